@@ -1,0 +1,30 @@
+package dev.reasoningsdk.api.merge;
+
+import dev.reasoningsdk.api.Usage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a merge wrote and what it cost.
+ *
+ * @param method        the merge method
+ * @param outputFiles   the files written (shards and index for a sharded output), in final position
+ * @param tensors       tensors written
+ * @param bytesRead     input tensor bytes read
+ * @param bytesWritten  output bytes written, headers included
+ * @param usage         wall time (merges call no model)
+ */
+public record MergeReport(MergeMethod method, List<Path> outputFiles, int tensors, long bytesRead, long bytesWritten,
+                          Usage usage) {
+
+    /** @throws IllegalArgumentException if a count is negative */
+    public MergeReport {
+        Objects.requireNonNull(method, "method");
+        outputFiles = List.copyOf(outputFiles);
+        if (tensors < 0 || bytesRead < 0 || bytesWritten < 0) {
+            throw new IllegalArgumentException("counts must be >= 0");
+        }
+        Objects.requireNonNull(usage, "usage");
+    }
+}

@@ -1,0 +1,51 @@
+package dev.reasoningsdk.api.prompt;
+
+import dev.reasoningsdk.api.Usage;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The outcome of a prompt search.
+ *
+ * @param method        the optimiser's name
+ * @param initialPrompt the prompt the search started from
+ * @param initialScore  its score
+ * @param bestPrompt    the best prompt found (the initial one when nothing beat it)
+ * @param bestScore     its score
+ * @param history       every evaluated candidate in evaluation order
+ * @param evaluations   distinct prompts scored (cache hits not counted)
+ * @param failedEvaluations evaluations that threw and were skipped
+ * @param stopReason    why the search ended
+ * @param usage         the objective's model calls and tokens summed, and the search's wall time
+ */
+public record OptimizationResult(String method, String initialPrompt, double initialScore, String bestPrompt,
+                                 double bestScore, List<OptimizationStep> history, int evaluations,
+                                 int failedEvaluations, StopReason stopReason, Usage usage) {
+
+    /** @throws IllegalArgumentException if the best score is below the initial score */
+    public OptimizationResult {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(initialPrompt, "initialPrompt");
+        Objects.requireNonNull(bestPrompt, "bestPrompt");
+        history = List.copyOf(history);
+        Objects.requireNonNull(stopReason, "stopReason");
+        Objects.requireNonNull(usage, "usage");
+        if (bestScore < initialScore) {
+            throw new IllegalArgumentException("best score " + bestScore + " < initial score " + initialScore);
+        }
+    }
+
+    /** Why a prompt search ended. */
+    public enum StopReason {
+        /** The algorithm ran all its iterations. */
+        COMPLETED,
+        /** The evaluation (model call) budget was spent. */
+        EVALUATION_BUDGET,
+        /** The wall-time budget was spent. */
+        TIME_BUDGET,
+        /** No improvement for the configured number of iterations. */
+        PATIENCE,
+        /** The caller cancelled the run. */
+        CANCELLED
+    }
+}

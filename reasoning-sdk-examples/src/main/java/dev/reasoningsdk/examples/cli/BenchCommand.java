@@ -1,0 +1,24 @@
+package dev.reasoningsdk.examples.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code reasoning bench <capability>}: benchmarks that print figures, one JSON object on stdout with
+ * {@code --json}, a readable table without, and progress on stderr.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Run a benchmark and print its figures (JSON with --json).",
+        subcommands = {
+                CommandLine.HelpCommand.class
+        })
+public final class BenchCommand implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a benchmark, e.g. 'bench sampler'");
+    }
+}

@@ -1,0 +1,27 @@
+package dev.reasoningsdk.examples.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code reasoning demo}: an offline tour of every capability on the embedded default models. Each capability
+ * contributes one {@link DemoSection}.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run an offline demo of every capability on the embedded default models.")
+public final class DemoCommand implements Callable<Integer> {
+
+    private static final List<DemoSection> SECTIONS = List.of(
+            new AnswerExtractionDemo());
+
+    @Override
+    public Integer call() throws Exception {
+        for (DemoSection section : SECTIONS) {
+            System.out.println("== " + section.title() + " ==");
+            section.run(System.out);
+            System.out.println();
+        }
+        return 0;
+    }
+}
