@@ -627,13 +627,13 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
 
         /** How long one call may take before it is abandoned and counted as timed out (default 60 s). */
         public Builder callTimeout(Duration callTimeout) {
-            this.callTimeout = requirePositive(callTimeout, "callTimeout");
+            this.callTimeout = Arguments.positive(callTimeout, "callTimeout");
             return this;
         }
 
         /** The longest a batch may take, retries and waits included (default none). */
         public Builder deadline(Duration deadline) {
-            this.deadline = requirePositive(deadline, "deadline");
+            this.deadline = Arguments.positive(deadline, "deadline");
             return this;
         }
 
@@ -663,7 +663,7 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
 
         /** One temperature for every sample (default: the model's own). */
         public Builder temperature(double temperature) {
-            this.temperature = requireTemperature(temperature);
+            this.temperature = Arguments.temperature(temperature);
             return this;
         }
 
@@ -727,28 +727,13 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
         private IntToDoubleFunction resolvedTemperatures() {
             if (temperatures != null) {
                 IntToDoubleFunction given = temperatures;
-                return index -> requireTemperature(given.applyAsDouble(index));
+                return index -> Arguments.temperature(given.applyAsDouble(index));
             }
             if (temperature != null) {
                 double fixed = temperature;
                 return index -> fixed;
             }
             return null;
-        }
-
-        private static double requireTemperature(double temperature) {
-            if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-                throw new IllegalArgumentException("temperature must be finite and >= 0, was " + temperature);
-            }
-            return temperature;
-        }
-
-        private static Duration requirePositive(Duration duration, String name) {
-            Objects.requireNonNull(duration, name);
-            if ((duration.isNegative() || duration.isZero())) {
-                throw new IllegalArgumentException(name + " must be positive, was " + duration);
-            }
-            return duration;
         }
     }
 }

