@@ -24,7 +24,11 @@ import dev.reasoningsdk.impl.llm.SampleBatch.SampleFailure;
 import dev.reasoningsdk.impl.llm.SampleBatch.StopReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -211,6 +215,47 @@ class ChatModelSamplerTest {
         SampleBatch batch = build(sampler(model)).sample("q", 1, 0);
         assertThat(batch.samples()).hasSize(1);
         assertThat(sleeps).containsExactly(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void doesNotStartABackoffThatWouldOutlastTheDeadline() {
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2025-01-01T00:00:00Z"));
+        Clock clock = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> fail(new HttpException(503, "busy")));
+        ChatModelSampler sampler = build(sampler(model).clock(clock).random(() -> 1.0)
+                .sleeper(delay -> {
+                    sleeps.add(delay);
+                    now.updateAndGet(instant -> instant.plus(delay));
+                })
+                .deadline(Duration.ofMillis(1000))
+                .retryPolicy(RetryPolicy.builder().maxAttempts(5).initialBackoff(Duration.ofMillis(400))
+                        .maxBackoff(Duration.ofSeconds(10)).build()));
+
+        SampleBatch batch = sampler.sample("q", 1, 0);
+
+        // Backoffs of 400 ms, then 800 ms: the second would end after the 1 s deadline, so it is not taken.
+        assertThat(sleeps).containsExactly(Duration.ofMillis(400));
+        assertThat(batch.failures()).singleElement().satisfies(failure -> {
+            assertThat(failure.kind()).isEqualTo(FailureKind.TRANSIENT_EXHAUSTED);
+            assertThat(failure.attempts()).isEqualTo(2);
+            assertThat(failure.message()).contains("no time left before the deadline");
+        });
+        assertThat(batch.usage().wallTime()).isEqualTo(Duration.ofMillis(400));
     }
 
     @Test
