@@ -6,13 +6,15 @@ import dev.reasoningsdk.impl.llm.SampleBatch;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code reasoning bench sampler}: how well {@link ChatModelSampler} parallelises. Against a model that sleeps a
- * fixed latency, it measures one call through the sampler (median of 3), then N samples at once, and reports
- * {@code parallel_efficiency = N x single_call_ms / wall_ms}: N for perfect parallelism when concurrency >= N.
+ * fixed latency, it measures one call through the sampler (median of 3), then N samples at once (median of
+ * {@code --repeats} batches), and reports {@code parallel_efficiency = N x single_call_ms / wall_ms}: N for perfect
+ * parallelism when concurrency >= N. The usage reported is that of the last measured batch.
  */
 @Command(name = "sampler", mixinStandardHelpOptions = true,
         description = "Parallel efficiency of ChatModelSampler against a model with a fixed latency.")
@@ -34,10 +36,14 @@ public final class BenchSamplerCommand implements Callable<Integer> {
             description = "The model's fixed latency per call in ms (default ${DEFAULT-VALUE}).")
     private long latencyMs;
 
+    @Option(names = "--repeats", defaultValue = "3",
+            description = "Batches measured; the median wall time counts (default ${DEFAULT-VALUE}).")
+    private int repeats;
+
     @Override
     public Integer call() {
-        if (n < 1 || concurrency < 1 || latencyMs < 1) {
-            throw new IllegalArgumentException("--n, --concurrency and --latency-ms must be >= 1");
+        if (n < 1 || concurrency < 1 || latencyMs < 1 || repeats < 1) {
+            throw new IllegalArgumentException("--n, --concurrency, --latency-ms and --repeats must be >= 1");
         }
         Progress progress = new Progress("bench sampler");
         FixedLatencyChatModel model = new FixedLatencyChatModel(Duration.ofMillis(latencyMs), "The answer is 42.");
@@ -45,21 +51,18 @@ public final class BenchSamplerCommand implements Callable<Integer> {
                 .concurrency(concurrency).callTimeout(Duration.ofMillis(Math.max(10_000, 10 * latencyMs))).build()) {
             // Warm-up: class loading, JIT and the sampler's threads, so that neither measurement pays for them.
             requireComplete(sampler.sample(PROMPT, Math.min(n, concurrency), 0));
-            progress.update(1, 3);
-            long[] singles = new long[3];
-            for (int i = 0; i < singles.length; i++) {
-                long start = System.nanoTime();
-                requireComplete(sampler.sample(PROMPT, 1, i));
-                singles[i] = System.nanoTime() - start;
-            }
-            Arrays.sort(singles);
-            double singleMs = singles[1] / 1e6;
-            progress.update(2, 3);
-            long start = System.nanoTime();
-            SampleBatch batch = sampler.sample(PROMPT, n, 100);
-            double wallMs = (System.nanoTime() - start) / 1e6;
-            progress.update(3, 3);
-            requireComplete(batch);
+            int steps = 1 + repeats;
+            progress.update(0, steps);
+            double singleMs = medianMs(3, () -> requireComplete(sampler.sample(PROMPT, 1, 0)));
+            progress.update(1, steps);
+            SampleBatch[] batches = new SampleBatch[repeats];
+            AtomicInteger run = new AtomicInteger();
+            double wallMs = medianMs(repeats, () -> {
+                int i = run.getAndIncrement();
+                batches[i] = requireComplete(sampler.sample(PROMPT, n, 100L * (i + 1)));
+                progress.update(2L + i, steps);
+            });
+            SampleBatch batch = batches[repeats - 1];
             new BenchReport()
                     .put("benchmark", "sampler")
                     .put("n", n)
@@ -67,6 +70,7 @@ public final class BenchSamplerCommand implements Callable<Integer> {
                     .put("latency_ms", latencyMs)
                     .put("single_call_ms", singleMs)
                     .put("wall_ms", wallMs)
+                    .put("repeats", repeats)
                     .put("parallel_efficiency", n * singleMs / wallMs)
                     .put("ideal_efficiency", Math.min(n, concurrency))
                     .put("usage", usage(batch.usage()))
@@ -75,10 +79,23 @@ public final class BenchSamplerCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void requireComplete(SampleBatch batch) {
+    /** The median elapsed time of {@code times} runs of {@code work}, in milliseconds. */
+    private static double medianMs(int times, Runnable work) {
+        long[] elapsed = new long[times];
+        for (int i = 0; i < times; i++) {
+            long start = System.nanoTime();
+            work.run();
+            elapsed[i] = System.nanoTime() - start;
+        }
+        Arrays.sort(elapsed);
+        return (times % 2 == 1 ? elapsed[times / 2] : (elapsed[times / 2 - 1] + elapsed[times / 2]) / 2.0) / 1e6;
+    }
+
+    private static SampleBatch requireComplete(SampleBatch batch) {
         if (batch.isShort()) {
             throw new IllegalStateException("the fixed-latency model failed: " + batch.failures());
         }
+        return batch;
     }
 
     private static BenchReport usage(Usage usage) {
