@@ -153,6 +153,7 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code count < 1}
      * @throws IllegalStateException    if the sampler is closed
+     * @throws ReasoningException       only if the sampler itself failed; failed calls are reported in the batch
      */
     @Override
     public SampleBatch sample(String prompt, int count, long firstSeed) {
