@@ -3,6 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.prompt.OptimizationResult;
+import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.impl.onnx.SentenceEncoder;
 import dev.reasoningsdk.impl.prompt.ClassificationObjective;
 import dev.reasoningsdk.impl.prompt.EmbeddingZeroShotClassifier;
@@ -69,7 +70,12 @@ public final class BenchPromptCommand implements Callable<Integer> {
                         dataDir.resolve("retrieval_need/metatool_tool_awareness.jsonl"), "query",
                         Map.of("true", "a request that needs a tool",
                                 "false", "a request that needs no tool")));
-        SentenceEncoder encoder = BenchEncoders.defaultEncoder();
+        try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(2).build()) {
+            return report(tasks, encoder);
+        }
+    }
+
+    private Integer report(List<Task> tasks, SentenceEncoder encoder) throws IOException {
         BenchReport report = new BenchReport().put("budget", budget).put("seed", seed)
                 .put("encoder", encoder.modelId());
         boolean everyImproves = true;
