@@ -1,0 +1,57 @@
+package dev.reasoningsdk.examples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.api.prompt.OptimizationResult;
+import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
+import dev.reasoningsdk.impl.prompt.ClassificationObjective;
+import dev.reasoningsdk.impl.prompt.EmbeddingZeroShotClassifier;
+import dev.reasoningsdk.impl.prompt.HillClimbing;
+import dev.reasoningsdk.impl.prompt.SearchSettings;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Prompt search: a short hill-climbing run (Plum) edits the label descriptions of an encoder zero-shot classifier
+ * on 40 MetaTool queries ("needs a tool?"), offline.
+ */
+final class PromptSearchDemo implements DemoSection {
+
+    @Override
+    public String title() {
+        return "Prompt search (hill climbing on zero-shot label descriptions)";
+    }
+
+    @Override
+    public void run(PrintStream out) throws Exception {
+        List<String> queries = new ArrayList<>();
+        List<String> gold = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(SharedData.locate().resolve(
+                "retrieval_need/metatool_tool_awareness.jsonl"));
+        for (String line : lines.subList(0, Math.min(40, lines.size()))) {
+            JsonNode row = json.readTree(line);
+            queries.add(row.get("query").asText());
+            gold.add(String.valueOf(row.get("needs_tool").asBoolean()));
+        }
+        try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(2).build()) {
+            EmbeddingZeroShotClassifier classifier = EmbeddingZeroShotClassifier.of(encoder, List.of("true", "false"));
+            ClassificationObjective objective = ClassificationObjective.of(classifier.labels(), gold,
+                    classifier.over(queries));
+            String initial = classifier.prompt(Map.of("true", "a request that needs a tool",
+                    "false", "a request that needs no tool"));
+            OptimizationResult result = HillClimbing.of(SearchSettings.builder().maxEvaluations(30)
+                    .maxIterations(30).patience(5).seed(1).build()).optimize(initial, objective);
+            out.printf(Locale.ROOT, "initial descriptions (score %.1f): %s%n", result.initialScore(),
+                    initial.replace("\n", " | "));
+            out.printf(Locale.ROOT, "best descriptions    (score %.1f): %s%n", result.bestScore(),
+                    result.bestPrompt().replace("\n", " | "));
+            out.printf(Locale.ROOT, "%d prompts scored, stopped by %s, %.1f s%n", result.evaluations(),
+                    result.stopReason(), result.usage().wallTime().toMillis() / 1000.0);
+        }
+    }
+}
