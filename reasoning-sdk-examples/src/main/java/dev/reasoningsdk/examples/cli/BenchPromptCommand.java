@@ -1,8 +1,7 @@
 package dev.reasoningsdk.examples.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.prompt.OptimizationResult;
+import dev.reasoningsdk.examples.cli.LabeledJsonl.Example;
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.impl.onnx.SentenceEncoder;
 import dev.reasoningsdk.impl.prompt.ClassificationObjective;
@@ -17,14 +16,11 @@ import dev.reasoningsdk.impl.prompt.SearchSettings;
 import dev.reasoningsdk.impl.prompt.SimulatedAnnealing;
 import dev.reasoningsdk.impl.prompt.TabuSearch;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -171,28 +167,9 @@ public final class BenchPromptCommand implements Callable<Integer> {
         return Math.round(value * 100) / 100.0;
     }
 
-    private record Example(String text, String label) {
-    }
-
     private record Task(String name, String label, Path file, String textField, Map<String, String> descriptions) {
         List<Example> load() throws IOException {
-            if (!Files.exists(file)) {
-                throw new NoSuchFileException(file.toString(), null, "data file not found (use --data)");
-            }
-            ObjectMapper mapper = new ObjectMapper();
-            List<Example> examples = new ArrayList<>();
-            for (String line : Files.readAllLines(file)) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode row = mapper.readTree(line);
-                if (!row.hasNonNull(textField) || !row.has(label)) {
-                    throw new IllegalArgumentException(file + ": a row lacks '" + textField + "' or '" + label + "'");
-                }
-                examples.add(new Example(row.get(textField).asText(),
-                        String.valueOf(row.get(label).asBoolean()).toLowerCase(Locale.ROOT)));
-            }
-            return examples;
+            return LabeledJsonl.read(file, textField, label, Integer.MAX_VALUE);
         }
     }
 

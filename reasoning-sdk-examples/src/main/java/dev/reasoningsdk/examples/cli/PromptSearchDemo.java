@@ -1,7 +1,5 @@
 package dev.reasoningsdk.examples.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.prompt.OptimizationResult;
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.impl.prompt.ClassificationObjective;
@@ -9,8 +7,6 @@ import dev.reasoningsdk.impl.prompt.EmbeddingZeroShotClassifier;
 import dev.reasoningsdk.impl.prompt.HillClimbing;
 import dev.reasoningsdk.impl.prompt.SearchSettings;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,16 +24,10 @@ final class PromptSearchDemo implements DemoSection {
 
     @Override
     public void run(PrintStream out) throws Exception {
-        List<String> queries = new ArrayList<>();
-        List<String> gold = new ArrayList<>();
-        ObjectMapper json = new ObjectMapper();
-        List<String> lines = Files.readAllLines(SharedData.locate().resolve(
-                "retrieval_need/metatool_tool_awareness.jsonl"));
-        for (String line : lines.subList(0, Math.min(40, lines.size()))) {
-            JsonNode row = json.readTree(line);
-            queries.add(row.get("query").asText());
-            gold.add(String.valueOf(row.get("needs_tool").asBoolean()));
-        }
+        List<LabeledJsonl.Example> examples = LabeledJsonl.read(SharedData.locate().resolve(
+                "retrieval_need/metatool_tool_awareness.jsonl"), "query", "needs_tool", 40);
+        List<String> queries = examples.stream().map(LabeledJsonl.Example::text).toList();
+        List<String> gold = examples.stream().map(LabeledJsonl.Example::label).toList();
         try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(2).build()) {
             EmbeddingZeroShotClassifier classifier = EmbeddingZeroShotClassifier.of(encoder, List.of("true", "false"));
             ClassificationObjective objective = ClassificationObjective.of(classifier.labels(), gold,

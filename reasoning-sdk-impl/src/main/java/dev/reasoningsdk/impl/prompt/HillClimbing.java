@@ -1,7 +1,5 @@
 package dev.reasoningsdk.impl.prompt;
 
-import java.util.List;
-
 /**
  * Hill climbing over prompt edits (Plum, Pan et al., 2024, Algorithm "HC"; the search of GrIPS, Prasad et al.,
  * 2023): each step makes {@code candidatesPerStep} (m, default 5) random edits of the current prompt, scores them,
@@ -31,15 +29,6 @@ public final class HillClimbing extends MetaheuristicOptimizer {
 
     @Override
     void search(SearchRun run, Candidate.Scored initial) {
-        Candidate.Scored current = initial;
-        while (!run.stopped()) {
-            List<Candidate> mutants = run.mutator().mutants(current.candidate(), run.settings().candidatesPerStep());
-            Candidate.Scored best = bestOf(run.evaluate(mutants));
-            if (best != null && best.score() > current.score()) {
-                current = best;
-                run.accept(best);
-            }
-            run.endIteration();
-        }
+        localSearch(run, initial, (delta, state) -> delta > 0);
     }
 }

@@ -79,6 +79,30 @@ public abstract sealed class MetaheuristicOptimizer implements PromptOptimizer
     /** The algorithm: iterate until {@link SearchRun#stopped()}, calling {@link SearchRun#endIteration()}. */
     abstract void search(SearchRun run, Candidate.Scored initial);
 
+    /**
+     * Plum's local search shared by hill climbing and simulated annealing: each iteration scores
+     * {@code candidatesPerStep} mutants of the current prompt and moves to the best of them when {@code move} accepts
+     * its score difference to the current prompt.
+     */
+    static void localSearch(SearchRun run, Candidate.Scored initial, Move move) {
+        Candidate.Scored current = initial;
+        while (!run.stopped()) {
+            List<Candidate> mutants = run.mutator().mutants(current.candidate(), run.settings().candidatesPerStep());
+            Candidate.Scored best = bestOf(run.evaluate(mutants));
+            if (best != null && move.accepts(best.score() - current.score(), run)) {
+                current = best;
+                run.accept(best);
+            }
+            run.endIteration();
+        }
+    }
+
+    /** Whether a local search moves to a candidate that differs from the current prompt's score by {@code delta}. */
+    @FunctionalInterface
+    interface Move {
+        boolean accepts(double delta, SearchRun run);
+    }
+
     /** The highest-scoring of {@code scored}, the first on ties; null if empty. */
     static Candidate.Scored bestOf(List<Candidate.Scored> scored) {
         Candidate.Scored best = null;

@@ -1,6 +1,5 @@
 package dev.reasoningsdk.impl.prompt;
 
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -61,20 +60,7 @@ public final class SimulatedAnnealing extends MetaheuristicOptimizer {
 
     @Override
     void search(SearchRun run, Candidate.Scored initial) {
-        Candidate.Scored current = initial;
-        while (!run.stopped()) {
-            List<Candidate> mutants = run.mutator().mutants(current.candidate(), run.settings().candidatesPerStep());
-            Candidate.Scored best = bestOf(run.evaluate(mutants));
-            if (best != null) {
-                double delta = best.score() - current.score();
-                boolean move = delta > 0
-                        || run.random().chance(Math.exp(delta / temperature(run.iteration())));
-                if (move) {
-                    current = best;
-                    run.accept(best);
-                }
-            }
-            run.endIteration();
-        }
+        localSearch(run, initial, (delta, state) -> delta > 0
+                || state.random().chance(Math.exp(delta / temperature(state.iteration()))));
     }
 }
