@@ -14,7 +14,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static final List<DemoSection> SECTIONS = List.of(
             new AnswerExtractionDemo(),
-            new PromptSearchDemo());
+            new PromptSearchDemo(),
+            new SamplerDemo());
 
     @Override
     public Integer call() throws Exception {

@@ -1,0 +1,93 @@
+package dev.reasoningsdk.examples.cli;
+
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.impl.llm.ChatModelSampler;
+import dev.reasoningsdk.impl.llm.SampleBatch;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code reasoning bench sampler}: how well {@link ChatModelSampler} parallelises. Against a model that sleeps a
+ * fixed latency, it measures one call through the sampler (median of 3), then N samples at once, and reports
+ * {@code parallel_efficiency = N x single_call_ms / wall_ms}: N for perfect parallelism when concurrency >= N.
+ */
+@Command(name = "sampler", mixinStandardHelpOptions = true,
+        description = "Parallel efficiency of ChatModelSampler against a model with a fixed latency.")
+public final class BenchSamplerCommand implements Callable<Integer> {
+
+    private static final String PROMPT = "What is 6 times 7?";
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    private boolean json;
+
+    @Option(names = "--n", defaultValue = "16", description = "Samples in the batch (default ${DEFAULT-VALUE}).")
+    private int n;
+
+    @Option(names = "--concurrency", defaultValue = "16",
+            description = "Most calls in flight (default ${DEFAULT-VALUE}).")
+    private int concurrency;
+
+    @Option(names = "--latency-ms", defaultValue = "200",
+            description = "The model's fixed latency per call in ms (default ${DEFAULT-VALUE}).")
+    private long latencyMs;
+
+    @Override
+    public Integer call() {
+        if (n < 1 || concurrency < 1 || latencyMs < 1) {
+            throw new IllegalArgumentException("--n, --concurrency and --latency-ms must be >= 1");
+        }
+        Progress progress = new Progress("bench sampler");
+        FixedLatencyChatModel model = new FixedLatencyChatModel(Duration.ofMillis(latencyMs), "The answer is 42.");
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).name("fixed-latency")
+                .concurrency(concurrency).callTimeout(Duration.ofMillis(Math.max(10_000, 10 * latencyMs))).build()) {
+            // Warm-up: class loading, JIT and the sampler's threads, so that neither measurement pays for them.
+            requireComplete(sampler.sample(PROMPT, Math.min(n, concurrency), 0));
+            progress.update(1, 3);
+            long[] singles = new long[3];
+            for (int i = 0; i < singles.length; i++) {
+                long start = System.nanoTime();
+                requireComplete(sampler.sample(PROMPT, 1, i));
+                singles[i] = System.nanoTime() - start;
+            }
+            Arrays.sort(singles);
+            double singleMs = singles[1] / 1e6;
+            progress.update(2, 3);
+            long start = System.nanoTime();
+            SampleBatch batch = sampler.sample(PROMPT, n, 100);
+            double wallMs = (System.nanoTime() - start) / 1e6;
+            progress.update(3, 3);
+            requireComplete(batch);
+            new BenchReport()
+                    .put("benchmark", "sampler")
+                    .put("n", n)
+                    .put("concurrency", concurrency)
+                    .put("latency_ms", latencyMs)
+                    .put("single_call_ms", singleMs)
+                    .put("wall_ms", wallMs)
+                    .put("parallel_efficiency", n * singleMs / wallMs)
+                    .put("ideal_efficiency", Math.min(n, concurrency))
+                    .put("usage", usage(batch.usage()))
+                    .print(System.out, json);
+        }
+        return 0;
+    }
+
+    private static void requireComplete(SampleBatch batch) {
+        if (batch.isShort()) {
+            throw new IllegalStateException("the fixed-latency model failed: " + batch.failures());
+        }
+    }
+
+    private static BenchReport usage(Usage usage) {
+        return new BenchReport()
+                .put("samples", usage.samples())
+                .put("model_calls", usage.modelCalls())
+                .put("failed_calls", usage.failedCalls())
+                .put("input_tokens", usage.inputTokens())
+                .put("output_tokens", usage.outputTokens())
+                .put("wall_ms", usage.wallTime().toNanos() / 1e6);
+    }
+}
