@@ -5,12 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.reasoningsdk.api.ReasoningException;
-import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.impl.llm.AnswerExtractor;
-import dev.reasoningsdk.impl.llm.ChainSampler;
-import dev.reasoningsdk.impl.llm.SampleBatch;
-import java.time.Duration;
-import java.util.ArrayList;
+import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -25,34 +21,24 @@ class LlmPromptTechniquesTest {
                 "settled", List.of("The answer is 4.", "The answer is 4.", "The answer is 4.", "The answer is 4."),
                 "split", List.of("The answer is 1.", "The answer is 2.", "The answer is 1.", "The answer is 2."),
                 "chaos", List.of("The answer is 1.", "The answer is 2.", "The answer is 3.", "I cannot tell."));
-        List<String> prompts = new ArrayList<>();
-        ChainSampler sampler = new ChainSampler() {
-            @Override
-            public SampleBatch sample(String prompt, int count, long firstSeed) {
-                prompts.add(prompt);
-                String question = prompt.substring(3, prompt.indexOf('\n'));
-                List<SampleBatch.Sample> samples = new ArrayList<>();
-                for (int i = 0; i < count; i++) {
-                    samples.add(new SampleBatch.Sample(i, script.get(question).get(i), 10, 5, 1));
-                }
-                return new SampleBatch(count, samples, List.of(), SampleBatch.StopReason.COMPLETED,
-                        new Usage(count, count, 0, 10L * count, 5L * count, Duration.ZERO));
-            }
-
-            @Override
-            public String name() {
-                return "scripted";
-            }
-        };
-        ActivePrompt.Selection selection = ActivePrompt.builder().sampler(sampler)
-                .extractor(AnswerExtractor.numeric()).samples(4).build()
-                .select(List.of("settled", "split", "chaos"), 2);
-        assertThat(prompts).containsExactly("Q: settled\nA: Let's think step by step.",
+        Map<String, Integer> served = new java.util.HashMap<>();
+        ScriptedChatModel model = new ScriptedChatModel(prompt -> {
+            String question = prompt.substring(3, prompt.indexOf('\n'));
+            int index = served.merge(question, 1, Integer::sum) - 1;
+            return script.get(question).get(index);
+        });
+        ActivePrompt.Selection selection;
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).concurrency(2).build()) {
+            selection = ActivePrompt.builder().sampler(sampler).extractor(AnswerExtractor.numeric()).samples(4)
+                    .build().select(List.of("settled", "split", "chaos"), 2);
+        }
+        assertThat(model.prompts()).hasSize(12).containsOnly("Q: settled\nA: Let's think step by step.",
                 "Q: split\nA: Let's think step by step.", "Q: chaos\nA: Let's think step by step.");
         assertThat(selection.selected()).extracting(ActivePrompt.Ranked::question).containsExactly("chaos", "split");
         assertThat(selection.ranking()).extracting(ActivePrompt.Ranked::uncertainty).containsExactly(1.0, 0.5, 0.25);
-        assertThat(selection.ranking().get(0).answers()).containsExactly("1", "2", "3", null);
+        assertThat(selection.ranking().get(0).answers()).containsExactlyInAnyOrder("1", "2", "3", null);
         assertThat(selection.usage().samples()).isEqualTo(12);
+        assertThat(selection.usage().modelCalls()).isEqualTo(12);
     }
 
     @Test
