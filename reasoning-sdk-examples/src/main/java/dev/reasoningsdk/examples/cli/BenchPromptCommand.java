@@ -48,13 +48,18 @@ public final class BenchPromptCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the split and of the searches.")
     long seed;
 
+    @Option(names = "--patience", defaultValue = "25",
+            description = "Iterations without a new best before a search stops (default 25).")
+    int patience;
+
     @Option(names = "--data", description = "The shared data directory (default: found above the working dir).")
     Path data;
 
     @Override
     public Integer call() throws Exception {
-        if (budget < 2) {
-            throw new IllegalArgumentException("--budget must be >= 2, was " + budget);
+        if (budget < 2 || patience < 1) {
+            throw new IllegalArgumentException("need --budget >= 2 and --patience >= 1, got " + budget + ", "
+                    + patience);
         }
         Path dataDir = data != null ? data : SharedData.locate();
         List<Task> tasks = List.of(
@@ -72,7 +77,7 @@ public final class BenchPromptCommand implements Callable<Integer> {
     }
 
     private Integer report(List<Task> tasks, SentenceEncoder encoder) throws IOException {
-        BenchReport report = new BenchReport().put("budget", budget).put("seed", seed)
+        BenchReport report = new BenchReport().put("budget", budget).put("patience", patience).put("seed", seed)
                 .put("encoder", encoder.modelId());
         boolean everyImproves = true;
         double bestGain = Double.NEGATIVE_INFINITY;
@@ -107,7 +112,7 @@ public final class BenchPromptCommand implements Callable<Integer> {
                 classifier.classify(initialPrompt, heldoutEmbeddings)));
 
         SearchSettings settings = SearchSettings.builder().maxEvaluations(budget).maxIterations(budget)
-                .patience(PATIENCE).seed(seed).build();
+                .patience(patience).seed(seed).build();
         List<Function<SearchSettings, MetaheuristicOptimizer>> algorithms = List.of(HillClimbing::of,
                 SimulatedAnnealing::of, GeneticAlgorithm::of, GeneticAlgorithmWithCrossover::of, TabuSearch::of,
                 HarmonySearch::of);
@@ -155,9 +160,6 @@ public final class BenchPromptCommand implements Callable<Integer> {
                 .put("best_heldout_gain_points", round(bestGain))
                 .put("every_algorithm_improves_heldout", everyImproves);
     }
-
-    /** Patience of the bench's searches: long enough that each algorithm can spend its budget. */
-    private static final int PATIENCE = 25;
 
     private static double percent(double fraction) {
         return 100 * fraction;
