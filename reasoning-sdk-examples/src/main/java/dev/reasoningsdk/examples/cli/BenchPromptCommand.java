@@ -16,6 +16,8 @@ import dev.reasoningsdk.impl.prompt.SearchSettings;
 import dev.reasoningsdk.impl.prompt.SimulatedAnnealing;
 import dev.reasoningsdk.impl.prompt.TabuSearch;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -71,6 +73,12 @@ public final class BenchPromptCommand implements Callable<Integer> {
                         dataDir.resolve("retrieval_need/metatool_tool_awareness.jsonl"), "query",
                         Map.of("true", "a request that needs a tool",
                                 "false", "a request that needs no tool")));
+        for (Task task : tasks) {
+            if (!Files.isRegularFile(task.file())) {
+                throw new NoSuchFileException(task.file().toString(), null,
+                        "data file not found (use --data)");
+            }
+        }
         try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(2).build()) {
             return report(tasks, encoder);
         }

@@ -148,7 +148,7 @@ final class SearchRun implements AutoCloseable {
             }
             String prompt = candidate.prompt();
             if (!scores.containsKey(prompt) && !fresh.containsKey(prompt)) {
-                if (evaluations >= settings.maxEvaluations()) {
+                if (evaluations >= settings.maxEvaluations() || usage.modelCalls() >= settings.maxModelCalls()) {
                     stopReason = StopReason.EVALUATION_BUDGET;
                     break;
                 }
@@ -160,28 +160,41 @@ final class SearchRun implements AutoCloseable {
         score(new ArrayList<>(fresh.values()));
         List<Candidate.Scored> scored = new ArrayList<>();
         for (Candidate candidate : considered) {
-            double score = scores.get(candidate.prompt());
-            if (!Double.isNaN(score)) {
+            Double score = scores.get(candidate.prompt());
+            if (score != null && !score.isNaN()) {
                 scored.add(new Candidate.Scored(candidate, score));
             }
         }
         return scored;
     }
 
+    // Scores in candidate order. One at a time, the model-call budget is checked before every call; in parallel,
+    // before every submission, so evaluations already in flight may overshoot it.
     private void score(List<Candidate> fresh) {
+        boolean parallel = settings.concurrency() > 1 && fresh.size() > 1;
+        List<Candidate> started = new ArrayList<>(fresh.size());
         List<CompletableFuture<Outcome>> futures = new ArrayList<>(fresh.size());
         for (Candidate candidate : fresh) {
             Double known = restored.get(candidate.prompt());
-            if (known != null) {
+            if (known == null && usage.modelCalls() >= settings.maxModelCalls()) {
+                stopReason = StopReason.EVALUATION_BUDGET;
+                break;
+            }
+            started.add(candidate);
+            if (!parallel) {
+                record(candidate, known != null ? new Outcome(known, Usage.NONE, null) : call(candidate.prompt()));
+                futures.add(null);
+            } else if (known != null) {
                 futures.add(CompletableFuture.completedFuture(new Outcome(known, Usage.NONE, null)));
-            } else if (settings.concurrency() == 1 || fresh.size() == 1) {
-                futures.add(CompletableFuture.completedFuture(call(candidate.prompt())));
             } else {
                 futures.add(CompletableFuture.supplyAsync(() -> call(candidate.prompt()), pool()));
             }
         }
-        for (int i = 0; i < fresh.size(); i++) {
-            record(fresh.get(i), futures.get(i).join());
+        evaluations -= fresh.size() - started.size();
+        for (int i = 0; i < started.size(); i++) {
+            if (futures.get(i) != null) {
+                record(started.get(i), futures.get(i).join());
+            }
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.Set;
  * follow Plum's reference run ({@code main.py}): phrase-level edits {@code del, swap, sub, add}, one edit per
  * candidate, {@value #DEFAULT_CANDIDATES} candidates per step, {@value #DEFAULT_ITERATIONS} iterations, patience
  * {@value #DEFAULT_PATIENCE}, a budget of {@value #DEFAULT_MAX_EVALUATIONS} evaluations; plus seed
- * {@value #DEFAULT_SEED}, no wall-time limit, evaluations one at a time and WordNet substitutions. Immutable.
+ * {@value #DEFAULT_SEED}, no model-call or wall-time limit, evaluations one at a time and WordNet substitutions. Immutable.
  */
 public final class SearchSettings {
 
@@ -33,6 +33,7 @@ public final class SearchSettings {
     private final int maxIterations;
     private final int patience;
     private final int maxEvaluations;
+    private final long maxModelCalls;
     private final Duration maxWallTime;
     private final int concurrency;
     private final long seed;
@@ -46,6 +47,7 @@ public final class SearchSettings {
         this.maxIterations = builder.maxIterations;
         this.patience = builder.patience;
         this.maxEvaluations = builder.maxEvaluations;
+        this.maxModelCalls = builder.maxModelCalls;
         this.maxWallTime = builder.maxWallTime;
         this.concurrency = builder.concurrency;
         this.seed = builder.seed;
@@ -72,6 +74,7 @@ public final class SearchSettings {
         builder.maxIterations = maxIterations;
         builder.patience = patience;
         builder.maxEvaluations = maxEvaluations;
+        builder.maxModelCalls = maxModelCalls;
         builder.maxWallTime = maxWallTime;
         builder.concurrency = concurrency;
         builder.seed = seed;
@@ -118,6 +121,15 @@ public final class SearchSettings {
         return maxEvaluations;
     }
 
+    /**
+     * Model calls at most, summed over the objective's and the paraphraser's {@link dev.reasoningsdk.api.Usage}
+     * ({@link Long#MAX_VALUE}, the default, for no limit). Checked before each new evaluation; with
+     * {@link #concurrency()} above 1, evaluations already started in parallel may overshoot it.
+     */
+    public long maxModelCalls() {
+        return maxModelCalls;
+    }
+
     /** The wall-time budget, or null for none. */
     public Duration maxWallTime() {
         return maxWallTime;
@@ -143,6 +155,7 @@ public final class SearchSettings {
         private int maxIterations = DEFAULT_ITERATIONS;
         private int patience = DEFAULT_PATIENCE;
         private int maxEvaluations = DEFAULT_MAX_EVALUATIONS;
+        private long maxModelCalls = Long.MAX_VALUE;
         private Duration maxWallTime;
         private int concurrency = 1;
         private long seed = DEFAULT_SEED;
@@ -203,6 +216,20 @@ public final class SearchSettings {
         /** Distinct prompts scored at most, at least 2 (default {@value #DEFAULT_MAX_EVALUATIONS}). */
         public Builder maxEvaluations(int evaluations) {
             this.maxEvaluations = atLeast(evaluations, 2, "maxEvaluations");
+            return this;
+        }
+
+        /**
+         * Model-call budget, at least 1 (default none): for objectives that call a model once or more per
+         * evaluation.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder maxModelCalls(long calls) {
+            if (calls < 1) {
+                throw new IllegalArgumentException("maxModelCalls must be >= 1, was " + calls);
+            }
+            this.maxModelCalls = calls;
             return this;
         }
 

@@ -84,6 +84,17 @@ class MetaheuristicSearchTest {
     }
 
     @Test
+    void theModelCallBudgetHolds() {
+        PromptObjective threeCallsEach = prompt -> new PromptObjective.Evaluation(
+                OBJECTIVE.evaluate(prompt).score(), new Usage(3, 3, 0, 30, 3, java.time.Duration.ZERO));
+        OptimizationResult result = GeneticAlgorithm.of(settings().toBuilder().maxModelCalls(30).build())
+                .optimize(PROMPT, threeCallsEach);
+        assertThat(result.stopReason()).isEqualTo(StopReason.EVALUATION_BUDGET);
+        assertThat(result.usage().modelCalls()).isEqualTo(30);
+        assertThat(result.evaluations()).isEqualTo(10);
+    }
+
+    @Test
     void patienceStopsAFlatSearch() {
         OptimizationResult result = HillClimbing.of(settings().toBuilder().patience(3).build())
                 .optimize(PROMPT, PromptObjective.of(prompt -> 1.0));
