@@ -189,7 +189,8 @@ public final class BenchPromptCommand implements Callable<Integer> {
             List<Example> search = new ArrayList<>();
             List<Example> heldout = new ArrayList<>();
             for (String label : LABELS) {
-                List<Example> ofLabel = new ArrayList<>(examples.stream().filter(e -> e.label().equals(label)).toList());
+                List<Example> ofLabel = new ArrayList<>(
+                        examples.stream().filter(e -> e.label().equals(label)).toList());
                 Collections.shuffle(ofLabel, new Random(seed));
                 int half = ofLabel.size() / 2;
                 search.addAll(ofLabel.subList(0, half));

@@ -30,8 +30,7 @@ final class PromptSearchDemo implements DemoSection {
         List<String> gold = examples.stream().map(LabeledJsonl.Example::label).toList();
         try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(2).build()) {
             EmbeddingZeroShotClassifier classifier = EmbeddingZeroShotClassifier.of(encoder, List.of("true", "false"));
-            ClassificationObjective objective = ClassificationObjective.of(classifier.labels(), gold,
-                    classifier.over(queries));
+            ClassificationObjective objective = classifier.objective(queries, gold);
             String initial = classifier.prompt(Map.of("true", "a request that needs a tool",
                     "false", "a request that needs no tool"));
             OptimizationResult result = HillClimbing.of(SearchSettings.builder().maxEvaluations(30)

@@ -116,6 +116,19 @@ public final class EmbeddingZeroShotClassifier {
         return overEmbeddings(embed(inputs));
     }
 
+    /**
+     * Plum's {@link ClassificationObjective} for this classifier on a dev set: {@code inputs} (embedded now, once)
+     * with their {@code gold} labels.
+     *
+     * @throws IllegalArgumentException if the lists differ in length or a gold label is not one of {@link #labels()}
+     */
+    public ClassificationObjective objective(List<String> inputs, List<String> gold) {
+        if (inputs.size() != gold.size()) {
+            throw new IllegalArgumentException(inputs.size() + " inputs but " + gold.size() + " gold labels");
+        }
+        return ClassificationObjective.of(labels, gold, over(inputs));
+    }
+
     /** A {@link PromptClassifier} over inputs embedded beforehand. */
     public PromptClassifier overEmbeddings(List<float[]> inputEmbeddings) {
         List<float[]> embeddings = List.copyOf(inputEmbeddings);

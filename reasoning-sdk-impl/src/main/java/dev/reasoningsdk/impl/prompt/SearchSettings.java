@@ -10,7 +10,8 @@ import java.util.Set;
  * follow Plum's reference run ({@code main.py}): phrase-level edits {@code del, swap, sub, add}, one edit per
  * candidate, {@value #DEFAULT_CANDIDATES} candidates per step, {@value #DEFAULT_ITERATIONS} iterations, patience
  * {@value #DEFAULT_PATIENCE}, a budget of {@value #DEFAULT_MAX_EVALUATIONS} evaluations; plus seed
- * {@value #DEFAULT_SEED}, no model-call or wall-time limit, evaluations one at a time and WordNet substitutions. Immutable.
+ * {@value #DEFAULT_SEED}, no model-call or wall-time limit, evaluations one at a time and WordNet substitutions.
+ * Immutable.
  */
 public final class SearchSettings {
 

@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
 public final class SelfDiscover {
 
     private static final List<String> MODULES = loadModules();
-    private static final Pattern MODULE_NUMBER = Pattern.compile("(?m)^\\s*(?:[-*]\\s*)?(?:module\\s*)?#?(\\d{1,2})\\s*[.):\\]-]",
-            Pattern.CASE_INSENSITIVE);
+    private static final Pattern MODULE_NUMBER = Pattern.compile(
+            "(?m)^\\s*(?:[-*]\\s*)?(?:module\\s*)?#?(\\d{1,2})\\s*[.):\\]-]", Pattern.CASE_INSENSITIVE);
     private static final String EXAMPLE_STRUCTURE = """
             {
               "Step 1: Restate what the task asks for": "",

@@ -81,31 +81,32 @@ class EmbeddingZeroShotClassifierTest {
     }
 
     @Test
-    void hillClimbingImprovesLabelDescriptionsOnRealDataWithTheRealEncoder() throws Exception {
-        List<String> texts = new ArrayList<>();
+    void tabuSearchImprovesTimeSensitivityDescriptionsOnRealDataWithTheRealEncoder() throws Exception {
+        List<String> questions = new ArrayList<>();
         List<String> gold = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
-        for (String line : Files.readAllLines(sharedData().resolve("retrieval_need/metatool_tool_awareness.jsonl"))
-                .subList(0, 40)) {
+        List<String> rows = Files.readAllLines(
+                sharedData().resolve("freshqa_time_sensitivity/freshqa_v11132023.jsonl"));
+        for (String line : rows.subList(0, 40)) {
             JsonNode row = json.readTree(line);
-            texts.add(row.get("query").asText());
-            gold.add(String.valueOf(row.get("needs_tool").asBoolean()));
+            questions.add(row.get("question").asText());
+            gold.add(row.get("time_sensitive").asBoolean() ? "changing" : "stable");
         }
         try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(1).build()) {
-            EmbeddingZeroShotClassifier classifier = EmbeddingZeroShotClassifier.of(encoder, List.of("true", "false"));
-            ClassificationObjective objective = ClassificationObjective.of(classifier.labels(), gold,
-                    classifier.over(texts));
-            String initial = classifier.prompt(Map.of("true", "a request that needs a tool",
-                    "false", "a request that needs no tool"));
-            OptimizationResult result = HillClimbing.of(SearchSettings.builder().maxEvaluations(24)
-                    .maxIterations(40).patience(10).seed(1).build()).optimize(initial, objective);
+            EmbeddingZeroShotClassifier classifier = EmbeddingZeroShotClassifier.of(encoder,
+                    List.of("changing", "stable"));
+            String initial = classifier.prompt(Map.of("changing", "a question about something that changes",
+                    "stable", "a question about something that stays the same"));
+            OptimizationResult result = TabuSearch.of(SearchSettings.builder().maxEvaluations(24).maxIterations(40)
+                    .patience(10).seed(1).build()).optimize(initial, classifier.objective(questions, gold));
             assertThat(result.bestScore()).isGreaterThan(result.initialScore());
             assertThat(result.bestPrompt().lines()).hasSize(2);
         }
     }
 
     static Path sharedData() {
-        for (Path dir = Paths.get(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
+        Path start = Paths.get(System.getProperty("user.dir")).toAbsolutePath();
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
             for (Path candidate : new Path[] {dir.resolve("shared/data"), dir.resolveSibling("shared/data")}) {
                 if (Files.isDirectory(candidate)) {
                     return candidate;
