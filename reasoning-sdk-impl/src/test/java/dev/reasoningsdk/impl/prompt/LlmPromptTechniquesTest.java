@@ -42,6 +42,27 @@ class LlmPromptTechniquesTest {
     }
 
     @Test
+    void chatModelParaphrasesAreParsedCachedAndCountedInTheSearchCost() {
+        ScriptedChatModel model = new ScriptedChatModel(prompt -> "1. \"answer in brief\"\n2) keep it short\n\n- "
+                + prompt.substring(prompt.indexOf("Phrase: ") + 8));
+        ChatModelParaphraser paraphraser = ChatModelParaphraser.of(model, 3);
+        Paraphraser.Paraphrases first = paraphraser.paraphrase("be brief");
+        assertThat(first.alternatives()).containsExactly("answer in brief", "keep it short");
+        assertThat(first.usage().modelCalls()).isEqualTo(1);
+        assertThat(model.prompts().get(0)).startsWith("Paraphrase the following phrase in 3 different ways")
+                .endsWith("Phrase: be brief");
+        assertThat(paraphraser.paraphrase("be brief").usage().modelCalls()).isZero();
+
+        SearchSettings subOnly = SearchSettings.builder().operations(java.util.EnumSet.of(EditOperation.SUB))
+                .paraphraser(paraphraser).maxEvaluations(6).seed(2).build();
+        dev.reasoningsdk.api.prompt.OptimizationResult result = HillClimbing.of(subOnly)
+                .optimize("Answer the question, be brief.", dev.reasoningsdk.api.prompt.PromptObjective.of(
+                        prompt -> prompt.contains("short") ? 2 : 1));
+        assertThat(result.bestPrompt()).contains("keep it short");
+        assertThat(result.usage().modelCalls()).isEqualTo(model.prompts().size() - 1);
+    }
+
+    @Test
     void uncertaintyMetrics() {
         AnswerExtractor numeric = AnswerExtractor.numeric();
         List<java.util.Optional<String>> answers = Arrays.asList(java.util.Optional.of("1"),
