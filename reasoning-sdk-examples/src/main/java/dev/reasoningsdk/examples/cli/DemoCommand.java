@@ -15,7 +15,8 @@ public final class DemoCommand implements Callable<Integer> {
     private static final List<DemoSection> SECTIONS = List.of(
             new AnswerExtractionDemo(),
             new SamplerDemo(),
-            new SemanticEquivalenceDemo());
+            new SemanticEquivalenceDemo(),
+            new PromptSearchDemo());
 
     @Override
     public Integer call() throws Exception {
