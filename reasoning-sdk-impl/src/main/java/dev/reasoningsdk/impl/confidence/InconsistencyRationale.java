@@ -93,7 +93,8 @@ public final class InconsistencyRationale {
             return "All " + total + " chains reach " + top.answer() + ".";
         }
         List<String> parts = new ArrayList<>();
-        parts.add(top.members().size() + " of " + total + " chains reach " + top.answer());
+        parts.add(top.members().size() + " of " + total + " chains reach" + (top.members().size() == 1 ? "es " : " ")
+                + top.answer());
         List<String> majoritySteps = steps(groups.chains().get(top.members().get(0)));
         List<AnswerGroups.Group> others = groups.groups().subList(1, groups.groups().size());
         for (int g = 0; g < Math.min(MAX_GROUPS_NAMED, others.size()); g++) {
