@@ -42,16 +42,33 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     @Option(names = "--data", description = "GSM8K model solutions (JSONL). Default: ${DEFAULT-VALUE}")
     Path data = Path.of("../shared/data/gsm8k/model-solutions-dev.jsonl");
 
-    @Option(names = "--limit", description = "Use at most this many questions (default: all).")
+    @Option(names = "--limit", description = "At most this many GSM8K questions (default: all), and the number of "
+            + "tiny-reasoner problems with --live (default 60).")
     int limit = Integer.MAX_VALUE;
+
+    @Option(names = "--live", description = "Also sample the embedded tiny reasoner (--limit problems, K chains).")
+    boolean live;
+
+    @Option(names = "--problems", description = "Tiny-reasoner eval problems (JSONL). Default: ${DEFAULT-VALUE}")
+    Path problems = Path.of("../shared/models/tiny-reasoner/eval-problems.jsonl");
+
+    @Option(names = "--samples", description = "K, chains per problem in --live. Default: ${DEFAULT-VALUE}")
+    int samples = 10;
 
     @Override
     public Integer call() throws Exception {
         if (limit < 2) {
             throw new IllegalArgumentException("--limit must be >= 2 (the data is split in halves), was " + limit);
         }
+        if (samples < 2) {
+            throw new IllegalArgumentException("--samples must be >= 2, was " + samples);
+        }
         BenchReport report = new BenchReport();
         report.put("real_chains", realChains());
+        if (live) {
+            report.put("live_tiny_reasoner", new LiveConfidenceBench(problems, limit == Integer.MAX_VALUE ? 60 : limit,
+                    samples).run());
+        }
         report.print(System.out, json);
         return 0;
     }
