@@ -210,10 +210,7 @@ public final class ConfidenceGatedChatModel implements ChatModel {
          * @throws IllegalArgumentException if below 1
          */
         public Builder samples(int samples) {
-            if (samples < 1) {
-                throw new IllegalArgumentException("samples must be >= 1, was " + samples);
-            }
-            this.samples = samples;
+            this.samples = Sampled.requirePositive(samples, "samples");
             return this;
         }
 

@@ -7,14 +7,12 @@ import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimator;
 import dev.reasoningsdk.impl.llm.ChainSampler;
-import dev.reasoningsdk.impl.llm.SampleBatch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * A learned combination of several estimators' signals: logistic regression over named signals (e.g.
@@ -58,14 +56,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
         if (sampler == null) {
             throw new IllegalStateException("LogisticCombiner was built without a sampler; pass the chains instead");
         }
-        SampleBatch batch = sampler.sample(question, samples, 0);
-        if (batch.samples().isEmpty()) {
-            return new ConfidenceEstimate(Optional.empty(), 0, "No sample succeeded, so there is nothing to score.",
-                    name(), Map.of(), batch.usage());
-        }
-        ConfidenceEstimate combined = estimate(question, batch.chains(sampler.name()));
-        return new ConfidenceEstimate(combined.answer(), combined.confidence(), combined.rationale(), name(),
-                combined.signals(), batch.usage().plus(combined.usage()));
+        return Sampled.estimate(sampler, question, samples, 0, name(), chains -> estimate(question, chains));
     }
 
     /** @throws IllegalArgumentException if {@code samples} is empty */
@@ -303,10 +294,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder samples(int samples) {
-            if (samples < 1) {
-                throw new IllegalArgumentException("samples must be >= 1, was " + samples);
-            }
-            this.samples = samples;
+            this.samples = Sampled.requirePositive(samples, "samples");
             return this;
         }
 

@@ -6,12 +6,10 @@ import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimator;
 import dev.reasoningsdk.impl.llm.AnswerExtractor;
 import dev.reasoningsdk.impl.llm.ChainSampler;
-import dev.reasoningsdk.impl.llm.SampleBatch;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 /**
@@ -66,14 +64,8 @@ public final class SamplingConsistency implements ConfidenceEstimator {
         if (sampler == null) {
             throw new IllegalStateException("SamplingConsistency was built without a sampler; pass the chains instead");
         }
-        SampleBatch batch = sampler.sample(promptFormat.apply(question), samples, firstSeed);
-        if (batch.samples().isEmpty()) {
-            return new ConfidenceEstimate(Optional.empty(), 0, "No sample succeeded (" + batch.failures().size()
-                    + " failed), so there is nothing to agree on.", name(), Map.of("samples", 0.0), batch.usage());
-        }
-        ConfidenceEstimate estimate = estimate(question, batch.chains(sampler.name()));
-        return new ConfidenceEstimate(estimate.answer(), estimate.confidence(), estimate.rationale(), name(),
-                estimate.signals(), batch.usage().plus(estimate.usage()));
+        return Sampled.estimate(sampler, promptFormat.apply(question), samples, firstSeed, name(),
+                chains -> estimate(question, chains));
     }
 
     /** @throws IllegalArgumentException if {@code samples} is empty */
@@ -139,10 +131,7 @@ public final class SamplingConsistency implements ConfidenceEstimator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder samples(int samples) {
-            if (samples < 1) {
-                throw new IllegalArgumentException("samples must be >= 1, was " + samples);
-            }
-            this.samples = samples;
+            this.samples = Sampled.requirePositive(samples, "samples");
             return this;
         }
 

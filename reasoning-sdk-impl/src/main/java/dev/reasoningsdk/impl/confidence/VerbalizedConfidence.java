@@ -287,10 +287,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder maxAttempts(int maxAttempts) {
-            if (maxAttempts < 1) {
-                throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
-            }
-            this.maxAttempts = maxAttempts;
+            this.maxAttempts = Sampled.requirePositive(maxAttempts, "maxAttempts");
             return this;
         }
 
