@@ -228,9 +228,9 @@ public final class TinyReasoner implements CausalLanguageModel {
         return decoder != fullModel;
     }
 
-    /** For checks: the cached decoder, or empty when the KV cache is off. */
-    Optional<CausalLmWithPast> cachedDecoder() {
-        return decoder instanceof CausalLmWithPast cached ? Optional.of(cached) : Optional.empty();
+    /** For checks: the decoder generation uses. */
+    Decoder decoder() {
+        return decoder;
     }
 
     /** For checks: the shipped graph. */
