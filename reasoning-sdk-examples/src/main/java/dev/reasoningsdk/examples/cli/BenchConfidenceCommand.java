@@ -25,9 +25,10 @@ import picocli.CommandLine.Option;
  *
  * <p>Offline, on real chains ({@code --data}, GSM8K with four model solutions per question): the confidence of the
  * majority answer is the share of the four chains that reach it. Reported: AUROC, average precision, ECE (10 and
- * 20 equal-width bins) and Brier raw and calibrated, the calibrators fitted on one half of the questions and
- * measured on the other, both ways (isotonic is the headline {@code ece_calibrated}; Platt and temperature are
- * listed too), selective accuracy at 80% coverage, and the refusal threshold chosen for 90% accuracy on one half
+ * 20 equal-width bins) and Brier raw and calibrated, the calibrator chosen and fitted on one half of the
+ * questions and measured on the other, both ways (the headline {@code ece_calibrated}: isotonic, Platt or
+ * temperature, whichever has the lowest Brier score cross-fitted inside the fit half; each of the three is also
+ * listed on its own), selective accuracy at 80% coverage, and the refusal threshold chosen for 90% accuracy on one half
  * with the accuracy and coverage it gives on the other.
  */
 @Command(name = "confidence", mixinStandardHelpOptions = true,
@@ -42,9 +43,11 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     @Option(names = "--data", description = "GSM8K model solutions (JSONL). Default: ${DEFAULT-VALUE}")
     Path data = Path.of("../shared/data/gsm8k/model-solutions-dev.jsonl");
 
-    @Option(names = "--limit", description = "At most this many GSM8K questions (default: all), and the number of "
-            + "tiny-reasoner problems with --live (default 60).")
-    int limit = Integer.MAX_VALUE;
+    @Option(names = "--data-limit", description = "Use at most this many GSM8K questions (default: all).")
+    int dataLimit = Integer.MAX_VALUE;
+
+    @Option(names = "--limit", description = "Tiny-reasoner problems with --live. Default: ${DEFAULT-VALUE}")
+    int limit = 60;
 
     @Option(names = "--live", description = "Also sample the embedded tiny reasoner (--limit problems, K chains).")
     boolean live;
@@ -57,8 +60,9 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (limit < 2) {
-            throw new IllegalArgumentException("--limit must be >= 2 (the data is split in halves), was " + limit);
+        if (dataLimit < 4 || limit < 4) {
+            throw new IllegalArgumentException("--data-limit and --limit must be >= 4 (the data is split in halves "
+                    + "and quarters), were " + dataLimit + " and " + limit);
         }
         if (samples < 2) {
             throw new IllegalArgumentException("--samples must be >= 2, was " + samples);
@@ -66,15 +70,14 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         BenchReport report = new BenchReport();
         report.put("real_chains", realChains());
         if (live) {
-            report.put("live_tiny_reasoner", new LiveConfidenceBench(problems, limit == Integer.MAX_VALUE ? 60 : limit,
-                    samples).run());
+            report.put("live_tiny_reasoner", new LiveConfidenceBench(problems, limit, samples).run());
         }
         report.print(System.out, json);
         return 0;
     }
 
     private BenchReport realChains() throws Exception {
-        List<ModelSolutions> rows = ModelSolutions.read(data, limit);
+        List<ModelSolutions> rows = ModelSolutions.read(data, dataLimit);
         AnswerExtractor numeric = AnswerExtractor.numeric();
         SamplingConsistency consistency = SamplingConsistency.of(numeric);
         Progress progress = new Progress("bench confidence");
@@ -111,10 +114,10 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         calibrators.put("platt", PlattCalibrator::fit);
         calibrators.put("temperature", TemperatureScaling::fit);
         BenchReport byCalibrator = new BenchReport();
-        LabelledScores headline = null;
+        CrossFitting.Selection selection = CrossFitting.calibrateOutOfFoldSelecting(raw, calibrators);
+        LabelledScores headline = selection.calibrated();
         for (var entry : calibrators.entrySet()) {
             LabelledScores calibrated = CrossFitting.calibrateOutOfFold(raw, entry.getValue());
-            headline = headline == null ? calibrated : headline;
             byCalibrator.put(entry.getKey(), new BenchReport()
                     .put("ece", ConfidenceMetrics.ece10(calibrated))
                     .put("ece20", ConfidenceMetrics.ece20(calibrated))
@@ -123,8 +126,11 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         report.put("ece_calibrated", ConfidenceMetrics.ece10(headline))
                 .put("ece20_calibrated", ConfidenceMetrics.ece20(headline))
                 .put("brier", ConfidenceMetrics.brierScore(headline))
-                .put("calibration", "cross-fitted: fitted on one half, measured on the other, both ways; "
-                        + "headline is isotonic, 10 equal-width bins")
+                .put("calibration", "cross-fitted: chosen and fitted on one half, measured on the other, both ways; "
+                        + "the calibrator is chosen inside the fit half by its cross-fitted Brier score; ECE with 10 "
+                        + "equal-width bins")
+                .put("calibrator_chosen_on_first_half", selection.chosenOnFirstHalf())
+                .put("calibrator_chosen_on_second_half", selection.chosenOnSecondHalf())
                 .put("calibrated_by", byCalibrator)
                 .put("selective_accuracy_at_80_coverage", ConfidenceMetrics.selectiveAccuracy(raw, 0.8));
         List<Map<String, Object>> transfers = new ArrayList<>();

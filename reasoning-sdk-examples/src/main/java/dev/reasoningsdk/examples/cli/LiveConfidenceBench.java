@@ -10,8 +10,8 @@ import dev.reasoningsdk.impl.confidence.LogisticCombiner;
 import dev.reasoningsdk.impl.confidence.SamplingConsistency;
 import dev.reasoningsdk.impl.confidence.TokenProbabilityConfidence;
 import dev.reasoningsdk.impl.llm.AnswerExtractor;
-import dev.reasoningsdk.impl.onnx.Generation;
-import dev.reasoningsdk.impl.onnx.GenerationOptions;
+import dev.reasoningsdk.impl.llm.SampleBatch;
+import dev.reasoningsdk.impl.onnx.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +26,7 @@ import java.util.Random;
 
 /**
  * The live half of {@code bench confidence}: K chains per problem sampled from the embedded tiny reasoner at
- * T = 0.8, then four confidence scores for the majority answer, each judged by AUROC and ECE raw and calibrated
+ * T = 0.8 (one batched decode per problem through {@link LocalModelSampler}, seeds {@code id * K} onwards), then four confidence scores for the majority answer, each judged by AUROC and ECE raw and calibrated
  * (cross-fitted): sampling consistency (agreement), the mean token probability of the majority answer's tokens,
  * 1 - the normalised entropy of the answers, and a logistic combiner of agreement, entropy and mean and minimum
  * token probability (its weights fitted on one half and applied to the other, both ways).
@@ -62,24 +62,28 @@ final class LiveConfidenceBench {
         long started = System.nanoTime();
         int modelCalls = 0;
         try (TinyReasoner model = TinyReasoner.builder().intraOpThreads(2).build()) {
+            LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(0.8).build();
+            // The sampler strips the space the model writes after "A:", so the scored prompt carries it.
             TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder().model(model)
-                    .promptFormat(TinyReasoner::prompt).score(TokenProbabilityConfidence.Score.MEAN)
-                    .askIfSure(false).build();
+                    .promptFormat(question -> TinyReasoner.prompt(question) + " ")
+                    .score(TokenProbabilityConfidence.Score.MEAN).askIfSure(false).build();
             Progress progress = new Progress("bench confidence --live");
             for (int i = 0; i < n; i++) {
                 JsonNode problem = selected.get(i);
                 String question = problem.path("question").asText();
-                List<Generation> generations = model.generate(TinyReasoner.prompt(question), samples,
-                        GenerationOptions.sampling(0.8, model.contextLength(), problem.path("id").asLong()));
-                List<ReasoningChain> chains = generations.stream()
-                        .map(generation -> ReasoningChain.of(generation.text(), model.modelId())).toList();
+                SampleBatch batch = sampler.sample(question, samples, problem.path("id").asLong() * samples);
+                if (batch.samples().isEmpty()) {
+                    throw new IllegalStateException("no sample for problem " + problem.path("id") + ": "
+                            + batch.failures());
+                }
+                List<ReasoningChain> chains = batch.chains(sampler.name());
                 ConfidenceEstimate estimate = consistency.estimate(question, chains);
                 AnswerGroups groups = AnswerGroups.of(chains, numeric);
                 // Score the majority answer as the first chain that reaches it states it.
                 ReasoningChain majorityChain = groups.majority()
                         .map(group -> chains.get(group.members().get(0))).orElse(chains.get(0));
                 ConfidenceEstimate tokens = tokenProbabilities.estimate(question, List.of(majorityChain));
-                modelCalls += 1 + tokens.usage().modelCalls();
+                modelCalls += batch.usage().modelCalls() + tokens.usage().modelCalls();
                 agreement[i] = estimate.confidence();
                 tokenProbability[i] = tokens.confidence();
                 certainty[i] = 1 - estimate.signals().get("normalized_entropy");

@@ -20,7 +20,7 @@ class BenchConfidenceCommandTest {
         int exit;
         try {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            exit = ReasoningCli.execute("bench", "confidence", "--json", "--limit", "200", "--data", data.toString());
+            exit = ReasoningCli.execute("bench", "confidence", "--json", "--data-limit", "200", "--data", data.toString());
         } finally {
             System.setOut(original);
         }
@@ -34,7 +34,7 @@ class BenchConfidenceCommandTest {
 
     @Test
     void badInputExitsWithTwo() {
-        assertThat(ReasoningCli.execute("bench", "confidence", "--limit", "1")).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(ReasoningCli.execute("bench", "confidence", "--data-limit", "3")).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(ReasoningCli.execute("bench", "confidence", "--data", "no/such/file.jsonl"))
                 .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
     }

@@ -37,6 +37,59 @@ public final class CrossFitting {
     }
 
     /**
+     * Every score calibrated by a calibrator chosen and fitted on the other half. The choice among
+     * {@code candidates} is itself made inside that half, never on the half it is measured on: each candidate is
+     * cross-fitted within the half (its two quarters), the one with the lowest Brier score there wins (ties go to
+     * the earlier candidate), and it is refitted on the whole half.
+     *
+     * @param candidates named calibrator fits, in order of preference
+     * @throws IllegalArgumentException if there are fewer than four pairs or no candidates
+     */
+    public static Selection calibrateOutOfFoldSelecting(
+            LabelledScores data, java.util.Map<String, Function<LabelledScores, ? extends Calibrator>> candidates) {
+        Objects.requireNonNull(candidates, "candidates");
+        if (candidates.isEmpty()) {
+            throw new IllegalArgumentException("no candidate calibrators");
+        }
+        int half = requireSplittable(data);
+        if (half < 2) {
+            throw new IllegalArgumentException("selecting a calibrator needs at least 4 labelled scores, got "
+                    + data.size());
+        }
+        List<LabelledScores> halves = List.of(data.slice(0, half), data.slice(half, data.size()));
+        List<String> chosen = new ArrayList<>();
+        List<Calibrator> fitted = new ArrayList<>();
+        for (LabelledScores fitHalf : halves) {
+            String best = null;
+            double bestBrier = Double.POSITIVE_INFINITY;
+            for (var candidate : candidates.entrySet()) {
+                double brier = ConfidenceMetrics.brierScore(calibrateOutOfFold(fitHalf, candidate.getValue()));
+                if (brier < bestBrier) {
+                    bestBrier = brier;
+                    best = candidate.getKey();
+                }
+            }
+            chosen.add(best);
+            fitted.add(candidates.get(best).apply(fitHalf));
+        }
+        double[] scores = new double[data.size()];
+        for (int i = 0; i < data.size(); i++) {
+            scores[i] = fitted.get(i < half ? 1 : 0).calibrate(data.score(i));
+        }
+        return new Selection(LabelledScores.of(scores, data.correct()), chosen.get(0), chosen.get(1));
+    }
+
+    /**
+     * Out-of-fold calibrated scores and the calibrator chosen on each half.
+     *
+     * @param calibrated          every score calibrated by what was chosen and fitted on the other half
+     * @param chosenOnFirstHalf   the candidate chosen (and fitted) on the first half, applied to the second
+     * @param chosenOnSecondHalf  the candidate chosen (and fitted) on the second half, applied to the first
+     */
+    public record Selection(LabelledScores calibrated, String chosenOnFirstHalf, String chosenOnSecondHalf) {
+    }
+
+    /**
      * The refusal threshold chosen on each half for {@code targetAccuracy}, and what it gives on the other half.
      *
      * @return two transfers: fitted on the first half, then fitted on the second

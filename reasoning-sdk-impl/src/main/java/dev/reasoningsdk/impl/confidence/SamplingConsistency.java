@@ -15,7 +15,7 @@ import java.util.function.UnaryOperator;
 /**
  * Confidence from sampling consistency (self-consistency, Wang et al., 2023): the share of K sampled chains whose
  * answer agrees with the majority answer. Answers are grouped by the {@link AnswerExtractor}'s equivalence (for
- * semantic clustering, pass a {@link SemanticAnswerExtractor}). Besides the agreement (the confidence), the estimate
+ * semantic clustering, pass a {@link dev.reasoningsdk.impl.onnx.SemanticAnswerExtractor}). Besides the agreement (the confidence), the estimate
  * carries as signals the entropy of the answer distribution ({@code entropy}, and {@code normalized_entropy} divided
  * by {@code ln K}), Active-Prompt's disagreement ({@code disagreement} = distinct answers / K) and, for numeric
  * answers, the variance of the answers ({@code variance}) (Diao et al., 2023), and the counts {@code samples},
