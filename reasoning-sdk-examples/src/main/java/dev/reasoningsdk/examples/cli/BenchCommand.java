@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
                 BenchPromptCommand.class,
                 BenchSamplerCommand.class,
                 BenchEncoderCommand.class,
+                BenchReasonerCommand.class,
+                BenchConfidenceCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BenchCommand implements Runnable {

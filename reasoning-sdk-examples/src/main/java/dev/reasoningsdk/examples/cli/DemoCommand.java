@@ -16,7 +16,9 @@ public final class DemoCommand implements Callable<Integer> {
             new AnswerExtractionDemo(),
             new SamplerDemo(),
             new SemanticEquivalenceDemo(),
-            new PromptSearchDemo());
+            new PromptSearchDemo(),
+            new TinyReasonerDemo(),
+            new ConfidenceDemo());
 
     @Override
     public Integer call() throws Exception {
