@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 final class JudgeReplyParser {
 
     private static final Pattern SCORE_LINE = Pattern.compile(
-            "(?i)chain\\s*#?\\s*(\\d+)[\\s*_:)\\].-]{0,12}total\\s+score[\\s*_:=]{0,8}(\\d+(?:\\.\\d+)?)"
+            "(?i)chain\\s*#?\\s*(\\d+)[\\s*_:)\\].-]{0,12}total\\s+score[\\s*_:=]{0,8}(\\d+(?:\\.\\d+)?)(?![\\d.])"
                     + "(?:\\s*(?:/|out\\s+of)\\s*(\\d+))?");
     private static final Pattern HEADER = Pattern.compile("(?im)^[\\s#*_>-]*(?:reasoning\\s+)?chain\\s*#?\\s*(\\d+)\\b");
     private static final Pattern SECTION_TOTAL = Pattern.compile(

@@ -153,7 +153,7 @@ public final class LlmChainJudge implements ChainScorer {
                 continue;
             }
             Map<Integer, Double> parsed = JudgeReplyParser.parseText(call.text, count);
-            if (parsed.size() < count && structuredFallback) {
+            if (structuredFallback && !covers(found, parsed, count)) {
                 Call extraction = call(ChatRequest.builder()
                         .messages(UserMessage.from(extractionPrompt(call.text, count)))
                         .responseFormat(ResponseFormat.JSON).temperature(0.0).build());
@@ -178,6 +178,15 @@ public final class LlmChainJudge implements ChainScorer {
             LOG.warn("judge left {} of {} chains unscored after {} attempts", failures, count, maxAttempts);
         }
         return new Scores(scores, failures, usage.withWallTime(Duration.ofNanos(System.nanoTime() - start)));
+    }
+
+    private static boolean covers(Map<Integer, Double> found, Map<Integer, Double> parsed, int count) {
+        for (int n = 1; n <= count; n++) {
+            if (!found.containsKey(n) && !parsed.containsKey(n)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Call call(ChatRequest request) {
