@@ -231,7 +231,7 @@ public final class AggregationOfReasoning implements Aggregator {
             }
         }
 
-        /** The group's best and worst scored chains, best first; empty when none is scored yet. */
+        /** The group's best and (when it scored lower) worst scored chains, best first; empty when none is scored. */
         private List<ScoredChain> references(AnswerGrouping.Group group) {
             List<AnswerGrouping.Member> scored = group.members.stream().filter(m -> !Double.isNaN(m.localScore))
                     .sorted(byScore()).toList();
@@ -240,7 +240,8 @@ public final class AggregationOfReasoning implements Aggregator {
             }
             AnswerGrouping.Member best = scored.get(0);
             AnswerGrouping.Member worst = scored.get(scored.size() - 1);
-            return best == worst ? List.of(best.toScoredChain())
+            // A "lower-scoring" reference that scored the same as the best would only confuse the judge.
+            return worst.localScore >= best.localScore ? List.of(best.toScoredChain())
                     : List.of(best.toScoredChain(), worst.toScoredChain());
         }
 
