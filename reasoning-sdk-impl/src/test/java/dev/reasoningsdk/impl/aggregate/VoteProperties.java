@@ -35,7 +35,7 @@ class VoteProperties {
         return Combinators.combine(text, weight).as((t, w) -> new ReasoningChain(t, "m", w));
     }
 
-    @Property(tries = 200)
+    @Property(tries = 100)
     void theWinnerIsOneOfTheChainsAnswers(@ForAll @Size(min = 1, max = 12) List<@From("chain") ReasoningChain> chains) {
         for (Aggregator vote : VOTES) {
             AggregationResult result = vote.aggregate("q", chains);
@@ -50,7 +50,7 @@ class VoteProperties {
         }
     }
 
-    @Property(tries = 200)
+    @Property(tries = 100)
     void theOrderOfChainsDoesNotChangeTheTallyOrAClearWinner(
             @ForAll @Size(min = 1, max = 12) List<@From("chain") ReasoningChain> chains, @ForAll long seed) {
         List<ReasoningChain> shuffled = new ArrayList<>(chains);
