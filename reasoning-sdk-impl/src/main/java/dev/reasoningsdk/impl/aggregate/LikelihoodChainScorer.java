@@ -17,15 +17,16 @@ import org.slf4j.LoggerFactory;
  * A white-box judge: a chain scores by how likely a local {@link CausalLanguageModel} finds it, the "confidence"
  * signal of sampling-based reasoning (a model's own low-probability tokens are where its chains go wrong).
  *
- * <p>The chain's text is scored as the continuation of the prompt {@code promptFormat(question)} in one forward
- * pass. With {@code m} its mean token log-probability ({@code m <= 0}), the score is
+ * <p>The chain's text ({@code continuationFormat(chain)}) is scored after the prompt {@code promptFormat(question)}
+ * in one forward pass. With {@code m} its mean token log-probability ({@code m <= 0}), the score is
  * {@code 10 * exp(sharpness * m)}: strictly increasing in {@code m}, 10 for a certain chain, and in (0, 10]. The
  * sharpness (default 10) spreads the scores of a confident character-level model, whose mean log-probabilities lie
  * near 0, across AoR's 0-10 scale: a mean token probability of 0.98 maps to 8.2, 0.95 to 6.0, 0.90 to 3.5. Local and
  * global scores are the same absolute judgement. A chain the model cannot read (characters outside its vocabulary,
  * too long) is left unscored and counted.
  *
- * <p>Defaults: the tiny reasoner's prompt format {@code "Q: <question>\nA:"}, sharpness 10. Thread-safe when the
+ * <p>Defaults: the tiny reasoner's prompt format {@code "Q: <question>\nA:"} with the chain after one space,
+ * sharpness 10. Thread-safe when the
  * model is.
  */
 public final class LikelihoodChainScorer implements ChainScorer {
@@ -34,11 +35,13 @@ public final class LikelihoodChainScorer implements ChainScorer {
 
     private final CausalLanguageModel model;
     private final UnaryOperator<String> promptFormat;
+    private final UnaryOperator<String> continuationFormat;
     private final double sharpness;
 
     private LikelihoodChainScorer(Builder builder) {
         this.model = builder.model;
         this.promptFormat = builder.promptFormat;
+        this.continuationFormat = builder.continuationFormat;
         this.sharpness = builder.sharpness;
     }
 
@@ -59,7 +62,8 @@ public final class LikelihoodChainScorer implements ChainScorer {
 
     /** The mean token log-probability of {@code chain} after the question's prompt, or NaN when unscorable. */
     public double meanLogProb(String question, String chain) {
-        float[] logProbs = model.continuationLogProbs(promptFormat.apply(question), chain);
+        float[] logProbs = model.continuationLogProbs(promptFormat.apply(question),
+                continuationFormat.apply(chain));
         if (logProbs.length == 0) {
             return Double.NaN;
         }
@@ -117,6 +121,7 @@ public final class LikelihoodChainScorer implements ChainScorer {
     public static final class Builder {
         private CausalLanguageModel model;
         private UnaryOperator<String> promptFormat = question -> "Q: " + question + "\nA:";
+        private UnaryOperator<String> continuationFormat = chain -> " " + chain.strip();
         private double sharpness = 10;
 
         private Builder() {
@@ -131,6 +136,15 @@ public final class LikelihoodChainScorer implements ChainScorer {
         /** Turns a question into the prompt the chain continues (default {@code "Q: <question>\nA:"}). */
         public Builder promptFormat(UnaryOperator<String> promptFormat) {
             this.promptFormat = Objects.requireNonNull(promptFormat, "promptFormat");
+            return this;
+        }
+
+        /**
+         * Turns a chain's text into the continuation the model scores (default: one space, then the stripped text,
+         * as the tiny reasoner's chains follow {@code "A:"}).
+         */
+        public Builder continuationFormat(UnaryOperator<String> continuationFormat) {
+            this.continuationFormat = Objects.requireNonNull(continuationFormat, "continuationFormat");
             return this;
         }
 
