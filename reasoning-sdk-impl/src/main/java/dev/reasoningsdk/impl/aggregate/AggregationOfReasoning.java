@@ -10,7 +10,6 @@ import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
 import dev.reasoningsdk.api.aggregate.StopReason;
 import dev.reasoningsdk.impl.llm.AnswerExtractor;
-import dev.reasoningsdk.impl.llm.ChainSampler;
 import dev.reasoningsdk.impl.llm.SampleBatch;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,8 +75,7 @@ public final class AggregationOfReasoning implements Aggregator {
     private AggregationOfReasoning(Builder builder) {
         this.scorer = builder.scorer;
         this.extractor = builder.extractor;
-        this.sampling = builder.sampler == null ? null
-                : new SamplingSetup(builder.sampler, builder.temperature, builder.promptFormat, builder.seed);
+        this.sampling = builder.samplingSetup();
         this.initialSamples = builder.initialSamples;
         this.judgeBatchSize = builder.judgeBatchSize;
         this.scoreThreshold = builder.scoreThreshold;
@@ -367,13 +364,8 @@ public final class AggregationOfReasoning implements Aggregator {
     }
 
     /** Builds an {@link AggregationOfReasoning}. Not thread-safe. */
-    public static final class Builder {
+    public static final class Builder extends SamplingBuilder<Builder> {
         private ChainScorer scorer;
-        private AnswerExtractor extractor;
-        private ChainSampler sampler;
-        private double temperature = Double.NaN;
-        private UnaryOperator<String> promptFormat = UnaryOperator.identity();
-        private long seed;
         private int initialSamples = 20;
         private int judgeBatchSize = 5;
         private double scoreThreshold = 6;
@@ -386,40 +378,14 @@ public final class AggregationOfReasoning implements Aggregator {
         private Builder() {
         }
 
+        @Override
+        Builder self() {
+            return this;
+        }
+
         /** The judge of the local and global phases (required). */
         public Builder scorer(ChainScorer scorer) {
             this.scorer = Objects.requireNonNull(scorer, "scorer");
-            return this;
-        }
-
-        /** How answers are extracted and compared (required). */
-        public Builder extractor(AnswerExtractor extractor) {
-            this.extractor = Objects.requireNonNull(extractor, "extractor");
-            return this;
-        }
-
-        /**
-         * The sampler {@link #solve(String)} draws from and the temperature it was configured to sample at; AoR's
-         * reference code left the temperature to its API's default, so here it must be stated.
-         *
-         * @throws IllegalArgumentException if the temperature is negative, NaN or infinite
-         */
-        public Builder sampler(ChainSampler sampler, double temperature) {
-            this.sampler = Objects.requireNonNull(sampler, "sampler");
-            SamplingSetup.requireTemperature(temperature);
-            this.temperature = temperature;
-            return this;
-        }
-
-        /** Turns a question into the sampler's prompt (default: the question itself). */
-        public Builder promptFormat(UnaryOperator<String> promptFormat) {
-            this.promptFormat = Objects.requireNonNull(promptFormat, "promptFormat");
-            return this;
-        }
-
-        /** The seed of the first sample; sample {@code i} uses {@code seed + i} (default 0). */
-        public Builder seed(long seed) {
-            this.seed = seed;
             return this;
         }
 
@@ -524,9 +490,7 @@ public final class AggregationOfReasoning implements Aggregator {
             if (scorer == null) {
                 throw new IllegalStateException("a chain scorer is required");
             }
-            if (extractor == null) {
-                throw new IllegalStateException("an answer extractor is required");
-            }
+            requireExtractor();
             if (initialSamples > maxSamples) {
                 throw new IllegalStateException("initialSamples (" + initialSamples + ") > maxSamples ("
                         + maxSamples + ")");

@@ -5,11 +5,8 @@ import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.impl.llm.AnswerExtractor;
-import dev.reasoningsdk.impl.llm.ChainSampler;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
-import java.util.function.UnaryOperator;
 
 /**
  * Self-consistency (Wang et al., 2023, "Self-Consistency Improves Chain of Thought Reasoning in Language Models"):
@@ -28,9 +25,8 @@ public final class MajorityVote implements Aggregator {
     private final VoteEngine engine;
 
     private MajorityVote(Builder builder) {
-        SamplingSetup sampling = builder.sampler == null ? null
-                : new SamplingSetup(builder.sampler, builder.temperature, builder.promptFormat, builder.seed);
-        this.engine = new VoteEngine("majority", builder.extractor, MajorityVote::ones, sampling, builder.samples);
+        this.engine = new VoteEngine("majority", builder.extractor, MajorityVote::ones, builder.samplingSetup(),
+                builder.samples);
     }
 
     private static VoteEngine.Weighed ones(String question, List<?> members) {
@@ -76,64 +72,20 @@ public final class MajorityVote implements Aggregator {
         return engine.name();
     }
 
-    /** Builds a {@link MajorityVote}. Not thread-safe. */
-    public static final class Builder {
-        private AnswerExtractor extractor;
-        private ChainSampler sampler;
-        private double temperature = Double.NaN;
-        private UnaryOperator<String> promptFormat = UnaryOperator.identity();
-        private int samples = 20;
-        private long seed;
+    /** Builds a {@link MajorityVote}: the extractor is required, a sampler only for {@link #solve}. */
+    public static final class Builder extends SamplingBuilder.ForVotes<Builder> {
 
         private Builder() {
         }
 
-        /** How answers are extracted and compared (required). */
-        public Builder extractor(AnswerExtractor extractor) {
-            this.extractor = Objects.requireNonNull(extractor, "extractor");
-            return this;
-        }
-
-        /**
-         * The sampler {@link #solve(String)} draws from and the temperature it was configured to sample at (stated
-         * so that a run records how its chains were drawn).
-         *
-         * @throws IllegalArgumentException if the temperature is negative, NaN or infinite
-         */
-        public Builder sampler(ChainSampler sampler, double temperature) {
-            this.sampler = Objects.requireNonNull(sampler, "sampler");
-            SamplingSetup.requireTemperature(temperature);
-            this.temperature = temperature;
-            return this;
-        }
-
-        /** Turns a question into the sampler's prompt (default: the question itself). */
-        public Builder promptFormat(UnaryOperator<String> promptFormat) {
-            this.promptFormat = Objects.requireNonNull(promptFormat, "promptFormat");
-            return this;
-        }
-
-        /**
-         * Chains {@link #solve(String)} samples (default 20).
-         *
-         * @throws IllegalArgumentException if below 1
-         */
-        public Builder samples(int samples) {
-            this.samples = VoteEngine.requireSamples(samples);
-            return this;
-        }
-
-        /** The seed of the first sample (default 0). */
-        public Builder seed(long seed) {
-            this.seed = seed;
+        @Override
+        Builder self() {
             return this;
         }
 
         /** @throws IllegalStateException if no extractor was set */
         public MajorityVote build() {
-            if (extractor == null) {
-                throw new IllegalStateException("an answer extractor is required");
-            }
+            requireExtractor();
             return new MajorityVote(this);
         }
     }

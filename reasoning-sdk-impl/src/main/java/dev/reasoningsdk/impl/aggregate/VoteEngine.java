@@ -39,13 +39,6 @@ final class VoteEngine {
         this.samples = samples;
     }
 
-    static int requireSamples(int samples) {
-        if (samples < 1) {
-            throw new IllegalArgumentException("samples must be >= 1, was " + samples);
-        }
-        return samples;
-    }
-
     String name() {
         return name;
     }

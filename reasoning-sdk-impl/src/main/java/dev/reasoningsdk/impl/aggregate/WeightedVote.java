@@ -6,13 +6,11 @@ import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.impl.llm.AnswerExtractor;
-import dev.reasoningsdk.impl.llm.ChainSampler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.UnaryOperator;
 
 /**
  * A weighted vote: each chain votes for its answer with a weight, and the answer with the largest weight sum wins.
@@ -32,11 +30,10 @@ public final class WeightedVote implements Aggregator {
     private final VoteEngine engine;
 
     private WeightedVote(Builder builder) {
-        SamplingSetup sampling = builder.sampler == null ? null
-                : new SamplingSetup(builder.sampler, builder.temperature, builder.promptFormat, builder.seed);
         VoteEngine.Weigher weigher = builder.scorer != null ? scorerWeigher(builder.scorer)
-                : functionWeigher(builder.weight);
-        this.engine = new VoteEngine("weighted", builder.extractor, weigher, sampling, builder.samples);
+                : functionWeigher(builder.weight == null ? ChainWeight.callerWeight() : builder.weight);
+        this.engine = new VoteEngine("weighted", builder.extractor, weigher, builder.samplingSetup(),
+                builder.samples);
     }
 
     private static VoteEngine.Weigher functionWeigher(ChainWeight weight) {
@@ -116,23 +113,16 @@ public final class WeightedVote implements Aggregator {
         return engine.name();
     }
 
-    /** Builds a {@link WeightedVote}. Not thread-safe. */
-    public static final class Builder {
-        private AnswerExtractor extractor;
+    /** Builds a {@link WeightedVote}: the extractor is required, a sampler only for {@link #solve}. */
+    public static final class Builder extends SamplingBuilder.ForVotes<Builder> {
         private ChainWeight weight;
         private ChainScorer scorer;
-        private ChainSampler sampler;
-        private double temperature = Double.NaN;
-        private UnaryOperator<String> promptFormat = UnaryOperator.identity();
-        private int samples = 20;
-        private long seed;
 
         private Builder() {
         }
 
-        /** How answers are extracted and compared (required). */
-        public Builder extractor(AnswerExtractor extractor) {
-            this.extractor = Objects.requireNonNull(extractor, "extractor");
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -149,51 +139,12 @@ public final class WeightedVote implements Aggregator {
         }
 
         /**
-         * The sampler {@link #solve(String)} draws from and the temperature it was configured to sample at.
-         *
-         * @throws IllegalArgumentException if the temperature is negative, NaN or infinite
-         */
-        public Builder sampler(ChainSampler sampler, double temperature) {
-            this.sampler = Objects.requireNonNull(sampler, "sampler");
-            SamplingSetup.requireTemperature(temperature);
-            this.temperature = temperature;
-            return this;
-        }
-
-        /** Turns a question into the sampler's prompt (default: the question itself). */
-        public Builder promptFormat(UnaryOperator<String> promptFormat) {
-            this.promptFormat = Objects.requireNonNull(promptFormat, "promptFormat");
-            return this;
-        }
-
-        /**
-         * Chains {@link #solve(String)} samples (default 20).
-         *
-         * @throws IllegalArgumentException if below 1
-         */
-        public Builder samples(int samples) {
-            this.samples = VoteEngine.requireSamples(samples);
-            return this;
-        }
-
-        /** The seed of the first sample (default 0). */
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        /**
          * @throws IllegalStateException if no extractor was set, or both a weight and a scorer were
          */
         public WeightedVote build() {
-            if (extractor == null) {
-                throw new IllegalStateException("an answer extractor is required");
-            }
+            requireExtractor();
             if (weight != null && scorer != null) {
                 throw new IllegalStateException("set either a weight or a scorer, not both");
-            }
-            if (weight == null) {
-                weight = ChainWeight.callerWeight();
             }
             return new WeightedVote(this);
         }
