@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 BenchEncoderCommand.class,
                 BenchReasonerCommand.class,
                 BenchConfidenceCommand.class,
+                BenchAggregateCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BenchCommand implements Runnable {

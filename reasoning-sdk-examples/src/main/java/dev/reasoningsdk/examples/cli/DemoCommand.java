@@ -18,7 +18,8 @@ public final class DemoCommand implements Callable<Integer> {
             new SemanticEquivalenceDemo(),
             new PromptSearchDemo(),
             new TinyReasonerDemo(),
-            new ConfidenceDemo());
+            new ConfidenceDemo(),
+            new AggregationDemo());
 
     @Override
     public Integer call() throws Exception {
