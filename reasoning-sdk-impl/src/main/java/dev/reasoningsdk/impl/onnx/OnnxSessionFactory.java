@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With {@link ExecutionProvider#AUTO} it asks for CUDA on {@link Builder#cudaDeviceId(int) the device}; when the
  * CUDA provider cannot be loaded ({@code addCUDA} throws, as on a machine without the CUDA libraries) it opens the
- * model with fresh CPU options and logs one WARN line saying why, once per factory: later sessions go straight to
- * CPU. {@link ExecutionProvider#CUDA} fails instead. Every half-built session and its options are closed when
+ * model with fresh CPU options and logs one WARN line saying why, once per process: later AUTO sessions go straight
+ * to CPU and report the same {@link OnnxModelSession#fallbackReason()}. {@link ExecutionProvider#CUDA} fails instead. Every half-built session and its options are closed when
  * opening fails.
  *
  * <p>Defaults: {@code AUTO}, CUDA device 0, intra-op threads {@code min(4, available processors)}, inter-op threads
@@ -40,14 +41,20 @@ public final class OnnxSessionFactory implements AutoCloseable {
     private final CudaInstaller cudaInstaller;
     private final Set<OnnxModelSession> openSessions = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Why CUDA failed to load the first time AUTO tried it; later AUTO sessions use CPU without retrying. */
-    private volatile String cudaUnavailableReason;
+    /**
+     * Why CUDA failed to load the first time AUTO tried it; later AUTO sessions use CPU without retrying or warning.
+     * Missing CUDA libraries are a property of the process, so factories with the real installer share one memo.
+     */
+    private final AtomicReference<String> cudaUnavailable;
+    private static final AtomicReference<String> PROCESS_CUDA_UNAVAILABLE = new AtomicReference<>();
 
     /** Installs the CUDA provider on options; a seam so that tests can force the fallback where CUDA is present. */
     @FunctionalInterface
     interface CudaInstaller {
         void install(OrtSession.SessionOptions options, int deviceId) throws OrtException;
     }
+
+    private static final CudaInstaller DEFAULT_CUDA_INSTALLER = OrtSession.SessionOptions::addCUDA;
 
     private OnnxSessionFactory(Builder builder) {
         this.executionProvider = builder.executionProvider;
@@ -56,6 +63,8 @@ public final class OnnxSessionFactory implements AutoCloseable {
         this.interOpThreads = builder.interOpThreads;
         this.optimizationLevel = builder.optimizationLevel;
         this.cudaInstaller = builder.cudaInstaller;
+        this.cudaUnavailable = builder.cudaInstaller == DEFAULT_CUDA_INSTALLER
+                ? PROCESS_CUDA_UNAVAILABLE : new AtomicReference<>();
     }
 
     /** A builder with the documented defaults. */
@@ -86,15 +95,16 @@ public final class OnnxSessionFactory implements AutoCloseable {
             throw new IllegalStateException("session factory is closed");
         }
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
+        String knownFailure = cudaUnavailable.get();
         boolean tryCuda = executionProvider == ExecutionProvider.CUDA
-                || (executionProvider == ExecutionProvider.AUTO && cudaUnavailableReason == null);
-        String fallbackReason = executionProvider == ExecutionProvider.AUTO ? cudaUnavailableReason : null;
+                || (executionProvider == ExecutionProvider.AUTO && knownFailure == null);
+        String fallbackReason = executionProvider == ExecutionProvider.AUTO ? knownFailure : null;
         if (tryCuda) {
             Optional<OnnxModelSession> cuda = openOnCuda(environment, source);
             if (cuda.isPresent()) {
                 return register(cuda.get());
             }
-            fallbackReason = cudaUnavailableReason;
+            fallbackReason = cudaUnavailable.get();
         }
         OrtSession.SessionOptions options = baseOptions(source);
         return register(openWith(environment, source, options, "CPU", fallbackReason));
@@ -119,9 +129,8 @@ public final class OnnxSessionFactory implements AutoCloseable {
         return Optional.of(openWith(environment, source, options, "CUDA", null));
     }
 
-    private synchronized void warnOnce(String reason) {
-        if (cudaUnavailableReason == null) {
-            cudaUnavailableReason = reason;
+    private void warnOnce(String reason) {
+        if (cudaUnavailable.compareAndSet(null, reason)) {
             LOG.warn("{}; running ONNX models on CPU instead", reason);
         }
     }
@@ -226,7 +235,7 @@ public final class OnnxSessionFactory implements AutoCloseable {
         private int intraOpThreads = Math.min(4, Runtime.getRuntime().availableProcessors());
         private int interOpThreads = 1;
         private OptLevel optimizationLevel = OptLevel.ALL_OPT;
-        private CudaInstaller cudaInstaller = OrtSession.SessionOptions::addCUDA;
+        private CudaInstaller cudaInstaller = DEFAULT_CUDA_INSTALLER;
 
         private Builder() {
         }

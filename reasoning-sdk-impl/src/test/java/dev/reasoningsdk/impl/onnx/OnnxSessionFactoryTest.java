@@ -22,7 +22,7 @@ class OnnxSessionFactoryTest {
     };
 
     @Test
-    void autoFallsBackToCpuWithOneWarningPerFactory() {
+    void autoFallsBackToCpuWithOneWarning() {
         String[] stderr = new String[1];
         try (OnnxSessionFactory factory = OnnxSessionFactory.builder().intraOpThreads(1).cudaInstaller(NO_CUDA).build()) {
             stderr[0] = captureStderr(() -> {
