@@ -42,7 +42,7 @@ class RetrievalJudgeQueryRouterTest {
     private final ScriptedChatModel chatModel = new ScriptedChatModel("scripted answer");
 
     private ContentRetriever retriever(double minScore) {
-        EmbeddingModel embeddingModel = new SentenceEncoderEmbeddingModel(encoder);
+        EmbeddingModel embeddingModel = encoder.asEmbeddingModel();
         InMemoryEmbeddingStore<TextSegment> store = new InMemoryEmbeddingStore<>();
         List<TextSegment> segments = DOCUMENTS.stream().map(TextSegment::from).toList();
         store.addAll(embeddingModel.embedAll(segments).content(), segments);
