@@ -57,21 +57,25 @@ public final class EncoderHeadCriterion implements EmbeddingCriterion {
     }
 
     /**
-     * The shipped knowledge head (NQ-open questions vs self-contained MT-bench and BIG-Bench Hard tasks).
+     * The shipped knowledge head (NQ-open questions vs self-contained MT-bench and BIG-Bench Hard tasks), overruled
+     * by {@link RuleCriterion#selfContainedTask()} when a request plainly transforms its own input.
      *
      * @throws IllegalArgumentException if {@code encoder} is not the one the head was trained on
      */
     public static EncoderHeadCriterion defaultKnowledge(SentenceEncoder encoder) {
-        return of(encoder, shippedHead(CriterionKind.KNOWLEDGE));
+        return builder().encoder(encoder).head(shippedHead(CriterionKind.KNOWLEDGE))
+                .rules(RuleCriterion.selfContainedTask()).combination(Combination.RULE_FIRST).build();
     }
 
     /**
-     * The shipped time head (FreshQA fast/slow-changing vs never-changing) backed by {@link RuleCriterion#time()}.
+     * The shipped time head (FreshQA fast/slow-changing vs never-changing), without rules: on FreshQA's training
+     * rows {@link RuleCriterion#time()} lowered the head's cross-validated accuracy (never-changing questions say
+     * "current", "latest" and recent years too), so it is left for callers to add.
      *
      * @throws IllegalArgumentException if {@code encoder} is not the one the head was trained on
      */
     public static EncoderHeadCriterion defaultTime(SentenceEncoder encoder) {
-        return builder().encoder(encoder).head(shippedHead(CriterionKind.TIME)).rules(RuleCriterion.time()).build();
+        return of(encoder, shippedHead(CriterionKind.TIME));
     }
 
     /** The shipped head of a kind (intent, knowledge or time), as trained by {@code reasoning judge train}. */
@@ -95,6 +99,13 @@ public final class EncoderHeadCriterion implements EmbeddingCriterion {
     /** The head. */
     public LinearHead head() {
         return head;
+    }
+
+    /** Names the kind, the encoder and whether rules back the head. */
+    @Override
+    public String toString() {
+        return "EncoderHeadCriterion[" + head.kind() + " head on " + encoder.modelId()
+                + (rules == null ? "" : ", " + combination.name().toLowerCase(Locale.ROOT) + " with rules") + "]";
     }
 
     @Override

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * Trains a {@link LinearHead}: class-weighted logistic regression with an L2 penalty, fitted by Newton's method
  * (deterministic, no learning rate to tune) on standardised features.
  *
- * <p>The rows are shuffled with a fixed seed and a fraction is held out; the head never sees those rows, and its
+ * <p>A fraction of each class is held out by a fixed-seed shuffle; the head never sees those rows, and its
  * figures on them go into its {@link HeadProvenance}. The L2 penalty is chosen from a grid by weighted log-loss on a
  * validation slice of the <em>training</em> rows, then the head is refitted on all training rows. Classes are
  * weighted {@code n / (2 n_class)} so an unbalanced file does not tilt the head toward its majority.
@@ -52,15 +52,27 @@ public final class HeadTrainer {
     }
 
     /**
-     * The indices of the held-out rows among {@code rows} rows, sorted: the first {@code round(rows * fraction)}
-     * of a shuffle seeded with {@code seed}. The bench calls this to score a head on exactly the rows it never saw.
+     * The indices of the held-out rows, sorted: stratified by label, so the held-out rows keep the data's class
+     * balance (an unbalanced file would otherwise leave a handful of minority rows to score on). Within each class
+     * the rows are shuffled with {@code seed} and the first {@code round(n_class * fraction)} are held out. The bench
+     * calls this to score a head on exactly the rows it never saw.
      */
-    public static int[] heldOutIndices(int rows, long seed, double fraction) {
-        int[] order = shuffled(rows, seed);
-        int heldOut = (int) Math.round(rows * fraction);
-        int[] indices = Arrays.copyOf(order, heldOut);
-        Arrays.sort(indices);
-        return indices;
+    public static int[] heldOutIndices(List<Boolean> labels, long seed, double fraction) {
+        List<Integer> heldOut = new ArrayList<>();
+        for (boolean label : new boolean[] {true, false}) {
+            List<Integer> members = new ArrayList<>();
+            for (int i = 0; i < labels.size(); i++) {
+                if (labels.get(i) == label) {
+                    members.add(i);
+                }
+            }
+            int[] order = shuffled(members.size(), seed + (label ? 0 : 1));
+            int count = (int) Math.round(members.size() * fraction);
+            for (int k = 0; k < count; k++) {
+                heldOut.add(members.get(order[k]));
+            }
+        }
+        return heldOut.stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
     private static int[] shuffled(int rows, long seed) {
@@ -118,7 +130,7 @@ public final class HeadTrainer {
                     + labels.size());
         }
         int n = features.size();
-        int[] heldOut = heldOutIndices(n, seed, heldOutFraction);
+        int[] heldOut = heldOutIndices(labels, seed, heldOutFraction);
         boolean[] isHeldOut = new boolean[n];
         for (int index : heldOut) {
             isHeldOut[index] = true;
@@ -160,7 +172,7 @@ public final class HeadTrainer {
         if (l2Grid.length == 1) {
             return l2Grid[0];
         }
-        int[] validation = heldOutIndices(x.size(), seed + 1, 0.2);
+        int[] validation = heldOutIndices(y, seed + 2, 0.2);
         boolean[] isValidation = new boolean[x.size()];
         for (int index : validation) {
             isValidation[index] = true;
@@ -376,7 +388,7 @@ public final class HeadTrainer {
         private Builder() {
         }
 
-        /** The seed of the held-out shuffle (and of the validation slice, seed + 1). Default 42. */
+        /** The seed of the held-out shuffle (and of the validation slice, seed + 2). Default 42. */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;

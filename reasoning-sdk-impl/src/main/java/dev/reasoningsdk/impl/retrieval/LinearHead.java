@@ -138,9 +138,9 @@ public final class LinearHead {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        Path temp = Files.createTempFile(dir, absolute.getFileName().toString(), ".tmp");
+        Path temp = absolute.resolveSibling(absolute.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         try {
-            JSON.writeValue(temp.toFile(), toJson());
+            Files.write(temp, JSON.writeValueAsBytes(toJson()));
             Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(temp);

@@ -15,11 +15,14 @@ import java.util.regex.Pattern;
 /**
  * A criterion from transparent rules: named regular expressions (case-insensitive) tried in order; the first that
  * matches gives the criterion {@link Builder#matchProbability(double) its probability} and names itself as the
- * evidence; when none matches the probability is 0. Rules only say that a criterion holds, never that it does not,
- * so on their own they suit the explicit phrasings of intent ("search", "look up", "sources") and time ("latest",
- * "today", a recent year); behind an {@link EncoderHeadCriterion} they set a floor under the head's probability.
+ * evidence; when none matches the probability is 0. They suit the explicit phrasings of intent ("search", "look up",
+ * "sources") and time ("latest", "today", a recent year); behind an {@link EncoderHeadCriterion} they are combined
+ * with the head's probability by a {@link Combination}. A rule set with a low match probability and
+ * {@link Combination#RULE_FIRST} says a criterion does not hold: {@link #selfContainedTask()} marks requests that
+ * transform their own input as not knowledge-intensive.
  *
- * <p>Built-ins: {@link #intent()} and {@link #time()}. Default match probability 0.9. Immutable and thread-safe.
+ * <p>Built-ins: {@link #intent()}, {@link #time()}, {@link #selfContainedTask()}. Default match probability 0.9.
+ * Immutable and thread-safe.
  */
 public final class RuleCriterion implements Criterion {
 
@@ -65,6 +68,21 @@ public final class RuleCriterion implements Criterion {
                 .rule("news", "\\b(news|headlines?|breaking)\\b")
                 .rule("recent-year", "\\b20[2-9][0-9]\\b")
                 .rule("live-value", "\\b(price|stock|weather|forecast|exchange rate|score|standings|ranking)s?\\b")
+                .build();
+    }
+
+    /**
+     * Requests that only transform the input they give, and so need no world knowledge: they open with "rewrite",
+     * "rephrase", "paraphrase", "translate", "summarize", "proofread", "shorten", "sort", "fix the bug", "refactor",
+     * "format" or "convert", or ask for the passive voice. Kind {@link CriterionKind#KNOWLEDGE}, match probability
+     * 0.05: use it with {@link Combination#RULE_FIRST}.
+     */
+    public static RuleCriterion selfContainedTask() {
+        return builder().kind(CriterionKind.KNOWLEDGE).matchProbability(0.05)
+                .rule("transform", "^\\W*(please\\s+)?(rewrite|rephrase|paraphrase|translate|summari[sz]e|proofread|"
+                        + "shorten|sort|alphabeti[sz]e|refactor|reformat|format|convert)\\b")
+                .rule("fix-code", "^\\W*(please\\s+)?(fix|debug) (the|this) (bug|code|function|program)")
+                .rule("voice", "\\b(in|into) the (passive|active) voice\\b")
                 .build();
     }
 

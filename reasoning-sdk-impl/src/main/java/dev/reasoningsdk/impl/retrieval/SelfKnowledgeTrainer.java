@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.IntConsumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Trains the self-knowledge head of {@link HiddenStateSelfKnowledge} as UAR does: label each problem by whether the
@@ -26,9 +27,11 @@ import java.util.function.IntConsumer;
  *
  * <p>The labels come either from samples already recorded in the data ({@link #readRecordedSamples}: the tiny
  * reasoner's {@code eval-problems.jsonl} holds ten samples per problem at temperature 0.8) or from fresh samples
- * drawn from the model ({@link #labelBySampling}). Problems are rows with {@code prompt} (the exact prompt text) and
- * {@code answer} (the gold answer); recorded samples are in {@code model_sample_answers}. Majority: unparseable
- * samples do not vote, ties go to the answer seen first, and no parseable sample at all counts as wrong.
+ * drawn from the model ({@link #labelBySampling}). Problems are rows with {@code question} and {@code answer} (the
+ * gold answer); recorded samples are in {@code model_sample_answers}. The model reads each question through the
+ * criterion's prompt format (the tiny reasoner's {@code "Q: <question>\nA:"}, which is the data's {@code prompt}).
+ * Majority: unparseable samples do not vote, ties go to the answer seen first, and no parseable sample at all counts
+ * as wrong.
  */
 public final class SelfKnowledgeTrainer {
 
@@ -40,29 +43,29 @@ public final class SelfKnowledgeTrainer {
     /**
      * A problem with its gold answer.
      *
-     * @param prompt the exact prompt the model answers
-     * @param answer the gold answer, as text
+     * @param question the question, without the prompt format
+     * @param answer   the gold answer, as text
      */
-    public record Problem(String prompt, String answer) {
+    public record Problem(String question, String answer) {
         /** @throws NullPointerException if a field is null */
         public Problem {
-            Objects.requireNonNull(prompt, "prompt");
+            Objects.requireNonNull(question, "question");
             Objects.requireNonNull(answer, "answer");
         }
     }
 
-    /** Reads {@code prompt} and {@code answer} from each row of a JSONL file. */
+    /** Reads {@code question} and {@code answer} from each row of a JSONL file. */
     public static List<Problem> readProblems(Path file) throws IOException {
         List<Problem> problems = new ArrayList<>();
         for (JsonNode row : readRows(file)) {
-            problems.add(new Problem(row.path("prompt").asText(), row.path("answer").asText()));
+            problems.add(new Problem(row.path("question").asText(), row.path("answer").asText()));
         }
         return problems;
     }
 
     /**
      * Labels each row by the majority of its recorded {@code model_sample_answers} against its {@code answer}; the
-     * text of each labelled row is its {@code prompt}.
+     * text of each labelled row is its {@code question}.
      *
      * @throws IllegalArgumentException naming the row when a field is missing
      */
@@ -80,7 +83,7 @@ public final class SelfKnowledgeTrainer {
             boolean correct = majority(answers, AnswerExtractor.numeric())
                     .filter(answer -> AnswerExtractor.numeric().equivalent(answer, row.path("answer").asText()))
                     .isPresent();
-            rows.add(new LabelledText(row.path("prompt").asText(), correct));
+            rows.add(new LabelledText(row.path("question").asText(), correct));
         }
         return rows;
     }
@@ -96,8 +99,8 @@ public final class SelfKnowledgeTrainer {
                     continue;
                 }
                 JsonNode row = JSON.readTree(line);
-                if (!row.path("prompt").isTextual() || row.path("answer").isMissingNode()) {
-                    throw new IllegalArgumentException(file + ":" + number + ": needs 'prompt' and 'answer'");
+                if (!row.path("question").isTextual() || row.path("answer").isMissingNode()) {
+                    throw new IllegalArgumentException(file + ":" + number + ": needs 'question' and 'answer'");
                 }
                 rows.add(row);
             }
@@ -114,7 +117,8 @@ public final class SelfKnowledgeTrainer {
      *
      * @param progress told the number of problems done after each one
      */
-    public static List<LabelledText> labelBySampling(CausalLanguageModel model, List<Problem> problems, int samples,
+    public static List<LabelledText> labelBySampling(CausalLanguageModel model, UnaryOperator<String> promptFormat,
+                                                     List<Problem> problems, int samples,
                                                      GenerationOptions options, AnswerExtractor extractor,
                                                      IntConsumer progress) {
         List<LabelledText> rows = new ArrayList<>(problems.size());
@@ -123,12 +127,12 @@ public final class SelfKnowledgeTrainer {
             GenerationOptions seeded = new GenerationOptions(options.temperature(), options.topP(), options.topK(),
                     options.maxNewTokens(), options.seed() + i);
             List<Optional<String>> answers = new ArrayList<>();
-            for (Generation generation : model.generate(problem.prompt(), samples, seeded)) {
+            for (Generation generation : model.generate(promptFormat.apply(problem.question()), samples, seeded)) {
                 answers.add(extractor.extract(generation.text()));
             }
             boolean correct = majority(answers, extractor)
                     .filter(answer -> extractor.equivalent(answer, problem.answer())).isPresent();
-            rows.add(new LabelledText(problem.prompt(), correct));
+            rows.add(new LabelledText(problem.question(), correct));
             progress.accept(i + 1);
         }
         return rows;
@@ -164,22 +168,24 @@ public final class SelfKnowledgeTrainer {
         return best < 0 ? Optional.empty() : Optional.of(representatives.get(best));
     }
 
-    /** The model's hidden states at the end of each prompt, in batches of 32. */
-    public static List<float[]> hiddenStates(CausalLanguageModel model, List<LabelledText> rows, IntConsumer progress) {
+    /** The model's hidden states at the end of each formatted question, in batches of 32. */
+    public static List<float[]> hiddenStates(CausalLanguageModel model, UnaryOperator<String> promptFormat,
+                                             List<LabelledText> rows, IntConsumer progress) {
         List<float[]> features = new ArrayList<>(rows.size());
         for (int start = 0; start < rows.size(); start += 32) {
             List<String> prompts = rows.subList(start, Math.min(rows.size(), start + 32)).stream()
-                    .map(LabelledText::text).toList();
+                    .map(row -> promptFormat.apply(row.text())).toList();
             features.addAll(model.promptHiddenStates(prompts));
             progress.accept(features.size());
         }
         return features;
     }
 
-    /** Fits the self-knowledge head on the model's hidden states of the labelled prompts. */
-    public static LinearHead train(CausalLanguageModel model, List<LabelledText> rows, HeadTrainer trainer,
-                                   HeadTrainer.DataRecord data, IntConsumer progress) {
-        List<float[]> features = hiddenStates(model, rows, progress);
+    /** Fits the self-knowledge head on the model's hidden states of the labelled questions. */
+    public static LinearHead train(CausalLanguageModel model, UnaryOperator<String> promptFormat,
+                                   List<LabelledText> rows, HeadTrainer trainer, HeadTrainer.DataRecord data,
+                                   IntConsumer progress) {
+        List<float[]> features = hiddenStates(model, promptFormat, rows, progress);
         return trainer.train(CriterionKind.SELF_KNOWLEDGE, model.modelId(), features,
                 rows.stream().map(LabelledText::label).toList(), data);
     }

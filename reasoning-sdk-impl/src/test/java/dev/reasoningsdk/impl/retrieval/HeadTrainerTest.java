@@ -68,9 +68,11 @@ class HeadTrainerTest {
         LinearHead second = trainer.train(CriterionKind.TIME, "m@1", features, labels, DATA);
 
         assertThat(first.toJson()).isEqualTo(second.toJson());
-        assertThat(HeadTrainer.heldOutIndices(100, 7, 0.2)).hasSize(20).isSorted()
-                .isEqualTo(HeadTrainer.heldOutIndices(100, 7, 0.2))
-                .isNotEqualTo(HeadTrainer.heldOutIndices(100, 8, 0.2));
+        int[] heldOut = HeadTrainer.heldOutIndices(labels, 7, 0.2);
+        assertThat(heldOut).hasSize(20).isSorted().isEqualTo(HeadTrainer.heldOutIndices(labels, 7, 0.2))
+                .isNotEqualTo(HeadTrainer.heldOutIndices(labels, 8, 0.2));
+        // stratified: a third of the rows are negative, so are a third of the held-out rows (rounded per class)
+        assertThat(java.util.Arrays.stream(heldOut).filter(i -> !labels.get(i)).count()).isEqualTo(7);
     }
 
     @Test

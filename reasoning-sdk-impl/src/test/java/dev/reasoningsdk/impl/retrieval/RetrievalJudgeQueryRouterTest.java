@@ -75,7 +75,7 @@ class RetrievalJudgeQueryRouterTest {
 
     @Test
     void doesNotRetrieveForARewrite() {
-        String request = "Rewrite this sentence in the passive voice: The committee approved the new budget.";
+        String request = "Rewrite this sentence in the passive voice: The cat chased the mouse.";
 
         assistant(0.3).chat(request);
 
@@ -102,7 +102,7 @@ class RetrievalJudgeQueryRouterTest {
         RetrievalJudgeQueryRouter router = RetrievalJudgeQueryRouter.builder().judge(judge).retriever(retriever(0))
                 .build();
 
-        assertThat(router.route(Query.from("Rewrite this sentence in the passive voice: the dog bit the man.")))
+        assertThat(router.route(Query.from("Rewrite this sentence so it sounds more formal: hey, send me the report.")))
                 .isEmpty();
         assertThat(router.route(Query.from("Search the web for the latest Aurora release notes."))).hasSize(1);
         assertThatThrownBy(() -> RetrievalJudgeQueryRouter.builder().judge(judge).build())

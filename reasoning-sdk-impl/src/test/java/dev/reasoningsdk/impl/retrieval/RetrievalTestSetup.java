@@ -1,41 +1,31 @@
 package dev.reasoningsdk.impl.retrieval;
 
-import dev.reasoningsdk.api.Usage;
-import dev.reasoningsdk.api.retrieval.CriterionKind;
-import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.retrieval.RetrievalJudge;
+import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.impl.onnx.SentenceEncoder;
-import java.util.regex.Pattern;
 
-/** The encoder and judge of the LangChain4j example tests. */
+/** The real encoder and the shipped heads, loaded once for the tests that need them. */
 final class RetrievalTestSetup {
 
-    private static final Pattern TASK = Pattern.compile("(?i)^(rewrite|translate|sort|summarise|summarize)\\b");
+    private static AllMiniLmL6V2Encoder encoder;
 
     private RetrievalTestSetup() {
     }
 
-    static SentenceEncoder encoder() {
-        return new FakeEncoder("fake-encoder@1", 256);
+    /** The embedded MiniLM encoder on one intra-op thread, shared by the tests of this JVM. */
+    static synchronized SentenceEncoder encoder() {
+        if (encoder == null) {
+            encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(1).build();
+        }
+        return encoder;
     }
 
-    /** Rules for intent and time, a keyword stand-in for the knowledge head, no self-knowledge. */
+    /** UAR with the shipped intent, knowledge and time heads and no self-knowledge criterion. */
     static RetrievalJudge judge(SentenceEncoder encoder) {
         return UnifiedActiveRetrieval.builder()
-                .criterion(RuleCriterion.intent())
-                .criterion(new dev.reasoningsdk.api.retrieval.Criterion() {
-                    @Override
-                    public CriterionKind kind() {
-                        return CriterionKind.KNOWLEDGE;
-                    }
-
-                    @Override
-                    public CriterionResult evaluate(String query) {
-                        return new CriterionResult(CriterionKind.KNOWLEDGE, TASK.matcher(query).find() ? 0.1 : 0.9,
-                                "keyword", Usage.NONE);
-                    }
-                })
-                .criterion(RuleCriterion.time())
+                .criterion(EncoderHeadCriterion.defaultIntent(encoder))
+                .criterion(EncoderHeadCriterion.defaultKnowledge(encoder))
+                .criterion(EncoderHeadCriterion.defaultTime(encoder))
                 .build();
     }
 }
