@@ -1,12 +1,9 @@
 package dev.reasoningsdk.impl.retrieval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -25,8 +22,6 @@ import java.util.Objects;
  */
 public record LabelledText(String text, boolean label) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** @throws NullPointerException if text is null */
     public LabelledText {
         Objects.requireNonNull(text, "text");
@@ -43,34 +38,20 @@ public record LabelledText(String text, boolean label) {
         Objects.requireNonNull(textField, "textField");
         Objects.requireNonNull(labelField, "labelField");
         List<LabelledText> rows = new ArrayList<>();
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode row;
-                try {
-                    row = JSON.readTree(line);
-                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                    throw new IllegalArgumentException(file + ":" + number + ": not JSON: " + e.getOriginalMessage(), e);
-                }
-                JsonNode text = row.get(textField);
-                if (text == null || !text.isTextual()) {
-                    throw new IllegalArgumentException(file + ":" + number + ": no text field '" + textField + "'");
-                }
-                JsonNode label = row.get(labelField);
-                if (label == null || label.isNull()) {
-                    continue;
-                }
-                if (!label.isBoolean()) {
-                    throw new IllegalArgumentException(file + ":" + number + ": label '" + labelField
-                            + "' is not true/false/null: " + label);
-                }
-                rows.add(new LabelledText(text.asText(), label.asBoolean()));
+        for (JsonlRows.Row row : JsonlRows.read(file)) {
+            JsonNode text = row.node().get(textField);
+            if (text == null || !text.isTextual()) {
+                throw new IllegalArgumentException(file + ":" + row.line() + ": no text field '" + textField + "'");
             }
+            JsonNode label = row.node().get(labelField);
+            if (label == null || label.isNull()) {
+                continue;
+            }
+            if (!label.isBoolean()) {
+                throw new IllegalArgumentException(file + ":" + row.line() + ": label '" + labelField
+                        + "' is not true/false/null: " + label);
+            }
+            rows.add(new LabelledText(text.asText(), label.asBoolean()));
         }
         if (rows.isEmpty()) {
             throw new IllegalArgumentException(file + ": no row has a boolean '" + labelField + "'");

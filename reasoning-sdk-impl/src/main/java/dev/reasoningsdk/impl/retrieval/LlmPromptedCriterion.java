@@ -174,11 +174,8 @@ public final class LlmPromptedCriterion implements Criterion {
          * @throws IllegalArgumentException if it has no {@code {query}} placeholder
          */
         public Builder promptTemplate(String promptTemplate) {
-            Objects.requireNonNull(promptTemplate, "promptTemplate");
-            if (!promptTemplate.contains("{query}")) {
-                throw new IllegalArgumentException("promptTemplate lacks the {query} placeholder");
-            }
-            this.promptTemplate = promptTemplate;
+            this.promptTemplate = AnswerTally.requireQueryPlaceholder(
+                    Objects.requireNonNull(promptTemplate, "promptTemplate"));
             return this;
         }
 

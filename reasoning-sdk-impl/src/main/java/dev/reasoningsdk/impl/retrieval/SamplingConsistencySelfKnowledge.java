@@ -53,40 +53,18 @@ public final class SamplingConsistencySelfKnowledge implements Criterion {
     public CriterionResult evaluate(String query) {
         Objects.requireNonNull(query, "query");
         SampleBatch batch = sampler.sample(promptTemplate.replace("{query}", query), samples, firstSeed);
-        List<String> representatives = new ArrayList<>();
-        List<Integer> counts = new ArrayList<>();
+        List<Optional<String>> answers = new ArrayList<>();
         for (SampleBatch.Sample sample : batch.samples()) {
-            Optional<String> answer = extractor.extract(sample.text());
-            if (answer.isEmpty()) {
-                continue;
-            }
-            int group = -1;
-            for (int g = 0; g < representatives.size() && group < 0; g++) {
-                if (extractor.equivalent(representatives.get(g), answer.get())) {
-                    group = g;
-                }
-            }
-            if (group < 0) {
-                representatives.add(answer.get());
-                counts.add(1);
-            } else {
-                counts.set(group, counts.get(group) + 1);
-            }
+            answers.add(extractor.extract(sample.text()));
         }
-        if (representatives.isEmpty()) {
+        AnswerTally tally = AnswerTally.of(answers, extractor);
+        if (tally.majority().isEmpty()) {
             return new CriterionResult(kind(), 0, "no usable sample of " + samples + " ("
                     + batch.failures().size() + " failed)", batch.usage());
         }
-        int best = 0;
-        for (int g = 1; g < counts.size(); g++) {
-            if (counts.get(g) > counts.get(best)) {
-                best = g;
-            }
-        }
-        double agreement = counts.get(best) / (double) samples;
+        double agreement = tally.votes() / (double) samples;
         String evidence = String.format(Locale.ROOT, "%d/%d samples agree on '%s' (%d answers, %d failed)",
-                counts.get(best), samples, representatives.get(best), representatives.size(),
-                batch.failures().size());
+                tally.votes(), samples, tally.majority().get(), tally.distinct(), batch.failures().size());
         return new CriterionResult(kind(), agreement, evidence, batch.usage());
     }
 
@@ -138,11 +116,8 @@ public final class SamplingConsistencySelfKnowledge implements Criterion {
          * @throws IllegalArgumentException if it has no {@code {query}} placeholder
          */
         public Builder promptTemplate(String promptTemplate) {
-            Objects.requireNonNull(promptTemplate, "promptTemplate");
-            if (!promptTemplate.contains("{query}")) {
-                throw new IllegalArgumentException("promptTemplate lacks the {query} placeholder");
-            }
-            this.promptTemplate = promptTemplate;
+            this.promptTemplate = AnswerTally.requireQueryPlaceholder(
+                    Objects.requireNonNull(promptTemplate, "promptTemplate"));
             return this;
         }
 

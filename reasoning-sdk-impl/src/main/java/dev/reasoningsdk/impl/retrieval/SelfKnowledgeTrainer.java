@@ -1,16 +1,12 @@
 package dev.reasoningsdk.impl.retrieval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.impl.llm.AnswerExtractor;
 import dev.reasoningsdk.impl.onnx.CausalLanguageModel;
 import dev.reasoningsdk.impl.onnx.Generation;
 import dev.reasoningsdk.impl.onnx.GenerationOptions;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +30,6 @@ import java.util.function.UnaryOperator;
  * as wrong.
  */
 public final class SelfKnowledgeTrainer {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private SelfKnowledgeTrainer() {
     }
@@ -90,20 +84,11 @@ public final class SelfKnowledgeTrainer {
 
     private static List<JsonNode> readRows(Path file) throws IOException {
         List<JsonNode> rows = new ArrayList<>();
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode row = JSON.readTree(line);
-                if (!row.path("question").isTextual() || row.path("answer").isMissingNode()) {
-                    throw new IllegalArgumentException(file + ":" + number + ": needs 'question' and 'answer'");
-                }
-                rows.add(row);
+        for (JsonlRows.Row row : JsonlRows.read(file)) {
+            if (!row.node().path("question").isTextual() || row.node().path("answer").isMissingNode()) {
+                throw new IllegalArgumentException(file + ":" + row.line() + ": needs 'question' and 'answer'");
             }
+            rows.add(row.node());
         }
         if (rows.isEmpty()) {
             throw new IllegalArgumentException(file + ": no problems");
@@ -140,32 +125,7 @@ public final class SelfKnowledgeTrainer {
 
     /** The most common parseable answer, ties to the first seen; empty when none parsed. */
     static Optional<String> majority(List<Optional<String>> answers, AnswerExtractor extractor) {
-        List<String> representatives = new ArrayList<>();
-        List<Integer> counts = new ArrayList<>();
-        for (Optional<String> answer : answers) {
-            if (answer.isEmpty()) {
-                continue;
-            }
-            int group = -1;
-            for (int g = 0; g < representatives.size() && group < 0; g++) {
-                if (extractor.equivalent(representatives.get(g), answer.get())) {
-                    group = g;
-                }
-            }
-            if (group < 0) {
-                representatives.add(answer.get());
-                counts.add(1);
-            } else {
-                counts.set(group, counts.get(group) + 1);
-            }
-        }
-        int best = -1;
-        for (int g = 0; g < counts.size(); g++) {
-            if (best < 0 || counts.get(g) > counts.get(best)) {
-                best = g;
-            }
-        }
-        return best < 0 ? Optional.empty() : Optional.of(representatives.get(best));
+        return AnswerTally.of(answers, extractor).majority();
     }
 
     /** The model's hidden states at the end of each formatted question, in batches of 32. */
