@@ -111,7 +111,7 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
         List<Double> noisyOr = new ArrayList<>();
         for (int i = 0; i < rows.rows().size(); i++) {
             String text = rows.texts().get(i);
-            double headScore = head.probability(embeddings.get(i));
+            double headScore = head.probability(head.features(embeddings.get(i), text));
             headScores.add(headScore);
             shipped.add(criterion.evaluate(text, embeddings.get(i)).probability());
             if (rules != null) {

@@ -98,6 +98,10 @@ public final class JudgeCommand implements Callable<Integer> {
         @Option(names = "--held-out", defaultValue = "0.2", description = "Held-out fraction (default 0.2).")
         private double heldOut;
 
+        @Option(names = "--lexical", defaultValue = "0", description = "Encoder heads: append N hashed word "
+                + "uni/bigram indicators to the embedding (default 0, none).")
+        private int lexical;
+
         @Option(names = "--resample", defaultValue = "0", description = "Self-knowledge only: label by K fresh "
                 + "samples per problem at T=0.8 from the model instead of the recorded samples (slow on CPU).")
         private int resample;
@@ -108,7 +112,8 @@ public final class JudgeCommand implements Callable<Integer> {
             if (!Files.isRegularFile(data)) {
                 throw new NoSuchFileException(data.toString());
             }
-            HeadTrainer trainer = HeadTrainer.builder().seed(seed).heldOutFraction(heldOut).build();
+            HeadTrainer trainer = HeadTrainer.builder().seed(seed).heldOutFraction(heldOut).lexicalFeatures(lexical)
+                    .build();
             LinearHead head;
             if (kind == CriterionKind.SELF_KNOWLEDGE) {
                 try (RetrievalSetup setup = new RetrievalSetup(true)) {

@@ -68,9 +68,10 @@ public final class EncoderHeadCriterion implements EmbeddingCriterion {
     }
 
     /**
-     * The shipped time head (FreshQA fast/slow-changing vs never-changing), without rules: on FreshQA's training
-     * rows {@link RuleCriterion#time()} lowered the head's cross-validated accuracy (never-changing questions say
-     * "current", "latest" and recent years too), so it is left for callers to add.
+     * The shipped time head (FreshQA fast/slow-changing vs never-changing) on the embedding plus 512 hashed word
+     * uni/bigram indicators (cross-validated on FreshQA's training rows: 0.78 accuracy against 0.73 for the
+     * embedding alone), without rules: {@link RuleCriterion#time()} lowered the cross-validated accuracy there
+     * (never-changing questions say "current", "latest" and recent years too), so it is left for callers to add.
      *
      * @throws IllegalArgumentException if {@code encoder} is not the one the head was trained on
      */
@@ -112,7 +113,7 @@ public final class EncoderHeadCriterion implements EmbeddingCriterion {
     public CriterionResult evaluate(String query, float[] embedding) {
         Objects.requireNonNull(query, "query");
         long start = System.nanoTime();
-        double headProbability = head.probability(embedding);
+        double headProbability = head.probability(head.features(embedding, query));
         double probability = headProbability;
         String evidence = String.format(Locale.ROOT, "head %.3f", headProbability);
         Optional<RuleCriterion.Match> match = rules == null ? Optional.empty() : rules.match(query);

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * validation slice of the <em>training</em> rows, then the head is refitted on all training rows. Classes are
  * weighted {@code n / (2 n_class)} so an unbalanced file does not tilt the head toward its majority.
  *
- * <p>Defaults: seed 42, held-out fraction 0.2, L2 grid {1e-4, 1e-3, 1e-2, 1e-1, 1}, 50 Newton iterations at most.
+ * <p>Defaults: seed 42, held-out fraction 0.2, L2 grid {1e-4, 1e-3, 1e-2, 1e-1, 1, 10}, 50 Newton iterations at most.
  * Immutable and thread-safe.
  */
 public final class HeadTrainer {
@@ -33,8 +33,10 @@ public final class HeadTrainer {
     private final double heldOutFraction;
     private final double[] l2Grid;
     private final int maxIterations;
+    private final int lexicalFeatures;
 
     private HeadTrainer(Builder builder) {
+        this.lexicalFeatures = builder.lexicalFeatures;
         this.seed = builder.seed;
         this.heldOutFraction = builder.heldOutFraction;
         this.l2Grid = builder.l2Grid.clone();
@@ -98,10 +100,14 @@ public final class HeadTrainer {
     public LinearHead trainOnEncoder(CriterionKind kind, SentenceEncoder encoder, Path file, String dataName,
                                      String textField, String labelField) throws IOException {
         List<LabelledText> rows = LabelledText.readJsonl(file, textField, labelField);
-        List<float[]> features = embed(encoder, rows.stream().map(LabelledText::text).toList());
+        List<float[]> embeddings = embed(encoder, rows.stream().map(LabelledText::text).toList());
+        List<float[]> features = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            features.add(LexicalFeatures.append(embeddings.get(i), rows.get(i).text(), lexicalFeatures));
+        }
         List<Boolean> labels = rows.stream().map(LabelledText::label).toList();
         DataRecord data = new DataRecord(dataName, LabelledText.sha256(file), textField, labelField);
-        return train(kind, encoder.modelId(), features, labels, data);
+        return train(kind, encoder.modelId(), features, labels, data, lexicalFeatures);
     }
 
     /** Embeds texts in batches of 64, so memory stays flat on large files. */
@@ -122,6 +128,11 @@ public final class HeadTrainer {
      */
     public LinearHead train(CriterionKind kind, String featureModelId, List<float[]> features, List<Boolean> labels,
                             DataRecord data) {
+        return train(kind, featureModelId, features, labels, data, 0);
+    }
+
+    private LinearHead train(CriterionKind kind, String featureModelId, List<float[]> features, List<Boolean> labels,
+                             DataRecord data, int lexical) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(featureModelId, "featureModelId");
         Objects.requireNonNull(data, "data");
@@ -157,7 +168,7 @@ public final class HeadTrainer {
                 metrics.accuracy(), metrics.macroF1(), metrics.auroc(), metrics.majorityAccuracy());
         HeadProvenance provenance = new HeadProvenance(data.name(), data.sha256(), data.textField(),
                 data.labelField(), n, n - heldOut.length, heldOut.length, seed, heldOutFraction, l2, metrics);
-        return fit.toHead(kind, featureModelId, provenance);
+        return fit.toHead(kind, featureModelId, lexical, provenance);
     }
 
     private static void requireBothClasses(List<Boolean> labels) {
@@ -364,7 +375,7 @@ public final class HeadTrainer {
             return LinearHead.sigmoid(z);
         }
 
-        LinearHead toHead(CriterionKind kind, String featureModelId, HeadProvenance provenance) {
+        LinearHead toHead(CriterionKind kind, String featureModelId, int lexicalFeatures, HeadProvenance provenance) {
             int d = mean.length;
             float[] m = new float[d];
             float[] s = new float[d];
@@ -374,7 +385,7 @@ public final class HeadTrainer {
                 s[j] = (float) scale[j];
                 w[j] = (float) theta[j];
             }
-            return new LinearHead(kind, featureModelId, m, s, w, theta[d], provenance);
+            return new LinearHead(kind, featureModelId, m, s, w, theta[d], lexicalFeatures, provenance);
         }
     }
 
@@ -382,10 +393,25 @@ public final class HeadTrainer {
     public static final class Builder {
         private long seed = 42;
         private double heldOutFraction = 0.2;
-        private double[] l2Grid = {1e-4, 1e-3, 1e-2, 1e-1, 1};
+        private double[] l2Grid = {1e-4, 1e-3, 1e-2, 1e-1, 1, 10};
         private int maxIterations = 50;
+        private int lexicalFeatures;
 
         private Builder() {
+        }
+
+        /**
+         * Hashed word n-gram indicators appended to the embedding by {@link #trainOnEncoder}; 0 (the default) for
+         * none. Ignored by {@link #train}, whose caller supplies the features.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder lexicalFeatures(int lexicalFeatures) {
+            if (lexicalFeatures < 0) {
+                throw new IllegalArgumentException("lexicalFeatures must be >= 0, was " + lexicalFeatures);
+            }
+            this.lexicalFeatures = lexicalFeatures;
+            return this;
         }
 
         /** The seed of the held-out shuffle (and of the validation slice, seed + 2). Default 42. */
@@ -408,7 +434,7 @@ public final class HeadTrainer {
         }
 
         /**
-         * The L2 penalties to choose from; one value fixes it. Default {1e-4, 1e-3, 1e-2, 1e-1, 1}.
+         * The L2 penalties to choose from; one value fixes it. Default {1e-4, 1e-3, 1e-2, 1e-1, 1, 10}.
          *
          * @throws IllegalArgumentException if empty or a value is negative or not finite
          */

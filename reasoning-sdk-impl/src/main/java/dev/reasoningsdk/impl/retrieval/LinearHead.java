@@ -40,6 +40,7 @@ public final class LinearHead {
     private final float[] scale;
     private final float[] weights;
     private final double bias;
+    private final int lexicalFeatures;
     private final HeadProvenance provenance;
 
     /**
@@ -50,6 +51,23 @@ public final class LinearHead {
      */
     public LinearHead(CriterionKind kind, String featureModelId, float[] mean, float[] scale, float[] weights,
                       double bias, HeadProvenance provenance) {
+        this(kind, featureModelId, mean, scale, weights, bias, 0, provenance);
+    }
+
+    /**
+     * A head whose last {@code lexicalFeatures} inputs are hashed word n-gram indicators of the request (see
+     * {@link #features(float[], String)}).
+     *
+     * @throws IllegalArgumentException as the other constructor, or if {@code lexicalFeatures} is negative or leaves
+     *                                  no model features
+     */
+    public LinearHead(CriterionKind kind, String featureModelId, float[] mean, float[] scale, float[] weights,
+                      double bias, int lexicalFeatures, HeadProvenance provenance) {
+        if (lexicalFeatures < 0 || lexicalFeatures >= weights.length) {
+            throw new IllegalArgumentException("lexicalFeatures must be in [0, " + weights.length + "), was "
+                    + lexicalFeatures);
+        }
+        this.lexicalFeatures = lexicalFeatures;
         this.kind = Objects.requireNonNull(kind, "kind");
         this.featureModelId = Objects.requireNonNull(featureModelId, "featureModelId");
         this.mean = mean.clone();
@@ -82,9 +100,19 @@ public final class LinearHead {
         return featureModelId;
     }
 
-    /** How many features the head reads. */
+    /** How many features the head reads, lexical ones included. */
     public int dimension() {
         return weights.length;
+    }
+
+    /** How many hashed word n-gram indicators follow the model's features (0: none). */
+    public int lexicalFeatures() {
+        return lexicalFeatures;
+    }
+
+    /** The head's input for a request: the model's features, then the request's lexical indicators if any. */
+    public float[] features(float[] modelFeatures, String text) {
+        return LexicalFeatures.append(modelFeatures, text, lexicalFeatures);
     }
 
     /** The data and held-out figures of training. */
@@ -121,9 +149,9 @@ public final class LinearHead {
                     + featureModelId + "' but is being used with '" + modelId
                     + "'; retrain it with 'reasoning judge train' for this model");
         }
-        if (dimension != weights.length) {
-            throw new IllegalArgumentException("the " + kind + " head reads " + weights.length
-                    + " features but '" + modelId + "' gives " + dimension);
+        if (dimension + lexicalFeatures != weights.length) {
+            throw new IllegalArgumentException("the " + kind + " head reads " + (weights.length - lexicalFeatures)
+                    + " model features but '" + modelId + "' gives " + dimension);
         }
     }
 
@@ -156,6 +184,7 @@ public final class LinearHead {
         root.put("featureModelId", featureModelId);
         root.put("dimension", weights.length);
         root.put("bias", bias);
+        root.put("lexicalFeatures", lexicalFeatures);
         root.set("weights", floats(weights));
         root.set("mean", floats(mean));
         root.set("scale", floats(scale));
@@ -210,7 +239,8 @@ public final class LinearHead {
             throw new IllegalArgumentException("head file has no training record");
         }
         return new LinearHead(kind, requiredText(root, "featureModelId"), floats(root, "mean"),
-                floats(root, "scale"), weights, root.path("bias").asDouble(Double.NaN), provenance);
+                floats(root, "scale"), weights, root.path("bias").asDouble(Double.NaN),
+                root.path("lexicalFeatures").asInt(0), provenance);
     }
 
     /**

@@ -116,6 +116,32 @@ class HeadTrainerTest {
     }
 
     @Test
+    void lexicalFeaturesFollowTheEmbeddingAndSurviveSaveAndLoad(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("rows.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            lines.add("{\"q\": \"who is the current champion " + i + "\", \"ts\": true}");
+            lines.add("{\"q\": \"who painted the mona lisa " + i + "\", \"ts\": false}");
+        }
+        Files.write(data, lines);
+        FakeEncoder encoder = new FakeEncoder();
+
+        LinearHead head = HeadTrainer.builder().lexicalFeatures(64).build()
+                .trainOnEncoder(CriterionKind.TIME, encoder, data, "rows.jsonl", "q", "ts");
+        head.save(dir.resolve("head.json"));
+        LinearHead loaded = LinearHead.read(dir.resolve("head.json"));
+
+        assertThat(loaded.lexicalFeatures()).isEqualTo(64);
+        assertThat(loaded.dimension()).isEqualTo(encoder.dimension() + 64);
+        assertThat(loaded.features(new float[encoder.dimension()], "current champion")).hasSize(96);
+        EncoderHeadCriterion criterion = EncoderHeadCriterion.of(encoder, loaded);
+        assertThat(criterion.evaluate("who is the current champion").probability()).isGreaterThan(0.8);
+        assertThat(criterion.evaluate("who painted the mona lisa").probability()).isLessThan(0.2);
+        assertThatThrownBy(() -> EncoderHeadCriterion.of(new FakeEncoder("fake-encoder@1", 96), loaded))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aHeadRefusesAnotherEncoder() {
         FakeEncoder trainedOn = new FakeEncoder("encoder-a@1", 32);
         LinearHead head = HeadFixtures.constantHead(CriterionKind.INTENT, trainedOn, 0);
