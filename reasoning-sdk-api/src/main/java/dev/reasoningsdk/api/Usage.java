@@ -12,7 +12,8 @@ import java.util.Objects;
  *
  * @param samples      reasoning chains or answers sampled from a model (0 when the caller supplied them)
  * @param modelCalls   model calls attempted, including retries and judge calls
- * @param failedCalls  calls that failed for good (after retries) or returned output that could not be used
+ * @param failedCalls  calls that failed (every failed attempt, retried or not) or returned output that could not
+ *                     be used; {@code modelCalls - failedCalls} calls produced something usable
  * @param inputTokens  prompt tokens, or {@link #UNKNOWN_TOKENS}
  * @param outputTokens generated tokens, or {@link #UNKNOWN_TOKENS}
  * @param wallTime     elapsed wall-clock time

@@ -10,6 +10,11 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark and print its figures (JSON with --json).",
         subcommands = {
+                BenchPromptCommand.class,
+                BenchSamplerCommand.class,
+                BenchEncoderCommand.class,
+                BenchReasonerCommand.class,
+                BenchConfidenceCommand.class,
                 BenchRetrievalCommand.class,
                 CommandLine.HelpCommand.class
         })

@@ -267,7 +267,7 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
             trainedOn = provenance.data().startsWith("models/")
                     ? RetrievalSetup.defaultModelsDir().resolveSibling(provenance.data())
                     : RetrievalSetup.defaultDataDir().resolve(provenance.data());
-        } catch (IllegalArgumentException noSharedData) {
+        } catch (NoSuchFileException noSharedData) {
             return Set.of();
         }
         if (!Files.isRegularFile(trainedOn) || !LabelledText.sha256(trainedOn).equals(provenance.dataSha256())) {

@@ -14,6 +14,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static final List<DemoSection> SECTIONS = List.of(
             new AnswerExtractionDemo(),
+            new SamplerDemo(),
+            new SemanticEquivalenceDemo(),
+            new PromptSearchDemo(),
+            new TinyReasonerDemo(),
+            new ConfidenceDemo(),
             new RetrievalDemo());
 
     @Override

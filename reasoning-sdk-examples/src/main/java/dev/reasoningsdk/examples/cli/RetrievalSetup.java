@@ -5,9 +5,8 @@ import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
 import dev.reasoningsdk.impl.retrieval.UnifiedActiveRetrieval;
-import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Locale;
 
 /**
@@ -49,26 +48,15 @@ final class RetrievalSetup implements AutoCloseable {
         return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    /**
-     * The project's shared data directory: {@code shared/data} in or beside a directory above {@code user.dir}.
-     *
-     * @throws IllegalArgumentException if there is none (pass {@code --data})
-     */
-    static Path defaultDataDir() {
-        for (Path dir = Paths.get(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            for (Path candidate : new Path[] {dir.resolve("shared/data"), dir.resolveSibling("shared/data")}) {
-                if (Files.isDirectory(candidate)) {
-                    return candidate;
-                }
-            }
-        }
-        throw new IllegalArgumentException("no shared/data directory above " + System.getProperty("user.dir")
-                + "; pass --data DIR");
+    /** The project's shared data directory; a clear error asking for {@code --data} when there is none. */
+    static Path defaultDataDir() throws NoSuchFileException {
+        return SharedData.locate();
     }
 
     /** The shared models directory beside the data directory. */
-    static Path defaultModelsDir() {
-        return defaultDataDir().resolveSibling("models");
+    static Path defaultModelsDir() throws NoSuchFileException {
+        return SharedData.find("models").orElseThrow(() -> new NoSuchFileException("shared/models", null,
+                "not found above the working directory"));
     }
 
     /** {@code file} relative to the data directory when it is inside it, else its file name. */

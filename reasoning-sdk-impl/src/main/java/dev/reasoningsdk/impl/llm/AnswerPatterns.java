@@ -5,7 +5,11 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Finds the text after the last answer marker ("The answer is", "####", "A:", "Answer:") of a response. */
+/**
+ * Finds the text after the last answer marker of a response: {@code \boxed{...}} (MATH style), "The (final|correct)
+ * answer is", "####" (GSM8K), "Answer:" / "Final answer:" at a line start (markdown emphasis allowed, as in
+ * "**Answer:** 42"), "A:" at a line start.
+ */
 final class AnswerPatterns {
 
     /**
@@ -13,10 +17,11 @@ final class AnswerPatterns {
      * restate intermediate results before the final one.
      */
     private static final List<Pattern> MARKERS = List.of(
-            Pattern.compile("(?i)the (?:final )?answer is[:\\s]*"),
+            Pattern.compile("\\\\boxed\\{\\s*"),
+            Pattern.compile("(?i)\\bthe (?:final |correct )?answer is[:\\s*_]*"),
             Pattern.compile("####\\s*"),
-            Pattern.compile("(?i)(?:^|\\n)\\s*(?:final )?answer\\s*:\\s*"),
-            Pattern.compile("(?:^|\\n)\\s*A\\s*:\\s*"));
+            Pattern.compile("(?i)(?:^|\\n)[\\s*_#>]*(?:final )?answer[*_]*\\s*:[\\s*_]*"),
+            Pattern.compile("(?:^|\\n)[\\s*_]*A[*_]*\\s*:[\\s*_]*"));
 
     private AnswerPatterns() {
     }

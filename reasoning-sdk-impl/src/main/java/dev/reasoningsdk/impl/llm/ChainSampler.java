@@ -1,5 +1,7 @@
 package dev.reasoningsdk.impl.llm;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * Draws reasoning chains for a prompt: the seam between the capabilities that need samples (aggregation,
  * confidence, exemplar selection) and where samples come from. {@link ChatModelSampler} draws them from any
@@ -22,6 +24,19 @@ public interface ChainSampler {
      * @throws IllegalArgumentException if {@code count < 1}
      */
     SampleBatch sample(String prompt, int count, long firstSeed);
+
+    /**
+     * Samples asynchronously. The default runs {@link #sample} on the common pool and cannot stop it early;
+     * {@link ChatModelSampler} overrides it so that cancelling the future stops the calls in flight.
+     *
+     * @throws IllegalArgumentException if {@code count < 1}
+     */
+    default CompletableFuture<SampleBatch> sampleAsync(String prompt, int count, long firstSeed) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be >= 1, was " + count);
+        }
+        return CompletableFuture.supplyAsync(() -> sample(prompt, count, firstSeed));
+    }
 
     /** A short name of the source, e.g. the model name; used as {@link dev.reasoningsdk.api.ReasoningChain#source()}. */
     String name();

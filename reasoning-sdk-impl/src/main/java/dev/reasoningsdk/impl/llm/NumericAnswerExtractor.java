@@ -6,7 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Numeric answers as in GSM8K: "The answer is 42.", "#### 42", "A: 42", "Answer: $1,234.50", "42 apples".
+ * Numeric answers as in GSM8K: "The answer is 42.", "#### 42", "A: 42", "Answer: $1,234.50", "42 apples",
+ * "\boxed{-3.5}".
  *
  * <p>Takes the first number after the last answer marker, or the last number in the response when there is no
  * marker. Thousands separators, currency signs and trailing units are dropped; the number is normalised to its
@@ -15,7 +16,13 @@ import java.util.regex.Pattern;
  */
 public final class NumericAnswerExtractor implements AnswerExtractor {
 
-    private static final Pattern NUMBER = Pattern.compile("-?\\$?\\s*-?(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?");
+    /**
+     * A number not glued to a word or to another number ("x2" and "v1.2.3" hold none; the "-" in "2023-05-01" is
+     * no sign): an optional sign (ASCII or Unicode minus) before or after a dollar sign, digits with or without
+     * complete thousands groups, an optional fraction, or a bare fraction (".5").
+     */
+    private static final Pattern NUMBER = Pattern.compile("(?<![\\w.])(?:[-\u2212]\\s*)?\\$?\\s*(?:[-\u2212]\\s*)?"
+            + "(?:(?:\\d{1,3}(?:,\\d{3})+(?!\\d)|\\d+)(?:\\.\\d+)?|\\.\\d+)");
     private static final double RELATIVE_TOLERANCE = 1e-9;
 
     @Override
@@ -47,7 +54,7 @@ public final class NumericAnswerExtractor implements AnswerExtractor {
     }
 
     private static String normalise(String raw) {
-        String digits = raw.replace("$", "").replace(",", "").replaceAll("\\s", "");
+        String digits = raw.replace("$", "").replace(",", "").replace('\u2212', '-').replaceAll("\\s", "");
         boolean negative = digits.startsWith("-");
         digits = digits.replace("-", "");
         BigDecimal value = new BigDecimal(digits).stripTrailingZeros();

@@ -72,7 +72,7 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
 
     /** Kinds of sample failure. */
     public enum FailureKind {
-        /** Every attempt timed out. */
+        /** Retries ran out (or no time was left for one) and the last attempt timed out. */
         TIMEOUT,
         /** A transient error (HTTP 408/429/5xx, I/O) persisted through all retries. */
         TRANSIENT_EXHAUSTED,
@@ -80,7 +80,7 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
         PERMANENT,
         /** The model answered, but with nothing usable (empty or malformed). */
         GARBAGE,
-        /** Not attempted because the budget ran out. */
+        /** Not attempted, or not finished, because the call or token budget or the deadline ran out. */
         BUDGET_EXHAUSTED,
         /** Not completed because the batch was cancelled. */
         CANCELLED
@@ -90,7 +90,7 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
     public enum StopReason {
         /** Every sample was attempted. */
         COMPLETED,
-        /** The call or token budget ran out. */
+        /** The call or token budget, or the deadline, ran out. */
         BUDGET_EXHAUSTED,
         /** The caller cancelled. */
         CANCELLED

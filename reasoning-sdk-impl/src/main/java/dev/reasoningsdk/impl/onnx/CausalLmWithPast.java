@@ -170,22 +170,6 @@ public final class CausalLmWithPast implements Decoder {
         return new CachedState(promptIds, rows);
     }
 
-    /**
-     * Feeds {@code ids} through the cache as a prefill of the first {@code prefill} tokens followed by one token per
-     * step, and returns the logits after every token, [ids.length x vocabulary]. For checking the cache path against
-     * a full-sequence run.
-     */
-    float[] incrementalLogits(int[] ids, int prefill) {
-        float[] all = new float[ids.length * vocabularySize];
-        try (CachedState state = new CachedState(ids, prefill, 1, all)) {
-            for (int i = prefill; i < ids.length; i++) {
-                state.advance(new int[] {ids[i]});
-                System.arraycopy(state.logits(), 0, all, i * vocabularySize, vocabularySize);
-            }
-        }
-        return all;
-    }
-
     static String pastName(int layer, String kind) {
         return "past_key_values." + layer + "." + kind;
     }
@@ -217,12 +201,8 @@ public final class CausalLmWithPast implements Decoder {
         private float[] logits;
 
         CachedState(int[] promptIds, int rows) {
-            this(promptIds, promptIds.length, rows, null);
-        }
-
-        /** Prefills the first {@code prefill} tokens; when {@code allLogits} is given, stores every position's. */
-        CachedState(int[] promptIds, int prefill, int rows, float[] allLogits) {
             this.rows = rows;
+            int prefill = promptIds.length;
             long[] ids = new long[prefill];
             for (int i = 0; i < prefill; i++) {
                 ids[i] = promptIds[i];
@@ -230,9 +210,6 @@ public final class CausalLmWithPast implements Decoder {
             OrtSession.Result result = runStep(1, ids, emptyPast());
             try {
                 float[] promptLogits = read(result.get(FullSequenceModel.LOGITS).orElseThrow());
-                if (allLogits != null) {
-                    System.arraycopy(promptLogits, 0, allLogits, 0, prefill * vocabularySize);
-                }
                 logits = new float[rows * vocabularySize];
                 for (int row = 0; row < rows; row++) {
                     System.arraycopy(promptLogits, (prefill - 1) * vocabularySize, logits, row * vocabularySize,

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,7 @@ public final class TinyReasoner implements CausalLanguageModel {
     private static final Logger LOG = LoggerFactory.getLogger(TinyReasoner.class);
     private static final String EMBEDDED_SHA256 = "90d672e569529937fa190deb4ea7b0990ad9d48e2c42b79e67795ea5f56375bd";
     private static final int HIDDEN_STATE_BATCH = 32;
+    private static final Pattern ANSWER = Pattern.compile(ANSWER_REGEX);
 
     private final OnnxSessionFactory ownedFactory;
     private final OnnxModelSession fullSession;
@@ -115,6 +118,23 @@ public final class TinyReasoner implements CausalLanguageModel {
     public static String prompt(String question) {
         Objects.requireNonNull(question, "question");
         return "Q: " + question + "\nA:";
+    }
+
+    /**
+     * The answer of one of the model's chains: the number in the last {@code The answer is N.}, or empty when the
+     * chain has none (the model card's rule; 0.07% of its eval samples).
+     */
+    public static Optional<Integer> extractAnswer(String chain) {
+        Objects.requireNonNull(chain, "chain");
+        Matcher matcher = ANSWER.matcher(chain);
+        String last = null;
+        while (matcher.find()) {
+            last = matcher.group(1);
+        }
+        if (last == null || last.length() > 9) {
+            return Optional.empty();
+        }
+        return Optional.of(Integer.parseInt(last));
     }
 
     /** The character vocabulary read from the model's metadata. */
@@ -208,9 +228,9 @@ public final class TinyReasoner implements CausalLanguageModel {
         return decoder != fullModel;
     }
 
-    /** For checks: the cached decoder, or empty when the KV cache is off. */
-    Optional<CausalLmWithPast> cachedDecoder() {
-        return decoder instanceof CausalLmWithPast cached ? Optional.of(cached) : Optional.empty();
+    /** For checks: the decoder generation uses. */
+    Decoder decoder() {
+        return decoder;
     }
 
     /** For checks: the shipped graph. */

@@ -1,0 +1,152 @@
+package dev.reasoningsdk.examples.cli;
+
+import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
+import dev.reasoningsdk.impl.confidence.ConfidenceMetrics;
+import dev.reasoningsdk.impl.confidence.CrossFitting;
+import dev.reasoningsdk.impl.confidence.IsotonicCalibrator;
+import dev.reasoningsdk.impl.confidence.LabelledScores;
+import dev.reasoningsdk.impl.confidence.PlattCalibrator;
+import dev.reasoningsdk.impl.confidence.SamplingConsistency;
+import dev.reasoningsdk.impl.confidence.TemperatureScaling;
+import dev.reasoningsdk.impl.llm.AnswerExtractor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code reasoning bench confidence}: how well confidence predicts correctness, before and after calibration, and
+ * what refusal buys.
+ *
+ * <p>Offline, on real chains ({@code --data}, GSM8K with four model solutions per question): the confidence of the
+ * majority answer is the share of the four chains that reach it. Reported: AUROC, average precision, ECE (10 and
+ * 20 equal-width bins) and Brier raw and calibrated, the calibrator chosen and fitted on one half of the
+ * questions and measured on the other, both ways (the headline {@code ece_calibrated}: isotonic, Platt or
+ * temperature, whichever has the lowest Brier score cross-fitted inside the fit half; each of the three is also
+ * listed on its own), selective accuracy at 80% coverage, and the refusal threshold chosen for 90% accuracy on one half
+ * with the accuracy and coverage it gives on the other.
+ */
+@Command(name = "confidence", mixinStandardHelpOptions = true,
+        description = "Confidence estimation: AUROC, ECE raw and calibrated (cross-fitted), refusal.")
+public final class BenchConfidenceCommand implements Callable<Integer> {
+
+    static final double TARGET_ACCURACY = 0.9;
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Option(names = "--data", description = "GSM8K model solutions (JSONL). Default: ${DEFAULT-VALUE}")
+    Path data = Path.of("../shared/data/gsm8k/model-solutions-dev.jsonl");
+
+    @Option(names = "--data-limit", description = "Use at most this many GSM8K questions (default: all).")
+    int dataLimit = Integer.MAX_VALUE;
+
+    @Option(names = "--limit", description = "Tiny-reasoner problems with --live. Default: ${DEFAULT-VALUE}")
+    int limit = 60;
+
+    @Option(names = "--live", description = "Also sample the embedded tiny reasoner (--limit problems, K chains).")
+    boolean live;
+
+    @Option(names = "--problems", description = "Tiny-reasoner eval problems (JSONL). Default: ${DEFAULT-VALUE}")
+    Path problems = Path.of("../shared/models/tiny-reasoner/eval-problems.jsonl");
+
+    @Option(names = "--samples", description = "K, chains per problem in --live. Default: ${DEFAULT-VALUE}")
+    int samples = 10;
+
+    @Override
+    public Integer call() throws Exception {
+        if (dataLimit < 4 || limit < 4) {
+            throw new IllegalArgumentException("--data-limit and --limit must be >= 4 (the data is split in halves "
+                    + "and quarters), were " + dataLimit + " and " + limit);
+        }
+        if (samples < 2) {
+            throw new IllegalArgumentException("--samples must be >= 2, was " + samples);
+        }
+        BenchReport report = new BenchReport();
+        report.put("real_chains", realChains());
+        if (live) {
+            report.put("live_tiny_reasoner", new LiveConfidenceBench(problems, limit, samples).run());
+        }
+        report.print(System.out, json);
+        return 0;
+    }
+
+    private BenchReport realChains() throws Exception {
+        List<ModelSolutions> rows = ModelSolutions.read(data, dataLimit);
+        AnswerExtractor numeric = AnswerExtractor.numeric();
+        SamplingConsistency consistency = SamplingConsistency.of(numeric);
+        Progress progress = new Progress("bench confidence");
+        double[] scores = new double[rows.size()];
+        boolean[] correct = new boolean[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            ModelSolutions row = rows.get(i);
+            ConfidenceEstimate estimate = consistency.estimate(row.question(), row.chains());
+            scores[i] = estimate.confidence();
+            correct[i] = estimate.answer().filter(answer -> numeric.equivalent(answer, row.gold())).isPresent();
+            progress.update(i + 1, rows.size());
+        }
+        BenchReport report = new BenchReport()
+                .put("data", data.toString())
+                .put("questions", rows.size())
+                .put("chains_per_question", ModelSolutions.SOURCES.size())
+                .put("score", "consistency: share of the 4 chains that reach the majority answer");
+        LabelledScores labelled = LabelledScores.of(scores, correct);
+        evaluate(labelled, report);
+        return report;
+    }
+
+    /** Adds the discrimination, calibration and refusal figures of one score to {@code report}. */
+    static void evaluate(LabelledScores raw, BenchReport report) {
+        report.put("majority_accuracy", ConfidenceMetrics.accuracy(raw))
+                .put("auroc", ConfidenceMetrics.auroc(raw))
+                .put("average_precision", ConfidenceMetrics.averagePrecision(raw))
+                .put("ece_raw", ConfidenceMetrics.ece10(raw))
+                .put("ece20_raw", ConfidenceMetrics.ece20(raw))
+                .put("brier_raw", ConfidenceMetrics.brierScore(raw));
+        Map<String, Function<LabelledScores, ? extends dev.reasoningsdk.api.confidence.Calibrator>> calibrators =
+                new LinkedHashMap<>();
+        calibrators.put("isotonic", IsotonicCalibrator::fit);
+        calibrators.put("platt", PlattCalibrator::fit);
+        calibrators.put("temperature", TemperatureScaling::fit);
+        BenchReport byCalibrator = new BenchReport();
+        CrossFitting.Selection selection = CrossFitting.calibrateOutOfFoldSelecting(raw, calibrators);
+        LabelledScores headline = selection.calibrated();
+        for (var entry : calibrators.entrySet()) {
+            LabelledScores calibrated = CrossFitting.calibrateOutOfFold(raw, entry.getValue());
+            byCalibrator.put(entry.getKey(), new BenchReport()
+                    .put("ece", ConfidenceMetrics.ece10(calibrated))
+                    .put("ece20", ConfidenceMetrics.ece20(calibrated))
+                    .put("brier", ConfidenceMetrics.brierScore(calibrated)));
+        }
+        report.put("ece_calibrated", ConfidenceMetrics.ece10(headline))
+                .put("ece20_calibrated", ConfidenceMetrics.ece20(headline))
+                .put("brier", ConfidenceMetrics.brierScore(headline))
+                .put("calibration", "cross-fitted: chosen and fitted on one half, measured on the other, both ways; "
+                        + "the calibrator is chosen inside the fit half by its cross-fitted Brier score; ECE with 10 "
+                        + "equal-width bins")
+                .put("calibrator_chosen_on_first_half", selection.chosenOnFirstHalf())
+                .put("calibrator_chosen_on_second_half", selection.chosenOnSecondHalf())
+                .put("calibrated_by", byCalibrator)
+                .put("selective_accuracy_at_80_coverage", ConfidenceMetrics.selectiveAccuracy(raw, 0.8));
+        List<Map<String, Object>> transfers = new ArrayList<>();
+        String[] halves = {"first_half", "second_half"};
+        List<CrossFitting.ThresholdTransfer> refusal = CrossFitting.refusalOutOfFold(raw, TARGET_ACCURACY);
+        for (int i = 0; i < refusal.size(); i++) {
+            CrossFitting.ThresholdTransfer transfer = refusal.get(i);
+            transfers.add(new BenchReport()
+                    .put("threshold_chosen_on", halves[i])
+                    .put("threshold", transfer.chosen().threshold())
+                    .put("target_reached_on_fit_half", transfer.chosen().reached())
+                    .put("fit_half_accuracy", transfer.chosen().accuracy())
+                    .put("fit_half_coverage", transfer.chosen().coverage())
+                    .put("held_out_accuracy", transfer.heldOutAccuracy())
+                    .put("held_out_coverage", transfer.heldOutCoverage()).figures());
+        }
+        report.put("refusal_target_accuracy", TARGET_ACCURACY).put("refusal", transfers);
+    }
+}

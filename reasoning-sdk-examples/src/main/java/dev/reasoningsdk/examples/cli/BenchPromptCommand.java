@@ -1,0 +1,204 @@
+package dev.reasoningsdk.examples.cli;
+
+import dev.reasoningsdk.api.prompt.OptimizationResult;
+import dev.reasoningsdk.examples.cli.LabeledJsonl.Example;
+import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
+import dev.reasoningsdk.impl.onnx.SentenceEncoder;
+import dev.reasoningsdk.impl.prompt.ClassificationObjective;
+import dev.reasoningsdk.impl.prompt.EmbeddingZeroShotClassifier;
+import dev.reasoningsdk.impl.prompt.GeneticAlgorithm;
+import dev.reasoningsdk.impl.prompt.GeneticAlgorithmWithCrossover;
+import dev.reasoningsdk.impl.prompt.HarmonySearch;
+import dev.reasoningsdk.impl.prompt.HillClimbing;
+import dev.reasoningsdk.impl.prompt.MetaheuristicOptimizer;
+import dev.reasoningsdk.impl.prompt.RunOptions;
+import dev.reasoningsdk.impl.prompt.SearchSettings;
+import dev.reasoningsdk.impl.prompt.SimulatedAnnealing;
+import dev.reasoningsdk.impl.prompt.TabuSearch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code reasoning bench prompt}: Plum's six metaheuristics optimise the label descriptions of an encoder zero-shot
+ * classifier on two labelled data sets from {@code ../shared/data}, at the same evaluation budget, and report the
+ * dev-set score and the accuracy on a held-out split that the search never sees.
+ */
+@Command(name = "prompt", mixinStandardHelpOptions = true,
+        description = "Optimise zero-shot label descriptions with the six Plum metaheuristics; held-out accuracy.")
+public final class BenchPromptCommand implements Callable<Integer> {
+
+    private static final List<String> LABELS = List.of("true", "false");
+
+    @Option(names = "--json", description = "Print one JSON object.")
+    boolean json;
+
+    @Option(names = "--budget", defaultValue = "300", description = "Evaluations per algorithm (default 300).")
+    int budget;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the split and of the searches.")
+    long seed;
+
+    @Option(names = "--patience", defaultValue = "25",
+            description = "Iterations without a new best before a search stops (default 25).")
+    int patience;
+
+    @Option(names = "--data", description = "The shared data directory (default: found above the working dir).")
+    Path data;
+
+    @Override
+    public Integer call() throws Exception {
+        if (budget < 2 || patience < 1) {
+            throw new IllegalArgumentException("need --budget >= 2 and --patience >= 1, got " + budget + ", "
+                    + patience);
+        }
+        Path dataDir = data != null ? data : SharedData.locate();
+        List<Task> tasks = List.of(
+                new Task("freshqa_time_sensitivity", "time_sensitive",
+                        dataDir.resolve("freshqa_time_sensitivity/freshqa_v11132023.jsonl"), "question",
+                        Map.of("true", "a question about something that changes",
+                                "false", "a question about something that stays the same")),
+                new Task("metatool_tool_awareness", "needs_tool",
+                        dataDir.resolve("retrieval_need/metatool_tool_awareness.jsonl"), "query",
+                        Map.of("true", "a request that needs a tool",
+                                "false", "a request that needs no tool")));
+        for (Task task : tasks) {
+            if (!Files.isRegularFile(task.file())) {
+                throw new NoSuchFileException(task.file().toString(), null,
+                        "data file not found (use --data)");
+            }
+        }
+        try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(2).build()) {
+            return report(tasks, encoder);
+        }
+    }
+
+    private Integer report(List<Task> tasks, SentenceEncoder encoder) throws IOException {
+        BenchReport report = new BenchReport().put("budget", budget).put("patience", patience).put("seed", seed)
+                .put("encoder", encoder.modelId());
+        boolean everyImproves = true;
+        double bestGain = Double.NEGATIVE_INFINITY;
+        BenchReport datasets = new BenchReport();
+        for (Task task : tasks) {
+            BenchReport figures = run(task, encoder);
+            datasets.put(task.name(), figures);
+            everyImproves &= (Boolean) figures.figures().get("every_algorithm_improves_heldout");
+            bestGain = Math.max(bestGain, (Double) figures.figures().get("best_heldout_gain_points"));
+        }
+        report.put("datasets", datasets)
+                .put("every_algorithm_improves_heldout", everyImproves)
+                .put("best_heldout_gain_points", round(bestGain));
+        report.print(System.out, json);
+        return 0;
+    }
+
+    private BenchReport run(Task task, SentenceEncoder encoder) throws IOException {
+        List<Example> examples = task.load();
+        Split split = Split.stratified(examples, seed);
+        EmbeddingZeroShotClassifier classifier = EmbeddingZeroShotClassifier.of(encoder, LABELS);
+        Progress embedding = new Progress("prompt " + task.name() + " embedding");
+        List<float[]> searchEmbeddings = classifier.embed(split.search().stream().map(Example::text).toList());
+        List<float[]> heldoutEmbeddings = classifier.embed(split.heldout().stream().map(Example::text).toList());
+        embedding.update(1, 1);
+        List<String> searchGold = split.search().stream().map(Example::label).toList();
+        List<String> heldoutGold = split.heldout().stream().map(Example::label).toList();
+        ClassificationObjective objective = ClassificationObjective.of(LABELS, searchGold,
+                classifier.overEmbeddings(searchEmbeddings));
+        String initialPrompt = classifier.prompt(task.descriptions());
+        double initialHeldout = percent(ClassificationObjective.accuracy(heldoutGold,
+                classifier.classify(initialPrompt, heldoutEmbeddings)));
+
+        SearchSettings settings = SearchSettings.builder().maxEvaluations(budget).maxIterations(budget)
+                .patience(patience).seed(seed).build();
+        List<Function<SearchSettings, MetaheuristicOptimizer>> algorithms = List.of(HillClimbing::of,
+                SimulatedAnnealing::of, GeneticAlgorithm::of, GeneticAlgorithmWithCrossover::of, TabuSearch::of,
+                HarmonySearch::of);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        boolean everyImproves = true;
+        double bestGain = Double.NEGATIVE_INFINITY;
+        String bestAlgorithm = null;
+        for (Function<SearchSettings, MetaheuristicOptimizer> factory : algorithms) {
+            MetaheuristicOptimizer optimizer = factory.apply(settings);
+            Progress progress = new Progress("prompt " + task.name() + " " + optimizer.name());
+            OptimizationResult result = optimizer.optimize(initialPrompt, objective, RunOptions.defaults()
+                    .withListener(event -> {
+                        if (event.lastStep().isPresent()) {
+                            progress.update(event.evaluations(), event.maxEvaluations());
+                        }
+                    }));
+            double heldout = percent(ClassificationObjective.accuracy(heldoutGold,
+                    classifier.classify(result.bestPrompt(), heldoutEmbeddings)));
+            double gain = heldout - initialHeldout;
+            everyImproves &= gain > 0;
+            if (gain > bestGain) {
+                bestGain = gain;
+                bestAlgorithm = optimizer.name();
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("algorithm", optimizer.name());
+            row.put("initial_score", round(result.initialScore()));
+            row.put("best_score", round(result.bestScore()));
+            row.put("evaluations", result.evaluations());
+            row.put("initial_heldout_accuracy", round(initialHeldout));
+            row.put("heldout_accuracy", round(heldout));
+            row.put("heldout_gain_points", round(gain));
+            row.put("seconds", round(result.usage().wallTime().toMillis() / 1000.0));
+            row.put("stop_reason", result.stopReason().name());
+            row.put("best_prompt", result.bestPrompt());
+            rows.add(row);
+        }
+        return new BenchReport().put("label", task.label())
+                .put("search_examples", split.search().size())
+                .put("heldout_examples", split.heldout().size())
+                .put("initial_prompt", initialPrompt)
+                .put("initial_heldout_accuracy", round(initialHeldout))
+                .put("algorithms", rows)
+                .put("best_algorithm", bestAlgorithm)
+                .put("best_heldout_gain_points", round(bestGain))
+                .put("every_algorithm_improves_heldout", everyImproves);
+    }
+
+    private static double percent(double fraction) {
+        return 100 * fraction;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    private record Task(String name, String label, Path file, String textField, Map<String, String> descriptions) {
+        List<Example> load() throws IOException {
+            return LabeledJsonl.read(file, textField, label, Integer.MAX_VALUE);
+        }
+    }
+
+    /** Half of each class for the search, the other half held out; shuffled with the seed. */
+    private record Split(List<Example> search, List<Example> heldout) {
+        static Split stratified(List<Example> examples, long seed) {
+            List<Example> search = new ArrayList<>();
+            List<Example> heldout = new ArrayList<>();
+            for (String label : LABELS) {
+                List<Example> ofLabel = new ArrayList<>(
+                        examples.stream().filter(e -> e.label().equals(label)).toList());
+                Collections.shuffle(ofLabel, new Random(seed));
+                int half = ofLabel.size() / 2;
+                search.addAll(ofLabel.subList(0, half));
+                heldout.addAll(ofLabel.subList(half, ofLabel.size()));
+            }
+            Collections.shuffle(search, new Random(seed + 1));
+            Collections.shuffle(heldout, new Random(seed + 2));
+            return new Split(search, heldout);
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.reasoningsdk.examples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Reads texts with a boolean label from a JSON-lines data file, as {@code "true"} / {@code "false"} labels. */
+final class LabeledJsonl {
+
+    private LabeledJsonl() {
+    }
+
+    /** A text and its label. */
+    record Example(String text, String label) {
+    }
+
+    /**
+     * The first {@code limit} rows of {@code file}.
+     *
+     * @throws IllegalArgumentException if a row lacks the text or label field
+     */
+    static List<Example> read(Path file, String textField, String labelField, int limit) throws IOException {
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "data file not found (use --data)");
+        }
+        ObjectMapper mapper = new ObjectMapper();
+        List<Example> examples = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            if (examples.size() >= limit) {
+                break;
+            }
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode row = mapper.readTree(line);
+            if (!row.hasNonNull(textField) || !row.has(labelField)) {
+                throw new IllegalArgumentException(file + ": a row lacks '" + textField + "' or '" + labelField + "'");
+            }
+            examples.add(new Example(row.get(textField).asText(),
+                    String.valueOf(row.get(labelField).asBoolean()).toLowerCase(Locale.ROOT)));
+        }
+        return examples;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.reasoningsdk.examples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.impl.llm.AnswerExtractor;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * GSM8K questions with four real model solutions each ({@code gsm8k/model-solutions-dev.jsonl}: GPT-3 6B and 175B,
+ * fine-tuned and verifier-selected), read as chains with the gold answer.
+ *
+ * @param question the question
+ * @param gold     the normalised gold answer
+ * @param chains   the four solutions, each with its source name
+ */
+record ModelSolutions(String question, String gold, List<ReasoningChain> chains) {
+
+    static final List<String> SOURCES = List.of("6b_finetuning", "6b_verification", "175b_finetuning",
+            "175b_verification");
+
+    /**
+     * Reads up to {@code limit} rows.
+     *
+     * @throws IllegalArgumentException naming the line that is not a model-solutions row
+     */
+    static List<ModelSolutions> read(Path file, int limit) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        AnswerExtractor numeric = AnswerExtractor.numeric();
+        List<ModelSolutions> rows = new ArrayList<>();
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int number = 0;
+            while ((line = reader.readLine()) != null && rows.size() < limit) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode row = json.readTree(line);
+                int lineNumber = number;
+                String gold = numeric.extract(row.path("ground_truth").asText("")).orElseThrow(
+                        () -> new IllegalArgumentException(file + " line " + lineNumber + ": no gold answer"));
+                List<ReasoningChain> chains = new ArrayList<>();
+                for (String source : SOURCES) {
+                    JsonNode solution = row.path(source).path("solution");
+                    if (!solution.isTextual()) {
+                        throw new IllegalArgumentException(file + " line " + number + ": no " + source + " solution");
+                    }
+                    chains.add(ReasoningChain.of(solution.asText(), source));
+                }
+                rows.add(new ModelSolutions(row.path("question").asText(), gold, chains));
+            }
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException(file + " holds no rows");
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,170 @@
+package dev.reasoningsdk.impl.llm;
+
+import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.exception.InternalServerException;
+import dev.langchain4j.exception.NonRetriableException;
+import dev.langchain4j.exception.RateLimitException;
+import dev.langchain4j.exception.RetriableException;
+import dev.reasoningsdk.api.ReasoningException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * A model call that failed, classified: whether retrying may help, whether it timed out, the HTTP status where
+ * one is known, and how long the server asked us to wait (Retry-After) where it said so.
+ *
+ * <p>{@link #classify(Throwable)} maps what a LangChain4j {@code ChatModel} throws: timeouts (LangChain4j's
+ * {@code TimeoutException}, HTTP 408, socket and HTTP-client timeouts), rate limits (429), server errors (5xx) and
+ * I/O errors are retryable; bad requests, authentication and permission failures, unknown models (400, 401, 403,
+ * 404, other 4xx) and anything unrecognised are not. LangChain4j's exceptions do not carry response headers, so a
+ * model that knows a Retry-After value reports it by throwing this exception itself (e.g. from
+ * {@link #forStatus(int, String, Duration)}).
+ */
+public final class LlmCallException extends ReasoningException {
+    private static final long serialVersionUID = 1L;
+
+    /** {@link #statusCode()} value meaning no HTTP status is known. */
+    private static final int NO_STATUS = -1;
+
+    private final boolean timeout;
+    private final int statusCode;
+    private final Duration retryAfter;
+
+    /**
+     * @param message    what went wrong
+     * @param cause      the underlying failure, or null
+     * @param retryable  whether the same call may succeed if repeated
+     * @param timeout    whether the call timed out (a timeout is always retryable)
+     * @param statusCode the HTTP status, or a negative number when none is known
+     * @param retryAfter how long the server asked to wait before retrying, or null
+     * @throws IllegalArgumentException if a timeout is declared not retryable, or {@code retryAfter} is negative
+     */
+    public LlmCallException(String message, Throwable cause, boolean retryable, boolean timeout, int statusCode,
+                            Duration retryAfter) {
+        super(message, cause, retryable);
+        if (timeout && !retryable) {
+            throw new IllegalArgumentException("a timeout is retryable");
+        }
+        if (retryAfter != null && retryAfter.isNegative()) {
+            throw new IllegalArgumentException("retryAfter must not be negative, was " + retryAfter);
+        }
+        this.timeout = timeout;
+        this.statusCode = statusCode < 0 ? NO_STATUS : statusCode;
+        this.retryAfter = retryAfter;
+    }
+
+    /**
+     * A failure with an HTTP status, retryable exactly when the status is transient (408, 429, 5xx).
+     *
+     * @param retryAfter the server's Retry-After, or null
+     */
+    public static LlmCallException forStatus(int statusCode, String message, Duration retryAfter) {
+        return new LlmCallException("HTTP " + statusCode + ": " + message, null, isTransientStatus(statusCode),
+                statusCode == 408, statusCode, retryAfter);
+    }
+
+    /** A call that produced no response within {@code limit}. */
+    static LlmCallException timedOut(Duration limit) {
+        return new LlmCallException("no response within " + limit.toMillis() + " ms", null, true, true, NO_STATUS,
+                null);
+    }
+
+    /** Whether an HTTP status is worth retrying: 408 (request timeout), 429 (rate limited) and every 5xx. */
+    public static boolean isTransientStatus(int statusCode) {
+        return statusCode == 408 || statusCode == 429 || (statusCode >= 500 && statusCode < 600);
+    }
+
+    /**
+     * Classifies what a model call threw (see the class description). Wrappers such as
+     * {@link ExecutionException} are looked through; an {@code LlmCallException} is returned as it is.
+     *
+     * @throws NullPointerException if {@code failure} is null
+     */
+    public static LlmCallException classify(Throwable failure) {
+        Throwable top = unwrap(failure);
+        if (top instanceof LlmCallException known) {
+            return known;
+        }
+        int status = statusIn(top);
+        String message = describe(top);
+        if (top instanceof NonRetriableException) {
+            return new LlmCallException(message, top, false, false, status, null);
+        }
+        if (top instanceof dev.langchain4j.exception.TimeoutException || isTimeout(top)) {
+            return new LlmCallException(message, top, true, true, status, null);
+        }
+        if (top instanceof RateLimitException || top instanceof InternalServerException
+                || top instanceof RetriableException) {
+            return new LlmCallException(message, top, true, false, status, null);
+        }
+        if (status != NO_STATUS) {
+            return new LlmCallException(message, top, isTransientStatus(status), status == 408, status, null);
+        }
+        boolean io = causes(top).stream().anyMatch(t -> t instanceof IOException || t instanceof UncheckedIOException);
+        return new LlmCallException(message, top, io, false, NO_STATUS, null);
+    }
+
+    /** Whether the call timed out. */
+    public boolean isTimeout() {
+        return timeout;
+    }
+
+    /** The HTTP status of the failed call, when known. */
+    public OptionalInt statusCode() {
+        return statusCode == NO_STATUS ? OptionalInt.empty() : OptionalInt.of(statusCode);
+    }
+
+    /** How long the server asked to wait before the next call, when it said. */
+    public Optional<Duration> retryAfter() {
+        return Optional.ofNullable(retryAfter);
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable current = Objects.requireNonNull(failure, "failure");
+        while ((current instanceof ExecutionException || current instanceof CompletionException)
+                && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+
+    private static boolean isTimeout(Throwable top) {
+        return causes(top).stream().anyMatch(t -> t instanceof java.util.concurrent.TimeoutException
+                || t instanceof HttpTimeoutException
+                || t instanceof SocketTimeoutException
+                || t instanceof dev.langchain4j.exception.TimeoutException);
+    }
+
+    private static int statusIn(Throwable top) {
+        return causes(top).stream().filter(HttpException.class::isInstance)
+                .mapToInt(t -> ((HttpException) t).statusCode()).findFirst().orElse(NO_STATUS);
+    }
+
+    /** The cause chain from {@code top} down, each throwable once (chains can be cyclic). */
+    private static List<Throwable> causes(Throwable top) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = top; t != null && seen.add(t); t = t.getCause()) {
+            chain.add(t);
+        }
+        return chain;
+    }
+
+    private static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        return failure.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
+    }
+}

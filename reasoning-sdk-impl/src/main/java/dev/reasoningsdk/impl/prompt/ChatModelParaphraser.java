@@ -1,0 +1,79 @@
+package dev.reasoningsdk.impl.prompt;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.reasoningsdk.api.Usage;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Paraphrases a unit with a LangChain4j chat model, the way Plum's {@code sub} edit uses a paraphrase model: the
+ * model is asked for {@code count} alternatives (default {@value #DEFAULT_COUNT}), one per line. Answers are cached
+ * per unit, so a unit costs one call per paraphraser and a seeded search replays the same alternatives. A failed
+ * call yields no alternatives (the search then makes another edit) and is counted in the returned usage.
+ * Thread-safe.
+ */
+public final class ChatModelParaphraser implements Paraphraser {
+
+    /** Alternatives asked for per unit. */
+    public static final int DEFAULT_COUNT = 5;
+    private final ChatModel model;
+    private final int count;
+    private final Map<String, List<String>> cache = new ConcurrentHashMap<>();
+
+    private ChatModelParaphraser(ChatModel model, int count) {
+        this.model = model;
+        this.count = count;
+    }
+
+    /** A paraphraser asking {@code model} for {@value #DEFAULT_COUNT} alternatives per unit. */
+    public static ChatModelParaphraser of(ChatModel model) {
+        return of(model, DEFAULT_COUNT);
+    }
+
+    /**
+     * A paraphraser asking {@code model} for {@code count} alternatives per unit.
+     *
+     * @throws IllegalArgumentException if {@code count < 1}
+     */
+    public static ChatModelParaphraser of(ChatModel model, int count) {
+        Objects.requireNonNull(model, "model");
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be >= 1, was " + count);
+        }
+        return new ChatModelParaphraser(model, count);
+    }
+
+    /** The request sent for {@code unit}. */
+    String request(String unit) {
+        return "Paraphrase the following phrase in " + count + " different ways. Keep its meaning. "
+                + "Reply with one paraphrase per line and nothing else.\nPhrase: " + unit;
+    }
+
+    @Override
+    public Paraphrases paraphrase(String unit) {
+        List<String> cached = cache.get(unit);
+        if (cached != null) {
+            return new Paraphrases(cached, Usage.NONE);
+        }
+        ChatCalls.Reply reply = ChatCalls.ask(model, request(unit));
+        if (!reply.ok()) {
+            return new Paraphrases(List.of(), reply.usage());
+        }
+        Set<String> alternatives = new LinkedHashSet<>();
+        for (String line : reply.text().split("\\R")) {
+            String cleaned = line.replaceFirst("^\\s*(?:\\d+[.)]|[-*\u2022])\\s*", "").strip()
+                    .replaceAll("^[\"']|[\"']$", "").strip();
+            if (EditUnits.containsLetter(cleaned) && !cleaned.equals(unit)) {
+                alternatives.add(cleaned.replaceAll("\\s+", " "));
+            }
+        }
+        List<String> list = new ArrayList<>(alternatives).subList(0, Math.min(count, alternatives.size()));
+        List<String> kept = cache.computeIfAbsent(unit, key -> List.copyOf(list));
+        return new Paraphrases(kept, reply.usage());
+    }
+}

@@ -1,0 +1,130 @@
+package dev.reasoningsdk.impl.prompt;
+
+import dev.reasoningsdk.api.prompt.PromptObjective;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Plum's default objective for classification tasks: {@code 100 x balanced accuracy + 10 x entropy} of the
+ * predicted-label distribution (natural log), on a labelled dev set. The entropy term keeps the search away from
+ * prompts that make the model answer one label for everything. Thread-safe when the classifier is.
+ */
+public final class ClassificationObjective implements PromptObjective {
+
+    /** Weight of balanced accuracy (in [0, 1]). */
+    public static final double ACCURACY_WEIGHT = 100;
+    /** Weight of the entropy of the predicted labels. */
+    public static final double ENTROPY_WEIGHT = 10;
+    private final List<String> labels;
+    private final List<String> gold;
+    private final PromptClassifier classifier;
+
+    private ClassificationObjective(List<String> labels, List<String> gold, PromptClassifier classifier) {
+        this.labels = labels;
+        this.gold = gold;
+        this.classifier = classifier;
+    }
+
+    /**
+     * The objective over a dev set whose gold labels are {@code gold}, labelled by {@code classifier}.
+     *
+     * @param labels the label set
+     * @throws IllegalArgumentException if gold is empty, holds a label outside {@code labels}, or labels has
+     *                                  fewer than two entries
+     */
+    public static ClassificationObjective of(List<String> labels, List<String> gold, PromptClassifier classifier) {
+        Objects.requireNonNull(labels, "labels");
+        Objects.requireNonNull(gold, "gold");
+        Objects.requireNonNull(classifier, "classifier");
+        if (labels.size() < 2) {
+            throw new IllegalArgumentException("need at least two labels, got " + labels);
+        }
+        if (gold.isEmpty()) {
+            throw new IllegalArgumentException("the dev set is empty");
+        }
+        for (String label : gold) {
+            if (!labels.contains(label)) {
+                throw new IllegalArgumentException("gold label '" + label + "' is not in " + labels);
+            }
+        }
+        return new ClassificationObjective(List.copyOf(labels), List.copyOf(gold), classifier);
+    }
+
+    @Override
+    public Evaluation evaluate(String prompt) {
+        PromptClassifier.Predictions predictions = classifier.classify(prompt);
+        if (predictions.labels().size() != gold.size()) {
+            throw new IllegalStateException("classifier returned " + predictions.labels().size() + " labels for "
+                    + gold.size() + " inputs");
+        }
+        return new Evaluation(score(labels, gold, predictions.labels()), predictions.usage());
+    }
+
+    /** Plum's score: {@code 100 x balancedAccuracy + 10 x entropy(predicted label frequencies)}. */
+    public static double score(List<String> labels, List<String> gold, List<String> predicted) {
+        return ACCURACY_WEIGHT * balancedAccuracy(gold, predicted) + ENTROPY_WEIGHT * entropy(labels, predicted);
+    }
+
+    /**
+     * The mean over the gold classes of each class's recall (a null or unknown prediction counts as wrong).
+     *
+     * @throws IllegalArgumentException if the lists differ in length or are empty
+     */
+    public static double balancedAccuracy(List<String> gold, List<String> predicted) {
+        requireSameSize(gold, predicted);
+        Map<String, int[]> perClass = new HashMap<>();
+        for (int i = 0; i < gold.size(); i++) {
+            int[] counts = perClass.computeIfAbsent(gold.get(i), key -> new int[2]);
+            counts[1]++;
+            if (gold.get(i).equals(predicted.get(i))) {
+                counts[0]++;
+            }
+        }
+        double sum = 0;
+        for (int[] counts : perClass.values()) {
+            sum += (double) counts[0] / counts[1];
+        }
+        return sum / perClass.size();
+    }
+
+    /**
+     * The share of predictions equal to the gold label.
+     *
+     * @throws IllegalArgumentException if the lists differ in length or are empty
+     */
+    public static double accuracy(List<String> gold, List<String> predicted) {
+        requireSameSize(gold, predicted);
+        int correct = 0;
+        for (int i = 0; i < gold.size(); i++) {
+            if (gold.get(i).equals(predicted.get(i))) {
+                correct++;
+            }
+        }
+        return (double) correct / gold.size();
+    }
+
+    /** Entropy (natural log) of how often each of {@code labels} was predicted; predictions outside it are ignored. */
+    public static double entropy(List<String> labels, List<String> predicted) {
+        if (predicted.isEmpty()) {
+            return 0;
+        }
+        double entropy = 0;
+        for (String label : labels) {
+            long count = predicted.stream().filter(label::equals).count();
+            if (count > 0) {
+                double p = (double) count / predicted.size();
+                entropy -= p * Math.log(p);
+            }
+        }
+        return entropy;
+    }
+
+    private static void requireSameSize(List<String> gold, List<String> predicted) {
+        if (gold.isEmpty() || gold.size() != predicted.size()) {
+            throw new IllegalArgumentException("need equally long, non-empty lists; got " + gold.size() + " and "
+                    + predicted.size());
+        }
+    }
+}

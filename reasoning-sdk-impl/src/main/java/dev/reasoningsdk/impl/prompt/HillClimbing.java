@@ -1,0 +1,34 @@
+package dev.reasoningsdk.impl.prompt;
+
+/**
+ * Hill climbing over prompt edits (Plum, Pan et al., 2024, Algorithm "HC"; the search of GrIPS, Prasad et al.,
+ * 2023): each step makes {@code candidatesPerStep} (m, default 5) random edits of the current prompt, scores them,
+ * and moves to the best if it beats the current prompt. Stops after {@code patience} (default 2) steps without a new
+ * best, or when the budget is spent. Other defaults: {@link SearchSettings#defaults()}.
+ */
+public final class HillClimbing extends MetaheuristicOptimizer {
+
+    private HillClimbing(SearchSettings settings) {
+        super(settings);
+    }
+
+    /** Hill climbing with Plum's defaults. */
+    public static HillClimbing withDefaults() {
+        return of(SearchSettings.defaults());
+    }
+
+    /** Hill climbing with {@code settings}. */
+    public static HillClimbing of(SearchSettings settings) {
+        return new HillClimbing(settings);
+    }
+
+    @Override
+    public String name() {
+        return "hill-climbing";
+    }
+
+    @Override
+    void search(SearchRun run, Candidate.Scored initial) {
+        localSearch(run, initial, (delta, state) -> delta > 0);
+    }
+}

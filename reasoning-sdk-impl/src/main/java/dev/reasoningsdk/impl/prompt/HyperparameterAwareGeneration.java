@@ -1,0 +1,145 @@
+package dev.reasoningsdk.impl.prompt;
+
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.Usage;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Hyperparameter-aware generation: before answering, the model is asked which decoding settings suit this input
+ * (temperature, top-p, top-k, frequency and presence penalties, as JSON); the reply is validated and clamped
+ * ({@link DecodingSettings}) and applied to the LangChain4j {@link ChatRequest} that generates the answer: the model
+ * tunes its own decoding per input (hyperparameter-aware generation, HAG). When the advice is unusable the answer is
+ * generated with {@code fallback} settings (default: the
+ * provider's) and the advice call is counted as failed. Thread-safe when the models are.
+ */
+public final class HyperparameterAwareGeneration {
+
+    private final ChatModel generator;
+    private final ChatModel advisor;
+    private final DecodingSettings fallback;
+
+    private HyperparameterAwareGeneration(Builder builder) {
+        this.generator = builder.generator;
+        this.advisor = builder.advisor != null ? builder.advisor : builder.generator;
+        this.fallback = builder.fallback;
+    }
+
+    /** A builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The request asking for decoding settings for {@code input}. */
+    public String adviceRequest(String input) {
+        return "You choose decoding settings for a language model that will answer the input below. Reply with "
+                + "only a JSON object with the keys temperature (0 to 2), top_p (0 to 1), top_k (1 to 200), "
+                + "frequency_penalty (-2 to 2) and presence_penalty (-2 to 2), chosen so that the answer is as good "
+                + "as possible: low temperature for factual, math and code questions, higher for creative "
+                + "writing.\n\nInput: " + input;
+    }
+
+    /** The settings the advisor suggests for {@code input} (empty if unusable), with the advice call's cost. */
+    public Advice advise(String input) {
+        Objects.requireNonNull(input, "input");
+        ChatCalls.Reply reply = ChatCalls.ask(advisor, adviceRequest(input));
+        Optional<DecodingSettings> settings = reply.ok() ? DecodingSettings.parse(reply.text()) : Optional.empty();
+        Usage usage = reply.usage();
+        if (reply.ok() && settings.isEmpty()) {
+            usage = new Usage(usage.samples(), usage.modelCalls(), usage.failedCalls() + 1, usage.inputTokens(),
+                    usage.outputTokens(), usage.wallTime());
+        }
+        return new Advice(settings, usage);
+    }
+
+    /**
+     * Asks for settings, then generates the answer to {@code input} with them.
+     *
+     * @throws ReasoningException if the generation call fails
+     */
+    public Generation generate(String input) {
+        Advice advice = advise(input);
+        DecodingSettings settings = advice.settings().orElse(fallback);
+        ChatRequest request = settings.applyTo(ChatRequest.builder().messages(UserMessage.from(input))).build();
+        ChatCalls.Reply reply = ChatCalls.send(generator, request);
+        Usage usage = advice.usage().plus(reply.usage());
+        if (!reply.ok()) {
+            throw new ReasoningException("generation failed: " + reply.error(), null, true);
+        }
+        return new Generation(reply.text(), settings, advice.settings().isPresent(), usage);
+    }
+
+    /**
+     * Suggested settings.
+     *
+     * @param settings the validated, clamped settings; empty when the reply was unusable
+     * @param usage    the advice call
+     */
+    public record Advice(Optional<DecodingSettings> settings, Usage usage) {
+        /** @throws NullPointerException if an argument is null */
+        public Advice {
+            Objects.requireNonNull(settings, "settings");
+            Objects.requireNonNull(usage, "usage");
+        }
+    }
+
+    /**
+     * An answer generated with advised settings.
+     *
+     * @param response          the answer
+     * @param settings          the settings applied
+     * @param settingsFromModel false when the fallback settings were used
+     * @param usage             advice and generation calls
+     */
+    public record Generation(String response, DecodingSettings settings, boolean settingsFromModel, Usage usage) {
+        /** @throws NullPointerException if an argument is null */
+        public Generation {
+            Objects.requireNonNull(response, "response");
+            Objects.requireNonNull(settings, "settings");
+            Objects.requireNonNull(usage, "usage");
+        }
+    }
+
+    /** Builds {@link HyperparameterAwareGeneration}. */
+    public static final class Builder {
+        private ChatModel generator;
+        private ChatModel advisor;
+        private DecodingSettings fallback = DecodingSettings.PROVIDER_DEFAULTS;
+
+        private Builder() {
+        }
+
+        /** The model that answers (required). */
+        public Builder model(ChatModel model) {
+            this.generator = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /** The model asked for settings (default: the answering model). */
+        public Builder advisor(ChatModel model) {
+            this.advisor = Objects.requireNonNull(model, "advisor");
+            return this;
+        }
+
+        /** Settings used when the advice is unusable (default: provider defaults). */
+        public Builder fallback(DecodingSettings settings) {
+            this.fallback = Objects.requireNonNull(settings, "fallback");
+            return this;
+        }
+
+        /**
+         * The generator.
+         *
+         * @throws IllegalStateException if no model was set
+         */
+        public HyperparameterAwareGeneration build() {
+            if (generator == null) {
+                throw new IllegalStateException("model is required");
+            }
+            return new HyperparameterAwareGeneration(this);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.reasoningsdk.impl.confidence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class VerbalizedConfidenceTest {
+
+    private static final String WELL_FORMED = """
+            16 - 3 - 4 = 9 eggs, 9 * 2 = 18. The answer is 18.
+            Self-reflection: I am unsure whether the muffins use four eggs in total or four each.
+            Confidence: 8""";
+
+    @Test
+    void wellFormedResponseGivesConfidenceReflectionAndAnswer() {
+        ScriptedChatModel model = new ScriptedChatModel(WELL_FORMED);
+        ConfidenceEstimate estimate = VerbalizedConfidence.of(model).estimate("How much?");
+        assertThat(estimate.answer()).contains("18");
+        assertThat(estimate.confidence()).isEqualTo(0.8);
+        assertThat(estimate.rationale()).isEqualTo(
+                "I am unsure whether the muffins use four eggs in total or four each.");
+        assertThat(estimate.signals()).containsEntry("verbalized_missing", 0.0).containsEntry("attempts", 1.0);
+        assertThat(estimate.usage().modelCalls()).isEqualTo(1);
+        assertThat(estimate.usage().failedCalls()).isZero();
+        assertThat(estimate.usage().inputTokens()).isEqualTo(10);
+        assertThat(model.requests.get(0).messages().toString()).contains("Self-reflection:");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "The answer is 18.\\n**Self-reflection:** I may have misread.\\n**Confidence:** 7/10 | 0.7",
+            "The answer is 18.\\nSelf reflection: unsure.\\nConfidence level = 9 out of 10 | 0.9",
+            "The answer is 18.\\nSelf-reflection: fine.\\nconfidence: 60% | 0.6",
+            "The answer is 18.\\nConfidence: 3\\nSelf-reflection: second thoughts.\\nConfidence: 6 | 0.6",
+            "The answer is 18.\\nSelf-reflection: fine.\\nConfidence: 10 | 1.0"})
+    void variantsOfTheFormAreParsed(String response, double expected) {
+        VerbalizedConfidence.Parsed parsed = VerbalizedConfidence.builder().build()
+                .parse(response.replace("\\n", "\n"));
+        assertThat(parsed.confidence()).hasValue(expected);
+        assertThat(parsed.answer()).contains("18");
+    }
+
+    @Test
+    void outOfRangeAndMissingNumbersAreNotParsed() {
+        VerbalizedConfidence parser = VerbalizedConfidence.builder().build();
+        assertThat(parser.parse("The answer is 18.\nConfidence: 11").confidence()).isEmpty();
+        assertThat(parser.parse("The answer is 18.\nConfidence: 0").confidence()).isEmpty();
+        assertThat(parser.parse("The answer is 18.\nConfidence: high").confidence()).isEmpty();
+        // The confidence number is never taken for the answer.
+        assertThat(parser.parse("She has 18 eggs.\nConfidence: 9").answer()).contains("18");
+    }
+
+    @Test
+    void malformedConfidenceIsAskedForAgainInTheSameConversation() {
+        ScriptedChatModel model = new ScriptedChatModel(
+                "The answer is 18.\nSelf-reflection: the muffins.\nConfidence: very high",
+                "Self-reflection: I double-checked the subtraction.\nConfidence: 9");
+        ConfidenceEstimate estimate = VerbalizedConfidence.of(model).estimate("How much?");
+        assertThat(estimate.answer()).contains("18");
+        assertThat(estimate.confidence()).isEqualTo(0.9);
+        assertThat(estimate.rationale()).isEqualTo("I double-checked the subtraction.");
+        assertThat(estimate.signals()).containsEntry("attempts", 2.0);
+        assertThat(estimate.usage().modelCalls()).isEqualTo(2);
+        assertThat(estimate.usage().failedCalls()).isEqualTo(1);
+        assertThat(model.requests.get(1).messages()).hasSize(3);
+        assertThat(model.requests.get(1).messages().get(2).toString()).contains("did not state your confidence");
+    }
+
+    @Test
+    void missingConfidenceIsCountedNeverInvented() {
+        ScriptedChatModel model = new ScriptedChatModel("The answer is 18.", "I think so.", "Sure!");
+        ConfidenceEstimate estimate = VerbalizedConfidence.of(model).estimate("How much?");
+        assertThat(estimate.answer()).contains("18");
+        assertThat(estimate.confidence()).isZero();
+        assertThat(estimate.signals()).containsEntry("verbalized_missing", 1.0)
+                .doesNotContainKey("verbalized_confidence");
+        assertThat(estimate.rationale()).contains("no usable confidence (3 attempts)");
+        assertThat(estimate.usage().modelCalls()).isEqualTo(3);
+        assertThat(estimate.usage().failedCalls()).isEqualTo(3);
+    }
+
+    @Test
+    void failedCallsAreRetriedWithinTheBound() {
+        ScriptedChatModel model = new ScriptedChatModel(null, "", WELL_FORMED);
+        ConfidenceEstimate estimate = VerbalizedConfidence.of(model).estimate("How much?");
+        assertThat(estimate.confidence()).isEqualTo(0.8);
+        assertThat(estimate.usage().modelCalls()).isEqualTo(3);
+        assertThat(estimate.usage().failedCalls()).isEqualTo(2);
+
+        ScriptedChatModel failing = new ScriptedChatModel(null, null);
+        ConfidenceEstimate failed = VerbalizedConfidence.builder().model(failing).maxAttempts(2).build()
+                .estimate("How much?");
+        assertThat(failed.answer()).isEmpty();
+        assertThat(failed.confidence()).isZero();
+        assertThat(failed.usage().failedCalls()).isEqualTo(2);
+    }
+
+    @Test
+    void givenResponsesAreParsedAndFollowedUpOnlyWithAModel() {
+        VerbalizedConfidence offline = VerbalizedConfidence.builder().build();
+        assertThat(offline.estimate("q", List.of(ReasoningChain.of(WELL_FORMED))).confidence()).isEqualTo(0.8);
+        ConfidenceEstimate missing = offline.estimate("q", List.of(ReasoningChain.of("The answer is 18.")));
+        assertThat(missing.signals()).containsEntry("verbalized_missing", 1.0);
+        assertThat(missing.usage().modelCalls()).isZero();
+
+        ScriptedChatModel model = new ScriptedChatModel("Self-reflection: fine.\nConfidence: 5");
+        ConfidenceEstimate followed = VerbalizedConfidence.of(model)
+                .estimate("q", List.of(ReasoningChain.of("The answer is 18.")));
+        assertThat(followed.confidence()).isEqualTo(0.5);
+        assertThat(followed.answer()).contains("18");
+        assertThatThrownBy(() -> offline.estimate("q")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> offline.estimate("q", List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.reasoningsdk.impl.llm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.langchain4j.exception.AuthenticationException;
+import dev.langchain4j.exception.HttpException;
+import dev.langchain4j.exception.InternalServerException;
+import dev.langchain4j.exception.InvalidRequestException;
+import dev.langchain4j.exception.LangChain4jException;
+import dev.langchain4j.exception.ModelNotFoundException;
+import dev.langchain4j.exception.RateLimitException;
+import dev.langchain4j.exception.TimeoutException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class LlmCallExceptionTest {
+
+    @ParameterizedTest
+    @ValueSource(ints = {408, 429, 500, 502, 503, 504, 599})
+    void transientStatusesAreRetryable(int status) {
+        LlmCallException classified = LlmCallException.classify(new HttpException(status, "body"));
+        assertThat(classified.isRetryable()).isTrue();
+        assertThat(classified.statusCode()).hasValue(status);
+        assertThat(classified.isTimeout()).isEqualTo(status == 408);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {400, 401, 403, 404, 409, 422})
+    void otherClientErrorsAreNot(int status) {
+        LlmCallException classified = LlmCallException.classify(new HttpException(status, "body"));
+        assertThat(classified.isRetryable()).isFalse();
+        assertThat(classified.statusCode()).hasValue(status);
+    }
+
+    @Test
+    void langChain4jsTypedExceptionsKeepTheStatusOfTheirHttpCause() {
+        RateLimitException rateLimited = new RateLimitException("slow down");
+        rateLimited.initCause(new HttpException(429, "slow down"));
+        assertThat(LlmCallException.classify(rateLimited).statusCode()).hasValue(429);
+        assertThat(LlmCallException.classify(rateLimited).isRetryable()).isTrue();
+
+        AuthenticationException denied = new AuthenticationException("bad key");
+        denied.initCause(new HttpException(401, "bad key"));
+        LlmCallException classified = LlmCallException.classify(denied);
+        assertThat(classified.isRetryable()).isFalse();
+        assertThat(classified.statusCode()).hasValue(401);
+        assertThat(classified.getMessage()).isEqualTo("AuthenticationException: bad key");
+    }
+
+    @Test
+    void classifiesLangChain4jExceptionTypes() {
+        assertThat(LlmCallException.classify(new TimeoutException("t")).isTimeout()).isTrue();
+        assertThat(LlmCallException.classify(new InternalServerException("500")).isRetryable()).isTrue();
+        assertThat(LlmCallException.classify(new RateLimitException("429")).isRetryable()).isTrue();
+        assertThat(LlmCallException.classify(new InvalidRequestException("400")).isRetryable()).isFalse();
+        assertThat(LlmCallException.classify(new ModelNotFoundException("404")).isRetryable()).isFalse();
+    }
+
+    @Test
+    void ioErrorsAndTimeoutsAnywhereInTheChainAreRetryable() {
+        assertThat(LlmCallException.classify(new LangChain4jException(new IOException("reset"))).isRetryable())
+                .isTrue();
+        assertThat(LlmCallException.classify(new UncheckedIOException(new IOException("eof"))).isRetryable())
+                .isTrue();
+        LlmCallException socket = LlmCallException.classify(new RuntimeException(new SocketTimeoutException()));
+        assertThat(socket.isTimeout()).isTrue();
+        LlmCallException http = LlmCallException.classify(new LangChain4jException(new HttpTimeoutException("t")));
+        assertThat(http.isTimeout()).isTrue();
+    }
+
+    @Test
+    void programmingErrorsAreNotRetried() {
+        assertThat(LlmCallException.classify(new IllegalArgumentException("bad")).isRetryable()).isFalse();
+        assertThat(LlmCallException.classify(new NullPointerException()).getMessage())
+                .isEqualTo("NullPointerException");
+    }
+
+    @Test
+    void looksThroughWrappersAndKeepsItsOwnKind() {
+        LlmCallException own = LlmCallException.forStatus(503, "busy", Duration.ofSeconds(3));
+        assertThat(LlmCallException.classify(new ExecutionException(own))).isSameAs(own);
+        assertThat(LlmCallException.classify(new CompletionException(new HttpException(500, "x"))).statusCode())
+                .hasValue(500);
+        assertThat(own.retryAfter()).contains(Duration.ofSeconds(3));
+        assertThat(own.isRetryable()).isTrue();
+    }
+
+    @Test
+    void survivesACyclicCauseChain() {
+        RuntimeException first = new RuntimeException("first");
+        RuntimeException second = new RuntimeException("second", first);
+        first.initCause(second);
+        assertThat(LlmCallException.classify(first).isRetryable()).isFalse();
+    }
+
+    @Test
+    void rejectsContradictions() {
+        assertThatThrownBy(() -> new LlmCallException("x", null, false, true, -1, null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LlmCallException.forStatus(429, "x", Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LlmCallException.classify(null)).isInstanceOf(NullPointerException.class);
+    }
+}
