@@ -174,7 +174,7 @@ public final class LlmPromptedCriterion implements Criterion {
          * @throws IllegalArgumentException if it has no {@code {query}} placeholder
          */
         public Builder promptTemplate(String promptTemplate) {
-            this.promptTemplate = AnswerTally.requireQueryPlaceholder(
+            this.promptTemplate = QueryTemplates.requirePlaceholder(
                     Objects.requireNonNull(promptTemplate, "promptTemplate"));
             return this;
         }

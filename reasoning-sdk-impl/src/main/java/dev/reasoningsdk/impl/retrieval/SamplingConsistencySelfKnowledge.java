@@ -3,11 +3,10 @@ package dev.reasoningsdk.impl.retrieval;
 import dev.reasoningsdk.api.retrieval.Criterion;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
+import dev.reasoningsdk.impl.confidence.AnswerGroups;
 import dev.reasoningsdk.impl.llm.AnswerExtractor;
 import dev.reasoningsdk.impl.llm.ChainSampler;
 import dev.reasoningsdk.impl.llm.SampleBatch;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,18 +52,20 @@ public final class SamplingConsistencySelfKnowledge implements Criterion {
     public CriterionResult evaluate(String query) {
         Objects.requireNonNull(query, "query");
         SampleBatch batch = sampler.sample(promptTemplate.replace("{query}", query), samples, firstSeed);
-        List<Optional<String>> answers = new ArrayList<>();
-        for (SampleBatch.Sample sample : batch.samples()) {
-            answers.add(extractor.extract(sample.text()));
-        }
-        AnswerTally tally = AnswerTally.of(answers, extractor);
-        if (tally.majority().isEmpty()) {
+        if (batch.samples().isEmpty()) {
             return new CriterionResult(kind(), 0, "no usable sample of " + samples + " ("
                     + batch.failures().size() + " failed)", batch.usage());
         }
-        double agreement = tally.votes() / (double) samples;
+        AnswerGroups groups = AnswerGroups.of(batch.chains(sampler.name()), extractor);
+        Optional<AnswerGroups.Group> majority = groups.majority();
+        if (majority.isEmpty()) {
+            return new CriterionResult(kind(), 0, "no answer in " + samples + " samples ("
+                    + batch.failures().size() + " failed)", batch.usage());
+        }
+        int votes = majority.get().members().size();
+        double agreement = votes / (double) samples;
         String evidence = String.format(Locale.ROOT, "%d/%d samples agree on '%s' (%d answers, %d failed)",
-                tally.votes(), samples, tally.majority().get(), tally.distinct(), batch.failures().size());
+                votes, samples, majority.get().answer(), groups.groups().size(), batch.failures().size());
         return new CriterionResult(kind(), agreement, evidence, batch.usage());
     }
 
@@ -116,7 +117,7 @@ public final class SamplingConsistencySelfKnowledge implements Criterion {
          * @throws IllegalArgumentException if it has no {@code {query}} placeholder
          */
         public Builder promptTemplate(String promptTemplate) {
-            this.promptTemplate = AnswerTally.requireQueryPlaceholder(
+            this.promptTemplate = QueryTemplates.requirePlaceholder(
                     Objects.requireNonNull(promptTemplate, "promptTemplate"));
             return this;
         }

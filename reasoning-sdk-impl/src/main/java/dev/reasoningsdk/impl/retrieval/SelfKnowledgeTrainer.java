@@ -1,7 +1,9 @@
 package dev.reasoningsdk.impl.retrieval;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.impl.confidence.AnswerGroups;
 import dev.reasoningsdk.impl.llm.AnswerExtractor;
 import dev.reasoningsdk.impl.onnx.CausalLanguageModel;
 import dev.reasoningsdk.impl.onnx.Generation;
@@ -72,8 +74,8 @@ public final class SelfKnowledgeTrainer {
             if (samples == null || !samples.isArray()) {
                 throw new IllegalArgumentException(file + " row " + number + ": no 'model_sample_answers' array");
             }
-            List<Optional<String>> answers = new ArrayList<>();
-            samples.forEach(sample -> answers.add(sample.isNull() ? Optional.empty() : Optional.of(sample.asText())));
+            List<ReasoningChain> answers = new ArrayList<>();
+            samples.forEach(sample -> answers.add(ReasoningChain.of(sample.isNull() ? "" : sample.asText(), "recorded")));
             boolean correct = majority(answers, AnswerExtractor.numeric())
                     .filter(answer -> AnswerExtractor.numeric().equivalent(answer, row.path("answer").asText()))
                     .isPresent();
@@ -111,9 +113,9 @@ public final class SelfKnowledgeTrainer {
             Problem problem = problems.get(i);
             GenerationOptions seeded = new GenerationOptions(options.temperature(), options.topP(), options.topK(),
                     options.maxNewTokens(), options.seed() + i);
-            List<Optional<String>> answers = new ArrayList<>();
+            List<ReasoningChain> answers = new ArrayList<>();
             for (Generation generation : model.generate(promptFormat.apply(problem.question()), samples, seeded)) {
-                answers.add(extractor.extract(generation.text()));
+                answers.add(ReasoningChain.of(generation.text(), model.modelId()));
             }
             boolean correct = majority(answers, extractor)
                     .filter(answer -> extractor.equivalent(answer, problem.answer())).isPresent();
@@ -123,9 +125,9 @@ public final class SelfKnowledgeTrainer {
         return rows;
     }
 
-    /** The most common parseable answer, ties to the first seen; empty when none parsed. */
-    static Optional<String> majority(List<Optional<String>> answers, AnswerExtractor extractor) {
-        return AnswerTally.of(answers, extractor).majority();
+    /** The most common answer in the samples, ties to the first seen; empty when none has one. */
+    static Optional<String> majority(List<ReasoningChain> samples, AnswerExtractor extractor) {
+        return AnswerGroups.of(samples, extractor).majority().map(AnswerGroups.Group::answer);
     }
 
     /** The model's hidden states at the end of each formatted question, in batches of 32. */

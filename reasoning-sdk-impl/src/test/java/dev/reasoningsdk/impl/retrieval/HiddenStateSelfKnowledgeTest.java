@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.retrieval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.impl.llm.AnswerExtractor;
@@ -15,7 +16,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
@@ -90,10 +90,13 @@ class HiddenStateSelfKnowledgeTest {
     void majorityVotingOfSampledAnswers() {
         AnswerExtractor numeric = AnswerExtractor.numeric();
 
-        assertThat(SelfKnowledgeTrainer.majority(List.of(Optional.of("3"), Optional.empty(), Optional.of("4"),
-                Optional.of("4")), numeric)).contains("4");
-        assertThat(SelfKnowledgeTrainer.majority(List.of(Optional.of("5"), Optional.of("6")), numeric)).contains("5");
-        assertThat(SelfKnowledgeTrainer.majority(List.of(Optional.empty()), numeric)).isEmpty();
+        assertThat(SelfKnowledgeTrainer.majority(chains("3", "", "The answer is 4.", "4.0"), numeric)).contains("4");
+        assertThat(SelfKnowledgeTrainer.majority(chains("5", "6"), numeric)).contains("5");
+        assertThat(SelfKnowledgeTrainer.majority(chains(""), numeric)).isEmpty();
+    }
+
+    private static List<ReasoningChain> chains(String... texts) {
+        return Arrays.stream(texts).map(ReasoningChain::of).toList();
     }
 
     @Test
