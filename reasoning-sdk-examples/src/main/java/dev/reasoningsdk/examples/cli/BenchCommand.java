@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 BenchReasonerCommand.class,
                 BenchConfidenceCommand.class,
                 BenchAggregateCommand.class,
+                BenchRetrievalCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BenchCommand implements Runnable {

@@ -19,7 +19,8 @@ public final class DemoCommand implements Callable<Integer> {
             new PromptSearchDemo(),
             new TinyReasonerDemo(),
             new ConfidenceDemo(),
-            new AggregationDemo());
+            new AggregationDemo(),
+            new RetrievalDemo());
 
     @Override
     public Integer call() throws Exception {

@@ -1,0 +1,188 @@
+package dev.reasoningsdk.examples.cli;
+
+import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.api.retrieval.CriterionResult;
+import dev.reasoningsdk.api.retrieval.RetrievalDecision;
+import dev.reasoningsdk.impl.llm.AnswerExtractor;
+import dev.reasoningsdk.impl.onnx.GenerationOptions;
+import dev.reasoningsdk.impl.retrieval.HeadProvenance;
+import dev.reasoningsdk.impl.retrieval.HeadTrainer;
+import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
+import dev.reasoningsdk.impl.retrieval.LabelledText;
+import dev.reasoningsdk.impl.retrieval.LinearHead;
+import dev.reasoningsdk.impl.retrieval.SelfKnowledgeTrainer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code reasoning judge "query"}: whether a request needs retrieval, by Unified Active Retrieval on the embedded
+ * encoder heads and the tiny reasoner's self-knowledge head, printed as JSON. {@code reasoning judge train ...}
+ * trains a head.
+ */
+@Command(name = "judge", mixinStandardHelpOptions = true,
+        description = "Decide whether a request needs retrieval (Unified Active Retrieval); prints JSON.",
+        subcommands = {JudgeCommand.Train.class, CommandLine.HelpCommand.class})
+public final class JudgeCommand implements Callable<Integer> {
+
+    @Parameters(arity = "0..1", paramLabel = "QUERY", description = "The request to judge.")
+    private String query;
+
+    @Option(names = "--no-self-knowledge", description = "Leave out the tiny reasoner's self-knowledge head.")
+    private boolean noSelfKnowledge;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (query == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give a QUERY to judge, or 'train'");
+        }
+        try (RetrievalSetup setup = new RetrievalSetup(!noSelfKnowledge)) {
+            RetrievalDecision decision = setup.judge().judge(query);
+            BenchReport report = new BenchReport().put("query", query).put("retrieve", decision.retrieve())
+                    .put("decided_by", decision.decidedBy().map(RetrievalSetup::cliName).orElse("default"));
+            Map<String, Object> criteria = new LinkedHashMap<>();
+            for (CriterionKind kind : CriterionKind.values()) {
+                CriterionResult result = decision.criteria().get(kind);
+                if (result != null) {
+                    criteria.put(RetrievalSetup.cliName(kind), Map.of("probability", result.probability(),
+                            "evidence", result.evidence()));
+                }
+            }
+            report.put("criteria", criteria).put("wall_ms", decision.usage().wallTime().toNanos() / 1e6);
+            report.print(System.out, true);
+        }
+        return 0;
+    }
+
+    /**
+     * {@code reasoning judge train}: trains a class-weighted logistic head on the MiniLM embeddings of a labelled
+     * JSONL file (or, for self-knowledge, on the tiny reasoner's hidden states of its eval problems), holding out a
+     * fixed-seed split, and writes the head with its provenance and held-out figures.
+     */
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Train a criterion head from labelled JSONL and save it as JSON.")
+    static final class Train implements Callable<Integer> {
+
+        @Option(names = "--criterion", required = true,
+                description = "intent, knowledge, time or self-knowledge.")
+        private String criterion;
+
+        @Option(names = "--data", required = true, description = "Labelled JSONL file (self-knowledge: the tiny "
+                + "reasoner's eval-problems.jsonl with prompt, answer and model_sample_answers).")
+        private Path data;
+
+        @Option(names = "--label", description = "Boolean label field (default: needs_tool, knowledge_intensive, "
+                + "time_sensitive).")
+        private String label;
+
+        @Option(names = "--text", description = "Text field (default: query, text, question).")
+        private String text;
+
+        @Option(names = "--out", required = true, description = "Where to write the head JSON.")
+        private Path out;
+
+        @Option(names = "--seed", defaultValue = "42", description = "Seed of the held-out split (default 42).")
+        private long seed;
+
+        @Option(names = "--held-out", defaultValue = "0.2", description = "Held-out fraction (default 0.2).")
+        private double heldOut;
+
+        @Option(names = "--lexical", defaultValue = "0", description = "Encoder heads: append N hashed word "
+                + "uni/bigram indicators to the embedding (default 0, none).")
+        private int lexical;
+
+        @Option(names = "--resample", defaultValue = "0", description = "Self-knowledge only: label by K fresh "
+                + "samples per problem at T=0.8 from the model instead of the recorded samples (slow on CPU).")
+        private int resample;
+
+        @Override
+        public Integer call() throws Exception {
+            CriterionKind kind = parseKind(criterion);
+            if (!Files.isRegularFile(data)) {
+                throw new NoSuchFileException(data.toString());
+            }
+            HeadTrainer trainer = HeadTrainer.builder().seed(seed).heldOutFraction(heldOut).lexicalFeatures(lexical)
+                    .build();
+            LinearHead head;
+            if (kind == CriterionKind.SELF_KNOWLEDGE) {
+                try (RetrievalSetup setup = new RetrievalSetup(true)) {
+                    List<LabelledText> rows;
+                    String labelName;
+                    if (resample > 0) {
+                        Progress progress = new Progress("sampling");
+                        List<SelfKnowledgeTrainer.Problem> problems = SelfKnowledgeTrainer.readProblems(data);
+                        rows = SelfKnowledgeTrainer.labelBySampling(setup.reasoner,
+                                HiddenStateSelfKnowledge.QUESTION_ANSWER_FORMAT, problems, resample,
+                                GenerationOptions.sampling(0.8, 200, seed), AnswerExtractor.numeric(),
+                                done -> progress.update(done, problems.size()));
+                        labelName = "majority of " + resample + " fresh samples (T=0.8) equals answer";
+                    } else {
+                        rows = SelfKnowledgeTrainer.readRecordedSamples(data);
+                        labelName = "majority of model_sample_answers equals answer";
+                    }
+                    Progress progress = new Progress("hidden states");
+                    head = SelfKnowledgeTrainer.train(setup.reasoner, HiddenStateSelfKnowledge.QUESTION_ANSWER_FORMAT,
+                            rows, trainer,
+                            new HeadTrainer.DataRecord(RetrievalSetup.dataName(data), LabelledText.sha256(data),
+                                    "question", labelName),
+                            done -> progress.update(done, rows.size()));
+                }
+            } else {
+                String textField = text != null ? text : defaultText(kind);
+                String labelField = label != null ? label : defaultLabel(kind);
+                try (RetrievalSetup setup = new RetrievalSetup(false)) {
+                    head = trainer.trainOnEncoder(kind, setup.encoder, data, RetrievalSetup.dataName(data),
+                            textField, labelField);
+                }
+            }
+            head.save(out);
+            HeadProvenance provenance = head.provenance();
+            new BenchReport().put("criterion", RetrievalSetup.cliName(kind)).put("out", out.toString())
+                    .put("feature_model", head.featureModelId()).put("rows", provenance.rows())
+                    .put("train_rows", provenance.trainRows()).put("held_out_rows", provenance.heldOutRows())
+                    .put("l2", provenance.l2())
+                    .put("held_out", BenchRetrievalCommand.figures(provenance.heldOut()))
+                    .print(System.out, true);
+            return 0;
+        }
+
+        static CriterionKind parseKind(String name) {
+            for (CriterionKind kind : CriterionKind.values()) {
+                if (RetrievalSetup.cliName(kind).equals(name)) {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException("unknown criterion '" + name
+                    + "': use intent, knowledge, time or self-knowledge");
+        }
+
+        static String defaultText(CriterionKind kind) {
+            return switch (kind) {
+                case INTENT -> "query";
+                case KNOWLEDGE -> "text";
+                case TIME -> "question";
+                case SELF_KNOWLEDGE -> "question";
+            };
+        }
+
+        static String defaultLabel(CriterionKind kind) {
+            return switch (kind) {
+                case INTENT -> "needs_tool";
+                case KNOWLEDGE -> "knowledge_intensive";
+                case TIME -> "time_sensitive";
+                case SELF_KNOWLEDGE -> "model_sample_answers";
+            };
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.reasoningsdk.examples.cli;
+
+import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
+import dev.reasoningsdk.impl.retrieval.UnifiedActiveRetrieval;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The embedded models of the retrieval commands (the MiniLM encoder and the tiny reasoner, on few threads because
+ * the CLI shares its machine) and where the default data lives.
+ */
+final class RetrievalSetup implements AutoCloseable {
+
+    final AllMiniLmL6V2Encoder encoder;
+    final TinyReasoner reasoner;
+
+    RetrievalSetup(boolean withReasoner) {
+        this.encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(1).build();
+        this.reasoner = withReasoner ? TinyReasoner.builder().intraOpThreads(1).build() : null;
+    }
+
+    /** UAR with the shipped heads and, when loaded, the tiny reasoner's hidden-state self-knowledge. */
+    UnifiedActiveRetrieval judge() {
+        UnifiedActiveRetrieval.Builder builder = UnifiedActiveRetrieval.builder()
+                .criterion(dev.reasoningsdk.impl.retrieval.EncoderHeadCriterion.defaultIntent(encoder))
+                .criterion(dev.reasoningsdk.impl.retrieval.EncoderHeadCriterion.defaultKnowledge(encoder))
+                .criterion(dev.reasoningsdk.impl.retrieval.EncoderHeadCriterion.defaultTime(encoder));
+        if (reasoner != null) {
+            builder.criterion(HiddenStateSelfKnowledge.tinyReasoner(reasoner));
+        }
+        return builder.build();
+    }
+
+    @Override
+    public void close() {
+        encoder.close();
+        if (reasoner != null) {
+            reasoner.close();
+        }
+    }
+
+    /** The criterion's CLI name: intent, knowledge, time, self-knowledge. */
+    static String cliName(CriterionKind kind) {
+        return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The project's shared data directory; a clear error asking for {@code --data} when there is none. */
+    static Path defaultDataDir() throws NoSuchFileException {
+        return SharedData.locate();
+    }
+
+    /** The shared models directory beside the data directory. */
+    static Path defaultModelsDir() throws NoSuchFileException {
+        return SharedData.find("models").orElseThrow(() -> new NoSuchFileException("shared/models", null,
+                "not found above the working directory"));
+    }
+
+    /** {@code file} relative to the data directory when it is inside it, else its file name. */
+    static String dataName(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        for (Path dir = absolute.getParent(); dir != null; dir = dir.getParent()) {
+            if (dir.getFileName() != null && dir.getFileName().toString().equals("data")) {
+                return dir.relativize(absolute).toString();
+            }
+            if (dir.getFileName() != null && dir.getFileName().toString().equals("models")) {
+                return "models/" + dir.relativize(absolute);
+            }
+        }
+        return absolute.getFileName().toString();
+    }
+}

@@ -1,0 +1,473 @@
+package dev.reasoningsdk.impl.retrieval;
+
+import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.impl.onnx.SentenceEncoder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a {@link LinearHead}: class-weighted logistic regression with an L2 penalty, fitted by Newton's method
+ * (deterministic, no learning rate to tune) on standardised features.
+ *
+ * <p>A fraction of each class is held out by a fixed-seed shuffle; the head never sees those rows, and its
+ * figures on them go into its {@link HeadProvenance}. The L2 penalty is chosen from a grid by weighted log-loss on a
+ * validation slice of the <em>training</em> rows, then the head is refitted on all training rows. Classes are
+ * weighted {@code n / (2 n_class)} so an unbalanced file does not tilt the head toward its majority.
+ *
+ * <p>Defaults: seed 42, held-out fraction 0.2, L2 grid {1e-4, 1e-3, 1e-2, 1e-1, 1, 10}, 50 Newton iterations at most.
+ * Immutable and thread-safe.
+ */
+public final class HeadTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HeadTrainer.class);
+    private static final int ENCODE_BATCH = 64;
+
+    private final long seed;
+    private final double heldOutFraction;
+    private final double[] l2Grid;
+    private final int maxIterations;
+    private final int lexicalFeatures;
+
+    private HeadTrainer(Builder builder) {
+        this.lexicalFeatures = builder.lexicalFeatures;
+        this.seed = builder.seed;
+        this.heldOutFraction = builder.heldOutFraction;
+        this.l2Grid = builder.l2Grid.clone();
+        this.maxIterations = builder.maxIterations;
+    }
+
+    /** A builder with the defaults above. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A trainer with the defaults. */
+    public static HeadTrainer defaults() {
+        return builder().build();
+    }
+
+    /**
+     * The indices of the held-out rows, sorted: stratified by label, so the held-out rows keep the data's class
+     * balance (an unbalanced file would otherwise leave a handful of minority rows to score on). Within each class
+     * the rows are shuffled with {@code seed} and the first {@code round(n_class * fraction)} are held out. The bench
+     * calls this to score a head on exactly the rows it never saw.
+     */
+    public static int[] heldOutIndices(List<Boolean> labels, long seed, double fraction) {
+        List<Integer> heldOut = new ArrayList<>();
+        for (boolean label : new boolean[] {true, false}) {
+            List<Integer> members = new ArrayList<>();
+            for (int i = 0; i < labels.size(); i++) {
+                if (labels.get(i) == label) {
+                    members.add(i);
+                }
+            }
+            int[] order = shuffled(members.size(), seed + (label ? 0 : 1));
+            int count = (int) Math.round(members.size() * fraction);
+            for (int k = 0; k < count; k++) {
+                heldOut.add(members.get(order[k]));
+            }
+        }
+        return heldOut.stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    private static int[] shuffled(int rows, long seed) {
+        int[] order = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            order[i] = i;
+        }
+        Random random = new Random(seed);
+        for (int i = rows - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int swap = order[i];
+            order[i] = order[j];
+            order[j] = swap;
+        }
+        return order;
+    }
+
+    /**
+     * Reads a labelled JSONL file, embeds its texts with {@code encoder} in batches, and trains a head on them.
+     *
+     * @param dataName the name recorded in the provenance (e.g. the path relative to the data directory)
+     */
+    public LinearHead trainOnEncoder(CriterionKind kind, SentenceEncoder encoder, Path file, String dataName,
+                                     String textField, String labelField) throws IOException {
+        List<LabelledText> rows = LabelledText.readJsonl(file, textField, labelField);
+        List<float[]> embeddings = embed(encoder, rows.stream().map(LabelledText::text).toList());
+        List<float[]> features = new ArrayList<>(rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            features.add(LexicalFeatures.append(embeddings.get(i), rows.get(i).text(), lexicalFeatures));
+        }
+        List<Boolean> labels = rows.stream().map(LabelledText::label).toList();
+        DataRecord data = new DataRecord(dataName, LabelledText.sha256(file), textField, labelField);
+        return train(kind, encoder.modelId(), features, labels, data, lexicalFeatures);
+    }
+
+    /** Embeds texts in batches of 64, so memory stays flat on large files. */
+    static List<float[]> embed(SentenceEncoder encoder, List<String> texts) {
+        List<float[]> features = new ArrayList<>(texts.size());
+        for (int start = 0; start < texts.size(); start += ENCODE_BATCH) {
+            features.addAll(encoder.embedAll(texts.subList(start, Math.min(texts.size(), start + ENCODE_BATCH))));
+        }
+        return features;
+    }
+
+    /**
+     * Trains a head on precomputed features.
+     *
+     * @param featureModelId the model the features came from, recorded in the head
+     * @throws IllegalArgumentException if features and labels differ in length, vectors differ in size, or either
+     *                                  class has fewer than two training rows
+     */
+    public LinearHead train(CriterionKind kind, String featureModelId, List<float[]> features, List<Boolean> labels,
+                            DataRecord data) {
+        return train(kind, featureModelId, features, labels, data, 0);
+    }
+
+    private LinearHead train(CriterionKind kind, String featureModelId, List<float[]> features, List<Boolean> labels,
+                             DataRecord data, int lexical) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(featureModelId, "featureModelId");
+        Objects.requireNonNull(data, "data");
+        if (features.size() != labels.size()) {
+            throw new IllegalArgumentException("features and labels differ in length: " + features.size() + " vs "
+                    + labels.size());
+        }
+        int n = features.size();
+        int[] heldOut = heldOutIndices(labels, seed, heldOutFraction);
+        boolean[] isHeldOut = new boolean[n];
+        for (int index : heldOut) {
+            isHeldOut[index] = true;
+        }
+        List<float[]> trainX = new ArrayList<>();
+        List<Boolean> trainY = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (!isHeldOut[i]) {
+                trainX.add(features.get(i));
+                trainY.add(labels.get(i));
+            }
+        }
+        requireBothClasses(trainY);
+        double l2 = chooseL2(trainX, trainY);
+        Fit fit = fit(trainX, trainY, l2);
+        List<Double> scores = new ArrayList<>();
+        List<Boolean> heldOutLabels = new ArrayList<>();
+        for (int index : heldOut) {
+            scores.add(fit.probability(features.get(index)));
+            heldOutLabels.add(labels.get(index));
+        }
+        BinaryMetrics metrics = BinaryMetrics.of(scores, heldOutLabels, 0.5);
+        LOG.info("{} head: l2 {}, held-out accuracy {} macro-F1 {} AUROC {} (majority {})", kind, l2,
+                metrics.accuracy(), metrics.macroF1(), metrics.auroc(), metrics.majorityAccuracy());
+        HeadProvenance provenance = new HeadProvenance(data.name(), data.sha256(), data.textField(),
+                data.labelField(), n, n - heldOut.length, heldOut.length, seed, heldOutFraction, l2, metrics);
+        return fit.toHead(kind, featureModelId, lexical, provenance);
+    }
+
+    private static void requireBothClasses(List<Boolean> labels) {
+        long positives = labels.stream().filter(Boolean::booleanValue).count();
+        if (positives < 2 || labels.size() - positives < 2) {
+            throw new IllegalArgumentException("training needs at least two rows of each class, got " + positives
+                    + " positive and " + (labels.size() - positives) + " negative");
+        }
+    }
+
+    private double chooseL2(List<float[]> x, List<Boolean> y) {
+        if (l2Grid.length == 1) {
+            return l2Grid[0];
+        }
+        int[] validation = heldOutIndices(y, seed + 2, 0.2);
+        boolean[] isValidation = new boolean[x.size()];
+        for (int index : validation) {
+            isValidation[index] = true;
+        }
+        List<float[]> fitX = new ArrayList<>();
+        List<Boolean> fitY = new ArrayList<>();
+        for (int i = 0; i < x.size(); i++) {
+            if (!isValidation[i]) {
+                fitX.add(x.get(i));
+                fitY.add(y.get(i));
+            }
+        }
+        long positives = fitY.stream().filter(Boolean::booleanValue).count();
+        if (positives == 0 || positives == fitY.size()) {
+            return l2Grid[l2Grid.length / 2];
+        }
+        double best = l2Grid[0];
+        double bestLoss = Double.POSITIVE_INFINITY;
+        double[] classWeights = classWeights(y);
+        for (double l2 : l2Grid) {
+            Fit fit = fit(fitX, fitY, l2);
+            double loss = 0;
+            for (int index : validation) {
+                double p = Math.min(1 - 1e-12, Math.max(1e-12, fit.probability(x.get(index))));
+                boolean label = y.get(index);
+                loss -= classWeights[label ? 1 : 0] * (label ? Math.log(p) : Math.log(1 - p));
+            }
+            LOG.debug("l2 {}: validation log-loss {}", l2, loss / validation.length);
+            if (loss < bestLoss) {
+                bestLoss = loss;
+                best = l2;
+            }
+        }
+        return best;
+    }
+
+    /** {@code [negative weight, positive weight]}, each {@code n / (2 n_class)}. */
+    private static double[] classWeights(List<Boolean> labels) {
+        long positives = labels.stream().filter(Boolean::booleanValue).count();
+        long negatives = labels.size() - positives;
+        double n = labels.size();
+        return new double[] {negatives == 0 ? 1 : n / (2.0 * negatives), positives == 0 ? 1 : n / (2.0 * positives)};
+    }
+
+    /** Newton's method on the mean class-weighted log-loss plus {@code l2 / 2 * |w|^2}; the bias is not penalised. */
+    Fit fit(List<float[]> x, List<Boolean> y, double l2) {
+        int n = x.size();
+        int d = x.get(0).length;
+        double[] mean = new double[d];
+        double[] scale = new double[d];
+        for (float[] row : x) {
+            if (row.length != d) {
+                throw new IllegalArgumentException("feature vectors differ in size: " + d + " vs " + row.length);
+            }
+            for (int j = 0; j < d; j++) {
+                mean[j] += row[j];
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            mean[j] /= n;
+        }
+        for (float[] row : x) {
+            for (int j = 0; j < d; j++) {
+                double delta = row[j] - mean[j];
+                scale[j] += delta * delta;
+            }
+        }
+        for (int j = 0; j < d; j++) {
+            scale[j] = Math.max(Math.sqrt(scale[j] / n), 1e-6);
+        }
+        double[][] z = new double[n][d + 1];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                z[i][j] = (x.get(i)[j] - mean[j]) / scale[j];
+            }
+            z[i][d] = 1;
+        }
+        double[] classWeights = classWeights(y);
+        double[] c = new double[n];
+        double[] target = new double[n];
+        for (int i = 0; i < n; i++) {
+            target[i] = y.get(i) ? 1 : 0;
+            c[i] = classWeights[y.get(i) ? 1 : 0] / n;
+        }
+        double[] theta = new double[d + 1];
+        double loss = loss(z, target, c, theta, l2);
+        for (int iteration = 0; iteration < maxIterations; iteration++) {
+            double[] gradient = new double[d + 1];
+            double[][] hessian = new double[d + 1][d + 1];
+            for (int i = 0; i < n; i++) {
+                double p = sigmoidDot(z[i], theta);
+                double g = c[i] * (p - target[i]);
+                double h = c[i] * Math.max(p * (1 - p), 1e-10);
+                double[] row = z[i];
+                for (int a = 0; a <= d; a++) {
+                    gradient[a] += g * row[a];
+                    double hr = h * row[a];
+                    double[] hessianRow = hessian[a];
+                    for (int b = 0; b <= a; b++) {
+                        hessianRow[b] += hr * row[b];
+                    }
+                }
+            }
+            for (int a = 0; a < d; a++) {
+                gradient[a] += l2 * theta[a];
+                hessian[a][a] += l2;
+            }
+            hessian[d][d] += 1e-9;
+            double[] step = Cholesky.solve(hessian, gradient);
+            double stepSize = 1;
+            double[] next = new double[d + 1];
+            double nextLoss = Double.POSITIVE_INFINITY;
+            for (int halving = 0; halving < 30; halving++) {
+                for (int a = 0; a <= d; a++) {
+                    next[a] = theta[a] - stepSize * step[a];
+                }
+                nextLoss = loss(z, target, c, next, l2);
+                if (nextLoss <= loss) {
+                    break;
+                }
+                stepSize /= 2;
+            }
+            if (!(nextLoss <= loss)) {
+                break;
+            }
+            double change = loss - nextLoss;
+            theta = next.clone();
+            loss = nextLoss;
+            if (change < 1e-10) {
+                break;
+            }
+        }
+        return new Fit(mean, scale, theta);
+    }
+
+    private static double loss(double[][] z, double[] target, double[] c, double[] theta, double l2) {
+        double loss = 0;
+        for (int i = 0; i < z.length; i++) {
+            double margin = dot(z[i], theta);
+            // log(1 + e^m) - t m, computed without overflow
+            double softplus = margin > 0 ? margin + Math.log1p(Math.exp(-margin)) : Math.log1p(Math.exp(margin));
+            loss += c[i] * (softplus - target[i] * margin);
+        }
+        double penalty = 0;
+        for (int a = 0; a < theta.length - 1; a++) {
+            penalty += theta[a] * theta[a];
+        }
+        return loss + l2 / 2 * penalty;
+    }
+
+    private static double dot(double[] row, double[] theta) {
+        double sum = 0;
+        for (int a = 0; a < row.length; a++) {
+            sum += row[a] * theta[a];
+        }
+        return sum;
+    }
+
+    private static double sigmoidDot(double[] row, double[] theta) {
+        return LinearHead.sigmoid(dot(row, theta));
+    }
+
+    /**
+     * What was trained on, for the provenance record.
+     *
+     * @param name       the data's name or relative path
+     * @param sha256     SHA-256 of the data file
+     * @param textField  the text field
+     * @param labelField the label field
+     */
+    public record DataRecord(String name, String sha256, String textField, String labelField) {
+        /** @throws NullPointerException if any field is null */
+        public DataRecord {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(sha256, "sha256");
+            Objects.requireNonNull(textField, "textField");
+            Objects.requireNonNull(labelField, "labelField");
+        }
+    }
+
+    /** A fitted model in standardised coordinates; the last entry of {@code theta} is the bias. */
+    record Fit(double[] mean, double[] scale, double[] theta) {
+
+        double probability(float[] features) {
+            double z = theta[theta.length - 1];
+            for (int j = 0; j < mean.length; j++) {
+                z += theta[j] * ((features[j] - mean[j]) / scale[j]);
+            }
+            return LinearHead.sigmoid(z);
+        }
+
+        LinearHead toHead(CriterionKind kind, String featureModelId, int lexicalFeatures, HeadProvenance provenance) {
+            int d = mean.length;
+            float[] m = new float[d];
+            float[] s = new float[d];
+            float[] w = new float[d];
+            for (int j = 0; j < d; j++) {
+                m[j] = (float) mean[j];
+                s[j] = (float) scale[j];
+                w[j] = (float) theta[j];
+            }
+            return new LinearHead(kind, featureModelId, m, s, w, theta[d], lexicalFeatures, provenance);
+        }
+    }
+
+    /** Builds a {@link HeadTrainer}. */
+    public static final class Builder {
+        private long seed = 42;
+        private double heldOutFraction = 0.2;
+        private double[] l2Grid = {1e-4, 1e-3, 1e-2, 1e-1, 1, 10};
+        private int maxIterations = 50;
+        private int lexicalFeatures;
+
+        private Builder() {
+        }
+
+        /**
+         * Hashed word n-gram indicators appended to the embedding by {@link #trainOnEncoder}; 0 (the default) for
+         * none. Ignored by {@link #train}, whose caller supplies the features.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder lexicalFeatures(int lexicalFeatures) {
+            if (lexicalFeatures < 0) {
+                throw new IllegalArgumentException("lexicalFeatures must be >= 0, was " + lexicalFeatures);
+            }
+            this.lexicalFeatures = lexicalFeatures;
+            return this;
+        }
+
+        /** The seed of the held-out shuffle (and of the validation slice, seed + 2). Default 42. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * The fraction of rows held out, in (0, 1). Default 0.2.
+         *
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder heldOutFraction(double heldOutFraction) {
+            if (!(heldOutFraction > 0 && heldOutFraction < 1)) {
+                throw new IllegalArgumentException("heldOutFraction must be in (0, 1), was " + heldOutFraction);
+            }
+            this.heldOutFraction = heldOutFraction;
+            return this;
+        }
+
+        /**
+         * The L2 penalties to choose from; one value fixes it. Default {1e-4, 1e-3, 1e-2, 1e-1, 1, 10}.
+         *
+         * @throws IllegalArgumentException if empty or a value is negative or not finite
+         */
+        public Builder l2Grid(double... l2Grid) {
+            Objects.requireNonNull(l2Grid, "l2Grid");
+            if (l2Grid.length == 0) {
+                throw new IllegalArgumentException("l2Grid is empty");
+            }
+            for (double l2 : l2Grid) {
+                if (!(l2 >= 0) || Double.isInfinite(l2)) {
+                    throw new IllegalArgumentException("l2 must be finite and >= 0, was " + l2);
+                }
+            }
+            this.l2Grid = l2Grid.clone();
+            return this;
+        }
+
+        /**
+         * The most Newton iterations per fit. Default 50.
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder maxIterations(int maxIterations) {
+            if (maxIterations < 1) {
+                throw new IllegalArgumentException("maxIterations must be >= 1, was " + maxIterations);
+            }
+            this.maxIterations = maxIterations;
+            return this;
+        }
+
+        /** The trainer. */
+        public HeadTrainer build() {
+            return new HeadTrainer(this);
+        }
+    }
+}

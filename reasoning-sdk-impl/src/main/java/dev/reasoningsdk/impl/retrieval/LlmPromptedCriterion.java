@@ -1,0 +1,209 @@
+package dev.reasoningsdk.impl.retrieval;
+
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.TokenUsage;
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.retrieval.Criterion;
+import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.api.retrieval.CriterionResult;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Any of the four UAR criteria asked of an LLM through a LangChain4j {@link ChatModel}, for users who prefer a
+ * prompted judge to trained heads (UAR's prompting baseline). The model is asked for a probability and the reply is
+ * parsed robustly: reasoning in {@code <think>} blocks is dropped; then the first number in [0, 1] or percentage
+ * ("0.8", "80%", "Probability: .8"), else a yes/no word ("Yes" = 1, "No" = 0), counts.
+ *
+ * <p>A call that throws, or a reply with neither, is a failure: it is counted in the result's {@link Usage} and the
+ * criterion returns its {@link Builder#fallbackProbability fallback}, by default the value that never decides
+ * against retrieval on its own (intent 0, knowledge 1, time 0, self-knowledge 0). Thread-safe when the model is.
+ */
+public final class LlmPromptedCriterion implements Criterion {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LlmPromptedCriterion.class);
+    private static final Pattern THINK = Pattern.compile("(?is)<think>.*?</think>");
+    private static final Pattern PERCENT = Pattern.compile("(?<![\\d.])(\\d{1,3}(?:\\.\\d+)?)\\s*%");
+    private static final Pattern NUMBER = Pattern.compile("(?<![\\d.])(1(?:\\.0+)?|0?\\.\\d+|0)(?![\\d.]*\\d)");
+    private static final Pattern YES_NO = Pattern.compile("(?i)\\b(yes|no)\\b");
+
+    private final ChatModel model;
+    private final CriterionKind kind;
+    private final String promptTemplate;
+    private final double fallbackProbability;
+
+    private LlmPromptedCriterion(Builder builder) {
+        this.model = builder.model;
+        this.kind = builder.kind;
+        this.promptTemplate = builder.promptTemplate != null ? builder.promptTemplate : defaultPrompt(kind);
+        this.fallbackProbability = builder.fallbackProbability != null ? builder.fallbackProbability
+                : defaultFallback(kind);
+    }
+
+    /** A builder; a model and a kind are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The default prompt of a criterion; {@code {query}} is replaced by the request. */
+    public static String defaultPrompt(CriterionKind kind) {
+        String question = switch (kind) {
+            case INTENT -> "Does the user explicitly ask for a search, for sources, or for live or up-to-date "
+                    + "information?";
+            case KNOWLEDGE -> "Does answering this request require factual knowledge about the world, rather than "
+                    + "only the input it gives (as in maths, rewriting, or coding on given code)?";
+            case TIME -> "Does the correct answer to this request depend on when it is asked (could it change "
+                    + "over months or years)?";
+            case SELF_KNOWLEDGE -> "Can you answer this request correctly from your own knowledge, without looking "
+                    + "anything up?";
+        };
+        return question + "\n\nRequest: {query}\n\nReply with only a probability between 0 and 1 that the answer "
+                + "is yes.";
+    }
+
+    private static double defaultFallback(CriterionKind kind) {
+        return kind == CriterionKind.KNOWLEDGE ? 1 : 0;
+    }
+
+    @Override
+    public CriterionKind kind() {
+        return kind;
+    }
+
+    @Override
+    public CriterionResult evaluate(String query) {
+        Objects.requireNonNull(query, "query");
+        long start = System.nanoTime();
+        String prompt = promptTemplate.replace("{query}", query);
+        String reply = null;
+        TokenUsage tokens = null;
+        String failure;
+        try {
+            ChatResponse response = model.chat(UserMessage.from(prompt));
+            tokens = response.tokenUsage();
+            reply = response.aiMessage() == null ? null : response.aiMessage().text();
+            failure = reply == null ? "empty reply" : null;
+        } catch (RuntimeException e) {
+            failure = "call failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+            LOG.warn("{} criterion: {}", kind, failure);
+        }
+        OptionalDouble parsed = reply == null ? OptionalDouble.empty() : parseProbability(reply);
+        if (failure == null && parsed.isEmpty()) {
+            failure = "unparseable reply: " + abbreviate(reply);
+        }
+        Duration wall = Duration.ofNanos(System.nanoTime() - start);
+        long in = tokens == null || tokens.inputTokenCount() == null ? Usage.UNKNOWN_TOKENS : tokens.inputTokenCount();
+        long out = tokens == null || tokens.outputTokenCount() == null ? Usage.UNKNOWN_TOKENS
+                : tokens.outputTokenCount();
+        if (failure != null) {
+            return new CriterionResult(kind, fallbackProbability, failure + "; fallback " + fallbackProbability,
+                    new Usage(0, 1, 1, in, out, wall));
+        }
+        return new CriterionResult(kind, parsed.getAsDouble(), "LLM replied: " + abbreviate(reply),
+                new Usage(0, 1, 0, in, out, wall));
+    }
+
+    /**
+     * The probability stated in a reply: the first percentage or number in [0, 1] after dropping {@code <think>}
+     * blocks, else yes (1) or no (0), else empty.
+     */
+    static OptionalDouble parseProbability(String reply) {
+        String text = THINK.matcher(reply).replaceAll(" ");
+        int unclosed = text.toLowerCase(Locale.ROOT).indexOf("<think>");
+        if (unclosed >= 0) {
+            text = text.substring(0, unclosed);
+        }
+        Matcher percent = PERCENT.matcher(text);
+        Matcher number = NUMBER.matcher(text);
+        boolean hasPercent = percent.find();
+        boolean hasNumber = number.find();
+        if (hasPercent && (!hasNumber || percent.start() <= number.start())) {
+            double value = Double.parseDouble(percent.group(1)) / 100;
+            if (value <= 1) {
+                return OptionalDouble.of(value);
+            }
+        }
+        if (hasNumber) {
+            return OptionalDouble.of(Double.parseDouble(number.group(1)));
+        }
+        Matcher yesNo = YES_NO.matcher(text);
+        if (yesNo.find()) {
+            return OptionalDouble.of(yesNo.group(1).equalsIgnoreCase("yes") ? 1 : 0);
+        }
+        return OptionalDouble.empty();
+    }
+
+    private static String abbreviate(String text) {
+        String flat = text.strip().replaceAll("\\s+", " ");
+        return flat.length() <= 80 ? flat : flat.substring(0, 77) + "...";
+    }
+
+    /** Builds an {@link LlmPromptedCriterion}. */
+    public static final class Builder {
+        private ChatModel model;
+        private CriterionKind kind;
+        private String promptTemplate;
+        private Double fallbackProbability;
+
+        private Builder() {
+        }
+
+        /** The chat model asked (required). */
+        public Builder model(ChatModel model) {
+            this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /** The criterion (required). */
+        public Builder kind(CriterionKind kind) {
+            this.kind = Objects.requireNonNull(kind, "kind");
+            return this;
+        }
+
+        /**
+         * The prompt; {@code {query}} is replaced by the request. Default {@link #defaultPrompt(CriterionKind)}.
+         *
+         * @throws IllegalArgumentException if it has no {@code {query}} placeholder
+         */
+        public Builder promptTemplate(String promptTemplate) {
+            this.promptTemplate = QueryTemplates.requirePlaceholder(
+                    Objects.requireNonNull(promptTemplate, "promptTemplate"));
+            return this;
+        }
+
+        /**
+         * The probability returned when a call fails or its reply cannot be parsed, in [0, 1]. Default: 1 for
+         * knowledge, 0 for the others, so a failure never by itself skips retrieval or forces it.
+         *
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder fallbackProbability(double fallbackProbability) {
+            if (!(fallbackProbability >= 0 && fallbackProbability <= 1)) {
+                throw new IllegalArgumentException("fallbackProbability must be in [0, 1], was "
+                        + fallbackProbability);
+            }
+            this.fallbackProbability = fallbackProbability;
+            return this;
+        }
+
+        /**
+         * The criterion.
+         *
+         * @throws IllegalStateException if the model or kind is missing
+         */
+        public LlmPromptedCriterion build() {
+            if (model == null || kind == null) {
+                throw new IllegalStateException("a model and a kind are required");
+            }
+            return new LlmPromptedCriterion(this);
+        }
+    }
+}

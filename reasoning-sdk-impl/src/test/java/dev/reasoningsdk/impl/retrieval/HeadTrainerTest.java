@@ -1,0 +1,183 @@
+package dev.reasoningsdk.impl.retrieval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.api.retrieval.CriterionResult;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HeadTrainerTest {
+
+    private static final HeadTrainer.DataRecord DATA = new HeadTrainer.DataRecord("synthetic", "00", "text", "label");
+
+    /** Two Gaussian clouds in 8 dimensions, separated along the first axis. */
+    private static List<float[]> clouds(int n, List<Boolean> labels, long seed) {
+        Random random = new Random(seed);
+        List<float[]> features = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            boolean positive = i % 3 != 0;
+            float[] x = new float[8];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = (float) random.nextGaussian();
+            }
+            x[0] += positive ? 4 : -4;
+            features.add(x);
+            labels.add(positive);
+        }
+        return features;
+    }
+
+    @Test
+    void learnsASeparableSetAndRecordsHeldOutFigures() {
+        List<Boolean> labels = new ArrayList<>();
+        List<float[]> features = clouds(300, labels, 1);
+
+        LinearHead head = HeadTrainer.defaults().train(CriterionKind.TIME, "m@1", features, labels, DATA);
+
+        HeadProvenance provenance = head.provenance();
+        assertThat(provenance.heldOutRows()).isEqualTo(60);
+        assertThat(provenance.trainRows()).isEqualTo(240);
+        assertThat(provenance.heldOut().accuracy()).isGreaterThanOrEqualTo(0.98);
+        assertThat(provenance.heldOut().auroc()).isGreaterThanOrEqualTo(0.99);
+        assertThat(provenance.heldOut().majorityAccuracy()).isLessThan(0.8);
+        float[] positive = new float[8];
+        positive[0] = 4;
+        float[] negative = new float[8];
+        negative[0] = -4;
+        assertThat(head.probability(positive)).isGreaterThan(0.9);
+        assertThat(head.probability(negative)).isLessThan(0.1);
+    }
+
+    @Test
+    void theSameSeedGivesTheSameHeadAndTheHeldOutRowsAreReproducible() {
+        List<Boolean> labels = new ArrayList<>();
+        List<float[]> features = clouds(100, labels, 2);
+        HeadTrainer trainer = HeadTrainer.builder().seed(7).build();
+
+        LinearHead first = trainer.train(CriterionKind.TIME, "m@1", features, labels, DATA);
+        LinearHead second = trainer.train(CriterionKind.TIME, "m@1", features, labels, DATA);
+
+        assertThat(first.toJson()).isEqualTo(second.toJson());
+        int[] heldOut = HeadTrainer.heldOutIndices(labels, 7, 0.2);
+        assertThat(heldOut).hasSize(20).isSorted().isEqualTo(HeadTrainer.heldOutIndices(labels, 7, 0.2))
+                .isNotEqualTo(HeadTrainer.heldOutIndices(labels, 8, 0.2));
+        // stratified: a third of the rows are negative, so are a third of the held-out rows (rounded per class)
+        assertThat(java.util.Arrays.stream(heldOut).filter(i -> !labels.get(i)).count()).isEqualTo(7);
+    }
+
+    @Test
+    void refusesDataWithOneClass() {
+        List<float[]> features = List.of(new float[] {1}, new float[] {2}, new float[] {3}, new float[] {4},
+                new float[] {5}, new float[] {6});
+        List<Boolean> labels = List.of(true, true, true, true, true, true);
+
+        assertThatThrownBy(() -> HeadTrainer.defaults().train(CriterionKind.TIME, "m", features, labels, DATA))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two rows of each class");
+    }
+
+    @Test
+    void trainsFromJsonlThroughAnEncoderAndTheHeadSurvivesSaveAndLoad(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("rows.jsonl");
+        List<String> lines = new ArrayList<>();
+        String[] live = {"latest news today", "current price now", "today weather latest", "news now current"};
+        String[] still = {"rewrite this poem", "sort these words", "solve this equation", "translate this poem"};
+        for (int i = 0; i < 40; i++) {
+            lines.add("{\"q\": \"" + live[i % 4] + " " + i + "\", \"ts\": true}");
+            lines.add("{\"q\": \"" + still[i % 4] + " " + i + "\", \"ts\": false}");
+        }
+        lines.add("{\"q\": \"unlabelled\", \"ts\": null}");
+        Files.write(data, lines);
+        FakeEncoder encoder = new FakeEncoder();
+
+        LinearHead head = HeadTrainer.defaults().trainOnEncoder(CriterionKind.TIME, encoder, data, "rows.jsonl",
+                "q", "ts");
+        Path saved = dir.resolve("out/time-head.json");
+        head.save(saved);
+        LinearHead loaded = LinearHead.read(saved);
+
+        assertThat(loaded.provenance()).isEqualTo(head.provenance());
+        assertThat(loaded.provenance().rows()).isEqualTo(80);
+        assertThat(loaded.provenance().dataSha256()).isEqualTo(LabelledText.sha256(data)).hasSize(64);
+        EncoderHeadCriterion criterion = EncoderHeadCriterion.of(encoder, loaded);
+        CriterionResult result = criterion.evaluate("latest news today");
+        assertThat(result.probability()).isGreaterThan(0.8);
+        assertThat(criterion.evaluate("rewrite this poem").probability()).isLessThan(0.2);
+        assertThat(result.evidence()).startsWith("head ");
+    }
+
+    @Test
+    void lexicalFeaturesFollowTheEmbeddingAndSurviveSaveAndLoad(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("rows.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            lines.add("{\"q\": \"who is the current champion " + i + "\", \"ts\": true}");
+            lines.add("{\"q\": \"who painted the mona lisa " + i + "\", \"ts\": false}");
+        }
+        Files.write(data, lines);
+        FakeEncoder encoder = new FakeEncoder();
+
+        LinearHead head = HeadTrainer.builder().lexicalFeatures(64).build()
+                .trainOnEncoder(CriterionKind.TIME, encoder, data, "rows.jsonl", "q", "ts");
+        head.save(dir.resolve("head.json"));
+        LinearHead loaded = LinearHead.read(dir.resolve("head.json"));
+
+        assertThat(loaded.lexicalFeatures()).isEqualTo(64);
+        assertThat(loaded.dimension()).isEqualTo(encoder.dimension() + 64);
+        assertThat(loaded.features(new float[encoder.dimension()], "current champion")).hasSize(96);
+        EncoderHeadCriterion criterion = EncoderHeadCriterion.of(encoder, loaded);
+        assertThat(criterion.evaluate("who is the current champion").probability()).isGreaterThan(0.8);
+        assertThat(criterion.evaluate("who painted the mona lisa").probability()).isLessThan(0.2);
+        assertThatThrownBy(() -> EncoderHeadCriterion.of(new FakeEncoder("fake-encoder@1", 96), loaded))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aHeadRefusesAnotherEncoder() {
+        FakeEncoder trainedOn = new FakeEncoder("encoder-a@1", 32);
+        LinearHead head = HeadFixtures.constantHead(CriterionKind.INTENT, trainedOn, 0);
+
+        assertThatThrownBy(() -> EncoderHeadCriterion.of(new FakeEncoder("encoder-b@2", 32), head))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("encoder-a@1").hasMessageContaining("encoder-b@2");
+        assertThatThrownBy(() -> EncoderHeadCriterion.of(new FakeEncoder("encoder-a@1", 16), head))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16");
+    }
+
+    @Test
+    void refusesMalformedHeadFiles() {
+        assertThatThrownBy(() -> read("{\"format\": \"something-else\"}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a head file");
+        LinearHead head = HeadFixtures.constantHead(CriterionKind.TIME, new FakeEncoder(), 0);
+        String json = head.toJson().put("dimension", 3).toString();
+        assertThatThrownBy(() -> read(json)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dimension");
+        String nanBias = head.toJson().put("bias", "x").toString();
+        assertThatThrownBy(() -> read(nanBias)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bias");
+    }
+
+    private static LinearHead read(String json) throws IOException {
+        return LinearHead.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void readingJsonlNamesTheBadLine(@TempDir Path dir) throws IOException {
+        Path data = dir.resolve("bad.jsonl");
+        Files.write(data, List.of("{\"q\": \"a\", \"y\": true}", "{\"q\": \"b\", \"y\": \"yes\"}"));
+
+        assertThatThrownBy(() -> LabelledText.readJsonl(data, "q", "y"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bad.jsonl:2");
+        assertThatThrownBy(() -> LabelledText.readJsonl(data, "text", "y"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no text field 'text'");
+    }
+}

@@ -1,0 +1,124 @@
+package dev.reasoningsdk.impl.retrieval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.api.retrieval.CriterionResult;
+import dev.reasoningsdk.impl.llm.AnswerExtractor;
+import dev.reasoningsdk.impl.onnx.CausalLanguageModel;
+import dev.reasoningsdk.impl.onnx.Generation;
+import dev.reasoningsdk.impl.onnx.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.Test;
+
+class HiddenStateSelfKnowledgeTest {
+
+    /** A model whose hidden state is the prompt length, refusing prompts longer than 40 characters. */
+    private static final class LengthModel implements CausalLanguageModel {
+        @Override
+        public List<Generation> generate(String prompt, int count, GenerationOptions options) {
+            return List.of();
+        }
+
+        @Override
+        public float[] continuationLogProbs(String prompt, String continuation) {
+            return new float[0];
+        }
+
+        @Override
+        public float[] promptHiddenState(String prompt) {
+            if (prompt.length() > 40) {
+                throw new IllegalArgumentException("prompt too long");
+            }
+            return new float[] {prompt.length()};
+        }
+
+        @Override
+        public int contextLength() {
+            return 40;
+        }
+
+        @Override
+        public String modelId() {
+            return "length-model@1";
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static LinearHead lengthHead(String modelId) {
+        // p = sigmoid(-(length - 20) / 5): short prompts are "known"
+        return new LinearHead(CriterionKind.SELF_KNOWLEDGE, modelId, new float[] {20}, new float[] {5},
+                new float[] {-1}, 0, HeadFixtures.provenance());
+    }
+
+    @Test
+    void readsTheHeadOnTheFormattedPromptAndTreatsUnreadableRequestsAsUnknown() {
+        HiddenStateSelfKnowledge criterion = HiddenStateSelfKnowledge.builder().model(new LengthModel())
+                .head(lengthHead("length-model@1")).build();
+
+        List<CriterionResult> results = criterion.evaluateAll(List.of("2+2?", "x".repeat(60)));
+
+        // "Q: 2+2?\nA:" has 10 characters
+        assertThat(results.get(0).probability()).isCloseTo(1 / (1 + Math.exp(-2)), Offset.offset(1e-6));
+        assertThat(results.get(1).probability()).isZero();
+        assertThat(results.get(1).evidence()).contains("cannot read");
+        assertThat(results.get(1).usage().failedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesAHeadOfAnotherModelOrKind() {
+        assertThatThrownBy(() -> HiddenStateSelfKnowledge.builder().model(new LengthModel())
+                .head(lengthHead("tiny-reasoner@1")).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length-model@1");
+        LinearHead timeHead = HeadFixtures.constantHead(CriterionKind.TIME, new FakeEncoder("length-model@1", 1), 0);
+        assertThatThrownBy(() -> HiddenStateSelfKnowledge.builder().model(new LengthModel()).head(timeHead).build())
+                .isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void majorityVotingOfSampledAnswers() {
+        AnswerExtractor numeric = AnswerExtractor.numeric();
+
+        assertThat(SelfKnowledgeTrainer.majority(chains("3", "", "The answer is 4.", "4.0"), numeric)).contains("4");
+        assertThat(SelfKnowledgeTrainer.majority(chains("5", "6"), numeric)).contains("5");
+        assertThat(SelfKnowledgeTrainer.majority(chains(""), numeric)).isEmpty();
+    }
+
+    private static List<ReasoningChain> chains(String... texts) {
+        return Arrays.stream(texts).map(ReasoningChain::of).toList();
+    }
+
+    @Test
+    void theShippedHeadOnTheTinyReasonerRanksItsOwnEasyProblemsAboveItsHardOnes()
+            throws IOException, URISyntaxException {
+        Path sample = Path.of(TinyReasoner.class.getResource(
+                "/dev/reasoningsdk/models/tiny-reasoner/eval-sample.jsonl").toURI());
+        List<LabelledText> rows = SelfKnowledgeTrainer.readRecordedSamples(sample);
+        try (TinyReasoner reasoner = TinyReasoner.builder().intraOpThreads(1).build()) {
+            HiddenStateSelfKnowledge criterion = HiddenStateSelfKnowledge.tinyReasoner(reasoner);
+
+            List<CriterionResult> batch = criterion.evaluateAll(rows.stream().map(LabelledText::text).toList());
+            CriterionResult single = criterion.evaluate(rows.get(0).text());
+
+            assertThat(batch.get(0).probability()).isCloseTo(single.probability(), Offset.offset(1e-4));
+            double[] scores = batch.stream().mapToDouble(CriterionResult::probability).toArray();
+            // the sample holds three problems per step count, 1 to 6 steps, in order
+            double easy = Arrays.stream(scores, 0, 6).average().orElseThrow();
+            double hard = Arrays.stream(scores, 12, 18).average().orElseThrow();
+            assertThat(easy).isGreaterThan(hard);
+            assertThat(BinaryMetrics.auroc(Arrays.stream(scores).boxed().toList(),
+                    rows.stream().map(LabelledText::label).toList())).isGreaterThan(0.5);
+        }
+    }
+}

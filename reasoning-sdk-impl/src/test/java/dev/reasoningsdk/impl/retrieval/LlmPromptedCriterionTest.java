@@ -1,0 +1,83 @@
+package dev.reasoningsdk.impl.retrieval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.langchain4j.data.message.UserMessage;
+import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.api.retrieval.CriterionResult;
+import java.util.OptionalDouble;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class LlmPromptedCriterionTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "0.85|0.85",
+            "Probability: .7|0.7",
+            "I'd say 80% likely.|0.8",
+            "1|1.0",
+            "0|0.0",
+            "Yes, clearly.|1.0",
+            "No.|0.0",
+            "<think>maybe 0.2? the year 2023 matters</think> 0.9|0.9",
+            "The answer is yes (probability 0.95).|0.95"
+    })
+    void parsesProbabilitiesRobustly(String reply, double expected) {
+        assertThat(LlmPromptedCriterion.parseProbability(reply)).hasValue(expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"I cannot tell.", "42", "<think>0.4 perhaps", "2023"})
+    void refusesRepliesWithoutAProbability(String reply) {
+        assertThat(LlmPromptedCriterion.parseProbability(reply)).isEqualTo(OptionalDouble.empty());
+    }
+
+    @Test
+    void asksTheModelWithTheQueryAndCountsTheCall() {
+        ScriptedChatModel model = new ScriptedChatModel("0.9");
+        LlmPromptedCriterion criterion = LlmPromptedCriterion.builder().model(model).kind(CriterionKind.TIME).build();
+
+        CriterionResult result = criterion.evaluate("Who is the current UK prime minister?");
+
+        assertThat(result.probability()).isEqualTo(0.9);
+        assertThat(result.usage().modelCalls()).isEqualTo(1);
+        assertThat(result.usage().failedCalls()).isZero();
+        assertThat(((UserMessage) model.requests.get(0).get(0)).singleText())
+                .contains("Who is the current UK prime minister?").contains("depend on when it is asked");
+    }
+
+    @Test
+    void failuresAreCountedAndFallBackWithoutDecidingAgainstRetrieval() {
+        ScriptedChatModel model = new ScriptedChatModel("0.5")
+                .then(() -> {
+                    throw new IllegalStateException("HTTP 503");
+                })
+                .then("I really could not say");
+        LlmPromptedCriterion knowledge = LlmPromptedCriterion.builder().model(model).kind(CriterionKind.KNOWLEDGE)
+                .build();
+
+        CriterionResult thrown = knowledge.evaluate("q");
+        CriterionResult garbage = knowledge.evaluate("q");
+
+        assertThat(thrown.probability()).isEqualTo(1.0);
+        assertThat(thrown.evidence()).contains("HTTP 503");
+        assertThat(thrown.usage().failedCalls()).isEqualTo(1);
+        assertThat(garbage.probability()).isEqualTo(1.0);
+        assertThat(garbage.evidence()).contains("unparseable");
+        assertThat(garbage.usage().failedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesBadConfiguration() {
+        assertThatThrownBy(() -> LlmPromptedCriterion.builder().promptTemplate("no placeholder"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LlmPromptedCriterion.builder().fallbackProbability(2))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LlmPromptedCriterion.builder().kind(CriterionKind.TIME).build())
+                .isInstanceOf(IllegalStateException.class);
+    }
+}

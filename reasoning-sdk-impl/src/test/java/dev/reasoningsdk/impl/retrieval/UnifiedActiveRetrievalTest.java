@@ -1,0 +1,140 @@
+package dev.reasoningsdk.impl.retrieval;
+
+import static dev.reasoningsdk.api.retrieval.CriterionKind.INTENT;
+import static dev.reasoningsdk.api.retrieval.CriterionKind.KNOWLEDGE;
+import static dev.reasoningsdk.api.retrieval.CriterionKind.SELF_KNOWLEDGE;
+import static dev.reasoningsdk.api.retrieval.CriterionKind.TIME;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.api.retrieval.RetrievalDecision;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class UnifiedActiveRetrievalTest {
+
+    private static UnifiedActiveRetrieval judge(double intent, double knowledge, double time, double self) {
+        return UnifiedActiveRetrieval.builder()
+                .criterion(new FixedCriterion(INTENT, intent))
+                .criterion(new FixedCriterion(KNOWLEDGE, knowledge))
+                .criterion(new FixedCriterion(TIME, time))
+                .criterion(new FixedCriterion(SELF_KNOWLEDGE, self))
+                .build();
+    }
+
+    @ParameterizedTest(name = "intent {0}, knowledge {1}, time {2}, self {3} -> retrieve {4} by {5}")
+    @CsvSource({
+            // intent fires: retrieve, whatever the others say
+            "0.9, 0.1, 0.1, 0.9, true, INTENT",
+            // not knowledge-intensive: no retrieval, even when time-sensitive and unknown
+            "0.1, 0.2, 0.9, 0.1, false, KNOWLEDGE",
+            // knowledge-intensive and time-sensitive: retrieve, even when the model knows
+            "0.1, 0.8, 0.7, 0.9, true, TIME",
+            // knowledge-intensive, timeless, the model knows: no retrieval
+            "0.1, 0.8, 0.2, 0.9, false, SELF_KNOWLEDGE",
+            // knowledge-intensive, timeless, the model does not know: retrieve
+            "0.1, 0.8, 0.2, 0.3, true, SELF_KNOWLEDGE",
+            // exactly at the threshold a criterion holds
+            "0.5, 0.0, 0.0, 0.0, true, INTENT",
+            "0.0, 0.5, 0.0, 0.5, false, SELF_KNOWLEDGE"
+    })
+    void followsUarDecisionOrder(double intent, double knowledge, double time, double self, boolean retrieve,
+                                 CriterionKind decidedBy) {
+        RetrievalDecision decision = judge(intent, knowledge, time, self).judge("q");
+
+        assertThat(decision.retrieve()).isEqualTo(retrieve);
+        assertThat(decision.decidedBy()).contains(decidedBy);
+        assertThat(decision.criteria()).containsOnlyKeys(INTENT, KNOWLEDGE, TIME, SELF_KNOWLEDGE);
+        assertThat(decision.probability(TIME)).contains(time);
+    }
+
+    @Test
+    void withoutSelfKnowledgeTheEndOfTheOrderRetrievesWithNoDecidingCriterion() {
+        RetrievalDecision decision = UnifiedActiveRetrieval.builder()
+                .criterion(new FixedCriterion(KNOWLEDGE, 0.9))
+                .criterion(new FixedCriterion(TIME, 0.1))
+                .build().judge("q");
+
+        assertThat(decision.retrieve()).isTrue();
+        assertThat(decision.decidedBy()).isEmpty();
+        assertThat(decision.probability(INTENT)).isEmpty();
+    }
+
+    @Test
+    void thresholdsAreConfigurablePerCriterion() {
+        UnifiedActiveRetrieval strict = UnifiedActiveRetrieval.builder()
+                .criterion(new FixedCriterion(INTENT, 0.7))
+                .criterion(new FixedCriterion(KNOWLEDGE, 0.1))
+                .threshold(INTENT, 0.8)
+                .threshold(KNOWLEDGE, 0.05)
+                .build();
+
+        RetrievalDecision decision = strict.judge("q");
+
+        assertThat(strict.threshold(INTENT)).isEqualTo(0.8);
+        assertThat(strict.threshold(TIME)).isEqualTo(UnifiedActiveRetrieval.DEFAULT_THRESHOLD);
+        assertThat(decision.retrieve()).isTrue();
+        assertThat(decision.decidedBy()).isEmpty();
+    }
+
+    @Test
+    void shortCircuitSkipsCriteriaAfterTheDecision() {
+        FixedCriterion time = new FixedCriterion(TIME, 0.9);
+        FixedCriterion self = new FixedCriterion(SELF_KNOWLEDGE, 0.9);
+        UnifiedActiveRetrieval judge = UnifiedActiveRetrieval.builder()
+                .criterion(new FixedCriterion(INTENT, 0.9))
+                .criterion(time)
+                .criterion(self)
+                .shortCircuit(true)
+                .build();
+
+        RetrievalDecision decision = judge.judge("q");
+
+        assertThat(decision.decidedBy()).contains(INTENT);
+        assertThat(time.calls()).hasValue(0);
+        assertThat(self.calls()).hasValue(0);
+        assertThat(decision.criteria()).containsOnlyKeys(INTENT);
+    }
+
+    @Test
+    void judgeAllEncodesTheBatchOnceForAllHeadsOfOneEncoder() {
+        FakeEncoder encoder = new FakeEncoder();
+        LinearHead intent = HeadFixtures.constantHead(INTENT, encoder, 2.0);
+        LinearHead knowledge = HeadFixtures.constantHead(KNOWLEDGE, encoder, 2.0);
+        LinearHead time = HeadFixtures.constantHead(TIME, encoder, -2.0);
+        UnifiedActiveRetrieval judge = UnifiedActiveRetrieval.builder()
+                .criterion(EncoderHeadCriterion.of(encoder, intent))
+                .criterion(EncoderHeadCriterion.of(encoder, knowledge))
+                .criterion(EncoderHeadCriterion.of(encoder, time))
+                .build();
+
+        List<RetrievalDecision> decisions = judge.judgeAll(List.of("a", "b", "c"));
+
+        assertThat(encoder.passes).hasValue(1);
+        assertThat(decisions).hasSize(3).allSatisfy(d -> {
+            assertThat(d.retrieve()).isTrue();
+            assertThat(d.decidedBy()).isEqualTo(Optional.of(INTENT));
+            assertThat(d.criteria()).containsOnlyKeys(INTENT, KNOWLEDGE, TIME);
+        });
+    }
+
+    @Test
+    void refusesBadConfiguration() {
+        UnifiedActiveRetrieval.Builder builder = UnifiedActiveRetrieval.builder();
+
+        assertThatThrownBy(() -> builder.threshold(TIME, 1.5)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("TIME threshold");
+        assertThatThrownBy(() -> builder.threshold(TIME, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.threshold(TIME, -0.1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(builder::build).isInstanceOf(IllegalStateException.class);
+        builder.criterion(new FixedCriterion(TIME, 0.1));
+        assertThatThrownBy(() -> builder.criterion(new FixedCriterion(TIME, 0.2)))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> builder.build().judgeAll(java.util.Arrays.asList("a", null)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
