@@ -6,14 +6,16 @@ import java.util.regex.Pattern;
 
 /**
  * Free-text answers, normalised as in SQuAD evaluation: the text after the last answer marker (or the whole
- * response), first line only, lower-cased, punctuation deleted ("U.S." becomes "us"), the articles a/an/the
- * removed, white space collapsed. Compared exactly; for meaning-level equivalence use the sentence-encoder-backed
+ * response), first line only, lower-cased, punctuation deleted ("U.S." becomes "us") except a point or comma
+ * between two digits, which SQuAD's rule would turn "3.5 kg" into "35 kg", the articles a/an/the removed, white
+ * space collapsed. Compared exactly; for meaning-level equivalence use the sentence-encoder-backed
  * extractor of the {@code onnx} package.
  */
 public final class FreeTextAnswerExtractor implements AnswerExtractor {
 
     /** ASCII punctuation and symbols as SQuAD removes them, plus Unicode punctuation (curly quotes, dashes). */
-    private static final Pattern PUNCTUATION = Pattern.compile("[\\p{Punct}\\p{IsPunctuation}]");
+    private static final Pattern PUNCTUATION =
+            Pattern.compile("(?![.,](?<=\\d[.,])(?=\\d))[\\p{Punct}\\p{IsPunctuation}]");
     private static final Pattern ARTICLES = Pattern.compile("\\b(a|an|the)\\b");
 
     @Override

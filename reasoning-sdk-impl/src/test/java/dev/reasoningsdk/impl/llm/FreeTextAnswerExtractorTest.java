@@ -18,6 +18,8 @@ class FreeTextAnswerExtractorTest {
             The answer is the U.S.\\nBecause it is large.         | us
             The answer is don’t panic                             | dont panic
             An apple                                              | apple
+            The answer is 3.5 kg.                                 | 3.5 kg
+            About 1,000 people, roughly.                          | about 1,000 people roughly
             """)
     void normalisesTheAnswer(String response, String expected) {
         assertThat(freeText.extract(response.replace("\\n", "\n"))).contains(expected);
