@@ -129,6 +129,16 @@ class TinyReasonerTest {
     }
 
     @Test
+    void largeCountsRunInChunksWithoutChangingAnyRowsSeed() {
+        String prompt = problems.get(0).get("prompt").asText();
+        int count = BatchedDecoding.MAX_ROWS + 2;
+        List<Generation> many = model.generate(prompt, count, new GenerationOptions(1.5, 1, 0, 6, 9));
+        assertThat(many).hasSize(count);
+        Generation last = model.generate(prompt, 1, new GenerationOptions(1.5, 1, 0, 6, 9 + count - 1)).get(0);
+        assertThat(many.get(count - 1).text()).isEqualTo(last.text());
+    }
+
+    @Test
     void tokenLogProbsAreTheModelsScoresOfTheGeneratedText() {
         JsonNode problem = problems.get(4);
         String prompt = problem.get("prompt").asText();
