@@ -14,6 +14,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static final List<DemoSection> SECTIONS = List.of(
             new AnswerExtractionDemo(),
+            new SemanticEquivalenceDemo(),
             new TinyReasonerDemo());
 
     @Override

@@ -70,7 +70,7 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
         this.maxTokens = builder.maxTokens;
         this.batchSize = builder.batchSize;
         this.ownedFactory = builder.sessionFactory == null
-                ? OnnxSessionFactory.builder().intraOpThreads(builder.intraOpThreads).build() : null;
+                ? builder.ownFactory.build() : null;
         OnnxSessionFactory factory = builder.sessionFactory != null ? builder.sessionFactory : ownedFactory;
         OnnxModelSession opened = null;
         try {
@@ -293,7 +293,7 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
     /** Builds an {@link AllMiniLmL6V2Encoder}; setters validate at once. */
     public static final class Builder {
         private OnnxSessionFactory sessionFactory;
-        private int intraOpThreads = Math.min(4, Runtime.getRuntime().availableProcessors());
+        private final OnnxSessionFactory.Builder ownFactory = OnnxSessionFactory.builder();
         private int maxTokens = 256;
         private int batchSize = 1;
 
@@ -316,10 +316,7 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
          * @throws IllegalArgumentException if below 1
          */
         public Builder intraOpThreads(int intraOpThreads) {
-            if (intraOpThreads < 1) {
-                throw new IllegalArgumentException("intraOpThreads must be >= 1, was " + intraOpThreads);
-            }
-            this.intraOpThreads = intraOpThreads;
+            ownFactory.intraOpThreads(intraOpThreads);
             return this;
         }
 

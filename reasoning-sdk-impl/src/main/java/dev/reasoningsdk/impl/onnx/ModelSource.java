@@ -45,8 +45,8 @@ public final class ModelSource {
     }
 
     /**
-     * A classpath resource, looked up with this library's class loader (a leading {@code /} is optional); its name
-     * is {@code classpath:/<resource>}.
+     * A classpath resource, looked up with this library's class loader and then the thread's context class loader
+     * (a leading {@code /} is optional); its name is {@code classpath:/<resource>}.
      *
      * @throws IllegalArgumentException if the path is blank
      */
@@ -113,7 +113,7 @@ public final class ModelSource {
     }
 
     private byte[] readResource() {
-        try (InputStream in = ModelSource.class.getClassLoader().getResourceAsStream(resource)) {
+        try (InputStream in = openResource(resource)) {
             if (in == null) {
                 throw new ModelLoadException("model " + name + " not found: no such classpath resource");
             }
@@ -123,6 +123,16 @@ public final class ModelSource {
         } catch (OutOfMemoryError e) {
             throw new ModelLoadException("model " + name + " is too large to hold in memory", e);
         }
+    }
+
+    /** This library's loader first, then the thread's context loader (application servers, plugin hosts). */
+    private static InputStream openResource(String resource) {
+        InputStream in = ModelSource.class.getClassLoader().getResourceAsStream(resource);
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        if (in == null && context != null) {
+            in = context.getResourceAsStream(resource);
+        }
+        return in;
     }
 
     @Override

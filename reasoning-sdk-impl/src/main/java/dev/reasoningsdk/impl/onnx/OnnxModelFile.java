@@ -299,6 +299,14 @@ public final class OnnxModelFile {
         };
     }
 
+    private static long multiplyOrMax(long count, int width) {
+        try {
+            return Math.multiplyExact(count, width);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     private static void checkStoredData(String modelName, TensorProto tensor) {
         long count = elementCount(modelName, tensor);
         if (tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
@@ -306,7 +314,7 @@ public final class OnnxModelFile {
         }
         if (tensor.hasRawData()) {
             int width = bytesPerElement(tensor.getDataType());
-            if (width > 0 && tensor.getRawData().size() != count * width) {
+            if (width > 0 && tensor.getRawData().size() != multiplyOrMax(count, width)) {
                 throw new ModelLoadException("model " + modelName + ": initializer " + tensor.getName() + " of shape "
                         + tensor.getDimsList() + " needs " + count * width + " bytes of raw_data but holds "
                         + tensor.getRawData().size());
