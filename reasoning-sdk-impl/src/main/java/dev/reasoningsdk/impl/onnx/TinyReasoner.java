@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * for the trained format {@code Q: <question>\nA:}. Generation stops at {@code <eos>} or at 320 tokens.
  *
  * <p>Defaults: embedded model, KV cache on, {@link ExecutionProvider#AUTO}, 1 intra-op thread (its matrices are
- * too small to split: on a 2-core machine under load, 2 threads gave half the chains per second of 1). Thread-safe
+ * too small to split well: on the shared 2-core test machine, 2 threads gave the same chains per second as 1 for
+ * 20% more CPU, and with spinning threads half of it). Thread-safe
  * (concurrent calls each decode their own batch); close it to free the sessions (closing twice is harmless).
  */
 public final class TinyReasoner implements CausalLanguageModel {
