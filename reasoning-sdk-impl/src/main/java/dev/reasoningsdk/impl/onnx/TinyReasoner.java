@@ -76,7 +76,7 @@ public final class TinyReasoner implements CausalLanguageModel {
                 OnnxModelFile withPast = TinyReasonerGraph.withPast(file);
                 cached = factory.open(ModelSource.bytes(withPast.name(), withPast.toBytes()));
                 this.decoder = CausalLmWithPast.builder().session(cached).endTokenIds(vocabulary.eosId())
-                        .padTokenId(vocabulary.padId()).contextLength(contextLength).build();
+                        .padTokenId(vocabulary.padId()).contextLength(contextLength).build().decoder();
             } else {
                 this.decoder = fullModel;
             }
