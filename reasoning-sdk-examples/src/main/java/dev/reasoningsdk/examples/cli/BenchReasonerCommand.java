@@ -47,7 +47,7 @@ public final class BenchReasonerCommand implements Callable<Integer> {
             description = "Questions (one per step count) for chains_per_s, 40 chains each; default ${DEFAULT-VALUE}.")
     private int speedQuestions;
 
-    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads; default ${DEFAULT-VALUE}.")
+    @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime intra-op threads; default ${DEFAULT-VALUE}.")
     private int threads;
 
     @Option(names = "--no-kv-cache", description = "Decode without the KV cache (re-run the whole sequence per token).")

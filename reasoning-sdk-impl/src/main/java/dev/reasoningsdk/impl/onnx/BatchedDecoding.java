@@ -7,11 +7,15 @@ import java.util.function.Function;
 
 /**
  * The sampling loop shared by every local model: {@code count} rows of one prompt advance together, one batched
- * forward pass per step. A row stops at an end token, at {@link GenerationOptions#maxNewTokens()}, or when prompt
- * plus generated tokens reach the context length; a finished row keeps being fed {@code padId} until every row is
- * done (its outputs are ignored), because the rows of one prompt share every tensor shape.
+ * forward pass per step (at most {@value #MAX_ROWS} rows at once). A row stops at an end token, at
+ * {@link GenerationOptions#maxNewTokens()}, or when prompt plus generated tokens reach the context length; a finished
+ * row keeps being fed {@code padId} until every row is done (its outputs are ignored), because the rows of one prompt
+ * share every tensor shape.
  */
 final class BatchedDecoding {
+
+    /** Rows decoded together at most; larger counts run in chunks (a 320-token cache of 64 rows is about 220 MB). */
+    static final int MAX_ROWS = 64;
 
     private BatchedDecoding() {
     }
@@ -37,6 +41,17 @@ final class BatchedDecoding {
         if (promptIds.length >= contextLength) {
             throw new IllegalArgumentException("the prompt has " + promptIds.length
                     + " tokens; the context holds " + contextLength + " and at least one must be generated");
+        }
+        if (count > MAX_ROWS) {
+            List<Generation> all = new ArrayList<>(count);
+            for (int first = 0; first < count; first += MAX_ROWS) {
+                // Row r of a chunk starting at `first` uses seed + first + r, as it would in one big batch.
+                GenerationOptions chunk = new GenerationOptions(options.temperature(), options.topP(), options.topK(),
+                        options.maxNewTokens(), options.seed() + first);
+                all.addAll(generate(decoder, promptIds, Math.min(MAX_ROWS, count - first), chunk, endIds, padId,
+                        contextLength, detokenizer));
+            }
+            return all;
         }
         int vocabulary = decoder.vocabularySize();
         int budget = Math.min(options.maxNewTokens(), contextLength - promptIds.length);

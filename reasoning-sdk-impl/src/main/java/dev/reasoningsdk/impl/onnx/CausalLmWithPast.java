@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  *
  * <p>Thread-safe (each call has its own state); does not own the session: close it yourself.
  */
-public final class CausalLmWithPast implements Decoder {
+public final class CausalLmWithPast {
 
     private static final Pattern PAST_KEY = Pattern.compile("past_key_values\\.(\\d+)\\.key");
     private static final String ATTENTION_MASK = "attention_mask";
@@ -57,6 +57,17 @@ public final class CausalLmWithPast implements Decoder {
     private final int padTokenId;
     private final int contextLength;
     private final Set<String> decodeOutputs;
+    private final Decoder decoder = new Decoder() {
+        @Override
+        public State start(int[] promptIds, int rows) {
+            return new CachedState(promptIds, rows);
+        }
+
+        @Override
+        public int vocabularySize() {
+            return vocabularySize;
+        }
+    };
 
     private CausalLmWithPast(Builder builder) {
         this.environment = builder.session.environment();
@@ -136,7 +147,7 @@ public final class CausalLmWithPast implements Decoder {
         Objects.requireNonNull(promptIds, "promptIds");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(detokenizer, "detokenizer");
-        return BatchedDecoding.generate(this, promptIds, count, options, endTokenIds, padTokenId, contextLength,
+        return BatchedDecoding.generate(decoder, promptIds, count, options, endTokenIds, padTokenId, contextLength,
                 detokenizer);
     }
 
@@ -155,7 +166,7 @@ public final class CausalLmWithPast implements Decoder {
         return headDim;
     }
 
-    @Override
+    /** The number of logits per position (the vocabulary size). */
     public int vocabularySize() {
         return vocabularySize;
     }
@@ -165,9 +176,9 @@ public final class CausalLmWithPast implements Decoder {
         return contextLength;
     }
 
-    @Override
-    public State start(int[] promptIds, int rows) {
-        return new CachedState(promptIds, rows);
+    /** This runner as the sampling loop's decoder. */
+    Decoder decoder() {
+        return decoder;
     }
 
     static String pastName(int layer, String kind) {
@@ -193,7 +204,7 @@ public final class CausalLmWithPast implements Decoder {
     }
 
     /** The cache of one generation: the past tensors of every layer, owned either by us or by the last result. */
-    private final class CachedState implements State {
+    private final class CachedState implements Decoder.State {
         private final int rows;
         private final OnnxTensor[] past = new OnnxTensor[2 * layers];
         private final List<AutoCloseable> owned = new ArrayList<>();

@@ -49,7 +49,7 @@ public final class LocalCausalLmChatModel implements ChatModel {
                 .temperature(builder.temperature)
                 .topP(builder.topP)
                 .topK(builder.topK)
-                .maxOutputTokens(builder.maxTokens == null ? model.contextLength() : builder.maxTokens)
+                .maxOutputTokens(builder.maxTokensOrContext())
                 .build();
     }
 
@@ -157,52 +157,15 @@ public final class LocalCausalLmChatModel implements ChatModel {
         }
     }
 
-    /** Builds a {@link LocalCausalLmChatModel}; setters validate at once. */
-    public static final class Builder {
-        private CausalLanguageModel model;
-        private UnaryOperator<String> promptFormat = TinyReasoner::prompt;
-        private double temperature = 0.8;
-        private double topP = 1.0;
-        private int topK;
-        private Integer maxTokens;
+    /** Builds a {@link LocalCausalLmChatModel}; setters validate at once (shared with {@link LocalModelSampler}). */
+    public static final class Builder extends SamplingSettings<Builder> {
         private long seed;
 
         private Builder() {
         }
 
-        /** The local model (not closed by the chat model). */
-        public Builder model(CausalLanguageModel model) {
-            this.model = Objects.requireNonNull(model, "model");
-            return this;
-        }
-
-        /** Turns the user's message into the model's prompt; default {@code Q: <message>\nA:}. */
-        public Builder promptFormat(UnaryOperator<String> promptFormat) {
-            this.promptFormat = Objects.requireNonNull(promptFormat, "promptFormat");
-            return this;
-        }
-
-        /** @throws IllegalArgumentException if negative or not finite (0 is greedy) */
-        public Builder temperature(double temperature) {
-            this.temperature = SamplingSettings.temperature(temperature);
-            return this;
-        }
-
-        /** @throws IllegalArgumentException if not in (0, 1] */
-        public Builder topP(double topP) {
-            this.topP = SamplingSettings.topP(topP);
-            return this;
-        }
-
-        /** @throws IllegalArgumentException if negative (0 turns top-k off) */
-        public Builder topK(int topK) {
-            this.topK = SamplingSettings.topK(topK);
-            return this;
-        }
-
-        /** @throws IllegalArgumentException if below 1 */
-        public Builder maxTokens(int maxTokens) {
-            this.maxTokens = SamplingSettings.maxTokens(maxTokens);
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -214,9 +177,7 @@ public final class LocalCausalLmChatModel implements ChatModel {
 
         /** @throws IllegalStateException if no model was set */
         public LocalCausalLmChatModel build() {
-            if (model == null) {
-                throw new IllegalStateException("model is required");
-            }
+            checkModel();
             return new LocalCausalLmChatModel(this);
         }
     }

@@ -39,7 +39,7 @@ public final class LocalModelSampler implements ChainSampler {
         this.temperature = builder.temperature;
         this.topP = builder.topP;
         this.topK = builder.topK;
-        this.maxTokens = builder.maxTokens == null ? builder.model.contextLength() : builder.maxTokens;
+        this.maxTokens = builder.maxTokensOrContext();
         this.name = builder.name == null ? builder.model.modelId() : builder.name;
     }
 
@@ -104,52 +104,15 @@ public final class LocalModelSampler implements ChainSampler {
         return Duration.ofNanos(System.nanoTime() - start);
     }
 
-    /** Builds a {@link LocalModelSampler}; setters validate at once, with the same rules as the chat model's. */
-    public static final class Builder {
-        private CausalLanguageModel model;
-        private UnaryOperator<String> promptFormat = TinyReasoner::prompt;
-        private double temperature = 0.8;
-        private double topP = 1.0;
-        private int topK;
-        private Integer maxTokens;
+    /** Builds a {@link LocalModelSampler}; setters validate at once (shared with {@link LocalCausalLmChatModel}). */
+    public static final class Builder extends SamplingSettings<Builder> {
         private String name;
 
         private Builder() {
         }
 
-        /** The local model (not closed by the sampler). */
-        public Builder model(CausalLanguageModel model) {
-            this.model = Objects.requireNonNull(model, "model");
-            return this;
-        }
-
-        /** Turns the prompt into the model's input; default {@code Q: <prompt>\nA:}. */
-        public Builder promptFormat(UnaryOperator<String> promptFormat) {
-            this.promptFormat = Objects.requireNonNull(promptFormat, "promptFormat");
-            return this;
-        }
-
-        /** @throws IllegalArgumentException if negative or not finite (0 is greedy: every sample the same) */
-        public Builder temperature(double temperature) {
-            this.temperature = SamplingSettings.temperature(temperature);
-            return this;
-        }
-
-        /** @throws IllegalArgumentException if not in (0, 1] */
-        public Builder topP(double topP) {
-            this.topP = SamplingSettings.topP(topP);
-            return this;
-        }
-
-        /** @throws IllegalArgumentException if negative (0 turns top-k off) */
-        public Builder topK(int topK) {
-            this.topK = SamplingSettings.topK(topK);
-            return this;
-        }
-
-        /** @throws IllegalArgumentException if below 1 */
-        public Builder maxTokens(int maxTokens) {
-            this.maxTokens = SamplingSettings.maxTokens(maxTokens);
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -161,9 +124,7 @@ public final class LocalModelSampler implements ChainSampler {
 
         /** @throws IllegalStateException if no model was set */
         public LocalModelSampler build() {
-            if (model == null) {
-                throw new IllegalStateException("model is required");
-            }
+            checkModel();
             return new LocalModelSampler(this);
         }
     }

@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * the shipped graph in one pass. Prompts are {@code <bos>} + the prompt's characters; use {@link #prompt(String)}
  * for the trained format {@code Q: <question>\nA:}. Generation stops at {@code <eos>} or at 320 tokens.
  *
- * <p>Defaults: embedded model, KV cache on, 2 intra-op threads. Thread-safe; close it to free the sessions (closing
- * twice is harmless).
+ * <p>Defaults: embedded model, KV cache on, {@link ExecutionProvider#AUTO}, 1 intra-op thread (its matrices are
+ * too small to split well: on the shared 2-core test machine, 2 threads gave the same chains per second as 1 for
+ * 20% more CPU, and with spinning threads half of it). Thread-safe
+ * (concurrent calls each decode their own batch); close it to free the sessions (closing twice is harmless).
  */
 public final class TinyReasoner implements CausalLanguageModel {
 
@@ -74,7 +76,7 @@ public final class TinyReasoner implements CausalLanguageModel {
                 OnnxModelFile withPast = TinyReasonerGraph.withPast(file);
                 cached = factory.open(ModelSource.bytes(withPast.name(), withPast.toBytes()));
                 this.decoder = CausalLmWithPast.builder().session(cached).endTokenIds(vocabulary.eosId())
-                        .padTokenId(vocabulary.padId()).contextLength(contextLength).build();
+                        .padTokenId(vocabulary.padId()).contextLength(contextLength).build().decoder();
             } else {
                 this.decoder = fullModel;
             }
@@ -88,7 +90,7 @@ public final class TinyReasoner implements CausalLanguageModel {
                 builder.kvCache ? "on" : "off");
     }
 
-    /** The embedded model with the defaults (KV cache, 2 intra-op threads). */
+    /** The embedded model with the defaults (KV cache, AUTO provider, 1 intra-op thread). */
     public static TinyReasoner load() {
         return builder().build();
     }
@@ -294,7 +296,7 @@ public final class TinyReasoner implements CausalLanguageModel {
         private OnnxModelFile modelFile;
         private OnnxSessionFactory sessionFactory;
         private ExecutionProvider executionProvider = ExecutionProvider.AUTO;
-        private int intraOpThreads = 2;
+        private int intraOpThreads = 1;
         private boolean kvCache = true;
         private boolean sourceSet;
         private boolean sessionSettingsSet;
@@ -354,7 +356,7 @@ public final class TinyReasoner implements CausalLanguageModel {
         }
 
         /**
-         * ONNX Runtime intra-op threads when the model makes its own factory; default 2.
+         * ONNX Runtime intra-op threads when the model makes its own factory; default 1.
          *
          * @throws IllegalArgumentException if below 1
          * @throws IllegalStateException    if a session factory was set

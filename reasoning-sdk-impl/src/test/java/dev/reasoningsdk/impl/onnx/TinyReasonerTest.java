@@ -75,7 +75,7 @@ class TinyReasonerTest {
 
     @Test
     void theCachedGraphGivesTheShippedModelsLogitsWithin1e4() {
-        assertThat(model.decoder()).isInstanceOf(CausalLmWithPast.class);
+        assertThat(model.usesKvCache()).isTrue();
         for (JsonNode problem : onePerStepCount().subList(2, 6)) {
             String prompt = problem.get("prompt").asText();
             int[] ids = model.vocabulary().encodeWithBos(prompt + problem.get("model_greedy_text").asText());
@@ -126,6 +126,16 @@ class TinyReasonerTest {
         List<Generation> shifted = model.generate(prompt, 2, new GenerationOptions(1.0, 0.95, 40, 320, 45));
         assertThat(shifted.get(0).text()).isEqualTo(first.get(3).text());
         assertThat(shifted.get(1).text()).isEqualTo(first.get(4).text());
+    }
+
+    @Test
+    void largeCountsRunInChunksWithoutChangingAnyRowsSeed() {
+        String prompt = problems.get(0).get("prompt").asText();
+        int count = BatchedDecoding.MAX_ROWS + 2;
+        List<Generation> many = model.generate(prompt, count, new GenerationOptions(1.5, 1, 0, 6, 9));
+        assertThat(many).hasSize(count);
+        Generation last = model.generate(prompt, 1, new GenerationOptions(1.5, 1, 0, 6, 9 + count - 1)).get(0);
+        assertThat(many.get(count - 1).text()).isEqualTo(last.text());
     }
 
     @Test

@@ -1,0 +1,30 @@
+package dev.reasoningsdk.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class BenchReasonerCommandTest {
+
+    @Test
+    void theSubsetIsSpreadOverEveryStepCount() {
+        // The eval file holds 100 problems per step count, in step order.
+        List<JsonNode> all = IntStream.range(0, 600).<JsonNode>mapToObj(i -> IntNode.valueOf(i / 100 + 1)).toList();
+        List<JsonNode> picked = BenchReasonerCommand.spread(all, 60);
+        assertThat(picked).hasSize(60);
+        for (int steps = 1; steps <= 6; steps++) {
+            int wanted = steps;
+            assertThat(picked.stream().filter(node -> node.asInt() == wanted)).hasSize(10);
+        }
+        assertThat(BenchReasonerCommand.spread(all, 600)).isEqualTo(all);
+    }
+
+    @Test
+    void badCountsAreBadInput() {
+        assertThat(ReasoningCli.execute("bench", "reasoner", "--limit", "0")).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+    }
+}
