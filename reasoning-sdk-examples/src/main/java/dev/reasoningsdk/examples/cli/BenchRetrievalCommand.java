@@ -81,7 +81,7 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
             report.put("time", evaluateEncoderCriterion(time, RuleCriterion.time(),
                     data.resolve("freshqa_time_sensitivity/freshqa_v11132023.jsonl"), latencyQueries));
             report.put("self_knowledge", evaluateSelfKnowledge(self, selfData));
-            UnifiedActiveRetrieval judge = UnifiedActiveRetrieval.builder()
+            UnifiedActiveRetrieval judge = UnifiedActiveRetrieval.builder().parallelCriteria(setup.criteriaThread)
                     .criterion(intent).criterion(knowledge).criterion(time).criterion(self).build();
             report.put("latency", latency(judge, latencyQueries, setup.encoder, self));
         }

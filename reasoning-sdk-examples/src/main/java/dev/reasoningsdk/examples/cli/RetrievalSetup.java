@@ -8,6 +8,8 @@ import dev.reasoningsdk.impl.retrieval.UnifiedActiveRetrieval;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The embedded models of the retrieval commands (the MiniLM encoder and the tiny reasoner, on few threads because
@@ -17,6 +19,12 @@ final class RetrievalSetup implements AutoCloseable {
 
     final AllMiniLmL6V2Encoder encoder;
     final TinyReasoner reasoner;
+    /** Runs the tiny reasoner's hidden-state pass while the encoder pass runs on the caller's thread. */
+    final ExecutorService criteriaThread = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "uar-criteria");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     RetrievalSetup(boolean withReasoner) {
         this.encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(1).build();
@@ -25,7 +33,7 @@ final class RetrievalSetup implements AutoCloseable {
 
     /** UAR with the shipped heads and, when loaded, the tiny reasoner's hidden-state self-knowledge. */
     UnifiedActiveRetrieval judge() {
-        UnifiedActiveRetrieval.Builder builder = UnifiedActiveRetrieval.builder()
+        UnifiedActiveRetrieval.Builder builder = UnifiedActiveRetrieval.builder().parallelCriteria(criteriaThread)
                 .criterion(dev.reasoningsdk.impl.retrieval.EncoderHeadCriterion.defaultIntent(encoder))
                 .criterion(dev.reasoningsdk.impl.retrieval.EncoderHeadCriterion.defaultKnowledge(encoder))
                 .criterion(dev.reasoningsdk.impl.retrieval.EncoderHeadCriterion.defaultTime(encoder));
@@ -37,6 +45,7 @@ final class RetrievalSetup implements AutoCloseable {
 
     @Override
     public void close() {
+        criteriaThread.shutdownNow();
         encoder.close();
         if (reasoner != null) {
             reasoner.close();

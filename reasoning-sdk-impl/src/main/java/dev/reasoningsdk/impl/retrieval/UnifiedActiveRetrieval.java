@@ -16,6 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.stream.IntStream;
 
 /**
  * Unified Active Retrieval (Cheng et al., 2024, "Unified Active Retrieval for Retrieval Augmented Generation",
@@ -33,7 +37,10 @@ import java.util.Optional;
  * <p>Criteria that read a sentence embedding ({@link EmbeddingCriterion}) share one encoder pass: each request is
  * embedded once per distinct encoder, and {@link #judgeAll(List)} embeds the whole batch in one call. By default
  * every criterion is evaluated so the decision reports all four probabilities; {@link Builder#shortCircuit(boolean)}
- * skips criteria after the decision is made, which matters when a criterion calls an LLM.
+ * skips criteria after the decision is made, which matters when a criterion calls an LLM. With
+ * {@link Builder#parallelCriteria(Executor)} the criteria that do not read the shared embedding (a local model's
+ * hidden-state head, an LLM-prompted criterion) run on that executor while the encoder pass runs on the caller's
+ * thread, so a request costs about the slower of the two rather than their sum.
  *
  * <p>Immutable and thread-safe when its criteria are.
  */
@@ -45,6 +52,7 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
     private final Map<CriterionKind, Criterion> criteria;
     private final Map<CriterionKind, Double> thresholds;
     private final boolean shortCircuit;
+    private final Executor parallelCriteria;
 
     private UnifiedActiveRetrieval(Builder builder) {
         this.criteria = Collections.unmodifiableMap(new EnumMap<>(builder.criteria));
@@ -54,6 +62,7 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
         }
         this.thresholds = Collections.unmodifiableMap(allThresholds);
         this.shortCircuit = builder.shortCircuit;
+        this.parallelCriteria = builder.parallelCriteria;
     }
 
     /** A builder; at least one criterion is required. */
@@ -113,6 +122,7 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
             verdicts.add(new EnumMap<>(CriterionKind.class));
         }
         Map<SentenceEncoder, List<float[]>> embeddings = new IdentityHashMap<>();
+        Map<CriterionKind, CompletableFuture<List<CriterionResult>>> started = startOffEncoderCriteria(queries);
         for (CriterionKind kind : CriterionKind.values()) {
             Criterion criterion = criteria.get(kind);
             if (criterion == null) {
@@ -127,7 +137,9 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
             if (open.isEmpty()) {
                 continue;
             }
-            List<CriterionResult> results = evaluate(criterion, queries, open, embeddings);
+            CompletableFuture<List<CriterionResult>> running = started.get(kind);
+            List<CriterionResult> results = running != null ? join(running)
+                    : evaluate(criterion, queries, open, embeddings);
             for (int k = 0; k < open.size(); k++) {
                 int i = open.get(k);
                 CriterionResult result = results.get(k);
@@ -149,6 +161,38 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
                     usage.withWallTime(each)));
         }
         return decisions;
+    }
+
+    /**
+     * Starts, on the parallel executor, every criterion that does not read the shared embedding. Only when all
+     * criteria are evaluated for all queries (no short-circuit): otherwise which queries reach a criterion depends
+     * on the verdicts before it.
+     */
+    private Map<CriterionKind, CompletableFuture<List<CriterionResult>>> startOffEncoderCriteria(List<String> queries) {
+        Map<CriterionKind, CompletableFuture<List<CriterionResult>>> started = new EnumMap<>(CriterionKind.class);
+        if (parallelCriteria == null || shortCircuit) {
+            return started;
+        }
+        List<Integer> all = IntStream.range(0, queries.size()).boxed().toList();
+        for (Map.Entry<CriterionKind, Criterion> entry : criteria.entrySet()) {
+            Criterion criterion = entry.getValue();
+            if (!(criterion instanceof EmbeddingCriterion)) {
+                started.put(entry.getKey(), CompletableFuture.supplyAsync(
+                        () -> evaluate(criterion, queries, all, Map.of()), parallelCriteria));
+            }
+        }
+        return started;
+    }
+
+    private static List<CriterionResult> join(CompletableFuture<List<CriterionResult>> running) {
+        try {
+            return running.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
     }
 
     private static List<CriterionResult> evaluate(Criterion criterion, List<String> queries, List<Integer> open,
@@ -188,6 +232,7 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
         private final Map<CriterionKind, Criterion> criteria = new EnumMap<>(CriterionKind.class);
         private final Map<CriterionKind, Double> thresholds = new EnumMap<>(CriterionKind.class);
         private boolean shortCircuit;
+        private Executor parallelCriteria;
 
         private Builder() {
         }
@@ -224,6 +269,16 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
         /** Whether to skip criteria once the decision is made (their verdicts are then absent). Default false. */
         public Builder shortCircuit(boolean shortCircuit) {
             this.shortCircuit = shortCircuit;
+            return this;
+        }
+
+        /**
+         * Runs the criteria that do not read the shared embedding on {@code executor}, overlapping the encoder pass.
+         * Ignored with {@link #shortCircuit(boolean) short-circuit} on. Default: none, everything on the caller's
+         * thread.
+         */
+        public Builder parallelCriteria(Executor executor) {
+            this.parallelCriteria = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

@@ -7,10 +7,16 @@ import static dev.reasoningsdk.api.retrieval.CriterionKind.TIME;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.retrieval.Criterion;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -120,6 +126,66 @@ class UnifiedActiveRetrievalTest {
             assertThat(d.decidedBy()).isEqualTo(Optional.of(INTENT));
             assertThat(d.criteria()).containsOnlyKeys(INTENT, KNOWLEDGE, TIME);
         });
+    }
+
+    @Test
+    void parallelCriteriaRunOffTheCallersThreadAndDecideAsSequentialOnes() throws Exception {
+        FakeEncoder encoder = new FakeEncoder();
+        AtomicReference<String> selfKnowledgeThread = new AtomicReference<>();
+        Criterion self = new Criterion() {
+            @Override
+            public CriterionKind kind() {
+                return SELF_KNOWLEDGE;
+            }
+
+            @Override
+            public CriterionResult evaluate(String query) {
+                selfKnowledgeThread.set(Thread.currentThread().getName());
+                return new CriterionResult(SELF_KNOWLEDGE, query.equals("known") ? 0.9 : 0.1, "fake", Usage.NONE);
+            }
+        };
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "criteria-worker"));
+        try {
+            UnifiedActiveRetrieval.Builder common = UnifiedActiveRetrieval.builder()
+                    .criterion(EncoderHeadCriterion.of(encoder, HeadFixtures.constantHead(INTENT, encoder, -2.0)))
+                    .criterion(EncoderHeadCriterion.of(encoder, HeadFixtures.constantHead(KNOWLEDGE, encoder, 2.0)))
+                    .criterion(EncoderHeadCriterion.of(encoder, HeadFixtures.constantHead(TIME, encoder, -2.0)))
+                    .criterion(self);
+            List<RetrievalDecision> sequential = common.build().judgeAll(List.of("known", "unknown"));
+            List<RetrievalDecision> parallel = common.parallelCriteria(executor).build()
+                    .judgeAll(List.of("known", "unknown"));
+
+            assertThat(selfKnowledgeThread).hasValue("criteria-worker");
+            assertThat(parallel).extracting(RetrievalDecision::retrieve).containsExactly(false, true);
+            for (int i = 0; i < 2; i++) {
+                assertThat(parallel.get(i).decidedBy()).isEqualTo(sequential.get(i).decidedBy());
+                for (CriterionKind kind : CriterionKind.values()) {
+                    assertThat(parallel.get(i).probability(kind)).isEqualTo(sequential.get(i).probability(kind));
+                }
+            }
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void aFailingParallelCriterionFailsTheJudgementWithItsOwnException() {
+        Criterion broken = new Criterion() {
+            @Override
+            public CriterionKind kind() {
+                return SELF_KNOWLEDGE;
+            }
+
+            @Override
+            public CriterionResult evaluate(String query) {
+                throw new IllegalArgumentException("prompt holds characters outside the vocabulary");
+            }
+        };
+        UnifiedActiveRetrieval judge = UnifiedActiveRetrieval.builder().criterion(new FixedCriterion(INTENT, 0.1))
+                .criterion(broken).parallelCriteria(Runnable::run).build();
+
+        assertThatThrownBy(() -> judge.judge("q")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outside the vocabulary");
     }
 
     @Test
