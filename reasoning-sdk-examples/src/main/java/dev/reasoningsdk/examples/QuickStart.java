@@ -1,0 +1,56 @@
+package dev.reasoningsdk.examples;
+
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
+import dev.reasoningsdk.impl.aggregate.ArithmeticVerifier;
+import dev.reasoningsdk.impl.confidence.ConfidenceGatedChatModel;
+import dev.reasoningsdk.impl.llm.AnswerExtractor;
+import dev.reasoningsdk.impl.onnx.LocalCausalLmChatModel;
+import dev.reasoningsdk.impl.onnx.LocalModelSampler;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+
+/**
+ * The README's quick start, runnable offline on the embedded tiny reasoner: Aggregation of Reasoning picks an answer
+ * by judging sampled chains, and a confidence-gated {@code ChatModel} answers or refuses.
+ */
+public final class QuickStart {
+
+    private QuickStart() {
+    }
+
+    /** Solves one problem with AoR on the tiny reasoner. */
+    public static AggregationResult aggregate(TinyReasoner model, String question) {
+        AggregationOfReasoning aor = AggregationOfReasoning.builder()
+                .extractor(AnswerExtractor.numeric())
+                .scorer(ArithmeticVerifier.create())
+                .sampler(LocalModelSampler.of(model), 0.8)
+                .build();
+        return aor.solve(TinyReasoner.prompt(question));
+    }
+
+    /** Asks a confidence-gated chat model backed by the tiny reasoner. */
+    public static ChatResponse askGated(TinyReasoner model, String question) {
+        ChatModel sampling = LocalCausalLmChatModel.builder().model(model).temperature(0.8).build();
+        ChatModel gated = ConfidenceGatedChatModel.builder().delegate(sampling).threshold(0.6).build();
+        return gated.chat(ChatRequest.builder().messages(UserMessage.from(question)).build());
+    }
+
+    /** Runs both and prints what they did. */
+    public static void main(String[] args) {
+        String question = args.length > 0 ? String.join(" ", args)
+                : "Sam has 14 apples. He buys 7 more. He gives 5 to Ana. Then he doubles them. How many apples does Sam have?";
+        try (TinyReasoner model = TinyReasoner.load()) {
+            AggregationResult result = aggregate(model, question);
+            System.out.printf("AoR answer %s (margin %.1f, stop %s, %d samples, %d ms)%n",
+                    result.answer().orElse("none"), result.margin(), result.stopReason(), result.usage().samples(),
+                    result.usage().wallTime().toMillis());
+            ChatResponse response = askGated(model, question);
+            System.out.println("gated answer: " + response.aiMessage().text());
+            System.out.println("metadata: " + response.metadata());
+        }
+    }
+}

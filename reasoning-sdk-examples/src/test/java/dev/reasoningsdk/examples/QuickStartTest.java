@@ -1,0 +1,47 @@
+package dev.reasoningsdk.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.impl.confidence.ConfidenceChatResponseMetadata;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The README's quick start on the real embedded model. */
+class QuickStartTest {
+
+    private static final String EASY = "Sam has 14 apples. He buys 7 more. How many apples does Sam have?";
+    private static TinyReasoner model;
+
+    @BeforeAll
+    static void load() {
+        model = TinyReasoner.load();
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @Test
+    void aggregationOfReasoningSolvesAnEasyProblemAndSaysWhatItCost() {
+        AggregationResult result = QuickStart.aggregate(model, EASY);
+
+        assertThat(result.answer()).contains("21");
+        assertThat(result.usage().samples()).isGreaterThanOrEqualTo(20);
+        assertThat(result.totalChains()).isEqualTo(result.usage().samples());
+    }
+
+    @Test
+    void theGatedModelAnswersAnEasyProblemWithItsConfidence() {
+        ChatResponse response = QuickStart.askGated(model, EASY);
+
+        assertThat(response.metadata()).isInstanceOf(ConfidenceChatResponseMetadata.class);
+        ConfidenceChatResponseMetadata metadata = (ConfidenceChatResponseMetadata) response.metadata();
+        assertThat(metadata.refused()).isFalse();
+        assertThat(response.aiMessage().text()).contains("The answer is 21.");
+    }
+}
