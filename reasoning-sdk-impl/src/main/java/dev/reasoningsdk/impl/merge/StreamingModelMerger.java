@@ -282,7 +282,12 @@ public final class StreamingModelMerger implements ModelMerger {
         }
     }
 
-    private static void validateParameters(MergePlan plan) {
+    /**
+     * Checks every parameter of the plan is one its method uses.
+     *
+     * @throws IllegalArgumentException naming the first parameter the method does not use
+     */
+    static void validateParameters(MergePlan plan) {
         MergeMethod method = plan.method();
         Set<String> modelKnown = MODEL_PARAMETERS.get(method);
         Set<String> globalKnown = GLOBAL_PARAMETERS.get(method);
