@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DemoCommand.class,
                 BenchCommand.class,
+                MergeCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class ReasoningCli implements Runnable {

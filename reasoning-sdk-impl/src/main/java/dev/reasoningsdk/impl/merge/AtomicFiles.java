@@ -16,13 +16,32 @@ final class AtomicFiles {
     private AtomicFiles() {
     }
 
+    /**
+     * A new empty temporary file beside {@code target} (a dot file, so listings skip it). Unlike
+     * {@code Files.createTempFile}, which makes the file private (0600), it gets the default permissions, so the
+     * renamed output is as readable as any file the user writes.
+     */
+    static Path newTempFile(Path target) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        for (int attempt = 0; ; attempt++) {
+            String suffix = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+            try {
+                return Files.createFile(dir.resolve("." + target.getFileName() + "." + suffix + ".tmp"));
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 10) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Writes {@code bytes} to {@code target} atomically. @return the target */
     static Path write(Path target, byte[] bytes) {
         Path absolute = target.toAbsolutePath();
         Path temp = null;
         try {
             Files.createDirectories(absolute.getParent());
-            temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName() + ".", ".tmp");
+            temp = newTempFile(absolute);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining()) {

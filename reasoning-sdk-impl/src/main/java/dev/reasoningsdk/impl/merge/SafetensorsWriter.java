@@ -138,8 +138,14 @@ public final class SafetensorsWriter implements AutoCloseable {
                     }
                 }
                 total += dataBytes;
-                Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
-                FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+                Path temp = AtomicFiles.newTempFile(target);
+                FileChannel channel;
+                try {
+                    channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+                } catch (IOException e) {
+                    deleteQuietly(temp);
+                    throw e;
+                }
                 shards.add(new Shard(target, temp, channel, dataBytes));
                 ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
                 prefix.putLong(header.length).put(header).flip();
@@ -234,8 +240,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             }
             Path indexTemp = null;
             if (indexTarget != null) {
-                indexTemp = Files.createTempFile(indexTarget.getParent(), "." + indexTarget.getFileName() + ".",
-                        ".tmp");
+                indexTemp = AtomicFiles.newTempFile(indexTarget);
                 Map<String, Object> index = new LinkedHashMap<>();
                 index.put("metadata", Map.of("total_size", totalSize));
                 index.put("weight_map", weightMap);
