@@ -85,9 +85,8 @@ public final class BenchMergeCommand implements Callable<Integer> {
         List<TensorSpec> specs = shapes(dtype, perModel);
         Path a = dir.resolve("a-" + dtype + ".safetensors");
         Path b = dir.resolve("b-" + dtype + ".safetensors");
-        Progress progress = new Progress("bench merge " + dtype + ": writing inputs");
-        writeSynthetic(a, specs, dtype, 1, progress);
-        writeSynthetic(b, specs, dtype, 2, progress);
+        writeSynthetic(a, specs, dtype, 1, new Progress("bench merge " + dtype + ": writing input 1 (bytes)"));
+        writeSynthetic(b, specs, dtype, 2, new Progress("bench merge " + dtype + ": writing input 2 (bytes)"));
         long inputBytes = Files.size(a) + Files.size(b);
 
         double readBefore = readThroughput(List.of(a, b));
@@ -139,8 +138,7 @@ public final class BenchMergeCommand implements Callable<Integer> {
         long used = 0;
         for (TensorSpec spec : all) {
             if (used + spec.byteSize() > budgetBytes && !chosen.isEmpty()) {
-                // Skip tensors that no longer fit, but keep small ones (norms) so every layer stays realistic.
-                continue;
+                break;
             }
             chosen.add(spec);
             used += spec.byteSize();
@@ -176,7 +174,7 @@ public final class BenchMergeCommand implements Callable<Integer> {
                     writer.write(buffer);
                     remaining -= bytes;
                     done += bytes;
-                    progress.update(done, total * 2);
+                    progress.update(done, total);
                 }
             }
             writer.commit();

@@ -47,6 +47,18 @@ public enum Dtype {
         this.mergeable = mergeable;
     }
 
+    /** Per-thread staging for 16-bit conversions, so bulk buffer copies replace per-element buffer calls. */
+    private static final ThreadLocal<short[]> SCRATCH = ThreadLocal.withInitial(() -> new short[0]);
+
+    private static short[] scratch(int count) {
+        short[] bits = SCRATCH.get();
+        if (bits.length < count) {
+            bits = new short[count];
+            SCRATCH.set(bits);
+        }
+        return bits;
+    }
+
     /** Bytes per element. */
     public int byteSize() {
         return bits / 8;
@@ -80,9 +92,10 @@ public enum Dtype {
                 }
             }
             case BF16 -> {
-                int base = src.position();
+                short[] bits = scratch(count);
+                src.asShortBuffer().get(bits, 0, count);
                 for (int i = 0; i < count; i++) {
-                    dst[i] = Float.intBitsToFloat((src.getShort(base + 2 * i) & 0xFFFF) << 16);
+                    dst[i] = Float.intBitsToFloat(bits[i] << 16);
                 }
             }
             case F16 -> {
@@ -107,9 +120,11 @@ public enum Dtype {
                 }
             }
             case BF16 -> {
+                short[] bits = scratch(count);
                 for (int i = 0; i < count; i++) {
-                    dst.putShort(base + 2 * i, HalfFloats.floatToBfloat16(src[i]));
+                    bits[i] = HalfFloats.floatToBfloat16(src[i]);
                 }
+                dst.asShortBuffer().put(bits, 0, count);
             }
             case F16 -> {
                 for (int i = 0; i < count; i++) {

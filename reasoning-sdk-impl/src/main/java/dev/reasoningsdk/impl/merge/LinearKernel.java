@@ -25,6 +25,15 @@ final class LinearKernel extends TensorKernel {
     void merge(float[][] inputs, int count, long elementOffset, float[] out) {
         float w0 = weights[0];
         float[] x0 = inputs[0];
+        if (weights.length == 2 && divisor == 1f) {
+            // The common pairwise average in one pass; same roundings as the general loop below.
+            float w1 = weights[1];
+            float[] x1 = inputs[1];
+            for (int j = 0; j < count; j++) {
+                out[j] = w0 * x0[j] + w1 * x1[j];
+            }
+            return;
+        }
         for (int j = 0; j < count; j++) {
             out[j] = w0 * x0[j];
         }

@@ -20,6 +20,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,10 +66,12 @@ public final class StreamingModelMerger implements ModelMerger {
             MergeMethod.MODEL_STOCK, Set.of());
 
     private final int chunkElements;
+    private final int threads;
     private final MergeProgressListener listener;
 
     private StreamingModelMerger(Builder builder) {
         this.chunkElements = builder.chunkElements;
+        this.threads = builder.threads;
         this.listener = builder.listener;
     }
 
@@ -323,69 +329,166 @@ public final class StreamingModelMerger implements ModelMerger {
         TensorSource reference = inputs.reference();
         List<String> names = reference.tensors().stream().map(TensorInfo::name).toList();
         int layerCount = LayerIndex.count(names);
-        int inputCount = inputs.sources().size();
         List<Map<String, TensorInfo>> infos = new ArrayList<>();
         for (TensorSource source : inputs.sources()) {
             Map<String, TensorInfo> byName = new LinkedHashMap<>();
             source.tensors().forEach(t -> byName.put(t.name(), t));
             infos.add(byName);
         }
-        ByteBuffer[] readBuffers = new ByteBuffer[inputCount];
-        for (int i = 0; i < inputCount; i++) {
-            readBuffers[i] = ByteBuffer.allocateDirect(chunkElements * 8).order(ByteOrder.LITTLE_ENDIAN);
+        int partElements = (chunkElements + threads - 1) / threads;
+        List<Worker> workers = new ArrayList<>();
+        workers.add(new Worker(inputs, infos, chunkElements));
+        for (int t = 1; t < threads; t++) {
+            workers.add(new Worker(inputs, infos, partElements));
         }
-        ByteBuffer writeBuffer = ByteBuffer.allocateDirect(chunkElements * 8).order(ByteOrder.LITTLE_ENDIAN);
-        float[][] chunk = new float[inputCount][chunkElements];
-        float[] out = new float[chunkElements];
+        ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, daemonThreads()) : null;
         Stats stats = new Stats();
-        for (TensorInfo tensor : reference.tensors()) {
-            long elements = tensor.elementCount();
-            Dtype outType = outputDtype(plan, tensor);
-            if (!tensor.dtype().mergeable()) {
-                copyThrough(reference, tensor, writeBuffer, sink, stats);
-            } else {
-                TensorKernel kernel = kernelFor(plan, inputs, tensor.name(), LayerIndex.of(tensor.name()),
-                        layerCount, elements);
-                for (int pass = 0; pass < kernel.prePasses(); pass++) {
-                    int passIndex = pass;
-                    forEachChunk(inputs, infos, tensor, readBuffers, chunk, stats,
-                            (offset, count) -> kernel.observe(passIndex, chunk, count));
-                    kernel.endPass(pass);
+        try {
+            for (TensorInfo tensor : reference.tensors()) {
+                if (!tensor.dtype().mergeable()) {
+                    copyThrough(reference, tensor, workers.get(0).outBytes, sink, stats);
+                } else {
+                    TensorKernel kernel = kernelFor(plan, inputs, tensor.name(), LayerIndex.of(tensor.name()),
+                            layerCount, tensor.elementCount());
+                    for (int pass = 0; pass < kernel.prePasses(); pass++) {
+                        forEachChunk(tensor, kernel, pass, outputDtype(plan, tensor), workers, null, sink);
+                        kernel.endPass(pass);
+                    }
+                    forEachChunk(tensor, kernel, -1, outputDtype(plan, tensor), workers,
+                            kernel.parallelMerge() ? pool : null, sink);
                 }
-                forEachChunk(inputs, infos, tensor, readBuffers, chunk, stats, (offset, count) -> {
-                    kernel.merge(chunk, count, offset, out);
-                    writeBuffer.clear();
-                    outType.encode(out, count, writeBuffer);
-                    writeBuffer.flip();
-                    sink.write(writeBuffer);
-                });
+                stats.tensors++;
+                long read = stats.bytesRead;
+                for (Worker worker : workers) {
+                    read += worker.bytesRead;
+                }
+                listener.tensorWritten(stats.tensors, reference.tensors().size(), read, tensor.name());
             }
-            stats.tensors++;
-            listener.tensorWritten(stats.tensors, reference.tensors().size(), stats.bytesRead, tensor.name());
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+        for (Worker worker : workers) {
+            stats.bytesRead += worker.bytesRead;
         }
         return stats;
     }
 
-    private interface ChunkAction {
-        void accept(long elementOffset, int count) throws IOException;
+    private static java.util.concurrent.ThreadFactory daemonThreads() {
+        return runnable -> {
+            Thread thread = new Thread(runnable, "streaming-merge");
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
-    private void forEachChunk(Inputs inputs, List<Map<String, TensorInfo>> infos, TensorInfo tensor,
-                              ByteBuffer[] readBuffers, float[][] chunk, Stats stats, ChunkAction action)
-            throws IOException {
+    /**
+     * One pass over a tensor, chunk by chunk. In the merge pass ({@code pass < 0}) with a pool, each chunk is split
+     * into one part per worker, read, decoded, merged and encoded in parallel, then written in order.
+     */
+    private void forEachChunk(TensorInfo tensor, TensorKernel kernel, int pass, Dtype outType, List<Worker> workers,
+                              ExecutorService pool, Sink sink) throws IOException {
         long elements = tensor.elementCount();
         for (long offset = 0; offset < elements; offset += chunkElements) {
             int count = (int) Math.min(chunkElements, elements - offset);
+            if (pool == null || count < workers.size() * 256) {
+                Worker worker = workers.get(0);
+                worker.process(tensor, kernel, pass, outType, offset, count);
+                if (pass < 0) {
+                    sink.write(worker.outBytes);
+                }
+                continue;
+            }
+            int parts = workers.size();
+            int partSize = (count + parts - 1) / parts;
+            List<Future<?>> futures = new ArrayList<>();
+            for (int p = 1; p < parts; p++) {
+                long partOffset = offset + (long) p * partSize;
+                int partCount = (int) Math.max(0, Math.min(partSize, offset + count - partOffset));
+                Worker worker = workers.get(p);
+                futures.add(pool.submit(() -> {
+                    worker.process(tensor, kernel, pass, outType, partOffset, partCount);
+                    return null;
+                }));
+            }
+            workers.get(0).process(tensor, kernel, pass, outType, offset, Math.min(partSize, count));
+            for (Future<?> future : futures) {
+                await(future);
+            }
+            for (Worker worker : workers) {
+                sink.write(worker.outBytes);
+            }
+        }
+    }
+
+    private static void await(Future<?> future) throws IOException {
+        try {
+            future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MergeException("merge interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new MergeException("merge worker failed: " + cause, cause);
+        }
+    }
+
+    /** The buffers of one thread: input bytes and floats, merged floats and bytes. Used by one thread at a time. */
+    private static final class Worker {
+        private final Inputs inputs;
+        private final List<Map<String, TensorInfo>> infos;
+        private final ByteBuffer[] readBuffers;
+        private final float[][] floats;
+        private final float[] out;
+        final ByteBuffer outBytes;
+        long bytesRead;
+
+        Worker(Inputs inputs, List<Map<String, TensorInfo>> infos, int elements) {
+            this.inputs = inputs;
+            this.infos = infos;
+            int count = inputs.sources().size();
+            int maxBytes = 1;
+            for (Map<String, TensorInfo> byName : infos) {
+                for (TensorInfo info : byName.values()) {
+                    maxBytes = Math.max(maxBytes, info.dtype().byteSize());
+                }
+            }
+            this.readBuffers = new ByteBuffer[count];
+            for (int i = 0; i < count; i++) {
+                readBuffers[i] = ByteBuffer.allocateDirect(elements * maxBytes).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            this.floats = new float[count][elements];
+            this.out = new float[elements];
+            this.outBytes = ByteBuffer.allocateDirect(elements * 8).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        /** Reads and decodes elements {@code [offset, offset + count)}; observes them or merges and encodes. */
+        void process(TensorInfo tensor, TensorKernel kernel, int pass, Dtype outType, long offset, int count)
+                throws IOException {
             for (int i = 0; i < inputs.sources().size(); i++) {
                 Dtype dtype = infos.get(i).get(tensor.name()).dtype();
                 ByteBuffer buffer = readBuffers[i];
                 buffer.clear().limit(count * dtype.byteSize());
                 inputs.sources().get(i).read(tensor.name(), offset * dtype.byteSize(), buffer);
                 buffer.flip();
-                dtype.decode(buffer, chunk[i], count);
-                stats.bytesRead += (long) count * dtype.byteSize();
+                dtype.decode(buffer, floats[i], count);
+                bytesRead += (long) count * dtype.byteSize();
             }
-            action.accept(offset, count);
+            if (pass >= 0) {
+                kernel.observe(pass, floats, count);
+                return;
+            }
+            kernel.merge(floats, count, offset, out);
+            outBytes.clear();
+            outType.encode(out, count, outBytes);
+            outBytes.flip();
         }
     }
 
@@ -478,6 +581,7 @@ public final class StreamingModelMerger implements ModelMerger {
     /** Builds a {@link StreamingModelMerger}. Not thread-safe. */
     public static final class Builder {
         private int chunkElements = 1 << 20;
+        private int threads = Math.min(4, Runtime.getRuntime().availableProcessors());
         private MergeProgressListener listener = MergeProgressListener.none();
 
         private Builder() {
@@ -485,7 +589,7 @@ public final class StreamingModelMerger implements ModelMerger {
 
         /**
          * Elements per chunk (default 2^20, i.e. 4 MiB of floats per input): peak memory is about
-         * {@code chunkElements * (12 * inputs + 12)} bytes.
+         * {@code 2 * chunkElements * (12 * inputs + 12)} bytes with several threads.
          *
          * @throws IllegalArgumentException if below 1024 or above 2^26
          */
@@ -494,6 +598,21 @@ public final class StreamingModelMerger implements ModelMerger {
                 throw new IllegalArgumentException("chunkElements must be in [1024, 2^26], was " + chunkElements);
             }
             this.chunkElements = chunkElements;
+            return this;
+        }
+
+        /**
+         * Threads that read, convert and merge the parts of each chunk in parallel (default: the available
+         * processors, at most 4). Magnitude-trimmed TIES and the statistics passes of SLERP and Model Stock run on
+         * one thread. Results do not depend on the thread count.
+         *
+         * @throws IllegalArgumentException if below 1 or above 64
+         */
+        public Builder threads(int threads) {
+            if (threads < 1 || threads > 64) {
+                throw new IllegalArgumentException("threads must be in [1, 64], was " + threads);
+            }
+            this.threads = threads;
             return this;
         }
 
@@ -511,6 +630,7 @@ public final class StreamingModelMerger implements ModelMerger {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "StreamingModelMerger[chunkElements=%d]", chunkElements);
+        return String.format(Locale.ROOT, "StreamingModelMerger[chunkElements=%d, threads=%d]", chunkElements,
+                threads);
     }
 }

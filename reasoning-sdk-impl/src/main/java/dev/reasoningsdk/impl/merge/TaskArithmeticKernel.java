@@ -41,7 +41,7 @@ final class TaskArithmeticKernel extends TensorKernel {
     private final int[] threshold;
     private final long[] equalsToKeep;
     private final long[] equalsSeen;
-    private float[] delta = new float[0];
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     TaskArithmeticKernel(double[] weights, double[] densities, Sparsification sparsification,
                          SignConsensus consensus, boolean normalize, boolean rescale, double lambda,
@@ -84,6 +84,12 @@ final class TaskArithmeticKernel extends TensorKernel {
     @Override
     int prePasses() {
         return sparsification == Sparsification.MAGNITUDE ? 2 : 0;
+    }
+
+    /** Magnitude trimming keeps tied entries in index order, so its chunks must be merged in sequence. */
+    @Override
+    boolean parallelMerge() {
+        return sparsification != Sparsification.MAGNITUDE;
     }
 
     @Override
@@ -140,11 +146,13 @@ final class TaskArithmeticKernel extends TensorKernel {
     @Override
     void merge(float[][] inputs, int count, long elementOffset, float[] out) {
         float[] base = inputs[0];
+        float[] delta = SCRATCH.get();
         if (delta.length < count * models) {
             delta = new float[count * models];
+            SCRATCH.set(delta);
         }
         for (int i = 0; i < models; i++) {
-            sparsifiedWeightedDelta(i, base, inputs[i + 1], count, elementOffset, i * count);
+            sparsifiedWeightedDelta(i, base, inputs[i + 1], count, elementOffset, delta, i * count);
         }
         for (int j = 0; j < count; j++) {
             float mixed = 0f;
@@ -158,7 +166,7 @@ final class TaskArithmeticKernel extends TensorKernel {
                     divisor = 1f;
                 }
             } else {
-                float majority = majoritySign(j, count);
+                float majority = majoritySign(delta, j, count);
                 for (int i = 0; i < models; i++) {
                     float value = delta[i * count + j];
                     if (Math.signum(value) == majority) {
@@ -178,7 +186,7 @@ final class TaskArithmeticKernel extends TensorKernel {
         }
     }
 
-    private float majoritySign(int j, int count) {
+    private float majoritySign(float[] delta, int j, int count) {
         float vote = 0f;
         for (int i = 0; i < models; i++) {
             float value = delta[i * count + j];
@@ -188,7 +196,7 @@ final class TaskArithmeticKernel extends TensorKernel {
     }
 
     private void sparsifiedWeightedDelta(int model, float[] base, float[] x, int count, long elementOffset,
-                                         int at) {
+                                         float[] delta, int at) {
         float weight = weights[model];
         float density = (float) densities[model];
         boolean random = sparsification == Sparsification.RANDOM && densities[model] < 1;

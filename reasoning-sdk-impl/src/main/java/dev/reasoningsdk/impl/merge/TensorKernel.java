@@ -18,13 +18,21 @@ abstract class TensorKernel {
         throw new IllegalStateException("no pre-pass");
     }
 
+    /**
+     * Whether {@link #merge} may run concurrently on disjoint ranges of a chunk (each element depends only on the
+     * same element of the inputs and on state fixed by the pre-passes). True unless a kernel says otherwise.
+     */
+    boolean parallelMerge() {
+        return true;
+    }
+
     /** Ends pre-pass {@code pass}. */
     void endPass(int pass) {
     }
 
     /**
      * Merges one chunk: {@code out[j]} from {@code inputs[i][j]} for {@code j < count}; {@code elementOffset} is the
-     * index of element 0 of the chunk within the tensor. Chunks arrive in order.
+     * index of element 0 of the chunk within the tensor. Chunks arrive in order unless {@link #parallelMerge()}.
      */
     abstract void merge(float[][] inputs, int count, long elementOffset, float[] out);
 }

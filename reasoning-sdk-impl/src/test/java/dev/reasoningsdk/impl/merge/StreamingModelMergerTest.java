@@ -29,7 +29,7 @@ class StreamingModelMergerTest {
     private Map<String, float[]> base;
     private Map<String, float[]> first;
     private Map<String, float[]> second;
-    private final StreamingModelMerger merger = StreamingModelMerger.builder().chunkElements(1024).build();
+    private final StreamingModelMerger merger = StreamingModelMerger.builder().chunkElements(1024).threads(1).build();
 
     @BeforeEach
     void checkpoints() {
@@ -107,6 +107,17 @@ class StreamingModelMergerTest {
         try (SafetensorsReader reader = SafetensorsReader.open(out)) {
             assertThat(reader.metadata()).as("__metadata__ of the base is kept").isEqualTo(Map.of("model", "base"));
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(MergeMethod.class)
+    void resultsDoNotDependOnThreadsOrChunkSize(MergeMethod method) throws Exception {
+        Path[] files = write(Dtype.BF16);
+        Path one = dir.resolve("one-thread.safetensors");
+        Path many = dir.resolve("three-threads.safetensors");
+        merger.merge(plan(method, files, one));
+        StreamingModelMerger.builder().chunkElements(2048).threads(3).build().merge(plan(method, files, many));
+        assertThat(Files.readAllBytes(many)).isEqualTo(Files.readAllBytes(one));
     }
 
     @ParameterizedTest
