@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Run a benchmark and print its figures (JSON with --json).",
         subcommands = {
                 BenchMergeCommand.class,
+                BenchReasonerCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BenchCommand implements Runnable {

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 public final class DemoCommand implements Callable<Integer> {
 
     private static final List<DemoSection> SECTIONS = List.of(
-            new AnswerExtractionDemo());
+            new AnswerExtractionDemo(),
+            new TinyReasonerDemo());
 
     @Override
     public Integer call() throws Exception {

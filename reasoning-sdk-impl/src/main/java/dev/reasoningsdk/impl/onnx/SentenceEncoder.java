@@ -25,6 +25,14 @@ public interface SentenceEncoder {
     /** The model and version, e.g. {@code "all-minilm-l6-v2-q@1.19.0-beta29"}. */
     String modelId();
 
+    /**
+     * This encoder as a LangChain4j {@code EmbeddingModel}, for embedding stores and retrievers; see
+     * {@link SentenceEncoderEmbeddingModel}.
+     */
+    default SentenceEncoderEmbeddingModel asEmbeddingModel() {
+        return SentenceEncoderEmbeddingModel.of(this);
+    }
+
     /** Cosine similarity of two unit vectors (their dot product). */
     static double cosine(float[] first, float[] second) {
         if (first.length != second.length) {

@@ -1,0 +1,258 @@
+package dev.reasoningsdk.examples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.impl.onnx.ExecutionProvider;
+import dev.reasoningsdk.impl.onnx.Generation;
+import dev.reasoningsdk.impl.onnx.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code reasoning bench reasoner}: the embedded tiny reasoner on its own eval problems, decoded in Java through the
+ * KV-cache graph, against the figures its README measured with PyTorch on the same problems (so a decoding bug
+ * shows as a gap), plus the sampling speed that the aggregation and confidence benchmarks depend on.
+ */
+@Command(name = "reasoner", mixinStandardHelpOptions = true,
+        description = "Tiny reasoner: greedy, single-sample and majority@10 accuracy on its eval problems, and "
+                + "chains per second (40 chains of one question at a time).")
+public final class BenchReasonerCommand implements Callable<Integer> {
+
+    private static final String EVAL_FILE = "models/tiny-reasoner/eval-problems.jsonl";
+
+    @Option(names = "--json", description = "Print one JSON object on stdout.")
+    private boolean json;
+
+    @Option(names = "--limit", defaultValue = "200",
+            description = "Problems to evaluate, spread evenly over the 600 (so every step count is covered); "
+                    + "default ${DEFAULT-VALUE}.")
+    private int limit;
+
+    @Option(names = "--samples", defaultValue = "10", description = "Samples per problem at T=0.8; default ${DEFAULT-VALUE}.")
+    private int samples;
+
+    @Option(names = "--speed-questions", defaultValue = "6",
+            description = "Questions (one per step count) for chains_per_s, 40 chains each; default ${DEFAULT-VALUE}.")
+    private int speedQuestions;
+
+    @Option(names = "--threads", defaultValue = "2", description = "ONNX Runtime intra-op threads; default ${DEFAULT-VALUE}.")
+    private int threads;
+
+    @Option(names = "--no-kv-cache", description = "Decode without the KV cache (re-run the whole sequence per token).")
+    private boolean noKvCache;
+
+    @Option(names = "--eval", description = "The eval-problems.jsonl file; default: shared/" + EVAL_FILE
+            + " found above the working directory.")
+    private Path evalFile;
+
+    @Option(names = "--seed", defaultValue = "20251122", description = "Sampling seed; default ${DEFAULT-VALUE}.")
+    private long seed;
+
+    @Override
+    public Integer call() throws IOException {
+        if (limit < 1 || samples < 1 || speedQuestions < 0 || threads < 1) {
+            throw new IllegalArgumentException("--limit, --samples and --threads must be >= 1, --speed-questions >= 0");
+        }
+        List<JsonNode> all = readProblems(evalFile != null ? evalFile : findEvalFile());
+        List<JsonNode> problems = spread(all, Math.min(limit, all.size()));
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        double loadBefore = os.getSystemLoadAverage();
+        BenchReport report = new BenchReport();
+        try (TinyReasoner model = TinyReasoner.builder().executionProvider(ExecutionProvider.AUTO)
+                .intraOpThreads(threads).kvCache(!noKvCache).build()) {
+            Tally ours = new Tally();
+            Tally reference = new Tally();
+            Map<Integer, Tally> byStep = new LinkedHashMap<>();
+            int textMatches = 0;
+            long start = System.nanoTime();
+            Progress progress = new Progress("bench reasoner: problems");
+            for (int i = 0; i < problems.size(); i++) {
+                JsonNode problem = problems.get(i);
+                int gold = problem.get("answer").asInt();
+                Generation greedy = model.generate(problem.get("prompt").asText(), 1, GenerationOptions.greedy(320))
+                        .get(0);
+                if (greedy.text().equals(problem.get("model_greedy_text").asText())) {
+                    textMatches++;
+                }
+                List<Optional<Integer>> sampled = model.generate(problem.get("prompt").asText(), samples,
+                                GenerationOptions.sampling(0.8, 320, seed + 1000L * problem.get("id").asInt()))
+                        .stream().map(g -> TinyReasoner.extractAnswer(g.text())).toList();
+                Tally step = byStep.computeIfAbsent(problem.get("steps").asInt(), k -> new Tally());
+                for (Tally tally : List.of(ours, step)) {
+                    tally.add(gold, TinyReasoner.extractAnswer(greedy.text()), sampled);
+                }
+                List<Optional<Integer>> theirs = new ArrayList<>();
+                problem.get("model_sample_answers").forEach(a -> theirs.add(a.isNull() ? Optional.empty()
+                        : Optional.of(a.asInt())));
+                JsonNode theirGreedy = problem.get("model_greedy_answer");
+                reference.add(gold, theirGreedy.isNull() ? Optional.empty() : Optional.of(theirGreedy.asInt()), theirs);
+                progress.update(i + 1, problems.size());
+            }
+            double accuracySeconds = (System.nanoTime() - start) / 1e9;
+
+            report.put("problems", problems.size())
+                    .put("samples_per_problem", samples)
+                    .put("temperature", 0.8)
+                    .put("greedy_accuracy", ours.greedy())
+                    .put("single_sample_accuracy", ours.single())
+                    .put("majority_at_" + samples + "_accuracy", ours.majority())
+                    .put("greedy_text_match_rate", (double) textMatches / problems.size())
+                    .put("unparseable_sample_rate", ours.unparseable())
+                    .put("readme_pytorch_same_problems", new BenchReport()
+                            .put("greedy_accuracy", reference.greedy())
+                            .put("single_sample_accuracy", reference.single())
+                            .put("majority_at_10_accuracy", reference.majority()))
+                    .put("readme_all_600", new BenchReport().put("greedy_accuracy", 0.808)
+                            .put("single_sample_accuracy", 0.726).put("majority_at_10_accuracy", 0.802));
+            BenchReport steps = new BenchReport();
+            byStep.forEach((count, tally) -> steps.put(String.valueOf(count), new BenchReport()
+                    .put("n", tally.problems).put("greedy", tally.greedy()).put("single", tally.single())
+                    .put("majority", tally.majority())));
+            report.put("by_steps", steps).put("accuracy_seconds", accuracySeconds);
+
+            speed(model, all, os, report);
+            report.put("provider", model.providerUsed())
+                    .put("kv_cache", model.usesKvCache())
+                    .put("intra_op_threads", threads)
+                    .put("available_processors", Runtime.getRuntime().availableProcessors())
+                    .put("load_average_at_start", loadBefore)
+                    .put("load_average_at_end", os.getSystemLoadAverage());
+        }
+        report.print(System.out, json);
+        return 0;
+    }
+
+    /** 40 chains of one question at a time, over questions of every step count. */
+    private void speed(TinyReasoner model, List<JsonNode> all, com.sun.management.OperatingSystemMXBean os,
+                       BenchReport report) {
+        if (speedQuestions == 0) {
+            return;
+        }
+        List<JsonNode> questions = spread(all, speedQuestions);
+        int chains = 40;
+        long tokens = 0;
+        long cpuStart = os.getProcessCpuTime();
+        long start = System.nanoTime();
+        Progress progress = new Progress("bench reasoner: 40-chain batches");
+        for (int i = 0; i < questions.size(); i++) {
+            for (Generation generation : model.generate(questions.get(i).get("prompt").asText(), chains,
+                    GenerationOptions.sampling(0.8, 320, seed + i))) {
+                tokens += generation.tokenIds().length;
+            }
+            progress.update(i + 1, questions.size());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (os.getProcessCpuTime() - cpuStart) / 1e9;
+        int total = chains * questions.size();
+        report.put("chains_per_s", total / seconds)
+                .put("chains_per_cpu_s", total / cpuSeconds)
+                .put("generated_tokens_per_s", tokens / seconds)
+                .put("speed_chains", total)
+                .put("speed_seconds", seconds);
+    }
+
+    /** {@code count} problems at evenly spaced positions; the file is ordered by step count, so all are covered. */
+    static List<JsonNode> spread(List<JsonNode> all, int count) {
+        List<JsonNode> picked = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            picked.add(all.get((int) ((long) i * all.size() / count)));
+        }
+        return picked;
+    }
+
+    private static List<JsonNode> readProblems(Path file) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        List<JsonNode> problems = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            if (!line.isBlank()) {
+                problems.add(mapper.readTree(line));
+            }
+        }
+        if (problems.isEmpty()) {
+            throw new IllegalArgumentException("no problems in " + file);
+        }
+        return problems;
+    }
+
+    private static Path findEvalFile() {
+        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            for (Path shared : List.of(dir.resolve("shared"), dir.resolveSibling("shared"))) {
+                Path candidate = shared.resolve(EVAL_FILE);
+                if (Files.isRegularFile(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        throw new IllegalArgumentException("no shared/" + EVAL_FILE + " above " + Paths.get("").toAbsolutePath()
+                + "; pass --eval");
+    }
+
+    /** Accuracy counts under the README's definitions (unparseable samples do not vote; ties go to the first). */
+    private static final class Tally {
+        private int problems;
+        private int greedyCorrect;
+        private int samplesCorrect;
+        private int samples;
+        private int unparseable;
+        private int majorityCorrect;
+
+        void add(int gold, Optional<Integer> greedy, List<Optional<Integer>> sampled) {
+            problems++;
+            if (greedy.isPresent() && greedy.get() == gold) {
+                greedyCorrect++;
+            }
+            Map<Integer, Integer> votes = new LinkedHashMap<>();
+            for (Optional<Integer> answer : sampled) {
+                samples++;
+                if (answer.isEmpty()) {
+                    unparseable++;
+                    continue;
+                }
+                if (answer.get() == gold) {
+                    samplesCorrect++;
+                }
+                votes.merge(answer.get(), 1, Integer::sum);
+            }
+            Integer majority = null;
+            int best = 0;
+            for (Map.Entry<Integer, Integer> vote : votes.entrySet()) {
+                if (vote.getValue() > best) {
+                    best = vote.getValue();
+                    majority = vote.getKey();
+                }
+            }
+            if (majority != null && majority == gold) {
+                majorityCorrect++;
+            }
+        }
+
+        double greedy() {
+            return (double) greedyCorrect / problems;
+        }
+
+        double single() {
+            return (double) samplesCorrect / samples;
+        }
+
+        double majority() {
+            return (double) majorityCorrect / problems;
+        }
+
+        double unparseable() {
+            return (double) unparseable / samples;
+        }
+    }
+}

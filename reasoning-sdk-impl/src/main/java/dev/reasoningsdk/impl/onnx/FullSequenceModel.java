@@ -1,0 +1,122 @@
+package dev.reasoningsdk.impl.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A causal LM exported without a KV cache ({@code input_ids -> logits[, hidden_states]}, causal attention, positions
+ * 0..seq-1): every decoding step re-runs the whole sequence. The reference path the cached graph is checked against,
+ * and the one-pass path for hidden states and continuation scoring. Right padding is harmless for such a model (an
+ * output depends only on tokens at or before it), so rows of different lengths share a batch and each is read at its
+ * own last position. Thread-safe; does not own the session.
+ */
+final class FullSequenceModel implements Decoder {
+
+    static final String INPUT_IDS = "input_ids";
+    static final String LOGITS = "logits";
+    static final String HIDDEN_STATES = "hidden_states";
+
+    private final OrtEnvironment environment;
+    private final OrtSession session;
+    private final int vocabularySize;
+    private final int padId;
+
+    FullSequenceModel(OrtEnvironment environment, OrtSession session, int vocabularySize, int padId) {
+        this.environment = Objects.requireNonNull(environment, "environment");
+        this.session = Objects.requireNonNull(session, "session");
+        this.vocabularySize = vocabularySize;
+        this.padId = padId;
+    }
+
+    @Override
+    public int vocabularySize() {
+        return vocabularySize;
+    }
+
+    /**
+     * Runs right-padded {@code sequences} in one pass and returns the requested output, flattened
+     * rows x maxLength x width.
+     */
+    float[] forward(int[][] sequences, String output) {
+        int maxLength = Arrays.stream(sequences).mapToInt(row -> row.length).max().orElseThrow();
+        long[] ids = new long[sequences.length * maxLength];
+        Arrays.fill(ids, padId);
+        for (int row = 0; row < sequences.length; row++) {
+            for (int i = 0; i < sequences[row].length; i++) {
+                ids[row * maxLength + i] = sequences[row][i];
+            }
+        }
+        try (OnnxTensor input = OnnxTensor.createTensor(environment, LongBuffer.wrap(ids),
+                new long[] {sequences.length, maxLength});
+             OrtSession.Result result = session.run(Map.of(INPUT_IDS, input), Set.of(output))) {
+            FloatBuffer buffer = ((OnnxTensor) result.get(0)).getFloatBuffer();
+            float[] values = new float[buffer.remaining()];
+            buffer.get(values);
+            return values;
+        } catch (OrtException e) {
+            throw new IllegalStateException("forward pass of " + sequences.length + " x " + maxLength
+                    + " tokens failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public State start(int[] promptIds, int rows) {
+        return new FullSequenceState(promptIds, rows);
+    }
+
+    /** Keeps every row's tokens and re-runs them all each step. */
+    private final class FullSequenceState implements State {
+        private final int[][] sequences;
+        private float[] logits;
+
+        FullSequenceState(int[] promptIds, int rows) {
+            sequences = new int[rows][];
+            Arrays.fill(sequences, promptIds.clone());
+            // The rows start identical, so the prompt runs once.
+            float[] last = lastLogits(new int[][] {promptIds});
+            logits = new float[rows * vocabularySize];
+            for (int row = 0; row < rows; row++) {
+                System.arraycopy(last, 0, logits, row * vocabularySize, vocabularySize);
+            }
+        }
+
+        @Override
+        public float[] logits() {
+            return logits;
+        }
+
+        @Override
+        public void advance(int[] tokens) {
+            for (int row = 0; row < sequences.length; row++) {
+                int[] grown = Arrays.copyOf(sequences[row], sequences[row].length + 1);
+                grown[grown.length - 1] = tokens[row];
+                sequences[row] = grown;
+            }
+            logits = lastLogits(sequences);
+        }
+
+        private float[] lastLogits(int[][] equalLengthRows) {
+            int length = equalLengthRows[0].length;
+            float[] all = forward(equalLengthRows, LOGITS);
+            float[] last = new float[equalLengthRows.length * vocabularySize];
+            for (int row = 0; row < equalLengthRows.length; row++) {
+                System.arraycopy(all, (row * length + length - 1) * vocabularySize, last, row * vocabularySize,
+                        vocabularySize);
+            }
+            return last;
+        }
+
+        @Override
+        public void close() {
+            // Holds no native memory between steps.
+        }
+    }
+}
