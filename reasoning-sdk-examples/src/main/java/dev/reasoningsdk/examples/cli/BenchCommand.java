@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         description = "Run a benchmark and print its figures (JSON with --json).",
         subcommands = {
                 BenchMergeCommand.class,
+                BenchHmaCommand.class,
                 BenchReasonerCommand.class,
                 CommandLine.HelpCommand.class
         })

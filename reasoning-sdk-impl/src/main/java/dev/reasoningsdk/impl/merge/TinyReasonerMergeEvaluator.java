@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.merge.MergeMethod;
 import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.RatioSchedule;
-import dev.reasoningsdk.impl.onnx.GenerationOptions;
-import dev.reasoningsdk.impl.onnx.ModelSource;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,8 +22,8 @@ import java.util.function.ToIntFunction;
  * Scores merges of the tiny reasoner and its fine-tuned copy ({@code shared/models/tiny-reasoner-tuned}) the way its
  * README defines: the merged ONNX model is built in memory ({@link StreamingModelMerger#mergeOnnx}, the share of the
  * base per group {@code r} giving {@code float(r) * base + float(1 - r) * tuned} per tensor, as its {@code npeval.py}
- * computes), loaded with {@link TinyReasoner#fromOnnxBytes} and greedy-decoded (at most 180 new tokens, 320 in all)
- * on the expression problems (reward: new behaviour) and the word problems (retained: original skill); a problem
+ * computes) and greedy-decoded in batches by {@link BatchedGreedyDecoder} (at most 180 new tokens, 320 in all) on
+ * the expression problems (reward: new behaviour) and the word problems (retained: original skill); a problem
  * is right when the last {@code The answer is N.} equals its answer. Groups are given over the state-dict names
  * and mapped to ONNX initializers through {@code onnx-names.json}. Not thread-safe.
  */
@@ -127,9 +125,8 @@ public final class TinyReasonerMergeEvaluator implements RatioEvaluator {
     /** Merges with per-group shares of the base and measures both skills on the given problems. */
     public Measurement measure(double[] ratios, List<Problem> exprProblems, List<Problem> wordProblems) {
         byte[] merged = merger.mergeOnnx(plan(ratios));
-        try (TinyReasoner model = TinyReasoner.builder()
-                .modelSource(ModelSource.bytes("tiny-reasoner merge", merged)).intraOpThreads(2).build()) {
-            return new Measurement(accuracy(model, exprProblems), accuracy(model, wordProblems),
+        try (BatchedGreedyDecoder decoder = new BatchedGreedyDecoder(merged, 2)) {
+            return new Measurement(accuracy(decoder, exprProblems), accuracy(decoder, wordProblems),
                     exprProblems.size(), wordProblems.size());
         }
     }
@@ -158,16 +155,16 @@ public final class TinyReasonerMergeEvaluator implements RatioEvaluator {
                 .build();
     }
 
-    private static double accuracy(TinyReasoner model, List<Problem> problems) {
+    private static double accuracy(BatchedGreedyDecoder decoder, List<Problem> problems) {
         if (problems.isEmpty()) {
             return 0;
         }
+        List<String> chains = decoder.generate(problems.stream()
+                .map(p -> TinyReasoner.prompt(p.question())).toList());
         int right = 0;
-        GenerationOptions greedy = GenerationOptions.greedy(MAX_NEW_TOKENS);
-        for (Problem problem : problems) {
-            String chain = model.generate(TinyReasoner.prompt(problem.question()), 1, greedy).get(0).text();
-            Optional<Integer> answer = TinyReasoner.extractAnswer(chain);
-            if (answer.isPresent() && answer.get() == problem.answer()) {
+        for (int i = 0; i < problems.size(); i++) {
+            Optional<Integer> answer = TinyReasoner.extractAnswer(chains.get(i));
+            if (answer.isPresent() && answer.get() == problems.get(i).answer()) {
                 right++;
             }
         }
