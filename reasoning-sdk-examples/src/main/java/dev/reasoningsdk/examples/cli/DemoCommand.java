@@ -14,7 +14,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     private static final List<DemoSection> SECTIONS = List.of(
             new AnswerExtractionDemo(),
-            new TinyReasonerDemo());
+            new TinyReasonerDemo(),
+            new MergeDemo());
 
     @Override
     public Integer call() throws Exception {
