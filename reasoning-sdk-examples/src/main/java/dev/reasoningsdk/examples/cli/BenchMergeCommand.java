@@ -30,7 +30,9 @@ import picocli.CommandLine.Option;
  * 4096, attention 4096 x 4096, MLP 11008 x 4096) into a temporary directory, once in BF16 and once in F32, runs a
  * {@code linear} merge of each pair and compares its throughput (input bytes / wall time) with a plain sequential
  * read of the same files in the same run. Reports the JVM's peak resident set ({@code VmHWM}), which the streaming
- * merger keeps bounded by its chunks whatever the model size. Deletes its files when done.
+ * merger keeps bounded by its chunks whatever the model size, and the process CPU time of the merge and of the read
+ * (the machine may be shared, so CPU seconds show the cost where wall seconds show contention). Deletes its files
+ * when done.
  */
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = "Streaming merge throughput vs plain sequential read, and peak RSS, on synthetic checkpoints.")
@@ -89,16 +91,20 @@ public final class BenchMergeCommand implements Callable<Integer> {
         writeSynthetic(b, specs, dtype, 2, new Progress("bench merge " + dtype + ": writing input 2 (bytes)"));
         long inputBytes = Files.size(a) + Files.size(b);
 
+        long cpuStart = processCpuNanos();
         double readBefore = readThroughput(List.of(a, b));
+        double readCpu = (processCpuNanos() - cpuStart) / 1e9;
         Path out = dir.resolve("merged-" + dtype + ".safetensors");
         Progress mergeProgress = new Progress("bench merge " + dtype + ": merging");
         StreamingModelMerger merger = StreamingModelMerger.builder().chunkElements(chunkElements)
                 .progressListener((done, total, bytes, name) -> mergeProgress.update(done, total)).build();
         long start = System.nanoTime();
+        long mergeCpuStart = processCpuNanos();
         MergeReport merged = merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(out)
                 .addModel(a, Map.of("weight", RatioSchedule.constant(0.5)))
                 .addModel(b, Map.of("weight", RatioSchedule.constant(0.5))).build());
         double mergeSeconds = (System.nanoTime() - start) / 1e9;
+        double mergeCpu = (processCpuNanos() - mergeCpuStart) / 1e9;
         Files.deleteIfExists(out);
         double readAfter = readThroughput(List.of(a, b));
         Files.deleteIfExists(a);
@@ -115,7 +121,11 @@ public final class BenchMergeCommand implements Callable<Integer> {
                 .put("read_gb_per_s", readRate)
                 .put("read_gb_per_s_before_merge", readBefore)
                 .put("read_gb_per_s_after_merge", readAfter)
-                .put("ratio", mergeRate / readRate);
+                .put("ratio", mergeRate / readRate)
+                .put("merge_cpu_s", mergeCpu)
+                .put("read_cpu_s_before_merge", readCpu)
+                .put("load_average", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        .getSystemLoadAverage());
     }
 
     /** Llama-7B-shaped tensors in checkpoint order until the budget is used: embeddings, then whole layers. */
@@ -195,6 +205,14 @@ public final class BenchMergeCommand implements Callable<Integer> {
             }
         }
         return bytes / 1e9 / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
     }
 
     /** The JVM's peak resident set in MiB (VmHWM), or -1 where /proc is not available. */
