@@ -38,6 +38,7 @@ public final class MergePlan {
     private final String outputDtype;
     private final long maxShardBytes;
     private final long seed;
+    private final SignConsensus signConsensus;
 
     private MergePlan(Builder builder) {
         this.method = builder.method;
@@ -48,6 +49,7 @@ public final class MergePlan {
         this.outputDtype = builder.outputDtype;
         this.maxShardBytes = builder.maxShardBytes;
         this.seed = builder.seed;
+        this.signConsensus = builder.signConsensus;
     }
 
     /** A new builder. */
@@ -75,9 +77,12 @@ public final class MergePlan {
         return parameters;
     }
 
-    /** The output: a {@code .safetensors} or {@code .onnx} file, or a directory for sharded output. */
-    public Path output() {
-        return output;
+    /**
+     * The output: a {@code .safetensors} or {@code .onnx} file, or a directory for sharded output. Empty for a plan
+     * whose result is kept in memory (e.g. merged ONNX bytes handed straight to ONNX Runtime).
+     */
+    public Optional<Path> output() {
+        return Optional.ofNullable(output);
     }
 
     /** The output dtype ({@code F32}, {@code F16}, {@code BF16}, {@code F64}); empty keeps each tensor's own. */
@@ -95,6 +100,28 @@ public final class MergePlan {
         return seed;
     }
 
+    /** How TIES and DARE-TIES elect each entry's sign; {@link SignConsensus#SUM} by default. */
+    public SignConsensus signConsensus() {
+        return signConsensus;
+    }
+
+    /**
+     * The models a method reads, base first when the method has one: the base model (if any) followed by the
+     * listed models that are not the base, each path once. SLERP reads exactly two.
+     */
+    public List<Path> distinctInputs() {
+        List<Path> inputs = new ArrayList<>();
+        if (baseModel != null) {
+            inputs.add(baseModel);
+        }
+        for (ModelInput model : models) {
+            if (!inputs.contains(model.path())) {
+                inputs.add(model.path());
+            }
+        }
+        return inputs;
+    }
+
     /** Builds a {@link MergePlan}; each setter rejects bad values at once. Not thread-safe. */
     public static final class Builder {
         private MergeMethod method;
@@ -105,6 +132,7 @@ public final class MergePlan {
         private String outputDtype;
         private long maxShardBytes;
         private long seed = 42;
+        private SignConsensus signConsensus = SignConsensus.SUM;
 
         private Builder() {
         }
@@ -139,7 +167,7 @@ public final class MergePlan {
             return this;
         }
 
-        /** The output path (required). */
+        /** The output path (required to write files; absent when the result is kept in memory). */
         public Builder output(Path output) {
             this.output = Objects.requireNonNull(output, "output");
             return this;
@@ -178,16 +206,19 @@ public final class MergePlan {
             return this;
         }
 
+        /** How TIES and DARE-TIES elect signs; {@link SignConsensus#SUM} (the TIES paper's) by default. */
+        public Builder signConsensus(SignConsensus signConsensus) {
+            this.signConsensus = Objects.requireNonNull(signConsensus, "signConsensus");
+            return this;
+        }
+
         /**
-         * @throws IllegalStateException if method or output is missing, there is no model, a method that needs a base
+         * @throws IllegalStateException if the method is missing, there is no model, a method that needs a base
          *                               has none, or SLERP is not given exactly two models
          */
         public MergePlan build() {
             if (method == null) {
                 throw new IllegalStateException("method is required");
-            }
-            if (output == null) {
-                throw new IllegalStateException("output is required");
             }
             if (models.isEmpty()) {
                 throw new IllegalStateException("at least one model is required");
@@ -196,10 +227,14 @@ public final class MergePlan {
             if (needsBase && baseModel == null) {
                 throw new IllegalStateException(method.configName() + " needs a base_model");
             }
-            if (method == MergeMethod.SLERP && models.size() + (baseModel == null ? 0 : 1) != 2) {
-                throw new IllegalStateException("slerp merges exactly two models");
+            MergePlan plan = new MergePlan(this);
+            if (method == MergeMethod.SLERP && plan.distinctInputs().size() != 2) {
+                throw new IllegalStateException("slerp merges exactly two models, got " + plan.distinctInputs());
             }
-            return new MergePlan(this);
+            if (method == MergeMethod.MODEL_STOCK && plan.distinctInputs().size() < 3) {
+                throw new IllegalStateException("model_stock needs a base model and at least two other models");
+            }
+            return plan;
         }
     }
 }

@@ -10,13 +10,15 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run a benchmark and print its figures (JSON with --json).",
         subcommands = {
-                BenchPromptCommand.class,
                 BenchSamplerCommand.class,
                 BenchEncoderCommand.class,
                 BenchReasonerCommand.class,
-                BenchConfidenceCommand.class,
                 BenchAggregateCommand.class,
+                BenchConfidenceCommand.class,
                 BenchRetrievalCommand.class,
+                BenchPromptCommand.class,
+                BenchMergeCommand.class,
+                BenchHmaCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BenchCommand implements Runnable {

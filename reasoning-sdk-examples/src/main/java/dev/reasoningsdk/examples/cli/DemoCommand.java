@@ -16,11 +16,12 @@ public final class DemoCommand implements Callable<Integer> {
             new AnswerExtractionDemo(),
             new SamplerDemo(),
             new SemanticEquivalenceDemo(),
-            new PromptSearchDemo(),
             new TinyReasonerDemo(),
-            new ConfidenceDemo(),
             new AggregationDemo(),
-            new RetrievalDemo());
+            new ConfidenceDemo(),
+            new RetrievalDemo(),
+            new PromptSearchDemo(),
+            new MergeDemo());
 
     @Override
     public Integer call() throws Exception {

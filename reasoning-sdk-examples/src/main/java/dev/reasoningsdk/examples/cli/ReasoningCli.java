@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 BenchCommand.class,
                 JudgeCommand.class,
+                MergeCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class ReasoningCli implements Runnable {

@@ -1,0 +1,283 @@
+package dev.reasoningsdk.impl.merge;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.reasoningsdk.api.merge.MergeException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Reads a safetensors checkpoint: one file, or a sharded one through its {@code model.safetensors.index.json}.
+ * Every header is validated by {@link SafetensorsHeader} before any tensor is touched.
+ *
+ * <p>Tensor bytes are read by range ({@link #read}) into caller-owned buffers, so memory stays bounded by the
+ * caller's chunk size; {@link #map} memory-maps one tensor (one mapping is limited to 2 GiB, so larger tensors must
+ * be read by range). Merges read rather than map because mapped pages count toward the process's resident set
+ * until the mapping is garbage collected, which would make peak memory depend on the model size.
+ *
+ * <p>Shard names from an index are untrusted: a name that resolves outside the index's directory (an absolute
+ * path, {@code ..}, or a symbolic link pointing elsewhere) is refused. Thread-safe for concurrent reads; close it
+ * once done (closing twice is harmless).
+ */
+public final class SafetensorsReader implements TensorSource {
+
+    /** The index file name of a sharded checkpoint. */
+    public static final String INDEX_FILE = "model.safetensors.index.json";
+
+    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()).build();
+
+    private final String label;
+    private final List<TensorInfo> tensors;
+    private final Map<String, Located> byName;
+    private final Map<String, String> metadata;
+    private final List<FileChannel> channels;
+
+    private record Located(TensorInfo info, FileChannel channel, long dataStart, Path file) {
+    }
+
+    private SafetensorsReader(String label, List<SafetensorsHeader> headers, List<FileChannel> channels,
+                              Map<String, String> metadata) {
+        this.label = label;
+        this.channels = List.copyOf(channels);
+        this.metadata = Map.copyOf(metadata);
+        List<TensorInfo> all = new ArrayList<>();
+        Map<String, Located> located = new LinkedHashMap<>();
+        for (int i = 0; i < headers.size(); i++) {
+            SafetensorsHeader header = headers.get(i);
+            for (TensorInfo tensor : header.tensors()) {
+                if (located.put(tensor.name(), new Located(tensor, channels.get(i), header.dataStart(),
+                        header.file())) != null) {
+                    throw new MergeException(label + ": tensor '" + tensor.name() + "' is in more than one shard");
+                }
+                all.add(tensor);
+            }
+        }
+        this.tensors = List.copyOf(all);
+        this.byName = located;
+    }
+
+    /**
+     * Opens a safetensors file, a directory holding {@value #INDEX_FILE} (or a single {@code model.safetensors}),
+     * or an index file.
+     *
+     * @throws MergeException if a file is missing, malformed or hostile, naming the file, tensor and check
+     */
+    public static SafetensorsReader open(Path path) {
+        Objects.requireNonNull(path, "path");
+        if (Files.isDirectory(path)) {
+            Path index = path.resolve(INDEX_FILE);
+            if (Files.isRegularFile(index)) {
+                return openSharded(index);
+            }
+            Path single = path.resolve("model.safetensors");
+            if (Files.isRegularFile(single)) {
+                return openSingle(single);
+            }
+            throw new MergeException(path + ": directory holds neither " + INDEX_FILE + " nor model.safetensors");
+        }
+        if (path.getFileName() != null && path.getFileName().toString().endsWith(".index.json")) {
+            return openSharded(path);
+        }
+        return openSingle(path);
+    }
+
+    private static SafetensorsReader openSingle(Path file) {
+        FileChannel channel = openChannel(file);
+        try {
+            SafetensorsHeader header = SafetensorsHeader.read(file, channel);
+            return new SafetensorsReader(file.toString(), List.of(header), List.of(channel), header.metadata());
+        } catch (IOException e) {
+            closeQuietly(List.of(channel));
+            throw new MergeException(file + ": cannot read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(List.of(channel));
+            throw e;
+        }
+    }
+
+    private static SafetensorsReader openSharded(Path index) {
+        Path dir = index.toAbsolutePath().getParent();
+        Map<String, String> weightMap = readWeightMap(index);
+        Map<String, List<String>> namesByShard = new LinkedHashMap<>();
+        weightMap.forEach((tensor, shard) -> namesByShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(tensor));
+        List<FileChannel> channels = new ArrayList<>();
+        List<SafetensorsHeader> headers = new ArrayList<>();
+        try {
+            for (Map.Entry<String, List<String>> shard : namesByShard.entrySet()) {
+                Path file = resolveShard(index, dir, shard.getKey());
+                FileChannel channel = openChannel(file);
+                channels.add(channel);
+                SafetensorsHeader header = SafetensorsHeader.read(file, channel);
+                headers.add(header);
+                checkShardMatchesIndex(index, header, shard.getValue());
+            }
+            Map<String, String> metadata = headers.isEmpty() ? Map.of() : headers.get(0).metadata();
+            return new SafetensorsReader(index.toString(), headers, channels, metadata);
+        } catch (IOException e) {
+            closeQuietly(channels);
+            throw new MergeException(index + ": cannot read a shard: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(channels);
+            throw e;
+        }
+    }
+
+    private static Map<String, String> readWeightMap(Path index) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(index.toFile());
+        } catch (IOException e) {
+            throw new MergeException(index + ": invalid index JSON: " + e.getMessage(), e);
+        }
+        JsonNode weightMap = root == null ? null : root.get("weight_map");
+        if (weightMap == null || !weightMap.isObject() || weightMap.isEmpty()) {
+            throw new MergeException(index + ": index has no weight_map object");
+        }
+        Map<String, String> result = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = weightMap.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            if (!entry.getValue().isTextual()) {
+                throw new MergeException(index + ": weight_map entry '" + entry.getKey() + "' is not a file name");
+            }
+            result.put(entry.getKey(), entry.getValue().asText());
+        }
+        return result;
+    }
+
+    private static Path resolveShard(Path index, Path dir, String shardName) throws IOException {
+        Path relative = Path.of(shardName);
+        Path resolved = dir.resolve(relative).normalize();
+        if (relative.isAbsolute() || shardName.isEmpty() || !resolved.startsWith(dir)) {
+            throw new MergeException(index + ": shard name '" + shardName
+                    + "' escapes the index's directory (path traversal)");
+        }
+        if (!Files.isRegularFile(resolved)) {
+            throw new MergeException(index + ": shard '" + shardName + "' does not exist");
+        }
+        if (!resolved.toRealPath().startsWith(dir.toRealPath())) {
+            throw new MergeException(index + ": shard name '" + shardName
+                    + "' links outside the index's directory (path traversal)");
+        }
+        return resolved;
+    }
+
+    private static void checkShardMatchesIndex(Path index, SafetensorsHeader header, List<String> listed) {
+        for (String name : listed) {
+            if (header.tensor(name) == null) {
+                throw new MergeException(index + ": tensor '" + name + "' is mapped to " + header.file()
+                        + " but that shard does not hold it");
+            }
+        }
+        if (header.tensors().size() != listed.size()) {
+            for (TensorInfo tensor : header.tensors()) {
+                if (!listed.contains(tensor.name())) {
+                    throw new MergeException(index + ": shard " + header.file() + " holds tensor '" + tensor.name()
+                            + "' that the index does not map to it");
+                }
+            }
+        }
+    }
+
+    private static FileChannel openChannel(Path file) {
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new MergeException(file + ": cannot open: " + e, e);
+        }
+    }
+
+    @Override
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public List<TensorInfo> tensors() {
+        return tensors;
+    }
+
+    @Override
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** The tensor with this name. @throws MergeException if there is none */
+    public TensorInfo tensor(String name) {
+        return locate(name).info();
+    }
+
+    @Override
+    public void read(String tensor, long byteOffset, ByteBuffer dst) throws IOException {
+        Located located = locate(tensor);
+        if (byteOffset < 0 || byteOffset + dst.remaining() > located.info().byteSize()) {
+            throw new IndexOutOfBoundsException("bytes " + byteOffset + "+" + dst.remaining() + " outside tensor '"
+                    + tensor + "' of " + located.info().byteSize() + " bytes");
+        }
+        long position = located.dataStart() + located.info().begin() + byteOffset;
+        while (dst.hasRemaining()) {
+            int read = located.channel().read(dst, position);
+            if (read < 0) {
+                throw new IOException(located.file() + ": truncated while reading tensor '" + tensor + "'");
+            }
+            position += read;
+        }
+    }
+
+    /**
+     * Memory-maps one tensor read-only, little-endian.
+     *
+     * @throws MergeException if the tensor is larger than one mapping allows (2 GiB) or cannot be mapped
+     */
+    public ByteBuffer map(String name) {
+        Located located = locate(name);
+        long size = located.info().byteSize();
+        if (size > Integer.MAX_VALUE) {
+            throw new MergeException(located.file() + ": tensor '" + name + "' is " + size
+                    + " bytes; one mapping is limited to 2 GiB, read it by range instead");
+        }
+        try {
+            return located.channel().map(FileChannel.MapMode.READ_ONLY,
+                    located.dataStart() + located.info().begin(), size).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException e) {
+            throw new MergeException(located.file() + ": cannot map tensor '" + name + "': " + e, e);
+        }
+    }
+
+    private Located locate(String name) {
+        Located located = byName.get(name);
+        if (located == null) {
+            throw new MergeException(label + ": no tensor named '" + name + "'");
+        }
+        return located;
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(channels);
+    }
+
+    private static void closeQuietly(List<FileChannel> channels) {
+        for (FileChannel channel : channels) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // Read-only channels: nothing to lose on a failed close.
+            }
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package dev.reasoningsdk.impl.merge;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.api.merge.MergeException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Writes a safetensors checkpoint by streaming tensor bytes in order, as one file or as shards
+ * {@code model-0000i-of-0000N.safetensors} with a {@code model.safetensors.index.json}
+ * ({@code {"metadata":{"total_size":...},"weight_map":{...}}}, mergekit's and transformers' layout).
+ *
+ * <p>Every file is written to a temporary file in its target directory and renamed into place by {@link #commit()}
+ * only after all bytes arrived and were forced to disk; for a sharded output the index is renamed last, so a
+ * reader never sees an index pointing at missing shards. {@link #close()} without a successful commit deletes the
+ * temporary files: an error never leaves a partial model behind. Not thread-safe.
+ */
+public final class SafetensorsWriter implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<Shard> shards;
+    private final Path indexTarget;
+    private final Map<String, String> weightMap;
+    private final long totalSize;
+    private int current;
+    private boolean committed;
+    private boolean closed;
+
+    private static final class Shard {
+        final Path target;
+        final Path temp;
+        final FileChannel channel;
+        final long dataBytes;
+        long written;
+
+        Shard(Path target, Path temp, FileChannel channel, long dataBytes) {
+            this.target = target;
+            this.temp = temp;
+            this.channel = channel;
+            this.dataBytes = dataBytes;
+        }
+    }
+
+    private SafetensorsWriter(List<Shard> shards, Path indexTarget, Map<String, String> weightMap, long totalSize) {
+        this.shards = shards;
+        this.indexTarget = indexTarget;
+        this.weightMap = weightMap;
+        this.totalSize = totalSize;
+    }
+
+    /**
+     * A writer for a single file.
+     *
+     * @param target   the final file
+     * @param metadata {@code __metadata__} to keep (may be empty)
+     * @param tensors  the tensors in the order their bytes will be written
+     * @throws MergeException if the temporary file cannot be created
+     */
+    public static SafetensorsWriter single(Path target, Map<String, String> metadata, List<TensorSpec> tensors) {
+        return create(List.of(tensors), List.of(target.toAbsolutePath()), null, metadata);
+    }
+
+    /**
+     * A writer for a sharded checkpoint in {@code dir}: tensors are packed in order into shards of at most
+     * {@code maxShardBytes} data bytes (a larger tensor gets a shard of its own).
+     *
+     * @throws IllegalArgumentException if {@code maxShardBytes} is not positive
+     * @throws MergeException           if the directory or temporary files cannot be created
+     */
+    public static SafetensorsWriter sharded(Path dir, Map<String, String> metadata, List<TensorSpec> tensors,
+                                            long maxShardBytes) {
+        if (maxShardBytes <= 0) {
+            throw new IllegalArgumentException("maxShardBytes must be > 0, was " + maxShardBytes);
+        }
+        List<List<TensorSpec>> groups = new ArrayList<>();
+        List<TensorSpec> open = new ArrayList<>();
+        long openBytes = 0;
+        for (TensorSpec tensor : tensors) {
+            if (!open.isEmpty() && openBytes + tensor.byteSize() > maxShardBytes) {
+                groups.add(open);
+                open = new ArrayList<>();
+                openBytes = 0;
+            }
+            open.add(tensor);
+            openBytes += tensor.byteSize();
+        }
+        if (!open.isEmpty() || groups.isEmpty()) {
+            groups.add(open);
+        }
+        Path absolute = dir.toAbsolutePath();
+        try {
+            Files.createDirectories(absolute);
+        } catch (IOException e) {
+            throw new MergeException(dir + ": cannot create output directory: " + e, e);
+        }
+        List<Path> targets = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
+            targets.add(absolute.resolve(shardName(i, groups.size())));
+        }
+        return create(groups, targets, absolute.resolve(SafetensorsReader.INDEX_FILE), metadata);
+    }
+
+    /** The name of shard {@code index} (0-based) of {@code count}, as transformers and mergekit write it. */
+    public static String shardName(int index, int count) {
+        return String.format(Locale.ROOT, "model-%05d-of-%05d.safetensors", index + 1, count);
+    }
+
+    private static SafetensorsWriter create(List<List<TensorSpec>> groups, List<Path> targets, Path indexTarget,
+                                            Map<String, String> metadata) {
+        Objects.requireNonNull(metadata, "metadata");
+        List<Shard> shards = new ArrayList<>();
+        Map<String, String> weightMap = new LinkedHashMap<>();
+        long total = 0;
+        try {
+            for (int i = 0; i < groups.size(); i++) {
+                Path target = targets.get(i);
+                byte[] header = headerBytes(groups.get(i), metadata);
+                long dataBytes = 0;
+                for (TensorSpec tensor : groups.get(i)) {
+                    dataBytes = Math.addExact(dataBytes, tensor.byteSize());
+                    if (weightMap.put(tensor.name(), target.getFileName().toString()) != null) {
+                        throw new IllegalArgumentException("duplicate tensor name '" + tensor.name() + "'");
+                    }
+                }
+                total += dataBytes;
+                Path temp = AtomicFiles.newTempFile(target);
+                FileChannel channel;
+                try {
+                    channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+                } catch (IOException e) {
+                    deleteQuietly(temp);
+                    throw e;
+                }
+                shards.add(new Shard(target, temp, channel, dataBytes));
+                ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+                prefix.putLong(header.length).put(header).flip();
+                writeFully(channel, prefix);
+            }
+        } catch (IOException | RuntimeException e) {
+            discard(shards);
+            if (e instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            throw new MergeException(targets.get(0) + ": cannot create output: " + e, e);
+        }
+        return new SafetensorsWriter(shards, indexTarget, weightMap, total);
+    }
+
+    private static byte[] headerBytes(List<TensorSpec> tensors, Map<String, String> metadata) throws IOException {
+        Map<String, Object> header = new LinkedHashMap<>();
+        if (!metadata.isEmpty()) {
+            header.put("__metadata__", new LinkedHashMap<>(metadata));
+        }
+        long offset = 0;
+        for (TensorSpec tensor : tensors) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("dtype", tensor.dtype().name());
+            entry.put("shape", tensor.shape());
+            long end = offset + tensor.byteSize();
+            entry.put("data_offsets", List.of(offset, end));
+            header.put(tensor.name(), entry);
+            offset = end;
+        }
+        byte[] json = JSON.writeValueAsBytes(header);
+        // Pad with spaces to 8 bytes, as the reference writer does, so the data section is aligned.
+        int padded = (json.length + 7) / 8 * 8;
+        byte[] result = new byte[padded];
+        System.arraycopy(json, 0, result, 0, json.length);
+        for (int i = json.length; i < padded; i++) {
+            result[i] = ' ';
+        }
+        return result;
+    }
+
+    /**
+     * Appends tensor bytes (all remaining bytes of {@code data}) in the declared order, across shard boundaries.
+     *
+     * @throws MergeException if more bytes arrive than the declared tensors hold, or the write fails
+     */
+    public void write(ByteBuffer data) {
+        if (committed || closed) {
+            throw new IllegalStateException("writer is already committed or closed");
+        }
+        try {
+            while (data.hasRemaining()) {
+                while (current < shards.size() && shards.get(current).written == shards.get(current).dataBytes) {
+                    current++;
+                }
+                if (current == shards.size()) {
+                    throw new MergeException(shards.get(0).target + ": more tensor bytes written than declared");
+                }
+                Shard shard = shards.get(current);
+                int take = (int) Math.min(data.remaining(), shard.dataBytes - shard.written);
+                ByteBuffer slice = data.slice();
+                slice.limit(take);
+                writeFully(shard.channel, slice);
+                data.position(data.position() + take);
+                shard.written += take;
+            }
+        } catch (IOException e) {
+            throw new MergeException(shards.get(current).target + ": write failed: " + e, e);
+        }
+    }
+
+    /**
+     * Checks every declared byte was written, forces the files to disk and renames them into place (the index
+     * last).
+     *
+     * @return the final files: shards, then the index if sharded
+     * @throws MergeException if bytes are missing or a rename fails (temporary files are then removed)
+     */
+    public List<Path> commit() {
+        if (committed || closed) {
+            throw new IllegalStateException("writer is already committed or closed");
+        }
+        List<Path> moved = new ArrayList<>();
+        try {
+            for (Shard shard : shards) {
+                if (shard.written != shard.dataBytes) {
+                    throw new MergeException(shard.target + ": only " + shard.written + " of " + shard.dataBytes
+                            + " tensor bytes were written");
+                }
+                shard.channel.force(true);
+                shard.channel.close();
+            }
+            Path indexTemp = null;
+            if (indexTarget != null) {
+                indexTemp = AtomicFiles.newTempFile(indexTarget);
+                Map<String, Object> index = new LinkedHashMap<>();
+                index.put("metadata", Map.of("total_size", totalSize));
+                index.put("weight_map", weightMap);
+                Files.write(indexTemp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(index));
+            }
+            for (Shard shard : shards) {
+                move(shard.temp, shard.target);
+                moved.add(shard.target);
+            }
+            if (indexTemp != null) {
+                move(indexTemp, indexTarget);
+                moved.add(indexTarget);
+            }
+            committed = true;
+            return List.copyOf(moved);
+        } catch (IOException e) {
+            for (Path path : moved) {
+                deleteQuietly(path);
+            }
+            throw new MergeException(shards.get(0).target + ": cannot finish output: " + e, e);
+        } finally {
+            if (!committed) {
+                close();
+            }
+        }
+    }
+
+    private static void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** Deletes the temporary files unless committed. Closing twice is harmless. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!committed) {
+            discard(shards);
+        }
+    }
+
+    private static void discard(List<Shard> shards) {
+        for (Shard shard : shards) {
+            try {
+                shard.channel.close();
+            } catch (IOException ignored) {
+                // The file is deleted next; a failed close loses nothing.
+            }
+            deleteQuietly(shard.temp);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // Best effort: the file is a leftover temporary, its name starts with a dot.
+        }
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+}

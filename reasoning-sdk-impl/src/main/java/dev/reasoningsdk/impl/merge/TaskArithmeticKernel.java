@@ -1,0 +1,239 @@
+package dev.reasoningsdk.impl.merge;
+
+import dev.reasoningsdk.api.merge.SignConsensus;
+
+/**
+ * mergekit's generalized task arithmetic, which covers {@code task_arithmetic} (Ilharco et al., 2023), {@code ties}
+ * (Yadav et al., 2023, "TIES-Merging") and {@code dare_linear} / {@code dare_ties} (Yu et al., 2024, "Language
+ * Models are Super Mario"). For each model the task vector {@code d_i = x_i - base} is sparsified (TIES: keep the
+ * {@code floor(density * n)} largest magnitudes; DARE: keep each entry with probability {@code density}, seeded,
+ * and divide the kept ones by {@code density} when rescaling), weighted by {@code w_i}, optionally filtered by sign
+ * consensus (sum or count of the weighted entries; zero entries never agree), summed, divided by the summed weights
+ * of the agreeing entries when normalising, scaled by {@code lambda} and added to the base.
+ *
+ * <p>The magnitude threshold is found exactly with two streaming radix passes over the float bits of
+ * {@code |d_i|}, so a tensor of any size needs only two histograms per model. Entries equal to the threshold are
+ * kept lowest index first (mergekit's unstable sort leaves that order unspecified).
+ */
+final class TaskArithmeticKernel extends TensorKernel {
+
+    /** How task vectors are sparsified. */
+    enum Sparsification { NONE, MAGNITUDE, RANDOM }
+
+    private static final int BUCKETS = 1 << 16;
+
+    private final int models;
+    private final float[] weights;
+    private final double[] densities;
+    private final Sparsification sparsification;
+    private final SignConsensus consensus;
+    private final boolean normalize;
+    private final boolean rescale;
+    private final float lambda;
+    private final long[] streamKeys;
+    private final long elementCount;
+    private final String tensor;
+
+    private final long[] keep;
+    private long[][] histogram;
+    private final int[] highBucket;
+    private final long[] aboveHigh;
+    private final int[] threshold;
+    private final long[] equalsToKeep;
+    private final long[] equalsSeen;
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    TaskArithmeticKernel(double[] weights, double[] densities, Sparsification sparsification,
+                         SignConsensus consensus, boolean normalize, boolean rescale, double lambda,
+                         long[] streamKeys, long elementCount, String tensor) {
+        this.models = weights.length;
+        this.weights = MergeMath.toFloats(weights);
+        this.densities = densities.clone();
+        this.sparsification = sparsification;
+        this.consensus = consensus;
+        this.normalize = normalize;
+        this.rescale = rescale;
+        this.lambda = (float) lambda;
+        this.streamKeys = streamKeys.clone();
+        this.elementCount = elementCount;
+        this.tensor = tensor;
+        this.keep = new long[models];
+        this.highBucket = new int[models];
+        this.aboveHigh = new long[models];
+        this.threshold = new int[models];
+        this.equalsToKeep = new long[models];
+        this.equalsSeen = new long[models];
+        for (int i = 0; i < models; i++) {
+            if (densities[i] < 0 || densities[i] > 1 || Double.isNaN(densities[i])) {
+                throw new IllegalArgumentException("density of model " + (i + 1) + " for tensor '" + tensor
+                        + "' must be in [0, 1], was " + densities[i]);
+            }
+            keep[i] = (long) (densities[i] * elementCount);
+            if (sparsification == Sparsification.MAGNITUDE && densities[i] < 1 && keep[i] == 0
+                    && elementCount > 0) {
+                throw new IllegalArgumentException("density " + densities[i] + " keeps no entry of tensor '" + tensor
+                        + "' (" + elementCount + " elements)");
+            }
+        }
+    }
+
+    private boolean trims(int model) {
+        return sparsification == Sparsification.MAGNITUDE && densities[model] < 1;
+    }
+
+    @Override
+    int prePasses() {
+        return sparsification == Sparsification.MAGNITUDE ? 2 : 0;
+    }
+
+    /** Magnitude trimming keeps tied entries in index order, so its chunks must be merged in sequence. */
+    @Override
+    boolean parallelMerge() {
+        return sparsification != Sparsification.MAGNITUDE;
+    }
+
+    @Override
+    void observe(int pass, float[][] inputs, int count) {
+        if (histogram == null) {
+            histogram = new long[models][];
+        }
+        float[] base = inputs[0];
+        for (int i = 0; i < models; i++) {
+            if (!trims(i)) {
+                continue;
+            }
+            if (histogram[i] == null) {
+                histogram[i] = new long[BUCKETS];
+            }
+            long[] counts = histogram[i];
+            float[] x = inputs[i + 1];
+            for (int j = 0; j < count; j++) {
+                int bits = Float.floatToRawIntBits(x[j] - base[j]) & 0x7FFFFFFF;
+                if (pass == 0) {
+                    counts[bits >>> 16]++;
+                } else if ((bits >>> 16) == highBucket[i]) {
+                    counts[bits & 0xFFFF]++;
+                }
+            }
+        }
+    }
+
+    @Override
+    void endPass(int pass) {
+        for (int i = 0; i < models; i++) {
+            if (!trims(i)) {
+                continue;
+            }
+            long[] counts = histogram[i];
+            long before = pass == 0 ? 0 : aboveHigh[i];
+            long cumulative = before;
+            int bucket = BUCKETS - 1;
+            while (bucket > 0 && cumulative + counts[bucket] < keep[i]) {
+                cumulative += counts[bucket];
+                bucket--;
+            }
+            if (pass == 0) {
+                highBucket[i] = bucket;
+                aboveHigh[i] = cumulative;
+            } else {
+                threshold[i] = (highBucket[i] << 16) | bucket;
+                equalsToKeep[i] = keep[i] - cumulative;
+            }
+            java.util.Arrays.fill(counts, 0);
+        }
+    }
+
+    @Override
+    void merge(float[][] inputs, int count, long elementOffset, float[] out) {
+        float[] base = inputs[0];
+        float[] delta = SCRATCH.get();
+        if (delta.length < count * models) {
+            delta = new float[count * models];
+            SCRATCH.set(delta);
+        }
+        for (int i = 0; i < models; i++) {
+            sparsifiedWeightedDelta(i, base, inputs[i + 1], count, elementOffset, delta, i * count);
+        }
+        for (int j = 0; j < count; j++) {
+            float mixed = 0f;
+            float divisor = 0f;
+            if (consensus == null) {
+                for (int i = 0; i < models; i++) {
+                    mixed += delta[i * count + j];
+                    divisor += weights[i];
+                }
+                if (Math.abs(divisor) < 1e-8f) {
+                    divisor = 1f;
+                }
+            } else {
+                float majority = majoritySign(delta, j, count);
+                for (int i = 0; i < models; i++) {
+                    float value = delta[i * count + j];
+                    if (Math.signum(value) == majority) {
+                        mixed += value;
+                        divisor += weights[i];
+                    }
+                }
+                if (divisor == 0f) {
+                    divisor = 1f;
+                }
+            }
+            if (normalize) {
+                mixed /= divisor;
+            }
+            mixed *= lambda;
+            out[j] = base[j] + mixed;
+        }
+    }
+
+    private float majoritySign(float[] delta, int j, int count) {
+        float vote = 0f;
+        for (int i = 0; i < models; i++) {
+            float value = delta[i * count + j];
+            vote += consensus == SignConsensus.SUM ? value : Math.signum(value);
+        }
+        return vote >= 0f ? 1f : -1f;
+    }
+
+    private void sparsifiedWeightedDelta(int model, float[] base, float[] x, int count, long elementOffset,
+                                         float[] delta, int at) {
+        float weight = weights[model];
+        float density = (float) densities[model];
+        boolean random = sparsification == Sparsification.RANDOM && densities[model] < 1;
+        boolean trim = trims(model);
+        for (int j = 0; j < count; j++) {
+            float d = x[j] - base[j];
+            if (trim) {
+                if (!keepByMagnitude(model, d)) {
+                    d = 0f;
+                } else if (rescale) {
+                    d /= density;
+                }
+            } else if (random) {
+                if (MergeMath.uniform(streamKeys[model], elementOffset + j) >= densities[model]) {
+                    d = 0f;
+                } else if (rescale) {
+                    d /= density;
+                }
+            }
+            delta[at + j] = d * weight;
+        }
+    }
+
+    private boolean keepByMagnitude(int model, float d) {
+        int bits = Float.floatToRawIntBits(d) & 0x7FFFFFFF;
+        if (bits > threshold[model]) {
+            return true;
+        }
+        if (bits == threshold[model] && equalsSeen[model] < equalsToKeep[model]) {
+            equalsSeen[model]++;
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        return "TaskArithmeticKernel[" + tensor + "]";
+    }
+}

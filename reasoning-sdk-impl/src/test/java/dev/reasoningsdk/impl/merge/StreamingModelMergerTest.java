@@ -1,0 +1,282 @@
+package dev.reasoningsdk.impl.merge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reasoningsdk.api.merge.MergeException;
+import dev.reasoningsdk.api.merge.MergeMethod;
+import dev.reasoningsdk.api.merge.MergePlan;
+import dev.reasoningsdk.api.merge.MergeReport;
+import dev.reasoningsdk.api.merge.RatioSchedule;
+import dev.reasoningsdk.api.merge.SignConsensus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class StreamingModelMergerTest {
+
+    @TempDir
+    Path dir;
+
+    private Map<String, float[]> base;
+    private Map<String, float[]> first;
+    private Map<String, float[]> second;
+    private final StreamingModelMerger merger = StreamingModelMerger.builder().chunkElements(1024).threads(1).build();
+
+    @BeforeEach
+    void checkpoints() {
+        base = Checkpoints.random(1, null);
+        first = Checkpoints.random(2, base);
+        second = Checkpoints.random(3, base);
+    }
+
+    private Path[] write(Dtype dtype) {
+        return new Path[] {
+                Checkpoints.write(dir.resolve("base-" + dtype + ".safetensors"), base, dtype, Map.of("model", "base")),
+                Checkpoints.write(dir.resolve("a-" + dtype + ".safetensors"), first, dtype, Map.of()),
+                Checkpoints.write(dir.resolve("b-" + dtype + ".safetensors"), second, dtype, Map.of())};
+    }
+
+    private static RatioSchedule c(double value) {
+        return RatioSchedule.constant(value);
+    }
+
+    /** The plan for each method on (base, a, b), and the reference for one tensor of rounded inputs. */
+    private MergePlan plan(MergeMethod method, Path[] files, Path out) {
+        MergePlan.Builder builder = MergePlan.builder().method(method).output(out).seed(7);
+        switch (method) {
+            case LINEAR -> builder.addModel(files[0], Map.of("weight", c(0.5)))
+                    .addModel(files[1], Map.of("weight", c(0.3)))
+                    .addModel(files[2], Map.of("weight", c(0.4)));
+            case SLERP -> builder.baseModel(files[0]).addModel(files[1]).parameter("t", c(0.3));
+            case MODEL_STOCK -> builder.baseModel(files[0]).addModel(files[1]).addModel(files[2]);
+            default -> builder.baseModel(files[0])
+                    .addModel(files[1], Map.of("weight", c(0.7), "density", c(0.4)))
+                    .addModel(files[2], Map.of("weight", c(0.5), "density", c(0.6)));
+        }
+        if (method == MergeMethod.TASK_ARITHMETIC) {
+            builder = MergePlan.builder().method(method).output(out).baseModel(files[0])
+                    .addModel(files[1], Map.of("weight", c(0.7))).addModel(files[2], Map.of("weight", c(0.5)))
+                    .parameter("lambda", c(0.9));
+        }
+        return builder.build();
+    }
+
+    private float[] reference(MergeMethod method, String tensor, Map<String, float[]> b, Map<String, float[]> x,
+                              Map<String, float[]> y) {
+        float[] bt = b.get(tensor);
+        float[][] xs = {x.get(tensor), y.get(tensor)};
+        long[] keys = {MergeMath.streamKey(7, tensor, 0), MergeMath.streamKey(7, tensor, 1)};
+        double[] w = {0.7, 0.5};
+        double[] d = {0.4, 0.6};
+        return switch (method) {
+            case LINEAR -> MergeReference.linear(new float[][] {bt, xs[0], xs[1]}, new double[] {0.5, 0.3, 0.4},
+                    true);
+            case SLERP -> MergeReference.slerp(bt, xs[0], 0.3);
+            case MODEL_STOCK -> MergeReference.modelStock(bt, xs);
+            case TASK_ARITHMETIC -> MergeReference.taskArithmetic(bt, xs, w, new double[] {1, 1}, 0, null, false,
+                    false, 0.9, keys);
+            case TIES -> MergeReference.taskArithmetic(bt, xs, w, d, 1, "sum", true, false, 1, keys);
+            case DARE_LINEAR -> MergeReference.taskArithmetic(bt, xs, w, d, 2, null, false, true, 1, keys);
+            case DARE_TIES -> MergeReference.taskArithmetic(bt, xs, w, d, 2, "sum", false, true, 1, keys);
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(MergeMethod.class)
+    void everyMethodMatchesTheReferenceExactlyInF32(MergeMethod method) throws Exception {
+        Path[] files = write(Dtype.F32);
+        Path out = dir.resolve("out.safetensors");
+        MergeReport report = merger.merge(plan(method, files, out));
+
+        Map<String, float[]> merged = Checkpoints.read(out);
+        assertThat(report.tensors()).isEqualTo(Checkpoints.SHAPES.size());
+        assertThat(report.outputFiles()).containsExactly(out.toAbsolutePath());
+        for (String tensor : Checkpoints.SHAPES.keySet()) {
+            float[] expected = reference(method, tensor, base, first, second);
+            assertThat(merged.get(tensor)).as(method + " " + tensor).isEqualTo(expected);
+        }
+        try (SafetensorsReader reader = SafetensorsReader.open(out)) {
+            assertThat(reader.metadata()).as("__metadata__ of the base is kept").isEqualTo(Map.of("model", "base"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(MergeMethod.class)
+    void resultsDoNotDependOnThreadsOrChunkSize(MergeMethod method) throws Exception {
+        Path[] files = write(Dtype.BF16);
+        Path one = dir.resolve("one-thread.safetensors");
+        Path many = dir.resolve("three-threads.safetensors");
+        merger.merge(plan(method, files, one));
+        StreamingModelMerger.builder().chunkElements(2048).threads(3).build().merge(plan(method, files, many));
+        assertThat(Files.readAllBytes(many)).isEqualTo(Files.readAllBytes(one));
+    }
+
+    @ParameterizedTest
+    @EnumSource(MergeMethod.class)
+    void everyMethodIsWithinOneUlpOfTheReferenceInBf16(MergeMethod method) throws Exception {
+        Path[] files = write(Dtype.BF16);
+        Path out = dir.resolve("out-bf16.safetensors");
+        merger.merge(plan(method, files, out));
+
+        Map<String, float[]> merged = Checkpoints.read(out);
+        Map<String, float[]> b = Checkpoints.rounded(base, Dtype.BF16);
+        Map<String, float[]> x = Checkpoints.rounded(first, Dtype.BF16);
+        Map<String, float[]> y = Checkpoints.rounded(second, Dtype.BF16);
+        for (String tensor : Checkpoints.SHAPES.keySet()) {
+            float[] expected = reference(method, tensor, b, x, y);
+            float[] actual = merged.get(tensor);
+            for (int j = 0; j < expected.length; j++) {
+                int want = HalfFloats.floatToBfloat16(expected[j]);
+                int got = HalfFloats.floatToBfloat16(actual[j]);
+                assertThat(Math.abs(want - got)).as(method + " " + tensor + "[" + j + "]").isLessThanOrEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void tiesWithCountConsensusMatchesTheReference() throws Exception {
+        Path[] files = write(Dtype.F32);
+        Path out = dir.resolve("ties-count.safetensors");
+        merger.merge(MergePlan.builder().method(MergeMethod.TIES).output(out).baseModel(files[0])
+                .addModel(files[1], Map.of("weight", c(0.7), "density", c(0.4)))
+                .addModel(files[2], Map.of("weight", c(0.5), "density", c(0.6)))
+                .signConsensus(SignConsensus.COUNT).parameter("normalize", c(0)).build());
+        Map<String, float[]> merged = Checkpoints.read(out);
+        for (String tensor : Checkpoints.SHAPES.keySet()) {
+            float[] expected = MergeReference.taskArithmetic(base.get(tensor),
+                    new float[][] {first.get(tensor), second.get(tensor)}, new double[] {0.7, 0.5},
+                    new double[] {0.4, 0.6}, 1, "count", false, false, 1, new long[2]);
+            assertThat(merged.get(tensor)).as(tensor).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void tiesKeepsExactlyTheDensityWhenMagnitudesTie() throws Exception {
+        // Quantised deltas make many equal magnitudes, so the threshold falls inside a run of ties.
+        base.replaceAll((name, values) -> new float[values.length]);
+        first.replaceAll((name, values) -> {
+            float[] q = new float[values.length];
+            for (int j = 0; j < q.length; j++) {
+                q[j] = Math.round(values[j] * 4) / 4f;
+            }
+            return q;
+        });
+        Path[] files = write(Dtype.F32);
+        Path out = dir.resolve("ties-tied.safetensors");
+        merger.merge(MergePlan.builder().method(MergeMethod.TIES).output(out).baseModel(files[0])
+                .addModel(files[1], Map.of("weight", c(1), "density", c(0.3))).build());
+        Map<String, float[]> merged = Checkpoints.read(out);
+        for (String tensor : Checkpoints.SHAPES.keySet()) {
+            float[] expected = MergeReference.taskArithmetic(base.get(tensor), new float[][] {first.get(tensor)},
+                    new double[] {1}, new double[] {0.3}, 1, "sum", true, false, 1, new long[1]);
+            assertThat(merged.get(tensor)).as(tensor).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void perLayerGradientAndFiltersResolvePerTensor() throws Exception {
+        Path[] files = write(Dtype.F32);
+        Path out = dir.resolve("gradient.safetensors");
+        RatioSchedule weight = new RatioSchedule.Filtered(
+                List.of(new RatioSchedule.NameFilter("mlp", c(0.9))),
+                new RatioSchedule.Gradient(List.of(0.0, 1.0), 0.25));
+        merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(out)
+                .addModel(files[0], Map.of("weight", weight))
+                .addModel(files[1], Map.of("weight", c(1)))
+                .parameter("normalize", c(0)).build());
+        Map<String, float[]> merged = Checkpoints.read(out);
+        Function<String, Double> expectedWeight = tensor -> tensor.contains("mlp") ? 0.9
+                : tensor.contains("layers.0.") ? 0.0 : tensor.contains("layers.1.") ? 0.5
+                : tensor.contains("layers.2.") ? 1.0 : 0.25;
+        for (String tensor : Checkpoints.SHAPES.keySet()) {
+            float[] expected = MergeReference.linear(new float[][] {base.get(tensor), first.get(tensor)},
+                    new double[] {expectedWeight.apply(tensor), 1}, false);
+            assertThat(merged.get(tensor)).as(tensor).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void outputDtypeConvertsWithRoundToNearestEven() throws Exception {
+        Path[] files = write(Dtype.F32);
+        Path out = dir.resolve("f16.safetensors");
+        merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(out).outputDtype("F16")
+                .addModel(files[0], Map.of("weight", c(1))).addModel(files[1], Map.of("weight", c(1))).build());
+        try (SafetensorsReader reader = SafetensorsReader.open(out)) {
+            assertThat(reader.tensors()).allSatisfy(t -> assertThat(t.dtype()).isEqualTo(Dtype.F16));
+        }
+        Map<String, float[]> merged = Checkpoints.read(out);
+        String tensor = "lm_head.weight";
+        float[] exact = MergeReference.linear(new float[][] {base.get(tensor), first.get(tensor)},
+                new double[] {1, 1}, true);
+        assertThat(merged.get(tensor)).isEqualTo(Checkpoints.rounded(Map.of(tensor, exact), Dtype.F16).get(tensor));
+    }
+
+    @Test
+    void shardedInputGivesShardedOutputEqualToTheSingleFileMerge() throws Exception {
+        Path[] files = write(Dtype.F32);
+        Path shardedBase = dir.resolve("sharded-base");
+        Path shardedFirst = dir.resolve("sharded-first");
+        for (Path[] pair : new Path[][] {{files[0], shardedBase}, {files[1], shardedFirst}}) {
+            merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(pair[1]).maxShardBytes(20_000)
+                    .addModel(pair[0], Map.of("weight", c(1))).build());
+        }
+        try (Stream<Path> listing = Files.list(shardedBase)) {
+            assertThat(listing.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly(
+                    "model-00001-of-00004.safetensors", "model-00002-of-00004.safetensors",
+                    "model-00003-of-00004.safetensors", "model-00004-of-00004.safetensors",
+                    "model.safetensors.index.json");
+        }
+        Path shardedOut = dir.resolve("sharded-out");
+        Path singleOut = dir.resolve("single-out.safetensors");
+        merger.merge(MergePlan.builder().method(MergeMethod.SLERP).output(shardedOut).maxShardBytes(30_000)
+                .baseModel(shardedBase).addModel(shardedFirst).parameter("t", c(0.4)).build());
+        merger.merge(MergePlan.builder().method(MergeMethod.SLERP).output(singleOut)
+                .baseModel(files[0]).addModel(files[1]).parameter("t", c(0.4)).build());
+
+        Map<String, float[]> sharded = Checkpoints.read(shardedOut);
+        Map<String, float[]> single = Checkpoints.read(singleOut);
+        assertThat(sharded.keySet()).containsExactlyElementsOf(single.keySet());
+        single.forEach((name, values) -> assertThat(sharded.get(name)).as(name).isEqualTo(values));
+        String index = Files.readString(shardedOut.resolve(SafetensorsReader.INDEX_FILE));
+        assertThat(index).contains("\"total_size\"").contains("\"weight_map\"");
+        try (Stream<Path> listing = Files.list(dir)) {
+            assertThat(listing.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+    }
+
+    @Test
+    void mismatchedInputsAreRefusedNamingTheTensorAndLeaveNoOutput() {
+        Path[] files = write(Dtype.F32);
+        Map<String, float[]> fewer = new java.util.LinkedHashMap<>(first);
+        fewer.remove("lm_head.weight");
+        Path partial = Checkpoints.write(dir.resolve("partial.safetensors"), fewer, Dtype.F32, Map.of());
+        Path out = dir.resolve("never.safetensors");
+        assertThatThrownBy(() -> merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(out)
+                .addModel(files[0], Map.of("weight", c(1))).addModel(partial, Map.of("weight", c(1))).build()))
+                .isInstanceOf(MergeException.class).hasMessageContaining("lm_head.weight")
+                .hasMessageContaining("partial.safetensors");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void unknownAndMissingParametersAreRefusedByName() {
+        Path[] files = write(Dtype.F32);
+        Path out = dir.resolve("x.safetensors");
+        assertThatThrownBy(() -> merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(out)
+                .addModel(files[0], Map.of("weight", c(1), "densty", c(0.5))).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'densty'");
+        assertThatThrownBy(() -> merger.merge(MergePlan.builder().method(MergeMethod.SLERP).output(out)
+                .baseModel(files[0]).addModel(files[1]).build()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'t'");
+        assertThat(out).doesNotExist();
+    }
+}
