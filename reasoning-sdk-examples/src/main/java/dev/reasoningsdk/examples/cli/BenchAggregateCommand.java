@@ -1,7 +1,6 @@
 package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.Aggregator;
@@ -18,7 +17,6 @@ import dev.reasoningsdk.impl.llm.SampleBatch;
 import dev.reasoningsdk.impl.onnx.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -46,7 +44,6 @@ import picocli.CommandLine.Option;
                 + "with --live, majority@k and AoR on the tiny reasoner.")
 public final class BenchAggregateCommand implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> GSM8K_SOURCES = List.of("6b_finetuning", "6b_verification", "175b_finetuning",
             "175b_verification");
     private static final int[] KS = {1, 5, 10, 20, 40};
@@ -79,28 +76,12 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--limit must be >= 1, was " + limit);
         }
         BenchReport report = new BenchReport();
-        report.put("gsm8k", gsm8k(readJsonl(data)));
+        report.put("gsm8k", gsm8k(JsonlRows.read(data)));
         if (live) {
-            report.put("live", live(readJsonl(problems)));
+            report.put("live", live(JsonlRows.read(problems)));
         }
         report.print(System.out, json);
         return 0;
-    }
-
-    private static List<JsonNode> readJsonl(Path path) throws IOException {
-        if (!Files.isRegularFile(path)) {
-            throw new IllegalArgumentException("no such file: " + path.toAbsolutePath().normalize());
-        }
-        List<JsonNode> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(path)) {
-            if (!line.isBlank()) {
-                rows.add(JSON.readTree(line));
-            }
-        }
-        if (rows.isEmpty()) {
-            throw new IllegalArgumentException("no rows in " + path);
-        }
-        return rows;
     }
 
     /** One GSM8K question: its text, gold answer and the four sources' chains. */
@@ -190,11 +171,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     private BenchReport live(List<JsonNode> rows) {
-        List<JsonNode> selected = new ArrayList<>();
-        int n = Math.min(limit, rows.size());
-        for (int i = 0; i < n; i++) {
-            selected.add(rows.get((int) ((long) i * rows.size() / n)));
-        }
+        List<JsonNode> selected = JsonlRows.evenlySpaced(rows, limit);
         AnswerExtractor numeric = AnswerExtractor.numeric();
         try (TinyReasoner model = TinyReasoner.builder().intraOpThreads(threads).build()) {
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();

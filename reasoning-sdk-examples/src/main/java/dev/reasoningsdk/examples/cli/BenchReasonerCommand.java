@@ -1,7 +1,6 @@
 package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import dev.reasoningsdk.impl.onnx.Generation;
 import dev.reasoningsdk.impl.onnx.GenerationOptions;
@@ -10,7 +9,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,8 +63,8 @@ public final class BenchReasonerCommand implements Callable<Integer> {
         if (limit < 1 || samples < 1 || speedQuestions < 0 || threads < 1) {
             throw new IllegalArgumentException("--limit, --samples and --threads must be >= 1, --speed-questions >= 0");
         }
-        List<JsonNode> all = readProblems(evalFile != null ? evalFile : findEvalFile());
-        List<JsonNode> problems = spread(all, Math.min(limit, all.size()));
+        List<JsonNode> all = JsonlRows.read(evalFile != null ? evalFile : findEvalFile());
+        List<JsonNode> problems = JsonlRows.evenlySpaced(all, limit);
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double loadBefore = os.getSystemLoadAverage();
@@ -141,7 +139,7 @@ public final class BenchReasonerCommand implements Callable<Integer> {
         if (speedQuestions == 0) {
             return;
         }
-        List<JsonNode> questions = spread(all, speedQuestions);
+        List<JsonNode> questions = JsonlRows.evenlySpaced(all, speedQuestions);
         int chains = 40;
         long tokens = 0;
         long cpuStart = os.getProcessCpuTime();
@@ -164,40 +162,9 @@ public final class BenchReasonerCommand implements Callable<Integer> {
                 .put("speed_seconds", seconds);
     }
 
-    /** {@code count} problems at evenly spaced positions; the file is ordered by step count, so all are covered. */
-    static List<JsonNode> spread(List<JsonNode> all, int count) {
-        List<JsonNode> picked = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            picked.add(all.get((int) ((long) i * all.size() / count)));
-        }
-        return picked;
-    }
-
-    private static List<JsonNode> readProblems(Path file) throws IOException {
-        ObjectMapper mapper = new ObjectMapper();
-        List<JsonNode> problems = new ArrayList<>();
-        for (String line : Files.readAllLines(file)) {
-            if (!line.isBlank()) {
-                problems.add(mapper.readTree(line));
-            }
-        }
-        if (problems.isEmpty()) {
-            throw new IllegalArgumentException("no problems in " + file);
-        }
-        return problems;
-    }
-
     private static Path findEvalFile() {
-        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            for (Path shared : List.of(dir.resolve("shared"), dir.resolveSibling("shared"))) {
-                Path candidate = shared.resolve(EVAL_FILE);
-                if (Files.isRegularFile(candidate)) {
-                    return candidate;
-                }
-            }
-        }
-        throw new IllegalArgumentException("no shared/" + EVAL_FILE + " above " + Paths.get("").toAbsolutePath()
-                + "; pass --eval");
+        return SharedData.find(EVAL_FILE).filter(Files::isRegularFile).orElseThrow(() -> new IllegalArgumentException(
+                "no shared/" + EVAL_FILE + " above " + Path.of("").toAbsolutePath() + "; pass --eval"));
     }
 
     /** Accuracy counts under the README's definitions (unparseable samples do not vote; ties go to the first). */

@@ -1,7 +1,6 @@
 package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.impl.confidence.AnswerGroups;
@@ -14,8 +13,6 @@ import dev.reasoningsdk.impl.llm.SampleBatch;
 import dev.reasoningsdk.impl.onnx.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -155,21 +152,11 @@ final class LiveConfidenceBench {
     }
 
     private List<JsonNode> select() throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        List<JsonNode> all = new ArrayList<>();
-        for (String line : Files.readAllLines(problems, StandardCharsets.UTF_8)) {
-            if (!line.isBlank()) {
-                all.add(json.readTree(line));
-            }
-        }
+        List<JsonNode> all = JsonlRows.read(problems);
         if (all.size() < 2) {
             throw new IllegalArgumentException(problems + " holds fewer than 2 problems");
         }
-        int count = Math.min(limit, all.size());
-        List<JsonNode> selected = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            selected.add(all.get((int) ((long) i * all.size() / count)));
-        }
+        List<JsonNode> selected = new ArrayList<>(JsonlRows.evenlySpaced(all, limit));
         Collections.shuffle(selected, new Random(42));
         return selected;
     }

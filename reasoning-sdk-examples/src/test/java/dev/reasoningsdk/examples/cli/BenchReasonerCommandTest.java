@@ -14,13 +14,13 @@ class BenchReasonerCommandTest {
     void theSubsetIsSpreadOverEveryStepCount() {
         // The eval file holds 100 problems per step count, in step order.
         List<JsonNode> all = IntStream.range(0, 600).<JsonNode>mapToObj(i -> IntNode.valueOf(i / 100 + 1)).toList();
-        List<JsonNode> picked = BenchReasonerCommand.spread(all, 60);
+        List<JsonNode> picked = JsonlRows.evenlySpaced(all, 60);
         assertThat(picked).hasSize(60);
         for (int steps = 1; steps <= 6; steps++) {
             int wanted = steps;
             assertThat(picked.stream().filter(node -> node.asInt() == wanted)).hasSize(10);
         }
-        assertThat(BenchReasonerCommand.spread(all, 600)).isEqualTo(all);
+        assertThat(JsonlRows.evenlySpaced(all, 600)).isEqualTo(all);
     }
 
     @Test

@@ -1,0 +1,53 @@
+package dev.reasoningsdk.examples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads the benches' JSON-lines files and picks evenly spaced rows from them. */
+final class JsonlRows {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private JsonlRows() {
+    }
+
+    /**
+     * Every non-blank line of {@code file} as JSON.
+     *
+     * @throws IllegalArgumentException if the file does not exist or holds no rows
+     */
+    static List<JsonNode> read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("no such file: " + file.toAbsolutePath().normalize());
+        }
+        List<JsonNode> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                rows.add(JSON.readTree(line));
+            }
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("no rows in " + file);
+        }
+        return rows;
+    }
+
+    /**
+     * {@code count} rows at evenly spaced positions (all of them when {@code count} is at least the size). The eval
+     * files are ordered by step count, so a spread covers every step count.
+     */
+    static <T> List<T> evenlySpaced(List<T> all, int count) {
+        int n = Math.min(count, all.size());
+        List<T> picked = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            picked.add(all.get((int) ((long) i * all.size() / n)));
+        }
+        return picked;
+    }
+}
