@@ -18,6 +18,8 @@ import java.util.Arrays;
 import java.util.List;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HiddenStateSelfKnowledgeTest {
 
@@ -99,19 +101,22 @@ class HiddenStateSelfKnowledgeTest {
         return Arrays.stream(texts).map(ReasoningChain::of).toList();
     }
 
-    @Test
-    void theShippedHeadOnTheTinyReasonerRanksItsOwnEasyProblemsAboveItsHardOnes()
+    /** Float32 states as the head was trained, and the int8 copy's that judging uses for speed. */
+    @ParameterizedTest(name = "int8 hidden states: {0}")
+    @ValueSource(booleans = {false, true})
+    void theShippedHeadOnTheTinyReasonerRanksItsOwnEasyProblemsAboveItsHardOnes(boolean int8)
             throws IOException, URISyntaxException {
         Path sample = Path.of(TinyReasoner.class.getResource(
                 "/dev/reasoningsdk/models/tiny-reasoner/eval-sample.jsonl").toURI());
         List<LabelledText> rows = SelfKnowledgeTrainer.readRecordedSamples(sample);
-        try (TinyReasoner reasoner = TinyReasoner.builder().intraOpThreads(1).build()) {
+        try (TinyReasoner reasoner = TinyReasoner.builder().intraOpThreads(1).int8HiddenStates(int8).build()) {
             HiddenStateSelfKnowledge criterion = HiddenStateSelfKnowledge.tinyReasoner(reasoner);
 
             List<CriterionResult> batch = criterion.evaluateAll(rows.stream().map(LabelledText::text).toList());
             CriterionResult single = criterion.evaluate(rows.get(0).text());
 
-            assertThat(batch.get(0).probability()).isCloseTo(single.probability(), Offset.offset(1e-4));
+            // int8 activations share one scale per batch, so padding moves a state slightly
+            assertThat(batch.get(0).probability()).isCloseTo(single.probability(), Offset.offset(int8 ? 0.02 : 1e-4));
             double[] scores = batch.stream().mapToDouble(CriterionResult::probability).toArray();
             // the sample holds three problems per step count, 1 to 6 steps, in order
             double easy = Arrays.stream(scores, 0, 6).average().orElseThrow();
