@@ -14,6 +14,7 @@ import dev.reasoningsdk.impl.retrieval.RuleCriterion;
 import dev.reasoningsdk.impl.retrieval.SelfKnowledgeTrainer;
 import dev.reasoningsdk.impl.retrieval.UnifiedActiveRetrieval;
 import dev.reasoningsdk.impl.onnx.SentenceEncoder;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -68,7 +69,7 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
         BenchReport report = new BenchReport();
         report.put("data", data.toString());
         List<String> latencyQueries = new ArrayList<>();
-        try (RetrievalSetup setup = new RetrievalSetup(true)) {
+        try (RetrievalSetup setup = new RetrievalSetup(RetrievalSetup.Reasoner.INT8_HIDDEN_STATES)) {
             report.put("encoder", setup.encoder.modelId()).put("self_knowledge_model", setup.reasoner.modelId());
             EncoderHeadCriterion intent = EncoderHeadCriterion.defaultIntent(setup.encoder);
             EncoderHeadCriterion knowledge = EncoderHeadCriterion.defaultKnowledge(setup.encoder);
@@ -141,7 +142,21 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
         }
         HeadProvenance provenance = criterion.head().provenance();
         Evaluation rows = evaluationRows(file, provenance, SelfKnowledgeTrainer.readRecordedSamples(file));
-        Progress progress = new Progress("self_knowledge");
+        BenchReport report = rows.describe(new BenchReport());
+        report.put("label", provenance.labelField());
+        report.put("figures", selfKnowledgeFigures(criterion, rows, "self_knowledge"));
+        // The judge reads int8 hidden states; the head was trained on float32 ones, so both are shown.
+        try (TinyReasoner float32 = TinyReasoner.builder().intraOpThreads(1).build()) {
+            report.put("float32_hidden_states_figures", selfKnowledgeFigures(
+                    HiddenStateSelfKnowledge.builder().model(float32).head(criterion.head()).build(), rows,
+                    "self_knowledge (float32)"));
+        }
+        return report;
+    }
+
+    private static Map<String, Object> selfKnowledgeFigures(HiddenStateSelfKnowledge criterion, Evaluation rows,
+                                                            String progressName) {
+        Progress progress = new Progress(progressName);
         List<Double> scores = new ArrayList<>();
         for (int start = 0; start < rows.rows().size(); start += 32) {
             List<String> questions = rows.texts().subList(start, Math.min(rows.rows().size(), start + 32));
@@ -150,10 +165,7 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
             }
             progress.update(scores.size(), rows.rows().size());
         }
-        BenchReport report = rows.describe(new BenchReport());
-        report.put("label", provenance.labelField());
-        report.put("figures", figures(BinaryMetrics.of(scores, rows.labels(), 0.5)));
-        return report;
+        return figures(BinaryMetrics.of(scores, rows.labels(), 0.5));
     }
 
     /**

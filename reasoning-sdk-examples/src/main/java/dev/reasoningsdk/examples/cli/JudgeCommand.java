@@ -47,7 +47,8 @@ public final class JudgeCommand implements Callable<Integer> {
         if (query == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give a QUERY to judge, or 'train'");
         }
-        try (RetrievalSetup setup = new RetrievalSetup(!noSelfKnowledge)) {
+        try (RetrievalSetup setup = new RetrievalSetup(noSelfKnowledge
+                ? RetrievalSetup.Reasoner.NONE : RetrievalSetup.Reasoner.INT8_HIDDEN_STATES)) {
             RetrievalDecision decision = setup.judge().judge(query);
             BenchReport report = new BenchReport().put("query", query).put("retrieve", decision.retrieve())
                     .put("decided_by", decision.decidedBy().map(RetrievalSetup::cliName).orElse("default"));
@@ -116,7 +117,7 @@ public final class JudgeCommand implements Callable<Integer> {
                     .build();
             LinearHead head;
             if (kind == CriterionKind.SELF_KNOWLEDGE) {
-                try (RetrievalSetup setup = new RetrievalSetup(true)) {
+                try (RetrievalSetup setup = new RetrievalSetup(RetrievalSetup.Reasoner.FLOAT32)) {
                     List<LabelledText> rows;
                     String labelName;
                     if (resample > 0) {
@@ -141,7 +142,7 @@ public final class JudgeCommand implements Callable<Integer> {
             } else {
                 String textField = text != null ? text : defaultText(kind);
                 String labelField = label != null ? label : defaultLabel(kind);
-                try (RetrievalSetup setup = new RetrievalSetup(false)) {
+                try (RetrievalSetup setup = new RetrievalSetup(RetrievalSetup.Reasoner.NONE)) {
                     head = trainer.trainOnEncoder(kind, setup.encoder, data, RetrievalSetup.dataName(data),
                             textField, labelField);
                 }

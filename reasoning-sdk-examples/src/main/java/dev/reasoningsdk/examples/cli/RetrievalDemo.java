@@ -27,7 +27,7 @@ final class RetrievalDemo implements DemoSection {
 
     @Override
     public void run(PrintStream out) {
-        try (RetrievalSetup setup = new RetrievalSetup(true)) {
+        try (RetrievalSetup setup = new RetrievalSetup(RetrievalSetup.Reasoner.INT8_HIDDEN_STATES)) {
             UnifiedActiveRetrieval judge = setup.judge();
             List<RetrievalDecision> decisions = judge.judgeAll(REQUESTS);
             out.println("retrieve  decided by      intent know  time  self  request");

@@ -26,9 +26,20 @@ final class RetrievalSetup implements AutoCloseable {
         return thread;
     });
 
-    RetrievalSetup(boolean withReasoner) {
+    /** Which tiny reasoner a setup loads for the self-knowledge criterion. */
+    enum Reasoner {
+        /** None: the judge runs the encoder criteria only. */
+        NONE,
+        /** Hidden states from the float32 model, as the shipped head was trained. */
+        FLOAT32,
+        /** Hidden states from the int8 copy: what judging uses, for latency. */
+        INT8_HIDDEN_STATES
+    }
+
+    RetrievalSetup(Reasoner reasoner) {
         this.encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(1).build();
-        this.reasoner = withReasoner ? TinyReasoner.builder().intraOpThreads(1).build() : null;
+        this.reasoner = reasoner == Reasoner.NONE ? null : TinyReasoner.builder().intraOpThreads(1)
+                .int8HiddenStates(reasoner == Reasoner.INT8_HIDDEN_STATES).build();
     }
 
     /** UAR with the shipped heads and, when loaded, the tiny reasoner's hidden-state self-knowledge. */
