@@ -5,13 +5,11 @@ import dev.reasoningsdk.api.merge.MergeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +24,8 @@ import java.util.Objects;
  *
  * <p>Every file is written to a temporary file in its target directory and renamed into place by {@link #commit()}
  * only after all bytes arrived and were forced to disk; for a sharded output the index is renamed last, so a
- * reader never sees an index pointing at missing shards. {@link #close()} without a successful commit deletes the
+ * reader never sees an index pointing at missing shards. Files are written with direct I/O where the file system
+ * allows it ({@link SequentialFileWriter}), so a large output neither floods the page cache nor waits for it. {@link #close()} without a successful commit deletes the
  * temporary files: an error never leaves a partial model behind. Not thread-safe.
  */
 public final class SafetensorsWriter implements AutoCloseable {
@@ -37,30 +36,36 @@ public final class SafetensorsWriter implements AutoCloseable {
     private final Path indexTarget;
     private final Map<String, String> weightMap;
     private final long totalSize;
+    private final boolean directIo;
     private int current;
     private boolean committed;
     private boolean closed;
 
+    /** One output file; opened when its first byte is due and finished when its last arrived. */
     private static final class Shard {
         final Path target;
         final Path temp;
-        final FileChannel channel;
+        final byte[] header;
         final long dataBytes;
+        SequentialFileWriter file;
         long written;
+        boolean finished;
 
-        Shard(Path target, Path temp, FileChannel channel, long dataBytes) {
+        Shard(Path target, Path temp, byte[] header, long dataBytes) {
             this.target = target;
             this.temp = temp;
-            this.channel = channel;
+            this.header = header;
             this.dataBytes = dataBytes;
         }
     }
 
-    private SafetensorsWriter(List<Shard> shards, Path indexTarget, Map<String, String> weightMap, long totalSize) {
+    private SafetensorsWriter(List<Shard> shards, Path indexTarget, Map<String, String> weightMap, long totalSize,
+                              boolean directIo) {
         this.shards = shards;
         this.indexTarget = indexTarget;
         this.weightMap = weightMap;
         this.totalSize = totalSize;
+        this.directIo = directIo;
     }
 
     /**
@@ -72,7 +77,13 @@ public final class SafetensorsWriter implements AutoCloseable {
      * @throws MergeException if the temporary file cannot be created
      */
     public static SafetensorsWriter single(Path target, Map<String, String> metadata, List<TensorSpec> tensors) {
-        return create(List.of(tensors), List.of(target.toAbsolutePath()), null, metadata);
+        return single(target, metadata, tensors, true);
+    }
+
+    /** {@link #single(Path, Map, List)}, with {@code directIo} false to write through the page cache. */
+    static SafetensorsWriter single(Path target, Map<String, String> metadata, List<TensorSpec> tensors,
+                                    boolean directIo) {
+        return create(List.of(tensors), List.of(target.toAbsolutePath()), null, metadata, directIo);
     }
 
     /**
@@ -112,7 +123,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         for (int i = 0; i < groups.size(); i++) {
             targets.add(absolute.resolve(shardName(i, groups.size())));
         }
-        return create(groups, targets, absolute.resolve(SafetensorsReader.INDEX_FILE), metadata);
+        return create(groups, targets, absolute.resolve(SafetensorsReader.INDEX_FILE), metadata, true);
     }
 
     /** The name of shard {@code index} (0-based) of {@code count}, as transformers and mergekit write it. */
@@ -121,7 +132,7 @@ public final class SafetensorsWriter implements AutoCloseable {
     }
 
     private static SafetensorsWriter create(List<List<TensorSpec>> groups, List<Path> targets, Path indexTarget,
-                                            Map<String, String> metadata) {
+                                            Map<String, String> metadata, boolean directIo) {
         Objects.requireNonNull(metadata, "metadata");
         List<Shard> shards = new ArrayList<>();
         Map<String, String> weightMap = new LinkedHashMap<>();
@@ -138,18 +149,9 @@ public final class SafetensorsWriter implements AutoCloseable {
                     }
                 }
                 total += dataBytes;
-                Path temp = AtomicFiles.newTempFile(target);
-                FileChannel channel;
-                try {
-                    channel = FileChannel.open(temp, StandardOpenOption.WRITE);
-                } catch (IOException e) {
-                    deleteQuietly(temp);
-                    throw e;
-                }
-                shards.add(new Shard(target, temp, channel, dataBytes));
                 ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
-                prefix.putLong(header.length).put(header).flip();
-                writeFully(channel, prefix);
+                prefix.putLong(header.length).put(header);
+                shards.add(new Shard(target, AtomicFiles.newTempFile(target), prefix.array(), dataBytes));
             }
         } catch (IOException | RuntimeException e) {
             discard(shards);
@@ -158,7 +160,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             }
             throw new MergeException(targets.get(0) + ": cannot create output: " + e, e);
         }
-        return new SafetensorsWriter(shards, indexTarget, weightMap, total);
+        return new SafetensorsWriter(shards, indexTarget, weightMap, total, directIo);
     }
 
     private static byte[] headerBytes(List<TensorSpec> tensors, Map<String, String> metadata) throws IOException {
@@ -198,22 +200,46 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
         try {
             while (data.hasRemaining()) {
-                while (current < shards.size() && shards.get(current).written == shards.get(current).dataBytes) {
-                    current++;
-                }
-                if (current == shards.size()) {
-                    throw new MergeException(shards.get(0).target + ": more tensor bytes written than declared");
-                }
-                Shard shard = shards.get(current);
+                Shard shard = shardWithRoom();
                 int take = (int) Math.min(data.remaining(), shard.dataBytes - shard.written);
                 ByteBuffer slice = data.slice();
                 slice.limit(take);
-                writeFully(shard.channel, slice);
+                shard.file.write(slice);
                 data.position(data.position() + take);
                 shard.written += take;
             }
         } catch (IOException e) {
-            throw new MergeException(shards.get(current).target + ": write failed: " + e, e);
+            throw new MergeException(shards.get(Math.min(current, shards.size() - 1)).target + ": write failed: " + e,
+                    e);
+        }
+    }
+
+    /** The first shard still missing bytes, opened; the full ones before it are finished on the way. */
+    private Shard shardWithRoom() throws IOException {
+        for (; current < shards.size(); current++) {
+            Shard shard = shards.get(current);
+            start(shard);
+            if (shard.written < shard.dataBytes) {
+                return shard;
+            }
+            finish(shard);
+        }
+        throw new MergeException(shards.get(0).target + ": more tensor bytes written than declared");
+    }
+
+    private void start(Shard shard) throws IOException {
+        if (shard.file == null) {
+            shard.file = SequentialFileWriter.open(shard.temp, directIo);
+            shard.file.write(ByteBuffer.wrap(shard.header));
+        }
+    }
+
+    /** Writes the shard's last bytes, forces it to disk and closes it, freeing its staging buffer. */
+    private static void finish(Shard shard) throws IOException {
+        if (!shard.finished) {
+            shard.file.finish();
+            shard.file.close();
+            shard.finished = true;
         }
     }
 
@@ -235,8 +261,8 @@ public final class SafetensorsWriter implements AutoCloseable {
                     throw new MergeException(shard.target + ": only " + shard.written + " of " + shard.dataBytes
                             + " tensor bytes were written");
                 }
-                shard.channel.force(true);
-                shard.channel.close();
+                start(shard);
+                finish(shard);
             }
             Path indexTemp = null;
             if (indexTarget != null) {
@@ -291,7 +317,9 @@ public final class SafetensorsWriter implements AutoCloseable {
     private static void discard(List<Shard> shards) {
         for (Shard shard : shards) {
             try {
-                shard.channel.close();
+                if (shard.file != null) {
+                    shard.file.close();
+                }
             } catch (IOException ignored) {
                 // The file is deleted next; a failed close loses nothing.
             }
@@ -304,12 +332,6 @@ public final class SafetensorsWriter implements AutoCloseable {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {
             // Best effort: the file is a leftover temporary, its name starts with a dot.
-        }
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
         }
     }
 }
