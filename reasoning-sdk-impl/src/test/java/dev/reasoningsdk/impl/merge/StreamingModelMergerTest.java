@@ -9,10 +9,12 @@ import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.MergeReport;
 import dev.reasoningsdk.api.merge.RatioSchedule;
 import dev.reasoningsdk.api.merge.SignConsensus;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -278,5 +280,40 @@ class StreamingModelMergerTest {
                 .baseModel(files[0]).addModel(files[1]).build()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'t'");
         assertThat(out).doesNotExist();
+    }
+
+    /** Integer tensors are copied from the first model byte for byte, across several output buffers. */
+    @ParameterizedTest
+    @EnumSource(value = Dtype.class, names = {"I64", "I32", "U8", "BOOL"})
+    void integerTensorsPassThroughUnchangedBetweenMergedOnes(Dtype dtype) throws Exception {
+        // 5000 elements of up to 8 bytes fill several of a 1024-element worker's output buffers.
+        List<TensorSpec> specs = List.of(new TensorSpec("model.weight", Dtype.F32, List.of(3000L)),
+                new TensorSpec("model.position_ids", dtype, List.of(5000L)),
+                new TensorSpec("model.norm.weight", Dtype.F32, List.of(40L)));
+        byte[][] integers = new byte[2][];
+        Path[] files = new Path[2];
+        Random random = new Random(5);
+        for (int model = 0; model < 2; model++) {
+            files[model] = dir.resolve("int-" + model + ".safetensors");
+            integers[model] = new byte[5000 * dtype.byteSize()];
+            random.nextBytes(integers[model]);
+            try (SafetensorsWriter writer = SafetensorsWriter.single(files[model], Map.of(), specs)) {
+                for (TensorSpec spec : specs) {
+                    // the float tensors are zeros: only the integer bytes matter here
+                    writer.write(ByteBuffer.wrap(spec.dtype() == dtype ? integers[model]
+                            : new byte[(int) spec.byteSize()]));
+                }
+                writer.commit();
+            }
+        }
+        Path out = dir.resolve("int-merged.safetensors");
+        merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(out)
+                .addModel(files[0], Map.of("weight", c(0.5))).addModel(files[1], Map.of("weight", c(0.5))).build());
+        try (SafetensorsReader reader = SafetensorsReader.open(out)) {
+            ByteBuffer copied = ByteBuffer.allocate(integers[0].length);
+            reader.read("model.position_ids", 0, copied);
+            assertThat(copied.array()).isEqualTo(integers[0]);
+            assertThat(reader.tensors()).extracting(TensorInfo::dtype).containsExactly(Dtype.F32, dtype, Dtype.F32);
+        }
     }
 }
