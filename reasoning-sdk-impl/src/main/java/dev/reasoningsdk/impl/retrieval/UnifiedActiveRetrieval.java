@@ -49,8 +49,6 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
     /** The default threshold of every criterion. */
     public static final double DEFAULT_THRESHOLD = 0.5;
 
-    private static final long JOIN_SPIN_NANOS = 2_000_000;
-
     private final Map<CriterionKind, Criterion> criteria;
     private final Map<CriterionKind, Double> thresholds;
     private final boolean shortCircuit;
@@ -187,12 +185,6 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
     }
 
     private static List<CriterionResult> join(CompletableFuture<List<CriterionResult>> running) {
-        // Parking the caller and waking it again costs about 0.3 ms on a virtual machine, a tenth of a local
-        // judgement; a local model's pass usually ends within a millisecond or two of the encoder's, so spin first.
-        long spinUntil = System.nanoTime() + JOIN_SPIN_NANOS;
-        while (!running.isDone() && System.nanoTime() < spinUntil) {
-            Thread.onSpinWait();
-        }
         try {
             return running.join();
         } catch (CompletionException e) {
