@@ -19,7 +19,7 @@ final class RetrievalSetup implements AutoCloseable {
 
     final AllMiniLmL6V2Encoder encoder;
     final TinyReasoner reasoner;
-    /** Runs the tiny reasoner's hidden-state pass while the encoder pass runs on the caller's thread. */
+    /** Runs the encoder pass while the tiny reasoner's hidden-state pass runs on the caller's thread. */
     final ExecutorService criteriaThread = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "uar-criteria");
         thread.setDaemon(true);

@@ -12,6 +12,8 @@ final class FakeEncoder implements SentenceEncoder {
     private final String modelId;
     private final int dimension;
     final AtomicInteger passes = new AtomicInteger();
+    /** The thread of each pass, by name. */
+    final List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     FakeEncoder(String modelId, int dimension) {
         this.modelId = modelId;
@@ -25,6 +27,7 @@ final class FakeEncoder implements SentenceEncoder {
     @Override
     public List<float[]> embedAll(List<String> sentences) {
         passes.incrementAndGet();
+        threads.add(Thread.currentThread().getName());
         List<float[]> vectors = new ArrayList<>();
         for (String sentence : sentences) {
             float[] vector = new float[dimension];

@@ -13,10 +13,10 @@ import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -129,33 +129,27 @@ class UnifiedActiveRetrievalTest {
     }
 
     @Test
-    void parallelCriteriaRunOffTheCallersThreadAndDecideAsSequentialOnes() throws Exception {
+    void parallelCriteriaSplitBetweenExecutorAndCallerAndDecideAsSequentialOnes() throws Exception {
         FakeEncoder encoder = new FakeEncoder();
-        AtomicReference<String> selfKnowledgeThread = new AtomicReference<>();
-        Criterion self = new Criterion() {
-            @Override
-            public CriterionKind kind() {
-                return SELF_KNOWLEDGE;
-            }
-
-            @Override
-            public CriterionResult evaluate(String query) {
-                selfKnowledgeThread.set(Thread.currentThread().getName());
-                return new CriterionResult(SELF_KNOWLEDGE, query.equals("known") ? 0.9 : 0.1, "fake", Usage.NONE);
-            }
-        };
+        Map<CriterionKind, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
+        Criterion time = recording(TIME, query -> 0.1, threads);
+        Criterion self = recording(SELF_KNOWLEDGE, query -> query.equals("known") ? 0.9 : 0.1, threads);
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "criteria-worker"));
         try {
             UnifiedActiveRetrieval.Builder common = UnifiedActiveRetrieval.builder()
                     .criterion(EncoderHeadCriterion.of(encoder, HeadFixtures.constantHead(INTENT, encoder, -2.0)))
                     .criterion(EncoderHeadCriterion.of(encoder, HeadFixtures.constantHead(KNOWLEDGE, encoder, 2.0)))
-                    .criterion(EncoderHeadCriterion.of(encoder, HeadFixtures.constantHead(TIME, encoder, -2.0)))
+                    .criterion(time)
                     .criterion(self);
             List<RetrievalDecision> sequential = common.build().judgeAll(List.of("known", "unknown"));
+            encoder.threads.clear();
             List<RetrievalDecision> parallel = common.parallelCriteria(executor).build()
                     .judgeAll(List.of("known", "unknown"));
 
-            assertThat(selfKnowledgeThread).hasValue("criteria-worker");
+            // the encoder pass and all but the last non-embedding criterion on the executor, the last on the caller
+            assertThat(encoder.threads).containsExactly("criteria-worker");
+            assertThat(threads).containsEntry(TIME, "criteria-worker")
+                    .containsEntry(SELF_KNOWLEDGE, Thread.currentThread().getName());
             assertThat(parallel).extracting(RetrievalDecision::retrieve).containsExactly(false, true);
             for (int i = 0; i < 2; i++) {
                 assertThat(parallel.get(i).decidedBy()).isEqualTo(sequential.get(i).decidedBy());
@@ -166,6 +160,23 @@ class UnifiedActiveRetrievalTest {
         } finally {
             executor.shutdownNow();
         }
+    }
+
+    /** A criterion giving {@code probability(query)} that records the thread it ran on. */
+    private static Criterion recording(CriterionKind kind, java.util.function.ToDoubleFunction<String> probability,
+                                       Map<CriterionKind, String> threads) {
+        return new Criterion() {
+            @Override
+            public CriterionKind kind() {
+                return kind;
+            }
+
+            @Override
+            public CriterionResult evaluate(String query) {
+                threads.put(kind, Thread.currentThread().getName());
+                return new CriterionResult(kind, probability.applyAsDouble(query), "fake", Usage.NONE);
+            }
+        };
     }
 
     @Test
