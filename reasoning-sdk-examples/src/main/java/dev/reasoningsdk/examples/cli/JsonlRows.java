@@ -1,9 +1,8 @@
 package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.impl.JsonLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,8 +10,6 @@ import java.util.List;
 
 /** Reads the benches' JSON-lines files and picks evenly spaced rows from them. */
 final class JsonlRows {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private JsonlRows() {
     }
@@ -26,12 +23,7 @@ final class JsonlRows {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("no such file: " + file.toAbsolutePath().normalize());
         }
-        List<JsonNode> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            if (!line.isBlank()) {
-                rows.add(JSON.readTree(line));
-            }
-        }
+        List<JsonNode> rows = JsonLines.read(file).stream().map(JsonLines.Row::node).toList();
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("no rows in " + file);
         }

@@ -1,7 +1,7 @@
 package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.impl.JsonLines;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -29,18 +29,15 @@ final class LabeledJsonl {
         if (!Files.exists(file)) {
             throw new NoSuchFileException(file.toString(), null, "data file not found (use --data)");
         }
-        ObjectMapper mapper = new ObjectMapper();
         List<Example> examples = new ArrayList<>();
-        for (String line : Files.readAllLines(file)) {
+        for (JsonLines.Row line : JsonLines.read(file)) {
             if (examples.size() >= limit) {
                 break;
             }
-            if (line.isBlank()) {
-                continue;
-            }
-            JsonNode row = mapper.readTree(line);
+            JsonNode row = line.node();
             if (!row.hasNonNull(textField) || !row.has(labelField)) {
-                throw new IllegalArgumentException(file + ": a row lacks '" + textField + "' or '" + labelField + "'");
+                throw new IllegalArgumentException(file + ":" + line.line() + ": the row lacks '" + textField
+                        + "' or '" + labelField + "'");
             }
             examples.add(new Example(row.get(textField).asText(),
                     String.valueOf(row.get(labelField).asBoolean()).toLowerCase(Locale.ROOT)));

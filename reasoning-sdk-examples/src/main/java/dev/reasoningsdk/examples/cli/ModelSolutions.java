@@ -1,13 +1,10 @@
 package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.impl.JsonLines;
 import dev.reasoningsdk.impl.llm.AnswerExtractor;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,31 +28,24 @@ record ModelSolutions(String question, String gold, List<ReasoningChain> chains)
      * @throws IllegalArgumentException naming the line that is not a model-solutions row
      */
     static List<ModelSolutions> read(Path file, int limit) throws IOException {
-        ObjectMapper json = new ObjectMapper();
         AnswerExtractor numeric = AnswerExtractor.numeric();
         List<ModelSolutions> rows = new ArrayList<>();
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null && rows.size() < limit) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                JsonNode row = json.readTree(line);
-                int lineNumber = number;
-                String gold = numeric.extract(row.path("ground_truth").asText("")).orElseThrow(
-                        () -> new IllegalArgumentException(file + " line " + lineNumber + ": no gold answer"));
-                List<ReasoningChain> chains = new ArrayList<>();
-                for (String source : SOURCES) {
-                    JsonNode solution = row.path(source).path("solution");
-                    if (!solution.isTextual()) {
-                        throw new IllegalArgumentException(file + " line " + number + ": no " + source + " solution");
-                    }
-                    chains.add(ReasoningChain.of(solution.asText(), source));
-                }
-                rows.add(new ModelSolutions(row.path("question").asText(), gold, chains));
+        for (JsonLines.Row line : JsonLines.read(file)) {
+            if (rows.size() >= limit) {
+                break;
             }
+            JsonNode row = line.node();
+            String gold = numeric.extract(row.path("ground_truth").asText("")).orElseThrow(
+                    () -> new IllegalArgumentException(file + " line " + line.line() + ": no gold answer"));
+            List<ReasoningChain> chains = new ArrayList<>();
+            for (String source : SOURCES) {
+                JsonNode solution = row.path(source).path("solution");
+                if (!solution.isTextual()) {
+                    throw new IllegalArgumentException(file + " line " + line.line() + ": no " + source + " solution");
+                }
+                chains.add(ReasoningChain.of(solution.asText(), source));
+            }
+            rows.add(new ModelSolutions(row.path("question").asText(), gold, chains));
         }
         if (rows.isEmpty()) {
             throw new IllegalArgumentException(file + " holds no rows");

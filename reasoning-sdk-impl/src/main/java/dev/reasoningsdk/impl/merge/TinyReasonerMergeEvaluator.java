@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.merge.MergeMethod;
 import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.RatioSchedule;
+import dev.reasoningsdk.impl.JsonLines;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -89,13 +89,21 @@ public final class TinyReasonerMergeEvaluator implements RatioEvaluator {
         return List.copyOf(onnxNames.keySet());
     }
 
-    /** Reads a problems file ({@code question}, {@code steps}, {@code answer} per line), every {@code every}-th. */
+    /**
+     * Reads a problems file ({@code question}, {@code steps}, {@code answer} per line), every {@code every}-th.
+     *
+     * @throws IllegalArgumentException naming the line of a row that lacks one of the three fields
+     */
     public static List<Problem> readProblems(Path file, int every) throws IOException {
-        ObjectMapper json = new ObjectMapper();
         List<Problem> problems = new ArrayList<>();
-        List<String> lines = Files.readAllLines(file).stream().filter(l -> !l.isBlank()).toList();
-        for (int i = 0; i < lines.size(); i += every) {
-            JsonNode node = json.readTree(lines.get(i));
+        List<JsonLines.Row> rows = JsonLines.read(file);
+        for (int i = 0; i < rows.size(); i += every) {
+            JsonNode node = rows.get(i).node();
+            if (!node.path("question").isTextual() || !node.path("steps").canConvertToInt()
+                    || !node.path("answer").canConvertToInt()) {
+                throw new IllegalArgumentException(file + ":" + rows.get(i).line()
+                        + ": needs 'question' (text), 'steps' and 'answer' (integers)");
+            }
             problems.add(new Problem(node.get("question").asText(), node.get("steps").asInt(),
                     node.get("answer").asInt()));
         }

@@ -1,6 +1,7 @@
 package dev.reasoningsdk.impl.retrieval;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.reasoningsdk.impl.JsonLines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,7 +39,7 @@ public record LabelledText(String text, boolean label) {
         Objects.requireNonNull(textField, "textField");
         Objects.requireNonNull(labelField, "labelField");
         List<LabelledText> rows = new ArrayList<>();
-        for (JsonlRows.Row row : JsonlRows.read(file)) {
+        for (JsonLines.Row row : JsonLines.read(file)) {
             JsonNode text = row.node().get(textField);
             if (text == null || !text.isTextual()) {
                 throw new IllegalArgumentException(file + ":" + row.line() + ": no text field '" + textField + "'");

@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.retrieval;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.impl.JsonLines;
 import dev.reasoningsdk.impl.confidence.AnswerGroups;
 import dev.reasoningsdk.impl.llm.AnswerExtractor;
 import dev.reasoningsdk.impl.onnx.CausalLanguageModel;
@@ -86,7 +87,7 @@ public final class SelfKnowledgeTrainer {
 
     private static List<JsonNode> readRows(Path file) throws IOException {
         List<JsonNode> rows = new ArrayList<>();
-        for (JsonlRows.Row row : JsonlRows.read(file)) {
+        for (JsonLines.Row row : JsonLines.read(file)) {
             if (!row.node().path("question").isTextual() || row.node().path("answer").isMissingNode()) {
                 throw new IllegalArgumentException(file + ":" + row.line() + ": needs 'question' and 'answer'");
             }

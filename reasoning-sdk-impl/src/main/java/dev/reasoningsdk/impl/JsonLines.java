@@ -1,4 +1,4 @@
-package dev.reasoningsdk.impl.retrieval;
+package dev.reasoningsdk.impl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,12 +11,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The rows of a JSONL file with their line numbers, blank lines skipped; a line that is not JSON is named. */
-final class JsonlRows {
+/**
+ * Reads JSON-lines files (one JSON value per line, UTF-8), as the project's data, eval problems and labelled sets
+ * come: every non-blank line parsed, with its 1-based line number so that a caller's validation can name the line.
+ */
+public final class JsonLines {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private JsonlRows() {
+    private JsonLines() {
     }
 
     /**
@@ -25,11 +28,16 @@ final class JsonlRows {
      * @param line the 1-based line number
      * @param node the parsed JSON
      */
-    record Row(int line, JsonNode node) {
+    public record Row(int line, JsonNode node) {
     }
 
-    /** @throws IllegalArgumentException naming the file and line of the first line that is not JSON */
-    static List<Row> read(Path file) throws IOException {
+    /**
+     * Every non-blank line of {@code file}, parsed.
+     *
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws IllegalArgumentException          naming the file and line of the first line that is not JSON
+     */
+    public static List<Row> read(Path file) throws IOException {
         List<Row> rows = new ArrayList<>();
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
