@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
  * {@code reasoning bench hma}: the alignment-tax experiment on the tuned tiny-reasoner pair. First the plain
  * averaging sweep ({@code a * base + (1 - a) * tuned}) measured on the problems the README uses, next to the README's
  * figures; then Heterogeneous Model Averaging at a fixed mean share of the base, with the README's three layer groups
- * and with one group per module (each Linear, LayerNorm and embedding: HMA's finer split), each search scoring its
- * candidates on a fixed subset ({@code --every}) and re-measuring its best point and front on {@code --final-every}.
+ * and with one group per module (each Linear, LayerNorm and embedding: HMA's finer split), searched by CMA-ES or the
+ * (1+λ)-ES ({@code --strategy}), each search scoring its candidates on a fixed subset ({@code --every}) and
+ * re-measuring its best point and front on {@code --final-every}.
  */
 @Command(name = "hma", mixinStandardHelpOptions = true,
         description = "Averaging sweep and HMA search on the tuned tiny-reasoner pair (alignment tax).")
@@ -61,6 +62,9 @@ public final class BenchHmaCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Search seed (default ${DEFAULT-VALUE}).")
     private long seed = 1;
 
+    @Option(names = "--strategy", description = "HMA search: cma-es or one-plus-lambda (default ${DEFAULT-VALUE}).")
+    private String strategy = "cma-es";
+
     @Option(names = "--groups", split = ",", description = "Searches to run: layers, modules (default both).")
     private List<String> searches = new ArrayList<>(List.of("layers", "modules"));
 
@@ -69,11 +73,17 @@ public final class BenchHmaCommand implements Callable<Integer> {
         if (sweepEvery < 1 || every < 1 || finalEvery < 1 || budget < 1) {
             throw new IllegalArgumentException("--sweep-every, --every, --final-every and --budget must be >= 1");
         }
+        HeterogeneousModelAveraging.Strategy searchStrategy = switch (strategy) {
+            case "cma-es" -> HeterogeneousModelAveraging.Strategy.CMA_ES;
+            case "one-plus-lambda" -> HeterogeneousModelAveraging.Strategy.ONE_PLUS_LAMBDA;
+            default -> throw new IllegalArgumentException("--strategy takes cma-es or one-plus-lambda, not " + strategy);
+        };
         Path tuned = findTunedDir();
         Path exprFile = tuned.resolve("expr-problems.jsonl");
         Path wordFile = tuned.resolveSibling("tiny-reasoner").resolve("eval-problems.jsonl");
         Map<String, Long> sizes = tensorSizes(tuned.resolve("base.safetensors"));
-        BenchReport report = new BenchReport().put("mean_ratio", mean).put("search_every", every)
+        BenchReport report = new BenchReport().put("strategy", strategy).put("mean_ratio", mean)
+                .put("search_every", every)
                 .put("final_every", finalEvery).put("sweep_every", sweepEvery);
 
         List<Problem> sweepExpr = TinyReasonerMergeEvaluator.readProblems(exprFile, sweepEvery);
@@ -133,7 +143,7 @@ public final class BenchHmaCommand implements Callable<Integer> {
             Progress searchProgress = new Progress("bench hma: " + kind + " search");
             int[] calls = {0};
             HmaResult result = HeterogeneousModelAveraging.builder().groupSizes(groupSizes).meanRatio(mean)
-                    .budget(budget).seed(seed).evaluator(r -> {
+                    .budget(budget).seed(seed).strategy(searchStrategy).evaluator(r -> {
                         searchProgress.update(++calls[0], budget);
                         return evaluator.evaluate(r);
                     }).build().search();
@@ -160,6 +170,7 @@ public final class BenchHmaCommand implements Callable<Integer> {
                 history.add(entry);
             }
             report.put("hma_" + kind, new BenchReport()
+                    .put("strategy", strategy)
                     .put("groups", groupNames)
                     .put("evaluations", result.evaluations())
                     .put("search_wall_s", result.usage().wallTime().toMillis() / 1000.0)

@@ -17,24 +17,45 @@ import org.slf4j.LoggerFactory;
  * parameter-weighted mean pinned to a fixed budget, so the search learns only how the averaging is spread across
  * the model.
  *
- * <p>The search is a (1+λ) evolution strategy on the feasible set {r in [0,1]^G : sum w_g r_g = mean}: each
- * offspring adds Gaussian noise projected onto the plane of constant weighted mean, then is repaired into the box
- * without moving the mean; the step size follows the 1/5th success rule. It starts from the uniform ratio (plain
- * averaging at the budget), so it can only improve on it. The objective is the smaller of reward and retained
- * skill ({@link RatioEvaluator.Scores#worst()}), ties broken by their sum. The evaluator is black-box and pluggable.
+ * <p>The search runs on the feasible set {r in [0,1]^G : sum w_g r_g = mean} (w the normalised group sizes) and
+ * starts from the uniform ratio (plain averaging at the budget), evaluated first, so it can only improve on it. Two
+ * strategies ({@link Strategy}):
+ * <ul>
+ *   <li>{@link Strategy#CMA_ES} (default): Hansen's (μ/μ<sub>w</sub>, λ)-CMA-ES ({@link CovarianceMatrixAdaptation},
+ *   arXiv:1604.00772) in the G − 1 coordinates of the plane of constant weighted mean (an orthonormal basis of it),
+ *   each sample mapped to a ratio vector and repaired into the box without moving the mean; λ defaults to
+ *   4 + ⌊3 ln(G − 1)⌋, σ<sub>0</sub> to the initial step.</li>
+ *   <li>{@link Strategy#ONE_PLUS_LAMBDA}: a (1+λ) evolution strategy whose offspring add Gaussian noise projected
+ *   onto the same plane, repaired the same way, with the 1/5th success rule on the step; λ defaults to 4.</li>
+ * </ul>
+ * The objective is the smaller of reward and retained skill ({@link RatioEvaluator.Scores#worst()}), ties broken by
+ * their sum; CMA-ES ranks its samples by it. The evaluator is black-box and pluggable. When the feasible set is a
+ * single point (one group, or a mean of 0 or 1) the search stops after the start.
  *
- * <p>Defaults: 24 evaluations, λ = 4, initial step 0.25, seed 1. Not thread-safe while searching (one search at a
- * time per instance is the caller's to ensure); the instance itself is immutable.
+ * <p>Defaults: CMA-ES, 24 evaluations (the start included), initial step 0.25, seed 1; deterministic for a seed.
+ * Not thread-safe while searching (one search at a time per instance is the caller's to ensure); the instance itself
+ * is immutable.
  */
 public final class HeterogeneousModelAveraging {
 
     private static final Logger LOG = LoggerFactory.getLogger(HeterogeneousModelAveraging.class);
 
+    /** How the ratios are searched. */
+    public enum Strategy {
+        /** Hansen's (μ/μ<sub>w</sub>, λ)-CMA-ES on the plane of constant weighted mean (the default). */
+        CMA_ES,
+        /** A (1+λ) evolution strategy with the 1/5th success rule. */
+        ONE_PLUS_LAMBDA
+    }
+
+    private static final Comparator<HmaPoint> BEST_FIRST = (a, b) -> better(a, b) ? -1 : better(b, a) ? 1 : 0;
+
     private final double[] weights;
     private final double meanRatio;
     private final RatioEvaluator evaluator;
     private final int budget;
-    private final int offspring;
+    private final Strategy strategy;
+    private final Integer offspring;
     private final double initialStep;
     private final long seed;
 
@@ -44,6 +65,7 @@ public final class HeterogeneousModelAveraging {
         this.meanRatio = builder.meanRatio;
         this.evaluator = builder.evaluator;
         this.budget = builder.budget;
+        this.strategy = builder.strategy;
         this.offspring = builder.offspring;
         this.initialStep = builder.initialStep;
         this.seed = builder.seed;
@@ -61,11 +83,93 @@ public final class HeterogeneousModelAveraging {
         List<HmaPoint> history = new ArrayList<>();
         double[] uniform = new double[weights.length];
         Arrays.fill(uniform, meanRatio);
-        HmaPoint parent = evaluate(uniform, history);
+        HmaPoint first = evaluate(uniform, history);
+        boolean singlePoint = weights.length == 1 || meanRatio == 0 || meanRatio == 1;
+        if (!singlePoint) {
+            switch (strategy) {
+                case CMA_ES -> covarianceMatrixAdaptation(uniform, random, history);
+                case ONE_PLUS_LAMBDA -> onePlusLambda(first, random, history);
+                default -> throw new IllegalStateException("unknown strategy " + strategy);
+            }
+        }
+        HmaPoint best = history.stream().reduce((a, b) -> better(b, a) ? b : a).orElseThrow();
+        Duration wall = Duration.ofNanos(System.nanoTime() - start);
+        return new HmaResult(best, front(history), history, meanRatio,
+                new Usage(0, history.size(), 0, 0, 0, wall));
+    }
+
+    private void covarianceMatrixAdaptation(double[] uniform, SplittableRandom random, List<HmaPoint> history) {
+        double[][] basis = planeBasis();
+        int dimension = weights.length - 1;
+        int lambda = offspring != null ? offspring : CovarianceMatrixAdaptation.defaultPopulation(dimension);
+        CovarianceMatrixAdaptation cma = new CovarianceMatrixAdaptation(new double[dimension], initialStep, lambda);
+        while (history.size() < budget) {
+            List<HmaPoint> generation = new ArrayList<>();
+            for (double[] z : cma.ask(random)) {
+                if (history.size() >= budget) {
+                    return;
+                }
+                double[] ratios = uniform.clone();
+                for (int g = 0; g < ratios.length; g++) {
+                    for (int k = 0; k < dimension; k++) {
+                        ratios[g] += basis[g][k] * z[k];
+                    }
+                }
+                generation.add(evaluate(repair(ratios), history));
+            }
+            generation.sort(BEST_FIRST);
+            // CMA-ES learns from the repaired points, not the raw samples: what was scored is the repaired point,
+            // and the weighted mean of feasible points is feasible, so the mean never drifts out of the box into
+            // a region where every sample repairs onto the same face and the ranking goes flat. The step clipping
+            // in CovarianceMatrixAdaptation keeps such injected points from distorting the step size.
+            List<double[]> bestFirst = new ArrayList<>();
+            for (HmaPoint point : generation) {
+                double[] offset = point.ratios();
+                double[] z = new double[dimension];
+                for (int k = 0; k < dimension; k++) {
+                    for (int g = 0; g < offset.length; g++) {
+                        z[k] += basis[g][k] * (offset[g] - uniform[g]);
+                    }
+                }
+                bestFirst.add(z);
+            }
+            cma.tell(bestFirst);
+            LOG.debug("HMA CMA-ES generation: best {} sigma {}", generation.get(0), cma.sigma());
+        }
+    }
+
+    /**
+     * An orthonormal basis (the columns, G x (G - 1)) of the plane sum w_g r_g = 0: the last G - 1 columns of the
+     * Householder reflection that maps e_1 to w / |w|. CMA-ES runs in these coordinates rather than in R^G because
+     * along w the objective is undefined (the mean is pinned), and a covariance learnt in R^G would shrink to zero
+     * along w, making C singular and C^(-1/2) blow up.
+     */
+    private double[][] planeBasis() {
+        int groups = weights.length;
+        double length = Math.sqrt(Arrays.stream(weights).map(w -> w * w).sum());
+        double[] v = new double[groups];
+        for (int g = 0; g < groups; g++) {
+            v[g] = weights[g] / length;
+        }
+        // Weights are positive, so v_0 + 1 > 1 and the reflection is well conditioned.
+        v[0] += 1;
+        double vv = Arrays.stream(v).map(x -> x * x).sum();
+        double[][] basis = new double[groups][groups - 1];
+        for (int g = 0; g < groups; g++) {
+            for (int k = 1; k < groups; k++) {
+                basis[g][k - 1] = (g == k ? 1 : 0) - 2 * v[g] * v[k] / vv;
+            }
+        }
+        return basis;
+    }
+
+    private void onePlusLambda(HmaPoint start, SplittableRandom random, List<HmaPoint> history) {
+        HmaPoint parent = start;
+        int lambda = offspring != null ? offspring : 4;
         double step = initialStep;
         while (history.size() < budget) {
             HmaPoint bestChild = null;
-            for (int k = 0; k < offspring && history.size() < budget; k++) {
+            for (int k = 0; k < lambda && history.size() < budget; k++) {
                 HmaPoint child = evaluate(mutate(parent.ratios(), step, random), history);
                 if (bestChild == null || better(child, bestChild)) {
                     bestChild = child;
@@ -77,12 +181,8 @@ public final class HeterogeneousModelAveraging {
             }
             // 1/5th success rule for one generation of λ offspring.
             step = Math.max(0.01, Math.min(0.5, step * (success ? 1.5 : Math.pow(1.5, -0.25))));
-            LOG.debug("HMA generation: parent {} step {}", parent, step);
+            LOG.debug("HMA (1+λ) generation: parent {} step {}", parent, step);
         }
-        HmaPoint best = history.stream().reduce((a, b) -> better(b, a) ? b : a).orElseThrow();
-        Duration wall = Duration.ofNanos(System.nanoTime() - start);
-        return new HmaResult(best, front(history), history, meanRatio,
-                new Usage(0, history.size(), 0, 0, 0, wall));
     }
 
     /** The evaluated points that no other evaluated point dominates, by reward. */
@@ -128,7 +228,7 @@ public final class HeterogeneousModelAveraging {
         double wz = 0;
         double ww = 0;
         for (int g = 0; g < z.length; g++) {
-            z[g] = gaussian(random) * step;
+            z[g] = CovarianceMatrixAdaptation.gaussian(random) * step;
             wz += weights[g] * z[g];
             ww += weights[g] * weights[g];
         }
@@ -170,20 +270,14 @@ public final class HeterogeneousModelAveraging {
         return r;
     }
 
-    private static double gaussian(SplittableRandom random) {
-        // Box-Muller: SplittableRandom has no nextGaussian on Java 17.
-        double u = 1 - random.nextDouble();
-        double v = random.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-    }
-
     /** Builds a {@link HeterogeneousModelAveraging}; setters validate at once. Not thread-safe. */
     public static final class Builder {
         private double[] groupSizes;
         private double meanRatio = Double.NaN;
         private RatioEvaluator evaluator;
         private int budget = 24;
-        private int offspring = 4;
+        private Strategy strategy = Strategy.CMA_ES;
+        private Integer offspring;
         private double initialStep = 0.25;
         private long seed = 1;
 
@@ -228,7 +322,17 @@ public final class HeterogeneousModelAveraging {
             return this;
         }
 
-        /** Offspring per generation, λ (default 4). @throws IllegalArgumentException if below 1 */
+        /** The search strategy (default {@link Strategy#CMA_ES}). */
+        public Builder strategy(Strategy strategy) {
+            this.strategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
+        }
+
+        /**
+         * Offspring per generation, λ (default 4 + ⌊3 ln(G − 1)⌋ for CMA-ES, 4 for the (1+λ) strategy).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
         public Builder offspring(int offspring) {
             if (offspring < 1) {
                 throw new IllegalArgumentException("offspring must be >= 1, was " + offspring);
@@ -237,7 +341,11 @@ public final class HeterogeneousModelAveraging {
             return this;
         }
 
-        /** The initial mutation step (default 0.25). @throws IllegalArgumentException if not in (0, 1] */
+        /**
+         * The initial step: σ<sub>0</sub> for CMA-ES, the first mutation step for (1+λ) (default 0.25).
+         *
+         * @throws IllegalArgumentException if not in (0, 1]
+         */
         public Builder initialStep(double initialStep) {
             if (!(initialStep > 0 && initialStep <= 1)) {
                 throw new IllegalArgumentException("initialStep must be in (0, 1], was " + initialStep);
@@ -252,10 +360,17 @@ public final class HeterogeneousModelAveraging {
             return this;
         }
 
-        /** @throws IllegalStateException if group sizes, mean ratio or evaluator is missing */
+        /**
+         * @throws IllegalStateException if group sizes, mean ratio or evaluator is missing, or CMA-ES is asked for
+         *                               fewer than 2 offspring (it recombines the best λ/2)
+         */
         public HeterogeneousModelAveraging build() {
             if (groupSizes == null || Double.isNaN(meanRatio) || evaluator == null) {
                 throw new IllegalStateException("groupSizes, meanRatio and evaluator are required");
+            }
+            if (strategy == Strategy.CMA_ES && offspring != null && offspring < 2) {
+                throw new IllegalStateException("CMA-ES needs offspring >= 2 (it recombines the best half), was "
+                        + offspring + "; use Strategy.ONE_PLUS_LAMBDA for a single offspring");
             }
             return new HeterogeneousModelAveraging(this);
         }
