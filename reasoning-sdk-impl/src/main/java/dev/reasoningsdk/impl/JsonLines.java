@@ -50,7 +50,8 @@ public final class JsonLines {
                 try {
                     rows.add(new Row(number, JSON.readTree(line)));
                 } catch (JsonProcessingException e) {
-                    throw new IllegalArgumentException(file + ":" + number + ": not JSON: " + e.getOriginalMessage(), e);
+                    throw new IllegalArgumentException(file + ":" + number + ": not JSON: " + e.getOriginalMessage(),
+                            e);
                 }
             }
         }

@@ -28,15 +28,15 @@ import picocli.CommandLine.Option;
 /**
  * {@code reasoning bench merge}: writes two synthetic checkpoints with Llama-7B-shaped tensors (embeddings 32000 x
  * 4096, attention 4096 x 4096, MLP 11008 x 4096) into a temporary directory, once in BF16 and once in F32, runs a
- * {@code linear} merge of each pair and compares its throughput (input bytes / wall time) with a plain sequential
- * read of the same files in the same run. Both start with the files out of the page cache, as a checkpoint on disk
- * is: the inputs are written with direct I/O, and written again before the read because the merge cached them. The
- * read of the then cached files is reported beside it ({@code read_gb_per_s_page_cache}), a memory-copy speed no
- * merge that writes its output can approach, and so is the I/O limit of the merge itself
- * ({@code io_limit_gb_per_s}: the inputs read while an output of the merged size is written, no computing). Reports the JVM's peak resident set ({@code VmHWM}), which the streaming
- * merger keeps bounded by its chunks whatever the model size, and the process CPU time of the merge and of the read
- * (the machine may be shared, so CPU seconds show the cost where wall seconds show contention). Deletes its files
- * when done.
+ * {@code linear} merge of each pair and compares its throughput (input bytes / wall time) with a plain sequential read
+ * of the same files in the same run. Both start with the files out of the page cache, as a checkpoint on disk is: the
+ * inputs are written with direct I/O, and written again before the read because the merge cached them. The read of the
+ * then cached files is reported beside it ({@code read_gb_per_s_page_cache}), a memory-copy speed no merge that writes
+ * its output can approach, and so is the I/O limit of the merge itself ({@code io_limit_gb_per_s}: the inputs read
+ * while an output of the merged size is written, no computing). Reports the JVM's peak resident set ({@code VmHWM}),
+ * which the streaming merger keeps bounded by its chunks whatever the model size, and the process CPU time of the merge
+ * and of the read (the machine may be shared, so CPU seconds show the cost where wall seconds show contention). Deletes
+ * its files when done.
  */
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = "Streaming merge throughput vs plain sequential read, and peak RSS, on synthetic checkpoints.")

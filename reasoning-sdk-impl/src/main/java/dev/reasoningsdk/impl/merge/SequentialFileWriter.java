@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>Why direct I/O: a merged checkpoint is written once and not read back by this process. Through the page cache
  * it evicts everything else (a 15 GB output on a 16 GB laptop) and is flushed to the disk only by the final
- * {@code fsync}; on the project's 2-core VM, 1 GiB written that way took 3.8 s, written directly 1.3 s. Direct writes
+ * {@code fsync}; on the project's 2-core VM, 1 GiB written that way took 4.1 s, written directly 1.4 s. Direct writes
  * need the buffer address, file offset and length aligned to the file system's block size, so bytes are staged in an
  * aligned buffer and written in whole blocks; the last block is padded with zeros and the file truncated back to its
  * length by {@link #finish()}. Not thread-safe.

@@ -670,8 +670,9 @@ public final class StreamingModelMerger implements ModelMerger {
         }
 
         /**
-         * Elements per chunk (default 2^20, i.e. 4 MiB of floats per input): peak memory is about
-         * {@code 2 * chunkElements * (12 * inputs + 20)} bytes with several threads (two output buffers per thread, one being written while the other fills).
+         * Elements per chunk (default 2^20, i.e. 4 MiB of floats per input): peak memory is about {@code 2 *
+         * chunkElements * (12 * inputs + 20)} bytes with several threads (two output buffers per thread, one being
+         * written while the other fills).
          *
          * @throws IllegalArgumentException if below 1024 or above 2^26
          */

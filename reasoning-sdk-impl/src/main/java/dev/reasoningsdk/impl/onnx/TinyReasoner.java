@@ -19,18 +19,19 @@ import org.slf4j.LoggerFactory;
  * {@code dev/reasoningsdk/models/tiny-reasoner/README.md}). Deliberately imperfect and stochastic, so that
  * self-consistency, aggregation and confidence estimation have something to show offline.
  *
- * <p>Generation decodes all N chains of a prompt together, one batched forward pass per token, through a KV-cache
- * graph ({@link TinyReasonerGraph}, Hugging Face Optimum's decoder-with-past layout) built at load time from the
- * ONNX file's weights; {@link Builder#kvCache(boolean) kvCache(false)} re-runs the shipped graph over the whole
- * sequence instead (the reference path, about 10 times slower). Hidden states and continuation scores come from
- * the shipped graph in one pass ({@link Builder#int8HiddenStates(boolean) int8HiddenStates(true)} takes the hidden
- * states from an int8 copy instead, for latency budgets such as UAR's self-knowledge check). Prompts are {@code <bos>} + the prompt's characters; use {@link #prompt(String)}
- * for the trained format {@code Q: <question>\nA:}. Generation stops at {@code <eos>} or at 320 tokens.
+ * <p>Generation decodes all N chains of a prompt together, one batched forward pass per token, through a KV-cache graph
+ * ({@link TinyReasonerGraph}, Hugging Face Optimum's decoder-with-past layout) built at load time from the ONNX file's
+ * weights; {@link Builder#kvCache(boolean) kvCache(false)} re-runs the shipped graph over the whole sequence instead
+ * (the reference path, about 10 times slower). Hidden states and continuation scores come from the shipped graph in one
+ * pass ({@link Builder#int8HiddenStates(boolean) int8HiddenStates(true)} takes the hidden states from an int8 copy
+ * instead, for latency budgets such as UAR's self-knowledge check). Prompts are {@code <bos>} + the prompt's
+ * characters; use {@link #prompt(String)} for the trained format {@code Q: <question>\nA:}. Generation stops at
+ * {@code <eos>} or at 320 tokens.
  *
- * <p>Defaults: embedded model, KV cache on, float32 hidden states, {@link ExecutionProvider#AUTO}, 1 intra-op thread (its matrices are
- * too small to split well: on the shared 2-core test machine, 2 threads gave the same chains per second as 1 for
- * 20% more CPU, and with spinning threads half of it). Thread-safe
- * (concurrent calls each decode their own batch); close it to free the sessions (closing twice is harmless).
+ * <p>Defaults: embedded model, KV cache on, float32 hidden states, {@link ExecutionProvider#AUTO}, 1 intra-op thread
+ * (its matrices are too small to split well: on the shared 2-core test machine, 2 threads gave the same chains per
+ * second as 1 for 20% more CPU, and with spinning threads half of it). Thread-safe (concurrent calls each decode their
+ * own batch); close it to free the sessions (closing twice is harmless).
  */
 public final class TinyReasoner implements CausalLanguageModel {
 
