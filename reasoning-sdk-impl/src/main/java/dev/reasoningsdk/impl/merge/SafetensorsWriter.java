@@ -25,8 +25,9 @@ import java.util.Objects;
  * <p>Every file is written to a temporary file in its target directory and renamed into place by {@link #commit()} only
  * after all bytes arrived and were forced to disk; for a sharded output the index is renamed last, so a reader never
  * sees an index pointing at missing shards. Files are written with direct I/O where the file system allows it
- * ({@link SequentialFileWriter}), so a large output neither floods the page cache nor waits for it. {@link #close()} without a
- * successful commit deletes the temporary files: an error never leaves a partial model behind. Not thread-safe.
+ * ({@link SequentialFileWriter}), so a large output neither floods the page cache nor waits for it.
+ * {@link #close()} without a successful commit deletes the temporary files: an error never leaves a partial model
+ * behind. Not thread-safe.
  */
 public final class SafetensorsWriter implements AutoCloseable {
 
