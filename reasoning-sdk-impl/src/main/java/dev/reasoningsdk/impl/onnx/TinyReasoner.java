@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.onnx;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +51,10 @@ public final class TinyReasoner implements CausalLanguageModel {
     private final OnnxModelSession fullSession;
     private final OnnxModelSession cachedSession;
     private final OnnxModelSession int8Session;
+    private final OnnxModelSession lastTokenSession;
     private final FullSequenceModel fullModel;
     private final FullSequenceModel hiddenStateModel;
+    private final FullSequenceModel lastTokenStateModel;
     private final Decoder decoder;
     private final TinyReasonerVocabulary vocabulary;
     private final int contextLength;
@@ -73,6 +76,7 @@ public final class TinyReasoner implements CausalLanguageModel {
         OnnxModelSession full = null;
         OnnxModelSession cached = null;
         OnnxModelSession int8 = null;
+        OnnxModelSession lastToken = null;
         try {
             full = factory.open(ModelSource.bytes(file.name(), onnx));
             this.fullModel = new FullSequenceModel(full.environment(), full.session(), vocabulary.size(),
@@ -85,21 +89,27 @@ public final class TinyReasoner implements CausalLanguageModel {
             } else {
                 this.decoder = fullModel;
             }
+            OnnxModelFile lastTokenGraph = TinyReasonerGraph.lastTokenHiddenState(file);
             if (builder.int8HiddenStates) {
                 OnnxModelFile quantized = DynamicInt8Quantization.quantizeWeights(file);
                 int8 = factory.open(ModelSource.bytes(quantized.name(), quantized.toBytes()));
                 this.hiddenStateModel = new FullSequenceModel(int8.environment(), int8.session(), vocabulary.size(),
                         vocabulary.padId());
+                lastTokenGraph = DynamicInt8Quantization.quantizeWeights(lastTokenGraph);
             } else {
                 this.hiddenStateModel = fullModel;
             }
+            lastToken = factory.open(ModelSource.bytes(lastTokenGraph.name(), lastTokenGraph.toBytes()));
+            this.lastTokenStateModel = new FullSequenceModel(lastToken.environment(), lastToken.session(),
+                    vocabulary.size(), vocabulary.padId());
         } catch (RuntimeException e) {
-            closeAll(int8, cached, full, ownedFactory);
+            closeAll(lastToken, int8, cached, full, ownedFactory);
             throw e;
         }
         this.fullSession = full;
         this.cachedSession = cached;
         this.int8Session = int8;
+        this.lastTokenSession = lastToken;
         LOG.debug("loaded {} from {} on {} (KV cache {})", modelId, file.name(), full.providerUsed(),
                 builder.kvCache ? "on" : "off");
     }
@@ -198,7 +208,12 @@ public final class TinyReasoner implements CausalLanguageModel {
         return promptHiddenStates(List.of(prompt)).get(0);
     }
 
-    /** Runs the prompts right-padded in batches of 32 and reads each at its own last token. */
+    /**
+     * Runs the prompts in batches of 32. A batch whose prompts all have one length (a single prompt, say) goes
+     * through {@link TinyReasonerGraph#lastTokenHiddenState}, which skips the last layer's work at the other
+     * positions; a batch of mixed lengths is right-padded through the whole graph and each row read at its own last
+     * token.
+     */
     @Override
     public List<float[]> promptHiddenStates(List<String> prompts) {
         Objects.requireNonNull(prompts, "prompts");
@@ -208,21 +223,23 @@ public final class TinyReasoner implements CausalLanguageModel {
             List<String> chunk = prompts.subList(start, Math.min(prompts.size(), start + HIDDEN_STATE_BATCH));
             int[][] sequences = new int[chunk.size()][];
             int maxLength = 0;
+            boolean equalLengths = true;
             for (int i = 0; i < sequences.length; i++) {
                 sequences[i] = vocabulary.encodeWithBos(Objects.requireNonNull(chunk.get(i), "prompt"));
                 if (sequences[i].length > contextLength) {
                     throw new IllegalArgumentException("prompt " + (start + i) + " has " + sequences[i].length
                             + " tokens; the context holds " + contextLength);
                 }
+                equalLengths &= i == 0 || sequences[i].length == maxLength;
                 maxLength = Math.max(maxLength, sequences[i].length);
             }
-            float[] hidden = hiddenStateModel.forward(sequences, FullSequenceModel.HIDDEN_STATES);
-            int width = hidden.length / (sequences.length * maxLength);
+            float[] hidden = (equalLengths ? lastTokenStateModel : hiddenStateModel)
+                    .forward(sequences, FullSequenceModel.HIDDEN_STATES);
+            int positions = equalLengths ? 1 : maxLength;
+            int width = hidden.length / (sequences.length * positions);
             for (int i = 0; i < sequences.length; i++) {
-                int offset = (i * maxLength + sequences[i].length - 1) * width;
-                float[] state = new float[width];
-                System.arraycopy(hidden, offset, state, 0, width);
-                states.add(state);
+                int offset = (i * positions + (equalLengths ? 0 : sequences[i].length - 1)) * width;
+                states.add(Arrays.copyOfRange(hidden, offset, offset + width));
             }
         }
         return states;
@@ -265,7 +282,7 @@ public final class TinyReasoner implements CausalLanguageModel {
             return;
         }
         closed = true;
-        closeAll(int8Session, cachedSession, fullSession, ownedFactory);
+        closeAll(lastTokenSession, int8Session, cachedSession, fullSession, ownedFactory);
     }
 
     private void checkOpen() {
