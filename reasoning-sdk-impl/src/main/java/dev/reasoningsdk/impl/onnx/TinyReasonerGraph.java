@@ -80,6 +80,7 @@ public final class TinyReasonerGraph {
         private final Map<String, TensorProto> initializers = new HashMap<>();
         private final GraphProto.Builder graph = GraphProto.newBuilder().setName("tiny-reasoner-with-past");
         private final int heads;
+        private final Map<List<? extends Number>, String> constants = new HashMap<>();
         private int counter;
 
         Builder(OnnxModelFile file) {
@@ -355,17 +356,23 @@ public final class TinyReasonerGraph {
                     .addOutput(output).addAttribute(intAttribute("axis", 2)).build();
         }
 
+        /** A scalar FLOAT initializer; one per value, however many layers ask for it. */
         private String floatConstant(float value) {
-            String name = fresh("const");
-            graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(FLOAT).addFloatData(value));
-            return name;
+            return constants.computeIfAbsent(List.of(value), key -> {
+                String name = fresh("const");
+                graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(FLOAT).addFloatData(value));
+                return name;
+            });
         }
 
+        /** A 1-D INT64 initializer; one per distinct list of values. */
         private String int64Constant(long[] values) {
-            String name = fresh("const");
-            graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(INT64).addDims(values.length)
-                    .addAllInt64Data(toList(values)));
-            return name;
+            return constants.computeIfAbsent(toList(values), key -> {
+                String name = fresh("const");
+                graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(INT64).addDims(values.length)
+                        .addAllInt64Data(toList(values)));
+                return name;
+            });
         }
 
         private String fresh(String prefix) {
