@@ -51,10 +51,13 @@ public final class TinyReasoner implements CausalLanguageModel {
     private final OnnxModelSession fullSession;
     private final OnnxModelSession cachedSession;
     private final OnnxModelSession int8Session;
-    private final OnnxModelSession lastTokenSession;
+    private final OnnxSessionFactory factory;
     private final FullSequenceModel fullModel;
     private final FullSequenceModel hiddenStateModel;
-    private final FullSequenceModel lastTokenStateModel;
+    /** The last-token graph's serialized model until its session opens (then null); guarded by {@code this}. */
+    private byte[] lastTokenGraph;
+    private OnnxModelSession lastTokenSession;
+    private volatile FullSequenceModel lastTokenStateModel;
     private final Decoder decoder;
     private final TinyReasonerVocabulary vocabulary;
     private final int contextLength;
@@ -76,7 +79,6 @@ public final class TinyReasoner implements CausalLanguageModel {
         OnnxModelSession full = null;
         OnnxModelSession cached = null;
         OnnxModelSession int8 = null;
-        OnnxModelSession lastToken = null;
         try {
             full = factory.open(ModelSource.bytes(file.name(), onnx));
             this.fullModel = new FullSequenceModel(full.environment(), full.session(), vocabulary.size(),
@@ -89,27 +91,27 @@ public final class TinyReasoner implements CausalLanguageModel {
             } else {
                 this.decoder = fullModel;
             }
-            OnnxModelFile lastTokenGraph = TinyReasonerGraph.lastTokenHiddenState(file);
+            // Built now, so that a model which is not a tiny reasoner fails at load; its session opens on first
+            // use, so that loading a model only asked to generate does not wait for it (about 50 ms here).
+            OnnxModelFile lastToken = TinyReasonerGraph.lastTokenHiddenState(file);
             if (builder.int8HiddenStates) {
                 OnnxModelFile quantized = DynamicInt8Quantization.quantizeWeights(file);
                 int8 = factory.open(ModelSource.bytes(quantized.name(), quantized.toBytes()));
                 this.hiddenStateModel = new FullSequenceModel(int8.environment(), int8.session(), vocabulary.size(),
                         vocabulary.padId());
-                lastTokenGraph = DynamicInt8Quantization.quantizeWeights(lastTokenGraph);
+                lastToken = DynamicInt8Quantization.quantizeWeights(lastToken);
             } else {
                 this.hiddenStateModel = fullModel;
             }
-            lastToken = factory.open(ModelSource.bytes(lastTokenGraph.name(), lastTokenGraph.toBytes()));
-            this.lastTokenStateModel = new FullSequenceModel(lastToken.environment(), lastToken.session(),
-                    vocabulary.size(), vocabulary.padId());
+            this.lastTokenGraph = lastToken.toBytes();
         } catch (RuntimeException e) {
-            closeAll(lastToken, int8, cached, full, ownedFactory);
+            closeAll(int8, cached, full, ownedFactory);
             throw e;
         }
+        this.factory = factory;
         this.fullSession = full;
         this.cachedSession = cached;
         this.int8Session = int8;
-        this.lastTokenSession = lastToken;
         LOG.debug("loaded {} from {} on {} (KV cache {})", modelId, file.name(), full.providerUsed(),
                 builder.kvCache ? "on" : "off");
     }
@@ -233,7 +235,7 @@ public final class TinyReasoner implements CausalLanguageModel {
                 equalLengths &= i == 0 || sequences[i].length == maxLength;
                 maxLength = Math.max(maxLength, sequences[i].length);
             }
-            float[] hidden = (equalLengths ? lastTokenStateModel : hiddenStateModel)
+            float[] hidden = (equalLengths ? lastTokenStateModel() : hiddenStateModel)
                     .forward(sequences, FullSequenceModel.HIDDEN_STATES);
             int positions = equalLengths ? 1 : maxLength;
             int width = hidden.length / (sequences.length * positions);
@@ -274,6 +276,24 @@ public final class TinyReasoner implements CausalLanguageModel {
     /** The execution provider the model runs on: {@code "CPU"} or {@code "CUDA"}. */
     public String providerUsed() {
         return fullSession.providerUsed();
+    }
+
+    /** The last-token graph's runner, its session opened on the first call. */
+    private FullSequenceModel lastTokenStateModel() {
+        FullSequenceModel model = lastTokenStateModel;
+        if (model != null) {
+            return model;
+        }
+        synchronized (this) {
+            checkOpen();
+            if (lastTokenStateModel == null) {
+                lastTokenSession = factory.open(ModelSource.bytes(modelId + "-last-token", lastTokenGraph));
+                lastTokenStateModel = new FullSequenceModel(lastTokenSession.environment(),
+                        lastTokenSession.session(), vocabulary.size(), vocabulary.padId());
+                lastTokenGraph = null;
+            }
+            return lastTokenStateModel;
+        }
     }
 
     @Override
