@@ -45,6 +45,17 @@ class SequentialFileWriterTest {
     }
 
     @Test
+    void aFileLongerThanTheSyncIntervalRoundTrips() throws IOException {
+        // Several staging buffers in flight at once and a background sync on the way.
+        int parts = (int) (SequentialFileWriter.SYNC_EVERY_BYTES / (STAGING - 1)) + 2;
+        List<Integer> sizes = java.util.Collections.nCopies(parts, STAGING - 1);
+        Path file = dir.resolve("long");
+        byte[] expected = write(file, true, sizes, 11);
+        assertThat(expected.length).isGreaterThan((int) SequentialFileWriter.SYNC_EVERY_BYTES);
+        assertThat(Files.readAllBytes(file)).isEqualTo(expected);
+    }
+
+    @Test
     void anEmptyFileStaysEmpty() throws IOException {
         Path file = Files.createFile(dir.resolve("empty"));
         try (SequentialFileWriter writer = SequentialFileWriter.open(file, true)) {
