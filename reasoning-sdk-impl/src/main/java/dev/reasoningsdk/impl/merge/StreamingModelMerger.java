@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -393,52 +394,137 @@ public final class StreamingModelMerger implements ModelMerger {
 
     private Stats run(MergePlan plan, Inputs inputs, Sink sink) throws IOException {
         TensorSource reference = inputs.reference();
-        List<String> names = reference.tensors().stream().map(TensorInfo::name).toList();
-        int layerCount = LayerIndex.count(names);
         List<Map<String, TensorInfo>> infos = new ArrayList<>();
+        int maxElementBytes = 1;
         for (TensorSource source : inputs.sources()) {
             Map<String, TensorInfo> byName = new LinkedHashMap<>();
-            source.tensors().forEach(t -> byName.put(t.name(), t));
+            for (TensorInfo tensor : source.tensors()) {
+                byName.put(tensor.name(), tensor);
+                maxElementBytes = Math.max(maxElementBytes, tensor.dtype().byteSize());
+            }
             infos.add(byName);
         }
         int partElements = (chunkElements + threads - 1) / threads;
         List<Worker> workers = new ArrayList<>();
-        workers.add(new Worker(inputs, infos, chunkElements));
+        workers.add(new Worker(infos, chunkElements));
         for (int t = 1; t < threads; t++) {
-            workers.add(new Worker(inputs, infos, partElements));
+            workers.add(new Worker(infos, partElements));
         }
         ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, daemonThreads()) : null;
         Stats stats = new Stats();
-        try {
-            for (TensorInfo tensor : reference.tensors()) {
-                if (!tensor.dtype().mergeable()) {
-                    copyThrough(reference, tensor, workers.get(0), sink, stats);
-                } else {
-                    TensorKernel kernel = kernelFor(plan, inputs, tensor.name(), LayerIndex.of(tensor.name()),
-                            layerCount, tensor.elementCount());
-                    for (int pass = 0; pass < kernel.prePasses(); pass++) {
-                        forEachChunk(tensor, kernel, pass, outputDtype(plan, tensor), workers, null, sink);
-                        kernel.endPass(pass);
-                    }
-                    forEachChunk(tensor, kernel, -1, outputDtype(plan, tensor), workers,
-                            kernel.parallelMerge() ? pool : null, sink);
+        ChunkJobs jobs = new ChunkJobs(plan, inputs);
+        try (ReadAhead<ChunkJob> ahead = new ReadAhead<>(inputs.sources(), infos, READ_AHEAD_CHUNKS,
+                Math.multiplyExact(chunkElements, maxElementBytes))) {
+            for (int i = 0; i < ahead.depth() && jobs.hasNext(); i++) {
+                ahead.schedule(jobs.next());
+            }
+            while (ahead.hasNext()) {
+                ReadAhead.Chunk<ChunkJob> chunk = ahead.next();
+                // Reuses the buffers of the chunk before this one, which is done with.
+                if (jobs.hasNext()) {
+                    ahead.schedule(jobs.next());
                 }
-                stats.tensors++;
-                long read = stats.bytesRead;
-                for (Worker worker : workers) {
-                    read += worker.bytesRead;
+                ChunkJob job = chunk.job();
+                stats.bytesRead += chunk.byteCount();
+                if (job.count() > 0 && job.kernel() == null) {
+                    copyThrough(chunk, workers.get(0), sink);
+                } else if (job.count() > 0) {
+                    boolean parallel = job.pass() < 0 && job.kernel().parallelMerge();
+                    mergeChunk(job, chunk, outputDtype(plan, job.tensor()), workers, parallel ? pool : null, sink);
                 }
-                listener.tensorWritten(stats.tensors, reference.tensors().size(), read, tensor.name());
+                if (job.pass() >= 0 && job.endsPass()) {
+                    job.kernel().endPass(job.pass());
+                }
+                if (job.endsTensor()) {
+                    stats.tensors++;
+                    listener.tensorWritten(stats.tensors, reference.tensors().size(), stats.bytesRead,
+                            job.tensor().name());
+                }
             }
         } finally {
             if (pool != null) {
                 pool.shutdownNow();
             }
         }
-        for (Worker worker : workers) {
-            stats.bytesRead += worker.bytesRead;
-        }
         return stats;
+    }
+
+    /** Chunks read ahead of the one being merged: enough to keep the disk busy, each a few MiB per input. */
+    private static final int READ_AHEAD_CHUNKS = 2;
+
+    /**
+     * One chunk of one pass over a tensor; {@code kernel} is null for a tensor copied from the reference, and
+     * {@code pass} is -1 for the merge pass.
+     */
+    private record ChunkJob(TensorInfo tensor, TensorKernel kernel, int pass, long offset, int count,
+                            boolean endsPass, boolean endsTensor) implements ReadAhead.Job {
+        @Override
+        public String tensorName() {
+            return tensor.name();
+        }
+
+        @Override
+        public boolean firstInputOnly() {
+            return kernel == null;
+        }
+    }
+
+    /**
+     * The chunks of a merge in order: per tensor of the reference, each pre-pass of its kernel, then the merge pass
+     * (or one copy pass for a tensor that is not merged), at least one chunk per pass. Kernels are made as their
+     * tensor comes up, a few chunks before it is merged.
+     */
+    private final class ChunkJobs implements Iterator<ChunkJob> {
+        private final MergePlan plan;
+        private final Inputs inputs;
+        private final Iterator<TensorInfo> tensors;
+        private final int layerCount;
+        private TensorInfo tensor;
+        private TensorKernel kernel;
+        private int passes;
+        private int pass;
+        private long offset;
+
+        ChunkJobs(MergePlan plan, Inputs inputs) {
+            this.plan = plan;
+            this.inputs = inputs;
+            List<TensorInfo> all = inputs.reference().tensors();
+            this.tensors = all.iterator();
+            this.layerCount = LayerIndex.count(all.stream().map(TensorInfo::name).toList());
+        }
+
+        @Override
+        public boolean hasNext() {
+            return tensor != null || tensors.hasNext();
+        }
+
+        @Override
+        public ChunkJob next() {
+            if (tensor == null) {
+                tensor = tensors.next();
+                kernel = tensor.dtype().mergeable()
+                        ? kernelFor(plan, inputs, tensor.name(), LayerIndex.of(tensor.name()), layerCount,
+                                tensor.elementCount())
+                        : null;
+                passes = kernel == null ? 1 : kernel.prePasses() + 1;
+                pass = 0;
+                offset = 0;
+            }
+            long elements = tensor.elementCount();
+            int count = (int) Math.min(chunkElements, elements - offset);
+            boolean endsPass = offset + count >= elements;
+            boolean endsTensor = endsPass && pass == passes - 1;
+            ChunkJob job = new ChunkJob(tensor, kernel, pass == passes - 1 ? -1 : pass, offset, count, endsPass,
+                    endsTensor);
+            offset += count;
+            if (endsTensor) {
+                tensor = null;
+            } else if (endsPass) {
+                pass++;
+                offset = 0;
+            }
+            return job;
+        }
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads() {
@@ -450,39 +536,37 @@ public final class StreamingModelMerger implements ModelMerger {
     }
 
     /**
-     * One pass over a tensor, chunk by chunk. In the merge pass ({@code pass < 0}) with a pool, each chunk is split
-     * into one part per worker, read, decoded, merged and encoded in parallel, then written in order.
+     * One chunk of a pass over a tensor. In the merge pass ({@code pass < 0}) with a pool, the chunk is split into one
+     * part per worker, decoded, merged and encoded in parallel, then written in order.
      */
-    private void forEachChunk(TensorInfo tensor, TensorKernel kernel, int pass, Dtype outType, List<Worker> workers,
-                              ExecutorService pool, Sink sink) throws IOException {
-        long elements = tensor.elementCount();
-        for (long offset = 0; offset < elements; offset += chunkElements) {
-            int count = (int) Math.min(chunkElements, elements - offset);
-            int parts = pool == null || count < workers.size() * 256 ? 1 : workers.size();
-            int partSize = (count + parts - 1) / parts;
-            ByteBuffer[] outputs = new ByteBuffer[parts];
-            for (int p = 0; p < parts && pass < 0; p++) {
-                outputs[p] = workers.get(p).nextOutput();
-                sink.awaitWritten(outputs[p]);
-            }
-            List<Future<?>> futures = new ArrayList<>();
-            for (int p = 1; p < parts; p++) {
-                long partOffset = offset + (long) p * partSize;
-                int partCount = (int) Math.max(0, Math.min(partSize, offset + count - partOffset));
-                Worker worker = workers.get(p);
-                ByteBuffer output = outputs[p];
-                futures.add(pool.submit(() -> {
-                    worker.process(tensor, kernel, pass, outType, partOffset, partCount, output);
-                    return null;
-                }));
-            }
-            workers.get(0).process(tensor, kernel, pass, outType, offset, Math.min(partSize, count), outputs[0]);
-            for (Future<?> future : futures) {
-                await(future);
-            }
-            for (int p = 0; p < parts && pass < 0; p++) {
-                sink.write(outputs[p]);
-            }
+    private static void mergeChunk(ChunkJob job, ReadAhead.Chunk<ChunkJob> chunk, Dtype outType,
+                                   List<Worker> workers, ExecutorService pool, Sink sink) throws IOException {
+        int count = job.count();
+        boolean merging = job.pass() < 0;
+        int parts = pool == null || count < workers.size() * 256 ? 1 : workers.size();
+        int partSize = (count + parts - 1) / parts;
+        ByteBuffer[] outputs = new ByteBuffer[parts];
+        for (int p = 0; p < parts && merging; p++) {
+            outputs[p] = workers.get(p).nextOutput();
+            sink.awaitWritten(outputs[p]);
+        }
+        List<Future<?>> futures = new ArrayList<>();
+        for (int p = 1; p < parts; p++) {
+            int from = p * partSize;
+            int partCount = Math.max(0, Math.min(partSize, count - from));
+            Worker worker = workers.get(p);
+            ByteBuffer output = outputs[p];
+            futures.add(pool.submit(() -> {
+                worker.process(job, chunk, from, partCount, outType, output);
+                return null;
+            }));
+        }
+        workers.get(0).process(job, chunk, 0, Math.min(partSize, count), outType, outputs[0]);
+        for (Future<?> future : futures) {
+            await(future);
+        }
+        for (int p = 0; p < parts && merging; p++) {
+            sink.write(outputs[p]);
         }
     }
 
@@ -505,34 +589,19 @@ public final class StreamingModelMerger implements ModelMerger {
     }
 
     /**
-     * The buffers of one thread: input bytes and floats, merged floats, and two buffers of merged bytes used in turn
-     * (one may still be queued for writing). Used by one thread at a time.
+     * The buffers of one thread: decoded inputs, merged floats, and two buffers of merged bytes used in turn (one may
+     * still be queued for writing). Used by one thread at a time.
      */
     private static final class Worker {
-        private final Inputs inputs;
         private final List<Map<String, TensorInfo>> infos;
-        private final ByteBuffer[] readBuffers;
         private final float[][] floats;
         private final float[] out;
         private final ByteBuffer[] outBytes = new ByteBuffer[2];
         private int nextOutBytes;
-        long bytesRead;
 
-        Worker(Inputs inputs, List<Map<String, TensorInfo>> infos, int elements) {
-            this.inputs = inputs;
+        Worker(List<Map<String, TensorInfo>> infos, int elements) {
             this.infos = infos;
-            int count = inputs.sources().size();
-            int maxBytes = 1;
-            for (Map<String, TensorInfo> byName : infos) {
-                for (TensorInfo info : byName.values()) {
-                    maxBytes = Math.max(maxBytes, info.dtype().byteSize());
-                }
-            }
-            this.readBuffers = new ByteBuffer[count];
-            for (int i = 0; i < count; i++) {
-                readBuffers[i] = ByteBuffer.allocateDirect(elements * maxBytes).order(ByteOrder.LITTLE_ENDIAN);
-            }
-            this.floats = new float[count][elements];
+            this.floats = new float[infos.size()][elements];
             this.out = new float[elements];
             for (int i = 0; i < outBytes.length; i++) {
                 outBytes[i] = ByteBuffer.allocateDirect(elements * 8).order(ByteOrder.LITTLE_ENDIAN);
@@ -546,44 +615,35 @@ public final class StreamingModelMerger implements ModelMerger {
         }
 
         /**
-         * Reads and decodes elements {@code [offset, offset + count)}; observes them ({@code pass >= 0}) or merges
-         * and encodes them into {@code output}, flipped for reading.
+         * Decodes elements {@code [from, from + count)} of the chunk; observes them ({@code pass >= 0}) or merges and
+         * encodes them into {@code output}, flipped for reading.
          */
-        void process(TensorInfo tensor, TensorKernel kernel, int pass, Dtype outType, long offset, int count,
-                     ByteBuffer output) throws IOException {
-            for (int i = 0; i < inputs.sources().size(); i++) {
-                Dtype dtype = infos.get(i).get(tensor.name()).dtype();
-                ByteBuffer buffer = readBuffers[i];
-                buffer.clear().limit(count * dtype.byteSize());
-                inputs.sources().get(i).read(tensor.name(), offset * dtype.byteSize(), buffer);
-                buffer.flip();
-                dtype.decode(buffer, floats[i], count);
-                bytesRead += (long) count * dtype.byteSize();
+        void process(ChunkJob job, ReadAhead.Chunk<ChunkJob> chunk, int from, int count, Dtype outType,
+                     ByteBuffer output) {
+            String name = job.tensor().name();
+            for (int i = 0; i < floats.length; i++) {
+                Dtype dtype = infos.get(i).get(name).dtype();
+                dtype.decode(chunk.slice(i, from, count, dtype.byteSize()), floats[i], count);
             }
-            if (pass >= 0) {
-                kernel.observe(pass, floats, count);
+            if (job.pass() >= 0) {
+                job.kernel().observe(job.pass(), floats, count);
                 return;
             }
-            kernel.merge(floats, count, offset, out);
+            job.kernel().merge(floats, count, job.offset() + from, out);
             output.clear();
             outType.encode(out, count, output);
             output.flip();
         }
     }
 
-    private void copyThrough(TensorSource reference, TensorInfo tensor, Worker worker, Sink sink, Stats stats)
-            throws IOException {
-        long size = tensor.byteSize();
-        long step = worker.nextOutput().capacity();
-        for (long offset = 0; offset < size; offset += step) {
-            ByteBuffer buffer = worker.nextOutput();
-            sink.awaitWritten(buffer);
-            buffer.clear().limit((int) Math.min(buffer.capacity(), size - offset));
-            reference.read(tensor.name(), offset, buffer);
-            buffer.flip();
-            stats.bytesRead += buffer.remaining();
-            sink.write(buffer);
-        }
+    /** Writes a chunk of a tensor that is copied, not merged, from the reference input. */
+    private static void copyThrough(ReadAhead.Chunk<ChunkJob> chunk, Worker worker, Sink sink) throws IOException {
+        ByteBuffer output = worker.nextOutput();
+        sink.awaitWritten(output);
+        output.clear();
+        output.put(chunk.bytes()[0]);
+        output.flip();
+        sink.write(output);
     }
 
     private static TensorKernel kernelFor(MergePlan plan, Inputs inputs, String tensor, int layer, int layerCount,
@@ -670,9 +730,10 @@ public final class StreamingModelMerger implements ModelMerger {
         }
 
         /**
-         * Elements per chunk (default 2^20, i.e. 4 MiB of floats per input): peak memory is about {@code 2 *
-         * chunkElements * (12 * inputs + 20)} bytes with several threads (two output buffers per thread, one being
-         * written while the other fills).
+         * Elements per chunk (default 2^20, i.e. 4 MiB of floats per input): peak memory is about {@code
+         * chunkElements * (3 * inputs * elementBytes + 8 * inputs + 20)} bytes: three chunks of input bytes (one being
+         * merged, two read ahead), then per thread the decoded floats and two output buffers (one being written while
+         * the other fills).
          *
          * @throws IllegalArgumentException if below 1024 or above 2^26
          */

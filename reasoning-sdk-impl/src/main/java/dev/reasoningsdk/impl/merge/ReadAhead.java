@@ -1,0 +1,148 @@
+package dev.reasoningsdk.impl.merge;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import dev.reasoningsdk.api.merge.MergeException;
+
+/**
+ * Reads the chunks of a merge on a thread of its own, up to {@code depth} chunks ahead of the threads that merge
+ * them, so the disk is kept busy while a chunk is converted and merged. Read synchronously by the merging threads, a
+ * cold BF16 merge on the 2-core VM spent 1.0 to 1.5 s of its 1.6 to 2.9 s blocked in reads.
+ *
+ * <p>Chunks are scheduled and taken in the same order. A chunk's buffers are reused for the chunk scheduled
+ * {@code depth + 1} later, so the caller must be done with a chunk before it schedules the one {@code depth} after
+ * the next. Used by one thread; the reads run on the read-ahead thread.
+ */
+final class ReadAhead<J extends ReadAhead.Job> implements AutoCloseable {
+
+    /** What to read: elements {@code [offset, offset + count)} of one tensor, from every input or the first only. */
+    interface Job {
+        String tensorName();
+
+        long offset();
+
+        int count();
+
+        boolean firstInputOnly();
+    }
+
+    /** A chunk that has been read: one buffer per input (null where not read), each flipped for reading. */
+    record Chunk<J>(J job, ByteBuffer[] bytes) {
+        long byteCount() {
+            long total = 0;
+            for (ByteBuffer buffer : bytes) {
+                total += buffer == null ? 0 : buffer.remaining();
+            }
+            return total;
+        }
+
+        /** Bytes of input {@code input} for elements {@code [from, from + count)} of the chunk, little-endian. */
+        ByteBuffer slice(int input, int from, int count, int elementBytes) {
+            ByteBuffer view = bytes[input].duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            view.limit((from + count) * elementBytes).position(from * elementBytes);
+            return view;
+        }
+    }
+
+    private final List<TensorSource> sources;
+    private final List<Map<String, TensorInfo>> infos;
+    private final ByteBuffer[][] slots;
+    private final ArrayDeque<Future<Chunk<J>>> pending = new ArrayDeque<>();
+    private final ExecutorService reader = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "streaming-merge-reader");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final int depth;
+    private long scheduled;
+
+    /**
+     * @param sources    the inputs
+     * @param infos      each input's tensors by name
+     * @param depth      chunks read ahead of the one being merged
+     * @param slotBytes  bytes per input per chunk: the largest chunk times the largest element size
+     */
+    ReadAhead(List<TensorSource> sources, List<Map<String, TensorInfo>> infos, int depth, int slotBytes) {
+        this.sources = sources;
+        this.infos = infos;
+        this.depth = depth;
+        this.slots = new ByteBuffer[depth + 1][sources.size()];
+        for (ByteBuffer[] slot : slots) {
+            for (int i = 0; i < slot.length; i++) {
+                slot[i] = ByteBuffer.allocateDirect(slotBytes).order(ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+    }
+
+    /** Chunks read ahead of the one being merged. */
+    int depth() {
+        return depth;
+    }
+
+    /** Whether a scheduled chunk has not been taken yet. */
+    boolean hasNext() {
+        return !pending.isEmpty();
+    }
+
+    /** Queues the read of {@code job} after those queued before. */
+    void schedule(J job) {
+        ByteBuffer[] slot = slots[(int) (scheduled++ % slots.length)];
+        pending.add(reader.submit(() -> read(job, slot)));
+    }
+
+    /** The oldest scheduled chunk, once read. @throws IOException if its read failed */
+    Chunk<J> next() throws IOException {
+        Future<Chunk<J>> next = pending.remove();
+        try {
+            return next.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MergeException("merge interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new MergeException("read-ahead failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private Chunk<J> read(J job, ByteBuffer[] slot) throws IOException {
+        ByteBuffer[] read = new ByteBuffer[slot.length];
+        int inputs = job.firstInputOnly() ? 1 : slot.length;
+        for (int i = 0; i < inputs; i++) {
+            int elementBytes = infos.get(i).get(job.tensorName()).dtype().byteSize();
+            ByteBuffer buffer = slot[i];
+            buffer.clear().limit(Math.multiplyExact(job.count(), elementBytes));
+            sources.get(i).read(job.tensorName(), job.offset() * elementBytes, buffer);
+            read[i] = buffer.flip();
+        }
+        return new Chunk<>(job, read);
+    }
+
+    /** Stops the thread and waits for a read in progress, so none touches an input closed after this. */
+    @Override
+    public void close() {
+        // Not shutdownNow: an interrupt in the middle of a FileChannel read closes the channel.
+        pending.forEach(future -> future.cancel(false));
+        reader.shutdown();
+        try {
+            if (!reader.awaitTermination(1, TimeUnit.MINUTES)) {
+                throw new MergeException("read-ahead thread did not stop within a minute");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
