@@ -1,6 +1,7 @@
 package dev.reasoningsdk.impl.merge;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.sun.nio.file.ExtendedOpenOption;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads a safetensors checkpoint: one file, or a sharded one through its {@code model.safetensors.index.json}.
@@ -46,6 +49,7 @@ public final class SafetensorsReader implements TensorSource {
     private final Map<String, Located> byName;
     private final Map<String, String> metadata;
     private final List<FileChannel> channels;
+    private final Map<Path, Optional<FileChannel>> directChannels = new ConcurrentHashMap<>();
 
     private record Located(TensorInfo info, FileChannel channel, long dataStart, Path file) {
     }
@@ -239,6 +243,58 @@ public final class SafetensorsReader implements TensorSource {
     }
 
     /**
+     * Reads with direct I/O ({@code O_DIRECT}) where the file system allows it, and by {@link #read} where it does
+     * not. Why: a merge reads each input byte once, and through the page cache the kernel's copy cost a core's worth
+     * of system time on the 2-core VM (vmstat: 38% system during a BF16 merge) and a merge of a 15 GB checkpoint
+     * would evict everything else cached.
+     */
+    @Override
+    public ByteBuffer readInto(String tensor, long byteOffset, int length, ByteBuffer scratch) throws IOException {
+        Located located = locate(tensor);
+        if (byteOffset < 0 || byteOffset + length > located.info().byteSize()) {
+            throw new IndexOutOfBoundsException("bytes " + byteOffset + "+" + length + " outside tensor '" + tensor
+                    + "' of " + located.info().byteSize() + " bytes");
+        }
+        FileChannel direct = directChannel(located.file());
+        if (direct == null || !scratch.isDirect() || scratch.capacity() < length + 2 * SCRATCH_ALIGNMENT
+                || scratch.alignmentOffset(0, SCRATCH_ALIGNMENT) != 0) {
+            return TensorSource.super.readInto(tensor, byteOffset, length, scratch);
+        }
+        long first = located.dataStart() + located.info().begin() + byteOffset;
+        long alignedStart = first / SCRATCH_ALIGNMENT * SCRATCH_ALIGNMENT;
+        long end = first + length;
+        long alignedEnd = (end + SCRATCH_ALIGNMENT - 1) / SCRATCH_ALIGNMENT * SCRATCH_ALIGNMENT;
+        scratch.clear().limit((int) (alignedEnd - alignedStart));
+        long position = alignedStart;
+        // The file's last block may be short, and a direct read stops at the end of the file.
+        while (position < end) {
+            int read = direct.read(scratch, position);
+            if (read <= 0 || (read % SCRATCH_ALIGNMENT != 0 && position + read < end)) {
+                // Truncated, or a short read that leaves the rest unaligned: the buffered path says which.
+                return TensorSource.super.readInto(tensor, byteOffset, length, scratch);
+            }
+            position += read;
+        }
+        int from = (int) (first - alignedStart);
+        return scratch.limit(from + length).position(from).slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A direct-I/O channel on {@code file}, opened on first use; null if the file system refuses direct I/O. */
+    private FileChannel directChannel(Path file) {
+        return directChannels.computeIfAbsent(file, path -> {
+            try {
+                long blockSize = Files.getFileStore(path).getBlockSize();
+                if (blockSize <= 0 || SCRATCH_ALIGNMENT % blockSize != 0) {
+                    return Optional.empty();
+                }
+                return Optional.of(FileChannel.open(path, StandardOpenOption.READ, ExtendedOpenOption.DIRECT));
+            } catch (IOException | UnsupportedOperationException refused) {
+                return Optional.empty();
+            }
+        }).orElse(null);
+    }
+
+    /**
      * Memory-maps one tensor read-only, little-endian.
      *
      * @throws MergeException if the tensor is larger than one mapping allows (2 GiB) or cannot be mapped
@@ -269,6 +325,7 @@ public final class SafetensorsReader implements TensorSource {
     @Override
     public void close() {
         closeQuietly(channels);
+        closeQuietly(directChannels.values().stream().flatMap(Optional::stream).toList());
     }
 
     private static void closeQuietly(List<FileChannel> channels) {
