@@ -3,19 +3,17 @@ package dev.reasoningsdk.impl.merge;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import dev.reasoningsdk.api.merge.MergeException;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import dev.reasoningsdk.api.merge.MergeException;
 
 /**
- * Reads the chunks of a merge on threads of their own, up to {@code depth} chunks ahead of the threads that merge
+ * Reads the chunks of a merge on a thread of its own, up to {@code depth} chunks ahead of the threads that merge
  * them, so the disk is kept busy while a chunk is converted and merged. Read synchronously by the merging threads, a
  * cold BF16 merge on the 2-core VM spent 1.0 to 1.5 s of its 1.6 to 2.9 s blocked in reads. One thread reads the
  * inputs of a chunk one after the other: with a thread per input, three F32 merges took 2.23 to 2.49 s instead of
@@ -60,8 +58,7 @@ final class ReadAhead<J extends ReadAhead.Job> implements AutoCloseable {
     private final List<TensorSource> sources;
     private final List<Map<String, TensorInfo>> infos;
     private final ByteBuffer[][] slots;
-    /** Per scheduled chunk, the reads of its inputs. */
-    private final ArrayDeque<Pending<J>> pending = new ArrayDeque<>();
+    private final ArrayDeque<Future<Chunk<J>>> pending = new ArrayDeque<>();
     private final ExecutorService reader;
     private final int depth;
     private long scheduled;
@@ -100,53 +97,33 @@ final class ReadAhead<J extends ReadAhead.Job> implements AutoCloseable {
         return !pending.isEmpty();
     }
 
-    private record Pending<J>(J job, List<Future<ByteBuffer>> reads) {
-    }
-
-    /** Queues the read of {@code job} after those queued before, one read per input. */
+    /** Queues the read of {@code job} after those queued before. */
     void schedule(J job) {
         ByteBuffer[] slot = slots[(int) (scheduled++ % slots.length)];
-        List<Future<ByteBuffer>> reads = new ArrayList<>();
-        int inputs = job.firstInputOnly() ? 1 : slot.length;
-        for (int i = 0; i < inputs; i++) {
-            int input = i;
-            reads.add(reader.submit(() -> {
-                int elementBytes = infos.get(input).get(job.tensorName()).dtype().byteSize();
-                return sources.get(input).readInto(job.tensorName(), job.offset() * elementBytes,
-                        Math.multiplyExact(job.count(), elementBytes), slot[input]);
-            }));
-        }
-        pending.add(new Pending<>(job, reads));
+        pending.add(reader.submit(() -> read(job, slot)));
     }
 
     /** The oldest scheduled chunk, once read. @throws IOException if its read failed */
     Chunk<J> next() throws IOException {
-        Pending<J> next = pending.remove();
-        try {
-            ByteBuffer[] bytes = new ByteBuffer[slots[0].length];
-            for (int i = 0; i < next.reads().size(); i++) {
-                bytes[i] = next.reads().get(i).get();
-            }
-            return new Chunk<>(next.job(), bytes);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MergeException("merge interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new MergeException("read-ahead failed: " + e.getCause(), e.getCause());
+        return StreamingModelMerger.await(pending.remove());
+    }
+
+    private Chunk<J> read(J job, ByteBuffer[] slot) throws IOException {
+        ByteBuffer[] read = new ByteBuffer[slot.length];
+        int inputs = job.firstInputOnly() ? 1 : slot.length;
+        for (int i = 0; i < inputs; i++) {
+            int elementBytes = infos.get(i).get(job.tensorName()).dtype().byteSize();
+            read[i] = sources.get(i).readInto(job.tensorName(), job.offset() * elementBytes,
+                    Math.multiplyExact(job.count(), elementBytes), slot[i]);
         }
+        return new Chunk<>(job, read);
     }
 
     /** Stops the thread and waits for a read in progress, so none touches an input closed after this. */
     @Override
     public void close() {
         // Not shutdownNow: an interrupt in the middle of a FileChannel read closes the channel.
-        pending.forEach(chunk -> chunk.reads().forEach(read -> read.cancel(false)));
+        pending.forEach(chunk -> chunk.cancel(false));
         reader.shutdown();
         try {
             if (!reader.awaitTermination(1, TimeUnit.MINUTES)) {

@@ -1,11 +1,11 @@
 package dev.reasoningsdk.impl.merge;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.sun.nio.file.ExtendedOpenOption;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.sun.nio.file.ExtendedOpenOption;
 import dev.reasoningsdk.api.merge.MergeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -227,11 +227,7 @@ public final class SafetensorsReader implements TensorSource {
 
     @Override
     public void read(String tensor, long byteOffset, ByteBuffer dst) throws IOException {
-        Located located = locate(tensor);
-        if (byteOffset < 0 || byteOffset + dst.remaining() > located.info().byteSize()) {
-            throw new IndexOutOfBoundsException("bytes " + byteOffset + "+" + dst.remaining() + " outside tensor '"
-                    + tensor + "' of " + located.info().byteSize() + " bytes");
-        }
+        Located located = locateRange(tensor, byteOffset, dst.remaining());
         long position = located.dataStart() + located.info().begin() + byteOffset;
         while (dst.hasRemaining()) {
             int read = located.channel().read(dst, position);
@@ -250,11 +246,7 @@ public final class SafetensorsReader implements TensorSource {
      */
     @Override
     public ByteBuffer readInto(String tensor, long byteOffset, int length, ByteBuffer scratch) throws IOException {
-        Located located = locate(tensor);
-        if (byteOffset < 0 || byteOffset + length > located.info().byteSize()) {
-            throw new IndexOutOfBoundsException("bytes " + byteOffset + "+" + length + " outside tensor '" + tensor
-                    + "' of " + located.info().byteSize() + " bytes");
-        }
+        Located located = locateRange(tensor, byteOffset, length);
         FileChannel direct = directChannel(located.file());
         if (direct == null || !scratch.isDirect() || scratch.capacity() < length + 2 * SCRATCH_ALIGNMENT
                 || scratch.alignmentOffset(0, SCRATCH_ALIGNMENT) != 0) {
@@ -312,6 +304,16 @@ public final class SafetensorsReader implements TensorSource {
         } catch (IOException e) {
             throw new MergeException(located.file() + ": cannot map tensor '" + name + "': " + e, e);
         }
+    }
+
+    /** The tensor, after checking bytes {@code [byteOffset, byteOffset + length)} lie inside it. */
+    private Located locateRange(String tensor, long byteOffset, long length) {
+        Located located = locate(tensor);
+        if (byteOffset < 0 || byteOffset + length > located.info().byteSize()) {
+            throw new IndexOutOfBoundsException("bytes " + byteOffset + "+" + length + " outside tensor '" + tensor
+                    + "' of " + located.info().byteSize() + " bytes");
+        }
+        return located;
     }
 
     private Located locate(String name) {

@@ -570,9 +570,10 @@ public final class StreamingModelMerger implements ModelMerger {
         }
     }
 
-    private static void await(Future<?> future) throws IOException {
+    /** The future's result; its IOException or RuntimeException is rethrown as it was. */
+    static <T> T await(Future<T> future) throws IOException {
         try {
-            future.get();
+            return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MergeException("merge interrupted", e);
@@ -584,7 +585,7 @@ public final class StreamingModelMerger implements ModelMerger {
             if (cause instanceof RuntimeException runtime) {
                 throw runtime;
             }
-            throw new MergeException("merge worker failed: " + cause, cause);
+            throw new MergeException("merge thread failed: " + cause, cause);
         }
     }
 
