@@ -18,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,13 +31,14 @@ import picocli.CommandLine.Option;
  * 4096, attention 4096 x 4096, MLP 11008 x 4096) into a temporary directory, once in BF16 and once in F32, runs a
  * {@code linear} merge of each pair and compares its throughput (input bytes / wall time) with a plain sequential read
  * of the same files in the same run. Both start with the files out of the page cache, as a checkpoint on disk is: the
- * inputs are written with direct I/O, and written again before the read because the merge cached them. The read of the
+ * inputs are written with direct I/O, and written again before each measurement. The read of the
  * then cached files is reported beside it ({@code read_gb_per_s_page_cache}), a memory-copy speed no merge that writes
  * its output can approach, and so is the I/O limit of the merge itself ({@code io_limit_gb_per_s}: the inputs read
  * while an output of the merged size is written, no computing). Reports the JVM's peak resident set ({@code VmHWM}),
  * which the streaming merger keeps bounded by its chunks whatever the model size, and the process CPU time of the merge
- * and of the read (the machine may be shared, so CPU seconds show the cost where wall seconds show contention). Deletes
- * its files when done.
+ * and of the read (the machine may be shared, so CPU seconds show the cost where wall seconds show contention). The
+ * merge, the I/O limit and the cold read take turns {@code --repeats} times (default 3) and each is reported as the
+ * median of its runs, every run listed under {@code runs}. Deletes its files when done.
  */
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = "Streaming merge throughput vs plain sequential read, and peak RSS, on synthetic checkpoints.")
@@ -62,14 +64,21 @@ public final class BenchMergeCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Merger threads (default: the merger's own default).")
     private Integer threads;
 
+    @Option(names = "--repeats", description = "Merges, reads and I/O-limit runs per dtype, taking turns; each "
+            + "figure is their median (default ${DEFAULT-VALUE}).")
+    private int repeats = 3;
+
     @Override
     public Integer call() throws Exception {
         if (!(sizeGb > 0) || sizeGb > 1000) {
             throw new IllegalArgumentException("--size-gb must be in (0, 1000], was " + sizeGb);
         }
+        if (repeats < 1) {
+            throw new IllegalArgumentException("--repeats must be >= 1, was " + repeats);
+        }
         Path dir = Files.createTempDirectory(parent, "bench-merge");
         BenchReport report = new BenchReport().put("method", "linear").put("size_gb", sizeGb)
-                .put("chunk_elements", chunkElements).put("threads", threads == null ? "default" : threads)
+                .put("chunk_elements", chunkElements).put("repeats", repeats).put("threads", threads == null ? "default" : threads)
                 .put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
         try {
             double worstRatio = Double.POSITIVE_INFINITY;
@@ -98,51 +107,82 @@ public final class BenchMergeCommand implements Callable<Integer> {
         // The library's writer uses direct I/O, so the inputs start out of the page cache, as a checkpoint on disk.
         writeInputs(a, b, specs, dtype, "writing");
         long inputBytes = Files.size(a) + Files.size(b);
-
         Path out = dir.resolve("merged-" + dtype + ".safetensors");
-        Progress mergeProgress = new Progress("bench merge " + dtype + ": merging");
-        StreamingModelMerger.Builder builder = StreamingModelMerger.builder().chunkElements(chunkElements)
-                .progressListener((done, total, bytes, name) -> mergeProgress.update(done, total));
-        if (threads != null) {
-            builder.threads(threads);
-        }
-        StreamingModelMerger merger = builder.build();
-        long start = System.nanoTime();
-        long mergeCpuStart = processCpuNanos();
-        MergeReport merged = merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(out)
+        MergePlan plan = MergePlan.builder().method(MergeMethod.LINEAR).output(out)
                 .addModel(a, Map.of("weight", RatioSchedule.constant(0.5)))
-                .addModel(b, Map.of("weight", RatioSchedule.constant(0.5))).build());
-        double mergeSeconds = (System.nanoTime() - start) / 1e9;
-        double mergeCpu = (processCpuNanos() - mergeCpuStart) / 1e9;
-        Files.deleteIfExists(out);
-        // The merge left the inputs in the page cache; written again (same bytes, direct I/O) they are not.
-        writeInputs(a, b, specs, dtype, "rewriting");
-        double ioLimit = readWhileWriting(List.of(a, b), merged.bytesWritten(), dir.resolve("copy-" + dtype));
-        writeInputs(a, b, specs, dtype, "rewriting");
-        long cpuStart = processCpuNanos();
-        double readFromDisk = readThroughput(List.of(a, b));
-        double readCpu = (processCpuNanos() - cpuStart) / 1e9;
+                .addModel(b, Map.of("weight", RatioSchedule.constant(0.5))).build();
+        // The disk's speed drifts from run to run (the VM's host caches it), so the three measurements take turns
+        // and each figure is the median of its repeats.
+        double[] mergeSeconds = new double[repeats];
+        double[] mergeCpu = new double[repeats];
+        double[] ioLimit = new double[repeats];
+        double[] readFromDisk = new double[repeats];
+        double[] readCpu = new double[repeats];
+        MergeReport merged = null;
+        for (int run = 0; run < repeats; run++) {
+            Progress mergeProgress = new Progress("bench merge " + dtype + ": merging");
+            StreamingModelMerger.Builder builder = StreamingModelMerger.builder().chunkElements(chunkElements)
+                    .progressListener((done, total, bytes, name) -> mergeProgress.update(done, total));
+            if (threads != null) {
+                builder.threads(threads);
+            }
+            StreamingModelMerger merger = builder.build();
+            long start = System.nanoTime();
+            long mergeCpuStart = processCpuNanos();
+            merged = merger.merge(plan);
+            mergeSeconds[run] = (System.nanoTime() - start) / 1e9;
+            mergeCpu[run] = (processCpuNanos() - mergeCpuStart) / 1e9;
+            Files.deleteIfExists(out);
+            // Each measurement starts right after the inputs were written (direct I/O, so out of the page cache).
+            // The VM's host caches its disk, so a read's speed depends on what ran before it (fio: 1.6-1.9 GB/s for
+            // a cold read, 4.1-4.3 GB/s for the same read repeated); the same preceding step keeps the three fair.
+            writeInputs(a, b, specs, dtype, "rewriting");
+            ioLimit[run] = readWhileWriting(List.of(a, b), merged.bytesWritten(), dir.resolve("copy-" + dtype));
+            writeInputs(a, b, specs, dtype, "rewriting");
+            long cpuStart = processCpuNanos();
+            readFromDisk[run] = readThroughput(List.of(a, b));
+            readCpu[run] = (processCpuNanos() - cpuStart) / 1e9;
+            if (run + 1 < repeats) {
+                writeInputs(a, b, specs, dtype, "rewriting");
+            }
+        }
         double readFromCache = readThroughput(List.of(a, b));
         Files.deleteIfExists(a);
         Files.deleteIfExists(b);
 
-        double mergeRate = inputBytes / 1e9 / mergeSeconds;
+        double[] mergeRates = Arrays.stream(mergeSeconds).map(seconds -> inputBytes / 1e9 / seconds).toArray();
+        double mergeRate = median(mergeRates);
+        double read = median(readFromDisk);
+        double limit = median(ioLimit);
         return new BenchReport()
                 .put("tensors", merged.tensors())
                 .put("input_bytes", inputBytes)
                 .put("output_bytes", merged.bytesWritten())
-                .put("merge_s", mergeSeconds)
+                .put("repeats", repeats)
+                .put("merge_s", median(mergeSeconds))
                 .put("gb_per_s", mergeRate)
-                .put("read_gb_per_s", readFromDisk)
-                .put("ratio", mergeRate / readFromDisk)
-                .put("io_limit_gb_per_s", ioLimit)
-                .put("ratio_to_io_limit", mergeRate / ioLimit)
+                .put("read_gb_per_s", read)
+                .put("ratio", mergeRate / read)
+                .put("io_limit_gb_per_s", limit)
+                .put("ratio_to_io_limit", mergeRate / limit)
                 .put("read_gb_per_s_page_cache", readFromCache)
                 .put("ratio_page_cache", mergeRate / readFromCache)
-                .put("merge_cpu_s", mergeCpu)
-                .put("read_cpu_s", readCpu)
+                .put("merge_cpu_s", median(mergeCpu))
+                .put("read_cpu_s", median(readCpu))
+                .put("runs", Map.of("merge_gb_per_s", rounded(mergeRates), "read_gb_per_s", rounded(readFromDisk),
+                        "io_limit_gb_per_s", rounded(ioLimit)))
                 .put("load_average", java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                         .getSystemLoadAverage());
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return BenchEncoderCommand.percentile(sorted, 0.5);
+    }
+
+    private static List<Double> rounded(double[] values) {
+        return Arrays.stream(values).map(value -> Math.round(value * 1000) / 1000.0).boxed().toList();
     }
 
     /** Llama-7B-shaped tensors in checkpoint order until the budget is used: embeddings, then whole layers. */
