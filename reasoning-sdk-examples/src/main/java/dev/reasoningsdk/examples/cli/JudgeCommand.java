@@ -103,6 +103,14 @@ public final class JudgeCommand implements Callable<Integer> {
                 + "uni/bigram indicators to the embedding (default 0, none).")
         private int lexical;
 
+        @Option(names = "--lexical-grid", split = ",", description = "Encoder heads: choose --lexical from these "
+                + "sizes by repeated 5-fold cross-validation on the training rows (the held-out rows are not read).")
+        private int[] lexicalGrid;
+
+        @Option(names = "--cv-repeats", defaultValue = "5", description = "Repeats of the cross-validation behind "
+                + "--lexical-grid (default 5).")
+        private int cvRepeats;
+
         @Option(names = "--resample", defaultValue = "0", description = "Self-knowledge only: label by K fresh "
                 + "samples per problem at T=0.8 from the model instead of the recorded samples (slow on CPU).")
         private int resample;
@@ -113,8 +121,13 @@ public final class JudgeCommand implements Callable<Integer> {
             if (!Files.isRegularFile(data)) {
                 throw new NoSuchFileException(data.toString());
             }
+            if (lexicalGrid != null && (kind == CriterionKind.SELF_KNOWLEDGE || lexical != 0 || cvRepeats < 1)) {
+                throw new IllegalArgumentException("--lexical-grid is for encoder heads, without --lexical, with "
+                        + "--cv-repeats >= 1");
+            }
             HeadTrainer trainer = HeadTrainer.builder().seed(seed).heldOutFraction(heldOut).lexicalFeatures(lexical)
                     .build();
+            HeadTrainer.LexicalSelection lexicalSelection = null;
             LinearHead head;
             if (kind == CriterionKind.SELF_KNOWLEDGE) {
                 try (RetrievalSetup setup = new RetrievalSetup(RetrievalSetup.Reasoner.FLOAT32)) {
@@ -143,18 +156,34 @@ public final class JudgeCommand implements Callable<Integer> {
                 String textField = text != null ? text : defaultText(kind);
                 String labelField = label != null ? label : defaultLabel(kind);
                 try (RetrievalSetup setup = new RetrievalSetup(RetrievalSetup.Reasoner.NONE)) {
+                    if (lexicalGrid != null) {
+                        HeadTrainer.LexicalSelection selection = trainer.selectLexicalFeatures(kind, setup.encoder,
+                                data, textField, labelField, lexicalGrid, 5, cvRepeats);
+                        lexicalSelection = selection;
+                        trainer = HeadTrainer.builder().seed(seed).heldOutFraction(heldOut)
+                                .lexicalFeatures(selection.best()).build();
+                    }
                     head = trainer.trainOnEncoder(kind, setup.encoder, data, RetrievalSetup.dataName(data),
                             textField, labelField);
                 }
             }
             head.save(out);
             HeadProvenance provenance = head.provenance();
-            new BenchReport().put("criterion", RetrievalSetup.cliName(kind)).put("out", out.toString())
-                    .put("feature_model", head.featureModelId()).put("rows", provenance.rows())
-                    .put("train_rows", provenance.trainRows()).put("held_out_rows", provenance.heldOutRows())
-                    .put("l2", provenance.l2())
-                    .put("held_out", BenchRetrievalCommand.figures(provenance.heldOut()))
-                    .print(System.out, true);
+            BenchReport report = new BenchReport().put("criterion", RetrievalSetup.cliName(kind))
+                    .put("out", out.toString()).put("feature_model", head.featureModelId())
+                    .put("rows", provenance.rows()).put("train_rows", provenance.trainRows())
+                    .put("held_out_rows", provenance.heldOutRows()).put("l2", provenance.l2())
+                    .put("lexical", head.lexicalFeatures());
+            if (lexicalSelection != null) {
+                Map<String, Object> byLexical = new LinkedHashMap<>();
+                for (var entry : lexicalSelection.accuracyPerRepeat().entrySet()) {
+                    byLexical.put(String.valueOf(entry.getKey()), Map.of(
+                            "mean_accuracy", lexicalSelection.meanAccuracy(entry.getKey()),
+                            "per_repeat", entry.getValue()));
+                }
+                report.put("lexical_cross_validation", byLexical);
+            }
+            report.put("held_out", BenchRetrievalCommand.figures(provenance.heldOut())).print(System.out, true);
             return 0;
         }
 

@@ -6,9 +6,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,7 +114,128 @@ public final class HeadTrainer {
         }
         List<Boolean> labels = rows.stream().map(LabelledText::label).toList();
         DataRecord data = new DataRecord(dataName, LabelledText.sha256(file), textField, labelField);
-        return train(kind, encoder.modelId(), features, labels, data, lexicalFeatures);
+        return logged(train(kind, encoder.modelId(), features, labels, data, lexicalFeatures));
+    }
+
+    /**
+     * Chooses how many hashed n-gram indicators {@link #trainOnEncoder} should append, by repeated stratified
+     * {@code folds}-fold cross-validation on this trainer's training rows only: its held-out rows are never read, so
+     * their figures stay a fair test of the head trained with the winner. Each candidate is trained exactly as the
+     * final head would be ({@link #train}, so on each fold's training rows less this trainer's own held-out slice of
+     * them), scored by accuracy at 0.5 on the fold's other rows, pooled over the folds; repeat {@code r} shuffles
+     * each class with seed {@code 100 (r + 1)}. The best mean accuracy wins; on a tie, the smaller size.
+     *
+     * @throws IllegalArgumentException if there are no candidates, one is negative, {@code folds < 2},
+     *                                  {@code repeats < 1}, or a class has fewer training rows than folds
+     */
+    public LexicalSelection selectLexicalFeatures(CriterionKind kind, SentenceEncoder encoder, Path file,
+                                                  String textField, String labelField, int[] candidates, int folds,
+                                                  int repeats) throws IOException {
+        if (candidates.length == 0) {
+            throw new IllegalArgumentException("no lexical feature sizes to choose from");
+        }
+        for (int size : candidates) {
+            if (size < 0) {
+                throw new IllegalArgumentException("lexical feature sizes must be >= 0, got " + size);
+            }
+        }
+        if (folds < 2 || repeats < 1) {
+            throw new IllegalArgumentException("need folds >= 2 and repeats >= 1, got " + folds + " and " + repeats);
+        }
+        List<LabelledText> rows = LabelledText.readJsonl(file, textField, labelField);
+        List<Boolean> labels = rows.stream().map(LabelledText::label).toList();
+        Set<Integer> heldOut = new HashSet<>();
+        for (int index : heldOutIndices(labels, seed, heldOutFraction)) {
+            heldOut.add(index);
+        }
+        List<Integer> training = IntStream.range(0, rows.size()).filter(i -> !heldOut.contains(i)).boxed().toList();
+        for (boolean label : new boolean[] {true, false}) {
+            long members = training.stream().filter(i -> labels.get(i) == label).count();
+            if (members < folds) {
+                throw new IllegalArgumentException(file + ": " + members + " training rows labelled " + label
+                        + ", fewer than " + folds + " folds");
+            }
+        }
+        List<float[]> embeddings = embed(encoder, rows.stream().map(LabelledText::text).toList());
+        DataRecord data = new DataRecord(file.toString(), "cross-validation", textField, labelField);
+        Map<Integer, List<Double>> accuracies = new LinkedHashMap<>();
+        for (int size : candidates) {
+            List<float[]> features = new ArrayList<>(rows.size());
+            for (int i = 0; i < rows.size(); i++) {
+                features.add(LexicalFeatures.append(embeddings.get(i), rows.get(i).text(), size));
+            }
+            List<Double> perRepeat = new ArrayList<>();
+            for (int repeat = 0; repeat < repeats; repeat++) {
+                int[] fold = stratifiedFolds(training, labels, folds, 100L * (repeat + 1));
+                int correct = 0;
+                for (int f = 0; f < folds; f++) {
+                    List<float[]> fitX = new ArrayList<>();
+                    List<Boolean> fitY = new ArrayList<>();
+                    for (int k = 0; k < training.size(); k++) {
+                        if (fold[k] != f) {
+                            fitX.add(features.get(training.get(k)));
+                            fitY.add(labels.get(training.get(k)));
+                        }
+                    }
+                    LinearHead head = train(kind, encoder.modelId(), fitX, fitY, data, size);
+                    for (int k = 0; k < training.size(); k++) {
+                        int row = training.get(k);
+                        if (fold[k] == f && head.probability(features.get(row)) >= 0.5 == labels.get(row)) {
+                            correct++;
+                        }
+                    }
+                }
+                perRepeat.add(correct / (double) training.size());
+            }
+            accuracies.put(size, List.copyOf(perRepeat));
+        }
+        return new LexicalSelection(accuracies);
+    }
+
+    /** Fold of each training row: each class shuffled with {@code foldSeed} (+1 for negatives), dealt in turn. */
+    private static int[] stratifiedFolds(List<Integer> training, List<Boolean> labels, int folds, long foldSeed) {
+        int[] fold = new int[training.size()];
+        for (boolean label : new boolean[] {true, false}) {
+            List<Integer> members = new ArrayList<>();
+            for (int k = 0; k < training.size(); k++) {
+                if (labels.get(training.get(k)) == label) {
+                    members.add(k);
+                }
+            }
+            Collections.shuffle(members, new Random(foldSeed + (label ? 0 : 1)));
+            for (int m = 0; m < members.size(); m++) {
+                fold[members.get(m)] = m % folds;
+            }
+        }
+        return fold;
+    }
+
+    /**
+     * What {@link #selectLexicalFeatures} measured: each size's cross-validated accuracy per repeat, in the order
+     * the sizes were given.
+     */
+    public record LexicalSelection(Map<Integer, List<Double>> accuracyPerRepeat) {
+
+        /** Copies the map, keeping its order. */
+        public LexicalSelection {
+            accuracyPerRepeat = Collections.unmodifiableMap(new LinkedHashMap<>(accuracyPerRepeat));
+        }
+
+        /** A size's accuracy averaged over the repeats. */
+        public double meanAccuracy(int size) {
+            List<Double> perRepeat = accuracyPerRepeat.get(size);
+            if (perRepeat == null) {
+                throw new IllegalArgumentException("size " + size + " was not a candidate");
+            }
+            return perRepeat.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        }
+
+        /** The size with the best mean accuracy; on a tie, the smaller. */
+        public int best() {
+            return accuracyPerRepeat.keySet().stream()
+                    .max(Comparator.comparingDouble(this::meanAccuracy).thenComparing(Comparator.reverseOrder()))
+                    .orElseThrow();
+        }
     }
 
     /** Embeds texts in batches of 64, so memory stays flat on large files. */
@@ -128,7 +256,7 @@ public final class HeadTrainer {
      */
     public LinearHead train(CriterionKind kind, String featureModelId, List<float[]> features, List<Boolean> labels,
                             DataRecord data) {
-        return train(kind, featureModelId, features, labels, data, 0);
+        return logged(train(kind, featureModelId, features, labels, data, 0));
     }
 
     private LinearHead train(CriterionKind kind, String featureModelId, List<float[]> features, List<Boolean> labels,
@@ -164,11 +292,18 @@ public final class HeadTrainer {
             heldOutLabels.add(labels.get(index));
         }
         BinaryMetrics metrics = BinaryMetrics.of(scores, heldOutLabels, 0.5);
-        LOG.info("{} head: l2 {}, held-out accuracy {} macro-F1 {} AUROC {} (majority {})", kind, l2,
-                metrics.accuracy(), metrics.macroF1(), metrics.auroc(), metrics.majorityAccuracy());
         HeadProvenance provenance = new HeadProvenance(data.name(), data.sha256(), data.textField(),
                 data.labelField(), n, n - heldOut.length, heldOut.length, seed, heldOutFraction, l2, metrics);
         return fit.toHead(kind, featureModelId, lexical, provenance);
+    }
+
+    /** Logs a finished head's held-out figures; the many fits inside cross-validation stay quiet. */
+    private static LinearHead logged(LinearHead head) {
+        HeadProvenance provenance = head.provenance();
+        BinaryMetrics metrics = provenance.heldOut();
+        LOG.info("{} head: l2 {}, held-out accuracy {} macro-F1 {} AUROC {} (majority {})", head.kind(),
+                provenance.l2(), metrics.accuracy(), metrics.macroF1(), metrics.auroc(), metrics.majorityAccuracy());
+        return head;
     }
 
     private static void requireBothClasses(List<Boolean> labels) {

@@ -115,6 +115,73 @@ class HeadTrainerTest {
         assertThat(result.evidence()).startsWith("head ");
     }
 
+    /** Noisy rows: a live word marks most positives, and a tenth of the labels are flipped. */
+    private static List<String> noisyTimeRows(int n, long seed) {
+        Random random = new Random(seed);
+        String[] live = {"current", "latest", "now", "today"};
+        String[] still = {"painted", "invented", "wrote", "discovered"};
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            boolean positive = random.nextBoolean();
+            String word = positive ? live[random.nextInt(4)] : still[random.nextInt(4)];
+            boolean label = random.nextDouble() < 0.1 ? !positive : positive;
+            lines.add("{\"q\": \"who " + word + " thing " + random.nextInt(50) + "\", \"ts\": " + label + "}");
+        }
+        return lines;
+    }
+
+    @Test
+    void lexicalSelectionNeverReadsTheHeldOutRows(@TempDir Path dir) throws IOException {
+        List<String> lines = noisyTimeRows(120, 3);
+        Path data = Files.write(dir.resolve("rows.jsonl"), lines);
+        HeadTrainer trainer = HeadTrainer.defaults();
+        List<Boolean> labels = LabelledText.readJsonl(data, "q", "ts").stream().map(LabelledText::label).toList();
+        // Same labels, so the same stratified held-out rows; their texts replaced by words no other row has.
+        List<String> replaced = new ArrayList<>(lines);
+        for (int index : HeadTrainer.heldOutIndices(labels, 42, 0.2)) {
+            replaced.set(index, "{\"q\": \"zebra quartz " + index + "\", \"ts\": " + labels.get(index) + "}");
+        }
+        Path replacedData = Files.write(dir.resolve("replaced.jsonl"), replaced);
+
+        HeadTrainer.LexicalSelection selection = trainer.selectLexicalFeatures(CriterionKind.TIME,
+                new FakeEncoder(), data, "q", "ts", new int[] {0, 16}, 5, 2);
+        HeadTrainer.LexicalSelection withFlippedHeldOut = trainer.selectLexicalFeatures(CriterionKind.TIME,
+                new FakeEncoder(), replacedData, "q", "ts", new int[] {0, 16}, 5, 2);
+
+        assertThat(withFlippedHeldOut).isEqualTo(selection);
+        assertThat(selection.accuracyPerRepeat().keySet()).containsExactly(0, 16);
+        assertThat(selection.accuracyPerRepeat().get(0)).hasSize(2).allSatisfy(
+                accuracy -> assertThat(accuracy).isBetween(0.6, 1.0));
+        assertThat(selection.best()).isIn(0, 16);
+        assertThat(selection.meanAccuracy(selection.best()))
+                .isGreaterThanOrEqualTo(Math.max(selection.meanAccuracy(0), selection.meanAccuracy(16)));
+    }
+
+    @Test
+    void lexicalSelectionBreaksTiesTowardTheSmallerSize() {
+        HeadTrainer.LexicalSelection tie = new HeadTrainer.LexicalSelection(
+                new java.util.LinkedHashMap<>(java.util.Map.of(512, List.of(0.7, 0.8), 128, List.of(0.8, 0.7))));
+        assertThat(tie.best()).isEqualTo(128);
+        assertThatThrownBy(() -> tie.meanAccuracy(64)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("64");
+    }
+
+    @Test
+    void lexicalSelectionRefusesBadSettings(@TempDir Path dir) throws IOException {
+        Path data = Files.write(dir.resolve("rows.jsonl"), noisyTimeRows(40, 5));
+        HeadTrainer trainer = HeadTrainer.defaults();
+        FakeEncoder encoder = new FakeEncoder();
+        assertThatThrownBy(() -> trainer.selectLexicalFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
+                new int[0], 5, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no lexical");
+        assertThatThrownBy(() -> trainer.selectLexicalFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
+                new int[] {-1}, 5, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+        assertThatThrownBy(() -> trainer.selectLexicalFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
+                new int[] {0}, 1, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("folds");
+        assertThatThrownBy(() -> trainer.selectLexicalFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
+                new int[] {0}, 40, 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("fewer than 40 folds");
+    }
+
     @Test
     void lexicalFeaturesFollowTheEmbeddingAndSurviveSaveAndLoad(@TempDir Path dir) throws IOException {
         Path data = dir.resolve("rows.jsonl");
