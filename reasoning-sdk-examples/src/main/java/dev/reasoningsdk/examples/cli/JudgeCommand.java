@@ -157,11 +157,10 @@ public final class JudgeCommand implements Callable<Integer> {
                 String labelField = label != null ? label : defaultLabel(kind);
                 try (RetrievalSetup setup = new RetrievalSetup(RetrievalSetup.Reasoner.NONE)) {
                     if (lexicalGrid != null) {
-                        HeadTrainer.LexicalSelection selection = trainer.selectLexicalFeatures(kind, setup.encoder,
-                                data, textField, labelField, lexicalGrid, 5, cvRepeats);
-                        lexicalSelection = selection;
+                        lexicalSelection = trainer.selectLexicalFeatures(kind, setup.encoder, data, textField,
+                                labelField, lexicalGrid, 5, cvRepeats);
                         trainer = HeadTrainer.builder().seed(seed).heldOutFraction(heldOut)
-                                .lexicalFeatures(selection.best()).build();
+                                .lexicalFeatures(lexicalSelection.best()).build();
                     }
                     head = trainer.trainOnEncoder(kind, setup.encoder, data, RetrievalSetup.dataName(data),
                             textField, labelField);
