@@ -99,13 +99,15 @@ public final class JudgeCommand implements Callable<Integer> {
         @Option(names = "--held-out", defaultValue = "0.2", description = "Held-out fraction (default 0.2).")
         private double heldOut;
 
-        @Option(names = "--lexical", defaultValue = "0", description = "Encoder heads: append N hashed word "
-                + "uni/bigram indicators to the embedding (default 0, none).")
-        private int lexical;
+        @Option(names = "--lexical", defaultValue = "0", description = "Encoder heads: word uni/bigram indicators "
+                + "appended to the embedding: N hashed slots (default 0, none) or vN, one per n-gram found in at "
+                + "least N training rows.")
+        private String lexical;
 
         @Option(names = "--lexical-grid", split = ",", description = "Encoder heads: choose --lexical from these "
-                + "sizes by repeated 5-fold cross-validation on the training rows (the held-out rows are not read).")
-        private int[] lexicalGrid;
+                + "(e.g. 0,128,v2) by repeated 5-fold cross-validation on the training rows (the held-out rows are "
+                + "not read).")
+        private List<String> lexicalGrid;
 
         @Option(names = "--cv-repeats", defaultValue = "5", description = "Repeats of the cross-validation behind "
                 + "--lexical-grid (default 5).")
@@ -121,12 +123,14 @@ public final class JudgeCommand implements Callable<Integer> {
             if (!Files.isRegularFile(data)) {
                 throw new NoSuchFileException(data.toString());
             }
-            if (lexicalGrid != null && (kind == CriterionKind.SELF_KNOWLEDGE || lexical != 0 || cvRepeats < 1)) {
+            HeadTrainer.LexicalSpec lexicalSpec = HeadTrainer.LexicalSpec.parse(lexical);
+            if (lexicalGrid != null && (kind == CriterionKind.SELF_KNOWLEDGE || !lexicalSpec.equals(
+                    HeadTrainer.LexicalSpec.none()) || cvRepeats < 1)) {
                 throw new IllegalArgumentException("--lexical-grid is for encoder heads, without --lexical, with "
                         + "--cv-repeats >= 1");
             }
-            HeadTrainer trainer = HeadTrainer.builder().seed(seed).heldOutFraction(heldOut).lexicalFeatures(lexical)
-                    .build();
+            HeadTrainer trainer = HeadTrainer.builder().seed(seed).heldOutFraction(heldOut)
+                    .lexicalFeatures(lexicalSpec).build();
             HeadTrainer.LexicalSelection lexicalSelection = null;
             LinearHead head;
             if (kind == CriterionKind.SELF_KNOWLEDGE) {
@@ -158,7 +162,8 @@ public final class JudgeCommand implements Callable<Integer> {
                 try (RetrievalSetup setup = new RetrievalSetup(RetrievalSetup.Reasoner.NONE)) {
                     if (lexicalGrid != null) {
                         lexicalSelection = trainer.selectLexicalFeatures(kind, setup.encoder, data, textField,
-                                labelField, lexicalGrid, 5, cvRepeats);
+                                labelField, lexicalGrid.stream().map(HeadTrainer.LexicalSpec::parse).toList(), 5,
+                                cvRepeats);
                         trainer = HeadTrainer.builder().seed(seed).heldOutFraction(heldOut)
                                 .lexicalFeatures(lexicalSelection.best()).build();
                     }
@@ -172,11 +177,12 @@ public final class JudgeCommand implements Callable<Integer> {
                     .put("out", out.toString()).put("feature_model", head.featureModelId())
                     .put("rows", provenance.rows()).put("train_rows", provenance.trainRows())
                     .put("held_out_rows", provenance.heldOutRows()).put("l2", provenance.l2())
-                    .put("lexical", head.lexicalFeatures());
+                    .put("lexical", lexicalSelection != null ? lexicalSelection.best().toString() : lexical)
+                    .put("lexical_features", head.lexicalFeatures());
             if (lexicalSelection != null) {
                 Map<String, Object> byLexical = new LinkedHashMap<>();
                 for (var entry : lexicalSelection.accuracyPerRepeat().entrySet()) {
-                    byLexical.put(String.valueOf(entry.getKey()), Map.of(
+                    byLexical.put(entry.getKey().toString(), Map.of(
                             "mean_accuracy", lexicalSelection.meanAccuracy(entry.getKey()),
                             "per_repeat", entry.getValue()));
                 }

@@ -40,10 +40,10 @@ public final class HeadTrainer {
     private final double heldOutFraction;
     private final double[] l2Grid;
     private final int maxIterations;
-    private final int lexicalFeatures;
+    private final LexicalSpec lexicalSpec;
 
     private HeadTrainer(Builder builder) {
-        this.lexicalFeatures = builder.lexicalFeatures;
+        this.lexicalSpec = builder.lexicalSpec;
         this.seed = builder.seed;
         this.heldOutFraction = builder.heldOutFraction;
         this.l2Grid = builder.l2Grid.clone();
@@ -107,37 +107,40 @@ public final class HeadTrainer {
     public LinearHead trainOnEncoder(CriterionKind kind, SentenceEncoder encoder, Path file, String dataName,
                                      String textField, String labelField) throws IOException {
         List<LabelledText> rows = LabelledText.readJsonl(file, textField, labelField);
+        List<Boolean> labels = rows.stream().map(LabelledText::label).toList();
+        Set<Integer> heldOut = new HashSet<>();
+        for (int index : heldOutIndices(labels, seed, heldOutFraction)) {
+            heldOut.add(index);
+        }
+        // A vocabulary comes from the training rows alone, so the held-out figures stay a fair test.
+        LexicalFeatures lexical = lexicalSpec.build(IntStream.range(0, rows.size()).filter(i -> !heldOut.contains(i))
+                .mapToObj(i -> rows.get(i).text()).toList());
         List<float[]> embeddings = embed(encoder, rows.stream().map(LabelledText::text).toList());
         List<float[]> features = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
-            features.add(LexicalFeatures.append(embeddings.get(i), rows.get(i).text(), lexicalFeatures));
+            features.add(lexical.append(embeddings.get(i), rows.get(i).text()));
         }
-        List<Boolean> labels = rows.stream().map(LabelledText::label).toList();
         DataRecord data = new DataRecord(dataName, LabelledText.sha256(file), textField, labelField);
-        return logged(train(kind, encoder.modelId(), features, labels, data, lexicalFeatures));
+        return logged(train(kind, encoder.modelId(), features, labels, data, lexical));
     }
 
     /**
-     * Chooses how many hashed n-gram indicators {@link #trainOnEncoder} should append, by repeated stratified
-     * {@code folds}-fold cross-validation on this trainer's training rows only: its held-out rows are never read, so
-     * their figures stay a fair test of the head trained with the winner. Each candidate is trained exactly as the
-     * final head would be ({@link #train}, so on each fold's training rows less this trainer's own held-out slice of
-     * them), scored by accuracy at 0.5 on the fold's other rows, pooled over the folds; repeat {@code r} shuffles
-     * each class with seed {@code 100 (r + 1)}. The best mean accuracy wins; on a tie, the smaller size.
+     * Chooses the lexical features {@link #trainOnEncoder} should append, by repeated stratified {@code folds}-fold
+     * cross-validation on this trainer's training rows only: its held-out rows are never read, so their figures stay
+     * a fair test of the head trained with the winner. Each candidate is built from each fold's training rows (a
+     * vocabulary never sees the fold it is scored on), trained exactly as the final head would be ({@link #train},
+     * so on the fold's training rows less this trainer's own held-out slice of them), and scored by accuracy at 0.5
+     * on the fold's other rows, pooled over the folds; repeat {@code r} shuffles each class with seed
+     * {@code 100 (r + 1)}. The best mean accuracy wins; on a tie, the earlier candidate.
      *
-     * @throws IllegalArgumentException if there are no candidates, one is negative, {@code folds < 2},
-     *                                  {@code repeats < 1}, or a class has fewer training rows than folds
+     * @throws IllegalArgumentException if there are no candidates, {@code folds < 2}, {@code repeats < 1}, or a
+     *                                  class has fewer training rows than folds
      */
     public LexicalSelection selectLexicalFeatures(CriterionKind kind, SentenceEncoder encoder, Path file,
-                                                  String textField, String labelField, int[] candidates, int folds,
-                                                  int repeats) throws IOException {
-        if (candidates.length == 0) {
-            throw new IllegalArgumentException("no lexical feature sizes to choose from");
-        }
-        for (int size : candidates) {
-            if (size < 0) {
-                throw new IllegalArgumentException("lexical feature sizes must be >= 0, got " + size);
-            }
+                                                  String textField, String labelField, List<LexicalSpec> candidates,
+                                                  int folds, int repeats) throws IOException {
+        if (candidates.isEmpty()) {
+            throw new IllegalArgumentException("no lexical features to choose from");
         }
         if (folds < 2 || repeats < 1) {
             throw new IllegalArgumentException("need folds >= 2 and repeats >= 1, got " + folds + " and " + repeats);
@@ -158,36 +161,37 @@ public final class HeadTrainer {
         }
         List<float[]> embeddings = embed(encoder, rows.stream().map(LabelledText::text).toList());
         DataRecord data = new DataRecord(file.toString(), "cross-validation", textField, labelField);
-        Map<Integer, List<Double>> accuracies = new LinkedHashMap<>();
-        for (int size : candidates) {
-            List<float[]> features = new ArrayList<>(rows.size());
-            for (int i = 0; i < rows.size(); i++) {
-                features.add(LexicalFeatures.append(embeddings.get(i), rows.get(i).text(), size));
-            }
+        Map<LexicalSpec, List<Double>> accuracies = new LinkedHashMap<>();
+        for (LexicalSpec candidate : candidates) {
             List<Double> perRepeat = new ArrayList<>();
             for (int repeat = 0; repeat < repeats; repeat++) {
                 int[] fold = stratifiedFolds(training, labels, folds, 100L * (repeat + 1));
                 int correct = 0;
                 for (int f = 0; f < folds; f++) {
-                    List<float[]> fitX = new ArrayList<>();
-                    List<Boolean> fitY = new ArrayList<>();
+                    List<Integer> fitRows = new ArrayList<>();
                     for (int k = 0; k < training.size(); k++) {
                         if (fold[k] != f) {
-                            fitX.add(features.get(training.get(k)));
-                            fitY.add(labels.get(training.get(k)));
+                            fitRows.add(training.get(k));
                         }
                     }
-                    LinearHead head = train(kind, encoder.modelId(), fitX, fitY, data, size);
+                    LexicalFeatures lexical = candidate.build(fitRows.stream().map(i -> rows.get(i).text()).toList());
+                    List<float[]> fitX = new ArrayList<>();
+                    for (int row : fitRows) {
+                        fitX.add(lexical.append(embeddings.get(row), rows.get(row).text()));
+                    }
+                    LinearHead head = train(kind, encoder.modelId(), fitX, fitRows.stream().map(labels::get).toList(),
+                            data, lexical);
                     for (int k = 0; k < training.size(); k++) {
                         int row = training.get(k);
-                        if (fold[k] == f && head.probability(features.get(row)) >= 0.5 == labels.get(row)) {
+                        if (fold[k] == f && head.probability(head.features(embeddings.get(row), rows.get(row).text()))
+                                >= 0.5 == labels.get(row)) {
                             correct++;
                         }
                     }
                 }
                 perRepeat.add(correct / (double) training.size());
             }
-            accuracies.put(size, List.copyOf(perRepeat));
+            accuracies.put(candidate, List.copyOf(perRepeat));
         }
         return new LexicalSelection(accuracies);
     }
@@ -211,30 +215,107 @@ public final class HeadTrainer {
     }
 
     /**
-     * What {@link #selectLexicalFeatures} measured: each size's cross-validated accuracy per repeat, in the order
-     * the sizes were given.
+     * Which word n-gram indicators a head appends to the model's features: none, {@code hashedDimensions} hashed
+     * slots, or a vocabulary of the n-grams found in at least {@code vocabularyMinRows} training rows. Written
+     * {@code 0}, {@code 128} and {@code v2} on the command line ({@link #parse}, {@link #toString}).
+     *
+     * @param hashedDimensions  hashed slots, 0 for none
+     * @param vocabularyMinRows the vocabulary's row threshold, 0 for no vocabulary
      */
-    public record LexicalSelection(Map<Integer, List<Double>> accuracyPerRepeat) {
+    public record LexicalSpec(int hashedDimensions, int vocabularyMinRows) {
+
+        /**
+         * @throws IllegalArgumentException if either is negative or both are set
+         */
+        public LexicalSpec {
+            if (hashedDimensions < 0 || vocabularyMinRows < 0 || hashedDimensions > 0 && vocabularyMinRows > 0) {
+                throw new IllegalArgumentException("lexical features are hashed or a vocabulary, with non-negative "
+                        + "sizes; got " + hashedDimensions + " hashed and a vocabulary threshold of "
+                        + vocabularyMinRows);
+            }
+        }
+
+        /** No lexical features. */
+        public static LexicalSpec none() {
+            return new LexicalSpec(0, 0);
+        }
+
+        /** {@code dimensions} hashed slots (0: none). */
+        public static LexicalSpec hashed(int dimensions) {
+            return new LexicalSpec(dimensions, 0);
+        }
+
+        /** The n-grams found in at least {@code minRows} (>= 1) training rows. */
+        public static LexicalSpec vocabulary(int minRows) {
+            if (minRows < 1) {
+                throw new IllegalArgumentException("a vocabulary needs a row threshold >= 1, got " + minRows);
+            }
+            return new LexicalSpec(0, minRows);
+        }
+
+        /**
+         * {@code N} for N hashed slots (0: none), {@code vN} for a vocabulary of n-grams in at least N rows.
+         *
+         * @throws IllegalArgumentException if it is neither
+         */
+        public static LexicalSpec parse(String text) {
+            try {
+                return text.startsWith("v") ? vocabulary(Integer.parseInt(text.substring(1)))
+                        : hashed(Integer.parseInt(text));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("lexical features '" + text + "': use N for N hashed slots or "
+                        + "vN for the n-grams of at least N training rows", e);
+            }
+        }
+
+        /** The features for a head trained on {@code trainingTexts}. */
+        LexicalFeatures build(List<String> trainingTexts) {
+            if (vocabularyMinRows == 0) {
+                return LexicalFeatures.hashed(hashedDimensions);
+            }
+            List<String> ngrams = LexicalFeatures.frequentNgrams(trainingTexts, vocabularyMinRows);
+            if (ngrams.isEmpty()) {
+                throw new IllegalArgumentException("no word n-gram occurs in " + vocabularyMinRows
+                        + " or more of the " + trainingTexts.size() + " training rows");
+            }
+            return LexicalFeatures.vocabulary(ngrams);
+        }
+
+        @Override
+        public String toString() {
+            return vocabularyMinRows > 0 ? "v" + vocabularyMinRows : String.valueOf(hashedDimensions);
+        }
+    }
+
+    /**
+     * What {@link #selectLexicalFeatures} measured: each candidate's cross-validated accuracy per repeat, in the
+     * order the candidates were given.
+     */
+    public record LexicalSelection(Map<LexicalSpec, List<Double>> accuracyPerRepeat) {
 
         /** Copies the map, keeping its order. */
         public LexicalSelection {
             accuracyPerRepeat = Collections.unmodifiableMap(new LinkedHashMap<>(accuracyPerRepeat));
         }
 
-        /** A size's accuracy averaged over the repeats. */
-        public double meanAccuracy(int size) {
-            List<Double> perRepeat = accuracyPerRepeat.get(size);
+        /** A candidate's accuracy averaged over the repeats. */
+        public double meanAccuracy(LexicalSpec candidate) {
+            List<Double> perRepeat = accuracyPerRepeat.get(candidate);
             if (perRepeat == null) {
-                throw new IllegalArgumentException("size " + size + " was not a candidate");
+                throw new IllegalArgumentException(candidate + " was not a candidate");
             }
             return perRepeat.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         }
 
-        /** The size with the best mean accuracy; on a tie, the smaller. */
-        public int best() {
-            return accuracyPerRepeat.keySet().stream()
-                    .max(Comparator.comparingDouble(this::meanAccuracy).thenComparing(Comparator.reverseOrder()))
-                    .orElseThrow();
+        /** The candidate with the best mean accuracy; on a tie, the earlier one. */
+        public LexicalSpec best() {
+            LexicalSpec best = null;
+            for (LexicalSpec candidate : accuracyPerRepeat.keySet()) {
+                if (best == null || meanAccuracy(candidate) > meanAccuracy(best)) {
+                    best = candidate;
+                }
+            }
+            return best;
         }
     }
 
@@ -256,11 +337,11 @@ public final class HeadTrainer {
      */
     public LinearHead train(CriterionKind kind, String featureModelId, List<float[]> features, List<Boolean> labels,
                             DataRecord data) {
-        return logged(train(kind, featureModelId, features, labels, data, 0));
+        return logged(train(kind, featureModelId, features, labels, data, LexicalFeatures.NONE));
     }
 
     private LinearHead train(CriterionKind kind, String featureModelId, List<float[]> features, List<Boolean> labels,
-                             DataRecord data, int lexical) {
+                             DataRecord data, LexicalFeatures lexical) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(featureModelId, "featureModelId");
         Objects.requireNonNull(data, "data");
@@ -510,7 +591,8 @@ public final class HeadTrainer {
             return LinearHead.sigmoid(z);
         }
 
-        LinearHead toHead(CriterionKind kind, String featureModelId, int lexicalFeatures, HeadProvenance provenance) {
+        LinearHead toHead(CriterionKind kind, String featureModelId, LexicalFeatures lexical,
+                          HeadProvenance provenance) {
             int d = mean.length;
             float[] m = new float[d];
             float[] s = new float[d];
@@ -520,7 +602,7 @@ public final class HeadTrainer {
                 s[j] = (float) scale[j];
                 w[j] = (float) theta[j];
             }
-            return new LinearHead(kind, featureModelId, m, s, w, theta[d], lexicalFeatures, provenance);
+            return new LinearHead(kind, featureModelId, m, s, w, theta[d], lexical, provenance);
         }
     }
 
@@ -530,7 +612,7 @@ public final class HeadTrainer {
         private double heldOutFraction = 0.2;
         private double[] l2Grid = {1e-4, 1e-3, 1e-2, 1e-1, 1, 10};
         private int maxIterations = 50;
-        private int lexicalFeatures;
+        private LexicalSpec lexicalSpec = LexicalSpec.none();
 
         private Builder() {
         }
@@ -545,7 +627,15 @@ public final class HeadTrainer {
             if (lexicalFeatures < 0) {
                 throw new IllegalArgumentException("lexicalFeatures must be >= 0, was " + lexicalFeatures);
             }
-            this.lexicalFeatures = lexicalFeatures;
+            return lexicalFeatures(LexicalSpec.hashed(lexicalFeatures));
+        }
+
+        /**
+         * The word n-gram indicators {@link #trainOnEncoder} appends to the embedding: hashed, or a vocabulary taken
+         * from the training rows. Default {@link LexicalSpec#none()}. Ignored by {@link #train}.
+         */
+        public Builder lexicalFeatures(LexicalSpec lexicalSpec) {
+            this.lexicalSpec = Objects.requireNonNull(lexicalSpec, "lexicalSpec");
             return this;
         }
 

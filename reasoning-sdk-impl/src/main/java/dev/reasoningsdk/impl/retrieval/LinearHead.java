@@ -13,6 +13,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -40,7 +42,7 @@ public final class LinearHead {
     private final float[] scale;
     private final float[] weights;
     private final double bias;
-    private final int lexicalFeatures;
+    private final LexicalFeatures lexical;
     private final HeadProvenance provenance;
 
     /**
@@ -63,11 +65,29 @@ public final class LinearHead {
      */
     public LinearHead(CriterionKind kind, String featureModelId, float[] mean, float[] scale, float[] weights,
                       double bias, int lexicalFeatures, HeadProvenance provenance) {
-        if (lexicalFeatures < 0 || lexicalFeatures >= weights.length) {
-            throw new IllegalArgumentException("lexicalFeatures must be in [0, " + weights.length + "), was "
-                    + lexicalFeatures);
+        this(kind, featureModelId, mean, scale, weights, bias, LexicalFeatures.hashed(lexicalFeatures), provenance);
+    }
+
+    /**
+     * A head whose last inputs are indicators of the request's word n-grams found in {@code lexicalVocabulary}, one
+     * per n-gram in that order (see {@link #features(float[], String)}).
+     *
+     * @throws IllegalArgumentException as the other constructors, or if the vocabulary is empty, repeats an n-gram or
+     *                                  leaves no model features
+     */
+    public LinearHead(CriterionKind kind, String featureModelId, float[] mean, float[] scale, float[] weights,
+                      double bias, List<String> lexicalVocabulary, HeadProvenance provenance) {
+        this(kind, featureModelId, mean, scale, weights, bias, LexicalFeatures.vocabulary(lexicalVocabulary),
+                provenance);
+    }
+
+    LinearHead(CriterionKind kind, String featureModelId, float[] mean, float[] scale, float[] weights,
+               double bias, LexicalFeatures lexical, HeadProvenance provenance) {
+        if (lexical.dimensions() >= weights.length) {
+            throw new IllegalArgumentException("lexical features must be in [0, " + weights.length + "), were "
+                    + lexical.dimensions());
         }
-        this.lexicalFeatures = lexicalFeatures;
+        this.lexical = lexical;
         this.kind = Objects.requireNonNull(kind, "kind");
         this.featureModelId = Objects.requireNonNull(featureModelId, "featureModelId");
         this.mean = mean.clone();
@@ -105,14 +125,19 @@ public final class LinearHead {
         return weights.length;
     }
 
-    /** How many hashed word n-gram indicators follow the model's features (0: none). */
+    /** How many word n-gram indicators, hashed or from the vocabulary, follow the model's features (0: none). */
     public int lexicalFeatures() {
-        return lexicalFeatures;
+        return lexical.dimensions();
+    }
+
+    /** The n-grams of the lexical indicators, in slot order; empty when they are hashed or absent. */
+    public List<String> lexicalVocabulary() {
+        return lexical.vocabulary();
     }
 
     /** The head's input for a request: the model's features, then the request's lexical indicators if any. */
     public float[] features(float[] modelFeatures, String text) {
-        return LexicalFeatures.append(modelFeatures, text, lexicalFeatures);
+        return lexical.append(modelFeatures, text);
     }
 
     /** The data and held-out figures of training. */
@@ -149,8 +174,8 @@ public final class LinearHead {
                     + featureModelId + "' but is being used with '" + modelId
                     + "'; retrain it with 'reasoning judge train' for this model");
         }
-        if (dimension + lexicalFeatures != weights.length) {
-            throw new IllegalArgumentException("the " + kind + " head reads " + (weights.length - lexicalFeatures)
+        if (dimension + lexical.dimensions() != weights.length) {
+            throw new IllegalArgumentException("the " + kind + " head reads " + (weights.length - lexical.dimensions())
                     + " model features but '" + modelId + "' gives " + dimension);
         }
     }
@@ -184,7 +209,11 @@ public final class LinearHead {
         root.put("featureModelId", featureModelId);
         root.put("dimension", weights.length);
         root.put("bias", bias);
-        root.put("lexicalFeatures", lexicalFeatures);
+        root.put("lexicalFeatures", lexical.dimensions());
+        if (!lexical.vocabulary().isEmpty()) {
+            ArrayNode vocabulary = root.putArray("lexicalVocabulary");
+            lexical.vocabulary().forEach(vocabulary::add);
+        }
         root.set("weights", floats(weights));
         root.set("mean", floats(mean));
         root.set("scale", floats(scale));
@@ -238,9 +267,18 @@ public final class LinearHead {
         if (provenance == null) {
             throw new IllegalArgumentException("head file has no training record");
         }
+        LexicalFeatures lexical = LexicalFeatures.hashed(root.path("lexicalFeatures").asInt(0));
+        if (root.has("lexicalVocabulary")) {
+            List<String> vocabulary = new ArrayList<>();
+            root.path("lexicalVocabulary").forEach(ngram -> vocabulary.add(ngram.asText()));
+            lexical = LexicalFeatures.vocabulary(vocabulary);
+            if (root.path("lexicalFeatures").asInt(-1) != vocabulary.size()) {
+                throw new IllegalArgumentException("lexicalFeatures " + root.path("lexicalFeatures") + " but "
+                        + vocabulary.size() + " n-grams in lexicalVocabulary");
+            }
+        }
         return new LinearHead(kind, requiredText(root, "featureModelId"), floats(root, "mean"),
-                floats(root, "scale"), weights, root.path("bias").asDouble(Double.NaN),
-                root.path("lexicalFeatures").asInt(0), provenance);
+                floats(root, "scale"), weights, root.path("bias").asDouble(Double.NaN), lexical, provenance);
     }
 
     /**

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -143,27 +145,74 @@ class HeadTrainerTest {
         }
         Path replacedData = Files.write(dir.resolve("replaced.jsonl"), replaced);
 
+        List<HeadTrainer.LexicalSpec> candidates = List.of(HeadTrainer.LexicalSpec.none(),
+                HeadTrainer.LexicalSpec.hashed(16), HeadTrainer.LexicalSpec.vocabulary(2));
         HeadTrainer.LexicalSelection selection = trainer.selectLexicalFeatures(CriterionKind.TIME,
-                new FakeEncoder(), data, "q", "ts", new int[] {0, 16}, 5, 2);
-        HeadTrainer.LexicalSelection withFlippedHeldOut = trainer.selectLexicalFeatures(CriterionKind.TIME,
-                new FakeEncoder(), replacedData, "q", "ts", new int[] {0, 16}, 5, 2);
+                new FakeEncoder(), data, "q", "ts", candidates, 5, 2);
+        HeadTrainer.LexicalSelection withReplacedHeldOut = trainer.selectLexicalFeatures(CriterionKind.TIME,
+                new FakeEncoder(), replacedData, "q", "ts", candidates, 5, 2);
 
-        assertThat(withFlippedHeldOut).isEqualTo(selection);
-        assertThat(selection.accuracyPerRepeat().keySet()).containsExactly(0, 16);
-        assertThat(selection.accuracyPerRepeat().get(0)).hasSize(2).allSatisfy(
+        assertThat(withReplacedHeldOut).isEqualTo(selection);
+        assertThat(selection.accuracyPerRepeat().keySet()).containsExactlyElementsOf(candidates);
+        assertThat(selection.accuracyPerRepeat().get(candidates.get(0))).hasSize(2).allSatisfy(
                 accuracy -> assertThat(accuracy).isBetween(0.6, 1.0));
-        assertThat(selection.best()).isIn(0, 16);
-        assertThat(selection.meanAccuracy(selection.best()))
-                .isGreaterThanOrEqualTo(Math.max(selection.meanAccuracy(0), selection.meanAccuracy(16)));
+        assertThat(selection.best()).isIn(candidates);
+        for (HeadTrainer.LexicalSpec candidate : candidates) {
+            assertThat(selection.meanAccuracy(selection.best())).isGreaterThanOrEqualTo(selection.meanAccuracy(candidate));
+        }
     }
 
     @Test
-    void lexicalSelectionBreaksTiesTowardTheSmallerSize() {
-        HeadTrainer.LexicalSelection tie = new HeadTrainer.LexicalSelection(
-                new java.util.LinkedHashMap<>(java.util.Map.of(512, List.of(0.7, 0.8), 128, List.of(0.8, 0.7))));
-        assertThat(tie.best()).isEqualTo(128);
-        assertThatThrownBy(() -> tie.meanAccuracy(64)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("64");
+    void lexicalSelectionBreaksTiesTowardTheEarlierCandidate() {
+        HeadTrainer.LexicalSpec hashed = HeadTrainer.LexicalSpec.hashed(512);
+        HeadTrainer.LexicalSpec vocabulary = HeadTrainer.LexicalSpec.vocabulary(2);
+        Map<HeadTrainer.LexicalSpec, List<Double>> accuracies = new LinkedHashMap<>();
+        accuracies.put(hashed, List.of(0.7, 0.8));
+        accuracies.put(vocabulary, List.of(0.8, 0.7));
+        HeadTrainer.LexicalSelection tie = new HeadTrainer.LexicalSelection(accuracies);
+        assertThat(tie.best()).isEqualTo(hashed);
+        assertThatThrownBy(() -> tie.meanAccuracy(HeadTrainer.LexicalSpec.hashed(64)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("64");
+    }
+
+    @Test
+    void lexicalSpecsParseAndPrintAsOnTheCommandLine() {
+        assertThat(HeadTrainer.LexicalSpec.parse("0")).isEqualTo(HeadTrainer.LexicalSpec.none());
+        assertThat(HeadTrainer.LexicalSpec.parse("128")).isEqualTo(HeadTrainer.LexicalSpec.hashed(128));
+        assertThat(HeadTrainer.LexicalSpec.parse("v2")).isEqualTo(HeadTrainer.LexicalSpec.vocabulary(2));
+        assertThat(HeadTrainer.LexicalSpec.vocabulary(3).toString()).isEqualTo("v3");
+        assertThat(HeadTrainer.LexicalSpec.hashed(64).toString()).isEqualTo("64");
+        for (String bad : List.of("x", "v", "-1", "v0")) {
+            assertThatThrownBy(() -> HeadTrainer.LexicalSpec.parse(bad)).isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> new HeadTrainer.LexicalSpec(8, 2)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aVocabularyHeadKeepsItsNgramsTakenFromTrainingRowsOnly(@TempDir Path dir) throws IOException {
+        List<String> lines = noisyTimeRows(120, 7);
+        Path data = Files.write(dir.resolve("rows.jsonl"), lines);
+        List<Boolean> labels = LabelledText.readJsonl(data, "q", "ts").stream().map(LabelledText::label).toList();
+        List<String> marked = new ArrayList<>(lines);
+        for (int index : HeadTrainer.heldOutIndices(labels, 42, 0.2)) {
+            marked.set(index, "{\"q\": \"zebra quartz " + index + "\", \"ts\": " + labels.get(index) + "}");
+        }
+        Files.write(data, marked);
+        FakeEncoder encoder = new FakeEncoder();
+
+        LinearHead head = HeadTrainer.builder().lexicalFeatures(HeadTrainer.LexicalSpec.vocabulary(2)).build()
+                .trainOnEncoder(CriterionKind.TIME, encoder, data, "rows.jsonl", "q", "ts");
+        head.save(dir.resolve("head.json"));
+        LinearHead loaded = LinearHead.read(dir.resolve("head.json"));
+
+        assertThat(head.lexicalVocabulary()).contains("current", "who").doesNotContain("zebra", "quartz");
+        assertThat(head.lexicalFeatures()).isEqualTo(head.lexicalVocabulary().size());
+        assertThat(loaded.lexicalVocabulary()).isEqualTo(head.lexicalVocabulary());
+        assertThat(loaded.dimension()).isEqualTo(encoder.dimension() + head.lexicalFeatures());
+        float[] features = loaded.features(new float[encoder.dimension()], "Who is the CURRENT one?");
+        assertThat(features[encoder.dimension() + head.lexicalVocabulary().indexOf("current")]).isEqualTo(1);
+        assertThat(features[encoder.dimension() + head.lexicalVocabulary().indexOf("thing")]).isZero();
+        assertThat(loaded.probability(features)).isEqualTo(head.probability(features));
     }
 
     @Test
@@ -171,15 +220,17 @@ class HeadTrainerTest {
         Path data = Files.write(dir.resolve("rows.jsonl"), noisyTimeRows(40, 5));
         HeadTrainer trainer = HeadTrainer.defaults();
         FakeEncoder encoder = new FakeEncoder();
+        List<HeadTrainer.LexicalSpec> none = List.of(HeadTrainer.LexicalSpec.none());
         assertThatThrownBy(() -> trainer.selectLexicalFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
-                new int[0], 5, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no lexical");
+                List.of(), 5, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no lexical");
         assertThatThrownBy(() -> trainer.selectLexicalFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
-                new int[] {-1}, 5, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+                none, 1, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("folds");
         assertThatThrownBy(() -> trainer.selectLexicalFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
-                new int[] {0}, 1, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("folds");
-        assertThatThrownBy(() -> trainer.selectLexicalFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
-                new int[] {0}, 40, 1)).isInstanceOf(IllegalArgumentException.class)
+                none, 40, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fewer than 40 folds");
+        assertThatThrownBy(() -> trainer.selectLexicalFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
+                List.of(HeadTrainer.LexicalSpec.vocabulary(1000)), 5, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1000 or more");
     }
 
     @Test
