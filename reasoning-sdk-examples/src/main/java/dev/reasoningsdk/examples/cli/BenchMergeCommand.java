@@ -31,9 +31,9 @@ import picocli.CommandLine.Option;
  * 4096, attention 4096 x 4096, MLP 11008 x 4096) into a temporary directory, once in BF16 and once in F32, runs a
  * {@code linear} merge of each pair and compares its throughput (input bytes / wall time) with a plain sequential read
  * of the same files in the same run. Both start with the files out of the page cache, as a checkpoint on disk is: the
- * inputs are written with direct I/O, and written again before each measurement. The read of the
- * then cached files is reported beside it ({@code read_gb_per_s_page_cache}), a memory-copy speed no merge that writes
- * its output can approach, and so is the I/O limit of the merge itself ({@code io_limit_gb_per_s}: the inputs read
+ * inputs are written with direct I/O, and written again before each measurement. The read of the then cached files
+ * is reported beside it ({@code read_gb_per_s_page_cache}), a memory-copy speed no merge that writes its output can
+ * approach, and so is the I/O limit of the merge itself ({@code io_limit_gb_per_s}: the inputs read
  * while an output of the merged size is written, no computing). Reports the JVM's peak resident set ({@code VmHWM}),
  * which the streaming merger keeps bounded by its chunks whatever the model size, and the process CPU time of the merge
  * and of the read (the machine may be shared, so CPU seconds show the cost where wall seconds show contention). The
@@ -78,7 +78,8 @@ public final class BenchMergeCommand implements Callable<Integer> {
         }
         Path dir = Files.createTempDirectory(parent, "bench-merge");
         BenchReport report = new BenchReport().put("method", "linear").put("size_gb", sizeGb)
-                .put("chunk_elements", chunkElements).put("repeats", repeats).put("threads", threads == null ? "default" : threads)
+                .put("chunk_elements", chunkElements).put("repeats", repeats)
+                .put("threads", threads == null ? "default" : threads)
                 .put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
         try {
             double worstRatio = Double.POSITIVE_INFINITY;
@@ -158,7 +159,6 @@ public final class BenchMergeCommand implements Callable<Integer> {
                 .put("tensors", merged.tensors())
                 .put("input_bytes", inputBytes)
                 .put("output_bytes", merged.bytesWritten())
-                .put("repeats", repeats)
                 .put("merge_s", median(mergeSeconds))
                 .put("gb_per_s", mergeRate)
                 .put("read_gb_per_s", read)

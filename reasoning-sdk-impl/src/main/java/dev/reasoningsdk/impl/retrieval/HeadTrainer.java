@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,13 +107,9 @@ public final class HeadTrainer {
                                      String textField, String labelField) throws IOException {
         List<LabelledText> rows = LabelledText.readJsonl(file, textField, labelField);
         List<Boolean> labels = rows.stream().map(LabelledText::label).toList();
-        Set<Integer> heldOut = new HashSet<>();
-        for (int index : heldOutIndices(labels, seed, heldOutFraction)) {
-            heldOut.add(index);
-        }
         // A vocabulary comes from the training rows alone, so the held-out figures stay a fair test.
-        LexicalFeatures lexical = lexicalSpec.build(IntStream.range(0, rows.size()).filter(i -> !heldOut.contains(i))
-                .mapToObj(i -> rows.get(i).text()).toList());
+        LexicalFeatures lexical = lexicalSpec.build(trainingRows(labels).stream().map(i -> rows.get(i).text())
+                .toList());
         List<float[]> embeddings = embed(encoder, rows.stream().map(LabelledText::text).toList());
         List<float[]> features = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
@@ -147,11 +142,7 @@ public final class HeadTrainer {
         }
         List<LabelledText> rows = LabelledText.readJsonl(file, textField, labelField);
         List<Boolean> labels = rows.stream().map(LabelledText::label).toList();
-        Set<Integer> heldOut = new HashSet<>();
-        for (int index : heldOutIndices(labels, seed, heldOutFraction)) {
-            heldOut.add(index);
-        }
-        List<Integer> training = IntStream.range(0, rows.size()).filter(i -> !heldOut.contains(i)).boxed().toList();
+        List<Integer> training = trainingRows(labels);
         for (boolean label : new boolean[] {true, false}) {
             long members = training.stream().filter(i -> labels.get(i) == label).count();
             if (members < folds) {
@@ -194,6 +185,15 @@ public final class HeadTrainer {
             accuracies.put(candidate, List.copyOf(perRepeat));
         }
         return new LexicalSelection(accuracies);
+    }
+
+    /** The indices of the rows this trainer fits on: every row but its held-out ones, in order. */
+    private List<Integer> trainingRows(List<Boolean> labels) {
+        Set<Integer> heldOut = new HashSet<>();
+        for (int index : heldOutIndices(labels, seed, heldOutFraction)) {
+            heldOut.add(index);
+        }
+        return IntStream.range(0, labels.size()).filter(i -> !heldOut.contains(i)).boxed().toList();
     }
 
     /** Fold of each training row: each class shuffled with {@code foldSeed} (+1 for negatives), dealt in turn. */

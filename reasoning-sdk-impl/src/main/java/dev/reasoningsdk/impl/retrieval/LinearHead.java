@@ -267,15 +267,17 @@ public final class LinearHead {
         if (provenance == null) {
             throw new IllegalArgumentException("head file has no training record");
         }
-        LexicalFeatures lexical = LexicalFeatures.hashed(root.path("lexicalFeatures").asInt(0));
+        LexicalFeatures lexical;
         if (root.has("lexicalVocabulary")) {
             List<String> vocabulary = new ArrayList<>();
             root.path("lexicalVocabulary").forEach(ngram -> vocabulary.add(ngram.asText()));
-            lexical = LexicalFeatures.vocabulary(vocabulary);
             if (root.path("lexicalFeatures").asInt(-1) != vocabulary.size()) {
                 throw new IllegalArgumentException("lexicalFeatures " + root.path("lexicalFeatures") + " but "
                         + vocabulary.size() + " n-grams in lexicalVocabulary");
             }
+            lexical = LexicalFeatures.vocabulary(vocabulary);
+        } else {
+            lexical = LexicalFeatures.hashed(root.path("lexicalFeatures").asInt(0));
         }
         return new LinearHead(kind, requiredText(root, "featureModelId"), floats(root, "mean"),
                 floats(root, "scale"), weights, root.path("bias").asDouble(Double.NaN), lexical, provenance);
