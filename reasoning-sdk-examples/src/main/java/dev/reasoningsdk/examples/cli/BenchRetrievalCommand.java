@@ -13,6 +13,7 @@ import dev.reasoningsdk.impl.retrieval.LinearHead;
 import dev.reasoningsdk.impl.retrieval.RuleCriterion;
 import dev.reasoningsdk.impl.retrieval.SelfKnowledgeTrainer;
 import dev.reasoningsdk.impl.retrieval.UnifiedActiveRetrieval;
+import dev.reasoningsdk.impl.onnx.EncodedSentence;
 import dev.reasoningsdk.impl.onnx.SentenceEncoder;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
@@ -107,10 +108,10 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
         Evaluation rows = evaluationRows(file, provenance, LabelledText.readJsonl(file, provenance.textField(),
                 provenance.labelField()));
         Progress progress = new Progress(head.kind().name().toLowerCase(java.util.Locale.ROOT));
-        List<float[]> embeddings = new ArrayList<>();
+        List<EncodedSentence> embeddings = new ArrayList<>();
         for (int start = 0; start < rows.rows().size(); start += 32) {
             List<String> chunk = rows.texts().subList(start, Math.min(rows.rows().size(), start + 32));
-            embeddings.addAll(criterion.encoder().embedAll(chunk));
+            embeddings.addAll(criterion.encoder().encodeAll(chunk, criterion.pooledLayers()));
             progress.update(embeddings.size(), rows.rows().size());
         }
         List<Double> headScores = new ArrayList<>();

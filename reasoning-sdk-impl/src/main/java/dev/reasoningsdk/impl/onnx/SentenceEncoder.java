@@ -1,6 +1,7 @@
 package dev.reasoningsdk.impl.onnx;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * Turns sentences into L2-normalised embeddings. The small seam every capability uses for meaning: semantic answer
@@ -18,6 +19,29 @@ public interface SentenceEncoder {
 
     /** Embeds a batch in as few model passes as the implementation can manage; one vector per sentence, in order. */
     List<float[]> embedAll(List<String> sentences);
+
+    /**
+     * How many transformer layers {@link #encodeAll(List, Set)} can pool: layers 0 (the embedding layer's output)
+     * to this number. 0 (the default) when the encoder exposes no layer but its embedding.
+     */
+    default int poolableLayers() {
+        return 0;
+    }
+
+    /**
+     * Embeds the sentences and, from the same model pass, mean-pools the hidden states of {@code pooledLayers}.
+     * The default serves encoders without layers: it embeds, and accepts no layer.
+     *
+     * @throws IllegalArgumentException if a layer is outside [0, {@link #poolableLayers()}], or this encoder pools
+     *                                  no layers and some were asked for
+     */
+    default List<EncodedSentence> encodeAll(List<String> sentences, Set<Integer> pooledLayers) {
+        if (!pooledLayers.isEmpty()) {
+            throw new IllegalArgumentException("encoder " + modelId() + " pools no layers, asked for "
+                    + pooledLayers);
+        }
+        return embedAll(sentences).stream().map(EncodedSentence::of).toList();
+    }
 
     /** The embedding size. */
     int dimension();

@@ -12,7 +12,16 @@ final class Cholesky {
      * @throws ArithmeticException if {@code a} is not positive definite
      */
     static double[] solve(double[][] a, double[] b) {
-        int n = b.length;
+        return factor(a).solve(b);
+    }
+
+    /**
+     * Factors {@code a = l l^T} once, for several right-hand sides.
+     *
+     * @throws ArithmeticException if {@code a} is not positive definite
+     */
+    static Factor factor(double[][] a) {
+        int n = a.length;
         double[][] l = new double[n][];
         for (int i = 0; i < n; i++) {
             l[i] = new double[i + 1];
@@ -33,22 +42,32 @@ final class Cholesky {
                 }
             }
         }
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            double sum = b[i];
-            for (int k = 0; k < i; k++) {
-                sum -= l[i][k] * y[k];
+        return new Factor(l);
+    }
+
+    /** The lower-triangular factor {@code l}, row by row. */
+    record Factor(double[][] l) {
+
+        /** Solves {@code l l^T x = b}. */
+        double[] solve(double[] b) {
+            int n = b.length;
+            double[] y = new double[n];
+            for (int i = 0; i < n; i++) {
+                double sum = b[i];
+                for (int k = 0; k < i; k++) {
+                    sum -= l[i][k] * y[k];
+                }
+                y[i] = sum / l[i][i];
             }
-            y[i] = sum / l[i][i];
-        }
-        double[] x = new double[n];
-        for (int i = n - 1; i >= 0; i--) {
-            double sum = y[i];
-            for (int k = i + 1; k < n; k++) {
-                sum -= l[k][i] * x[k];
+            double[] x = new double[n];
+            for (int i = n - 1; i >= 0; i--) {
+                double sum = y[i];
+                for (int k = i + 1; k < n; k++) {
+                    sum -= l[k][i] * x[k];
+                }
+                x[i] = sum / l[i][i];
             }
-            x[i] = sum / l[i][i];
+            return x;
         }
-        return x;
     }
 }

@@ -13,7 +13,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import dev.reasoningsdk.impl.onnx.EncodedSentence;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 
@@ -31,7 +34,8 @@ public final class LinearHead {
 
     /** The {@code format} value of a head file. */
     public static final String FORMAT = "reasoning-sdk/linear-head";
-    private static final int VERSION = 1;
+    /** Version 2 adds {@code pooledLayers}; a head without pooled layers is still written as version 1. */
+    private static final int VERSION = 2;
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(SerializationFeature.INDENT_OUTPUT);
@@ -42,6 +46,7 @@ public final class LinearHead {
     private final float[] scale;
     private final float[] weights;
     private final double bias;
+    private final List<Integer> pooledLayers;
     private final LexicalFeatures lexical;
     private final HeadProvenance provenance;
 
@@ -65,7 +70,8 @@ public final class LinearHead {
      */
     public LinearHead(CriterionKind kind, String featureModelId, float[] mean, float[] scale, float[] weights,
                       double bias, int lexicalFeatures, HeadProvenance provenance) {
-        this(kind, featureModelId, mean, scale, weights, bias, LexicalFeatures.hashed(lexicalFeatures), provenance);
+        this(kind, featureModelId, mean, scale, weights, bias, List.of(), LexicalFeatures.hashed(lexicalFeatures),
+                provenance);
     }
 
     /**
@@ -77,12 +83,27 @@ public final class LinearHead {
      */
     public LinearHead(CriterionKind kind, String featureModelId, float[] mean, float[] scale, float[] weights,
                       double bias, List<String> lexicalVocabulary, HeadProvenance provenance) {
-        this(kind, featureModelId, mean, scale, weights, bias, LexicalFeatures.vocabulary(lexicalVocabulary),
-                provenance);
+        this(kind, featureModelId, mean, scale, weights, bias, List.of(),
+                LexicalFeatures.vocabulary(lexicalVocabulary), provenance);
+    }
+
+    /**
+     * A head on a sentence encoder whose inputs are the embedding, then the mean-pooled states of
+     * {@code pooledLayers} in ascending order (see {@link EncodedSentence}), then the lexical indicators of
+     * {@code lexicalVocabulary} (none when it is empty).
+     *
+     * @throws IllegalArgumentException as the other constructors, or if a layer is negative or repeated
+     */
+    public LinearHead(CriterionKind kind, String featureModelId, float[] mean, float[] scale, float[] weights,
+                      double bias, List<Integer> pooledLayers, List<String> lexicalVocabulary,
+                      HeadProvenance provenance) {
+        this(kind, featureModelId, mean, scale, weights, bias, pooledLayers, lexicalVocabulary.isEmpty()
+                ? LexicalFeatures.NONE : LexicalFeatures.vocabulary(lexicalVocabulary), provenance);
     }
 
     LinearHead(CriterionKind kind, String featureModelId, float[] mean, float[] scale, float[] weights,
-               double bias, LexicalFeatures lexical, HeadProvenance provenance) {
+               double bias, List<Integer> pooledLayers, LexicalFeatures lexical, HeadProvenance provenance) {
+        this.pooledLayers = checkedLayers(pooledLayers);
         if (lexical.dimensions() >= weights.length) {
             throw new IllegalArgumentException("lexical features must be in [0, " + weights.length + "), were "
                     + lexical.dimensions());
@@ -135,9 +156,63 @@ public final class LinearHead {
         return lexical.vocabulary();
     }
 
-    /** The head's input for a request: the model's features, then the request's lexical indicators if any. */
+    /** The encoder layers whose mean-pooled states follow the embedding, ascending; empty for none. */
+    public List<Integer> pooledLayers() {
+        return pooledLayers;
+    }
+
+    /**
+     * The head's input for a request: the model's features, then the request's lexical indicators if any.
+     *
+     * @throws IllegalArgumentException if the head reads pooled layers (use {@link #features(EncodedSentence,
+     *                                  String)})
+     */
     public float[] features(float[] modelFeatures, String text) {
+        if (!pooledLayers.isEmpty()) {
+            throw new IllegalArgumentException("the " + kind + " head reads the pooled layers " + pooledLayers
+                    + " besides the embedding; give it the EncodedSentence");
+        }
         return lexical.append(modelFeatures, text);
+    }
+
+    /**
+     * The head's input for an encoded request: its embedding, the mean-pooled states of {@link #pooledLayers()},
+     * then the request's lexical indicators if any.
+     *
+     * @throws IllegalArgumentException if one of the head's layers was not pooled
+     */
+    public float[] features(EncodedSentence encoded, String text) {
+        return lexical.append(modelFeatures(encoded, pooledLayers), text);
+    }
+
+    /** The embedding followed by the mean-pooled states of {@code layers}, in that order. */
+    static float[] modelFeatures(EncodedSentence encoded, List<Integer> layers) {
+        if (layers.isEmpty()) {
+            return encoded.embedding();
+        }
+        int width = encoded.embedding().length;
+        for (int layer : layers) {
+            width += encoded.layerMean(layer).length;
+        }
+        float[] model = Arrays.copyOf(encoded.embedding(), width);
+        int offset = encoded.embedding().length;
+        for (int layer : layers) {
+            float[] layerMean = encoded.layerMean(layer);
+            System.arraycopy(layerMean, 0, model, offset, layerMean.length);
+            offset += layerMean.length;
+        }
+        return model;
+    }
+
+    private static List<Integer> checkedLayers(List<Integer> layers) {
+        List<Integer> sorted = new ArrayList<>(layers);
+        Collections.sort(sorted);
+        for (int i = 0; i < sorted.size(); i++) {
+            if (sorted.get(i) < 0 || i > 0 && sorted.get(i).equals(sorted.get(i - 1))) {
+                throw new IllegalArgumentException("pooled layers must be distinct and >= 0, were " + layers);
+            }
+        }
+        return List.copyOf(sorted);
     }
 
     /** The data and held-out figures of training. */
@@ -169,14 +244,31 @@ public final class LinearHead {
      *                                  when the dimensions differ
      */
     public void requireFeatures(String modelId, int dimension) {
+        requireFeatures(modelId, dimension, 0);
+    }
+
+    /**
+     * Refuses to be used with features of another model, or with an encoder that cannot pool the head's layers
+     * (each pooled layer is taken to be {@code dimension} wide, as in a mean-pooling sentence encoder).
+     *
+     * @param poolableLayers the highest layer the model can pool (0 for none beyond the embedding)
+     * @throws IllegalArgumentException naming both models when {@code modelId} is not the head's feature model,
+     *                                  when a layer is beyond {@code poolableLayers}, or when the dimensions differ
+     */
+    public void requireFeatures(String modelId, int dimension, int poolableLayers) {
+        if (!pooledLayers.isEmpty() && pooledLayers.get(pooledLayers.size() - 1) > poolableLayers) {
+            throw new IllegalArgumentException("the " + kind + " head reads the pooled layers " + pooledLayers
+                    + " but '" + modelId + "' pools layers up to " + poolableLayers);
+        }
         if (!featureModelId.equals(modelId)) {
             throw new IllegalArgumentException("the " + kind + " head was trained on features of '"
                     + featureModelId + "' but is being used with '" + modelId
                     + "'; retrain it with 'reasoning judge train' for this model");
         }
-        if (dimension + lexical.dimensions() != weights.length) {
+        int modelFeatures = dimension * (1 + pooledLayers.size());
+        if (modelFeatures + lexical.dimensions() != weights.length) {
             throw new IllegalArgumentException("the " + kind + " head reads " + (weights.length - lexical.dimensions())
-                    + " model features but '" + modelId + "' gives " + dimension);
+                    + " model features but '" + modelId + "' gives " + modelFeatures);
         }
     }
 
@@ -204,11 +296,15 @@ public final class LinearHead {
     ObjectNode toJson() {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
-        root.put("version", VERSION);
+        root.put("version", pooledLayers.isEmpty() ? 1 : VERSION);
         root.put("kind", kind.name());
         root.put("featureModelId", featureModelId);
         root.put("dimension", weights.length);
         root.put("bias", bias);
+        if (!pooledLayers.isEmpty()) {
+            ArrayNode layers = root.putArray("pooledLayers");
+            pooledLayers.forEach(layers::add);
+        }
         root.put("lexicalFeatures", lexical.dimensions());
         if (!lexical.vocabulary().isEmpty()) {
             ArrayNode vocabulary = root.putArray("lexicalVocabulary");
@@ -249,8 +345,12 @@ public final class LinearHead {
         if (root == null || !FORMAT.equals(root.path("format").asText())) {
             throw new IllegalArgumentException("not a head file: format is not '" + FORMAT + "'");
         }
-        if (root.path("version").asInt() != VERSION) {
+        int version = root.path("version").asInt();
+        if (version < 1 || version > VERSION) {
             throw new IllegalArgumentException("unsupported head file version " + root.path("version"));
+        }
+        if (version == 1 && root.has("pooledLayers")) {
+            throw new IllegalArgumentException("pooledLayers needs head file version 2, the file says 1");
         }
         CriterionKind kind;
         try {
@@ -279,8 +379,16 @@ public final class LinearHead {
         } else {
             lexical = LexicalFeatures.hashed(root.path("lexicalFeatures").asInt(0));
         }
+        List<Integer> pooledLayers = new ArrayList<>();
+        for (JsonNode layer : root.path("pooledLayers")) {
+            if (!layer.isInt()) {
+                throw new IllegalArgumentException("pooledLayers holds " + layer + ", not a layer number");
+            }
+            pooledLayers.add(layer.asInt());
+        }
         return new LinearHead(kind, requiredText(root, "featureModelId"), floats(root, "mean"),
-                floats(root, "scale"), weights, root.path("bias").asDouble(Double.NaN), lexical, provenance);
+                floats(root, "scale"), weights, root.path("bias").asDouble(Double.NaN), pooledLayers, lexical,
+                provenance);
     }
 
     /**

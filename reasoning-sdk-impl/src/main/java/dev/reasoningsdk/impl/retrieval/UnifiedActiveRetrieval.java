@@ -6,6 +6,7 @@ import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
 import dev.reasoningsdk.api.retrieval.RetrievalJudge;
+import dev.reasoningsdk.impl.onnx.EncodedSentence;
 import dev.reasoningsdk.impl.onnx.SentenceEncoder;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -54,6 +56,8 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
     private final Map<CriterionKind, Double> thresholds;
     private final boolean shortCircuit;
     private final Executor parallelCriteria;
+    /** By encoder (identity), the layers its criteria read, so one pass pools them all. */
+    private final Map<SentenceEncoder, Set<Integer>> pooledLayers;
 
     private UnifiedActiveRetrieval(Builder builder) {
         this.criteria = Collections.unmodifiableMap(new EnumMap<>(builder.criteria));
@@ -64,6 +68,18 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
         this.thresholds = Collections.unmodifiableMap(allThresholds);
         this.shortCircuit = builder.shortCircuit;
         this.parallelCriteria = builder.parallelCriteria;
+        Map<SentenceEncoder, Set<Integer>> layers = new IdentityHashMap<>();
+        for (Criterion criterion : criteria.values()) {
+            if (criterion instanceof EmbeddingCriterion embedding) {
+                layers.computeIfAbsent(embedding.encoder(), e -> new TreeSet<>()).addAll(embedding.pooledLayers());
+            }
+        }
+        this.pooledLayers = layers;
+    }
+
+    /** One pass of {@code encoder} over the batch, pooling every layer its criteria read. */
+    private List<EncodedSentence> encode(SentenceEncoder encoder, List<String> queries) {
+        return encoder.encodeAll(queries, pooledLayers.get(encoder));
     }
 
     /** A builder; at least one criterion is required. */
@@ -122,7 +138,7 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
         for (int i = 0; i < n; i++) {
             verdicts.add(new EnumMap<>(CriterionKind.class));
         }
-        Map<SentenceEncoder, List<float[]>> embeddings = new IdentityHashMap<>();
+        Map<SentenceEncoder, List<EncodedSentence>> embeddings = new IdentityHashMap<>();
         Map<CriterionKind, CompletableFuture<List<CriterionResult>>> started = runInParallel(queries, embeddings);
         for (CriterionKind kind : CriterionKind.values()) {
             Criterion criterion = criteria.get(kind);
@@ -175,7 +191,7 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
      * @return the non-embedding criteria's results by kind, done or running; empty when nothing runs in parallel
      */
     private Map<CriterionKind, CompletableFuture<List<CriterionResult>>> runInParallel(
-            List<String> queries, Map<SentenceEncoder, List<float[]>> embeddings) {
+            List<String> queries, Map<SentenceEncoder, List<EncodedSentence>> embeddings) {
         Map<CriterionKind, CompletableFuture<List<CriterionResult>>> started = new EnumMap<>(CriterionKind.class);
         List<Criterion> others = criteria.values().stream().filter(c -> !(c instanceof EmbeddingCriterion)).toList();
         if (parallelCriteria == null || shortCircuit || others.isEmpty()) {
@@ -184,9 +200,9 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
         Set<SentenceEncoder> encoders = Collections.newSetFromMap(new IdentityHashMap<>());
         criteria.values().stream().filter(EmbeddingCriterion.class::isInstance)
                 .forEach(criterion -> encoders.add(((EmbeddingCriterion) criterion).encoder()));
-        Map<SentenceEncoder, CompletableFuture<List<float[]>>> encoding = new IdentityHashMap<>();
+        Map<SentenceEncoder, CompletableFuture<List<EncodedSentence>>> encoding = new IdentityHashMap<>();
         for (SentenceEncoder encoder : encoders) {
-            encoding.put(encoder, CompletableFuture.supplyAsync(() -> encoder.embedAll(queries), parallelCriteria));
+            encoding.put(encoder, CompletableFuture.supplyAsync(() -> encode(encoder, queries), parallelCriteria));
         }
         List<Integer> all = IntStream.range(0, queries.size()).boxed().toList();
         for (Criterion criterion : others.subList(0, others.size() - 1)) {
@@ -210,11 +226,11 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
         }
     }
 
-    private static List<CriterionResult> evaluate(Criterion criterion, List<String> queries, List<Integer> open,
-                                                  Map<SentenceEncoder, List<float[]>> embeddings) {
+    private List<CriterionResult> evaluate(Criterion criterion, List<String> queries, List<Integer> open,
+                                                  Map<SentenceEncoder, List<EncodedSentence>> embeddings) {
         List<CriterionResult> results;
         if (criterion instanceof EmbeddingCriterion embedding) {
-            List<float[]> vectors = embeddings.computeIfAbsent(embedding.encoder(), e -> e.embedAll(queries));
+            List<EncodedSentence> vectors = embeddings.computeIfAbsent(embedding.encoder(), e -> encode(e, queries));
             results = new ArrayList<>(open.size());
             for (int i : open) {
                 results.add(embedding.evaluate(queries.get(i), vectors.get(i)));

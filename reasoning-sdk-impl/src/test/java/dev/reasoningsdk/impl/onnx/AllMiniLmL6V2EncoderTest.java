@@ -65,6 +65,32 @@ class AllMiniLmL6V2EncoderTest {
     }
 
     @Test
+    void poolsTheAskedLayersFromTheSamePassAsTheEmbedding() {
+        assertThat(encoder.poolableLayers()).isEqualTo(6);
+        List<EncodedSentence> encoded = encoder.encodeAll(SENTENCES, java.util.Set.of(0, 2, 6));
+        List<float[]> embeddings = encoder.embedAll(SENTENCES);
+        for (int i = 0; i < SENTENCES.size(); i++) {
+            EncodedSentence sentence = encoded.get(i);
+            assertThat(sentence.embedding()).as(SENTENCES.get(i)).containsExactly(embeddings.get(i));
+            assertThat(sentence.layerMeans().keySet()).containsExactlyInAnyOrder(0, 2, 6);
+            // The last layer's mean, normalised, is the embedding itself.
+            float[] last = sentence.layerMean(6);
+            double norm = Math.sqrt(SentenceEncoder.cosine(last, last));
+            for (int d = 0; d < last.length; d++) {
+                assertThat(last[d] / norm).isCloseTo(sentence.embedding()[d], org.assertj.core.data.Offset.offset(1e-5));
+            }
+            assertThat(sentence.layerMean(2)).hasSize(384).isNotEqualTo(sentence.layerMean(0));
+            assertThatThrownBy(() -> sentence.layerMean(4)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("layer 4 was not pooled");
+        }
+        assertThat(encoder.encodeAll(SENTENCES.subList(0, 2), java.util.Set.of()).get(0).layerMeans()).isEmpty();
+        assertThatThrownBy(() -> encoder.encodeAll(SENTENCES, java.util.Set.of(7)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("layers 0 to 6, asked for 7");
+        assertThatThrownBy(() -> encoder.encodeAll(SENTENCES, java.util.Set.of(-1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void embedAllEqualsEmbeddingEachSentenceAlone() {
         List<float[]> all = encoder.embedAll(SENTENCES);
         for (int i = 0; i < SENTENCES.size(); i++) {

@@ -5,13 +5,13 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 /** Finds the project's shared models ({@code ../shared} beside the clone) from wherever the tests run. */
-final class SharedModels {
+public final class SharedModels {
 
     private SharedModels() {
     }
 
     /** The {@code shared} directory: walks up from {@code user.dir} to the first dir holding {@code shared/models}. */
-    static Path sharedDir() {
+    public static Path sharedDir() {
         for (Path dir = Paths.get(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
             for (Path candidate : new Path[] {dir.resolve("shared"), dir.resolveSibling("shared")}) {
                 if (Files.isDirectory(candidate.resolve("models"))) {

@@ -1,13 +1,17 @@
 package dev.reasoningsdk.impl.retrieval;
 
+import dev.reasoningsdk.impl.onnx.EncodedSentence;
 import dev.reasoningsdk.impl.onnx.SentenceEncoder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A bag-of-words hashing encoder for tests: deterministic, unit-length, and counts its passes. */
-final class FakeEncoder implements SentenceEncoder {
+class FakeEncoder implements SentenceEncoder {
 
     private final String modelId;
     private final int dimension;
@@ -22,6 +26,36 @@ final class FakeEncoder implements SentenceEncoder {
 
     FakeEncoder() {
         this("fake-encoder@1", 32);
+    }
+
+    /** The layers of each {@link #encodeAll(List, Set)} call. */
+    final List<Set<Integer>> layerRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Pools "layers" 0 to 3: layer k's mean is the embedding times k + 1, so a head can tell them apart. */
+    @Override
+    public int poolableLayers() {
+        return 3;
+    }
+
+    @Override
+    public List<EncodedSentence> encodeAll(List<String> sentences, Set<Integer> pooledLayers) {
+        layerRequests.add(Set.copyOf(pooledLayers));
+        List<EncodedSentence> encoded = new ArrayList<>();
+        for (float[] embedding : embedAll(sentences)) {
+            Map<Integer, float[]> layerMeans = new HashMap<>();
+            for (int layer : pooledLayers) {
+                if (layer > poolableLayers()) {
+                    throw new IllegalArgumentException("layer " + layer);
+                }
+                float[] mean = embedding.clone();
+                for (int d = 0; d < mean.length; d++) {
+                    mean[d] *= layer + 1;
+                }
+                layerMeans.put(layer, mean);
+            }
+            encoded.add(new EncodedSentence(embedding, layerMeans));
+        }
+        return encoded;
     }
 
     @Override

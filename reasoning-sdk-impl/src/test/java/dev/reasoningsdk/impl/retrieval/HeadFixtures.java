@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.retrieval;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.impl.onnx.SentenceEncoder;
 import java.util.Arrays;
+import java.util.List;
 
 /** Hand-made heads for tests. */
 final class HeadFixtures {
@@ -21,5 +22,14 @@ final class HeadFixtures {
         float[] ones = new float[d];
         Arrays.fill(ones, 1);
         return new LinearHead(kind, encoder.modelId(), new float[d], ones, new float[d], bias, provenance());
+    }
+
+    /** A constant head that reads the embedding and the mean-pooled {@code layers}. */
+    static LinearHead constantHead(CriterionKind kind, SentenceEncoder encoder, double bias, Integer... layers) {
+        int d = encoder.dimension() * (1 + layers.length);
+        float[] ones = new float[d];
+        Arrays.fill(ones, 1);
+        return new LinearHead(kind, encoder.modelId(), new float[d], ones, new float[d], bias, List.of(layers),
+                List.of(), provenance());
     }
 }

@@ -145,11 +145,12 @@ class HeadTrainerTest {
         }
         Path replacedData = Files.write(dir.resolve("replaced.jsonl"), replaced);
 
-        List<HeadTrainer.LexicalSpec> candidates = List.of(HeadTrainer.LexicalSpec.none(),
-                HeadTrainer.LexicalSpec.hashed(16), HeadTrainer.LexicalSpec.vocabulary(2));
-        HeadTrainer.LexicalSelection selection = trainer.selectLexicalFeatures(CriterionKind.TIME,
+        List<HeadTrainer.FeatureSpec> candidates = List.of(HeadTrainer.FeatureSpec.parse("0"),
+                HeadTrainer.FeatureSpec.parse("16"), HeadTrainer.FeatureSpec.parse("v2"),
+                HeadTrainer.FeatureSpec.parse("v2+layer1"));
+        HeadTrainer.FeatureSelection selection = trainer.selectFeatures(CriterionKind.TIME,
                 new FakeEncoder(), data, "q", "ts", candidates, 5, 2);
-        HeadTrainer.LexicalSelection withReplacedHeldOut = trainer.selectLexicalFeatures(CriterionKind.TIME,
+        HeadTrainer.FeatureSelection withReplacedHeldOut = trainer.selectFeatures(CriterionKind.TIME,
                 new FakeEncoder(), replacedData, "q", "ts", candidates, 5, 2);
 
         assertThat(withReplacedHeldOut).isEqualTo(selection);
@@ -157,21 +158,21 @@ class HeadTrainerTest {
         assertThat(selection.accuracyPerRepeat().get(candidates.get(0))).hasSize(2).allSatisfy(
                 accuracy -> assertThat(accuracy).isBetween(0.6, 1.0));
         assertThat(selection.best()).isIn(candidates);
-        for (HeadTrainer.LexicalSpec candidate : candidates) {
+        for (HeadTrainer.FeatureSpec candidate : candidates) {
             assertThat(selection.meanAccuracy(selection.best())).isGreaterThanOrEqualTo(selection.meanAccuracy(candidate));
         }
     }
 
     @Test
     void lexicalSelectionBreaksTiesTowardTheEarlierCandidate() {
-        HeadTrainer.LexicalSpec hashed = HeadTrainer.LexicalSpec.hashed(512);
-        HeadTrainer.LexicalSpec vocabulary = HeadTrainer.LexicalSpec.vocabulary(2);
-        Map<HeadTrainer.LexicalSpec, List<Double>> accuracies = new LinkedHashMap<>();
+        HeadTrainer.FeatureSpec hashed = HeadTrainer.FeatureSpec.parse("512");
+        HeadTrainer.FeatureSpec vocabulary = HeadTrainer.FeatureSpec.parse("v2");
+        Map<HeadTrainer.FeatureSpec, List<Double>> accuracies = new LinkedHashMap<>();
         accuracies.put(hashed, List.of(0.7, 0.8));
         accuracies.put(vocabulary, List.of(0.8, 0.7));
-        HeadTrainer.LexicalSelection tie = new HeadTrainer.LexicalSelection(accuracies);
+        HeadTrainer.FeatureSelection tie = new HeadTrainer.FeatureSelection(accuracies);
         assertThat(tie.best()).isEqualTo(hashed);
-        assertThatThrownBy(() -> tie.meanAccuracy(HeadTrainer.LexicalSpec.hashed(64)))
+        assertThatThrownBy(() -> tie.meanAccuracy(HeadTrainer.FeatureSpec.parse("64")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("64");
     }
 
@@ -186,6 +187,96 @@ class HeadTrainerTest {
             assertThatThrownBy(() -> HeadTrainer.LexicalSpec.parse(bad)).isInstanceOf(IllegalArgumentException.class);
         }
         assertThatThrownBy(() -> new HeadTrainer.LexicalSpec(8, 2)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void featureSpecsParseAndPrintAsOnTheCommandLine() {
+        HeadTrainer.FeatureSpec both = HeadTrainer.FeatureSpec.parse("v2+layer2");
+        assertThat(both.pooledLayers()).containsExactly(2);
+        assertThat(both.lexical()).isEqualTo(HeadTrainer.LexicalSpec.vocabulary(2));
+        assertThat(both).hasToString("v2+layer2");
+        HeadTrainer.FeatureSpec layers = HeadTrainer.FeatureSpec.parse("layer4+layer2");
+        assertThat(layers.pooledLayers()).containsExactly(2, 4);
+        assertThat(layers.lexical()).isEqualTo(HeadTrainer.LexicalSpec.none());
+        assertThat(layers).hasToString("layer2+layer4").isEqualTo(HeadTrainer.FeatureSpec.parse("layer2+layer4"));
+        assertThat(HeadTrainer.FeatureSpec.parse("0")).hasToString("0")
+                .isEqualTo(HeadTrainer.FeatureSpec.of(HeadTrainer.LexicalSpec.none()));
+        assertThat(HeadTrainer.FeatureSpec.parse("128")).hasToString("128");
+        for (String bad : List.of("layerx", "layer", "v2+128", "layer-1", "layer2+layer2", "v2+", "")) {
+            assertThatThrownBy(() -> HeadTrainer.FeatureSpec.parse(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void aNewtonStepThroughTheRowsEqualsTheDirectOne() {
+        Random random = new Random(3);
+        for (int trial = 0; trial < 5; trial++) {
+            int n = 6 + trial;
+            int d = 20 + 3 * trial;
+            double[][] z = new double[n][d + 1];
+            double[] curvature = new double[n];
+            double[] gradient = new double[d + 1];
+            for (int i = 0; i < n; i++) {
+                for (int a = 0; a < d; a++) {
+                    z[i][a] = random.nextGaussian();
+                }
+                z[i][d] = 1;
+                curvature[i] = 0.01 + random.nextDouble() / n;
+            }
+            for (int a = 0; a <= d; a++) {
+                gradient[a] = random.nextGaussian();
+            }
+            double l2 = 0.05 + random.nextDouble();
+            double[] direct = HeadTrainer.newtonStep(z, curvature, gradient, l2);
+            double[] throughRows = HeadTrainer.newtonStepThroughRows(z, curvature, gradient, l2,
+                    HeadTrainer.gram(z, d));
+            for (int a = 0; a <= d; a++) {
+                assertThat(throughRows[a]).as("trial %d, coordinate %d", trial, a)
+                        .isCloseTo(direct[a], org.assertj.core.data.Offset.offset(1e-6 * (1 + Math.abs(direct[a]))));
+            }
+        }
+    }
+
+    @Test
+    void aHeadWithPooledLayersReadsThemFromOnePassAndKeepsThemOnDisk(@TempDir Path dir) throws IOException {
+        Path data = Files.write(dir.resolve("rows.jsonl"), noisyTimeRows(120, 9));
+        FakeEncoder encoder = new FakeEncoder();
+        LinearHead head = HeadTrainer.builder().features(HeadTrainer.FeatureSpec.parse("v2+layer3+layer1")).build()
+                .trainOnEncoder(CriterionKind.TIME, encoder, data, "rows.jsonl", "q", "ts");
+        head.save(dir.resolve("head.json"));
+        LinearHead loaded = LinearHead.read(dir.resolve("head.json"));
+
+        assertThat(loaded.pooledLayers()).containsExactly(1, 3);
+        String json = Files.readString(dir.resolve("head.json"));
+        assertThat(json).contains("\"version\" : 2");
+        Path asVersion1 = Files.writeString(dir.resolve("v1.json"), json.replace("\"version\" : 2", "\"version\" : 1"));
+        assertThatThrownBy(() -> LinearHead.read(asVersion1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pooledLayers needs head file version 2");
+        assertThat(loaded.dimension()).isEqualTo(3 * encoder.dimension() + head.lexicalFeatures());
+        var encoded = encoder.encodeAll(List.of("Who is the current one?"), java.util.Set.of(1, 3)).get(0);
+        float[] features = loaded.features(encoded, "Who is the current one?");
+        assertThat(java.util.Arrays.copyOfRange(features, 0, encoder.dimension())).containsExactly(encoded.embedding());
+        assertThat(java.util.Arrays.copyOfRange(features, encoder.dimension(), 2 * encoder.dimension()))
+                .containsExactly(encoded.layerMean(1));
+        assertThat(java.util.Arrays.copyOfRange(features, 2 * encoder.dimension(), 3 * encoder.dimension()))
+                .containsExactly(encoded.layerMean(3));
+        assertThat(loaded.probability(features)).isEqualTo(head.probability(features));
+        assertThatThrownBy(() -> loaded.features(encoded.embedding(), "x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pooled layers [1, 3]");
+        assertThatThrownBy(() -> loaded.features(encoder.encodeAll(List.of("x"), java.util.Set.of(1)).get(0), "x"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("layer 3 was not pooled");
+
+        EncoderHeadCriterion criterion = EncoderHeadCriterion.of(encoder, loaded);
+        assertThat(criterion.pooledLayers()).containsExactlyInAnyOrder(1, 3);
+        assertThat(criterion.evaluate("Who is the current one?").probability())
+                .isEqualTo(loaded.probability(features));
+        assertThatThrownBy(() -> EncoderHeadCriterion.of(new FakeEncoder() {
+            @Override
+            public int poolableLayers() {
+                return 2;
+            }
+        }, loaded)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pools layers up to 2");
     }
 
     @Test
@@ -220,16 +311,16 @@ class HeadTrainerTest {
         Path data = Files.write(dir.resolve("rows.jsonl"), noisyTimeRows(40, 5));
         HeadTrainer trainer = HeadTrainer.defaults();
         FakeEncoder encoder = new FakeEncoder();
-        List<HeadTrainer.LexicalSpec> none = List.of(HeadTrainer.LexicalSpec.none());
-        assertThatThrownBy(() -> trainer.selectLexicalFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
-                List.of(), 5, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no lexical");
-        assertThatThrownBy(() -> trainer.selectLexicalFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
+        List<HeadTrainer.FeatureSpec> none = List.of(HeadTrainer.FeatureSpec.parse("0"));
+        assertThatThrownBy(() -> trainer.selectFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
+                List.of(), 5, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no features");
+        assertThatThrownBy(() -> trainer.selectFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
                 none, 1, 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("folds");
-        assertThatThrownBy(() -> trainer.selectLexicalFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
+        assertThatThrownBy(() -> trainer.selectFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
                 none, 40, 1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("fewer than 40 folds");
-        assertThatThrownBy(() -> trainer.selectLexicalFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
-                List.of(HeadTrainer.LexicalSpec.vocabulary(1000)), 5, 1))
+        assertThatThrownBy(() -> trainer.selectFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
+                List.of(HeadTrainer.FeatureSpec.parse("v1000")), 5, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1000 or more");
     }
 

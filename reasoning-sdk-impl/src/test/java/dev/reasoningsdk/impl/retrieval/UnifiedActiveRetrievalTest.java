@@ -129,6 +129,22 @@ class UnifiedActiveRetrievalTest {
     }
 
     @Test
+    void oneEncoderPassPoolsTheLayersOfEveryHead() {
+        FakeEncoder encoder = new FakeEncoder();
+        UnifiedActiveRetrieval judge = UnifiedActiveRetrieval.builder()
+                .criterion(EncoderHeadCriterion.of(encoder, HeadFixtures.constantHead(INTENT, encoder, -2.0)))
+                .criterion(EncoderHeadCriterion.of(encoder, HeadFixtures.constantHead(KNOWLEDGE, encoder, 2.0, 1)))
+                .criterion(EncoderHeadCriterion.of(encoder, HeadFixtures.constantHead(TIME, encoder, 2.0, 3, 1)))
+                .build();
+
+        List<RetrievalDecision> decisions = judge.judgeAll(List.of("a", "b"));
+
+        assertThat(encoder.passes).hasValue(1);
+        assertThat(encoder.layerRequests).containsExactly(java.util.Set.of(1, 3));
+        assertThat(decisions).allSatisfy(d -> assertThat(d.decidedBy()).isEqualTo(Optional.of(TIME)));
+    }
+
+    @Test
     void parallelCriteriaSplitBetweenExecutorAndCallerAndDecideAsSequentialOnes() throws Exception {
         FakeEncoder encoder = new FakeEncoder();
         Map<CriterionKind, String> threads = new java.util.concurrent.ConcurrentHashMap<>();
