@@ -6,7 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
 import dev.reasoningsdk.impl.onnx.SentenceEncoder;
+import dev.reasoningsdk.impl.onnx.SharedModels;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** The shipped heads on the real encoder: they load, refuse another encoder, and judge plain cases sensibly. */
@@ -24,6 +29,28 @@ class ShippedHeadsTest {
                     .isGreaterThan(head.provenance().heldOut().majorityAccuracy());
         }
         assertThat(HiddenStateSelfKnowledge.shippedHead().featureModelId()).isEqualTo("tiny-reasoner@1");
+    }
+
+    @Test
+    void theShippedTimeHeadScoresItsRecordedHeldOutFiguresOnFreshQa() throws IOException {
+        LinearHead head = EncoderHeadCriterion.shippedHead(CriterionKind.TIME);
+        HeadProvenance provenance = head.provenance();
+        Path data = SharedModels.sharedDir().resolve("data").resolve(provenance.data());
+        assertThat(LabelledText.sha256(data)).isEqualTo(provenance.dataSha256());
+        List<LabelledText> rows = LabelledText.readJsonl(data, provenance.textField(), provenance.labelField());
+        int[] heldOut = HeadTrainer.heldOutIndices(rows.stream().map(LabelledText::label).toList(),
+                provenance.seed(), provenance.heldOutFraction());
+        List<LabelledText> heldOutRows = Arrays.stream(heldOut).mapToObj(rows::get).toList();
+
+        List<Double> scores = EncoderHeadCriterion.defaultTime(encoder)
+                .evaluateAll(heldOutRows.stream().map(LabelledText::text).toList()).stream()
+                .map(result -> result.probability()).toList();
+        BinaryMetrics metrics = BinaryMetrics.of(scores, heldOutRows.stream().map(LabelledText::label).toList(), 0.5);
+
+        assertThat(head.pooledLayers()).isNotEmpty();
+        assertThat(metrics.examples()).isEqualTo(provenance.heldOutRows());
+        assertThat(metrics.accuracy()).isEqualTo(provenance.heldOut().accuracy());
+        assertThat(metrics.auroc()).isCloseTo(provenance.heldOut().auroc(), Offset.offset(1e-3));
     }
 
     @Test
