@@ -113,7 +113,7 @@ public final class HeadTrainer {
         LexicalFeatures lexical = featureSpec.lexical().build(trainingRows(labels).stream()
                 .map(i -> rows.get(i).text()).toList());
         List<EncodedSentence> encoded = encode(encoder, rows.stream().map(LabelledText::text).toList(),
-                featureSpec.pooledLayers());
+                Set.copyOf(featureSpec.pooledLayers()));
         List<float[]> features = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
             features.add(lexical.append(LinearHead.modelFeatures(encoded.get(i), featureSpec.pooledLayers()),
@@ -157,8 +157,7 @@ public final class HeadTrainer {
         }
         Set<Integer> allLayers = new TreeSet<>();
         candidates.forEach(candidate -> allLayers.addAll(candidate.pooledLayers()));
-        List<EncodedSentence> encoded = encode(encoder, rows.stream().map(LabelledText::text).toList(),
-                List.copyOf(allLayers));
+        List<EncodedSentence> encoded = encode(encoder, rows.stream().map(LabelledText::text).toList(), allLayers);
         DataRecord data = new DataRecord(file.toString(), "cross-validation", textField, labelField);
         Map<FeatureSpec, List<Double>> accuracies = new LinkedHashMap<>();
         for (FeatureSpec candidate : candidates) {
@@ -314,11 +313,7 @@ public final class HeadTrainer {
          */
         public FeatureSpec {
             Objects.requireNonNull(lexical, "lexical");
-            TreeSet<Integer> sorted = new TreeSet<>(pooledLayers);
-            if (sorted.size() != pooledLayers.size() || !sorted.isEmpty() && sorted.first() < 0) {
-                throw new IllegalArgumentException("pooled layers must be distinct and >= 0, were " + pooledLayers);
-            }
-            pooledLayers = List.copyOf(sorted);
+            pooledLayers = LinearHead.checkedLayers(pooledLayers);
         }
 
         /** Lexical indicators and no pooled layer. */
@@ -395,12 +390,11 @@ public final class HeadTrainer {
     }
 
     /** Encodes texts in batches of 64, so memory stays flat on large files. */
-    private static List<EncodedSentence> encode(SentenceEncoder encoder, List<String> texts, List<Integer> layers) {
-        Set<Integer> layerSet = Set.copyOf(layers);
+    private static List<EncodedSentence> encode(SentenceEncoder encoder, List<String> texts, Set<Integer> layers) {
         List<EncodedSentence> encoded = new ArrayList<>(texts.size());
         for (int start = 0; start < texts.size(); start += ENCODE_BATCH) {
             encoded.addAll(encoder.encodeAll(texts.subList(start, Math.min(texts.size(), start + ENCODE_BATCH)),
-                    layerSet));
+                    layers));
         }
         return encoded;
     }

@@ -204,7 +204,8 @@ public final class LinearHead {
         return model;
     }
 
-    private static List<Integer> checkedLayers(List<Integer> layers) {
+    /** The layers sorted, once each. */
+    static List<Integer> checkedLayers(List<Integer> layers) {
         List<Integer> sorted = new ArrayList<>(layers);
         Collections.sort(sorted);
         for (int i = 0; i < sorted.size(); i++) {
