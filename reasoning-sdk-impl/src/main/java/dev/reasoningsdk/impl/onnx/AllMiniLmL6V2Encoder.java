@@ -73,7 +73,7 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
     private final int batchSize;
     private final boolean hasTokenTypeIds;
     private final String outputName;
-    /** The graph outputs holding the states of layers 0 to 5 (layer 6 is {@link #outputName}); empty if none. */
+    /** By layer, 0 to 6, the graph output holding its states (the last is {@link #outputName}); empty if none. */
     private final List<String> layerOutputs;
     private final String modelId;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -87,8 +87,8 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
         OnnxModelSession opened = null;
         try {
             OnnxModelFile model = OnnxModelFile.read(ModelSource.classpath(MODEL_RESOURCE));
-            this.layerOutputs = layerOutputNames(model);
-            opened = factory.open(ModelSource.bytes(MODEL_RESOURCE, withGraphOutputs(model, layerOutputs)));
+            List<String> hiddenLayers = hiddenLayerNames(model);
+            opened = factory.open(ModelSource.bytes(MODEL_RESOURCE, withGraphOutputs(model, hiddenLayers)));
             Set<String> inputs = opened.session().getInputNames();
             if (!inputs.contains("input_ids") || !inputs.contains("attention_mask")) {
                 throw new ModelLoadException("model " + opened.modelName()
@@ -96,6 +96,11 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
             }
             this.hasTokenTypeIds = inputs.contains("token_type_ids");
             this.outputName = opened.session().getOutputNames().iterator().next();
+            List<String> layers = new ArrayList<>(hiddenLayers);
+            if (!layers.isEmpty()) {
+                layers.add(outputName);
+            }
+            this.layerOutputs = List.copyOf(layers);
             this.tokenizer = loadTokenizer(maxTokens);
             this.session = opened;
         } catch (RuntimeException e) {
@@ -125,7 +130,7 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
      * computes but does not output. Empty when the graph's names are not the ones of the sentence-transformers
      * export (the encoder then pools no layers rather than guessing).
      */
-    private static List<String> layerOutputNames(OnnxModelFile model) {
+    private static List<String> hiddenLayerNames(OnnxModelFile model) {
         Set<String> produced = new HashSet<>();
         model.proto().getGraph().getNodeList().forEach(node -> produced.addAll(node.getOutputList()));
         List<String> names = new ArrayList<>();
@@ -194,18 +199,18 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
         return new EncodedBatch(encoded.stream().map(EncodedSentence::embedding).toList(), tokens);
     }
 
-    /** 6 when the graph has the sentence-transformers export's layer names, else 0. */
+    /** 7 (layers 0 to 6) when the graph has the sentence-transformers export's layer names, else 0. */
     @Override
     public int poolableLayers() {
-        return layerOutputs.isEmpty() ? 0 : TRANSFORMER_LAYERS;
+        return layerOutputs.size();
     }
 
     @Override
     public List<EncodedSentence> encodeAll(List<String> sentences, Set<Integer> pooledLayers) {
         for (int layer : pooledLayers) {
-            if (layer < 0 || layer > poolableLayers()) {
-                throw new IllegalArgumentException("encoder " + modelId + " pools layers 0 to " + poolableLayers()
-                        + ", asked for " + layer);
+            if (layer < 0 || layer >= poolableLayers()) {
+                throw new IllegalArgumentException("encoder " + modelId + (poolableLayers() == 0 ? " pools no layers"
+                        : " pools layers 0 to " + (poolableLayers() - 1)) + ", asked for " + layer);
             }
         }
         List<EncodedSentence> encoded = new ArrayList<>(sentences.size());
@@ -259,29 +264,21 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
             }
             Set<String> outputs = new HashSet<>();
             outputs.add(outputName);
-            for (int layer : pooledLayers) {
-                if (layer < TRANSFORMER_LAYERS) {
-                    outputs.add(layerOutputs.get(layer));
-                }
-            }
+            pooledLayers.forEach(layer -> outputs.add(layerOutputs.get(layer)));
             try (OrtSession.Result result = session.session().run(inputs, outputs)) {
-                double[][] last = meanPool(hidden(result, outputName), mask, rows, width);
-                List<Map<Integer, float[]>> layerMeans = new ArrayList<>(rows);
-                for (int row = 0; row < rows; row++) {
-                    layerMeans.add(new HashMap<>());
+                Map<String, double[][]> means = new HashMap<>();
+                for (String output : outputs) {
+                    means.put(output, meanPool(hidden(result, output), mask, rows, width));
                 }
-                for (int layer : pooledLayers) {
-                    double[][] means = layer == TRANSFORMER_LAYERS ? last
-                            : meanPool(hidden(result, layerOutputs.get(layer)), mask, rows, width);
-                    for (int row = 0; row < rows; row++) {
-                        layerMeans.get(row).put(layer, toFloats(means[row], 1));
-                    }
-                }
+                double[][] last = means.get(outputName);
                 List<EncodedSentence> encoded = new ArrayList<>(rows);
                 for (int row = 0; row < rows; row++) {
+                    Map<Integer, float[]> layerMeans = new HashMap<>();
+                    for (int layer : pooledLayers) {
+                        layerMeans.put(layer, toFloats(means.get(layerOutputs.get(layer))[row], 1));
+                    }
                     double norm = Math.sqrt(Arrays.stream(last[row]).map(x -> x * x).sum());
-                    encoded.add(new EncodedSentence(toFloats(last[row], norm == 0 ? 0 : 1 / norm),
-                            layerMeans.get(row)));
+                    encoded.add(new EncodedSentence(toFloats(last[row], norm == 0 ? 0 : 1 / norm), layerMeans));
                 }
                 return encoded;
             }
@@ -294,7 +291,8 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
     }
 
     private static FloatBuffer hidden(OrtSession.Result result, String name) {
-        OnnxValue value = result.get(name).orElseThrow(() -> new IllegalStateException("the session did not return " + name));
+        OnnxValue value = result.get(name)
+                .orElseThrow(() -> new IllegalStateException("the session did not return " + name));
         return ((OnnxTensor) value).getFloatBuffer();
     }
 

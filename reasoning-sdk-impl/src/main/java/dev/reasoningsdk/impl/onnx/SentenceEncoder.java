@@ -21,8 +21,8 @@ public interface SentenceEncoder {
     List<float[]> embedAll(List<String> sentences);
 
     /**
-     * How many transformer layers {@link #encodeAll(List, Set)} can pool: layers 0 (the embedding layer's output)
-     * to this number. 0 (the default) when the encoder exposes no layer but its embedding.
+     * How many layers {@link #encodeAll(List, Set)} can pool: layers 0 (the embedding layer's output) to this
+     * number less one. 0 (the default) when the encoder exposes no layer but its embedding.
      */
     default int poolableLayers() {
         return 0;
@@ -32,7 +32,7 @@ public interface SentenceEncoder {
      * Embeds the sentences and, from the same model pass, mean-pools the hidden states of {@code pooledLayers}.
      * The default serves encoders without layers: it embeds, and accepts no layer.
      *
-     * @throws IllegalArgumentException if a layer is outside [0, {@link #poolableLayers()}], or this encoder pools
+     * @throws IllegalArgumentException if a layer is outside [0, {@link #poolableLayers()}), or this encoder pools
      *                                  no layers and some were asked for
      */
     default List<EncodedSentence> encodeAll(List<String> sentences, Set<Integer> pooledLayers) {

@@ -252,14 +252,15 @@ public final class LinearHead {
      * Refuses to be used with features of another model, or with an encoder that cannot pool the head's layers
      * (each pooled layer is taken to be {@code dimension} wide, as in a mean-pooling sentence encoder).
      *
-     * @param poolableLayers the highest layer the model can pool (0 for none beyond the embedding)
+     * @param poolableLayers how many layers the model can pool, layers 0 to this less one (0: none)
      * @throws IllegalArgumentException naming both models when {@code modelId} is not the head's feature model,
      *                                  when a layer is beyond {@code poolableLayers}, or when the dimensions differ
      */
     public void requireFeatures(String modelId, int dimension, int poolableLayers) {
-        if (!pooledLayers.isEmpty() && pooledLayers.get(pooledLayers.size() - 1) > poolableLayers) {
+        if (!pooledLayers.isEmpty() && pooledLayers.get(pooledLayers.size() - 1) >= poolableLayers) {
             throw new IllegalArgumentException("the " + kind + " head reads the pooled layers " + pooledLayers
-                    + " but '" + modelId + "' pools layers up to " + poolableLayers);
+                    + " but '" + modelId + "' pools " + (poolableLayers == 0 ? "no layers"
+                    : "layers up to " + (poolableLayers - 1)));
         }
         if (!featureModelId.equals(modelId)) {
             throw new IllegalArgumentException("the " + kind + " head was trained on features of '"

@@ -66,7 +66,7 @@ class AllMiniLmL6V2EncoderTest {
 
     @Test
     void poolsTheAskedLayersFromTheSamePassAsTheEmbedding() {
-        assertThat(encoder.poolableLayers()).isEqualTo(6);
+        assertThat(encoder.poolableLayers()).isEqualTo(7);
         List<EncodedSentence> encoded = encoder.encodeAll(SENTENCES, java.util.Set.of(0, 2, 6));
         List<float[]> embeddings = encoder.embedAll(SENTENCES);
         for (int i = 0; i < SENTENCES.size(); i++) {

@@ -34,7 +34,7 @@ class FakeEncoder implements SentenceEncoder {
     /** Pools "layers" 0 to 3: layer k's mean is the embedding times k + 1, so a head can tell them apart. */
     @Override
     public int poolableLayers() {
-        return 3;
+        return 4;
     }
 
     @Override
@@ -44,7 +44,7 @@ class FakeEncoder implements SentenceEncoder {
         for (float[] embedding : embedAll(sentences)) {
             Map<Integer, float[]> layerMeans = new HashMap<>();
             for (int layer : pooledLayers) {
-                if (layer > poolableLayers()) {
+                if (layer >= poolableLayers()) {
                     throw new IllegalArgumentException("layer " + layer);
                 }
                 float[] mean = embedding.clone();

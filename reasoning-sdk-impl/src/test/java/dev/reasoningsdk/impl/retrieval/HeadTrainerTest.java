@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
+import dev.reasoningsdk.impl.onnx.SentenceEncoder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -274,9 +275,29 @@ class HeadTrainerTest {
         assertThatThrownBy(() -> EncoderHeadCriterion.of(new FakeEncoder() {
             @Override
             public int poolableLayers() {
-                return 2;
+                return 3;
             }
         }, loaded)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pools layers up to 2");
+        SentenceEncoder withoutLayers = new SentenceEncoder() {
+            @Override
+            public List<float[]> embedAll(List<String> sentences) {
+                return encoder.embedAll(sentences);
+            }
+
+            @Override
+            public int dimension() {
+                return encoder.dimension();
+            }
+
+            @Override
+            public String modelId() {
+                return encoder.modelId();
+            }
+        };
+        assertThatThrownBy(() -> EncoderHeadCriterion.of(withoutLayers, loaded))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pools no layers");
+        assertThatThrownBy(() -> withoutLayers.encodeAll(List.of("x"), java.util.Set.of(0)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pools no layers");
     }
 
     @Test
