@@ -1,4 +1,5 @@
 package dev.reasoningsdk.examples;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
@@ -8,9 +9,9 @@ import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
 import dev.reasoningsdk.impl.aggregate.ArithmeticVerifier;
 import dev.reasoningsdk.impl.confidence.ConfidenceGatedChatModel;
-import dev.reasoningsdk.impl.llm.AnswerExtractor;
-import dev.reasoningsdk.impl.onnx.LocalCausalLmChatModel;
-import dev.reasoningsdk.impl.onnx.LocalModelSampler;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.llm.LocalCausalLmChatModel;
+import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 
 /**
@@ -25,7 +26,7 @@ public final class QuickStart {
     /** Solves one problem with AoR on the tiny reasoner. */
     public static AggregationResult aggregate(TinyReasoner model, String question) {
         AggregationOfReasoning aor = AggregationOfReasoning.builder()
-                .extractor(AnswerExtractor.numeric())
+                .extractor(AnswerExtractors.numeric())
                 .scorer(ArithmeticVerifier.create())
                 .sampler(LocalModelSampler.of(model), 0.8)
                 .build();

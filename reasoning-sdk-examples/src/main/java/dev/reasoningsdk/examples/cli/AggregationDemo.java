@@ -1,4 +1,5 @@
 package dev.reasoningsdk.examples.cli;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,7 +10,7 @@ import dev.reasoningsdk.api.aggregate.ScoredChain;
 import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
 import dev.reasoningsdk.impl.aggregate.ArithmeticVerifier;
 import dev.reasoningsdk.impl.aggregate.MajorityVote;
-import dev.reasoningsdk.impl.llm.AnswerExtractor;
+import dev.reasoningsdk.api.model.AnswerExtractor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -40,7 +41,7 @@ final class AggregationDemo implements DemoSection {
             }
             row = new ObjectMapper().readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         }
-        AnswerExtractor numeric = AnswerExtractor.numeric();
+        AnswerExtractor numeric = AnswerExtractors.numeric();
         String question = row.path("question").asText();
         List<ReasoningChain> chains = BenchAggregateCommand.gsm8kQuestions(List.of(row)).get(0).chains();
         String gold = numeric.extract(row.path("ground_truth").asText()).orElse("?");

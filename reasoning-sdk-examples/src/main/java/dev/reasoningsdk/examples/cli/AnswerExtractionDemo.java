@@ -1,6 +1,7 @@
 package dev.reasoningsdk.examples.cli;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
-import dev.reasoningsdk.impl.llm.AnswerExtractor;
+import dev.reasoningsdk.api.model.AnswerExtractor;
 import java.io.PrintStream;
 import java.util.List;
 
@@ -14,7 +15,7 @@ final class AnswerExtractionDemo implements DemoSection {
 
     @Override
     public void run(PrintStream out) {
-        AnswerExtractor numeric = AnswerExtractor.numeric();
+        AnswerExtractor numeric = AnswerExtractors.numeric();
         for (String response : List.of("14+7=21. 21-5=16. 16*2=32. The answer is 32.",
                 "She pays 3 * $400 = $1,200 in total.\n#### 1,200", "Half of 9 is 4.5\nA: 4.50",
                 "I am not sure.")) {

@@ -1,4 +1,5 @@
 package dev.reasoningsdk.examples.cli;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.ReasoningChain;
@@ -11,10 +12,10 @@ import dev.reasoningsdk.impl.aggregate.LikelihoodChainScorer;
 import dev.reasoningsdk.impl.aggregate.MajorityVote;
 import dev.reasoningsdk.impl.aggregate.SourceReliability;
 import dev.reasoningsdk.impl.aggregate.WeightedVote;
-import dev.reasoningsdk.impl.llm.AnswerExtractor;
-import dev.reasoningsdk.impl.llm.ChainSampler;
-import dev.reasoningsdk.impl.llm.SampleBatch;
-import dev.reasoningsdk.impl.onnx.LocalModelSampler;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.ChainSampler;
+import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -89,7 +90,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     static List<Question> gsm8kQuestions(List<JsonNode> rows) {
-        AnswerExtractor numeric = AnswerExtractor.numeric();
+        AnswerExtractor numeric = AnswerExtractors.numeric();
         List<Question> questions = new ArrayList<>();
         for (JsonNode row : rows) {
             List<ReasoningChain> chains = new ArrayList<>();
@@ -113,7 +114,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     private static BenchReport gsm8k(List<JsonNode> rows) {
-        AnswerExtractor numeric = AnswerExtractor.numeric();
+        AnswerExtractor numeric = AnswerExtractors.numeric();
         List<Question> questions = gsm8kQuestions(rows);
         SourceReliability reliability = SourceReliability.fit(numeric,
                 questions.stream().map(Question::chains).toList());
@@ -172,7 +173,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     private BenchReport live(List<JsonNode> rows) {
         List<JsonNode> selected = JsonlRows.evenlySpaced(rows, limit);
-        AnswerExtractor numeric = AnswerExtractor.numeric();
+        AnswerExtractor numeric = AnswerExtractors.numeric();
         try (TinyReasoner model = TinyReasoner.builder().intraOpThreads(threads).build()) {
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
             Map<String, ChainScorer> scorers = new LinkedHashMap<>();

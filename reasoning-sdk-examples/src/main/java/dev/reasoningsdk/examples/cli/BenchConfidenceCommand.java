@@ -1,4 +1,5 @@
 package dev.reasoningsdk.examples.cli;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.impl.confidence.ConfidenceMetrics;
@@ -8,7 +9,7 @@ import dev.reasoningsdk.impl.confidence.LabelledScores;
 import dev.reasoningsdk.impl.confidence.PlattCalibrator;
 import dev.reasoningsdk.impl.confidence.SamplingConsistency;
 import dev.reasoningsdk.impl.confidence.TemperatureScaling;
-import dev.reasoningsdk.impl.llm.AnswerExtractor;
+import dev.reasoningsdk.api.model.AnswerExtractor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -78,7 +79,7 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
 
     private BenchReport realChains() throws Exception {
         List<ModelSolutions> rows = ModelSolutions.read(data, dataLimit);
-        AnswerExtractor numeric = AnswerExtractor.numeric();
+        AnswerExtractor numeric = AnswerExtractors.numeric();
         SamplingConsistency consistency = SamplingConsistency.of(numeric);
         Progress progress = new Progress("bench confidence");
         double[] scores = new double[rows.size()];

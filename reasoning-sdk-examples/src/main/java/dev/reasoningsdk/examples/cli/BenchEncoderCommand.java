@@ -3,7 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
-import dev.reasoningsdk.impl.onnx.SentenceEncoder;
+import dev.reasoningsdk.api.model.SentenceEncoder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

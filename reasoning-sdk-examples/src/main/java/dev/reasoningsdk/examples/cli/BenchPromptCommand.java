@@ -3,7 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import dev.reasoningsdk.api.prompt.OptimizationResult;
 import dev.reasoningsdk.examples.cli.LabeledJsonl.Example;
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
-import dev.reasoningsdk.impl.onnx.SentenceEncoder;
+import dev.reasoningsdk.api.model.SentenceEncoder;
 import dev.reasoningsdk.impl.prompt.ClassificationObjective;
 import dev.reasoningsdk.impl.prompt.EmbeddingZeroShotClassifier;
 import dev.reasoningsdk.impl.prompt.GeneticAlgorithm;

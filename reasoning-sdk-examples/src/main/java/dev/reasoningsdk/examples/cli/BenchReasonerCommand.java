@@ -1,9 +1,9 @@
 package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
-import dev.reasoningsdk.impl.onnx.Generation;
-import dev.reasoningsdk.impl.onnx.GenerationOptions;
+import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;

@@ -2,7 +2,7 @@ package dev.reasoningsdk.examples.cli;
 
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
-import dev.reasoningsdk.impl.llm.SampleBatch;
+import dev.reasoningsdk.api.model.SampleBatch;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Callable;

@@ -1,11 +1,12 @@
 package dev.reasoningsdk.examples.cli;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.impl.confidence.IsotonicCalibrator;
 import dev.reasoningsdk.impl.confidence.LabelledScores;
 import dev.reasoningsdk.impl.confidence.RefusalPolicy;
 import dev.reasoningsdk.impl.confidence.SamplingConsistency;
-import dev.reasoningsdk.impl.llm.AnswerExtractor;
+import dev.reasoningsdk.api.model.AnswerExtractor;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,7 +35,7 @@ final class ConfidenceDemo implements DemoSection {
             return;
         }
         List<ModelSolutions> rows = ModelSolutions.read(file, FIT_QUESTIONS + 100);
-        AnswerExtractor numeric = AnswerExtractor.numeric();
+        AnswerExtractor numeric = AnswerExtractors.numeric();
         SamplingConsistency consistency = SamplingConsistency.of(numeric);
         double[] scores = new double[FIT_QUESTIONS];
         boolean[] correct = new boolean[FIT_QUESTIONS];

@@ -1,16 +1,17 @@
 package dev.reasoningsdk.examples.cli;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
-import dev.reasoningsdk.impl.llm.AnswerExtractor;
-import dev.reasoningsdk.impl.onnx.GenerationOptions;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.retrieval.HeadProvenance;
-import dev.reasoningsdk.impl.retrieval.HeadTrainer;
+import dev.reasoningsdk.impl.training.HeadTrainer;
 import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
 import dev.reasoningsdk.impl.retrieval.LabelledText;
 import dev.reasoningsdk.impl.retrieval.LinearHead;
-import dev.reasoningsdk.impl.retrieval.SelfKnowledgeTrainer;
+import dev.reasoningsdk.impl.training.SelfKnowledgeTrainer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -147,7 +148,7 @@ public final class JudgeCommand implements Callable<Integer> {
                         List<SelfKnowledgeTrainer.Problem> problems = SelfKnowledgeTrainer.readProblems(data);
                         rows = SelfKnowledgeTrainer.labelBySampling(setup.reasoner,
                                 HiddenStateSelfKnowledge.QUESTION_ANSWER_FORMAT, problems, resample,
-                                GenerationOptions.sampling(0.8, 200, seed), AnswerExtractor.numeric(),
+                                GenerationOptions.sampling(0.8, 200, seed), AnswerExtractors.numeric(),
                                 done -> progress.update(done, problems.size()));
                         labelName = "majority of " + resample + " fresh samples (T=0.8) equals answer";
                     } else {

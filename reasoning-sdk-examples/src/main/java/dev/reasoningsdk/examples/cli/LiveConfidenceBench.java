@@ -1,4 +1,5 @@
 package dev.reasoningsdk.examples.cli;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.ReasoningChain;
@@ -8,9 +9,9 @@ import dev.reasoningsdk.impl.confidence.LabelledScores;
 import dev.reasoningsdk.impl.confidence.LogisticCombiner;
 import dev.reasoningsdk.impl.confidence.SamplingConsistency;
 import dev.reasoningsdk.impl.confidence.TokenProbabilityConfidence;
-import dev.reasoningsdk.impl.llm.AnswerExtractor;
-import dev.reasoningsdk.impl.llm.SampleBatch;
-import dev.reasoningsdk.impl.onnx.LocalModelSampler;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ final class LiveConfidenceBench {
 
     BenchReport run() throws IOException {
         List<JsonNode> selected = select();
-        AnswerExtractor numeric = AnswerExtractor.numeric();
+        AnswerExtractor numeric = AnswerExtractors.numeric();
         SamplingConsistency consistency = SamplingConsistency.of(numeric);
         int n = selected.size();
         double[] agreement = new double[n];

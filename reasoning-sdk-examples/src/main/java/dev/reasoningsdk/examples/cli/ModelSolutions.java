@@ -1,9 +1,10 @@
 package dev.reasoningsdk.examples.cli;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.impl.JsonLines;
-import dev.reasoningsdk.impl.llm.AnswerExtractor;
+import dev.reasoningsdk.api.model.AnswerExtractor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ record ModelSolutions(String question, String gold, List<ReasoningChain> chains)
      * @throws IllegalArgumentException naming the line that is not a model-solutions row
      */
     static List<ModelSolutions> read(Path file, int limit) throws IOException {
-        AnswerExtractor numeric = AnswerExtractor.numeric();
+        AnswerExtractor numeric = AnswerExtractors.numeric();
         List<ModelSolutions> rows = new ArrayList<>();
         for (JsonLines.Row line : JsonLines.read(file)) {
             if (rows.size() >= limit) {

@@ -1,4 +1,5 @@
 package dev.reasoningsdk.examples.cli;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.exception.InternalServerException;
@@ -6,10 +7,10 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
-import dev.reasoningsdk.impl.llm.AnswerExtractor;
+import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import dev.reasoningsdk.impl.llm.RetryPolicy;
-import dev.reasoningsdk.impl.llm.SampleBatch;
+import dev.reasoningsdk.api.model.SampleBatch;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Map;
@@ -48,7 +49,7 @@ final class SamplerDemo implements DemoSection {
                 .retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ofMillis(20)).build()).build()) {
             SampleBatch batch = sampler.sample("What is 6 times 7?", 8, 0);
             Map<String, Integer> votes = new TreeMap<>();
-            batch.samples().forEach(sample -> AnswerExtractor.numeric().extract(sample.text())
+            batch.samples().forEach(sample -> AnswerExtractors.numeric().extract(sample.text())
                     .ifPresent(answer -> votes.merge(answer, 1, Integer::sum)));
             out.printf("samples %d of %d, stop %s%n", batch.samples().size(), batch.requested(), batch.stopReason());
             out.printf("answers %s%n", votes);

@@ -2,7 +2,7 @@ package dev.reasoningsdk.examples.cli;
 
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
-import dev.reasoningsdk.impl.onnx.SemanticAnswerExtractor;
+import dev.reasoningsdk.impl.llm.SemanticAnswerExtractor;
 import java.io.PrintStream;
 import java.util.List;
 

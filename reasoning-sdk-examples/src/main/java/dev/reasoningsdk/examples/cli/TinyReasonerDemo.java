@@ -1,7 +1,7 @@
 package dev.reasoningsdk.examples.cli;
 
-import dev.reasoningsdk.impl.onnx.Generation;
-import dev.reasoningsdk.impl.onnx.GenerationOptions;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.PrintStream;
 import java.util.List;

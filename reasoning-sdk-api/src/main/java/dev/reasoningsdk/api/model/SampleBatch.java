@@ -1,0 +1,98 @@
+package dev.reasoningsdk.api.model;
+
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.Usage;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The outcome of one {@link ChainSampler#sample} call.
+ *
+ * @param requested how many samples were asked for
+ * @param samples   the successful samples, in index order
+ * @param failures  the samples that failed for good, with why
+ * @param stopReason why the batch ended ({@link StopReason#COMPLETED} when every sample was attempted)
+ * @param usage     samples, model calls (retries included), failed calls, tokens, wall time
+ */
+public record SampleBatch(int requested, List<Sample> samples, List<SampleFailure> failures, StopReason stopReason,
+                          Usage usage) {
+
+    /** @throws IllegalArgumentException if more samples and failures are reported than requested */
+    public SampleBatch {
+        samples = List.copyOf(samples);
+        failures = List.copyOf(failures);
+        Objects.requireNonNull(stopReason, "stopReason");
+        Objects.requireNonNull(usage, "usage");
+        if (samples.size() + failures.size() > requested) {
+            throw new IllegalArgumentException("more results than requested samples");
+        }
+    }
+
+    /** Whether fewer samples succeeded than were requested. */
+    public boolean isShort() {
+        return samples.size() < requested;
+    }
+
+    /** The sample texts as chains from {@code source}. */
+    public List<ReasoningChain> chains(String source) {
+        return samples.stream().map(sample -> ReasoningChain.of(sample.text(), source)).toList();
+    }
+
+    /**
+     * One successful sample.
+     *
+     * @param index        position in the batch, 0-based
+     * @param text         the response text
+     * @param inputTokens  prompt tokens, or {@link Usage#UNKNOWN_TOKENS}
+     * @param outputTokens generated tokens, or {@link Usage#UNKNOWN_TOKENS}
+     * @param attempts     calls made for this sample (1 without retries)
+     */
+    public record Sample(int index, String text, long inputTokens, long outputTokens, int attempts) {
+        /** @throws NullPointerException if text is null */
+        public Sample {
+            Objects.requireNonNull(text, "text");
+        }
+    }
+
+    /**
+     * One sample that failed for good.
+     *
+     * @param index     position in the batch
+     * @param kind      the kind of failure
+     * @param message   what went wrong
+     * @param attempts  calls made for this sample
+     */
+    public record SampleFailure(int index, FailureKind kind, String message, int attempts) {
+        /** @throws NullPointerException if kind or message is null */
+        public SampleFailure {
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    /** Kinds of sample failure. */
+    public enum FailureKind {
+        /** Retries ran out (or no time was left for one) and the last attempt timed out. */
+        TIMEOUT,
+        /** A transient error (HTTP 408/429/5xx, I/O) persisted through all retries. */
+        TRANSIENT_EXHAUSTED,
+        /** A permanent error (bad request, authentication): not retried. */
+        PERMANENT,
+        /** The model answered, but with nothing usable (empty or malformed). */
+        GARBAGE,
+        /** Not attempted, or not finished, because the call or token budget or the deadline ran out. */
+        BUDGET_EXHAUSTED,
+        /** Not completed because the batch was cancelled. */
+        CANCELLED
+    }
+
+    /** Why a batch ended. */
+    public enum StopReason {
+        /** Every sample was attempted. */
+        COMPLETED,
+        /** The call or token budget, or the deadline, ran out. */
+        BUDGET_EXHAUSTED,
+        /** The caller cancelled. */
+        CANCELLED
+    }
+}

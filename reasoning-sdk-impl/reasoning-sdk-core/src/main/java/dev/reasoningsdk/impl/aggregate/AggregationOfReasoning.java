@@ -1,0 +1,501 @@
+package dev.reasoningsdk.impl.aggregate;
+
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.api.aggregate.Aggregator;
+import dev.reasoningsdk.api.aggregate.AnswerGroup;
+import dev.reasoningsdk.api.aggregate.ChainScorer;
+import dev.reasoningsdk.api.aggregate.ScoredChain;
+import dev.reasoningsdk.api.aggregate.StopReason;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.SampleBatch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Aggregation of Reasoning (Yin et al., 2024, "Aggregation of Reasoning: A Hierarchical Framework for Enhancing
+ * Answer Selection in Large Language Models", LREC-COLING 2024): the answer is chosen by judging the reasoning
+ * chains behind each answer, not by counting them, so a right answer in the minority can win.
+ *
+ * <ol>
+ *   <li><b>Sample and group.</b> {@code initialSamples} chains (default 20) are drawn and grouped by answer. If they
+ *       all agree, that answer is returned at once without any judging ({@link StopReason#UNANIMOUS}).</li>
+ *   <li><b>Local scoring.</b> Within each answer group, the {@link ChainScorer} scores chains in batches of
+ *       {@code judgeBatchSize} (default 5). Chains scoring at least {@code scoreThreshold} (default 6 of 10) are
+ *       kept and the best {@code representatives} (default 3) of each group represent it.</li>
+ *   <li><b>Global evaluation.</b> In round {@code t}, the {@code t}-th representative of every group (wrapping
+ *       round when a group has fewer) is compared in one scorer call; a group's score is its mean over the rounds,
+ *       and the answer is the best-scoring group.</li>
+ *   <li><b>Dynamic sampling.</b> While the winner leads the runner-up by less than {@code terminationMargin}
+ *       (default 2 points) and fewer than {@code maxSamples} (default 40) chains were drawn, {@code additionalSamples}
+ *       (default 5) more are drawn; only the new chains are scored locally, each group's best and worst scored
+ *       chains shown as references, and the global phase is re-run only if some group's representatives changed.</li>
+ * </ol>
+ *
+ * <p>Fixes of the reference code's flaws: judge scores are mapped to chains by chain number
+ * ({@link LlmChainJudge}); no answer is ever dropped silently, since every group appears in the result, those that no
+ * chain carried past the threshold with score 0 and no representatives (and when no group has a chain over the
+ * threshold, each group's best scored chain represents it rather than the question going unanswered); ties are
+ * broken deterministically: higher score, then the larger sum of the chains' caller weights, then more votes, then
+ * the answer seen first; and the sampling temperature must be stated with the sampler. Global rounds stop at the
+ * largest representative count among the groups, since further rounds would only repeat comparisons; a single group
+ * left after local scoring is scored by the mean local score of its representatives, without a global call.
+ *
+ * <p>{@link #aggregate(String, List)} runs the local and global phases on the caller's chains with no sampling.
+ * A budget of judge calls ({@code maxJudgeCalls}, default unlimited) stops the run with
+ * {@link StopReason#BUDGET_EXHAUSTED} and the best answer so far. Thread-safe when the scorer and sampler are.
+ */
+public final class AggregationOfReasoning implements Aggregator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AggregationOfReasoning.class);
+
+    private final ChainScorer scorer;
+    private final AnswerExtractor extractor;
+    private final SamplingSetup sampling;
+    private final int initialSamples;
+    private final int judgeBatchSize;
+    private final double scoreThreshold;
+    private final int representatives;
+    private final double terminationMargin;
+    private final int maxSamples;
+    private final int additionalSamples;
+    private final int maxJudgeCalls;
+
+    private AggregationOfReasoning(Builder builder) {
+        this.scorer = builder.scorer;
+        this.extractor = builder.extractor;
+        this.sampling = builder.samplingSetup();
+        this.initialSamples = builder.initialSamples;
+        this.judgeBatchSize = builder.judgeBatchSize;
+        this.scoreThreshold = builder.scoreThreshold;
+        this.representatives = builder.representatives;
+        this.terminationMargin = builder.terminationMargin;
+        this.maxSamples = builder.maxSamples;
+        this.additionalSamples = builder.additionalSamples;
+        this.maxJudgeCalls = builder.maxJudgeCalls;
+    }
+
+    /** A builder; the scorer and the answer extractor are required, a sampler only for {@link #solve(String)}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Judges the caller's chains (local and global phases); nothing is sampled.
+     *
+     * @throws IllegalArgumentException if {@code chains} is empty
+     */
+    @Override
+    public AggregationResult aggregate(String question, List<ReasoningChain> chains) {
+        Objects.requireNonNull(question, "question");
+        Objects.requireNonNull(chains, "chains");
+        if (chains.isEmpty()) {
+            throw new IllegalArgumentException("chains must not be empty");
+        }
+        return new Run(question, false).start(chains, Usage.NONE);
+    }
+
+    /**
+     * Samples {@code initialSamples} chains, judges them and samples more while the margin is small.
+     *
+     * @throws IllegalStateException if built without a sampler
+     * @throws ReasoningException    if no chain could be sampled at all
+     */
+    @Override
+    public AggregationResult solve(String question) {
+        Objects.requireNonNull(question, "question");
+        if (sampling == null) {
+            throw new IllegalStateException("aor was built without a sampler; use aggregate(question, chains)");
+        }
+        Run run = new Run(question, true);
+        SamplingSetup.Draw draw = sampling.draw(question, initialSamples, 0);
+        run.drawn = initialSamples;
+        run.samplerExhausted = draw.batch().stopReason() == SampleBatch.StopReason.BUDGET_EXHAUSTED;
+        return run.start(draw.chains(), draw.batch().usage());
+    }
+
+    /** {@code "aor"}. */
+    @Override
+    public String name() {
+        return "aor";
+    }
+
+    /** The state of one aggregation. */
+    private final class Run {
+        private final String question;
+        private final boolean dynamic;
+        private final long startNanos = System.nanoTime();
+        private final AnswerGrouping grouping = new AnswerGrouping(extractor);
+        private final Map<AnswerGrouping.Group, List<AnswerGrouping.Member>> reps = new LinkedHashMap<>();
+        private final Map<AnswerGrouping.Group, Double> scores = new HashMap<>();
+        private List<AnswerGrouping.Group> ranked = List.of();
+        private Usage usage = Usage.NONE;
+        private int judgeCalls;
+        private int drawn;
+        private boolean samplerExhausted;
+        private boolean judgeExhausted;
+
+        Run(String question, boolean dynamic) {
+            this.question = question;
+            this.dynamic = dynamic;
+        }
+
+        AggregationResult start(List<ReasoningChain> chains, Usage samplingCost) {
+            usage = usage.plus(samplingCost);
+            List<AnswerGrouping.Member> added = grouping.addAll(chains);
+            if (grouping.groups().size() == 1) {
+                AnswerGrouping.Group only = grouping.groups().get(0);
+                scores.put(only, 10.0);
+                ranked = List.of(only);
+                return finish(StopReason.UNANIMOUS, 10.0);
+            }
+            if (!grouping.groups().isEmpty()) {
+                scoreLocally(added);
+                if (updateRepresentatives()) {
+                    evaluateGlobally();
+                }
+            }
+            while (dynamic && margin() < terminationMargin && drawn < maxSamples && !exhausted()) {
+                int count = Math.min(additionalSamples, maxSamples - drawn);
+                SamplingSetup.Draw draw = sampling.draw(question, count, drawn);
+                drawn += count;
+                usage = usage.plus(draw.batch().usage());
+                samplerExhausted = draw.batch().stopReason() == SampleBatch.StopReason.BUDGET_EXHAUSTED;
+                List<AnswerGrouping.Member> fresh = grouping.addAll(draw.chains());
+                scoreLocally(fresh);
+                if (updateRepresentatives()) {
+                    evaluateGlobally();
+                }
+            }
+            if (dynamic && grouping.chainCount() == 0) {
+                throw new ReasoningException("no chain could be sampled from " + sampling.sampler().name() + " in "
+                        + drawn + " attempts", null, true);
+            }
+            if (grouping.groups().isEmpty()) {
+                return finish(StopReason.NO_ANSWER, 0);
+            }
+            double margin = margin();
+            StopReason reason;
+            if (margin >= terminationMargin) {
+                reason = StopReason.MARGIN_REACHED;
+            } else if (exhausted()) {
+                reason = StopReason.BUDGET_EXHAUSTED;
+            } else if (!dynamic) {
+                reason = StopReason.GIVEN_CHAINS_ONLY;
+            } else {
+                reason = StopReason.MAX_SAMPLES_REACHED;
+            }
+            return finish(reason, margin);
+        }
+
+        private boolean exhausted() {
+            return samplerExhausted || judgeExhausted;
+        }
+
+        /** Scores new members group by group, in batches, with references from the group's scored chains. */
+        private void scoreLocally(List<AnswerGrouping.Member> fresh) {
+            Map<AnswerGrouping.Group, List<AnswerGrouping.Member>> byGroup = new LinkedHashMap<>();
+            for (AnswerGrouping.Member member : fresh) {
+                byGroup.computeIfAbsent(member.group, g -> new ArrayList<>()).add(member);
+            }
+            for (Map.Entry<AnswerGrouping.Group, List<AnswerGrouping.Member>> entry : byGroup.entrySet()) {
+                List<ScoredChain> references = references(entry.getKey());
+                List<AnswerGrouping.Member> members = entry.getValue();
+                for (int from = 0; from < members.size(); from += judgeBatchSize) {
+                    List<AnswerGrouping.Member> batch = members.subList(from, Math.min(members.size(),
+                            from + judgeBatchSize));
+                    Optional<ChainScorer.Scores> result = judge(() -> scorer.scoreLocally(question,
+                            batch.stream().map(m -> m.chain).toList(), references));
+                    if (result.isEmpty()) {
+                        return;
+                    }
+                    for (int i = 0; i < batch.size(); i++) {
+                        batch.get(i).localScore = scoreAt(result.get(), i);
+                        batch.get(i).scored = true;
+                    }
+                }
+            }
+        }
+
+        /** The group's best and (when it scored lower) worst scored chains, best first; empty when none is scored. */
+        private List<ScoredChain> references(AnswerGrouping.Group group) {
+            List<AnswerGrouping.Member> scored = group.members.stream().filter(m -> !Double.isNaN(m.localScore))
+                    .sorted(byScore()).toList();
+            if (scored.isEmpty()) {
+                return List.of();
+            }
+            AnswerGrouping.Member best = scored.get(0);
+            AnswerGrouping.Member worst = scored.get(scored.size() - 1);
+            // A "lower-scoring" reference that scored the same as the best would only confuse the judge.
+            return worst.localScore >= best.localScore ? List.of(best.toScoredChain())
+                    : List.of(best.toScoredChain(), worst.toScoredChain());
+        }
+
+        /** Re-selects every group's representatives; returns whether any changed. */
+        private boolean updateRepresentatives() {
+            boolean changed = false;
+            for (AnswerGrouping.Group group : grouping.groups()) {
+                List<AnswerGrouping.Member> selected = group.members.stream()
+                        .filter(m -> m.localScore >= scoreThreshold).sorted(byScore()).limit(representatives)
+                        .toList();
+                List<AnswerGrouping.Member> previous = reps.getOrDefault(group, List.of());
+                if (!selected.equals(previous)) {
+                    changed = true;
+                    if (selected.isEmpty()) {
+                        reps.remove(group);
+                    } else {
+                        reps.put(group, selected);
+                    }
+                }
+            }
+            if (reps.isEmpty() && !grouping.groups().isEmpty()) {
+                // AoR would drop every answer here; rather than leave the question unanswered, each group's best
+                // scored chain represents it.
+                for (AnswerGrouping.Group group : grouping.groups()) {
+                    group.members.stream().filter(m -> !Double.isNaN(m.localScore)).min(byScore())
+                            .ifPresent(best -> reps.put(group, List.of(best)));
+                }
+                changed |= !reps.isEmpty();
+                if (!reps.isEmpty()) {
+                    LOG.debug("no chain reached the threshold {}; best chains represent their groups", scoreThreshold);
+                }
+            }
+            return changed;
+        }
+
+        private void evaluateGlobally() {
+            List<AnswerGrouping.Group> candidates = new ArrayList<>(reps.keySet());
+            scores.clear();
+            if (candidates.size() == 1) {
+                AnswerGrouping.Group only = candidates.get(0);
+                scores.put(only, reps.get(only).stream().mapToDouble(m -> m.localScore).average().orElse(0));
+            } else if (candidates.size() > 1) {
+                int rounds = candidates.stream().mapToInt(g -> reps.get(g).size()).max().orElse(0);
+                Map<AnswerGrouping.Group, double[]> sums = new HashMap<>();
+                for (int round = 0; round < rounds && !judgeExhausted; round++) {
+                    final int t = round;
+                    List<ReasoningChain> compared = candidates.stream()
+                            .map(g -> reps.get(g).get(t % reps.get(g).size()).chain).toList();
+                    Optional<ChainScorer.Scores> result = judge(() -> scorer.scoreGlobally(question, compared));
+                    if (result.isEmpty()) {
+                        break;
+                    }
+                    for (int i = 0; i < candidates.size(); i++) {
+                        double score = scoreAt(result.get(), i);
+                        if (!Double.isNaN(score)) {
+                            double[] sum = sums.computeIfAbsent(candidates.get(i), g -> new double[2]);
+                            sum[0] += score;
+                            sum[1]++;
+                        }
+                    }
+                }
+                for (AnswerGrouping.Group group : candidates) {
+                    double[] sum = sums.get(group);
+                    scores.put(group, sum == null ? 0 : sum[0] / sum[1]);
+                }
+            }
+            rank();
+        }
+
+        private void rank() {
+            List<AnswerGrouping.Group> order = new ArrayList<>(grouping.groups());
+            order.sort(Comparator.<AnswerGrouping.Group>comparingInt(g -> scores.containsKey(g) ? 0 : 1)
+                    .thenComparingDouble(g -> -scores.getOrDefault(g, 0.0))
+                    .thenComparingDouble(g -> -g.weightSum())
+                    .thenComparingInt(g -> -g.members.size())
+                    .thenComparingInt(g -> g.order));
+            ranked = order;
+        }
+
+        /** The winner's lead over the runner-up among judged groups; the winner's score when it is alone. */
+        private double margin() {
+            if (scores.isEmpty() || ranked.isEmpty()) {
+                return Double.NEGATIVE_INFINITY;
+            }
+            double first = scores.get(ranked.get(0));
+            return ranked.size() > 1 && scores.containsKey(ranked.get(1)) ? first - scores.get(ranked.get(1)) : first;
+        }
+
+        private Optional<ChainScorer.Scores> judge(java.util.function.Supplier<ChainScorer.Scores> call) {
+            if (judgeCalls >= maxJudgeCalls) {
+                judgeExhausted = true;
+                return Optional.empty();
+            }
+            ChainScorer.Scores result = call.get();
+            usage = usage.plus(result.usage());
+            judgeCalls += result.usage().modelCalls();
+            return Optional.of(result);
+        }
+
+        private AggregationResult finish(StopReason reason, double margin) {
+            rank();
+            List<AnswerGroup> groups = new ArrayList<>();
+            for (AnswerGrouping.Group group : ranked) {
+                List<ScoredChain> chains = group.members.stream().map(AnswerGrouping.Member::toScoredChain).toList();
+                List<Integer> representativeIndexes = reps.getOrDefault(group, List.of()).stream()
+                        .map(group.members::indexOf).toList();
+                groups.add(new AnswerGroup(group.answer, chains, scores.getOrDefault(group, 0.0),
+                        representativeIndexes));
+            }
+            Optional<String> answer = groups.isEmpty() ? Optional.empty() : Optional.of(groups.get(0).answer());
+            Usage total = usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos));
+            double reported = Double.isInfinite(margin) ? 0 : margin;
+            return new AggregationResult(name(), answer, groups, reported, reason, grouping.unparseable(), total);
+        }
+    }
+
+    private static double scoreAt(ChainScorer.Scores scores, int index) {
+        return index < scores.scores().size() ? scores.scores().get(index) : Double.NaN;
+    }
+
+    private static Comparator<AnswerGrouping.Member> byScore() {
+        return Comparator.<AnswerGrouping.Member>comparingDouble(m -> -m.localScore).thenComparingInt(m -> m.index);
+    }
+
+    /** Builds an {@link AggregationOfReasoning}. Not thread-safe. */
+    public static final class Builder extends SamplingBuilder<Builder> {
+        private ChainScorer scorer;
+        private int initialSamples = 20;
+        private int judgeBatchSize = 5;
+        private double scoreThreshold = 6;
+        private int representatives = 3;
+        private double terminationMargin = 2;
+        private int maxSamples = 40;
+        private int additionalSamples = 5;
+        private int maxJudgeCalls = Integer.MAX_VALUE;
+
+        private Builder() {
+        }
+
+        @Override
+        Builder self() {
+            return this;
+        }
+
+        /** The judge of the local and global phases (required). */
+        public Builder scorer(ChainScorer scorer) {
+            this.scorer = Objects.requireNonNull(scorer, "scorer");
+            return this;
+        }
+
+        /**
+         * Chains sampled before judging (default 20).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder initialSamples(int initialSamples) {
+            this.initialSamples = atLeastOne(initialSamples, "initialSamples");
+            return this;
+        }
+
+        /**
+         * Chains per local scoring call (default 5).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder judgeBatchSize(int judgeBatchSize) {
+            this.judgeBatchSize = atLeastOne(judgeBatchSize, "judgeBatchSize");
+            return this;
+        }
+
+        /**
+         * The local score a chain needs to represent its group (default 6).
+         *
+         * @throws IllegalArgumentException if outside [0, 10]
+         */
+        public Builder scoreThreshold(double scoreThreshold) {
+            if (!(scoreThreshold >= 0 && scoreThreshold <= 10)) {
+                throw new IllegalArgumentException("scoreThreshold must be in [0, 10], was " + scoreThreshold);
+            }
+            this.scoreThreshold = scoreThreshold;
+            return this;
+        }
+
+        /**
+         * Representatives per group in the global phase (default 3).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder representatives(int representatives) {
+            this.representatives = atLeastOne(representatives, "representatives");
+            return this;
+        }
+
+        /**
+         * The lead in points at which sampling stops (default 2).
+         *
+         * @throws IllegalArgumentException if negative or not finite
+         */
+        public Builder terminationMargin(double terminationMargin) {
+            if (!(terminationMargin >= 0) || Double.isInfinite(terminationMargin)) {
+                throw new IllegalArgumentException("terminationMargin must be finite and >= 0, was "
+                        + terminationMargin);
+            }
+            this.terminationMargin = terminationMargin;
+            return this;
+        }
+
+        /**
+         * The most chains sampled in all (default 40).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder maxSamples(int maxSamples) {
+            this.maxSamples = atLeastOne(maxSamples, "maxSamples");
+            return this;
+        }
+
+        /**
+         * Chains sampled per round of dynamic sampling (default 5).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder additionalSamples(int additionalSamples) {
+            this.additionalSamples = atLeastOne(additionalSamples, "additionalSamples");
+            return this;
+        }
+
+        /**
+         * The most judge model calls per question, retries included (default unlimited).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder maxJudgeCalls(int maxJudgeCalls) {
+            this.maxJudgeCalls = atLeastOne(maxJudgeCalls, "maxJudgeCalls");
+            return this;
+        }
+
+        private static int atLeastOne(int value, String name) {
+            if (value < 1) {
+                throw new IllegalArgumentException(name + " must be >= 1, was " + value);
+            }
+            return value;
+        }
+
+        /**
+         * @throws IllegalStateException if the scorer or extractor is missing, or initialSamples exceeds maxSamples
+         */
+        public AggregationOfReasoning build() {
+            if (scorer == null) {
+                throw new IllegalStateException("a chain scorer is required");
+            }
+            requireExtractor();
+            if (initialSamples > maxSamples) {
+                throw new IllegalStateException("initialSamples (" + initialSamples + ") > maxSamples ("
+                        + maxSamples + ")");
+            }
+            return new AggregationOfReasoning(this);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.reasoningsdk.impl.aggregate;
+
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.api.aggregate.Aggregator;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Self-consistency (Wang et al., 2023, "Self-Consistency Improves Chain of Thought Reasoning in Language Models"):
+ * the answer most chains reach wins.
+ *
+ * <p>Answers are grouped by the {@link AnswerExtractor}, so "1,200.00" and "1200" vote together under the numeric
+ * extractor, and an encoder-backed extractor groups free-text answers by meaning. Unparseable chains vote for
+ * nothing but are counted. <b>Tie rule:</b> among groups with equally many votes, the answer seen first (in the
+ * order the chains were given or sampled) wins; this is the rule of the GSM8K data README's majority baseline.
+ * A group's score is its vote count and the margin is the winner's lead in votes.
+ *
+ * <p>Defaults: 20 samples for {@link #solve(String)}, the question as the prompt, seed 0. Thread-safe.
+ */
+public final class MajorityVote implements Aggregator {
+
+    private final VoteEngine engine;
+
+    private MajorityVote(Builder builder) {
+        this.engine = new VoteEngine("majority", builder.extractor, MajorityVote::ones, builder.samplingSetup(),
+                builder.samples);
+    }
+
+    private static VoteEngine.Weighed ones(String question, List<?> members) {
+        double[] weights = new double[members.size()];
+        Arrays.fill(weights, 1.0);
+        return new VoteEngine.Weighed(weights, Usage.NONE);
+    }
+
+    /** A majority vote over caller-supplied chains (no sampler). */
+    public static MajorityVote of(AnswerExtractor extractor) {
+        return builder().extractor(extractor).build();
+    }
+
+    /** A builder; the extractor is required, a sampler only for {@link #solve(String)}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Counts the votes of {@code chains}; nothing is sampled.
+     *
+     * @throws IllegalArgumentException if {@code chains} is empty
+     */
+    @Override
+    public AggregationResult aggregate(String question, List<ReasoningChain> chains) {
+        return engine.aggregate(question, chains);
+    }
+
+    /**
+     * Samples the configured number of chains and counts their votes.
+     *
+     * @throws IllegalStateException if built without a sampler
+     * @throws dev.reasoningsdk.api.ReasoningException if every sample failed
+     */
+    @Override
+    public AggregationResult solve(String question) {
+        return engine.solve(question);
+    }
+
+    /** {@code "majority"}. */
+    @Override
+    public String name() {
+        return engine.name();
+    }
+
+    /** Builds a {@link MajorityVote}: the extractor is required, a sampler only for {@link #solve}. */
+    public static final class Builder extends SamplingBuilder.ForVotes<Builder> {
+
+        private Builder() {
+        }
+
+        @Override
+        Builder self() {
+            return this;
+        }
+
+        /** @throws IllegalStateException if no extractor was set */
+        public MajorityVote build() {
+            requireExtractor();
+            return new MajorityVote(this);
+        }
+    }
+}

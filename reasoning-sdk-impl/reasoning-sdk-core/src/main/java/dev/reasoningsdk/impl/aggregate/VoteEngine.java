@@ -1,0 +1,92 @@
+package dev.reasoningsdk.impl.aggregate;
+
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.api.aggregate.StopReason;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.SampleBatch;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** What {@link MajorityVote} and {@link WeightedVote} share: grouping, weighting, ranking and sampling. */
+final class VoteEngine {
+
+    /** Weighs the grouped chains of one question; returns one weight per member and the cost of weighing. */
+    interface Weigher {
+        Weighed weigh(String question, List<AnswerGrouping.Member> members);
+    }
+
+    /** Weights aligned with the members given, and what computing them cost. */
+    record Weighed(double[] weights, Usage usage) {
+    }
+
+    private final String name;
+    private final AnswerExtractor extractor;
+    private final Weigher weigher;
+    private final SamplingSetup sampling;
+    private final int samples;
+
+    VoteEngine(String name, AnswerExtractor extractor, Weigher weigher, SamplingSetup sampling, int samples) {
+        this.name = name;
+        this.extractor = Objects.requireNonNull(extractor, "extractor");
+        this.weigher = weigher;
+        this.sampling = sampling;
+        this.samples = samples;
+    }
+
+    String name() {
+        return name;
+    }
+
+    AggregationResult aggregate(String question, List<ReasoningChain> chains) {
+        Objects.requireNonNull(question, "question");
+        Objects.requireNonNull(chains, "chains");
+        if (chains.isEmpty()) {
+            throw new IllegalArgumentException("chains must not be empty");
+        }
+        return vote(question, chains, StopReason.GIVEN_CHAINS_ONLY, Usage.NONE, System.nanoTime());
+    }
+
+    AggregationResult solve(String question) {
+        Objects.requireNonNull(question, "question");
+        if (sampling == null) {
+            throw new IllegalStateException(name + " was built without a sampler; use aggregate(question, chains)");
+        }
+        long start = System.nanoTime();
+        SamplingSetup.Draw draw = sampling.draw(question, samples, 0);
+        if (draw.chains().isEmpty()) {
+            throw new ReasoningException("no chain could be sampled from " + sampling.sampler().name() + " ("
+                    + draw.batch().failures().size() + " failures)", null, true);
+        }
+        StopReason reason = draw.batch().stopReason() == SampleBatch.StopReason.BUDGET_EXHAUSTED
+                ? StopReason.BUDGET_EXHAUSTED : StopReason.MAX_SAMPLES_REACHED;
+        return vote(question, draw.chains(), reason, draw.batch().usage(), start);
+    }
+
+    private AggregationResult vote(String question, List<ReasoningChain> chains, StopReason reason, Usage spent,
+                                   long startNanos) {
+        AnswerGrouping grouping = new AnswerGrouping(extractor);
+        List<AnswerGrouping.Member> members = grouping.addAll(chains);
+        Weighed weighed = weigher.weigh(question, members);
+        Map<AnswerGrouping.Group, Double> scores = new HashMap<>();
+        for (AnswerGrouping.Group group : grouping.groups()) {
+            scores.put(group, 0.0);
+        }
+        for (int i = 0; i < members.size(); i++) {
+            double weight = weighed.weights()[i];
+            if (!(weight >= 0) || Double.isInfinite(weight)) {
+                throw new IllegalStateException("weight of chain " + members.get(i).index + " is " + weight
+                        + "; weights must be finite and >= 0");
+            }
+            scores.merge(members.get(i).group, weight, Double::sum);
+        }
+        Usage usage = spent.plus(weighed.usage());
+        usage = usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos));
+        return VoteTally.result(name, grouping, scores, reason, usage);
+    }
+}

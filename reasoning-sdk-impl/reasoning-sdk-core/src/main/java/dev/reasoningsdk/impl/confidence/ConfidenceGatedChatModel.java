@@ -1,0 +1,236 @@
+package dev.reasoningsdk.impl.confidence;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.TokenUsage;
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.confidence.Calibrator;
+import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
+import dev.reasoningsdk.api.confidence.ConfidenceEstimator;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A LangChain4j {@link ChatModel} that answers with a confidence and a rationale, and says "I don't know" when the
+ * confidence is below a threshold: the one-line way to add calibrated refusal to an application.
+ *
+ * <pre>{@code
+ * ChatModel careful = ConfidenceGatedChatModel.builder().delegate(model).threshold(0.6).build();
+ * ChatResponse response = careful.chat(request);
+ * ConfidenceChatResponseMetadata meta = (ConfidenceChatResponseMetadata) response.metadata();
+ * }</pre>
+ *
+ * <p>Each request is sent to the delegate {@link Builder#samples(int) samples} times (5 by default; set the
+ * delegate's temperature above 0 for sampling consistency to mean anything). The estimator (sampling consistency
+ * with numeric answers by default) scores the responses for the last user message's text; the calibrator (none by
+ * default) maps its score to a probability; below the threshold (0.5 by default) the answer is replaced by the
+ * refusal ("I don't know.") and the rationale. Otherwise the first response that reaches the estimate's answer is
+ * returned. The confidence, the rationale and the refusal flag are attached as {@link ConfidenceChatResponseMetadata}
+ * and as the AI message's attributes {@code confidence}, {@code raw_confidence}, {@code rationale} and
+ * {@code refused}; {@link Builder#appendConfidence(boolean)} also appends them to the text. Failed samples are
+ * counted; the call fails only when every sample fails (with the last error). Thread-safe when the delegate and
+ * estimator are.
+ */
+public final class ConfidenceGatedChatModel implements ChatModel {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfidenceGatedChatModel.class);
+
+    private final ChatModel delegate;
+    private final ConfidenceEstimator estimator;
+    private final Calibrator calibrator;
+    private final RefusalPolicy policy;
+    private final AnswerExtractor extractor;
+    private final int samples;
+    private final boolean appendConfidence;
+
+    private ConfidenceGatedChatModel(Builder builder) {
+        this.delegate = builder.delegate;
+        this.estimator = builder.estimator;
+        this.calibrator = builder.calibrator;
+        this.policy = new RefusalPolicy(builder.threshold, builder.refusal);
+        this.extractor = builder.extractor;
+        this.samples = builder.samples;
+        this.appendConfidence = builder.appendConfidence;
+    }
+
+    /** A new builder; the delegate is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * @throws IllegalArgumentException if the request has no user message with text
+     */
+    @Override
+    public ChatResponse doChat(ChatRequest request) {
+        Objects.requireNonNull(request, "request");
+        String question = UserMessage.findLast(request.messages()).filter(UserMessage::hasSingleText)
+                .map(UserMessage::singleText)
+                .orElseThrow(() -> new IllegalArgumentException("the request has no user message with text"));
+        long start = System.nanoTime();
+        List<ChatResponse> responses = new ArrayList<>();
+        Usage usage = Usage.NONE;
+        RuntimeException lastError = null;
+        for (int i = 0; i < samples; i++) {
+            long callStart = System.nanoTime();
+            try {
+                ChatResponse response = delegate.chat(request);
+                responses.add(response);
+                usage = usage.plus(ChatCalls.succeeded(response, ChatCalls.since(callStart)));
+            } catch (RuntimeException e) {
+                LOG.warn("sample {} of {} failed: {}", i + 1, samples, e.toString());
+                lastError = e;
+                usage = usage.plus(ChatCalls.failed(ChatCalls.since(callStart)));
+            }
+        }
+        if (responses.isEmpty()) {
+            throw lastError;
+        }
+        usage = new Usage(responses.size(), usage.modelCalls(), usage.failedCalls(), usage.inputTokens(),
+                usage.outputTokens(), usage.wallTime());
+        List<ReasoningChain> chains = responses.stream()
+                .map(response -> ReasoningChain.of(ChatCalls.text(response), "delegate")).toList();
+        ConfidenceEstimate estimate = estimator.estimate(question, chains);
+        double calibrated = calibrator == null ? estimate.confidence()
+                : calibrator.calibrate(estimate.confidence());
+        ChatResponse chosen = chosen(responses, estimate.answer());
+        RefusalPolicy.Decision decision = policy.decide(estimate.withConfidence(calibrated),
+                ChatCalls.text(chosen));
+        usage = usage.plus(estimate.usage()).withWallTime(ChatCalls.since(start));
+
+        String text = decision.text();
+        if (appendConfidence) {
+            text += String.format(Locale.ROOT, "%n%nConfidence: %.2f. %s", calibrated, estimate.rationale());
+        }
+        Map<String, Object> attributes = new LinkedHashMap<>(chosen.aiMessage().attributes());
+        attributes.put("confidence", calibrated);
+        attributes.put("raw_confidence", estimate.confidence());
+        attributes.put("rationale", estimate.rationale());
+        attributes.put("refused", decision.refused());
+        ConfidenceChatResponseMetadata metadata = ConfidenceChatResponseMetadata.confidenceBuilder()
+                .id(chosen.id()).modelName(chosen.modelName()).finishReason(chosen.finishReason())
+                .tokenUsage(totalTokens(responses)).estimate(estimate).calibratedConfidence(calibrated)
+                .refused(decision.refused()).threshold(policy.threshold()).usage(usage).build();
+        return ChatResponse.builder().aiMessage(AiMessage.builder().text(text).attributes(attributes).build())
+                .metadata(metadata).build();
+    }
+
+    private ChatResponse chosen(List<ChatResponse> responses, Optional<String> answer) {
+        if (answer.isPresent()) {
+            for (ChatResponse response : responses) {
+                Optional<String> own = extractor.extract(ChatCalls.text(response));
+                if (own.isPresent() && extractor.equivalent(own.get(), answer.get())) {
+                    return response;
+                }
+            }
+        }
+        return responses.get(0);
+    }
+
+    private static TokenUsage totalTokens(List<ChatResponse> responses) {
+        TokenUsage total = null;
+        for (ChatResponse response : responses) {
+            total = TokenUsage.sum(total, response.tokenUsage());
+        }
+        return total;
+    }
+
+    /** Builds {@link ConfidenceGatedChatModel}. Not thread-safe. */
+    public static final class Builder {
+        private ChatModel delegate;
+        private ConfidenceEstimator estimator = SamplingConsistency.of(AnswerExtractors.numeric());
+        private Calibrator calibrator;
+        private double threshold = 0.5;
+        private String refusal = RefusalPolicy.I_DONT_KNOW;
+        private AnswerExtractor extractor = AnswerExtractors.numeric();
+        private int samples = 5;
+        private boolean appendConfidence;
+
+        private Builder() {
+        }
+
+        /** The model that answers. */
+        public Builder delegate(ChatModel delegate) {
+            this.delegate = Objects.requireNonNull(delegate, "delegate");
+            return this;
+        }
+
+        /** Scores the sampled responses; sampling consistency over numeric answers by default. */
+        public Builder estimator(ConfidenceEstimator estimator) {
+            this.estimator = Objects.requireNonNull(estimator, "estimator");
+            return this;
+        }
+
+        /** Maps the raw score to a probability before the threshold; none by default. */
+        public Builder calibrator(Calibrator calibrator) {
+            this.calibrator = Objects.requireNonNull(calibrator, "calibrator");
+            return this;
+        }
+
+        /**
+         * Refuse below this (calibrated) confidence; 0.5 by default, 0 never refuses.
+         *
+         * @throws IllegalArgumentException if outside [0, 1]
+         */
+        public Builder threshold(double threshold) {
+            if (!(threshold >= 0 && threshold <= 1)) {
+                throw new IllegalArgumentException("threshold must be in [0, 1], was " + threshold);
+            }
+            this.threshold = threshold;
+            return this;
+        }
+
+        /** What is said instead of a refused answer; "I don't know." by default. */
+        public Builder refusal(String refusal) {
+            this.refusal = Objects.requireNonNull(refusal, "refusal");
+            return this;
+        }
+
+        /** Finds the response that reaches the estimate's answer; numeric by default. */
+        public Builder extractor(AnswerExtractor extractor) {
+            this.extractor = Objects.requireNonNull(extractor, "extractor");
+            return this;
+        }
+
+        /**
+         * Responses drawn per request; 5 by default.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder samples(int samples) {
+            this.samples = Sampled.requirePositive(samples, "samples");
+            return this;
+        }
+
+        /** Whether to append "Confidence: 0.83. rationale" to the text too; false by default. */
+        public Builder appendConfidence(boolean appendConfidence) {
+            this.appendConfidence = appendConfidence;
+            return this;
+        }
+
+        /**
+         * The gated model.
+         *
+         * @throws IllegalStateException if no delegate was set
+         */
+        public ConfidenceGatedChatModel build() {
+            if (delegate == null) {
+                throw new IllegalStateException("ConfidenceGatedChatModel needs a delegate");
+            }
+            return new ConfidenceGatedChatModel(this);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.reasoningsdk.impl.confidence;
+
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
+import dev.reasoningsdk.api.model.ChainSampler;
+import dev.reasoningsdk.api.model.SampleBatch;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** What the sampling estimators share: drawing chains, scoring them, and adding the sampling cost. */
+final class Sampled {
+
+    private Sampled() {
+    }
+
+    /**
+     * Samples {@code count} chains for {@code prompt} and scores them; when no sample succeeds, the estimate has no
+     * answer, confidence 0 and a rationale saying so.
+     */
+    static ConfidenceEstimate estimate(ChainSampler sampler, String prompt, int count, long firstSeed,
+                                       String method, Function<List<ReasoningChain>, ConfidenceEstimate> score) {
+        SampleBatch batch = sampler.sample(prompt, count, firstSeed);
+        if (batch.samples().isEmpty()) {
+            return new ConfidenceEstimate(Optional.empty(), 0, "No sample succeeded (" + batch.failures().size()
+                    + " failed), so there is nothing to score.", method, Map.of("samples", 0.0), batch.usage());
+        }
+        ConfidenceEstimate scored = score.apply(batch.chains(sampler.name()));
+        return new ConfidenceEstimate(scored.answer(), scored.confidence(), scored.rationale(), method,
+                scored.signals(), batch.usage().plus(scored.usage()));
+    }
+
+    /** @throws IllegalArgumentException naming the setting if {@code value < 1} */
+    static int requirePositive(int value, String name) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be >= 1, was " + value);
+        }
+        return value;
+    }
+}

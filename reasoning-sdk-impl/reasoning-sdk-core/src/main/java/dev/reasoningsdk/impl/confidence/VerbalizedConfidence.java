@@ -1,0 +1,300 @@
+package dev.reasoningsdk.impl.confidence;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
+import dev.reasoningsdk.api.confidence.ConfidenceEstimator;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verbalized confidence with self-reflection, SaySelf style (Xu et al., 2024): the model answers, then writes
+ * {@code Self-reflection: ...} (what it is unsure about, in the first person) and {@code Confidence: N} with N from
+ * 1 to 10. The confidence is N / 10; the reflection is the rationale.
+ *
+ * <p>Parsing is lenient about form ({@code Confidence: 8}, {@code **Confidence:** 8/10}, {@code Confidence level =
+ * 8 out of 10}, {@code confidence: 80%}; the last such line wins) and strict about range: a value outside 1 to 10 is
+ * malformed. When the number is missing or malformed, the model is asked once more, in the same conversation, for
+ * just the confidence line; a failed call is retried with the same messages. Attempts are bounded
+ * ({@link Builder#maxAttempts}, 3 by default). A number that never comes is counted, never invented: the estimate
+ * then has confidence 0, the signal {@code verbalized_missing} = 1, and a rationale that says so; each attempt that
+ * failed or came back without a usable number is a failed call in its {@code Usage}.
+ *
+ * <p>Signals: {@code verbalized_confidence} (N, when stated), {@code verbalized_missing} (0 or 1), {@code attempts}.
+ * Thread-safe when the model is.
+ */
+public final class VerbalizedConfidence implements ConfidenceEstimator {
+
+    /** The instruction appended to the question; SaySelf's output format. */
+    public static final String DEFAULT_INSTRUCTION = "Reason step by step and end your answer with \"The answer is "
+            + "X.\". Then, on a new line, write \"Self-reflection:\" followed by one or two sentences, in the first "
+            + "person, about what you are unsure of in your answer. On the last line write \"Confidence: N\", where "
+            + "N is an integer from 1 (surely wrong) to 10 (surely right).";
+
+    /** The follow-up sent when the confidence is missing. */
+    public static final String FOLLOW_UP = "You did not state your confidence in the required form. Reply with "
+            + "\"Self-reflection:\" and one sentence about what you are unsure of, then a last line \"Confidence: N\" "
+            + "with N an integer from 1 to 10. Do not repeat the answer.";
+
+    private static final Logger LOG = LoggerFactory.getLogger(VerbalizedConfidence.class);
+    private static final Pattern CONFIDENCE = Pattern.compile(
+            "(?im)confidence(?:\\s+(?:level|score|rating))?\\s*\\**\\s*[:=]\\s*\\**\\s*(\\d+(?:\\.\\d+)?)\\s*"
+                    + "(%|/\\s*10\\b|out\\s+of\\s+10\\b)?");
+    private static final Pattern REFLECTION = Pattern.compile(
+            "(?is)self[- ]?reflection\\s*\\**\\s*:\\s*\\**\\s*(.*?)\\s*(?=(?:^|\\n)[\\s*]*confidence|\\z)");
+    private static final Pattern REFLECTION_START = Pattern.compile("(?i)self[- ]?reflection");
+
+    private final ChatModel model;
+    private final AnswerExtractor extractor;
+    private final String instruction;
+    private final int maxAttempts;
+
+    private VerbalizedConfidence(Builder builder) {
+        this.model = builder.model;
+        this.extractor = builder.extractor;
+        this.instruction = builder.instruction;
+        this.maxAttempts = builder.maxAttempts;
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Verbalized confidence from {@code model} with numeric answers and the defaults. */
+    public static VerbalizedConfidence of(ChatModel model) {
+        return builder().model(model).build();
+    }
+
+    /**
+     * Asks the model to answer with a self-reflection and a confidence, and parses them.
+     *
+     * @throws IllegalStateException if no model was configured
+     */
+    @Override
+    public ConfidenceEstimate estimate(String question) {
+        Objects.requireNonNull(question, "question");
+        requireModel();
+        long start = System.nanoTime();
+        List<ChatMessage> messages = new ArrayList<>(List.of(UserMessage.from(prompt(question))));
+        Usage usage = Usage.NONE;
+        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+            long callStart = System.nanoTime();
+            try {
+                ChatResponse response = model.chat(messages);
+                String text = ChatCalls.text(response);
+                if (text.isBlank()) {
+                    usage = usage.plus(ChatCalls.failed(ChatCalls.since(callStart)));
+                    continue;
+                }
+                Parsed parsed = parse(text);
+                if (parsed.confidence().isPresent()) {
+                    usage = usage.plus(ChatCalls.succeeded(response, ChatCalls.since(callStart)));
+                    return estimateOf(parsed, attempt, usage.withWallTime(ChatCalls.since(start)));
+                }
+                usage = usage.plus(ChatCalls.failed(ChatCalls.since(callStart)));
+                return followUp(question, text, parsed, attempt, usage, start);
+            } catch (RuntimeException e) {
+                LOG.warn("verbalized-confidence call {} of {} failed: {}", attempt, maxAttempts, e.toString());
+                usage = usage.plus(ChatCalls.failed(ChatCalls.since(callStart)));
+            }
+        }
+        return missing(Optional.empty(), "", maxAttempts, usage.withWallTime(ChatCalls.since(start)));
+    }
+
+    /**
+     * Parses the first chain's confidence; when it states none and a model is configured, asks the model for it
+     * in a follow-up to that chain.
+     *
+     * @throws IllegalArgumentException if {@code samples} is empty
+     */
+    @Override
+    public ConfidenceEstimate estimate(String question, List<ReasoningChain> samples) {
+        Objects.requireNonNull(question, "question");
+        Objects.requireNonNull(samples, "samples");
+        if (samples.isEmpty()) {
+            throw new IllegalArgumentException("no chains: at least one response is needed");
+        }
+        long start = System.nanoTime();
+        String text = samples.get(0).text();
+        Parsed parsed = parse(text);
+        if (parsed.confidence().isPresent()) {
+            return estimateOf(parsed, 0, Usage.ofWallTime(ChatCalls.since(start)));
+        }
+        if (model == null) {
+            return missing(parsed.answer(), parsed.reflection(), 0, Usage.ofWallTime(ChatCalls.since(start)));
+        }
+        return followUp(question, text, parsed, 0, Usage.NONE, start);
+    }
+
+    @Override
+    public String name() {
+        return "verbalized";
+    }
+
+    /**
+     * Parses an answer, a self-reflection and a confidence out of a response.
+     *
+     * @return the parts found; the confidence is in [0.1, 1] (N / 10) or empty when missing or out of range
+     */
+    public Parsed parse(String response) {
+        Objects.requireNonNull(response, "response");
+        Matcher reflectionStart = REFLECTION_START.matcher(response);
+        Matcher confidenceMatch = CONFIDENCE.matcher(response);
+        int answerEnd = response.length();
+        if (reflectionStart.find()) {
+            answerEnd = reflectionStart.start();
+        }
+        OptionalDouble confidence = OptionalDouble.empty();
+        int lastConfidenceStart = -1;
+        while (confidenceMatch.find()) {
+            lastConfidenceStart = confidenceMatch.start();
+            double value = Double.parseDouble(confidenceMatch.group(1));
+            String unit = confidenceMatch.group(2);
+            if (unit != null && unit.equals("%")) {
+                value = value / 10;
+            }
+            confidence = value >= 1 && value <= 10 ? OptionalDouble.of(value / 10) : OptionalDouble.empty();
+        }
+        if (lastConfidenceStart >= 0) {
+            answerEnd = Math.min(answerEnd, lastConfidenceStart);
+        }
+        Matcher reflection = REFLECTION.matcher(response);
+        String reflectionText = reflection.find() ? reflection.group(1).strip() : "";
+        return new Parsed(extractor.extract(response.substring(0, answerEnd)), reflectionText, confidence);
+    }
+
+    private ConfidenceEstimate followUp(String question, String answerText, Parsed parsed, int attemptsSoFar,
+                                        Usage usageSoFar, long start) {
+        List<ChatMessage> messages = List.of(UserMessage.from(prompt(question)), AiMessage.from(answerText),
+                UserMessage.from(FOLLOW_UP));
+        Usage usage = usageSoFar;
+        int attempt = attemptsSoFar;
+        while (attempt < maxAttempts) {
+            attempt++;
+            long callStart = System.nanoTime();
+            try {
+                ChatResponse response = model.chat(messages);
+                Parsed followed = parse(ChatCalls.text(response));
+                if (followed.confidence().isPresent()) {
+                    usage = usage.plus(ChatCalls.succeeded(response, ChatCalls.since(callStart)));
+                    String reflection = followed.reflection().isEmpty() ? parsed.reflection() : followed.reflection();
+                    return estimateOf(new Parsed(parsed.answer(), reflection, followed.confidence()), attempt,
+                            usage.withWallTime(ChatCalls.since(start)));
+                }
+                usage = usage.plus(ChatCalls.failed(ChatCalls.since(callStart)));
+            } catch (RuntimeException e) {
+                LOG.warn("verbalized-confidence follow-up {} of {} failed: {}", attempt, maxAttempts, e.toString());
+                usage = usage.plus(ChatCalls.failed(ChatCalls.since(callStart)));
+            }
+        }
+        return missing(parsed.answer(), parsed.reflection(), attempt, usage.withWallTime(ChatCalls.since(start)));
+    }
+
+    private ConfidenceEstimate estimateOf(Parsed parsed, int attempts, Usage usage) {
+        double confidence = parsed.confidence().orElseThrow();
+        Map<String, Double> signals = new LinkedHashMap<>();
+        signals.put("verbalized_confidence", confidence * 10);
+        signals.put("verbalized_missing", 0.0);
+        signals.put("attempts", (double) attempts);
+        String rationale = parsed.reflection().isEmpty()
+                ? String.format(java.util.Locale.ROOT, "The model rated its answer %.0f of 10 without a reflection.",
+                confidence * 10)
+                : parsed.reflection();
+        return new ConfidenceEstimate(parsed.answer(), confidence, rationale, name(), signals, usage);
+    }
+
+    private ConfidenceEstimate missing(Optional<String> answer, String reflection, int attempts, Usage usage) {
+        Map<String, Double> signals = Map.of("verbalized_missing", 1.0, "attempts", (double) attempts);
+        String rationale = "The model stated no usable confidence (" + attempts + " attempt"
+                + (attempts == 1 ? "" : "s") + "); 0 is reported, not estimated."
+                + (reflection.isEmpty() ? "" : " Its reflection: " + reflection);
+        return new ConfidenceEstimate(answer, 0, rationale, name(), signals, usage);
+    }
+
+    private String prompt(String question) {
+        return question + "\n\n" + instruction;
+    }
+
+    private void requireModel() {
+        if (model == null) {
+            throw new IllegalStateException("VerbalizedConfidence was built without a model; pass the responses");
+        }
+    }
+
+    /**
+     * What {@link #parse} found.
+     *
+     * @param answer     the answer extracted from the text before the reflection
+     * @param reflection the self-reflection, or {@code ""}
+     * @param confidence N / 10, or empty when missing or out of range
+     */
+    public record Parsed(Optional<String> answer, String reflection, OptionalDouble confidence) {
+        /** @throws NullPointerException if a component is null */
+        public Parsed {
+            Objects.requireNonNull(answer, "answer");
+            Objects.requireNonNull(reflection, "reflection");
+            Objects.requireNonNull(confidence, "confidence");
+        }
+    }
+
+    /** Builds {@link VerbalizedConfidence}. Not thread-safe. */
+    public static final class Builder {
+        private ChatModel model;
+        private AnswerExtractor extractor = AnswerExtractors.numeric();
+        private String instruction = DEFAULT_INSTRUCTION;
+        private int maxAttempts = 3;
+
+        private Builder() {
+        }
+
+        /** The model asked; needed by {@link VerbalizedConfidence#estimate(String)} and for follow-ups. */
+        public Builder model(ChatModel model) {
+            this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /** How the answer is extracted; numeric by default. */
+        public Builder extractor(AnswerExtractor extractor) {
+            this.extractor = Objects.requireNonNull(extractor, "extractor");
+            return this;
+        }
+
+        /** The instruction appended to the question; {@link #DEFAULT_INSTRUCTION} by default. */
+        public Builder instruction(String instruction) {
+            this.instruction = Objects.requireNonNull(instruction, "instruction");
+            return this;
+        }
+
+        /**
+         * Calls per estimate, first call, retries and follow-ups together; 3 by default.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = Sampled.requirePositive(maxAttempts, "maxAttempts");
+            return this;
+        }
+
+        /** The estimator. */
+        public VerbalizedConfidence build() {
+            return new VerbalizedConfidence(this);
+        }
+    }
+}

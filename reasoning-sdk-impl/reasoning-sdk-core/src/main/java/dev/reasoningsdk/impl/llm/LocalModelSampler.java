@@ -1,0 +1,134 @@
+package dev.reasoningsdk.impl.llm;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.model.ChainSampler;
+import dev.reasoningsdk.api.model.SampleBatch;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * A {@link ChainSampler} over a local {@link CausalLanguageModel}: the N samples of a prompt are decoded together
+ * in one batch (one forward pass per token for all of them), which is what makes self-consistency, aggregation and
+ * sampling-based confidence affordable offline. Sample {@code i} uses seed {@code firstSeed + i}, exactly as if it
+ * had been drawn alone, so drawing more samples later continues the sequence.
+ *
+ * <p>The prompt is the user's text (e.g. the question); {@link Builder#promptFormat} turns it into the model's
+ * input. A batch the model cannot run (a character outside its vocabulary, a prompt longer than its context) is
+ * returned with every sample as a {@link SampleBatch.FailureKind#PERMANENT} failure rather than thrown, like a
+ * remote model's bad request; an empty answer is a {@link SampleBatch.FailureKind#GARBAGE} failure.
+ *
+ * <p>Defaults: temperature 0.8, top-p 1, top-k 0 (off), max tokens = the model's context, prompt format
+ * {@code TinyReasoner.prompt(String)}, name = the model id. Thread-safe; does not own the model.
+ */
+public final class LocalModelSampler implements ChainSampler {
+
+    private final CausalLanguageModel model;
+    private final UnaryOperator<String> promptFormat;
+    private final double temperature;
+    private final double topP;
+    private final int topK;
+    private final int maxTokens;
+    private final String name;
+
+    private LocalModelSampler(Builder builder) {
+        this.model = builder.model;
+        this.promptFormat = builder.promptFormatOrModels();
+        this.temperature = builder.temperature;
+        this.topP = builder.topP;
+        this.topK = builder.topK;
+        this.maxTokens = builder.maxTokensOrContext();
+        this.name = builder.name == null ? builder.model.modelId() : builder.name;
+    }
+
+    /** A builder; {@link Builder#model} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A sampler over {@code model} with every default. */
+    public static LocalModelSampler of(CausalLanguageModel model) {
+        return builder().model(model).build();
+    }
+
+    @Override
+    public SampleBatch sample(String prompt, int count, long firstSeed) {
+        Objects.requireNonNull(prompt, "prompt");
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be >= 1, was " + count);
+        }
+        long start = System.nanoTime();
+        List<Generation> generations;
+        try {
+            generations = model.generate(promptFormat.apply(prompt), count,
+                    new GenerationOptions(temperature, topP, topK, maxTokens, firstSeed));
+        } catch (IllegalArgumentException e) {
+            List<SampleBatch.SampleFailure> failures = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                failures.add(new SampleBatch.SampleFailure(i, SampleBatch.FailureKind.PERMANENT, e.getMessage(), 1));
+            }
+            return new SampleBatch(count, List.of(), failures, SampleBatch.StopReason.COMPLETED,
+                    new Usage(0, 1, 1, 0, 0, elapsed(start)));
+        }
+        List<SampleBatch.Sample> samples = new ArrayList<>(count);
+        List<SampleBatch.SampleFailure> failures = new ArrayList<>();
+        long inputTokens = 0;
+        long outputTokens = 0;
+        for (int i = 0; i < generations.size(); i++) {
+            Generation generation = generations.get(i);
+            inputTokens += generation.promptTokens();
+            outputTokens += generation.tokenIds().length;
+            String text = generation.text().strip();
+            if (text.isEmpty()) {
+                failures.add(new SampleBatch.SampleFailure(i, SampleBatch.FailureKind.GARBAGE,
+                        "the model produced no text (" + generation.finishReason() + ")", 1));
+            } else {
+                samples.add(new SampleBatch.Sample(i, text, generation.promptTokens(), generation.tokenIds().length,
+                        1));
+            }
+        }
+        // One batched decode is one model call; it failed only if nothing usable came out of it.
+        Usage usage = new Usage(samples.size(), 1, samples.isEmpty() ? 1 : 0, inputTokens, outputTokens,
+                elapsed(start));
+        return new SampleBatch(count, samples, failures, SampleBatch.StopReason.COMPLETED, usage);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    private static Duration elapsed(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
+    }
+
+    /** Builds a {@link LocalModelSampler}; setters validate at once (shared with {@link LocalCausalLmChatModel}). */
+    public static final class Builder extends SamplingSettings<Builder> {
+        private String name;
+
+        private Builder() {
+        }
+
+        @Override
+        Builder self() {
+            return this;
+        }
+
+        /** The source name of the chains; default the model id. */
+        public Builder name(String name) {
+            this.name = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /** @throws IllegalStateException if no model was set */
+        public LocalModelSampler build() {
+            checkModel();
+            return new LocalModelSampler(this);
+        }
+    }
+}

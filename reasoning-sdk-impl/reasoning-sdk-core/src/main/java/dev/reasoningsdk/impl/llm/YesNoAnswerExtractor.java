@@ -1,0 +1,43 @@
+package dev.reasoningsdk.impl.llm;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Yes/no answers (StrategyQA style): the first "yes"/"no" (or "true"/"false") after the last answer marker; else
+ * the one a response opens with ("Yes, because ..."); else the last one in the response ("... so, no."). Normalised
+ * to {@code "yes"} or {@code "no"}.
+ */
+public final class YesNoAnswerExtractor implements AnswerExtractor {
+
+    private static final Pattern YES_NO = Pattern.compile("(?i)\\b(yes|no|true|false)\\b");
+    private static final Pattern LEADING = Pattern.compile("(?i)^[\\s*_\"'#>]*(yes|no|true|false)\\b");
+
+    @Override
+    public Optional<String> extract(String response) {
+        Optional<String> tail = AnswerPatterns.afterLastMarker(response);
+        String found = null;
+        if (tail.isPresent()) {
+            Matcher matcher = YES_NO.matcher(tail.get());
+            found = matcher.find() ? matcher.group(1) : null;
+        } else {
+            Matcher leading = LEADING.matcher(response);
+            if (leading.find()) {
+                found = leading.group(1);
+            } else {
+                Matcher matcher = YES_NO.matcher(response);
+                while (matcher.find()) {
+                    found = matcher.group(1);
+                }
+            }
+        }
+        if (found == null) {
+            return Optional.empty();
+        }
+        String word = found.toLowerCase(Locale.ROOT);
+        return Optional.of(word.equals("yes") || word.equals("true") ? "yes" : "no");
+    }
+}

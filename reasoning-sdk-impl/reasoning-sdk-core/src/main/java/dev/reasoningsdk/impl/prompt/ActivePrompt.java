@@ -1,0 +1,242 @@
+package dev.reasoningsdk.impl.prompt;
+
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.ChainSampler;
+import dev.reasoningsdk.api.model.SampleBatch;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+/**
+ * Active-Prompt (Diao et al., 2023, "Active Prompting with Chain-of-Thought for Large Language Models"): ranks a
+ * pool of unlabelled questions by how uncertain the model is about them, measured over {@code k} sampled answers
+ * (default {@value #DEFAULT_SAMPLES}), and returns the most uncertain ones for a person to annotate with rationales
+ * as few-shot exemplars. Metrics: disagreement (distinct answers / samples, the default), entropy of the answer
+ * distribution, or variance of numeric answers. A sample from which no answer can be extracted counts as one shared
+ * "no answer" outcome. Ties keep pool order. Thread-safe when the sampler is.
+ */
+public final class ActivePrompt {
+
+    /** Samples per question. */
+    public static final int DEFAULT_SAMPLES = 10;
+    private final ChainSampler sampler;
+    private final AnswerExtractor extractor;
+    private final int samples;
+    private final Uncertainty metric;
+    private final UnaryOperator<String> template;
+    private final long seed;
+
+    private ActivePrompt(Builder builder) {
+        this.sampler = builder.sampler;
+        this.extractor = builder.extractor;
+        this.samples = builder.samples;
+        this.metric = builder.metric;
+        this.template = builder.template;
+        this.seed = builder.seed;
+    }
+
+    /** A builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Samples answers for every question of {@code pool} and returns them ranked, most uncertain first, with the
+     * {@code count} to annotate.
+     *
+     * @throws IllegalArgumentException if the pool is empty or {@code count} is not in [1, pool size]
+     */
+    public Selection select(List<String> pool, int count) {
+        Objects.requireNonNull(pool, "pool");
+        if (pool.isEmpty() || count < 1 || count > pool.size()) {
+            throw new IllegalArgumentException("need 1 <= count <= pool size, got " + count + " of " + pool.size());
+        }
+        List<Ranked> ranked = new ArrayList<>(pool.size());
+        Usage usage = Usage.NONE;
+        for (int i = 0; i < pool.size(); i++) {
+            String question = Objects.requireNonNull(pool.get(i), "pool question");
+            SampleBatch batch = sampler.sample(template.apply(question), samples, seed + (long) i * samples);
+            usage = usage.plus(batch.usage());
+            List<Optional<String>> answers = batch.samples().stream().map(s -> extractor.extract(s.text())).toList();
+            ranked.add(new Ranked(i, question, metric.of(answers, extractor), answers.stream()
+                    .map(a -> a.orElse(null)).toList(), batch.failures().size()));
+        }
+        List<Ranked> order = ranked.stream()
+                .sorted(Comparator.comparingDouble(Ranked::uncertainty).reversed()).toList();
+        return new Selection(order, order.subList(0, count), metric, usage);
+    }
+
+    /** The uncertainty metrics of Active-Prompt. */
+    public enum Uncertainty {
+        /** Distinct answers divided by the number of samples. */
+        DISAGREEMENT,
+        /** Entropy (natural log) of the answer distribution. */
+        ENTROPY,
+        /** Population variance of the answers that parse as numbers (0 with fewer than two). */
+        VARIANCE;
+
+        /** This metric over the extracted answers of one question's samples (empty = no answer). */
+        public double of(List<Optional<String>> answers, AnswerExtractor extractor) {
+            if (answers.isEmpty()) {
+                return 0;
+            }
+            if (this == VARIANCE) {
+                return variance(answers);
+            }
+            List<String> representatives = new ArrayList<>();
+            List<Integer> counts = new ArrayList<>();
+            int unanswered = 0;
+            for (Optional<String> answer : answers) {
+                if (answer.isEmpty()) {
+                    unanswered++;
+                    continue;
+                }
+                int group = -1;
+                for (int g = 0; g < representatives.size() && group < 0; g++) {
+                    if (extractor.equivalent(representatives.get(g), answer.get())) {
+                        group = g;
+                    }
+                }
+                if (group < 0) {
+                    representatives.add(answer.get());
+                    counts.add(1);
+                } else {
+                    counts.set(group, counts.get(group) + 1);
+                }
+            }
+            if (unanswered > 0) {
+                counts.add(unanswered);
+            }
+            if (this == DISAGREEMENT) {
+                return (double) counts.size() / answers.size();
+            }
+            double entropy = 0;
+            for (int count : counts) {
+                double p = (double) count / answers.size();
+                entropy -= p * Math.log(p);
+            }
+            return entropy;
+        }
+
+        private static double variance(List<Optional<String>> answers) {
+            List<Double> numbers = new ArrayList<>();
+            for (Optional<String> answer : answers) {
+                answer.ifPresent(text -> {
+                    try {
+                        numbers.add(Double.parseDouble(text.replace(",", "")));
+                    } catch (NumberFormatException e) {
+                        // a non-numeric answer carries no variance information
+                    }
+                });
+            }
+            if (numbers.size() < 2) {
+                return 0;
+            }
+            double mean = numbers.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            return numbers.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / numbers.size();
+        }
+    }
+
+    /**
+     * One question's uncertainty.
+     *
+     * @param index       position in the pool
+     * @param question    the question
+     * @param uncertainty the metric's value
+     * @param answers     the extracted answers, null where none could be read
+     * @param failed      samples that failed
+     */
+    public record Ranked(int index, String question, double uncertainty, List<String> answers, int failed) {
+        /** @throws NullPointerException if question or answers is null */
+        public Ranked {
+            Objects.requireNonNull(question, "question");
+            answers = java.util.Collections.unmodifiableList(new ArrayList<>(answers));
+        }
+    }
+
+    /**
+     * The ranking and the questions to annotate.
+     *
+     * @param ranking  every pool question, most uncertain first
+     * @param selected the first {@code count} of the ranking
+     * @param metric   the metric used
+     * @param usage    all sampling
+     */
+    public record Selection(List<Ranked> ranking, List<Ranked> selected, Uncertainty metric, Usage usage) {
+        /** @throws NullPointerException if an argument is null */
+        public Selection {
+            ranking = List.copyOf(ranking);
+            selected = List.copyOf(selected);
+            Objects.requireNonNull(metric, "metric");
+            Objects.requireNonNull(usage, "usage");
+        }
+    }
+
+    /** Builds {@link ActivePrompt}. */
+    public static final class Builder {
+        private ChainSampler sampler;
+        private AnswerExtractor extractor;
+        private int samples = DEFAULT_SAMPLES;
+        private Uncertainty metric = Uncertainty.DISAGREEMENT;
+        private UnaryOperator<String> template = question -> "Q: " + question + "\nA: Let's think step by step.";
+        private long seed;
+
+        private Builder() {
+        }
+
+        /** Where samples come from (required). */
+        public Builder sampler(ChainSampler sampler) {
+            this.sampler = Objects.requireNonNull(sampler, "sampler");
+            return this;
+        }
+
+        /** Reads the answer of each sample (required). */
+        public Builder extractor(AnswerExtractor extractor) {
+            this.extractor = Objects.requireNonNull(extractor, "extractor");
+            return this;
+        }
+
+        /** Samples per question, at least 2 (default {@value #DEFAULT_SAMPLES}). */
+        public Builder samples(int samples) {
+            if (samples < 2) {
+                throw new IllegalArgumentException("samples must be >= 2, was " + samples);
+            }
+            this.samples = samples;
+            return this;
+        }
+
+        /** The uncertainty metric (default disagreement). */
+        public Builder metric(Uncertainty metric) {
+            this.metric = Objects.requireNonNull(metric, "metric");
+            return this;
+        }
+
+        /** Turns a question into the sampled prompt (default zero-shot CoT: "Q: ...\nA: Let's think step by step."). */
+        public Builder template(UnaryOperator<String> template) {
+            this.template = Objects.requireNonNull(template, "template");
+            return this;
+        }
+
+        /** The first sample seed (default 0); question {@code i} starts at {@code seed + i * samples}. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * The selector.
+         *
+         * @throws IllegalStateException if sampler or extractor is missing
+         */
+        public ActivePrompt build() {
+            if (sampler == null || extractor == null) {
+                throw new IllegalStateException("sampler and extractor are required");
+            }
+            return new ActivePrompt(this);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package dev.reasoningsdk.impl.prompt;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * SELF-DISCOVER (Zhou et al., 2024, "Self-Discover: Large Language Models Self-Compose Reasoning Structures"). Once
+ * per task, three calls turn the paper's 39 atomic reasoning modules into a task-specific plan: SELECT the useful
+ * modules, ADAPT them to the task, IMPLEMENT them as a JSON reasoning structure. Each instance is then solved with
+ * one call that fills in the structure. Thread-safe when the model is.
+ */
+public final class SelfDiscover {
+
+    private static final List<String> MODULES = loadModules();
+    private static final Pattern MODULE_NUMBER = Pattern.compile(
+            "(?m)^\\s*(?:[-*]\\s*)?(?:module\\s*)?#?(\\d{1,2})\\s*[.):\\]-]", Pattern.CASE_INSENSITIVE);
+    private static final String EXAMPLE_STRUCTURE = """
+            {
+              "Step 1: Restate what the task asks for": "",
+              "Step 2: List the facts and constraints given": "",
+              "Step 3: Reason from them, one inference at a time": "",
+              "Step 4: Check the result against the constraints": "",
+              "Final answer": ""
+            }""";
+    private final ChatModel model;
+    private final AnswerExtractor extractor;
+
+    private SelfDiscover(ChatModel model, AnswerExtractor extractor) {
+        this.model = model;
+        this.extractor = extractor;
+    }
+
+    /** SELF-DISCOVER on {@code model}; answers are read with {@code extractor}. */
+    public static SelfDiscover of(ChatModel model, AnswerExtractor extractor) {
+        return new SelfDiscover(Objects.requireNonNull(model, "model"), Objects.requireNonNull(extractor, "extractor"));
+    }
+
+    /** The 39 reasoning modules of the paper (Table 2), in order; module {@code i} is element {@code i - 1}. */
+    public static List<String> reasoningModules() {
+        return MODULES;
+    }
+
+    /**
+     * Discovers the reasoning structure for a task from a few of its instances (three calls).
+     *
+     * @throws IllegalArgumentException if no example is given
+     * @throws ReasoningException       if a stage fails or IMPLEMENT returns no JSON object
+     */
+    public ReasoningStructure discover(List<String> taskExamples) {
+        Objects.requireNonNull(taskExamples, "taskExamples");
+        if (taskExamples.isEmpty() || taskExamples.stream().anyMatch(e -> e == null || e.isBlank())) {
+            throw new IllegalArgumentException("need at least one non-blank task example");
+        }
+        String examples = String.join("\n\n", taskExamples);
+        ChatCalls.Reply select = stage("SELECT", selectPrompt(examples));
+        List<Integer> selected = selectedModules(select.text());
+        String selectedText = selected.isEmpty() ? select.text() : numbered(selected);
+        ChatCalls.Reply adapt = stage("ADAPT", adaptPrompt(selectedText, examples));
+        ChatCalls.Reply implement = stage("IMPLEMENT", implementPrompt(adapt.text(), examples));
+        Usage usage = select.usage().plus(adapt.usage()).plus(implement.usage());
+        ObjectNode structure = JsonReplies.firstObject(implement.text()).orElseThrow(() -> new ReasoningException(
+                "SELF-DISCOVER IMPLEMENT stage returned no JSON object: " + abbreviate(implement.text())));
+        return new ReasoningStructure(selected, adapt.text(), JsonReplies.pretty(structure), usage);
+    }
+
+    /**
+     * Solves one instance by following {@code structure} (one call).
+     *
+     * @throws ReasoningException if the call fails
+     */
+    public Solution solve(ReasoningStructure structure, String instance) {
+        Objects.requireNonNull(structure, "structure");
+        Objects.requireNonNull(instance, "instance");
+        ChatCalls.Reply reply = stage("SOLVE", solvePrompt(structure, instance));
+        return new Solution(reply.text(), extractor.extract(reply.text()), reply.usage());
+    }
+
+    String selectPrompt(String examples) {
+        return "Select several reasoning modules that are crucial to utilize in order to solve the given task.\n\n"
+                + "All reasoning module descriptions:\n" + numbered(allIndices()) + "\n\nTask examples:\n" + examples
+                + "\n\nSelect several modules that are crucial for solving the task above. List each selected "
+                + "module on its own line as its number followed by its description.";
+    }
+
+    String adaptPrompt(String selected, String examples) {
+        return "Rephrase and specify each reasoning module so that it better helps solving the task.\n\n"
+                + "Selected module descriptions:\n" + selected + "\n\nTask examples:\n" + examples
+                + "\n\nAdapt each reasoning module description to better solve the task, without solving it.";
+    }
+
+    String implementPrompt(String adapted, String examples) {
+        return "Operationalize the reasoning modules into a step-by-step reasoning plan in JSON format.\n\n"
+                + "Here is an example of a reasoning structure:\n" + EXAMPLE_STRUCTURE
+                + "\n\nAdapted module descriptions:\n" + adapted + "\n\nTask examples:\n" + examples
+                + "\n\nImplement a reasoning structure for solvers to follow step by step and arrive at correct "
+                + "answers. Reply with the JSON object only; do not solve the task.";
+    }
+
+    String solvePrompt(ReasoningStructure structure, String instance) {
+        return "Follow the step-by-step reasoning plan in JSON to correctly solve the task. Fill in the values "
+                + "following the keys by reasoning specifically about the task given. Do not simply rephrase the "
+                + "keys. End with \"The answer is <answer>.\"\n\nReasoning structure:\n" + structure.structure()
+                + "\n\nTask:\n" + instance;
+    }
+
+    /** The module numbers (1 to 39) a SELECT reply lists at the start of its lines, or whose full text it quotes. */
+    static List<Integer> selectedModules(String reply) {
+        TreeSet<Integer> selected = new TreeSet<>();
+        Matcher matcher = MODULE_NUMBER.matcher(reply);
+        while (matcher.find()) {
+            int number = Integer.parseInt(matcher.group(1));
+            if (number >= 1 && number <= MODULES.size()) {
+                selected.add(number);
+            }
+        }
+        String lower = reply.toLowerCase(java.util.Locale.ROOT);
+        for (int i = 0; i < MODULES.size(); i++) {
+            if (lower.contains(MODULES.get(i).toLowerCase(java.util.Locale.ROOT))) {
+                selected.add(i + 1);
+            }
+        }
+        return List.copyOf(selected);
+    }
+
+    private ChatCalls.Reply stage(String name, String prompt) {
+        ChatCalls.Reply reply = ChatCalls.ask(model, prompt);
+        if (!reply.ok()) {
+            throw new ReasoningException("SELF-DISCOVER " + name + " stage failed: " + reply.error(), null, true);
+        }
+        return reply;
+    }
+
+    private static List<Integer> allIndices() {
+        return java.util.stream.IntStream.rangeClosed(1, MODULES.size()).boxed().toList();
+    }
+
+    private static String numbered(List<Integer> numbers) {
+        StringBuilder text = new StringBuilder();
+        for (int number : numbers) {
+            text.append(number).append(". ").append(MODULES.get(number - 1)).append('\n');
+        }
+        return text.toString().stripTrailing();
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+    }
+
+    private static List<String> loadModules() {
+        try (InputStream in = SelfDiscover.class.getResourceAsStream("self-discover-reasoning-modules.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("self-discover-reasoning-modules.txt is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A task's discovered reasoning structure.
+     *
+     * @param selectedModules module numbers (1-39) chosen in SELECT; empty if the reply named none recognisably (its
+     *                        text was then passed on as is)
+     * @param adaptedModules  the ADAPT stage's text
+     * @param structure       the IMPLEMENT stage's JSON object, pretty-printed
+     * @param usage           the three calls
+     */
+    public record ReasoningStructure(List<Integer> selectedModules, String adaptedModules, String structure,
+                                     Usage usage) {
+        /** @throws NullPointerException if an argument is null */
+        public ReasoningStructure {
+            selectedModules = List.copyOf(selectedModules);
+            Objects.requireNonNull(adaptedModules, "adaptedModules");
+            Objects.requireNonNull(structure, "structure");
+            Objects.requireNonNull(usage, "usage");
+        }
+    }
+
+    /**
+     * One solved instance.
+     *
+     * @param response the model's filled-in structure
+     * @param answer   the extracted answer, if any
+     * @param usage    the call
+     */
+    public record Solution(String response, Optional<String> answer, Usage usage) {
+        /** @throws NullPointerException if an argument is null */
+        public Solution {
+            Objects.requireNonNull(response, "response");
+            Objects.requireNonNull(answer, "answer");
+            Objects.requireNonNull(usage, "usage");
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.reasoningsdk.impl.retrieval;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+
+import dev.reasoningsdk.api.retrieval.Criterion;
+import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.api.retrieval.CriterionResult;
+import dev.reasoningsdk.impl.confidence.AnswerGroups;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.ChainSampler;
+import dev.reasoningsdk.api.model.SampleBatch;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Self-knowledge of a remote black-box model by sampling consistency (as in SelfCheckGPT, Manakul et al., 2023, and
+ * the consistency signal of self-consistency, Wang et al., 2023): sample the model several times and take the share
+ * of samples that agree with the most common answer as the probability that the model knows it. In
+ * {@link UnifiedActiveRetrieval} an agreement below the self-knowledge threshold (default 0.5) means "does not
+ * know", so the request is retrieved for.
+ *
+ * <p>Answers are extracted and compared by an {@link AnswerExtractor} (free text by default). Failed and
+ * unparseable samples count as disagreeing: the denominator is the number requested. No usable sample gives 0.
+ * Defaults: 5 samples, first seed 0, prompt {@code "{query}"}. Thread-safe when the sampler is.
+ */
+public final class SamplingConsistencySelfKnowledge implements Criterion {
+
+    private final ChainSampler sampler;
+    private final AnswerExtractor extractor;
+    private final int samples;
+    private final long firstSeed;
+    private final String promptTemplate;
+
+    private SamplingConsistencySelfKnowledge(Builder builder) {
+        this.sampler = builder.sampler;
+        this.extractor = builder.extractor;
+        this.samples = builder.samples;
+        this.firstSeed = builder.firstSeed;
+        this.promptTemplate = builder.promptTemplate;
+    }
+
+    /** A builder; a sampler is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public CriterionKind kind() {
+        return CriterionKind.SELF_KNOWLEDGE;
+    }
+
+    @Override
+    public CriterionResult evaluate(String query) {
+        Objects.requireNonNull(query, "query");
+        SampleBatch batch = sampler.sample(promptTemplate.replace("{query}", query), samples, firstSeed);
+        if (batch.samples().isEmpty()) {
+            return new CriterionResult(kind(), 0, "no usable sample of " + samples + " ("
+                    + batch.failures().size() + " failed)", batch.usage());
+        }
+        AnswerGroups groups = AnswerGroups.of(batch.chains(sampler.name()), extractor);
+        Optional<AnswerGroups.Group> majority = groups.majority();
+        if (majority.isEmpty()) {
+            return new CriterionResult(kind(), 0, "no answer in " + samples + " samples ("
+                    + batch.failures().size() + " failed)", batch.usage());
+        }
+        int votes = majority.get().members().size();
+        double agreement = votes / (double) samples;
+        String evidence = String.format(Locale.ROOT, "%d/%d samples agree on '%s' (%d answers, %d failed)",
+                votes, samples, majority.get().answer(), groups.groups().size(), batch.failures().size());
+        return new CriterionResult(kind(), agreement, evidence, batch.usage());
+    }
+
+    /** Builds a {@link SamplingConsistencySelfKnowledge}. */
+    public static final class Builder {
+        private ChainSampler sampler;
+        private AnswerExtractor extractor = AnswerExtractors.freeText();
+        private int samples = 5;
+        private long firstSeed;
+        private String promptTemplate = "{query}";
+
+        private Builder() {
+        }
+
+        /** Where samples come from (required), e.g. a {@code ChatModelSampler} over a remote model. */
+        public Builder sampler(ChainSampler sampler) {
+            this.sampler = Objects.requireNonNull(sampler, "sampler");
+            return this;
+        }
+
+        /** How answers are extracted and compared. Default {@link AnswerExtractors#freeText()}. */
+        public Builder extractor(AnswerExtractor extractor) {
+            this.extractor = Objects.requireNonNull(extractor, "extractor");
+            return this;
+        }
+
+        /**
+         * Samples per request, at least 2. Default 5.
+         *
+         * @throws IllegalArgumentException if less than 2
+         */
+        public Builder samples(int samples) {
+            if (samples < 2) {
+                throw new IllegalArgumentException("samples must be >= 2 to measure agreement, was " + samples);
+            }
+            this.samples = samples;
+            return this;
+        }
+
+        /** The seed of the first sample. Default 0. */
+        public Builder firstSeed(long firstSeed) {
+            this.firstSeed = firstSeed;
+            return this;
+        }
+
+        /**
+         * The prompt sent to the model; {@code {query}} is replaced by the request. Default {@code "{query}"}.
+         *
+         * @throws IllegalArgumentException if it has no {@code {query}} placeholder
+         */
+        public Builder promptTemplate(String promptTemplate) {
+            this.promptTemplate = QueryTemplates.requirePlaceholder(
+                    Objects.requireNonNull(promptTemplate, "promptTemplate"));
+            return this;
+        }
+
+        /**
+         * The criterion.
+         *
+         * @throws IllegalStateException if no sampler was given
+         */
+        public SamplingConsistencySelfKnowledge build() {
+            if (sampler == null) {
+                throw new IllegalStateException("a sampler is required");
+            }
+            return new SamplingConsistencySelfKnowledge(this);
+        }
+    }
+}

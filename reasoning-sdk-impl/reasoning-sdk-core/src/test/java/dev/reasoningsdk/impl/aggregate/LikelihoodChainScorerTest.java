@@ -1,0 +1,88 @@
+package dev.reasoningsdk.impl.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.aggregate.ChainScorer;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LikelihoodChainScorerTest {
+
+    /** Every token of a continuation has the log-probability given by its length class; '#' is unreadable. */
+    private static final class FakeModel implements CausalLanguageModel {
+        final List<String> seen = new ArrayList<>();
+
+        @Override
+        public List<Generation> generate(String prompt, int count, GenerationOptions options) {
+            return List.of();
+        }
+
+        @Override
+        public float[] continuationLogProbs(String prompt, String continuation) {
+            seen.add(prompt + "|" + continuation);
+            if (continuation.contains("#")) {
+                throw new IllegalArgumentException("'#' is outside the vocabulary");
+            }
+            float[] logProbs = new float[continuation.length()];
+            java.util.Arrays.fill(logProbs, continuation.contains("bad") ? -0.5f : -0.01f);
+            return logProbs;
+        }
+
+        @Override
+        public float[] promptHiddenState(String prompt) {
+            return new float[0];
+        }
+
+        @Override
+        public int contextLength() {
+            return 320;
+        }
+
+        @Override
+        public String modelId() {
+            return "fake";
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void mapsTheMeanLogProbabilityMonotonicallyOntoZeroToTen() {
+        LikelihoodChainScorer scorer = LikelihoodChainScorer.of(new FakeModel());
+        assertThat(scorer.score(0)).isEqualTo(10.0);
+        assertThat(scorer.score(Math.log(0.95))).isBetween(5.9, 6.1);
+        assertThat(scorer.score(-0.05)).isGreaterThan(scorer.score(-0.06));
+        assertThat(scorer.score(-1000)).isGreaterThanOrEqualTo(0.0);
+    }
+
+    @Test
+    void scoresChainsAfterTheFormattedPromptAndCountsUnreadableOnes() {
+        FakeModel model = new FakeModel();
+        LikelihoodChainScorer scorer = LikelihoodChainScorer.of(model);
+
+        ChainScorer.Scores scores = scorer.scoreGlobally("q?", List.of(ReasoningChain.of("good"),
+                ReasoningChain.of("bad"), ReasoningChain.of("#"), ReasoningChain.of("")));
+
+        assertThat(model.seen.get(0)).isEqualTo("Q: q?\nA:| good");
+        assertThat(scores.scores().get(0)).isGreaterThan(scores.scores().get(1));
+        assertThat(scores.scores().get(2)).isNaN();
+        assertThat(scores.failures()).isEqualTo(1);
+        assertThat(scores.usage().modelCalls()).isEqualTo(4);
+        assertThat(scores.usage().failedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void builderValidates() {
+        assertThatThrownBy(() -> LikelihoodChainScorer.builder().build()).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> LikelihoodChainScorer.builder().sharpness(0))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.reasoningsdk.impl.confidence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TokenProbabilityConfidenceTest {
+
+    /** A character-level fake: "32" is scored 0.8 then 0.5, "sure" 0.3, "unsure" 0.1, anything else 0.9. */
+    static final class FakeModel implements CausalLanguageModel {
+        final List<String> scoredPrompts = new ArrayList<>();
+        int contextLength = 10_000;
+
+        @Override
+        public List<Generation> generate(String prompt, int count, GenerationOptions options) {
+            String text = " 16*2=32. The answer is 32.";
+            float[] logProbs = new float[text.length()];
+            Arrays.fill(logProbs, (float) Math.log(0.9));
+            return List.of(new Generation(text, new int[text.length()], logProbs, prompt.length(),
+                    Generation.FinishReason.END_OF_SEQUENCE));
+        }
+
+        @Override
+        public synchronized float[] continuationLogProbs(String prompt, String continuation) {
+            if (prompt.length() + continuation.length() > contextLength) {
+                throw new IllegalArgumentException("too long");
+            }
+            scoredPrompts.add(prompt);
+            return switch (continuation) {
+                case "32" -> new float[] {(float) Math.log(0.8), (float) Math.log(0.5)};
+                case " sure" -> new float[] {(float) Math.log(0.3)};
+                case " unsure" -> new float[] {(float) Math.log(0.1)};
+                default -> {
+                    float[] logProbs = new float[continuation.length()];
+                    Arrays.fill(logProbs, (float) Math.log(0.9));
+                    yield logProbs;
+                }
+            };
+        }
+
+        @Override
+        public float[] promptHiddenState(String prompt) {
+            return new float[0];
+        }
+
+        @Override
+        public int contextLength() {
+            return contextLength;
+        }
+
+        @Override
+        public String modelId() {
+            return "fake@1";
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void scoresTheAnswerTokensAndAsksIfSure() {
+        FakeModel model = new FakeModel();
+        TokenProbabilityConfidence estimator = TokenProbabilityConfidence.builder().model(model)
+                .promptFormat(q -> "Q: " + q + "\nA:").build();
+        ConfidenceEstimate estimate = estimator.estimate("Sam?");
+        double geometric = Math.sqrt(0.8 * 0.5);
+        assertThat(estimate.answer()).contains("32");
+        assertThat(estimate.signals().get("mean_token_probability")).isCloseTo(0.65, within(1e-6));
+        assertThat(estimate.signals().get("min_token_probability")).isCloseTo(0.5, within(1e-6));
+        assertThat(estimate.signals().get("geometric_mean_token_probability")).isCloseTo(geometric, within(1e-6));
+        assertThat(estimate.signals().get("response_mean_token_probability")).isCloseTo(0.9, within(1e-6));
+        assertThat(estimate.signals().get("p_sure")).isCloseTo(0.75, within(1e-6));
+        assertThat(estimate.confidence()).isCloseTo(0.5 * geometric + 0.5 * 0.75, within(1e-6));
+        // The answer is scored after the prompt and the response up to its last occurrence.
+        assertThat(model.scoredPrompts.get(0)).isEqualTo("Q: Sam?\nA: 16*2=32. The answer is ");
+        assertThat(model.scoredPrompts.get(2)).endsWith("The answer is 32.\n"
+                + TokenProbabilityConfidence.SURE_QUESTION);
+        assertThat(estimate.usage().samples()).isEqualTo(1);
+        assertThat(estimate.usage().modelCalls()).isEqualTo(5);
+    }
+
+    @Test
+    void givenChainsAreScoredAndTheSureQuestionIsSkippedWhenItDoesNotFit() {
+        FakeModel model = new FakeModel();
+        model.contextLength = 40;
+        TokenProbabilityConfidence estimator = TokenProbabilityConfidence.builder().model(model)
+                .score(TokenProbabilityConfidence.Score.MEAN).build();
+        ConfidenceEstimate estimate = estimator.estimate("Sam?", List.of(ReasoningChain.of("The answer is 32.")));
+        assertThat(estimate.confidence()).isCloseTo(0.65, within(1e-6));
+        assertThat(estimate.signals()).containsEntry("p_sure_available", 0.0).doesNotContainKey("p_sure");
+        assertThat(estimate.signals().get("r_tuning"))
+                .isCloseTo(estimate.signals().get("geometric_mean_token_probability"), within(1e-12));
+    }
+
+    @Test
+    void misconfigurationIsRefused() {
+        assertThatThrownBy(() -> TokenProbabilityConfidence.builder().build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("model");
+        assertThatThrownBy(() -> TokenProbabilityConfidence.builder().model(new FakeModel()).askIfSure(false).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("R-Tuning");
+    }
+}

@@ -1,0 +1,155 @@
+package dev.reasoningsdk.impl.ollama;
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.llm.ChatModelSampler;
+import dev.reasoningsdk.impl.llm.SampleRequestParameters;
+
+import dev.langchain4j.model.ollama.OllamaChatModel;
+import dev.langchain4j.model.ollama.OllamaChatRequestParameters;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Makes LangChain4j {@link OllamaChatModel}s ready for {@link ChatModelSampler}: from a base URL and a model name,
+ * with LangChain4j's own retries set to zero, because the sampler retries (and counts) transient failures itself
+ * and two retry layers would multiply the attempts.
+ *
+ * <pre>{@code
+ * ChatModel model = OllamaChatModels.of("http://localhost:11434", "qwen2.5:0.5b");
+ * ChatModelSampler sampler = ChatModelSampler.builder().model(model).name("qwen2.5:0.5b")
+ *         .requestParameters(OllamaChatModels.seeded()).temperature(0.7).build();
+ * }</pre>
+ *
+ * <p>Defaults: HTTP timeout 120 s (keep it at least the sampler's call timeout, which then decides), the
+ * server's temperature and output length.
+ */
+public final class OllamaChatModels {
+
+    private OllamaChatModels() {
+    }
+
+    /**
+     * A model at {@code baseUrl} (e.g. {@code http://localhost:11434}) named {@code modelName}, with the defaults.
+     *
+     * @throws IllegalArgumentException if the URL is not an absolute http(s) URL or the name is blank
+     */
+    public static OllamaChatModel of(String baseUrl, String modelName) {
+        return builder().baseUrl(baseUrl).modelName(modelName).build();
+    }
+
+    /** A builder; base URL and model name are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Request parameters that pass each sample's temperature and seed to Ollama (its {@code options.seed}, the low
+     * 32 bits of the sample's seed), so a batch can be reproduced on the same server and model.
+     */
+    public static SampleRequestParameters seeded() {
+        return (index, temperature, seed) -> OllamaChatRequestParameters.builder()
+                .temperature(temperature.isPresent() ? temperature.getAsDouble() : null)
+                .seed((int) seed)
+                .build();
+    }
+
+    /** Builds an {@link OllamaChatModel} with LangChain4j's retries off. Not thread-safe. */
+    public static final class Builder {
+        private String baseUrl;
+        private String modelName;
+        private Duration timeout = Duration.ofSeconds(120);
+        private Double temperature;
+        private Integer maxOutputTokens;
+
+        private Builder() {
+        }
+
+        /**
+         * The server, e.g. {@code http://localhost:11434} (required).
+         *
+         * @throws IllegalArgumentException if not an absolute http or https URL
+         */
+        public Builder baseUrl(String baseUrl) {
+            Objects.requireNonNull(baseUrl, "baseUrl");
+            try {
+                URI uri = new URI(baseUrl);
+                String scheme = uri.getScheme();
+                if (uri.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
+                    throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was '" + baseUrl
+                            + "'");
+                }
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("baseUrl is not a URL: '" + baseUrl + "'", e);
+            }
+            this.baseUrl = baseUrl;
+            return this;
+        }
+
+        /**
+         * The model, e.g. {@code qwen2.5:0.5b} (required).
+         *
+         * @throws IllegalArgumentException if blank
+         */
+        public Builder modelName(String modelName) {
+            Objects.requireNonNull(modelName, "modelName");
+            if (modelName.isBlank()) {
+                throw new IllegalArgumentException("modelName is blank");
+            }
+            this.modelName = modelName;
+            return this;
+        }
+
+        /**
+         * The HTTP timeout of one call (default 120 s).
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Arguments.positive(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * The default temperature (default: the server's); per-sample temperatures override it.
+         *
+         * @throws IllegalArgumentException if negative, NaN or infinite
+         */
+        public Builder temperature(double temperature) {
+            this.temperature = Arguments.temperature(temperature);
+            return this;
+        }
+
+        /**
+         * The most tokens generated per call, Ollama's {@code num_predict} (default: the server's).
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder maxOutputTokens(int maxOutputTokens) {
+            if (maxOutputTokens < 1) {
+                throw new IllegalArgumentException("maxOutputTokens must be >= 1, was " + maxOutputTokens);
+            }
+            this.maxOutputTokens = maxOutputTokens;
+            return this;
+        }
+
+        /**
+         * The model.
+         *
+         * @throws IllegalStateException if the base URL or the model name is missing
+         */
+        public OllamaChatModel build() {
+            if (baseUrl == null || modelName == null) {
+                throw new IllegalStateException("baseUrl and modelName are required");
+            }
+            return OllamaChatModel.builder()
+                    .baseUrl(baseUrl)
+                    .modelName(modelName)
+                    .timeout(timeout)
+                    .temperature(temperature)
+                    .numPredict(maxOutputTokens)
+                    .maxRetries(0)
+                    .build();
+        }
+    }
+}

@@ -1,0 +1,425 @@
+package dev.reasoningsdk.impl.onnx;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs any causal LM exported in the decoder-with-past layout of Hugging Face Optimum
+ * ({@code optimum-cli export onnx --task text-generation-with-past}): inputs {@code input_ids},
+ * {@code attention_mask} and (when the model has them) {@code position_ids}, plus {@code past_key_values.N.key} and
+ * {@code .value} of shape [batch, kv heads, past length, head dim]; outputs {@code logits} and
+ * {@code present.N.key} / {@code .value}. So an exported Qwen, Llama or Phi decodes through the same sampler as the
+ * embedded tiny reasoner, whose graph in this layout {@link TinyReasonerGraph} builds.
+ *
+ * <p>Generation of N chains of one prompt runs the prompt once at batch 1, copies its cache to N rows, then decodes
+ * all rows together, one forward pass per token; each step's {@code present} tensors are fed back as the next
+ * step's {@code past} without leaving native memory. Only fp32 models are supported (an fp16 export is refused at
+ * construction), and the merged "with branch" exports ({@code use_cache_branch}) are not: use the plain
+ * decoder-with-past file.
+ *
+ * <p>Thread-safe (each call has its own state); does not own the session: close it yourself.
+ */
+public final class CausalLmWithPast {
+
+    private static final Pattern PAST_KEY = Pattern.compile("past_key_values\\.(\\d+)\\.key");
+    private static final String ATTENTION_MASK = "attention_mask";
+    private static final String POSITION_IDS = "position_ids";
+
+    private final OrtEnvironment environment;
+    private final OrtSession session;
+    private final int layers;
+    private final int kvHeads;
+    private final int headDim;
+    private final int vocabularySize;
+    private final boolean hasPositionIds;
+    private final int[] endTokenIds;
+    private final int padTokenId;
+    private final int contextLength;
+    private final Set<String> decodeOutputs;
+    private final Decoder decoder = new Decoder() {
+        @Override
+        public State start(int[] promptIds, int rows) {
+            return new CachedState(promptIds, rows);
+        }
+
+        @Override
+        public int vocabularySize() {
+            return vocabularySize;
+        }
+    };
+
+    private CausalLmWithPast(Builder builder) {
+        this.environment = builder.session.environment();
+        this.session = builder.session.session();
+        this.endTokenIds = builder.endTokenIds.clone();
+        this.padTokenId = builder.padTokenId == null ? endTokenIds[0] : builder.padTokenId;
+        this.contextLength = builder.contextLength;
+        try {
+            Map<String, NodeInfo> inputs = session.getInputInfo();
+            Map<String, NodeInfo> outputs = session.getOutputInfo();
+            require(inputs, FullSequenceModel.INPUT_IDS, "input");
+            require(inputs, ATTENTION_MASK, "input");
+            require(outputs, FullSequenceModel.LOGITS, "output");
+            this.hasPositionIds = inputs.containsKey(POSITION_IDS);
+            if (inputs.containsKey("use_cache_branch")) {
+                throw new IllegalArgumentException("merged decoder exports (input use_cache_branch) are not supported;"
+                        + " export the plain decoder-with-past model");
+            }
+            int count = 0;
+            for (String name : inputs.keySet()) {
+                Matcher matcher = PAST_KEY.matcher(name);
+                if (matcher.matches()) {
+                    count = Math.max(count, Integer.parseInt(matcher.group(1)) + 1);
+                }
+            }
+            if (count == 0) {
+                throw new IllegalArgumentException("the model has no past_key_values.N.key inputs: not a"
+                        + " decoder-with-past export (inputs: " + inputs.keySet() + ")");
+            }
+            this.layers = count;
+            Set<String> wanted = new HashSet<>();
+            wanted.add(FullSequenceModel.LOGITS);
+            for (int layer = 0; layer < layers; layer++) {
+                for (String kind : new String[] {"key", "value"}) {
+                    require(inputs, pastName(layer, kind), "input");
+                    require(outputs, presentName(layer, kind), "output");
+                    wanted.add(presentName(layer, kind));
+                }
+            }
+            this.decodeOutputs = Set.copyOf(wanted);
+            TensorInfo past = tensorInfo(inputs.get(pastName(0, "key")), pastName(0, "key"));
+            long[] pastShape = past.getShape();
+            if (pastShape.length != 4 || pastShape[1] <= 0 || pastShape[3] <= 0) {
+                throw new IllegalArgumentException("past_key_values.0.key must be [batch, heads, past, head_dim] with"
+                        + " fixed heads and head_dim, was " + Arrays.toString(pastShape));
+            }
+            if (past.type != OnnxJavaType.FLOAT) {
+                throw new IllegalArgumentException("only fp32 caches are supported, past_key_values are " + past.type);
+            }
+            this.kvHeads = (int) pastShape[1];
+            this.headDim = (int) pastShape[3];
+            long[] logitsShape = tensorInfo(outputs.get(FullSequenceModel.LOGITS), FullSequenceModel.LOGITS).getShape();
+            long vocabulary = logitsShape[logitsShape.length - 1];
+            if (vocabulary <= 0) {
+                throw new IllegalArgumentException("logits must have a fixed last dimension (the vocabulary), was "
+                        + Arrays.toString(logitsShape));
+            }
+            this.vocabularySize = (int) vocabulary;
+        } catch (OrtException e) {
+            throw new IllegalArgumentException("cannot read the model's inputs and outputs: " + e.getMessage(), e);
+        }
+    }
+
+    /** A builder; {@link Builder#session}, {@link Builder#endTokenIds} and {@link Builder#contextLength} are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Samples {@code count} continuations of {@code promptIds} in one batched decode.
+     *
+     * @param detokenizer turns a row's generated token ids into its text
+     * @throws IllegalArgumentException if the prompt is empty or fills the context
+     */
+    public List<Generation> generate(int[] promptIds, int count, GenerationOptions options,
+                                     Function<int[], String> detokenizer) {
+        Objects.requireNonNull(promptIds, "promptIds");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(detokenizer, "detokenizer");
+        return BatchedDecoding.generate(decoder, promptIds, count, options, endTokenIds, padTokenId, contextLength,
+                detokenizer);
+    }
+
+    /** The number of decoder layers (pairs of past inputs). */
+    public int layers() {
+        return layers;
+    }
+
+    /** Key/value heads per layer. */
+    public int kvHeads() {
+        return kvHeads;
+    }
+
+    /** The size of one head. */
+    public int headDim() {
+        return headDim;
+    }
+
+    /** The number of logits per position (the vocabulary size). */
+    public int vocabularySize() {
+        return vocabularySize;
+    }
+
+    /** The most tokens a sequence may hold, prompt included. */
+    public int contextLength() {
+        return contextLength;
+    }
+
+    /** This runner as the sampling loop's decoder. */
+    Decoder decoder() {
+        return decoder;
+    }
+
+    static String pastName(int layer, String kind) {
+        return "past_key_values." + layer + "." + kind;
+    }
+
+    static String presentName(int layer, String kind) {
+        return "present." + layer + "." + kind;
+    }
+
+    private static void require(Map<String, NodeInfo> infos, String name, String what) {
+        if (!infos.containsKey(name)) {
+            throw new IllegalArgumentException("the model has no " + what + " '" + name + "' (it has "
+                    + infos.keySet() + ")");
+        }
+    }
+
+    private static TensorInfo tensorInfo(NodeInfo info, String name) {
+        if (!(info.getInfo() instanceof TensorInfo tensor)) {
+            throw new IllegalArgumentException("'" + name + "' is not a tensor");
+        }
+        return tensor;
+    }
+
+    /** The cache of one generation: the past tensors of every layer, owned either by us or by the last result. */
+    private final class CachedState implements Decoder.State {
+        private final int rows;
+        private final OnnxTensor[] past = new OnnxTensor[2 * layers];
+        private final List<AutoCloseable> owned = new ArrayList<>();
+        private int pastLength;
+        private float[] logits;
+
+        CachedState(int[] promptIds, int rows) {
+            this.rows = rows;
+            int prefill = promptIds.length;
+            long[] ids = new long[prefill];
+            for (int i = 0; i < prefill; i++) {
+                ids[i] = promptIds[i];
+            }
+            OrtSession.Result result = runStep(1, ids, emptyPast());
+            try {
+                float[] promptLogits = read(result.get(FullSequenceModel.LOGITS).orElseThrow());
+                logits = new float[rows * vocabularySize];
+                for (int row = 0; row < rows; row++) {
+                    System.arraycopy(promptLogits, (prefill - 1) * vocabularySize, logits, row * vocabularySize,
+                            vocabularySize);
+                }
+                pastLength = prefill;
+                if (rows == 1) {
+                    adopt(result);
+                    result = null;
+                } else {
+                    replicate(result);
+                }
+            } finally {
+                if (result != null) {
+                    result.close();
+                }
+            }
+        }
+
+        /** Copies the batch-1 prompt cache into {@code rows} rows of direct buffers that the new tensors wrap. */
+        private void replicate(OrtSession.Result result) {
+            for (int layer = 0; layer < layers; layer++) {
+                for (int kind = 0; kind < 2; kind++) {
+                    String name = presentName(layer, kind == 0 ? "key" : "value");
+                    FloatBuffer one = ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
+                    int size = one.remaining();
+                    FloatBuffer many = ByteBuffer.allocateDirect(Math.multiplyExact(size * 4, rows))
+                            .order(ByteOrder.nativeOrder()).asFloatBuffer();
+                    for (int row = 0; row < rows; row++) {
+                        many.put(one.duplicate());
+                    }
+                    many.rewind();
+                    past[2 * layer + kind] = tensor(many, new long[] {rows, kvHeads, pastLength, headDim});
+                    owned.add(past[2 * layer + kind]);
+                }
+            }
+        }
+
+        private void adopt(OrtSession.Result result) {
+            for (int layer = 0; layer < layers; layer++) {
+                past[2 * layer] = (OnnxTensor) result.get(presentName(layer, "key")).orElseThrow();
+                past[2 * layer + 1] = (OnnxTensor) result.get(presentName(layer, "value")).orElseThrow();
+            }
+            owned.add(result);
+        }
+
+        private OnnxTensor[] emptyPast() {
+            OnnxTensor[] empty = new OnnxTensor[2 * layers];
+            OnnxTensor tensor = tensor(FloatBuffer.allocate(0), new long[] {1, kvHeads, 0, headDim});
+            Arrays.fill(empty, tensor);
+            owned.add(tensor);
+            return empty;
+        }
+
+        @Override
+        public float[] logits() {
+            return logits;
+        }
+
+        @Override
+        public void advance(int[] tokens) {
+            long[] ids = new long[rows];
+            for (int row = 0; row < rows; row++) {
+                ids[row] = tokens[row];
+            }
+            OrtSession.Result result = runStep(rows, ids, past);
+            closeOwned();
+            pastLength++;
+            adopt(result);
+            logits = read(result.get(FullSequenceModel.LOGITS).orElseThrow());
+        }
+
+        /** Runs {@code ids.length / batch} new tokens per row after the current past. */
+        private OrtSession.Result runStep(int batch, long[] ids, OnnxTensor[] pastTensors) {
+            int length = ids.length / batch;
+            List<OnnxTensor> inputs = new ArrayList<>();
+            try {
+                Map<String, OnnxTensor> feed = new HashMap<>();
+                feed.put(FullSequenceModel.INPUT_IDS, longTensor(ids, new long[] {batch, length}, inputs));
+                long[] mask = new long[batch * (pastLength + length)];
+                Arrays.fill(mask, 1);
+                feed.put(ATTENTION_MASK, longTensor(mask, new long[] {batch, pastLength + length}, inputs));
+                if (hasPositionIds) {
+                    long[] positions = new long[batch * length];
+                    for (int i = 0; i < positions.length; i++) {
+                        positions[i] = pastLength + i % length;
+                    }
+                    feed.put(POSITION_IDS, longTensor(positions, new long[] {batch, length}, inputs));
+                }
+                for (int layer = 0; layer < layers; layer++) {
+                    feed.put(pastName(layer, "key"), pastTensors[2 * layer]);
+                    feed.put(pastName(layer, "value"), pastTensors[2 * layer + 1]);
+                }
+                return session.run(feed, decodeOutputs);
+            } catch (OrtException e) {
+                throw new IllegalStateException("decoding step at past length " + pastLength + " failed: "
+                        + e.getMessage(), e);
+            } finally {
+                inputs.forEach(OnnxTensor::close);
+            }
+        }
+
+        private OnnxTensor longTensor(long[] values, long[] shape, List<OnnxTensor> toClose) throws OrtException {
+            OnnxTensor tensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(values), shape);
+            toClose.add(tensor);
+            return tensor;
+        }
+
+        private OnnxTensor tensor(FloatBuffer values, long[] shape) {
+            try {
+                return OnnxTensor.createTensor(environment, values, shape);
+            } catch (OrtException e) {
+                throw new IllegalStateException("cannot create a cache tensor " + Arrays.toString(shape), e);
+            }
+        }
+
+        private float[] read(OnnxValue value) {
+            FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
+            float[] values = new float[buffer.remaining()];
+            buffer.get(values);
+            return values;
+        }
+
+        private void closeOwned() {
+            for (AutoCloseable closeable : owned) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot release a cache tensor", e);
+                }
+            }
+            owned.clear();
+        }
+
+        @Override
+        public void close() {
+            closeOwned();
+        }
+    }
+
+    /** Builds a {@link CausalLmWithPast}; every setter rejects null. */
+    public static final class Builder {
+        private OnnxModelSession session;
+        private int[] endTokenIds;
+        private Integer padTokenId;
+        private int contextLength;
+
+        private Builder() {
+        }
+
+        /** The session of the decoder-with-past model, from {@link OnnxSessionFactory#open} (not closed here). */
+        public Builder session(OnnxModelSession session) {
+            this.session = Objects.requireNonNull(session, "session");
+            return this;
+        }
+
+        /**
+         * Tokens that end a sequence (e.g. {@code <eos>}, or Qwen's {@code <|im_end|>} and {@code <|endoftext|>}).
+         *
+         * @throws IllegalArgumentException if none is given or one is negative
+         */
+        public Builder endTokenIds(int... endTokenIds) {
+            Objects.requireNonNull(endTokenIds, "endTokenIds");
+            if (endTokenIds.length == 0 || Arrays.stream(endTokenIds).anyMatch(id -> id < 0)) {
+                throw new IllegalArgumentException("endTokenIds must hold at least one id >= 0");
+            }
+            this.endTokenIds = endTokenIds.clone();
+            return this;
+        }
+
+        /** The token fed to finished rows; default the first end token. */
+        public Builder padTokenId(int padTokenId) {
+            if (padTokenId < 0) {
+                throw new IllegalArgumentException("padTokenId must be >= 0, was " + padTokenId);
+            }
+            this.padTokenId = padTokenId;
+            return this;
+        }
+
+        /** The most tokens a sequence may hold, prompt included (the model's maximum positions). */
+        public Builder contextLength(int contextLength) {
+            if (contextLength < 2) {
+                throw new IllegalArgumentException("contextLength must be >= 2, was " + contextLength);
+            }
+            this.contextLength = contextLength;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException    if the session, end tokens or context length is missing
+         * @throws IllegalArgumentException if the model is not in the decoder-with-past layout
+         */
+        public CausalLmWithPast build() {
+            if (session == null || endTokenIds == null || contextLength == 0) {
+                throw new IllegalStateException("session, endTokenIds and contextLength are required");
+            }
+            return new CausalLmWithPast(this);
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package dev.reasoningsdk.impl.onnx;
+import dev.reasoningsdk.api.ModelLoadException;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.reasoningsdk.impl.onnx.proto.GraphProto;
+import dev.reasoningsdk.impl.onnx.proto.ModelProto;
+import dev.reasoningsdk.impl.onnx.proto.StringStringEntryProto;
+import dev.reasoningsdk.impl.onnx.proto.TensorProto;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An ONNX model file held as its protobuf {@link ModelProto}: list its initializers, read FLOAT initializers as
+ * arrays, replace their values, edit metadata, and write the model back. Model merging and the decoder-with-past
+ * graph builder use it; ONNX Runtime itself never sees this class, only the bytes it writes.
+ *
+ * <p>Reading validates before use: the model must parse, have a graph and an IR version, declare at least one
+ * opset, and every initializer's stored data must match its shape and type (so a truncated or garbage file fails
+ * with a {@link ModelLoadException} naming the model, instead of a wrong answer later). Initializers stored as
+ * external data are listed but cannot be read or replaced here.
+ *
+ * <p>Immutable and thread-safe: every {@code with...} method returns a new model.
+ */
+public final class OnnxModelFile {
+
+    private final String name;
+    private final ModelProto model;
+    private final Map<String, Integer> initializerIndex;
+
+    private OnnxModelFile(String name, ModelProto model) {
+        this.name = name;
+        this.model = model;
+        Map<String, Integer> index = new HashMap<>();
+        List<TensorProto> initializers = model.getGraph().getInitializerList();
+        for (int i = 0; i < initializers.size(); i++) {
+            TensorProto tensor = initializers.get(i);
+            if (index.putIfAbsent(tensor.getName(), i) != null) {
+                throw new ModelLoadException("model " + name + ": initializer " + tensor.getName()
+                        + " appears twice");
+            }
+            checkStoredData(name, tensor);
+        }
+        this.initializerIndex = Map.copyOf(index);
+    }
+
+    /**
+     * Reads and validates a model from {@code source}.
+     *
+     * @throws ModelLoadException naming the model when it is missing, too large, not an ONNX model, or its
+     *                            initializers do not match their shapes
+     */
+    public static OnnxModelFile read(ModelSource source) {
+        Objects.requireNonNull(source, "source");
+        return parse(source.name(), source.readBytes());
+    }
+
+    /** Reads and validates a model file; see {@link #read(ModelSource)}. */
+    public static OnnxModelFile read(Path path) {
+        return read(ModelSource.file(path));
+    }
+
+    /** Parses and validates model bytes; see {@link #read(ModelSource)}. */
+    public static OnnxModelFile parse(String name, byte[] bytes) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(bytes, "bytes");
+        if (bytes.length == 0) {
+            throw new ModelLoadException("model " + name + " is empty (0 bytes)");
+        }
+        ModelProto model;
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            in.setSizeLimit(bytes.length);
+            model = ModelProto.parseFrom(in);
+            in.checkLastTagWas(0);
+        } catch (InvalidProtocolBufferException e) {
+            throw new ModelLoadException("model " + name + " is not an ONNX model: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ModelLoadException("model " + name + " could not be parsed: " + e, e);
+        }
+        return of(name, model);
+    }
+
+    /**
+     * Wraps a model built in code (for example a graph written from scratch), validating it like a file.
+     *
+     * @throws ModelLoadException naming the model when it lacks a graph, IR version or opset, or an initializer is
+     *                            inconsistent
+     */
+    public static OnnxModelFile of(String name, ModelProto model) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(model, "model");
+        if (!model.hasGraph()) {
+            throw new ModelLoadException("model " + name + " is not an ONNX model: it has no graph");
+        }
+        if (model.getIrVersion() <= 0) {
+            throw new ModelLoadException("model " + name + " is not an ONNX model: ir_version is "
+                    + model.getIrVersion());
+        }
+        if (model.getOpsetImportCount() == 0) {
+            throw new ModelLoadException("model " + name + " is not an ONNX model: it imports no opset");
+        }
+        return new OnnxModelFile(name, model);
+    }
+
+    /** The name used in messages (the source's name). */
+    public String name() {
+        return name;
+    }
+
+    /** The underlying protobuf message, for code that builds or inspects graphs. */
+    public ModelProto proto() {
+        return model;
+    }
+
+    /** The model's custom metadata ({@code metadata_props}) in file order. */
+    public Map<String, String> metadata() {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (StringStringEntryProto entry : model.getMetadataPropsList()) {
+            metadata.put(entry.getKey(), entry.getValue());
+        }
+        return java.util.Collections.unmodifiableMap(metadata);
+    }
+
+    /** Every initializer in graph order. */
+    public List<OnnxInitializer> initializers() {
+        List<OnnxInitializer> result = new ArrayList<>(model.getGraph().getInitializerCount());
+        for (TensorProto tensor : model.getGraph().getInitializerList()) {
+            result.add(new OnnxInitializer(tensor.getName(), tensor.getDimsList(), typeName(tensor.getDataType()),
+                    elementCount(name, tensor)));
+        }
+        return List.copyOf(result);
+    }
+
+    /**
+     * The values of a FLOAT initializer, row-major.
+     *
+     * @throws IllegalArgumentException if there is no initializer of that name, or it is not FLOAT, or it is stored
+     *                                  as external data
+     */
+    public float[] floatInitializer(String initializerName) {
+        TensorProto tensor = floatTensor(initializerName);
+        int count = Math.toIntExact(elementCount(name, tensor));
+        if (tensor.getFloatDataCount() > 0) {
+            float[] values = new float[count];
+            for (int i = 0; i < count; i++) {
+                values[i] = tensor.getFloatData(i);
+            }
+            return values;
+        }
+        float[] values = new float[count];
+        tensor.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        return values;
+    }
+
+    /**
+     * A copy of this model with the given FLOAT initializers' values replaced (stored as little-endian raw data);
+     * every other field, metadata included, is kept.
+     *
+     * @throws IllegalArgumentException if a name is unknown, not FLOAT, external, or its new array's length differs
+     *                                  from the initializer's element count (shapes never change)
+     */
+    public OnnxModelFile withFloatInitializers(Map<String, float[]> replacements) {
+        Objects.requireNonNull(replacements, "replacements");
+        GraphProto.Builder graph = model.getGraph().toBuilder();
+        for (Map.Entry<String, float[]> entry : replacements.entrySet()) {
+            TensorProto tensor = floatTensor(entry.getKey());
+            float[] values = Objects.requireNonNull(entry.getValue(), "values of " + entry.getKey());
+            long expected = elementCount(name, tensor);
+            if (values.length != expected) {
+                throw new IllegalArgumentException("initializer " + entry.getKey() + " has shape "
+                        + tensor.getDimsList() + " (" + expected + " values) but " + values.length + " were given");
+            }
+            ByteBuffer raw = ByteBuffer.allocate(Math.multiplyExact(values.length, Float.BYTES))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            raw.asFloatBuffer().put(values);
+            TensorProto replaced = tensor.toBuilder().clearFloatData().setRawData(ByteString.copyFrom(raw.array()))
+                    .build();
+            graph.setInitializer(initializerIndex.get(entry.getKey()), replaced);
+        }
+        return new OnnxModelFile(name, model.toBuilder().setGraph(graph).build());
+    }
+
+    /** A copy of this model with the metadata entries set (added, or replacing a value under the same key). */
+    public OnnxModelFile withMetadata(Map<String, String> entries) {
+        Objects.requireNonNull(entries, "entries");
+        Map<String, String> merged = new LinkedHashMap<>(metadata());
+        entries.forEach((key, value) -> merged.put(Objects.requireNonNull(key, "key"),
+                Objects.requireNonNull(value, "value of " + key)));
+        ModelProto.Builder builder = model.toBuilder().clearMetadataProps();
+        merged.forEach((key, value) -> builder.addMetadataProps(
+                StringStringEntryProto.newBuilder().setKey(key).setValue(value)));
+        return new OnnxModelFile(name, builder.build());
+    }
+
+    /** The serialised model, ready for ONNX Runtime ({@link ModelSource#bytes(String, byte[])}) or a file. */
+    public byte[] toBytes() {
+        return model.toByteArray();
+    }
+
+    /**
+     * Writes the model to {@code path} atomically: to a temporary file beside it, then renamed over it, so a crash
+     * never leaves half a model behind.
+     *
+     * @throws ModelLoadException if writing fails
+     */
+    public void write(Path path) {
+        Objects.requireNonNull(path, "path");
+        Path absolute = path.toAbsolutePath();
+        Path temporary = null;
+        try {
+            temporary = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
+            Files.write(temporary, toBytes());
+            try {
+                Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            deleteQuietly(temporary);
+            throw new ModelLoadException("model " + name + " could not be written to " + path + ": " + e, e);
+        }
+    }
+
+    private static void deleteQuietly(Path temporary) {
+        if (temporary != null) {
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException ignored) {
+                // The write already failed; that is the error worth reporting.
+            }
+        }
+    }
+
+    private TensorProto floatTensor(String initializerName) {
+        Objects.requireNonNull(initializerName, "initializerName");
+        Integer index = initializerIndex.get(initializerName);
+        if (index == null) {
+            throw new IllegalArgumentException("model " + name + " has no initializer " + initializerName);
+        }
+        TensorProto tensor = model.getGraph().getInitializer(index);
+        if (tensor.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
+            throw new IllegalArgumentException("initializer " + initializerName + " is "
+                    + typeName(tensor.getDataType()) + ", not FLOAT");
+        }
+        if (tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            throw new IllegalArgumentException("initializer " + initializerName
+                    + " is stored as external data, which this reader does not follow");
+        }
+        return tensor;
+    }
+
+    private static String typeName(int dataType) {
+        TensorProto.DataType type = TensorProto.DataType.forNumber(dataType);
+        return type == null ? "UNKNOWN(" + dataType + ")" : type.name();
+    }
+
+    private static long elementCount(String modelName, TensorProto tensor) {
+        long count = 1;
+        try {
+            for (long dim : tensor.getDimsList()) {
+                if (dim < 0) {
+                    throw new ModelLoadException("model " + modelName + ": initializer " + tensor.getName()
+                            + " has a negative dimension " + tensor.getDimsList());
+                }
+                count = Math.multiplyExact(count, dim);
+            }
+        } catch (ArithmeticException e) {
+            throw new ModelLoadException("model " + modelName + ": initializer " + tensor.getName()
+                    + " has a shape whose size overflows " + tensor.getDimsList(), e);
+        }
+        return count;
+    }
+
+    /** Fixed-width element sizes for raw_data checks; 0 for types whose raw size is not a whole byte count. */
+    private static int bytesPerElement(int dataType) {
+        return switch (dataType) {
+            case TensorProto.DataType.FLOAT_VALUE, TensorProto.DataType.INT32_VALUE,
+                    TensorProto.DataType.UINT32_VALUE -> 4;
+            case TensorProto.DataType.DOUBLE_VALUE, TensorProto.DataType.INT64_VALUE,
+                    TensorProto.DataType.UINT64_VALUE, TensorProto.DataType.COMPLEX64_VALUE -> 8;
+            case TensorProto.DataType.COMPLEX128_VALUE -> 16;
+            case TensorProto.DataType.FLOAT16_VALUE, TensorProto.DataType.BFLOAT16_VALUE,
+                    TensorProto.DataType.INT16_VALUE, TensorProto.DataType.UINT16_VALUE -> 2;
+            case TensorProto.DataType.INT8_VALUE, TensorProto.DataType.UINT8_VALUE, TensorProto.DataType.BOOL_VALUE,
+                    TensorProto.DataType.FLOAT8E4M3FN_VALUE, TensorProto.DataType.FLOAT8E4M3FNUZ_VALUE,
+                    TensorProto.DataType.FLOAT8E5M2_VALUE, TensorProto.DataType.FLOAT8E5M2FNUZ_VALUE -> 1;
+            default -> 0;
+        };
+    }
+
+    private static long multiplyOrMax(long count, int width) {
+        try {
+            return Math.multiplyExact(count, width);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private static void checkStoredData(String modelName, TensorProto tensor) {
+        long count = elementCount(modelName, tensor);
+        if (tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
+            return;
+        }
+        if (tensor.hasRawData()) {
+            int width = bytesPerElement(tensor.getDataType());
+            if (width > 0 && tensor.getRawData().size() != multiplyOrMax(count, width)) {
+                throw new ModelLoadException("model " + modelName + ": initializer " + tensor.getName() + " of shape "
+                        + tensor.getDimsList() + " needs " + count * width + " bytes of raw_data but holds "
+                        + tensor.getRawData().size());
+            }
+        } else if (tensor.getDataType() == TensorProto.DataType.FLOAT_VALUE && tensor.getFloatDataCount() != count) {
+            throw new ModelLoadException("model " + modelName + ": initializer " + tensor.getName() + " of shape "
+                    + tensor.getDimsList() + " needs " + count + " float_data values but holds "
+                    + tensor.getFloatDataCount());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OnnxModelFile[" + name + ", " + model.getGraph().getInitializerCount() + " initializers]";
+    }
+}

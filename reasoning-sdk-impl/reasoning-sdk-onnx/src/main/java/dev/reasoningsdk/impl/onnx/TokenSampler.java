@@ -1,0 +1,124 @@
+package dev.reasoningsdk.impl.onnx;
+import dev.reasoningsdk.api.model.GenerationOptions;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Draws the next token from one row of logits: greedy (argmax) at temperature 0, otherwise softmax at the
+ * temperature, restricted by top-k and then top-p (nucleus, Holtzman et al. 2020), then one uniform draw. Also
+ * gives the chosen token's log-probability under the unmodified distribution (temperature 1), which is what
+ * token-level confidence needs whatever the sampling settings were.
+ *
+ * <p>One instance per row and generation: it owns that row's random stream, seeded so that row {@code r} of a
+ * generation seeded {@code s} draws exactly what row 0 of a generation seeded {@code s + r} draws. Not thread-safe.
+ */
+final class TokenSampler {
+
+    private final GenerationOptions options;
+    private final SplittableRandom random;
+    private final double[] weights;
+    private final Integer[] order;
+
+    TokenSampler(GenerationOptions options, int row, int vocabularySize) {
+        this.options = options;
+        this.random = new SplittableRandom(mix64(options.seed() + row));
+        this.weights = new double[vocabularySize];
+        this.order = new Integer[vocabularySize];
+    }
+
+    /** Chooses the next token from {@code logits[offset .. offset + vocabularySize)}. */
+    int next(float[] logits, int offset) {
+        int size = weights.length;
+        if (options.temperature() == 0) {
+            return argmax(logits, offset, size);
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < size; i++) {
+            max = Math.max(max, logits[offset + i]);
+        }
+        double inverseTemperature = 1.0 / options.temperature();
+        for (int i = 0; i < size; i++) {
+            weights[i] = Math.exp((logits[offset + i] - max) * inverseTemperature);
+        }
+        if (options.topK() > 0 && options.topK() < size || options.topP() < 1) {
+            truncate();
+        }
+        double total = 0;
+        for (double weight : weights) {
+            total += weight;
+        }
+        double target = random.nextDouble() * total;
+        double cumulative = 0;
+        int last = 0;
+        for (int i = 0; i < size; i++) {
+            if (weights[i] > 0) {
+                cumulative += weights[i];
+                last = i;
+                if (target < cumulative) {
+                    return i;
+                }
+            }
+        }
+        // Rounding can leave the target a hair above the final cumulative sum.
+        return last;
+    }
+
+    /** Zeroes the weights outside the top-k and outside the smallest set whose mass reaches top-p. */
+    private void truncate() {
+        int size = weights.length;
+        for (int i = 0; i < size; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(weights[b], weights[a]));
+        int keep = options.topK() > 0 ? Math.min(options.topK(), size) : size;
+        if (options.topP() < 1) {
+            double total = 0;
+            for (int i = 0; i < keep; i++) {
+                total += weights[order[i]];
+            }
+            double cumulative = 0;
+            for (int i = 0; i < keep; i++) {
+                cumulative += weights[order[i]];
+                if (cumulative >= options.topP() * total) {
+                    keep = i + 1;
+                    break;
+                }
+            }
+        }
+        for (int i = keep; i < size; i++) {
+            weights[order[i]] = 0;
+        }
+    }
+
+    /** The natural-log probability of {@code token} under softmax of the logits at temperature 1. */
+    static float logProbability(float[] logits, int offset, int size, int token) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < size; i++) {
+            max = Math.max(max, logits[offset + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < size; i++) {
+            sum += Math.exp(logits[offset + i] - max);
+        }
+        return (float) (logits[offset + token] - max - Math.log(sum));
+    }
+
+    /** The index of the largest logit; the first one on ties, as PyTorch's argmax on CPU. */
+    static int argmax(float[] logits, int offset, int size) {
+        int best = 0;
+        for (int i = 1; i < size; i++) {
+            if (logits[offset + i] > logits[offset + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Stafford's Mix13 finaliser: nearby seeds give unrelated streams. */
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+}

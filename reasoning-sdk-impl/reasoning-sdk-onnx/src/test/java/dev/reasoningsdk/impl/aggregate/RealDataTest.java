@@ -1,0 +1,109 @@
+package dev.reasoningsdk.impl.aggregate;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.aggregate.Aggregator;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.onnx.ExecutionProvider;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Aggregation on real data: GSM8K model solutions from {@code shared/data} and the embedded tiny reasoner. */
+class RealDataTest {
+
+    private static final List<String> SOURCES = List.of("6b_finetuning", "6b_verification", "175b_finetuning",
+            "175b_verification");
+    private static final AnswerExtractor NUMERIC = AnswerExtractors.numeric();
+
+    private static Path sharedDir() {
+        for (Path dir = Paths.get(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            for (Path candidate : new Path[] {dir.resolve("shared"), dir.resolveSibling("shared")}) {
+                if (Files.isDirectory(candidate.resolve("data/gsm8k"))) {
+                    return candidate;
+                }
+            }
+        }
+        throw new IllegalStateException("no shared/data/gsm8k above " + System.getProperty("user.dir"));
+    }
+
+    private static List<JsonNode> gsm8k(int rows) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(sharedDir().resolve("data/gsm8k/model-solutions-dev.jsonl"))) {
+            if (out.size() == rows) {
+                break;
+            }
+            out.add(json.readTree(line));
+        }
+        return out;
+    }
+
+    private static List<ReasoningChain> chains(JsonNode row) {
+        return SOURCES.stream().map(s -> ReasoningChain.of(row.path(s).path("solution").asText(), s)).toList();
+    }
+
+    private static int correct(Aggregator aggregator, List<JsonNode> rows, boolean reliabilityWeights,
+                               SourceReliability reliability) {
+        int right = 0;
+        for (JsonNode row : rows) {
+            List<ReasoningChain> chains = chains(row);
+            if (reliabilityWeights) {
+                chains = chains.stream().map(c -> new ReasoningChain(c.text(), c.source(),
+                        reliability.sourceWeight(c.source()))).toList();
+            }
+            String gold = NUMERIC.extract(row.path("ground_truth").asText()).orElseThrow();
+            right += aggregator.aggregate(row.path("question").asText(), chains).answer()
+                    .filter(a -> NUMERIC.equivalent(a, gold)).isPresent() ? 1 : 0;
+        }
+        return right;
+    }
+
+    @Test
+    void reliabilityFindsTheBestGsm8kModelWithoutLabelsAndBeatsTheMajority() throws IOException {
+        List<JsonNode> rows = gsm8k(200);
+        SourceReliability reliability = SourceReliability.fit(NUMERIC, rows.stream().map(RealDataTest::chains)
+                .toList());
+        Map<String, Double> accuracies = reliability.accuracies();
+
+        assertThat(accuracies.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey())
+                .isEqualTo("175b_verification");
+        int majority = correct(MajorityVote.of(NUMERIC), rows, false, reliability);
+        int weighted = correct(WeightedVote.bySourceReliability(NUMERIC, reliability), rows, false, reliability);
+        AggregationOfReasoning verifierAor = AggregationOfReasoning.builder().extractor(NUMERIC)
+                .scorer(ArithmeticVerifier.builder().wholeNumberAnswers(true).build()).build();
+        int verifier = correct(verifierAor, rows, true, reliability);
+        int verifierUnweighted = correct(verifierAor, rows, false, reliability);
+
+        assertThat(weighted).isGreaterThan(majority);
+        assertThat(verifier).isGreaterThanOrEqualTo(weighted);
+        assertThat(verifierUnweighted).isGreaterThanOrEqualTo(majority);
+    }
+
+    @Test
+    void theTinyReasonerFindsItsOwnCorrectChainMoreLikelyThanACorruptedOne() {
+        try (TinyReasoner model = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU)
+                .intraOpThreads(1).kvCache(false).build()) {
+            LikelihoodChainScorer scorer = LikelihoodChainScorer.of(model);
+            String question = "Sam has 14 apples. He buys 7 more. He gives 5 to Ana. Then he doubles them. How many"
+                    + " apples does Sam have?";
+            List<ReasoningChain> chains = List.of(ReasoningChain.of("14+7=21. 21-5=16. 16*2=32. The answer is 32."),
+                    ReasoningChain.of("14+7=21. 21-5=61. 61*2=122. The answer is 122."));
+
+            List<Double> scores = scorer.scoreLocally(question, chains, List.of()).scores();
+
+            assertThat(scores.get(0)).isGreaterThan(scores.get(1)).isGreaterThan(6.0);
+            assertThat(scorer.meanLogProb(question, chains.get(0).text())).isNegative();
+        }
+    }
+}

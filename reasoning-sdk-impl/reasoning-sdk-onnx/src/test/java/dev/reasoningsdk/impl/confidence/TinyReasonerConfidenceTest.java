@@ -1,0 +1,66 @@
+package dev.reasoningsdk.impl.confidence;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Token-probability and consistency confidence on the embedded tiny reasoner (a real model, a few passes). */
+class TinyReasonerConfidenceTest {
+
+    private static final String EASY = "Owen has 7 stones. He triples them. How many stones does Owen have?";
+    private static TinyReasoner model;
+
+    @BeforeAll
+    static void load() {
+        model = TinyReasoner.builder().intraOpThreads(1).build();
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @Test
+    void anEasyGreedyAnswerIsConfidentAndTheSureQuestionIsScored() {
+        TokenProbabilityConfidence estimator = TokenProbabilityConfidence.builder().model(model)
+                .promptFormat(TinyReasoner::prompt).generationOptions(GenerationOptions.greedy(60)).build();
+        ConfidenceEstimate estimate = estimator.estimate(EASY);
+        assertThat(estimate.answer()).contains("21");
+        assertThat(estimate.signals().get("mean_token_probability")).isGreaterThan(0.9);
+        assertThat(estimate.signals().get("min_token_probability"))
+                .isLessThanOrEqualTo(estimate.signals().get("mean_token_probability"));
+        assertThat(estimate.signals()).containsEntry("p_sure_available", 1.0);
+        assertThat(estimate.signals().get("p_sure")).isBetween(0.0, 1.0);
+        assertThat(estimate.confidence()).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void aWrongAnswerScoresLowerThanTheRightOne() {
+        TokenProbabilityConfidence estimator = TokenProbabilityConfidence.builder().model(model)
+                .promptFormat(TinyReasoner::prompt).score(TokenProbabilityConfidence.Score.MEAN).askIfSure(false)
+                .build();
+        double right = estimator.estimate(EASY, List.of(ReasoningChain.of(" 7*3=21. The answer is 21."))).confidence();
+        double wrong = estimator.estimate(EASY, List.of(ReasoningChain.of(" 7*3=21. The answer is 24."))).confidence();
+        assertThat(right).isGreaterThan(wrong);
+    }
+
+    @Test
+    void sampledChainsOfAnEasyProblemAgree() {
+        List<Generation> generations = model.generate(TinyReasoner.prompt(EASY), 5,
+                GenerationOptions.sampling(0.8, 60, 1));
+        List<ReasoningChain> chains = generations.stream().map(g -> ReasoningChain.of(g.text())).toList();
+        ConfidenceEstimate estimate = SamplingConsistency.of(AnswerExtractors.numeric()).estimate(EASY, chains);
+        assertThat(estimate.answer()).contains("21");
+        assertThat(estimate.confidence()).isGreaterThanOrEqualTo(0.8);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.reasoningsdk.impl.onnx;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The generic decoder-with-past runner on the tiny reasoner's graph in that layout, and what it refuses. */
+class CausalLmWithPastTest {
+
+    @Test
+    void readsTheLayoutFromTheModelAndDecodes() {
+        OnnxModelFile shipped = OnnxModelFile.read(ModelSource.classpath(TinyReasoner.MODEL_RESOURCE));
+        OnnxModelFile withPast = TinyReasonerGraph.withPast(shipped);
+        TinyReasonerVocabulary vocabulary = TinyReasonerVocabulary.fromMetadata(shipped.metadata());
+        try (OnnxSessionFactory factory = OnnxSessionFactory.cpu(1);
+             OnnxModelSession session = factory.open(ModelSource.bytes(withPast.name(), withPast.toBytes()))) {
+            CausalLmWithPast lm = CausalLmWithPast.builder().session(session).endTokenIds(vocabulary.eosId())
+                    .contextLength(320).build();
+            assertThat(List.of(lm.layers(), lm.kvHeads(), lm.headDim(), lm.vocabularySize()))
+                    .containsExactly(6, 7, 32, 99);
+            Generation greedy = lm.generate(vocabulary.encodeWithBos(TinyReasoner.prompt(
+                    "Ana starts with 7 shells. She sells 4. How many shells does she have now?")), 1,
+                    GenerationOptions.greedy(64), vocabulary::decode).get(0);
+            assertThat(greedy.text()).isEqualTo(" 7-4=3. The answer is 3.");
+        }
+    }
+
+    @Test
+    void refusesAModelWithoutPastInputs() {
+        try (OnnxSessionFactory factory = OnnxSessionFactory.cpu(1);
+             OnnxModelSession session = factory.open(ModelSource.classpath(TinyReasoner.MODEL_RESOURCE))) {
+            assertThatThrownBy(() -> CausalLmWithPast.builder().session(session).endTokenIds(2).contextLength(320)
+                    .build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("attention_mask");
+        }
+        assertThatThrownBy(() -> CausalLmWithPast.builder().endTokenIds(2).build())
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> CausalLmWithPast.builder().endTokenIds())
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theGraphBuilderRefusesAModelThatIsNotATinyReasoner() {
+        OnnxModelFile shipped = OnnxModelFile.read(ModelSource.classpath(TinyReasoner.MODEL_RESOURCE));
+        OnnxModelFile withPast = TinyReasonerGraph.withPast(shipped);
+        assertThatThrownBy(() -> TinyReasonerGraph.withPast(withPast))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("/m/");
+    }
+}

@@ -1,0 +1,200 @@
+package dev.reasoningsdk.impl.onnx;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The embedded tiny reasoner against the figures its README and eval file record. */
+class TinyReasonerTest {
+
+    private static TinyReasoner model;
+    private static List<JsonNode> problems;
+
+    @BeforeAll
+    static void load() throws IOException {
+        model = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).build();
+        problems = evalSample();
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    /** The 18 eval problems embedded beside the model (per step count: two the model solves greedily, one not). */
+    static List<JsonNode> evalSample() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> rows = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(TinyReasoner.class.getResourceAsStream(
+                "/dev/reasoningsdk/models/tiny-reasoner/eval-sample.jsonl"), StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                rows.add(json.readTree(line));
+            }
+        }
+        return rows;
+    }
+
+    private static List<JsonNode> onePerStepCount() {
+        List<JsonNode> picked = new ArrayList<>();
+        for (int steps = 1; steps <= 6; steps++) {
+            int wanted = steps;
+            // The wrong ones are the interesting check of exactness: a decoding bug rarely reproduces a wrong chain.
+            problems.stream().filter(p -> p.get("steps").asInt() == wanted
+                            && p.get("model_greedy_answer").asInt() != p.get("answer").asInt())
+                    .findFirst().ifPresent(picked::add);
+        }
+        return picked;
+    }
+
+    @Test
+    void greedyDecodingReproducesTheEvalGreedyTextsExactly() {
+        List<JsonNode> picked = onePerStepCount();
+        picked.add(problems.get(problems.size() - 1));
+        assertThat(picked).hasSize(7);
+        for (JsonNode problem : picked) {
+            Generation greedy = model.generate(problem.get("prompt").asText(), 1, GenerationOptions.greedy(320))
+                    .get(0);
+            assertThat(greedy.text()).as("problem %s", problem.get("id"))
+                    .isEqualTo(problem.get("model_greedy_text").asText());
+            assertThat(greedy.finishReason()).isEqualTo(Generation.FinishReason.END_OF_SEQUENCE);
+            assertThat(greedy.promptTokens()).isEqualTo(problem.get("prompt").asText().length() + 1);
+        }
+    }
+
+    @Test
+    void theCachedGraphGivesTheShippedModelsLogitsWithin1e4() {
+        assertThat(model.usesKvCache()).isTrue();
+        for (JsonNode problem : onePerStepCount().subList(2, 6)) {
+            String prompt = problem.get("prompt").asText();
+            int[] ids = model.vocabulary().encodeWithBos(prompt + problem.get("model_greedy_text").asText());
+            float[] reference = model.fullModel().forward(new int[][] {ids}, FullSequenceModel.LOGITS);
+            float[] incremental = incrementalLogits(model.decoder(), ids, prompt.length() + 1);
+            int first = prompt.length() * 99;
+            for (int i = first; i < reference.length; i++) {
+                assertThat(incremental[i - first]).as("logit %d of problem %s", i, problem.get("id"))
+                        .isCloseTo(reference[i], within(1e-4f));
+            }
+        }
+    }
+
+    /** The logits after the prompt and after each later token, fed one at a time through the decoder's cache. */
+    private static float[] incrementalLogits(Decoder decoder, int[] ids, int prefill) {
+        int size = decoder.vocabularySize();
+        float[] all = new float[(ids.length - prefill + 1) * size];
+        try (Decoder.State state = decoder.start(java.util.Arrays.copyOf(ids, prefill), 1)) {
+            System.arraycopy(state.logits(), 0, all, 0, size);
+            for (int i = prefill; i < ids.length; i++) {
+                state.advance(new int[] {ids[i]});
+                System.arraycopy(state.logits(), 0, all, (i - prefill + 1) * size, size);
+            }
+        }
+        return all;
+    }
+
+    @Test
+    void decodingWithoutTheCacheGivesTheSameGreedyText() {
+        JsonNode problem = onePerStepCount().get(1);
+        try (TinyReasoner uncached = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).kvCache(false)
+                .build()) {
+            assertThat(uncached.usesKvCache()).isFalse();
+            Generation greedy = uncached.generate(problem.get("prompt").asText(), 1, GenerationOptions.greedy(320))
+                    .get(0);
+            assertThat(greedy.text()).isEqualTo(problem.get("model_greedy_text").asText());
+        }
+    }
+
+    @Test
+    void seededSamplingIsReproducibleAndEachRowFollowsItsOwnSeed() {
+        String prompt = problems.get(problems.size() - 1).get("prompt").asText();
+        GenerationOptions options = new GenerationOptions(1.0, 0.95, 40, 320, 42);
+        List<Generation> first = model.generate(prompt, 6, options);
+        List<Generation> second = model.generate(prompt, 6, options);
+        assertThat(texts(second)).isEqualTo(texts(first));
+        assertThat(texts(first).stream().distinct().count()).as("six samples at T=1 of a 6-step problem").isGreaterThan(1);
+        List<Generation> shifted = model.generate(prompt, 2, new GenerationOptions(1.0, 0.95, 40, 320, 45));
+        assertThat(shifted.get(0).text()).isEqualTo(first.get(3).text());
+        assertThat(shifted.get(1).text()).isEqualTo(first.get(4).text());
+    }
+
+    @Test
+    void largeCountsRunInChunksWithoutChangingAnyRowsSeed() {
+        String prompt = problems.get(0).get("prompt").asText();
+        int count = BatchedDecoding.MAX_ROWS + 2;
+        List<Generation> many = model.generate(prompt, count, new GenerationOptions(1.5, 1, 0, 6, 9));
+        assertThat(many).hasSize(count);
+        Generation last = model.generate(prompt, 1, new GenerationOptions(1.5, 1, 0, 6, 9 + count - 1)).get(0);
+        assertThat(many.get(count - 1).text()).isEqualTo(last.text());
+    }
+
+    @Test
+    void tokenLogProbsAreTheModelsScoresOfTheGeneratedText() {
+        JsonNode problem = problems.get(4);
+        String prompt = problem.get("prompt").asText();
+        Generation sample = model.generate(prompt, 1, GenerationOptions.sampling(0.8, 320, 7)).get(0);
+        float[] scored = model.continuationLogProbs(prompt, sample.text());
+        float[] sampled = sample.tokenLogProbs();
+        assertThat(scored).hasSize(sample.tokenIds().length);
+        for (int i = 0; i < scored.length; i++) {
+            assertThat(sampled[i]).isCloseTo(scored[i], within(1e-4f)).isLessThanOrEqualTo(0f);
+        }
+    }
+
+    @Test
+    void maxNewTokensStopsEveryRow() {
+        List<Generation> short4 = model.generate(problems.get(0).get("prompt").asText(), 3,
+                GenerationOptions.sampling(0.8, 4, 1));
+        assertThat(short4).allSatisfy(g -> {
+            assertThat(g.tokenIds()).hasSize(4);
+            assertThat(g.finishReason()).isEqualTo(Generation.FinishReason.MAX_NEW_TOKENS);
+        });
+    }
+
+    @Test
+    void promptHiddenStatesOfABatchEqualThoseOfSinglePrompts() {
+        List<String> prompts = problems.subList(0, 5).stream().map(p -> p.get("prompt").asText()).toList();
+        List<float[]> batch = model.promptHiddenStates(prompts);
+        assertThat(batch).hasSize(5);
+        for (int i = 0; i < prompts.size(); i++) {
+            float[] single = model.promptHiddenState(prompts.get(i));
+            assertThat(single).hasSize(224);
+            assertThat(batch.get(i)).containsExactly(single, within(1e-5f));
+        }
+        assertThat(batch.get(0)).isNotEqualTo(batch.get(1));
+    }
+
+    @Test
+    void badPromptsAreRejectedWithTheReason() {
+        assertThatThrownBy(() -> model.generate("Q: Zoë has 3 apples.\nA:", 1, GenerationOptions.greedy(10)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'ë'").hasMessageContaining("U+00EB");
+        assertThatThrownBy(() -> model.generate("x".repeat(319), 1, GenerationOptions.greedy(10)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("320");
+        assertThat(model.generate("x".repeat(318), 1, GenerationOptions.greedy(10)).get(0).finishReason())
+                .isEqualTo(Generation.FinishReason.CONTEXT_LENGTH);
+    }
+
+    @Test
+    void describesItself() {
+        assertThat(model.modelId()).isEqualTo("tiny-reasoner@1");
+        assertThat(model.contextLength()).isEqualTo(320);
+        assertThat(model.providerUsed()).isEqualTo("CPU");
+        assertThat(TinyReasoner.prompt("How many?")).isEqualTo("Q: How many?\nA:");
+    }
+
+    private static List<String> texts(List<Generation> generations) {
+        return generations.stream().map(Generation::text).toList();
+    }
+}

@@ -1,0 +1,159 @@
+package dev.reasoningsdk.impl.training;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
+import dev.reasoningsdk.impl.retrieval.LabelledText;
+import dev.reasoningsdk.impl.retrieval.LinearHead;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.impl.JsonLines;
+import dev.reasoningsdk.impl.confidence.AnswerGroups;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.IntConsumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * Trains the self-knowledge head of {@link HiddenStateSelfKnowledge} as UAR does: label each problem by whether the
+ * model's own answers are right (the majority of its sampled answers equals the gold answer), take the model's
+ * hidden state at the end of the prompt as features, and fit a {@link HeadTrainer} logistic head with a fixed-seed
+ * held-out split.
+ *
+ * <p>The labels come either from samples already recorded in the data ({@link #readRecordedSamples}: the tiny
+ * reasoner's {@code eval-problems.jsonl} holds ten samples per problem at temperature 0.8) or from fresh samples
+ * drawn from the model ({@link #labelBySampling}). Problems are rows with {@code question} and {@code answer} (the
+ * gold answer); recorded samples are in {@code model_sample_answers}. The model reads each question through the
+ * criterion's prompt format (the tiny reasoner's {@code "Q: <question>\nA:"}, which is the data's {@code prompt}).
+ * Majority: unparseable samples do not vote, ties go to the answer seen first, and no parseable sample at all counts
+ * as wrong.
+ */
+public final class SelfKnowledgeTrainer {
+
+    private SelfKnowledgeTrainer() {
+    }
+
+    /**
+     * A problem with its gold answer.
+     *
+     * @param question the question, without the prompt format
+     * @param answer   the gold answer, as text
+     */
+    public record Problem(String question, String answer) {
+        /** @throws NullPointerException if a field is null */
+        public Problem {
+            Objects.requireNonNull(question, "question");
+            Objects.requireNonNull(answer, "answer");
+        }
+    }
+
+    /** Reads {@code question} and {@code answer} from each row of a JSONL file. */
+    public static List<Problem> readProblems(Path file) throws IOException {
+        List<Problem> problems = new ArrayList<>();
+        for (JsonNode row : readRows(file)) {
+            problems.add(new Problem(row.path("question").asText(), row.path("answer").asText()));
+        }
+        return problems;
+    }
+
+    /**
+     * Labels each row by the majority of its recorded {@code model_sample_answers} against its {@code answer}; the
+     * text of each labelled row is its {@code question}.
+     *
+     * @throws IllegalArgumentException naming the row when a field is missing
+     */
+    public static List<LabelledText> readRecordedSamples(Path file) throws IOException {
+        List<LabelledText> rows = new ArrayList<>();
+        int number = 0;
+        for (JsonNode row : readRows(file)) {
+            number++;
+            JsonNode samples = row.get("model_sample_answers");
+            if (samples == null || !samples.isArray()) {
+                throw new IllegalArgumentException(file + " row " + number + ": no 'model_sample_answers' array");
+            }
+            List<ReasoningChain> answers = new ArrayList<>();
+            samples.forEach(sample -> answers.add(ReasoningChain.of(sample.isNull() ? "" : sample.asText(), "recorded")));
+            boolean correct = majority(answers, AnswerExtractors.numeric())
+                    .filter(answer -> AnswerExtractors.numeric().equivalent(answer, row.path("answer").asText()))
+                    .isPresent();
+            rows.add(new LabelledText(row.path("question").asText(), correct));
+        }
+        return rows;
+    }
+
+    private static List<JsonNode> readRows(Path file) throws IOException {
+        List<JsonNode> rows = new ArrayList<>();
+        for (JsonLines.Row row : JsonLines.read(file)) {
+            if (!row.node().path("question").isTextual() || row.node().path("answer").isMissingNode()) {
+                throw new IllegalArgumentException(file + ":" + row.line() + ": needs 'question' and 'answer'");
+            }
+            rows.add(row.node());
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException(file + ": no problems");
+        }
+        return rows;
+    }
+
+    /**
+     * Labels problems by sampling the model: {@code samples} answers per problem in one batched decode, extracted
+     * by {@code extractor}, majority against the gold answer.
+     *
+     * @param progress told the number of problems done after each one
+     */
+    public static List<LabelledText> labelBySampling(CausalLanguageModel model, UnaryOperator<String> promptFormat,
+                                                     List<Problem> problems, int samples,
+                                                     GenerationOptions options, AnswerExtractor extractor,
+                                                     IntConsumer progress) {
+        List<LabelledText> rows = new ArrayList<>(problems.size());
+        for (int i = 0; i < problems.size(); i++) {
+            Problem problem = problems.get(i);
+            GenerationOptions seeded = new GenerationOptions(options.temperature(), options.topP(), options.topK(),
+                    options.maxNewTokens(), options.seed() + i);
+            List<ReasoningChain> answers = new ArrayList<>();
+            for (Generation generation : model.generate(promptFormat.apply(problem.question()), samples, seeded)) {
+                answers.add(ReasoningChain.of(generation.text(), model.modelId()));
+            }
+            boolean correct = majority(answers, extractor)
+                    .filter(answer -> extractor.equivalent(answer, problem.answer())).isPresent();
+            rows.add(new LabelledText(problem.question(), correct));
+            progress.accept(i + 1);
+        }
+        return rows;
+    }
+
+    /** The most common answer in the samples, ties to the first seen; empty when none has one. */
+    static Optional<String> majority(List<ReasoningChain> samples, AnswerExtractor extractor) {
+        return AnswerGroups.of(samples, extractor).majority().map(AnswerGroups.Group::answer);
+    }
+
+    /** The model's hidden states at the end of each formatted question, in batches of 32. */
+    public static List<float[]> hiddenStates(CausalLanguageModel model, UnaryOperator<String> promptFormat,
+                                             List<LabelledText> rows, IntConsumer progress) {
+        List<float[]> features = new ArrayList<>(rows.size());
+        for (int start = 0; start < rows.size(); start += 32) {
+            List<String> prompts = rows.subList(start, Math.min(rows.size(), start + 32)).stream()
+                    .map(row -> promptFormat.apply(row.text())).toList();
+            features.addAll(model.promptHiddenStates(prompts));
+            progress.accept(features.size());
+        }
+        return features;
+    }
+
+    /** Fits the self-knowledge head on the model's hidden states of the labelled questions. */
+    public static LinearHead train(CausalLanguageModel model, UnaryOperator<String> promptFormat,
+                                   List<LabelledText> rows, HeadTrainer trainer, HeadTrainer.DataRecord data,
+                                   IntConsumer progress) {
+        List<float[]> features = hiddenStates(model, promptFormat, rows, progress);
+        return trainer.train(CriterionKind.SELF_KNOWLEDGE, model.modelId(), features,
+                rows.stream().map(LabelledText::label).toList(), data);
+    }
+}

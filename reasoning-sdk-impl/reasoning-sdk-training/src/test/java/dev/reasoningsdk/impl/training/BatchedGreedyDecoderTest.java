@@ -1,0 +1,43 @@
+package dev.reasoningsdk.impl.training;
+import dev.reasoningsdk.impl.merge.SharedModels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Batched greedy decoding reproduces the base model's shipped greedy texts, padding and all. */
+class BatchedGreedyDecoderTest {
+
+    @Test
+    void reproducesTheShippedGreedyTextsOfProblemsOfMixedLengths() throws Exception {
+        Path models = SharedModels.models();
+        List<String> lines = Files.readAllLines(models.resolve("tiny-reasoner/eval-problems.jsonl"));
+        ObjectMapper json = new ObjectMapper();
+        List<String> prompts = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        // Every 50th problem: all six step counts, so prompts of very different lengths share a padded batch.
+        for (int i = 0; i < lines.size(); i += 50) {
+            JsonNode problem = json.readTree(lines.get(i));
+            prompts.add(problem.get("prompt").asText());
+            expected.add(problem.get("model_greedy_text").asText());
+        }
+        byte[] onnx = Files.readAllBytes(models.resolve("tiny-reasoner/tiny-reasoner.onnx"));
+        try (BatchedGreedyDecoder decoder = new BatchedGreedyDecoder(onnx, 1)) {
+            assertThat(decoder.generate(prompts)).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void vocabularyRoundTrips() {
+        String text = "Q: Compute ((14+7)-5)*2.\nA:";
+        int[] ids = BatchedGreedyDecoder.encodeWithBos(text);
+        assertThat(ids[0]).isEqualTo(BatchedGreedyDecoder.BOS);
+        assertThat(BatchedGreedyDecoder.decode(ids)).isEqualTo(text);
+    }
+}
