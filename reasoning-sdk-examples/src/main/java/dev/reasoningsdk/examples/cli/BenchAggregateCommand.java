@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,6 +45,9 @@ import picocli.CommandLine.Option;
         description = "Aggregation accuracy: majority, reliability-weighted vote and AoR on real GSM8K chains; "
                 + "with --live, majority@k and AoR on the tiny reasoner.")
 public final class BenchAggregateCommand implements Callable<Integer> {
+
+    @Mixin
+    private ExecutionProviderOption executionProvider;
 
     private static final List<String> GSM8K_SOURCES = List.of("6b_finetuning", "6b_verification", "175b_finetuning",
             "175b_verification");

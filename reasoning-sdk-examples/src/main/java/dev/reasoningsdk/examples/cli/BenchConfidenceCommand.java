@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,6 +36,9 @@ import picocli.CommandLine.Option;
 @Command(name = "confidence", mixinStandardHelpOptions = true,
         description = "Confidence estimation: AUROC, ECE raw and calibrated (cross-fitted), refusal.")
 public final class BenchConfidenceCommand implements Callable<Integer> {
+
+    @Mixin
+    private ExecutionProviderOption executionProvider;
 
     static final double TARGET_ACCURACY = 0.9;
 

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.ToIntFunction;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,6 +32,9 @@ import picocli.CommandLine.Option;
 @Command(name = "hma", mixinStandardHelpOptions = true,
         description = "Averaging sweep and HMA search on the tuned tiny-reasoner pair (alignment tax).")
 public final class BenchHmaCommand implements Callable<Integer> {
+
+    @Mixin
+    private ExecutionProviderOption executionProvider;
 
     private static final double[] README_A = {0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
     private static final double[] README_NEW = {0.803, 0.397, 0.183, 0.137, 0.060, 0.010, 0.007, 0.000, 0.000, 0.000,

@@ -28,6 +28,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,6 +39,9 @@ import picocli.CommandLine.Option;
 @Command(name = "prompt", mixinStandardHelpOptions = true,
         description = "Optimise zero-shot label descriptions with the six Plum metaheuristics; held-out accuracy.")
 public final class BenchPromptCommand implements Callable<Integer> {
+
+    @Mixin
+    private ExecutionProviderOption executionProvider;
 
     private static final List<String> LABELS = List.of("true", "false");
 

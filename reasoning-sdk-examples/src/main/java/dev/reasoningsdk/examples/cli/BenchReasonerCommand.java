@@ -2,7 +2,6 @@ package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.model.Generation;
-import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
@@ -16,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,6 +27,9 @@ import picocli.CommandLine.Option;
         description = "Tiny reasoner: greedy, single-sample and majority@10 accuracy on its eval problems, and "
                 + "chains per second (40 chains of one question at a time).")
 public final class BenchReasonerCommand implements Callable<Integer> {
+
+    @Mixin
+    private ExecutionProviderOption executionProvider;
 
     private static final String EVAL_FILE = "models/tiny-reasoner/eval-problems.jsonl";
 
@@ -69,7 +72,7 @@ public final class BenchReasonerCommand implements Callable<Integer> {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double loadBefore = os.getSystemLoadAverage();
         BenchReport report = new BenchReport();
-        try (TinyReasoner model = TinyReasoner.builder().executionProvider(ExecutionProvider.AUTO)
+        try (TinyReasoner model = TinyReasoner.builder()
                 .intraOpThreads(threads).kvCache(!noKvCache).build()) {
             Tally ours = new Tally();
             Tally reference = new Tally();

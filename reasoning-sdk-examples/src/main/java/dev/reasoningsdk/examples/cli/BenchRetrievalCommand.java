@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -42,6 +43,9 @@ import picocli.CommandLine.Option;
 @Command(name = "retrieval", mixinStandardHelpOptions = true,
         description = "Held-out accuracy, macro-F1 and AUROC of each UAR criterion; judge latency and throughput.")
 public final class BenchRetrievalCommand implements Callable<Integer> {
+
+    @Mixin
+    private ExecutionProviderOption executionProvider;
 
     @Option(names = "--json", description = "Print one JSON object.")
     private boolean json;

@@ -3,6 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code reasoning demo}: an offline tour of every capability on the embedded default models. Each capability
@@ -11,6 +12,9 @@ import picocli.CommandLine.Command;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run an offline demo of every capability on the embedded default models.")
 public final class DemoCommand implements Callable<Integer> {
+
+    @Mixin
+    private ExecutionProviderOption executionProvider;
 
     private static final List<DemoSection> SECTIONS = List.of(
             new AnswerExtractionDemo(),

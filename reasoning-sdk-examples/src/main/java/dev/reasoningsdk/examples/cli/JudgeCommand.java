@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -33,6 +34,9 @@ import picocli.CommandLine.Parameters;
         description = "Decide whether a request needs retrieval (Unified Active Retrieval); prints JSON.",
         subcommands = {JudgeCommand.Train.class, CommandLine.HelpCommand.class})
 public final class JudgeCommand implements Callable<Integer> {
+
+    @Mixin
+    private ExecutionProviderOption executionProvider;
 
     @Parameters(arity = "0..1", paramLabel = "QUERY", description = "The request to judge.")
     private String query;
@@ -75,6 +79,9 @@ public final class JudgeCommand implements Callable<Integer> {
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Train a criterion head from labelled JSONL and save it as JSON.")
     static final class Train implements Callable<Integer> {
+
+        @Mixin
+        private ExecutionProviderOption executionProvider;
 
         @Option(names = "--criterion", required = true,
                 description = "intent, knowledge, time or self-knowledge.")

@@ -50,7 +50,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * 1 to 5, which the exported graph computes but does not output, are added to its outputs, and a pass fetches only
  * those asked for. Classifier heads read them ({@link EncodedSentence}).
  *
- * <p>Defaults: {@link OnnxSessionFactory#create() AUTO provider} with {@code min(4, cores)} intra-op threads,
+ * <p>Defaults: {@link OnnxSessionFactory#create() the configured provider} (AUTO unless set) with {@code min(4, cores)} intra-op threads,
  * one sentence per pass, 256 tokens. Thread-safe; {@link AutoCloseable} (closes the session, and the factory if it
  * made it); closing twice is harmless.
  */
@@ -396,7 +396,7 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
 
         /**
          * The session factory to open the model with (its provider and threads apply); it stays the caller's to
-         * close. Default: a factory of the encoder's own with AUTO provider, closed with the encoder.
+         * close. Default: a factory of the encoder's own with the configured provider, closed with the encoder.
          */
         public Builder sessionFactory(OnnxSessionFactory sessionFactory) {
             this.sessionFactory = Objects.requireNonNull(sessionFactory, "sessionFactory");

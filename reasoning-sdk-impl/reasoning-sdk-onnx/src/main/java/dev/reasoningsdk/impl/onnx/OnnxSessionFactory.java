@@ -19,13 +19,15 @@ import org.slf4j.LoggerFactory;
  * The one place that creates ONNX Runtime sessions: it turns an execution-provider choice, thread counts and a graph
  * optimisation level into session options, and opens models from a {@link ModelSource}.
  *
- * <p>With {@link ExecutionProvider#AUTO} it asks for CUDA on {@link Builder#cudaDeviceId(int) the device}; when the
+ * <p>With {@link ExecutionProvider#AUTO} it asks for CUDA on {@link Builder#cudaDeviceId(int) the device} unless
+ * the machine has no NVIDIA driver (then CPU at once, silently: no probe, no native error line); when the
  * CUDA provider cannot be loaded ({@code addCUDA} throws, as on a machine without the CUDA libraries) it opens the
  * model with fresh CPU options and logs one WARN line saying why, once per process: later AUTO sessions go straight
  * to CPU and report the same {@link OnnxModelSession#fallbackReason()}. {@link ExecutionProvider#CUDA} fails instead. Every half-built session and its options are closed when
  * opening fails.
  *
- * <p>Defaults: {@code AUTO}, CUDA device 0, intra-op threads {@code min(4, available processors)}, inter-op threads
+ * <p>Defaults: {@link ExecutionProvider#configured()} (the {@code reasoning.onnx.provider} system property or
+ * {@code REASONING_ONNX_PROVIDER} environment variable, else {@code AUTO}), CUDA device 0, intra-op threads {@code min(4, available processors)}, inter-op threads
  * 1 (sequential execution), optimisation level {@code ALL_OPT}, idle worker threads sleeping rather than spinning. Thread-safe. Closing the factory closes every session
  * it opened that is still open; closing twice is harmless. The {@link OrtEnvironment} is process-wide and is never
  * closed here.
@@ -115,6 +117,14 @@ public final class OnnxSessionFactory implements AutoCloseable {
 
     /** Empty when AUTO should fall back to CPU; throws when CUDA was required. */
     private Optional<OnnxModelSession> openOnCuda(OrtEnvironment environment, ModelSource source) {
+        if (executionProvider == ExecutionProvider.AUTO && cudaInstaller == DEFAULT_CUDA_INSTALLER
+                && !nvidiaDriverPresent()) {
+            // Without a driver CUDA cannot load; asking ONNX Runtime anyway costs seconds and a native error line.
+            if (cudaUnavailable.compareAndSet(null, "no NVIDIA driver (" + NVIDIA_DRIVER + " is absent)")) {
+                LOG.debug("no NVIDIA driver; running ONNX models on CPU");
+            }
+            return Optional.empty();
+        }
         OrtSession.SessionOptions options = baseOptions(source);
         try {
             cudaInstaller.install(options, cudaDeviceId);
@@ -130,6 +140,14 @@ public final class OnnxSessionFactory implements AutoCloseable {
             return Optional.empty();
         }
         return Optional.of(openWith(environment, source, options, "CUDA", null));
+    }
+
+    private static final java.nio.file.Path NVIDIA_DRIVER = java.nio.file.Path.of("/proc/driver/nvidia/version");
+
+    /** Whether an NVIDIA kernel driver is loaded (Linux); elsewhere assumed present, so CUDA is tried. */
+    private static boolean nvidiaDriverPresent() {
+        boolean linux = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
+        return !linux || java.nio.file.Files.exists(NVIDIA_DRIVER);
     }
 
     private void warnOnce(String reason) {
@@ -237,7 +255,7 @@ public final class OnnxSessionFactory implements AutoCloseable {
      * Builds an {@link OnnxSessionFactory}. Setters validate at once.
      */
     public static final class Builder {
-        private ExecutionProvider executionProvider = ExecutionProvider.AUTO;
+        private ExecutionProvider executionProvider = ExecutionProvider.configured();
         private int cudaDeviceId = 0;
         private int intraOpThreads = Math.min(4, Runtime.getRuntime().availableProcessors());
         private int interOpThreads = 1;
@@ -248,7 +266,7 @@ public final class OnnxSessionFactory implements AutoCloseable {
         private Builder() {
         }
 
-        /** Where to run; default {@link ExecutionProvider#AUTO}. */
+        /** Where to run; default {@link ExecutionProvider#configured()} ({@code AUTO} unless set). */
         public Builder executionProvider(ExecutionProvider executionProvider) {
             this.executionProvider = Objects.requireNonNull(executionProvider, "executionProvider");
             return this;

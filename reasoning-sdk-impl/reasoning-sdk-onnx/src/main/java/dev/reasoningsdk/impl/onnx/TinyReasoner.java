@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * characters; use {@link #prompt(String)} for the trained format {@code Q: <question>\nA:}. Generation stops at
  * {@code <eos>} or at 320 tokens.
  *
- * <p>Defaults: embedded model, KV cache on, float32 hidden states, {@link ExecutionProvider#AUTO}, 1 intra-op thread
+ * <p>Defaults: embedded model, KV cache on, float32 hidden states, {@link ExecutionProvider#configured()} (AUTO unless set), 1 intra-op thread
  * (its matrices are too small to split well: on the shared 2-core test machine, 2 threads gave the same chains per
  * second as 1 for 20% more CPU, and with spinning threads half of it). Thread-safe (concurrent calls each decode their
  * own batch); close it to free the sessions (closing twice is harmless).
@@ -120,7 +120,7 @@ public final class TinyReasoner implements CausalLanguageModel {
                 builder.kvCache ? "on" : "off");
     }
 
-    /** The embedded model with the defaults (KV cache, AUTO provider, 1 intra-op thread). */
+    /** The embedded model with the defaults (KV cache, the configured provider, 1 intra-op thread). */
     public static TinyReasoner load() {
         return builder().build();
     }
@@ -356,7 +356,7 @@ public final class TinyReasoner implements CausalLanguageModel {
         private ModelSource source = ModelSource.classpath(MODEL_RESOURCE);
         private OnnxModelFile modelFile;
         private OnnxSessionFactory sessionFactory;
-        private ExecutionProvider executionProvider = ExecutionProvider.AUTO;
+        private ExecutionProvider executionProvider = ExecutionProvider.configured();
         private int intraOpThreads = 1;
         private boolean kvCache = true;
         private boolean int8HiddenStates;
@@ -406,7 +406,7 @@ public final class TinyReasoner implements CausalLanguageModel {
         }
 
         /**
-         * Where to run when the model makes its own factory; default {@link ExecutionProvider#AUTO}.
+         * Where to run when the model makes its own factory; default {@link ExecutionProvider#configured()}.
          *
          * @throws IllegalStateException if a session factory was set
          */
