@@ -1,15 +1,22 @@
 package dev.reasoningsdk.impl.aggregate;
 
 import java.util.OptionalDouble;
+import java.util.function.DoubleSupplier;
 
 /**
  * Evaluates the arithmetic a reasoning chain states: numbers, {@code + - * /}, unary minus, parentheses, {@code ^}
- * and a trailing {@code %} (divides by 100). A recursive-descent parser, so untrusted text is never executed.
+ * and a trailing {@code %} (divides by 100). A recursive-descent parser, so untrusted text is never executed; it
+ * reads each character once, and an expression nested more than {@value #MAX_DEPTH} levels deep (parentheses, signs
+ * or powers) is malformed, so a degenerate chain cannot overflow the stack.
  */
 final class ArithmeticExpression {
 
+    /** The deepest nesting read; chains nest a few levels, a model that degenerates thousands. */
+    static final int MAX_DEPTH = 100;
+
     private final String text;
     private int position;
+    private int depth;
 
     private ArithmeticExpression(String text) {
         this.text = text;
@@ -60,25 +67,35 @@ final class ArithmeticExpression {
         double base = unary();
         if (peek() == '^') {
             position++;
-            return Math.pow(base, power());
+            return Math.pow(base, nested(this::power));
         }
         return base;
+    }
+
+    /** Parses one level deeper: a bracketed sum, a signed operand or an exponent. */
+    private double nested(DoubleSupplier inner) {
+        if (++depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("nested more than " + MAX_DEPTH + " levels deep");
+        }
+        double value = inner.getAsDouble();
+        depth--;
+        return value;
     }
 
     private double unary() {
         char c = peek();
         if (c == '-') {
             position++;
-            return -unary();
+            return -nested(this::unary);
         }
         if (c == '+') {
             position++;
-            return unary();
+            return nested(this::unary);
         }
         double value;
         if (c == '(') {
             position++;
-            value = sum();
+            value = nested(this::sum);
             if (peek() != ')') {
                 throw new IllegalArgumentException("unbalanced parenthesis");
             }

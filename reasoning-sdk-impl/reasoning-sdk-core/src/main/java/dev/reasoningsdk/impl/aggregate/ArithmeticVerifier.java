@@ -6,6 +6,7 @@ import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.llm.ReplyWindow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,10 @@ import java.util.regex.Pattern;
  * "negative quantities for indivisible items"). A chain with no checkable step scores {@code unverifiableScore}
  * (default 5: below AoR's threshold of 6, so verified chains are preferred, yet an answer nothing better contradicts
  * still counts). Local and global scores are the same absolute judgement; references are not needed.
- * Immutable and thread-safe.
+ *
+ * <p>Steps are read from the first {@value ReplyWindow#MAX_CHARS} characters of a chain (the answer extractor reads
+ * its own window; see {@link ReplyWindow}), in time linear in them; an expression nested more than 100 levels
+ * deep is no step. Immutable and thread-safe.
  */
 public final class ArithmeticVerifier implements ChainScorer {
 
@@ -41,6 +45,7 @@ public final class ArithmeticVerifier implements ChainScorer {
     private static final Pattern THOUSANDS = Pattern.compile("(?<=\\d),(?=\\d{3}(?!\\d))");
     private static final Pattern TIMES = Pattern.compile("(?<=[\\d)%])\\s*[x×X]\\s*(?=[\\d(])");
     private static final Pattern NUMBER = Pattern.compile("^\\s*(-?\\d+(?:\\.\\d+)?)");
+    private static final Pattern LEADING_MINUS = Pattern.compile("^\\s*-");
     private static final double RELATIVE_TOLERANCE = 1e-6;
 
     private final AnswerExtractor extractor;
@@ -67,10 +72,13 @@ public final class ArithmeticVerifier implements ChainScorer {
         return new Builder();
     }
 
-    /** Checks one chain: its steps, their correctness, the answer's consistency and the resulting score. */
+    /**
+     * Checks one chain: its steps (read from its first {@value ReplyWindow#MAX_CHARS} characters), their
+     * correctness, the answer's consistency and the resulting score.
+     */
     public Verification verify(String chainText) {
         Objects.requireNonNull(chainText, "chainText");
-        List<Step> steps = steps(chainText);
+        List<Step> steps = steps(ReplyWindow.head(chainText));
         Optional<String> answer = extractor.extract(chainText);
         OptionalDouble answerValue = answer.flatMap(ArithmeticVerifier::parse).map(OptionalDouble::of)
                 .orElse(OptionalDouble.empty());
@@ -136,10 +144,10 @@ public final class ArithmeticVerifier implements ChainScorer {
 
     private static List<Step> plainEquations(String text) {
         List<Step> steps = new ArrayList<>();
+        Matcher right = NUMBER.matcher(text);
         for (int eq = text.indexOf('='); eq >= 0; eq = text.indexOf('=', eq + 1)) {
             String left = leftExpression(text, eq);
-            Matcher right = NUMBER.matcher(text.substring(eq + 1));
-            if (left.isEmpty() || !right.find() || !hasOperator(left)) {
+            if (left.isEmpty() || !right.region(eq + 1, text.length()).lookingAt() || !hasOperator(left)) {
                 continue;
             }
             OptionalDouble computed = ArithmeticExpression.evaluate(left);
@@ -168,22 +176,34 @@ public final class ArithmeticVerifier implements ChainScorer {
             }
         }
         String left = text.substring(start, eq).strip();
-        // A sentence may open a parenthesis the expression never closes, or close one it never opened.
-        while (left.startsWith("(") && count(left, '(') > count(left, ')')) {
-            left = left.substring(1).strip();
+        // A sentence may open a parenthesis the expression never closes, or close one it never opened. Counted
+        // once and cut by index: recounting and copying after each cut would be quadratic in a run of "(".
+        int unclosed = count(left, '(') - count(left, ')');
+        int from = 0;
+        while (from < left.length() && left.charAt(from) == '(' && unclosed > 0) {
+            from = skipBlanks(left, from + 1);
+            unclosed--;
         }
-        while (left.startsWith(")") || left.startsWith("*") || left.startsWith("/") || left.startsWith("+")) {
-            left = left.substring(1).strip();
+        while (from < left.length() && ")*/+".indexOf(left.charAt(from)) >= 0) {
+            from = skipBlanks(left, from + 1);
         }
-        return left;
+        return left.substring(from);
     }
 
     private static int count(String s, char c) {
         return (int) s.chars().filter(ch -> ch == c).count();
     }
 
+    private static int skipBlanks(String s, int from) {
+        int i = from;
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
     private static boolean hasOperator(String expression) {
-        return expression.replaceFirst("^\\s*-", "").chars().anyMatch(c -> "+-*/^%".indexOf(c) >= 0);
+        return LEADING_MINUS.matcher(expression).replaceFirst("").chars().anyMatch(c -> "+-*/^%".indexOf(c) >= 0);
     }
 
     private static String normalise(String text) {

@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.aggregate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.impl.llm.ReplyWindow;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,15 +16,26 @@ import java.util.regex.Pattern;
  * that end in {@code Total Score: X/10} (the rubric's example format); and a JSON object {@code {"1": 7}} or
  * {@code {"Chain 1": 7}} (the structured fallback). A score outside [0, 10] is ignored; the last score stated
  * for a chain wins.
+ *
+ * <p>Both readers read at most the first {@value ReplyWindow#MAX_CHARS} characters of a reply (see
+ * {@link ReplyWindow}), in time linear in them: white space runs are matched possessively (nothing after one can
+ * start with white space, so no match is lost), and a section header's leading run holds no line break, so a run
+ * of newlines is not scanned again from each of its lines.
  */
 final class JudgeReplyParser {
 
     private static final Pattern SCORE_LINE = Pattern.compile(
-            "(?i)chain\\s*#?\\s*(\\d+)[\\s*_:)\\].-]{0,12}total\\s+score[\\s*_:=]{0,8}(\\d+(?:\\.\\d+)?)(?![\\d.])"
-                    + "(?:\\s*(?:/|out\\s+of)\\s*(\\d+))?");
-    private static final Pattern HEADER = Pattern.compile("(?im)^[\\s#*_>-]*(?:reasoning\\s+)?chain\\s*#?\\s*(\\d+)\\b");
+            "(?i)chain\\s*+#?\\s*+(\\d+)[\\s*_:)\\].-]{0,12}total\\s++score[\\s*_:=]{0,8}(\\d+(?:\\.\\d+)?)(?![\\d.])"
+                    + "(?:\\s*+(?:/|out\\s++of)\\s*+(\\d+))?");
+    /**
+     * A section header at a line start. Its leading run excludes line breaks, so a header after blank lines is
+     * matched from its own line (the same end as from the first blank line, and the section before it only gains
+     * blanks and markdown, which no total score can end in).
+     */
+    private static final Pattern HEADER = Pattern.compile(
+            "(?im)^[\\t\\x0B\\f #*_>-]*+(?:reasoning\\s++)?chain\\s*+#?\\s*+(\\d+)\\b");
     private static final Pattern SECTION_TOTAL = Pattern.compile(
-            "(?i)total\\s+score[\\s*_:=]{0,8}(\\d+(?:\\.\\d+)?)\\s*(?:/|out\\s+of)\\s*(\\d+)");
+            "(?i)total\\s++score[\\s*_:=]{0,8}(\\d+(?:\\.\\d+)?)\\s*+(?:/|out\\s++of)\\s*+(\\d+)");
     private static final Pattern JSON_OBJECT = Pattern.compile("\\{[^{}]*}");
     private static final Pattern KEY_NUMBER = Pattern.compile("(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,8 +43,12 @@ final class JudgeReplyParser {
     private JudgeReplyParser() {
     }
 
-    /** Scores for chains {@code 1..count} found in a free-text reply, keyed by chain number. */
-    static Map<Integer, Double> parseText(String reply, int count) {
+    /**
+     * Scores for chains {@code 1..count} found in the first {@value ReplyWindow#MAX_CHARS} characters of a free-text
+     * reply, keyed by chain number.
+     */
+    static Map<Integer, Double> parseText(String fullReply, int count) {
+        String reply = ReplyWindow.head(fullReply);
         Map<Integer, Double> scores = new TreeMap<>();
         Matcher line = SCORE_LINE.matcher(reply);
         while (line.find()) {
@@ -52,8 +68,8 @@ final class JudgeReplyParser {
                     value = total.group(1);
                     scale = total.group(2);
                 }
-                if (value != null && !scores.containsKey(Integer.parseInt(previousChain))) {
-                    put(scores, previousChain, value, scale, count);
+                if (value != null) {
+                    putIfAbsent(scores, previousChain, value, scale, count);
                 }
             }
             if (!found) {
@@ -65,10 +81,13 @@ final class JudgeReplyParser {
         return scores;
     }
 
-    /** Scores for chains {@code 1..count} from the first JSON object in {@code reply}; empty when there is none. */
+    /**
+     * Scores for chains {@code 1..count} from the first JSON object in the first {@value ReplyWindow#MAX_CHARS}
+     * characters of {@code reply}; empty when there is none.
+     */
     static Map<Integer, Double> parseJson(String reply, int count) {
         Map<Integer, Double> scores = new TreeMap<>();
-        Matcher object = JSON_OBJECT.matcher(reply);
+        Matcher object = JSON_OBJECT.matcher(ReplyWindow.head(reply));
         while (object.find()) {
             JsonNode node;
             try {
@@ -89,6 +108,14 @@ final class JudgeReplyParser {
             }
         }
         return scores;
+    }
+
+    /** As {@link #put}, unless the chain already has a score. */
+    private static void putIfAbsent(Map<Integer, Double> scores, String chain, String value, String scale,
+                                    int count) {
+        Map<Integer, Double> found = new TreeMap<>();
+        put(found, chain, value, scale, count);
+        found.forEach(scores::putIfAbsent);
     }
 
     private static void put(Map<Integer, Double> scores, String chain, String value, String scale, int count) {

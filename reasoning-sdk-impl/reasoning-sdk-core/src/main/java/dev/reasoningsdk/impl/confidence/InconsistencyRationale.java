@@ -4,6 +4,7 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.impl.llm.ReplyWindow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,13 +24,14 @@ import org.slf4j.LoggerFactory;
  * or its sentences when it is one line. With a model ({@link #withModel(ChatModel)}), the model is shown the question,
  * the answer groups and one chain of each, and asked to summarise in the first person what it is unsure about, as
  * SaySelf trains models to do; when the call fails or returns nothing, the deterministic text is used and the
- * failure counted. Thread-safe.
+ * failure counted. Steps are read from the first {@value ReplyWindow#MAX_CHARS} characters of a chain (see
+ * {@link ReplyWindow}), in time linear in them. Thread-safe.
  */
 public final class InconsistencyRationale {
 
     private static final Logger LOG = LoggerFactory.getLogger(InconsistencyRationale.class);
     private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?])\\s+");
-    private static final Pattern CALCULATOR_ANNOTATION = Pattern.compile("<<[^>]*>>");
+    private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
     private static final int MAX_GROUPS_NAMED = 3;
     private static final int MAX_STEP_CHARS = 60;
     private static final int MAX_CHAIN_CHARS = 1200;
@@ -114,13 +116,42 @@ public final class InconsistencyRationale {
         return String.join("; ", parts) + ".";
     }
 
-    /** The steps of a chain: its non-blank lines, or its sentences when it is a single line. */
+    /**
+     * The steps of a chain's first {@value ReplyWindow#MAX_CHARS} characters: its non-blank lines, or its sentences
+     * when it is a single line.
+     */
     static List<String> steps(ReasoningChain chain) {
-        List<String> lines = chain.text().lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
-        List<String> raw = lines.size() > 1 ? lines
-                : List.of(SENTENCE_END.split(chain.text().strip()));
-        return raw.stream().map(step -> CALCULATOR_ANNOTATION.matcher(step).replaceAll("")
-                .replaceAll("\\s+", " ").strip()).filter(step -> !step.isEmpty()).toList();
+        String text = ReplyWindow.head(chain.text());
+        List<String> lines = text.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+        List<String> raw = lines.size() > 1 ? lines : List.of(SENTENCE_END.split(text.strip()));
+        return raw.stream().map(step -> WHITE_SPACE.matcher(withoutAnnotations(step)).replaceAll(" ").strip())
+                .filter(step -> !step.isEmpty()).toList();
+    }
+
+    /**
+     * {@code text} without GSM8K calculator annotations ({@code <<48/2=24>>}), removed as the pattern
+     * {@code <<[^>]*>>} would remove them, in one pass: that pattern, tried from every {@code <<} of a run of them
+     * with no {@code >>} after, would scan to the end from each.
+     */
+    static String withoutAnnotations(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        int copied = 0;
+        int open = text.indexOf("<<");
+        while (open >= 0) {
+            int close = text.indexOf('>', open + 2);
+            if (close < 0) {
+                break;
+            }
+            if (close + 1 < text.length() && text.charAt(close + 1) == '>') {
+                out.append(text, copied, open);
+                copied = close + 2;
+                open = text.indexOf("<<", copied);
+            } else {
+                // An annotation runs to the first '>' after its "<<", and so would one from any "<<" before that '>'.
+                open = text.indexOf("<<", close + 1);
+            }
+        }
+        return out.append(text, copied, text.length()).toString();
     }
 
     private static String divergence(List<String> majority, List<String> other) {

@@ -11,6 +11,7 @@ import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimator;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.llm.ReplyWindow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * then has confidence 0, the signal {@code verbalized_missing} = 1, and a rationale that says so; each attempt that
  * failed or came back without a usable number is a failed call in its {@code Usage}.
  *
+ * <p>Parsing reads at most the last {@value ReplyWindow#MAX_CHARS} characters of a response for the reflection and
+ * the confidence (the answer extractor reads its own window of the text before them; see {@link ReplyWindow}), in
+ * time linear in them.
+ *
  * <p>Signals: {@code verbalized_confidence} (N, when stated), {@code verbalized_missing} (0 or 1), {@code attempts}.
  * Thread-safe when the model is.
  */
@@ -53,12 +58,17 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
             + "with N an integer from 1 to 10. Do not repeat the answer.";
 
     private static final Logger LOG = LoggerFactory.getLogger(VerbalizedConfidence.class);
+    // White space and asterisk runs are matched possessively: nothing after one of them can start with the same
+    // characters, so no match is lost, and a run of newlines is scanned once instead of once per split between runs.
     private static final Pattern CONFIDENCE = Pattern.compile(
-            "(?im)confidence(?:\\s+(?:level|score|rating))?\\s*\\**\\s*[:=]\\s*\\**\\s*(\\d+(?:\\.\\d+)?)\\s*"
-                    + "(%|/\\s*10\\b|out\\s+of\\s+10\\b)?");
-    private static final Pattern REFLECTION = Pattern.compile(
-            "(?is)self[- ]?reflection\\s*\\**\\s*:\\s*\\**\\s*(.*?)\\s*(?=(?:^|\\n)[\\s*]*confidence|\\z)");
+            "(?i)confidence(?:\\s++(?:level|score|rating))?\\s*+\\**+\\s*+[:=]\\s*+\\**+\\s*+(\\d+(?:\\.\\d+)?)\\s*+"
+                    + "(%|/\\s*+10\\b|out\\s++of\\s++10\\b)?");
+    /** Where a reflection starts: its label, the colon and the blanks and asterisks after it. */
+    private static final Pattern REFLECTION =
+            Pattern.compile("(?i)self[- ]?reflection\\s*+\\**+\\s*+:\\s*+\\**+\\s*+");
     private static final Pattern REFLECTION_START = Pattern.compile("(?i)self[- ]?reflection");
+    /** The word that, opening a line, ends a reflection. */
+    private static final Pattern CONFIDENCE_WORD = Pattern.compile("(?i)confidence");
 
     private final ChatModel model;
     private final AnswerExtractor extractor;
@@ -149,14 +159,15 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
     }
 
     /**
-     * Parses an answer, a self-reflection and a confidence out of a response.
+     * Parses an answer, a self-reflection and a confidence out of a response, reading at most its last
+     * {@value ReplyWindow#MAX_CHARS} characters for the reflection and the confidence.
      *
      * @return the parts found; the confidence is in [0.1, 1] (N / 10) or empty when missing or out of range
      */
     public Parsed parse(String response) {
         Objects.requireNonNull(response, "response");
-        Matcher reflectionStart = REFLECTION_START.matcher(response);
-        Matcher confidenceMatch = CONFIDENCE.matcher(response);
+        Matcher reflectionStart = ReplyWindow.tailMatcher(REFLECTION_START, response);
+        Matcher confidenceMatch = ReplyWindow.tailMatcher(CONFIDENCE, response);
         int answerEnd = response.length();
         if (reflectionStart.find()) {
             answerEnd = reflectionStart.start();
@@ -175,9 +186,38 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
         if (lastConfidenceStart >= 0) {
             answerEnd = Math.min(answerEnd, lastConfidenceStart);
         }
-        Matcher reflection = REFLECTION.matcher(response);
-        String reflectionText = reflection.find() ? reflection.group(1).strip() : "";
-        return new Parsed(extractor.extract(response.substring(0, answerEnd)), reflectionText, confidence);
+        return new Parsed(extractor.extract(response.substring(0, answerEnd)), reflection(response), confidence);
+    }
+
+    /**
+     * The first self-reflection in the window: from its label to the first line that opens (after blanks and
+     * asterisks) with "confidence", or to the end; stripped.
+     */
+    private static String reflection(String response) {
+        Matcher label = ReplyWindow.tailMatcher(REFLECTION, response);
+        if (!label.find()) {
+            return "";
+        }
+        int end = response.length();
+        int from = label.end();
+        Matcher word = CONFIDENCE_WORD.matcher(response);
+        for (int newline = response.indexOf('\n', from); newline >= 0; newline = response.indexOf('\n', from)) {
+            // Every line feed in a run of blanks and asterisks is followed by the same word: look at it once.
+            from = newline + 1;
+            while (from < response.length() && isBlankOrAsterisk(response.charAt(from))) {
+                from++;
+            }
+            if (word.region(from, response.length()).lookingAt()) {
+                end = newline;
+                break;
+            }
+        }
+        return response.substring(label.end(), end).strip();
+    }
+
+    /** The characters of the regex class {@code [\s*]}. */
+    private static boolean isBlankOrAsterisk(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r' || c == '*';
     }
 
     private ConfidenceEstimate followUp(String question, String answerText, Parsed parsed, int attemptsSoFar,

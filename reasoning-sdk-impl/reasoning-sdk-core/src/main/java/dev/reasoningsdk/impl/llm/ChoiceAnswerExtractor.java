@@ -13,6 +13,9 @@ import java.util.regex.Pattern;
  *
  * <p>A lower-case letter counts only in parentheses ("(c)") or alone right after a marker ("Answer: c"), because
  * elsewhere it is usually a word: "a" is an article, so "I think a good choice is C" answers C.
+ *
+ * <p>Reads at most the last {@value ReplyWindow#MAX_CHARS} characters of a response (see {@link ReplyWindow}), in
+ * time linear in them.
  */
 public final class ChoiceAnswerExtractor implements AnswerExtractor {
 
@@ -48,7 +51,7 @@ public final class ChoiceAnswerExtractor implements AnswerExtractor {
                 found = lone.find() ? lone.group(1) : null;
             }
         } else {
-            Matcher matcher = option.matcher(response);
+            Matcher matcher = ReplyWindow.tailMatcher(option, response);
             while (matcher.find()) {
                 found = letter(matcher);
             }

@@ -11,6 +11,11 @@ import java.util.regex.Pattern;
  * between two digits, which SQuAD's rule would turn "3.5 kg" into "35 kg", the articles a/an/the removed, white
  * space collapsed. Compared exactly; for meaning-level equivalence use the sentence-encoder-backed
  * extractor of the {@code onnx} package.
+ *
+ * <p>Reads at most {@value ReplyWindow#MAX_CHARS} characters (see {@link ReplyWindow}), in time linear in them:
+ * markers are searched in the last ones; without a marker the answer is the response's first line once leading
+ * blanks are dropped, and no answer when that line does not start within the first {@value ReplyWindow#MAX_CHARS}
+ * characters or is longer than that.
  */
 public final class FreeTextAnswerExtractor implements AnswerExtractor {
 
@@ -21,13 +26,38 @@ public final class FreeTextAnswerExtractor implements AnswerExtractor {
 
     @Override
     public Optional<String> extract(String response) {
-        String tail = AnswerPatterns.afterLastMarker(response).orElse(response).strip();
-        int newline = tail.indexOf('\n');
-        if (newline >= 0) {
-            tail = tail.substring(0, newline);
+        Optional<String> marked = AnswerPatterns.afterLastMarker(response);
+        int start = marked.isPresent() ? 0 : firstNonBlank(response);
+        String line = start >= ReplyWindow.MAX_CHARS ? null
+                : firstLine(marked.isPresent() ? marked.get().strip() : response, start);
+        if (line == null) {
+            return Optional.empty();
         }
-        String normalised = normalise(tail);
+        String normalised = normalise(line);
         return normalised.isEmpty() ? Optional.empty() : Optional.of(normalised);
+    }
+
+    /** The index of the first non-blank character, looked for in the first window only. */
+    private static int firstNonBlank(String text) {
+        int limit = Math.min(text.length(), ReplyWindow.MAX_CHARS);
+        int start = 0;
+        while (start < limit && Character.isWhitespace(text.charAt(start))) {
+            start++;
+        }
+        return start;
+    }
+
+    /**
+     * The line of {@code text} that starts at {@code start}, without its line feed, or null when it is longer than
+     * {@value ReplyWindow#MAX_CHARS} characters.
+     */
+    private static String firstLine(String text, int start) {
+        int limit = Math.min(text.length(), start + ReplyWindow.MAX_CHARS);
+        int end = start;
+        while (end < limit && text.charAt(end) != '\n') {
+            end++;
+        }
+        return end < text.length() && text.charAt(end) != '\n' ? null : text.substring(start, end);
     }
 
     /** SQuAD-style normalisation of a free-text answer: lower case, no punctuation, no articles, single spaces. */

@@ -1,7 +1,6 @@
 package dev.reasoningsdk.impl.llm;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 
-import java.math.BigDecimal;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,22 +13,28 @@ import java.util.regex.Pattern;
  * marker. Thousands separators, currency signs and trailing units are dropped; the number is normalised to its
  * plain decimal form without trailing zeros ({@code "1,200.00"} becomes {@code "1200"}). Two answers are
  * {@link #equivalent} when they differ by at most a relative 1e-9.
+ *
+ * <p>Reads at most the last {@value ReplyWindow#MAX_CHARS} characters of a response (see {@link ReplyWindow}), in
+ * time linear in them; a number that starts before that window is not read.
  */
 public final class NumericAnswerExtractor implements AnswerExtractor {
 
     /**
      * A number not glued to a word or to another number ("x2" and "v1.2.3" hold none; the "-" in "2023-05-01" is
      * no sign): an optional sign (ASCII or Unicode minus) before or after a dollar sign, digits with or without
-     * complete thousands groups, an optional fraction, or a bare fraction (".5").
+     * complete thousands groups, an optional fraction, or a bare fraction (".5"). A match never starts with white
+     * space, and white space runs are matched possessively (nothing after them can start with white space): a run
+     * of newlines is then scanned once, not once from each of its characters and again for each split between two
+     * runs.
      */
-    private static final Pattern NUMBER = Pattern.compile("(?<![\\w.])(?:[-\u2212]\\s*)?\\$?\\s*(?:[-\u2212]\\s*)?"
-            + "(?:(?:\\d{1,3}(?:,\\d{3})+(?!\\d)|\\d+)(?:\\.\\d+)?|\\.\\d+)");
+    private static final Pattern NUMBER = Pattern.compile("(?<![\\w.])(?!\\s)(?:[-\u2212]\\s*+)?\\$?\\s*+"
+            + "(?:[-\u2212]\\s*+)?(?:(?:\\d{1,3}(?:,\\d{3})+(?!\\d)|\\d+)(?:\\.\\d+)?|\\.\\d+)");
     private static final double RELATIVE_TOLERANCE = 1e-9;
 
     @Override
     public Optional<String> extract(String response) {
         Optional<String> tail = AnswerPatterns.afterLastMarker(response);
-        Matcher matcher = NUMBER.matcher(tail.orElse(response));
+        Matcher matcher = tail.isPresent() ? NUMBER.matcher(tail.get()) : ReplyWindow.tailMatcher(NUMBER, response);
         String found = null;
         while (matcher.find()) {
             found = matcher.group();
@@ -54,14 +59,30 @@ public final class NumericAnswerExtractor implements AnswerExtractor {
         }
     }
 
+    /**
+     * The plain decimal form without leading or trailing zeros, as {@code BigDecimal.stripTrailingZeros()
+     * .toPlainString()} gives it, but by cutting the string: stripping divides by ten once per trailing zero, which
+     * is quadratic in a number of thousands of zeros.
+     */
     private static String normalise(String raw) {
         String digits = raw.replace("$", "").replace(",", "").replace('\u2212', '-').replaceAll("\\s", "");
         boolean negative = digits.startsWith("-");
         digits = digits.replace("-", "");
-        BigDecimal value = new BigDecimal(digits).stripTrailingZeros();
-        if (negative) {
-            value = value.negate();
+        int dot = digits.indexOf('.');
+        int wholeEnd = dot < 0 ? digits.length() : dot;
+        int wholeStart = 0;
+        while (wholeStart < wholeEnd && digits.charAt(wholeStart) == '0') {
+            wholeStart++;
         }
-        return value.signum() == 0 ? "0" : value.toPlainString();
+        int fractionEnd = digits.length();
+        while (dot >= 0 && fractionEnd > dot + 1 && digits.charAt(fractionEnd - 1) == '0') {
+            fractionEnd--;
+        }
+        boolean fraction = dot >= 0 && fractionEnd > dot + 1;
+        if (wholeStart == wholeEnd && !fraction) {
+            return "0";
+        }
+        String whole = wholeStart == wholeEnd ? "0" : digits.substring(wholeStart, wholeEnd);
+        return (negative ? "-" : "") + whole + (fraction ? digits.substring(dot, fractionEnd) : "");
     }
 }

@@ -3,6 +3,7 @@ import dev.reasoningsdk.api.model.SentenceEncoder;
 
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,9 @@ import java.util.regex.Pattern;
  * score at least 0.85 (aliases such as "USA" / "United States of America", 0.76, and "H2O" / "water", 0.41, stay
  * apart). A lower threshold merges more paraphrases but risks merging different answers, which corrupts a vote;
  * 0.85 leaves a margin of 0.06 above the closest different pair.
+ *
+ * <p>The numeric guard reads the numbers in the first {@value ReplyWindow#MAX_CHARS} characters of an answer (see
+ * {@link ReplyWindow}), in time linear in them.
  *
  * <p>Thread-safe when the encoder is. Embeddings of recent answers are cached (default 4096 answers), since a vote
  * compares every pair of answers.
@@ -116,7 +120,10 @@ public final class SemanticAnswerExtractor implements AnswerExtractor {
         return computed;
     }
 
-    /** Both mention numbers and the numbers differ (compared by value, so "12.0" equals "12"). */
+    /**
+     * Both mention numbers and the numbers differ (compared by value, so "12.0" equals "12"); numbers are read from
+     * the first {@value ReplyWindow#MAX_CHARS} characters of each.
+     */
     static boolean numbersConflict(String first, String second) {
         List<BigDecimal> a = numbers(first);
         List<BigDecimal> b = numbers(second);
@@ -125,7 +132,7 @@ public final class SemanticAnswerExtractor implements AnswerExtractor {
 
     private static List<BigDecimal> numbers(String text) {
         List<BigDecimal> result = new ArrayList<>();
-        Matcher matcher = NUMBER.matcher(text);
+        Matcher matcher = NUMBER.matcher(ReplyWindow.head(text));
         while (matcher.find()) {
             String token = matcher.group();
             // "1,000" is a thousands separator; "3,5" (one or two digits after the comma) a decimal comma.
@@ -133,10 +140,28 @@ public final class SemanticAnswerExtractor implements AnswerExtractor {
             if (plain.chars().filter(c -> c == '.').count() > 1) {
                 plain = plain.replace(".", "");
             }
-            result.add(new BigDecimal(plain).stripTrailingZeros());
+            result.add(withoutTrailingZeros(plain));
         }
         result.sort(null);
         return result;
+    }
+
+    /**
+     * The value of a plain decimal ({@code digits[.digits]}) as {@link BigDecimal#stripTrailingZeros()} gives it,
+     * built from the string: stripping divides by ten once per trailing zero, quadratic in thousands of zeros.
+     */
+    private static BigDecimal withoutTrailingZeros(String plain) {
+        int dot = plain.indexOf('.');
+        String significand = dot < 0 ? plain : plain.substring(0, dot) + plain.substring(dot + 1);
+        int scale = dot < 0 ? 0 : plain.length() - dot - 1;
+        int end = significand.length();
+        while (end > 0 && significand.charAt(end - 1) == '0') {
+            end--;
+        }
+        if (end == 0) {
+            return BigDecimal.ZERO;
+        }
+        return new BigDecimal(new BigInteger(significand.substring(0, end)), scale - (significand.length() - end));
     }
 
     /** Builds a {@link SemanticAnswerExtractor}; setters validate at once. */

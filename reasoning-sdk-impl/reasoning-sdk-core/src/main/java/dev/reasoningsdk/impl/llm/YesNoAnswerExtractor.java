@@ -10,6 +10,9 @@ import java.util.regex.Pattern;
  * Yes/no answers (StrategyQA style): the first "yes"/"no" (or "true"/"false") after the last answer marker; else
  * the one a response opens with ("Yes, because ..."); else the last one in the response ("... so, no."). Normalised
  * to {@code "yes"} or {@code "no"}.
+ *
+ * <p>Reads at most the first {@value ReplyWindow#MAX_CHARS} characters of a response for the opening word and the
+ * last {@value ReplyWindow#MAX_CHARS} for the rest (see {@link ReplyWindow}), in time linear in them.
  */
 public final class YesNoAnswerExtractor implements AnswerExtractor {
 
@@ -24,11 +27,11 @@ public final class YesNoAnswerExtractor implements AnswerExtractor {
             Matcher matcher = YES_NO.matcher(tail.get());
             found = matcher.find() ? matcher.group(1) : null;
         } else {
-            Matcher leading = LEADING.matcher(response);
+            Matcher leading = LEADING.matcher(ReplyWindow.head(response));
             if (leading.find()) {
                 found = leading.group(1);
             } else {
-                Matcher matcher = YES_NO.matcher(response);
+                Matcher matcher = ReplyWindow.tailMatcher(YES_NO, response);
                 while (matcher.find()) {
                     found = matcher.group(1);
                 }

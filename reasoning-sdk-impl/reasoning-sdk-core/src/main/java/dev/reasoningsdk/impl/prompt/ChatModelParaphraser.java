@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.prompt;
 
 import dev.langchain4j.model.chat.ChatModel;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.impl.llm.ReplyWindow;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -9,18 +10,25 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Paraphrases a unit with a LangChain4j chat model, the way Plum's {@code sub} edit uses a paraphrase model: the
  * model is asked for {@code count} alternatives (default {@value #DEFAULT_COUNT}), one per line. Answers are cached
  * per unit, so a unit costs one call per paraphraser and a seeded search replays the same alternatives. A failed
- * call yields no alternatives (the search then makes another edit) and is counted in the returned usage.
+ * call yields no alternatives (the search then makes another edit) and is counted in the returned usage. A reply is
+ * read from its first {@value ReplyWindow#MAX_CHARS} characters (see {@link ReplyWindow}), in time linear in them,
+ * and only until {@code count} alternatives are found.
  * Thread-safe.
  */
 public final class ChatModelParaphraser implements Paraphraser {
 
     /** Alternatives asked for per unit. */
     public static final int DEFAULT_COUNT = 5;
+    private static final Pattern LINE_BREAK = Pattern.compile("\\R");
+    private static final Pattern LIST_MARK = Pattern.compile("^\\s*(?:\\d+[.)]|[-*\u2022])\\s*");
+    private static final Pattern QUOTES = Pattern.compile("^[\"']|[\"']$");
+    private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
     private final ChatModel model;
     private final int count;
     private final Map<String, List<String>> cache = new ConcurrentHashMap<>();
@@ -65,14 +73,16 @@ public final class ChatModelParaphraser implements Paraphraser {
             return new Paraphrases(List.of(), reply.usage());
         }
         Set<String> alternatives = new LinkedHashSet<>();
-        for (String line : reply.text().split("\\R")) {
-            String cleaned = line.replaceFirst("^\\s*(?:\\d+[.)]|[-*\u2022])\\s*", "").strip()
-                    .replaceAll("^[\"']|[\"']$", "").strip();
+        for (String line : LINE_BREAK.split(ReplyWindow.head(reply.text()))) {
+            String cleaned = QUOTES.matcher(LIST_MARK.matcher(line).replaceFirst("").strip()).replaceAll("").strip();
             if (EditUnits.containsLetter(cleaned) && !cleaned.equals(unit)) {
-                alternatives.add(cleaned.replaceAll("\\s+", " "));
+                alternatives.add(WHITE_SPACE.matcher(cleaned).replaceAll(" "));
+            }
+            if (alternatives.size() == count) {
+                break;
             }
         }
-        List<String> list = new ArrayList<>(alternatives).subList(0, Math.min(count, alternatives.size()));
+        List<String> list = new ArrayList<>(alternatives);
         List<String> kept = cache.computeIfAbsent(unit, key -> List.copyOf(list));
         return new Paraphrases(kept, reply.usage());
     }

@@ -55,6 +55,8 @@ public interface EditUnitSplitter {
                 "into", "like", "near", "of", "off", "on", "onto", "over", "per", "through", "throughout", "to",
                 "toward", "towards", "under", "upon", "via", "with", "within", "without");
 
+        private static final String PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
         private PhraseSplitter() {
         }
 
@@ -66,7 +68,7 @@ public interface EditUnitSplitter {
             }
             List<String> current = new ArrayList<>();
             for (String token : line.trim().split("\\s+")) {
-                String bare = token.replaceAll("^\\p{Punct}+|\\p{Punct}+$", "").toLowerCase(Locale.ROOT);
+                String bare = withoutEdgePunctuation(token).toLowerCase(Locale.ROOT);
                 if (!current.isEmpty() && STARTERS.contains(bare) && !isStarterOnly(current)) {
                     units.add(String.join(" ", current));
                     current.clear();
@@ -81,6 +83,28 @@ public interface EditUnitSplitter {
                 units.add(String.join(" ", current));
             }
             return units;
+        }
+
+        /**
+         * {@code token} without its leading and trailing ASCII punctuation, as {@code ^\p{Punct}+|\p{Punct}+$}
+         * would remove it, in one pass: that pattern, tried from every character of a punctuation run that a word
+         * follows, would scan the run again from each.
+         */
+        private static String withoutEdgePunctuation(String token) {
+            int start = 0;
+            while (start < token.length() && isPunctuation(token.charAt(start))) {
+                start++;
+            }
+            int end = token.length();
+            while (end > start && isPunctuation(token.charAt(end - 1))) {
+                end--;
+            }
+            return token.substring(start, end);
+        }
+
+        /** The POSIX class {@code \p{Punct}}: ASCII punctuation and symbols. */
+        private static boolean isPunctuation(char c) {
+            return c < 128 && PUNCTUATION.indexOf(c) >= 0;
         }
 
         // "in the" + "of": a phrase of starters alone ("as of") stays together with what follows.

@@ -5,6 +5,7 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.llm.ReplyWindow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,12 +22,18 @@ import java.util.regex.Pattern;
  * per task, three calls turn the paper's 39 atomic reasoning modules into a task-specific plan: SELECT the useful
  * modules, ADAPT them to the task, IMPLEMENT them as a JSON reasoning structure. Each instance is then solved with
  * one call that fills in the structure. Thread-safe when the model is.
+ *
+ * <p>The SELECT and IMPLEMENT replies are read from their first {@value ReplyWindow#MAX_CHARS} characters (see
+ * {@link ReplyWindow}), in time linear in them; the SOLVE reply by the answer extractor, which reads its own window.
  */
 public final class SelfDiscover {
 
     private static final List<String> MODULES = loadModules();
+    // The blank run before a number holds no line break, so a number after blank lines is matched from its own line
+    // (the same match end) and a run of newlines is scanned once, not once from each line; the other runs are
+    // possessive because nothing after them can start with white space.
     private static final Pattern MODULE_NUMBER = Pattern.compile(
-            "(?m)^\\s*(?:[-*]\\s*)?(?:module\\s*)?#?(\\d{1,2})\\s*[.):\\]-]", Pattern.CASE_INSENSITIVE);
+            "(?m)^[\\t\\x0B\\f ]*+(?:[-*]\\s*+)?(?:module\\s*+)?#?(\\d{1,2})\\s*+[.):\\]-]", Pattern.CASE_INSENSITIVE);
     private static final String EXAMPLE_STRUCTURE = """
             {
               "Step 1: Restate what the task asks for": "",
@@ -116,8 +123,12 @@ public final class SelfDiscover {
                 + "\n\nTask:\n" + instance;
     }
 
-    /** The module numbers (1 to 39) a SELECT reply lists at the start of its lines, or whose full text it quotes. */
-    static List<Integer> selectedModules(String reply) {
+    /**
+     * The module numbers (1 to 39) the first {@value ReplyWindow#MAX_CHARS} characters of a SELECT reply list at the
+     * start of their lines, or whose full text they quote.
+     */
+    static List<Integer> selectedModules(String fullReply) {
+        String reply = ReplyWindow.head(fullReply);
         TreeSet<Integer> selected = new TreeSet<>();
         Matcher matcher = MODULE_NUMBER.matcher(reply);
         while (matcher.find()) {

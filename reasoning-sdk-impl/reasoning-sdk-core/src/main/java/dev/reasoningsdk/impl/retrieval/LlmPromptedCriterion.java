@@ -8,8 +8,8 @@ import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.retrieval.Criterion;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
+import dev.reasoningsdk.impl.llm.ReplyWindow;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * Any of the four UAR criteria asked of an LLM through a LangChain4j {@link ChatModel}, for users who prefer a
  * prompted judge to trained heads (UAR's prompting baseline). The model is asked for a probability and the reply is
  * parsed robustly: reasoning in {@code <think>} blocks is dropped; then the first number in [0, 1] or percentage
- * ("0.8", "80%", "Probability: .8"), else a yes/no word ("Yes" = 1, "No" = 0), counts.
+ * ("0.8", "80%", "Probability: .8"), else a yes/no word ("Yes" = 1, "No" = 0), counts. Think blocks are skipped
+ * in one pass over the reply wherever they end; of what is left, the first {@value ReplyWindow#MAX_CHARS} characters
+ * are read (see {@link ReplyWindow}), in time linear in them.
  *
  * <p>A call that throws, or a reply with neither, is a failure: it is counted in the result's {@link Usage} and the
  * criterion returns its {@link Builder#fallbackProbability fallback}, by default the value that never decides
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class LlmPromptedCriterion implements Criterion {
 
     private static final Logger LOG = LoggerFactory.getLogger(LlmPromptedCriterion.class);
-    private static final Pattern THINK = Pattern.compile("(?is)<think>.*?</think>");
+    private static final Pattern THINK_OPEN = Pattern.compile("(?i)<think>");
+    private static final Pattern THINK_CLOSE = Pattern.compile("(?i)</think>");
     private static final Pattern PERCENT = Pattern.compile("(?<![\\d.])(\\d{1,3}(?:\\.\\d+)?)\\s*%");
     private static final Pattern NUMBER = Pattern.compile("(?<![\\d.])(1(?:\\.0+)?|0?\\.\\d+|0)(?![\\d.]*\\d)");
     private static final Pattern YES_NO = Pattern.compile("(?i)\\b(yes|no)\\b");
@@ -113,14 +116,11 @@ public final class LlmPromptedCriterion implements Criterion {
 
     /**
      * The probability stated in a reply: the first percentage or number in [0, 1] after dropping {@code <think>}
-     * blocks, else yes (1) or no (0), else empty.
+     * blocks, else yes (1) or no (0), else empty. Reads the first {@value ReplyWindow#MAX_CHARS} characters left
+     * once the blocks are dropped.
      */
     static OptionalDouble parseProbability(String reply) {
-        String text = THINK.matcher(reply).replaceAll(" ");
-        int unclosed = text.toLowerCase(Locale.ROOT).indexOf("<think>");
-        if (unclosed >= 0) {
-            text = text.substring(0, unclosed);
-        }
+        String text = withoutThinking(reply);
         Matcher percent = PERCENT.matcher(text);
         Matcher number = NUMBER.matcher(text);
         boolean hasPercent = percent.find();
@@ -141,8 +141,31 @@ public final class LlmPromptedCriterion implements Criterion {
         return OptionalDouble.empty();
     }
 
-    private static String abbreviate(String text) {
-        String flat = text.strip().replaceAll("\\s+", " ");
+    /**
+     * The first {@value ReplyWindow#MAX_CHARS} characters of {@code reply} outside think blocks: each closed block
+     * (tags in any case) becomes a space, and an unclosed one ends the text. One pass: a lazy pattern for the blocks
+     * would scan to the end from each of many unclosed tags.
+     */
+    private static String withoutThinking(String reply) {
+        StringBuilder text = new StringBuilder();
+        Matcher open = THINK_OPEN.matcher(reply);
+        Matcher close = THINK_CLOSE.matcher(reply);
+        int from = 0;
+        while (text.length() < ReplyWindow.MAX_CHARS) {
+            boolean opens = open.find(from);
+            int end = opens ? open.start() : reply.length();
+            text.append(reply, from, Math.min(end, from + ReplyWindow.MAX_CHARS - text.length()));
+            if (!opens || !close.find(open.end())) {
+                break;
+            }
+            text.append(' ');
+            from = close.end();
+        }
+        return ReplyWindow.head(text.toString());
+    }
+
+    private static String abbreviate(String reply) {
+        String flat = ReplyWindow.head(reply).strip().replaceAll("\\s+", " ");
         return flat.length() <= 80 ? flat : flat.substring(0, 77) + "...";
     }
 

@@ -37,6 +37,14 @@ class LlmPromptedCriterionTest {
     }
 
     @Test
+    void anUnclosedThinkTagAfterLettersThatLowerCaseLongerCutsTheReplyAtTheTag() {
+        // "\u0130" (capital I with dot) lower-cases to two characters; the tag is found in the reply itself.
+        String reply = "\u0130stanbul \u0130zmir \u0130\u0130\u0130\u0130\u0130\u0130\u0130\u0130 <think>0.5";
+
+        assertThat(LlmPromptedCriterion.parseProbability(reply)).isEmpty();
+    }
+
+    @Test
     void asksTheModelWithTheQueryAndCountsTheCall() {
         ScriptedChatModel model = new ScriptedChatModel("0.9");
         LlmPromptedCriterion criterion = LlmPromptedCriterion.builder().model(model).kind(CriterionKind.TIME).build();

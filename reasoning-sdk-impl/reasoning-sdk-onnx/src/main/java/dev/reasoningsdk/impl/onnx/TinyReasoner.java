@@ -4,6 +4,7 @@ import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 
+import dev.reasoningsdk.impl.llm.ReplyWindow;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -160,11 +161,12 @@ public final class TinyReasoner implements CausalLanguageModel {
 
     /**
      * The answer of one of the model's chains: the number in the last {@code The answer is N.}, or empty when the
-     * chain has none (the model card's rule; 0.07% of its eval samples).
+     * chain has none (the model card's rule; 0.07% of its eval samples). Reads at most the last
+     * {@value ReplyWindow#MAX_CHARS} characters of the chain (see {@link ReplyWindow}), in time linear in them.
      */
     public static Optional<Integer> extractAnswer(String chain) {
         Objects.requireNonNull(chain, "chain");
-        Matcher matcher = ANSWER.matcher(chain);
+        Matcher matcher = ReplyWindow.tailMatcher(ANSWER, chain);
         String last = null;
         while (matcher.find()) {
             last = matcher.group(1);

@@ -90,6 +90,47 @@ class RealDataTest {
         assertThat(verifierUnweighted).isGreaterThanOrEqualTo(majority);
     }
 
+    /**
+     * The numeric extractor reads every one of the 4,000 real solutions (each ending "A: N") as the data's own
+     * label says: right exactly when the solution is labelled correct. Guards the extractor's behaviour on real
+     * replies, which the benches' figures depend on, against changes made for degenerate ones.
+     */
+    @Test
+    void numericAnswersOfAllRealSolutionsAgreeWithTheirLabels() throws IOException {
+        int checked = 0;
+        for (JsonNode row : gsm8k(Integer.MAX_VALUE)) {
+            String gold = NUMERIC.extract(row.path("ground_truth").asText()).orElseThrow();
+            for (String source : SOURCES) {
+                JsonNode solution = row.path(source);
+                boolean right = NUMERIC.extract(solution.path("solution").asText())
+                        .filter(answer -> NUMERIC.equivalent(answer, gold)).isPresent();
+                assertThat(right).as("%s on %s", source, row.path("question").asText())
+                        .isEqualTo(solution.path("is_correct").asBoolean());
+                checked++;
+            }
+        }
+        assertThat(checked).isEqualTo(4000);
+    }
+
+    /**
+     * The tiny reasoner's answer rule and the numeric extractor read each of the 600 greedy chains of the model's
+     * eval file as the file's own {@code model_greedy_answer} says.
+     */
+    @Test
+    void answersOfAllTinyReasonerEvalChainsAgreeWithTheEvalFile() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(sharedDir().resolve("models/tiny-reasoner/eval-problems.jsonl"));
+        for (String line : lines) {
+            JsonNode problem = json.readTree(line);
+            String chain = problem.path("model_greedy_text").asText();
+            int expected = problem.path("model_greedy_answer").asInt();
+
+            assertThat(TinyReasoner.extractAnswer(chain)).as(chain).contains(expected);
+            assertThat(NUMERIC.extract(chain)).as(chain).contains(Integer.toString(expected));
+        }
+        assertThat(lines).hasSize(600);
+    }
+
     @Test
     void theTinyReasonerFindsItsOwnCorrectChainMoreLikelyThanACorruptedOne() {
         try (TinyReasoner model = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU)

@@ -32,7 +32,10 @@ public final class WordNetParaphraser implements Paraphraser {
     /** Senses per part of speech whose lemmas are used. */
     public static final int DEFAULT_SENSES = 3;
     private static final int MAX_ALTERNATIVES = 40;
-    private static final Pattern WORD = Pattern.compile("^(\\p{Punct}*)(\\p{L}[\\p{L}'-]*)(\\p{Punct}*)$");
+    // The word is possessive: "'" and "-" belong both to a word and to the punctuation after it, and giving them back
+    // to the trailing group never turns a failed match into a match (the character that stopped the word is no
+    // punctuation either); it only made a run of them before a digit quadratic.
+    private static final Pattern WORD = Pattern.compile("^(\\p{Punct}*)(\\p{L}[\\p{L}'-]*+)(\\p{Punct}*)$");
     private static final Set<String> STOP_WORDS = Set.of("the", "and", "for", "with", "that", "this", "these",
             "those", "from", "into", "onto", "than", "then", "there", "their", "they", "them", "what", "which", "who",
             "whom", "whose", "when", "where", "while", "will", "would", "should", "could", "can", "may", "might",
