@@ -1,6 +1,8 @@
 package dev.reasoningsdk.impl.merge;
 
 import dev.reasoningsdk.api.merge.MergeException;
+import dev.reasoningsdk.api.ModelLoadException;
+import dev.reasoningsdk.impl.onnx.OnnxExternalData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,14 +18,15 @@ import java.util.Objects;
 /**
  * An ONNX model's initializers, located by a minimal reading of the protobuf wire format ({@code ModelProto.graph}
  * field 7, {@code GraphProto.initializer} field 5, {@code TensorProto} dims 1, data_type 2, float_data 4, name 8,
- * raw_data 9, data_location 14), so merging needs no generated ONNX classes and leaves every other byte alone.
+ * raw_data 9), so merging needs no generated ONNX classes and leaves every other byte alone.
  *
  * <p>A merge rewrites only the initializers' data bytes in a copy of the reference model: merged values have the
  * same dtype and size, so the result is the reference model with new weights, valid by construction. Two models
  * have the same graph when their bytes are equal outside the initializer data and the model metadata (field 14),
  * i.e. nodes, inputs, outputs, value_info, opsets, and initializer names, shapes and types all match. Tensors whose
  * data is not little-endian packed bytes (e.g. varint {@code int64_data}) are not merged; they must then be equal,
- * which the graph comparison checks. External data is refused.
+ * which the graph comparison checks. External data anywhere in the model is refused, found by
+ * {@link OnnxExternalData} like the loaders find it.
  */
 final class OnnxModel implements TensorSource {
 
@@ -42,6 +45,7 @@ final class OnnxModel implements TensorSource {
         this.bytes = bytes;
         List<TensorInfo> found = new ArrayList<>();
         this.skeleton = parseModel(found);
+        refuseExternalData();
         this.tensors = List.copyOf(found);
         this.byName = new LinkedHashMap<>();
         for (TensorInfo tensor : tensors) {
@@ -232,10 +236,6 @@ final class OnnxModel implements TensorSource {
                 dataStart = reader.position;
                 packedFloats = field == 4;
                 reader.position += dataLength;
-            } else if (field == 14 && wireType == 0) {
-                if (reader.varint() == 1) {
-                    throw fail("initializer '" + name + "' uses external data, which is not supported");
-                }
             } else {
                 reader.skip(wireType);
             }
@@ -256,6 +256,24 @@ final class OnnxModel implements TensorSource {
                     + " bytes but its data holds " + dataLength);
         }
         return info;
+    }
+
+    /**
+     * Merged weights are written into a copy of the reference model's bytes; data held in other files would be
+     * neither merged nor found beside the output. Found by the loaders' own check, so both agree on what refers to
+     * a file (initializers, attribute tensors, subgraphs).
+     */
+    private void refuseExternalData() {
+        List<OnnxExternalData.Reference> external;
+        try {
+            external = OnnxExternalData.references(file.toString(), bytes);
+        } catch (ModelLoadException e) {
+            throw new MergeException(e.getMessage(), e);
+        }
+        if (!external.isEmpty()) {
+            throw new MergeException(file + ": " + external.get(0).describe() + ", which merging does not support;"
+                    + " merge models that keep their weights inside the .onnx file");
+        }
     }
 
     private static Dtype onnxDtype(int dataType) {

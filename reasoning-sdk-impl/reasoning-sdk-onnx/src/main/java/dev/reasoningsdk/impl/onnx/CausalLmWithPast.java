@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.onnx;
+import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 
@@ -77,16 +78,17 @@ public final class CausalLmWithPast {
         this.endTokenIds = builder.endTokenIds.clone();
         this.padTokenId = builder.padTokenId == null ? endTokenIds[0] : builder.padTokenId;
         this.contextLength = builder.contextLength;
+        String modelName = builder.session.modelName();
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
             Map<String, NodeInfo> outputs = session.getOutputInfo();
-            require(inputs, FullSequenceModel.INPUT_IDS, "input");
-            require(inputs, ATTENTION_MASK, "input");
-            require(outputs, FullSequenceModel.LOGITS, "output");
+            require(inputs, modelName, FullSequenceModel.INPUT_IDS, "input");
+            require(inputs, modelName, ATTENTION_MASK, "input");
+            require(outputs, modelName, FullSequenceModel.LOGITS, "output");
             this.hasPositionIds = inputs.containsKey(POSITION_IDS);
             if (inputs.containsKey("use_cache_branch")) {
-                throw new IllegalArgumentException("merged decoder exports (input use_cache_branch) are not supported;"
-                        + " export the plain decoder-with-past model");
+                throw notDecoderWithPast(modelName, "merged decoder exports (input use_cache_branch) are not"
+                        + " supported; export the plain decoder-with-past model");
             }
             int count = 0;
             for (String name : inputs.keySet()) {
@@ -96,40 +98,43 @@ public final class CausalLmWithPast {
                 }
             }
             if (count == 0) {
-                throw new IllegalArgumentException("the model has no past_key_values.N.key inputs: not a"
-                        + " decoder-with-past export (inputs: " + inputs.keySet() + ")");
+                throw notDecoderWithPast(modelName, "it has no past_key_values.N.key inputs (it has "
+                        + inputs.keySet() + ")");
             }
             this.layers = count;
             Set<String> wanted = new HashSet<>();
             wanted.add(FullSequenceModel.LOGITS);
             for (int layer = 0; layer < layers; layer++) {
                 for (String kind : new String[] {"key", "value"}) {
-                    require(inputs, pastName(layer, kind), "input");
-                    require(outputs, presentName(layer, kind), "output");
+                    require(inputs, modelName, pastName(layer, kind), "input");
+                    require(outputs, modelName, presentName(layer, kind), "output");
                     wanted.add(presentName(layer, kind));
                 }
             }
             this.decodeOutputs = Set.copyOf(wanted);
-            TensorInfo past = tensorInfo(inputs.get(pastName(0, "key")), pastName(0, "key"));
+            TensorInfo past = tensorInfo(modelName, inputs.get(pastName(0, "key")), pastName(0, "key"));
             long[] pastShape = past.getShape();
             if (pastShape.length != 4 || pastShape[1] <= 0 || pastShape[3] <= 0) {
-                throw new IllegalArgumentException("past_key_values.0.key must be [batch, heads, past, head_dim] with"
-                        + " fixed heads and head_dim, was " + Arrays.toString(pastShape));
+                throw notDecoderWithPast(modelName, "past_key_values.0.key must be [batch, heads, past, head_dim]"
+                        + " with fixed heads and head_dim, was " + Arrays.toString(pastShape));
             }
             if (past.type != OnnxJavaType.FLOAT) {
-                throw new IllegalArgumentException("only fp32 caches are supported, past_key_values are " + past.type);
+                throw notDecoderWithPast(modelName, "only fp32 caches are supported, past_key_values are "
+                        + past.type);
             }
             this.kvHeads = (int) pastShape[1];
             this.headDim = (int) pastShape[3];
-            long[] logitsShape = tensorInfo(outputs.get(FullSequenceModel.LOGITS), FullSequenceModel.LOGITS).getShape();
+            long[] logitsShape = tensorInfo(modelName, outputs.get(FullSequenceModel.LOGITS),
+                    FullSequenceModel.LOGITS).getShape();
             long vocabulary = logitsShape[logitsShape.length - 1];
             if (vocabulary <= 0) {
-                throw new IllegalArgumentException("logits must have a fixed last dimension (the vocabulary), was "
+                throw notDecoderWithPast(modelName, "logits must have a fixed last dimension (the vocabulary), was "
                         + Arrays.toString(logitsShape));
             }
             this.vocabularySize = (int) vocabulary;
         } catch (OrtException e) {
-            throw new IllegalArgumentException("cannot read the model's inputs and outputs: " + e.getMessage(), e);
+            throw new ModelLoadException("model " + modelName + ": ONNX Runtime cannot list its inputs and outputs: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -191,18 +196,22 @@ public final class CausalLmWithPast {
         return "present." + layer + "." + kind;
     }
 
-    private static void require(Map<String, NodeInfo> infos, String name, String what) {
+    private static void require(Map<String, NodeInfo> infos, String modelName, String name, String what) {
         if (!infos.containsKey(name)) {
-            throw new IllegalArgumentException("the model has no " + what + " '" + name + "' (it has "
-                    + infos.keySet() + ")");
+            throw notDecoderWithPast(modelName, "it has no " + what + " '" + name + "' (it has " + infos.keySet()
+                    + ")");
         }
     }
 
-    private static TensorInfo tensorInfo(NodeInfo info, String name) {
+    private static TensorInfo tensorInfo(String modelName, NodeInfo info, String name) {
         if (!(info.getInfo() instanceof TensorInfo tensor)) {
-            throw new IllegalArgumentException("'" + name + "' is not a tensor");
+            throw notDecoderWithPast(modelName, "'" + name + "' is not a tensor");
         }
         return tensor;
+    }
+
+    private static ModelLoadException notDecoderWithPast(String modelName, String reason) {
+        return new ModelLoadException("model " + modelName + " cannot run as a decoder-with-past LM: " + reason);
     }
 
     /** The cache of one generation: the past tensors of every layer, owned either by us or by the last result. */
@@ -412,8 +421,9 @@ public final class CausalLmWithPast {
         }
 
         /**
-         * @throws IllegalStateException    if the session, end tokens or context length is missing
-         * @throws IllegalArgumentException if the model is not in the decoder-with-past layout
+         * @throws IllegalStateException if the session, end tokens or context length is missing
+         * @throws ModelLoadException    naming the model and what it lacks if it is not in the decoder-with-past
+         *                               layout
          */
         public CausalLmWithPast build() {
             if (session == null || endTokenIds == null || contextLength == 0) {

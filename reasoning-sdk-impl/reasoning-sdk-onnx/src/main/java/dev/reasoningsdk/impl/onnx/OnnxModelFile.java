@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An ONNX model file held as its protobuf {@link ModelProto}: list its initializers, read FLOAT initializers as
@@ -28,8 +29,10 @@ import java.util.Objects;
  *
  * <p>Reading validates before use: the model must parse, have a graph and an IR version, declare at least one
  * opset, and every initializer's stored data must match its shape and type (so a truncated or garbage file fails
- * with a {@link ModelLoadException} naming the model, instead of a wrong answer later). Initializers stored as
- * external data are listed but cannot be read or replaced here.
+ * with a {@link ModelLoadException} naming the model, instead of a wrong answer later). A model read from a file may
+ * keep tensors as external data in files inside its own folder, and model bytes may not refer to files at all
+ * ({@link OnnxExternalData} checks both); such initializers are listed but cannot be read or replaced here. A model
+ * built in code ({@link #of}) is not checked until a session opens its bytes.
  *
  * <p>Immutable and thread-safe: every {@code with...} method returns a new model.
  */
@@ -58,12 +61,21 @@ public final class OnnxModelFile {
     /**
      * Reads and validates a model from {@code source}.
      *
-     * @throws ModelLoadException naming the model when it is missing, too large, not an ONNX model, or its
-     *                            initializers do not match their shapes
+     * @throws ModelLoadException naming the model when it is missing, too large, not an ONNX model, its
+     *                            initializers do not match their shapes, or it refers to external data that
+     *                            {@link OnnxExternalData} refuses (outside a file's folder, or any from bytes)
      */
     public static OnnxModelFile read(ModelSource source) {
         Objects.requireNonNull(source, "source");
-        return parse(source.name(), source.readBytes());
+        byte[] bytes = source.readBytes();
+        OnnxModelFile model = parseUnchecked(source.name(), bytes);
+        Optional<Path> file = source.file();
+        if (file.isPresent()) {
+            OnnxExternalData.checkInFolder(source.name(), file.get(), bytes);
+        } else {
+            OnnxExternalData.refuseAny(source.name(), bytes);
+        }
+        return model;
     }
 
     /** Reads and validates a model file; see {@link #read(ModelSource)}. */
@@ -71,8 +83,17 @@ public final class OnnxModelFile {
         return read(ModelSource.file(path));
     }
 
-    /** Parses and validates model bytes; see {@link #read(ModelSource)}. */
+    /**
+     * Parses and validates model bytes; see {@link #read(ModelSource)}. Bytes have no folder, so they may not refer
+     * to external data files.
+     */
     public static OnnxModelFile parse(String name, byte[] bytes) {
+        OnnxModelFile model = parseUnchecked(name, bytes);
+        OnnxExternalData.refuseAny(name, bytes);
+        return model;
+    }
+
+    private static OnnxModelFile parseUnchecked(String name, byte[] bytes) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bytes, "bytes");
         if (bytes.length == 0) {
@@ -261,7 +282,8 @@ public final class OnnxModelFile {
         return tensor;
     }
 
-    private static String typeName(int dataType) {
+    /** The ONNX name of a {@code TensorProto.DataType} value, for messages. */
+    static String typeName(int dataType) {
         TensorProto.DataType type = TensorProto.DataType.forNumber(dataType);
         return type == null ? "UNKNOWN(" + dataType + ")" : type.name();
     }
@@ -284,7 +306,7 @@ public final class OnnxModelFile {
     }
 
     /** Fixed-width element sizes for raw_data checks; 0 for types whose raw size is not a whole byte count. */
-    private static int bytesPerElement(int dataType) {
+    static int bytesPerElement(int dataType) {
         return switch (dataType) {
             case TensorProto.DataType.FLOAT_VALUE, TensorProto.DataType.INT32_VALUE,
                     TensorProto.DataType.UINT32_VALUE -> 4;

@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place that creates ONNX Runtime sessions: it turns an execution-provider choice, thread counts and a graph
- * optimisation level into session options, and opens models from a {@link ModelSource}.
+ * optimisation level into session options, and opens models from a {@link ModelSource}. Before ONNX Runtime sees a
+ * model, {@link OnnxExternalData} checks every file it names as external data: a model file may name files inside
+ * its own folder only, model bytes none at all.
  *
  * <p>With {@link ExecutionProvider#AUTO} it asks for CUDA on {@link Builder#cudaDeviceId(int) the device} unless
  * the machine has no NVIDIA driver (then CPU at once, silently: no probe, no native error line); when the
@@ -90,8 +92,10 @@ public final class OnnxSessionFactory implements AutoCloseable {
     /**
      * Opens a model.
      *
-     * @throws ModelLoadException    naming the model when it is missing, unreadable or rejected by ONNX Runtime, or
-     *                               when {@link ExecutionProvider#CUDA} was asked for and CUDA cannot be loaded
+     * @throws ModelLoadException    naming the model when it is missing, unreadable, refers to external data that
+     *                               {@link OnnxExternalData} refuses (outside a file's folder, or any from bytes),
+     *                               is rejected by ONNX Runtime, or when {@link ExecutionProvider#CUDA} was asked
+     *                               for and CUDA cannot be loaded
      * @throws IllegalStateException if this factory is closed
      */
     public OnnxModelSession open(ModelSource source) {
@@ -99,24 +103,45 @@ public final class OnnxSessionFactory implements AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("session factory is closed");
         }
+        // Checked before ONNX Runtime sees the model, because ONNX Runtime opens every file the model names.
+        byte[] bytes = checkedBytes(source);
         OrtEnvironment environment = OrtEnvironment.getEnvironment();
         String knownFailure = cudaUnavailable.get();
         boolean tryCuda = executionProvider == ExecutionProvider.CUDA
                 || (executionProvider == ExecutionProvider.AUTO && knownFailure == null);
         String fallbackReason = executionProvider == ExecutionProvider.AUTO ? knownFailure : null;
         if (tryCuda) {
-            Optional<OnnxModelSession> cuda = openOnCuda(environment, source);
+            Optional<OnnxModelSession> cuda = openOnCuda(environment, source, bytes);
             if (cuda.isPresent()) {
                 return register(cuda.get());
             }
             fallbackReason = cudaUnavailable.get();
         }
         OrtSession.SessionOptions options = baseOptions(source);
-        return register(openWith(environment, source, options, "CPU", fallbackReason));
+        return register(openWith(environment, source, bytes, options, "CPU", fallbackReason));
+    }
+
+    /**
+     * Checks the model's external data references ({@link OnnxExternalData}): a file against its folder (streamed;
+     * returns null, ONNX Runtime then reads the file itself), anything else as bytes, which are returned for the
+     * session so that the model is read once.
+     */
+    private static byte[] checkedBytes(ModelSource source) {
+        Optional<java.nio.file.Path> file = source.file();
+        if (file.isPresent()) {
+            if (!java.nio.file.Files.isRegularFile(file.get())) {
+                throw new ModelLoadException("model " + source.name() + " not found: no such file");
+            }
+            OnnxExternalData.checkFile(source.name(), file.get());
+            return null;
+        }
+        byte[] bytes = source.readBytes();
+        OnnxExternalData.refuseAny(source.name(), bytes);
+        return bytes;
     }
 
     /** Empty when AUTO should fall back to CPU; throws when CUDA was required. */
-    private Optional<OnnxModelSession> openOnCuda(OrtEnvironment environment, ModelSource source) {
+    private Optional<OnnxModelSession> openOnCuda(OrtEnvironment environment, ModelSource source, byte[] bytes) {
         if (executionProvider == ExecutionProvider.AUTO && cudaInstaller == DEFAULT_CUDA_INSTALLER
                 && !nvidiaDriverPresent()) {
             // Without a driver CUDA cannot load; asking ONNX Runtime anyway costs seconds and a native error line.
@@ -139,7 +164,7 @@ public final class OnnxSessionFactory implements AutoCloseable {
             warnOnce(reason);
             return Optional.empty();
         }
-        return Optional.of(openWith(environment, source, options, "CUDA", null));
+        return Optional.of(openWith(environment, source, bytes, options, "CUDA", null));
     }
 
     private static final java.nio.file.Path NVIDIA_DRIVER = java.nio.file.Path.of("/proc/driver/nvidia/version");
@@ -173,19 +198,18 @@ public final class OnnxSessionFactory implements AutoCloseable {
         }
     }
 
-    /** Takes ownership of {@code options}: they end up in the session, or closed. */
-    private OnnxModelSession openWith(OrtEnvironment environment, ModelSource source,
+    /**
+     * Takes ownership of {@code options}: they end up in the session, or closed. Opens {@code bytes}, or the source's
+     * file when they are null.
+     */
+    private OnnxModelSession openWith(OrtEnvironment environment, ModelSource source, byte[] bytes,
                                       OrtSession.SessionOptions options, String provider, String fallbackReason) {
         OrtSession session = null;
         try {
-            Optional<java.nio.file.Path> file = source.file();
-            if (file.isPresent()) {
-                if (!java.nio.file.Files.isRegularFile(file.get())) {
-                    throw new ModelLoadException("model " + source.name() + " not found: no such file");
-                }
-                session = environment.createSession(file.get().toString(), options);
+            if (bytes == null) {
+                session = environment.createSession(source.file().orElseThrow().toString(), options);
             } else {
-                session = environment.createSession(source.readBytes(), options);
+                session = environment.createSession(bytes, options);
             }
             return new OnnxModelSession(environment, session, options, source.name(), provider, fallbackReason,
                     openSessions::remove);

@@ -5,15 +5,18 @@ import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 
 import dev.reasoningsdk.impl.llm.ReplyWindow;
+import dev.reasoningsdk.impl.onnx.proto.ValueInfoProto;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -51,6 +54,8 @@ public final class TinyReasoner implements CausalLanguageModel {
     private static final String EMBEDDED_SHA256 = "90d672e569529937fa190deb4ea7b0990ad9d48e2c42b79e67795ea5f56375bd";
     private static final int HIDDEN_STATE_BATCH = 32;
     private static final Pattern ANSWER = Pattern.compile(ANSWER_REGEX);
+    private static final List<String> REQUIRED_METADATA =
+            List.of("vocab", "pad_id", "bos_id", "eos_id", "max_len", "n_head");
 
     private final OnnxSessionFactory ownedFactory;
     private final OnnxModelSession fullSession;
@@ -71,10 +76,11 @@ public final class TinyReasoner implements CausalLanguageModel {
 
     private TinyReasoner(Builder builder) {
         OnnxModelFile file = builder.modelFile != null ? builder.modelFile : OnnxModelFile.read(builder.source);
+        requireTinyReasoner(file);
         byte[] onnx = file.toBytes();
         Map<String, String> metadata = file.metadata();
-        this.vocabulary = TinyReasonerVocabulary.fromMetadata(metadata);
-        this.contextLength = parseInt(metadata, "max_len");
+        this.vocabulary = fromModel(file, () -> TinyReasonerVocabulary.fromMetadata(metadata));
+        this.contextLength = fromModel(file, () -> Integer.parseInt(metadata.get("max_len").trim()));
         this.modelId = modelId(onnx, metadata.getOrDefault("version", "1"));
         this.ownedFactory = builder.sessionFactory == null
                 ? OnnxSessionFactory.builder().executionProvider(builder.executionProvider)
@@ -89,7 +95,7 @@ public final class TinyReasoner implements CausalLanguageModel {
             this.fullModel = new FullSequenceModel(full.environment(), full.session(), vocabulary.size(),
                     vocabulary.padId());
             if (builder.kvCache) {
-                OnnxModelFile withPast = TinyReasonerGraph.withPast(file);
+                OnnxModelFile withPast = fromModel(file, () -> TinyReasonerGraph.withPast(file));
                 cached = factory.open(ModelSource.bytes(withPast.name(), withPast.toBytes()));
                 this.decoder = CausalLmWithPast.builder().session(cached).endTokenIds(vocabulary.eosId())
                         .padTokenId(vocabulary.padId()).contextLength(contextLength).build().decoder();
@@ -98,9 +104,9 @@ public final class TinyReasoner implements CausalLanguageModel {
             }
             // Built now, so that a model which is not a tiny reasoner fails at load; its session opens on first
             // use, so that loading a model only asked to generate does not wait for it (about 50 ms here).
-            OnnxModelFile lastToken = TinyReasonerGraph.lastTokenHiddenState(file);
+            OnnxModelFile lastToken = fromModel(file, () -> TinyReasonerGraph.lastTokenHiddenState(file));
             if (builder.int8HiddenStates) {
-                OnnxModelFile quantized = DynamicInt8Quantization.quantizeWeights(file);
+                OnnxModelFile quantized = fromModel(file, () -> DynamicInt8Quantization.quantizeWeights(file));
                 int8 = factory.open(ModelSource.bytes(quantized.name(), quantized.toBytes()));
                 this.hiddenStateModel = new FullSequenceModel(int8.environment(), int8.session(), vocabulary.size(),
                         vocabulary.padId());
@@ -323,12 +329,39 @@ public final class TinyReasoner implements CausalLanguageModel {
         }
     }
 
-    private static int parseInt(Map<String, String> metadata, String key) {
-        String value = metadata.get(key);
-        if (value == null) {
-            throw new IllegalArgumentException("the tiny reasoner's metadata has no '" + key + "'");
+    /**
+     * Names everything a tiny reasoner has and {@code file} lacks (metadata, graph input and outputs), so that an
+     * unrelated model fails at once with a {@link ModelLoadException} rather than at the first missing piece.
+     */
+    private static void requireTinyReasoner(OnnxModelFile file) {
+        List<String> inputs = file.proto().getGraph().getInputList().stream().map(ValueInfoProto::getName).toList();
+        List<String> outputs = file.proto().getGraph().getOutputList().stream().map(ValueInfoProto::getName).toList();
+        List<String> missing = new ArrayList<>();
+        addMissing(missing, "metadata", REQUIRED_METADATA, file.metadata().keySet());
+        addMissing(missing, "input", List.of(FullSequenceModel.INPUT_IDS), inputs);
+        addMissing(missing, "outputs", List.of(FullSequenceModel.LOGITS, FullSequenceModel.HIDDEN_STATES), outputs);
+        if (!missing.isEmpty()) {
+            throw new ModelLoadException("model " + file.name() + " is not a tiny reasoner: it lacks "
+                    + String.join(", ", missing) + " (it has inputs " + inputs + ", outputs " + outputs
+                    + ", metadata " + file.metadata().keySet() + ")");
         }
-        return Integer.parseInt(value.trim());
+    }
+
+    private static void addMissing(List<String> missing, String what, List<String> expected,
+                                   Collection<String> present) {
+        List<String> absent = expected.stream().filter(name -> !present.contains(name)).toList();
+        if (!absent.isEmpty()) {
+            missing.add(what + " " + absent);
+        }
+    }
+
+    /** A step that reads the model's graph or metadata; its complaint names the model as not a tiny reasoner. */
+    private static <T> T fromModel(OnnxModelFile file, Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (IllegalArgumentException e) {
+            throw new ModelLoadException("model " + file.name() + " is not a tiny reasoner: " + e.getMessage(), e);
+        }
     }
 
     private static String modelId(byte[] onnx, String version) {
@@ -455,8 +488,9 @@ public final class TinyReasoner implements CausalLanguageModel {
         /**
          * Loads the sessions and builds the KV-cache graph.
          *
-         * @throws ModelLoadException       naming the model if it is missing or not an ONNX model
-         * @throws IllegalArgumentException if it is not a tiny reasoner (metadata or graph nodes missing)
+         * @throws ModelLoadException naming the model if it is missing, not an ONNX model, refers to external data
+         *                            files (see {@link OnnxExternalData}), or is not a tiny reasoner (naming the
+         *                            metadata, inputs, outputs or graph nodes it lacks)
          */
         public TinyReasoner build() {
             return new TinyReasoner(this);

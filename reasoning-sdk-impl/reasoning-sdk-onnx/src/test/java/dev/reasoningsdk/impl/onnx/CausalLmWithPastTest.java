@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.onnx;
+import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 
@@ -35,7 +36,9 @@ class CausalLmWithPastTest {
              OnnxModelSession session = factory.open(ModelSource.classpath(TinyReasoner.MODEL_RESOURCE))) {
             assertThatThrownBy(() -> CausalLmWithPast.builder().session(session).endTokenIds(2).contextLength(320)
                     .build())
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("attention_mask");
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageStartingWith("model classpath:" + TinyReasoner.MODEL_RESOURCE
+                            + " cannot run as a decoder-with-past LM: it has no input 'attention_mask' (it has [");
         }
         assertThatThrownBy(() -> CausalLmWithPast.builder().endTokenIds(2).build())
                 .isInstanceOf(IllegalStateException.class);

@@ -95,10 +95,16 @@ class OnnxSessionFactoryTest {
     @Test
     void corruptBytesNameTheModelAndOrtsReason() {
         try (OnnxSessionFactory factory = OnnxSessionFactory.cpu(1)) {
+            // Bytes that are not even protobuf fail the external-data check, which must parse them, before ORT.
             byte[] garbage = "this is not a protobuf".getBytes(StandardCharsets.UTF_8);
             assertThatThrownBy(() -> factory.open(ModelSource.bytes("garbage-model", garbage)))
                     .isInstanceOf(ModelLoadException.class)
-                    .hasMessageContaining("garbage-model")
+                    .hasMessageStartingWith("model garbage-model is not an ONNX model: ");
+            byte[] noGraph = dev.reasoningsdk.impl.onnx.proto.ModelProto.newBuilder().setIrVersion(8).build()
+                    .toByteArray();
+            assertThatThrownBy(() -> factory.open(ModelSource.bytes("graphless-model", noGraph)))
+                    .isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining("graphless-model")
                     .hasMessageContaining("could not be loaded by ONNX Runtime")
                     .hasCauseInstanceOf(OrtException.class);
         }
