@@ -10,7 +10,8 @@ import java.util.Objects;
 /**
  * Makes LangChain4j {@link OllamaChatModel}s ready for {@link ChatModelSampler}: from a base URL and a model name,
  * with LangChain4j's own retries set to zero, because the sampler retries (and counts) transient failures itself
- * and two retry layers would multiply the attempts.
+ * and two retry layers would multiply the attempts, and on a {@link RetryAfterHttpClientBuilder}, so that the
+ * sampler sees the {@code Retry-After} of a 429 or 503.
  *
  * <pre>{@code
  * ChatModel model = OllamaChatModels.of("http://localhost:11434", "qwen2.5:0.5b");
@@ -51,7 +52,7 @@ public final class OllamaChatModels {
                 .build();
     }
 
-    /** Builds an {@link OllamaChatModel} with LangChain4j's retries off. Not thread-safe. */
+    /** Builds an {@link OllamaChatModel} with LangChain4j's retries off and Retry-After kept. Not thread-safe. */
     public static final class Builder {
         private String baseUrl;
         private String modelName;
@@ -146,6 +147,7 @@ public final class OllamaChatModels {
                     .temperature(temperature)
                     .numPredict(maxOutputTokens)
                     .maxRetries(0)
+                    .httpClientBuilder(new RetryAfterHttpClientBuilder())
                     .build();
         }
     }
