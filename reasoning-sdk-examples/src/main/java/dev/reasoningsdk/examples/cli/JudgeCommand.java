@@ -3,6 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
+import dev.reasoningsdk.impl.TextFiles;
 import dev.reasoningsdk.impl.llm.AnswerExtractor;
 import dev.reasoningsdk.impl.onnx.GenerationOptions;
 import dev.reasoningsdk.impl.retrieval.HeadProvenance;
@@ -11,8 +12,6 @@ import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
 import dev.reasoningsdk.impl.retrieval.LabelledText;
 import dev.reasoningsdk.impl.retrieval.LinearHead;
 import dev.reasoningsdk.impl.retrieval.SelfKnowledgeTrainer;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,9 +120,7 @@ public final class JudgeCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             CriterionKind kind = parseKind(criterion);
-            if (!Files.isRegularFile(data)) {
-                throw new NoSuchFileException(data.toString());
-            }
+            TextFiles.requireRegularFile(data);
             HeadTrainer.FeatureSpec featureSpec = HeadTrainer.FeatureSpec.parse(features);
             HeadTrainer.FeatureSpec embeddingAlone = HeadTrainer.FeatureSpec.parse("0");
             if (kind == CriterionKind.SELF_KNOWLEDGE && !featureSpec.equals(embeddingAlone)) {
