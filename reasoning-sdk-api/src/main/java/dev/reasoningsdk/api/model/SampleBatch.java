@@ -78,6 +78,12 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
         TRANSIENT_EXHAUSTED,
         /** A permanent error (bad request, authentication): not retried. */
         PERMANENT,
+        /**
+         * The server asked to wait (a 429 or 503 with {@code Retry-After}) longer than the retry policy's backoff cap
+         * or than the time left before the deadline: not retryable now, so the sample failed at once without waiting.
+         * The message says how long the server asked for; a later batch may succeed.
+         */
+        RETRY_LATER,
         /** The model answered, but with nothing usable (empty or malformed). */
         GARBAGE,
         /** Not attempted, or not finished, because the call or token budget or the deadline ran out. */

@@ -2,6 +2,7 @@ package dev.reasoningsdk.examples.cli;
 
 import dev.reasoningsdk.api.prompt.OptimizationResult;
 import dev.reasoningsdk.examples.cli.LabeledJsonl.Example;
+import dev.reasoningsdk.impl.TextFiles;
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.api.model.SentenceEncoder;
 import dev.reasoningsdk.impl.prompt.ClassificationObjective;
@@ -16,8 +17,6 @@ import dev.reasoningsdk.impl.prompt.SearchSettings;
 import dev.reasoningsdk.impl.prompt.SimulatedAnnealing;
 import dev.reasoningsdk.impl.prompt.TabuSearch;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -78,10 +77,7 @@ public final class BenchPromptCommand implements Callable<Integer> {
                         Map.of("true", "a request that needs a tool",
                                 "false", "a request that needs no tool")));
         for (Task task : tasks) {
-            if (!Files.isRegularFile(task.file())) {
-                throw new NoSuchFileException(task.file().toString(), null,
-                        "data file not found (use --data)");
-            }
+            TextFiles.requireRegularFile(task.file(), "data file not found (use --data)");
         }
         try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(2).build()) {
             return report(tasks, encoder);

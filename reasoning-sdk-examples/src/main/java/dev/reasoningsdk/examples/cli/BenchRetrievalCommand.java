@@ -3,6 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
+import dev.reasoningsdk.impl.TextFiles;
 import dev.reasoningsdk.impl.retrieval.BinaryMetrics;
 import dev.reasoningsdk.impl.retrieval.EncoderHeadCriterion;
 import dev.reasoningsdk.impl.retrieval.HeadProvenance;
@@ -106,9 +107,7 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
                                                  List<String> latencyQueries) throws IOException {
         LinearHead head = criterion.head();
         HeadProvenance provenance = head.provenance();
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString());
-        }
+        TextFiles.requireRegularFile(file);
         Evaluation rows = evaluationRows(file, provenance, LabelledText.readJsonl(file, provenance.textField(),
                 provenance.labelField()));
         Progress progress = new Progress(head.kind().name().toLowerCase(java.util.Locale.ROOT));
@@ -149,9 +148,7 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
     }
 
     private BenchReport evaluateSelfKnowledge(HiddenStateSelfKnowledge criterion, Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new NoSuchFileException(file.toString());
-        }
+        TextFiles.requireRegularFile(file);
         HeadProvenance provenance = criterion.head().provenance();
         Evaluation rows = evaluationRows(file, provenance, SelfKnowledgeTrainer.readRecordedSamples(file));
         BenchReport report = rows.describe(new BenchReport());

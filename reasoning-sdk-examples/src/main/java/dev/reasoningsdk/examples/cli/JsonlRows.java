@@ -3,7 +3,6 @@ package dev.reasoningsdk.examples.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.impl.JsonLines;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,12 +16,11 @@ final class JsonlRows {
     /**
      * Every non-blank line of {@code file} as JSON.
      *
-     * @throws IllegalArgumentException if the file does not exist or holds no rows
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws dev.reasoningsdk.impl.DataFileException if it is a directory or not UTF-8
+     * @throws IllegalArgumentException if it holds no rows or a line is not JSON
      */
     static List<JsonNode> read(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("no such file: " + file.toAbsolutePath().normalize());
-        }
         List<JsonNode> rows = JsonLines.read(file).stream().map(JsonLines.Row::node).toList();
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("no rows in " + file);

@@ -6,6 +6,9 @@ import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.TextFiles;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.retrieval.HeadProvenance;
 import dev.reasoningsdk.impl.training.HeadTrainer;
 import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
@@ -14,6 +17,7 @@ import dev.reasoningsdk.impl.retrieval.LinearHead;
 import dev.reasoningsdk.impl.training.SelfKnowledgeTrainer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import dev.reasoningsdk.impl.training.SelfKnowledgeTrainer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -129,9 +133,7 @@ public final class JudgeCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             CriterionKind kind = parseKind(criterion);
-            if (!Files.isRegularFile(data)) {
-                throw new NoSuchFileException(data.toString());
-            }
+            TextFiles.requireRegularFile(data);
             HeadTrainer.FeatureSpec featureSpec = HeadTrainer.FeatureSpec.parse(features);
             HeadTrainer.FeatureSpec embeddingAlone = HeadTrainer.FeatureSpec.parse("0");
             if (kind == CriterionKind.SELF_KNOWLEDGE && !featureSpec.equals(embeddingAlone)) {

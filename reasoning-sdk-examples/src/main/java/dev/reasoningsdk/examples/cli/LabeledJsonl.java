@@ -2,9 +2,8 @@ package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.impl.JsonLines;
+import dev.reasoningsdk.impl.TextFiles;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +25,7 @@ final class LabeledJsonl {
      * @throws IllegalArgumentException if a row lacks the text or label field
      */
     static List<Example> read(Path file, String textField, String labelField, int limit) throws IOException {
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "data file not found (use --data)");
-        }
+        TextFiles.requireRegularFile(file, "data file not found (use --data)");
         List<Example> examples = new ArrayList<>();
         for (JsonLines.Row line : JsonLines.read(file)) {
             if (examples.size() >= limit) {

@@ -1,6 +1,10 @@
 package dev.reasoningsdk.examples.cli;
 
 import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.merge.MergeException;
+import dev.reasoningsdk.impl.DataFileException;
+import dev.reasoningsdk.api.ModelLoadException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -43,24 +47,44 @@ public final class ReasoningCli implements Runnable {
         return newCommandLine().execute(args);
     }
 
-    /** The configured command line: bad input exits 2 with one line, other failures exit 1 with one line. */
+    /**
+     * The configured command line: bad input exits 2 with one line, other failures exit 1 with one line (and the
+     * stack trace when {@code REASONING_DEBUG} is set). This is the one place where failures become exit codes.
+     */
     static CommandLine newCommandLine() {
         CommandLine commandLine = new CommandLine(new ReasoningCli());
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
-            boolean badInput = exception instanceof IllegalArgumentException
-                    || exception instanceof java.nio.file.NoSuchFileException
-                    || exception instanceof CommandLine.ParameterException;
             cmd.getErr().println("reasoning: " + describe(exception));
             if (System.getenv("REASONING_DEBUG") != null) {
                 exception.printStackTrace(cmd.getErr());
             }
-            return badInput ? EXIT_BAD_INPUT : EXIT_FAILURE;
+            return exitCode(exception);
         });
         return commandLine;
     }
 
+    /**
+     * {@link #EXIT_BAD_INPUT} for what the caller gave us: a bad argument, a missing file, a data or config file
+     * that is a directory or not UTF-8, a model or checkpoint that is malformed or hostile (every one of these
+     * names the file in its message); {@link #EXIT_FAILURE} for anything else.
+     */
+    static int exitCode(Exception exception) {
+        boolean badInput = exception instanceof IllegalArgumentException
+                || exception instanceof NoSuchFileException
+                || exception instanceof CommandLine.ParameterException
+                || exception instanceof DataFileException
+                || exception instanceof ModelLoadException
+                || exception instanceof MergeException;
+        return badInput ? EXIT_BAD_INPUT : EXIT_FAILURE;
+    }
+
+    /** One line: the message (line breaks folded), after the exception's name unless it is one of ours. */
     private static String describe(Throwable exception) {
-        String kind = exception instanceof ReasoningException ? "" : exception.getClass().getSimpleName() + ": ";
-        return kind + exception.getMessage();
+        String message = exception instanceof NoSuchFileException missing
+                ? missing.getFile() + ": " + (missing.getReason() != null ? missing.getReason() : "no such file")
+                : exception.getMessage();
+        String kind = exception instanceof ReasoningException || exception instanceof NoSuchFileException ? ""
+                : exception.getClass().getSimpleName() + ": ";
+        return (kind + message).replaceAll("\\s*\\R\\s*", " ");
     }
 }

@@ -3,16 +3,13 @@ package dev.reasoningsdk.impl;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads JSON-lines files (one JSON value per line, UTF-8), as the project's data, eval problems and labelled sets
+ * Reads JSON-lines files (one JSON value per line, UTF-8, a byte order mark allowed), as the project's data, eval problems and labelled sets
  * come: every non-blank line parsed, with its 1-based line number so that a caller's validation can name the line.
  */
 public final class JsonLines {
@@ -32,29 +29,25 @@ public final class JsonLines {
     }
 
     /**
-     * Every non-blank line of {@code file}, parsed.
+     * Every non-blank line of {@code file}, parsed. The file is read as {@link TextFiles#forEachLine} reads it: a
+     * leading UTF-8 byte order mark is skipped.
      *
      * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws DataFileException                  if it is a directory or not UTF-8 (naming the line and byte)
      * @throws IllegalArgumentException          naming the file and line of the first line that is not JSON
      */
     public static List<Row> read(Path file) throws IOException {
         List<Row> rows = new ArrayList<>();
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                try {
-                    rows.add(new Row(number, JSON.readTree(line)));
-                } catch (JsonProcessingException e) {
-                    throw new IllegalArgumentException(file + ":" + number + ": not JSON: " + e.getOriginalMessage(),
-                            e);
-                }
+        TextFiles.forEachLine(file, (number, line) -> {
+            if (line.isBlank()) {
+                return;
             }
-        }
+            try {
+                rows.add(new Row(number, JSON.readTree(line)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException(file + ":" + number + ": not JSON: " + e.getOriginalMessage(), e);
+            }
+        });
         return rows;
     }
 }

@@ -61,10 +61,15 @@ import org.slf4j.LoggerFactory;
  *       nothing new starts and unfinished samples fail as {@link FailureKind#BUDGET_EXHAUSTED}.</li>
  *   <li><b>Retries</b>: transient failures (timeouts, HTTP 408, 429, 5xx, I/O errors; see
  *       {@link LlmCallException#classify}) are retried under a {@link RetryPolicy} (default 3 attempts, full-jitter
- *       exponential backoff capped at 30 s), waiting at least a server's Retry-After where one is reported;
- *       permanent failures (400, 401, 403, 404, ...) are not. An empty answer is {@link FailureKind#GARBAGE} and is
- *       retried once unless {@code retryGarbage(false)}. Set the provider's own retries to zero (as
- *       {@code OllamaChatModels} does) so attempts do not multiply.</li>
+ *       exponential backoff capped at 30 s); permanent failures (400, 401, 403, 404, ...) are not. An empty answer
+ *       is {@link FailureKind#GARBAGE} and is retried once unless {@code retryGarbage(false)}. Set the provider's
+ *       own retries to zero (as {@code OllamaChatModels} does) so attempts do not multiply.</li>
+ *   <li><b>Retry-After</b>: where a failure reports one (any provider built on a
+ *       {@link RetryAfterHttpClientBuilder}, or an {@link LlmCallException} carrying it), the wait before the retry
+ *       is the larger of the backoff and the Retry-After. A Retry-After longer than the policy's backoff cap, or
+ *       not ending before the deadline, fails the sample at once as {@link FailureKind#RETRY_LATER}, without
+ *       waiting: retrying sooner is known to fail, and waiting longer is more than the caller allowed. When the
+ *       Retry-After fits but the jitter on top would outlast the deadline, the Retry-After alone is waited.</li>
  *   <li><b>Budget</b>: {@code maxCalls} and {@code maxTokens} per batch (default unlimited) are checked before
  *       each call; when one is spent the batch stops cleanly with {@link StopReason#BUDGET_EXHAUSTED} and the
  *       samples not drawn are reported as such. Calls already in flight finish, so tokens may overshoot by
@@ -401,11 +406,25 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
                     fail(index, exhausted, "gave up after " + errors + " failed attempts" + last, attempts);
                     return;
                 }
-                Duration delay = backoff(errors, error);
+                Duration asked = error.retryAfter().orElse(null);
                 Duration left = remaining();
-                if (left != null && delay.compareTo(left) >= 0) {
-                    fail(index, exhausted, "no time left before the deadline to retry" + last, attempts);
+                String beyond = beyondRetryAfterLimits(asked, left);
+                if (beyond != null) {
+                    // Calling before the server's time is known to fail, and waiting is more than we may: stop now.
+                    LOG.warn("{}: sample {}: the server asked to retry after {} ms, beyond {}", name, index,
+                            asked.toMillis(), beyond);
+                    fail(index, FailureKind.RETRY_LATER, "the server asked to retry after " + asked.toMillis()
+                            + " ms, beyond " + beyond + last, attempts);
                     return;
+                }
+                Duration delay = backoff(errors, asked);
+                if (left != null && delay.compareTo(left) >= 0) {
+                    if (asked == null) {
+                        fail(index, exhausted, "no time left before the deadline to retry" + last, attempts);
+                        return;
+                    }
+                    // The server's own wait fits before the deadline; only the jitter on top would not.
+                    delay = asked;
                 }
                 try {
                     sleeper.sleep(delay);
@@ -506,10 +525,27 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
             return null;
         }
 
-        private Duration backoff(int retry, LlmCallException error) {
+        /** The jittered backoff before retry {@code retry}, or the server's Retry-After when that is longer. */
+        private Duration backoff(int retry, Duration asked) {
             Duration delay = retryPolicy.backoff(retry, random.getAsDouble());
-            Duration asked = error.retryAfter().orElse(Duration.ZERO);
-            return asked.compareTo(delay) > 0 ? asked : delay;
+            return asked != null && asked.compareTo(delay) > 0 ? asked : delay;
+        }
+
+        /**
+         * Which limit a server's Retry-After exceeds (the backoff cap, or the time {@code left} before the
+         * deadline), or null when it exceeds neither or there is none.
+         */
+        private String beyondRetryAfterLimits(Duration asked, Duration left) {
+            if (asked == null) {
+                return null;
+            }
+            if (asked.compareTo(retryPolicy.maxBackoff()) > 0) {
+                return "the backoff cap of " + retryPolicy.maxBackoff().toMillis() + " ms";
+            }
+            if (left != null && asked.compareTo(left) >= 0) {
+                return "the " + left.toMillis() + " ms left before the deadline";
+            }
+            return null;
         }
 
         /** Time left before the deadline, or null without one. */

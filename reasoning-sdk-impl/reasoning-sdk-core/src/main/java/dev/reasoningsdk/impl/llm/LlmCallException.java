@@ -29,9 +29,10 @@ import java.util.concurrent.ExecutionException;
  * <p>{@link #classify(Throwable)} maps what a LangChain4j {@code ChatModel} throws: timeouts (LangChain4j's
  * {@code TimeoutException}, HTTP 408, socket and HTTP-client timeouts), rate limits (429), server errors (5xx) and
  * I/O errors are retryable; bad requests, authentication and permission failures, unknown models (400, 401, 403,
- * 404, other 4xx) and anything unrecognised are not. LangChain4j's exceptions do not carry response headers, so a
- * model that knows a Retry-After value reports it by throwing this exception itself (e.g. from
- * {@link #forStatus(int, String, Duration)}).
+ * 404, other 4xx) and anything unrecognised are not. LangChain4j's own exceptions do not carry response headers;
+ * the Retry-After is read from a {@link RetryAfterHttpException} in the cause chain (what providers built with a
+ * {@link RetryAfterHttpClientBuilder} throw, as {@code OllamaChatModels} are), and a model that knows the value
+ * otherwise reports it by throwing this exception itself (e.g. from {@link #forStatus(int, String, Duration)}).
  */
 public final class LlmCallException extends ReasoningException {
     private static final long serialVersionUID = 1L;
@@ -99,22 +100,23 @@ public final class LlmCallException extends ReasoningException {
             return known;
         }
         int status = statusIn(top);
+        Duration retryAfter = retryAfterIn(top);
         String message = describe(top);
         if (top instanceof NonRetriableException) {
-            return new LlmCallException(message, top, false, false, status, null);
+            return new LlmCallException(message, top, false, false, status, retryAfter);
         }
         if (top instanceof dev.langchain4j.exception.TimeoutException || isTimeout(top)) {
-            return new LlmCallException(message, top, true, true, status, null);
+            return new LlmCallException(message, top, true, true, status, retryAfter);
         }
         if (top instanceof RateLimitException || top instanceof InternalServerException
                 || top instanceof RetriableException) {
-            return new LlmCallException(message, top, true, false, status, null);
+            return new LlmCallException(message, top, true, false, status, retryAfter);
         }
         if (status != NO_STATUS) {
-            return new LlmCallException(message, top, isTransientStatus(status), status == 408, status, null);
+            return new LlmCallException(message, top, isTransientStatus(status), status == 408, status, retryAfter);
         }
         boolean io = causes(top).stream().anyMatch(t -> t instanceof IOException || t instanceof UncheckedIOException);
-        return new LlmCallException(message, top, io, false, NO_STATUS, null);
+        return new LlmCallException(message, top, io, false, NO_STATUS, retryAfter);
     }
 
     /** Whether the call timed out. */
@@ -151,6 +153,12 @@ public final class LlmCallException extends ReasoningException {
     private static int statusIn(Throwable top) {
         return causes(top).stream().filter(HttpException.class::isInstance)
                 .mapToInt(t -> ((HttpException) t).statusCode()).findFirst().orElse(NO_STATUS);
+    }
+
+    private static Duration retryAfterIn(Throwable top) {
+        return causes(top).stream().filter(RetryAfterHttpException.class::isInstance)
+                .map(t -> ((RetryAfterHttpException) t).retryAfter()).flatMap(Optional::stream).findFirst()
+                .orElse(null);
     }
 
     /** The cause chain from {@code top} down, each throwable once (chains can be cyclic). */

@@ -10,12 +10,15 @@ import java.util.Objects;
  * the retries of many parallel samples instead of letting them hit a rate-limited server in lock step.
  *
  * <p>Only transient failures are retried (timeouts, HTTP 408, 429, 5xx, I/O errors); see
- * {@link LlmCallException#isRetryable()}. Defaults: {@value #DEFAULT_MAX_ATTEMPTS} attempts, 500 ms initial
- * backoff, 30 s cap, multiplier 2.
+ * {@link LlmCallException#isRetryable()}. A server's Retry-After is waited instead of the backoff when it is
+ * longer, up to {@code maxBackoff}: {@link ChatModelSampler} fails a sample whose Retry-After exceeds the cap at
+ * once rather than wait longer than the caller allowed. Defaults: {@value #DEFAULT_MAX_ATTEMPTS} attempts, 500 ms
+ * initial backoff, 30 s cap, multiplier 2.
  *
  * @param maxAttempts    calls per sample including the first, at least 1 ({@code 1} means no retries)
  * @param initialBackoff the upper bound of the first retry's delay, not negative
- * @param maxBackoff     the cap on any retry's delay, at least {@code initialBackoff}
+ * @param maxBackoff     the cap on any retry's delay, a server's Retry-After included; at least
+ *                       {@code initialBackoff}
  * @param multiplier     growth of the bound per retry, at least 1
  */
 public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, double multiplier) {
@@ -106,7 +109,7 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
             return this;
         }
 
-        /** Cap on every retry's delay (default 30 s). */
+        /** Cap on every retry's delay, a server's Retry-After included (default 30 s). */
         public Builder maxBackoff(Duration maxBackoff) {
             this.maxBackoff = Objects.requireNonNull(maxBackoff, "maxBackoff");
             return this;

@@ -57,6 +57,20 @@ class LlmCallExceptionTest {
     }
 
     @Test
+    void readsTheRetryAfterOfTheHttpResponseFromTheCauseChain() {
+        RateLimitException rateLimited = new RateLimitException("slow down",
+                new RetryAfterHttpException(429, "slow down", Duration.ofSeconds(2)));
+        LlmCallException classified = LlmCallException.classify(rateLimited);
+        assertThat(classified.retryAfter()).hasValue(Duration.ofSeconds(2));
+        assertThat(classified.statusCode()).hasValue(429);
+        assertThat(LlmCallException.classify(new InternalServerException(
+                new RetryAfterHttpException(503, "maintenance", Duration.ofMinutes(5)))).retryAfter())
+                .hasValue(Duration.ofMinutes(5));
+        assertThat(LlmCallException.classify(new RetryAfterHttpException(429, "no header", null)).retryAfter())
+                .isEmpty();
+    }
+
+    @Test
     void classifiesLangChain4jExceptionTypes() {
         assertThat(LlmCallException.classify(new TimeoutException("t")).isTimeout()).isTrue();
         assertThat(LlmCallException.classify(new InternalServerException("500")).isRetryable()).isTrue();

@@ -4,6 +4,8 @@ import dev.reasoningsdk.api.merge.MergeMethod;
 import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.RatioSchedule;
 import dev.reasoningsdk.api.merge.SignConsensus;
+import dev.reasoningsdk.impl.DataFileException;
+import dev.reasoningsdk.impl.TextFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,14 +62,21 @@ public record MergeConfig(MergePlan plan) {
     }
 
     /**
-     * Reads a config file; relative model paths are resolved against its directory.
+     * Reads a config file (UTF-8, a byte order mark allowed); relative model paths are resolved against its
+     * directory.
      *
-     * @throws IllegalArgumentException naming the key or value that is wrong or unsupported
+     * @throws IllegalArgumentException naming the file and the key or value that is wrong or unsupported
+     * @throws DataFileException        if the file is a directory or not UTF-8 (naming the line and byte)
      * @throws IOException              if the file cannot be read
      */
     public static MergeConfig load(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        return parse(Files.readString(file), dir);
+        String yaml = TextFiles.read(file);
+        try {
+            return parse(yaml, dir);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.ollama;
+import dev.reasoningsdk.impl.llm.RetryAfterHttpClientBuilder;
 import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import dev.reasoningsdk.impl.llm.SampleRequestParameters;
@@ -13,7 +14,8 @@ import java.util.Objects;
 /**
  * Makes LangChain4j {@link OllamaChatModel}s ready for {@link ChatModelSampler}: from a base URL and a model name,
  * with LangChain4j's own retries set to zero, because the sampler retries (and counts) transient failures itself
- * and two retry layers would multiply the attempts.
+ * and two retry layers would multiply the attempts, and on a {@link RetryAfterHttpClientBuilder}, so that the
+ * sampler sees the {@code Retry-After} of a 429 or 503.
  *
  * <pre>{@code
  * ChatModel model = OllamaChatModels.of("http://localhost:11434", "qwen2.5:0.5b");
@@ -54,7 +56,7 @@ public final class OllamaChatModels {
                 .build();
     }
 
-    /** Builds an {@link OllamaChatModel} with LangChain4j's retries off. Not thread-safe. */
+    /** Builds an {@link OllamaChatModel} with LangChain4j's retries off and Retry-After kept. Not thread-safe. */
     public static final class Builder {
         private String baseUrl;
         private String modelName;
@@ -149,6 +151,7 @@ public final class OllamaChatModels {
                     .temperature(temperature)
                     .numPredict(maxOutputTokens)
                     .maxRetries(0)
+                    .httpClientBuilder(new RetryAfterHttpClientBuilder())
                     .build();
         }
     }

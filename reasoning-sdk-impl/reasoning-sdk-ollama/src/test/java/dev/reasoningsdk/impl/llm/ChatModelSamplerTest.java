@@ -214,9 +214,61 @@ class ChatModelSamplerTest {
     void waitsAtLeastTheServersRetryAfter() {
         ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> attempt == 1
                 ? fail(LlmCallException.forStatus(429, "slow down", Duration.ofSeconds(2))) : answer("ok"));
-        SampleBatch batch = build(sampler(model)).sample("q", 1, 0);
+        SampleBatch batch = build(sampler(model).retryPolicy(RetryPolicy.defaults())).sample("q", 1, 0);
         assertThat(batch.samples()).hasSize(1);
         assertThat(sleeps).containsExactly(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aRetryAfterBeyondTheBackoffCapFailsAtOnceWithoutWaiting() {
+        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> attempt == 1
+                ? fail(LlmCallException.forStatus(429, "slow down", Duration.ofHours(1))) : answer("ok"));
+        SampleBatch batch = build(sampler(model).retryPolicy(RetryPolicy.builder()
+                .maxBackoff(Duration.ofSeconds(1)).build())).sample("q", 1, 0);
+
+        assertThat(sleeps).isEmpty();
+        assertThat(batch.failures()).singleElement().satisfies(failure -> {
+            assertThat(failure.kind()).isEqualTo(FailureKind.RETRY_LATER);
+            assertThat(failure.attempts()).isEqualTo(1);
+            assertThat(failure.message()).contains("3600000 ms", "backoff cap of 1000 ms");
+        });
+        assertAccounted(batch);
+    }
+
+    @Test
+    void aRetryAfterBeyondTheDeadlineFailsAtOnceWithoutWaiting() {
+        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> attempt == 1
+                ? fail(new RateLimitException("slow down", new RetryAfterHttpException(429, "slow down",
+                        Duration.ofSeconds(20)))) : answer("ok"));
+        SampleBatch batch = build(sampler(model).retryPolicy(RetryPolicy.defaults()).clock(frozenClock())
+                .deadline(Duration.ofSeconds(10))).sample("q", 1, 0);
+
+        assertThat(sleeps).isEmpty();
+        assertThat(batch.failures()).singleElement().satisfies(failure -> {
+            assertThat(failure.kind()).isEqualTo(FailureKind.RETRY_LATER);
+            assertThat(failure.attempts()).isEqualTo(1);
+            assertThat(failure.message()).contains("20000 ms", "10000 ms left before the deadline");
+        });
+        assertThat(batch.stopReason()).isEqualTo(StopReason.COMPLETED);
+        assertAccounted(batch);
+    }
+
+    @Test
+    void aRetryAfterThatEndsBeforeTheDeadlineIsWaitedEvenWhenTheJitteredBackoffWouldNot() {
+        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> attempt == 1
+                ? fail(LlmCallException.forStatus(503, "busy", Duration.ofMillis(600))) : answer("ok"));
+        SampleBatch batch = build(sampler(model).clock(frozenClock()).random(() -> 1.0)
+                .deadline(Duration.ofMillis(800))
+                .retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ofMillis(900))
+                        .maxBackoff(Duration.ofSeconds(5)).build())).sample("q", 1, 0);
+
+        assertThat(sleeps).containsExactly(Duration.ofMillis(600));
+        assertThat(batch.samples()).singleElement().satisfies(s -> assertThat(s.attempts()).isEqualTo(2));
+    }
+
+    /** A clock that stands still, so the time left before a deadline is exactly what the test set. */
+    private static Clock frozenClock() {
+        return Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC);
     }
 
     @Test

@@ -16,14 +16,20 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The real {@code OllamaChatModel} and HTTP stack against a local HTTP server that speaks Ollama's
@@ -35,9 +41,16 @@ class OllamaWireTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final Logger LOG = LoggerFactory.getLogger(OllamaWireTest.class);
+
     private HttpServer server;
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    private final List<Long> arrivalNanos = new CopyOnWriteArrayList<>();
     private final AtomicInteger calls = new AtomicInteger();
+
+    /** What the server answers to one call: a status and, when not null, a Retry-After header value. */
+    private record Reply(int status, String retryAfter) {
+    }
 
     @AfterEach
     void stop() {
@@ -48,16 +61,26 @@ class OllamaWireTest {
 
     /** Starts a server whose call {@code n} (1-based) gets the status {@code statusOfCall.apply(n)}. */
     private String serve(IntFunction<Integer> statusOfCall) throws IOException {
+        return serveReplies(call -> new Reply(statusOfCall.apply(call), null));
+    }
+
+    /** Starts a server whose call {@code n} (1-based) gets {@code replyToCall.apply(n)}. */
+    private String serveReplies(IntFunction<Reply> replyToCall) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/api/chat", exchange -> answer(exchange, statusOfCall));
+        server.createContext("/api/chat", exchange -> answer(exchange, replyToCall));
         server.start();
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    private void answer(HttpExchange exchange, IntFunction<Integer> statusOfCall) throws IOException {
+    private void answer(HttpExchange exchange, IntFunction<Reply> replyToCall) throws IOException {
+        arrivalNanos.add(System.nanoTime());
         JsonNode request = JSON.readTree(exchange.getRequestBody());
         requests.add(request);
-        int status = statusOfCall.apply(calls.incrementAndGet());
+        Reply reply = replyToCall.apply(calls.incrementAndGet());
+        int status = reply.status();
+        if (reply.retryAfter() != null) {
+            exchange.getResponseHeaders().add("Retry-After", reply.retryAfter());
+        }
         String body = status == 200
                 ? "{\"model\":\"m\",\"created_at\":\"2025-01-01T00:00:00Z\",\"message\":{\"role\":\"assistant\","
                         + "\"content\":\"6 * 7 = 42. The answer is 42.\"},\"done\":true,\"done_reason\":\"stop\","
@@ -72,15 +95,97 @@ class OllamaWireTest {
     }
 
     private static ChatModelSampler sampler(String baseUrl) {
+        return samplerBuilder(baseUrl).retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ofMillis(10))
+                .maxBackoff(Duration.ofMillis(20)).build()).build();
+    }
+
+    private static ChatModelSampler.Builder samplerBuilder(String baseUrl) {
         return ChatModelSampler.builder()
                 .model(OllamaChatModels.builder().baseUrl(baseUrl).modelName("m").timeout(Duration.ofSeconds(10))
                         .build())
                 .requestParameters(OllamaChatModels.seeded())
                 .temperatures(index -> 0.5 + index / 10.0)
-                .concurrency(1)
-                .retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ofMillis(10))
-                        .maxBackoff(Duration.ofMillis(20)).build())
-                .build();
+                .concurrency(1);
+    }
+
+    /** The time between the first two calls' arrival at the server. */
+    private Duration firstWait() {
+        assertThat(arrivalNanos).hasSizeGreaterThanOrEqualTo(2);
+        return Duration.ofNanos(arrivalNanos.get(1) - arrivalNanos.get(0));
+    }
+
+    /**
+     * One sample from a server that answers a 429 with {@code retryAfter} (null: no header), then 200, through a
+     * sampler with the default retry policy changed by {@code settings}; logs the wait between the calls.
+     */
+    private SampleBatch sampleAfterA429(String retryAfter, UnaryOperator<ChatModelSampler.Builder> settings)
+            throws IOException {
+        String baseUrl = serveReplies(call -> call == 1 ? new Reply(429, retryAfter) : new Reply(200, null));
+        long start = System.nanoTime();
+        try (ChatModelSampler sampler = settings.apply(samplerBuilder(baseUrl)).build()) {
+            SampleBatch batch = sampler.sample("q", 1, 0);
+            LOG.info("Retry-After {}: {} calls, first wait {} ms, batch {} ms, {}", retryAfter, calls.get(),
+                    arrivalNanos.size() < 2 ? "-" : firstWait().toMillis(),
+                    Duration.ofNanos(System.nanoTime() - start).toMillis(),
+                    batch.failures().isEmpty() ? "answered" : batch.failures().get(0).kind());
+            return batch;
+        }
+    }
+
+    @Test
+    void aRateLimitWithoutRetryAfterIsRetriedAfterTheUsualBackoff() throws IOException {
+        SampleBatch batch = sampleAfterA429(null, settings -> settings);
+
+        assertThat(batch.samples()).singleElement().satisfies(s -> assertThat(s.attempts()).isEqualTo(2));
+        assertThat(calls.get()).isEqualTo(2);
+    }
+
+    @Test
+    void aRetryAfterInSecondsIsWaitedBeforeTheNextCall() throws IOException {
+        SampleBatch batch = sampleAfterA429("2", settings -> settings);
+
+        assertThat(batch.samples()).singleElement().satisfies(s -> assertThat(s.attempts()).isEqualTo(2));
+        assertThat(calls.get()).isEqualTo(2);
+        assertThat(firstWait()).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+    }
+
+    @Test
+    void aRetryAfterAsAnHttpDateIsWaitedBeforeTheNextCall() throws IOException {
+        // Whole seconds on the wire: three seconds from now is between two and three seconds away.
+        String inThreeSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(3));
+        SampleBatch batch = sampleAfterA429(inThreeSeconds, settings -> settings);
+
+        assertThat(batch.samples()).hasSize(1);
+        assertThat(calls.get()).isEqualTo(2);
+        assertThat(firstWait()).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+    }
+
+    @Test
+    void aRetryAfterBeyondTheDeadlineFailsAtOnce() throws IOException {
+        Duration deadline = Duration.ofSeconds(15);
+        long start = System.nanoTime();
+        SampleBatch batch = sampleAfterA429("3600", settings -> settings.deadline(deadline)
+                .retryPolicy(RetryPolicy.builder().maxBackoff(Duration.ofHours(2)).build()));
+
+        assertThat(batch.failures()).singleElement().satisfies(failure -> {
+            assertThat(failure.kind()).isEqualTo(FailureKind.RETRY_LATER);
+            assertThat(failure.message()).contains("left before the deadline");
+        });
+        assertThat(calls.get()).isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(deadline);
+    }
+
+    @Test
+    void aRetryAfterBeyondTheBackoffCapFailsAtOnce() throws IOException {
+        SampleBatch batch = sampleAfterA429("3600", settings -> settings.retryPolicy(RetryPolicy.builder()
+                .maxBackoff(Duration.ofSeconds(1)).build()));
+
+        assertThat(batch.failures()).singleElement().satisfies(failure -> {
+            assertThat(failure.kind()).isEqualTo(FailureKind.RETRY_LATER);
+            assertThat(failure.message()).contains("backoff cap of 1000 ms");
+        });
+        assertThat(calls.get()).isEqualTo(1);
     }
 
     @Test

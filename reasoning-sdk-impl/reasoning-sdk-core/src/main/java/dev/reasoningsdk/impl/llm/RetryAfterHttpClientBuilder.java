@@ -1,0 +1,158 @@
+package dev.reasoningsdk.impl.llm;
+import dev.reasoningsdk.impl.internal.Arguments;
+
+import dev.langchain4j.exception.TimeoutException;
+import dev.langchain4j.http.client.HttpClient;
+import dev.langchain4j.http.client.HttpClientBuilder;
+import dev.langchain4j.http.client.HttpRequest;
+import dev.langchain4j.http.client.SuccessfulHttpResponse;
+import dev.langchain4j.http.client.jdk.JdkHttpClient;
+import dev.langchain4j.http.client.sse.ServerSentEventListener;
+import dev.langchain4j.http.client.sse.ServerSentEventParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A LangChain4j {@link HttpClientBuilder} whose clients keep the {@code Retry-After} of a failed response: a non-2xx
+ * answer throws a {@link RetryAfterHttpException} (an {@code HttpException} with the parsed wait), so that
+ * {@link ChatModelSampler} can honour it. Give it to any LangChain4j provider that takes an HTTP client builder,
+ * e.g. {@code OllamaChatModel.builder().httpClientBuilder(new RetryAfterHttpClientBuilder())};
+ * {@code OllamaChatModels} does.
+ *
+ * <p>Why not decorate LangChain4j's {@code JdkHttpClient}: it builds its {@code HttpException} from the status and
+ * body alone, so the headers are gone before a decorator sees the failure. This client therefore makes plain
+ * requests itself on the JDK's {@code java.net.http} client, the way {@code JdkHttpClient} does (same timeouts, same
+ * exception types), and hands streaming (server-sent events) and multipart requests to a {@code JdkHttpClient} with
+ * the same settings; failures there carry no Retry-After. Defaults: no connect or read timeout (the provider sets
+ * its own).
+ */
+public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
+
+    private Duration connectTimeout;
+    private Duration readTimeout;
+
+    /** A builder with no timeouts set. */
+    public RetryAfterHttpClientBuilder() {
+    }
+
+    @Override
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /**
+     * The longest a connection may take to open (default: the JDK's, none).
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    @Override
+    public RetryAfterHttpClientBuilder connectTimeout(Duration connectTimeout) {
+        this.connectTimeout = Arguments.positive(connectTimeout, "connectTimeout");
+        return this;
+    }
+
+    @Override
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    /**
+     * The longest a request may wait for its response (default none).
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    @Override
+    public RetryAfterHttpClientBuilder readTimeout(Duration readTimeout) {
+        this.readTimeout = Arguments.positive(readTimeout, "readTimeout");
+        return this;
+    }
+
+    /** A client with these settings; thread-safe. */
+    @Override
+    public HttpClient build() {
+        java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder();
+        if (connectTimeout != null) {
+            jdk.connectTimeout(connectTimeout);
+        }
+        return new RetryAfterHttpClient(jdk.build(), connectTimeout, readTimeout);
+    }
+
+    /** Plain requests on the JDK client with the headers of failures kept; the rest through {@code others}. */
+    private static final class RetryAfterHttpClient implements HttpClient {
+        private final java.net.http.HttpClient jdk;
+        private final Duration connectTimeout;
+        private final Duration readTimeout;
+        /** Built on first use: chat models rarely stream or upload, and each JDK client holds a selector thread. */
+        private HttpClient others;
+
+        RetryAfterHttpClient(java.net.http.HttpClient jdk, Duration connectTimeout, Duration readTimeout) {
+            this.jdk = jdk;
+            this.connectTimeout = connectTimeout;
+            this.readTimeout = readTimeout;
+        }
+
+        private synchronized HttpClient others() {
+            if (others == null) {
+                others = JdkHttpClient.builder().connectTimeout(connectTimeout).readTimeout(readTimeout).build();
+            }
+            return others;
+        }
+
+        @Override
+        public SuccessfulHttpResponse execute(HttpRequest request) {
+            if (!request.formDataFields().isEmpty() || !request.formDataFiles().isEmpty()) {
+                return others().execute(request);
+            }
+            HttpResponse<byte[]> response;
+            try {
+                response = jdk.send(toJdk(request), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (HttpTimeoutException e) {
+                throw new TimeoutException(e);
+            } catch (InterruptedException e) {
+                // As JdkHttpClient throws it, so that providers map an interrupted call the same way.
+                Thread.currentThread().interrupt();
+                throw new RuntimeException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            int status = response.statusCode();
+            if (status < 200 || status >= 300) {
+                Instant arrived = Instant.now();
+                Optional<Duration> retryAfter = response.headers().firstValue("Retry-After")
+                        .flatMap(value -> RetryAfter.parse(value, arrived));
+                throw new RetryAfterHttpException(status, new String(response.body(), StandardCharsets.UTF_8),
+                        retryAfter.orElse(null));
+            }
+            return SuccessfulHttpResponse.builder().statusCode(status).headers(response.headers().map())
+                    .body(response.body()).build();
+        }
+
+        @Override
+        public void execute(HttpRequest request, ServerSentEventParser parser, ServerSentEventListener listener) {
+            others().execute(request, parser, listener);
+        }
+
+        private java.net.http.HttpRequest toJdk(HttpRequest request) {
+            java.net.http.HttpRequest.Builder builder = java.net.http.HttpRequest.newBuilder(URI.create(request.url()));
+            request.headers().forEach((name, values) -> {
+                if (values != null) {
+                    values.forEach(value -> builder.header(name, value));
+                }
+            });
+            builder.method(request.method().name(), request.body() == null
+                    ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                    : java.net.http.HttpRequest.BodyPublishers.ofString(request.body()));
+            if (readTimeout != null) {
+                builder.timeout(readTimeout);
+            }
+            return builder.build();
+        }
+    }
+}
