@@ -62,12 +62,21 @@ public record MergeConfig(MergePlan plan) {
     /**
      * Reads a config file; relative model paths are resolved against its directory.
      *
-     * @throws IllegalArgumentException naming the key or value that is wrong or unsupported
+     * @throws IllegalArgumentException naming the file and the key or value that is wrong or unsupported, or if the
+     *                                  file is not a regular file (a FIFO would block the read forever)
      * @throws IOException              if the file cannot be read
      */
     public static MergeConfig load(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
-        return parse(Files.readString(file), dir);
+        if (Files.exists(file)) {
+            ModelFiles.requireRegularFile(file);
+        }
+        String text = Files.readString(file);
+        try {
+            return parse(text, dir);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -151,6 +160,11 @@ public record MergeConfig(MergePlan plan) {
         if (!Files.exists(path)) {
             throw new IllegalArgumentException(where + " '" + name + "' does not exist (only local safetensors or"
                     + " ONNX paths are supported)");
+        }
+        if (!Files.isDirectory(path)) {
+            ModelFiles.notARegularFile(path).ifPresent(reason -> {
+                throw new IllegalArgumentException(where + " '" + name + "' " + reason);
+            });
         }
         return path;
     }
@@ -262,6 +276,7 @@ public record MergeConfig(MergePlan plan) {
             return flag ? 1 : 0;
         }
         if (raw instanceof Number number) {
+            MergeMath.requireFloat(number.doubleValue(), where);
             return number.doubleValue();
         }
         throw new IllegalArgumentException(where + " must be a number, was " + raw);
