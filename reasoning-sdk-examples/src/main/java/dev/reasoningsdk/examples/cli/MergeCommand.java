@@ -4,7 +4,6 @@ import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.MergeReport;
 import dev.reasoningsdk.impl.merge.MergeConfig;
 import dev.reasoningsdk.impl.merge.StreamingModelMerger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -16,9 +15,12 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code reasoning merge CONFIG OUTDIR}: runs a mergekit-shaped YAML merge config with the streaming merger,
- * printing progress on stderr and a final JSON report on stdout. Writes {@code OUTDIR/model.safetensors}, shards
- * plus {@code model.safetensors.index.json} with {@code --max-shard-size}, or {@code OUTDIR/model.onnx} for ONNX
- * inputs.
+ * printing progress on stderr and a final JSON report on stdout ({@code non_finite_values} counts NaN or infinite
+ * values carried over from the inputs). Writes {@code OUTDIR/model.safetensors}, shards plus
+ * {@code model.safetensors.index.json} with {@code --max-shard-size}, or {@code OUTDIR/model.onnx} for ONNX inputs.
+ * A refused merge (an output file that is an input, an input that is a FIFO or a directory where a file is expected,
+ * a parameter beyond float range, a merged value that overflows) exits 2 with one line naming the file, and leaves
+ * OUTDIR as it was.
  */
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = "Merge model checkpoints as a mergekit-shaped YAML config says (safetensors or ONNX).")
@@ -45,7 +47,8 @@ public final class MergeCommand implements Callable<Integer> {
         MergeConfig mergeConfig = MergeConfig.load(config);
         long shardBytes = parseSize(maxShardSize);
         boolean onnx = mergeConfig.plan().distinctInputs().get(0).getFileName().toString().endsWith(".onnx");
-        Files.createDirectories(outDir);
+        // OUTDIR is not created here: the merger creates it once every check has passed, so a refused merge
+        // leaves nothing behind.
         Path output = onnx ? outDir.resolve("model.onnx")
                 : shardBytes > 0 ? outDir : outDir.resolve("model.safetensors");
         MergePlan plan = mergeConfig.withOutput(output, shardBytes);
@@ -60,6 +63,7 @@ public final class MergeCommand implements Callable<Integer> {
                 .put("tensors", report.tensors())
                 .put("bytes_read", report.bytesRead())
                 .put("bytes_written", report.bytesWritten())
+                .put("non_finite_values", report.nonFiniteValues())
                 .put("wall_s", seconds)
                 .put("read_throughput_gb_per_s", seconds > 0 ? report.bytesRead() / 1e9 / seconds : 0.0)
                 .print(System.out, true);

@@ -80,6 +80,19 @@ public enum Dtype {
     }
 
     /**
+     * The smallest float magnitude that this (floating) type cannot hold as a finite value: it rounds to infinity
+     * on {@link #encode} (F16: 65520, the midpoint past the largest half; BF16: the midpoint past the largest
+     * bfloat16). Infinity for F32 and F64, which hold every finite float.
+     */
+    float overflowThreshold() {
+        return switch (this) {
+            case F16 -> Float.intBitsToFloat(0x477FF000);
+            case BF16 -> Float.intBitsToFloat(0x7F7F8000);
+            default -> Float.POSITIVE_INFINITY;
+        };
+    }
+
+    /**
      * Reads {@code count} elements of this (floating) type from {@code src} (little-endian, at its position) into
      * {@code dst[0..count)}, advancing the buffer.
      */

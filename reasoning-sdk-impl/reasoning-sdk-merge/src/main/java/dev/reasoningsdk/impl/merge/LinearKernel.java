@@ -15,8 +15,9 @@ final class LinearKernel extends TensorKernel {
         for (float weight : this.weights) {
             sum += weight;
         }
-        if (normalize && sum == 0f) {
-            throw new IllegalArgumentException("linear weights of tensor '" + tensor + "' sum to 0; cannot normalize");
+        if (normalize && (sum == 0f || !Float.isFinite(sum))) {
+            throw new IllegalArgumentException("linear weights of tensor '" + tensor + "' sum to " + sum
+                    + " in float; cannot normalize");
         }
         this.divisor = normalize ? sum : 1f;
     }

@@ -65,12 +65,16 @@ public record MergeConfig(MergePlan plan) {
      * Reads a config file (UTF-8, a byte order mark allowed); relative model paths are resolved against its
      * directory.
      *
-     * @throws IllegalArgumentException naming the file and the key or value that is wrong or unsupported
+     * @throws IllegalArgumentException naming the file and the key or value that is wrong or unsupported, or if the
+     *                                  file is not a regular file (a FIFO would block the read forever)
      * @throws DataFileException        if the file is a directory or not UTF-8 (naming the line and byte)
      * @throws IOException              if the file cannot be read
      */
     public static MergeConfig load(Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
+        if (Files.exists(file) && !Files.isDirectory(file)) {
+            ModelFiles.requireRegularFile(file);
+        }
         String yaml = TextFiles.read(file);
         try {
             return parse(yaml, dir);
@@ -160,6 +164,11 @@ public record MergeConfig(MergePlan plan) {
         if (!Files.exists(path)) {
             throw new IllegalArgumentException(where + " '" + name + "' does not exist (only local safetensors or"
                     + " ONNX paths are supported)");
+        }
+        if (!Files.isDirectory(path)) {
+            ModelFiles.notARegularFile(path).ifPresent(reason -> {
+                throw new IllegalArgumentException(where + " '" + name + "' " + reason);
+            });
         }
         return path;
     }
@@ -271,6 +280,7 @@ public record MergeConfig(MergePlan plan) {
             return flag ? 1 : 0;
         }
         if (raw instanceof Number number) {
+            MergeMath.requireFloat(number.doubleValue(), where);
             return number.doubleValue();
         }
         throw new IllegalArgumentException(where + " must be a number, was " + raw);

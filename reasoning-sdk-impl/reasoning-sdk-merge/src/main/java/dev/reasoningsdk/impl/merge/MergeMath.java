@@ -16,6 +16,19 @@ final class MergeMath {
     }
 
     /**
+     * Checks a parameter is finite once rounded to float, as the kernels use it: {@code 1e308} is a finite double
+     * but an infinite float, and would turn a whole merge into NaN.
+     *
+     * @throws IllegalArgumentException naming {@code where} and the value otherwise
+     */
+    static void requireFloat(double value, String where) {
+        if (!Float.isFinite((float) value)) {
+            throw new IllegalArgumentException(where + " is " + value + "; merges compute in float, so it must be"
+                    + " finite and at most " + Float.MAX_VALUE + " in magnitude");
+        }
+    }
+
+    /**
      * A uniform double in [0, 1) for element {@code index} of the stream {@code key}: SplitMix64's finaliser over
      * a counter, so the draw of an element does not depend on how the tensor is chunked.
      */

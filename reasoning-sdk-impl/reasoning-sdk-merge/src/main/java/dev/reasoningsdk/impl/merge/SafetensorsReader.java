@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
 
 /**
  * Reads a safetensors checkpoint: one file, or a sharded one through its {@code model.safetensors.index.json}.
@@ -49,14 +50,16 @@ public final class SafetensorsReader implements TensorSource {
     private final Map<String, Located> byName;
     private final Map<String, String> metadata;
     private final List<FileChannel> channels;
+    private final List<Path> files;
     private final Map<Path, Optional<FileChannel>> directChannels = new ConcurrentHashMap<>();
 
     private record Located(TensorInfo info, FileChannel channel, long dataStart, Path file) {
     }
 
-    private SafetensorsReader(String label, List<SafetensorsHeader> headers, List<FileChannel> channels,
-                              Map<String, String> metadata) {
+    private SafetensorsReader(String label, List<Path> files, List<SafetensorsHeader> headers,
+                              List<FileChannel> channels, Map<String, String> metadata) {
         this.label = label;
+        this.files = List.copyOf(files);
         this.channels = List.copyOf(channels);
         this.metadata = Map.copyOf(metadata);
         List<TensorInfo> all = new ArrayList<>();
@@ -83,28 +86,38 @@ public final class SafetensorsReader implements TensorSource {
      */
     public static SafetensorsReader open(Path path) {
         Objects.requireNonNull(path, "path");
-        if (Files.isDirectory(path)) {
-            Path index = path.resolve(INDEX_FILE);
-            if (Files.isRegularFile(index)) {
-                return openSharded(index);
-            }
-            Path single = path.resolve("model.safetensors");
-            if (Files.isRegularFile(single)) {
-                return openSingle(single);
-            }
-            throw new MergeException(path + ": directory holds neither " + INDEX_FILE + " nor model.safetensors");
+        Path entry = entryFile(path).orElseThrow(() -> new MergeException(holdsNoModel(path)));
+        if (entry.getFileName() != null && entry.getFileName().toString().endsWith(".index.json")) {
+            return openSharded(entry);
         }
-        if (path.getFileName() != null && path.getFileName().toString().endsWith(".index.json")) {
-            return openSharded(path);
+        return openSingle(entry);
+    }
+
+    /**
+     * The file {@link #open} reads first for {@code path}: for a directory its {@value #INDEX_FILE} if present, else
+     * its {@code model.safetensors}, else none; otherwise {@code path} itself. Nothing is opened.
+     */
+    static Optional<Path> entryFile(Path path) {
+        if (!Files.isDirectory(path)) {
+            return Optional.of(path);
         }
-        return openSingle(path);
+        // exists() rather than isRegularFile(): an index that is a directory or a FIFO is refused by name later,
+        // not skipped for model.safetensors.
+        return Stream.of(path.resolve(INDEX_FILE), path.resolve("model.safetensors")).filter(Files::exists)
+                .findFirst();
+    }
+
+    /** Why a directory cannot be opened when {@link #entryFile} finds no file in it. */
+    static String holdsNoModel(Path dir) {
+        return dir + ": directory holds neither " + INDEX_FILE + " nor model.safetensors";
     }
 
     private static SafetensorsReader openSingle(Path file) {
         FileChannel channel = openChannel(file);
         try {
             SafetensorsHeader header = SafetensorsHeader.read(file, channel);
-            return new SafetensorsReader(file.toString(), List.of(header), List.of(channel), header.metadata());
+            return new SafetensorsReader(file.toString(), List.of(file), List.of(header), List.of(channel),
+                    header.metadata());
         } catch (IOException e) {
             closeQuietly(List.of(channel));
             throw new MergeException(file + ": cannot read: " + e.getMessage(), e);
@@ -121,9 +134,11 @@ public final class SafetensorsReader implements TensorSource {
         weightMap.forEach((tensor, shard) -> namesByShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(tensor));
         List<FileChannel> channels = new ArrayList<>();
         List<SafetensorsHeader> headers = new ArrayList<>();
+        List<Path> files = new ArrayList<>(List.of(index));
         try {
             for (Map.Entry<String, List<String>> shard : namesByShard.entrySet()) {
                 Path file = resolveShard(index, dir, shard.getKey());
+                files.add(file);
                 FileChannel channel = openChannel(file);
                 channels.add(channel);
                 SafetensorsHeader header = SafetensorsHeader.read(file, channel);
@@ -131,7 +146,7 @@ public final class SafetensorsReader implements TensorSource {
                 checkShardMatchesIndex(index, header, shard.getValue());
             }
             Map<String, String> metadata = headers.isEmpty() ? Map.of() : headers.get(0).metadata();
-            return new SafetensorsReader(index.toString(), headers, channels, metadata);
+            return new SafetensorsReader(index.toString(), files, headers, channels, metadata);
         } catch (IOException e) {
             closeQuietly(channels);
             throw new MergeException(index + ": cannot read a shard: " + e.getMessage(), e);
@@ -142,6 +157,7 @@ public final class SafetensorsReader implements TensorSource {
     }
 
     private static Map<String, String> readWeightMap(Path index) {
+        requireRegularFile(index);
         JsonNode root;
         try {
             root = JSON.readTree(index.toFile());
@@ -170,8 +186,9 @@ public final class SafetensorsReader implements TensorSource {
             throw new MergeException(index + ": shard name '" + shardName
                     + "' escapes the index's directory (path traversal)");
         }
-        if (!Files.isRegularFile(resolved)) {
-            throw new MergeException(index + ": shard '" + shardName + "' does not exist");
+        Optional<String> notAFile = ModelFiles.notARegularFile(resolved);
+        if (notAFile.isPresent()) {
+            throw new MergeException(index + ": shard '" + shardName + "' " + notAFile.get());
         }
         if (!resolved.toRealPath().startsWith(dir.toRealPath())) {
             throw new MergeException(index + ": shard name '" + shardName
@@ -197,7 +214,15 @@ public final class SafetensorsReader implements TensorSource {
         }
     }
 
+    /** Refuses a FIFO before it is opened: opening one for reading blocks until a writer comes, maybe never. */
+    private static void requireRegularFile(Path file) {
+        ModelFiles.notARegularFile(file).ifPresent(reason -> {
+            throw new MergeException(file + ": " + reason);
+        });
+    }
+
     private static FileChannel openChannel(Path file) {
+        requireRegularFile(file);
         try {
             return FileChannel.open(file, StandardOpenOption.READ);
         } catch (IOException e) {
@@ -208,6 +233,11 @@ public final class SafetensorsReader implements TensorSource {
     @Override
     public String label() {
         return label;
+    }
+
+    /** The files read: the single file, or the index followed by every shard it names. */
+    public List<Path> files() {
+        return files;
     }
 
     @Override

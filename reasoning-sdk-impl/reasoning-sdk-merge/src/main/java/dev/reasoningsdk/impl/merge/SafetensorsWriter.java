@@ -6,10 +6,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,11 +25,14 @@ import java.util.Objects;
  * sees an index pointing at missing shards. Files are written with direct I/O where the file system allows it
  * ({@link SequentialFileWriter}), so a large output neither floods the page cache nor waits for it.
  * {@link #close()} without a successful commit deletes the temporary files: an error never leaves a partial model
- * behind. Not thread-safe.
+ * behind. The temporary files are named and tracked by {@link TempFiles}, so a merge's shutdown hook deletes them
+ * when the JVM is stopped, and a later merge recognises those a killed process left. Not thread-safe.
  */
 public final class SafetensorsWriter implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.regex.Pattern SHARD_NAME =
+            java.util.regex.Pattern.compile("model-\\d{5,}-of-\\d{5,}\\.safetensors");
 
     private final List<Shard> shards;
     private final Path indexTarget;
@@ -96,6 +97,38 @@ public final class SafetensorsWriter implements AutoCloseable {
      */
     public static SafetensorsWriter sharded(Path dir, Map<String, String> metadata, List<TensorSpec> tensors,
                                             long maxShardBytes) {
+        List<List<TensorSpec>> groups = shardGroups(tensors, maxShardBytes);
+        Path absolute = dir.toAbsolutePath();
+        try {
+            Files.createDirectories(absolute);
+        } catch (IOException e) {
+            throw new MergeException(dir + ": cannot create output directory: " + e, e);
+        }
+        List<Path> files = shardedFiles(absolute, groups.size());
+        return create(groups, files.subList(0, groups.size()), files.get(groups.size()), metadata, true);
+    }
+
+    /**
+     * The files {@link #sharded} writes for these arguments, without writing anything: the shards in order, then
+     * the index.
+     *
+     * @throws IllegalArgumentException if {@code maxShardBytes} is not positive
+     */
+    static List<Path> shardedFiles(Path dir, List<TensorSpec> tensors, long maxShardBytes) {
+        return shardedFiles(dir.toAbsolutePath(), shardGroups(tensors, maxShardBytes).size());
+    }
+
+    private static List<Path> shardedFiles(Path dir, int shards) {
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < shards; i++) {
+            files.add(dir.resolve(shardName(i, shards)));
+        }
+        files.add(dir.resolve(SafetensorsReader.INDEX_FILE));
+        return files;
+    }
+
+    /** Tensors packed in order into groups of at most {@code maxShardBytes} (a larger tensor alone). */
+    private static List<List<TensorSpec>> shardGroups(List<TensorSpec> tensors, long maxShardBytes) {
         if (maxShardBytes <= 0) {
             throw new IllegalArgumentException("maxShardBytes must be > 0, was " + maxShardBytes);
         }
@@ -114,22 +147,17 @@ public final class SafetensorsWriter implements AutoCloseable {
         if (!open.isEmpty() || groups.isEmpty()) {
             groups.add(open);
         }
-        Path absolute = dir.toAbsolutePath();
-        try {
-            Files.createDirectories(absolute);
-        } catch (IOException e) {
-            throw new MergeException(dir + ": cannot create output directory: " + e, e);
-        }
-        List<Path> targets = new ArrayList<>();
-        for (int i = 0; i < groups.size(); i++) {
-            targets.add(absolute.resolve(shardName(i, groups.size())));
-        }
-        return create(groups, targets, absolute.resolve(SafetensorsReader.INDEX_FILE), metadata, true);
+        return groups;
     }
 
     /** The name of shard {@code index} (0-based) of {@code count}, as transformers and mergekit write it. */
     public static String shardName(int index, int count) {
         return String.format(Locale.ROOT, "model-%05d-of-%05d.safetensors", index + 1, count);
+    }
+
+    /** Whether {@code fileName} is a shard name as {@link #shardName} makes them, for any shard count. */
+    static boolean isShardName(String fileName) {
+        return SHARD_NAME.matcher(fileName).matches();
     }
 
     private static SafetensorsWriter create(List<List<TensorSpec>> groups, List<Path> targets, Path indexTarget,
@@ -152,7 +180,7 @@ public final class SafetensorsWriter implements AutoCloseable {
                 total += dataBytes;
                 ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
                 prefix.putLong(header.length).put(header);
-                shards.add(new Shard(target, AtomicFiles.newTempFile(target), prefix.array(), dataBytes));
+                shards.add(new Shard(target, TempFiles.create(target), prefix.array(), dataBytes));
             }
         } catch (IOException | RuntimeException e) {
             discard(shards);
@@ -256,6 +284,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             throw new IllegalStateException("writer is already committed or closed");
         }
         List<Path> moved = new ArrayList<>();
+        Path indexTemp = null;
         try {
             for (Shard shard : shards) {
                 if (shard.written != shard.dataBytes) {
@@ -265,20 +294,19 @@ public final class SafetensorsWriter implements AutoCloseable {
                 start(shard);
                 finish(shard);
             }
-            Path indexTemp = null;
             if (indexTarget != null) {
-                indexTemp = AtomicFiles.newTempFile(indexTarget);
+                indexTemp = TempFiles.create(indexTarget);
                 Map<String, Object> index = new LinkedHashMap<>();
                 index.put("metadata", Map.of("total_size", totalSize));
                 index.put("weight_map", weightMap);
                 Files.write(indexTemp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(index));
             }
             for (Shard shard : shards) {
-                move(shard.temp, shard.target);
+                TempFiles.moveIntoPlace(shard.temp, shard.target);
                 moved.add(shard.target);
             }
             if (indexTemp != null) {
-                move(indexTemp, indexTarget);
+                TempFiles.moveIntoPlace(indexTemp, indexTarget);
                 moved.add(indexTarget);
             }
             committed = true;
@@ -290,16 +318,11 @@ public final class SafetensorsWriter implements AutoCloseable {
             throw new MergeException(shards.get(0).target + ": cannot finish output: " + e, e);
         } finally {
             if (!committed) {
+                if (indexTemp != null) {
+                    TempFiles.delete(indexTemp);
+                }
                 close();
             }
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
@@ -324,7 +347,7 @@ public final class SafetensorsWriter implements AutoCloseable {
             } catch (IOException ignored) {
                 // The file is deleted next; a failed close loses nothing.
             }
-            deleteQuietly(shard.temp);
+            TempFiles.delete(shard.temp);
         }
     }
 
@@ -332,7 +355,7 @@ public final class SafetensorsWriter implements AutoCloseable {
         try {
             Files.deleteIfExists(path);
         } catch (IOException ignored) {
-            // Best effort: the file is a leftover temporary, its name starts with a dot.
+            // Best effort: a shard renamed before the failure that is already being reported.
         }
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -89,10 +90,20 @@ public final class StreamingModelMerger implements ModelMerger {
     }
 
     /**
-     * Runs the plan and writes its output.
+     * Runs the plan and writes its output. Everything that can be checked before writing is checked before anything
+     * is created: the inputs are regular files (or model directories), no file the merge writes is one it reads
+     * (compared by real path, so through symbolic links too), and the parameters suit every tensor. Only then are
+     * the output directory and the temporary files created; a shutdown hook deletes the temporary files if the JVM
+     * is stopped during the merge, and temporary files an earlier, killed merge left beside the output are removed
+     * (each named in a warning). Merged values that are NaN or infinite where an input value already was are kept
+     * and counted ({@link MergeReport#nonFiniteValues()}); any other merged value outside the output dtype's range
+     * fails the merge.
      *
-     * @throws IllegalArgumentException if the plan has no output, names a parameter its method does not use, or
-     *                                  lacks a required one
+     * @throws IllegalArgumentException if the plan has no output, names a parameter its method does not use, lacks a
+     *                                  required one or gives one beyond float range; if an input is missing, a
+     *                                  directory where a file is expected or not a regular file (a FIFO); if an
+     *                                  output file would replace an input file; or if a merged value leaves the
+     *                                  output dtype's range where every input value was finite
      * @throws MergeException           if an input is malformed or the inputs do not match (naming file, tensor and
      *                                  check), or the output cannot be written; no partial output is left
      */
@@ -102,37 +113,46 @@ public final class StreamingModelMerger implements ModelMerger {
         Path output = plan.output().orElseThrow(() -> new IllegalArgumentException("the plan has no output path"));
         validateParameters(plan);
         long start = System.nanoTime();
-        for (Path input : plan.distinctInputs()) {
-            if (input.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
-                throw new IllegalArgumentException("output " + output + " is also an input");
-            }
-        }
-        if (isOnnx(plan)) {
-            OnnxResult result = mergeOnnxInternal(plan);
-            if (!output.getFileName().toString().endsWith(".onnx")) {
-                throw new IllegalArgumentException("ONNX inputs need an .onnx output, got " + output);
-            }
-            Path written = AtomicFiles.write(output, result.bytes());
-            return report(plan, List.of(written), result.stats(), result.bytes().length, start);
+        boolean onnx = isOnnx(plan);
+        requireInputFiles(plan, onnx);
+        if (onnx && !output.getFileName().toString().endsWith(".onnx")) {
+            throw new IllegalArgumentException("ONNX inputs need an .onnx output, got " + output);
         }
         Map<Path, SafetensorsReader> readers = new LinkedHashMap<>();
         try {
+            if (onnx) {
+                Map<Path, List<Path>> inputFiles = new LinkedHashMap<>();
+                plan.distinctInputs().forEach(input -> inputFiles.put(input, List.of(input)));
+                ModelFiles.requireSeparate(inputFiles, List.of(output));
+                OnnxResult result = mergeOnnxInternal(plan);
+                return writeOutput(List.of(output), false, () -> {
+                    Path written = AtomicFiles.write(output, result.bytes());
+                    return report(plan, List.of(written), result.stats(), result.bytes().length, start);
+                });
+            }
             for (Path input : plan.distinctInputs()) {
                 readers.put(input, SafetensorsReader.open(input));
             }
             Inputs inputs = inputsOf(plan, readers);
             List<TensorSpec> specs = outputSpecs(plan, inputs.reference());
-            try (SafetensorsWriter writer = openWriter(plan, output, inputs.reference().metadata(), specs);
-                 PipelinedSink sink = new PipelinedSink(writer::write)) {
-                Stats stats = run(plan, inputs, sink);
-                sink.drain();
-                List<Path> files = writer.commit();
-                long written = 0;
-                for (Path file : files) {
-                    written += Files.size(file);
+            checkKernels(plan, inputs);
+            Map<Path, List<Path>> inputFiles = new LinkedHashMap<>();
+            readers.forEach((input, reader) -> inputFiles.put(input, reader.files()));
+            List<Path> outputs = outputFiles(plan, output, specs);
+            ModelFiles.requireSeparate(inputFiles, outputs);
+            return writeOutput(outputs, plan.maxShardBytes() > 0, () -> {
+                try (SafetensorsWriter writer = openWriter(plan, outputs, inputs.reference().metadata(), specs);
+                     PipelinedSink sink = new PipelinedSink(writer::write)) {
+                    Stats stats = run(plan, inputs, sink);
+                    sink.drain();
+                    List<Path> files = writer.commit();
+                    long written = 0;
+                    for (Path file : files) {
+                        written += Files.size(file);
+                    }
+                    return report(plan, files, stats, written, start);
                 }
-                return report(plan, files, stats, written, start);
-            }
+            });
         } catch (IOException e) {
             throw new MergeException("merge into " + output + " failed: " + e, e);
         } finally {
@@ -141,10 +161,63 @@ public final class StreamingModelMerger implements ModelMerger {
     }
 
     /**
+     * Checks, before anything is opened, that each input is a regular file or a model directory whose first file is
+     * one: a FIFO given as a model would block the first read forever.
+     *
+     * @throws IllegalArgumentException naming the file that is missing, a directory, or not a regular file
+     */
+    private static void requireInputFiles(MergePlan plan, boolean onnx) {
+        for (Path input : plan.distinctInputs()) {
+            Path entry = onnx ? input : SafetensorsReader.entryFile(input)
+                    .orElseThrow(() -> new IllegalArgumentException(SafetensorsReader.holdsNoModel(input)));
+            ModelFiles.requireRegularFile(entry);
+        }
+    }
+
+    /** Writing the output files, once every check has passed. */
+    private interface OutputWrite {
+        MergeReport write() throws IOException;
+    }
+
+    /**
+     * Creates the directory of {@code outputs}, removes temporary files a killed merge left there for these outputs,
+     * and writes with a shutdown hook that deletes the temporary files in flight. After a failure, the directories
+     * this created are removed again if empty.
+     */
+    private static MergeReport writeOutput(List<Path> outputs, boolean sharded, OutputWrite write)
+            throws IOException {
+        Path dir = outputs.get(0).toAbsolutePath().getParent();
+        Set<String> names = new HashSet<>();
+        outputs.forEach(file -> names.add(file.getFileName().toString()));
+        List<Path> created = ModelFiles.createDirectories(dir);
+        boolean written = false;
+        try (TempFiles.Cleanup cleanup = TempFiles.deleteOnShutdown(created)) {
+            TempFiles.removeStale(dir, name -> names.contains(name)
+                    || (sharded && SafetensorsWriter.isShardName(name)));
+            MergeReport report = write.write();
+            written = true;
+            return report;
+        } finally {
+            if (!written) {
+                ModelFiles.removeIfEmpty(created);
+            }
+        }
+    }
+
+    /** Every file the merge will write: the single file, or each shard and the index. */
+    private static List<Path> outputFiles(MergePlan plan, Path output, List<TensorSpec> specs) {
+        if (plan.maxShardBytes() > 0) {
+            return SafetensorsWriter.shardedFiles(output, specs, plan.maxShardBytes());
+        }
+        return List.of(Files.isDirectory(output) ? output.resolve("model.safetensors") : output);
+    }
+
+    /**
      * Merges the initializers of ONNX models with identical graphs and returns the merged model's bytes without
      * writing a file (e.g. to create an ONNX Runtime session straight from them). The plan's output is not used.
      *
-     * @throws IllegalArgumentException if an input is not an ONNX file or a parameter is wrong
+     * @throws IllegalArgumentException if an input is not an ONNX file, is a directory or not a regular file (a FIFO),
+     *                                  or a parameter is wrong
      * @throws MergeException           if an ONNX file is malformed or the graphs differ
      */
     public byte[] mergeOnnx(MergePlan plan) {
@@ -153,6 +226,7 @@ public final class StreamingModelMerger implements ModelMerger {
         if (!isOnnx(plan)) {
             throw new IllegalArgumentException("mergeOnnx needs .onnx inputs, got " + plan.distinctInputs());
         }
+        requireInputFiles(plan, true);
         return mergeOnnxInternal(plan).bytes();
     }
 
@@ -202,23 +276,21 @@ public final class StreamingModelMerger implements ModelMerger {
         Duration wall = Duration.ofNanos(System.nanoTime() - start);
         LOG.info("{} merge wrote {} tensors ({} bytes) in {} ms", plan.method().configName(), stats.tensors,
                 written, wall.toMillis());
-        return new MergeReport(plan.method(), files, stats.tensors, stats.bytesRead, written,
+        if (stats.nonFinite > 0) {
+            LOG.warn("{}: {} merged values are NaN or infinite, carried over from NaN or infinite input values",
+                    files.get(0), stats.nonFinite);
+        }
+        return new MergeReport(plan.method(), files, stats.tensors, stats.bytesRead, written, stats.nonFinite,
                 Usage.ofWallTime(wall));
     }
 
-    private static SafetensorsWriter openWriter(MergePlan plan, Path output, Map<String, String> metadata,
+    private static SafetensorsWriter openWriter(MergePlan plan, List<Path> outputs, Map<String, String> metadata,
                                                 List<TensorSpec> specs) {
         if (plan.maxShardBytes() > 0) {
-            return SafetensorsWriter.sharded(output, metadata, specs, plan.maxShardBytes());
+            return SafetensorsWriter.sharded(outputs.get(0).toAbsolutePath().getParent(), metadata, specs,
+                    plan.maxShardBytes());
         }
-        Path target = Files.isDirectory(output) ? output.resolve("model.safetensors") : output;
-        Path parent = target.toAbsolutePath().getParent();
-        try {
-            Files.createDirectories(parent);
-        } catch (IOException e) {
-            throw new MergeException(parent + ": cannot create output directory: " + e, e);
-        }
-        return SafetensorsWriter.single(target, metadata, specs);
+        return SafetensorsWriter.single(outputs.get(0), metadata, specs);
     }
 
     private static List<TensorSpec> outputSpecs(MergePlan plan, TensorSource reference) {
@@ -317,12 +389,35 @@ public final class StreamingModelMerger implements ModelMerger {
                         + " (parameters: " + globalKnown + ", per model: " + modelKnown + ")");
             }
         }
+        for (MergePlan.ModelInput model : plan.models()) {
+            model.parameters().forEach((name, schedule) -> requireFloatRange(schedule,
+                    "parameter '" + name + "' of model " + model.path()));
+        }
+        plan.parameters().forEach((name, schedule) -> requireFloatRange(schedule, "parameter '" + name + "'"));
+    }
+
+    /** Every value a schedule can take must be finite in float, which the kernels compute in. */
+    private static void requireFloatRange(RatioSchedule schedule, String where) {
+        if (schedule instanceof RatioSchedule.Constant constant) {
+            MergeMath.requireFloat(constant.value(), where);
+        } else if (schedule instanceof RatioSchedule.Gradient gradient) {
+            gradient.anchors().forEach(value -> MergeMath.requireFloat(value, where));
+            MergeMath.requireFloat(gradient.outsideLayers(), where);
+        } else if (schedule instanceof RatioSchedule.LayerGroups groups) {
+            groups.groups().forEach(group -> MergeMath.requireFloat(group.value(), where));
+            MergeMath.requireFloat(groups.rest(), where);
+            MergeMath.requireFloat(groups.outsideLayers(), where);
+        } else if (schedule instanceof RatioSchedule.Filtered filtered) {
+            filtered.filters().forEach(filter -> requireFloatRange(filter.value(), where));
+            requireFloatRange(filtered.fallback(), where);
+        }
     }
 
     /** Counters of one merge. */
     private static final class Stats {
         int tensors;
         long bytesRead;
+        long nonFinite;
     }
 
     /** Where merged bytes go, in tensor order. */
@@ -405,10 +500,11 @@ public final class StreamingModelMerger implements ModelMerger {
             infos.add(byName);
         }
         int partElements = (chunkElements + threads - 1) / threads;
+        String output = plan.output().map(Path::toString).orElse("merged ONNX model");
         List<Worker> workers = new ArrayList<>();
-        workers.add(new Worker(infos, chunkElements));
+        workers.add(new Worker(infos, chunkElements, output));
         for (int t = 1; t < threads; t++) {
-            workers.add(new Worker(infos, partElements));
+            workers.add(new Worker(infos, partElements, output));
         }
         ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads - 1, daemonThreads()) : null;
         Stats stats = new Stats();
@@ -445,6 +541,9 @@ public final class StreamingModelMerger implements ModelMerger {
             if (pool != null) {
                 pool.shutdownNow();
             }
+        }
+        for (Worker worker : workers) {
+            stats.nonFinite += worker.nonFinite;
         }
         return stats;
     }
@@ -502,10 +601,7 @@ public final class StreamingModelMerger implements ModelMerger {
         public ChunkJob next() {
             if (tensor == null) {
                 tensor = tensors.next();
-                kernel = tensor.dtype().mergeable()
-                        ? kernelFor(plan, inputs, tensor.name(), LayerIndex.of(tensor.name()), layerCount,
-                                tensor.elementCount())
-                        : null;
+                kernel = kernelFor(plan, inputs, tensor, layerCount);
                 passes = kernel == null ? 1 : kernel.prePasses() + 1;
                 pass = 0;
                 offset = 0;
@@ -598,12 +694,16 @@ public final class StreamingModelMerger implements ModelMerger {
         private final float[][] floats;
         private final float[] out;
         private final ByteBuffer[] outBytes = new ByteBuffer[2];
+        private final String output;
         private int nextOutBytes;
+        /** Merged values out of range where an input value was NaN or infinite (read after the merge). */
+        private long nonFinite;
 
-        Worker(List<Map<String, TensorInfo>> infos, int elements) {
+        Worker(List<Map<String, TensorInfo>> infos, int elements, String output) {
             this.infos = infos;
             this.floats = new float[infos.size()][elements];
             this.out = new float[elements];
+            this.output = output;
             for (int i = 0; i < outBytes.length; i++) {
                 outBytes[i] = ByteBuffer.allocateDirect(elements * 8).order(ByteOrder.LITTLE_ENDIAN);
             }
@@ -631,9 +731,40 @@ public final class StreamingModelMerger implements ModelMerger {
                 return;
             }
             job.kernel().merge(floats, count, job.offset() + from, out);
+            checkRange(job, from, count, outType);
             output.clear();
             outType.encode(out, count, output);
             output.flip();
+        }
+
+        /**
+         * Counts the merged values that are NaN or do not fit {@code outType} where an input value already was NaN or
+         * infinite, and refuses any other: there the weights or parameters overflowed, or a non-finite value
+         * elsewhere in the tensor spread through the method's whole-tensor statistics (SLERP's norms).
+         */
+        private void checkRange(ChunkJob job, int from, int count, Dtype outType) {
+            float limit = outType.overflowThreshold();
+            for (int j = 0; j < count; j++) {
+                // One comparison per value: false for NaN, infinities and values that round to infinity.
+                if (Math.abs(out[j]) < limit) {
+                    continue;
+                }
+                float[] inputs = new float[floats.length];
+                boolean carried = false;
+                for (int i = 0; i < floats.length; i++) {
+                    inputs[i] = floats[i][j];
+                    carried |= !Float.isFinite(inputs[i]);
+                }
+                if (!carried) {
+                    throw new IllegalArgumentException(output + ": tensor '" + job.tensor().name() + "' element "
+                            + (job.offset() + from + j) + " merges to " + out[j]
+                            + (Float.isFinite(out[j]) ? ", beyond " + outType + "'s range," : "")
+                            + " from finite inputs " + java.util.Arrays.toString(inputs)
+                            + ": the weights or parameters overflow, or a NaN or infinity elsewhere in the tensor"
+                            + " spread through the method's whole-tensor statistics");
+                }
+                nonFinite++;
+            }
         }
     }
 
@@ -645,6 +776,26 @@ public final class StreamingModelMerger implements ModelMerger {
         output.put(chunk.bytes()[0]);
         output.flip();
         sink.write(output);
+    }
+
+    /**
+     * Makes the kernel of every merged tensor once and drops it, so a parameter that does not suit some tensor
+     * (weights summing to zero, a density that keeps nothing) is refused before any output exists.
+     */
+    private static void checkKernels(MergePlan plan, Inputs inputs) {
+        List<TensorInfo> tensors = inputs.reference().tensors();
+        int layerCount = LayerIndex.count(tensors.stream().map(TensorInfo::name).toList());
+        for (TensorInfo tensor : tensors) {
+            kernelFor(plan, inputs, tensor, layerCount);
+        }
+    }
+
+    /** The kernel that merges {@code tensor}, or null for a tensor copied from the reference. */
+    private static TensorKernel kernelFor(MergePlan plan, Inputs inputs, TensorInfo tensor, int layerCount) {
+        return tensor.dtype().mergeable()
+                ? kernelFor(plan, inputs, tensor.name(), LayerIndex.of(tensor.name()), layerCount,
+                        tensor.elementCount())
+                : null;
     }
 
     private static TensorKernel kernelFor(MergePlan plan, Inputs inputs, String tensor, int layer, int layerCount,

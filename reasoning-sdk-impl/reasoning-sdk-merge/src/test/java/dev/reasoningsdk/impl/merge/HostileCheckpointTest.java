@@ -13,16 +13,26 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One test per check of the reference implementation, each also proving a refused input leaves no output. */
+/**
+ * One test per check of the reference implementation, each also proving a refused input leaves no output; then the
+ * merge-level refusals (an output that would replace an input, a FIFO or a directory given as a file, parameters
+ * beyond float range, merged values that overflow), each proving nothing was changed or created.
+ */
 class HostileCheckpointTest {
 
     @TempDir
     Path dir;
+
+    private final StreamingModelMerger merger = StreamingModelMerger.builder().chunkElements(1024).threads(1).build();
 
     static byte[] file(long declaredLength, byte[] header, int dataBytes) {
         ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(declaredLength);
@@ -187,5 +197,170 @@ class HostileCheckpointTest {
             mapped.asFloatBuffer().get(values);
             assertThat(values).isEqualTo(tensors.get("lm_head.weight"));
         }
+    }
+
+    private Path model(String name, long seed) {
+        return Checkpoints.write(dir.resolve(name), Checkpoints.random(seed, null), Dtype.F32, Map.of());
+    }
+
+    /** A plain average of the inputs. */
+    private static MergePlan average(Path output, long maxShardBytes, Path... inputs) {
+        MergePlan.Builder plan = MergePlan.builder().method(MergeMethod.LINEAR).output(output)
+                .maxShardBytes(maxShardBytes);
+        for (Path input : inputs) {
+            plan.addModel(input, Map.of("weight", RatioSchedule.constant(1)));
+        }
+        return plan.build();
+    }
+
+    /** Every file under the temporary directory with its bytes, so a refusal can be shown to have changed nothing. */
+    private Map<String, String> snapshot() throws Exception {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path path : all.toList()) {
+                files.put(dir.relativize(path).toString(), Files.isRegularFile(path)
+                        ? Base64.getEncoder().encodeToString(Files.readAllBytes(path)) : "dir");
+            }
+        }
+        return files;
+    }
+
+    private void assertRefusedUnchanged(MergePlan plan, String... messageParts) throws Exception {
+        Map<String, String> before = snapshot();
+        assertThatThrownBy(() -> merger.merge(plan)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContainingAll(messageParts);
+        assertThat(snapshot()).as("nothing changed or created").isEqualTo(before);
+    }
+
+    @Test
+    void outputThatWouldReplaceTheInputOfAModelDirectoryIsRefused() throws Exception {
+        Path modelA = Files.createDirectories(dir.resolve("modelA"));
+        Path single = Checkpoints.write(modelA.resolve("model.safetensors"), Checkpoints.random(1, null), Dtype.F32,
+                Map.of());
+        Path other = model("other.safetensors", 2);
+        // As the CLI builds it (OUTDIR/model.safetensors), and with the directory itself as the output.
+        assertRefusedUnchanged(average(single, 0, modelA, other), single.toString(), "is an input",
+                "read as part of input " + modelA);
+        assertRefusedUnchanged(average(modelA, 0, modelA, other), single.toString(), "is an input");
+    }
+
+    @Test
+    void shardedOutputThatWouldReplaceAShardedInputIsRefused() throws Exception {
+        Path sharded = dir.resolve("sharded");
+        merger.merge(average(sharded, 20_000, model("a.safetensors", 1)));
+        Path other = model("other.safetensors", 2);
+        Path index = sharded.resolve(SafetensorsReader.INDEX_FILE);
+        // The input named by its index, and through a symbolic link to its directory.
+        assertRefusedUnchanged(average(sharded, 20_000, index, other),
+                sharded.resolve("model-00001-of-00004.safetensors").toString(), "is an input");
+        Path link = Files.createSymbolicLink(dir.resolve("link"), sharded);
+        assertRefusedUnchanged(average(sharded, 20_000, link, other), "is an input");
+        // A different shard count still writes the index.
+        assertRefusedUnchanged(average(sharded, 1_000_000, link, other), index.toString(), "is an input");
+    }
+
+    @Test
+    void outputReachedThroughASymbolicLinkIsRefused() throws Exception {
+        Path modelA = Files.createDirectories(dir.resolve("modelA"));
+        Path single = Checkpoints.write(modelA.resolve("model.safetensors"), Checkpoints.random(1, null), Dtype.F32,
+                Map.of());
+        Path outDir = Files.createSymbolicLink(dir.resolve("out"), modelA);
+        assertRefusedUnchanged(average(outDir.resolve("model.safetensors"), 0, single, model("b.safetensors", 2)),
+                "is an input (as " + single.toRealPath() + ")");
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void fifoGivenAsAModelIsRefusedWithoutBeingOpened() throws Exception {
+        Path fifo = dir.resolve("pipe.safetensors");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertThat(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0).as("mkfifo").isTrue();
+        Path good = model("good.safetensors", 1);
+        // Opening the FIFO to read would block until a writer comes: the refusal must come first.
+        assertRefusedUnchanged(average(dir.resolve("out").resolve("merged.safetensors"), 0, good, fifo),
+                fifo.toString(), "is a FIFO, socket or device, not a regular file");
+        Path config = Files.writeString(dir.resolve("merge.yml"), "merge_method: linear\nmodels:\n"
+                + "  - model: good.safetensors\n    parameters: {weight: 1}\n"
+                + "  - model: pipe.safetensors\n    parameters: {weight: 1}\n");
+        assertThatThrownBy(() -> MergeConfig.load(config)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContainingAll(config.toString(), "models[1].model 'pipe.safetensors' is a FIFO");
+        Path sharded = Files.createDirectories(dir.resolve("sharded"));
+        Files.createSymbolicLink(sharded.resolve("pipe.safetensors"), fifo);
+        Files.writeString(sharded.resolve(SafetensorsReader.INDEX_FILE),
+                "{\"metadata\": {}, \"weight_map\": {\"lm_head.weight\": \"pipe.safetensors\"}}");
+        assertThatThrownBy(() -> SafetensorsReader.open(sharded)).isInstanceOf(MergeException.class)
+                .hasMessageContaining("shard 'pipe.safetensors' is a FIFO");
+    }
+
+    @Test
+    void directoryWhereAFileIsExpectedIsSaidSo() throws Exception {
+        Path good = model("good.safetensors", 1);
+        Path holder = Files.createDirectories(dir.resolve("holder").resolve("model.safetensors"));
+        assertRefusedUnchanged(average(dir.resolve("out.safetensors"), 0, good, holder.getParent()),
+                holder.toString(), "is a directory, not a file");
+        Path sharded = Files.createDirectories(dir.resolve("sharded").resolve("sub.safetensors")).getParent();
+        Files.writeString(sharded.resolve(SafetensorsReader.INDEX_FILE),
+                "{\"metadata\": {}, \"weight_map\": {\"lm_head.weight\": \"sub.safetensors\"}}");
+        assertThatThrownBy(() -> SafetensorsReader.open(sharded)).isInstanceOf(MergeException.class)
+                .hasMessageContaining("shard 'sub.safetensors' is a directory, not a file");
+        assertRefusedUnchanged(average(good.resolve("model.safetensors"), 0, good, model("b.safetensors", 2)),
+                good + ": is a file, but the output " + good.resolve("model.safetensors"));
+        Path onnxDir = Files.createDirectories(dir.resolve("model.onnx"));
+        assertRefusedUnchanged(MergePlan.builder().method(MergeMethod.LINEAR).output(dir.resolve("o/m.onnx"))
+                .addModel(onnxDir, Map.of("weight", RatioSchedule.constant(1))).build(),
+                onnxDir.toString(), "is a directory, not a file");
+    }
+
+    @Test
+    void refusedMergesCreateNoOutputDirectory() throws Exception {
+        Path a = model("a.safetensors", 1);
+        Path b = model("b.safetensors", 2);
+        // Weights that cancel out are refused per tensor, which used to happen after the output directory existed.
+        assertRefusedUnchanged(MergePlan.builder().method(MergeMethod.LINEAR)
+                .output(dir.resolve("new").resolve("deeper").resolve("merged.safetensors"))
+                .addModel(a, Map.of("weight", RatioSchedule.constant(1)))
+                .addModel(b, Map.of("weight", RatioSchedule.constant(-1))).build(), "sum to 0");
+    }
+
+    @Test
+    void parametersBeyondFloatRangeAreRefused() throws Exception {
+        Path a = model("a.safetensors", 1);
+        Path b = model("b.safetensors", 2);
+        assertRefusedUnchanged(MergePlan.builder().method(MergeMethod.LINEAR).output(dir.resolve("o/m.safetensors"))
+                .addModel(a, Map.of("weight", RatioSchedule.constant(1e308)))
+                .addModel(b, Map.of("weight", RatioSchedule.constant(1e308))).build(),
+                "parameter 'weight' of model " + a, "is 1.0E308", "finite and at most 3.4028235E38");
+        // Each weight fits a float, their sum does not.
+        assertRefusedUnchanged(MergePlan.builder().method(MergeMethod.LINEAR).output(dir.resolve("o/m.safetensors"))
+                .addModel(a, Map.of("weight", RatioSchedule.constant(3e38)))
+                .addModel(b, Map.of("weight", RatioSchedule.constant(3e38))).build(), "sum to Infinity");
+        for (String weight : new String[] {"1.0e+308", ".inf", ".nan"}) {
+            Path config = Files.writeString(dir.resolve("merge.yml"), "merge_method: linear\nmodels:\n"
+                    + "  - model: a.safetensors\n    parameters: {weight: " + weight + "}\n"
+                    + "  - model: b.safetensors\n    parameters: {weight: 1}\n");
+            assertThatThrownBy(() -> MergeConfig.load(config)).as(weight)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContainingAll(config.toString(), "models[0].parameters.weight is ");
+        }
+    }
+
+    @Test
+    void mergedValuesThatOverflowWhereTheInputsAreFiniteAreRefused() throws Exception {
+        Map<String, float[]> big = Checkpoints.random(1, null);
+        big.get("lm_head.weight")[1234] = 3e38f;
+        Path a = Checkpoints.write(dir.resolve("a.safetensors"), big, Dtype.F32, Map.of());
+        Path b = Checkpoints.write(dir.resolve("b.safetensors"), big, Dtype.F32, Map.of());
+        Path out = dir.resolve("o").resolve("m.safetensors");
+        assertRefusedUnchanged(MergePlan.builder().method(MergeMethod.LINEAR).output(out)
+                .addModel(a, Map.of("weight", RatioSchedule.constant(1)))
+                .addModel(b, Map.of("weight", RatioSchedule.constant(1)))
+                .parameter("normalize", RatioSchedule.constant(0)).build(),
+                out.toString(), "tensor 'lm_head.weight' element 1234 merges to Infinity from finite inputs");
+        // Finite in float, beyond F16.
+        big.get("lm_head.weight")[1234] = 70_000f;
+        Path c = Checkpoints.write(dir.resolve("c.safetensors"), big, Dtype.F32, Map.of());
+        assertRefusedUnchanged(MergePlan.builder().method(MergeMethod.LINEAR).output(out).outputDtype("F16")
+                .addModel(c, Map.of("weight", RatioSchedule.constant(1))).build(),
+                "element 1234 merges to 70000.0, beyond F16's range, from finite inputs");
     }
 }

@@ -9,16 +9,21 @@ import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.MergeReport;
 import dev.reasoningsdk.api.merge.RatioSchedule;
 import dev.reasoningsdk.api.merge.SignConsensus;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -314,6 +319,121 @@ class StreamingModelMergerTest {
             reader.read("model.position_ids", 0, copied);
             assertThat(copied.array()).isEqualTo(integers[0]);
             assertThat(reader.tensors()).extracting(TensorInfo::dtype).containsExactly(Dtype.F32, dtype, Dtype.F32);
+        }
+    }
+
+    @Test
+    void nonFiniteInputValuesAreCarriedAndCounted() throws Exception {
+        Map<String, float[]> odd = Checkpoints.random(2, base);
+        odd.get("lm_head.weight")[5] = Float.NaN;
+        odd.get("model.norm.weight")[7] = Float.POSITIVE_INFINITY;
+        Path withNaN = Checkpoints.write(dir.resolve("nan.safetensors"), odd, Dtype.F32, Map.of());
+        Path clean = Checkpoints.write(dir.resolve("clean.safetensors"), base, Dtype.F32, Map.of());
+        Path out = dir.resolve("merged.safetensors");
+        MergeReport report = merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(out)
+                .addModel(clean, Map.of("weight", c(0.5))).addModel(withNaN, Map.of("weight", c(0.5))).build());
+
+        assertThat(report.nonFiniteValues()).isEqualTo(2);
+        Map<String, float[]> merged = Checkpoints.read(out);
+        assertThat(merged.get("lm_head.weight")[5]).isNaN();
+        assertThat(merged.get("model.norm.weight")[7]).isEqualTo(Float.POSITIVE_INFINITY);
+        float[] expected = MergeReference.linear(new float[][] {base.get("lm_head.weight"),
+                odd.get("lm_head.weight")}, new double[] {0.5, 0.5}, true);
+        assertThat(merged.get("lm_head.weight")[6]).isEqualTo(expected[6]);
+
+        // SLERP's norms take in the NaN, so every value of the tensor would be NaN: refused, not carried.
+        Path never = dir.resolve("never.safetensors");
+        assertThatThrownBy(() -> merger.merge(MergePlan.builder().method(MergeMethod.SLERP).output(never)
+                .baseModel(clean).addModel(withNaN).parameter("t", c(0.5)).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("element 0 merges to NaN from finite inputs");
+        assertThat(never).doesNotExist();
+    }
+
+    @Test
+    void temporaryFilesOfAKilledMergeAreRemovedByTheNextMergeIntoTheDirectory() throws Exception {
+        Path[] files = write(Dtype.F32);
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Process gone = new ProcessBuilder("true").start();
+        assertThat(gone.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Path stale = Files.write(out.resolve(".model.safetensors." + gone.pid() + "-1f2e3d4c.tmp"), new byte[4096]);
+        Path beforePid = Files.write(out.resolve(".model.safetensors.0123456789abcdef.tmp"), new byte[16]);
+        long running = ProcessHandle.current().parent().orElseThrow().pid();
+        Path live = Files.write(out.resolve(".model.safetensors." + running + "-ab.tmp"), new byte[16]);
+        Path otherTarget = Files.write(out.resolve(".notes.txt." + gone.pid() + "-ab.tmp"), new byte[16]);
+        Path shardOfAnother = Files.write(out.resolve(".model-00001-of-00002.safetensors." + gone.pid() + "-ab.tmp"),
+                new byte[16]);
+
+        String log = captureStderr(() -> merger.merge(MergePlan.builder().method(MergeMethod.LINEAR)
+                .output(out.resolve("model.safetensors"))
+                .addModel(files[0], Map.of("weight", c(1))).addModel(files[1], Map.of("weight", c(1))).build()));
+
+        assertThat(stale).doesNotExist();
+        assertThat(beforePid).doesNotExist();
+        assertThat(live).as("a running process's file is left").exists();
+        assertThat(otherTarget).as("not a file this merge writes").exists();
+        assertThat(shardOfAnother).as("a single-file merge writes no shards").exists();
+        assertThat(log).contains("WARN").contains(stale + ": removed a temporary file of 4096 bytes")
+                .contains(beforePid.toString()).contains(live + ": temporary file of a merge by running process");
+        assertThat(out.resolve("model.safetensors")).exists();
+    }
+
+    private static String captureStderr(Runnable action) {
+        PrintStream original = System.err;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(original);
+        }
+        return buffer.toString(StandardCharsets.UTF_8);
+    }
+
+    /** SIGTERM ({@code kill}; SIGINT runs the same shutdown hooks) to a JVM mid-merge: the hook cleans up. */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aMergeStoppedBySigtermLeavesNoTemporaryFile() throws Exception {
+        Path[] files = write(Dtype.F32);
+        Path out = dir.resolve("stopped");
+        Path started = dir.resolve("started");
+        Path log = dir.resolve("child.log");
+        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), StalledMerge.class.getName(),
+                files[0].toString(), files[1].toString(), out.resolve("model.safetensors").toString(),
+                started.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!Files.exists(started) || temporaryFiles(out).isEmpty()) {
+                assertThat(child.isAlive()).as("child still merging; its log: %s", readQuietly(log)).isTrue();
+                assertThat(System.nanoTime()).as("child started its merge in time").isLessThan(deadline);
+                Thread.sleep(50);
+            }
+            child.destroy();
+            assertThat(child.waitFor(2, TimeUnit.MINUTES)).as("child exited after SIGTERM").isTrue();
+            assertThat(child.exitValue()).as("ended by the signal, not by finishing").isEqualTo(128 + 15);
+            assertThat(temporaryFiles(out)).as("log: %s", readQuietly(log)).isEmpty();
+            assertThat(out).as("the directory the merge created is gone too").doesNotExist();
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    private static List<Path> temporaryFiles(Path dir) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> listing = Files.list(dir)) {
+            return listing.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (Exception e) {
+            return "(no log: " + e + ")";
         }
     }
 }
