@@ -9,6 +9,7 @@ import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.AnswerGroup;
 import dev.reasoningsdk.api.aggregate.StopReason;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.fixtures.ScriptedChatModel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -178,11 +179,11 @@ class AggregationOfReasoningTest {
 
     @Test
     void runsEndToEndOnAScriptedLlmJudge() {
-        ScriptedChatModel model = new ScriptedChatModel(
+        ScriptedChatModel model = ScriptedChatModel.builder().tokenUsage(100, 20).replies(
                 "Chain 1 Total Score: 7/10\nChain 2 Total Score: 8/10",
                 "Chain 1 Total Score: 9/10",
                 "Chain 1 Total Score: 3/10\nChain 2 Total Score: 9/10",
-                "Chain 1 Total Score: 4/10\nChain 2 Total Score: 9/10");
+                "Chain 1 Total Score: 4/10\nChain 2 Total Score: 9/10").build();
         AggregationOfReasoning aor = AggregationOfReasoning.builder()
                 .scorer(LlmChainJudge.builder().model(model).rubric(JudgeRubric.MATH).build())
                 .extractor(AnswerExtractors.numeric()).build();
@@ -195,8 +196,9 @@ class AggregationOfReasoningTest {
         assertThat(result.stopReason()).isEqualTo(StopReason.MARGIN_REACHED);
         assertThat(result.usage().modelCalls()).isEqualTo(4);
         assertThat(result.usage().inputTokens()).isEqualTo(400);
-        assertThat(ScriptedChatModel.system(model.requests.get(2))).isEqualTo(JudgeRubric.MATH.globalSystemPrompt());
-        assertThat(ScriptedChatModel.user(model.requests.get(2))).contains("Chain 1:\n7*6=43. A: 43",
+        assertThat(ScriptedChatModel.systemText(model.requests().get(2)))
+                .hasValue(JudgeRubric.MATH.globalSystemPrompt());
+        assertThat(ScriptedChatModel.userText(model.requests().get(2))).contains("Chain 1:\n7*6=43. A: 43",
                 "Chain 2:\n6*7=42. A: 42");
     }
 

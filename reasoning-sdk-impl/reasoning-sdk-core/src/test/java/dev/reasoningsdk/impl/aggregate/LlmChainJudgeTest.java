@@ -7,6 +7,7 @@ import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
+import dev.reasoningsdk.fixtures.ScriptedChatModel;
 import java.util.List;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
@@ -19,14 +20,15 @@ class LlmChainJudgeTest {
 
     @Test
     void sendsTheRubricAsSystemPromptAndTheNumberedChainsAsUserPrompt() {
-        ScriptedChatModel model = new ScriptedChatModel("Chain 1 Total Score: 9/10\nChain 2 Total Score: 4/10");
+        ScriptedChatModel model = ScriptedChatModel.replying("Chain 1 Total Score: 9/10\nChain 2 Total Score: 4/10");
         LlmChainJudge judge = LlmChainJudge.builder().model(model).rubric(JudgeRubric.MATH).build();
 
         judge.scoreLocally(QUESTION, TWO, List.of());
 
-        assertThat(model.requests).hasSize(1);
-        assertThat(ScriptedChatModel.system(model.requests.get(0))).isEqualTo(JudgeRubric.MATH.localSystemPrompt());
-        assertThat(ScriptedChatModel.user(model.requests.get(0))).isEqualTo("""
+        assertThat(model.requests()).hasSize(1);
+        assertThat(ScriptedChatModel.systemText(model.requests().get(0)))
+                .hasValue(JudgeRubric.MATH.localSystemPrompt());
+        assertThat(ScriptedChatModel.userText(model.requests().get(0))).isEqualTo("""
                 Question:
                 Sam has 14 apples. He buys 7 more. How many apples does he have?
 
@@ -39,7 +41,7 @@ class LlmChainJudgeTest {
                 Evaluate each chain in detail against the rubric. End the evaluation of each chain with a line of \
                 the form 'Chain N Total Score: X/10', where N is the chain's number and X its total score.
                 """);
-        assertThat(model.requests.get(0).parameters().temperature()).isEqualTo(0.0);
+        assertThat(model.requests().get(0).parameters().temperature()).isEqualTo(0.0);
     }
 
     @Test
@@ -79,20 +81,20 @@ class LlmChainJudgeTest {
 
     @Test
     void globalPromptUsesTheGlobalRubric() {
-        ScriptedChatModel model = new ScriptedChatModel("Chain 1 Total Score: 8/10 Chain 2 Total Score: 3/10");
+        ScriptedChatModel model = ScriptedChatModel.replying("Chain 1 Total Score: 8/10 Chain 2 Total Score: 3/10");
         ChainScorer.Scores scores = LlmChainJudge.of(model).scoreGlobally(QUESTION, TWO);
 
-        assertThat(ScriptedChatModel.system(model.requests.get(0)))
-                .isEqualTo(JudgeRubric.GENERAL.globalSystemPrompt());
+        assertThat(ScriptedChatModel.systemText(model.requests().get(0)))
+                .hasValue(JudgeRubric.GENERAL.globalSystemPrompt());
         assertThat(scores.scores()).containsExactly(8.0, 3.0);
     }
 
     @Test
     void mapsScoresByChainNumberNotByOrder() {
-        ScriptedChatModel model = new ScriptedChatModel("""
+        ScriptedChatModel model = ScriptedChatModel.builder().tokenUsage(100, 20).reply("""
                 Ranking first: **Chain 2 Total Score:** 7/10
                 Chain 1 Total Score: 5/10
-                """);
+                """).build();
         ChainScorer.Scores scores = LlmChainJudge.of(model).scoreLocally(QUESTION, TWO, List.of());
 
         assertThat(scores.scores()).containsExactly(5.0, 7.0);
@@ -103,7 +105,7 @@ class LlmChainJudgeTest {
 
     @Test
     void readsTheRubricsSectionFormat() {
-        ScriptedChatModel model = new ScriptedChatModel("""
+        ScriptedChatModel model = ScriptedChatModel.replying("""
                 Reasoning Chain 1:
                 1. Logical Consistency: fine. Score: 3/3
                 Total Score: 9/10
@@ -118,37 +120,39 @@ class LlmChainJudgeTest {
 
     @Test
     void fallsBackToJsonWhenAScoreIsMissing() {
-        ScriptedChatModel model = new ScriptedChatModel("Chain 1 Total Score: 8/10\nChain 2 looks weak overall.",
+        ScriptedChatModel model = ScriptedChatModel.replying("Chain 1 Total Score: 8/10\nChain 2 looks weak overall.",
                 "```json\n{\"Chain 1\": 8, \"2\": 3}\n```");
         ChainScorer.Scores scores = LlmChainJudge.of(model).scoreLocally(QUESTION, TWO, List.of());
 
         assertThat(scores.scores()).containsExactly(8.0, 3.0);
-        assertThat(model.requests).hasSize(2);
-        assertThat(model.requests.get(1).parameters().responseFormat()).isEqualTo(ResponseFormat.JSON);
-        assertThat(ScriptedChatModel.user(model.requests.get(1))).startsWith("Below is an evaluation of 2 reasoning"
-                + " chains").endsWith("Chain 1 Total Score: 8/10\nChain 2 looks weak overall.");
+        assertThat(model.requests()).hasSize(2);
+        assertThat(model.requests().get(1).parameters().responseFormat()).isEqualTo(ResponseFormat.JSON);
+        assertThat(ScriptedChatModel.userText(model.requests().get(1)))
+                .startsWith("Below is an evaluation of 2 reasoning chains")
+                .endsWith("Chain 1 Total Score: 8/10\nChain 2 looks weak overall.");
         assertThat(scores.usage().modelCalls()).isEqualTo(2);
         assertThat(scores.usage().failedCalls()).isZero();
     }
 
     @Test
     void retriesABoundedNumberOfTimesThenLeavesGarbageUnscored() {
-        ScriptedChatModel model = new ScriptedChatModel(request -> "I cannot grade this.");
+        ScriptedChatModel model = ScriptedChatModel.byRule(request -> "I cannot grade this.");
         LlmChainJudge judge = LlmChainJudge.builder().model(model).maxAttempts(2).build();
 
         ChainScorer.Scores scores = judge.scoreLocally(QUESTION, TWO, List.of());
 
         assertThat(scores.scores()).allMatch(s -> s.isNaN());
         assertThat(scores.failures()).isEqualTo(2);
-        assertThat(model.requests).hasSize(4);
+        assertThat(model.requests()).hasSize(4);
         assertThat(scores.usage().modelCalls()).isEqualTo(4);
         assertThat(scores.usage().failedCalls()).isEqualTo(4);
     }
 
     @Test
     void keepsScoresFromEarlierAttemptsAndSurvivesExceptions() {
-        ScriptedChatModel model = new ScriptedChatModel(ScriptedChatModel.THROW, "Chain 2 Total Score: 6/10",
-                "null", "Chain 1 Total Score: 11/10", "{}", "Chain 1 Total Score: 7/10");
+        ScriptedChatModel model = ScriptedChatModel.builder()
+                .failure(new RuntimeException("HTTP 503 from scripted model")).replies("Chain 2 Total Score: 6/10",
+                        "null", "Chain 1 Total Score: 11/10", "{}", "Chain 1 Total Score: 7/10").build();
         LlmChainJudge judge = LlmChainJudge.builder().model(model).maxAttempts(4).build();
 
         ChainScorer.Scores scores = judge.scoreLocally(QUESTION, TWO, List.of());
@@ -163,12 +167,12 @@ class LlmChainJudgeTest {
 
     @Test
     void withoutStructuredFallbackOnlyRetries() {
-        ScriptedChatModel model = new ScriptedChatModel("Chain 1 Total Score: 8/10", "Chain 2 Total Score: 2/10");
+        ScriptedChatModel model = ScriptedChatModel.replying("Chain 1 Total Score: 8/10", "Chain 2 Total Score: 2/10");
         LlmChainJudge judge = LlmChainJudge.builder().model(model).structuredFallback(false).build();
 
         assertThat(judge.scoreLocally(QUESTION, TWO, List.of()).scores()).containsExactly(8.0, 2.0);
-        assertThat(model.requests).hasSize(2);
-        assertThat(model.requests).allMatch(r -> r.parameters().responseFormat() == null);
+        assertThat(model.requests()).hasSize(2);
+        assertThat(model.requests()).allMatch(r -> r.parameters().responseFormat() == null);
     }
 
     @Test

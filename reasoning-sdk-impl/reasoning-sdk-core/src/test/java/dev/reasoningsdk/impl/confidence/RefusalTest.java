@@ -8,6 +8,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
+import dev.reasoningsdk.fixtures.ScriptedChatModel;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,7 @@ class RefusalTest {
 
     @Test
     void gatedModelAnswersWithConfidenceInTheMetadata() {
-        ScriptedChatModel delegate = new ScriptedChatModel(WRONG, RIGHT, RIGHT, RIGHT, RIGHT);
+        ScriptedChatModel delegate = ScriptedChatModel.replying(WRONG, RIGHT, RIGHT, RIGHT, RIGHT);
         ConfidenceGatedChatModel gated = ConfidenceGatedChatModel.builder().delegate(delegate).threshold(0.6)
                 .appendConfidence(true).build();
         ChatResponse response = gated.chat(ChatRequest.builder().messages(UserMessage.from("How many?")).build());
@@ -68,12 +69,13 @@ class RefusalTest {
         assertThat(metadata.usage().samples()).isEqualTo(5);
         assertThat(metadata.tokenUsage().inputTokenCount()).isEqualTo(50);
         assertThat(response.aiMessage().attributes()).containsEntry("refused", false).containsEntry("confidence", 0.8);
-        assertThat(delegate.requests).hasSize(5);
+        assertThat(delegate.requests()).hasSize(5);
     }
 
     @Test
     void gatedModelRefusesBelowTheCalibratedThresholdAndCountsFailedSamples() {
-        ScriptedChatModel delegate = new ScriptedChatModel(RIGHT, WRONG, null, RIGHT, WRONG);
+        ScriptedChatModel delegate = ScriptedChatModel.builder().replies(RIGHT, WRONG)
+                .failure(new RuntimeException("scripted failure")).replies(RIGHT, WRONG).build();
         ConfidenceGatedChatModel gated = ConfidenceGatedChatModel.builder().delegate(delegate)
                 .calibrator(new PlattCalibrator(4, -3)).threshold(0.5).build();
         ChatResponse response = gated.chat(UserMessage.from("How many?"));
@@ -90,7 +92,8 @@ class RefusalTest {
     @Test
     void gatedModelFailsOnlyWhenEverySampleFails() {
         ConfidenceGatedChatModel gated = ConfidenceGatedChatModel.builder()
-                .delegate(new ScriptedChatModel(null, null)).samples(2).build();
+                .delegate(ScriptedChatModel.builder().failure(new RuntimeException("scripted failure"))
+                        .failure(new RuntimeException("scripted failure")).build()).samples(2).build();
         assertThatThrownBy(() -> gated.chat("How many?")).hasMessageContaining("scripted failure");
         assertThatThrownBy(() -> ConfidenceGatedChatModel.builder().build()).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> ConfidenceGatedChatModel.builder().threshold(2))

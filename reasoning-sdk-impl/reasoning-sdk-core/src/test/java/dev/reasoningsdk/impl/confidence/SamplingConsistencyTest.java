@@ -11,6 +11,7 @@ import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.fixtures.ScriptedChatModel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,13 +120,14 @@ class SamplingConsistencyTest {
 
     @Test
     void modelRationaleIsUsedWhenChainsDisagreeAndFallsBackOnFailure() {
-        ScriptedChatModel model = new ScriptedChatModel("I am unsure whether she gives away 5 or 7.", null);
+        ScriptedChatModel model = ScriptedChatModel.builder().reply("I am unsure whether she gives away 5 or 7.")
+                .failure(new RuntimeException("scripted failure")).build();
         SamplingConsistency consistency = SamplingConsistency.builder()
                 .rationale(InconsistencyRationale.withModel(model)).build();
         ConfidenceEstimate first = consistency.estimate("How many?", tenChains());
         assertThat(first.rationale()).isEqualTo("I am unsure whether she gives away 5 or 7.");
         assertThat(first.usage().modelCalls()).isEqualTo(1);
-        assertThat(model.requests.get(0).messages().toString()).contains("first person").contains("6 of 10");
+        assertThat(model.requests().get(0).messages().toString()).contains("first person").contains("6 of 10");
 
         ConfidenceEstimate second = consistency.estimate("How many?", tenChains());
         assertThat(second.rationale()).startsWith("6 of 10 chains reach 32");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
+import dev.reasoningsdk.fixtures.ScriptedChatModel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,7 +20,7 @@ class VerbalizedConfidenceTest {
 
     @Test
     void wellFormedResponseGivesConfidenceReflectionAndAnswer() {
-        ScriptedChatModel model = new ScriptedChatModel(WELL_FORMED);
+        ScriptedChatModel model = ScriptedChatModel.replying(WELL_FORMED);
         ConfidenceEstimate estimate = VerbalizedConfidence.of(model).estimate("How much?");
         assertThat(estimate.answer()).contains("18");
         assertThat(estimate.confidence()).isEqualTo(0.8);
@@ -29,7 +30,7 @@ class VerbalizedConfidenceTest {
         assertThat(estimate.usage().modelCalls()).isEqualTo(1);
         assertThat(estimate.usage().failedCalls()).isZero();
         assertThat(estimate.usage().inputTokens()).isEqualTo(10);
-        assertThat(model.requests.get(0).messages().toString()).contains("Self-reflection:");
+        assertThat(model.requests().get(0).messages().toString()).contains("Self-reflection:");
     }
 
     @ParameterizedTest
@@ -58,7 +59,7 @@ class VerbalizedConfidenceTest {
 
     @Test
     void malformedConfidenceIsAskedForAgainInTheSameConversation() {
-        ScriptedChatModel model = new ScriptedChatModel(
+        ScriptedChatModel model = ScriptedChatModel.replying(
                 "The answer is 18.\nSelf-reflection: the muffins.\nConfidence: very high",
                 "Self-reflection: I double-checked the subtraction.\nConfidence: 9");
         ConfidenceEstimate estimate = VerbalizedConfidence.of(model).estimate("How much?");
@@ -68,13 +69,13 @@ class VerbalizedConfidenceTest {
         assertThat(estimate.signals()).containsEntry("attempts", 2.0);
         assertThat(estimate.usage().modelCalls()).isEqualTo(2);
         assertThat(estimate.usage().failedCalls()).isEqualTo(1);
-        assertThat(model.requests.get(1).messages()).hasSize(3);
-        assertThat(model.requests.get(1).messages().get(2).toString()).contains("did not state your confidence");
+        assertThat(model.requests().get(1).messages()).hasSize(3);
+        assertThat(model.requests().get(1).messages().get(2).toString()).contains("did not state your confidence");
     }
 
     @Test
     void missingConfidenceIsCountedNeverInvented() {
-        ScriptedChatModel model = new ScriptedChatModel("The answer is 18.", "I think so.", "Sure!");
+        ScriptedChatModel model = ScriptedChatModel.replying("The answer is 18.", "I think so.", "Sure!");
         ConfidenceEstimate estimate = VerbalizedConfidence.of(model).estimate("How much?");
         assertThat(estimate.answer()).contains("18");
         assertThat(estimate.confidence()).isZero();
@@ -87,13 +88,15 @@ class VerbalizedConfidenceTest {
 
     @Test
     void failedCallsAreRetriedWithinTheBound() {
-        ScriptedChatModel model = new ScriptedChatModel(null, "", WELL_FORMED);
+        ScriptedChatModel model = ScriptedChatModel.builder().failure(new RuntimeException("scripted failure"))
+                .replies("", WELL_FORMED).build();
         ConfidenceEstimate estimate = VerbalizedConfidence.of(model).estimate("How much?");
         assertThat(estimate.confidence()).isEqualTo(0.8);
         assertThat(estimate.usage().modelCalls()).isEqualTo(3);
         assertThat(estimate.usage().failedCalls()).isEqualTo(2);
 
-        ScriptedChatModel failing = new ScriptedChatModel(null, null);
+        ScriptedChatModel failing = ScriptedChatModel.builder().failure(new RuntimeException("scripted failure"))
+                .failure(new RuntimeException("scripted failure")).build();
         ConfidenceEstimate failed = VerbalizedConfidence.builder().model(failing).maxAttempts(2).build()
                 .estimate("How much?");
         assertThat(failed.answer()).isEmpty();
@@ -109,7 +112,7 @@ class VerbalizedConfidenceTest {
         assertThat(missing.signals()).containsEntry("verbalized_missing", 1.0);
         assertThat(missing.usage().modelCalls()).isZero();
 
-        ScriptedChatModel model = new ScriptedChatModel("Self-reflection: fine.\nConfidence: 5");
+        ScriptedChatModel model = ScriptedChatModel.replying("Self-reflection: fine.\nConfidence: 5");
         ConfidenceEstimate followed = VerbalizedConfidence.of(model)
                 .estimate("q", List.of(ReasoningChain.of("The answer is 18.")));
         assertThat(followed.confidence()).isEqualTo(0.5);

@@ -7,14 +7,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.fixtures.ScriptedChatModel;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class LlmPromptTechniquesTest {
+
+    /** A scripted model that answers by {@code script} applied to the prompt (the request's last user text). */
+    private static ScriptedChatModel byPrompt(Function<String, String> script) {
+        return ScriptedChatModel.byRule(request -> script.apply(ScriptedChatModel.userText(request)));
+    }
 
     @Test
     void activePromptReturnsTheMostUncertainQuestions() {
@@ -23,7 +30,7 @@ class LlmPromptTechniquesTest {
                 "split", List.of("The answer is 1.", "The answer is 2.", "The answer is 1.", "The answer is 2."),
                 "chaos", List.of("The answer is 1.", "The answer is 2.", "The answer is 3.", "I cannot tell."));
         Map<String, Integer> served = new java.util.HashMap<>();
-        ScriptedChatModel model = new ScriptedChatModel(prompt -> {
+        ScriptedChatModel model = byPrompt(prompt -> {
             String question = prompt.substring(3, prompt.indexOf('\n'));
             int index = served.merge(question, 1, Integer::sum) - 1;
             return script.get(question).get(index);
@@ -33,7 +40,7 @@ class LlmPromptTechniquesTest {
             selection = ActivePrompt.builder().sampler(sampler).extractor(AnswerExtractors.numeric()).samples(4)
                     .build().select(List.of("settled", "split", "chaos"), 2);
         }
-        assertThat(model.prompts()).hasSize(12).containsOnly("Q: settled\nA: Let's think step by step.",
+        assertThat(model.userTexts()).hasSize(12).containsOnly("Q: settled\nA: Let's think step by step.",
                 "Q: split\nA: Let's think step by step.", "Q: chaos\nA: Let's think step by step.");
         assertThat(selection.selected()).extracting(ActivePrompt.Ranked::question).containsExactly("chaos", "split");
         assertThat(selection.ranking()).extracting(ActivePrompt.Ranked::uncertainty).containsExactly(1.0, 0.5, 0.25);
@@ -44,13 +51,13 @@ class LlmPromptTechniquesTest {
 
     @Test
     void chatModelParaphrasesAreParsedCachedAndCountedInTheSearchCost() {
-        ScriptedChatModel model = new ScriptedChatModel(prompt -> "1. \"answer in brief\"\n2) keep it short\n\n- "
+        ScriptedChatModel model = byPrompt(prompt -> "1. \"answer in brief\"\n2) keep it short\n\n- "
                 + prompt.substring(prompt.indexOf("Phrase: ") + 8));
         ChatModelParaphraser paraphraser = ChatModelParaphraser.of(model, 3);
         Paraphraser.Paraphrases first = paraphraser.paraphrase("be brief");
         assertThat(first.alternatives()).containsExactly("answer in brief", "keep it short");
         assertThat(first.usage().modelCalls()).isEqualTo(1);
-        assertThat(model.prompts().get(0)).startsWith("Paraphrase the following phrase in 3 different ways")
+        assertThat(model.userTexts().get(0)).startsWith("Paraphrase the following phrase in 3 different ways")
                 .endsWith("Phrase: be brief");
         assertThat(paraphraser.paraphrase("be brief").usage().modelCalls()).isZero();
 
@@ -60,7 +67,7 @@ class LlmPromptTechniquesTest {
                 .optimize("Answer the question, be brief.", dev.reasoningsdk.api.prompt.PromptObjective.of(
                         prompt -> prompt.contains("short") ? 2 : 1));
         assertThat(result.bestPrompt()).contains("keep it short");
-        assertThat(result.usage().modelCalls()).isEqualTo(model.prompts().size() - 1);
+        assertThat(result.usage().modelCalls()).isEqualTo(model.userTexts().size() - 1);
     }
 
     @Test
@@ -75,7 +82,7 @@ class LlmPromptTechniquesTest {
 
     @Test
     void automateCotPrunesWrongRationalesAndLearnsTheHelpfulExemplar() {
-        ScriptedChatModel model = new ScriptedChatModel(prompt -> {
+        ScriptedChatModel model = byPrompt(prompt -> {
             if (prompt.endsWith("End with \"The answer is <answer>.\"")) {
                 if (prompt.contains("Q: two plus two")) {
                     return "HELPFUL: two and two make four. The answer is 4.";
@@ -98,7 +105,7 @@ class LlmPromptTechniquesTest {
                 .containsExactly("two plus two", "three plus three");
         assertThat(result.selected()).extracting(AutomateCot.Exemplar::question).containsExactly("two plus two");
         assertThat(result.prompt("q")).startsWith("Q: two plus two\nA: HELPFUL").endsWith("Q: q\nA:");
-        assertThat(model.prompts().get(0)).isEqualTo(
+        assertThat(model.userTexts().get(0)).isEqualTo(
                 "Q: two plus two\nA: Let's think step by step. End with \"The answer is <answer>.\"");
         assertThat(result.usage().modelCalls()).isEqualTo(3 + 15 * 4);
     }
@@ -115,7 +122,7 @@ class LlmPromptTechniquesTest {
 
     @Test
     void selfDiscoverRunsSelectAdaptImplementOnceThenOneCallPerInstance() {
-        ScriptedChatModel model = new ScriptedChatModel(prompt -> {
+        ScriptedChatModel model = byPrompt(prompt -> {
             if (prompt.startsWith("Select several reasoning modules")) {
                 return "9. How can I break down this problem into smaller, more manageable parts?\n38. Let's think";
             }
@@ -131,54 +138,54 @@ class LlmPromptTechniquesTest {
         SelfDiscover.ReasoningStructure structure = selfDiscover.discover(List.of("What is 3 + 4?", "What is 2 * 5?"));
         assertThat(structure.selectedModules()).containsExactly(9, 38);
         assertThat(structure.structure()).contains("\"Steps {1}\"").contains("\"Answer\"");
-        assertThat(model.prompts()).hasSize(3);
-        assertThat(model.prompts().get(0)).contains("39. Let's make a step by step plan").contains("What is 2 * 5?");
-        assertThat(model.prompts().get(1)).contains("9. How can I break down this problem")
+        assertThat(model.userTexts()).hasSize(3);
+        assertThat(model.userTexts().get(0)).contains("39. Let's make a step by step plan").contains("What is 2 * 5?");
+        assertThat(model.userTexts().get(1)).contains("9. How can I break down this problem")
                 .doesNotContain("1. How could I devise an experiment");
-        assertThat(model.prompts().get(2)).contains("Split the word problem");
+        assertThat(model.userTexts().get(2)).contains("Split the word problem");
         SelfDiscover.Solution solution = selfDiscover.solve(structure, "What is 3 + 4?");
         assertThat(solution.answer()).contains("7");
-        assertThat(model.prompts()).hasSize(4);
-        assertThat(model.prompts().get(3)).contains("\"Quantities\"").endsWith("Task:\nWhat is 3 + 4?");
+        assertThat(model.userTexts()).hasSize(4);
+        assertThat(model.userTexts().get(3)).contains("\"Quantities\"").endsWith("Task:\nWhat is 3 + 4?");
         assertThat(SelfDiscover.reasoningModules()).hasSize(39);
     }
 
     @Test
     void selfDiscoverFailsClearlyWithoutAStructure() {
-        ScriptedChatModel model = new ScriptedChatModel(prompt -> "no json here");
+        ScriptedChatModel model = byPrompt(prompt -> "no json here");
         assertThatThrownBy(() -> SelfDiscover.of(model, AnswerExtractors.numeric()).discover(List.of("task")))
                 .isInstanceOf(ReasoningException.class).hasMessageContaining("IMPLEMENT");
     }
 
     @Test
     void hyperparameterAwareGenerationClampsAndAppliesTheModelsSettings() {
-        ScriptedChatModel model = new ScriptedChatModel(prompt -> prompt.startsWith("You choose decoding settings")
+        ScriptedChatModel model = byPrompt(prompt -> prompt.startsWith("You choose decoding settings")
                 ? "Sure: {\"temperature\": 5, \"top_p\": 0.9, \"top_k\": \"40\", \"presence_penalty\": -7}"
                 : "A calm answer.");
         HyperparameterAwareGeneration.Generation generation = HyperparameterAwareGeneration.builder().model(model)
                 .build().generate("Write a haiku about rain.");
         assertThat(generation.settingsFromModel()).isTrue();
         assertThat(generation.settings()).isEqualTo(new DecodingSettings(2.0, 0.9, 40, null, -2.0));
-        ChatRequest sent = model.requests.get(1);
+        ChatRequest sent = model.requests().get(1);
         assertThat(sent.temperature()).isEqualTo(2.0);
         assertThat(sent.topP()).isEqualTo(0.9);
         assertThat(sent.topK()).isEqualTo(40);
         assertThat(sent.presencePenalty()).isEqualTo(-2.0);
         assertThat(sent.frequencyPenalty()).isNull();
-        assertThat(model.prompts().get(0)).endsWith("Input: Write a haiku about rain.");
+        assertThat(model.userTexts().get(0)).endsWith("Input: Write a haiku about rain.");
         assertThat(generation.response()).isEqualTo("A calm answer.");
         assertThat(generation.usage().modelCalls()).isEqualTo(2);
     }
 
     @Test
     void unusableAdviceFallsBackAndIsCountedAsFailed() {
-        ScriptedChatModel model = new ScriptedChatModel(prompt -> prompt.startsWith("You choose")
+        ScriptedChatModel model = byPrompt(prompt -> prompt.startsWith("You choose")
                 ? "I would use a low temperature." : "Paris.");
         DecodingSettings fallback = DecodingSettings.of(0.2, null, null, null, null);
         HyperparameterAwareGeneration.Generation generation = HyperparameterAwareGeneration.builder().model(model)
                 .fallback(fallback).build().generate("Capital of France?");
         assertThat(generation.settingsFromModel()).isFalse();
-        assertThat(model.requests.get(1).temperature()).isEqualTo(0.2);
+        assertThat(model.requests().get(1).temperature()).isEqualTo(0.2);
         assertThat(generation.usage().failedCalls()).isEqualTo(1);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.langchain4j.data.message.UserMessage;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
+import dev.reasoningsdk.fixtures.ScriptedChatModel;
 import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,7 +47,7 @@ class LlmPromptedCriterionTest {
 
     @Test
     void asksTheModelWithTheQueryAndCountsTheCall() {
-        ScriptedChatModel model = new ScriptedChatModel("0.9");
+        ScriptedChatModel model = ScriptedChatModel.byRule(request -> "0.9");
         LlmPromptedCriterion criterion = LlmPromptedCriterion.builder().model(model).kind(CriterionKind.TIME).build();
 
         CriterionResult result = criterion.evaluate("Who is the current UK prime minister?");
@@ -54,17 +55,15 @@ class LlmPromptedCriterionTest {
         assertThat(result.probability()).isEqualTo(0.9);
         assertThat(result.usage().modelCalls()).isEqualTo(1);
         assertThat(result.usage().failedCalls()).isZero();
-        assertThat(((UserMessage) model.requests.get(0).get(0)).singleText())
+        assertThat(((UserMessage) model.requests().get(0).messages().get(0)).singleText())
                 .contains("Who is the current UK prime minister?").contains("depend on when it is asked");
     }
 
     @Test
     void failuresAreCountedAndFallBackWithoutDecidingAgainstRetrieval() {
-        ScriptedChatModel model = new ScriptedChatModel("0.5")
-                .then(() -> {
-                    throw new IllegalStateException("HTTP 503");
-                })
-                .then("I really could not say");
+        ScriptedChatModel model = ScriptedChatModel.builder().fallback(request -> "0.5")
+                .failure(new IllegalStateException("HTTP 503"))
+                .reply("I really could not say").build();
         LlmPromptedCriterion knowledge = LlmPromptedCriterion.builder().model(model).kind(CriterionKind.KNOWLEDGE)
                 .build();
 
