@@ -19,8 +19,7 @@ import java.util.stream.Stream;
 /**
  * The merge part of {@code reasoning demo}: averages the tiny reasoner with its fine-tuned copy
  * ({@code models/tiny-reasoner-tuned} in the project's data folder, else in {@code shared/}) with the streaming
- * merger, shows
- * the per-layer ratio notation, and shows a hostile safetensors header being refused.
+ * merger, shows the per-layer ratio notation, and shows a hostile safetensors header being refused.
  */
 final class MergeDemo implements DemoSection {
 
