@@ -57,14 +57,16 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    @Option(names = "--data", description = "GSM8K model solutions (default: ${DEFAULT-VALUE}).")
-    Path data = Path.of("../shared/data/gsm8k/model-solutions-dev.jsonl");
+    @Option(names = "--data", description = "GSM8K model solutions (default: " + ModelSolutions.DEFAULT_FILE
+            + " in the project's data folder, or ../shared).")
+    Path data;
 
     @Option(names = "--live", description = "Also sample from the tiny reasoner.")
     boolean live;
 
-    @Option(names = "--problems", description = "Tiny-reasoner eval problems (default: ${DEFAULT-VALUE}).")
-    Path problems = Path.of("../shared/models/tiny-reasoner/eval-problems.jsonl");
+    @Option(names = "--problems", description = "Tiny-reasoner eval problems (default: "
+            + BenchReasonerCommand.EVAL_FILE + " in the project's data folder, or ../shared).")
+    Path problems;
 
     @Option(names = "--limit", description = "Live problems, spread evenly over the file (default: ${DEFAULT-VALUE}).")
     int limit = 200;
@@ -81,9 +83,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--limit must be >= 1, was " + limit);
         }
         BenchReport report = new BenchReport();
-        report.put("gsm8k", gsm8k(JsonlRows.read(data)));
+        report.put("gsm8k", gsm8k(JsonlRows.read(
+                data != null ? data : SharedData.require(ModelSolutions.DEFAULT_FILE, "--data"))));
         if (live) {
-            report.put("live", live(JsonlRows.read(problems)));
+            report.put("live", live(JsonlRows.read(
+                    problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"))));
         }
         report.print(System.out, json);
         return 0;

@@ -45,8 +45,9 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    @Option(names = "--data", description = "GSM8K model solutions (JSONL). Default: ${DEFAULT-VALUE}")
-    Path data = Path.of("../shared/data/gsm8k/model-solutions-dev.jsonl");
+    @Option(names = "--data", description = "GSM8K model solutions (JSONL). Default: "
+            + ModelSolutions.DEFAULT_FILE + " in the project's data folder (or ../shared).")
+    Path data;
 
     @Option(names = "--data-limit", description = "Use at most this many GSM8K questions (default: all).")
     int dataLimit = Integer.MAX_VALUE;
@@ -57,8 +58,9 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     @Option(names = "--live", description = "Also sample the embedded tiny reasoner (--limit problems, K chains).")
     boolean live;
 
-    @Option(names = "--problems", description = "Tiny-reasoner eval problems (JSONL). Default: ${DEFAULT-VALUE}")
-    Path problems = Path.of("../shared/models/tiny-reasoner/eval-problems.jsonl");
+    @Option(names = "--problems", description = "Tiny-reasoner eval problems (JSONL). Default: "
+            + BenchReasonerCommand.EVAL_FILE + " in the project's data folder (or ../shared).")
+    Path problems;
 
     @Option(names = "--samples", description = "K, chains per problem in --live. Default: ${DEFAULT-VALUE}")
     int samples = 10;
@@ -75,14 +77,17 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         BenchReport report = new BenchReport();
         report.put("real_chains", realChains());
         if (live) {
-            report.put("live_tiny_reasoner", new LiveConfidenceBench(problems, limit, samples).run());
+            Path problemsFile = problems != null ? problems
+                    : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
+            report.put("live_tiny_reasoner", new LiveConfidenceBench(problemsFile, limit, samples).run());
         }
         report.print(System.out, json);
         return 0;
     }
 
     private BenchReport realChains() throws Exception {
-        List<ModelSolutions> rows = ModelSolutions.read(data, dataLimit);
+        Path file = data != null ? data : SharedData.require(ModelSolutions.DEFAULT_FILE, "--data");
+        List<ModelSolutions> rows = ModelSolutions.read(file, dataLimit);
         AnswerExtractor numeric = AnswerExtractors.numeric();
         SamplingConsistency consistency = SamplingConsistency.of(numeric);
         Progress progress = new Progress("bench confidence");
@@ -96,7 +101,7 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
             progress.update(i + 1, rows.size());
         }
         BenchReport report = new BenchReport()
-                .put("data", data.toString())
+                .put("data", file.toString())
                 .put("questions", rows.size())
                 .put("chains_per_question", ModelSolutions.SOURCES.size())
                 .put("score", "consistency: share of the 4 chains that reach the majority answer");

@@ -9,7 +9,6 @@ import dev.reasoningsdk.impl.merge.TensorInfo;
 import dev.reasoningsdk.impl.training.TinyReasonerMergeEvaluator;
 import dev.reasoningsdk.impl.training.TinyReasonerMergeEvaluator.Measurement;
 import dev.reasoningsdk.impl.training.TinyReasonerMergeEvaluator.Problem;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,6 +71,10 @@ public final class BenchHmaCommand implements Callable<Integer> {
     @Option(names = "--groups", split = ",", description = "Searches to run: layers, modules (default both).")
     private List<String> searches = new ArrayList<>(List.of("layers", "modules"));
 
+    @Option(names = "--pair", description = "The tiny-reasoner-tuned folder, with tiny-reasoner beside it (default: "
+            + MergeDemo.TUNED_PAIR + " in the project's data folder, or ../shared).")
+    private Path pair;
+
     @Override
     public Integer call() throws Exception {
         if (sweepEvery < 1 || every < 1 || finalEvery < 1 || budget < 1) {
@@ -82,7 +85,7 @@ public final class BenchHmaCommand implements Callable<Integer> {
             case "one-plus-lambda" -> HeterogeneousModelAveraging.Strategy.ONE_PLUS_LAMBDA;
             default -> throw new IllegalArgumentException("--strategy takes cma-es or one-plus-lambda, not " + strategy);
         };
-        Path tuned = findTunedDir();
+        Path tuned = pair != null ? pair : SharedData.require(MergeDemo.TUNED_PAIR, "--pair");
         Path exprFile = tuned.resolve("expr-problems.jsonl");
         Path wordFile = tuned.resolveSibling("tiny-reasoner").resolve("eval-problems.jsonl");
         Map<String, Long> sizes = tensorSizes(tuned.resolve("base.safetensors"));
@@ -241,15 +244,4 @@ public final class BenchHmaCommand implements Callable<Integer> {
         return sizes;
     }
 
-    private static Path findTunedDir() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            for (Path shared : List.of(dir.resolve("shared"), dir.resolveSibling("shared"))) {
-                Path candidate = shared.resolve("models/tiny-reasoner-tuned");
-                if (Files.isDirectory(candidate)) {
-                    return candidate;
-                }
-            }
-        }
-        throw new IllegalArgumentException("no shared/models/tiny-reasoner-tuned above " + Path.of("").toAbsolutePath());
-    }
 }

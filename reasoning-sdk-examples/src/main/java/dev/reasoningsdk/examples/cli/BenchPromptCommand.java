@@ -32,8 +32,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code reasoning bench prompt}: Plum's six metaheuristics optimise the label descriptions of an encoder zero-shot
- * classifier on two labelled data sets from {@code ../shared/data}, at the same evaluation budget, and report the
- * dev-set score and the accuracy on a held-out split that the search never sees.
+ * classifier on two labelled data sets (FreshQA and MetaTool, from the project's data folder by default), at the
+ * same evaluation budget, and report the dev-set score and the accuracy on a held-out split that the search never
+ * sees.
  */
 @Command(name = "prompt", mixinStandardHelpOptions = true,
         description = "Optimise zero-shot label descriptions with the six Plum metaheuristics; held-out accuracy.")
@@ -57,7 +58,8 @@ public final class BenchPromptCommand implements Callable<Integer> {
             description = "Iterations without a new best before a search stops (default 25).")
     int patience;
 
-    @Option(names = "--data", description = "The shared data directory (default: found above the working dir).")
+    @Option(names = "--data", description = "A data directory laid out like shared/data (default: data/ in the "
+            + "project's data folder, or ../shared/data).")
     Path data;
 
     @Override

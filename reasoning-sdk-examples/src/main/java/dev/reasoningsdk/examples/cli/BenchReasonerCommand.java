@@ -6,7 +6,6 @@ import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,7 +30,8 @@ public final class BenchReasonerCommand implements Callable<Integer> {
     @Mixin
     private ExecutionProviderOption executionProvider;
 
-    private static final String EVAL_FILE = "models/tiny-reasoner/eval-problems.jsonl";
+    /** The tiny reasoner's 600 eval problems with its recorded samples, in the data folders' layout. */
+    static final String EVAL_FILE = "models/tiny-reasoner/eval-problems.jsonl";
 
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     private boolean json;
@@ -54,8 +54,8 @@ public final class BenchReasonerCommand implements Callable<Integer> {
     @Option(names = "--no-kv-cache", description = "Decode without the KV cache (re-run the whole sequence per token).")
     private boolean noKvCache;
 
-    @Option(names = "--eval", description = "The eval-problems.jsonl file; default: shared/" + EVAL_FILE
-            + " found above the working directory.")
+    @Option(names = "--eval", description = "The eval-problems.jsonl file; default: " + EVAL_FILE
+            + " in the project's data folder (or ../shared).")
     private Path evalFile;
 
     @Option(names = "--seed", defaultValue = "20251122", description = "Sampling seed; default ${DEFAULT-VALUE}.")
@@ -66,7 +66,7 @@ public final class BenchReasonerCommand implements Callable<Integer> {
         if (limit < 1 || samples < 1 || speedQuestions < 0 || threads < 1) {
             throw new IllegalArgumentException("--limit, --samples and --threads must be >= 1, --speed-questions >= 0");
         }
-        List<JsonNode> all = JsonlRows.read(evalFile != null ? evalFile : findEvalFile());
+        List<JsonNode> all = JsonlRows.read(evalFile != null ? evalFile : SharedData.require(EVAL_FILE, "--eval"));
         List<JsonNode> problems = JsonlRows.evenlySpaced(all, limit);
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -163,11 +163,6 @@ public final class BenchReasonerCommand implements Callable<Integer> {
                 .put("generated_tokens_per_s", tokens / seconds)
                 .put("speed_chains", total)
                 .put("speed_seconds", seconds);
-    }
-
-    private static Path findEvalFile() {
-        return SharedData.find(EVAL_FILE).filter(Files::isRegularFile).orElseThrow(() -> new IllegalArgumentException(
-                "no shared/" + EVAL_FILE + " above " + Path.of("").toAbsolutePath() + "; pass --eval"));
     }
 
     /** Accuracy counts under the README's definitions (unparseable samples do not vote; ties go to the first). */

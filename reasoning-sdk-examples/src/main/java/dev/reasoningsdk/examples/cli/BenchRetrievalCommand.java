@@ -51,11 +51,12 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     private boolean json;
 
-    @Option(names = "--data", description = "Data directory laid out like shared/data (default: shared/data).")
+    @Option(names = "--data", description = "Data directory laid out like shared/data (default: data/ in the "
+            + "project's data folder, or ../shared/data).")
     private Path dataDir;
 
     @Option(names = "--self-knowledge-data", description = "The tiny reasoner's eval problems with recorded "
-            + "samples (default: shared/models/tiny-reasoner/eval-problems.jsonl).")
+            + "samples (default: " + BenchReasonerCommand.EVAL_FILE + " in the project's data folder, or ../shared).")
     private Path selfKnowledgeData;
 
     @Option(names = "--latency-requests", defaultValue = "200", description = "Requests timed one by one.")
@@ -78,7 +79,7 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
         }
         Path data = dataDir != null ? dataDir : RetrievalSetup.defaultDataDir();
         Path selfData = selfKnowledgeData != null ? selfKnowledgeData
-                : RetrievalSetup.defaultModelsDir().resolve("tiny-reasoner/eval-problems.jsonl");
+                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--self-knowledge-data");
         BenchReport report = new BenchReport();
         report.put("data", data.toString());
         List<String> latencyQueries = new ArrayList<>();
@@ -269,7 +270,7 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
 
     /**
      * The rows a head is scored on: its held-out split when {@code file} is the file it was trained on, else every
-     * row whose text it was not trained on (training texts are recovered from the shared data when available).
+     * row whose text it was not trained on (training texts are recovered from the default data when available).
      */
     private static Evaluation evaluationRows(Path file, HeadProvenance provenance, List<LabelledText> all)
             throws IOException {
@@ -294,15 +295,11 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
     }
 
     private static Set<String> trainingTexts(HeadProvenance provenance) throws IOException {
-        Path trainedOn;
-        try {
-            trainedOn = provenance.data().startsWith("models/")
-                    ? RetrievalSetup.defaultModelsDir().resolveSibling(provenance.data())
-                    : RetrievalSetup.defaultDataDir().resolve(provenance.data());
-        } catch (NoSuchFileException noSharedData) {
-            return Set.of();
-        }
-        if (!Files.isRegularFile(trainedOn) || !LabelledText.sha256(trainedOn).equals(provenance.dataSha256())) {
+        // A head records its file relative to the data directory, or to the data folders' root for models/...
+        Path trainedOn = SharedData.find(provenance.data().startsWith("models/") ? provenance.data()
+                : "data/" + provenance.data()).orElse(null);
+        if (trainedOn == null || !Files.isRegularFile(trainedOn)
+                || !LabelledText.sha256(trainedOn).equals(provenance.dataSha256())) {
             return Set.of();
         }
         List<LabelledText> rows = provenance.labelField().startsWith("majority")

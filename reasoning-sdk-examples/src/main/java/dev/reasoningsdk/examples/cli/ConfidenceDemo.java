@@ -28,10 +28,10 @@ final class ConfidenceDemo implements DemoSection {
 
     @Override
     public void run(PrintStream out) throws Exception {
-        Path file = SharedData.find("data/gsm8k/model-solutions-dev.jsonl").orElse(null);
+        Path file = SharedData.find(ModelSolutions.DEFAULT_FILE).orElse(null);
         if (file == null) {
-            out.println("(skipped: shared/data/gsm8k/model-solutions-dev.jsonl not found above "
-                    + System.getProperty("user.dir") + ")");
+            out.println("(skipped: " + ModelSolutions.DEFAULT_FILE + " is neither in the project's data folder nor in"
+                    + " shared/ above " + System.getProperty("user.dir") + ")");
             return;
         }
         List<ModelSolutions> rows = ModelSolutions.read(file, FIT_QUESTIONS + 100);

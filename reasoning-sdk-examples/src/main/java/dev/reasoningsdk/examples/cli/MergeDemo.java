@@ -17,11 +17,14 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * The merge part of {@code reasoning demo}: averages the tiny reasoner with its fine-tuned copy (when
- * {@code shared/models/tiny-reasoner-tuned} is found above the working directory) with the streaming merger, shows
- * the per-layer ratio notation, and shows a hostile safetensors header being refused.
+ * The merge part of {@code reasoning demo}: averages the tiny reasoner with its fine-tuned copy
+ * ({@code models/tiny-reasoner-tuned} in the project's data folder, else in {@code shared/}) with the streaming
+ * merger, shows the per-layer ratio notation, and shows a hostile safetensors header being refused.
  */
 final class MergeDemo implements DemoSection {
+
+    /** The tiny reasoner and its fine-tuned copy as safetensors (and ONNX), in the data folders' layout. */
+    static final String TUNED_PAIR = "models/tiny-reasoner-tuned";
 
     @Override
     public String title() {
@@ -32,9 +35,10 @@ final class MergeDemo implements DemoSection {
     public void run(PrintStream out) throws Exception {
         Path dir = Files.createTempDirectory("merge-demo");
         try {
-            Path pair = findPair();
+            Path pair = SharedData.find(TUNED_PAIR).orElse(null);
             if (pair == null) {
-                out.println("shared/models/tiny-reasoner-tuned not found; skipping the real merge.");
+                out.println(TUNED_PAIR + " is neither in the project's data folder nor in shared/; skipping the real"
+                        + " merge.");
             } else {
                 Path merged = dir.resolve("merged.safetensors");
                 RatioSchedule base = new RatioSchedule.LayerGroups(List.of(new RatioSchedule.LayerGroup(0, 1, 0.8),
@@ -71,15 +75,4 @@ final class MergeDemo implements DemoSection {
         }
     }
 
-    private static Path findPair() {
-        for (Path at = Path.of("").toAbsolutePath(); at != null; at = at.getParent()) {
-            for (Path shared : List.of(at.resolve("shared"), at.resolveSibling("shared"))) {
-                Path candidate = shared.resolve("models/tiny-reasoner-tuned");
-                if (Files.isRegularFile(candidate.resolve("base.safetensors"))) {
-                    return candidate;
-                }
-            }
-        }
-        return null;
-    }
 }

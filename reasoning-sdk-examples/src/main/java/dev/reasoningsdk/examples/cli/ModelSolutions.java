@@ -23,6 +23,9 @@ record ModelSolutions(String question, String gold, List<ReasoningChain> chains)
     static final List<String> SOURCES = List.of("6b_finetuning", "6b_verification", "175b_finetuning",
             "175b_verification");
 
+    /** The GSM8K test questions with their four model solutions, in the data folders' layout. */
+    static final String DEFAULT_FILE = "data/gsm8k/model-solutions-dev.jsonl";
+
     /**
      * Reads up to {@code limit} rows.
      *

@@ -68,15 +68,9 @@ final class RetrievalSetup implements AutoCloseable {
         return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    /** The project's shared data directory; a clear error asking for {@code --data} when there is none. */
+    /** The default {@code data} directory; a clear error asking for {@code --data} when there is none. */
     static Path defaultDataDir() throws NoSuchFileException {
         return SharedData.locate();
-    }
-
-    /** The shared models directory beside the data directory. */
-    static Path defaultModelsDir() throws NoSuchFileException {
-        return SharedData.find("models").orElseThrow(() -> new NoSuchFileException("shared/models", null,
-                "not found above the working directory"));
     }
 
     /** {@code file} relative to the data directory when it is inside it, else its file name. */

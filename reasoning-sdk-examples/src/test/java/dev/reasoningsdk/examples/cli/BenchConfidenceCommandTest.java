@@ -14,7 +14,7 @@ class BenchConfidenceCommandTest {
 
     @Test
     void printsDiscriminationCalibrationAndRefusalForRealChains() throws Exception {
-        Path data = SharedData.find("data/gsm8k/model-solutions-dev.jsonl").orElseThrow();
+        Path data = SharedData.find(ModelSolutions.DEFAULT_FILE).orElseThrow();
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream original = System.out;
         int exit;

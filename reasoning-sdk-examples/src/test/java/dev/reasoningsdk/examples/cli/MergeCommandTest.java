@@ -32,18 +32,9 @@ class MergeCommandTest {
 
     private final StringWriter err = new StringWriter();
 
-    private static Path tunedPair() {
-        Path at = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-        while (at != null && !Files.isDirectory(at.resolve("shared/models/tiny-reasoner-tuned"))) {
-            at = at.getParent();
-        }
-        assertThat(at).as("shared/models above the working directory").isNotNull();
-        return at.resolve("shared/models/tiny-reasoner-tuned");
-    }
-
     @Test
     void mergesTheTinyReasonerPairFromAConfig() throws Exception {
-        Path pair = tunedPair();
+        Path pair = SharedData.find(MergeDemo.TUNED_PAIR).orElseThrow();
         Path config = Files.writeString(dir.resolve("merge.yaml"), "merge_method: slerp\n"
                 + "base_model: " + pair.resolve("base.safetensors") + "\n"
                 + "models:\n  - model: " + pair.resolve("tuned.safetensors") + "\n"

@@ -46,7 +46,7 @@ class LlmChainJudgeTest {
 
     @Test
     void aSectionForAChainNumberTooLargeForAnIntIsIgnored() {
-        ScriptedChatModel model = new ScriptedChatModel("Reasoning Chain 99999999999\nTotal Score: 8/10\n\n"
+        ScriptedChatModel model = ScriptedChatModel.replying("Reasoning Chain 99999999999\nTotal Score: 8/10\n\n"
                 + "Chain 1 Total Score: 9/10\nChain 2 Total Score: 4/10");
 
         assertThat(LlmChainJudge.of(model).scoreLocally(QUESTION, TWO, List.of()).scores()).containsExactly(9.0, 4.0);

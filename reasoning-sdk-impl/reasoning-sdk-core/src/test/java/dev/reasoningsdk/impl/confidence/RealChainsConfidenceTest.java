@@ -8,11 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.internal.ProjectData;
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,7 +29,8 @@ class RealChainsConfidenceTest {
         ObjectMapper json = new ObjectMapper();
         List<Double> scores = new ArrayList<>();
         List<Boolean> correct = new ArrayList<>();
-        try (BufferedReader reader = Files.newBufferedReader(modelSolutions(), StandardCharsets.UTF_8)) {
+        try (BufferedReader reader = Files.newBufferedReader(
+                ProjectData.require("data/gsm8k/model-solutions-dev.jsonl"), StandardCharsets.UTF_8)) {
             for (int i = 0; i < 300; i++) {
                 JsonNode row = json.readTree(reader.readLine());
                 List<ReasoningChain> chains = SOURCES.stream()
@@ -50,21 +50,5 @@ class RealChainsConfidenceTest {
         assertThat(ConfidenceMetrics.auroc(data)).isGreaterThan(0.8);
         LabelledScores calibrated = CrossFitting.calibrateOutOfFold(data, IsotonicCalibrator::fit);
         assertThat(ConfidenceMetrics.ece10(calibrated)).isLessThan(ConfidenceMetrics.ece10(data));
-    }
-
-    /** {@code shared/data/...} beside the project root (CI) or in an ancestor of the working directory. */
-    static Path modelSolutions() {
-        String relative = "data/gsm8k/model-solutions-dev.jsonl";
-        Path dir = Paths.get(System.getProperty("user.dir")).toAbsolutePath();
-        while (dir != null) {
-            for (Path candidate : List.of(dir.resolve("shared").resolve(relative),
-                    dir.resolve("../shared").normalize().resolve(relative))) {
-                if (Files.exists(candidate)) {
-                    return candidate;
-                }
-            }
-            dir = dir.getParent();
-        }
-        throw new IllegalStateException("shared/" + relative + " not found above " + System.getProperty("user.dir"));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reasoningsdk.fixtures.HostileReply;
+import dev.reasoningsdk.fixtures.ScriptedChatModel;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class ReplyParserInputSizeTest {
     @EnumSource(HostileReply.class)
     @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void paraphrasesAreReadInLinearTime(HostileReply input) {
-        ChatModelParaphraser paraphraser = ChatModelParaphraser.of(new ScriptedChatModel(prompt -> input.text()));
+        ChatModelParaphraser paraphraser = ChatModelParaphraser.of(ScriptedChatModel.byRule(request -> input.text()));
 
         List<String> alternatives = paraphraser.paraphrase("add the numbers").alternatives();
 

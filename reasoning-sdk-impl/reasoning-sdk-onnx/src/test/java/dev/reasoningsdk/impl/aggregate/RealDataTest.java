@@ -8,39 +8,27 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Aggregation on real data: GSM8K model solutions from {@code shared/data} and the embedded tiny reasoner. */
+/** Aggregation on real data: GSM8K model solutions (the project's data folder) and the embedded tiny reasoner. */
 class RealDataTest {
 
     private static final List<String> SOURCES = List.of("6b_finetuning", "6b_verification", "175b_finetuning",
             "175b_verification");
     private static final AnswerExtractor NUMERIC = AnswerExtractors.numeric();
 
-    private static Path sharedDir() {
-        for (Path dir = Paths.get(System.getProperty("user.dir")).toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            for (Path candidate : new Path[] {dir.resolve("shared"), dir.resolveSibling("shared")}) {
-                if (Files.isDirectory(candidate.resolve("data/gsm8k"))) {
-                    return candidate;
-                }
-            }
-        }
-        throw new IllegalStateException("no shared/data/gsm8k above " + System.getProperty("user.dir"));
-    }
-
     private static List<JsonNode> gsm8k(int rows) throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(sharedDir().resolve("data/gsm8k/model-solutions-dev.jsonl"))) {
+        for (String line : Files.readAllLines(ProjectData.require("data/gsm8k/model-solutions-dev.jsonl"))) {
             if (out.size() == rows) {
                 break;
             }
@@ -119,7 +107,7 @@ class RealDataTest {
     @Test
     void answersOfAllTinyReasonerEvalChainsAgreeWithTheEvalFile() throws IOException {
         ObjectMapper json = new ObjectMapper();
-        List<String> lines = Files.readAllLines(sharedDir().resolve("models/tiny-reasoner/eval-problems.jsonl"));
+        List<String> lines = Files.readAllLines(ProjectData.require("models/tiny-reasoner/eval-problems.jsonl"));
         for (String line : lines) {
             JsonNode problem = json.readTree(line);
             String chain = problem.path("model_greedy_text").asText();

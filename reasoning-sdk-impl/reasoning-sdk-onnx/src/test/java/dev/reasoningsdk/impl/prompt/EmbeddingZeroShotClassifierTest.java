@@ -8,9 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.prompt.OptimizationResult;
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.api.model.SentenceEncoder;
+import dev.reasoningsdk.impl.internal.ProjectData;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -86,7 +85,7 @@ class EmbeddingZeroShotClassifierTest {
         List<String> gold = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
         List<String> rows = Files.readAllLines(
-                sharedData().resolve("freshqa_time_sensitivity/freshqa_v11132023.jsonl"));
+                ProjectData.require("data/freshqa_time_sensitivity/freshqa_v11132023.jsonl"));
         for (String line : rows.subList(0, 40)) {
             JsonNode row = json.readTree(line);
             questions.add(row.get("question").asText());
@@ -102,17 +101,5 @@ class EmbeddingZeroShotClassifierTest {
             assertThat(result.bestScore()).isGreaterThan(result.initialScore());
             assertThat(result.bestPrompt().lines()).hasSize(2);
         }
-    }
-
-    static Path sharedData() {
-        Path start = Paths.get(System.getProperty("user.dir")).toAbsolutePath();
-        for (Path dir = start; dir != null; dir = dir.getParent()) {
-            for (Path candidate : new Path[] {dir.resolve("shared/data"), dir.resolveSibling("shared/data")}) {
-                if (Files.isDirectory(candidate)) {
-                    return candidate;
-                }
-            }
-        }
-        throw new IllegalStateException("no shared/data above " + System.getProperty("user.dir"));
     }
 }

@@ -21,8 +21,8 @@ import java.util.Optional;
 import java.util.function.ToIntFunction;
 
 /**
- * Scores merges of the tiny reasoner and its fine-tuned copy ({@code shared/models/tiny-reasoner-tuned}) the way its
- * README defines: the merged ONNX model is built in memory ({@link StreamingModelMerger#mergeOnnx}, the share of the
+ * Scores merges of the tiny reasoner and its fine-tuned copy ({@code models/tiny-reasoner-tuned} in the project's
+ * data folder, {@code reasoning-sdk-examples/data}) the way its README defines: the merged ONNX model is built in memory ({@link StreamingModelMerger#mergeOnnx}, the share of the
  * base per group {@code r} giving {@code float(r) * base + float(1 - r) * tuned} per tensor, as its {@code npeval.py}
  * computes) and greedy-decoded in batches by {@link BatchedGreedyDecoder} (at most 180 new tokens, 320 in all) on
  * the expression problems (reward: new behaviour) and the word problems (retained: original skill); a problem

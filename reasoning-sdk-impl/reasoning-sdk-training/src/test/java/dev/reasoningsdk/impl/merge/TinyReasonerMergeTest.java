@@ -10,6 +10,7 @@ import dev.reasoningsdk.api.merge.MergeMethod;
 import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.MergeReport;
 import dev.reasoningsdk.api.merge.RatioSchedule;
+import dev.reasoningsdk.impl.internal.ProjectData;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -32,8 +33,8 @@ class TinyReasonerMergeTest {
 
     @Test
     void averagingAtOneHalfIsTheElementwiseMean() throws Exception {
-        Path base = SharedModels.tuned().resolve("base.safetensors");
-        Path tuned = SharedModels.tuned().resolve("tuned.safetensors");
+        Path base = ProjectData.require("models/tiny-reasoner-tuned/base.safetensors");
+        Path tuned = ProjectData.require("models/tiny-reasoner-tuned/tuned.safetensors");
         Path out = dir.resolve("mean.safetensors");
         MergeReport report = StreamingModelMerger.create().merge(halfAndHalf(base, tuned).output(out).build());
 
@@ -56,8 +57,8 @@ class TinyReasonerMergeTest {
 
     @Test
     void onnxMergeRewritesOnlyInitializersAndLoadsInOnnxRuntime() throws Exception {
-        Path base = SharedModels.models().resolve("tiny-reasoner/tiny-reasoner.onnx");
-        Path tuned = SharedModels.tuned().resolve("tiny-reasoner-tuned.onnx");
+        Path base = ProjectData.require("models/tiny-reasoner/tiny-reasoner.onnx");
+        Path tuned = ProjectData.require("models/tiny-reasoner-tuned/tiny-reasoner-tuned.onnx");
         StreamingModelMerger merger = StreamingModelMerger.create();
         byte[] merged = merger.mergeOnnx(halfAndHalf(base, tuned).build());
 
@@ -90,7 +91,7 @@ class TinyReasonerMergeTest {
 
     @Test
     void onnxModelsWithDifferentGraphsAreRefused() throws Exception {
-        Path base = SharedModels.models().resolve("tiny-reasoner/tiny-reasoner.onnx");
+        Path base = ProjectData.require("models/tiny-reasoner/tiny-reasoner.onnx");
         byte[] bytes = Files.readAllBytes(base);
         // Flip a byte of the node list, after the initializers: "/m/..." node names live there.
         int at = indexOf(bytes, "/m/head/MatMul".getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
 import dev.reasoningsdk.api.model.SentenceEncoder;
-import dev.reasoningsdk.impl.onnx.SharedModels;
+import dev.reasoningsdk.impl.internal.ProjectData;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -36,7 +36,7 @@ class ShippedHeadsTest {
     void theShippedTimeHeadScoresItsRecordedHeldOutFiguresOnFreshQa() throws IOException {
         LinearHead head = EncoderHeadCriterion.shippedHead(CriterionKind.TIME);
         HeadProvenance provenance = head.provenance();
-        Path data = SharedModels.sharedDir().resolve("data").resolve(provenance.data());
+        Path data = ProjectData.require("data/" + provenance.data());
         assertThat(LabelledText.sha256(data)).isEqualTo(provenance.dataSha256());
         List<LabelledText> rows = LabelledText.readJsonl(data, provenance.textField(), provenance.labelField());
         int[] heldOut = HeadTrainer.heldOutIndices(rows.stream().map(LabelledText::label).toList(),

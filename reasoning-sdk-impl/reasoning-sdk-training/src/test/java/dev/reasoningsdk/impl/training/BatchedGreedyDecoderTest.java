@@ -1,12 +1,11 @@
 package dev.reasoningsdk.impl.training;
-import dev.reasoningsdk.impl.merge.SharedModels;
+import dev.reasoningsdk.impl.internal.ProjectData;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,8 +15,7 @@ class BatchedGreedyDecoderTest {
 
     @Test
     void reproducesTheShippedGreedyTextsOfProblemsOfMixedLengths() throws Exception {
-        Path models = SharedModels.models();
-        List<String> lines = Files.readAllLines(models.resolve("tiny-reasoner/eval-problems.jsonl"));
+        List<String> lines = Files.readAllLines(ProjectData.require("models/tiny-reasoner/eval-problems.jsonl"));
         ObjectMapper json = new ObjectMapper();
         List<String> prompts = new ArrayList<>();
         List<String> expected = new ArrayList<>();
@@ -27,7 +25,7 @@ class BatchedGreedyDecoderTest {
             prompts.add(problem.get("prompt").asText());
             expected.add(problem.get("model_greedy_text").asText());
         }
-        byte[] onnx = Files.readAllBytes(models.resolve("tiny-reasoner/tiny-reasoner.onnx"));
+        byte[] onnx = Files.readAllBytes(ProjectData.require("models/tiny-reasoner/tiny-reasoner.onnx"));
         try (BatchedGreedyDecoder decoder = new BatchedGreedyDecoder(onnx, 1)) {
             assertThat(decoder.generate(prompts)).containsExactlyElementsOf(expected);
         }
