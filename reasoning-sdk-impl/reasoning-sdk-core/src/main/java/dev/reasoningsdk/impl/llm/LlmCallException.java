@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.llm;
 
+import dev.reasoningsdk.api.model.RetryAfterHint;
 import dev.langchain4j.exception.HttpException;
 import dev.langchain4j.exception.InternalServerException;
 import dev.langchain4j.exception.NonRetriableException;
@@ -30,8 +31,9 @@ import java.util.concurrent.ExecutionException;
  * {@code TimeoutException}, HTTP 408, socket and HTTP-client timeouts), rate limits (429), server errors (5xx) and
  * I/O errors are retryable; bad requests, authentication and permission failures, unknown models (400, 401, 403,
  * 404, other 4xx) and anything unrecognised are not. LangChain4j's own exceptions do not carry response headers;
- * the Retry-After is read from a {@link RetryAfterHttpException} in the cause chain (what providers built with a
- * {@link RetryAfterHttpClientBuilder} throw, as {@code OllamaChatModels} are), and a model that knows the value
+ * the Retry-After is read from any {@link RetryAfterHint} in the cause chain (a {@link RetryAfterHttpException},
+ * which providers built with a {@link RetryAfterHttpClientBuilder} throw, as {@code OllamaChatModels} are, or the
+ * 429 of the fixtures' {@code FaultyChatModel}), and a model that knows the value
  * otherwise reports it by throwing this exception itself (e.g. from {@link #forStatus(int, String, Duration)}).
  */
 public final class LlmCallException extends ReasoningException {
@@ -156,8 +158,8 @@ public final class LlmCallException extends ReasoningException {
     }
 
     private static Duration retryAfterIn(Throwable top) {
-        return causes(top).stream().filter(RetryAfterHttpException.class::isInstance)
-                .map(t -> ((RetryAfterHttpException) t).retryAfter()).flatMap(Optional::stream).findFirst()
+        return causes(top).stream().filter(RetryAfterHint.class::isInstance)
+                .map(t -> ((RetryAfterHint) t).retryAfter()).flatMap(Optional::stream).findFirst()
                 .orElse(null);
     }
 

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.llm;
 
+import dev.reasoningsdk.api.model.RetryAfterHint;
 import dev.langchain4j.exception.HttpException;
 import java.time.Duration;
 import java.util.Optional;
@@ -11,7 +12,7 @@ import java.util.Optional;
  * {@code InternalServerException}, ...) and stays in the cause chain, where {@link LlmCallException#classify} finds
  * it.
  */
-public final class RetryAfterHttpException extends HttpException {
+public final class RetryAfterHttpException extends HttpException implements RetryAfterHint {
     private static final long serialVersionUID = 1L;
 
     private final Duration retryAfter;
@@ -31,6 +32,7 @@ public final class RetryAfterHttpException extends HttpException {
     }
 
     /** The wait the response asked for, when it named one that could be read. */
+    @Override
     public Optional<Duration> retryAfter() {
         return Optional.ofNullable(retryAfter);
     }

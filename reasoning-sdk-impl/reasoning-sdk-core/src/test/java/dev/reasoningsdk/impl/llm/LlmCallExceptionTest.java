@@ -57,6 +57,16 @@ class LlmCallExceptionTest {
     }
 
     @Test
+    void readsTheRetryAfterOfAnyFailureThatCarriesOneAsTheFixturesRateLimitDoes() {
+        dev.reasoningsdk.fixtures.RetryAfterRateLimitException rateLimited =
+                new dev.reasoningsdk.fixtures.RetryAfterRateLimitException("slow down", java.time.Duration.ofSeconds(3));
+        LlmCallException classified = LlmCallException.classify(new RuntimeException("wrapped", rateLimited));
+        assertThat(classified.retryAfter()).hasValue(java.time.Duration.ofSeconds(3));
+        assertThat(classified.isRetryable()).isTrue();
+        assertThat(classified.statusCode()).hasValue(429);
+    }
+
+    @Test
     void readsTheRetryAfterOfTheHttpResponseFromTheCauseChain() {
         RateLimitException rateLimited = new RateLimitException("slow down",
                 new RetryAfterHttpException(429, "slow down", Duration.ofSeconds(2)));
