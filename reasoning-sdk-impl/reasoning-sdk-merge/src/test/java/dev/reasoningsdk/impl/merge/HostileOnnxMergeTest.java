@@ -7,7 +7,7 @@ import dev.reasoningsdk.api.merge.MergeMethod;
 import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.RatioSchedule;
 import dev.reasoningsdk.impl.onnx.ExternalDataModels;
-import dev.reasoningsdk.impl.onnx.proto.ModelProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

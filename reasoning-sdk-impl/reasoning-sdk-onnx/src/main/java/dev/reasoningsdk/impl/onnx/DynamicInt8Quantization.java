@@ -1,11 +1,11 @@
 package dev.reasoningsdk.impl.onnx;
 
 import com.google.protobuf.ByteString;
-import dev.reasoningsdk.impl.onnx.proto.GraphProto;
-import dev.reasoningsdk.impl.onnx.proto.ModelProto;
-import dev.reasoningsdk.impl.onnx.proto.NodeProto;
-import dev.reasoningsdk.impl.onnx.proto.OperatorSetIdProto;
-import dev.reasoningsdk.impl.onnx.proto.TensorProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.OperatorSetIdProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.TensorProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;

@@ -5,7 +5,7 @@ import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 
 import dev.reasoningsdk.impl.llm.ReplyWindow;
-import dev.reasoningsdk.impl.onnx.proto.ValueInfoProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.ValueInfoProto;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;

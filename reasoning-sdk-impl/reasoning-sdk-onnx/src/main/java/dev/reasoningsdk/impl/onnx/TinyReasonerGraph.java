@@ -1,15 +1,15 @@
 package dev.reasoningsdk.impl.onnx;
 
-import dev.reasoningsdk.impl.onnx.proto.AttributeProto;
-import dev.reasoningsdk.impl.onnx.proto.GraphProto;
-import dev.reasoningsdk.impl.onnx.proto.ModelProto;
-import dev.reasoningsdk.impl.onnx.proto.NodeProto;
-import dev.reasoningsdk.impl.onnx.proto.OperatorSetIdProto;
-import dev.reasoningsdk.impl.onnx.proto.StringStringEntryProto;
-import dev.reasoningsdk.impl.onnx.proto.TensorProto;
-import dev.reasoningsdk.impl.onnx.proto.TensorShapeProto;
-import dev.reasoningsdk.impl.onnx.proto.TypeProto;
-import dev.reasoningsdk.impl.onnx.proto.ValueInfoProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.AttributeProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.OperatorSetIdProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.StringStringEntryProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.TensorProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.TensorShapeProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.TypeProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.ValueInfoProto;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

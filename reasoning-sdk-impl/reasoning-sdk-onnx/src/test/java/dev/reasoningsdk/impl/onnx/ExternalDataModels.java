@@ -1,17 +1,17 @@
 package dev.reasoningsdk.impl.onnx;
 
 import com.google.protobuf.ByteString;
-import dev.reasoningsdk.impl.onnx.proto.AttributeProto;
-import dev.reasoningsdk.impl.onnx.proto.GraphProto;
-import dev.reasoningsdk.impl.onnx.proto.ModelProto;
-import dev.reasoningsdk.impl.onnx.proto.NodeProto;
-import dev.reasoningsdk.impl.onnx.proto.OperatorSetIdProto;
-import dev.reasoningsdk.impl.onnx.proto.SparseTensorProto;
-import dev.reasoningsdk.impl.onnx.proto.StringStringEntryProto;
-import dev.reasoningsdk.impl.onnx.proto.TensorProto;
-import dev.reasoningsdk.impl.onnx.proto.TensorShapeProto;
-import dev.reasoningsdk.impl.onnx.proto.TypeProto;
-import dev.reasoningsdk.impl.onnx.proto.ValueInfoProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.AttributeProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.OperatorSetIdProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.SparseTensorProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.StringStringEntryProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.TensorProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.TensorShapeProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.TypeProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.ValueInfoProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 

@@ -100,7 +100,7 @@ class OnnxSessionFactoryTest {
             assertThatThrownBy(() -> factory.open(ModelSource.bytes("garbage-model", garbage)))
                     .isInstanceOf(ModelLoadException.class)
                     .hasMessageStartingWith("model garbage-model is not an ONNX model: ");
-            byte[] noGraph = dev.reasoningsdk.impl.onnx.proto.ModelProto.newBuilder().setIrVersion(8).build()
+            byte[] noGraph = dev.reasoningsdk.impl.onnx.internal.proto.ModelProto.newBuilder().setIrVersion(8).build()
                     .toByteArray();
             assertThatThrownBy(() -> factory.open(ModelSource.bytes("graphless-model", noGraph)))
                     .isInstanceOf(ModelLoadException.class)

@@ -3,9 +3,9 @@ import dev.reasoningsdk.api.ModelLoadException;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.reasoningsdk.impl.onnx.proto.GraphProto;
-import dev.reasoningsdk.impl.onnx.proto.ModelProto;
-import dev.reasoningsdk.impl.onnx.proto.NodeProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
