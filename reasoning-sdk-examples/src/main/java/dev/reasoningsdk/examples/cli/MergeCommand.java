@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
  * {@code reasoning merge CONFIG OUTDIR}: runs a mergekit-shaped YAML merge config with the streaming merger,
  * printing progress on stderr and a final JSON report on stdout ({@code non_finite_values} counts NaN or infinite
  * values carried over from the inputs). Writes {@code OUTDIR/model.safetensors}, shards plus
- * {@code model.safetensors.index.json} with {@code --max-shard-size}, or {@code OUTDIR/model.onnx} for ONNX inputs.
+ * {@code model.safetensors.index.json} with {@code --max-shard-size}, or {@code OUTDIR/model.onnx} for ONNX inputs;
+ * like mergekit, it copies the base model's config and tokenizer files (config.json, tokenizer.json, ...) beside them.
  * A refused merge (an output file that is an input, an input that is a FIFO or a directory where a file is expected,
  * a parameter beyond float range, a merged value that overflows) exits 2 with one line naming the file, and leaves
  * OUTDIR as it was.

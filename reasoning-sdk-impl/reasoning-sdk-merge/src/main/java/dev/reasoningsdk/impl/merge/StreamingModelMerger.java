@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -139,13 +140,18 @@ public final class StreamingModelMerger implements ModelMerger {
             Map<Path, List<Path>> inputFiles = new LinkedHashMap<>();
             readers.forEach((input, reader) -> inputFiles.put(input, reader.files()));
             List<Path> outputs = outputFiles(plan, output, specs);
-            ModelFiles.requireSeparate(inputFiles, outputs);
+            Map<Path, Path> companions = companionFiles(plan, outputs.get(0).toAbsolutePath().getParent());
+            inputFiles.put(Path.of("(config and tokenizer)"), List.copyOf(companions.keySet()));
+            List<Path> everyOutput = new ArrayList<>(outputs);
+            everyOutput.addAll(companions.values());
+            ModelFiles.requireSeparate(inputFiles, everyOutput);
             return writeOutput(outputs, plan.maxShardBytes() > 0, () -> {
                 try (SafetensorsWriter writer = openWriter(plan, outputs, inputs.reference().metadata(), specs);
                      PipelinedSink sink = new PipelinedSink(writer::write)) {
                     Stats stats = run(plan, inputs, sink);
                     sink.drain();
-                    List<Path> files = writer.commit();
+                    List<Path> files = new ArrayList<>(writer.commit());
+                    files.addAll(copyCompanions(companions));
                     long written = 0;
                     for (Path file : files) {
                         written += Files.size(file);
@@ -202,6 +208,44 @@ public final class StreamingModelMerger implements ModelMerger {
                 ModelFiles.removeIfEmpty(created);
             }
         }
+    }
+
+    /**
+     * What mergekit copies beside the merged weights from the base model's folder, so the output is a model folder
+     * that loads as the base does: its configuration and tokenizer.
+     */
+    static final List<String> COMPANION_FILES = List.of("config.json", "generation_config.json", "tokenizer.json",
+            "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model", "vocab.json", "merges.txt",
+            "added_tokens.json", "chat_template.jinja");
+
+    /**
+     * Source and target of each {@link #COMPANION_FILES companion file} the base model's folder holds (the base
+     * model's, else the first model's), as regular files, not links: a link could name any file on the machine.
+     * None when the output goes into that same folder, where they already are.
+     */
+    private static Map<Path, Path> companionFiles(MergePlan plan, Path outputDir) throws IOException {
+        Path base = plan.baseModel().orElse(plan.distinctInputs().get(0));
+        Path folder = Files.isDirectory(base) ? base : base.toAbsolutePath().getParent();
+        Map<Path, Path> copies = new LinkedHashMap<>();
+        if (folder == null || Files.exists(outputDir) && Files.isSameFile(folder, outputDir)) {
+            return copies;
+        }
+        for (String name : COMPANION_FILES) {
+            Path source = folder.resolve(name);
+            if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+                copies.put(source, outputDir.resolve(name));
+            }
+        }
+        return copies;
+    }
+
+    /** Copies each companion file atomically (a temporary file, then a rename); returns the targets. */
+    private static List<Path> copyCompanions(Map<Path, Path> companions) throws IOException {
+        List<Path> copied = new ArrayList<>();
+        for (Map.Entry<Path, Path> companion : companions.entrySet()) {
+            copied.add(AtomicFiles.write(companion.getValue(), Files.readAllBytes(companion.getKey())));
+        }
+        return copied;
     }
 
     /** Every file the merge will write: the single file, or each shard and the index. */

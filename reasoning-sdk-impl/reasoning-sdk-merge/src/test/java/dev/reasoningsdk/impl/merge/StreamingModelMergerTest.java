@@ -150,6 +150,30 @@ class StreamingModelMergerTest {
     }
 
     @Test
+    void theOutputFolderGetsTheBaseModelsConfigAndTokenizerAsMergekitWrites() throws Exception {
+        Path[] files = write(Dtype.F32);
+        Path baseFolder = Files.createDirectories(dir.resolve("base-model"));
+        Path baseWeights = Files.move(files[0], baseFolder.resolve("model.safetensors"));
+        Files.writeString(baseFolder.resolve("config.json"), "{\"model_type\": \"tiny\"}");
+        Files.writeString(baseFolder.resolve("tokenizer.json"), "{\"version\": \"1.0\"}");
+        Files.writeString(baseFolder.resolve("notes.txt"), "not a model file");
+        Path secret = Files.writeString(dir.resolve("secret.txt"), "outside the folder");
+        Files.createSymbolicLink(baseFolder.resolve("tokenizer_config.json"), secret);
+        Path outDir = dir.resolve("merged");
+
+        MergeReport report = merger.merge(MergePlan.builder().method(MergeMethod.TASK_ARITHMETIC)
+                .output(outDir.resolve("model.safetensors")).baseModel(baseWeights)
+                .addModel(files[1], Map.of("weight", c(0.5))).addModel(files[2], Map.of("weight", c(0.5))).build());
+
+        assertThat(Files.readString(outDir.resolve("config.json"))).isEqualTo("{\"model_type\": \"tiny\"}");
+        assertThat(Files.readString(outDir.resolve("tokenizer.json"))).isEqualTo("{\"version\": \"1.0\"}");
+        assertThat(outDir.resolve("notes.txt")).doesNotExist();
+        assertThat(outDir.resolve("tokenizer_config.json")).as("a link is not followed").doesNotExist();
+        assertThat(report.outputFiles()).containsExactly(outDir.resolve("model.safetensors").toAbsolutePath(),
+                outDir.resolve("config.json").toAbsolutePath(), outDir.resolve("tokenizer.json").toAbsolutePath());
+    }
+
+    @Test
     void tiesWithCountConsensusMatchesTheReference() throws Exception {
         Path[] files = write(Dtype.F32);
         Path out = dir.resolve("ties-count.safetensors");
