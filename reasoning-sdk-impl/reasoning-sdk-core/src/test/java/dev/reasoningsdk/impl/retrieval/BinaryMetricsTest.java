@@ -25,8 +25,9 @@ class BinaryMetricsTest {
     }
 
     @Test
-    void tiesCountOneHalfAndOneClassGivesOneHalf() {
+    void tiesCountOneHalfAndOneClassIsUndefined() {
         assertThat(BinaryMetrics.auroc(List.of(0.5, 0.5), List.of(true, false))).isEqualTo(0.5);
-        assertThat(BinaryMetrics.auroc(List.of(0.2, 0.7), List.of(true, true))).isEqualTo(0.5);
+        // One class has no ROC curve: NaN, as ConfidenceMetrics.auroc says, not a chance-level 0.5.
+        assertThat(BinaryMetrics.auroc(List.of(0.2, 0.7), List.of(true, true))).isNaN();
     }
 }
