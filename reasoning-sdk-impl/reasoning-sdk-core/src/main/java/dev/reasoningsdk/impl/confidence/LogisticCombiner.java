@@ -1,5 +1,7 @@
 package dev.reasoningsdk.impl.confidence;
 
+import dev.reasoningsdk.impl.internal.LogisticRegression;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ReasoningChain;
@@ -112,6 +114,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
                           double[] scales) {
 
         private static final ObjectMapper JSON = new ObjectMapper();
+        private static final int MAX_ITERATIONS = 100;
 
         /** @throws IllegalArgumentException if the lengths differ, a value is not finite or a scale not positive */
         public Weights {
@@ -189,7 +192,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
                 }
                 targets[i] = correct[i] ? 1 : 0;
             }
-            double[] beta = LogisticRegression.fit(standardised, targets, l2);
+            double[] beta = LogisticRegression.fit(standardised, targets, l2, MAX_ITERATIONS);
             return new Weights(signalNames, java.util.Arrays.copyOf(beta, d), beta[d], means, scales);
         }
 

@@ -1,4 +1,6 @@
 package dev.reasoningsdk.impl.confidence;
+
+import dev.reasoningsdk.impl.internal.LogisticRegression;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.reasoningsdk.api.ReasoningChain;

@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.training;
 import dev.reasoningsdk.impl.retrieval.*;
 import dev.reasoningsdk.impl.retrieval.FakeEncoder;
 import dev.reasoningsdk.impl.retrieval.HeadFixtures;
+import dev.reasoningsdk.impl.internal.LogisticRegression;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -232,9 +233,9 @@ class HeadTrainerTest {
                 gradient[a] = random.nextGaussian();
             }
             double l2 = 0.05 + random.nextDouble();
-            double[] direct = HeadTrainer.newtonStep(z, curvature, gradient, l2);
-            double[] throughRows = HeadTrainer.newtonStepThroughRows(z, curvature, gradient, l2,
-                    HeadTrainer.gram(z, d));
+            double[] direct = LogisticRegression.newtonStep(z, curvature, gradient, l2);
+            double[] throughRows = LogisticRegression.newtonStepThroughRows(z, curvature, gradient, l2,
+                    LogisticRegression.gram(z, d));
             for (int a = 0; a <= d; a++) {
                 assertThat(throughRows[a]).as("trial %d, coordinate %d", trial, a)
                         .isCloseTo(direct[a], org.assertj.core.data.Offset.offset(1e-6 * (1 + Math.abs(direct[a]))));
