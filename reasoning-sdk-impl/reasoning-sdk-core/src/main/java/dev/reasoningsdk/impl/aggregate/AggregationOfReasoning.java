@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
@@ -207,7 +208,7 @@ public final class AggregationOfReasoning implements Aggregator {
         private void scoreLocally(List<AnswerGrouping.Member> fresh) {
             Map<AnswerGrouping.Group, List<AnswerGrouping.Member>> byGroup = new LinkedHashMap<>();
             for (AnswerGrouping.Member member : fresh) {
-                byGroup.computeIfAbsent(member.group, g -> new ArrayList<>()).add(member);
+                byGroup.computeIfAbsent(member.group(), g -> new ArrayList<>()).add(member);
             }
             for (Map.Entry<AnswerGrouping.Group, List<AnswerGrouping.Member>> entry : byGroup.entrySet()) {
                 List<ScoredChain> references = references(entry.getKey());
@@ -216,13 +217,12 @@ public final class AggregationOfReasoning implements Aggregator {
                     List<AnswerGrouping.Member> batch = members.subList(from, Math.min(members.size(),
                             from + judgeBatchSize));
                     Optional<ChainScorer.Scores> result = judge(() -> scorer.scoreLocally(question,
-                            batch.stream().map(m -> m.chain).toList(), references));
+                            batch.stream().map(m -> m.chain()).toList(), references));
                     if (result.isEmpty()) {
                         return;
                     }
                     for (int i = 0; i < batch.size(); i++) {
-                        batch.get(i).localScore = scoreAt(result.get(), i);
-                        batch.get(i).scored = true;
+                        batch.get(i).localScore(scoreAt(result.get(), i));
                     }
                 }
             }
@@ -230,7 +230,7 @@ public final class AggregationOfReasoning implements Aggregator {
 
         /** The group's best and (when it scored lower) worst scored chains, best first; empty when none is scored. */
         private List<ScoredChain> references(AnswerGrouping.Group group) {
-            List<AnswerGrouping.Member> scored = group.members.stream().filter(m -> !Double.isNaN(m.localScore))
+            List<AnswerGrouping.Member> scored = group.members().stream().filter(m -> !Double.isNaN(m.localScore()))
                     .sorted(byScore()).toList();
             if (scored.isEmpty()) {
                 return List.of();
@@ -238,7 +238,7 @@ public final class AggregationOfReasoning implements Aggregator {
             AnswerGrouping.Member best = scored.get(0);
             AnswerGrouping.Member worst = scored.get(scored.size() - 1);
             // A "lower-scoring" reference that scored the same as the best would only confuse the judge.
-            return worst.localScore >= best.localScore ? List.of(best.toScoredChain())
+            return worst.localScore() >= best.localScore() ? List.of(best.toScoredChain())
                     : List.of(best.toScoredChain(), worst.toScoredChain());
         }
 
@@ -246,8 +246,8 @@ public final class AggregationOfReasoning implements Aggregator {
         private boolean updateRepresentatives() {
             boolean changed = false;
             for (AnswerGrouping.Group group : grouping.groups()) {
-                List<AnswerGrouping.Member> selected = group.members.stream()
-                        .filter(m -> m.localScore >= scoreThreshold).sorted(byScore()).limit(representatives)
+                List<AnswerGrouping.Member> selected = group.members().stream()
+                        .filter(m -> m.localScore() >= scoreThreshold).sorted(byScore()).limit(representatives)
                         .toList();
                 List<AnswerGrouping.Member> previous = reps.getOrDefault(group, List.of());
                 if (!selected.equals(previous)) {
@@ -263,7 +263,7 @@ public final class AggregationOfReasoning implements Aggregator {
                 // AoR would drop every answer here; rather than leave the question unanswered, each group's best
                 // scored chain represents it.
                 for (AnswerGrouping.Group group : grouping.groups()) {
-                    group.members.stream().filter(m -> !Double.isNaN(m.localScore)).min(byScore())
+                    group.members().stream().filter(m -> !Double.isNaN(m.localScore())).min(byScore())
                             .ifPresent(best -> reps.put(group, List.of(best)));
                 }
                 changed |= !reps.isEmpty();
@@ -279,14 +279,14 @@ public final class AggregationOfReasoning implements Aggregator {
             scores.clear();
             if (candidates.size() == 1) {
                 AnswerGrouping.Group only = candidates.get(0);
-                scores.put(only, reps.get(only).stream().mapToDouble(m -> m.localScore).average().orElse(0));
+                scores.put(only, reps.get(only).stream().mapToDouble(m -> m.localScore()).average().orElse(0));
             } else if (candidates.size() > 1) {
                 int rounds = candidates.stream().mapToInt(g -> reps.get(g).size()).max().orElse(0);
                 Map<AnswerGrouping.Group, double[]> sums = new HashMap<>();
                 for (int round = 0; round < rounds && !judgeExhausted; round++) {
                     final int t = round;
                     List<ReasoningChain> compared = candidates.stream()
-                            .map(g -> reps.get(g).get(t % reps.get(g).size()).chain).toList();
+                            .map(g -> reps.get(g).get(t % reps.get(g).size()).chain()).toList();
                     Optional<ChainScorer.Scores> result = judge(() -> scorer.scoreGlobally(question, compared));
                     if (result.isEmpty()) {
                         break;
@@ -313,8 +313,8 @@ public final class AggregationOfReasoning implements Aggregator {
             order.sort(Comparator.<AnswerGrouping.Group>comparingInt(g -> scores.containsKey(g) ? 0 : 1)
                     .thenComparingDouble(g -> -scores.getOrDefault(g, 0.0))
                     .thenComparingDouble(g -> -g.weightSum())
-                    .thenComparingInt(g -> -g.members.size())
-                    .thenComparingInt(g -> g.order));
+                    .thenComparingInt(g -> -g.members().size())
+                    .thenComparingInt(g -> g.order()));
             ranked = order;
         }
 
@@ -342,10 +342,10 @@ public final class AggregationOfReasoning implements Aggregator {
             rank();
             List<AnswerGroup> groups = new ArrayList<>();
             for (AnswerGrouping.Group group : ranked) {
-                List<ScoredChain> chains = group.members.stream().map(AnswerGrouping.Member::toScoredChain).toList();
+                List<ScoredChain> chains = group.members().stream().map(AnswerGrouping.Member::toScoredChain).toList();
                 List<Integer> representativeIndexes = reps.getOrDefault(group, List.of()).stream()
-                        .map(group.members::indexOf).toList();
-                groups.add(new AnswerGroup(group.answer, chains, scores.getOrDefault(group, 0.0),
+                        .map(group.members()::indexOf).toList();
+                groups.add(new AnswerGroup(group.answer(), chains, scores.getOrDefault(group, 0.0),
                         representativeIndexes));
             }
             Optional<String> answer = groups.isEmpty() ? Optional.empty() : Optional.of(groups.get(0).answer());
@@ -360,7 +360,7 @@ public final class AggregationOfReasoning implements Aggregator {
     }
 
     private static Comparator<AnswerGrouping.Member> byScore() {
-        return Comparator.<AnswerGrouping.Member>comparingDouble(m -> -m.localScore).thenComparingInt(m -> m.index);
+        return Comparator.<AnswerGrouping.Member>comparingDouble(m -> -m.localScore()).thenComparingInt(m -> m.index());
     }
 
     /** Builds an {@link AggregationOfReasoning}. Not thread-safe. */

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
@@ -80,10 +81,10 @@ final class VoteEngine {
         for (int i = 0; i < members.size(); i++) {
             double weight = weighed.weights()[i];
             if (!(weight >= 0) || Double.isInfinite(weight)) {
-                throw new IllegalStateException("weight of chain " + members.get(i).index + " is " + weight
+                throw new IllegalStateException("weight of chain " + members.get(i).index() + " is " + weight
                         + "; weights must be finite and >= 0");
             }
-            scores.merge(members.get(i).group, weight, Double::sum);
+            scores.merge(members.get(i).group(), weight, Double::sum);
         }
         Usage usage = spent.plus(weighed.usage());
         usage = usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos));

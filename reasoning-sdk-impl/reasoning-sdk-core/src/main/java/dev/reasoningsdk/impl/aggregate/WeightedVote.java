@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
@@ -40,7 +41,7 @@ public final class WeightedVote implements Aggregator {
         return (question, members) -> {
             double[] weights = new double[members.size()];
             for (int i = 0; i < weights.length; i++) {
-                weights[i] = weight.weight(question, members.get(i).chain);
+                weights[i] = weight.weight(question, members.get(i).chain());
             }
             return new VoteEngine.Weighed(weights, Usage.NONE);
         };
@@ -51,18 +52,18 @@ public final class WeightedVote implements Aggregator {
             // A scorer judges chains that share an answer (AoR's local phase), so members are scored group by group.
             Map<AnswerGrouping.Group, List<Integer>> byGroup = new LinkedHashMap<>();
             for (int i = 0; i < members.size(); i++) {
-                byGroup.computeIfAbsent(members.get(i).group, g -> new ArrayList<>()).add(i);
+                byGroup.computeIfAbsent(members.get(i).group(), g -> new ArrayList<>()).add(i);
             }
             double[] weights = new double[members.size()];
             Usage usage = Usage.NONE;
             for (List<Integer> positions : byGroup.values()) {
-                List<ReasoningChain> chains = positions.stream().map(p -> members.get(p).chain).toList();
+                List<ReasoningChain> chains = positions.stream().map(p -> members.get(p).chain()).toList();
                 ChainScorer.Scores scores = scorer.scoreLocally(question, chains, List.of());
                 usage = usage.plus(scores.usage());
                 for (int j = 0; j < positions.size(); j++) {
                     double score = j < scores.scores().size() ? scores.scores().get(j) : Double.NaN;
                     AnswerGrouping.Member member = members.get(positions.get(j));
-                    member.localScore = score;
+                    member.localScore(score);
                     weights[positions.get(j)] = Double.isNaN(score) ? 0 : score;
                 }
             }

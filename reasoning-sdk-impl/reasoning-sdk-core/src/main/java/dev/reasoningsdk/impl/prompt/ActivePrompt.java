@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.ChainSampler;
@@ -87,7 +88,7 @@ public final class ActivePrompt {
             if (this == VARIANCE) {
                 return variance(answers);
             }
-            List<String> representatives = new ArrayList<>();
+            AnswerGrouping grouping = new AnswerGrouping(extractor);
             List<Integer> counts = new ArrayList<>();
             int unanswered = 0;
             for (Optional<String> answer : answers) {
@@ -95,14 +96,8 @@ public final class ActivePrompt {
                     unanswered++;
                     continue;
                 }
-                int group = -1;
-                for (int g = 0; g < representatives.size() && group < 0; g++) {
-                    if (extractor.equivalent(representatives.get(g), answer.get())) {
-                        group = g;
-                    }
-                }
-                if (group < 0) {
-                    representatives.add(answer.get());
+                int group = grouping.join(answer.get()).order();
+                if (group == counts.size()) {
                     counts.add(1);
                 } else {
                     counts.set(group, counts.get(group) + 1);
