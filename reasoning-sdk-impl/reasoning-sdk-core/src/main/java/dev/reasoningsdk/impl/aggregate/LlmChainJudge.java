@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
@@ -251,8 +252,7 @@ public final class LlmChainJudge implements ChainScorer {
          * @throws IllegalArgumentException if negative, NaN or infinite
          */
         public Builder temperature(double temperature) {
-            SamplingSetup.requireTemperature(temperature);
-            this.temperature = temperature;
+            this.temperature = Arguments.temperature(temperature);
             return this;
         }
 

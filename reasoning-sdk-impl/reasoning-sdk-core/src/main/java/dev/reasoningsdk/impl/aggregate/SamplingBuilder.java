@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.ChainSampler;
 import java.util.Objects;
@@ -39,8 +40,7 @@ abstract class SamplingBuilder<B extends SamplingBuilder<B>> {
      */
     public B sampler(ChainSampler sampler, double temperature) {
         this.sampler = Objects.requireNonNull(sampler, "sampler");
-        SamplingSetup.requireTemperature(temperature);
-        this.temperature = temperature;
+        this.temperature = Arguments.temperature(temperature);
         return self();
     }
 

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
@@ -21,13 +22,7 @@ record SamplingSetup(ChainSampler sampler, double temperature, UnaryOperator<Str
     SamplingSetup {
         Objects.requireNonNull(sampler, "sampler");
         Objects.requireNonNull(promptFormat, "promptFormat");
-        requireTemperature(temperature);
-    }
-
-    static void requireTemperature(double temperature) {
-        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be finite and >= 0, was " + temperature);
-        }
+        Arguments.temperature(temperature);
     }
 
     /** Draws {@code count} chains continuing the seed sequence after {@code alreadyDrawn} samples. */
