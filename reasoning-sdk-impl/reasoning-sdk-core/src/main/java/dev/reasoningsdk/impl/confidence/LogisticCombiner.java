@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.confidence;
 
+import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.internal.LogisticRegression;
 
 import com.fasterxml.jackson.core.JsonProcessingException;

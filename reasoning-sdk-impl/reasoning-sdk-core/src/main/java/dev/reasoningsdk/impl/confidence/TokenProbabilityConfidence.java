@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.confidence;
 
+import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.internal.LogisticRegression;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 

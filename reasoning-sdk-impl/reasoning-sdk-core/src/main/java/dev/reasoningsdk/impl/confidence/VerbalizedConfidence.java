@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.confidence;
+import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.langchain4j.data.message.AiMessage;

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
@@ -72,7 +73,7 @@ public final class AutomateCot {
         Usage usage = Usage.NONE;
         List<Exemplar> kept = new ArrayList<>();
         for (LabeledQuestion question : pool) {
-            ChatCalls.Reply reply = ChatCalls.ask(model, augmentPrompt(question.question()));
+            ChatCalls.Reply reply = ChatCalls.sample(model, augmentPrompt(question.question()));
             usage = usage.plus(reply.usage());
             if (reply.ok() && correct(reply.text(), question.answer())) {
                 kept.add(new Exemplar(question.question(), reply.text().strip(), question.answer()));
@@ -96,7 +97,7 @@ public final class AutomateCot {
                     combinations[i][j] = draw(probabilities[j], random);
                 }
                 LabeledQuestion target = validation.get(random.nextInt(validation.size()));
-                ChatCalls.Reply reply = ChatCalls.ask(model, fewShotPrompt(pick(kept, combinations[i]),
+                ChatCalls.Reply reply = ChatCalls.sample(model, fewShotPrompt(pick(kept, combinations[i]),
                         target.question()));
                 usage = usage.plus(reply.usage());
                 losses[i] = reply.ok() && correct(reply.text(), target.answer()) ? 0 : 1;

@@ -1,14 +1,13 @@
 package dev.reasoningsdk.impl.retrieval;
+import dev.reasoningsdk.impl.internal.ChatCalls;
 
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.retrieval.Criterion;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -84,11 +83,10 @@ public final class LlmPromptedCriterion implements Criterion {
         long start = System.nanoTime();
         String prompt = promptTemplate.replace("{query}", query);
         String reply = null;
-        TokenUsage tokens = null;
+        ChatResponse response = null;
         String failure;
         try {
-            ChatResponse response = model.chat(UserMessage.from(prompt));
-            tokens = response.tokenUsage();
+            response = model.chat(UserMessage.from(prompt));
             reply = response.aiMessage() == null ? null : response.aiMessage().text();
             failure = reply == null ? "empty reply" : null;
         } catch (RuntimeException e) {
@@ -99,16 +97,12 @@ public final class LlmPromptedCriterion implements Criterion {
         if (failure == null && parsed.isEmpty()) {
             failure = "unparseable reply: " + abbreviate(reply);
         }
-        Duration wall = Duration.ofNanos(System.nanoTime() - start);
-        long in = tokens == null || tokens.inputTokenCount() == null ? Usage.UNKNOWN_TOKENS : tokens.inputTokenCount();
-        long out = tokens == null || tokens.outputTokenCount() == null ? Usage.UNKNOWN_TOKENS
-                : tokens.outputTokenCount();
+        Usage usage = ChatCalls.usage(response, 0, failure != null, ChatCalls.since(start));
         if (failure != null) {
             return new CriterionResult(kind, fallbackProbability, failure + "; fallback " + fallbackProbability,
-                    new Usage(0, 1, 1, in, out, wall));
+                    usage);
         }
-        return new CriterionResult(kind, parsed.getAsDouble(), "LLM replied: " + abbreviate(reply),
-                new Usage(0, 1, 0, in, out, wall));
+        return new CriterionResult(kind, parsed.getAsDouble(), "LLM replied: " + abbreviate(reply), usage);
     }
 
     /**
