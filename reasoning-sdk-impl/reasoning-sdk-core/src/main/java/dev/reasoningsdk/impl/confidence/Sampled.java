@@ -6,6 +6,7 @@ import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -29,6 +30,21 @@ final class Sampled {
         ConfidenceEstimate scored = score.apply(batch.chains(sampler.name()));
         return new ConfidenceEstimate(scored.answer(), scored.confidence(), scored.rationale(), method,
                 scored.signals(), batch.usage().plus(scored.usage()));
+    }
+
+    /**
+     * The text of the first chain, the one the single-response estimators score.
+     *
+     * @throws NullPointerException     if {@code question} or {@code chains} is null
+     * @throws IllegalArgumentException if {@code chains} is empty
+     */
+    static String firstResponse(String question, List<ReasoningChain> chains) {
+        Objects.requireNonNull(question, "question");
+        Objects.requireNonNull(chains, "samples");
+        if (chains.isEmpty()) {
+            throw new IllegalArgumentException("no chains: at least one response is needed");
+        }
+        return chains.get(0).text();
     }
 
     /** @throws IllegalArgumentException naming the setting if {@code value < 1} */

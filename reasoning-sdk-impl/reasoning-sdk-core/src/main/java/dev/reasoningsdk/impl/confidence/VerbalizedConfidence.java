@@ -127,13 +127,8 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
      */
     @Override
     public ConfidenceEstimate estimate(String question, List<ReasoningChain> samples) {
-        Objects.requireNonNull(question, "question");
-        Objects.requireNonNull(samples, "samples");
-        if (samples.isEmpty()) {
-            throw new IllegalArgumentException("no chains: at least one response is needed");
-        }
+        String text = Sampled.firstResponse(question, samples);
         long start = System.nanoTime();
-        String text = samples.get(0).text();
         Parsed parsed = parse(text);
         if (parsed.confidence().isPresent()) {
             return estimateOf(parsed, 0, Usage.ofWallTime(ChatCalls.since(start)));
