@@ -35,7 +35,7 @@ public abstract sealed class MetaheuristicOptimizer implements PromptOptimizer
 
     @Override
     public OptimizationResult optimize(String initialPrompt, PromptObjective objective) {
-        return optimize(initialPrompt, objective, RunOptions.defaults());
+        return optimize(initialPrompt, objective, RunOptions.create());
     }
 
     /**
@@ -68,7 +68,7 @@ public abstract sealed class MetaheuristicOptimizer implements PromptOptimizer
         ForkJoinPool.commonPool().execute(() -> {
             try {
                 future.complete(optimize(initialPrompt, objective,
-                        RunOptions.defaults().withCancellation(future::isCancelled)));
+                        RunOptions.builder().cancelled(future::isCancelled).build()));
             } catch (RuntimeException e) {
                 future.completeExceptionally(e);
             }
@@ -152,5 +152,29 @@ public abstract sealed class MetaheuristicOptimizer implements PromptOptimizer
     @Override
     public String toString() {
         return name();
+    }
+
+    /**
+     * What every optimizer's builder sets: the shared {@link SearchSettings} (default
+     * {@link SearchSettings#create()}). Not thread-safe.
+     *
+     * @param <B> the concrete builder, returned by every setter
+     */
+    public abstract static class Builder<B extends Builder<B>> {
+        SearchSettings settings = SearchSettings.create();
+
+        Builder() {
+        }
+
+        abstract B self();
+
+        /** The edit space, budget and seed of the search (default {@link SearchSettings#create()}). */
+        public B settings(SearchSettings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            return self();
+        }
+
+        /** The optimizer. */
+        public abstract MetaheuristicOptimizer build();
     }
 }

@@ -55,7 +55,7 @@ public final class SearchSettings {
     }
 
     /** Plum's defaults. */
-    public static SearchSettings defaults() {
+    public static SearchSettings create() {
         return builder().build();
     }
 

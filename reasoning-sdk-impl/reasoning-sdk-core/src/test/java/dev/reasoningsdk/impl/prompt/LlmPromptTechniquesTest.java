@@ -56,7 +56,7 @@ class LlmPromptTechniquesTest {
 
         SearchSettings subOnly = SearchSettings.builder().operations(java.util.EnumSet.of(EditOperation.SUB))
                 .paraphraser(paraphraser).maxEvaluations(6).seed(2).build();
-        dev.reasoningsdk.api.prompt.OptimizationResult result = HillClimbing.of(subOnly)
+        dev.reasoningsdk.api.prompt.OptimizationResult result = HillClimbing.builder().settings(subOnly).build()
                 .optimize("Answer the question, be brief.", dev.reasoningsdk.api.prompt.PromptObjective.of(
                         prompt -> prompt.contains("short") ? 2 : 1));
         assertThat(result.bestPrompt()).contains("keep it short");
