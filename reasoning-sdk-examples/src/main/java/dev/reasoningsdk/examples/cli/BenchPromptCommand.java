@@ -116,8 +116,8 @@ public final class BenchPromptCommand implements Callable<Integer> {
         embedding.update(1, 1);
         List<String> searchGold = split.search().stream().map(Example::label).toList();
         List<String> heldoutGold = split.heldout().stream().map(Example::label).toList();
-        ClassificationObjective objective = ClassificationObjective.of(LABELS, searchGold,
-                classifier.overEmbeddings(searchEmbeddings));
+        ClassificationObjective objective = ClassificationObjective.builder().labels(LABELS).gold(searchGold)
+                .classifier(classifier.overEmbeddings(searchEmbeddings)).build();
         String initialPrompt = classifier.prompt(task.descriptions());
         double initialHeldout = percent(ClassificationObjective.accuracy(heldoutGold,
                 classifier.classify(initialPrompt, heldoutEmbeddings)));

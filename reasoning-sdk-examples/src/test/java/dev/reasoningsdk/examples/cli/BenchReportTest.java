@@ -16,7 +16,7 @@ class BenchReportTest {
     @Test
     void anUndefinedAurocPrintsAsNanInValidJsonAndInTheTable() throws Exception {
         // Rows of one class have no ROC curve: the figure is NaN, and the report must still be valid JSON.
-        BinaryMetrics oneClass = BinaryMetrics.of(List.of(0.9, 0.4, 0.7), List.of(true, true, true), 0.5);
+        BinaryMetrics oneClass = BinaryMetrics.compute(List.of(0.9, 0.4, 0.7), List.of(true, true, true), 0.5);
         BenchReport report = new BenchReport().put("head_only", BenchRetrievalCommand.figures(oneClass));
 
         JsonNode json = new ObjectMapper().readTree(print(report, true));

@@ -588,7 +588,7 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
         private int concurrency = 8;
         private Duration callTimeout = Duration.ofSeconds(60);
         private Duration deadline;
-        private RetryPolicy retryPolicy = RetryPolicy.defaults();
+        private RetryPolicy retryPolicy = RetryPolicy.create();
         private int maxCalls = Integer.MAX_VALUE;
         private long maxTokens = Long.MAX_VALUE;
         private Double temperature;
@@ -636,7 +636,7 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
             return this;
         }
 
-        /** Retries of transient failures (default {@link RetryPolicy#defaults()}). */
+        /** Retries of transient failures (default {@link RetryPolicy#create()}). */
         public Builder retryPolicy(RetryPolicy retryPolicy) {
             this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
             return this;

@@ -48,7 +48,7 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
     }
 
     /** The defaults: 3 attempts, 500 ms initial backoff, 30 s cap, multiplier 2. */
-    public static RetryPolicy defaults() {
+    public static RetryPolicy create() {
         return DEFAULTS;
     }
 

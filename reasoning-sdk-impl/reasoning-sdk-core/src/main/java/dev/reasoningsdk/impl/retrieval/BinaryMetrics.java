@@ -30,7 +30,7 @@ public record BinaryMetrics(int examples, int positives, double accuracy, double
      *
      * @throws IllegalArgumentException if the lists differ in length or are empty
      */
-    public static BinaryMetrics of(List<Double> scores, List<Boolean> labels, double threshold) {
+    public static BinaryMetrics compute(List<Double> scores, List<Boolean> labels, double threshold) {
         if (scores.size() != labels.size()) {
             throw new IllegalArgumentException("scores and labels differ in length: " + scores.size() + " vs "
                     + labels.size());

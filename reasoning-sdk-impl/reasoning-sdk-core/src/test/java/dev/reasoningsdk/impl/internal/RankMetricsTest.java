@@ -25,7 +25,7 @@ class RankMetricsTest {
         assertThat(RankMetrics.auroc(scores, allCorrect)).isNaN();
         assertThat(RankMetrics.auroc(scores, new boolean[3])).isNaN();
         assertThat(BinaryMetrics.auroc(scoreList, List.of(true, true, true))).isNaN();
-        assertThat(BinaryMetrics.of(scoreList, List.of(false, false, false), 0.5).auroc()).isNaN();
+        assertThat(BinaryMetrics.compute(scoreList, List.of(false, false, false), 0.5).auroc()).isNaN();
         assertThat(ConfidenceMetrics.auroc(LabelledScores.of(scores, allCorrect))).isNaN();
     }
 

@@ -174,7 +174,7 @@ class LlmPromptTechniquesTest {
     void unusableAdviceFallsBackAndIsCountedAsFailed() {
         ScriptedChatModel model = new ScriptedChatModel(prompt -> prompt.startsWith("You choose")
                 ? "I would use a low temperature." : "Paris.");
-        DecodingSettings fallback = DecodingSettings.of(0.2, null, null, null, null);
+        DecodingSettings fallback = DecodingSettings.clamped(0.2, null, null, null, null);
         HyperparameterAwareGeneration.Generation generation = HyperparameterAwareGeneration.builder().model(model)
                 .fallback(fallback).build().generate("Capital of France?");
         assertThat(generation.settingsFromModel()).isFalse();

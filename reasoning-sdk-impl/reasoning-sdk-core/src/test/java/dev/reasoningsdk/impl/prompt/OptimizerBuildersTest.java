@@ -3,6 +3,8 @@ package dev.reasoningsdk.impl.prompt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.reasoningsdk.api.Usage;
+import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
@@ -46,5 +48,22 @@ class OptimizerBuildersTest {
         assertThat(TabuSearch.create().settings().seed()).isEqualTo(SearchSettings.DEFAULT_SEED);
         assertThat(RunOptions.create().checkpoint()).isEmpty();
         assertThat(RunOptions.create().checkpointEvery()).isEqualTo(1);
+    }
+
+    @Test
+    void theClassificationObjectiveRefusesBadLabelsAtTheSetterAndAMissingSettingAtBuild() {
+        PromptClassifier classifier = prompt -> new PromptClassifier.Predictions(List.of("a", "b"), Usage.NONE);
+
+        refused(() -> ClassificationObjective.builder().labels(List.of("a")),
+                "labels must hold at least two labels, was [a]");
+        refused(() -> ClassificationObjective.builder().gold(List.of()),
+                "gold is empty: the dev set needs at least one labelled input");
+        refused(() -> ClassificationObjective.builder().labels(List.of("a", "b")).gold(List.of("a", "c"))
+                .classifier(classifier).build(), "gold label 'c' is not in labels [a, b]");
+        assertThatThrownBy(() -> ClassificationObjective.builder().labels(List.of("a", "b")).build())
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(ClassificationObjective.builder().labels(List.of("a", "b")).gold(List.of("a", "b"))
+                .classifier(classifier).build().evaluate("p").score())
+                .isEqualTo(ClassificationObjective.score(List.of("a", "b"), List.of("a", "b"), List.of("a", "b")));
     }
 }

@@ -16,7 +16,7 @@ class HeadProvenanceJsonTest {
 
     @Test
     void aHeadWhoseHeldOutRowsHoldOneClassKeepsAnUndefinedAurocThroughItsFile(@TempDir Path dir) throws IOException {
-        BinaryMetrics oneClass = BinaryMetrics.of(List.of(0.9, 0.2), List.of(true, true), 0.5);
+        BinaryMetrics oneClass = BinaryMetrics.compute(List.of(0.9, 0.2), List.of(true, true), 0.5);
         HeadProvenance provenance = new HeadProvenance("test.jsonl", "00", "text", "label", 10, 8, 2, 42, 0.2, 0.01,
                 oneClass);
         LinearHead head = new LinearHead(CriterionKind.TIME, "encoder@1", new float[] {0}, new float[] {1},

@@ -121,7 +121,7 @@ public final class TinyReasoner implements CausalLanguageModel {
     }
 
     /** The embedded model with the defaults (KV cache, the configured provider, 1 intra-op thread). */
-    public static TinyReasoner load() {
+    public static TinyReasoner create() {
         return builder().build();
     }
 

@@ -63,7 +63,7 @@ public final class HeadTrainer {
     }
 
     /** A trainer with the defaults. */
-    public static HeadTrainer defaults() {
+    public static HeadTrainer create() {
         return builder().build();
     }
 
@@ -449,7 +449,7 @@ public final class HeadTrainer {
             scores.add(fit.probability(features.get(index)));
             heldOutLabels.add(labels.get(index));
         }
-        BinaryMetrics metrics = BinaryMetrics.of(scores, heldOutLabels, 0.5);
+        BinaryMetrics metrics = BinaryMetrics.compute(scores, heldOutLabels, 0.5);
         HeadProvenance provenance = new HeadProvenance(data.name(), data.sha256(), data.textField(),
                 data.labelField(), n, n - heldOut.length, heldOut.length, seed, heldOutFraction, l2, metrics);
         return fit.toHead(kind, featureModelId, pooledLayers, lexical, provenance);

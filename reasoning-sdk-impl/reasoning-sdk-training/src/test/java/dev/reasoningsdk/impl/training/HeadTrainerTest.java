@@ -49,7 +49,7 @@ class HeadTrainerTest {
         List<Boolean> labels = new ArrayList<>();
         List<float[]> features = clouds(300, labels, 1);
 
-        LinearHead head = HeadTrainer.defaults().train(CriterionKind.TIME, "m@1", features, labels, DATA);
+        LinearHead head = HeadTrainer.create().train(CriterionKind.TIME, "m@1", features, labels, DATA);
 
         HeadProvenance provenance = head.provenance();
         assertThat(provenance.heldOutRows()).isEqualTo(60);
@@ -88,7 +88,7 @@ class HeadTrainerTest {
                 new float[] {5}, new float[] {6});
         List<Boolean> labels = List.of(true, true, true, true, true, true);
 
-        assertThatThrownBy(() -> HeadTrainer.defaults().train(CriterionKind.TIME, "m", features, labels, DATA))
+        assertThatThrownBy(() -> HeadTrainer.create().train(CriterionKind.TIME, "m", features, labels, DATA))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two rows of each class");
     }
 
@@ -106,7 +106,7 @@ class HeadTrainerTest {
         Files.write(data, lines);
         FakeEncoder encoder = new FakeEncoder();
 
-        LinearHead head = HeadTrainer.defaults().trainOnEncoder(CriterionKind.TIME, encoder, data, "rows.jsonl",
+        LinearHead head = HeadTrainer.create().trainOnEncoder(CriterionKind.TIME, encoder, data, "rows.jsonl",
                 "q", "ts");
         Path saved = dir.resolve("out/time-head.json");
         head.save(saved);
@@ -141,7 +141,7 @@ class HeadTrainerTest {
     void lexicalSelectionNeverReadsTheHeldOutRows(@TempDir Path dir) throws IOException {
         List<String> lines = noisyTimeRows(120, 3);
         Path data = Files.write(dir.resolve("rows.jsonl"), lines);
-        HeadTrainer trainer = HeadTrainer.defaults();
+        HeadTrainer trainer = HeadTrainer.create();
         List<Boolean> labels = LabelledText.readJsonl(data, "q", "ts").stream().map(LabelledText::label).toList();
         // Same labels, so the same stratified held-out rows; their texts replaced by words no other row has.
         List<String> replaced = new ArrayList<>(lines);
@@ -334,7 +334,7 @@ class HeadTrainerTest {
     @Test
     void lexicalSelectionRefusesBadSettings(@TempDir Path dir) throws IOException {
         Path data = Files.write(dir.resolve("rows.jsonl"), noisyTimeRows(40, 5));
-        HeadTrainer trainer = HeadTrainer.defaults();
+        HeadTrainer trainer = HeadTrainer.create();
         FakeEncoder encoder = new FakeEncoder();
         List<HeadTrainer.FeatureSpec> none = List.of(HeadTrainer.FeatureSpec.parse("0"));
         assertThatThrownBy(() -> trainer.selectFeatures(CriterionKind.TIME, encoder, data, "q", "ts",
