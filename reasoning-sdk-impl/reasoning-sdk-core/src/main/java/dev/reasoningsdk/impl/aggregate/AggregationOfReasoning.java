@@ -1,5 +1,7 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.Sampling;
+
 import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
@@ -63,7 +65,7 @@ public final class AggregationOfReasoning implements Aggregator {
 
     private final ChainScorer scorer;
     private final AnswerExtractor extractor;
-    private final SamplingSetup sampling;
+    private final Sampling sampling;
     private final int initialSamples;
     private final int judgeBatchSize;
     private final double scoreThreshold;
@@ -76,7 +78,7 @@ public final class AggregationOfReasoning implements Aggregator {
     private AggregationOfReasoning(Builder builder) {
         this.scorer = builder.scorer;
         this.extractor = builder.extractor;
-        this.sampling = builder.samplingSetup();
+        this.sampling = builder.sampling();
         this.initialSamples = builder.initialSamples;
         this.judgeBatchSize = builder.judgeBatchSize;
         this.scoreThreshold = builder.scoreThreshold;
@@ -120,7 +122,7 @@ public final class AggregationOfReasoning implements Aggregator {
             throw new IllegalStateException("aor was built without a sampler; use aggregate(question, chains)");
         }
         Run run = new Run(question, true);
-        SamplingSetup.Draw draw = sampling.draw(question, initialSamples, 0);
+        Sampling.Draw draw = sampling.draw(question, initialSamples, 0);
         run.drawn = initialSamples;
         run.samplerExhausted = draw.batch().stopReason() == SampleBatch.StopReason.BUDGET_EXHAUSTED;
         return run.start(draw.chains(), draw.batch().usage());
@@ -169,7 +171,7 @@ public final class AggregationOfReasoning implements Aggregator {
             }
             while (dynamic && margin() < terminationMargin && drawn < maxSamples && !exhausted()) {
                 int count = Math.min(additionalSamples, maxSamples - drawn);
-                SamplingSetup.Draw draw = sampling.draw(question, count, drawn);
+                Sampling.Draw draw = sampling.draw(question, count, drawn);
                 drawn += count;
                 usage = usage.plus(draw.batch().usage());
                 samplerExhausted = draw.batch().stopReason() == SampleBatch.StopReason.BUDGET_EXHAUSTED;

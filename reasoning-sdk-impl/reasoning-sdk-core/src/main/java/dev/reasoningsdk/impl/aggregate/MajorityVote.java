@@ -20,7 +20,7 @@ import java.util.List;
 public final class MajorityVote extends VoteAggregator {
 
     private MajorityVote(Builder builder) {
-        super(new VoteEngine("majority", builder.extractor, MajorityVote::ones, builder.samplingSetup(),
+        super(new VoteEngine("majority", builder.extractor, MajorityVote::ones, builder.sampling(),
                 builder.samples));
     }
 

@@ -1,5 +1,7 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.Sampling;
+
 import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
@@ -29,10 +31,10 @@ final class VoteEngine {
     private final String name;
     private final AnswerExtractor extractor;
     private final Weigher weigher;
-    private final SamplingSetup sampling;
+    private final Sampling sampling;
     private final int samples;
 
-    VoteEngine(String name, AnswerExtractor extractor, Weigher weigher, SamplingSetup sampling, int samples) {
+    VoteEngine(String name, AnswerExtractor extractor, Weigher weigher, Sampling sampling, int samples) {
         this.name = name;
         this.extractor = Objects.requireNonNull(extractor, "extractor");
         this.weigher = weigher;
@@ -59,7 +61,7 @@ final class VoteEngine {
             throw new IllegalStateException(name + " was built without a sampler; use aggregate(question, chains)");
         }
         long start = System.nanoTime();
-        SamplingSetup.Draw draw = sampling.draw(question, samples, 0);
+        Sampling.Draw draw = sampling.draw(question, samples, 0);
         if (draw.chains().isEmpty()) {
             throw new ReasoningException("no chain could be sampled from " + sampling.sampler().name() + " ("
                     + draw.batch().failures().size() + " failures)", null, true);

@@ -27,7 +27,7 @@ import java.util.Objects;
 public final class WeightedVote extends VoteAggregator {
 
     private WeightedVote(Builder builder) {
-        super(new VoteEngine("weighted", builder.extractor, weigher(builder), builder.samplingSetup(),
+        super(new VoteEngine("weighted", builder.extractor, weigher(builder), builder.sampling(),
                 builder.samples));
     }
 

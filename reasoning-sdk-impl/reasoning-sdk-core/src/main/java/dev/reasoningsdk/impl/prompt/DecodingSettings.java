@@ -6,8 +6,8 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import java.util.Optional;
 
 /**
- * Decoding settings for one generation; a null field leaves the provider's default. Values are clamped into
- * {@link #clamped} ranges: temperature [0, 2], top-p [0.01, 1], top-k [1, 200], frequency and presence penalties [-2, 2].
+ * Decoding settings for one generation; a null field leaves the provider's default. {@link #clamped} clamps values
+ * into their ranges: temperature [0, 2], top-p [0.01, 1], top-k [1, 200], frequency and presence penalties [-2, 2].
  *
  * @param temperature      sampling temperature
  * @param topP             nucleus mass

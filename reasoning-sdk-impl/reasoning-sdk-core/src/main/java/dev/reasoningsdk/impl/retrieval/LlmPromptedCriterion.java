@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.retrieval;
+
 import dev.reasoningsdk.impl.internal.ChatCalls;
 
 import dev.langchain4j.data.message.UserMessage;
@@ -11,6 +12,7 @@ import dev.reasoningsdk.api.retrieval.CriterionResult;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -36,13 +38,14 @@ public final class LlmPromptedCriterion implements Criterion {
 
     private final ChatModel model;
     private final CriterionKind kind;
-    private final String promptTemplate;
+    private final UnaryOperator<String> promptFormat;
     private final double fallbackProbability;
 
     private LlmPromptedCriterion(Builder builder) {
         this.model = builder.model;
         this.kind = builder.kind;
-        this.promptTemplate = builder.promptTemplate != null ? builder.promptTemplate : defaultPrompt(kind);
+        this.promptFormat = builder.promptFormat != null ? builder.promptFormat
+                : QueryTemplates.format(defaultPrompt(kind));
         this.fallbackProbability = builder.fallbackProbability != null ? builder.fallbackProbability
                 : defaultFallback(kind);
     }
@@ -81,7 +84,7 @@ public final class LlmPromptedCriterion implements Criterion {
     public CriterionResult evaluate(String query) {
         Objects.requireNonNull(query, "query");
         long start = System.nanoTime();
-        String prompt = promptTemplate.replace("{query}", query);
+        String prompt = Objects.requireNonNull(promptFormat.apply(query), "promptFormat returned null");
         String reply = null;
         ChatResponse response = null;
         String failure;
@@ -144,7 +147,7 @@ public final class LlmPromptedCriterion implements Criterion {
     public static final class Builder {
         private ChatModel model;
         private CriterionKind kind;
-        private String promptTemplate;
+        private UnaryOperator<String> promptFormat;
         private Double fallbackProbability;
 
         private Builder() {
@@ -163,13 +166,11 @@ public final class LlmPromptedCriterion implements Criterion {
         }
 
         /**
-         * The prompt; {@code {query}} is replaced by the request. Default {@link #defaultPrompt(CriterionKind)}.
-         *
-         * @throws IllegalArgumentException if it has no {@code {query}} placeholder
+         * Turns the request into the prompt sent to the model; {@link QueryTemplates#format} makes one from a
+         * {@code {query}} template. Default: the kind's {@link #defaultPrompt(CriterionKind)} template.
          */
-        public Builder promptTemplate(String promptTemplate) {
-            this.promptTemplate = QueryTemplates.requirePlaceholder(
-                    Objects.requireNonNull(promptTemplate, "promptTemplate"));
+        public Builder promptFormat(UnaryOperator<String> promptFormat) {
+            this.promptFormat = Objects.requireNonNull(promptFormat, "promptFormat");
             return this;
         }
 

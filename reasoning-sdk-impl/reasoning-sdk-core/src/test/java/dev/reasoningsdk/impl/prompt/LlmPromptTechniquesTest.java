@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.prompt;
+
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +31,7 @@ class LlmPromptTechniquesTest {
         });
         ActivePrompt.Selection selection;
         try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).concurrency(2).build()) {
-            selection = ActivePrompt.builder().sampler(sampler).extractor(AnswerExtractors.numeric()).samples(4)
+            selection = ActivePrompt.builder().sampler(sampler, 0.7).extractor(AnswerExtractors.numeric()).samples(4)
                     .build().select(List.of("settled", "split", "chaos"), 2);
         }
         assertThat(model.prompts()).hasSize(12).containsOnly("Q: settled\nA: Let's think step by step.",
