@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.Sampling;
 
 import dev.reasoningsdk.impl.internal.AnswerGrouping;
@@ -397,7 +398,7 @@ public final class AggregationOfReasoning implements Aggregator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder initialSamples(int initialSamples) {
-            this.initialSamples = atLeastOne(initialSamples, "initialSamples");
+            this.initialSamples = Arguments.atLeast(initialSamples, 1, "initialSamples");
             return this;
         }
 
@@ -407,7 +408,7 @@ public final class AggregationOfReasoning implements Aggregator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder judgeBatchSize(int judgeBatchSize) {
-            this.judgeBatchSize = atLeastOne(judgeBatchSize, "judgeBatchSize");
+            this.judgeBatchSize = Arguments.atLeast(judgeBatchSize, 1, "judgeBatchSize");
             return this;
         }
 
@@ -430,7 +431,7 @@ public final class AggregationOfReasoning implements Aggregator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder representatives(int representatives) {
-            this.representatives = atLeastOne(representatives, "representatives");
+            this.representatives = Arguments.atLeast(representatives, 1, "representatives");
             return this;
         }
 
@@ -454,7 +455,7 @@ public final class AggregationOfReasoning implements Aggregator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder maxSamples(int maxSamples) {
-            this.maxSamples = atLeastOne(maxSamples, "maxSamples");
+            this.maxSamples = Arguments.atLeast(maxSamples, 1, "maxSamples");
             return this;
         }
 
@@ -464,7 +465,7 @@ public final class AggregationOfReasoning implements Aggregator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder additionalSamples(int additionalSamples) {
-            this.additionalSamples = atLeastOne(additionalSamples, "additionalSamples");
+            this.additionalSamples = Arguments.atLeast(additionalSamples, 1, "additionalSamples");
             return this;
         }
 
@@ -474,15 +475,8 @@ public final class AggregationOfReasoning implements Aggregator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder maxJudgeCalls(int maxJudgeCalls) {
-            this.maxJudgeCalls = atLeastOne(maxJudgeCalls, "maxJudgeCalls");
+            this.maxJudgeCalls = Arguments.atLeast(maxJudgeCalls, 1, "maxJudgeCalls");
             return this;
-        }
-
-        private static int atLeastOne(int value, String name) {
-            if (value < 1) {
-                throw new IllegalArgumentException(name + " must be >= 1, was " + value);
-            }
-            return value;
         }
 
         /**

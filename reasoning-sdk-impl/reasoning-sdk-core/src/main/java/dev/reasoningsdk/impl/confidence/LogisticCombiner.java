@@ -309,7 +309,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder samples(int samples) {
-            this.samples = Sampled.requirePositive(samples, "samples");
+            this.samples = Arguments.atLeast(samples, 1, "samples");
             return this;
         }
 

@@ -47,12 +47,4 @@ final class Sampled {
         }
         return chains.get(0).text();
     }
-
-    /** @throws IllegalArgumentException naming the setting if {@code value < 1} */
-    static int requirePositive(int value, String name) {
-        if (value < 1) {
-            throw new IllegalArgumentException(name + " must be >= 1, was " + value);
-        }
-        return value;
-    }
 }

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.confidence;
-import dev.reasoningsdk.impl.internal.ChatCalls;
+
+import dev.reasoningsdk.impl.internal.Arguments;import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.langchain4j.data.message.AiMessage;
@@ -284,7 +285,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder maxAttempts(int maxAttempts) {
-            this.maxAttempts = Sampled.requirePositive(maxAttempts, "maxAttempts");
+            this.maxAttempts = Arguments.atLeast(maxAttempts, 1, "maxAttempts");
             return this;
         }
 

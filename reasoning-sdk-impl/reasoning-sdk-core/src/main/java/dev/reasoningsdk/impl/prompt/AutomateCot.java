@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.reasoningsdk.api.Usage;
@@ -288,7 +289,7 @@ public final class AutomateCot {
 
         /** Exemplar slots, at least 1 (default 4). */
         public Builder exemplars(int exemplars) {
-            this.exemplars = positive(exemplars, "exemplars");
+            this.exemplars = Arguments.atLeast(exemplars, 1, "exemplars");
             return this;
         }
 
@@ -303,7 +304,7 @@ public final class AutomateCot {
 
         /** Steps, at least 1 (default 10). */
         public Builder steps(int steps) {
-            this.steps = positive(steps, "steps");
+            this.steps = Arguments.atLeast(steps, 1, "steps");
             return this;
         }
 
@@ -341,13 +342,6 @@ public final class AutomateCot {
                 throw new IllegalStateException("model and extractor are required");
             }
             return new AutomateCot(this);
-        }
-
-        private static int positive(int value, String name) {
-            if (value < 1) {
-                throw new IllegalArgumentException(name + " must be >= 1, was " + value);
-            }
-            return value;
         }
     }
 }
