@@ -4,6 +4,7 @@ import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.Sampling;
 
 import dev.reasoningsdk.impl.internal.AnswerGrouping;
+import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
@@ -113,8 +114,9 @@ public final class AggregationOfReasoning implements Aggregator {
     /**
      * Samples {@code initialSamples} chains, judges them and samples more while the margin is small.
      *
-     * @throws IllegalStateException if built without a sampler
-     * @throws ReasoningException    if no chain could be sampled at all
+     * @throws IllegalStateException     if built without a sampler
+     * @throws BudgetExhaustedException if the sampler's budget ran out before one chain was sampled
+     * @throws ReasoningException       if no chain could be sampled at all for another reason
      */
     @Override
     public AggregationResult solve(String question) {
@@ -183,8 +185,10 @@ public final class AggregationOfReasoning implements Aggregator {
                 }
             }
             if (dynamic && grouping.chainCount() == 0) {
-                throw new ReasoningException("no chain could be sampled from " + sampling.sampler().name() + " in "
-                        + drawn + " attempts", null, true);
+                String message = "no chain could be sampled from " + sampling.sampler().name() + " in " + drawn
+                        + " attempts";
+                throw samplerExhausted ? new BudgetExhaustedException(message + ": its budget ran out", usage)
+                        : new ReasoningException(message, null, true);
             }
             if (grouping.groups().isEmpty()) {
                 return finish(StopReason.NO_ANSWER, 0);

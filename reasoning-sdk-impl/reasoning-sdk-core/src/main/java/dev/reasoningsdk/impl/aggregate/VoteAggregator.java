@@ -30,7 +30,8 @@ abstract class VoteAggregator implements Aggregator {
      * Samples the configured number of chains, weighs and counts their votes.
      *
      * @throws IllegalStateException if built without a sampler
-     * @throws dev.reasoningsdk.api.ReasoningException if every sample failed
+     * @throws dev.reasoningsdk.api.BudgetExhaustedException if the sampler's budget ran out before one chain
+     * @throws dev.reasoningsdk.api.ReasoningException if every sample failed otherwise
      */
     @Override
     public final AggregationResult solve(String question) {

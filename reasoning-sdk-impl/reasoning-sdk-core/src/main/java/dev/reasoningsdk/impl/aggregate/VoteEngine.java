@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.aggregate;
 import dev.reasoningsdk.impl.internal.Sampling;
 
 import dev.reasoningsdk.impl.internal.AnswerGrouping;
+import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
@@ -62,12 +63,14 @@ final class VoteEngine {
         }
         long start = System.nanoTime();
         Sampling.Draw draw = sampling.draw(question, samples, 0);
+        boolean exhausted = draw.batch().stopReason() == SampleBatch.StopReason.BUDGET_EXHAUSTED;
         if (draw.chains().isEmpty()) {
-            throw new ReasoningException("no chain could be sampled from " + sampling.sampler().name() + " ("
-                    + draw.batch().failures().size() + " failures)", null, true);
+            String message = "no chain could be sampled from " + sampling.sampler().name() + " ("
+                    + draw.batch().failures().size() + " failures)";
+            throw exhausted ? new BudgetExhaustedException(message + ": its budget ran out", draw.batch().usage())
+                    : new ReasoningException(message, null, true);
         }
-        StopReason reason = draw.batch().stopReason() == SampleBatch.StopReason.BUDGET_EXHAUSTED
-                ? StopReason.BUDGET_EXHAUSTED : StopReason.MAX_SAMPLES_REACHED;
+        StopReason reason = exhausted ? StopReason.BUDGET_EXHAUSTED : StopReason.MAX_SAMPLES_REACHED;
         return vote(question, draw.chains(), reason, draw.batch().usage(), start);
     }
 

@@ -43,7 +43,9 @@ public abstract sealed class MetaheuristicOptimizer implements PromptOptimizer
      *
      * @throws IllegalArgumentException if the prompt has no letter in it
      * @throws IllegalStateException    if the checkpoint file belongs to another run
-     * @throws dev.reasoningsdk.api.ReasoningException if the initial prompt cannot be scored
+     * @throws dev.reasoningsdk.api.BudgetExhaustedException if the evaluation, model-call or wall-time budget ran
+     *                                                       out before the initial prompt was scored
+     * @throws dev.reasoningsdk.api.ReasoningException if the initial prompt cannot be scored otherwise
      */
     public OptimizationResult optimize(String initialPrompt, PromptObjective objective, RunOptions options) {
         Objects.requireNonNull(initialPrompt, "initialPrompt");
