@@ -294,9 +294,10 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
         }
     }
 
-    private static FloatBuffer hidden(OrtSession.Result result, String name) {
+    private FloatBuffer hidden(OrtSession.Result result, String name) {
         OnnxValue value = result.get(name)
-                .orElseThrow(() -> new IllegalStateException("the session did not return " + name));
+                .orElseThrow(() -> new ModelRunException("encoder " + modelId + ": the run returned no " + name,
+                        null));
         return ((OnnxTensor) value).getFloatBuffer();
     }
 

@@ -85,8 +85,7 @@ public final class TinyReasoner implements CausalLanguageModel {
         OnnxModelSession int8 = null;
         try {
             full = factory.open(ModelSource.bytes(file.name(), onnx));
-            this.fullModel = new FullSequenceModel(full.environment(), full.session(), vocabulary.size(),
-                    vocabulary.padId());
+            this.fullModel = new FullSequenceModel(full, vocabulary.size(), vocabulary.padId());
             if (builder.kvCache) {
                 OnnxModelFile withPast = TinyReasonerGraph.withPast(file);
                 cached = factory.open(ModelSource.bytes(withPast.name(), withPast.toBytes()));
@@ -101,8 +100,7 @@ public final class TinyReasoner implements CausalLanguageModel {
             if (builder.int8HiddenStates) {
                 OnnxModelFile quantized = DynamicInt8Quantization.quantizeWeights(file);
                 int8 = factory.open(ModelSource.bytes(quantized.name(), quantized.toBytes()));
-                this.hiddenStateModel = new FullSequenceModel(int8.environment(), int8.session(), vocabulary.size(),
-                        vocabulary.padId());
+                this.hiddenStateModel = new FullSequenceModel(int8, vocabulary.size(), vocabulary.padId());
                 lastToken = DynamicInt8Quantization.quantizeWeights(lastToken);
             } else {
                 this.hiddenStateModel = fullModel;
@@ -298,8 +296,8 @@ public final class TinyReasoner implements CausalLanguageModel {
             checkOpen();
             if (lastTokenStateModel == null) {
                 lastTokenSession = factory.open(ModelSource.bytes(modelId + "-last-token", lastTokenGraph));
-                lastTokenStateModel = new FullSequenceModel(lastTokenSession.environment(),
-                        lastTokenSession.session(), vocabulary.size(), vocabulary.padId());
+                lastTokenStateModel = new FullSequenceModel(lastTokenSession, vocabulary.size(),
+                        vocabulary.padId());
                 lastTokenGraph = null;
             }
             return lastTokenStateModel;
