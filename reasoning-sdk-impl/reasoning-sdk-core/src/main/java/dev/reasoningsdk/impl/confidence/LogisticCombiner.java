@@ -148,7 +148,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
          * @param correct     whether each answer was correct
          * @param signalNames the signals to use
          * @param l2          the L2 penalty on the standardised weights, {@code >= 0}; 1 is a sensible default
-         * @throws IllegalArgumentException if the input is empty, misaligned, a row lacks a signal, or l2 < 0
+         * @throws IllegalArgumentException if the input is empty, misaligned, a row lacks a signal, or {@code l2 < 0}
          */
         public static Weights fit(List<Map<String, Double>> rows, boolean[] correct, List<String> signalNames,
                                   double l2) {
