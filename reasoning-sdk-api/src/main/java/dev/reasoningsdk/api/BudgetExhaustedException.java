@@ -1,17 +1,27 @@
 package dev.reasoningsdk.api;
 
+import java.util.Objects;
+
 /**
- * Thrown when a configured budget (model calls, tokens or wall time) runs out before any usable result exists.
- * Where partial work is usable, results report the exhausted budget as their stop reason instead of throwing.
+ * A configured budget (model calls, tokens, evaluations or wall time) ran out before any usable result existed: an
+ * aggregator's sampler stopped on its budget without one chain, or a prompt search's budget ended before its initial
+ * prompt was scored. Where partial work is usable, results report the exhausted budget as their stop reason
+ * instead ({@code StopReason.BUDGET_EXHAUSTED}, {@code EVALUATION_BUDGET}, {@code TIME_BUDGET}).
+ *
+ * <p>Retryable: every call starts with a fresh budget, and what spent this one (failed calls, a slow provider) may
+ * have passed; a budget too small for a single result fails again and should be raised instead.
  */
 public final class BudgetExhaustedException extends ReasoningException {
     private static final long serialVersionUID = 1L;
     private final transient Usage usage;
 
-    /** @param usage what was spent before the budget ran out */
+    /**
+     * @param message what ran out, and what was being done
+     * @param usage   what was spent before the budget ran out
+     */
     public BudgetExhaustedException(String message, Usage usage) {
-        super(message);
-        this.usage = usage;
+        super(message, null, true);
+        this.usage = Objects.requireNonNull(usage, "usage");
     }
 
     /** What was spent before the budget ran out. */

@@ -44,7 +44,7 @@ public final class QuickStart {
     public static void main(String[] args) {
         String question = args.length > 0 ? String.join(" ", args)
                 : "Sam has 14 apples. He buys 7 more. He gives 5 to Ana. Then he doubles them. How many apples does Sam have?";
-        try (TinyReasoner model = TinyReasoner.load()) {
+        try (TinyReasoner model = TinyReasoner.create()) {
             AggregationResult result = aggregate(model, question);
             System.out.printf("AoR answer %s (margin %.1f, stop %s, %d samples, %d ms)%n",
                     result.answer().orElse("none"), result.margin(), result.stopReason(), result.usage().samples(),

@@ -18,7 +18,7 @@ class QuickStartTest {
 
     @BeforeAll
     static void load() {
-        model = TinyReasoner.load();
+        model = TinyReasoner.create();
     }
 
     @AfterAll

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -115,30 +114,30 @@ public final class BenchPromptCommand implements Callable<Integer> {
         embedding.update(1, 1);
         List<String> searchGold = split.search().stream().map(Example::label).toList();
         List<String> heldoutGold = split.heldout().stream().map(Example::label).toList();
-        ClassificationObjective objective = ClassificationObjective.of(LABELS, searchGold,
-                classifier.overEmbeddings(searchEmbeddings));
+        ClassificationObjective objective = ClassificationObjective.builder().labels(LABELS).gold(searchGold)
+                .classifier(classifier.overEmbeddings(searchEmbeddings)).build();
         String initialPrompt = classifier.prompt(task.descriptions());
         double initialHeldout = percent(ClassificationObjective.accuracy(heldoutGold,
                 classifier.classify(initialPrompt, heldoutEmbeddings)));
 
         SearchSettings settings = SearchSettings.builder().maxEvaluations(budget).maxIterations(budget)
                 .patience(patience).seed(seed).build();
-        List<Function<SearchSettings, MetaheuristicOptimizer>> algorithms = List.of(HillClimbing::of,
-                SimulatedAnnealing::of, GeneticAlgorithm::of, GeneticAlgorithmWithCrossover::of, TabuSearch::of,
-                HarmonySearch::of);
+        List<MetaheuristicOptimizer.Builder<?>> algorithms = List.of(HillClimbing.builder(),
+                SimulatedAnnealing.builder(), GeneticAlgorithm.builder(), GeneticAlgorithmWithCrossover.builder(),
+                TabuSearch.builder(), HarmonySearch.builder());
         List<Map<String, Object>> rows = new ArrayList<>();
         boolean everyImproves = true;
         double bestGain = Double.NEGATIVE_INFINITY;
         String bestAlgorithm = null;
-        for (Function<SearchSettings, MetaheuristicOptimizer> factory : algorithms) {
-            MetaheuristicOptimizer optimizer = factory.apply(settings);
+        for (MetaheuristicOptimizer.Builder<?> algorithm : algorithms) {
+            MetaheuristicOptimizer optimizer = algorithm.settings(settings).build();
             Progress progress = new Progress("prompt " + task.name() + " " + optimizer.name());
-            OptimizationResult result = optimizer.optimize(initialPrompt, objective, RunOptions.defaults()
-                    .withListener(event -> {
+            OptimizationResult result = optimizer.optimize(initialPrompt, objective, RunOptions.builder()
+                    .listener(event -> {
                         if (event.lastStep().isPresent()) {
                             progress.update(event.evaluations(), event.maxEvaluations());
                         }
-                    }));
+                    }).build());
             double heldout = percent(ClassificationObjective.accuracy(heldoutGold,
                     classifier.classify(result.bestPrompt(), heldoutEmbeddings)));
             double gain = heldout - initialHeldout;

@@ -136,14 +136,14 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
         latencyQueries.addAll(rows.texts().subList(0, Math.min(rows.texts().size(), 80)));
         BenchReport report = rows.describe(new BenchReport());
         report.put("shipped_criterion", criterion.toString());
-        report.put("figures", figures(BinaryMetrics.of(shipped, rows.labels(), 0.5)));
-        report.put("head_only", figures(BinaryMetrics.of(headScores, rows.labels(), 0.5)));
+        report.put("figures", figures(BinaryMetrics.compute(shipped, rows.labels(), 0.5)));
+        report.put("head_only", figures(BinaryMetrics.compute(headScores, rows.labels(), 0.5)));
         if (rules != null) {
             report.put("rule_matches", ruleScores.stream().filter(score -> score > 0).count());
             if (rules.matchProbability() >= 0.5) {
-                report.put("rules_only", figures(BinaryMetrics.of(ruleScores, rows.labels(), 0.5)));
+                report.put("rules_only", figures(BinaryMetrics.compute(ruleScores, rows.labels(), 0.5)));
             }
-            report.put("head_with_rules", figures(BinaryMetrics.of(noisyOr, rows.labels(), 0.5)));
+            report.put("head_with_rules", figures(BinaryMetrics.compute(noisyOr, rows.labels(), 0.5)));
         }
         return report;
     }
@@ -175,7 +175,7 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
             }
             progress.update(scores.size(), rows.rows().size());
         }
-        return figures(BinaryMetrics.of(scores, rows.labels(), 0.5));
+        return figures(BinaryMetrics.compute(scores, rows.labels(), 0.5));
     }
 
     /**

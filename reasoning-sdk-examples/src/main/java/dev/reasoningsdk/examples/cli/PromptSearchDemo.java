@@ -33,8 +33,8 @@ final class PromptSearchDemo implements DemoSection {
             ClassificationObjective objective = classifier.objective(queries, gold);
             String initial = classifier.prompt(Map.of("true", "a request that needs a tool",
                     "false", "a request that needs no tool"));
-            OptimizationResult result = HillClimbing.of(SearchSettings.builder().maxEvaluations(30)
-                    .maxIterations(30).patience(5).seed(1).build()).optimize(initial, objective);
+            OptimizationResult result = HillClimbing.builder().settings(SearchSettings.builder().maxEvaluations(30)
+                    .maxIterations(30).patience(5).seed(1).build()).build().optimize(initial, objective);
             out.printf(Locale.ROOT, "initial descriptions (score %.1f): %s%n", result.initialScore(),
                     initial.replace("\n", " | "));
             out.printf(Locale.ROOT, "best descriptions    (score %.1f): %s%n", result.bestScore(),

@@ -20,7 +20,7 @@ final class TinyReasonerDemo implements DemoSection {
 
     @Override
     public void run(PrintStream out) {
-        try (TinyReasoner model = TinyReasoner.load()) {
+        try (TinyReasoner model = TinyReasoner.create()) {
             String prompt = TinyReasoner.prompt(QUESTION);
             out.println("Q: " + QUESTION);
             long start = System.nanoTime();

@@ -1,5 +1,10 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.Sampling;
+
+import dev.reasoningsdk.impl.internal.AnswerGrouping;
+import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
@@ -62,7 +67,7 @@ public final class AggregationOfReasoning implements Aggregator {
 
     private final ChainScorer scorer;
     private final AnswerExtractor extractor;
-    private final SamplingSetup sampling;
+    private final Sampling sampling;
     private final int initialSamples;
     private final int judgeBatchSize;
     private final double scoreThreshold;
@@ -75,7 +80,7 @@ public final class AggregationOfReasoning implements Aggregator {
     private AggregationOfReasoning(Builder builder) {
         this.scorer = builder.scorer;
         this.extractor = builder.extractor;
-        this.sampling = builder.samplingSetup();
+        this.sampling = builder.sampling();
         this.initialSamples = builder.initialSamples;
         this.judgeBatchSize = builder.judgeBatchSize;
         this.scoreThreshold = builder.scoreThreshold;
@@ -109,8 +114,9 @@ public final class AggregationOfReasoning implements Aggregator {
     /**
      * Samples {@code initialSamples} chains, judges them and samples more while the margin is small.
      *
-     * @throws IllegalStateException if built without a sampler
-     * @throws ReasoningException    if no chain could be sampled at all
+     * @throws IllegalStateException     if built without a sampler
+     * @throws BudgetExhaustedException if the sampler's budget ran out before one chain was sampled
+     * @throws ReasoningException       if no chain could be sampled at all for another reason
      */
     @Override
     public AggregationResult solve(String question) {
@@ -119,7 +125,7 @@ public final class AggregationOfReasoning implements Aggregator {
             throw new IllegalStateException("aor was built without a sampler; use aggregate(question, chains)");
         }
         Run run = new Run(question, true);
-        SamplingSetup.Draw draw = sampling.draw(question, initialSamples, 0);
+        Sampling.Draw draw = sampling.draw(question, initialSamples, 0);
         run.drawn = initialSamples;
         run.samplerExhausted = draw.batch().stopReason() == SampleBatch.StopReason.BUDGET_EXHAUSTED;
         return run.start(draw.chains(), draw.batch().usage());
@@ -168,7 +174,7 @@ public final class AggregationOfReasoning implements Aggregator {
             }
             while (dynamic && margin() < terminationMargin && drawn < maxSamples && !exhausted()) {
                 int count = Math.min(additionalSamples, maxSamples - drawn);
-                SamplingSetup.Draw draw = sampling.draw(question, count, drawn);
+                Sampling.Draw draw = sampling.draw(question, count, drawn);
                 drawn += count;
                 usage = usage.plus(draw.batch().usage());
                 samplerExhausted = draw.batch().stopReason() == SampleBatch.StopReason.BUDGET_EXHAUSTED;
@@ -179,8 +185,10 @@ public final class AggregationOfReasoning implements Aggregator {
                 }
             }
             if (dynamic && grouping.chainCount() == 0) {
-                throw new ReasoningException("no chain could be sampled from " + sampling.sampler().name() + " in "
-                        + drawn + " attempts", null, true);
+                String message = "no chain could be sampled from " + sampling.sampler().name() + " in " + drawn
+                        + " attempts";
+                throw samplerExhausted ? new BudgetExhaustedException(message + ": its budget ran out", usage)
+                        : new ReasoningException(message, null, true);
             }
             if (grouping.groups().isEmpty()) {
                 return finish(StopReason.NO_ANSWER, 0);
@@ -207,7 +215,7 @@ public final class AggregationOfReasoning implements Aggregator {
         private void scoreLocally(List<AnswerGrouping.Member> fresh) {
             Map<AnswerGrouping.Group, List<AnswerGrouping.Member>> byGroup = new LinkedHashMap<>();
             for (AnswerGrouping.Member member : fresh) {
-                byGroup.computeIfAbsent(member.group, g -> new ArrayList<>()).add(member);
+                byGroup.computeIfAbsent(member.group(), g -> new ArrayList<>()).add(member);
             }
             for (Map.Entry<AnswerGrouping.Group, List<AnswerGrouping.Member>> entry : byGroup.entrySet()) {
                 List<ScoredChain> references = references(entry.getKey());
@@ -216,13 +224,12 @@ public final class AggregationOfReasoning implements Aggregator {
                     List<AnswerGrouping.Member> batch = members.subList(from, Math.min(members.size(),
                             from + judgeBatchSize));
                     Optional<ChainScorer.Scores> result = judge(() -> scorer.scoreLocally(question,
-                            batch.stream().map(m -> m.chain).toList(), references));
+                            batch.stream().map(m -> m.chain()).toList(), references));
                     if (result.isEmpty()) {
                         return;
                     }
                     for (int i = 0; i < batch.size(); i++) {
-                        batch.get(i).localScore = scoreAt(result.get(), i);
-                        batch.get(i).scored = true;
+                        batch.get(i).localScore(scoreAt(result.get(), i));
                     }
                 }
             }
@@ -230,7 +237,7 @@ public final class AggregationOfReasoning implements Aggregator {
 
         /** The group's best and (when it scored lower) worst scored chains, best first; empty when none is scored. */
         private List<ScoredChain> references(AnswerGrouping.Group group) {
-            List<AnswerGrouping.Member> scored = group.members.stream().filter(m -> !Double.isNaN(m.localScore))
+            List<AnswerGrouping.Member> scored = group.members().stream().filter(m -> !Double.isNaN(m.localScore()))
                     .sorted(byScore()).toList();
             if (scored.isEmpty()) {
                 return List.of();
@@ -238,7 +245,7 @@ public final class AggregationOfReasoning implements Aggregator {
             AnswerGrouping.Member best = scored.get(0);
             AnswerGrouping.Member worst = scored.get(scored.size() - 1);
             // A "lower-scoring" reference that scored the same as the best would only confuse the judge.
-            return worst.localScore >= best.localScore ? List.of(best.toScoredChain())
+            return worst.localScore() >= best.localScore() ? List.of(best.toScoredChain())
                     : List.of(best.toScoredChain(), worst.toScoredChain());
         }
 
@@ -246,8 +253,8 @@ public final class AggregationOfReasoning implements Aggregator {
         private boolean updateRepresentatives() {
             boolean changed = false;
             for (AnswerGrouping.Group group : grouping.groups()) {
-                List<AnswerGrouping.Member> selected = group.members.stream()
-                        .filter(m -> m.localScore >= scoreThreshold).sorted(byScore()).limit(representatives)
+                List<AnswerGrouping.Member> selected = group.members().stream()
+                        .filter(m -> m.localScore() >= scoreThreshold).sorted(byScore()).limit(representatives)
                         .toList();
                 List<AnswerGrouping.Member> previous = reps.getOrDefault(group, List.of());
                 if (!selected.equals(previous)) {
@@ -263,7 +270,7 @@ public final class AggregationOfReasoning implements Aggregator {
                 // AoR would drop every answer here; rather than leave the question unanswered, each group's best
                 // scored chain represents it.
                 for (AnswerGrouping.Group group : grouping.groups()) {
-                    group.members.stream().filter(m -> !Double.isNaN(m.localScore)).min(byScore())
+                    group.members().stream().filter(m -> !Double.isNaN(m.localScore())).min(byScore())
                             .ifPresent(best -> reps.put(group, List.of(best)));
                 }
                 changed |= !reps.isEmpty();
@@ -279,14 +286,14 @@ public final class AggregationOfReasoning implements Aggregator {
             scores.clear();
             if (candidates.size() == 1) {
                 AnswerGrouping.Group only = candidates.get(0);
-                scores.put(only, reps.get(only).stream().mapToDouble(m -> m.localScore).average().orElse(0));
+                scores.put(only, reps.get(only).stream().mapToDouble(m -> m.localScore()).average().orElse(0));
             } else if (candidates.size() > 1) {
                 int rounds = candidates.stream().mapToInt(g -> reps.get(g).size()).max().orElse(0);
                 Map<AnswerGrouping.Group, double[]> sums = new HashMap<>();
                 for (int round = 0; round < rounds && !judgeExhausted; round++) {
                     final int t = round;
                     List<ReasoningChain> compared = candidates.stream()
-                            .map(g -> reps.get(g).get(t % reps.get(g).size()).chain).toList();
+                            .map(g -> reps.get(g).get(t % reps.get(g).size()).chain()).toList();
                     Optional<ChainScorer.Scores> result = judge(() -> scorer.scoreGlobally(question, compared));
                     if (result.isEmpty()) {
                         break;
@@ -313,8 +320,8 @@ public final class AggregationOfReasoning implements Aggregator {
             order.sort(Comparator.<AnswerGrouping.Group>comparingInt(g -> scores.containsKey(g) ? 0 : 1)
                     .thenComparingDouble(g -> -scores.getOrDefault(g, 0.0))
                     .thenComparingDouble(g -> -g.weightSum())
-                    .thenComparingInt(g -> -g.members.size())
-                    .thenComparingInt(g -> g.order));
+                    .thenComparingInt(g -> -g.members().size())
+                    .thenComparingInt(g -> g.order()));
             ranked = order;
         }
 
@@ -342,10 +349,10 @@ public final class AggregationOfReasoning implements Aggregator {
             rank();
             List<AnswerGroup> groups = new ArrayList<>();
             for (AnswerGrouping.Group group : ranked) {
-                List<ScoredChain> chains = group.members.stream().map(AnswerGrouping.Member::toScoredChain).toList();
+                List<ScoredChain> chains = group.members().stream().map(AnswerGrouping.Member::toScoredChain).toList();
                 List<Integer> representativeIndexes = reps.getOrDefault(group, List.of()).stream()
-                        .map(group.members::indexOf).toList();
-                groups.add(new AnswerGroup(group.answer, chains, scores.getOrDefault(group, 0.0),
+                        .map(group.members()::indexOf).toList();
+                groups.add(new AnswerGroup(group.answer(), chains, scores.getOrDefault(group, 0.0),
                         representativeIndexes));
             }
             Optional<String> answer = groups.isEmpty() ? Optional.empty() : Optional.of(groups.get(0).answer());
@@ -360,7 +367,7 @@ public final class AggregationOfReasoning implements Aggregator {
     }
 
     private static Comparator<AnswerGrouping.Member> byScore() {
-        return Comparator.<AnswerGrouping.Member>comparingDouble(m -> -m.localScore).thenComparingInt(m -> m.index);
+        return Comparator.<AnswerGrouping.Member>comparingDouble(m -> -m.localScore()).thenComparingInt(m -> m.index());
     }
 
     /** Builds an {@link AggregationOfReasoning}. Not thread-safe. */
@@ -395,7 +402,7 @@ public final class AggregationOfReasoning implements Aggregator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder initialSamples(int initialSamples) {
-            this.initialSamples = atLeastOne(initialSamples, "initialSamples");
+            this.initialSamples = Arguments.atLeast(initialSamples, 1, "initialSamples");
             return this;
         }
 
@@ -405,7 +412,7 @@ public final class AggregationOfReasoning implements Aggregator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder judgeBatchSize(int judgeBatchSize) {
-            this.judgeBatchSize = atLeastOne(judgeBatchSize, "judgeBatchSize");
+            this.judgeBatchSize = Arguments.atLeast(judgeBatchSize, 1, "judgeBatchSize");
             return this;
         }
 
@@ -428,7 +435,7 @@ public final class AggregationOfReasoning implements Aggregator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder representatives(int representatives) {
-            this.representatives = atLeastOne(representatives, "representatives");
+            this.representatives = Arguments.atLeast(representatives, 1, "representatives");
             return this;
         }
 
@@ -452,7 +459,7 @@ public final class AggregationOfReasoning implements Aggregator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder maxSamples(int maxSamples) {
-            this.maxSamples = atLeastOne(maxSamples, "maxSamples");
+            this.maxSamples = Arguments.atLeast(maxSamples, 1, "maxSamples");
             return this;
         }
 
@@ -462,7 +469,7 @@ public final class AggregationOfReasoning implements Aggregator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder additionalSamples(int additionalSamples) {
-            this.additionalSamples = atLeastOne(additionalSamples, "additionalSamples");
+            this.additionalSamples = Arguments.atLeast(additionalSamples, 1, "additionalSamples");
             return this;
         }
 
@@ -472,15 +479,8 @@ public final class AggregationOfReasoning implements Aggregator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder maxJudgeCalls(int maxJudgeCalls) {
-            this.maxJudgeCalls = atLeastOne(maxJudgeCalls, "maxJudgeCalls");
+            this.maxJudgeCalls = Arguments.atLeast(maxJudgeCalls, 1, "maxJudgeCalls");
             return this;
-        }
-
-        private static int atLeastOne(int value, String name) {
-            if (value < 1) {
-                throw new IllegalArgumentException(name + " must be >= 1, was " + value);
-            }
-            return value;
         }
 
         /**

@@ -1,12 +1,13 @@
 package dev.reasoningsdk.impl.aggregate;
+import dev.reasoningsdk.impl.internal.ChatCalls;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
@@ -193,18 +194,12 @@ public final class LlmChainJudge implements ChainScorer {
         long start = System.nanoTime();
         try {
             ChatResponse response = model.chat(request);
-            String text = response == null || response.aiMessage() == null ? null : response.aiMessage().text();
-            TokenUsage tokens = response == null ? null : response.tokenUsage();
-            long in = tokens == null || tokens.inputTokenCount() == null ? Usage.UNKNOWN_TOKENS : tokens.inputTokenCount();
-            long out = tokens == null || tokens.outputTokenCount() == null ? Usage.UNKNOWN_TOKENS
-                    : tokens.outputTokenCount();
-            boolean empty = text == null || text.isBlank();
-            return new Call(empty ? null : text, new Usage(0, 1, empty ? 1 : 0, in, out,
-                    Duration.ofNanos(System.nanoTime() - start)));
+            String text = ChatCalls.text(response);
+            boolean empty = text.isBlank();
+            return new Call(empty ? null : text, ChatCalls.usage(response, 0, empty, ChatCalls.since(start)));
         } catch (RuntimeException failure) {
             LOG.warn("judge call failed: {}", failure.toString());
-            return new Call(null, new Usage(0, 1, 1, Usage.UNKNOWN_TOKENS, Usage.UNKNOWN_TOKENS,
-                    Duration.ofNanos(System.nanoTime() - start)));
+            return new Call(null, ChatCalls.failed(ChatCalls.since(start)));
         }
     }
 
@@ -251,8 +246,7 @@ public final class LlmChainJudge implements ChainScorer {
          * @throws IllegalArgumentException if negative, NaN or infinite
          */
         public Builder temperature(double temperature) {
-            SamplingSetup.requireTemperature(temperature);
-            this.temperature = temperature;
+            this.temperature = Arguments.temperature(temperature);
             return this;
         }
 

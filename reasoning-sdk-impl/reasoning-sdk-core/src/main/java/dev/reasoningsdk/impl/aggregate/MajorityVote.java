@@ -1,9 +1,6 @@
 package dev.reasoningsdk.impl.aggregate;
 
-import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
-import dev.reasoningsdk.api.aggregate.AggregationResult;
-import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import java.util.Arrays;
 import java.util.List;
@@ -20,13 +17,11 @@ import java.util.List;
  *
  * <p>Defaults: 20 samples for {@link #solve(String)}, the question as the prompt, seed 0. Thread-safe.
  */
-public final class MajorityVote implements Aggregator {
-
-    private final VoteEngine engine;
+public final class MajorityVote extends VoteAggregator {
 
     private MajorityVote(Builder builder) {
-        this.engine = new VoteEngine("majority", builder.extractor, MajorityVote::ones, builder.samplingSetup(),
-                builder.samples);
+        super(new VoteEngine("majority", builder.extractor, MajorityVote::ones, builder.sampling(),
+                builder.samples));
     }
 
     private static VoteEngine.Weighed ones(String question, List<?> members) {
@@ -43,33 +38,6 @@ public final class MajorityVote implements Aggregator {
     /** A builder; the extractor is required, a sampler only for {@link #solve(String)}. */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * Counts the votes of {@code chains}; nothing is sampled.
-     *
-     * @throws IllegalArgumentException if {@code chains} is empty
-     */
-    @Override
-    public AggregationResult aggregate(String question, List<ReasoningChain> chains) {
-        return engine.aggregate(question, chains);
-    }
-
-    /**
-     * Samples the configured number of chains and counts their votes.
-     *
-     * @throws IllegalStateException if built without a sampler
-     * @throws dev.reasoningsdk.api.ReasoningException if every sample failed
-     */
-    @Override
-    public AggregationResult solve(String question) {
-        return engine.solve(question);
-    }
-
-    /** {@code "majority"}. */
-    @Override
-    public String name() {
-        return engine.name();
     }
 
     /** Builds a {@link MajorityVote}: the extractor is required, a sampler only for {@link #solve}. */

@@ -1,5 +1,8 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.Sampling;
+
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.ChainSampler;
 import java.util.Objects;
@@ -39,8 +42,7 @@ abstract class SamplingBuilder<B extends SamplingBuilder<B>> {
      */
     public B sampler(ChainSampler sampler, double temperature) {
         this.sampler = Objects.requireNonNull(sampler, "sampler");
-        SamplingSetup.requireTemperature(temperature);
-        this.temperature = temperature;
+        this.temperature = Arguments.temperature(temperature);
         return self();
     }
 
@@ -64,8 +66,8 @@ abstract class SamplingBuilder<B extends SamplingBuilder<B>> {
     }
 
     /** The sampling setup, or null when no sampler was set. */
-    SamplingSetup samplingSetup() {
-        return sampler == null ? null : new SamplingSetup(sampler, temperature, promptFormat, seed);
+    Sampling sampling() {
+        return sampler == null ? null : new Sampling(sampler, temperature, promptFormat, seed);
     }
 
     /** The settings of the two votes: the above plus a fixed number of samples. */

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import java.util.ArrayList;
@@ -182,8 +183,8 @@ public final class SourceReliability implements ChainWeight {
                 int[] sources = new int[members.size()];
                 int[] votes = new int[members.size()];
                 for (int i = 0; i < members.size(); i++) {
-                    sources[i] = sourceIds.computeIfAbsent(members.get(i).chain.source(), s -> sourceIds.size());
-                    votes[i] = members.get(i).group.order;
+                    sources[i] = sourceIds.computeIfAbsent(members.get(i).chain().source(), s -> sourceIds.size());
+                    votes[i] = members.get(i).group().order();
                 }
                 data.add(new Question(grouping.groups().size(), sources, votes));
             }

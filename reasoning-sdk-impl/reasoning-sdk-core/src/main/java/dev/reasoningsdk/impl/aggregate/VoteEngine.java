@@ -1,5 +1,9 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.Sampling;
+
+import dev.reasoningsdk.impl.internal.AnswerGrouping;
+import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
@@ -28,10 +32,10 @@ final class VoteEngine {
     private final String name;
     private final AnswerExtractor extractor;
     private final Weigher weigher;
-    private final SamplingSetup sampling;
+    private final Sampling sampling;
     private final int samples;
 
-    VoteEngine(String name, AnswerExtractor extractor, Weigher weigher, SamplingSetup sampling, int samples) {
+    VoteEngine(String name, AnswerExtractor extractor, Weigher weigher, Sampling sampling, int samples) {
         this.name = name;
         this.extractor = Objects.requireNonNull(extractor, "extractor");
         this.weigher = weigher;
@@ -58,13 +62,15 @@ final class VoteEngine {
             throw new IllegalStateException(name + " was built without a sampler; use aggregate(question, chains)");
         }
         long start = System.nanoTime();
-        SamplingSetup.Draw draw = sampling.draw(question, samples, 0);
+        Sampling.Draw draw = sampling.draw(question, samples, 0);
+        boolean exhausted = draw.batch().stopReason() == SampleBatch.StopReason.BUDGET_EXHAUSTED;
         if (draw.chains().isEmpty()) {
-            throw new ReasoningException("no chain could be sampled from " + sampling.sampler().name() + " ("
-                    + draw.batch().failures().size() + " failures)", null, true);
+            String message = "no chain could be sampled from " + sampling.sampler().name() + " ("
+                    + draw.batch().failures().size() + " failures)";
+            throw exhausted ? new BudgetExhaustedException(message + ": its budget ran out", draw.batch().usage())
+                    : new ReasoningException(message, null, true);
         }
-        StopReason reason = draw.batch().stopReason() == SampleBatch.StopReason.BUDGET_EXHAUSTED
-                ? StopReason.BUDGET_EXHAUSTED : StopReason.MAX_SAMPLES_REACHED;
+        StopReason reason = exhausted ? StopReason.BUDGET_EXHAUSTED : StopReason.MAX_SAMPLES_REACHED;
         return vote(question, draw.chains(), reason, draw.batch().usage(), start);
     }
 
@@ -80,10 +86,10 @@ final class VoteEngine {
         for (int i = 0; i < members.size(); i++) {
             double weight = weighed.weights()[i];
             if (!(weight >= 0) || Double.isInfinite(weight)) {
-                throw new IllegalStateException("weight of chain " + members.get(i).index + " is " + weight
+                throw new IllegalStateException("weight of chain " + members.get(i).index() + " is " + weight
                         + "; weights must be finite and >= 0");
             }
-            scores.merge(members.get(i).group, weight, Double::sum);
+            scores.merge(members.get(i).group(), weight, Double::sum);
         }
         Usage usage = spent.plus(weighed.usage());
         usage = usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos));

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.AnswerGroup;
@@ -24,8 +25,8 @@ final class VoteTally {
                                            Map<AnswerGrouping.Group, Double> scores) {
         List<AnswerGrouping.Group> ranked = new ArrayList<>(groups);
         ranked.sort(Comparator.<AnswerGrouping.Group>comparingDouble(g -> -scores.get(g))
-                .thenComparingInt(g -> -g.members.size())
-                .thenComparingInt(g -> g.order));
+                .thenComparingInt(g -> -g.members().size())
+                .thenComparingInt(g -> g.order()));
         return ranked;
     }
 
@@ -38,7 +39,7 @@ final class VoteTally {
         }
         List<AnswerGrouping.Group> ranked = rank(grouping.groups(), scores);
         List<AnswerGroup> groups = ranked.stream()
-                .map(g -> new AnswerGroup(g.answer, g.members.stream().map(AnswerGrouping.Member::toScoredChain)
+                .map(g -> new AnswerGroup(g.answer(), g.members().stream().map(AnswerGrouping.Member::toScoredChain)
                         .toList(), scores.get(g), List.of()))
                 .toList();
         double margin = groups.size() == 1 ? groups.get(0).score() : groups.get(0).score() - groups.get(1).score();

@@ -1,9 +1,8 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
-import dev.reasoningsdk.api.aggregate.AggregationResult;
-import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import java.util.ArrayList;
@@ -25,22 +24,23 @@ import java.util.Objects;
  * score is its weight sum; the margin is the winner's lead. Defaults: caller weights, 20 samples for
  * {@link #solve(String)}, the question as prompt, seed 0. Thread-safe when the weight or scorer is.
  */
-public final class WeightedVote implements Aggregator {
-
-    private final VoteEngine engine;
+public final class WeightedVote extends VoteAggregator {
 
     private WeightedVote(Builder builder) {
-        VoteEngine.Weigher weigher = builder.scorer != null ? scorerWeigher(builder.scorer)
+        super(new VoteEngine("weighted", builder.extractor, weigher(builder), builder.sampling(),
+                builder.samples));
+    }
+
+    private static VoteEngine.Weigher weigher(Builder builder) {
+        return builder.scorer != null ? scorerWeigher(builder.scorer)
                 : functionWeigher(builder.weight == null ? ChainWeight.callerWeight() : builder.weight);
-        this.engine = new VoteEngine("weighted", builder.extractor, weigher, builder.samplingSetup(),
-                builder.samples);
     }
 
     private static VoteEngine.Weigher functionWeigher(ChainWeight weight) {
         return (question, members) -> {
             double[] weights = new double[members.size()];
             for (int i = 0; i < weights.length; i++) {
-                weights[i] = weight.weight(question, members.get(i).chain);
+                weights[i] = weight.weight(question, members.get(i).chain());
             }
             return new VoteEngine.Weighed(weights, Usage.NONE);
         };
@@ -51,18 +51,18 @@ public final class WeightedVote implements Aggregator {
             // A scorer judges chains that share an answer (AoR's local phase), so members are scored group by group.
             Map<AnswerGrouping.Group, List<Integer>> byGroup = new LinkedHashMap<>();
             for (int i = 0; i < members.size(); i++) {
-                byGroup.computeIfAbsent(members.get(i).group, g -> new ArrayList<>()).add(i);
+                byGroup.computeIfAbsent(members.get(i).group(), g -> new ArrayList<>()).add(i);
             }
             double[] weights = new double[members.size()];
             Usage usage = Usage.NONE;
             for (List<Integer> positions : byGroup.values()) {
-                List<ReasoningChain> chains = positions.stream().map(p -> members.get(p).chain).toList();
+                List<ReasoningChain> chains = positions.stream().map(p -> members.get(p).chain()).toList();
                 ChainScorer.Scores scores = scorer.scoreLocally(question, chains, List.of());
                 usage = usage.plus(scores.usage());
                 for (int j = 0; j < positions.size(); j++) {
                     double score = j < scores.scores().size() ? scores.scores().get(j) : Double.NaN;
                     AnswerGrouping.Member member = members.get(positions.get(j));
-                    member.localScore = score;
+                    member.localScore(score);
                     weights[positions.get(j)] = Double.isNaN(score) ? 0 : score;
                 }
             }
@@ -83,34 +83,6 @@ public final class WeightedVote implements Aggregator {
     /** A builder; the extractor is required. */
     public static Builder builder() {
         return new Builder();
-    }
-
-    /**
-     * Weighs and counts the votes of {@code chains}; nothing is sampled.
-     *
-     * @throws IllegalArgumentException if {@code chains} is empty
-     * @throws IllegalStateException    if the weight function returns a negative, NaN or infinite weight
-     */
-    @Override
-    public AggregationResult aggregate(String question, List<ReasoningChain> chains) {
-        return engine.aggregate(question, chains);
-    }
-
-    /**
-     * Samples the configured number of chains, weighs and counts their votes.
-     *
-     * @throws IllegalStateException if built without a sampler
-     * @throws dev.reasoningsdk.api.ReasoningException if every sample failed
-     */
-    @Override
-    public AggregationResult solve(String question) {
-        return engine.solve(question);
-    }
-
-    /** {@code "weighted"}. */
-    @Override
-    public String name() {
-        return engine.name();
     }
 
     /** Builds a {@link WeightedVote}: the extractor is required, a sampler only for {@link #solve}. */

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.confidence;
 
+import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import java.util.ArrayList;
@@ -11,8 +12,8 @@ import java.util.Optional;
 /**
  * Sampled chains grouped by their extracted answer, using the extractor's equivalence (numbers with a tolerance,
  * free text normalised, or semantic similarity). A chain joins the first group whose representative answer is
- * equivalent to its own. Groups are ordered by size, largest first, ties by first appearance, so the first group
- * is the majority answer as a self-consistency vote picks it.
+ * equivalent to its own, exactly as the aggregators group them. Groups are ordered by size, largest first, ties by
+ * first appearance, so the first group is the majority answer as a self-consistency vote picks it.
  *
  * @param chains   the chains, in input order
  * @param groups   answer groups, largest first
@@ -41,35 +42,16 @@ public record AnswerGroups(List<ReasoningChain> chains, List<Group> groups, List
         if (chains.isEmpty()) {
             throw new IllegalArgumentException("no chains to group: at least one sample is needed");
         }
-        List<String> answers = new ArrayList<>();
-        List<List<Integer>> members = new ArrayList<>();
-        List<Integer> unparsed = new ArrayList<>();
-        for (int i = 0; i < chains.size(); i++) {
-            Optional<String> answer = extractor.extract(chains.get(i).text());
-            if (answer.isEmpty()) {
-                unparsed.add(i);
-                continue;
-            }
-            int group = -1;
-            for (int g = 0; g < answers.size() && group < 0; g++) {
-                if (extractor.equivalent(answers.get(g), answer.get())) {
-                    group = g;
-                }
-            }
-            if (group < 0) {
-                answers.add(answer.get());
-                members.add(new ArrayList<>());
-                group = answers.size() - 1;
-            }
-            members.get(group).add(i);
-        }
+        AnswerGrouping grouping = new AnswerGrouping(extractor);
+        grouping.addAll(chains);
         List<Group> groups = new ArrayList<>();
-        for (int g = 0; g < answers.size(); g++) {
-            groups.add(new Group(answers.get(g), members.get(g)));
+        for (AnswerGrouping.Group group : grouping.groups()) {
+            groups.add(new Group(group.answer(), group.members().stream().map(AnswerGrouping.Member::index)
+                    .toList()));
         }
         // List.sort is stable, so equal sizes keep first-appearance order.
         groups.sort(Comparator.comparingInt((Group group) -> group.members().size()).reversed());
-        return new AnswerGroups(chains, groups, unparsed);
+        return new AnswerGroups(chains, groups, grouping.unparsed());
     }
 
     /** The majority answer's group, or empty when no chain has an answer. */

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.confidence;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.langchain4j.model.chat.response.ChatResponseMetadata;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
@@ -27,8 +28,8 @@ public final class ConfidenceChatResponseMetadata extends ChatResponseMetadata {
         this.usage = Objects.requireNonNull(builder.usage, "usage");
     }
 
-    /** A new builder. */
-    public static Builder confidenceBuilder() {
+    /** A new builder; the estimate is required. */
+    public static Builder builder() {
         return new Builder();
     }
 
@@ -97,9 +98,13 @@ public final class ConfidenceChatResponseMetadata extends ChatResponseMetadata {
             return this;
         }
 
-        /** The calibrated confidence. */
+        /**
+         * The calibrated confidence.
+         *
+         * @throws IllegalArgumentException if outside [0, 1]
+         */
         public Builder calibratedConfidence(double calibratedConfidence) {
-            this.calibratedConfidence = calibratedConfidence;
+            this.calibratedConfidence = Arguments.probability(calibratedConfidence, "calibratedConfidence");
             return this;
         }
 
@@ -109,9 +114,13 @@ public final class ConfidenceChatResponseMetadata extends ChatResponseMetadata {
             return this;
         }
 
-        /** The threshold. */
+        /**
+         * The refusal threshold.
+         *
+         * @throws IllegalArgumentException if outside [0, 1]
+         */
         public Builder threshold(double threshold) {
-            this.threshold = threshold;
+            this.threshold = Arguments.probability(threshold, "threshold");
             return this;
         }
 

@@ -1,4 +1,6 @@
 package dev.reasoningsdk.impl.confidence;
+
+import dev.reasoningsdk.impl.internal.Arguments;import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.langchain4j.data.message.AiMessage;
@@ -120,7 +122,7 @@ public final class ConfidenceGatedChatModel implements ChatModel {
         attributes.put("raw_confidence", estimate.confidence());
         attributes.put("rationale", estimate.rationale());
         attributes.put("refused", decision.refused());
-        ConfidenceChatResponseMetadata metadata = ConfidenceChatResponseMetadata.confidenceBuilder()
+        ConfidenceChatResponseMetadata metadata = ConfidenceChatResponseMetadata.builder()
                 .id(chosen.id()).modelName(chosen.modelName()).finishReason(chosen.finishReason())
                 .tokenUsage(totalTokens(responses)).estimate(estimate).calibratedConfidence(calibrated)
                 .refused(decision.refused()).threshold(policy.threshold()).usage(usage).build();
@@ -211,7 +213,7 @@ public final class ConfidenceGatedChatModel implements ChatModel {
          * @throws IllegalArgumentException if below 1
          */
         public Builder samples(int samples) {
-            this.samples = Sampled.requirePositive(samples, "samples");
+            this.samples = Arguments.atLeast(samples, 1, "samples");
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.confidence;
 
+import dev.reasoningsdk.impl.internal.RankMetrics;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -85,34 +86,12 @@ public final class ConfidenceMetrics {
         return sum / data.size();
     }
 
-    /** AUROC of the score for "correct", ties counting one half; {@code NaN} if all labels are equal. */
+    /**
+     * AUROC of the score for "correct", ties counting one half; {@code NaN} if all labels are equal (see
+     * {@link RankMetrics#auroc}).
+     */
     public static double auroc(LabelledScores data) {
-        int positives = data.positives();
-        int negatives = data.size() - positives;
-        if (positives == 0 || negatives == 0) {
-            return Double.NaN;
-        }
-        int[] order = data.indicesByDescendingScore();
-        // Walk from the lowest score up, giving each run of tied scores the mean of the ranks it spans.
-        double positiveRankSum = 0;
-        int n = order.length;
-        int end = n;
-        while (end > 0) {
-            int start = end - 1;
-            while (start > 0 && data.score(order[start - 1]) == data.score(order[end - 1])) {
-                start--;
-            }
-            double lowRank = n - end + 1;
-            double highRank = n - start;
-            double midRank = (lowRank + highRank) / 2;
-            for (int k = start; k < end; k++) {
-                if (data.isCorrect(order[k])) {
-                    positiveRankSum += midRank;
-                }
-            }
-            end = start;
-        }
-        return (positiveRankSum - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+        return RankMetrics.auroc(data.scores(), data.correct());
     }
 
     /** Average precision for "correct" as the positive class; {@code NaN} if no answer is correct. */

@@ -1,5 +1,10 @@
 package dev.reasoningsdk.impl.confidence;
 
+import dev.reasoningsdk.impl.internal.ChatCalls;
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.LogisticRegression;
+import dev.reasoningsdk.impl.internal.Sampling;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ReasoningChain;
@@ -13,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * A learned combination of several estimators' signals: logistic regression over named signals (e.g.
@@ -30,13 +36,14 @@ public final class LogisticCombiner implements ConfidenceEstimator {
 
     private final List<ConfidenceEstimator> estimators;
     private final Weights weights;
-    private final ChainSampler sampler;
+    private final Sampling sampling;
     private final int samples;
 
     private LogisticCombiner(Builder builder) {
         this.estimators = List.copyOf(builder.estimators);
         this.weights = builder.weights;
-        this.sampler = builder.sampler;
+        this.sampling = builder.sampler == null ? null
+                : new Sampling(builder.sampler, builder.temperature, UnaryOperator.identity(), 0);
         this.samples = builder.samples;
     }
 
@@ -53,10 +60,10 @@ public final class LogisticCombiner implements ConfidenceEstimator {
     @Override
     public ConfidenceEstimate estimate(String question) {
         Objects.requireNonNull(question, "question");
-        if (sampler == null) {
+        if (sampling == null) {
             throw new IllegalStateException("LogisticCombiner was built without a sampler; pass the chains instead");
         }
-        return Sampled.estimate(sampler, question, samples, 0, name(), chains -> estimate(question, chains));
+        return Sampled.estimate(sampling, question, samples, name(), chains -> estimate(question, chains));
     }
 
     /** @throws IllegalArgumentException if {@code samples} is empty */
@@ -112,6 +119,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
                           double[] scales) {
 
         private static final ObjectMapper JSON = new ObjectMapper();
+        private static final int MAX_ITERATIONS = 100;
 
         /** @throws IllegalArgumentException if the lengths differ, a value is not finite or a scale not positive */
         public Weights {
@@ -189,7 +197,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
                 }
                 targets[i] = correct[i] ? 1 : 0;
             }
-            double[] beta = LogisticRegression.fit(standardised, targets, l2);
+            double[] beta = LogisticRegression.fit(standardised, targets, l2, MAX_ITERATIONS);
             return new Weights(signalNames, java.util.Arrays.copyOf(beta, d), beta[d], means, scales);
         }
 
@@ -265,6 +273,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
         private final List<ConfidenceEstimator> estimators = new ArrayList<>();
         private Weights weights;
         private ChainSampler sampler;
+        private double temperature;
         private int samples = 10;
 
         private Builder() {
@@ -282,9 +291,15 @@ public final class LogisticCombiner implements ConfidenceEstimator {
             return this;
         }
 
-        /** Where {@link LogisticCombiner#estimate(String)} draws chains from. */
-        public Builder sampler(ChainSampler sampler) {
+        /**
+         * Where {@link LogisticCombiner#estimate(String)} draws chains from (the question is the prompt, seeds from
+         * 0), and the temperature that sampler was configured to sample at.
+         *
+         * @throws IllegalArgumentException if the temperature is negative, NaN or infinite
+         */
+        public Builder sampler(ChainSampler sampler, double temperature) {
             this.sampler = Objects.requireNonNull(sampler, "sampler");
+            this.temperature = Arguments.temperature(temperature);
             return this;
         }
 
@@ -294,7 +309,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder samples(int samples) {
-            this.samples = Sampled.requirePositive(samples, "samples");
+            this.samples = Arguments.atLeast(samples, 1, "samples");
             return this;
         }
 

@@ -1,5 +1,7 @@
 package dev.reasoningsdk.impl.confidence;
 
+import dev.reasoningsdk.impl.internal.LogisticRegression;
+
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 /**
@@ -12,6 +14,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * @param intercept finite
  */
 public record PlattCalibrator(double slope, double intercept) implements FittedCalibrator {
+
+    private static final int MAX_ITERATIONS = 100;
 
     /** @throws IllegalArgumentException if the slope is negative or a parameter is not finite */
     public PlattCalibrator {
@@ -33,7 +37,7 @@ public record PlattCalibrator(double slope, double intercept) implements FittedC
             features[i] = new double[] {data.score(i)};
             targets[i] = data.isCorrect(i) ? high : low;
         }
-        double[] beta = LogisticRegression.fit(features, targets, 1e-6);
+        double[] beta = LogisticRegression.fit(features, targets, 1e-6, MAX_ITERATIONS);
         if (beta[0] < 0) {
             double meanTarget = java.util.Arrays.stream(targets).average().orElse(0.5);
             return new PlattCalibrator(0, LogisticRegression.logit(meanTarget));

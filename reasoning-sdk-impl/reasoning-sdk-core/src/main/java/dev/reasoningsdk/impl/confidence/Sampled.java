@@ -2,10 +2,11 @@ package dev.reasoningsdk.impl.confidence;
 
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
-import dev.reasoningsdk.api.model.ChainSampler;
+import dev.reasoningsdk.impl.internal.Sampling;
 import dev.reasoningsdk.api.model.SampleBatch;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -16,26 +17,34 @@ final class Sampled {
     }
 
     /**
-     * Samples {@code count} chains for {@code prompt} and scores them; when no sample succeeds, the estimate has no
-     * answer, confidence 0 and a rationale saying so.
+     * Samples {@code count} chains for {@code question} and scores them; when no sample succeeds, the estimate has
+     * no answer, confidence 0 and a rationale saying so.
      */
-    static ConfidenceEstimate estimate(ChainSampler sampler, String prompt, int count, long firstSeed,
-                                       String method, Function<List<ReasoningChain>, ConfidenceEstimate> score) {
-        SampleBatch batch = sampler.sample(prompt, count, firstSeed);
+    static ConfidenceEstimate estimate(Sampling sampling, String question, int count, String method,
+                                       Function<List<ReasoningChain>, ConfidenceEstimate> score) {
+        Sampling.Draw draw = sampling.draw(question, count, 0);
+        SampleBatch batch = draw.batch();
         if (batch.samples().isEmpty()) {
             return new ConfidenceEstimate(Optional.empty(), 0, "No sample succeeded (" + batch.failures().size()
                     + " failed), so there is nothing to score.", method, Map.of("samples", 0.0), batch.usage());
         }
-        ConfidenceEstimate scored = score.apply(batch.chains(sampler.name()));
+        ConfidenceEstimate scored = score.apply(draw.chains());
         return new ConfidenceEstimate(scored.answer(), scored.confidence(), scored.rationale(), method,
                 scored.signals(), batch.usage().plus(scored.usage()));
     }
 
-    /** @throws IllegalArgumentException naming the setting if {@code value < 1} */
-    static int requirePositive(int value, String name) {
-        if (value < 1) {
-            throw new IllegalArgumentException(name + " must be >= 1, was " + value);
+    /**
+     * The text of the first chain, the one the single-response estimators score.
+     *
+     * @throws NullPointerException     if {@code question} or {@code chains} is null
+     * @throws IllegalArgumentException if {@code chains} is empty
+     */
+    static String firstResponse(String question, List<ReasoningChain> chains) {
+        Objects.requireNonNull(question, "question");
+        Objects.requireNonNull(chains, "samples");
+        if (chains.isEmpty()) {
+            throw new IllegalArgumentException("no chains: at least one response is needed");
         }
-        return value;
+        return chains.get(0).text();
     }
 }

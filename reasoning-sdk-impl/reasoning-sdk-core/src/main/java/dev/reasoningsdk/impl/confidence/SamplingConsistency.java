@@ -1,4 +1,6 @@
 package dev.reasoningsdk.impl.confidence;
+
+import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.reasoningsdk.api.ReasoningChain;
@@ -7,6 +9,8 @@ import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimator;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.ChainSampler;
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.Sampling;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,24 +27,21 @@ import java.util.function.UnaryOperator;
  * {@code distinct} and {@code unparsed}. The rationale names where the groups part ways
  * ({@link InconsistencyRationale}).
  *
- * <p>Defaults: numeric extractor, K = 10 samples, first seed 0, the question used as the prompt as is, the
+ * <p>Defaults: numeric extractor, K = 10 samples, seed 0, the question used as the prompt as is, the
  * deterministic rationale. {@link #estimate(String)} needs a {@link ChainSampler}. Thread-safe.
  */
 public final class SamplingConsistency implements ConfidenceEstimator {
 
     private final AnswerExtractor extractor;
-    private final ChainSampler sampler;
+    private final Sampling sampling;
     private final int samples;
-    private final long firstSeed;
-    private final UnaryOperator<String> promptFormat;
     private final InconsistencyRationale rationale;
 
     private SamplingConsistency(Builder builder) {
         this.extractor = builder.extractor;
-        this.sampler = builder.sampler;
+        this.sampling = builder.sampler == null ? null
+                : new Sampling(builder.sampler, builder.temperature, builder.promptFormat, builder.seed);
         this.samples = builder.samples;
-        this.firstSeed = builder.firstSeed;
-        this.promptFormat = builder.promptFormat;
         this.rationale = builder.rationale;
     }
 
@@ -62,11 +63,10 @@ public final class SamplingConsistency implements ConfidenceEstimator {
     @Override
     public ConfidenceEstimate estimate(String question) {
         Objects.requireNonNull(question, "question");
-        if (sampler == null) {
+        if (sampling == null) {
             throw new IllegalStateException("SamplingConsistency was built without a sampler; pass the chains instead");
         }
-        return Sampled.estimate(sampler, promptFormat.apply(question), samples, firstSeed, name(),
-                chains -> estimate(question, chains));
+        return Sampled.estimate(sampling, question, samples, name(), chains -> estimate(question, chains));
     }
 
     /** @throws IllegalArgumentException if {@code samples} is empty */
@@ -106,8 +106,9 @@ public final class SamplingConsistency implements ConfidenceEstimator {
     public static final class Builder {
         private AnswerExtractor extractor = AnswerExtractors.numeric();
         private ChainSampler sampler;
+        private double temperature;
         private int samples = 10;
-        private long firstSeed;
+        private long seed;
         private UnaryOperator<String> promptFormat = UnaryOperator.identity();
         private InconsistencyRationale rationale = InconsistencyRationale.deterministic();
 
@@ -120,9 +121,15 @@ public final class SamplingConsistency implements ConfidenceEstimator {
             return this;
         }
 
-        /** Where {@link #estimate(String)} draws its chains from. */
-        public Builder sampler(ChainSampler sampler) {
+        /**
+         * Where {@link #estimate(String)} draws its chains from, and the temperature that sampler was configured to
+         * sample at (stated so that a run records how its chains were drawn; logged with failed samples).
+         *
+         * @throws IllegalArgumentException if the temperature is negative, NaN or infinite
+         */
+        public Builder sampler(ChainSampler sampler, double temperature) {
             this.sampler = Objects.requireNonNull(sampler, "sampler");
+            this.temperature = Arguments.temperature(temperature);
             return this;
         }
 
@@ -132,13 +139,13 @@ public final class SamplingConsistency implements ConfidenceEstimator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder samples(int samples) {
-            this.samples = Sampled.requirePositive(samples, "samples");
+            this.samples = Arguments.atLeast(samples, 1, "samples");
             return this;
         }
 
-        /** The seed of the first sample; 0 by default. */
-        public Builder firstSeed(long firstSeed) {
-            this.firstSeed = firstSeed;
+        /** The seed of the first sample; sample {@code i} uses {@code seed + i}. 0 by default. */
+        public Builder seed(long seed) {
+            this.seed = seed;
             return this;
         }
 

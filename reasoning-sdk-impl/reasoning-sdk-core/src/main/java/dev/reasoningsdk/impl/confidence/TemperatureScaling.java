@@ -1,5 +1,7 @@
 package dev.reasoningsdk.impl.confidence;
 
+import dev.reasoningsdk.impl.internal.LogisticRegression;
+
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 /**

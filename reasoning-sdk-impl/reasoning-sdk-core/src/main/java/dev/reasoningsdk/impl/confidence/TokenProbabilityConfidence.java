@@ -1,4 +1,7 @@
 package dev.reasoningsdk.impl.confidence;
+
+import dev.reasoningsdk.impl.internal.ChatCalls;
+import dev.reasoningsdk.impl.internal.LogisticRegression;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.reasoningsdk.api.ReasoningChain;
@@ -86,12 +89,8 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
      */
     @Override
     public ConfidenceEstimate estimate(String question, List<ReasoningChain> samples) {
-        Objects.requireNonNull(question, "question");
-        Objects.requireNonNull(samples, "samples");
-        if (samples.isEmpty()) {
-            throw new IllegalArgumentException("no chains: at least one response is needed");
-        }
-        return score(promptFormat.apply(question), samples.get(0).text());
+        String response = Sampled.firstResponse(question, samples);
+        return score(promptFormat.apply(question), response);
     }
 
     @Override

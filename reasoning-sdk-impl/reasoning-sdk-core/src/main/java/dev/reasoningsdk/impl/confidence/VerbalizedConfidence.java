@@ -1,4 +1,6 @@
 package dev.reasoningsdk.impl.confidence;
+
+import dev.reasoningsdk.impl.internal.Arguments;import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.langchain4j.data.message.AiMessage;
@@ -136,13 +138,8 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
      */
     @Override
     public ConfidenceEstimate estimate(String question, List<ReasoningChain> samples) {
-        Objects.requireNonNull(question, "question");
-        Objects.requireNonNull(samples, "samples");
-        if (samples.isEmpty()) {
-            throw new IllegalArgumentException("no chains: at least one response is needed");
-        }
+        String text = Sampled.firstResponse(question, samples);
         long start = System.nanoTime();
-        String text = samples.get(0).text();
         Parsed parsed = parse(text);
         if (parsed.confidence().isPresent()) {
             return estimateOf(parsed, 0, Usage.ofWallTime(ChatCalls.since(start)));
@@ -328,7 +325,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
          * @throws IllegalArgumentException if below 1
          */
         public Builder maxAttempts(int maxAttempts) {
-            this.maxAttempts = Sampled.requirePositive(maxAttempts, "maxAttempts");
+            this.maxAttempts = Arguments.atLeast(maxAttempts, 1, "maxAttempts");
             return this;
         }
 

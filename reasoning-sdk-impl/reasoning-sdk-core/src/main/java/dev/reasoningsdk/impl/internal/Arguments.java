@@ -3,7 +3,10 @@ package dev.reasoningsdk.impl.internal;
 import java.time.Duration;
 import java.util.Objects;
 
-/** Argument checks shared by this package's builders, so that the same setting fails the same way everywhere. */
+/**
+ * Argument checks shared by the builders, so that the same setting fails the same way everywhere: an
+ * {@link IllegalArgumentException} naming the option and the value it was given. Not API.
+ */
 public final class Arguments {
 
     private Arguments() {
@@ -27,5 +30,29 @@ public final class Arguments {
             throw new IllegalArgumentException(name + " must be positive, was " + duration);
         }
         return duration;
+    }
+
+    /** @throws IllegalArgumentException naming {@code name} if {@code value < min} */
+    public static int atLeast(int value, int min, String name) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be >= " + min + ", was " + value);
+        }
+        return value;
+    }
+
+    /** @throws IllegalArgumentException naming {@code name} if {@code value} is not in [0, 1] (NaN included) */
+    public static double probability(double value, String name) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new IllegalArgumentException(name + " must be in [0, 1], was " + value);
+        }
+        return value;
+    }
+
+    /** @throws IllegalArgumentException naming {@code name} if {@code value} is not finite and > 0 */
+    public static double positive(double value, String name) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(name + " must be finite and > 0, was " + value);
+        }
+        return value;
     }
 }

@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.llm;
+import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
@@ -10,7 +11,6 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.SampleBatch.FailureKind;
@@ -561,15 +561,14 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
         }
 
         private void countTokens(ChatResponse response) {
-            TokenUsage usage = response == null ? null : response.tokenUsage();
-            Integer in = usage == null ? null : usage.inputTokenCount();
-            Integer out = usage == null ? null : usage.outputTokenCount();
-            if (in == null) {
+            long in = ChatCalls.inputTokens(response);
+            long out = ChatCalls.outputTokens(response);
+            if (in == Usage.UNKNOWN_TOKENS) {
                 inputTokensUnknown.set(true);
             } else {
                 inputTokens.addAndGet(in);
             }
-            if (out == null) {
+            if (out == Usage.UNKNOWN_TOKENS) {
                 outputTokensUnknown.set(true);
             } else {
                 outputTokens.addAndGet(out);
@@ -577,12 +576,8 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
         }
 
         private void succeed(int index, String text, ChatResponse response, int attempts) {
-            TokenUsage usage = response.tokenUsage();
-            long in = usage == null || usage.inputTokenCount() == null ? Usage.UNKNOWN_TOKENS
-                    : usage.inputTokenCount();
-            long out = usage == null || usage.outputTokenCount() == null ? Usage.UNKNOWN_TOKENS
-                    : usage.outputTokenCount();
-            outcomes.set(index, new Sample(index, text, in, out, attempts));
+            outcomes.set(index, new Sample(index, text, ChatCalls.inputTokens(response),
+                    ChatCalls.outputTokens(response), attempts));
         }
 
         private void fail(int index, FailureKind kind, String message, int attempts) {
@@ -629,7 +624,7 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
         private int concurrency = 8;
         private Duration callTimeout = Duration.ofSeconds(60);
         private Duration deadline;
-        private RetryPolicy retryPolicy = RetryPolicy.defaults();
+        private RetryPolicy retryPolicy = RetryPolicy.create();
         private int maxCalls = Integer.MAX_VALUE;
         private long maxTokens = Long.MAX_VALUE;
         private Double temperature;
@@ -677,7 +672,7 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
             return this;
         }
 
-        /** Retries of transient failures (default {@link RetryPolicy#defaults()}). */
+        /** Retries of transient failures (default {@link RetryPolicy#create()}). */
         public Builder retryPolicy(RetryPolicy retryPolicy) {
             this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
             return this;

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.llm;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -33,25 +34,33 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
      * @throws NullPointerException     if a duration is null
      */
     public RetryPolicy {
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be >= 1, was " + maxAttempts);
-        }
-        Objects.requireNonNull(initialBackoff, "initialBackoff");
-        Objects.requireNonNull(maxBackoff, "maxBackoff");
-        if (initialBackoff.isNegative()) {
-            throw new IllegalArgumentException("initialBackoff must not be negative, was " + initialBackoff);
-        }
+        Arguments.atLeast(maxAttempts, 1, "maxAttempts");
+        nonNegative(initialBackoff, "initialBackoff");
+        nonNegative(maxBackoff, "maxBackoff");
         if (maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("maxBackoff (" + maxBackoff + ") < initialBackoff ("
                     + initialBackoff + ")");
         }
+        checkedMultiplier(multiplier);
+    }
+
+    private static Duration nonNegative(Duration backoff, String name) {
+        Objects.requireNonNull(backoff, name);
+        if (backoff.isNegative()) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + backoff);
+        }
+        return backoff;
+    }
+
+    private static double checkedMultiplier(double multiplier) {
         if (!(multiplier >= 1) || Double.isInfinite(multiplier)) {
             throw new IllegalArgumentException("multiplier must be finite and >= 1, was " + multiplier);
         }
+        return multiplier;
     }
 
     /** The defaults: 3 attempts, 500 ms initial backoff, 30 s cap, multiplier 2. */
-    public static RetryPolicy defaults() {
+    public static RetryPolicy create() {
         return DEFAULTS;
     }
 
@@ -97,34 +106,50 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
         private Builder() {
         }
 
-        /** Calls per sample including the first (default 3). */
+        /**
+         * Calls per sample including the first (default 3).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
         public Builder maxAttempts(int maxAttempts) {
-            this.maxAttempts = maxAttempts;
+            this.maxAttempts = Arguments.atLeast(maxAttempts, 1, "maxAttempts");
             return this;
         }
 
-        /** Upper bound of the first retry's delay (default 500 ms). */
+        /**
+         * Upper bound of the first retry's delay (default 500 ms).
+         *
+         * @throws IllegalArgumentException if negative
+         */
         public Builder initialBackoff(Duration initialBackoff) {
-            this.initialBackoff = Objects.requireNonNull(initialBackoff, "initialBackoff");
+            this.initialBackoff = nonNegative(initialBackoff, "initialBackoff");
             return this;
         }
 
-        /** Cap on every retry's delay, a server's Retry-After included (default 30 s). */
+        /**
+         * Cap on every retry's delay, a server's Retry-After included (default 30 s).
+         *
+         * @throws IllegalArgumentException if negative
+         */
         public Builder maxBackoff(Duration maxBackoff) {
-            this.maxBackoff = Objects.requireNonNull(maxBackoff, "maxBackoff");
+            this.maxBackoff = nonNegative(maxBackoff, "maxBackoff");
             return this;
         }
 
-        /** Growth of the delay bound per retry (default 2). */
+        /**
+         * Growth of the delay bound per retry (default 2).
+         *
+         * @throws IllegalArgumentException if below 1 or not finite
+         */
         public Builder multiplier(double multiplier) {
-            this.multiplier = multiplier;
+            this.multiplier = checkedMultiplier(multiplier);
             return this;
         }
 
         /**
          * The policy.
          *
-         * @throws IllegalArgumentException if a value is out of range
+         * @throws IllegalArgumentException if the cap is below the initial backoff
          */
         public RetryPolicy build() {
             return new RetryPolicy(maxAttempts, initialBackoff, maxBackoff, multiplier);

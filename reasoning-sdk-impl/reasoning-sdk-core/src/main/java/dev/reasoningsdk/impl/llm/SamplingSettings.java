@@ -1,4 +1,6 @@
 package dev.reasoningsdk.impl.llm;
+
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 
 import java.util.Objects;
@@ -39,10 +41,7 @@ abstract class SamplingSettings<B extends SamplingSettings<B>> {
 
     /** @throws IllegalArgumentException if negative or not finite (0 is greedy) */
     public B temperature(double temperature) {
-        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be finite and >= 0, was " + temperature);
-        }
-        this.temperature = temperature;
+        this.temperature = Arguments.temperature(temperature);
         return self();
     }
 

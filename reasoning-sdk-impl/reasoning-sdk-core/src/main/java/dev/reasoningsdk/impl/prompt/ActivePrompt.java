@@ -1,9 +1,12 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.Sampling;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,20 +26,16 @@ public final class ActivePrompt {
 
     /** Samples per question. */
     public static final int DEFAULT_SAMPLES = 10;
-    private final ChainSampler sampler;
+    private final Sampling sampling;
     private final AnswerExtractor extractor;
     private final int samples;
     private final Uncertainty metric;
-    private final UnaryOperator<String> template;
-    private final long seed;
 
     private ActivePrompt(Builder builder) {
-        this.sampler = builder.sampler;
+        this.sampling = new Sampling(builder.sampler, builder.temperature, builder.promptFormat, builder.seed);
         this.extractor = builder.extractor;
         this.samples = builder.samples;
         this.metric = builder.metric;
-        this.template = builder.template;
-        this.seed = builder.seed;
     }
 
     /** A builder. */
@@ -59,7 +58,7 @@ public final class ActivePrompt {
         Usage usage = Usage.NONE;
         for (int i = 0; i < pool.size(); i++) {
             String question = Objects.requireNonNull(pool.get(i), "pool question");
-            SampleBatch batch = sampler.sample(template.apply(question), samples, seed + (long) i * samples);
+            SampleBatch batch = sampling.draw(question, samples, (long) i * samples).batch();
             usage = usage.plus(batch.usage());
             List<Optional<String>> answers = batch.samples().stream().map(s -> extractor.extract(s.text())).toList();
             ranked.add(new Ranked(i, question, metric.of(answers, extractor), answers.stream()
@@ -87,7 +86,7 @@ public final class ActivePrompt {
             if (this == VARIANCE) {
                 return variance(answers);
             }
-            List<String> representatives = new ArrayList<>();
+            AnswerGrouping grouping = new AnswerGrouping(extractor);
             List<Integer> counts = new ArrayList<>();
             int unanswered = 0;
             for (Optional<String> answer : answers) {
@@ -95,14 +94,8 @@ public final class ActivePrompt {
                     unanswered++;
                     continue;
                 }
-                int group = -1;
-                for (int g = 0; g < representatives.size() && group < 0; g++) {
-                    if (extractor.equivalent(representatives.get(g), answer.get())) {
-                        group = g;
-                    }
-                }
-                if (group < 0) {
-                    representatives.add(answer.get());
+                int group = grouping.join(answer.get()).order();
+                if (group == counts.size()) {
                     counts.add(1);
                 } else {
                     counts.set(group, counts.get(group) + 1);
@@ -179,18 +172,26 @@ public final class ActivePrompt {
     /** Builds {@link ActivePrompt}. */
     public static final class Builder {
         private ChainSampler sampler;
+        private double temperature;
         private AnswerExtractor extractor;
         private int samples = DEFAULT_SAMPLES;
         private Uncertainty metric = Uncertainty.DISAGREEMENT;
-        private UnaryOperator<String> template = question -> "Q: " + question + "\nA: Let's think step by step.";
+        private UnaryOperator<String> promptFormat = question -> "Q: " + question
+                + "\nA: Let's think step by step.";
         private long seed;
 
         private Builder() {
         }
 
-        /** Where samples come from (required). */
-        public Builder sampler(ChainSampler sampler) {
+        /**
+         * Where samples come from (required), and the temperature that sampler was configured to sample at
+         * (disagreement means little at temperature 0).
+         *
+         * @throws IllegalArgumentException if the temperature is negative, NaN or infinite
+         */
+        public Builder sampler(ChainSampler sampler, double temperature) {
             this.sampler = Objects.requireNonNull(sampler, "sampler");
+            this.temperature = Arguments.temperature(temperature);
             return this;
         }
 
@@ -216,8 +217,8 @@ public final class ActivePrompt {
         }
 
         /** Turns a question into the sampled prompt (default zero-shot CoT: "Q: ...\nA: Let's think step by step."). */
-        public Builder template(UnaryOperator<String> template) {
-            this.template = Objects.requireNonNull(template, "template");
+        public Builder promptFormat(UnaryOperator<String> promptFormat) {
+            this.promptFormat = Objects.requireNonNull(promptFormat, "promptFormat");
             return this;
         }
 

@@ -1,5 +1,7 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
@@ -72,7 +74,7 @@ public final class AutomateCot {
         Usage usage = Usage.NONE;
         List<Exemplar> kept = new ArrayList<>();
         for (LabeledQuestion question : pool) {
-            ChatCalls.Reply reply = ChatCalls.ask(model, augmentPrompt(question.question()));
+            ChatCalls.Reply reply = ChatCalls.sample(model, augmentPrompt(question.question()));
             usage = usage.plus(reply.usage());
             if (reply.ok() && correct(reply.text(), question.answer())) {
                 kept.add(new Exemplar(question.question(), reply.text().strip(), question.answer()));
@@ -96,7 +98,7 @@ public final class AutomateCot {
                     combinations[i][j] = draw(probabilities[j], random);
                 }
                 LabeledQuestion target = validation.get(random.nextInt(validation.size()));
-                ChatCalls.Reply reply = ChatCalls.ask(model, fewShotPrompt(pick(kept, combinations[i]),
+                ChatCalls.Reply reply = ChatCalls.sample(model, fewShotPrompt(pick(kept, combinations[i]),
                         target.question()));
                 usage = usage.plus(reply.usage());
                 losses[i] = reply.ok() && correct(reply.text(), target.answer()) ? 0 : 1;
@@ -287,7 +289,7 @@ public final class AutomateCot {
 
         /** Exemplar slots, at least 1 (default 4). */
         public Builder exemplars(int exemplars) {
-            this.exemplars = positive(exemplars, "exemplars");
+            this.exemplars = Arguments.atLeast(exemplars, 1, "exemplars");
             return this;
         }
 
@@ -302,7 +304,7 @@ public final class AutomateCot {
 
         /** Steps, at least 1 (default 10). */
         public Builder steps(int steps) {
-            this.steps = positive(steps, "steps");
+            this.steps = Arguments.atLeast(steps, 1, "steps");
             return this;
         }
 
@@ -340,13 +342,6 @@ public final class AutomateCot {
                 throw new IllegalStateException("model and extractor are required");
             }
             return new AutomateCot(this);
-        }
-
-        private static int positive(int value, String name) {
-            if (value < 1) {
-                throw new IllegalArgumentException(name + " must be >= 1, was " + value);
-            }
-            return value;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.impl.llm.ReplyWindow;
@@ -68,7 +69,7 @@ public final class ChatModelParaphraser implements Paraphraser {
         if (cached != null) {
             return new Paraphrases(cached, Usage.NONE);
         }
-        ChatCalls.Reply reply = ChatCalls.ask(model, request(unit));
+        ChatCalls.Reply reply = ChatCalls.sample(model, request(unit));
         if (!reply.ok()) {
             return new Paraphrases(List.of(), reply.usage());
         }

@@ -21,35 +21,15 @@ public final class ClassificationObjective implements PromptObjective {
     private final List<String> gold;
     private final PromptClassifier classifier;
 
-    private ClassificationObjective(List<String> labels, List<String> gold, PromptClassifier classifier) {
-        this.labels = labels;
-        this.gold = gold;
-        this.classifier = classifier;
+    private ClassificationObjective(Builder builder) {
+        this.labels = builder.labels;
+        this.gold = builder.gold;
+        this.classifier = builder.classifier;
     }
 
-    /**
-     * The objective over a dev set whose gold labels are {@code gold}, labelled by {@code classifier}.
-     *
-     * @param labels the label set
-     * @throws IllegalArgumentException if gold is empty, holds a label outside {@code labels}, or labels has
-     *                                  fewer than two entries
-     */
-    public static ClassificationObjective of(List<String> labels, List<String> gold, PromptClassifier classifier) {
-        Objects.requireNonNull(labels, "labels");
-        Objects.requireNonNull(gold, "gold");
-        Objects.requireNonNull(classifier, "classifier");
-        if (labels.size() < 2) {
-            throw new IllegalArgumentException("need at least two labels, got " + labels);
-        }
-        if (gold.isEmpty()) {
-            throw new IllegalArgumentException("the dev set is empty");
-        }
-        for (String label : gold) {
-            if (!labels.contains(label)) {
-                throw new IllegalArgumentException("gold label '" + label + "' is not in " + labels);
-            }
-        }
-        return new ClassificationObjective(List.copyOf(labels), List.copyOf(gold), classifier);
+    /** A builder; the labels, the gold labels and the classifier are required. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -125,6 +105,68 @@ public final class ClassificationObjective implements PromptObjective {
         if (gold.isEmpty() || gold.size() != predicted.size()) {
             throw new IllegalArgumentException("need equally long, non-empty lists; got " + gold.size() + " and "
                     + predicted.size());
+        }
+    }
+
+    /** Builds a {@link ClassificationObjective}; every setting is required. Not thread-safe. */
+    public static final class Builder {
+        private List<String> labels;
+        private List<String> gold;
+        private PromptClassifier classifier;
+
+        private Builder() {
+        }
+
+        /**
+         * The label set.
+         *
+         * @throws IllegalArgumentException if it has fewer than two labels
+         */
+        public Builder labels(List<String> labels) {
+            Objects.requireNonNull(labels, "labels");
+            if (labels.size() < 2) {
+                throw new IllegalArgumentException("labels must hold at least two labels, was " + labels);
+            }
+            this.labels = List.copyOf(labels);
+            return this;
+        }
+
+        /**
+         * The gold label of each dev-set input, in the classifier's input order.
+         *
+         * @throws IllegalArgumentException if empty
+         */
+        public Builder gold(List<String> gold) {
+            Objects.requireNonNull(gold, "gold");
+            if (gold.isEmpty()) {
+                throw new IllegalArgumentException("gold is empty: the dev set needs at least one labelled input");
+            }
+            this.gold = List.copyOf(gold);
+            return this;
+        }
+
+        /** Labels the dev set under a prompt. */
+        public Builder classifier(PromptClassifier classifier) {
+            this.classifier = Objects.requireNonNull(classifier, "classifier");
+            return this;
+        }
+
+        /**
+         * The objective.
+         *
+         * @throws IllegalStateException    if a setting is missing
+         * @throws IllegalArgumentException if a gold label is not in the label set
+         */
+        public ClassificationObjective build() {
+            if (labels == null || gold == null || classifier == null) {
+                throw new IllegalStateException("labels, gold and classifier are required");
+            }
+            for (String label : gold) {
+                if (!labels.contains(label)) {
+                    throw new IllegalArgumentException("gold label '" + label + "' is not in labels " + labels);
+                }
+            }
+            return new ClassificationObjective(this);
         }
     }
 }

@@ -6,8 +6,8 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import java.util.Optional;
 
 /**
- * Decoding settings for one generation; a null field leaves the provider's default. Values are clamped into
- * {@link #of} ranges: temperature [0, 2], top-p [0.01, 1], top-k [1, 200], frequency and presence penalties [-2, 2].
+ * Decoding settings for one generation; a null field leaves the provider's default. {@link #clamped} clamps values
+ * into their ranges: temperature [0, 2], top-p [0.01, 1], top-k [1, 200], frequency and presence penalties [-2, 2].
  *
  * @param temperature      sampling temperature
  * @param topP             nucleus mass
@@ -22,7 +22,7 @@ public record DecodingSettings(Double temperature, Double topP, Integer topK, Do
     public static final DecodingSettings PROVIDER_DEFAULTS = new DecodingSettings(null, null, null, null, null);
 
     /** Settings clamped into their ranges (NaN becomes null). */
-    public static DecodingSettings of(Double temperature, Double topP, Integer topK, Double frequencyPenalty,
+    public static DecodingSettings clamped(Double temperature, Double topP, Integer topK, Double frequencyPenalty,
                                       Double presencePenalty) {
         return new DecodingSettings(clamp(temperature, 0, 2), clamp(topP, 0.01, 1),
                 topK == null ? null : Math.max(1, Math.min(200, topK)), clamp(frequencyPenalty, -2, 2),
@@ -41,7 +41,7 @@ public record DecodingSettings(Double temperature, Double topP, Integer topK, Do
         }
         ObjectNode json = object.get();
         Double topKValue = number(json, "top_k", "topK");
-        DecodingSettings settings = of(number(json, "temperature", "temperature"), number(json, "top_p", "topP"),
+        DecodingSettings settings = clamped(number(json, "temperature", "temperature"), number(json, "top_p", "topP"),
                 topKValue == null ? null : (int) Math.round(Math.min(topKValue, Integer.MAX_VALUE)),
                 number(json, "frequency_penalty", "frequencyPenalty"),
                 number(json, "presence_penalty", "presencePenalty"));

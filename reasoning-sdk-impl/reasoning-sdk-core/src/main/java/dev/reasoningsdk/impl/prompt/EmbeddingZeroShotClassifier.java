@@ -126,7 +126,7 @@ public final class EmbeddingZeroShotClassifier {
         if (inputs.size() != gold.size()) {
             throw new IllegalArgumentException(inputs.size() + " inputs but " + gold.size() + " gold labels");
         }
-        return ClassificationObjective.of(labels, gold, over(inputs));
+        return ClassificationObjective.builder().labels(labels).gold(gold).classifier(over(inputs)).build();
     }
 
     /** A {@link PromptClassifier} over inputs embedded beforehand. */

@@ -1,13 +1,13 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Genetic algorithm without crossover (Plum, Pan et al., 2024, "GA"): the population starts as the initial prompt;
  * each generation picks a parent by tournament selection ({@value #DEFAULT_TOURNAMENT} members, Plum's default),
  * makes {@code candidatesPerStep} mutants of it, and keeps the {@value #DEFAULT_POPULATION} best of population and
- * mutants. Other defaults: {@link SearchSettings#defaults()}.
+ * mutants. Other defaults: {@link SearchSettings#create()}.
  */
 public final class GeneticAlgorithm extends MetaheuristicOptimizer {
 
@@ -18,34 +18,20 @@ public final class GeneticAlgorithm extends MetaheuristicOptimizer {
     private final int tournament;
     private final int population;
 
-    private GeneticAlgorithm(SearchSettings settings, int tournament, int population) {
-        super(settings);
-        this.tournament = tournament;
-        this.population = population;
+    private GeneticAlgorithm(Builder builder) {
+        super(builder.settings);
+        this.tournament = builder.tournament;
+        this.population = builder.population;
     }
 
     /** The genetic algorithm with Plum's defaults. */
-    public static GeneticAlgorithm withDefaults() {
-        return of(SearchSettings.defaults());
+    public static GeneticAlgorithm create() {
+        return builder().build();
     }
 
-    /** The genetic algorithm with {@code settings}, tournament 3 and population 10. */
-    public static GeneticAlgorithm of(SearchSettings settings) {
-        return of(settings, DEFAULT_TOURNAMENT, DEFAULT_POPULATION);
-    }
-
-    /**
-     * The genetic algorithm with {@code settings}, the given tournament and population sizes.
-     *
-     * @throws IllegalArgumentException if either size is below 1
-     */
-    public static GeneticAlgorithm of(SearchSettings settings, int tournament, int population) {
-        Objects.requireNonNull(settings, "settings");
-        if (tournament < 1 || population < 1) {
-            throw new IllegalArgumentException("tournament and population must be >= 1, were " + tournament + ", "
-                    + population);
-        }
-        return new GeneticAlgorithm(settings, tournament, population);
+    /** A builder with Plum's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -61,6 +47,45 @@ public final class GeneticAlgorithm extends MetaheuristicOptimizer {
             List<Candidate> mutants = run.mutator().mutants(parent.candidate(), run.settings().candidatesPerStep());
             members = survivors(members, run.evaluate(mutants), population, run);
             run.endIteration();
+        }
+    }
+
+    /** Builds {@link GeneticAlgorithm}; every setting is optional. Not thread-safe. */
+    public static final class Builder extends MetaheuristicOptimizer.Builder<Builder> {
+        private int tournament = DEFAULT_TOURNAMENT;
+        private int population = DEFAULT_POPULATION;
+
+        private Builder() {
+        }
+
+        @Override
+        Builder self() {
+            return this;
+        }
+
+        /**
+         * Members drawn for each tournament selection (default {@value #DEFAULT_TOURNAMENT}).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder tournament(int tournament) {
+            this.tournament = Arguments.atLeast(tournament, 1, "tournament");
+            return this;
+        }
+
+        /**
+         * Members kept after each generation (default {@value #DEFAULT_POPULATION}).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder population(int population) {
+            this.population = Arguments.atLeast(population, 1, "population");
+            return this;
+        }
+
+        @Override
+        public GeneticAlgorithm build() {
+            return new GeneticAlgorithm(this);
         }
     }
 }

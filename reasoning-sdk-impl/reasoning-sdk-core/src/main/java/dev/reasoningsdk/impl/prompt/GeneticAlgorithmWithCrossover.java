@@ -1,9 +1,9 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -14,7 +14,7 @@ import java.util.Optional;
  * is cut back to the best {@value #DEFAULT_POPULATION}; then each member, with probability
  * {@value #DEFAULT_MUTATION}, yields {@code candidatesPerStep} mutants, and the best {@value #DEFAULT_POPULATION} of
  * members and mutants survive. On a prompt of several lines the cut is made in one randomly chosen line, so the line
- * structure is kept. Other defaults: {@link SearchSettings#defaults()}.
+ * structure is kept. Other defaults: {@link SearchSettings#create()}.
  */
 public final class GeneticAlgorithmWithCrossover extends MetaheuristicOptimizer {
 
@@ -32,37 +32,22 @@ public final class GeneticAlgorithmWithCrossover extends MetaheuristicOptimizer 
     private final double mutation;
     private final int offspring;
 
-    private GeneticAlgorithmWithCrossover(SearchSettings settings, int population, int tournament, double mutation,
-                                          int offspring) {
-        super(settings);
-        this.population = population;
-        this.tournament = tournament;
-        this.mutation = mutation;
-        this.offspring = offspring;
+    private GeneticAlgorithmWithCrossover(Builder builder) {
+        super(builder.settings);
+        this.population = builder.population;
+        this.tournament = builder.tournament;
+        this.mutation = builder.mutation;
+        this.offspring = builder.offspring;
     }
 
     /** GA-C with Plum's defaults. */
-    public static GeneticAlgorithmWithCrossover withDefaults() {
-        return of(SearchSettings.defaults());
+    public static GeneticAlgorithmWithCrossover create() {
+        return builder().build();
     }
 
-    /** GA-C with {@code settings}: population 10, tournament 2, mutation probability 0.5, 5 offspring. */
-    public static GeneticAlgorithmWithCrossover of(SearchSettings settings) {
-        return of(settings, DEFAULT_POPULATION, DEFAULT_TOURNAMENT, DEFAULT_MUTATION, DEFAULT_OFFSPRING);
-    }
-
-    /**
-     * GA-C with the given parameters.
-     *
-     * @throws IllegalArgumentException if a size is below 1 or the mutation probability is outside [0, 1]
-     */
-    public static GeneticAlgorithmWithCrossover of(SearchSettings settings, int population, int tournament,
-                                                   double mutation, int offspring) {
-        Objects.requireNonNull(settings, "settings");
-        if (population < 1 || tournament < 1 || offspring < 0 || !(mutation >= 0 && mutation <= 1)) {
-            throw new IllegalArgumentException("need population, tournament >= 1, offspring >= 0, mutation in [0, 1]");
-        }
-        return new GeneticAlgorithmWithCrossover(settings, population, tournament, mutation, offspring);
+    /** A builder with Plum's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -121,5 +106,66 @@ public final class GeneticAlgorithmWithCrossover extends MetaheuristicOptimizer 
             }
         }
         return Optional.empty();
+    }
+
+    /** Builds {@link GeneticAlgorithmWithCrossover}; every setting is optional. Not thread-safe. */
+    public static final class Builder extends MetaheuristicOptimizer.Builder<Builder> {
+        private int population = DEFAULT_POPULATION;
+        private int tournament = DEFAULT_TOURNAMENT;
+        private double mutation = DEFAULT_MUTATION;
+        private int offspring = DEFAULT_OFFSPRING;
+
+        private Builder() {
+        }
+
+        @Override
+        Builder self() {
+            return this;
+        }
+
+        /**
+         * The population size (default {@value #DEFAULT_POPULATION}).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder population(int population) {
+            this.population = Arguments.atLeast(population, 1, "population");
+            return this;
+        }
+
+        /**
+         * Members drawn for each tournament selection (default {@value #DEFAULT_TOURNAMENT}).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder tournament(int tournament) {
+            this.tournament = Arguments.atLeast(tournament, 1, "tournament");
+            return this;
+        }
+
+        /**
+         * The probability that a member is mutated in a generation (default {@value #DEFAULT_MUTATION}).
+         *
+         * @throws IllegalArgumentException if outside [0, 1]
+         */
+        public Builder mutation(double mutation) {
+            this.mutation = Arguments.probability(mutation, "mutation");
+            return this;
+        }
+
+        /**
+         * Crossover offspring per generation, 0 for none (default {@value #DEFAULT_OFFSPRING}).
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder offspring(int offspring) {
+            this.offspring = Arguments.atLeast(offspring, 0, "offspring");
+            return this;
+        }
+
+        @Override
+        public GeneticAlgorithmWithCrossover build() {
+            return new GeneticAlgorithmWithCrossover(this);
+        }
     }
 }

@@ -1,9 +1,9 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -13,7 +13,7 @@ import java.util.Set;
  * drawn from memory; with probability HMCR ({@value #DEFAULT_HMCR}) the segment is taken from memory, then
  * pitch-adjusted (one {@code sub} edit) with probability PAR ({@value #DEFAULT_PAR}); otherwise it is replaced by a
  * random edit of itself. New prompts and memory compete for the memory's places. Other defaults:
- * {@link SearchSettings#defaults()}.
+ * {@link SearchSettings#create()}.
  */
 public final class HarmonySearch extends MetaheuristicOptimizer {
 
@@ -30,35 +30,22 @@ public final class HarmonySearch extends MetaheuristicOptimizer {
     private final double hmcr;
     private final double par;
 
-    private HarmonySearch(SearchSettings settings, int memory, int segments, double hmcr, double par) {
-        super(settings);
-        this.memory = memory;
-        this.segments = segments;
-        this.hmcr = hmcr;
-        this.par = par;
+    private HarmonySearch(Builder builder) {
+        super(builder.settings);
+        this.memory = builder.memory;
+        this.segments = builder.segments;
+        this.hmcr = builder.hmcr;
+        this.par = builder.par;
     }
 
     /** Harmony search with Plum's defaults. */
-    public static HarmonySearch withDefaults() {
-        return of(SearchSettings.defaults());
+    public static HarmonySearch create() {
+        return builder().build();
     }
 
-    /** Harmony search with {@code settings}: memory 10, 5 segments, HMCR 0.4, PAR 0.5. */
-    public static HarmonySearch of(SearchSettings settings) {
-        return of(settings, DEFAULT_MEMORY, DEFAULT_SEGMENTS, DEFAULT_HMCR, DEFAULT_PAR);
-    }
-
-    /**
-     * Harmony search with the given parameters.
-     *
-     * @throws IllegalArgumentException if memory or segments is below 1, or a rate is outside [0, 1]
-     */
-    public static HarmonySearch of(SearchSettings settings, int memory, int segments, double hmcr, double par) {
-        Objects.requireNonNull(settings, "settings");
-        if (memory < 1 || segments < 1 || !(hmcr >= 0 && hmcr <= 1) || !(par >= 0 && par <= 1)) {
-            throw new IllegalArgumentException("need memory, segments >= 1 and HMCR, PAR in [0, 1]");
-        }
-        return new HarmonySearch(settings, memory, segments, hmcr, par);
+    /** A builder with Plum's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -109,5 +96,66 @@ public final class HarmonySearch extends MetaheuristicOptimizer {
             return null;
         }
         return Candidate.of(units, new ArrayList<>(deleted), "harmony" + edits);
+    }
+
+    /** Builds {@link HarmonySearch}; every setting is optional. Not thread-safe. */
+    public static final class Builder extends MetaheuristicOptimizer.Builder<Builder> {
+        private int memory = DEFAULT_MEMORY;
+        private int segments = DEFAULT_SEGMENTS;
+        private double hmcr = DEFAULT_HMCR;
+        private double par = DEFAULT_PAR;
+
+        private Builder() {
+        }
+
+        @Override
+        Builder self() {
+            return this;
+        }
+
+        /**
+         * The harmony memory size (default {@value #DEFAULT_MEMORY}).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder memory(int memory) {
+            this.memory = Arguments.atLeast(memory, 1, "memory");
+            return this;
+        }
+
+        /**
+         * Segments each line is cut into (default {@value #DEFAULT_SEGMENTS}).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder segments(int segments) {
+            this.segments = Arguments.atLeast(segments, 1, "segments");
+            return this;
+        }
+
+        /**
+         * HMCR, the probability that a segment is taken from memory (default {@value #DEFAULT_HMCR}).
+         *
+         * @throws IllegalArgumentException if outside [0, 1]
+         */
+        public Builder hmcr(double hmcr) {
+            this.hmcr = Arguments.probability(hmcr, "hmcr");
+            return this;
+        }
+
+        /**
+         * PAR, the probability that a segment taken from memory is pitch-adjusted (default {@value #DEFAULT_PAR}).
+         *
+         * @throws IllegalArgumentException if outside [0, 1]
+         */
+        public Builder par(double par) {
+            this.par = Arguments.probability(par, "par");
+            return this;
+        }
+
+        @Override
+        public HarmonySearch build() {
+            return new HarmonySearch(this);
+        }
     }
 }

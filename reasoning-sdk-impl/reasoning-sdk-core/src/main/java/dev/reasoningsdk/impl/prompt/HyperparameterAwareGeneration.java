@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -45,7 +46,7 @@ public final class HyperparameterAwareGeneration {
     /** The settings the advisor suggests for {@code input} (empty if unusable), with the advice call's cost. */
     public Advice advise(String input) {
         Objects.requireNonNull(input, "input");
-        ChatCalls.Reply reply = ChatCalls.ask(advisor, adviceRequest(input));
+        ChatCalls.Reply reply = ChatCalls.sample(advisor, adviceRequest(input));
         Optional<DecodingSettings> settings = reply.ok() ? DecodingSettings.parse(reply.text()) : Optional.empty();
         Usage usage = reply.usage();
         if (reply.ok() && settings.isEmpty()) {
@@ -64,7 +65,7 @@ public final class HyperparameterAwareGeneration {
         Advice advice = advise(input);
         DecodingSettings settings = advice.settings().orElse(fallback);
         ChatRequest request = settings.applyTo(ChatRequest.builder().messages(UserMessage.from(input))).build();
-        ChatCalls.Reply reply = ChatCalls.send(generator, request);
+        ChatCalls.Reply reply = ChatCalls.sample(generator, request);
         Usage usage = advice.usage().plus(reply.usage());
         if (!reply.ok()) {
             throw new ReasoningException("generation failed: " + reply.error(), null, true);

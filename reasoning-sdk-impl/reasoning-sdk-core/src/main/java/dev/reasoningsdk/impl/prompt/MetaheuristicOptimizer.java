@@ -35,7 +35,7 @@ public abstract sealed class MetaheuristicOptimizer implements PromptOptimizer
 
     @Override
     public OptimizationResult optimize(String initialPrompt, PromptObjective objective) {
-        return optimize(initialPrompt, objective, RunOptions.defaults());
+        return optimize(initialPrompt, objective, RunOptions.create());
     }
 
     /**
@@ -43,7 +43,9 @@ public abstract sealed class MetaheuristicOptimizer implements PromptOptimizer
      *
      * @throws IllegalArgumentException if the prompt has no letter in it
      * @throws IllegalStateException    if the checkpoint file belongs to another run
-     * @throws dev.reasoningsdk.api.ReasoningException if the initial prompt cannot be scored
+     * @throws dev.reasoningsdk.api.BudgetExhaustedException if the evaluation, model-call or wall-time budget ran
+     *                                                       out before the initial prompt was scored
+     * @throws dev.reasoningsdk.api.ReasoningException if the initial prompt cannot be scored otherwise
      */
     public OptimizationResult optimize(String initialPrompt, PromptObjective objective, RunOptions options) {
         Objects.requireNonNull(initialPrompt, "initialPrompt");
@@ -68,7 +70,7 @@ public abstract sealed class MetaheuristicOptimizer implements PromptOptimizer
         ForkJoinPool.commonPool().execute(() -> {
             try {
                 future.complete(optimize(initialPrompt, objective,
-                        RunOptions.defaults().withCancellation(future::isCancelled)));
+                        RunOptions.builder().cancelled(future::isCancelled).build()));
             } catch (RuntimeException e) {
                 future.completeExceptionally(e);
             }
@@ -152,5 +154,29 @@ public abstract sealed class MetaheuristicOptimizer implements PromptOptimizer
     @Override
     public String toString() {
         return name();
+    }
+
+    /**
+     * What every optimizer's builder sets: the shared {@link SearchSettings} (default
+     * {@link SearchSettings#create()}). Not thread-safe.
+     *
+     * @param <B> the concrete builder, returned by every setter
+     */
+    public abstract static class Builder<B extends Builder<B>> {
+        SearchSettings settings = SearchSettings.create();
+
+        Builder() {
+        }
+
+        abstract B self();
+
+        /** The edit space, budget and seed of the search (default {@link SearchSettings#create()}). */
+        public B settings(SearchSettings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            return self();
+        }
+
+        /** The optimizer. */
+        public abstract MetaheuristicOptimizer build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -7,53 +8,99 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Per-run options of a metaheuristic prompt search: a progress listener, a checkpoint file, and a cancellation
- * signal.
+ * signal. Defaults ({@link #create()}): no listener, no checkpoint, a checkpoint every iteration when there is one,
+ * never cancelled. Immutable.
  *
  * <p>With a checkpoint file, the run writes its evaluations there (JSON) every {@code checkpointEvery} iterations
  * and at the end. If the file exists when a run starts, the run resumes from it: a seeded search replays its
  * decisions, taking every score already in the file instead of calling the objective again, and so continues where
  * the interrupted run stopped. The file must come from the same optimiser, seed and initial prompt.
- *
- * @param listener        progress events
- * @param checkpoint      the checkpoint file, if any
- * @param checkpointEvery iterations between checkpoint writes, at least 1
- * @param cancelled       polled before each evaluation; true stops the run with {@code CANCELLED}
  */
-public record RunOptions(SearchListener listener, Optional<Path> checkpoint, int checkpointEvery,
-                         BooleanSupplier cancelled) {
+public final class RunOptions {
 
-    /** @throws IllegalArgumentException if {@code checkpointEvery < 1} */
-    public RunOptions {
-        Objects.requireNonNull(listener, "listener");
-        Objects.requireNonNull(checkpoint, "checkpoint");
-        Objects.requireNonNull(cancelled, "cancelled");
-        if (checkpointEvery < 1) {
-            throw new IllegalArgumentException("checkpointEvery must be >= 1, was " + checkpointEvery);
+    private final SearchListener listener;
+    private final Optional<Path> checkpoint;
+    private final int checkpointEvery;
+    private final BooleanSupplier cancelled;
+
+    private RunOptions(Builder builder) {
+        this.listener = builder.listener;
+        this.checkpoint = Optional.ofNullable(builder.checkpoint);
+        this.checkpointEvery = builder.checkpointEvery;
+        this.cancelled = builder.cancelled;
+    }
+
+    /** The defaults: no listener, no checkpoint, never cancelled. */
+    public static RunOptions create() {
+        return builder().build();
+    }
+
+    /** A builder with the defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Progress events. */
+    public SearchListener listener() {
+        return listener;
+    }
+
+    /** The checkpoint file, if any. */
+    public Optional<Path> checkpoint() {
+        return checkpoint;
+    }
+
+    /** Iterations between checkpoint writes, at least 1. */
+    public int checkpointEvery() {
+        return checkpointEvery;
+    }
+
+    /** Polled before each evaluation; true stops the run with {@code CANCELLED}. */
+    public BooleanSupplier cancelled() {
+        return cancelled;
+    }
+
+    /** Builds {@link RunOptions}; every setting is optional. Not thread-safe. */
+    public static final class Builder {
+        private SearchListener listener = SearchListener.none();
+        private Path checkpoint;
+        private int checkpointEvery = 1;
+        private BooleanSupplier cancelled = () -> false;
+
+        private Builder() {
         }
-    }
 
-    /** No listener, no checkpoint, never cancelled. */
-    public static RunOptions defaults() {
-        return new RunOptions(SearchListener.none(), Optional.empty(), 1, () -> false);
-    }
+        /** Receives progress events (default none). */
+        public Builder listener(SearchListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
 
-    /** These options with {@code listener}. */
-    public RunOptions withListener(SearchListener newListener) {
-        return new RunOptions(newListener, checkpoint, checkpointEvery, cancelled);
-    }
+        /** Checkpoints to, and resumes from, {@code file} (default no checkpoint). */
+        public Builder checkpoint(Path file) {
+            this.checkpoint = Objects.requireNonNull(file, "checkpoint");
+            return this;
+        }
 
-    /** These options checkpointing to (and resuming from) {@code file} every iteration. */
-    public RunOptions withCheckpoint(Path file) {
-        return new RunOptions(listener, Optional.of(file), checkpointEvery, cancelled);
-    }
+        /**
+         * Writes the checkpoint every {@code iterations} iterations (default 1).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder checkpointEvery(int iterations) {
+            this.checkpointEvery = Arguments.atLeast(iterations, 1, "checkpointEvery");
+            return this;
+        }
 
-    /** These options writing the checkpoint every {@code iterations} iterations. */
-    public RunOptions withCheckpointEvery(int iterations) {
-        return new RunOptions(listener, checkpoint, iterations, cancelled);
-    }
+        /** Stops the run at the next evaluation once {@code signal} returns true (default never). */
+        public Builder cancelled(BooleanSupplier signal) {
+            this.cancelled = Objects.requireNonNull(signal, "cancelled");
+            return this;
+        }
 
-    /** These options stopping when {@code signal} returns true. */
-    public RunOptions withCancellation(BooleanSupplier signal) {
-        return new RunOptions(listener, checkpoint, checkpointEvery, signal);
+        /** The options. */
+        public RunOptions build() {
+            return new RunOptions(this);
+        }
     }
 }

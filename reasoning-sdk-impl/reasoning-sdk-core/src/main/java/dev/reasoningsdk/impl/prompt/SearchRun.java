@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.prompt.OptimizationResult;
@@ -76,6 +77,11 @@ final class SearchRun implements AutoCloseable {
         Candidate candidate = Candidate.initial(initialPrompt, settings.splitter());
         List<Candidate.Scored> scored = evaluate(List.of(candidate));
         if (scored.isEmpty()) {
+            if (stopReason == StopReason.EVALUATION_BUDGET || stopReason == StopReason.TIME_BUDGET) {
+                throw new BudgetExhaustedException("the " + (stopReason == StopReason.TIME_BUDGET ? "wall-time"
+                        : "evaluation") + " budget ran out before the initial prompt was scored",
+                        usage.withWallTime(elapsed()));
+            }
             throw new ReasoningException("the initial prompt could not be scored (see the log for the objective's "
                     + "failure)");
         }

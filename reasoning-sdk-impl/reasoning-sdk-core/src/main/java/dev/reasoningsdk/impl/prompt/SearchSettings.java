@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -55,7 +56,7 @@ public final class SearchSettings {
     }
 
     /** Plum's defaults. */
-    public static SearchSettings defaults() {
+    public static SearchSettings create() {
         return builder().build();
     }
 
@@ -192,31 +193,31 @@ public final class SearchSettings {
 
         /** Edits per candidate, at least 1 (default 1). */
         public Builder editsPerCandidate(int edits) {
-            this.editsPerCandidate = atLeast(edits, 1, "editsPerCandidate");
+            this.editsPerCandidate = Arguments.atLeast(edits, 1, "editsPerCandidate");
             return this;
         }
 
         /** Candidates per step, at least 1 (default {@value #DEFAULT_CANDIDATES}). */
         public Builder candidatesPerStep(int candidates) {
-            this.candidatesPerStep = atLeast(candidates, 1, "candidatesPerStep");
+            this.candidatesPerStep = Arguments.atLeast(candidates, 1, "candidatesPerStep");
             return this;
         }
 
         /** Iterations at most, at least 1 (default {@value #DEFAULT_ITERATIONS}). */
         public Builder maxIterations(int iterations) {
-            this.maxIterations = atLeast(iterations, 1, "maxIterations");
+            this.maxIterations = Arguments.atLeast(iterations, 1, "maxIterations");
             return this;
         }
 
         /** Iterations without a new best before stopping, at least 1 (default {@value #DEFAULT_PATIENCE}). */
         public Builder patience(int patience) {
-            this.patience = atLeast(patience, 1, "patience");
+            this.patience = Arguments.atLeast(patience, 1, "patience");
             return this;
         }
 
         /** Distinct prompts scored at most, at least 2 (default {@value #DEFAULT_MAX_EVALUATIONS}). */
         public Builder maxEvaluations(int evaluations) {
-            this.maxEvaluations = atLeast(evaluations, 2, "maxEvaluations");
+            this.maxEvaluations = Arguments.atLeast(evaluations, 2, "maxEvaluations");
             return this;
         }
 
@@ -250,7 +251,7 @@ public final class SearchSettings {
 
         /** Evaluations run at once, at least 1 (default 1). */
         public Builder concurrency(int concurrency) {
-            this.concurrency = atLeast(concurrency, 1, "concurrency");
+            this.concurrency = Arguments.atLeast(concurrency, 1, "concurrency");
             return this;
         }
 
@@ -263,13 +264,6 @@ public final class SearchSettings {
         /** The settings. */
         public SearchSettings build() {
             return new SearchSettings(this);
-        }
-
-        private static int atLeast(int value, int minimum, String name) {
-            if (value < minimum) {
-                throw new IllegalArgumentException(name + " must be >= " + minimum + ", was " + value);
-            }
-            return value;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.impl.internal.ChatCalls;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.reasoningsdk.api.ReasoningException;
@@ -147,7 +148,7 @@ public final class SelfDiscover {
     }
 
     private ChatCalls.Reply stage(String name, String prompt) {
-        ChatCalls.Reply reply = ChatCalls.ask(model, prompt);
+        ChatCalls.Reply reply = ChatCalls.sample(model, prompt);
         if (!reply.ok()) {
             throw new ReasoningException("SELF-DISCOVER " + name + " stage failed: " + reply.error(), null, true);
         }

@@ -1,17 +1,17 @@
 package dev.reasoningsdk.impl.prompt;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Tabu search over prompt edits (Plum, Pan et al., 2024): each step makes {@code candidatesPerStep} random edits of
  * the current prompt; a candidate on the tabu list (the last {@value #DEFAULT_TABU_SIZE} steps' best candidates,
  * the initial prompt first) is scored only with probability {@value #DEFAULT_TABU_PASS}; the step's best scored
  * candidate joins the tabu list, and the search moves to it if it beats the current prompt (as in Plum's
- * exact-match tabu). Other defaults: {@link SearchSettings#defaults()}.
+ * exact-match tabu). Other defaults: {@link SearchSettings#create()}.
  */
 public final class TabuSearch extends MetaheuristicOptimizer {
 
@@ -22,35 +22,20 @@ public final class TabuSearch extends MetaheuristicOptimizer {
     private final int tabuSize;
     private final double tabuPass;
 
-    private TabuSearch(SearchSettings settings, int tabuSize, double tabuPass) {
-        super(settings);
-        this.tabuSize = tabuSize;
-        this.tabuPass = tabuPass;
+    private TabuSearch(Builder builder) {
+        super(builder.settings);
+        this.tabuSize = builder.tabuSize;
+        this.tabuPass = builder.tabuPass;
     }
 
     /** Tabu search with Plum's defaults. */
-    public static TabuSearch withDefaults() {
-        return of(SearchSettings.defaults());
+    public static TabuSearch create() {
+        return builder().build();
     }
 
-    /** Tabu search with {@code settings}, a tabu list of 5 and pass probability 0.5. */
-    public static TabuSearch of(SearchSettings settings) {
-        return of(settings, DEFAULT_TABU_SIZE, DEFAULT_TABU_PASS);
-    }
-
-    /**
-     * Tabu search with {@code settings}, a tabu list of {@code tabuSize} prompts, and tabu candidates passing with
-     * probability {@code tabuPass}.
-     *
-     * @throws IllegalArgumentException if {@code tabuSize < 1} or {@code tabuPass} is outside [0, 1]
-     */
-    public static TabuSearch of(SearchSettings settings, int tabuSize, double tabuPass) {
-        Objects.requireNonNull(settings, "settings");
-        if (tabuSize < 1 || !(tabuPass >= 0 && tabuPass <= 1)) {
-            throw new IllegalArgumentException("need tabuSize >= 1 and tabuPass in [0, 1], got " + tabuSize + ", "
-                    + tabuPass);
-        }
-        return new TabuSearch(settings, tabuSize, tabuPass);
+    /** A builder with Plum's defaults. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
@@ -82,6 +67,45 @@ public final class TabuSearch extends MetaheuristicOptimizer {
                 }
             }
             run.endIteration();
+        }
+    }
+
+    /** Builds {@link TabuSearch}; every setting is optional. Not thread-safe. */
+    public static final class Builder extends MetaheuristicOptimizer.Builder<Builder> {
+        private int tabuSize = DEFAULT_TABU_SIZE;
+        private double tabuPass = DEFAULT_TABU_PASS;
+
+        private Builder() {
+        }
+
+        @Override
+        Builder self() {
+            return this;
+        }
+
+        /**
+         * How many recent steps' best prompts the tabu list holds (default {@value #DEFAULT_TABU_SIZE}).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder tabuSize(int tabuSize) {
+            this.tabuSize = Arguments.atLeast(tabuSize, 1, "tabuSize");
+            return this;
+        }
+
+        /**
+         * The probability that a tabu candidate is scored anyway (default {@value #DEFAULT_TABU_PASS}).
+         *
+         * @throws IllegalArgumentException if outside [0, 1]
+         */
+        public Builder tabuPass(double tabuPass) {
+            this.tabuPass = Arguments.probability(tabuPass, "tabuPass");
+            return this;
+        }
+
+        @Override
+        public TabuSearch build() {
+            return new TabuSearch(this);
         }
     }
 }

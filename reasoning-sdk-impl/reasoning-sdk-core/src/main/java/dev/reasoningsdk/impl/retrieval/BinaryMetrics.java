@@ -1,9 +1,7 @@
 package dev.reasoningsdk.impl.retrieval;
 
-import java.util.Arrays;
-import java.util.Comparator;
+import dev.reasoningsdk.impl.internal.RankMetrics;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * Figures of a binary classifier on labelled examples, beside the majority-class baseline.
@@ -12,7 +10,8 @@ import java.util.stream.IntStream;
  * @param positives        how many of them were labelled positive
  * @param accuracy         fraction classified correctly at the threshold
  * @param macroF1          the mean of the positive and negative classes' F1
- * @param auroc            area under the ROC curve of the scores (ties count one half); 0.5 when a class is absent
+ * @param auroc            area under the ROC curve of the scores (ties count one half); {@code NaN}
+ *                         when a class is absent, since the area is undefined then
  * @param majorityAccuracy accuracy of always answering the more frequent class
  * @param majorityMacroF1  macro F1 of that constant answer
  */
@@ -31,7 +30,7 @@ public record BinaryMetrics(int examples, int positives, double accuracy, double
      *
      * @throws IllegalArgumentException if the lists differ in length or are empty
      */
-    public static BinaryMetrics of(List<Double> scores, List<Boolean> labels, double threshold) {
+    public static BinaryMetrics compute(List<Double> scores, List<Boolean> labels, double threshold) {
         if (scores.size() != labels.size()) {
             throw new IllegalArgumentException("scores and labels differ in length: " + scores.size() + " vs "
                     + labels.size());
@@ -75,32 +74,17 @@ public record BinaryMetrics(int examples, int positives, double accuracy, double
         return denominator == 0 ? 0 : 2.0 * truePositives / denominator;
     }
 
-    /** The Mann-Whitney statistic: the chance a random positive outscores a random negative, ties one half. */
+    /**
+     * The area under the ROC curve of {@code scores} for the positive label, ties counting one half; {@code NaN}
+     * when a class is absent (see {@link RankMetrics#auroc}).
+     *
+     * @throws IllegalArgumentException if the lists differ in length, are empty, or a score is NaN
+     */
     public static double auroc(List<Double> scores, List<Boolean> labels) {
-        int n = scores.size();
-        Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
-        Arrays.sort(order, Comparator.comparingDouble(scores::get));
-        double rankSumPositive = 0;
-        long positives = 0;
-        int i = 0;
-        while (i < n) {
-            int j = i;
-            while (j + 1 < n && scores.get(order[j + 1]).equals(scores.get(order[i]))) {
-                j++;
-            }
-            double midRank = (i + j) / 2.0 + 1;
-            for (int k = i; k <= j; k++) {
-                if (labels.get(order[k])) {
-                    rankSumPositive += midRank;
-                    positives++;
-                }
-            }
-            i = j + 1;
+        boolean[] positive = new boolean[labels.size()];
+        for (int i = 0; i < positive.length; i++) {
+            positive[i] = labels.get(i);
         }
-        long negatives = n - positives;
-        if (positives == 0 || negatives == 0) {
-            return 0.5;
-        }
-        return (rankSumPositive - positives * (positives + 1) / 2.0) / (positives * (double) negatives);
+        return RankMetrics.auroc(scores.stream().mapToDouble(Double::doubleValue).toArray(), positive);
     }
 }

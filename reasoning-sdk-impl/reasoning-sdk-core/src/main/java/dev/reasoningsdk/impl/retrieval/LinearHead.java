@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.retrieval;
+import dev.reasoningsdk.impl.internal.LogisticRegression;
 import dev.reasoningsdk.impl.retrieval.internal.HeadFeatures;
 import dev.reasoningsdk.impl.retrieval.internal.LexicalFeatures;
 
@@ -24,7 +25,7 @@ import java.util.Objects;
 
 /**
  * A logistic-regression head over a feature vector (a sentence embedding, or a language model's hidden state):
- * {@code p = HeadFeatures.sigmoid(bias + sum_i weights[i] * (x[i] - mean[i]) / scale[i])}. The features are standardised with
+ * {@code p = sigmoid(bias + sum_i weights[i] * (x[i] - mean[i]) / scale[i])}. The features are standardised with
  * the training rows' mean and standard deviation, which keeps the fit well conditioned for hidden states whose
  * scale is far from an embedding's.
  *
@@ -210,7 +211,7 @@ public final class LinearHead {
         for (int i = 0; i < weights.length; i++) {
             z += weights[i] * ((features[i] - mean[i]) / scale[i]);
         }
-        return HeadFeatures.sigmoid(z);
+        return LogisticRegression.sigmoid(z);
     }
 
     /**

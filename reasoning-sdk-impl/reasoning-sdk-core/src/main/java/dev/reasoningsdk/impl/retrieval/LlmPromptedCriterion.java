@@ -1,17 +1,20 @@
 package dev.reasoningsdk.impl.retrieval;
 
+import dev.reasoningsdk.impl.internal.ChatCalls;
+
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.retrieval.Criterion;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.impl.llm.ReplyWindow;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -40,13 +43,14 @@ public final class LlmPromptedCriterion implements Criterion {
 
     private final ChatModel model;
     private final CriterionKind kind;
-    private final String promptTemplate;
+    private final UnaryOperator<String> promptFormat;
     private final double fallbackProbability;
 
     private LlmPromptedCriterion(Builder builder) {
         this.model = builder.model;
         this.kind = builder.kind;
-        this.promptTemplate = builder.promptTemplate != null ? builder.promptTemplate : defaultPrompt(kind);
+        this.promptFormat = builder.promptFormat != null ? builder.promptFormat
+                : QueryTemplates.format(defaultPrompt(kind));
         this.fallbackProbability = builder.fallbackProbability != null ? builder.fallbackProbability
                 : defaultFallback(kind);
     }
@@ -85,13 +89,12 @@ public final class LlmPromptedCriterion implements Criterion {
     public CriterionResult evaluate(String query) {
         Objects.requireNonNull(query, "query");
         long start = System.nanoTime();
-        String prompt = promptTemplate.replace("{query}", query);
+        String prompt = Objects.requireNonNull(promptFormat.apply(query), "promptFormat returned null");
         String reply = null;
-        TokenUsage tokens = null;
+        ChatResponse response = null;
         String failure;
         try {
-            ChatResponse response = model.chat(UserMessage.from(prompt));
-            tokens = response.tokenUsage();
+            response = model.chat(UserMessage.from(prompt));
             reply = response.aiMessage() == null ? null : response.aiMessage().text();
             failure = reply == null ? "empty reply" : null;
         } catch (RuntimeException e) {
@@ -102,16 +105,12 @@ public final class LlmPromptedCriterion implements Criterion {
         if (failure == null && parsed.isEmpty()) {
             failure = "unparseable reply: " + abbreviate(reply);
         }
-        Duration wall = Duration.ofNanos(System.nanoTime() - start);
-        long in = tokens == null || tokens.inputTokenCount() == null ? Usage.UNKNOWN_TOKENS : tokens.inputTokenCount();
-        long out = tokens == null || tokens.outputTokenCount() == null ? Usage.UNKNOWN_TOKENS
-                : tokens.outputTokenCount();
+        Usage usage = ChatCalls.usage(response, 0, failure != null, ChatCalls.since(start));
         if (failure != null) {
             return new CriterionResult(kind, fallbackProbability, failure + "; fallback " + fallbackProbability,
-                    new Usage(0, 1, 1, in, out, wall));
+                    usage);
         }
-        return new CriterionResult(kind, parsed.getAsDouble(), "LLM replied: " + abbreviate(reply),
-                new Usage(0, 1, 0, in, out, wall));
+        return new CriterionResult(kind, parsed.getAsDouble(), "LLM replied: " + abbreviate(reply), usage);
     }
 
     /**
@@ -173,7 +172,7 @@ public final class LlmPromptedCriterion implements Criterion {
     public static final class Builder {
         private ChatModel model;
         private CriterionKind kind;
-        private String promptTemplate;
+        private UnaryOperator<String> promptFormat;
         private Double fallbackProbability;
 
         private Builder() {
@@ -192,13 +191,11 @@ public final class LlmPromptedCriterion implements Criterion {
         }
 
         /**
-         * The prompt; {@code {query}} is replaced by the request. Default {@link #defaultPrompt(CriterionKind)}.
-         *
-         * @throws IllegalArgumentException if it has no {@code {query}} placeholder
+         * Turns the request into the prompt sent to the model; {@link QueryTemplates#format} makes one from a
+         * {@code {query}} template. Default: the kind's {@link #defaultPrompt(CriterionKind)} template.
          */
-        public Builder promptTemplate(String promptTemplate) {
-            this.promptTemplate = QueryTemplates.requirePlaceholder(
-                    Objects.requireNonNull(promptTemplate, "promptTemplate"));
+        public Builder promptFormat(UnaryOperator<String> promptFormat) {
+            this.promptFormat = Objects.requireNonNull(promptFormat, "promptFormat");
             return this;
         }
 

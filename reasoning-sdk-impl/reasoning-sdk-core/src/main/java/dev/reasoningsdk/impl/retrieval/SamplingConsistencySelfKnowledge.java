@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.retrieval;
+
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.reasoningsdk.api.retrieval.Criterion;
@@ -8,9 +9,12 @@ import dev.reasoningsdk.impl.confidence.AnswerGroups;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.Sampling;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Self-knowledge of a remote black-box model by sampling consistency (as in SelfCheckGPT, Manakul et al., 2023, and
@@ -21,22 +25,18 @@ import java.util.Optional;
  *
  * <p>Answers are extracted and compared by an {@link AnswerExtractor} (free text by default). Failed and
  * unparseable samples count as disagreeing: the denominator is the number requested. No usable sample gives 0.
- * Defaults: 5 samples, first seed 0, prompt {@code "{query}"}. Thread-safe when the sampler is.
+ * Defaults: 5 samples, seed 0, the request as the prompt. Thread-safe when the sampler is.
  */
 public final class SamplingConsistencySelfKnowledge implements Criterion {
 
-    private final ChainSampler sampler;
+    private final Sampling sampling;
     private final AnswerExtractor extractor;
     private final int samples;
-    private final long firstSeed;
-    private final String promptTemplate;
 
     private SamplingConsistencySelfKnowledge(Builder builder) {
-        this.sampler = builder.sampler;
+        this.sampling = new Sampling(builder.sampler, builder.temperature, builder.promptFormat, builder.seed);
         this.extractor = builder.extractor;
         this.samples = builder.samples;
-        this.firstSeed = builder.firstSeed;
-        this.promptTemplate = builder.promptTemplate;
     }
 
     /** A builder; a sampler is required. */
@@ -52,12 +52,13 @@ public final class SamplingConsistencySelfKnowledge implements Criterion {
     @Override
     public CriterionResult evaluate(String query) {
         Objects.requireNonNull(query, "query");
-        SampleBatch batch = sampler.sample(promptTemplate.replace("{query}", query), samples, firstSeed);
+        Sampling.Draw draw = sampling.draw(query, samples, 0);
+        SampleBatch batch = draw.batch();
         if (batch.samples().isEmpty()) {
             return new CriterionResult(kind(), 0, "no usable sample of " + samples + " ("
                     + batch.failures().size() + " failed)", batch.usage());
         }
-        AnswerGroups groups = AnswerGroups.of(batch.chains(sampler.name()), extractor);
+        AnswerGroups groups = AnswerGroups.of(draw.chains(), extractor);
         Optional<AnswerGroups.Group> majority = groups.majority();
         if (majority.isEmpty()) {
             return new CriterionResult(kind(), 0, "no answer in " + samples + " samples ("
@@ -73,17 +74,24 @@ public final class SamplingConsistencySelfKnowledge implements Criterion {
     /** Builds a {@link SamplingConsistencySelfKnowledge}. */
     public static final class Builder {
         private ChainSampler sampler;
+        private double temperature;
         private AnswerExtractor extractor = AnswerExtractors.freeText();
         private int samples = 5;
-        private long firstSeed;
-        private String promptTemplate = "{query}";
+        private long seed;
+        private UnaryOperator<String> promptFormat = UnaryOperator.identity();
 
         private Builder() {
         }
 
-        /** Where samples come from (required), e.g. a {@code ChatModelSampler} over a remote model. */
-        public Builder sampler(ChainSampler sampler) {
+        /**
+         * Where samples come from (required), e.g. a {@code ChatModelSampler} over a remote model, and the
+         * temperature that sampler was configured to sample at (agreement means little at temperature 0).
+         *
+         * @throws IllegalArgumentException if the temperature is negative, NaN or infinite
+         */
+        public Builder sampler(ChainSampler sampler, double temperature) {
             this.sampler = Objects.requireNonNull(sampler, "sampler");
+            this.temperature = Arguments.temperature(temperature);
             return this;
         }
 
@@ -106,20 +114,18 @@ public final class SamplingConsistencySelfKnowledge implements Criterion {
             return this;
         }
 
-        /** The seed of the first sample. Default 0. */
-        public Builder firstSeed(long firstSeed) {
-            this.firstSeed = firstSeed;
+        /** The seed of the first sample; sample {@code i} uses {@code seed + i}. Default 0. */
+        public Builder seed(long seed) {
+            this.seed = seed;
             return this;
         }
 
         /**
-         * The prompt sent to the model; {@code {query}} is replaced by the request. Default {@code "{query}"}.
-         *
-         * @throws IllegalArgumentException if it has no {@code {query}} placeholder
+         * Turns the request into the prompt sent to the model ({@link QueryTemplates#format} makes one from a
+         * {@code {query}} template). Default: the request as it is.
          */
-        public Builder promptTemplate(String promptTemplate) {
-            this.promptTemplate = QueryTemplates.requirePlaceholder(
-                    Objects.requireNonNull(promptTemplate, "promptTemplate"));
+        public Builder promptFormat(UnaryOperator<String> promptFormat) {
+            this.promptFormat = Objects.requireNonNull(promptFormat, "promptFormat");
             return this;
         }
 

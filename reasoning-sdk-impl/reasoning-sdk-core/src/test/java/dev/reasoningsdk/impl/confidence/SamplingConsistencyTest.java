@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.confidence;
+
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,7 +99,7 @@ class SamplingConsistencyTest {
                 return "fake";
             }
         };
-        SamplingConsistency consistency = SamplingConsistency.builder().sampler(sampler).samples(10)
+        SamplingConsistency consistency = SamplingConsistency.builder().sampler(sampler, 0.7).samples(10)
                 .promptFormat(q -> "Q: " + q + "\nA:").build();
         ConfidenceEstimate estimate = consistency.estimate("sum?");
         assertThat(estimate.answer()).contains("32");

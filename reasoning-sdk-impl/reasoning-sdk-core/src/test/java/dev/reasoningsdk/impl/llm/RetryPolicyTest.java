@@ -14,14 +14,14 @@ class RetryPolicyTest {
 
     @Test
     void defaultsAreThreeAttemptsHalfASecondDoublingUpToThirtySeconds() {
-        assertThat(RetryPolicy.defaults()).isEqualTo(new RetryPolicy(3, Duration.ofMillis(500),
+        assertThat(RetryPolicy.create()).isEqualTo(new RetryPolicy(3, Duration.ofMillis(500),
                 Duration.ofSeconds(30), 2));
         assertThat(RetryPolicy.none().maxAttempts()).isEqualTo(1);
     }
 
     @Test
     void backoffGrowsExponentiallyUpToTheCap() {
-        RetryPolicy policy = RetryPolicy.defaults();
+        RetryPolicy policy = RetryPolicy.create();
         assertThat(policy.backoff(1, 1.0)).isEqualTo(Duration.ofMillis(500));
         assertThat(policy.backoff(2, 1.0)).isEqualTo(Duration.ofSeconds(1));
         assertThat(policy.backoff(5, 1.0)).isEqualTo(Duration.ofSeconds(8));
@@ -56,9 +56,9 @@ class RetryPolicyTest {
         assertThatThrownBy(() -> RetryPolicy.builder().multiplier(Double.NaN).build())
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> RetryPolicy.builder().maxBackoff(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> RetryPolicy.defaults().backoff(0, 0.5))
+        assertThatThrownBy(() -> RetryPolicy.create().backoff(0, 0.5))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> RetryPolicy.defaults().backoff(1, 1.5))
+        assertThatThrownBy(() -> RetryPolicy.create().backoff(1, 1.5))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

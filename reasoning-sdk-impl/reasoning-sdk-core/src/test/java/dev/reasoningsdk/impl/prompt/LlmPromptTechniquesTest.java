@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.prompt;
+
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,7 +38,7 @@ class LlmPromptTechniquesTest {
         });
         ActivePrompt.Selection selection;
         try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).concurrency(2).build()) {
-            selection = ActivePrompt.builder().sampler(sampler).extractor(AnswerExtractors.numeric()).samples(4)
+            selection = ActivePrompt.builder().sampler(sampler, 0.7).extractor(AnswerExtractors.numeric()).samples(4)
                     .build().select(List.of("settled", "split", "chaos"), 2);
         }
         assertThat(model.userTexts()).hasSize(12).containsOnly("Q: settled\nA: Let's think step by step.",
@@ -63,7 +64,7 @@ class LlmPromptTechniquesTest {
 
         SearchSettings subOnly = SearchSettings.builder().operations(java.util.EnumSet.of(EditOperation.SUB))
                 .paraphraser(paraphraser).maxEvaluations(6).seed(2).build();
-        dev.reasoningsdk.api.prompt.OptimizationResult result = HillClimbing.of(subOnly)
+        dev.reasoningsdk.api.prompt.OptimizationResult result = HillClimbing.builder().settings(subOnly).build()
                 .optimize("Answer the question, be brief.", dev.reasoningsdk.api.prompt.PromptObjective.of(
                         prompt -> prompt.contains("short") ? 2 : 1));
         assertThat(result.bestPrompt()).contains("keep it short");
@@ -181,7 +182,7 @@ class LlmPromptTechniquesTest {
     void unusableAdviceFallsBackAndIsCountedAsFailed() {
         ScriptedChatModel model = byPrompt(prompt -> prompt.startsWith("You choose")
                 ? "I would use a low temperature." : "Paris.");
-        DecodingSettings fallback = DecodingSettings.of(0.2, null, null, null, null);
+        DecodingSettings fallback = DecodingSettings.clamped(0.2, null, null, null, null);
         HyperparameterAwareGeneration.Generation generation = HyperparameterAwareGeneration.builder().model(model)
                 .fallback(fallback).build().generate("Capital of France?");
         assertThat(generation.settingsFromModel()).isFalse();

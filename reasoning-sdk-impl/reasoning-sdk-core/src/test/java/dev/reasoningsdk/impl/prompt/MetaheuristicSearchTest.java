@@ -41,8 +41,12 @@ class MetaheuristicSearchTest {
     }
 
     static Stream<Function<SearchSettings, MetaheuristicOptimizer>> algorithms() {
-        return Stream.of(HillClimbing::of, SimulatedAnnealing::of, GeneticAlgorithm::of,
-                GeneticAlgorithmWithCrossover::of, TabuSearch::of, HarmonySearch::of);
+        return Stream.of(settings -> HillClimbing.builder().settings(settings).build(),
+                settings -> SimulatedAnnealing.builder().settings(settings).build(),
+                settings -> GeneticAlgorithm.builder().settings(settings).build(),
+                settings -> GeneticAlgorithmWithCrossover.builder().settings(settings).build(),
+                settings -> TabuSearch.builder().settings(settings).build(),
+                settings -> HarmonySearch.builder().settings(settings).build());
     }
 
     @ParameterizedTest
@@ -77,7 +81,8 @@ class MetaheuristicSearchTest {
             assertThat(seen.add(prompt)).as("scored twice: %s", prompt).isTrue();
             return OBJECTIVE.evaluate(prompt);
         };
-        OptimizationResult result = HillClimbing.of(settings().toBuilder().maxEvaluations(12).patience(50).build())
+        OptimizationResult result = HillClimbing.builder()
+                .settings(settings().toBuilder().maxEvaluations(12).patience(50).build()).build()
                 .optimize(PROMPT, counting);
         assertThat(result.stopReason()).isEqualTo(StopReason.EVALUATION_BUDGET);
         assertThat(result.evaluations()).isEqualTo(12).isEqualTo(calls.get());
@@ -87,7 +92,8 @@ class MetaheuristicSearchTest {
     void theModelCallBudgetHolds() {
         PromptObjective threeCallsEach = prompt -> new PromptObjective.Evaluation(
                 OBJECTIVE.evaluate(prompt).score(), new Usage(3, 3, 0, 30, 3, java.time.Duration.ZERO));
-        OptimizationResult result = GeneticAlgorithm.of(settings().toBuilder().maxModelCalls(30).build())
+        OptimizationResult result = GeneticAlgorithm.builder()
+                .settings(settings().toBuilder().maxModelCalls(30).build()).build()
                 .optimize(PROMPT, threeCallsEach);
         assertThat(result.stopReason()).isEqualTo(StopReason.EVALUATION_BUDGET);
         assertThat(result.usage().modelCalls()).isEqualTo(30);
@@ -96,8 +102,8 @@ class MetaheuristicSearchTest {
 
     @Test
     void patienceStopsAFlatSearch() {
-        OptimizationResult result = HillClimbing.of(settings().toBuilder().patience(3).build())
-                .optimize(PROMPT, PromptObjective.of(prompt -> 1.0));
+        OptimizationResult result = HillClimbing.builder().settings(settings().toBuilder().patience(3).build())
+                .build().optimize(PROMPT, PromptObjective.of(prompt -> 1.0));
         assertThat(result.stopReason()).isEqualTo(StopReason.PATIENCE);
         assertThat(result.history()).extracting(OptimizationStep::iteration).allMatch(i -> i <= 3);
         assertThat(result.bestPrompt()).isEqualTo(PROMPT);
@@ -111,7 +117,7 @@ class MetaheuristicSearchTest {
             }
             return OBJECTIVE.evaluate(prompt);
         };
-        OptimizationResult result = HillClimbing.of(settings()).optimize(PROMPT, flaky);
+        OptimizationResult result = HillClimbing.builder().settings(settings()).build().optimize(PROMPT, flaky);
         assertThat(result.failedEvaluations()).isPositive();
         assertThat(result.history()).noneMatch(step -> step.prompt().contains("great") && step.iteration() > 0);
     }
@@ -119,9 +125,10 @@ class MetaheuristicSearchTest {
     @Test
     void cancellationStopsTheRun() {
         AtomicInteger events = new AtomicInteger();
-        RunOptions options = RunOptions.defaults().withListener(progress -> events.incrementAndGet())
-                .withCancellation(() -> events.get() >= 4);
-        OptimizationResult result = HillClimbing.of(settings()).optimize(PROMPT, OBJECTIVE, options);
+        RunOptions options = RunOptions.builder().listener(progress -> events.incrementAndGet())
+                .cancelled(() -> events.get() >= 4).build();
+        OptimizationResult result = HillClimbing.builder().settings(settings()).build()
+                .optimize(PROMPT, OBJECTIVE, options);
         assertThat(result.stopReason()).isEqualTo(StopReason.CANCELLED);
         assertThat(result.evaluations()).as("the initial prompt and the first batch at most").isLessThanOrEqualTo(6);
     }
@@ -131,8 +138,8 @@ class MetaheuristicSearchTest {
         Path file = dir.resolve("search.json");
         SearchSettings small = settings().toBuilder().maxEvaluations(15).patience(50).build();
         SearchSettings large = small.toBuilder().maxEvaluations(40).build();
-        OptimizationResult interrupted = HarmonySearch.of(small).optimize(PROMPT, OBJECTIVE,
-                RunOptions.defaults().withCheckpoint(file));
+        OptimizationResult interrupted = HarmonySearch.builder().settings(small).build().optimize(PROMPT, OBJECTIVE,
+                RunOptions.builder().checkpoint(file).build());
         assertThat(interrupted.stopReason()).isEqualTo(StopReason.EVALUATION_BUDGET);
         assertThat(Files.readString(file)).contains("\"method\":\"harmony-search\"");
 
@@ -143,27 +150,28 @@ class MetaheuristicSearchTest {
             }
             return OBJECTIVE.evaluate(prompt);
         };
-        OptimizationResult resumed = HarmonySearch.of(large).optimize(PROMPT, recording,
-                RunOptions.defaults().withCheckpoint(file));
-        OptimizationResult uninterrupted = HarmonySearch.of(large).optimize(PROMPT, OBJECTIVE);
+        OptimizationResult resumed = HarmonySearch.builder().settings(large).build().optimize(PROMPT, recording,
+                RunOptions.builder().checkpoint(file).build());
+        OptimizationResult uninterrupted = HarmonySearch.builder().settings(large).build()
+                .optimize(PROMPT, OBJECTIVE);
         assertThat(resumed.history()).isEqualTo(uninterrupted.history());
         assertThat(called).hasSize(25);
         Set<String> first = new HashSet<>(interrupted.history().stream().map(OptimizationStep::prompt).toList());
         assertThat(called).noneMatch(first::contains);
 
-        assertThatThrownBy(() -> HillClimbing.of(large).optimize(PROMPT, OBJECTIVE,
-                RunOptions.defaults().withCheckpoint(file))).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> HillClimbing.builder().settings(large).build().optimize(PROMPT, OBJECTIVE,
+                RunOptions.builder().checkpoint(file).build())).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void rejectsAPromptWithoutLetters() {
-        assertThatThrownBy(() -> HillClimbing.withDefaults().optimize("1 2 3", OBJECTIVE))
+        assertThatThrownBy(() -> HillClimbing.create().optimize("1 2 3", OBJECTIVE))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no letter");
     }
 
     @Test
     void simulatedAnnealingFollowsPlumsSchedule() {
-        SimulatedAnnealing annealing = SimulatedAnnealing.withDefaults();
+        SimulatedAnnealing annealing = SimulatedAnnealing.create();
         assertThat(annealing.temperature(0)).isEqualTo(10.0);
         assertThat(annealing.temperature(5)).isCloseTo(10 * Math.exp(-1), org.assertj.core.data.Offset.offset(1e-12));
     }

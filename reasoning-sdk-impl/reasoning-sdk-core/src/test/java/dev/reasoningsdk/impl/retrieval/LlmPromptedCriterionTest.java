@@ -80,7 +80,7 @@ class LlmPromptedCriterionTest {
 
     @Test
     void refusesBadConfiguration() {
-        assertThatThrownBy(() -> LlmPromptedCriterion.builder().promptTemplate("no placeholder"))
+        assertThatThrownBy(() -> LlmPromptedCriterion.builder().promptFormat(QueryTemplates.format("no placeholder")))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LlmPromptedCriterion.builder().fallbackProbability(2))
                 .isInstanceOf(IllegalArgumentException.class);

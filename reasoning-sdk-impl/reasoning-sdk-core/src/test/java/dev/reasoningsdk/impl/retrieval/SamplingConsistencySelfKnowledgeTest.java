@@ -42,7 +42,7 @@ class SamplingConsistencySelfKnowledgeTest {
     @Test
     void agreementOfTheMostCommonAnswerIsTheProbability() {
         SamplingConsistencySelfKnowledge criterion = SamplingConsistencySelfKnowledge.builder()
-                .sampler(sampler("Paris.", "The answer is Paris", "Lyon", "paris", "Marseille")).build();
+                .sampler(sampler("Paris.", "The answer is Paris", "Lyon", "paris", "Marseille"), 0.7).build();
 
         CriterionResult result = criterion.evaluate("What is the capital of France?");
 
@@ -54,9 +54,9 @@ class SamplingConsistencySelfKnowledgeTest {
     @Test
     void failedSamplesCountAsDisagreeingAndNoneUsableMeansDoesNotKnow() {
         CriterionResult partly = SamplingConsistencySelfKnowledge.builder()
-                .sampler(sampler("42", "42", null, null, null)).build().evaluate("q");
+                .sampler(sampler("42", "42", null, null, null), 0.7).build().evaluate("q");
         CriterionResult none = SamplingConsistencySelfKnowledge.builder()
-                .sampler(sampler(null, null, null, null, null)).build().evaluate("q");
+                .sampler(sampler(null, null, null, null, null), 0.7).build().evaluate("q");
 
         assertThat(partly.probability()).isEqualTo(0.4);
         assertThat(partly.usage().failedCalls()).isEqualTo(3);

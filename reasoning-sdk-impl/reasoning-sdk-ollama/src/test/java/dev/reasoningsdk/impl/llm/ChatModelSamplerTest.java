@@ -214,7 +214,7 @@ class ChatModelSamplerTest {
     void waitsAtLeastTheServersRetryAfter() {
         ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> attempt == 1
                 ? fail(LlmCallException.forStatus(429, "slow down", Duration.ofSeconds(2))) : answer("ok"));
-        SampleBatch batch = build(sampler(model).retryPolicy(RetryPolicy.defaults())).sample("q", 1, 0);
+        SampleBatch batch = build(sampler(model).retryPolicy(RetryPolicy.create())).sample("q", 1, 0);
         assertThat(batch.samples()).hasSize(1);
         assertThat(sleeps).containsExactly(Duration.ofSeconds(2));
     }
@@ -240,7 +240,7 @@ class ChatModelSamplerTest {
         ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> attempt == 1
                 ? fail(new RateLimitException("slow down", new RetryAfterHttpException(429, "slow down",
                         Duration.ofSeconds(20)))) : answer("ok"));
-        SampleBatch batch = build(sampler(model).retryPolicy(RetryPolicy.defaults()).clock(frozenClock())
+        SampleBatch batch = build(sampler(model).retryPolicy(RetryPolicy.create()).clock(frozenClock())
                 .deadline(Duration.ofSeconds(10))).sample("q", 1, 0);
 
         assertThat(sleeps).isEmpty();

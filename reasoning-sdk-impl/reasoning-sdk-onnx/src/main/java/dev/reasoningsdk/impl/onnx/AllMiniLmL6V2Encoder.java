@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * LangChain4j's own embedding of the same model. Larger batches trade that for throughput ({@code bench encoder}
  * measures both). Longer sentences are truncated to
  * {@link Builder#maxTokens(int) maxTokens} (default 256, the length the model was trained with; LangChain4j
- * instead splits long texts and averages the parts). It plugs into LangChain4j through {@code SentenceEncoderEmbeddingModel.of(encoder)}.
+ * instead splits long texts and averages the parts). It plugs into LangChain4j through
+ * {@code SentenceEncoderEmbeddingModel.of(encoder)}.
  *
  * <p>{@link #encodeAll(List, Set)} also mean-pools the hidden states of the embedding layer (layer 0) or of any
  * transformer layer (1 to 6) from the same pass: on loading, the tensors after the embedding layer and after layers
@@ -294,9 +295,10 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
         }
     }
 
-    private static FloatBuffer hidden(OrtSession.Result result, String name) {
+    private FloatBuffer hidden(OrtSession.Result result, String name) {
         OnnxValue value = result.get(name)
-                .orElseThrow(() -> new IllegalStateException("the session did not return " + name));
+                .orElseThrow(() -> new ModelRunException("encoder " + modelId + ": the run returned no " + name,
+                        null));
         return ((OnnxTensor) value).getFloatBuffer();
     }
 

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.onnx;
 import dev.reasoningsdk.api.ModelLoadException;
+import dev.reasoningsdk.api.ModelRunException;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 
@@ -51,6 +52,7 @@ public final class CausalLmWithPast {
 
     private final OrtEnvironment environment;
     private final OrtSession session;
+    private final String modelName;
     private final int layers;
     private final int kvHeads;
     private final int headDim;
@@ -75,6 +77,7 @@ public final class CausalLmWithPast {
     private CausalLmWithPast(Builder builder) {
         this.environment = builder.session.environment();
         this.session = builder.session.session();
+        this.modelName = builder.session.modelName();
         this.endTokenIds = builder.endTokenIds.clone();
         this.padTokenId = builder.padTokenId == null ? endTokenIds[0] : builder.padTokenId;
         this.contextLength = builder.contextLength;
@@ -327,8 +330,8 @@ public final class CausalLmWithPast {
                 }
                 return session.run(feed, decodeOutputs);
             } catch (OrtException e) {
-                throw new IllegalStateException("decoding step at past length " + pastLength + " failed: "
-                        + e.getMessage(), e);
+                throw new ModelRunException("model " + modelName + ": decoding step at past length " + pastLength
+                        + " failed: " + e.getMessage(), e);
             } finally {
                 inputs.forEach(OnnxTensor::close);
             }
@@ -344,7 +347,8 @@ public final class CausalLmWithPast {
             try {
                 return OnnxTensor.createTensor(environment, values, shape);
             } catch (OrtException e) {
-                throw new IllegalStateException("cannot create a cache tensor " + Arrays.toString(shape), e);
+                throw new ModelRunException("model " + modelName + ": cannot create a cache tensor "
+                        + Arrays.toString(shape) + ": " + e.getMessage(), e);
             }
         }
 
@@ -360,7 +364,8 @@ public final class CausalLmWithPast {
                 try {
                     closeable.close();
                 } catch (Exception e) {
-                    throw new IllegalStateException("cannot release a cache tensor", e);
+                    throw new ModelRunException("model " + modelName + ": cannot release a cache tensor: "
+                            + e.getMessage(), e);
                 }
             }
             owned.clear();

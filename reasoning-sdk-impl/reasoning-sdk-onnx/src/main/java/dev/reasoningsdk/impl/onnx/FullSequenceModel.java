@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.onnx;
 
+import dev.reasoningsdk.api.ModelRunException;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -8,7 +9,6 @@ import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -26,12 +26,14 @@ final class FullSequenceModel implements Decoder {
 
     private final OrtEnvironment environment;
     private final OrtSession session;
+    private final String modelName;
     private final int vocabularySize;
     private final int padId;
 
-    FullSequenceModel(OrtEnvironment environment, OrtSession session, int vocabularySize, int padId) {
-        this.environment = Objects.requireNonNull(environment, "environment");
-        this.session = Objects.requireNonNull(session, "session");
+    FullSequenceModel(OnnxModelSession session, int vocabularySize, int padId) {
+        this.environment = session.environment();
+        this.session = session.session();
+        this.modelName = session.modelName();
         this.vocabularySize = vocabularySize;
         this.padId = padId;
     }
@@ -44,6 +46,8 @@ final class FullSequenceModel implements Decoder {
     /**
      * Runs right-padded {@code sequences} in one pass and returns the requested output, flattened
      * rows x maxLength x width.
+     *
+     * @throws ModelRunException naming the model if ONNX Runtime fails
      */
     float[] forward(int[][] sequences, String output) {
         int maxLength = Arrays.stream(sequences).mapToInt(row -> row.length).max().orElseThrow();
@@ -62,8 +66,8 @@ final class FullSequenceModel implements Decoder {
             buffer.get(values);
             return values;
         } catch (OrtException e) {
-            throw new IllegalStateException("forward pass of " + sequences.length + " x " + maxLength
-                    + " tokens failed: " + e.getMessage(), e);
+            throw new ModelRunException("model " + modelName + ": forward pass of " + sequences.length + " x "
+                    + maxLength + " tokens failed: " + e.getMessage(), e);
         }
     }
 

@@ -92,8 +92,7 @@ public final class TinyReasoner implements CausalLanguageModel {
         OnnxModelSession int8 = null;
         try {
             full = factory.open(ModelSource.bytes(file.name(), onnx));
-            this.fullModel = new FullSequenceModel(full.environment(), full.session(), vocabulary.size(),
-                    vocabulary.padId());
+            this.fullModel = new FullSequenceModel(full, vocabulary.size(), vocabulary.padId());
             if (builder.kvCache) {
                 OnnxModelFile withPast = fromModel(file, () -> TinyReasonerGraph.withPast(file));
                 cached = factory.open(ModelSource.bytes(withPast.name(), withPast.toBytes()));
@@ -108,8 +107,7 @@ public final class TinyReasoner implements CausalLanguageModel {
             if (builder.int8HiddenStates) {
                 OnnxModelFile quantized = fromModel(file, () -> DynamicInt8Quantization.quantizeWeights(file));
                 int8 = factory.open(ModelSource.bytes(quantized.name(), quantized.toBytes()));
-                this.hiddenStateModel = new FullSequenceModel(int8.environment(), int8.session(), vocabulary.size(),
-                        vocabulary.padId());
+                this.hiddenStateModel = new FullSequenceModel(int8, vocabulary.size(), vocabulary.padId());
                 lastToken = DynamicInt8Quantization.quantizeWeights(lastToken);
             } else {
                 this.hiddenStateModel = fullModel;
@@ -128,7 +126,7 @@ public final class TinyReasoner implements CausalLanguageModel {
     }
 
     /** The embedded model with the defaults (KV cache, the configured provider, 1 intra-op thread). */
-    public static TinyReasoner load() {
+    public static TinyReasoner create() {
         return builder().build();
     }
 
@@ -306,8 +304,8 @@ public final class TinyReasoner implements CausalLanguageModel {
             checkOpen();
             if (lastTokenStateModel == null) {
                 lastTokenSession = factory.open(ModelSource.bytes(modelId + "-last-token", lastTokenGraph));
-                lastTokenStateModel = new FullSequenceModel(lastTokenSession.environment(),
-                        lastTokenSession.session(), vocabulary.size(), vocabulary.padId());
+                lastTokenStateModel = new FullSequenceModel(lastTokenSession, vocabulary.size(),
+                        vocabulary.padId());
                 lastTokenGraph = null;
             }
             return lastTokenStateModel;

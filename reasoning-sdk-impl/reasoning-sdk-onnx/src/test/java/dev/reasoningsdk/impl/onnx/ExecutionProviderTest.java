@@ -32,7 +32,7 @@ class ExecutionProviderTest {
         try (OnnxSessionFactory factory = OnnxSessionFactory.create()) {
             assertThat(factory.executionProvider()).isEqualTo(ExecutionProvider.CPU);
         }
-        try (TinyReasoner model = TinyReasoner.load()) {
+        try (TinyReasoner model = TinyReasoner.create()) {
             assertThat(model.providerUsed()).isEqualTo("CPU");
         }
         System.setProperty(ExecutionProvider.PROPERTY, "tpu");

@@ -96,8 +96,9 @@ class EmbeddingZeroShotClassifierTest {
                     List.of("changing", "stable"));
             String initial = classifier.prompt(Map.of("changing", "a question about something that changes",
                     "stable", "a question about something that stays the same"));
-            OptimizationResult result = TabuSearch.of(SearchSettings.builder().maxEvaluations(24).maxIterations(40)
-                    .patience(10).seed(1).build()).optimize(initial, classifier.objective(questions, gold));
+            OptimizationResult result = TabuSearch.builder().settings(SearchSettings.builder().maxEvaluations(24)
+                    .maxIterations(40).patience(10).seed(1).build()).build()
+                    .optimize(initial, classifier.objective(questions, gold));
             assertThat(result.bestScore()).isGreaterThan(result.initialScore());
             assertThat(result.bestPrompt().lines()).hasSize(2);
         }

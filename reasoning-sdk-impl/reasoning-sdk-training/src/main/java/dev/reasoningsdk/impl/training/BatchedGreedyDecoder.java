@@ -7,6 +7,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.reasoningsdk.api.ModelLoadException;
+import dev.reasoningsdk.api.ModelRunException;
 import dev.reasoningsdk.impl.onnx.TinyReasonerGraph;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
@@ -34,6 +36,8 @@ final class BatchedGreedyDecoder implements AutoCloseable {
     static final int MAX_LEN = 320;
     static final int MAX_NEW = 180;
     private static final int BATCH = 64;
+    /** How failures name the model: a tiny reasoner (often merged weights) rewritten to decode with a cache. */
+    private static final String MODEL_NAME = "tiny-reasoner (decoder with past)";
 
     private final OrtEnvironment environment = OrtEnvironment.getEnvironment();
     private final OrtSession.SessionOptions options;
@@ -58,7 +62,7 @@ final class BatchedGreedyDecoder implements AutoCloseable {
             heads = (int) shape[1];
             headDim = (int) shape[3];
         } catch (OrtException e) {
-            throw new IllegalStateException("cannot open the tiny reasoner's decoder: " + e.getMessage(), e);
+            throw new ModelLoadException("model " + MODEL_NAME + ": cannot open it: " + e.getMessage(), e);
         }
     }
 
@@ -184,7 +188,7 @@ final class BatchedGreedyDecoder implements AutoCloseable {
             }
             result.close();
         } catch (OrtException e) {
-            throw new IllegalStateException("decoding failed: " + e.getMessage(), e);
+            throw new ModelRunException("model " + MODEL_NAME + ": decoding failed: " + e.getMessage(), e);
         } finally {
             if (previous != null) {
                 previous.close();
@@ -213,7 +217,8 @@ final class BatchedGreedyDecoder implements AutoCloseable {
                         new long[] {batch, heads, 0, headDim});
             }
         } catch (OrtException e) {
-            throw new IllegalStateException("cannot create an empty cache: " + e.getMessage(), e);
+            throw new ModelRunException("model " + MODEL_NAME + ": cannot create an empty cache: " + e.getMessage(),
+                    e);
         }
         return past;
     }

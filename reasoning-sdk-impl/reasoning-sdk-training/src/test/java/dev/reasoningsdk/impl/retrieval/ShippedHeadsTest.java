@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.retrieval;
+
 import dev.reasoningsdk.impl.training.HeadTrainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,7 +47,8 @@ class ShippedHeadsTest {
         List<Double> scores = EncoderHeadCriterion.defaultTime(encoder)
                 .evaluateAll(heldOutRows.stream().map(LabelledText::text).toList()).stream()
                 .map(result -> result.probability()).toList();
-        BinaryMetrics metrics = BinaryMetrics.of(scores, heldOutRows.stream().map(LabelledText::label).toList(), 0.5);
+        BinaryMetrics metrics = BinaryMetrics.compute(scores, heldOutRows.stream().map(LabelledText::label).toList(),
+                0.5);
 
         assertThat(head.pooledLayers()).isNotEmpty();
         assertThat(metrics.examples()).isEqualTo(provenance.heldOutRows());

@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.training;
 import dev.reasoningsdk.impl.retrieval.*;
 import dev.reasoningsdk.impl.retrieval.FakeEncoder;
 import dev.reasoningsdk.impl.retrieval.HeadFixtures;
+import dev.reasoningsdk.impl.internal.LogisticRegression;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -48,7 +49,7 @@ class HeadTrainerTest {
         List<Boolean> labels = new ArrayList<>();
         List<float[]> features = clouds(300, labels, 1);
 
-        LinearHead head = HeadTrainer.defaults().train(CriterionKind.TIME, "m@1", features, labels, DATA);
+        LinearHead head = HeadTrainer.create().train(CriterionKind.TIME, "m@1", features, labels, DATA);
 
         HeadProvenance provenance = head.provenance();
         assertThat(provenance.heldOutRows()).isEqualTo(60);
@@ -87,7 +88,7 @@ class HeadTrainerTest {
                 new float[] {5}, new float[] {6});
         List<Boolean> labels = List.of(true, true, true, true, true, true);
 
-        assertThatThrownBy(() -> HeadTrainer.defaults().train(CriterionKind.TIME, "m", features, labels, DATA))
+        assertThatThrownBy(() -> HeadTrainer.create().train(CriterionKind.TIME, "m", features, labels, DATA))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("two rows of each class");
     }
 
@@ -105,7 +106,7 @@ class HeadTrainerTest {
         Files.write(data, lines);
         FakeEncoder encoder = new FakeEncoder();
 
-        LinearHead head = HeadTrainer.defaults().trainOnEncoder(CriterionKind.TIME, encoder, data, "rows.jsonl",
+        LinearHead head = HeadTrainer.create().trainOnEncoder(CriterionKind.TIME, encoder, data, "rows.jsonl",
                 "q", "ts");
         Path saved = dir.resolve("out/time-head.json");
         head.save(saved);
@@ -140,7 +141,7 @@ class HeadTrainerTest {
     void lexicalSelectionNeverReadsTheHeldOutRows(@TempDir Path dir) throws IOException {
         List<String> lines = noisyTimeRows(120, 3);
         Path data = Files.write(dir.resolve("rows.jsonl"), lines);
-        HeadTrainer trainer = HeadTrainer.defaults();
+        HeadTrainer trainer = HeadTrainer.create();
         List<Boolean> labels = LabelledText.readJsonl(data, "q", "ts").stream().map(LabelledText::label).toList();
         // Same labels, so the same stratified held-out rows; their texts replaced by words no other row has.
         List<String> replaced = new ArrayList<>(lines);
@@ -232,9 +233,9 @@ class HeadTrainerTest {
                 gradient[a] = random.nextGaussian();
             }
             double l2 = 0.05 + random.nextDouble();
-            double[] direct = HeadTrainer.newtonStep(z, curvature, gradient, l2);
-            double[] throughRows = HeadTrainer.newtonStepThroughRows(z, curvature, gradient, l2,
-                    HeadTrainer.gram(z, d));
+            double[] direct = LogisticRegression.newtonStep(z, curvature, gradient, l2);
+            double[] throughRows = LogisticRegression.newtonStepThroughRows(z, curvature, gradient, l2,
+                    LogisticRegression.gram(z, d));
             for (int a = 0; a <= d; a++) {
                 assertThat(throughRows[a]).as("trial %d, coordinate %d", trial, a)
                         .isCloseTo(direct[a], org.assertj.core.data.Offset.offset(1e-6 * (1 + Math.abs(direct[a]))));
@@ -333,7 +334,7 @@ class HeadTrainerTest {
     @Test
     void lexicalSelectionRefusesBadSettings(@TempDir Path dir) throws IOException {
         Path data = Files.write(dir.resolve("rows.jsonl"), noisyTimeRows(40, 5));
-        HeadTrainer trainer = HeadTrainer.defaults();
+        HeadTrainer trainer = HeadTrainer.create();
         FakeEncoder encoder = new FakeEncoder();
         List<HeadTrainer.FeatureSpec> none = List.of(HeadTrainer.FeatureSpec.parse("0"));
         assertThatThrownBy(() -> trainer.selectFeatures(CriterionKind.TIME, encoder, data, "q", "ts",

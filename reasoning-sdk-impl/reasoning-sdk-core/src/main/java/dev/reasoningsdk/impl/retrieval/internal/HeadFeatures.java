@@ -43,9 +43,4 @@ public final class HeadFeatures {
         }
         return List.copyOf(sorted);
     }
-
-
-    public static double sigmoid(double z) {
-        return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-    }
 }

@@ -1,6 +1,6 @@
-package dev.reasoningsdk.impl.retrieval.internal;
+package dev.reasoningsdk.impl.internal;
 
-/** Solves a symmetric positive-definite system by Cholesky decomposition; reads only the lower triangle. */
+/** Solves a symmetric positive-definite system by Cholesky decomposition; reads only the lower triangle. Not API. */
 public final class Cholesky {
 
     private Cholesky() {

@@ -1,0 +1,59 @@
+package dev.reasoningsdk.impl.internal;
+
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.model.ChainSampler;
+import dev.reasoningsdk.api.model.SampleBatch;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where a technique draws chains from, as every builder that takes {@code sampler(sampler, temperature)} sets it: a
+ * sampler, the temperature it was configured with (stated explicitly, because the AoR reference code silently used
+ * its API's default, and logged with failed samples), how a question becomes a prompt, and the seed of the first
+ * sample. Not API.
+ *
+ * @param sampler      the sampler
+ * @param temperature  the temperature the sampler samples at, finite and {@code >= 0}
+ * @param promptFormat turns a question into the sampler's prompt
+ * @param seed         the seed of the first sample; sample {@code i} of a sequence uses {@code seed + i}
+ */
+public record Sampling(ChainSampler sampler, double temperature, UnaryOperator<String> promptFormat, long seed) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Sampling.class);
+
+    /**
+     * @throws NullPointerException     if the sampler or prompt format is null
+     * @throws IllegalArgumentException if the temperature is negative, NaN or infinite
+     */
+    public Sampling {
+        Objects.requireNonNull(sampler, "sampler");
+        Objects.requireNonNull(promptFormat, "promptFormat");
+        Arguments.temperature(temperature);
+    }
+
+    /**
+     * Draws {@code count} chains for {@code question}, continuing the seed sequence after {@code alreadyDrawn}
+     * samples; failed samples are logged (WARN) with the temperature and left out of the chains.
+     */
+    public Draw draw(String question, int count, long alreadyDrawn) {
+        String prompt = Objects.requireNonNull(promptFormat.apply(question), "promptFormat returned null");
+        SampleBatch batch = sampler.sample(prompt, count, seed + alreadyDrawn);
+        if (!batch.failures().isEmpty()) {
+            LOG.warn("{} of {} samples from {} failed (temperature {}): first: {}", batch.failures().size(), count,
+                    sampler.name(), temperature, batch.failures().get(0).message());
+        }
+        return new Draw(batch.chains(sampler.name()), batch);
+    }
+
+    /**
+     * The chains of one draw and the batch they came from (for its cost and stop reason).
+     *
+     * @param chains the successful samples as chains, in sample order
+     * @param batch  the whole batch, failures included
+     */
+    public record Draw(List<ReasoningChain> chains, SampleBatch batch) {
+    }
+}

@@ -1,0 +1,70 @@
+package dev.reasoningsdk.impl.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reasoningsdk.api.BudgetExhaustedException;
+import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.aggregate.Aggregator;
+import dev.reasoningsdk.api.prompt.PromptObjective;
+import dev.reasoningsdk.fixtures.ScriptedChatModel;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.llm.ChatModelSampler;
+import dev.reasoningsdk.impl.llm.RetryPolicy;
+import dev.reasoningsdk.impl.prompt.HillClimbing;
+import dev.reasoningsdk.impl.prompt.SearchSettings;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Where a budget ends before any usable result, the caller gets a BudgetExhaustedException with what was spent. */
+class BudgetExhaustedTest {
+
+    private static ScriptedChatModel failing() {
+        return ScriptedChatModel.builder().fallback(request -> {
+            throw new IllegalStateException("HTTP 500 from scripted model");
+        }).build();
+    }
+
+    @Test
+    void aVoteWhoseSamplerSpendsItsCallBudgetWithoutAChainThrowsBudgetExhausted() {
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(failing()).maxCalls(2)
+                .retryPolicy(RetryPolicy.none()).build()) {
+            Aggregator vote = MajorityVote.builder().extractor(AnswerExtractors.numeric()).sampler(sampler, 0.7)
+                    .samples(5).build();
+            Aggregator aor = AggregationOfReasoning.builder().scorer(new TaggedScorer())
+                    .extractor(AnswerExtractors.numeric()).sampler(sampler, 0.7).initialSamples(5).build();
+
+            for (Aggregator aggregator : new Aggregator[] {vote, aor}) {
+                assertThatThrownBy(() -> aggregator.solve("2 + 2?")).isInstanceOf(BudgetExhaustedException.class)
+                        .hasMessageContaining("budget ran out")
+                        .satisfies(e -> {
+                            BudgetExhaustedException exhausted = (BudgetExhaustedException) e;
+                            assertThat(exhausted.usage().modelCalls()).isEqualTo(2);
+                            assertThat(exhausted.usage().failedCalls()).isEqualTo(2);
+                            assertThat(exhausted.isRetryable()).isTrue();
+                        });
+            }
+        }
+    }
+
+    @Test
+    void samplesThatAllFailWithinTheBudgetAreStillAPlainReasoningException() {
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(failing())
+                .retryPolicy(RetryPolicy.none()).build()) {
+            MajorityVote vote = MajorityVote.builder().extractor(AnswerExtractors.numeric()).sampler(sampler, 0.7)
+                    .samples(3).build();
+
+            assertThatThrownBy(() -> vote.solve("2 + 2?")).isInstanceOf(ReasoningException.class)
+                    .isNotInstanceOf(BudgetExhaustedException.class);
+        }
+    }
+
+    @Test
+    void aPromptSearchWhoseWallTimeEndsBeforeTheInitialPromptIsScoredThrowsBudgetExhausted() {
+        HillClimbing search = HillClimbing.builder()
+                .settings(SearchSettings.builder().maxWallTime(Duration.ofNanos(1)).build()).build();
+
+        assertThatThrownBy(() -> search.optimize("Answer briefly.", PromptObjective.of(prompt -> 1.0)))
+                .isInstanceOf(BudgetExhaustedException.class).hasMessageContaining("wall-time budget");
+    }
+}
