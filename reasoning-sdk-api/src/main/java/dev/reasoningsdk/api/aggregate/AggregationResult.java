@@ -1,4 +1,5 @@
 package dev.reasoningsdk.api.aggregate;
+import dev.reasoningsdk.api.StopReason;
 
 import dev.reasoningsdk.api.Usage;
 import java.util.List;

@@ -1,4 +1,5 @@
 package dev.reasoningsdk.api.model;
+import dev.reasoningsdk.api.StopReason;
 
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
@@ -92,13 +93,4 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
         CANCELLED
     }
 
-    /** Why a batch ended. */
-    public enum StopReason {
-        /** Every sample was attempted. */
-        COMPLETED,
-        /** The call or token budget, or the deadline, ran out. */
-        BUDGET_EXHAUSTED,
-        /** The caller cancelled. */
-        CANCELLED
-    }
 }

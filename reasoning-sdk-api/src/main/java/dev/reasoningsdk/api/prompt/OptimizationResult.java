@@ -1,4 +1,5 @@
 package dev.reasoningsdk.api.prompt;
+import dev.reasoningsdk.api.StopReason;
 
 import dev.reasoningsdk.api.Usage;
 import java.util.List;
@@ -35,17 +36,4 @@ public record OptimizationResult(String method, String initialPrompt, double ini
         }
     }
 
-    /** Why a prompt search ended. */
-    public enum StopReason {
-        /** The algorithm ran all its iterations. */
-        COMPLETED,
-        /** The evaluation (model call) budget was spent. */
-        EVALUATION_BUDGET,
-        /** The wall-time budget was spent. */
-        TIME_BUDGET,
-        /** No improvement for the configured number of iterations. */
-        PATIENCE,
-        /** The caller cancelled the run. */
-        CANCELLED
-    }
 }

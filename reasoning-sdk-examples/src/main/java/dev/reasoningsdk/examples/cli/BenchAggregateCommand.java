@@ -1,4 +1,5 @@
 package dev.reasoningsdk.examples.cli;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -332,7 +333,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                             sample.inputTokens(), sample.outputTokens(), 1));
                 }
             }
-            return new SampleBatch(count, slice, List.of(), SampleBatch.StopReason.COMPLETED,
+            return new SampleBatch(count, slice, List.of(), StopReason.COMPLETED,
                     new dev.reasoningsdk.api.Usage(slice.size(), 1, 0, 0, 0, java.time.Duration.ZERO));
         }
 

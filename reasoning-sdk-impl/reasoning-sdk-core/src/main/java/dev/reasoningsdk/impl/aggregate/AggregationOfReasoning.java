@@ -13,7 +13,7 @@ import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.api.aggregate.AnswerGroup;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
-import dev.reasoningsdk.api.aggregate.StopReason;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.SampleBatch;
 import java.time.Duration;
@@ -127,7 +127,7 @@ public final class AggregationOfReasoning implements Aggregator {
         Run run = new Run(question, true);
         Sampling.Draw draw = sampling.draw(question, initialSamples, 0);
         run.drawn = initialSamples;
-        run.samplerExhausted = draw.batch().stopReason() == SampleBatch.StopReason.BUDGET_EXHAUSTED;
+        run.samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
         return run.start(draw.chains(), draw.batch().usage());
     }
 
@@ -177,7 +177,7 @@ public final class AggregationOfReasoning implements Aggregator {
                 Sampling.Draw draw = sampling.draw(question, count, drawn);
                 drawn += count;
                 usage = usage.plus(draw.batch().usage());
-                samplerExhausted = draw.batch().stopReason() == SampleBatch.StopReason.BUDGET_EXHAUSTED;
+                samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
                 List<AnswerGrouping.Member> fresh = grouping.addAll(draw.chains());
                 scoreLocally(fresh);
                 if (updateRepresentatives()) {

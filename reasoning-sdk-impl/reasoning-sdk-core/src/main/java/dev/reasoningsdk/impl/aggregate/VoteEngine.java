@@ -8,7 +8,7 @@ import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
-import dev.reasoningsdk.api.aggregate.StopReason;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.SampleBatch;
 import java.time.Duration;
@@ -63,7 +63,7 @@ final class VoteEngine {
         }
         long start = System.nanoTime();
         Sampling.Draw draw = sampling.draw(question, samples, 0);
-        boolean exhausted = draw.batch().stopReason() == SampleBatch.StopReason.BUDGET_EXHAUSTED;
+        boolean exhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
         if (draw.chains().isEmpty()) {
             String message = "no chain could be sampled from " + sampling.sampler().name() + " ("
                     + draw.batch().failures().size() + " failures)";

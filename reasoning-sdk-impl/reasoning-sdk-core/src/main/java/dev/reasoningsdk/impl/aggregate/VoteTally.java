@@ -4,7 +4,7 @@ import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.AnswerGroup;
-import dev.reasoningsdk.api.aggregate.StopReason;
+import dev.reasoningsdk.api.StopReason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.llm;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.api.model.ChainSampler;
@@ -16,7 +17,6 @@ import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.SampleBatch.FailureKind;
 import dev.reasoningsdk.api.model.SampleBatch.Sample;
 import dev.reasoningsdk.api.model.SampleBatch.SampleFailure;
-import dev.reasoningsdk.api.model.SampleBatch.StopReason;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.llm;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
@@ -72,7 +73,7 @@ public final class LocalModelSampler implements ChainSampler {
             for (int i = 0; i < count; i++) {
                 failures.add(new SampleBatch.SampleFailure(i, SampleBatch.FailureKind.PERMANENT, e.getMessage(), 1));
             }
-            return new SampleBatch(count, List.of(), failures, SampleBatch.StopReason.COMPLETED,
+            return new SampleBatch(count, List.of(), failures, StopReason.COMPLETED,
                     new Usage(0, 1, 1, 0, 0, elapsed(start)));
         }
         List<SampleBatch.Sample> samples = new ArrayList<>(count);
@@ -95,7 +96,7 @@ public final class LocalModelSampler implements ChainSampler {
         // One batched decode is one model call; it failed only if nothing usable came out of it.
         Usage usage = new Usage(samples.size(), 1, samples.isEmpty() ? 1 : 0, inputTokens, outputTokens,
                 elapsed(start));
-        return new SampleBatch(count, samples, failures, SampleBatch.StopReason.COMPLETED, usage);
+        return new SampleBatch(count, samples, failures, StopReason.COMPLETED, usage);
     }
 
     @Override

@@ -1,10 +1,10 @@
 package dev.reasoningsdk.impl.prompt;
+import dev.reasoningsdk.api.StopReason;
 
 import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.prompt.OptimizationResult;
-import dev.reasoningsdk.api.prompt.OptimizationResult.StopReason;
 import dev.reasoningsdk.api.prompt.OptimizationStep;
 import dev.reasoningsdk.api.prompt.PromptObjective;
 import java.time.Duration;

@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.aggregate;
+import dev.reasoningsdk.api.StopReason;
 
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.ChainSampler;
@@ -27,7 +28,7 @@ final class ScriptedSampler implements ChainSampler {
             int seed = (int) firstSeed + i;
             samples.add(new SampleBatch.Sample(i, texts.get(seed % texts.size()), 10, 20, 1));
         }
-        return new SampleBatch(count, samples, List.of(), SampleBatch.StopReason.COMPLETED,
+        return new SampleBatch(count, samples, List.of(), StopReason.COMPLETED,
                 new Usage(count, count, 0, 10L * count, 20L * count, Duration.ZERO));
     }
 

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
-import dev.reasoningsdk.api.aggregate.StopReason;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.confidence;
+import dev.reasoningsdk.api.StopReason;
 
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
@@ -90,7 +91,7 @@ class SamplingConsistencyTest {
                 }
                 List<SampleBatch.SampleFailure> failures = List.of(new SampleBatch.SampleFailure(count - 1,
                         SampleBatch.FailureKind.TIMEOUT, "slow", 2));
-                return new SampleBatch(count, samples, failures, SampleBatch.StopReason.COMPLETED,
+                return new SampleBatch(count, samples, failures, StopReason.COMPLETED,
                         new Usage(count - 1, count + 1, 1, 90, 180, Duration.ofMillis(5)));
             }
 

@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.internal;
+import dev.reasoningsdk.api.StopReason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,7 +33,7 @@ class SamplingOptionsTest {
             for (int i = 0; i < count; i++) {
                 samples.add(new SampleBatch.Sample(i, "The answer is 7.", 1, 1, 1));
             }
-            return new SampleBatch(count, samples, List.of(), SampleBatch.StopReason.COMPLETED,
+            return new SampleBatch(count, samples, List.of(), StopReason.COMPLETED,
                     new Usage(count, count, 0, count, count, Duration.ZERO));
         }
 

@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.retrieval;
+import dev.reasoningsdk.api.StopReason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,7 +29,7 @@ class SamplingConsistencySelfKnowledgeTest {
                         samples.add(new SampleBatch.Sample(i, texts[i], 5, 5, 1));
                     }
                 }
-                return new SampleBatch(count, samples, failures, SampleBatch.StopReason.COMPLETED,
+                return new SampleBatch(count, samples, failures, StopReason.COMPLETED,
                         new Usage(count, count, failures.size(), 5L * count, 5L * count, Duration.ofMillis(1)));
             }
 

@@ -1,4 +1,5 @@
 package dev.reasoningsdk.impl.llm;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 
@@ -23,7 +24,6 @@ import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.SampleBatch.FailureKind;
 import dev.reasoningsdk.api.model.SampleBatch.Sample;
 import dev.reasoningsdk.api.model.SampleBatch.SampleFailure;
-import dev.reasoningsdk.api.model.SampleBatch.StopReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
