@@ -141,7 +141,10 @@ public final class StreamingModelMerger implements ModelMerger {
             readers.forEach((input, reader) -> inputFiles.put(input, reader.files()));
             List<Path> outputs = outputFiles(plan, output, specs);
             Map<Path, Path> companions = companionFiles(plan, outputs.get(0).toAbsolutePath().getParent());
-            inputFiles.put(Path.of("(config and tokenizer)"), List.copyOf(companions.keySet()));
+            // The copied files are read as part of the model they come from, and an overlap names that model.
+            List<Path> ownerFiles = new ArrayList<>(inputFiles.getOrDefault(companionOwner(plan), List.of()));
+            ownerFiles.addAll(companions.keySet());
+            inputFiles.put(companionOwner(plan), ownerFiles);
             List<Path> everyOutput = new ArrayList<>(outputs);
             everyOutput.addAll(companions.values());
             ModelFiles.requireSeparate(inputFiles, everyOutput);
@@ -224,7 +227,7 @@ public final class StreamingModelMerger implements ModelMerger {
      * None when the output goes into that same folder, where they already are.
      */
     private static Map<Path, Path> companionFiles(MergePlan plan, Path outputDir) throws IOException {
-        Path base = plan.baseModel().orElse(plan.distinctInputs().get(0));
+        Path base = companionOwner(plan);
         Path folder = Files.isDirectory(base) ? base : base.toAbsolutePath().getParent();
         Map<Path, Path> copies = new LinkedHashMap<>();
         if (folder == null || Files.exists(outputDir) && Files.isSameFile(folder, outputDir)) {
@@ -237,6 +240,11 @@ public final class StreamingModelMerger implements ModelMerger {
             }
         }
         return copies;
+    }
+
+    /** The model whose folder the companion files come from: the base model, else the first model. */
+    private static Path companionOwner(MergePlan plan) {
+        return plan.baseModel().orElse(plan.distinctInputs().get(0));
     }
 
     /** Copies each companion file atomically (a temporary file, then a rename); returns the targets. */
