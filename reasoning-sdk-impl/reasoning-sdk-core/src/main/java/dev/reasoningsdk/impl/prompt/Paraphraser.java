@@ -16,15 +16,16 @@ public interface Paraphraser {
     /** Alternatives to {@code unit} (possibly none), and what finding them cost. */
     Paraphrases paraphrase(String unit);
 
-    /** A paraphraser that never proposes anything: {@code sub} edits are then never made. */
     /**
      * The offline paraphraser installed on the class path ({@code reasoning-sdk-wordnet} registers WordNet through
-     * {@link java.util.ServiceLoader}), or {@link #none()} when there is none. Looked up once per call.
+     * {@link java.util.ServiceLoader}), or {@link #none()} when there is none. Looked up once, on first use: every
+     * search builder asks for it, and the class path does not change.
      */
     static Paraphraser installed() {
-        return java.util.ServiceLoader.load(Paraphraser.class).findFirst().orElseGet(Paraphraser::none);
+        return InstalledParaphraser.INSTANCE;
     }
 
+    /** A paraphraser that never proposes anything: {@code sub} edits are then never made. */
     static Paraphraser none() {
         return unit -> new Paraphrases(List.of(), Usage.NONE);
     }
