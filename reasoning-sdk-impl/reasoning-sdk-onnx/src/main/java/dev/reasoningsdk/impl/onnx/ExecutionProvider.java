@@ -1,5 +1,7 @@
 package dev.reasoningsdk.impl.onnx;
 
+import java.util.Locale;
+
 /**
  * Where ONNX Runtime runs a model. {@link OnnxSessionFactory} turns the choice into session options.
  */
@@ -39,7 +41,7 @@ public enum ExecutionProvider {
      * @throws IllegalArgumentException if the value is none of those
      */
     public static ExecutionProvider parse(String value, String origin) {
-        String name = value.strip().toUpperCase(java.util.Locale.ROOT);
+        String name = value.strip().toUpperCase(Locale.ROOT);
         for (ExecutionProvider provider : values()) {
             if (provider.name().equals(name)) {
                 return provider;

@@ -5,7 +5,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -127,9 +130,9 @@ public final class OnnxSessionFactory implements AutoCloseable {
      * session so that the model is read once.
      */
     private static byte[] checkedBytes(ModelSource source) {
-        Optional<java.nio.file.Path> file = source.file();
+        Optional<Path> file = source.file();
         if (file.isPresent()) {
-            if (!java.nio.file.Files.isRegularFile(file.get())) {
+            if (!Files.isRegularFile(file.get())) {
                 throw new ModelLoadException("model " + source.name() + " not found: no such file");
             }
             OnnxExternalData.checkFile(source.name(), file.get());
@@ -167,12 +170,12 @@ public final class OnnxSessionFactory implements AutoCloseable {
         return Optional.of(openWith(environment, source, bytes, options, "CUDA", null));
     }
 
-    private static final java.nio.file.Path NVIDIA_DRIVER = java.nio.file.Path.of("/proc/driver/nvidia/version");
+    private static final Path NVIDIA_DRIVER = Path.of("/proc/driver/nvidia/version");
 
     /** Whether an NVIDIA kernel driver is loaded (Linux); elsewhere assumed present, so CUDA is tried. */
     private static boolean nvidiaDriverPresent() {
-        boolean linux = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
-        return !linux || java.nio.file.Files.exists(NVIDIA_DRIVER);
+        boolean linux = System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("linux");
+        return !linux || Files.exists(NVIDIA_DRIVER);
     }
 
     private void warnOnce(String reason) {
