@@ -1,7 +1,7 @@
 package dev.reasoningsdk.api.model;
-import dev.reasoningsdk.api.StopReason;
 
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
 import java.util.List;
 import java.util.Objects;

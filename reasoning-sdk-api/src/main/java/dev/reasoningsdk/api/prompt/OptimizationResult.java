@@ -1,6 +1,6 @@
 package dev.reasoningsdk.api.prompt;
-import dev.reasoningsdk.api.StopReason;
 
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
 import java.util.List;
 import java.util.Objects;

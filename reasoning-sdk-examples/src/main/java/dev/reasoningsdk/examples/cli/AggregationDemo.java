@@ -1,5 +1,4 @@
 package dev.reasoningsdk.examples.cli;
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,10 +6,11 @@ import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.AnswerGroup;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
+import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
 import dev.reasoningsdk.impl.aggregate.ArithmeticVerifier;
 import dev.reasoningsdk.impl.aggregate.MajorityVote;
-import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

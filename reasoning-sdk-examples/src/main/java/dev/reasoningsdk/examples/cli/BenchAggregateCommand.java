@@ -1,21 +1,21 @@
 package dev.reasoningsdk.examples.cli;
-import dev.reasoningsdk.api.StopReason;
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.ChainSampler;
+import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
 import dev.reasoningsdk.impl.aggregate.ArithmeticVerifier;
 import dev.reasoningsdk.impl.aggregate.LikelihoodChainScorer;
 import dev.reasoningsdk.impl.aggregate.MajorityVote;
 import dev.reasoningsdk.impl.aggregate.SourceReliability;
 import dev.reasoningsdk.impl.aggregate.WeightedVote;
-import dev.reasoningsdk.api.model.AnswerExtractor;
-import dev.reasoningsdk.api.model.ChainSampler;
-import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;

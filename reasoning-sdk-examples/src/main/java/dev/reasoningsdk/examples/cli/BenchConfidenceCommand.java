@@ -1,7 +1,7 @@
 package dev.reasoningsdk.examples.cli;
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
+import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.confidence.ConfidenceMetrics;
 import dev.reasoningsdk.impl.confidence.CrossFitting;
 import dev.reasoningsdk.impl.confidence.IsotonicCalibrator;
@@ -9,7 +9,7 @@ import dev.reasoningsdk.impl.confidence.LabelledScores;
 import dev.reasoningsdk.impl.confidence.PlattCalibrator;
 import dev.reasoningsdk.impl.confidence.SamplingConsistency;
 import dev.reasoningsdk.impl.confidence.TemperatureScaling;
-import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

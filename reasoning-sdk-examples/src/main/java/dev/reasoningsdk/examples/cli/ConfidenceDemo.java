@@ -1,12 +1,12 @@
 package dev.reasoningsdk.examples.cli;
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
+import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.confidence.IsotonicCalibrator;
 import dev.reasoningsdk.impl.confidence.LabelledScores;
 import dev.reasoningsdk.impl.confidence.RefusalPolicy;
 import dev.reasoningsdk.impl.confidence.SamplingConsistency;
-import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,17 +1,17 @@
 package dev.reasoningsdk.examples.cli;
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
-import dev.reasoningsdk.api.model.AnswerExtractor;
-import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.TextFiles;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.retrieval.HeadProvenance;
-import dev.reasoningsdk.impl.training.HeadTrainer;
 import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
 import dev.reasoningsdk.impl.retrieval.LabelledText;
 import dev.reasoningsdk.impl.retrieval.LinearHead;
+import dev.reasoningsdk.impl.training.HeadTrainer;
 import dev.reasoningsdk.impl.training.SelfKnowledgeTrainer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -20,11 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code reasoning judge "query"}: whether a request needs retrieval, by Unified Active Retrieval on the embedded

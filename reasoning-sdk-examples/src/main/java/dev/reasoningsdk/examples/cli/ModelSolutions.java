@@ -1,10 +1,10 @@
 package dev.reasoningsdk.examples.cli;
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.ReasoningChain;
-import dev.reasoningsdk.impl.JsonLines;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.JsonLines;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

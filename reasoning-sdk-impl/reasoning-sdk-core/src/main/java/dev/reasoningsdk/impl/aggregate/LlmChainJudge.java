@@ -1,7 +1,5 @@
 package dev.reasoningsdk.impl.aggregate;
-import dev.reasoningsdk.impl.internal.ChatCalls;
 
-import dev.reasoningsdk.impl.internal.Arguments;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
@@ -12,6 +10,8 @@ import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.ChatCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

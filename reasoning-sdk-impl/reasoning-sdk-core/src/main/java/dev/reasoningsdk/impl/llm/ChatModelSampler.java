@@ -1,9 +1,4 @@
 package dev.reasoningsdk.impl.llm;
-import dev.reasoningsdk.api.StopReason;
-import dev.reasoningsdk.impl.internal.ChatCalls;
-import dev.reasoningsdk.impl.internal.Arguments;
-import dev.reasoningsdk.api.model.ChainSampler;
-import dev.reasoningsdk.api.model.SampleBatch;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
@@ -13,10 +8,15 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch.FailureKind;
 import dev.reasoningsdk.api.model.SampleBatch.Sample;
 import dev.reasoningsdk.api.model.SampleBatch.SampleFailure;
+import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.ChatCalls;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package dev.reasoningsdk.impl.llm;
-import dev.reasoningsdk.api.model.AnswerExtractor;
 
+import dev.reasoningsdk.api.model.AnswerExtractor;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;

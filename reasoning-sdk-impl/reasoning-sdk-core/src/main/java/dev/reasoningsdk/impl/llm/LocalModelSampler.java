@@ -1,11 +1,11 @@
 package dev.reasoningsdk.impl.llm;
+
 import dev.reasoningsdk.api.StopReason;
+import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
-
-import dev.reasoningsdk.api.Usage;
-import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,4 @@
 package dev.reasoningsdk.impl.llm;
-import dev.reasoningsdk.impl.internal.Arguments;
 
 import dev.langchain4j.exception.TimeoutException;
 import dev.langchain4j.http.client.HttpClient;
@@ -9,6 +8,7 @@ import dev.langchain4j.http.client.SuccessfulHttpResponse;
 import dev.langchain4j.http.client.jdk.JdkHttpClient;
 import dev.langchain4j.http.client.sse.ServerSentEventListener;
 import dev.langchain4j.http.client.sse.ServerSentEventParser;
+import dev.reasoningsdk.impl.internal.Arguments;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

@@ -1,6 +1,6 @@
 package dev.reasoningsdk.impl.llm;
-import dev.reasoningsdk.api.model.SampleBatch;
 
+import dev.reasoningsdk.api.model.SampleBatch;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 

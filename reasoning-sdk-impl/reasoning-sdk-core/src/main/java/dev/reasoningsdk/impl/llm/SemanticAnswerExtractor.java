@@ -1,7 +1,7 @@
 package dev.reasoningsdk.impl.llm;
-import dev.reasoningsdk.api.model.SentenceEncoder;
 
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.SentenceEncoder;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package dev.reasoningsdk.impl.llm;
-import dev.reasoningsdk.api.model.SentenceEncoder;
 
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.output.Response;
+import dev.reasoningsdk.api.model.SentenceEncoder;
 import java.util.List;
 import java.util.Objects;
 

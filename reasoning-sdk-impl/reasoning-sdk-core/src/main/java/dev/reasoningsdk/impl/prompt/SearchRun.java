@@ -1,8 +1,8 @@
 package dev.reasoningsdk.impl.prompt;
-import dev.reasoningsdk.api.StopReason;
 
 import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.prompt.OptimizationResult;
 import dev.reasoningsdk.api.prompt.OptimizationStep;

@@ -1,7 +1,4 @@
 package dev.reasoningsdk.impl.retrieval;
-import dev.reasoningsdk.impl.internal.LogisticRegression;
-import dev.reasoningsdk.impl.retrieval.internal.HeadFeatures;
-import dev.reasoningsdk.impl.retrieval.internal.LexicalFeatures;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,14 +6,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reasoningsdk.api.model.EncodedSentence;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.impl.internal.LogisticRegression;
+import dev.reasoningsdk.impl.retrieval.internal.HeadFeatures;
+import dev.reasoningsdk.impl.retrieval.internal.LexicalFeatures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import dev.reasoningsdk.api.model.EncodedSentence;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

@@ -1,15 +1,15 @@
 package dev.reasoningsdk.impl.aggregate;
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.AnswerGroup;
-import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.fixtures.ScriptedChatModel;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.reasoningsdk.impl.aggregate;
-import dev.reasoningsdk.api.StopReason;
 
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;

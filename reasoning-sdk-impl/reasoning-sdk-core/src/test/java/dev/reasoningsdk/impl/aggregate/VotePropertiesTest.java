@@ -1,13 +1,13 @@
 package dev.reasoningsdk.impl.aggregate;
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
-import dev.reasoningsdk.api.aggregate.AnswerGroup;
 import dev.reasoningsdk.api.aggregate.Aggregator;
+import dev.reasoningsdk.api.aggregate.AnswerGroup;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

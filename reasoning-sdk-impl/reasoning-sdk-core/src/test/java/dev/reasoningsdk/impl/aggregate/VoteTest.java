@@ -1,13 +1,13 @@
 package dev.reasoningsdk.impl.aggregate;
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.ReasoningChain;
-import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.StopReason;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

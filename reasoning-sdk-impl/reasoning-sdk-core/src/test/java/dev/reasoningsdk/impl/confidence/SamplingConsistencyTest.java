@@ -1,19 +1,18 @@
 package dev.reasoningsdk.impl.confidence;
-import dev.reasoningsdk.api.StopReason;
-
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.fixtures.ScriptedChatModel;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

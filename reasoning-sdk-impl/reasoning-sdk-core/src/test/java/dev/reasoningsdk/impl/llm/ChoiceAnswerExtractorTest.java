@@ -1,13 +1,13 @@
 package dev.reasoningsdk.impl.llm;
-import dev.reasoningsdk.api.model.AnswerExtractor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class ChoiceAnswerExtractorTest {
 

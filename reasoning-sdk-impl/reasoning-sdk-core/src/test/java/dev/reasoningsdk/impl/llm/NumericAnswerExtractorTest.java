@@ -1,8 +1,8 @@
 package dev.reasoningsdk.impl.llm;
-import dev.reasoningsdk.api.model.AnswerExtractor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reasoningsdk.api.model.AnswerExtractor;
 import java.util.Optional;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

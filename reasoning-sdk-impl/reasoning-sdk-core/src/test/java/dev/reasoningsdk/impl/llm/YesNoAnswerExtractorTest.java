@@ -1,8 +1,8 @@
 package dev.reasoningsdk.impl.llm;
-import dev.reasoningsdk.api.model.AnswerExtractor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reasoningsdk.api.model.AnswerExtractor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -1,13 +1,13 @@
 package dev.reasoningsdk.impl.retrieval;
-import dev.reasoningsdk.api.StopReason;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
-import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.api.retrieval.CriterionResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

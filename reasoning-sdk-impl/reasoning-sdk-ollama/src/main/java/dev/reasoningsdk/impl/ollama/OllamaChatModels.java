@@ -1,11 +1,11 @@
 package dev.reasoningsdk.impl.ollama;
-import dev.reasoningsdk.impl.llm.RetryAfterHttpClientBuilder;
-import dev.reasoningsdk.impl.internal.Arguments;
-import dev.reasoningsdk.impl.llm.ChatModelSampler;
-import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 
 import dev.langchain4j.model.ollama.OllamaChatModel;
 import dev.langchain4j.model.ollama.OllamaChatRequestParameters;
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.llm.ChatModelSampler;
+import dev.reasoningsdk.impl.llm.RetryAfterHttpClientBuilder;
+import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

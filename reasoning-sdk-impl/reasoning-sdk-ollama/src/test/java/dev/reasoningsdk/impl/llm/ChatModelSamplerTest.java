@@ -1,7 +1,4 @@
 package dev.reasoningsdk.impl.llm;
-import dev.reasoningsdk.api.StopReason;
-import dev.reasoningsdk.api.model.SampleBatch;
-import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 
 import static dev.reasoningsdk.impl.llm.ScriptedChatModel.answer;
 import static dev.reasoningsdk.impl.llm.ScriptedChatModel.answerWithoutTokens;
@@ -20,10 +17,13 @@ import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.exception.LangChain4jException;
 import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.exception.TimeoutException;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.SampleBatch.FailureKind;
 import dev.reasoningsdk.api.model.SampleBatch.Sample;
 import dev.reasoningsdk.api.model.SampleBatch.SampleFailure;
+import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;

@@ -1,14 +1,14 @@
 package dev.reasoningsdk.impl.llm;
-import dev.reasoningsdk.api.model.AnswerExtractor;
-import dev.reasoningsdk.api.model.SampleBatch;
-import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.langchain4j.model.chat.ChatModel;
+import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.SampleBatch.FailureKind;
 import dev.reasoningsdk.api.model.SampleBatch.SampleFailure;
+import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,6 +1,4 @@
 package dev.reasoningsdk.impl.llm;
-import dev.reasoningsdk.api.model.SampleBatch;
-import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +8,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.reasoningsdk.api.model.SampleBatch.FailureKind;
 import dev.reasoningsdk.api.model.SampleBatch.SampleFailure;
+import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

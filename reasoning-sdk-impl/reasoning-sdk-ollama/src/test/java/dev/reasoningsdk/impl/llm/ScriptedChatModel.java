@@ -1,5 +1,4 @@
 package dev.reasoningsdk.impl.llm;
-import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.ChatModel;
@@ -7,6 +6,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.ollama.OllamaChatRequestParameters;
 import dev.langchain4j.model.output.TokenUsage;
+import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

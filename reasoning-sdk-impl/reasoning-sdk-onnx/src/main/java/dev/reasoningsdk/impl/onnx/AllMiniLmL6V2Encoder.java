@@ -1,8 +1,4 @@
 package dev.reasoningsdk.impl.onnx;
-import dev.reasoningsdk.api.ModelLoadException;
-import dev.reasoningsdk.api.ModelRunException;
-import dev.reasoningsdk.api.model.EncodedSentence;
-import dev.reasoningsdk.api.model.SentenceEncoder;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -10,6 +6,10 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.reasoningsdk.api.ModelLoadException;
+import dev.reasoningsdk.api.ModelRunException;
+import dev.reasoningsdk.api.model.EncodedSentence;
+import dev.reasoningsdk.api.model.SentenceEncoder;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ValueInfoProto;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.reasoningsdk.impl.onnx;
+
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

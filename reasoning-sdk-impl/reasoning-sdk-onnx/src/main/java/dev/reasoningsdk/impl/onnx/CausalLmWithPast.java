@@ -1,8 +1,4 @@
 package dev.reasoningsdk.impl.onnx;
-import dev.reasoningsdk.api.ModelLoadException;
-import dev.reasoningsdk.api.ModelRunException;
-import dev.reasoningsdk.api.model.Generation;
-import dev.reasoningsdk.api.model.GenerationOptions;
 
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
@@ -12,6 +8,10 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.reasoningsdk.api.ModelLoadException;
+import dev.reasoningsdk.api.ModelRunException;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;

@@ -1,6 +1,6 @@
 package dev.reasoningsdk.impl.onnx;
-import dev.reasoningsdk.api.ModelLoadException;
 
+import dev.reasoningsdk.api.ModelLoadException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,10 +1,10 @@
 package dev.reasoningsdk.impl.onnx;
-import dev.reasoningsdk.api.ModelLoadException;
 
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
+import ai.onnxruntime.OrtSession;
+import dev.reasoningsdk.api.ModelLoadException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,9 +1,9 @@
 package dev.reasoningsdk.impl.onnx;
+
 import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
-
 import dev.reasoningsdk.impl.llm.ReplyWindow;
 import dev.reasoningsdk.impl.onnx.internal.proto.ValueInfoProto;
 import java.security.MessageDigest;

@@ -1,6 +1,6 @@
 package dev.reasoningsdk.impl.onnx;
-import dev.reasoningsdk.api.model.GenerationOptions;
 
+import dev.reasoningsdk.api.model.GenerationOptions;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 

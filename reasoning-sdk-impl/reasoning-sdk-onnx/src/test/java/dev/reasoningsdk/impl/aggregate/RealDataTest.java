@@ -1,5 +1,4 @@
 package dev.reasoningsdk.impl.aggregate;
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +8,7 @@ import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.internal.ProjectData;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;

@@ -1,5 +1,4 @@
 package dev.reasoningsdk.impl.confidence;
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +7,7 @@ import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

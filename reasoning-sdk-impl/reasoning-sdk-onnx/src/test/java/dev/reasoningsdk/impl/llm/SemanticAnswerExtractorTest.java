@@ -1,10 +1,10 @@
 package dev.reasoningsdk.impl.llm;
-import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
-import dev.reasoningsdk.api.model.SentenceEncoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.reasoningsdk.api.model.SentenceEncoder;
+import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;

@@ -1,7 +1,4 @@
 package dev.reasoningsdk.impl.onnx;
-import dev.reasoningsdk.impl.llm.SentenceEncoderEmbeddingModel;
-import dev.reasoningsdk.api.model.EncodedSentence;
-import dev.reasoningsdk.api.model.SentenceEncoder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +7,9 @@ import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
+import dev.reasoningsdk.api.model.EncodedSentence;
+import dev.reasoningsdk.api.model.SentenceEncoder;
+import dev.reasoningsdk.impl.llm.SentenceEncoderEmbeddingModel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

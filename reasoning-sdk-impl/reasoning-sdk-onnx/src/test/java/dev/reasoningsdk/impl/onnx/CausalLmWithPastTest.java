@@ -1,11 +1,11 @@
 package dev.reasoningsdk.impl.onnx;
-import dev.reasoningsdk.api.ModelLoadException;
-import dev.reasoningsdk.api.model.Generation;
-import dev.reasoningsdk.api.model.GenerationOptions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.reasoningsdk.api.ModelLoadException;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

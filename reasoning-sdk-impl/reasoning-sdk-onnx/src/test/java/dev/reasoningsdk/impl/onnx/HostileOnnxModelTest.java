@@ -1,5 +1,4 @@
 package dev.reasoningsdk.impl.onnx;
-import dev.reasoningsdk.api.ModelLoadException;
 
 import static dev.reasoningsdk.impl.onnx.ExternalDataModels.SECRET;
 import static dev.reasoningsdk.impl.onnx.ExternalDataModels.externalBytes;
@@ -10,6 +9,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import com.google.protobuf.InvalidProtocolBufferException;
+import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.TensorProto;
 import java.io.IOException;

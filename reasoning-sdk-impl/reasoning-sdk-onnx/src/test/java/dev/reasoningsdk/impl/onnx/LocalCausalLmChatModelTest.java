@@ -1,6 +1,4 @@
 package dev.reasoningsdk.impl.onnx;
-import dev.reasoningsdk.impl.llm.LocalCausalLmChatModel;
-import dev.reasoningsdk.impl.llm.LocalModelSampler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,6 +11,8 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.llm.LocalCausalLmChatModel;
+import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

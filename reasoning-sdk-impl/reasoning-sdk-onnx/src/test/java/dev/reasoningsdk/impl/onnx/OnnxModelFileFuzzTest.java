@@ -1,9 +1,9 @@
 package dev.reasoningsdk.impl.onnx;
-import dev.reasoningsdk.api.ModelLoadException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;

@@ -1,9 +1,9 @@
 package dev.reasoningsdk.impl.onnx;
-import dev.reasoningsdk.api.ModelLoadException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.reasoningsdk.api.ModelLoadException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

@@ -1,9 +1,9 @@
 package dev.reasoningsdk.impl.onnx;
-import dev.reasoningsdk.api.model.GenerationOptions;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.reasoningsdk.api.model.GenerationOptions;
 import org.junit.jupiter.api.Test;
 
 /** The sampler draws from exactly softmax(logits / T), truncated as asked. */

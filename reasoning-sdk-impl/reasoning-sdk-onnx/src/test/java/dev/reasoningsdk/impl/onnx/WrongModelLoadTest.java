@@ -1,8 +1,8 @@
 package dev.reasoningsdk.impl.onnx;
-import dev.reasoningsdk.api.ModelLoadException;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;

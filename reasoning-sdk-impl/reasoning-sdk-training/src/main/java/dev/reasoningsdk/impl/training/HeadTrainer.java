@@ -1,15 +1,15 @@
 package dev.reasoningsdk.impl.training;
-import dev.reasoningsdk.impl.retrieval.internal.HeadFeatures;
-import dev.reasoningsdk.impl.retrieval.BinaryMetrics;
-import dev.reasoningsdk.impl.internal.LogisticRegression;
-import dev.reasoningsdk.impl.retrieval.HeadProvenance;
-import dev.reasoningsdk.impl.retrieval.LabelledText;
-import dev.reasoningsdk.impl.retrieval.internal.LexicalFeatures;
-import dev.reasoningsdk.impl.retrieval.LinearHead;
 
-import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.model.EncodedSentence;
 import dev.reasoningsdk.api.model.SentenceEncoder;
+import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.impl.internal.LogisticRegression;
+import dev.reasoningsdk.impl.retrieval.BinaryMetrics;
+import dev.reasoningsdk.impl.retrieval.HeadProvenance;
+import dev.reasoningsdk.impl.retrieval.LabelledText;
+import dev.reasoningsdk.impl.retrieval.LinearHead;
+import dev.reasoningsdk.impl.retrieval.internal.HeadFeatures;
+import dev.reasoningsdk.impl.retrieval.internal.LexicalFeatures;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

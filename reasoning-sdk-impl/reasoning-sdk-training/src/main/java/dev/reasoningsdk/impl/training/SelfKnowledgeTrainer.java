@@ -1,18 +1,18 @@
 package dev.reasoningsdk.impl.training;
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
-import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
-import dev.reasoningsdk.impl.retrieval.LabelledText;
-import dev.reasoningsdk.impl.retrieval.LinearHead;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.ReasoningChain;
-import dev.reasoningsdk.api.retrieval.CriterionKind;
-import dev.reasoningsdk.impl.JsonLines;
-import dev.reasoningsdk.impl.confidence.AnswerGroups;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.impl.JsonLines;
+import dev.reasoningsdk.impl.confidence.AnswerGroups;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
+import dev.reasoningsdk.impl.retrieval.LabelledText;
+import dev.reasoningsdk.impl.retrieval.LinearHead;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,4 @@
 package dev.reasoningsdk.impl.training;
-import dev.reasoningsdk.impl.merge.RatioEvaluator;
-import dev.reasoningsdk.impl.merge.StreamingModelMerger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +6,8 @@ import dev.reasoningsdk.api.merge.MergeMethod;
 import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.RatioSchedule;
 import dev.reasoningsdk.impl.JsonLines;
+import dev.reasoningsdk.impl.merge.RatioEvaluator;
+import dev.reasoningsdk.impl.merge.StreamingModelMerger;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.nio.file.Path;

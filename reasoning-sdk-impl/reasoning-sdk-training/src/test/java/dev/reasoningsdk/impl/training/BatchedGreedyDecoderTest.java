@@ -1,10 +1,10 @@
 package dev.reasoningsdk.impl.training;
-import dev.reasoningsdk.impl.internal.ProjectData;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.impl.internal.ProjectData;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,15 +1,15 @@
 package dev.reasoningsdk.impl.training;
-import dev.reasoningsdk.impl.retrieval.*;
-import dev.reasoningsdk.impl.retrieval.FakeEncoder;
-import dev.reasoningsdk.impl.retrieval.HeadFixtures;
-import dev.reasoningsdk.impl.internal.LogisticRegression;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.reasoningsdk.api.model.SentenceEncoder;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
-import dev.reasoningsdk.api.model.SentenceEncoder;
+import dev.reasoningsdk.impl.internal.LogisticRegression;
+import dev.reasoningsdk.impl.retrieval.*;
+import dev.reasoningsdk.impl.retrieval.FakeEncoder;
+import dev.reasoningsdk.impl.retrieval.HeadFixtures;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

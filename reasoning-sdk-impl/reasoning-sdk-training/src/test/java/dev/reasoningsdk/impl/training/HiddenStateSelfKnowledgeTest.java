@@ -1,18 +1,18 @@
 package dev.reasoningsdk.impl.training;
-import dev.reasoningsdk.impl.retrieval.*;
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.ReasoningChain;
-import dev.reasoningsdk.api.retrieval.CriterionKind;
-import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.api.retrieval.CriterionResult;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.retrieval.*;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.reasoningsdk.impl.wordnet;
-import dev.reasoningsdk.impl.prompt.Paraphraser;
 
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.impl.prompt.Paraphraser;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;

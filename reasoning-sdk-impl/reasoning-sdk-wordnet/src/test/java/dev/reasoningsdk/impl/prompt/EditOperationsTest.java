@@ -1,9 +1,9 @@
 package dev.reasoningsdk.impl.prompt;
-import dev.reasoningsdk.impl.wordnet.WordNetParaphraser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.impl.wordnet.WordNetParaphraser;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
