@@ -152,7 +152,7 @@ public record MergeConfig(MergePlan plan) {
         } catch (IllegalStateException e) {
             throw new IllegalArgumentException("merge config: " + e.getMessage(), e);
         }
-        StreamingModelMerger.validateParameters(plan);
+        ResolvedMerge.validateParameters(plan);
         return new MergeConfig(plan);
     }
 

@@ -115,13 +115,14 @@ final class OnnxModel implements TensorSource {
     }
 
     /** Fills the initializer data of a copy of the model, in order. Not thread-safe. */
-    final class Patcher {
+    final class Patcher implements TensorSink {
         private final byte[] copy = bytes.clone();
         private int tensor;
         private long written;
 
         /** Writes the remaining bytes of {@code data} into the next initializer regions. */
-        void write(ByteBuffer data) {
+        @Override
+        public void write(ByteBuffer data) {
             while (data.hasRemaining()) {
                 while (tensor < tensors.size() && written == tensors.get(tensor).byteSize()) {
                     tensor++;

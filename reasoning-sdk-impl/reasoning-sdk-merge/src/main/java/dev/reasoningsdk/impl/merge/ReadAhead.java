@@ -105,7 +105,7 @@ final class ReadAhead<J extends ReadAhead.Job> implements AutoCloseable {
 
     /** The oldest scheduled chunk, once read. @throws IOException if its read failed */
     Chunk<J> next() throws IOException {
-        return StreamingModelMerger.await(pending.remove());
+        return ChunkPipeline.await(pending.remove());
     }
 
     private Chunk<J> read(J job, ByteBuffer[] slot) throws IOException {

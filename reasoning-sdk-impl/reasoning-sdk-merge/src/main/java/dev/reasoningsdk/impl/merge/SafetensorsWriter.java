@@ -28,7 +28,7 @@ import java.util.Objects;
  * behind. The temporary files are named and tracked by {@link TempFiles}, so a merge's shutdown hook deletes them
  * when the JVM is stopped, and a later merge recognises those a killed process left. Not thread-safe.
  */
-public final class SafetensorsWriter implements AutoCloseable {
+public final class SafetensorsWriter implements AutoCloseable, TensorSink {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final java.util.regex.Pattern SHARD_NAME =
@@ -223,6 +223,7 @@ public final class SafetensorsWriter implements AutoCloseable {
      *
      * @throws MergeException if more bytes arrive than the declared tensors hold, or the write fails
      */
+    @Override
     public void write(ByteBuffer data) {
         if (committed || closed) {
             throw new IllegalStateException("writer is already committed or closed");
