@@ -5,7 +5,7 @@ import dev.reasoningsdk.api.merge.MergeMethod;
 import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.MergeReport;
 import dev.reasoningsdk.api.merge.RatioSchedule;
-import dev.reasoningsdk.impl.merge.SafetensorsHeader;
+import dev.reasoningsdk.impl.merge.internal.SafetensorsHeader;
 import dev.reasoningsdk.impl.merge.StreamingModelMerger;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

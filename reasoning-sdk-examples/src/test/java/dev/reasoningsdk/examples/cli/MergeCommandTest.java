@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reasoningsdk.impl.merge.Dtype;
-import dev.reasoningsdk.impl.merge.SafetensorsWriter;
-import dev.reasoningsdk.impl.merge.TensorSpec;
+import dev.reasoningsdk.impl.merge.internal.Dtype;
+import dev.reasoningsdk.impl.merge.internal.SafetensorsWriter;
+import dev.reasoningsdk.impl.merge.internal.TensorSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;

@@ -1,6 +1,10 @@
 package dev.reasoningsdk.impl.merge;
 
 import dev.reasoningsdk.api.merge.MergeException;
+import dev.reasoningsdk.impl.merge.internal.Dtype;
+import dev.reasoningsdk.impl.merge.internal.TensorInfo;
+import dev.reasoningsdk.impl.merge.internal.TensorSink;
+import dev.reasoningsdk.impl.merge.internal.TensorSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.merge;
 
+import dev.reasoningsdk.impl.merge.internal.TensorSink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.IdentityHashMap;

@@ -1,9 +1,11 @@
 package dev.reasoningsdk.impl.merge;
 
+import dev.reasoningsdk.api.merge.MergeException;
+import dev.reasoningsdk.impl.merge.internal.TensorInfo;
+import dev.reasoningsdk.impl.merge.internal.TensorSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import dev.reasoningsdk.api.merge.MergeException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;

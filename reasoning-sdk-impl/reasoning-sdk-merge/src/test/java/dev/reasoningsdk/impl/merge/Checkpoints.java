@@ -1,5 +1,10 @@
 package dev.reasoningsdk.impl.merge;
 
+import dev.reasoningsdk.impl.merge.internal.Dtype;
+import dev.reasoningsdk.impl.merge.internal.SafetensorsReader;
+import dev.reasoningsdk.impl.merge.internal.SafetensorsWriter;
+import dev.reasoningsdk.impl.merge.internal.TensorInfo;
+import dev.reasoningsdk.impl.merge.internal.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;

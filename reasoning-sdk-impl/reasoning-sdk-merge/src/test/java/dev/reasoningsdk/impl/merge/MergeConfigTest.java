@@ -7,6 +7,7 @@ import dev.reasoningsdk.api.merge.MergeMethod;
 import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.RatioSchedule;
 import dev.reasoningsdk.api.merge.SignConsensus;
+import dev.reasoningsdk.impl.merge.internal.Dtype;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

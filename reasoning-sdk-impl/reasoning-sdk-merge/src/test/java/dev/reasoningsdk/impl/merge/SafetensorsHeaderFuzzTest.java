@@ -6,6 +6,7 @@ import dev.reasoningsdk.api.merge.MergeException;
 import dev.reasoningsdk.api.merge.MergeMethod;
 import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.RatioSchedule;
+import dev.reasoningsdk.impl.merge.internal.SafetensorsHeader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.reasoningsdk.impl.merge;
+package dev.reasoningsdk.impl.merge.internal;
 
 import dev.reasoningsdk.api.merge.MergeException;
 import java.io.IOException;
@@ -12,13 +12,13 @@ import java.nio.file.StandardOpenOption;
  * Whole-file writes that appear complete or not at all: a temporary file in the target directory ({@link TempFiles}),
  * renamed.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
     private AtomicFiles() {
     }
 
     /** Writes {@code bytes} to {@code target} atomically. @return the target */
-    static Path write(Path target, byte[] bytes) {
+    public static Path write(Path target, byte[] bytes) {
         Path absolute = target.toAbsolutePath();
         Path temp = null;
         try {

@@ -1,4 +1,4 @@
-package dev.reasoningsdk.impl.merge;
+package dev.reasoningsdk.impl.merge.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

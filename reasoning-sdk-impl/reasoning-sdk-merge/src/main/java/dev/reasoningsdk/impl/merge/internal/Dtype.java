@@ -1,4 +1,4 @@
-package dev.reasoningsdk.impl.merge;
+package dev.reasoningsdk.impl.merge.internal;
 
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -84,7 +84,7 @@ public enum Dtype {
      * on {@link #encode} (F16: 65520, the midpoint past the largest half; BF16: the midpoint past the largest
      * bfloat16). Infinity for F32 and F64, which hold every finite float.
      */
-    float overflowThreshold() {
+    public float overflowThreshold() {
         return switch (this) {
             case F16 -> Float.intBitsToFloat(0x477FF000);
             case BF16 -> Float.intBitsToFloat(0x7F7F8000);
@@ -96,7 +96,7 @@ public enum Dtype {
      * Reads {@code count} elements of this (floating) type from {@code src} (little-endian, at its position) into
      * {@code dst[0..count)}, advancing the buffer.
      */
-    void decode(ByteBuffer src, float[] dst, int count) {
+    public void decode(ByteBuffer src, float[] dst, int count) {
         switch (this) {
             case F32 -> src.asFloatBuffer().get(dst, 0, count);
             case F64 -> {
@@ -123,7 +123,7 @@ public enum Dtype {
     }
 
     /** Writes {@code src[0..count)} as this (floating) type into {@code dst} at its position, advancing it. */
-    void encode(float[] src, int count, ByteBuffer dst) {
+    public void encode(float[] src, int count, ByteBuffer dst) {
         int base = dst.position();
         switch (this) {
             case F32 -> dst.asFloatBuffer().put(src, 0, count);

@@ -1,4 +1,4 @@
-package dev.reasoningsdk.impl.merge;
+package dev.reasoningsdk.impl.merge.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -97,7 +97,7 @@ public final class SafetensorsReader implements TensorSource {
      * The file {@link #open} reads first for {@code path}: for a directory its {@value #INDEX_FILE} if present, else
      * its {@code model.safetensors}, else none; otherwise {@code path} itself. Nothing is opened.
      */
-    static Optional<Path> entryFile(Path path) {
+    public static Optional<Path> entryFile(Path path) {
         if (!Files.isDirectory(path)) {
             return Optional.of(path);
         }
@@ -108,7 +108,7 @@ public final class SafetensorsReader implements TensorSource {
     }
 
     /** Why a directory cannot be opened when {@link #entryFile} finds no file in it. */
-    static String holdsNoModel(Path dir) {
+    public static String holdsNoModel(Path dir) {
         return dir + ": directory holds neither " + INDEX_FILE + " nor model.safetensors";
     }
 

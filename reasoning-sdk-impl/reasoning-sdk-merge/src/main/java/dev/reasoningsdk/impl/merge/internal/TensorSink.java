@@ -1,14 +1,14 @@
-package dev.reasoningsdk.impl.merge;
+package dev.reasoningsdk.impl.merge.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
  * Where merged bytes go, in the output's tensor order: the write side of a checkpoint format, as {@link TensorSource}
- * is the read side ({@link SafetensorsWriter}, the ONNX initializer patcher, or {@link PipelinedSink} in front of
- * either).
+ * is the read side ({@link SafetensorsWriter}, the ONNX initializer patcher {@link OnnxModel.Patcher}, or the
+ * merger's pipelined writer in front of either). Not API.
  */
-interface TensorSink {
+public interface TensorSink {
 
     /**
      * Takes {@code bytes} (all remaining); an asynchronous sink may still be reading them after it returns, so the

@@ -1,4 +1,4 @@
-package dev.reasoningsdk.impl.merge;
+package dev.reasoningsdk.impl.merge.internal;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,17 +1,17 @@
-package dev.reasoningsdk.impl.merge;
+package dev.reasoningsdk.impl.merge.internal;
 
 /**
  * Conversions between {@code float} and the 16-bit float formats, rounding to nearest even. Java 17 has no
  * {@code Float.floatToFloat16}, and a merge must round exactly like PyTorch's {@code .to(bfloat16)} to be
  * reproducible.
  */
-final class HalfFloats {
+public final class HalfFloats {
 
     private HalfFloats() {
     }
 
     /** bfloat16 bits for {@code value}, round-to-nearest-even; NaN stays a (quiet) NaN. */
-    static short floatToBfloat16(float value) {
+    public static short floatToBfloat16(float value) {
         int bits = Float.floatToRawIntBits(value);
         int rounded = (bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16;
         int quietNan = (bits >>> 16) | 0x0040;
@@ -20,12 +20,12 @@ final class HalfFloats {
     }
 
     /** The float for bfloat16 bits. */
-    static float bfloat16ToFloat(short bits) {
+    public static float bfloat16ToFloat(short bits) {
         return Float.intBitsToFloat((bits & 0xFFFF) << 16);
     }
 
     /** The float for IEEE binary16 bits (exact). */
-    static float halfToFloat(short half) {
+    public static float halfToFloat(short half) {
         int h = half & 0xFFFF;
         int sign = (h & 0x8000) << 16;
         int exponent = (h >>> 10) & 0x1F;
@@ -42,7 +42,7 @@ final class HalfFloats {
     }
 
     /** IEEE binary16 bits for {@code value}, round-to-nearest-even, overflow to infinity. */
-    static short floatToHalf(float value) {
+    public static short floatToHalf(float value) {
         int bits = Float.floatToRawIntBits(value);
         int sign = (bits >>> 16) & 0x8000;
         int abs = bits & 0x7FFFFFFF;

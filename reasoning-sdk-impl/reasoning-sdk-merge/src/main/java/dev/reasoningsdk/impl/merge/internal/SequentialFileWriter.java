@@ -1,4 +1,4 @@
-package dev.reasoningsdk.impl.merge;
+package dev.reasoningsdk.impl.merge.internal;
 
 import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;

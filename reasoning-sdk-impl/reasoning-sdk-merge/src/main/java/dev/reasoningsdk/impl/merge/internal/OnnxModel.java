@@ -1,4 +1,4 @@
-package dev.reasoningsdk.impl.merge;
+package dev.reasoningsdk.impl.merge.internal;
 
 import dev.reasoningsdk.api.merge.MergeException;
 import dev.reasoningsdk.api.ModelLoadException;
@@ -28,7 +28,7 @@ import java.util.Objects;
  * which the graph comparison checks. External data anywhere in the model is refused, found by
  * {@link OnnxExternalData} like the loaders find it.
  */
-final class OnnxModel implements TensorSource {
+public final class OnnxModel implements TensorSource {
 
     private static final int MODEL_GRAPH = 7;
     private static final int MODEL_METADATA_PROPS = 14;
@@ -56,7 +56,7 @@ final class OnnxModel implements TensorSource {
     }
 
     /** Reads and parses an ONNX file. @throws MergeException if it cannot be read or parsed */
-    static OnnxModel read(Path file) {
+    public static OnnxModel read(Path file) {
         try {
             return new OnnxModel(file, Files.readAllBytes(file));
         } catch (IOException e) {
@@ -65,12 +65,12 @@ final class OnnxModel implements TensorSource {
     }
 
     /** Parses ONNX bytes; {@code file} is only used in messages. */
-    static OnnxModel parse(Path file, byte[] bytes) {
+    public static OnnxModel parse(Path file, byte[] bytes) {
         return new OnnxModel(file, bytes.clone());
     }
 
     /** @throws MergeException naming the files if {@code other}'s graph differs from this one's */
-    void requireSameGraph(OnnxModel other) {
+    public void requireSameGraph(OnnxModel other) {
         if (!Arrays.equals(skeleton, other.skeleton)) {
             throw new MergeException(other.file + ": graph differs from " + file
                     + " (nodes, inputs, outputs, opsets or initializer names/shapes/types); only initializer values"
@@ -110,12 +110,12 @@ final class OnnxModel implements TensorSource {
     }
 
     /** A writer of merged data into a copy of this model, filling initializers in {@link #tensors()} order. */
-    Patcher patcher() {
+    public Patcher patcher() {
         return new Patcher();
     }
 
     /** Fills the initializer data of a copy of the model, in order. Not thread-safe. */
-    final class Patcher implements TensorSink {
+    public final class Patcher implements TensorSink {
         private final byte[] copy = bytes.clone();
         private int tensor;
         private long written;
@@ -139,7 +139,7 @@ final class OnnxModel implements TensorSource {
         }
 
         /** The merged model. @throws IllegalStateException if not every initializer was filled */
-        byte[] finish() {
+        public byte[] finish() {
             boolean complete = tensors.isEmpty() || (tensor == tensors.size() - 1
                     && written == tensors.get(tensor).byteSize());
             if (!complete) {

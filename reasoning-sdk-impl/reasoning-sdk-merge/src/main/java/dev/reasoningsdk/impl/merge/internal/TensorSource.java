@@ -1,4 +1,4 @@
-package dev.reasoningsdk.impl.merge;
+package dev.reasoningsdk.impl.merge.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Read access to the tensors of one input checkpoint, by byte range, so a merge never holds a whole model. */
-interface TensorSource extends AutoCloseable {
+public interface TensorSource extends AutoCloseable {
 
     /** A name for messages: the file or directory. */
     String label();

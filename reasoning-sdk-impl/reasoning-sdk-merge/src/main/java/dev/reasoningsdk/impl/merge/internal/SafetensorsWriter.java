@@ -1,4 +1,4 @@
-package dev.reasoningsdk.impl.merge;
+package dev.reasoningsdk.impl.merge.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.merge.MergeException;
@@ -114,7 +114,7 @@ public final class SafetensorsWriter implements AutoCloseable, TensorSink {
      *
      * @throws IllegalArgumentException if {@code maxShardBytes} is not positive
      */
-    static List<Path> shardedFiles(Path dir, List<TensorSpec> tensors, long maxShardBytes) {
+    public static List<Path> shardedFiles(Path dir, List<TensorSpec> tensors, long maxShardBytes) {
         return shardedFiles(dir.toAbsolutePath(), shardGroups(tensors, maxShardBytes).size());
     }
 
@@ -156,7 +156,7 @@ public final class SafetensorsWriter implements AutoCloseable, TensorSink {
     }
 
     /** Whether {@code fileName} is a shard name as {@link #shardName} makes them, for any shard count. */
-    static boolean isShardName(String fileName) {
+    public static boolean isShardName(String fileName) {
         return SHARD_NAME.matcher(fileName).matches();
     }
 

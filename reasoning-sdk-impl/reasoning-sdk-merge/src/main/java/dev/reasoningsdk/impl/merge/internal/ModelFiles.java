@@ -1,4 +1,4 @@
-package dev.reasoningsdk.impl.merge;
+package dev.reasoningsdk.impl.merge.internal;
 
 import dev.reasoningsdk.api.merge.MergeException;
 import java.io.IOException;
@@ -18,7 +18,7 @@ import java.util.Optional;
  * (symbolic links and {@code ..} resolved) so neither a link nor an output directory that holds an input can make the
  * output replace its own input.
  */
-final class ModelFiles {
+public final class ModelFiles {
 
     private ModelFiles() {
     }
@@ -27,7 +27,7 @@ final class ModelFiles {
      * Why {@code file} cannot be read as a model file, if it cannot: it does not exist, is a directory, or is not a
      * regular file. Symbolic links are followed; nothing is opened.
      */
-    static Optional<String> notARegularFile(Path file) {
+    public static Optional<String> notARegularFile(Path file) {
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class);
@@ -44,7 +44,7 @@ final class ModelFiles {
     }
 
     /** @throws IllegalArgumentException naming {@code file} if it is not a regular file */
-    static void requireRegularFile(Path file) {
+    public static void requireRegularFile(Path file) {
         notARegularFile(file).ifPresent(reason -> {
             throw new IllegalArgumentException(file + ": " + reason);
         });
@@ -78,7 +78,7 @@ final class ModelFiles {
      * @param outputs    every file the merge will write
      * @throws IllegalArgumentException naming the output file and the input it would overwrite
      */
-    static void requireSeparate(Map<Path, List<Path>> inputFiles, List<Path> outputs) {
+    public static void requireSeparate(Map<Path, List<Path>> inputFiles, List<Path> outputs) {
         Map<Path, String> read = new HashMap<>();
         inputFiles.forEach((input, files) -> files.forEach(file -> read.put(realPath(file),
                 file.equals(input) ? "" : " (read as part of input " + input + ")")));
@@ -111,7 +111,7 @@ final class ModelFiles {
      * @return the directories created, deepest first, for {@link #removeIfEmpty} after a failure
      * @throws MergeException if a directory cannot be created
      */
-    static List<Path> createDirectories(Path dir) {
+    public static List<Path> createDirectories(Path dir) {
         List<Path> missing = new ArrayList<>();
         for (Path at = dir.toAbsolutePath().normalize(); at != null && !Files.exists(at); at = at.getParent()) {
             missing.add(at);
@@ -125,7 +125,7 @@ final class ModelFiles {
     }
 
     /** Deletes the directories, in order, while they are empty; a refused or interrupted merge leaves none behind. */
-    static void removeIfEmpty(List<Path> directories) {
+    public static void removeIfEmpty(List<Path> directories) {
         for (Path dir : directories) {
             try {
                 Files.deleteIfExists(dir);

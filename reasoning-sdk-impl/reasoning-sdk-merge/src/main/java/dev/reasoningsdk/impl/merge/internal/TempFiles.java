@@ -1,4 +1,4 @@
-package dev.reasoningsdk.impl.merge;
+package dev.reasoningsdk.impl.merge.internal;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>Why the process id in the name: a merge that finds such a file cannot otherwise tell a leftover from the file of
  * a merge running right now in another process. Thread-safe.
  */
-final class TempFiles {
+public final class TempFiles {
 
     private static final Logger LOG = LoggerFactory.getLogger(TempFiles.class);
 
@@ -105,7 +105,7 @@ final class TempFiles {
      *
      * @param createdDirectories directories the caller created for its output, deepest first
      */
-    static Cleanup deleteOnShutdown(List<Path> createdDirectories) {
+    public static Cleanup deleteOnShutdown(List<Path> createdDirectories) {
         Cleanup cleanup = new Cleanup(createdDirectories);
         synchronized (LOCK) {
             if (OPEN.isEmpty()) {
@@ -118,7 +118,7 @@ final class TempFiles {
     }
 
     /** Keeps the shutdown hook registered until closed; closing twice is harmless. */
-    static final class Cleanup implements AutoCloseable {
+    public static final class Cleanup implements AutoCloseable {
         private final List<Path> createdDirectories;
 
         private Cleanup(List<Path> createdDirectories) {
@@ -161,7 +161,7 @@ final class TempFiles {
      *
      * @return the files removed
      */
-    static List<Path> removeStale(Path dir, Predicate<String> targets) {
+    public static List<Path> removeStale(Path dir, Predicate<String> targets) {
         List<Path> removed = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return removed;
