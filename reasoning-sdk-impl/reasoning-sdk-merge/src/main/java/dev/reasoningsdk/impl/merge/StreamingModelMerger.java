@@ -14,6 +14,7 @@ import dev.reasoningsdk.impl.merge.internal.SafetensorsReader;
 import dev.reasoningsdk.impl.merge.internal.SafetensorsWriter;
 import dev.reasoningsdk.impl.merge.internal.TempFiles;
 import dev.reasoningsdk.impl.merge.internal.TensorSpec;
+import dev.reasoningsdk.impl.onnx.internal.ModelFolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -204,8 +205,9 @@ public final class StreamingModelMerger implements ModelMerger {
 
     /**
      * Source and target of each {@link #COMPANION_FILES companion file} the base model's folder holds (the base
-     * model's, else the first model's), as regular files, not links: a link could name any file on the machine.
-     * None when the output goes into that same folder, where they already are.
+     * model's, else the first model's): regular files, or links whose target is inside that folder or, for a
+     * Hugging Face cache snapshot, in its repository's blobs ({@link ModelFolder}); any other link is skipped, since it
+     * could name any file on the machine. None when the output goes into that same folder, where they already are.
      */
     private static Map<Path, Path> companionFiles(MergePlan plan, Path outputDir) throws IOException {
         Path base = companionOwner(plan);
@@ -214,10 +216,16 @@ public final class StreamingModelMerger implements ModelMerger {
         if (folder == null || Files.exists(outputDir) && Files.isSameFile(folder, outputDir)) {
             return copies;
         }
+        ModelFolder allowed = null;
         for (String name : COMPANION_FILES) {
             Path source = folder.resolve(name);
             if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
                 copies.put(source, outputDir.resolve(name));
+            } else if (Files.isSymbolicLink(source) && Files.isRegularFile(source)) {
+                allowed = allowed != null ? allowed : ModelFolder.of(folder);
+                if (allowed.holds(source.toRealPath())) {
+                    copies.put(source, outputDir.resolve(name));
+                }
             }
         }
         return copies;

@@ -5,6 +5,7 @@ import com.google.protobuf.ExtensionRegistryLite;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import dev.reasoningsdk.api.ModelLoadException;
+import dev.reasoningsdk.impl.onnx.internal.ModelFolder;
 import dev.reasoningsdk.impl.onnx.internal.proto.AttributeProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
@@ -42,7 +43,8 @@ import java.util.regex.Pattern;
  *
  * <p>A model from a file may refer to a file inside its own folder (the folder of the path as given, as ONNX
  * Runtime resolves it): the location must be relative, stay inside the folder after normalisation, name an existing
- * regular file whose real path (symbolic links resolved) is inside the folder's real path, and its byte range
+ * regular file whose real path (symbolic links resolved) is inside the folder's real path (or, for a snapshot of a
+ * Hugging Face hub cache, inside that repository's {@code blobs}: see {@link ModelFolder}), and its byte range
  * ({@code offset}, {@code length}, or the tensor's size) must lie inside that file. A model given as bytes has no
  * folder and may not refer to files at all. Every refusal is a {@link ModelLoadException} naming the model, the
  * tensor and the location; {@code docs/onnx-files.md} lists them.
@@ -269,16 +271,17 @@ public final class OnnxExternalData {
                 throw refuse(", which is not a regular file");
             }
             Path real;
-            Path realFolder;
+            ModelFolder allowed;
             try {
                 real = target.toRealPath();
-                realFolder = folder.toRealPath();
+                allowed = ModelFolder.of(folder);
             } catch (IOException e) {
                 throw refuse(", which could not be resolved: " + e);
             }
-            if (!real.startsWith(realFolder)) {
-                throw refuse(", which resolves through a symbolic link to " + real + ", outside the model's folder "
-                        + realFolder);
+            // A Hugging Face cache snapshot's links into its own repository's blobs are allowed (ModelFolder).
+            if (!allowed.holds(real)) {
+                throw refuse(", which resolves through a symbolic link to " + real + ", outside "
+                        + allowed.describe("the model's folder"));
             }
         }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.nio.file.ExtendedOpenOption;
 import dev.reasoningsdk.api.merge.MergeException;
+import dev.reasoningsdk.impl.onnx.internal.ModelFolder;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -190,9 +191,12 @@ public final class SafetensorsReader implements TensorSource {
         if (notAFile.isPresent()) {
             throw new MergeException(index + ": shard '" + shardName + "' " + notAFile.get());
         }
-        if (!resolved.toRealPath().startsWith(dir.toRealPath())) {
-            throw new MergeException(index + ": shard name '" + shardName
-                    + "' links outside the index's directory (path traversal)");
+        // Links into the blobs of the Hugging Face cache repository whose snapshot holds the index are allowed.
+        ModelFolder allowed = ModelFolder.of(dir);
+        if (!allowed.holds(resolved.toRealPath())) {
+            throw new MergeException(index + ": shard name '" + shardName + "' links outside the index's directory"
+                    + allowed.hubBlobs().map(blobs -> " and its Hugging Face cache blobs " + blobs).orElse("")
+                    + " (path traversal)");
         }
         return resolved;
     }
