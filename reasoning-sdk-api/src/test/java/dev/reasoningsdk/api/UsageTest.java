@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Map;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -11,6 +12,29 @@ import net.jqwik.api.constraints.LongRange;
 import org.junit.jupiter.api.Test;
 
 class UsageTest {
+
+    @Test
+    void cacheHitsAndFailuresByKindAddUpAndMustMatchTheFailedCalls() {
+        Usage timedOut = new Usage(0, 2, 1, 5, 5, Duration.ZERO, 1, Map.of(CallFailure.TIMEOUT, 1));
+        Usage legacy = new Usage(1, 2, 1, 3, 4, Duration.ZERO);
+
+        Usage sum = timedOut.plus(legacy);
+
+        assertThat(legacy.failuresByKind()).containsExactly(Map.entry(CallFailure.OTHER, 1));
+        assertThat(sum.cacheHits()).isEqualTo(1);
+        assertThat(sum.failedCalls(CallFailure.TIMEOUT)).isEqualTo(1);
+        assertThat(sum.failedCalls(CallFailure.OTHER)).isEqualTo(1);
+        assertThat(sum.failedCalls(CallFailure.GARBAGE)).isZero();
+        assertThat(sum.withAllCallsFailed(CallFailure.GARBAGE).failuresByKind())
+                .containsEntry(CallFailure.GARBAGE, 2).containsEntry(CallFailure.TIMEOUT, 1);
+        assertThat(sum.withSamples(0).samples()).isZero();
+        assertThat(new Usage(0, 1, 1, 0, 0, Duration.ZERO, 0, Map.of(CallFailure.TIMEOUT, 1, CallFailure.GARBAGE, 0)))
+                .isEqualTo(new Usage(0, 1, 1, 0, 0, Duration.ZERO, 0, Map.of(CallFailure.TIMEOUT, 1)));
+        assertThatThrownBy(() -> new Usage(0, 2, 2, 0, 0, Duration.ZERO, 0, Map.of(CallFailure.TIMEOUT, 1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("add up to 1");
+        assertThatThrownBy(() -> new Usage(0, 0, 0, 0, 0, Duration.ZERO, -1, Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cacheHits");
+    }
 
     private static final Usage A = new Usage(2, 3, 1, 100, 40, Duration.ofMillis(500));
     private static final Usage B = new Usage(1, 4, 2, 10, 5, Duration.ofMillis(250));

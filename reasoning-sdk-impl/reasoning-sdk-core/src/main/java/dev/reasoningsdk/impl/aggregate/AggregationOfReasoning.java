@@ -4,6 +4,7 @@ import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.Sampling;
 
 import dev.reasoningsdk.impl.internal.AnswerGrouping;
+import dev.reasoningsdk.impl.llm.CallScope;
 import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
@@ -58,10 +59,20 @@ import org.slf4j.LoggerFactory;
  * left after local scoring is scored by the mean local score of its representatives, without a global call.
  *
  * <p>{@link #aggregate(String, List)} runs the local and global phases on the caller's chains with no sampling.
- * A budget of judge calls ({@code maxJudgeCalls}, default unlimited) stops the run with
- * {@link StopReason#BUDGET_EXHAUSTED} and the best answer so far. Thread-safe when the scorer and sampler are.
+ *
+ * <p><b>Judge calls are bounded by default</b>: at most {@value #DEFAULT_JUDGE_CALLS_PER_CHAIN} judge model calls
+ * (retries included) per chain the run may judge (the chains given to {@code aggregate}, or {@code maxSamples} for
+ * {@code solve}); {@code maxJudgeCalls} sets another bound. A judge that keeps failing or hanging thus cannot run
+ * away. With the {@link LlmChainJudge}, every judge call of one aggregation goes through one scope of the judge's
+ * gateway with that call budget (and the gateway's deadline, if set), so the bound is exact and a judge call
+ * still running at the deadline is abandoned; with other scorers the bound is checked before each scoring. A
+ * spent bound stops the run with {@link StopReason#BUDGET_EXHAUSTED} and the best answer so far; the result's usage
+ * counts the judge's failed calls by kind. Thread-safe when the scorer and sampler are.
  */
 public final class AggregationOfReasoning implements Aggregator {
+
+    /** Default judge model calls per chain the run may judge, retries included. */
+    public static final int DEFAULT_JUDGE_CALLS_PER_CHAIN = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(AggregationOfReasoning.class);
 
@@ -75,7 +86,7 @@ public final class AggregationOfReasoning implements Aggregator {
     private final double terminationMargin;
     private final int maxSamples;
     private final int additionalSamples;
-    private final int maxJudgeCalls;
+    private final Integer maxJudgeCalls;
 
     private AggregationOfReasoning(Builder builder) {
         this.scorer = builder.scorer;
@@ -108,7 +119,7 @@ public final class AggregationOfReasoning implements Aggregator {
         if (chains.isEmpty()) {
             throw new IllegalArgumentException("chains must not be empty");
         }
-        return new Run(question, false).start(chains, Usage.NONE);
+        return new Run(question, false, judgeBound(chains.size())).start(chains, Usage.NONE);
     }
 
     /**
@@ -124,7 +135,7 @@ public final class AggregationOfReasoning implements Aggregator {
         if (sampling == null) {
             throw new IllegalStateException("aor was built without a sampler; use aggregate(question, chains)");
         }
-        Run run = new Run(question, true);
+        Run run = new Run(question, true, judgeBound(maxSamples));
         Sampling.Draw draw = sampling.draw(question, initialSamples, 0);
         run.drawn = initialSamples;
         run.samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
@@ -137,6 +148,15 @@ public final class AggregationOfReasoning implements Aggregator {
         return "aor";
     }
 
+    /** The judge-call bound of a run that may judge {@code chains} chains. */
+    private int judgeBound(int chains) {
+        if (maxJudgeCalls != null) {
+            return maxJudgeCalls;
+        }
+        long bound = (long) DEFAULT_JUDGE_CALLS_PER_CHAIN * chains;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, bound));
+    }
+
     /** The state of one aggregation. */
     private final class Run {
         private final String question;
@@ -147,14 +167,29 @@ public final class AggregationOfReasoning implements Aggregator {
         private final Map<AnswerGrouping.Group, Double> scores = new HashMap<>();
         private List<AnswerGrouping.Group> ranked = List.of();
         private Usage usage = Usage.NONE;
+        private final int judgeBound;
+        /** The scorer of this run: the LLM judge bound to the run's scope, or the scorer as given. */
+        private final ChainScorer judge;
+        /** The run's scope of the LLM judge's gateway, or null for another scorer. */
+        private final CallScope judgeScope;
         private int judgeCalls;
         private int drawn;
         private boolean samplerExhausted;
         private boolean judgeExhausted;
 
-        Run(String question, boolean dynamic) {
+        Run(String question, boolean dynamic, int judgeBound) {
             this.question = question;
             this.dynamic = dynamic;
+            this.judgeBound = judgeBound;
+            if (scorer instanceof LlmChainJudge llmJudge) {
+                var gateway = llmJudge.gateway();
+                int calls = Math.min(judgeBound, gateway.budget().maxCalls());
+                this.judgeScope = gateway.session(gateway.budget().withMaxCalls(calls));
+                this.judge = llmJudge.within(judgeScope);
+            } else {
+                this.judgeScope = null;
+                this.judge = scorer;
+            }
         }
 
         AggregationResult start(List<ReasoningChain> chains, Usage samplingCost) {
@@ -223,7 +258,7 @@ public final class AggregationOfReasoning implements Aggregator {
                 for (int from = 0; from < members.size(); from += judgeBatchSize) {
                     List<AnswerGrouping.Member> batch = members.subList(from, Math.min(members.size(),
                             from + judgeBatchSize));
-                    Optional<ChainScorer.Scores> result = judge(() -> scorer.scoreLocally(question,
+                    Optional<ChainScorer.Scores> result = judge(() -> judge.scoreLocally(question,
                             batch.stream().map(m -> m.chain()).toList(), references));
                     if (result.isEmpty()) {
                         return;
@@ -294,7 +329,7 @@ public final class AggregationOfReasoning implements Aggregator {
                     final int t = round;
                     List<ReasoningChain> compared = candidates.stream()
                             .map(g -> reps.get(g).get(t % reps.get(g).size()).chain()).toList();
-                    Optional<ChainScorer.Scores> result = judge(() -> scorer.scoreGlobally(question, compared));
+                    Optional<ChainScorer.Scores> result = judge(() -> judge.scoreGlobally(question, compared));
                     if (result.isEmpty()) {
                         break;
                     }
@@ -335,13 +370,17 @@ public final class AggregationOfReasoning implements Aggregator {
         }
 
         private Optional<ChainScorer.Scores> judge(java.util.function.Supplier<ChainScorer.Scores> call) {
-            if (judgeCalls >= maxJudgeCalls) {
+            if (judgeCalls >= judgeBound || (judgeScope != null && judgeScope.isExhausted())) {
                 judgeExhausted = true;
                 return Optional.empty();
             }
             ChainScorer.Scores result = call.get();
             usage = usage.plus(result.usage());
             judgeCalls += result.usage().modelCalls();
+            if (judgeScope != null && judgeScope.isExhausted()) {
+                LOG.debug("aor: the judge's budget ran out after {} calls", judgeCalls);
+                judgeExhausted = true;
+            }
             return Optional.of(result);
         }
 
@@ -380,7 +419,7 @@ public final class AggregationOfReasoning implements Aggregator {
         private double terminationMargin = 2;
         private int maxSamples = 40;
         private int additionalSamples = 5;
-        private int maxJudgeCalls = Integer.MAX_VALUE;
+        private Integer maxJudgeCalls;
 
         private Builder() {
         }
@@ -474,7 +513,8 @@ public final class AggregationOfReasoning implements Aggregator {
         }
 
         /**
-         * The most judge model calls per question, retries included (default unlimited).
+         * The most judge model calls per question, retries included (default
+         * {@value AggregationOfReasoning#DEFAULT_JUDGE_CALLS_PER_CHAIN} per chain the run may judge; see the class description).
          *
          * @throws IllegalArgumentException if below 1
          */

@@ -5,13 +5,16 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ResponseFormat;
-import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
 import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.ChatCalls;
+import dev.reasoningsdk.impl.llm.CallResult;
+import dev.reasoningsdk.impl.llm.CallScope;
+import dev.reasoningsdk.impl.llm.ModelGateway;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,8 +33,15 @@ import org.slf4j.LoggerFactory;
  * chains by that number ({@link JudgeReplyParser}). When some chain's score is missing, the judge is asked once to
  * restate the scores of that reply as a JSON object (structured output); if scores are still missing, the whole
  * call is repeated, up to {@code maxAttempts} calls in all (default 3), keeping the scores already read. A chain
- * left without a score gets {@code NaN} and is counted in {@link Scores#failures()}; a call that throws or yields no
- * score at all is counted as failed in the usage. Nothing here throws for a misbehaving judge.
+ * left without a score gets {@code NaN} and is counted in {@link Scores#failures()}; a call that fails is counted as
+ * failed in the usage by its kind, and one that yields no score at all as {@link CallFailure#GARBAGE}. Nothing here
+ * throws for a misbehaving judge.
+ *
+ * <p>Every call goes through a {@link ModelGateway} ({@link Builder#gateway}; default: one over the model with its
+ * default limits: 60 s per call, transient failures retried with backoff, a 429's Retry-After honoured). Each
+ * scoring call opens a scope of the gateway, so the gateway's {@code maxCalls} and {@code deadline} bound each
+ * scoring; {@link AggregationOfReasoning} puts all the scorings of one aggregation in one scope instead, with its
+ * judge-call bound. A scoring whose scope ran out or was cancelled stops at once, its chains unscored.
  *
  * <p>Unlike the reference code, the prompts show the judge the question (a judge cannot check reasoning against a
  * problem it has not seen). In AoR's dynamic phase the local prompt also shows the group's best and worst scored
@@ -42,14 +52,14 @@ public final class LlmChainJudge implements ChainScorer {
 
     private static final Logger LOG = LoggerFactory.getLogger(LlmChainJudge.class);
 
-    private final ChatModel model;
+    private final ModelGateway gateway;
     private final JudgeRubric rubric;
     private final double temperature;
     private final int maxAttempts;
     private final boolean structuredFallback;
 
     private LlmChainJudge(Builder builder) {
-        this.model = builder.model;
+        this.gateway = ChatCalls.gateway(builder.model, builder.gateway);
         this.rubric = builder.rubric;
         this.temperature = builder.temperature;
         this.maxAttempts = builder.maxAttempts;
@@ -69,14 +79,51 @@ public final class LlmChainJudge implements ChainScorer {
     /** Scores chains that share an answer, showing the judge the given references first. */
     @Override
     public Scores scoreLocally(String question, List<ReasoningChain> chains, List<ScoredChain> references) {
-        Objects.requireNonNull(references, "references");
-        return judge(rubric.localSystemPrompt(), localPrompt(question, chains, references), chains.size());
+        return scoreLocally(gateway.session(), question, chains, references);
     }
 
     /** Compares one representative chain per answer. */
     @Override
     public Scores scoreGlobally(String question, List<ReasoningChain> representatives) {
-        return judge(rubric.globalSystemPrompt(), globalPrompt(question, representatives), representatives.size());
+        return scoreGlobally(gateway.session(), question, representatives);
+    }
+
+    /** The gateway the judge calls through. */
+    public ModelGateway gateway() {
+        return gateway;
+    }
+
+    /** This judge with every call in {@code scope}, so one budget and deadline bound all its scorings. */
+    ChainScorer within(CallScope scope) {
+        Objects.requireNonNull(scope, "scope");
+        LlmChainJudge judge = this;
+        return new ChainScorer() {
+            @Override
+            public Scores scoreLocally(String question, List<ReasoningChain> chains, List<ScoredChain> references) {
+                return judge.scoreLocally(scope, question, chains, references);
+            }
+
+            @Override
+            public Scores scoreGlobally(String question, List<ReasoningChain> representatives) {
+                return judge.scoreGlobally(scope, question, representatives);
+            }
+
+            @Override
+            public String name() {
+                return judge.name();
+            }
+        };
+    }
+
+    private Scores scoreLocally(CallScope scope, String question, List<ReasoningChain> chains,
+                                List<ScoredChain> references) {
+        Objects.requireNonNull(references, "references");
+        return judge(scope, rubric.localSystemPrompt(), localPrompt(question, chains, references), chains.size());
+    }
+
+    private Scores scoreGlobally(CallScope scope, String question, List<ReasoningChain> representatives) {
+        return judge(scope, rubric.globalSystemPrompt(), globalPrompt(question, representatives),
+                representatives.size());
     }
 
     /** {@code "llm-judge"}. */
@@ -142,20 +189,24 @@ public final class LlmChainJudge implements ChainScorer {
                 + "state.\n\nEvaluation:\n" + reply;
     }
 
-    private Scores judge(String systemPrompt, String userPrompt, int count) {
+    private Scores judge(CallScope scope, String systemPrompt, String userPrompt, int count) {
         long start = System.nanoTime();
         Map<Integer, Double> found = new TreeMap<>();
         Usage usage = Usage.NONE;
         for (int attempt = 1; attempt <= maxAttempts && found.size() < count; attempt++) {
-            Call call = call(ChatRequest.builder().messages(SystemMessage.from(systemPrompt), UserMessage.from(userPrompt))
+            Call call = call(scope, ChatRequest.builder()
+                    .messages(SystemMessage.from(systemPrompt), UserMessage.from(userPrompt))
                     .temperature(temperature).build());
             if (call.text == null) {
                 usage = usage.plus(call.usage);
+                if (call.stopped) {
+                    break;
+                }
                 continue;
             }
             Map<Integer, Double> parsed = JudgeReplyParser.parseText(call.text, count);
             if (structuredFallback && !covers(found, parsed, count)) {
-                Call extraction = call(ChatRequest.builder()
+                Call extraction = call(scope, ChatRequest.builder()
                         .messages(UserMessage.from(extractionPrompt(call.text, count)))
                         .responseFormat(ResponseFormat.JSON).temperature(0.0).build());
                 Map<Integer, Double> structured = extraction.text == null ? Map.of()
@@ -190,17 +241,14 @@ public final class LlmChainJudge implements ChainScorer {
         return true;
     }
 
-    private Call call(ChatRequest request) {
-        long start = System.nanoTime();
-        try {
-            ChatResponse response = model.chat(request);
-            String text = ChatCalls.text(response);
-            boolean empty = text.isBlank();
-            return new Call(empty ? null : text, ChatCalls.usage(response, 0, empty, ChatCalls.since(start)));
-        } catch (RuntimeException failure) {
-            LOG.warn("judge call failed: {}", failure.toString());
-            return new Call(null, ChatCalls.failed(ChatCalls.since(start)));
+    private static Call call(CallScope scope, ChatRequest request) {
+        CallResult result = scope.call(request);
+        if (!result.ok()) {
+            LOG.warn("judge call failed: {}", result.message());
         }
+        boolean stopped = result.failure().map(f -> f == CallFailure.BUDGET_EXHAUSTED || f == CallFailure.CANCELLED)
+                .orElse(false);
+        return new Call(result.ok() ? result.text() : null, result.usage(), stopped);
     }
 
     private static String abbreviate(String text) {
@@ -208,18 +256,21 @@ public final class LlmChainJudge implements ChainScorer {
         return oneLine.length() <= 200 ? oneLine : oneLine.substring(0, 200) + "...";
     }
 
-    /** One judge call: its text (null when it failed or was empty) and cost. */
-    private record Call(String text, Usage usage) {
-        /** This call's cost, counted as a failed call. */
+    /**
+     * One judge call: its text (null when it failed), cost, and whether its scope ran out or was cancelled (then
+     * no further call of the scoring can succeed).
+     */
+    private record Call(String text, Usage usage, boolean stopped) {
+        /** This call's cost, with a reply that held no score counted as a failed call. */
         Usage failed() {
-            return new Usage(0, usage.modelCalls(), usage.modelCalls(), usage.inputTokens(), usage.outputTokens(),
-                    usage.wallTime());
+            return usage.withAllCallsFailed(CallFailure.GARBAGE);
         }
     }
 
     /** Builds an {@link LlmChainJudge}. Not thread-safe. */
     public static final class Builder {
         private ChatModel model;
+        private ModelGateway gateway;
         private JudgeRubric rubric = JudgeRubric.GENERAL;
         private double temperature;
         private int maxAttempts = 3;
@@ -228,9 +279,18 @@ public final class LlmChainJudge implements ChainScorer {
         private Builder() {
         }
 
-        /** The judge model (required). */
+        /** The judge model (this or {@link #gateway} is required). */
         public Builder model(ChatModel model) {
             this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /**
+         * The gateway the judge model is called through (default: a gateway over {@link #model} with its default
+         * limits); share one to share its concurrency limit, or set its {@code callTimeout} and {@code deadline}.
+         */
+        public Builder gateway(ModelGateway gateway) {
+            this.gateway = Objects.requireNonNull(gateway, "gateway");
             return this;
         }
 
@@ -269,10 +329,10 @@ public final class LlmChainJudge implements ChainScorer {
             return this;
         }
 
-        /** @throws IllegalStateException if no model was set */
+        /** @throws IllegalStateException if neither a model nor a gateway was set */
         public LlmChainJudge build() {
-            if (model == null) {
-                throw new IllegalStateException("a chat model is required");
+            if (model == null && gateway == null) {
+                throw new IllegalStateException("a chat model (or gateway) is required");
             }
             return new LlmChainJudge(this);
         }

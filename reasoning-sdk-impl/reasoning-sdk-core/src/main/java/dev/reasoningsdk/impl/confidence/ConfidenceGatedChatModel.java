@@ -1,7 +1,12 @@
 package dev.reasoningsdk.impl.confidence;
 
-import dev.reasoningsdk.impl.internal.Arguments;import dev.reasoningsdk.impl.internal.ChatCalls;
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.llm.CallResult;
+import dev.reasoningsdk.impl.llm.CallScope;
+import dev.reasoningsdk.impl.llm.LlmCallException;
+import dev.reasoningsdk.impl.llm.ModelGateway;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.UserMessage;
@@ -9,7 +14,9 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
+import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.Calibrator;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
@@ -42,15 +49,23 @@ import org.slf4j.LoggerFactory;
  * refusal ("I don't know.") and the rationale. Otherwise the first response that reaches the estimate's answer is
  * returned. The confidence, the rationale and the refusal flag are attached as {@link ConfidenceChatResponseMetadata}
  * and as the AI message's attributes {@code confidence}, {@code raw_confidence}, {@code rationale} and
- * {@code refused}; {@link Builder#appendConfidence(boolean)} also appends them to the text. Failed samples are
- * counted; the call fails only when every sample fails (with the last error). Thread-safe when the delegate and
- * estimator are.
+ * {@code refused}; {@link Builder#appendConfidence(boolean)} also appends them to the text.
+ *
+ * <p>The samples are drawn concurrently through a {@link ModelGateway} ({@link Builder#gateway}; default: one over
+ * the delegate with its default limits: 8 calls in flight, 60 s per call, transient failures retried with backoff
+ * and Retry-After honoured), one request in one scope of it, so the gateway's budget and deadline bound each request.
+ * A reply without a message or text is a {@link dev.reasoningsdk.api.CallFailure#GARBAGE} failure, never a
+ * {@code NullPointerException}. Failed samples are counted by kind in the metadata's usage; the call fails only when
+ * every sample fails, with the SDK's typed exception for the last failure ({@link LlmCallException} with the HTTP
+ * status and Retry-After where known, {@link BudgetExhaustedException} when the budget or deadline ran out, a
+ * {@link ReasoningException} otherwise), never a raw LangChain4j one. Thread-safe when the delegate and estimator
+ * are.
  */
 public final class ConfidenceGatedChatModel implements ChatModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfidenceGatedChatModel.class);
 
-    private final ChatModel delegate;
+    private final ModelGateway gateway;
     private final ConfidenceEstimator estimator;
     private final Calibrator calibrator;
     private final RefusalPolicy policy;
@@ -59,7 +74,7 @@ public final class ConfidenceGatedChatModel implements ChatModel {
     private final boolean appendConfidence;
 
     private ConfidenceGatedChatModel(Builder builder) {
-        this.delegate = builder.delegate;
+        this.gateway = builder.gateway != null ? builder.gateway : ModelGateway.of(builder.delegate);
         this.estimator = builder.estimator;
         this.calibrator = builder.calibrator;
         this.policy = new RefusalPolicy(builder.threshold, builder.refusal);
@@ -75,6 +90,9 @@ public final class ConfidenceGatedChatModel implements ChatModel {
 
     /**
      * @throws IllegalArgumentException if the request has no user message with text
+     * @throws LlmCallException         if every sample failed and the last failure was a failed call
+     * @throws BudgetExhaustedException if every sample failed and the gateway's budget or deadline ran out
+     * @throws ReasoningException       if every sample failed otherwise (unusable replies, cancelled)
      */
     @Override
     public ChatResponse doChat(ChatRequest request) {
@@ -83,26 +101,23 @@ public final class ConfidenceGatedChatModel implements ChatModel {
                 .map(UserMessage::singleText)
                 .orElseThrow(() -> new IllegalArgumentException("the request has no user message with text"));
         long start = System.nanoTime();
+        CallScope scope = gateway.session();
+        List<CallResult> results = scope.callAll(java.util.Collections.nCopies(samples, request));
         List<ChatResponse> responses = new ArrayList<>();
-        Usage usage = Usage.NONE;
-        RuntimeException lastError = null;
-        for (int i = 0; i < samples; i++) {
-            long callStart = System.nanoTime();
-            try {
-                ChatResponse response = delegate.chat(request);
-                responses.add(response);
-                usage = usage.plus(ChatCalls.succeeded(response, ChatCalls.since(callStart)));
-            } catch (RuntimeException e) {
-                LOG.warn("sample {} of {} failed: {}", i + 1, samples, e.toString());
-                lastError = e;
-                usage = usage.plus(ChatCalls.failed(ChatCalls.since(callStart)));
+        CallResult lastFailure = null;
+        for (int i = 0; i < results.size(); i++) {
+            CallResult result = results.get(i);
+            if (result.ok()) {
+                responses.add(result.response().orElseThrow());
+            } else {
+                LOG.warn("sample {} of {} failed: {}", i + 1, samples, result.message());
+                lastFailure = result;
             }
         }
         if (responses.isEmpty()) {
-            throw lastError;
+            lastFailure.orThrow();
         }
-        usage = new Usage(responses.size(), usage.modelCalls(), usage.failedCalls(), usage.inputTokens(),
-                usage.outputTokens(), usage.wallTime());
+        Usage usage = scope.usage().withSamples(responses.size());
         List<ReasoningChain> chains = responses.stream()
                 .map(response -> ReasoningChain.of(ChatCalls.text(response), "delegate")).toList();
         ConfidenceEstimate estimate = estimator.estimate(question, chains);
@@ -153,6 +168,7 @@ public final class ConfidenceGatedChatModel implements ChatModel {
     /** Builds {@link ConfidenceGatedChatModel}. Not thread-safe. */
     public static final class Builder {
         private ChatModel delegate;
+        private ModelGateway gateway;
         private ConfidenceEstimator estimator = SamplingConsistency.of(AnswerExtractors.numeric());
         private Calibrator calibrator;
         private double threshold = 0.5;
@@ -164,9 +180,18 @@ public final class ConfidenceGatedChatModel implements ChatModel {
         private Builder() {
         }
 
-        /** The model that answers. */
+        /** The model that answers (this or {@link #gateway} is required). */
         public Builder delegate(ChatModel delegate) {
             this.delegate = Objects.requireNonNull(delegate, "delegate");
+            return this;
+        }
+
+        /**
+         * The gateway the delegate is called through (default: a gateway over {@link #delegate} with its default
+         * limits); its concurrency bounds the samples in flight, its budget and deadline each request.
+         */
+        public Builder gateway(ModelGateway gateway) {
+            this.gateway = Objects.requireNonNull(gateway, "gateway");
             return this;
         }
 
@@ -226,11 +251,14 @@ public final class ConfidenceGatedChatModel implements ChatModel {
         /**
          * The gated model.
          *
-         * @throws IllegalStateException if no delegate was set
+         * @throws IllegalStateException if neither a delegate nor a gateway was set, or both were
          */
         public ConfidenceGatedChatModel build() {
-            if (delegate == null) {
-                throw new IllegalStateException("ConfidenceGatedChatModel needs a delegate");
+            if (delegate == null && gateway == null) {
+                throw new IllegalStateException("ConfidenceGatedChatModel needs a delegate (or gateway)");
+            }
+            if (delegate != null && gateway != null) {
+                throw new IllegalStateException("set the delegate or the gateway, not both");
             }
             return new ConfidenceGatedChatModel(this);
         }

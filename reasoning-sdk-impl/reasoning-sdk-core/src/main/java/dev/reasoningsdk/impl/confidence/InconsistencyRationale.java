@@ -1,10 +1,12 @@
 package dev.reasoningsdk.impl.confidence;
 
-import dev.reasoningsdk.impl.internal.ChatCalls;
+import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.impl.llm.CallResult;
+import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.ReplyWindow;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * first chain of the majority group and the first chain of the other group differ; steps are the lines of a chain,
  * or its sentences when it is one line. With a model ({@link #withModel(ChatModel)}), the model is shown the question,
  * the answer groups and one chain of each, and asked to summarise in the first person what it is unsure about, as
- * SaySelf trains models to do; when the call fails or returns nothing, the deterministic text is used and the
- * failure counted. Steps are read from the first {@value ReplyWindow#MAX_CHARS} characters of a chain (see
+ * SaySelf trains models to do; the call goes through a {@link ModelGateway} ({@link #withGateway(ModelGateway)};
+ * {@code withModel} makes one with the default limits), and when it fails or returns nothing, the deterministic text
+ * is used and the failure counted by kind. Steps are read from the first {@value ReplyWindow#MAX_CHARS} characters of a chain (see
  * {@link ReplyWindow}), in time linear in them. Thread-safe.
  */
 public final class InconsistencyRationale {
@@ -37,10 +40,10 @@ public final class InconsistencyRationale {
     private static final int MAX_STEP_CHARS = 60;
     private static final int MAX_CHAIN_CHARS = 1200;
 
-    private final ChatModel model;
+    private final ModelGateway gateway;
 
-    private InconsistencyRationale(ChatModel model) {
-        this.model = model;
+    private InconsistencyRationale(ModelGateway gateway) {
+        this.gateway = gateway;
     }
 
     /** The deterministic rationale, no model calls. */
@@ -50,7 +53,12 @@ public final class InconsistencyRationale {
 
     /** A rationale the model writes in the first person, falling back to the deterministic one. */
     public static InconsistencyRationale withModel(ChatModel model) {
-        return new InconsistencyRationale(Objects.requireNonNull(model, "model"));
+        return withGateway(ModelGateway.of(Objects.requireNonNull(model, "model")));
+    }
+
+    /** A rationale the model behind {@code gateway} writes, falling back to the deterministic one. */
+    public static InconsistencyRationale withGateway(ModelGateway gateway) {
+        return new InconsistencyRationale(Objects.requireNonNull(gateway, "gateway"));
     }
 
     /**
@@ -62,22 +70,16 @@ public final class InconsistencyRationale {
         Objects.requireNonNull(question, "question");
         String described = describe(groups);
         boolean unanimous = groups.groups().size() <= 1 && groups.unparsed().isEmpty();
-        if (model == null || unanimous) {
+        if (gateway == null || unanimous) {
             return new Rationale(described, false, Usage.NONE);
         }
-        long start = System.nanoTime();
-        try {
-            ChatResponse response = model.chat(dev.langchain4j.data.message.UserMessage.from(
-                    summaryPrompt(question, groups, described)));
-            String text = ChatCalls.text(response).strip();
-            if (text.isEmpty()) {
-                return new Rationale(described, false, ChatCalls.failed(ChatCalls.since(start)));
-            }
-            return new Rationale(text, true, ChatCalls.succeeded(response, ChatCalls.since(start)));
-        } catch (RuntimeException e) {
-            LOG.warn("rationale call failed, using the deterministic rationale: {}", e.toString());
-            return new Rationale(described, false, ChatCalls.failed(ChatCalls.since(start)));
+        CallResult result = gateway.call(ChatRequest.builder()
+                .messages(UserMessage.from(summaryPrompt(question, groups, described))).build());
+        if (!result.ok()) {
+            LOG.warn("rationale call failed, using the deterministic rationale: {}", result.message());
+            return new Rationale(described, false, result.usage());
         }
+        return new Rationale(result.text().strip(), true, result.usage());
     }
 
     /** The deterministic rationale of the answer groups. */

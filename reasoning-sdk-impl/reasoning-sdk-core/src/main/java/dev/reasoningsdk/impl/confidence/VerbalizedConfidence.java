@@ -7,14 +7,17 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimator;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.CallFailure;
+import dev.reasoningsdk.impl.llm.CallResult;
+import dev.reasoningsdk.impl.llm.CallScope;
+import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.ReplyWindow;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +40,12 @@ import org.slf4j.LoggerFactory;
  * just the confidence line; a failed call is retried with the same messages. Attempts are bounded
  * ({@link Builder#maxAttempts}, 3 by default). A number that never comes is counted, never invented: the estimate
  * then has confidence 0, the signal {@code verbalized_missing} = 1, and a rationale that says so; each attempt that
- * failed or came back without a usable number is a failed call in its {@code Usage}.
+ * failed (by its kind) or came back without a usable number ({@link CallFailure#GARBAGE}) is a failed call in its
+ * {@code Usage}.
+ *
+ * <p>Every call goes through a {@link ModelGateway} ({@link Builder#gateway}; default: one over the model with its
+ * default limits), one estimate in one scope of it: the gateway's timeout, retries of transient failures, budget and
+ * deadline apply, and an estimate whose scope ran out stops asking.
  *
  * <p>Parsing reads at most the last {@value ReplyWindow#MAX_CHARS} characters of a response for the reflection and
  * the confidence (the answer extractor reads its own window of the text before them; see {@link ReplyWindow}), in
@@ -72,13 +80,14 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
     /** The word that, opening a line, ends a reflection. */
     private static final Pattern CONFIDENCE_WORD = Pattern.compile("(?i)confidence");
 
-    private final ChatModel model;
+    private final ModelGateway gateway;
     private final AnswerExtractor extractor;
     private final String instruction;
     private final int maxAttempts;
 
     private VerbalizedConfidence(Builder builder) {
-        this.model = builder.model;
+        this.gateway = builder.model == null && builder.gateway == null ? null
+                : ChatCalls.gateway(builder.model, builder.gateway);
         this.extractor = builder.extractor;
         this.instruction = builder.instruction;
         this.maxAttempts = builder.maxAttempts;
@@ -104,30 +113,36 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
         Objects.requireNonNull(question, "question");
         requireModel();
         long start = System.nanoTime();
-        List<ChatMessage> messages = new ArrayList<>(List.of(UserMessage.from(prompt(question))));
+        CallScope scope = gateway.session();
+        ChatRequest request = ChatRequest.builder().messages(UserMessage.from(prompt(question))).build();
         Usage usage = Usage.NONE;
-        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-            long callStart = System.nanoTime();
-            try {
-                ChatResponse response = model.chat(messages);
-                String text = ChatCalls.text(response);
-                if (text.isBlank()) {
-                    usage = usage.plus(ChatCalls.failed(ChatCalls.since(callStart)));
-                    continue;
+        int attempt = 0;
+        while (attempt < maxAttempts) {
+            attempt++;
+            CallResult result = scope.call(request);
+            if (!result.ok()) {
+                LOG.warn("verbalized-confidence call {} of {} failed: {}", attempt, maxAttempts, result.message());
+                usage = usage.plus(result.usage());
+                if (stopped(result)) {
+                    break;
                 }
-                Parsed parsed = parse(text);
-                if (parsed.confidence().isPresent()) {
-                    usage = usage.plus(ChatCalls.succeeded(response, ChatCalls.since(callStart)));
-                    return estimateOf(parsed, attempt, usage.withWallTime(ChatCalls.since(start)));
-                }
-                usage = usage.plus(ChatCalls.failed(ChatCalls.since(callStart)));
-                return followUp(question, text, parsed, attempt, usage, start);
-            } catch (RuntimeException e) {
-                LOG.warn("verbalized-confidence call {} of {} failed: {}", attempt, maxAttempts, e.toString());
-                usage = usage.plus(ChatCalls.failed(ChatCalls.since(callStart)));
+                continue;
             }
+            Parsed parsed = parse(result.text());
+            if (parsed.confidence().isPresent()) {
+                usage = usage.plus(result.usage());
+                return estimateOf(parsed, attempt, usage.withWallTime(ChatCalls.since(start)));
+            }
+            usage = usage.plus(result.usage().withAllCallsFailed(CallFailure.GARBAGE));
+            return followUp(scope, question, result.text(), parsed, attempt, usage, start);
         }
-        return missing(Optional.empty(), "", maxAttempts, usage.withWallTime(ChatCalls.since(start)));
+        return missing(Optional.empty(), "", attempt, usage.withWallTime(ChatCalls.since(start)));
+    }
+
+    /** Whether the call's scope ran out or was cancelled, so no further call can succeed. */
+    private static boolean stopped(CallResult result) {
+        return result.failure().map(f -> f == CallFailure.BUDGET_EXHAUSTED || f == CallFailure.CANCELLED)
+                .orElse(false);
     }
 
     /**
@@ -144,10 +159,10 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
         if (parsed.confidence().isPresent()) {
             return estimateOf(parsed, 0, Usage.ofWallTime(ChatCalls.since(start)));
         }
-        if (model == null) {
+        if (gateway == null) {
             return missing(parsed.answer(), parsed.reflection(), 0, Usage.ofWallTime(ChatCalls.since(start)));
         }
-        return followUp(question, text, parsed, 0, Usage.NONE, start);
+        return followUp(gateway.session(), question, text, parsed, 0, Usage.NONE, start);
     }
 
     @Override
@@ -217,29 +232,33 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r' || c == '*';
     }
 
-    private ConfidenceEstimate followUp(String question, String answerText, Parsed parsed, int attemptsSoFar,
-                                        Usage usageSoFar, long start) {
+    private ConfidenceEstimate followUp(CallScope scope, String question, String answerText, Parsed parsed,
+                                        int attemptsSoFar, Usage usageSoFar, long start) {
         List<ChatMessage> messages = List.of(UserMessage.from(prompt(question)), AiMessage.from(answerText),
                 UserMessage.from(FOLLOW_UP));
+        ChatRequest request = ChatRequest.builder().messages(messages).build();
         Usage usage = usageSoFar;
         int attempt = attemptsSoFar;
         while (attempt < maxAttempts) {
             attempt++;
-            long callStart = System.nanoTime();
-            try {
-                ChatResponse response = model.chat(messages);
-                Parsed followed = parse(ChatCalls.text(response));
-                if (followed.confidence().isPresent()) {
-                    usage = usage.plus(ChatCalls.succeeded(response, ChatCalls.since(callStart)));
-                    String reflection = followed.reflection().isEmpty() ? parsed.reflection() : followed.reflection();
-                    return estimateOf(new Parsed(parsed.answer(), reflection, followed.confidence()), attempt,
-                            usage.withWallTime(ChatCalls.since(start)));
+            CallResult result = scope.call(request);
+            if (!result.ok()) {
+                LOG.warn("verbalized-confidence follow-up {} of {} failed: {}", attempt, maxAttempts,
+                        result.message());
+                usage = usage.plus(result.usage());
+                if (stopped(result)) {
+                    break;
                 }
-                usage = usage.plus(ChatCalls.failed(ChatCalls.since(callStart)));
-            } catch (RuntimeException e) {
-                LOG.warn("verbalized-confidence follow-up {} of {} failed: {}", attempt, maxAttempts, e.toString());
-                usage = usage.plus(ChatCalls.failed(ChatCalls.since(callStart)));
+                continue;
             }
+            Parsed followed = parse(result.text());
+            if (followed.confidence().isPresent()) {
+                usage = usage.plus(result.usage());
+                String reflection = followed.reflection().isEmpty() ? parsed.reflection() : followed.reflection();
+                return estimateOf(new Parsed(parsed.answer(), reflection, followed.confidence()), attempt,
+                        usage.withWallTime(ChatCalls.since(start)));
+            }
+            usage = usage.plus(result.usage().withAllCallsFailed(CallFailure.GARBAGE));
         }
         return missing(parsed.answer(), parsed.reflection(), attempt, usage.withWallTime(ChatCalls.since(start)));
     }
@@ -270,7 +289,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
     }
 
     private void requireModel() {
-        if (model == null) {
+        if (gateway == null) {
             throw new IllegalStateException("VerbalizedConfidence was built without a model; pass the responses");
         }
     }
@@ -294,6 +313,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
     /** Builds {@link VerbalizedConfidence}. Not thread-safe. */
     public static final class Builder {
         private ChatModel model;
+        private ModelGateway gateway;
         private AnswerExtractor extractor = AnswerExtractors.numeric();
         private String instruction = DEFAULT_INSTRUCTION;
         private int maxAttempts = 3;
@@ -304,6 +324,12 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
         /** The model asked; needed by {@link VerbalizedConfidence#estimate(String)} and for follow-ups. */
         public Builder model(ChatModel model) {
             this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /** The gateway the model is called through (default: a gateway over {@link #model} with its defaults). */
+        public Builder gateway(ModelGateway gateway) {
+            this.gateway = Objects.requireNonNull(gateway, "gateway");
             return this;
         }
 

@@ -6,12 +6,15 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.impl.llm.CallResult;
+import dev.reasoningsdk.impl.llm.CallScope;
+import dev.reasoningsdk.impl.llm.ModelGateway;
 import java.time.Duration;
 
 /**
- * Turns LangChain4j call outcomes into {@link Usage}, so every technique counts calls and tokens the same way: a
- * token count the provider did not report is {@link Usage#UNKNOWN_TOKENS}, a call that threw or returned no text
- * is a failed call. Not API.
+ * LangChain4j calls as techniques make them: every call goes through a {@link ModelGateway} scope, and outcomes
+ * turn into {@link Usage} the same way everywhere (a token count the provider did not report is
+ * {@link Usage#UNKNOWN_TOKENS}; a call that threw or returned no text is a failed call). Not API.
  */
 public final class ChatCalls {
 
@@ -31,26 +34,6 @@ public final class ChatCalls {
                 : tokens.outputTokenCount();
     }
 
-    /**
-     * One call that returned {@code response} (null when it threw, whose tokens are then unknown).
-     *
-     * @param samples how many samples the call produced (0 for a judge's or an advisor's call)
-     * @param failed  whether the call failed or returned nothing usable
-     */
-    public static Usage usage(ChatResponse response, int samples, boolean failed, Duration wallTime) {
-        return new Usage(samples, 1, failed ? 1 : 0, inputTokens(response), outputTokens(response), wallTime);
-    }
-
-    /** One successful call, no sample counted; tokens are unknown when the provider did not report them. */
-    public static Usage succeeded(ChatResponse response, Duration wallTime) {
-        return usage(response, 0, false, wallTime);
-    }
-
-    /** One call that failed or returned nothing usable; its tokens are unknown. */
-    public static Usage failed(Duration wallTime) {
-        return usage(null, 0, true, wallTime);
-    }
-
     /** The response's text, or {@code ""} when it has none. */
     public static String text(ChatResponse response) {
         if (response == null || response.aiMessage() == null || response.aiMessage().text() == null) {
@@ -64,27 +47,41 @@ public final class ChatCalls {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
-    /** Sends one user message whose reply is a sample (see {@link #sample(ChatModel, ChatRequest)}). */
-    public static Reply sample(ChatModel model, String prompt) {
-        return sample(model, ChatRequest.builder().messages(UserMessage.from(prompt)).build());
+    /**
+     * The gateway a technique calls through: {@code gateway} when the caller gave one, else a new gateway over
+     * {@code model} with the default limits.
+     *
+     * @throws IllegalStateException if neither is set, or both are and the gateway calls another model
+     */
+    public static ModelGateway gateway(ChatModel model, ModelGateway gateway) {
+        if (gateway != null) {
+            if (model != null && model != gateway.model()) {
+                throw new IllegalStateException("model and gateway name different models; set one of them");
+            }
+            return gateway;
+        }
+        if (model == null) {
+            throw new IllegalStateException("model (or gateway) is required");
+        }
+        return ModelGateway.of(model);
+    }
+
+    /** Sends one user message whose reply is a sample (see {@link #sample(CallScope, ChatRequest)}). */
+    public static Reply sample(CallScope scope, String prompt) {
+        return sample(scope, ChatRequest.builder().messages(UserMessage.from(prompt)).build());
     }
 
     /**
-     * Sends a request whose reply is a sample: a call that returns counts one sample, even when its text is empty.
-     * A failed or empty call is returned as a failed {@link Reply} (counted in {@link Usage#failedCalls()}), never
-     * thrown, so callers decide what a failure means for them.
+     * Sends a request through {@code scope} whose reply is a sample: a call that returns usable text counts one
+     * sample. A failed call (thrown, timed out, refused by the budget, or blank after its retry) is returned as a
+     * failed {@link Reply}, counted in {@link Usage#failedCalls()} by kind, never thrown, so callers decide what a
+     * failure means for them.
      */
-    public static Reply sample(ChatModel model, ChatRequest request) {
-        long start = System.nanoTime();
-        try {
-            ChatResponse response = model.chat(request);
-            String text = text(response);
-            boolean empty = text.isBlank();
-            Usage usage = usage(response, 1, empty, since(start));
-            return new Reply(empty ? null : text, empty ? "empty response" : null, usage);
-        } catch (RuntimeException e) {
-            return new Reply(null, e.getClass().getSimpleName() + ": " + e.getMessage(), failed(since(start)));
-        }
+    public static Reply sample(CallScope scope, ChatRequest request) {
+        CallResult result = scope.call(request);
+        Usage usage = result.usage().withSamples(result.ok() ? 1 : 0);
+        return result.ok() ? new Reply(result.text(), null, usage)
+                : new Reply(null, result.failure().orElseThrow() + ": " + result.message(), usage);
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.langchain4j.exception.InternalServerException;
 import dev.langchain4j.exception.NonRetriableException;
 import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.exception.RetriableException;
+import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -119,6 +120,40 @@ public final class LlmCallException extends ReasoningException {
         }
         boolean io = causes(top).stream().anyMatch(t -> t instanceof IOException || t instanceof UncheckedIOException);
         return new LlmCallException(message, top, io, false, NO_STATUS, retryAfter);
+    }
+
+    /**
+     * What kind of failure this is, for {@link dev.reasoningsdk.api.Usage#failuresByKind()}: a timeout (408
+     * included) is {@link CallFailure#TIMEOUT}; 429 {@link CallFailure#RATE_LIMITED}; 5xx
+     * {@link CallFailure#SERVER_ERROR}; other 4xx {@link CallFailure#CLIENT_ERROR}; without a status, LangChain4j's
+     * rate-limit and server exceptions by type, its non-retriable exceptions (authentication, invalid request, model
+     * not found) {@link CallFailure#CLIENT_ERROR}, other retryable failures (I/O) {@link CallFailure#CONNECTION};
+     * anything else {@link CallFailure#OTHER}.
+     */
+    public CallFailure failure() {
+        if (timeout) {
+            return CallFailure.TIMEOUT;
+        }
+        if (statusCode == 429) {
+            return CallFailure.RATE_LIMITED;
+        }
+        if (statusCode >= 500 && statusCode < 600) {
+            return CallFailure.SERVER_ERROR;
+        }
+        if (statusCode >= 400 && statusCode < 500) {
+            return CallFailure.CLIENT_ERROR;
+        }
+        List<Throwable> chain = causes(this);
+        if (chain.stream().anyMatch(RateLimitException.class::isInstance)) {
+            return CallFailure.RATE_LIMITED;
+        }
+        if (chain.stream().anyMatch(InternalServerException.class::isInstance)) {
+            return CallFailure.SERVER_ERROR;
+        }
+        if (chain.stream().anyMatch(NonRetriableException.class::isInstance)) {
+            return CallFailure.CLIENT_ERROR;
+        }
+        return isRetryable() ? CallFailure.CONNECTION : CallFailure.OTHER;
     }
 
     /** Whether the call timed out. */

@@ -5,6 +5,8 @@ import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.llm.CallScope;
+import dev.reasoningsdk.impl.llm.ModelGateway;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,7 +23,10 @@ import java.util.Optional;
  * {@code 1/(I-1) sum_i (L_i - mean L) grad log p(combination_i)}, clips its norm per slot, takes a step and
  * projects each slot back onto the probability simplex. The result takes each slot's most probable exemplar
  * (distinct across slots). Defaults: 4 exemplars, I = {@value #DEFAULT_SAMPLES}, {@value #DEFAULT_STEPS} steps,
- * learning rate {@value #DEFAULT_LEARNING_RATE}, clip {@value #DEFAULT_CLIP}, seed 0. Thread-safe when the model is.
+ * learning rate {@value #DEFAULT_LEARNING_RATE}, clip {@value #DEFAULT_CLIP}, seed 0. Every call goes through a
+ * {@link ModelGateway} (default: one over the model, with its default limits); one {@link #run} is one scope of it, so
+ * the gateway's call, token and time budget bounds the whole run, and failed calls count as wrong answers.
+ * Thread-safe when the model is.
  */
 public final class AutomateCot {
 
@@ -33,7 +38,7 @@ public final class AutomateCot {
     public static final double DEFAULT_LEARNING_RATE = 0.1;
     /** Gradient norm clip per slot. */
     public static final double DEFAULT_CLIP = 3.0;
-    private final ChatModel model;
+    private final ModelGateway gateway;
     private final AnswerExtractor extractor;
     private final int exemplars;
     private final int samplesPerStep;
@@ -43,7 +48,7 @@ public final class AutomateCot {
     private final long seed;
 
     private AutomateCot(Builder builder) {
-        this.model = builder.model;
+        this.gateway = ChatCalls.gateway(builder.model, builder.gateway);
         this.extractor = builder.extractor;
         this.exemplars = builder.exemplars;
         this.samplesPerStep = builder.samplesPerStep;
@@ -72,9 +77,10 @@ public final class AutomateCot {
             throw new IllegalArgumentException("pool and validation must not be empty");
         }
         Usage usage = Usage.NONE;
+        CallScope scope = gateway.session();
         List<Exemplar> kept = new ArrayList<>();
         for (LabeledQuestion question : pool) {
-            ChatCalls.Reply reply = ChatCalls.sample(model, augmentPrompt(question.question()));
+            ChatCalls.Reply reply = ChatCalls.sample(scope, augmentPrompt(question.question()));
             usage = usage.plus(reply.usage());
             if (reply.ok() && correct(reply.text(), question.answer())) {
                 kept.add(new Exemplar(question.question(), reply.text().strip(), question.answer()));
@@ -98,7 +104,7 @@ public final class AutomateCot {
                     combinations[i][j] = draw(probabilities[j], random);
                 }
                 LabeledQuestion target = validation.get(random.nextInt(validation.size()));
-                ChatCalls.Reply reply = ChatCalls.sample(model, fewShotPrompt(pick(kept, combinations[i]),
+                ChatCalls.Reply reply = ChatCalls.sample(scope, fewShotPrompt(pick(kept, combinations[i]),
                         target.question()));
                 usage = usage.plus(reply.usage());
                 losses[i] = reply.ok() && correct(reply.text(), target.answer()) ? 0 : 1;
@@ -264,6 +270,7 @@ public final class AutomateCot {
     /** Builds {@link AutomateCot}; every setter validates at once. */
     public static final class Builder {
         private ChatModel model;
+        private ModelGateway gateway;
         private AnswerExtractor extractor;
         private int exemplars = 4;
         private int samplesPerStep = DEFAULT_SAMPLES;
@@ -275,9 +282,15 @@ public final class AutomateCot {
         private Builder() {
         }
 
-        /** The model that writes rationales and answers (required). */
+        /** The model that writes rationales and answers (this or {@link #gateway} is required). */
         public Builder model(ChatModel model) {
             this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /** The gateway the model is called through (default: a gateway over {@link #model} with its defaults). */
+        public Builder gateway(ModelGateway gateway) {
+            this.gateway = Objects.requireNonNull(gateway, "gateway");
             return this;
         }
 
@@ -335,11 +348,11 @@ public final class AutomateCot {
         /**
          * The selector.
          *
-         * @throws IllegalStateException if model or extractor is missing
+         * @throws IllegalStateException if the model (or gateway) or the extractor is missing
          */
         public AutomateCot build() {
-            if (model == null || extractor == null) {
-                throw new IllegalStateException("model and extractor are required");
+            if ((model == null && gateway == null) || extractor == null) {
+                throw new IllegalStateException("model (or gateway) and extractor are required");
             }
             return new AutomateCot(this);
         }

@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.prompt;
 import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.ReplyWindow;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -19,8 +20,8 @@ import java.util.regex.Pattern;
  * per unit, so a unit costs one call per paraphraser and a seeded search replays the same alternatives. A failed
  * call yields no alternatives (the search then makes another edit) and is counted in the returned usage. A reply is
  * read from its first {@value ReplyWindow#MAX_CHARS} characters (see {@link ReplyWindow}), in time linear in them,
- * and only until {@code count} alternatives are found.
- * Thread-safe.
+ * and only until {@code count} alternatives are found. Every call goes through a {@link ModelGateway} (default: one over
+ * the model with its default limits), each paraphrase in a scope of its own. Thread-safe.
  */
 public final class ChatModelParaphraser implements Paraphraser {
 
@@ -30,12 +31,12 @@ public final class ChatModelParaphraser implements Paraphraser {
     private static final Pattern LIST_MARK = Pattern.compile("^\\s*(?:\\d+[.)]|[-*\u2022])\\s*");
     private static final Pattern QUOTES = Pattern.compile("^[\"']|[\"']$");
     private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
-    private final ChatModel model;
+    private final ModelGateway gateway;
     private final int count;
     private final Map<String, List<String>> cache = new ConcurrentHashMap<>();
 
-    private ChatModelParaphraser(ChatModel model, int count) {
-        this.model = model;
+    private ChatModelParaphraser(ModelGateway gateway, int count) {
+        this.gateway = gateway;
         this.count = count;
     }
 
@@ -51,10 +52,25 @@ public final class ChatModelParaphraser implements Paraphraser {
      */
     public static ChatModelParaphraser of(ChatModel model, int count) {
         Objects.requireNonNull(model, "model");
+        return of(ModelGateway.of(model), count);
+    }
+
+    /** A paraphraser asking through {@code gateway} for {@value #DEFAULT_COUNT} alternatives per unit. */
+    public static ChatModelParaphraser of(ModelGateway gateway) {
+        return of(gateway, DEFAULT_COUNT);
+    }
+
+    /**
+     * A paraphraser asking through {@code gateway} for {@code count} alternatives per unit.
+     *
+     * @throws IllegalArgumentException if {@code count < 1}
+     */
+    public static ChatModelParaphraser of(ModelGateway gateway, int count) {
+        Objects.requireNonNull(gateway, "gateway");
         if (count < 1) {
             throw new IllegalArgumentException("count must be >= 1, was " + count);
         }
-        return new ChatModelParaphraser(model, count);
+        return new ChatModelParaphraser(gateway, count);
     }
 
     /** The request sent for {@code unit}. */
@@ -69,7 +85,7 @@ public final class ChatModelParaphraser implements Paraphraser {
         if (cached != null) {
             return new Paraphrases(cached, Usage.NONE);
         }
-        ChatCalls.Reply reply = ChatCalls.sample(model, request(unit));
+        ChatCalls.Reply reply = ChatCalls.sample(gateway.session(), request(unit));
         if (!reply.ok()) {
             return new Paraphrases(List.of(), reply.usage());
         }

@@ -5,7 +5,10 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.impl.llm.CallScope;
+import dev.reasoningsdk.impl.llm.ModelGateway;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -15,17 +18,20 @@ import java.util.Optional;
  * ({@link DecodingSettings}) and applied to the LangChain4j {@link ChatRequest} that generates the answer: the model
  * tunes its own decoding per input (hyperparameter-aware generation, HAG). When the advice is unusable the answer is
  * generated with {@code fallback} settings (default: the
- * provider's) and the advice call is counted as failed. Thread-safe when the models are.
+ * provider's) and the advice call is counted as failed ({@link CallFailure#GARBAGE}). Every call goes through a
+ * {@link ModelGateway} (default: one over each model with its default limits); one {@link #generate} is one scope
+ * of each. Thread-safe when the models are.
  */
 public final class HyperparameterAwareGeneration {
 
-    private final ChatModel generator;
-    private final ChatModel advisor;
+    private final ModelGateway generator;
+    private final ModelGateway advisor;
     private final DecodingSettings fallback;
 
     private HyperparameterAwareGeneration(Builder builder) {
-        this.generator = builder.generator;
-        this.advisor = builder.advisor != null ? builder.advisor : builder.generator;
+        this.generator = ChatCalls.gateway(builder.generator, builder.gateway);
+        this.advisor = builder.advisor != null || builder.advisorGateway != null
+                ? ChatCalls.gateway(builder.advisor, builder.advisorGateway) : generator;
         this.fallback = builder.fallback;
     }
 
@@ -46,12 +52,15 @@ public final class HyperparameterAwareGeneration {
     /** The settings the advisor suggests for {@code input} (empty if unusable), with the advice call's cost. */
     public Advice advise(String input) {
         Objects.requireNonNull(input, "input");
-        ChatCalls.Reply reply = ChatCalls.sample(advisor, adviceRequest(input));
+        return advise(advisor.session(), input);
+    }
+
+    private Advice advise(CallScope scope, String input) {
+        ChatCalls.Reply reply = ChatCalls.sample(scope, adviceRequest(input));
         Optional<DecodingSettings> settings = reply.ok() ? DecodingSettings.parse(reply.text()) : Optional.empty();
         Usage usage = reply.usage();
         if (reply.ok() && settings.isEmpty()) {
-            usage = new Usage(usage.samples(), usage.modelCalls(), usage.failedCalls() + 1, usage.inputTokens(),
-                    usage.outputTokens(), usage.wallTime());
+            usage = usage.withAllCallsFailed(CallFailure.GARBAGE);
         }
         return new Advice(settings, usage);
     }
@@ -62,10 +71,12 @@ public final class HyperparameterAwareGeneration {
      * @throws ReasoningException if the generation call fails
      */
     public Generation generate(String input) {
-        Advice advice = advise(input);
+        Objects.requireNonNull(input, "input");
+        CallScope generation = generator.session();
+        Advice advice = advise(advisor == generator ? generation : advisor.session(), input);
         DecodingSettings settings = advice.settings().orElse(fallback);
         ChatRequest request = settings.applyTo(ChatRequest.builder().messages(UserMessage.from(input))).build();
-        ChatCalls.Reply reply = ChatCalls.sample(generator, request);
+        ChatCalls.Reply reply = ChatCalls.sample(generation, request);
         Usage usage = advice.usage().plus(reply.usage());
         if (!reply.ok()) {
             throw new ReasoningException("generation failed: " + reply.error(), null, true);
@@ -108,20 +119,34 @@ public final class HyperparameterAwareGeneration {
     public static final class Builder {
         private ChatModel generator;
         private ChatModel advisor;
+        private ModelGateway gateway;
+        private ModelGateway advisorGateway;
         private DecodingSettings fallback = DecodingSettings.PROVIDER_DEFAULTS;
 
         private Builder() {
         }
 
-        /** The model that answers (required). */
+        /** The model that answers (this or {@link #gateway} is required). */
         public Builder model(ChatModel model) {
             this.generator = Objects.requireNonNull(model, "model");
             return this;
         }
 
-        /** The model asked for settings (default: the answering model). */
+        /** The gateway the answering model is called through (default: one over {@link #model}). */
+        public Builder gateway(ModelGateway gateway) {
+            this.gateway = Objects.requireNonNull(gateway, "gateway");
+            return this;
+        }
+
+        /** The model asked for settings (default: the answering model, through its gateway). */
         public Builder advisor(ChatModel model) {
             this.advisor = Objects.requireNonNull(model, "advisor");
+            return this;
+        }
+
+        /** The gateway the advisor is called through (default: one over {@link #advisor}). */
+        public Builder advisorGateway(ModelGateway gateway) {
+            this.advisorGateway = Objects.requireNonNull(gateway, "advisorGateway");
             return this;
         }
 
@@ -134,11 +159,12 @@ public final class HyperparameterAwareGeneration {
         /**
          * The generator.
          *
-         * @throws IllegalStateException if no model was set
+         * @throws IllegalStateException if neither a model nor a gateway was set, or a gateway calls another model
+         *                               than the one set beside it
          */
         public HyperparameterAwareGeneration build() {
-            if (generator == null) {
-                throw new IllegalStateException("model is required");
+            if (generator == null && gateway == null) {
+                throw new IllegalStateException("model (or gateway) is required");
             }
             return new HyperparameterAwareGeneration(this);
         }

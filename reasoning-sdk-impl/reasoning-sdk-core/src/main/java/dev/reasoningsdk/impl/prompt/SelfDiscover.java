@@ -6,6 +6,8 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.llm.CallScope;
+import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.ReplyWindow;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +24,9 @@ import java.util.regex.Pattern;
  * SELF-DISCOVER (Zhou et al., 2024, "Self-Discover: Large Language Models Self-Compose Reasoning Structures"). Once
  * per task, three calls turn the paper's 39 atomic reasoning modules into a task-specific plan: SELECT the useful
  * modules, ADAPT them to the task, IMPLEMENT them as a JSON reasoning structure. Each instance is then solved with
- * one call that fills in the structure. Thread-safe when the model is.
+ * one call that fills in the structure. Every call goes through a {@link ModelGateway} (default: one over the model
+ * with its default limits); {@link #discover} and each {@link #solve} are one scope each, so the gateway's budget
+ * bounds each of them. Thread-safe when the model is.
  *
  * <p>The SELECT and IMPLEMENT replies are read from their first {@value ReplyWindow#MAX_CHARS} characters (see
  * {@link ReplyWindow}), in time linear in them; the SOLVE reply by the answer extractor, which reads its own window.
@@ -43,17 +47,24 @@ public final class SelfDiscover {
               "Step 4: Check the result against the constraints": "",
               "Final answer": ""
             }""";
-    private final ChatModel model;
+    private final ModelGateway gateway;
     private final AnswerExtractor extractor;
 
-    private SelfDiscover(ChatModel model, AnswerExtractor extractor) {
-        this.model = model;
+    private SelfDiscover(ModelGateway gateway, AnswerExtractor extractor) {
+        this.gateway = gateway;
         this.extractor = extractor;
     }
 
     /** SELF-DISCOVER on {@code model}; answers are read with {@code extractor}. */
     public static SelfDiscover of(ChatModel model, AnswerExtractor extractor) {
-        return new SelfDiscover(Objects.requireNonNull(model, "model"), Objects.requireNonNull(extractor, "extractor"));
+        Objects.requireNonNull(model, "model");
+        return of(ModelGateway.of(model), extractor);
+    }
+
+    /** SELF-DISCOVER calling through {@code gateway}; answers are read with {@code extractor}. */
+    public static SelfDiscover of(ModelGateway gateway, AnswerExtractor extractor) {
+        return new SelfDiscover(Objects.requireNonNull(gateway, "gateway"),
+                Objects.requireNonNull(extractor, "extractor"));
     }
 
     /** The 39 reasoning modules of the paper (Table 2), in order; module {@code i} is element {@code i - 1}. */
@@ -73,11 +84,12 @@ public final class SelfDiscover {
             throw new IllegalArgumentException("need at least one non-blank task example");
         }
         String examples = String.join("\n\n", taskExamples);
-        ChatCalls.Reply select = stage("SELECT", selectPrompt(examples));
+        CallScope scope = gateway.session();
+        ChatCalls.Reply select = stage(scope, "SELECT", selectPrompt(examples));
         List<Integer> selected = selectedModules(select.text());
         String selectedText = selected.isEmpty() ? select.text() : numbered(selected);
-        ChatCalls.Reply adapt = stage("ADAPT", adaptPrompt(selectedText, examples));
-        ChatCalls.Reply implement = stage("IMPLEMENT", implementPrompt(adapt.text(), examples));
+        ChatCalls.Reply adapt = stage(scope, "ADAPT", adaptPrompt(selectedText, examples));
+        ChatCalls.Reply implement = stage(scope, "IMPLEMENT", implementPrompt(adapt.text(), examples));
         Usage usage = select.usage().plus(adapt.usage()).plus(implement.usage());
         ObjectNode structure = JsonReplies.firstObject(implement.text()).orElseThrow(() -> new ReasoningException(
                 "SELF-DISCOVER IMPLEMENT stage returned no JSON object: " + abbreviate(implement.text())));
@@ -92,7 +104,7 @@ public final class SelfDiscover {
     public Solution solve(ReasoningStructure structure, String instance) {
         Objects.requireNonNull(structure, "structure");
         Objects.requireNonNull(instance, "instance");
-        ChatCalls.Reply reply = stage("SOLVE", solvePrompt(structure, instance));
+        ChatCalls.Reply reply = stage(gateway.session(), "SOLVE", solvePrompt(structure, instance));
         return new Solution(reply.text(), extractor.extract(reply.text()), reply.usage());
     }
 
@@ -147,8 +159,8 @@ public final class SelfDiscover {
         return List.copyOf(selected);
     }
 
-    private ChatCalls.Reply stage(String name, String prompt) {
-        ChatCalls.Reply reply = ChatCalls.sample(model, prompt);
+    private static ChatCalls.Reply stage(CallScope scope, String name, String prompt) {
+        ChatCalls.Reply reply = ChatCalls.sample(scope, prompt);
         if (!reply.ok()) {
             throw new ReasoningException("SELF-DISCOVER " + name + " stage failed: " + reply.error(), null, true);
         }

@@ -4,13 +4,15 @@ import dev.reasoningsdk.impl.internal.ChatCalls;
 
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.retrieval.Criterion;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
+import dev.reasoningsdk.impl.llm.CallResult;
+import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.ReplyWindow;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -28,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * in one pass over the reply wherever they end; of what is left, the first {@value ReplyWindow#MAX_CHARS} characters
  * are read (see {@link ReplyWindow}), in time linear in them.
  *
- * <p>A call that throws, or a reply with neither, is a failure: it is counted in the result's {@link Usage} and the
+ * <p>The call goes through a {@link ModelGateway} ({@link Builder#gateway}; default: one over the model with its
+ * default limits), so it is bounded by the gateway's call timeout, even when the reply trickles in and the HTTP client
+ * ignores interruption, and transient failures are retried. A call that fails for good, or a reply with neither
+ * (counted as {@link CallFailure#GARBAGE}), is a failure: it is counted in the result's {@link Usage} by kind and the
  * criterion returns its {@link Builder#fallbackProbability fallback}, by default the value that never decides
  * against retrieval on its own (intent 0, knowledge 1, time 0, self-knowledge 0). Thread-safe when the model is.
  */
@@ -41,13 +46,13 @@ public final class LlmPromptedCriterion implements Criterion {
     private static final Pattern NUMBER = Pattern.compile("(?<![\\d.])(1(?:\\.0+)?|0?\\.\\d+|0)(?![\\d.]*\\d)");
     private static final Pattern YES_NO = Pattern.compile("(?i)\\b(yes|no)\\b");
 
-    private final ChatModel model;
+    private final ModelGateway gateway;
     private final CriterionKind kind;
     private final UnaryOperator<String> promptFormat;
     private final double fallbackProbability;
 
     private LlmPromptedCriterion(Builder builder) {
-        this.model = builder.model;
+        this.gateway = ChatCalls.gateway(builder.model, builder.gateway);
         this.kind = builder.kind;
         this.promptFormat = builder.promptFormat != null ? builder.promptFormat
                 : QueryTemplates.format(defaultPrompt(kind));
@@ -88,24 +93,20 @@ public final class LlmPromptedCriterion implements Criterion {
     @Override
     public CriterionResult evaluate(String query) {
         Objects.requireNonNull(query, "query");
-        long start = System.nanoTime();
         String prompt = Objects.requireNonNull(promptFormat.apply(query), "promptFormat returned null");
-        String reply = null;
-        ChatResponse response = null;
-        String failure;
-        try {
-            response = model.chat(UserMessage.from(prompt));
-            reply = response.aiMessage() == null ? null : response.aiMessage().text();
-            failure = reply == null ? "empty reply" : null;
-        } catch (RuntimeException e) {
-            failure = "call failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+        CallResult result = gateway.call(ChatRequest.builder().messages(UserMessage.from(prompt)).build());
+        String reply = result.ok() ? result.text() : null;
+        String failure = null;
+        Usage usage = result.usage();
+        if (!result.ok()) {
+            failure = "call failed: " + result.failure().orElseThrow() + ": " + result.message();
             LOG.warn("{} criterion: {}", kind, failure);
         }
         OptionalDouble parsed = reply == null ? OptionalDouble.empty() : parseProbability(reply);
         if (failure == null && parsed.isEmpty()) {
             failure = "unparseable reply: " + abbreviate(reply);
+            usage = usage.withAllCallsFailed(CallFailure.GARBAGE);
         }
-        Usage usage = ChatCalls.usage(response, 0, failure != null, ChatCalls.since(start));
         if (failure != null) {
             return new CriterionResult(kind, fallbackProbability, failure + "; fallback " + fallbackProbability,
                     usage);
@@ -171,6 +172,7 @@ public final class LlmPromptedCriterion implements Criterion {
     /** Builds an {@link LlmPromptedCriterion}. */
     public static final class Builder {
         private ChatModel model;
+        private ModelGateway gateway;
         private CriterionKind kind;
         private UnaryOperator<String> promptFormat;
         private Double fallbackProbability;
@@ -178,9 +180,18 @@ public final class LlmPromptedCriterion implements Criterion {
         private Builder() {
         }
 
-        /** The chat model asked (required). */
+        /** The chat model asked (this or {@link #gateway} is required). */
         public Builder model(ChatModel model) {
             this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /**
+         * The gateway the model is called through (default: a gateway over {@link #model} with its default limits);
+         * set its {@code callTimeout} to bound how long a routing decision may wait.
+         */
+        public Builder gateway(ModelGateway gateway) {
+            this.gateway = Objects.requireNonNull(gateway, "gateway");
             return this;
         }
 
@@ -217,11 +228,11 @@ public final class LlmPromptedCriterion implements Criterion {
         /**
          * The criterion.
          *
-         * @throws IllegalStateException if the model or kind is missing
+         * @throws IllegalStateException if the model (or gateway) or kind is missing
          */
         public LlmPromptedCriterion build() {
-            if (model == null || kind == null) {
-                throw new IllegalStateException("a model and a kind are required");
+            if ((model == null && gateway == null) || kind == null) {
+                throw new IllegalStateException("a model (or gateway) and a kind are required");
             }
             return new LlmPromptedCriterion(this);
         }

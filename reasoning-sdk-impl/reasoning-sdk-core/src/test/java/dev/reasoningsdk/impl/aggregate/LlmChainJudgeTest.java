@@ -2,8 +2,10 @@ package dev.reasoningsdk.impl.aggregate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
@@ -162,7 +164,10 @@ class LlmChainJudgeTest {
         assertThat(scores.usage().modelCalls()).isEqualTo(6);
         // the exception, the empty JSON restatements ("null", "{}") and the out-of-range reply
         assertThat(scores.usage().failedCalls()).isEqualTo(4);
-        assertThat(scores.usage().inputTokens()).isEqualTo(-1);
+        assertThat(scores.usage().failuresByKind()).containsExactly(entry(CallFailure.GARBAGE, 3),
+                entry(CallFailure.OTHER, 1));
+        // The call that threw had no response: it adds no tokens and leaves the five replies' tokens known.
+        assertThat(scores.usage().inputTokens()).isEqualTo(50);
     }
 
     @Test

@@ -1,0 +1,136 @@
+package dev.reasoningsdk.impl.llm;
+
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.reasoningsdk.api.BudgetExhaustedException;
+import dev.reasoningsdk.api.CallFailure;
+import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.Usage;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The outcome of one protected call ({@link CallScope#call}): a response with usable text, or a failure with its
+ * kind and a message, after however many attempts the retry policy allowed, with what the call cost. Never thrown:
+ * the caller decides what a failure means, or calls {@link #orThrow()} for the SDK's typed exception.
+ *
+ * <p>{@link #usage()} counts this call alone: each attempt that reached the model is a model call, each that did not
+ * yield usable text a failed call filed under its {@link CallFailure}; a reply served from a cache is a cache hit,
+ * not a model call, and costs no tokens; {@code samples} is 0 (the caller knows whether the reply is a sample).
+ * Immutable.
+ */
+public final class CallResult {
+
+    private final ChatResponse response;
+    private final String text;
+    private final CallFailure failure;
+    private final String message;
+    private final int attempts;
+    private final Usage usage;
+    private final LlmCallException error;
+    private final boolean retryLater;
+
+    private CallResult(ChatResponse response, String text, CallFailure failure, String message, int attempts,
+                       Usage usage, LlmCallException error, boolean retryLater) {
+        this.response = response;
+        this.text = text;
+        this.failure = failure;
+        this.message = message;
+        this.attempts = attempts;
+        this.usage = Objects.requireNonNull(usage, "usage");
+        this.error = error;
+        this.retryLater = retryLater;
+    }
+
+    static CallResult answered(ChatResponse response, String text, int attempts, Usage usage) {
+        return new CallResult(response, text, null, "", attempts, usage, null, false);
+    }
+
+    static CallResult failed(CallFailure failure, String message, int attempts, Usage usage, LlmCallException error,
+                             boolean retryLater) {
+        return new CallResult(null, "", Objects.requireNonNull(failure, "failure"), message, attempts, usage, error,
+                retryLater);
+    }
+
+    /** Whether the call returned usable (non-blank) text. */
+    public boolean ok() {
+        return failure == null;
+    }
+
+    /** The response, when the call succeeded. */
+    public Optional<ChatResponse> response() {
+        return Optional.ofNullable(response);
+    }
+
+    /** The response's text; {@code ""} when the call failed. */
+    public String text() {
+        return text;
+    }
+
+    /**
+     * Why the call failed, when it did: the kind of its last failed attempt, {@link CallFailure#GARBAGE} when the
+     * model answered nothing usable, {@link CallFailure#BUDGET_EXHAUSTED} when the scope's calls, tokens or deadline
+     * ran out, {@link CallFailure#CANCELLED} when the scope was cancelled or the caller interrupted.
+     */
+    public Optional<CallFailure> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** What went wrong, with the last attempt's error; {@code ""} when the call succeeded. */
+    public String message() {
+        return message;
+    }
+
+    /** Attempts made, cache hits included (0 when the call was refused before it started). */
+    public int attempts() {
+        return attempts;
+    }
+
+    /** What this call cost (see the class description). */
+    public Usage usage() {
+        return usage;
+    }
+
+    /** The classified error of the last failed attempt, when an attempt threw or timed out. */
+    public Optional<LlmCallException> error() {
+        return Optional.ofNullable(error);
+    }
+
+    /**
+     * Whether the server asked to wait (a 429 or 503 with Retry-After) longer than the retry policy's backoff cap or
+     * than the time left before the deadline, so the call failed at once without waiting; a later call may succeed.
+     */
+    public boolean isRetryLater() {
+        return retryLater;
+    }
+
+    /**
+     * The response, or the SDK's typed exception for the failure: {@link BudgetExhaustedException} for a spent
+     * budget or deadline (carrying this call's usage); {@link LlmCallException} for a failed attempt, with its
+     * status, Retry-After and retryability; a retryable {@link ReasoningException} for an unusable reply; a
+     * non-retryable one for a cancelled call.
+     *
+     * @throws ReasoningException if the call failed
+     */
+    public ChatResponse orThrow() {
+        if (ok()) {
+            return response;
+        }
+        if (failure == CallFailure.BUDGET_EXHAUSTED) {
+            throw new BudgetExhaustedException(message, usage);
+        }
+        if (failure == CallFailure.CANCELLED) {
+            throw new ReasoningException(message, error, false);
+        }
+        if (error != null) {
+            throw new LlmCallException(message, error, error.isRetryable(), error.isTimeout(),
+                    error.statusCode().orElse(-1), error.retryAfter().orElse(null));
+        }
+        throw new ReasoningException(message, null, true);
+    }
+
+    @Override
+    public String toString() {
+        return ok() ? "CallResult[ok, " + attempts + " attempts]"
+                : "CallResult[" + failure + ", " + attempts + " attempts: " + message + "]";
+    }
+}
