@@ -279,9 +279,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             run.usage = run.usage.plus(replay.usage());
             List<ReasoningChain> all = replay.chains();
             for (int k : KS) {
-                AggregationResult result = MajorityVote.of(numeric).aggregate(question,
-                        all.subList(0, Math.min(k, all.size())));
-                add(run.totals.get("majority_at_" + k), correct(numeric, result.answer(), gold), k);
+                // Failed samples leave fewer than k chains: the vote takes what there is, and says so.
+                List<ReasoningChain> firstK = all.subList(0, Math.min(k, all.size()));
+                AggregationResult result = MajorityVote.of(numeric).aggregate(question, firstK);
+                add(run.totals.get("majority_at_" + k), correct(numeric, result.answer(), gold), firstK.size());
             }
             for (Map.Entry<String, ChainScorer> scorer : scorers.entrySet()) {
                 AggregationOfReasoning.Builder aor = AggregationOfReasoning.builder().extractor(numeric)
@@ -292,6 +293,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             run.problems++;
             progress.update(run.problems, selected.size());
         }
+        run.budgetSpent |= budgetSpent.getAsBoolean();
         return run;
     }
 

@@ -135,6 +135,7 @@ final class LiveConfidenceBench {
             scored.signals.add(row);
             progress.update(i + 1, selected.size());
         }
+        scored.budgetSpent |= budgetSpent.getAsBoolean();
         return scored;
     }
 

@@ -94,7 +94,7 @@ class BenchAggregateRemoteTest {
                         HttpFault.serverError(500), 0.10, HttpFault.hang(), 0.05))
                 .start()) {
             Run run = bench("--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model", "x",
-                    "--max-calls", String.valueOf(maxCalls), "--call-timeout", "1");
+                    "--max-calls", String.valueOf(maxCalls), "--call-timeout", "2");
 
             assertThat(run.exit()).as(err.toString()).isZero();
             LOG.info("bench aggregate under faults: {}; server: {} requests, faults {}", run.json().path("live"),
@@ -109,12 +109,18 @@ class BenchAggregateRemoteTest {
             assertThat(endpoint.path("model").asText()).isEqualTo("x");
             assertThat(server.requests()).isLessThanOrEqualTo(maxCalls).isEqualTo(usage.path("calls_sent").asInt());
             assertThat(faulted).isPositive();
-            // Every faulted request is a failed call; refused calls never reached the server but failed too.
-            assertThat(usage.path("failed_calls").asInt())
-                    .isEqualTo(faulted + usage.path("calls_refused_by_budget").asInt());
+            assertThat(live.path("stop_reason").asText()).isEqualTo(server.requests() == maxCalls
+                    ? "budget_exhausted" : "completed");
+            // Every attempt was either sent or refused by the budget before it was sent.
+            assertThat(usage.path("model_calls").asInt()).isEqualTo(usage.path("calls_sent").asInt()
+                    + usage.path("calls_refused_by_budget").asInt());
             assertThat(usage.path("model_calls").asInt())
                     .isEqualTo(usage.path("samples").asInt() + usage.path("failed_calls").asInt());
-            assertThat(usage.path("samples").asInt()).isEqualTo(server.faults(HttpFault.Kind.NONE));
+            // Every faulted request is a failed call, and so is every refused one; an answer that arrives after the
+            // call timeout (a loaded machine) is one too, so failures may exceed the faults, never fall short.
+            assertThat(usage.path("failed_calls").asInt())
+                    .isGreaterThanOrEqualTo(faulted + usage.path("calls_refused_by_budget").asInt());
+            assertThat(usage.path("samples").asInt()).isLessThanOrEqualTo(server.faults(HttpFault.Kind.NONE));
             assertThat(live.path("majority_at_k").path("1").path("accuracy").asDouble()).isPositive();
             assertThat(live.path("aor").path("verifier").has("accuracy")).isTrue();
             assertThat(live.path("aor").path("likelihood").path("skipped").asText())
