@@ -2,7 +2,9 @@ package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.StopReason;
+import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
@@ -21,12 +23,12 @@ import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,7 +50,11 @@ import picocli.CommandLine.Option;
 public final class BenchAggregateCommand implements Callable<Integer> {
 
     @Mixin
-    private ExecutionProviderOption executionProvider;
+    private ModelOptions modelOptions;
+
+    /** What a bench reports for a part that needs token log-probabilities from a remote model. */
+    static final String NEEDS_LOG_PROBABILITIES = "needs log-probabilities: not available from --provider openai "
+            + "or ollama in this version";
 
     private static final List<String> GSM8K_SOURCES = List.of("6b_finetuning", "6b_verification", "175b_finetuning",
             "175b_verification");
@@ -62,7 +68,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             + " in the project's data folder, or ../shared).")
     Path data;
 
-    @Option(names = "--live", description = "Also sample from the tiny reasoner.")
+    @Option(names = "--live", description = "Also sample from the model (--provider; default the tiny reasoner).")
     boolean live;
 
     @Option(names = "--problems", description = "Tiny-reasoner eval problems (default: "
@@ -83,12 +89,18 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         if (limit < 1) {
             throw new IllegalArgumentException("--limit must be >= 1, was " + limit);
         }
+        ModelEndpoint endpoint = modelOptions.endpoint();
+        if (endpoint.isRemote() && !live) {
+            throw new IllegalArgumentException("--provider " + endpoint.providerName() + " is for the live bench: "
+                    + "add --live");
+        }
         BenchReport report = new BenchReport();
         report.put("gsm8k", gsm8k(JsonlRows.read(
                 data != null ? data : SharedData.require(ModelSolutions.DEFAULT_FILE, "--data"))));
         if (live) {
             report.put("live", live(JsonlRows.read(
-                    problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"))));
+                    problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems")),
+                    endpoint));
         }
         report.print(System.out, json);
         return 0;
@@ -180,64 +192,120 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return report;
     }
 
-    private BenchReport live(List<JsonNode> rows) {
+    private BenchReport live(List<JsonNode> rows, ModelEndpoint endpoint) {
         List<JsonNode> selected = JsonlRows.evenlySpaced(rows, limit);
-        AnswerExtractor numeric = AnswerExtractors.numeric();
+        Map<String, ChainScorer> scorers = new LinkedHashMap<>();
+        if (endpoint.isRemote()) {
+            try (RemoteModel remote = new RemoteModel(endpoint)) {
+                scorers.put("verifier", ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
+                LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers, remote::budgetSpent);
+                BenchReport report = run.report(endpoint.model(), scorers.keySet());
+                for (String name : List.of("aor", "aor_lean")) {
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> byScorer = (Map<String, Object>) report.figures().get(name);
+                    byScorer.put("likelihood", new BenchReport().put("skipped", NEEDS_LOG_PROBABILITIES).figures());
+                }
+                return report.put("endpoint", remote.describe(run.usage));
+            }
+        }
         try (TinyReasoner model = TinyReasoner.builder().intraOpThreads(threads).build()) {
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
-            Map<String, ChainScorer> scorers = new LinkedHashMap<>();
             // The likelihood of a chain does not change between AoR's phases or runs: score each chain once.
             scorers.put("likelihood", new MemoizingScorer(LikelihoodChainScorer.of(model)));
             scorers.put("verifier", ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
-            Map<String, double[]> totals = new LinkedHashMap<>();
-            for (int k : KS) {
-                totals.put("majority_at_" + k, new double[2]);
-            }
-            for (String scorer : scorers.keySet()) {
-                totals.put("aor_" + scorer, new double[2]);
-                totals.put("aor_lean_" + scorer, new double[2]);
-            }
-            Progress progress = new Progress("aggregate live");
-            for (int p = 0; p < selected.size(); p++) {
-                JsonNode problem = selected.get(p);
-                String question = problem.path("question").asText();
-                String gold = String.valueOf(problem.path("answer").asLong());
-                ReplaySampler replay = new ReplaySampler(sampler, question, 40);
-                List<ReasoningChain> all = replay.chains();
-                for (int k : KS) {
-                    AggregationResult result = MajorityVote.of(numeric).aggregate(question, all.subList(0, k));
-                    add(totals.get("majority_at_" + k), correct(numeric, result.answer(), gold), k);
-                }
-                for (Map.Entry<String, ChainScorer> scorer : scorers.entrySet()) {
-                    AggregationOfReasoning.Builder aor = AggregationOfReasoning.builder().extractor(numeric)
-                            .scorer(scorer.getValue()).sampler(replay, TEMPERATURE);
-                    AggregationResult result = aor.build().solve(question);
-                    add(totals.get("aor_" + scorer.getKey()), correct(numeric, result.answer(), gold),
-                            result.usage().samples());
-                    AggregationResult lean = aor.initialSamples(leanInitial).build().solve(question);
-                    add(totals.get("aor_lean_" + scorer.getKey()), correct(numeric, lean.answer(), gold),
-                            lean.usage().samples());
-                }
-                progress.update(p + 1, selected.size());
-            }
-            BenchReport report = new BenchReport().put("model", model.modelId()).put("n_problems", selected.size())
-                    .put("temperature", TEMPERATURE);
+            LiveRun run = liveRun(selected, sampler, scorers, () -> false);
+            return run.report(model.modelId(), scorers.keySet())
+                    .put("endpoint", endpoint.describe().put("usage", BenchReport.usage(run.usage)));
+        }
+    }
+
+    /** What the live loop counted: right answers and samples per method, problems done, the sampling cost. */
+    private final class LiveRun {
+        final Map<String, double[]> totals = new LinkedHashMap<>();
+        int problems;
+        int aorFailures;
+        boolean budgetSpent;
+        Usage usage = Usage.NONE;
+
+        BenchReport report(String modelName, Iterable<String> scorerNames) {
+            BenchReport report = new BenchReport().put("model", modelName).put("n_problems", problems)
+                    .put("temperature", TEMPERATURE)
+                    .put("stop_reason", budgetSpent ? "budget_exhausted" : "completed");
             BenchReport majority = new BenchReport();
             for (int k : KS) {
-                majority.put(String.valueOf(k), figures(totals.get("majority_at_" + k), selected.size()));
+                majority.put(String.valueOf(k), figures(totals.get("majority_at_" + k), problems));
             }
             report.put("majority_at_k", majority);
             BenchReport aor = new BenchReport();
             BenchReport lean = new BenchReport();
-            for (String scorer : scorers.keySet()) {
-                aor.put(scorer, figures(totals.get("aor_" + scorer), selected.size()));
-                lean.put(scorer, figures(totals.get("aor_lean_" + scorer), selected.size()));
+            for (String scorer : scorerNames) {
+                aor.put(scorer, figures(totals.get("aor_" + scorer), problems));
+                lean.put(scorer, figures(totals.get("aor_lean_" + scorer), problems));
             }
             report.put("aor", aor);
             report.put("aor_lean", lean);
+            report.put("aor_without_chains", aorFailures);
             report.put("notes", "aor: the issue's defaults (20 initial samples, +5 while the margin is under 2, at "
-                    + "most 40); aor_lean: the same with " + leanInitial + " initial samples");
+                    + "most 40); aor_lean: the same with " + leanInitial + " initial samples; a problem whose "
+                    + "samples all failed counts as wrong (aor_without_chains)");
             return report;
+        }
+    }
+
+    /**
+     * Samples 40 chains per problem (seeds 0-39) and scores majority@k and AoR per scorer on them; stops before a
+     * problem once {@code budgetSpent} says so.
+     */
+    private LiveRun liveRun(List<JsonNode> selected, ChainSampler sampler, Map<String, ChainScorer> scorers,
+                            BooleanSupplier budgetSpent) {
+        AnswerExtractor numeric = AnswerExtractors.numeric();
+        LiveRun run = new LiveRun();
+        for (int k : KS) {
+            run.totals.put("majority_at_" + k, new double[2]);
+        }
+        for (String scorer : scorers.keySet()) {
+            run.totals.put("aor_" + scorer, new double[2]);
+            run.totals.put("aor_lean_" + scorer, new double[2]);
+        }
+        Progress progress = new Progress("aggregate live");
+        for (JsonNode problem : selected) {
+            if (budgetSpent.getAsBoolean()) {
+                run.budgetSpent = true;
+                break;
+            }
+            String question = problem.path("question").asText();
+            String gold = String.valueOf(problem.path("answer").asLong());
+            ReplaySampler replay = new ReplaySampler(sampler, question, 40);
+            run.usage = run.usage.plus(replay.usage());
+            List<ReasoningChain> all = replay.chains();
+            for (int k : KS) {
+                // Failed samples leave fewer than k chains: the vote takes what there is, and says so.
+                List<ReasoningChain> firstK = all.subList(0, Math.min(k, all.size()));
+                AggregationResult result = MajorityVote.of(numeric).aggregate(question, firstK);
+                add(run.totals.get("majority_at_" + k), correct(numeric, result.answer(), gold), firstK.size());
+            }
+            for (Map.Entry<String, ChainScorer> scorer : scorers.entrySet()) {
+                AggregationOfReasoning.Builder aor = AggregationOfReasoning.builder().extractor(numeric)
+                        .scorer(scorer.getValue()).sampler(replay, TEMPERATURE);
+                solve(run, aor.build(), question, gold, "aor_" + scorer.getKey());
+                solve(run, aor.initialSamples(leanInitial).build(), question, gold, "aor_lean_" + scorer.getKey());
+            }
+            run.problems++;
+            progress.update(run.problems, selected.size());
+        }
+        run.budgetSpent |= budgetSpent.getAsBoolean();
+        return run;
+    }
+
+    /** Runs AoR on one problem; a problem without a usable chain counts as wrong, with no samples. */
+    private static void solve(LiveRun run, AggregationOfReasoning aor, String question, String gold, String total) {
+        AnswerExtractor numeric = AnswerExtractors.numeric();
+        try {
+            AggregationResult result = aor.solve(question);
+            add(run.totals.get(total), correct(numeric, result.answer(), gold), result.usage().samples());
+        } catch (ReasoningException noChain) {
+            run.aorFailures++;
+            add(run.totals.get(total), false, 0);
         }
     }
 
@@ -284,7 +352,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         public Scores scoreGlobally(String question, List<ReasoningChain> chains) {
             List<ReasoningChain> missing = chains.stream()
                     .filter(c -> !cache.containsKey(List.of(question, c.text()))).distinct().toList();
-            dev.reasoningsdk.api.Usage usage = dev.reasoningsdk.api.Usage.NONE;
+            Usage usage = Usage.NONE;
             if (!missing.isEmpty()) {
                 Scores fresh = delegate.scoreGlobally(question, missing);
                 usage = fresh.usage();
@@ -323,18 +391,30 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             return source.chains(name);
         }
 
+        /** What drawing the chains cost. */
+        Usage usage() {
+            return source.usage();
+        }
+
         @Override
         public SampleBatch sample(String prompt, int count, long firstSeed) {
             List<SampleBatch.Sample> slice = new ArrayList<>();
-            for (Iterator<SampleBatch.Sample> it = samples.iterator(); it.hasNext(); ) {
-                SampleBatch.Sample sample = it.next();
+            for (SampleBatch.Sample sample : samples) {
                 if (sample.index() >= firstSeed && sample.index() < firstSeed + count) {
                     slice.add(new SampleBatch.Sample((int) (sample.index() - firstSeed), sample.text(),
                             sample.inputTokens(), sample.outputTokens(), 1));
                 }
             }
-            return new SampleBatch(count, slice, List.of(), StopReason.COMPLETED,
-                    new dev.reasoningsdk.api.Usage(slice.size(), 1, 0, 0, 0, java.time.Duration.ZERO));
+            // Samples that failed when drawn fail again here, so the batch accounts for every one requested.
+            List<SampleBatch.SampleFailure> failures = new ArrayList<>();
+            for (SampleBatch.SampleFailure failure : source.failures()) {
+                if (failure.index() >= firstSeed && failure.index() < firstSeed + count) {
+                    failures.add(new SampleBatch.SampleFailure((int) (failure.index() - firstSeed), failure.kind(),
+                            failure.message(), failure.attempts()));
+                }
+            }
+            return new SampleBatch(count, slice, failures, StopReason.COMPLETED,
+                    new Usage(slice.size(), 1, 0, 0, 0, java.time.Duration.ZERO));
         }
 
         @Override

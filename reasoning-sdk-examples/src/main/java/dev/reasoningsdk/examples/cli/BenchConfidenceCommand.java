@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
 public final class BenchConfidenceCommand implements Callable<Integer> {
 
     @Mixin
-    private ExecutionProviderOption executionProvider;
+    private ModelOptions modelOptions;
 
     static final double TARGET_ACCURACY = 0.9;
 
@@ -55,7 +55,7 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "Tiny-reasoner problems with --live. Default: ${DEFAULT-VALUE}")
     int limit = 60;
 
-    @Option(names = "--live", description = "Also sample the embedded tiny reasoner (--limit problems, K chains).")
+    @Option(names = "--live", description = "Also sample the model (--provider; default the embedded tiny reasoner): --limit problems, K chains.")
     boolean live;
 
     @Option(names = "--problems", description = "Tiny-reasoner eval problems (JSONL). Default: "
@@ -74,12 +74,18 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         if (samples < 2) {
             throw new IllegalArgumentException("--samples must be >= 2, was " + samples);
         }
+        ModelEndpoint endpoint = modelOptions.endpoint();
+        if (endpoint.isRemote() && !live) {
+            throw new IllegalArgumentException("--provider " + endpoint.providerName() + " is for the live bench: "
+                    + "add --live");
+        }
         BenchReport report = new BenchReport();
         report.put("real_chains", realChains());
         if (live) {
             Path problemsFile = problems != null ? problems
                     : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
-            report.put("live_tiny_reasoner", new LiveConfidenceBench(problemsFile, limit, samples).run());
+            report.put(endpoint.isRemote() ? "live" : "live_tiny_reasoner",
+                    new LiveConfidenceBench(problemsFile, limit, samples, endpoint).run());
         }
         report.print(System.out, json);
         return 0;

@@ -42,7 +42,9 @@ public final class BenchEncoderCommand implements Callable<Integer> {
     @Option(names = "--spinning", description = "Let idle ONNX Runtime threads spin (off by default).")
     private boolean spinning;
 
-    @Option(names = "--provider", defaultValue = "AUTO", description = "AUTO, CPU or CUDA (default ${DEFAULT-VALUE}).")
+    // --provider is the name this option had before the CLI could run remote models: a hidden, silent alias.
+    @Option(names = {"--execution-provider", "--provider"}, defaultValue = "AUTO",
+            description = "AUTO, CPU or CUDA (default ${DEFAULT-VALUE}).")
     private ExecutionProvider provider;
 
     @Override

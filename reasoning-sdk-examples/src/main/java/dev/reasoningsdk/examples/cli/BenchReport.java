@@ -3,6 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.reasoningsdk.api.Usage;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,17 @@ public final class BenchReport {
     /** The figures, for tests. */
     public Map<String, Object> figures() {
         return figures;
+    }
+
+    /** The figures of a {@link Usage}: samples, model calls, failed calls, tokens and wall time. */
+    public static BenchReport usage(Usage usage) {
+        return new BenchReport()
+                .put("samples", usage.samples())
+                .put("model_calls", usage.modelCalls())
+                .put("failed_calls", usage.failedCalls())
+                .put("input_tokens", usage.inputTokens())
+                .put("output_tokens", usage.outputTokens())
+                .put("wall_ms", usage.wallTime().toNanos() / 1e6);
     }
 
     /** Prints JSON or a table to {@code out}. */

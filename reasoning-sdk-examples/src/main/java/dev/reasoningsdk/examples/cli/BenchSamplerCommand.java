@@ -1,6 +1,5 @@
 package dev.reasoningsdk.examples.cli;
 
-import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
 import java.time.Duration;
@@ -73,7 +72,7 @@ public final class BenchSamplerCommand implements Callable<Integer> {
                     .put("repeats", repeats)
                     .put("parallel_efficiency", n * singleMs / wallMs)
                     .put("ideal_efficiency", Math.min(n, concurrency))
-                    .put("usage", usage(batch.usage()))
+                    .put("usage", BenchReport.usage(batch.usage()))
                     .print(System.out, json);
         }
         return 0;
@@ -96,15 +95,5 @@ public final class BenchSamplerCommand implements Callable<Integer> {
             throw new IllegalStateException("the fixed-latency model failed: " + batch.failures());
         }
         return batch;
-    }
-
-    private static BenchReport usage(Usage usage) {
-        return new BenchReport()
-                .put("samples", usage.samples())
-                .put("model_calls", usage.modelCalls())
-                .put("failed_calls", usage.failedCalls())
-                .put("input_tokens", usage.inputTokens())
-                .put("output_tokens", usage.outputTokens())
-                .put("wall_ms", usage.wallTime().toNanos() / 1e6);
     }
 }

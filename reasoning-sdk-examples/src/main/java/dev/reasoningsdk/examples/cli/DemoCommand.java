@@ -7,29 +7,30 @@ import picocli.CommandLine.Mixin;
 
 /**
  * {@code reasoning demo}: an offline tour of every capability on the embedded default models. Each capability
- * contributes one {@link DemoSection}.
+ * contributes one {@link DemoSection}. With {@code --provider openai|ollama} the local model's section samples the
+ * remote model instead; the other sections run on embedded models and data either way.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run an offline demo of every capability on the embedded default models.")
 public final class DemoCommand implements Callable<Integer> {
 
     @Mixin
-    private ExecutionProviderOption executionProvider;
-
-    private static final List<DemoSection> SECTIONS = List.of(
-            new AnswerExtractionDemo(),
-            new SamplerDemo(),
-            new SemanticEquivalenceDemo(),
-            new TinyReasonerDemo(),
-            new AggregationDemo(),
-            new ConfidenceDemo(),
-            new RetrievalDemo(),
-            new PromptSearchDemo(),
-            new MergeDemo());
+    private ModelOptions modelOptions;
 
     @Override
     public Integer call() throws Exception {
-        for (DemoSection section : SECTIONS) {
+        ModelEndpoint endpoint = modelOptions.endpoint();
+        List<DemoSection> sections = List.of(
+                new AnswerExtractionDemo(),
+                new SamplerDemo(),
+                new SemanticEquivalenceDemo(),
+                endpoint.isRemote() ? new RemoteModelDemo(endpoint) : new TinyReasonerDemo(),
+                new AggregationDemo(),
+                new ConfidenceDemo(),
+                new RetrievalDemo(),
+                new PromptSearchDemo(),
+                new MergeDemo());
+        for (DemoSection section : sections) {
             System.out.println("== " + section.title() + " ==");
             section.run(System.out);
             System.out.println();

@@ -4,16 +4,32 @@ import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --provider auto|cpu|cuda} for every command that loads an ONNX model: it sets the process-wide switch
- * ({@value ExecutionProvider#PROPERTY}) that every session factory built with defaults reads, so one option reaches
- * the encoder, the tiny reasoner and anything they load.
+ * {@code --execution-provider auto|cpu|cuda} for every command that loads an ONNX model: it sets the process-wide
+ * switch ({@value ExecutionProvider#PROPERTY}) that every session factory built with defaults reads, so one option
+ * reaches the encoder, the tiny reasoner and anything they load.
+ *
+ * <p>{@code --provider auto|cpu|cuda}, this option's name before the CLI could run remote models, is still accepted
+ * as a hidden alias, silently (a warning would break scripts that read stderr), and documented in the README and
+ * the CHANGELOG. Commands that run a remote model take {@link ModelOptions} instead, whose {@code --provider} names
+ * the model and treats the same three values the same way.
  */
 final class ExecutionProviderOption {
 
-    @Option(names = "--provider", paramLabel = "auto|cpu|cuda",
+    @Option(names = "--execution-provider", paramLabel = "auto|cpu|cuda",
             description = "Where ONNX models run (default: ${sys:reasoning.onnx.provider:-${env:REASONING_ONNX_PROVIDER:-auto}}).")
-    void provider(String value) {
-        ExecutionProvider provider = ExecutionProvider.parse(value, "--provider");
+    void executionProvider(String value) {
+        apply(value, "--execution-provider");
+    }
+
+    @Option(names = "--provider", hidden = true, description = "Deprecated alias of --execution-provider.")
+    void deprecatedProvider(String value) {
+        apply(value, "--provider");
+    }
+
+    /** Sets the process-wide execution provider from {@code value}, which came from {@code option}. */
+    static ExecutionProvider apply(String value, String option) {
+        ExecutionProvider provider = ExecutionProvider.parse(value, option);
         System.setProperty(ExecutionProvider.PROPERTY, provider.name());
+        return provider;
     }
 }

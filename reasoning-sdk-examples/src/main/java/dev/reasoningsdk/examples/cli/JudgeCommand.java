@@ -37,12 +37,13 @@ import picocli.CommandLine;
 public final class JudgeCommand implements Callable<Integer> {
 
     @Mixin
-    private ExecutionProviderOption executionProvider;
+    private ModelOptions modelOptions;
 
     @Parameters(arity = "0..1", paramLabel = "QUERY", description = "The request to judge.")
     private String query;
 
-    @Option(names = "--no-self-knowledge", description = "Leave out the tiny reasoner's self-knowledge head.")
+    @Option(names = "--no-self-knowledge", description = "Leave out the self-knowledge criterion (the tiny "
+            + "reasoner's hidden-state head, or a remote model's sampling consistency).")
     private boolean noSelfKnowledge;
 
     @CommandLine.Spec
@@ -53,8 +54,11 @@ public final class JudgeCommand implements Callable<Integer> {
         if (query == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give a QUERY to judge, or 'train'");
         }
-        try (RetrievalSetup setup = new RetrievalSetup(noSelfKnowledge
-                ? RetrievalSetup.Reasoner.NONE : RetrievalSetup.Reasoner.INT8_HIDDEN_STATES)) {
+        ModelEndpoint endpoint = modelOptions.endpoint();
+        RemoteModel remote = endpoint.isRemote() ? new RemoteModel(endpoint) : null;
+        try (remote; RetrievalSetup setup = remote != null && !noSelfKnowledge ? new RetrievalSetup(remote)
+                : new RetrievalSetup(noSelfKnowledge ? RetrievalSetup.Reasoner.NONE
+                        : RetrievalSetup.Reasoner.INT8_HIDDEN_STATES)) {
             RetrievalDecision decision = setup.judge().judge(query);
             BenchReport report = new BenchReport().put("query", query).put("retrieve", decision.retrieve())
                     .put("decided_by", decision.decidedBy().map(RetrievalSetup::cliName).orElse("default"));
@@ -65,6 +69,9 @@ public final class JudgeCommand implements Callable<Integer> {
                     criteria.put(RetrievalSetup.cliName(kind), Map.of("probability", result.probability(),
                             "evidence", result.evidence()));
                 }
+            }
+            if (remote != null) {
+                report.put("endpoint", remote.describe(decision.usage()));
             }
             report.put("criteria", criteria).put("wall_ms", decision.usage().wallTime().toNanos() / 1e6);
             report.print(System.out, true);

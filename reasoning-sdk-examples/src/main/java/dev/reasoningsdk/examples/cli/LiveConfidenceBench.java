@@ -2,8 +2,10 @@ package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.confidence.AnswerGroups;
 import dev.reasoningsdk.impl.confidence.LabelledScores;
@@ -21,13 +23,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 
 /**
- * The live half of {@code bench confidence}: K chains per problem sampled from the embedded tiny reasoner at
- * T = 0.8 (one batched decode per problem through {@link LocalModelSampler}, seeds {@code id * K} onwards), then four confidence scores for the majority answer, each judged by AUROC and ECE raw and calibrated
+ * The live half of {@code bench confidence}: K chains per problem sampled at T = 0.8 from the embedded tiny
+ * reasoner (one batched decode per problem through {@link LocalModelSampler}) or from a remote model
+ * ({@code --provider openai|ollama}, through {@code ChatModelSampler}), seeds {@code id * K} onwards, then four
+ * confidence scores for the majority answer, each judged by AUROC and ECE raw and calibrated
  * (cross-fitted): sampling consistency (agreement), the mean token probability of the majority answer's tokens,
  * 1 - the normalised entropy of the answers, and a logistic combiner of agreement, entropy and mean and minimum
- * token probability (its weights fitted on one half and applied to the other, both ways).
+ * token probability (its weights fitted on one half and applied to the other, both ways). The two scores that read
+ * token log-probabilities are reported as skipped for a remote model.
  *
  * <p>Problems are taken at an even stride over the eval file (100 per step count, so every difficulty is present),
  * then shuffled with a fixed seed so both halves of the cross-fitting see every difficulty.
@@ -37,73 +43,129 @@ final class LiveConfidenceBench {
     private static final List<String> COMBINED = List.of("consistency.agreement", "consistency.entropy",
             "token_probability.mean_token_probability", "token_probability.min_token_probability");
 
+    private static final double TEMPERATURE = 0.8;
+
     private final Path problems;
     private final int limit;
     private final int samples;
+    private final ModelEndpoint endpoint;
 
-    LiveConfidenceBench(Path problems, int limit, int samples) {
+    LiveConfidenceBench(Path problems, int limit, int samples, ModelEndpoint endpoint) {
         this.problems = problems;
         this.limit = limit;
         this.samples = samples;
+        this.endpoint = endpoint;
     }
 
     BenchReport run() throws IOException {
         List<JsonNode> selected = select();
-        AnswerExtractor numeric = AnswerExtractors.numeric();
-        SamplingConsistency consistency = SamplingConsistency.of(numeric);
-        int n = selected.size();
-        double[] agreement = new double[n];
-        double[] tokenProbability = new double[n];
-        double[] certainty = new double[n];
-        boolean[] correct = new boolean[n];
-        List<Map<String, Double>> signals = new ArrayList<>();
-        long started = System.nanoTime();
-        int modelCalls = 0;
+        if (endpoint.isRemote()) {
+            try (RemoteModel remote = new RemoteModel(endpoint)) {
+                Scored scored = score(selected, remote.sampler(TEMPERATURE), null, remote::budgetSpent);
+                return report(scored).put("endpoint", remote.describe(scored.usage));
+            }
+        }
         try (TinyReasoner model = TinyReasoner.builder().intraOpThreads(2).build()) {
-            LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(0.8).build();
+            LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
             // The sampler strips the space the model writes after "A:", so the scored prompt carries it.
             TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder().model(model)
                     .promptFormat(question -> TinyReasoner.prompt(question) + " ")
                     .score(TokenProbabilityConfidence.Score.MEAN).askIfSure(false).build();
-            Progress progress = new Progress("bench confidence --live");
-            for (int i = 0; i < n; i++) {
-                JsonNode problem = selected.get(i);
-                String question = problem.path("question").asText();
-                SampleBatch batch = sampler.sample(question, samples, problem.path("id").asLong() * samples);
-                if (batch.samples().isEmpty()) {
-                    throw new IllegalStateException("no sample for problem " + problem.path("id") + ": "
-                            + batch.failures());
-                }
-                List<ReasoningChain> chains = batch.chains(sampler.name());
-                ConfidenceEstimate estimate = consistency.estimate(question, chains);
+            Scored scored = score(selected, sampler, tokenProbabilities, () -> false);
+            return report(scored).put("endpoint", endpoint.describe().put("usage", BenchReport.usage(scored.usage)));
+        }
+    }
+
+    /** The per-problem scores and labels, and what they cost. */
+    private static final class Scored {
+        final List<Double> agreement = new ArrayList<>();
+        final List<Double> tokenProbability = new ArrayList<>();
+        final List<Double> certainty = new ArrayList<>();
+        final List<Boolean> correct = new ArrayList<>();
+        final List<Map<String, Double>> signals = new ArrayList<>();
+        final long started = System.nanoTime();
+        int withoutSamples;
+        boolean budgetSpent;
+        boolean withTokenProbabilities;
+        Usage usage = Usage.NONE;
+    }
+
+    /**
+     * K chains per problem (seeds {@code id * K} onwards) and the scores of the majority answer; token
+     * probabilities only when {@code tokenProbabilities} is given. A problem whose samples all failed is left out
+     * and counted; sampling stops once {@code budgetSpent} says so.
+     */
+    private Scored score(List<JsonNode> selected, ChainSampler sampler,
+                         TokenProbabilityConfidence tokenProbabilities, BooleanSupplier budgetSpent) {
+        AnswerExtractor numeric = AnswerExtractors.numeric();
+        SamplingConsistency consistency = SamplingConsistency.of(numeric);
+        Scored scored = new Scored();
+        scored.withTokenProbabilities = tokenProbabilities != null;
+        Progress progress = new Progress("bench confidence --live");
+        for (int i = 0; i < selected.size(); i++) {
+            if (budgetSpent.getAsBoolean()) {
+                scored.budgetSpent = true;
+                break;
+            }
+            JsonNode problem = selected.get(i);
+            String question = problem.path("question").asText();
+            SampleBatch batch = sampler.sample(question, samples, problem.path("id").asLong() * samples);
+            scored.usage = scored.usage.plus(batch.usage());
+            if (batch.samples().isEmpty()) {
+                scored.withoutSamples++;
+                continue;
+            }
+            List<ReasoningChain> chains = batch.chains(sampler.name());
+            ConfidenceEstimate estimate = consistency.estimate(question, chains);
+            Map<String, Double> row = new LinkedHashMap<>(LogisticCombiner.prefixed(consistency.name(), estimate));
+            if (tokenProbabilities != null) {
                 AnswerGroups groups = AnswerGroups.of(chains, numeric);
                 // Score the majority answer as the first chain that reaches it states it.
                 ReasoningChain majorityChain = groups.majority()
                         .map(group -> chains.get(group.members().get(0))).orElse(chains.get(0));
                 ConfidenceEstimate tokens = tokenProbabilities.estimate(question, List.of(majorityChain));
-                modelCalls += batch.usage().modelCalls() + tokens.usage().modelCalls();
-                agreement[i] = estimate.confidence();
-                tokenProbability[i] = tokens.confidence();
-                certainty[i] = 1 - estimate.signals().get("normalized_entropy");
-                String gold = problem.path("answer").asText();
-                correct[i] = estimate.answer().filter(answer -> numeric.equivalent(answer, gold)).isPresent();
-                Map<String, Double> row = new LinkedHashMap<>(LogisticCombiner.prefixed(consistency.name(), estimate));
+                scored.usage = scored.usage.plus(tokens.usage());
+                scored.tokenProbability.add(tokens.confidence());
                 row.putAll(LogisticCombiner.prefixed(tokenProbabilities.name(), tokens));
-                signals.add(row);
-                progress.update(i + 1, n);
             }
+            scored.agreement.add(estimate.confidence());
+            scored.certainty.add(1 - estimate.signals().get("normalized_entropy"));
+            String gold = problem.path("answer").asText();
+            scored.correct.add(estimate.answer().filter(answer -> numeric.equivalent(answer, gold)).isPresent());
+            scored.signals.add(row);
+            progress.update(i + 1, selected.size());
+        }
+        scored.budgetSpent |= budgetSpent.getAsBoolean();
+        return scored;
+    }
+
+    private BenchReport report(Scored scored) {
+        int n = scored.correct.size();
+        boolean[] correct = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            correct[i] = scored.correct.get(i);
         }
         BenchReport report = new BenchReport()
                 .put("problems", n)
+                .put("problems_without_samples", scored.withoutSamples)
+                .put("stop_reason", scored.budgetSpent ? "budget_exhausted" : "completed")
                 .put("samples_per_problem", samples)
-                .put("temperature", 0.8)
-                .put("model_calls", modelCalls)
-                .put("wall_seconds", (System.nanoTime() - started) / 1e9);
+                .put("temperature", TEMPERATURE)
+                .put("model_calls", scored.usage.modelCalls())
+                .put("wall_seconds", (System.nanoTime() - scored.started) / 1e9);
+        if (n < 4) {
+            // Cross-fitting splits the problems in halves and quarters.
+            return report.put("skipped", "fewer than 4 problems with samples: nothing to evaluate");
+        }
         Map<String, LabelledScores> scores = new LinkedHashMap<>();
-        scores.put("consistency", LabelledScores.of(agreement, correct));
-        scores.put("mean_token_probability", LabelledScores.of(tokenProbability, correct));
-        scores.put("entropy", LabelledScores.of(certainty, correct));
-        scores.put("combiner", LabelledScores.of(outOfFoldCombiner(signals, correct), correct));
+        scores.put("consistency", LabelledScores.of(doubles(scored.agreement), correct));
+        if (scored.withTokenProbabilities) {
+            scores.put("mean_token_probability", LabelledScores.of(doubles(scored.tokenProbability), correct));
+        }
+        scores.put("entropy", LabelledScores.of(doubles(scored.certainty), correct));
+        if (scored.withTokenProbabilities) {
+            scores.put("combiner", LabelledScores.of(outOfFoldCombiner(scored.signals, correct), correct));
+        }
         String best = null;
         double bestAuroc = Double.NEGATIVE_INFINITY;
         for (var entry : scores.entrySet()) {
@@ -116,12 +178,19 @@ final class LiveConfidenceBench {
                 best = entry.getKey();
             }
         }
-        report.put("entropy_score", "1 - entropy / ln K of the answer distribution")
+        if (!scored.withTokenProbabilities) {
+            BenchReport skipped = new BenchReport().put("skipped", BenchAggregateCommand.NEEDS_LOG_PROBABILITIES);
+            report.put("mean_token_probability", skipped).put("combiner", skipped);
+        }
+        return report.put("entropy_score", "1 - entropy / ln K of the answer distribution")
                 .put("combiner_signals", COMBINED)
                 .put("best_auroc_score", best)
                 .put("best_auroc", bestAuroc)
                 .put("target_best_auroc_0_80_met", bestAuroc >= 0.80);
-        return report;
+    }
+
+    private static double[] doubles(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     /** Combiner scores for each half from weights fitted on the other half. */

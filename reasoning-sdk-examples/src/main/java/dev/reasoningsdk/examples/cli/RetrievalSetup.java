@@ -4,6 +4,7 @@ import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
+import dev.reasoningsdk.impl.retrieval.SamplingConsistencySelfKnowledge;
 import dev.reasoningsdk.impl.retrieval.UnifiedActiveRetrieval;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -36,13 +37,30 @@ final class RetrievalSetup implements AutoCloseable {
         INT8_HIDDEN_STATES
     }
 
+    /** A remote model whose self-knowledge is judged by sampling consistency, or null. */
+    private final RemoteModel remote;
+
     RetrievalSetup(Reasoner reasoner) {
         this.encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(1).build();
         this.reasoner = reasoner == Reasoner.NONE ? null : TinyReasoner.builder().intraOpThreads(1)
                 .int8HiddenStates(reasoner == Reasoner.INT8_HIDDEN_STATES).build();
+        this.remote = null;
     }
 
-    /** UAR with the shipped heads and, when loaded, the tiny reasoner's hidden-state self-knowledge. */
+    /**
+     * The encoder heads, and self-knowledge of a remote model by sampling consistency (5 samples at T = 0.8,
+     * seeds 0-4): a black box has no hidden states to read.
+     */
+    RetrievalSetup(RemoteModel remote) {
+        this.encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(1).build();
+        this.reasoner = null;
+        this.remote = remote;
+    }
+
+    /**
+     * UAR with the shipped heads and, when loaded, the tiny reasoner's hidden-state self-knowledge or a remote
+     * model's sampling-consistency self-knowledge.
+     */
     UnifiedActiveRetrieval judge() {
         UnifiedActiveRetrieval.Builder builder = UnifiedActiveRetrieval.builder().parallelCriteria(criteriaThread)
                 .criterion(dev.reasoningsdk.impl.retrieval.EncoderHeadCriterion.defaultIntent(encoder))
@@ -50,6 +68,9 @@ final class RetrievalSetup implements AutoCloseable {
                 .criterion(dev.reasoningsdk.impl.retrieval.EncoderHeadCriterion.defaultTime(encoder));
         if (reasoner != null) {
             builder.criterion(HiddenStateSelfKnowledge.tinyReasoner(reasoner));
+        }
+        if (remote != null) {
+            builder.criterion(SamplingConsistencySelfKnowledge.builder().sampler(remote.sampler(0.8), 0.8).build());
         }
         return builder.build();
     }

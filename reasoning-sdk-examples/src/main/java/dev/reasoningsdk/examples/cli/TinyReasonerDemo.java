@@ -10,7 +10,7 @@ import java.util.List;
 final class TinyReasonerDemo implements DemoSection {
 
     /** Eval problem 320 (gold 697): greedy gets it right, samples split between 697 and 797. */
-    private static final String QUESTION = "Jack has 542 buttons. Then he trades away 56. Jack finds 71 more. Leo"
+    static final String QUESTION = "Jack has 542 buttons. Then he trades away 56. Jack finds 71 more. Leo"
             + " gives him 71 more. He wins 69 more. How many buttons does he have now?";
 
     @Override

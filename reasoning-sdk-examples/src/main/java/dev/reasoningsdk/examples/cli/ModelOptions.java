@@ -1,0 +1,144 @@
+package dev.reasoningsdk.examples.cli;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/**
+ * Which model a command runs, for every live bench, {@code judge} and {@code demo}: {@code --provider
+ * local|openai|ollama} (default {@code local}, the embedded tiny reasoner), {@code --base-url}, {@code --model},
+ * {@code --max-calls} (the run's total budget of remote calls), {@code --call-timeout}, and
+ * {@code --execution-provider} for the ONNX models the command still runs locally. The OpenAI API key is read from
+ * the environment variable {@value #API_KEY_VARIABLE}.
+ *
+ * <p>{@code --provider auto|cpu|cuda}, the option's meaning before the CLI could run remote models, is still
+ * accepted, silently: it means {@code local} with that execution provider (documented in the README and CHANGELOG).
+ *
+ * <p>Options are kept as given and checked by {@link #endpoint()}, so a bad value or combination exits 2 with one
+ * line rather than picocli's usage text.
+ */
+final class ModelOptions {
+
+    /** Where the model runs. */
+    enum Provider {
+        /** The embedded tiny reasoner, in process. */
+        LOCAL,
+        /** Any OpenAI-compatible chat completions server (OpenAI, vLLM, llama.cpp, LM Studio, Ollama's /v1). */
+        OPENAI,
+        /** Ollama's own API. */
+        OLLAMA
+    }
+
+    /** The environment variable the OpenAI API key is read from. */
+    static final String API_KEY_VARIABLE = "OPENAI_API_KEY";
+    static final String OPENAI_DEFAULT_URL = "https://api.openai.com/v1";
+    static final String OLLAMA_DEFAULT_URL = "http://localhost:11434";
+    static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
+
+    @Option(names = "--provider", paramLabel = "local|openai|ollama",
+            description = "Which model answers: local (the embedded tiny reasoner, default), openai (any "
+                    + "OpenAI-compatible server; API key from $" + API_KEY_VARIABLE + ") or ollama. Deprecated: "
+                    + "auto, cpu or cuda mean local with that --execution-provider.")
+    String provider;
+
+    @Option(names = "--execution-provider", paramLabel = "auto|cpu|cuda",
+            description = "Where the ONNX models run (default: ${sys:reasoning.onnx.provider:-${env:REASONING_ONNX_PROVIDER:-auto}}).")
+    String executionProvider;
+
+    @Option(names = "--base-url", paramLabel = "URL", description = "The server of --provider openai (default "
+            + OPENAI_DEFAULT_URL + ", e.g. http://localhost:8000/v1) or ollama (default " + OLLAMA_DEFAULT_URL
+            + ").")
+    String baseUrl;
+
+    @Option(names = "--model", paramLabel = "NAME", description = "The model of --provider openai or ollama "
+            + "(required with them).")
+    String model;
+
+    @Option(names = "--max-calls", paramLabel = "N", description = "Most remote model calls in the whole run, "
+            + "retries included (default: no limit); calls beyond it are refused before they are sent.")
+    Integer maxCalls;
+
+    @Option(names = "--call-timeout", paramLabel = "SECONDS", description = "Timeout of one remote call, HTTP "
+            + "included (default 60).")
+    Double callTimeoutSeconds;
+
+    /** The model these options name, checked; also sets the process-wide ONNX execution provider when given. */
+    ModelEndpoint endpoint() {
+        Provider chosen = Provider.LOCAL;
+        String legacyExecutionProvider = null;
+        if (provider != null) {
+            String value = provider.trim().toLowerCase(Locale.ROOT);
+            switch (value) {
+                case "local" -> chosen = Provider.LOCAL;
+                case "openai" -> chosen = Provider.OPENAI;
+                case "ollama" -> chosen = Provider.OLLAMA;
+                case "auto", "cpu", "cuda" -> legacyExecutionProvider = value;
+                default -> throw new IllegalArgumentException("--provider must be local, openai or ollama, was '"
+                        + provider + "'");
+            }
+        }
+        if (legacyExecutionProvider != null && executionProvider != null
+                && !legacyExecutionProvider.equalsIgnoreCase(executionProvider.trim())) {
+            throw new IllegalArgumentException("--provider " + provider + " (the old name of --execution-provider) "
+                    + "contradicts --execution-provider " + executionProvider);
+        }
+        if (executionProvider != null) {
+            ExecutionProviderOption.apply(executionProvider, "--execution-provider");
+        } else if (legacyExecutionProvider != null) {
+            ExecutionProviderOption.apply(legacyExecutionProvider, "--provider");
+        }
+        if (chosen == Provider.LOCAL) {
+            String remoteOnly = baseUrl != null ? "--base-url" : model != null ? "--model"
+                    : maxCalls != null ? "--max-calls" : callTimeoutSeconds != null ? "--call-timeout" : null;
+            if (remoteOnly != null) {
+                throw new IllegalArgumentException(remoteOnly + " is for --provider openai or ollama; the local "
+                        + "model is the embedded tiny reasoner");
+            }
+            return ModelEndpoint.local();
+        }
+        String name = chosen.name().toLowerCase(Locale.ROOT);
+        if (model == null || model.isBlank()) {
+            throw new IllegalArgumentException("--provider " + name + " needs --model NAME");
+        }
+        if (maxCalls != null && maxCalls < 1) {
+            throw new IllegalArgumentException("--max-calls must be >= 1, was " + maxCalls);
+        }
+        Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+        if (callTimeoutSeconds != null) {
+            if (!(callTimeoutSeconds > 0) || callTimeoutSeconds > 86_400) {
+                throw new IllegalArgumentException("--call-timeout must be in (0, 86400] seconds, was "
+                        + callTimeoutSeconds);
+            }
+            callTimeout = Duration.ofNanos(Math.round(callTimeoutSeconds * 1e9));
+        }
+        String url = baseUrl != null ? checkedUrl(baseUrl)
+                : chosen == Provider.OPENAI ? OPENAI_DEFAULT_URL : OLLAMA_DEFAULT_URL;
+        String apiKey = null;
+        if (chosen == Provider.OPENAI) {
+            apiKey = System.getenv(API_KEY_VARIABLE);
+            if (apiKey == null || apiKey.isBlank()) {
+                if (baseUrl == null) {
+                    throw new IllegalArgumentException("--provider openai at " + OPENAI_DEFAULT_URL + " needs an API "
+                            + "key in $" + API_KEY_VARIABLE + " (or give --base-url of a server that needs none)");
+                }
+                // Local OpenAI-compatible servers ignore the key, but the client sends one.
+                apiKey = "none";
+            }
+        }
+        return new ModelEndpoint(chosen, url, model, apiKey, maxCalls == null ? 0 : maxCalls, callTimeout);
+    }
+
+    private static String checkedUrl(String url) {
+        try {
+            URI uri = new URI(url);
+            if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                throw new IllegalArgumentException("--base-url must be an absolute http(s) URL, was '" + url + "'");
+            }
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--base-url is not a URL: '" + url + "'", e);
+        }
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

@@ -1,0 +1,175 @@
+package dev.reasoningsdk.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.fixtures.FaultInjectingServer;
+import dev.reasoningsdk.fixtures.HttpFault;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code bench aggregate --live} on a remote model through the real OpenAI and Ollama clients, against
+ * {@link FaultInjectingServer}: with faults on, the run finishes, counts every failed call and never sends more
+ * than {@code --max-calls} requests, as counted at the server.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class BenchAggregateRemoteTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BenchAggregateRemoteTest.class);
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter err = new StringWriter();
+
+    /**
+     * Three problems; the server's default reply adds the numbers, which is right for the first two and wrong for
+     * the third (5 - 2).
+     */
+    private Path problems() throws IOException {
+        List<String> rows = List.of(
+                "{\"id\": 0, \"question\": \"Ana has 7 shells. She finds 4 more. How many shells does she have?\", "
+                        + "\"answer\": 11}",
+                "{\"id\": 1, \"question\": \"Owen has 12 stones. He gets 30 more. How many stones now?\", "
+                        + "\"answer\": 42}",
+                "{\"id\": 2, \"question\": \"Mia has 5 cards. She loses 2. How many cards now?\", \"answer\": 3}");
+        return Files.write(dir.resolve("problems.jsonl"), rows);
+    }
+
+    /** One GSM8K row, so the offline half of the bench is quick. */
+    private Path solutions() throws IOException {
+        StringBuilder row = new StringBuilder("{\"question\": \"What is 6 times 7?\", \"ground_truth\": \"6 * 7 = 42\\n"
+                + "#### 42\"");
+        for (String source : ModelSolutions.SOURCES) {
+            row.append(", \"").append(source).append("\": {\"solution\": \"6 * 7 = 42. The answer is 42.\"}");
+        }
+        return Files.writeString(dir.resolve("solutions.jsonl"), row + "}\n");
+    }
+
+    private record Run(int exit, JsonNode json) {
+    }
+
+    private Run bench(String... options) throws IOException {
+        List<String> args = new ArrayList<>(List.of("bench", "aggregate", "--live", "--json", "--limit", "3",
+                "--problems", problems().toString(), "--data", solutions().toString()));
+        args.addAll(List.of(options));
+        CommandLine commandLine = ReasoningCli.newCommandLine();
+        commandLine.setErr(new PrintWriter(err, true));
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int exit;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            exit = commandLine.execute(args.toArray(String[]::new));
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        return new Run(exit, out.isBlank() ? null : JSON.readTree(out));
+    }
+
+    @Test
+    void underFaultsTheRunFinishesCountsFailedCallsAndKeepsToTheBudgetAtTheServer() throws IOException {
+        int maxCalls = 150;
+        try (FaultInjectingServer server = FaultInjectingServer.builder()
+                .random(17, Map.of(HttpFault.rateLimited(Duration.ofSeconds(1)), 0.20,
+                        HttpFault.serverError(500), 0.10, HttpFault.hang(), 0.05))
+                .start()) {
+            Run run = bench("--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model", "x",
+                    "--max-calls", String.valueOf(maxCalls), "--call-timeout", "2");
+
+            assertThat(run.exit()).as(err.toString()).isZero();
+            LOG.info("bench aggregate under faults: {}; server: {} requests, faults {}", run.json().path("live"),
+                    server.requests(), server.faults());
+            JsonNode live = run.json().path("live");
+            JsonNode endpoint = live.path("endpoint");
+            JsonNode usage = endpoint.path("usage");
+            int faulted = server.faults(HttpFault.Kind.RATE_LIMITED) + server.faults(HttpFault.Kind.SERVER_ERROR)
+                    + server.faults(HttpFault.Kind.HANG);
+            assertThat(endpoint.path("provider").asText()).isEqualTo("openai");
+            assertThat(endpoint.path("base_url").asText()).isEqualTo(server.openAiBaseUrl());
+            assertThat(endpoint.path("model").asText()).isEqualTo("x");
+            assertThat(server.requests()).isLessThanOrEqualTo(maxCalls).isEqualTo(usage.path("calls_sent").asInt());
+            assertThat(faulted).isPositive();
+            assertThat(live.path("stop_reason").asText()).isEqualTo(server.requests() == maxCalls
+                    ? "budget_exhausted" : "completed");
+            // Every attempt was either sent or refused by the budget before it was sent.
+            assertThat(usage.path("model_calls").asInt()).isEqualTo(usage.path("calls_sent").asInt()
+                    + usage.path("calls_refused_by_budget").asInt());
+            assertThat(usage.path("model_calls").asInt())
+                    .isEqualTo(usage.path("samples").asInt() + usage.path("failed_calls").asInt());
+            // Every faulted request is a failed call, and so is every refused one; an answer that arrives after the
+            // call timeout (a loaded machine) is one too, so failures may exceed the faults, never fall short.
+            assertThat(usage.path("failed_calls").asInt())
+                    .isGreaterThanOrEqualTo(faulted + usage.path("calls_refused_by_budget").asInt());
+            assertThat(usage.path("samples").asInt()).isLessThanOrEqualTo(server.faults(HttpFault.Kind.NONE));
+            assertThat(live.path("majority_at_k").path("1").path("accuracy").asDouble()).isPositive();
+            assertThat(live.path("aor").path("verifier").has("accuracy")).isTrue();
+            assertThat(live.path("aor").path("likelihood").path("skipped").asText())
+                    .startsWith("needs log-probabilities");
+        }
+    }
+
+    @Test
+    void ollamaIsServedTheSameWayAndEveryAnswerCounts() throws IOException {
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            Run run = bench("--provider", "ollama", "--base-url", server.ollamaBaseUrl(), "--model", "x");
+
+            assertThat(run.exit()).as(err.toString()).isZero();
+            JsonNode live = run.json().path("live");
+            assertThat(live.path("stop_reason").asText()).isEqualTo("completed");
+            assertThat(live.path("n_problems").asInt()).isEqualTo(3);
+            assertThat(server.requests(FaultInjectingServer.OLLAMA_PATH)).isEqualTo(120);
+            assertThat(live.path("endpoint").path("usage").path("failed_calls").asInt()).isZero();
+            assertThat(live.path("majority_at_k").path("40").path("accuracy").asDouble()).isEqualTo(0.6667);
+            // Seeds 0-39 for every problem, as the local bench draws them.
+            assertThat(server.requestBodies().stream().map(body -> readSeed(body)).distinct().sorted().toList())
+                    .hasSize(40).startsWith(0, 1, 2).endsWith(39);
+        }
+    }
+
+    private static int readSeed(String body) {
+        try {
+            return JSON.readTree(body).at("/options/seed").asInt();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void badCombinationsExitWithTwoAndOneLine() throws IOException {
+        for (String[] options : List.of(
+                new String[] {"--base-url", "http://127.0.0.1:1/v1"},
+                new String[] {"--provider", "bedrock"},
+                new String[] {"--provider", "openai", "--base-url", "http://127.0.0.1:1/v1"},
+                new String[] {"--provider", "ollama", "--model", "x", "--base-url", "ftp://host"},
+                new String[] {"--provider", "ollama", "--model", "x", "--max-calls", "0"},
+                new String[] {"--provider", "cuda", "--execution-provider", "cpu"})) {
+            err.getBuffer().setLength(0);
+
+            Run run = bench(options);
+
+            assertThat(run.exit()).as(String.join(" ", options)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+            assertThat(err.toString().lines()).as(String.join(" ", options)).singleElement().asString()
+                    .startsWith("reasoning: ");
+        }
+    }
+}

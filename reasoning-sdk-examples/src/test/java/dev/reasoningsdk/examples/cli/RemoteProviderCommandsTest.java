@@ -1,0 +1,142 @@
+package dev.reasoningsdk.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.fixtures.FaultInjectingServer;
+import dev.reasoningsdk.fixtures.HttpFault;
+import dev.reasoningsdk.impl.onnx.ExecutionProvider;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code judge} and {@code bench confidence --live} on a remote model (the real OpenAI and Ollama clients against
+ * {@link FaultInjectingServer}), and the old meaning of {@code --provider}.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class RemoteProviderCommandsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter err = new StringWriter();
+
+    private record Run(int exit, String out) {
+        JsonNode json() throws IOException {
+            return JSON.readTree(out);
+        }
+    }
+
+    private Run run(String... args) {
+        CommandLine commandLine = ReasoningCli.newCommandLine();
+        commandLine.setErr(new PrintWriter(err, true));
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            return new Run(commandLine.execute(args), captured.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(original);
+        }
+    }
+
+    @Test
+    void judgeAsksTheRemoteModelForSelfKnowledgeBySampling() throws IOException {
+        try (FaultInjectingServer server = FaultInjectingServer.builder()
+                .faults(HttpFault.serverError(503)).start()) {
+            Run run = run("judge", "What is 3 plus 4?", "--provider", "ollama", "--base-url",
+                    server.ollamaBaseUrl(), "--model", "x");
+
+            assertThat(run.exit()).as(err.toString()).isZero();
+            JsonNode json = run.json();
+            // Five samples, one of them retried after the 503; all five answer 7.
+            assertThat(json.at("/criteria/self-knowledge/probability").asDouble()).isEqualTo(1.0);
+            assertThat(server.requests()).isEqualTo(6);
+            assertThat(json.at("/endpoint/usage/model_calls").asInt()).isEqualTo(6);
+            assertThat(json.at("/endpoint/usage/failed_calls").asInt()).isEqualTo(1);
+            assertThat(json.at("/endpoint/provider").asText()).isEqualTo("ollama");
+        }
+    }
+
+    @Test
+    void liveConfidenceOnARemoteModelReportsWhatNeedsLogProbabilitiesAsSkipped() throws IOException {
+        List<String> problems = new ArrayList<>();
+        List<String> solutions = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            // Half the problems are sums, which the server's reply gets right; half are differences, which it misses.
+            problems.add("{\"id\": " + i + ", \"question\": \"Ana has " + (10 + i) + " shells. She "
+                    + (i % 2 == 0 ? "finds" : "loses") + " 3. How many now?\", \"answer\": "
+                    + (i % 2 == 0 ? 13 + i : 7 + i) + "}");
+            StringBuilder row = new StringBuilder("{\"question\": \"What is " + i + " times 7?\", \"ground_truth\": "
+                    + "\"#### " + 7 * i + "\"");
+            for (String source : ModelSolutions.SOURCES) {
+                row.append(", \"").append(source).append("\": {\"solution\": \"The answer is ")
+                        .append(source.startsWith("6b") ? 7 * i : 7 * i + 1).append(".\"}");
+            }
+            solutions.add(row + "}");
+        }
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            Run run = run("bench", "confidence", "--live", "--json", "--provider", "openai", "--base-url",
+                    server.openAiBaseUrl(), "--model", "x", "--limit", "8", "--samples", "3", "--data",
+                    Files.write(dir.resolve("solutions.jsonl"), solutions).toString(), "--problems",
+                    Files.write(dir.resolve("problems.jsonl"), problems).toString());
+
+            assertThat(run.exit()).as(err.toString()).isZero();
+            JsonNode live = run.json().path("live");
+            assertThat(live.path("problems").asInt()).isEqualTo(8);
+            assertThat(live.at("/consistency/majority_accuracy").asDouble()).isEqualTo(0.5);
+            assertThat(live.at("/mean_token_probability/skipped").asText()).startsWith("needs log-probabilities");
+            assertThat(live.at("/combiner/skipped").asText()).startsWith("needs log-probabilities");
+            assertThat(live.at("/endpoint/usage/samples").asInt()).isEqualTo(24);
+            assertThat(server.requests()).isEqualTo(24);
+        }
+    }
+
+    @Test
+    void theOldProviderValuesStillChooseTheExecutionProviderSilently() throws IOException {
+        StringBuilder row = new StringBuilder("{\"question\": \"What is 6 times 7?\", \"ground_truth\": \"#### 42\"");
+        for (String source : ModelSolutions.SOURCES) {
+            row.append(", \"").append(source).append("\": {\"solution\": \"The answer is 42.\"}");
+        }
+        Path data = Files.writeString(dir.resolve("solutions.jsonl"), row + "}\n");
+        String before = System.getProperty(ExecutionProvider.PROPERTY);
+        try {
+            Run run = run("bench", "aggregate", "--json", "--provider", "cpu", "--data", data.toString());
+
+            assertThat(run.exit()).isZero();
+            assertThat(err.toString()).isEmpty();
+            assertThat(System.getProperty(ExecutionProvider.PROPERTY)).isEqualTo("CPU");
+        } finally {
+            if (before == null) {
+                System.clearProperty(ExecutionProvider.PROPERTY);
+            } else {
+                System.setProperty(ExecutionProvider.PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
+    void demoAndJudgeRefuseRemoteOptionsWithoutARemoteProvider() {
+        assertThat(run("demo", "--model", "x").exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(run("judge", "q", "--provider", "ollama").exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(err.toString().lines()).hasSize(2).allSatisfy(line -> assertThat(line).startsWith("reasoning: "))
+                .anySatisfy(line -> assertThat(line).contains("--model is for --provider openai or ollama"))
+                .anySatisfy(line -> assertThat(line).contains("--provider ollama needs --model"));
+    }
+}
