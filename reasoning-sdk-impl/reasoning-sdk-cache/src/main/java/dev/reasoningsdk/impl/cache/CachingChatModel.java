@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>What is stored.</b> The reply's text, thinking and tool calls, finish reason, token usage, model name, id and
  * token log-probabilities (from {@link ReasoningChatResponseMetadata}). A call that throws is never stored (the
- * exception reaches the caller), nor is a reply with neither text nor a tool call. A hit returns a
+ * exception reaches the caller), nor, unless {@link Builder#storeEmptyReplies(boolean)}, is a reply with neither
+ * text nor a tool call: a replay asks for those again. A hit returns a
  * {@link ChatResponse} whose metadata is a {@link ReasoningChatResponseMetadata} with {@code cacheHit() == true};
  * a miss returns the delegate's own response. A write that fails (disk full) is logged and the reply still
  * returned.
@@ -87,15 +88,17 @@ public final class CachingChatModel implements ChatModel, AutoCloseable {
     private final ChatModel delegate;
     private final CacheStore store;
     private final String namespace;
+    private final boolean storeEmptyReplies;
     private final Map<String, Occurrences> occurrences = new ConcurrentHashMap<>();
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
 
-    private CachingChatModel(ChatModel delegate, CacheStore store, String namespace) {
+    private CachingChatModel(ChatModel delegate, CacheStore store, String namespace, boolean storeEmptyReplies) {
         this.delegate = delegate;
         this.store = store;
         this.namespace = namespace;
+        this.storeEmptyReplies = storeEmptyReplies;
     }
 
     /** A builder; {@link Builder#delegate} and one of {@link Builder#path} or {@link Builder#inMemory} are required. */
@@ -184,7 +187,7 @@ public final class CachingChatModel implements ChatModel, AutoCloseable {
 
     /** Stores a reply worth storing; the caller gets the stored reply if another process stored one first. */
     private Outcome store(ChatResponse response, RequestKey key, int occurrence) {
-        Optional<StoredReply> reply = StoredReply.of(response);
+        Optional<StoredReply> reply = StoredReply.of(response, storeEmptyReplies);
         if (reply.isEmpty()) {
             return new Outcome(response, false);
         }
@@ -269,7 +272,7 @@ public final class CachingChatModel implements ChatModel, AutoCloseable {
      * Builds a {@link CachingChatModel}. Not thread-safe.
      *
      * <p>Defaults: namespace {@value #DEFAULT_NAMESPACE}, busy timeout {@value #DEFAULT_BUSY_TIMEOUT_SECONDS} s,
-     * {@value #DEFAULT_CONNECTIONS} connections.
+     * {@value #DEFAULT_CONNECTIONS} connections, empty replies not stored.
      */
     public static final class Builder {
         private ChatModel delegate;
@@ -278,6 +281,7 @@ public final class CachingChatModel implements ChatModel, AutoCloseable {
         private String namespace = DEFAULT_NAMESPACE;
         private Duration busyTimeout = Duration.ofSeconds(DEFAULT_BUSY_TIMEOUT_SECONDS);
         private int connections = DEFAULT_CONNECTIONS;
+        private boolean storeEmptyReplies;
 
         private Builder() {
         }
@@ -336,6 +340,19 @@ public final class CachingChatModel implements ChatModel, AutoCloseable {
         }
 
         /**
+         * Whether a reply with neither text nor a tool call is stored too (default false). From a served model such
+         * a reply is most often a glitch (a cut stream, a proxy's empty 200), and a stored one would be replayed to
+         * every later program that asks, so by default it is passed on and asked again next time. But a model can
+         * answer with nothing on purpose (a local model that stops at once on an odd prompt), and then a replay is
+         * exact only if that answer is recorded too: set true for an in-process model, or to record a run exactly,
+         * glitches included (a caller that retries an empty reply then replays its retry as well).
+         */
+        public Builder storeEmptyReplies(boolean storeEmptyReplies) {
+            this.storeEmptyReplies = storeEmptyReplies;
+            return this;
+        }
+
+        /**
          * Opens the database.
          *
          * @throws IllegalStateException if the delegate is missing, or neither or both of a path and in-memory
@@ -352,7 +369,7 @@ public final class CachingChatModel implements ChatModel, AutoCloseable {
                         : "path or inMemory() is required");
             }
             CacheStore store = inMemory ? CacheStore.inMemory() : CacheStore.open(path, busyTimeout, connections);
-            return new CachingChatModel(delegate, store, namespace);
+            return new CachingChatModel(delegate, store, namespace, storeEmptyReplies);
         }
     }
 }

@@ -56,14 +56,17 @@ record StoredReply(String text, String thinking, List<ToolCall> toolCalls, Strin
     record ToolCall(String id, String name, String arguments) {
     }
 
-    /** The storable form of {@code response}, or empty when it must not be cached (no text and no tool call). */
-    static Optional<StoredReply> of(ChatResponse response) {
+    /**
+     * The storable form of {@code response}, or empty when it must not be cached: no message at all, or (unless
+     * {@code storeEmpty}) neither text nor a tool call.
+     */
+    static Optional<StoredReply> of(ChatResponse response, boolean storeEmpty) {
         AiMessage message = response == null ? null : response.aiMessage();
         if (message == null) {
             return Optional.empty();
         }
         boolean hasText = message.text() != null && !message.text().isBlank();
-        if (!hasText && !message.hasToolExecutionRequests()) {
+        if (!hasText && !message.hasToolExecutionRequests() && !storeEmpty) {
             return Optional.empty();
         }
         List<ToolCall> calls = message.hasToolExecutionRequests() ? message.toolExecutionRequests().stream()

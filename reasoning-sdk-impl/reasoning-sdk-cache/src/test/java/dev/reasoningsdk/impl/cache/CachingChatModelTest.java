@@ -116,6 +116,26 @@ class CachingChatModelTest {
         }
     }
 
+    /** Opted in, an empty reply is recorded like any other, so a caller that does not retry replays exactly. */
+    @Test
+    void emptyRepliesAreStoredWhenAskedAndReplayInOrder() {
+        AtomicInteger call = new AtomicInteger();
+        CountingModel model = CountingModel.answering(request -> ChatResponse.builder()
+                .aiMessage(AiMessage.from(call.getAndIncrement() == 0 ? "" : "second")).finishReason(FinishReason.STOP)
+                .build(), ChatRequestParameters.builder().build());
+        Path file = dir.resolve("cache.db");
+        try (CachingChatModel cached = CachingChatModel.builder().delegate(model).path(file).storeEmptyReplies(true)
+                .build()) {
+            assertThat(List.of(cached.chat("q"), cached.chat("q"))).containsExactly("", "second");
+            assertThat(cached.stats()).isEqualTo(new CacheStats(0, 2, 2));
+        }
+        try (CachingChatModel replay = CachingChatModel.builder().delegate(model).path(file).storeEmptyReplies(true)
+                .build()) {
+            assertThat(List.of(replay.chat("q"), replay.chat("q"))).containsExactly("", "second");
+        }
+        assertThat(model.calls()).isEqualTo(2);
+    }
+
     /** A run whose first attempt failed and whose retry succeeded replays with no call: the retry took index 0. */
     @Test
     void aFailedAttemptGivesItsIndexToTheRetrySoTheReplayMakesNoCall() {
