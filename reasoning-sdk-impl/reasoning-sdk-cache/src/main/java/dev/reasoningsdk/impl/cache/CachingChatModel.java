@@ -71,7 +71,9 @@ import org.slf4j.LoggerFactory;
  * ({@value #DEFAULT_BUSY_TIMEOUT_SECONDS} s by default) and a small pool of connections
  * ({@value #DEFAULT_CONNECTIONS} by default); one table {@code entries} readable with any sqlite tool, marked with
  * its own {@code application_id} and schema version. Opening a corrupt file, another application's database or a
- * newer schema throws {@link DataFileException} naming the file.
+ * newer schema throws {@link DataFileException} naming the file; to find damage at open rather than at some later
+ * read, opening reads the whole file once (SQLite's {@code quick_check}). Processes sharing a file must see one
+ * local file system: SQLite's WAL needs shared memory, which network file systems do not give.
  */
 public final class CachingChatModel implements ChatModel, AutoCloseable {
 
