@@ -5,6 +5,9 @@ import dev.reasoningsdk.examples.cli.LabeledJsonl.Example;
 import dev.reasoningsdk.impl.TextFiles;
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.api.model.SentenceEncoder;
+import dev.reasoningsdk.impl.llm.LocalCausalLmChatModel;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.prompt.ChatModelParaphraser;
 import dev.reasoningsdk.impl.prompt.ClassificationObjective;
 import dev.reasoningsdk.impl.prompt.EmbeddingZeroShotClassifier;
 import dev.reasoningsdk.impl.prompt.GeneticAlgorithm;
@@ -12,6 +15,7 @@ import dev.reasoningsdk.impl.prompt.GeneticAlgorithmWithCrossover;
 import dev.reasoningsdk.impl.prompt.HarmonySearch;
 import dev.reasoningsdk.impl.prompt.HillClimbing;
 import dev.reasoningsdk.impl.prompt.MetaheuristicOptimizer;
+import dev.reasoningsdk.impl.prompt.Paraphraser;
 import dev.reasoningsdk.impl.prompt.RunOptions;
 import dev.reasoningsdk.impl.prompt.SearchSettings;
 import dev.reasoningsdk.impl.prompt.SimulatedAnnealing;
@@ -42,6 +46,9 @@ public final class BenchPromptCommand implements Callable<Integer> {
     @Mixin
     private ExecutionProviderOption executionProvider;
 
+    @Mixin
+    private CacheOption cache;
+
     private static final List<String> LABELS = List.of("true", "false");
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -57,6 +64,11 @@ public final class BenchPromptCommand implements Callable<Integer> {
             description = "Iterations without a new best before a search stops (default 25).")
     int patience;
 
+    @Option(names = "--paraphrase-model", description = "Take sub edits from the embedded tiny reasoner (one model"
+            + " call per edited unit; an arithmetic model, so its paraphrases are poor) instead of WordNet; with"
+            + " --cache its calls are replayed.")
+    boolean paraphraseModel;
+
     @Option(names = "--data", description = "A data directory laid out like shared/data (default: data/ in the "
             + "project's data folder, or ../shared/data).")
     Path data;
@@ -66,6 +78,10 @@ public final class BenchPromptCommand implements Callable<Integer> {
         if (budget < 2 || patience < 1) {
             throw new IllegalArgumentException("need --budget >= 2 and --patience >= 1, got " + budget + ", "
                     + patience);
+        }
+        if (cache.enabled() && !paraphraseModel) {
+            throw new IllegalArgumentException("--cache needs --paraphrase-model: without it bench prompt calls no"
+                    + " chat model");
         }
         Path dataDir = data != null ? data : SharedData.locate();
         List<Task> tasks = List.of(
@@ -80,19 +96,26 @@ public final class BenchPromptCommand implements Callable<Integer> {
         for (Task task : tasks) {
             TextFiles.requireRegularFile(task.file(), "data file not found (use --data)");
         }
-        try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(2).build()) {
-            return report(tasks, encoder);
+        try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(2).build();
+             TinyReasoner tiny = paraphraseModel ? TinyReasoner.create() : null;
+             CacheOption cached = cache) {
+            // One paraphraser for every search: it keeps each unit's alternatives, as Plum's paraphrase cache does.
+            Paraphraser paraphraser = tiny == null ? Paraphraser.installed()
+                    : ChatModelParaphraser.of(cached.wrap(LocalCausalLmChatModel.of(tiny), true));
+            BenchReport report = new BenchReport().put("budget", budget).put("patience", patience)
+                    .put("seed", seed).put("encoder", encoder.modelId())
+                    .put("paraphraser", tiny == null ? "installed" : tiny.modelId());
+            return report(report, tasks, encoder, paraphraser);
         }
     }
 
-    private Integer report(List<Task> tasks, SentenceEncoder encoder) throws IOException {
-        BenchReport report = new BenchReport().put("budget", budget).put("patience", patience).put("seed", seed)
-                .put("encoder", encoder.modelId());
+    private Integer report(BenchReport report, List<Task> tasks, SentenceEncoder encoder, Paraphraser paraphraser)
+            throws IOException {
         boolean everyImproves = true;
         double bestGain = Double.NEGATIVE_INFINITY;
         BenchReport datasets = new BenchReport();
         for (Task task : tasks) {
-            BenchReport figures = run(task, encoder);
+            BenchReport figures = run(task, encoder, paraphraser);
             datasets.put(task.name(), figures);
             everyImproves &= (Boolean) figures.figures().get("every_algorithm_improves_heldout");
             bestGain = Math.max(bestGain, (Double) figures.figures().get("best_heldout_gain_points"));
@@ -100,11 +123,12 @@ public final class BenchPromptCommand implements Callable<Integer> {
         report.put("datasets", datasets)
                 .put("every_algorithm_improves_heldout", everyImproves)
                 .put("best_heldout_gain_points", round(bestGain));
+        cache.report(report);
         report.print(System.out, json);
         return 0;
     }
 
-    private BenchReport run(Task task, SentenceEncoder encoder) throws IOException {
+    private BenchReport run(Task task, SentenceEncoder encoder, Paraphraser paraphraser) throws IOException {
         List<Example> examples = task.load();
         Split split = Split.stratified(examples, seed);
         EmbeddingZeroShotClassifier classifier = EmbeddingZeroShotClassifier.of(encoder, LABELS);
@@ -121,7 +145,7 @@ public final class BenchPromptCommand implements Callable<Integer> {
                 classifier.classify(initialPrompt, heldoutEmbeddings)));
 
         SearchSettings settings = SearchSettings.builder().maxEvaluations(budget).maxIterations(budget)
-                .patience(patience).seed(seed).build();
+                .patience(patience).seed(seed).paraphraser(paraphraser).build();
         List<MetaheuristicOptimizer.Builder<?>> algorithms = List.of(HillClimbing.builder(),
                 SimulatedAnnealing.builder(), GeneticAlgorithm.builder(), GeneticAlgorithmWithCrossover.builder(),
                 TabuSearch.builder(), HarmonySearch.builder());

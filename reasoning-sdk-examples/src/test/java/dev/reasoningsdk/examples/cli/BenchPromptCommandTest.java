@@ -13,6 +13,12 @@ class BenchPromptCommandTest {
     }
 
     @Test
+    void aCacheWithoutAChatModelToCacheIsBadInput() {
+        assertThat(ReasoningCli.execute("bench", "prompt", "--cache", "unused.db"))
+                .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+    }
+
+    @Test
     void aMissingDataDirectoryIsBadInput() {
         assertThat(ReasoningCli.execute("bench", "prompt", "--data", "/nonexistent/shared/data"))
                 .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);

@@ -6,8 +6,9 @@ import java.util.Objects;
 
 /**
  * A data or config file that cannot be read as text: a directory or other non-regular file where a file was
- * expected, or bytes that are not UTF-8. The message starts with the file and says where (line and byte offset)
- * and what is wrong. Not retryable: the file itself must change.
+ * expected, or bytes that are not UTF-8; also a database file that is corrupt or of another kind (the LM-call
+ * cache's). The message starts with the file and says where (line and byte offset, when it has them) and what is
+ * wrong. Not retryable: the file itself must change.
  */
 public final class DataFileException extends ReasoningException {
     private static final long serialVersionUID = 1L;
