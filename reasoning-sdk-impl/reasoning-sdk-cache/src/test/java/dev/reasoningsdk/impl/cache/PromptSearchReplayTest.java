@@ -11,6 +11,7 @@ import dev.reasoningsdk.api.prompt.OptimizationStep;
 import dev.reasoningsdk.api.prompt.PromptObjective;
 import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.llm.LocalCausalLmChatModel;
+import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.prompt.ChatModelParaphraser;
@@ -70,12 +71,12 @@ class PromptSearchReplayTest {
     private static Run search(Path file, long modelSeed) {
         CountingModel model = CountingModel.counting(LocalCausalLmChatModel.builder().model(tiny).temperature(0.8)
                 .seed(modelSeed).build());
-        try (CachingChatModel cached = CachingChatModel.of(model, file)) {
+        try (CachingChatModel cached = CachingChatModel.of(model, file); ModelGateway gateway = ModelGateway.of(cached)) {
             PromptObjective objective = prompt -> {
                 Usage usage = Usage.NONE;
                 int correct = 0;
                 for (Question question : QUESTIONS) {
-                    ChatCalls.Reply reply = ChatCalls.sample(cached, ChatRequest.builder()
+                    ChatCalls.Reply reply = ChatCalls.sample(gateway.session(), ChatRequest.builder()
                             .messages(SystemMessage.from(prompt), UserMessage.from(question.text())).build());
                     usage = usage.plus(reply.usage());
                     if (reply.ok() && TinyReasoner.extractAnswer(reply.text()).equals(Optional.of(question.answer()))) {
@@ -84,7 +85,7 @@ class PromptSearchReplayTest {
                 }
                 return new PromptObjective.Evaluation(100.0 * correct / QUESTIONS.size(), usage);
             };
-            SearchSettings settings = SearchSettings.builder().paraphraser(ChatModelParaphraser.of(cached, 3))
+            SearchSettings settings = SearchSettings.builder().paraphraser(ChatModelParaphraser.of(gateway, 3))
                     .maxEvaluations(16).maxIterations(16).patience(6).candidatesPerStep(3).seed(5)
                     .build();
             OptimizationResult result = HillClimbing.builder().settings(settings).build().optimize(INITIAL, objective);
