@@ -27,6 +27,49 @@ public interface CausalLanguageModel extends AutoCloseable {
     }
 
     /**
+     * The model's prompt for a conversation: its chat template where it has one. The default, for a model without
+     * a chat template, continues one text the way the model was prompted in-process: the first user turn goes
+     * through {@link #formatPrompt} (system turns before it are put in front of its text, each followed by a
+     * newline), each later assistant turn is appended as is, and each later user turn is appended after a newline.
+     * So {@code [user q]} renders as {@code formatPrompt(q)}, and {@code [user q, assistant r, user s]} as
+     * {@code formatPrompt(q) + r + "\n" + s}, which is how R-Tuning's question follows an answer
+     * ({@code TokenProbabilityConfidence}). A conversation ending with an assistant turn is continued by the model.
+     *
+     * @throws IllegalArgumentException if there is no user turn, an assistant turn comes before the first user
+     *                                  turn, or a system turn comes after it
+     */
+    default String formatConversation(List<ChatTurn> turns) {
+        StringBuilder system = new StringBuilder();
+        StringBuilder prompt = null;
+        for (int i = 0; i < turns.size(); i++) {
+            ChatTurn turn = turns.get(i);
+            switch (turn.role()) {
+                case SYSTEM -> {
+                    if (prompt != null) {
+                        throw new IllegalArgumentException("turn " + i + ": a system turn must come before the "
+                                + "first user turn");
+                    }
+                    system.append(turn.text()).append('\n');
+                }
+                case USER -> prompt = prompt == null
+                        ? new StringBuilder(formatPrompt(system + turn.text()))
+                        : prompt.append('\n').append(turn.text());
+                case ASSISTANT -> {
+                    if (prompt == null) {
+                        throw new IllegalArgumentException("turn " + i + ": an assistant turn must follow a user "
+                                + "turn");
+                    }
+                    prompt.append(turn.text());
+                }
+            }
+        }
+        if (prompt == null) {
+            throw new IllegalArgumentException("the conversation has no user turn");
+        }
+        return prompt.toString();
+    }
+
+    /**
      * The log-probability of each token of {@code continuation} after {@code prompt}, in one forward pass.
      *
      * @return one natural-log probability per continuation token

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.api.model;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -11,11 +12,18 @@ import java.util.Objects;
  *                      (temperature 1), aligned with {@code tokenIds}
  * @param promptTokens  tokens in the prompt, special tokens included
  * @param finishReason  why generation stopped
+ * @param tokens        the generated tokens with their text and log-probability (the same value as
+ *                      {@code tokenLogProbs}) and, when {@link GenerationOptions#topLogProbs()} asked for them, the
+ *                      most likely tokens at each position under the same distribution; aligned with
+ *                      {@code tokenIds}, or empty when the model does not report token texts
  */
 public record Generation(String text, int[] tokenIds, float[] tokenLogProbs, int promptTokens,
-                         FinishReason finishReason) {
+                         FinishReason finishReason, List<TokenLogProb> tokens) {
 
-    /** @throws IllegalArgumentException if ids and log-probabilities differ in length */
+    /**
+     * @throws IllegalArgumentException if ids and log-probabilities differ in length, or {@code tokens} is neither
+     *                                  empty nor aligned with the ids
+     */
     public Generation {
         Objects.requireNonNull(text, "text");
         tokenIds = tokenIds.clone();
@@ -24,6 +32,17 @@ public record Generation(String text, int[] tokenIds, float[] tokenLogProbs, int
             throw new IllegalArgumentException("tokenIds and tokenLogProbs differ in length");
         }
         Objects.requireNonNull(finishReason, "finishReason");
+        tokens = List.copyOf(tokens);
+        if (!tokens.isEmpty() && tokens.size() != tokenIds.length) {
+            throw new IllegalArgumentException("tokens must be empty or one per token id: " + tokens.size()
+                    + " for " + tokenIds.length + " ids");
+        }
+    }
+
+    /** A generation without token texts ({@link #tokens()} empty). */
+    public Generation(String text, int[] tokenIds, float[] tokenLogProbs, int promptTokens,
+                      FinishReason finishReason) {
+        this(text, tokenIds, tokenLogProbs, promptTokens, finishReason, List.of());
     }
 
     @Override

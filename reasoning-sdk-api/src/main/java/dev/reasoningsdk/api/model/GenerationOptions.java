@@ -8,8 +8,12 @@ package dev.reasoningsdk.api.model;
  * @param topK         keep only the k most likely tokens; 0 disables it
  * @param maxNewTokens stop after this many generated tokens (the context length also stops generation)
  * @param seed         seeds the sampler: the same seed, prompt and options give the same output
+ * @param topLogProbs  how many of the most likely tokens to report at each generated position
+ *                     ({@link Generation#tokens()}' alternatives, OpenAI's {@code top_logprobs}); 0 (the default)
+ *                     reports none. Never changes what is sampled.
  */
-public record GenerationOptions(double temperature, double topP, int topK, int maxNewTokens, long seed) {
+public record GenerationOptions(double temperature, double topP, int topK, int maxNewTokens, long seed,
+                                int topLogProbs) {
 
     /** @throws IllegalArgumentException naming the setting that is out of range */
     public GenerationOptions {
@@ -25,6 +29,18 @@ public record GenerationOptions(double temperature, double topP, int topK, int m
         if (maxNewTokens < 1) {
             throw new IllegalArgumentException("maxNewTokens must be >= 1, was " + maxNewTokens);
         }
+        if (topLogProbs < 0) {
+            throw new IllegalArgumentException("topLogProbs must be >= 0, was " + topLogProbs);
+        }
+    }
+
+    /**
+     * Settings that report no top log-probabilities ({@code topLogProbs} 0).
+     *
+     * @throws IllegalArgumentException naming the setting that is out of range
+     */
+    public GenerationOptions(double temperature, double topP, int topK, int maxNewTokens, long seed) {
+        this(temperature, topP, topK, maxNewTokens, seed, 0);
     }
 
     /** Greedy decoding of up to {@code maxNewTokens}. */
@@ -35,5 +51,19 @@ public record GenerationOptions(double temperature, double topP, int topK, int m
     /** Plain temperature sampling with a seed. */
     public static GenerationOptions sampling(double temperature, int maxNewTokens, long seed) {
         return new GenerationOptions(temperature, 1, 0, maxNewTokens, seed);
+    }
+
+    /** These settings with another seed. */
+    public GenerationOptions withSeed(long seed) {
+        return new GenerationOptions(temperature, topP, topK, maxNewTokens, seed, topLogProbs);
+    }
+
+    /**
+     * These settings reporting the {@code topLogProbs} most likely tokens at each generated position.
+     *
+     * @throws IllegalArgumentException if {@code topLogProbs} is negative
+     */
+    public GenerationOptions withTopLogProbs(int topLogProbs) {
+        return new GenerationOptions(temperature, topP, topK, maxNewTokens, seed, topLogProbs);
     }
 }

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 JudgeCommand.class,
                 MergeCommand.class,
+                ServeCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class ReasoningCli implements Runnable {

@@ -149,7 +149,8 @@ public final class CausalLmWithPast {
     /**
      * Samples {@code count} continuations of {@code promptIds} in one batched decode.
      *
-     * @param detokenizer turns a row's generated token ids into its text
+     * @param detokenizer turns a row's generated token ids into its text (and one id into the token's text in
+     *                    {@link Generation#tokens()})
      * @throws IllegalArgumentException if the prompt is empty or fills the context
      */
     public List<Generation> generate(int[] promptIds, int count, GenerationOptions options,
@@ -158,7 +159,7 @@ public final class CausalLmWithPast {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(detokenizer, "detokenizer");
         return BatchedDecoding.generate(decoder, promptIds, count, options, endTokenIds, padTokenId, contextLength,
-                detokenizer);
+                detokenizer, id -> detokenizer.apply(new int[] {id}));
     }
 
     /** The number of decoder layers (pairs of past inputs). */

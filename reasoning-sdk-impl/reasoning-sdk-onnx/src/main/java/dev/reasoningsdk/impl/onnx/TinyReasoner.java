@@ -151,13 +151,13 @@ public final class TinyReasoner implements CausalLanguageModel {
         return new Builder();
     }
 
-    /** The trained prompt format for a question: {@code Q: <question>\nA:}. */
     /** The tiny reasoner's prompt format, {@link #prompt(String)}. */
     @Override
     public String formatPrompt(String userText) {
         return prompt(userText);
     }
 
+    /** The trained prompt format for a question: {@code Q: <question>\nA:}. */
     public static String prompt(String question) {
         Objects.requireNonNull(question, "question");
         return "Q: " + question + "\nA:";
@@ -186,6 +186,13 @@ public final class TinyReasoner implements CausalLanguageModel {
         return vocabulary;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Every generation reports its tokens ({@link Generation#tokens()}): one character each, and at each position
+     * the {@link GenerationOptions#topLogProbs()} most likely tokens of the temperature-1 distribution (special tokens
+     * by their names, such as {@code <eos>}).
+     */
     @Override
     public List<Generation> generate(String prompt, int count, GenerationOptions options) {
         Objects.requireNonNull(prompt, "prompt");
@@ -193,7 +200,7 @@ public final class TinyReasoner implements CausalLanguageModel {
         checkOpen();
         int[] ids = vocabulary.encodeWithBos(prompt);
         return BatchedDecoding.generate(decoder, ids, count, options, new int[] {vocabulary.eosId()},
-                vocabulary.padId(), contextLength, vocabulary::decode);
+                vocabulary.padId(), contextLength, vocabulary::decode, vocabulary::token);
     }
 
     @Override

@@ -93,15 +93,59 @@ final class TokenSampler {
 
     /** The natural-log probability of {@code token} under softmax of the logits at temperature 1. */
     static float logProbability(float[] logits, int offset, int size, int token) {
+        double max = max(logits, offset, size);
+        return (float) (logits[offset + token] - max - logSumExp(logits, offset, size, max));
+    }
+
+    /**
+     * The {@code k} most likely tokens under softmax of the logits at temperature 1, most likely first (ties: the
+     * lower id first), each with its log-probability computed exactly as {@link #logProbability} computes it.
+     *
+     * @return {@code ids[0..k)} and {@code logProbs[0..k)} filled; {@code k} at most the vocabulary size
+     */
+    static int top(float[] logits, int offset, int size, int k, int[] ids, float[] logProbs) {
+        int count = Math.min(k, size);
+        if (count < 1) {
+            return 0;
+        }
+        double max = max(logits, offset, size);
+        double logSum = logSumExp(logits, offset, size, max);
+        // Insertion into a short sorted list, O(vocabulary x k) at worst: k is small (OpenAI's top_logprobs stop at 20).
+        int filled = 0;
+        for (int token = 0; token < size; token++) {
+            float logit = logits[offset + token];
+            if (filled == count && !(logit > logits[offset + ids[count - 1]])) {
+                continue;
+            }
+            int at = Math.min(filled, count - 1);
+            while (at > 0 && logit > logits[offset + ids[at - 1]]) {
+                ids[at] = ids[at - 1];
+                at--;
+            }
+            ids[at] = token;
+            filled = Math.min(filled + 1, count);
+        }
+        for (int i = 0; i < count; i++) {
+            logProbs[i] = (float) (logits[offset + ids[i]] - max - logSum);
+        }
+        return count;
+    }
+
+    private static double max(float[] logits, int offset, int size) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < size; i++) {
             max = Math.max(max, logits[offset + i]);
         }
+        return max;
+    }
+
+    /** {@code log(sum exp(logit - max))}, the log of softmax's denominator after shifting by the largest logit. */
+    private static double logSumExp(float[] logits, int offset, int size, double max) {
         double sum = 0;
         for (int i = 0; i < size; i++) {
             sum += Math.exp(logits[offset + i] - max);
         }
-        return (float) (logits[offset + token] - max - Math.log(sum));
+        return Math.log(sum);
     }
 
     /** The index of the largest logit; the first one on ties, as PyTorch's argmax on CPU. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.api.model.TokenLogProb;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -151,6 +152,53 @@ class TinyReasonerTest {
         for (int i = 0; i < scored.length; i++) {
             assertThat(sampled[i]).isCloseTo(scored[i], within(1e-4f)).isLessThanOrEqualTo(0f);
         }
+    }
+
+    @Test
+    void topLogProbsReportTheLikeliestTokensWithoutChangingTheSample() {
+        String prompt = problems.get(2).get("prompt").asText();
+        GenerationOptions plain = GenerationOptions.sampling(1.0, 320, 11);
+        List<Generation> without = model.generate(prompt, 3, plain);
+        List<Generation> with = model.generate(prompt, 3, plain.withTopLogProbs(5));
+        assertThat(texts(with)).isEqualTo(texts(without));
+        for (Generation generation : with) {
+            float[] chosen = generation.tokenLogProbs();
+            assertThat(generation.tokens()).hasSize(chosen.length);
+            StringBuilder concatenated = new StringBuilder();
+            for (int i = 0; i < chosen.length; i++) {
+                TokenLogProb token = generation.tokens().get(i);
+                concatenated.append(token.token());
+                assertThat(token.logProb()).isEqualTo(chosen[i]);
+                assertThat(token.alternatives()).hasSize(5);
+                List<Double> alternatives = token.alternatives().stream().map(TokenLogProb.Alternative::logProb)
+                        .toList();
+                assertThat(alternatives).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+                assertThat(alternatives.stream().mapToDouble(Math::exp).sum()).isLessThanOrEqualTo(1 + 1e-5);
+                // The chosen token is among the five or less likely than all of them.
+                token.alternatives().stream().filter(a -> a.token().equals(token.token())).findFirst()
+                        .ifPresentOrElse(a -> assertThat(a.logProb()).isEqualTo(token.logProb()),
+                                () -> assertThat(token.logProb()).isLessThanOrEqualTo(alternatives.get(4)));
+            }
+            assertThat(concatenated.toString()).isEqualTo(generation.text());
+        }
+        assertThat(without.get(0).tokens()).allSatisfy(t -> assertThat(t.alternatives()).isEmpty());
+        // At the first position, the alternatives are the full model's scores of those one-character continuations.
+        for (TokenLogProb.Alternative alternative : with.get(0).tokens().get(0).alternatives()) {
+            if (alternative.token().length() == 1) {
+                assertThat(alternative.logProb()).isCloseTo(
+                        model.continuationLogProbs(prompt, alternative.token())[0], within(1e-4));
+            }
+        }
+    }
+
+    @Test
+    void greedyDecodingPicksTheFirstAlternativeEveryStep() {
+        Generation greedy = model.generate(problems.get(0).get("prompt").asText(), 1,
+                GenerationOptions.greedy(40).withTopLogProbs(3)).get(0);
+        assertThat(greedy.tokens()).isNotEmpty().allSatisfy(token -> {
+            assertThat(token.alternatives().get(0).token()).isEqualTo(token.token());
+            assertThat(token.alternatives().get(0).logProb()).isEqualTo(token.logProb());
+        });
     }
 
     @Test

@@ -24,6 +24,25 @@ class TokenSamplerTest {
     }
 
     @Test
+    void topListsTheLikeliestTokensWithTheChosenTokensLogProbability() {
+        float[] logits = {0.5f, 2.0f, 2.0f, -1.0f, 1.0f};
+        int[] ids = new int[3];
+        float[] logProbs = new float[3];
+        assertThat(TokenSampler.top(logits, 0, logits.length, 3, ids, logProbs)).isEqualTo(3);
+        // Ties keep the lower id first; each figure is exactly what logProbability gives for that token.
+        assertThat(ids).containsExactly(1, 2, 4);
+        for (int i = 0; i < 3; i++) {
+            assertThat(logProbs[i]).isEqualTo(TokenSampler.logProbability(logits, 0, logits.length, ids[i]));
+        }
+        double[] softmax = softmax(logits, 1.0);
+        assertThat(Math.exp(logProbs[2])).isCloseTo(softmax[4], within(1e-6));
+        int[] all = new int[9];
+        assertThat(TokenSampler.top(logits, 0, logits.length, 9, all, new float[9])).isEqualTo(5);
+        assertThat(all).startsWith(1, 2, 4, 0, 3);
+        assertThat(TokenSampler.top(logits, 0, logits.length, 0, ids, logProbs)).isZero();
+    }
+
+    @Test
     void topKAndTopPKeepOnlyTheLikeliestTokens() {
         double[] topTwo = frequencies(new GenerationOptions(1.0, 1, 2, 10, 4));
         double[] full = softmax(LOGITS, 1.0);

@@ -1,0 +1,85 @@
+package dev.reasoningsdk.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code reasoning serve} as a user runs it: a separate process, its URL read from stdout, stopped by SIGTERM. */
+class ServeCommandTest {
+
+    private static final String QUESTION = "Ana starts with 7 shells. She sells 4. How many shells does she have now?";
+
+    @Test
+    @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void servesTheTinyReasonerUntilTerminated(@TempDir Path dir) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // stdout goes to a file: destroying a process closes its pipes, and the test reads stdout after the exit.
+        Path stdout = dir.resolve("stdout");
+        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                ReasoningCli.class.getName(), "serve", "--port", "0", "--provider", "cpu")
+                .redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String url = firstLine(stdout, process);
+            assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+/v1");
+            String reply = OpenAiChatModel.builder().baseUrl(url).apiKey("unused").modelName("tiny-reasoner@1")
+                    .temperature(0.0).maxRetries(0).timeout(Duration.ofSeconds(60)).build().chat(QUESTION);
+            try (TinyReasoner model = TinyReasoner.create()) {
+                assertThat(reply).isEqualTo(model.generate(TinyReasoner.prompt(QUESTION), 1,
+                        GenerationOptions.greedy(model.contextLength())).get(0).text());
+            }
+            process.destroy();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped by SIGTERM").isTrue();
+            // 143 = 128 + SIGTERM: the JVM ran its shutdown hooks and exited on the signal.
+            assertThat(process.exitValue()).isEqualTo(143);
+            assertThat(Files.readAllLines(stdout)).as("nothing but the URL on stdout").containsExactly(url);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    /** Waits for the first complete line the process writes to {@code file}. */
+    private static String firstLine(Path file, Process process) throws Exception {
+        while (true) {
+            String text = Files.readString(file);
+            int end = text.indexOf('\n');
+            if (end >= 0) {
+                return text.substring(0, end);
+            }
+            assertThat(process.isAlive()).as("serve exited before printing its URL").isTrue();
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void aPortInUseExitsTwoWithOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            StringWriter err = new StringWriter();
+            CommandLine commandLine = ReasoningCli.newCommandLine();
+            commandLine.setErr(new PrintWriter(err, true));
+            int exit = commandLine.execute("serve", "--port", String.valueOf(taken.getLocalPort()), "--provider",
+                    "cpu");
+            assertThat(exit).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+            assertThat(err.toString().lines()).singleElement().asString().startsWith("reasoning: ")
+                    .contains("--port " + taken.getLocalPort()).contains("in use");
+        }
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = ReasoningCli.newCommandLine();
+        commandLine.setErr(new PrintWriter(err, true));
+        assertThat(commandLine.execute("serve", "--port", "70000")).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(err.toString().lines()).singleElement().asString().contains("--port must be in [0, 65535]");
+    }
+}

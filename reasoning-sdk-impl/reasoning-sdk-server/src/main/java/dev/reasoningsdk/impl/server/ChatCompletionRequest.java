@@ -1,0 +1,253 @@
+package dev.reasoningsdk.impl.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.reasoningsdk.api.model.ChatTurn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/**
+ * A validated {@code POST /v1/chat/completions} body. Every field is checked as OpenAI documents it, and a bad
+ * one is refused with a 400 naming it ({@link OpenAiError#invalid}); fields the server cannot honour (tools,
+ * structured output, penalties, logit bias) are refused rather than silently ignored, and fields that change nothing
+ * here ({@code model}, {@code user}, {@code store}, {@code metadata}, ...) are accepted.
+ *
+ * @param turns        the conversation
+ * @param n            choices to return
+ * @param seed         the request's seed, if it gave one
+ * @param temperature  sampling temperature (OpenAI's default 1; 0 is greedy)
+ * @param topP         nucleus mass (default 1)
+ * @param maxTokens    generated tokens per choice at most
+ * @param logprobs     whether to return the chosen tokens' log-probabilities
+ * @param topLogprobs  alternatives per position (0..20)
+ * @param stop         sequences that end a choice's text (at most 4)
+ * @param stream       whether to answer with server-sent events
+ * @param includeUsage whether a stream ends with a usage chunk
+ */
+record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, double temperature, double topP,
+                             int maxTokens, boolean logprobs, int topLogprobs, List<String> stop, boolean stream,
+                             boolean includeUsage) {
+
+    /** OpenAI's limits. */
+    static final double MAX_TEMPERATURE = 2;
+    static final int MAX_TOP_LOGPROBS = 20;
+    static final int MAX_STOP_SEQUENCES = 4;
+
+    private static final Map<String, ChatTurn.Role> ROLES = Map.of("system", ChatTurn.Role.SYSTEM,
+            "developer", ChatTurn.Role.SYSTEM, "user", ChatTurn.Role.USER, "assistant", ChatTurn.Role.ASSISTANT);
+
+    /**
+     * Validates {@code body}.
+     *
+     * @param maxN      the most choices one request may ask for
+     * @param maxTokens the most tokens a choice may ask for, and the default
+     * @throws OpenAiError naming the first bad field
+     */
+    static ChatCompletionRequest parse(JsonNode body, int maxN, int maxTokens) {
+        if (!body.isObject()) {
+            throw OpenAiError.unparsable("the request body must be a JSON object");
+        }
+        List<ChatTurn> turns = turns(body.get("messages"));
+        int n = optionalInt(body, "n", 1, 1, maxN);
+        OptionalLong seed = present(body, "seed") ? OptionalLong.of(integer(body, "seed")) : OptionalLong.empty();
+        double temperature = optionalNumber(body, "temperature", 1);
+        if (!(temperature >= 0 && temperature <= MAX_TEMPERATURE)) {
+            throw OpenAiError.invalid("temperature", "temperature must be in [0, 2], was " + temperature);
+        }
+        double topP = optionalNumber(body, "top_p", 1);
+        if (!(topP > 0 && topP <= 1)) {
+            throw OpenAiError.invalid("top_p", "top_p must be in (0, 1], was " + topP);
+        }
+        int limit = maxTokens(body, maxTokens);
+        boolean logprobs = optionalBoolean(body, "logprobs");
+        int topLogprobs = optionalInt(body, "top_logprobs", 0, 0, MAX_TOP_LOGPROBS);
+        if (topLogprobs > 0 && !logprobs) {
+            throw OpenAiError.invalid("top_logprobs", "top_logprobs requires logprobs to be true");
+        }
+        List<String> stop = stop(body.get("stop"));
+        boolean stream = optionalBoolean(body, "stream");
+        boolean includeUsage = false;
+        if (present(body, "stream_options")) {
+            JsonNode options = body.get("stream_options");
+            if (!stream) {
+                throw OpenAiError.invalid("stream_options", "stream_options is only allowed when stream is true");
+            }
+            if (!options.isObject()) {
+                throw OpenAiError.invalid("stream_options", "stream_options must be an object");
+            }
+            includeUsage = optionalBoolean(options, "include_usage", "stream_options.include_usage");
+        }
+        refuseUnsupported(body);
+        return new ChatCompletionRequest(turns, n, seed, temperature, topP, limit, logprobs, topLogprobs, stop, stream,
+                includeUsage);
+    }
+
+    private static List<ChatTurn> turns(JsonNode messages) {
+        if (messages == null || messages.isNull()) {
+            throw OpenAiError.invalid("messages", "messages is required");
+        }
+        if (!messages.isArray() || messages.isEmpty()) {
+            throw OpenAiError.invalid("messages", "messages must be a non-empty array");
+        }
+        List<ChatTurn> turns = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode message = messages.get(i);
+            String at = "messages[" + i + "]";
+            if (!message.isObject()) {
+                throw OpenAiError.invalid(at, at + " must be an object");
+            }
+            JsonNode roleNode = message.get("role");
+            String role = roleNode != null && roleNode.isTextual() ? roleNode.asText() : null;
+            ChatTurn.Role turnRole = role == null ? null : ROLES.get(role);
+            if (turnRole == null) {
+                throw OpenAiError.invalid(at + ".role", at + ".role must be system, developer, user or assistant"
+                        + (role == null ? "" : ", was '" + role + "' (the model has no tools or functions)"));
+            }
+            if (present(message, "tool_calls") || present(message, "function_call")) {
+                throw OpenAiError.invalid(at + ".tool_calls", "tool calls are not supported: the model has no tools");
+            }
+            turns.add(new ChatTurn(turnRole, content(message.get("content"), at + ".content")));
+        }
+        return turns;
+    }
+
+    /** A string, or an array of {@code {"type": "text", "text": ...}} parts joined by new lines (as vLLM does). */
+    private static String content(JsonNode content, String at) {
+        if (content != null && content.isTextual()) {
+            return content.asText();
+        }
+        if (content == null || !content.isArray()) {
+            throw OpenAiError.invalid(at, at + " must be a string or an array of text parts");
+        }
+        List<String> texts = new ArrayList<>(content.size());
+        for (int i = 0; i < content.size(); i++) {
+            JsonNode part = content.get(i);
+            JsonNode type = part.get("type");
+            JsonNode text = part.get("text");
+            if (type == null || !"text".equals(type.asText()) || text == null || !text.isTextual()) {
+                throw OpenAiError.invalid(at + "[" + i + "]", at + "[" + i + "] must be a text part: only text "
+                        + "content is supported");
+            }
+            texts.add(text.asText());
+        }
+        return String.join("\n", texts);
+    }
+
+    private static int maxTokens(JsonNode body, int cap) {
+        boolean legacy = present(body, "max_tokens");
+        boolean current = present(body, "max_completion_tokens");
+        int fromLegacy = optionalInt(body, "max_tokens", cap, 1, cap);
+        int fromCurrent = optionalInt(body, "max_completion_tokens", cap, 1, cap);
+        if (legacy && current && fromLegacy != fromCurrent) {
+            throw OpenAiError.invalid("max_tokens", "max_tokens (" + fromLegacy + ") and max_completion_tokens ("
+                    + fromCurrent + ") disagree; give one");
+        }
+        return current ? fromCurrent : fromLegacy;
+    }
+
+    private static List<String> stop(JsonNode stop) {
+        if (stop == null || stop.isNull()) {
+            return List.of();
+        }
+        List<String> sequences = new ArrayList<>();
+        if (stop.isTextual()) {
+            sequences.add(stop.asText());
+        } else if (stop.isArray()) {
+            for (JsonNode sequence : stop) {
+                if (!sequence.isTextual()) {
+                    throw OpenAiError.invalid("stop", "stop must be a string or an array of strings");
+                }
+                sequences.add(sequence.asText());
+            }
+        } else {
+            throw OpenAiError.invalid("stop", "stop must be a string or an array of strings");
+        }
+        if (sequences.size() > MAX_STOP_SEQUENCES) {
+            throw OpenAiError.invalid("stop", "stop holds at most " + MAX_STOP_SEQUENCES + " sequences, was "
+                    + sequences.size());
+        }
+        if (sequences.stream().anyMatch(String::isEmpty)) {
+            throw OpenAiError.invalid("stop", "stop sequences must not be empty");
+        }
+        return List.copyOf(sequences);
+    }
+
+    /** What the server cannot do: refused with the field named, so that a client never silently gets less. */
+    private static void refuseUnsupported(JsonNode body) {
+        for (String field : List.of("tools", "functions")) {
+            JsonNode value = body.get(field);
+            if (value != null && !value.isNull() && !(value.isArray() && value.isEmpty())) {
+                throw OpenAiError.invalid(field, field + " are not supported: the model has no tools");
+            }
+        }
+        JsonNode toolChoice = body.get("tool_choice");
+        if (toolChoice != null && !toolChoice.isNull() && !"none".equals(toolChoice.asText())) {
+            throw OpenAiError.invalid("tool_choice", "tool_choice is not supported: the model has no tools");
+        }
+        JsonNode format = body.get("response_format");
+        if (format != null && !format.isNull()
+                && !(format.isObject() && format.path("type").asText().equals("text"))) {
+            throw OpenAiError.invalid("response_format", "only the text response format is supported");
+        }
+        for (String field : List.of("frequency_penalty", "presence_penalty")) {
+            if (optionalNumber(body, field, 0) != 0) {
+                throw OpenAiError.invalid(field, field + " is not supported (only 0)");
+            }
+        }
+        JsonNode logitBias = body.get("logit_bias");
+        if (logitBias != null && !logitBias.isNull() && !(logitBias.isObject() && logitBias.isEmpty())) {
+            throw OpenAiError.invalid("logit_bias", "logit_bias is not supported");
+        }
+    }
+
+    private static boolean present(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        return value != null && !value.isNull();
+    }
+
+    private static long integer(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw OpenAiError.invalid(field, field + " must be an integer, was " + value);
+        }
+        return value.asLong();
+    }
+
+    private static int optionalInt(JsonNode body, String field, int absent, int min, int max) {
+        if (!present(body, field)) {
+            return absent;
+        }
+        long value = integer(body, field);
+        if (value < min || value > max) {
+            throw OpenAiError.invalid(field, field + " must be in [" + min + ", " + max + "], was " + value);
+        }
+        return (int) value;
+    }
+
+    private static double optionalNumber(JsonNode body, String field, double absent) {
+        if (!present(body, field)) {
+            return absent;
+        }
+        JsonNode value = body.get(field);
+        if (!value.isNumber()) {
+            throw OpenAiError.invalid(field, field + " must be a number, was " + value);
+        }
+        return value.asDouble();
+    }
+
+    private static boolean optionalBoolean(JsonNode body, String field) {
+        return optionalBoolean(body, field, field);
+    }
+
+    private static boolean optionalBoolean(JsonNode body, String field, String param) {
+        if (!present(body, field)) {
+            return false;
+        }
+        JsonNode value = body.get(field);
+        if (!value.isBoolean()) {
+            throw OpenAiError.invalid(param, param + " must be true or false, was " + value);
+        }
+        return value.asBoolean();
+    }
+}

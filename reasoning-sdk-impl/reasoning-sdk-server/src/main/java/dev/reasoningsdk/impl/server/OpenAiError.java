@@ -1,0 +1,73 @@
+package dev.reasoningsdk.impl.server;
+
+/**
+ * A request the server refuses, answered with OpenAI's error body
+ * {@code {"error": {"message", "type", "param", "code"}}} and the HTTP status. Control flow inside the server only.
+ */
+final class OpenAiError extends RuntimeException {
+
+    private final int status;
+    private final String type;
+    private final String param;
+    private final String code;
+
+    private OpenAiError(int status, String type, String param, String code, String message) {
+        super(message, null, false, false);
+        this.status = status;
+        this.type = type;
+        this.param = param;
+        this.code = code;
+    }
+
+    /** 400: {@code param} (a request field, e.g. {@code temperature} or {@code messages[1].content}) is invalid. */
+    static OpenAiError invalid(String param, String message) {
+        return new OpenAiError(400, "invalid_request_error", param, null, message);
+    }
+
+    /** 400: the body is not a JSON object. */
+    static OpenAiError unparsable(String message) {
+        return new OpenAiError(400, "invalid_request_error", null, null, message);
+    }
+
+    /** 404: nothing is served at this path, or no such model. */
+    static OpenAiError notFound(String code, String message) {
+        return new OpenAiError(404, "invalid_request_error", null, code, message);
+    }
+
+    /** 405: the path exists, the method does not. */
+    static OpenAiError methodNotAllowed(String message) {
+        return new OpenAiError(405, "invalid_request_error", null, "method_not_allowed", message);
+    }
+
+    /** 413: the body is larger than the server accepts. */
+    static OpenAiError tooLarge(long limit) {
+        return new OpenAiError(413, "invalid_request_error", null, "request_too_large",
+                "the request body exceeds " + limit + " bytes");
+    }
+
+    /** 503: the server is shutting down. */
+    static OpenAiError unavailable(String message) {
+        return new OpenAiError(503, "server_error", null, "service_unavailable", message);
+    }
+
+    /** 500: the model failed on a request that was valid. */
+    static OpenAiError serverError(String message) {
+        return new OpenAiError(500, "server_error", null, null, message);
+    }
+
+    int status() {
+        return status;
+    }
+
+    String type() {
+        return type;
+    }
+
+    String param() {
+        return param;
+    }
+
+    String code() {
+        return code;
+    }
+}
