@@ -6,7 +6,11 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.model.TokenLogProb;
+import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * Turns LangChain4j call outcomes into {@link Usage}, so every technique counts calls and tokens the same way: a
@@ -81,7 +85,8 @@ public final class ChatCalls {
             String text = text(response);
             boolean empty = text.isBlank();
             Usage usage = usage(response, 1, empty, since(start));
-            return new Reply(empty ? null : text, empty ? "empty response" : null, usage);
+            return new Reply(empty ? null : text, empty ? "empty response" : null, usage,
+                    ReasoningChatResponseMetadata.tokenLogProbs(response).orElse(List.of()));
         } catch (RuntimeException e) {
             return new Reply(null, e.getClass().getSimpleName() + ": " + e.getMessage(), failed(since(start)));
         }
@@ -93,8 +98,21 @@ public final class ChatCalls {
      * @param text  the response text, null when the call failed or returned none
      * @param error why it failed, null when it succeeded
      * @param usage its cost
+     * @param tokenLogProbs the response's tokens with their log-probabilities, from its
+     *                      {@link ReasoningChatResponseMetadata}; empty when the model returned none
      */
-    public record Reply(String text, String error, Usage usage) {
+    public record Reply(String text, String error, Usage usage, List<TokenLogProb> tokenLogProbs) {
+        /** @throws NullPointerException if usage or tokenLogProbs is null */
+        public Reply {
+            Objects.requireNonNull(usage, "usage");
+            tokenLogProbs = List.copyOf(tokenLogProbs);
+        }
+
+        /** A reply without token log-probabilities. */
+        public Reply(String text, String error, Usage usage) {
+            this(text, error, usage, List.of());
+        }
+
         /** Whether the call returned text. */
         public boolean ok() {
             return text != null;

@@ -576,8 +576,10 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
         }
 
         private void succeed(int index, String text, ChatResponse response, int attempts) {
+            // The response's token log-probabilities travel with the sample, for white-box scoring of remote chains.
             outcomes.set(index, new Sample(index, text, ChatCalls.inputTokens(response),
-                    ChatCalls.outputTokens(response), attempts));
+                    ChatCalls.outputTokens(response), attempts,
+                    ReasoningChatResponseMetadata.tokenLogProbs(response).orElse(List.of())));
         }
 
         private void fail(int index, FailureKind kind, String message, int attempts) {
