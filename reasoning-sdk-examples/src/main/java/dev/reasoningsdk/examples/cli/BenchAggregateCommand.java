@@ -330,7 +330,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 SampleBatch.Sample sample = it.next();
                 if (sample.index() >= firstSeed && sample.index() < firstSeed + count) {
                     slice.add(new SampleBatch.Sample((int) (sample.index() - firstSeed), sample.text(),
-                            sample.inputTokens(), sample.outputTokens(), 1));
+                            sample.inputTokens(), sample.outputTokens(), 1, sample.tokenLogProbs()));
                 }
             }
             return new SampleBatch(count, slice, List.of(), StopReason.COMPLETED,
