@@ -1,5 +1,7 @@
 package dev.reasoningsdk.api;
 
+import dev.reasoningsdk.api.model.TokenLogProb;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,11 +12,15 @@ import java.util.Objects;
  * @param source who produced it (a model name, a provider, a prompt variant); {@code ""} when unknown. Per-source
  *               reliability estimates group chains by this value
  * @param weight a caller-supplied, non-negative prior weight (1 by default) used by weighted votes
+ * @param tokenLogProbs the tokens the model generated for this chain with their log-probabilities, in order, as
+ *                      the sampler received them (white-box techniques score a remote model's chains from them);
+ *                      empty when unknown. They cover the generated text, which may differ from {@code text} by
+ *                      white space a sampler stripped
  */
-public record ReasoningChain(String text, String source, double weight) {
+public record ReasoningChain(String text, String source, double weight, List<TokenLogProb> tokenLogProbs) {
 
     /**
-     * @throws NullPointerException     if {@code text} or {@code source} is null
+     * @throws NullPointerException     if {@code text}, {@code source} or {@code tokenLogProbs} is null
      * @throws IllegalArgumentException if {@code weight} is negative, NaN or infinite
      */
     public ReasoningChain {
@@ -23,6 +29,31 @@ public record ReasoningChain(String text, String source, double weight) {
         if (!(weight >= 0) || Double.isInfinite(weight)) {
             throw new IllegalArgumentException("weight must be finite and >= 0, was " + weight);
         }
+        tokenLogProbs = List.copyOf(tokenLogProbs);
+    }
+
+    /**
+     * A chain without token log-probabilities.
+     *
+     * @throws NullPointerException     if {@code text} or {@code source} is null
+     * @throws IllegalArgumentException if {@code weight} is negative, NaN or infinite
+     */
+    public ReasoningChain(String text, String source, double weight) {
+        this(text, source, weight, List.of());
+    }
+
+    /** Whether the chain carries its tokens' log-probabilities. */
+    public boolean hasTokenLogProbs() {
+        return !tokenLogProbs.isEmpty();
+    }
+
+    /**
+     * This chain with another weight, its token log-probabilities kept.
+     *
+     * @throws IllegalArgumentException if {@code weight} is negative, NaN or infinite
+     */
+    public ReasoningChain withWeight(double weight) {
+        return new ReasoningChain(text, source, weight, tokenLogProbs);
     }
 
     /** A chain of unknown source with weight 1. */

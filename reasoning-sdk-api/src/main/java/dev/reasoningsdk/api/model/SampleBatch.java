@@ -34,9 +34,11 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
         return samples.size() < requested;
     }
 
-    /** The sample texts as chains from {@code source}. */
+    /** The sample texts as chains from {@code source}, with their token log-probabilities where known. */
     public List<ReasoningChain> chains(String source) {
-        return samples.stream().map(sample -> ReasoningChain.of(sample.text(), source)).toList();
+        return samples.stream()
+                .map(sample -> new ReasoningChain(sample.text(), source, 1.0, sample.tokenLogProbs()))
+                .toList();
     }
 
     /**
@@ -47,11 +49,24 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
      * @param inputTokens  prompt tokens, or {@link Usage#UNKNOWN_TOKENS}
      * @param outputTokens generated tokens, or {@link Usage#UNKNOWN_TOKENS}
      * @param attempts     calls made for this sample (1 without retries)
+     * @param tokenLogProbs the generated tokens with their log-probabilities (and top alternatives where asked
+     *                      for), as the model or server returned them; empty when it returned none
      */
-    public record Sample(int index, String text, long inputTokens, long outputTokens, int attempts) {
-        /** @throws NullPointerException if text is null */
+    public record Sample(int index, String text, long inputTokens, long outputTokens, int attempts,
+                         List<TokenLogProb> tokenLogProbs) {
+        /** @throws NullPointerException if text or tokenLogProbs is null */
         public Sample {
             Objects.requireNonNull(text, "text");
+            tokenLogProbs = List.copyOf(tokenLogProbs);
+        }
+
+        /**
+         * A sample without token log-probabilities.
+         *
+         * @throws NullPointerException if text is null
+         */
+        public Sample(int index, String text, long inputTokens, long outputTokens, int attempts) {
+            this(index, text, inputTokens, outputTokens, attempts, List.of());
         }
     }
 

@@ -402,7 +402,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             for (SampleBatch.Sample sample : samples) {
                 if (sample.index() >= firstSeed && sample.index() < firstSeed + count) {
                     slice.add(new SampleBatch.Sample((int) (sample.index() - firstSeed), sample.text(),
-                            sample.inputTokens(), sample.outputTokens(), 1));
+                            sample.inputTokens(), sample.outputTokens(), 1, sample.tokenLogProbs()));
                 }
             }
             // Samples that failed when drawn fail again here, so the batch accounts for every one requested.

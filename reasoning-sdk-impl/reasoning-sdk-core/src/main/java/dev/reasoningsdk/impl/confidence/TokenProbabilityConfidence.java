@@ -1,9 +1,11 @@
 package dev.reasoningsdk.impl.confidence;
 
-import dev.reasoningsdk.impl.internal.ChatCalls;
-import dev.reasoningsdk.impl.internal.LogisticRegression;
-import dev.reasoningsdk.impl.llm.AnswerExtractors;
-
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.reasoningsdk.api.LogProbsUnavailableException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
@@ -12,6 +14,12 @@ import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.api.model.TokenLogProb;
+import dev.reasoningsdk.impl.internal.ChatCalls;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.llm.ModelGateway;
+import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,21 +31,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * White-box confidence from token probabilities of a local {@link CausalLanguageModel}.
+ * White-box confidence from token probabilities, of a local {@link CausalLanguageModel} or of a served
+ * {@link ChatModel} that returns token log-probabilities (an OpenAI-compatible server asked for {@code logprobs} and
+ * {@code top_logprobs}, e.g. a model built by {@code OpenAiChatModels}).
  *
- * <p>The answer's tokens are scored by {@link CausalLanguageModel#continuationLogProbs} after the prompt and the
- * response up to the answer (the last verbatim occurrence of the extracted answer; the whole response when the answer
- * is not found verbatim). Signals: {@code mean_token_probability} and {@code min_token_probability} over the
- * answer tokens, {@code geometric_mean_token_probability} ({@code exp} of the mean log-probability),
- * {@code response_mean_token_probability} over the whole response, and, R-Tuning's (Zhang et al., 2024)
- * {@code p_sure} = p("sure") / (p("sure") + p("unsure")) as the continuation of the response followed by
- * {@value #SURE_QUESTION}, and {@code r_tuning} = 0.5 x geometric mean + 0.5 x p_sure. When the sure question does
- * not fit in the context, {@code p_sure} is absent, {@code p_sure_available} is 0 and {@code r_tuning} is the
- * geometric mean alone.
+ * <p>The answer's tokens are the tokens of the response spanning the extracted answer's last verbatim occurrence
+ * (the whole response when the answer is not found verbatim). A local model scores them with
+ * {@link CausalLanguageModel#continuationLogProbs} after the prompt and the response up to the answer; a served
+ * model's are read from the log-probabilities it returned with the response. Signals: {@code mean_token_probability}
+ * and {@code min_token_probability} over the answer tokens, {@code geometric_mean_token_probability} ({@code exp} of
+ * the mean log-probability), {@code response_mean_token_probability} over the whole response, and R-Tuning's (Zhang
+ * et al., 2024) {@code p_sure}: after the response, the model is asked {@value #SURE_QUESTION}, and p_sure is
+ * {@code p(sure) / (p(sure) + p(unsure))} at the first token where the continuations " sure" and " unsure" differ
+ * (for a character-level model, the letter after the shared space). A local model scores both continuations after
+ * {@code prompt + response + "\n" + SURE_QUESTION}; a served model is sent the conversation [user: prompt,
+ * assistant: response, user: {@value #SURE_QUESTION}] and answers greedily, and p_sure is read from the top
+ * log-probabilities at that token. {@code r_tuning} = 0.5 x geometric mean + 0.5 x p_sure. When p_sure cannot be
+ * read (the question does not fit in the context; the served model's reply leaves the shared prefix, or does not
+ * list both "sure" and "unsure" among its top log-probabilities; that call failed), {@code p_sure} is absent,
+ * {@code p_sure_available} is 0, the rationale says why, and {@code r_tuning} is the geometric mean alone.
+ *
+ * <p>A served model that returns no log-probabilities is refused with {@link LogProbsUnavailableException} (naming
+ * the model and what was missing), as is a chain without them when the estimator has no local model to score it
+ * (a served model cannot score a given text); a reply to the R-Tuning question without top log-probabilities is
+ * refused the same way. Served-model calls go through {@link ChatCalls#sample}; a failed first call gives an
+ * estimate without an answer and confidence 0, as the sampling estimators do.
  *
  * <p>Defaults: numeric extractor, the question as the prompt, greedy decoding of up to 256 tokens, the
- * {@link Score#R_TUNING} score as the confidence. Each forward pass is counted as a model call. Thread-safe when
- * the model is.
+ * {@link Score#R_TUNING} score as the confidence. Each forward pass or served call is counted as a model call.
+ * Thread-safe when the model is.
  */
 public final class TokenProbabilityConfidence implements ConfidenceEstimator {
 
@@ -45,9 +67,16 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
     public static final String SURE_QUESTION =
             "Are you sure you accurately answered the question based on your internal knowledge? I am";
 
+    /**
+     * Tokens a served model may generate after the R-Tuning question: enough to pass the space that " sure" and
+     * " unsure" share on a character-level model.
+     */
+    private static final int SURE_REPLY_TOKENS = 4;
+
     private static final Logger LOG = LoggerFactory.getLogger(TokenProbabilityConfidence.class);
 
     private final CausalLanguageModel model;
+    private final ModelGateway gateway;
     private final AnswerExtractor extractor;
     private final UnaryOperator<String> promptFormat;
     private final GenerationOptions options;
@@ -56,6 +85,8 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
 
     private TokenProbabilityConfidence(Builder builder) {
         this.model = builder.model;
+        this.gateway = builder.chatModel == null && builder.gateway == null ? null
+                : ChatCalls.gateway(builder.chatModel, builder.gateway);
         this.extractor = builder.extractor;
         this.promptFormat = builder.promptFormat;
         this.options = builder.options;
@@ -68,29 +99,49 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
         return new Builder();
     }
 
-    /** Generates one response with the configured options and scores its answer. */
+    /**
+     * Generates one response with the configured options and scores its answer.
+     *
+     * @throws LogProbsUnavailableException if a served model returned no token log-probabilities
+     */
     @Override
     public ConfidenceEstimate estimate(String question) {
         Objects.requireNonNull(question, "question");
         long start = System.nanoTime();
         String prompt = promptFormat.apply(question);
+        if (gateway != null) {
+            return estimateServed(prompt, start);
+        }
         Generation generation = model.generate(prompt, 1, options).get(0);
         Usage generated = new Usage(1, 1, 0, generation.promptTokens(), generation.tokenIds().length,
                 ChatCalls.since(start));
-        ConfidenceEstimate scored = score(prompt, generation.text());
+        ConfidenceEstimate scored = scoreLocally(prompt, generation.text());
         return new ConfidenceEstimate(scored.answer(), scored.confidence(), scored.rationale(), name(),
                 scored.signals(), generated.plus(scored.usage()).withWallTime(ChatCalls.since(start)));
     }
 
     /**
-     * Scores the first chain's answer.
+     * Scores the first chain's answer: with a local model, by scoring its text; with a served model, from the
+     * token log-probabilities the chain carries (as {@code ChatModelSampler} records them).
      *
-     * @throws IllegalArgumentException if {@code samples} is empty
+     * @throws IllegalArgumentException     if {@code samples} is empty
+     * @throws LogProbsUnavailableException if the estimator has no local model and the chain carries no token
+     *                                      log-probabilities, or they do not spell its text
      */
     @Override
     public ConfidenceEstimate estimate(String question, List<ReasoningChain> samples) {
         String response = Sampled.firstResponse(question, samples);
-        return score(promptFormat.apply(question), response);
+        String prompt = promptFormat.apply(question);
+        if (model != null) {
+            return scoreLocally(prompt, response);
+        }
+        ReasoningChain chain = samples.get(0);
+        if (!chain.hasTokenLogProbs()) {
+            throw new LogProbsUnavailableException(chain.source().isEmpty() ? modelName() : chain.source(),
+                    "token log-probabilities on the chain, needed by " + name() + " (a served model cannot score a "
+                            + "given text)");
+        }
+        return scoreServed(prompt, response, chain.tokenLogProbs(), Usage.NONE, System.nanoTime());
     }
 
     @Override
@@ -98,7 +149,85 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
         return "token_probability";
     }
 
-    private ConfidenceEstimate score(String prompt, String response) {
+    private ConfidenceEstimate estimateServed(String prompt, long start) {
+        ChatRequest request = ChatRequest.builder().messages(UserMessage.from(prompt))
+                .parameters(ChatRequestParameters.builder().temperature(options.temperature()).topP(options.topP())
+                        .maxOutputTokens(options.maxNewTokens()).build())
+                .build();
+        ChatCalls.Reply reply = ChatCalls.sample(gateway.session(), request);
+        if (!reply.ok()) {
+            return new ConfidenceEstimate(Optional.empty(), 0, "The model call failed (" + reply.error()
+                    + "), so there is nothing to score.", name(), Map.of("answered", 0.0), reply.usage());
+        }
+        if (reply.tokenLogProbs().isEmpty()) {
+            throw new LogProbsUnavailableException(modelName(), "token log-probabilities (logprobs) of its response, "
+                    + "needed by " + name());
+        }
+        return scoreServed(prompt, reply.text(), reply.tokenLogProbs(), reply.usage(), start);
+    }
+
+    private ConfidenceEstimate scoreServed(String prompt, String response, List<TokenLogProb> tokens, Usage spent,
+                                           long start) {
+        StringBuilder spelled = new StringBuilder();
+        int[] ends = new int[tokens.size()];
+        for (int i = 0; i < tokens.size(); i++) {
+            spelled.append(tokens.get(i).token());
+            ends[i] = spelled.length();
+        }
+        // A sampler may strip the white space the model wrote around its response: find it inside what the
+        // tokens spell.
+        int offset = spelled.indexOf(response);
+        if (offset < 0) {
+            throw new LogProbsUnavailableException(modelName(), "token log-probabilities whose tokens spell the "
+                    + "response (they spell " + spelled.length() + " characters that do not contain its "
+                    + response.length() + "), needed by " + name());
+        }
+        Optional<String> answer = extractor.extract(response);
+        int answerStart = answer.map(response::lastIndexOf).orElse(-1);
+        int from = answerStart >= 0 ? offset + answerStart : offset;
+        int to = answerStart >= 0 ? from + answer.get().length() : offset + response.length();
+        List<Double> answerLogProbs = new ArrayList<>();
+        List<Double> responseLogProbs = new ArrayList<>();
+        for (int i = 0; i < tokens.size(); i++) {
+            int tokenStart = i == 0 ? 0 : ends[i - 1];
+            responseLogProbs.add(tokens.get(i).logProb());
+            // A token spans the answer when it overlaps it (a BPE token " 21" carries the space before "21").
+            if (tokenStart < to && ends[i] > from) {
+                answerLogProbs.add(tokens.get(i).logProb());
+            }
+        }
+        SureQuestion.Outcome pSure = SureQuestion.Outcome.none("not asked");
+        Usage usage = spent;
+        if (askIfSure) {
+            // The assistant turn is what the model generated, token for token, as the local model continues it.
+            ChatRequest request = ChatRequest.builder()
+                    .messages(UserMessage.from(prompt), AiMessage.from(spelled.toString()),
+                            UserMessage.from(SURE_QUESTION))
+                    .parameters(ChatRequestParameters.builder().temperature(0.0)
+                            .maxOutputTokens(SURE_REPLY_TOKENS).build())
+                    .build();
+            ChatCalls.Reply reply = ChatCalls.sample(gateway.session(), request);
+            Usage asked = reply.usage();
+            // The reply to the R-Tuning question is not a sample of an answer.
+            usage = usage.plus(asked.withSamples(0));
+            if (!reply.ok()) {
+                pSure = SureQuestion.Outcome.none("the call failed: " + reply.error());
+            } else if (reply.tokenLogProbs().isEmpty()) {
+                throw new LogProbsUnavailableException(modelName(), "token log-probabilities (logprobs) of its "
+                        + "reply to the R-Tuning question, needed by " + name());
+            } else {
+                pSure = SureQuestion.fromReply(reply.tokenLogProbs());
+                if (pSure.topLogProbsMissing()) {
+                    throw new LogProbsUnavailableException(modelName(), "top log-probabilities (top_logprobs) of "
+                            + "its reply to the R-Tuning question, needed by " + name() + " for p_sure");
+                }
+            }
+        }
+        return estimateOf(answer, answerStart >= 0, toArray(answerLogProbs), toArray(responseLogProbs), pSure,
+                usage.withWallTime(ChatCalls.since(start)));
+    }
+
+    private ConfidenceEstimate scoreLocally(String prompt, String response) {
         long start = System.nanoTime();
         int calls = 0;
         Optional<String> answer = extractor.extract(response);
@@ -108,69 +237,89 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
         float[] answerLogProbs = model.continuationLogProbs(prompt + before, answerText);
         float[] responseLogProbs = model.continuationLogProbs(prompt, response);
         calls += 2;
+        SureQuestion.Outcome pSure = SureQuestion.Outcome.none("not asked");
+        if (askIfSure) {
+            pSure = localPSure(prompt + response);
+            calls += 2;
+        }
+        Usage usage = new Usage(0, calls, 0, Usage.UNKNOWN_TOKENS, 0, ChatCalls.since(start));
+        return estimateOf(answer, answerStart >= 0, toDoubles(answerLogProbs), toDoubles(responseLogProbs), pSure,
+                usage);
+    }
+
+    private SureQuestion.Outcome localPSure(String answered) {
+        String context = answered + "\n" + SURE_QUESTION;
+        try {
+            return SureQuestion.fromContinuations(model.continuationLogProbs(context, SureQuestion.SURE),
+                    model.continuationLogProbs(context, SureQuestion.UNSURE));
+        } catch (IllegalArgumentException tooLong) {
+            LOG.debug("R-Tuning question does not fit: {}", tooLong.getMessage());
+            return SureQuestion.Outcome.none("the question does not fit in the context");
+        }
+    }
+
+    private ConfidenceEstimate estimateOf(Optional<String> answer, boolean foundVerbatim, double[] answerLogProbs,
+                                          double[] responseLogProbs, SureQuestion.Outcome sure, Usage usage) {
         Map<String, Double> signals = new LinkedHashMap<>();
         double geometric = Math.exp(mean(answerLogProbs));
         signals.put("mean_token_probability", meanProbability(answerLogProbs));
         signals.put("min_token_probability", minProbability(answerLogProbs));
         signals.put("geometric_mean_token_probability", geometric);
         signals.put("response_mean_token_probability", meanProbability(responseLogProbs));
-        signals.put("answer_found_verbatim", answerStart >= 0 ? 1.0 : 0.0);
-        Optional<Double> pSure = Optional.empty();
-        if (askIfSure) {
-            pSure = pSure(prompt + response);
-            calls += 2;
-        }
+        signals.put("answer_found_verbatim", foundVerbatim ? 1.0 : 0.0);
+        Optional<Double> pSure = sure.pSure();
         signals.put("p_sure_available", pSure.isPresent() ? 1.0 : 0.0);
         pSure.ifPresent(p -> signals.put("p_sure", p));
         double rTuning = pSure.map(p -> 0.5 * geometric + 0.5 * p).orElse(geometric);
         signals.put("r_tuning", rTuning);
         double confidence = Math.min(1, Math.max(0, signals.get(score.signal())));
+        String sureText = pSure.map(p -> String.format(Locale.ROOT, "; asked if it is sure, the model says \"sure\" "
+                + "with probability %.3f", p)).orElse(askIfSure ? "; p(sure) unavailable: " + sure.reason() : "");
         String rationale = String.format(Locale.ROOT,
                 "The answer's %d token%s have mean probability %.3f (lowest %.3f)%s.", answerLogProbs.length,
                 answerLogProbs.length == 1 ? "" : "s", signals.get("mean_token_probability"),
-                signals.get("min_token_probability"),
-                pSure.map(p -> String.format(Locale.ROOT, "; asked if it is sure, the model says \"sure\" with "
-                        + "probability %.3f", p)).orElse(""));
-        Usage usage = new Usage(0, calls, 0, Usage.UNKNOWN_TOKENS, 0, ChatCalls.since(start));
+                signals.get("min_token_probability"), sureText);
         return new ConfidenceEstimate(answer, confidence, rationale, name(), signals, usage);
     }
 
-    private Optional<Double> pSure(String answered) {
-        String context = answered + "\n" + SURE_QUESTION;
-        try {
-            double sure = sum(model.continuationLogProbs(context, " sure"));
-            double unsure = sum(model.continuationLogProbs(context, " unsure"));
-            // p(sure) / (p(sure) + p(unsure)) = sigmoid(log p(sure) - log p(unsure)), stable for tiny values.
-            return Optional.of(LogisticRegression.sigmoid(sure - unsure));
-        } catch (IllegalArgumentException tooLong) {
-            LOG.debug("R-Tuning question does not fit: {}", tooLong.getMessage());
-            return Optional.empty();
+    private String modelName() {
+        ChatModel served = gateway.model();
+        String name = served.defaultRequestParameters() == null ? null
+                : served.defaultRequestParameters().modelName();
+        return name != null ? name : served.getClass().getSimpleName();
+    }
+
+    private static double[] toDoubles(float[] values) {
+        double[] doubles = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            doubles[i] = values[i];
         }
+        return doubles;
     }
 
-    private static double mean(float[] logProbs) {
-        return logProbs.length == 0 ? 0 : sum(logProbs) / logProbs.length;
+    private static double[] toArray(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    private static double sum(float[] logProbs) {
+    private static double mean(double[] logProbs) {
         double sum = 0;
-        for (float lp : logProbs) {
+        for (double lp : logProbs) {
             sum += lp;
         }
-        return sum;
+        return logProbs.length == 0 ? 0 : sum / logProbs.length;
     }
 
-    private static double meanProbability(float[] logProbs) {
+    private static double meanProbability(double[] logProbs) {
         double sum = 0;
-        for (float lp : logProbs) {
+        for (double lp : logProbs) {
             sum += Math.exp(lp);
         }
         return logProbs.length == 0 ? 0 : sum / logProbs.length;
     }
 
-    private static double minProbability(float[] logProbs) {
+    private static double minProbability(double[] logProbs) {
         double min = logProbs.length == 0 ? 0 : 1;
-        for (float lp : logProbs) {
+        for (double lp : logProbs) {
             min = Math.min(min, Math.exp(lp));
         }
         return min;
@@ -199,9 +348,11 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
         }
     }
 
-    /** Builds {@link TokenProbabilityConfidence}; the model is required. Not thread-safe. */
+    /** Builds {@link TokenProbabilityConfidence}; a local or a served model is required. Not thread-safe. */
     public static final class Builder {
         private CausalLanguageModel model;
+        private ChatModel chatModel;
+        private ModelGateway gateway;
         private AnswerExtractor extractor = AnswerExtractors.numeric();
         private UnaryOperator<String> promptFormat = UnaryOperator.identity();
         private GenerationOptions options = GenerationOptions.greedy(256);
@@ -211,9 +362,28 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
         private Builder() {
         }
 
-        /** The local model. */
+        /** A local model, which scores any text (set this or a served model). */
         public Builder model(CausalLanguageModel model) {
             this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /**
+         * A served model that returns token log-probabilities and their top alternatives in
+         * {@link ReasoningChatResponseMetadata} (set this or a local model): e.g. an OpenAI-compatible endpoint built
+         * by {@code OpenAiChatModels} with log-probabilities on. Its own retries should be zero.
+         */
+        public Builder model(ChatModel model) {
+            this.chatModel = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /**
+         * The protected path to a served model (set this, a served model or a local model); by default a gateway
+         * with default limits over the served model.
+         */
+        public Builder gateway(ModelGateway gateway) {
+            this.gateway = Objects.requireNonNull(gateway, "gateway");
             return this;
         }
 
@@ -229,7 +399,10 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
             return this;
         }
 
-        /** Decoding for {@link TokenProbabilityConfidence#estimate(String)}; greedy, 256 tokens by default. */
+        /**
+         * Decoding for {@link TokenProbabilityConfidence#estimate(String)}; greedy, 256 tokens by default. A served
+         * model is sent its temperature, top-p and token limit.
+         */
         public Builder generationOptions(GenerationOptions options) {
             this.options = Objects.requireNonNull(options, "options");
             return this;
@@ -250,11 +423,15 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
         /**
          * The estimator.
          *
-         * @throws IllegalStateException if no model was set, or {@link Score#R_TUNING} is chosen without asking
+         * @throws IllegalStateException if no model or both a local and a served model were set, or
+         *                               {@link Score#R_TUNING} is chosen without asking
          */
         public TokenProbabilityConfidence build() {
-            if (model == null) {
+            if (model == null && chatModel == null && gateway == null) {
                 throw new IllegalStateException("TokenProbabilityConfidence needs a model");
+            }
+            if (model != null && (chatModel != null || gateway != null)) {
+                throw new IllegalStateException("set a local model or a served model, not both");
             }
             if (score == Score.R_TUNING && !askIfSure) {
                 throw new IllegalStateException("the R-Tuning score needs askIfSure(true); choose another score");

@@ -1,5 +1,7 @@
 package dev.reasoningsdk.impl.internal;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -52,6 +54,36 @@ public final class Arguments {
     public static double positive(double value, String name) {
         if (!(value > 0) || Double.isInfinite(value)) {
             throw new IllegalArgumentException(name + " must be finite and > 0, was " + value);
+        }
+        return value;
+    }
+
+    /**
+     * @throws NullPointerException     if {@code url} is null
+     * @throws IllegalArgumentException naming {@code name} if {@code url} is not an absolute http or https URL
+     */
+    public static String httpUrl(String url, String name) {
+        Objects.requireNonNull(url, name);
+        try {
+            URI uri = new URI(url);
+            String scheme = uri.getScheme();
+            if (uri.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
+                throw new IllegalArgumentException(name + " must be an absolute http(s) URL, was '" + url + "'");
+            }
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(name + " is not a URL: '" + url + "'", e);
+        }
+        return url;
+    }
+
+    /**
+     * @throws NullPointerException     if {@code value} is null
+     * @throws IllegalArgumentException naming {@code name} if {@code value} is blank
+     */
+    public static String notBlank(String value, String name) {
+        Objects.requireNonNull(value, name);
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(name + " is blank");
         }
         return value;
     }

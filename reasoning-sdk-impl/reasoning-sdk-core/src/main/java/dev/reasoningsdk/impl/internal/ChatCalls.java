@@ -6,10 +6,14 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.model.TokenLogProb;
 import dev.reasoningsdk.impl.llm.CallResult;
 import dev.reasoningsdk.impl.llm.CallScope;
 import dev.reasoningsdk.impl.llm.ModelGateway;
+import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * LangChain4j calls as techniques make them: every call goes through a {@link ModelGateway} scope, and outcomes
@@ -80,7 +84,8 @@ public final class ChatCalls {
     public static Reply sample(CallScope scope, ChatRequest request) {
         CallResult result = scope.call(request);
         Usage usage = result.usage().withSamples(result.ok() ? 1 : 0);
-        return result.ok() ? new Reply(result.text(), null, usage)
+        return result.ok() ? new Reply(result.text(), null, usage, result.response()
+                .flatMap(ReasoningChatResponseMetadata::tokenLogProbs).orElse(List.of()))
                 : new Reply(null, result.failure().orElseThrow() + ": " + result.message(), usage);
     }
 
@@ -90,8 +95,21 @@ public final class ChatCalls {
      * @param text  the response text, null when the call failed or returned none
      * @param error why it failed, null when it succeeded
      * @param usage its cost
+     * @param tokenLogProbs the response's tokens with their log-probabilities, from its
+     *                      {@link ReasoningChatResponseMetadata}; empty when the model returned none
      */
-    public record Reply(String text, String error, Usage usage) {
+    public record Reply(String text, String error, Usage usage, List<TokenLogProb> tokenLogProbs) {
+        /** @throws NullPointerException if usage or tokenLogProbs is null */
+        public Reply {
+            Objects.requireNonNull(usage, "usage");
+            tokenLogProbs = List.copyOf(tokenLogProbs);
+        }
+
+        /** A reply without token log-probabilities. */
+        public Reply(String text, String error, Usage usage) {
+            this(text, error, usage, List.of());
+        }
+
         /** Whether the call returned text. */
         public boolean ok() {
             return text != null;

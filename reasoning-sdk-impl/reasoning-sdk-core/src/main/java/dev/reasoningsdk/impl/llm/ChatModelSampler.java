@@ -289,7 +289,8 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
             if (result.ok()) {
                 ChatResponse response = result.response().orElseThrow();
                 outcomes.set(index, new Sample(index, result.text(), ChatCalls.inputTokens(response),
-                        ChatCalls.outputTokens(response), result.attempts()));
+                        ChatCalls.outputTokens(response), result.attempts(),
+                        ReasoningChatResponseMetadata.tokenLogProbs(response).orElse(List.of())));
             } else {
                 outcomes.set(index, new SampleFailure(index, kindOf(result), result.message(), result.attempts()));
             }

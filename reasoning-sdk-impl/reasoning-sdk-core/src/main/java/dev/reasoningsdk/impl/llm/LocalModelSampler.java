@@ -7,6 +7,7 @@ import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.api.model.TokenLogProb;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,11 @@ import java.util.function.UnaryOperator;
  * input. A batch the model cannot run (a character outside its vocabulary, a prompt longer than its context) is
  * returned with every sample as a {@link SampleBatch.FailureKind#PERMANENT} failure rather than thrown, like a
  * remote model's bad request; an empty answer is a {@link SampleBatch.FailureKind#GARBAGE} failure.
+ *
+ * <p>Each sample carries its generated tokens' log-probabilities ({@link SampleBatch.Sample#tokenLogProbs()}, under
+ * the unmodified distribution, as {@link Generation#tokenLogProbs()}), so white-box scorers can read them as they
+ * read a remote model's; their token texts are empty, as the model SPI does not decode single tokens. They cover
+ * the generated text before it is stripped.
  *
  * <p>Defaults: temperature 0.8, top-p 1, top-k 0 (off), max tokens = the model's context, prompt format
  * {@code TinyReasoner.prompt(String)}, name = the model id. Thread-safe; does not own the model.
@@ -90,7 +96,7 @@ public final class LocalModelSampler implements ChainSampler {
                         "the model produced no text (" + generation.finishReason() + ")", 1));
             } else {
                 samples.add(new SampleBatch.Sample(i, text, generation.promptTokens(), generation.tokenIds().length,
-                        1));
+                        1, tokenLogProbs(generation)));
             }
         }
         // One batched decode is one model call; it failed only if nothing usable came out of it.
@@ -102,6 +108,16 @@ public final class LocalModelSampler implements ChainSampler {
     @Override
     public String name() {
         return name;
+    }
+
+    private static List<TokenLogProb> tokenLogProbs(Generation generation) {
+        float[] logProbs = generation.tokenLogProbs();
+        List<TokenLogProb> tokens = new ArrayList<>(logProbs.length);
+        for (float logProb : logProbs) {
+            // A float log-softmax of the top token can round to a hair above 0; it is a probability of 1.
+            tokens.add(TokenLogProb.of("", Math.min(0.0, logProb)));
+        }
+        return tokens;
     }
 
     private static Duration elapsed(long start) {

@@ -1,11 +1,13 @@
 package dev.reasoningsdk.impl.prompt;
 
-import dev.reasoningsdk.impl.internal.AnswerGrouping;
+import dev.reasoningsdk.api.LogProbsUnavailableException;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.LogProbs;
 import dev.reasoningsdk.impl.internal.Sampling;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,8 +21,16 @@ import java.util.function.UnaryOperator;
  * pool of unlabelled questions by how uncertain the model is about them, measured over {@code k} sampled answers
  * (default {@value #DEFAULT_SAMPLES}), and returns the most uncertain ones for a person to annotate with rationales
  * as few-shot exemplars. Metrics: disagreement (distinct answers / samples, the default), entropy of the answer
- * distribution, or variance of numeric answers. A sample from which no answer can be extracted counts as one shared
- * "no answer" outcome. Ties keep pool order. Thread-safe when the sampler is.
+ * distribution, variance of numeric answers, or self-confidence. A sample from which no answer can be extracted
+ * counts as one shared "no answer" outcome. Ties keep pool order. Thread-safe when the sampler is.
+ *
+ * <p>Self-confidence: the paper asks the model how confident it is in a separate call (and finds the answers
+ * over-confident); here the model's confidence is what it returns with each sample, its token probabilities:
+ * the uncertainty is 1 minus the mean, over the samples, of each sample's geometric-mean token probability
+ * ({@code exp} of its mean token log-probability). It needs samples that carry token log-probabilities (a
+ * {@code LocalModelSampler}, or a {@code ChatModelSampler} over a model that returns them, e.g. one built by
+ * {@code OpenAiChatModels}); samples without them are left out of the mean, and a question none of whose samples
+ * carries any is refused with {@link LogProbsUnavailableException}.
  */
 public final class ActivePrompt {
 
@@ -61,7 +71,10 @@ public final class ActivePrompt {
             SampleBatch batch = sampling.draw(question, samples, (long) i * samples).batch();
             usage = usage.plus(batch.usage());
             List<Optional<String>> answers = batch.samples().stream().map(s -> extractor.extract(s.text())).toList();
-            ranked.add(new Ranked(i, question, metric.of(answers, extractor), answers.stream()
+            double uncertainty = metric == Uncertainty.SELF_CONFIDENCE
+                    ? Uncertainty.selfConfidence(batch.samples(), sampling.sampler().name())
+                    : metric.of(answers, extractor);
+            ranked.add(new Ranked(i, question, uncertainty, answers.stream()
                     .map(a -> a.orElse(null)).toList(), batch.failures().size()));
         }
         List<Ranked> order = ranked.stream()
@@ -76,10 +89,24 @@ public final class ActivePrompt {
         /** Entropy (natural log) of the answer distribution. */
         ENTROPY,
         /** Population variance of the answers that parse as numbers (0 with fewer than two). */
-        VARIANCE;
+        VARIANCE,
+        /**
+         * 1 minus the mean geometric-mean token probability of the samples, from the token log-probabilities they
+         * carry (see {@link ActivePrompt}); needs the samples, not only their answers.
+         */
+        SELF_CONFIDENCE;
 
-        /** This metric over the extracted answers of one question's samples (empty = no answer). */
+        /**
+         * This metric over the extracted answers of one question's samples (empty = no answer).
+         *
+         * @throws UnsupportedOperationException for {@link #SELF_CONFIDENCE}, which reads the samples' token
+         *                                       log-probabilities ({@link #selfConfidence})
+         */
         public double of(List<Optional<String>> answers, AnswerExtractor extractor) {
+            if (this == SELF_CONFIDENCE) {
+                throw new UnsupportedOperationException("self-confidence reads the samples' token "
+                        + "log-probabilities, not their answers: use selfConfidence(samples, source)");
+            }
             if (answers.isEmpty()) {
                 return 0;
             }
@@ -113,6 +140,32 @@ public final class ActivePrompt {
                 entropy -= p * Math.log(p);
             }
             return entropy;
+        }
+
+        /**
+         * The self-confidence uncertainty of one question's samples: 1 minus the mean over the samples carrying
+         * token log-probabilities of {@code exp(mean token log-probability)}; 0 without samples.
+         *
+         * @param source the sampler, named in the refusal
+         * @throws LogProbsUnavailableException if there are samples and none carries token log-probabilities
+         */
+        public static double selfConfidence(List<SampleBatch.Sample> samples, String source) {
+            if (samples.isEmpty()) {
+                return 0;
+            }
+            double sum = 0;
+            int scored = 0;
+            for (SampleBatch.Sample sample : samples) {
+                if (!sample.tokenLogProbs().isEmpty()) {
+                    sum += Math.exp(LogProbs.mean(sample.tokenLogProbs()));
+                    scored++;
+                }
+            }
+            if (scored == 0) {
+                throw new LogProbsUnavailableException(source, "token log-probabilities on its " + samples.size()
+                        + " samples, needed by Active-Prompt's self-confidence metric");
+            }
+            return 1 - sum / scored;
         }
 
         private static double variance(List<Optional<String>> answers) {

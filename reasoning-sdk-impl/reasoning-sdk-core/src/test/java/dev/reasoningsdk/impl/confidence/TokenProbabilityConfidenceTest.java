@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.reasoningsdk.api.LogProbsUnavailableException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.api.model.TokenLogProb;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -103,8 +108,40 @@ class TokenProbabilityConfidenceTest {
                 .isCloseTo(estimate.signals().get("geometric_mean_token_probability"), within(1e-12));
     }
 
+    /** A served model that must not be called: the chain's own log-probabilities or the refusal decide. */
+    private static final ChatModel UNCALLED = new ChatModel() {
+        @Override
+        public ChatResponse doChat(ChatRequest request) {
+            throw new AssertionError("no call expected");
+        }
+    };
+
+    @Test
+    void aServedModelScoresAChainFromItsLogProbsAndRefusesOneWithout() {
+        TokenProbabilityConfidence estimator = TokenProbabilityConfidence.builder().model(UNCALLED)
+                .score(TokenProbabilityConfidence.Score.MEAN).askIfSure(false).build();
+        List<TokenLogProb> tokens = List.of(TokenLogProb.of(" The", -0.1), TokenLogProb.of(" answer", -0.1),
+                TokenLogProb.of(" is", -0.1), TokenLogProb.of(" 3", Math.log(0.6)), TokenLogProb.of("2", Math.log(0.9)),
+                TokenLogProb.of(".", -0.1));
+        // The sampler stripped the leading space; the tokens still spell the text.
+        ConfidenceEstimate estimate = estimator.estimate("q", List.of(new ReasoningChain("The answer is 32.",
+                "served", 1, tokens)));
+        assertThat(estimate.answer()).contains("32");
+        assertThat(estimate.confidence()).isCloseTo(0.75, within(1e-9));
+        assertThat(estimate.usage().modelCalls()).isZero();
+
+        assertThatThrownBy(() -> estimator.estimate("q", List.of(ReasoningChain.of("The answer is 32.", "gpt-x"))))
+                .isInstanceOf(LogProbsUnavailableException.class).hasMessageContaining("gpt-x returned no token")
+                .hasMessageContaining("cannot score a given text");
+        assertThatThrownBy(() -> estimator.estimate("q", List.of(new ReasoningChain("The answer is 32.", "gpt-x", 1,
+                List.of(TokenLogProb.of("unrelated", -0.1))))))
+                .isInstanceOf(LogProbsUnavailableException.class).hasMessageContaining("spell the response");
+    }
+
     @Test
     void misconfigurationIsRefused() {
+        assertThatThrownBy(() -> TokenProbabilityConfidence.builder().model(new FakeModel()).model(UNCALLED).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("not both");
         assertThatThrownBy(() -> TokenProbabilityConfidence.builder().build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("model");
         assertThatThrownBy(() -> TokenProbabilityConfidence.builder().model(new FakeModel()).askIfSure(false).build())

@@ -6,10 +6,7 @@ import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import dev.reasoningsdk.impl.llm.RetryAfterHttpClientBuilder;
 import dev.reasoningsdk.impl.llm.SampleRequestParameters;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * Makes LangChain4j {@link OllamaChatModel}s ready for {@link ChatModelSampler}: from a base URL and a model name,
@@ -73,18 +70,7 @@ public final class OllamaChatModels {
          * @throws IllegalArgumentException if not an absolute http or https URL
          */
         public Builder baseUrl(String baseUrl) {
-            Objects.requireNonNull(baseUrl, "baseUrl");
-            try {
-                URI uri = new URI(baseUrl);
-                String scheme = uri.getScheme();
-                if (uri.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
-                    throw new IllegalArgumentException("baseUrl must be an absolute http(s) URL, was '" + baseUrl
-                            + "'");
-                }
-            } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("baseUrl is not a URL: '" + baseUrl + "'", e);
-            }
-            this.baseUrl = baseUrl;
+            this.baseUrl = Arguments.httpUrl(baseUrl, "baseUrl");
             return this;
         }
 
@@ -94,11 +80,7 @@ public final class OllamaChatModels {
          * @throws IllegalArgumentException if blank
          */
         public Builder modelName(String modelName) {
-            Objects.requireNonNull(modelName, "modelName");
-            if (modelName.isBlank()) {
-                throw new IllegalArgumentException("modelName is blank");
-            }
-            this.modelName = modelName;
+            this.modelName = Arguments.notBlank(modelName, "modelName");
             return this;
         }
 

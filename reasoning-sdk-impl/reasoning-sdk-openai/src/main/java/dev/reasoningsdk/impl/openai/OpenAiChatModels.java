@@ -1,0 +1,202 @@
+package dev.reasoningsdk.impl.openai;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.llm.ChatModelSampler;
+import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
+import dev.reasoningsdk.impl.llm.RetryAfterHttpClientBuilder;
+import dev.reasoningsdk.impl.llm.SampleRequestParameters;
+import java.time.Duration;
+
+/**
+ * Makes LangChain4j {@link OpenAiChatModel}s for any OpenAI-compatible endpoint (OpenAI, vLLM, llama.cpp server, LM
+ * Studio, Ollama's {@code /v1}, {@code reasoning serve}) ready for the SDK: LangChain4j's own retries set to zero,
+ * because {@link ChatModelSampler} (and the SDK's other call paths) retry and count transient failures themselves
+ * and two retry layers would multiply the attempts; on a {@link RetryAfterHttpClientBuilder}, so the sampler sees
+ * the {@code Retry-After} of a 429 or 503; and asking for token log-probabilities, which the returned model puts in
+ * {@link ReasoningChatResponseMetadata#tokenLogProbs()} with their top alternatives.
+ *
+ * <p>On such a model the white-box techniques run remotely:
+ * <pre>{@code
+ * ChatModel model = OpenAiChatModels.builder().baseUrl("http://localhost:8080/v1").modelName("tiny-reasoner")
+ *         .topLogprobs(20).build();
+ * ChatModelSampler sampler = ChatModelSampler.builder().model(model)
+ *         .requestParameters(OpenAiChatModels.seeded()).temperature(0.8).build();   // chains carry log-probs
+ * ChainScorer likelihood = LikelihoodChainScorer.fromSampledLogProbs();             // AoR's likelihood judge
+ * TokenProbabilityConfidence confidence = TokenProbabilityConfidence.builder().model(model).build(); // and P(sure)
+ * }</pre>
+ * A server that ignores {@code logprobs} answers normally; the techniques that need them then refuse with
+ * {@code LogProbsUnavailableException} rather than score without them.
+ *
+ * <p>Defaults: HTTP timeout 120 s (keep it at least the sampler's call timeout, which then decides), log-probabilities
+ * on with the 5 most likely alternatives per token (R-Tuning's P(sure) reads "sure" and "unsure" among them: ask for
+ * more on a small vocabulary), no API key (local servers; pass one for OpenAI), the server's temperature and output
+ * length.
+ */
+public final class OpenAiChatModels {
+
+    /** Alternatives per token by default. */
+    public static final int DEFAULT_TOP_LOGPROBS = 5;
+
+    private OpenAiChatModels() {
+    }
+
+    /**
+     * A model at {@code baseUrl} (e.g. {@code https://api.openai.com/v1}) named {@code modelName}, with the defaults.
+     *
+     * @throws IllegalArgumentException if the URL is not an absolute http(s) URL or the name is blank
+     */
+    public static ChatModel of(String baseUrl, String modelName) {
+        return builder().baseUrl(baseUrl).modelName(modelName).build();
+    }
+
+    /** A builder; base URL and model name are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Request parameters that pass each sample's temperature and seed to the server ({@code seed}, the low 32 bits
+     * of the sample's seed, as OpenAI's is an integer), so that sample {@code i} of a batch drawn from seed
+     * {@code s} uses {@code s + i}: a batch can be reproduced on a server that honours seeds. The model's other
+     * defaults (log-probabilities included) are kept.
+     */
+    public static SampleRequestParameters seeded() {
+        return (index, temperature, seed) -> OpenAiChatRequestParameters.builder()
+                .temperature(temperature.isPresent() ? temperature.getAsDouble() : null)
+                .seed((int) seed)
+                .build();
+    }
+
+    /**
+     * Builds a {@link ChatModel} over an {@link OpenAiChatModel} with LangChain4j's retries off, Retry-After kept
+     * and token log-probabilities translated. Not thread-safe.
+     */
+    public static final class Builder {
+        private String baseUrl;
+        private String modelName;
+        private String apiKey;
+        private Duration timeout = Duration.ofSeconds(120);
+        private Double temperature;
+        private Integer maxOutputTokens;
+        private boolean logprobs = true;
+        private Integer topLogprobs;
+
+        private Builder() {
+        }
+
+        /**
+         * The endpoint's base URL, up to and including {@code /v1}, e.g. {@code http://localhost:8080/v1} (required).
+         *
+         * @throws IllegalArgumentException if not an absolute http or https URL
+         */
+        public Builder baseUrl(String baseUrl) {
+            this.baseUrl = Arguments.httpUrl(baseUrl, "baseUrl");
+            return this;
+        }
+
+        /**
+         * The model, e.g. {@code gpt-4o-mini} (required).
+         *
+         * @throws IllegalArgumentException if blank
+         */
+        public Builder modelName(String modelName) {
+            this.modelName = Arguments.notBlank(modelName, "modelName");
+            return this;
+        }
+
+        /**
+         * The API key, sent as a bearer token (default none, for local servers).
+         *
+         * @throws IllegalArgumentException if blank
+         */
+        public Builder apiKey(String apiKey) {
+            this.apiKey = Arguments.notBlank(apiKey, "apiKey");
+            return this;
+        }
+
+        /**
+         * The HTTP timeout of one call (default 120 s).
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Arguments.positive(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * The default temperature (default: the server's); per-sample temperatures override it.
+         *
+         * @throws IllegalArgumentException if negative, NaN or infinite
+         */
+        public Builder temperature(double temperature) {
+            this.temperature = Arguments.temperature(temperature);
+            return this;
+        }
+
+        /**
+         * The most tokens generated per call, OpenAI's {@code max_tokens} (default: the server's).
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder maxOutputTokens(int maxOutputTokens) {
+            this.maxOutputTokens = Arguments.atLeast(maxOutputTokens, 1, "maxOutputTokens");
+            return this;
+        }
+
+        /**
+         * Whether every call asks for the generated tokens' log-probabilities, OpenAI's {@code logprobs} (default
+         * true). Off, the white-box techniques refuse this model.
+         */
+        public Builder logprobs(boolean logprobs) {
+            this.logprobs = logprobs;
+            return this;
+        }
+
+        /**
+         * How many of the most likely tokens to return at each position, OpenAI's {@code top_logprobs} (default
+         * {@value #DEFAULT_TOP_LOGPROBS}; 0 for none; OpenAI accepts up to 20, other servers may accept more).
+         * Needed by R-Tuning's P(sure).
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder topLogprobs(int topLogprobs) {
+            this.topLogprobs = Arguments.atLeast(topLogprobs, 0, "topLogprobs");
+            return this;
+        }
+
+        /**
+         * The model.
+         *
+         * @throws IllegalStateException if the base URL or the model name is missing, or top log-probabilities are
+         *                               asked for with log-probabilities off
+         */
+        public ChatModel build() {
+            if (baseUrl == null || modelName == null) {
+                throw new IllegalStateException("baseUrl and modelName are required");
+            }
+            if (!logprobs && topLogprobs != null && topLogprobs > 0) {
+                throw new IllegalStateException("topLogprobs(" + topLogprobs + ") needs logprobs(true)");
+            }
+            int top = topLogprobs == null ? DEFAULT_TOP_LOGPROBS : topLogprobs;
+            OpenAiChatModel.OpenAiChatModelBuilder model = OpenAiChatModel.builder()
+                    .baseUrl(baseUrl)
+                    .modelName(modelName)
+                    .timeout(timeout)
+                    .temperature(temperature)
+                    .maxTokens(maxOutputTokens)
+                    .maxRetries(0)
+                    .httpClientBuilder(new RetryAfterHttpClientBuilder());
+            if (apiKey != null) {
+                model.apiKey(apiKey);
+            }
+            if (logprobs) {
+                model.logprobs(true).topLogprobs(top > 0 ? top : null);
+            }
+            return new LogProbsChatModel(model.build());
+        }
+    }
+}

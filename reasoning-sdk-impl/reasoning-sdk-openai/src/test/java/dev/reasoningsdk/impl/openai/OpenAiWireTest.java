@@ -1,0 +1,307 @@
+package dev.reasoningsdk.impl.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.reasoningsdk.api.LogProbsUnavailableException;
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.aggregate.ChainScorer;
+import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
+import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.api.model.TokenLogProb;
+import dev.reasoningsdk.impl.aggregate.LikelihoodChainScorer;
+import dev.reasoningsdk.impl.confidence.TokenProbabilityConfidence;
+import dev.reasoningsdk.impl.llm.ChatModelSampler;
+import dev.reasoningsdk.impl.llm.LlmCallException;
+import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
+import dev.reasoningsdk.impl.prompt.ActivePrompt;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The real {@code OpenAiChatModel} and HTTP stack, built by {@link OpenAiChatModels}, against a local HTTP server
+ * that answers {@code /v1/chat/completions} like an OpenAI-compatible server: log-probabilities and their top
+ * alternatives reach {@link ReasoningChatResponseMetadata} and the sampled chains, seeds and temperatures reach the
+ * wire, a 429's Retry-After reaches the SDK, LangChain4j does not retry, and a server that ignores {@code logprobs}
+ * is refused with {@link LogProbsUnavailableException} by every technique that needs them.
+ */
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class OpenAiWireTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The canned answer, token by token, with each token's log-probability. */
+    private static final List<String> TOKENS = List.of(" 6", "*", "7", "=", "42", ".", " The", " answer", " is", " 42",
+            ".");
+    private static final double[] LOG_PROBS = {-0.05, -0.01, -0.02, -0.01, -0.3, -0.01, -0.1, -0.01, -0.01, -0.4,
+            -0.02};
+
+    private HttpServer server;
+    private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    private final AtomicInteger calls = new AtomicInteger();
+
+    /** What the server answers: a status, a Retry-After (or null), and a body. */
+    private record Reply(int status, String retryAfter, String body) {
+        static Reply ok(String body) {
+            return new Reply(200, null, body);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    /** Starts a server whose call {@code n} (1-based) gets {@code replyToCall.apply(n)}; returns its base URL. */
+    private String serve(IntFunction<Reply> replyToCall) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/v1/chat/completions", exchange -> answer(exchange, replyToCall));
+        server.start();
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+    }
+
+    private void answer(HttpExchange exchange, IntFunction<Reply> replyToCall) throws IOException {
+        requests.add(JSON.readTree(exchange.getRequestBody()));
+        Reply reply = replyToCall.apply(calls.incrementAndGet());
+        if (reply.retryAfter() != null) {
+            exchange.getResponseHeaders().add("Retry-After", reply.retryAfter());
+        }
+        byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(reply.status(), bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    /** An OpenAI chat completion of {@code tokens}; with {@code logProbs} null the server ignored logprobs. */
+    private static String completion(List<String> tokens, double[] logProbs, List<List<Object[]>> alternatives) {
+        ObjectNode body = JSON.createObjectNode().put("id", "chatcmpl-1").put("object", "chat.completion")
+                .put("created", 1_700_000_000L).put("model", "m");
+        ObjectNode choice = body.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
+        choice.putObject("message").put("role", "assistant").put("content", String.join("", tokens));
+        if (logProbs != null) {
+            ArrayNode content = choice.putObject("logprobs").putArray("content");
+            for (int i = 0; i < tokens.size(); i++) {
+                ObjectNode token = content.addObject().put("token", tokens.get(i)).put("logprob", logProbs[i]);
+                ArrayNode top = token.putArray("top_logprobs");
+                for (Object[] alternative : alternatives == null ? List.<Object[]>of() : alternatives.get(i)) {
+                    top.addObject().put("token", (String) alternative[0]).put("logprob", (double) alternative[1]);
+                }
+            }
+        }
+        body.putObject("usage").put("prompt_tokens", 12).put("completion_tokens", tokens.size())
+                .put("total_tokens", 12 + tokens.size());
+        return body.toString();
+    }
+
+    /** The canned answer with two alternatives per token (the token itself, then " 0" at -5). */
+    private static String answerWithLogProbs() {
+        List<List<Object[]>> alternatives = TOKENS.stream().map(token -> List.of(
+                new Object[] {token, LOG_PROBS[TOKENS.indexOf(token)]}, new Object[] {" 0", -5.0})).toList();
+        return completion(TOKENS, LOG_PROBS, alternatives);
+    }
+
+    private static ChatModel model(String baseUrl) {
+        return OpenAiChatModels.builder().baseUrl(baseUrl).modelName("m").timeout(Duration.ofSeconds(10))
+                .topLogprobs(3).build();
+    }
+
+    @Test
+    void logProbsAndTheirAlternativesAreTranslated() throws IOException {
+        ChatModel model = model(serve(call -> Reply.ok(answerWithLogProbs())));
+
+        ChatResponse response = model.chat(dev.langchain4j.model.chat.request.ChatRequest.builder()
+                .messages(dev.langchain4j.data.message.UserMessage.from("What is 6 times 7?")).build());
+
+        List<TokenLogProb> tokens = ReasoningChatResponseMetadata.tokenLogProbs(response).orElseThrow();
+        assertThat(tokens).extracting(TokenLogProb::token).containsExactlyElementsOf(TOKENS);
+        assertThat(tokens).extracting(TokenLogProb::logProb).containsExactly(-0.05, -0.01, -0.02, -0.01, -0.3, -0.01,
+                -0.1, -0.01, -0.01, -0.4, -0.02);
+        assertThat(tokens.get(4).alternatives()).containsExactly(new TokenLogProb.Alternative("42", -0.3),
+                new TokenLogProb.Alternative(" 0", -5.0));
+        assertThat(response.aiMessage().text()).isEqualTo(String.join("", TOKENS));
+        assertThat(response.tokenUsage().inputTokenCount()).isEqualTo(12);
+        assertThat(requests).singleElement().satisfies(request -> {
+            assertThat(request.path("logprobs").asBoolean()).isTrue();
+            assertThat(request.path("top_logprobs").asInt()).isEqualTo(3);
+            assertThat(request.path("model").asText()).isEqualTo("m");
+        });
+    }
+
+    @Test
+    void seedsReachTheServerAndSampledChainsAreScoredFromTheirLogProbs() throws IOException {
+        ChatModel model = model(serve(call -> Reply.ok(answerWithLogProbs())));
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).name("m")
+                .requestParameters(OpenAiChatModels.seeded()).temperatures(index -> 0.5 + index / 10.0).concurrency(1)
+                .build()) {
+            SampleBatch batch = sampler.sample("What is 6 times 7?", 3, 40);
+
+            assertThat(requests).extracting(request -> request.path("seed").asInt()).containsExactly(40, 41, 42);
+            assertThat(requests).extracting(request -> request.path("temperature").asDouble())
+                    .containsExactly(0.5, 0.6, 0.7);
+            // The model's log-probability defaults survive the per-sample parameters.
+            assertThat(requests).allSatisfy(request -> assertThat(request.path("logprobs").asBoolean()).isTrue());
+            assertThat(batch.samples()).hasSize(3)
+                    .allSatisfy(sample -> assertThat(sample.tokenLogProbs()).hasSize(TOKENS.size()));
+
+            List<ReasoningChain> chains = batch.chains("m");
+            assertThat(chains).allSatisfy(chain -> assertThat(chain.hasTokenLogProbs()).isTrue());
+            ChainScorer.Scores scores = LikelihoodChainScorer.fromSampledLogProbs()
+                    .scoreLocally("What is 6 times 7?", chains, List.of());
+            double mean = java.util.Arrays.stream(LOG_PROBS).average().orElseThrow();
+            assertThat(scores.scores()).containsOnly(10 * Math.exp(10 * mean));
+            assertThat(scores.failures()).isZero();
+            assertThat(scores.usage().modelCalls()).isZero();
+        }
+    }
+
+    @Test
+    void aRateLimitsRetryAfterReachesTheSdkAndLangChain4jDoesNotRetry() throws IOException {
+        ChatModel model = model(serve(call -> new Reply(429, "2", "{\"error\":{\"message\":\"slow down\"}}")));
+
+        assertThatThrownBy(() -> model.chat("q")).satisfies(failure -> {
+            LlmCallException classified = LlmCallException.classify(failure);
+            assertThat(classified.isRetryable()).isTrue();
+            assertThat(classified.statusCode()).hasValue(429);
+            assertThat(classified.retryAfter()).contains(Duration.ofSeconds(2));
+        });
+        assertThat(calls.get()).isEqualTo(1);
+    }
+
+    @Test
+    void theSamplerRetriesARateLimitOnceAndCountsIt() throws IOException {
+        ChatModel model = model(serve(call -> call == 1 ? new Reply(429, "1", "{}") : Reply.ok(answerWithLogProbs())));
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).concurrency(1).build()) {
+            SampleBatch batch = sampler.sample("q", 1, 0);
+
+            assertThat(batch.samples()).singleElement().satisfies(sample -> {
+                assertThat(sample.attempts()).isEqualTo(2);
+                assertThat(sample.tokenLogProbs()).hasSize(TOKENS.size());
+            });
+            assertThat(calls.get()).isEqualTo(2);
+            assertThat(batch.usage().failedCalls()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void tokenProbabilityConfidenceAndPSureComeFromTheServersLogProbs() throws IOException {
+        // Call 1: the greedy answer. Call 2: the reply to R-Tuning's question, character by character as the tiny
+        // reasoner tokenizes it: a space shared by " sure" and " unsure", then "s" with "u" among its alternatives.
+        String sure = completion(List.of(" ", "s", "u", "r"), new double[] {-0.01, -0.3, -0.2, -0.1}, List.of(
+                List.<Object[]>of(new Object[] {" ", -0.01}, new Object[] {"\n", -4.0}),
+                List.<Object[]>of(new Object[] {"s", -0.3}, new Object[] {"u", -1.5}, new Object[] {"n", -3.0}),
+                List.<Object[]>of(new Object[] {"u", -0.2}), List.<Object[]>of(new Object[] {"r", -0.1})));
+        ChatModel model = model(serve(call -> Reply.ok(call == 1 ? answerWithLogProbs() : sure)));
+        TokenProbabilityConfidence confidence = TokenProbabilityConfidence.builder().model(model)
+                .extractor(AnswerExtractors.numeric()).build();
+
+        ConfidenceEstimate estimate = confidence.estimate("What is 6 times 7?");
+
+        assertThat(estimate.answer()).contains("42");
+        // The answer's tokens: " 42" (the last occurrence of "42" lies inside it).
+        assertThat(estimate.signals().get("mean_token_probability")).isCloseTo(Math.exp(-0.4), within(1e-9));
+        assertThat(estimate.signals().get("p_sure")).isCloseTo(1 / (1 + Math.exp(-(-0.3 + 1.5))), within(1e-9));
+        assertThat(estimate.confidence()).isCloseTo(0.5 * Math.exp(-0.4) + 0.5 * estimate.signals().get("p_sure"),
+                within(1e-9));
+        assertThat(estimate.usage().modelCalls()).isEqualTo(2);
+        assertThat(estimate.usage().samples()).isEqualTo(1);
+        JsonNode asked = requests.get(1);
+        assertThat(asked.path("messages")).extracting(message -> message.path("role").asText())
+                .containsExactly("user", "assistant", "user");
+        assertThat(asked.path("messages").get(1).path("content").asText()).isEqualTo(String.join("", TOKENS));
+        assertThat(asked.path("messages").get(2).path("content").asText())
+                .isEqualTo(TokenProbabilityConfidence.SURE_QUESTION);
+        assertThat(asked.path("temperature").asDouble()).isZero();
+        assertThat(requests.get(0).path("temperature").asDouble()).isZero();
+    }
+
+    @Test
+    void aServerThatIgnoresLogProbsIsRefusedByEveryTechniqueThatNeedsThem() throws IOException {
+        ChatModel model = model(serve(call -> Reply.ok(completion(TOKENS, null, null))));
+
+        assertThatThrownBy(() -> TokenProbabilityConfidence.builder().model(model).build().estimate("q"))
+                .isInstanceOf(LogProbsUnavailableException.class)
+                .hasMessageContaining("m returned no token log-probabilities (logprobs) of its response")
+                .satisfies(e -> assertThat(((LogProbsUnavailableException) e).isRetryable()).isFalse());
+
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).name("m").build()) {
+            SampleBatch batch = sampler.sample("q", 2, 0);
+            assertThat(batch.samples()).hasSize(2).allSatisfy(s -> assertThat(s.tokenLogProbs()).isEmpty());
+            assertThatThrownBy(() -> LikelihoodChainScorer.fromSampledLogProbs().scoreGlobally("q", batch.chains("m")))
+                    .isInstanceOf(LogProbsUnavailableException.class)
+                    .hasMessageContaining("m returned no token log-probabilities on its 2 sampled chains");
+            assertThatThrownBy(() -> ActivePrompt.builder().sampler(sampler, 0.8).extractor(AnswerExtractors.numeric())
+                    .samples(2).metric(ActivePrompt.Uncertainty.SELF_CONFIDENCE).build().select(List.of("q"), 1))
+                    .isInstanceOf(LogProbsUnavailableException.class)
+                    .hasMessageContaining("self-confidence");
+        }
+    }
+
+    @Test
+    void aReplyToTheSureQuestionWithoutTopLogProbsIsRefused() throws IOException {
+        String sureWithoutAlternatives = completion(List.of(" ", "s"), new double[] {-0.01, -0.3}, null);
+        ChatModel model = model(serve(call -> Reply.ok(call == 1 ? answerWithLogProbs() : sureWithoutAlternatives)));
+
+        assertThatThrownBy(() -> TokenProbabilityConfidence.builder().model(model).build().estimate("q"))
+                .isInstanceOf(LogProbsUnavailableException.class)
+                .hasMessageContaining("top log-probabilities (top_logprobs)");
+    }
+
+    @Test
+    void selfConfidenceRanksTheLessLikelyQuestionFirst() throws IOException {
+        double[] unlikely = LOG_PROBS.clone();
+        java.util.Arrays.setAll(unlikely, i -> LOG_PROBS[i] - 1);
+        String doubtful = completion(TOKENS, unlikely, null);
+        // Question 0 is answered with the canned log-probabilities, question 1 with each one lower by 1.
+        ChatModel model = model(serve(call -> Reply.ok(call <= 2 ? answerWithLogProbs() : doubtful)));
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).concurrency(1).build()) {
+            ActivePrompt.Selection selection = ActivePrompt.builder().sampler(sampler, 0.8)
+                    .extractor(AnswerExtractors.numeric()).samples(2)
+                    .metric(ActivePrompt.Uncertainty.SELF_CONFIDENCE).build().select(List.of("q0", "q1"), 1);
+
+            double mean = java.util.Arrays.stream(LOG_PROBS).average().orElseThrow();
+            assertThat(selection.selected()).extracting(ActivePrompt.Ranked::index).containsExactly(1);
+            assertThat(selection.ranking()).extracting(ActivePrompt.Ranked::uncertainty)
+                    .containsExactly(1 - Math.exp(mean - 1), 1 - Math.exp(mean));
+        }
+    }
+
+    @Test
+    void badSettingsAreRefusedNamingThem() {
+        assertThatThrownBy(() -> OpenAiChatModels.builder().baseUrl("localhost:8080"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("baseUrl");
+        assertThatThrownBy(() -> OpenAiChatModels.builder().modelName(" "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("modelName");
+        assertThatThrownBy(() -> OpenAiChatModels.builder().topLogprobs(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topLogprobs must be >= 0, was -1");
+        assertThatThrownBy(() -> OpenAiChatModels.builder().baseUrl("http://h/v1").build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("modelName");
+        assertThatThrownBy(() -> OpenAiChatModels.builder().baseUrl("http://h/v1").modelName("m").logprobs(false)
+                .topLogprobs(3).build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("logprobs");
+    }
+}
