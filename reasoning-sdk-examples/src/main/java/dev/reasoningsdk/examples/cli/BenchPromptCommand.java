@@ -2,7 +2,7 @@ package dev.reasoningsdk.examples.cli;
 
 import dev.reasoningsdk.api.prompt.OptimizationResult;
 import dev.reasoningsdk.examples.cli.LabeledJsonl.Example;
-import dev.reasoningsdk.impl.TextFiles;
+import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.api.model.SentenceEncoder;
 import dev.reasoningsdk.impl.llm.LocalCausalLmChatModel;

@@ -3,7 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
-import dev.reasoningsdk.impl.TextFiles;
+import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.retrieval.BinaryMetrics;
 import dev.reasoningsdk.impl.retrieval.EncoderHeadCriterion;
 import dev.reasoningsdk.impl.retrieval.HeadProvenance;

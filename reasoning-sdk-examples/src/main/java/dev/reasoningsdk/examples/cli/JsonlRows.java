@@ -1,7 +1,7 @@
 package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.reasoningsdk.impl.JsonLines;
+import dev.reasoningsdk.impl.internal.JsonLines;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
-import dev.reasoningsdk.impl.TextFiles;
+import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.retrieval.HeadProvenance;
 import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;

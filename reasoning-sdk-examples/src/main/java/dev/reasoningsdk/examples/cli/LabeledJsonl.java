@@ -1,8 +1,8 @@
 package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.reasoningsdk.impl.JsonLines;
-import dev.reasoningsdk.impl.TextFiles;
+import dev.reasoningsdk.impl.internal.JsonLines;
+import dev.reasoningsdk.impl.internal.TextFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

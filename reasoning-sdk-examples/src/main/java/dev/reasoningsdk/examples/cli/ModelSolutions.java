@@ -3,7 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.model.AnswerExtractor;
-import dev.reasoningsdk.impl.JsonLines;
+import dev.reasoningsdk.impl.internal.JsonLines;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
-import dev.reasoningsdk.impl.llm.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

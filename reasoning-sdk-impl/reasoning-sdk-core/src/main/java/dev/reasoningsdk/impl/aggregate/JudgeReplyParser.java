@@ -2,7 +2,7 @@ package dev.reasoningsdk.impl.aggregate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reasoningsdk.impl.llm.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;

@@ -7,7 +7,7 @@ import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.impl.llm.CallResult;
 import dev.reasoningsdk.impl.llm.ModelGateway;
-import dev.reasoningsdk.impl.llm.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -17,7 +17,7 @@ import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.impl.llm.CallResult;
 import dev.reasoningsdk.impl.llm.CallScope;
 import dev.reasoningsdk.impl.llm.ModelGateway;
-import dev.reasoningsdk.impl.llm.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.llm;
 
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;

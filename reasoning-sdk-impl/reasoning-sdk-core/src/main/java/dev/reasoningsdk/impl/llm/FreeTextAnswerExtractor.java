@@ -1,6 +1,7 @@
 package dev.reasoningsdk.impl.llm;
 
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;

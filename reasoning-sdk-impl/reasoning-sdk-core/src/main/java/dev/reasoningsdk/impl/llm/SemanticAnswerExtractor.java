@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.llm;
 
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.SentenceEncoder;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;

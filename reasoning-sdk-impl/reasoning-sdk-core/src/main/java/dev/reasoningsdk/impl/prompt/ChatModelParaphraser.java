@@ -4,7 +4,7 @@ import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.impl.llm.ModelGateway;
-import dev.reasoningsdk.impl.llm.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

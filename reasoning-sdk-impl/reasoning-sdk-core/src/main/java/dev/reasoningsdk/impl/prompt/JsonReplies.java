@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.reasoningsdk.impl.llm.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -8,7 +8,7 @@ import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.llm.CallScope;
 import dev.reasoningsdk.impl.llm.ModelGateway;
-import dev.reasoningsdk.impl.llm.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package dev.reasoningsdk.impl.retrieval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.reasoningsdk.impl.JsonLines;
+import dev.reasoningsdk.impl.internal.JsonLines;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

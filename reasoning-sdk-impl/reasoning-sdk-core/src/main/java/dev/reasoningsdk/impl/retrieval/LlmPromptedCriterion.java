@@ -12,7 +12,7 @@ import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.impl.llm.CallResult;
 import dev.reasoningsdk.impl.llm.ModelGateway;
-import dev.reasoningsdk.impl.llm.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalDouble;

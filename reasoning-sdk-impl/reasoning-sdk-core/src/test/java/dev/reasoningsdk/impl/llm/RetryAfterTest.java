@@ -1,12 +1,12 @@
 package dev.reasoningsdk.impl.llm;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.reasoningsdk.impl.internal.RetryAfter;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class RetryAfterTest {
 

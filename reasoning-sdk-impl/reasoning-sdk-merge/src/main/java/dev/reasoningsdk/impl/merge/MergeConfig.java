@@ -5,7 +5,7 @@ import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.RatioSchedule;
 import dev.reasoningsdk.api.merge.SignConsensus;
 import dev.reasoningsdk.impl.DataFileException;
-import dev.reasoningsdk.impl.TextFiles;
+import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.merge.internal.ModelFiles;
 import java.io.IOException;
 import java.nio.file.Files;

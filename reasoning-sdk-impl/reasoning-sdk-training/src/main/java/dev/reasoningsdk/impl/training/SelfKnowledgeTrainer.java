@@ -7,7 +7,7 @@ import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
-import dev.reasoningsdk.impl.JsonLines;
+import dev.reasoningsdk.impl.internal.JsonLines;
 import dev.reasoningsdk.impl.confidence.AnswerGroups;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.merge.MergeMethod;
 import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.RatioSchedule;
-import dev.reasoningsdk.impl.JsonLines;
+import dev.reasoningsdk.impl.internal.JsonLines;
 import dev.reasoningsdk.impl.merge.RatioEvaluator;
 import dev.reasoningsdk.impl.merge.StreamingModelMerger;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;

@@ -1,5 +1,6 @@
-package dev.reasoningsdk.impl;
+package dev.reasoningsdk.impl.internal;
 
+import dev.reasoningsdk.impl.DataFileException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,8 +1,9 @@
-package dev.reasoningsdk.impl;
+package dev.reasoningsdk.impl.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.impl.DataFileException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.reasoningsdk.impl.llm;
+package dev.reasoningsdk.impl.internal;
 
 import java.time.DateTimeException;
 import java.time.Duration;
