@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import jinjava.de.odysseus.el.ExpressionFactoryImpl;
 import jinjava.de.odysseus.el.tree.TreeStore;
 import jinjava.de.odysseus.el.tree.impl.Cache;
@@ -41,6 +42,12 @@ public final class HuggingFaceJinja {
     private static final ThreadLocal<Clock> CLOCK = new ThreadLocal<>();
     private static final ThreadLocal<String> RAISED = new ThreadLocal<>();
 
+    /**
+     * jinja2's {@code lstrip_blocks}: spaces and tabs from the start of a line up to a block tag or a comment,
+     * unless it opens with {@code +} (its lexer applies the same rule to the source).
+     */
+    private static final Pattern LSTRIP_BLOCKS = Pattern.compile("(?m)^[ \\t]+(?=\\{[%#](?!\\+))");
+
     private final Jinjava jinjava;
 
     /** An engine whose {@code strftime_now} reads {@code clock}. */
@@ -57,10 +64,13 @@ public final class HuggingFaceJinja {
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
-                .withLstripBlocks(true)
+                // lstrip_blocks is done on the source (LSTRIP_BLOCKS): Jinjava's also strips the spaces in
+                // "a, {% endif %}", which are not at the start of a line, and jinja2 keeps them.
+                .withLstripBlocks(false)
                 .withLegacyOverrides(overrides)
                 .withElResolver(resolver)
                 .withFailOnUnknownTokens(false)
+                .withInterperterFactory(PythonOutputInterpreter.FACTORY)
                 .build();
         ExpressionFactory expressions = new ExpressionFactoryImpl(
                 new TreeStore(new PythonSyntaxBuilder(), new Cache(256)), new TruthyTypeConverter());
@@ -88,7 +98,7 @@ public final class HuggingFaceJinja {
         JinjavaInterpreter interpreter = jinjava.newInterpreter();
         JinjavaInterpreter.pushCurrent(interpreter);
         try {
-            Node root = interpreter.parse(template);
+            Node root = interpreter.parse(lstripBlocks(template));
             Objects.requireNonNull(root, "root");
             fail(interpreter.getErrorsCopy(), null);
         } finally {
@@ -109,7 +119,7 @@ public final class HuggingFaceJinja {
         CLOCK.set(Objects.requireNonNull(clock, "clock"));
         RAISED.remove();
         try {
-            RenderResult result = jinjava.renderForResult(template, variables);
+            RenderResult result = jinjava.renderForResult(lstripBlocks(template), variables);
             fail(result.getErrors(), RAISED.get());
             return result.getOutput();
         } finally {
@@ -118,14 +128,18 @@ public final class HuggingFaceJinja {
         }
     }
 
+    private static String lstripBlocks(String template) {
+        return LSTRIP_BLOCKS.matcher(template).replaceAll("");
+    }
+
     private static void fail(List<TemplateError> errors, String raised) {
         if (raised != null) {
             throw new TemplateException(raised, true);
         }
+        // Warnings too: Jinjava reports an unknown filter or a failed call as a warning and renders on, where
+        // jinja2 stops; a prompt rendered past such a warning would differ from the model's own without a sign.
         for (TemplateError error : errors) {
-            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
-                throw new TemplateException("line " + error.getLineno() + ": " + error.getMessage(), false);
-            }
+            throw new TemplateException("line " + error.getLineno() + ": " + error.getMessage(), false);
         }
     }
 
