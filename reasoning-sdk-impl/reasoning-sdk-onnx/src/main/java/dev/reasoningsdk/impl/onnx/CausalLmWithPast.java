@@ -38,9 +38,10 @@ import java.util.regex.Pattern;
  *
  * <p>Generation of N chains of one prompt runs the prompt once at batch 1, copies its cache to N rows, then decodes
  * all rows together, one forward pass per token; each step's {@code present} tensors are fed back as the next
- * step's {@code past} without leaving native memory. Only fp32 models are supported (an fp16 export is refused at
- * construction), and the merged "with branch" exports ({@code use_cache_branch}) are not: use the plain
- * decoder-with-past file.
+ * step's {@code past} without leaving native memory. {@link #continuationLogProbs} scores a given continuation
+ * (teacher forcing) in one prefill pass over prompt and continuation. Only fp32 models are supported (an fp16
+ * export is refused at construction), and the merged "with branch" exports ({@code use_cache_branch}) are not: use
+ * the plain decoder-with-past file.
  *
  * <p>Thread-safe (each call has its own state); does not own the session: close it yourself.
  */

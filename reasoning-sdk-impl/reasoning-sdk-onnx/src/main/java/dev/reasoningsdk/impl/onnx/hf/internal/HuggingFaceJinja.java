@@ -38,7 +38,10 @@ import jinjava.javax.el.ExpressionFactory;
  */
 public final class HuggingFaceJinja {
 
-    /** The shared setup; templates that need no other clock use it. */
+    /**
+     * What the static template globals see during a render on this thread: Jinjava calls globals as static
+     * methods, so the clock and a {@code raise_exception} message travel beside the call.
+     */
     private static final ThreadLocal<Clock> CLOCK = new ThreadLocal<>();
     private static final ThreadLocal<String> RAISED = new ThreadLocal<>();
 
@@ -50,7 +53,7 @@ public final class HuggingFaceJinja {
 
     private final Jinjava jinjava;
 
-    /** An engine whose {@code strftime_now} reads {@code clock}. */
+    /** An engine; each render names the clock its {@code strftime_now} reads. */
     public HuggingFaceJinja() {
         LegacyOverrides overrides = LegacyOverrides.newBuilder()
                 .withUseTrimmingForNotesAndExpressions(true)
