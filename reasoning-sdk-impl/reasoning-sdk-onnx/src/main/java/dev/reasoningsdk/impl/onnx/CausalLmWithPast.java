@@ -38,9 +38,10 @@ import java.util.regex.Pattern;
  *
  * <p>Generation of N chains of one prompt runs the prompt once at batch 1, copies its cache to N rows, then decodes
  * all rows together, one forward pass per token; each step's {@code present} tensors are fed back as the next
- * step's {@code past} without leaving native memory. Only fp32 models are supported (an fp16 export is refused at
- * construction), and the merged "with branch" exports ({@code use_cache_branch}) are not: use the plain
- * decoder-with-past file.
+ * step's {@code past} without leaving native memory. {@link #continuationLogProbs} scores a given continuation
+ * (teacher forcing) in one prefill pass over prompt and continuation. Only fp32 models are supported (an fp16
+ * export is refused at construction), and the merged "with branch" exports ({@code use_cache_branch}) are not: use
+ * the plain decoder-with-past file.
  *
  * <p>Thread-safe (each call has its own state); does not own the session: close it yourself.
  */
@@ -162,6 +163,46 @@ public final class CausalLmWithPast {
                 detokenizer, id -> detokenizer.apply(new int[] {id}));
     }
 
+    /**
+     * The log-probability (natural log, temperature 1) of each of {@code continuationIds} after {@code promptIds},
+     * teacher-forced: one forward pass over prompt and continuation from an empty cache, as a likelihood scorer needs
+     * for text the model did not generate.
+     *
+     * @throws IllegalArgumentException if the prompt or the continuation is empty, or together they exceed the
+     *                                  context
+     */
+    public float[] continuationLogProbs(int[] promptIds, int[] continuationIds) {
+        Objects.requireNonNull(promptIds, "promptIds");
+        Objects.requireNonNull(continuationIds, "continuationIds");
+        if (promptIds.length == 0 || continuationIds.length == 0) {
+            throw new IllegalArgumentException("the prompt and the continuation must each hold a token, had "
+                    + promptIds.length + " and " + continuationIds.length);
+        }
+        int length = promptIds.length + continuationIds.length;
+        if (length > contextLength) {
+            throw new IllegalArgumentException("prompt and continuation hold " + length + " tokens; the context holds "
+                    + contextLength);
+        }
+        long[] ids = new long[length];
+        for (int i = 0; i < length; i++) {
+            ids[i] = i < promptIds.length ? promptIds[i] : continuationIds[i - promptIds.length];
+        }
+        List<AutoCloseable> owned = new ArrayList<>();
+        try (OrtSession.Result result = runStep(1, ids, 0, emptyPast(owned))) {
+            FloatBuffer logits = ((OnnxTensor) result.get(FullSequenceModel.LOGITS).orElseThrow()).getFloatBuffer();
+            float[] row = new float[vocabularySize];
+            float[] logProbs = new float[continuationIds.length];
+            for (int i = 0; i < continuationIds.length; i++) {
+                // The distribution of continuation token i comes from the position just before it.
+                logits.get((promptIds.length - 1 + i) * vocabularySize, row);
+                logProbs[i] = TokenSampler.logProbability(row, 0, vocabularySize, continuationIds[i]);
+            }
+            return logProbs;
+        } finally {
+            closeAll(owned);
+        }
+    }
+
     /** The number of decoder layers (pairs of past inputs). */
     public int layers() {
         return layers;
@@ -200,6 +241,72 @@ public final class CausalLmWithPast {
         return "present." + layer + "." + kind;
     }
 
+    /** Runs {@code ids.length / batch} new tokens per row after a past of {@code pastLength} tokens. */
+    private OrtSession.Result runStep(int batch, long[] ids, int pastLength, OnnxTensor[] pastTensors) {
+        int length = ids.length / batch;
+        List<OnnxTensor> inputs = new ArrayList<>();
+        try {
+            Map<String, OnnxTensor> feed = new HashMap<>();
+            feed.put(FullSequenceModel.INPUT_IDS, longTensor(ids, new long[] {batch, length}, inputs));
+            long[] mask = new long[batch * (pastLength + length)];
+            Arrays.fill(mask, 1);
+            feed.put(ATTENTION_MASK, longTensor(mask, new long[] {batch, pastLength + length}, inputs));
+            if (hasPositionIds) {
+                long[] positions = new long[batch * length];
+                for (int i = 0; i < positions.length; i++) {
+                    positions[i] = pastLength + i % length;
+                }
+                feed.put(POSITION_IDS, longTensor(positions, new long[] {batch, length}, inputs));
+            }
+            for (int layer = 0; layer < layers; layer++) {
+                feed.put(pastName(layer, "key"), pastTensors[2 * layer]);
+                feed.put(pastName(layer, "value"), pastTensors[2 * layer + 1]);
+            }
+            return session.run(feed, decodeOutputs);
+        } catch (OrtException e) {
+            throw new ModelRunException("model " + modelName + ": decoding step at past length " + pastLength
+                    + " failed: " + e.getMessage(), e);
+        } finally {
+            inputs.forEach(OnnxTensor::close);
+        }
+    }
+
+    private OnnxTensor longTensor(long[] values, long[] shape, List<OnnxTensor> toClose) throws OrtException {
+        OnnxTensor tensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(values), shape);
+        toClose.add(tensor);
+        return tensor;
+    }
+
+    private OnnxTensor tensor(FloatBuffer values, long[] shape) {
+        try {
+            return OnnxTensor.createTensor(environment, values, shape);
+        } catch (OrtException e) {
+            throw new ModelRunException("model " + modelName + ": cannot create a cache tensor "
+                    + Arrays.toString(shape) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The empty past of a prefill (batch 1, past length 0) for every layer; the tensor goes to {@code owned}. */
+    private OnnxTensor[] emptyPast(List<AutoCloseable> owned) {
+        OnnxTensor[] empty = new OnnxTensor[2 * layers];
+        OnnxTensor tensor = tensor(FloatBuffer.allocate(0), new long[] {1, kvHeads, 0, headDim});
+        Arrays.fill(empty, tensor);
+        owned.add(tensor);
+        return empty;
+    }
+
+    private void closeAll(List<AutoCloseable> owned) {
+        for (AutoCloseable closeable : owned) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new ModelRunException("model " + modelName + ": cannot release a cache tensor: "
+                        + e.getMessage(), e);
+            }
+        }
+        owned.clear();
+    }
+
     private static void require(Map<String, NodeInfo> infos, String modelName, String name, String what) {
         if (!infos.containsKey(name)) {
             throw notDecoderWithPast(modelName, "it has no " + what + " '" + name + "' (it has " + infos.keySet()
@@ -233,7 +340,7 @@ public final class CausalLmWithPast {
             for (int i = 0; i < prefill; i++) {
                 ids[i] = promptIds[i];
             }
-            OrtSession.Result result = runStep(1, ids, emptyPast());
+            OrtSession.Result result = runStep(1, ids, 0, emptyPast(owned));
             try {
                 float[] promptLogits = read(result.get(FullSequenceModel.LOGITS).orElseThrow());
                 logits = new float[rows * vocabularySize];
@@ -282,14 +389,6 @@ public final class CausalLmWithPast {
             owned.add(result);
         }
 
-        private OnnxTensor[] emptyPast() {
-            OnnxTensor[] empty = new OnnxTensor[2 * layers];
-            OnnxTensor tensor = tensor(FloatBuffer.allocate(0), new long[] {1, kvHeads, 0, headDim});
-            Arrays.fill(empty, tensor);
-            owned.add(tensor);
-            return empty;
-        }
-
         @Override
         public float[] logits() {
             return logits;
@@ -301,56 +400,11 @@ public final class CausalLmWithPast {
             for (int row = 0; row < rows; row++) {
                 ids[row] = tokens[row];
             }
-            OrtSession.Result result = runStep(rows, ids, past);
+            OrtSession.Result result = runStep(rows, ids, pastLength, past);
             closeOwned();
             pastLength++;
             adopt(result);
             logits = read(result.get(FullSequenceModel.LOGITS).orElseThrow());
-        }
-
-        /** Runs {@code ids.length / batch} new tokens per row after the current past. */
-        private OrtSession.Result runStep(int batch, long[] ids, OnnxTensor[] pastTensors) {
-            int length = ids.length / batch;
-            List<OnnxTensor> inputs = new ArrayList<>();
-            try {
-                Map<String, OnnxTensor> feed = new HashMap<>();
-                feed.put(FullSequenceModel.INPUT_IDS, longTensor(ids, new long[] {batch, length}, inputs));
-                long[] mask = new long[batch * (pastLength + length)];
-                Arrays.fill(mask, 1);
-                feed.put(ATTENTION_MASK, longTensor(mask, new long[] {batch, pastLength + length}, inputs));
-                if (hasPositionIds) {
-                    long[] positions = new long[batch * length];
-                    for (int i = 0; i < positions.length; i++) {
-                        positions[i] = pastLength + i % length;
-                    }
-                    feed.put(POSITION_IDS, longTensor(positions, new long[] {batch, length}, inputs));
-                }
-                for (int layer = 0; layer < layers; layer++) {
-                    feed.put(pastName(layer, "key"), pastTensors[2 * layer]);
-                    feed.put(pastName(layer, "value"), pastTensors[2 * layer + 1]);
-                }
-                return session.run(feed, decodeOutputs);
-            } catch (OrtException e) {
-                throw new ModelRunException("model " + modelName + ": decoding step at past length " + pastLength
-                        + " failed: " + e.getMessage(), e);
-            } finally {
-                inputs.forEach(OnnxTensor::close);
-            }
-        }
-
-        private OnnxTensor longTensor(long[] values, long[] shape, List<OnnxTensor> toClose) throws OrtException {
-            OnnxTensor tensor = OnnxTensor.createTensor(environment, LongBuffer.wrap(values), shape);
-            toClose.add(tensor);
-            return tensor;
-        }
-
-        private OnnxTensor tensor(FloatBuffer values, long[] shape) {
-            try {
-                return OnnxTensor.createTensor(environment, values, shape);
-            } catch (OrtException e) {
-                throw new ModelRunException("model " + modelName + ": cannot create a cache tensor "
-                        + Arrays.toString(shape) + ": " + e.getMessage(), e);
-            }
         }
 
         private float[] read(OnnxValue value) {
@@ -361,15 +415,7 @@ public final class CausalLmWithPast {
         }
 
         private void closeOwned() {
-            for (AutoCloseable closeable : owned) {
-                try {
-                    closeable.close();
-                } catch (Exception e) {
-                    throw new ModelRunException("model " + modelName + ": cannot release a cache tensor: "
-                            + e.getMessage(), e);
-                }
-            }
-            owned.clear();
+            closeAll(owned);
         }
 
         @Override

@@ -1,0 +1,447 @@
+package dev.reasoningsdk.impl.onnx.hf;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import dev.reasoningsdk.api.ModelLoadException;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.CausalLmWithPast;
+import dev.reasoningsdk.impl.onnx.ModelSource;
+import dev.reasoningsdk.impl.onnx.OnnxModelSession;
+import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
+import dev.reasoningsdk.impl.onnx.hf.internal.ExportFolder;
+import dev.reasoningsdk.impl.onnx.hf.internal.GenerationConfig;
+import dev.reasoningsdk.impl.onnx.hf.internal.ModelConfig;
+import dev.reasoningsdk.impl.onnx.hf.internal.TokenizerConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A causal language model from a Hugging Face export folder (what {@code optimum-cli export onnx --task
+ * text-generation-with-past} writes): {@code config.json} (architecture, special ids, context length),
+ * {@code generation_config.json} (stop tokens, sampling defaults; optional), {@code tokenizer.json} (through DJL's
+ * Hugging Face tokenizer), {@code tokenizer_config.json} (chat template, special tokens, {@code add_bos_token}) and
+ * {@code model.onnx}, the plain decoder-with-past graph ({@link CausalLmWithPast}). Everything is read and checked
+ * at {@link Builder#build()}: a missing or malformed file, a graph that does not match the config, or an export
+ * variant that is not supported fails there with a {@link ModelLoadException} naming the file and the reason. Every
+ * file is reached through the model-folder rule ({@code impl.onnx.internal.ModelFolder}). See
+ * {@code docs/local-models.md}.
+ *
+ * <p>Prompts are tokenized as Hugging Face tokenizes a rendered chat template: special tokens written in the text
+ * ({@code <|im_start|>}) are matched as added tokens, and nothing is added except the BOS token when
+ * {@code add_bos_token} is set and the prompt does not already start with it. {@link #formatPrompt(String)} is the
+ * chat template with one user message and the generation prompt; {@link #formatChat} renders any conversation.
+ * Generation stops at any of the end tokens of both configs. Greedy and sampled decoding, per-token
+ * log-probabilities and teacher-forced continuation scores; hidden states are not read yet.
+ *
+ * <p>Defaults: {@code model.onnx}, a session factory of its own ({@link OnnxSessionFactory#create()}), the system
+ * clock for {@code strftime_now}. Thread-safe; close it to free the session and the tokenizer (closing twice is
+ * harmless).
+ */
+public final class HuggingFaceOnnxModel implements CausalLanguageModel {
+
+    /** The decoder-with-past graph's file name in an Optimum export. */
+    public static final String MODEL_FILE = "model.onnx";
+    /** The tokenizer's file name. */
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+
+    private static final Logger LOG = LoggerFactory.getLogger(HuggingFaceOnnxModel.class);
+    /** Optimum's other layouts, refused by name until they are supported. */
+    private static final Map<String, String> UNSUPPORTED_LAYOUTS = Map.of(
+            "decoder_model_merged.onnx", "the merged decoder (input use_cache_branch)",
+            "decoder_with_past_model.onnx", "the older decoder_model.onnx + decoder_with_past_model.onnx pair");
+
+    private final String modelId;
+    private final ModelConfig config;
+    private final GenerationConfig generationConfig;
+    private final TokenizerConfig tokenizerConfig;
+    private final Optional<ChatTemplate> chatTemplate;
+    private final HuggingFaceTokenizer tokenizer;
+    private final OnnxSessionFactory ownedFactory;
+    private final OnnxModelSession session;
+    private final CausalLmWithPast lm;
+    private final int[] endTokenIds;
+    private final int bosTokenId;
+    private volatile boolean closed;
+
+    private HuggingFaceOnnxModel(Builder builder) {
+        ExportFolder folder = ExportFolder.of(builder.folder);
+        this.config = ModelConfig.read(folder);
+        this.generationConfig = GenerationConfig.read(folder);
+        this.tokenizerConfig = TokenizerConfig.read(folder);
+        this.chatTemplate = tokenizerConfig.chatTemplate()
+                .map(source -> template(folder, tokenizerConfig, source, builder.clock));
+        this.endTokenIds = endTokens(folder, config, generationConfig);
+        Path modelFile = modelFile(folder, builder.modelFile);
+        this.modelId = Optional.ofNullable(folder.path().toAbsolutePath().normalize().getFileName())
+                .map(Path::toString).orElse(folder.path().toString());
+        HuggingFaceTokenizer loadedTokenizer = tokenizer(folder);
+        this.bosTokenId = tokenizerConfig.addBosToken() ? bosId(folder, loadedTokenizer) : -1;
+        this.ownedFactory = builder.sessionFactory == null ? OnnxSessionFactory.create() : null;
+        OnnxSessionFactory factory = ownedFactory != null ? ownedFactory : builder.sessionFactory;
+        OnnxModelSession opened = null;
+        try {
+            opened = factory.open(ModelSource.file(modelFile));
+            this.lm = CausalLmWithPast.builder().session(opened).endTokenIds(endTokenIds)
+                    .padTokenId(generationConfig.padTokenId().orElse(config.padTokenId().orElse(endTokenIds[0])))
+                    .contextLength(config.maxPositions()).build();
+            requireMatchingGraph(folder, modelFile, config, lm);
+        } catch (RuntimeException e) {
+            closeQuietly(opened);
+            closeQuietly(ownedFactory);
+            loadedTokenizer.close();
+            throw e;
+        }
+        this.session = opened;
+        this.tokenizer = loadedTokenizer;
+        LOG.debug("loaded {} ({}) from {} on {}", modelId, config.modelType(), folder.path(),
+                session.providerUsed());
+    }
+
+    /**
+     * Loads an export folder with the defaults.
+     *
+     * @throws ModelLoadException naming the file and the reason when the folder cannot be loaded
+     */
+    public static HuggingFaceOnnxModel of(Path folder) {
+        return builder().folder(folder).build();
+    }
+
+    /** A builder; {@link Builder#folder} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The chat template with one user message and the generation prompt (no extra variables); the text unchanged
+     * when the folder has no chat template.
+     */
+    @Override
+    public String formatPrompt(String userText) {
+        Objects.requireNonNull(userText, "userText");
+        return chatTemplate.map(t -> t.render(List.of(ChatMessage.user(userText)), true)).orElse(userText);
+    }
+
+    /**
+     * Renders a conversation with the model's chat template.
+     *
+     * @param variables extra template variables, e.g. {@code enable_thinking}
+     * @throws IllegalStateException    if the folder has no chat template
+     * @throws IllegalArgumentException if the template refuses the conversation (its {@code raise_exception})
+     */
+    public String formatChat(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, ?> variables) {
+        return chatTemplate().render(messages, addGenerationPrompt, variables);
+    }
+
+    /**
+     * The chat template, with the tokenizer's special tokens as variables.
+     *
+     * @throws IllegalStateException if the folder has none
+     */
+    public ChatTemplate chatTemplate() {
+        return chatTemplate.orElseThrow(() -> new IllegalStateException(modelId + " has no chat template (neither "
+                + TokenizerConfig.FILE + "'s chat_template nor " + TokenizerConfig.TEMPLATE_FILE + ")"));
+    }
+
+    /**
+     * The token ids of a prompt: special tokens in the text matched as added tokens, the BOS token prepended only
+     * when {@code add_bos_token} is set and the text does not start with it.
+     */
+    public int[] encode(String prompt) {
+        Objects.requireNonNull(prompt, "prompt");
+        checkOpen();
+        long[] ids = tokenizer.encode(prompt, false, false).getIds();
+        boolean addBos = bosTokenId >= 0 && (ids.length == 0 || ids[0] != bosTokenId);
+        int[] out = new int[ids.length + (addBos ? 1 : 0)];
+        if (addBos) {
+            out[0] = bosTokenId;
+        }
+        for (int i = 0; i < ids.length; i++) {
+            out[i + (addBos ? 1 : 0)] = Math.toIntExact(ids[i]);
+        }
+        return out;
+    }
+
+    /** The text of token ids, special tokens left out when {@code skipSpecialTokens}. */
+    public String decode(int[] ids, boolean skipSpecialTokens) {
+        Objects.requireNonNull(ids, "ids");
+        checkOpen();
+        long[] longs = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            longs[i] = ids[i];
+        }
+        return tokenizer.decode(longs, skipSpecialTokens);
+    }
+
+    /**
+     * Decodes {@code count} continuations of {@code prompt} (a rendered chat prompt or plain text) together. A
+     * generation's text leaves special tokens out.
+     *
+     * @throws IllegalArgumentException if the prompt has no tokens or fills the context
+     */
+    @Override
+    public List<Generation> generate(String prompt, int count, GenerationOptions options) {
+        Objects.requireNonNull(options, "options");
+        int[] ids = encode(prompt);
+        return lm.generate(ids, count, options, generated -> decode(generated, true));
+    }
+
+    /**
+     * Teacher-forced log-probabilities: the prompt's ids followed by the continuation tokenized on its own (no BOS),
+     * as Hugging Face scores a continuation, in one forward pass.
+     *
+     * @throws IllegalArgumentException if either has no tokens or together they exceed the context
+     */
+    @Override
+    public float[] continuationLogProbs(String prompt, String continuation) {
+        Objects.requireNonNull(continuation, "continuation");
+        int[] promptIds = encode(prompt);
+        long[] continuationIds = tokenizer.encode(continuation, false, false).getIds();
+        int[] ids = new int[continuationIds.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = Math.toIntExact(continuationIds[i]);
+        }
+        return lm.continuationLogProbs(promptIds, ids);
+    }
+
+    /**
+     * Not available yet: reading hidden states needs the graph's last-layer output added at load.
+     *
+     * @throws UnsupportedOperationException always
+     */
+    @Override
+    public float[] promptHiddenState(String prompt) {
+        throw new UnsupportedOperationException(modelId + ": hidden states of a Hugging Face export are not read yet");
+    }
+
+    /**
+     * The publisher's sampling defaults from {@code generation_config.json} with a token budget and seed: its
+     * temperature, top-p and top-k when {@code do_sample} is set, greedy otherwise.
+     */
+    public GenerationOptions defaultOptions(int maxNewTokens, long seed) {
+        if (!generationConfig.doSample()) {
+            return GenerationOptions.greedy(maxNewTokens);
+        }
+        double temperature = generationConfig.temperature().orElse(1.0);
+        double topP = generationConfig.topP().orElse(1.0);
+        return new GenerationOptions(temperature, topP == 0 ? 1 : topP, generationConfig.topK().orElse(0),
+                maxNewTokens, seed);
+    }
+
+    /** The tokens that end a generation: {@code eos_token_id} of both configs, in order, each once. */
+    public int[] endTokenIds() {
+        return endTokenIds.clone();
+    }
+
+    /** {@code config.json}'s {@code model_type}, e.g. {@code qwen3}. */
+    public String modelType() {
+        return config.modelType();
+    }
+
+    @Override
+    public int contextLength() {
+        return config.maxPositions();
+    }
+
+    /** The export folder's name. */
+    @Override
+    public String modelId() {
+        return modelId;
+    }
+
+    /** The execution provider the model runs on: {@code "CPU"} or {@code "CUDA"}. */
+    public String providerUsed() {
+        return session.providerUsed();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeQuietly(session);
+        closeQuietly(ownedFactory);
+        tokenizer.close();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException(modelId + " is closed");
+        }
+    }
+
+    /** The template with the tokenizer's special tokens as variables, as {@code apply_chat_template} passes them. */
+    private static ChatTemplate template(ExportFolder folder, TokenizerConfig tokenizer, String source, Clock clock) {
+        ChatTemplate.Builder template = ChatTemplate.builder().template(source).clock(clock);
+        tokenizer.specialTokens().forEach(template::specialToken);
+        try {
+            return template.build();
+        } catch (IllegalArgumentException e) {
+            throw folder.refuse(folder.has(TokenizerConfig.TEMPLATE_FILE) ? TokenizerConfig.FILE + " or "
+                    + TokenizerConfig.TEMPLATE_FILE : TokenizerConfig.FILE, e.getMessage());
+        }
+    }
+
+    private static int[] endTokens(ExportFolder folder, ModelConfig config, GenerationConfig generation) {
+        Set<Integer> ids = new LinkedHashSet<>(generation.eosTokenIds());
+        ids.addAll(config.eosTokenIds());
+        if (ids.isEmpty()) {
+            throw folder.refuse(ModelConfig.FILE, "no eos_token_id here nor in " + GenerationConfig.FILE
+                    + ": generation would never stop");
+        }
+        for (int id : ids) {
+            if (id >= config.vocabSize()) {
+                throw folder.refuse(ModelConfig.FILE, "eos_token_id " + id + " is outside the vocabulary of "
+                        + config.vocabSize());
+            }
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static Path modelFile(ExportFolder folder, String name) {
+        if (!folder.has(name)) {
+            List<String> others = new ArrayList<>();
+            UNSUPPORTED_LAYOUTS.forEach((file, what) -> {
+                if (folder.has(file)) {
+                    others.add(file + " (" + what + ", not supported yet: export the plain decoder-with-past"
+                            + " model.onnx)");
+                }
+            });
+            throw folder.refuse(name, "missing" + (others.isEmpty() ? "" : "; the folder has " + others));
+        }
+        return folder.file(name);
+    }
+
+    private static HuggingFaceTokenizer tokenizer(ExportFolder folder) {
+        Path file = folder.file(TOKENIZER_FILE);
+        try {
+            // Prompts are rendered templates that hold their own special tokens: nothing is added, truncated or
+            // padded here (encode() adds a BOS only when add_bos_token says so).
+            return HuggingFaceTokenizer.newInstance(file, Map.of("addSpecialTokens", "false", "truncation", "false",
+                    "padding", "false"));
+        } catch (IOException | RuntimeException e) {
+            throw folder.refuse(TOKENIZER_FILE, "the Hugging Face tokenizer refused it: " + e.getMessage());
+        }
+    }
+
+    private int bosId(ExportFolder folder, HuggingFaceTokenizer tokenizer) {
+        Object bos = tokenizerConfig.specialTokens().get("bos_token");
+        if (bos != null) {
+            long[] ids = tokenizer.encode(bos.toString(), false, false).getIds();
+            if (ids.length == 1) {
+                return Math.toIntExact(ids[0]);
+            }
+        }
+        return config.bosTokenId().orElseThrow(() -> {
+            tokenizer.close();
+            return folder.refuse(TokenizerConfig.FILE, "add_bos_token is set but no BOS token is known (no single-"
+                    + "token bos_token here, no bos_token_id in " + ModelConfig.FILE + ")");
+        });
+    }
+
+    /** The graph must have the config's layers, KV heads, head size and vocabulary, or its cache would be wrong. */
+    private static void requireMatchingGraph(ExportFolder folder, Path modelFile, ModelConfig config,
+                                             CausalLmWithPast lm) {
+        List<String> mismatches = new ArrayList<>();
+        compare(mismatches, "num_hidden_layers", config.layers(), "past key/value pairs", lm.layers());
+        compare(mismatches, "num_key_value_heads", config.kvHeads(), "past heads", lm.kvHeads());
+        compare(mismatches, "head_dim", config.headDim(), "past head size", lm.headDim());
+        compare(mismatches, "vocab_size", config.vocabSize(), "logits", lm.vocabularySize());
+        if (!mismatches.isEmpty()) {
+            throw folder.refuse(modelFile.getFileName().toString(), "does not match " + ModelConfig.FILE + ": "
+                    + String.join(", ", mismatches));
+        }
+    }
+
+    private static void compare(List<String> mismatches, String key, int expected, String what, int actual) {
+        if (expected != actual) {
+            mismatches.add(key + " is " + expected + " but the graph has " + actual + " " + what);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.warn("closing {} failed: {}", closeable, e.getMessage());
+        }
+    }
+
+    /** Builds a {@link HuggingFaceOnnxModel}; every setter rejects null. */
+    public static final class Builder {
+        private Path folder;
+        private String modelFile = MODEL_FILE;
+        private OnnxSessionFactory sessionFactory;
+        private Clock clock = Clock.systemDefaultZone();
+
+        private Builder() {
+        }
+
+        /** The export folder (a Hugging Face hub cache snapshot works too). */
+        public Builder folder(Path folder) {
+            this.folder = Objects.requireNonNull(folder, "folder");
+            return this;
+        }
+
+        /**
+         * The graph's file name in the folder; default {@value #MODEL_FILE}.
+         *
+         * @throws IllegalArgumentException if it is blank or not a plain file name
+         */
+        public Builder modelFile(String modelFile) {
+            Objects.requireNonNull(modelFile, "modelFile");
+            if (modelFile.isBlank() || modelFile.contains("/") || modelFile.contains("\\")
+                    || modelFile.equals("..")) {
+                throw new IllegalArgumentException("modelFile must be a file name in the folder, was '"
+                        + modelFile + "'");
+            }
+            this.modelFile = modelFile;
+            return this;
+        }
+
+        /**
+         * A shared factory to open the session with (closing the model does not close it). Default: a factory of the
+         * model's own, closed with it.
+         */
+        public Builder sessionFactory(OnnxSessionFactory sessionFactory) {
+            this.sessionFactory = Objects.requireNonNull(sessionFactory, "sessionFactory");
+            return this;
+        }
+
+        /** What the chat template's {@code strftime_now} reads; default the system clock. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Reads and checks every file, opens the session.
+         *
+         * @throws IllegalStateException if no folder was set
+         * @throws ModelLoadException    naming the file and the reason: a required file ({@code config.json},
+         *                               {@code tokenizer.json}, {@code tokenizer_config.json}, the graph) missing,
+         *                               malformed or outside the folder, a chat template that does not parse, an
+         *                               unsupported export layout, or a graph that does not match the config
+         */
+        public HuggingFaceOnnxModel build() {
+            if (folder == null) {
+                throw new IllegalStateException("folder is required");
+            }
+            return new HuggingFaceOnnxModel(this);
+        }
+    }
+}

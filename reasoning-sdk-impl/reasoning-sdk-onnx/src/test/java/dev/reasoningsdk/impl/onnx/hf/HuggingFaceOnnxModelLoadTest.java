@@ -1,0 +1,105 @@
+package dev.reasoningsdk.impl.onnx.hf;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reasoningsdk.api.ModelLoadException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the export-folder loader refuses, each at build() with a ModelLoadException naming the file and why. */
+class HuggingFaceOnnxModelLoadTest {
+
+    private static final List<String> SMALL_FILES = List.of("config.json", "generation_config.json",
+            "tokenizer_config.json", "special_tokens_map.json");
+
+    @TempDir
+    Path root;
+    private Path folder;
+
+    @BeforeEach
+    void copySmallFiles() throws IOException {
+        folder = Files.createDirectories(root.resolve("export"));
+        for (String name : SMALL_FILES) {
+            Files.copy(Qwen3Fixture.FOLDER.resolve(name), folder.resolve(name));
+        }
+    }
+
+    @Test
+    void aMissingFolder() {
+        assertRefused(root.resolve("nowhere"), "model folder " + root.resolve("nowhere")
+                + " not found: no such directory");
+    }
+
+    @Test
+    void aMissingConfig() throws IOException {
+        Files.delete(folder.resolve("config.json"));
+        assertRefused(folder, "model folder " + folder + ": config.json: missing");
+    }
+
+    @Test
+    void malformedAndDuplicatedJson() throws IOException {
+        Files.writeString(folder.resolve("config.json"), "{\"model_type\": \"qwen3\",");
+        assertRefused(folder, "config.json: not valid JSON: ");
+        Files.writeString(folder.resolve("config.json"), "{\"model_type\": \"qwen3\", \"model_type\": \"llama\"}");
+        assertRefused(folder, "config.json: not valid JSON: Duplicate field 'model_type'");
+    }
+
+    @Test
+    void aConfigWithoutTheVocabularyOrWithBadIds() throws IOException {
+        replace("config.json", "\"vocab_size\": 151936", "\"vocab\": 151936");
+        assertRefused(folder, "config.json: vocab_size is missing");
+        replace("config.json", "\"vocab\": 151936", "\"vocab_size\": 151936");
+        replace("generation_config.json", "151645,", "\"<|im_end|>\",");
+        assertRefused(folder, "generation_config.json: eos_token_id must be an id >= 0 or a list of them");
+    }
+
+    @Test
+    void aFileLinkedOutOfTheFolder() throws IOException {
+        Path outside = Files.copy(Qwen3Fixture.FOLDER.resolve("tokenizer_config.json"),
+                root.resolve("tokenizer_config.json"));
+        Files.delete(folder.resolve("tokenizer_config.json"));
+        Files.createSymbolicLink(folder.resolve("tokenizer_config.json"), outside);
+        assertRefused(folder, "tokenizer_config.json: it is a link to " + outside.toRealPath()
+                + ", outside the model's folder " + folder.toRealPath());
+    }
+
+    @Test
+    void aChatTemplateThatDoesNotParse() throws IOException {
+        replace("tokenizer_config.json", "{%- endif %}\\n{%- endif %}\\n{%- set ns", "{%- endif %}\\n{%- set ns");
+        assertRefused(folder, "tokenizer_config.json: the chat template does not parse: line ");
+    }
+
+    @Test
+    void aMergedExportIsRefusedByName() throws IOException {
+        Files.writeString(folder.resolve("decoder_model_merged.onnx"), "not read");
+        assertRefused(folder, "model.onnx: missing; the folder has [decoder_model_merged.onnx (the merged decoder"
+                + " (input use_cache_branch), not supported yet");
+    }
+
+    @Test
+    void aGraphThatDoesNotMatchTheConfig() throws IOException {
+        Files.copy(Qwen3Fixture.FOLDER.resolve("model.onnx"), folder.resolve("model.onnx"));
+        Files.copy(Qwen3Fixture.FOLDER.resolve("tokenizer.json"), folder.resolve("tokenizer.json"));
+        replace("config.json", "\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3");
+        assertRefused(folder, "model.onnx: does not match config.json: num_hidden_layers is 3 but the graph has 2"
+                + " past key/value pairs");
+    }
+
+    private void replace(String name, String from, String to) throws IOException {
+        String text = Files.readString(folder.resolve(name));
+        if (!text.contains(from)) {
+            throw new AssertionError(name + " has no " + from);
+        }
+        Files.writeString(folder.resolve(name), text.replace(from, to));
+    }
+
+    private static void assertRefused(Path folder, String message) {
+        assertThatThrownBy(() -> HuggingFaceOnnxModel.of(folder)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(message);
+    }
+}
