@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.impl.DataFileException;
-import dev.reasoningsdk.impl.TextFiles;
+import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.onnx.internal.ModelFolder;
 import java.io.IOException;
 import java.nio.file.Files;
