@@ -97,4 +97,19 @@ class PromptGatewayTest {
         assertThat(generation.usage().failedCalls(CallFailure.CLIENT_ERROR)).isEqualTo(1);
         assertThat(generation.usage().modelCalls()).isEqualTo(3);
     }
+
+    @Test
+    void aDegenerateRationaleIsNotKeptAsAnExemplar() {
+        String huge = "hmm ".repeat(dev.reasoningsdk.impl.llm.ReplyWindow.MAX_CHARS) + "The answer is 4.";
+        ScriptedChatModel model = ScriptedChatModel.byRule(r -> r.messages().toString().contains("one plus three")
+                ? huge : "Two and two make four. The answer is 4.");
+
+        AutomateCot.Result result = AutomateCot.builder().model(model).extractor(AnswerExtractors.numeric())
+                .steps(1).samplesPerStep(2).build()
+                .run(List.of(new AutomateCot.LabeledQuestion("two plus two", "4"),
+                        new AutomateCot.LabeledQuestion("one plus three", "4")),
+                        List.of(new AutomateCot.LabeledQuestion("three plus one", "4")));
+
+        assertThat(result.candidates()).extracting(AutomateCot.Exemplar::question).containsExactly("two plus two");
+    }
 }
