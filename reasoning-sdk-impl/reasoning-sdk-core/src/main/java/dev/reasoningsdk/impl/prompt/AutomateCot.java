@@ -7,6 +7,7 @@ import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.llm.CallScope;
 import dev.reasoningsdk.impl.llm.ModelGateway;
+import dev.reasoningsdk.impl.llm.ReplyWindow;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -82,7 +83,9 @@ public final class AutomateCot {
         for (LabeledQuestion question : pool) {
             ChatCalls.Reply reply = ChatCalls.sample(scope, augmentPrompt(question.question()));
             usage = usage.plus(reply.usage());
-            if (reply.ok() && correct(reply.text(), question.answer())) {
+            // A rationale beyond the reply window is a degenerate reply (megabytes of filler before the answer):
+            // kept as an exemplar, it would be pasted into every later prompt.
+            if (reply.ok() && reply.text().length() <= ReplyWindow.MAX_CHARS && correct(reply.text(), question.answer())) {
                 kept.add(new Exemplar(question.question(), reply.text().strip(), question.answer()));
             }
         }
