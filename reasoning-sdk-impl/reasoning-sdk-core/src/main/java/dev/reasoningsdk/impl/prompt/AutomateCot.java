@@ -1,13 +1,13 @@
 package dev.reasoningsdk.impl.prompt;
 
-import dev.reasoningsdk.impl.internal.Arguments;
-import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.ChatCalls;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import dev.reasoningsdk.impl.llm.CallScope;
 import dev.reasoningsdk.impl.llm.ModelGateway;
-import dev.reasoningsdk.impl.llm.ReplyWindow;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -100,7 +100,7 @@ class PromptGatewayTest {
 
     @Test
     void aDegenerateRationaleIsNotKeptAsAnExemplar() {
-        String huge = "hmm ".repeat(dev.reasoningsdk.impl.llm.ReplyWindow.MAX_CHARS) + "The answer is 4.";
+        String huge = "hmm ".repeat(dev.reasoningsdk.impl.internal.ReplyWindow.MAX_CHARS) + "The answer is 4.";
         ScriptedChatModel model = ScriptedChatModel.byRule(r -> r.messages().toString().contains("one plus three")
                 ? huge : "Two and two make four. The answer is 4.");
 
