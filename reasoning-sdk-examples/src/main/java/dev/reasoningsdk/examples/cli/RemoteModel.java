@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link ChatModel}, with the run's call budget in front of it and {@link ChatModelSampler}s over it.
  *
  * <p>openai: {@link OpenAiChatModels} (LangChain4j's {@code OpenAiChatModel} with its retries at zero, Retry-After
- * kept for the gateway, every call asking for token log-probabilities with the {@value #TOP_LOGPROBS} most likely
- * alternatives, which the white-box parts of the benches read); seeds go out as OpenAI's {@code seed}, one per
+ * kept for the gateway, every call asking for token log-probabilities with the {@code --top-logprobs} most likely
+ * alternatives (default 20, OpenAI's limit), which the white-box parts of the benches read); seeds go out as OpenAI's {@code seed}, one per
  * sample ({@link OpenAiChatModels#seeded()}). ollama: {@link OllamaChatModels}. The HTTP timeout is the call
  * timeout. The budget ({@code --max-calls}) is counted here, before a request is sent: a call beyond it throws
  * LangChain4j's {@link NonRetriableException} without reaching the server, so the server never sees more than the
@@ -31,9 +31,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is no call and spends none of it.
  */
 final class RemoteModel implements AutoCloseable {
-
-    /** Alternatives asked for at each token: OpenAI's maximum, so " sure" and " unsure" are both listed. */
-    static final int TOP_LOGPROBS = 20;
 
     private final ModelEndpoint endpoint;
     private final BudgetedChatModel budgeted;
@@ -62,7 +59,7 @@ final class RemoteModel implements AutoCloseable {
     static ChatModel chatModel(ModelEndpoint endpoint) {
         return switch (endpoint.provider()) {
             case OPENAI -> OpenAiChatModels.builder().baseUrl(endpoint.baseUrl()).apiKey(endpoint.apiKey())
-                    .modelName(endpoint.model()).timeout(endpoint.callTimeout()).topLogprobs(TOP_LOGPROBS).build();
+                    .modelName(endpoint.model()).timeout(endpoint.callTimeout()).topLogprobs(endpoint.topLogprobs()).build();
             case OLLAMA -> OllamaChatModels.builder().baseUrl(endpoint.baseUrl()).modelName(endpoint.model())
                     .timeout(endpoint.callTimeout()).build();
             case LOCAL -> throw new IllegalArgumentException("not a remote model: " + endpoint);

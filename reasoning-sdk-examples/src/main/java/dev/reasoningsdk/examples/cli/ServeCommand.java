@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code reasoning serve --port PORT}: the embedded tiny reasoner behind an OpenAI-compatible API
  * ({@link LocalOpenAiServer}), so that any OpenAI client, the LangChain4j one included, can be pointed at a real model
- * offline. Prints the base URL on stdout (one line) once the server accepts connections, and runs until SIGINT or
+ * offline; {@code top_logprobs} may ask for up to the model's whole vocabulary (OpenAI allows 20). Prints the base
+ * URL on stdout (one line) once the server accepts connections, and runs until SIGINT or
  * SIGTERM, when it finishes the requests in flight and closes the model. A port in use exits 2 with one line.
  *
  * <p>With {@code --faults 429=0.2,500=0.1,hang=0.05} (and {@code --fault-seed N}) the model is served behind a
@@ -81,6 +82,9 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--faults serves on 127.0.0.1 only, was --host " + host);
         }
         TinyReasoner model = TinyReasoner.create();
+        // Top log-probabilities over the whole vocabulary when asked: R-Tuning's "sure" and "unsure" are among them
+        // even where the model finds both unlikely.
+        builder.maxTopLogprobs(model.vocabulary().size());
         LocalOpenAiServer started = null;
         FaultInjectingServer faulty;
         try {

@@ -103,6 +103,7 @@ class RemoteProviderCommandsTest {
             assertThat(live.at("/consistency/majority_accuracy").asDouble()).isEqualTo(0.5);
             assertThat(live.at("/mean_token_probability/skipped").asText()).startsWith("needs log-probabilities");
             assertThat(live.at("/combiner/skipped").asText()).startsWith("needs log-probabilities");
+            assertThat(live.at("/p_sure/skipped").asText()).startsWith("needs log-probabilities");
             assertThat(live.at("/endpoint/usage/samples").asInt()).isEqualTo(24);
             assertThat(server.requests()).isEqualTo(24);
         }
