@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -157,9 +158,25 @@ class BenchAggregateRemoteTest {
             // Seeds 0-39 for every problem, as the local bench draws them.
             assertThat(server.requestBodies().stream().map(body -> readSeed(body)).distinct().sorted().toList())
                     .hasSize(40).startsWith(0, 1, 2).endsWith(39);
-            // Ollama's API returns no log-probabilities: the likelihood judge says so instead of guessing.
-            assertThat(live.path("aor").path("likelihood").path("skipped").asText())
-                    .startsWith("needs log-probabilities").contains("x");
+
+        }
+    }
+
+    @Test
+    void aServerWithoutLogProbabilitiesGetsTheLikelihoodJudgeSkippedWithItsReason() throws IOException {
+        AtomicInteger replies = new AtomicInteger();
+        // Answers that disagree, so AoR has to judge its chains (one answer group needs no judge).
+        try (FaultInjectingServer server = FaultInjectingServer.builder()
+                .reply(question -> "The answer is " + replies.getAndIncrement() % 3 + ".").start()) {
+            Run run = bench("--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model", "x");
+
+            assertThat(run.exit()).as(err.toString()).isZero();
+            JsonNode live = run.json().path("live");
+            assertThat(live.at("/aor/likelihood/skipped").asText()).startsWith("needs log-probabilities")
+                    .contains("x");
+            assertThat(live.at("/aor_lean/likelihood/skipped").asText()).startsWith("needs log-probabilities");
+            assertThat(live.at("/aor/verifier/accuracy").isNumber()).isTrue();
+            assertThat(live.path("aor_without_chains").asInt()).isZero();
         }
     }
 
