@@ -110,6 +110,29 @@ class RemoteProviderCommandsTest {
     }
 
     @Test
+    void judgeWithACacheReplaysItsRemoteCallsOnTheSecondRun() throws IOException {
+        String cache = dir.resolve("calls.sqlite").toString();
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            String[] args = {"judge", "What is 3 plus 4?", "--provider", "openai", "--base-url",
+                    server.openAiBaseUrl(), "--model", "x", "--cache", cache};
+            JsonNode first = run(args).json();
+            int requests = server.requests();
+            JsonNode second = run(args).json();
+
+            assertThat(requests).isEqualTo(5);
+            assertThat(server.requests()).as("no call on the replay").isEqualTo(requests);
+            assertThat(second.at("/cache/hits").asInt()).isEqualTo(5);
+            assertThat(second.at("/cache/misses").asInt()).isZero();
+            assertThat(second.at("/endpoint/usage/cache_hits").asInt()).isEqualTo(5);
+            assertThat(second.at("/endpoint/usage/calls_sent").asInt()).isZero();
+            assertThat(second.at("/criteria/self-knowledge")).isEqualTo(first.at("/criteria/self-knowledge"));
+        }
+        assertThat(run("bench", "aggregate", "--live", "--cache", cache).exit())
+                .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(err.toString()).contains("--cache replays remote model calls");
+    }
+
+    @Test
     void theOldProviderValuesStillChooseTheExecutionProviderSilently() throws IOException {
         StringBuilder row = new StringBuilder("{\"question\": \"What is 6 times 7?\", \"ground_truth\": \"#### 42\"");
         for (String source : ModelSolutions.SOURCES) {
