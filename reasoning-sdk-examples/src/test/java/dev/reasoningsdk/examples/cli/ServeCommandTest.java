@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,6 +49,22 @@ class ServeCommandTest {
             assertThat(Files.readAllLines(stdout)).as("nothing but the URL on stdout").containsExactly(url);
         } finally {
             process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void badFaultMixesExitTwoWithOneLineBeforeAnythingListens() {
+        for (String[] faults : List.of(new String[] {"429=0.7,500=0.5", "more than 1"},
+                new String[] {"teapot=0.1", "unknown kind 'teapot'"}, new String[] {"429", "KIND=RATE"},
+                new String[] {"500=x", "must be a number"}, new String[] {"hang=-0.1", "must be in [0, 1]"},
+                new String[] {"500=0.1,500=0.1", "twice"})) {
+            StringWriter err = new StringWriter();
+            CommandLine commandLine = ReasoningCli.newCommandLine();
+            commandLine.setErr(new PrintWriter(err, true));
+            assertThat(commandLine.execute("serve", "--port", "0", "--faults", faults[0]))
+                    .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+            assertThat(err.toString().lines()).as(faults[0]).singleElement().asString().startsWith("reasoning: ")
+                    .contains(faults[1]);
         }
     }
 
