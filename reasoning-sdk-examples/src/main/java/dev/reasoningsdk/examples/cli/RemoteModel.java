@@ -1,20 +1,18 @@
 package dev.reasoningsdk.examples.cli;
 
 import dev.langchain4j.exception.NonRetriableException;
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
+import dev.reasoningsdk.impl.llm.ForwardingChatModel;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 import dev.reasoningsdk.impl.openai.OpenAiChatModels;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -118,14 +116,13 @@ final class RemoteModel implements AutoCloseable {
     }
 
     /** Counts calls and refuses those beyond the budget before they are sent. */
-    private static final class BudgetedChatModel implements ChatModel {
-        private final ChatModel delegate;
+    private static final class BudgetedChatModel extends ForwardingChatModel {
         private final int maxCalls;
         private final AtomicInteger sent = new AtomicInteger();
         private final AtomicInteger refused = new AtomicInteger();
 
         BudgetedChatModel(ChatModel delegate, int maxCalls) {
-            this.delegate = delegate;
+            super(delegate);
             this.maxCalls = maxCalls;
         }
 
@@ -139,17 +136,7 @@ final class RemoteModel implements AutoCloseable {
             if (maxCalls == 0) {
                 sent.incrementAndGet();
             }
-            return delegate.chat(request);
-        }
-
-        @Override
-        public ChatRequestParameters defaultRequestParameters() {
-            return delegate.defaultRequestParameters();
-        }
-
-        @Override
-        public Set<Capability> supportedCapabilities() {
-            return delegate.supportedCapabilities();
+            return delegate().chat(request);
         }
     }
 }
