@@ -27,6 +27,7 @@ import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.RetryPolicy;
+import dev.reasoningsdk.impl.openai.OpenAiChatModels;
 import dev.reasoningsdk.impl.prompt.AutomateCot;
 import dev.reasoningsdk.impl.prompt.ChatModelParaphraser;
 import dev.reasoningsdk.impl.prompt.HyperparameterAwareGeneration;
@@ -95,7 +96,8 @@ final class FaultMatrix {
 
         ChatModel model(FaultInjectingServer server, Duration timeout) {
             String baseUrl = this == OPENAI ? server.openAiBaseUrl() : server.ollamaBaseUrl();
-            return RemoteModel.chatModel(new ModelEndpoint(provider, baseUrl, "fault-matrix", "none", 0, timeout));
+            return RemoteModel.chatModel(new ModelEndpoint(provider, baseUrl, "fault-matrix", "none", 0, timeout,
+                    OpenAiChatModels.DEFAULT_TOP_LOGPROBS));
         }
 
         String path() {
