@@ -346,7 +346,7 @@ public final class CausalLmWithPast {
         Map<String, NodeInfo> inputs = prefill.session().getInputInfo();
         Map<String, NodeInfo> outputs = prefill.session().getOutputInfo();
         for (String name : inputs.keySet()) {
-            if (PAST_KEY.matcher(name).matches() || name.startsWith("past_key_values.")) {
+            if (name.startsWith("past_key_values.")) {
                 throw notDecoderWithPast(prefill.modelName(), "the prefill graph must have no past inputs, has '"
                         + name + "'");
             }
