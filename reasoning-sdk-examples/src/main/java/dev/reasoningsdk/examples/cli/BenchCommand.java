@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 BenchMergeCommand.class,
                 BenchHmaCommand.class,
                 BenchFaultsCommand.class,
+                BenchLocalLlmCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BenchCommand implements Runnable {

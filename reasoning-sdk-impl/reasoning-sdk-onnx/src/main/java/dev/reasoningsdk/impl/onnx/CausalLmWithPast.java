@@ -39,9 +39,14 @@ import java.util.regex.Pattern;
  * <p>Generation of N chains of one prompt runs the prompt once at batch 1, copies its cache to N rows, then decodes
  * all rows together, one forward pass per token; each step's {@code present} tensors are fed back as the next
  * step's {@code past} without leaving native memory. {@link #continuationLogProbs} scores a given continuation
- * (teacher forcing) in one prefill pass over prompt and continuation. Only fp32 models are supported (an fp16
- * export is refused at construction), and the merged "with branch" exports ({@code use_cache_branch}) are not: use
- * the plain decoder-with-past file.
+ * (teacher forcing) in one prefill pass over prompt and continuation.
+ *
+ * <p>Optimum's other layouts run too: the merged {@code decoder_model_merged.onnx} (a boolean
+ * {@code use_cache_branch} input, fed false for the prefill with an empty past and true for every later step); the
+ * older pair, {@code decoder_with_past_model.onnx} as the session and {@code decoder_model.onnx} (no past inputs) as
+ * {@link Builder#prefillSession}; graphs without {@code position_ids} (they derive positions themselves); fp32 or fp16
+ * caches (the cache is handed back as the graph wrote it, so fp16 stays fp16) and fp32 or fp16 logits (read as
+ * fp32). Any other cache type is refused at construction.
  *
  * <p>Thread-safe (each call has its own state); does not own the session: close it yourself.
  */
@@ -50,6 +55,8 @@ public final class CausalLmWithPast {
     private static final Pattern PAST_KEY = Pattern.compile("past_key_values\\.(\\d+)\\.key");
     private static final String ATTENTION_MASK = "attention_mask";
     private static final String POSITION_IDS = "position_ids";
+    /** The merged export's switch between its no-cache (prefill) and cache branches. */
+    static final String USE_CACHE_BRANCH = "use_cache_branch";
 
     private final OrtEnvironment environment;
     private final OrtSession session;
@@ -59,6 +66,9 @@ public final class CausalLmWithPast {
     private final int headDim;
     private final int vocabularySize;
     private final boolean hasPositionIds;
+    private final boolean hasCacheBranch;
+    private final OnnxJavaType cacheType;
+    private final OrtSession prefillSession;
     private final int[] endTokenIds;
     private final int padTokenId;
     private final int contextLength;
@@ -90,10 +100,12 @@ public final class CausalLmWithPast {
             require(inputs, modelName, ATTENTION_MASK, "input");
             require(outputs, modelName, FullSequenceModel.LOGITS, "output");
             this.hasPositionIds = inputs.containsKey(POSITION_IDS);
-            if (inputs.containsKey("use_cache_branch")) {
-                throw notDecoderWithPast(modelName, "merged decoder exports (input use_cache_branch) are not"
-                        + " supported; export the plain decoder-with-past model");
+            this.hasCacheBranch = inputs.containsKey(USE_CACHE_BRANCH);
+            if (hasCacheBranch && tensorInfo(modelName, inputs.get(USE_CACHE_BRANCH), USE_CACHE_BRANCH).type
+                    != OnnxJavaType.BOOL) {
+                throw notDecoderWithPast(modelName, USE_CACHE_BRANCH + " must be a bool tensor");
             }
+            this.prefillSession = builder.prefillSession == null ? null : builder.prefillSession.session();
             int count = 0;
             for (String name : inputs.keySet()) {
                 Matcher matcher = PAST_KEY.matcher(name);
@@ -116,20 +128,28 @@ public final class CausalLmWithPast {
                 }
             }
             this.decodeOutputs = Set.copyOf(wanted);
+            if (prefillSession != null) {
+                requirePrefillInputs(builder.prefillSession, inputs);
+            }
             TensorInfo past = tensorInfo(modelName, inputs.get(pastName(0, "key")), pastName(0, "key"));
             long[] pastShape = past.getShape();
             if (pastShape.length != 4 || pastShape[1] <= 0 || pastShape[3] <= 0) {
                 throw notDecoderWithPast(modelName, "past_key_values.0.key must be [batch, heads, past, head_dim]"
                         + " with fixed heads and head_dim, was " + Arrays.toString(pastShape));
             }
-            if (past.type != OnnxJavaType.FLOAT) {
-                throw notDecoderWithPast(modelName, "only fp32 caches are supported, past_key_values are "
+            if (past.type != OnnxJavaType.FLOAT && past.type != OnnxJavaType.FLOAT16) {
+                throw notDecoderWithPast(modelName, "only fp32 and fp16 caches are supported, past_key_values are "
                         + past.type);
             }
+            this.cacheType = past.type;
             this.kvHeads = (int) pastShape[1];
             this.headDim = (int) pastShape[3];
-            long[] logitsShape = tensorInfo(modelName, outputs.get(FullSequenceModel.LOGITS),
-                    FullSequenceModel.LOGITS).getShape();
+            TensorInfo logitsInfo = tensorInfo(modelName, outputs.get(FullSequenceModel.LOGITS),
+                    FullSequenceModel.LOGITS);
+            if (logitsInfo.type != OnnxJavaType.FLOAT && logitsInfo.type != OnnxJavaType.FLOAT16) {
+                throw notDecoderWithPast(modelName, "logits must be fp32 or fp16, were " + logitsInfo.type);
+            }
+            long[] logitsShape = logitsInfo.getShape();
             long vocabulary = logitsShape[logitsShape.length - 1];
             if (vocabulary <= 0) {
                 throw notDecoderWithPast(modelName, "logits must have a fixed last dimension (the vocabulary), was "
@@ -245,6 +265,8 @@ public final class CausalLmWithPast {
     private OrtSession.Result runStep(int batch, long[] ids, int pastLength, OnnxTensor[] pastTensors) {
         int length = ids.length / batch;
         List<OnnxTensor> inputs = new ArrayList<>();
+        // The older two-file export prefills with its decoder without past inputs.
+        boolean separatePrefill = pastLength == 0 && prefillSession != null;
         try {
             Map<String, OnnxTensor> feed = new HashMap<>();
             feed.put(FullSequenceModel.INPUT_IDS, longTensor(ids, new long[] {batch, length}, inputs));
@@ -257,6 +279,15 @@ public final class CausalLmWithPast {
                     positions[i] = pastLength + i % length;
                 }
                 feed.put(POSITION_IDS, longTensor(positions, new long[] {batch, length}, inputs));
+            }
+            if (separatePrefill) {
+                return prefillSession.run(feed, decodeOutputs);
+            }
+            if (hasCacheBranch) {
+                // The merged graph's no-cache branch ignores the (empty) past; every later step reads it.
+                OnnxTensor branch = OnnxTensor.createTensor(environment, new boolean[] {pastLength > 0});
+                inputs.add(branch);
+                feed.put(USE_CACHE_BRANCH, branch);
             }
             for (int layer = 0; layer < layers; layer++) {
                 feed.put(pastName(layer, "key"), pastTensors[2 * layer]);
@@ -277,9 +308,10 @@ public final class CausalLmWithPast {
         return tensor;
     }
 
-    private OnnxTensor tensor(FloatBuffer values, long[] shape) {
+    /** A cache tensor over {@code values} (native-order bytes of {@link #cacheType}). */
+    private OnnxTensor tensor(ByteBuffer values, long[] shape) {
         try {
-            return OnnxTensor.createTensor(environment, values, shape);
+            return OnnxTensor.createTensor(environment, values, shape, cacheType);
         } catch (OrtException e) {
             throw new ModelRunException("model " + modelName + ": cannot create a cache tensor "
                     + Arrays.toString(shape) + ": " + e.getMessage(), e);
@@ -289,7 +321,8 @@ public final class CausalLmWithPast {
     /** The empty past of a prefill (batch 1, past length 0) for every layer; the tensor goes to {@code owned}. */
     private OnnxTensor[] emptyPast(List<AutoCloseable> owned) {
         OnnxTensor[] empty = new OnnxTensor[2 * layers];
-        OnnxTensor tensor = tensor(FloatBuffer.allocate(0), new long[] {1, kvHeads, 0, headDim});
+        OnnxTensor tensor = tensor(ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder()),
+                new long[] {1, kvHeads, 0, headDim});
         Arrays.fill(empty, tensor);
         owned.add(tensor);
         return empty;
@@ -305,6 +338,27 @@ public final class CausalLmWithPast {
             }
         }
         owned.clear();
+    }
+
+    /** The prefill graph of the two-file export: the same inputs but no past, the same logits and presents. */
+    private void requirePrefillInputs(OnnxModelSession prefill, Map<String, NodeInfo> decodeInputs)
+            throws OrtException {
+        Map<String, NodeInfo> inputs = prefill.session().getInputInfo();
+        Map<String, NodeInfo> outputs = prefill.session().getOutputInfo();
+        for (String name : inputs.keySet()) {
+            if (name.startsWith("past_key_values.")) {
+                throw notDecoderWithPast(prefill.modelName(), "the prefill graph must have no past inputs, has '"
+                        + name + "'");
+            }
+            if (!decodeInputs.containsKey(name)) {
+                throw notDecoderWithPast(prefill.modelName(), "its input '" + name + "' is not an input of "
+                        + modelName);
+            }
+        }
+        require(inputs, prefill.modelName(), FullSequenceModel.INPUT_IDS, "input");
+        for (String name : decodeOutputs) {
+            require(outputs, prefill.modelName(), name, "output");
+        }
     }
 
     private static void require(Map<String, NodeInfo> infos, String modelName, String name, String what) {
@@ -367,10 +421,11 @@ public final class CausalLmWithPast {
             for (int layer = 0; layer < layers; layer++) {
                 for (int kind = 0; kind < 2; kind++) {
                     String name = presentName(layer, kind == 0 ? "key" : "value");
-                    FloatBuffer one = ((OnnxTensor) result.get(name).orElseThrow()).getFloatBuffer();
+                    // Raw bytes, so an fp16 cache is copied as it is.
+                    ByteBuffer one = ((OnnxTensor) result.get(name).orElseThrow()).getByteBuffer();
                     int size = one.remaining();
-                    FloatBuffer many = ByteBuffer.allocateDirect(Math.multiplyExact(size * 4, rows))
-                            .order(ByteOrder.nativeOrder()).asFloatBuffer();
+                    ByteBuffer many = ByteBuffer.allocateDirect(Math.multiplyExact(size, rows))
+                            .order(ByteOrder.nativeOrder());
                     for (int row = 0; row < rows; row++) {
                         many.put(one.duplicate());
                     }
@@ -430,6 +485,7 @@ public final class CausalLmWithPast {
         private int[] endTokenIds;
         private Integer padTokenId;
         private int contextLength;
+        private OnnxModelSession prefillSession;
 
         private Builder() {
         }
@@ -437,6 +493,16 @@ public final class CausalLmWithPast {
         /** The session of the decoder-with-past model, from {@link OnnxSessionFactory#open} (not closed here). */
         public Builder session(OnnxModelSession session) {
             this.session = Objects.requireNonNull(session, "session");
+            return this;
+        }
+
+        /**
+         * The first pass's graph when the export splits it off: Optimum's older {@code decoder_model.onnx}, which has
+         * the session's inputs minus the past ones and its outputs (not closed here). Default: none, the session
+         * prefills from an empty past.
+         */
+        public Builder prefillSession(OnnxModelSession prefillSession) {
+            this.prefillSession = Objects.requireNonNull(prefillSession, "prefillSession");
             return this;
         }
 

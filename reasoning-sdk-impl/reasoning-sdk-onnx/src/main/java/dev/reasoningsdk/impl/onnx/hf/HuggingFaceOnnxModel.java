@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * text-generation-with-past} writes): {@code config.json} (architecture, special ids, context length),
  * {@code generation_config.json} (stop tokens, sampling defaults; optional), {@code tokenizer.json} (through DJL's
  * Hugging Face tokenizer), {@code tokenizer_config.json} (chat template, special tokens, {@code add_bos_token}) and
- * {@code model.onnx}, the plain decoder-with-past graph ({@link CausalLmWithPast}). Everything is read and checked
+ * the graph: {@code model.onnx}, the plain decoder-with-past graph ({@link CausalLmWithPast}), else the merged
+ * {@code decoder_model_merged.onnx} ({@code use_cache_branch}), else the older pair {@code decoder_model.onnx} (first
+ * pass) + {@code decoder_with_past_model.onnx}; fp32 or fp16 caches, with or without {@code position_ids}, weights
+ * inside the file or in external data beside it. Everything is read and checked
  * at {@link Builder#build()}: a missing or malformed file, a graph that does not match the config, or an export
  * variant that is not supported fails there with a {@link ModelLoadException} naming the file and the reason. Every
  * file is reached through the model-folder rule ({@code impl.onnx.internal.ModelFolder}). See
@@ -44,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * Generation stops at any of the end tokens of both configs. Greedy and sampled decoding, per-token
  * log-probabilities and teacher-forced continuation scores; hidden states are not read yet.
  *
- * <p>Defaults: {@code model.onnx}, a session factory of its own ({@link OnnxSessionFactory#create()}), the system
+ * <p>Defaults: the graph file found as above, a session factory of its own ({@link OnnxSessionFactory#create()}), the system
  * clock for {@code strftime_now}. Thread-safe; close it to free the session and the tokenizer (closing twice is
  * harmless).
  */
@@ -56,10 +59,12 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     public static final String TOKENIZER_FILE = "tokenizer.json";
 
     private static final Logger LOG = LoggerFactory.getLogger(HuggingFaceOnnxModel.class);
-    /** Optimum's other layouts, refused by name until they are supported. */
-    private static final Map<String, String> UNSUPPORTED_LAYOUTS = Map.of(
-            "decoder_model_merged.onnx", "the merged decoder (input use_cache_branch)",
-            "decoder_with_past_model.onnx", "the older decoder_model.onnx + decoder_with_past_model.onnx pair");
+    /** Optimum's merged decoder (both passes in one graph, switched by {@code use_cache_branch}). */
+    public static final String MERGED_FILE = "decoder_model_merged.onnx";
+    /** The first-pass graph (no past inputs) of Optimum's older two-file layout. */
+    public static final String NO_PAST_FILE = "decoder_model.onnx";
+    /** The later-steps graph of Optimum's older two-file layout. */
+    public static final String WITH_PAST_FILE = "decoder_with_past_model.onnx";
 
     private final String modelId;
     private final ModelConfig config;
@@ -69,6 +74,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     private final HuggingFaceTokenizer tokenizer;
     private final OnnxSessionFactory ownedFactory;
     private final OnnxModelSession session;
+    private final OnnxModelSession prefillSession;
     private final CausalLmWithPast lm;
     private final int[] endTokenIds;
     private final int bosTokenId;
@@ -82,7 +88,8 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         this.chatTemplate = tokenizerConfig.chatTemplate()
                 .map(source -> template(folder, tokenizerConfig, source, builder.clock));
         this.endTokenIds = endTokens(folder, config, generationConfig);
-        Path modelFile = modelFile(folder, builder.modelFile);
+        Layout layout = layout(folder, builder.modelFile);
+        Path modelFile = folder.file(layout.decoder());
         this.modelId = Optional.ofNullable(folder.path().toAbsolutePath().normalize().getFileName())
                 .map(Path::toString).orElse(folder.path().toString());
         HuggingFaceTokenizer loadedTokenizer = tokenizer(folder);
@@ -90,19 +97,27 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         this.ownedFactory = builder.sessionFactory == null ? OnnxSessionFactory.create() : null;
         OnnxSessionFactory factory = ownedFactory != null ? ownedFactory : builder.sessionFactory;
         OnnxModelSession opened = null;
+        OnnxModelSession openedPrefill = null;
         try {
             opened = factory.open(ModelSource.file(modelFile));
-            this.lm = CausalLmWithPast.builder().session(opened).endTokenIds(endTokenIds)
+            CausalLmWithPast.Builder lmBuilder = CausalLmWithPast.builder().session(opened).endTokenIds(endTokenIds)
                     .padTokenId(generationConfig.padTokenId().orElse(config.padTokenId().orElse(endTokenIds[0])))
-                    .contextLength(config.maxPositions()).build();
+                    .contextLength(config.maxPositions());
+            if (layout.prefill() != null) {
+                openedPrefill = factory.open(ModelSource.file(folder.file(layout.prefill())));
+                lmBuilder.prefillSession(openedPrefill);
+            }
+            this.lm = lmBuilder.build();
             requireMatchingGraph(folder, modelFile, config, lm);
         } catch (RuntimeException e) {
             closeQuietly(opened);
+            closeQuietly(openedPrefill);
             closeQuietly(ownedFactory);
             loadedTokenizer.close();
             throw e;
         }
         this.session = opened;
+        this.prefillSession = openedPrefill;
         this.tokenizer = loadedTokenizer;
         LOG.debug("loaded {} ({}) from {} on {}", modelId, config.modelType(), folder.path(),
                 session.providerUsed());
@@ -271,6 +286,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         }
         closed = true;
         closeQuietly(session);
+        closeQuietly(prefillSession);
         closeQuietly(ownedFactory);
         tokenizer.close();
     }
@@ -309,18 +325,38 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         return ids.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private static Path modelFile(ExportFolder folder, String name) {
-        if (!folder.has(name)) {
-            List<String> others = new ArrayList<>();
-            UNSUPPORTED_LAYOUTS.forEach((file, what) -> {
-                if (folder.has(file)) {
-                    others.add(file + " (" + what + ", not supported yet: export the plain decoder-with-past"
-                            + " model.onnx)");
-                }
-            });
-            throw folder.refuse(name, "missing" + (others.isEmpty() ? "" : "; the folder has " + others));
+    /** The graph files of an export: the decoder, and the separate first-pass graph of the older pair (or null). */
+    private record Layout(String decoder, String prefill) {
+    }
+
+    /**
+     * The export layout, by the files present (Optimum names them by layout): the chosen file, else
+     * {@value #MODEL_FILE}, else {@value #MERGED_FILE}, else the {@value #NO_PAST_FILE} + {@value #WITH_PAST_FILE}
+     * pair. Whether a graph really is what its name says is checked from its inputs by {@link CausalLmWithPast}.
+     */
+    private static Layout layout(ExportFolder folder, String chosen) {
+        if (chosen != null) {
+            return new Layout(chosen, null);
         }
-        return folder.file(name);
+        if (folder.has(MODEL_FILE)) {
+            return new Layout(MODEL_FILE, null);
+        }
+        if (folder.has(MERGED_FILE)) {
+            return new Layout(MERGED_FILE, null);
+        }
+        if (folder.has(WITH_PAST_FILE)) {
+            if (!folder.has(NO_PAST_FILE)) {
+                throw folder.refuse(NO_PAST_FILE, "missing: the two-file export runs its first pass with it, and "
+                        + WITH_PAST_FILE + " only after it");
+            }
+            return new Layout(WITH_PAST_FILE, NO_PAST_FILE);
+        }
+        if (folder.has(NO_PAST_FILE)) {
+            throw folder.refuse(NO_PAST_FILE, "a decoder without a KV cache and no " + WITH_PAST_FILE + " beside it:"
+                    + " export with --task text-generation-with-past");
+        }
+        throw folder.refuse(MODEL_FILE, "missing, and neither " + MERGED_FILE + " nor " + NO_PAST_FILE + " + "
+                + WITH_PAST_FILE + " is there");
     }
 
     private static HuggingFaceTokenizer tokenizer(ExportFolder folder) {
@@ -384,7 +420,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     /** Builds a {@link HuggingFaceOnnxModel}; every setter rejects null. */
     public static final class Builder {
         private Path folder;
-        private String modelFile = MODEL_FILE;
+        private String modelFile;
         private OnnxSessionFactory sessionFactory;
         private Clock clock = Clock.systemDefaultZone();
 
@@ -398,7 +434,9 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         }
 
         /**
-         * The graph's file name in the folder; default {@value #MODEL_FILE}.
+         * The decoder-with-past graph's file name in the folder (a plain or merged decoder); default: found by the
+         * export layout ({@value #MODEL_FILE}, {@value #MERGED_FILE}, or the {@value #NO_PAST_FILE} +
+         * {@value #WITH_PAST_FILE} pair).
          *
          * @throws IllegalArgumentException if it is blank or not a plain file name
          */

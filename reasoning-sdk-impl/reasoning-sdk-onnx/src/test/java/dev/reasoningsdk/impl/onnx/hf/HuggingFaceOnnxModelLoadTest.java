@@ -75,10 +75,29 @@ class HuggingFaceOnnxModelLoadTest {
     }
 
     @Test
-    void aMergedExportIsRefusedByName() throws IOException {
-        Files.writeString(folder.resolve("decoder_model_merged.onnx"), "not read");
-        assertRefused(folder, "model.onnx: missing; the folder has [decoder_model_merged.onnx (the merged decoder"
-                + " (input use_cache_branch), not supported yet");
+    void noGraphOfAnyKnownLayout() {
+        assertRefused(folder, "model.onnx: missing, and neither decoder_model_merged.onnx nor decoder_model.onnx +"
+                + " decoder_with_past_model.onnx is there");
+    }
+
+    @Test
+    void aDecoderWithoutCacheAlone() throws IOException {
+        Files.writeString(folder.resolve("decoder_model.onnx"), "not read");
+        assertRefused(folder, "decoder_model.onnx: a decoder without a KV cache and no decoder_with_past_model.onnx"
+                + " beside it");
+    }
+
+    @Test
+    void theOlderPairWithoutItsFirstPassGraph() throws IOException {
+        Files.writeString(folder.resolve("decoder_with_past_model.onnx"), "not read");
+        assertRefused(folder, "decoder_model.onnx: missing: the two-file export runs its first pass with it");
+    }
+
+    @Test
+    void aMergedFileIsChosenWhenThereIsNoModelOnnx() throws IOException {
+        Files.copy(Qwen3Fixture.FOLDER.resolve("tokenizer.json"), folder.resolve("tokenizer.json"));
+        Files.writeString(folder.resolve("decoder_model_merged.onnx"), "not an ONNX file");
+        assertRefused(folder, "decoder_model_merged.onnx");
     }
 
     @Test

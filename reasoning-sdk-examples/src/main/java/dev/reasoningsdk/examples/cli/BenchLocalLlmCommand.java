@@ -1,0 +1,191 @@
+package dev.reasoningsdk.examples.cli;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.ModelSource;
+import dev.reasoningsdk.impl.onnx.OnnxModelSession;
+import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.TinyReasonerGraph;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code reasoning bench local-llm}: prefill and decode tokens/s of a local decoder-with-past model at batch 1 and 8
+ * (the rows of a batch share one prompt, as N chains of one question do), and the SDK's time per decode step against
+ * ONNX Runtime running the same graph's step alone on inputs built once ({@code overhead_ratio}, what the SDK adds:
+ * tensors, cache hand-over, log-softmax and sampling over the vocabulary). {@code --model} is a Hugging Face export
+ * folder (default the qwen3-tiny-random fixture) or a folder holding {@code tiny-reasoner.onnx}.
+ */
+@Command(name = "local-llm", mixinStandardHelpOptions = true,
+        description = "Prefill/decode tokens/s at batch 1 and 8 and the SDK's decode-step overhead over ONNX Runtime.")
+public final class BenchLocalLlmCommand implements Callable<Integer> {
+
+    static final String DEFAULT_MODEL = "models/qwen3-tiny-random";
+    static final String QUESTION = "Ana starts with 7 shells. She sells 4. How many shells does she have now?";
+    private static final String TINY_REASONER_FILE = "tiny-reasoner.onnx";
+
+    @Option(names = "--model", description = "Export folder, or a folder with tiny-reasoner.onnx (default the"
+            + " qwen3-tiny-random fixture).")
+    private Path model;
+
+    @Option(names = "--json", description = "Print one JSON object on stdout.")
+    private boolean json;
+
+    @Option(names = "--tokens", defaultValue = "32", description = "New tokens per row (default ${DEFAULT-VALUE}).")
+    private int tokens;
+
+    @Option(names = "--runs", defaultValue = "5", description = "Timed runs per figure; the median is reported"
+            + " (default ${DEFAULT-VALUE}).")
+    private int runs;
+
+    @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime intra-op threads"
+            + " (default ${DEFAULT-VALUE}).")
+    private int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (tokens < 2 || runs < 1 || threads < 1) {
+            throw new IllegalArgumentException("--tokens must be >= 2, --runs and --threads >= 1");
+        }
+        Path folder = model != null ? model : SharedData.require(DEFAULT_MODEL, "--model");
+        if (!Files.isDirectory(folder)) {
+            throw new NoSuchFileException(folder.toString(), null, "not a model folder");
+        }
+        BenchReport report = new BenchReport();
+        try (OnnxSessionFactory factory = OnnxSessionFactory.cpu(threads)) {
+            boolean tiny = Files.isRegularFile(folder.resolve(TINY_REASONER_FILE));
+            try (CausalLanguageModel lm = tiny
+                    ? TinyReasoner.builder().modelSource(ModelSource.file(folder.resolve(TINY_REASONER_FILE)))
+                            .sessionFactory(factory).build()
+                    : HuggingFaceOnnxModel.builder().folder(folder).sessionFactory(factory).build();
+                 OnnxModelSession step = factory.open(tiny
+                         ? ModelSource.bytes("tiny-reasoner-with-past", TinyReasonerGraph.withPast(
+                                 Files.readAllBytes(folder.resolve(TINY_REASONER_FILE))))
+                         : ModelSource.file(decoderFile(folder)))) {
+                String prompt = lm.formatPrompt(QUESTION);
+                report.put("model", lm.modelId()).put("provider", step.providerUsed())
+                        .put("intra_op_threads", threads).put("new_tokens_asked", tokens);
+                for (int batch : new int[] {1, 8}) {
+                    report.put("batch_" + batch, measure(lm, step, prompt, batch));
+                }
+            }
+        }
+        report.print(System.out, json);
+        return 0;
+    }
+
+    private BenchReport measure(CausalLanguageModel lm, OnnxModelSession step, String prompt, int batch)
+            throws OrtException {
+        lm.generate(prompt, batch, GenerationOptions.greedy(tokens));
+        double prefillMillis = medianMillis(() -> lm.generate(prompt, batch, GenerationOptions.greedy(1)));
+        List<Generation> rows = new ArrayList<>();
+        double generateMillis = medianMillis(() -> {
+            rows.clear();
+            rows.addAll(lm.generate(prompt, batch, GenerationOptions.greedy(tokens)));
+        });
+        int promptTokens = rows.get(0).promptTokens();
+        int steps = rows.stream().mapToInt(g -> g.tokenIds().length).max().orElse(1) - 1;
+        long decoded = rows.stream().mapToLong(g -> Math.max(0, g.tokenIds().length - 1)).sum();
+        BenchReport figures = new BenchReport().put("prompt_tokens", promptTokens)
+                .put("prefill_ms", round(prefillMillis))
+                .put("prefill_tokens_per_s", round(promptTokens / (prefillMillis / 1e3)))
+                .put("decode_steps", steps);
+        if (steps < 1) {
+            return figures.put("note", "every row stopped at its first token: no decode step to time");
+        }
+        double sdkStep = (generateMillis - prefillMillis) / steps;
+        double ortStep = ortStepMillis(step, batch, promptTokens + steps / 2);
+        return figures.put("decode_tokens_per_s", round(decoded / ((generateMillis - prefillMillis) / 1e3)))
+                .put("sdk_ms_per_decode_step", round(sdkStep))
+                .put("ort_ms_per_decode_step", round(ortStep))
+                .put("overhead_ratio", round(sdkStep / ortStep));
+    }
+
+    /** ONNX Runtime alone: one decode step of the graph at {@code batch} rows after {@code past} tokens. */
+    private double ortStepMillis(OnnxModelSession step, int batch, int past) throws OrtException {
+        OrtEnvironment environment = step.environment();
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        try {
+            for (Map.Entry<String, NodeInfo> input : step.session().getInputInfo().entrySet()) {
+                feed.put(input.getKey(), stepInput(environment, input.getKey(),
+                        (TensorInfo) input.getValue().getInfo(), batch, past));
+            }
+            OrtSession session = step.session();
+            session.run(feed).close();
+            return medianMillis(() -> {
+                try {
+                    session.run(feed).close();
+                } catch (OrtException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** A decode step's input: one token per row, a mask of ones, its position, a zero cache of the graph's type. */
+    private static OnnxTensor stepInput(OrtEnvironment environment, String name, TensorInfo info, int batch, int past)
+            throws OrtException {
+        if (name.equals("use_cache_branch")) {
+            return OnnxTensor.createTensor(environment, new boolean[] {true});
+        }
+        if (name.startsWith("past_key_values.")) {
+            long[] shape = {batch, info.getShape()[1], past, info.getShape()[3]};
+            int bytes = Math.toIntExact(batch * shape[1] * past * shape[3] * (info.type == OnnxJavaType.FLOAT16 ? 2 : 4));
+            return OnnxTensor.createTensor(environment, ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder()),
+                    shape, info.type);
+        }
+        long[] values = new long[batch * (name.equals("attention_mask") ? past + 1 : 1)];
+        Arrays.fill(values, name.equals("attention_mask") ? 1 : name.equals("position_ids") ? past : 0);
+        return OnnxTensor.createTensor(environment, java.nio.LongBuffer.wrap(values),
+                new long[] {batch, values.length / batch});
+    }
+
+    /** The decoder-with-past graph of an export folder, as the loader picks it. */
+    private static Path decoderFile(Path folder) throws NoSuchFileException {
+        for (String name : List.of(HuggingFaceOnnxModel.MODEL_FILE, HuggingFaceOnnxModel.MERGED_FILE,
+                HuggingFaceOnnxModel.WITH_PAST_FILE)) {
+            if (Files.isRegularFile(folder.resolve(name))) {
+                return folder.resolve(name);
+            }
+        }
+        throw new NoSuchFileException(folder.resolve(HuggingFaceOnnxModel.MODEL_FILE).toString());
+    }
+
+    private double medianMillis(Runnable run) {
+        double[] millis = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            run.run();
+            millis[i] = (System.nanoTime() - start) / 1e6;
+        }
+        Arrays.sort(millis);
+        return BenchEncoderCommand.percentile(millis, 0.5);
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.reasoningsdk.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bench local-llm} on the qwen3-tiny-random fixture: the figures are there (their values are not checked). */
+class BenchLocalLlmCommandTest {
+
+    @Test
+    void reportsBothBatchesOnTheFixture() throws IOException {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int exit;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            exit = ReasoningCli.execute("bench", "local-llm", "--json", "--runs", "1", "--tokens", "3");
+        } finally {
+            System.setOut(original);
+        }
+        assertThat(exit).isZero();
+        JsonNode report = new ObjectMapper().readTree(captured.toString(StandardCharsets.UTF_8));
+        assertThat(report.get("model").asText()).isEqualTo("qwen3-tiny-random");
+        for (String batch : new String[] {"batch_1", "batch_8"}) {
+            assertThat(report.get(batch).get("prompt_tokens").asInt()).isEqualTo(28);
+            assertThat(report.get(batch).get("decode_steps").asInt()).isEqualTo(2);
+            assertThat(report.get(batch).get("overhead_ratio").asDouble()).isPositive();
+        }
+    }
+
+    @Test
+    void badInputExitsTwo(@TempDir Path empty) {
+        assertThat(ReasoningCli.execute("bench", "local-llm", "--tokens", "1")).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(ReasoningCli.execute("bench", "local-llm", "--model", empty.resolve("none").toString()))
+                .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+    }
+}

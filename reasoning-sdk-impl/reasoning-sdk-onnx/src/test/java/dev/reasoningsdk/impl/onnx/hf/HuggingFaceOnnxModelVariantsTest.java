@@ -1,0 +1,211 @@
+package dev.reasoningsdk.impl.onnx.hf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.reasoningsdk.api.ModelLoadException;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.DynamicInt8Quantization;
+import dev.reasoningsdk.impl.onnx.OnnxModelFile;
+import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
+import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every export variant the loader supports, built from the fixture's torch-exported graph and weights
+ * ({@link ExportVariants}), decodes the same greedy ids as that graph on every reference conversation, with
+ * log-probabilities within tolerance of PyTorch's; the layouts it does not support are refused at load, naming the file
+ * and the reason. The variant files live in this test's temporary folder only.
+ */
+class HuggingFaceOnnxModelVariantsTest {
+
+    /** fp32 variants compute the torch graph's function: the same tolerance as the plain file. */
+    private static final double FP32_TOLERANCE = 1e-3;
+    /** fp16 weights move log-probs by up to 1.4e-2 on this model (measured); greedy ids must still be identical. */
+    private static final double FP16_TOLERANCE = 0.05;
+    /** int8 weights with uint8 activations quantized per call: teacher-forced log-probs moved by up to 0.35. */
+    private static final double INT8_TOLERANCE = 0.5;
+    private static final List<String> FILES = List.of("config.json", "generation_config.json",
+            "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json");
+
+    @TempDir
+    static Path root;
+    private static OnnxModelFile torch;
+    private static OnnxSessionFactory factory;
+
+    @BeforeAll
+    static void readTheTorchExport() {
+        torch = ExportVariants.torchExport();
+        factory = OnnxSessionFactory.cpu(1);
+    }
+
+    @AfterAll
+    static void closeFactory() {
+        factory.close();
+    }
+
+    @Test
+    void theOlderPairDecoderModelAndDecoderWithPastModel() throws IOException {
+        Path folder = folder("pair", Map.of(HuggingFaceOnnxModel.NO_PAST_FILE, ExportVariants.withoutPast(torch.proto()),
+                HuggingFaceOnnxModel.WITH_PAST_FILE, torch.proto()));
+        assertDecodesAsTheTorchExport(folder, FP32_TOLERANCE);
+    }
+
+    @Test
+    void theMergedDecoderWithUseCacheBranch() throws IOException {
+        Path folder = folder("merged", Map.of(HuggingFaceOnnxModel.MERGED_FILE,
+                ExportVariants.merged(torch.proto())));
+        assertDecodesAsTheTorchExport(folder, FP32_TOLERANCE);
+    }
+
+    @Test
+    void aGraphWithoutPositionIds() throws IOException {
+        ModelProto graph = ExportVariants.withoutPositionIds(torch.proto());
+        assertThat(graph.getGraph().getInputList()).noneMatch(input -> input.getName().equals("position_ids"));
+        assertDecodesAsTheTorchExport(folder("no-position-ids", Map.of("model.onnx", graph)), FP32_TOLERANCE);
+    }
+
+    @Test
+    void aMergedGraphWithoutPositionIds() throws IOException {
+        Path folder = folder("merged-no-position-ids", Map.of(HuggingFaceOnnxModel.MERGED_FILE,
+                ExportVariants.merged(ExportVariants.withoutPositionIds(torch.proto()))));
+        assertDecodesAsTheTorchExport(folder, FP32_TOLERANCE);
+    }
+
+    @Test
+    void weightsInAnExternalDataFile() throws IOException {
+        Path folder = folder("external", Map.of());
+        ExportVariants.writeWithExternalData(torch.proto(), folder, "model.onnx", "model.onnx_data");
+        assertThat(Files.size(folder.resolve("model.onnx"))).isLessThan(1_000_000);
+        assertThat(Files.size(folder.resolve("model.onnx_data"))).isGreaterThan(19_000_000);
+        assertDecodesAsTheTorchExport(folder, FP32_TOLERANCE);
+    }
+
+    @Test
+    void externalDataOutsideTheFolderIsRefused() throws IOException {
+        Path folder = folder("external-outside", Map.of());
+        Path data = Files.createDirectories(root.resolve("elsewhere"));
+        ExportVariants.writeWithExternalData(torch.proto(), data, "unused.onnx", "model.onnx_data");
+        ExportVariants.writeWithExternalData(torch.proto(), folder, "model.onnx", "../elsewhere/model.onnx_data");
+        assertThatThrownBy(() -> load(folder)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model.onnx").hasMessageContaining("../elsewhere/model.onnx_data");
+    }
+
+    @Test
+    void fp16WeightsCacheAndLogits() throws IOException {
+        Path folder = folder("fp16", Map.of("model.onnx", ExportVariants.float16(torch)));
+        assertDecodesAsTheTorchExport(folder, FP16_TOLERANCE);
+    }
+
+    /**
+     * int8 weights (ONNX Runtime's DynamicQuantizeMatMul, as {@code quantize_dynamic} writes it) load and run, but
+     * are an approximation: on this random model the top two logits of the first step are 0.15 apart and int8
+     * swaps them, so greedy ids are not compared; teacher-forced log-probabilities are (measured: 0.35 at most).
+     */
+    @Test
+    void int8DynamicallyQuantizedWeights() throws IOException {
+        OnnxModelFile int8 = DynamicInt8Quantization.quantizeWeights(torch);
+        assertThat(int8.proto().getGraph().getNodeList())
+                .filteredOn(node -> node.getOpType().equals("DynamicQuantizeMatMul")).hasSize(14);
+        try (HuggingFaceOnnxModel model = load(folder("int8", Map.of("model.onnx", int8.proto())))) {
+            JsonNode forcing = Qwen3Fixture.REFERENCE.get("teacher_forcing");
+            String prompt = forcedPrompt(model, forcing);
+            for (JsonNode continuation : forcing.get("continuations")) {
+                float[] logProbs = model.continuationLogProbs(prompt, continuation.get("text").asText());
+                double[] expected = Qwen3Fixture.doubles(continuation.get("token_logprobs"));
+                for (int i = 0; i < expected.length; i++) {
+                    assertThat((double) logProbs[i]).isCloseTo(expected[i], within(INT8_TOLERANCE));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFloat64CacheIsRefused() throws IOException {
+        Path folder = folder("double-cache", Map.of("model.onnx", ExportVariants.doubleCache(torch.proto())));
+        assertThatThrownBy(() -> load(folder)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model.onnx")
+                .hasMessageContaining("only fp32 and fp16 caches are supported, past_key_values are DOUBLE");
+    }
+
+    @Test
+    void aPairWhoseFirstPassGraphHasPastInputsIsRefused() throws IOException {
+        Path folder = folder("pair-with-past-twice", Map.of(HuggingFaceOnnxModel.NO_PAST_FILE, torch.proto(),
+                HuggingFaceOnnxModel.WITH_PAST_FILE, torch.proto()));
+        assertThatThrownBy(() -> load(folder)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("decoder_model.onnx")
+                .hasMessageContaining("the prefill graph must have no past inputs, has 'past_key_values.0.");
+    }
+
+    @Test
+    void aDecoderWithoutPastAsTheOnlyGraphIsRefused() throws IOException {
+        Path folder = folder("no-past-as-model", Map.of("model.onnx", ExportVariants.withoutPast(torch.proto())));
+        assertThatThrownBy(() -> load(folder)).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining("model.onnx").hasMessageContaining("it has no past_key_values.N.key inputs");
+    }
+
+    /** Greedy ids identical to the reference on every conversation, log-probs and teacher forcing within tolerance. */
+    private static void assertDecodesAsTheTorchExport(Path folder, double tolerance) {
+        try (HuggingFaceOnnxModel model = load(folder)) {
+            for (Qwen3Fixture.Rendering rendering : Qwen3Fixture.renderings()) {
+                JsonNode greedy = rendering.node().get("greedy");
+                int[] expectedIds = Qwen3Fixture.ints(greedy.get("ids_with_cache"));
+                double[] expectedLogProbs = Qwen3Fixture.doubles(greedy.get("logprobs_with_cache"));
+                // Two rows: the prompt's cache is copied to both, so the copy of each cache type is checked too.
+                List<Generation> rows = model.generate(rendering.text(), 2,
+                        GenerationOptions.greedy(expectedIds.length));
+                for (Generation generation : rows) {
+                    assertThat(generation.tokenIds()).as(folder + " " + rendering).containsExactly(expectedIds);
+                    for (int i = 0; i < expectedLogProbs.length; i++) {
+                        assertThat((double) generation.tokenLogProbs()[i]).as(rendering + " step " + i)
+                                .isCloseTo(expectedLogProbs[i], within(tolerance));
+                    }
+                }
+            }
+            JsonNode forcing = Qwen3Fixture.REFERENCE.get("teacher_forcing");
+            String prompt = forcedPrompt(model, forcing);
+            for (JsonNode continuation : forcing.get("continuations")) {
+                float[] logProbs = model.continuationLogProbs(prompt, continuation.get("text").asText());
+                double sum = 0;
+                for (float logProb : logProbs) {
+                    sum += logProb;
+                }
+                assertThat(sum).as(folder + " " + continuation.get("text"))
+                        .isCloseTo(continuation.get("sum_logprob").asDouble(), within(tolerance * logProbs.length));
+            }
+        }
+    }
+
+    /** The teacher-forcing reference's prompt: its conversation rendered with enable_thinking false. */
+    private static String forcedPrompt(HuggingFaceOnnxModel model, JsonNode forcing) {
+        return model.formatChat(Qwen3Fixture.renderings().stream()
+                .filter(r -> r.conversation().equals(forcing.get("conversation").asText())).findFirst()
+                .orElseThrow().messages(), true, Map.of("enable_thinking", false));
+    }
+
+    private static HuggingFaceOnnxModel load(Path folder) {
+        return HuggingFaceOnnxModel.builder().folder(folder).sessionFactory(factory).build();
+    }
+
+    private static Path folder(String name, Map<String, ModelProto> graphs) throws IOException {
+        Path folder = Files.createDirectories(root.resolve(name));
+        for (String file : FILES) {
+            Files.copy(Qwen3Fixture.FOLDER.resolve(file), folder.resolve(file));
+        }
+        for (Map.Entry<String, ModelProto> graph : graphs.entrySet()) {
+            ExportVariants.write(graph.getValue(), folder.resolve(graph.getKey()));
+        }
+        return folder;
+    }
+}
