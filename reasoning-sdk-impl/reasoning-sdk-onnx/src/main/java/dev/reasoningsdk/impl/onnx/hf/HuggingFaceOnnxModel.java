@@ -3,14 +3,15 @@ package dev.reasoningsdk.impl.onnx.hf;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.ChatTurn;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.CausalLmWithPast;
-import dev.reasoningsdk.impl.onnx.ModelSource;
 import dev.reasoningsdk.impl.onnx.OnnxModelSession;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
 import dev.reasoningsdk.impl.onnx.hf.internal.ExportFolder;
 import dev.reasoningsdk.impl.onnx.hf.internal.GenerationConfig;
+import dev.reasoningsdk.impl.onnx.hf.internal.GraphWithHiddenState;
 import dev.reasoningsdk.impl.onnx.hf.internal.ModelConfig;
 import dev.reasoningsdk.impl.onnx.hf.internal.TokenizerConfig;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -72,6 +74,8 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     private final CausalLmWithPast lm;
     private final int[] endTokenIds;
     private final int bosTokenId;
+    /** Why {@link #promptHiddenState} cannot run, or null when it can. */
+    private final String hiddenStatesUnavailable;
     private volatile boolean closed;
 
     private HuggingFaceOnnxModel(Builder builder) {
@@ -91,10 +95,14 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         OnnxSessionFactory factory = ownedFactory != null ? ownedFactory : builder.sessionFactory;
         OnnxModelSession opened = null;
         try {
-            opened = factory.open(ModelSource.file(modelFile));
-            this.lm = CausalLmWithPast.builder().session(opened).endTokenIds(endTokenIds)
+            GraphWithHiddenState graph = GraphWithHiddenState.of(modelFile);
+            opened = factory.open(graph.source());
+            CausalLmWithPast.Builder lmBuilder = CausalLmWithPast.builder().session(opened).endTokenIds(endTokenIds)
                     .padTokenId(generationConfig.padTokenId().orElse(config.padTokenId().orElse(endTokenIds[0])))
-                    .contextLength(config.maxPositions()).build();
+                    .contextLength(config.maxPositions());
+            graph.hiddenStateOutput().ifPresent(lmBuilder::hiddenStateOutput);
+            this.lm = lmBuilder.build();
+            this.hiddenStatesUnavailable = graph.hiddenStateOutput().isPresent() ? null : graph.why();
             requireMatchingGraph(folder, modelFile, config, lm);
         } catch (RuntimeException e) {
             closeQuietly(opened);
@@ -193,7 +201,9 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     public List<Generation> generate(String prompt, int count, GenerationOptions options) {
         Objects.requireNonNull(options, "options");
         int[] ids = encode(prompt);
-        return lm.generate(ids, count, options, generated -> decode(generated, true));
+        // A token's own text keeps special tokens (<|im_end|> among the alternatives), a generation's text does not.
+        return lm.generate(ids, count, options, generated -> decode(generated, true),
+                id -> decode(new int[] {id}, false));
     }
 
     /**
@@ -215,13 +225,54 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     }
 
     /**
-     * Not available yet: reading hidden states needs the graph's last-layer output added at load.
+     * The last layer's hidden state at the prompt's last token: the input of the output head (after the final
+     * norm, {@code hidden_states[-1]} in {@code transformers}), an output the graph is given at load. One prefill
+     * pass that skips the output head.
      *
-     * @throws UnsupportedOperationException always
+     * @throws UnsupportedOperationException naming the reason when the graph's output head could not be found or
+     *                                       its weights are in external data files (the graph is then run as is)
+     * @throws IllegalArgumentException      if the prompt has no tokens or exceeds the context
      */
     @Override
     public float[] promptHiddenState(String prompt) {
-        throw new UnsupportedOperationException(modelId + ": hidden states of a Hugging Face export are not read yet");
+        if (hiddenStatesUnavailable != null) {
+            throw new UnsupportedOperationException(modelId + ": hidden states are not available: "
+                    + hiddenStatesUnavailable);
+        }
+        return lm.lastHiddenState(encode(prompt));
+    }
+
+    /**
+     * The conversation through the chat template ({@link #formatChat}): with the generation prompt when it ends
+     * with a user or system turn; when it ends with an assistant turn, that turn is left open for the model to
+     * continue, as {@code apply_chat_template(..., continue_final_message=True)} does (the rendering is cut after
+     * the final message's text). Without a chat template, the api's default.
+     *
+     * @throws IllegalArgumentException if the conversation is empty, or the template refuses it
+     */
+    @Override
+    public String formatConversation(List<ChatTurn> turns) {
+        Objects.requireNonNull(turns, "turns");
+        if (chatTemplate.isEmpty()) {
+            return CausalLanguageModel.super.formatConversation(turns);
+        }
+        if (turns.isEmpty()) {
+            throw new IllegalArgumentException("the conversation has no turns");
+        }
+        List<ChatMessage> messages = turns.stream()
+                .map(turn -> ChatMessage.of(turn.role().name().toLowerCase(Locale.ROOT), turn.text())).toList();
+        ChatTurn last = turns.get(turns.size() - 1);
+        if (last.role() != ChatTurn.Role.ASSISTANT) {
+            return formatChat(messages, true, Map.of());
+        }
+        String rendered = formatChat(messages, false, Map.of());
+        String text = last.text().strip();
+        int at = rendered.lastIndexOf(text);
+        if (at < 0) {
+            throw new IllegalArgumentException("the chat template does not render the final assistant turn's text "
+                    + "as given, so it cannot be continued");
+        }
+        return rendered.substring(0, at + text.length());
     }
 
     /**
