@@ -1,9 +1,12 @@
 package dev.reasoningsdk.examples.cli;
 
+import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -11,18 +14,23 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code reasoning serve --port PORT}: the embedded tiny reasoner behind an OpenAI-compatible API
+ * {@code reasoning serve [--model DIR] --port PORT}: the embedded tiny reasoner, or a Hugging Face ONNX export folder
+ * ({@link HuggingFaceOnnxModel}, conversations rendered by its chat template), behind an OpenAI-compatible API
  * ({@link LocalOpenAiServer}), so that any OpenAI client, the LangChain4j one included, can be pointed at a real model
  * offline. Prints the base URL on stdout (one line) once the server accepts connections, and runs until SIGINT or
  * SIGTERM, when it finishes the requests in flight and closes the model. A port in use exits 2 with one line.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve the embedded tiny reasoner over an OpenAI-compatible API (/v1/chat/completions, "
+        description = "Serve the embedded tiny reasoner (or --model DIR) over an OpenAI-compatible API (/v1/chat/completions, "
                 + "/v1/models) until interrupted; prints the base URL on stdout.")
 final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     private ExecutionProviderOption executionProvider;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face ONNX export folder to serve "
+            + "(default: the embedded tiny reasoner); served under the folder's name.")
+    private Path modelFolder;
 
     @Option(names = "--port", defaultValue = "8080", description = "Port to listen on; 0 picks a free one "
             + "(default 8080).")
@@ -48,7 +56,17 @@ final class ServeCommand implements Callable<Integer> {
             }
             builder.concurrency(concurrency);
         }
-        TinyReasoner model = TinyReasoner.create();
+        CausalLanguageModel model;
+        String provider;
+        if (modelFolder == null) {
+            TinyReasoner tiny = TinyReasoner.create();
+            model = tiny;
+            provider = tiny.providerUsed();
+        } else {
+            HuggingFaceOnnxModel folder = HuggingFaceOnnxModel.of(modelFolder);
+            model = folder;
+            provider = folder.providerUsed();
+        }
         LocalOpenAiServer server;
         try {
             server = builder.model(model).start();
@@ -66,7 +84,7 @@ final class ServeCommand implements Callable<Integer> {
         }, "reasoning-serve-shutdown"));
         System.out.println(server.baseUrl());
         System.out.flush();
-        System.err.println("serving " + model.modelId() + " on " + model.providerUsed() + " as '"
+        System.err.println("serving " + model.modelId() + " on " + provider + " as '"
                 + server.modelName() + "'; stop with Ctrl-C");
         new CountDownLatch(1).await();
         return 0;
