@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * {@code add_bos_token} is set and the prompt does not already start with it. {@link #formatPrompt(String)} is the
  * chat template with one user message and the generation prompt; {@link #formatChat} renders any conversation.
  * Generation stops at any of the end tokens of both configs. Greedy and sampled decoding, per-token
- * log-probabilities and teacher-forced continuation scores; hidden states are not read yet.
+ * log-probabilities and teacher-forced continuation scores; the last hidden state
+ * ({@link #promptHiddenState}, an output added to the graph at load); top-k alternatives per token.
  *
  * <p>Defaults: {@code model.onnx}, a session factory of its own ({@link OnnxSessionFactory#create()}), the system
  * clock for {@code strftime_now}. Thread-safe; close it to free the session and the tokenizer (closing twice is
