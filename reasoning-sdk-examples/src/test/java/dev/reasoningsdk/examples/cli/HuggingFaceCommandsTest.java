@@ -7,11 +7,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.reasoningsdk.impl.internal.ProjectData;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
+import dev.reasoningsdk.impl.retrieval.LinearHead;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -149,6 +153,36 @@ class HuggingFaceCommandsTest {
                 .contains("bad.json").contains("message 0");
         assertThat(CliRun.of("generate", "--model", dir.resolve("missing").toString(), "--user", "hi").err())
                 .contains("missing").contains("no such directory");
+    }
+
+    @Test
+    void judgeTrainsASelfKnowledgeHeadOnTheFoldersHiddenStates() throws IOException {
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            // Recorded answers of "this model": right for even problems, wrong for odd ones.
+            String answer = String.valueOf(10 + i);
+            String given = i % 2 == 0 ? answer : "0";
+            rows.append(JSON.writeValueAsString(Map.of("question", "What is " + i + " plus 10?",
+                    "answer", answer, "model_sample_answers", List.of(given, given, given)))).append('\n');
+        }
+        Path data = Files.writeString(dir.resolve("problems.jsonl"), rows);
+        Path out = dir.resolve("head.json");
+        CliRun run = CliRun.of("judge", "train", "--criterion", "self-knowledge", "--model", FOLDER.toString(),
+                "--data", data.toString(), "--out", out.toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.json().get("feature_model").asText()).isEqualTo("qwen3-tiny-random");
+        assertThat(run.json().get("rows").asInt()).isEqualTo(12);
+        LinearHead head = LinearHead.read(out);
+        try (HuggingFaceOnnxModel model = HuggingFaceOnnxModel.of(FOLDER)) {
+            double probability = HiddenStateSelfKnowledge.builder().model(model)
+                    .head(head).promptFormat(model::formatPrompt).build().evaluate("What is 3 plus 10?")
+                    .probability();
+            assertThat(probability).isBetween(0.0, 1.0);
+        }
+        CliRun wrongKind = CliRun.of("judge", "train", "--criterion", "time", "--model", FOLDER.toString(),
+                "--data", data.toString(), "--out", out.toString());
+        assertThat(wrongKind.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(wrongKind.err()).contains("--model is for self-knowledge");
     }
 
     /** The CLI options that give a conversation: --system/--user where they can, and always --messages. */
