@@ -17,7 +17,7 @@ public enum CallFailure {
     CONNECTION,
     /** The provider refused the request itself (HTTP 4xx other than 408 and 429: bad request, authentication). */
     CLIENT_ERROR,
-    /** The call returned, but with nothing usable: no message, or empty text. */
+    /** The call returned, but with nothing usable: no message, empty text, or a body that is not valid JSON. */
     GARBAGE,
     /** The caller cancelled the call while it was in flight. */
     CANCELLED,

@@ -1,6 +1,7 @@
 package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.reasoningsdk.api.LogProbsUnavailableException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.StopReason;
@@ -42,7 +43,10 @@ import picocli.CommandLine.Option;
  * arithmetic verifier as judge (chains carry their source's reliability weight, which only breaks score ties), next
  * to the data's own baselines. Live: for each problem, 40 chains are sampled once at temperature 0.8; majority@k
  * uses the first k, and AoR's dynamic sampling consumes the same chains in order (sample {@code i} always has seed
- * {@code i}, so this equals sampling anew).
+ * {@code i}, so this equals sampling anew). AoR's likelihood judge reads the log-probabilities each chain was sampled
+ * with, in process and from a remote model alike ({@link LikelihoodChainScorer#fromSampledLogProbs()}), so a served
+ * tiny reasoner ({@code reasoning serve}) gives the in-process figures exactly; where the model returns none, that
+ * judge is reported as skipped.
  */
 @Command(name = "aggregate", mixinStandardHelpOptions = true,
         description = "Aggregation accuracy: majority, reliability-weighted vote and AoR on real GSM8K chains; "
@@ -52,9 +56,16 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     @Mixin
     private ModelOptions modelOptions;
 
-    /** What a bench reports for a part that needs token log-probabilities from a remote model. */
-    static final String NEEDS_LOG_PROBABILITIES = "needs log-probabilities: not available from --provider openai "
-            + "or ollama in this version";
+    @Mixin
+    private CacheOption cache;
+
+    /**
+     * What a bench reports for a part that needs token log-probabilities the model did not return (Ollama's API, or
+     * an OpenAI-compatible server that ignores {@code logprobs}).
+     */
+    static BenchReport skippedWithoutLogProbs(LogProbsUnavailableException e) {
+        return new BenchReport().put("skipped", "needs log-probabilities: " + e.getMessage());
+    }
 
     private static final List<String> GSM8K_SOURCES = List.of("6b_finetuning", "6b_verification", "175b_finetuning",
             "175b_verification");
@@ -94,13 +105,16 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--provider " + endpoint.providerName() + " is for the live bench: "
                     + "add --live");
         }
+        cache.requireRemote(endpoint);
         BenchReport report = new BenchReport();
         report.put("gsm8k", gsm8k(JsonlRows.read(
                 data != null ? data : SharedData.require(ModelSolutions.DEFAULT_FILE, "--data"))));
         if (live) {
-            report.put("live", live(JsonlRows.read(
-                    problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems")),
-                    endpoint));
+            try (CacheOption closing = cache) {
+                report.put("live", live(JsonlRows.read(problems != null ? problems
+                        : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems")), endpoint));
+                cache.report(report);
+            }
         }
         report.print(System.out, json);
         return 0;
@@ -195,24 +209,18 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     private BenchReport live(List<JsonNode> rows, ModelEndpoint endpoint) {
         List<JsonNode> selected = JsonlRows.evenlySpaced(rows, limit);
         Map<String, ChainScorer> scorers = new LinkedHashMap<>();
+        // Both paths judge a chain by the log-probabilities it was sampled with: no model call, and the same
+        // numbers whether the tiny reasoner runs here or behind an OpenAI-compatible server.
+        scorers.put("likelihood", LikelihoodChainScorer.fromSampledLogProbs());
+        scorers.put("verifier", ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
         if (endpoint.isRemote()) {
-            try (RemoteModel remote = new RemoteModel(endpoint)) {
-                scorers.put("verifier", ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
+            try (RemoteModel remote = new RemoteModel(endpoint, cache)) {
                 LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers, remote::budgetSpent);
-                BenchReport report = run.report(endpoint.model(), scorers.keySet());
-                for (String name : List.of("aor", "aor_lean")) {
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> byScorer = (Map<String, Object>) report.figures().get(name);
-                    byScorer.put("likelihood", new BenchReport().put("skipped", NEEDS_LOG_PROBABILITIES).figures());
-                }
-                return report.put("endpoint", remote.describe(run.usage));
+                return run.report(endpoint.model(), scorers.keySet()).put("endpoint", remote.describe(run.usage));
             }
         }
         try (TinyReasoner model = TinyReasoner.builder().intraOpThreads(threads).build()) {
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
-            // The likelihood of a chain does not change between AoR's phases or runs: score each chain once.
-            scorers.put("likelihood", new MemoizingScorer(LikelihoodChainScorer.of(model)));
-            scorers.put("verifier", ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
             LiveRun run = liveRun(selected, sampler, scorers, () -> false);
             return run.report(model.modelId(), scorers.keySet())
                     .put("endpoint", endpoint.describe().put("usage", BenchReport.usage(run.usage)));
@@ -222,10 +230,18 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     /** What the live loop counted: right answers and samples per method, problems done, the sampling cost. */
     private final class LiveRun {
         final Map<String, double[]> totals = new LinkedHashMap<>();
+        /** Scorers that could not run, with why (log-probabilities the model did not return). */
+        final Map<String, LogProbsUnavailableException> skipped = new LinkedHashMap<>();
+        /** Each problem's answer per method, in problem order (empty: no answer). */
+        final Map<String, List<String>> answers = new LinkedHashMap<>();
         int problems;
         int aorFailures;
         boolean budgetSpent;
         Usage usage = Usage.NONE;
+
+        void answer(String method, Optional<String> answer) {
+            answers.computeIfAbsent(method, m -> new ArrayList<>()).add(answer.orElse(""));
+        }
 
         BenchReport report(String modelName, Iterable<String> scorerNames) {
             BenchReport report = new BenchReport().put("model", modelName).put("n_problems", problems)
@@ -239,12 +255,18 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             BenchReport aor = new BenchReport();
             BenchReport lean = new BenchReport();
             for (String scorer : scorerNames) {
-                aor.put(scorer, figures(totals.get("aor_" + scorer), problems));
-                lean.put(scorer, figures(totals.get("aor_lean_" + scorer), problems));
+                LogProbsUnavailableException unavailable = skipped.get(scorer);
+                aor.put(scorer, unavailable != null ? skippedWithoutLogProbs(unavailable)
+                        : figures(totals.get("aor_" + scorer), problems));
+                lean.put(scorer, unavailable != null ? skippedWithoutLogProbs(unavailable)
+                        : figures(totals.get("aor_lean_" + scorer), problems));
             }
             report.put("aor", aor);
             report.put("aor_lean", lean);
             report.put("aor_without_chains", aorFailures);
+            BenchReport perProblem = new BenchReport();
+            answers.forEach(perProblem::put);
+            report.put("answers", perProblem);
             report.put("notes", "aor: the issue's defaults (20 initial samples, +5 while the margin is under 2, at "
                     + "most 40); aor_lean: the same with " + leanInitial + " initial samples; a problem whose "
                     + "samples all failed counts as wrong (aor_without_chains)");
@@ -256,8 +278,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
      * Samples 40 chains per problem (seeds 0-39) and scores majority@k and AoR per scorer on them; stops before a
      * problem once {@code budgetSpent} says so.
      */
-    private LiveRun liveRun(List<JsonNode> selected, ChainSampler sampler, Map<String, ChainScorer> scorers,
-                            BooleanSupplier budgetSpent) {
+    LiveRun liveRun(List<JsonNode> selected, ChainSampler sampler, Map<String, ChainScorer> scorers,
+                    BooleanSupplier budgetSpent) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         LiveRun run = new LiveRun();
         for (int k : KS) {
@@ -283,12 +305,22 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 List<ReasoningChain> firstK = all.subList(0, Math.min(k, all.size()));
                 AggregationResult result = MajorityVote.of(numeric).aggregate(question, firstK);
                 add(run.totals.get("majority_at_" + k), correct(numeric, result.answer(), gold), firstK.size());
+                run.answer("majority_at_" + k, result.answer());
             }
             for (Map.Entry<String, ChainScorer> scorer : scorers.entrySet()) {
+                if (run.skipped.containsKey(scorer.getKey())) {
+                    continue;
+                }
                 AggregationOfReasoning.Builder aor = AggregationOfReasoning.builder().extractor(numeric)
                         .scorer(scorer.getValue()).sampler(replay, TEMPERATURE);
-                solve(run, aor.build(), question, gold, "aor_" + scorer.getKey());
-                solve(run, aor.initialSamples(leanInitial).build(), question, gold, "aor_lean_" + scorer.getKey());
+                try {
+                    solve(run, aor.build(), question, gold, "aor_" + scorer.getKey());
+                    solve(run, aor.initialSamples(leanInitial).build(), question, gold,
+                            "aor_lean_" + scorer.getKey());
+                } catch (LogProbsUnavailableException unavailable) {
+                    // The model returns no log-probabilities: this judge cannot run on it at all.
+                    run.skipped.put(scorer.getKey(), unavailable);
+                }
             }
             run.problems++;
             progress.update(run.problems, selected.size());
@@ -303,9 +335,13 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         try {
             AggregationResult result = aor.solve(question);
             add(run.totals.get(total), correct(numeric, result.answer(), gold), result.usage().samples());
+            run.answer(total, result.answer());
+        } catch (LogProbsUnavailableException unavailable) {
+            throw unavailable;
         } catch (ReasoningException noChain) {
             run.aorFailures++;
             add(run.totals.get(total), false, 0);
+            run.answer(total, Optional.empty());
         }
     }
 
@@ -328,47 +364,6 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     private static double round(double value) {
         return Math.round(value * 10000) / 10000.0;
-    }
-
-    /**
-     * Remembers an absolute scorer's score of each (question, chain) pair, so the bench's two AoR runs and AoR's
-     * repeated global rounds do not recompute a likelihood. Only for scorers whose judgement ignores context.
-     */
-    static final class MemoizingScorer implements ChainScorer {
-        private final ChainScorer delegate;
-        private final Map<List<String>, Double> cache = new java.util.concurrent.ConcurrentHashMap<>();
-
-        MemoizingScorer(ChainScorer delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Scores scoreLocally(String question, List<ReasoningChain> chains,
-                                   List<dev.reasoningsdk.api.aggregate.ScoredChain> references) {
-            return scoreGlobally(question, chains);
-        }
-
-        @Override
-        public Scores scoreGlobally(String question, List<ReasoningChain> chains) {
-            List<ReasoningChain> missing = chains.stream()
-                    .filter(c -> !cache.containsKey(List.of(question, c.text()))).distinct().toList();
-            Usage usage = Usage.NONE;
-            if (!missing.isEmpty()) {
-                Scores fresh = delegate.scoreGlobally(question, missing);
-                usage = fresh.usage();
-                for (int i = 0; i < missing.size(); i++) {
-                    cache.put(List.of(question, missing.get(i).text()), fresh.scores().get(i));
-                }
-            }
-            List<Double> scores = chains.stream().map(c -> cache.get(List.of(question, c.text()))).toList();
-            int failures = (int) scores.stream().filter(s -> s.isNaN()).count();
-            return new Scores(scores, failures, usage);
-        }
-
-        @Override
-        public String name() {
-            return delegate.name();
-        }
     }
 
     /**

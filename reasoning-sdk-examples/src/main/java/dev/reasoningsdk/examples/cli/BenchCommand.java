@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 BenchPromptCommand.class,
                 BenchMergeCommand.class,
                 BenchHmaCommand.class,
+                BenchFaultsCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BenchCommand implements Runnable {

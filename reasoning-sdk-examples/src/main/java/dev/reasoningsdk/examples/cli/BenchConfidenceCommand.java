@@ -40,6 +40,9 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     @Mixin
     private ModelOptions modelOptions;
 
+    @Mixin
+    private CacheOption cache;
+
     static final double TARGET_ACCURACY = 0.9;
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -79,13 +82,17 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--provider " + endpoint.providerName() + " is for the live bench: "
                     + "add --live");
         }
+        cache.requireRemote(endpoint);
         BenchReport report = new BenchReport();
         report.put("real_chains", realChains());
         if (live) {
             Path problemsFile = problems != null ? problems
                     : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
-            report.put(endpoint.isRemote() ? "live" : "live_tiny_reasoner",
-                    new LiveConfidenceBench(problemsFile, limit, samples, endpoint).run());
+            try (CacheOption closing = cache) {
+                report.put(endpoint.isRemote() ? "live" : "live_tiny_reasoner",
+                        new LiveConfidenceBench(problemsFile, limit, samples, endpoint, cache).run());
+                cache.report(report);
+            }
         }
         report.print(System.out, json);
         return 0;

@@ -36,9 +36,19 @@ public final class BenchReport {
                 .put("samples", usage.samples())
                 .put("model_calls", usage.modelCalls())
                 .put("failed_calls", usage.failedCalls())
+                .put("failures_by_kind", failuresByKind(usage))
+                .put("cache_hits", usage.cacheHits())
                 .put("input_tokens", usage.inputTokens())
                 .put("output_tokens", usage.outputTokens())
                 .put("wall_ms", usage.wallTime().toNanos() / 1e6);
+    }
+
+    /** The failed calls by why they failed ({@code rate_limited}, {@code timeout}, ...), in the enum's order. */
+    private static Map<String, Integer> failuresByKind(Usage usage) {
+        Map<String, Integer> byKind = new LinkedHashMap<>();
+        new java.util.TreeMap<>(usage.failuresByKind()).forEach((kind, count) ->
+                byKind.put(kind.name().toLowerCase(java.util.Locale.ROOT), count));
+        return byKind;
     }
 
     /** Prints JSON or a table to {@code out}. */

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --cache FILE} for every command that calls a chat model: the model is wrapped in a
+ * {@code --cache FILE} for every command that calls a chat model ({@code bench prompt}, and with a remote
+ * {@code --provider} the live benches and {@code judge}, through {@link RemoteModel}): the model is wrapped in a
  * {@link CachingChatModel} on that SQLite file, so a second run with the same options replays every reply without
  * a model call. A command wraps its model with {@link #wrap}, reports with {@link #report} and closes this mixin.
  */
@@ -23,6 +24,19 @@ final class CacheOption implements AutoCloseable {
     /** Whether {@code --cache} was given. */
     boolean enabled() {
         return file != null;
+    }
+
+    /**
+     * Refuses {@code --cache} for a command whose model runs in process without a chat model in between (the live
+     * benches and {@code judge} sample the embedded tiny reasoner directly, so there is no call to replay).
+     *
+     * @throws IllegalArgumentException if {@code --cache} was given and {@code endpoint} is not remote
+     */
+    void requireRemote(ModelEndpoint endpoint) {
+        if (file != null && !endpoint.isRemote()) {
+            throw new IllegalArgumentException("--cache replays remote model calls: give it with --provider openai "
+                    + "or ollama (the embedded model is sampled in process, without calls to cache)");
+        }
     }
 
     /**

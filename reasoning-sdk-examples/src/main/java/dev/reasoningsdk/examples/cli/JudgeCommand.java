@@ -42,6 +42,9 @@ public final class JudgeCommand implements Callable<Integer> {
     @Mixin
     private ModelOptions modelOptions;
 
+    @Mixin
+    private CacheOption cache;
+
     @Parameters(arity = "0..1", paramLabel = "QUERY", description = "The request to judge.")
     private String query;
 
@@ -58,8 +61,9 @@ public final class JudgeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "give a QUERY to judge, or 'train'");
         }
         ModelEndpoint endpoint = modelOptions.endpoint();
-        RemoteModel remote = endpoint.isRemote() ? new RemoteModel(endpoint) : null;
-        try (remote; RetrievalSetup setup = remote != null && !noSelfKnowledge ? new RetrievalSetup(remote)
+        cache.requireRemote(endpoint);
+        RemoteModel remote = endpoint.isRemote() ? new RemoteModel(endpoint, cache) : null;
+        try (CacheOption closing = cache; remote; RetrievalSetup setup = remote != null && !noSelfKnowledge ? new RetrievalSetup(remote)
                 : new RetrievalSetup(noSelfKnowledge ? RetrievalSetup.Reasoner.NONE
                         : RetrievalSetup.Reasoner.INT8_HIDDEN_STATES)) {
             RetrievalDecision decision = setup.judge().judge(query);
@@ -76,6 +80,7 @@ public final class JudgeCommand implements Callable<Integer> {
             if (remote != null) {
                 report.put("endpoint", remote.describe(decision.usage()));
             }
+            cache.report(report);
             report.put("criteria", criteria).put("wall_ms", decision.usage().wallTime().toNanos() / 1e6);
             report.print(System.out, true);
         }

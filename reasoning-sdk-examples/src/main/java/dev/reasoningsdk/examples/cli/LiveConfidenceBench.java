@@ -1,6 +1,7 @@
 package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.reasoningsdk.api.LogProbsUnavailableException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
@@ -31,9 +32,12 @@ import java.util.function.BooleanSupplier;
  * ({@code --provider openai|ollama}, through {@code ChatModelSampler}), seeds {@code id * K} onwards, then four
  * confidence scores for the majority answer, each judged by AUROC and ECE raw and calibrated
  * (cross-fitted): sampling consistency (agreement), the mean token probability of the majority answer's tokens,
- * 1 - the normalised entropy of the answers, and a logistic combiner of agreement, entropy and mean and minimum
- * token probability (its weights fitted on one half and applied to the other, both ways). The two scores that read
- * token log-probabilities are reported as skipped for a remote model.
+ * R-Tuning's P(sure) (asked after the first chain that reaches the majority answer; problems where it could not be
+ * read are left out of that score and counted), 1 - the normalised entropy of the answers, and a logistic combiner
+ * of agreement, entropy and mean and minimum token probability (its weights fitted on one half and applied to the
+ * other, both ways). In process the token probabilities are scored by the tiny reasoner; from a remote model they are
+ * read from the log-probabilities it returned with each chain and with its reply to the R-Tuning question (the same
+ * figures from a served tiny reasoner). A model that returns none gets those scores reported as skipped.
  *
  * <p>Problems are taken at an even stride over the eval file (100 per step count, so every difficulty is present),
  * then shuffled with a fixed seed so both halves of the cross-fitting see every difficulty.
@@ -49,19 +53,24 @@ final class LiveConfidenceBench {
     private final int limit;
     private final int samples;
     private final ModelEndpoint endpoint;
+    private final CacheOption cache;
 
-    LiveConfidenceBench(Path problems, int limit, int samples, ModelEndpoint endpoint) {
+    LiveConfidenceBench(Path problems, int limit, int samples, ModelEndpoint endpoint, CacheOption cache) {
         this.problems = problems;
         this.limit = limit;
         this.samples = samples;
         this.endpoint = endpoint;
+        this.cache = cache;
     }
 
     BenchReport run() throws IOException {
         List<JsonNode> selected = select();
         if (endpoint.isRemote()) {
-            try (RemoteModel remote = new RemoteModel(endpoint)) {
-                Scored scored = score(selected, remote.sampler(TEMPERATURE), null, remote::budgetSpent);
+            try (RemoteModel remote = new RemoteModel(endpoint, cache)) {
+                // The server formats the question as its model's prompt; the chains carry their log-probabilities.
+                TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder()
+                        .gateway(remote.gateway()).score(TokenProbabilityConfidence.Score.MEAN).askIfSure(true).build();
+                Scored scored = score(selected, remote.sampler(TEMPERATURE), tokenProbabilities, remote::budgetSpent);
                 return report(scored).put("endpoint", remote.describe(scored.usage));
             }
         }
@@ -70,7 +79,7 @@ final class LiveConfidenceBench {
             // The sampler strips the space the model writes after "A:", so the scored prompt carries it.
             TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder().model(model)
                     .promptFormat(question -> TinyReasoner.prompt(question) + " ")
-                    .score(TokenProbabilityConfidence.Score.MEAN).askIfSure(false).build();
+                    .score(TokenProbabilityConfidence.Score.MEAN).askIfSure(true).build();
             Scored scored = score(selected, sampler, tokenProbabilities, () -> false);
             return report(scored).put("endpoint", endpoint.describe().put("usage", BenchReport.usage(scored.usage)));
         }
@@ -80,6 +89,8 @@ final class LiveConfidenceBench {
     private static final class Scored {
         final List<Double> agreement = new ArrayList<>();
         final List<Double> tokenProbability = new ArrayList<>();
+        /** P(sure) per problem, NaN where it could not be read. */
+        final List<Double> pSure = new ArrayList<>();
         final List<Double> certainty = new ArrayList<>();
         final List<Boolean> correct = new ArrayList<>();
         final List<Map<String, Double>> signals = new ArrayList<>();
@@ -87,13 +98,15 @@ final class LiveConfidenceBench {
         int withoutSamples;
         boolean budgetSpent;
         boolean withTokenProbabilities;
+        LogProbsUnavailableException logProbsUnavailable;
         Usage usage = Usage.NONE;
     }
 
     /**
      * K chains per problem (seeds {@code id * K} onwards) and the scores of the majority answer; token
-     * probabilities only when {@code tokenProbabilities} is given. A problem whose samples all failed is left out
-     * and counted; sampling stops once {@code budgetSpent} says so.
+     * probabilities only when {@code tokenProbabilities} is given, and only while the model returns the
+     * log-probabilities they need. A problem whose samples all failed is left out and counted; sampling stops once
+     * {@code budgetSpent} says so.
      */
     private Scored score(List<JsonNode> selected, ChainSampler sampler,
                          TokenProbabilityConfidence tokenProbabilities, BooleanSupplier budgetSpent) {
@@ -118,15 +131,22 @@ final class LiveConfidenceBench {
             List<ReasoningChain> chains = batch.chains(sampler.name());
             ConfidenceEstimate estimate = consistency.estimate(question, chains);
             Map<String, Double> row = new LinkedHashMap<>(LogisticCombiner.prefixed(consistency.name(), estimate));
-            if (tokenProbabilities != null) {
+            if (scored.withTokenProbabilities) {
                 AnswerGroups groups = AnswerGroups.of(chains, numeric);
                 // Score the majority answer as the first chain that reaches it states it.
                 ReasoningChain majorityChain = groups.majority()
                         .map(group -> chains.get(group.members().get(0))).orElse(chains.get(0));
-                ConfidenceEstimate tokens = tokenProbabilities.estimate(question, List.of(majorityChain));
-                scored.usage = scored.usage.plus(tokens.usage());
-                scored.tokenProbability.add(tokens.confidence());
-                row.putAll(LogisticCombiner.prefixed(tokenProbabilities.name(), tokens));
+                try {
+                    ConfidenceEstimate tokens = tokenProbabilities.estimate(question, List.of(majorityChain));
+                    scored.usage = scored.usage.plus(tokens.usage());
+                    scored.tokenProbability.add(tokens.confidence());
+                    scored.pSure.add(tokens.signals().getOrDefault("p_sure", Double.NaN));
+                    row.putAll(LogisticCombiner.prefixed(tokenProbabilities.name(), tokens));
+                } catch (LogProbsUnavailableException unavailable) {
+                    // The model returns no log-probabilities: the token scores cannot run on it at all.
+                    scored.withTokenProbabilities = false;
+                    scored.logProbsUnavailable = unavailable;
+                }
             }
             scored.agreement.add(estimate.confidence());
             scored.certainty.add(1 - estimate.signals().get("normalized_entropy"));
@@ -162,6 +182,10 @@ final class LiveConfidenceBench {
         if (scored.withTokenProbabilities) {
             scores.put("mean_token_probability", LabelledScores.of(doubles(scored.tokenProbability), correct));
         }
+        LabelledScores pSure = scored.withTokenProbabilities ? available(scored.pSure, correct) : null;
+        if (pSure != null && pSure.size() >= 4) {
+            scores.put("p_sure", pSure);
+        }
         scores.put("entropy", LabelledScores.of(doubles(scored.certainty), correct));
         if (scored.withTokenProbabilities) {
             scores.put("combiner", LabelledScores.of(outOfFoldCombiner(scored.signals, correct), correct));
@@ -178,15 +202,39 @@ final class LiveConfidenceBench {
                 best = entry.getKey();
             }
         }
-        if (!scored.withTokenProbabilities) {
-            BenchReport skipped = new BenchReport().put("skipped", BenchAggregateCommand.NEEDS_LOG_PROBABILITIES);
-            report.put("mean_token_probability", skipped).put("combiner", skipped);
+        if (scored.logProbsUnavailable != null) {
+            BenchReport skipped = BenchAggregateCommand.skippedWithoutLogProbs(scored.logProbsUnavailable);
+            report.put("mean_token_probability", skipped).put("p_sure", skipped).put("combiner", skipped);
+        } else if (scored.withTokenProbabilities) {
+            int read = pSure == null ? 0 : pSure.size();
+            if (read < 4) {
+                report.put("p_sure", new BenchReport().put("skipped", "P(sure) was read on " + read
+                        + " problems, fewer than 4"));
+            }
+            report.put("p_sure_unavailable", n - read);
         }
         return report.put("entropy_score", "1 - entropy / ln K of the answer distribution")
                 .put("combiner_signals", COMBINED)
                 .put("best_auroc_score", best)
                 .put("best_auroc", bestAuroc)
                 .put("target_best_auroc_0_80_met", bestAuroc >= 0.80);
+    }
+
+    /** The problems whose P(sure) could be read, with their labels; null when there are none. */
+    private static LabelledScores available(List<Double> pSure, boolean[] correct) {
+        List<Double> values = new ArrayList<>();
+        List<Boolean> labels = new ArrayList<>();
+        for (int i = 0; i < pSure.size(); i++) {
+            if (!pSure.get(i).isNaN()) {
+                values.add(pSure.get(i));
+                labels.add(correct[i]);
+            }
+        }
+        boolean[] kept = new boolean[labels.size()];
+        for (int i = 0; i < kept.length; i++) {
+            kept[i] = labels.get(i);
+        }
+        return values.isEmpty() ? null : LabelledScores.of(doubles(values), kept);
     }
 
     private static double[] doubles(List<Double> values) {

@@ -6,14 +6,15 @@ import java.util.Locale;
 
 /**
  * A checked model choice from {@link ModelOptions}: the provider, and for a remote one its base URL, model, API key
- * (never printed), total call budget ({@code maxCalls}, 0 for none) and per-call timeout.
+ * (never printed), total call budget ({@code maxCalls}, 0 for none), per-call timeout and, for openai, the
+ * alternatives asked for at each token ({@code topLogprobs}).
  */
 record ModelEndpoint(Provider provider, String baseUrl, String model, String apiKey, int maxCalls,
-                     Duration callTimeout) {
+                     Duration callTimeout, int topLogprobs) {
 
     /** The embedded tiny reasoner. */
     static ModelEndpoint local() {
-        return new ModelEndpoint(Provider.LOCAL, null, null, null, 0, null);
+        return new ModelEndpoint(Provider.LOCAL, null, null, null, 0, null, 0);
     }
 
     /** Whether the model is served over HTTP (openai or ollama). */
@@ -33,6 +34,9 @@ record ModelEndpoint(Provider provider, String baseUrl, String model, String api
             report.put("base_url", baseUrl).put("model", model)
                     .put("max_calls", maxCalls == 0 ? "none" : maxCalls)
                     .put("call_timeout_seconds", callTimeout.toMillis() / 1000.0);
+            if (provider == Provider.OPENAI) {
+                report.put("top_logprobs", topLogprobs);
+            }
         }
         return report;
     }

@@ -36,6 +36,7 @@ final class ModelOptions {
     static final String OPENAI_DEFAULT_URL = "https://api.openai.com/v1";
     static final String OLLAMA_DEFAULT_URL = "http://localhost:11434";
     static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
+    static final int DEFAULT_TOP_LOGPROBS = 20;
 
     @Option(names = "--provider", paramLabel = "local|openai|ollama",
             description = "Which model answers: local (the embedded tiny reasoner, default), openai (any "
@@ -59,6 +60,12 @@ final class ModelOptions {
     @Option(names = "--max-calls", paramLabel = "N", description = "Most remote model calls in the whole run, "
             + "retries included (default: no limit); calls beyond it are refused before they are sent.")
     Integer maxCalls;
+
+    @Option(names = "--top-logprobs", paramLabel = "N", description = "Most likely tokens asked for at each "
+            + "position from --provider openai (default " + DEFAULT_TOP_LOGPROBS + ", OpenAI's limit). P(sure) reads "
+            + "\"sure\" and \"unsure\" among them: a model that finds both unlikely needs more, where its server "
+            + "allows it (reasoning serve: its whole vocabulary).")
+    Integer topLogprobs;
 
     @Option(names = "--call-timeout", paramLabel = "SECONDS", description = "Timeout of one remote call, HTTP "
             + "included (default 60).")
@@ -91,7 +98,8 @@ final class ModelOptions {
         }
         if (chosen == Provider.LOCAL) {
             String remoteOnly = baseUrl != null ? "--base-url" : model != null ? "--model"
-                    : maxCalls != null ? "--max-calls" : callTimeoutSeconds != null ? "--call-timeout" : null;
+                    : maxCalls != null ? "--max-calls" : callTimeoutSeconds != null ? "--call-timeout"
+                    : topLogprobs != null ? "--top-logprobs" : null;
             if (remoteOnly != null) {
                 throw new IllegalArgumentException(remoteOnly + " is for --provider openai or ollama; the local "
                         + "model is the embedded tiny reasoner");
@@ -101,6 +109,10 @@ final class ModelOptions {
         String name = chosen.name().toLowerCase(Locale.ROOT);
         if (model == null || model.isBlank()) {
             throw new IllegalArgumentException("--provider " + name + " needs --model NAME");
+        }
+        if (topLogprobs != null && (topLogprobs < 0 || chosen != Provider.OPENAI)) {
+            throw new IllegalArgumentException(chosen != Provider.OPENAI ? "--top-logprobs is for --provider openai"
+                    : "--top-logprobs must be >= 0, was " + topLogprobs);
         }
         if (maxCalls != null && maxCalls < 1) {
             throw new IllegalArgumentException("--max-calls must be >= 1, was " + maxCalls);
@@ -127,7 +139,8 @@ final class ModelOptions {
                 apiKey = "none";
             }
         }
-        return new ModelEndpoint(chosen, url, model, apiKey, maxCalls == null ? 0 : maxCalls, callTimeout);
+        return new ModelEndpoint(chosen, url, model, apiKey, maxCalls == null ? 0 : maxCalls, callTimeout,
+                topLogprobs == null ? DEFAULT_TOP_LOGPROBS : topLogprobs);
     }
 
     private static String checkedUrl(String url) {

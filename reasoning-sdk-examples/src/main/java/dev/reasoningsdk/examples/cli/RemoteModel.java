@@ -1,53 +1,63 @@
 package dev.reasoningsdk.examples.cli;
 
 import dev.langchain4j.exception.NonRetriableException;
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.openai.OpenAiChatModel;
-import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
-import dev.reasoningsdk.impl.llm.RetryAfterHttpClientBuilder;
+import dev.reasoningsdk.impl.llm.ForwardingChatModel;
+import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import dev.reasoningsdk.impl.ollama.OllamaChatModels;
+import dev.reasoningsdk.impl.openai.OpenAiChatModels;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A remote chat model for one CLI run: the one place where (provider, base URL, model, API key) become a LangChain4j
  * {@link ChatModel}, with the run's call budget in front of it and {@link ChatModelSampler}s over it.
  *
- * <p>openai: LangChain4j's {@code OpenAiChatModel} with its retries at zero and on a
- * {@link RetryAfterHttpClientBuilder} (the sampler retries and honours Retry-After); seeds go out as OpenAI's
- * {@code seed}. ollama: {@link OllamaChatModels}. The HTTP timeout is the call timeout. The budget
- * ({@code --max-calls}) is counted here, before a request is sent: a call beyond it throws LangChain4j's
- * {@link NonRetriableException} without reaching the server, so the server never sees more than the budget.
+ * <p>openai: {@link OpenAiChatModels} (LangChain4j's {@code OpenAiChatModel} with its retries at zero, Retry-After
+ * kept for the gateway, every call asking for token log-probabilities with the {@code --top-logprobs} most likely
+ * alternatives (default 20, OpenAI's limit), which the white-box parts of the benches read); seeds go out as OpenAI's {@code seed}, one per
+ * sample ({@link OpenAiChatModels#seeded()}). ollama: {@link OllamaChatModels}. The HTTP timeout is the call
+ * timeout. The budget ({@code --max-calls}) is counted here, before a request is sent: a call beyond it throws
+ * LangChain4j's {@link NonRetriableException} without reaching the server, so the server never sees more than the
+ * budget. With {@code --cache} ({@link CacheOption}) the LM-call cache sits in front of the budget: a replayed reply
+ * is no call and spends none of it.
  */
 final class RemoteModel implements AutoCloseable {
 
     private final ModelEndpoint endpoint;
-    private final BudgetedChatModel model;
+    private final BudgetedChatModel budgeted;
+    private final ChatModel model;
+    private final ModelGateway gateway;
     private final List<ChatModelSampler> samplers = new ArrayList<>();
 
     RemoteModel(ModelEndpoint endpoint) {
+        this(endpoint, null);
+    }
+
+    /** The model of {@code endpoint}, behind {@code cache} when it is given and enabled ({@code --cache}). */
+    RemoteModel(ModelEndpoint endpoint, CacheOption cache) {
         if (!endpoint.isRemote()) {
             throw new IllegalArgumentException("not a remote model: " + endpoint);
         }
         this.endpoint = endpoint;
-        this.model = new BudgetedChatModel(chatModel(endpoint), endpoint.maxCalls());
+        this.budgeted = new BudgetedChatModel(chatModel(endpoint), endpoint.maxCalls());
+        // A served model's empty reply is more often a glitch than its answer: not stored.
+        this.model = cache == null ? budgeted : cache.wrap(budgeted, false);
+        this.gateway = ModelGateway.builder().model(model).name(endpoint.model()).callTimeout(endpoint.callTimeout())
+                .build();
     }
 
     /** The provider's LangChain4j model, without the budget. */
     static ChatModel chatModel(ModelEndpoint endpoint) {
         return switch (endpoint.provider()) {
-            case OPENAI -> OpenAiChatModel.builder().baseUrl(endpoint.baseUrl()).apiKey(endpoint.apiKey())
-                    .modelName(endpoint.model()).timeout(endpoint.callTimeout()).maxRetries(0)
-                    .httpClientBuilder(new RetryAfterHttpClientBuilder()).build();
+            case OPENAI -> OpenAiChatModels.builder().baseUrl(endpoint.baseUrl()).apiKey(endpoint.apiKey())
+                    .modelName(endpoint.model()).timeout(endpoint.callTimeout()).topLogprobs(endpoint.topLogprobs()).build();
             case OLLAMA -> OllamaChatModels.builder().baseUrl(endpoint.baseUrl()).modelName(endpoint.model())
                     .timeout(endpoint.callTimeout()).build();
             case LOCAL -> throw new IllegalArgumentException("not a remote model: " + endpoint);
@@ -57,32 +67,36 @@ final class RemoteModel implements AutoCloseable {
     /** Request parameters that send each sample's temperature and seed as the provider takes them. */
     static SampleRequestParameters seeded(ModelEndpoint endpoint) {
         return switch (endpoint.provider()) {
-            case OPENAI -> (index, temperature, seed) -> OpenAiChatRequestParameters.builder()
-                    .temperature(temperature.isPresent() ? temperature.getAsDouble() : null)
-                    .seed((int) seed)
-                    .build();
+            case OPENAI -> OpenAiChatModels.seeded();
             case OLLAMA -> OllamaChatModels.seeded();
             case LOCAL -> throw new IllegalArgumentException("not a remote model: " + endpoint);
         };
     }
 
-    /** The model with the run's budget in front. */
+    /** The model with the run's budget in front, and the cache in front of that with {@code --cache}. */
     ChatModel chatModel() {
         return model;
     }
 
-    /** A sampler over the budgeted model at {@code temperature}, closed with this object. */
+    /**
+     * The run's one protected path to the model (call timeout {@code --call-timeout}, the SDK's retry policy), shared
+     * by every sampler and technique of the run so its in-flight limit holds across them; closed with this object.
+     */
+    ModelGateway gateway() {
+        return gateway;
+    }
+
+    /** A sampler over the run's gateway at {@code temperature}, closed with this object. */
     synchronized ChatModelSampler sampler(double temperature) {
-        ChatModelSampler sampler = ChatModelSampler.builder().model(model).name(endpoint.model())
-                .callTimeout(endpoint.callTimeout()).requestParameters(seeded(endpoint)).temperature(temperature)
-                .build();
+        ChatModelSampler sampler = ChatModelSampler.builder().gateway(gateway).name(endpoint.model())
+                .requestParameters(seeded(endpoint)).temperature(temperature).build();
         samplers.add(sampler);
         return sampler;
     }
 
     /** Whether the run's call budget is spent. */
     boolean budgetSpent() {
-        return model.maxCalls > 0 && model.sent.get() >= model.maxCalls;
+        return budgeted.maxCalls > 0 && budgeted.sent.get() >= budgeted.maxCalls;
     }
 
     /**
@@ -90,25 +104,25 @@ final class RemoteModel implements AutoCloseable {
      * failed ones among them), and as counted in front of the server: calls sent, calls refused by the budget.
      */
     BenchReport describe(Usage usage) {
-        return endpoint.describe().put("usage", BenchReport.usage(usage).put("calls_sent", model.sent.get())
-                .put("calls_refused_by_budget", model.refused.get()));
+        return endpoint.describe().put("usage", BenchReport.usage(usage).put("calls_sent", budgeted.sent.get())
+                .put("calls_refused_by_budget", budgeted.refused.get()));
     }
 
     @Override
     public synchronized void close() {
         samplers.forEach(ChatModelSampler::close);
         samplers.clear();
+        gateway.close();
     }
 
     /** Counts calls and refuses those beyond the budget before they are sent. */
-    private static final class BudgetedChatModel implements ChatModel {
-        private final ChatModel delegate;
+    private static final class BudgetedChatModel extends ForwardingChatModel {
         private final int maxCalls;
         private final AtomicInteger sent = new AtomicInteger();
         private final AtomicInteger refused = new AtomicInteger();
 
         BudgetedChatModel(ChatModel delegate, int maxCalls) {
-            this.delegate = delegate;
+            super(delegate);
             this.maxCalls = maxCalls;
         }
 
@@ -122,17 +136,7 @@ final class RemoteModel implements AutoCloseable {
             if (maxCalls == 0) {
                 sent.incrementAndGet();
             }
-            return delegate.chat(request);
-        }
-
-        @Override
-        public ChatRequestParameters defaultRequestParameters() {
-            return delegate.defaultRequestParameters();
-        }
-
-        @Override
-        public Set<Capability> supportedCapabilities() {
-            return delegate.supportedCapabilities();
+            return delegate().chat(request);
         }
     }
 }

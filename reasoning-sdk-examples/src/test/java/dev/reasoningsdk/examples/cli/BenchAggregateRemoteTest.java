@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.fixtures.HttpFault;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -19,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,8 +29,9 @@ import picocli.CommandLine;
 
 /**
  * {@code bench aggregate --live} on a remote model through the real OpenAI and Ollama clients, against
- * {@link FaultInjectingServer}: with faults on, the run finishes, counts every failed call and never sends more
- * than {@code --max-calls} requests, as counted at the server.
+ * {@link FaultInjectingServer}: with faults on (in front of the tiny reasoner served by {@link LocalOpenAiServer},
+ * as {@code reasoning serve --faults} runs it), the run finishes, counts every failed call by kind, never sends more
+ * than {@code --max-calls} requests, as counted at the server, and still judges by the served log-probabilities.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class BenchAggregateRemoteTest {
@@ -68,8 +72,15 @@ class BenchAggregateRemoteTest {
     }
 
     private Run bench(String... options) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--problems", problems().toString()));
+        args.addAll(List.of(options));
+        return benchOn(args.toArray(String[]::new));
+    }
+
+    /** The bench on the given options; the problems are the tiny reasoner's eval file unless they say otherwise. */
+    private Run benchOn(String... options) throws IOException {
         List<String> args = new ArrayList<>(List.of("bench", "aggregate", "--live", "--json", "--limit", "3",
-                "--problems", problems().toString(), "--data", solutions().toString()));
+                "--data", solutions().toString()));
         args.addAll(List.of(options));
         CommandLine commandLine = ReasoningCli.newCommandLine();
         commandLine.setErr(new PrintWriter(err, true));
@@ -89,12 +100,13 @@ class BenchAggregateRemoteTest {
     @Test
     void underFaultsTheRunFinishesCountsFailedCallsAndKeepsToTheBudgetAtTheServer() throws IOException {
         int maxCalls = 150;
-        try (FaultInjectingServer server = FaultInjectingServer.builder()
-                .random(17, Map.of(HttpFault.rateLimited(Duration.ofSeconds(1)), 0.20,
-                        HttpFault.serverError(500), 0.10, HttpFault.hang(), 0.05))
-                .start()) {
-            Run run = bench("--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model", "x",
-                    "--max-calls", String.valueOf(maxCalls), "--call-timeout", "2");
+        try (TinyReasoner model = TinyReasoner.create();
+             LocalOpenAiServer served = LocalOpenAiServer.start(model);
+             FaultInjectingServer server = FaultInjectingServer.builder()
+                     .random(17, ServeCommand.faultMix(List.of("429=0.2", "500=0.1", "hang=0.05"), 1))
+                     .upstream(served.baseUrl()).start()) {
+            Run run = benchOn("--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model", "x",
+                    "--max-calls", String.valueOf(maxCalls), "--call-timeout", "5");
 
             assertThat(run.exit()).as(err.toString()).isZero();
             LOG.info("bench aggregate under faults: {}; server: {} requests, faults {}", run.json().path("live"),
@@ -121,10 +133,13 @@ class BenchAggregateRemoteTest {
             assertThat(usage.path("failed_calls").asInt())
                     .isGreaterThanOrEqualTo(faulted + usage.path("calls_refused_by_budget").asInt());
             assertThat(usage.path("samples").asInt()).isLessThanOrEqualTo(server.faults(HttpFault.Kind.NONE));
+            // Filed by kind: the 429s as rate limited, the 500s as server errors, the hangs as timeouts.
+            assertThat(usage.path("failures_by_kind").path("rate_limited").asInt()).isPositive();
+            assertThat(usage.path("failures_by_kind").path("server_error").asInt()).isPositive();
             assertThat(live.path("majority_at_k").path("1").path("accuracy").asDouble()).isPositive();
             assertThat(live.path("aor").path("verifier").has("accuracy")).isTrue();
-            assertThat(live.path("aor").path("likelihood").path("skipped").asText())
-                    .startsWith("needs log-probabilities");
+            // The answers came from the real model, with their log-probabilities: the likelihood judge ran.
+            assertThat(live.path("aor").path("likelihood").has("accuracy")).isTrue();
         }
     }
 
@@ -143,6 +158,25 @@ class BenchAggregateRemoteTest {
             // Seeds 0-39 for every problem, as the local bench draws them.
             assertThat(server.requestBodies().stream().map(body -> readSeed(body)).distinct().sorted().toList())
                     .hasSize(40).startsWith(0, 1, 2).endsWith(39);
+
+        }
+    }
+
+    @Test
+    void aServerWithoutLogProbabilitiesGetsTheLikelihoodJudgeSkippedWithItsReason() throws IOException {
+        AtomicInteger replies = new AtomicInteger();
+        // Answers that disagree, so AoR has to judge its chains (one answer group needs no judge).
+        try (FaultInjectingServer server = FaultInjectingServer.builder()
+                .reply(question -> "The answer is " + replies.getAndIncrement() % 3 + ".").start()) {
+            Run run = bench("--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model", "x");
+
+            assertThat(run.exit()).as(err.toString()).isZero();
+            JsonNode live = run.json().path("live");
+            assertThat(live.at("/aor/likelihood/skipped").asText()).startsWith("needs log-probabilities")
+                    .contains("x");
+            assertThat(live.at("/aor_lean/likelihood/skipped").asText()).startsWith("needs log-probabilities");
+            assertThat(live.at("/aor/verifier/accuracy").isNumber()).isTrue();
+            assertThat(live.path("aor_without_chains").asInt()).isZero();
         }
     }
 

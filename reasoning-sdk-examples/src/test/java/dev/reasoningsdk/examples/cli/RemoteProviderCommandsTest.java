@@ -103,9 +103,33 @@ class RemoteProviderCommandsTest {
             assertThat(live.at("/consistency/majority_accuracy").asDouble()).isEqualTo(0.5);
             assertThat(live.at("/mean_token_probability/skipped").asText()).startsWith("needs log-probabilities");
             assertThat(live.at("/combiner/skipped").asText()).startsWith("needs log-probabilities");
+            assertThat(live.at("/p_sure/skipped").asText()).startsWith("needs log-probabilities");
             assertThat(live.at("/endpoint/usage/samples").asInt()).isEqualTo(24);
             assertThat(server.requests()).isEqualTo(24);
         }
+    }
+
+    @Test
+    void judgeWithACacheReplaysItsRemoteCallsOnTheSecondRun() throws IOException {
+        String cache = dir.resolve("calls.sqlite").toString();
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            String[] args = {"judge", "What is 3 plus 4?", "--provider", "openai", "--base-url",
+                    server.openAiBaseUrl(), "--model", "x", "--cache", cache};
+            JsonNode first = run(args).json();
+            int requests = server.requests();
+            JsonNode second = run(args).json();
+
+            assertThat(requests).isEqualTo(5);
+            assertThat(server.requests()).as("no call on the replay").isEqualTo(requests);
+            assertThat(second.at("/cache/hits").asInt()).isEqualTo(5);
+            assertThat(second.at("/cache/misses").asInt()).isZero();
+            assertThat(second.at("/endpoint/usage/cache_hits").asInt()).isEqualTo(5);
+            assertThat(second.at("/endpoint/usage/calls_sent").asInt()).isZero();
+            assertThat(second.at("/criteria/self-knowledge")).isEqualTo(first.at("/criteria/self-knowledge"));
+        }
+        assertThat(run("bench", "aggregate", "--live", "--cache", cache).exit())
+                .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(err.toString()).contains("--cache replays remote model calls");
     }
 
     @Test

@@ -2,16 +2,16 @@ package dev.reasoningsdk.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.reasoningsdk.api.model.ChatTurn;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.internal.ProjectData;
-import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -87,6 +87,22 @@ class ServeCommandTest {
             process.destroy();
             process.waitFor(60, TimeUnit.SECONDS);
             process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void badFaultMixesExitTwoWithOneLineBeforeAnythingListens() {
+        for (String[] faults : List.of(new String[] {"429=0.7,500=0.5", "more than 1"},
+                new String[] {"teapot=0.1", "unknown kind 'teapot'"}, new String[] {"429", "KIND=RATE"},
+                new String[] {"500=x", "must be a number"}, new String[] {"hang=-0.1", "must be in [0, 1]"},
+                new String[] {"500=0.1,500=0.1", "twice"})) {
+            StringWriter err = new StringWriter();
+            CommandLine commandLine = ReasoningCli.newCommandLine();
+            commandLine.setErr(new PrintWriter(err, true));
+            assertThat(commandLine.execute("serve", "--port", "0", "--faults", faults[0]))
+                    .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+            assertThat(err.toString().lines()).as(faults[0]).singleElement().asString().startsWith("reasoning: ")
+                    .contains(faults[1]);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.impl.DataFileException;
 import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.llm.ForwardingChatModel;
 import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * read, opening reads the whole file once (SQLite's {@code quick_check}). Processes sharing a file must see one
  * local file system: SQLite's WAL needs shared memory, which network file systems do not give.
  */
-public final class CachingChatModel implements ChatModel, AutoCloseable {
+public final class CachingChatModel extends ForwardingChatModel implements AutoCloseable {
 
     /** The namespace unless one is set. */
     public static final String DEFAULT_NAMESPACE = "default";
@@ -87,7 +88,6 @@ public final class CachingChatModel implements ChatModel, AutoCloseable {
     // Calls in flight in this JVM, by database and entry: shared by every instance on one file.
     private static final Map<String, CompletableFuture<Outcome>> IN_FLIGHT = new ConcurrentHashMap<>();
 
-    private final ChatModel delegate;
     private final CacheStore store;
     private final String namespace;
     private final boolean storeEmptyReplies;
@@ -97,7 +97,7 @@ public final class CachingChatModel implements ChatModel, AutoCloseable {
     private final AtomicLong writes = new AtomicLong();
 
     private CachingChatModel(ChatModel delegate, CacheStore store, String namespace, boolean storeEmptyReplies) {
-        this.delegate = delegate;
+        super(delegate);
         this.store = store;
         this.namespace = namespace;
         this.storeEmptyReplies = storeEmptyReplies;
@@ -122,10 +122,10 @@ public final class CachingChatModel implements ChatModel, AutoCloseable {
     @Override
     public ChatResponse doChat(ChatRequest request) {
         Objects.requireNonNull(request, "request");
-        ChatRequestParameters defaults = delegate.defaultRequestParameters();
+        ChatRequestParameters defaults = delegate().defaultRequestParameters();
         ChatRequestParameters effective = defaults == null ? request.parameters()
                 : defaults.overrideWith(request.parameters());
-        RequestKey key = RequestKey.of(delegate.getClass().getName(), defaults == null ? null : defaults.modelName(),
+        RequestKey key = RequestKey.of(delegate().getClass().getName(), defaults == null ? null : defaults.modelName(),
                 request.messages(), effective);
         Occurrences counter = occurrences.computeIfAbsent(key.hash(), hash -> new Occurrences());
         int occurrence = counter.claim();
@@ -175,7 +175,7 @@ public final class CachingChatModel implements ChatModel, AutoCloseable {
                 outcome = new Outcome(stored.get().response(true), true);
             } else {
                 misses.incrementAndGet();
-                outcome = store(delegate.chat(request), key, occurrence);
+                outcome = store(delegate().chat(request), key, occurrence);
             }
             mine.complete(outcome);
             return outcome;
@@ -220,22 +220,6 @@ public final class CachingChatModel implements ChatModel, AutoCloseable {
     /** The namespace this instance reads and writes. */
     public String namespace() {
         return namespace;
-    }
-
-    /** The delegate's: requests are merged with them before they are keyed and sent. */
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return delegate.defaultRequestParameters();
-    }
-
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return delegate.supportedCapabilities();
-    }
-
-    @Override
-    public ModelProvider provider() {
-        return delegate.provider();
     }
 
     /** Closes the database connections (not the delegate); closing twice is harmless. */

@@ -17,6 +17,7 @@ import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.Calibrator;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
@@ -115,6 +116,10 @@ public final class ConfidenceGatedChatModel implements ChatModel {
             }
         }
         if (responses.isEmpty()) {
+            if (lastFailure.failure().orElseThrow() == CallFailure.BUDGET_EXHAUSTED) {
+                // The usage it carries is the whole request's (every sample's calls), not the last call's alone.
+                throw new BudgetExhaustedException(lastFailure.message(), scope.usage());
+            }
             lastFailure.orThrow();
         }
         Usage usage = scope.usage().withSamples(responses.size());

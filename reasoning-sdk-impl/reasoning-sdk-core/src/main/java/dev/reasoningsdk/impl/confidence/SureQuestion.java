@@ -16,15 +16,20 @@ import java.util.Optional;
  *
  * <p>A local model scores both continuations ({@link #fromContinuations}): the shared tokens get the same
  * log-probabilities, so the first position where the two lists differ is the first differing token, whatever the
- * tokenizer. A served model answers the question greedily with its top log-probabilities ({@link #fromReply}): its
- * tokens are walked while they spell the two continuations' common prefix, and at the first position where they
- * differ the probability mass of the listed tokens that begin only {@value #SURE} is weighed against those that
- * begin only {@value #UNSURE}. Not API.
+ * tokenizer. A served model is asked the question followed by the continuations' common prefix ({@link #SHARED},
+ * the space), so that, like the local model, it is read after that prefix whatever it would have written there
+ * itself, and answers greedily with its top log-probabilities ({@link #fromReply(List, int)}): its tokens are walked
+ * while they spell what is left of the common prefix, and at the first position where the continuations differ the
+ * probability mass of the listed tokens that begin only {@value #SURE} is weighed against those that begin only
+ * {@value #UNSURE}. A token that repeats white space the question already ended with (a subword {@code " sure"}
+ * after {@code "I am "}) is read without it. Not API.
  */
 final class SureQuestion {
 
     static final String SURE = " sure";
     static final String UNSURE = " unsure";
+    /** What {@value #SURE} and {@value #UNSURE} begin with: a space. */
+    static final String SHARED = commonPrefix(SURE, UNSURE);
 
     private SureQuestion() {
     }
@@ -66,8 +71,16 @@ final class SureQuestion {
 
     /** From a served model's greedy reply to the R-Tuning question, with top log-probabilities. */
     static Outcome fromReply(List<TokenLogProb> tokens) {
-        String common = commonPrefix(SURE, UNSURE);
-        int consumed = 0;
+        return fromReply(tokens, 0);
+    }
+
+    /**
+     * From a served model's greedy reply to the R-Tuning question when the question already ended with the first
+     * {@code asked} characters of the continuations' common prefix.
+     */
+    static Outcome fromReply(List<TokenLogProb> tokens, int asked) {
+        String common = SHARED;
+        int consumed = Math.min(asked, common.length());
         int position = 0;
         // Walk the greedy tokens while they spell the common prefix; stop at the first that goes past it.
         while (position < tokens.size() && consumed < common.length()) {
@@ -90,8 +103,11 @@ final class SureQuestion {
         String unsureRest = UNSURE.substring(consumed);
         List<Double> sureLogProbs = new ArrayList<>();
         List<Double> unsureLogProbs = new ArrayList<>();
+        // After a question that ended with white space, a token's own leading white space repeats it.
+        boolean afterSpace = consumed > 0 && Character.isWhitespace(common.charAt(consumed - 1));
         for (Map.Entry<String, Double> candidate : candidates(at).entrySet()) {
-            String token = candidate.getKey();
+            String token = afterSpace && !sureRest.isEmpty() && !Character.isWhitespace(sureRest.charAt(0))
+                    ? candidate.getKey().stripLeading() : candidate.getKey();
             boolean sure = begins(sureRest, token);
             boolean unsure = begins(unsureRest, token);
             if (sure && !unsure) {

@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * {@code p(sure) / (p(sure) + p(unsure))} at the first token where the continuations " sure" and " unsure" differ
  * (for a character-level model, the letter after the shared space). A local model scores both continuations after
  * {@code prompt + response + "\n" + SURE_QUESTION}; a served model is sent the conversation [user: prompt,
- * assistant: response, user: {@value #SURE_QUESTION}] and answers greedily, and p_sure is read from the top
- * log-probabilities at that token. {@code r_tuning} = 0.5 x geometric mean + 0.5 x p_sure. When p_sure cannot be
+ * assistant: response, user: {@value #SURE_QUESTION} followed by the space the two continuations share] and answers
+ * greedily, and p_sure is read from the top log-probabilities at its first token that tells them apart (for a
+ * served tiny reasoner, exactly the local figure's position and distribution). {@code r_tuning} = 0.5 x geometric mean + 0.5 x p_sure. When p_sure cannot be
  * read (the question does not fit in the context; the served model's reply leaves the shared prefix, or does not
  * list both "sure" and "unsure" among its top log-probabilities; that call failed), {@code p_sure} is absent,
  * {@code p_sure_available} is 0, the rationale says why, and {@code r_tuning} is the geometric mean alone.
@@ -202,7 +203,7 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
             // The assistant turn is what the model generated, token for token, as the local model continues it.
             ChatRequest request = ChatRequest.builder()
                     .messages(UserMessage.from(prompt), AiMessage.from(spelled.toString()),
-                            UserMessage.from(SURE_QUESTION))
+                            UserMessage.from(SURE_QUESTION + SureQuestion.SHARED))
                     .parameters(ChatRequestParameters.builder().temperature(0.0)
                             .maxOutputTokens(SURE_REPLY_TOKENS).build())
                     .build();
@@ -216,7 +217,7 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
                 throw new LogProbsUnavailableException(modelName(), "token log-probabilities (logprobs) of its "
                         + "reply to the R-Tuning question, needed by " + name());
             } else {
-                pSure = SureQuestion.fromReply(reply.tokenLogProbs());
+                pSure = SureQuestion.fromReply(reply.tokenLogProbs(), SureQuestion.SHARED.length());
                 if (pSure.topLogProbsMissing()) {
                     throw new LogProbsUnavailableException(modelName(), "top log-probabilities (top_logprobs) of "
                             + "its reply to the R-Tuning question, needed by " + name() + " for p_sure");
@@ -253,8 +254,17 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
             return SureQuestion.fromContinuations(model.continuationLogProbs(context, SureQuestion.SURE),
                     model.continuationLogProbs(context, SureQuestion.UNSURE));
         } catch (IllegalArgumentException tooLong) {
-            LOG.debug("R-Tuning question does not fit: {}", tooLong.getMessage());
-            return SureQuestion.Outcome.none("the question does not fit in the context");
+            // At the context's edge only what precedes the first difference and its first character need to fit,
+            // as for a served model, which generates one token there: the same figure on a character-level model.
+            int cut = SureQuestion.SHARED.length() + 1;
+            try {
+                return SureQuestion.fromContinuations(
+                        model.continuationLogProbs(context, SureQuestion.SURE.substring(0, cut)),
+                        model.continuationLogProbs(context, SureQuestion.UNSURE.substring(0, cut)));
+            } catch (IllegalArgumentException stillTooLong) {
+                LOG.debug("R-Tuning question does not fit: {}", stillTooLong.getMessage());
+                return SureQuestion.Outcome.none("the question does not fit in the context");
+            }
         }
     }
 

@@ -1,11 +1,13 @@
 package dev.reasoningsdk.impl.llm;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.reasoningsdk.api.model.RetryAfterHint;
 import dev.langchain4j.exception.HttpException;
 import dev.langchain4j.exception.InternalServerException;
 import dev.langchain4j.exception.NonRetriableException;
 import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.exception.RetriableException;
+import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningException;
 import java.io.IOException;
@@ -127,7 +129,9 @@ public final class LlmCallException extends ReasoningException {
      * included) is {@link CallFailure#TIMEOUT}; 429 {@link CallFailure#RATE_LIMITED}; 5xx
      * {@link CallFailure#SERVER_ERROR}; other 4xx {@link CallFailure#CLIENT_ERROR}; without a status, LangChain4j's
      * rate-limit and server exceptions by type, its non-retriable exceptions (authentication, invalid request, model
-     * not found) {@link CallFailure#CLIENT_ERROR}, other retryable failures (I/O) {@link CallFailure#CONNECTION};
+     * not found) and a parameter the provider's client does not support {@link CallFailure#CLIENT_ERROR}, a reply
+     * body that is not valid JSON {@link CallFailure#GARBAGE}, other retryable failures (I/O)
+     * {@link CallFailure#CONNECTION};
      * anything else {@link CallFailure#OTHER}.
      */
     public CallFailure failure() {
@@ -150,8 +154,15 @@ public final class LlmCallException extends ReasoningException {
         if (chain.stream().anyMatch(InternalServerException.class::isInstance)) {
             return CallFailure.SERVER_ERROR;
         }
-        if (chain.stream().anyMatch(NonRetriableException.class::isInstance)) {
+        if (chain.stream().anyMatch(t -> t instanceof NonRetriableException
+                || t instanceof UnsupportedFeatureException)) {
+            // An unsupported parameter is the client refusing our request before sending it: a client error.
             return CallFailure.CLIENT_ERROR;
+        }
+        if (chain.stream().anyMatch(JsonProcessingException.class::isInstance)) {
+            // The JDK client reads the whole body before the provider parses it, so a parse error means the server
+            // sent a complete reply that is not the JSON promised: garbage, not a broken connection.
+            return CallFailure.GARBAGE;
         }
         return isRetryable() ? CallFailure.CONNECTION : CallFailure.OTHER;
     }

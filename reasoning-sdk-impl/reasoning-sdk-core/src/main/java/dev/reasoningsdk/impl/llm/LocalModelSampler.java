@@ -25,10 +25,12 @@ import java.util.function.UnaryOperator;
  * returned with every sample as a {@link SampleBatch.FailureKind#PERMANENT} failure rather than thrown, like a
  * remote model's bad request; an empty answer is a {@link SampleBatch.FailureKind#GARBAGE} failure.
  *
- * <p>Each sample carries its generated tokens' log-probabilities ({@link SampleBatch.Sample#tokenLogProbs()}, under
- * the unmodified distribution, as {@link Generation#tokenLogProbs()}), so white-box scorers can read them as they
- * read a remote model's; their token texts are empty, as the model SPI does not decode single tokens. They cover
- * the generated text before it is stripped.
+ * <p>Each sample carries its generated tokens ({@link SampleBatch.Sample#tokenLogProbs()}: {@link Generation#tokens()},
+ * each token's text and log-probability under the unmodified distribution), so white-box scorers read them exactly
+ * as they read a remote model's; the same seed gives the same tokens and log-probabilities as a
+ * {@code ChatModelSampler} over {@code LocalOpenAiServer} serving the same model. They cover the generated text
+ * before it is stripped, so they spell it with its leading space. A model that reports no token texts gives
+ * log-probabilities with empty token texts.
  *
  * <p>Defaults: temperature 0.8, top-p 1, top-k 0 (off), max tokens = the model's context, prompt format
  * {@code TinyReasoner.prompt(String)}, name = the model id. Thread-safe; does not own the model.
@@ -111,6 +113,9 @@ public final class LocalModelSampler implements ChainSampler {
     }
 
     private static List<TokenLogProb> tokenLogProbs(Generation generation) {
+        if (!generation.tokens().isEmpty()) {
+            return generation.tokens();
+        }
         float[] logProbs = generation.tokenLogProbs();
         List<TokenLogProb> tokens = new ArrayList<>(logProbs.length);
         for (float logProb : logProbs) {

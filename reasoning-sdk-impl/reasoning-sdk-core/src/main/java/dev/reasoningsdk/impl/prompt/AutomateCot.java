@@ -1,10 +1,11 @@
 package dev.reasoningsdk.impl.prompt;
 
-import dev.reasoningsdk.impl.internal.Arguments;
-import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.ChatCalls;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import dev.reasoningsdk.impl.llm.CallScope;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import java.util.ArrayList;
@@ -82,7 +83,9 @@ public final class AutomateCot {
         for (LabeledQuestion question : pool) {
             ChatCalls.Reply reply = ChatCalls.sample(scope, augmentPrompt(question.question()));
             usage = usage.plus(reply.usage());
-            if (reply.ok() && correct(reply.text(), question.answer())) {
+            // A rationale beyond the reply window is a degenerate reply (megabytes of filler before the answer):
+            // kept as an exemplar, it would be pasted into every later prompt.
+            if (reply.ok() && reply.text().length() <= ReplyWindow.MAX_CHARS && correct(reply.text(), question.answer())) {
                 kept.add(new Exemplar(question.question(), reply.text().strip(), question.answer()));
             }
         }

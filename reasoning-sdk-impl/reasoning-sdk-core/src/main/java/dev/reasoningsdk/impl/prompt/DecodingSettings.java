@@ -48,6 +48,11 @@ public record DecodingSettings(Double temperature, Double topP, Integer topK, Do
         return settings.equals(PROVIDER_DEFAULTS) ? Optional.empty() : Optional.of(settings);
     }
 
+    /** These settings with only the temperature and top-p, which every LangChain4j provider takes. */
+    public DecodingSettings portable() {
+        return new DecodingSettings(temperature, topP, null, null, null);
+    }
+
     /** Sets the non-null settings on {@code request}. */
     public ChatRequest.Builder applyTo(ChatRequest.Builder request) {
         if (temperature != null) {

@@ -18,7 +18,10 @@ import java.util.Optional;
  * ({@link DecodingSettings}) and applied to the LangChain4j {@link ChatRequest} that generates the answer: the model
  * tunes its own decoding per input (hyperparameter-aware generation, HAG). When the advice is unusable the answer is
  * generated with {@code fallback} settings (default: the
- * provider's) and the advice call is counted as failed ({@link CallFailure#GARBAGE}). Every call goes through a
+ * provider's) and the advice call is counted as failed ({@link CallFailure#GARBAGE}). When the provider refuses
+ * the request as a client error (LangChain4j's OpenAI client takes no top-k, its Ollama client no penalties), the
+ * answer is generated once more with only the temperature and top-p ({@link DecodingSettings#portable()}), and the
+ * result reports those. Every call goes through a
  * {@link ModelGateway} (default: one over each model with its default limits); one {@link #generate} is one scope
  * of each. Thread-safe when the models are.
  */
@@ -75,13 +78,24 @@ public final class HyperparameterAwareGeneration {
         CallScope generation = generator.session();
         Advice advice = advise(advisor == generator ? generation : advisor.session(), input);
         DecodingSettings settings = advice.settings().orElse(fallback);
-        ChatRequest request = settings.applyTo(ChatRequest.builder().messages(UserMessage.from(input))).build();
-        ChatCalls.Reply reply = ChatCalls.sample(generation, request);
+        ChatCalls.Reply reply = ChatCalls.sample(generation, request(input, settings));
         Usage usage = advice.usage().plus(reply.usage());
+        DecodingSettings portable = settings.portable();
+        if (!reply.ok() && reply.usage().failedCalls(CallFailure.CLIENT_ERROR) > 0 && !portable.equals(settings)) {
+            // Providers take different parameters (OpenAI's client refuses top-k, Ollama's the penalties, a server
+            // may answer 400): a refused request is sent once more with the two every provider takes.
+            settings = portable;
+            reply = ChatCalls.sample(generation, request(input, settings));
+            usage = usage.plus(reply.usage());
+        }
         if (!reply.ok()) {
             throw new ReasoningException("generation failed: " + reply.error(), null, true);
         }
         return new Generation(reply.text(), settings, advice.settings().isPresent(), usage);
+    }
+
+    private static ChatRequest request(String input, DecodingSettings settings) {
+        return settings.applyTo(ChatRequest.builder().messages(UserMessage.from(input))).build();
     }
 
     /**

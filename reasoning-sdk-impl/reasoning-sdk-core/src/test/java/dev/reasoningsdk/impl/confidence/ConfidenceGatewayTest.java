@@ -136,10 +136,15 @@ class ConfidenceGatewayTest {
                 .isInstanceOf(ReasoningException.class).isNotInstanceOf(LlmCallException.class)
                 .hasMessageContaining("nothing usable");
 
-        ModelGateway hanging = ModelGateway.builder().model(always(Fault.hang())).deadline(Duration.ofMillis(200))
-                .build();
+        FaultyChatModel hangingModel = always(Fault.hang());
+        ModelGateway hanging = ModelGateway.builder().model(hangingModel).deadline(Duration.ofMillis(200)).build();
         assertThatThrownBy(() -> ConfidenceGatedChatModel.builder().gateway(hanging).build().chat("2 + 2?"))
-                .isInstanceOf(BudgetExhaustedException.class);
+                .isInstanceOf(BudgetExhaustedException.class)
+                // Its usage is the request's: all five samples' calls, each abandoned at the deadline.
+                .satisfies(e -> assertThat(((BudgetExhaustedException) e).usage().modelCalls())
+                        .isEqualTo(hangingModel.calls()).isEqualTo(5))
+                .satisfies(e -> assertThat(((BudgetExhaustedException) e).usage().failuresByKind())
+                        .containsOnlyKeys(CallFailure.BUDGET_EXHAUSTED));
         gateway.close();
         hanging.close();
     }

@@ -37,6 +37,20 @@ class SureQuestionTest {
     }
 
     @Test
+    void afterAQuestionEndingWithTheSharedSpaceTheFirstTokenIsReadAndARepeatedSpaceIsIgnored() {
+        List<TokenLogProb> characters = List.of(new TokenLogProb("u", -0.4, List.of(new Alternative("u", -0.4),
+                new Alternative("s", -1.2), new Alternative(" ", -2.0))));
+        assertThat(SureQuestion.fromReply(characters, SureQuestion.SHARED.length()).pSure()).hasValueSatisfying(
+                p -> assertThat(p).isCloseTo(sigmoid(-1.2 + 0.4), within(1e-12)));
+
+        // A subword model writes " sure" even after "I am ": its space repeats the question's.
+        List<TokenLogProb> subwords = List.of(new TokenLogProb(" sure", Math.log(0.6), List.of(
+                new Alternative(" sure", Math.log(0.6)), new Alternative("unsure", Math.log(0.2)))));
+        assertThat(SureQuestion.fromReply(subwords, SureQuestion.SHARED.length()).pSure()).hasValueSatisfying(
+                p -> assertThat(p).isCloseTo(0.6 / 0.8, within(1e-12)));
+    }
+
+    @Test
     void aReplyWithoutBothContinuationsOrWithoutAlternativesHasNoPSure() {
         SureQuestion.Outcome onlySure = SureQuestion.fromReply(List.of(new TokenLogProb(" sure", -0.1,
                 List.of(new Alternative(" sure", -0.1), new Alternative(" yes", -3)))));

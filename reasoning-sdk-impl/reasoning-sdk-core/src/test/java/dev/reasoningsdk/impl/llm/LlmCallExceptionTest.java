@@ -134,4 +134,30 @@ class LlmCallExceptionTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LlmCallException.classify(null)).isInstanceOf(NullPointerException.class);
     }
+
+    @Test
+    void aReplyBodyThatIsNotJsonIsGarbageAndStillRetryable() throws Exception {
+        // What both LangChain4j clients throw for a 200 whose body was cut short (FaultInjectingServer's invalidJson).
+        com.fasterxml.jackson.core.JsonProcessingException parse;
+        try {
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree("{\"choices\": [{\"message\": {\"content\": \"7");
+            throw new AssertionError("the body parsed");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            parse = e;
+        }
+        LlmCallException classified = LlmCallException.classify(new RuntimeException(parse));
+        assertThat(classified.failure()).isEqualTo(dev.reasoningsdk.api.CallFailure.GARBAGE);
+        assertThat(classified.isRetryable()).isTrue();
+        // A body broken off by the network is an I/O error before any parsing: still a connection failure.
+        assertThat(LlmCallException.classify(new RuntimeException(new IOException("EOF reached while reading")))
+                .failure()).isEqualTo(dev.reasoningsdk.api.CallFailure.CONNECTION);
+    }
+
+    @Test
+    void aParameterTheClientDoesNotSupportIsAClientErrorNotRetried() {
+        LlmCallException classified = LlmCallException.classify(
+                new dev.langchain4j.exception.UnsupportedFeatureException("'topK' parameter is not supported by OpenAI"));
+        assertThat(classified.failure()).isEqualTo(dev.reasoningsdk.api.CallFailure.CLIENT_ERROR);
+        assertThat(classified.isRetryable()).isFalse();
+    }
 }

@@ -1,19 +1,15 @@
 package dev.reasoningsdk.impl.openai;
 
-import dev.langchain4j.model.ModelProvider;
-import dev.langchain4j.model.chat.Capability;
-import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.LogProb;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatResponseMetadata;
 import dev.reasoningsdk.api.model.TokenLogProb;
+import dev.reasoningsdk.impl.llm.ForwardingChatModel;
 import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,19 +18,20 @@ import org.slf4j.LoggerFactory;
  * {@code logprobs.content} translated into {@link TokenLogProb}s with their {@code top_logprobs}, so that the SDK's
  * white-box techniques read them without importing this provider. Everything else is the delegate's.
  */
-final class LogProbsChatModel implements ChatModel {
+final class LogProbsChatModel extends ForwardingChatModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(LogProbsChatModel.class);
 
-    private final OpenAiChatModel delegate;
+    private final OpenAiChatModel openAi;
 
     LogProbsChatModel(OpenAiChatModel delegate) {
-        this.delegate = delegate;
+        super(delegate);
+        this.openAi = delegate;
     }
 
     @Override
     public ChatResponse doChat(ChatRequest request) {
-        ChatResponse response = delegate.doChat(request);
+        ChatResponse response = openAi.doChat(request);
         return ChatResponse.builder()
                 .aiMessage(response.aiMessage())
                 .metadata(ReasoningChatResponseMetadata.builderFrom(response.metadata())
@@ -44,23 +41,8 @@ final class LogProbsChatModel implements ChatModel {
     }
 
     @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return delegate.defaultRequestParameters();
-    }
-
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return delegate.supportedCapabilities();
-    }
-
-    @Override
-    public ModelProvider provider() {
-        return delegate.provider();
-    }
-
-    @Override
     public String toString() {
-        return "LogProbsChatModel{" + delegate.defaultRequestParameters().modelName() + "}";
+        return "LogProbsChatModel{" + openAi.defaultRequestParameters().modelName() + "}";
     }
 
     /**

@@ -210,10 +210,10 @@ class OpenAiWireTest {
 
     @Test
     void tokenProbabilityConfidenceAndPSureComeFromTheServersLogProbs() throws IOException {
-        // Call 1: the greedy answer. Call 2: the reply to R-Tuning's question, character by character as the tiny
-        // reasoner tokenizes it: a space shared by " sure" and " unsure", then "s" with "u" among its alternatives.
-        String sure = completion(List.of(" ", "s", "u", "r"), new double[] {-0.01, -0.3, -0.2, -0.1}, List.of(
-                List.<Object[]>of(new Object[] {" ", -0.01}, new Object[] {"\n", -4.0}),
+        // Call 1: the greedy answer. Call 2: the reply to R-Tuning's question, which ends with the space " sure" and
+        // " unsure" share, character by character as the tiny reasoner tokenizes it: "s" with "u" among its
+        // alternatives.
+        String sure = completion(List.of("s", "u", "r"), new double[] {-0.3, -0.2, -0.1}, List.of(
                 List.<Object[]>of(new Object[] {"s", -0.3}, new Object[] {"u", -1.5}, new Object[] {"n", -3.0}),
                 List.<Object[]>of(new Object[] {"u", -0.2}), List.<Object[]>of(new Object[] {"r", -0.1})));
         ChatModel model = model(serve(call -> Reply.ok(call == 1 ? answerWithLogProbs() : sure)));
@@ -235,7 +235,7 @@ class OpenAiWireTest {
                 .containsExactly("user", "assistant", "user");
         assertThat(asked.path("messages").get(1).path("content").asText()).isEqualTo(String.join("", TOKENS));
         assertThat(asked.path("messages").get(2).path("content").asText())
-                .isEqualTo(TokenProbabilityConfidence.SURE_QUESTION);
+                .isEqualTo(TokenProbabilityConfidence.SURE_QUESTION + " ");
         assertThat(asked.path("temperature").asDouble()).isZero();
         assertThat(requests.get(0).path("temperature").asDouble()).isZero();
     }

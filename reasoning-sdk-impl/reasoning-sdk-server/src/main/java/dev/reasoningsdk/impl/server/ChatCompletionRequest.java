@@ -20,7 +20,7 @@ import java.util.OptionalLong;
  * @param topP         nucleus mass (default 1)
  * @param maxTokens    generated tokens per choice at most
  * @param logprobs     whether to return the chosen tokens' log-probabilities
- * @param topLogprobs  alternatives per position (0..20)
+ * @param topLogprobs  alternatives per position (0 to the server's limit, OpenAI's 20 by default)
  * @param stop         sequences that end a choice's text (at most 4)
  * @param stream       whether to answer with server-sent events
  * @param includeUsage whether a stream ends with a usage chunk
@@ -31,6 +31,7 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
 
     /** OpenAI's limits. */
     static final double MAX_TEMPERATURE = 2;
+    /** OpenAI's most alternatives per position; a server may allow more ({@code maxTopLogprobs}). */
     static final int MAX_TOP_LOGPROBS = 20;
     static final int MAX_STOP_SEQUENCES = 4;
 
@@ -42,9 +43,10 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
      *
      * @param maxN      the most choices one request may ask for
      * @param maxTokens the most tokens a choice may ask for, and the default
+     * @param maxTopLogprobs the most alternatives per position a request may ask for
      * @throws OpenAiError naming the first bad field
      */
-    static ChatCompletionRequest parse(JsonNode body, int maxN, int maxTokens) {
+    static ChatCompletionRequest parse(JsonNode body, int maxN, int maxTokens, int maxTopLogprobs) {
         if (!body.isObject()) {
             throw OpenAiError.unparsable("the request body must be a JSON object");
         }
@@ -61,7 +63,7 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
         }
         int limit = maxTokens(body, maxTokens);
         boolean logprobs = optionalBoolean(body, "logprobs");
-        int topLogprobs = optionalInt(body, "top_logprobs", 0, 0, MAX_TOP_LOGPROBS);
+        int topLogprobs = optionalInt(body, "top_logprobs", 0, 0, maxTopLogprobs);
         if (topLogprobs > 0 && !logprobs) {
             throw OpenAiError.invalid("top_logprobs", "top_logprobs requires logprobs to be true");
         }

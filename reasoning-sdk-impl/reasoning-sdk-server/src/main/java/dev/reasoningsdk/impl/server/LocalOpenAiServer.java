@@ -48,7 +48,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Endpoints: {@code GET /v1/models}, {@code GET /v1/models/{name}} and {@code POST /v1/chat/completions} with
  * {@code messages} (system, developer, user and assistant turns of text), {@code n}, {@code seed},
  * {@code temperature} (default 1, as OpenAI's; 0 is greedy), {@code top_p}, {@code max_tokens} or
- * {@code max_completion_tokens}, {@code logprobs} and {@code top_logprobs} (0-20), {@code stop} (up to 4 sequences),
+ * {@code max_completion_tokens}, {@code logprobs} and {@code top_logprobs} (0-20 as OpenAI's, more with
+ * {@link Builder#maxTopLogprobs}), {@code stop} (up to 4 sequences),
  * and {@code stream} with {@code stream_options.include_usage}; the reply carries {@code usage} and each choice's
  * {@code finish_reason}. The request's {@code model} is not checked (any name is served by the one model). Tools,
  * structured output, penalties and logit bias are refused with a 400 naming the field, never silently ignored; any
@@ -89,6 +90,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
     private final int maxN;
     private final int maxTokens;
     private final int maxRequestBytes;
+    private final int maxTopLogprobs;
     private final Semaphore generations;
     private final ThreadPoolExecutor executor;
     private final HttpServer http;
@@ -103,6 +105,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
         this.maxN = builder.maxN;
         this.maxTokens = builder.maxTokens != null ? builder.maxTokens : model.contextLength();
         this.maxRequestBytes = builder.maxRequestBytes;
+        this.maxTopLogprobs = builder.maxTopLogprobs;
         this.generations = new Semaphore(builder.concurrency, true);
         AtomicInteger threads = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(HANDLER_THREADS, HANDLER_THREADS, 30, TimeUnit.SECONDS,
@@ -238,7 +241,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
 
     private void chat(HttpExchange exchange) throws IOException {
         JsonNode body = readJson(exchange);
-        ChatCompletionRequest request = ChatCompletionRequest.parse(body, maxN, maxTokens);
+        ChatCompletionRequest request = ChatCompletionRequest.parse(body, maxN, maxTokens, maxTopLogprobs);
         String prompt;
         try {
             prompt = model.formatConversation(request.turns());
@@ -452,6 +455,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
         private int maxN = 64;
         private Integer maxTokens;
         private int maxRequestBytes = 1 << 20;
+        private int maxTopLogprobs = ChatCompletionRequest.MAX_TOP_LOGPROBS;
 
         private Builder() {
         }
@@ -530,6 +534,21 @@ public final class LocalOpenAiServer implements AutoCloseable {
                         + "], was " + maxRequestBytes);
             }
             this.maxRequestBytes = maxRequestBytes;
+            return this;
+        }
+
+        /**
+         * The most alternatives ({@code top_logprobs}) a request may ask for at each position; default OpenAI's 20.
+         * More lets a client read tokens the model finds unlikely, e.g. R-Tuning's "sure" and "unsure" after a
+         * question the model was not trained on (the whole vocabulary of a small model fits).
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder maxTopLogprobs(int maxTopLogprobs) {
+            if (maxTopLogprobs < 0) {
+                throw new IllegalArgumentException("maxTopLogprobs must be >= 0, was " + maxTopLogprobs);
+            }
+            this.maxTopLogprobs = maxTopLogprobs;
             return this;
         }
 

@@ -1,0 +1,134 @@
+package dev.reasoningsdk.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.server.LocalOpenAiServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The live benches give the same figures in process and through the real OpenAI client against the tiny reasoner
+ * served by {@link LocalOpenAiServer} with the same seeds: aggregation accuracies and every problem's answers equal,
+ * AoR's likelihood judge reading the served log-probabilities; confidence AUROCs (token probability and R-Tuning's
+ * P(sure) from served top log-probabilities) within 0.01. A few problems each, so the test stays quick.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class ServedParityTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static TinyReasoner model;
+    private static LocalOpenAiServer server;
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter err = new StringWriter();
+
+    @BeforeAll
+    static void serve() {
+        model = TinyReasoner.create();
+        // As reasoning serve does: the whole vocabulary as top log-probabilities, where "sure" and "unsure" are.
+        server = LocalOpenAiServer.builder().model(model).maxTopLogprobs(model.vocabulary().size()).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        model.close();
+    }
+
+    private JsonNode run(String... args) throws IOException {
+        CommandLine commandLine = ReasoningCli.newCommandLine();
+        commandLine.setErr(new PrintWriter(err, true));
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        int exit;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            exit = commandLine.execute(args);
+        } finally {
+            System.setOut(original);
+        }
+        assertThat(exit).as(err.toString()).isZero();
+        return JSON.readTree(captured.toString(StandardCharsets.UTF_8));
+    }
+
+    private List<String> remote() {
+        return List.of("--provider", "openai", "--base-url", server.baseUrl(), "--model", "tiny", "--top-logprobs",
+                String.valueOf(model.vocabulary().size()));
+    }
+
+    /** Four GSM8K rows, so the offline half of each bench is quick. */
+    private Path solutions() throws IOException {
+        List<String> rows = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            StringBuilder row = new StringBuilder("{\"question\": \"What is " + i + " times 7?\", \"ground_truth\": "
+                    + "\"#### " + 7 * i + "\"");
+            for (String source : ModelSolutions.SOURCES) {
+                row.append(", \"").append(source).append("\": {\"solution\": \"The answer is ").append(7 * i)
+                        .append(".\"}");
+            }
+            rows.add(row + "}");
+        }
+        return Files.write(dir.resolve("solutions.jsonl"), rows);
+    }
+
+    @Test
+    void aggregationOnTheServedModelEqualsTheInProcessRunQuestionByQuestion() throws IOException {
+        List<String> args = new ArrayList<>(List.of("bench", "aggregate", "--live", "--json", "--limit", "3",
+                "--data", solutions().toString()));
+        JsonNode inProcess = run(args.toArray(String[]::new)).path("live");
+        args.addAll(remote());
+        JsonNode served = run(args.toArray(String[]::new)).path("live");
+
+        assertThat(served.path("n_problems").asInt()).isEqualTo(3);
+        for (String field : List.of("majority_at_k", "aor", "aor_lean", "answers", "aor_without_chains")) {
+            assertThat(served.path(field)).as(field).isEqualTo(inProcess.path(field));
+        }
+        // The likelihood judge ran on the served log-probabilities, not skipped.
+        assertThat(served.at("/aor/likelihood/accuracy").isNumber()).isTrue();
+        assertThat(served.at("/answers/aor_likelihood")).hasSize(3);
+        JsonNode usage = served.at("/endpoint/usage");
+        assertThat(usage.path("model_calls").asInt()).isEqualTo(120).isEqualTo(usage.path("calls_sent").asInt());
+        assertThat(usage.path("failed_calls").asInt()).isZero();
+    }
+
+    @Test
+    void confidenceOnTheServedModelMatchesTheInProcessFiguresWithinOneHundredth() throws IOException {
+        List<String> args = new ArrayList<>(List.of("bench", "confidence", "--live", "--json", "--limit", "12",
+                "--samples", "3", "--data", solutions().toString()));
+        JsonNode inProcess = run(args.toArray(String[]::new)).path("live_tiny_reasoner");
+        args.addAll(remote());
+        JsonNode served = run(args.toArray(String[]::new)).path("live");
+
+        assertThat(served.path("problems").asInt()).isEqualTo(inProcess.path("problems").asInt()).isEqualTo(12);
+        assertThat(served.at("/consistency/auroc")).isEqualTo(inProcess.at("/consistency/auroc"));
+        for (String score : List.of("mean_token_probability", "p_sure")) {
+            assertThat(served.path(score).has("auroc")).as(score + " in " + served).isTrue();
+            double expected = inProcess.path(score).path("auroc").asDouble();
+            assertThat(served.path(score).path("auroc").asDouble()).as(score)
+                    .isCloseTo(expected, within(0.01));
+        }
+        assertThat(served.path("p_sure_unavailable").asInt()).isEqualTo(inProcess.path("p_sure_unavailable").asInt());
+    }
+}
