@@ -1,12 +1,14 @@
 package dev.reasoningsdk.examples.cli;
 
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
 import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.retrieval.HeadProvenance;
 import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
 import dev.reasoningsdk.impl.retrieval.LabelledText;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -135,6 +138,11 @@ public final class JudgeCommand implements Callable<Integer> {
                 + "--feature-grid (default 5).")
         private int cvRepeats;
 
+        @Option(names = "--model", paramLabel = "DIR", description = "Self-knowledge only: train on the hidden "
+                + "states of this Hugging Face ONNX export folder, its chat template as the prompt (default: the "
+                + "embedded tiny reasoner). Label its own answers: --resample K, or model_sample_answers it gave.")
+        private Path modelFolder;
+
         @Option(names = "--resample", defaultValue = "0", description = "Self-knowledge only: label by K fresh "
                 + "samples per problem at T=0.8 from the model instead of the recorded samples (slow on CPU).")
         private int resample;
@@ -157,15 +165,31 @@ public final class JudgeCommand implements Callable<Integer> {
                     .features(featureSpec).build();
             HeadTrainer.FeatureSelection featureSelection = null;
             LinearHead head;
+            if (modelFolder != null && kind != CriterionKind.SELF_KNOWLEDGE) {
+                throw new IllegalArgumentException("--model is for self-knowledge heads");
+            }
             if (kind == CriterionKind.SELF_KNOWLEDGE) {
-                try (RetrievalSetup setup = new RetrievalSetup(RetrievalSetup.Reasoner.FLOAT32)) {
+                CausalLanguageModel subject;
+                UnaryOperator<String> promptFormat;
+                AutoCloseable owner;
+                if (modelFolder != null) {
+                    HuggingFaceOnnxModel folder = HuggingFaceOnnxModel.of(modelFolder);
+                    subject = folder;
+                    promptFormat = folder::formatPrompt;
+                    owner = folder;
+                } else {
+                    RetrievalSetup setup = new RetrievalSetup(RetrievalSetup.Reasoner.FLOAT32);
+                    subject = setup.reasoner;
+                    promptFormat = HiddenStateSelfKnowledge.QUESTION_ANSWER_FORMAT;
+                    owner = setup;
+                }
+                try (owner) {
                     List<LabelledText> rows;
                     String labelName;
                     if (resample > 0) {
                         Progress progress = new Progress("sampling");
                         List<SelfKnowledgeTrainer.Problem> problems = SelfKnowledgeTrainer.readProblems(data);
-                        rows = SelfKnowledgeTrainer.labelBySampling(setup.reasoner,
-                                HiddenStateSelfKnowledge.QUESTION_ANSWER_FORMAT, problems, resample,
+                        rows = SelfKnowledgeTrainer.labelBySampling(subject, promptFormat, problems, resample,
                                 GenerationOptions.sampling(0.8, 200, seed), AnswerExtractors.numeric(),
                                 done -> progress.update(done, problems.size()));
                         labelName = "majority of " + resample + " fresh samples (T=0.8) equals answer";
@@ -174,8 +198,7 @@ public final class JudgeCommand implements Callable<Integer> {
                         labelName = "majority of model_sample_answers equals answer";
                     }
                     Progress progress = new Progress("hidden states");
-                    head = SelfKnowledgeTrainer.train(setup.reasoner, HiddenStateSelfKnowledge.QUESTION_ANSWER_FORMAT,
-                            rows, trainer,
+                    head = SelfKnowledgeTrainer.train(subject, promptFormat, rows, trainer,
                             new HeadTrainer.DataRecord(RetrievalSetup.dataName(data), LabelledText.sha256(data),
                                     "question", labelName),
                             done -> progress.update(done, rows.size()));

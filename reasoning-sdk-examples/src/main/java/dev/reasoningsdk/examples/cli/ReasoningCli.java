@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
                 JudgeCommand.class,
                 MergeCommand.class,
                 ServeCommand.class,
+                GenerateCommand.class,
+                ScoreCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class ReasoningCli implements Runnable {

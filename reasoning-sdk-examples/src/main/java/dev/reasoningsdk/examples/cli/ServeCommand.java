@@ -1,11 +1,14 @@
 package dev.reasoningsdk.examples.cli;
 
+import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.fixtures.HttpFault;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +21,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code reasoning serve --port PORT}: the embedded tiny reasoner behind an OpenAI-compatible API
+ * {@code reasoning serve [--model DIR] --port PORT}: the embedded tiny reasoner, or a Hugging Face ONNX export folder
+ * ({@link HuggingFaceOnnxModel}, conversations rendered by its chat template), behind an OpenAI-compatible API
  * ({@link LocalOpenAiServer}), so that any OpenAI client, the LangChain4j one included, can be pointed at a real model
  * offline; {@code top_logprobs} may ask for up to the model's whole vocabulary (OpenAI allows 20). Prints the base
  * URL on stdout (one line) once the server accepts connections, and runs until SIGINT or
@@ -32,12 +36,16 @@ import picocli.CommandLine.Option;
  * received and injected on stderr.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve the embedded tiny reasoner over an OpenAI-compatible API (/v1/chat/completions, "
+        description = "Serve the embedded tiny reasoner (or --model DIR) over an OpenAI-compatible API (/v1/chat/completions, "
                 + "/v1/models) until interrupted; prints the base URL on stdout.")
 final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     private ExecutionProviderOption executionProvider;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face ONNX export folder to serve "
+            + "(default: the embedded tiny reasoner); served under the folder's name.")
+    private Path modelFolder;
 
     @Option(names = "--port", defaultValue = "8080", description = "Port to listen on; 0 picks a free one "
             + "(default 8080).")
@@ -81,10 +89,20 @@ final class ServeCommand implements Callable<Integer> {
         if (mix != null && !"127.0.0.1".equals(host)) {
             throw new IllegalArgumentException("--faults serves on 127.0.0.1 only, was --host " + host);
         }
-        TinyReasoner model = TinyReasoner.create();
-        // Top log-probabilities over the whole vocabulary when asked: R-Tuning's "sure" and "unsure" are among them
-        // even where the model finds both unlikely.
-        builder.maxTopLogprobs(model.vocabulary().size());
+        CausalLanguageModel model;
+        String provider;
+        if (modelFolder == null) {
+            TinyReasoner tiny = TinyReasoner.create();
+            // Top log-probabilities over the whole vocabulary when asked: R-Tuning's "sure" and "unsure" are among
+            // them even where the model finds both unlikely.
+            builder.maxTopLogprobs(tiny.vocabulary().size());
+            model = tiny;
+            provider = tiny.providerUsed();
+        } else {
+            HuggingFaceOnnxModel folder = HuggingFaceOnnxModel.of(modelFolder);
+            model = folder;
+            provider = folder.providerUsed();
+        }
         LocalOpenAiServer started = null;
         FaultInjectingServer faulty;
         try {
@@ -115,7 +133,7 @@ final class ServeCommand implements Callable<Integer> {
         }, "reasoning-serve-shutdown"));
         System.out.println(faulty != null ? faulty.openAiBaseUrl() : server.baseUrl());
         System.out.flush();
-        System.err.println("serving " + model.modelId() + " on " + model.providerUsed() + " as '"
+        System.err.println("serving " + model.modelId() + " on " + provider + " as '"
                 + server.modelName() + "'" + (faulty != null ? " behind faults " + faults + " (seed " + faultSeed
                 + ")" : "") + "; stop with Ctrl-C");
         new CountDownLatch(1).await();

@@ -2,9 +2,16 @@ package dev.reasoningsdk.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.reasoningsdk.api.model.ChatTurn;
+import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -48,6 +55,37 @@ class ServeCommandTest {
             assertThat(process.exitValue()).isEqualTo(143);
             assertThat(Files.readAllLines(stdout)).as("nothing but the URL on stdout").containsExactly(url);
         } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void servesAHuggingFaceExportFolder(@TempDir Path dir) throws Exception {
+        Path folder = ProjectData.require("models/qwen3-tiny-random");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path stdout = dir.resolve("stdout");
+        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                ReasoningCli.class.getName(), "serve", "--model", folder.toString(), "--port", "0",
+                "--execution-provider", "cpu")
+                .redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String url = firstLine(stdout, process);
+            ChatResponse reply = OpenAiChatModel.builder().baseUrl(url).apiKey("unused")
+                    .modelName("qwen3-tiny-random").temperature(0.0).maxTokens(12).maxRetries(0)
+                    .timeout(Duration.ofSeconds(60)).build()
+                    .chat(SystemMessage.from("You are a helpful assistant."), UserMessage.from(QUESTION));
+            try (HuggingFaceOnnxModel model = HuggingFaceOnnxModel.of(folder)) {
+                String prompt = model.formatConversation(List.of(ChatTurn.system("You are a helpful assistant."),
+                        ChatTurn.user(QUESTION)));
+                Generation expected = model.generate(prompt, 1, GenerationOptions.greedy(12)).get(0);
+                assertThat(reply.aiMessage().text()).isEqualTo(expected.text());
+                assertThat(reply.tokenUsage().inputTokenCount()).isEqualTo(expected.promptTokens());
+                assertThat(reply.tokenUsage().outputTokenCount()).isEqualTo(expected.tokenIds().length);
+            }
+        } finally {
+            process.destroy();
+            process.waitFor(60, TimeUnit.SECONDS);
             process.destroyForcibly();
         }
     }

@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.llm;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.ChatModel;
@@ -12,8 +13,10 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.ChatTurn;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,8 +31,11 @@ import java.util.function.UnaryOperator;
  *
  * <p>Seeds: call {@code i} of this instance (0-based) samples with seed {@code seed + i}, so repeated calls give
  * different samples (self-consistency needs that) while a fresh model with the same seed repeats the sequence.
- * Earlier messages and system messages are not sent (the tiny reasoner was trained on single questions); tools and
- * JSON response formats are refused with {@link UnsupportedFeatureException}; stop sequences cut the returned text.
+ * By default earlier messages and system messages are not sent (the tiny reasoner was trained on single questions);
+ * with {@link Builder#conversation(boolean) conversation(true)} every message is, through the model's
+ * {@link CausalLanguageModel#formatConversation} (a Hugging Face model's chat template). Tools and JSON response
+ * formats are refused with {@link UnsupportedFeatureException}; stop sequences cut the returned text, and the model
+ * stops at its own end tokens. {@link LocalCausalLmStreamingChatModel} streams the same answers.
  *
  * <p>Defaults: temperature 0.8 (the tiny reasoner's eval setting), top-p 1, top-k 0 (off), max tokens = the
  * model's context length, seed 0, prompt format {@code TinyReasoner.prompt(String)}. Thread-safe; does not own the
@@ -41,12 +47,14 @@ public final class LocalCausalLmChatModel implements ChatModel {
     private final UnaryOperator<String> promptFormat;
     private final ChatRequestParameters defaults;
     private final long seed;
+    private final boolean conversation;
     private final AtomicLong calls = new AtomicLong();
 
     private LocalCausalLmChatModel(Builder builder) {
         this.model = builder.model;
         this.promptFormat = builder.promptFormatOrModels();
         this.seed = builder.seed;
+        this.conversation = builder.conversation;
         this.defaults = ChatRequestParameters.builder()
                 .modelName(model.modelId())
                 .temperature(builder.temperature)
@@ -95,7 +103,8 @@ public final class LocalCausalLmChatModel implements ChatModel {
                 && parameters.responseFormat().type() == ResponseFormatType.JSON) {
             throw new UnsupportedFeatureException("JSON response format is not supported by " + model.modelId());
         }
-        String prompt = promptFormat.apply(lastUserText(messages));
+        String prompt = conversation ? model.formatConversation(turns(messages))
+                : promptFormat.apply(lastUserText(messages));
         GenerationOptions options = options(parameters, seed + calls.getAndIncrement());
         Generation generation = model.generate(prompt, 1, options).get(0);
         String text = cut(generation.text().strip(), parameters.stopSequences());
@@ -108,6 +117,30 @@ public final class LocalCausalLmChatModel implements ChatModel {
                 .build();
         float[] hidden = withHiddenState ? model.promptHiddenState(prompt) : new float[0];
         return new DetailedChatResponse(response, generation, hidden);
+    }
+
+    /** Answers {@code request} without reading the hidden state: what a stream replays. */
+    DetailedChatResponse answerForStreaming(ChatRequest request) {
+        Objects.requireNonNull(request, "request");
+        return answer(request.messages(), defaults.overrideWith(request.parameters()), false);
+    }
+
+    /** LangChain4j's messages as the api's turns: system, user and AI messages of plain text only. */
+    private static List<ChatTurn> turns(List<ChatMessage> messages) {
+        List<ChatTurn> turns = new ArrayList<>(messages.size());
+        for (ChatMessage message : messages) {
+            if (message instanceof SystemMessage system) {
+                turns.add(ChatTurn.system(system.text()));
+            } else if (message instanceof UserMessage user && user.hasSingleText()) {
+                turns.add(ChatTurn.user(user.singleText()));
+            } else if (message instanceof AiMessage ai && ai.text() != null && !ai.hasToolExecutionRequests()) {
+                turns.add(ChatTurn.assistant(ai.text()));
+            } else {
+                throw new IllegalArgumentException("only system, user and AI messages of plain text can be sent to "
+                        + "a local model, was " + message.type());
+            }
+        }
+        return turns;
     }
 
     /** Decoding options from request parameters merged over {@link #defaults} (so none is null). */
@@ -163,6 +196,7 @@ public final class LocalCausalLmChatModel implements ChatModel {
     /** Builds a {@link LocalCausalLmChatModel}; setters validate at once (shared with {@link LocalModelSampler}). */
     public static final class Builder extends SamplingSettings<Builder> {
         private long seed;
+        private boolean conversation;
 
         private Builder() {
         }
@@ -178,9 +212,22 @@ public final class LocalCausalLmChatModel implements ChatModel {
             return this;
         }
 
-        /** @throws IllegalStateException if no model was set */
+        /**
+         * Whether the whole conversation is sent, through the model's {@link CausalLanguageModel#formatConversation}
+         * (a chat template), instead of the last user message in the prompt format; default false.
+         */
+        public Builder conversation(boolean conversation) {
+            this.conversation = conversation;
+            return this;
+        }
+
+        /** @throws IllegalStateException if no model was set, or both a prompt format and conversation were */
         public LocalCausalLmChatModel build() {
             checkModel();
+            if (conversation && promptFormat != null) {
+                throw new IllegalStateException("promptFormat and conversation(true) are alternatives: a "
+                        + "conversation is rendered by the model's formatConversation");
+            }
             return new LocalCausalLmChatModel(this);
         }
     }

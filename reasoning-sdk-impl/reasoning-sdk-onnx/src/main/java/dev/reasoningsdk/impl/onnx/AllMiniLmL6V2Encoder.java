@@ -10,8 +10,6 @@ import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.api.ModelRunException;
 import dev.reasoningsdk.api.model.EncodedSentence;
 import dev.reasoningsdk.api.model.SentenceEncoder;
-import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
-import dev.reasoningsdk.impl.onnx.internal.proto.ValueInfoProto;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -93,7 +91,7 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
         try {
             OnnxModelFile model = OnnxModelFile.read(ModelSource.classpath(MODEL_RESOURCE));
             List<String> hiddenLayers = hiddenLayerNames(model);
-            opened = factory.open(ModelSource.bytes(MODEL_RESOURCE, withGraphOutputs(model, hiddenLayers)));
+            opened = factory.open(ModelSource.bytes(MODEL_RESOURCE, model.withGraphOutputs(hiddenLayers).toBytes()));
             Set<String> inputs = opened.session().getInputNames();
             if (!inputs.contains("input_ids") || !inputs.contains("attention_mask")) {
                 throw new ModelLoadException("model " + opened.modelName()
@@ -144,14 +142,6 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
             names.add("/encoder/layer." + layer + "/output/LayerNorm/Add_1_output_0");
         }
         return produced.containsAll(names) ? List.copyOf(names) : List.of();
-    }
-
-    private static byte[] withGraphOutputs(OnnxModelFile model, List<String> names) {
-        GraphProto.Builder graph = model.proto().getGraph().toBuilder();
-        for (String name : names) {
-            graph.addOutput(ValueInfoProto.newBuilder().setName(name));
-        }
-        return model.proto().toBuilder().setGraph(graph).build().toByteArray();
     }
 
     private static HuggingFaceTokenizer loadTokenizer(int maxTokens) {

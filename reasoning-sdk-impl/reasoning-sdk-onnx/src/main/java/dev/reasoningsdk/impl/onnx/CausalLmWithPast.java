@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -73,6 +74,7 @@ public final class CausalLmWithPast {
     private final int padTokenId;
     private final int contextLength;
     private final Set<String> decodeOutputs;
+    private final String hiddenStateOutput;
     private final Decoder decoder = new Decoder() {
         @Override
         public State start(int[] promptIds, int rows) {
@@ -156,6 +158,10 @@ public final class CausalLmWithPast {
                         + Arrays.toString(logitsShape));
             }
             this.vocabularySize = (int) vocabulary;
+            this.hiddenStateOutput = builder.hiddenStateOutput;
+            if (hiddenStateOutput != null) {
+                require(outputs, modelName, hiddenStateOutput, "output");
+            }
         } catch (OrtException e) {
             throw new ModelLoadException("model " + modelName + ": ONNX Runtime cannot list its inputs and outputs: "
                     + e.getMessage(), e);
@@ -179,8 +185,55 @@ public final class CausalLmWithPast {
         Objects.requireNonNull(promptIds, "promptIds");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(detokenizer, "detokenizer");
+        return generate(promptIds, count, options, detokenizer, id -> detokenizer.apply(new int[] {id}));
+    }
+
+    /**
+     * As {@link #generate(int[], int, GenerationOptions, Function)}, with the text of one token for
+     * {@link Generation#tokens()} given apart (a tokenizer may show special tokens there but leave them out of a
+     * generation's text).
+     */
+    public List<Generation> generate(int[] promptIds, int count, GenerationOptions options,
+                                     Function<int[], String> detokenizer, IntFunction<String> tokenText) {
+        Objects.requireNonNull(promptIds, "promptIds");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(detokenizer, "detokenizer");
+        Objects.requireNonNull(tokenText, "tokenText");
         return BatchedDecoding.generate(decoder, promptIds, count, options, endTokenIds, padTokenId, contextLength,
-                detokenizer, id -> detokenizer.apply(new int[] {id}));
+                detokenizer, tokenText);
+    }
+
+    /**
+     * The hidden state at the last of {@code promptIds}: the graph output named by
+     * {@link Builder#hiddenStateOutput} (the last layer's, the input of the output head), in one prefill pass that
+     * asks for nothing else.
+     *
+     * @throws IllegalStateException    if no hidden-state output was configured
+     * @throws IllegalArgumentException if the prompt is empty or exceeds the context
+     */
+    public float[] lastHiddenState(int[] promptIds) {
+        Objects.requireNonNull(promptIds, "promptIds");
+        if (hiddenStateOutput == null) {
+            throw new IllegalStateException("model " + modelName + ": no hidden-state output was configured");
+        }
+        if (promptIds.length == 0 || promptIds.length > contextLength) {
+            throw new IllegalArgumentException("the prompt must hold 1 to " + contextLength + " tokens, had "
+                    + promptIds.length);
+        }
+        long[] ids = new long[promptIds.length];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = promptIds[i];
+        }
+        List<AutoCloseable> owned = new ArrayList<>();
+        try (OrtSession.Result result = runStep(1, ids, 0, emptyPast(owned), Set.of(hiddenStateOutput))) {
+            FloatBuffer hidden = ((OnnxTensor) result.get(hiddenStateOutput).orElseThrow()).getFloatBuffer();
+            int width = hidden.remaining() / ids.length;
+            float[] last = new float[width];
+            hidden.get((ids.length - 1) * width, last);
+            return last;
+        } finally {
+            closeAll(owned);
+        }
     }
 
     /**
@@ -263,6 +316,12 @@ public final class CausalLmWithPast {
 
     /** Runs {@code ids.length / batch} new tokens per row after a past of {@code pastLength} tokens. */
     private OrtSession.Result runStep(int batch, long[] ids, int pastLength, OnnxTensor[] pastTensors) {
+        return runStep(batch, ids, pastLength, pastTensors, decodeOutputs);
+    }
+
+    /** As {@link #runStep(int, long[], int, OnnxTensor[])}, computing only {@code outputs}. */
+    private OrtSession.Result runStep(int batch, long[] ids, int pastLength, OnnxTensor[] pastTensors,
+                                      Set<String> outputs) {
         int length = ids.length / batch;
         List<OnnxTensor> inputs = new ArrayList<>();
         // The older two-file export prefills with its decoder without past inputs.
@@ -293,7 +352,7 @@ public final class CausalLmWithPast {
                 feed.put(pastName(layer, "key"), pastTensors[2 * layer]);
                 feed.put(pastName(layer, "value"), pastTensors[2 * layer + 1]);
             }
-            return session.run(feed, decodeOutputs);
+            return session.run(feed, outputs);
         } catch (OrtException e) {
             throw new ModelRunException("model " + modelName + ": decoding step at past length " + pastLength
                     + " failed: " + e.getMessage(), e);
@@ -486,8 +545,24 @@ public final class CausalLmWithPast {
         private Integer padTokenId;
         private int contextLength;
         private OnnxModelSession prefillSession;
+        private String hiddenStateOutput;
 
         private Builder() {
+        }
+
+        /**
+         * The graph output holding the hidden states {@link #lastHiddenState} reads, shape [batch, sequence,
+         * hidden] (e.g. one added at load with {@link OnnxModelFile#withGraphOutputs}); default none.
+         *
+         * @throws IllegalArgumentException if it is blank
+         */
+        public Builder hiddenStateOutput(String hiddenStateOutput) {
+            Objects.requireNonNull(hiddenStateOutput, "hiddenStateOutput");
+            if (hiddenStateOutput.isBlank()) {
+                throw new IllegalArgumentException("hiddenStateOutput must not be blank");
+            }
+            this.hiddenStateOutput = hiddenStateOutput;
+            return this;
         }
 
         /** The session of the decoder-with-past model, from {@link OnnxSessionFactory#open} (not closed here). */

@@ -8,6 +8,7 @@ import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.StringStringEntryProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.TensorProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.ValueInfoProto;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -16,11 +17,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * An ONNX model file held as its protobuf {@link ModelProto}: list its initializers, read FLOAT initializers as
@@ -223,6 +226,32 @@ public final class OnnxModelFile {
         merged.forEach((key, value) -> builder.addMetadataProps(
                 StringStringEntryProto.newBuilder().setKey(key).setValue(value)));
         return new OnnxModelFile(name, builder.build());
+    }
+
+    /**
+     * A copy of this model that also outputs the named intermediate tensors, e.g. hidden states the exported graph
+     * computes but does not return (their types and shapes are left for ONNX Runtime to infer). Names already among
+     * the outputs are not added twice.
+     *
+     * @throws IllegalArgumentException if a name is not produced by any node of the graph
+     */
+    public OnnxModelFile withGraphOutputs(List<String> names) {
+        Objects.requireNonNull(names, "names");
+        Set<String> produced = new HashSet<>();
+        model.getGraph().getNodeList().forEach(node -> produced.addAll(node.getOutputList()));
+        Set<String> outputs = new HashSet<>();
+        model.getGraph().getOutputList().forEach(output -> outputs.add(output.getName()));
+        GraphProto.Builder graph = model.getGraph().toBuilder();
+        for (String output : names) {
+            if (!produced.contains(output)) {
+                throw new IllegalArgumentException("model " + name + ": no node produces '" + output + "'");
+            }
+            if (outputs.add(output)) {
+                graph.addOutput(ValueInfoProto.newBuilder()
+                        .setName(output));
+            }
+        }
+        return new OnnxModelFile(name, model.toBuilder().setGraph(graph).build());
     }
 
     /** The serialised model, ready for ONNX Runtime ({@link ModelSource#bytes(String, byte[])}) or a file. */

@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.onnx.hf;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.ChatTurn;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.CausalLmWithPast;
@@ -11,6 +12,7 @@ import dev.reasoningsdk.impl.onnx.OnnxModelSession;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
 import dev.reasoningsdk.impl.onnx.hf.internal.ExportFolder;
 import dev.reasoningsdk.impl.onnx.hf.internal.GenerationConfig;
+import dev.reasoningsdk.impl.onnx.hf.internal.GraphWithHiddenState;
 import dev.reasoningsdk.impl.onnx.hf.internal.ModelConfig;
 import dev.reasoningsdk.impl.onnx.hf.internal.TokenizerConfig;
 import java.io.IOException;
@@ -19,6 +21,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * {@code add_bos_token} is set and the prompt does not already start with it. {@link #formatPrompt(String)} is the
  * chat template with one user message and the generation prompt; {@link #formatChat} renders any conversation.
  * Generation stops at any of the end tokens of both configs. Greedy and sampled decoding, per-token
- * log-probabilities and teacher-forced continuation scores; hidden states are not read yet.
+ * log-probabilities and teacher-forced continuation scores; the last hidden state
+ * ({@link #promptHiddenState}, an output added to the graph at load); top-k alternatives per token.
  *
  * <p>Defaults: the graph file found as above, a session factory of its own ({@link OnnxSessionFactory#create()}), the system
  * clock for {@code strftime_now}. Thread-safe; close it to free the session and the tokenizer (closing twice is
@@ -78,6 +82,8 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     private final CausalLmWithPast lm;
     private final int[] endTokenIds;
     private final int bosTokenId;
+    /** Why {@link #promptHiddenState} cannot run, or null when it can. */
+    private final String hiddenStatesUnavailable;
     private volatile boolean closed;
 
     private HuggingFaceOnnxModel(Builder builder) {
@@ -99,14 +105,24 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         OnnxModelSession opened = null;
         OnnxModelSession openedPrefill = null;
         try {
-            opened = factory.open(ModelSource.file(modelFile));
-            CausalLmWithPast.Builder lmBuilder = CausalLmWithPast.builder().session(opened).endTokenIds(endTokenIds)
+            CausalLmWithPast.Builder lmBuilder;
+            if (layout.prefill() == null) {
+                GraphWithHiddenState graph = GraphWithHiddenState.of(modelFile);
+                opened = factory.open(graph.source());
+                lmBuilder = CausalLmWithPast.builder().session(opened);
+                graph.hiddenStateOutput().ifPresent(lmBuilder::hiddenStateOutput);
+                this.hiddenStatesUnavailable = graph.hiddenStateOutput().isPresent() ? null : graph.why();
+            } else {
+                // The first pass runs on the separate no-past graph, which would need the hidden-state output instead.
+                opened = factory.open(ModelSource.file(modelFile));
+                openedPrefill = factory.open(ModelSource.file(folder.file(layout.prefill())));
+                lmBuilder = CausalLmWithPast.builder().session(opened).prefillSession(openedPrefill);
+                this.hiddenStatesUnavailable = "hidden states are not read from the two-file layout ("
+                        + layout.prefill() + " runs the first pass)";
+            }
+            lmBuilder.endTokenIds(endTokenIds)
                     .padTokenId(generationConfig.padTokenId().orElse(config.padTokenId().orElse(endTokenIds[0])))
                     .contextLength(config.maxPositions());
-            if (layout.prefill() != null) {
-                openedPrefill = factory.open(ModelSource.file(folder.file(layout.prefill())));
-                lmBuilder.prefillSession(openedPrefill);
-            }
             this.lm = lmBuilder.build();
             requireMatchingGraph(folder, modelFile, config, lm);
         } catch (RuntimeException e) {
@@ -208,7 +224,9 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     public List<Generation> generate(String prompt, int count, GenerationOptions options) {
         Objects.requireNonNull(options, "options");
         int[] ids = encode(prompt);
-        return lm.generate(ids, count, options, generated -> decode(generated, true));
+        // A token's own text keeps special tokens (<|im_end|> among the alternatives), a generation's text does not.
+        return lm.generate(ids, count, options, generated -> decode(generated, true),
+                id -> decode(new int[] {id}, false));
     }
 
     /**
@@ -230,13 +248,54 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     }
 
     /**
-     * Not available yet: reading hidden states needs the graph's last-layer output added at load.
+     * The last layer's hidden state at the prompt's last token: the input of the output head (after the final
+     * norm, {@code hidden_states[-1]} in {@code transformers}), an output the graph is given at load. One prefill
+     * pass that skips the output head.
      *
-     * @throws UnsupportedOperationException always
+     * @throws UnsupportedOperationException naming the reason when the graph's output head could not be found or
+     *                                       its weights are in external data files (the graph is then run as is)
+     * @throws IllegalArgumentException      if the prompt has no tokens or exceeds the context
      */
     @Override
     public float[] promptHiddenState(String prompt) {
-        throw new UnsupportedOperationException(modelId + ": hidden states of a Hugging Face export are not read yet");
+        if (hiddenStatesUnavailable != null) {
+            throw new UnsupportedOperationException(modelId + ": hidden states are not available: "
+                    + hiddenStatesUnavailable);
+        }
+        return lm.lastHiddenState(encode(prompt));
+    }
+
+    /**
+     * The conversation through the chat template ({@link #formatChat}): with the generation prompt when it ends
+     * with a user or system turn; when it ends with an assistant turn, that turn is left open for the model to
+     * continue, as {@code apply_chat_template(..., continue_final_message=True)} does (the rendering is cut after
+     * the final message's text). Without a chat template, the api's default.
+     *
+     * @throws IllegalArgumentException if the conversation is empty, or the template refuses it
+     */
+    @Override
+    public String formatConversation(List<ChatTurn> turns) {
+        Objects.requireNonNull(turns, "turns");
+        if (chatTemplate.isEmpty()) {
+            return CausalLanguageModel.super.formatConversation(turns);
+        }
+        if (turns.isEmpty()) {
+            throw new IllegalArgumentException("the conversation has no turns");
+        }
+        List<ChatMessage> messages = turns.stream()
+                .map(turn -> ChatMessage.of(turn.role().name().toLowerCase(Locale.ROOT), turn.text())).toList();
+        ChatTurn last = turns.get(turns.size() - 1);
+        if (last.role() != ChatTurn.Role.ASSISTANT) {
+            return formatChat(messages, true, Map.of());
+        }
+        String rendered = formatChat(messages, false, Map.of());
+        String text = last.text().strip();
+        int at = rendered.lastIndexOf(text);
+        if (at < 0) {
+            throw new IllegalArgumentException("the chat template does not render the final assistant turn's text "
+                    + "as given, so it cannot be continued");
+        }
+        return rendered.substring(0, at + text.length());
     }
 
     /**
