@@ -114,6 +114,11 @@ public final class BenchLocalLlmCommand implements Callable<Integer> {
         if (steps < 1) {
             return figures.put("note", "every row stopped at its first token: no decode step to time");
         }
+        if (generateMillis <= prefillMillis) {
+            // Two medians of noisy runs: with few runs the decode time can vanish in the prefill's spread.
+            return figures.put("note", "decode time not separable from prefill at " + runs
+                    + " run(s) of " + tokens + " tokens; raise --runs or --tokens");
+        }
         double sdkStep = (generateMillis - prefillMillis) / steps;
         double ortStep = ortStepMillis(step, batch, promptTokens + steps / 2);
         return figures.put("decode_tokens_per_s", round(decoded / ((generateMillis - prefillMillis) / 1e3)))
