@@ -42,6 +42,14 @@ public final class Arguments {
         return value;
     }
 
+    /** The {@code long} form of {@link #atLeast(int, int, String)}, for token counts. */
+    public static long atLeast(long value, long min, String name) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be >= " + min + ", was " + value);
+        }
+        return value;
+    }
+
     /** @throws IllegalArgumentException naming {@code name} if {@code value} is not in [0, 1] (NaN included) */
     public static double probability(double value, String name) {
         if (!(value >= 0 && value <= 1)) {

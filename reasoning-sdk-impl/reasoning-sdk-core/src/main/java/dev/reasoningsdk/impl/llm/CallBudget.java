@@ -26,9 +26,7 @@ public record CallBudget(int maxCalls, long maxTokens, Optional<Duration> deadli
      */
     public CallBudget {
         Arguments.atLeast(maxCalls, 1, "maxCalls");
-        if (maxTokens < 1) {
-            throw new IllegalArgumentException("maxTokens must be >= 1, was " + maxTokens);
-        }
+        Arguments.atLeast(maxTokens, 1L, "maxTokens");
         Objects.requireNonNull(deadline, "deadline").ifPresent(d -> Arguments.positive(d, "deadline"));
     }
 

@@ -281,10 +281,7 @@ public final class ModelGateway implements AutoCloseable {
 
         /** The most input plus output tokens per scope, checked before each call (default unlimited). */
         public Builder maxTokens(long maxTokens) {
-            if (maxTokens < 1) {
-                throw new IllegalArgumentException("maxTokens must be >= 1, was " + maxTokens);
-            }
-            this.maxTokens = maxTokens;
+            this.maxTokens = Arguments.atLeast(maxTokens, 1L, "maxTokens");
             return this;
         }
 
