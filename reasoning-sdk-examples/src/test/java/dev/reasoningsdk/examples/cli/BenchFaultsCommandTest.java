@@ -4,41 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code bench faults}: the JSON and Markdown forms of the fault table, on a slice of the matrix. */
 class BenchFaultsCommandTest {
 
-    private final StringWriter err = new StringWriter();
-
-    private record Run(int exit, String out) {
-    }
-
-    private Run run(String... args) {
-        CommandLine commandLine = ReasoningCli.newCommandLine();
-        commandLine.setErr(new PrintWriter(err, true));
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            return new Run(commandLine.execute(args), captured.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(original);
-        }
-    }
-
     @Test
     void jsonReportsEachCellWithItsCallsAtTheServerAndInUsage() throws Exception {
-        Run run = run("bench", "faults", "--json", "--components", "PROMPTED_CRITERION", "--faults",
+        CliRun run = CliRun.of("bench", "faults", "--json", "--components", "PROMPTED_CRITERION", "--faults",
                 "NONE,HTTP_500");
 
-        assertThat(run.exit()).as(err.toString()).isZero();
+        assertThat(run.exit()).as(run.err()).isZero();
         JsonNode json = new ObjectMapper().readTree(run.out());
         assertThat(json.path("n_cells").asInt()).isEqualTo(4);
         assertThat(json.path("all_bounded").asBoolean()).isTrue();
@@ -56,13 +32,13 @@ class BenchFaultsCommandTest {
 
     @Test
     void markdownPrintsOneRowPerCellAndBadOptionsExitWithTwo() {
-        Run run = run("bench", "faults", "--markdown", "--components", "INCONSISTENCY_RATIONALE", "--faults",
-                "RESET");
-        assertThat(run.exit()).as(err.toString()).isZero();
+        CliRun run = CliRun.of("bench", "faults", "--markdown", "--components", "INCONSISTENCY_RATIONALE",
+                "--faults", "RESET");
+        assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out().lines().filter(line -> line.startsWith("| InconsistencyRationale | reset |")))
                 .hasSize(2);
 
-        assertThat(run("bench", "faults", "--json", "--markdown").exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
-        assertThat(run("bench", "faults", "--faults", "NOPE").exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(CliRun.of("bench", "faults", "--json", "--markdown").exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(CliRun.of("bench", "faults", "--faults", "NOPE").exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
     }
 }
