@@ -306,11 +306,11 @@ public final class CausalLmWithPast {
         return decoder;
     }
 
-    static String pastName(int layer, String kind) {
+    public static String pastName(int layer, String kind) {
         return "past_key_values." + layer + "." + kind;
     }
 
-    static String presentName(int layer, String kind) {
+    public static String presentName(int layer, String kind) {
         return "present." + layer + "." + kind;
     }
 

@@ -18,11 +18,11 @@ import java.util.Set;
  * output depends only on tokens at or before it), so rows of different lengths share a batch and each is read at its
  * own last position. Thread-safe; does not own the session.
  */
-final class FullSequenceModel implements Decoder {
+public final class FullSequenceModel implements Decoder {
 
-    static final String INPUT_IDS = "input_ids";
-    static final String LOGITS = "logits";
-    static final String HIDDEN_STATES = "hidden_states";
+    public static final String INPUT_IDS = "input_ids";
+    public static final String LOGITS = "logits";
+    public static final String HIDDEN_STATES = "hidden_states";
 
     private final OrtEnvironment environment;
     private final OrtSession session;

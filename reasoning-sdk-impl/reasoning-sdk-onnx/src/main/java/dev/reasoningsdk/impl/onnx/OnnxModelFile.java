@@ -312,7 +312,7 @@ public final class OnnxModelFile {
     }
 
     /** The ONNX name of a {@code TensorProto.DataType} value, for messages. */
-    static String typeName(int dataType) {
+    public static String typeName(int dataType) {
         TensorProto.DataType type = TensorProto.DataType.forNumber(dataType);
         return type == null ? "UNKNOWN(" + dataType + ")" : type.name();
     }
@@ -335,7 +335,7 @@ public final class OnnxModelFile {
     }
 
     /** Fixed-width element sizes for raw_data checks; 0 for types whose raw size is not a whole byte count. */
-    static int bytesPerElement(int dataType) {
+    public static int bytesPerElement(int dataType) {
         return switch (dataType) {
             case TensorProto.DataType.FLOAT_VALUE, TensorProto.DataType.INT32_VALUE,
                     TensorProto.DataType.UINT32_VALUE -> 4;
