@@ -12,6 +12,7 @@ import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.api.ModelRunException;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.internal.TinyReasonerGraph;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;

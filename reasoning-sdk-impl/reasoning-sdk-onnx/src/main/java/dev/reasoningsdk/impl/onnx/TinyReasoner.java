@@ -5,6 +5,8 @@ import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
+import dev.reasoningsdk.impl.onnx.internal.OnnxExternalData;
+import dev.reasoningsdk.impl.onnx.internal.TinyReasonerGraph;
 import dev.reasoningsdk.impl.onnx.internal.proto.ValueInfoProto;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

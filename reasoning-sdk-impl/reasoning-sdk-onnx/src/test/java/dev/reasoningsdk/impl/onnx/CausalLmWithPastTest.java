@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.internal.TinyReasonerGraph;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.ModelRunException;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.internal.TinyReasonerGraph;
 import org.junit.jupiter.api.Test;
 
 /** A run that ONNX Runtime rejects is a ModelRunException naming the model, on every path that runs a model. */

@@ -9,7 +9,7 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.api.ModelRunException;
-import dev.reasoningsdk.impl.onnx.TinyReasonerGraph;
+import dev.reasoningsdk.impl.onnx.internal.TinyReasonerGraph;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.reasoningsdk.impl.merge.internal;
 
 import dev.reasoningsdk.api.merge.MergeException;
 import dev.reasoningsdk.api.ModelLoadException;
-import dev.reasoningsdk.impl.onnx.OnnxExternalData;
+import dev.reasoningsdk.impl.onnx.internal.OnnxExternalData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

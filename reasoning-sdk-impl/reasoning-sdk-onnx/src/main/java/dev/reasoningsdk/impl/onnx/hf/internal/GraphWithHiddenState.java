@@ -1,8 +1,8 @@
 package dev.reasoningsdk.impl.onnx.hf.internal;
 
 import dev.reasoningsdk.impl.onnx.ModelSource;
-import dev.reasoningsdk.impl.onnx.OnnxExternalData;
 import dev.reasoningsdk.impl.onnx.OnnxModelFile;
+import dev.reasoningsdk.impl.onnx.internal.OnnxExternalData;
 import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,8 @@
-package dev.reasoningsdk.impl.onnx;
+package dev.reasoningsdk.impl.onnx.internal;
 
+import dev.reasoningsdk.impl.onnx.CausalLmWithPast;
+import dev.reasoningsdk.impl.onnx.FullSequenceModel;
+import dev.reasoningsdk.impl.onnx.OnnxModelFile;
 import dev.reasoningsdk.impl.onnx.internal.proto.AttributeProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;

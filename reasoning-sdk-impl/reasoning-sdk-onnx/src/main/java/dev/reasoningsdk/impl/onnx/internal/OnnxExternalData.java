@@ -1,11 +1,12 @@
-package dev.reasoningsdk.impl.onnx;
+package dev.reasoningsdk.impl.onnx.internal;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.ExtensionRegistryLite;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import dev.reasoningsdk.api.ModelLoadException;
-import dev.reasoningsdk.impl.onnx.internal.ModelFolder;
+import dev.reasoningsdk.impl.onnx.ModelSource;
+import dev.reasoningsdk.impl.onnx.OnnxModelFile;
 import dev.reasoningsdk.impl.onnx.internal.proto.AttributeProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
