@@ -10,6 +10,7 @@ import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.api.ModelRunException;
 import dev.reasoningsdk.api.model.EncodedSentence;
 import dev.reasoningsdk.api.model.SentenceEncoder;
+import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -135,7 +136,7 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
      */
     private static List<String> hiddenLayerNames(OnnxModelFile model) {
         Set<String> produced = new HashSet<>();
-        model.proto().getGraph().getNodeList().forEach(node -> produced.addAll(node.getOutputList()));
+        OnnxModelProtos.proto(model).getGraph().getNodeList().forEach(node -> produced.addAll(node.getOutputList()));
         List<String> names = new ArrayList<>();
         names.add("/embeddings/LayerNorm/Add_1_output_0");
         for (int layer = 0; layer < TRANSFORMER_LAYERS - 1; layer++) {

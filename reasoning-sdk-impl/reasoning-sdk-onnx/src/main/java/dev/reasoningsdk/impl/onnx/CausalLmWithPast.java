@@ -12,6 +12,7 @@ import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.api.ModelRunException;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.internal.OptimumTensorNames;
 import dev.reasoningsdk.impl.onnx.internal.TinyReasonerGraph;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -307,12 +308,12 @@ public final class CausalLmWithPast {
         return decoder;
     }
 
-    public static String pastName(int layer, String kind) {
-        return "past_key_values." + layer + "." + kind;
+    static String pastName(int layer, String kind) {
+        return OptimumTensorNames.pastName(layer, kind);
     }
 
-    public static String presentName(int layer, String kind) {
-        return "present." + layer + "." + kind;
+    static String presentName(int layer, String kind) {
+        return OptimumTensorNames.presentName(layer, kind);
     }
 
     /** Runs {@code ids.length / batch} new tokens per row after a past of {@code pastLength} tokens. */

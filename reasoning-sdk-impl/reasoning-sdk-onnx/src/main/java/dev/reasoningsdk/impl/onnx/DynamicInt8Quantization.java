@@ -1,6 +1,7 @@
 package dev.reasoningsdk.impl.onnx;
 
 import com.google.protobuf.ByteString;
+import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;
@@ -45,7 +46,7 @@ public final class DynamicInt8Quantization {
      */
     public static OnnxModelFile quantizeWeights(OnnxModelFile model) {
         Objects.requireNonNull(model, "model");
-        GraphProto graph = model.proto().getGraph();
+        GraphProto graph = OnnxModelProtos.proto(model).getGraph();
         Map<String, TensorProto> initializers = new HashMap<>();
         for (TensorProto tensor : graph.getInitializerList()) {
             initializers.put(tensor.getName(), tensor);
@@ -81,13 +82,13 @@ public final class DynamicInt8Quantization {
                     + " has no MatMul with a 2-D FLOAT weight initializer to quantize");
         }
         dropInitializers(quantized, graph, weightsDone, uses);
-        ModelProto.Builder result = model.proto().toBuilder().setGraph(quantized);
-        boolean importsMicrosoft = model.proto().getOpsetImportList().stream()
+        ModelProto.Builder result = OnnxModelProtos.proto(model).toBuilder().setGraph(quantized);
+        boolean importsMicrosoft = OnnxModelProtos.proto(model).getOpsetImportList().stream()
                 .anyMatch(opset -> opset.getDomain().equals(MICROSOFT_DOMAIN));
         if (!importsMicrosoft) {
             result.addOpsetImport(OperatorSetIdProto.newBuilder().setDomain(MICROSOFT_DOMAIN).setVersion(1));
         }
-        return OnnxModelFile.of(model.name() + "-int8", result.build())
+        return OnnxModelProtos.of(model.name() + "-int8", result.build())
                 .withMetadata(Map.of(METADATA_KEY, "DynamicQuantizeMatMul: " + weightsDone.size()
                         + " weights int8 symmetric per output column, activations uint8 per call"));
     }

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.reasoningsdk.impl.onnx.internal.OptimumTensorNames;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.Arrays;
@@ -18,11 +19,11 @@ import java.util.Set;
  * output depends only on tokens at or before it), so rows of different lengths share a batch and each is read at its
  * own last position. Thread-safe; does not own the session.
  */
-public final class FullSequenceModel implements Decoder {
+final class FullSequenceModel implements Decoder {
 
-    public static final String INPUT_IDS = "input_ids";
-    public static final String LOGITS = "logits";
-    public static final String HIDDEN_STATES = "hidden_states";
+    static final String INPUT_IDS = OptimumTensorNames.INPUT_IDS;
+    static final String LOGITS = OptimumTensorNames.LOGITS;
+    static final String HIDDEN_STATES = OptimumTensorNames.HIDDEN_STATES;
 
     private final OrtEnvironment environment;
     private final OrtSession session;

@@ -6,7 +6,9 @@ import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
 import dev.reasoningsdk.impl.onnx.internal.OnnxExternalData;
+import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import dev.reasoningsdk.impl.onnx.internal.TinyReasonerGraph;
+import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ValueInfoProto;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -341,8 +343,9 @@ public final class TinyReasoner implements CausalLanguageModel {
      * unrelated model fails at once with a {@link ModelLoadException} rather than at the first missing piece.
      */
     private static void requireTinyReasoner(OnnxModelFile file) {
-        List<String> inputs = file.proto().getGraph().getInputList().stream().map(ValueInfoProto::getName).toList();
-        List<String> outputs = file.proto().getGraph().getOutputList().stream().map(ValueInfoProto::getName).toList();
+        GraphProto graph = OnnxModelProtos.proto(file).getGraph();
+        List<String> inputs = graph.getInputList().stream().map(ValueInfoProto::getName).toList();
+        List<String> outputs = graph.getOutputList().stream().map(ValueInfoProto::getName).toList();
         List<String> missing = new ArrayList<>();
         addMissing(missing, "metadata", REQUIRED_METADATA, file.metadata().keySet());
         addMissing(missing, "input", List.of(FullSequenceModel.INPUT_IDS), inputs);

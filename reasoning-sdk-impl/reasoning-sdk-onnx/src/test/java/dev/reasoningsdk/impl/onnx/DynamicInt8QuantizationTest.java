@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.store.embedding.CosineSimilarity;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;
@@ -33,13 +34,13 @@ class DynamicInt8QuantizationTest {
 
     @Test
     void everyWeightMultiplicationBecomesAnInt8OperatorAndTheFloatWeightsGo() {
-        Set<String> weights = original.proto().getGraph().getNodeList().stream()
+        Set<String> weights = OnnxModelProtos.proto(original).getGraph().getNodeList().stream()
                 .filter(node -> node.getOpType().equals("MatMul") && isInitializer(original, node.getInput(1)))
                 .map(node -> node.getInput(1)).collect(Collectors.toSet());
         // six layers of four projections, and the output head
         assertThat(weights).hasSize(25);
 
-        List<NodeProto> nodes = quantized.proto().getGraph().getNodeList();
+        List<NodeProto> nodes = OnnxModelProtos.proto(quantized).getGraph().getNodeList();
         assertThat(nodes.stream().filter(node -> node.getOpType().equals("DynamicQuantizeMatMul"))
                 .map(node -> node.getInput(1))).hasSize(25)
                 .allSatisfy(input -> assertThat(weights).contains(input.replace("_int8", "")));
@@ -47,7 +48,8 @@ class DynamicInt8QuantizationTest {
         assertThat(nodes.stream().filter(node -> node.getOpType().equals("MatMul"))).hasSize(12)
                 .noneMatch(node -> isInitializer(quantized, node.getInput(1)));
         assertThat(weights).noneMatch(name -> isInitializer(quantized, name));
-        assertThat(quantized.proto().getOpsetImportList()).anyMatch(opset -> opset.getDomain().equals("com.microsoft"));
+        assertThat(OnnxModelProtos.proto(quantized).getOpsetImportList())
+                .anyMatch(opset -> opset.getDomain().equals("com.microsoft"));
         assertThat(quantized.metadata()).containsKey(DynamicInt8Quantization.METADATA_KEY)
                 .containsEntry("max_len", "320");
         assertThat(quantized.name()).endsWith("-int8");
@@ -56,7 +58,7 @@ class DynamicInt8QuantizationTest {
 
     @Test
     void eachInt8WeightIsWithinHalfAStepOfTheFloatWeight() {
-        String name = quantized.proto().getGraph().getNodeList().stream()
+        String name = OnnxModelProtos.proto(quantized).getGraph().getNodeList().stream()
                 .filter(node -> node.getOpType().equals("DynamicQuantizeMatMul")).findFirst().orElseThrow()
                 .getInput(1).replace("_int8", "");
         float[] weights = original.floatInitializer(name);
@@ -111,7 +113,7 @@ class DynamicInt8QuantizationTest {
                         .addNode(NodeProto.newBuilder().setOpType("MatMul").addInput("x").addInput("y")
                                 .addOutput("w")))
                 .build();
-        assertThatThrownBy(() -> DynamicInt8Quantization.quantizeWeights(OnnxModelFile.of("adder", addOnly)))
+        assertThatThrownBy(() -> DynamicInt8Quantization.quantizeWeights(OnnxModelProtos.of("adder", addOnly)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("adder")
                 .hasMessageContaining("no MatMul");
     }
@@ -128,7 +130,7 @@ class DynamicInt8QuantizationTest {
                         .addNode(NodeProto.newBuilder().setOpType("Add").addInput("y").addInput("w")
                                 .addOutput("z")))
                 .build();
-        OnnxModelFile result = DynamicInt8Quantization.quantizeWeights(OnnxModelFile.of("shared", shared));
+        OnnxModelFile result = DynamicInt8Quantization.quantizeWeights(OnnxModelProtos.of("shared", shared));
         assertThat(result.floatInitializer("w")).containsExactly(1f, -3f, 0.25f, 4f);
         assertThat(result.floatInitializer("w_scale")).containsExactly(1f / 127, 4f / 127);
         assertThat(initializer(result, "w_int8").getRawData().toByteArray())
@@ -136,11 +138,12 @@ class DynamicInt8QuantizationTest {
     }
 
     private static boolean isInitializer(OnnxModelFile model, String name) {
-        return model.proto().getGraph().getInitializerList().stream().anyMatch(tensor -> tensor.getName().equals(name));
+        return OnnxModelProtos.proto(model).getGraph().getInitializerList().stream()
+                .anyMatch(tensor -> tensor.getName().equals(name));
     }
 
     private static TensorProto initializer(OnnxModelFile model, String name) {
-        return model.proto().getGraph().getInitializerList().stream()
+        return OnnxModelProtos.proto(model).getGraph().getInitializerList().stream()
                 .filter(tensor -> tensor.getName().equals(name)).findFirst().orElseThrow();
     }
 }

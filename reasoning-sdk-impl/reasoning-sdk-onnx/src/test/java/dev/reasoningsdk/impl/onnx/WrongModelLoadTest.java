@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.onnx;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.ModelLoadException;
+import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;
@@ -39,7 +40,7 @@ class WrongModelLoadTest {
     @Test
     void aModelWithTheMetadataButAnotherGraphNamesTheMissingInputAndOutputs() {
         OnnxModelFile shipped = OnnxModelFile.read(SharedModels.tinyReasoner());
-        OnnxModelFile affine = OnnxModelFile.of("affine.onnx", ExternalDataModels.affine(
+        OnnxModelFile affine = OnnxModelProtos.of("affine.onnx", ExternalDataModels.affine(
                 ExternalDataModels.inlineW())).withMetadata(shipped.metadata());
         assertThatThrownBy(() -> TinyReasoner.fromModelFile(affine))
                 .isInstanceOf(ModelLoadException.class)
@@ -50,20 +51,20 @@ class WrongModelLoadTest {
     @Test
     void aTinyReasonerWithAMissingNodeOrBrokenVocabularyNamesTheFileAndTheFault() throws IOException {
         OnnxModelFile shipped = OnnxModelFile.read(SharedModels.tinyReasoner());
-        GraphProto.Builder graph = shipped.proto().getGraph().toBuilder();
+        GraphProto.Builder graph = OnnxModelProtos.proto(shipped).getGraph().toBuilder();
         for (NodeProto.Builder node : graph.getNodeBuilderList()) {
             if (node.getName().equals("/m/head/MatMul")) {
                 node.setName("/m/head/Renamed");
             }
         }
         Path renamed = Files.write(dir.resolve("renamed.onnx"),
-                shipped.proto().toBuilder().setGraph(graph).build().toByteArray());
+                OnnxModelProtos.proto(shipped).toBuilder().setGraph(graph).build().toByteArray());
         assertThatThrownBy(() -> TinyReasoner.builder().modelSource(ModelSource.file(renamed)).build())
                 .isInstanceOf(ModelLoadException.class)
                 .hasMessageStartingWith("model " + renamed + " is not a tiny reasoner: ")
                 .hasMessageContaining("/m/head/MatMul");
 
-        ModelProto badVocabulary = shipped.withMetadata(Map.of("vocab", "[not, an, object]")).proto();
+        ModelProto badVocabulary = OnnxModelProtos.proto(shipped.withMetadata(Map.of("vocab", "[not, an, object]")));
         Path broken = Files.write(dir.resolve("broken-vocab.onnx"), badVocabulary.toByteArray());
         assertThatThrownBy(() -> TinyReasoner.builder().modelSource(ModelSource.file(broken)).build())
                 .isInstanceOf(ModelLoadException.class)

@@ -1,7 +1,6 @@
 package dev.reasoningsdk.impl.onnx.internal;
 
 import dev.reasoningsdk.impl.onnx.CausalLmWithPast;
-import dev.reasoningsdk.impl.onnx.FullSequenceModel;
 import dev.reasoningsdk.impl.onnx.OnnxModelFile;
 import dev.reasoningsdk.impl.onnx.internal.proto.AttributeProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
@@ -58,7 +57,7 @@ public final class TinyReasonerGraph {
      */
     public static OnnxModelFile withPast(OnnxModelFile tinyReasoner) {
         Objects.requireNonNull(tinyReasoner, "tinyReasoner");
-        return OnnxModelFile.of(tinyReasoner.name() + "-with-past", new Builder(tinyReasoner).build());
+        return OnnxModelProtos.of(tinyReasoner.name() + "-with-past", new Builder(tinyReasoner).build());
     }
 
     /**
@@ -73,7 +72,7 @@ public final class TinyReasonerGraph {
      */
     public static OnnxModelFile lastTokenHiddenState(OnnxModelFile tinyReasoner) {
         Objects.requireNonNull(tinyReasoner, "tinyReasoner");
-        return OnnxModelFile.of(tinyReasoner.name() + "-last-token", new Builder(tinyReasoner).buildLastToken());
+        return OnnxModelProtos.of(tinyReasoner.name() + "-last-token", new Builder(tinyReasoner).buildLastToken());
     }
 
     /** Accumulates the new graph; one instance per build. */
@@ -87,7 +86,7 @@ public final class TinyReasonerGraph {
         private int counter;
 
         Builder(OnnxModelFile file) {
-            this.source = file.proto();
+            this.source = OnnxModelProtos.proto(file);
             for (NodeProto node : source.getGraph().getNodeList()) {
                 nodesByName.put(node.getName(), node);
             }
@@ -112,17 +111,17 @@ public final class TinyReasonerGraph {
             int headDim = width / heads;
             int layers = countLayers();
 
-            addInput(FullSequenceModel.INPUT_IDS, INT64, "batch", "seq");
+            addInput(OptimumTensorNames.INPUT_IDS, INT64, "batch", "seq");
             addInput("attention_mask", INT64, "batch", "total");
             addInput("position_ids", INT64, "batch", "seq");
             for (int layer = 0; layer < layers; layer++) {
                 for (String kind : new String[] {"key", "value"}) {
-                    addInput(CausalLmWithPast.pastName(layer, kind), FLOAT, "batch", heads, "past", headDim);
+                    addInput(OptimumTensorNames.pastName(layer, kind), FLOAT, "batch", heads, "past", headDim);
                 }
             }
 
             String x = node("Add", List.of(
-                    node("Gather", List.of(copy(tokenEmbedding), FullSequenceModel.INPUT_IDS)),
+                    node("Gather", List.of(copy(tokenEmbedding), OptimumTensorNames.INPUT_IDS)),
                     node("Gather", List.of(copy(positionEmbedding), "position_ids"))));
             String mask = visibilityMask();
             String minimum = floatConstant(-Float.MAX_VALUE);
@@ -136,10 +135,10 @@ public final class TinyReasonerGraph {
                 for (int i = 0; i < 3; i++) {
                     byHead[i] = transpose(node("Reshape", List.of(parts[i], headShape)), 0, 2, 1, 3);
                 }
-                String keys = CausalLmWithPast.presentName(layer, "key");
-                String values = CausalLmWithPast.presentName(layer, "value");
-                graph.addNode(concat(List.of(CausalLmWithPast.pastName(layer, "key"), byHead[1]), keys));
-                graph.addNode(concat(List.of(CausalLmWithPast.pastName(layer, "value"), byHead[2]), values));
+                String keys = OptimumTensorNames.presentName(layer, "key");
+                String values = OptimumTensorNames.presentName(layer, "value");
+                graph.addNode(concat(List.of(OptimumTensorNames.pastName(layer, "key"), byHead[1]), keys));
+                graph.addNode(concat(List.of(OptimumTensorNames.pastName(layer, "value"), byHead[2]), values));
                 addOutput(keys, FLOAT, "batch", heads, "total", headDim);
                 addOutput(values, FLOAT, "batch", heads, "total", headDim);
                 String scores = node("Mul", List.of(node("MatMul", List.of(byHead[0], transpose(keys, 0, 1, 3, 2))),
@@ -152,10 +151,10 @@ public final class TinyReasonerGraph {
             }
             finalNorm(x);
             graph.addNode(NodeProto.newBuilder().setOpType("MatMul").setName("head")
-                    .addInput(FullSequenceModel.HIDDEN_STATES).addInput(copy(weight("/m/head/MatMul", 1)))
-                    .addOutput(FullSequenceModel.LOGITS));
-            addOutput(FullSequenceModel.LOGITS, FLOAT, "batch", "seq", vocabulary);
-            addOutput(FullSequenceModel.HIDDEN_STATES, FLOAT, "batch", "seq", width);
+                    .addInput(OptimumTensorNames.HIDDEN_STATES).addInput(copy(weight("/m/head/MatMul", 1)))
+                    .addOutput(OptimumTensorNames.LOGITS));
+            addOutput(OptimumTensorNames.LOGITS, FLOAT, "batch", "seq", vocabulary);
+            addOutput(OptimumTensorNames.HIDDEN_STATES, FLOAT, "batch", "seq", width);
 
             ModelProto.Builder model = ModelProto.newBuilder()
                     .setIrVersion(source.getIrVersion())
@@ -173,7 +172,7 @@ public final class TinyReasonerGraph {
          * and attention_mask[b, j] is 1.
          */
         private String visibilityMask() {
-            String seq = node("Shape", List.of(FullSequenceModel.INPUT_IDS), intAttribute("start", 1),
+            String seq = node("Shape", List.of(OptimumTensorNames.INPUT_IDS), intAttribute("start", 1),
                     intAttribute("end", 2));
             String total = node("Shape", List.of("attention_mask"), intAttribute("start", 1), intAttribute("end", 2));
             String zero = int64Constant(new long[] {0});
@@ -214,7 +213,7 @@ public final class TinyReasonerGraph {
                     int64Constant(new long[] {0, 0, width})));
             finalNorm(feedForward(suffix,
                     node("Add", List.of(lastPosition(x), linear("proj" + suffix, attended)))));
-            addOutput(FullSequenceModel.HIDDEN_STATES, FLOAT, "batch", 1, width);
+            addOutput(OptimumTensorNames.HIDDEN_STATES, FLOAT, "batch", 1, width);
             return ModelProto.newBuilder()
                     .setIrVersion(source.getIrVersion())
                     .setProducerName("reasoning-sdk TinyReasonerGraph")
@@ -273,7 +272,7 @@ public final class TinyReasonerGraph {
             NodeProto norm = required("/m/ln_f/LayerNormalization");
             graph.addNode(NodeProto.newBuilder().setOpType("LayerNormalization").setName("ln_f")
                     .addInput(x).addInput(copy(weight(norm, 1))).addInput(copy(weight(norm, 2)))
-                    .addOutput(FullSequenceModel.HIDDEN_STATES).addAllAttribute(norm.getAttributeList()));
+                    .addOutput(OptimumTensorNames.HIDDEN_STATES).addAllAttribute(norm.getAttributeList()));
         }
 
         /** {@code tensor[:, -1:, :]}. */

@@ -1,5 +1,7 @@
 /**
- * Not API: helpers the ONNX loaders share with the merger ({@link dev.reasoningsdk.impl.onnx.internal.ModelFolder},
- * where the files a model names may be). Public for Java's sake only; they may change in any release.
+ * Not API: the ONNX Runtime side's own helpers ({@link dev.reasoningsdk.impl.onnx.internal.TinyReasonerGraph}, the
+ * tiny reasoner's decoder-with-past and last-token graphs; the tensor names those graphs share with their runners).
+ * The model-file helpers of this package (the external-data check, the model-folder rule) ship in
+ * {@code reasoning-sdk-onnx-format}. Public for Java's sake only; they may change in any release.
  */
 package dev.reasoningsdk.impl.onnx.internal;

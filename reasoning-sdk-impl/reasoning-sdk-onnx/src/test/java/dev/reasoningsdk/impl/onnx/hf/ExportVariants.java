@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.onnx.hf;
 
 import com.google.protobuf.ByteString;
 import dev.reasoningsdk.impl.onnx.OnnxModelFile;
+import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import dev.reasoningsdk.impl.onnx.internal.proto.AttributeProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
@@ -144,7 +145,7 @@ final class ExportVariants {
      * fp16 logits: what an Optimum fp16 export hands the runtime.
      */
     static ModelProto float16(OnnxModelFile file) {
-        ModelProto model = file.proto();
+        ModelProto model = OnnxModelProtos.proto(file);
         GraphProto.Builder graph = model.getGraph().toBuilder().clearInitializer().clearNode();
         List<NodeProto> casts = new ArrayList<>();
         for (TensorProto tensor : model.getGraph().getInitializerList()) {

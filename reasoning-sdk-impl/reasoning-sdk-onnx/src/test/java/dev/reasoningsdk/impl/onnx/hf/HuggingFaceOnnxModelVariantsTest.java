@@ -11,6 +11,7 @@ import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.DynamicInt8Quantization;
 import dev.reasoningsdk.impl.onnx.OnnxModelFile;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
+import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,11 +43,13 @@ class HuggingFaceOnnxModelVariantsTest {
     @TempDir
     static Path root;
     private static OnnxModelFile torch;
+    private static ModelProto torchProto;
     private static OnnxSessionFactory factory;
 
     @BeforeAll
     static void readTheTorchExport() {
         torch = ExportVariants.torchExport();
+        torchProto = OnnxModelProtos.proto(torch);
         factory = OnnxSessionFactory.cpu(1);
     }
 
@@ -57,21 +60,21 @@ class HuggingFaceOnnxModelVariantsTest {
 
     @Test
     void theOlderPairDecoderModelAndDecoderWithPastModel() throws IOException {
-        Path folder = folder("pair", Map.of(HuggingFaceOnnxModel.NO_PAST_FILE, ExportVariants.withoutPast(torch.proto()),
-                HuggingFaceOnnxModel.WITH_PAST_FILE, torch.proto()));
+        Path folder = folder("pair", Map.of(HuggingFaceOnnxModel.NO_PAST_FILE, ExportVariants.withoutPast(torchProto),
+                HuggingFaceOnnxModel.WITH_PAST_FILE, torchProto));
         assertDecodesAsTheTorchExport(folder, FP32_TOLERANCE);
     }
 
     @Test
     void theMergedDecoderWithUseCacheBranch() throws IOException {
         Path folder = folder("merged", Map.of(HuggingFaceOnnxModel.MERGED_FILE,
-                ExportVariants.merged(torch.proto())));
+                ExportVariants.merged(torchProto)));
         assertDecodesAsTheTorchExport(folder, FP32_TOLERANCE);
     }
 
     @Test
     void aGraphWithoutPositionIds() throws IOException {
-        ModelProto graph = ExportVariants.withoutPositionIds(torch.proto());
+        ModelProto graph = ExportVariants.withoutPositionIds(torchProto);
         assertThat(graph.getGraph().getInputList()).noneMatch(input -> input.getName().equals("position_ids"));
         assertDecodesAsTheTorchExport(folder("no-position-ids", Map.of("model.onnx", graph)), FP32_TOLERANCE);
     }
@@ -79,14 +82,14 @@ class HuggingFaceOnnxModelVariantsTest {
     @Test
     void aMergedGraphWithoutPositionIds() throws IOException {
         Path folder = folder("merged-no-position-ids", Map.of(HuggingFaceOnnxModel.MERGED_FILE,
-                ExportVariants.merged(ExportVariants.withoutPositionIds(torch.proto()))));
+                ExportVariants.merged(ExportVariants.withoutPositionIds(torchProto))));
         assertDecodesAsTheTorchExport(folder, FP32_TOLERANCE);
     }
 
     @Test
     void weightsInAnExternalDataFile() throws IOException {
         Path folder = folder("external", Map.of());
-        ExportVariants.writeWithExternalData(torch.proto(), folder, "model.onnx", "model.onnx_data");
+        ExportVariants.writeWithExternalData(torchProto, folder, "model.onnx", "model.onnx_data");
         assertThat(Files.size(folder.resolve("model.onnx"))).isLessThan(1_000_000);
         assertThat(Files.size(folder.resolve("model.onnx_data"))).isGreaterThan(19_000_000);
         assertDecodesAsTheTorchExport(folder, FP32_TOLERANCE);
@@ -96,8 +99,8 @@ class HuggingFaceOnnxModelVariantsTest {
     void externalDataOutsideTheFolderIsRefused() throws IOException {
         Path folder = folder("external-outside", Map.of());
         Path data = Files.createDirectories(root.resolve("elsewhere"));
-        ExportVariants.writeWithExternalData(torch.proto(), data, "unused.onnx", "model.onnx_data");
-        ExportVariants.writeWithExternalData(torch.proto(), folder, "model.onnx", "../elsewhere/model.onnx_data");
+        ExportVariants.writeWithExternalData(torchProto, data, "unused.onnx", "model.onnx_data");
+        ExportVariants.writeWithExternalData(torchProto, folder, "model.onnx", "../elsewhere/model.onnx_data");
         assertThatThrownBy(() -> load(folder)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("model.onnx").hasMessageContaining("../elsewhere/model.onnx_data");
     }
@@ -116,9 +119,9 @@ class HuggingFaceOnnxModelVariantsTest {
     @Test
     void int8DynamicallyQuantizedWeights() throws IOException {
         OnnxModelFile int8 = DynamicInt8Quantization.quantizeWeights(torch);
-        assertThat(int8.proto().getGraph().getNodeList())
+        assertThat(OnnxModelProtos.proto(int8).getGraph().getNodeList())
                 .filteredOn(node -> node.getOpType().equals("DynamicQuantizeMatMul")).hasSize(14);
-        try (HuggingFaceOnnxModel model = load(folder("int8", Map.of("model.onnx", int8.proto())))) {
+        try (HuggingFaceOnnxModel model = load(folder("int8", Map.of("model.onnx", OnnxModelProtos.proto(int8))))) {
             JsonNode forcing = Qwen3Fixture.REFERENCE.get("teacher_forcing");
             String prompt = forcedPrompt(model, forcing);
             for (JsonNode continuation : forcing.get("continuations")) {
@@ -133,7 +136,7 @@ class HuggingFaceOnnxModelVariantsTest {
 
     @Test
     void aFloat64CacheIsRefused() throws IOException {
-        Path folder = folder("double-cache", Map.of("model.onnx", ExportVariants.doubleCache(torch.proto())));
+        Path folder = folder("double-cache", Map.of("model.onnx", ExportVariants.doubleCache(torchProto)));
         assertThatThrownBy(() -> load(folder)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("model.onnx")
                 .hasMessageContaining("only fp32 and fp16 caches are supported, past_key_values are DOUBLE");
@@ -141,8 +144,8 @@ class HuggingFaceOnnxModelVariantsTest {
 
     @Test
     void aPairWhoseFirstPassGraphHasPastInputsIsRefused() throws IOException {
-        Path folder = folder("pair-with-past-twice", Map.of(HuggingFaceOnnxModel.NO_PAST_FILE, torch.proto(),
-                HuggingFaceOnnxModel.WITH_PAST_FILE, torch.proto()));
+        Path folder = folder("pair-with-past-twice", Map.of(HuggingFaceOnnxModel.NO_PAST_FILE, torchProto,
+                HuggingFaceOnnxModel.WITH_PAST_FILE, torchProto));
         assertThatThrownBy(() -> load(folder)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("decoder_model.onnx")
                 .hasMessageContaining("the prefill graph must have no past inputs, has 'past_key_values.0.");
@@ -150,7 +153,7 @@ class HuggingFaceOnnxModelVariantsTest {
 
     @Test
     void aDecoderWithoutPastAsTheOnlyGraphIsRefused() throws IOException {
-        Path folder = folder("no-past-as-model", Map.of("model.onnx", ExportVariants.withoutPast(torch.proto())));
+        Path folder = folder("no-past-as-model", Map.of("model.onnx", ExportVariants.withoutPast(torchProto)));
         assertThatThrownBy(() -> load(folder)).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("model.onnx").hasMessageContaining("it has no past_key_values.N.key inputs");
     }

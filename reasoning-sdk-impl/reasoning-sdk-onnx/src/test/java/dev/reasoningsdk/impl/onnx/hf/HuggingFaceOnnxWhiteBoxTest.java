@@ -11,6 +11,7 @@ import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.model.TokenLogProb;
 import dev.reasoningsdk.impl.onnx.OnnxModelFile;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
+import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -64,7 +65,7 @@ class HuggingFaceOnnxWhiteBoxTest {
     @Test
     void hiddenStateTimesTheOutputHeadGivesTheReferenceLogits() {
         OnnxModelFile graph = OnnxModelFile.read(Qwen3Fixture.FOLDER.resolve("model.onnx"));
-        NodeProto head = graph.proto().getGraph().getNodeList().stream()
+        NodeProto head = OnnxModelProtos.proto(graph).getGraph().getNodeList().stream()
                 .filter(node -> node.getOutputList().contains("logits")).findFirst().orElseThrow();
         int hiddenSize = Qwen3Fixture.REFERENCE.at("/config/hidden_size").asInt();
         int vocabulary = Qwen3Fixture.REFERENCE.at("/config/vocab_size").asInt();
@@ -74,7 +75,7 @@ class HuggingFaceOnnxWhiteBoxTest {
         boolean transposedInGraph = graph.initializers().stream().noneMatch(i -> i.name().equals(weightName));
         float[] weights;
         if (transposedInGraph) {
-            NodeProto transpose = graph.proto().getGraph().getNodeList().stream()
+            NodeProto transpose = OnnxModelProtos.proto(graph).getGraph().getNodeList().stream()
                     .filter(node -> node.getOutputList().contains(weightName)).findFirst().orElseThrow();
             assertThat(transpose.getOpType()).isEqualTo("Transpose");
             weights = graph.floatInitializer(transpose.getInput(0));

@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.onnx.hf.internal;
 import dev.reasoningsdk.impl.onnx.ModelSource;
 import dev.reasoningsdk.impl.onnx.OnnxModelFile;
 import dev.reasoningsdk.impl.onnx.internal.OnnxExternalData;
+import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,7 +47,7 @@ public record GraphWithHiddenState(ModelSource source, Optional<String> hiddenSt
             return new GraphWithHiddenState(file, Optional.empty(), "the weights are in external data files");
         }
         OnnxModelFile model = OnnxModelFile.parse(file.name(), bytes);
-        List<NodeProto> heads = model.proto().getGraph().getNodeList().stream()
+        List<NodeProto> heads = OnnxModelProtos.proto(model).getGraph().getNodeList().stream()
                 .filter(node -> node.getOutputList().contains(LOGITS)).toList();
         if (heads.size() != 1 || !HEAD_OPS.contains(heads.get(0).getOpType()) || heads.get(0).getInputCount() < 1) {
             return new GraphWithHiddenState(file, Optional.empty(), "'" + LOGITS + "' is not written by one MatMul "

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import dev.reasoningsdk.api.ModelLoadException;
+import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;
@@ -53,7 +54,7 @@ class OnnxModelFileFuzzTest {
 
     @Property(tries = 50)
     void floatInitializersRoundTripThroughRawData(@ForAll("weights") float[] weights) {
-        OnnxModelFile model = OnnxModelFile.of("small", smallModel());
+        OnnxModelFile model = OnnxModelProtos.of("small", smallModel());
         float[] replacement = Arrays.copyOf(weights, 6);
         OnnxModelFile changed = model.withFloatInitializers(Map.of("w", replacement));
         OnnxModelFile reread = OnnxModelFile.parse("small", changed.toBytes());

@@ -5,6 +5,8 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.impl.onnx.internal.OnnxExternalData;
+import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
+import dev.reasoningsdk.impl.onnx.internal.OnnxTensorTypes;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.StringStringEntryProto;
@@ -27,7 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * An ONNX model file held as its protobuf {@link ModelProto}: list its initializers, read FLOAT initializers as
+ * An ONNX model file held as its protobuf message: list its initializers, read FLOAT initializers as
  * arrays, replace their values, edit metadata, and write the model back. Model merging and the decoder-with-past
  * graph builder use it; ONNX Runtime itself never sees this class, only the bytes it writes.
  *
@@ -36,7 +38,7 @@ import java.util.Set;
  * with a {@link ModelLoadException} naming the model, instead of a wrong answer later). A model read from a file may
  * keep tensors as external data in files inside its own folder, and model bytes may not refer to files at all
  * ({@link OnnxExternalData} checks both); such initializers are listed but cannot be read or replaced here. A model
- * built in code ({@link #of}) is not checked until a session opens its bytes.
+ * built in code is not checked until a session opens its bytes.
  *
  * <p>Immutable and thread-safe: every {@code with...} method returns a new model.
  */
@@ -118,12 +120,14 @@ public final class OnnxModelFile {
     }
 
     /**
-     * Wraps a model built in code (for example a graph written from scratch), validating it like a file.
+     * Wraps a model built in code (for example a graph written from scratch), validating it like a file. Not API:
+     * the generated protobuf classes are internal, so code of this project reaches it through
+     * {@link OnnxModelProtos#of(String, ModelProto)}.
      *
      * @throws ModelLoadException naming the model when it lacks a graph, IR version or opset, or an initializer is
      *                            inconsistent
      */
-    public static OnnxModelFile of(String name, ModelProto model) {
+    static OnnxModelFile of(String name, ModelProto model) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(model, "model");
         if (!model.hasGraph()) {
@@ -144,8 +148,11 @@ public final class OnnxModelFile {
         return name;
     }
 
-    /** The underlying protobuf message, for code that builds or inspects graphs. */
-    public ModelProto proto() {
+    /**
+     * The underlying protobuf message, for code that builds or inspects graphs. Not API: reached through
+     * {@link OnnxModelProtos#proto(OnnxModelFile)}.
+     */
+    ModelProto proto() {
         return model;
     }
 
@@ -162,7 +169,8 @@ public final class OnnxModelFile {
     public List<OnnxInitializer> initializers() {
         List<OnnxInitializer> result = new ArrayList<>(model.getGraph().getInitializerCount());
         for (TensorProto tensor : model.getGraph().getInitializerList()) {
-            result.add(new OnnxInitializer(tensor.getName(), tensor.getDimsList(), typeName(tensor.getDataType()),
+            result.add(new OnnxInitializer(tensor.getName(), tensor.getDimsList(),
+                    OnnxTensorTypes.typeName(tensor.getDataType()),
                     elementCount(name, tensor)));
         }
         return List.copyOf(result);
@@ -303,19 +311,13 @@ public final class OnnxModelFile {
         TensorProto tensor = model.getGraph().getInitializer(index);
         if (tensor.getDataType() != TensorProto.DataType.FLOAT_VALUE) {
             throw new IllegalArgumentException("initializer " + initializerName + " is "
-                    + typeName(tensor.getDataType()) + ", not FLOAT");
+                    + OnnxTensorTypes.typeName(tensor.getDataType()) + ", not FLOAT");
         }
         if (tensor.getDataLocation() == TensorProto.DataLocation.EXTERNAL) {
             throw new IllegalArgumentException("initializer " + initializerName
                     + " is stored as external data, which this reader does not follow");
         }
         return tensor;
-    }
-
-    /** The ONNX name of a {@code TensorProto.DataType} value, for messages. */
-    public static String typeName(int dataType) {
-        TensorProto.DataType type = TensorProto.DataType.forNumber(dataType);
-        return type == null ? "UNKNOWN(" + dataType + ")" : type.name();
     }
 
     private static long elementCount(String modelName, TensorProto tensor) {
@@ -335,23 +337,6 @@ public final class OnnxModelFile {
         return count;
     }
 
-    /** Fixed-width element sizes for raw_data checks; 0 for types whose raw size is not a whole byte count. */
-    public static int bytesPerElement(int dataType) {
-        return switch (dataType) {
-            case TensorProto.DataType.FLOAT_VALUE, TensorProto.DataType.INT32_VALUE,
-                    TensorProto.DataType.UINT32_VALUE -> 4;
-            case TensorProto.DataType.DOUBLE_VALUE, TensorProto.DataType.INT64_VALUE,
-                    TensorProto.DataType.UINT64_VALUE, TensorProto.DataType.COMPLEX64_VALUE -> 8;
-            case TensorProto.DataType.COMPLEX128_VALUE -> 16;
-            case TensorProto.DataType.FLOAT16_VALUE, TensorProto.DataType.BFLOAT16_VALUE,
-                    TensorProto.DataType.INT16_VALUE, TensorProto.DataType.UINT16_VALUE -> 2;
-            case TensorProto.DataType.INT8_VALUE, TensorProto.DataType.UINT8_VALUE, TensorProto.DataType.BOOL_VALUE,
-                    TensorProto.DataType.FLOAT8E4M3FN_VALUE, TensorProto.DataType.FLOAT8E4M3FNUZ_VALUE,
-                    TensorProto.DataType.FLOAT8E5M2_VALUE, TensorProto.DataType.FLOAT8E5M2FNUZ_VALUE -> 1;
-            default -> 0;
-        };
-    }
-
     private static long multiplyOrMax(long count, int width) {
         try {
             return Math.multiplyExact(count, width);
@@ -366,7 +351,7 @@ public final class OnnxModelFile {
             return;
         }
         if (tensor.hasRawData()) {
-            int width = bytesPerElement(tensor.getDataType());
+            int width = OnnxTensorTypes.bytesPerElement(tensor.getDataType());
             if (width > 0 && tensor.getRawData().size() != multiplyOrMax(count, width)) {
                 throw new ModelLoadException("model " + modelName + ": initializer " + tensor.getName() + " of shape "
                         + tensor.getDimsList() + " needs " + count * width + " bytes of raw_data but holds "

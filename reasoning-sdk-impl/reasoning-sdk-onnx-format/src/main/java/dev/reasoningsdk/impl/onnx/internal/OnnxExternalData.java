@@ -6,7 +6,6 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.impl.onnx.ModelSource;
-import dev.reasoningsdk.impl.onnx.OnnxModelFile;
 import dev.reasoningsdk.impl.onnx.internal.proto.AttributeProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
@@ -303,7 +302,7 @@ public final class OnnxExternalData {
 
         /** The bytes ONNX Runtime reads: the length, which must match the tensor's size when it has a fixed one. */
         private long span(OptionalLong length) {
-            String type = OnnxModelFile.typeName(reference.dataType);
+            String type = OnnxTensorTypes.typeName(reference.dataType);
             OptionalLong size = tensorBytes();
             if (length.isPresent() && size.isPresent() && length.getAsLong() != size.getAsLong()) {
                 throw refuse(", whose length " + length.getAsLong() + " differs from the " + size.getAsLong()
@@ -324,7 +323,7 @@ public final class OnnxExternalData {
                     }
                     count = Math.multiplyExact(count, dim);
                 }
-                int width = OnnxModelFile.bytesPerElement(reference.dataType);
+                int width = OnnxTensorTypes.bytesPerElement(reference.dataType);
                 if (width > 0) {
                     return OptionalLong.of(Math.multiplyExact(count, width));
                 }
