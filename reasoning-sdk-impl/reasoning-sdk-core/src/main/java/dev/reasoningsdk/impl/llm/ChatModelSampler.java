@@ -33,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.DoubleSupplier;
 import java.util.function.IntToDoubleFunction;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,10 +98,7 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
         this.ownsGateway = builder.gateway == null;
         this.gateway = ownsGateway ? builder.ownGateway() : builder.gateway;
         this.name = builder.name != null ? builder.name : ModelGateway.defaultName(gateway.model());
-        CallBudget base = gateway.budget();
-        this.batchBudget = new CallBudget(builder.maxCalls != null ? builder.maxCalls : base.maxCalls(),
-                builder.maxTokens != null ? builder.maxTokens : base.maxTokens(),
-                builder.deadline != null ? java.util.Optional.of(builder.deadline) : base.deadline());
+        this.batchBudget = builder.budget.apply(gateway.budget());
         this.temperatures = temperatures;
         this.parameters = builder.parameters;
         this.systemMessage = builder.systemMessage;
@@ -348,9 +346,8 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
         private ModelGateway gateway;
         private ChatModel model;
         private String name;
-        private Duration deadline;
-        private Integer maxCalls;
-        private Long maxTokens;
+        /** The limits set here, applied over the gateway's budget (the default of every limit not set). */
+        private UnaryOperator<CallBudget> budget = UnaryOperator.identity();
         private Double temperature;
         private IntToDoubleFunction temperatures;
         private SampleRequestParameters parameters = SampleRequestParameters.temperatureOnly();
@@ -397,8 +394,7 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
 
         /** The longest a batch may take, retries and waits included (default none). */
         public Builder deadline(Duration deadline) {
-            this.deadline = Arguments.positive(deadline, "deadline");
-            return this;
+            return setBudget(limits -> limits.withDeadline(deadline));
         }
 
         /** Retries of transient failures (default {@link RetryPolicy#create()}). */
@@ -410,14 +406,12 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
 
         /** The most calls per batch, retries included (default unlimited). */
         public Builder maxCalls(int maxCalls) {
-            this.maxCalls = Arguments.atLeast(maxCalls, 1, "maxCalls");
-            return this;
+            return setBudget(limits -> limits.withMaxCalls(maxCalls));
         }
 
         /** The most input plus output tokens per batch, checked before each call (default unlimited). */
         public Builder maxTokens(long maxTokens) {
-            this.maxTokens = Arguments.atLeast(maxTokens, 1L, "maxTokens");
-            return this;
+            return setBudget(limits -> limits.withMaxTokens(maxTokens));
         }
 
         /** One temperature for every sample (default: the model's own). */
@@ -492,6 +486,17 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
                 throw new IllegalStateException("set temperature or temperatures, not both");
             }
             return new ChatModelSampler(this, resolvedTemperatures());
+        }
+
+        /**
+         * Adds one limit to the batch budget. {@link CallBudget} is the one place its limits are checked; trying the
+         * change on an unlimited budget checks it now, as every setter does, rather than at {@link #build()}.
+         */
+        private Builder setBudget(UnaryOperator<CallBudget> limit) {
+            limit.apply(CallBudget.unlimited());
+            UnaryOperator<CallBudget> earlier = budget;
+            budget = limits -> limit.apply(earlier.apply(limits));
+            return this;
         }
 
         private ModelGateway ownGateway() {

@@ -8,7 +8,6 @@ import dev.reasoningsdk.impl.internal.Arguments;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -78,7 +77,7 @@ public final class ModelGateway implements AutoCloseable {
         this.callTimeout = builder.callTimeout;
         this.retryPolicy = builder.retryPolicy;
         this.retryGarbage = builder.retryGarbage;
-        this.budget = new CallBudget(builder.maxCalls, builder.maxTokens, Optional.ofNullable(builder.deadline));
+        this.budget = builder.budget;
         this.clock = builder.clock;
         this.sleeper = builder.sleeper;
         this.random = builder.random;
@@ -225,10 +224,8 @@ public final class ModelGateway implements AutoCloseable {
         private String name;
         private int concurrency = 8;
         private Duration callTimeout = Duration.ofSeconds(60);
-        private Duration deadline;
         private RetryPolicy retryPolicy = RetryPolicy.create();
-        private int maxCalls = Integer.MAX_VALUE;
-        private long maxTokens = Long.MAX_VALUE;
+        private CallBudget budget = CallBudget.unlimited();
         private boolean retryGarbage = true;
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = duration -> TimeUnit.NANOSECONDS.sleep(duration.toNanos());
@@ -263,7 +260,7 @@ public final class ModelGateway implements AutoCloseable {
 
         /** The longest a scope may take from its opening, retries and waits included (default none). */
         public Builder deadline(Duration deadline) {
-            this.deadline = Arguments.positive(deadline, "deadline");
+            this.budget = budget.withDeadline(deadline);
             return this;
         }
 
@@ -275,13 +272,13 @@ public final class ModelGateway implements AutoCloseable {
 
         /** The most model calls per scope, retries included, cache hits not (default unlimited). */
         public Builder maxCalls(int maxCalls) {
-            this.maxCalls = Arguments.atLeast(maxCalls, 1, "maxCalls");
+            this.budget = budget.withMaxCalls(maxCalls);
             return this;
         }
 
         /** The most input plus output tokens per scope, checked before each call (default unlimited). */
         public Builder maxTokens(long maxTokens) {
-            this.maxTokens = Arguments.atLeast(maxTokens, 1L, "maxTokens");
+            this.budget = budget.withMaxTokens(maxTokens);
             return this;
         }
 
