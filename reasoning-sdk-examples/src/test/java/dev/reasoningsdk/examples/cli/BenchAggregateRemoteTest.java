@@ -8,12 +8,7 @@ import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.fixtures.HttpFault;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.server.LocalOpenAiServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code bench aggregate --live} on a remote model through the real OpenAI and Ollama clients, against
@@ -41,8 +35,6 @@ class BenchAggregateRemoteTest {
 
     @TempDir
     Path dir;
-
-    private final StringWriter err = new StringWriter();
 
     /**
      * Three problems; the server's default reply adds the numbers, which is right for the first two and wrong for
@@ -68,33 +60,18 @@ class BenchAggregateRemoteTest {
         return Files.writeString(dir.resolve("solutions.jsonl"), row + "}\n");
     }
 
-    private record Run(int exit, JsonNode json) {
-    }
-
-    private Run bench(String... options) throws IOException {
+    private CliRun bench(String... options) throws IOException {
         List<String> args = new ArrayList<>(List.of("--problems", problems().toString()));
         args.addAll(List.of(options));
         return benchOn(args.toArray(String[]::new));
     }
 
     /** The bench on the given options; the problems are the tiny reasoner's eval file unless they say otherwise. */
-    private Run benchOn(String... options) throws IOException {
+    private CliRun benchOn(String... options) throws IOException {
         List<String> args = new ArrayList<>(List.of("bench", "aggregate", "--live", "--json", "--limit", "3",
                 "--data", solutions().toString()));
         args.addAll(List.of(options));
-        CommandLine commandLine = ReasoningCli.newCommandLine();
-        commandLine.setErr(new PrintWriter(err, true));
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            exit = commandLine.execute(args.toArray(String[]::new));
-        } finally {
-            System.setOut(original);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
-        return new Run(exit, out.isBlank() ? null : JSON.readTree(out));
+        return CliRun.of(args.toArray(String[]::new));
     }
 
     @Test
@@ -105,10 +82,10 @@ class BenchAggregateRemoteTest {
              FaultInjectingServer server = FaultInjectingServer.builder()
                      .random(17, ServeCommand.faultMix(List.of("429=0.2", "500=0.1", "hang=0.05"), 1))
                      .upstream(served.baseUrl()).start()) {
-            Run run = benchOn("--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model", "x",
+            CliRun run = benchOn("--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model", "x",
                     "--max-calls", String.valueOf(maxCalls), "--call-timeout", "5");
 
-            assertThat(run.exit()).as(err.toString()).isZero();
+            assertThat(run.exit()).as(run.err()).isZero();
             LOG.info("bench aggregate under faults: {}; server: {} requests, faults {}", run.json().path("live"),
                     server.requests(), server.faults());
             JsonNode live = run.json().path("live");
@@ -146,9 +123,9 @@ class BenchAggregateRemoteTest {
     @Test
     void ollamaIsServedTheSameWayAndEveryAnswerCounts() throws IOException {
         try (FaultInjectingServer server = FaultInjectingServer.create()) {
-            Run run = bench("--provider", "ollama", "--base-url", server.ollamaBaseUrl(), "--model", "x");
+            CliRun run = bench("--provider", "ollama", "--base-url", server.ollamaBaseUrl(), "--model", "x");
 
-            assertThat(run.exit()).as(err.toString()).isZero();
+            assertThat(run.exit()).as(run.err()).isZero();
             JsonNode live = run.json().path("live");
             assertThat(live.path("stop_reason").asText()).isEqualTo("completed");
             assertThat(live.path("n_problems").asInt()).isEqualTo(3);
@@ -168,9 +145,9 @@ class BenchAggregateRemoteTest {
         // Answers that disagree, so AoR has to judge its chains (one answer group needs no judge).
         try (FaultInjectingServer server = FaultInjectingServer.builder()
                 .reply(question -> "The answer is " + replies.getAndIncrement() % 3 + ".").start()) {
-            Run run = bench("--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model", "x");
+            CliRun run = bench("--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model", "x");
 
-            assertThat(run.exit()).as(err.toString()).isZero();
+            assertThat(run.exit()).as(run.err()).isZero();
             JsonNode live = run.json().path("live");
             assertThat(live.at("/aor/likelihood/skipped").asText()).startsWith("needs log-probabilities")
                     .contains("x");
@@ -197,12 +174,10 @@ class BenchAggregateRemoteTest {
                 new String[] {"--provider", "ollama", "--model", "x", "--base-url", "ftp://host"},
                 new String[] {"--provider", "ollama", "--model", "x", "--max-calls", "0"},
                 new String[] {"--provider", "cuda", "--execution-provider", "cpu"})) {
-            err.getBuffer().setLength(0);
-
-            Run run = bench(options);
+            CliRun run = bench(options);
 
             assertThat(run.exit()).as(String.join(" ", options)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
-            assertThat(err.toString().lines()).as(String.join(" ", options)).singleElement().asString()
+            assertThat(run.err().lines()).as(String.join(" ", options)).singleElement().asString()
                     .startsWith("reasoning: ");
         }
     }

@@ -3,11 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,17 +13,9 @@ class BenchLocalLlmCommandTest {
 
     @Test
     void reportsBothBatchesOnTheFixture() throws IOException {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            exit = ReasoningCli.execute("bench", "local-llm", "--json", "--runs", "1", "--tokens", "3");
-        } finally {
-            System.setOut(original);
-        }
-        assertThat(exit).isZero();
-        JsonNode report = new ObjectMapper().readTree(captured.toString(StandardCharsets.UTF_8));
+        CliRun run = CliRun.of("bench", "local-llm", "--json", "--runs", "1", "--tokens", "3");
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode report = run.json();
         assertThat(report.get("model").asText()).isEqualTo("qwen3-tiny-random");
         for (String batch : new String[] {"batch_1", "batch_8"}) {
             assertThat(report.get(batch).get("prompt_tokens").asInt()).isEqualTo(28);
@@ -43,8 +31,10 @@ class BenchLocalLlmCommandTest {
 
     @Test
     void badInputExitsTwo(@TempDir Path empty) {
-        assertThat(ReasoningCli.execute("bench", "local-llm", "--tokens", "1")).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
-        assertThat(ReasoningCli.execute("bench", "local-llm", "--model", empty.resolve("none").toString()))
-                .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        for (CliRun run : new CliRun[] {CliRun.of("bench", "local-llm", "--tokens", "1"),
+                CliRun.of("bench", "local-llm", "--model", empty.resolve("none").toString())}) {
+            assertThat(run.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+            assertThat(run.err().lines()).singleElement().asString().startsWith("reasoning: ");
+        }
     }
 }

@@ -3,16 +3,10 @@ package dev.reasoningsdk.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.fixtures.HttpFault;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code judge} and {@code bench confidence --live} on a remote model (the real OpenAI and Ollama clients against
@@ -30,40 +23,17 @@ import picocli.CommandLine;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RemoteProviderCommandsTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     Path dir;
-
-    private final StringWriter err = new StringWriter();
-
-    private record Run(int exit, String out) {
-        JsonNode json() throws IOException {
-            return JSON.readTree(out);
-        }
-    }
-
-    private Run run(String... args) {
-        CommandLine commandLine = ReasoningCli.newCommandLine();
-        commandLine.setErr(new PrintWriter(err, true));
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            return new Run(commandLine.execute(args), captured.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(original);
-        }
-    }
 
     @Test
     void judgeAsksTheRemoteModelForSelfKnowledgeBySampling() throws IOException {
         try (FaultInjectingServer server = FaultInjectingServer.builder()
                 .faults(HttpFault.serverError(503)).start()) {
-            Run run = run("judge", "What is 3 plus 4?", "--provider", "ollama", "--base-url",
+            CliRun run = CliRun.of("judge", "What is 3 plus 4?", "--provider", "ollama", "--base-url",
                     server.ollamaBaseUrl(), "--model", "x");
 
-            assertThat(run.exit()).as(err.toString()).isZero();
+            assertThat(run.exit()).as(run.err()).isZero();
             JsonNode json = run.json();
             // Five samples, one of them retried after the 503; all five answer 7.
             assertThat(json.at("/criteria/self-knowledge/probability").asDouble()).isEqualTo(1.0);
@@ -92,12 +62,12 @@ class RemoteProviderCommandsTest {
             solutions.add(row + "}");
         }
         try (FaultInjectingServer server = FaultInjectingServer.create()) {
-            Run run = run("bench", "confidence", "--live", "--json", "--provider", "openai", "--base-url",
+            CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--provider", "openai", "--base-url",
                     server.openAiBaseUrl(), "--model", "x", "--limit", "8", "--samples", "3", "--data",
                     Files.write(dir.resolve("solutions.jsonl"), solutions).toString(), "--problems",
                     Files.write(dir.resolve("problems.jsonl"), problems).toString());
 
-            assertThat(run.exit()).as(err.toString()).isZero();
+            assertThat(run.exit()).as(run.err()).isZero();
             JsonNode live = run.json().path("live");
             assertThat(live.path("problems").asInt()).isEqualTo(8);
             assertThat(live.at("/consistency/majority_accuracy").asDouble()).isEqualTo(0.5);
@@ -115,9 +85,9 @@ class RemoteProviderCommandsTest {
         try (FaultInjectingServer server = FaultInjectingServer.create()) {
             String[] args = {"judge", "What is 3 plus 4?", "--provider", "openai", "--base-url",
                     server.openAiBaseUrl(), "--model", "x", "--cache", cache};
-            JsonNode first = run(args).json();
+            JsonNode first = CliRun.of(args).json();
             int requests = server.requests();
-            JsonNode second = run(args).json();
+            JsonNode second = CliRun.of(args).json();
 
             assertThat(requests).isEqualTo(5);
             assertThat(server.requests()).as("no call on the replay").isEqualTo(requests);
@@ -127,9 +97,9 @@ class RemoteProviderCommandsTest {
             assertThat(second.at("/endpoint/usage/calls_sent").asInt()).isZero();
             assertThat(second.at("/criteria/self-knowledge")).isEqualTo(first.at("/criteria/self-knowledge"));
         }
-        assertThat(run("bench", "aggregate", "--live", "--cache", cache).exit())
-                .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
-        assertThat(err.toString()).contains("--cache replays remote model calls");
+        CliRun refused = CliRun.of("bench", "aggregate", "--live", "--cache", cache);
+        assertThat(refused.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(refused.err()).contains("--cache replays remote model calls");
     }
 
     @Test
@@ -141,10 +111,10 @@ class RemoteProviderCommandsTest {
         Path data = Files.writeString(dir.resolve("solutions.jsonl"), row + "}\n");
         String before = System.getProperty(ExecutionProvider.PROPERTY);
         try {
-            Run run = run("bench", "aggregate", "--json", "--provider", "cpu", "--data", data.toString());
+            CliRun run = CliRun.of("bench", "aggregate", "--json", "--provider", "cpu", "--data", data.toString());
 
-            assertThat(run.exit()).isZero();
-            assertThat(err.toString()).isEmpty();
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.err()).isEmpty();
             assertThat(System.getProperty(ExecutionProvider.PROPERTY)).isEqualTo("CPU");
         } finally {
             if (before == null) {
@@ -157,10 +127,14 @@ class RemoteProviderCommandsTest {
 
     @Test
     void demoAndJudgeRefuseRemoteOptionsWithoutARemoteProvider() {
-        assertThat(run("demo", "--model", "x").exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
-        assertThat(run("judge", "q", "--provider", "ollama").exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
-        assertThat(err.toString().lines()).hasSize(2).allSatisfy(line -> assertThat(line).startsWith("reasoning: "))
-                .anySatisfy(line -> assertThat(line).contains("--model is for --provider openai or ollama"))
-                .anySatisfy(line -> assertThat(line).contains("--provider ollama needs --model"));
+        CliRun demo = CliRun.of("demo", "--model", "x");
+        assertThat(demo.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(demo.err().lines()).singleElement().asString().startsWith("reasoning: ")
+                .contains("--model is for --provider openai or ollama");
+
+        CliRun judge = CliRun.of("judge", "q", "--provider", "ollama");
+        assertThat(judge.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(judge.err().lines()).singleElement().asString().startsWith("reasoning: ")
+                .contains("--provider ollama needs --model");
     }
 }

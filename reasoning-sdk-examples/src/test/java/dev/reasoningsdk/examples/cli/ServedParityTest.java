@@ -4,15 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.server.LocalOpenAiServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The live benches give the same figures in process and through the real OpenAI client against the tiny reasoner
@@ -34,15 +27,11 @@ import picocli.CommandLine;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ServedParityTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private static TinyReasoner model;
     private static LocalOpenAiServer server;
 
     @TempDir
     Path dir;
-
-    private final StringWriter err = new StringWriter();
 
     @BeforeAll
     static void serve() {
@@ -57,20 +46,11 @@ class ServedParityTest {
         model.close();
     }
 
-    private JsonNode run(String... args) throws IOException {
-        CommandLine commandLine = ReasoningCli.newCommandLine();
-        commandLine.setErr(new PrintWriter(err, true));
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        int exit;
-        try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            exit = commandLine.execute(args);
-        } finally {
-            System.setOut(original);
-        }
-        assertThat(exit).as(err.toString()).isZero();
-        return JSON.readTree(captured.toString(StandardCharsets.UTF_8));
+    /** The CLI's JSON report of a run that must succeed. */
+    private static JsonNode run(String... args) throws IOException {
+        CliRun run = CliRun.of(args);
+        assertThat(run.exit()).as(run.err()).isZero();
+        return run.json();
     }
 
     private List<String> remote() {
