@@ -70,6 +70,16 @@ class HuggingFaceOnnxModelVariantsTest {
     }
 
     @Test
+    void hiddenStateLayersAreRefusedWhereTheResidualStreamIsInsideBranches() throws IOException {
+        Path folder = folder("merged-layers", Map.of(HuggingFaceOnnxModel.MERGED_FILE,
+                ExportVariants.merged(torch.proto())));
+        assertThatThrownBy(() -> HuggingFaceOnnxModel.builder().folder(folder).sessionFactory(factory)
+                .hiddenStateLayers(1).build()).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(HuggingFaceOnnxModel.MERGED_FILE)
+                .hasMessageContaining("hidden-state layers [1] were asked for but cannot be read");
+    }
+
+    @Test
     void aGraphWithoutPositionIds() throws IOException {
         ModelProto graph = ExportVariants.withoutPositionIds(torch.proto());
         assertThat(graph.getGraph().getInputList()).noneMatch(input -> input.getName().equals("position_ids"));
