@@ -54,10 +54,11 @@ import org.slf4j.LoggerFactory;
  * chat template with one user message and the generation prompt; {@link #formatChat} renders any conversation.
  * Generation stops at any of the end tokens of both configs. Greedy and sampled decoding, per-token
  * log-probabilities and teacher-forced continuation scores; the last hidden state
- * ({@link #promptHiddenState}, an output added to the graph at load); top-k alternatives per token.
+ * ({@link #promptHiddenState(String)}, an output added to the graph at load) and those of layers chosen with
+ * {@link Builder#hiddenStateLayers} ({@link #promptHiddenState(String, int)}); top-k alternatives per token.
  *
  * <p>Defaults: the graph file found as above, a session factory of its own ({@link OnnxSessionFactory#create()}), the system
- * clock for {@code strftime_now}. Thread-safe; close it to free the session and the tokenizer (closing twice is
+ * clock for {@code strftime_now}, the final hidden state only. Thread-safe; close it to free the session and the tokenizer (closing twice is
  * harmless).
  */
 public final class HuggingFaceOnnxModel implements CausalLanguageModel {
