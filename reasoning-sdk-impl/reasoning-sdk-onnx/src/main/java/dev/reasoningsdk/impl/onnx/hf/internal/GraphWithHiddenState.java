@@ -59,12 +59,14 @@ public record GraphWithHiddenState(ModelSource source, Optional<String> hiddenSt
     }
 
     /**
-     * Reads the graph file and adds its final hidden state as an output where it can.
+     * Reads the graph file and adds its final hidden state as an output where it can; no layer is numbered (the
+     * number of layers is not known here), so {@link #layerOutputs()} is empty.
      *
      * @throws dev.reasoningsdk.api.ModelLoadException naming the file if it cannot be read or is not ONNX
      */
     public static GraphWithHiddenState of(Path modelFile) {
-        return of(modelFile, 0, new TreeSet<>());
+        GraphWithHiddenState graph = of(modelFile, 0, new TreeSet<>());
+        return new GraphWithHiddenState(graph.source(), graph.hiddenStateOutput(), Map.of(), graph.why());
     }
 
     /**
