@@ -46,8 +46,11 @@ class HuggingFaceOnnxModelVariantsTest {
     private static final double FP32_TOLERANCE = 1e-3;
     /** fp16 weights move log-probs by up to 1.4e-2 on this model (measured); greedy ids must still be identical. */
     private static final double FP16_TOLERANCE = 0.05;
-    /** int8 weights with uint8 activations quantized per call: logits moved by up to 1.21 (measured). */
-    private static final double INT8_LOGIT_ERROR = 1.5;
+    /**
+     * int8 weights with uint8 activations quantized per call: logits moved by up to 1.21 (measured on an AVX-512 VNNI
+     * CPU); ONNX Runtime's AVX2 u8s8 kernel may saturate its 16-bit sums, so the bound leaves room for that.
+     */
+    private static final double INT8_LOGIT_ERROR = 2.5;
     private static final List<String> FILES = List.of("config.json", "generation_config.json",
             "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json");
 
