@@ -79,6 +79,22 @@ public interface CausalLanguageModel extends AutoCloseable {
     /** The final-layer hidden state at the prompt's last token (the input of the output head). */
     float[] promptHiddenState(String prompt);
 
+    /**
+     * One layer's hidden state at the prompt's last token, numbered as Hugging Face {@code transformers} numbers
+     * {@code hidden_states}: 0 the token embeddings, {@code i} the output of decoder layer {@code i}, the last (also
+     * -1) the final state {@link #promptHiddenState(String)} returns; negative numbers count from the end. Default:
+     * the final state only.
+     *
+     * @throws UnsupportedOperationException if the model does not read that layer
+     */
+    default float[] promptHiddenState(String prompt, int layer) {
+        if (layer == -1) {
+            return promptHiddenState(prompt);
+        }
+        throw new UnsupportedOperationException(modelId() + " reads only the final hidden state (layer -1), not "
+                + "layer " + layer);
+    }
+
     /** Hidden states for a batch of prompts; one vector per prompt, in order. */
     default List<float[]> promptHiddenStates(List<String> prompts) {
         return prompts.stream().map(this::promptHiddenState).toList();

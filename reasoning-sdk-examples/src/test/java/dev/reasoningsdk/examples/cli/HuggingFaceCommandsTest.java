@@ -174,11 +174,18 @@ class HuggingFaceCommandsTest {
         assertThat(run.json().get("rows").asInt()).isEqualTo(12);
         LinearHead head = LinearHead.read(out);
         try (HuggingFaceOnnxModel model = HuggingFaceOnnxModel.of(FOLDER)) {
+            // The head reads the fixture's final hidden state (hidden_size 32) of the question in its chat template.
+            assertThat(head.dimension()).isEqualTo(model.promptHiddenState("x").length);
+            String question = "What is 3 plus 10?";
             double probability = HiddenStateSelfKnowledge.builder().model(model)
-                    .head(head).promptFormat(model::formatPrompt).build().evaluate("What is 3 plus 10?")
-                    .probability();
-            assertThat(probability).isBetween(0.0, 1.0);
+                    .head(head).promptFormat(model::formatPrompt).build().evaluate(question).probability();
+            assertThat(probability).isCloseTo(head.probability(model.promptHiddenState(model.formatPrompt(question))),
+                    within(1e-9));
         }
+        CliRun shortName = CliRun.of("judge", "train", "--criterion", "self", "--model", FOLDER.toString(),
+                "--data", data.toString(), "--out", out.toString());
+        assertThat(shortName.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(shortName.err()).contains("unknown criterion 'self'").contains("self-knowledge");
         CliRun wrongKind = CliRun.of("judge", "train", "--criterion", "time", "--model", FOLDER.toString(),
                 "--data", data.toString(), "--out", out.toString());
         assertThat(wrongKind.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);

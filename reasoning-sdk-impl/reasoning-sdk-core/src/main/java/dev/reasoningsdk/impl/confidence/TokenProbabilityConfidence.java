@@ -12,6 +12,7 @@ import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimator;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.ChatTurn;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.model.TokenLogProb;
@@ -44,7 +45,11 @@ import org.slf4j.LoggerFactory;
  * et al., 2024) {@code p_sure}: after the response, the model is asked {@value #SURE_QUESTION}, and p_sure is
  * {@code p(sure) / (p(sure) + p(unsure))} at the first token where the continuations " sure" and " unsure" differ
  * (for a character-level model, the letter after the shared space). A local model scores both continuations after
- * {@code prompt + response + "\n" + SURE_QUESTION}; a served model is sent the conversation [user: prompt,
+ * the conversation [user: question, assistant: response, user: {@value #SURE_QUESTION}] in its own format
+ * ({@link CausalLanguageModel#formatConversation}: an instruct model's chat template; {@code prompt + response +
+ * "\n" + SURE_QUESTION} for a model without one) when the prompt is the model's own ({@code promptFormat}'s output
+ * begins with {@link CausalLanguageModel#formatPrompt}), else after {@code prompt + response + "\n" +
+ * SURE_QUESTION}; a served model is sent the conversation [user: prompt,
  * assistant: response, user: {@value #SURE_QUESTION} followed by the space the two continuations share] and answers
  * greedily, and p_sure is read from the top log-probabilities at its first token that tells them apart (for a
  * served tiny reasoner, exactly the local figure's position and distribution). {@code r_tuning} = 0.5 x geometric mean + 0.5 x p_sure. When p_sure cannot be
@@ -64,7 +69,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TokenProbabilityConfidence implements ConfidenceEstimator {
 
-    /** R-Tuning's question, appended on a new line after the response. */
+    /** R-Tuning's question, asked as a new user turn after the response (on a new line without a chat template). */
     public static final String SURE_QUESTION =
             "Are you sure you accurately answered the question based on your internal knowledge? I am";
 
@@ -116,7 +121,7 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
         Generation generation = model.generate(prompt, 1, options).get(0);
         Usage generated = new Usage(1, 1, 0, generation.promptTokens(), generation.tokenIds().length,
                 ChatCalls.since(start));
-        ConfidenceEstimate scored = scoreLocally(prompt, generation.text());
+        ConfidenceEstimate scored = scoreLocally(question, prompt, generation.text());
         return new ConfidenceEstimate(scored.answer(), scored.confidence(), scored.rationale(), name(),
                 scored.signals(), generated.plus(scored.usage()).withWallTime(ChatCalls.since(start)));
     }
@@ -134,7 +139,7 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
         String response = Sampled.firstResponse(question, samples);
         String prompt = promptFormat.apply(question);
         if (model != null) {
-            return scoreLocally(prompt, response);
+            return scoreLocally(question, prompt, response);
         }
         ReasoningChain chain = samples.get(0);
         if (!chain.hasTokenLogProbs()) {
@@ -228,7 +233,7 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
                 usage.withWallTime(ChatCalls.since(start)));
     }
 
-    private ConfidenceEstimate scoreLocally(String prompt, String response) {
+    private ConfidenceEstimate scoreLocally(String question, String prompt, String response) {
         long start = System.nanoTime();
         int calls = 0;
         Optional<String> answer = extractor.extract(response);
@@ -240,7 +245,7 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
         calls += 2;
         SureQuestion.Outcome pSure = SureQuestion.Outcome.none("not asked");
         if (askIfSure) {
-            pSure = localPSure(prompt + response);
+            pSure = localPSure(question, prompt + response);
             calls += 2;
         }
         Usage usage = new Usage(0, calls, 0, Usage.UNKNOWN_TOKENS, 0, ChatCalls.since(start));
@@ -248,8 +253,20 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
                 usage);
     }
 
-    private SureQuestion.Outcome localPSure(String answered) {
-        String context = answered + "\n" + SURE_QUESTION;
+    /**
+     * R-Tuning's question after the scored text. When that text begins with the model's own prompt for the
+     * question ({@link CausalLanguageModel#formatPrompt}), it is a conversation: the rest is the assistant's turn
+     * (white space a sampler stripped and the prompt format put back included) and the question a new user turn,
+     * rendered by {@link CausalLanguageModel#formatConversation} (an instruct model's chat template; for a model
+     * without one, the text, a newline and the question). Under a prompt format of the caller's own, the question is
+     * appended after a newline.
+     */
+    private SureQuestion.Outcome localPSure(String question, String answered) {
+        String ownPrompt = model.formatPrompt(question);
+        String context = answered.startsWith(ownPrompt)
+                ? model.formatConversation(List.of(ChatTurn.user(question),
+                        ChatTurn.assistant(answered.substring(ownPrompt.length())), ChatTurn.user(SURE_QUESTION)))
+                : answered + "\n" + SURE_QUESTION;
         try {
             return SureQuestion.fromContinuations(model.continuationLogProbs(context, SureQuestion.SURE),
                     model.continuationLogProbs(context, SureQuestion.UNSURE));

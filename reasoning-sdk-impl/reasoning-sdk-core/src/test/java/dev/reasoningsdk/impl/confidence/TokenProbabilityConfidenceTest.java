@@ -11,6 +11,7 @@ import dev.reasoningsdk.api.LogProbsUnavailableException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.ChatTurn;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.model.TokenLogProb;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class TokenProbabilityConfidenceTest {
 
     /** A character-level fake: "32" is scored 0.8 then 0.5, "sure" 0.3, "unsure" 0.1, anything else 0.9. */
-    static final class FakeModel implements CausalLanguageModel {
+    static class FakeModel implements CausalLanguageModel {
         final List<String> scoredPrompts = new ArrayList<>();
         int contextLength = 10_000;
 
@@ -106,6 +107,40 @@ class TokenProbabilityConfidenceTest {
         assertThat(estimate.signals()).containsEntry("p_sure_available", 0.0).doesNotContainKey("p_sure");
         assertThat(estimate.signals().get("r_tuning"))
                 .isCloseTo(estimate.signals().get("geometric_mean_token_probability"), within(1e-12));
+    }
+
+    /** The fake with a chat template of its own: each turn in role tags, then the generation prompt. */
+    static final class TemplatedModel extends FakeModel {
+        @Override
+        public String formatPrompt(String userText) {
+            return formatConversation(List.of(ChatTurn.user(userText)));
+        }
+
+        @Override
+        public String formatConversation(List<ChatTurn> turns) {
+            StringBuilder text = new StringBuilder();
+            turns.forEach(turn -> text.append('<').append(turn.role()).append('>').append(turn.text())
+                    .append("</").append(turn.role()).append('>'));
+            return text.append("<ASSISTANT>").toString();
+        }
+    }
+
+    @Test
+    void theSureQuestionIsANewUserTurnOfTheModelsOwnFormatWhenThePromptIsTheModelsOwn() {
+        TemplatedModel model = new TemplatedModel();
+        TokenProbabilityConfidence estimator = TokenProbabilityConfidence.builder().model(model)
+                .promptFormat(model::formatPrompt).build();
+        ConfidenceEstimate estimate = estimator.estimate("Sam?", List.of(ReasoningChain.of("The answer is 32.")));
+        assertThat(estimate.signals().get("p_sure")).isCloseTo(0.75, within(1e-6));
+        assertThat(model.scoredPrompts.get(2)).isEqualTo("<USER>Sam?</USER><ASSISTANT>The answer is 32.</ASSISTANT>"
+                + "<USER>" + TokenProbabilityConfidence.SURE_QUESTION + "</USER><ASSISTANT>");
+
+        // A prompt format of the caller's own is not the model's conversation: the question follows on a new line.
+        TemplatedModel other = new TemplatedModel();
+        TokenProbabilityConfidence.builder().model(other).promptFormat(q -> "Q: " + q + "\nA:").build()
+                .estimate("Sam?", List.of(ReasoningChain.of("The answer is 32.")));
+        assertThat(other.scoredPrompts.get(2)).isEqualTo("Q: Sam?\nA:The answer is 32.\n"
+                + TokenProbabilityConfidence.SURE_QUESTION);
     }
 
     /** A served model that must not be called: the chain's own log-probabilities or the refusal decide. */

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -214,9 +215,28 @@ public final class CausalLmWithPast {
      * @throws IllegalArgumentException if the prompt is empty or exceeds the context
      */
     public float[] lastHiddenState(int[] promptIds) {
-        Objects.requireNonNull(promptIds, "promptIds");
         if (hiddenStateOutput == null) {
             throw new IllegalStateException("model " + modelName + ": no hidden-state output was configured");
+        }
+        return hiddenStatesAtLastToken(promptIds, List.of(hiddenStateOutput)).get(0);
+    }
+
+    /**
+     * Several graph outputs of shape [batch, sequence, hidden] (e.g. hidden states of chosen layers, added at load
+     * with {@link OnnxModelFile#withGraphOutputs}) at the last of {@code promptIds}, in one prefill pass that asks
+     * for nothing else (the output head is skipped).
+     *
+     * @return one vector per name, in order
+     * @throws IllegalArgumentException if a name is not an output of the graph, or the prompt is empty or exceeds
+     *                                  the context
+     */
+    public List<float[]> hiddenStatesAtLastToken(int[] promptIds, List<String> outputs) {
+        Objects.requireNonNull(promptIds, "promptIds");
+        Objects.requireNonNull(outputs, "outputs");
+        for (String output : outputs) {
+            if (!session.getOutputNames().contains(output)) {
+                throw new IllegalArgumentException("model " + modelName + " has no output '" + output + "'");
+            }
         }
         if (promptIds.length == 0 || promptIds.length > contextLength) {
             throw new IllegalArgumentException("the prompt must hold 1 to " + contextLength + " tokens, had "
@@ -227,12 +247,16 @@ public final class CausalLmWithPast {
             ids[i] = promptIds[i];
         }
         List<AutoCloseable> owned = new ArrayList<>();
-        try (OrtSession.Result result = runStep(1, ids, 0, emptyPast(owned), Set.of(hiddenStateOutput))) {
-            FloatBuffer hidden = ((OnnxTensor) result.get(hiddenStateOutput).orElseThrow()).getFloatBuffer();
-            int width = hidden.remaining() / ids.length;
-            float[] last = new float[width];
-            hidden.get((ids.length - 1) * width, last);
-            return last;
+        try (OrtSession.Result result = runStep(1, ids, 0, emptyPast(owned), new LinkedHashSet<>(outputs))) {
+            List<float[]> states = new ArrayList<>(outputs.size());
+            for (String output : outputs) {
+                FloatBuffer hidden = ((OnnxTensor) result.get(output).orElseThrow()).getFloatBuffer();
+                int width = hidden.remaining() / ids.length;
+                float[] last = new float[width];
+                hidden.get((ids.length - 1) * width, last);
+                states.add(last);
+            }
+            return states;
         } finally {
             closeAll(owned);
         }

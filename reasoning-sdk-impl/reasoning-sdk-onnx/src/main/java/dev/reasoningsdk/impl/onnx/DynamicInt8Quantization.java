@@ -21,7 +21,11 @@ import java.util.Set;
  * {@code MatMul} whose right operand is a 2-D FLOAT initializer becomes ONNX Runtime's {@code
  * com.microsoft.DynamicQuantizeMatMul}, with the weights stored as int8, symmetric, one scale per output column ({@code
  * scale = max|w| / 127}, rounded to nearest, ties to even), and the activations quantized to uint8 on the fly with one
- * scale per call. Everything else (other initializers, nodes, metadata) is kept.
+ * scale per call. Everything else (other initializers, nodes, metadata) is kept: the token embedding (a {@code Gather})
+ * stays float, and so does a tied output head, whose right operand is a {@code Transpose} of the embedding rather than
+ * an initializer (what {@code quantize_dynamic}'s {@code nodes_to_exclude} is used for). On a model whose greedy
+ * top-two logits are close this changes greedy ids: int8 rounding moves a 32-wide random Qwen3's logits by 0.28 to
+ * 1.2 (docs/local-models.md).
  *
  * <p>Why: on a CPU with VNNI instructions the int8 kernels run the tiny reasoner's prompt pass about 1.7 times as
  * fast as float32, and the final hidden states stay close to float32's (see the tests), which is what a latency

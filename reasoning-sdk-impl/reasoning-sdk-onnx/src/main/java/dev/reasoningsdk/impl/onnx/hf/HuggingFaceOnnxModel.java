@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -26,6 +27,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +54,11 @@ import org.slf4j.LoggerFactory;
  * chat template with one user message and the generation prompt; {@link #formatChat} renders any conversation.
  * Generation stops at any of the end tokens of both configs. Greedy and sampled decoding, per-token
  * log-probabilities and teacher-forced continuation scores; the last hidden state
- * ({@link #promptHiddenState}, an output added to the graph at load); top-k alternatives per token.
+ * ({@link #promptHiddenState(String)}, an output added to the graph at load) and those of layers chosen with
+ * {@link Builder#hiddenStateLayers} ({@link #promptHiddenState(String, int)}); top-k alternatives per token.
  *
  * <p>Defaults: the graph file found as above, a session factory of its own ({@link OnnxSessionFactory#create()}), the system
- * clock for {@code strftime_now}. Thread-safe; close it to free the session and the tokenizer (closing twice is
+ * clock for {@code strftime_now}, the final hidden state only. Thread-safe; close it to free the session and the tokenizer (closing twice is
  * harmless).
  */
 public final class HuggingFaceOnnxModel implements CausalLanguageModel {
@@ -84,6 +90,8 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     private final int bosTokenId;
     /** Why {@link #promptHiddenState} cannot run, or null when it can. */
     private final String hiddenStatesUnavailable;
+    /** The graph output of each hidden-state layer read, by layer number (0 the embeddings, L the final state). */
+    private final SortedMap<Integer, String> layerOutputs;
     private volatile boolean closed;
 
     private HuggingFaceOnnxModel(Builder builder) {
@@ -106,19 +114,31 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         OnnxModelSession openedPrefill = null;
         try {
             CausalLmWithPast.Builder lmBuilder;
+            SortedSet<Integer> layers = builder.hiddenStateLayers(config.layers());
             if (layout.prefill() == null) {
-                GraphWithHiddenState graph = GraphWithHiddenState.of(modelFile);
+                GraphWithHiddenState graph = GraphWithHiddenState.of(modelFile, config.layers(), layers);
+                if (!graph.layerOutputs().keySet().containsAll(layers)) {
+                    throw folder.refuse(layout.decoder(), "hidden-state layers " + layers + " were asked for but "
+                            + "cannot be read: " + graph.why());
+                }
                 opened = factory.open(graph.source());
                 lmBuilder = CausalLmWithPast.builder().session(opened);
                 graph.hiddenStateOutput().ifPresent(lmBuilder::hiddenStateOutput);
                 this.hiddenStatesUnavailable = graph.hiddenStateOutput().isPresent() ? null : graph.why();
+                this.layerOutputs = new TreeMap<>(graph.layerOutputs());
             } else {
+                if (!layers.isEmpty()) {
+                    throw folder.refuse(layout.prefill(), "hidden-state layers " + layers + " were asked for, but "
+                            + "the two-file layout runs its first pass with this graph, and hidden states are not "
+                            + "read from it");
+                }
                 // The first pass runs on the separate no-past graph, which would need the hidden-state output instead.
                 opened = factory.open(ModelSource.file(modelFile));
                 openedPrefill = factory.open(ModelSource.file(folder.file(layout.prefill())));
                 lmBuilder = CausalLmWithPast.builder().session(opened).prefillSession(openedPrefill);
                 this.hiddenStatesUnavailable = "hidden states are not read from the two-file layout ("
                         + layout.prefill() + " runs the first pass)";
+                this.layerOutputs = new TreeMap<>();
             }
             lmBuilder.endTokenIds(endTokenIds)
                     .padTokenId(generationConfig.padTokenId().orElse(config.padTokenId().orElse(endTokenIds[0])))
@@ -263,6 +283,50 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
                     + hiddenStatesUnavailable);
         }
         return lm.lastHiddenState(encode(prompt));
+    }
+
+    /**
+     * One layer's hidden state at the prompt's last token, numbered as {@code transformers} numbers {@code
+     * hidden_states}: 0 the token embeddings, {@code i} the residual stream after decoder layer {@code i}, {@code
+     * num_hidden_layers} (or -1) the final state {@link #promptHiddenState(String)} returns; negative numbers count
+     * from the end. Layers other than the final one must be chosen at load ({@link Builder#hiddenStateLayers}).
+     *
+     * @throws IllegalArgumentException      if the layer was not chosen at load, or the prompt has no tokens or
+     *                                       exceeds the context
+     * @throws UnsupportedOperationException as {@link #promptHiddenState(String)}, for the final state
+     */
+    @Override
+    public float[] promptHiddenState(String prompt, int layer) {
+        int number = layer < 0 ? config.layers() + 1 + layer : layer;
+        if (number == config.layers()) {
+            return promptHiddenState(prompt);
+        }
+        if (!layerOutputs.containsKey(number)) {
+            throw new IllegalArgumentException("hidden-state layer " + layer + " was not chosen at load; chosen: "
+                    + layerOutputs.keySet() + " (Builder.hiddenStateLayers)");
+        }
+        return lm.hiddenStatesAtLastToken(encode(prompt), List.of(layerOutputs.get(number))).get(0);
+    }
+
+    /**
+     * The hidden state at the prompt's last token of every layer chosen at load, the final state included, by layer
+     * number (see {@link #promptHiddenState(String, int)}), in one prefill pass.
+     *
+     * @throws UnsupportedOperationException as {@link #promptHiddenState(String)}
+     * @throws IllegalArgumentException      if the prompt has no tokens or exceeds the context
+     */
+    public SortedMap<Integer, float[]> promptLayerHiddenStates(String prompt) {
+        if (hiddenStatesUnavailable != null) {
+            throw new UnsupportedOperationException(modelId + ": hidden states are not available: "
+                    + hiddenStatesUnavailable);
+        }
+        List<float[]> states = lm.hiddenStatesAtLastToken(encode(prompt), List.copyOf(layerOutputs.values()));
+        SortedMap<Integer, float[]> byLayer = new TreeMap<>();
+        int i = 0;
+        for (int layer : layerOutputs.keySet()) {
+            byLayer.put(layer, states.get(i++));
+        }
+        return byLayer;
     }
 
     /**
@@ -482,6 +546,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         private String modelFile;
         private OnnxSessionFactory sessionFactory;
         private Clock clock = Clock.systemDefaultZone();
+        private int[] hiddenStateLayers = new int[0];
 
         private Builder() {
         }
@@ -526,13 +591,61 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         }
 
         /**
+         * Hidden-state layers to read besides the final one, numbered as {@code transformers} numbers {@code
+         * hidden_states} (0 the token embeddings, {@code i} the residual stream after decoder layer {@code i},
+         * {@code num_hidden_layers} the final state; negative numbers count from the end, -1 the final state): each
+         * becomes an output of the graph at load, read by {@link HuggingFaceOnnxModel#promptHiddenState(String, int)}
+         * and {@link HuggingFaceOnnxModel#promptLayerHiddenStates}. Checked against {@code config.json}'s {@code
+         * num_hidden_layers} at {@link #build()}. Default: none (the final state only).
+         *
+         * @throws IllegalArgumentException if no layer is given, or one is given twice
+         */
+        public Builder hiddenStateLayers(int... layers) {
+            Objects.requireNonNull(layers, "layers");
+            if (layers.length == 0) {
+                throw new IllegalArgumentException("hiddenStateLayers needs at least one layer");
+            }
+            if (Arrays.stream(layers).distinct().count() != layers.length) {
+                throw new IllegalArgumentException("hiddenStateLayers names a layer twice: "
+                        + Arrays.toString(layers));
+            }
+            this.hiddenStateLayers = layers.clone();
+            return this;
+        }
+
+        /**
+         * The chosen layers as numbers in [0, layers], the final state left out (it is always read).
+         *
+         * @throws IllegalArgumentException naming the layer outside [-(layers + 1), layers]
+         */
+        private SortedSet<Integer> hiddenStateLayers(int layers) {
+            SortedSet<Integer> numbers = new TreeSet<>();
+            for (int layer : hiddenStateLayers) {
+                if (layer < -(layers + 1) || layer > layers) {
+                    throw new IllegalArgumentException("hiddenStateLayers: layer " + layer + " is outside ["
+                            + -(layers + 1) + ", " + layers + "] for " + ModelConfig.FILE
+                            + "'s num_hidden_layers " + layers);
+                }
+                if (!numbers.add(layer < 0 ? layers + 1 + layer : layer)) {
+                    throw new IllegalArgumentException("hiddenStateLayers names layer " + layer + " twice (counting"
+                            + " from the end): " + Arrays.toString(hiddenStateLayers));
+                }
+            }
+            numbers.remove(layers);
+            return numbers;
+        }
+
+        /**
          * Reads and checks every file, opens the session.
          *
-         * @throws IllegalStateException if no folder was set
-         * @throws ModelLoadException    naming the file and the reason: a required file ({@code config.json},
-         *                               {@code tokenizer.json}, {@code tokenizer_config.json}, the graph) missing,
-         *                               malformed or outside the folder, a chat template that does not parse, an
-         *                               unsupported export layout, or a graph that does not match the config
+         * @throws IllegalStateException    if no folder was set
+         * @throws IllegalArgumentException if a {@linkplain #hiddenStateLayers hidden-state layer} is outside the
+         *                                  model's layers
+         * @throws ModelLoadException       naming the file and the reason: a required file ({@code config.json},
+         *                                  {@code tokenizer.json}, {@code tokenizer_config.json}, the graph) missing,
+         *                                  malformed or outside the folder, a chat template that does not parse, an
+         *                                  unsupported export layout, a graph that does not match the config, or
+         *                                  chosen hidden-state layers the graph does not let be read
          */
         public HuggingFaceOnnxModel build() {
             if (folder == null) {

@@ -4,20 +4,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.DynamicInt8Quantization;
+import dev.reasoningsdk.impl.onnx.ModelSource;
 import dev.reasoningsdk.impl.onnx.OnnxModelFile;
+import dev.reasoningsdk.impl.onnx.OnnxModelSession;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
 import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;
 import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,8 +47,11 @@ class HuggingFaceOnnxModelVariantsTest {
     private static final double FP32_TOLERANCE = 1e-3;
     /** fp16 weights move log-probs by up to 1.4e-2 on this model (measured); greedy ids must still be identical. */
     private static final double FP16_TOLERANCE = 0.05;
-    /** int8 weights with uint8 activations quantized per call: teacher-forced log-probs moved by up to 0.35. */
-    private static final double INT8_TOLERANCE = 0.5;
+    /**
+     * int8 weights with uint8 activations quantized per call: logits moved by up to 1.21 (measured on an AVX-512 VNNI
+     * CPU); ONNX Runtime's AVX2 u8s8 kernel may saturate its 16-bit sums, so the bound leaves room for that.
+     */
+    private static final double INT8_LOGIT_ERROR = 2.5;
     private static final List<String> FILES = List.of("config.json", "generation_config.json",
             "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json");
 
@@ -70,6 +85,16 @@ class HuggingFaceOnnxModelVariantsTest {
         Path folder = folder("merged", Map.of(HuggingFaceOnnxModel.MERGED_FILE,
                 ExportVariants.merged(torchProto)));
         assertDecodesAsTheTorchExport(folder, FP32_TOLERANCE);
+    }
+
+    @Test
+    void hiddenStateLayersAreRefusedWhereTheResidualStreamIsInsideBranches() throws IOException {
+        Path folder = folder("merged-layers", Map.of(HuggingFaceOnnxModel.MERGED_FILE,
+                ExportVariants.merged(torchProto)));
+        assertThatThrownBy(() -> HuggingFaceOnnxModel.builder().folder(folder).sessionFactory(factory)
+                .hiddenStateLayers(1).build()).isInstanceOf(ModelLoadException.class)
+                .hasMessageContaining(HuggingFaceOnnxModel.MERGED_FILE)
+                .hasMessageContaining("hidden-state layers [1] were asked for but cannot be read");
     }
 
     @Test
@@ -112,25 +137,98 @@ class HuggingFaceOnnxModelVariantsTest {
     }
 
     /**
-     * int8 weights (ONNX Runtime's DynamicQuantizeMatMul, as {@code quantize_dynamic} writes it) load and run, but
-     * are an approximation: on this random model the top two logits of the first step are 0.15 apart and int8
-     * swaps them, so greedy ids are not compared; teacher-forced log-probabilities are (measured: 0.35 at most).
+     * int8 weights (ONNX Runtime's DynamicQuantizeMatMul, as {@code quantize_dynamic} writes it; weights symmetric
+     * per output column, the tied output head and the embedding left in fp32) load and decode, but cannot decode the
+     * torch file's greedy ids on this model: int8 moves every step's logits by 0.28 to 1.2 (max over the
+     * vocabulary), and the reference's top-1/top-2 margins go down to 0.02 (docs/local-models.md has the figures).
+     * What is checked instead: the logit error stays within {@link #INT8_LOGIT_ERROR} at every reference step
+     * (teacher-forced, one pass), and greedy decoding through the loader (cached, one token a call, so each call
+     * quantizes its own activations) follows the reference until, at most, a step where the torch file's logit of
+     * the int8 pick is within twice that bound of its top logit: the only swap an error within the bound can cause.
      */
     @Test
-    void int8DynamicallyQuantizedWeights() throws IOException {
+    void int8DynamicallyQuantizedWeightsDivergeOnlyWhereTheMarginIsWithinTheQuantizationError() throws IOException {
         OnnxModelFile int8 = DynamicInt8Quantization.quantizeWeights(torch);
-        assertThat(OnnxModelProtos.proto(int8).getGraph().getNodeList())
-                .filteredOn(node -> node.getOpType().equals("DynamicQuantizeMatMul")).hasSize(14);
-        try (HuggingFaceOnnxModel model = load(folder("int8", Map.of("model.onnx", OnnxModelProtos.proto(int8))))) {
-            JsonNode forcing = Qwen3Fixture.REFERENCE.get("teacher_forcing");
-            String prompt = forcedPrompt(model, forcing);
-            for (JsonNode continuation : forcing.get("continuations")) {
-                float[] logProbs = model.continuationLogProbs(prompt, continuation.get("text").asText());
-                double[] expected = Qwen3Fixture.doubles(continuation.get("token_logprobs"));
-                for (int i = 0; i < expected.length; i++) {
-                    assertThat((double) logProbs[i]).isCloseTo(expected[i], within(INT8_TOLERANCE));
+        List<NodeProto> nodes = OnnxModelProtos.proto(int8).getGraph().getNodeList();
+        assertThat(nodes).filteredOn(node -> node.getOpType().equals("DynamicQuantizeMatMul")).hasSize(14);
+        // The tied head multiplies by Transpose(embedding) and the embedding is a Gather: neither is quantized.
+        assertThat(nodes).filteredOn(node -> node.getOutputList().contains("logits")).singleElement()
+                .satisfies(head -> assertThat(head.getOpType()).isEqualTo("MatMul"));
+        assertThat(nodes).filteredOn(node -> node.getOpType().equals("Gather")
+                && node.getInput(0).equals("model.embed_tokens.weight")).hasSize(1);
+        try (OnnxModelSession exact = factory.open(ModelSource.bytes("torch", torch.toBytes()));
+             OnnxModelSession approximate = factory.open(ModelSource.bytes("int8", int8.toBytes()));
+             HuggingFaceOnnxModel model = load(folder("int8", Map.of("model.onnx", OnnxModelProtos.proto(int8))))) {
+            for (Qwen3Fixture.Rendering rendering : Qwen3Fixture.renderings()) {
+                JsonNode greedy = rendering.node().get("greedy");
+                int[] expected = Qwen3Fixture.ints(greedy.get("ids_with_cache"));
+                int[] prompt = rendering.inputIds();
+                int[] ids = Arrays.copyOf(prompt, prompt.length + expected.length - 1);
+                System.arraycopy(expected, 0, ids, prompt.length, expected.length - 1);
+                float[][] reference = logits(exact, ids);
+                float[][] quantized = logits(approximate, ids);
+                for (int step = 0; step < expected.length; step++) {
+                    float[] x = reference[prompt.length - 1 + step];
+                    float[] y = quantized[prompt.length - 1 + step];
+                    double error = 0;
+                    for (int token = 0; token < x.length; token++) {
+                        error = Math.max(error, Math.abs(x[token] - y[token]));
+                    }
+                    assertThat(error).as(rendering + " step " + step).isLessThanOrEqualTo(INT8_LOGIT_ERROR);
+                }
+                Generation generation = model.generate(rendering.text(), 1,
+                        GenerationOptions.greedy(expected.length)).get(0);
+                int step = 0;
+                while (step < expected.length && generation.tokenIds()[step] == expected[step]) {
+                    step++;
+                }
+                if (step < expected.length) {
+                    float[] x = reference[prompt.length - 1 + step];
+                    assertThat((double) x[expected[step]] - x[generation.tokenIds()[step]])
+                            .as(rendering + " diverged at step " + step).isLessThan(2 * INT8_LOGIT_ERROR);
                 }
             }
+        }
+    }
+
+    /** Every position's logits of one prefill pass (empty past), as Optimum drives the graph. */
+    private static float[][] logits(OnnxModelSession model, int[] ids) {
+        OrtEnvironment environment = model.environment();
+        int n = ids.length;
+        long[] tokens = new long[n];
+        long[] mask = new long[n];
+        long[] positions = new long[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = ids[i];
+            mask[i] = 1;
+            positions[i] = i;
+        }
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        try {
+            inputs.put("input_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(tokens), new long[] {1, n}));
+            inputs.put("attention_mask", OnnxTensor.createTensor(environment, LongBuffer.wrap(mask),
+                    new long[] {1, n}));
+            inputs.put("position_ids", OnnxTensor.createTensor(environment, LongBuffer.wrap(positions),
+                    new long[] {1, n}));
+            int layers = Qwen3Fixture.REFERENCE.at("/config/num_hidden_layers").asInt();
+            for (int layer = 0; layer < layers; layer++) {
+                for (String kind : List.of("key", "value")) {
+                    inputs.put("past_key_values." + layer + "." + kind, OnnxTensor.createTensor(environment,
+                            FloatBuffer.allocate(0), new long[] {1, 2, 0, 8}));
+                }
+            }
+            try (OrtSession.Result result = model.session().run(inputs, Set.of("logits"))) {
+                FloatBuffer flat = ((OnnxTensor) result.get("logits").orElseThrow()).getFloatBuffer();
+                float[][] rows = new float[n][flat.remaining() / n];
+                for (float[] row : rows) {
+                    flat.get(row);
+                }
+                return rows;
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
         }
     }
 
