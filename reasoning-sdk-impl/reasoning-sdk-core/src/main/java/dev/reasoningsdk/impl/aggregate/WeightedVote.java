@@ -55,9 +55,11 @@ public final class WeightedVote extends VoteAggregator {
             }
             double[] weights = new double[members.size()];
             Usage usage = Usage.NONE;
+            ChainScorer bound = ContextualChainScorer.bind(scorer,
+                    members.stream().map(AnswerGrouping.Member::chain).toList());
             for (List<Integer> positions : byGroup.values()) {
                 List<ReasoningChain> chains = positions.stream().map(p -> members.get(p).chain()).toList();
-                ChainScorer.Scores scores = scorer.scoreLocally(question, chains, List.of());
+                ChainScorer.Scores scores = bound.scoreLocally(question, chains, List.of());
                 usage = usage.plus(scores.usage());
                 for (int j = 0; j < positions.size(); j++) {
                     double score = j < scores.scores().size() ? scores.scores().get(j) : Double.NaN;
