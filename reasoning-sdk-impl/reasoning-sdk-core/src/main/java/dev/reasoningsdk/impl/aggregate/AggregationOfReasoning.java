@@ -59,6 +59,8 @@ import org.slf4j.LoggerFactory;
  * left after local scoring is scored by the mean local score of its representatives, without a global call.
  *
  * <p>{@link #aggregate(String, List)} runs the local and global phases on the caller's chains with no sampling.
+ * A scorer that reads the question's other chains ({@link LearnedVerifier}) is given every chain drawn or passed so
+ * far before each scoring.
  *
  * <p><b>Judge calls are bounded by default</b>: at most {@value #DEFAULT_JUDGE_CALLS_PER_CHAIN} judge model calls
  * (retries included) per chain the run may judge (the chains given to {@code aggregate}, or {@code maxSamples} for

@@ -15,13 +15,13 @@ import dev.reasoningsdk.api.model.SentenceEncoder;
 import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures;
 import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures.Feature;
 import dev.reasoningsdk.impl.internal.LogisticRegression;
+import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -127,6 +127,10 @@ public final class LearnedVerifier implements ContextualChainScorer {
         return amongChains(representatives).scoreGlobally(question, representatives);
     }
 
+    /**
+     * This verifier bound to a question's chains: any chain it scores is read among all of them (a chain not among
+     * them is added), so the agreement features see the whole question. AoR and the scored vote bind it this way.
+     */
     @Override
     public ChainScorer amongChains(List<ReasoningChain> questionChains) {
         return new Bound(List.copyOf(questionChains));
@@ -313,18 +317,7 @@ public final class LearnedVerifier implements ContextualChainScorer {
 
         /** Writes the weights as JSON, atomically (a temporary file beside the target, then a move). */
         public void save(Path file) throws IOException {
-            Path absolute = file.toAbsolutePath();
-            Path dir = absolute.getParent();
-            if (dir != null) {
-                Files.createDirectories(dir);
-            }
-            Path temp = absolute.resolveSibling(absolute.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-            try {
-                Files.write(temp, JSON.writeValueAsBytes(toJson()));
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            TextFiles.writeAtomically(file, JSON.writeValueAsBytes(toJson()));
         }
 
         /**
