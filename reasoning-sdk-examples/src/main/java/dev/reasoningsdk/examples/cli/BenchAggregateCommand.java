@@ -107,8 +107,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         }
         cache.requireRemote(endpoint);
         BenchReport report = new BenchReport();
-        report.put("gsm8k", gsm8k(JsonlRows.read(
-                data != null ? data : SharedData.require(ModelSolutions.DEFAULT_FILE, "--data"))));
+        Path gsm8kFile = data != null ? data : SharedData.require(ModelSolutions.DEFAULT_FILE, "--data");
+        List<JsonNode> gsm8kRows = JsonlRows.read(gsm8kFile);
+        report.put("gsm8k", gsm8k(gsm8kRows).put("learned_verifier",
+                LearnedVerifierBench.report(gsm8kFile, gsm8kQuestions(gsm8kRows))));
         if (live) {
             try (CacheOption closing = cache) {
                 report.put("live", live(JsonlRows.read(problems != null ? problems
@@ -354,7 +356,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return new BenchReport().put("accuracy", round(total[0] / n)).put("mean_samples", round(total[1] / n));
     }
 
-    private static boolean correct(AnswerExtractor extractor, Optional<String> answer, String gold) {
+    static boolean correct(AnswerExtractor extractor, Optional<String> answer, String gold) {
         return answer.isPresent() && extractor.equivalent(answer.get(), gold);
     }
 

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 ServeCommand.class,
                 GenerateCommand.class,
                 ScoreCommand.class,
+                VerifierCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class ReasoningCli implements Runnable {

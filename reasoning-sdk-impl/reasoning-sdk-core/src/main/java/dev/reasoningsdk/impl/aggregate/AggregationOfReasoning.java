@@ -59,6 +59,8 @@ import org.slf4j.LoggerFactory;
  * left after local scoring is scored by the mean local score of its representatives, without a global call.
  *
  * <p>{@link #aggregate(String, List)} runs the local and global phases on the caller's chains with no sampling.
+ * A scorer that reads the question's other chains ({@link LearnedVerifier}) is given every chain drawn or passed so
+ * far before each scoring.
  *
  * <p><b>Judge calls are bounded by default</b>: at most {@value #DEFAULT_JUDGE_CALLS_PER_CHAIN} judge model calls
  * (retries included) per chain the run may judge (the chains given to {@code aggregate}, or {@code maxSamples} for
@@ -173,6 +175,9 @@ public final class AggregationOfReasoning implements Aggregator {
         /** The run's scope of the LLM judge's gateway, or null for another scorer. */
         private final CallScope judgeScope;
         private int judgeCalls;
+        /** Every chain of the question so far: a scorer that reads the other chains is bound to them. */
+        private final List<ReasoningChain> seen = new ArrayList<>();
+        private ChainScorer bound;
         private int drawn;
         private boolean samplerExhausted;
         private boolean judgeExhausted;
@@ -195,6 +200,7 @@ public final class AggregationOfReasoning implements Aggregator {
         AggregationResult start(List<ReasoningChain> chains, Usage samplingCost) {
             usage = usage.plus(samplingCost);
             List<AnswerGrouping.Member> added = grouping.addAll(chains);
+            seen.addAll(chains);
             if (grouping.groups().size() == 1) {
                 AnswerGrouping.Group only = grouping.groups().get(0);
                 scores.put(only, 10.0);
@@ -214,6 +220,8 @@ public final class AggregationOfReasoning implements Aggregator {
                 usage = usage.plus(draw.batch().usage());
                 samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
                 List<AnswerGrouping.Member> fresh = grouping.addAll(draw.chains());
+                seen.addAll(draw.chains());
+                bound = null;
                 scoreLocally(fresh);
                 if (updateRepresentatives()) {
                     evaluateGlobally();
@@ -242,6 +250,14 @@ public final class AggregationOfReasoning implements Aggregator {
             return finish(reason, margin);
         }
 
+        /** The run's scorer, bound to the question's chains when it reads them (the learned verifier). */
+        private ChainScorer scorer() {
+            if (bound == null) {
+                bound = ContextualChainScorer.bind(judge, seen);
+            }
+            return bound;
+        }
+
         private boolean exhausted() {
             return samplerExhausted || judgeExhausted;
         }
@@ -258,7 +274,7 @@ public final class AggregationOfReasoning implements Aggregator {
                 for (int from = 0; from < members.size(); from += judgeBatchSize) {
                     List<AnswerGrouping.Member> batch = members.subList(from, Math.min(members.size(),
                             from + judgeBatchSize));
-                    Optional<ChainScorer.Scores> result = judge(() -> judge.scoreLocally(question,
+                    Optional<ChainScorer.Scores> result = judge(() -> scorer().scoreLocally(question,
                             batch.stream().map(m -> m.chain()).toList(), references));
                     if (result.isEmpty()) {
                         return;
@@ -329,7 +345,7 @@ public final class AggregationOfReasoning implements Aggregator {
                     final int t = round;
                     List<ReasoningChain> compared = candidates.stream()
                             .map(g -> reps.get(g).get(t % reps.get(g).size()).chain()).toList();
-                    Optional<ChainScorer.Scores> result = judge(() -> judge.scoreGlobally(question, compared));
+                    Optional<ChainScorer.Scores> result = judge(() -> scorer().scoreGlobally(question, compared));
                     if (result.isEmpty()) {
                         break;
                     }

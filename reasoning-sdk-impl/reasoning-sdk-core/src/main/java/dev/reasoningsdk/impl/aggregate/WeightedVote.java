@@ -18,7 +18,8 @@ import java.util.Objects;
  * such as a {@link SourceReliability} fitted over many questions (the log-odds weights of a Dawid-Skene one-coin
  * model, under which the weighted vote is the maximum a-posteriori answer); or a {@link ChainScorer}'s local score
  * of each chain (a likelihood, a verifier's share of correct steps, an LLM judge's rubric score), whose cost is
- * reported. A chain the scorer could not score weighs 0.
+ * reported. A chain the scorer could not score weighs 0. A scorer that reads the question's other chains
+ * ({@link LearnedVerifier}) is first given every chain that has an answer.
  *
  * <p><b>Tie rule:</b> equal weight sums go to the group with more votes, then to the answer seen first. A group's
  * score is its weight sum; the margin is the winner's lead. Defaults: caller weights, 20 samples for
@@ -55,9 +56,11 @@ public final class WeightedVote extends VoteAggregator {
             }
             double[] weights = new double[members.size()];
             Usage usage = Usage.NONE;
+            ChainScorer bound = ContextualChainScorer.bind(scorer,
+                    members.stream().map(AnswerGrouping.Member::chain).toList());
             for (List<Integer> positions : byGroup.values()) {
                 List<ReasoningChain> chains = positions.stream().map(p -> members.get(p).chain()).toList();
-                ChainScorer.Scores scores = scorer.scoreLocally(question, chains, List.of());
+                ChainScorer.Scores scores = bound.scoreLocally(question, chains, List.of());
                 usage = usage.plus(scores.usage());
                 for (int j = 0; j < positions.size(); j++) {
                     double score = j < scores.scores().size() ? scores.scores().get(j) : Double.NaN;

@@ -4,8 +4,9 @@
  * (an unsupervised Dawid-Skene estimate of per-source accuracy), and
  * {@link dev.reasoningsdk.impl.aggregate.AggregationOfReasoning} with three
  * {@link dev.reasoningsdk.api.aggregate.ChainScorer} judges: {@link dev.reasoningsdk.impl.aggregate.LlmChainJudge},
- * {@link dev.reasoningsdk.impl.aggregate.LikelihoodChainScorer} and
- * {@link dev.reasoningsdk.impl.aggregate.ArithmeticVerifier}.
+ * {@link dev.reasoningsdk.impl.aggregate.LikelihoodChainScorer},
+ * {@link dev.reasoningsdk.impl.aggregate.ArithmeticVerifier} and the trained
+ * {@link dev.reasoningsdk.impl.aggregate.LearnedVerifier}.
  *
  * <p>Every aggregator groups answers with an {@link dev.reasoningsdk.api.model.AnswerExtractor}: an answer joins the
  * first group (in the order the chains were given or sampled) whose answer it is

@@ -58,6 +58,24 @@ public final class Arguments {
         return value;
     }
 
+    /**
+     * A copy of a grid of penalties to choose from.
+     *
+     * @throws IllegalArgumentException naming {@code name} if it is empty or a value is negative or not finite
+     */
+    public static double[] nonNegativeGrid(double[] grid, String name) {
+        java.util.Objects.requireNonNull(grid, name);
+        if (grid.length == 0) {
+            throw new IllegalArgumentException(name + " is empty");
+        }
+        for (double value : grid) {
+            if (!(value >= 0) || Double.isInfinite(value)) {
+                throw new IllegalArgumentException(name + " values must be finite and >= 0, was " + value);
+            }
+        }
+        return grid.clone();
+    }
+
     /** @throws IllegalArgumentException naming {@code name} if {@code value} is not finite and > 0 */
     public static double positive(double value, String name) {
         if (!(value > 0) || Double.isInfinite(value)) {

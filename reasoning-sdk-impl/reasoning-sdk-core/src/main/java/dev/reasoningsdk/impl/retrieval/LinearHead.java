@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reasoningsdk.api.model.EncodedSentence;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.impl.internal.LogisticRegression;
+import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.retrieval.internal.HeadFeatures;
 import dev.reasoningsdk.impl.retrieval.internal.LexicalFeatures;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -252,18 +252,7 @@ public final class LinearHead {
 
     /** Writes the head as JSON, atomically (a temporary file beside the target, then a move). */
     public void save(Path file) throws IOException {
-        Path absolute = file.toAbsolutePath();
-        Path dir = absolute.getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path temp = absolute.resolveSibling(absolute.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        try {
-            Files.write(temp, JSON.writeValueAsBytes(toJson()));
-            Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        TextFiles.writeAtomically(file, JSON.writeValueAsBytes(toJson()));
     }
 
     /** The head as a JSON tree, exactly what {@link #save} writes. */

@@ -679,16 +679,7 @@ public final class HeadTrainer {
          * @throws IllegalArgumentException if empty or a value is negative or not finite
          */
         public Builder l2Grid(double... l2Grid) {
-            Objects.requireNonNull(l2Grid, "l2Grid");
-            if (l2Grid.length == 0) {
-                throw new IllegalArgumentException("l2Grid is empty");
-            }
-            for (double l2 : l2Grid) {
-                if (!(l2 >= 0) || Double.isInfinite(l2)) {
-                    throw new IllegalArgumentException("l2 must be finite and >= 0, was " + l2);
-                }
-            }
-            this.l2Grid = l2Grid.clone();
+            this.l2Grid = dev.reasoningsdk.impl.internal.Arguments.nonNegativeGrid(l2Grid, "l2Grid");
             return this;
         }
 

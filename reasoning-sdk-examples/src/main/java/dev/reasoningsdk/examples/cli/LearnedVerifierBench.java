@@ -1,0 +1,138 @@
+package dev.reasoningsdk.examples.cli;
+
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.api.aggregate.Aggregator;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
+import dev.reasoningsdk.impl.aggregate.ArithmeticVerifier;
+import dev.reasoningsdk.impl.aggregate.LearnedVerifier;
+import dev.reasoningsdk.impl.aggregate.MajorityVote;
+import dev.reasoningsdk.impl.aggregate.SourceReliability;
+import dev.reasoningsdk.impl.aggregate.VerifierProvenance;
+import dev.reasoningsdk.impl.aggregate.WeightedVote;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
+import dev.reasoningsdk.impl.retrieval.LabelledText;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * The {@code learned_verifier} entry of {@code bench aggregate}'s offline GSM8K part: the shipped
+ * {@link LearnedVerifier} as best-of-N (AoR with one representative per answer and no threshold), as the weights of
+ * a vote, and as AoR's judge with its defaults, next to the best single model, majority and AoR with the arithmetic
+ * verifier on the same questions.
+ *
+ * <p>On the file the verifier was trained on (recognised by its SHA-256) only the questions it never saw are
+ * scored: the held-out rows its provenance lists. Any other file of the format is scored whole. The
+ * cross-validated figure of its training (mean and spread over folds) is reported beside.
+ */
+final class LearnedVerifierBench {
+
+    private LearnedVerifierBench() {
+    }
+
+    /** The entry for {@code questions}, read from {@code file}. */
+    static BenchReport report(Path file, List<BenchAggregateCommand.Question> questions) throws IOException {
+        LearnedVerifier.Weights weights = LearnedVerifier.Weights.shipped();
+        VerifierProvenance provenance = weights.provenance();
+        boolean trainingFile = LabelledText.sha256(file).equals(provenance.dataSha256());
+        List<Integer> rows = trainingFile ? provenance.heldOutRows()
+                : IntStream.range(0, questions.size()).boxed().toList();
+        if (trainingFile && provenance.questions() != questions.size()) {
+            throw new IllegalStateException(file + " has the training file's hash but " + questions.size()
+                    + " questions, not " + provenance.questions());
+        }
+        if (!weights.readsEmbeddings()) {
+            return report(LearnedVerifier.builder().weights(weights).build(), questions, rows, trainingFile,
+                    provenance);
+        }
+        try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.create()) {
+            return report(LearnedVerifier.builder().weights(weights).encoder(encoder).build(), questions, rows,
+                    trainingFile, provenance);
+        }
+    }
+
+    private static BenchReport report(LearnedVerifier verifier, List<BenchAggregateCommand.Question> questions,
+                                      List<Integer> rows, boolean trainingFile, VerifierProvenance provenance) {
+        AnswerExtractor numeric = AnswerExtractors.numeric();
+        Map<String, Aggregator> methods = new LinkedHashMap<>();
+        methods.put("accuracy", AggregationOfReasoning.builder().extractor(numeric).scorer(verifier)
+                .representatives(1).scoreThreshold(0).build());
+        methods.put("weighted_vote_accuracy", WeightedVote.builder().extractor(numeric).scorer(verifier).build());
+        methods.put("aor_accuracy", AggregationOfReasoning.builder().extractor(numeric).scorer(verifier).build());
+        methods.put("majority", MajorityVote.of(numeric));
+        methods.put("aor_arithmetic_verifier", AggregationOfReasoning.builder().extractor(numeric)
+                .scorer(ArithmeticVerifier.builder().wholeNumberAnswers(true).build()).build());
+        // As the bench's own "verifier" entry: reliability fitted without labels on every question of the file.
+        SourceReliability reliability = SourceReliability.fit(numeric,
+                questions.stream().map(BenchAggregateCommand.Question::chains).toList());
+        Map<String, Integer> right = new LinkedHashMap<>();
+        Map<String, Integer> sourceRight = new LinkedHashMap<>();
+        Usage usage = Usage.NONE;
+        int oracle = 0;
+        Progress progress = new Progress("learned verifier");
+        for (int done = 0; done < rows.size(); done++) {
+            BenchAggregateCommand.Question question = questions.get(rows.get(done));
+            boolean any = false;
+            for (ReasoningChain chain : question.chains()) {
+                boolean correct = BenchAggregateCommand.correct(numeric, numeric.extract(chain.text()),
+                        question.gold());
+                sourceRight.merge(chain.source(), correct ? 1 : 0, Integer::sum);
+                any |= correct;
+            }
+            oracle += any ? 1 : 0;
+            for (Map.Entry<String, Aggregator> method : methods.entrySet()) {
+                List<ReasoningChain> chains = !method.getKey().equals("aor_arithmetic_verifier") ? question.chains()
+                        : question.chains().stream().map(c -> c.withWeight(reliability.sourceWeight(c.source())))
+                        .toList();
+                AggregationResult result = method.getValue().aggregate(question.text(), chains);
+                right.merge(method.getKey(), BenchAggregateCommand.correct(numeric, result.answer(), question.gold())
+                        ? 1 : 0, Integer::sum);
+                if (!method.getKey().equals("majority") && !method.getKey().equals("aor_arithmetic_verifier")) {
+                    usage = usage.plus(result.usage());
+                }
+            }
+            progress.update(done + 1, rows.size());
+        }
+        int n = rows.size();
+        BenchReport report = new BenchReport();
+        report.put("accuracy", share(right.get("accuracy"), n))
+                .put("weighted_vote_accuracy", share(right.get("weighted_vote_accuracy"), n))
+                .put("aor_accuracy", share(right.get("aor_accuracy"), n))
+                .put("n_questions", n)
+                .put("rows", trainingFile ? "only the " + n + " questions the shipped verifier never saw: the "
+                        + "held-out rows of its split (seed " + provenance.seed() + ", fraction "
+                        + provenance.heldOutFraction() + ", 0-based rows listed in its provenance); this is its "
+                        + "training file" : "every row: the shipped verifier was not trained on this file");
+        int best = sourceRight.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        report.put("same_questions", new BenchReport().put("best_single_model", share(best, n))
+                .put("majority_first_seen_ties", share(right.get("majority"), n))
+                .put("aor_arithmetic_verifier", share(right.get("aor_arithmetic_verifier"), n))
+                .put("oracle", share(oracle, n)));
+        VerifierProvenance.Candidate chosen = provenance.crossValidation().stream()
+                .filter(c -> c.features().equals(provenance.features()) && c.l2() == provenance.l2()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("the shipped provenance lacks its chosen candidate"));
+        report.put("cross_validated_dev", new BenchReport().put("data", provenance.data())
+                .put("train_questions", provenance.trainQuestions()).put("features", chosen.features())
+                .put("l2", chosen.l2()).put("accuracy", chosen.accuracy())
+                .put("accuracy_sd_over_folds", chosen.accuracySd())
+                .put("weighted_vote_accuracy", chosen.weightedVoteAccuracy())
+                .put("best_single_model", chosen.bestSingleSource()));
+        report.put("usage", BenchReport.usage(usage));
+        report.put("notes", "accuracy: best-of-N, the answer of the chain the verifier scores highest (AoR with "
+                + "one representative and no threshold); weighted_vote_accuracy: its scores as vote weights; "
+                + "aor_accuracy: AoR's defaults with it as judge; same_questions.aor_arithmetic_verifier: the "
+                + "gsm8k.verifier entry (AoR, arithmetic verifier, reliability weights for ties) on these questions");
+        return report;
+    }
+
+    private static double share(int count, int n) {
+        return n == 0 ? 0 : Math.round(10000.0 * count / n) / 10000.0;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.reasoningsdk.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.reasoningsdk.impl.aggregate.LearnedVerifier;
+import dev.reasoningsdk.impl.internal.ProjectData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code reasoning verifier train} and the {@code learned_verifier} entry of {@code bench aggregate}. */
+class VerifierCommandTest {
+
+    private static Path devChains() {
+        return ProjectData.require(ModelSolutions.DEFAULT_FILE);
+    }
+
+    private static void assertBadInput(CliRun run, String named) {
+        assertThat(run.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(run.err().strip().lines()).hasSize(1);
+        assertThat(run.err()).contains(named);
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void badFilesExitWithTwoAndOneLine(@TempDir Path dir) throws IOException {
+        assertBadInput(CliRun.of("verifier", "train", "--data", dir.resolve("missing.jsonl").toString()),
+                "missing.jsonl");
+        assertBadInput(CliRun.of("verifier", "train", "--data", dir.toString()), dir.toString());
+        Path noSolution = Files.writeString(dir.resolve("rows.jsonl"),
+                "{\"question\": \"q\", \"ground_truth\": \"A: 3\", \"6b_finetuning\": {\"solution\": \"A: 3\"}}\n");
+        assertBadInput(CliRun.of("verifier", "train", "--data", noSolution.toString()), "line 1");
+        Path notJson = Files.writeString(dir.resolve("broken.jsonl"), "{not json\n");
+        assertBadInput(CliRun.of("verifier", "train", "--data", notJson.toString()), "broken.jsonl");
+        Path sample = Files.write(dir.resolve("sample.jsonl"), Files.readAllLines(devChains()).subList(0, 40));
+        assertBadInput(CliRun.of("verifier", "train", "--data", sample.toString(), "--held-out", "1.5"), "1.5");
+        assertBadInput(CliRun.of("verifier", "train", "--data", sample.toString(), "--feature-sets", "chain+votes"),
+                "votes");
+        assertThat(CliRun.of("verifier").exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+    }
+
+    @Test
+    void trainsOnRealChainsAndWritesWeightsWithProvenance(@TempDir Path dir) throws IOException {
+        List<String> lines = Files.readAllLines(devChains()).subList(0, 150);
+        Path sample = Files.write(dir.resolve("sample.jsonl"), lines);
+        CliRun run = CliRun.of("verifier", "train", "--data", sample.toString(), "--out", dir.toString(),
+                "--feature-sets", "chain,chain+agreement", "--cv-repeats", "1", "--json");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode report = run.json();
+        assertThat(report.path("questions").asInt()).isEqualTo(150);
+        assertThat(report.path("held_out_questions").asInt()).isEqualTo(30);
+        assertThat(report.path("cross_validation")).hasSize(8);
+        assertThat(report.path("held_out").path("questions").asInt()).isEqualTo(30);
+        LearnedVerifier.Weights weights = LearnedVerifier.Weights.read(dir.resolve(VerifierCommand.WEIGHTS_FILE));
+        assertThat(weights.provenance().dataSha256()).isEqualTo(report.path("data_sha256").asText());
+        assertThat(weights.provenance().heldOut().accuracy()).isEqualTo(report.path("held_out").path("accuracy")
+                .asDouble());
+    }
+
+    @Test
+    void theBenchScoresTheShippedVerifierOnlyOnQuestionsItNeverSaw() throws IOException {
+        CliRun run = CliRun.of("bench", "aggregate", "--json", "--data", devChains().toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode entry = run.json().path("gsm8k").path("learned_verifier");
+        LearnedVerifier.Weights shipped = LearnedVerifier.Weights.shipped();
+        assertThat(entry.path("n_questions").asInt()).isEqualTo(shipped.provenance().heldOutQuestions());
+        assertThat(entry.path("rows").asText()).contains("never saw");
+        // Best-of-N through AoR is the trainer's own held-out measurement of the shipped verifier.
+        assertThat(entry.path("accuracy").asDouble()).isEqualTo(shipped.provenance().heldOut().accuracy());
+        assertThat(entry.path("same_questions").path("best_single_model").asDouble())
+                .isEqualTo(shipped.provenance().heldOut().bestSingleSource());
+        assertThat(entry.path("cross_validated_dev").path("accuracy_sd_over_folds").asDouble()).isPositive();
+    }
+
+    @Test
+    void onAnotherFileTheShippedVerifierScoresEveryRow(@TempDir Path dir) throws IOException {
+        Path other = Files.write(dir.resolve("other.jsonl"), Files.readAllLines(devChains()).subList(0, 25));
+        CliRun run = CliRun.of("bench", "aggregate", "--json", "--data", other.toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode entry = run.json().path("gsm8k").path("learned_verifier");
+        assertThat(entry.path("n_questions").asInt()).isEqualTo(25);
+        assertThat(entry.path("rows").asText()).contains("not trained on this file");
+    }
+}

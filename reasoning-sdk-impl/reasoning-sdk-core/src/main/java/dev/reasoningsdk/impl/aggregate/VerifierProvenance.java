@@ -1,0 +1,77 @@
+package dev.reasoningsdk.impl.aggregate;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Where a {@link LearnedVerifier} came from: the data, the split by question, the settings chosen by
+ * cross-validation on the training questions (with the rule that chose them, fixed before the held-out figures were
+ * computed), and the figures on the held-out questions it never saw.
+ *
+ * @param data               the data file's name
+ * @param dataSha256         SHA-256 of its bytes: a bench recognises the training file by it and scores only the
+ *                           held-out questions
+ * @param questions          questions read
+ * @param trainQuestions     questions trained on (and cross-validated on)
+ * @param heldOutQuestions   questions held out, never read before the held-out figures
+ * @param seed               the seed of the shuffle that drew the held-out questions
+ * @param heldOutFraction    the fraction of questions held out
+ * @param heldOutRows        the held-out questions' row numbers (0-based, in file order)
+ * @param features           the feature set chosen ({@code chain}, {@code agreement}, {@code embedding}, +-joined)
+ * @param l2                 the L2 penalty chosen
+ * @param shippingRule       how the settings were chosen, in words
+ * @param crossValidation    every candidate's cross-validated figures, in the order tried
+ * @param heldOut            the shipped verifier's figures on the held-out questions
+ */
+public record VerifierProvenance(String data, String dataSha256, int questions, int trainQuestions,
+                                 int heldOutQuestions, long seed, double heldOutFraction, List<Integer> heldOutRows,
+                                 String features, double l2, String shippingRule, List<Candidate> crossValidation,
+                                 Figures heldOut) {
+
+    /** @throws IllegalArgumentException if the question counts do not add up */
+    public VerifierProvenance {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(dataSha256, "dataSha256");
+        Objects.requireNonNull(features, "features");
+        Objects.requireNonNull(shippingRule, "shippingRule");
+        Objects.requireNonNull(heldOut, "heldOut");
+        heldOutRows = List.copyOf(heldOutRows);
+        crossValidation = List.copyOf(crossValidation);
+        if (trainQuestions < 0 || heldOutQuestions != heldOutRows.size()
+                || trainQuestions + heldOutQuestions != questions) {
+            throw new IllegalArgumentException("train (" + trainQuestions + ") + held-out (" + heldOutQuestions
+                    + ", " + heldOutRows.size() + " rows listed) questions must equal questions (" + questions + ")");
+        }
+    }
+
+    /**
+     * One candidate setting's cross-validated figures on the training questions.
+     *
+     * @param features     the feature set
+     * @param l2           the L2 penalty
+     * @param accuracy     best-of-N accuracy (the answer of the highest-scoring chain), mean over repeats
+     * @param accuracySd   its standard deviation over the folds of all repeats
+     * @param weightedVoteAccuracy the accuracy of the vote weighted by the scores, mean over repeats
+     * @param bestSingleSource     the best single source's accuracy on the same questions
+     */
+    public record Candidate(String features, double l2, double accuracy, double accuracySd,
+                            double weightedVoteAccuracy, double bestSingleSource) {
+        /** @throws NullPointerException if features is null */
+        public Candidate {
+            Objects.requireNonNull(features, "features");
+        }
+    }
+
+    /**
+     * Figures on a set of questions.
+     *
+     * @param questions            how many
+     * @param accuracy             best-of-N accuracy: the answer of the highest-scoring chain
+     * @param weightedVoteAccuracy the vote weighted by the scores
+     * @param bestSingleSource     the best single source on the same questions
+     * @param oracle               the share of questions some chain answered right
+     */
+    public record Figures(int questions, double accuracy, double weightedVoteAccuracy, double bestSingleSource,
+                          double oracle) {
+    }
+}

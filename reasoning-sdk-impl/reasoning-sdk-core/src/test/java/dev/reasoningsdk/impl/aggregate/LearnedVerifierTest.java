@@ -1,0 +1,138 @@
+package dev.reasoningsdk.impl.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.api.aggregate.AnswerGroup;
+import dev.reasoningsdk.api.aggregate.ScoredChain;
+import dev.reasoningsdk.api.model.SentenceEncoder;
+import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LearnedVerifierTest {
+
+    private static final String QUESTION = "Sam has 14 apples. He buys 7 more. How many apples does Sam have?";
+    private static final List<ReasoningChain> CHAINS = List.of(
+            ReasoningChain.of("Sam has 14 + 7 = <<14+7=21>>21 apples.\nA: 21", "175b_verification"),
+            ReasoningChain.of("He has 14 - 7 = <<14-7=7>>7 apples.\nA: 7", "6b_finetuning"),
+            ReasoningChain.of("14 + 7 = <<14+7=21>>21\nA: 21", "6b_verification"),
+            ReasoningChain.of("He buys 7 * 2 = <<7*2=14>>14.\nA: 14", "175b_finetuning"));
+
+    @Test
+    void theShippedWeightsCarryTheirProvenance() {
+        LearnedVerifier.Weights weights = LearnedVerifier.Weights.shipped();
+        VerifierProvenance provenance = weights.provenance();
+
+        assertThat(provenance.questions()).isEqualTo(1000);
+        assertThat(provenance.heldOutRows()).hasSize(provenance.heldOutQuestions()).isSorted()
+                .doesNotHaveDuplicates();
+        assertThat(provenance.crossValidation()).anySatisfy(candidate -> {
+            assertThat(candidate.features()).isEqualTo(provenance.features());
+            assertThat(candidate.l2()).isEqualTo(provenance.l2());
+        });
+        assertThat(weights.features()).isEqualTo(ChainFeatures.Feature.parseSet(provenance.features()));
+        assertThat(weights.reliability().accuracies()).containsOnlyKeys("6b_finetuning", "6b_verification",
+                "175b_finetuning", "175b_verification");
+    }
+
+    @Test
+    void agreementWithTheOtherChainsRaisesAChainsScore() {
+        LearnedVerifier verifier = LearnedVerifier.create();
+        ReasoningChain chain = CHAINS.get(0);
+
+        double agreed = verifier.probabilities(QUESTION, List.of(chain, CHAINS.get(2))).get(0);
+        double contradicted = verifier.probabilities(QUESTION, List.of(chain, CHAINS.get(1))).get(0);
+
+        assertThat(agreed).isGreaterThan(contradicted);
+        assertThat(verifier.probabilities(QUESTION, CHAINS)).allSatisfy(p -> assertThat(p).isBetween(0.0, 1.0));
+    }
+
+    @Test
+    void theVoteAndAorScoreEachChainAmongEveryChainOfTheQuestion() {
+        LearnedVerifier verifier = LearnedVerifier.create();
+        List<Double> probabilities = verifier.probabilities(QUESTION, CHAINS);
+
+        AggregationResult voted = WeightedVote.builder().extractor(AnswerExtractors.numeric()).scorer(verifier)
+                .build().aggregate(QUESTION, CHAINS);
+        AggregationResult best = AggregationOfReasoning.builder().extractor(AnswerExtractors.numeric())
+                .scorer(verifier).representatives(1).scoreThreshold(0).build().aggregate(QUESTION, CHAINS);
+
+        for (AggregationResult result : List.of(voted, best)) {
+            for (AnswerGroup group : result.groups()) {
+                for (ScoredChain scored : group.chains()) {
+                    assertThat(scored.localScore().orElseThrow())
+                            .isCloseTo(10 * probabilities.get(scored.index()), within(1e-9));
+                }
+            }
+        }
+        AnswerGroup twentyOne = voted.groups().stream().filter(g -> g.answer().equals("21")).findFirst()
+                .orElseThrow();
+        assertThat(twentyOne.score()).isCloseTo(10 * (probabilities.get(0) + probabilities.get(2)), within(1e-9));
+        int top = probabilities.indexOf(probabilities.stream().max(Double::compare).orElseThrow());
+        assertThat(best.answer()).contains(AnswerExtractors.numeric().extract(CHAINS.get(top).text()).orElseThrow());
+    }
+
+    @Test
+    void weightsRoundTripThroughTheirFile(@TempDir Path dir) throws IOException {
+        LearnedVerifier.Weights weights = LearnedVerifier.Weights.shipped();
+        Path file = dir.resolve("verifier.json");
+        weights.save(file);
+        assertThat(LearnedVerifier.Weights.read(file).toJson()).isEqualTo(weights.toJson());
+    }
+
+    @Test
+    void badWeightsAndSettingsAreRefusedEagerly() {
+        LearnedVerifier.Weights shipped = LearnedVerifier.Weights.shipped();
+        ChainFeatures.SourceAccuracy reliability = new ChainFeatures.SourceAccuracy(Map.of("a", 0.6), 0.5);
+        List<ChainFeatures.Feature> cosine = List.of(ChainFeatures.Feature.QUESTION_COSINE);
+        double[] one = {1};
+        assertThatThrownBy(() -> new LearnedVerifier.Weights(cosine, one, new double[] {1, 1}, one, 0, reliability,
+                "enc", shipped.provenance())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("one entry per feature");
+        assertThatThrownBy(() -> new LearnedVerifier.Weights(cosine, one, one, one, 0, reliability, "",
+                shipped.provenance())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("encoder");
+        assertThatThrownBy(() -> new ChainFeatures.SourceAccuracy(Map.of("a", 1.0), 0.5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1.0");
+
+        LearnedVerifier.Weights embedded = new LearnedVerifier.Weights(cosine, one, one, one, 0, reliability, "enc",
+                shipped.provenance());
+        assertThatThrownBy(() -> LearnedVerifier.builder().weights(embedded).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("enc");
+        assertThatThrownBy(() -> LearnedVerifier.builder().weights(embedded).encoder(new OtherEncoder()).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("other");
+        assertThatThrownBy(() -> LearnedVerifier.Weights.read(new ByteArrayInputStream(
+                "{\"format\": \"reasoning-sdk/linear-head\"}".getBytes(StandardCharsets.UTF_8))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a learned-verifier file");
+        assertThatThrownBy(() -> LearnedVerifier.builder().extractor(null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("extractor");
+    }
+
+    /** An encoder of another model: only its id is read. */
+    private static final class OtherEncoder implements SentenceEncoder {
+        @Override
+        public List<float[]> embedAll(List<String> sentences) {
+            throw new AssertionError("not called");
+        }
+
+        @Override
+        public int dimension() {
+            return 1;
+        }
+
+        @Override
+        public String modelId() {
+            return "other";
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.reasoningsdk.impl.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.impl.aggregate.LearnedVerifier;
+import dev.reasoningsdk.impl.aggregate.VerifierProvenance;
+import dev.reasoningsdk.impl.internal.ProjectData;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The verifier's held-out protocol on the real GSM8K dev chains. */
+class VerifierTrainerTest {
+
+    private static final List<String> SOURCES = List.of("6b_finetuning", "6b_verification", "175b_finetuning",
+            "175b_verification");
+    private static final VerifierTrainer.DataRecord DATA = new VerifierTrainer.DataRecord("dev", "hash");
+
+    /** The first {@code limit} questions of the project's copy of the dev chains. */
+    static List<VerifierTrainer.LabelledChains> devQuestions(int limit) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<VerifierTrainer.LabelledChains> questions = new ArrayList<>();
+        for (String line : Files.readAllLines(ProjectData.require("data/gsm8k/model-solutions-dev.jsonl"))) {
+            if (questions.size() == limit) {
+                break;
+            }
+            JsonNode row = json.readTree(line);
+            List<ReasoningChain> chains = new ArrayList<>();
+            for (String source : SOURCES) {
+                chains.add(ReasoningChain.of(row.path(source).path("solution").asText(), source));
+            }
+            questions.add(new VerifierTrainer.LabelledChains(row.path("question").asText(),
+                    AnswerExtractors.numeric().extract(row.path("ground_truth").asText()).orElseThrow(), chains));
+        }
+        return questions;
+    }
+
+    private static VerifierTrainer small() {
+        return VerifierTrainer.builder().featureSets(List.of("chain", "chain+agreement")).l2Grid(1, 0.01)
+                .repeats(1).build();
+    }
+
+    /** Everything but the held-out figures: what training produced. */
+    private static ObjectNode trained(LearnedVerifier.Weights weights) {
+        ObjectNode json = weights.toJson();
+        ((ObjectNode) json.get("training")).remove("heldOut");
+        return json;
+    }
+
+    @Test
+    void poisonedHeldOutRowsChangeNothingButTheHeldOutFigures() throws IOException {
+        List<VerifierTrainer.LabelledChains> clean = devQuestions(300);
+        List<Integer> heldOut = VerifierTrainer.heldOutRows(clean.size(), 42, 0.2);
+        List<VerifierTrainer.LabelledChains> poisoned = new ArrayList<>(clean);
+        for (int row : heldOut) {
+            // Wrong gold answers and chains that all agree on them: any leak would move the weights.
+            VerifierTrainer.LabelledChains question = clean.get(row);
+            List<ReasoningChain> chains = question.chains().stream()
+                    .map(chain -> ReasoningChain.of("7 * 9 = 63\nA: 63", chain.source())).toList();
+            poisoned.set(row, new VerifierTrainer.LabelledChains(question.question(), "63", chains));
+        }
+        LearnedVerifier.Weights fromClean = small().train(clean, DATA, done -> { });
+        LearnedVerifier.Weights fromPoisoned = small().train(poisoned, DATA, done -> { });
+
+        assertThat(trained(fromPoisoned)).isEqualTo(trained(fromClean));
+        assertThat(fromPoisoned.provenance().heldOutRows()).isEqualTo(heldOut);
+        // The held-out rows are read, after training: every poisoned question is answered "right".
+        assertThat(fromPoisoned.provenance().heldOut().accuracy()).isEqualTo(1.0);
+        assertThat(fromClean.provenance().heldOut().accuracy()).isLessThan(1.0);
+    }
+
+    @Test
+    void heldOutRowsAreReadOnlyAfterEveryTrainingRow() throws IOException {
+        List<VerifierTrainer.LabelledChains> questions = devQuestions(100);
+        List<Integer> reads = new ArrayList<>();
+        List<VerifierTrainer.LabelledChains> spy = new AbstractList<>() {
+            @Override
+            public VerifierTrainer.LabelledChains get(int index) {
+                reads.add(index);
+                return questions.get(index);
+            }
+
+            @Override
+            public int size() {
+                return questions.size();
+            }
+        };
+        LearnedVerifier.Weights weights = small().train(spy, DATA, done -> { });
+
+        List<Integer> heldOut = weights.provenance().heldOutRows();
+        assertThat(heldOut).hasSize(20);
+        int training = questions.size() - heldOut.size();
+        assertThat(reads.subList(0, training)).doesNotContainAnyElementsOf(heldOut).doesNotHaveDuplicates();
+        // After the verifier is frozen, each held-out row is read once to measure it, and nothing else is.
+        assertThat(reads.subList(training, reads.size())).containsExactlyElementsOf(heldOut);
+    }
+
+    @Test
+    void choosesByCrossValidationAndRecordsTheRule() throws IOException {
+        LearnedVerifier.Weights weights = small().train(devQuestions(200), DATA, done -> { });
+        VerifierProvenance provenance = weights.provenance();
+
+        assertThat(provenance.crossValidation()).hasSize(4);
+        VerifierProvenance.Candidate best = provenance.crossValidation().stream()
+                .max((a, b) -> Double.compare(a.accuracy(), b.accuracy())).orElseThrow();
+        assertThat(provenance.features()).isEqualTo(best.features());
+        assertThat(provenance.l2()).isEqualTo(best.l2());
+        assertThat(provenance.shippingRule()).isEqualTo(VerifierTrainer.SHIPPING_RULE);
+        assertThat(provenance.trainQuestions() + provenance.heldOutQuestions()).isEqualTo(200);
+        assertThat(provenance.crossValidation()).allSatisfy(c -> assertThat(c.accuracySd()).isPositive());
+    }
+
+    @Test
+    void theShippedVerifierIsWhatTrainingOnTheDevChainsGives() throws IOException {
+        LearnedVerifier.Weights shipped = LearnedVerifier.Weights.shipped();
+        VerifierProvenance provenance = shipped.provenance();
+        assertThat(provenance.data()).isEqualTo("gsm8k/model-solutions-dev.jsonl");
+        assertThat(provenance.dataSha256()).isEqualTo(dev.reasoningsdk.impl.retrieval.LabelledText.sha256(
+                ProjectData.require("data/gsm8k/model-solutions-dev.jsonl")));
+        // Retrained on the chosen settings alone: the same weights (the shipped file's choice among all candidates
+        // is checked by the previous test's rule).
+        LearnedVerifier.Weights again = VerifierTrainer.builder().featureSets(List.of(provenance.features()))
+                .l2Grid(provenance.l2()).repeats(1).build().train(devQuestions(1000),
+                        new VerifierTrainer.DataRecord(provenance.data(), provenance.dataSha256()), done -> { });
+        assertThat(again.coefficients()).containsExactly(shipped.coefficients(),
+                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(again.bias()).isCloseTo(shipped.bias(), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(again.provenance().heldOut()).isEqualTo(provenance.heldOut());
+    }
+
+    @Test
+    void settingsAreValidatedEagerly() {
+        assertThatThrownBy(() -> VerifierTrainer.builder().heldOutFraction(1.5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("heldOutFraction").hasMessageContaining("1.5");
+        assertThatThrownBy(() -> VerifierTrainer.builder().folds(1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("folds");
+        assertThatThrownBy(() -> VerifierTrainer.builder().l2Grid(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+        assertThatThrownBy(() -> VerifierTrainer.builder().featureSets(List.of("chain+votes")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("votes");
+        assertThatThrownBy(() -> VerifierTrainer.builder().featureSets(List.of("chain+embedding")).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("encoder");
+    }
+
+    @Test
+    void refusesChainsThatAreAllRight() throws IOException {
+        List<VerifierTrainer.LabelledChains> allRight = devQuestions(30).stream()
+                .map(q -> new VerifierTrainer.LabelledChains(q.question(), "5",
+                        q.chains().stream().map(c -> ReasoningChain.of("2 + 3 = 5\nA: 5", c.source())).toList()))
+                .toList();
+        assertThatThrownBy(() -> small().train(allRight, DATA, done -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("all right");
+    }
+}
