@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.onnx.hf.internal;
 import dev.reasoningsdk.impl.onnx.ModelSource;
 import dev.reasoningsdk.impl.onnx.OnnxExternalData;
 import dev.reasoningsdk.impl.onnx.OnnxModelFile;
+import dev.reasoningsdk.impl.onnx.internal.NextTokenOutputs;
 import dev.reasoningsdk.impl.onnx.internal.proto.NodeProto;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.Set;
  * writes {@code logits} (in a Hugging Face export the final norm's output, {@code hidden_states[-1]}). The graph
  * is then opened from memory. When the head is not such a node, or the weights live in external data files (which
  * a graph opened from memory cannot reach), the file is opened as it is and {@link #why()} says why there is no
- * hidden state.
+ * hidden state. Either way the graph opened from memory also gets the next-token outputs of
+ * {@link NextTokenOutputs}, so a decoding step reads a few numbers per row instead of the whole vocabulary.
  *
  * @param source            what to open
  * @param hiddenStateOutput the added output, when there is one
@@ -49,11 +51,12 @@ public record GraphWithHiddenState(ModelSource source, Optional<String> hiddenSt
         List<NodeProto> heads = model.proto().getGraph().getNodeList().stream()
                 .filter(node -> node.getOutputList().contains(LOGITS)).toList();
         if (heads.size() != 1 || !HEAD_OPS.contains(heads.get(0).getOpType()) || heads.get(0).getInputCount() < 1) {
-            return new GraphWithHiddenState(file, Optional.empty(), "'" + LOGITS + "' is not written by one MatMul "
+            return new GraphWithHiddenState(ModelSource.bytes(file.name(), NextTokenOutputs.add(model).toBytes()),
+                    Optional.empty(), "'" + LOGITS + "' is not written by one MatMul "
                     + "or Gemm node (the output head) whose input is the last hidden state");
         }
         String hidden = heads.get(0).getInput(0);
-        return new GraphWithHiddenState(ModelSource.bytes(file.name(), model.withGraphOutputs(List.of(hidden))
-                .toBytes()), Optional.of(hidden), "");
+        return new GraphWithHiddenState(ModelSource.bytes(file.name(),
+                NextTokenOutputs.add(model.withGraphOutputs(List.of(hidden))).toBytes()), Optional.of(hidden), "");
     }
 }
