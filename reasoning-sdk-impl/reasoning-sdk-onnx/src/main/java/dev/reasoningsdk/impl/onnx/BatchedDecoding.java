@@ -45,8 +45,8 @@ final class BatchedDecoding {
 
     /**
      * Samples {@code count} continuations of each prompt, prompts of different lengths together in one batch (the
-     * decoder pads them). Prompt {@code p}'s rows draw what {@code count} rows of that prompt alone would draw: row
-     * {@code r} of every prompt is seeded {@code seed + r}.
+     * decoder pads them). Prompt {@code p}'s rows draw what {@code count} rows of that prompt alone would draw with
+     * the seed {@code seed + p} (so its row {@code r} is seeded {@code seed + p + r}).
      *
      * @return one list of {@code count} generations per prompt, in order
      * @throws IllegalArgumentException if a prompt is empty or already fills the context
@@ -74,13 +74,13 @@ final class BatchedDecoding {
         }
         if (count > MAX_ROWS) {
             List<List<Generation>> all = new ArrayList<>(prompts.size());
-            for (int[] promptIds : prompts) {
+            for (int p = 0; p < prompts.size(); p++) {
                 List<Generation> rows = new ArrayList<>(count);
                 for (int first = 0; first < count; first += MAX_ROWS) {
-                    // Row r of a chunk starting at `first` uses seed + first + r, as it would in one big batch.
-                    GenerationOptions chunk = options.withSeed(options.seed() + first);
-                    rows.addAll(generateBatch(decoder, List.of(promptIds), Math.min(MAX_ROWS, count - first), chunk,
-                            endIds, padId, contextLength, detokenizer, tokenText, cancellation).get(0));
+                    // Row r of a chunk starting at `first` uses seed + p + first + r, as it would in one big batch.
+                    GenerationOptions chunk = options.withSeed(options.seed() + p + first);
+                    rows.addAll(generateBatch(decoder, List.of(prompts.get(p)), Math.min(MAX_ROWS, count - first),
+                            chunk, endIds, padId, contextLength, detokenizer, tokenText, cancellation).get(0));
                 }
                 all.add(rows);
             }
@@ -90,7 +90,7 @@ final class BatchedDecoding {
         List<List<Generation>> all = new ArrayList<>(prompts.size());
         for (int first = 0; first < prompts.size(); first += promptsPerBatch) {
             all.addAll(generateBatch(decoder, prompts.subList(first, Math.min(prompts.size(), first + promptsPerBatch)),
-                    count, options, endIds, padId, contextLength, detokenizer, tokenText, cancellation));
+                    count, options.withSeed(options.seed() + first), endIds, padId, contextLength, detokenizer, tokenText, cancellation));
         }
         return all;
     }
@@ -121,7 +121,9 @@ final class BatchedDecoding {
             longestBudget = Math.max(longestBudget, budgets[row]);
             tokens[row] = new int[budgets[row]];
             logProbs[row] = new float[budgets[row]];
-            samplers[row] = new TokenSampler(options, row % count, vocabulary);
+            // Prompt p of the batch is seeded seed + p, as if decoded alone with that seed.
+            samplers[row] = new TokenSampler(options.withSeed(options.seed() + row / count), row % count,
+                    vocabulary);
             details.add(new ArrayList<>());
         }
         int unfinished = rows;

@@ -227,8 +227,8 @@ public final class CausalLmWithPast {
      * Samples {@code count} continuations of each prompt; prompts of different lengths are decoded together in one
      * batch, left-padded with the pad token under an attention mask, with positions counted from each row's first
      * real token (Hugging Face's {@code generate} convention). A graph without {@code position_ids} decodes each
-     * prompt on its own instead, since it could not be told where a padded row starts. Each prompt's rows draw what
-     * they would draw alone (row {@code r} seeded {@code seed + r}).
+     * prompt on its own instead, since it could not be told where a padded row starts. Prompt {@code i}'s rows draw
+     * what they would draw alone with the seed {@code seed + i}.
      *
      * @param cancellation stops the generation between steps and terminates a step in progress
      * @return {@code count} generations per prompt, in the prompts' order
@@ -247,9 +247,10 @@ public final class CausalLmWithPast {
         prompts.forEach(prompt -> Objects.requireNonNull(prompt, "a prompt"));
         if (!hasPositionIds && prompts.stream().mapToInt(p -> p.length).distinct().count() > 1) {
             List<List<Generation>> each = new ArrayList<>(prompts.size());
-            for (int[] prompt : prompts) {
-                each.addAll(BatchedDecoding.generate(decoder, List.of(prompt), count, options, endTokenIds,
-                        padTokenId, contextLength, detokenizer, tokenText, cancellation));
+            for (int i = 0; i < prompts.size(); i++) {
+                each.addAll(BatchedDecoding.generate(decoder, List.of(prompts.get(i)), count,
+                        options.withSeed(options.seed() + i), endTokenIds, padTokenId, contextLength, detokenizer,
+                        tokenText, cancellation));
             }
             return each;
         }

@@ -227,10 +227,17 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         return generate(List.of(prompt), count, options, GenerationCancellation.create()).get(0);
     }
 
+    /** Every prompt in one left-padded batch; see {@link #generate(List, int, GenerationOptions, GenerationCancellation)}. */
+    @Override
+    public List<List<Generation>> generate(List<String> prompts, int count, GenerationOptions options) {
+        return generate(prompts, count, options, GenerationCancellation.create());
+    }
+
     /**
      * Decodes {@code count} continuations of every prompt in one batch: prompts of different lengths are
-     * left-padded under the attention mask, and each prompt's rows draw what they would draw alone (so this is
-     * {@link #generate(String, int, GenerationOptions)} per prompt, faster). {@code cancellation} (or interrupting
+     * left-padded under the attention mask, and prompt {@code i}'s rows draw what they would draw alone with the seed
+     * {@code seed + i} (so this is {@link #generate(List, int, GenerationOptions)}, cancellable). {@code cancellation}
+     * (or interrupting
      * the calling thread) stops it between steps, frees its cache and throws a
      * {@link java.util.concurrent.CancellationException}.
      *

@@ -73,13 +73,13 @@ class HuggingFaceOnnxBatchedDecodingTest {
     }
 
     @Test
-    void eachPromptOfABatchDrawsWhatItDrawsAlone() {
+    void eachPromptOfABatchDrawsWhatItDrawsAloneWithItsSeed() {
         List<String> prompts = List.of(model.formatPrompt("Sam has 14 apples. He buys 7 more. How many?"),
                 model.formatPrompt("Hi"));
         GenerationOptions options = model.defaultOptions(10, 5).withTopLogProbs(3);
-        List<List<Generation>> together = model.generate(prompts, 3, options, GenerationCancellation.create());
+        List<List<Generation>> together = model.generate(prompts, 3, options);
         for (int p = 0; p < prompts.size(); p++) {
-            List<Generation> alone = model.generate(prompts.get(p), 3, options);
+            List<Generation> alone = model.generate(prompts.get(p), 3, options.withSeed(options.seed() + p));
             for (int row = 0; row < 3; row++) {
                 Generation batched = together.get(p).get(row);
                 assertThat(batched.tokenIds()).as("prompt %d row %d", p, row)
