@@ -10,10 +10,12 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
- * The sampling loop shared by every local model: {@code count} rows of one prompt advance together, one batched
- * forward pass per step (at most {@value #MAX_ROWS} rows at once). A row stops at an end token, at
+ * The sampling loop shared by every local model: {@code count} rows of each prompt advance together, one batched
+ * forward pass per step (at most {@value #MAX_ROWS} rows at once; the decoder pads prompts of different lengths).
+ * Each step asks the decoder for only what the settings need ({@link #topNeeded}: the top tokens for greedy and
+ * top-k sampling, every logit otherwise), checks for cancellation, then advances. A row stops at an end token, at
  * {@link GenerationOptions#maxNewTokens()}, or when prompt plus generated tokens reach the context length; a finished
- * row keeps being fed {@code padId} until every row is done (its outputs are ignored), because the rows of one prompt
+ * row keeps being fed {@code padId} until every row is done (its outputs are ignored), because the rows of a batch
  * share every tensor shape. Each generated token is reported with its text and, when
  * {@link GenerationOptions#topLogProbs()} asks, the most likely tokens at its position, all under the temperature-1
  * distribution whatever the sampling settings.
@@ -90,7 +92,8 @@ final class BatchedDecoding {
         List<List<Generation>> all = new ArrayList<>(prompts.size());
         for (int first = 0; first < prompts.size(); first += promptsPerBatch) {
             all.addAll(generateBatch(decoder, prompts.subList(first, Math.min(prompts.size(), first + promptsPerBatch)),
-                    count, options.withSeed(options.seed() + first), endIds, padId, contextLength, detokenizer, tokenText, cancellation));
+                    count, options.withSeed(options.seed() + first), endIds, padId, contextLength, detokenizer,
+                    tokenText, cancellation));
         }
         return all;
     }

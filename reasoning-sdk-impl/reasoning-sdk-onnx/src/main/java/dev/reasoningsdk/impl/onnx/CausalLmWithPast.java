@@ -41,7 +41,11 @@ import java.util.regex.Pattern;
  *
  * <p>Generation of N chains of one prompt runs the prompt once at batch 1, copies its cache to N rows, then decodes
  * all rows together, one forward pass per token; each step's {@code present} tensors are fed back as the next
- * step's {@code past} without leaving native memory. {@link #continuationLogProbs} scores a given continuation
+ * step's {@code past} without leaving native memory. Several prompts decode in one batch, left-padded under the
+ * attention mask. When the graph has the outputs of {@code impl.onnx.internal.NextTokenOutputs} (added at load by
+ * the loaders), a step reads only the top-k logits and the log-normalizer ONNX Runtime computed, not the whole
+ * vocabulary. A batch whose cache would pass {@link Builder#maxCacheBytes} is refused before it starts; a
+ * {@link GenerationCancellation} or an interrupt stops a generation between steps and frees its cache. {@link #continuationLogProbs} scores a given continuation
  * (teacher forcing) in one prefill pass over prompt and continuation.
  *
  * <p>Optimum's other layouts run too: the merged {@code decoder_model_merged.onnx} (a boolean
@@ -175,7 +179,8 @@ public final class CausalLmWithPast {
                     && outputs.containsKey(NextTokenOutputs.TOP_LOGITS)
                     && outputs.containsKey(NextTokenOutputs.LOG_NORMALIZER)
                     && outputs.containsKey(NextTokenOutputs.NEXT_LOGITS)
-                    && (prefillSession == null || prefillSession.getOutputInfo().containsKey(NextTokenOutputs.TOP_IDS));
+                    && (prefillSession == null
+                            || prefillSession.getOutputInfo().containsKey(NextTokenOutputs.TOP_IDS));
             this.hasTopKInput = inputs.containsKey(NextTokenOutputs.TOP_K);
             this.maxCacheBytes = builder.maxCacheBytes;
             this.cacheElementBytes = cacheType == OnnxJavaType.FLOAT16 ? 2 : 4;
@@ -601,7 +606,8 @@ public final class CausalLmWithPast {
             this.padded = anyPadding;
             OrtSession.Result result = null;
             try {
-                result = run(distinct, ids, padded ? mask : null, padded ? positions : null, emptyPast(distinct, owned));
+                result = run(distinct, ids, padded ? mask : null, padded ? positions : null,
+                        emptyPast(distinct, owned));
                 readScores(result, distinct, longest, promptOfRow);
                 pastLength = longest;
                 closeOwned();

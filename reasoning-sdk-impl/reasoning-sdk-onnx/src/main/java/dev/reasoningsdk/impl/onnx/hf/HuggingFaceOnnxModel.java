@@ -227,7 +227,10 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         return generate(List.of(prompt), count, options, GenerationCancellation.create()).get(0);
     }
 
-    /** Every prompt in one left-padded batch; see {@link #generate(List, int, GenerationOptions, GenerationCancellation)}. */
+    /**
+     * Every prompt in one left-padded batch; see
+     * {@link #generate(List, int, GenerationOptions, GenerationCancellation)}.
+     */
     @Override
     public List<List<Generation>> generate(List<String> prompts, int count, GenerationOptions options) {
         return generate(prompts, count, options, GenerationCancellation.create());
