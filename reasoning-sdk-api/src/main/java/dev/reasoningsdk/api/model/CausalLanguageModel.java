@@ -19,6 +19,23 @@ public interface CausalLanguageModel extends AutoCloseable {
     List<Generation> generate(String prompt, int count, GenerationOptions options);
 
     /**
+     * Samples {@code count} continuations of each prompt: prompt {@code i} exactly as
+     * {@code generate(prompts.get(i), count, options.withSeed(options.seed() + i))} would. A local model decodes
+     * them together, prompts of different lengths in one padded batch; the default calls {@link #generate} once per
+     * prompt.
+     *
+     * @return {@code count} generations per prompt, in the prompts' order
+     * @throws IllegalArgumentException as {@link #generate(String, int, GenerationOptions)} does for any prompt
+     */
+    default List<List<Generation>> generate(List<String> prompts, int count, GenerationOptions options) {
+        List<List<Generation>> all = new java.util.ArrayList<>(prompts.size());
+        for (int i = 0; i < prompts.size(); i++) {
+            all.add(generate(prompts.get(i), count, options.withSeed(options.seed() + i)));
+        }
+        return all;
+    }
+
+    /**
      * The model's prompt for a user's text: its prompt format or chat template. Samplers and chat models over a
      * local model use it unless given a format of their own. Default: the text unchanged.
      */

@@ -11,10 +11,13 @@ import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.ModelSource;
+import dev.reasoningsdk.impl.onnx.OnnxModelFile;
 import dev.reasoningsdk.impl.onnx.OnnxModelSession;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import dev.reasoningsdk.impl.onnx.hf.internal.GraphWithHiddenState;
+import dev.reasoningsdk.impl.onnx.internal.NextTokenOutputs;
 import dev.reasoningsdk.impl.onnx.internal.TinyReasonerGraph;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,8 +27,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,8 +38,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code reasoning bench local-llm}: prefill and decode tokens/s of a local decoder-with-past model at batch 1 and 8
  * (the rows of a batch share one prompt, as N chains of one question do), and the SDK's time per decode step against
- * ONNX Runtime running the same graph's step alone on inputs built once ({@code overhead_ratio}, what the SDK adds:
- * tensors, cache hand-over, log-softmax and sampling over the vocabulary). {@code --model} is a Hugging Face export
+ * ONNX Runtime running the same graph's greedy step alone on inputs built once ({@code overhead_ratio}, what the SDK
+ * adds: input tensors, cache hand-over, reading the next-token outputs, choosing the token). {@code --model} is a Hugging Face export
  * folder (default the qwen3-tiny-random fixture) or a folder holding {@code tiny-reasoner.onnx}.
  */
 @Command(name = "local-llm", mixinStandardHelpOptions = true,
@@ -44,6 +49,10 @@ public final class BenchLocalLlmCommand implements Callable<Integer> {
     static final String DEFAULT_MODEL = "models/qwen3-tiny-random";
     static final String QUESTION = "Ana starts with 7 shells. She sells 4. How many shells does she have now?";
     private static final String TINY_REASONER_FILE = "tiny-reasoner.onnx";
+    static final String ORT_BASELINE = "ONNX Runtime alone running one greedy decode step of the same graph the SDK"
+            + " runs (the export with the next-token outputs added at load), asking for the same outputs (top-1"
+            + " logit and id, log-normalizer, present key/values), on inputs and a zero cache built once, at the"
+            + " middle of the decode; ort_export_ms_per_decode_step is the export as it is, fetching its logits";
 
     @Option(names = "--model", description = "Export folder, or a folder with tiny-reasoner.onnx (default the"
             + " qwen3-tiny-random fixture).")
@@ -79,15 +88,23 @@ public final class BenchLocalLlmCommand implements Callable<Integer> {
                     ? TinyReasoner.builder().modelSource(ModelSource.file(folder.resolve(TINY_REASONER_FILE)))
                             .sessionFactory(factory).build()
                     : HuggingFaceOnnxModel.builder().folder(folder).sessionFactory(factory).build();
+                 // The very graph the SDK decodes with: the export plus the outputs added at load.
                  OnnxModelSession step = factory.open(tiny
+                         ? ModelSource.bytes("tiny-reasoner-with-past", NextTokenOutputs.add(
+                                 TinyReasonerGraph.withPast(OnnxModelFile.parse("tiny-reasoner",
+                                         Files.readAllBytes(folder.resolve(TINY_REASONER_FILE))))).toBytes())
+                         : GraphWithHiddenState.of(decoderFile(folder)).source());
+                 // The export as it is, for what the added outputs cost ONNX Runtime.
+                 OnnxModelSession export = factory.open(tiny
                          ? ModelSource.bytes("tiny-reasoner-with-past", TinyReasonerGraph.withPast(
                                  Files.readAllBytes(folder.resolve(TINY_REASONER_FILE))))
                          : ModelSource.file(decoderFile(folder)))) {
                 String prompt = lm.formatPrompt(QUESTION);
                 report.put("model", lm.modelId()).put("provider", step.providerUsed())
-                        .put("intra_op_threads", threads).put("new_tokens_asked", tokens);
+                        .put("intra_op_threads", threads).put("new_tokens_asked", tokens)
+                        .put("ort_baseline", ORT_BASELINE);
                 for (int batch : new int[] {1, 8}) {
-                    report.put("batch_" + batch, measure(lm, step, prompt, batch));
+                    report.put("batch_" + batch, measure(lm, step, export, prompt, batch));
                 }
             }
         }
@@ -95,8 +112,8 @@ public final class BenchLocalLlmCommand implements Callable<Integer> {
         return 0;
     }
 
-    private BenchReport measure(CausalLanguageModel lm, OnnxModelSession step, String prompt, int batch)
-            throws OrtException {
+    private BenchReport measure(CausalLanguageModel lm, OnnxModelSession step, OnnxModelSession export,
+                                String prompt, int batch) throws OrtException {
         lm.generate(prompt, batch, GenerationOptions.greedy(tokens));
         double prefillMillis = medianMillis(() -> lm.generate(prompt, batch, GenerationOptions.greedy(1)));
         List<Generation> rows = new ArrayList<>();
@@ -120,27 +137,47 @@ public final class BenchLocalLlmCommand implements Callable<Integer> {
                     + " run(s) of " + tokens + " tokens; raise --runs or --tokens");
         }
         double sdkStep = (generateMillis - prefillMillis) / steps;
-        double ortStep = ortStepMillis(step, batch, promptTokens + steps / 2);
+        double ortStep = ortStepMillis(step, batch, promptTokens + steps / 2, true);
+        double exportStep = ortStepMillis(export, batch, promptTokens + steps / 2, false);
         return figures.put("decode_tokens_per_s", round(decoded / ((generateMillis - prefillMillis) / 1e3)))
                 .put("sdk_ms_per_decode_step", round(sdkStep))
                 .put("ort_ms_per_decode_step", round(ortStep))
-                .put("overhead_ratio", round(sdkStep / ortStep));
+                .put("overhead_ratio", round(sdkStep / ortStep))
+                .put("ort_export_ms_per_decode_step", round(exportStep))
+                .put("overhead_ratio_vs_export", round(sdkStep / exportStep));
     }
 
-    /** ONNX Runtime alone: one decode step of the graph at {@code batch} rows after {@code past} tokens. */
-    private double ortStepMillis(OnnxModelSession step, int batch, int past) throws OrtException {
+    /**
+     * ONNX Runtime alone: one greedy decode step of the graph at {@code batch} rows after {@code past} tokens,
+     * fetching what the SDK's greedy step fetches ({@code nextTokenOutputs}) or, on the export as it is, its logits.
+     */
+    private double ortStepMillis(OnnxModelSession step, int batch, int past, boolean nextTokenOutputs)
+            throws OrtException {
         OrtEnvironment environment = step.environment();
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {
             for (Map.Entry<String, NodeInfo> input : step.session().getInputInfo().entrySet()) {
+                if (input.getKey().equals(NextTokenOutputs.TOP_K)) {
+                    continue;
+                }
                 feed.put(input.getKey(), stepInput(environment, input.getKey(),
                         (TensorInfo) input.getValue().getInfo(), batch, past));
             }
+            Set<String> fetched = new HashSet<>();
+            if (nextTokenOutputs) {
+                feed.put(NextTokenOutputs.TOP_K, OnnxTensor.createTensor(environment, new long[] {1}));
+                fetched.addAll(List.of(NextTokenOutputs.TOP_LOGITS, NextTokenOutputs.TOP_IDS,
+                        NextTokenOutputs.LOG_NORMALIZER));
+            } else {
+                fetched.add("logits");
+            }
+            step.session().getOutputInfo().keySet().stream().filter(name -> name.startsWith("present."))
+                    .forEach(fetched::add);
             OrtSession session = step.session();
-            session.run(feed).close();
+            session.run(feed, fetched).close();
             return medianMillis(() -> {
                 try {
-                    session.run(feed).close();
+                    session.run(feed, fetched).close();
                 } catch (OrtException e) {
                     throw new IllegalStateException(e);
                 }

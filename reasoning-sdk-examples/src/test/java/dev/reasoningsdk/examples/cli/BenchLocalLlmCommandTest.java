@@ -17,6 +17,7 @@ class BenchLocalLlmCommandTest {
         assertThat(run.exit()).as(run.err()).isZero();
         JsonNode report = run.json();
         assertThat(report.get("model").asText()).isEqualTo("qwen3-tiny-random");
+        assertThat(report.get("ort_baseline").asText()).isEqualTo(BenchLocalLlmCommand.ORT_BASELINE);
         for (String batch : new String[] {"batch_1", "batch_8"}) {
             assertThat(report.get(batch).get("prompt_tokens").asInt()).isEqualTo(28);
             assertThat(report.get(batch).get("decode_steps").asInt()).isEqualTo(2);
@@ -25,6 +26,7 @@ class BenchLocalLlmCommandTest {
             assertThat(figures.has("overhead_ratio") || figures.has("note")).as(figures.toString()).isTrue();
             if (figures.has("overhead_ratio")) {
                 assertThat(figures.get("overhead_ratio").asDouble()).isPositive();
+                assertThat(figures.get("overhead_ratio_vs_export").asDouble()).isPositive();
             }
         }
     }

@@ -12,6 +12,7 @@ import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.api.ModelRunException;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.internal.NextTokenOutputs;
 import dev.reasoningsdk.impl.onnx.internal.OptimumTensorNames;
 import dev.reasoningsdk.impl.onnx.internal.TinyReasonerGraph;
 import java.nio.ByteBuffer;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import java.util.regex.Matcher;
@@ -42,7 +44,11 @@ import java.util.regex.Pattern;
  *
  * <p>Generation of N chains of one prompt runs the prompt once at batch 1, copies its cache to N rows, then decodes
  * all rows together, one forward pass per token; each step's {@code present} tensors are fed back as the next
- * step's {@code past} without leaving native memory. {@link #continuationLogProbs} scores a given continuation
+ * step's {@code past} without leaving native memory. Several prompts decode in one batch, left-padded under the
+ * attention mask. When the graph has the outputs of {@code impl.onnx.internal.NextTokenOutputs} (added at load by
+ * the loaders), a step reads only the top-k logits and the log-normalizer ONNX Runtime computed, not the whole
+ * vocabulary. A batch whose cache would pass {@link Builder#maxCacheBytes} is refused before it starts; a
+ * {@link GenerationCancellation} or an interrupt stops a generation between steps and frees its cache. {@link #continuationLogProbs} scores a given continuation
  * (teacher forcing) in one prefill pass over prompt and continuation.
  *
  * <p>Optimum's other layouts run too: the merged {@code decoder_model_merged.onnx} (a boolean
@@ -61,6 +67,8 @@ public final class CausalLmWithPast {
     private static final String POSITION_IDS = "position_ids";
     /** The merged export's switch between its no-cache (prefill) and cache branches. */
     static final String USE_CACHE_BRANCH = "use_cache_branch";
+    /** The default of {@link Builder#maxCacheBytes}: 4 GiB. */
+    public static final long DEFAULT_MAX_CACHE_BYTES = 1L << 32;
 
     private final OrtEnvironment environment;
     private final OrtSession session;
@@ -78,10 +86,18 @@ public final class CausalLmWithPast {
     private final int contextLength;
     private final Set<String> decodeOutputs;
     private final String hiddenStateOutput;
+    /** Whether the graph has the outputs of {@link NextTokenOutputs} (added at load), so a step reads only those. */
+    private final boolean nextTokenOutputs;
+    private final boolean hasTopKInput;
+    private final long maxCacheBytes;
+    private final int cacheElementBytes;
+    /** Cache tensors and results held by generations in progress (for the leak check of the tests). */
+    private final AtomicInteger openCacheValues = new AtomicInteger();
     private final Decoder decoder = new Decoder() {
         @Override
-        public State start(int[] promptIds, int rows) {
-            return new CachedState(promptIds, rows);
+        public State start(List<int[]> prompts, int[] promptOfRow, int topK, int maxLength,
+                           GenerationCancellation cancellation) {
+            return new CachedState(prompts, promptOfRow, topK, maxLength, cancellation);
         }
 
         @Override
@@ -162,6 +178,15 @@ public final class CausalLmWithPast {
             }
             this.vocabularySize = (int) vocabulary;
             this.hiddenStateOutput = builder.hiddenStateOutput;
+            this.nextTokenOutputs = outputs.containsKey(NextTokenOutputs.TOP_IDS)
+                    && outputs.containsKey(NextTokenOutputs.TOP_LOGITS)
+                    && outputs.containsKey(NextTokenOutputs.LOG_NORMALIZER)
+                    && outputs.containsKey(NextTokenOutputs.NEXT_LOGITS)
+                    && (prefillSession == null
+                            || prefillSession.getOutputInfo().containsKey(NextTokenOutputs.TOP_IDS));
+            this.hasTopKInput = inputs.containsKey(NextTokenOutputs.TOP_K);
+            this.maxCacheBytes = builder.maxCacheBytes;
+            this.cacheElementBytes = cacheType == OnnxJavaType.FLOAT16 ? 2 : 4;
             if (hiddenStateOutput != null) {
                 require(outputs, modelName, hiddenStateOutput, "output");
             }
@@ -202,8 +227,56 @@ public final class CausalLmWithPast {
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(detokenizer, "detokenizer");
         Objects.requireNonNull(tokenText, "tokenText");
-        return BatchedDecoding.generate(decoder, promptIds, count, options, endTokenIds, padTokenId, contextLength,
-                detokenizer, tokenText);
+        return generate(List.of(promptIds), count, options, detokenizer, tokenText, GenerationCancellation.none())
+                .get(0);
+    }
+
+    /**
+     * Samples {@code count} continuations of each prompt; prompts of different lengths are decoded together in one
+     * batch, left-padded with the pad token under an attention mask, with positions counted from each row's first
+     * real token (Hugging Face's {@code generate} convention). A graph without {@code position_ids} decodes each
+     * prompt on its own instead, since it could not be told where a padded row starts. Prompt {@code i}'s rows draw
+     * what they would draw alone with the seed {@code seed + i}.
+     *
+     * @param cancellation stops the generation between steps and terminates a step in progress
+     * @return {@code count} generations per prompt, in the prompts' order
+     * @throws IllegalArgumentException if a prompt is empty or fills the context, or a batch's KV cache would
+     *                                  exceed {@link Builder#maxCacheBytes}
+     * @throws java.util.concurrent.CancellationException if cancelled or the thread is interrupted
+     */
+    public List<List<Generation>> generate(List<int[]> prompts, int count, GenerationOptions options,
+                                           Function<int[], String> detokenizer, IntFunction<String> tokenText,
+                                           GenerationCancellation cancellation) {
+        Objects.requireNonNull(prompts, "prompts");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(detokenizer, "detokenizer");
+        Objects.requireNonNull(tokenText, "tokenText");
+        Objects.requireNonNull(cancellation, "cancellation");
+        prompts.forEach(prompt -> Objects.requireNonNull(prompt, "a prompt"));
+        if (!hasPositionIds && prompts.stream().mapToInt(p -> p.length).distinct().count() > 1) {
+            List<List<Generation>> each = new ArrayList<>(prompts.size());
+            for (int i = 0; i < prompts.size(); i++) {
+                each.addAll(BatchedDecoding.generate(decoder, List.of(prompts.get(i)), count,
+                        options.withSeed(options.seed() + i), endTokenIds, padTokenId, contextLength, detokenizer,
+                        tokenText, cancellation));
+            }
+            return each;
+        }
+        return BatchedDecoding.generate(decoder, prompts, count, options, endTokenIds, padTokenId, contextLength,
+                detokenizer, tokenText, cancellation);
+    }
+
+    /**
+     * Bytes of the KV cache of {@code rows} rows of {@code tokens} tokens, counted twice: a step holds the cache it
+     * reads and the one it writes.
+     */
+    public long cacheBytes(int rows, int tokens) {
+        return 2L * rows * tokens * layers * 2L * kvHeads * headDim * cacheElementBytes;
+    }
+
+    /** Cache tensors and results held by generations in progress: 0 when none runs (nothing leaked). */
+    int openCacheValues() {
+        return openCacheValues.get();
     }
 
     /**
@@ -247,7 +320,7 @@ public final class CausalLmWithPast {
             ids[i] = promptIds[i];
         }
         List<AutoCloseable> owned = new ArrayList<>();
-        try (OrtSession.Result result = runStep(1, ids, 0, emptyPast(owned), new LinkedHashSet<>(outputs))) {
+        try (OrtSession.Result result = runStep(1, ids, 0, emptyPast(1, owned), new LinkedHashSet<>(outputs))) {
             List<float[]> states = new ArrayList<>(outputs.size());
             for (String output : outputs) {
                 FloatBuffer hidden = ((OnnxTensor) result.get(output).orElseThrow()).getFloatBuffer();
@@ -287,7 +360,7 @@ public final class CausalLmWithPast {
             ids[i] = i < promptIds.length ? promptIds[i] : continuationIds[i - promptIds.length];
         }
         List<AutoCloseable> owned = new ArrayList<>();
-        try (OrtSession.Result result = runStep(1, ids, 0, emptyPast(owned))) {
+        try (OrtSession.Result result = runStep(1, ids, 0, emptyPast(1, owned))) {
             FloatBuffer logits = ((OnnxTensor) result.get(FullSequenceModel.LOGITS).orElseThrow()).getFloatBuffer();
             float[] row = new float[vocabularySize];
             float[] logProbs = new float[continuationIds.length];
@@ -348,37 +421,66 @@ public final class CausalLmWithPast {
     /** As {@link #runStep(int, long[], int, OnnxTensor[])}, computing only {@code outputs}. */
     private OrtSession.Result runStep(int batch, long[] ids, int pastLength, OnnxTensor[] pastTensors,
                                       Set<String> outputs) {
-        int length = ids.length / batch;
+        return runStep(new Step(batch, ids, null, null, pastLength, pastTensors, outputs, 0, null));
+    }
+
+    /**
+     * One run of the graph.
+     *
+     * @param mask       the attention mask, batch x (past + new); null for all ones
+     * @param positions  position ids, batch x new; null for {@code past + i}
+     * @param topK       the k of the {@link NextTokenOutputs#TOP_K} input (fed 1 when 0)
+     * @param runOptions what a cancellation terminates, or null
+     */
+    private record Step(int batch, long[] ids, long[] mask, long[] positions, int pastLength, OnnxTensor[] past,
+                        Set<String> outputs, int topK, OrtSession.RunOptions runOptions) {
+    }
+
+    private OrtSession.Result runStep(Step step) {
+        int batch = step.batch();
+        int pastLength = step.pastLength();
+        int length = step.ids().length / batch;
         List<OnnxTensor> inputs = new ArrayList<>();
         // The older two-file export prefills with its decoder without past inputs.
         boolean separatePrefill = pastLength == 0 && prefillSession != null;
         try {
             Map<String, OnnxTensor> feed = new HashMap<>();
-            feed.put(FullSequenceModel.INPUT_IDS, longTensor(ids, new long[] {batch, length}, inputs));
-            long[] mask = new long[batch * (pastLength + length)];
-            Arrays.fill(mask, 1);
+            feed.put(FullSequenceModel.INPUT_IDS, longTensor(step.ids(), new long[] {batch, length}, inputs));
+            long[] mask = step.mask();
+            if (mask == null) {
+                mask = new long[batch * (pastLength + length)];
+                Arrays.fill(mask, 1);
+            }
             feed.put(ATTENTION_MASK, longTensor(mask, new long[] {batch, pastLength + length}, inputs));
             if (hasPositionIds) {
-                long[] positions = new long[batch * length];
-                for (int i = 0; i < positions.length; i++) {
-                    positions[i] = pastLength + i % length;
+                long[] positions = step.positions();
+                if (positions == null) {
+                    positions = new long[batch * length];
+                    for (int i = 0; i < positions.length; i++) {
+                        positions[i] = pastLength + i % length;
+                    }
                 }
                 feed.put(POSITION_IDS, longTensor(positions, new long[] {batch, length}, inputs));
             }
-            if (separatePrefill) {
-                return prefillSession.run(feed, decodeOutputs);
+            OrtSession target = separatePrefill ? prefillSession : session;
+            if (!separatePrefill) {
+                if (hasTopKInput) {
+                    feed.put(NextTokenOutputs.TOP_K, longTensor(new long[] {Math.max(1, step.topK())},
+                            new long[] {1}, inputs));
+                }
+                if (hasCacheBranch) {
+                    // The merged graph's no-cache branch ignores the (empty) past; every later step reads it.
+                    OnnxTensor branch = OnnxTensor.createTensor(environment, new boolean[] {pastLength > 0});
+                    inputs.add(branch);
+                    feed.put(USE_CACHE_BRANCH, branch);
+                }
+                for (int layer = 0; layer < layers; layer++) {
+                    feed.put(pastName(layer, "key"), step.past()[2 * layer]);
+                    feed.put(pastName(layer, "value"), step.past()[2 * layer + 1]);
+                }
             }
-            if (hasCacheBranch) {
-                // The merged graph's no-cache branch ignores the (empty) past; every later step reads it.
-                OnnxTensor branch = OnnxTensor.createTensor(environment, new boolean[] {pastLength > 0});
-                inputs.add(branch);
-                feed.put(USE_CACHE_BRANCH, branch);
-            }
-            for (int layer = 0; layer < layers; layer++) {
-                feed.put(pastName(layer, "key"), pastTensors[2 * layer]);
-                feed.put(pastName(layer, "value"), pastTensors[2 * layer + 1]);
-            }
-            return session.run(feed, outputs);
+            return step.runOptions() == null ? target.run(feed, step.outputs())
+                    : target.run(feed, step.outputs(), step.runOptions());
         } catch (OrtException e) {
             throw new ModelRunException("model " + modelName + ": decoding step at past length " + pastLength
                     + " failed: " + e.getMessage(), e);
@@ -403,19 +505,26 @@ public final class CausalLmWithPast {
         }
     }
 
-    /** The empty past of a prefill (batch 1, past length 0) for every layer; the tensor goes to {@code owned}. */
-    private OnnxTensor[] emptyPast(List<AutoCloseable> owned) {
+    /** The empty past of a prefill (past length 0) for every layer; the tensor goes to {@code owned}. */
+    private OnnxTensor[] emptyPast(int batch, List<AutoCloseable> owned) {
         OnnxTensor[] empty = new OnnxTensor[2 * layers];
         OnnxTensor tensor = tensor(ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder()),
-                new long[] {1, kvHeads, 0, headDim});
+                new long[] {batch, kvHeads, 0, headDim});
         Arrays.fill(empty, tensor);
-        owned.add(tensor);
+        track(owned, tensor);
         return empty;
+    }
+
+    /** Adds a cache tensor or result to {@code owned}, counted until {@link #closeAll} closes it. */
+    private void track(List<AutoCloseable> owned, AutoCloseable value) {
+        owned.add(value);
+        openCacheValues.incrementAndGet();
     }
 
     private void closeAll(List<AutoCloseable> owned) {
         for (AutoCloseable closeable : owned) {
             try {
+                openCacheValues.decrementAndGet();
                 closeable.close();
             } catch (Exception e) {
                 throw new ModelRunException("model " + modelName + ": cannot release a cache tensor: "
@@ -464,59 +573,164 @@ public final class CausalLmWithPast {
         return new ModelLoadException("model " + modelName + " cannot run as a decoder-with-past LM: " + reason);
     }
 
-    /** The cache of one generation: the past tensors of every layer, owned either by us or by the last result. */
+    /**
+     * The cache of one generation: the past tensors of every layer, owned either by us or by the last result, and
+     * kept in native memory from step to step (each step's {@code present} tensors are the next step's past).
+     */
     private final class CachedState implements Decoder.State {
         private final int rows;
+        private final int topK;
+        /** Left-padding tokens in front of each row's prompt. */
+        private final int[] padding;
+        private final boolean padded;
+        private final GenerationCancellation cancellation;
+        private final OrtSession.RunOptions runOptions;
+        private final Set<String> outputs;
         private final OnnxTensor[] past = new OnnxTensor[2 * layers];
         private final List<AutoCloseable> owned = new ArrayList<>();
         private int pastLength;
         private float[] logits;
+        private Decoder.Top top;
 
-        CachedState(int[] promptIds, int rows) {
-            this.rows = rows;
-            int prefill = promptIds.length;
-            long[] ids = new long[prefill];
-            for (int i = 0; i < prefill; i++) {
-                ids[i] = promptIds[i];
+        CachedState(List<int[]> prompts, int[] promptOfRow, int topK, int maxLength,
+                    GenerationCancellation cancellation) {
+            this.rows = promptOfRow.length;
+            this.topK = nextTokenOutputs ? topK : 0;
+            this.outputs = stepOutputs();
+            long bytes = cacheBytes(rows, maxLength);
+            if (bytes > maxCacheBytes) {
+                throw new IllegalArgumentException("model " + modelName + ": a KV cache of " + rows + " rows x "
+                        + maxLength + " tokens needs " + bytes + " bytes (" + layers + " layers x 2 x " + kvHeads
+                        + " heads x " + headDim + " x " + cacheElementBytes + " bytes per token and row, held twice"
+                        + " during a step), over maxCacheBytes " + maxCacheBytes);
             }
-            OrtSession.Result result = runStep(1, ids, 0, emptyPast(owned));
+            this.cancellation = cancellation;
+            cancellation.check();
+            this.runOptions = cancellation.register();
+            int distinct = prompts.size();
+            int longest = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
+            long[] ids = new long[distinct * longest];
+            long[] mask = new long[distinct * longest];
+            long[] positions = new long[distinct * longest];
+            for (int p = 0; p < distinct; p++) {
+                int[] prompt = prompts.get(p);
+                int pad = longest - prompt.length;
+                for (int i = 0; i < longest; i++) {
+                    boolean real = i >= pad;
+                    ids[p * longest + i] = real ? prompt[i - pad] : padTokenId;
+                    mask[p * longest + i] = real ? 1 : 0;
+                    // cumsum(mask) - 1, pads set to 1: Hugging Face's generate and Optimum.
+                    positions[p * longest + i] = real ? i - pad : 1;
+                }
+            }
+            this.padding = new int[rows];
+            boolean anyPadding = false;
+            for (int row = 0; row < rows; row++) {
+                padding[row] = longest - prompts.get(promptOfRow[row]).length;
+                anyPadding |= padding[row] > 0;
+            }
+            this.padded = anyPadding;
+            OrtSession.Result result = null;
             try {
-                float[] promptLogits = read(result.get(FullSequenceModel.LOGITS).orElseThrow());
-                logits = new float[rows * vocabularySize];
-                for (int row = 0; row < rows; row++) {
-                    System.arraycopy(promptLogits, (prefill - 1) * vocabularySize, logits, row * vocabularySize,
-                            vocabularySize);
-                }
-                pastLength = prefill;
-                if (rows == 1) {
+                result = run(distinct, ids, padded ? mask : null, padded ? positions : null,
+                        emptyPast(distinct, owned));
+                readScores(result, distinct, longest, promptOfRow);
+                pastLength = longest;
+                closeOwned();
+                if (isIdentity(promptOfRow, distinct)) {
                     adopt(result);
-                    result = null;
                 } else {
-                    replicate(result);
+                    replicate(result, promptOfRow);
+                    result.close();
                 }
-            } finally {
+                result = null;
+            } catch (RuntimeException e) {
                 if (result != null) {
                     result.close();
                 }
+                close();
+                throw e;
             }
         }
 
-        /** Copies the batch-1 prompt cache into {@code rows} rows of direct buffers that the new tensors wrap. */
-        private void replicate(OrtSession.Result result) {
+        private OrtSession.Result run(int batch, long[] ids, long[] mask, long[] positions, OnnxTensor[] pastTensors) {
+            try {
+                return runStep(new Step(batch, ids, mask, positions, pastLength, pastTensors, outputs, topK,
+                        runOptions));
+            } catch (ModelRunException e) {
+                // A terminated run fails inside ONNX Runtime; say why.
+                cancellation.check();
+                throw e;
+            }
+        }
+
+        /** The presents and only the scores this generation reads. */
+        private Set<String> stepOutputs() {
+            Set<String> wanted = new HashSet<>(decodeOutputs);
+            if (nextTokenOutputs) {
+                wanted.remove(FullSequenceModel.LOGITS);
+                if (topK > 0) {
+                    wanted.addAll(List.of(NextTokenOutputs.TOP_LOGITS, NextTokenOutputs.TOP_IDS,
+                            NextTokenOutputs.LOG_NORMALIZER));
+                } else {
+                    wanted.add(NextTokenOutputs.NEXT_LOGITS);
+                }
+            }
+            return wanted;
+        }
+
+        /** Reads the next-token scores of {@code batch} rows of {@code length} new tokens into rows by prompt. */
+        private void readScores(OrtSession.Result result, int batch, int length, int[] rowOf) {
+            if (topK > 0) {
+                float[] values = floats(result.get(NextTokenOutputs.TOP_LOGITS).orElseThrow());
+                LongBuffer idBuffer = ((OnnxTensor) result.get(NextTokenOutputs.TOP_IDS).orElseThrow())
+                        .getLongBuffer();
+                float[] normalizer = floats(result.get(NextTokenOutputs.LOG_NORMALIZER).orElseThrow());
+                int k = values.length / batch;
+                float[] topLogits = new float[rows * k];
+                int[] topIds = new int[rows * k];
+                float[] logNormalizer = new float[rows];
+                for (int row = 0; row < rows; row++) {
+                    int from = rowOf == null ? row : rowOf[row];
+                    System.arraycopy(values, from * k, topLogits, row * k, k);
+                    for (int i = 0; i < k; i++) {
+                        topIds[row * k + i] = Math.toIntExact(idBuffer.get(from * k + i));
+                    }
+                    logNormalizer[row] = normalizer[from];
+                }
+                top = new Decoder.Top(k, topLogits, topIds, logNormalizer);
+                return;
+            }
+            float[] all = floats(result.get(nextTokenOutputs ? NextTokenOutputs.NEXT_LOGITS
+                    : FullSequenceModel.LOGITS).orElseThrow());
+            int positionsPerRow = nextTokenOutputs ? 1 : length;
+            float[] next = rowOf == null && positionsPerRow == 1 ? all : new float[rows * vocabularySize];
+            if (next != all) {
+                for (int row = 0; row < rows; row++) {
+                    int from = rowOf == null ? row : rowOf[row];
+                    System.arraycopy(all, ((from + 1) * positionsPerRow - 1) * vocabularySize, next,
+                            row * vocabularySize, vocabularySize);
+                }
+            }
+            logits = next;
+        }
+
+        /** Copies each row's prompt cache (row {@code promptOfRow[r]} of the prefill) into direct buffers. */
+        private void replicate(OrtSession.Result result, int[] promptOfRow) {
             for (int layer = 0; layer < layers; layer++) {
                 for (int kind = 0; kind < 2; kind++) {
                     String name = presentName(layer, kind == 0 ? "key" : "value");
                     // Raw bytes, so an fp16 cache is copied as it is.
-                    ByteBuffer one = ((OnnxTensor) result.get(name).orElseThrow()).getByteBuffer();
-                    int size = one.remaining();
-                    ByteBuffer many = ByteBuffer.allocateDirect(Math.multiplyExact(size, rows))
+                    ByteBuffer prefilled = ((OnnxTensor) result.get(name).orElseThrow()).getByteBuffer();
+                    int rowBytes = prefilled.remaining() / (Arrays.stream(promptOfRow).max().orElseThrow() + 1);
+                    ByteBuffer many = ByteBuffer.allocateDirect(Math.multiplyExact(rowBytes, rows))
                             .order(ByteOrder.nativeOrder());
                     for (int row = 0; row < rows; row++) {
-                        many.put(one.duplicate());
+                        many.put(prefilled.slice(promptOfRow[row] * rowBytes, rowBytes));
                     }
                     many.rewind();
                     past[2 * layer + kind] = tensor(many, new long[] {rows, kvHeads, pastLength, headDim});
-                    owned.add(past[2 * layer + kind]);
+                    track(owned, past[2 * layer + kind]);
                 }
             }
         }
@@ -526,7 +740,7 @@ public final class CausalLmWithPast {
                 past[2 * layer] = (OnnxTensor) result.get(presentName(layer, "key")).orElseThrow();
                 past[2 * layer + 1] = (OnnxTensor) result.get(presentName(layer, "value")).orElseThrow();
             }
-            owned.add(result);
+            track(owned, result);
         }
 
         @Override
@@ -535,19 +749,40 @@ public final class CausalLmWithPast {
         }
 
         @Override
+        public Decoder.Top top() {
+            return top;
+        }
+
+        @Override
         public void advance(int[] tokens) {
             long[] ids = new long[rows];
             for (int row = 0; row < rows; row++) {
                 ids[row] = tokens[row];
             }
-            OrtSession.Result result = runStep(rows, ids, pastLength, past);
-            closeOwned();
-            pastLength++;
-            adopt(result);
-            logits = read(result.get(FullSequenceModel.LOGITS).orElseThrow());
+            long[] mask = null;
+            long[] positions = null;
+            if (padded) {
+                int width = pastLength + 1;
+                mask = new long[rows * width];
+                positions = new long[rows];
+                for (int row = 0; row < rows; row++) {
+                    Arrays.fill(mask, row * width + padding[row], (row + 1) * width, 1);
+                    positions[row] = pastLength - padding[row];
+                }
+            }
+            OrtSession.Result result = run(rows, ids, mask, positions, past);
+            try {
+                closeOwned();
+                pastLength++;
+                adopt(result);
+            } catch (RuntimeException e) {
+                result.close();
+                throw e;
+            }
+            readScores(result, rows, 1, null);
         }
 
-        private float[] read(OnnxValue value) {
+        private float[] floats(OnnxValue value) {
             FloatBuffer buffer = ((OnnxTensor) value).getFloatBuffer();
             float[] values = new float[buffer.remaining()];
             buffer.get(values);
@@ -560,8 +795,24 @@ public final class CausalLmWithPast {
 
         @Override
         public void close() {
-            closeOwned();
+            try {
+                closeOwned();
+            } finally {
+                cancellation.release(runOptions);
+            }
         }
+    }
+
+    private static boolean isIdentity(int[] promptOfRow, int distinct) {
+        if (promptOfRow.length != distinct) {
+            return false;
+        }
+        for (int row = 0; row < promptOfRow.length; row++) {
+            if (promptOfRow[row] != row) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Builds a {@link CausalLmWithPast}; every setter rejects null. */
@@ -572,8 +823,24 @@ public final class CausalLmWithPast {
         private int contextLength;
         private OnnxModelSession prefillSession;
         private String hiddenStateOutput;
+        private long maxCacheBytes = DEFAULT_MAX_CACHE_BYTES;
 
         private Builder() {
+        }
+
+        /**
+         * The most native memory one batch's KV cache may take, as {@link #cacheBytes} counts it (rows x tokens at
+         * the longest, twice); a generation over it is refused before it starts. Default
+         * {@value #DEFAULT_MAX_CACHE_BYTES} bytes (4 GiB).
+         *
+         * @throws IllegalArgumentException if it is not positive
+         */
+        public Builder maxCacheBytes(long maxCacheBytes) {
+            if (maxCacheBytes <= 0) {
+                throw new IllegalArgumentException("maxCacheBytes must be > 0, was " + maxCacheBytes);
+            }
+            this.maxCacheBytes = maxCacheBytes;
+            return this;
         }
 
         /**

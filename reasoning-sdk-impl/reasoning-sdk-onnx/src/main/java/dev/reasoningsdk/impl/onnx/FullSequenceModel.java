@@ -9,6 +9,7 @@ import dev.reasoningsdk.impl.onnx.internal.OptimumTensorNames;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -73,23 +74,27 @@ final class FullSequenceModel implements Decoder {
     }
 
     @Override
-    public State start(int[] promptIds, int rows) {
-        return new FullSequenceState(promptIds, rows);
+    public State start(List<int[]> prompts, int[] promptOfRow, int topK, int maxLength,
+                       GenerationCancellation cancellation) {
+        return new FullSequenceState(prompts, promptOfRow);
     }
 
-    /** Keeps every row's tokens and re-runs them all each step. */
+    /** Keeps every row's tokens and re-runs them all each step, right-padded, each read at its own last token. */
     private final class FullSequenceState implements State {
         private final int[][] sequences;
         private float[] logits;
 
-        FullSequenceState(int[] promptIds, int rows) {
-            sequences = new int[rows][];
-            Arrays.fill(sequences, promptIds.clone());
-            // The rows start identical, so the prompt runs once.
-            float[] last = lastLogits(new int[][] {promptIds});
-            logits = new float[rows * vocabularySize];
-            for (int row = 0; row < rows; row++) {
-                System.arraycopy(last, 0, logits, row * vocabularySize, vocabularySize);
+        FullSequenceState(List<int[]> prompts, int[] promptOfRow) {
+            sequences = new int[promptOfRow.length][];
+            for (int row = 0; row < sequences.length; row++) {
+                sequences[row] = prompts.get(promptOfRow[row]).clone();
+            }
+            // Each distinct prompt runs once.
+            float[] last = lastLogits(prompts.toArray(new int[0][]));
+            logits = new float[sequences.length * vocabularySize];
+            for (int row = 0; row < sequences.length; row++) {
+                System.arraycopy(last, promptOfRow[row] * vocabularySize, logits, row * vocabularySize,
+                        vocabularySize);
             }
         }
 
@@ -108,13 +113,13 @@ final class FullSequenceModel implements Decoder {
             logits = lastLogits(sequences);
         }
 
-        private float[] lastLogits(int[][] equalLengthRows) {
-            int length = equalLengthRows[0].length;
-            float[] all = forward(equalLengthRows, LOGITS);
-            float[] last = new float[equalLengthRows.length * vocabularySize];
-            for (int row = 0; row < equalLengthRows.length; row++) {
-                System.arraycopy(all, (row * length + length - 1) * vocabularySize, last, row * vocabularySize,
-                        vocabularySize);
+        private float[] lastLogits(int[][] rows) {
+            int width = Arrays.stream(rows).mapToInt(row -> row.length).max().orElseThrow();
+            float[] all = forward(rows, LOGITS);
+            float[] last = new float[rows.length * vocabularySize];
+            for (int row = 0; row < rows.length; row++) {
+                System.arraycopy(all, (row * width + rows[row].length - 1) * vocabularySize, last,
+                        row * vocabularySize, vocabularySize);
             }
             return last;
         }

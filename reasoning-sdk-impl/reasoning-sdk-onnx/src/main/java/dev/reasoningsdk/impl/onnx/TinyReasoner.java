@@ -1,6 +1,7 @@
 package dev.reasoningsdk.impl.onnx;
 
 import dev.reasoningsdk.api.ModelLoadException;
+import dev.reasoningsdk.impl.onnx.internal.NextTokenOutputs;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
@@ -98,7 +99,9 @@ public final class TinyReasoner implements CausalLanguageModel {
             full = factory.open(ModelSource.bytes(file.name(), onnx));
             this.fullModel = new FullSequenceModel(full, vocabulary.size(), vocabulary.padId());
             if (builder.kvCache) {
-                OnnxModelFile withPast = fromModel(file, () -> TinyReasonerGraph.withPast(file));
+                // With the next-token outputs, a greedy step reads the argmax and its log-probability only.
+                OnnxModelFile withPast = fromModel(file,
+                        () -> NextTokenOutputs.add(TinyReasonerGraph.withPast(file)));
                 cached = factory.open(ModelSource.bytes(withPast.name(), withPast.toBytes()));
                 this.decoder = CausalLmWithPast.builder().session(cached).endTokenIds(vocabulary.eosId())
                         .padTokenId(vocabulary.padId()).contextLength(contextLength).build().decoder();

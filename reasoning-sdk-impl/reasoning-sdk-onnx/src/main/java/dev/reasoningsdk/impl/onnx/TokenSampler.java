@@ -64,6 +64,72 @@ final class TokenSampler {
         return last;
     }
 
+    /**
+     * Chooses the next token of {@code row} from its largest logits only, drawing exactly what {@link #next} draws
+     * from the full row: greedy takes the first; sampling needs top-k on ({@code top.k() >= topK}), because the
+     * weights {@link #next} keeps are those of the top-k tokens, ordered as {@code top} orders them (largest
+     * first, the lower id on ties, as its stable sort does); the draw then walks them by id, as {@link #next} does.
+     */
+    int next(Decoder.Top top, int row) {
+        int offset = row * top.k();
+        if (options.temperature() == 0) {
+            return top.ids()[offset];
+        }
+        if (options.topK() <= 0 || options.topK() > top.k()) {
+            throw new IllegalStateException("sampling from the top " + top.k() + " tokens needs top-k <= " + top.k()
+                    + ", was " + options.topK());
+        }
+        double max = top.logits()[offset];
+        double inverseTemperature = 1.0 / options.temperature();
+        int keep = options.topK();
+        for (int i = 0; i < keep; i++) {
+            weights[i] = Math.exp((top.logits()[offset + i] - max) * inverseTemperature);
+        }
+        if (options.topP() < 1) {
+            keep = nucleus(keep);
+        }
+        // The kept tokens by id: the order in which next() sums and walks the weights.
+        Integer[] byId = new Integer[keep];
+        for (int i = 0; i < keep; i++) {
+            byId[i] = i;
+        }
+        Arrays.sort(byId, (a, b) -> Integer.compare(top.ids()[offset + a], top.ids()[offset + b]));
+        double total = 0;
+        for (int i = 0; i < keep; i++) {
+            total += weights[byId[i]];
+        }
+        double target = random.nextDouble() * total;
+        double cumulative = 0;
+        int last = 0;
+        for (int i = 0; i < keep; i++) {
+            double weight = weights[byId[i]];
+            if (weight > 0) {
+                cumulative += weight;
+                last = top.ids()[offset + byId[i]];
+                if (target < cumulative) {
+                    return last;
+                }
+            }
+        }
+        return last;
+    }
+
+    /** How many of the first {@code keep} weights, sorted largest first, the top-p mass needs. */
+    private int nucleus(int keep) {
+        double total = 0;
+        for (int i = 0; i < keep; i++) {
+            total += weights[i];
+        }
+        double cumulative = 0;
+        for (int i = 0; i < keep; i++) {
+            cumulative += weights[i];
+            if (cumulative >= options.topP() * total) {
+                return i + 1;
+            }
+        }
+        return keep;
+    }
+
     /** Zeroes the weights outside the top-k and outside the smallest set whose mass reaches top-p. */
     private void truncate() {
         int size = weights.length;

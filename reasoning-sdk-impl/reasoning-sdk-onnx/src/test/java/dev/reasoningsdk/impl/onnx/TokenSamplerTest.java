@@ -55,6 +55,34 @@ class TokenSamplerTest {
     }
 
     @Test
+    void drawingFromTheTopKDrawsExactlyWhatTheFullRowDraws() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(11);
+        int vocabulary = 500;
+        for (GenerationOptions options : java.util.List.of(new GenerationOptions(0.7, 1, 20, 10, 1),
+                new GenerationOptions(1.3, 0.9, 40, 10, 2), new GenerationOptions(0.6, 0.95, 20, 10, 3),
+                GenerationOptions.greedy(10))) {
+            float[] logits = new float[vocabulary];
+            for (int i = 0; i < vocabulary; i++) {
+                // Coarse values, so that ties (broken by the lower id on both paths) happen.
+                logits[i] = (float) Math.round(random.nextGaussian() * 8) / 4;
+            }
+            int k = Math.max(1, options.topK());
+            int[] ids = new int[k];
+            float[] topLogits = new float[k];
+            TokenSampler.top(logits, 0, vocabulary, k, ids, new float[k]);
+            for (int i = 0; i < k; i++) {
+                topLogits[i] = logits[ids[i]];
+            }
+            Decoder.Top top = new Decoder.Top(k, topLogits, ids, new float[1]);
+            TokenSampler full = new TokenSampler(options, 0, vocabulary);
+            TokenSampler fromTop = new TokenSampler(options, 0, vocabulary);
+            for (int draw = 0; draw < 2_000; draw++) {
+                assertThat(fromTop.next(top, 0)).as("%s draw %d", options, draw).isEqualTo(full.next(logits, 0));
+            }
+        }
+    }
+
+    @Test
     void greedyTakesTheFirstLargestAndLogProbsAreAtTemperatureOne() {
         TokenSampler greedy = new TokenSampler(GenerationOptions.greedy(1), 0, 3);
         assertThat(greedy.next(new float[] {1f, 3f, 3f}, 0)).isEqualTo(1);

@@ -38,6 +38,9 @@ import java.util.function.UnaryOperator;
  */
 public final class SelfKnowledgeTrainer {
 
+    /** Rows (samples x problems) one labelling call asks for at most: the local decoder's batch. */
+    private static final int PROMPT_ROWS_PER_CALL = 64;
+
     private SelfKnowledgeTrainer() {
     }
 
@@ -104,8 +107,9 @@ public final class SelfKnowledgeTrainer {
     }
 
     /**
-     * Labels problems by sampling the model: {@code samples} answers per problem in one batched decode, extracted
-     * by {@code extractor}, majority against the gold answer.
+     * Labels problems by sampling the model: {@code samples} answers per problem, several problems per batched
+     * decode ({@link CausalLanguageModel#generate(List, int, GenerationOptions)}), extracted by {@code extractor},
+     * majority against the gold answer.
      *
      * @param progress told the number of problems done after each one
      */
@@ -114,18 +118,26 @@ public final class SelfKnowledgeTrainer {
                                                      GenerationOptions options, AnswerExtractor extractor,
                                                      IntConsumer progress) {
         List<LabelledText> rows = new ArrayList<>(problems.size());
-        for (int i = 0; i < problems.size(); i++) {
-            Problem problem = problems.get(i);
+        // Several problems per call, so that a local model decodes them in one batch; problem i is still seeded
+        // seed + i, as the list form of generate seeds its prompts.
+        int perCall = Math.max(1, PROMPT_ROWS_PER_CALL / samples);
+        for (int first = 0; first < problems.size(); first += perCall) {
+            List<Problem> chunk = problems.subList(first, Math.min(problems.size(), first + perCall));
             GenerationOptions seeded = new GenerationOptions(options.temperature(), options.topP(), options.topK(),
-                    options.maxNewTokens(), options.seed() + i);
-            List<ReasoningChain> answers = new ArrayList<>();
-            for (Generation generation : model.generate(promptFormat.apply(problem.question()), samples, seeded)) {
-                answers.add(ReasoningChain.of(generation.text(), model.modelId()));
+                    options.maxNewTokens(), options.seed() + first);
+            List<List<Generation>> generations = model.generate(chunk.stream()
+                    .map(problem -> promptFormat.apply(problem.question())).toList(), samples, seeded);
+            for (int j = 0; j < chunk.size(); j++) {
+                Problem problem = chunk.get(j);
+                List<ReasoningChain> answers = new ArrayList<>();
+                for (Generation generation : generations.get(j)) {
+                    answers.add(ReasoningChain.of(generation.text(), model.modelId()));
+                }
+                boolean correct = majority(answers, extractor)
+                        .filter(answer -> extractor.equivalent(answer, problem.answer())).isPresent();
+                rows.add(new LabelledText(problem.question(), correct));
+                progress.accept(first + j + 1);
             }
-            boolean correct = majority(answers, extractor)
-                    .filter(answer -> extractor.equivalent(answer, problem.answer())).isPresent();
-            rows.add(new LabelledText(problem.question(), correct));
-            progress.accept(i + 1);
         }
         return rows;
     }

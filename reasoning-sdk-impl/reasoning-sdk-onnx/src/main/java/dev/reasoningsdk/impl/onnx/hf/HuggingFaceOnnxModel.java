@@ -7,6 +7,7 @@ import dev.reasoningsdk.api.model.ChatTurn;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.CausalLmWithPast;
+import dev.reasoningsdk.impl.onnx.GenerationCancellation;
 import dev.reasoningsdk.impl.onnx.ModelSource;
 import dev.reasoningsdk.impl.onnx.OnnxModelSession;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
@@ -142,7 +143,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
             }
             lmBuilder.endTokenIds(endTokenIds)
                     .padTokenId(generationConfig.padTokenId().orElse(config.padTokenId().orElse(endTokenIds[0])))
-                    .contextLength(config.maxPositions());
+                    .contextLength(config.maxPositions()).maxCacheBytes(builder.maxCacheBytes);
             this.lm = lmBuilder.build();
             requireMatchingGraph(folder, modelFile, config, lm);
         } catch (RuntimeException e) {
@@ -242,11 +243,40 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
      */
     @Override
     public List<Generation> generate(String prompt, int count, GenerationOptions options) {
+        Objects.requireNonNull(prompt, "prompt");
+        return generate(List.of(prompt), count, options, GenerationCancellation.create()).get(0);
+    }
+
+    /**
+     * Every prompt in one left-padded batch; see
+     * {@link #generate(List, int, GenerationOptions, GenerationCancellation)}.
+     */
+    @Override
+    public List<List<Generation>> generate(List<String> prompts, int count, GenerationOptions options) {
+        return generate(prompts, count, options, GenerationCancellation.create());
+    }
+
+    /**
+     * Decodes {@code count} continuations of every prompt in one batch: prompts of different lengths are
+     * left-padded under the attention mask, and prompt {@code i}'s rows draw what they would draw alone with the seed
+     * {@code seed + i} (so this is {@link #generate(List, int, GenerationOptions)}, cancellable). {@code cancellation}
+     * (or interrupting
+     * the calling thread) stops it between steps, frees its cache and throws a
+     * {@link java.util.concurrent.CancellationException}.
+     *
+     * @return {@code count} generations per prompt, in the prompts' order
+     * @throws IllegalArgumentException if a prompt has no tokens or fills the context, or a batch's KV cache would
+     *                                  exceed {@link Builder#maxCacheBytes}
+     */
+    public List<List<Generation>> generate(List<String> prompts, int count, GenerationOptions options,
+                                           GenerationCancellation cancellation) {
+        Objects.requireNonNull(prompts, "prompts");
         Objects.requireNonNull(options, "options");
-        int[] ids = encode(prompt);
+        Objects.requireNonNull(cancellation, "cancellation");
+        List<int[]> ids = prompts.stream().map(this::encode).toList();
         // A token's own text keeps special tokens (<|im_end|> among the alternatives), a generation's text does not.
         return lm.generate(ids, count, options, generated -> decode(generated, true),
-                id -> decode(new int[] {id}, false));
+                id -> decode(new int[] {id}, false), cancellation);
     }
 
     /**
@@ -547,8 +577,23 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         private OnnxSessionFactory sessionFactory;
         private Clock clock = Clock.systemDefaultZone();
         private int[] hiddenStateLayers = new int[0];
+        private long maxCacheBytes = CausalLmWithPast.DEFAULT_MAX_CACHE_BYTES;
 
         private Builder() {
+        }
+
+        /**
+         * The most native memory one batch's KV cache may take ({@link CausalLmWithPast.Builder#maxCacheBytes}); a
+         * generation over it is refused before it starts. Default 4 GiB.
+         *
+         * @throws IllegalArgumentException if it is not positive
+         */
+        public Builder maxCacheBytes(long maxCacheBytes) {
+            if (maxCacheBytes <= 0) {
+                throw new IllegalArgumentException("maxCacheBytes must be > 0, was " + maxCacheBytes);
+            }
+            this.maxCacheBytes = maxCacheBytes;
+            return this;
         }
 
         /** The export folder (a Hugging Face hub cache snapshot works too). */

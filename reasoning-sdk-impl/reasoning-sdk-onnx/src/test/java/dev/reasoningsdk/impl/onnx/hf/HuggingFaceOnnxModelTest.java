@@ -1,12 +1,15 @@
 package dev.reasoningsdk.impl.onnx.hf;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.GenerationCancellation;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The qwen3-tiny-random export folder loaded as a local model, against its {@code reference.json}: chat-template
  * renderings (jinja2), prompt ids (an independent tokenizer), greedy ids and per-token log-probabilities with the KV
- * cache, and teacher-forced continuation log-probabilities (PyTorch, float32).
+ * cache, teacher-forced continuation log-probabilities (PyTorch, float32), and prompts of different lengths decoded
+ * in one left-padded batch ({@code batched_left_padded}, and each prompt's unbatched greedy reference).
  */
 class HuggingFaceOnnxModelTest {
 
@@ -125,5 +129,79 @@ class HuggingFaceOnnxModelTest {
         int[] ids = Qwen3Fixture.renderings().get(0).inputIds();
         assertThat(model.decode(ids, false)).isEqualTo(Qwen3Fixture.renderings().get(0).text());
         assertThat(model.decode(ids, true)).doesNotContain("<|im_start|>").contains("What is the capital of France?");
+    }
+
+    @Test
+    void aLeftPaddedBatchOfTwoPromptsDecodesAsPyTorchDid() {
+        JsonNode batched = Qwen3Fixture.REFERENCE.get("batched_left_padded");
+        List<Qwen3Fixture.Rendering> renderings = new ArrayList<>();
+        for (JsonNode name : batched.get("conversations")) {
+            renderings.add(Qwen3Fixture.renderings().stream()
+                    .filter(r -> r.conversation().equals(name.asText()) && r.variables().isEmpty()).findFirst()
+                    .orElseThrow());
+        }
+        // Different lengths, so one row really is padded.
+        assertThat(renderings.get(0).inputIds().length).isNotEqualTo(renderings.get(1).inputIds().length);
+        int steps = 12;
+        List<List<Generation>> generations = model.generate(renderings.stream().map(Qwen3Fixture.Rendering::text)
+                .toList(), 1, GenerationOptions.greedy(steps), GenerationCancellation.create());
+        assertThat(generations).hasSize(2);
+        for (int p = 0; p < 2; p++) {
+            Generation generation = generations.get(p).get(0);
+            int[] batchedIds = Qwen3Fixture.ints(batched.get("greedy_ids").get(p));
+            assertThat(generation.tokenIds()).as("row %d", p).startsWith(batchedIds);
+            JsonNode alone = renderings.get(p).node().get("greedy");
+            assertThat(generation.tokenIds()).as("row %d", p)
+                    .containsExactly(Qwen3Fixture.ints(alone.get("ids_with_cache")));
+            assertThat(generation.promptTokens()).isEqualTo(renderings.get(p).inputIds().length);
+            double[] expected = Qwen3Fixture.doubles(alone.get("logprobs_with_cache"));
+            for (int i = 0; i < steps; i++) {
+                assertThat((double) generation.tokenLogProbs()[i]).as("row %d step %d", p, i)
+                        .isCloseTo(expected[i], within(LOG_PROB_TOLERANCE));
+            }
+            assertThat((double) generation.tokenLogProbs()[0]).as("row %d", p).isCloseTo(
+                    batched.get("last_position").get(p).get("argmax_logprob").asDouble(),
+                    within(LOG_PROB_TOLERANCE));
+        }
+    }
+
+    @Test
+    void eachPromptOfABatchDrawsWhatItDrawsAloneWithItsSeed() {
+        List<String> prompts = List.of(model.formatPrompt("Sam has 14 apples. He buys 7 more. How many?"),
+                model.formatPrompt("Hi"));
+        GenerationOptions options = model.defaultOptions(10, 5).withTopLogProbs(3);
+        List<List<Generation>> together = model.generate(prompts, 3, options);
+        for (int p = 0; p < prompts.size(); p++) {
+            List<Generation> alone = model.generate(prompts.get(p), 3, options.withSeed(options.seed() + p));
+            for (int row = 0; row < 3; row++) {
+                Generation batched = together.get(p).get(row);
+                assertThat(batched.tokenIds()).as("prompt %d row %d", p, row)
+                        .containsExactly(alone.get(row).tokenIds());
+                assertThat(batched.tokens()).hasSameSizeAs(alone.get(row).tokens());
+                for (int i = 0; i < batched.tokens().size(); i++) {
+                    assertThat((double) batched.tokens().get(i).logProb()).isCloseTo(
+                            alone.get(row).tokens().get(i).logProb(), within(LOG_PROB_TOLERANCE));
+                    assertThat(batched.tokens().get(i).alternatives()).hasSize(3);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aCacheOverTheLimitIsRefusedWithTheNumbers() {
+        try (HuggingFaceOnnxModel small = HuggingFaceOnnxModel.builder().folder(Qwen3Fixture.FOLDER)
+                .sessionFactory(factory).maxCacheBytes(100_000).build()) {
+            String prompt = small.formatPrompt("Hi");
+            int promptTokens = small.encode(prompt).length;
+            // 512 bytes per token and row (2 layers, 2 KV heads of 8 fp32, keys and values, held twice).
+            assertThatThrownBy(() -> small.generate(prompt, 8, GenerationOptions.greedy(40)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("8 rows x " + (promptTokens + 40) + " tokens needs "
+                            + 512L * 8 * (promptTokens + 40) + " bytes")
+                    .hasMessageContaining("maxCacheBytes 100000");
+            assertThat(small.generate(prompt, 1, GenerationOptions.greedy(40))).hasSize(1);
+        }
+        assertThatThrownBy(() -> HuggingFaceOnnxModel.builder().maxCacheBytes(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was 0");
     }
 }

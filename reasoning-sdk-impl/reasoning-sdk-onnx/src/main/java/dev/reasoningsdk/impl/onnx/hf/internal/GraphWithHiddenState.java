@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.onnx.hf.internal;
 
 import dev.reasoningsdk.impl.onnx.ModelSource;
 import dev.reasoningsdk.impl.onnx.OnnxModelFile;
+import dev.reasoningsdk.impl.onnx.internal.NextTokenOutputs;
 import dev.reasoningsdk.impl.onnx.internal.OnnxExternalData;
 import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
@@ -35,6 +36,8 @@ import java.util.TreeSet;
  * graph ({@code SkipSimplifiedLayerNormalization}) or one whose decoder sits inside {@code If} branches (the merged
  * export) has no such chain at its top level. The graph is then opened from memory. When a state cannot be found, or
  * the weights live in external data files (which a graph opened from memory cannot reach), {@link #why()} says why.
+ * Either way the graph opened from memory also gets the next-token outputs of {@link NextTokenOutputs}, so a
+ * decoding step reads a few numbers per row instead of the whole vocabulary.
  *
  * @param source            what to open
  * @param hiddenStateOutput the final state's output, when there is one
@@ -95,7 +98,8 @@ public record GraphWithHiddenState(ModelSource source, Optional<String> hiddenSt
         List<NodeProto> heads = graph.getNodeList().stream()
                 .filter(node -> node.getOutputList().contains(LOGITS)).toList();
         if (heads.size() != 1 || !HEAD_OPS.contains(heads.get(0).getOpType()) || heads.get(0).getInputCount() < 1) {
-            return new GraphWithHiddenState(file, Optional.empty(), Map.of(), "'" + LOGITS + "' is not written by one "
+            return new GraphWithHiddenState(ModelSource.bytes(file.name(), NextTokenOutputs.add(model).toBytes()),
+                    Optional.empty(), Map.of(), "'" + LOGITS + "' is not written by one "
                     + "MatMul or Gemm node (the output head) whose input is the last hidden state");
         }
         String last = heads.get(0).getInput(0);
@@ -114,7 +118,8 @@ public record GraphWithHiddenState(ModelSource source, Optional<String> hiddenSt
         }
         found.put(layers, last);
         List<String> outputs = new ArrayList<>(found.values());
-        return new GraphWithHiddenState(ModelSource.bytes(file.name(), model.withGraphOutputs(outputs).toBytes()),
+        return new GraphWithHiddenState(ModelSource.bytes(file.name(),
+                NextTokenOutputs.add(model.withGraphOutputs(outputs)).toBytes()),
                 Optional.of(last), why.isEmpty() ? found : Map.of(layers, last), why);
     }
 
