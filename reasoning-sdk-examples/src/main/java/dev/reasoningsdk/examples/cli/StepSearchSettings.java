@@ -15,8 +15,8 @@ final class StepSearchSettings {
     /** The token budget of one search. */
     static final long MAX_TOKENS = 1024;
     static final int BEAM_WIDTH = 2;
-    static final int BEAM_EXPANSIONS = 2;
-    static final int BEST_FIRST_MAX_EXPANSIONS = 4;
+    static final int BEAM_EXPANSIONS = 3;
+    static final int BEST_FIRST_MAX_EXPANSIONS = 16;
     static final double TEMPERATURE = 0.8;
 
     private StepSearchSettings() {

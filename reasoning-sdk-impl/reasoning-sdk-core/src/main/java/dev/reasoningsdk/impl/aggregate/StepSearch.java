@@ -49,10 +49,14 @@ import java.util.function.UnaryOperator;
  * log-probability per character of their steps where the model reports token texts, then by creation order.
  *
  * <p><b>Strategies.</b> {@link Strategy#BEAM}: each round expands every unfinished chain of the beam and keeps the
- * {@code beamWidth} best of the children and the finished chains; it stops when the whole beam is finished.
- * {@link Strategy#BEST_FIRST}: expands the best chain of the frontier, keeping it in the frontier until it has been
- * expanded {@code maxExpansionsPerStep} times, so a step the reward rejects is sampled again from the chain before
- * it; it stops when the best chain of the frontier is finished.
+ * {@code beamWidth} best of the children and the finished chains (children with the same text count once); it stops
+ * when the whole beam is finished and answers by a vote of its chains. {@link Strategy#BEST_FIRST}: expands the best
+ * chain of the frontier; a chain leaves the frontier once a child's step got the full reward or it has been expanded
+ * {@code maxExpansionsPerStep} times, so a step the reward rejects is sampled again from the chain before it, and the
+ * search backs up to where an error was found rather than to every earlier step. It stops when the best chain of the
+ * frontier is finished; with {@code samples} above 1 it searches again from the question (with the following seeds)
+ * until that many chains are finished, and answers by their vote. A vote weighs each finished chain
+ * {@code exp(-penalty)}; ties go to the answer of the better-ranked chain, whose steps are the path reported.
  *
  * <p><b>Budget.</b> {@code maxTokens} bounds the tokens the model generates in one search, exactly: every call asks
  * for at most the tokens still unspent, and every generated token counts, those of dropped chains included. When
@@ -60,8 +64,8 @@ import java.util.function.UnaryOperator;
  * ({@link StopReason#BUDGET_EXHAUSTED}). The same seed, question and model give the same path: row {@code i} of the
  * search (counted over all its calls) is sampled with seed {@code seed + i}.
  *
- * <p>Defaults: strategy best-first, beam width 2, 1 expansion per step for best-first and 2 for beam,
- * {@code maxExpansionsPerStep} 4, {@code stepTokens} 16, {@code maxTokens} 1024, temperature 0.8, seed 0, the
+ * <p>Defaults: strategy best-first, beam width 2, 1 expansion per step for best-first and 2 for beam, 1 sample,
+ * {@code maxExpansionsPerStep} 16, {@code stepTokens} 16, {@code maxTokens} 1024, temperature 0.8, seed 0, the
  * model's own prompt format ({@link CausalLanguageModel#formatPrompt}), the numeric answer extractor. Immutable and
  * thread-safe (one search runs on the calling thread); does not own the model.
  */
@@ -513,7 +517,7 @@ public final class StepSearch {
         private int beamWidth = 2;
         private boolean beamWidthSet;
         private Integer expansionsPerStep;
-        private int maxExpansionsPerStep = 4;
+        private int maxExpansionsPerStep = 16;
         private boolean maxExpansionsPerStepSet;
         private int stepTokens = 16;
         private long maxTokens = 1024;
@@ -577,7 +581,8 @@ public final class StepSearch {
         }
 
         /**
-         * How often best-first search may expand one partial chain (default 4).
+         * How often best-first search may expand one partial chain (default 16: a step the tiny reasoner gets wrong
+         * is often wrong again at the next few tries, and a try costs about a step's tokens).
          *
          * @throws IllegalArgumentException if below 1
          */
