@@ -255,6 +255,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         /** Each problem's answer per method, in problem order (empty: no answer). */
         final Map<String, List<String>> answers = new LinkedHashMap<>();
         final List<String> searches = new ArrayList<>();
+        /** Each problem's step-search answer (kept apart from {@link #answers}: a served model runs no search). */
+        final Map<String, List<String>> searchAnswers = new LinkedHashMap<>();
         int problems;
         int aorFailures;
         boolean budgetSpent;
@@ -325,6 +327,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             BenchReport perProblem = new BenchReport();
             answers.forEach(perProblem::put);
             report.put("answers", perProblem);
+            if (!searches.isEmpty()) {
+                BenchReport searchPerProblem = new BenchReport();
+                searchAnswers.forEach(searchPerProblem::put);
+                report.put("step_search_answers", searchPerProblem);
+            }
             report.put("notes", "aor: the issue's defaults (20 initial samples, +5 while the margin is under 2, at "
                     + "most 40); aor_lean: the same with " + leanInitial + " initial samples; a problem whose "
                     + "samples all failed counts as wrong (aor_without_chains); generated_tokens: tokens the model "
@@ -405,7 +412,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 run.usage = run.usage.plus(result.usage());
                 run.add("step_search_" + search.getKey(), correct(numeric, result.answer(), gold),
                         result.usage().samples(), result.generatedTokens(), result.expansions());
-                run.answer("step_search_" + search.getKey(), result.answer());
+                run.searchAnswers.computeIfAbsent(search.getKey(), m -> new ArrayList<>())
+                        .add(result.answer().orElse(""));
             }
             run.problems++;
             progress.update(run.problems, selected.size());

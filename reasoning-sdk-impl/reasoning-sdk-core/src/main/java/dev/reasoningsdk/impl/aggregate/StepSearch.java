@@ -52,8 +52,9 @@ import java.util.function.UnaryOperator;
  * {@code beamWidth} best of the children and the finished chains (children with the same text count once); it stops
  * when the whole beam is finished and answers by a vote of its chains. {@link Strategy#BEST_FIRST}: expands the best
  * chain of the frontier; a chain leaves the frontier once a child's step got the full reward or it has been expanded
- * {@code maxExpansionsPerStep} times, so a step the reward rejects is sampled again from the chain before it, and the
- * search backs up to where an error was found rather than to every earlier step. It stops when the best chain of the
+ * {@code maxExpansionsPerStep} times (once, for a chain that already holds a rejected step), so a step the reward
+ * rejects is sampled again from the chain before it, and the search backs up to where an error was found rather than
+ * to every earlier step. It stops when the best chain of the
  * frontier is finished; with {@code samples} above 1 it searches again from the question (with the following seeds)
  * until that many chains are finished, and answers by their vote. A vote weighs each finished chain
  * {@code exp(-penalty)}; ties go to the answer of the better-ranked chain, whose steps are the path reported.
@@ -316,8 +317,11 @@ public final class StepSearch {
                 }
                 List<Node> children = expand(next, expansionsPerStep);
                 // A chain stays open for another try only while no child's step looked right: the search backs
-                // up to where an error was found, not to every earlier step.
-                if (next.expansions >= maxExpansionsPerStep || children.stream().anyMatch(c -> c.stepReward == 1)) {
+                // up to where an error was found, not to every earlier step. A chain that already holds an error
+                // gets one try: its retries were spent at the step before the error, and retrying after it too
+                // would multiply them with every error kept.
+                if (next.expansions >= maxExpansionsPerStep || next.penalty > 0
+                        || children.stream().anyMatch(c -> c.stepReward == 1)) {
                     frontier.remove(next);
                 }
                 frontier.addAll(children);
