@@ -36,6 +36,15 @@ public record AggregationResult(String method, Optional<String> answer, List<Ans
         }
     }
 
+    /**
+     * Tokens the model generated for this result ({@link Usage#outputTokens()}: sampled chains and judge replies;
+     * 0 when the caller supplied the chains and nothing was judged by a model), or {@link Usage#UNKNOWN_TOKENS}, so
+     * that methods compare at equal cost.
+     */
+    public long generatedTokens() {
+        return usage.outputTokens();
+    }
+
     /** Total chains considered, parseable or not. */
     public int totalChains() {
         return unparseableChains + groups.stream().mapToInt(g -> g.chains().size()).sum();

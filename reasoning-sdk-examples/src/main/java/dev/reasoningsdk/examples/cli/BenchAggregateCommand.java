@@ -17,6 +17,8 @@ import dev.reasoningsdk.impl.aggregate.ArithmeticVerifier;
 import dev.reasoningsdk.impl.aggregate.LikelihoodChainScorer;
 import dev.reasoningsdk.impl.aggregate.MajorityVote;
 import dev.reasoningsdk.impl.aggregate.SourceReliability;
+import dev.reasoningsdk.impl.aggregate.StepSearch;
+import dev.reasoningsdk.impl.aggregate.StepSearchResult;
 import dev.reasoningsdk.impl.aggregate.WeightedVote;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
@@ -91,6 +93,13 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     @Option(names = "--lean-initial", description = "Initial samples of the lean AoR run (default: ${DEFAULT-VALUE}).")
     int leanInitial = 5;
+
+    @Option(names = "--step-tokens", description = "Tokens per expansion of the step search (default: "
+            + "${DEFAULT-VALUE}).")
+    int stepTokens = StepSearchSettings.STEP_TOKENS;
+
+    @Option(names = "--step-max-tokens", description = "Token budget of one step search (default: ${DEFAULT-VALUE}).")
+    long stepMaxTokens = StepSearchSettings.MAX_TOKENS;
 
     @Option(names = "--threads", description = "ONNX intra-op threads for --live (default: ${DEFAULT-VALUE}).")
     int threads = 2;
@@ -217,43 +226,72 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         scorers.put("verifier", ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
         if (endpoint.isRemote()) {
             try (RemoteModel remote = new RemoteModel(endpoint, cache)) {
-                LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers, remote::budgetSpent);
+                LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers, Map.of(), remote::budgetSpent);
                 return run.report(endpoint.model(), scorers.keySet()).put("endpoint", remote.describe(run.usage));
             }
         }
         try (TinyReasoner model = TinyReasoner.builder().intraOpThreads(threads).build()) {
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
-            LiveRun run = liveRun(selected, sampler, scorers, () -> false);
+            Map<String, StepSearch> searches = new LinkedHashMap<>();
+            searches.put("beam", StepSearchSettings.beam(model, stepTokens, stepMaxTokens));
+            searches.put("best_first", StepSearchSettings.bestFirst(model, stepTokens, stepMaxTokens));
+            LiveRun run = liveRun(selected, sampler, scorers, searches, () -> false);
             return run.report(model.modelId(), scorers.keySet())
                     .put("endpoint", endpoint.describe().put("usage", BenchReport.usage(run.usage)));
         }
     }
 
-    /** What the live loop counted: right answers and samples per method, problems done, the sampling cost. */
+    /** Step counts reported separately (the hardest problems of the tiny reasoner's eval set). */
+    private static final int[] SEPARATE_STEPS = {5, 6};
+
+    /**
+     * What the live loop counted per method: right answers, samples, generated tokens and expansions (index 0-3), in
+     * total and for the problems of each step count in {@link #SEPARATE_STEPS}; problems done; the sampling cost.
+     */
     private final class LiveRun {
         final Map<String, double[]> totals = new LinkedHashMap<>();
+        final Map<Integer, Map<String, double[]>> byStepCount = new LinkedHashMap<>();
+        final Map<Integer, Integer> problemsByStepCount = new LinkedHashMap<>();
         /** Scorers that could not run, with why (log-probabilities the model did not return). */
         final Map<String, LogProbsUnavailableException> skipped = new LinkedHashMap<>();
         /** Each problem's answer per method, in problem order (empty: no answer). */
         final Map<String, List<String>> answers = new LinkedHashMap<>();
+        final List<String> searches = new ArrayList<>();
+        /** Each problem's step-search answer (kept apart from {@link #answers}: a served model runs no search). */
+        final Map<String, List<String>> searchAnswers = new LinkedHashMap<>();
         int problems;
         int aorFailures;
         boolean budgetSpent;
         Usage usage = Usage.NONE;
+        /** The step count of the problem being scored (0 when the row has none). */
+        int steps;
 
         void answer(String method, Optional<String> answer) {
             answers.computeIfAbsent(method, m -> new ArrayList<>()).add(answer.orElse(""));
+        }
+
+        /** Counts one problem's outcome for {@code method}. */
+        void add(String method, boolean correct, int samples, long tokens, int expansions) {
+            // Unknown tokens (a provider that reports none) make the method's token figure unknown: NaN.
+            double[] figures = {correct ? 1 : 0, samples, tokens == Usage.UNKNOWN_TOKENS ? Double.NaN : tokens,
+                expansions};
+            List<double[]> into = new ArrayList<>();
+            into.add(totals.computeIfAbsent(method, m -> new double[4]));
+            if (byStepCount.containsKey(steps)) {
+                into.add(byStepCount.get(steps).computeIfAbsent(method, m -> new double[4]));
+            }
+            for (double[] total : into) {
+                for (int i = 0; i < figures.length; i++) {
+                    total[i] += figures[i];
+                }
+            }
         }
 
         BenchReport report(String modelName, Iterable<String> scorerNames) {
             BenchReport report = new BenchReport().put("model", modelName).put("n_problems", problems)
                     .put("temperature", TEMPERATURE)
                     .put("stop_reason", budgetSpent ? "budget_exhausted" : "completed");
-            BenchReport majority = new BenchReport();
-            for (int k : KS) {
-                majority.put(String.valueOf(k), figures(totals.get("majority_at_" + k), problems));
-            }
-            report.put("majority_at_k", majority);
+            report.put("majority_at_k", majorityAtK(totals, problems));
             BenchReport aor = new BenchReport();
             BenchReport lean = new BenchReport();
             for (String scorer : scorerNames) {
@@ -265,31 +303,75 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             }
             report.put("aor", aor);
             report.put("aor_lean", lean);
+            report.put("step_search", searches.isEmpty()
+                    ? new BenchReport().put("skipped", "needs a local model that continues a prefix "
+                            + "(--provider local); a chat API cannot continue a partial assistant message")
+                    : searchFigures(totals, problems));
+            BenchReport byStep = new BenchReport();
+            byStepCount.forEach((count, methods) -> {
+                int n = problemsByStepCount.getOrDefault(count, 0);
+                BenchReport entry = new BenchReport().put("n_problems", n);
+                entry.put("majority_at_k", majorityAtK(methods, n));
+                BenchReport leanByStep = new BenchReport();
+                methods.forEach((method, figures) -> {
+                    if (method.startsWith("aor_lean_")) {
+                        leanByStep.put(method.substring("aor_lean_".length()), figures(figures, n));
+                    }
+                });
+                entry.put("aor_lean", leanByStep);
+                if (!searches.isEmpty()) {
+                    entry.put("step_search", searchFigures(methods, n));
+                }
+                byStep.put(count + "_steps", entry);
+            });
+            report.put("by_step_count", byStep);
             report.put("aor_without_chains", aorFailures);
             BenchReport perProblem = new BenchReport();
             answers.forEach(perProblem::put);
             report.put("answers", perProblem);
+            if (!searches.isEmpty()) {
+                BenchReport searchPerProblem = new BenchReport();
+                searchAnswers.forEach(searchPerProblem::put);
+                report.put("step_search_answers", searchPerProblem);
+            }
             report.put("notes", "aor: the issue's defaults (20 initial samples, +5 while the margin is under 2, at "
                     + "most 40); aor_lean: the same with " + leanInitial + " initial samples; a problem whose "
-                    + "samples all failed counts as wrong (aor_without_chains)");
+                    + "samples all failed counts as wrong (aor_without_chains); generated_tokens: tokens the model "
+                    + "generated for the chains a method used, per problem on average (majority@k: its first k "
+                    + "chains); step_search: " + StepSearchSettings.describe(stepTokens, stepMaxTokens));
+            return report;
+        }
+
+        private BenchReport searchFigures(Map<String, double[]> from, int n) {
+            BenchReport report = new BenchReport();
+            for (String search : searches) {
+                double[] total = from.get("step_search_" + search);
+                report.put(search, total == null ? figures(null, n) : figures(total, n)
+                        .put("mean_expansions", round(total[3] / n)));
+            }
             return report;
         }
     }
 
+    private static BenchReport majorityAtK(Map<String, double[]> from, int n) {
+        BenchReport majority = new BenchReport();
+        for (int k : KS) {
+            majority.put(String.valueOf(k), figures(from.get("majority_at_" + k), n));
+        }
+        return majority;
+    }
+
     /**
-     * Samples 40 chains per problem (seeds 0-39) and scores majority@k and AoR per scorer on them; stops before a
-     * problem once {@code budgetSpent} says so.
+     * Samples 40 chains per problem (seeds 0-39) and scores majority@k and AoR per scorer on them, then runs each
+     * step search on the model; stops before a problem once {@code budgetSpent} says so.
      */
     LiveRun liveRun(List<JsonNode> selected, ChainSampler sampler, Map<String, ChainScorer> scorers,
-                    BooleanSupplier budgetSpent) {
+                    Map<String, StepSearch> searches, BooleanSupplier budgetSpent) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         LiveRun run = new LiveRun();
-        for (int k : KS) {
-            run.totals.put("majority_at_" + k, new double[2]);
-        }
-        for (String scorer : scorers.keySet()) {
-            run.totals.put("aor_" + scorer, new double[2]);
-            run.totals.put("aor_lean_" + scorer, new double[2]);
+        run.searches.addAll(searches.keySet());
+        for (int count : SEPARATE_STEPS) {
+            run.byStepCount.put(count, new LinkedHashMap<>());
         }
         Progress progress = new Progress("aggregate live");
         for (JsonNode problem : selected) {
@@ -299,6 +381,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             }
             String question = problem.path("question").asText();
             String gold = String.valueOf(problem.path("answer").asLong());
+            run.steps = problem.path("steps").asInt(0);
+            run.problemsByStepCount.merge(run.steps, 1, Integer::sum);
             ReplaySampler replay = new ReplaySampler(sampler, question, 40);
             run.usage = run.usage.plus(replay.usage());
             List<ReasoningChain> all = replay.chains();
@@ -306,7 +390,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 // Failed samples leave fewer than k chains: the vote takes what there is, and says so.
                 List<ReasoningChain> firstK = all.subList(0, Math.min(k, all.size()));
                 AggregationResult result = MajorityVote.of(numeric).aggregate(question, firstK);
-                add(run.totals.get("majority_at_" + k), correct(numeric, result.answer(), gold), firstK.size());
+                run.add("majority_at_" + k, correct(numeric, result.answer(), gold), firstK.size(),
+                        replay.outputTokens(firstK.size()), 0);
                 run.answer("majority_at_" + k, result.answer());
             }
             for (Map.Entry<String, ChainScorer> scorer : scorers.entrySet()) {
@@ -324,6 +409,14 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     run.skipped.put(scorer.getKey(), unavailable);
                 }
             }
+            for (Map.Entry<String, StepSearch> search : searches.entrySet()) {
+                StepSearchResult result = search.getValue().solve(question);
+                run.usage = run.usage.plus(result.usage());
+                run.add("step_search_" + search.getKey(), correct(numeric, result.answer(), gold),
+                        result.usage().samples(), result.generatedTokens(), result.expansions());
+                run.searchAnswers.computeIfAbsent(search.getKey(), m -> new ArrayList<>())
+                        .add(result.answer().orElse(""));
+            }
             run.problems++;
             progress.update(run.problems, selected.size());
         }
@@ -336,24 +429,25 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         try {
             AggregationResult result = aor.solve(question);
-            add(run.totals.get(total), correct(numeric, result.answer(), gold), result.usage().samples());
+            run.add(total, correct(numeric, result.answer(), gold), result.usage().samples(),
+                    result.generatedTokens(), 0);
             run.answer(total, result.answer());
         } catch (LogProbsUnavailableException unavailable) {
             throw unavailable;
         } catch (ReasoningException noChain) {
             run.aorFailures++;
-            add(run.totals.get(total), false, 0);
+            run.add(total, false, 0, 0, 0);
             run.answer(total, Optional.empty());
         }
     }
 
-    private static void add(double[] total, boolean correct, int samples) {
-        total[0] += correct ? 1 : 0;
-        total[1] += samples;
-    }
-
     private static BenchReport figures(double[] total, int n) {
-        return new BenchReport().put("accuracy", round(total[0] / n)).put("mean_samples", round(total[1] / n));
+        if (total == null || n == 0) {
+            return new BenchReport().put("accuracy", Double.NaN).put("mean_samples", Double.NaN)
+                    .put("generated_tokens", Double.NaN);
+        }
+        return new BenchReport().put("accuracy", round(total[0] / n)).put("mean_samples", round(total[1] / n))
+                .put("generated_tokens", round(total[2] / n));
     }
 
     static boolean correct(AnswerExtractor extractor, Optional<String> answer, String gold) {
@@ -393,6 +487,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             return source.usage();
         }
 
+        /** Tokens generated for the first {@code chains} chains of {@link #chains()}. */
+        long outputTokens(int chains) {
+            return tokens(samples.stream().limit(chains).mapToLong(SampleBatch.Sample::outputTokens));
+        }
+
         @Override
         public SampleBatch sample(String prompt, int count, long firstSeed) {
             List<SampleBatch.Sample> slice = new ArrayList<>();
@@ -410,8 +509,18 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                             failure.message(), failure.attempts()));
                 }
             }
+            // A slice costs what its samples cost when they were drawn, so a method's tokens are those it used.
             return new SampleBatch(count, slice, failures, StopReason.COMPLETED,
-                    new Usage(slice.size(), 1, 0, 0, 0, java.time.Duration.ZERO));
+                    new Usage(slice.size(), 1, 0, tokens(slice.stream().mapToLong(SampleBatch.Sample::inputTokens)),
+                            tokens(slice.stream().mapToLong(SampleBatch.Sample::outputTokens)),
+                            java.time.Duration.ZERO));
+        }
+
+        /** The sum, or {@link Usage#UNKNOWN_TOKENS} when one count is unknown. */
+        private static long tokens(java.util.stream.LongStream counts) {
+            long[] all = counts.toArray();
+            return java.util.Arrays.stream(all).anyMatch(c -> c == Usage.UNKNOWN_TOKENS) ? Usage.UNKNOWN_TOKENS
+                    : java.util.Arrays.stream(all).sum();
         }
 
         @Override

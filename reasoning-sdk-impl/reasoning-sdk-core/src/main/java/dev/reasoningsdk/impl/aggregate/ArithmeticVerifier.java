@@ -217,7 +217,7 @@ public final class ArithmeticVerifier implements ChainScorer {
         return matcher.find() ? Optional.of(Double.parseDouble(matcher.group(1))) : Optional.empty();
     }
 
-    private static boolean close(double a, double b) {
+    static boolean close(double a, double b) {
         return Math.abs(a - b) <= RELATIVE_TOLERANCE * Math.max(1.0, Math.max(Math.abs(a), Math.abs(b)));
     }
 

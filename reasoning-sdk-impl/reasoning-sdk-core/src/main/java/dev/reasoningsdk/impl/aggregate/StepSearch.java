@@ -1,0 +1,668 @@
+package dev.reasoningsdk.impl.aggregate;
+
+import dev.reasoningsdk.api.CallFailure;
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.StopReason;
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.aggregate.ProcessReward;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.api.model.TokenLogProb;
+import dev.reasoningsdk.impl.internal.AnswerGrouping;
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.function.UnaryOperator;
+
+/**
+ * Step-level search over reasoning steps with a process reward: beam search or best-first search over partial
+ * chains, each expanded by continuing its text with a local model and scored step by step (the o1 roadmap's
+ * search with a process reward; Yao et al., 2023, "Tree of Thoughts", for search over thoughts; Lightman et al.,
+ * 2023, for the process reward). A step ends where the chain ends a line, or a sentence ({@code .}, {@code !} or
+ * {@code ?} followed by white space); the model's end of sequence ends the chain.
+ *
+ * <p><b>Expanding.</b> A partial chain is expanded by {@code expansionsPerStep} continuations of
+ * {@code promptFormat(question) + chain}, sampled at {@code temperature} with at most {@code stepTokens} new tokens
+ * each; a continuation that has not ended a step by then is continued alone until it does. Each child takes the
+ * first step of its continuation; what the model generated past that step is kept as the child's lookahead and
+ * becomes the first continuation of the child's own next expansion, so tokens are only lost with chains the search
+ * drops. Any {@link CausalLanguageModel} can be searched, since generating from a prompt that ends with a partial
+ * chain continues it. A remote LangChain4j {@code ChatModel} is not accepted: its API has no way to make the
+ * provider continue a partial assistant message (OpenAI's chat completions always start a new one), so a provider
+ * that can (a server's prefill or "continue final message" option) is searched by implementing
+ * {@link CausalLanguageModel#generate} over it.
+ *
+ * <p><b>Scoring.</b> Each new step gets a reward in [0, 1] from the {@link ProcessReward} (default
+ * {@link ArithmeticStepReward}); a partial chain's penalty is the sum of {@code 1 - reward} over its steps. Chains
+ * rank by penalty, then (best-first) finished before unfinished and longer before shorter, then by the mean
+ * log-probability per character of their steps where the model reports token texts, then by creation order.
+ *
+ * <p><b>Strategies.</b> {@link Strategy#BEAM}: each round expands every unfinished chain of the beam and keeps the
+ * {@code beamWidth} best of the children and the finished chains (children with the same text count once); it stops
+ * when the whole beam is finished and answers by a vote of its chains. {@link Strategy#BEST_FIRST}: expands the best
+ * chain of the frontier; a chain leaves the frontier once a child's step got the full reward or it has been expanded
+ * {@code maxExpansionsPerStep} times (once, for a chain that already holds a rejected step), so a step the reward
+ * rejects is sampled again from the chain before it, and the search backs up to where an error was found rather than
+ * to every earlier step. It stops when the best chain of the
+ * frontier is finished; with {@code samples} above 1 it searches again from the question (with the following seeds)
+ * until that many chains are finished, and answers by their vote. A vote weighs each finished chain
+ * {@code exp(-penalty)}; ties go to the answer of the better-ranked chain, whose steps are the path reported.
+ *
+ * <p><b>Budget.</b> {@code maxTokens} bounds the tokens the model generates in one search, exactly: every call asks
+ * for at most the tokens still unspent, and every generated token counts, those of dropped chains included. When
+ * the budget cannot pay for another expansion, the best finished chain is the answer
+ * ({@link StopReason#BUDGET_EXHAUSTED}). The same seed, question and model give the same path: row {@code i} of the
+ * search (counted over all its calls) is sampled with seed {@code seed + i}.
+ *
+ * <p>Defaults: strategy best-first, beam width 2, 1 expansion per step for best-first and 2 for beam, 1 sample,
+ * {@code maxExpansionsPerStep} 16, {@code stepTokens} 16, {@code maxTokens} 1024, temperature 0.8, seed 0, the
+ * model's own prompt format ({@link CausalLanguageModel#formatPrompt}), the numeric answer extractor. Immutable and
+ * thread-safe (one search runs on the calling thread); does not own the model.
+ */
+public final class StepSearch {
+
+    /** How the search chooses the partial chains to expand. */
+    public enum Strategy {
+        /** Expand every chain of a fixed-width beam each round, keep the best children. */
+        BEAM,
+        /** Expand the best chain found so far, one at a time. */
+        BEST_FIRST
+    }
+
+    private final CausalLanguageModel model;
+    private final ProcessReward reward;
+    private final AnswerExtractor extractor;
+    private final UnaryOperator<String> promptFormat;
+    private final Strategy strategy;
+    private final int beamWidth;
+    private final int expansionsPerStep;
+    private final int maxExpansionsPerStep;
+    private final int stepTokens;
+    private final long maxTokens;
+    private final double temperature;
+    private final long seed;
+    private final int samples;
+
+    private StepSearch(Builder builder) {
+        this.model = builder.model;
+        this.reward = builder.reward;
+        this.extractor = builder.extractor;
+        this.promptFormat = builder.promptFormat != null ? builder.promptFormat : builder.model::formatPrompt;
+        this.strategy = builder.strategy;
+        this.beamWidth = builder.beamWidth;
+        this.expansionsPerStep = builder.expansionsPerStep != null ? builder.expansionsPerStep
+                : builder.strategy == Strategy.BEAM ? 2 : 1;
+        this.maxExpansionsPerStep = builder.maxExpansionsPerStep;
+        this.stepTokens = builder.stepTokens;
+        this.maxTokens = builder.maxTokens;
+        this.temperature = builder.temperature;
+        this.seed = builder.seed;
+        this.samples = builder.samples;
+    }
+
+    /** A builder; {@link Builder#model} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A best-first search over {@code model} with every default. */
+    public static StepSearch of(CausalLanguageModel model) {
+        return builder().model(model).build();
+    }
+
+    /**
+     * Searches for a chain that answers {@code question}.
+     *
+     * @throws IllegalArgumentException if the model cannot take the question's prompt (a character outside its
+     *                                  vocabulary, a prompt that fills its context)
+     */
+    public StepSearchResult solve(String question) {
+        Objects.requireNonNull(question, "question");
+        return new Run(question).search();
+    }
+
+    /** {@code "step_search_beam"} or {@code "step_search_best_first"}. */
+    public String name() {
+        return strategy == Strategy.BEAM ? "step_search_beam" : "step_search_best_first";
+    }
+
+    /**
+     * The index just past the first step of {@code text}: after a line's newline, or after a sentence's final
+     * {@code .}, {@code !} or {@code ?} that white space follows; -1 when no step ends in it. A step holds some text
+     * that is not white space, so a leading newline ends nothing.
+     */
+    static int stepEnd(String text) {
+        boolean content = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' && content) {
+                return i + 1;
+            }
+            if ((c == '.' || c == '!' || c == '?') && content && i + 1 < text.length()
+                    && Character.isWhitespace(text.charAt(i + 1))) {
+                return i + 1;
+            }
+            content |= !Character.isWhitespace(c);
+        }
+        return -1;
+    }
+
+    /** A partial chain: the steps from the root to here, their rewards, and what the model generated past them. */
+    private static final class Node {
+        final String text;
+        final List<String> steps;
+        final List<Double> rewards;
+        final boolean finished;
+        final double penalty;
+        /** The reward of the newest step (1 for the root). */
+        final double stepReward;
+        final double logProb;
+        final int order;
+        Continuation lookahead;
+        int expansions;
+
+        Node(String text, List<String> steps, List<Double> rewards, boolean finished, double logProb, int order,
+             Continuation lookahead) {
+            this.text = text;
+            this.steps = steps;
+            this.rewards = rewards;
+            this.finished = finished;
+            this.penalty = rewards.stream().mapToDouble(r -> 1 - r).sum();
+            this.stepReward = rewards.isEmpty() ? 1 : rewards.get(rewards.size() - 1);
+            this.logProb = logProb;
+            this.order = order;
+            this.lookahead = lookahead;
+        }
+
+        double meanLogProb() {
+            return text.isEmpty() ? 0 : logProb / text.length();
+        }
+    }
+
+    /** Text the model generated after a chain, with the log-probability of each character (0 where unknown). */
+    private record Continuation(String text, double[] charLogProbs, boolean ended) {
+
+        static Continuation of(Generation generation) {
+            String text = generation.text();
+            double[] perChar = new double[text.length()];
+            List<TokenLogProb> tokens = generation.tokens();
+            StringBuilder spelled = new StringBuilder();
+            tokens.forEach(token -> spelled.append(token.token()));
+            // Token texts that spell the text place each token's log-probability on its last character.
+            if (!tokens.isEmpty() && spelled.toString().equals(text)) {
+                int end = 0;
+                for (TokenLogProb token : tokens) {
+                    end += token.token().length();
+                    if (end > 0) {
+                        perChar[end - 1] += token.logProb();
+                    }
+                }
+            }
+            // A row stopped by its token cap may go on; an end of sequence or a full context ends the chain.
+            boolean ended = generation.finishReason() != Generation.FinishReason.MAX_NEW_TOKENS
+                    || generation.tokenIds().length == 0;
+            return new Continuation(text, perChar, ended);
+        }
+
+        Continuation then(Continuation more) {
+            double[] joined = new double[charLogProbs.length + more.charLogProbs.length];
+            System.arraycopy(charLogProbs, 0, joined, 0, charLogProbs.length);
+            System.arraycopy(more.charLogProbs, 0, joined, charLogProbs.length, more.charLogProbs.length);
+            return new Continuation(text + more.text, joined, more.ended);
+        }
+
+        double logProb(int from, int to) {
+            double sum = 0;
+            for (int i = from; i < to; i++) {
+                sum += charLogProbs[i];
+            }
+            return sum;
+        }
+
+        Continuation from(int index) {
+            return new Continuation(text.substring(index),
+                    java.util.Arrays.copyOfRange(charLogProbs, index, charLogProbs.length), ended);
+        }
+    }
+
+    /** Rank of chains: fewer errors, then more likely per character, then made first. */
+    private static final Comparator<Node> RANK = Comparator.<Node>comparingDouble(n -> n.penalty)
+            .thenComparingDouble(n -> -n.meanLogProb()).thenComparingInt(n -> n.order);
+
+    /** One search: its tree, its budget and what it spent. Not thread-safe. */
+    private final class Run {
+        private final String question;
+        private final String prompt;
+        private final long start = System.nanoTime();
+        private long remaining = maxTokens;
+        private long generated;
+        private long inputTokens;
+        private int calls;
+        private int failedCalls;
+        private long rows;
+        private int nodes;
+        private int expansions;
+        private int finishedChains;
+        private boolean budgetSpent;
+        private Node bestFinished;
+
+        Run(String question) {
+            this.question = question;
+            this.prompt = promptFormat.apply(question);
+        }
+
+        StepSearchResult search() {
+            return strategy == Strategy.BEAM ? beam() : bestFirst();
+        }
+
+        private Node root() {
+            return new Node("", List.of(), List.of(), false, 0, nodes++, null);
+        }
+
+        private StepSearchResult bestFirst() {
+            List<Node> finished = new ArrayList<>();
+            Node best = null;
+            while (finished.size() < samples && !budgetSpent) {
+                Node[] bestPartial = new Node[1];
+                Optional<Node> chain = bestFirstChain(bestPartial);
+                if (chain.isEmpty()) {
+                    best = best == null || RANK.compare(bestPartial[0], best) < 0 ? bestPartial[0] : best;
+                    break;
+                }
+                finished.add(chain.get());
+            }
+            StopReason reason = budgetSpent ? StopReason.BUDGET_EXHAUSTED
+                    : finished.size() < samples ? StopReason.NO_ANSWER : StopReason.COMPLETED;
+            if (finished.isEmpty() && bestFinished != null) {
+                finished.add(bestFinished);
+            }
+            return finished.isEmpty() ? result(best, reason) : vote(finished, reason);
+        }
+
+        /**
+         * One best-first search from a new root: the first finished chain that is the best of the frontier, or empty
+         * (with the best partial chain in {@code bestPartial}) when the budget or the frontier ran out first.
+         */
+        private Optional<Node> bestFirstChain(Node[] bestPartial) {
+            Comparator<Node> order = Comparator.<Node>comparingDouble(n -> n.penalty)
+                    .thenComparing(n -> !n.finished)
+                    .thenComparing(n -> -n.steps.size())
+                    .thenComparingDouble(n -> -n.meanLogProb())
+                    .thenComparingInt(n -> n.order);
+            PriorityQueue<Node> frontier = new PriorityQueue<>(order);
+            Node root = root();
+            frontier.add(root);
+            bestPartial[0] = root;
+            while (!frontier.isEmpty()) {
+                Node next = frontier.peek();
+                if (order.compare(next, bestPartial[0]) < 0 || bestPartial[0] == root) {
+                    bestPartial[0] = next;
+                }
+                if (next.finished) {
+                    return Optional.of(next);
+                }
+                if (budgetSpent) {
+                    return Optional.empty();
+                }
+                List<Node> children = expand(next, expansionsPerStep);
+                // A chain stays open for another try only while no child's step looked right: the search backs
+                // up to where an error was found, not to every earlier step. A chain that already holds an error
+                // gets one try: its retries were spent at the step before the error, and retrying after it too
+                // would multiply them with every error kept.
+                if (next.expansions >= maxExpansionsPerStep || next.penalty > 0
+                        || children.stream().anyMatch(c -> c.stepReward == 1)) {
+                    frontier.remove(next);
+                }
+                frontier.addAll(children);
+            }
+            return Optional.empty();
+        }
+
+        private StepSearchResult beam() {
+            List<Node> beam = List.of(root());
+            while (true) {
+                if (beam.stream().allMatch(n -> n.finished)) {
+                    return vote(beam, StopReason.COMPLETED);
+                }
+                List<Node> candidates = new ArrayList<>();
+                Set<String> seen = new HashSet<>();
+                for (Node node : beam) {
+                    List<Node> next = node.finished ? List.of(node)
+                            : budgetSpent ? List.of() : expand(node, expansionsPerStep);
+                    // Two children with the same text are one chain: keeping both would narrow the beam.
+                    next.stream().filter(n -> seen.add(n.finished + n.text)).forEach(candidates::add);
+                }
+                if (budgetSpent) {
+                    List<Node> finished = candidates.stream().filter(n -> n.finished).toList();
+                    if (finished.isEmpty() && bestFinished != null) {
+                        finished = List.of(bestFinished);
+                    }
+                    return finished.isEmpty() ? result(candidates.stream().min(RANK).orElse(beam.get(0)),
+                            StopReason.BUDGET_EXHAUSTED) : vote(finished, StopReason.BUDGET_EXHAUSTED);
+                }
+                if (candidates.isEmpty()) {
+                    return result(beam.get(0), StopReason.NO_ANSWER);
+                }
+                candidates.sort(RANK);
+                beam = candidates.subList(0, Math.min(beamWidth, candidates.size()));
+            }
+        }
+
+        /**
+         * The answer of the finished chains, each weighing {@code exp(-penalty)} (a chain with one wrong step weighs
+         * 0.37 of a chain with none); ties go to the answer seen first. Its path is its best chain's.
+         */
+        private StepSearchResult vote(List<Node> finished, StopReason reason) {
+            List<Node> ranked = finished.stream().sorted(RANK).toList();
+            AnswerGrouping grouping = new AnswerGrouping(extractor);
+            List<AnswerGrouping.Member> members = grouping.addAll(ranked.stream()
+                    .map(n -> new ReasoningChain(n.text, name(), Math.exp(-n.penalty), List.of())).toList());
+            if (members.isEmpty()) {
+                return result(ranked.get(0), reason);
+            }
+            AnswerGrouping.Group winner = grouping.groups().stream()
+                    .max(Comparator.comparingDouble(AnswerGrouping.Group::weightSum)
+                            .thenComparing(Comparator.comparingInt(AnswerGrouping.Group::order).reversed()))
+                    .orElseThrow();
+            return result(ranked.get(winner.members().get(0).index()), reason);
+        }
+
+        /** Up to {@code count} children of {@code node}, one step longer each (fewer when the budget runs out). */
+        private List<Node> expand(Node node, int count) {
+            expansions++;
+            node.expansions++;
+            List<Continuation> continuations = new ArrayList<>();
+            int fresh = count;
+            if (node.lookahead != null) {
+                continuations.add(node.lookahead);
+                node.lookahead = null;
+                fresh--;
+            }
+            if (fresh > 0) {
+                for (Generation generation : generate(node.text, fresh)) {
+                    continuations.add(Continuation.of(generation));
+                }
+            }
+            List<Node> children = new ArrayList<>();
+            for (Continuation continuation : continuations) {
+                child(node, continuation).ifPresent(children::add);
+            }
+            return children;
+        }
+
+        /** The child made of the first step of {@code continuation}, generating more until a step ends. */
+        private Optional<Node> child(Node parent, Continuation continuation) {
+            Continuation pending = continuation;
+            while (true) {
+                int end = stepEnd(pending.text());
+                if (end >= 0) {
+                    Continuation rest = pending.from(end);
+                    boolean finished = rest.ended() && rest.text().isBlank();
+                    return Optional.of(node(parent, pending.text().substring(0, end), pending.logProb(0, end),
+                            finished, finished ? null : rest));
+                }
+                if (pending.ended()) {
+                    return Optional.of(node(parent, pending.text(), pending.logProb(0, pending.text().length()),
+                            true, null));
+                }
+                List<Generation> more = generate(parent.text + pending.text(), 1);
+                if (more.isEmpty()) {
+                    // The budget cannot pay for the rest of this step: the chain is dropped, its tokens counted.
+                    return Optional.empty();
+                }
+                pending = pending.then(Continuation.of(more.get(0)));
+            }
+        }
+
+        private Node node(Node parent, String step, double stepLogProb, boolean finished, Continuation lookahead) {
+            List<String> steps = new ArrayList<>(parent.steps);
+            List<Double> rewards = new ArrayList<>(parent.rewards);
+            if (!step.isBlank()) {
+                steps.add(step);
+                rewards.add(reward(steps, finished));
+            } else if (finished && !steps.isEmpty()) {
+                // Only white space before the end: the last step is the chain's last, so its reward is read again.
+                rewards.set(rewards.size() - 1, reward(steps, true));
+            }
+            Node node = new Node(parent.text + step, List.copyOf(steps), List.copyOf(rewards), finished,
+                    parent.logProb + stepLogProb, nodes++,
+                    lookahead != null && !lookahead.text().isEmpty() ? lookahead : null);
+            if (finished) {
+                finishedChains++;
+                if (bestFinished == null || RANK.compare(node, bestFinished) < 0) {
+                    bestFinished = node;
+                }
+            }
+            return node;
+        }
+
+        private double reward(List<String> steps, boolean finished) {
+            double value = reward.scoreStep(question, List.copyOf(steps), finished);
+            if (!(value >= 0 && value <= 1)) {
+                throw new IllegalStateException("process reward " + reward.name() + " returned " + value
+                        + ", outside [0, 1]");
+            }
+            return value;
+        }
+
+        /**
+         * {@code count} continuations of the chain {@code text}, or fewer rows when the budget cannot give each at
+         * least one token; none when it is spent. Each row may generate at most the tokens still unspent, divided
+         * among the rows, so the budget is never exceeded.
+         */
+        private List<Generation> generate(String text, int count) {
+            int rowsNow = (int) Math.min(count, remaining);
+            if (rowsNow < 1) {
+                budgetSpent = true;
+                return List.of();
+            }
+            int perRow = (int) Math.min(stepTokens, remaining / rowsNow);
+            GenerationOptions options = GenerationOptions.sampling(temperature, perRow, seed + rows);
+            rows += rowsNow;
+            calls++;
+            List<Generation> generations;
+            try {
+                generations = model.generate(prompt + text, rowsNow, options);
+            } catch (IllegalArgumentException tooLong) {
+                if (text.isEmpty()) {
+                    throw tooLong;
+                }
+                // The chain filled the model's context: it cannot grow, and the search goes on without it.
+                failedCalls++;
+                return List.of();
+            }
+            for (Generation generation : generations) {
+                int tokens = generation.tokenIds().length;
+                if (tokens > perRow) {
+                    throw new IllegalStateException("model " + model.modelId() + " generated " + tokens
+                            + " tokens where at most " + perRow + " were asked");
+                }
+                generated += tokens;
+                remaining -= tokens;
+                inputTokens += generation.promptTokens();
+            }
+            if (remaining < 1) {
+                budgetSpent = true;
+            }
+            return generations;
+        }
+
+        private StepSearchResult result(Node chosen, StopReason stopReason) {
+            List<StepSearchResult.Step> path = new ArrayList<>();
+            for (int i = 0; i < chosen.steps.size(); i++) {
+                path.add(new StepSearchResult.Step(chosen.steps.get(i), chosen.rewards.get(i)));
+            }
+            Optional<String> answer = chosen.finished ? extractor.extract(chosen.text) : Optional.empty();
+            Usage usage = new Usage(finishedChains, calls, failedCalls, inputTokens, generated,
+                    Duration.ofNanos(System.nanoTime() - start), 0,
+                    failedCalls > 0 ? Map.of(CallFailure.CLIENT_ERROR, failedCalls) : Map.of());
+            return new StepSearchResult(name(), answer, path, chosen.finished, expansions, stopReason, usage);
+        }
+    }
+
+    /** Builds a {@link StepSearch}; setters validate at once. Not thread-safe. */
+    public static final class Builder {
+        private CausalLanguageModel model;
+        private ProcessReward reward = ArithmeticStepReward.create();
+        private AnswerExtractor extractor = AnswerExtractors.numeric();
+        private UnaryOperator<String> promptFormat;
+        private Strategy strategy = Strategy.BEST_FIRST;
+        private int beamWidth = 2;
+        private boolean beamWidthSet;
+        private Integer expansionsPerStep;
+        private int maxExpansionsPerStep = 16;
+        private boolean maxExpansionsPerStepSet;
+        private int stepTokens = 16;
+        private long maxTokens = 1024;
+        private double temperature = 0.8;
+        private long seed;
+        private int samples = 1;
+        private boolean samplesSet;
+
+        private Builder() {
+        }
+
+        /** The model that continues partial chains (required). */
+        public Builder model(CausalLanguageModel model) {
+            this.model = Objects.requireNonNull(model, "model");
+            return this;
+        }
+
+        /** The process reward that scores each new step (default {@link ArithmeticStepReward#create()}). */
+        public Builder reward(ProcessReward reward) {
+            this.reward = Objects.requireNonNull(reward, "reward");
+            return this;
+        }
+
+        /** How the chosen chain's answer is read (default {@link AnswerExtractors#numeric()}). */
+        public Builder extractor(AnswerExtractor extractor) {
+            this.extractor = Objects.requireNonNull(extractor, "extractor");
+            return this;
+        }
+
+        /** The model's prompt for a question (default the model's {@link CausalLanguageModel#formatPrompt}). */
+        public Builder promptFormat(UnaryOperator<String> promptFormat) {
+            this.promptFormat = Objects.requireNonNull(promptFormat, "promptFormat");
+            return this;
+        }
+
+        /** Beam or best-first (default {@link Strategy#BEST_FIRST}). */
+        public Builder strategy(Strategy strategy) {
+            this.strategy = Objects.requireNonNull(strategy, "strategy");
+            return this;
+        }
+
+        /**
+         * Chains kept per round by beam search (default 2).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder beamWidth(int beamWidth) {
+            this.beamWidth = Arguments.atLeast(beamWidth, 1, "beamWidth");
+            this.beamWidthSet = true;
+            return this;
+        }
+
+        /**
+         * Children sampled per expansion (default 1 for best-first, 2 for beam).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder expansionsPerStep(int expansionsPerStep) {
+            this.expansionsPerStep = Arguments.atLeast(expansionsPerStep, 1, "expansionsPerStep");
+            return this;
+        }
+
+        /**
+         * How often best-first search may expand one partial chain (default 16: a step the tiny reasoner gets wrong
+         * is often wrong again at the next few tries, and a try costs about a step's tokens).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder maxExpansionsPerStep(int maxExpansionsPerStep) {
+            this.maxExpansionsPerStep = Arguments.atLeast(maxExpansionsPerStep, 1, "maxExpansionsPerStep");
+            this.maxExpansionsPerStepSet = true;
+            return this;
+        }
+
+        /**
+         * New tokens asked per continuation before looking for a step end (default 16): about a step, so that
+         * little is generated past the step a child takes.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder stepTokens(int stepTokens) {
+            this.stepTokens = Arguments.atLeast(stepTokens, 1, "stepTokens");
+            return this;
+        }
+
+        /**
+         * The most tokens the model may generate in one search, all expansions included (default 1024).
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder maxTokens(long maxTokens) {
+            this.maxTokens = Arguments.atLeast(maxTokens, 1L, "maxTokens");
+            return this;
+        }
+
+        /**
+         * Sampling temperature of the expansions (default 0.8; 0 is greedy, so every expansion of a chain gives the
+         * same step).
+         *
+         * @throws IllegalArgumentException if negative, NaN or infinite
+         */
+        public Builder temperature(double temperature) {
+            this.temperature = Arguments.temperature(temperature);
+            return this;
+        }
+
+        /** The seed of the search's first row; row {@code i} uses {@code seed + i} (default 0). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Finished chains best-first search collects before it answers (default 1): each after the first comes from
+         * a new search from the question, with the following seeds and the budget left, and the answer is their
+         * vote, each chain weighing {@code exp(-penalty)}. Beam search votes among the finished chains of its beam.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder samples(int samples) {
+            this.samples = Arguments.atLeast(samples, 1, "samples");
+            this.samplesSet = true;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException if no model was set, or a setting of the other strategy was set (beam width
+         *                               for best-first, expansions per chain for beam)
+         */
+        public StepSearch build() {
+            if (model == null) {
+                throw new IllegalStateException("model is required");
+            }
+            if (strategy == Strategy.BEST_FIRST && beamWidthSet) {
+                throw new IllegalStateException("beamWidth is a setting of beam search, not best-first");
+            }
+            if (strategy == Strategy.BEAM && (maxExpansionsPerStepSet || samplesSet)) {
+                throw new IllegalStateException((samplesSet ? "samples" : "maxExpansionsPerStep")
+                        + " is a setting of best-first search, not beam");
+            }
+            return new StepSearch(this);
+        }
+    }
+}

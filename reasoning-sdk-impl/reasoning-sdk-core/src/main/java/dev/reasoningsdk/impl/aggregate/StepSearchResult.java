@@ -1,0 +1,67 @@
+package dev.reasoningsdk.impl.aggregate;
+
+import dev.reasoningsdk.api.StopReason;
+import dev.reasoningsdk.api.Usage;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The outcome of a {@link StepSearch}: the answer, the path of steps it came from, and what the search cost.
+ *
+ * @param method     {@code "step_search_beam"} or {@code "step_search_best_first"}
+ * @param answer     the answer of the chosen chain; empty when no chain was finished or it stated no answer
+ * @param path       the chosen chain's steps, in order, each with its process reward; the best partial chain when
+ *                   none was finished
+ * @param complete   whether the chosen chain was finished (the model ended it)
+ * @param expansions how many times a partial chain was expanded (one expansion adds up to a step to each of its
+ *                   children)
+ * @param stopReason {@link StopReason#COMPLETED} (a finished chain won), {@link StopReason#BUDGET_EXHAUSTED} (the
+ *                   token budget could not pay for another expansion) or {@link StopReason#NO_ANSWER} (every
+ *                   partial chain was expanded as often as allowed without a finished chain winning)
+ * @param usage      model calls, prompt and generated tokens (every token the model generated, those of discarded
+ *                   expansions included), finished chains as samples, wall time
+ */
+public record StepSearchResult(String method, Optional<String> answer, List<Step> path, boolean complete,
+                               int expansions, StopReason stopReason, Usage usage) {
+
+    /** @throws IllegalArgumentException if {@code expansions} is negative */
+    public StepSearchResult {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(answer, "answer");
+        path = List.copyOf(path);
+        Objects.requireNonNull(stopReason, "stopReason");
+        Objects.requireNonNull(usage, "usage");
+        if (expansions < 0) {
+            throw new IllegalArgumentException("expansions must be >= 0, was " + expansions);
+        }
+    }
+
+    /** The chosen chain's text: its steps joined as generated, stripped. */
+    public String chain() {
+        StringBuilder text = new StringBuilder();
+        path.forEach(step -> text.append(step.text()));
+        return text.toString().strip();
+    }
+
+    /** Tokens the model generated during the search ({@link Usage#outputTokens()}). */
+    public long generatedTokens() {
+        return usage.outputTokens();
+    }
+
+    /**
+     * One step of the chosen path.
+     *
+     * @param text   the step as generated (it may start with white space)
+     * @param reward its process reward in [0, 1]
+     */
+    public record Step(String text, double reward) {
+        /** @throws IllegalArgumentException if the reward lies outside [0, 1] */
+        public Step {
+            Objects.requireNonNull(text, "text");
+            if (!(reward >= 0 && reward <= 1)) {
+                throw new IllegalArgumentException("reward must be in [0, 1], was " + reward);
+            }
+        }
+    }
+}

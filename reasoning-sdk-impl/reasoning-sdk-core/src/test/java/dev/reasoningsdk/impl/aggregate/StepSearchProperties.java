@@ -1,0 +1,37 @@
+package dev.reasoningsdk.impl.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reasoningsdk.api.StopReason;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.LongRange;
+
+/** The token budget of {@link StepSearch} holds exactly, whatever the budget, strategy, step size and seed. */
+class StepSearchProperties {
+
+    @Property(tries = 300)
+    void theSearchNeverGeneratesMoreThanItsBudgetAndCountsEveryToken(
+            @ForAll @IntRange(min = 1, max = 400) int maxTokens, @ForAll @IntRange(min = 1, max = 24) int stepTokens,
+            @ForAll boolean beam, @ForAll @IntRange(min = 1, max = 4) int expansions,
+            @ForAll @LongRange(min = 0, max = 1000) long seed) {
+        ArithmeticChainModel model = new ArithmeticChainModel(4, 0.4);
+        StepSearch.Builder builder = StepSearch.builder().model(model).maxTokens(maxTokens).stepTokens(stepTokens)
+                .expansionsPerStep(expansions).seed(seed);
+        if (beam) {
+            builder.strategy(StepSearch.Strategy.BEAM).beamWidth(2);
+        } else {
+            builder.samples(2);
+        }
+        StepSearchResult result = builder.build().solve("Double 1, 2, 3 and 4.");
+
+        assertThat(result.generatedTokens()).isLessThanOrEqualTo(maxTokens)
+                .isEqualTo(model.generatedTokens.get());
+        assertThat(result.usage().modelCalls()).isEqualTo((int) model.calls.get());
+        if (result.stopReason() == StopReason.BUDGET_EXHAUSTED) {
+            // It stops only when what is left cannot pay for the rest of a step.
+            assertThat(maxTokens - result.generatedTokens()).isLessThan(" 4*2=8. The answer is 8.".length());
+        }
+    }
+}

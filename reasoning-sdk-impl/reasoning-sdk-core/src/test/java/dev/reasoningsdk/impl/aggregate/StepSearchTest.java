@@ -1,0 +1,117 @@
+package dev.reasoningsdk.impl.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.reasoningsdk.api.StopReason;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Control flow of {@link StepSearch} on a fake reasoner (the real model runs in the onnx module's tests). */
+class StepSearchTest {
+
+    private static final String QUESTION = "Double 1, 2 and 3.";
+
+    @Test
+    void bestFirstRetriesAWrongStepAndFinishesWithEveryStepRight() {
+        ArithmeticChainModel model = new ArithmeticChainModel(3, 0.5);
+        StepSearchResult result = StepSearch.builder().model(model).maxExpansionsPerStep(8).build().solve(QUESTION);
+
+        assertThat(result.stopReason()).isEqualTo(StopReason.COMPLETED);
+        assertThat(result.complete()).isTrue();
+        assertThat(result.chain()).isEqualTo("1*2=2. 2*2=4. 3*2=6. The answer is 6.");
+        assertThat(result.answer()).contains("6");
+        assertThat(result.path()).extracting(StepSearchResult.Step::reward).containsOnly(1.0);
+        assertThat(result.generatedTokens()).isEqualTo(model.generatedTokens.get());
+        assertThat(result.usage().modelCalls()).isEqualTo((int) model.calls.get());
+    }
+
+    @Test
+    void beamKeepsTheChainsWithoutErrors() {
+        ArithmeticChainModel model = new ArithmeticChainModel(3, 0.3);
+        StepSearchResult result = StepSearch.builder().model(model).strategy(StepSearch.Strategy.BEAM).beamWidth(2)
+                .expansionsPerStep(4).build().solve(QUESTION);
+
+        assertThat(result.answer()).contains("6");
+        assertThat(result.path()).extracting(StepSearchResult.Step::reward).containsOnly(1.0);
+        assertThat(result.generatedTokens()).isEqualTo(model.generatedTokens.get());
+        assertThat(result.method()).isEqualTo("step_search_beam");
+    }
+
+    @Test
+    void aStepLongerThanStepTokensIsContinuedAndWhatFollowsItIsReused() {
+        ArithmeticChainModel chunked = new ArithmeticChainModel(3, 0);
+        StepSearchResult small = StepSearch.builder().model(chunked).stepTokens(3).build().solve(QUESTION);
+        ArithmeticChainModel whole = new ArithmeticChainModel(3, 0);
+        StepSearchResult large = StepSearch.builder().model(whole).stepTokens(200).build().solve(QUESTION);
+
+        assertThat(small.chain()).isEqualTo(large.chain()).isEqualTo("1*2=2. 2*2=4. 3*2=6. The answer is 6.");
+        // With no error nothing is dropped: both generate the chain once, in many calls or in one.
+        assertThat(small.generatedTokens()).isEqualTo(large.generatedTokens())
+                .isEqualTo(" 1*2=2. 2*2=4. 3*2=6. The answer is 6.".length());
+        assertThat(small.usage().modelCalls()).isGreaterThan(large.usage().modelCalls());
+        assertThat(large.usage().modelCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aSmallBudgetStopsTheSearchWithoutAnswer() {
+        ArithmeticChainModel model = new ArithmeticChainModel(3, 0);
+        StepSearchResult result = StepSearch.builder().model(model).maxTokens(10).build().solve(QUESTION);
+
+        assertThat(result.stopReason()).isEqualTo(StopReason.BUDGET_EXHAUSTED);
+        assertThat(result.answer()).isEmpty();
+        assertThat(result.generatedTokens()).isEqualTo(10).isEqualTo(model.generatedTokens.get());
+    }
+
+    @Test
+    void theSameSeedGivesTheSamePathAndAnotherSeedMayNot() {
+        List<String> paths = new java.util.ArrayList<>();
+        for (long seed : new long[] {7, 7, 8}) {
+            StepSearchResult result = StepSearch.builder().model(new ArithmeticChainModel(5, 0.4)).seed(seed)
+                    .maxExpansionsPerStep(1).build().solve(QUESTION);
+            paths.add(result.path().toString());
+        }
+        assertThat(paths.get(0)).isEqualTo(paths.get(1));
+    }
+
+    @Test
+    void samplesVoteAmongFinishedChains() {
+        ArithmeticChainModel model = new ArithmeticChainModel(2, 0.2);
+        StepSearchResult result = StepSearch.builder().model(model).samples(3).build().solve(QUESTION);
+
+        assertThat(result.usage().samples()).isGreaterThanOrEqualTo(3);
+        assertThat(result.answer()).contains("4");
+    }
+
+    @Test
+    void stepsEndAtALineOrASentenceNotAtADecimalPoint() {
+        assertThat(StepSearch.stepEnd(" 3.5*2=7. Then")).isEqualTo(" 3.5*2=7.".length());
+        assertThat(StepSearch.stepEnd("\n 1+1=2\nnext")).isEqualTo("\n 1+1=2\n".length());
+        assertThat(StepSearch.stepEnd(" The answer is 7.")).isEqualTo(-1);
+        assertThat(StepSearch.stepEnd("Done! Next")).isEqualTo(5);
+    }
+
+    @Test
+    void settingsAreCheckedAtOnce() {
+        ArithmeticChainModel model = new ArithmeticChainModel(1, 0);
+        assertThatThrownBy(() -> StepSearch.builder().maxTokens(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("maxTokens must be >= 1, was 0");
+        assertThatThrownBy(() -> StepSearch.builder().stepTokens(0)).hasMessageContaining("stepTokens");
+        assertThatThrownBy(() -> StepSearch.builder().build()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("model");
+        assertThatThrownBy(() -> StepSearch.builder().model(model).beamWidth(3).build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("beamWidth");
+        assertThatThrownBy(() -> StepSearch.builder().model(model).strategy(StepSearch.Strategy.BEAM).samples(2)
+                .build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("samples");
+    }
+
+    @Test
+    void theArithmeticRewardChecksEachStepAndTheFinalAnswer() {
+        ArithmeticStepReward reward = ArithmeticStepReward.create();
+        assertThat(reward.scoreStep("q", List.of(" 14+7=21."), false)).isEqualTo(1.0);
+        assertThat(reward.scoreStep("q", List.of(" 14+7=21.", " 21-5=15."), false)).isEqualTo(0.0);
+        assertThat(reward.scoreStep("q", List.of(" 14+7=21.", " The answer is 21."), true)).isEqualTo(1.0);
+        assertThat(reward.scoreStep("q", List.of(" 14+7=21.", " The answer is 22."), true)).isEqualTo(0.0);
+        assertThat(reward.scoreStep("q", List.of(" First, add."), false)).isEqualTo(1.0);
+    }
+}

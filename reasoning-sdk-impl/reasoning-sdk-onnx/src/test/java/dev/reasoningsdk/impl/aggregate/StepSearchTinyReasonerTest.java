@@ -1,0 +1,88 @@
+package dev.reasoningsdk.impl.aggregate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.impl.internal.ProjectData;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@link StepSearch} on the embedded tiny reasoner, through the {@link CausalLanguageModel} interface only. */
+class StepSearchTinyReasonerTest {
+
+    private static CausalLanguageModel model;
+
+    @BeforeAll
+    static void load() {
+        model = TinyReasoner.create();
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    /** The eval problems with {@code steps} steps, the first {@code count} of them. */
+    private static List<JsonNode> problems(int steps, int count) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(ProjectData.require("models/tiny-reasoner/eval-problems.jsonl"))) {
+            JsonNode row = json.readTree(line);
+            if (row.path("steps").asInt() == steps && out.size() < count) {
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theSameSeedGivesTheSamePathOnTheRealModel() throws IOException {
+        for (StepSearch.Strategy strategy : StepSearch.Strategy.values()) {
+            StepSearch search = StepSearch.builder().model(model).strategy(strategy).seed(11).build();
+            for (JsonNode problem : problems(5, 2)) {
+                String question = problem.path("question").asText();
+                StepSearchResult first = search.solve(question);
+                StepSearchResult again = search.solve(question);
+                assertThat(again.path()).isEqualTo(first.path());
+                assertThat(again.generatedTokens()).isEqualTo(first.generatedTokens());
+                assertThat(again.expansions()).isEqualTo(first.expansions());
+            }
+        }
+    }
+
+    @Test
+    void wrongStepsAreResampledAndTheBudgetHolds() throws IOException {
+        StepSearch search = StepSearch.builder().model(model).maxTokens(400).build();
+        int right = 0;
+        List<JsonNode> problems = problems(4, 6);
+        for (JsonNode problem : problems) {
+            StepSearchResult result = search.solve(problem.path("question").asText());
+            assertThat(result.generatedTokens()).isBetween(1L, 400L);
+            assertThat(result.chain()).startsWith(result.path().get(0).text().strip());
+            right += result.answer().filter(answer -> AnswerExtractors.numeric().equivalent(answer,
+                    problem.path("answer").asText())).isPresent() ? 1 : 0;
+        }
+        // The model alone answers 4-step problems right 83% of the time greedily; with its wrong steps caught and
+        // resampled it should miss at most one of six.
+        assertThat(right).isGreaterThanOrEqualTo(problems.size() - 1);
+    }
+
+    @Test
+    void aBudgetTooSmallForAChainStopsWithinIt() throws IOException {
+        JsonNode problem = problems(6, 1).get(0);
+        StepSearchResult result = StepSearch.builder().model(model).maxTokens(30).build()
+                .solve(problem.path("question").asText());
+        assertThat(result.stopReason()).isEqualTo(dev.reasoningsdk.api.StopReason.BUDGET_EXHAUSTED);
+        assertThat(result.generatedTokens()).isLessThanOrEqualTo(30);
+        assertThat(result.answer()).isEmpty();
+    }
+}
