@@ -30,9 +30,17 @@ public final class SparkJudgeJob {
 
     /** {@code <input.jsonl> <output.parquet> [query-column]}. */
     public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs the job; returns the exit code (2: bad arguments or input, one line on {@code err}). */
+    static int run(String[] args, java.io.PrintStream out, java.io.PrintStream err) {
         if (args.length < 2 || args.length > 3) {
-            System.err.println("usage: SparkJudgeJob <input.jsonl> <output.parquet> [query-column (default query)]");
-            System.exit(2);
+            err.println("usage: SparkJudgeJob <input.jsonl> <output.parquet> [query-column (default query)]");
+            return 2;
         }
         String column = args.length == 3 ? args[2] : "query";
         SparkConf conf = new SparkConf().setAppName("reasoning-sdk retrieval judge");
@@ -43,18 +51,19 @@ public final class SparkJudgeJob {
         try {
             Dataset<Row> queries = spark.read().json(args[0]);
             if (!Arrays.asList(queries.columns()).contains(column)) {
-                System.err.println("SparkJudgeJob: " + args[0] + " has no column '" + column + "' (columns: "
+                err.println("SparkJudgeJob: " + args[0] + " has no column '" + column + "' (columns: "
                         + String.join(", ", queries.columns()) + ")");
-                System.exit(2);
+                return 2;
             }
             Dataset<Row> judged = RetrievalJudgeTransformer.builder().judge(SparkJudges.uar()).inputCol(column)
                     .build().transform(queries);
             judged.write().mode("errorifexists").parquet(args[1]);
             Dataset<Row> written = spark.read().parquet(args[1]);
             Usage usage = SparkUsage.total(written);
-            System.out.printf("judged %d rows (%d to retrieve) into %s; model calls %d, work time %.1f s%n",
+            out.printf("judged %d rows (%d to retrieve) into %s; model calls %d, work time %.1f s%n",
                     written.count(), written.filter("retrieve").count(), args[1], usage.modelCalls(),
                     usage.wallTime().toMillis() / 1000.0);
+            return 0;
         } finally {
             spark.stop();
         }
