@@ -101,9 +101,10 @@ class RetrievalJudgeTransformerTest {
     void theJudgeIsBuiltOncePerJvmWhateverThePartitions() {
         ExecutorResource.closeAll();
         ExecutorResource<RetrievalJudge> judge = SparkTestJudges.uar();
-        RetrievalJudgeTransformer.of(judge).transform(queries.repartition(6)).count();
+        Dataset<Row> few = queries.limit(12);
+        RetrievalJudgeTransformer.of(judge).transform(few.repartition(6)).count();
         assertThat(ResourceHolder.size()).isEqualTo(1);
-        RetrievalJudgeTransformer.of(judge).transform(queries).count();
+        RetrievalJudgeTransformer.of(judge).transform(few.repartition(3)).count();
         assertThat(ResourceHolder.size()).isEqualTo(1);
     }
 
