@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 BenchHmaCommand.class,
                 BenchFaultsCommand.class,
                 BenchLocalLlmCommand.class,
+                BenchSparkCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class BenchCommand implements Runnable {

@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
- * Per-run options of a metaheuristic prompt search: a progress listener, a checkpoint file, and a cancellation
- * signal. Defaults ({@link #create()}): no listener, no checkpoint, a checkpoint every iteration when there is one,
- * never cancelled. Immutable.
+ * Per-run options of a metaheuristic prompt search: a progress listener, a checkpoint file, a cancellation signal
+ * and where candidates are scored. Defaults ({@link #create()}): no listener, no checkpoint, a checkpoint every
+ * iteration when there is one, never cancelled, scored by the objective in process. Immutable.
  *
  * <p>With a checkpoint file, the run writes its evaluations there (JSON) every {@code checkpointEvery} iterations
  * and at the end. If the file exists when a run starts, the run resumes from it: a seeded search replays its
@@ -22,12 +22,14 @@ public final class RunOptions {
     private final Optional<Path> checkpoint;
     private final int checkpointEvery;
     private final BooleanSupplier cancelled;
+    private final Optional<CandidateEvaluator> evaluator;
 
     private RunOptions(Builder builder) {
         this.listener = builder.listener;
         this.checkpoint = Optional.ofNullable(builder.checkpoint);
         this.checkpointEvery = builder.checkpointEvery;
         this.cancelled = builder.cancelled;
+        this.evaluator = Optional.ofNullable(builder.evaluator);
     }
 
     /** The defaults: no listener, no checkpoint, never cancelled. */
@@ -60,12 +62,18 @@ public final class RunOptions {
         return cancelled;
     }
 
+    /** What scores each generation in place of the objective, if set. */
+    public Optional<CandidateEvaluator> evaluator() {
+        return evaluator;
+    }
+
     /** Builds {@link RunOptions}; every setting is optional. Not thread-safe. */
     public static final class Builder {
         private SearchListener listener = SearchListener.none();
         private Path checkpoint;
         private int checkpointEvery = 1;
         private BooleanSupplier cancelled = () -> false;
+        private CandidateEvaluator evaluator;
 
         private Builder() {
         }
@@ -95,6 +103,17 @@ public final class RunOptions {
         /** Stops the run at the next evaluation once {@code signal} returns true (default never). */
         public Builder cancelled(BooleanSupplier signal) {
             this.cancelled = Objects.requireNonNull(signal, "cancelled");
+            return this;
+        }
+
+        /**
+         * Scores each generation's new candidates with {@code evaluator}, in one call per generation, instead of
+         * calling the objective given to {@code optimize} (default: the objective, one call per candidate on the
+         * search's own threads). The budgets are checked as for a parallel run: before the generation is handed
+         * over.
+         */
+        public Builder evaluator(CandidateEvaluator evaluator) {
+            this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
             return this;
         }
 

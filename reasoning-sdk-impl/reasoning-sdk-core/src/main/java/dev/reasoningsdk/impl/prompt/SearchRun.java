@@ -177,6 +177,10 @@ final class SearchRun implements AutoCloseable {
     // Scores in candidate order. One at a time, the model-call budget is checked before every call; in parallel,
     // before every submission, so evaluations already in flight may overshoot it.
     private void score(List<Candidate> fresh) {
+        if (options.evaluator().isPresent()) {
+            scoreGeneration(fresh, options.evaluator().get());
+            return;
+        }
         boolean parallel = settings.concurrency() > 1 && fresh.size() > 1;
         List<Candidate> started = new ArrayList<>(fresh.size());
         List<CompletableFuture<Outcome>> futures = new ArrayList<>(fresh.size());
@@ -200,6 +204,50 @@ final class SearchRun implements AutoCloseable {
         for (int i = 0; i < started.size(); i++) {
             if (futures.get(i) != null) {
                 record(started.get(i), futures.get(i).join());
+            }
+        }
+    }
+
+    // The whole generation in one call to the evaluator, budget checked as in the parallel path (before handing
+    // over), outcomes recorded in candidate order.
+    private void scoreGeneration(List<Candidate> fresh, CandidateEvaluator evaluator) {
+        List<Candidate> started = new ArrayList<>(fresh.size());
+        List<String> prompts = new ArrayList<>();
+        for (Candidate candidate : fresh) {
+            if (!restored.containsKey(candidate.prompt())) {
+                if (usage.modelCalls() >= settings.maxModelCalls()) {
+                    stopReason = StopReason.EVALUATION_BUDGET;
+                    break;
+                }
+                prompts.add(candidate.prompt());
+            }
+            started.add(candidate);
+        }
+        evaluations -= fresh.size() - started.size();
+        List<CandidateEvaluator.Outcome> outcomes;
+        RuntimeException failure = null;
+        try {
+            outcomes = prompts.isEmpty() ? List.of() : evaluator.evaluate(prompts);
+            if (outcomes.size() != prompts.size()) {
+                throw new IllegalStateException("the evaluator returned " + outcomes.size() + " outcomes for "
+                        + prompts.size() + " prompts");
+            }
+        } catch (RuntimeException e) {
+            outcomes = null;
+            failure = e;
+        }
+        int next = 0;
+        for (Candidate candidate : started) {
+            Double known = restored.get(candidate.prompt());
+            if (known != null) {
+                record(candidate, new Outcome(known, Usage.NONE, null));
+            } else if (outcomes == null) {
+                record(candidate, new Outcome(Double.NaN, Usage.NONE, failure));
+                next++;
+            } else {
+                CandidateEvaluator.Outcome outcome = outcomes.get(next++);
+                record(candidate, new Outcome(outcome.score(), outcome.usage(),
+                        outcome.failure().map(ReasoningException::new).orElse(null)));
             }
         }
     }

@@ -72,6 +72,51 @@ class MetaheuristicSearchTest {
         assertThat(otherSeed.history()).isNotEqualTo(first.history());
     }
 
+    @ParameterizedTest
+    @MethodSource("algorithms")
+    void aGenerationEvaluatorGivesTheInProcessHistory(Function<SearchSettings, MetaheuristicOptimizer> factory) {
+        OptimizationResult inProcess = factory.apply(settings()).optimize(PROMPT, OBJECTIVE);
+        java.util.List<Integer> generationSizes = new java.util.ArrayList<>();
+        CandidateEvaluator batched = prompts -> {
+            generationSizes.add(prompts.size());
+            // Scored in reverse, as a cluster may finish them: the run must still use them in candidate order.
+            java.util.List<CandidateEvaluator.Outcome> outcomes = new java.util.ArrayList<>();
+            for (int i = prompts.size() - 1; i >= 0; i--) {
+                outcomes.add(0, CandidateEvaluator.Outcome.of(OBJECTIVE.evaluate(prompts.get(i))));
+            }
+            return outcomes;
+        };
+        PromptObjective unused = prompt -> {
+            throw new AssertionError("the evaluator scores every candidate");
+        };
+        OptimizationResult viaEvaluator = factory.apply(settings()).optimize(PROMPT, unused,
+                RunOptions.builder().evaluator(batched).build());
+        assertThat(viaEvaluator.history()).isEqualTo(inProcess.history());
+        assertThat(viaEvaluator.bestPrompt()).isEqualTo(inProcess.bestPrompt());
+        assertThat(viaEvaluator.evaluations()).isEqualTo(inProcess.evaluations());
+        assertThat(generationSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(inProcess.evaluations());
+        assertThat(generationSizes).anyMatch(size -> size > 1);
+    }
+
+    @Test
+    void aFailedGenerationFailsItsCandidatesNotTheRun() {
+        CandidateEvaluator failingAfterTheFirst = new CandidateEvaluator() {
+            private int calls;
+
+            @Override
+            public java.util.List<Outcome> evaluate(java.util.List<String> prompts) {
+                if (calls++ == 0) {
+                    return java.util.List.of(Outcome.of(OBJECTIVE.evaluate(prompts.get(0))));
+                }
+                throw new IllegalStateException("cluster lost");
+            }
+        };
+        OptimizationResult result = HillClimbing.builder().settings(settings().toBuilder().maxIterations(2).build())
+                .build().optimize(PROMPT, OBJECTIVE, RunOptions.builder().evaluator(failingAfterTheFirst).build());
+        assertThat(result.history()).hasSize(1);
+        assertThat(result.failedEvaluations()).isPositive();
+    }
+
     @Test
     void aPromptIsNeverScoredTwiceAndTheBudgetHolds() {
         Set<String> seen = ConcurrentHashMap.newKeySet();
