@@ -71,6 +71,8 @@ public final class BenchFaultsCommand implements Callable<Integer> {
                     .put("benchmark", "faults")
                     .put("call_timeout_ms", FaultMatrix.CALL_TIMEOUT.toMillis())
                     .put("deadline_ms", FaultMatrix.DEADLINE.toMillis())
+                    .put("roomy_call_timeout_ms", FaultMatrix.ROOMY_CALL_TIMEOUT.toMillis())
+                    .put("roomy_deadline_ms", FaultMatrix.ROOMY_DEADLINE.toMillis())
                     .put("retry_after_s", FaultMatrix.RETRY_AFTER.toSeconds())
                     .put("max_attempts", FaultMatrix.RETRY_POLICY.maxAttempts())
                     .put("max_backoff_ms", FaultMatrix.RETRY_POLICY.maxBackoff().toMillis())
@@ -86,7 +88,9 @@ public final class BenchFaultsCommand implements Callable<Integer> {
     /** One row per component x fault, the two clients side by side when they agree, else one row each. */
     static void printMarkdown(PrintStream out, List<Cell> cells) {
         out.println("Limits per cell: call timeout " + FaultMatrix.CALL_TIMEOUT.toMillis() + " ms, deadline "
-                + FaultMatrix.DEADLINE.toMillis() + " ms per scope, " + FaultMatrix.RETRY_POLICY.maxAttempts()
+                + FaultMatrix.DEADLINE.toMillis() + " ms per scope where the fault is about time (hang, trickle, "
+                + "Retry-After, huge answer), else " + FaultMatrix.ROOMY_CALL_TIMEOUT.toMillis() + " ms and "
+                + FaultMatrix.ROOMY_DEADLINE.toMillis() + " ms; " + FaultMatrix.RETRY_POLICY.maxAttempts()
                 + " attempts per call, backoff cap " + FaultMatrix.RETRY_POLICY.maxBackoff().toMillis()
                 + " ms, Retry-After " + FaultMatrix.RETRY_AFTER.toSeconds() + " s. Calls: at the server / in usage "
                 + "/ bound.");

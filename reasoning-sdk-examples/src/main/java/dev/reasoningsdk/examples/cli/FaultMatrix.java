@@ -49,8 +49,10 @@ import java.util.function.Function;
  * (its answer, fallback, stop reason or exception), with the requests counted at the server and the usage the
  * component reported.
  *
- * <p>Every cell runs with the same small limits ({@link #CALL_TIMEOUT}, {@link #DEADLINE}, {@link #RETRY_POLICY}),
- * so a cell's time is bounded by configuration, never measured; its calls are bounded by
+ * <p>A cell whose fault is about time (a hang, a trickle, a Retry-After, a 10 MiB answer) runs with small limits
+ * ({@link #CALL_TIMEOUT}, {@link #DEADLINE}); every other cell with roomy ones ({@link #ROOMY_CALL_TIMEOUT},
+ * {@link #ROOMY_DEADLINE}), so a loaded machine cannot turn the control or an instant failure into a timeout; all
+ * share {@link #RETRY_POLICY}. A cell's time is bounded by configuration, never measured; its calls are bounded by
  * {@link Component#callBound()}, derived from the component's structure and the retry policy.
  */
 final class FaultMatrix {
@@ -59,6 +61,13 @@ final class FaultMatrix {
     static final Duration CALL_TIMEOUT = Duration.ofMillis(300);
     /** Each scope's limit: one technique run, retries and waits included. */
     static final Duration DEADLINE = Duration.ofMillis(1200);
+    /**
+     * Each attempt's limit where the fault is not about time: the server answers (or fails) at once, so only a
+     * loaded machine could reach it.
+     */
+    static final Duration ROOMY_CALL_TIMEOUT = Duration.ofSeconds(10);
+    /** Each scope's limit where the fault is not about time. */
+    static final Duration ROOMY_DEADLINE = Duration.ofSeconds(20);
     /** The server's Retry-After on a 429: within the backoff cap, so it is waited once, then the deadline is near. */
     static final Duration RETRY_AFTER = Duration.ofSeconds(1);
     /** Three attempts per call, short backoff, Retry-After honoured up to one second. */
@@ -89,11 +98,7 @@ final class FaultMatrix {
             this.path = path;
         }
 
-        /** The client as the CLI builds it ({@link RemoteModel#chatModel}): retries 0, timeout the call timeout. */
-        ChatModel model(FaultInjectingServer server) {
-            return model(server, CALL_TIMEOUT);
-        }
-
+        /** The client as the CLI builds it ({@link RemoteModel#chatModel}): retries 0, the given timeout. */
         ChatModel model(FaultInjectingServer server, Duration timeout) {
             String baseUrl = this == OPENAI ? server.openAiBaseUrl() : server.ollamaBaseUrl();
             return RemoteModel.chatModel(new ModelEndpoint(provider, baseUrl, "fault-matrix", "none", 0, timeout,
@@ -132,6 +137,21 @@ final class FaultMatrix {
 
         HttpFault fault() {
             return fault;
+        }
+
+        /** Whether the fault tests time limits: a hang, a trickle, a Retry-After, an answer too big to read fast. */
+        boolean aboutTime() {
+            return this == HANG || this == TRICKLE || this == RATE_LIMITED_RETRY_AFTER || this == HUGE_ANSWER;
+        }
+
+        /** Each attempt's limit in this fault's cells. */
+        Duration callTimeout() {
+            return aboutTime() ? CALL_TIMEOUT : ROOMY_CALL_TIMEOUT;
+        }
+
+        /** Each scope's limit in this fault's cells. */
+        Duration deadline() {
+            return aboutTime() ? DEADLINE : ROOMY_DEADLINE;
         }
 
         /** The failure kind the fault should be counted under, when it has one fixed kind. */
@@ -421,10 +441,10 @@ final class FaultMatrix {
             builder.random(0, Map.of(fault.fault(), 1.0));
         }
         try (FaultInjectingServer server = builder.start()) {
-            ChatModel model = client.model(server);
+            ChatModel model = client.model(server, fault.callTimeout());
             Outcome outcome;
             try (ModelGateway gateway = ModelGateway.builder().model(model).name(component.name())
-                    .concurrency(CONCURRENCY).callTimeout(CALL_TIMEOUT).deadline(DEADLINE)
+                    .concurrency(CONCURRENCY).callTimeout(fault.callTimeout()).deadline(fault.deadline())
                     .retryPolicy(RETRY_POLICY).build()) {
                 try {
                     outcome = component.run(gateway);

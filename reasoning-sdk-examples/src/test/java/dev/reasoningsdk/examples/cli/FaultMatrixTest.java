@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * usage is honest: every request the server saw is a model call, every call of an always-failing fault a failed call
  * filed under the fault's kind, tokens known (the server reports them on every reply).
  *
- * <p>Time is bounded by configuration ({@link FaultMatrix#CALL_TIMEOUT}, {@link FaultMatrix#DEADLINE}); the
+ * <p>Time is bounded by configuration ({@link FaultMatrix.Fault#callTimeout()}, {@link FaultMatrix.Fault#deadline()}:
+ * small where the fault is about time, roomy elsewhere, so the control cells do not depend on the machine's load); the
  * timeout below only stops a broken build. On a loaded machine a healthy call may also outlive its timeout, so a
  * timeout (or the deadline) is accepted beside the fault's own kind, never instead of the bounds.
  */
