@@ -7,6 +7,7 @@ import dev.reasoningsdk.api.model.ChatTurn;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.CausalLmWithPast;
+import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import dev.reasoningsdk.impl.onnx.ModelSource;
 import dev.reasoningsdk.impl.onnx.OnnxModelSession;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
@@ -51,8 +52,8 @@ import org.slf4j.LoggerFactory;
  * log-probabilities and teacher-forced continuation scores; the last hidden state
  * ({@link #promptHiddenState}, an output added to the graph at load); top-k alternatives per token.
  *
- * <p>Defaults: the graph file found as above, a session factory of its own ({@link OnnxSessionFactory#create()}), the system
- * clock for {@code strftime_now}. Thread-safe; close it to free the session and the tokenizer (closing twice is
+ * <p>Defaults: the graph file found as above, a session factory of its own ({@link OnnxSessionFactory#create()}'s
+ * provider and threads), the folder's name as the model id, the system clock for {@code strftime_now}. Thread-safe; close it to free the session and the tokenizer (closing twice is
  * harmless).
  */
 public final class HuggingFaceOnnxModel implements CausalLanguageModel {
@@ -96,11 +97,12 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         this.endTokenIds = endTokens(folder, config, generationConfig);
         Layout layout = layout(folder, builder.modelFile);
         Path modelFile = folder.file(layout.decoder());
-        this.modelId = Optional.ofNullable(folder.path().toAbsolutePath().normalize().getFileName())
-                .map(Path::toString).orElse(folder.path().toString());
+        this.modelId = builder.modelId != null ? builder.modelId
+                : Optional.ofNullable(folder.path().toAbsolutePath().normalize().getFileName())
+                        .map(Path::toString).orElse(folder.path().toString());
         HuggingFaceTokenizer loadedTokenizer = tokenizer(folder);
         this.bosTokenId = tokenizerConfig.addBosToken() ? bosId(folder, loadedTokenizer) : -1;
-        this.ownedFactory = builder.sessionFactory == null ? OnnxSessionFactory.create() : null;
+        this.ownedFactory = builder.sessionFactory == null ? builder.ownFactory() : null;
         OnnxSessionFactory factory = ownedFactory != null ? ownedFactory : builder.sessionFactory;
         OnnxModelSession opened = null;
         OnnxModelSession openedPrefill = null;
@@ -327,7 +329,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         return config.maxPositions();
     }
 
-    /** The export folder's name. */
+    /** The export folder's name, or the id given to {@link Builder#modelId}. */
     @Override
     public String modelId() {
         return modelId;
@@ -481,6 +483,9 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         private Path folder;
         private String modelFile;
         private OnnxSessionFactory sessionFactory;
+        private ExecutionProvider executionProvider;
+        private Integer intraOpThreads;
+        private String modelId;
         private Clock clock = Clock.systemDefaultZone();
 
         private Builder() {
@@ -515,7 +520,55 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
          * model's own, closed with it.
          */
         public Builder sessionFactory(OnnxSessionFactory sessionFactory) {
-            this.sessionFactory = Objects.requireNonNull(sessionFactory, "sessionFactory");
+            Objects.requireNonNull(sessionFactory, "sessionFactory");
+            if (executionProvider != null || intraOpThreads != null) {
+                throw new IllegalStateException("sessionFactory replaces executionProvider and intraOpThreads");
+            }
+            this.sessionFactory = sessionFactory;
+            return this;
+        }
+
+        /**
+         * Where to run when the model makes its own factory; default {@link OnnxSessionFactory#create()}'s.
+         *
+         * @throws IllegalStateException if a session factory was set
+         */
+        public Builder executionProvider(ExecutionProvider executionProvider) {
+            Objects.requireNonNull(executionProvider, "executionProvider");
+            checkNoFactory();
+            this.executionProvider = executionProvider;
+            return this;
+        }
+
+        /**
+         * ONNX Runtime intra-op threads when the model makes its own factory; default
+         * {@link OnnxSessionFactory#create()}'s. A small model's matrices are too small to split well: one thread
+         * decodes as fast for less CPU.
+         *
+         * @throws IllegalArgumentException if below 1
+         * @throws IllegalStateException    if a session factory was set
+         */
+        public Builder intraOpThreads(int intraOpThreads) {
+            if (intraOpThreads < 1) {
+                throw new IllegalArgumentException("intraOpThreads must be >= 1, was " + intraOpThreads);
+            }
+            checkNoFactory();
+            this.intraOpThreads = intraOpThreads;
+            return this;
+        }
+
+        /**
+         * The id {@link HuggingFaceOnnxModel#modelId()} reports (reports and caches key on it); default the folder's
+         * name.
+         *
+         * @throws IllegalArgumentException if it is blank
+         */
+        public Builder modelId(String modelId) {
+            Objects.requireNonNull(modelId, "modelId");
+            if (modelId.isBlank()) {
+                throw new IllegalArgumentException("modelId must not be blank");
+            }
+            this.modelId = modelId;
             return this;
         }
 
@@ -539,6 +592,27 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
                 throw new IllegalStateException("folder is required");
             }
             return new HuggingFaceOnnxModel(this);
+        }
+
+        private void checkNoFactory() {
+            if (sessionFactory != null) {
+                throw new IllegalStateException("sessionFactory replaces executionProvider and intraOpThreads");
+            }
+        }
+
+        /** The model's own factory: the defaults, with the provider and threads set here. */
+        private OnnxSessionFactory ownFactory() {
+            if (executionProvider == null && intraOpThreads == null) {
+                return OnnxSessionFactory.create();
+            }
+            OnnxSessionFactory.Builder factory = OnnxSessionFactory.builder();
+            if (executionProvider != null) {
+                factory.executionProvider(executionProvider);
+            }
+            if (intraOpThreads != null) {
+                factory.intraOpThreads(intraOpThreads);
+            }
+            return factory.build();
         }
     }
 }
