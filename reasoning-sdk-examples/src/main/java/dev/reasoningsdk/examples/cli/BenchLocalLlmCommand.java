@@ -13,8 +13,6 @@ import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.ModelSource;
 import dev.reasoningsdk.impl.onnx.OnnxModelSession;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
-import dev.reasoningsdk.impl.onnx.TinyReasoner;
-import dev.reasoningsdk.impl.onnx.TinyReasonerGraph;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -35,7 +33,7 @@ import picocli.CommandLine.Option;
  * (the rows of a batch share one prompt, as N chains of one question do), and the SDK's time per decode step against
  * ONNX Runtime running the same graph's step alone on inputs built once ({@code overhead_ratio}, what the SDK adds:
  * tensors, cache hand-over, log-softmax and sampling over the vocabulary). {@code --model} is a Hugging Face export
- * folder (default the qwen3-tiny-random fixture) or a folder holding {@code tiny-reasoner.onnx}.
+ * folder (default the qwen3-tiny-random fixture; the embedded tiny reasoner is one too).
  */
 @Command(name = "local-llm", mixinStandardHelpOptions = true,
         description = "Prefill/decode tokens/s at batch 1 and 8 and the SDK's decode-step overhead over ONNX Runtime.")
@@ -43,10 +41,10 @@ public final class BenchLocalLlmCommand implements Callable<Integer> {
 
     static final String DEFAULT_MODEL = "models/qwen3-tiny-random";
     static final String QUESTION = "Ana starts with 7 shells. She sells 4. How many shells does she have now?";
-    private static final String TINY_REASONER_FILE = "tiny-reasoner.onnx";
 
-    @Option(names = "--model", description = "Export folder, or a folder with tiny-reasoner.onnx (default the"
-            + " qwen3-tiny-random fixture).")
+    @Option(names = "--model", description = "Export folder (default the qwen3-tiny-random fixture; the tiny"
+            + " reasoner's is reasoning-sdk-impl/reasoning-sdk-onnx/src/main/resources/dev/reasoningsdk/models/"
+            + "tiny-reasoner).")
     private Path model;
 
     @Option(names = "--json", description = "Print one JSON object on stdout.")
@@ -74,15 +72,8 @@ public final class BenchLocalLlmCommand implements Callable<Integer> {
         }
         BenchReport report = new BenchReport();
         try (OnnxSessionFactory factory = OnnxSessionFactory.cpu(threads)) {
-            boolean tiny = Files.isRegularFile(folder.resolve(TINY_REASONER_FILE));
-            try (CausalLanguageModel lm = tiny
-                    ? TinyReasoner.builder().modelSource(ModelSource.file(folder.resolve(TINY_REASONER_FILE)))
-                            .sessionFactory(factory).build()
-                    : HuggingFaceOnnxModel.builder().folder(folder).sessionFactory(factory).build();
-                 OnnxModelSession step = factory.open(tiny
-                         ? ModelSource.bytes("tiny-reasoner-with-past", TinyReasonerGraph.withPast(
-                                 Files.readAllBytes(folder.resolve(TINY_REASONER_FILE))))
-                         : ModelSource.file(decoderFile(folder)))) {
+            try (CausalLanguageModel lm = HuggingFaceOnnxModel.builder().folder(folder).sessionFactory(factory).build();
+                 OnnxModelSession step = factory.open(ModelSource.file(decoderFile(folder)))) {
                 String prompt = lm.formatPrompt(QUESTION);
                 report.put("model", lm.modelId()).put("provider", step.providerUsed())
                         .put("intra_op_threads", threads).put("new_tokens_asked", tokens);

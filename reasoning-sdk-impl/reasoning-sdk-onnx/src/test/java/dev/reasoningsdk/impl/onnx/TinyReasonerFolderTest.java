@@ -43,7 +43,7 @@ class TinyReasonerFolderTest {
                 Files.write(Path.of(root, RESOURCE_FOLDER, HuggingFaceOnnxModel.MODEL_FILE), built);
             }
         }
-        model = EmbeddedTinyReasoner.builder().intraOpThreads(1).build();
+        model = TinyReasoner.builder().intraOpThreads(1).build();
     }
 
     @AfterAll
@@ -54,7 +54,7 @@ class TinyReasonerFolderTest {
     @Test
     void theCommittedGraphIsTheOneBuiltFromTheTrainedWeights() throws IOException {
         byte[] built = TinyReasonerGraph.withPast(shipped).toBytes();
-        byte[] committed = Files.readAllBytes(EmbeddedTinyReasoner.folder().resolve(HuggingFaceOnnxModel.MODEL_FILE));
+        byte[] committed = Files.readAllBytes(TinyReasoner.folder().resolve(HuggingFaceOnnxModel.MODEL_FILE));
         assertThat(Arrays.equals(committed, built))
                 .as("model.onnx is stale: rerun this test with -Dtinyreasoner.writeModel=true").isTrue();
     }
