@@ -1,13 +1,11 @@
 package dev.reasoningsdk.impl.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.ChatTurn;
-import dev.reasoningsdk.api.model.Generation;
-import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,46 +86,23 @@ class TinyReasonerFolderTest {
         assertThat(model.formatPrompt("Ana has 7. How many?")).isEqualTo("Q: Ana has 7. How many?\nA:");
         List<ChatTurn> turns = List.of(ChatTurn.system("Be brief."), ChatTurn.user("Ana has 7."),
                 ChatTurn.assistant(" 7."), ChatTurn.user("And now?"));
-        CausalLanguageModel plain = new TrainedFormatOnly();
-        assertThat(model.formatConversation(turns)).isEqualTo(plain.formatConversation(turns));
-        List<ChatTurn> open = turns.subList(0, 3);
-        assertThat(model.formatConversation(open)).isEqualTo(plain.formatConversation(open));
+        // The api's default conversation rules over the trained format (CausalLanguageModelTest), which the model
+        // followed before it had a template: system texts then a newline, later user texts after a newline.
+        assertThat(model.formatConversation(turns)).isEqualTo("Q: Be brief.\nAna has 7.\nA: 7.\nAnd now?");
+        assertThat(model.formatConversation(turns.subList(0, 3))).isEqualTo("Q: Be brief.\nAna has 7.\nA: 7.");
     }
 
-    /** The api's default conversation over the trained prompt format: what the model rendered before its folder. */
-    private static final class TrainedFormatOnly implements CausalLanguageModel {
-        @Override
-        public String formatPrompt(String userText) {
-            return "Q: " + userText + "\nA:";
-        }
-
-        @Override
-        public List<Generation> generate(String prompt, int count, GenerationOptions options) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public float[] continuationLogProbs(String prompt, String continuation) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public float[] promptHiddenState(String prompt) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int contextLength() {
-            return 0;
-        }
-
-        @Override
-        public String modelId() {
-            return "trained-format";
-        }
-
-        @Override
-        public void close() {
+    @Test
+    void theLoaderOptionsItNeedsAreCheckedEagerly() {
+        assertThatThrownBy(() -> HuggingFaceOnnxModel.builder().intraOpThreads(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was 0");
+        assertThatThrownBy(() -> HuggingFaceOnnxModel.builder().modelId(" "))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("modelId");
+        try (OnnxSessionFactory factory = OnnxSessionFactory.cpu(1)) {
+            assertThatThrownBy(() -> HuggingFaceOnnxModel.builder().intraOpThreads(1).sessionFactory(factory))
+                    .isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> HuggingFaceOnnxModel.builder().sessionFactory(factory)
+                    .executionProvider(ExecutionProvider.CPU)).isInstanceOf(IllegalStateException.class);
         }
     }
 
