@@ -85,7 +85,8 @@ class DynamicInt8QuantizationTest {
     void theInt8ModelsHiddenStatesStayCloseToFloat32s() throws IOException {
         List<String> prompts = TinyReasonerTest.evalSample().stream().map(row -> row.get("prompt").asText())
                 .toList();
-        try (HuggingFaceOnnxModel float32 = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).intraOpThreads(1).build();
+        try (HuggingFaceOnnxModel float32 = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU)
+                .intraOpThreads(1).build();
              HuggingFaceOnnxModel int8 = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU)
                      .int8HiddenStates(true).build()) {
             assertThat(int8.modelId()).isEqualTo(float32.modelId());

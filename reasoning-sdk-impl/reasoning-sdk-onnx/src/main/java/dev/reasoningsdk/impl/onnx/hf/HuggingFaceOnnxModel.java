@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  * ({@link #promptHiddenState}, an output added to the graph at load); top-k alternatives per token.
  *
  * <p>Defaults: the graph file found as above, a session factory of its own ({@link OnnxSessionFactory#create()}'s
- * provider and threads), the folder's name as the model id, the system clock for {@code strftime_now}. Thread-safe; close it to free the session and the tokenizer (closing twice is
- * harmless).
+ * provider and threads), the folder's name as the model id, the system clock for {@code strftime_now}. Thread-safe;
+ * close it to free the session and the tokenizer (closing twice is harmless).
  */
 public final class HuggingFaceOnnxModel implements CausalLanguageModel {
 
@@ -230,7 +230,8 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         try {
             return tokenizer.encode(text, false, false).getIds();
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(modelId + ": the tokenizer cannot encode the text: " + e.getMessage(), e);
+            throw new IllegalArgumentException(modelId + ": the tokenizer cannot encode the text: " + e.getMessage(),
+                    e);
         }
     }
 

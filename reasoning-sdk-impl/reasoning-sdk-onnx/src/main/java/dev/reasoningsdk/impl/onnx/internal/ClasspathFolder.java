@@ -4,7 +4,6 @@ import dev.reasoningsdk.api.ModelLoadException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -61,8 +60,7 @@ public final class ClasspathFolder {
     private static Path extract(String resourceDir, List<String> files) {
         try {
             Path parent = Files.createTempDirectory("reasoning-sdk-model");
-            Path folder = parent.resolve(Path.of(URI.create("file:///" + resourceDir.replaceAll("^/+", "")))
-                    .getFileName().toString());
+            Path folder = parent.resolve(resourceDir.substring(resourceDir.lastIndexOf('/') + 1));
             Files.createDirectory(folder);
             parent.toFile().deleteOnExit();
             folder.toFile().deleteOnExit();
