@@ -6,6 +6,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
 import dev.reasoningsdk.impl.aggregate.ArithmeticVerifier;
 import dev.reasoningsdk.impl.confidence.ConfidenceGatedChatModel;
@@ -24,7 +25,7 @@ public final class QuickStart {
     }
 
     /** Solves one problem with AoR on the tiny reasoner. */
-    public static AggregationResult aggregate(TinyReasoner model, String question) {
+    public static AggregationResult aggregate(CausalLanguageModel model, String question) {
         AggregationOfReasoning aor = AggregationOfReasoning.builder()
                 .extractor(AnswerExtractors.numeric())
                 .scorer(ArithmeticVerifier.create())
@@ -34,7 +35,7 @@ public final class QuickStart {
     }
 
     /** Asks a confidence-gated chat model backed by the tiny reasoner. */
-    public static ChatResponse askGated(TinyReasoner model, String question) {
+    public static ChatResponse askGated(CausalLanguageModel model, String question) {
         ChatModel sampling = LocalCausalLmChatModel.builder().model(model).temperature(0.8).build();
         ChatModel gated = ConfidenceGatedChatModel.builder().delegate(sampling).threshold(0.6).build();
         return gated.chat(ChatRequest.builder().messages(UserMessage.from(question)).build());
@@ -44,7 +45,7 @@ public final class QuickStart {
     public static void main(String[] args) {
         String question = args.length > 0 ? String.join(" ", args)
                 : "Sam has 14 apples. He buys 7 more. He gives 5 to Ana. Then he doubles them. How many apples does Sam have?";
-        try (TinyReasoner model = TinyReasoner.create()) {
+        try (CausalLanguageModel model = TinyReasoner.create()) {
             AggregationResult result = aggregate(model, question);
             System.out.printf("AoR answer %s (margin %.1f, stop %s, %d samples, %d ms)%n",
                     result.answer().orElse("none"), result.margin(), result.stopReason(), result.usage().samples(),

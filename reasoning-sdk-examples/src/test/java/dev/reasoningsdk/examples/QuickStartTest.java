@@ -6,6 +6,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.impl.confidence.ConfidenceChatResponseMetadata;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class QuickStartTest {
 
     private static final String EASY = "Sam has 14 apples. He buys 7 more. How many apples does Sam have?";
-    private static TinyReasoner model;
+    private static HuggingFaceOnnxModel model;
 
     @BeforeAll
     static void load() {

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.examples.cli;
 
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.LogProbsUnavailableException;
 import dev.reasoningsdk.api.ReasoningChain;
@@ -230,7 +231,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 return run.report(endpoint.model(), scorers.keySet()).put("endpoint", remote.describe(run.usage));
             }
         }
-        try (TinyReasoner model = TinyReasoner.builder().intraOpThreads(threads).build()) {
+        try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(threads).build()) {
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
             Map<String, StepSearch> searches = new LinkedHashMap<>();
             searches.put("beam", StepSearchSettings.beam(model, stepTokens, stepMaxTokens));

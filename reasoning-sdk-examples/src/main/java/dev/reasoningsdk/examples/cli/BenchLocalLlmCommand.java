@@ -11,14 +11,11 @@ import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.ModelSource;
-import dev.reasoningsdk.impl.onnx.OnnxModelFile;
 import dev.reasoningsdk.impl.onnx.OnnxModelSession;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
-import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.onnx.hf.internal.GraphWithHiddenState;
 import dev.reasoningsdk.impl.onnx.internal.NextTokenOutputs;
-import dev.reasoningsdk.impl.onnx.internal.TinyReasonerGraph;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -39,8 +36,8 @@ import picocli.CommandLine.Option;
  * {@code reasoning bench local-llm}: prefill and decode tokens/s of a local decoder-with-past model at batch 1 and 8
  * (the rows of a batch share one prompt, as N chains of one question do), and the SDK's time per decode step against
  * ONNX Runtime running the same graph's greedy step alone on inputs built once ({@code overhead_ratio}, what the SDK
- * adds: input tensors, cache hand-over, reading the next-token outputs, choosing the token). {@code --model} is a Hugging Face export
- * folder (default the qwen3-tiny-random fixture) or a folder holding {@code tiny-reasoner.onnx}.
+ * adds: input tensors, cache hand-over, reading the next-token outputs, choosing the token). {@code --model} is a
+ * Hugging Face export folder (default the qwen3-tiny-random fixture; the embedded tiny reasoner is one too).
  */
 @Command(name = "local-llm", mixinStandardHelpOptions = true,
         description = "Prefill/decode tokens/s at batch 1 and 8 and the SDK's decode-step overhead over ONNX Runtime.")
@@ -48,14 +45,14 @@ public final class BenchLocalLlmCommand implements Callable<Integer> {
 
     static final String DEFAULT_MODEL = "models/qwen3-tiny-random";
     static final String QUESTION = "Ana starts with 7 shells. She sells 4. How many shells does she have now?";
-    private static final String TINY_REASONER_FILE = "tiny-reasoner.onnx";
     static final String ORT_BASELINE = "ONNX Runtime alone running one greedy decode step of the same graph the SDK"
             + " runs (the export with the next-token outputs added at load), asking for the same outputs (top-1"
             + " logit and id, log-normalizer, present key/values), on inputs and a zero cache built once, at the"
             + " middle of the decode; ort_export_ms_per_decode_step is the export as it is, fetching its logits";
 
-    @Option(names = "--model", description = "Export folder, or a folder with tiny-reasoner.onnx (default the"
-            + " qwen3-tiny-random fixture).")
+    @Option(names = "--model", description = "Export folder (default the qwen3-tiny-random fixture; the tiny"
+            + " reasoner's is reasoning-sdk-impl/reasoning-sdk-onnx/src/main/resources/dev/reasoningsdk/models/"
+            + "tiny-reasoner).")
     private Path model;
 
     @Option(names = "--json", description = "Print one JSON object on stdout.")
@@ -83,22 +80,11 @@ public final class BenchLocalLlmCommand implements Callable<Integer> {
         }
         BenchReport report = new BenchReport();
         try (OnnxSessionFactory factory = OnnxSessionFactory.cpu(threads)) {
-            boolean tiny = Files.isRegularFile(folder.resolve(TINY_REASONER_FILE));
-            try (CausalLanguageModel lm = tiny
-                    ? TinyReasoner.builder().modelSource(ModelSource.file(folder.resolve(TINY_REASONER_FILE)))
-                            .sessionFactory(factory).build()
-                    : HuggingFaceOnnxModel.builder().folder(folder).sessionFactory(factory).build();
+            try (CausalLanguageModel lm = HuggingFaceOnnxModel.builder().folder(folder).sessionFactory(factory).build();
                  // The very graph the SDK decodes with: the export plus the outputs added at load.
-                 OnnxModelSession step = factory.open(tiny
-                         ? ModelSource.bytes("tiny-reasoner-with-past", NextTokenOutputs.add(
-                                 TinyReasonerGraph.withPast(OnnxModelFile.parse("tiny-reasoner",
-                                         Files.readAllBytes(folder.resolve(TINY_REASONER_FILE))))).toBytes())
-                         : GraphWithHiddenState.of(decoderFile(folder)).source());
+                 OnnxModelSession step = factory.open(GraphWithHiddenState.of(decoderFile(folder)).source());
                  // The export as it is, for what the added outputs cost ONNX Runtime.
-                 OnnxModelSession export = factory.open(tiny
-                         ? ModelSource.bytes("tiny-reasoner-with-past", TinyReasonerGraph.withPast(
-                                 Files.readAllBytes(folder.resolve(TINY_REASONER_FILE))))
-                         : ModelSource.file(decoderFile(folder)))) {
+                 OnnxModelSession export = factory.open(ModelSource.file(decoderFile(folder)))) {
                 String prompt = lm.formatPrompt(QUESTION);
                 report.put("model", lm.modelId()).put("provider", step.providerUsed())
                         .put("intra_op_threads", threads).put("new_tokens_asked", tokens)

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.examples.cli;
 
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.api.prompt.OptimizationResult;
 import dev.reasoningsdk.examples.cli.LabeledJsonl.Example;
 import dev.reasoningsdk.impl.internal.TextFiles;
@@ -97,7 +98,7 @@ public final class BenchPromptCommand implements Callable<Integer> {
             TextFiles.requireRegularFile(task.file(), "data file not found (use --data)");
         }
         try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(2).build();
-             TinyReasoner tiny = paraphraseModel ? TinyReasoner.create() : null;
+             HuggingFaceOnnxModel tiny = paraphraseModel ? TinyReasoner.create() : null;
              CacheOption cached = cache) {
             // One paraphraser for every search: it keeps each unit's alternatives, as Plum's paraphrase cache does.
             Paraphraser paraphraser = tiny == null ? Paraphraser.installed()

@@ -1,9 +1,11 @@
 package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -51,8 +53,6 @@ public final class BenchReasonerCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime intra-op threads; default ${DEFAULT-VALUE}.")
     private int threads;
 
-    @Option(names = "--no-kv-cache", description = "Decode without the KV cache (re-run the whole sequence per token).")
-    private boolean noKvCache;
 
     @Option(names = "--eval", description = "The eval-problems.jsonl file; default: " + EVAL_FILE
             + " in the project's data folder (or ../shared).")
@@ -72,8 +72,7 @@ public final class BenchReasonerCommand implements Callable<Integer> {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double loadBefore = os.getSystemLoadAverage();
         BenchReport report = new BenchReport();
-        try (TinyReasoner model = TinyReasoner.builder()
-                .intraOpThreads(threads).kvCache(!noKvCache).build()) {
+        try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(threads).build()) {
             Tally ours = new Tally();
             Tally reference = new Tally();
             Map<Integer, Tally> byStep = new LinkedHashMap<>();
@@ -126,7 +125,6 @@ public final class BenchReasonerCommand implements Callable<Integer> {
 
             speed(model, all, os, report);
             report.put("provider", model.providerUsed())
-                    .put("kv_cache", model.usesKvCache())
                     .put("intra_op_threads", threads)
                     .put("available_processors", Runtime.getRuntime().availableProcessors())
                     .put("load_average_at_start", loadBefore)
@@ -137,7 +135,7 @@ public final class BenchReasonerCommand implements Callable<Integer> {
     }
 
     /** 40 chains of one question at a time, over questions of every step count. */
-    private void speed(TinyReasoner model, List<JsonNode> all, com.sun.management.OperatingSystemMXBean os,
+    private void speed(CausalLanguageModel model, List<JsonNode> all, com.sun.management.OperatingSystemMXBean os,
                        BenchReport report) {
         if (speedQuestions == 0) {
             return;

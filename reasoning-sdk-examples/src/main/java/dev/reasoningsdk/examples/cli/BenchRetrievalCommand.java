@@ -1,5 +1,6 @@
 package dev.reasoningsdk.examples.cli;
 
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
@@ -156,7 +157,7 @@ public final class BenchRetrievalCommand implements Callable<Integer> {
         report.put("label", provenance.labelField());
         report.put("figures", selfKnowledgeFigures(criterion, rows, "self_knowledge"));
         // The judge reads int8 hidden states; the head was trained on float32 ones, so both are shown.
-        try (TinyReasoner float32 = TinyReasoner.builder().intraOpThreads(1).build()) {
+        try (HuggingFaceOnnxModel float32 = TinyReasoner.builder().intraOpThreads(1).build()) {
             report.put("float32_hidden_states_figures", selfKnowledgeFigures(
                     HiddenStateSelfKnowledge.builder().model(float32).head(criterion.head()).build(), rows,
                     "self_knowledge (float32)"));

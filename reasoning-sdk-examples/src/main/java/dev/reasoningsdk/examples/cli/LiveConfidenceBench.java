@@ -1,5 +1,6 @@
 package dev.reasoningsdk.examples.cli;
 
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.LogProbsUnavailableException;
 import dev.reasoningsdk.api.ReasoningChain;
@@ -74,7 +75,7 @@ final class LiveConfidenceBench {
                 return report(scored).put("endpoint", remote.describe(scored.usage));
             }
         }
-        try (TinyReasoner model = TinyReasoner.builder().intraOpThreads(2).build()) {
+        try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(2).build()) {
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
             // The sampler strips the space the model writes after "A:", so the scored prompt carries it.
             TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder().model(model)

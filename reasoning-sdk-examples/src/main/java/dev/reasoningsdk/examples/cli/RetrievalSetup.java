@@ -1,5 +1,6 @@
 package dev.reasoningsdk.examples.cli;
 
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
@@ -19,7 +20,7 @@ import java.util.concurrent.Executors;
 final class RetrievalSetup implements AutoCloseable {
 
     final AllMiniLmL6V2Encoder encoder;
-    final TinyReasoner reasoner;
+    final HuggingFaceOnnxModel reasoner;
     /** Runs the encoder pass while the tiny reasoner's hidden-state pass runs on the caller's thread. */
     final ExecutorService criteriaThread = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "uar-criteria");

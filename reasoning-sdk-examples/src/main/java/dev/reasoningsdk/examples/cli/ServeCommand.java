@@ -89,20 +89,15 @@ final class ServeCommand implements Callable<Integer> {
         if (mix != null && !"127.0.0.1".equals(host)) {
             throw new IllegalArgumentException("--faults serves on 127.0.0.1 only, was --host " + host);
         }
-        CausalLanguageModel model;
-        String provider;
+        HuggingFaceOnnxModel folder = modelFolder == null ? TinyReasoner.create()
+                : HuggingFaceOnnxModel.of(modelFolder);
         if (modelFolder == null) {
-            TinyReasoner tiny = TinyReasoner.create();
-            // Top log-probabilities over the whole vocabulary when asked: R-Tuning's "sure" and "unsure" are among
-            // them even where the model finds both unlikely.
-            builder.maxTopLogprobs(tiny.vocabulary().size());
-            model = tiny;
-            provider = tiny.providerUsed();
-        } else {
-            HuggingFaceOnnxModel folder = HuggingFaceOnnxModel.of(modelFolder);
-            model = folder;
-            provider = folder.providerUsed();
+            // Top log-probabilities over the whole (99-token) vocabulary when asked: R-Tuning's "sure" and "unsure"
+            // are among them even where the model finds both unlikely.
+            builder.maxTopLogprobs(folder.vocabularySize());
         }
+        CausalLanguageModel model = folder;
+        String provider = folder.providerUsed();
         LocalOpenAiServer started = null;
         FaultInjectingServer faulty;
         try {

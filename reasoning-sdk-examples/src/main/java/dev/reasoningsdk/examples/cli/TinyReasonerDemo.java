@@ -1,5 +1,6 @@
 package dev.reasoningsdk.examples.cli;
 
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
@@ -20,7 +21,7 @@ final class TinyReasonerDemo implements DemoSection {
 
     @Override
     public void run(PrintStream out) {
-        try (TinyReasoner model = TinyReasoner.create()) {
+        try (HuggingFaceOnnxModel model = TinyReasoner.create()) {
             String prompt = TinyReasoner.prompt(QUESTION);
             out.println("Q: " + QUESTION);
             long start = System.nanoTime();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.fixtures.HttpFault;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -77,7 +78,7 @@ class BenchAggregateRemoteTest {
     @Test
     void underFaultsTheRunFinishesCountsFailedCallsAndKeepsToTheBudgetAtTheServer() throws IOException {
         int maxCalls = 150;
-        try (TinyReasoner model = TinyReasoner.create();
+        try (HuggingFaceOnnxModel model = TinyReasoner.create();
              LocalOpenAiServer served = LocalOpenAiServer.start(model);
              FaultInjectingServer server = FaultInjectingServer.builder()
                      .random(17, ServeCommand.faultMix(List.of("429=0.2", "500=0.1", "hang=0.05"), 1))

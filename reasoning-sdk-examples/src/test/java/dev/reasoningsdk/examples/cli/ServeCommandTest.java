@@ -45,7 +45,7 @@ class ServeCommandTest {
             assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+/v1");
             String reply = OpenAiChatModel.builder().baseUrl(url).apiKey("unused").modelName("tiny-reasoner@1")
                     .temperature(0.0).maxRetries(0).timeout(Duration.ofSeconds(60)).build().chat(QUESTION);
-            try (TinyReasoner model = TinyReasoner.create()) {
+            try (HuggingFaceOnnxModel model = TinyReasoner.create()) {
                 assertThat(reply).isEqualTo(model.generate(TinyReasoner.prompt(QUESTION), 1,
                         GenerationOptions.greedy(model.contextLength())).get(0).text());
             }

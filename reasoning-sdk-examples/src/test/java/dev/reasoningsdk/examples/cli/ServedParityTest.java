@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ServedParityTest {
 
-    private static TinyReasoner model;
+    private static HuggingFaceOnnxModel model;
     private static LocalOpenAiServer server;
 
     @TempDir
@@ -37,7 +38,7 @@ class ServedParityTest {
     static void serve() {
         model = TinyReasoner.create();
         // As reasoning serve does: the whole vocabulary as top log-probabilities, where "sure" and "unsure" are.
-        server = LocalOpenAiServer.builder().model(model).maxTopLogprobs(model.vocabulary().size()).start();
+        server = LocalOpenAiServer.builder().model(model).maxTopLogprobs(model.vocabularySize()).start();
     }
 
     @AfterAll
@@ -55,7 +56,7 @@ class ServedParityTest {
 
     private List<String> remote() {
         return List.of("--provider", "openai", "--base-url", server.baseUrl(), "--model", "tiny", "--top-logprobs",
-                String.valueOf(model.vocabulary().size()));
+                String.valueOf(model.vocabularySize()));
     }
 
     /** Four GSM8K rows, so the offline half of each bench is quick. */

@@ -14,6 +14,7 @@ import dev.reasoningsdk.impl.llm.LocalCausalLmChatModel;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.prompt.ChatModelParaphraser;
 import dev.reasoningsdk.impl.prompt.HillClimbing;
 import dev.reasoningsdk.impl.prompt.SearchSettings;
@@ -42,14 +43,14 @@ class PromptSearchReplayTest {
             new Question("Lee had 20 cards. He gave 8 to his sister. How many cards does Lee have left?", 12));
     private static final String INITIAL = "Read the question with care.\nWork it out step by step.\n"
             + "End with the number.";
-    private static TinyReasoner tiny;
+    private static HuggingFaceOnnxModel tiny;
 
     @TempDir
     Path dir;
 
     @BeforeAll
     static void load() {
-        tiny = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).build();
+        tiny = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).intraOpThreads(1).build();
     }
 
     @AfterAll

@@ -11,6 +11,7 @@ import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -121,8 +122,8 @@ class RealDataTest {
 
     @Test
     void theTinyReasonerFindsItsOwnCorrectChainMoreLikelyThanACorruptedOne() {
-        try (TinyReasoner model = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU)
-                .intraOpThreads(1).kvCache(false).build()) {
+        try (HuggingFaceOnnxModel model = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU)
+                .intraOpThreads(1).build()) {
             LikelihoodChainScorer scorer = LikelihoodChainScorer.of(model);
             String question = "Sam has 14 apples. He buys 7 more. He gives 5 to Ana. Then he doubles them. How many"
                     + " apples does Sam have?";

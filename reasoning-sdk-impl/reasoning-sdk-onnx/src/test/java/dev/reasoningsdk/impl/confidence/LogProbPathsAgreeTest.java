@@ -23,6 +23,7 @@ import dev.reasoningsdk.impl.internal.LogisticRegression;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -42,7 +43,7 @@ class LogProbPathsAgreeTest {
     private static final String EASY = "Owen has 7 stones. He triples them. How many stones does Owen have?";
     private static final String HARDER = "Mia has 48 shells. She gives away 19 and then finds 7 more. How many "
             + "shells does Mia have?";
-    private static TinyReasoner model;
+    private static HuggingFaceOnnxModel model;
 
     @BeforeAll
     static void load() {
@@ -160,7 +161,7 @@ class LogProbPathsAgreeTest {
             List<TokenLogProb> tokens = new ArrayList<>();
             StringBuilder generated = new StringBuilder();
             for (int i = 0; i < logProbs.length; i++) {
-                String token = model.vocabulary().token(generation.tokenIds()[i]);
+                String token = model.decode(new int[] {generation.tokenIds()[i]}, false);
                 List<TokenLogProb.Alternative> alternatives = maxTokens <= 4 && i < 2
                         ? alternatives(prompt + generated.toString()) : List.of();
                 tokens.add(new TokenLogProb(token, Math.min(0, logProbs[i]), alternatives));

@@ -9,6 +9,7 @@ import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class TinyReasonerConfidenceTest {
 
     private static final String EASY = "Owen has 7 stones. He triples them. How many stones does Owen have?";
-    private static TinyReasoner model;
+    private static HuggingFaceOnnxModel model;
 
     @BeforeAll
     static void load() {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.store.embedding.CosineSimilarity;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import dev.reasoningsdk.impl.onnx.internal.proto.GraphProto;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
@@ -86,8 +87,9 @@ class DynamicInt8QuantizationTest {
     void theInt8ModelsHiddenStatesStayCloseToFloat32s() throws IOException {
         List<String> prompts = TinyReasonerTest.evalSample().stream().map(row -> row.get("prompt").asText())
                 .toList();
-        try (TinyReasoner float32 = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).build();
-             TinyReasoner int8 = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU)
+        try (HuggingFaceOnnxModel float32 = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU)
+                .intraOpThreads(1).build();
+             HuggingFaceOnnxModel int8 = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU)
                      .int8HiddenStates(true).build()) {
             assertThat(int8.modelId()).isEqualTo(float32.modelId());
             for (String prompt : prompts) {

@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.onnx;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +33,7 @@ class ExecutionProviderTest {
         try (OnnxSessionFactory factory = OnnxSessionFactory.create()) {
             assertThat(factory.executionProvider()).isEqualTo(ExecutionProvider.CPU);
         }
-        try (TinyReasoner model = TinyReasoner.create()) {
+        try (HuggingFaceOnnxModel model = TinyReasoner.create()) {
             assertThat(model.providerUsed()).isEqualTo("CPU");
         }
         System.setProperty(ExecutionProvider.PROPERTY, "tpu");

@@ -221,8 +221,6 @@ class HostileOnnxModelTest {
                 .isInstanceOf(ModelLoadException.class).hasMessageContaining("given as bytes");
         assertThatThrownBy(() -> OnnxModelFile.read(ModelSource.bytes("given-bytes", model)))
                 .isInstanceOf(ModelLoadException.class).hasMessageContaining("given as bytes");
-        assertThatThrownBy(() -> TinyReasoner.fromOnnxBytes(model))
-                .isInstanceOf(ModelLoadException.class).hasMessageContaining("given as bytes");
     }
 
     @Test

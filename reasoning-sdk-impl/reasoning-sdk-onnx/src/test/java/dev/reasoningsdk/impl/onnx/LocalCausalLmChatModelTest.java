@@ -13,6 +13,7 @@ import dev.langchain4j.model.output.FinishReason;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.llm.LocalCausalLmChatModel;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,11 +23,11 @@ import org.junit.jupiter.api.Test;
 class LocalCausalLmChatModelTest {
 
     private static final String QUESTION = "Ana starts with 7 shells. She sells 4. How many shells does she have now?";
-    private static TinyReasoner model;
+    private static HuggingFaceOnnxModel model;
 
     @BeforeAll
     static void load() {
-        model = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).build();
+        model = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).intraOpThreads(1).build();
     }
 
     @AfterAll

@@ -15,7 +15,7 @@ class OnnxRunFailureTest {
 
     @Test
     void aFailedForwardPassNamesTheModel() {
-        OnnxModelFile shipped = OnnxModelFile.read(ModelSource.classpath(TinyReasoner.MODEL_RESOURCE));
+        OnnxModelFile shipped = OnnxModelFile.read(ModelSource.classpath(TinyReasoner.TRAINED_MODEL_RESOURCE));
         try (OnnxSessionFactory factory = OnnxSessionFactory.cpu(1);
              OnnxModelSession session = factory.open(ModelSource.bytes("tiny-under-test", shipped.toBytes()))) {
             FullSequenceModel model = new FullSequenceModel(session, 99, 0);
@@ -29,7 +29,7 @@ class OnnxRunFailureTest {
     @Test
     void aFailedDecodingStepNamesTheModel() {
         OnnxModelFile withPast = TinyReasonerGraph.withPast(
-                OnnxModelFile.read(ModelSource.classpath(TinyReasoner.MODEL_RESOURCE)));
+                OnnxModelFile.read(ModelSource.classpath(TinyReasoner.TRAINED_MODEL_RESOURCE)));
         try (OnnxSessionFactory factory = OnnxSessionFactory.cpu(1);
              OnnxModelSession session = factory.open(ModelSource.bytes("cached-under-test", withPast.toBytes()))) {
             CausalLmWithPast lm = CausalLmWithPast.builder().session(session).endTokenIds(2).contextLength(320)

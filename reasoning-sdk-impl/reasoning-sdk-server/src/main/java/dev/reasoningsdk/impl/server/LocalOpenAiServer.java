@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code OpenAiChatModel} at {@link #baseUrl()} and test their wiring offline against a real model:
  *
  * <pre>{@code
- * try (TinyReasoner model = TinyReasoner.create();
+ * try (CausalLanguageModel model = TinyReasoner.create();
  *      LocalOpenAiServer server = LocalOpenAiServer.start(model)) {
  *     ChatModel chat = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("unused")
  *             .modelName(server.modelName()).seed(42).build();

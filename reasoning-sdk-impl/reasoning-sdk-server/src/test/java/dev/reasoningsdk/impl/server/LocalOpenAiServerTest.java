@@ -28,6 +28,7 @@ import dev.reasoningsdk.impl.confidence.TokenProbabilityConfidence;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.net.BindException;
 import java.net.ServerSocket;
 import java.io.UncheckedIOException;
@@ -53,12 +54,12 @@ class LocalOpenAiServerTest {
     /** Six steps: hard enough for the tiny reasoner that samples differ. */
     private static final String QUESTION = "Sam has 14 apples. He buys 7 more. He gives 5 to Ana. Then he doubles "
             + "them. He keeps 1/3 of them. He loses 4. How many apples does Sam have?";
-    private static TinyReasoner model;
+    private static HuggingFaceOnnxModel model;
     private static LocalOpenAiServer server;
 
     @BeforeAll
     static void start() {
-        model = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).build();
+        model = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).intraOpThreads(1).build();
         server = LocalOpenAiServer.builder().model(model).concurrency(2).maxN(8).start();
     }
 

@@ -12,6 +12,7 @@ import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.retrieval.*;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -114,7 +115,7 @@ class HiddenStateSelfKnowledgeTest {
             java.nio.file.Files.copy(java.util.Objects.requireNonNull(in, "eval-sample.jsonl resource"), sample);
         }
         List<LabelledText> rows = SelfKnowledgeTrainer.readRecordedSamples(sample);
-        try (TinyReasoner reasoner = TinyReasoner.builder().intraOpThreads(1).int8HiddenStates(int8).build()) {
+        try (HuggingFaceOnnxModel reasoner = TinyReasoner.builder().intraOpThreads(1).int8HiddenStates(int8).build()) {
             HiddenStateSelfKnowledge criterion = HiddenStateSelfKnowledge.tinyReasoner(reasoner);
 
             List<CriterionResult> batch = criterion.evaluateAll(rows.stream().map(LabelledText::text).toList());

@@ -7,8 +7,11 @@ import dev.reasoningsdk.api.model.ChatTurn;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.onnx.CausalLmWithPast;
+import dev.reasoningsdk.impl.onnx.DynamicInt8Quantization;
+import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import dev.reasoningsdk.impl.onnx.GenerationCancellation;
 import dev.reasoningsdk.impl.onnx.ModelSource;
+import dev.reasoningsdk.impl.onnx.OnnxModelFile;
 import dev.reasoningsdk.impl.onnx.OnnxModelSession;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
 import dev.reasoningsdk.impl.onnx.hf.internal.ExportFolder;
@@ -58,9 +61,10 @@ import org.slf4j.LoggerFactory;
  * ({@link #promptHiddenState(String)}, an output added to the graph at load) and those of layers chosen with
  * {@link Builder#hiddenStateLayers} ({@link #promptHiddenState(String, int)}); top-k alternatives per token.
  *
- * <p>Defaults: the graph file found as above, a session factory of its own ({@link OnnxSessionFactory#create()}), the system
- * clock for {@code strftime_now}, the final hidden state only. Thread-safe; close it to free the session and the tokenizer (closing twice is
- * harmless).
+ * <p>Defaults: the graph file found as above, a session factory of its own ({@link OnnxSessionFactory#create()}'s
+ * provider and threads), the folder's name as the model id, the system clock for {@code strftime_now}, the final
+ * hidden state only, a KV cache of at most 4 GiB per batch. Thread-safe; close it to free the session and the
+ * tokenizer (closing twice is harmless).
  */
 public final class HuggingFaceOnnxModel implements CausalLanguageModel {
 
@@ -87,6 +91,9 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     private final OnnxModelSession session;
     private final OnnxModelSession prefillSession;
     private final CausalLmWithPast lm;
+    /** What {@link #promptHiddenState} runs: {@link #lm}, or its int8 copy ({@link Builder#int8HiddenStates}). */
+    private final CausalLmWithPast hiddenStateLm;
+    private final OnnxModelSession int8Session;
     private final int[] endTokenIds;
     private final int bosTokenId;
     /** Why {@link #promptHiddenState} cannot run, or null when it can. */
@@ -105,17 +112,20 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         this.endTokenIds = endTokens(folder, config, generationConfig);
         Layout layout = layout(folder, builder.modelFile);
         Path modelFile = folder.file(layout.decoder());
-        this.modelId = Optional.ofNullable(folder.path().toAbsolutePath().normalize().getFileName())
-                .map(Path::toString).orElse(folder.path().toString());
+        this.modelId = builder.modelId != null ? builder.modelId
+                : Optional.ofNullable(folder.path().toAbsolutePath().normalize().getFileName())
+                        .map(Path::toString).orElse(folder.path().toString());
         HuggingFaceTokenizer loadedTokenizer = tokenizer(folder);
         this.bosTokenId = tokenizerConfig.addBosToken() ? bosId(folder, loadedTokenizer) : -1;
-        this.ownedFactory = builder.sessionFactory == null ? OnnxSessionFactory.create() : null;
+        this.ownedFactory = builder.sessionFactory == null ? builder.ownFactory() : null;
         OnnxSessionFactory factory = ownedFactory != null ? ownedFactory : builder.sessionFactory;
         OnnxModelSession opened = null;
         OnnxModelSession openedPrefill = null;
+        OnnxModelSession openedInt8 = null;
         try {
             CausalLmWithPast.Builder lmBuilder;
             SortedSet<Integer> layers = builder.hiddenStateLayers(config.layers());
+            CausalLmWithPast.Builder int8Builder = null;
             if (layout.prefill() == null) {
                 GraphWithHiddenState graph = GraphWithHiddenState.of(modelFile, config.layers(), layers);
                 if (!graph.layerOutputs().keySet().containsAll(layers)) {
@@ -127,6 +137,14 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
                 graph.hiddenStateOutput().ifPresent(lmBuilder::hiddenStateOutput);
                 this.hiddenStatesUnavailable = graph.hiddenStateOutput().isPresent() ? null : graph.why();
                 this.layerOutputs = new TreeMap<>(graph.layerOutputs());
+                if (builder.int8HiddenStates && graph.hiddenStateOutput().isPresent()) {
+                    OnnxModelFile quantized = DynamicInt8Quantization.quantizeWeights(
+                            OnnxModelFile.parse(graph.source().name(), graph.source().readBytes()));
+                    openedInt8 = factory.open(ModelSource.bytes(graph.source().name() + " (int8)",
+                            quantized.toBytes()));
+                    int8Builder = CausalLmWithPast.builder().session(openedInt8)
+                            .hiddenStateOutput(graph.hiddenStateOutput().get());
+                }
             } else {
                 if (!layers.isEmpty()) {
                     throw folder.refuse(layout.prefill(), "hidden-state layers " + layers + " were asked for, but "
@@ -141,12 +159,14 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
                         + layout.prefill() + " runs the first pass)";
                 this.layerOutputs = new TreeMap<>();
             }
-            lmBuilder.endTokenIds(endTokenIds)
-                    .padTokenId(generationConfig.padTokenId().orElse(config.padTokenId().orElse(endTokenIds[0])))
-                    .contextLength(config.maxPositions()).maxCacheBytes(builder.maxCacheBytes);
-            this.lm = lmBuilder.build();
+            int padId = generationConfig.padTokenId().orElse(config.padTokenId().orElse(endTokenIds[0]));
+            this.lm = lmBuilder.endTokenIds(endTokenIds).padTokenId(padId).contextLength(config.maxPositions())
+                    .maxCacheBytes(builder.maxCacheBytes).build();
             requireMatchingGraph(folder, modelFile, config, lm);
+            this.hiddenStateLm = int8Builder == null ? lm : int8Builder.endTokenIds(endTokenIds).padTokenId(padId)
+                    .contextLength(config.maxPositions()).maxCacheBytes(builder.maxCacheBytes).build();
         } catch (RuntimeException e) {
+            closeQuietly(openedInt8);
             closeQuietly(opened);
             closeQuietly(openedPrefill);
             closeQuietly(ownedFactory);
@@ -155,6 +175,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         }
         this.session = opened;
         this.prefillSession = openedPrefill;
+        this.int8Session = openedInt8;
         this.tokenizer = loadedTokenizer;
         LOG.debug("loaded {} ({}) from {} on {}", modelId, config.modelType(), folder.path(),
                 session.providerUsed());
@@ -208,11 +229,14 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     /**
      * The token ids of a prompt: special tokens in the text matched as added tokens, the BOS token prepended only
      * when {@code add_bos_token} is set and the text does not start with it.
+     *
+     * @throws IllegalArgumentException with the tokenizer's reason if it cannot encode the text (a character outside
+     *                                  a vocabulary that has no unknown token, say)
      */
     public int[] encode(String prompt) {
         Objects.requireNonNull(prompt, "prompt");
         checkOpen();
-        long[] ids = tokenizer.encode(prompt, false, false).getIds();
+        long[] ids = tokenize(prompt);
         boolean addBos = bosTokenId >= 0 && (ids.length == 0 || ids[0] != bosTokenId);
         int[] out = new int[ids.length + (addBos ? 1 : 0)];
         if (addBos) {
@@ -222,6 +246,15 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
             out[i + (addBos ? 1 : 0)] = Math.toIntExact(ids[i]);
         }
         return out;
+    }
+
+    private long[] tokenize(String text) {
+        try {
+            return tokenizer.encode(text, false, false).getIds();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(modelId + ": the tokenizer cannot encode the text: " + e.getMessage(),
+                    e);
+        }
     }
 
     /** The text of token ids, special tokens left out when {@code skipSpecialTokens}. */
@@ -289,7 +322,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     public float[] continuationLogProbs(String prompt, String continuation) {
         Objects.requireNonNull(continuation, "continuation");
         int[] promptIds = encode(prompt);
-        long[] continuationIds = tokenizer.encode(continuation, false, false).getIds();
+        long[] continuationIds = tokenize(continuation);
         int[] ids = new int[continuationIds.length];
         for (int i = 0; i < ids.length; i++) {
             ids[i] = Math.toIntExact(continuationIds[i]);
@@ -312,7 +345,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
             throw new UnsupportedOperationException(modelId + ": hidden states are not available: "
                     + hiddenStatesUnavailable);
         }
-        return lm.lastHiddenState(encode(prompt));
+        return hiddenStateLm.lastHiddenState(encode(prompt));
     }
 
     /**
@@ -411,6 +444,11 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         return endTokenIds.clone();
     }
 
+    /** The number of tokens (logits per position), {@code config.json}'s {@code vocab_size}. */
+    public int vocabularySize() {
+        return config.vocabSize();
+    }
+
     /** {@code config.json}'s {@code model_type}, e.g. {@code qwen3}. */
     public String modelType() {
         return config.modelType();
@@ -421,7 +459,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         return config.maxPositions();
     }
 
-    /** The export folder's name. */
+    /** The export folder's name, or the id given to {@link Builder#modelId}. */
     @Override
     public String modelId() {
         return modelId;
@@ -438,6 +476,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
             return;
         }
         closed = true;
+        closeQuietly(int8Session);
         closeQuietly(session);
         closeQuietly(prefillSession);
         closeQuietly(ownedFactory);
@@ -575,6 +614,10 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         private Path folder;
         private String modelFile;
         private OnnxSessionFactory sessionFactory;
+        private ExecutionProvider executionProvider;
+        private Integer intraOpThreads;
+        private String modelId;
+        private boolean int8HiddenStates;
         private Clock clock = Clock.systemDefaultZone();
         private int[] hiddenStateLayers = new int[0];
         private long maxCacheBytes = CausalLmWithPast.DEFAULT_MAX_CACHE_BYTES;
@@ -625,7 +668,67 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
          * model's own, closed with it.
          */
         public Builder sessionFactory(OnnxSessionFactory sessionFactory) {
-            this.sessionFactory = Objects.requireNonNull(sessionFactory, "sessionFactory");
+            Objects.requireNonNull(sessionFactory, "sessionFactory");
+            if (executionProvider != null || intraOpThreads != null) {
+                throw new IllegalStateException("sessionFactory replaces executionProvider and intraOpThreads");
+            }
+            this.sessionFactory = sessionFactory;
+            return this;
+        }
+
+        /**
+         * Where to run when the model makes its own factory; default {@link OnnxSessionFactory#create()}'s.
+         *
+         * @throws IllegalStateException if a session factory was set
+         */
+        public Builder executionProvider(ExecutionProvider executionProvider) {
+            Objects.requireNonNull(executionProvider, "executionProvider");
+            checkNoFactory();
+            this.executionProvider = executionProvider;
+            return this;
+        }
+
+        /**
+         * ONNX Runtime intra-op threads when the model makes its own factory; default
+         * {@link OnnxSessionFactory#create()}'s. A small model's matrices are too small to split well: one thread
+         * decodes as fast for less CPU.
+         *
+         * @throws IllegalArgumentException if below 1
+         * @throws IllegalStateException    if a session factory was set
+         */
+        public Builder intraOpThreads(int intraOpThreads) {
+            if (intraOpThreads < 1) {
+                throw new IllegalArgumentException("intraOpThreads must be >= 1, was " + intraOpThreads);
+            }
+            checkNoFactory();
+            this.intraOpThreads = intraOpThreads;
+            return this;
+        }
+
+        /**
+         * The id {@link HuggingFaceOnnxModel#modelId()} reports (reports and caches key on it); default the folder's
+         * name.
+         *
+         * @throws IllegalArgumentException if it is blank
+         */
+        public Builder modelId(String modelId) {
+            Objects.requireNonNull(modelId, "modelId");
+            if (modelId.isBlank()) {
+                throw new IllegalArgumentException("modelId must not be blank");
+            }
+            this.modelId = modelId;
+            return this;
+        }
+
+        /**
+         * Compute {@link HuggingFaceOnnxModel#promptHiddenState prompt hidden states} on an int8 copy of the graph
+         * ({@link DynamicInt8Quantization}, made at load) instead of the graph as it is (default false): faster on a
+         * CPU with VNNI and close to float32 (check the figures of whatever reads them, such as a self-knowledge head);
+         * generation and continuation scores stay on the graph as it is. Costs one more session. Ignored when the graph
+         * gives no hidden states.
+         */
+        public Builder int8HiddenStates(boolean int8HiddenStates) {
+            this.int8HiddenStates = int8HiddenStates;
             return this;
         }
 
@@ -697,6 +800,27 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
                 throw new IllegalStateException("folder is required");
             }
             return new HuggingFaceOnnxModel(this);
+        }
+
+        private void checkNoFactory() {
+            if (sessionFactory != null) {
+                throw new IllegalStateException("sessionFactory replaces executionProvider and intraOpThreads");
+            }
+        }
+
+        /** The model's own factory: the defaults, with the provider and threads set here. */
+        private OnnxSessionFactory ownFactory() {
+            if (executionProvider == null && intraOpThreads == null) {
+                return OnnxSessionFactory.create();
+            }
+            OnnxSessionFactory.Builder factory = OnnxSessionFactory.builder();
+            if (executionProvider != null) {
+                factory.executionProvider(executionProvider);
+            }
+            if (intraOpThreads != null) {
+                factory.intraOpThreads(intraOpThreads);
+            }
+            return factory.build();
         }
     }
 }
