@@ -3,6 +3,7 @@ package dev.reasoningsdk.examples.spark;
 import dev.reasoningsdk.api.retrieval.RetrievalJudge;
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
 import dev.reasoningsdk.impl.retrieval.UnifiedActiveRetrieval;
 import dev.reasoningsdk.impl.spark.ExecutorResource;
@@ -22,7 +23,7 @@ public final class SparkJudges {
     public static ExecutorResource<RetrievalJudge> uar() {
         return ExecutorResource.of("examples-uar-minilm-tiny-reasoner-int8", closer -> {
             AllMiniLmL6V2Encoder encoder = closer.register(AllMiniLmL6V2Encoder.builder().intraOpThreads(1).build());
-            TinyReasoner reasoner = closer.register(TinyReasoner.builder().intraOpThreads(1).int8HiddenStates(true)
+            HuggingFaceOnnxModel reasoner = closer.register(TinyReasoner.builder().intraOpThreads(1).int8HiddenStates(true)
                     .build());
             return UnifiedActiveRetrieval.withDefaultHeads(encoder, HiddenStateSelfKnowledge.tinyReasoner(reasoner));
         });

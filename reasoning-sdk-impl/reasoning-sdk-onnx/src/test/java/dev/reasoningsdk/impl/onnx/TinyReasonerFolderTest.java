@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.model.ChatTurn;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import dev.reasoningsdk.impl.onnx.internal.TinyReasonerGraph;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -16,7 +16,7 @@ import java.util.Objects;
  * <pre>{@code
  * ExecutorResource<RetrievalJudge> judge = ExecutorResource.of("uar-minilm-default-heads", closer -> {
  *     AllMiniLmL6V2Encoder encoder = closer.register(AllMiniLmL6V2Encoder.builder().intraOpThreads(1).build());
- *     TinyReasoner reasoner = closer.register(TinyReasoner.builder().intraOpThreads(1).build());
+ *     HuggingFaceOnnxModel reasoner = closer.register(TinyReasoner.builder().intraOpThreads(1).build());
  *     return UnifiedActiveRetrieval.withDefaultHeads(encoder, HiddenStateSelfKnowledge.tinyReasoner(reasoner));
  * });
  * }</pre>

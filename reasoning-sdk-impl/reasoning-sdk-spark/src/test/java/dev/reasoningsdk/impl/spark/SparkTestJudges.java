@@ -4,6 +4,7 @@ import dev.reasoningsdk.api.retrieval.RetrievalJudge;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
 import dev.reasoningsdk.impl.retrieval.UnifiedActiveRetrieval;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ final class SparkTestJudges {
     static RetrievalJudge build(java.util.function.Function<AutoCloseable, AutoCloseable> register) {
         AllMiniLmL6V2Encoder encoder = (AllMiniLmL6V2Encoder) register.apply(
                 AllMiniLmL6V2Encoder.builder().intraOpThreads(1).build());
-        TinyReasoner reasoner = (TinyReasoner) register.apply(
+        HuggingFaceOnnxModel reasoner = (HuggingFaceOnnxModel) register.apply(
                 TinyReasoner.builder().intraOpThreads(1).int8HiddenStates(true).build());
         return UnifiedActiveRetrieval.withDefaultHeads(encoder, HiddenStateSelfKnowledge.tinyReasoner(reasoner));
     }
