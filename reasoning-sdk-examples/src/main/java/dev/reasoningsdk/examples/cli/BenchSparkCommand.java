@@ -26,7 +26,7 @@ final class BenchSparkCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     private boolean json;
 
-    @Option(names = "--queries", defaultValue = "2048", description = "Queries judged in each run (default 2048, "
+    @Option(names = "--queries", defaultValue = "8192", description = "Queries judged in each run (default 8192, "
             + "a multiple of partitions x batch size; the MetaTool queries, repeated as needed).")
     private int queries;
 
