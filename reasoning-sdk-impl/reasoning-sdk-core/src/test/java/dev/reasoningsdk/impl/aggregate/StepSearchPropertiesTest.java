@@ -9,7 +9,7 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 
 /** The token budget of {@link StepSearch} holds exactly, whatever the budget, strategy, step size and seed. */
-class StepSearchProperties {
+class StepSearchPropertiesTest {
 
     @Property(tries = 300)
     void theSearchNeverGeneratesMoreThanItsBudgetAndCountsEveryToken(
