@@ -117,9 +117,9 @@ public final class CausalLmWithPast {
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
             Map<String, NodeInfo> outputs = session.getOutputInfo();
-            require(inputs, modelName, FullSequenceModel.INPUT_IDS, "input");
+            require(inputs, modelName, OptimumTensorNames.INPUT_IDS, "input");
             require(inputs, modelName, ATTENTION_MASK, "input");
-            require(outputs, modelName, FullSequenceModel.LOGITS, "output");
+            require(outputs, modelName, OptimumTensorNames.LOGITS, "output");
             this.hasPositionIds = inputs.containsKey(POSITION_IDS);
             this.hasCacheBranch = inputs.containsKey(USE_CACHE_BRANCH);
             if (hasCacheBranch && tensorInfo(modelName, inputs.get(USE_CACHE_BRANCH), USE_CACHE_BRANCH).type
@@ -140,7 +140,7 @@ public final class CausalLmWithPast {
             }
             this.layers = count;
             Set<String> wanted = new HashSet<>();
-            wanted.add(FullSequenceModel.LOGITS);
+            wanted.add(OptimumTensorNames.LOGITS);
             for (int layer = 0; layer < layers; layer++) {
                 for (String kind : new String[] {"key", "value"}) {
                     require(inputs, modelName, pastName(layer, kind), "input");
@@ -165,8 +165,8 @@ public final class CausalLmWithPast {
             this.cacheType = past.type;
             this.kvHeads = (int) pastShape[1];
             this.headDim = (int) pastShape[3];
-            TensorInfo logitsInfo = tensorInfo(modelName, outputs.get(FullSequenceModel.LOGITS),
-                    FullSequenceModel.LOGITS);
+            TensorInfo logitsInfo = tensorInfo(modelName, outputs.get(OptimumTensorNames.LOGITS),
+                    OptimumTensorNames.LOGITS);
             if (logitsInfo.type != OnnxJavaType.FLOAT && logitsInfo.type != OnnxJavaType.FLOAT16) {
                 throw notDecoderWithPast(modelName, "logits must be fp32 or fp16, were " + logitsInfo.type);
             }
@@ -361,7 +361,7 @@ public final class CausalLmWithPast {
         }
         List<AutoCloseable> owned = new ArrayList<>();
         try (OrtSession.Result result = runStep(1, ids, 0, emptyPast(1, owned))) {
-            FloatBuffer logits = ((OnnxTensor) result.get(FullSequenceModel.LOGITS).orElseThrow()).getFloatBuffer();
+            FloatBuffer logits = ((OnnxTensor) result.get(OptimumTensorNames.LOGITS).orElseThrow()).getFloatBuffer();
             float[] row = new float[vocabularySize];
             float[] logProbs = new float[continuationIds.length];
             for (int i = 0; i < continuationIds.length; i++) {
@@ -445,7 +445,7 @@ public final class CausalLmWithPast {
         boolean separatePrefill = pastLength == 0 && prefillSession != null;
         try {
             Map<String, OnnxTensor> feed = new HashMap<>();
-            feed.put(FullSequenceModel.INPUT_IDS, longTensor(step.ids(), new long[] {batch, length}, inputs));
+            feed.put(OptimumTensorNames.INPUT_IDS, longTensor(step.ids(), new long[] {batch, length}, inputs));
             long[] mask = step.mask();
             if (mask == null) {
                 mask = new long[batch * (pastLength + length)];
@@ -549,7 +549,7 @@ public final class CausalLmWithPast {
                         + modelName);
             }
         }
-        require(inputs, prefill.modelName(), FullSequenceModel.INPUT_IDS, "input");
+        require(inputs, prefill.modelName(), OptimumTensorNames.INPUT_IDS, "input");
         for (String name : decodeOutputs) {
             require(outputs, prefill.modelName(), name, "output");
         }
@@ -668,7 +668,7 @@ public final class CausalLmWithPast {
         private Set<String> stepOutputs() {
             Set<String> wanted = new HashSet<>(decodeOutputs);
             if (nextTokenOutputs) {
-                wanted.remove(FullSequenceModel.LOGITS);
+                wanted.remove(OptimumTensorNames.LOGITS);
                 if (topK > 0) {
                     wanted.addAll(List.of(NextTokenOutputs.TOP_LOGITS, NextTokenOutputs.TOP_IDS,
                             NextTokenOutputs.LOG_NORMALIZER));
@@ -702,7 +702,7 @@ public final class CausalLmWithPast {
                 return;
             }
             float[] all = floats(result.get(nextTokenOutputs ? NextTokenOutputs.NEXT_LOGITS
-                    : FullSequenceModel.LOGITS).orElseThrow());
+                    : OptimumTensorNames.LOGITS).orElseThrow());
             int positionsPerRow = nextTokenOutputs ? 1 : length;
             float[] next = rowOf == null && positionsPerRow == 1 ? all : new float[rows * vocabularySize];
             if (next != all) {

@@ -15,8 +15,9 @@ import java.util.Set;
 
 /**
  * A causal LM exported without a KV cache ({@code input_ids -> logits[, hidden_states]}, causal attention, positions
- * 0..seq-1): every decoding step re-runs the whole sequence. The reference path the cached graph is checked against,
- * and the one-pass path for hidden states and continuation scoring. Right padding is harmless for such a model (an
+ * 0..seq-1): every decoding step re-runs the whole sequence. The tests' reference path, which the cached graph and
+ * the run-failure handling are checked against (no runtime code decodes this way since the tiny reasoner became an
+ * export folder). Right padding is harmless for such a model (an
  * output depends only on tokens at or before it), so rows of different lengths share a batch and each is read at its
  * own last position. Thread-safe; does not own the session.
  */
