@@ -91,7 +91,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     private final OnnxModelSession session;
     private final OnnxModelSession prefillSession;
     private final CausalLmWithPast lm;
-    /** What {@link #promptHiddenState} runs: {@link #lm}, or its int8 copy ({@link Builder#int8HiddenStates}). */
+    /** What every hidden-state read runs: {@link #lm}, or its int8 copy ({@link Builder#int8HiddenStates}). */
     private final CausalLmWithPast hiddenStateLm;
     private final OnnxModelSession int8Session;
     private final int[] endTokenIds;
@@ -368,7 +368,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
             throw new IllegalArgumentException("hidden-state layer " + layer + " was not chosen at load; chosen: "
                     + layerOutputs.keySet() + " (Builder.hiddenStateLayers)");
         }
-        return lm.hiddenStatesAtLastToken(encode(prompt), List.of(layerOutputs.get(number))).get(0);
+        return hiddenStateLm.hiddenStatesAtLastToken(encode(prompt), List.of(layerOutputs.get(number))).get(0);
     }
 
     /**
@@ -383,7 +383,8 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
             throw new UnsupportedOperationException(modelId + ": hidden states are not available: "
                     + hiddenStatesUnavailable);
         }
-        List<float[]> states = lm.hiddenStatesAtLastToken(encode(prompt), List.copyOf(layerOutputs.values()));
+        List<float[]> states = hiddenStateLm.hiddenStatesAtLastToken(encode(prompt),
+                List.copyOf(layerOutputs.values()));
         SortedMap<Integer, float[]> byLayer = new TreeMap<>();
         int i = 0;
         for (int layer : layerOutputs.keySet()) {

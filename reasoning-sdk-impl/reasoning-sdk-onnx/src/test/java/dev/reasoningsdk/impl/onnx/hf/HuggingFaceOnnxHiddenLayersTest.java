@@ -109,6 +109,22 @@ class HuggingFaceOnnxHiddenLayersTest {
     }
 
     @Test
+    void withInt8HiddenStatesEveryLayerIsReadFromTheInt8Copy() {
+        try (HuggingFaceOnnxModel int8 = HuggingFaceOnnxModel.builder().folder(Qwen3Fixture.FOLDER)
+                .sessionFactory(factory).hiddenStateLayers(0, -2, -1).int8HiddenStates(true).build()) {
+            String text = Qwen3Fixture.renderings().get(0).text();
+            SortedMap<Integer, float[]> layers = int8.promptLayerHiddenStates(text);
+            float[] last = int8.promptHiddenState(text);
+            // One session answers every read: the final state of the one-pass read is the int8 state, not float32's.
+            assertThat(layers.get(2)).containsExactly(last, Offset.offset(0f));
+            assertThat(int8.promptHiddenState(text, -2)).containsExactly(layers.get(1), Offset.offset(0f));
+            assertThat(Arrays.equals(last, model.promptHiddenState(text))).isFalse();
+            // The embeddings are a Gather the quantizer leaves in float32.
+            assertThat(layers.get(0)).containsExactly(model.promptHiddenState(text, 0), Offset.offset(0f));
+        }
+    }
+
+    @Test
     void aLayerNotChosenAtLoadIsRefusedAndTheApiDefaultReadsOnlyTheFinalLayer() {
         try (HuggingFaceOnnxModel plain = HuggingFaceOnnxModel.builder().folder(Qwen3Fixture.FOLDER)
                 .sessionFactory(factory).build()) {
