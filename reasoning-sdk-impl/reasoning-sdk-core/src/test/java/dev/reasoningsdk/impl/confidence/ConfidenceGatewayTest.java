@@ -126,12 +126,7 @@ class ConfidenceGatewayTest {
                 .satisfies(e -> assertThat(((LlmCallException) e).statusCode()).hasValue(503));
         assertThat(failing.calls()).isEqualTo(5 * 3);
 
-        ChatModel silent = new ChatModel() {
-            @Override
-            public ChatResponse doChat(ChatRequest request) {
-                return null;
-            }
-        };
+        ChatModel silent = always(Fault.nullResponse());
         assertThatThrownBy(() -> ConfidenceGatedChatModel.builder().delegate(silent).build().chat("2 + 2?"))
                 .isInstanceOf(ReasoningException.class).isNotInstanceOf(LlmCallException.class)
                 .hasMessageContaining("nothing usable");

@@ -252,12 +252,8 @@ class ModelGatewayTest {
 
     @Test
     void aReplyWithoutAMessageIsGarbageNotANullPointer() {
-        ChatModel silent = new ChatModel() {
-            @Override
-            public ChatResponse doChat(ChatRequest request) {
-                return null;
-            }
-        };
+        ChatModel silent = FaultyChatModel.builder().delegate(ScriptedChatModel.byRule(request -> "unused"))
+                .everyNth(1, Fault.nullResponse()).build();
         CallResult result = build(gateway(silent)).call(REQUEST);
         assertThat(result.failure()).contains(CallFailure.GARBAGE);
         assertThat(result.attempts()).isEqualTo(2);
@@ -288,7 +284,9 @@ class ModelGatewayTest {
 
     @Test
     void concurrencyIsOneLimitAcrossScopes() {
-        FaultyChatModel model = FaultyChatModel.builder().delegate(slowAnswers()).build();
+        // Each call waits a little before its answer, so calls overlap.
+        FaultyChatModel model = FaultyChatModel.builder().delegate(ScriptedChatModel.byRule(request -> "4"))
+                .everyNth(1, Fault.delay(Duration.ofMillis(30))).build();
         ModelGateway gateway = build(gateway(model).concurrency(2));
 
         List<CallResult> first = gateway.session().callAll(Collections.nCopies(4, REQUEST));
@@ -318,21 +316,6 @@ class ModelGatewayTest {
         gateway.close();
         assertThatThrownBy(() -> gateway.call(REQUEST)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
-    }
-
-    /** A model that answers after a short wait, so calls overlap; safe under concurrent calls. */
-    private static ChatModel slowAnswers() {
-        return new ChatModel() {
-            @Override
-            public ChatResponse doChat(ChatRequest request) {
-                try {
-                    Thread.sleep(30);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return ChatResponse.builder().aiMessage(AiMessage.from("4")).build();
-            }
-        };
     }
 
     private static void await(IntSupplier value, int expected) throws InterruptedException {

@@ -3,12 +3,8 @@ package dev.reasoningsdk.impl.prompt;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.UnsupportedFeatureException;
-import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.fixtures.Fault;
@@ -71,20 +67,14 @@ class PromptGatewayTest {
 
     @Test
     void aProviderThatRefusesSomeSuggestedSettingsAnswersWithTheTemperatureAndTopPAlone() {
-        java.util.List<ChatRequest> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ChatModel model = new ChatModel() {
-            @Override
-            public ChatResponse doChat(ChatRequest request) {
-                requests.add(request);
-                if (request.parameters().topK() != null) {
-                    // As LangChain4j's OpenAI client refuses top-k, before sending anything.
-                    throw new UnsupportedFeatureException("'topK' parameter is not supported by OpenAI");
-                }
-                String text = ((UserMessage) request.messages().get(0)).singleText().contains("decoding settings")
-                        ? "{\"temperature\": 0.2, \"top_p\": 0.9, \"top_k\": 40}" : "The answer is 4.";
-                return ChatResponse.builder().aiMessage(AiMessage.from(text)).build();
+        ScriptedChatModel model = ScriptedChatModel.byRule(request -> {
+            if (request.parameters().topK() != null) {
+                // As LangChain4j's OpenAI client refuses top-k, before sending anything.
+                throw new UnsupportedFeatureException("'topK' parameter is not supported by OpenAI");
             }
-        };
+            return ScriptedChatModel.userText(request).contains("decoding settings")
+                    ? "{\"temperature\": 0.2, \"top_p\": 0.9, \"top_k\": 40}" : "The answer is 4.";
+        });
 
         HyperparameterAwareGeneration.Generation generation = HyperparameterAwareGeneration.builder().model(model)
                 .build().generate("2 + 2?");
@@ -92,6 +82,7 @@ class PromptGatewayTest {
         assertThat(generation.response()).isEqualTo("The answer is 4.");
         assertThat(generation.settingsFromModel()).isTrue();
         assertThat(generation.settings()).isEqualTo(new DecodingSettings(0.2, 0.9, null, null, null));
+        List<ChatRequest> requests = model.requests();
         assertThat(requests).hasSize(3);
         assertThat(requests.get(2).parameters().temperature()).isEqualTo(0.2);
         assertThat(generation.usage().failedCalls(CallFailure.CLIENT_ERROR)).isEqualTo(1);

@@ -1,12 +1,5 @@
 package dev.reasoningsdk.impl.llm;
 
-import static dev.reasoningsdk.impl.llm.ScriptedChatModel.answer;
-import static dev.reasoningsdk.impl.llm.ScriptedChatModel.answerWithoutTokens;
-import static dev.reasoningsdk.impl.llm.ScriptedChatModel.fail;
-import static dev.reasoningsdk.impl.llm.ScriptedChatModel.garbage;
-import static dev.reasoningsdk.impl.llm.ScriptedChatModel.hang;
-import static dev.reasoningsdk.impl.llm.ScriptedChatModel.nothing;
-import static dev.reasoningsdk.impl.llm.ScriptedChatModel.slow;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,12 +10,19 @@ import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.exception.LangChain4jException;
 import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.exception.TimeoutException;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.ollama.OllamaChatRequestParameters;
+import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.SampleBatch.FailureKind;
 import dev.reasoningsdk.api.model.SampleBatch.Sample;
 import dev.reasoningsdk.api.model.SampleBatch.SampleFailure;
 import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.fixtures.Fault;
+import dev.reasoningsdk.fixtures.FaultyChatModel;
+import dev.reasoningsdk.fixtures.ScriptedChatModel;
 import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,11 +33,14 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -52,6 +55,11 @@ class ChatModelSamplerTest {
     private static final RetryPolicy FAST_RETRIES = RetryPolicy.builder()
             .initialBackoff(Duration.ofMillis(100)).maxBackoff(Duration.ofMillis(300)).build();
 
+    /** Where {@link OllamaChatModels#seeded()} puts a sample's seed: the sampler's sample index, from first seed 0. */
+    private static final Function<ChatRequest, OptionalLong> OLLAMA_SEED = request ->
+            request.parameters() instanceof OllamaChatRequestParameters ollama && ollama.seed() != null
+                    ? OptionalLong.of(ollama.seed()) : OptionalLong.empty();
+
     private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
     private final List<ChatModelSampler> samplers = new ArrayList<>();
 
@@ -64,7 +72,7 @@ class ChatModelSamplerTest {
      * A sampler that sees sample indexes as seeds and backs off without sleeping. Its 2 s call timeout only stops
      * hung calls; tests of timeouts set a short one themselves (a short default would fire on a loaded machine).
      */
-    private ChatModelSampler.Builder sampler(ScriptedChatModel model) {
+    private ChatModelSampler.Builder sampler(ChatModel model) {
         return ChatModelSampler.builder()
                 .model(model)
                 .name("scripted")
@@ -73,6 +81,28 @@ class ChatModelSamplerTest {
                 .retryPolicy(FAST_RETRIES)
                 .sleeper(sleeps::add)
                 .random(() -> 0.5);
+    }
+
+    private static int seedOf(ChatRequest request) {
+        return (int) OLLAMA_SEED.apply(request).orElseThrow();
+    }
+
+    /** Answers "ok" unless {@code plan} gives the attempt at the sample (its seed) a fault. */
+    private static FaultyChatModel faulty(FaultyChatModel.SeedPlan plan) {
+        return faulty(ScriptedChatModel.byRule(request -> "ok"), plan);
+    }
+
+    private static FaultyChatModel faulty(ChatModel answers, FaultyChatModel.SeedPlan plan) {
+        return FaultyChatModel.builder().delegate(answers).bySeed(OLLAMA_SEED, plan).build();
+    }
+
+    /** Every call of every sample gets {@code fault}. */
+    private static FaultyChatModel always(Fault fault) {
+        return faulty((seed, attempt) -> Optional.of(fault));
+    }
+
+    private static Optional<Fault> when(boolean condition, Fault fault) {
+        return condition ? Optional.of(fault) : Optional.empty();
     }
 
     private ChatModelSampler build(ChatModelSampler.Builder builder) {
@@ -107,7 +137,7 @@ class ChatModelSamplerTest {
 
     @Test
     void drawsEverySampleWithItsSeedAndTemperatureAndCountsTokens() {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> answer("The answer is " + index));
+        ScriptedChatModel model = ScriptedChatModel.byRule(request -> "The answer is " + seedOf(request));
         ChatModelSampler sampler = build(sampler(model).temperatures(index -> 0.1 * index));
 
         SampleBatch batch = sampler.sample("What?", 5, 0);
@@ -118,8 +148,9 @@ class ChatModelSamplerTest {
         assertThat(batch.failures()).isEmpty();
         assertThat(batch.stopReason()).isEqualTo(StopReason.COMPLETED);
         assertThat(batch.isShort()).isFalse();
-        assertThat(model.seeds).containsExactlyInAnyOrder(0, 1, 2, 3, 4);
-        assertThat(model.temperatures).containsExactlyInAnyOrder(0.0, 0.1, 0.2, 0.30000000000000004, 0.4);
+        assertThat(model.requests()).extracting(ChatModelSamplerTest::seedOf).containsExactlyInAnyOrder(0, 1, 2, 3, 4);
+        assertThat(model.requests()).extracting(request -> request.parameters().temperature())
+                .containsExactlyInAnyOrder(0.0, 0.1, 0.2, 0.30000000000000004, 0.4);
         assertThat(batch.usage()).extracting(Usage::modelCalls, Usage::failedCalls, Usage::inputTokens,
                 Usage::outputTokens).containsExactly(5, 0, 50L, 25L);
         assertThat(batch.samples().get(0)).extracting(Sample::inputTokens, Sample::outputTokens, Sample::attempts)
@@ -130,15 +161,16 @@ class ChatModelSamplerTest {
 
     @Test
     void continuesTheSeedSequenceFromFirstSeed() {
-        ScriptedChatModel model = ScriptedChatModel.answering("42");
+        ScriptedChatModel model = ScriptedChatModel.byRule(request -> "42");
         build(sampler(model)).sample("q", 3, 7);
-        assertThat(model.seeds).containsExactlyInAnyOrder(7, 8, 9);
+        assertThat(model.requests()).extracting(ChatModelSamplerTest::seedOf).containsExactlyInAnyOrder(7, 8, 9);
     }
 
     @Test
     void tokensAreUnknownWhenAnyResponseLacksThem() {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> index == 1
-                ? answerWithoutTokens("7") : answer("7"));
+        ScriptedChatModel model = ScriptedChatModel.builder().fallback(request -> "7")
+                .tokenUsage(request -> seedOf(request) == 1 ? Optional.empty() : Optional.of(new TokenUsage(10, 5)))
+                .build();
         SampleBatch batch = build(sampler(model)).sample("q", 3, 0);
         assertThat(batch.usage().inputTokens()).isEqualTo(Usage.UNKNOWN_TOKENS);
         assertThat(batch.usage().outputTokens()).isEqualTo(Usage.UNKNOWN_TOKENS);
@@ -154,8 +186,8 @@ class ChatModelSamplerTest {
                 new TimeoutException("408"),
                 new HttpException(502, "bad gateway"),
                 new UncheckedIOException(new IOException("broken pipe")));
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> attempt == 1
-                ? fail(transients.get(index)) : answer("ok"));
+        FaultyChatModel model = faulty((seed, attempt) -> when(attempt == 1,
+                Fault.failure(transients.get((int) seed))));
 
         SampleBatch batch = build(sampler(model)).sample("q", transients.size(), 0);
 
@@ -176,7 +208,7 @@ class ChatModelSamplerTest {
                 new HttpException(403, "forbidden"),
                 new HttpException(404, "no such model"),
                 new IllegalArgumentException("bug in the caller"));
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> fail(permanents.get(index)));
+        FaultyChatModel model = faulty((seed, attempt) -> Optional.of(Fault.failure(permanents.get((int) seed))));
 
         SampleBatch batch = build(sampler(model)).sample("q", permanents.size(), 0);
 
@@ -193,7 +225,7 @@ class ChatModelSamplerTest {
 
     @Test
     void givesUpAfterMaxAttemptsWithGrowingCappedBackoff() {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> fail(new HttpException(500, "down")));
+        FaultyChatModel model = always(Fault.failure(new HttpException(500, "down")));
         ChatModelSampler sampler = build(sampler(model).random(() -> 1.0)
                 .retryPolicy(RetryPolicy.builder().maxAttempts(4).initialBackoff(Duration.ofMillis(100))
                         .maxBackoff(Duration.ofMillis(250)).build()));
@@ -212,8 +244,8 @@ class ChatModelSamplerTest {
 
     @Test
     void waitsAtLeastTheServersRetryAfter() {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> attempt == 1
-                ? fail(LlmCallException.forStatus(429, "slow down", Duration.ofSeconds(2))) : answer("ok"));
+        FaultyChatModel model = faulty((seed, attempt) -> when(attempt == 1,
+                Fault.failure(LlmCallException.forStatus(429, "slow down", Duration.ofSeconds(2)))));
         SampleBatch batch = build(sampler(model).retryPolicy(RetryPolicy.create())).sample("q", 1, 0);
         assertThat(batch.samples()).hasSize(1);
         assertThat(sleeps).containsExactly(Duration.ofSeconds(2));
@@ -221,8 +253,8 @@ class ChatModelSamplerTest {
 
     @Test
     void aRetryAfterBeyondTheBackoffCapFailsAtOnceWithoutWaiting() {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> attempt == 1
-                ? fail(LlmCallException.forStatus(429, "slow down", Duration.ofHours(1))) : answer("ok"));
+        FaultyChatModel model = faulty((seed, attempt) -> when(attempt == 1,
+                Fault.failure(LlmCallException.forStatus(429, "slow down", Duration.ofHours(1)))));
         SampleBatch batch = build(sampler(model).retryPolicy(RetryPolicy.builder()
                 .maxBackoff(Duration.ofSeconds(1)).build())).sample("q", 1, 0);
 
@@ -237,9 +269,9 @@ class ChatModelSamplerTest {
 
     @Test
     void aRetryAfterBeyondTheDeadlineFailsAtOnceWithoutWaiting() {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> attempt == 1
-                ? fail(new RateLimitException("slow down", new RetryAfterHttpException(429, "slow down",
-                        Duration.ofSeconds(20)))) : answer("ok"));
+        FaultyChatModel model = faulty((seed, attempt) -> when(attempt == 1,
+                Fault.failure(new RateLimitException("slow down", new RetryAfterHttpException(429, "slow down",
+                        Duration.ofSeconds(20))))));
         SampleBatch batch = build(sampler(model).retryPolicy(RetryPolicy.create()).clock(frozenClock())
                 .deadline(Duration.ofSeconds(10))).sample("q", 1, 0);
 
@@ -255,8 +287,8 @@ class ChatModelSamplerTest {
 
     @Test
     void aRetryAfterThatEndsBeforeTheDeadlineIsWaitedEvenWhenTheJitteredBackoffWouldNot() {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> attempt == 1
-                ? fail(LlmCallException.forStatus(503, "busy", Duration.ofMillis(600))) : answer("ok"));
+        FaultyChatModel model = faulty((seed, attempt) -> when(attempt == 1,
+                Fault.failure(LlmCallException.forStatus(503, "busy", Duration.ofMillis(600)))));
         SampleBatch batch = build(sampler(model).clock(frozenClock()).random(() -> 1.0)
                 .deadline(Duration.ofMillis(800))
                 .retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ofMillis(900))
@@ -290,7 +322,7 @@ class ChatModelSamplerTest {
                 return now.get();
             }
         };
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> fail(new HttpException(503, "busy")));
+        FaultyChatModel model = always(Fault.failure(new HttpException(503, "busy")));
         ChatModelSampler sampler = build(sampler(model).clock(clock).random(() -> 1.0)
                 .sleeper(delay -> {
                     sleeps.add(delay);
@@ -314,8 +346,8 @@ class ChatModelSamplerTest {
 
     @Test
     void timesOutHungCallsAndRetriesThem() throws InterruptedException {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> index == 0 && attempt == 1 || index == 1
-                ? hang() : answer("ok"));
+        FaultyChatModel model = faulty((seed, attempt) -> when(seed == 0 && attempt == 1 || seed == 1,
+                Fault.hang()));
 
         SampleBatch batch = build(sampler(model).concurrency(2).callTimeout(Duration.ofMillis(300)))
                 .sample("q", 2, 0);
@@ -337,11 +369,10 @@ class ChatModelSamplerTest {
 
     @Test
     void retriesAnEmptyAnswerOnceAndCountsItAsGarbage() {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> switch (index) {
-            case 0 -> attempt == 1 ? garbage() : answer("ok");
-            case 1 -> garbage();
-            default -> nothing();
-        });
+        // Sample 0: an empty answer, then "ok"; sample 1: whitespace every time; sample 2: no response at all.
+        FaultyChatModel model = faulty(ScriptedChatModel.byRule(request -> seedOf(request) == 1 ? " \n " : "ok"),
+                (seed, attempt) -> seed == 2 ? Optional.of(Fault.nullResponse())
+                        : when(seed == 0 && attempt == 1, Fault.empty()));
 
         SampleBatch batch = build(sampler(model)).sample("q", 3, 0);
 
@@ -358,7 +389,7 @@ class ChatModelSamplerTest {
 
     @Test
     void garbageIsNotRetriedWhenSwitchedOff() {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> garbage());
+        ScriptedChatModel model = ScriptedChatModel.builder().fallback(request -> " \n ").tokenUsage(10, 1).build();
         SampleBatch batch = build(sampler(model).retryGarbage(false)).sample("q", 2, 0);
         assertThat(batch.failures()).extracting(SampleFailure::attempts).containsOnly(1);
         assertThat(batch.usage().outputTokens()).isEqualTo(2);
@@ -366,8 +397,8 @@ class ChatModelSamplerTest {
 
     @Test
     void callBudgetStopsWorkCleanly() {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> index == 0 && attempt == 1
-                ? fail(new RateLimitException("429")) : answer("ok"));
+        FaultyChatModel model = faulty((seed, attempt) -> when(seed == 0 && attempt == 1,
+                Fault.failure(new RateLimitException("429"))));
 
         SampleBatch batch = build(sampler(model).concurrency(1).maxCalls(4)).sample("q", 6, 0);
 
@@ -382,7 +413,7 @@ class ChatModelSamplerTest {
 
     @Test
     void tokenBudgetStopsWorkCleanly() {
-        ScriptedChatModel model = ScriptedChatModel.answering("ok");
+        ScriptedChatModel model = ScriptedChatModel.byRule(request -> "ok");
         // 15 tokens per call: calls start at 0, 15 and 30 tokens spent; at 45 the budget of 40 is gone.
         SampleBatch batch = build(sampler(model).concurrency(1).maxTokens(40)).sample("q", 5, 0);
         assertThat(batch.samples()).hasSize(3);
@@ -394,7 +425,7 @@ class ChatModelSamplerTest {
 
     @Test
     void deadlineStopsHungBatch() {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> hang());
+        FaultyChatModel model = always(Fault.hang());
         ChatModelSampler sampler = build(sampler(model).concurrency(2).callTimeout(Duration.ofSeconds(5))
                 .deadline(Duration.ofMillis(200)));
 
@@ -411,7 +442,7 @@ class ChatModelSamplerTest {
 
     @Test
     void concurrencyNeverExceedsTheLimitEvenAcrossBatches() {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> slow(50, "ok"));
+        FaultyChatModel model = always(Fault.delay(Duration.ofMillis(50)));
         ChatModelSampler sampler = build(sampler(model).concurrency(3));
 
         SamplingFuture first = sampler.sampleAsync("q", 9, 0);
@@ -424,7 +455,7 @@ class ChatModelSamplerTest {
 
     @Test
     void cancellingStopsOutstandingCallsAndCountsThem() throws Exception {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> index == 0 ? answer("ok") : hang());
+        FaultyChatModel model = faulty((seed, attempt) -> when(seed != 0, Fault.hang()));
         ChatModelSampler sampler = build(sampler(model).concurrency(3).callTimeout(Duration.ofSeconds(30)));
 
         SamplingFuture future = sampler.sampleAsync("q", 8, 0);
@@ -449,7 +480,7 @@ class ChatModelSamplerTest {
 
     @Test
     void aCallerTimeoutOnTheFutureAlsoStopsTheBatch() throws Exception {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> hang());
+        FaultyChatModel model = always(Fault.hang());
         ChatModelSampler sampler = build(sampler(model).concurrency(2).callTimeout(Duration.ofSeconds(30)));
 
         SamplingFuture future = sampler.sampleAsync("q", 2, 0);
@@ -462,7 +493,7 @@ class ChatModelSamplerTest {
 
     @Test
     void interruptingASynchronousCallerReturnsTheCountedBatch() throws Exception {
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> hang());
+        FaultyChatModel model = always(Fault.hang());
         ChatModelSampler sampler = build(sampler(model).concurrency(2).callTimeout(Duration.ofSeconds(30)));
         AtomicReference<SampleBatch> result = new AtomicReference<>();
         AtomicReference<Boolean> stillInterrupted = new AtomicReference<>();
@@ -485,15 +516,16 @@ class ChatModelSamplerTest {
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4})
     void nothingIsLostFromTheCountUnderARandomSchedule(long seed) {
-        Random random = new Random(seed);
-        List<ScriptedChatModel.Behaviour> behaviours = List.of(answer("ok"), answer("ok"), answer("ok"),
-                garbage(), fail(new InternalServerException("500")), fail(new InvalidRequestException("400")),
-                fail(new RateLimitException("429")), slow(80, "late"), hang());
-        ScriptedChatModel model = new ScriptedChatModel((index, attempt) -> {
-            synchronized (random) {
-                return behaviours.get(random.nextInt(behaviours.size()));
-            }
-        });
+        // Each call: an answer (3 in 9), or one of six faults (1 in 9 each), drawn by call number from the seed.
+        double ninth = 1.0 / 9;
+        FaultyChatModel model = FaultyChatModel.builder().delegate(ScriptedChatModel.byRule(request -> "ok"))
+                .random(seed, Map.of(Fault.empty(), ninth,
+                        Fault.failure(new InternalServerException("500")), ninth,
+                        Fault.failure(new InvalidRequestException("400")), ninth,
+                        Fault.failure(new RateLimitException("429")), ninth,
+                        Fault.delay(Duration.ofMillis(80)), ninth,
+                        Fault.hang(), ninth))
+                .build();
         ChatModelSampler sampler = build(sampler(model).concurrency(4).callTimeout(Duration.ofMillis(50))
                 .maxCalls(30));
 
@@ -506,7 +538,7 @@ class ChatModelSamplerTest {
 
     @Test
     void validatesItsSettings() {
-        ScriptedChatModel model = ScriptedChatModel.answering("x");
+        ScriptedChatModel model = ScriptedChatModel.byRule(request -> "x");
         assertThatThrownBy(() -> ChatModelSampler.builder().build()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("model");
         assertThatThrownBy(() -> ChatModelSampler.builder().model(model).temperature(0.5).temperatures(i -> 1.0)
@@ -528,7 +560,7 @@ class ChatModelSamplerTest {
 
     @Test
     void aBadPerSampleTemperatureFailsThatSampleOnly() {
-        ScriptedChatModel model = ScriptedChatModel.answering("ok");
+        ScriptedChatModel model = ScriptedChatModel.byRule(request -> "ok");
         SampleBatch batch = build(sampler(model).temperatures(index -> index == 1 ? -1 : 0.5)).sample("q", 2, 0);
         assertThat(kindOf(batch, 1)).isEqualTo(FailureKind.PERMANENT);
         assertThat(batch.failures().get(0).message()).contains("temperature must be finite and >= 0");
@@ -537,14 +569,14 @@ class ChatModelSamplerTest {
 
     @Test
     void aClosedSamplerRefusesWorkAndClosesTwiceHarmlessly() {
-        ChatModelSampler sampler = build(sampler(ScriptedChatModel.answering("x")));
+        ChatModelSampler sampler = build(sampler(ScriptedChatModel.byRule(request -> "x")));
         sampler.close();
         sampler.close();
         assertThatThrownBy(() -> sampler.sample("q", 1, 0)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
     }
 
-    private static void awaitInFlight(ScriptedChatModel model, int expected) throws InterruptedException {
+    private static void awaitInFlight(FaultyChatModel model, int expected) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
         while (model.inFlight() != expected && System.nanoTime() < until) {
             Thread.sleep(5);
