@@ -142,6 +142,38 @@ public final class ArithmeticVerifier implements ChainScorer {
         return steps.isEmpty() ? plainEquations(normalise(text)) : steps;
     }
 
+    /**
+     * {@code text} with the stated result of each plain equation ({@code 105-96=69.}) replaced by the value of its
+     * left-hand side where the two differ (a calculator, as in Cobbe et al., 2021); text the verifier would
+     * normalise first (currency signs, thousands separators) is returned unchanged.
+     */
+    static String corrected(String text) {
+        if (!normalise(text).equals(text)) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder();
+        int copied = 0;
+        Matcher right = NUMBER.matcher(text);
+        for (int eq = text.indexOf('='); eq >= 0; eq = text.indexOf('=', eq + 1)) {
+            String left = leftExpression(text, eq);
+            if (left.isEmpty() || !right.region(eq + 1, text.length()).lookingAt() || !hasOperator(left)) {
+                continue;
+            }
+            OptionalDouble computed = ArithmeticExpression.evaluate(left);
+            if (computed.isEmpty() || !Double.isFinite(computed.getAsDouble())
+                    || matches(computed.getAsDouble(), Double.parseDouble(right.group(1)), right.group(1))) {
+                continue;
+            }
+            double value = computed.getAsDouble();
+            String fixed = value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value)
+                    : java.math.BigDecimal.valueOf(value).setScale(6, java.math.RoundingMode.HALF_UP)
+                    .stripTrailingZeros().toPlainString();
+            out.append(text, copied, right.start(1)).append(fixed);
+            copied = right.end(1);
+        }
+        return copied == 0 ? text : out.append(text, copied, text.length()).toString();
+    }
+
     private static List<Step> plainEquations(String text) {
         List<Step> steps = new ArrayList<>();
         Matcher right = NUMBER.matcher(text);

@@ -93,6 +93,9 @@ public final class StepSearch {
     private final double temperature;
     private final long seed;
     private final int samples;
+    private final int maxRestarts;
+    private final int agreement;
+    private final boolean calculator;
 
     private StepSearch(Builder builder) {
         this.model = builder.model;
@@ -109,6 +112,9 @@ public final class StepSearch {
         this.temperature = builder.temperature;
         this.seed = builder.seed;
         this.samples = builder.samples;
+        this.maxRestarts = builder.maxRestarts;
+        this.agreement = builder.agreement;
+        this.calculator = builder.calculator;
     }
 
     /** A builder; {@link Builder#model} is required. */
@@ -273,7 +279,15 @@ public final class StepSearch {
         private StepSearchResult bestFirst() {
             List<Node> finished = new ArrayList<>();
             Node best = null;
-            while (finished.size() < samples && !budgetSpent) {
+            int restarts = 0;
+            while (!budgetSpent) {
+                if (finished.size() >= samples) {
+                    // Enough chains; search again only while too few of those without a rejected step agree.
+                    if (restarts >= maxRestarts || agreed(finished)) {
+                        break;
+                    }
+                    restarts++;
+                }
                 Node[] bestPartial = new Node[1];
                 Optional<Node> chain = bestFirstChain(bestPartial);
                 if (chain.isEmpty()) {
@@ -288,6 +302,18 @@ public final class StepSearch {
                 finished.add(bestFinished);
             }
             return finished.isEmpty() ? result(best, reason) : vote(finished, reason);
+        }
+
+        /** Whether {@code agreement} of the finished chains without a rejected step give the same answer. */
+        private boolean agreed(List<Node> finished) {
+            List<String> answers = finished.stream().filter(n -> n.penalty == 0)
+                    .map(n -> extractor.extract(n.text)).flatMap(Optional::stream).toList();
+            for (String answer : answers) {
+                if (answers.stream().filter(other -> extractor.equivalent(answer, other)).count() >= agreement) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /**
@@ -409,8 +435,11 @@ public final class StepSearch {
                 if (end >= 0) {
                     Continuation rest = pending.from(end);
                     boolean finished = rest.ended() && rest.text().isBlank();
-                    return Optional.of(node(parent, pending.text().substring(0, end), pending.logProb(0, end),
-                            finished, finished ? null : rest));
+                    String step = pending.text().substring(0, end);
+                    String fixed = calculator ? ArithmeticVerifier.corrected(step) : step;
+                    // What the model wrote past a corrected result followed the wrong value: it is not kept.
+                    return Optional.of(node(parent, fixed, pending.logProb(0, end), finished,
+                            finished || !fixed.equals(step) ? null : rest));
                 }
                 if (pending.ended()) {
                     return Optional.of(node(parent, pending.text(), pending.logProb(0, pending.text().length()),
@@ -529,6 +558,11 @@ public final class StepSearch {
         private long seed;
         private int samples = 1;
         private boolean samplesSet;
+        private int maxRestarts;
+        private boolean maxRestartsSet;
+        private int agreement = 1;
+        private boolean agreementSet;
+        private boolean calculator;
 
         private Builder() {
         }
@@ -648,6 +682,49 @@ public final class StepSearch {
         }
 
         /**
+         * How many more times best-first search may search again from the question, with the following seeds and the
+         * budget left, while every chain it finished holds a step the process reward rejected (default 0). The tiny
+         * reasoner repeats many of its errors when a step is resampled from the same chain, but not when the whole
+         * chain is sampled again, so a doubtful chain is worth a new search; a chain without a rejected step is not.
+         * The answer is the vote of all finished chains, each weighing {@code exp(-penalty)}, so a chain without a
+         * rejected step outweighs two that hold one.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder maxRestarts(int maxRestarts) {
+            this.maxRestarts = Arguments.atLeast(maxRestarts, 0, "maxRestarts");
+            this.maxRestartsSet = true;
+            return this;
+        }
+
+        /**
+         * Whether a step's plain equations ({@code 105-96=69.}) have their stated results replaced by the computed
+         * values before the step is scored (default false): a calculator, as Cobbe et al. (2021) gave their sampler.
+         * The tiny reasoner makes some arithmetic slips at nearly every try, which resampling cannot fix. The text
+         * the model generated past a corrected step is dropped (it followed the wrong value); the corrected digits
+         * were not generated, so they are not counted as generated tokens, and the path reports the corrected step.
+         */
+        public Builder calculator(boolean calculator) {
+            this.calculator = calculator;
+            return this;
+        }
+
+        /**
+         * How many finished chains without a rejected step must give the same answer before best-first search stops
+         * searching again from the question (default 1: the first chain without a rejected step ends the search);
+         * at most {@link #maxRestarts} searches are added to the first {@link #samples}. Above 1, a chain whose
+         * every step passed the reward but that misread the question is caught by a second search that reads it
+         * differently.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder agreement(int agreement) {
+            this.agreement = Arguments.atLeast(agreement, 1, "agreement");
+            this.agreementSet = true;
+            return this;
+        }
+
+        /**
          * @throws IllegalStateException if no model was set, or a setting of the other strategy was set (beam width
          *                               for best-first, expansions per chain for beam)
          */
@@ -658,9 +735,10 @@ public final class StepSearch {
             if (strategy == Strategy.BEST_FIRST && beamWidthSet) {
                 throw new IllegalStateException("beamWidth is a setting of beam search, not best-first");
             }
-            if (strategy == Strategy.BEAM && (maxExpansionsPerStepSet || samplesSet)) {
-                throw new IllegalStateException((samplesSet ? "samples" : "maxExpansionsPerStep")
-                        + " is a setting of best-first search, not beam");
+            if (strategy == Strategy.BEAM && (maxExpansionsPerStepSet || samplesSet || maxRestartsSet
+                    || agreementSet)) {
+                throw new IllegalStateException((samplesSet ? "samples" : maxRestartsSet ? "maxRestarts"
+                        : agreementSet ? "agreement" : "maxExpansionsPerStep") + " is a setting of best-first search, not beam");
             }
             return new StepSearch(this);
         }
