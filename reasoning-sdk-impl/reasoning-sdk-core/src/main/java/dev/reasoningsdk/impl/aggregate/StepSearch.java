@@ -43,6 +43,10 @@ import java.util.function.UnaryOperator;
  * that can (a server's prefill or "continue final message" option) is searched by implementing
  * {@link CausalLanguageModel#generate} over it.
  *
+ * <p><b>Calculator.</b> With {@code calculator} on, a new step's plain equations have their stated results replaced
+ * by the computed values before it is scored (Cobbe et al., 2021, gave their sampler a calculator); the text the
+ * model generated past a corrected step is dropped, and the corrected digits count as no generated token.
+ *
  * <p><b>Scoring.</b> Each new step gets a reward in [0, 1] from the {@link ProcessReward} (default
  * {@link ArithmeticStepReward}); a partial chain's penalty is the sum of {@code 1 - reward} over its steps. Chains
  * rank by penalty, then (best-first) finished before unfinished and longer before shorter, then by the mean
@@ -56,7 +60,10 @@ import java.util.function.UnaryOperator;
  * rejects is sampled again from the chain before it, and the search backs up to where an error was found rather than
  * to every earlier step. It stops when the best chain of the
  * frontier is finished; with {@code samples} above 1 it searches again from the question (with the following seeds)
- * until that many chains are finished, and answers by their vote. A vote weighs each finished chain
+ * until that many chains are finished, and answers by their vote. With {@code maxRestarts} above 0 it goes on
+ * searching from the question, at most that many more times, until {@code agreement} finished chains without a
+ * rejected step give the same answer (with the default agreement of 1: while every chain it finished holds a
+ * rejected step). A vote weighs each finished chain
  * {@code exp(-penalty)}; ties go to the answer of the better-ranked chain, whose steps are the path reported.
  *
  * <p><b>Budget.</b> {@code maxTokens} bounds the tokens the model generates in one search, exactly: every call asks
@@ -66,9 +73,10 @@ import java.util.function.UnaryOperator;
  * search (counted over all its calls) is sampled with seed {@code seed + i}.
  *
  * <p>Defaults: strategy best-first, beam width 2, 1 expansion per step for best-first and 2 for beam, 1 sample,
- * {@code maxExpansionsPerStep} 16, {@code stepTokens} 16, {@code maxTokens} 1024, temperature 0.8, seed 0, the
- * model's own prompt format ({@link CausalLanguageModel#formatPrompt}), the numeric answer extractor. Immutable and
- * thread-safe (one search runs on the calling thread); does not own the model.
+ * no restarts, agreement 1, calculator off, {@code maxExpansionsPerStep} 16, {@code stepTokens} 16,
+ * {@code maxTokens} 1024, temperature 0.8, seed 0, the model's own prompt format
+ * ({@link CausalLanguageModel#formatPrompt}), the numeric answer extractor. Immutable and thread-safe (one search
+ * runs on the calling thread); does not own the model.
  */
 public final class StepSearch {
 
@@ -738,7 +746,8 @@ public final class StepSearch {
             if (strategy == Strategy.BEAM && (maxExpansionsPerStepSet || samplesSet || maxRestartsSet
                     || agreementSet)) {
                 throw new IllegalStateException((samplesSet ? "samples" : maxRestartsSet ? "maxRestarts"
-                        : agreementSet ? "agreement" : "maxExpansionsPerStep") + " is a setting of best-first search, not beam");
+                        : agreementSet ? "agreement" : "maxExpansionsPerStep")
+                        + " is a setting of best-first search, not beam");
             }
             return new StepSearch(this);
         }
