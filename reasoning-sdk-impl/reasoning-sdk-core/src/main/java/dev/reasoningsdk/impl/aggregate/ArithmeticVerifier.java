@@ -153,29 +153,31 @@ public final class ArithmeticVerifier implements ChainScorer {
         }
         StringBuilder out = new StringBuilder();
         int copied = 0;
-        Matcher right = NUMBER.matcher(text);
-        for (int eq = text.indexOf('='); eq >= 0; eq = text.indexOf('=', eq + 1)) {
-            String left = leftExpression(text, eq);
-            if (left.isEmpty() || !right.region(eq + 1, text.length()).lookingAt() || !hasOperator(left)) {
+        for (PlainEquation equation : plainEquationsAt(text)) {
+            Step step = equation.step();
+            double value = step.computed();
+            if (step.correct() || !Double.isFinite(value)) {
                 continue;
             }
-            OptionalDouble computed = ArithmeticExpression.evaluate(left);
-            if (computed.isEmpty() || !Double.isFinite(computed.getAsDouble())
-                    || matches(computed.getAsDouble(), Double.parseDouble(right.group(1)), right.group(1))) {
-                continue;
-            }
-            double value = computed.getAsDouble();
             String fixed = value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value)
                     : java.math.BigDecimal.valueOf(value).setScale(6, java.math.RoundingMode.HALF_UP)
                     .stripTrailingZeros().toPlainString();
-            out.append(text, copied, right.start(1)).append(fixed);
-            copied = right.end(1);
+            out.append(text, copied, equation.statedStart()).append(fixed);
+            copied = equation.statedEnd();
         }
         return copied == 0 ? text : out.append(text, copied, text.length()).toString();
     }
 
     private static List<Step> plainEquations(String text) {
-        List<Step> steps = new ArrayList<>();
+        return plainEquationsAt(text).stream().map(PlainEquation::step).toList();
+    }
+
+    /** A plain equation and where its stated result lies in the text. */
+    private record PlainEquation(Step step, int statedStart, int statedEnd) {
+    }
+
+    private static List<PlainEquation> plainEquationsAt(String text) {
+        List<PlainEquation> equations = new ArrayList<>();
         Matcher right = NUMBER.matcher(text);
         for (int eq = text.indexOf('='); eq >= 0; eq = text.indexOf('=', eq + 1)) {
             String left = leftExpression(text, eq);
@@ -188,10 +190,10 @@ public final class ArithmeticVerifier implements ChainScorer {
             }
             String statedText = right.group(1);
             double stated = Double.parseDouble(statedText);
-            steps.add(new Step(left, stated, computed.getAsDouble(), matches(computed.getAsDouble(), stated,
-                    statedText)));
+            equations.add(new PlainEquation(new Step(left, stated, computed.getAsDouble(),
+                    matches(computed.getAsDouble(), stated, statedText)), right.start(1), right.end(1)));
         }
-        return steps;
+        return equations;
     }
 
     /** The arithmetic just before {@code eq}: digits, operators, spaces, parentheses and decimal points. */
