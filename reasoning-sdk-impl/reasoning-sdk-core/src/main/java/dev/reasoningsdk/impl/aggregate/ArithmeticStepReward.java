@@ -5,6 +5,7 @@ import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,12 +26,13 @@ public final class ArithmeticStepReward implements ProcessReward {
     private final AnswerExtractor extractor;
     private final double unverifiableReward;
     private final double inconsistentAnswerFactor;
+    private final double groundingFactor;
 
-    private ArithmeticStepReward(AnswerExtractor extractor, double unverifiableReward,
-                                 double inconsistentAnswerFactor) {
-        this.extractor = extractor;
-        this.unverifiableReward = unverifiableReward;
-        this.inconsistentAnswerFactor = inconsistentAnswerFactor;
+    private ArithmeticStepReward(Builder builder) {
+        this.extractor = builder.extractor;
+        this.unverifiableReward = builder.unverifiableReward;
+        this.inconsistentAnswerFactor = builder.inconsistentAnswerFactor;
+        this.groundingFactor = builder.groundingFactor;
     }
 
     /** The reward with its defaults and the numeric answer extractor. */
@@ -57,7 +59,40 @@ public final class ArithmeticStepReward implements ProcessReward {
         if (complete && !consistent(steps)) {
             reward *= inconsistentAnswerFactor;
         }
+        if (groundingFactor < 1 && !grounded(question, steps, complete)) {
+            reward *= groundingFactor;
+        }
         return reward;
+    }
+
+    /**
+     * Whether every operand of the newest step's equations is supplied: a number the question states and no earlier
+     * operand used up, or the result of an earlier equation; and, for a finished chain, whether every number the
+     * question states was used and the answer is the last equation's result.
+     */
+    private boolean grounded(String question, List<String> steps, boolean complete) {
+        List<Double> unused = QuestionNumbers.of(question);
+        List<Double> results = new ArrayList<>();
+        double last = Double.NaN;
+        for (int i = 0; i < steps.size(); i++) {
+            for (ArithmeticVerifier.Step equation : ArithmeticVerifier.steps(ReplyWindow.head(steps.get(i)))) {
+                for (double operand : QuestionNumbers.operands(equation.expression())) {
+                    // A number the question still holds is used up first, so a later use of it must be a result.
+                    boolean stated = QuestionNumbers.removeClose(unused, operand);
+                    if (!stated && results.stream().noneMatch(r -> ArithmeticVerifier.close(r, operand))
+                            && i == steps.size() - 1) {
+                        return false;
+                    }
+                }
+                results.add(equation.stated());
+                last = equation.stated();
+            }
+        }
+        if (!complete || results.isEmpty()) {
+            return true;
+        }
+        Optional<Double> answer = extractor.extract(steps.get(steps.size() - 1)).flatMap(QuestionNumbers::parse);
+        return unused.isEmpty() && answer.isPresent() && ArithmeticVerifier.close(answer.get(), last);
     }
 
     /** Whether the chain's answer is the stated result of one of its equations (true when it states none). */
@@ -91,6 +126,7 @@ public final class ArithmeticStepReward implements ProcessReward {
         private AnswerExtractor extractor = AnswerExtractors.numeric();
         private double unverifiableReward = 1;
         private double inconsistentAnswerFactor = 0;
+        private double groundingFactor = 1;
 
         private Builder() {
         }
@@ -121,9 +157,25 @@ public final class ArithmeticStepReward implements ProcessReward {
             return this;
         }
 
+        /**
+         * The factor applied to a step whose equations take a number the question does not supply (default 1: no
+         * check). A step's operands must each be a number the question states and no earlier operand used up (as
+         * digits; the denominator of a unit fraction such as {@code 1/4}; 2 for half, halves, double, doubles or
+         * twice; 3 for triple, triples or thrice), or the result of an earlier equation; the step that ends a chain
+         * must also find every number of the question used and answer the last equation's result. Suited to word
+         * problems that state each number once per use (the tiny reasoner's problems): on GSM8K a chain may need
+         * a number the question only implies (60 minutes in an hour), so a factor below 1 would wrongly doubt it.
+         *
+         * @throws IllegalArgumentException if outside [0, 1]
+         */
+        public Builder groundingFactor(double factor) {
+            this.groundingFactor = Arguments.probability(factor, "groundingFactor");
+            return this;
+        }
+
         /** The reward. */
         public ArithmeticStepReward build() {
-            return new ArithmeticStepReward(extractor, unverifiableReward, inconsistentAnswerFactor);
+            return new ArithmeticStepReward(this);
         }
     }
 }

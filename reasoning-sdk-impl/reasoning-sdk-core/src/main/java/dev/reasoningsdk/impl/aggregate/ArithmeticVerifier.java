@@ -142,8 +142,42 @@ public final class ArithmeticVerifier implements ChainScorer {
         return steps.isEmpty() ? plainEquations(normalise(text)) : steps;
     }
 
+    /**
+     * {@code text} with the stated result of each plain equation ({@code 105-96=69.}) replaced by the value of its
+     * left-hand side where the two differ (a calculator, as in Cobbe et al., 2021); text the verifier would
+     * normalise first (currency signs, thousands separators) is returned unchanged.
+     */
+    static String corrected(String text) {
+        if (!normalise(text).equals(text)) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder();
+        int copied = 0;
+        for (PlainEquation equation : plainEquationsAt(text)) {
+            Step step = equation.step();
+            double value = step.computed();
+            if (step.correct() || !Double.isFinite(value)) {
+                continue;
+            }
+            String fixed = value == Math.rint(value) && Math.abs(value) < 1e15 ? String.valueOf((long) value)
+                    : java.math.BigDecimal.valueOf(value).setScale(6, java.math.RoundingMode.HALF_UP)
+                    .stripTrailingZeros().toPlainString();
+            out.append(text, copied, equation.statedStart()).append(fixed);
+            copied = equation.statedEnd();
+        }
+        return copied == 0 ? text : out.append(text, copied, text.length()).toString();
+    }
+
     private static List<Step> plainEquations(String text) {
-        List<Step> steps = new ArrayList<>();
+        return plainEquationsAt(text).stream().map(PlainEquation::step).toList();
+    }
+
+    /** A plain equation and where its stated result lies in the text. */
+    private record PlainEquation(Step step, int statedStart, int statedEnd) {
+    }
+
+    private static List<PlainEquation> plainEquationsAt(String text) {
+        List<PlainEquation> equations = new ArrayList<>();
         Matcher right = NUMBER.matcher(text);
         for (int eq = text.indexOf('='); eq >= 0; eq = text.indexOf('=', eq + 1)) {
             String left = leftExpression(text, eq);
@@ -156,10 +190,10 @@ public final class ArithmeticVerifier implements ChainScorer {
             }
             String statedText = right.group(1);
             double stated = Double.parseDouble(statedText);
-            steps.add(new Step(left, stated, computed.getAsDouble(), matches(computed.getAsDouble(), stated,
-                    statedText)));
+            equations.add(new PlainEquation(new Step(left, stated, computed.getAsDouble(),
+                    matches(computed.getAsDouble(), stated, statedText)), right.start(1), right.end(1)));
         }
-        return steps;
+        return equations;
     }
 
     /** The arithmetic just before {@code eq}: digits, operators, spaces, parentheses and decimal points. */

@@ -43,6 +43,10 @@ import java.util.function.UnaryOperator;
  * that can (a server's prefill or "continue final message" option) is searched by implementing
  * {@link CausalLanguageModel#generate} over it.
  *
+ * <p><b>Calculator.</b> With {@code calculator} on, a new step's plain equations have their stated results replaced
+ * by the computed values before it is scored (Cobbe et al., 2021, gave their sampler a calculator); the text the
+ * model generated past a corrected step is dropped, and the corrected digits count as no generated token.
+ *
  * <p><b>Scoring.</b> Each new step gets a reward in [0, 1] from the {@link ProcessReward} (default
  * {@link ArithmeticStepReward}); a partial chain's penalty is the sum of {@code 1 - reward} over its steps. Chains
  * rank by penalty, then (best-first) finished before unfinished and longer before shorter, then by the mean
@@ -56,7 +60,10 @@ import java.util.function.UnaryOperator;
  * rejects is sampled again from the chain before it, and the search backs up to where an error was found rather than
  * to every earlier step. It stops when the best chain of the
  * frontier is finished; with {@code samples} above 1 it searches again from the question (with the following seeds)
- * until that many chains are finished, and answers by their vote. A vote weighs each finished chain
+ * until that many chains are finished, and answers by their vote. With {@code maxRestarts} above 0 it goes on
+ * searching from the question, at most that many more times, until {@code agreement} finished chains without a
+ * rejected step give the same answer (with the default agreement of 1: while every chain it finished holds a
+ * rejected step). A vote weighs each finished chain
  * {@code exp(-penalty)}; ties go to the answer of the better-ranked chain, whose steps are the path reported.
  *
  * <p><b>Budget.</b> {@code maxTokens} bounds the tokens the model generates in one search, exactly: every call asks
@@ -66,9 +73,10 @@ import java.util.function.UnaryOperator;
  * search (counted over all its calls) is sampled with seed {@code seed + i}.
  *
  * <p>Defaults: strategy best-first, beam width 2, 1 expansion per step for best-first and 2 for beam, 1 sample,
- * {@code maxExpansionsPerStep} 16, {@code stepTokens} 16, {@code maxTokens} 1024, temperature 0.8, seed 0, the
- * model's own prompt format ({@link CausalLanguageModel#formatPrompt}), the numeric answer extractor. Immutable and
- * thread-safe (one search runs on the calling thread); does not own the model.
+ * no restarts, agreement 1, calculator off, {@code maxExpansionsPerStep} 16, {@code stepTokens} 16,
+ * {@code maxTokens} 1024, temperature 0.8, seed 0, the model's own prompt format
+ * ({@link CausalLanguageModel#formatPrompt}), the numeric answer extractor. Immutable and thread-safe (one search
+ * runs on the calling thread); does not own the model.
  */
 public final class StepSearch {
 
@@ -93,6 +101,9 @@ public final class StepSearch {
     private final double temperature;
     private final long seed;
     private final int samples;
+    private final int maxRestarts;
+    private final int agreement;
+    private final boolean calculator;
 
     private StepSearch(Builder builder) {
         this.model = builder.model;
@@ -109,6 +120,9 @@ public final class StepSearch {
         this.temperature = builder.temperature;
         this.seed = builder.seed;
         this.samples = builder.samples;
+        this.maxRestarts = builder.maxRestarts;
+        this.agreement = builder.agreement;
+        this.calculator = builder.calculator;
     }
 
     /** A builder; {@link Builder#model} is required. */
@@ -273,7 +287,15 @@ public final class StepSearch {
         private StepSearchResult bestFirst() {
             List<Node> finished = new ArrayList<>();
             Node best = null;
-            while (finished.size() < samples && !budgetSpent) {
+            int restarts = 0;
+            while (!budgetSpent) {
+                if (finished.size() >= samples) {
+                    // Enough chains; search again only while too few of those without a rejected step agree.
+                    if (restarts >= maxRestarts || agreed(finished)) {
+                        break;
+                    }
+                    restarts++;
+                }
                 Node[] bestPartial = new Node[1];
                 Optional<Node> chain = bestFirstChain(bestPartial);
                 if (chain.isEmpty()) {
@@ -288,6 +310,18 @@ public final class StepSearch {
                 finished.add(bestFinished);
             }
             return finished.isEmpty() ? result(best, reason) : vote(finished, reason);
+        }
+
+        /** Whether {@code agreement} of the finished chains without a rejected step give the same answer. */
+        private boolean agreed(List<Node> finished) {
+            List<String> answers = finished.stream().filter(n -> n.penalty == 0)
+                    .map(n -> extractor.extract(n.text)).flatMap(Optional::stream).toList();
+            for (String answer : answers) {
+                if (answers.stream().filter(other -> extractor.equivalent(answer, other)).count() >= agreement) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /**
@@ -409,8 +443,11 @@ public final class StepSearch {
                 if (end >= 0) {
                     Continuation rest = pending.from(end);
                     boolean finished = rest.ended() && rest.text().isBlank();
-                    return Optional.of(node(parent, pending.text().substring(0, end), pending.logProb(0, end),
-                            finished, finished ? null : rest));
+                    String step = pending.text().substring(0, end);
+                    String fixed = calculator ? ArithmeticVerifier.corrected(step) : step;
+                    // What the model wrote past a corrected result followed the wrong value: it is not kept.
+                    return Optional.of(node(parent, fixed, pending.logProb(0, end), finished,
+                            finished || !fixed.equals(step) ? null : rest));
                 }
                 if (pending.ended()) {
                     return Optional.of(node(parent, pending.text(), pending.logProb(0, pending.text().length()),
@@ -529,6 +566,11 @@ public final class StepSearch {
         private long seed;
         private int samples = 1;
         private boolean samplesSet;
+        private int maxRestarts;
+        private boolean maxRestartsSet;
+        private int agreement = 1;
+        private boolean agreementSet;
+        private boolean calculator;
 
         private Builder() {
         }
@@ -648,6 +690,49 @@ public final class StepSearch {
         }
 
         /**
+         * How many more times best-first search may search again from the question, with the following seeds and the
+         * budget left, while every chain it finished holds a step the process reward rejected (default 0). The tiny
+         * reasoner repeats many of its errors when a step is resampled from the same chain, but not when the whole
+         * chain is sampled again, so a doubtful chain is worth a new search; a chain without a rejected step is not.
+         * The answer is the vote of all finished chains, each weighing {@code exp(-penalty)}, so a chain without a
+         * rejected step outweighs two that hold one.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder maxRestarts(int maxRestarts) {
+            this.maxRestarts = Arguments.atLeast(maxRestarts, 0, "maxRestarts");
+            this.maxRestartsSet = true;
+            return this;
+        }
+
+        /**
+         * Whether a step's plain equations ({@code 105-96=69.}) have their stated results replaced by the computed
+         * values before the step is scored (default false): a calculator, as Cobbe et al. (2021) gave their sampler.
+         * The tiny reasoner makes some arithmetic slips at nearly every try, which resampling cannot fix. The text
+         * the model generated past a corrected step is dropped (it followed the wrong value); the corrected digits
+         * were not generated, so they are not counted as generated tokens, and the path reports the corrected step.
+         */
+        public Builder calculator(boolean calculator) {
+            this.calculator = calculator;
+            return this;
+        }
+
+        /**
+         * How many finished chains without a rejected step must give the same answer before best-first search stops
+         * searching again from the question (default 1: the first chain without a rejected step ends the search);
+         * at most {@link #maxRestarts} searches are added to the first {@link #samples}. Above 1, a chain whose
+         * every step passed the reward but that misread the question is caught by a second search that reads it
+         * differently.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder agreement(int agreement) {
+            this.agreement = Arguments.atLeast(agreement, 1, "agreement");
+            this.agreementSet = true;
+            return this;
+        }
+
+        /**
          * @throws IllegalStateException if no model was set, or a setting of the other strategy was set (beam width
          *                               for best-first, expansions per chain for beam)
          */
@@ -658,8 +743,10 @@ public final class StepSearch {
             if (strategy == Strategy.BEST_FIRST && beamWidthSet) {
                 throw new IllegalStateException("beamWidth is a setting of beam search, not best-first");
             }
-            if (strategy == Strategy.BEAM && (maxExpansionsPerStepSet || samplesSet)) {
-                throw new IllegalStateException((samplesSet ? "samples" : "maxExpansionsPerStep")
+            if (strategy == Strategy.BEAM && (maxExpansionsPerStepSet || samplesSet || maxRestartsSet
+                    || agreementSet)) {
+                throw new IllegalStateException((samplesSet ? "samples" : maxRestartsSet ? "maxRestarts"
+                        : agreementSet ? "agreement" : "maxExpansionsPerStep")
                         + " is a setting of best-first search, not beam");
             }
             return new StepSearch(this);

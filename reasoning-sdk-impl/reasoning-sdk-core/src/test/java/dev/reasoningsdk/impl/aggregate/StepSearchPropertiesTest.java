@@ -8,21 +8,25 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 
-/** The token budget of {@link StepSearch} holds exactly, whatever the budget, strategy, step size and seed. */
+/**
+ * The token budget of {@link StepSearch} holds exactly, whatever the budget, strategy, step size, seed, calculator
+ * and restarts.
+ */
 class StepSearchPropertiesTest {
 
     @Property(tries = 300)
     void theSearchNeverGeneratesMoreThanItsBudgetAndCountsEveryToken(
             @ForAll @IntRange(min = 1, max = 400) int maxTokens, @ForAll @IntRange(min = 1, max = 24) int stepTokens,
             @ForAll boolean beam, @ForAll @IntRange(min = 1, max = 4) int expansions,
-            @ForAll @LongRange(min = 0, max = 1000) long seed) {
+            @ForAll @LongRange(min = 0, max = 1000) long seed, @ForAll boolean calculator,
+            @ForAll @IntRange(min = 0, max = 3) int restarts) {
         ArithmeticChainModel model = new ArithmeticChainModel(4, 0.4);
         StepSearch.Builder builder = StepSearch.builder().model(model).maxTokens(maxTokens).stepTokens(stepTokens)
-                .expansionsPerStep(expansions).seed(seed);
+                .expansionsPerStep(expansions).seed(seed).calculator(calculator);
         if (beam) {
             builder.strategy(StepSearch.Strategy.BEAM).beamWidth(2);
         } else {
-            builder.samples(2);
+            builder.samples(2).maxRestarts(restarts).agreement(1 + restarts % 2);
         }
         StepSearchResult result = builder.build().solve("Double 1, 2, 3 and 4.");
 

@@ -84,6 +84,57 @@ class StepSearchTest {
     }
 
     @Test
+    void theCalculatorCorrectsEveryWrongResultWithoutCountingItsDigitsAsGenerated() {
+        ArithmeticChainModel model = new ArithmeticChainModel(3, 1.0);
+        StepSearchResult result = StepSearch.builder().model(model).calculator(true).build().solve(QUESTION);
+        StepSearchResult without = StepSearch.builder().model(new ArithmeticChainModel(3, 1.0)).build()
+                .solve(QUESTION);
+
+        assertThat(result.chain()).isEqualTo("1*2=2. 2*2=4. 3*2=6. The answer is 6.");
+        assertThat(result.path()).extracting(StepSearchResult.Step::reward).containsOnly(1.0);
+        assertThat(result.generatedTokens()).isEqualTo(model.generatedTokens.get());
+        // Every step the fake writes is wrong, so without the calculator no chain can be right.
+        assertThat(without.answer()).isNotEqualTo(result.answer());
+    }
+
+    @Test
+    void aChainHoldingARejectedStepIsSearchedAgainUntilOneHoldsNone() {
+        int doubtful = 0;
+        for (long seed = 0; seed < 20; seed++) {
+            StepSearch.Builder builder = StepSearch.builder().maxExpansionsPerStep(1).seed(seed);
+            StepSearchResult once = builder.model(new ArithmeticChainModel(3, 0.5)).build().solve(QUESTION);
+            ArithmeticChainModel model = new ArithmeticChainModel(3, 0.5);
+            StepSearchResult again = builder.model(model).maxRestarts(6).build().solve(QUESTION);
+            assertThat(again.generatedTokens()).isEqualTo(model.generatedTokens.get());
+            if (once.path().stream().anyMatch(step -> step.reward() < 1)) {
+                doubtful++;
+                // The first search is the same (the same seeds); then more follow.
+                assertThat(again.generatedTokens()).isGreaterThan(once.generatedTokens());
+            } else {
+                // A first chain without a rejected step ends the search: a restart costs nothing then.
+                assertThat(again.path()).isEqualTo(once.path());
+                assertThat(again.generatedTokens()).isEqualTo(once.generatedTokens());
+            }
+        }
+        assertThat(doubtful).isPositive();
+    }
+
+    @Test
+    void agreementSearchesUntilThatManyCleanChainsGiveOneAnswer() {
+        ArithmeticChainModel model = new ArithmeticChainModel(3, 0);
+        StepSearchResult two = StepSearch.builder().model(model).agreement(2).maxRestarts(4).build()
+                .solve(QUESTION);
+        StepSearchResult capped = StepSearch.builder().model(new ArithmeticChainModel(3, 0)).agreement(3)
+                .maxRestarts(1).build().solve(QUESTION);
+
+        assertThat(two.usage().samples()).isEqualTo(2);
+        assertThat(two.answer()).contains("6");
+        assertThat(two.generatedTokens()).isEqualTo(model.generatedTokens.get());
+        // Three agreeing chains were asked for, but only one more search was allowed.
+        assertThat(capped.usage().samples()).isEqualTo(2);
+    }
+
+    @Test
     void stepsEndAtALineOrASentenceNotAtADecimalPoint() {
         assertThat(StepSearch.stepEnd(" 3.5*2=7. Then")).isEqualTo(" 3.5*2=7.".length());
         assertThat(StepSearch.stepEnd("\n 1+1=2\nnext")).isEqualTo("\n 1+1=2\n".length());
@@ -103,6 +154,13 @@ class StepSearchTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("beamWidth");
         assertThatThrownBy(() -> StepSearch.builder().model(model).strategy(StepSearch.Strategy.BEAM).samples(2)
                 .build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("samples");
+        assertThatThrownBy(() -> StepSearch.builder().model(model).strategy(StepSearch.Strategy.BEAM).agreement(2)
+                .build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("agreement");
+        assertThatThrownBy(() -> StepSearch.builder().model(model).strategy(StepSearch.Strategy.BEAM)
+                .maxRestarts(1).build()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("maxRestarts");
+        assertThatThrownBy(() -> StepSearch.builder().maxRestarts(-1)).hasMessage("maxRestarts must be >= 0, was -1");
+        assertThatThrownBy(() -> StepSearch.builder().agreement(0)).hasMessage("agreement must be >= 1, was 0");
     }
 
     @Test
