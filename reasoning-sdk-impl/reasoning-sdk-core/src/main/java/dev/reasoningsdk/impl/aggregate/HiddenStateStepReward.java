@@ -8,12 +8,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.impl.aggregate.internal.WeightFiles;
 import dev.reasoningsdk.impl.internal.LogisticRegression;
 import dev.reasoningsdk.impl.internal.TextFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -41,7 +40,11 @@ import java.util.function.UnaryOperator;
  * <p>A head is tied to its model: {@link Builder#build()} refuses a model whose {@link CausalLanguageModel#modelId()}
  * or hidden size is not the head's. {@link #tinyReasoner(CausalLanguageModel)} is the head shipped for the embedded
  * tiny reasoner (a resource of this module, beside the tiny reasoner's self-knowledge head, so the reward needs no
- * ONNX dependency to be configured). A prefix the model cannot read (longer than its context) gets reward 0: the
+ * ONNX dependency to be configured). On the tiny reasoner it is a worked example of the seam and of the training
+ * protocol, not an improvement: cross-validated on its training problems, ranking 8 sampled chains by the search's
+ * penalty with the shipped reward picks a right chain on 0.830 of problems, the arithmetic reward alone on 0.865 and
+ * the head alone on at most 0.66 (the first chain: 0.715); its value ranks a wrong first step below the right one
+ * about as often as chance. A prefix the model cannot read (longer than its context) gets reward 0: the
  * chain cannot go on. Defaults: the model's own prompt format ({@link CausalLanguageModel#formatPrompt}),
  * {@link ArithmeticStepReward#create()} for the combination. Thread-safe when the model is.
  */
@@ -315,11 +318,7 @@ public final class HiddenStateStepReward implements ProcessReward {
 
         /** Reads a head file; the file's name is put in front of any error. */
         public static Weights read(Path file) throws IOException {
-            try (InputStream in = Files.newInputStream(file)) {
-                return read(in);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-            }
+            return WeightFiles.read(file, Weights::read);
         }
 
         /**
@@ -364,14 +363,8 @@ public final class HiddenStateStepReward implements ProcessReward {
          * @throws IllegalStateException if the resource is missing (a packaging error)
          */
         public static Weights shipped() {
-            try (InputStream in = HiddenStateStepReward.class.getResourceAsStream(SHIPPED_RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException("process-reward head resource not found: " + SHIPPED_RESOURCE);
-                }
-                return read(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + SHIPPED_RESOURCE, e);
-            }
+            return WeightFiles.resource(HiddenStateStepReward.class, SHIPPED_RESOURCE, "process-reward head",
+                    Weights::read);
         }
 
         private static <E extends Enum<E>> E constant(Class<E> type, JsonNode root, String field) {
@@ -384,18 +377,7 @@ public final class HiddenStateStepReward implements ProcessReward {
         }
 
         private static double[] doubles(JsonNode root, String field) {
-            JsonNode node = root.get(field);
-            if (node == null || !node.isArray()) {
-                throw new IllegalArgumentException("process-reward head lacks the array '" + field + "'");
-            }
-            double[] values = new double[node.size()];
-            for (int i = 0; i < values.length; i++) {
-                if (!node.get(i).isNumber()) {
-                    throw new IllegalArgumentException("'" + field + "'[" + i + "] is not a number");
-                }
-                values[i] = node.get(i).asDouble();
-            }
-            return values;
+            return WeightFiles.doubles(root, field, "process-reward head");
         }
     }
 
