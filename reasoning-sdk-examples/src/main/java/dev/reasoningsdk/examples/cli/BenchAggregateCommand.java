@@ -18,6 +18,7 @@ import dev.reasoningsdk.impl.aggregate.ArithmeticVerifier;
 import dev.reasoningsdk.impl.aggregate.LikelihoodChainScorer;
 import dev.reasoningsdk.impl.aggregate.MajorityVote;
 import dev.reasoningsdk.impl.aggregate.SourceReliability;
+import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
 import dev.reasoningsdk.impl.aggregate.StepSearchResult;
 import dev.reasoningsdk.impl.aggregate.WeightedVote;
@@ -89,8 +90,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             + BenchReasonerCommand.EVAL_FILE + " in the project's data folder, or ../shared).")
     Path problems;
 
+    /** Live problems by default; {@code step-reward train} never reads the rows they select. */
+    static final int DEFAULT_LIVE_LIMIT = 200;
+
     @Option(names = "--limit", description = "Live problems, spread evenly over the file (default: ${DEFAULT-VALUE}).")
-    int limit = 200;
+    int limit = DEFAULT_LIVE_LIMIT;
 
     @Option(names = "--lean-initial", description = "Initial samples of the lean AoR run (default: ${DEFAULT-VALUE}).")
     int leanInitial = 5;
@@ -236,11 +240,22 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             Map<String, StepSearch> searches = new LinkedHashMap<>();
             searches.put("beam", StepSearchSettings.beam(model, stepTokens, stepMaxTokens));
             searches.put("best_first", StepSearchSettings.bestFirst(model, stepTokens, stepMaxTokens));
+            HiddenStateCost headCost = new HiddenStateCost(model);
+            HiddenStateStepReward learned = HiddenStateStepReward.tinyReasoner(headCost);
+            searches.put("best_first_learned", StepSearchSettings.bestFirstLearned(model, learned, stepTokens,
+                    stepMaxTokens));
+            rewardCosts = Map.of("best_first_learned", headCost);
+            learnedNotes = "; " + StepSearchSettings.describeLearned(learned.weights());
             LiveRun run = liveRun(selected, sampler, scorers, searches, () -> false);
             return run.report(model.modelId(), scorers.keySet())
                     .put("endpoint", endpoint.describe().put("usage", BenchReport.usage(run.usage)));
         }
     }
+
+    /** The hidden-state reads of the searches whose reward reads the model, by search. */
+    private Map<String, HiddenStateCost> rewardCosts = Map.of();
+    /** What the searches with a learned reward add to the notes. */
+    private String learnedNotes = "";
 
     /** Step counts reported separately (the hardest problems of the tiny reasoner's eval set). */
     private static final int[] SEPARATE_STEPS = {5, 6};
@@ -284,6 +299,23 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             for (double[] total : into) {
                 for (int i = 0; i < figures.length; i++) {
                     total[i] += figures[i];
+                }
+            }
+        }
+
+        /**
+         * Counts one problem's reward cost for {@code search}: forward passes, their prompt tokens, wall nanoseconds
+         * and the search's own prompt tokens, under {@code "cost_step_search_" + search}.
+         */
+        void addCost(String search, double... cost) {
+            List<double[]> into = new ArrayList<>();
+            into.add(totals.computeIfAbsent("cost_step_search_" + search, m -> new double[4]));
+            if (byStepCount.containsKey(steps)) {
+                into.add(byStepCount.get(steps).computeIfAbsent("cost_step_search_" + search, m -> new double[4]));
+            }
+            for (double[] total : into) {
+                for (int i = 0; i < cost.length; i++) {
+                    total[i] += cost[i];
                 }
             }
         }
@@ -339,7 +371,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     + "most 40); aor_lean: the same with " + leanInitial + " initial samples; a problem whose "
                     + "samples all failed counts as wrong (aor_without_chains); generated_tokens: tokens the model "
                     + "generated for the chains a method used, per problem on average (majority@k: its first k "
-                    + "chains); step_search: " + StepSearchSettings.describe(stepTokens, stepMaxTokens));
+                    + "chains); step_search: " + StepSearchSettings.describe(stepTokens, stepMaxTokens)
+                    + learnedNotes);
             return report;
         }
 
@@ -347,8 +380,15 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             BenchReport report = new BenchReport();
             for (String search : searches) {
                 double[] total = from.get("step_search_" + search);
-                report.put(search, total == null ? figures(null, n) : figures(total, n)
-                        .put("mean_expansions", round(total[3] / n)));
+                BenchReport entry = total == null ? figures(null, n) : figures(total, n)
+                        .put("mean_expansions", round(total[3] / n));
+                double[] cost = from.get("cost_step_search_" + search);
+                if (cost != null && n > 0) {
+                    entry.put("reward_forward_passes", round(cost[0] / n)).put("reward_prefill_tokens",
+                            round(cost[1] / n)).put("reward_wall_ms", round(cost[2] / 1e6 / n))
+                            .put("search_prefill_tokens", round(cost[3] / n));
+                }
+                report.put(search, entry);
             }
             return report;
         }
@@ -411,7 +451,14 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 }
             }
             for (Map.Entry<String, StepSearch> search : searches.entrySet()) {
+                HiddenStateCost cost = rewardCosts.get(search.getKey());
+                long[] before = cost != null ? cost.snapshot() : null;
                 StepSearchResult result = search.getValue().solve(question);
+                if (cost != null) {
+                    long[] after = cost.snapshot();
+                    run.addCost(search.getKey(), after[0] - before[0], after[1] - before[1], after[2] - before[2],
+                            result.usage().inputTokens());
+                }
                 run.usage = run.usage.plus(result.usage());
                 run.add("step_search_" + search.getKey(), correct(numeric, result.answer(), gold),
                         result.usage().samples(), result.generatedTokens(), result.expansions());

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 ScoreCommand.class,
                 VerifierCommand.class,
+                StepRewardCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class ReasoningCli implements Runnable {

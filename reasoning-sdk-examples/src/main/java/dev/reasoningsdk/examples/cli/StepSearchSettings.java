@@ -1,7 +1,9 @@
 package dev.reasoningsdk.examples.cli;
 
+import dev.reasoningsdk.api.aggregate.ProcessReward;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.impl.aggregate.ArithmeticStepReward;
+import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
 
 /**
@@ -56,6 +58,31 @@ final class StepSearchSettings {
                 .maxExpansionsPerStep(BEST_FIRST_MAX_EXPANSIONS).maxRestarts(BEST_FIRST_MAX_RESTARTS)
                 .agreement(BEST_FIRST_AGREEMENT).stepTokens(stepTokens).maxTokens(maxTokens)
                 .temperature(TEMPERATURE).build();
+    }
+
+    /**
+     * Best-first search with {@link #bestFirst}'s tries per step, scored by {@code reward} (the learned process reward,
+     * {@link HiddenStateStepReward#tinyReasoner}, whose head was trained on the rows the default selection leaves
+     * out), without the grounding, the calculator and the searches again that {@link #bestFirst} has: those were
+     * tuned for the arithmetic reward, and a continuous reward seldom gives the full reward that ends a step's tries
+     * or marks a chain clean, so they would only multiply its expansions.
+     */
+    static StepSearch bestFirstLearned(CausalLanguageModel model, ProcessReward reward, int stepTokens,
+                                       long maxTokens) {
+        return StepSearch.builder().model(model).strategy(StepSearch.Strategy.BEST_FIRST).reward(reward)
+                .maxExpansionsPerStep(BEST_FIRST_MAX_EXPANSIONS).stepTokens(stepTokens).maxTokens(maxTokens)
+                .temperature(TEMPERATURE).build();
+    }
+
+    /** What {@link #bestFirstLearned} adds, for the report's notes. */
+    static String describeLearned(HiddenStateStepReward.Weights head) {
+        return "best_first_learned: best_first's tries per step without grounding, calculator or more searches, scored by "
+                + "the learned process reward (hidden-state head of "
+                + head.modelId() + ", layer " + head.layer() + ", " + head.provenance().labels() + " labels, mapping "
+                + head.provenance().mapping() + ", combined with the arithmetic reward by "
+                + head.provenance().combination() + "); reward_forward_passes and reward_prefill_tokens: the head's "
+                + "prefill passes and their prompt tokens per problem (no generated tokens), search_prefill_tokens: "
+                + "the prompt tokens of the search's own generate calls, for comparison";
     }
 
     static String describe(int stepTokens, long maxTokens) {

@@ -13,14 +13,13 @@ import dev.reasoningsdk.api.aggregate.ScoredChain;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.SentenceEncoder;
 import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures;
+import dev.reasoningsdk.impl.aggregate.internal.WeightFiles;
 import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures.Feature;
 import dev.reasoningsdk.impl.internal.LogisticRegression;
 import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -326,11 +325,7 @@ public final class LearnedVerifier implements ContextualChainScorer {
          * @throws IllegalArgumentException naming the file if it is not a weights file of a supported version
          */
         public static Weights read(Path file) throws IOException {
-            try (InputStream in = Files.newInputStream(file)) {
-                return read(in);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-            }
+            return WeightFiles.read(file, Weights::read);
         }
 
         /**
@@ -369,34 +364,15 @@ public final class LearnedVerifier implements ContextualChainScorer {
          * @throws IllegalStateException if the resource is missing (a packaging error)
          */
         public static Weights shipped() {
-            try (InputStream in = LearnedVerifier.class.getResourceAsStream(SHIPPED_RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException("learned-verifier resource not found: " + SHIPPED_RESOURCE);
-                }
-                return read(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + SHIPPED_RESOURCE, e);
-            }
+            return WeightFiles.resource(LearnedVerifier.class, SHIPPED_RESOURCE, "learned-verifier", Weights::read);
         }
 
         private static JsonNode array(JsonNode root, String field) {
-            JsonNode node = root.get(field);
-            if (node == null || !node.isArray()) {
-                throw new IllegalArgumentException("learned-verifier file lacks the array '" + field + "'");
-            }
-            return node;
+            return WeightFiles.array(root, field, "learned-verifier file");
         }
 
         private static double[] doubles(JsonNode root, String field) {
-            JsonNode node = array(root, field);
-            double[] values = new double[node.size()];
-            for (int i = 0; i < values.length; i++) {
-                if (!node.get(i).isNumber()) {
-                    throw new IllegalArgumentException("'" + field + "'[" + i + "] is not a number");
-                }
-                values[i] = node.get(i).asDouble();
-            }
-            return values;
+            return WeightFiles.doubles(root, field, "learned-verifier file");
         }
     }
 

@@ -1,0 +1,148 @@
+package dev.reasoningsdk.examples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
+import dev.reasoningsdk.impl.aggregate.StepRewardProvenance;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import dev.reasoningsdk.impl.retrieval.LabelledText;
+import dev.reasoningsdk.impl.training.StepRewardTrainer;
+import dev.reasoningsdk.impl.training.VerifierTrainer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code reasoning step-reward train}: trains the tiny reasoner's learned process reward
+ * ({@link HiddenStateStepReward}) with {@link StepRewardTrainer} on the eval problems that the default selection of
+ * {@code bench aggregate --live} does not use, and writes the head with its provenance.
+ */
+@Command(name = "step-reward", mixinStandardHelpOptions = true,
+        description = "The learned process reward on the tiny reasoner's hidden state: train it.",
+        subcommands = {StepRewardCommand.Train.class, CommandLine.HelpCommand.class})
+public final class StepRewardCommand implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: train");
+    }
+
+    /**
+     * The rows of a problems file that {@code bench aggregate --live} reads by default ({@code --limit}
+     * {@value BenchAggregateCommand#DEFAULT_LIVE_LIMIT}): training never reads them.
+     */
+    static List<Integer> benchRows(int rows) {
+        return JsonlRows.evenlySpaced(IntStream.range(0, rows).boxed().toList(),
+                BenchAggregateCommand.DEFAULT_LIVE_LIMIT);
+    }
+
+    /** {@code reasoning step-reward train [--problems FILE] [--out DIR] --json}. */
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Train the process-reward head on the tiny reasoner's own rollouts; print JSON.")
+    static final class Train implements Callable<Integer> {
+
+        @Option(names = "--problems", description = "Problems with gold answers (question, answer per line); default "
+                + BenchReasonerCommand.EVAL_FILE + ". The rows the live bench selects by default are never read.")
+        private Path problems;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Write " + HiddenStateStepReward.SHIPPED_RESOURCE
+                + " (head and provenance) into this folder.")
+        private Path out;
+
+        @Option(names = "--seed", defaultValue = "42", description = "Seed of rollouts and folds (default 42).")
+        private long seed;
+
+        @Option(names = "--chains", defaultValue = "8", description = "Chains per problem (default 8).")
+        private int chains;
+
+        @Option(names = "--completions", defaultValue = "4", description = "Completions per prefix for the "
+                + "Math-Shepherd labels (default 4).")
+        private int completions;
+
+        @Option(names = "--layers", split = ",", defaultValue = "-1", description = "Hidden-state layers to choose "
+                + "from by cross-validation (default -1, the final state).")
+        private int[] layers;
+
+        @Option(names = "--max-problems", description = "Train on at most this many of the allowed problems, evenly "
+                + "spaced (default: all).")
+        private Integer maxProblems;
+
+        @Option(names = "--threads", defaultValue = "2", description = "ONNX intra-op threads (default 2).")
+        private int threads;
+
+        @Option(names = "--json", description = "Print JSON (the only format).")
+        private boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (maxProblems != null && maxProblems < 5) {
+                throw new IllegalArgumentException("--max-problems must be >= 5 (the folds), was " + maxProblems);
+            }
+            StepRewardTrainer trainer = StepRewardTrainer.builder().seed(seed).chainsPerProblem(chains)
+                    .completions(completions).layers(layers).build();
+            Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
+            List<JsonNode> rows = JsonlRows.read(file);
+            TreeSet<Integer> excluded = new TreeSet<>(benchRows(rows.size()));
+            List<Integer> allowed = IntStream.range(0, rows.size()).filter(r -> !excluded.contains(r)).boxed()
+                    .toList();
+            TreeSet<Integer> skipped = new TreeSet<>(excluded);
+            if (maxProblems != null) {
+                skipped.addAll(allowed);
+                skipped.removeAll(JsonlRows.evenlySpaced(allowed, maxProblems));
+            }
+            List<StepRewardTrainer.Problem> all = new ArrayList<>();
+            for (JsonNode row : rows) {
+                all.add(new StepRewardTrainer.Problem(row.path("question").asText(),
+                        String.valueOf(row.path("answer").asLong())));
+            }
+            VerifierTrainer.DataRecord record = new VerifierTrainer.DataRecord(RetrievalSetup.dataName(file),
+                    LabelledText.sha256(file));
+            Progress progress = new Progress("step-reward rollouts");
+            int training = rows.size() - skipped.size();
+            HiddenStateStepReward.Weights weights;
+            try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(threads).hiddenStateLayers(layers)
+                    .build()) {
+                weights = trainer.train(model, all, skipped, record, done -> progress.update(done, training));
+            }
+            BenchReport report = new BenchReport().put("data", record.name()).put("data_sha256", record.sha256())
+                    .put("bench_rows_excluded", excluded.size());
+            if (out != null) {
+                Path target = out.resolve(HiddenStateStepReward.SHIPPED_RESOURCE);
+                weights.save(target);
+                report.put("out", target.toString());
+            }
+            report(report, weights).print(System.out, true);
+            return 0;
+        }
+    }
+
+    /** The provenance as the CLI prints it. */
+    static BenchReport report(BenchReport report, HiddenStateStepReward.Weights weights) {
+        StepRewardProvenance p = weights.provenance();
+        report.put("model", weights.modelId()).put("problems", p.problems()).put("train_problems", p.trainProblems())
+                .put("prefixes", p.prefixes()).put("seed", p.seed()).put("labels", p.labels())
+                .put("layer", p.layer()).put("l2", p.l2()).put("mapping", p.mapping())
+                .put("combination", p.combination()).put("shipping_rule", p.shippingRule());
+        report.put("cross_validation", candidates(p.crossValidation()));
+        return report.put("baselines", candidates(p.baselines()));
+    }
+
+    private static List<Map<String, Object>> candidates(List<StepRewardProvenance.Candidate> candidates) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (StepRewardProvenance.Candidate c : candidates) {
+            list.add(Map.of("name", c.name(), "accuracy", c.accuracy(), "accuracy_sd_over_folds", c.accuracySd(),
+                    "right_step_penalty", c.rightStepPenalty(), "wrong_chain_penalty", c.wrongChainPenalty()));
+        }
+        return list;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.reasoningsdk.impl.aggregate.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Reading the aggregate package's JSON weight files (the learned verifier, the process-reward head): from a path with
+ * the file named in any error, from a shipped resource, and their numeric arrays. Not API.
+ */
+public final class WeightFiles {
+
+    /** Parses weights from a stream. */
+    @FunctionalInterface
+    public interface Parser<T> {
+        /** @throws IllegalArgumentException if the content is not valid weights */
+        T read(InputStream in) throws IOException;
+    }
+
+    private WeightFiles() {
+    }
+
+    /** Reads {@code file}; an {@link IllegalArgumentException} gets the file's name in front of its message. */
+    public static <T> T read(Path file, Parser<T> parser) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return parser.read(in);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads the resource {@code name} beside {@code anchor}.
+     *
+     * @throws IllegalStateException if it is missing (a packaging error)
+     */
+    public static <T> T resource(Class<?> anchor, String name, String what, Parser<T> parser) {
+        try (InputStream in = anchor.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(what + " resource not found: " + name);
+            }
+            return parser.read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + name, e);
+        }
+    }
+
+    /** The array {@code field} of {@code root}; {@code what} names the file kind in the error. */
+    public static JsonNode array(JsonNode root, String field, String what) {
+        JsonNode node = root.get(field);
+        if (node == null || !node.isArray()) {
+            throw new IllegalArgumentException(what + " lacks the array '" + field + "'");
+        }
+        return node;
+    }
+
+    /** The numbers of the array {@code field}. */
+    public static double[] doubles(JsonNode root, String field, String what) {
+        JsonNode node = array(root, field, what);
+        double[] values = new double[node.size()];
+        for (int i = 0; i < values.length; i++) {
+            if (!node.get(i).isNumber()) {
+                throw new IllegalArgumentException("'" + field + "'[" + i + "] is not a number");
+            }
+            values[i] = node.get(i).asDouble();
+        }
+        return values;
+    }
+}
