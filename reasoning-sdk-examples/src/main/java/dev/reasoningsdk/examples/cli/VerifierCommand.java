@@ -62,8 +62,9 @@ public final class VerifierCommand implements Runnable {
         private double heldOut;
 
         @Option(names = "--feature-sets", split = ",", description = "Feature sets to choose from by "
-                + "cross-validation, +-joined groups of chain, agreement, embedding (default: chain, "
-                + "chain+agreement, chain+agreement+embedding).")
+                + "cross-validation, +-joined groups of chain, agreement, text, answers, embedding (default: "
+                + "chain, chain+agreement, chain+agreement+text, chain+agreement+answers, "
+                + "chain+agreement+text+answers, chain+agreement+text+answers+embedding).")
         private List<String> featureSets;
 
         @Option(names = "--cv-repeats", defaultValue = "3", description = "Repeats of the 5-fold cross-validation "
@@ -76,8 +77,7 @@ public final class VerifierCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             TextFiles.requireRegularFile(data);
-            List<String> sets = featureSets != null ? featureSets
-                    : List.of("chain", "chain+agreement", "chain+agreement+embedding");
+            List<String> sets = featureSets != null ? featureSets : VerifierTrainer.defaultFeatureSets(true);
             VerifierTrainer.Builder builder = VerifierTrainer.builder().seed(seed).heldOutFraction(heldOut)
                     .repeats(cvRepeats).featureSets(sets);
             boolean embeddings = sets.stream().anyMatch(set -> ChainFeatures.Feature.parseSet(set).stream()

@@ -54,7 +54,8 @@ class VerifierCommandTest {
         JsonNode report = run.json();
         assertThat(report.path("questions").asInt()).isEqualTo(150);
         assertThat(report.path("held_out_questions").asInt()).isEqualTo(30);
-        assertThat(report.path("cross_validation")).hasSize(8);
+        // Two feature sets times the default L2 grid (1 to 0.0001, five values).
+        assertThat(report.path("cross_validation")).hasSize(10);
         assertThat(report.path("held_out").path("questions").asInt()).isEqualTo(30);
         LearnedVerifier.Weights weights = LearnedVerifier.Weights.read(dir.resolve(VerifierCommand.WEIGHTS_FILE));
         assertThat(weights.provenance().dataSha256()).isEqualTo(report.path("data_sha256").asText());

@@ -36,12 +36,18 @@ import java.util.Optional;
  * among its question's chains, by logistic regression trained on labelled chains ({@code reasoning verifier train},
  * in {@code reasoning-sdk-training}).
  *
- * <p>Features ({@link ChainFeatures.Feature}), in three groups a trained verifier uses some of: <b>chain</b>, the
+ * <p>Features ({@link ChainFeatures.Feature}), in five groups a trained verifier uses some of: <b>chain</b>, the
  * {@link ArithmeticVerifier}'s step checks (steps, share right, all right, the answer some step's result), whether
  * the answer is a whole number, length and line count, and the log-odds of the source's accuracy estimated on the
  * training rows ({@link ReasoningChain#source()}; an unseen source gets the pooled training accuracy);
  * <b>agreement</b>, the share of the question's other chains with an equivalent answer, plain and weighted by their
- * sources' accuracy; <b>embedding</b>, sentence-encoder cosines of the chain with the question and with the other
+ * sources' accuracy, and the vote weights of its answer and of the strongest rival; <b>text</b>, what the chain's
+ * words and calculator annotations show against the question (a fractional "how many", a negative answer, step
+ * results never used again, question numbers never computed with, a number written after an annotation that is not
+ * its result, the last step's operation, the answer's scale against the question's numbers, an answer copied from
+ * the question, a {@code $} lost or invented); <b>answers</b>, the most reliable source behind the chain's answer,
+ * whether that answer has the top vote weight, and the source's reliability when the chain stands alone or every
+ * chain differs; <b>embedding</b>, sentence-encoder cosines of the chain with the question and with the other
  * chains (needs the encoder the verifier was trained with).
  *
  * <p>Scores are {@code 10 p} on the {@link ChainScorer} scale, so AoR's threshold 6 keeps chains the verifier
@@ -220,7 +226,11 @@ public final class LearnedVerifier implements ContextualChainScorer {
 
         /** The {@code format} value of a weights file. */
         public static final String FORMAT = "reasoning-sdk/learned-verifier";
-        private static final int VERSION = 1;
+        /**
+         * Version 2 added the text and answers feature groups; a version-1 file names only features that are
+         * computed as they were then, so it is still read.
+         */
+        private static final int VERSION = 2;
         private static final ObjectMapper JSON = new ObjectMapper()
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .enable(SerializationFeature.INDENT_OUTPUT);
@@ -338,8 +348,10 @@ public final class LearnedVerifier implements ContextualChainScorer {
             if (root == null || !FORMAT.equals(root.path("format").asText())) {
                 throw new IllegalArgumentException("not a learned-verifier file: format is not '" + FORMAT + "'");
             }
-            if (root.path("version").asInt() != VERSION) {
-                throw new IllegalArgumentException("unsupported learned-verifier version " + root.path("version"));
+            int version = root.path("version").asInt();
+            if (version < 1 || version > VERSION) {
+                throw new IllegalArgumentException("unsupported learned-verifier version " + root.path("version")
+                        + "; this release reads versions 1 to " + VERSION);
             }
             List<Feature> features = new ArrayList<>();
             for (JsonNode name : array(root, "features")) {

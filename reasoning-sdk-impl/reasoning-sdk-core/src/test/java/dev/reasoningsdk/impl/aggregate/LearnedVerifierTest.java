@@ -47,6 +47,30 @@ class LearnedVerifierTest {
     }
 
     @Test
+    void aVersionOneFileIsStillReadAndAFutureVersionIsRefused() throws IOException {
+        // Version 1 knew only the chain, agreement and embedding groups, computed as they still are.
+        com.fasterxml.jackson.databind.node.ObjectNode json = LearnedVerifier.Weights.shipped().toJson();
+        json.putArray("features").add("source_reliability").add("agreement");
+        json.set("mean", json.arrayNode().add(-0.5).add(0.3));
+        json.set("scale", json.arrayNode().add(0.5).add(0.4));
+        json.set("coefficients", json.arrayNode().add(0.2).add(0.7));
+        json.put("encoderModelId", "");
+        json.put("version", 1);
+        LearnedVerifier.Weights old = LearnedVerifier.Weights.read(new ByteArrayInputStream(
+                json.toString().getBytes(StandardCharsets.UTF_8)));
+        assertThat(old.features()).containsExactly(ChainFeatures.Feature.SOURCE_RELIABILITY,
+                ChainFeatures.Feature.AGREEMENT);
+        double agreed = LearnedVerifier.builder().weights(old).build()
+                .probabilities(QUESTION, List.of(CHAINS.get(0), CHAINS.get(2))).get(0);
+        assertThat(agreed).isGreaterThan(0.5);
+
+        json.put("version", 3);
+        assertThatThrownBy(() -> LearnedVerifier.Weights.read(new ByteArrayInputStream(
+                json.toString().getBytes(StandardCharsets.UTF_8)))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("version 3");
+    }
+
+    @Test
     void agreementWithTheOtherChainsRaisesAChainsScore() {
         LearnedVerifier verifier = LearnedVerifier.create();
         ReasoningChain chain = CHAINS.get(0);

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 
 /**
  * The features of the learned outcome verifier, one vector per chain of a question, shared by its trainer
@@ -68,7 +69,54 @@ public final class ChainFeatures {
         /** Cosine of the question's and the chain's sentence embeddings. */
         QUESTION_COSINE("embedding"),
         /** Mean cosine of the chain's embedding with the other chains' embeddings. */
-        PEER_COSINE("embedding");
+        PEER_COSINE("embedding"),
+        /** 1 when the question asks "how many" and the answer is not a whole number (a count cannot be 2.5). */
+        FRACTIONAL_COUNT("text"),
+        /** 1 when the answer is negative. */
+        NEGATIVE_ANSWER("text"),
+        /**
+         * {@code log(1 + n)}, {@code n} the steps before the last whose result no later step's expression reads: work
+         * the chain did and then dropped, often a sign it lost the thread.
+         */
+        UNUSED_RESULTS("text"),
+        /**
+         * Share of the question's distinct numbers other than 0 and 1 that some step's expression reads (1 when the
+         * question has none): a chain that computes with every given quantity.
+         */
+        QUESTION_NUMBERS_COMPUTED("text"),
+        /**
+         * 1 when the number written right after a calculator annotation {@code <<a op b=c>>} is not {@code c}: the
+         * chain's text went on with another value than the one it computed.
+         */
+        ANNOTATION_TEXT_MISMATCH("text"),
+        /** 1 when the last step's expression adds. */
+        FINAL_ADDITION("text"),
+        /** 1 when the last step's expression subtracts. */
+        FINAL_SUBTRACTION("text"),
+        /** 1 when the last step's expression multiplies. */
+        FINAL_MULTIPLICATION("text"),
+        /** 1 when the last step's expression divides. */
+        FINAL_DIVISION("text"),
+        /**
+         * {@code |log((|a| + 1) / (m + 1))|}, {@code a} the answer and {@code m} the question's largest number: how
+         * far the answer's scale is from the question's (0 without an answer).
+         */
+        ANSWER_SCALE("text"),
+        /** 1 when the answer is one of the question's numbers (copied rather than computed). */
+        ANSWER_IN_QUESTION("text"),
+        /** 1 when exactly one of the question and the chain writes {@code $}: a unit the chain lost or invented. */
+        DOLLAR_MISMATCH("text"),
+        /** The largest source log-odds (as {@link #SOURCE_RELIABILITY}) among the chain and those agreeing with it. */
+        BEST_SOURCE_IN_GROUP("answers"),
+        /** 1 when the chain's answer has the largest vote weight ({@link #ANSWER_SUPPORT}) of the question's answers. */
+        TOP_SUPPORT("answers"),
+        /** The source's log-odds when no other chain agrees with the chain, else 0. */
+        ALONE_RELIABILITY("answers"),
+        /** The source's log-odds when every chain of the question has a different answer, else 0. */
+        ALL_DIFFER_RELIABILITY("answers");
+
+        /** The groups a feature set names, in the order candidate sets grow. */
+        public static final List<String> GROUPS = List.of("chain", "agreement", "text", "answers", "embedding");
 
         private final String group;
 
@@ -76,7 +124,7 @@ public final class ChainFeatures {
             this.group = group;
         }
 
-        /** The feature-set group: {@code chain}, {@code agreement} or {@code embedding}. */
+        /** The feature-set group, one of {@link #GROUPS}. */
         public String group() {
             return group;
         }
@@ -95,9 +143,9 @@ public final class ChainFeatures {
         public static List<Feature> parseSet(String set) {
             List<String> groups = Arrays.asList(set.split("\\+"));
             for (String group : groups) {
-                if (!List.of("chain", "agreement", "embedding").contains(group)) {
+                if (!GROUPS.contains(group)) {
                     throw new IllegalArgumentException("feature set '" + set + "': unknown group '" + group
-                            + "'; use chain, agreement and embedding, +-joined");
+                            + "'; use " + String.join(", ", GROUPS) + ", +-joined");
                 }
             }
             if (groups.stream().distinct().count() != groups.size()) {
@@ -244,6 +292,7 @@ public final class ChainFeatures {
                 agreeing += j != i && groups[i] >= 0 && groups[j] == groups[i] ? 1 : 0;
             }
             raw[Feature.AGREEMENT.ordinal()] = n > 1 ? agreeing / (double) (n - 1) : 0;
+            readText(question, questionNumbers, chain.text(), answers.get(i), verification.steps(), raw);
             if (embeddings != null) {
                 raw[Feature.QUESTION_COSINE.ordinal()] = SentenceEncoder.cosine(questionEmbedding, embeddings.get(i));
                 double peers = 0;
@@ -257,6 +306,72 @@ public final class ChainFeatures {
         }
         return observed;
     }
+
+    /** The text features: what the chain's words and calculator annotations show against the question's. */
+    private static void readText(String question, java.util.Set<String> questionNumbers, String text,
+                                 Optional<String> answer, List<ArithmeticVerifier.Step> steps, double[] raw) {
+        OptionalDouble value = answer.flatMap(ChainFeatures::parse).map(OptionalDouble::of)
+                .orElse(OptionalDouble.empty());
+        boolean whole = value.isPresent() && value.getAsDouble() == Math.rint(value.getAsDouble());
+        raw[Feature.FRACTIONAL_COUNT.ordinal()] = value.isPresent() && !whole
+                && question.toLowerCase(Locale.ROOT).contains("how many") ? 1 : 0;
+        raw[Feature.NEGATIVE_ANSWER.ordinal()] = value.isPresent() && value.getAsDouble() < 0 ? 1 : 0;
+        List<java.util.Set<String>> read = steps.stream().map(step -> numbers(step.expression())).toList();
+        int unused = 0;
+        for (int s = 0; s < steps.size() - 1; s++) {
+            String result = Double.isNaN(steps.get(s).stated()) ? "" : numberKey(steps.get(s).stated());
+            boolean used = false;
+            for (int later = s + 1; later < steps.size() && !used; later++) {
+                used = read.get(later).contains(result);
+            }
+            unused += used ? 0 : 1;
+        }
+        raw[Feature.UNUSED_RESULTS.ordinal()] = Math.log1p(unused);
+        java.util.Set<String> given = new java.util.HashSet<>(questionNumbers);
+        given.removeAll(List.of("0", "1"));
+        java.util.Set<String> computedWith = new java.util.HashSet<>();
+        read.forEach(computedWith::addAll);
+        raw[Feature.QUESTION_NUMBERS_COMPUTED.ordinal()] = given.isEmpty() ? 1
+                : given.stream().filter(computedWith::contains).count() / (double) given.size();
+        raw[Feature.ANNOTATION_TEXT_MISMATCH.ordinal()] = annotationTextMismatch(text) ? 1 : 0;
+        String last = steps.isEmpty() ? "" : steps.get(steps.size() - 1).expression();
+        raw[Feature.FINAL_ADDITION.ordinal()] = last.contains("+") ? 1 : 0;
+        raw[Feature.FINAL_SUBTRACTION.ordinal()] = last.replaceFirst("^\\s*-", "").contains("-") ? 1 : 0;
+        raw[Feature.FINAL_MULTIPLICATION.ordinal()] = last.contains("*") ? 1 : 0;
+        raw[Feature.FINAL_DIVISION.ordinal()] = last.contains("/") ? 1 : 0;
+        double largest = questionNumbers.stream().mapToDouble(Double::parseDouble).max().orElse(1);
+        raw[Feature.ANSWER_SCALE.ordinal()] = value.isEmpty() ? 0
+                : Math.abs(Math.log((Math.abs(value.getAsDouble()) + 1) / (largest + 1)));
+        raw[Feature.ANSWER_IN_QUESTION.ordinal()] = value.isPresent()
+                && questionNumbers.contains(numberKey(value.getAsDouble())) ? 1 : 0;
+        raw[Feature.DOLLAR_MISMATCH.ordinal()] = question.contains("$") != text.contains("$") ? 1 : 0;
+    }
+
+    /** A calculator annotation and what follows it: blanks, an optional {@code $}, then perhaps a number. */
+    private static final java.util.regex.Pattern ANNOTATION_AND_NEXT = java.util.regex.Pattern.compile(
+            "<<[^<>=]*=([^<>]*)>>\\s*\\$?\\s*(-?\\d+(?:,\\d{3})*(?:\\.\\d+)?)?");
+
+    private static boolean annotationTextMismatch(String text) {
+        java.util.regex.Matcher annotation = ANNOTATION_AND_NEXT.matcher(
+                dev.reasoningsdk.impl.internal.ReplyWindow.head(text));
+        while (annotation.find()) {
+            Optional<Double> result = parse(annotation.group(1));
+            if (annotation.group(2) != null && result.isPresent()
+                    && Math.abs(Double.parseDouble(annotation.group(2).replace(",", "")) - result.get()) > 1e-6) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The number a text starts with (after blanks and {@code $}), thousands separators dropped. */
+    private static Optional<Double> parse(String text) {
+        java.util.regex.Matcher number = LEADING_NUMBER.matcher(text.replace(",", ""));
+        return number.lookingAt() ? Optional.of(Double.parseDouble(number.group(1))) : Optional.empty();
+    }
+
+    private static final java.util.regex.Pattern LEADING_NUMBER =
+            java.util.regex.Pattern.compile("\\s*\\$?\\s*(-?\\d+(?:\\.\\d+)?)");
 
     private static final java.util.regex.Pattern NUMBER =
             java.util.regex.Pattern.compile("\\d+(?:,\\d{3})*(?:\\.\\d+)?");
@@ -338,6 +453,12 @@ public final class ChainFeatures {
                     case RELIABLE_AGREEMENT -> reliableAgreement(reliability);
                     case ANSWER_SUPPORT -> groups[index] < 0 ? 0 : support(groups[index], reliability);
                     case RIVAL_SUPPORT -> rivalSupport(reliability);
+                    case BEST_SOURCE_IN_GROUP -> bestSourceInGroup(reliability);
+                    case TOP_SUPPORT -> groups[index] >= 0
+                            && support(groups[index], reliability) >= topSupport(reliability) ? 1 : 0;
+                    case ALONE_RELIABILITY -> groups[index] >= 0 && groupSize() == 1
+                            ? logit(reliability.of(source)) : 0;
+                    case ALL_DIFFER_RELIABILITY -> allDiffer() ? logit(reliability.of(source)) : 0;
                     case QUESTION_COSINE, PEER_COSINE -> {
                         if (!embedded) {
                             throw new IllegalArgumentException(feature.fileName() + " needs a sentence encoder");
@@ -383,6 +504,43 @@ public final class ChainFeatures {
                 }
             }
             return rival;
+        }
+
+        private double bestSourceInGroup(SourceAccuracy reliability) {
+            double best = logit(reliability.of(source));
+            for (int j = 0; j < sources.size(); j++) {
+                if (groups[index] >= 0 && groups[j] == groups[index]) {
+                    best = Math.max(best, logit(reliability.of(sources.get(j))));
+                }
+            }
+            return best;
+        }
+
+        /** The largest vote weight of any answer of the question. */
+        private double topSupport(SourceAccuracy reliability) {
+            double top = 0;
+            for (int j = 0; j < sources.size(); j++) {
+                top = groups[j] == j ? Math.max(top, support(j, reliability)) : top;
+            }
+            return top;
+        }
+
+        private int groupSize() {
+            int size = 0;
+            for (int group : groups) {
+                size += group == groups[index] ? 1 : 0;
+            }
+            return size;
+        }
+
+        /** Whether every chain of the question has an answer and no two agree. */
+        private boolean allDiffer() {
+            for (int j = 0; j < groups.length; j++) {
+                if (groups[j] != j) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private static double logit(double p) {
