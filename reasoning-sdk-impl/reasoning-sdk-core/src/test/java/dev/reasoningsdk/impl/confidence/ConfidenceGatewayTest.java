@@ -56,7 +56,7 @@ class ConfidenceGatewayTest {
     @Test
     void verbalizedConfidenceStopsAskingOnceTheDeadlinePassed() {
         FaultyChatModel hanging = always(Fault.hang());
-        ModelGateway gateway = ModelGateway.builder().model(hanging).deadline(Duration.ofMillis(200)).build();
+        ModelGateway gateway = ModelGateway.builder().model(hanging).deadline(Duration.ofSeconds(1)).build();
 
         ConfidenceEstimate estimate = VerbalizedConfidence.builder().gateway(gateway).build().estimate("2 + 2?");
 
@@ -132,7 +132,7 @@ class ConfidenceGatewayTest {
                 .hasMessageContaining("nothing usable");
 
         FaultyChatModel hangingModel = always(Fault.hang());
-        ModelGateway hanging = ModelGateway.builder().model(hangingModel).deadline(Duration.ofMillis(200)).build();
+        ModelGateway hanging = ModelGateway.builder().model(hangingModel).deadline(Duration.ofSeconds(1)).build();
         assertThatThrownBy(() -> ConfidenceGatedChatModel.builder().gateway(hanging).build().chat("2 + 2?"))
                 .isInstanceOf(BudgetExhaustedException.class)
                 // Its usage is the request's: all five samples' calls, each abandoned at the deadline.
