@@ -90,12 +90,39 @@ final class BatchedDecoding {
         }
         int promptsPerBatch = MAX_ROWS / count;
         List<List<Generation>> all = new ArrayList<>(prompts.size());
-        for (int first = 0; first < prompts.size(); first += promptsPerBatch) {
-            all.addAll(generateBatch(decoder, prompts.subList(first, Math.min(prompts.size(), first + promptsPerBatch)),
-                    count, options.withSeed(options.seed() + first), endIds, padId, contextLength, detokenizer,
-                    tokenText, cancellation));
+        int first = 0;
+        while (first < prompts.size()) {
+            int end = batchEnd(prompts, first, promptsPerBatch, options.maxNewTokens(), contextLength);
+            all.addAll(generateBatch(decoder, prompts.subList(first, end), count,
+                    options.withSeed(options.seed() + first), endIds, padId, contextLength, detokenizer, tokenText,
+                    cancellation));
+            first = end;
         }
         return all;
+    }
+
+    /**
+     * The end of the batch that starts at prompt {@code first}: at most {@code promptsPerBatch} prompts, and only as
+     * many as fit the context once padded. Left padding brings every row to the longest prompt's length, and a
+     * shorter prompt may generate up to the context less its own length, so a short and a long prompt together could
+     * take the batch past the context that no single row exceeds; such a prompt starts a new batch instead, where it
+     * generates exactly what it would alone.
+     */
+    static int batchEnd(List<int[]> prompts, int first, int promptsPerBatch, int maxNewTokens, int contextLength) {
+        int longest = 0;
+        int longestBudget = 0;
+        int end = first;
+        while (end < prompts.size() && end - first < promptsPerBatch) {
+            int length = prompts.get(end).length;
+            int budget = Math.min(maxNewTokens, contextLength - length);
+            if (end > first && Math.max(longest, length) + Math.max(longestBudget, budget) > contextLength) {
+                break;
+            }
+            longest = Math.max(longest, length);
+            longestBudget = Math.max(longestBudget, budget);
+            end++;
+        }
+        return end;
     }
 
     /** At most {@value #MAX_ROWS} rows: {@code count} of each prompt, decoded together. */

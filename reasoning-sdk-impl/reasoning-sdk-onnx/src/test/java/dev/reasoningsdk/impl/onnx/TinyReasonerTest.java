@@ -226,4 +226,38 @@ class TinyReasonerTest {
     private static List<String> texts(List<Generation> generations) {
         return generations.stream().map(Generation::text).toList();
     }
+
+    @Test
+    void aShortAndALongPromptNearTheContextEachDrawWhatTheyDrawAlone() {
+        String shortPrompt = model.formatPrompt("Ana has 7 shells. She sells 4. How many shells does she have now?");
+        String longPrompt = model.formatPrompt("Ana has 7 shells. She sells 4. ".repeat(9) + "How many shells now?");
+        assertThat(model.encode(longPrompt).length).isBetween(295, 315);
+        // A hot temperature keeps rows from ending early, so the short prompt's rows run past what the long prompt
+        // leaves of the context: together in one padded batch they would need more positions than it has.
+        GenerationOptions options = GenerationOptions.sampling(3.0, 100, 7);
+        List<List<Generation>> together = model.generate(List.of(shortPrompt, longPrompt), 3, options);
+        assertThat(together.get(0).stream().mapToInt(g -> g.tokenIds().length).max().orElseThrow())
+                .as("the short prompt generated past what the long one leaves")
+                .isGreaterThan(model.contextLength() - model.encode(longPrompt).length);
+        List<String> prompts = List.of(shortPrompt, longPrompt);
+        for (int p = 0; p < 2; p++) {
+            List<Generation> alone = model.generate(prompts.get(p), 3, options.withSeed(options.seed() + p));
+            for (int row = 0; row < 3; row++) {
+                assertThat(together.get(p).get(row).tokenIds()).as("prompt %d row %d", p, row)
+                        .containsExactly(alone.get(row).tokenIds());
+            }
+        }
+    }
+
+    @Test
+    void promptsThatWouldOverrunTheContextOncePaddedGoToSeparateBatches() {
+        List<int[]> prompts = List.of(new int[10], new int[300], new int[20], new int[30]);
+        // 10 + 100 fits; with 300 the padded batch would need 300 + 100.
+        assertThat(BatchedDecoding.batchEnd(prompts, 0, 64, 100, 320)).isEqualTo(1);
+        assertThat(BatchedDecoding.batchEnd(prompts, 1, 64, 100, 320)).isEqualTo(2);
+        assertThat(BatchedDecoding.batchEnd(prompts, 2, 64, 100, 320)).isEqualTo(4);
+        assertThat(BatchedDecoding.batchEnd(prompts, 2, 1, 100, 320)).isEqualTo(3);
+        // Far from the context every prompt shares one batch.
+        assertThat(BatchedDecoding.batchEnd(prompts, 0, 64, 10, 320)).isEqualTo(4);
+    }
 }
