@@ -240,6 +240,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             Map<String, StepSearch> searches = new LinkedHashMap<>();
             searches.put("beam", StepSearchSettings.beam(model, stepTokens, stepMaxTokens));
             searches.put("best_first", StepSearchSettings.bestFirst(model, stepTokens, stepMaxTokens));
+            searches.put("best_first_without_calculator",
+                    StepSearchSettings.bestFirst(model, stepTokens, stepMaxTokens, false));
             HiddenStateCost headCost = new HiddenStateCost(model);
             HiddenStateStepReward learned = HiddenStateStepReward.tinyReasoner(headCost);
             searches.put("best_first_learned", StepSearchSettings.bestFirstLearned(model, learned, stepTokens,

@@ -53,7 +53,16 @@ final class StepSearchSettings {
     }
 
     static StepSearch bestFirst(CausalLanguageModel model, int stepTokens, long maxTokens) {
-        return StepSearch.builder().model(model).reward(reward()).calculator(true)
+        return bestFirst(model, stepTokens, maxTokens, true);
+    }
+
+    /**
+     * {@link #bestFirst}, with the calculator on or off: the bench reports best-first without it too, so that what
+     * the search and its reward gain is seen apart from what correcting the model's arithmetic gains (AoR judges the
+     * chains as the model wrote them).
+     */
+    static StepSearch bestFirst(CausalLanguageModel model, int stepTokens, long maxTokens, boolean calculator) {
+        return StepSearch.builder().model(model).reward(reward()).calculator(calculator)
                 .strategy(StepSearch.Strategy.BEST_FIRST)
                 .maxExpansionsPerStep(BEST_FIRST_MAX_EXPANSIONS).maxRestarts(BEST_FIRST_MAX_RESTARTS)
                 .agreement(BEST_FIRST_AGREEMENT).stepTokens(stepTokens).maxTokens(maxTokens)
@@ -91,6 +100,7 @@ final class StepSearchSettings {
                 + " generated tokens per problem; beam: width " + BEAM_WIDTH + ", " + BEAM_EXPANSIONS
                 + " children per chain; best_first: 1 child per expansion, each chain expanded at most "
                 + BEST_FIRST_MAX_EXPANSIONS + " times, up to " + BEST_FIRST_MAX_RESTARTS + " more searches until "
-                + BEST_FIRST_AGREEMENT + " chains without a rejected step agree; seed 0";
+                + BEST_FIRST_AGREEMENT + " chains without a rejected step agree; best_first_without_calculator: "
+                + "the same with the calculator off, the model's arithmetic kept as written; seed 0";
     }
 }
