@@ -1,5 +1,7 @@
 package dev.reasoningsdk.examples.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -36,6 +38,16 @@ record CliRun(int exit, String out, String err) {
         } finally {
             System.setOut(original);
         }
+    }
+
+    /**
+     * Asserts the CLI's bad-input contract: exit 2, one line on stderr naming {@code named}, nothing on stdout.
+     */
+    void assertBadInput(String named) {
+        assertThat(exit).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(err.strip().lines()).hasSize(1);
+        assertThat(err).contains(named);
+        assertThat(out).isEmpty();
     }
 
     /** Stdout as JSON. */

@@ -10,18 +10,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 class StepRewardCommandTest {
 
-    private static void assertBadInput(CliRun run, String named) {
-        assertThat(run.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
-        assertThat(run.err().strip().lines()).hasSize(1);
-        assertThat(run.err()).contains(named);
-        assertThat(run.out()).isEmpty();
-    }
-
     @Test
     void badInputExitsTwoWithOneLine(@TempDir Path dir) {
-        assertBadInput(CliRun.of("step-reward", "train", "--problems", dir.resolve("missing.jsonl").toString()),
-                "missing.jsonl");
-        assertBadInput(CliRun.of("step-reward", "train", "--max-problems", "3"), "--max-problems");
+        CliRun.of("step-reward", "train", "--problems", dir.resolve("missing.jsonl").toString())
+                .assertBadInput("missing.jsonl");
+        CliRun.of("step-reward", "train", "--max-problems", "3").assertBadInput("--max-problems");
     }
 
     @Test

@@ -19,27 +19,21 @@ class VerifierCommandTest {
         return ProjectData.require(ModelSolutions.DEFAULT_FILE);
     }
 
-    private static void assertBadInput(CliRun run, String named) {
-        assertThat(run.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
-        assertThat(run.err().strip().lines()).hasSize(1);
-        assertThat(run.err()).contains(named);
-        assertThat(run.out()).isEmpty();
-    }
 
     @Test
     void badFilesExitWithTwoAndOneLine(@TempDir Path dir) throws IOException {
-        assertBadInput(CliRun.of("verifier", "train", "--data", dir.resolve("missing.jsonl").toString()),
-                "missing.jsonl");
-        assertBadInput(CliRun.of("verifier", "train", "--data", dir.toString()), dir.toString());
+        CliRun.of("verifier", "train", "--data", dir.resolve("missing.jsonl").toString())
+                .assertBadInput("missing.jsonl");
+        CliRun.of("verifier", "train", "--data", dir.toString()).assertBadInput(dir.toString());
         Path noSolution = Files.writeString(dir.resolve("rows.jsonl"),
                 "{\"question\": \"q\", \"ground_truth\": \"A: 3\", \"6b_finetuning\": {\"solution\": \"A: 3\"}}\n");
-        assertBadInput(CliRun.of("verifier", "train", "--data", noSolution.toString()), "line 1");
+        CliRun.of("verifier", "train", "--data", noSolution.toString()).assertBadInput("line 1");
         Path notJson = Files.writeString(dir.resolve("broken.jsonl"), "{not json\n");
-        assertBadInput(CliRun.of("verifier", "train", "--data", notJson.toString()), "broken.jsonl");
+        CliRun.of("verifier", "train", "--data", notJson.toString()).assertBadInput("broken.jsonl");
         Path sample = Files.write(dir.resolve("sample.jsonl"), Files.readAllLines(devChains()).subList(0, 40));
-        assertBadInput(CliRun.of("verifier", "train", "--data", sample.toString(), "--held-out", "1.5"), "1.5");
-        assertBadInput(CliRun.of("verifier", "train", "--data", sample.toString(), "--feature-sets", "chain+votes"),
-                "votes");
+        CliRun.of("verifier", "train", "--data", sample.toString(), "--held-out", "1.5").assertBadInput("1.5");
+        CliRun.of("verifier", "train", "--data", sample.toString(), "--feature-sets", "chain+votes")
+                .assertBadInput("votes");
         assertThat(CliRun.of("verifier").exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
     }
 
