@@ -128,8 +128,8 @@ final class StepSearchTuning {
                 }
             }
             System.out.printf("%s %s n=%d accuracy %.3f tokens %.1f expansions %.1f%n", variant,
-                    List.of("grounding", "maxExp", "restarts", "agreement", "acceptReward", "calculator", "samples", "beamWidth",
-                                    "children", "stepTokens")
+                    List.of("grounding", "maxExp", "restarts", "agreement", "acceptReward", "calculator", "samples",
+                                    "beamWidth", "children", "stepTokens")
                             .stream().filter(k -> System.getProperty(k) != null)
                             .map(k -> k + "=" + System.getProperty(k)).toList(), (int) total[3],
                     total[0] / total[3], total[1] / total[3], total[2] / total[3]);

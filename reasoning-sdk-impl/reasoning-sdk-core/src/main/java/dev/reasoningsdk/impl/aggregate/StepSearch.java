@@ -75,8 +75,8 @@ import java.util.function.UnaryOperator;
  * search (counted over all its calls) is sampled with seed {@code seed + i}.
  *
  * <p>Defaults: strategy best-first, beam width 2, 1 expansion per step for best-first and 2 for beam, 1 sample,
- * no restarts, agreement 1, calculator off, {@code acceptReward} 1, {@code maxExpansionsPerStep} 16, {@code stepTokens} 16,
- * {@code maxTokens} 1024, temperature 0.8, seed 0, the model's own prompt format
+ * no restarts, agreement 1, calculator off, {@code acceptReward} 1, {@code maxExpansionsPerStep} 16,
+ * {@code stepTokens} 16, {@code maxTokens} 1024, temperature 0.8, seed 0, the model's own prompt format
  * ({@link CausalLanguageModel#formatPrompt}), the numeric answer extractor. Immutable and thread-safe (one search
  * runs on the calling thread); does not own the model.
  */
