@@ -3,6 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.aggregate.ArithmeticStepReward;
+import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
 import dev.reasoningsdk.impl.aggregate.StepSearchResult;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
@@ -49,6 +50,9 @@ final class StepSearchTuning {
             if (System.getProperty("samples") != null) {
                 builder.samples(Integer.getInteger("samples"));
             }
+            if (System.getProperty("acceptReward") != null) {
+                builder.acceptReward(Double.parseDouble(System.getProperty("acceptReward")));
+            }
         }
     }
 
@@ -92,6 +96,14 @@ final class StepSearchTuning {
                         StepSearchSettings.MAX_TOKENS);
                 // A trial: the settings given as system properties (-Dname=value), the bench's otherwise.
                 case "trial" -> StepSearchTuning::trial;
+                // The bench's best_first_learned, with the settings given as system properties on top.
+                case "learned" -> m -> {
+                    StepSearch.Builder builder = StepSearchSettings.bestFirstLearnedBuilder(m,
+                            HiddenStateStepReward.tinyReasoner(m), StepSearchSettings.STEP_TOKENS,
+                            StepSearchSettings.MAX_TOKENS);
+                    TrialOptions.apply(builder);
+                    return builder.build();
+                };
                 default -> throw new IllegalArgumentException("unknown variant " + variant);
             };
             StepSearch search = make.apply(model);
@@ -116,7 +128,8 @@ final class StepSearchTuning {
                 }
             }
             System.out.printf("%s %s n=%d accuracy %.3f tokens %.1f expansions %.1f%n", variant,
-                    List.of("grounding", "maxExp", "restarts", "agreement", "calculator", "samples", "beamWidth", "children", "stepTokens")
+                    List.of("grounding", "maxExp", "restarts", "agreement", "acceptReward", "calculator", "samples",
+                                    "beamWidth", "children", "stepTokens")
                             .stream().filter(k -> System.getProperty(k) != null)
                             .map(k -> k + "=" + System.getProperty(k)).toList(), (int) total[3],
                     total[0] / total[3], total[1] / total[3], total[2] / total[3]);

@@ -55,10 +55,12 @@ import java.util.function.UnaryOperator;
  * <p><b>Strategies.</b> {@link Strategy#BEAM}: each round expands every unfinished chain of the beam and keeps the
  * {@code beamWidth} best of the children and the finished chains (children with the same text count once); it stops
  * when the whole beam is finished and answers by a vote of its chains. {@link Strategy#BEST_FIRST}: expands the best
- * chain of the frontier; a chain leaves the frontier once a child's step got the full reward or it has been expanded
+ * chain of the frontier; a chain leaves the frontier once a child's step was accepted or it has been expanded
  * {@code maxExpansionsPerStep} times (once, for a chain that already holds a rejected step), so a step the reward
  * rejects is sampled again from the chain before it, and the search backs up to where an error was found rather than
- * to every earlier step. It stops when the best chain of the
+ * to every earlier step. A step is accepted when its reward is at least {@code acceptReward} (default 1, the full
+ * reward; below 1 for a continuous reward, which seldom gives exactly 1) and rejected otherwise. It stops when the
+ * best chain of the
  * frontier is finished; with {@code samples} above 1 it searches again from the question (with the following seeds)
  * until that many chains are finished, and answers by their vote. With {@code maxRestarts} above 0 it goes on
  * searching from the question, at most that many more times, until {@code agreement} finished chains without a
@@ -73,8 +75,8 @@ import java.util.function.UnaryOperator;
  * search (counted over all its calls) is sampled with seed {@code seed + i}.
  *
  * <p>Defaults: strategy best-first, beam width 2, 1 expansion per step for best-first and 2 for beam, 1 sample,
- * no restarts, agreement 1, calculator off, {@code maxExpansionsPerStep} 16, {@code stepTokens} 16,
- * {@code maxTokens} 1024, temperature 0.8, seed 0, the model's own prompt format
+ * no restarts, agreement 1, calculator off, {@code acceptReward} 1, {@code maxExpansionsPerStep} 16,
+ * {@code stepTokens} 16, {@code maxTokens} 1024, temperature 0.8, seed 0, the model's own prompt format
  * ({@link CausalLanguageModel#formatPrompt}), the numeric answer extractor. Immutable and thread-safe (one search
  * runs on the calling thread); does not own the model.
  */
@@ -103,6 +105,7 @@ public final class StepSearch {
     private final int samples;
     private final int maxRestarts;
     private final int agreement;
+    private final double acceptReward;
     private final boolean calculator;
 
     private StepSearch(Builder builder) {
@@ -122,6 +125,7 @@ public final class StepSearch {
         this.samples = builder.samples;
         this.maxRestarts = builder.maxRestarts;
         this.agreement = builder.agreement;
+        this.acceptReward = builder.acceptReward;
         this.calculator = builder.calculator;
     }
 
@@ -181,6 +185,8 @@ public final class StepSearch {
         final double penalty;
         /** The reward of the newest step (1 for the root). */
         final double stepReward;
+        /** The lowest reward of its steps (1 for the root): the chain holds a rejected step when it is too low. */
+        final double minReward;
         final double logProb;
         final int order;
         Continuation lookahead;
@@ -194,6 +200,7 @@ public final class StepSearch {
             this.finished = finished;
             this.penalty = rewards.stream().mapToDouble(r -> 1 - r).sum();
             this.stepReward = rewards.isEmpty() ? 1 : rewards.get(rewards.size() - 1);
+            this.minReward = rewards.stream().mapToDouble(Double::doubleValue).min().orElse(1);
             this.logProb = logProb;
             this.order = order;
             this.lookahead = lookahead;
@@ -314,7 +321,7 @@ public final class StepSearch {
 
         /** Whether {@code agreement} of the finished chains without a rejected step give the same answer. */
         private boolean agreed(List<Node> finished) {
-            List<String> answers = finished.stream().filter(n -> n.penalty == 0)
+            List<String> answers = finished.stream().filter(n -> !holdsRejected(n))
                     .map(n -> extractor.extract(n.text)).flatMap(Optional::stream).toList();
             for (String answer : answers) {
                 if (answers.stream().filter(other -> extractor.equivalent(answer, other)).count() >= agreement) {
@@ -354,13 +361,23 @@ public final class StepSearch {
                 // up to where an error was found, not to every earlier step. A chain that already holds an error
                 // gets one try: its retries were spent at the step before the error, and retrying after it too
                 // would multiply them with every error kept.
-                if (next.expansions >= maxExpansionsPerStep || next.penalty > 0
-                        || children.stream().anyMatch(c -> c.stepReward == 1)) {
+                if (next.expansions >= maxExpansionsPerStep || holdsRejected(next)
+                        || children.stream().anyMatch(c -> accepted(c.stepReward))) {
                     frontier.remove(next);
                 }
                 frontier.addAll(children);
             }
             return Optional.empty();
+        }
+
+        /** Whether a step with this reward is accepted: at least {@code acceptReward}. */
+        private boolean accepted(double stepReward) {
+            return stepReward >= acceptReward;
+        }
+
+        /** Whether one of the chain's steps was rejected (its penalty still ranks it, whatever it is). */
+        private boolean holdsRejected(Node node) {
+            return !accepted(node.minReward);
         }
 
         private StepSearchResult beam() {
@@ -570,6 +587,8 @@ public final class StepSearch {
         private boolean maxRestartsSet;
         private int agreement = 1;
         private boolean agreementSet;
+        private double acceptReward = 1;
+        private boolean acceptRewardSet;
         private boolean calculator;
 
         private Builder() {
@@ -691,11 +710,12 @@ public final class StepSearch {
 
         /**
          * How many more times best-first search may search again from the question, with the following seeds and the
-         * budget left, while every chain it finished holds a step the process reward rejected (default 0). The tiny
-         * reasoner repeats many of its errors when a step is resampled from the same chain, but not when the whole
-         * chain is sampled again, so a doubtful chain is worth a new search; a chain without a rejected step is not.
-         * The answer is the vote of all finished chains, each weighing {@code exp(-penalty)}, so a chain without a
-         * rejected step outweighs two that hold one.
+         * budget left, while every chain it finished holds a step the process reward rejected (below
+         * {@link #acceptReward}; default 0). The tiny reasoner repeats many of its errors when a step is resampled
+         * from the same chain, but not when the whole chain is sampled again, so a doubtful chain is worth a new
+         * search; a chain without a rejected step is not.
+         * The answer is the vote of all finished chains, each weighing {@code exp(-penalty)}, so with a reward of 0
+         * or 1 a chain without a rejected step outweighs two that hold one.
          *
          * @throws IllegalArgumentException if negative
          */
@@ -733,6 +753,26 @@ public final class StepSearch {
         }
 
         /**
+         * The least reward at which best-first search accepts a step (default 1, the full reward). An accepted step
+         * ends its chain's tries ({@link #maxExpansionsPerStep}); a chain that holds a step below it is expanded
+         * once, and it does not count among the chains without a rejected step that end the searches again
+         * ({@link #maxRestarts}, {@link #agreement}). The penalty that ranks chains is unchanged. The default suits
+         * a reward of 0 or 1 ({@link ArithmeticStepReward}); a continuous reward, such as a learned process reward
+         * ({@link HiddenStateStepReward}), almost never gives exactly 1, so with the default every step would be tried
+         * {@code maxExpansionsPerStep} times and no chain would count as clean.
+         *
+         * @throws IllegalArgumentException if not in (0, 1] (NaN included)
+         */
+        public Builder acceptReward(double acceptReward) {
+            if (!(acceptReward > 0 && acceptReward <= 1)) {
+                throw new IllegalArgumentException("acceptReward must be in (0, 1], was " + acceptReward);
+            }
+            this.acceptReward = acceptReward;
+            this.acceptRewardSet = true;
+            return this;
+        }
+
+        /**
          * @throws IllegalStateException if no model was set, or a setting of the other strategy was set (beam width
          *                               for best-first, expansions per chain for beam)
          */
@@ -744,9 +784,9 @@ public final class StepSearch {
                 throw new IllegalStateException("beamWidth is a setting of beam search, not best-first");
             }
             if (strategy == Strategy.BEAM && (maxExpansionsPerStepSet || samplesSet || maxRestartsSet
-                    || agreementSet)) {
+                    || agreementSet || acceptRewardSet)) {
                 throw new IllegalStateException((samplesSet ? "samples" : maxRestartsSet ? "maxRestarts"
-                        : agreementSet ? "agreement" : "maxExpansionsPerStep")
+                        : agreementSet ? "agreement" : acceptRewardSet ? "acceptReward" : "maxExpansionsPerStep")
                         + " is a setting of best-first search, not beam");
             }
             return new StepSearch(this);

@@ -9,8 +9,8 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 
 /**
- * The token budget of {@link StepSearch} holds exactly, whatever the budget, strategy, step size, seed, calculator
- * and restarts.
+ * The token budget of {@link StepSearch} holds exactly, whatever the budget, strategy, step size, seed, calculator,
+ * restarts, reward (0/1 or continuous) and accepted reward.
  */
 class StepSearchPropertiesTest {
 
@@ -19,14 +19,18 @@ class StepSearchPropertiesTest {
             @ForAll @IntRange(min = 1, max = 400) int maxTokens, @ForAll @IntRange(min = 1, max = 24) int stepTokens,
             @ForAll boolean beam, @ForAll @IntRange(min = 1, max = 4) int expansions,
             @ForAll @LongRange(min = 0, max = 1000) long seed, @ForAll boolean calculator,
-            @ForAll @IntRange(min = 0, max = 3) int restarts) {
+            @ForAll @IntRange(min = 0, max = 3) int restarts, @ForAll @IntRange(min = 1, max = 10) int acceptTenths,
+            @ForAll boolean continuous) {
         ArithmeticChainModel model = new ArithmeticChainModel(4, 0.4);
         StepSearch.Builder builder = StepSearch.builder().model(model).maxTokens(maxTokens).stepTokens(stepTokens)
                 .expansionsPerStep(expansions).seed(seed).calculator(calculator);
+        if (continuous) {
+            builder.reward(new ContinuousStepReward());
+        }
         if (beam) {
             builder.strategy(StepSearch.Strategy.BEAM).beamWidth(2);
         } else {
-            builder.samples(2).maxRestarts(restarts).agreement(1 + restarts % 2);
+            builder.samples(2).maxRestarts(restarts).agreement(1 + restarts % 2).acceptReward(acceptTenths / 10.0);
         }
         StepSearchResult result = builder.build().solve("Double 1, 2, 3 and 4.");
 

@@ -75,6 +75,19 @@ class StepSearchTest {
     }
 
     @Test
+    void theSameSeedGivesTheSamePathWithAContinuousRewardAndAnAcceptReward() {
+        List<StepSearchResult> results = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            results.add(StepSearch.builder().model(new ArithmeticChainModel(5, 0.4)).seed(11)
+                    .reward(new ContinuousStepReward()).acceptReward(0.7).maxExpansionsPerStep(3).maxRestarts(2)
+                    .build().solve(QUESTION));
+        }
+        assertThat(results.get(0).path()).isEqualTo(results.get(1).path());
+        assertThat(results.get(0).generatedTokens()).isEqualTo(results.get(1).generatedTokens());
+        assertThat(results.get(0).expansions()).isEqualTo(results.get(1).expansions());
+    }
+
+    @Test
     void samplesVoteAmongFinishedChains() {
         ArithmeticChainModel model = new ArithmeticChainModel(2, 0.2);
         StepSearchResult result = StepSearch.builder().model(model).samples(3).build().solve(QUESTION);
@@ -135,6 +148,46 @@ class StepSearchTest {
     }
 
     @Test
+    void anAcceptRewardBelowOneLetsAContinuousRewardCloseTriesAsTheFullRewardDoes() {
+        // With the default, a continuous reward accepts no step: every chain is tried at each of its 4 tries.
+        ArithmeticChainModel strictModel = new ArithmeticChainModel(3, 0);
+        StepSearchResult strict = StepSearch.builder().model(strictModel).reward(new ContinuousStepReward())
+                .maxExpansionsPerStep(4).build().solve(QUESTION);
+        ArithmeticChainModel acceptingModel = new ArithmeticChainModel(3, 0);
+        StepSearchResult accepting = StepSearch.builder().model(acceptingModel).reward(new ContinuousStepReward())
+                .maxExpansionsPerStep(4).acceptReward(0.8).build().solve(QUESTION);
+        StepSearchResult exact = StepSearch.builder().model(new ArithmeticChainModel(3, 0))
+                .maxExpansionsPerStep(4).build().solve(QUESTION);
+
+        assertThat(accepting.chain()).isEqualTo("1*2=2. 2*2=4. 3*2=6. The answer is 6.");
+        // Accepted at 0.9, each step is tried once, as the 0/1 reward tries it at its full reward.
+        assertThat(accepting.expansions()).isEqualTo(exact.expansions()).isEqualTo(4);
+        assertThat(accepting.generatedTokens()).isEqualTo(exact.generatedTokens())
+                .isEqualTo(acceptingModel.generatedTokens.get());
+        assertThat(strict.expansions()).isGreaterThan(accepting.expansions());
+        assertThat(strict.generatedTokens()).isGreaterThan(accepting.generatedTokens())
+                .isEqualTo(strictModel.generatedTokens.get());
+    }
+
+    @Test
+    void anAcceptRewardBelowOneCountsAChainOfAcceptedStepsAsClean() {
+        // Without errors every chain is right; whether it ends the restarts depends only on what counts as clean.
+        StepSearch.Builder builder = StepSearch.builder().reward(new ContinuousStepReward()).maxExpansionsPerStep(1)
+                .maxRestarts(3);
+        StepSearchResult strict = builder.model(new ArithmeticChainModel(3, 0)).build().solve(QUESTION);
+        StepSearchResult accepting = builder.model(new ArithmeticChainModel(3, 0)).acceptReward(0.85).build()
+                .solve(QUESTION);
+        StepSearchResult rejecting = builder.model(new ArithmeticChainModel(3, 0)).acceptReward(0.95).build()
+                .solve(QUESTION);
+
+        assertThat(accepting.usage().samples()).isEqualTo(1);
+        assertThat(strict.usage().samples()).isEqualTo(4);
+        assertThat(rejecting.usage().samples()).isEqualTo(4);
+        assertThat(accepting.answer()).contains("6");
+        assertThat(strict.answer()).contains("6");
+    }
+
+    @Test
     void stepsEndAtALineOrASentenceNotAtADecimalPoint() {
         assertThat(StepSearch.stepEnd(" 3.5*2=7. Then")).isEqualTo(" 3.5*2=7.".length());
         assertThat(StepSearch.stepEnd("\n 1+1=2\nnext")).isEqualTo("\n 1+1=2\n".length());
@@ -161,6 +214,16 @@ class StepSearchTest {
                 .hasMessageContaining("maxRestarts");
         assertThatThrownBy(() -> StepSearch.builder().maxRestarts(-1)).hasMessage("maxRestarts must be >= 0, was -1");
         assertThatThrownBy(() -> StepSearch.builder().agreement(0)).hasMessage("agreement must be >= 1, was 0");
+        assertThatThrownBy(() -> StepSearch.builder().acceptReward(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("acceptReward must be in (0, 1], was 0.0");
+        assertThatThrownBy(() -> StepSearch.builder().acceptReward(1.5)).hasMessageContaining("acceptReward");
+        assertThatThrownBy(() -> StepSearch.builder().acceptReward(Double.NaN)).hasMessageContaining("NaN");
+        assertThatThrownBy(() -> StepSearch.builder().acceptReward(Double.POSITIVE_INFINITY))
+                .hasMessageContaining("Infinity");
+        assertThat(StepSearch.builder().acceptReward(1)).isNotNull();
+        assertThatThrownBy(() -> StepSearch.builder().model(model).strategy(StepSearch.Strategy.BEAM)
+                .acceptReward(0.5).build()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("acceptReward");
     }
 
     @Test
