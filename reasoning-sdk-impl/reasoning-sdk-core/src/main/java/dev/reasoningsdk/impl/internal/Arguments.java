@@ -58,6 +58,14 @@ public final class Arguments {
         return value;
     }
 
+    /** @throws IllegalArgumentException naming {@code name} if {@code value} is not in (0, 1) (NaN included) */
+    public static double openUnit(double value, String name) {
+        if (!(value > 0 && value < 1)) {
+            throw new IllegalArgumentException(name + " must be in (0, 1), was " + value);
+        }
+        return value;
+    }
+
     /**
      * A copy of a grid of penalties to choose from.
      *

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.retrieval;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import java.util.Objects;
 
 /**
@@ -33,9 +34,7 @@ public record HeadProvenance(String data, String dataSha256, String textField, S
             throw new IllegalArgumentException("train (" + trainRows + ") + held-out (" + heldOutRows
                     + ") rows must equal rows (" + rows + ")");
         }
-        if (!(heldOutFraction > 0 && heldOutFraction < 1)) {
-            throw new IllegalArgumentException("heldOutFraction must be in (0, 1), was " + heldOutFraction);
-        }
+        Arguments.openUnit(heldOutFraction, "heldOutFraction");
         if (!(l2 >= 0) || Double.isInfinite(l2)) {
             throw new IllegalArgumentException("l2 must be finite and >= 0, was " + l2);
         }

@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.training;
 import dev.reasoningsdk.api.model.EncodedSentence;
 import dev.reasoningsdk.api.model.SentenceEncoder;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.LogisticRegression;
 import dev.reasoningsdk.impl.retrieval.BinaryMetrics;
 import dev.reasoningsdk.impl.retrieval.HeadProvenance;
@@ -666,10 +667,7 @@ public final class HeadTrainer {
          * @throws IllegalArgumentException if out of range
          */
         public Builder heldOutFraction(double heldOutFraction) {
-            if (!(heldOutFraction > 0 && heldOutFraction < 1)) {
-                throw new IllegalArgumentException("heldOutFraction must be in (0, 1), was " + heldOutFraction);
-            }
-            this.heldOutFraction = heldOutFraction;
+            this.heldOutFraction = Arguments.openUnit(heldOutFraction, "heldOutFraction");
             return this;
         }
 
@@ -679,7 +677,7 @@ public final class HeadTrainer {
          * @throws IllegalArgumentException if empty or a value is negative or not finite
          */
         public Builder l2Grid(double... l2Grid) {
-            this.l2Grid = dev.reasoningsdk.impl.internal.Arguments.nonNegativeGrid(l2Grid, "l2Grid");
+            this.l2Grid = Arguments.nonNegativeGrid(l2Grid, "l2Grid");
             return this;
         }
 

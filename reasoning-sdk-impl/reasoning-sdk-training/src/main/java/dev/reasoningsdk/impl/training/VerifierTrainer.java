@@ -7,6 +7,7 @@ import dev.reasoningsdk.impl.aggregate.LearnedVerifier;
 import dev.reasoningsdk.impl.aggregate.VerifierProvenance;
 import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures;
 import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures.Feature;
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -422,10 +423,7 @@ public final class VerifierTrainer {
          * @throws IllegalArgumentException if out of range
          */
         public Builder heldOutFraction(double heldOutFraction) {
-            if (!(heldOutFraction > 0 && heldOutFraction < 1)) {
-                throw new IllegalArgumentException("heldOutFraction must be in (0, 1), was " + heldOutFraction);
-            }
-            this.heldOutFraction = heldOutFraction;
+            this.heldOutFraction = Arguments.openUnit(heldOutFraction, "heldOutFraction");
             return this;
         }
 
@@ -435,7 +433,7 @@ public final class VerifierTrainer {
          * @throws IllegalArgumentException if below 2
          */
         public Builder folds(int folds) {
-            this.folds = dev.reasoningsdk.impl.internal.Arguments.atLeast(folds, 2, "folds");
+            this.folds = Arguments.atLeast(folds, 2, "folds");
             return this;
         }
 
@@ -445,7 +443,7 @@ public final class VerifierTrainer {
          * @throws IllegalArgumentException if below 1
          */
         public Builder repeats(int repeats) {
-            this.repeats = dev.reasoningsdk.impl.internal.Arguments.atLeast(repeats, 1, "repeats");
+            this.repeats = Arguments.atLeast(repeats, 1, "repeats");
             return this;
         }
 
@@ -469,7 +467,7 @@ public final class VerifierTrainer {
          * @throws IllegalArgumentException if empty or a value is negative or not finite
          */
         public Builder l2Grid(double... l2Grid) {
-            this.l2Grid = dev.reasoningsdk.impl.internal.Arguments.nonNegativeGrid(l2Grid, "l2Grid");
+            this.l2Grid = Arguments.nonNegativeGrid(l2Grid, "l2Grid");
             return this;
         }
 

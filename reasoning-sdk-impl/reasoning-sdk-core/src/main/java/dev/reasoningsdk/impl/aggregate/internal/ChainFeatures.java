@@ -4,14 +4,21 @@ import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.SentenceEncoder;
 import dev.reasoningsdk.impl.aggregate.ArithmeticVerifier;
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The features of the learned outcome verifier, one vector per chain of a question, shared by its trainer
@@ -181,9 +188,9 @@ public final class ChainFeatures {
         public SourceAccuracy {
             accuracies = Map.copyOf(accuracies);
             for (double accuracy : accuracies.values()) {
-                requireOpenUnit(accuracy);
+                Arguments.openUnit(accuracy, "a source accuracy");
             }
-            requireOpenUnit(fallback);
+            Arguments.openUnit(fallback, "a source accuracy");
         }
 
         /** The accuracy of {@code source}. */
@@ -198,7 +205,7 @@ public final class ChainFeatures {
          * @param correct whether each was right
          */
         public static SourceAccuracy count(List<String> sources, List<Boolean> correct) {
-            Map<String, int[]> counts = new java.util.TreeMap<>();
+            Map<String, int[]> counts = new TreeMap<>();
             int right = 0;
             for (int i = 0; i < sources.size(); i++) {
                 int[] count = counts.computeIfAbsent(sources.get(i), s -> new int[2]);
@@ -206,16 +213,11 @@ public final class ChainFeatures {
                 count[1]++;
                 right += correct.get(i) ? 1 : 0;
             }
-            Map<String, Double> accuracies = new java.util.TreeMap<>();
+            Map<String, Double> accuracies = new TreeMap<>();
             counts.forEach((source, count) -> accuracies.put(source, (count[0] + 1.0) / (count[1] + 2.0)));
             return new SourceAccuracy(accuracies, (right + 1.0) / (sources.size() + 2.0));
         }
 
-        private static void requireOpenUnit(double accuracy) {
-            if (!(accuracy > 0 && accuracy < 1)) {
-                throw new IllegalArgumentException("a source accuracy must be in (0, 1), was " + accuracy);
-            }
-        }
     }
 
     private final AnswerExtractor extractor;
@@ -263,7 +265,7 @@ public final class ChainFeatures {
             questionEmbedding = all.get(0);
             embeddings = all.subList(1, all.size());
         }
-        java.util.Set<String> questionNumbers = numbers(question);
+        Set<String> questionNumbers = numbers(question);
         List<Observed> observed = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             ReasoningChain chain = chains.get(i);
@@ -279,10 +281,10 @@ public final class ChainFeatures {
             raw[Feature.WHOLE_ANSWER.ordinal()] = answers.get(i).map(ChainFeatures::wholeNumber).orElse(false) ? 1 : 0;
             raw[Feature.LENGTH.ordinal()] = Math.log1p(chain.text().length());
             raw[Feature.LINES.ordinal()] = Math.log1p(chain.text().lines().count());
-            java.util.Set<String> chainNumbers = numbers(chain.text());
+            Set<String> chainNumbers = numbers(chain.text());
             raw[Feature.QUESTION_NUMBERS_USED.ordinal()] = questionNumbers.isEmpty() ? 1
                     : questionNumbers.stream().filter(chainNumbers::contains).count() / (double) questionNumbers.size();
-            java.util.Set<String> computed = new java.util.HashSet<>();
+            Set<String> computed = new HashSet<>();
             verification.steps().forEach(step -> computed.add(numberKey(step.stated())));
             raw[Feature.UNSUPPORTED_NUMBERS.ordinal()] = Math.log1p(chainNumbers.stream()
                     .filter(x -> !questionNumbers.contains(x) && !computed.contains(x) && !CONSTANTS.contains(x))
@@ -308,7 +310,7 @@ public final class ChainFeatures {
     }
 
     /** The text features: what the chain's words and calculator annotations show against the question's. */
-    private static void readText(String question, java.util.Set<String> questionNumbers, String text,
+    private static void readText(String question, Set<String> questionNumbers, String text,
                                  Optional<String> answer, List<ArithmeticVerifier.Step> steps, double[] raw) {
         OptionalDouble value = answer.flatMap(ChainFeatures::parse).map(OptionalDouble::of)
                 .orElse(OptionalDouble.empty());
@@ -316,7 +318,7 @@ public final class ChainFeatures {
         raw[Feature.FRACTIONAL_COUNT.ordinal()] = value.isPresent() && !whole
                 && question.toLowerCase(Locale.ROOT).contains("how many") ? 1 : 0;
         raw[Feature.NEGATIVE_ANSWER.ordinal()] = value.isPresent() && value.getAsDouble() < 0 ? 1 : 0;
-        List<java.util.Set<String>> read = steps.stream().map(step -> numbers(step.expression())).toList();
+        List<Set<String>> read = steps.stream().map(step -> numbers(step.expression())).toList();
         int unused = 0;
         for (int s = 0; s < steps.size() - 1; s++) {
             String result = Double.isNaN(steps.get(s).stated()) ? "" : numberKey(steps.get(s).stated());
@@ -327,9 +329,9 @@ public final class ChainFeatures {
             unused += used ? 0 : 1;
         }
         raw[Feature.UNUSED_RESULTS.ordinal()] = Math.log1p(unused);
-        java.util.Set<String> given = new java.util.HashSet<>(questionNumbers);
+        Set<String> given = new HashSet<>(questionNumbers);
         given.removeAll(List.of("0", "1"));
-        java.util.Set<String> computedWith = new java.util.HashSet<>();
+        Set<String> computedWith = new HashSet<>();
         read.forEach(computedWith::addAll);
         raw[Feature.QUESTION_NUMBERS_COMPUTED.ordinal()] = given.isEmpty() ? 1
                 : given.stream().filter(computedWith::contains).count() / (double) given.size();
@@ -348,12 +350,12 @@ public final class ChainFeatures {
     }
 
     /** A calculator annotation and what follows it: blanks, an optional {@code $}, then perhaps a number. */
-    private static final java.util.regex.Pattern ANNOTATION_AND_NEXT = java.util.regex.Pattern.compile(
+    private static final Pattern ANNOTATION_AND_NEXT = Pattern.compile(
             "<<[^<>=]*=([^<>]*)>>\\s*\\$?\\s*(-?\\d+(?:,\\d{3})*(?:\\.\\d+)?)?");
 
     private static boolean annotationTextMismatch(String text) {
-        java.util.regex.Matcher annotation = ANNOTATION_AND_NEXT.matcher(
-                dev.reasoningsdk.impl.internal.ReplyWindow.head(text));
+        Matcher annotation = ANNOTATION_AND_NEXT.matcher(
+                ReplyWindow.head(text));
         while (annotation.find()) {
             Optional<Double> result = parse(annotation.group(1));
             if (annotation.group(2) != null && result.isPresent()
@@ -366,31 +368,31 @@ public final class ChainFeatures {
 
     /** The number a text starts with (after blanks and {@code $}), thousands separators dropped. */
     private static Optional<Double> parse(String text) {
-        java.util.regex.Matcher number = LEADING_NUMBER.matcher(text.replace(",", ""));
+        Matcher number = LEADING_NUMBER.matcher(text.replace(",", ""));
         return number.lookingAt() ? Optional.of(Double.parseDouble(number.group(1))) : Optional.empty();
     }
 
-    private static final java.util.regex.Pattern LEADING_NUMBER =
-            java.util.regex.Pattern.compile("\\s*\\$?\\s*(-?\\d+(?:\\.\\d+)?)");
+    private static final Pattern LEADING_NUMBER =
+            Pattern.compile("\\s*\\$?\\s*(-?\\d+(?:\\.\\d+)?)");
 
-    private static final java.util.regex.Pattern NUMBER =
-            java.util.regex.Pattern.compile("\\d+(?:,\\d{3})*(?:\\.\\d+)?");
-    private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[a-z]+");
+    private static final Pattern NUMBER =
+            Pattern.compile("\\d+(?:,\\d{3})*(?:\\.\\d+)?");
+    private static final Pattern WORD = Pattern.compile("[a-z]+");
     private static final List<String> NUMBER_WORDS = List.of("zero", "one", "two", "three", "four", "five", "six",
             "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
             "seventeen", "eighteen", "nineteen", "twenty");
     /** Numbers a chain may bring in without the question stating them: halves, percents, units of time. */
-    private static final java.util.Set<String> CONSTANTS = java.util.Set.of("0", "1", "2", "3", "4", "7", "10",
+    private static final Set<String> CONSTANTS = Set.of("0", "1", "2", "3", "4", "7", "10",
             "12", "24", "30", "52", "60", "100", "365", "1000");
 
     /** The distinct numbers of a text, written as digits ({@code 1,200.50} as {@code 1200.5}) or words to twenty. */
-    static java.util.Set<String> numbers(String text) {
-        java.util.Set<String> found = new java.util.HashSet<>();
-        java.util.regex.Matcher digits = NUMBER.matcher(dev.reasoningsdk.impl.internal.ReplyWindow.head(text));
+    static Set<String> numbers(String text) {
+        Set<String> found = new HashSet<>();
+        Matcher digits = NUMBER.matcher(ReplyWindow.head(text));
         while (digits.find()) {
             found.add(numberKey(Double.parseDouble(digits.group().replace(",", ""))));
         }
-        java.util.regex.Matcher words = WORD.matcher(dev.reasoningsdk.impl.internal.ReplyWindow.head(text)
+        Matcher words = WORD.matcher(ReplyWindow.head(text)
                 .toLowerCase(Locale.ROOT));
         while (words.find()) {
             int value = NUMBER_WORDS.indexOf(words.group());
