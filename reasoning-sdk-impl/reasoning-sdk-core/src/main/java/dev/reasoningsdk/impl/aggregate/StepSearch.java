@@ -576,20 +576,20 @@ public final class StepSearch {
         private boolean beamWidthSet;
         private Integer expansionsPerStep;
         private int maxExpansionsPerStep = 16;
-        private boolean maxExpansionsPerStepSet;
         private int stepTokens = 16;
         private long maxTokens = 1024;
         private double temperature = 0.8;
         private long seed;
         private int samples = 1;
-        private boolean samplesSet;
         private int maxRestarts;
-        private boolean maxRestartsSet;
         private int agreement = 1;
-        private boolean agreementSet;
         private double acceptReward = 1;
-        private boolean acceptRewardSet;
         private boolean calculator;
+        /** The settings only best-first search reads, in the order a refusal names them. */
+        private static final List<String> BEST_FIRST_SETTINGS = List.of("samples", "maxRestarts", "agreement",
+                "acceptReward", "maxExpansionsPerStep");
+        /** The best-first-only settings the caller set, so that a beam search refuses them. */
+        private final Set<String> bestFirstSettings = new HashSet<>();
 
         private Builder() {
         }
@@ -653,7 +653,7 @@ public final class StepSearch {
          */
         public Builder maxExpansionsPerStep(int maxExpansionsPerStep) {
             this.maxExpansionsPerStep = Arguments.atLeast(maxExpansionsPerStep, 1, "maxExpansionsPerStep");
-            this.maxExpansionsPerStepSet = true;
+            bestFirstSettings.add("maxExpansionsPerStep");
             return this;
         }
 
@@ -704,7 +704,7 @@ public final class StepSearch {
          */
         public Builder samples(int samples) {
             this.samples = Arguments.atLeast(samples, 1, "samples");
-            this.samplesSet = true;
+            bestFirstSettings.add("samples");
             return this;
         }
 
@@ -721,7 +721,7 @@ public final class StepSearch {
          */
         public Builder maxRestarts(int maxRestarts) {
             this.maxRestarts = Arguments.atLeast(maxRestarts, 0, "maxRestarts");
-            this.maxRestartsSet = true;
+            bestFirstSettings.add("maxRestarts");
             return this;
         }
 
@@ -748,7 +748,7 @@ public final class StepSearch {
          */
         public Builder agreement(int agreement) {
             this.agreement = Arguments.atLeast(agreement, 1, "agreement");
-            this.agreementSet = true;
+            bestFirstSettings.add("agreement");
             return this;
         }
 
@@ -768,7 +768,7 @@ public final class StepSearch {
                 throw new IllegalArgumentException("acceptReward must be in (0, 1], was " + acceptReward);
             }
             this.acceptReward = acceptReward;
-            this.acceptRewardSet = true;
+            bestFirstSettings.add("acceptReward");
             return this;
         }
 
@@ -783,11 +783,10 @@ public final class StepSearch {
             if (strategy == Strategy.BEST_FIRST && beamWidthSet) {
                 throw new IllegalStateException("beamWidth is a setting of beam search, not best-first");
             }
-            if (strategy == Strategy.BEAM && (maxExpansionsPerStepSet || samplesSet || maxRestartsSet
-                    || agreementSet || acceptRewardSet)) {
-                throw new IllegalStateException((samplesSet ? "samples" : maxRestartsSet ? "maxRestarts"
-                        : agreementSet ? "agreement" : acceptRewardSet ? "acceptReward" : "maxExpansionsPerStep")
-                        + " is a setting of best-first search, not beam");
+            if (strategy == Strategy.BEAM) {
+                BEST_FIRST_SETTINGS.stream().filter(bestFirstSettings::contains).findFirst().ifPresent(setting -> {
+                    throw new IllegalStateException(setting + " is a setting of best-first search, not beam");
+                });
             }
             return new StepSearch(this);
         }
