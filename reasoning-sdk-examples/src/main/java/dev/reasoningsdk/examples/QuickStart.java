@@ -9,6 +9,8 @@ import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
 import dev.reasoningsdk.impl.aggregate.ArithmeticVerifier;
+import dev.reasoningsdk.impl.aggregate.StepSearch;
+import dev.reasoningsdk.impl.aggregate.StepSearchResult;
 import dev.reasoningsdk.impl.confidence.ConfidenceGatedChatModel;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.LocalCausalLmChatModel;
@@ -17,7 +19,8 @@ import dev.reasoningsdk.impl.onnx.TinyReasoner;
 
 /**
  * The README's quick start, runnable offline on the embedded tiny reasoner: Aggregation of Reasoning picks an answer
- * by judging sampled chains, and a confidence-gated {@code ChatModel} answers or refuses.
+ * by judging sampled chains, step search grows one chain step by step under a token budget, and a confidence-gated
+ * {@code ChatModel} answers or refuses.
  */
 public final class QuickStart {
 
@@ -32,6 +35,16 @@ public final class QuickStart {
                 .sampler(LocalModelSampler.of(model), 0.8)
                 .build();
         return aor.solve(TinyReasoner.prompt(question));
+    }
+
+    /** Searches for a chain step by step (the README's step-search example), best-first, at most 512 tokens. */
+    public static StepSearchResult searchSteps(CausalLanguageModel model, String question) {
+        StepSearch search = StepSearch.builder().model(model)
+                .strategy(StepSearch.Strategy.BEST_FIRST)
+                .maxTokens(512)
+                .seed(7)
+                .build();
+        return search.solve(question);
     }
 
     /** Asks a confidence-gated chat model backed by the tiny reasoner. */
@@ -50,6 +63,10 @@ public final class QuickStart {
             System.out.printf("AoR answer %s (margin %.1f, stop %s, %d samples, %d ms)%n",
                     result.answer().orElse("none"), result.margin(), result.stopReason(), result.usage().samples(),
                     result.usage().wallTime().toMillis());
+            StepSearchResult search = searchSteps(model, question);
+            System.out.printf("step search answer %s (%d steps, %d expansions, %d generated tokens)%n",
+                    search.answer().orElse("none"), search.path().size(), search.expansions(),
+                    search.generatedTokens());
             ChatResponse response = askGated(model, question);
             System.out.println("gated answer: " + response.aiMessage().text());
             System.out.println("metadata: " + response.metadata());

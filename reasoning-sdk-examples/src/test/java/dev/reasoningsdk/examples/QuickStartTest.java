@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.impl.aggregate.StepSearchResult;
 import dev.reasoningsdk.impl.confidence.ConfidenceChatResponseMetadata;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
@@ -34,6 +35,17 @@ class QuickStartTest {
         assertThat(result.answer()).contains("21");
         assertThat(result.usage().samples()).isGreaterThanOrEqualTo(20);
         assertThat(result.totalChains()).isEqualTo(result.usage().samples());
+    }
+
+    @Test
+    void stepSearchSolvesAnEasyProblemWithinItsBudgetAndRepeatsItsPath() {
+        StepSearchResult result = QuickStart.searchSteps(model, EASY);
+
+        assertThat(result.answer()).contains("21");
+        assertThat(result.complete()).isTrue();
+        assertThat(result.path()).isNotEmpty().allSatisfy(step -> assertThat(step.reward()).isBetween(0.0, 1.0));
+        assertThat(result.generatedTokens()).isPositive().isLessThanOrEqualTo(512);
+        assertThat(QuickStart.searchSteps(model, EASY).chain()).isEqualTo(result.chain());
     }
 
     @Test
