@@ -123,7 +123,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         BenchReport report = new BenchReport();
         Path gsm8kFile = data != null ? data : SharedData.require(ModelSolutions.DEFAULT_FILE, "--data");
         List<JsonNode> gsm8kRows = JsonlRows.read(gsm8kFile);
-        report.put("gsm8k", gsm8k(gsm8kRows).put("learned_verifier",
+        report.put("gsm8k", gsm8k(gsm8kFile, gsm8kRows).put("learned_verifier",
                 LearnedVerifierBench.report(gsm8kFile, gsm8kQuestions(gsm8kRows))));
         if (live) {
             try (CacheOption closing = cache) {
@@ -164,7 +164,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return text.length() > 120 ? text.substring(0, 120) + "..." : text;
     }
 
-    private static BenchReport gsm8k(List<JsonNode> rows) {
+    private static BenchReport gsm8k(Path file, List<JsonNode> rows) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         List<Question> questions = gsm8kQuestions(rows);
         SourceReliability reliability = SourceReliability.fit(numeric,
@@ -202,7 +202,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             progress.update(q + 1, questions.size());
         }
         int n = questions.size();
-        BenchReport report = new BenchReport().put("data", "model-solutions-dev.jsonl").put("n_questions", n);
+        BenchReport report = new BenchReport().put("data", String.valueOf(file.getFileName())).put("n_questions", n);
         for (Map.Entry<String, Integer> method : right.entrySet()) {
             report.put(method.getKey(), new BenchReport().put("accuracy", share(method.getValue(), n)));
         }

@@ -28,8 +28,10 @@ import java.util.stream.IntStream;
  * a vote, and as AoR's judge with its defaults, next to the best single model, majority and AoR with the arithmetic
  * verifier on the same questions.
  *
- * <p>On the file the verifier was trained on (recognised by its SHA-256) only the questions it never saw are
- * scored: the held-out rows its provenance lists. Any other file of the format is scored whole. The
+ * <p>Only the questions the verifier never saw are scored: a question whose digest is among its training
+ * questions' ({@link VerifierProvenance#trainedOn}) is skipped and counted, in any file, so a copy, subset or
+ * reshuffle of the training file is scored on its held-out questions only. On the training file itself (recognised
+ * by its SHA-256) the questions left are checked to be exactly the held-out rows its provenance lists. The
  * cross-validated figure of its training (mean and spread over folds) is reported beside.
  */
 final class LearnedVerifierBench {
@@ -42,11 +44,16 @@ final class LearnedVerifierBench {
         LearnedVerifier.Weights weights = LearnedVerifier.Weights.shipped();
         VerifierProvenance provenance = weights.provenance();
         boolean trainingFile = LabelledText.sha256(file).equals(provenance.dataSha256());
-        List<Integer> rows = trainingFile ? provenance.heldOutRows()
-                : IntStream.range(0, questions.size()).boxed().toList();
-        if (trainingFile && provenance.questions() != questions.size()) {
-            throw new IllegalStateException(file + " has the training file's hash but " + questions.size()
-                    + " questions, not " + provenance.questions());
+        List<Integer> rows = IntStream.range(0, questions.size())
+                .filter(row -> !provenance.trainedOn(questions.get(row).text())).boxed().toList();
+        if (trainingFile && !rows.equals(provenance.heldOutRows())) {
+            throw new IllegalStateException(file + " has the training file's hash, but the questions the verifier "
+                    + "was not trained on are not the held-out rows its provenance lists");
+        }
+        if (rows.isEmpty()) {
+            return new BenchReport().put("skipped", "the shipped verifier was trained on every one of this file's "
+                    + questions.size() + " questions: none can measure it")
+                    .put("training_questions_skipped", questions.size());
         }
         if (!weights.readsEmbeddings()) {
             return report(LearnedVerifier.builder().weights(weights).build(), questions, rows, trainingFile,
@@ -106,10 +113,14 @@ final class LearnedVerifierBench {
                 .put("weighted_vote_accuracy", share(right.get("weighted_vote_accuracy"), n))
                 .put("aor_accuracy", share(right.get("aor_accuracy"), n))
                 .put("n_questions", n)
+                .put("training_questions_skipped", questions.size() - n)
                 .put("rows", trainingFile ? "only the " + n + " questions the shipped verifier never saw: the "
                         + "held-out rows of its split (seed " + provenance.seed() + ", fraction "
                         + provenance.heldOutFraction() + ", 0-based rows listed in its provenance); this is its "
-                        + "training file" : "every row: the shipped verifier was not trained on this file");
+                        + "training file" : questions.size() == n ? "every row: none of this file's questions is "
+                        + "among the shipped verifier's training questions" : "the " + n + " questions the shipped "
+                        + "verifier never saw; " + (questions.size() - n) + " of this file's questions are among "
+                        + "its training questions (by digest) and are not scored");
         int best = sourceRight.values().stream().mapToInt(Integer::intValue).max().orElse(0);
         report.put("same_questions", new BenchReport().put("best_single_model", share(best, n))
                 .put("majority_first_seen_ties", share(right.get("majority"), n))

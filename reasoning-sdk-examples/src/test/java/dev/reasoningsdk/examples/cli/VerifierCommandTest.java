@@ -3,11 +3,15 @@ package dev.reasoningsdk.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reasoningsdk.impl.aggregate.LearnedVerifier;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,13 +78,60 @@ class VerifierCommandTest {
     }
 
     @Test
-    void onAnotherFileTheShippedVerifierScoresEveryRow(@TempDir Path dir) throws IOException {
-        Path other = Files.write(dir.resolve("other.jsonl"), Files.readAllLines(devChains()).subList(0, 25));
+    void inACopyOfPartOfTheTrainingFileOnlyTheQuestionsItNeverSawAreScored(@TempDir Path dir) throws IOException {
+        List<String> lines = Files.readAllLines(devChains());
+        List<String> reshuffled = new ArrayList<>(lines.subList(0, 40));
+        Collections.reverse(reshuffled);
+        Path part = Files.write(dir.resolve("part.jsonl"), reshuffled);
+        CliRun run = CliRun.of("bench", "aggregate", "--json", "--data", part.toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.json().path("gsm8k").path("data").asText()).isEqualTo("part.jsonl");
+        JsonNode entry = run.json().path("gsm8k").path("learned_verifier");
+        long heldOut = LearnedVerifier.Weights.shipped().provenance().heldOutRows().stream()
+                .filter(row -> row < 40).count();
+        assertThat(heldOut).isBetween(1L, 39L);
+        assertThat(entry.path("n_questions").asLong()).isEqualTo(heldOut);
+        assertThat(entry.path("training_questions_skipped").asLong()).isEqualTo(40 - heldOut);
+        assertThat(entry.path("rows").asText()).contains("are among its training questions");
+    }
+
+    @Test
+    void onQuestionsItNeverSawTheShippedVerifierScoresEveryRow(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> unseen = new ArrayList<>();
+        for (String line : Files.readAllLines(devChains()).subList(0, 25)) {
+            ObjectNode row = (ObjectNode) json.readTree(line);
+            row.put("question", row.path("question").asText() + " Answer in whole units.");
+            unseen.add(json.writeValueAsString(row));
+        }
+        Path other = Files.write(dir.resolve("other.jsonl"), unseen);
         CliRun run = CliRun.of("bench", "aggregate", "--json", "--data", other.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
         JsonNode entry = run.json().path("gsm8k").path("learned_verifier");
         assertThat(entry.path("n_questions").asInt()).isEqualTo(25);
-        assertThat(entry.path("rows").asText()).contains("not trained on this file");
+        assertThat(entry.path("training_questions_skipped").asInt()).isZero();
+        assertThat(entry.path("rows").asText()).contains("none of this file's questions");
+    }
+
+    @Test
+    void aFileOfTrainingQuestionsOnlyIsReportedAsUnmeasurable(@TempDir Path dir) throws IOException {
+        List<Integer> heldOut = LearnedVerifier.Weights.shipped().provenance().heldOutRows();
+        List<String> lines = Files.readAllLines(devChains());
+        List<String> trained = new ArrayList<>();
+        for (int row = 0; trained.size() < 10; row++) {
+            if (!heldOut.contains(row)) {
+                trained.add(lines.get(row));
+            }
+        }
+        CliRun run = CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("trained.jsonl"), trained).toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode entry = run.json().path("gsm8k").path("learned_verifier");
+        assertThat(entry.path("skipped").asText()).contains("trained on every one of this file's 10 questions");
+        assertThat(entry.has("accuracy")).isFalse();
+        assertThat(run.json().path("gsm8k").path("majority").path("accuracy").isNumber()).isTrue();
     }
 }

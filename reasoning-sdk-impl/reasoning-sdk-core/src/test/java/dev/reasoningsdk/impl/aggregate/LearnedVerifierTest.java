@@ -47,6 +47,35 @@ class LearnedVerifierTest {
     }
 
     @Test
+    void provenanceRefusesUnsortedOrTooManyDigestsAndAFileWithoutThemCannotTellItsTrainingQuestions() {
+        VerifierProvenance shipped = LearnedVerifier.Weights.shipped().provenance();
+        List<String> digests = shipped.trainingQuestionDigests();
+        assertThat(digests).hasSize(shipped.trainQuestions()).isSorted().doesNotHaveDuplicates()
+                .allSatisfy(digest -> assertThat(digest).matches("[0-9a-f]{16}"));
+        assertThat(VerifierProvenance.questionDigest("Sam has 14\n apples. ")).isEqualTo(
+                VerifierProvenance.questionDigest("Sam has 14 apples.")).isNotEqualTo(
+                VerifierProvenance.questionDigest("Sam has 15 apples."));
+
+        assertThatThrownBy(() -> withDigests(shipped, digests.stream().sorted(java.util.Comparator.reverseOrder()).toList()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sorted and distinct");
+        List<String> tooMany = new java.util.ArrayList<>(digests);
+        tooMany.addAll(VerifierProvenance.questionDigests(List.of("one?", "two?", "three?")).stream()
+                .filter(digest -> !digests.contains(digest)).toList());
+        assertThatThrownBy(() -> withDigests(shipped, tooMany.stream().sorted().toList()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("training question digests for");
+        VerifierProvenance unrecorded = withDigests(shipped, null);
+        assertThat(unrecorded.recordsTrainingQuestions()).isFalse();
+        assertThatThrownBy(() -> unrecorded.trainedOn(QUESTION)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("retrain");
+    }
+
+    private static VerifierProvenance withDigests(VerifierProvenance p, List<String> digests) {
+        return new VerifierProvenance(p.data(), p.dataSha256(), p.questions(), p.trainQuestions(),
+                p.heldOutQuestions(), p.seed(), p.heldOutFraction(), p.heldOutRows(), p.features(), p.l2(),
+                p.shippingRule(), p.crossValidation(), p.heldOut(), digests);
+    }
+
+    @Test
     void aVersionOneFileIsStillReadAndAFutureVersionIsRefused() throws IOException {
         // Version 1 knew only the chain, agreement and embedding groups, computed as they still are.
         com.fasterxml.jackson.databind.node.ObjectNode json = LearnedVerifier.Weights.shipped().toJson();
@@ -56,8 +85,10 @@ class LearnedVerifierTest {
         json.set("coefficients", json.arrayNode().add(0.2).add(0.7));
         json.put("encoderModelId", "");
         json.put("version", 1);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("training")).remove("trainingQuestionDigests");
         LearnedVerifier.Weights old = LearnedVerifier.Weights.read(new ByteArrayInputStream(
                 json.toString().getBytes(StandardCharsets.UTF_8)));
+        assertThat(old.provenance().recordsTrainingQuestions()).isFalse();
         assertThat(old.features()).containsExactly(ChainFeatures.Feature.SOURCE_RELIABILITY,
                 ChainFeatures.Feature.AGREEMENT);
         double agreed = LearnedVerifier.builder().weights(old).build()

@@ -165,9 +165,12 @@ public final class VerifierTrainer {
         }
         // Only training rows are read from here to the frozen verifier.
         List<Observed> observed = new ArrayList<>(training.size());
+        List<String> trainingQuestions = new ArrayList<>(training.size());
         ChainFeatures chainFeatures = new ChainFeatures(extractor);
         for (int row : training) {
-            observed.add(observe(chainFeatures, questions.get(row)));
+            LabelledChains question = questions.get(row);
+            trainingQuestions.add(question.question());
+            observed.add(observe(chainFeatures, question));
             progress.accept(observed.size());
         }
         List<VerifierProvenance.Candidate> candidates = new ArrayList<>();
@@ -187,9 +190,10 @@ public final class VerifierTrainer {
         LOG.info("shipping rule ({}): {} with l2 {}", SHIPPING_RULE, best.features(), best.l2());
         List<Feature> chosen = Feature.parseSet(best.features());
         Fitted fitted = fit(observed, chosen, best.l2());
+        List<String> trainedOn = VerifierProvenance.questionDigests(trainingQuestions);
         VerifierProvenance pending = new VerifierProvenance(data.name(), data.sha256(), questions.size(),
                 training.size(), heldOut.size(), seed, heldOutFraction, heldOut, best.features(), best.l2(),
-                SHIPPING_RULE, candidates, new VerifierProvenance.Figures(0, 0, 0, 0, 0));
+                SHIPPING_RULE, candidates, new VerifierProvenance.Figures(0, 0, 0, 0, 0), trainedOn);
         LearnedVerifier.Weights frozen = fitted.weights(encoder, pending);
         // The verifier is fixed: only now are the held-out questions read, to measure it.
         VerifierProvenance.Figures figures = evaluate(verifier(frozen),
@@ -199,7 +203,7 @@ public final class VerifierTrainer {
                 figures.oracle());
         VerifierProvenance provenance = new VerifierProvenance(data.name(), data.sha256(), questions.size(),
                 training.size(), heldOut.size(), seed, heldOutFraction, heldOut, best.features(), best.l2(),
-                SHIPPING_RULE, candidates, figures);
+                SHIPPING_RULE, candidates, figures, trainedOn);
         return fitted.weights(encoder, provenance);
     }
 

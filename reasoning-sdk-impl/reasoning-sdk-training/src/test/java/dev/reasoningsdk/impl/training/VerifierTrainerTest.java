@@ -120,6 +120,22 @@ class VerifierTrainerTest {
     }
 
     @Test
+    void recordsTheTrainingQuestionsSoThatABenchSkipsThemInAnyFile() throws IOException {
+        List<VerifierTrainer.LabelledChains> questions = devQuestions(200);
+        VerifierProvenance provenance = small().train(questions, DATA, done -> { }).provenance();
+
+        List<Integer> heldOut = provenance.heldOutRows();
+        for (int row = 0; row < questions.size(); row++) {
+            String question = questions.get(row).question();
+            assertThat(provenance.trainedOn(question)).as("row %d", row).isEqualTo(!heldOut.contains(row));
+            // A copy whose white space differs is the same question.
+            assertThat(provenance.trainedOn("  " + question.replace(" ", "\n") + "\t"))
+                    .isEqualTo(provenance.trainedOn(question));
+        }
+        assertThat(provenance.trainingQuestionDigests()).hasSize(provenance.trainQuestions());
+    }
+
+    @Test
     void theShippedVerifierIsWhatTrainingOnTheDevChainsGives() throws IOException {
         LearnedVerifier.Weights shipped = LearnedVerifier.Weights.shipped();
         VerifierProvenance provenance = shipped.provenance();
@@ -135,6 +151,8 @@ class VerifierTrainerTest {
                 org.assertj.core.data.Offset.offset(1e-9));
         assertThat(again.bias()).isCloseTo(shipped.bias(), org.assertj.core.data.Offset.offset(1e-9));
         assertThat(again.provenance().heldOut()).isEqualTo(provenance.heldOut());
+        assertThat(again.provenance().trainingQuestionDigests()).hasSize(provenance.trainQuestions())
+                .isEqualTo(provenance.trainingQuestionDigests());
     }
 
     @Test
