@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.QuestionDigests;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,14 +27,21 @@ import java.util.Objects;
  * @param shippingRule     how the candidate was chosen, in words
  * @param crossValidation  every candidate's figures, in the order tried
  * @param baselines        the same figures for rankings without the head, on the same folds
+ * @param trainingProblemDigests the digest of every problem trained on (its question), sorted and distinct: a bench
+ *                         runs the head only on problems that are not among them, in any file; empty (or absent,
+ *                         read as empty) in files written before they were recorded
  */
 public record StepRewardProvenance(String data, String dataSha256, int problems, List<Integer> excludedRows,
                                    int trainProblems, long seed, int chainsPerProblem, int completions,
                                    double temperature, int prefixes, String labels, int layer, double l2,
                                    String mapping, String combination, String shippingRule,
-                                   List<Candidate> crossValidation, List<Candidate> baselines) {
+                                   List<Candidate> crossValidation, List<Candidate> baselines,
+                                   List<String> trainingProblemDigests) {
 
-    /** @throws NullPointerException if a text or list is null */
+    /**
+     * @throws NullPointerException     if a text or list is null
+     * @throws IllegalArgumentException if the digests are not sorted and distinct, or more than the training problems
+     */
     public StepRewardProvenance {
         Objects.requireNonNull(data, "data");
         Objects.requireNonNull(dataSha256, "dataSha256");
@@ -44,6 +52,27 @@ public record StepRewardProvenance(String data, String dataSha256, int problems,
         excludedRows = List.copyOf(excludedRows);
         crossValidation = List.copyOf(crossValidation);
         baselines = List.copyOf(baselines);
+        trainingProblemDigests = QuestionDigests.requireSortedDistinct(trainingProblemDigests, trainProblems,
+                "training problem digests");
+    }
+
+    /** Whether the training problems were recorded ({@link #trainingProblemDigests} not empty). */
+    public boolean recordsTrainingProblems() {
+        return !trainingProblemDigests.isEmpty();
+    }
+
+    /**
+     * Whether the head was trained on the problem {@code question}: its text, white space aside, is a training
+     * problem's.
+     *
+     * @throws IllegalStateException if the training problems were not recorded
+     */
+    public boolean trainedOn(String question) {
+        if (!recordsTrainingProblems()) {
+            throw new IllegalStateException("the head trained on " + data + " did not record its training problems "
+                    + "(written before they were recorded): retrain it to tell them");
+        }
+        return QuestionDigests.contains(trainingProblemDigests, question);
     }
 
     /**

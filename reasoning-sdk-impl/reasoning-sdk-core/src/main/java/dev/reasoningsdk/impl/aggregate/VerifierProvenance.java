@@ -1,12 +1,6 @@
 package dev.reasoningsdk.impl.aggregate;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.text.Normalizer;
-import java.util.Collection;
-import java.util.Collections;
-import java.util.HexFormat;
+import dev.reasoningsdk.impl.internal.QuestionDigests;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,7 +22,7 @@ import java.util.Objects;
  * @param shippingRule       how the settings were chosen, in words
  * @param crossValidation    every candidate's cross-validated figures, in the order tried
  * @param heldOut            the shipped verifier's figures on the held-out questions
- * @param trainingQuestionDigests the {@link #questionDigest} of every question trained on, sorted and distinct: a
+ * @param trainingQuestionDigests the digest of every question trained on, sorted and distinct: a
  *                           bench scores a file's questions that are not among them, so a copy, subset or
  *                           reshuffle of the training file is never scored on what the verifier was trained on;
  *                           empty (or absent, read as empty) in files written before they were recorded
@@ -38,7 +32,6 @@ public record VerifierProvenance(String data, String dataSha256, int questions, 
                                  String features, double l2, String shippingRule, List<Candidate> crossValidation,
                                  Figures heldOut, List<String> trainingQuestionDigests) {
 
-    private static final int DIGEST_HEX_CHARS = 16;
 
     /**
      * @throws IllegalArgumentException if the question counts do not add up, or the digests are not sorted, distinct
@@ -52,42 +45,13 @@ public record VerifierProvenance(String data, String dataSha256, int questions, 
         Objects.requireNonNull(heldOut, "heldOut");
         heldOutRows = List.copyOf(heldOutRows);
         crossValidation = List.copyOf(crossValidation);
-        trainingQuestionDigests = trainingQuestionDigests == null ? List.of() : List.copyOf(trainingQuestionDigests);
+        trainingQuestionDigests = QuestionDigests.requireSortedDistinct(trainingQuestionDigests, trainQuestions,
+                "training question digests");
         if (trainQuestions < 0 || heldOutQuestions != heldOutRows.size()
                 || trainQuestions + heldOutQuestions != questions) {
             throw new IllegalArgumentException("train (" + trainQuestions + ") + held-out (" + heldOutQuestions
                     + ", " + heldOutRows.size() + " rows listed) questions must equal questions (" + questions + ")");
         }
-        if (trainingQuestionDigests.size() > trainQuestions) {
-            throw new IllegalArgumentException(trainingQuestionDigests.size() + " training question digests for "
-                    + trainQuestions + " training questions");
-        }
-        for (int i = 1; i < trainingQuestionDigests.size(); i++) {
-            if (trainingQuestionDigests.get(i - 1).compareTo(trainingQuestionDigests.get(i)) >= 0) {
-                throw new IllegalArgumentException("training question digests must be sorted and distinct: "
-                        + trainingQuestionDigests.get(i - 1) + " before " + trainingQuestionDigests.get(i));
-            }
-        }
-    }
-
-    /**
-     * A question's digest: the first 16 hex digits of the SHA-256 of its text with runs of white space made one
-     * space and the ends trimmed (Unicode NFC first), so a copy of a question in another file is recognised even
-     * when its white space differs.
-     */
-    public static String questionDigest(String question) {
-        String normalized = Normalizer.normalize(question, Normalizer.Form.NFC).strip().replaceAll("\\s+", " ");
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(normalized.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(hash).substring(0, DIGEST_HEX_CHARS);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-    }
-
-    /** The sorted, distinct digests of {@code questions}, as {@link #trainingQuestionDigests} holds them. */
-    public static List<String> questionDigests(Collection<String> questions) {
-        return questions.stream().map(VerifierProvenance::questionDigest).distinct().sorted().toList();
     }
 
     /** Whether the training questions were recorded ({@link #trainingQuestionDigests} not empty). */
@@ -96,7 +60,7 @@ public record VerifierProvenance(String data, String dataSha256, int questions, 
     }
 
     /**
-     * Whether the verifier was trained on {@code question} (by its {@link #questionDigest}).
+     * Whether the verifier was trained on {@code question}: its text, white space aside, is a training question's.
      *
      * @throws IllegalStateException if the training questions were not recorded
      */
@@ -105,7 +69,7 @@ public record VerifierProvenance(String data, String dataSha256, int questions, 
             throw new IllegalStateException("the verifier trained on " + data + " did not record its training "
                     + "questions (written before they were recorded): retrain it to tell them");
         }
-        return Collections.binarySearch(trainingQuestionDigests, questionDigest(question)) >= 0;
+        return QuestionDigests.contains(trainingQuestionDigests, question);
     }
 
     /**

@@ -54,7 +54,8 @@ class HiddenStateStepRewardTest {
     }
 
     private static final StepRewardProvenance PROVENANCE = new StepRewardProvenance("problems.jsonl", "0", 10,
-            List.of(0, 3), 8, 42, 8, 4, 0.8, 40, "shepherd", -1, 1, "ratio", "none", "rule", List.of(), List.of());
+            List.of(0, 3), 8, 42, 8, 4, 0.8, 40, "shepherd", -1, 1, "ratio", "none", "rule", List.of(), List.of(),
+            List.of());
 
     /** A head in which each 'x' lowers the log-odds by 2: a step that adds an 'x' lowers the chance of success. */
     private static HiddenStateStepReward.Weights head(HiddenStateStepReward.Mapping mapping,

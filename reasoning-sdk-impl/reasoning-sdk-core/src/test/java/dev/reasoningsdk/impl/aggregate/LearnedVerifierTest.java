@@ -10,6 +10,7 @@ import dev.reasoningsdk.api.aggregate.AnswerGroup;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
 import dev.reasoningsdk.api.model.SentenceEncoder;
 import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures;
+import dev.reasoningsdk.impl.internal.QuestionDigests;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -52,14 +53,14 @@ class LearnedVerifierTest {
         List<String> digests = shipped.trainingQuestionDigests();
         assertThat(digests).hasSize(shipped.trainQuestions()).isSorted().doesNotHaveDuplicates()
                 .allSatisfy(digest -> assertThat(digest).matches("[0-9a-f]{16}"));
-        assertThat(VerifierProvenance.questionDigest("Sam has 14\n apples. ")).isEqualTo(
-                VerifierProvenance.questionDigest("Sam has 14 apples.")).isNotEqualTo(
-                VerifierProvenance.questionDigest("Sam has 15 apples."));
+        assertThat(QuestionDigests.of("Sam has 14\n apples. ")).isEqualTo(
+                QuestionDigests.of("Sam has 14 apples.")).isNotEqualTo(
+                QuestionDigests.of("Sam has 15 apples."));
 
         assertThatThrownBy(() -> withDigests(shipped, digests.stream().sorted(java.util.Comparator.reverseOrder()).toList()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sorted and distinct");
         List<String> tooMany = new java.util.ArrayList<>(digests);
-        tooMany.addAll(VerifierProvenance.questionDigests(List.of("one?", "two?", "three?")).stream()
+        tooMany.addAll(QuestionDigests.sorted(List.of("one?", "two?", "three?")).stream()
                 .filter(digest -> !digests.contains(digest)).toList());
         assertThatThrownBy(() -> withDigests(shipped, tooMany.stream().sorted().toList()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("training question digests for");

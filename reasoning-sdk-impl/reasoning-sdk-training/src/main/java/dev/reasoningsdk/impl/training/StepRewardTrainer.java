@@ -11,6 +11,7 @@ import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward.Combination;
 import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward.Mapping;
 import dev.reasoningsdk.impl.aggregate.StepRewardProvenance;
 import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.QuestionDigests;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -144,11 +145,14 @@ public final class StepRewardTrainer {
         Objects.requireNonNull(data, "data");
         TreeSet<Integer> excluded = new TreeSet<>(excludedRows);
         List<Rollout> rollouts = new ArrayList<>();
+        List<String> trainingQuestions = new ArrayList<>();
         for (int row = 0; row < rows.size(); row++) {
             if (excluded.contains(row)) {
                 continue;
             }
-            rollouts.add(rollOut(model, rows.get(row), row));
+            Problem problem = rows.get(row);
+            trainingQuestions.add(problem.question());
+            rollouts.add(rollOut(model, problem, row));
             progress.accept(rollouts.size());
         }
         if (rollouts.size() < folds) {
@@ -202,7 +206,7 @@ public final class StepRewardTrainer {
         StepRewardProvenance provenance = new StepRewardProvenance(data.name(), data.sha256(), rows.size(),
                 List.copyOf(excluded), rollouts.size(), seed, chainsPerProblem, completions, temperature, prefixes,
                 labels, layer, l2, bestSetting[3].toLowerCase(Locale.ROOT), bestSetting[4].toLowerCase(Locale.ROOT),
-                SHIPPING_RULE, candidates, baselines);
+                SHIPPING_RULE, candidates, baselines, QuestionDigests.sorted(trainingQuestions));
         return new HiddenStateStepReward.Weights(model.modelId(), layer, fit.mean(), fit.scale(),
                 Arrays.copyOf(fit.theta(), fit.mean().length), fit.theta()[fit.mean().length],
                 Mapping.valueOf(bestSetting[3]), Combination.valueOf(bestSetting[4]), provenance);

@@ -8,6 +8,7 @@ import dev.reasoningsdk.impl.aggregate.VerifierProvenance;
 import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures;
 import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures.Feature;
 import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.QuestionDigests;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -190,7 +191,7 @@ public final class VerifierTrainer {
         LOG.info("shipping rule ({}): {} with l2 {}", SHIPPING_RULE, best.features(), best.l2());
         List<Feature> chosen = Feature.parseSet(best.features());
         Fitted fitted = fit(observed, chosen, best.l2());
-        List<String> trainedOn = VerifierProvenance.questionDigests(trainingQuestions);
+        List<String> trainedOn = QuestionDigests.sorted(trainingQuestions);
         VerifierProvenance pending = new VerifierProvenance(data.name(), data.sha256(), questions.size(),
                 training.size(), heldOut.size(), seed, heldOutFraction, heldOut, best.features(), best.l2(),
                 SHIPPING_RULE, candidates, new VerifierProvenance.Figures(0, 0, 0, 0, 0), trainedOn);

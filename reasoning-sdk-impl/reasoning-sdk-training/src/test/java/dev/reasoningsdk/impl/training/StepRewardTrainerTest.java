@@ -79,6 +79,11 @@ class StepRewardTrainerTest {
                 .hasSize(rows.size() - excluded(rows.size()).size());
         assertThat(weights.provenance().excludedRows()).isEqualTo(excluded(rows.size()));
         assertThat(weights.provenance().trainProblems()).isEqualTo(reads.size());
+        // The training problems are recorded, so a bench can tell them in any file.
+        for (int row = 0; row < rows.size(); row++) {
+            assertThat(weights.provenance().trainedOn(rows.get(row).question())).as("row %d", row)
+                    .isEqualTo(!excluded(rows.size()).contains(row));
+        }
     }
 
     @Test
@@ -100,6 +105,11 @@ class StepRewardTrainerTest {
         assertThat(shipped.provenance().excludedRows()).containsAll(bench);
         assertThat(shipped.provenance().trainProblems() + shipped.provenance().excludedRows().size()).isEqualTo(rows);
         assertThat(shipped.modelId()).isEqualTo(model.modelId());
+        // Its recorded training problems are exactly the rows it was allowed to read.
+        for (int row = 0; row < rows; row++) {
+            assertThat(shipped.provenance().trainedOn(problems.get(row).question())).as("row %d", row)
+                    .isEqualTo(!shipped.provenance().excludedRows().contains(row));
+        }
     }
 
     /**

@@ -1,0 +1,65 @@
+package dev.reasoningsdk.impl.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.Normalizer;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Short digests of the questions a shipped head was trained on, so that a bench can skip those questions in any file
+ * (a copy, subset or reshuffle of the training file has another file hash). A digest is the first 16 hex digits of
+ * the SHA-256 of the text in Unicode NFC with runs of white space made one space and the ends trimmed, so a copy
+ * whose white space differs is the same question. A set of digests is kept as a sorted list of distinct digests,
+ * which is how the shipped JSON files store it.
+ */
+public final class QuestionDigests {
+
+    private static final int HEX_CHARS = 16;
+
+    private QuestionDigests() {
+    }
+
+    /** The digest of one question. */
+    public static String of(String question) {
+        String normalized = Normalizer.normalize(question, Normalizer.Form.NFC).strip().replaceAll("\\s+", " ");
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(normalized.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(hash).substring(0, HEX_CHARS);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
+    /** The sorted, distinct digests of {@code questions}. */
+    public static List<String> sorted(Collection<String> questions) {
+        return questions.stream().map(QuestionDigests::of).distinct().sorted().toList();
+    }
+
+    /** Whether {@code question}'s digest is in {@code sortedDigests} (as {@link #sorted} returns them). */
+    public static boolean contains(List<String> sortedDigests, String question) {
+        return Collections.binarySearch(sortedDigests, of(question)) >= 0;
+    }
+
+    /**
+     * {@code digests} as an immutable list (null read as empty: files written before digests were recorded).
+     *
+     * @throws IllegalArgumentException if they are more than {@code atMost}, or not sorted and distinct; the message
+     *                                  names {@code what}
+     */
+    public static List<String> requireSortedDistinct(List<String> digests, int atMost, String what) {
+        List<String> copy = digests == null ? List.of() : List.copyOf(digests);
+        if (copy.size() > atMost) {
+            throw new IllegalArgumentException(copy.size() + " " + what + " for " + atMost + " training rows");
+        }
+        for (int i = 1; i < copy.size(); i++) {
+            if (copy.get(i - 1).compareTo(copy.get(i)) >= 0) {
+                throw new IllegalArgumentException(what + " must be sorted and distinct: " + copy.get(i - 1)
+                        + " before " + copy.get(i));
+            }
+        }
+        return copy;
+    }
+}
