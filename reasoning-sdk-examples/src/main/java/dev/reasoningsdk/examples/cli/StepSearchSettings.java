@@ -58,7 +58,12 @@ final class StepSearchSettings {
     }
 
     static StepSearch beam(CausalLanguageModel model, int stepTokens, long maxTokens) {
-        return StepSearch.builder().model(model).reward(reward()).calculator(true)
+        return beam(StepSearch.builder().model(model), stepTokens, maxTokens);
+    }
+
+    /** {@link #beam}'s settings on {@code search}, which names the model: a local one, or a served one. */
+    static StepSearch beam(StepSearch.Builder search, int stepTokens, long maxTokens) {
+        return search.reward(reward()).calculator(true)
                 .strategy(StepSearch.Strategy.BEAM).beamWidth(BEAM_WIDTH)
                 .expansionsPerStep(BEAM_EXPANSIONS).stepTokens(stepTokens).maxTokens(maxTokens)
                 .temperature(TEMPERATURE).build();
@@ -74,7 +79,15 @@ final class StepSearchSettings {
      * chains as the model wrote them).
      */
     static StepSearch bestFirst(CausalLanguageModel model, int stepTokens, long maxTokens, boolean calculator) {
-        return StepSearch.builder().model(model).reward(reward()).calculator(calculator)
+        return bestFirst(StepSearch.builder().model(model), stepTokens, maxTokens, calculator);
+    }
+
+    /**
+     * {@link #bestFirst}'s settings on {@code search}, which names the model: a local one, or a served one behind a
+     * gateway ({@code best_first_served}, the same search through an OpenAI-compatible server).
+     */
+    static StepSearch bestFirst(StepSearch.Builder search, int stepTokens, long maxTokens, boolean calculator) {
+        return search.reward(reward()).calculator(calculator)
                 .strategy(StepSearch.Strategy.BEST_FIRST)
                 .maxExpansionsPerStep(BEST_FIRST_MAX_EXPANSIONS).maxRestarts(BEST_FIRST_MAX_RESTARTS)
                 .agreement(BEST_FIRST_AGREEMENT).stepTokens(stepTokens).maxTokens(maxTokens)
