@@ -5,6 +5,8 @@ import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.impl.aggregate.ArithmeticStepReward;
 import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
+import dev.reasoningsdk.impl.llm.ModelGateway;
+import dev.reasoningsdk.impl.openai.OpenAiChatModels;
 
 /**
  * The step searches {@code bench aggregate --live} runs, in one place so the report's notes say what ran. Settings
@@ -95,6 +97,16 @@ final class StepSearchSettings {
     }
 
     /**
+     * {@link #bestFirst} over a served model: each row is a call through {@code gateway} that continues the partial
+     * chain as a final assistant message ({@link OpenAiChatModels#continuingFinalMessage()}: the row's seed, and
+     * vLLM's {@code continue_final_message}, which {@code LocalOpenAiServer} also takes).
+     */
+    static StepSearch bestFirstServed(ModelGateway gateway, int stepTokens, long maxTokens) {
+        return bestFirst(StepSearch.builder().gateway(gateway)
+                .requestParameters(OpenAiChatModels.continuingFinalMessage()), stepTokens, maxTokens, true);
+    }
+
+    /**
      * Best-first search with {@link #bestFirst}'s tries per step and searches again from the question, scored by
      * {@code reward} (the learned process reward, {@link HiddenStateStepReward#tinyReasoner}, whose head was trained
      * on the rows the default selection leaves out), without the grounding and the calculator, which belong to the
@@ -133,6 +145,9 @@ final class StepSearchSettings {
                 + " children per chain; best_first: 1 child per expansion, each chain expanded at most "
                 + BEST_FIRST_MAX_EXPANSIONS + " times, up to " + BEST_FIRST_MAX_RESTARTS + " more searches until "
                 + BEST_FIRST_AGREEMENT + " chains without a rejected step agree; best_first_without_calculator: "
-                + "the same with the calculator off, the model's arithmetic kept as written; seed 0";
+                + "the same with the calculator off, the model's arithmetic kept as written; best_first_served: "
+                + "best_first through LocalOpenAiServer over HTTP on loopback (the OpenAI client, the SDK's gateway, "
+                + "one call per row continuing the partial chain); mean_calls: model calls per problem, failed_calls: "
+                + "in all; seed 0";
     }
 }
