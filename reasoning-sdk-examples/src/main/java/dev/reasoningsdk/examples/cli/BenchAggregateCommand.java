@@ -349,8 +349,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             report.put("aor", aor);
             report.put("aor_lean", lean);
             report.put("step_search", searches.isEmpty()
-                    ? new BenchReport().put("skipped", "needs a local model that continues a prefix "
-                            + "(--provider local); a chat API cannot continue a partial assistant message")
+                    ? new BenchReport().put("skipped", "runs with --provider local, where best_first_served "
+                            + "searches the model served over HTTP; a provider that continues a final assistant "
+                            + "message is searched with StepSearch.Builder.gateway")
                     : searchFigures(totals, problems));
             BenchReport byStep = new BenchReport();
             byStepCount.forEach((count, methods) -> {
