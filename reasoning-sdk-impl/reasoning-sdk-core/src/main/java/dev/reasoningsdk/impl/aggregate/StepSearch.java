@@ -730,12 +730,17 @@ public final class StepSearch {
          */
         public Builder model(CausalLanguageModel model) {
             Objects.requireNonNull(model, "model");
-            if (gateway != null) {
-                throw new IllegalArgumentException("model and gateway are alternatives: gateway " + gateway.name()
-                        + " is already set");
-            }
+            refuseSecondModel("model", gateway == null ? null : "gateway " + gateway.name());
             this.model = model;
             return this;
+        }
+
+        /** A search asks one model, local or served: the second one set is refused, naming the first. */
+        private static void refuseSecondModel(String setting, String alreadySet) {
+            if (alreadySet != null) {
+                throw new IllegalArgumentException("model and gateway are alternatives: " + setting + " given while "
+                        + alreadySet + " is already set");
+            }
         }
 
         /**
@@ -747,10 +752,7 @@ public final class StepSearch {
          */
         public Builder gateway(ModelGateway gateway) {
             Objects.requireNonNull(gateway, "gateway");
-            if (model != null) {
-                throw new IllegalArgumentException("gateway and model are alternatives: model " + model.modelId()
-                        + " is already set");
-            }
+            refuseSecondModel("gateway", model == null ? null : "model " + model.modelId());
             this.gateway = gateway;
             return this;
         }
