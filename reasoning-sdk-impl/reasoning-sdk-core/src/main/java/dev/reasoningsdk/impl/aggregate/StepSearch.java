@@ -190,7 +190,8 @@ public final class StepSearch {
      *                                  its vocabulary, a prompt that fills its context)
      * @throws ReasoningException       if a served model's reply reports no generated tokens, so the budget could
      *                                  not be kept exactly (the message names the model)
-     * @throws IllegalStateException    if the model generated more tokens than a call asked for
+     * @throws IllegalStateException    if the model generated more tokens than a call asked for, or the gateway is
+     *                                  closed
      */
     public StepSearchResult solve(String question) {
         Objects.requireNonNull(question, "question");
