@@ -24,6 +24,9 @@ import dev.reasoningsdk.impl.aggregate.StepSearchResult;
 import dev.reasoningsdk.impl.aggregate.WeightedVote;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
+import dev.reasoningsdk.impl.llm.ModelGateway;
+import dev.reasoningsdk.impl.openai.OpenAiChatModels;
+import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -235,13 +238,18 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 return run.report(endpoint.model(), scorers.keySet()).put("endpoint", remote.describe(run.usage));
             }
         }
-        try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(threads).build()) {
+        try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(threads).build();
+             LocalOpenAiServer server = LocalOpenAiServer.start(model);
+             ModelGateway gateway = ModelGateway.of(OpenAiChatModels.builder().baseUrl(server.baseUrl())
+                     .modelName(server.modelName()).build())) {
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
             Map<String, StepSearch> searches = new LinkedHashMap<>();
             searches.put("beam", StepSearchSettings.beam(model, stepTokens, stepMaxTokens));
             searches.put("best_first", StepSearchSettings.bestFirst(model, stepTokens, stepMaxTokens));
             searches.put("best_first_without_calculator",
                     StepSearchSettings.bestFirst(model, stepTokens, stepMaxTokens, false));
+            // The same best-first search through the SDK's served-model path: HTTP, the OpenAI client, the gateway.
+            searches.put("best_first_served", StepSearchSettings.bestFirstServed(gateway, stepTokens, stepMaxTokens));
             HiddenStateCost headCost = new HiddenStateCost(model);
             HiddenStateStepReward learned = HiddenStateStepReward.tinyReasoner(headCost);
             searches.put("best_first_learned", StepSearchSettings.bestFirstLearned(model, learned, stepTokens,
@@ -277,6 +285,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         final List<String> searches = new ArrayList<>();
         /** Each problem's step-search answer (kept apart from {@link #answers}: a served model runs no search). */
         final Map<String, List<String>> searchAnswers = new LinkedHashMap<>();
+        /** Each search's model calls and failed calls over all problems. */
+        final Map<String, long[]> searchCalls = new LinkedHashMap<>();
         int problems;
         int aorFailures;
         boolean budgetSpent;
@@ -339,8 +349,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             report.put("aor", aor);
             report.put("aor_lean", lean);
             report.put("step_search", searches.isEmpty()
-                    ? new BenchReport().put("skipped", "needs a local model that continues a prefix "
-                            + "(--provider local); a chat API cannot continue a partial assistant message")
+                    ? new BenchReport().put("skipped", "runs with --provider local, where best_first_served "
+                            + "searches the model served over HTTP; a provider that continues a final assistant "
+                            + "message is searched with StepSearch.Builder.gateway")
                     : searchFigures(totals, problems));
             BenchReport byStep = new BenchReport();
             byStepCount.forEach((count, methods) -> {
@@ -389,6 +400,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     entry.put("reward_forward_passes", round(cost[0] / n)).put("reward_prefill_tokens",
                             round(cost[1] / n)).put("reward_wall_ms", round(cost[2] / 1e6 / n))
                             .put("search_prefill_tokens", round(cost[3] / n));
+                }
+                // Calls are counted over all problems only, not by step count.
+                long[] calls = from == totals ? searchCalls.get(search) : null;
+                if (calls != null && n > 0) {
+                    entry.put("mean_calls", round((double) calls[0] / n)).put("failed_calls", calls[1]);
                 }
                 report.put(search, entry);
             }
@@ -466,6 +482,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                         result.usage().samples(), result.generatedTokens(), result.expansions());
                 run.searchAnswers.computeIfAbsent(search.getKey(), m -> new ArrayList<>())
                         .add(result.answer().orElse(""));
+                long[] calls = run.searchCalls.computeIfAbsent(search.getKey(), m -> new long[2]);
+                calls[0] += result.usage().modelCalls();
+                calls[1] += result.usage().failedCalls();
             }
             run.problems++;
             progress.update(run.problems, selected.size());

@@ -5,6 +5,8 @@ import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.impl.aggregate.ArithmeticStepReward;
 import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
+import dev.reasoningsdk.impl.llm.ModelGateway;
+import dev.reasoningsdk.impl.openai.OpenAiChatModels;
 
 /**
  * The step searches {@code bench aggregate --live} runs, in one place so the report's notes say what ran. Settings
@@ -58,7 +60,12 @@ final class StepSearchSettings {
     }
 
     static StepSearch beam(CausalLanguageModel model, int stepTokens, long maxTokens) {
-        return StepSearch.builder().model(model).reward(reward()).calculator(true)
+        return beam(StepSearch.builder().model(model), stepTokens, maxTokens);
+    }
+
+    /** {@link #beam}'s settings on {@code search}, which names the model: a local one, or a served one. */
+    static StepSearch beam(StepSearch.Builder search, int stepTokens, long maxTokens) {
+        return search.reward(reward()).calculator(true)
                 .strategy(StepSearch.Strategy.BEAM).beamWidth(BEAM_WIDTH)
                 .expansionsPerStep(BEAM_EXPANSIONS).stepTokens(stepTokens).maxTokens(maxTokens)
                 .temperature(TEMPERATURE).build();
@@ -74,11 +81,29 @@ final class StepSearchSettings {
      * chains as the model wrote them).
      */
     static StepSearch bestFirst(CausalLanguageModel model, int stepTokens, long maxTokens, boolean calculator) {
-        return StepSearch.builder().model(model).reward(reward()).calculator(calculator)
+        return bestFirst(StepSearch.builder().model(model), stepTokens, maxTokens, calculator);
+    }
+
+    /**
+     * {@link #bestFirst}'s settings on {@code search}, which names the model: a local one, or a served one behind a
+     * gateway ({@code best_first_served}, the same search through an OpenAI-compatible server).
+     */
+    static StepSearch bestFirst(StepSearch.Builder search, int stepTokens, long maxTokens, boolean calculator) {
+        return search.reward(reward()).calculator(calculator)
                 .strategy(StepSearch.Strategy.BEST_FIRST)
                 .maxExpansionsPerStep(BEST_FIRST_MAX_EXPANSIONS).maxRestarts(BEST_FIRST_MAX_RESTARTS)
                 .agreement(BEST_FIRST_AGREEMENT).stepTokens(stepTokens).maxTokens(maxTokens)
                 .temperature(TEMPERATURE).build();
+    }
+
+    /**
+     * {@link #bestFirst} over a served model: each row is a call through {@code gateway} that continues the partial
+     * chain as a final assistant message ({@link OpenAiChatModels#continuingFinalMessage()}: the row's seed, and
+     * vLLM's {@code continue_final_message}, which {@code LocalOpenAiServer} also takes).
+     */
+    static StepSearch bestFirstServed(ModelGateway gateway, int stepTokens, long maxTokens) {
+        return bestFirst(StepSearch.builder().gateway(gateway)
+                .requestParameters(OpenAiChatModels.continuingFinalMessage()), stepTokens, maxTokens, true);
     }
 
     /**
@@ -120,6 +145,9 @@ final class StepSearchSettings {
                 + " children per chain; best_first: 1 child per expansion, each chain expanded at most "
                 + BEST_FIRST_MAX_EXPANSIONS + " times, up to " + BEST_FIRST_MAX_RESTARTS + " more searches until "
                 + BEST_FIRST_AGREEMENT + " chains without a rejected step agree; best_first_without_calculator: "
-                + "the same with the calculator off, the model's arithmetic kept as written; seed 0";
+                + "the same with the calculator off, the model's arithmetic kept as written; best_first_served: "
+                + "best_first through LocalOpenAiServer over HTTP on loopback (the OpenAI client, the SDK's gateway, "
+                + "one call per row continuing the partial chain); mean_calls: model calls per problem, failed_calls: "
+                + "in all; seed 0";
     }
 }

@@ -1,7 +1,15 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.FinishReason;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
@@ -12,7 +20,13 @@ import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.model.TokenLogProb;
 import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.llm.CallResult;
+import dev.reasoningsdk.impl.llm.CallScope;
+import dev.reasoningsdk.impl.llm.ModelGateway;
+import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
+import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.PriorityQueue;
 import java.util.function.UnaryOperator;
 
@@ -38,10 +53,29 @@ import java.util.function.UnaryOperator;
  * first step of its continuation; what the model generated past that step is kept as the child's lookahead and
  * becomes the first continuation of the child's own next expansion, so tokens are only lost with chains the search
  * drops. Any {@link CausalLanguageModel} can be searched, since generating from a prompt that ends with a partial
- * chain continues it. A remote LangChain4j {@code ChatModel} is not accepted: its API has no way to make the
- * provider continue a partial assistant message (OpenAI's chat completions always start a new one), so a provider
- * that can (a server's prefill or "continue final message" option) is searched by implementing
- * {@link CausalLanguageModel#generate} over it.
+ * chain continues it.
+ *
+ * <p><b>Served models.</b> With {@link Builder#gateway} a LangChain4j {@code ChatModel} is searched through the
+ * SDK's one protected call path ({@link ModelGateway}: its timeouts, retries and concurrency limit; each search is
+ * one {@link CallScope} with the gateway's budget). Each row of an expansion is one call with the question as the
+ * user's message and the partial chain as a final assistant message (the question alone for the first step), the
+ * row's seed and temperature through {@link Builder#requestParameters} and the row's token cap as
+ * {@code maxOutputTokens}; the provider must continue that assistant message rather than start a new one. Providers
+ * that do: {@code reasoning serve} ({@code LocalOpenAiServer}) and vLLM, told by
+ * {@code continue_final_message: true, add_generation_prompt: false} ({@code OpenAiChatModels.continuingFinalMessage()}
+ * sends them); Ollama's {@code /api/chat}, which continues a final assistant message unasked
+ * ({@code OllamaChatModels.seeded()}); Anthropic's prefill. OpenAI's own chat completions always start a new message,
+ * so it cannot be searched. The generated tokens come from each reply's token usage: a reply without it is refused
+ * with a {@link ReasoningException} naming the model, as the budget could not be kept. A reply at its cap with
+ * finish reason {@code length} may go on; any other reply ended the chain. Token texts and log-probabilities come
+ * from {@link ReasoningChatResponseMetadata} where the provider returns them, else chains rank without them. A call
+ * that still fails after the gateway's retries loses its row and the search goes on without it (a failed call,
+ * counted in the result's usage by kind); a spent gateway budget or deadline stops the search
+ * ({@link StopReason#BUDGET_EXHAUSTED}), as does a cancelled call ({@link StopReason#CANCELLED}). A provider that
+ * refuses every call ends the search with {@link StopReason#NO_ANSWER} once each open chain has had its tries. The
+ * result's usage is the scope's (every attempt, retries and failures by kind included) with the finished chains as
+ * samples. With a seeded provider that decodes as the local model does, the path is the in-process one: the tiny
+ * reasoner served by {@code reasoning serve} gives the same path, answer and generated tokens.
  *
  * <p><b>Calculator.</b> With {@code calculator} on, a new step's plain equations have their stated results replaced
  * by the computed values before it is scored (Cobbe et al., 2021, gave their sampler a calculator); the text the
@@ -72,13 +106,16 @@ import java.util.function.UnaryOperator;
  * for at most the tokens still unspent, and every generated token counts, those of dropped chains included. When
  * the budget cannot pay for another expansion, the best finished chain is the answer
  * ({@link StopReason#BUDGET_EXHAUSTED}). The same seed, question and model give the same path: row {@code i} of the
- * search (counted over all its calls) is sampled with seed {@code seed + i}.
+ * search (counted over all its calls) is sampled with seed {@code seed + i}. Over a gateway, every token a reply
+ * reports counts, a reply the gateway retried included; one the LM-call cache served counts its stored tokens
+ * (the search replays the same path), though its usage reports none.
  *
  * <p>Defaults: strategy best-first, beam width 2, 1 expansion per step for best-first and 2 for beam, 1 sample,
  * no restarts, agreement 1, calculator off, {@code acceptReward} 1, {@code maxExpansionsPerStep} 16,
  * {@code stepTokens} 16, {@code maxTokens} 1024, temperature 0.8, seed 0, the model's own prompt format
- * ({@link CausalLanguageModel#formatPrompt}), the numeric answer extractor. Immutable and thread-safe (one search
- * runs on the calling thread); does not own the model.
+ * ({@link CausalLanguageModel#formatPrompt}; over a gateway the question unchanged), the numeric answer extractor,
+ * {@link SampleRequestParameters#temperatureOnly()} over a gateway. Immutable and thread-safe (one search runs on the
+ * calling thread, a beam's rows concurrently over a gateway); does not own the model or the gateway.
  */
 public final class StepSearch {
 
@@ -91,6 +128,8 @@ public final class StepSearch {
     }
 
     private final CausalLanguageModel model;
+    private final ModelGateway gateway;
+    private final SampleRequestParameters requestParameters;
     private final ProcessReward reward;
     private final AnswerExtractor extractor;
     private final UnaryOperator<String> promptFormat;
@@ -110,9 +149,14 @@ public final class StepSearch {
 
     private StepSearch(Builder builder) {
         this.model = builder.model;
+        this.gateway = builder.gateway;
+        this.requestParameters = builder.requestParameters != null ? builder.requestParameters
+                : SampleRequestParameters.temperatureOnly();
         this.reward = builder.reward;
         this.extractor = builder.extractor;
-        this.promptFormat = builder.promptFormat != null ? builder.promptFormat : builder.model::formatPrompt;
+        // A served model's own chat template formats the question; a local model's prompt format does in process.
+        this.promptFormat = builder.promptFormat != null ? builder.promptFormat
+                : builder.model != null ? builder.model::formatPrompt : UnaryOperator.identity();
         this.strategy = builder.strategy;
         this.beamWidth = builder.beamWidth;
         this.expansionsPerStep = builder.expansionsPerStep != null ? builder.expansionsPerStep
@@ -129,7 +173,7 @@ public final class StepSearch {
         this.calculator = builder.calculator;
     }
 
-    /** A builder; {@link Builder#model} is required. */
+    /** A builder; {@link Builder#model} or {@link Builder#gateway} is required. */
     public static Builder builder() {
         return new Builder();
     }
@@ -142,8 +186,12 @@ public final class StepSearch {
     /**
      * Searches for a chain that answers {@code question}.
      *
-     * @throws IllegalArgumentException if the model cannot take the question's prompt (a character outside its
-     *                                  vocabulary, a prompt that fills its context)
+     * @throws IllegalArgumentException if the local model cannot take the question's prompt (a character outside
+     *                                  its vocabulary, a prompt that fills its context)
+     * @throws ReasoningException       if a served model's reply reports no generated tokens, so the budget could
+     *                                  not be kept exactly (the message names the model)
+     * @throws IllegalStateException    if the model generated more tokens than a call asked for, or the gateway is
+     *                                  closed
      */
     public StepSearchResult solve(String question) {
         Objects.requireNonNull(question, "question");
@@ -215,9 +263,14 @@ public final class StepSearch {
     private record Continuation(String text, double[] charLogProbs, boolean ended) {
 
         static Continuation of(Generation generation) {
-            String text = generation.text();
+            // A row stopped by its token cap may go on; an end of sequence or a full context ends the chain.
+            return of(generation.text(), generation.tokens(),
+                    generation.finishReason() != Generation.FinishReason.MAX_NEW_TOKENS
+                            || generation.tokenIds().length == 0);
+        }
+
+        static Continuation of(String text, List<TokenLogProb> tokens, boolean ended) {
             double[] perChar = new double[text.length()];
-            List<TokenLogProb> tokens = generation.tokens();
             StringBuilder spelled = new StringBuilder();
             tokens.forEach(token -> spelled.append(token.token()));
             // Token texts that spell the text place each token's log-probability on its last character.
@@ -230,9 +283,6 @@ public final class StepSearch {
                     }
                 }
             }
-            // A row stopped by its token cap may go on; an end of sequence or a full context ends the chain.
-            boolean ended = generation.finishReason() != Generation.FinishReason.MAX_NEW_TOKENS
-                    || generation.tokenIds().length == 0;
             return new Continuation(text, perChar, ended);
         }
 
@@ -276,11 +326,21 @@ public final class StepSearch {
         private int expansions;
         private int finishedChains;
         private boolean budgetSpent;
+        /** Why a served model's calls stopped the search (a spent gateway budget, a cancel); null otherwise. */
+        private StopReason halted;
         private Node bestFinished;
+        /** The search's share of the gateway: one scope per search; null for a local model. */
+        private final CallScope scope;
 
         Run(String question) {
             this.question = question;
             this.prompt = promptFormat.apply(question);
+            this.scope = gateway == null ? null : gateway.session();
+        }
+
+        /** Why the search stopped early: the gateway's reason, else the token budget. */
+        private StopReason spentReason() {
+            return halted != null ? halted : StopReason.BUDGET_EXHAUSTED;
         }
 
         StepSearchResult search() {
@@ -311,7 +371,7 @@ public final class StepSearch {
                 }
                 finished.add(chain.get());
             }
-            StopReason reason = budgetSpent ? StopReason.BUDGET_EXHAUSTED
+            StopReason reason = budgetSpent ? spentReason()
                     : finished.size() < samples ? StopReason.NO_ANSWER : StopReason.COMPLETED;
             if (finished.isEmpty() && bestFinished != null) {
                 finished.add(bestFinished);
@@ -400,7 +460,7 @@ public final class StepSearch {
                         finished = List.of(bestFinished);
                     }
                     return finished.isEmpty() ? result(candidates.stream().min(RANK).orElse(beam.get(0)),
-                            StopReason.BUDGET_EXHAUSTED) : vote(finished, StopReason.BUDGET_EXHAUSTED);
+                            spentReason()) : vote(finished, spentReason());
                 }
                 if (candidates.isEmpty()) {
                     return result(beam.get(0), StopReason.NO_ANSWER);
@@ -441,9 +501,7 @@ public final class StepSearch {
                 fresh--;
             }
             if (fresh > 0) {
-                for (Generation generation : generate(node.text, fresh)) {
-                    continuations.add(Continuation.of(generation));
-                }
+                continuations.addAll(generate(node.text, fresh));
             }
             List<Node> children = new ArrayList<>();
             for (Continuation continuation : continuations) {
@@ -470,12 +528,13 @@ public final class StepSearch {
                     return Optional.of(node(parent, pending.text(), pending.logProb(0, pending.text().length()),
                             true, null));
                 }
-                List<Generation> more = generate(parent.text + pending.text(), 1);
+                List<Continuation> more = generate(parent.text + pending.text(), 1);
                 if (more.isEmpty()) {
-                    // The budget cannot pay for the rest of this step: the chain is dropped, its tokens counted.
+                    // The budget cannot pay for the rest of this step (or its call failed): the chain is dropped,
+                    // its tokens counted.
                     return Optional.empty();
                 }
-                pending = pending.then(Continuation.of(more.get(0)));
+                pending = pending.then(more.get(0));
             }
         }
 
@@ -512,18 +571,30 @@ public final class StepSearch {
 
         /**
          * {@code count} continuations of the chain {@code text}, or fewer rows when the budget cannot give each at
-         * least one token; none when it is spent. Each row may generate at most the tokens still unspent, divided
-         * among the rows, so the budget is never exceeded.
+         * least one token (or a served model's call failed); none when it is spent. Each row may generate at most the
+         * tokens still unspent, divided among the rows, so the budget is never exceeded. Row {@code i} of the search
+         * is sampled with seed {@code seed + i}, whether its call succeeded or not.
          */
-        private List<Generation> generate(String text, int count) {
+        private List<Continuation> generate(String text, int count) {
             int rowsNow = (int) Math.min(count, remaining);
             if (rowsNow < 1) {
                 budgetSpent = true;
                 return List.of();
             }
             int perRow = (int) Math.min(stepTokens, remaining / rowsNow);
-            GenerationOptions options = GenerationOptions.sampling(temperature, perRow, seed + rows);
+            long firstSeed = seed + rows;
             rows += rowsNow;
+            List<Continuation> continuations = model != null ? generateLocally(text, rowsNow, perRow, firstSeed)
+                    : generateServed(text, rowsNow, perRow, firstSeed);
+            if (remaining < 1) {
+                budgetSpent = true;
+            }
+            return continuations;
+        }
+
+        /** One batched call of the local model. */
+        private List<Continuation> generateLocally(String text, int rowsNow, int perRow, long firstSeed) {
+            GenerationOptions options = GenerationOptions.sampling(temperature, perRow, firstSeed);
             calls++;
             List<Generation> generations;
             try {
@@ -536,20 +607,75 @@ public final class StepSearch {
                 failedCalls++;
                 return List.of();
             }
+            List<Continuation> continuations = new ArrayList<>(generations.size());
             for (Generation generation : generations) {
-                int tokens = generation.tokenIds().length;
-                if (tokens > perRow) {
-                    throw new IllegalStateException("model " + model.modelId() + " generated " + tokens
-                            + " tokens where at most " + perRow + " were asked");
-                }
-                generated += tokens;
-                remaining -= tokens;
+                spend(generation.tokenIds().length, perRow, model.modelId());
                 inputTokens += generation.promptTokens();
+                continuations.add(Continuation.of(generation));
             }
-            if (remaining < 1) {
-                budgetSpent = true;
+            return continuations;
+        }
+
+        /**
+         * One gateway call per row: the question as the user's message and the chain as the assistant's, which the
+         * provider continues (the question alone for the first step), with the row's seed, the temperature and the
+         * row's token cap. A row whose call failed after the gateway's retries is left out; a spent gateway budget or
+         * a cancelled call stops the search.
+         */
+        private List<Continuation> generateServed(String text, int rowsNow, int perRow, long firstSeed) {
+            List<ChatRequest> requests = new ArrayList<>(rowsNow);
+            List<ChatMessage> messages = text.isEmpty() ? List.of(UserMessage.from(prompt))
+                    : List.of(UserMessage.from(prompt), AiMessage.from(text));
+            ChatRequestParameters cap = ChatRequestParameters.builder().maxOutputTokens(perRow).build();
+            for (int i = 0; i < rowsNow; i++) {
+                ChatRequestParameters parameters = text.isEmpty()
+                        ? requestParameters.forSample(i, OptionalDouble.of(temperature), firstSeed + i)
+                        : requestParameters.forContinuation(i, OptionalDouble.of(temperature), firstSeed + i);
+                requests.add(ChatRequest.builder().messages(messages).parameters(parameters.overrideWith(cap))
+                        .build());
             }
-            return generations;
+            List<CallResult> results = rowsNow == 1 ? List.of(scope.call(requests.get(0), true))
+                    : scope.callAll(requests, true);
+            List<Continuation> continuations = new ArrayList<>(rowsNow);
+            for (CallResult result : results) {
+                Optional<ChatResponse> response = result.response();
+                long replyTokens = response.map(ChatCalls::outputTokens).orElse(0L);
+                // Every token the provider generated for the call counts, an unusable reply's retried too; a
+                // reply the LM-call cache served was generated once, when it was stored.
+                long callTokens = result.usage().cacheHits() > 0 ? replyTokens : result.usage().outputTokens();
+                if (callTokens == Usage.UNKNOWN_TOKENS || replyTokens == Usage.UNKNOWN_TOKENS) {
+                    throw new ReasoningException("model " + gateway.name() + " returned no token usage: step search "
+                            + "counts each reply's generated tokens to keep its budget of " + maxTokens
+                            + " tokens exact, so it cannot search a provider that does not report them");
+                }
+                spend(callTokens - replyTokens, Long.MAX_VALUE, gateway.name());
+                spend(replyTokens, perRow, gateway.name());
+                if (result.ok()) {
+                    ChatResponse reply = response.orElseThrow();
+                    FinishReason finish = reply.finishReason();
+                    // A reply shorter than its cap ended for another reason (an end of sequence, a full context,
+                    // which OpenAI-compatible servers also call "length"); one at its cap may go on.
+                    boolean ended = replyTokens < perRow || (finish != null && finish != FinishReason.LENGTH);
+                    continuations.add(Continuation.of(result.text(),
+                            ReasoningChatResponseMetadata.tokenLogProbs(reply).orElse(List.of()), ended));
+                } else if (result.failure().orElseThrow() == CallFailure.BUDGET_EXHAUSTED
+                        || result.failure().orElseThrow() == CallFailure.CANCELLED) {
+                    halted = result.failure().orElseThrow() == CallFailure.CANCELLED ? StopReason.CANCELLED
+                            : StopReason.BUDGET_EXHAUSTED;
+                    budgetSpent = true;
+                }
+            }
+            return continuations;
+        }
+
+        /** Counts {@code tokens} generated by a call that asked for at most {@code asked} per row. */
+        private void spend(long tokens, long asked, String modelName) {
+            if (tokens > asked) {
+                throw new IllegalStateException("model " + modelName + " generated " + tokens
+                        + " tokens where at most " + asked + " were asked");
+            }
+            generated += tokens;
+            remaining -= tokens;
         }
 
         private StepSearchResult result(Node chosen, StopReason stopReason) {
@@ -558,7 +684,9 @@ public final class StepSearch {
                 path.add(new StepSearchResult.Step(chosen.steps.get(i), chosen.rewards.get(i)));
             }
             Optional<String> answer = chosen.finished ? extractor.extract(chosen.text) : Optional.empty();
-            Usage usage = new Usage(finishedChains, calls, failedCalls, inputTokens, generated,
+            // A served model's calls are counted by their scope: attempts, failures by kind, tokens.
+            Usage usage = scope != null ? scope.usage().withSamples(finishedChains)
+                    : new Usage(finishedChains, calls, failedCalls, inputTokens, generated,
                     Duration.ofNanos(System.nanoTime() - start), 0,
                     failedCalls > 0 ? Map.of(CallFailure.CLIENT_ERROR, failedCalls) : Map.of());
             return new StepSearchResult(name(), answer, path, chosen.finished, expansions, stopReason, usage);
@@ -568,6 +696,8 @@ public final class StepSearch {
     /** Builds a {@link StepSearch}; setters validate at once. Not thread-safe. */
     public static final class Builder {
         private CausalLanguageModel model;
+        private ModelGateway gateway;
+        private SampleRequestParameters requestParameters;
         private ProcessReward reward = ArithmeticStepReward.create();
         private AnswerExtractor extractor = AnswerExtractors.numeric();
         private UnaryOperator<String> promptFormat;
@@ -594,9 +724,49 @@ public final class StepSearch {
         private Builder() {
         }
 
-        /** The model that continues partial chains (required). */
+        /**
+         * The local model that continues partial chains (this or {@link #gateway} is required).
+         *
+         * @throws IllegalArgumentException if a gateway was set: a search asks one model
+         */
         public Builder model(CausalLanguageModel model) {
-            this.model = Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(model, "model");
+            refuseSecondModel("model", gateway == null ? null : "gateway " + gateway.name());
+            this.model = model;
+            return this;
+        }
+
+        /** A search asks one model, local or served: the second one set is refused, naming the first. */
+        private static void refuseSecondModel(String setting, String alreadySet) {
+            if (alreadySet != null) {
+                throw new IllegalArgumentException("model and gateway are alternatives: " + setting + " given while "
+                        + alreadySet + " is already set");
+            }
+        }
+
+        /**
+         * A served chat model that continues partial chains, called through this gateway (its timeouts, retries,
+         * concurrency limit and, per search, one scope with the gateway's budget); the alternative to
+         * {@link #model}. The provider must continue a final assistant message (see the class description).
+         *
+         * @throws IllegalArgumentException if a model was set: a search asks one model
+         */
+        public Builder gateway(ModelGateway gateway) {
+            Objects.requireNonNull(gateway, "gateway");
+            refuseSecondModel("gateway", model == null ? null : "model " + model.modelId());
+            this.gateway = gateway;
+            return this;
+        }
+
+        /**
+         * How each row's temperature and seed reach the served model, and what tells it to continue the final
+         * assistant message (default {@link SampleRequestParameters#temperatureOnly()}, which sends no seed, so the
+         * same seed gives the same path only with a seeded one: {@code OpenAiChatModels.continuingFinalMessage()}
+         * for vLLM and {@code reasoning serve}, {@code OllamaChatModels.seeded()} for Ollama). Only with
+         * {@link #gateway}.
+         */
+        public Builder requestParameters(SampleRequestParameters requestParameters) {
+            this.requestParameters = Objects.requireNonNull(requestParameters, "requestParameters");
             return this;
         }
 
@@ -612,7 +782,11 @@ public final class StepSearch {
             return this;
         }
 
-        /** The model's prompt for a question (default the model's {@link CausalLanguageModel#formatPrompt}). */
+        /**
+         * The model's prompt for a question (default the local model's {@link CausalLanguageModel#formatPrompt}; with
+         * a {@link #gateway}, the question unchanged as the user's message, which the provider's chat template
+         * formats).
+         */
         public Builder promptFormat(UnaryOperator<String> promptFormat) {
             this.promptFormat = Objects.requireNonNull(promptFormat, "promptFormat");
             return this;
@@ -773,12 +947,17 @@ public final class StepSearch {
         }
 
         /**
-         * @throws IllegalStateException if no model was set, or a setting of the other strategy was set (beam width
-         *                               for best-first, expansions per chain for beam)
+         * @throws IllegalStateException if neither a model nor a gateway was set, request parameters were set for a
+         *                               local model, or a setting of the other strategy was set (beam width for
+         *                               best-first, expansions per chain for beam)
          */
         public StepSearch build() {
-            if (model == null) {
-                throw new IllegalStateException("model is required");
+            if (model == null && gateway == null) {
+                throw new IllegalStateException("model or gateway is required");
+            }
+            if (model != null && requestParameters != null) {
+                throw new IllegalStateException("requestParameters is a setting of a served model (gateway), not of "
+                        + "the local model " + model.modelId());
             }
             if (strategy == Strategy.BEST_FIRST && beamWidthSet) {
                 throw new IllegalStateException("beamWidth is a setting of beam search, not best-first");

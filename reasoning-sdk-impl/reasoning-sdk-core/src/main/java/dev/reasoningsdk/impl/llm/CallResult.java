@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.llm;
 
+import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.CallFailure;
@@ -51,7 +52,10 @@ public final class CallResult {
                 retryLater);
     }
 
-    /** Whether the call returned usable (non-blank) text. */
+    /**
+     * Whether the call returned usable text: non-blank, or any text where the caller took empty text as an answer
+     * ({@link CallScope#call(ChatRequest, boolean)}).
+     */
     public boolean ok() {
         return failure == null;
     }

@@ -86,11 +86,23 @@ public final class CallScope {
      * @throws IllegalStateException if the gateway is closed
      */
     public CallResult call(ChatRequest request) {
+        return call(request, false);
+    }
+
+    /**
+     * {@link #call(ChatRequest)}, where {@code emptyIsAnswer} says whether a reply whose message has empty or blank
+     * text (none counts as empty) is an answer rather than {@link CallFailure#GARBAGE}: a caller that asks the model
+     * to continue a prefix takes an at-once end of sequence, or white space, as what the model wrote. A reply
+     * without a message is garbage either way.
+     *
+     * @throws IllegalStateException if the gateway is closed
+     */
+    public CallResult call(ChatRequest request, boolean emptyIsAnswer) {
         Objects.requireNonNull(request, "request");
         gateway.requireOpen();
         AtomicBoolean interruptedByCancel = enter();
         try {
-            return new Attempts(request).run();
+            return new Attempts(request, emptyIsAnswer).run();
         } finally {
             leave(interruptedByCancel);
         }
@@ -104,12 +116,22 @@ public final class CallScope {
      * @throws IllegalStateException if the gateway is closed
      */
     public List<CallResult> callAll(List<ChatRequest> requests) {
+        return callAll(requests, false);
+    }
+
+    /**
+     * {@link #callAll(List)}, with {@code emptyIsAnswer} as in {@link #call(ChatRequest, boolean)}.
+     *
+     * @throws IllegalStateException if the gateway is closed
+     */
+    public List<CallResult> callAll(List<ChatRequest> requests, boolean emptyIsAnswer) {
         List<ChatRequest> copy = List.copyOf(requests);
         gateway.requireOpen();
         List<CompletableFuture<CallResult>> futures = new ArrayList<>(copy.size());
         try {
             for (ChatRequest request : copy) {
-                futures.add(CompletableFuture.supplyAsync(() -> callOnWorker(request), gateway.executor()));
+                futures.add(CompletableFuture.supplyAsync(() -> callOnWorker(request, emptyIsAnswer),
+                        gateway.executor()));
             }
         } catch (RejectedExecutionException closedMeanwhile) {
             cancel();
@@ -139,9 +161,9 @@ public final class CallScope {
         return results;
     }
 
-    private CallResult callOnWorker(ChatRequest request) {
+    private CallResult callOnWorker(ChatRequest request, boolean emptyIsAnswer) {
         try {
-            return call(request);
+            return call(request, emptyIsAnswer);
         } finally {
             // An interrupt meant for this call must not reach the next task of the pooled thread.
             Thread.interrupted();
@@ -246,14 +268,16 @@ public final class CallScope {
     /** The attempts of one call, and what they cost. */
     private final class Attempts {
         private final ChatRequest request;
+        private final boolean emptyIsAnswer;
         private final Instant callStart = gateway.clock().instant();
         private Usage usage = Usage.NONE;
         private int attempts;
         private LlmCallException lastError;
         private boolean externallyInterrupted;
 
-        Attempts(ChatRequest request) {
+        Attempts(ChatRequest request, boolean emptyIsAnswer) {
             this.request = request;
+            this.emptyIsAnswer = emptyIsAnswer;
         }
 
         CallResult run() {
@@ -475,10 +499,16 @@ public final class CallScope {
             return null;
         }
 
-        /** The response's text when it is usable: a message with non-blank text; null otherwise. */
+        /**
+         * The response's text when it is usable: a message with non-blank text, or any message when empty text is an
+         * answer (none reads as empty); null otherwise.
+         */
         private String usableText(ChatResponse response) {
             AiMessage message = response == null ? null : response.aiMessage();
             String text = message == null ? null : message.text();
+            if (emptyIsAnswer && message != null) {
+                return text == null ? "" : text;
+            }
             return text == null || text.isBlank() ? null : text;
         }
 

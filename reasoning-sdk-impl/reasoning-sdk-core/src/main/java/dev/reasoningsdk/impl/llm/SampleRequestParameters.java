@@ -23,6 +23,20 @@ public interface SampleRequestParameters {
      */
     ChatRequestParameters forSample(int index, OptionalDouble temperature, long seed);
 
+    /**
+     * The parameters of sample {@code index} when the request ends with an assistant message for the provider to
+     * continue (step search's expansions). Default {@link #forSample}: for providers that continue a final assistant
+     * message unasked (Ollama's {@code /api/chat}, Anthropic's prefill); an OpenAI-compatible server that must be
+     * told (vLLM's and {@code reasoning serve}'s {@code continue_final_message}) overrides it.
+     *
+     * @param index       the sample's position in its batch, 0-based
+     * @param temperature the sample's temperature, empty to keep the model's default
+     * @param seed        the sample's seed
+     */
+    default ChatRequestParameters forContinuation(int index, OptionalDouble temperature, long seed) {
+        return forSample(index, temperature, seed);
+    }
+
     /** Sets the temperature where one is given and ignores the seed: for providers without seeds. */
     static SampleRequestParameters temperatureOnly() {
         return (index, temperature, seed) -> ChatRequestParameters.builder()

@@ -251,6 +251,27 @@ class ModelGatewayTest {
     }
 
     @Test
+    void anEmptyReplyIsAnAnswerOnlyWhereTheCallerTakesItForOne() {
+        FaultyChatModel empty = faulty().everyNth(1, Fault.empty()).build();
+        ModelGateway gateway = build(gateway(empty));
+        CallResult garbage = gateway.session().call(REQUEST);
+        assertThat(garbage.failure()).contains(CallFailure.GARBAGE);
+        assertThat(garbage.attempts()).isEqualTo(2);
+
+        CallScope scope = gateway.session();
+        CallResult continuation = scope.call(REQUEST, true);
+        assertThat(continuation.ok()).isTrue();
+        assertThat(continuation.text()).isEmpty();
+        assertThat(continuation.attempts()).isEqualTo(1);
+        assertThat(scope.callAll(List.of(REQUEST, REQUEST), true)).allSatisfy(r -> assertThat(r.ok()).isTrue());
+        assertThat(scope.usage().failedCalls()).isZero();
+        assertThat(scope.usage().modelCalls()).isEqualTo(3);
+        // A reply without a message is garbage either way.
+        ChatModel silent = faulty().everyNth(1, Fault.nullResponse()).build();
+        assertThat(build(gateway(silent)).session().call(REQUEST, true).failure()).contains(CallFailure.GARBAGE);
+    }
+
+    @Test
     void aReplyWithoutAMessageIsGarbageNotANullPointer() {
         ChatModel silent = FaultyChatModel.builder().delegate(ScriptedChatModel.byRule(request -> "unused"))
                 .everyNth(1, Fault.nullResponse()).build();

@@ -91,6 +91,11 @@ class TinyReasonerFolderTest {
         // followed before it had a template: system texts then a newline, later user texts after a newline.
         assertThat(model.formatConversation(turns)).isEqualTo("Q: Be brief.\nAna has 7.\nA: 7.\nAnd now?");
         assertThat(model.formatConversation(turns.subList(0, 3))).isEqualTo("Q: Be brief.\nAna has 7.\nA: 7.");
+        // A partial chain is continued from its last character: a step that ended a line, or a sentence.
+        for (String chain : List.of(" 3+4=7.\n", " 3+4=7. ", " 3+4=7.\n \n", " 3+4=7.", "\n3+4=7.\n")) {
+            assertThat(model.formatConversation(List.of(ChatTurn.user("Ana has 7."), ChatTurn.assistant(chain))))
+                    .as(chain).isEqualTo(model.formatPrompt("Ana has 7.") + chain);
+        }
     }
 
     @Test

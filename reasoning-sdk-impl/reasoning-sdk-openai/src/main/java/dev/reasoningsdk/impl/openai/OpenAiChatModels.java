@@ -1,6 +1,7 @@
 package dev.reasoningsdk.impl.openai;
 
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiChatRequestParameters;
 import dev.reasoningsdk.impl.internal.Arguments;
@@ -9,6 +10,8 @@ import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
 import dev.reasoningsdk.impl.llm.RetryAfterHttpClientBuilder;
 import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import java.time.Duration;
+import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * Makes LangChain4j {@link OpenAiChatModel}s for any OpenAI-compatible endpoint (OpenAI, vLLM, llama.cpp server, LM
@@ -40,6 +43,10 @@ public final class OpenAiChatModels {
     /** Alternatives per token by default. */
     public static final int DEFAULT_TOP_LOGPROBS = 5;
 
+    /** vLLM's fields that make the final assistant message be continued (also {@code reasoning serve}'s). */
+    private static final Map<String, Object> CONTINUE_FINAL_MESSAGE = Map.of("continue_final_message", true,
+            "add_generation_prompt", false);
+
     private OpenAiChatModels() {
     }
 
@@ -68,6 +75,30 @@ public final class OpenAiChatModels {
                 .temperature(temperature.isPresent() ? temperature.getAsDouble() : null)
                 .seed((int) seed)
                 .build();
+    }
+
+    /**
+     * {@link #seeded()}, and a request that ends with an assistant message for the server to continue (step search's
+     * expansions, {@link SampleRequestParameters#forContinuation}) says so as vLLM and {@code reasoning serve}
+     * understand it: {@code "continue_final_message": true, "add_generation_prompt": false}, so the reply goes on
+     * with the assistant's text instead of starting a new message. OpenAI's own API refuses these fields.
+     */
+    public static SampleRequestParameters continuingFinalMessage() {
+        SampleRequestParameters seeded = seeded();
+        return new SampleRequestParameters() {
+            @Override
+            public ChatRequestParameters forSample(int index, OptionalDouble temperature, long seed) {
+                return seeded.forSample(index, temperature, seed);
+            }
+
+            @Override
+            public ChatRequestParameters forContinuation(int index, OptionalDouble temperature, long seed) {
+                return OpenAiChatRequestParameters.builder()
+                        .overrideWith(seeded.forSample(index, temperature, seed))
+                        .customParameters(CONTINUE_FINAL_MESSAGE)
+                        .build();
+            }
+        };
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.model.ChatTurn;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -24,6 +25,12 @@ import java.util.OptionalLong;
  * @param stop         sequences that end a choice's text (at most 4)
  * @param stream       whether to answer with server-sent events
  * @param includeUsage whether a stream ends with a usage chunk
+ *
+ * <p>vLLM's {@code continue_final_message} (default false) and {@code add_generation_prompt} (default true) are
+ * accepted with vLLM's meaning: continuing needs a final assistant message and {@code add_generation_prompt: false}
+ * (both true is refused, as vLLM does), and {@code add_generation_prompt: false} is only accepted when continuing
+ * (rendering a conversation without the generation prompt otherwise is not something the model seam offers). A
+ * conversation that ends with an assistant message is continued either way.
  */
 record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, double temperature, double topP,
                              int maxTokens, boolean logprobs, int topLogprobs, List<String> stop, boolean stream,
@@ -80,6 +87,7 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
             }
             includeUsage = optionalBoolean(options, "include_usage", "stream_options.include_usage");
         }
+        continuation(body, turns);
         refuseUnsupported(body);
         return new ChatCompletionRequest(turns, n, seed, temperature, topP, limit, logprobs, topLogprobs, stop, stream,
                 includeUsage);
@@ -173,6 +181,29 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
             throw OpenAiError.invalid("stop", "stop sequences must not be empty");
         }
         return List.copyOf(sequences);
+    }
+
+    /**
+     * Checks vLLM's continuation fields against the conversation. The conversation is rendered the same way with or
+     * without them (a final assistant message is always continued), so they carry nothing further.
+     */
+    private static void continuation(JsonNode body, List<ChatTurn> turns) {
+        boolean continuing = optionalBoolean(body, "continue_final_message");
+        boolean generationPrompt = !present(body, "add_generation_prompt")
+                || optionalBoolean(body, "add_generation_prompt");
+        if (continuing && generationPrompt) {
+            throw OpenAiError.invalid("add_generation_prompt", "continue_final_message and add_generation_prompt "
+                    + "cannot both be true: send \"add_generation_prompt\": false to continue the final message");
+        }
+        if (continuing && turns.get(turns.size() - 1).role() != ChatTurn.Role.ASSISTANT) {
+            throw OpenAiError.invalid("continue_final_message", "continue_final_message needs the last message to "
+                    + "be the assistant's, was the " + turns.get(turns.size() - 1).role().name()
+                    .toLowerCase(Locale.ROOT) + "'s");
+        }
+        if (!continuing && !generationPrompt) {
+            throw OpenAiError.invalid("add_generation_prompt", "add_generation_prompt false is only supported with "
+                    + "continue_final_message true");
+        }
     }
 
     /** What the server cannot do: refused with the field named, so that a client never silently gets less. */

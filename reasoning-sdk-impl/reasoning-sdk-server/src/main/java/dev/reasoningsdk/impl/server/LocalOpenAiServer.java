@@ -50,7 +50,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code temperature} (default 1, as OpenAI's; 0 is greedy), {@code top_p}, {@code max_tokens} or
  * {@code max_completion_tokens}, {@code logprobs} and {@code top_logprobs} (0-20 as OpenAI's, more with
  * {@link Builder#maxTopLogprobs}), {@code stop} (up to 4 sequences),
- * and {@code stream} with {@code stream_options.include_usage}; the reply carries {@code usage} and each choice's
+ * {@code stream} with {@code stream_options.include_usage}, and vLLM's {@code continue_final_message} with
+ * {@code add_generation_prompt: false} (a conversation ending with an assistant message is continued exactly, from
+ * its last character, as step search asks); the reply carries {@code usage} and each choice's
  * {@code finish_reason}. The request's {@code model} is not checked (any name is served by the one model). Tools,
  * structured output, penalties and logit bias are refused with a 400 naming the field, never silently ignored; any
  * other bad field is a 400 with OpenAI's error body naming it, a body over {@link Builder#maxRequestBytes} a 413, an

@@ -225,6 +225,40 @@ class LocalOpenAiServerTest {
     }
 
     @Test
+    void vllmsContinueFinalMessageContinuesAPartialChainFromItsLastCharacter() throws Exception {
+        String greedy = inProcess(0, 0).text();
+        // Partial chains that end a sentence before its space, after it (white space a template trim would drop)
+        // and mid-word: each continued exactly as the model continues the same text in process.
+        assertThat(greedy).contains(". ");
+        for (int cut : new int[] {greedy.indexOf(". ") + 1, greedy.indexOf(". ") + 2, 9}) {
+            String partial = greedy.substring(0, cut);
+            ChatResponse response = chat().seed(7).maxTokens(12).customParameters(java.util.Map.of(
+                    "continue_final_message", true, "add_generation_prompt", false)).build()
+                    .chat(ChatRequest.builder().messages(UserMessage.from(QUESTION), AiMessage.from(partial))
+                            .build());
+            Generation expected = model.generate(TinyReasoner.prompt(QUESTION) + partial, 1,
+                    new GenerationOptions(1, 1, 0, 12, 7)).get(0);
+            assertThat(response.aiMessage().text()).as(partial).isEqualTo(expected.text());
+            assertThat(response.tokenUsage().outputTokenCount()).isEqualTo(expected.tokenIds().length);
+        }
+        String user = "{\"role\":\"user\",\"content\":\"q\"}";
+        String assistant = "{\"role\":\"assistant\",\"content\":\" 1+2=3.\\n\"}";
+        assertRaw("POST", "/chat/completions", "{\"messages\":[" + user + "," + assistant + "],"
+                + "\"continue_final_message\":true}", 400, "add_generation_prompt");
+        assertRaw("POST", "/chat/completions", "{\"messages\":[" + user + "],\"continue_final_message\":true,"
+                + "\"add_generation_prompt\":false}", 400, "continue_final_message");
+        assertRaw("POST", "/chat/completions", "{\"messages\":[" + user + "],\"add_generation_prompt\":false}",
+                400, "add_generation_prompt");
+        assertRaw("POST", "/chat/completions", "{\"messages\":[" + user + "," + assistant + "],"
+                + "\"continue_final_message\":\"yes\",\"add_generation_prompt\":false}", 400,
+                "continue_final_message");
+        HttpResponse<String> fine = send(server.baseUrl(), "POST", "/chat/completions", "{\"messages\":[" + user
+                + "," + assistant + "],\"continue_final_message\":true,\"add_generation_prompt\":false,"
+                + "\"max_tokens\":2}");
+        assertThat(fine.statusCode()).as(fine.body()).isEqualTo(200);
+    }
+
+    @Test
     void stopSequencesCutTheTextAndItsLogprobs() {
         Generation greedy = model.generate(TinyReasoner.prompt(QUESTION), 1,
                 GenerationOptions.greedy(model.contextLength())).get(0);

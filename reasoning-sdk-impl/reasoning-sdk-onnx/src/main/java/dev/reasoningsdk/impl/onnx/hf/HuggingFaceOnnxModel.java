@@ -397,7 +397,9 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
      * The conversation through the chat template ({@link #formatChat}): with the generation prompt when it ends
      * with a user or system turn; when it ends with an assistant turn, that turn is left open for the model to
      * continue, as {@code apply_chat_template(..., continue_final_message=True)} does (the rendering is cut after
-     * the final message's text). Without a chat template, the api's default.
+     * the final message's text), except that the prompt ends with that text exactly: white space at its ends that
+     * the template trimmed is kept, where transformers drops a trimmed trailing newline. Without a chat template,
+     * the api's default.
      *
      * @throws IllegalArgumentException if the conversation is empty, or the template refuses it
      */
@@ -417,13 +419,19 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
             return formatChat(messages, true, Map.of());
         }
         String rendered = formatChat(messages, false, Map.of());
-        String text = last.text().strip();
-        int at = rendered.lastIndexOf(text);
+        String text = last.text();
+        String core = text.strip();
+        int at = rendered.lastIndexOf(core);
         if (at < 0) {
             throw new IllegalArgumentException("the chat template does not render the final assistant turn's text "
                     + "as given, so it cannot be continued");
         }
-        return rendered.substring(0, at + text.length());
+        // Many templates trim a message; the model must go on from the text exactly as given (a partial chain that
+        // ends a line continues on the next one), so white space the rendering dropped is put back at either end.
+        int coreStart = core.isEmpty() ? text.length() : text.indexOf(core);
+        String lead = text.substring(0, coreStart);
+        String before = rendered.substring(0, at);
+        return (before.endsWith(lead) ? before : before + lead) + core + text.substring(coreStart + core.length());
     }
 
     /**

@@ -111,6 +111,12 @@ class HuggingFaceOnnxWhiteBoxTest {
         }
         String open = model.formatConversation(List.of(ChatTurn.user("2 + 3?"), ChatTurn.assistant("It is")));
         assertThat(open).startsWith(model.formatPrompt("2 + 3?")).endsWith("It is");
+        // The template trims the assistant's text; the white space it dropped is put back, so the model continues
+        // from the text's last character (a step that ended a line goes on with the next).
+        String line = model.formatConversation(List.of(ChatTurn.user("2 + 3?"), ChatTurn.assistant("It is 5.\n")));
+        assertThat(line).isEqualTo(open.substring(0, open.length() - "It is".length()) + "It is 5.\n");
+        String spaced = model.formatConversation(List.of(ChatTurn.user("2 + 3?"), ChatTurn.assistant("It is ")));
+        assertThat(spaced).isEqualTo(open + " ");
         assertThatThrownBy(() -> model.formatConversation(List.of())).isInstanceOf(IllegalArgumentException.class);
     }
 }
