@@ -3,8 +3,12 @@ package dev.reasoningsdk.impl.aggregate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.exception.HttpException;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.StopReason;
@@ -15,6 +19,7 @@ import dev.reasoningsdk.impl.llm.RetryPolicy;
 import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -202,6 +207,32 @@ class StepSearchGatewayTest {
             StepSearch search = served(gateway).build();
             assertThatThrownBy(() -> search.solve(QUESTION)).isInstanceOf(ReasoningException.class)
                     .hasMessageContaining("no-usage-model").hasMessageContaining("token usage");
+        }
+    }
+
+    @Test
+    void aReplyPastItsCapIsDroppedAsGarbageAndItsTokensStillCount() {
+        // A server that ignores the request's token limit: every reply reports 5 tokens more than asked.
+        AtomicInteger calls = new AtomicInteger();
+        ChatModel careless = new ChatModel() {
+            @Override
+            public ChatResponse doChat(ChatRequest request) {
+                calls.incrementAndGet();
+                return ChatResponse.builder().aiMessage(AiMessage.from("1 * 2 = 2.\nA: 2"))
+                        .tokenUsage(new TokenUsage(7,
+                                request.parameters().maxOutputTokens() + 5))
+                        .build();
+            }
+        };
+        try (ModelGateway gateway = gateway(careless)) {
+            StepSearchResult result = served(gateway).stepTokens(16).maxTokens(100).build().solve(QUESTION);
+
+            assertThat(result.answer()).isEmpty();
+            assertThat(result.stopReason()).isEqualTo(StopReason.BUDGET_EXHAUSTED);
+            assertThat(result.usage().modelCalls()).isEqualTo(calls.get()).isPositive();
+            assertThat(result.usage().failuresByKind()).containsExactly(Map.entry(CallFailure.GARBAGE, calls.get()));
+            // Every reported token counts: the careless server took the search past its budget, by what it sent.
+            assertThat(result.generatedTokens()).isGreaterThan(100);
         }
     }
 
