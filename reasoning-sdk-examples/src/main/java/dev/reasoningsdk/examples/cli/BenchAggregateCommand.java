@@ -234,7 +234,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         scorers.put("verifier", ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
         if (endpoint.isRemote()) {
             try (RemoteModel remote = new RemoteModel(endpoint, cache)) {
-                LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers, Map.of(), remote::budgetSpent);
+                Map<String, StepSearch> searches = StepSearchSettings.served(remote.gateway(),
+                        RemoteModel.continuing(endpoint), stepTokens, stepMaxTokens);
+                searchNotes = "; on the served model each step-search row is one call through the run's gateway "
+                        + "that continues the partial chain as a final assistant message";
+                LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers, searches, remote::budgetSpent);
                 return run.report(endpoint.model(), scorers.keySet()).put("endpoint", remote.describe(run.usage));
             }
         }
@@ -252,10 +256,20 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             searches.put("best_first_served", StepSearchSettings.bestFirstServed(gateway, stepTokens, stepMaxTokens));
             HiddenStateCost headCost = new HiddenStateCost(model);
             HiddenStateStepReward learned = HiddenStateStepReward.tinyReasoner(headCost);
-            searches.put("best_first_learned", StepSearchSettings.bestFirstLearned(model, learned, stepTokens,
-                    stepMaxTokens));
-            rewardCosts = Map.of("best_first_learned", headCost);
-            learnedNotes = "; " + StepSearchSettings.describeLearned(learned.weights());
+            long trainedOn = selected.stream()
+                    .filter(problem -> learned.weights().provenance().trainedOn(problem.path("question").asText()))
+                    .count();
+            if (trainedOn == 0) {
+                searches.put("best_first_learned", StepSearchSettings.bestFirstLearned(model, learned, stepTokens,
+                        stepMaxTokens));
+                rewardCosts = Map.of("best_first_learned", headCost);
+            } else {
+                // Its figures would be measured partly on what the head was trained on.
+                skippedSearches = Map.of("best_first_learned", trainedOn + " of the " + selected.size()
+                        + " selected problems are among the learned process reward's training problems; the "
+                        + "default selection (200 of the project's eval problems) holds none");
+            }
+            searchNotes = "; " + StepSearchSettings.describeLearned(learned.weights());
             LiveRun run = liveRun(selected, sampler, scorers, searches, () -> false);
             return run.report(model.modelId(), scorers.keySet())
                     .put("endpoint", endpoint.describe().put("usage", BenchReport.usage(run.usage)));
@@ -264,8 +278,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     /** The hidden-state reads of the searches whose reward reads the model, by search. */
     private Map<String, HiddenStateCost> rewardCosts = Map.of();
-    /** What the searches with a learned reward add to the notes. */
-    private String learnedNotes = "";
+    /** What the searches add to the notes: the learned reward, or how a served model was searched. */
+    private String searchNotes = "";
+    /** Searches not run, with why. */
+    private Map<String, String> skippedSearches = Map.of();
 
     /** Step counts reported separately (the hardest problems of the tiny reasoner's eval set). */
     private static final int[] SEPARATE_STEPS = {5, 6};
@@ -283,10 +299,12 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         /** Each problem's answer per method, in problem order (empty: no answer). */
         final Map<String, List<String>> answers = new LinkedHashMap<>();
         final List<String> searches = new ArrayList<>();
-        /** Each problem's step-search answer (kept apart from {@link #answers}: a served model runs no search). */
+        /** Each problem's step-search answer, by search. */
         final Map<String, List<String>> searchAnswers = new LinkedHashMap<>();
         /** Each search's model calls and failed calls over all problems. */
         final Map<String, long[]> searchCalls = new LinkedHashMap<>();
+        /** Searches that did not run, or stopped running, with why. */
+        final Map<String, String> skippedSearches = new LinkedHashMap<>();
         int problems;
         int aorFailures;
         boolean budgetSpent;
@@ -296,6 +314,16 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
         void answer(String method, Optional<String> answer) {
             answers.computeIfAbsent(method, m -> new ArrayList<>()).add(answer.orElse(""));
+        }
+
+        /** Drops {@code search} and what it counted so far, and reports it skipped for {@code why}. */
+        void skipSearch(String search, String why) {
+            searches.remove(search);
+            totals.remove("step_search_" + search);
+            byStepCount.values().forEach(methods -> methods.remove("step_search_" + search));
+            searchAnswers.remove(search);
+            searchCalls.remove(search);
+            skippedSearches.put(search, why);
         }
 
         /** Counts one problem's outcome for {@code method}. */
@@ -348,11 +376,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             }
             report.put("aor", aor);
             report.put("aor_lean", lean);
-            report.put("step_search", searches.isEmpty()
-                    ? new BenchReport().put("skipped", "runs with --provider local, where best_first_served "
-                            + "searches the model served over HTTP; a provider that continues a final assistant "
-                            + "message is searched with StepSearch.Builder.gateway")
-                    : searchFigures(totals, problems));
+            report.put("step_search", searchFigures(totals, problems));
             BenchReport byStep = new BenchReport();
             byStepCount.forEach((count, methods) -> {
                 int n = problemsByStepCount.getOrDefault(count, 0);
@@ -365,9 +389,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     }
                 });
                 entry.put("aor_lean", leanByStep);
-                if (!searches.isEmpty()) {
-                    entry.put("step_search", searchFigures(methods, n));
-                }
+                entry.put("step_search", searchFigures(methods, n));
                 byStep.put(count + "_steps", entry);
             });
             report.put("by_step_count", byStep);
@@ -385,7 +407,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     + "samples all failed counts as wrong (aor_without_chains); generated_tokens: tokens the model "
                     + "generated for the chains a method used, per problem on average (majority@k: its first k "
                     + "chains); step_search: " + StepSearchSettings.describe(stepTokens, stepMaxTokens)
-                    + learnedNotes);
+                    + searchNotes);
             return report;
         }
 
@@ -408,6 +430,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 }
                 report.put(search, entry);
             }
+            skippedSearches.forEach((search, why) -> report.put(search, new BenchReport().put("skipped", why)));
             return report;
         }
     }
@@ -429,6 +452,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         LiveRun run = new LiveRun();
         run.searches.addAll(searches.keySet());
+        run.skippedSearches.putAll(skippedSearches);
         for (int count : SEPARATE_STEPS) {
             run.byStepCount.put(count, new LinkedHashMap<>());
         }
@@ -469,9 +493,19 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 }
             }
             for (Map.Entry<String, StepSearch> search : searches.entrySet()) {
+                if (run.skippedSearches.containsKey(search.getKey())) {
+                    continue;
+                }
                 HiddenStateCost cost = rewardCosts.get(search.getKey());
                 long[] before = cost != null ? cost.snapshot() : null;
-                StepSearchResult result = search.getValue().solve(question);
+                StepSearchResult result;
+                try {
+                    result = search.getValue().solve(question);
+                } catch (ReasoningException noTokenUsage) {
+                    // A served model that reports no token usage cannot keep a search's budget: no search runs on it.
+                    run.skipSearch(search.getKey(), "needs token usage: " + noTokenUsage.getMessage());
+                    continue;
+                }
                 if (cost != null) {
                     long[] after = cost.snapshot();
                     run.addCost(search.getKey(), after[0] - before[0], after[1] - before[1], after[2] - before[2],

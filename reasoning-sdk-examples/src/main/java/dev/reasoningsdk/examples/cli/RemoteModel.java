@@ -73,6 +73,20 @@ final class RemoteModel implements AutoCloseable {
         };
     }
 
+    /**
+     * Request parameters for step search's calls, which continue a partial chain as a final assistant message: each
+     * row's seed and temperature, and for OpenAI-compatible servers vLLM's {@code continue_final_message} (which
+     * {@code reasoning serve} also takes; OpenAI's own API refuses it, so each such call fails and is counted).
+     * Ollama's chat API continues a final assistant message as it is.
+     */
+    static SampleRequestParameters continuing(ModelEndpoint endpoint) {
+        return switch (endpoint.provider()) {
+            case OPENAI -> OpenAiChatModels.continuingFinalMessage();
+            case OLLAMA -> OllamaChatModels.seeded();
+            case LOCAL -> throw new IllegalArgumentException("not a remote model: " + endpoint);
+        };
+    }
+
     /** The model with the run's budget in front, and the cache in front of that with {@code --cache}. */
     ChatModel chatModel() {
         return model;

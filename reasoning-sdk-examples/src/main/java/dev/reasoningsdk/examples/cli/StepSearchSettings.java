@@ -6,7 +6,11 @@ import dev.reasoningsdk.impl.aggregate.ArithmeticStepReward;
 import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
 import dev.reasoningsdk.impl.llm.ModelGateway;
+import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import dev.reasoningsdk.impl.openai.OpenAiChatModels;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The step searches {@code bench aggregate --live} runs, in one place so the report's notes say what ran. Settings
@@ -104,6 +108,23 @@ final class StepSearchSettings {
     static StepSearch bestFirstServed(ModelGateway gateway, int stepTokens, long maxTokens) {
         return bestFirst(StepSearch.builder().gateway(gateway)
                 .requestParameters(OpenAiChatModels.continuingFinalMessage()), stepTokens, maxTokens, true);
+    }
+
+    /**
+     * The searches {@code bench aggregate --live} runs on a served model ({@code --provider openai} or
+     * {@code ollama}): {@code beam}, {@code best_first} and {@code best_first_without_calculator} with the local
+     * settings, each row a call through {@code gateway} that continues the partial chain as a final assistant
+     * message, its seed and settings sent by {@code continuing}.
+     */
+    static Map<String, StepSearch> served(ModelGateway gateway, SampleRequestParameters continuing, int stepTokens,
+                                          long maxTokens) {
+        Supplier<StepSearch.Builder> search = () -> StepSearch.builder().gateway(gateway)
+                .requestParameters(continuing);
+        Map<String, StepSearch> searches = new LinkedHashMap<>();
+        searches.put("beam", beam(search.get(), stepTokens, maxTokens));
+        searches.put("best_first", bestFirst(search.get(), stepTokens, maxTokens, true));
+        searches.put("best_first_without_calculator", bestFirst(search.get(), stepTokens, maxTokens, false));
+        return searches;
     }
 
     /**

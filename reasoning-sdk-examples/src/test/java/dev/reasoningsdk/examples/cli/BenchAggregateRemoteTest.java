@@ -75,6 +75,22 @@ class BenchAggregateRemoteTest {
         return CliRun.of(args.toArray(String[]::new));
     }
 
+    /**
+     * A figure summed over the step searches that ran and over the report's problems: a per-problem mean
+     * ({@code mean_calls}, {@code mean_samples}) times the problems, or a total ({@code failed_calls}).
+     */
+    private static long searchTotal(JsonNode live, String field) {
+        int problems = live.path("n_problems").asInt();
+        long total = 0;
+        for (JsonNode search : live.path("step_search")) {
+            if (search.has(field)) {
+                double value = search.path(field).asDouble();
+                total += Math.round(field.startsWith("mean_") ? value * problems : value);
+            }
+        }
+        return total;
+    }
+
     @Test
     void underFaultsTheRunFinishesCountsFailedCallsAndKeepsToTheBudgetAtTheServer() throws IOException {
         int maxCalls = 150;
@@ -104,8 +120,10 @@ class BenchAggregateRemoteTest {
             // Every attempt was either sent or refused by the budget before it was sent.
             assertThat(usage.path("model_calls").asInt()).isEqualTo(usage.path("calls_sent").asInt()
                     + usage.path("calls_refused_by_budget").asInt());
-            assertThat(usage.path("model_calls").asInt())
-                    .isEqualTo(usage.path("samples").asInt() + usage.path("failed_calls").asInt());
+            // A sampling call is a sample or a failed call; a step search's call continues a chain or fails.
+            assertThat(usage.path("model_calls").asLong() - searchTotal(live, "mean_calls"))
+                    .isEqualTo(usage.path("samples").asLong() - searchTotal(live, "mean_samples")
+                            + usage.path("failed_calls").asLong() - searchTotal(live, "failed_calls"));
             // Every faulted request is a failed call, and so is every refused one; an answer that arrives after the
             // call timeout (a loaded machine) is one too, so failures may exceed the faults, never fall short.
             assertThat(usage.path("failed_calls").asInt())
@@ -130,12 +148,23 @@ class BenchAggregateRemoteTest {
             JsonNode live = run.json().path("live");
             assertThat(live.path("stop_reason").asText()).isEqualTo("completed");
             assertThat(live.path("n_problems").asInt()).isEqualTo(3);
-            assertThat(server.requests(FaultInjectingServer.OLLAMA_PATH)).isEqualTo(120);
+            // 40 samples per problem, and the step searches' calls, each continuing a chain on Ollama's chat API.
+            assertThat(searchTotal(live, "mean_calls")).isPositive();
+            assertThat(server.requests(FaultInjectingServer.OLLAMA_PATH))
+                    .isEqualTo(120 + searchTotal(live, "mean_calls"));
             assertThat(live.path("endpoint").path("usage").path("failed_calls").asInt()).isZero();
+            assertThat(live.at("/step_search/best_first/accuracy").isNumber()).isTrue();
             assertThat(live.path("majority_at_k").path("40").path("accuracy").asDouble()).isEqualTo(0.6667);
             // Seeds 0-39 for every problem, as the local bench draws them.
-            assertThat(server.requestBodies().stream().map(body -> readSeed(body)).distinct().sorted().toList())
+            // The samplers' requests carry no token cap; a search's carry its row's cap of at most 16 (stepTokens).
+            List<JsonNode> bodies = server.requestBodies().stream().map(BenchAggregateRemoteTest::read).toList();
+            List<JsonNode> sampling = bodies.stream().filter(body -> !body.at("/options/num_predict").isInt())
+                    .toList();
+            assertThat(sampling).hasSize(120);
+            assertThat(sampling.stream().map(body -> body.at("/options/seed").asInt()).distinct().sorted().toList())
                     .hasSize(40).startsWith(0, 1, 2).endsWith(39);
+            assertThat(bodies.stream().filter(body -> body.at("/options/num_predict").isInt()))
+                    .allSatisfy(body -> assertThat(body.at("/options/num_predict").asInt()).isBetween(1, 16));
 
         }
     }
@@ -158,9 +187,9 @@ class BenchAggregateRemoteTest {
         }
     }
 
-    private static int readSeed(String body) {
+    private static JsonNode read(String body) {
         try {
-            return JSON.readTree(body).at("/options/seed").asInt();
+            return JSON.readTree(body);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -89,8 +89,29 @@ class ServedParityTest {
         // The likelihood judge ran on the served log-probabilities, not skipped.
         assertThat(served.at("/aor/likelihood/accuracy").isNumber()).isTrue();
         assertThat(served.at("/answers/aor_likelihood")).hasSize(3);
+        // Step search runs on the served model through the gateway, one call per row continuing the partial chain:
+        // the same answers, tokens and expansions as in process (where one call decodes a beam's rows together).
+        long searchCalls = 0;
+        for (String search : List.of("beam", "best_first", "best_first_without_calculator")) {
+            JsonNode figures = served.at("/step_search/" + search);
+            for (String field : List.of("accuracy", "generated_tokens", "mean_expansions")) {
+                assertThat(figures.path(field)).as(search + " " + field).isEqualTo(
+                        inProcess.at("/step_search/" + search + "/" + field));
+            }
+            assertThat(served.at("/step_search_answers/" + search)).as(search).isEqualTo(
+                    inProcess.at("/step_search_answers/" + search)).hasSize(3);
+            assertThat(figures.path("failed_calls").asInt()).isZero();
+            searchCalls += Math.round(figures.path("mean_calls").asDouble() * 3);
+        }
+        assertThat(searchCalls).isPositive();
+        // The learned process reward reads the local model's hidden state, and --limit 3 takes rows 0, 200 and
+        // 400, two of which it was trained on: in process it is skipped, and says why.
+        assertThat(inProcess.at("/step_search/best_first_learned/skipped").asText())
+                .startsWith("2 of the 3 selected problems are among the learned process reward's training problems");
+        assertThat(served.at("/step_search").has("best_first_learned")).isFalse();
         JsonNode usage = served.at("/endpoint/usage");
-        assertThat(usage.path("model_calls").asInt()).isEqualTo(120).isEqualTo(usage.path("calls_sent").asInt());
+        assertThat(usage.path("model_calls").asLong()).isEqualTo(120 + searchCalls)
+                .isEqualTo(usage.path("calls_sent").asLong());
         assertThat(usage.path("failed_calls").asInt()).isZero();
     }
 
