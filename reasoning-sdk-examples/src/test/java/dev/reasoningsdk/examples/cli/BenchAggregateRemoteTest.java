@@ -170,6 +170,23 @@ class BenchAggregateRemoteTest {
     }
 
     @Test
+    void aServerWithoutTokenCountsGetsTheStepSearchesSkippedWithTheirReason() throws IOException {
+        try (FaultInjectingServer server = FaultInjectingServer.builder().tokenUsage(false).start()) {
+            CliRun run = bench("--provider", "ollama", "--base-url", server.ollamaBaseUrl(), "--model", "x");
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            JsonNode live = run.json().path("live");
+            for (String search : List.of("beam", "best_first", "best_first_without_calculator")) {
+                assertThat(live.at("/step_search/" + search + "/skipped").asText()).as(search)
+                        .startsWith("needs token usage").contains("x");
+                assertThat(live.at("/step_search_answers/" + search).isMissingNode()).as(search).isTrue();
+            }
+            // Sampling needs no token counts: its entries are there, their token figures unknown.
+            assertThat(live.at("/majority_at_k/40/accuracy").isNumber()).isTrue();
+        }
+    }
+
+    @Test
     void aServerWithoutLogProbabilitiesGetsTheLikelihoodJudgeSkippedWithItsReason() throws IOException {
         AtomicInteger replies = new AtomicInteger();
         // Answers that disagree, so AoR has to judge its chains (one answer group needs no judge).
