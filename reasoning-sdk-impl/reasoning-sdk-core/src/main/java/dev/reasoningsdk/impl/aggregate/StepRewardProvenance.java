@@ -68,11 +68,7 @@ public record StepRewardProvenance(String data, String dataSha256, int problems,
      * @throws IllegalStateException if the training problems were not recorded
      */
     public boolean trainedOn(String question) {
-        if (!recordsTrainingProblems()) {
-            throw new IllegalStateException("the head trained on " + data + " did not record its training problems "
-                    + "(written before they were recorded): retrain it to tell them");
-        }
-        return QuestionDigests.contains(trainingProblemDigests, question);
+        return QuestionDigests.trainedOn(trainingProblemDigests, question, "the head trained on " + data);
     }
 
     /**

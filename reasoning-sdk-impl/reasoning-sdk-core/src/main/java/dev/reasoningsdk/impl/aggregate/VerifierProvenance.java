@@ -65,11 +65,7 @@ public record VerifierProvenance(String data, String dataSha256, int questions, 
      * @throws IllegalStateException if the training questions were not recorded
      */
     public boolean trainedOn(String question) {
-        if (!recordsTrainingQuestions()) {
-            throw new IllegalStateException("the verifier trained on " + data + " did not record its training "
-                    + "questions (written before they were recorded): retrain it to tell them");
-        }
-        return QuestionDigests.contains(trainingQuestionDigests, question);
+        return QuestionDigests.trainedOn(trainingQuestionDigests, question, "the verifier trained on " + data);
     }
 
     /**

@@ -38,8 +38,18 @@ public final class QuestionDigests {
         return questions.stream().map(QuestionDigests::of).distinct().sorted().toList();
     }
 
-    /** Whether {@code question}'s digest is in {@code sortedDigests} (as {@link #sorted} returns them). */
-    public static boolean contains(List<String> sortedDigests, String question) {
+    /**
+     * Whether {@code question} is among the training questions {@code sortedDigests} records (as {@link #sorted}
+     * returns them).
+     *
+     * @param trainedHead names what was trained, for the message, e.g. "the verifier trained on FILE"
+     * @throws IllegalStateException if {@code sortedDigests} is empty: the file was written before they were recorded
+     */
+    public static boolean trainedOn(List<String> sortedDigests, String question, String trainedHead) {
+        if (sortedDigests.isEmpty()) {
+            throw new IllegalStateException(trainedHead + " did not record its training questions (written before "
+                    + "they were recorded): retrain it to tell them");
+        }
         return Collections.binarySearch(sortedDigests, of(question)) >= 0;
     }
 
