@@ -234,10 +234,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         scorers.put("verifier", ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
         if (endpoint.isRemote()) {
             try (RemoteModel remote = new RemoteModel(endpoint, cache)) {
-                Map<String, StepSearch> searches = StepSearchSettings.served(remote.gateway(),
-                        RemoteModel.continuing(endpoint), stepTokens, stepMaxTokens);
-                searchNotes = "; on the served model each step-search row is one call through the run's gateway "
-                        + "that continues the partial chain as a final assistant message";
+                LiveSearches searches = new LiveSearches(StepSearchSettings.served(remote.gateway(),
+                        RemoteModel.continuing(endpoint), stepTokens, stepMaxTokens), Map.of(), Map.of(),
+                        "; on the served model each step-search row is one call through the run's gateway that "
+                                + "continues the partial chain as a final assistant message");
                 LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers, searches, remote::budgetSpent);
                 return run.report(endpoint.model(), scorers.keySet()).put("endpoint", remote.describe(run.usage));
             }
@@ -259,29 +259,36 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             long trainedOn = selected.stream()
                     .filter(problem -> learned.weights().provenance().trainedOn(problem.path("question").asText()))
                     .count();
+            Map<String, String> skipped = Map.of();
             if (trainedOn == 0) {
                 searches.put("best_first_learned", StepSearchSettings.bestFirstLearned(model, learned, stepTokens,
                         stepMaxTokens));
-                rewardCosts = Map.of("best_first_learned", headCost);
             } else {
                 // Its figures would be measured partly on what the head was trained on.
-                skippedSearches = Map.of("best_first_learned", trainedOn + " of the " + selected.size()
+                skipped = Map.of("best_first_learned", trainedOn + " of the " + selected.size()
                         + " selected problems are among the learned process reward's training problems; the "
                         + "default selection (200 of the project's eval problems) holds none");
             }
-            searchNotes = "; " + StepSearchSettings.describeLearned(learned.weights());
-            LiveRun run = liveRun(selected, sampler, scorers, searches, () -> false);
+            LiveRun run = liveRun(selected, sampler, scorers, new LiveSearches(searches,
+                    Map.of("best_first_learned", headCost), skipped,
+                    "; " + StepSearchSettings.describeLearned(learned.weights())), () -> false);
             return run.report(model.modelId(), scorers.keySet())
                     .put("endpoint", endpoint.describe().put("usage", BenchReport.usage(run.usage)));
         }
     }
 
-    /** The hidden-state reads of the searches whose reward reads the model, by search. */
-    private Map<String, HiddenStateCost> rewardCosts = Map.of();
-    /** What the searches add to the notes: the learned reward, or how a served model was searched. */
-    private String searchNotes = "";
-    /** Searches not run, with why. */
-    private Map<String, String> skippedSearches = Map.of();
+    /**
+     * The step searches of a live run.
+     *
+     * @param searches    the searches to run, by name
+     * @param rewardCosts the hidden-state reads of the searches whose reward reads the model, by search
+     * @param skipped     searches not run, with why
+     * @param notes       what the searches add to the report's notes: the learned reward, or how a served model was
+     *                    searched
+     */
+    record LiveSearches(Map<String, StepSearch> searches, Map<String, HiddenStateCost> rewardCosts,
+                        Map<String, String> skipped, String notes) {
+    }
 
     /** Step counts reported separately (the hardest problems of the tiny reasoner's eval set). */
     private static final int[] SEPARATE_STEPS = {5, 6};
@@ -305,6 +312,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         final Map<String, long[]> searchCalls = new LinkedHashMap<>();
         /** Searches that did not run, or stopped running, with why. */
         final Map<String, String> skippedSearches = new LinkedHashMap<>();
+        /** What the searches add to the notes. */
+        String searchNotes = "";
         int problems;
         int aorFailures;
         boolean budgetSpent;
@@ -329,18 +338,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         /** Counts one problem's outcome for {@code method}. */
         void add(String method, boolean correct, int samples, long tokens, int expansions) {
             // Unknown tokens (a provider that reports none) make the method's token figure unknown: NaN.
-            double[] figures = {correct ? 1 : 0, samples, tokens == Usage.UNKNOWN_TOKENS ? Double.NaN : tokens,
-                expansions};
-            List<double[]> into = new ArrayList<>();
-            into.add(totals.computeIfAbsent(method, m -> new double[4]));
-            if (byStepCount.containsKey(steps)) {
-                into.add(byStepCount.get(steps).computeIfAbsent(method, m -> new double[4]));
-            }
-            for (double[] total : into) {
-                for (int i = 0; i < figures.length; i++) {
-                    total[i] += figures[i];
-                }
-            }
+            accumulate(method, correct ? 1 : 0, samples, tokens == Usage.UNKNOWN_TOKENS ? Double.NaN : tokens,
+                    expansions);
         }
 
         /**
@@ -348,14 +347,19 @@ public final class BenchAggregateCommand implements Callable<Integer> {
          * and the search's own prompt tokens, under {@code "cost_step_search_" + search}.
          */
         void addCost(String search, double... cost) {
+            accumulate("cost_step_search_" + search, cost);
+        }
+
+        /** Adds {@code figures} to {@code key}'s totals, overall and for the current problem's step count. */
+        private void accumulate(String key, double... figures) {
             List<double[]> into = new ArrayList<>();
-            into.add(totals.computeIfAbsent("cost_step_search_" + search, m -> new double[4]));
+            into.add(totals.computeIfAbsent(key, m -> new double[4]));
             if (byStepCount.containsKey(steps)) {
-                into.add(byStepCount.get(steps).computeIfAbsent("cost_step_search_" + search, m -> new double[4]));
+                into.add(byStepCount.get(steps).computeIfAbsent(key, m -> new double[4]));
             }
             for (double[] total : into) {
-                for (int i = 0; i < cost.length; i++) {
-                    total[i] += cost[i];
+                for (int i = 0; i < figures.length; i++) {
+                    total[i] += figures[i];
                 }
             }
         }
@@ -448,11 +452,13 @@ public final class BenchAggregateCommand implements Callable<Integer> {
      * step search on the model; stops before a problem once {@code budgetSpent} says so.
      */
     LiveRun liveRun(List<JsonNode> selected, ChainSampler sampler, Map<String, ChainScorer> scorers,
-                    Map<String, StepSearch> searches, BooleanSupplier budgetSpent) {
+                    LiveSearches live, BooleanSupplier budgetSpent) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
+        Map<String, StepSearch> searches = live.searches();
         LiveRun run = new LiveRun();
         run.searches.addAll(searches.keySet());
-        run.skippedSearches.putAll(skippedSearches);
+        run.skippedSearches.putAll(live.skipped());
+        run.searchNotes = live.notes();
         for (int count : SEPARATE_STEPS) {
             run.byStepCount.put(count, new LinkedHashMap<>());
         }
@@ -496,7 +502,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 if (run.skippedSearches.containsKey(search.getKey())) {
                     continue;
                 }
-                HiddenStateCost cost = rewardCosts.get(search.getKey());
+                HiddenStateCost cost = live.rewardCosts().get(search.getKey());
                 long[] before = cost != null ? cost.snapshot() : null;
                 StepSearchResult result;
                 try {
