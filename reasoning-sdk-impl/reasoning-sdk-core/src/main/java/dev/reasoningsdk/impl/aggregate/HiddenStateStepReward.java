@@ -227,15 +227,7 @@ public final class HiddenStateStepReward implements ProcessReward {
                 throw new IllegalArgumentException("mean, scale and coefficients must have one non-zero length, were "
                         + mean.length + ", " + scale.length + ", " + coefficients.length);
             }
-            for (int i = 0; i < coefficients.length; i++) {
-                if (!Double.isFinite(mean[i]) || !Double.isFinite(coefficients[i]) || !(scale[i] > 0)
-                        || !Double.isFinite(scale[i])) {
-                    throw new IllegalArgumentException("non-finite parameter or non-positive scale at index " + i);
-                }
-            }
-            if (!Double.isFinite(bias)) {
-                throw new IllegalArgumentException("bias is not finite: " + bias);
-            }
+            WeightFiles.requireFiniteHead(mean, scale, coefficients, bias, i -> "at index " + i);
         }
 
         /** The id of the model whose hidden states the head reads. */

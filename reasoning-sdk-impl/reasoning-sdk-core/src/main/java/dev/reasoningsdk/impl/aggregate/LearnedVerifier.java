@@ -252,16 +252,8 @@ public final class LearnedVerifier implements ContextualChainScorer {
                 throw new IllegalArgumentException("mean, scale and coefficients must have one entry per feature ("
                         + d + "), had " + mean.length + ", " + scale.length + ", " + coefficients.length);
             }
-            for (int j = 0; j < d; j++) {
-                if (!Double.isFinite(mean[j]) || !Double.isFinite(coefficients[j]) || !(scale[j] > 0)
-                        || !Double.isFinite(scale[j])) {
-                    throw new IllegalArgumentException("non-finite parameter or non-positive scale for "
-                            + features.get(j).fileName());
-                }
-            }
-            if (!Double.isFinite(bias)) {
-                throw new IllegalArgumentException("bias is not finite: " + bias);
-            }
+            List<Feature> named = features;
+            WeightFiles.requireFiniteHead(mean, scale, coefficients, bias, j -> "for " + named.get(j).fileName());
             if (readsEmbeddings(features) == encoderModelId.isEmpty()) {
                 throw new IllegalArgumentException(encoderModelId.isEmpty()
                         ? "embedding features need the encoder's model id"

@@ -6,10 +6,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.IntFunction;
 
 /**
  * Reading the aggregate package's JSON weight files (the learned verifier, the process-reward head): from a path with
- * the file named in any error, from a shipped resource, and their numeric arrays. Not API.
+ * the file named in any error, from a shipped resource, their numeric arrays, and the check of a standardised
+ * logistic head's parameters that both weight types make. Not API.
  */
 public final class WeightFiles {
 
@@ -55,6 +57,27 @@ public final class WeightFiles {
             throw new IllegalArgumentException(what + " lacks the array '" + field + "'");
         }
         return node;
+    }
+
+    /**
+     * Checks a standardised logistic head's parameters, of equal lengths: every mean and coefficient finite, every
+     * scale finite and positive, the bias finite.
+     *
+     * @param position names entry {@code i} in the message, e.g. "at index 3" or "for steps"
+     * @throws IllegalArgumentException naming the first bad entry, or the bias
+     */
+    public static void requireFiniteHead(double[] mean, double[] scale, double[] coefficients, double bias,
+                                         IntFunction<String> position) {
+        for (int i = 0; i < coefficients.length; i++) {
+            if (!Double.isFinite(mean[i]) || !Double.isFinite(coefficients[i]) || !(scale[i] > 0)
+                    || !Double.isFinite(scale[i])) {
+                throw new IllegalArgumentException("non-finite parameter or non-positive scale "
+                        + position.apply(i));
+            }
+        }
+        if (!Double.isFinite(bias)) {
+            throw new IllegalArgumentException("bias is not finite: " + bias);
+        }
     }
 
     /** The numbers of the array {@code field}. */
