@@ -1,5 +1,7 @@
 package dev.reasoningsdk.impl.training;
 
+import static dev.reasoningsdk.impl.training.CrossValidation.round;
+
 import dev.reasoningsdk.api.aggregate.ProcessReward;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
@@ -21,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
 import java.util.TreeSet;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
@@ -158,7 +159,7 @@ public final class StepRewardTrainer {
         if (rollouts.size() < folds) {
             throw new IllegalArgumentException(rollouts.size() + " training problems, fewer than " + folds + " folds");
         }
-        int[] fold = folds(rollouts.size());
+        int[] fold = CrossValidation.folds(rollouts.size(), folds, seed);
         List<StepRewardProvenance.Candidate> candidates = new ArrayList<>();
         StepRewardProvenance.Candidate best = null;
         String[] bestSetting = null;
@@ -274,20 +275,6 @@ public final class StepRewardTrainer {
         return byLayer;
     }
 
-    /** Problem {@code i}'s fold: a shuffle of the problems with the seed, dealt round-robin. */
-    private int[] folds(int problems) {
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < problems; i++) {
-            order.add(i);
-        }
-        java.util.Collections.shuffle(order, new Random(seed));
-        int[] fold = new int[problems];
-        for (int i = 0; i < problems; i++) {
-            fold[order.get(i)] = i % folds;
-        }
-        return fold;
-    }
-
     /** The head fitted on every prefix of the problems outside fold {@code held} (-1: all problems). */
     private HeadTrainer.Fit fit(List<Rollout> rollouts, int[] fold, int held, String labels, int layer, double l2) {
         List<float[]> x = new ArrayList<>();
@@ -398,14 +385,8 @@ public final class StepRewardTrainer {
     private static StepRewardProvenance.Candidate candidate(String name, double[] perFold, double rightPenalty,
                                                             double wrongPenalty) {
         double mean = Arrays.stream(perFold).average().orElse(0);
-        double variance = Arrays.stream(perFold).map(a -> (a - mean) * (a - mean)).sum()
-                / Math.max(1, perFold.length - 1);
-        return new StepRewardProvenance.Candidate(name, round(mean), round(Math.sqrt(variance)), round(rightPenalty),
-                round(wrongPenalty));
-    }
-
-    private static double round(double value) {
-        return Double.isNaN(value) ? value : Math.round(value * 10000) / 10000.0;
+        return new StepRewardProvenance.Candidate(name, round(mean),
+                round(CrossValidation.standardDeviation(perFold)), round(rightPenalty), round(wrongPenalty));
     }
 
     /** Builds a {@link StepRewardTrainer}; setters validate at once. */

@@ -1,5 +1,7 @@
 package dev.reasoningsdk.impl.training;
 
+import static dev.reasoningsdk.impl.training.CrossValidation.round;
+
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.SentenceEncoder;
@@ -17,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Random;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -251,15 +252,7 @@ public final class VerifierTrainer {
         double voted = 0;
         double single = 0;
         for (int repeat = 0; repeat < repeats; repeat++) {
-            List<Integer> order = new ArrayList<>();
-            for (int i = 0; i < observed.size(); i++) {
-                order.add(i);
-            }
-            Collections.shuffle(order, new Random(100L * (repeat + 1)));
-            int[] fold = new int[observed.size()];
-            for (int k = 0; k < order.size(); k++) {
-                fold[order.get(k)] = k % folds;
-            }
+            int[] fold = CrossValidation.folds(observed.size(), folds, 100L * (repeat + 1));
             Tally pooled = new Tally();
             for (int f = 0; f < folds; f++) {
                 List<Observed> fitRows = new ArrayList<>();
@@ -281,11 +274,9 @@ public final class VerifierTrainer {
             voted += figures.weightedVoteAccuracy() / repeats;
             single += figures.bestSingleSource() / repeats;
         }
-        double mean = foldAccuracies.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-        double variance = foldAccuracies.stream().mapToDouble(a -> (a - mean) * (a - mean)).sum()
-                / Math.max(1, foldAccuracies.size() - 1);
-        return new VerifierProvenance.Candidate(set, l2, round(accuracy), round(Math.sqrt(variance)), round(voted),
-                round(single));
+        double sd = CrossValidation.standardDeviation(foldAccuracies.stream().mapToDouble(Double::doubleValue)
+                .toArray());
+        return new VerifierProvenance.Candidate(set, l2, round(accuracy), round(sd), round(voted), round(single));
     }
 
     /** Source accuracies and the regression, fitted on {@code rows}. */
@@ -398,9 +389,6 @@ public final class VerifierTrainer {
         }
     }
 
-    private static double round(double value) {
-        return Math.round(value * 10000) / 10000.0;
-    }
 
     /** Builds a {@link VerifierTrainer}. Not thread-safe. */
     public static final class Builder {
