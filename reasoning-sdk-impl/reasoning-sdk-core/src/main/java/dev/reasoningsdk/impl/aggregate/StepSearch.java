@@ -670,11 +670,12 @@ public final class StepSearch {
                     boolean ended = replyTokens < perRow || (finish != null && finish != FinishReason.LENGTH);
                     continuations.add(Continuation.of(result.text(),
                             ReasoningChatResponseMetadata.tokenLogProbs(reply).orElse(List.of()), ended));
-                } else if (result.failure().orElseThrow() == CallFailure.BUDGET_EXHAUSTED
-                        || result.failure().orElseThrow() == CallFailure.CANCELLED) {
-                    halted = result.failure().orElseThrow() == CallFailure.CANCELLED ? StopReason.CANCELLED
-                            : StopReason.BUDGET_EXHAUSTED;
-                    budgetSpent = true;
+                } else {
+                    CallFailure failure = result.failure().orElseThrow();
+                    if (failure == CallFailure.BUDGET_EXHAUSTED || failure == CallFailure.CANCELLED) {
+                        halted = failure == CallFailure.CANCELLED ? StopReason.CANCELLED : StopReason.BUDGET_EXHAUSTED;
+                        budgetSpent = true;
+                    }
                 }
             }
             return continuations;
