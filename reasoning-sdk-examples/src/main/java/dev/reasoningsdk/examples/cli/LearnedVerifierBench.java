@@ -134,7 +134,8 @@ final class LearnedVerifierBench {
                 .put("l2", chosen.l2()).put("accuracy", chosen.accuracy())
                 .put("accuracy_sd_over_folds", chosen.accuracySd())
                 .put("weighted_vote_accuracy", chosen.weightedVoteAccuracy())
-                .put("best_single_model", chosen.bestSingleSource()));
+                .put("best_single_model", chosen.bestSingleSource())
+                .put("by_agreement", VerifierCommand.byAgreement(provenance)));
         report.put("usage", BenchReport.usage(usage));
         report.put("notes", "accuracy: best-of-N, the answer of the chain the verifier scores highest (AoR with "
                 + "one representative and no threshold); weighted_vote_accuracy: its scores as vote weights; "

@@ -124,9 +124,20 @@ public final class VerifierCommand implements Runnable {
                     "best_single_model", candidate.bestSingleSource()));
         }
         report.put("cross_validation", candidates);
-        VerifierProvenance.Figures heldOut = provenance.heldOut();
-        return report.put("held_out", new BenchReport().put("questions", heldOut.questions())
-                .put("accuracy", heldOut.accuracy()).put("weighted_vote_accuracy", heldOut.weightedVoteAccuracy())
-                .put("best_single_model", heldOut.bestSingleSource()).put("oracle", heldOut.oracle()));
+        report.put("cross_validation_by_agreement", byAgreement(provenance));
+        return report.put("held_out", figures(provenance.heldOut()));
+    }
+
+    /** The chosen candidate's cross-validated figures per agreement class, most agreement first. */
+    static BenchReport byAgreement(VerifierProvenance provenance) {
+        BenchReport classes = new BenchReport();
+        provenance.crossValidationByAgreement().forEach((name, figures) -> classes.put(name, figures(figures)));
+        return classes;
+    }
+
+    private static BenchReport figures(VerifierProvenance.Figures figures) {
+        return new BenchReport().put("questions", figures.questions()).put("accuracy", figures.accuracy())
+                .put("weighted_vote_accuracy", figures.weightedVoteAccuracy())
+                .put("best_single_model", figures.bestSingleSource()).put("oracle", figures.oracle());
     }
 }

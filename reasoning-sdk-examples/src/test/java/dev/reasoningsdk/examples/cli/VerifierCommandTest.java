@@ -55,6 +55,14 @@ class VerifierCommandTest {
         // Two feature sets times the default L2 grid (1 to 0.0001, five values).
         assertThat(report.path("cross_validation")).hasSize(10);
         assertThat(report.path("held_out").path("questions").asInt()).isEqualTo(30);
+        // The chosen candidate's cross-validation split by agreement covers each training question once.
+        int split = 0;
+        for (JsonNode agreementClass : report.path("cross_validation_by_agreement")) {
+            split += agreementClass.path("questions").asInt();
+            assertThat(agreementClass.path("oracle").asDouble())
+                    .isGreaterThanOrEqualTo(agreementClass.path("accuracy").asDouble());
+        }
+        assertThat(split).isEqualTo(120);
         LearnedVerifier.Weights weights = LearnedVerifier.Weights.read(dir.resolve(VerifierCommand.WEIGHTS_FILE));
         assertThat(weights.provenance().dataSha256()).isEqualTo(report.path("data_sha256").asText());
         assertThat(weights.provenance().heldOut().accuracy()).isEqualTo(report.path("held_out").path("accuracy")
@@ -75,6 +83,8 @@ class VerifierCommandTest {
         assertThat(entry.path("same_questions").path("best_single_model").asDouble())
                 .isEqualTo(shipped.provenance().heldOut().bestSingleSource());
         assertThat(entry.path("cross_validated_dev").path("accuracy_sd_over_folds").asDouble()).isPositive();
+        assertThat(entry.path("cross_validated_dev").path("by_agreement").path("all_differ").path("questions")
+                .asInt()).isEqualTo(shipped.provenance().crossValidationByAgreement().get("all_differ").questions());
     }
 
     @Test

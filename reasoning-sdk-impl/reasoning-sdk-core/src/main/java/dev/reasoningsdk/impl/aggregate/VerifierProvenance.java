@@ -1,7 +1,10 @@
 package dev.reasoningsdk.impl.aggregate;
 
 import dev.reasoningsdk.impl.internal.QuestionDigests;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -26,11 +29,16 @@ import java.util.Objects;
  *                           bench scores a file's questions that are not among them, so a copy, subset or
  *                           reshuffle of the training file is never scored on what the verifier was trained on;
  *                           empty (or absent, read as empty) in files written before they were recorded
+ * @param crossValidationByAgreement the chosen candidate's cross-validated figures split by how far each
+ *                           question's chains agree ({@link #agreementClass}), most agreement first: where the verifier
+ *                           gains on the best single source, and how much any choice among the chains could gain
+ *                           (the oracle); empty (or absent, read as empty) in files written before it was recorded
  */
 public record VerifierProvenance(String data, String dataSha256, int questions, int trainQuestions,
                                  int heldOutQuestions, long seed, double heldOutFraction, List<Integer> heldOutRows,
                                  String features, double l2, String shippingRule, List<Candidate> crossValidation,
-                                 Figures heldOut, List<String> trainingQuestionDigests) {
+                                 Figures heldOut, List<String> trainingQuestionDigests,
+                                 Map<String, Figures> crossValidationByAgreement) {
 
 
     /**
@@ -45,6 +53,8 @@ public record VerifierProvenance(String data, String dataSha256, int questions, 
         Objects.requireNonNull(heldOut, "heldOut");
         heldOutRows = List.copyOf(heldOutRows);
         crossValidation = List.copyOf(crossValidation);
+        crossValidationByAgreement = crossValidationByAgreement == null ? Map.of()
+                : Collections.unmodifiableMap(new LinkedHashMap<>(crossValidationByAgreement));
         trainingQuestionDigests = QuestionDigests.requireSortedDistinct(trainingQuestionDigests, trainQuestions,
                 "training question digests");
         if (trainQuestions < 0 || heldOutQuestions != heldOutRows.size()
@@ -52,6 +62,23 @@ public record VerifierProvenance(String data, String dataSha256, int questions, 
             throw new IllegalArgumentException("train (" + trainQuestions + ") + held-out (" + heldOutQuestions
                     + ", " + heldOutRows.size() + " rows listed) questions must equal questions (" + questions + ")");
         }
+    }
+
+    /**
+     * How far a question's chains agree, as {@link #crossValidationByAgreement} names it: {@code all_agree} when
+     * every chain's answer is equivalent, {@code all_differ} when no two answers are (or none was extracted), else
+     * {@code largest_group_k} with {@code k} the size of the largest group of equivalent answers.
+     *
+     * @param largestGroup the size of the largest group of chains with equivalent answers (0 without answers)
+     * @param chains       the question's chains
+     * @throws IllegalArgumentException if the group is larger than the chains or negative
+     */
+    public static String agreementClass(int largestGroup, int chains) {
+        if (largestGroup < 0 || largestGroup > chains) {
+            throw new IllegalArgumentException("a group of " + largestGroup + " among " + chains + " chains");
+        }
+        return largestGroup <= 1 ? "all_differ" : largestGroup == chains ? "all_agree"
+                : "largest_group_" + largestGroup;
     }
 
     /** Whether the training questions were recorded ({@link #trainingQuestionDigests} not empty). */

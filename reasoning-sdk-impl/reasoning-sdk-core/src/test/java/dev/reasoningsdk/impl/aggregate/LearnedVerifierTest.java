@@ -73,7 +73,20 @@ class LearnedVerifierTest {
     private static VerifierProvenance withDigests(VerifierProvenance p, List<String> digests) {
         return new VerifierProvenance(p.data(), p.dataSha256(), p.questions(), p.trainQuestions(),
                 p.heldOutQuestions(), p.seed(), p.heldOutFraction(), p.heldOutRows(), p.features(), p.l2(),
-                p.shippingRule(), p.crossValidation(), p.heldOut(), digests);
+                p.shippingRule(), p.crossValidation(), p.heldOut(), digests, p.crossValidationByAgreement());
+    }
+
+    @Test
+    void namesHowFarAQuestionsChainsAgree() {
+        assertThat(VerifierProvenance.agreementClass(4, 4)).isEqualTo("all_agree");
+        assertThat(VerifierProvenance.agreementClass(3, 4)).isEqualTo("largest_group_3");
+        assertThat(VerifierProvenance.agreementClass(2, 4)).isEqualTo("largest_group_2");
+        assertThat(VerifierProvenance.agreementClass(1, 4)).isEqualTo("all_differ");
+        assertThat(VerifierProvenance.agreementClass(0, 4)).isEqualTo("all_differ");
+        assertThatThrownBy(() -> VerifierProvenance.agreementClass(5, 4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a group of 5 among 4 chains");
+        assertThatThrownBy(() -> VerifierProvenance.agreementClass(-1, 4))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -86,10 +99,13 @@ class LearnedVerifierTest {
         json.set("coefficients", json.arrayNode().add(0.2).add(0.7));
         json.put("encoderModelId", "");
         json.put("version", 1);
-        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("training")).remove("trainingQuestionDigests");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("training")).remove(
+                List.of("trainingQuestionDigests", "crossValidationByAgreement"));
         LearnedVerifier.Weights old = LearnedVerifier.Weights.read(new ByteArrayInputStream(
                 json.toString().getBytes(StandardCharsets.UTF_8)));
         assertThat(old.provenance().recordsTrainingQuestions()).isFalse();
+        assertThat(old.provenance().crossValidationByAgreement()).isEmpty();
+        assertThat(LearnedVerifier.Weights.shipped().provenance().crossValidationByAgreement()).isNotEmpty();
         assertThat(old.features()).containsExactly(ChainFeatures.Feature.SOURCE_RELIABILITY,
                 ChainFeatures.Feature.AGREEMENT);
         double agreed = LearnedVerifier.builder().weights(old).build()

@@ -14,6 +14,7 @@ import dev.reasoningsdk.impl.internal.QuestionDigests;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -176,26 +177,29 @@ public final class VerifierTrainer {
             progress.accept(observed.size());
         }
         List<VerifierProvenance.Candidate> candidates = new ArrayList<>();
-        VerifierProvenance.Candidate best = null;
+        CrossValidated bestValidated = null;
         for (String set : featureSets) {
             List<Feature> features = Feature.parseSet(set);
             for (double l2 : l2Grid) {
-                VerifierProvenance.Candidate candidate = crossValidate(observed, set, features, l2);
+                CrossValidated validated = crossValidate(observed, set, features, l2);
+                VerifierProvenance.Candidate candidate = validated.candidate();
                 LOG.info("cross-validation: {} l2 {}: best-of-N {} (sd {}), weighted vote {}", set, l2,
                         candidate.accuracy(), candidate.accuracySd(), candidate.weightedVoteAccuracy());
                 candidates.add(candidate);
-                if (best == null || candidate.accuracy() > best.accuracy()) {
-                    best = candidate;
+                if (bestValidated == null || candidate.accuracy() > bestValidated.candidate().accuracy()) {
+                    bestValidated = validated;
                 }
             }
         }
+        VerifierProvenance.Candidate best = bestValidated.candidate();
         LOG.info("shipping rule ({}): {} with l2 {}", SHIPPING_RULE, best.features(), best.l2());
         List<Feature> chosen = Feature.parseSet(best.features());
         Fitted fitted = fit(observed, chosen, best.l2());
         List<String> trainedOn = QuestionDigests.sorted(trainingQuestions);
         VerifierProvenance pending = new VerifierProvenance(data.name(), data.sha256(), questions.size(),
                 training.size(), heldOut.size(), seed, heldOutFraction, heldOut, best.features(), best.l2(),
-                SHIPPING_RULE, candidates, new VerifierProvenance.Figures(0, 0, 0, 0, 0), trainedOn);
+                SHIPPING_RULE, candidates, new VerifierProvenance.Figures(0, 0, 0, 0, 0), trainedOn,
+                bestValidated.byAgreement());
         LearnedVerifier.Weights frozen = fitted.weights(encoder, pending);
         // The verifier is fixed: only now are the held-out questions read, to measure it.
         VerifierProvenance.Figures figures = evaluate(verifier(frozen),
@@ -205,7 +209,7 @@ public final class VerifierTrainer {
                 figures.oracle());
         VerifierProvenance provenance = new VerifierProvenance(data.name(), data.sha256(), questions.size(),
                 training.size(), heldOut.size(), seed, heldOutFraction, heldOut, best.features(), best.l2(),
-                SHIPPING_RULE, candidates, figures, trainedOn);
+                SHIPPING_RULE, candidates, figures, trainedOn, bestValidated.byAgreement());
         return fitted.weights(encoder, provenance);
     }
 
@@ -245,12 +249,17 @@ public final class VerifierTrainer {
                 question.gold(), question.chains());
     }
 
-    private VerifierProvenance.Candidate crossValidate(List<Observed> observed, String set, List<Feature> features,
-                                                       double l2) {
+    /** A candidate's cross-validated figures, and the same split by agreement (pooled over repeats). */
+    private record CrossValidated(VerifierProvenance.Candidate candidate,
+                                  Map<String, VerifierProvenance.Figures> byAgreement) {
+    }
+
+    private CrossValidated crossValidate(List<Observed> observed, String set, List<Feature> features, double l2) {
         List<Double> foldAccuracies = new ArrayList<>();
         double accuracy = 0;
         double voted = 0;
         double single = 0;
+        Tally allRepeats = new Tally();
         for (int repeat = 0; repeat < repeats; repeat++) {
             int[] fold = CrossValidation.folds(observed.size(), folds, 100L * (repeat + 1));
             Tally pooled = new Tally();
@@ -266,6 +275,7 @@ public final class VerifierTrainer {
                     List<Double> p = question.chains().stream().map(fitted::probability).toList();
                     tally.add(question.raw(), question.answers(), p, question.gold(), extractor);
                     pooled.add(question.raw(), question.answers(), p, question.gold(), extractor);
+                    allRepeats.add(question.raw(), question.answers(), p, question.gold(), extractor);
                 }
                 foldAccuracies.add(tally.figures().accuracy());
             }
@@ -276,7 +286,9 @@ public final class VerifierTrainer {
         }
         double sd = CrossValidation.standardDeviation(foldAccuracies.stream().mapToDouble(Double::doubleValue)
                 .toArray());
-        return new VerifierProvenance.Candidate(set, l2, round(accuracy), round(sd), round(voted), round(single));
+        return new CrossValidated(
+                new VerifierProvenance.Candidate(set, l2, round(accuracy), round(sd), round(voted), round(single)),
+                allRepeats.figuresByAgreement(repeats));
     }
 
     /** Source accuracies and the regression, fitted on {@code rows}. */
@@ -328,13 +340,26 @@ public final class VerifierTrainer {
         }
     }
 
-    /** Right answers of best-of-N, the weighted vote, each source and the oracle, over questions. */
+    /**
+     * Right answers of best-of-N, the weighted vote, each source and the oracle, over questions, and the same per
+     * agreement class.
+     */
     private static final class Tally {
         private int questions;
         private int bestOfN;
         private int voted;
         private int oracle;
         private final Map<String, Integer> bySource = new LinkedHashMap<>();
+        /** One tally per agreement class ({@link VerifierProvenance#agreementClass}); null in those tallies. */
+        private final Map<String, Tally> byAgreement;
+
+        Tally() {
+            this(true);
+        }
+
+        private Tally(boolean splitByAgreement) {
+            this.byAgreement = splitByAgreement ? new LinkedHashMap<>() : null;
+        }
 
         void add(List<ReasoningChain> chains, List<Optional<String>> answers, List<Double> p, String gold,
                  AnswerExtractor extractor) {
@@ -342,6 +367,7 @@ public final class VerifierTrainer {
             int best = -1;
             List<String> groups = new ArrayList<>();
             List<Double> sums = new ArrayList<>();
+            List<Integer> sizes = new ArrayList<>();
             boolean any = false;
             for (int i = 0; i < chains.size(); i++) {
                 boolean right = answers.get(i).map(a -> extractor.equivalent(a, gold)).orElse(false);
@@ -362,9 +388,11 @@ public final class VerifierTrainer {
                 if (group < 0) {
                     groups.add(answers.get(i).get());
                     sums.add(0.0);
+                    sizes.add(0);
                     group = groups.size() - 1;
                 }
                 sums.set(group, sums.get(group) + p.get(i));
+                sizes.set(group, sizes.get(group) + 1);
             }
             oracle += any ? 1 : 0;
             if (best >= 0 && extractor.equivalent(answers.get(best).get(), gold)) {
@@ -379,6 +407,11 @@ public final class VerifierTrainer {
             if (winner >= 0 && extractor.equivalent(groups.get(winner), gold)) {
                 voted++;
             }
+            if (byAgreement != null) {
+                int largest = sizes.stream().mapToInt(Integer::intValue).max().orElse(0);
+                byAgreement.computeIfAbsent(VerifierProvenance.agreementClass(largest, chains.size()),
+                        name -> new Tally(false)).add(chains, answers, p, gold, extractor);
+            }
         }
 
         VerifierProvenance.Figures figures() {
@@ -386,6 +419,35 @@ public final class VerifierTrainer {
             double n = Math.max(1, questions);
             return new VerifierProvenance.Figures(questions, round(bestOfN / n), round(voted / n), round(single / n),
                     round(oracle / n));
+        }
+
+        /**
+         * The figures per agreement class, most agreement first, over questions each added {@code passes} times
+         * (once per repeat of the cross-validation); the best single source is the one best over all classes.
+         */
+        Map<String, VerifierProvenance.Figures> figuresByAgreement(int passes) {
+            String bestSource = bySource.entrySet().stream().max(Map.Entry.comparingByValue())
+                    .map(Map.Entry::getKey).orElse("");
+            Map<String, VerifierProvenance.Figures> figures = new LinkedHashMap<>();
+            byAgreement.entrySet().stream()
+                    .sorted(Comparator.comparingInt((Map.Entry<String, Tally> e) -> agreementRank(e.getKey()))
+                            .reversed())
+                    .forEach(e -> {
+                        Tally tally = e.getValue();
+                        double n = Math.max(1, tally.questions);
+                        figures.put(e.getKey(), new VerifierProvenance.Figures(tally.questions / passes,
+                                round(tally.bestOfN / n), round(tally.voted / n),
+                                round(tally.bySource.getOrDefault(bestSource, 0) / n), round(tally.oracle / n)));
+                    });
+            return figures;
+        }
+
+        private static int agreementRank(String agreementClass) {
+            return switch (agreementClass) {
+                case "all_agree" -> Integer.MAX_VALUE;
+                case "all_differ" -> 0;
+                default -> Integer.parseInt(agreementClass.substring("largest_group_".length()));
+            };
         }
     }
 

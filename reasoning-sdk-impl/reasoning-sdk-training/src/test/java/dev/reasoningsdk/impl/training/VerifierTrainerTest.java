@@ -155,6 +155,41 @@ class VerifierTrainerTest {
         assertThat(again.provenance().heldOut()).isEqualTo(provenance.heldOut());
         assertThat(again.provenance().trainingQuestionDigests()).hasSize(provenance.trainQuestions())
                 .isEqualTo(provenance.trainingQuestionDigests());
+        assertThat(again.provenance().crossValidationByAgreement())
+                .isEqualTo(provenance.crossValidationByAgreement());
+    }
+
+    @Test
+    void theSplitByAgreementAddsUpToTheChosenCandidate() throws IOException {
+        VerifierProvenance provenance = small().train(devQuestions(200), DATA, done -> { }).provenance();
+        VerifierProvenance.Candidate chosen = provenance.crossValidation().stream()
+                .filter(c -> c.features().equals(provenance.features()) && c.l2() == provenance.l2())
+                .findFirst().orElseThrow();
+        var classes = provenance.crossValidationByAgreement();
+
+        assertThat(classes.keySet()).first().isEqualTo("all_agree");
+        assertThat(classes.keySet()).last().isEqualTo("all_differ");
+        assertThat(classes.values().stream().mapToInt(VerifierProvenance.Figures::questions).sum())
+                .isEqualTo(provenance.trainQuestions());
+        // Each class's shares, weighted by its questions, give the candidate's (up to the 4-decimal rounding).
+        org.assertj.core.data.Offset<Double> rounding = org.assertj.core.data.Offset.offset(1e-3);
+        assertThat(weighted(classes, VerifierProvenance.Figures::accuracy)).isCloseTo(chosen.accuracy(), rounding);
+        assertThat(weighted(classes, VerifierProvenance.Figures::weightedVoteAccuracy))
+                .isCloseTo(chosen.weightedVoteAccuracy(), rounding);
+        assertThat(weighted(classes, VerifierProvenance.Figures::bestSingleSource))
+                .isCloseTo(chosen.bestSingleSource(), rounding);
+        // When every chain agrees, every choice is the same; when none do, a vote is a choice of one chain.
+        VerifierProvenance.Figures agree = classes.get("all_agree");
+        assertThat(agree.accuracy()).isEqualTo(agree.bestSingleSource()).isEqualTo(agree.oracle());
+        VerifierProvenance.Figures differ = classes.get("all_differ");
+        assertThat(differ.weightedVoteAccuracy()).isEqualTo(differ.accuracy());
+        assertThat(classes.values()).allSatisfy(f -> assertThat(f.oracle()).isGreaterThanOrEqualTo(f.accuracy()));
+    }
+
+    private static double weighted(java.util.Map<String, VerifierProvenance.Figures> classes,
+                                   java.util.function.ToDoubleFunction<VerifierProvenance.Figures> share) {
+        return classes.values().stream().mapToDouble(f -> f.questions() * share.applyAsDouble(f)).sum()
+                / classes.values().stream().mapToInt(VerifierProvenance.Figures::questions).sum();
     }
 
     @Test
