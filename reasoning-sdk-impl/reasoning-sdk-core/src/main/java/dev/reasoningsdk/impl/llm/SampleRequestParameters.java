@@ -37,6 +37,20 @@ public interface SampleRequestParameters {
         return forSample(index, temperature, seed);
     }
 
+    /**
+     * The integer seed a server is sent for the SDK's {@code long} seed: the seed modulo 2<sup>31</sup> - 1, so never
+     * negative, because OpenAI, vLLM and llama.cpp read {@code -1}, and Ollama any negative seed, as "draw a random
+     * seed", which would make a seeded run silently irreproducible. A seed in {@code [0, 2^31 - 1)} is sent as it is,
+     * so a served run matches an in-process one drawn from the same small seeds; consecutive seeds (a batch's
+     * {@code firstSeed + i}) stay distinct across every wrap, and seeds 2<sup>32</sup> apart differ.
+     *
+     * @param seed the sample's seed
+     * @return the seed to put on the wire
+     */
+    static int serverSeed(long seed) {
+        return (int) Math.floorMod(seed, (long) Integer.MAX_VALUE);
+    }
+
     /** Sets the temperature where one is given and ignores the seed: for providers without seeds. */
     static SampleRequestParameters temperatureOnly() {
         return (index, temperature, seed) -> ChatRequestParameters.builder()

@@ -43,13 +43,14 @@ public final class OllamaChatModels {
     }
 
     /**
-     * Request parameters that pass each sample's temperature and seed to Ollama (its {@code options.seed}, the low
-     * 32 bits of the sample's seed), so a batch can be reproduced on the same server and model.
+     * Request parameters that pass each sample's temperature and seed to Ollama (its {@code options.seed}:
+     * {@link SampleRequestParameters#serverSeed} of the sample's seed, never negative, as Ollama reads any negative
+     * seed as "random"), so a batch can be reproduced on the same server and model.
      */
     public static SampleRequestParameters seeded() {
         return (index, temperature, seed) -> OllamaChatRequestParameters.builder()
                 .temperature(temperature.isPresent() ? temperature.getAsDouble() : null)
-                .seed((int) seed)
+                .seed(SampleRequestParameters.serverSeed(seed))
                 .build();
     }
 

@@ -206,6 +206,17 @@ class OllamaWireTest {
     }
 
     @Test
+    void seedsThatWouldBeNegativeAsIntegersReachOllamaAsNonNegativeOnes() throws IOException {
+        // As plain int casts these were -2, -1 and 0; Ollama samples at random for any negative seed.
+        try (ChatModelSampler sampler = sampler(serve(call -> 200))) {
+            sampler.sample("What is 6 times 7?", 3, 0xFFFF_FFFEL);
+
+            assertThat(requests).extracting(request -> request.at("/options/seed").asLong())
+                    .containsExactly(0L, 1L, 2L);
+        }
+    }
+
+    @Test
     void transientStatusesAreRetriedOnceEachAndNotByLangChain4j() throws IOException {
         try (ChatModelSampler sampler = sampler(serve(call -> switch (call) {
             case 1 -> 503;

@@ -154,6 +154,19 @@ class OpenAiWireTest {
     }
 
     @Test
+    void aSeedNearTheIntegerLimitNeverReachesTheServerAsMinusOne() throws IOException {
+        // As plain int casts these were -2, -1 and 0; OpenAI and vLLM read seed -1 as "random".
+        ChatModel model = model(serve(call -> Reply.ok(answerWithLogProbs())));
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).name("m")
+                .requestParameters(OpenAiChatModels.seeded()).concurrency(1).build()) {
+            sampler.sample("What is 6 times 7?", 3, 0xFFFF_FFFEL);
+
+            assertThat(requests).extracting(request -> request.path("seed").asLong())
+                    .containsExactly(0L, 1L, 2L);
+        }
+    }
+
+    @Test
     void seedsReachTheServerAndSampledChainsAreScoredFromTheirLogProbs() throws IOException {
         ChatModel model = model(serve(call -> Reply.ok(answerWithLogProbs())));
         try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).name("m")
