@@ -103,7 +103,8 @@ public record VerifierProvenance(String data, String dataSha256, int questions, 
      * @param accuracy     best-of-N accuracy (the answer of the highest-scoring chain), mean over repeats
      * @param accuracySd   its standard deviation over the folds of all repeats
      * @param weightedVoteAccuracy the accuracy of the vote weighted by the scores, mean over repeats
-     * @param bestSingleSource     the best single source's accuracy on the same questions
+     * @param bestSingleSource     the best single source's accuracy on the same questions (the share of its chains
+     *                             that are right: with several samples per question, one sample's accuracy)
      */
     public record Candidate(String features, double l2, double accuracy, double accuracySd,
                             double weightedVoteAccuracy, double bestSingleSource) {
@@ -119,7 +120,8 @@ public record VerifierProvenance(String data, String dataSha256, int questions, 
      * @param questions            how many
      * @param accuracy             best-of-N accuracy: the answer of the highest-scoring chain
      * @param weightedVoteAccuracy the vote weighted by the scores
-     * @param bestSingleSource     the best single source on the same questions
+     * @param bestSingleSource     the best single source on the same questions: the share of its chains that are
+     *                             right (with several samples per question, one sample's accuracy)
      * @param oracle               the share of questions some chain answered right
      */
     public record Figures(int questions, double accuracy, double weightedVoteAccuracy, double bestSingleSource,

@@ -349,7 +349,8 @@ public final class VerifierTrainer {
         private int bestOfN;
         private int voted;
         private int oracle;
-        private final Map<String, Integer> bySource = new LinkedHashMap<>();
+        /** Per source: its right chains and all its chains (a source may give a question several samples). */
+        private final Map<String, int[]> bySource = new LinkedHashMap<>();
         /** One tally per agreement class ({@link VerifierProvenance#agreementClass}); null in those tallies. */
         private final Map<String, Tally> byAgreement;
 
@@ -372,7 +373,9 @@ public final class VerifierTrainer {
             for (int i = 0; i < chains.size(); i++) {
                 boolean right = answers.get(i).map(a -> extractor.equivalent(a, gold)).orElse(false);
                 any |= right;
-                bySource.merge(chains.get(i).source(), right ? 1 : 0, Integer::sum);
+                int[] count = bySource.computeIfAbsent(chains.get(i).source(), source -> new int[2]);
+                count[0] += right ? 1 : 0;
+                count[1]++;
                 if (answers.get(i).isEmpty()) {
                     continue;
                 }
@@ -415,10 +418,9 @@ public final class VerifierTrainer {
         }
 
         VerifierProvenance.Figures figures() {
-            int single = bySource.values().stream().mapToInt(Integer::intValue).max().orElse(0);
             double n = Math.max(1, questions);
-            return new VerifierProvenance.Figures(questions, round(bestOfN / n), round(voted / n), round(single / n),
-                    round(oracle / n));
+            return new VerifierProvenance.Figures(questions, round(bestOfN / n), round(voted / n),
+                    round(sourceAccuracy(bestSource())), round(oracle / n));
         }
 
         /**
@@ -426,8 +428,7 @@ public final class VerifierTrainer {
          * (once per repeat of the cross-validation); the best single source is the one best over all classes.
          */
         Map<String, VerifierProvenance.Figures> figuresByAgreement(int passes) {
-            String bestSource = bySource.entrySet().stream().max(Map.Entry.comparingByValue())
-                    .map(Map.Entry::getKey).orElse("");
+            String bestSource = bestSource();
             Map<String, VerifierProvenance.Figures> figures = new LinkedHashMap<>();
             byAgreement.entrySet().stream()
                     .sorted(Comparator.comparingInt((Map.Entry<String, Tally> e) -> agreementRank(e.getKey()))
@@ -437,9 +438,29 @@ public final class VerifierTrainer {
                         double n = Math.max(1, tally.questions);
                         figures.put(e.getKey(), new VerifierProvenance.Figures(tally.questions / passes,
                                 round(tally.bestOfN / n), round(tally.voted / n),
-                                round(tally.bySource.getOrDefault(bestSource, 0) / n), round(tally.oracle / n)));
+                                round(tally.sourceAccuracy(bestSource)), round(tally.oracle / n)));
                     });
             return figures;
+        }
+
+        /** The source whose chains are most often right (the first on a tie); empty without chains. */
+        private String bestSource() {
+            String best = "";
+            for (String source : bySource.keySet()) {
+                if (best.isEmpty() || sourceAccuracy(source) > sourceAccuracy(best)) {
+                    best = source;
+                }
+            }
+            return best;
+        }
+
+        /**
+         * The share of {@code source}'s chains that are right: with one chain per question, its accuracy; with several
+         * samples per question, the accuracy of one sample.
+         */
+        private double sourceAccuracy(String source) {
+            int[] count = bySource.get(source);
+            return count == null || count[1] == 0 ? 0 : count[0] / (double) count[1];
         }
 
         private static int agreementRank(String agreementClass) {

@@ -160,6 +160,29 @@ class VerifierTrainerTest {
     }
 
     @Test
+    void theBestSingleSourceIsTheAccuracyOfOneOfItsChainsWhenASourceGivesSeveral() throws IOException {
+        // A user's own model gives each question several samples from one source. Each question here carries every
+        // source's chain twice: the share of a source's chains that are right is unchanged, and so must be the
+        // best single source (which counted chains per question, and came out above 1 with ten samples).
+        List<VerifierTrainer.LabelledChains> once = devQuestions(200);
+        List<VerifierTrainer.LabelledChains> twice = once.stream().map(q -> {
+            List<dev.reasoningsdk.api.ReasoningChain> chains = new java.util.ArrayList<>(q.chains());
+            chains.addAll(q.chains());
+            return new VerifierTrainer.LabelledChains(q.question(), q.gold(), chains);
+        }).toList();
+        VerifierProvenance single = small().train(once, DATA, done -> { }).provenance();
+        VerifierProvenance doubled = small().train(twice, DATA, done -> { }).provenance();
+
+        assertThat(doubled.heldOut().bestSingleSource()).isEqualTo(single.heldOut().bestSingleSource())
+                .isBetween(0.0, 1.0);
+        assertThat(doubled.crossValidation()).extracting(VerifierProvenance.Candidate::bestSingleSource)
+                .containsExactlyElementsOf(single.crossValidation().stream()
+                        .map(VerifierProvenance.Candidate::bestSingleSource).toList());
+        assertThat(doubled.crossValidationByAgreement().values()).allSatisfy(
+                figures -> assertThat(figures.bestSingleSource()).isBetween(0.0, 1.0));
+    }
+
+    @Test
     void theSplitByAgreementAddsUpToTheChosenCandidate() throws IOException {
         VerifierProvenance provenance = small().train(devQuestions(200), DATA, done -> { }).provenance();
         VerifierProvenance.Candidate chosen = provenance.crossValidation().stream()
