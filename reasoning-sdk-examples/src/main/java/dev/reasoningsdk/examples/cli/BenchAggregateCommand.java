@@ -19,6 +19,10 @@ import dev.reasoningsdk.impl.aggregate.LikelihoodChainScorer;
 import dev.reasoningsdk.impl.aggregate.MajorityVote;
 import dev.reasoningsdk.impl.aggregate.SourceReliability;
 import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
+import dev.reasoningsdk.impl.aggregate.LearnedVerifier;
+import dev.reasoningsdk.impl.internal.TextFiles;
+import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
+import dev.reasoningsdk.impl.aggregate.VerifierProvenance;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
 import dev.reasoningsdk.impl.aggregate.StepSearchResult;
 import dev.reasoningsdk.impl.aggregate.WeightedVote;
@@ -112,6 +116,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "ONNX intra-op threads for --live (default: ${DEFAULT-VALUE}).")
     int threads = 2;
 
+    @Option(names = "--learned-verifier", paramLabel = "FILE", description = "Weights of the live run's "
+            + "learned_verifier judge (verifier train --out; default: the shipped weights, trained on GSM8K's chains). "
+            + "Refused if trained on any selected problem.")
+    Path learnedVerifier;
+
     @Override
     public Integer call() throws IOException {
         if (limit < 1) {
@@ -123,6 +132,12 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     + "add --live");
         }
         cache.requireRemote(endpoint);
+        if (learnedVerifier != null) {
+            if (!live) {
+                throw new IllegalArgumentException("--learned-verifier is for the live bench: add --live");
+            }
+            TextFiles.requireRegularFile(learnedVerifier, "no such file (--learned-verifier)");
+        }
         BenchReport report = new BenchReport();
         Path gsm8kFile = data != null ? data : SharedData.require(ModelSolutions.DEFAULT_FILE, "--data");
         List<JsonNode> gsm8kRows = JsonlRows.read(gsm8kFile);
@@ -225,13 +240,37 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return report;
     }
 
-    private BenchReport live(List<JsonNode> rows, ModelEndpoint endpoint) {
+    private BenchReport live(List<JsonNode> rows, ModelEndpoint endpoint) throws IOException {
         List<JsonNode> selected = JsonlRows.evenlySpaced(rows, limit);
-        Map<String, ChainScorer> scorers = new LinkedHashMap<>();
-        // Both paths judge a chain by the log-probabilities it was sampled with: no model call, and the same
-        // numbers whether the tiny reasoner runs here or behind an OpenAI-compatible server.
-        scorers.put("likelihood", LikelihoodChainScorer.fromSampledLogProbs());
-        scorers.put("verifier", ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
+        LearnedVerifier.Weights verifierWeights = learnedVerifier != null
+                ? LearnedVerifier.Weights.read(learnedVerifier)
+                : LearnedVerifier.Weights.shipped();
+        VerifierProvenance provenance = verifierWeights.provenance();
+        long seen = !provenance.recordsTrainingQuestions() ? 0 : selected.stream()
+                .filter(problem -> provenance.trainedOn(problem.path("question").asText())).count();
+        if (seen > 0) {
+            throw new IllegalArgumentException("the learned verifier " + (learnedVerifier != null ? learnedVerifier
+                    : "shipped") + " was trained on " + seen + " of the " + selected.size() + " selected problems; "
+                    + "train it on others (verifier sample leaves out the default selection)");
+        }
+        try (AllMiniLmL6V2Encoder encoder = verifierWeights.readsEmbeddings() ? AllMiniLmL6V2Encoder.create() : null) {
+            LearnedVerifier.Builder verifier = LearnedVerifier.builder().weights(verifierWeights);
+            if (encoder != null) {
+                verifier.encoder(encoder);
+            }
+            Map<String, ChainScorer> scorers = new LinkedHashMap<>();
+            // Both paths judge a chain by the log-probabilities it was sampled with: no model call, and the same
+            // numbers whether the tiny reasoner runs here or behind an OpenAI-compatible server.
+            scorers.put("likelihood", LikelihoodChainScorer.fromSampledLogProbs());
+            scorers.put("verifier", ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
+            scorers.put("learned_verifier", verifier.build());
+            return live(selected, scorers, endpoint).put("learned_verifier", new BenchReport()
+                    .put("weights", learnedVerifier != null ? learnedVerifier.toString() : "shipped")
+                    .put("trained_on", provenance.data()).put("features", provenance.features()));
+        }
+    }
+
+    private BenchReport live(List<JsonNode> selected, Map<String, ChainScorer> scorers, ModelEndpoint endpoint) {
         if (endpoint.isRemote()) {
             try (RemoteModel remote = new RemoteModel(endpoint, cache)) {
                 LiveSearches searches = new LiveSearches(StepSearchSettings.served(remote.gateway(),

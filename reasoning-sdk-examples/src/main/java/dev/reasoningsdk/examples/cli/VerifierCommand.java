@@ -1,5 +1,15 @@
 package dev.reasoningsdk.examples.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.reasoningsdk.api.StopReason;
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.ChainSampler;
+import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.llm.LocalModelSampler;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.aggregate.LearnedVerifier;
 import dev.reasoningsdk.impl.aggregate.VerifierProvenance;
 import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures;
@@ -17,13 +27,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code reasoning verifier train}: trains the learned outcome verifier ({@link LearnedVerifier}) on GSM8K-format
- * model solutions (a question, its gold answer and four sources' solutions per line) with
+ * {@code reasoning verifier}: {@code sample} draws chains from a model (the embedded tiny reasoner, or the user's
+ * served model) on questions with known answers and writes them as labelled chains ({@link LabelledChainsFile});
+ * {@code train} trains the learned outcome verifier ({@link LearnedVerifier}) on labelled chains (those, or
+ * GSM8K-format model solutions: a question, its gold answer and four sources' solutions per line) with
  * {@link VerifierTrainer}'s held-out protocol, and writes its weights with their provenance.
  */
 @Command(name = "verifier", mixinStandardHelpOptions = true,
         description = "The learned outcome verifier: train it on labelled chains.",
-        subcommands = {VerifierCommand.Train.class, CommandLine.HelpCommand.class})
+        subcommands = {VerifierCommand.Sample.class, VerifierCommand.Train.class, CommandLine.HelpCommand.class})
 public final class VerifierCommand implements Runnable {
 
     @CommandLine.Spec
@@ -31,11 +43,130 @@ public final class VerifierCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: train");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: sample or train");
     }
 
     /** The name of the weights file {@code train} writes into {@code --out}. */
     static final String WEIGHTS_FILE = LearnedVerifier.SHIPPED_RESOURCE;
+
+    /**
+     * {@code reasoning verifier sample --out FILE [--problems FILE] [--samples N] [model options]}: draws chains from a
+     * model on questions with gold answers and writes them as labelled chains for {@code train}. With the default
+     * problems (the tiny reasoner's eval problems) the rows {@code bench aggregate --live} selects by default are
+     * never read, so a verifier trained on them can be measured there.
+     */
+    @Command(name = "sample", mixinStandardHelpOptions = true,
+            description = "Sample chains from a model on questions with gold answers, as labelled chains for train; "
+                    + "print JSON.")
+    static final class Sample implements Callable<Integer> {
+
+        @Option(names = "--problems", description = "Questions with gold answers (question, answer per line); "
+                + "default " + BenchReasonerCommand.EVAL_FILE + " without the rows the live bench selects.")
+        private Path problems;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "The labelled chains to write "
+                + "(JSON lines; replaced atomically).")
+        private Path out;
+
+        @Option(names = "--samples", defaultValue = "10", description = "Chains per question (default 10).")
+        private int samples;
+
+        @Option(names = "--temperature", defaultValue = "0.8", description = "Sampling temperature (default 0.8, "
+                + "the live bench's).")
+        private double temperature;
+
+        @Option(names = "--seed", defaultValue = "42", description = "First seed; question i samples from seed "
+                + "+ i * samples (default 42).")
+        private long seed;
+
+        @Option(names = "--max-problems", description = "Sample at most this many of the allowed questions, evenly "
+                + "spaced (default: all).")
+        private Integer maxProblems;
+
+        @CommandLine.Mixin
+        private ModelOptions modelOptions;
+
+        @Option(names = "--json", description = "Print JSON (the only format).")
+        private boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (samples < 1) {
+                throw new IllegalArgumentException("--samples must be >= 1, was " + samples);
+            }
+            if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+                throw new IllegalArgumentException("--temperature must be a finite number >= 0, was " + temperature);
+            }
+            if (maxProblems != null && maxProblems < 1) {
+                throw new IllegalArgumentException("--max-problems must be >= 1, was " + maxProblems);
+            }
+            ModelEndpoint endpoint = modelOptions.endpoint();
+            Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
+            List<JsonNode> rows = JsonlRows.read(file);
+            java.util.Set<Integer> excluded = problems != null ? java.util.Set.of()
+                    : new java.util.TreeSet<>(StepRewardCommand.benchRows(rows.size()));
+            List<Integer> allowed = java.util.stream.IntStream.range(0, rows.size())
+                    .filter(row -> !excluded.contains(row)).boxed().toList();
+            if (maxProblems != null) {
+                allowed = JsonlRows.evenlySpaced(allowed, maxProblems);
+            }
+            for (int row : allowed) {
+                JsonNode problem = rows.get(row);
+                if (!problem.path("question").isTextual() || !(problem.path("answer").isTextual()
+                        || problem.path("answer").isNumber())) {
+                    throw new IllegalArgumentException(file + " row " + (row + 1) + ": needs a question string and "
+                            + "an answer (string or number)");
+                }
+            }
+            List<VerifierTrainer.LabelledChains> labelled = new ArrayList<>();
+            Usage usage = Usage.NONE;
+            int withoutChains = 0;
+            StopReason stop = StopReason.COMPLETED;
+            Progress progress = new Progress("verifier sample");
+            try (RemoteModel remote = endpoint.isRemote() ? new RemoteModel(endpoint) : null;
+                 HuggingFaceOnnxModel local = endpoint.isRemote() ? null : TinyReasoner.create()) {
+                ChainSampler sampler = remote != null ? remote.sampler(temperature)
+                        : LocalModelSampler.builder().model(local).temperature(temperature).build();
+                // The sampler's name, as the live bench names its chains' source, so the source accuracy learned
+                // here is the one a bench or a user's sampler looks up.
+                String source = sampler.name();
+                for (int i = 0; i < allowed.size() && stop == StopReason.COMPLETED; i++) {
+                    JsonNode problem = rows.get(allowed.get(i));
+                    SampleBatch batch = sampler.sample(problem.path("question").asText(), samples,
+                            seed + (long) allowed.get(i) * samples);
+                    usage = usage.plus(batch.usage());
+                    stop = batch.stopReason();
+                    if (batch.samples().isEmpty()) {
+                        withoutChains++;
+                    } else {
+                        labelled.add(new VerifierTrainer.LabelledChains(problem.path("question").asText(),
+                                problem.path("answer").asText(), batch.chains(source)));
+                    }
+                    progress.update(i + 1, allowed.size());
+                }
+                if (labelled.isEmpty()) {
+                    throw new IllegalStateException("no chain was sampled (" + usage.failedCalls() + " failed calls); "
+                            + "nothing written to " + out);
+                }
+                LabelledChainsFile.write(out, labelled);
+                AnswerExtractor numeric = AnswerExtractors.numeric();
+                long chains = labelled.stream().mapToLong(q -> q.chains().size()).sum();
+                long right = labelled.stream().mapToLong(q -> q.chains().stream().filter(chain -> numeric
+                        .extract(chain.text()).map(answer -> numeric.equivalent(answer, q.gold())).orElse(false))
+                        .count()).sum();
+                BenchReport report = new BenchReport().put("problems", RetrievalSetup.dataName(file))
+                        .put("bench_rows_excluded", excluded.size()).put("questions", labelled.size())
+                        .put("questions_without_chains", withoutChains).put("samples_per_question", samples)
+                        .put("chains", chains).put("chains_right", Math.round(10000.0 * right / chains) / 10000.0)
+                        .put("source", source).put("temperature", temperature)
+                        .put("stop_reason", stop.name().toLowerCase(java.util.Locale.ROOT)).put("out", out.toString());
+                report.put("usage", BenchReport.usage(usage));
+                report.put("endpoint", remote != null ? remote.describe(usage) : endpoint.describe());
+                report.print(System.out, true);
+            }
+            return 0;
+        }
+    }
 
     /**
      * {@code reasoning verifier train --data FILE [--out DIR]}: splits by question, chooses the feature set and
@@ -43,11 +174,12 @@ public final class VerifierCommand implements Runnable {
      * figures.
      */
     @Command(name = "train", mixinStandardHelpOptions = true,
-            description = "Train the learned verifier on GSM8K-format model solutions; print JSON.")
+            description = "Train the learned verifier on labelled chains; print JSON.")
     static final class Train implements Callable<Integer> {
 
-        @Option(names = "--data", required = true, description = "GSM8K model solutions: question, ground_truth "
-                + "and the solutions of " + "6b_finetuning, 6b_verification, 175b_finetuning, 175b_verification.")
+        @Option(names = "--data", required = true, description = "Labelled chains: GSM8K model solutions (question, "
+                + "ground_truth and the solutions of 6b_finetuning, 6b_verification, 175b_finetuning, "
+                + "175b_verification), or what verifier sample writes (question, answer, chains of text and source).")
         private Path data;
 
         @Option(names = "--out", paramLabel = "DIR", description = "Write " + WEIGHTS_FILE + " (weights and "
@@ -83,8 +215,12 @@ public final class VerifierCommand implements Runnable {
             boolean embeddings = sets.stream().anyMatch(set -> ChainFeatures.Feature.parseSet(set).stream()
                     .anyMatch(feature -> feature.group().equals("embedding")));
             List<VerifierTrainer.LabelledChains> questions = new ArrayList<>();
-            for (ModelSolutions row : ModelSolutions.read(data, Integer.MAX_VALUE)) {
-                questions.add(new VerifierTrainer.LabelledChains(row.question(), row.gold(), row.chains()));
+            if (LabelledChainsFile.isLabelledChains(JsonlRows.read(data).get(0))) {
+                questions.addAll(LabelledChainsFile.read(data));
+            } else {
+                for (ModelSolutions row : ModelSolutions.read(data, Integer.MAX_VALUE)) {
+                    questions.add(new VerifierTrainer.LabelledChains(row.question(), row.gold(), row.chains()));
+                }
             }
             VerifierTrainer.DataRecord record = new VerifierTrainer.DataRecord(RetrievalSetup.dataName(data),
                     LabelledText.sha256(data));
