@@ -13,6 +13,7 @@ import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.aggregate.LearnedVerifier;
 import dev.reasoningsdk.impl.aggregate.VerifierProvenance;
 import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures;
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.impl.retrieval.LabelledText;
@@ -91,14 +92,10 @@ public final class VerifierCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (samples < 1) {
-                throw new IllegalArgumentException("--samples must be >= 1, was " + samples);
-            }
-            if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-                throw new IllegalArgumentException("--temperature must be a finite number >= 0, was " + temperature);
-            }
-            if (maxProblems != null && maxProblems < 1) {
-                throw new IllegalArgumentException("--max-problems must be >= 1, was " + maxProblems);
+            Arguments.atLeast(samples, 1, "--samples");
+            Arguments.temperature(temperature);
+            if (maxProblems != null) {
+                Arguments.atLeast(maxProblems, 1, "--max-problems");
             }
             ModelEndpoint endpoint = modelOptions.endpoint();
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");

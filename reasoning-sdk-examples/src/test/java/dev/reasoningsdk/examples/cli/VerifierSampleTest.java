@@ -124,7 +124,7 @@ class VerifierSampleTest {
     void badInputExitsTwoWithOneLine() throws IOException {
         Path out = dir.resolve("out.jsonl");
         CliRun.of("verifier", "sample", "--out", out.toString(), "--samples", "0").assertBadInput("--samples");
-        CliRun.of("verifier", "sample", "--out", out.toString(), "--temperature", "NaN").assertBadInput("--temperature");
+        CliRun.of("verifier", "sample", "--out", out.toString(), "--temperature", "NaN").assertBadInput("temperature");
         Path noAnswer = Files.writeString(dir.resolve("no-answer.jsonl"), "{\"question\": \"What is 2+2?\"}\n");
         CliRun.of("verifier", "sample", "--problems", noAnswer.toString(), "--out", out.toString())
                 .assertBadInput("row 1");
