@@ -477,11 +477,13 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             List<ReasoningChain> all = replay.chains();
             for (int k : KS) {
                 // Failed samples leave fewer than k chains: the vote takes what there is, and says so.
+                // When every sample failed there is nothing to vote on: the problem counts as wrong, as AoR's does.
                 List<ReasoningChain> firstK = all.subList(0, Math.min(k, all.size()));
-                AggregationResult result = MajorityVote.of(numeric).aggregate(question, firstK);
-                run.add("majority_at_" + k, correct(numeric, result.answer(), gold), firstK.size(),
+                Optional<String> answer = firstK.isEmpty() ? Optional.empty()
+                        : MajorityVote.of(numeric).aggregate(question, firstK).answer();
+                run.add("majority_at_" + k, correct(numeric, answer, gold), firstK.size(),
                         replay.outputTokens(firstK.size()), 0);
-                run.answer("majority_at_" + k, result.answer());
+                run.answer("majority_at_" + k, answer);
             }
             for (Map.Entry<String, ChainScorer> scorer : scorers.entrySet()) {
                 if (run.skipped.containsKey(scorer.getKey())) {
