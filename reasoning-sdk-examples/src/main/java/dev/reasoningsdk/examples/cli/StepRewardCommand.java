@@ -91,7 +91,7 @@ public final class StepRewardCommand implements Runnable {
             StepRewardTrainer trainer = StepRewardTrainer.builder().seed(seed).chainsPerProblem(chains)
                     .completions(completions).layers(layers).build();
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
-            List<JsonNode> rows = JsonlRows.read(file);
+            List<JsonNode> rows = JsonlRows.problems(file);
             TreeSet<Integer> excluded = new TreeSet<>(benchRows(rows.size()));
             List<Integer> allowed = IntStream.range(0, rows.size()).filter(r -> !excluded.contains(r)).boxed()
                     .toList();
