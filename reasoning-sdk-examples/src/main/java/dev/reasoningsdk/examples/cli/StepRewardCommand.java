@@ -88,6 +88,7 @@ public final class StepRewardCommand implements Runnable {
             if (maxProblems != null && maxProblems < 5) {
                 throw new IllegalArgumentException("--max-problems must be >= 5 (the folds), was " + maxProblems);
             }
+            Path target = out == null ? null : OutFolder.file(out, HiddenStateStepReward.SHIPPED_RESOURCE);
             StepRewardTrainer trainer = StepRewardTrainer.builder().seed(seed).chainsPerProblem(chains)
                     .completions(completions).layers(layers).build();
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
@@ -116,8 +117,7 @@ public final class StepRewardCommand implements Runnable {
             }
             BenchReport report = new BenchReport().put("data", record.name()).put("data_sha256", record.sha256())
                     .put("bench_rows_excluded", excluded.size());
-            if (out != null) {
-                Path target = out.resolve(HiddenStateStepReward.SHIPPED_RESOURCE);
+            if (target != null) {
                 weights.save(target);
                 report.put("out", target.toString());
             }

@@ -45,6 +45,14 @@ class StepRewardCommandTest {
     }
 
     @Test
+    void anOutFolderThatIsAFileIsRefusedBeforeTrainingAndLeftAlone(@TempDir Path dir) throws IOException {
+        Path notAFolder = Files.writeString(dir.resolve("notes.txt"), "keep me");
+        CliRun.of("step-reward", "train", "--max-problems", "5", "--chains", "2", "--completions", "1",
+                "--out", notAFolder.toString()).assertBadInput("--out " + notAFolder);
+        assertThat(Files.readString(notAFolder)).isEqualTo("keep me");
+    }
+
+    @Test
     void theExcludedRowsAreTheLiveBenchDefaultSelection() {
         List<Integer> all = IntStream.range(0, 600).boxed().toList();
         assertThat(StepRewardCommand.benchRows(600))

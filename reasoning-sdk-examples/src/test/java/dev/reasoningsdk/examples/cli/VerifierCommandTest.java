@@ -58,6 +58,18 @@ class VerifierCommandTest {
     }
 
     @Test
+    void anOutFolderThatIsAFileIsRefusedBeforeTrainingAndLeftAlone(@TempDir Path dir) throws IOException {
+        Path sample = Files.write(dir.resolve("sample.jsonl"), Files.readAllLines(devChains()).subList(0, 40));
+        Path notAFolder = Files.writeString(dir.resolve("notes.txt"), "keep me");
+        CliRun.of("verifier", "train", "--data", sample.toString(), "--feature-sets", "chain", "--cv-repeats", "1",
+                "--out", notAFolder.toString()).assertBadInput("--out " + notAFolder);
+        assertThat(Files.readString(notAFolder)).isEqualTo("keep me");
+        Files.createDirectories(dir.resolve("out").resolve(VerifierCommand.WEIGHTS_FILE));
+        CliRun.of("verifier", "train", "--data", sample.toString(), "--feature-sets", "chain", "--cv-repeats", "1",
+                "--out", dir.resolve("out").toString()).assertBadInput("is a directory");
+    }
+
+    @Test
     void trainsOnRealChainsAndWritesWeightsWithProvenance(@TempDir Path dir) throws IOException {
         List<String> lines = Files.readAllLines(devChains()).subList(0, 150);
         Path sample = Files.write(dir.resolve("sample.jsonl"), lines);
