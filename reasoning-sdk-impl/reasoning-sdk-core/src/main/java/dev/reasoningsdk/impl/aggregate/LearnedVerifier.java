@@ -336,7 +336,10 @@ public final class LearnedVerifier implements ContextualChainScorer {
          * @throws IllegalArgumentException if it is not a weights file of a supported version, or a value is invalid
          */
         public static Weights read(InputStream in) throws IOException {
-            JsonNode root = JSON.readTree(in);
+            return WeightFiles.parse(in, JSON, "learned-verifier file", Weights::fromTree);
+        }
+
+        private static Weights fromTree(JsonNode root) throws IOException {
             if (root == null || !FORMAT.equals(root.path("format").asText())) {
                 throw new IllegalArgumentException("not a learned-verifier file: format is not '" + FORMAT + "'");
             }

@@ -15,6 +15,7 @@ import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -145,6 +146,21 @@ class LearnedVerifierTest {
         Path file = dir.resolve("verifier.json");
         weights.save(file);
         assertThat(LearnedVerifier.Weights.read(file).toJson()).isEqualTo(weights.toJson());
+    }
+
+    @Test
+    void aCorruptWeightsFileIsRefusedNamingTheFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("verifier.json");
+        LearnedVerifier.Weights.shipped().save(file);
+        String whole = Files.readString(file);
+        for (String corrupt : List.of(whole.substring(0, whole.length() / 2),
+                whole.replaceFirst("\"bias\" : [-0-9.eE]+", "\"bias\" : NaN"),
+                whole.replaceFirst("\"training\" : \\{", "\"training\" : 5, \"was\" : {"),
+                whole + whole)) {
+            Files.writeString(file, corrupt);
+            assertThatThrownBy(() -> LearnedVerifier.Weights.read(file)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(file + ": learned-verifier file is not valid JSON");
+        }
     }
 
     @Test
