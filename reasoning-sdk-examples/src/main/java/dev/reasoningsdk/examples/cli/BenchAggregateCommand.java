@@ -22,6 +22,7 @@ import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
 import dev.reasoningsdk.impl.aggregate.StepSearchResult;
 import dev.reasoningsdk.impl.aggregate.WeightedVote;
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.llm.ModelGateway;
@@ -110,11 +111,27 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "ONNX intra-op threads for --live (default: ${DEFAULT-VALUE}).")
     int threads = 2;
 
+    @picocli.CommandLine.Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    /** The options only the live bench reads: given without {@code --live}, they would be silently ignored. */
+    private static final List<String> LIVE_OPTIONS = List.of("--problems", "--limit", "--lean-initial",
+            "--step-tokens", "--step-max-tokens", "--threads");
+
     @Override
     public Integer call() throws IOException {
-        if (limit < 1) {
-            throw new IllegalArgumentException("--limit must be >= 1, was " + limit);
+        if (!live) {
+            LIVE_OPTIONS.stream().filter(spec.commandLine().getParseResult()::hasMatchedOption).findFirst()
+                    .ifPresent(option -> {
+                        throw new IllegalArgumentException(option + " is for the live bench: add --live");
+                    });
         }
+        // Checked here, named as the caller wrote them, rather than by a builder once the offline half has run.
+        Arguments.atLeast(limit, 1, "--limit");
+        Arguments.atLeast(leanInitial, 1, "--lean-initial");
+        Arguments.atLeast(stepTokens, 1, "--step-tokens");
+        Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
+        Arguments.atLeast(threads, 1, "--threads");
         ModelEndpoint endpoint = modelOptions.endpoint();
         if (endpoint.isRemote() && !live) {
             throw new IllegalArgumentException("--provider " + endpoint.providerName() + " is for the live bench: "

@@ -227,6 +227,20 @@ class BenchAggregateRemoteTest {
         }
     }
 
+    @Test
+    void liveOptionsAreCheckedBeforeAnythingRunsAndRefusedWithoutLive() throws IOException {
+        String data = solutions().toString();
+        for (String option : List.of("--step-tokens", "--step-max-tokens", "--lean-initial", "--threads", "--limit")) {
+            CliRun.of("bench", "aggregate", "--live", "--json", "--data", data, option, "0")
+                    .assertBadInput(option + " must be >= 1, was 0");
+        }
+        // Without --live these would be ignored, and the caller would read an offline report as the one asked for.
+        CliRun.of("bench", "aggregate", "--json", "--data", data, "--problems", problems().toString())
+                .assertBadInput("--problems is for the live bench: add --live");
+        CliRun.of("bench", "aggregate", "--json", "--data", data, "--limit", "3")
+                .assertBadInput("--limit is for the live bench: add --live");
+    }
+
     private static JsonNode read(String body) {
         try {
             return JSON.readTree(body);
