@@ -499,6 +499,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     result = search.getValue().solve(question);
                 } catch (ReasoningException noTokenUsage) {
                     // A served model that reports no token usage cannot keep a search's budget: no search runs on it.
+                    // StepSearch refuses it with a plain ReasoningException; any subclass (a model run that failed,
+                    // say) is a failure of the run, not a reason to skip the search.
+                    if (noTokenUsage.getClass() != ReasoningException.class) {
+                        throw noTokenUsage;
+                    }
                     run.skipSearch(search.getKey(), "needs token usage: " + noTokenUsage.getMessage());
                     continue;
                 }
