@@ -96,6 +96,12 @@ public final class StepRewardCommand implements Runnable {
             TreeSet<Integer> excluded = new TreeSet<>(benchRows(rows.size()));
             List<Integer> allowed = IntStream.range(0, rows.size()).filter(r -> !excluded.contains(r)).boxed()
                     .toList();
+            // Said here, before the model loads, and in the caller's terms rather than the trainer's "0 problems".
+            if (allowed.size() < 5) {
+                throw new IllegalArgumentException(file + " has " + rows.size() + " problems and "
+                        + excluded.size() + " of them are the rows bench aggregate --live reads by default, which "
+                        + "training never reads: " + allowed.size() + " are left, fewer than the 5 folds");
+            }
             TreeSet<Integer> skipped = new TreeSet<>(excluded);
             if (maxProblems != null) {
                 skipped.addAll(allowed);

@@ -35,6 +35,15 @@ class StepRewardCommandTest {
         }
     }
 
+    @Test
+    void aProblemsFileTheBenchRowsCoverIsRefusedSayingSo(@TempDir Path dir) throws IOException {
+        List<String> rows = IntStream.range(0, 150).mapToObj(i -> "{\"question\": \"Ana has " + i + " shells. She "
+                + "finds 1 more. How many shells now?\", \"steps\": 1, \"answer\": " + (i + 1) + "}").toList();
+        Path problems = Files.write(dir.resolve("own.jsonl"), rows);
+        CliRun.of("step-reward", "train", "--problems", problems.toString())
+                .assertBadInput("own.jsonl has 150 problems and 150 of them are the rows bench aggregate --live reads");
+    }
+
     /** One GSM8K row, for the offline half of {@code bench aggregate}. */
     private static Path solutions(Path dir) throws IOException {
         StringBuilder row = new StringBuilder("{\"question\": \"What is 6 times 7?\", \"ground_truth\": \"#### 42\"");
