@@ -279,6 +279,28 @@ public final class LearnedVerifier implements ContextualChainScorer {
             return coefficients.clone();
         }
 
+        /** Equal when every component is, the arrays by content (a record compares arrays by identity). */
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Weights that && features.equals(that.features)
+                    && java.util.Arrays.equals(mean, that.mean) && java.util.Arrays.equals(scale, that.scale)
+                    && java.util.Arrays.equals(coefficients, that.coefficients)
+                    && Double.compare(bias, that.bias) == 0 && reliability.equals(that.reliability)
+                    && encoderModelId.equals(that.encoderModelId) && provenance.equals(that.provenance);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(features, java.util.Arrays.hashCode(coefficients), bias, provenance);
+        }
+
+        /** The features, coefficients and bias, and where the weights came from. */
+        @Override
+        public String toString() {
+            return "Weights[features=" + features + ", coefficients=" + java.util.Arrays.toString(coefficients)
+                    + ", bias=" + bias + ", encoderModelId=" + encoderModelId + ", data=" + provenance.data() + "]";
+        }
+
         /** Whether these weights read sentence embeddings. */
         public boolean readsEmbeddings() {
             return readsEmbeddings(features);

@@ -146,6 +146,9 @@ class LearnedVerifierTest {
         Path file = dir.resolve("verifier.json");
         weights.save(file);
         assertThat(LearnedVerifier.Weights.read(file).toJson()).isEqualTo(weights.toJson());
+        // A value: what was read back equals what was saved, arrays by content.
+        assertThat(LearnedVerifier.Weights.read(file)).isEqualTo(weights).hasSameHashCodeAs(weights);
+        assertThat(weights.toString()).contains(String.valueOf(weights.coefficients()[0]));
     }
 
     @Test
