@@ -126,10 +126,7 @@ class HiddenStateStepRewardTest {
         Path file = temp.resolve("head.json");
         head(HiddenStateStepReward.Mapping.VALUE, HiddenStateStepReward.Combination.NONE).save(file);
         String whole = Files.readString(file);
-        for (String corrupt : List.of(whole.substring(0, whole.length() / 2),
-                whole.replaceFirst("\"bias\" : [-0-9.eE]+", "\"bias\" : NaN"),
-                whole.replaceFirst("\"training\" : \\{", "\"training\" : 5, \"was\" : {"),
-                whole + whole)) {
+        for (String corrupt : CorruptWeightFiles.of(whole)) {
             Files.writeString(file, corrupt);
             assertThatThrownBy(() -> HiddenStateStepReward.Weights.read(file))
                     .isInstanceOf(IllegalArgumentException.class)

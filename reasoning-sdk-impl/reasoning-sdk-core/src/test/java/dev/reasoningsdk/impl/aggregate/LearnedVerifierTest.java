@@ -156,10 +156,7 @@ class LearnedVerifierTest {
         Path file = dir.resolve("verifier.json");
         LearnedVerifier.Weights.shipped().save(file);
         String whole = Files.readString(file);
-        for (String corrupt : List.of(whole.substring(0, whole.length() / 2),
-                whole.replaceFirst("\"bias\" : [-0-9.eE]+", "\"bias\" : NaN"),
-                whole.replaceFirst("\"training\" : \\{", "\"training\" : 5, \"was\" : {"),
-                whole + whole)) {
+        for (String corrupt : CorruptWeightFiles.of(whole)) {
             Files.writeString(file, corrupt);
             assertThatThrownBy(() -> LearnedVerifier.Weights.read(file)).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith(file + ": learned-verifier file is not valid JSON");
