@@ -89,7 +89,13 @@ public final class LearnedVerifier implements ContextualChainScorer {
         return builder().build();
     }
 
-    /** The shipped verifier with the numeric answer extractor, reading embeddings from {@code encoder}. */
+    /**
+     * The shipped verifier with the numeric answer extractor and {@code encoder} for embedding features. The shipped
+     * weights read none ({@link Weights#readsEmbeddings()} is false), so this is {@link #create()} and the encoder
+     * is not called; it matters for weights trained with an {@code embedding} feature set.
+     *
+     * @throws IllegalArgumentException if the weights read embeddings of another encoder
+     */
     public static LearnedVerifier of(SentenceEncoder encoder) {
         return builder().encoder(encoder).build();
     }
