@@ -77,6 +77,7 @@ public final class VerifierCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             TextFiles.requireRegularFile(data);
+            Path file = out == null ? null : OutFolder.file(out, WEIGHTS_FILE);
             List<String> sets = featureSets != null ? featureSets : VerifierTrainer.defaultFeatureSets(true);
             VerifierTrainer.Builder builder = VerifierTrainer.builder().seed(seed).heldOutFraction(heldOut)
                     .repeats(cvRepeats).featureSets(sets);
@@ -100,8 +101,7 @@ public final class VerifierCommand implements Runnable {
                 weights = builder.build().train(questions, record, done -> progress.update(done, training));
             }
             BenchReport report = new BenchReport().put("data", record.name()).put("data_sha256", record.sha256());
-            if (out != null) {
-                Path file = out.resolve(WEIGHTS_FILE);
+            if (file != null) {
                 weights.save(file);
                 report.put("out", file.toString());
             }
