@@ -43,7 +43,7 @@ final class AggregationDemo implements DemoSection {
         }
         AnswerExtractor numeric = AnswerExtractors.numeric();
         String question = row.path("question").asText();
-        List<ReasoningChain> chains = BenchAggregateCommand.gsm8kQuestions(List.of(row)).get(0).chains();
+        List<ReasoningChain> chains = ModelSolutions.parse(row, RESOURCE).chains();
         String gold = numeric.extract(row.path("ground_truth").asText()).orElse("?");
         out.println("Q: " + question);
         out.println("gold answer: " + gold);

@@ -26,6 +26,7 @@ import dev.reasoningsdk.impl.aggregate.VerifierProvenance;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
 import dev.reasoningsdk.impl.aggregate.StepSearchResult;
 import dev.reasoningsdk.impl.aggregate.WeightedVote;
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.llm.ModelGateway;
@@ -78,8 +79,6 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return new BenchReport().put("skipped", "needs log-probabilities: " + e.getMessage());
     }
 
-    private static final List<String> GSM8K_SOURCES = List.of("6b_finetuning", "6b_verification", "175b_finetuning",
-            "175b_verification");
     private static final int[] KS = {1, 5, 10, 20, 40};
     private static final double TEMPERATURE = 0.8;
 
@@ -121,11 +120,27 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             + "Refused if trained on any selected problem.")
     Path learnedVerifier;
 
+    @picocli.CommandLine.Spec
+    private picocli.CommandLine.Model.CommandSpec spec;
+
+    /** The options only the live bench reads: given without {@code --live}, they would be silently ignored. */
+    private static final List<String> LIVE_OPTIONS = List.of("--problems", "--limit", "--lean-initial",
+            "--step-tokens", "--step-max-tokens", "--threads", "--learned-verifier");
+
     @Override
     public Integer call() throws IOException {
-        if (limit < 1) {
-            throw new IllegalArgumentException("--limit must be >= 1, was " + limit);
+        if (!live) {
+            LIVE_OPTIONS.stream().filter(spec.commandLine().getParseResult()::hasMatchedOption).findFirst()
+                    .ifPresent(option -> {
+                        throw new IllegalArgumentException(option + " is for the live bench: add --live");
+                    });
         }
+        // Checked here, named as the caller wrote them, rather than by a builder once the offline half has run.
+        Arguments.atLeast(limit, 1, "--limit");
+        Arguments.atLeast(leanInitial, 1, "--lean-initial");
+        Arguments.atLeast(stepTokens, 1, "--step-tokens");
+        Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
+        Arguments.atLeast(threads, 1, "--threads");
         ModelEndpoint endpoint = modelOptions.endpoint();
         if (endpoint.isRemote() && !live) {
             throw new IllegalArgumentException("--provider " + endpoint.providerName() + " is for the live bench: "
@@ -133,20 +148,19 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         }
         cache.requireRemote(endpoint);
         if (learnedVerifier != null) {
-            if (!live) {
-                throw new IllegalArgumentException("--learned-verifier is for the live bench: add --live");
-            }
             TextFiles.requireRegularFile(learnedVerifier, "no such file (--learned-verifier)");
         }
         BenchReport report = new BenchReport();
         Path gsm8kFile = data != null ? data : SharedData.require(ModelSolutions.DEFAULT_FILE, "--data");
-        List<JsonNode> gsm8kRows = JsonlRows.read(gsm8kFile);
-        report.put("gsm8k", gsm8k(gsm8kFile, gsm8kRows).put("learned_verifier",
-                LearnedVerifierBench.report(gsm8kFile, gsm8kQuestions(gsm8kRows))));
+        List<ModelSolutions> questions = ModelSolutions.read(gsm8kFile, Integer.MAX_VALUE);
+        // Both files are read before anything runs, so a bad row in either is reported at once.
+        List<JsonNode> liveProblems = !live ? List.of() : JsonlRows.problems(problems != null ? problems
+                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"));
+        report.put("gsm8k", gsm8k(gsm8kFile, questions).put("learned_verifier",
+                LearnedVerifierBench.report(gsm8kFile, questions)));
         if (live) {
             try (CacheOption closing = cache) {
-                report.put("live", live(JsonlRows.read(problems != null ? problems
-                        : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems")), endpoint));
+                report.put("live", live(liveProblems, endpoint));
                 cache.report(report);
             }
         }
@@ -154,39 +168,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One GSM8K question: its text, gold answer and the four sources' chains. */
-    record Question(String text, String gold, List<ReasoningChain> chains) {
-    }
-
-    static List<Question> gsm8kQuestions(List<JsonNode> rows) {
+    private static BenchReport gsm8k(Path file, List<ModelSolutions> questions) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
-        List<Question> questions = new ArrayList<>();
-        for (JsonNode row : rows) {
-            List<ReasoningChain> chains = new ArrayList<>();
-            for (String source : GSM8K_SOURCES) {
-                JsonNode solution = row.path(source).path("solution");
-                if (!solution.isTextual()) {
-                    throw new IllegalArgumentException("row without " + source + ".solution: " + abbreviate(row));
-                }
-                chains.add(ReasoningChain.of(solution.asText(), source));
-            }
-            String gold = numeric.extract(row.path("ground_truth").asText()).orElseThrow(() ->
-                    new IllegalArgumentException("ground_truth without an answer: " + abbreviate(row)));
-            questions.add(new Question(row.path("question").asText(), gold, chains));
-        }
-        return questions;
-    }
-
-    private static String abbreviate(JsonNode row) {
-        String text = row.toString();
-        return text.length() > 120 ? text.substring(0, 120) + "..." : text;
-    }
-
-    private static BenchReport gsm8k(Path file, List<JsonNode> rows) {
-        AnswerExtractor numeric = AnswerExtractors.numeric();
-        List<Question> questions = gsm8kQuestions(rows);
         SourceReliability reliability = SourceReliability.fit(numeric,
-                questions.stream().map(Question::chains).toList());
+                questions.stream().map(ModelSolutions::chains).toList());
         AggregationOfReasoning verifierAor = AggregationOfReasoning.builder().extractor(numeric)
                 .scorer(ArithmeticVerifier.builder().wholeNumberAnswers(true).build()).build();
         Map<String, Aggregator> methods = new LinkedHashMap<>();
@@ -197,11 +182,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         Map<String, Integer> right = new LinkedHashMap<>();
         methods.keySet().forEach(name -> right.put(name, 0));
         Map<String, Integer> sourceRight = new LinkedHashMap<>();
-        GSM8K_SOURCES.forEach(source -> sourceRight.put(source, 0));
+        ModelSolutions.SOURCES.forEach(source -> sourceRight.put(source, 0));
         int oracle = 0;
         Progress progress = new Progress("aggregate gsm8k");
         for (int q = 0; q < questions.size(); q++) {
-            Question question = questions.get(q);
+            ModelSolutions question = questions.get(q);
             boolean any = false;
             for (ReasoningChain chain : question.chains()) {
                 boolean correct = correct(numeric, numeric.extract(chain.text()), question.gold());
@@ -213,7 +198,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     c.source(), reliability.sourceWeight(c.source()))).toList();
             for (Map.Entry<String, Aggregator> method : methods.entrySet()) {
                 List<ReasoningChain> chains = method.getKey().equals("verifier") ? weighted : question.chains();
-                AggregationResult result = method.getValue().aggregate(question.text(), chains);
+                AggregationResult result = method.getValue().aggregate(question.question(), chains);
                 right.merge(method.getKey(), correct(numeric, result.answer(), question.gold()) ? 1 : 0,
                         Integer::sum);
             }
@@ -516,11 +501,13 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             List<ReasoningChain> all = replay.chains();
             for (int k : KS) {
                 // Failed samples leave fewer than k chains: the vote takes what there is, and says so.
+                // When every sample failed there is nothing to vote on: the problem counts as wrong, as AoR's does.
                 List<ReasoningChain> firstK = all.subList(0, Math.min(k, all.size()));
-                AggregationResult result = MajorityVote.of(numeric).aggregate(question, firstK);
-                run.add("majority_at_" + k, correct(numeric, result.answer(), gold), firstK.size(),
+                Optional<String> answer = firstK.isEmpty() ? Optional.empty()
+                        : MajorityVote.of(numeric).aggregate(question, firstK).answer();
+                run.add("majority_at_" + k, correct(numeric, answer, gold), firstK.size(),
                         replay.outputTokens(firstK.size()), 0);
-                run.answer("majority_at_" + k, result.answer());
+                run.answer("majority_at_" + k, answer);
             }
             for (Map.Entry<String, ChainScorer> scorer : scorers.entrySet()) {
                 if (run.skipped.containsKey(scorer.getKey())) {
@@ -548,6 +535,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     result = search.getValue().solve(question);
                 } catch (ReasoningException noTokenUsage) {
                     // A served model that reports no token usage cannot keep a search's budget: no search runs on it.
+                    // StepSearch refuses it with a plain ReasoningException; any subclass (a model run that failed,
+                    // say) is a failure of the run, not a reason to skip the search.
+                    if (noTokenUsage.getClass() != ReasoningException.class) {
+                        throw noTokenUsage;
+                    }
                     run.skipSearch(search.getKey(), "needs token usage: " + noTokenUsage.getMessage());
                     continue;
                 }

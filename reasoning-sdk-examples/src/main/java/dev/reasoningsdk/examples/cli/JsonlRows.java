@@ -29,6 +29,42 @@ final class JsonlRows {
     }
 
     /**
+     * The rows of a problems file (the tiny reasoner's eval format), each with its {@code question} as text and its
+     * {@code answer} as an integer: a row without them would be scored against an empty question or a gold answer
+     * of 0.
+     *
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws dev.reasoningsdk.impl.DataFileException if it is a directory or not UTF-8
+     * @throws IllegalArgumentException naming the file and line of a row that is not JSON or lacks either field, or
+     *                                  the file if it holds no rows
+     */
+    static List<JsonNode> problems(Path file) throws IOException {
+        return problems(file, true);
+    }
+
+    /**
+     * As {@link #problems(Path)}, with {@code integerAnswers} false for questions of any kind (a user's own, for
+     * {@code verifier sample}): the answer may then be any number or non-blank text.
+     */
+    static List<JsonNode> problems(Path file, boolean integerAnswers) throws IOException {
+        List<JsonNode> problems = new ArrayList<>();
+        for (JsonLines.Row row : JsonLines.read(file)) {
+            JsonNode answer = row.node().path("answer");
+            boolean answered = integerAnswers ? answer.isIntegralNumber()
+                    : answer.isNumber() || answer.isTextual() && !answer.asText().isBlank();
+            if (!row.node().path("question").isTextual() || !answered) {
+                throw new IllegalArgumentException(file + ":" + row.line() + ": a problem needs 'question' (text) "
+                        + "and 'answer' (" + (integerAnswers ? "an integer" : "a number or text") + ")");
+            }
+            problems.add(row.node());
+        }
+        if (problems.isEmpty()) {
+            throw new IllegalArgumentException("no rows in " + file);
+        }
+        return problems;
+    }
+
+    /**
      * {@code count} rows at evenly spaced positions (all of them when {@code count} is at least the size). The eval
      * files are ordered by step count, so a spread covers every step count.
      */

@@ -40,12 +40,12 @@ final class LearnedVerifierBench {
     }
 
     /** The entry for {@code questions}, read from {@code file}. */
-    static BenchReport report(Path file, List<BenchAggregateCommand.Question> questions) throws IOException {
+    static BenchReport report(Path file, List<ModelSolutions> questions) throws IOException {
         LearnedVerifier.Weights weights = LearnedVerifier.Weights.shipped();
         VerifierProvenance provenance = weights.provenance();
         boolean trainingFile = LabelledText.sha256(file).equals(provenance.dataSha256());
         List<Integer> rows = IntStream.range(0, questions.size())
-                .filter(row -> !provenance.trainedOn(questions.get(row).text())).boxed().toList();
+                .filter(row -> !provenance.trainedOn(questions.get(row).question())).boxed().toList();
         if (trainingFile && !rows.equals(provenance.heldOutRows())) {
             throw new IllegalStateException(file + " has the training file's hash, but the questions the verifier "
                     + "was not trained on are not the held-out rows its provenance lists");
@@ -65,7 +65,7 @@ final class LearnedVerifierBench {
         }
     }
 
-    private static BenchReport report(LearnedVerifier verifier, List<BenchAggregateCommand.Question> questions,
+    private static BenchReport report(LearnedVerifier verifier, List<ModelSolutions> questions,
                                       List<Integer> rows, boolean trainingFile, VerifierProvenance provenance) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         Map<String, Aggregator> methods = new LinkedHashMap<>();
@@ -78,14 +78,14 @@ final class LearnedVerifierBench {
                 .scorer(ArithmeticVerifier.builder().wholeNumberAnswers(true).build()).build());
         // As the bench's own "verifier" entry: reliability fitted without labels on every question of the file.
         SourceReliability reliability = SourceReliability.fit(numeric,
-                questions.stream().map(BenchAggregateCommand.Question::chains).toList());
+                questions.stream().map(ModelSolutions::chains).toList());
         Map<String, Integer> right = new LinkedHashMap<>();
         Map<String, Integer> sourceRight = new LinkedHashMap<>();
         Usage usage = Usage.NONE;
         int oracle = 0;
         Progress progress = new Progress("learned verifier");
         for (int done = 0; done < rows.size(); done++) {
-            BenchAggregateCommand.Question question = questions.get(rows.get(done));
+            ModelSolutions question = questions.get(rows.get(done));
             boolean any = false;
             for (ReasoningChain chain : question.chains()) {
                 boolean correct = BenchAggregateCommand.correct(numeric, numeric.extract(chain.text()),
@@ -98,7 +98,7 @@ final class LearnedVerifierBench {
                 List<ReasoningChain> chains = !method.getKey().equals("aor_arithmetic_verifier") ? question.chains()
                         : question.chains().stream().map(c -> c.withWeight(reliability.sourceWeight(c.source())))
                         .toList();
-                AggregationResult result = method.getValue().aggregate(question.text(), chains);
+                AggregationResult result = method.getValue().aggregate(question.question(), chains);
                 right.merge(method.getKey(), BenchAggregateCommand.correct(numeric, result.answer(), question.gold())
                         ? 1 : 0, Integer::sum);
                 if (!method.getKey().equals("majority") && !method.getKey().equals("aor_arithmetic_verifier")) {

@@ -2,7 +2,6 @@ package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.ReasoningChain;
-import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.internal.JsonLines;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.io.IOException;
@@ -29,31 +28,45 @@ record ModelSolutions(String question, String gold, List<ReasoningChain> chains)
     /**
      * Reads up to {@code limit} rows.
      *
-     * @throws IllegalArgumentException naming the line that is not a model-solutions row
+     * @throws IllegalArgumentException naming the file and line of a row that is not a model-solutions row, or the
+     *                                  file if it holds none
      */
     static List<ModelSolutions> read(Path file, int limit) throws IOException {
-        AnswerExtractor numeric = AnswerExtractors.numeric();
         List<ModelSolutions> rows = new ArrayList<>();
         for (JsonLines.Row line : JsonLines.read(file)) {
             if (rows.size() >= limit) {
                 break;
             }
-            JsonNode row = line.node();
-            String gold = numeric.extract(row.path("ground_truth").asText("")).orElseThrow(
-                    () -> new IllegalArgumentException(file + " line " + line.line() + ": no gold answer"));
-            List<ReasoningChain> chains = new ArrayList<>();
-            for (String source : SOURCES) {
-                JsonNode solution = row.path(source).path("solution");
-                if (!solution.isTextual()) {
-                    throw new IllegalArgumentException(file + " line " + line.line() + ": no " + source + " solution");
-                }
-                chains.add(ReasoningChain.of(solution.asText(), source));
-            }
-            rows.add(new ModelSolutions(row.path("question").asText(), gold, chains));
+            rows.add(parse(line.node(), file + " line " + line.line()));
         }
         if (rows.isEmpty()) {
             throw new IllegalArgumentException(file + " holds no rows");
         }
         return rows;
+    }
+
+    /**
+     * One row: its question (text), its gold answer (read from {@code ground_truth}) and the four solutions.
+     *
+     * @param where names the row in an error, e.g. the file and line
+     * @throws IllegalArgumentException naming {@code where} and the field that is missing or not text
+     */
+    static ModelSolutions parse(JsonNode row, String where) {
+        // A row without its question would be scored with an empty one, and counted as a question the learned
+        // verifier never saw.
+        if (!row.path("question").isTextual()) {
+            throw new IllegalArgumentException(where + ": no question");
+        }
+        String gold = AnswerExtractors.numeric().extract(row.path("ground_truth").asText("")).orElseThrow(
+                () -> new IllegalArgumentException(where + ": no gold answer"));
+        List<ReasoningChain> chains = new ArrayList<>();
+        for (String source : SOURCES) {
+            JsonNode solution = row.path(source).path("solution");
+            if (!solution.isTextual()) {
+                throw new IllegalArgumentException(where + ": no " + source + " solution");
+            }
+            chains.add(ReasoningChain.of(solution.asText(), source));
+        }
+        return new ModelSolutions(row.path("question").asText(), gold, chains);
     }
 }

@@ -88,13 +88,20 @@ public final class StepRewardCommand implements Runnable {
             if (maxProblems != null && maxProblems < 5) {
                 throw new IllegalArgumentException("--max-problems must be >= 5 (the folds), was " + maxProblems);
             }
+            Path target = out == null ? null : OutFolder.file(out, HiddenStateStepReward.SHIPPED_RESOURCE);
             StepRewardTrainer trainer = StepRewardTrainer.builder().seed(seed).chainsPerProblem(chains)
                     .completions(completions).layers(layers).build();
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
-            List<JsonNode> rows = JsonlRows.read(file);
+            List<JsonNode> rows = JsonlRows.problems(file);
             TreeSet<Integer> excluded = new TreeSet<>(benchRows(rows.size()));
             List<Integer> allowed = IntStream.range(0, rows.size()).filter(r -> !excluded.contains(r)).boxed()
                     .toList();
+            // Said here, before the model loads, and in the caller's terms rather than the trainer's "0 problems".
+            if (allowed.size() < 5) {
+                throw new IllegalArgumentException(file + " has " + rows.size() + " problems and "
+                        + excluded.size() + " of them are the rows bench aggregate --live reads by default, which "
+                        + "training never reads: " + allowed.size() + " are left, fewer than the 5 folds");
+            }
             TreeSet<Integer> skipped = new TreeSet<>(excluded);
             if (maxProblems != null) {
                 skipped.addAll(allowed);
@@ -116,8 +123,7 @@ public final class StepRewardCommand implements Runnable {
             }
             BenchReport report = new BenchReport().put("data", record.name()).put("data_sha256", record.sha256())
                     .put("bench_rows_excluded", excluded.size());
-            if (out != null) {
-                Path target = out.resolve(HiddenStateStepReward.SHIPPED_RESOURCE);
+            if (target != null) {
                 weights.save(target);
                 report.put("out", target.toString());
             }

@@ -99,21 +99,13 @@ public final class VerifierCommand implements Runnable {
             }
             ModelEndpoint endpoint = modelOptions.endpoint();
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
-            List<JsonNode> rows = JsonlRows.read(file);
+            List<JsonNode> rows = JsonlRows.problems(file, false);
             java.util.Set<Integer> excluded = problems != null ? java.util.Set.of()
                     : new java.util.TreeSet<>(StepRewardCommand.benchRows(rows.size()));
             List<Integer> allowed = java.util.stream.IntStream.range(0, rows.size())
                     .filter(row -> !excluded.contains(row)).boxed().toList();
             if (maxProblems != null) {
                 allowed = JsonlRows.evenlySpaced(allowed, maxProblems);
-            }
-            for (int row : allowed) {
-                JsonNode problem = rows.get(row);
-                if (!problem.path("question").isTextual() || !(problem.path("answer").isTextual()
-                        || problem.path("answer").isNumber())) {
-                    throw new IllegalArgumentException(file + " row " + (row + 1) + ": needs a question string and "
-                            + "an answer (string or number)");
-                }
             }
             List<VerifierTrainer.LabelledChains> labelled = new ArrayList<>();
             Usage usage = Usage.NONE;
@@ -206,6 +198,7 @@ public final class VerifierCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             TextFiles.requireRegularFile(data);
+            Path file = out == null ? null : OutFolder.file(out, WEIGHTS_FILE);
             List<String> sets = featureSets != null ? featureSets : VerifierTrainer.defaultFeatureSets(true);
             VerifierTrainer.Builder builder = VerifierTrainer.builder().seed(seed).heldOutFraction(heldOut)
                     .repeats(cvRepeats).featureSets(sets);
@@ -233,8 +226,7 @@ public final class VerifierCommand implements Runnable {
                 weights = builder.build().train(questions, record, done -> progress.update(done, training));
             }
             BenchReport report = new BenchReport().put("data", record.name()).put("data_sha256", record.sha256());
-            if (out != null) {
-                Path file = out.resolve(WEIGHTS_FILE);
+            if (file != null) {
                 weights.save(file);
                 report.put("out", file.toString());
             }

@@ -2,6 +2,8 @@ package dev.reasoningsdk.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -15,6 +17,48 @@ class StepRewardCommandTest {
         CliRun.of("step-reward", "train", "--problems", dir.resolve("missing.jsonl").toString())
                 .assertBadInput("missing.jsonl");
         CliRun.of("step-reward", "train", "--max-problems", "3").assertBadInput("--max-problems");
+    }
+
+    @Test
+    void aProblemWithoutItsQuestionOrIntegerAnswerIsRefusedNamingItsLine(@TempDir Path dir) throws IOException {
+        String good = "{\"question\": \"Ana has 7 shells. She sells 4. How many shells now?\", \"steps\": 1, "
+                + "\"answer\": 3}";
+        for (String bad : List.of(
+                "{\"question\": \"Ana has 7 shells. She sells 4. How many shells now?\", \"anwser\": 3}",
+                "{\"question\": \"Ana has 7 shells. She halves them. How many shells now?\", \"answer\": 3.5}",
+                "{\"prompt\": \"Q: Ana has 7 shells.\", \"answer\": 3}")) {
+            Path problems = Files.write(dir.resolve("problems.jsonl"), List.of(good, bad));
+            // Scored against a gold answer of 0 (or 3), or with an empty question, the row would count silently.
+            CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "2", "--data", solutions(dir).toString(),
+                    "--problems", problems.toString()).assertBadInput("problems.jsonl:2");
+            CliRun.of("step-reward", "train", "--problems", problems.toString()).assertBadInput("problems.jsonl:2");
+        }
+    }
+
+    @Test
+    void aProblemsFileTheBenchRowsCoverIsRefusedSayingSo(@TempDir Path dir) throws IOException {
+        List<String> rows = IntStream.range(0, 150).mapToObj(i -> "{\"question\": \"Ana has " + i + " shells. She "
+                + "finds 1 more. How many shells now?\", \"steps\": 1, \"answer\": " + (i + 1) + "}").toList();
+        Path problems = Files.write(dir.resolve("own.jsonl"), rows);
+        CliRun.of("step-reward", "train", "--problems", problems.toString())
+                .assertBadInput("own.jsonl has 150 problems and 150 of them are the rows bench aggregate --live reads");
+    }
+
+    /** One GSM8K row, for the offline half of {@code bench aggregate}. */
+    private static Path solutions(Path dir) throws IOException {
+        StringBuilder row = new StringBuilder("{\"question\": \"What is 6 times 7?\", \"ground_truth\": \"#### 42\"");
+        for (String source : ModelSolutions.SOURCES) {
+            row.append(", \"").append(source).append("\": {\"solution\": \"6 * 7 = 42. The answer is 42.\"}");
+        }
+        return Files.writeString(dir.resolve("solutions.jsonl"), row + "}\n");
+    }
+
+    @Test
+    void anOutFolderThatIsAFileIsRefusedBeforeTrainingAndLeftAlone(@TempDir Path dir) throws IOException {
+        Path notAFolder = Files.writeString(dir.resolve("notes.txt"), "keep me");
+        CliRun.of("step-reward", "train", "--max-problems", "5", "--chains", "2", "--completions", "1",
+                "--out", notAFolder.toString()).assertBadInput("--out " + notAFolder);
+        assertThat(Files.readString(notAFolder)).isEqualTo("keep me");
     }
 
     @Test

@@ -42,6 +42,34 @@ class VerifierCommandTest {
     }
 
     @Test
+    void aRowWithoutItsQuestionIsRefusedNamingItsLine(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = new ArrayList<>(Files.readAllLines(devChains()).subList(0, 40));
+        ObjectNode row = (ObjectNode) json.readTree(lines.get(2));
+        row.remove("question");
+        lines.set(2, json.writeValueAsString(row));
+        Path file = Files.write(dir.resolve("no-question.jsonl"), lines);
+
+        // Scored with an empty question, the row would count as one the shipped verifier never saw.
+        CliRun.of("bench", "aggregate", "--json", "--data", file.toString())
+                .assertBadInput("no-question.jsonl line 3: no question");
+        CliRun.of("verifier", "train", "--data", file.toString(), "--feature-sets", "chain", "--cv-repeats", "1")
+                .assertBadInput("no-question.jsonl line 3: no question");
+    }
+
+    @Test
+    void anOutFolderThatIsAFileIsRefusedBeforeTrainingAndLeftAlone(@TempDir Path dir) throws IOException {
+        Path sample = Files.write(dir.resolve("sample.jsonl"), Files.readAllLines(devChains()).subList(0, 40));
+        Path notAFolder = Files.writeString(dir.resolve("notes.txt"), "keep me");
+        CliRun.of("verifier", "train", "--data", sample.toString(), "--feature-sets", "chain", "--cv-repeats", "1",
+                "--out", notAFolder.toString()).assertBadInput("--out " + notAFolder);
+        assertThat(Files.readString(notAFolder)).isEqualTo("keep me");
+        Files.createDirectories(dir.resolve("out").resolve(VerifierCommand.WEIGHTS_FILE));
+        CliRun.of("verifier", "train", "--data", sample.toString(), "--feature-sets", "chain", "--cv-repeats", "1",
+                "--out", dir.resolve("out").toString()).assertBadInput("is a directory");
+    }
+
+    @Test
     void trainsOnRealChainsAndWritesWeightsWithProvenance(@TempDir Path dir) throws IOException {
         List<String> lines = Files.readAllLines(devChains()).subList(0, 150);
         Path sample = Files.write(dir.resolve("sample.jsonl"), lines);

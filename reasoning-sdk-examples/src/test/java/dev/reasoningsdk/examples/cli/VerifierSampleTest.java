@@ -127,7 +127,7 @@ class VerifierSampleTest {
         CliRun.of("verifier", "sample", "--out", out.toString(), "--temperature", "NaN").assertBadInput("temperature");
         Path noAnswer = Files.writeString(dir.resolve("no-answer.jsonl"), "{\"question\": \"What is 2+2?\"}\n");
         CliRun.of("verifier", "sample", "--problems", noAnswer.toString(), "--out", out.toString())
-                .assertBadInput("row 1");
+                .assertBadInput("no-answer.jsonl:1");
         assertThat(out).doesNotExist();
         Path broken = Files.writeString(dir.resolve("broken.jsonl"), "{\"question\": \"q\", \"answer\": \"1\", "
                 + "\"chains\": [{\"text\": \"1\"}]}\n{\"question\": \"q2\", \"answer\": \"2\", \"chains\": []}\n");

@@ -320,7 +320,10 @@ public final class HiddenStateStepReward implements ProcessReward {
          *                                  malformed, or {@code hiddenSize} is not the number of coefficients
          */
         public static Weights read(InputStream in) throws IOException {
-            JsonNode root = JSON.readTree(in);
+            return WeightFiles.parse(in, JSON, "process-reward head", Weights::fromTree);
+        }
+
+        private static Weights fromTree(JsonNode root) throws IOException {
             if (root == null || !FORMAT.equals(root.path("format").asText())) {
                 throw new IllegalArgumentException("not a process-reward head: format is not '" + FORMAT + "'");
             }

@@ -58,8 +58,8 @@ import java.util.Optional;
  * {@code representatives(1)} and {@code scoreThreshold(0)}; a vote weighted by the scores is the scored
  * {@link WeightedVote}.
  *
- * <p>{@link #create()} uses the shipped weights, trained on the 1000 GSM8K dev questions with four GPT-3 solutions
- * each ({@code gsm8k/model-solutions-dev.jsonl}); their provenance (data hash, split, cross-validated and held-out
+ * <p>{@link #create()} uses the shipped weights, trained on 800 of the 1000 GSM8K dev questions with four GPT-3
+ * solutions each ({@code gsm8k/model-solutions-dev.jsonl}; the other 200 are held out); their provenance (data hash, split, cross-validated and held-out
  * figures) is {@link Weights#provenance()}. Its source reliabilities are those four models' names. Immutable and
  * thread-safe when the encoder is.
  */
@@ -89,7 +89,13 @@ public final class LearnedVerifier implements ContextualChainScorer {
         return builder().build();
     }
 
-    /** The shipped verifier with the numeric answer extractor, reading embeddings from {@code encoder}. */
+    /**
+     * The shipped verifier with the numeric answer extractor and {@code encoder} for embedding features. The shipped
+     * weights read none ({@link Weights#readsEmbeddings()} is false), so this is {@link #create()} and the encoder
+     * is not called; it matters for weights trained with an {@code embedding} feature set.
+     *
+     * @throws IllegalArgumentException if the weights read embeddings of another encoder
+     */
     public static LearnedVerifier of(SentenceEncoder encoder) {
         return builder().encoder(encoder).build();
     }
@@ -279,6 +285,28 @@ public final class LearnedVerifier implements ContextualChainScorer {
             return coefficients.clone();
         }
 
+        /** Equal when every component is, the arrays by content (a record compares arrays by identity). */
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Weights that && features.equals(that.features)
+                    && java.util.Arrays.equals(mean, that.mean) && java.util.Arrays.equals(scale, that.scale)
+                    && java.util.Arrays.equals(coefficients, that.coefficients)
+                    && Double.compare(bias, that.bias) == 0 && reliability.equals(that.reliability)
+                    && encoderModelId.equals(that.encoderModelId) && provenance.equals(that.provenance);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(features, java.util.Arrays.hashCode(coefficients), bias, provenance);
+        }
+
+        /** The features, coefficients and bias, and where the weights came from. */
+        @Override
+        public String toString() {
+            return "Weights[features=" + features + ", coefficients=" + java.util.Arrays.toString(coefficients)
+                    + ", bias=" + bias + ", encoderModelId=" + encoderModelId + ", data=" + provenance.data() + "]";
+        }
+
         /** Whether these weights read sentence embeddings. */
         public boolean readsEmbeddings() {
             return readsEmbeddings(features);
@@ -336,7 +364,10 @@ public final class LearnedVerifier implements ContextualChainScorer {
          * @throws IllegalArgumentException if it is not a weights file of a supported version, or a value is invalid
          */
         public static Weights read(InputStream in) throws IOException {
-            JsonNode root = JSON.readTree(in);
+            return WeightFiles.parse(in, JSON, "learned-verifier file", Weights::fromTree);
+        }
+
+        private static Weights fromTree(JsonNode root) throws IOException {
             if (root == null || !FORMAT.equals(root.path("format").asText())) {
                 throw new IllegalArgumentException("not a learned-verifier file: format is not '" + FORMAT + "'");
             }

@@ -17,8 +17,10 @@ import java.util.Optional;
  * @param expansions how many times a partial chain was expanded (one expansion adds up to a step to each of its
  *                   children)
  * @param stopReason {@link StopReason#COMPLETED} (a finished chain won), {@link StopReason#BUDGET_EXHAUSTED} (the
- *                   token budget could not pay for another expansion) or {@link StopReason#NO_ANSWER} (every
- *                   partial chain was expanded as often as allowed without a finished chain winning)
+ *                   token budget could not pay for another expansion, or over a gateway its call budget or deadline
+ *                   was spent), {@link StopReason#CANCELLED} (over a gateway, a call was cancelled) or
+ *                   {@link StopReason#NO_ANSWER} (every partial chain was expanded as often as allowed without a
+ *                   finished chain winning)
  * @param usage      model calls, prompt and generated tokens (every token the model generated, those of discarded
  *                   expansions included), finished chains as samples, wall time
  */

@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param seed               the seed of the shuffle that drew the held-out questions
  * @param heldOutFraction    the fraction of questions held out
  * @param heldOutRows        the held-out questions' row numbers (0-based, in file order)
- * @param features           the feature set chosen ({@code chain}, {@code agreement}, {@code embedding}, +-joined)
+ * @param features           the feature set chosen (groups of {@code chain}, {@code agreement}, {@code text},
+ *                           {@code answers}, {@code embedding}, +-joined)
  * @param l2                 the L2 penalty chosen
  * @param shippingRule       how the settings were chosen, in words
  * @param crossValidation    every candidate's cross-validated figures, in the order tried

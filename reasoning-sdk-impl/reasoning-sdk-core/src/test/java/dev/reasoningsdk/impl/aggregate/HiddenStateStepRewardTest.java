@@ -10,6 +10,7 @@ import dev.reasoningsdk.api.model.GenerationOptions;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -118,6 +119,19 @@ class HiddenStateStepRewardTest {
         ObjectNode noModel = weights.toJson();
         noModel.remove("modelId");
         assertThatThrownBy(() -> read(noModel)).hasMessageContaining("modelId");
+    }
+
+    @Test
+    void aCorruptHeadFileIsRefusedNamingTheFile(@TempDir Path temp) throws IOException {
+        Path file = temp.resolve("head.json");
+        head(HiddenStateStepReward.Mapping.VALUE, HiddenStateStepReward.Combination.NONE).save(file);
+        String whole = Files.readString(file);
+        for (String corrupt : CorruptWeightFiles.of(whole)) {
+            Files.writeString(file, corrupt);
+            assertThatThrownBy(() -> HiddenStateStepReward.Weights.read(file))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(file + ": process-reward head is not valid JSON");
+        }
     }
 
     @Test

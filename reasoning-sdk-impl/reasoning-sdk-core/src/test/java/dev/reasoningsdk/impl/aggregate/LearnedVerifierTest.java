@@ -15,6 +15,7 @@ import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -161,6 +162,21 @@ class LearnedVerifierTest {
         Path file = dir.resolve("verifier.json");
         weights.save(file);
         assertThat(LearnedVerifier.Weights.read(file).toJson()).isEqualTo(weights.toJson());
+        // A value: what was read back equals what was saved, arrays by content.
+        assertThat(LearnedVerifier.Weights.read(file)).isEqualTo(weights).hasSameHashCodeAs(weights);
+        assertThat(weights.toString()).contains(String.valueOf(weights.coefficients()[0]));
+    }
+
+    @Test
+    void aCorruptWeightsFileIsRefusedNamingTheFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("verifier.json");
+        LearnedVerifier.Weights.shipped().save(file);
+        String whole = Files.readString(file);
+        for (String corrupt : CorruptWeightFiles.of(whole)) {
+            Files.writeString(file, corrupt);
+            assertThatThrownBy(() -> LearnedVerifier.Weights.read(file)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(file + ": learned-verifier file is not valid JSON");
+        }
     }
 
     @Test

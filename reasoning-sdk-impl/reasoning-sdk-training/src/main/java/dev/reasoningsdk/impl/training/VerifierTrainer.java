@@ -150,8 +150,9 @@ public final class VerifierTrainer {
      * Trains on {@code data}'s questions as the class comment describes.
      *
      * @param progress told the number of training questions observed so far (embedding them is the slow part)
-     * @throws IllegalArgumentException if fewer than {@code folds} questions are left for training, or the
-     *                                  training chains are all right or all wrong
+     * @throws IllegalArgumentException if fewer than {@code folds} questions are left for training, the training
+     *                                  chains are all right or all wrong, or a held-out row repeats a training
+     *                                  question (found once the verifier is frozen, when the held-out rows are read)
      */
     public LearnedVerifier.Weights train(List<LabelledChains> questions, DataRecord data, IntConsumer progress) {
         Objects.requireNonNull(data, "data");
@@ -202,8 +203,17 @@ public final class VerifierTrainer {
                 bestValidated.byAgreement());
         LearnedVerifier.Weights frozen = fitted.weights(encoder, pending);
         // The verifier is fixed: only now are the held-out questions read, to measure it.
-        VerifierProvenance.Figures figures = evaluate(verifier(frozen),
-                heldOut.stream().map(questions::get).toList());
+        List<LabelledChains> heldOutQuestions = heldOut.stream().map(questions::get).toList();
+        // The split is by row: a held-out row that repeats a training question would be measured on what the
+        // verifier was trained on, and its held-out figure would overstate it.
+        for (int i = 0; i < heldOut.size(); i++) {
+            if (pending.trainedOn(heldOutQuestions.get(i).question())) {
+                throw new IllegalArgumentException("held-out row " + heldOut.get(i) + " (0-based) repeats a "
+                        + "training question (white space aside): the split is by row, so remove the repeated "
+                        + "questions first");
+            }
+        }
+        VerifierProvenance.Figures figures = evaluate(verifier(frozen), heldOutQuestions);
         LOG.info("held out ({} questions): best-of-N {}, weighted vote {}, best single source {}, oracle {}",
                 figures.questions(), figures.accuracy(), figures.weightedVoteAccuracy(), figures.bestSingleSource(),
                 figures.oracle());

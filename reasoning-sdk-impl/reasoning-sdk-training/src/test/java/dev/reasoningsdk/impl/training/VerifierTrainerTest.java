@@ -105,6 +105,17 @@ class VerifierTrainerTest {
     }
 
     @Test
+    void aHeldOutRowThatRepeatsATrainingQuestionIsRefused() throws IOException {
+        // Each question twice, as a file that joins two runs' solutions would hold it: the row split puts some
+        // question on both sides, and its held-out figure would be measured on what was trained on.
+        List<VerifierTrainer.LabelledChains> twice = new ArrayList<>(devQuestions(50));
+        twice.addAll(devQuestions(50));
+
+        assertThatThrownBy(() -> small().train(twice, DATA, done -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("repeats a training question");
+    }
+
+    @Test
     void choosesByCrossValidationAndRecordsTheRule() throws IOException {
         LearnedVerifier.Weights weights = small().train(devQuestions(200), DATA, done -> { });
         VerifierProvenance provenance = weights.provenance();

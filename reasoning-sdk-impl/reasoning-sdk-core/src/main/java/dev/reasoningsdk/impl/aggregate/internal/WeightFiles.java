@@ -1,6 +1,9 @@
 package dev.reasoningsdk.impl.aggregate.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -22,7 +25,33 @@ public final class WeightFiles {
         T read(InputStream in) throws IOException;
     }
 
+    /** Reads weights from their JSON tree. */
+    @FunctionalInterface
+    public interface TreeParser<T> {
+        /** @throws IllegalArgumentException if the tree is not valid weights */
+        T read(JsonNode root) throws IOException;
+    }
+
     private WeightFiles() {
+    }
+
+    /**
+     * Reads one JSON value from {@code in} with {@code json} and parses it. JSON that is malformed (a truncated or
+     * corrupt file, a bare {@code NaN}, anything after the value) or a field Jackson cannot bind (a training record
+     * that is not an object) is an {@link IllegalArgumentException}, like every other way a weights file can be
+     * wrong, rather than a Jackson exception that names no field the caller knows.
+     *
+     * @param what names the file kind in the error, e.g. "learned-verifier file"
+     * @throws IOException if the stream cannot be read
+     */
+    public static <T> T parse(InputStream in, ObjectMapper json, String what, TreeParser<T> parser)
+            throws IOException {
+        try {
+            return parser.read(json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(in));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(what + " is not valid JSON of its format: " + e.getOriginalMessage(),
+                    e);
+        }
     }
 
     /** Reads {@code file}; an {@link IllegalArgumentException} gets the file's name in front of its message. */
