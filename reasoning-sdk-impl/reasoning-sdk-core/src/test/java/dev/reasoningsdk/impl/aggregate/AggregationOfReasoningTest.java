@@ -7,6 +7,8 @@ import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.AnswerGroup;
+import dev.reasoningsdk.api.aggregate.ChainScorer;
+import dev.reasoningsdk.api.aggregate.ScoredChain;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.fixtures.ScriptedChatModel;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
@@ -84,6 +86,59 @@ class AggregationOfReasoningTest {
         assertThat(scorer.localReferences.get(4).get(0).localScore()).hasValue(8.0);
         // equal local scores never change the representatives (ties keep the earliest chains): no new global phase
         assertThat(scorer.globalCalls).hasSize(3);
+    }
+
+    @Test
+    void aScorerThatReadsTheOtherChainsReadsEveryChainDrawnSoFarInEachRound() {
+        // The learned verifier's agreement features read the question's other chains: a later round's chains must be
+        // read among each other and every earlier round's, not among the first round's alone.
+        List<Integer> contextSizes = new ArrayList<>();
+        ContextualChainScorer contextual = new ContextualChainScorer() {
+            @Override
+            public ChainScorer amongChains(List<ReasoningChain> questionChains) {
+                List<ReasoningChain> context = List.copyOf(questionChains);
+                return new ChainScorer() {
+                    @Override
+                    public Scores scoreLocally(String question, List<ReasoningChain> chains,
+                                               List<ScoredChain> references) {
+                        contextSizes.add(context.size());
+                        return scorer.scoreLocally(question, chains, references);
+                    }
+
+                    @Override
+                    public Scores scoreGlobally(String question, List<ReasoningChain> representatives) {
+                        return scorer.scoreGlobally(question, representatives);
+                    }
+
+                    @Override
+                    public String name() {
+                        return "bound";
+                    }
+                };
+            }
+
+            @Override
+            public Scores scoreLocally(String question, List<ReasoningChain> chains, List<ScoredChain> references) {
+                throw new AssertionError("AoR must bind a contextual scorer before scoring");
+            }
+
+            @Override
+            public Scores scoreGlobally(String question, List<ReasoningChain> representatives) {
+                throw new AssertionError("AoR must bind a contextual scorer before scoring");
+            }
+
+            @Override
+            public String name() {
+                return "contextual";
+            }
+        };
+        List<String> texts = concat(repeat(10, "A: 1 [s=8][g=7]"), repeat(10, "A: 2 [s=8][g=6]"));
+        AggregationResult result = AggregationOfReasoning.builder().scorer(contextual)
+                .extractor(AnswerExtractors.numeric()).sampler(new ScriptedSampler(texts), 0.8).build().solve("q");
+
+        assertThat(result.usage().samples()).isEqualTo(40);
+        // The first round's 20 chains in four batches, then each round of 5 among all chains drawn by then.
+        assertThat(contextSizes).containsExactly(20, 20, 20, 20, 25, 30, 35, 40);
     }
 
     @Test
