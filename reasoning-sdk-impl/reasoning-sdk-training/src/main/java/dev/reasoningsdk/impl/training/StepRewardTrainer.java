@@ -455,7 +455,7 @@ public final class StepRewardTrainer {
          * @throws IllegalArgumentException if none is given or one is repeated
          */
         public Builder layers(int... layers) {
-            if (layers.length == 0 || Arrays.stream(layers).distinct().count() != layers.length) {
+            if (Objects.requireNonNull(layers, "layers").length == 0 || Arrays.stream(layers).distinct().count() != layers.length) {
                 throw new IllegalArgumentException("layers must be distinct and at least one, were "
                         + Arrays.toString(layers));
             }

@@ -539,7 +539,7 @@ public final class VerifierTrainer {
          * @throws IllegalArgumentException if empty or a set does not parse
          */
         public Builder featureSets(List<String> featureSets) {
-            if (featureSets.isEmpty()) {
+            if (Objects.requireNonNull(featureSets, "featureSets").isEmpty()) {
                 throw new IllegalArgumentException("featureSets is empty");
             }
             featureSets.forEach(Feature::parseSet);

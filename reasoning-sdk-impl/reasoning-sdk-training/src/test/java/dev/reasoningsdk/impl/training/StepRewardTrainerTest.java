@@ -87,6 +87,14 @@ class StepRewardTrainerTest {
     }
 
     @Test
+    void layersAreValidatedEagerlyAndNamed() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StepRewardTrainer.builder().layers((int[]) null))
+                .isInstanceOf(NullPointerException.class).hasMessage("layers");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StepRewardTrainer.builder().layers(-1, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[-1, -1]");
+    }
+
+    @Test
     void theSameSeedGivesTheSameHead() {
         List<StepRewardTrainer.Problem> rows = hard();
         HiddenStateStepReward.Weights first = small().train(model, rows, excluded(rows.size()), DATA, done -> { });

@@ -238,6 +238,8 @@ class VerifierTrainerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("votes");
         assertThatThrownBy(() -> VerifierTrainer.builder().featureSets(List.of("chain+embedding")).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("encoder");
+        assertThatThrownBy(() -> VerifierTrainer.builder().featureSets(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("featureSets");
     }
 
     @Test
