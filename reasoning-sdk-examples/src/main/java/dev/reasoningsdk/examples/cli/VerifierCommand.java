@@ -76,8 +76,8 @@ public final class VerifierCommand implements Runnable {
                 + "the live bench's).")
         private double temperature;
 
-        @Option(names = "--seed", defaultValue = "42", description = "First seed; question i samples from seed "
-                + "+ i * samples (default 42).")
+        @Option(names = "--seed", defaultValue = "42", description = "First seed; the question on 0-based row r "
+                + "samples from seed + r * samples (default 42).")
         private long seed;
 
         @Option(names = "--max-problems", description = "Sample at most this many of the allowed questions, evenly "
