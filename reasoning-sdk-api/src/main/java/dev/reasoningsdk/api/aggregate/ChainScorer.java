@@ -35,6 +35,21 @@ public interface ChainScorer {
     String name();
 
     /**
+     * This scorer, scoring any chain as one of {@code questionChains}, every chain of the question so far (a chain
+     * not among them is added). AoR's local phase and the scored vote hand a scorer one answer group at a time, so
+     * they first bind it this way; a scorer whose score of a chain depends on the question's other chains (the
+     * learned verifier's agreement features) returns itself bound to them. The default returns this scorer: its
+     * scores do not depend on the other chains. A decorator forwards the call and wraps what its delegate returns,
+     * or the delegate loses the other chains.
+     *
+     * @param questionChains every chain of the question so far
+     * @return the scorer to score this question's chains with
+     */
+    default ChainScorer amongChains(List<ReasoningChain> questionChains) {
+        return this;
+    }
+
+    /**
      * Scores in the order of the chains given, with the cost of producing them.
      *
      * @param scores   one entry per chain: a score in [0, 10], or {@code Double.NaN} when that chain could not be

@@ -253,7 +253,7 @@ public final class AggregationOfReasoning implements Aggregator {
         /** The run's scorer, bound to the question's chains when it reads them (the learned verifier). */
         private ChainScorer scorer() {
             if (bound == null) {
-                bound = ContextualChainScorer.bind(judge, seen);
+                bound = judge.amongChains(seen);
             }
             return bound;
         }

@@ -63,7 +63,7 @@ import java.util.Optional;
  * figures) is {@link Weights#provenance()}. Its source reliabilities are those four models' names. Immutable and
  * thread-safe when the encoder is.
  */
-public final class LearnedVerifier implements ContextualChainScorer {
+public final class LearnedVerifier implements ChainScorer {
 
     /** The class-path resource of the shipped weights. */
     public static final String SHIPPED_RESOURCE = "learned-verifier.json";

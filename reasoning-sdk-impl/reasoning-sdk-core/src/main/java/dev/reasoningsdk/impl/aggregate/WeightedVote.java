@@ -56,7 +56,7 @@ public final class WeightedVote extends VoteAggregator {
             }
             double[] weights = new double[members.size()];
             Usage usage = Usage.NONE;
-            ChainScorer bound = ContextualChainScorer.bind(scorer,
+            ChainScorer bound = scorer.amongChains(
                     members.stream().map(AnswerGrouping.Member::chain).toList());
             for (List<Integer> positions : byGroup.values()) {
                 List<ReasoningChain> chains = positions.stream().map(p -> members.get(p).chain()).toList();

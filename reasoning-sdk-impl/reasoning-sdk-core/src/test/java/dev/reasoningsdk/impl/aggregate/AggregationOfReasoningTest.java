@@ -93,7 +93,7 @@ class AggregationOfReasoningTest {
         // The learned verifier's agreement features read the question's other chains: a later round's chains must be
         // read among each other and every earlier round's, not among the first round's alone.
         List<Integer> contextSizes = new ArrayList<>();
-        ContextualChainScorer contextual = new ContextualChainScorer() {
+        ChainScorer contextual = new ChainScorer() {
             @Override
             public ChainScorer amongChains(List<ReasoningChain> questionChains) {
                 List<ReasoningChain> context = List.copyOf(questionChains);

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.AnswerGroup;
+import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
 import dev.reasoningsdk.api.model.SentenceEncoder;
 import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures;
@@ -117,6 +118,53 @@ class LearnedVerifierTest {
         assertThatThrownBy(() -> LearnedVerifier.Weights.read(new ByteArrayInputStream(
                 json.toString().getBytes(StandardCharsets.UTF_8)))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("version 3");
+    }
+
+    @Test
+    void aDecoratorThatForwardsTheBindingKeepsTheOtherChainsInTheVote() {
+        // A user's decorator (logging, metrics) around the verifier: forwarding amongChains keeps its agreement
+        // features; one that does not is scored on each answer group alone, and the vote can change.
+        LearnedVerifier verifier = LearnedVerifier.create();
+        class Forwarding implements ChainScorer {
+            private final ChainScorer delegate;
+            private final boolean forwardsBinding;
+
+            Forwarding(ChainScorer delegate, boolean forwardsBinding) {
+                this.delegate = delegate;
+                this.forwardsBinding = forwardsBinding;
+            }
+
+            @Override
+            public Scores scoreLocally(String question, List<ReasoningChain> chains, List<ScoredChain> references) {
+                return delegate.scoreLocally(question, chains, references);
+            }
+
+            @Override
+            public Scores scoreGlobally(String question, List<ReasoningChain> representatives) {
+                return delegate.scoreGlobally(question, representatives);
+            }
+
+            @Override
+            public String name() {
+                return "logged-" + delegate.name();
+            }
+
+            @Override
+            public ChainScorer amongChains(List<ReasoningChain> questionChains) {
+                return forwardsBinding ? new Forwarding(delegate.amongChains(questionChains), true) : this;
+            }
+        }
+        List<String> direct = groupScores(new Forwarding(verifier, true));
+
+        assertThat(direct).isEqualTo(groupScores(verifier)).hasSize(3);
+        assertThat(groupScores(new Forwarding(verifier, false))).isNotEqualTo(direct);
+    }
+
+    /** Each answer group of the scored vote over {@link #CHAINS} with its summed score. */
+    private static List<String> groupScores(ChainScorer scorer) {
+        AggregationResult result = WeightedVote.builder().extractor(AnswerExtractors.numeric()).scorer(scorer).build()
+                .aggregate(QUESTION, CHAINS);
+        return result.groups().stream().map(group -> group.answer() + "=" + group.score()).toList();
     }
 
     @Test
