@@ -87,6 +87,9 @@ public final class VerifierCommand implements Runnable {
         @CommandLine.Mixin
         private ModelOptions modelOptions;
 
+        @CommandLine.Mixin
+        private CacheOption cache;
+
         @Option(names = "--json", description = "Print JSON (the only format).")
         private boolean json;
 
@@ -98,6 +101,7 @@ public final class VerifierCommand implements Runnable {
                 Arguments.atLeast(maxProblems, 1, "--max-problems");
             }
             ModelEndpoint endpoint = modelOptions.endpoint();
+            cache.requireRemote(endpoint);
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
             List<JsonNode> rows = JsonlRows.problems(file, false);
             java.util.Set<Integer> excluded = problems != null ? java.util.Set.of()
@@ -112,7 +116,8 @@ public final class VerifierCommand implements Runnable {
             int withoutChains = 0;
             StopReason stop = StopReason.COMPLETED;
             Progress progress = new Progress("verifier sample");
-            try (RemoteModel remote = endpoint.isRemote() ? new RemoteModel(endpoint) : null;
+            try (CacheOption closing = cache;
+                 RemoteModel remote = endpoint.isRemote() ? new RemoteModel(endpoint, cache) : null;
                  HuggingFaceOnnxModel local = endpoint.isRemote() ? null : TinyReasoner.create()) {
                 ChainSampler sampler = remote != null ? remote.sampler(temperature)
                         : LocalModelSampler.builder().model(local).temperature(temperature).build();
@@ -151,6 +156,7 @@ public final class VerifierCommand implements Runnable {
                         .put("stop_reason", stop.name().toLowerCase(java.util.Locale.ROOT)).put("out", out.toString());
                 report.put("usage", BenchReport.usage(usage));
                 report.put("endpoint", remote != null ? remote.describe(usage) : endpoint.describe());
+                cache.report(report);
                 report.print(System.out, true);
             }
             return 0;

@@ -101,14 +101,19 @@ class VerifierSampleTest {
         Path served = dir.resolve("served.jsonl");
         succeed("verifier", "sample", "--problems", problems.toString(), "--out", local.toString(), "--samples", "3",
                 "--json");
+        Path cache = dir.resolve("calls.sqlite");
         try (HuggingFaceOnnxModel model = TinyReasoner.create();
              LocalOpenAiServer server = LocalOpenAiServer.start(model)) {
-            JsonNode report = succeed("verifier", "sample", "--problems", problems.toString(), "--out",
+            List<String> args = List.of("verifier", "sample", "--problems", problems.toString(), "--out",
                     served.toString(), "--samples", "3", "--json", "--provider", "openai", "--base-url",
-                    server.baseUrl(), "--model", "tiny");
+                    server.baseUrl(), "--model", "tiny", "--cache", cache.toString());
+            JsonNode report = succeed(args.toArray(String[]::new));
             // One call per sample through the protected path, each sent its own seed.
             assertThat(report.path("usage").path("model_calls").asInt()).isEqualTo(18);
             assertThat(report.path("usage").path("failed_calls").asInt()).isZero();
+            assertThat(report.path("cache").path("misses").asInt()).isEqualTo(18);
+            // A second run replays every call from the cache.
+            assertThat(succeed(args.toArray(String[]::new)).path("cache").path("hits").asInt()).isEqualTo(18);
         }
         List<VerifierTrainer.LabelledChains> inProcess = LabelledChainsFile.read(local);
         List<VerifierTrainer.LabelledChains> overHttp = LabelledChainsFile.read(served);
@@ -124,6 +129,8 @@ class VerifierSampleTest {
     void badInputExitsTwoWithOneLine() throws IOException {
         Path out = dir.resolve("out.jsonl");
         CliRun.of("verifier", "sample", "--out", out.toString(), "--samples", "0").assertBadInput("--samples");
+        CliRun.of("verifier", "sample", "--out", out.toString(), "--cache", dir.resolve("c.sqlite").toString())
+                .assertBadInput("--cache");
         CliRun.of("verifier", "sample", "--out", out.toString(), "--temperature", "NaN").assertBadInput("temperature");
         Path noAnswer = Files.writeString(dir.resolve("no-answer.jsonl"), "{\"question\": \"What is 2+2?\"}\n");
         CliRun.of("verifier", "sample", "--problems", noAnswer.toString(), "--out", out.toString())
