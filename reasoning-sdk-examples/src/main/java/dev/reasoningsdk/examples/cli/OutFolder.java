@@ -4,8 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The {@code --out DIR} of the train commands, checked before they train: training takes minutes, and a folder that
- * is a file was only found when the weights were written, with exit 1.
+ * The {@code --out} of the commands that run for minutes before they write (training, sampling), checked before they
+ * start: a folder that is a file, or a file that is a folder, was only found when the output was written, with exit 1.
  */
 final class OutFolder {
 
@@ -25,6 +25,19 @@ final class OutFolder {
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException("--out " + folder + ": " + file + " is a directory, not a file to "
                     + "write");
+        }
+        return file;
+    }
+
+    /**
+     * {@code --out FILE} of a command that writes one file ({@code verifier sample}), checked before the command
+     * samples for minutes.
+     *
+     * @throws IllegalArgumentException if {@code file} is a directory
+     */
+    static Path file(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException("--out " + file + " is a directory, not a file to write");
         }
         return file;
     }

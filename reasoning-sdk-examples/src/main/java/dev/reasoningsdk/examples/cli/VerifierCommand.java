@@ -100,6 +100,7 @@ public final class VerifierCommand implements Runnable {
             if (maxProblems != null) {
                 Arguments.atLeast(maxProblems, 1, "--max-problems");
             }
+            OutFolder.file(out);
             ModelEndpoint endpoint = modelOptions.endpoint();
             cache.requireRemote(endpoint);
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");

@@ -129,6 +129,7 @@ class VerifierSampleTest {
     void badInputExitsTwoWithOneLine() throws IOException {
         Path out = dir.resolve("out.jsonl");
         CliRun.of("verifier", "sample", "--out", out.toString(), "--samples", "0").assertBadInput("--samples");
+        CliRun.of("verifier", "sample", "--out", dir.toString(), "--max-problems", "1").assertBadInput("is a directory");
         CliRun.of("verifier", "sample", "--out", out.toString(), "--cache", dir.resolve("c.sqlite").toString())
                 .assertBadInput("--cache");
         CliRun.of("verifier", "sample", "--out", out.toString(), "--temperature", "NaN").assertBadInput("temperature");
