@@ -21,8 +21,12 @@ import dev.reasoningsdk.impl.training.VerifierTrainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -105,9 +109,9 @@ public final class VerifierCommand implements Runnable {
             cache.requireRemote(endpoint);
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
             List<JsonNode> rows = JsonlRows.problems(file, false);
-            java.util.Set<Integer> excluded = problems != null ? java.util.Set.of()
-                    : new java.util.TreeSet<>(StepRewardCommand.benchRows(rows.size()));
-            List<Integer> allowed = java.util.stream.IntStream.range(0, rows.size())
+            Set<Integer> excluded = problems != null ? Set.of()
+                    : new TreeSet<>(StepRewardCommand.benchRows(rows.size()));
+            List<Integer> allowed = IntStream.range(0, rows.size())
                     .filter(row -> !excluded.contains(row)).boxed().toList();
             if (maxProblems != null) {
                 allowed = JsonlRows.evenlySpaced(allowed, maxProblems);
@@ -154,7 +158,7 @@ public final class VerifierCommand implements Runnable {
                         .put("questions_without_chains", withoutChains).put("samples_per_question", samples)
                         .put("chains", chains).put("chains_right", Math.round(10000.0 * right / chains) / 10000.0)
                         .put("source", source).put("temperature", temperature)
-                        .put("stop_reason", stop.name().toLowerCase(java.util.Locale.ROOT)).put("out", out.toString());
+                        .put("stop_reason", stop.name().toLowerCase(Locale.ROOT)).put("out", out.toString());
                 report.put("usage", BenchReport.usage(usage));
                 report.put("endpoint", remote != null ? remote.describe(usage) : endpoint.describe());
                 cache.report(report);
