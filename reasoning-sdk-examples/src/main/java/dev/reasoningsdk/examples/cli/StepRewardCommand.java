@@ -20,12 +20,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code reasoning step-reward train}: trains the tiny reasoner's learned process reward
- * ({@link HiddenStateStepReward}) with {@link StepRewardTrainer} on the eval problems that the default selection of
- * {@code bench aggregate --live} does not use, and writes the head with its provenance.
+ * {@code reasoning step-reward train}: trains the learned process reward ({@link HiddenStateStepReward}) of the tiny
+ * reasoner, or with {@code --model DIR} of a user's own Hugging Face ONNX export, with {@link StepRewardTrainer} on
+ * the eval problems that the default selection of {@code bench aggregate --live} does not use, and writes the head
+ * with its provenance.
  */
 @Command(name = "step-reward", mixinStandardHelpOptions = true,
-        description = "The learned process reward on the tiny reasoner's hidden state: train it.",
+        description = "The learned process reward on a local model's hidden state (the tiny reasoner, or --model "
+                + "DIR): train it.",
         subcommands = {StepRewardCommand.Train.class, CommandLine.HelpCommand.class})
 public final class StepRewardCommand implements Runnable {
 
@@ -48,7 +50,8 @@ public final class StepRewardCommand implements Runnable {
 
     /** {@code reasoning step-reward train [--problems FILE] [--out DIR] --json}. */
     @Command(name = "train", mixinStandardHelpOptions = true,
-            description = "Train the process-reward head on the tiny reasoner's own rollouts; print JSON.")
+            description = "Train the process-reward head on the model's own rollouts (the tiny reasoner, or --model "
+                    + "DIR); print JSON.")
     static final class Train implements Callable<Integer> {
 
         @Option(names = "--problems", description = "Problems with gold answers (question, answer per line); default "
@@ -76,6 +79,11 @@ public final class StepRewardCommand implements Runnable {
         @Option(names = "--max-problems", description = "Train on at most this many of the allowed problems, evenly "
                 + "spaced (default: all).")
         private Integer maxProblems;
+
+        @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face ONNX export folder (decoder with "
+                + "past, exported with its hidden states) to train the head for, under the folder's name as its model "
+                + "id (default: the embedded tiny reasoner).")
+        private Path modelFolder;
 
         @Option(names = "--threads", defaultValue = "2", description = "ONNX intra-op threads (default 2).")
         private int threads;
@@ -117,8 +125,9 @@ public final class StepRewardCommand implements Runnable {
             Progress progress = new Progress("step-reward rollouts");
             int training = rows.size() - skipped.size();
             HiddenStateStepReward.Weights weights;
-            try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(threads).hiddenStateLayers(layers)
-                    .build()) {
+            HuggingFaceOnnxModel.Builder loader = modelFolder == null ? TinyReasoner.builder()
+                    : HuggingFaceOnnxModel.builder().folder(modelFolder);
+            try (HuggingFaceOnnxModel model = loader.intraOpThreads(threads).hiddenStateLayers(layers).build()) {
                 weights = trainer.train(model, all, skipped, record, done -> progress.update(done, training));
             }
             BenchReport report = new BenchReport().put("data", record.name()).put("data_sha256", record.sha256())

@@ -2,6 +2,9 @@ package dev.reasoningsdk.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +54,37 @@ class StepRewardCommandTest {
             row.append(", \"").append(source).append("\": {\"solution\": \"6 * 7 = 42. The answer is 42.\"}");
         }
         return Files.writeString(dir.resolve("solutions.jsonl"), row + "}\n");
+    }
+
+    @Test
+    void aUsersOwnExportFolderGetsAHeadUnderItsNameThatOnlyThatModelLoads(@TempDir Path dir) throws IOException {
+        // The tiny reasoner's own export folder, copied under another name: any Hugging Face decoder-with-past export.
+        Path folder = Files.createDirectories(dir.resolve("my-model"));
+        try (var files = Files.list(TinyReasoner.folder())) {
+            for (Path file : files.toList()) {
+                Files.copy(file, folder.resolve(file.getFileName()));
+            }
+        }
+        Path out = dir.resolve("head");
+        CliRun run = CliRun.of("step-reward", "train", "--model", folder.toString(), "--max-problems", "8",
+                "--chains", "4", "--completions", "1", "--out", out.toString(), "--json");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.json().path("model").asText()).isEqualTo("my-model");
+        HiddenStateStepReward.Weights head = HiddenStateStepReward.Weights.read(
+                out.resolve(HiddenStateStepReward.SHIPPED_RESOURCE));
+        assertThat(head.modelId()).isEqualTo("my-model");
+        try (HuggingFaceOnnxModel model = HuggingFaceOnnxModel.of(folder)) {
+            assertThat(HiddenStateStepReward.builder().model(model).weights(head).build().weights()).isEqualTo(head);
+        }
+        // The embedded model is another model id: the head is refused rather than read on the wrong states.
+        try (HuggingFaceOnnxModel embedded = TinyReasoner.create()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                    () -> HiddenStateStepReward.builder().model(embedded).weights(head).build())
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("my-model");
+        }
+        CliRun.of("step-reward", "train", "--model", dir.resolve("missing").toString(), "--max-problems", "5")
+                .assertBadInput("missing");
     }
 
     @Test
