@@ -6,7 +6,9 @@ import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Short digests of the questions a shipped head was trained on, so that a bench can skip those questions in any file
@@ -36,6 +38,26 @@ public final class QuestionDigests {
     /** The sorted, distinct digests of {@code questions}. */
     public static List<String> sorted(Collection<String> questions) {
         return questions.stream().map(QuestionDigests::of).distinct().sorted().toList();
+    }
+
+    /**
+     * Refuses training questions that repeat one another: cross-validation deals rows to folds, so a repeated
+     * question would be scored by a fit that saw its copy, and the figures that choose what ships would overstate it.
+     *
+     * @param questions the training questions
+     * @param rows      each one's 0-based row in its file, for the message
+     * @throws IllegalArgumentException naming the first two rows that hold the same question (white space aside)
+     */
+    public static void requireDistinct(List<String> questions, List<Integer> rows) {
+        Map<String, Integer> first = new HashMap<>();
+        for (int i = 0; i < questions.size(); i++) {
+            Integer earlier = first.putIfAbsent(of(questions.get(i)), rows.get(i));
+            if (earlier != null) {
+                throw new IllegalArgumentException("rows " + earlier + " and " + rows.get(i) + " (0-based) hold the "
+                        + "same question (white space aside): cross-validation would score one on a fit that saw "
+                        + "the other, so remove the repeated questions first");
+            }
+        }
     }
 
     /**

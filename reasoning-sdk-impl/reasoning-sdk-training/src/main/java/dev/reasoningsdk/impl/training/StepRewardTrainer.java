@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,15 +146,15 @@ public final class StepRewardTrainer {
                                                IntConsumer progress) {
         Objects.requireNonNull(data, "data");
         TreeSet<Integer> excluded = new TreeSet<>(excludedRows);
+        List<Integer> trainingRows = IntStream.range(0, rows.size()).filter(row -> !excluded.contains(row)).boxed()
+                .toList();
+        // Each training row is read once, and excluded rows never.
+        List<Problem> training = trainingRows.stream().map(rows::get).toList();
+        List<String> trainingQuestions = training.stream().map(Problem::question).toList();
+        QuestionDigests.requireDistinct(trainingQuestions, trainingRows);
         List<Rollout> rollouts = new ArrayList<>();
-        List<String> trainingQuestions = new ArrayList<>();
-        for (int row = 0; row < rows.size(); row++) {
-            if (excluded.contains(row)) {
-                continue;
-            }
-            Problem problem = rows.get(row);
-            trainingQuestions.add(problem.question());
-            rollouts.add(rollOut(model, problem, row));
+        for (int i = 0; i < training.size(); i++) {
+            rollouts.add(rollOut(model, training.get(i), trainingRows.get(i)));
             progress.accept(rollouts.size());
         }
         if (rollouts.size() < folds) {

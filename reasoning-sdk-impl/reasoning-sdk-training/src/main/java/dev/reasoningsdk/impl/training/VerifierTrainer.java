@@ -177,6 +177,7 @@ public final class VerifierTrainer {
             observed.add(observe(chainFeatures, question));
             progress.accept(observed.size());
         }
+        QuestionDigests.requireDistinct(trainingQuestions, training);
         List<VerifierProvenance.Candidate> candidates = new ArrayList<>();
         CrossValidated bestValidated = null;
         for (String set : featureSets) {

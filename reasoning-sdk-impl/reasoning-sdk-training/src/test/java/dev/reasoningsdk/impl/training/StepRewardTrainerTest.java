@@ -95,6 +95,17 @@ class StepRewardTrainerTest {
     }
 
     @Test
+    void repeatedTrainingProblemsAreRefusedBeforeAnyRollout() {
+        List<StepRewardTrainer.Problem> problems = List.of(new StepRewardTrainer.Problem("What is 2 + 3?", "5"),
+                new StepRewardTrainer.Problem("What is 4 * 4?", "16"),
+                new StepRewardTrainer.Problem("  What is 2 +\n3? ", "5"));
+        // No model is needed to see it: the check comes before the first rollout.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StepRewardTrainer.builder().build().train(null,
+                        problems, List.of(), new VerifierTrainer.DataRecord("p", "0"), done -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rows 0 and 2");
+    }
+
+    @Test
     void theSameSeedGivesTheSameHead() {
         List<StepRewardTrainer.Problem> rows = hard();
         HiddenStateStepReward.Weights first = small().train(model, rows, excluded(rows.size()), DATA, done -> { });

@@ -106,13 +106,41 @@ class VerifierTrainerTest {
 
     @Test
     void aHeldOutRowThatRepeatsATrainingQuestionIsRefused() throws IOException {
-        // Each question twice, as a file that joins two runs' solutions would hold it: the row split puts some
-        // question on both sides, and its held-out figure would be measured on what was trained on.
+        // One held-out row holds a training row's question, as a file that joins two runs' solutions may: its
+        // held-out figure would be measured on what was trained on.
+        List<VerifierTrainer.LabelledChains> questions = new ArrayList<>(devQuestions(50));
+        int heldOut = VerifierTrainer.heldOutRows(50, 42, 0.2).get(0);
+        int training = heldOut == 0 ? 1 : 0;
+        questions.set(heldOut, questions.get(training));
+
+        assertThatThrownBy(() -> small().train(questions, DATA, done -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("held-out row " + heldOut)
+                .hasMessageContaining("repeats a training question");
+    }
+
+    @Test
+    void trainingRowsThatRepeatAQuestionAreRefusedBeforeCrossValidation() throws IOException {
+        // Each question twice: cross-validation would score a question with a fit that saw its copy.
         List<VerifierTrainer.LabelledChains> twice = new ArrayList<>(devQuestions(50));
         twice.addAll(devQuestions(50));
+        List<Integer> reads = new ArrayList<>();
+        List<VerifierTrainer.LabelledChains> spy = new java.util.AbstractList<>() {
+            @Override
+            public VerifierTrainer.LabelledChains get(int row) {
+                reads.add(row);
+                return twice.get(row);
+            }
 
-        assertThatThrownBy(() -> small().train(twice, DATA, done -> { }))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("repeats a training question");
+            @Override
+            public int size() {
+                return twice.size();
+            }
+        };
+
+        assertThatThrownBy(() -> small().train(spy, DATA, done -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hold the same question");
+        // Refused on the training rows alone: no held-out row was read.
+        assertThat(reads).doesNotContainAnyElementsOf(VerifierTrainer.heldOutRows(100, 42, 0.2));
     }
 
     @Test
