@@ -44,6 +44,22 @@ class VerifierTrainerTest {
         return questions;
     }
 
+    /** {@code rows} as a list that records each row read into {@code reads}. */
+    private static <T> List<T> spy(List<T> rows, List<Integer> reads) {
+        return new AbstractList<>() {
+            @Override
+            public T get(int index) {
+                reads.add(index);
+                return rows.get(index);
+            }
+
+            @Override
+            public int size() {
+                return rows.size();
+            }
+        };
+    }
+
     private static VerifierTrainer small() {
         return VerifierTrainer.builder().featureSets(List.of("chain", "chain+agreement")).l2Grid(1, 0.01)
                 .repeats(1).build();
@@ -82,19 +98,7 @@ class VerifierTrainerTest {
     void heldOutRowsAreReadOnlyAfterEveryTrainingRow() throws IOException {
         List<VerifierTrainer.LabelledChains> questions = devQuestions(100);
         List<Integer> reads = new ArrayList<>();
-        List<VerifierTrainer.LabelledChains> spy = new AbstractList<>() {
-            @Override
-            public VerifierTrainer.LabelledChains get(int index) {
-                reads.add(index);
-                return questions.get(index);
-            }
-
-            @Override
-            public int size() {
-                return questions.size();
-            }
-        };
-        LearnedVerifier.Weights weights = small().train(spy, DATA, done -> { });
+        LearnedVerifier.Weights weights = small().train(spy(questions, reads), DATA, done -> { });
 
         List<Integer> heldOut = weights.provenance().heldOutRows();
         assertThat(heldOut).hasSize(20);
@@ -124,20 +128,8 @@ class VerifierTrainerTest {
         List<VerifierTrainer.LabelledChains> twice = new ArrayList<>(devQuestions(50));
         twice.addAll(devQuestions(50));
         List<Integer> reads = new ArrayList<>();
-        List<VerifierTrainer.LabelledChains> spy = new java.util.AbstractList<>() {
-            @Override
-            public VerifierTrainer.LabelledChains get(int row) {
-                reads.add(row);
-                return twice.get(row);
-            }
 
-            @Override
-            public int size() {
-                return twice.size();
-            }
-        };
-
-        assertThatThrownBy(() -> small().train(spy, DATA, done -> { }))
+        assertThatThrownBy(() -> small().train(spy(twice, reads), DATA, done -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hold the same question");
         // Refused on the training rows alone: no held-out row was read.
         assertThat(reads).doesNotContainAnyElementsOf(VerifierTrainer.heldOutRows(100, 42, 0.2));
