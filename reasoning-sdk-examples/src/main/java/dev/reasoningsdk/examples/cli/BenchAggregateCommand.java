@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.LogProbsUnavailableException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.TokenUsageUnavailableException;
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
@@ -533,13 +534,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 StepSearchResult result;
                 try {
                     result = search.getValue().solve(question);
-                } catch (ReasoningException noTokenUsage) {
+                } catch (TokenUsageUnavailableException noTokenUsage) {
                     // A served model that reports no token usage cannot keep a search's budget: no search runs on it.
-                    // StepSearch refuses it with a plain ReasoningException; any subclass (a model run that failed,
-                    // say) is a failure of the run, not a reason to skip the search.
-                    if (noTokenUsage.getClass() != ReasoningException.class) {
-                        throw noTokenUsage;
-                    }
+                    // Any other failure (a model run that failed, say) fails the run.
                     run.skipSearch(search.getKey(), "needs token usage: " + noTokenUsage.getMessage());
                     continue;
                 }

@@ -9,8 +9,8 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningChain;
-import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.StopReason;
+import dev.reasoningsdk.api.TokenUsageUnavailableException;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
 import dev.reasoningsdk.api.model.AnswerExtractor;
@@ -67,8 +67,8 @@ import java.util.function.UnaryOperator;
  * sends them); Ollama's {@code /api/chat}, which continues a final assistant message unasked
  * ({@code OllamaChatModels.seeded()}); Anthropic's prefill. OpenAI's own chat completions always start a new message,
  * so it cannot be searched. The generated tokens come from each reply's token usage: a reply without it is refused
- * with a {@link ReasoningException} naming the model, as the budget could not be kept. A reply at its cap with
- * finish reason {@code length} may go on; any other reply ended the chain. Token texts and log-probabilities come
+ * with a {@link TokenUsageUnavailableException} naming the model, as the budget could not be kept. A reply at its
+ * cap with finish reason {@code length} may go on; any other reply ended the chain. Token texts and log-probabilities come
  * from {@link ReasoningChatResponseMetadata} where the provider returns them, else chains rank without them. A call
  * that still fails after the gateway's retries loses its row and the search goes on without it (a failed call,
  * counted in the result's usage by kind); a spent gateway budget or deadline stops the search
@@ -191,8 +191,8 @@ public final class StepSearch {
      *
      * @throws IllegalArgumentException if the local model cannot take the question's prompt (a character outside
      *                                  its vocabulary, a prompt that fills its context)
-     * @throws ReasoningException       if a served model's reply reports no generated tokens, so the budget could
-     *                                  not be kept exactly (the message names the model)
+     * @throws TokenUsageUnavailableException if a served model's reply reports no generated tokens, so the budget
+     *                                  could not be kept exactly (the message names the model)
      * @throws IllegalStateException    if the local model generated more tokens than a call asked for, or the
      *                                  gateway is closed
      */
@@ -649,9 +649,9 @@ public final class StepSearch {
                 // reply the LM-call cache served was generated once, when it was stored.
                 long callTokens = result.usage().cacheHits() > 0 ? replyTokens : result.usage().outputTokens();
                 if (callTokens == Usage.UNKNOWN_TOKENS || replyTokens == Usage.UNKNOWN_TOKENS) {
-                    throw new ReasoningException("model " + gateway.name() + " returned no token usage: step search "
-                            + "counts each reply's generated tokens to keep its budget of " + maxTokens
-                            + " tokens exact, so it cannot search a provider that does not report them");
+                    throw new TokenUsageUnavailableException(gateway.name(), "step search counts each reply's "
+                            + "generated tokens to keep its budget of " + maxTokens + " tokens exact, so it cannot "
+                            + "search a provider that does not report them");
                 }
                 if (replyTokens > perRow) {
                     // A server that ignores the cap has spent the tokens all the same: they count, and the reply,

@@ -10,7 +10,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.CallFailure;
-import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.TokenUsageUnavailableException;
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.fixtures.Fault;
 import dev.reasoningsdk.fixtures.FaultyChatModel;
@@ -205,7 +205,7 @@ class StepSearchGatewayTest {
         ContinuingChatModel chat = new ContinuingChatModel(new ArithmeticChainModel(3, 0), false);
         try (ModelGateway gateway = ModelGateway.builder().model(chat).name("no-usage-model").build()) {
             StepSearch search = served(gateway).build();
-            assertThatThrownBy(() -> search.solve(QUESTION)).isInstanceOf(ReasoningException.class)
+            assertThatThrownBy(() -> search.solve(QUESTION)).isInstanceOf(TokenUsageUnavailableException.class)
                     .hasMessageContaining("no-usage-model").hasMessageContaining("token usage");
         }
     }
