@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * Labelled chains in JSON lines, the format {@code verifier sample} writes and {@code verifier train --data} reads
- * beside GSM8K's model solutions: one question per line, {@code {"question": ..., "answer": gold, "chains":
+ * ({@link #read} also reads GSM8K's model solutions): one question per line, {@code {"question": ..., "answer": gold, "chains":
  * [{"text": ..., "source": ...}, ...]}}, any number of chains from any sources ({@code source} defaults to
  * {@value #DEFAULT_SOURCE}). This is how a verifier is trained for a user's own model: its sampled chains on
  * questions with known answers.
@@ -31,49 +31,56 @@ final class LabelledChainsFile {
     private LabelledChainsFile() {
     }
 
-    /** Whether {@code row} is in this format (it has a {@code chains} field) rather than GSM8K's model solutions. */
-    static boolean isLabelledChains(JsonNode row) {
-        return row.has("chains");
-    }
-
     /**
-     * Every row of {@code file}.
+     * Every row of {@code file}, in this format or in GSM8K's model solutions ({@link ModelSolutions}), told by the
+     * first row: a row with a {@code chains} field is in this format.
      *
-     * @throws IllegalArgumentException naming the line that lacks a question, an answer or a chain with text, or
-     *                                  if the file holds no rows
+     * @throws IllegalArgumentException naming the line that lacks a question, an answer or a chain with text (or, for
+     *                                  model solutions, a field of theirs), or if the file holds no rows
      */
     static List<VerifierTrainer.LabelledChains> read(Path file) throws IOException {
-        List<VerifierTrainer.LabelledChains> questions = new ArrayList<>();
-        for (JsonLines.Row line : JsonLines.read(file)) {
-            JsonNode row = line.node();
-            String where = file + " line " + line.line() + ": ";
-            JsonNode question = row.path("question");
-            JsonNode answer = row.path("answer");
-            JsonNode chains = row.path("chains");
-            if (!question.isTextual() || question.asText().isBlank()) {
-                throw new IllegalArgumentException(where + "no question (a non-blank string)");
-            }
-            if (!(answer.isTextual() || answer.isNumber()) || answer.asText().isBlank()) {
-                throw new IllegalArgumentException(where + "no gold answer (a string or a number)");
-            }
-            if (!chains.isArray() || chains.isEmpty()) {
-                throw new IllegalArgumentException(where + "chains must be a non-empty array");
-            }
-            List<ReasoningChain> read = new ArrayList<>(chains.size());
-            for (JsonNode chain : chains) {
-                JsonNode source = chain.path("source");
-                if (!chain.path("text").isTextual() || !(source.isMissingNode() || source.isTextual())) {
-                    throw new IllegalArgumentException(where + "each chain needs a text string (and a source "
-                            + "string, if any)");
-                }
-                read.add(ReasoningChain.of(chain.path("text").asText(), source.asText(DEFAULT_SOURCE)));
-            }
-            questions.add(new VerifierTrainer.LabelledChains(question.asText(), answer.asText(), read));
-        }
-        if (questions.isEmpty()) {
+        List<JsonLines.Row> lines = JsonLines.read(file);
+        if (lines.isEmpty()) {
             throw new IllegalArgumentException(file + " holds no rows");
         }
+        boolean labelled = lines.get(0).node().has("chains");
+        List<VerifierTrainer.LabelledChains> questions = new ArrayList<>(lines.size());
+        for (JsonLines.Row line : lines) {
+            String where = file + " line " + line.line();
+            if (labelled) {
+                questions.add(parse(line.node(), where));
+            } else {
+                ModelSolutions row = ModelSolutions.parse(line.node(), where);
+                questions.add(new VerifierTrainer.LabelledChains(row.question(), row.gold(), row.chains()));
+            }
+        }
         return questions;
+    }
+
+    /** One row of this format; {@code where} names it in an error. */
+    private static VerifierTrainer.LabelledChains parse(JsonNode row, String where) {
+        JsonNode question = row.path("question");
+        JsonNode answer = row.path("answer");
+        JsonNode chains = row.path("chains");
+        if (!question.isTextual() || question.asText().isBlank()) {
+            throw new IllegalArgumentException(where + ": no question (a non-blank string)");
+        }
+        if (!(answer.isTextual() || answer.isNumber()) || answer.asText().isBlank()) {
+            throw new IllegalArgumentException(where + ": no gold answer (a string or a number)");
+        }
+        if (!chains.isArray() || chains.isEmpty()) {
+            throw new IllegalArgumentException(where + ": chains must be a non-empty array");
+        }
+        List<ReasoningChain> read = new ArrayList<>(chains.size());
+        for (JsonNode chain : chains) {
+            JsonNode source = chain.path("source");
+            if (!chain.path("text").isTextual() || !(source.isMissingNode() || source.isTextual())) {
+                throw new IllegalArgumentException(where + ": each chain needs a text string (and a source string, "
+                        + "if any)");
+            }
+            read.add(ReasoningChain.of(chain.path("text").asText(), source.asText(DEFAULT_SOURCE)));
+        }
+        return new VerifierTrainer.LabelledChains(question.asText(), answer.asText(), read);
     }
 
     /** Writes {@code questions} to {@code file} atomically: a reader never sees half of it. */

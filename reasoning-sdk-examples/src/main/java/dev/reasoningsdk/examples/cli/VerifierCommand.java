@@ -215,14 +215,7 @@ public final class VerifierCommand implements Runnable {
                     .repeats(cvRepeats).featureSets(sets);
             boolean embeddings = sets.stream().anyMatch(set -> ChainFeatures.Feature.parseSet(set).stream()
                     .anyMatch(feature -> feature.group().equals("embedding")));
-            List<VerifierTrainer.LabelledChains> questions = new ArrayList<>();
-            if (LabelledChainsFile.isLabelledChains(JsonlRows.read(data).get(0))) {
-                questions.addAll(LabelledChainsFile.read(data));
-            } else {
-                for (ModelSolutions row : ModelSolutions.read(data, Integer.MAX_VALUE)) {
-                    questions.add(new VerifierTrainer.LabelledChains(row.question(), row.gold(), row.chains()));
-                }
-            }
+            List<VerifierTrainer.LabelledChains> questions = LabelledChainsFile.read(data);
             VerifierTrainer.DataRecord record = new VerifierTrainer.DataRecord(RetrievalSetup.dataName(data),
                     LabelledText.sha256(data));
             Progress progress = new Progress("verifier features");
