@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -35,20 +34,16 @@ public final class QuestionDigests {
         }
     }
 
-    /** The sorted, distinct digests of {@code questions}. */
-    public static List<String> sorted(Collection<String> questions) {
-        return questions.stream().map(QuestionDigests::of).distinct().sorted().toList();
-    }
-
     /**
-     * Refuses training questions that repeat one another: cross-validation deals rows to folds, so a repeated
-     * question would be scored by a fit that saw its copy, and the figures that choose what ships would overstate it.
+     * The sorted digests of a head's training questions, as its provenance records them, refusing
+     * questions that repeat one another: cross-validation deals rows to folds, so a repeated question would be scored
+     * by a fit that saw its copy, and the figures that choose what ships would overstate it.
      *
      * @param questions the training questions
      * @param rows      each one's 0-based row in its file, for the message
      * @throws IllegalArgumentException naming the first two rows that hold the same question (white space aside)
      */
-    public static void requireDistinct(List<String> questions, List<Integer> rows) {
+    public static List<String> trainingDigests(List<String> questions, List<Integer> rows) {
         Map<String, Integer> first = new HashMap<>();
         for (int i = 0; i < questions.size(); i++) {
             Integer earlier = first.putIfAbsent(of(questions.get(i)), rows.get(i));
@@ -58,11 +53,12 @@ public final class QuestionDigests {
                         + "the other, so remove the repeated questions first");
             }
         }
+        return first.keySet().stream().sorted().toList();
     }
 
     /**
-     * Whether {@code question} is among the training questions {@code sortedDigests} records (as {@link #sorted}
-     * returns them).
+     * Whether {@code question} is among the training questions {@code sortedDigests} records (as
+     * {@link #trainingDigests} returns them).
      *
      * @param trainedHead names what was trained, for the message, e.g. "the verifier trained on FILE"
      * @throws IllegalStateException if {@code sortedDigests} is empty: the file was written before they were recorded

@@ -62,7 +62,7 @@ class LearnedVerifierTest {
         assertThatThrownBy(() -> withDigests(shipped, digests.stream().sorted(java.util.Comparator.reverseOrder()).toList()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sorted and distinct");
         List<String> tooMany = new java.util.ArrayList<>(digests);
-        tooMany.addAll(QuestionDigests.sorted(List.of("one?", "two?", "three?")).stream()
+        tooMany.addAll(QuestionDigests.trainingDigests(List.of("one?", "two?", "three?"), List.of(0, 1, 2)).stream()
                 .filter(digest -> !digests.contains(digest)).toList());
         assertThatThrownBy(() -> withDigests(shipped, tooMany.stream().sorted().toList()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("training question digests for");

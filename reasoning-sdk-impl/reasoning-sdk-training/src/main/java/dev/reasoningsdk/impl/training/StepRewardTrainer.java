@@ -151,7 +151,7 @@ public final class StepRewardTrainer {
         // Each training row is read once, and excluded rows never.
         List<Problem> training = trainingRows.stream().map(rows::get).toList();
         List<String> trainingQuestions = training.stream().map(Problem::question).toList();
-        QuestionDigests.requireDistinct(trainingQuestions, trainingRows);
+        List<String> trainedOn = QuestionDigests.trainingDigests(trainingQuestions, trainingRows);
         List<Rollout> rollouts = new ArrayList<>();
         for (int i = 0; i < training.size(); i++) {
             rollouts.add(rollOut(model, training.get(i), trainingRows.get(i)));
@@ -208,7 +208,7 @@ public final class StepRewardTrainer {
         StepRewardProvenance provenance = new StepRewardProvenance(data.name(), data.sha256(), rows.size(),
                 List.copyOf(excluded), rollouts.size(), seed, chainsPerProblem, completions, temperature, prefixes,
                 labels, layer, l2, bestSetting[3].toLowerCase(Locale.ROOT), bestSetting[4].toLowerCase(Locale.ROOT),
-                SHIPPING_RULE, candidates, baselines, QuestionDigests.sorted(trainingQuestions));
+                SHIPPING_RULE, candidates, baselines, trainedOn);
         return new HiddenStateStepReward.Weights(model.modelId(), layer, fit.mean(), fit.scale(),
                 Arrays.copyOf(fit.theta(), fit.mean().length), fit.theta()[fit.mean().length],
                 Mapping.valueOf(bestSetting[3]), Combination.valueOf(bestSetting[4]), provenance);

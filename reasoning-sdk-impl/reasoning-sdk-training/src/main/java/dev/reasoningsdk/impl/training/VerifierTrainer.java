@@ -177,7 +177,7 @@ public final class VerifierTrainer {
             observed.add(observe(chainFeatures, question));
             progress.accept(observed.size());
         }
-        QuestionDigests.requireDistinct(trainingQuestions, training);
+        List<String> trainedOn = QuestionDigests.trainingDigests(trainingQuestions, training);
         List<VerifierProvenance.Candidate> candidates = new ArrayList<>();
         CrossValidated bestValidated = null;
         for (String set : featureSets) {
@@ -197,7 +197,6 @@ public final class VerifierTrainer {
         LOG.info("shipping rule ({}): {} with l2 {}", SHIPPING_RULE, best.features(), best.l2());
         List<Feature> chosen = Feature.parseSet(best.features());
         Fitted fitted = fit(observed, chosen, best.l2());
-        List<String> trainedOn = QuestionDigests.sorted(trainingQuestions);
         VerifierProvenance pending = new VerifierProvenance(data.name(), data.sha256(), questions.size(),
                 training.size(), heldOut.size(), seed, heldOutFraction, heldOut, best.features(), best.l2(),
                 SHIPPING_RULE, candidates, new VerifierProvenance.Figures(0, 0, 0, 0, 0), trainedOn,
