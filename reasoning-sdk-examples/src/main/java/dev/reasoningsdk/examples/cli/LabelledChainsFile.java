@@ -16,10 +16,10 @@ import java.util.List;
 
 /**
  * Labelled chains in JSON lines, the format {@code verifier sample} writes and {@code verifier train --data} reads
- * ({@link #read} also reads GSM8K's model solutions): one question per line, {@code {"question": ..., "answer": gold, "chains":
- * [{"text": ..., "source": ...}, ...]}}, any number of chains from any sources ({@code source} defaults to
- * {@value #DEFAULT_SOURCE}). This is how a verifier is trained for a user's own model: its sampled chains on
- * questions with known answers.
+ * ({@link #read} also reads GSM8K's model solutions): one question per line, {@code {"question": ...,
+ * "answer": gold, "chains": [{"text": ..., "source": ...}, ...]}}, any number of chains from any sources
+ * ({@code source} defaults to {@value #DEFAULT_SOURCE}). This is how a verifier is trained for a user's own model:
+ * its sampled chains on questions with known answers.
  */
 final class LabelledChainsFile {
 

@@ -60,7 +60,8 @@ class VerifierSampleTest {
         assertThat(read).hasSize(40).allSatisfy(question -> assertThat(question.chains()).hasSize(4));
         List<String> benchQuestions = StepRewardCommand.benchRows(JsonlRows.read(evalProblems()).size()).stream()
                 .map(row -> readQuestion(row)).toList();
-        assertThat(read).extracting(VerifierTrainer.LabelledChains::question).doesNotContainAnyElementsOf(benchQuestions);
+        assertThat(read).extracting(VerifierTrainer.LabelledChains::question)
+                .doesNotContainAnyElementsOf(benchQuestions);
 
         JsonNode trained = succeed("verifier", "train", "--data", chains.toString(), "--out", dir.toString(),
                 "--feature-sets", "chain,chain+agreement", "--cv-repeats", "1", "--json");
@@ -129,7 +130,8 @@ class VerifierSampleTest {
     void badInputExitsTwoWithOneLine() throws IOException {
         Path out = dir.resolve("out.jsonl");
         CliRun.of("verifier", "sample", "--out", out.toString(), "--samples", "0").assertBadInput("--samples");
-        CliRun.of("verifier", "sample", "--out", dir.toString(), "--max-problems", "1").assertBadInput("is a directory");
+        CliRun.of("verifier", "sample", "--out", dir.toString(), "--max-problems", "1")
+                .assertBadInput("is a directory");
         CliRun.of("verifier", "sample", "--out", out.toString(), "--cache", dir.resolve("c.sqlite").toString())
                 .assertBadInput("--cache");
         CliRun.of("verifier", "sample", "--out", out.toString(), "--temperature", "NaN").assertBadInput("temperature");

@@ -59,9 +59,9 @@ import java.util.Optional;
  * {@link WeightedVote}.
  *
  * <p>{@link #create()} uses the shipped weights, trained on 800 of the 1000 GSM8K dev questions with four GPT-3
- * solutions each ({@code gsm8k/model-solutions-dev.jsonl}; the other 200 are held out); their provenance (data hash, split, cross-validated and held-out
- * figures) is {@link Weights#provenance()}. Its source reliabilities are those four models' names. Immutable and
- * thread-safe when the encoder is.
+ * solutions each ({@code gsm8k/model-solutions-dev.jsonl}; the other 200 are held out); their provenance (data
+ * hash, split, cross-validated and held-out figures) is {@link Weights#provenance()}. Its source reliabilities are
+ * those four models' names. Immutable and thread-safe when the encoder is.
  */
 public final class LearnedVerifier implements ChainScorer {
 

@@ -68,9 +68,9 @@ import java.util.function.UnaryOperator;
  * ({@code OllamaChatModels.seeded()}); Anthropic's prefill. OpenAI's own chat completions always start a new message,
  * so it cannot be searched. The generated tokens come from each reply's token usage: a reply without it is refused
  * with a {@link TokenUsageUnavailableException} naming the model, as the budget could not be kept. A reply at its
- * cap with finish reason {@code length} may go on; any other reply ended the chain. Token texts and log-probabilities come
- * from {@link ReasoningChatResponseMetadata} where the provider returns them, else chains rank without them. A call
- * that still fails after the gateway's retries loses its row and the search goes on without it (a failed call,
+ * cap with finish reason {@code length} may go on; any other reply ended the chain. Token texts and log-probabilities
+ * come from {@link ReasoningChatResponseMetadata} where the provider returns them, else chains rank without them. A
+ * call that still fails after the gateway's retries loses its row and the search goes on without it (a failed call,
  * counted in the result's usage by kind); a spent gateway budget or deadline stops the search
  * ({@link StopReason#BUDGET_EXHAUSTED}), as does a cancelled call ({@link StopReason#CANCELLED}). A provider that
  * refuses every call ends the search with {@link StopReason#NO_ANSWER} once each open chain has had its tries. The

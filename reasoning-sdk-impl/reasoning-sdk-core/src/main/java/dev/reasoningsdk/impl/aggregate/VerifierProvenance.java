@@ -41,7 +41,6 @@ public record VerifierProvenance(String data, String dataSha256, int questions, 
                                  Figures heldOut, List<String> trainingQuestionDigests,
                                  Map<String, Figures> crossValidationByAgreement) {
 
-
     /**
      * @throws IllegalArgumentException if the question counts do not add up, or the digests are not sorted, distinct
      *                                  and at most one per training question

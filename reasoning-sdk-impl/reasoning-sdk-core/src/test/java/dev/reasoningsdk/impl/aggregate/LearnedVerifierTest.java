@@ -59,7 +59,8 @@ class LearnedVerifierTest {
                 QuestionDigests.of("Sam has 14 apples.")).isNotEqualTo(
                 QuestionDigests.of("Sam has 15 apples."));
 
-        assertThatThrownBy(() -> withDigests(shipped, digests.stream().sorted(java.util.Comparator.reverseOrder()).toList()))
+        List<String> reversed = digests.stream().sorted(java.util.Comparator.reverseOrder()).toList();
+        assertThatThrownBy(() -> withDigests(shipped, reversed))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sorted and distinct");
         List<String> tooMany = new java.util.ArrayList<>(digests);
         tooMany.addAll(QuestionDigests.trainingDigests(List.of("one?", "two?", "three?"), List.of(0, 1, 2)).stream()

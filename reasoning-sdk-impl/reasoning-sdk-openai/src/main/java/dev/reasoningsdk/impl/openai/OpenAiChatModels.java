@@ -66,9 +66,9 @@ public final class OpenAiChatModels {
 
     /**
      * Request parameters that pass each sample's temperature and seed to the server ({@code seed}, an integer:
-     * {@link SampleRequestParameters#serverSeed} of the sample's seed, never negative, as -1 means "random"), so that sample {@code i} of a batch drawn from seed
-     * {@code s} uses {@code s + i}: a batch can be reproduced on a server that honours seeds. The model's other
-     * defaults (log-probabilities included) are kept.
+     * {@link SampleRequestParameters#serverSeed} of the sample's seed, never negative, as -1 means "random"), so
+     * that sample {@code i} of a batch drawn from seed {@code s} uses {@code s + i}: a batch can be reproduced on a
+     * server that honours seeds. The model's other defaults (log-probabilities included) are kept.
      */
     public static SampleRequestParameters seeded() {
         return (index, temperature, seed) -> OpenAiChatRequestParameters.builder()

@@ -456,7 +456,8 @@ public final class StepRewardTrainer {
          * @throws IllegalArgumentException if none is given or one is repeated
          */
         public Builder layers(int... layers) {
-            if (Objects.requireNonNull(layers, "layers").length == 0 || Arrays.stream(layers).distinct().count() != layers.length) {
+            Objects.requireNonNull(layers, "layers");
+            if (layers.length == 0 || Arrays.stream(layers).distinct().count() != layers.length) {
                 throw new IllegalArgumentException("layers must be distinct and at least one, were "
                         + Arrays.toString(layers));
             }

@@ -482,7 +482,6 @@ public final class VerifierTrainer {
         }
     }
 
-
     /** Builds a {@link VerifierTrainer}. Not thread-safe. */
     public static final class Builder {
         private long seed = 42;
