@@ -43,6 +43,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -232,8 +233,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 ? LearnedVerifier.Weights.read(learnedVerifier)
                 : LearnedVerifier.Weights.shipped();
         VerifierProvenance provenance = verifierWeights.provenance();
-        long seen = !provenance.recordsTrainingQuestions() ? 0 : selected.stream()
-                .filter(problem -> provenance.trainedOn(problem.path("question").asText())).count();
+        long seen = !provenance.recordsTrainingQuestions() ? 0 : trainedOnSelected(selected, provenance::trainedOn);
         if (seen > 0) {
             throw new IllegalArgumentException("the learned verifier " + (learnedVerifier != null ? learnedVerifier
                     : "shipped") + " was trained on " + seen + " of the " + selected.size() + " selected problems; "
@@ -254,6 +254,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     .put("weights", learnedVerifier != null ? learnedVerifier.toString() : "shipped")
                     .put("trained_on", provenance.data()).put("features", provenance.features()));
         }
+    }
+
+    /** How many of the selected problems a learned head was trained on, by the questions it recorded. */
+    private static long trainedOnSelected(List<JsonNode> selected, Predicate<String> trainedOn) {
+        return selected.stream().filter(problem -> trainedOn.test(problem.path("question").asText())).count();
     }
 
     private BenchReport live(List<JsonNode> selected, Map<String, ChainScorer> scorers, ModelEndpoint endpoint) {
@@ -281,9 +286,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             searches.put("best_first_served", StepSearchSettings.bestFirstServed(gateway, stepTokens, stepMaxTokens));
             HiddenStateCost headCost = new HiddenStateCost(model);
             HiddenStateStepReward learned = HiddenStateStepReward.tinyReasoner(headCost);
-            long trainedOn = selected.stream()
-                    .filter(problem -> learned.weights().provenance().trainedOn(problem.path("question").asText()))
-                    .count();
+            long trainedOn = trainedOnSelected(selected, learned.weights().provenance()::trainedOn);
             Map<String, String> skipped = Map.of();
             if (trainedOn == 0) {
                 searches.put("best_first_learned", StepSearchSettings.bestFirstLearned(model, learned, stepTokens,
