@@ -34,7 +34,7 @@ public final class QuickStart {
                 .scorer(ArithmeticVerifier.create())
                 .sampler(LocalModelSampler.of(model), 0.8)
                 .build();
-        return aor.solve(TinyReasoner.prompt(question));
+        return aor.solve(question);                  // the sampler renders the model's own prompt around it
     }
 
     /** Searches for a chain step by step (the README's step-search example), best-first, at most 512 tokens. */

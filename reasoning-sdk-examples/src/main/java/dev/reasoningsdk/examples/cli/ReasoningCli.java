@@ -58,6 +58,14 @@ public final class ReasoningCli implements Runnable {
      */
     static CommandLine newCommandLine() {
         CommandLine commandLine = new CommandLine(new ReasoningCli());
+        // picocli's default prints the whole usage after a parse error; the README promises one line, which also
+        // keeps the reason visible in a script's log. The line says where the options are listed.
+        commandLine.setParameterExceptionHandler((exception, args) -> {
+            CommandLine cmd = exception.getCommandLine();
+            cmd.getErr().println("reasoning: " + describe(exception) + " (see '"
+                    + cmd.getCommandSpec().qualifiedName() + " --help')");
+            return EXIT_BAD_INPUT;
+        });
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             cmd.getErr().println("reasoning: " + describe(exception));
             if (System.getenv("REASONING_DEBUG") != null) {
@@ -88,7 +96,8 @@ public final class ReasoningCli implements Runnable {
         String message = exception instanceof NoSuchFileException missing
                 ? missing.getFile() + ": " + (missing.getReason() != null ? missing.getReason() : "no such file")
                 : exception.getMessage();
-        String kind = exception instanceof ReasoningException || exception instanceof NoSuchFileException ? ""
+        String kind = exception instanceof ReasoningException || exception instanceof NoSuchFileException
+                || exception instanceof CommandLine.ParameterException ? ""
                 : exception.getClass().getSimpleName() + ": ";
         return (kind + message).replaceAll("\\s*\\R\\s*", " ");
     }

@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
  * {@link VerifierTrainer}'s held-out protocol, and writes its weights with their provenance.
  */
 @Command(name = "verifier", mixinStandardHelpOptions = true,
-        description = "The learned outcome verifier: train it on labelled chains.",
+        description = "The learned outcome verifier: sample a model's labelled chains, and train it on them.",
         subcommands = {VerifierCommand.Sample.class, VerifierCommand.Train.class, CommandLine.HelpCommand.class})
 public final class VerifierCommand implements Runnable {
 

@@ -43,6 +43,13 @@ class ReasoningCliTest {
     }
 
     @Test
+    void anUnknownOptionIsOneLineOnStderr() {
+        assertThat(run("bench", "aggregate", "--bogus")).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(err.toString().strip().lines()).singleElement().asString()
+                .contains("--bogus", "reasoning bench aggregate --help").doesNotContain("Usage:");
+    }
+
+    @Test
     void benchWithoutANameIsBadUsage() {
         assertThat(run("bench")).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(err.toString()).contains("name a benchmark");

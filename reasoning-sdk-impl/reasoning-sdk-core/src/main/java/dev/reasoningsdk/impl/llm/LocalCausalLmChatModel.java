@@ -38,8 +38,8 @@ import java.util.function.UnaryOperator;
  * stops at its own end tokens. {@link LocalCausalLmStreamingChatModel} streams the same answers.
  *
  * <p>Defaults: temperature 0.8 (the tiny reasoner's eval setting), top-p 1, top-k 0 (off), max tokens = the
- * model's context length, seed 0, prompt format {@code TinyReasoner.prompt(String)}. Thread-safe; does not own the
- * model.
+ * model's context length, seed 0, prompt format the model's own ({@link CausalLanguageModel#formatPrompt}).
+ * Thread-safe; does not own the model.
  */
 public final class LocalCausalLmChatModel implements ChatModel {
 

@@ -32,8 +32,9 @@ import java.util.function.UnaryOperator;
  * before it is stripped, so they spell it with its leading space. A model that reports no token texts gives
  * log-probabilities with empty token texts.
  *
- * <p>Defaults: temperature 0.8, top-p 1, top-k 0 (off), max tokens = the model's context, prompt format
- * {@code TinyReasoner.prompt(String)}, name = the model id. Thread-safe; does not own the model.
+ * <p>Defaults: temperature 0.8, top-p 1, top-k 0 (off), max tokens = the model's context, prompt format the model's
+ * own ({@link CausalLanguageModel#formatPrompt}: for the tiny reasoner {@code Q: <question>\nA:}), name = the model id.
+ * Thread-safe; does not own the model.
  */
 public final class LocalModelSampler implements ChainSampler {
 
