@@ -1,9 +1,9 @@
 package dev.reasoningsdk.examples.cli;
 
-import dev.langchain4j.exception.NonRetriableException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import dev.reasoningsdk.impl.llm.ForwardingChatModel;
@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * alternatives (default 20, OpenAI's limit), which the white-box parts of the benches read); seeds go out as OpenAI's {@code seed}, one per
  * sample ({@link OpenAiChatModels#seeded()}). ollama: {@link OllamaChatModels}. The HTTP timeout is the call
  * timeout. The budget ({@code --max-calls}) is counted here, before a request is sent: a call beyond it throws
- * LangChain4j's {@link NonRetriableException} without reaching the server, so the server never sees more than the
- * budget. With {@code --cache} ({@link CacheOption}) the LM-call cache sits in front of the budget: a replayed reply
+ * {@link BudgetExhaustedException} without reaching the server, so the server never sees more than the budget, and
+ * the gateway takes it as a spent budget ({@code budget_exhausted}, not a failed model call). With {@code --cache} ({@link CacheOption}) the LM-call cache sits in front of the budget: a replayed reply
  * is no call and spends none of it.
  */
 final class RemoteModel implements AutoCloseable {
@@ -145,7 +145,8 @@ final class RemoteModel implements AutoCloseable {
             if (maxCalls > 0 && sent.incrementAndGet() > maxCalls) {
                 sent.decrementAndGet();
                 refused.incrementAndGet();
-                throw new NonRetriableException("the run's call budget of " + maxCalls + " (--max-calls) is spent");
+                throw new BudgetExhaustedException("the run's call budget of " + maxCalls + " (--max-calls) is spent",
+                        Usage.NONE);
             }
             if (maxCalls == 0) {
                 sent.incrementAndGet();

@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.llm;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.impl.internal.ChatCalls;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li><b>Budget</b>: before each attempt the scope checks its deadline, its token budget (known tokens spent so
  *       far) and reserves one of its calls; a spent budget refuses the call with
- *       {@link CallFailure#BUDGET_EXHAUSTED} without calling the model. Calls already in flight finish, so tokens may
+ *       {@link CallFailure#BUDGET_EXHAUSTED} without calling the model. So does a model that throws
+ *       {@link BudgetExhaustedException} (a budget kept in front of it, shared by many scopes): the call is
+ *       refused, not a failed model call, and the scope is exhausted. Calls already in flight finish, so tokens may
  *       overshoot by their output. A call still running at the deadline is abandoned (a failed call of kind
  *       {@link CallFailure#BUDGET_EXHAUSTED}); a call waiting for a free slot gives up at the deadline.</li>
  *   <li><b>Cancellation</b>: {@link #cancel()} interrupts and abandons the calls in flight, wakes callers waiting
@@ -256,7 +259,8 @@ public final class CallScope {
 
     /** How one attempt ended. */
     private enum End {
-        ANSWERED, FAILED, TIMED_OUT_AT_DEADLINE, NO_SLOT_BEFORE_DEADLINE, CANCELLED_BEFORE_CALL, CANCELLED_IN_CALL
+        ANSWERED, FAILED, TIMED_OUT_AT_DEADLINE, NO_SLOT_BEFORE_DEADLINE, CANCELLED_BEFORE_CALL, CANCELLED_IN_CALL,
+        REFUSED_BY_MODEL_BUDGET
     }
 
     private record Attempt(End end, ChatResponse response, LlmCallException error) {
@@ -311,8 +315,15 @@ public final class CallScope {
                     return fail(CallFailure.BUDGET_EXHAUSTED, refusal + last, false);
                 }
                 Attempt attempt = attempt(remaining);
-                if (attempt.end() == End.NO_SLOT_BEFORE_DEADLINE || attempt.end() == End.CANCELLED_BEFORE_CALL) {
+                if (attempt.end() == End.NO_SLOT_BEFORE_DEADLINE || attempt.end() == End.CANCELLED_BEFORE_CALL
+                        || attempt.end() == End.REFUSED_BY_MODEL_BUDGET) {
                     reservedCalls.decrementAndGet();
+                    if (attempt.end() == End.REFUSED_BY_MODEL_BUDGET) {
+                        // A budget kept in front of the model (a run-wide or a tenant's quota) refused before
+                        // anything was sent: like this scope's own budget, not a failed model call.
+                        exhausted = true;
+                        return fail(CallFailure.BUDGET_EXHAUSTED, attempt.error().getMessage() + last, false);
+                    }
                     if (attempt.end() == End.NO_SLOT_BEFORE_DEADLINE) {
                         exhausted = true;
                         return fail(CallFailure.BUDGET_EXHAUSTED,
@@ -444,7 +455,8 @@ public final class CallScope {
                 return atDeadline ? Attempt.of(End.TIMED_OUT_AT_DEADLINE)
                         : new Attempt(End.FAILED, null, LlmCallException.timedOut(callTimeout));
             } catch (ExecutionException failed) {
-                return new Attempt(End.FAILED, null, LlmCallException.classify(failed.getCause()));
+                return new Attempt(failed.getCause() instanceof BudgetExhaustedException ? End.REFUSED_BY_MODEL_BUDGET
+                        : End.FAILED, null, LlmCallException.classify(failed.getCause()));
             } catch (CancellationException stopped) {
                 return Attempt.of(End.CANCELLED_IN_CALL);
             } catch (InterruptedException stopped) {

@@ -24,6 +24,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -156,6 +157,39 @@ class ModelGatewayTest {
         assertThat(scope.usage().modelCalls()).isEqualTo(1);
         assertThat(scope.usage().failuresByKind()).containsOnly(entry(CallFailure.BUDGET_EXHAUSTED, 1));
         assertThat(model.calls()).isEqualTo(1);
+        assertThatThrownBy(refused::orThrow).isInstanceOf(BudgetExhaustedException.class);
+    }
+
+    @Test
+    void aBudgetInFrontOfTheModelRefusesLikeTheScopesOwn() {
+        // A run-wide quota kept in a ChatModel wrapper (as the CLI's --max-calls is): two calls, then refusals.
+        ScriptedChatModel answers = ScriptedChatModel.byRule(request -> "4");
+        AtomicInteger sent = new AtomicInteger();
+        ChatModel quota = new ChatModel() {
+            @Override
+            public ChatResponse doChat(ChatRequest request) {
+                if (sent.incrementAndGet() > 2) {
+                    throw new BudgetExhaustedException("the run's quota of 2 calls is spent", Usage.NONE);
+                }
+                return answers.chat(request);
+            }
+        };
+        ModelGateway gateway = build(gateway(quota));
+        CallScope scope = gateway.session();
+
+        assertThat(scope.call(REQUEST).ok()).isTrue();
+        assertThat(scope.call(REQUEST).ok()).isTrue();
+        CallResult refused = scope.call(REQUEST);
+
+        assertThat(refused.failure()).contains(CallFailure.BUDGET_EXHAUSTED);
+        assertThat(refused.message()).contains("quota of 2 calls");
+        assertThat(refused.attempts()).isZero();
+        assertThat(scope.isExhausted()).isTrue();
+        // Refused before anything was sent: neither a model call nor a failed one, and never retried.
+        assertThat(scope.usage().modelCalls()).isEqualTo(2);
+        assertThat(scope.usage().failedCalls()).isZero();
+        assertThat(sent.get()).isEqualTo(3);
+        assertThat(sleeps).isEmpty();
         assertThatThrownBy(refused::orThrow).isInstanceOf(BudgetExhaustedException.class);
     }
 
