@@ -511,19 +511,25 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     }
 
     private static int[] endTokens(ExportFolder folder, ModelConfig config, GenerationConfig generation) {
+        // Each id is checked against the file that sets it, so the message sends the user to the right file.
+        generation.eosTokenIds()
+                .forEach(id -> inVocabulary(folder, config, GenerationConfig.FILE, "eos_token_id", id));
+        config.eosTokenIds().forEach(id -> inVocabulary(folder, config, ModelConfig.FILE, "eos_token_id", id));
         Set<Integer> ids = new LinkedHashSet<>(generation.eosTokenIds());
         ids.addAll(config.eosTokenIds());
         if (ids.isEmpty()) {
             throw folder.refuse(ModelConfig.FILE, "no eos_token_id here nor in " + GenerationConfig.FILE
                     + ": generation would never stop");
         }
-        for (int id : ids) {
-            if (id >= config.vocabSize()) {
-                throw folder.refuse(ModelConfig.FILE, "eos_token_id " + id + " is outside the vocabulary of "
-                        + config.vocabSize());
-            }
-        }
         return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** {@code id}, refused naming {@code file} and {@code key} when it is outside the vocabulary. */
+    private static int inVocabulary(ExportFolder folder, ModelConfig config, String file, String key, int id) {
+        if (id >= config.vocabSize()) {
+            throw folder.refuse(file, key + " " + id + " is outside the vocabulary of " + config.vocabSize());
+        }
+        return id;
     }
 
     /** The graph files of an export: the decoder, and the separate first-pass graph of the older pair (or null). */

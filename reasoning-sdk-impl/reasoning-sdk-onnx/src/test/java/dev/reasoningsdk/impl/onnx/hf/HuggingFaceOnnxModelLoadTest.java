@@ -59,6 +59,15 @@ class HuggingFaceOnnxModelLoadTest {
     }
 
     @Test
+    void anEndTokenOutsideTheVocabularyIsNamedInTheFileThatSetsIt() throws IOException {
+        replace("generation_config.json", "151645,", "151936,");
+        assertRefused(folder, "generation_config.json: eos_token_id 151936 is outside the vocabulary of 151936");
+        replace("generation_config.json", "151936,", "151645,");
+        replace("config.json", "\"eos_token_id\": 151645", "\"eos_token_id\": 200000");
+        assertRefused(folder, folder + ": config.json: eos_token_id 200000 is outside the vocabulary of 151936");
+    }
+
+    @Test
     void aFileLinkedOutOfTheFolder() throws IOException {
         Path outside = Files.copy(Qwen3Fixture.FOLDER.resolve("tokenizer_config.json"),
                 root.resolve("tokenizer_config.json"));
