@@ -110,6 +110,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         this.chatTemplate = tokenizerConfig.chatTemplate()
                 .map(source -> template(folder, tokenizerConfig, source, builder.clock));
         this.endTokenIds = endTokens(folder, config, generationConfig);
+        int padId = padToken(folder, config, generationConfig, endTokenIds);
         Layout layout = layout(folder, builder.modelFile);
         Path modelFile = folder.file(layout.decoder());
         this.modelId = builder.modelId != null ? builder.modelId
@@ -159,7 +160,6 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
                         + layout.prefill() + " runs the first pass)";
                 this.layerOutputs = new TreeMap<>();
             }
-            int padId = generationConfig.padTokenId().orElse(config.padTokenId().orElse(endTokenIds[0]));
             this.lm = lmBuilder.endTokenIds(endTokenIds).padTokenId(padId).contextLength(config.maxPositions())
                     .maxCacheBytes(builder.maxCacheBytes).build();
             requireMatchingGraph(folder, modelFile, config, lm);
@@ -522,6 +522,22 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
                     + ": generation would never stop");
         }
         return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The token fed to finished rows: {@code generation_config.json}'s {@code pad_token_id}, else
+     * {@code config.json}'s, else the first stop token. Checked at load because a pad id outside the vocabulary would
+     * only fail in the middle of the first batch where one row finishes before another.
+     */
+    private static int padToken(ExportFolder folder, ModelConfig config, GenerationConfig generation, int[] endTokens) {
+        if (generation.padTokenId().isPresent()) {
+            return inVocabulary(folder, config, GenerationConfig.FILE, "pad_token_id",
+                    generation.padTokenId().getAsInt());
+        }
+        if (config.padTokenId().isPresent()) {
+            return inVocabulary(folder, config, ModelConfig.FILE, "pad_token_id", config.padTokenId().getAsInt());
+        }
+        return endTokens[0];
     }
 
     /** {@code id}, refused naming {@code file} and {@code key} when it is outside the vocabulary. */

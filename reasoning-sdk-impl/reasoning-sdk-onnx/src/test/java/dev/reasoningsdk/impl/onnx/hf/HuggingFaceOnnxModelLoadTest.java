@@ -68,6 +68,17 @@ class HuggingFaceOnnxModelLoadTest {
     }
 
     @Test
+    void aPadTokenOutsideTheVocabularyIsRefusedAtLoadNotAtTheFirstBatchThatPads() throws IOException {
+        // Finished rows are fed the pad token: out of the vocabulary, ONNX Runtime's embedding Gather fails mid-run.
+        replace("generation_config.json", "\"pad_token_id\": 151643", "\"pad_token_id\": 999999");
+        assertRefused(folder, folder + ": generation_config.json: pad_token_id 999999 is outside the vocabulary of "
+                + "151936");
+        Files.writeString(folder.resolve("generation_config.json"), "{}");
+        replace("config.json", "\"eos_token_id\": 151645", "\"eos_token_id\": 151645, \"pad_token_id\": 151936");
+        assertRefused(folder, folder + ": config.json: pad_token_id 151936 is outside the vocabulary of 151936");
+    }
+
+    @Test
     void aFileLinkedOutOfTheFolder() throws IOException {
         Path outside = Files.copy(Qwen3Fixture.FOLDER.resolve("tokenizer_config.json"),
                 root.resolve("tokenizer_config.json"));
