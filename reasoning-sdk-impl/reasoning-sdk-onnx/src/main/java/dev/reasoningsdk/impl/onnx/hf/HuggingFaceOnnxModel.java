@@ -82,6 +82,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     public static final String WITH_PAST_FILE = "decoder_with_past_model.onnx";
 
     private final String modelId;
+    private final ExportFolder folder;
     private final ModelConfig config;
     private final GenerationConfig generationConfig;
     private final TokenizerConfig tokenizerConfig;
@@ -104,6 +105,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
 
     private HuggingFaceOnnxModel(Builder builder) {
         ExportFolder folder = ExportFolder.of(builder.folder);
+        this.folder = folder;
         this.config = ModelConfig.read(folder);
         this.generationConfig = GenerationConfig.read(folder);
         this.tokenizerConfig = TokenizerConfig.read(folder);
@@ -232,6 +234,8 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
      *
      * @throws IllegalArgumentException with the tokenizer's reason if it cannot encode the text (a character outside
      *                                  a vocabulary that has no unknown token, say)
+     * @throws ModelLoadException       naming {@code tokenizer.json} if it gives an id outside {@code config.json}'s
+     *                                  vocabulary (the folder holds another model's tokenizer)
      */
     public int[] encode(String prompt) {
         Objects.requireNonNull(prompt, "prompt");
@@ -249,12 +253,22 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     }
 
     private long[] tokenize(String text) {
+        long[] ids;
         try {
-            return tokenizer.encode(text, false, false).getIds();
+            ids = tokenizer.encode(text, false, false).getIds();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(modelId + ": the tokenizer cannot encode the text: " + e.getMessage(),
                     e);
         }
+        for (long id : ids) {
+            // A tokenizer.json from another model loads and encodes; its ids past the graph's embedding would fail
+            // inside ONNX Runtime with a native error line and no word about which file is wrong.
+            if (id >= config.vocabSize()) {
+                throw folder.refuse(TOKENIZER_FILE, "it gives token id " + id + ", outside " + ModelConfig.FILE
+                        + "'s vocab_size of " + config.vocabSize() + ": it is not this model's tokenizer");
+            }
+        }
+        return ids;
     }
 
     /** The text of token ids, special tokens left out when {@code skipSpecialTokens}. */

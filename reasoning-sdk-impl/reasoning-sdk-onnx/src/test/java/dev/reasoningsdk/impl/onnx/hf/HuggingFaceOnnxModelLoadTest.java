@@ -3,6 +3,8 @@ package dev.reasoningsdk.impl.onnx.hf;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.ModelLoadException;
+import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +13,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the export-folder loader refuses, each at build() with a ModelLoadException naming the file and why. */
+/**
+ * What the export-folder loader refuses, each at build() with a ModelLoadException naming the file and why (a
+ * tokenizer from another model at the first text it encodes past the vocabulary).
+ */
 class HuggingFaceOnnxModelLoadTest {
 
     private static final List<String> SMALL_FILES = List.of("config.json", "generation_config.json",
@@ -127,6 +132,25 @@ class HuggingFaceOnnxModelLoadTest {
         replace("config.json", "\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3");
         assertRefused(folder, "model.onnx: does not match config.json: num_hidden_layers is 3 but the graph has 2"
                 + " past key/value pairs");
+    }
+
+    @Test
+    void anotherModelsTokenizerIsNamedAtTheFirstTextItEncodesPastTheVocabulary() throws IOException {
+        // The tiny reasoner (99 tokens) with Qwen3's tokenizer.json: both load, but Qwen's ids overrun the graph's
+        // embedding, which ONNX Runtime would report as a failed Gather naming no file.
+        Path mixed = Files.createDirectories(root.resolve("tiny-with-qwen-tokenizer"));
+        for (String name : List.of("config.json", "generation_config.json", "tokenizer_config.json", "model.onnx")) {
+            Files.copy(TinyReasoner.folder().resolve(name), mixed.resolve(name));
+        }
+        Files.copy(Qwen3Fixture.FOLDER.resolve("tokenizer.json"), mixed.resolve("tokenizer.json"));
+        try (HuggingFaceOnnxModel model = HuggingFaceOnnxModel.of(mixed)) {
+            String refusal = "model folder " + mixed + ": tokenizer.json: it gives token id ";
+            assertThatThrownBy(() -> model.generate(model.formatPrompt("Sam has 14 apples."), 1,
+                    GenerationOptions.greedy(4))).isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining(refusal).hasMessageContaining("outside config.json's vocab_size of 99");
+            assertThatThrownBy(() -> model.continuationLogProbs("Q: 2+3?\nA:", " Sam has 5 apples."))
+                    .isInstanceOf(ModelLoadException.class).hasMessageContaining(refusal);
+        }
     }
 
     private void replace(String name, String from, String to) throws IOException {
