@@ -168,6 +168,13 @@ public final class JudgeCommand implements Callable<Integer> {
             if (modelFolder != null && kind != CriterionKind.SELF_KNOWLEDGE) {
                 throw new IllegalArgumentException("--model is for self-knowledge heads");
             }
+            if (resample < 0) {
+                throw new IllegalArgumentException("--resample must be >= 1 fresh samples per problem (leave it out "
+                        + "to label by the recorded model_sample_answers), was " + resample);
+            }
+            if (resample > 0 && kind != CriterionKind.SELF_KNOWLEDGE) {
+                throw new IllegalArgumentException("--resample is for self-knowledge heads");
+            }
             if (kind == CriterionKind.SELF_KNOWLEDGE) {
                 CausalLanguageModel subject;
                 UnaryOperator<String> promptFormat;

@@ -40,6 +40,21 @@ class JudgeCommandTest {
     }
 
     @Test
+    void resampleIsACountOfFreshSelfKnowledgeSamples(@TempDir Path dir) throws IOException {
+        // A negative count used to train silently on the recorded answers; on an encoder head the option was ignored.
+        Path data = Files.writeString(dir.resolve("rows.jsonl"), "{\"question\": \"What is 2 plus 3?\", "
+                + "\"answer\": 5, \"model_sample_answers\": [5, 5], \"time_sensitive\": false}\n");
+        String out = dir.resolve("head.json").toString();
+        CliRun negative = CliRun.of("judge", "train", "--criterion", "self-knowledge", "--data", data.toString(),
+                "--resample", "-2", "--out", out);
+        negative.assertBadInput("--resample must be >= 1");
+        CliRun encoderHead = CliRun.of("judge", "train", "--criterion", "time", "--data", data.toString(),
+                "--resample", "3", "--out", out);
+        encoderHead.assertBadInput("--resample is for self-knowledge heads");
+        assertThat(dir.resolve("head.json")).doesNotExist();
+    }
+
+    @Test
     void aFeatureGridTrainsTheCrossValidatedWinnerOnTheRealEncoder(@TempDir Path dir) throws IOException {
         StringBuilder rows = new StringBuilder();
         for (int i = 0; i < 20; i++) {
