@@ -149,6 +149,12 @@ final class ModelOptions {
             if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
                 throw new IllegalArgumentException("--base-url must be an absolute http(s) URL, was '" + url + "'");
             }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                // The clients append their paths to the whole string: "/v1?key=x" + "/chat/completions" would POST
+                // to /v1 on every call.
+                throw new IllegalArgumentException("--base-url must have no query or fragment (the provider's paths "
+                        + "are appended to it), was '" + url + "'");
+            }
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("--base-url is not a URL: '" + url + "'", e);
         }
