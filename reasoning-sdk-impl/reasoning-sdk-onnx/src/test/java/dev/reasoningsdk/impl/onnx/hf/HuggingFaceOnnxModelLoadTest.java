@@ -41,6 +41,14 @@ class HuggingFaceOnnxModelLoadTest {
     }
 
     @Test
+    void aFileGivenForTheFolder() {
+        // Was "not found: no such directory" for a file that is there.
+        assertRefused(folder.resolve("config.json"), "model folder " + folder.resolve("config.json")
+                + " is a file, not a folder: give the export folder that holds config.json, the tokenizer and the "
+                + "graph (" + folder + "?)");
+    }
+
+    @Test
     void aMissingConfig() throws IOException {
         Files.delete(folder.resolve("config.json"));
         assertRefused(folder, "model folder " + folder + ": config.json: missing");
