@@ -64,7 +64,7 @@ final class ModelOptions {
     @Option(names = "--top-logprobs", paramLabel = "N", description = "Most likely tokens asked for at each "
             + "position from --provider openai (default " + DEFAULT_TOP_LOGPROBS + ", OpenAI's limit). P(sure) reads "
             + "\"sure\" and \"unsure\" among them: a model that finds both unlikely needs more, where its server "
-            + "allows it (reasoning serve: its whole vocabulary).")
+            + "allows it (reasoning serve of the tiny reasoner: its whole vocabulary, 99).")
     Integer topLogprobs;
 
     @Option(names = "--call-timeout", paramLabel = "SECONDS", description = "Timeout of one remote call, HTTP "

@@ -25,8 +25,9 @@ import picocli.CommandLine.Option;
  * {@code reasoning serve [--model DIR] --port PORT}: the embedded tiny reasoner, or a Hugging Face ONNX export folder
  * ({@link HuggingFaceOnnxModel}, conversations rendered by its chat template), behind an OpenAI-compatible API
  * ({@link LocalOpenAiServer}), so that any OpenAI client, the LangChain4j one included, can be pointed at a real model
- * offline; {@code top_logprobs} may ask for up to the model's whole vocabulary (OpenAI allows 20). Prints the base
- * URL on stdout (one line) once the server accepts connections, and runs until SIGINT or
+ * offline; {@code top_logprobs} may ask for up to the tiny reasoner's whole vocabulary (99 tokens; a {@code --model}
+ * folder keeps OpenAI's limit of 20). Prints the base URL on stdout (one line) once the server accepts connections,
+ * and runs until SIGINT or
  * SIGTERM, when it finishes the requests in flight and closes the model. A port in use, or a --host that is not an
  * address of this machine, exits 2 with one line.
  *
