@@ -60,6 +60,10 @@ public final class JudgeCommand implements Callable<Integer> {
         if (query == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give a QUERY to judge, or 'train'");
         }
+        if (query.isBlank()) {
+            // The heads read an empty embedding as confidently as any request ("intent 0.97"): no decision at all.
+            throw new IllegalArgumentException("QUERY is blank: give the request to judge");
+        }
         ModelEndpoint endpoint = modelOptions.endpoint();
         cache.requireRemote(endpoint);
         RemoteModel remote = endpoint.isRemote() ? new RemoteModel(endpoint, cache) : null;

@@ -40,6 +40,12 @@ class JudgeCommandTest {
     }
 
     @Test
+    void aBlankQueryIsBadInputNotADecision() {
+        CliRun.of("judge", "").assertBadInput("QUERY is blank");
+        CliRun.of("judge", " \t ", "--no-self-knowledge").assertBadInput("QUERY is blank");
+    }
+
+    @Test
     void resampleIsACountOfFreshSelfKnowledgeSamples(@TempDir Path dir) throws IOException {
         // A negative count used to train silently on the recorded answers; on an encoder head the option was ignored.
         Path data = Files.writeString(dir.resolve("rows.jsonl"), "{\"question\": \"What is 2 plus 3?\", "
