@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -616,11 +617,18 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
                 return Math.toIntExact(ids[0]);
             }
         }
-        return config.bosTokenId().orElseThrow(() -> {
+        OptionalInt configured = config.bosTokenId();
+        try {
+            if (configured.isEmpty()) {
+                throw folder.refuse(TokenizerConfig.FILE, "add_bos_token is set but no BOS token is known (no "
+                        + "single-token bos_token here, no bos_token_id in " + ModelConfig.FILE + ")");
+            }
+            // Prepended to every prompt: outside the vocabulary, every generation would fail inside ONNX Runtime.
+            return inVocabulary(folder, config, ModelConfig.FILE, "bos_token_id", configured.getAsInt());
+        } catch (ModelLoadException e) {
             tokenizer.close();
-            return folder.refuse(TokenizerConfig.FILE, "add_bos_token is set but no BOS token is known (no single-"
-                    + "token bos_token here, no bos_token_id in " + ModelConfig.FILE + ")");
-        });
+            throw e;
+        }
     }
 
     /** The graph must have the config's layers, KV heads, head size and vocabulary, or its cache would be wrong. */

@@ -143,6 +143,17 @@ class HuggingFaceOnnxModelLoadTest {
     }
 
     @Test
+    void aBosTokenOutsideTheVocabularyIsRefusedWhenItWouldBeAdded() throws IOException {
+        // add_bos_token with no bos_token text falls back to config.json's id, prepended to every prompt.
+        for (String name : List.of("tokenizer.json", "model.onnx")) {
+            Files.copy(Qwen3Fixture.FOLDER.resolve(name), folder.resolve(name));
+        }
+        replace("tokenizer_config.json", "\"add_bos_token\": false", "\"add_bos_token\": true");
+        replace("config.json", "\"bos_token_id\": 151643", "\"bos_token_id\": 160000");
+        assertRefused(folder, folder + ": config.json: bos_token_id 160000 is outside the vocabulary of 151936");
+    }
+
+    @Test
     void anotherModelsTokenizerIsNamedAtTheFirstTextItEncodesPastTheVocabulary() throws IOException {
         // The tiny reasoner (99 tokens) with Qwen3's tokenizer.json: both load, but Qwen's ids overrun the graph's
         // embedding, which ONNX Runtime would report as a failed Gather naming no file.
