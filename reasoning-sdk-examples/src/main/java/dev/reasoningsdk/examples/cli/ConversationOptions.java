@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.impl.DataFileException;
 import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.onnx.hf.ChatMessage;
+import dev.reasoningsdk.impl.onnx.hf.ChatTemplate;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -76,9 +77,22 @@ final class ConversationOptions {
         return HuggingFaceOnnxModel.of(model);
     }
 
-    /** The rendered prompt of the conversation, with the generation prompt. */
+    /**
+     * The rendered prompt of the conversation, with the generation prompt.
+     *
+     * @throws IllegalArgumentException naming the folder if it has no chat template (a base model's export), as
+     *                                  {@code apply_chat_template} refuses one: bad input, not a failure of ours
+     */
     String prompt(HuggingFaceOnnxModel loaded) throws IOException {
-        return loaded.formatChat(messages(), true, variables());
+        List<ChatMessage> messages = messages();
+        ChatTemplate template;
+        try {
+            template = loaded.chatTemplate();
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("--model " + model + ": " + e.getMessage() + ", which renders the "
+                    + "conversation", e);
+        }
+        return template.render(messages, true, variables());
     }
 
     /** A JSON list of objects with a string {@code role} and a string {@code content}, nothing else. */

@@ -60,6 +60,10 @@ public final class JudgeCommand implements Callable<Integer> {
         if (query == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give a QUERY to judge, or 'train'");
         }
+        if (query.isBlank()) {
+            // The heads read an empty embedding as confidently as any request ("intent 0.97"): no decision at all.
+            throw new IllegalArgumentException("QUERY is blank: give the request to judge");
+        }
         ModelEndpoint endpoint = modelOptions.endpoint();
         cache.requireRemote(endpoint);
         RemoteModel remote = endpoint.isRemote() ? new RemoteModel(endpoint, cache) : null;
@@ -151,6 +155,7 @@ public final class JudgeCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             CriterionKind kind = parseKind(criterion);
             TextFiles.requireRegularFile(data);
+            OutFolder.file(out);
             HeadTrainer.FeatureSpec featureSpec = HeadTrainer.FeatureSpec.parse(features);
             HeadTrainer.FeatureSpec embeddingAlone = HeadTrainer.FeatureSpec.parse("0");
             if (kind == CriterionKind.SELF_KNOWLEDGE && !featureSpec.equals(embeddingAlone)) {
@@ -167,6 +172,13 @@ public final class JudgeCommand implements Callable<Integer> {
             LinearHead head;
             if (modelFolder != null && kind != CriterionKind.SELF_KNOWLEDGE) {
                 throw new IllegalArgumentException("--model is for self-knowledge heads");
+            }
+            if (resample < 0) {
+                throw new IllegalArgumentException("--resample must be >= 1 fresh samples per problem (leave it out "
+                        + "to label by the recorded model_sample_answers), was " + resample);
+            }
+            if (resample > 0 && kind != CriterionKind.SELF_KNOWLEDGE) {
+                throw new IllegalArgumentException("--resample is for self-knowledge heads");
             }
             if (kind == CriterionKind.SELF_KNOWLEDGE) {
                 CausalLanguageModel subject;

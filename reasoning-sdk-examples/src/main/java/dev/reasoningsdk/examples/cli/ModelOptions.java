@@ -64,7 +64,7 @@ final class ModelOptions {
     @Option(names = "--top-logprobs", paramLabel = "N", description = "Most likely tokens asked for at each "
             + "position from --provider openai (default " + DEFAULT_TOP_LOGPROBS + ", OpenAI's limit). P(sure) reads "
             + "\"sure\" and \"unsure\" among them: a model that finds both unlikely needs more, where its server "
-            + "allows it (reasoning serve: its whole vocabulary).")
+            + "allows it (reasoning serve of the tiny reasoner: its whole vocabulary, 99).")
     Integer topLogprobs;
 
     @Option(names = "--call-timeout", paramLabel = "SECONDS", description = "Timeout of one remote call, HTTP "
@@ -148,6 +148,12 @@ final class ModelOptions {
             URI uri = new URI(url);
             if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
                 throw new IllegalArgumentException("--base-url must be an absolute http(s) URL, was '" + url + "'");
+            }
+            if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                // The clients append their paths to the whole string: "/v1?key=x" + "/chat/completions" would POST
+                // to /v1 on every call.
+                throw new IllegalArgumentException("--base-url must have no query or fragment (the provider's paths "
+                        + "are appended to it), was '" + url + "'");
             }
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("--base-url is not a URL: '" + url + "'", e);

@@ -18,6 +18,7 @@ final class OutFolder {
      * @throws IllegalArgumentException if {@code folder} exists and is not a directory, or the file is a directory
      */
     static Path file(Path folder, String name) {
+        requireFoldersCanBeMade(folder);
         if (Files.exists(folder) && !Files.isDirectory(folder)) {
             throw new IllegalArgumentException("--out " + folder + " is not a directory");
         }
@@ -30,15 +31,28 @@ final class OutFolder {
     }
 
     /**
-     * {@code --out FILE} of a command that writes one file ({@code verifier sample}), checked before the command
-     * samples for minutes.
+     * {@code --out FILE} of a command that writes one file ({@code verifier sample}, {@code judge train}), checked
+     * before the command samples or trains for minutes.
      *
-     * @throws IllegalArgumentException if {@code file} is a directory
+     * @throws IllegalArgumentException if {@code file} is a directory or lies under a file
      */
     static Path file(Path file) {
+        requireFoldersCanBeMade(file);
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException("--out " + file + " is a directory, not a file to write");
         }
         return file;
+    }
+
+    /** The folders above {@code path} are made when it is written: the nearest one that exists must be a folder. */
+    private static void requireFoldersCanBeMade(Path path) {
+        for (Path above = path.toAbsolutePath().getParent(); above != null; above = above.getParent()) {
+            if (Files.exists(above)) {
+                if (!Files.isDirectory(above)) {
+                    throw new IllegalArgumentException("--out " + path + ": " + above + " is a file, not a folder");
+                }
+                return;
+            }
+        }
     }
 }

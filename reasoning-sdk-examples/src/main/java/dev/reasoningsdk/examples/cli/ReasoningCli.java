@@ -55,15 +55,17 @@ public final class ReasoningCli implements Runnable {
     /**
      * The configured command line: bad input exits 2 with one line, other failures exit 1 with one line (and the
      * stack trace when {@code REASONING_DEBUG} is set). This is the one place where failures become exit codes.
+     * Bad usage (an unknown option, a value that is not a number, a missing parameter) is one line too, pointing at
+     * the command's {@code --help} rather than printing the whole usage text after the reason.
      */
     static CommandLine newCommandLine() {
         CommandLine commandLine = new CommandLine(new ReasoningCli());
         // picocli's default prints the whole usage after a parse error; the README promises one line, which also
         // keeps the reason visible in a script's log. The line says where the options are listed.
         commandLine.setParameterExceptionHandler((exception, args) -> {
-            CommandLine cmd = exception.getCommandLine();
-            cmd.getErr().println("reasoning: " + describe(exception) + " (see '"
-                    + cmd.getCommandSpec().qualifiedName() + " --help')");
+            CommandLine command = exception.getCommandLine();
+            command.getErr().println("reasoning: " + oneLine(exception.getMessage()) + " (see '"
+                    + command.getCommandSpec().qualifiedName() + " --help')");
             return EXIT_BAD_INPUT;
         });
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
@@ -96,9 +98,13 @@ public final class ReasoningCli implements Runnable {
         String message = exception instanceof NoSuchFileException missing
                 ? missing.getFile() + ": " + (missing.getReason() != null ? missing.getReason() : "no such file")
                 : exception.getMessage();
-        String kind = exception instanceof ReasoningException || exception instanceof NoSuchFileException
-                || exception instanceof CommandLine.ParameterException ? ""
+        String kind = exception instanceof ReasoningException || exception instanceof NoSuchFileException ? ""
                 : exception.getClass().getSimpleName() + ": ";
-        return (kind + message).replaceAll("\\s*\\R\\s*", " ");
+        return oneLine(kind + message);
+    }
+
+    /** {@code text} with its line breaks folded into single spaces. */
+    private static String oneLine(String text) {
+        return text.replaceAll("\\s*\\R\\s*", " ");
     }
 }

@@ -8,6 +8,7 @@ import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.SocketException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -24,9 +25,11 @@ import picocli.CommandLine.Option;
  * {@code reasoning serve [--model DIR] --port PORT}: the embedded tiny reasoner, or a Hugging Face ONNX export folder
  * ({@link HuggingFaceOnnxModel}, conversations rendered by its chat template), behind an OpenAI-compatible API
  * ({@link LocalOpenAiServer}), so that any OpenAI client, the LangChain4j one included, can be pointed at a real model
- * offline; {@code top_logprobs} may ask for up to the model's whole vocabulary (OpenAI allows 20). Prints the base
- * URL on stdout (one line) once the server accepts connections, and runs until SIGINT or
- * SIGTERM, when it finishes the requests in flight and closes the model. A port in use exits 2 with one line.
+ * offline; {@code top_logprobs} may ask for up to the tiny reasoner's whole vocabulary (99 tokens; a {@code --model}
+ * folder keeps OpenAI's limit of 20). Prints the base URL on stdout (one line) once the server accepts connections,
+ * and runs until SIGINT or
+ * SIGTERM, when it finishes the requests in flight and closes the model. A port in use, or a --host that is not an
+ * address of this machine, exits 2 with one line.
  *
  * <p>With {@code --faults 429=0.2,500=0.1,hang=0.05} (and {@code --fault-seed N}) the model is served behind a
  * {@link FaultInjectingServer} on {@code --port}: each request draws a fault from that seeded mix (the draw of
@@ -111,8 +114,13 @@ final class ServeCommand implements Callable<Integer> {
                 started.close();
             }
             model.close();
-            if (e.getCause() instanceof BindException) {
+            if (e.getCause() instanceof BindException bind && String.valueOf(bind.getMessage()).contains("in use")) {
                 throw new IllegalArgumentException("--port " + port + ": " + host + ":" + port + " is in use", e);
+            }
+            if (e.getCause() instanceof SocketException listen) {
+                // Not an address of this machine, or a name that does not resolve: what was asked cannot be bound.
+                throw new IllegalArgumentException("--host " + host + " --port " + port + ": cannot listen there: "
+                        + listen.getMessage(), e);
             }
             throw e;
         }

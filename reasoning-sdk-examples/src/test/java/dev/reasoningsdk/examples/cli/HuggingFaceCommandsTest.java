@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
@@ -153,6 +154,23 @@ class HuggingFaceCommandsTest {
                 .contains("bad.json").contains("message 0");
         assertThat(CliRun.of("generate", "--model", dir.resolve("missing").toString(), "--user", "hi").err())
                 .contains("missing").contains("no such directory");
+    }
+
+    @Test
+    void anExportWithoutAChatTemplateIsBadInputNamingTheFolder() throws IOException {
+        // A base model's export: everything but the chat template, which generate and score render the turns with.
+        Path base = Files.createDirectories(dir.resolve("base model"));
+        for (String name : List.of("config.json", "generation_config.json", "tokenizer.json", "model.onnx")) {
+            Files.copy(FOLDER.resolve(name), base.resolve(name));
+        }
+        ObjectNode tokenizerConfig = (ObjectNode) JSON.readTree(FOLDER.resolve("tokenizer_config.json").toFile());
+        assertThat(tokenizerConfig.remove("chat_template")).isNotNull();
+        Files.writeString(base.resolve("tokenizer_config.json"), JSON.writeValueAsString(tokenizerConfig));
+        for (CliRun run : List.of(
+                CliRun.of("generate", "--model", base.toString(), "--user", "hi", "--max-tokens", "2"),
+                CliRun.of("score", "--model", base.toString(), "--user", "hi", "--continuation", "x"))) {
+            run.assertBadInput(base + ": base model has no chat template");
+        }
     }
 
     @Test

@@ -40,6 +40,42 @@ class JudgeCommandTest {
     }
 
     @Test
+    void aBlankQueryIsBadInputNotADecision() {
+        CliRun.of("judge", "").assertBadInput("QUERY is blank");
+        CliRun.of("judge", " \t ", "--no-self-knowledge").assertBadInput("QUERY is blank");
+    }
+
+    @Test
+    void resampleIsACountOfFreshSelfKnowledgeSamples(@TempDir Path dir) throws IOException {
+        // A negative count used to train silently on the recorded answers; on an encoder head the option was ignored.
+        Path data = Files.writeString(dir.resolve("rows.jsonl"), "{\"question\": \"What is 2 plus 3?\", "
+                + "\"answer\": 5, \"model_sample_answers\": [5, 5], \"time_sensitive\": false}\n");
+        String out = dir.resolve("head.json").toString();
+        CliRun negative = CliRun.of("judge", "train", "--criterion", "self-knowledge", "--data", data.toString(),
+                "--resample", "-2", "--out", out);
+        negative.assertBadInput("--resample must be >= 1");
+        CliRun encoderHead = CliRun.of("judge", "train", "--criterion", "time", "--data", data.toString(),
+                "--resample", "3", "--out", out);
+        encoderHead.assertBadInput("--resample is for self-knowledge heads");
+        assertThat(dir.resolve("head.json")).doesNotExist();
+    }
+
+    @Test
+    void anOutThatCannotBeWrittenIsRefusedBeforeTraining(@TempDir Path dir) throws IOException {
+        // Found only when the trained head was written, with exit 1 and a temporary file's name.
+        Path data = Files.writeString(dir.resolve("rows.jsonl"), "{\"question\": \"What is 2 plus 3?\", "
+                + "\"answer\": 5, \"model_sample_answers\": [5, 5]}\n");
+        Path file = Files.writeString(dir.resolve("a file"), "x");
+        CliRun.of("judge", "train", "--criterion", "self-knowledge", "--data", data.toString(), "--out",
+                dir.toString()).assertBadInput("--out " + dir + " is a directory");
+        CliRun.of("judge", "train", "--criterion", "self-knowledge", "--data", data.toString(), "--out",
+                file.resolve("sub/head.json").toString()).assertBadInput(file + " is a file, not a folder");
+        CliRun.of("verifier", "sample", "--out", file.resolve("chains.jsonl").toString())
+                .assertBadInput(file + " is a file, not a folder");
+        assertThat(Files.readString(file)).isEqualTo("x");
+    }
+
+    @Test
     void aFeatureGridTrainsTheCrossValidatedWinnerOnTheRealEncoder(@TempDir Path dir) throws IOException {
         StringBuilder rows = new StringBuilder();
         for (int i = 0; i < 20; i++) {

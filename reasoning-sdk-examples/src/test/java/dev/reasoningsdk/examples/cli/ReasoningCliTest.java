@@ -43,10 +43,22 @@ class ReasoningCliTest {
     }
 
     @Test
-    void anUnknownOptionIsOneLineOnStderr() {
-        assertThat(run("bench", "aggregate", "--bogus")).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
-        assertThat(err.toString().strip().lines()).singleElement().asString()
-                .contains("--bogus", "reasoning bench aggregate --help").doesNotContain("Usage:");
+    void badUsageIsOneLinePointingAtTheCommandsHelp() {
+        String[][] cases = {
+                {"judge", "Who won?", "--max-calls", "99999999999"},
+                {"generate", "--user", "hi"},
+                {"serve", "--port", "eighty"},
+                {"merge", "--bogus", "a.yml", "out"},
+        };
+        String[] named = {"'--max-calls': '99999999999' is not an int", "--model", "'--port': 'eighty'", "--bogus"};
+        String[] help = {"reasoning judge --help", "reasoning generate --help", "reasoning serve --help",
+                "reasoning merge --help"};
+        for (int i = 0; i < cases.length; i++) {
+            err.getBuffer().setLength(0);
+            assertThat(run(cases[i])).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+            assertThat(err.toString().lines()).as(String.join(" ", cases[i])).singleElement().asString()
+                    .startsWith("reasoning: ").contains(named[i]).endsWith("(see '" + help[i] + "')");
+        }
     }
 
     @Test

@@ -27,6 +27,19 @@ class RemoteProviderCommandsTest {
     Path dir;
 
     @Test
+    void aBaseUrlWithAQueryOrFragmentIsRefusedBeforeAnyCall() {
+        try (FaultInjectingServer server = FaultInjectingServer.builder().start()) {
+            for (String tail : List.of("?api-version=1", "#v1")) {
+                String url = server.openAiBaseUrl() + tail;
+                // The client appends /chat/completions to the whole string: every call went to the query's path.
+                CliRun.of("judge", "What is 3 plus 4?", "--provider", "openai", "--base-url", url, "--model", "x")
+                        .assertBadInput("--base-url must have no query or fragment");
+            }
+            assertThat(server.requests()).isZero();
+        }
+    }
+
+    @Test
     void judgeAsksTheRemoteModelForSelfKnowledgeBySampling() throws IOException {
         try (FaultInjectingServer server = FaultInjectingServer.builder()
                 .faults(HttpFault.serverError(503)).start()) {

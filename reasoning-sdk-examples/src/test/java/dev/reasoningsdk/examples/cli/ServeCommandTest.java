@@ -120,7 +120,7 @@ class ServeCommandTest {
     }
 
     @Test
-    void aPortInUseExitsTwoWithOneLine() throws Exception {
+    void aPortInUseOrAnotherMachinesAddressExitsTwoWithOneLine() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             StringWriter err = new StringWriter();
             CommandLine commandLine = ReasoningCli.newCommandLine();
@@ -130,6 +130,13 @@ class ServeCommandTest {
             assertThat(exit).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
             assertThat(err.toString().lines()).singleElement().asString().startsWith("reasoning: ")
                     .contains("--port " + taken.getLocalPort()).contains("in use");
+        }
+        // An address of another machine (TEST-NET-1) was reported as "--port 0: ... is in use", and a name that does
+        // not resolve exited 1 with an UncheckedIOException.
+        for (String host : List.of("192.0.2.1", "999.1.1.1")) {
+            CliRun run = CliRun.of("serve", "--port", "0", "--host", host, "--execution-provider", "cpu");
+            run.assertBadInput("--host " + host + " --port 0: cannot listen there: ");
+            assertThat(run.err()).doesNotContain("in use");
         }
         StringWriter err = new StringWriter();
         CommandLine commandLine = ReasoningCli.newCommandLine();

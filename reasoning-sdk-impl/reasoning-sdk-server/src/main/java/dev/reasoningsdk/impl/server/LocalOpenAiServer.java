@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -84,8 +85,10 @@ public final class LocalOpenAiServer implements AutoCloseable {
     /** What OpenAI sends for a token it considers impossible; JSON has no infinity. */
     private static final double MIN_LOG_PROB = -9999;
     private static final System.Logger LOG = System.getLogger(LocalOpenAiServer.class.getName());
+    /** Strict as a server should be: a key twice, or anything after the object, is a 400, not silently dropped. */
     private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     private final CausalLanguageModel model;
     private final String modelName;

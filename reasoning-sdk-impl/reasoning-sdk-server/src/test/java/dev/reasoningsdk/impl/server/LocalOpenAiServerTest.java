@@ -331,6 +331,10 @@ class LocalOpenAiServerTest {
         assertRaw("POST", "/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"n\":1,"
                 + "\"n\":2}", 400, null);
         assertRaw("POST", "/chat/completions", "{\"messages\":[]}", 400, "messages");
+        // Two objects in one body (a client's framing bug), or a stray tail, used to be answered from the first.
+        String valid = "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"max_tokens\":1}";
+        assertRaw("POST", "/chat/completions", valid + "{\"messages\":[]}", 400, null);
+        assertRaw("POST", "/chat/completions", valid + " trailing", 400, null);
         assertRaw("POST", "/chat/completions", "{\"messages\":[{\"role\":\"tool\",\"content\":\"q\"}]}", 400,
                 "messages[0].role");
         assertRaw("POST", "/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"

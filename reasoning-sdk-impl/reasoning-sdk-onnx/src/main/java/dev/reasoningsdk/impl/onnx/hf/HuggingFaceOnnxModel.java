@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -82,6 +83,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     public static final String WITH_PAST_FILE = "decoder_with_past_model.onnx";
 
     private final String modelId;
+    private final ExportFolder folder;
     private final ModelConfig config;
     private final GenerationConfig generationConfig;
     private final TokenizerConfig tokenizerConfig;
@@ -104,12 +106,14 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
 
     private HuggingFaceOnnxModel(Builder builder) {
         ExportFolder folder = ExportFolder.of(builder.folder);
+        this.folder = folder;
         this.config = ModelConfig.read(folder);
         this.generationConfig = GenerationConfig.read(folder);
         this.tokenizerConfig = TokenizerConfig.read(folder);
         this.chatTemplate = tokenizerConfig.chatTemplate()
                 .map(source -> template(folder, tokenizerConfig, source, builder.clock));
         this.endTokenIds = endTokens(folder, config, generationConfig);
+        int padId = padToken(folder, config, generationConfig, endTokenIds);
         Layout layout = layout(folder, builder.modelFile);
         Path modelFile = folder.file(layout.decoder());
         this.modelId = builder.modelId != null ? builder.modelId
@@ -159,7 +163,6 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
                         + layout.prefill() + " runs the first pass)";
                 this.layerOutputs = new TreeMap<>();
             }
-            int padId = generationConfig.padTokenId().orElse(config.padTokenId().orElse(endTokenIds[0]));
             this.lm = lmBuilder.endTokenIds(endTokenIds).padTokenId(padId).contextLength(config.maxPositions())
                     .maxCacheBytes(builder.maxCacheBytes).build();
             requireMatchingGraph(folder, modelFile, config, lm);
@@ -232,6 +235,8 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
      *
      * @throws IllegalArgumentException with the tokenizer's reason if it cannot encode the text (a character outside
      *                                  a vocabulary that has no unknown token, say)
+     * @throws ModelLoadException       naming {@code tokenizer.json} if it gives an id outside {@code config.json}'s
+     *                                  vocabulary (the folder holds another model's tokenizer)
      */
     public int[] encode(String prompt) {
         Objects.requireNonNull(prompt, "prompt");
@@ -249,12 +254,22 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     }
 
     private long[] tokenize(String text) {
+        long[] ids;
         try {
-            return tokenizer.encode(text, false, false).getIds();
+            ids = tokenizer.encode(text, false, false).getIds();
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(modelId + ": the tokenizer cannot encode the text: " + e.getMessage(),
                     e);
         }
+        for (long id : ids) {
+            // A tokenizer.json from another model loads and encodes; its ids past the graph's embedding would fail
+            // inside ONNX Runtime with a native error line and no word about which file is wrong.
+            if (id >= config.vocabSize()) {
+                throw folder.refuse(TOKENIZER_FILE, "it gives token id " + id + ", outside " + ModelConfig.FILE
+                        + "'s vocab_size of " + config.vocabSize() + ": it is not this model's tokenizer");
+            }
+        }
+        return ids;
     }
 
     /** The text of token ids, special tokens left out when {@code skipSpecialTokens}. */
@@ -511,19 +526,41 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     }
 
     private static int[] endTokens(ExportFolder folder, ModelConfig config, GenerationConfig generation) {
+        // Each id is checked against the file that sets it, so the message sends the user to the right file.
+        generation.eosTokenIds()
+                .forEach(id -> inVocabulary(folder, config, GenerationConfig.FILE, "eos_token_id", id));
+        config.eosTokenIds().forEach(id -> inVocabulary(folder, config, ModelConfig.FILE, "eos_token_id", id));
         Set<Integer> ids = new LinkedHashSet<>(generation.eosTokenIds());
         ids.addAll(config.eosTokenIds());
         if (ids.isEmpty()) {
             throw folder.refuse(ModelConfig.FILE, "no eos_token_id here nor in " + GenerationConfig.FILE
                     + ": generation would never stop");
         }
-        for (int id : ids) {
-            if (id >= config.vocabSize()) {
-                throw folder.refuse(ModelConfig.FILE, "eos_token_id " + id + " is outside the vocabulary of "
-                        + config.vocabSize());
-            }
-        }
         return ids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The token fed to finished rows: {@code generation_config.json}'s {@code pad_token_id}, else
+     * {@code config.json}'s, else the first stop token. Checked at load because a pad id outside the vocabulary would
+     * only fail in the middle of the first batch where one row finishes before another.
+     */
+    private static int padToken(ExportFolder folder, ModelConfig config, GenerationConfig generation, int[] endTokens) {
+        if (generation.padTokenId().isPresent()) {
+            return inVocabulary(folder, config, GenerationConfig.FILE, "pad_token_id",
+                    generation.padTokenId().getAsInt());
+        }
+        if (config.padTokenId().isPresent()) {
+            return inVocabulary(folder, config, ModelConfig.FILE, "pad_token_id", config.padTokenId().getAsInt());
+        }
+        return endTokens[0];
+    }
+
+    /** {@code id}, refused naming {@code file} and {@code key} when it is outside the vocabulary. */
+    private static int inVocabulary(ExportFolder folder, ModelConfig config, String file, String key, int id) {
+        if (id >= config.vocabSize()) {
+            throw folder.refuse(file, key + " " + id + " is outside the vocabulary of " + config.vocabSize());
+        }
+        return id;
     }
 
     /** The graph files of an export: the decoder, and the separate first-pass graph of the older pair (or null). */
@@ -580,11 +617,18 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
                 return Math.toIntExact(ids[0]);
             }
         }
-        return config.bosTokenId().orElseThrow(() -> {
+        OptionalInt configured = config.bosTokenId();
+        try {
+            if (configured.isEmpty()) {
+                throw folder.refuse(TokenizerConfig.FILE, "add_bos_token is set but no BOS token is known (no "
+                        + "single-token bos_token here, no bos_token_id in " + ModelConfig.FILE + ")");
+            }
+            // Prepended to every prompt: outside the vocabulary, every generation would fail inside ONNX Runtime.
+            return inVocabulary(folder, config, ModelConfig.FILE, "bos_token_id", configured.getAsInt());
+        } catch (ModelLoadException e) {
             tokenizer.close();
-            return folder.refuse(TokenizerConfig.FILE, "add_bos_token is set but no BOS token is known (no single-"
-                    + "token bos_token here, no bos_token_id in " + ModelConfig.FILE + ")");
-        });
+            throw e;
+        }
     }
 
     /** The graph must have the config's layers, KV heads, head size and vocabulary, or its cache would be wrong. */

@@ -3,6 +3,8 @@ package dev.reasoningsdk.impl.onnx.hf;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.ModelLoadException;
+import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +13,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the export-folder loader refuses, each at build() with a ModelLoadException naming the file and why. */
+/**
+ * What the export-folder loader refuses, each at build() with a ModelLoadException naming the file and why (a
+ * tokenizer from another model at the first text it encodes past the vocabulary).
+ */
 class HuggingFaceOnnxModelLoadTest {
 
     private static final List<String> SMALL_FILES = List.of("config.json", "generation_config.json",
@@ -36,6 +41,14 @@ class HuggingFaceOnnxModelLoadTest {
     }
 
     @Test
+    void aFileGivenForTheFolder() {
+        // Was "not found: no such directory" for a file that is there.
+        assertRefused(folder.resolve("config.json"), "model folder " + folder.resolve("config.json")
+                + " is a file, not a folder: give the export folder that holds config.json, the tokenizer and the "
+                + "graph (" + folder + "?)");
+    }
+
+    @Test
     void aMissingConfig() throws IOException {
         Files.delete(folder.resolve("config.json"));
         assertRefused(folder, "model folder " + folder + ": config.json: missing");
@@ -56,6 +69,26 @@ class HuggingFaceOnnxModelLoadTest {
         replace("config.json", "\"vocab\": 151936", "\"vocab_size\": 151936");
         replace("generation_config.json", "151645,", "\"<|im_end|>\",");
         assertRefused(folder, "generation_config.json: eos_token_id must be an id >= 0 or a list of them");
+    }
+
+    @Test
+    void anEndTokenOutsideTheVocabularyIsNamedInTheFileThatSetsIt() throws IOException {
+        replace("generation_config.json", "151645,", "151936,");
+        assertRefused(folder, "generation_config.json: eos_token_id 151936 is outside the vocabulary of 151936");
+        replace("generation_config.json", "151936,", "151645,");
+        replace("config.json", "\"eos_token_id\": 151645", "\"eos_token_id\": 200000");
+        assertRefused(folder, folder + ": config.json: eos_token_id 200000 is outside the vocabulary of 151936");
+    }
+
+    @Test
+    void aPadTokenOutsideTheVocabularyIsRefusedAtLoadNotAtTheFirstBatchThatPads() throws IOException {
+        // Finished rows are fed the pad token: out of the vocabulary, ONNX Runtime's embedding Gather fails mid-run.
+        replace("generation_config.json", "\"pad_token_id\": 151643", "\"pad_token_id\": 999999");
+        assertRefused(folder, folder + ": generation_config.json: pad_token_id 999999 is outside the vocabulary of "
+                + "151936");
+        Files.writeString(folder.resolve("generation_config.json"), "{}");
+        replace("config.json", "\"eos_token_id\": 151645", "\"eos_token_id\": 151645, \"pad_token_id\": 151936");
+        assertRefused(folder, folder + ": config.json: pad_token_id 151936 is outside the vocabulary of 151936");
     }
 
     @Test
@@ -107,6 +140,36 @@ class HuggingFaceOnnxModelLoadTest {
         replace("config.json", "\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3");
         assertRefused(folder, "model.onnx: does not match config.json: num_hidden_layers is 3 but the graph has 2"
                 + " past key/value pairs");
+    }
+
+    @Test
+    void aBosTokenOutsideTheVocabularyIsRefusedWhenItWouldBeAdded() throws IOException {
+        // add_bos_token with no bos_token text falls back to config.json's id, prepended to every prompt.
+        for (String name : List.of("tokenizer.json", "model.onnx")) {
+            Files.copy(Qwen3Fixture.FOLDER.resolve(name), folder.resolve(name));
+        }
+        replace("tokenizer_config.json", "\"add_bos_token\": false", "\"add_bos_token\": true");
+        replace("config.json", "\"bos_token_id\": 151643", "\"bos_token_id\": 160000");
+        assertRefused(folder, folder + ": config.json: bos_token_id 160000 is outside the vocabulary of 151936");
+    }
+
+    @Test
+    void anotherModelsTokenizerIsNamedAtTheFirstTextItEncodesPastTheVocabulary() throws IOException {
+        // The tiny reasoner (99 tokens) with Qwen3's tokenizer.json: both load, but Qwen's ids overrun the graph's
+        // embedding, which ONNX Runtime would report as a failed Gather naming no file.
+        Path mixed = Files.createDirectories(root.resolve("tiny-with-qwen-tokenizer"));
+        for (String name : List.of("config.json", "generation_config.json", "tokenizer_config.json", "model.onnx")) {
+            Files.copy(TinyReasoner.folder().resolve(name), mixed.resolve(name));
+        }
+        Files.copy(Qwen3Fixture.FOLDER.resolve("tokenizer.json"), mixed.resolve("tokenizer.json"));
+        try (HuggingFaceOnnxModel model = HuggingFaceOnnxModel.of(mixed)) {
+            String refusal = "model folder " + mixed + ": tokenizer.json: it gives token id ";
+            assertThatThrownBy(() -> model.generate(model.formatPrompt("Sam has 14 apples."), 1,
+                    GenerationOptions.greedy(4))).isInstanceOf(ModelLoadException.class)
+                    .hasMessageContaining(refusal).hasMessageContaining("outside config.json's vocab_size of 99");
+            assertThatThrownBy(() -> model.continuationLogProbs("Q: 2+3?\nA:", " Sam has 5 apples."))
+                    .isInstanceOf(ModelLoadException.class).hasMessageContaining(refusal);
+        }
     }
 
     private void replace(String name, String from, String to) throws IOException {

@@ -43,6 +43,12 @@ public final class ExportFolder {
      */
     public static ExportFolder of(Path folder) {
         Objects.requireNonNull(folder, "folder");
+        if (Files.exists(folder) && !Files.isDirectory(folder)) {
+            // The usual slip: the graph or a config file given instead of the export folder that holds it.
+            throw new ModelLoadException("model folder " + folder + " is a file, not a folder: give the export "
+                    + "folder that holds config.json, the tokenizer and the graph"
+                    + (folder.getParent() != null ? " (" + folder.getParent() + "?)" : ""));
+        }
         if (!Files.isDirectory(folder)) {
             throw new ModelLoadException("model folder " + folder + " not found: no such directory");
         }
