@@ -7,13 +7,16 @@ import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import dev.reasoningsdk.impl.llm.ForwardingChatModel;
+import dev.reasoningsdk.impl.llm.LlmCallException;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 import dev.reasoningsdk.impl.openai.OpenAiChatModels;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A remote chat model for one CLI run: the one place where (provider, base URL, model, API key) become a LangChain4j
@@ -108,9 +111,12 @@ final class RemoteModel implements AutoCloseable {
         return sampler;
     }
 
-    /** Whether the run's call budget is spent. */
+    /**
+     * Whether the run should start nothing new: its call budget is spent, or the endpoint refused every call so far
+     * as it refuses a wrong URL, model or key ({@link #describe} then says which).
+     */
     boolean budgetSpent() {
-        return budgeted.maxCalls > 0 && budgeted.sent.get() >= budgeted.maxCalls;
+        return budgeted.maxCalls > 0 && budgeted.sent.get() >= budgeted.maxCalls || budgeted.misconfigured() != null;
     }
 
     /**
@@ -118,6 +124,12 @@ final class RemoteModel implements AutoCloseable {
      * failed ones among them), and as counted in front of the server: calls sent, calls refused by the budget.
      */
     BenchReport describe(Usage usage) {
+        String refusal = budgeted.misconfigured();
+        if (refusal != null) {
+            // Every figure of such a run would describe the endpoint's error page, not the model: bad input.
+            throw new IllegalArgumentException("no call to " + endpoint.baseUrl() + " (model '" + endpoint.model()
+                    + "') was answered: " + refusal + "; check --base-url, --model and the API key");
+        }
         return endpoint.describe().put("usage", BenchReport.usage(usage).put("calls_sent", budgeted.sent.get())
                 .put("calls_refused_by_budget", budgeted.refused.get()));
     }
@@ -129,11 +141,17 @@ final class RemoteModel implements AutoCloseable {
         gateway.close();
     }
 
-    /** Counts calls and refuses those beyond the budget before they are sent. */
+    /**
+     * Counts calls and refuses those beyond the budget before they are sent; notes an endpoint that refuses the run's
+     * first calls with 401, 403 or 404, which no retry or later call will change.
+     */
     private static final class BudgetedChatModel extends ForwardingChatModel {
+        private static final Set<Integer> MISCONFIGURED = Set.of(401, 403, 404);
         private final int maxCalls;
         private final AtomicInteger sent = new AtomicInteger();
         private final AtomicInteger refused = new AtomicInteger();
+        private final AtomicInteger answered = new AtomicInteger();
+        private final AtomicReference<String> firstRefusal = new AtomicReference<>();
 
         BudgetedChatModel(ChatModel delegate, int maxCalls) {
             super(delegate);
@@ -151,7 +169,23 @@ final class RemoteModel implements AutoCloseable {
             if (maxCalls == 0) {
                 sent.incrementAndGet();
             }
-            return delegate().chat(request);
+            try {
+                ChatResponse response = delegate().chat(request);
+                answered.incrementAndGet();
+                return response;
+            } catch (RuntimeException failed) {
+                LlmCallException classified = LlmCallException.classify(failed);
+                int status = classified.statusCode().orElse(0);
+                if (answered.get() == 0 && MISCONFIGURED.contains(status)) {
+                    firstRefusal.compareAndSet(null, "HTTP " + status + ", " + classified.getMessage());
+                }
+                throw failed;
+            }
+        }
+
+        /** The endpoint's refusal when it refused a call and answered none; null otherwise. */
+        String misconfigured() {
+            return answered.get() == 0 ? firstRefusal.get() : null;
         }
     }
 }

@@ -40,6 +40,26 @@ class RemoteProviderCommandsTest {
     }
 
     @Test
+    void anEndpointThatRefusesEveryCallAsMisconfiguredIsBadInputNotADecision() {
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            // The OpenAI base URL without its /v1 (and a wrong Ollama path): the server answers every call with 404.
+            String[][] cases = {
+                    {"openai", server.openAiBaseUrl().replaceFirst("/v1$", "")},
+                    {"ollama", server.ollamaBaseUrl() + "/nothing-here"},
+            };
+            for (String[] providerAndUrl : cases) {
+                CliRun run = CliRun.of("judge", "What is 3 plus 4?", "--provider", providerAndUrl[0], "--base-url",
+                        providerAndUrl[1], "--model", "x");
+                // Before: exit 0, "retrieve: true, decided by self-knowledge" from five 404 pages.
+                run.assertBadInput("no call to " + providerAndUrl[1] + " (model 'x') was answered");
+                assertThat(run.err()).contains("404", "--base-url");
+            }
+            // Self-knowledge's five samples per run, each refused once: a 404 is never retried.
+            assertThat(server.requests()).isEqualTo(10);
+        }
+    }
+
+    @Test
     void judgeAsksTheRemoteModelForSelfKnowledgeBySampling() throws IOException {
         try (FaultInjectingServer server = FaultInjectingServer.builder()
                 .faults(HttpFault.serverError(503)).start()) {
