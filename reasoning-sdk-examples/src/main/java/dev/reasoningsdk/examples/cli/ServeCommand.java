@@ -27,9 +27,8 @@ import picocli.CommandLine.Option;
  * ({@link LocalOpenAiServer}), so that any OpenAI client, the LangChain4j one included, can be pointed at a real model
  * offline; {@code top_logprobs} may ask for up to the tiny reasoner's whole vocabulary (99 tokens; a {@code --model}
  * folder keeps OpenAI's limit of 20). Prints the base URL on stdout (one line) once the server accepts connections,
- * and runs until SIGINT or
- * SIGTERM, when it finishes the requests in flight and closes the model. A port in use, or a --host that is not an
- * address of this machine, exits 2 with one line.
+ * and runs until SIGINT or SIGTERM, when it finishes the requests in flight and closes the model. A port in use, or
+ * a --host that is not an address of this machine, exits 2 with one line.
  *
  * <p>With {@code --faults 429=0.2,500=0.1,hang=0.05} (and {@code --fault-seed N}) the model is served behind a
  * {@link FaultInjectingServer} on {@code --port}: each request draws a fault from that seeded mix (the draw of
