@@ -268,7 +268,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                         RemoteModel.continuing(endpoint), stepTokens, stepMaxTokens), Map.of(), Map.of(),
                         "; on the served model each step-search row is one call through the run's gateway that "
                                 + "continues the partial chain as a final assistant message");
-                LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers, searches, remote::budgetSpent);
+                LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers, searches, remote::shouldStop);
                 return run.report(endpoint.model(), scorers.keySet()).put("endpoint", remote.describe(run.usage));
             }
         }
@@ -477,10 +477,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     /**
      * Samples 40 chains per problem (seeds 0-39) and scores majority@k and AoR per scorer on them, then runs each
-     * step search on the model; stops before a problem once {@code budgetSpent} says so.
+     * step search on the model; stops before a problem once {@code shouldStop} says so.
      */
     LiveRun liveRun(List<JsonNode> selected, ChainSampler sampler, Map<String, ChainScorer> scorers,
-                    LiveSearches live, BooleanSupplier budgetSpent) {
+                    LiveSearches live, BooleanSupplier shouldStop) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         Map<String, StepSearch> searches = live.searches();
         LiveRun run = new LiveRun();
@@ -492,7 +492,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         }
         Progress progress = new Progress("aggregate live");
         for (JsonNode problem : selected) {
-            if (budgetSpent.getAsBoolean()) {
+            if (shouldStop.getAsBoolean()) {
                 run.budgetSpent = true;
                 break;
             }
@@ -560,7 +560,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             run.problems++;
             progress.update(run.problems, selected.size());
         }
-        run.budgetSpent |= budgetSpent.getAsBoolean();
+        run.budgetSpent |= shouldStop.getAsBoolean();
         return run;
     }
 

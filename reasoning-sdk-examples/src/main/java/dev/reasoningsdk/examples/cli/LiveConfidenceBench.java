@@ -71,7 +71,7 @@ final class LiveConfidenceBench {
                 // The server formats the question as its model's prompt; the chains carry their log-probabilities.
                 TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder()
                         .gateway(remote.gateway()).score(TokenProbabilityConfidence.Score.MEAN).askIfSure(true).build();
-                Scored scored = score(selected, remote.sampler(TEMPERATURE), tokenProbabilities, remote::budgetSpent);
+                Scored scored = score(selected, remote.sampler(TEMPERATURE), tokenProbabilities, remote::shouldStop);
                 return report(scored).put("endpoint", remote.describe(scored.usage));
             }
         }
@@ -107,17 +107,17 @@ final class LiveConfidenceBench {
      * K chains per problem (seeds {@code id * K} onwards) and the scores of the majority answer; token
      * probabilities only when {@code tokenProbabilities} is given, and only while the model returns the
      * log-probabilities they need. A problem whose samples all failed is left out and counted; sampling stops once
-     * {@code budgetSpent} says so.
+     * {@code shouldStop} says so.
      */
     private Scored score(List<JsonNode> selected, ChainSampler sampler,
-                         TokenProbabilityConfidence tokenProbabilities, BooleanSupplier budgetSpent) {
+                         TokenProbabilityConfidence tokenProbabilities, BooleanSupplier shouldStop) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         SamplingConsistency consistency = SamplingConsistency.of(numeric);
         Scored scored = new Scored();
         scored.withTokenProbabilities = tokenProbabilities != null;
         Progress progress = new Progress("bench confidence --live");
         for (int i = 0; i < selected.size(); i++) {
-            if (budgetSpent.getAsBoolean()) {
+            if (shouldStop.getAsBoolean()) {
                 scored.budgetSpent = true;
                 break;
             }
@@ -156,7 +156,7 @@ final class LiveConfidenceBench {
             scored.signals.add(row);
             progress.update(i + 1, selected.size());
         }
-        scored.budgetSpent |= budgetSpent.getAsBoolean();
+        scored.budgetSpent |= shouldStop.getAsBoolean();
         return scored;
     }
 

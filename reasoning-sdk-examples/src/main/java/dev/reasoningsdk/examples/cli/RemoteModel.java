@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * sample ({@link OpenAiChatModels#seeded()}). ollama: {@link OllamaChatModels}. The HTTP timeout is the call
  * timeout. The budget ({@code --max-calls}) is counted here, before a request is sent: a call beyond it throws
  * {@link BudgetExhaustedException} without reaching the server, so the server never sees more than the budget, and
- * the gateway takes it as a spent budget ({@code budget_exhausted}, not a failed model call). With {@code --cache} ({@link CacheOption}) the LM-call cache sits in front of the budget: a replayed reply
- * is no call and spends none of it.
+ * the gateway takes it as a spent budget ({@code budget_exhausted}, not a failed model call). With {@code --cache}
+ * ({@link CacheOption}) the LM-call cache sits in front of the budget: a replayed reply is no call and spends none of
+ * it.
  */
 final class RemoteModel implements AutoCloseable {
 
@@ -115,7 +116,7 @@ final class RemoteModel implements AutoCloseable {
      * Whether the run should start nothing new: its call budget is spent, or the endpoint refused every call so far
      * as it refuses a wrong URL, model or key ({@link #describe} then says which).
      */
-    boolean budgetSpent() {
+    boolean shouldStop() {
         return budgeted.maxCalls > 0 && budgeted.sent.get() >= budgeted.maxCalls || budgeted.misconfigured() != null;
     }
 
