@@ -25,9 +25,9 @@ import java.util.stream.IntStream;
 
 /**
  * The {@code learned_verifier} entry of {@code bench aggregate}'s offline part: a {@link LearnedVerifier} (the
- * shipped weights, or a user's from {@code verifier train}) as best-of-N (AoR with one representative per answer and no threshold), as the weights of
- * a vote, and as AoR's judge with its defaults, next to the best single model, majority and AoR with the arithmetic
- * verifier on the same questions.
+ * shipped weights, or a user's from {@code verifier train}) as best-of-N (AoR with one representative per answer and
+ * no threshold), as the weights of a vote, and as AoR's judge with its defaults, next to the best single model,
+ * majority and AoR with the arithmetic verifier on the same questions.
  *
  * <p>Only the questions the verifier never saw are scored: a question whose digest is among its training
  * questions' ({@link VerifierProvenance#trainedOn}) is skipped and counted, in any file, so a copy, subset or
@@ -129,7 +129,7 @@ final class LearnedVerifierBench {
                         + "saw; " + (questions.size() - n) + " of this file's questions are among "
                         + "its training questions (by digest) and are not scored");
         report.put("same_questions", new BenchReport()
-                .put("best_single_model", Math.round(10000.0 * sourceAccuracy.best()) / 10000.0)
+                .put("best_single_model", round(sourceAccuracy.best()))
                 .put("majority_first_seen_ties", share(right.get("majority"), n))
                 .put("aor_arithmetic_verifier", share(right.get("aor_arithmetic_verifier"), n))
                 .put("oracle", share(oracle, n)));
@@ -152,6 +152,10 @@ final class LearnedVerifierBench {
     }
 
     private static double share(int count, int n) {
-        return n == 0 ? 0 : Math.round(10000.0 * count / n) / 10000.0;
+        return n == 0 ? 0 : round((double) count / n);
+    }
+
+    private static double round(double value) {
+        return Math.round(10000.0 * value) / 10000.0;
     }
 }
