@@ -179,6 +179,34 @@ class StreamingModelMergerTest {
                 outDir.resolve("config.json").toAbsolutePath(), outDir.resolve("tokenizer.json").toAbsolutePath());
     }
 
+    /**
+     * mergekit rescales a magnitude-trimmed task vector to its L1 norm ({@code rescale: true} on TIES): delta
+     * [4, -3, 2, 1] at density 0.5 keeps [4, -3] and scales it by 10 / 7. Dividing by the density instead gave
+     * [8, -6], twice the largest entries, where mergekit gives 5.71 and -4.29.
+     */
+    @Test
+    void tiesRescalesTheKeptEntriesToTheTaskVectorsL1NormAsMergekitDoes() throws Exception {
+        List<TensorSpec> specs = List.of(new TensorSpec("model.layers.0.mlp.down_proj.weight", Dtype.F32,
+                List.of(4L)));
+        Path baseFile = writeValues(dir.resolve("zeros.safetensors"), specs, new float[] {0, 0, 0, 0});
+        Path tuned = writeValues(dir.resolve("tuned.safetensors"), specs, new float[] {4, -3, 2, 1});
+        Path out = dir.resolve("ties-rescaled.safetensors");
+        merger.merge(MergePlan.builder().method(MergeMethod.TIES).output(out).baseModel(baseFile)
+                .addModel(tuned, Map.of("weight", c(1), "density", c(0.5))).parameter("rescale", c(1)).build());
+        assertThat(Checkpoints.read(out).get("model.layers.0.mlp.down_proj.weight"))
+                .containsExactly(4f * (10f / 7f), -3f * (10f / 7f), 0f, 0f);
+    }
+
+    private static Path writeValues(Path file, List<TensorSpec> specs, float[] values) {
+        try (SafetensorsWriter writer = SafetensorsWriter.single(file, Map.of(), specs)) {
+            ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            buffer.asFloatBuffer().put(values);
+            writer.write(buffer);
+            writer.commit();
+        }
+        return file;
+    }
+
     @Test
     void tiesWithCountConsensusMatchesTheReference() throws Exception {
         Path[] files = write(Dtype.F32);
