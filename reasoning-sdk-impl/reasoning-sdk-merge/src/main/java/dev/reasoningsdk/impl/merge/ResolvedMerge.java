@@ -108,7 +108,8 @@ record ResolvedMerge(MergePlan plan, List<TensorSource> sources, List<MergePlan.
      * shapes, and resolves every parameter for every floating tensor.
      *
      * @throws MergeException           if an input lacks a tensor of the reference, has one more, or one with
-     *                                  another shape or kind of dtype
+     *                                  another shape, a floating dtype where the reference's is not (or the
+     *                                  reverse), or another dtype for a tensor that is copied (integer, bool)
      * @throws IllegalArgumentException if a parameter the method needs is missing for a tensor
      */
     static ResolvedMerge resolve(MergePlan plan, Map<Path, ? extends TensorSource> opened) {
@@ -205,7 +206,11 @@ record ResolvedMerge(MergePlan plan, List<TensorSource> sources, List<MergePlan.
                     throw new MergeException(other.label() + ": tensor '" + tensor.name() + "' has shape "
                             + match.shape() + " but " + reference.label() + " has " + tensor.shape());
                 }
-                if (match.dtype().mergeable() != tensor.dtype().mergeable()) {
+                // Floating tensors of different widths merge (each is read in its own dtype); a tensor that is
+                // copied must have the same dtype everywhere, or the models are not the same architecture and the
+                // copy would silently drop the other model's values in another type.
+                if (match.dtype().mergeable() != tensor.dtype().mergeable()
+                        || !tensor.dtype().mergeable() && match.dtype() != tensor.dtype()) {
                     throw new MergeException(other.label() + ": tensor '" + tensor.name() + "' is " + match.dtype()
                             + " but " + reference.label() + " has " + tensor.dtype());
                 }

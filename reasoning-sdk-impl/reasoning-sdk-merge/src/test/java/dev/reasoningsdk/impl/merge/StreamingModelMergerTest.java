@@ -332,6 +332,28 @@ class StreamingModelMergerTest {
         assertThat(out).doesNotExist();
     }
 
+    /** position_ids as I64 in one model and I32 in the other were copied from the first without a word. */
+    @Test
+    void aCopiedTensorWithAnotherIntegerDtypeIsRefusedNamingTheTensorAndFile() {
+        Path[] files = new Path[2];
+        Dtype[] dtypes = {Dtype.I64, Dtype.I32};
+        for (int model = 0; model < 2; model++) {
+            List<TensorSpec> specs = List.of(new TensorSpec("model.norm.weight", Dtype.F32, List.of(4L)),
+                    new TensorSpec("position_ids", dtypes[model], List.of(4L)));
+            files[model] = dir.resolve("ids-" + dtypes[model] + ".safetensors");
+            try (SafetensorsWriter writer = SafetensorsWriter.single(files[model], Map.of(), specs)) {
+                specs.forEach(spec -> writer.write(ByteBuffer.wrap(new byte[(int) spec.byteSize()])));
+                writer.commit();
+            }
+        }
+        Path out = dir.resolve("never.safetensors");
+        assertThatThrownBy(() -> merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(out)
+                .addModel(files[0], Map.of("weight", c(1))).addModel(files[1], Map.of("weight", c(1))).build()))
+                .isInstanceOf(MergeException.class)
+                .hasMessage(files[1] + ": tensor 'position_ids' is I32 but " + files[0] + " has I64");
+        assertThat(out).doesNotExist();
+    }
+
     @Test
     void unknownAndMissingParametersAreRefusedByName() {
         Path[] files = write(Dtype.F32);
