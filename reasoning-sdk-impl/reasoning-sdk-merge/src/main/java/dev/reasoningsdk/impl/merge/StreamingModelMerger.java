@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -122,6 +123,7 @@ public final class StreamingModelMerger implements ModelMerger {
             Map<Path, List<Path>> inputFiles = new LinkedHashMap<>();
             readers.forEach((input, reader) -> inputFiles.put(input, reader.files()));
             List<Path> outputs = outputFiles(plan, output, specs);
+            requireOneCheckpoint(outputs, plan.maxShardBytes() > 0);
             Map<Path, Path> companions = companionFiles(plan, outputs.get(0).toAbsolutePath().getParent());
             // The copied files are read as part of the model they come from, and an overlap names that model.
             List<Path> ownerFiles = new ArrayList<>(inputFiles.getOrDefault(companionOwner(plan), List.of()));
@@ -243,6 +245,48 @@ public final class StreamingModelMerger implements ModelMerger {
             copied.add(AtomicFiles.write(companion.getValue(), Files.readAllBytes(companion.getKey())));
         }
         return copied;
+    }
+
+    /**
+     * Refuses an output that would leave a second checkpoint in a folder that already holds one in the other layout,
+     * or shards another sharded checkpoint's index named: loaders disagree on which checkpoint such a folder holds
+     * (transformers reads {@code model.safetensors} first, {@link SafetensorsReader} the index), so whichever a
+     * loader picks, someone gets a model they did not merge; and shards no index names are dead weight of the old
+     * model's size. A single output named anything but {@code model.safetensors} is not found by folder loaders and
+     * is not checked.
+     *
+     * @throws IllegalArgumentException naming the folder and the file that is in the way
+     */
+    private static void requireOneCheckpoint(List<Path> outputs, boolean sharded) throws IOException {
+        Path dir = outputs.get(0).toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        String advice = "; remove it or write the output elsewhere";
+        if (!sharded) {
+            if (outputs.get(0).getFileName().toString().equals("model.safetensors")
+                    && Files.exists(dir.resolve(SafetensorsReader.INDEX_FILE), LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalArgumentException(dir + ": holds " + SafetensorsReader.INDEX_FILE + " (a sharded"
+                        + " checkpoint); model.safetensors beside it would make two models in one folder, and"
+                        + " loaders disagree on which it holds (transformers reads model.safetensors, this SDK the"
+                        + " index)" + advice);
+            }
+            return;
+        }
+        if (Files.exists(dir.resolve("model.safetensors"), LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException(dir + ": holds model.safetensors; a sharded checkpoint beside it would"
+                    + " make two models in one folder, and loaders disagree on which it holds (transformers reads"
+                    + " model.safetensors, this SDK the index)" + advice);
+        }
+        Set<Path> written = new HashSet<>(outputs);
+        try (java.util.stream.Stream<Path> listing = Files.list(dir)) {
+            Optional<Path> stale = listing.filter(file -> SafetensorsWriter.isShardName(file.getFileName().toString())
+                    && !written.contains(file.toAbsolutePath())).sorted().findFirst();
+            if (stale.isPresent()) {
+                throw new IllegalArgumentException(dir + ": holds " + stale.get().getFileName() + ", a shard of"
+                        + " another sharded checkpoint that the new index would not name" + advice);
+            }
+        }
     }
 
     /** Every file the merge will write: the single file, or each shard and the index. */

@@ -318,6 +318,40 @@ class StreamingModelMergerTest {
         }
     }
 
+    /**
+     * A single-file merge into a folder holding a sharded checkpoint used to succeed, leaving model.safetensors beside
+     * the old index: transformers then loads the new model and this SDK the old one. The reverse, and shards of a
+     * sharded merge with another shard count, are refused too; the same merge again overwrites as before.
+     */
+    @Test
+    void anOutputFolderIsNeverLeftHoldingTwoCheckpoints() throws Exception {
+        Path[] files = write(Dtype.F32);
+        Path folder = dir.resolve("merged");
+        Function<Long, MergePlan> plan = shardBytes -> MergePlan.builder().method(MergeMethod.LINEAR)
+                .output(shardBytes > 0 ? folder : folder.resolve("model.safetensors")).maxShardBytes(shardBytes)
+                .addModel(files[0], Map.of("weight", c(1))).addModel(files[1], Map.of("weight", c(1))).build();
+        merger.merge(plan.apply(20_000L));
+        merger.merge(plan.apply(20_000L));
+        assertThatThrownBy(() -> merger.merge(plan.apply(0L))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(folder.toAbsolutePath() + ": holds model.safetensors.index.json (a sharded checkpoint);"
+                        + " model.safetensors beside it would make two models in one folder, and loaders disagree"
+                        + " on which it holds (transformers reads model.safetensors, this SDK the index); remove it"
+                        + " or write the output elsewhere");
+        assertThatThrownBy(() -> merger.merge(plan.apply(40_000L))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(": holds model-00001-of-00004.safetensors, a shard of another sharded"
+                        + " checkpoint that the new index would not name");
+        assertThat(folder.resolve("model.safetensors")).doesNotExist();
+
+        Path single = dir.resolve("single");
+        merger.merge(MergePlan.builder().method(MergeMethod.LINEAR)
+                .output(single.resolve("model.safetensors")).addModel(files[0], Map.of("weight", c(1))).build());
+        assertThatThrownBy(() -> merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(single)
+                .maxShardBytes(20_000).addModel(files[0], Map.of("weight", c(1))).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(single.toAbsolutePath() + ": holds model.safetensors; a sharded checkpoint");
+        assertThat(single.resolve(SafetensorsReader.INDEX_FILE)).doesNotExist();
+    }
+
     @Test
     void mismatchedInputsAreRefusedNamingTheTensorAndLeaveNoOutput() {
         Path[] files = write(Dtype.F32);
