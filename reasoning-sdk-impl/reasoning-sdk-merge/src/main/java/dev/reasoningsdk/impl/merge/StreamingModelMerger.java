@@ -123,7 +123,6 @@ public final class StreamingModelMerger implements ModelMerger {
             Map<Path, List<Path>> inputFiles = new LinkedHashMap<>();
             readers.forEach((input, reader) -> inputFiles.put(input, reader.files()));
             List<Path> outputs = outputFiles(plan, output, specs);
-            requireOneCheckpoint(outputs, plan.maxShardBytes() > 0);
             Map<Path, Path> companions = companionFiles(plan, outputs.get(0).toAbsolutePath().getParent());
             // The copied files are read as part of the model they come from, and an overlap names that model.
             List<Path> ownerFiles = new ArrayList<>(inputFiles.getOrDefault(companionOwner(plan), List.of()));
@@ -132,6 +131,8 @@ public final class StreamingModelMerger implements ModelMerger {
             List<Path> everyOutput = new ArrayList<>(outputs);
             everyOutput.addAll(companions.values());
             ModelFiles.requireSeparate(inputFiles, everyOutput);
+            // After the overlap check, whose message (the output is an input) says more when both apply.
+            requireOneCheckpoint(outputs, plan.maxShardBytes() > 0);
             return writeOutput(outputs, plan.maxShardBytes() > 0, () -> {
                 try (SafetensorsWriter writer = openWriter(plan, outputs, resolved.reference().metadata(), specs);
                      PipelinedSink sink = new PipelinedSink(writer)) {
