@@ -156,12 +156,22 @@ public final class StreamingModelMerger implements ModelMerger {
 
     /**
      * Checks, before anything is opened, that each input is a regular file or a model directory whose first file is
-     * one: a FIFO given as a model would block the first read forever.
+     * one (a FIFO given as a model would block the first read forever), and that a model directory holds one
+     * checkpoint, not both a single file and a sharded one.
      *
-     * @throws IllegalArgumentException naming the file that is missing, a directory, or not a regular file
+     * @throws IllegalArgumentException naming the file that is missing, a directory, or not a regular file, or the
+     *                                  directory that holds two checkpoints
      */
     private static void requireInputFiles(MergePlan plan, boolean onnx) {
         for (Path input : plan.distinctInputs()) {
+            if (!onnx && Files.isDirectory(input) && Files.exists(input.resolve(SafetensorsReader.INDEX_FILE))
+                    && Files.exists(input.resolve("model.safetensors"))) {
+                // Reading the index (as the reader would) merges another model than transformers loads from here.
+                throw new IllegalArgumentException(input + ": holds both model.safetensors and "
+                        + SafetensorsReader.INDEX_FILE + ", and loaders disagree on which is the model (transformers"
+                        + " reads model.safetensors, this SDK the index); name the file to merge instead of the"
+                        + " folder");
+            }
             Path entry = onnx ? input : SafetensorsReader.entryFile(input)
                     .orElseThrow(() -> new IllegalArgumentException(SafetensorsReader.holdsNoModel(input)));
             ModelFiles.requireRegularFile(entry);

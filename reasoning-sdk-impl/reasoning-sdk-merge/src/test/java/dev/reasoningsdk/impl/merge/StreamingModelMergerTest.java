@@ -352,6 +352,27 @@ class StreamingModelMergerTest {
         assertThat(single.resolve(SafetensorsReader.INDEX_FILE)).doesNotExist();
     }
 
+    /**
+     * An input folder with both layouts (a botched save) was read through its index, while transformers loads its
+     * model.safetensors: the merge used another model than the user's own loader sees.
+     */
+    @Test
+    void anInputFolderHoldingTwoCheckpointsIsRefused() throws Exception {
+        Path[] files = write(Dtype.F32);
+        Path both = dir.resolve("both");
+        merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(both).maxShardBytes(20_000)
+                .addModel(files[0], Map.of("weight", c(1))).build());
+        Files.copy(files[1], both.resolve("model.safetensors"));
+        Path out = dir.resolve("from-both.safetensors");
+        assertThatThrownBy(() -> merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(out)
+                .addModel(both, Map.of("weight", c(1))).addModel(files[2], Map.of("weight", c(1))).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(both + ": holds both model.safetensors and model.safetensors.index.json, and loaders"
+                        + " disagree on which is the model (transformers reads model.safetensors, this SDK the"
+                        + " index); name the file to merge instead of the folder");
+        assertThat(out).doesNotExist();
+    }
+
     @Test
     void mismatchedInputsAreRefusedNamingTheTensorAndLeaveNoOutput() {
         Path[] files = write(Dtype.F32);
