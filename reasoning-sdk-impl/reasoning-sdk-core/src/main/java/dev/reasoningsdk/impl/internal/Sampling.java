@@ -55,5 +55,17 @@ public record Sampling(ChainSampler sampler, double temperature, UnaryOperator<S
      * @param batch  the whole batch, failures included
      */
     public record Draw(List<ReasoningChain> chains, SampleBatch batch) {
+
+        /**
+         * {@code "; 3 failures, first: <its message>"}, or empty when no sample failed: what an exception says when
+         * no chain came back, so that the caller who catches it learns why (refused connection, 404, timeout)
+         * without reading the WARN line.
+         */
+        public String failureSummary() {
+            List<SampleBatch.SampleFailure> failures = batch.failures();
+            return failures.isEmpty() ? ""
+                    : "; " + failures.size() + (failures.size() == 1 ? " failure" : " failures") + ", first: "
+                            + failures.get(0).message();
+        }
     }
 }

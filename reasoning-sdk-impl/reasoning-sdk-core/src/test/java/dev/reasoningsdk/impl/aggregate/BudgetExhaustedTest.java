@@ -60,6 +60,25 @@ class BudgetExhaustedTest {
     }
 
     @Test
+    void whenNoChainComesBackTheExceptionSaysWhyWithoutTheLog() {
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(failing())
+                .retryPolicy(RetryPolicy.none()).build()) {
+            Aggregator vote = MajorityVote.builder().extractor(AnswerExtractors.numeric()).sampler(sampler, 0.7)
+                    .samples(3).build();
+            Aggregator aor = AggregationOfReasoning.builder().scorer(new TaggedScorer())
+                    .extractor(AnswerExtractors.numeric()).sampler(sampler, 0.7).initialSamples(3).maxSamples(6)
+                    .build();
+
+            for (Aggregator aggregator : new Aggregator[] {vote, aor}) {
+                assertThatThrownBy(() -> aggregator.solve("2 + 2?")).as(aggregator.name())
+                        .isInstanceOf(ReasoningException.class)
+                        .hasMessageContaining("3 failures, first: ")
+                        .hasMessageContaining("HTTP 500 from scripted model");
+            }
+        }
+    }
+
+    @Test
     void aPromptSearchWhoseWallTimeEndsBeforeTheInitialPromptIsScoredThrowsBudgetExhausted() {
         HillClimbing search = HillClimbing.builder()
                 .settings(SearchSettings.builder().maxWallTime(Duration.ofNanos(1)).build()).build();
