@@ -81,7 +81,7 @@ class BudgetExhaustedTest {
     @Test
     void aPromptSearchWhoseWallTimeEndsBeforeTheInitialPromptIsScoredThrowsBudgetExhausted() {
         HillClimbing search = HillClimbing.builder()
-                .settings(SearchSettings.builder().maxWallTime(Duration.ofNanos(1)).build()).build();
+                .settings(SearchSettings.builder().deadline(Duration.ofNanos(1)).build()).build();
 
         assertThatThrownBy(() -> search.optimize("Answer briefly.", PromptObjective.of(prompt -> 1.0)))
                 .isInstanceOf(BudgetExhaustedException.class).hasMessageContaining("wall-time budget");
