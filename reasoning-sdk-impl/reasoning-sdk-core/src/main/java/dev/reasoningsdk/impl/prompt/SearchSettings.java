@@ -245,7 +245,9 @@ public final class SearchSettings {
 
         /**
          * Model-call budget, at least 1 (default none): for objectives that call a model once or more per
-         * evaluation.
+         * evaluation. It counts the calls an evaluation reports in its {@code Evaluation.usage()}: an objective
+         * that calls a model must report them (e.g. the sum of {@code ModelGateway.call(request).usage()}), since
+         * {@code PromptObjective.of(scorer)} reports none and its search would never stop on this budget.
          *
          * @throws IllegalArgumentException if below 1
          */
