@@ -409,7 +409,11 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
             return setBudget(limits -> limits.withMaxCalls(maxCalls));
         }
 
-        /** The most input plus output tokens per batch, checked before each call (default unlimited). */
+        /**
+         * The most input plus output tokens per batch, checked before each call (default unlimited). A budget, not a
+         * sample's length (which is the {@code ChatModel}'s own setting, e.g.
+         * {@code OpenAiChatModels.Builder.maxOutputTokens}), unlike {@code LocalModelSampler}'s {@code maxTokens}.
+         */
         public Builder maxTokens(long maxTokens) {
             return setBudget(limits -> limits.withMaxTokens(maxTokens));
         }
