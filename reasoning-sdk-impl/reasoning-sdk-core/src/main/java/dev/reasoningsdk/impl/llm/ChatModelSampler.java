@@ -418,7 +418,11 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
             return setBudget(limits -> limits.withMaxTokens(maxTokens));
         }
 
-        /** One temperature for every sample (default: the model's own). */
+        /**
+         * One temperature for every sample (default: the model's own, 1 on OpenAI and {@code reasoning serve}). Set
+         * it to the temperature a technique's {@code sampler(sampler, temperature)} states: techniques record that
+         * value and never apply it, so a sampler left at the model's default would record the wrong one.
+         */
         public Builder temperature(double temperature) {
             this.temperature = Arguments.temperature(temperature);
             return this;
