@@ -89,6 +89,7 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
     private final String name;
     private final CallBudget batchBudget;
     private final IntToDoubleFunction temperatures;
+    private final OptionalDouble temperature;
     private final SampleRequestParameters parameters;
     private final String systemMessage;
     private final Set<Run> running = ConcurrentHashMap.newKeySet();
@@ -100,6 +101,8 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
         this.name = builder.name != null ? builder.name : ModelGateway.defaultName(gateway.model());
         this.batchBudget = builder.budget.apply(gateway.budget());
         this.temperatures = temperatures;
+        this.temperature = builder.temperature == null ? OptionalDouble.empty()
+                : OptionalDouble.of(builder.temperature);
         this.parameters = builder.parameters;
         this.systemMessage = builder.systemMessage;
     }
@@ -117,6 +120,12 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
     @Override
     public String name() {
         return name;
+    }
+
+    /** The {@link Builder#temperature} set; empty when left to the model or set per sample. */
+    @Override
+    public OptionalDouble temperature() {
+        return temperature;
     }
 
     /** The most calls in flight at once (the gateway's limit, shared with its other users). */
