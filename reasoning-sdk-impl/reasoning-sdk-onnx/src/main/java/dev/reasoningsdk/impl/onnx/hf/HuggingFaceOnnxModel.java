@@ -494,6 +494,16 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         return session.providerUsed();
     }
 
+    /**
+     * The model id, its {@code model_type}, the folder and the execution provider, as the load's debug line has them:
+     * what an application logs or prints (a result's method names it) should say which model ran where.
+     */
+    @Override
+    public String toString() {
+        return "HuggingFaceOnnxModel[" + modelId + " (" + config.modelType() + ") from " + folder.path() + " on "
+                + session.providerUsed() + (closed ? ", closed]" : "]");
+    }
+
     @Override
     public synchronized void close() {
         if (closed) {
