@@ -12,8 +12,12 @@ import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 import dev.reasoningsdk.impl.openai.OpenAiChatModels;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -114,7 +118,8 @@ final class RemoteModel implements AutoCloseable {
 
     /**
      * Whether the run should start nothing new: its call budget is spent, or the endpoint refused every call so far
-     * as it refuses a wrong URL, model or key ({@link #describe} then says which).
+     * as it refuses a wrong URL, model or key, or could not be connected to at all ({@link #describe} then says
+     * which).
      */
     boolean shouldStop() {
         return budgeted.maxCalls > 0 && budgeted.sent.get() >= budgeted.maxCalls || budgeted.misconfigured() != null;
@@ -144,7 +149,9 @@ final class RemoteModel implements AutoCloseable {
 
     /**
      * Counts calls and refuses those beyond the budget before they are sent; notes an endpoint that refuses the run's
-     * first calls with 401, 403 or 404, which no retry or later call will change.
+     * first calls with 401, 403 or 404, which no retry or later call will change, or that cannot be connected to (no
+     * server at the port, or a host name that does not resolve). A server that answers a later attempt clears the
+     * note: only a run in which nothing was answered stops.
      */
     private static final class BudgetedChatModel extends ForwardingChatModel {
         private static final Set<Integer> MISCONFIGURED = Set.of(401, 403, 404);
@@ -179,9 +186,24 @@ final class RemoteModel implements AutoCloseable {
                 int status = classified.statusCode().orElse(0);
                 if (answered.get() == 0 && MISCONFIGURED.contains(status)) {
                     firstRefusal.compareAndSet(null, "HTTP " + status + ", " + classified.getMessage());
+                } else if (answered.get() == 0) {
+                    unreachable(failed).ifPresent(cause -> firstRefusal.compareAndSet(null, "could not connect ("
+                            + cause + "): is a server running there?"));
                 }
                 throw failed;
             }
+        }
+
+        /** Why no connection could be made, when {@code failed} says so: no listener, no route or no such host. */
+        private static Optional<String> unreachable(Throwable failed) {
+            for (Throwable cause = failed; cause != null; cause = cause.getCause()) {
+                if (cause instanceof ConnectException || cause instanceof UnknownHostException
+                        || cause instanceof NoRouteToHostException) {
+                    return Optional.of(cause.getClass().getSimpleName()
+                            + (cause.getMessage() != null ? ": " + cause.getMessage() : ""));
+                }
+            }
+            return Optional.empty();
         }
 
         /** The endpoint's refusal when it refused a call and answered none; null otherwise. */

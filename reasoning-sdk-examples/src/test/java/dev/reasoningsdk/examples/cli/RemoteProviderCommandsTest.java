@@ -7,6 +7,8 @@ import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.fixtures.HttpFault;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,6 +58,23 @@ class RemoteProviderCommandsTest {
             }
             // Self-knowledge's five samples per run, each refused once: a 404 is never retried.
             assertThat(server.requests()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void anEndpointNothingListensAtIsBadInputNotADecision() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        for (String[] providerAndUrl : new String[][] {
+                {"openai", "http://127.0.0.1:" + closedPort + "/v1"},
+                {"ollama", "http://127.0.0.1:" + closedPort}}) {
+            CliRun run = CliRun.of("judge", "What is 3 plus 4?", "--provider", providerAndUrl[0], "--base-url",
+                    providerAndUrl[1], "--model", "x");
+            // Before: exit 0 and a decision, with fifteen connection failures in the usage block.
+            run.assertBadInput("no call to " + providerAndUrl[1] + " (model 'x') was answered: could not connect");
+            assertThat(run.err()).contains("ConnectException", "is a server running there?");
         }
     }
 
