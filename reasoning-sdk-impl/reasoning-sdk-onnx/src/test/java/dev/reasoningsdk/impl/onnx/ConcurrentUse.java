@@ -19,15 +19,15 @@ import java.util.concurrent.TimeUnit;
  * overlap as much as the machine allows, and results come back in task order. What a test may assert about them is
  * what cannot depend on timing: the same seed gives what it gave alone, counts add up exactly.
  */
-final class ConcurrentUse {
+public final class ConcurrentUse {
 
-    static final int THREADS = 4;
+    public static final int THREADS = 4;
 
     private ConcurrentUse() {
     }
 
     /** Runs every task on {@link #THREADS} threads and returns their results in task order; rethrows a failure. */
-    static <T> List<T> run(List<Callable<T>> tasks) throws InterruptedException {
+    public static <T> List<T> run(List<Callable<T>> tasks) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         CountDownLatch gate = new CountDownLatch(1);
         try {
@@ -57,7 +57,7 @@ final class ConcurrentUse {
     }
 
     /** Every task twice, interleaved in reverse the second time, so two copies of one task are rarely neighbours. */
-    static <T> List<Callable<T>> twice(List<Callable<T>> tasks) {
+    public static <T> List<Callable<T>> twice(List<Callable<T>> tasks) {
         List<Callable<T>> all = new ArrayList<>(tasks);
         for (int i = tasks.size() - 1; i >= 0; i--) {
             all.add(tasks.get(i));
@@ -66,19 +66,19 @@ final class ConcurrentUse {
     }
 
     /** The result at position {@code i} of {@link #twice}'s list, as an index into the original tasks. */
-    static int original(int i, int tasks) {
+    public static int original(int i, int tasks) {
         return i < tasks ? i : 2 * tasks - 1 - i;
     }
 
     /** What a usage says apart from wall time, which is the one figure that may differ between runs. */
-    static String counts(Usage usage) {
+    public static String counts(Usage usage) {
         return "samples=" + usage.samples() + " calls=" + usage.modelCalls() + " failed=" + usage.failedCalls()
                 + " in=" + usage.inputTokens() + " out=" + usage.outputTokens() + " hits=" + usage.cacheHits()
                 + " byKind=" + usage.failuresByKind();
     }
 
     /** An aggregation's decision, evidence and counts, without wall time. */
-    static String fingerprint(AggregationResult result) {
+    public static String fingerprint(AggregationResult result) {
         StringBuilder out = new StringBuilder(result.method()).append(' ').append(result.answer())
                 .append(" margin=").append(result.margin()).append(' ').append(result.stopReason())
                 .append(" unparseable=").append(result.unparseableChains()).append(' ')

@@ -1,0 +1,90 @@
+package dev.reasoningsdk.impl.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.model.EncodedSentence;
+import dev.reasoningsdk.fixtures.RecordedChains;
+import dev.reasoningsdk.impl.aggregate.LearnedVerifier;
+import dev.reasoningsdk.impl.llm.SemanticAnswerExtractor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The embedded sentence encoder (LangChain4j's all-MiniLM-L6-v2) and what is built on it, shared by several threads:
+ * each sentence is embedded alone in its pass, so a concurrent embedding is bit for bit the one made alone, and the
+ * semantic extractor's cache and the learned verifier give alone what they give together.
+ */
+class EncoderConcurrencyTest {
+
+    private static AllMiniLmL6V2Encoder encoder;
+    private static List<RecordedChains.Gsm8kQuestion> questions;
+
+    @BeforeAll
+    static void load() {
+        encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(1).build();
+        questions = RecordedChains.gsm8k().subList(0, 6);
+    }
+
+    @AfterAll
+    static void close() {
+        encoder.close();
+    }
+
+    private static <T> void sameConcurrentlyAsAlone(List<T> inputs, Function<T, String> work)
+            throws InterruptedException {
+        List<String> alone = inputs.stream().map(work).toList();
+        List<Callable<String>> tasks = inputs.stream().<Callable<String>>map(input -> () -> work.apply(input)).toList();
+        List<String> together = ConcurrentUse.run(ConcurrentUse.twice(tasks));
+        for (int i = 0; i < together.size(); i++) {
+            assertThat(together.get(i)).as("task %d", i).isEqualTo(alone.get(ConcurrentUse.original(i, tasks.size())));
+        }
+    }
+
+    @Test
+    void embeddingsAndPooledLayersAreTheSameBitForBit() throws InterruptedException {
+        List<String> sentences = new ArrayList<>();
+        questions.forEach(question -> sentences.add(question.question()));
+        sameConcurrentlyAsAlone(sentences, sentence -> {
+            EncodedSentence encoded = encoder.encodeAll(List.of(sentence), Set.of(0, 3, 6)).get(0);
+            assertThat(encoded.embedding()).containsExactly(encoder.embed(sentence));
+            return Arrays.toString(encoded.embedding()) + Arrays.toString(encoded.layerMean(0))
+                    + Arrays.toString(encoded.layerMean(3)) + Arrays.toString(encoded.layerMean(6));
+        });
+    }
+
+    @Test
+    void theSemanticExtractorsCacheGivesTheSameSimilaritiesUnderContention() throws InterruptedException {
+        // A cache of three answers is cleared again and again while other threads read it.
+        SemanticAnswerExtractor extractor = SemanticAnswerExtractor.builder().encoder(encoder).cacheSize(3).build();
+        List<String> answers = List.of("Paris", "the city of Paris", "London", "42 apples", "forty-two apples",
+                "Paris, France", "Berlin");
+        List<String> pairs = new ArrayList<>();
+        for (String first : answers) {
+            for (String second : answers) {
+                pairs.add(first + "|" + second);
+            }
+        }
+        sameConcurrentlyAsAlone(pairs, pair -> {
+            String[] both = pair.split("\\|");
+            return extractor.similarity(both[0], both[1]) + " " + extractor.equivalent(both[0], both[1]);
+        });
+    }
+
+    @Test
+    void theLearnedVerifierScoresTheSameConcurrently() throws InterruptedException {
+        LearnedVerifier verifier = LearnedVerifier.of(encoder);
+        sameConcurrentlyAsAlone(questions, question -> {
+            List<ReasoningChain> chains = question.chains();
+            return verifier.probabilities(question.question(), chains) + " "
+                    + verifier.amongChains(chains).scoreGlobally(question.question(), chains).scores();
+        });
+    }
+}
