@@ -240,9 +240,13 @@ public final class ModelGateway implements AutoCloseable {
             return this;
         }
 
-        /** The name used in logs (default: the model's default model name, else its class name). */
+        /**
+         * The name used in logs (default: the model's default model name, else its class name).
+         *
+         * @throws IllegalArgumentException if blank
+         */
         public Builder name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
+            this.name = Arguments.notBlank(name, "name");
             return this;
         }
 
