@@ -2,14 +2,28 @@ package dev.reasoningsdk.impl.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.prompt.OptimizationResult;
+import dev.reasoningsdk.api.prompt.PromptObjective;
+import dev.reasoningsdk.api.prompt.PromptOptimizer;
 import dev.reasoningsdk.api.model.EncodedSentence;
 import dev.reasoningsdk.fixtures.RecordedChains;
 import dev.reasoningsdk.impl.aggregate.LearnedVerifier;
+import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.llm.SemanticAnswerExtractor;
+import dev.reasoningsdk.impl.prompt.EmbeddingZeroShotClassifier;
+import dev.reasoningsdk.impl.prompt.GeneticAlgorithm;
+import dev.reasoningsdk.impl.prompt.HillClimbing;
+import dev.reasoningsdk.impl.prompt.SearchSettings;
+import dev.reasoningsdk.impl.prompt.TabuSearch;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -85,6 +99,39 @@ class EncoderConcurrencyTest {
             List<ReasoningChain> chains = question.chains();
             return verifier.probabilities(question.question(), chains) + " "
                     + verifier.amongChains(chains).scoreGlobally(question.question(), chains).scores();
+        });
+    }
+
+    @Test
+    void promptSearchesSharingOneObjectiveFindWhatEachFindsAlone() throws IOException, InterruptedException {
+        // Real FreshQA questions labelled by the real encoder; the classifier's description cache is shared.
+        List<String> inputs = new ArrayList<>();
+        List<String> gold = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        List<String> rows = Files.readAllLines(
+                ProjectData.require("data/freshqa_time_sensitivity/freshqa_v11132023.jsonl"));
+        for (String line : rows.subList(0, 30)) {
+            JsonNode row = json.readTree(line);
+            inputs.add(row.get("question").asText());
+            gold.add(row.get("time_sensitive").asBoolean() ? "changing" : "stable");
+        }
+        EmbeddingZeroShotClassifier classifier = EmbeddingZeroShotClassifier.of(encoder, List.of("changing",
+                "stable"));
+        PromptObjective objective = classifier.objective(inputs, gold);
+        String initial = classifier.prompt(Map.of("changing", "a question about something that changes",
+                "stable", "a question about something that stays the same"));
+        // Each search scores its candidates on two threads of its own, while the others run.
+        SearchSettings settings = SearchSettings.builder().maxEvaluations(10).maxIterations(20).concurrency(2)
+                .seed(4).build();
+        List<PromptOptimizer> optimizers = List.of(HillClimbing.builder().settings(settings).build(),
+                TabuSearch.builder().settings(settings).build(), GeneticAlgorithm.builder().settings(settings).build());
+        sameConcurrentlyAsAlone(optimizers, optimizer -> {
+            OptimizationResult result = optimizer.optimize(initial, objective);
+            assertThat(result.evaluations()).as(result.method()).isGreaterThan(1);
+            return result.method() + " " + result.initialScore() + " " + result.bestScore() + " "
+                    + result.bestPrompt() + " " + result.history() + " " + result.evaluations() + " "
+                    + result.failedEvaluations() + " " + result.stopReason() + " "
+                    + ConcurrentUse.counts(result.usage());
         });
     }
 }

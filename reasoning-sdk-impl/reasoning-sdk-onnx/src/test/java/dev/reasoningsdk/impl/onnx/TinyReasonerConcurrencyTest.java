@@ -23,6 +23,8 @@ import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
 import dev.reasoningsdk.impl.aggregate.MajorityVote;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
 import dev.reasoningsdk.impl.aggregate.StepSearchResult;
+import dev.reasoningsdk.impl.confidence.ConfidenceChatResponseMetadata;
+import dev.reasoningsdk.impl.confidence.ConfidenceGatedChatModel;
 import dev.reasoningsdk.impl.confidence.SamplingConsistency;
 import dev.reasoningsdk.impl.confidence.TokenProbabilityConfidence;
 import dev.reasoningsdk.impl.internal.ProjectData;
@@ -208,5 +210,22 @@ class TinyReasonerConcurrencyTest {
             }
             assertThat(texts).containsExactlyInAnyOrderElementsOf(alone);
         }
+    }
+
+    @Test
+    void aGatedChatModelAnswersEachRequestAsItDoesAlone() throws InterruptedException {
+        // A greedy delegate, so that a request's samples do not depend on which calls other requests took.
+        LocalCausalLmChatModel chat = LocalCausalLmChatModel.builder().model(model).temperature(0).maxTokens(80)
+                .build();
+        ConfidenceGatedChatModel gated = ConfidenceGatedChatModel.builder().delegate(chat).samples(3).threshold(0.5)
+                .build();
+        sameConcurrentlyAsAlone(question -> gated.chat(ChatRequest.builder().messages(UserMessage.from(question))
+                .build()), response -> {
+                    ConfidenceChatResponseMetadata metadata = (ConfidenceChatResponseMetadata) response.metadata();
+                    Usage usage = metadata.usage();
+                    assertThat(usage.modelCalls()).isEqualTo(usage.samples() + usage.failedCalls()).isEqualTo(3);
+                    return response.aiMessage().text() + " " + metadata.confidence() + " " + metadata.refused() + " "
+                            + metadata.rationale() + " " + counts(usage);
+                });
     }
 }
