@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.prompt.OptimizationResult;
+import dev.reasoningsdk.api.retrieval.RetrievalDecision;
 import dev.reasoningsdk.api.prompt.PromptObjective;
 import dev.reasoningsdk.api.prompt.PromptOptimizer;
 import dev.reasoningsdk.api.model.EncodedSentence;
@@ -13,11 +14,14 @@ import dev.reasoningsdk.fixtures.RecordedChains;
 import dev.reasoningsdk.impl.aggregate.LearnedVerifier;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.llm.SemanticAnswerExtractor;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.prompt.EmbeddingZeroShotClassifier;
 import dev.reasoningsdk.impl.prompt.GeneticAlgorithm;
 import dev.reasoningsdk.impl.prompt.HillClimbing;
 import dev.reasoningsdk.impl.prompt.SearchSettings;
 import dev.reasoningsdk.impl.prompt.TabuSearch;
+import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
+import dev.reasoningsdk.impl.retrieval.UnifiedActiveRetrieval;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -25,6 +29,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
@@ -133,5 +139,32 @@ class EncoderConcurrencyTest {
                     + result.failedEvaluations() + " " + result.stopReason() + " "
                     + ConcurrentUse.counts(result.usage());
         });
+    }
+
+    @Test
+    void theRetrievalJudgeDecidesTheSameConcurrentlyWithItsCriteriaInParallel() throws InterruptedException {
+        // The shipped encoder heads and the tiny reasoner's self-knowledge head, the criteria of every caller run
+        // on one small shared pool.
+        ExecutorService criteriaPool = Executors.newFixedThreadPool(2);
+        try (HuggingFaceOnnxModel reasoner = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU)
+                .intraOpThreads(1).build()) {
+            UnifiedActiveRetrieval.Builder builder = UnifiedActiveRetrieval.builder().parallelCriteria(criteriaPool);
+            UnifiedActiveRetrieval.withDefaultHeads(encoder, HiddenStateSelfKnowledge.tinyReasoner(reasoner))
+                    .criteria().values().forEach(builder::criterion);
+            UnifiedActiveRetrieval judge = builder.build();
+            List<String> queries = new ArrayList<>(List.of("Who won the most recent Nobel Prize in Physics?",
+                    "Translate 'good morning' into French.", "What is the capital of Australia?"));
+            queries.add(questions.get(0).question());
+            sameConcurrentlyAsAlone(queries, query -> {
+                RetrievalDecision decision = judge.judge(query);
+                StringBuilder out = new StringBuilder(decision.retrieve() + " " + decision.decidedBy());
+                decision.criteria().forEach((kind, result) -> out.append(' ').append(kind).append('=')
+                        .append(result.probability()).append(' ').append(result.evidence()).append(' ')
+                        .append(ConcurrentUse.counts(result.usage())));
+                return out.toString();
+            });
+        } finally {
+            criteriaPool.shutdownNow();
+        }
     }
 }
