@@ -9,8 +9,8 @@ import java.util.function.Supplier;
  * every call runs {@link #use inside} the gate, and {@link #close} frees the handles only once the calls in flight
  * have returned. Freeing a session or a tokenizer under a running call is a use after free in native code, which
  * kills the JVM (SIGSEGV in {@code libonnxruntime}) instead of failing one call. A call that starts once closing
- * has begun throws {@link IllegalStateException}. Calls share the gate (a read lock) and may nest; closing takes it
- * alone (the write lock). Not API.
+ * has begun throws {@link IllegalStateException}; calls nested in one already running go on, so that it finishes.
+ * Calls share the gate (a read lock); closing takes it alone (the write lock). Not API.
  */
 public final class CloseGate {
 
@@ -28,13 +28,20 @@ public final class CloseGate {
     /**
      * Runs {@code call} while the handles stay open.
      *
-     * @throws IllegalStateException if {@link #close} was called
+     * @throws IllegalStateException if {@link #close} was called before this call (or the call it is nested in)
+     *                               started
      */
     public <T> T use(Supplier<T> call) {
+        if (closed && lock.getReadHoldCount() == 0) {
+            // Fail at once rather than queue behind the close, which waits for the calls in flight.
+            throw new IllegalStateException(what + " is closed");
+        }
         Lock shared = lock.readLock();
         shared.lock();
         try {
-            if (closed) {
+            // A call nested in one in flight (a generation decoding its tokens) goes on: the outer call is what
+            // close waits for, and it should finish rather than fail half way.
+            if (closed && lock.getReadHoldCount() == 1) {
                 throw new IllegalStateException(what + " is closed");
             }
             return call.get();
