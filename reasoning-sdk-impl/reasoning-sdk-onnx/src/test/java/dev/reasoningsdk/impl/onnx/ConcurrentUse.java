@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Runs tasks from several threads at once, for the thread-safety tests: every task waits at one gate so that they
@@ -52,6 +53,26 @@ public final class ConcurrentUse {
             pool.shutdownNow();
             if (!pool.awaitTermination(60, TimeUnit.SECONDS)) {
                 throw new AssertionError("concurrent tasks did not stop");
+            }
+        }
+    }
+
+    /**
+     * Runs {@code work} on every input alone, then from {@link #THREADS} threads with every input twice, and
+     * asserts that each concurrent result is the one the same input gave alone.
+     *
+     * @param work the work and what of its result must not depend on timing (no wall times)
+     */
+    public static <T> void sameConcurrentlyAsAlone(List<T> inputs, Function<T, String> work)
+            throws InterruptedException {
+        List<String> alone = inputs.stream().map(work).toList();
+        List<Callable<String>> tasks = inputs.stream().<Callable<String>>map(input -> () -> work.apply(input)).toList();
+        List<String> together = run(twice(tasks));
+        for (int i = 0; i < together.size(); i++) {
+            int input = original(i, tasks.size());
+            if (!together.get(i).equals(alone.get(input))) {
+                throw new AssertionError("task " + i + " (input " + input + ") gave concurrently\n" + together.get(i)
+                        + "\nbut alone\n" + alone.get(input));
             }
         }
     }

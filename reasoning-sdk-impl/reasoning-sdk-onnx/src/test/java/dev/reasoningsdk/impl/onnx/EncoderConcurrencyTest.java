@@ -31,8 +31,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Callable;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,21 +56,11 @@ class EncoderConcurrencyTest {
         encoder.close();
     }
 
-    private static <T> void sameConcurrentlyAsAlone(List<T> inputs, Function<T, String> work)
-            throws InterruptedException {
-        List<String> alone = inputs.stream().map(work).toList();
-        List<Callable<String>> tasks = inputs.stream().<Callable<String>>map(input -> () -> work.apply(input)).toList();
-        List<String> together = ConcurrentUse.run(ConcurrentUse.twice(tasks));
-        for (int i = 0; i < together.size(); i++) {
-            assertThat(together.get(i)).as("task %d", i).isEqualTo(alone.get(ConcurrentUse.original(i, tasks.size())));
-        }
-    }
-
     @Test
     void embeddingsAndPooledLayersAreTheSameBitForBit() throws InterruptedException {
         List<String> sentences = new ArrayList<>();
         questions.forEach(question -> sentences.add(question.question()));
-        sameConcurrentlyAsAlone(sentences, sentence -> {
+        ConcurrentUse.sameConcurrentlyAsAlone(sentences, sentence -> {
             EncodedSentence encoded = encoder.encodeAll(List.of(sentence), Set.of(0, 3, 6)).get(0);
             assertThat(encoded.embedding()).containsExactly(encoder.embed(sentence));
             return Arrays.toString(encoded.embedding()) + Arrays.toString(encoded.layerMean(0))
@@ -92,7 +80,7 @@ class EncoderConcurrencyTest {
                 pairs.add(first + "|" + second);
             }
         }
-        sameConcurrentlyAsAlone(pairs, pair -> {
+        ConcurrentUse.sameConcurrentlyAsAlone(pairs, pair -> {
             String[] both = pair.split("\\|");
             return extractor.similarity(both[0], both[1]) + " " + extractor.equivalent(both[0], both[1]);
         });
@@ -101,7 +89,7 @@ class EncoderConcurrencyTest {
     @Test
     void theLearnedVerifierScoresTheSameConcurrently() throws InterruptedException {
         LearnedVerifier verifier = LearnedVerifier.of(encoder);
-        sameConcurrentlyAsAlone(questions, question -> {
+        ConcurrentUse.sameConcurrentlyAsAlone(questions, question -> {
             List<ReasoningChain> chains = question.chains();
             return verifier.probabilities(question.question(), chains) + " "
                     + verifier.amongChains(chains).scoreGlobally(question.question(), chains).scores();
@@ -131,7 +119,7 @@ class EncoderConcurrencyTest {
                 .seed(4).build();
         List<PromptOptimizer> optimizers = List.of(HillClimbing.builder().settings(settings).build(),
                 TabuSearch.builder().settings(settings).build(), GeneticAlgorithm.builder().settings(settings).build());
-        sameConcurrentlyAsAlone(optimizers, optimizer -> {
+        ConcurrentUse.sameConcurrentlyAsAlone(optimizers, optimizer -> {
             OptimizationResult result = optimizer.optimize(initial, objective);
             assertThat(result.evaluations()).as(result.method()).isGreaterThan(1);
             return result.method() + " " + result.initialScore() + " " + result.bestScore() + " "
@@ -155,7 +143,7 @@ class EncoderConcurrencyTest {
             List<String> queries = new ArrayList<>(List.of("Who won the most recent Nobel Prize in Physics?",
                     "Translate 'good morning' into French.", "What is the capital of Australia?"));
             queries.add(questions.get(0).question());
-            sameConcurrentlyAsAlone(queries, query -> {
+            ConcurrentUse.sameConcurrentlyAsAlone(queries, query -> {
                 RetrievalDecision decision = judge.judge(query);
                 StringBuilder out = new StringBuilder(decision.retrieve() + " " + decision.decidedBy());
                 decision.criteria().forEach((kind, result) -> out.append(' ').append(kind).append('=')

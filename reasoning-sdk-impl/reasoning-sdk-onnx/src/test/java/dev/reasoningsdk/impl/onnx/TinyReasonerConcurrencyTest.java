@@ -78,17 +78,10 @@ class TinyReasonerConcurrencyTest {
         model.close();
     }
 
-    /** Alone, then from {@link ConcurrentUse#THREADS} threads with every question twice: the same fingerprints. */
+    /** {@link ConcurrentUse#sameConcurrentlyAsAlone} over the questions. */
     private static <T> void sameConcurrentlyAsAlone(Function<String, T> work, Function<T, String> fingerprint)
             throws InterruptedException {
-        List<String> alone = questions.stream().map(work).map(fingerprint).toList();
-        List<Callable<String>> tasks = questions.stream()
-                .<Callable<String>>map(question -> () -> fingerprint.apply(work.apply(question))).toList();
-        List<String> together = ConcurrentUse.run(ConcurrentUse.twice(tasks));
-        for (int i = 0; i < together.size(); i++) {
-            assertThat(together.get(i)).as("task %d, question %d", i, ConcurrentUse.original(i, tasks.size()))
-                    .isEqualTo(alone.get(ConcurrentUse.original(i, tasks.size())));
-        }
+        ConcurrentUse.sameConcurrentlyAsAlone(questions, question -> fingerprint.apply(work.apply(question)));
     }
 
     @Test

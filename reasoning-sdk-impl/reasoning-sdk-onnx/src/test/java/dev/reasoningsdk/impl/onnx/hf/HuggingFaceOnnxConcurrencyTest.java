@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,16 +35,6 @@ class HuggingFaceOnnxConcurrencyTest {
     static void close() {
         model.close();
         factory.close();
-    }
-
-    private static <T> void sameConcurrentlyAsAlone(List<T> inputs, Function<T, String> work)
-            throws InterruptedException {
-        List<String> alone = inputs.stream().map(work).toList();
-        List<Callable<String>> tasks = inputs.stream().<Callable<String>>map(input -> () -> work.apply(input)).toList();
-        List<String> together = ConcurrentUse.run(ConcurrentUse.twice(tasks));
-        for (int i = 0; i < together.size(); i++) {
-            assertThat(together.get(i)).as("task %d", i).isEqualTo(alone.get(ConcurrentUse.original(i, tasks.size())));
-        }
     }
 
     private static String describe(Generation generation) {
@@ -75,7 +64,7 @@ class HuggingFaceOnnxConcurrencyTest {
                 .limit(3).toList();
         // Each prompt with two seeds, two samples each, and the top alternatives of every token.
         List<Integer> jobs = IntStream.range(0, 2 * prompts.size()).boxed().toList();
-        sameConcurrentlyAsAlone(jobs, job -> {
+        ConcurrentUse.sameConcurrentlyAsAlone(jobs, job -> {
             String prompt = prompts.get(job / 2);
             List<Generation> generations = model.generate(prompt, 2,
                     model.defaultOptions(12, 100 + job).withTopLogProbs(3));
@@ -87,7 +76,7 @@ class HuggingFaceOnnxConcurrencyTest {
     void continuationScoresAndHiddenStatesAreTheSameConcurrentlyAsAlone() throws InterruptedException {
         List<String> questions = List.of("What is the capital of France?", "How many legs does a spider have?",
                 "Sam has 14 apples. He buys 7 more. How many apples does Sam have?");
-        sameConcurrentlyAsAlone(questions, question -> {
+        ConcurrentUse.sameConcurrentlyAsAlone(questions, question -> {
             String prompt = model.formatChat(List.of(ChatMessage.user(question)), true,
                     Map.of("enable_thinking", false));
             StringBuilder out = new StringBuilder();
