@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 import dev.langchain4j.data.message.AiMessage;
@@ -56,6 +57,18 @@ class EagerValidationTest {
                     .withMessageContaining("learningRate");
             assertThatIllegalArgumentException().isThrownBy(() -> AutomateCot.builder().clip(bad))
                     .withMessageContaining("clip");
+        }
+    }
+
+    @Test
+    void aModelWithoutASimpleNameGivesItsClassNameNotABlankOne() {
+        // The default name of an anonymous model (or a lambda) used to be its empty simple name: chains with a
+        // blank source and log lines such as "gateway  is closed".
+        try (ModelGateway gateway = ModelGateway.of(MODEL);
+             ChatModelSampler sampler = ChatModelSampler.builder().model(MODEL).build()) {
+            assertThat(gateway.name()).isEqualTo(MODEL.getClass().getName());
+            assertThat(sampler.name()).isEqualTo(MODEL.getClass().getName());
+            assertThat(sampler.sample("What is 2+2?", 1, 0).chains(sampler.name()).get(0).source()).isNotBlank();
         }
     }
 }
