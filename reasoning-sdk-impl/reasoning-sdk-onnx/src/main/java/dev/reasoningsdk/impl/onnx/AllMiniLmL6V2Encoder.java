@@ -262,7 +262,7 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
             Set<String> outputs = new HashSet<>();
             outputs.add(outputName);
             pooledLayers.forEach(layer -> outputs.add(layerOutputs.get(layer)));
-            try (OrtSession.Result result = session.session().run(inputs, outputs)) {
+            try (OrtSession.Result result = session.run(inputs, outputs, null)) {
                 Map<String, double[][]> means = new HashMap<>();
                 for (String output : outputs) {
                     means.put(output, meanPool(hidden(result, output), mask, rows, width));

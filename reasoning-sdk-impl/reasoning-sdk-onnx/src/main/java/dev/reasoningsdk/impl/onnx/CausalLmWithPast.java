@@ -72,6 +72,8 @@ public final class CausalLmWithPast {
 
     private final OrtEnvironment environment;
     private final OrtSession session;
+    /** {@link #session} with its close gate: every run goes through it, so closing the session waits for runs. */
+    private final OnnxModelSession runner;
     private final String modelName;
     private final int layers;
     private final int kvHeads;
@@ -81,6 +83,7 @@ public final class CausalLmWithPast {
     private final boolean hasCacheBranch;
     private final OnnxJavaType cacheType;
     private final OrtSession prefillSession;
+    private final OnnxModelSession prefillRunner;
     private final int[] endTokenIds;
     private final int padTokenId;
     private final int contextLength;
@@ -109,6 +112,7 @@ public final class CausalLmWithPast {
     private CausalLmWithPast(Builder builder) {
         this.environment = builder.session.environment();
         this.session = builder.session.session();
+        this.runner = builder.session;
         this.modelName = builder.session.modelName();
         this.endTokenIds = builder.endTokenIds.clone();
         this.padTokenId = builder.padTokenId == null ? endTokenIds[0] : builder.padTokenId;
@@ -127,6 +131,7 @@ public final class CausalLmWithPast {
                 throw notDecoderWithPast(modelName, USE_CACHE_BRANCH + " must be a bool tensor");
             }
             this.prefillSession = builder.prefillSession == null ? null : builder.prefillSession.session();
+            this.prefillRunner = builder.prefillSession;
             int count = 0;
             for (String name : inputs.keySet()) {
                 Matcher matcher = PAST_KEY.matcher(name);
@@ -462,7 +467,7 @@ public final class CausalLmWithPast {
                 }
                 feed.put(POSITION_IDS, longTensor(positions, new long[] {batch, length}, inputs));
             }
-            OrtSession target = separatePrefill ? prefillSession : session;
+            OnnxModelSession target = separatePrefill ? prefillRunner : runner;
             if (!separatePrefill) {
                 if (hasTopKInput) {
                     feed.put(NextTokenOutputs.TOP_K, longTensor(new long[] {Math.max(1, step.topK())},
@@ -479,8 +484,7 @@ public final class CausalLmWithPast {
                     feed.put(pastName(layer, "value"), step.past()[2 * layer + 1]);
                 }
             }
-            return step.runOptions() == null ? target.run(feed, step.outputs())
-                    : target.run(feed, step.outputs(), step.runOptions());
+            return target.run(feed, step.outputs(), step.runOptions());
         } catch (OrtException e) {
             throw new ModelRunException("model " + modelName + ": decoding step at past length " + pastLength
                     + " failed: " + e.getMessage(), e);

@@ -89,4 +89,22 @@ class CloseWhileInUseTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageEndingWith("is closed"));
         assertThatIllegalStateException().isThrownBy(() -> encoder.embed("one more"));
     }
+
+    @Test
+    void aSessionFactoryClosedUnderItsModelsRunningFailsTheirCallsAndTheJvmLives() throws Exception {
+        // Closing the factory closes every session it opened: each session now waits for its runs in flight.
+        OnnxSessionFactory factory = OnnxSessionFactory.cpu(1);
+        HuggingFaceOnnxModel model = TinyReasoner.builder().sessionFactory(factory).build();
+        String prompt = TinyReasoner.prompt("Ana has 9 shells. She finds 6 more. How many shells does she have?");
+        try {
+            List<Throwable> thrown = closeWhileCalling(() -> {
+                model.generate(prompt, 3, GenerationOptions.sampling(1.0, 60, 5));
+                model.promptHiddenState(prompt);
+            }, factory);
+            assertThat(thrown).hasSize(THREADS).allSatisfy(e -> assertThat(e)
+                    .isInstanceOf(IllegalStateException.class).hasMessageEndingWith("is closed"));
+        } finally {
+            model.close();
+        }
+    }
 }

@@ -2,7 +2,6 @@ package dev.reasoningsdk.impl.onnx.internal;
 
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Supplier;
 
 /**
  * Keeps a model's native handles (ONNX Runtime sessions, Hugging Face tokenizers) alive while calls use them:
@@ -31,7 +30,7 @@ public final class CloseGate {
      * @throws IllegalStateException if {@link #close} was called before this call (or the call it is nested in)
      *                               started
      */
-    public <T> T use(Supplier<T> call) {
+    public <T, E extends Exception> T use(Call<T, E> call) throws E {
         if (closed && lock.getReadHoldCount() == 0) {
             // Fail at once rather than queue behind the close, which waits for the calls in flight.
             throw new IllegalStateException(what + " is closed");
@@ -44,10 +43,22 @@ public final class CloseGate {
             if (closed && lock.getReadHoldCount() == 1) {
                 throw new IllegalStateException(what + " is closed");
             }
-            return call.get();
+            return call.call();
         } finally {
             shared.unlock();
         }
+    }
+
+    /**
+     * A call made inside the gate; it may throw the checked exception of the native library.
+     *
+     * @param <T> what it returns
+     * @param <E> what it throws
+     */
+    @FunctionalInterface
+    public interface Call<T, E extends Exception> {
+        /** Makes the call. */
+        T call() throws E;
     }
 
     /** Whether {@link #close} was called. */
