@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.ChatModel;
@@ -11,6 +12,8 @@ import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.prompt.AutomateCot;
+import dev.reasoningsdk.impl.prompt.ClassificationObjective;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -70,5 +73,15 @@ class EagerValidationTest {
             assertThat(sampler.name()).isEqualTo(MODEL.getClass().getName());
             assertThat(sampler.sample("What is 2+2?", 1, 0).chains(sampler.name()).get(0).source()).isNotBlank();
         }
+    }
+
+    @Test
+    void aClassificationObjectiveNamesANullLabelAndRefusesARepeatedOne() {
+        assertThatNullPointerException().isThrownBy(() -> ClassificationObjective.builder()
+                .gold(Arrays.asList("a", null))).withMessage("gold label of input 1");
+        assertThatNullPointerException().isThrownBy(() -> ClassificationObjective.builder()
+                .labels(Arrays.asList("a", null))).withMessage("label 1");
+        assertThatIllegalArgumentException().isThrownBy(() -> ClassificationObjective.builder()
+                .labels(List.of("a", "b", "a"))).withMessageContaining("distinct");
     }
 }
