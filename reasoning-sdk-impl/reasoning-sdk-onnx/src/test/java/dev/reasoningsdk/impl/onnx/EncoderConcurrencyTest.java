@@ -3,15 +3,15 @@ package dev.reasoningsdk.impl.onnx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.model.EncodedSentence;
 import dev.reasoningsdk.api.prompt.OptimizationResult;
-import dev.reasoningsdk.api.retrieval.RetrievalDecision;
 import dev.reasoningsdk.api.prompt.PromptObjective;
 import dev.reasoningsdk.api.prompt.PromptOptimizer;
-import dev.reasoningsdk.api.model.EncodedSentence;
+import dev.reasoningsdk.api.retrieval.RetrievalDecision;
 import dev.reasoningsdk.fixtures.RecordedChains;
 import dev.reasoningsdk.impl.aggregate.LearnedVerifier;
+import dev.reasoningsdk.impl.internal.JsonLines;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.llm.SemanticAnswerExtractor;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
@@ -23,7 +23,6 @@ import dev.reasoningsdk.impl.prompt.TabuSearch;
 import dev.reasoningsdk.impl.retrieval.HiddenStateSelfKnowledge;
 import dev.reasoningsdk.impl.retrieval.UnifiedActiveRetrieval;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -99,16 +98,11 @@ class EncoderConcurrencyTest {
     @Test
     void promptSearchesSharingOneObjectiveFindWhatEachFindsAlone() throws IOException, InterruptedException {
         // Real FreshQA questions labelled by the real encoder; the classifier's description cache is shared.
-        List<String> inputs = new ArrayList<>();
-        List<String> gold = new ArrayList<>();
-        ObjectMapper json = new ObjectMapper();
-        List<String> rows = Files.readAllLines(
-                ProjectData.require("data/freshqa_time_sensitivity/freshqa_v11132023.jsonl"));
-        for (String line : rows.subList(0, 30)) {
-            JsonNode row = json.readTree(line);
-            inputs.add(row.get("question").asText());
-            gold.add(row.get("time_sensitive").asBoolean() ? "changing" : "stable");
-        }
+        List<JsonNode> rows = JsonLines.read(ProjectData.require("data/freshqa_time_sensitivity/freshqa_v11132023.jsonl"))
+                .stream().limit(30).map(JsonLines.Row::node).toList();
+        List<String> inputs = rows.stream().map(row -> row.get("question").asText()).toList();
+        List<String> gold = rows.stream().map(row -> row.get("time_sensitive").asBoolean() ? "changing" : "stable")
+                .toList();
         EmbeddingZeroShotClassifier classifier = EmbeddingZeroShotClassifier.of(encoder, List.of("changing",
                 "stable"));
         PromptObjective objective = classifier.objective(inputs, gold);

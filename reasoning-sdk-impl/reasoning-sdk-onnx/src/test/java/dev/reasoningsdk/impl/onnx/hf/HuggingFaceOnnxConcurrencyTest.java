@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.impl.onnx.ConcurrentUse;
-import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,19 +21,16 @@ import org.junit.jupiter.api.Test;
  */
 class HuggingFaceOnnxConcurrencyTest {
 
-    private static OnnxSessionFactory factory;
     private static HuggingFaceOnnxModel model;
 
     @BeforeAll
     static void load() {
-        factory = OnnxSessionFactory.cpu(1);
-        model = HuggingFaceOnnxModel.builder().folder(Qwen3Fixture.FOLDER).sessionFactory(factory).build();
+        model = Qwen3Fixture.open();
     }
 
     @AfterAll
     static void close() {
         model.close();
-        factory.close();
     }
 
     private static String describe(Generation generation) {
