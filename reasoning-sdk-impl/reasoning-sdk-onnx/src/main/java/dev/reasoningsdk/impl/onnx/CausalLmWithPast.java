@@ -80,6 +80,8 @@ public final class CausalLmWithPast {
     private final int headDim;
     private final int vocabularySize;
     private final boolean hasPositionIds;
+    /** The graph's outputs, read once: asking a closed session for them fails outside its close gate. */
+    private final Set<String> outputNames;
     private final boolean hasCacheBranch;
     private final OnnxJavaType cacheType;
     private final OrtSession prefillSession;
@@ -121,6 +123,7 @@ public final class CausalLmWithPast {
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
             Map<String, NodeInfo> outputs = session.getOutputInfo();
+            this.outputNames = Set.copyOf(outputs.keySet());
             require(inputs, modelName, OptimumTensorNames.INPUT_IDS, "input");
             require(inputs, modelName, ATTENTION_MASK, "input");
             require(outputs, modelName, OptimumTensorNames.LOGITS, "output");
@@ -312,7 +315,7 @@ public final class CausalLmWithPast {
         Objects.requireNonNull(promptIds, "promptIds");
         Objects.requireNonNull(outputs, "outputs");
         for (String output : outputs) {
-            if (!session.getOutputNames().contains(output)) {
+            if (!outputNames.contains(output)) {
                 throw new IllegalArgumentException("model " + modelName + " has no output '" + output + "'");
             }
         }
