@@ -56,6 +56,17 @@ public record ReasoningChain(String text, String source, double weight, List<Tok
         return new ReasoningChain(text, source, weight, tokenLogProbs);
     }
 
+    /**
+     * The record's fields with the token log-probabilities counted, not listed (as
+     * {@code ReasoningChatResponseMetadata} prints them): a sampled chain carries every token with its top
+     * alternatives, and printing one {@code AggregationResult} of three short chains wrote 60 kB.
+     */
+    @Override
+    public String toString() {
+        return "ReasoningChain[text=" + text + ", source=" + source + ", weight=" + weight + ", tokenLogProbs="
+                + tokenLogProbs.size() + " tokens]";
+    }
+
     /** A chain of unknown source with weight 1. */
     public static ReasoningChain of(String text) {
         return new ReasoningChain(text, "", 1.0);

@@ -167,7 +167,13 @@ public final class MergePlan {
             return this;
         }
 
-        /** The output path (required to write files; absent when the result is kept in memory). */
+        /**
+         * Where the merge writes (required to write files; absent when the result is kept in memory). Unsharded, the
+         * output is one file: this path (e.g. {@code out/model.safetensors}, or {@code merged.onnx} for ONNX
+         * inputs), or {@code model.safetensors} inside it when it is an existing directory; a path that does not
+         * exist yet is taken as the file's name, extension or not. Sharded ({@link #maxShardBytes}), it is the
+         * directory that receives {@code model-0000i-of-0000N.safetensors} and {@code model.safetensors.index.json}.
+         */
         public Builder output(Path output) {
             this.output = Objects.requireNonNull(output, "output");
             return this;
@@ -188,13 +194,14 @@ public final class MergePlan {
         }
 
         /**
-         * Shard the output into files of at most this many bytes.
+         * Shard the output into files of at most this many bytes (a larger tensor gets a shard of its own), written
+         * into the {@link #output} directory; 0 (the default) writes one file.
          *
          * @throws IllegalArgumentException if negative
          */
         public Builder maxShardBytes(long maxShardBytes) {
             if (maxShardBytes < 0) {
-                throw new IllegalArgumentException("maxShardBytes < 0");
+                throw new IllegalArgumentException("maxShardBytes must be >= 0, was " + maxShardBytes);
             }
             this.maxShardBytes = maxShardBytes;
             return this;

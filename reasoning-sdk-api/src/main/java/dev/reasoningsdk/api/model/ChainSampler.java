@@ -1,5 +1,6 @@
 package dev.reasoningsdk.api.model;
 
+import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -40,4 +41,13 @@ public interface ChainSampler {
 
     /** A short name of the source, e.g. the model name; used as {@link dev.reasoningsdk.api.ReasoningChain#source()}. */
     String name();
+
+    /**
+     * The one temperature every sample is drawn at, when this sampler sets it; empty (the default) when it leaves it
+     * to the model or varies it per sample. A technique told the temperature its sampler samples at checks it
+     * against this, so that a run never records a temperature its chains were not drawn at.
+     */
+    default OptionalDouble temperature() {
+        return OptionalDouble.empty();
+    }
 }

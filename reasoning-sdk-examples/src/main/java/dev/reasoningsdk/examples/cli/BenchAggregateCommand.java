@@ -34,6 +34,7 @@ import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.openai.OpenAiChatModels;
 import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.training.VerifierTrainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,10 +53,12 @@ import picocli.CommandLine.Option;
  * {@code reasoning bench aggregate}: answer aggregation on real chains and, with {@code --live}, on chains sampled
  * from the tiny reasoner.
  *
- * <p>Offline, on GSM8K's four real model solutions per question: majority vote, a vote weighted by Dawid-Skene
- * source reliability (fitted without labels on the same questions), and AoR over the four given chains with the
+ * <p>Offline, on GSM8K's four real model solutions per question (or on labelled chains in the format
+ * {@code verifier sample} writes, such as a user's own model's): majority vote, a vote weighted by Dawid-Skene
+ * source reliability (fitted without labels on the same questions), and AoR over the given chains with the
  * arithmetic verifier as judge (chains carry their source's reliability weight, which only breaks score ties), next
- * to the data's own baselines. Live: for each problem, 40 chains are sampled once at temperature 0.8; majority@k
+ * to the data's own baselines, and the learned verifier (the shipped weights, or {@code --learned-verifier}) on the
+ * questions it never saw. Live: for each problem, 40 chains are sampled once at temperature 0.8; majority@k
  * uses the first k, and AoR's dynamic sampling consumes the same chains in order (sample {@code i} always has seed
  * {@code i}, so this equals sampling anew). AoR's likelihood judge reads the log-probabilities each chain was sampled
  * with, in process and from a remote model alike ({@link LikelihoodChainScorer#fromSampledLogProbs()}), so a served
@@ -87,8 +90,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
-    @Option(names = "--data", description = "GSM8K model solutions (default: " + ModelSolutions.DEFAULT_FILE
-            + " in the project's data folder, or ../shared).")
+    @Option(names = "--data", paramLabel = "FILE", description = "GSM8K model solutions, or labelled chains as "
+            + "verifier sample writes them (default: " + ModelSolutions.DEFAULT_FILE + " in the project's data "
+            + "folder, or ../shared).")
     Path data;
 
     @Option(names = "--live", description = "Also sample from the model (--provider; default the tiny reasoner).")
@@ -117,9 +121,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "ONNX intra-op threads for --live (default: ${DEFAULT-VALUE}).")
     int threads = 2;
 
-    @Option(names = "--learned-verifier", paramLabel = "FILE", description = "Weights of the live run's "
-            + "learned_verifier judge (verifier train --out; default: the shipped weights, trained on GSM8K's chains). "
-            + "Refused if trained on any selected problem.")
+    @Option(names = "--learned-verifier", paramLabel = "FILE", description = "Weights of the learned_verifier "
+            + "entries (verifier train --out; default: the shipped weights, trained on GSM8K's chains). Offline they "
+            + "score only the --data questions they never saw; live, they are refused if trained on any selected "
+            + "problem.")
     Path learnedVerifier;
 
     @picocli.CommandLine.Spec
@@ -127,7 +132,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     /** The options only the live bench reads: given without {@code --live}, they would be silently ignored. */
     private static final List<String> LIVE_OPTIONS = List.of("--problems", "--limit", "--lean-initial",
-            "--step-tokens", "--step-max-tokens", "--threads", "--learned-verifier");
+            "--step-tokens", "--step-max-tokens", "--threads");
 
     @Override
     public Integer call() throws IOException {
@@ -152,17 +157,21 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         if (learnedVerifier != null) {
             TextFiles.requireRegularFile(learnedVerifier, "no such file (--learned-verifier)");
         }
+        LearnedVerifier.Weights verifierWeights = learnedVerifier != null
+                ? LearnedVerifier.Weights.read(learnedVerifier)
+                : LearnedVerifier.Weights.shipped();
+        String weightsName = learnedVerifier != null ? learnedVerifier.toString() : "shipped";
         BenchReport report = new BenchReport();
         Path gsm8kFile = data != null ? data : SharedData.require(ModelSolutions.DEFAULT_FILE, "--data");
-        List<ModelSolutions> questions = ModelSolutions.read(gsm8kFile, Integer.MAX_VALUE);
+        List<VerifierTrainer.LabelledChains> questions = LabelledChainsFile.read(gsm8kFile);
         // Both files are read before anything runs, so a bad row in either is reported at once.
         List<JsonNode> liveProblems = !live ? List.of() : JsonlRows.problems(problems != null ? problems
                 : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"));
         report.put("gsm8k", gsm8k(gsm8kFile, questions).put("learned_verifier",
-                LearnedVerifierBench.report(gsm8kFile, questions)));
+                LearnedVerifierBench.report(gsm8kFile, questions, verifierWeights, weightsName)));
         if (live) {
             try (CacheOption closing = cache) {
-                report.put("live", live(liveProblems, endpoint));
+                report.put("live", live(liveProblems, endpoint, verifierWeights, weightsName));
                 cache.report(report);
             }
         }
@@ -170,10 +179,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static BenchReport gsm8k(Path file, List<ModelSolutions> questions) {
+    private static BenchReport gsm8k(Path file, List<VerifierTrainer.LabelledChains> questions) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         SourceReliability reliability = SourceReliability.fit(numeric,
-                questions.stream().map(ModelSolutions::chains).toList());
+                questions.stream().map(VerifierTrainer.LabelledChains::chains).toList());
         AggregationOfReasoning verifierAor = AggregationOfReasoning.builder().extractor(numeric)
                 .scorer(ArithmeticVerifier.builder().wholeNumberAnswers(true).build()).build();
         Map<String, Aggregator> methods = new LinkedHashMap<>();
@@ -183,19 +192,12 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         methods.put("verifier_unweighted", verifierAor);
         Map<String, Integer> right = new LinkedHashMap<>();
         methods.keySet().forEach(name -> right.put(name, 0));
-        Map<String, Integer> sourceRight = new LinkedHashMap<>();
-        ModelSolutions.SOURCES.forEach(source -> sourceRight.put(source, 0));
+        SourceAccuracy sourceAccuracy = new SourceAccuracy(numeric);
         int oracle = 0;
         Progress progress = new Progress("aggregate gsm8k");
         for (int q = 0; q < questions.size(); q++) {
-            ModelSolutions question = questions.get(q);
-            boolean any = false;
-            for (ReasoningChain chain : question.chains()) {
-                boolean correct = correct(numeric, numeric.extract(chain.text()), question.gold());
-                sourceRight.merge(chain.source(), correct ? 1 : 0, Integer::sum);
-                any |= correct;
-            }
-            oracle += any ? 1 : 0;
+            VerifierTrainer.LabelledChains question = questions.get(q);
+            oracle += sourceAccuracy.add(question) ? 1 : 0;
             List<ReasoningChain> weighted = question.chains().stream().map(c -> new ReasoningChain(c.text(),
                     c.source(), reliability.sourceWeight(c.source()))).toList();
             for (Map.Entry<String, Aggregator> method : methods.entrySet()) {
@@ -212,12 +214,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             report.put(method.getKey(), new BenchReport().put("accuracy", share(method.getValue(), n)));
         }
         BenchReport sources = new BenchReport();
-        sourceRight.forEach((source, count) -> sources.put(source, new BenchReport()
-                .put("accuracy", share(count, n))
+        sourceAccuracy.accuracies().forEach((source, accuracy) -> sources.put(source, new BenchReport()
+                .put("accuracy", round(accuracy))
                 .put("reliability_estimate", round(reliability.accuracies().getOrDefault(source, Double.NaN)))
                 .put("weight", round(reliability.sourceWeight(source)))));
-        int best = sourceRight.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-        report.put("baselines", new BenchReport().put("best_single_model", share(best, n))
+        report.put("baselines", new BenchReport().put("best_single_model", round(sourceAccuracy.best()))
                 .put("majority_first_seen_ties", share(right.get("majority"), n)).put("oracle", share(oracle, n)));
         report.put("sources", sources);
         report.put("notes", "weighted_reliability: one-coin Dawid-Skene (K=5) fitted without labels on these "
@@ -227,16 +228,14 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return report;
     }
 
-    private BenchReport live(List<JsonNode> rows, ModelEndpoint endpoint) throws IOException {
+    private BenchReport live(List<JsonNode> rows, ModelEndpoint endpoint, LearnedVerifier.Weights verifierWeights,
+                             String weightsName) throws IOException {
         List<JsonNode> selected = JsonlRows.evenlySpaced(rows, limit);
-        LearnedVerifier.Weights verifierWeights = learnedVerifier != null
-                ? LearnedVerifier.Weights.read(learnedVerifier)
-                : LearnedVerifier.Weights.shipped();
         VerifierProvenance provenance = verifierWeights.provenance();
         long seen = !provenance.recordsTrainingQuestions() ? 0 : trainedOnSelected(selected, provenance::trainedOn);
         if (seen > 0) {
-            throw new IllegalArgumentException("the learned verifier " + (learnedVerifier != null ? learnedVerifier
-                    : "shipped") + " was trained on " + seen + " of the " + selected.size() + " selected problems; "
+            throw new IllegalArgumentException("the learned verifier " + weightsName + " was trained on " + seen
+                    + " of the " + selected.size() + " selected problems; "
                     + "train it on others (verifier sample leaves out the default selection)");
         }
         try (AllMiniLmL6V2Encoder encoder = verifierWeights.readsEmbeddings() ? AllMiniLmL6V2Encoder.create() : null) {
@@ -251,7 +250,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             scorers.put("verifier", ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
             scorers.put("learned_verifier", verifier.build());
             return live(selected, scorers, endpoint).put("learned_verifier", new BenchReport()
-                    .put("weights", learnedVerifier != null ? learnedVerifier.toString() : "shipped")
+                    .put("weights", weightsName)
                     .put("trained_on", provenance.data()).put("features", provenance.features()));
         }
     }

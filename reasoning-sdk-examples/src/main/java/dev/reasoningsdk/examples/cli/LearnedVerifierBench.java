@@ -15,6 +15,7 @@ import dev.reasoningsdk.impl.aggregate.WeightedVote;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.onnx.AllMiniLmL6V2Encoder;
 import dev.reasoningsdk.impl.retrieval.LabelledText;
+import dev.reasoningsdk.impl.training.VerifierTrainer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -23,10 +24,10 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
- * The {@code learned_verifier} entry of {@code bench aggregate}'s offline GSM8K part: the shipped
- * {@link LearnedVerifier} as best-of-N (AoR with one representative per answer and no threshold), as the weights of
- * a vote, and as AoR's judge with its defaults, next to the best single model, majority and AoR with the arithmetic
- * verifier on the same questions.
+ * The {@code learned_verifier} entry of {@code bench aggregate}'s offline part: a {@link LearnedVerifier} (the
+ * shipped weights, or a user's from {@code verifier train}) as best-of-N (AoR with one representative per answer and
+ * no threshold), as the weights of a vote, and as AoR's judge with its defaults, next to the best single model,
+ * majority and AoR with the arithmetic verifier on the same questions.
  *
  * <p>Only the questions the verifier never saw are scored: a question whose digest is among its training
  * questions' ({@link VerifierProvenance#trainedOn}) is skipped and counted, in any file, so a copy, subset or
@@ -39,10 +40,21 @@ final class LearnedVerifierBench {
     private LearnedVerifierBench() {
     }
 
-    /** The entry for {@code questions}, read from {@code file}. */
-    static BenchReport report(Path file, List<ModelSolutions> questions) throws IOException {
-        LearnedVerifier.Weights weights = LearnedVerifier.Weights.shipped();
+    /**
+     * The entry for {@code questions}, read from {@code file}, scored by {@code weights} ({@code weightsName} says
+     * which in the report).
+     *
+     * @throws IllegalArgumentException if the weights do not record the questions they were trained on, so none
+     *                                  can be told to be unseen
+     */
+    static BenchReport report(Path file, List<VerifierTrainer.LabelledChains> questions,
+                              LearnedVerifier.Weights weights, String weightsName) throws IOException {
         VerifierProvenance provenance = weights.provenance();
+        if (!provenance.recordsTrainingQuestions()) {
+            throw new IllegalArgumentException("the learned verifier " + weightsName + " does not record the "
+                    + "questions it was trained on, so none of " + file + " can be told to be unseen; retrain it "
+                    + "with verifier train");
+        }
         boolean trainingFile = LabelledText.sha256(file).equals(provenance.dataSha256());
         List<Integer> rows = IntStream.range(0, questions.size())
                 .filter(row -> !provenance.trainedOn(questions.get(row).question())).boxed().toList();
@@ -51,22 +63,23 @@ final class LearnedVerifierBench {
                     + "was not trained on are not the held-out rows its provenance lists");
         }
         if (rows.isEmpty()) {
-            return new BenchReport().put("skipped", "the shipped verifier was trained on every one of this file's "
-                    + questions.size() + " questions: none can measure it")
+            return new BenchReport().put("weights", weightsName).put("skipped", "the verifier was trained on every "
+                    + "one of this file's " + questions.size() + " questions: none can measure it")
                     .put("training_questions_skipped", questions.size());
         }
         if (!weights.readsEmbeddings()) {
-            return report(LearnedVerifier.builder().weights(weights).build(), questions, rows, trainingFile,
-                    provenance);
+            return report(LearnedVerifier.builder().weights(weights).build(), weightsName, questions, rows,
+                    trainingFile, provenance);
         }
         try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.create()) {
-            return report(LearnedVerifier.builder().weights(weights).encoder(encoder).build(), questions, rows,
-                    trainingFile, provenance);
+            return report(LearnedVerifier.builder().weights(weights).encoder(encoder).build(), weightsName,
+                    questions, rows, trainingFile, provenance);
         }
     }
 
-    private static BenchReport report(LearnedVerifier verifier, List<ModelSolutions> questions,
-                                      List<Integer> rows, boolean trainingFile, VerifierProvenance provenance) {
+    private static BenchReport report(LearnedVerifier verifier, String weightsName,
+                                      List<VerifierTrainer.LabelledChains> questions, List<Integer> rows,
+                                      boolean trainingFile, VerifierProvenance provenance) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         Map<String, Aggregator> methods = new LinkedHashMap<>();
         methods.put("accuracy", AggregationOfReasoning.builder().extractor(numeric).scorer(verifier)
@@ -78,22 +91,15 @@ final class LearnedVerifierBench {
                 .scorer(ArithmeticVerifier.builder().wholeNumberAnswers(true).build()).build());
         // As the bench's own "verifier" entry: reliability fitted without labels on every question of the file.
         SourceReliability reliability = SourceReliability.fit(numeric,
-                questions.stream().map(ModelSolutions::chains).toList());
+                questions.stream().map(VerifierTrainer.LabelledChains::chains).toList());
         Map<String, Integer> right = new LinkedHashMap<>();
-        Map<String, Integer> sourceRight = new LinkedHashMap<>();
+        SourceAccuracy sourceAccuracy = new SourceAccuracy(numeric);
         Usage usage = Usage.NONE;
         int oracle = 0;
         Progress progress = new Progress("learned verifier");
         for (int done = 0; done < rows.size(); done++) {
-            ModelSolutions question = questions.get(rows.get(done));
-            boolean any = false;
-            for (ReasoningChain chain : question.chains()) {
-                boolean correct = BenchAggregateCommand.correct(numeric, numeric.extract(chain.text()),
-                        question.gold());
-                sourceRight.merge(chain.source(), correct ? 1 : 0, Integer::sum);
-                any |= correct;
-            }
-            oracle += any ? 1 : 0;
+            VerifierTrainer.LabelledChains question = questions.get(rows.get(done));
+            oracle += sourceAccuracy.add(question) ? 1 : 0;
             for (Map.Entry<String, Aggregator> method : methods.entrySet()) {
                 List<ReasoningChain> chains = !method.getKey().equals("aor_arithmetic_verifier") ? question.chains()
                         : question.chains().stream().map(c -> c.withWeight(reliability.sourceWeight(c.source())))
@@ -113,22 +119,23 @@ final class LearnedVerifierBench {
                 .put("weighted_vote_accuracy", share(right.get("weighted_vote_accuracy"), n))
                 .put("aor_accuracy", share(right.get("aor_accuracy"), n))
                 .put("n_questions", n)
+                .put("weights", weightsName)
                 .put("training_questions_skipped", questions.size() - n)
-                .put("rows", trainingFile ? "only the " + n + " questions the shipped verifier never saw: the "
+                .put("rows", trainingFile ? "only the " + n + " questions the verifier never saw: the "
                         + "held-out rows of its split (seed " + provenance.seed() + ", fraction "
                         + provenance.heldOutFraction() + ", 0-based rows listed in its provenance); this is its "
                         + "training file" : questions.size() == n ? "every row: none of this file's questions is "
-                        + "among the shipped verifier's training questions" : "the " + n + " questions the shipped "
-                        + "verifier never saw; " + (questions.size() - n) + " of this file's questions are among "
+                        + "among the verifier's training questions" : "the " + n + " questions the verifier never "
+                        + "saw; " + (questions.size() - n) + " of this file's questions are among "
                         + "its training questions (by digest) and are not scored");
-        int best = sourceRight.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-        report.put("same_questions", new BenchReport().put("best_single_model", share(best, n))
+        report.put("same_questions", new BenchReport()
+                .put("best_single_model", round(sourceAccuracy.best()))
                 .put("majority_first_seen_ties", share(right.get("majority"), n))
                 .put("aor_arithmetic_verifier", share(right.get("aor_arithmetic_verifier"), n))
                 .put("oracle", share(oracle, n)));
         VerifierProvenance.Candidate chosen = provenance.crossValidation().stream()
                 .filter(c -> c.features().equals(provenance.features()) && c.l2() == provenance.l2()).findFirst()
-                .orElseThrow(() -> new IllegalStateException("the shipped provenance lacks its chosen candidate"));
+                .orElseThrow(() -> new IllegalStateException("the provenance lacks its chosen candidate"));
         report.put("cross_validated_dev", new BenchReport().put("data", provenance.data())
                 .put("train_questions", provenance.trainQuestions()).put("features", chosen.features())
                 .put("l2", chosen.l2()).put("accuracy", chosen.accuracy())
@@ -145,6 +152,10 @@ final class LearnedVerifierBench {
     }
 
     private static double share(int count, int n) {
-        return n == 0 ? 0 : Math.round(10000.0 * count / n) / 10000.0;
+        return n == 0 ? 0 : round((double) count / n);
+    }
+
+    private static double round(double value) {
+        return Math.round(10000.0 * value) / 10000.0;
     }
 }

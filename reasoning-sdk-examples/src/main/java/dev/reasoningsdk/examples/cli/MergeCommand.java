@@ -19,9 +19,9 @@ import picocli.CommandLine.Parameters;
  * values carried over from the inputs). Writes {@code OUTDIR/model.safetensors}, shards plus
  * {@code model.safetensors.index.json} with {@code --max-shard-size}, or {@code OUTDIR/model.onnx} for ONNX inputs;
  * like mergekit, it copies the base model's config and tokenizer files (config.json, tokenizer.json, ...) beside them.
- * A refused merge (an output file that is an input, an input that is a FIFO or a directory where a file is expected,
- * a parameter beyond float range, a merged value that overflows) exits 2 with one line naming the file, and leaves
- * OUTDIR as it was.
+ * A refused merge (an output file that is an input, an OUTDIR that already holds a checkpoint of the other layout or
+ * another shard count, an input that is a FIFO or a directory where a file is expected, a parameter beyond float
+ * range, a merged value that overflows) exits 2 with one line naming the file, and leaves OUTDIR as it was.
  */
 @Command(name = "merge", mixinStandardHelpOptions = true,
         description = "Merge model checkpoints as a mergekit-shaped YAML config says (safetensors or ONNX).")

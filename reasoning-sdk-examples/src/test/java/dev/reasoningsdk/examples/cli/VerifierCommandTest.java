@@ -115,6 +115,65 @@ class VerifierCommandTest {
                 .asInt()).isEqualTo(shipped.provenance().crossValidationByAgreement().get("all_differ").questions());
     }
 
+    /**
+     * A user's own verifier, end to end offline: chains in the labelled format {@code verifier sample} writes (here
+     * GSM8K's real chains rewritten into it, two models' chains and two more samples of one of them), trained, then
+     * measured by {@code bench aggregate --data --learned-verifier} on exactly the questions it held out.
+     */
+    @Test
+    void theBenchMeasuresAUsersOwnVerifierOnTheLabelledChainsItHeldOut(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> labelled = new ArrayList<>();
+        int mineRight = 0;
+        for (String line : Files.readAllLines(devChains()).subList(0, 100)) {
+            JsonNode row = json.readTree(line);
+            ObjectNode out = json.createObjectNode().put("question", row.path("question").asText())
+                    .put("answer", row.path("ground_truth").asText().replaceAll("(?s).*A: ", ""));
+            var chains = out.putArray("chains");
+            for (String source : List.of("175b_verification", "6b_verification")) {
+                chains.addObject().put("text", row.path(source).path("solution").asText()).put("source", source);
+            }
+            for (String other : List.of("6b_finetuning", "175b_finetuning")) {
+                chains.addObject().put("text", row.path(other).path("solution").asText()).put("source", "mine");
+                mineRight += row.path(other).path("is_correct").asBoolean() ? 1 : 0;
+            }
+            labelled.add(json.writeValueAsString(out));
+        }
+        Path chains = Files.write(dir.resolve("my-chains.jsonl"), labelled);
+        CliRun train = CliRun.of("verifier", "train", "--data", chains.toString(), "--out", dir.toString(),
+                "--feature-sets", "chain+agreement", "--cv-repeats", "1", "--json");
+        assertThat(train.exit()).as(train.err()).isZero();
+        Path weights = dir.resolve(VerifierCommand.WEIGHTS_FILE);
+
+        CliRun bench = CliRun.of("bench", "aggregate", "--json", "--data", chains.toString(), "--learned-verifier",
+                weights.toString());
+
+        assertThat(bench.exit()).as(bench.err()).isZero();
+        JsonNode offline = bench.json().path("gsm8k");
+        JsonNode entry = offline.path("learned_verifier");
+        JsonNode heldOut = train.json().path("held_out");
+        assertThat(entry.path("weights").asText()).isEqualTo(weights.toString());
+        assertThat(entry.path("n_questions").asInt()).isEqualTo(20).isEqualTo(heldOut.path("questions").asInt());
+        assertThat(entry.path("rows").asText()).contains("this is its training file");
+        assertThat(entry.path("accuracy").asDouble()).isEqualTo(heldOut.path("accuracy").asDouble());
+        assertThat(entry.path("same_questions").path("best_single_model").asDouble())
+                .isEqualTo(heldOut.path("best_single_model").asDouble());
+        assertThat(entry.path("same_questions").path("oracle").asDouble())
+                .isEqualTo(heldOut.path("oracle").asDouble());
+        // A source with two chains per question is measured as one sample of it, not as two questions' worth.
+        assertThat(offline.path("sources").path("mine").path("accuracy").asDouble())
+                .isEqualTo(Math.round(10000.0 * mineRight / 200) / 10000.0);
+        assertThat(offline.path("sources").path("175b_verification").path("accuracy").asDouble())
+                .isEqualTo(offline.path("baselines").path("best_single_model").asDouble());
+
+        ObjectNode withoutQuestions = (ObjectNode) json.readTree(weights.toFile());
+        ((ObjectNode) withoutQuestions.path("training")).remove("trainingQuestionDigests");
+        Path blind = dir.resolve("blind.json");
+        json.writeValue(blind.toFile(), withoutQuestions);
+        CliRun.of("bench", "aggregate", "--json", "--data", chains.toString(), "--learned-verifier",
+                blind.toString()).assertBadInput("does not record the questions it was trained on");
+    }
+
     @Test
     void inACopyOfPartOfTheTrainingFileOnlyTheQuestionsItNeverSawAreScored(@TempDir Path dir) throws IOException {
         List<String> lines = Files.readAllLines(devChains());

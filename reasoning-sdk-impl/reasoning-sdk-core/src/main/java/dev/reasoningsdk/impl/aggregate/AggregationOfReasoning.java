@@ -141,6 +141,7 @@ public final class AggregationOfReasoning implements Aggregator {
         Sampling.Draw draw = sampling.draw(question, initialSamples, 0);
         run.drawn = initialSamples;
         run.samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
+        run.lastFailures = draw.failureSummary();
         return run.start(draw.chains(), draw.batch().usage());
     }
 
@@ -180,6 +181,8 @@ public final class AggregationOfReasoning implements Aggregator {
         private ChainScorer bound;
         private int drawn;
         private boolean samplerExhausted;
+        /** The last draw's {@link Sampling.Draw#failureSummary()}, for the exception when no chain came back. */
+        private String lastFailures = "";
         private boolean judgeExhausted;
 
         Run(String question, boolean dynamic, int judgeBound) {
@@ -219,6 +222,9 @@ public final class AggregationOfReasoning implements Aggregator {
                 drawn += count;
                 usage = usage.plus(draw.batch().usage());
                 samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
+                if (!draw.batch().failures().isEmpty()) {
+                    lastFailures = draw.failureSummary();
+                }
                 List<AnswerGrouping.Member> fresh = grouping.addAll(draw.chains());
                 seen.addAll(draw.chains());
                 bound = null;
@@ -230,8 +236,9 @@ public final class AggregationOfReasoning implements Aggregator {
             if (dynamic && grouping.chainCount() == 0) {
                 String message = "no chain could be sampled from " + sampling.sampler().name() + " in " + drawn
                         + " attempts";
-                throw samplerExhausted ? new BudgetExhaustedException(message + ": its budget ran out", usage)
-                        : new ReasoningException(message, null, true);
+                throw samplerExhausted
+                        ? new BudgetExhaustedException(message + ": its budget ran out" + lastFailures, usage)
+                        : new ReasoningException(message + lastFailures, null, true);
             }
             if (grouping.groups().isEmpty()) {
                 return finish(StopReason.NO_ANSWER, 0);

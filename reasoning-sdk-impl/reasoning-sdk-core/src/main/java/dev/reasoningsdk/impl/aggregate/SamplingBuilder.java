@@ -36,7 +36,9 @@ abstract class SamplingBuilder<B extends SamplingBuilder<B>> {
     /**
      * The sampler {@code solve} draws from and the temperature it was configured to sample at. The temperature is
      * stated explicitly so that a run records how its chains were drawn (the AoR reference code left it to its API's
-     * default).
+     * default). It is recorded, not applied: the sampler samples at its own setting, so state the one it was built
+     * with ({@code ChatModelSampler.Builder.temperature}, {@code LocalModelSampler}'s default 0.8); where the
+     * sampler reports it ({@link ChainSampler#temperature()}), {@code build()} refuses a different one.
      *
      * @throws IllegalArgumentException if the temperature is negative, NaN or infinite
      */

@@ -65,10 +65,10 @@ final class VoteEngine {
         Sampling.Draw draw = sampling.draw(question, samples, 0);
         boolean exhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
         if (draw.chains().isEmpty()) {
-            String message = "no chain could be sampled from " + sampling.sampler().name() + " ("
-                    + draw.batch().failures().size() + " failures)";
-            throw exhausted ? new BudgetExhaustedException(message + ": its budget ran out", draw.batch().usage())
-                    : new ReasoningException(message, null, true);
+            String message = "no chain could be sampled from " + sampling.sampler().name();
+            throw exhausted ? new BudgetExhaustedException(message + ": its budget ran out" + draw.failureSummary(),
+                    draw.batch().usage())
+                    : new ReasoningException(message + draw.failureSummary(), null, true);
         }
         StopReason reason = exhausted ? StopReason.BUDGET_EXHAUSTED : StopReason.MAX_SAMPLES_REACHED;
         return vote(question, draw.chains(), reason, draw.batch().usage(), start);

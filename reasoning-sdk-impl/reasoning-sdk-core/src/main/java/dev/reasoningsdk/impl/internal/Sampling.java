@@ -5,6 +5,7 @@ import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,12 +27,19 @@ public record Sampling(ChainSampler sampler, double temperature, UnaryOperator<S
 
     /**
      * @throws NullPointerException     if the sampler or prompt format is null
-     * @throws IllegalArgumentException if the temperature is negative, NaN or infinite
+     * @throws IllegalArgumentException if the temperature is negative, NaN or infinite, or differs from the one the
+     *                                  sampler says it samples at ({@link ChainSampler#temperature()}): the value is
+     *                                  recorded, never applied, so a mismatch would misreport every run
      */
     public Sampling {
         Objects.requireNonNull(sampler, "sampler");
         Objects.requireNonNull(promptFormat, "promptFormat");
         Arguments.temperature(temperature);
+        OptionalDouble own = sampler.temperature();
+        if (own.isPresent() && Double.compare(own.getAsDouble(), temperature) != 0) {
+            throw new IllegalArgumentException("sampler " + sampler.name() + " samples at temperature "
+                    + own.getAsDouble() + ", not " + temperature + ": state the temperature it was built with");
+        }
     }
 
     /**
@@ -55,5 +63,17 @@ public record Sampling(ChainSampler sampler, double temperature, UnaryOperator<S
      * @param batch  the whole batch, failures included
      */
     public record Draw(List<ReasoningChain> chains, SampleBatch batch) {
+
+        /**
+         * {@code "; 3 failures, first: <its message>"}, or empty when no sample failed: what an exception says when
+         * no chain came back, so that the caller who catches it learns why (refused connection, 404, timeout)
+         * without reading the WARN line.
+         */
+        public String failureSummary() {
+            List<SampleBatch.SampleFailure> failures = batch.failures();
+            return failures.isEmpty() ? ""
+                    : "; " + failures.size() + (failures.size() == 1 ? " failure" : " failures") + ", first: "
+                            + failures.get(0).message();
+        }
     }
 }

@@ -89,6 +89,7 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
     private final String name;
     private final CallBudget batchBudget;
     private final IntToDoubleFunction temperatures;
+    private final OptionalDouble temperature;
     private final SampleRequestParameters parameters;
     private final String systemMessage;
     private final Set<Run> running = ConcurrentHashMap.newKeySet();
@@ -100,6 +101,8 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
         this.name = builder.name != null ? builder.name : ModelGateway.defaultName(gateway.model());
         this.batchBudget = builder.budget.apply(gateway.budget());
         this.temperatures = temperatures;
+        this.temperature = builder.temperature == null ? OptionalDouble.empty()
+                : OptionalDouble.of(builder.temperature);
         this.parameters = builder.parameters;
         this.systemMessage = builder.systemMessage;
     }
@@ -117,6 +120,12 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
     @Override
     public String name() {
         return name;
+    }
+
+    /** The {@link Builder#temperature} set; empty when left to the model or set per sample. */
+    @Override
+    public OptionalDouble temperature() {
+        return temperature;
     }
 
     /** The most calls in flight at once (the gateway's limit, shared with its other users). */
@@ -413,12 +422,20 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
             return setBudget(limits -> limits.withMaxCalls(maxCalls));
         }
 
-        /** The most input plus output tokens per batch, checked before each call (default unlimited). */
+        /**
+         * The most input plus output tokens per batch, checked before each call (default unlimited). A budget, not a
+         * sample's length (which is the {@code ChatModel}'s own setting, e.g.
+         * {@code OpenAiChatModels.Builder.maxOutputTokens}), unlike {@code LocalModelSampler}'s {@code maxTokens}.
+         */
         public Builder maxTokens(long maxTokens) {
             return setBudget(limits -> limits.withMaxTokens(maxTokens));
         }
 
-        /** One temperature for every sample (default: the model's own). */
+        /**
+         * One temperature for every sample (default: the model's own, 1 on OpenAI and {@code reasoning serve}). Set
+         * it to the temperature a technique's {@code sampler(sampler, temperature)} states: techniques record that
+         * value and never apply it, so a sampler left at the model's default would record the wrong one.
+         */
         public Builder temperature(double temperature) {
             this.temperature = Arguments.temperature(temperature);
             return this;

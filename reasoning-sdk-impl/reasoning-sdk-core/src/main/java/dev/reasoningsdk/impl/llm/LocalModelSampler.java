@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.function.UnaryOperator;
 
 /**
@@ -65,6 +66,12 @@ public final class LocalModelSampler implements ChainSampler {
     /** A sampler over {@code model} with every default. */
     public static LocalModelSampler of(CausalLanguageModel model) {
         return builder().model(model).build();
+    }
+
+    /** The temperature every sample is drawn at (default 0.8). */
+    @Override
+    public OptionalDouble temperature() {
+        return OptionalDouble.of(temperature);
     }
 
     @Override

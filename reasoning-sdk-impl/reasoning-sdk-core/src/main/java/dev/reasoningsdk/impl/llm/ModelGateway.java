@@ -285,7 +285,10 @@ public final class ModelGateway implements AutoCloseable {
             return this;
         }
 
-        /** The most input plus output tokens per scope, checked before each call (default unlimited). */
+        /**
+         * The most input plus output tokens per scope, checked before each call (default unlimited). A budget, not a
+         * reply's length (which is the {@code ChatModel}'s own setting).
+         */
         public Builder maxTokens(long maxTokens) {
             this.budget = budget.withMaxTokens(maxTokens);
             return this;

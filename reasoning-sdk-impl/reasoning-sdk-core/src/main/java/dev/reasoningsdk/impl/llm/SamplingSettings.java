@@ -63,7 +63,14 @@ abstract class SamplingSettings<B extends SamplingSettings<B>> {
         return self();
     }
 
-    /** @throws IllegalArgumentException if below 1 */
+    /**
+     * The most tokens generated per sample (default the model's context length). A length, not a budget: on
+     * {@code ChatModelSampler} and {@code ModelGateway} {@code maxTokens} is the token budget of a whole batch or
+     * scope, and a served model's length is its {@code ChatModel}'s own setting (e.g.
+     * {@code OpenAiChatModels.Builder.maxOutputTokens}).
+     *
+     * @throws IllegalArgumentException if below 1
+     */
     public B maxTokens(int maxTokens) {
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be >= 1, was " + maxTokens);

@@ -134,7 +134,7 @@ final class SearchRun implements AutoCloseable {
         if (stopReason == null) {
             if (options.cancelled().getAsBoolean() || Thread.currentThread().isInterrupted()) {
                 stopReason = StopReason.CANCELLED;
-            } else if (settings.maxWallTime() != null && elapsed().compareTo(settings.maxWallTime()) >= 0) {
+            } else if (settings.deadline().isPresent() && elapsed().compareTo(settings.deadline().get()) >= 0) {
                 stopReason = StopReason.TIME_BUDGET;
             }
         }
@@ -154,7 +154,7 @@ final class SearchRun implements AutoCloseable {
             }
             String prompt = candidate.prompt();
             if (!scores.containsKey(prompt) && !fresh.containsKey(prompt)) {
-                if (evaluations >= settings.maxEvaluations() || usage.modelCalls() >= settings.maxModelCalls()) {
+                if (evaluations >= settings.maxEvaluations() || usage.modelCalls() >= settings.maxCalls()) {
                     stopReason = StopReason.EVALUATION_BUDGET;
                     break;
                 }
@@ -186,7 +186,7 @@ final class SearchRun implements AutoCloseable {
         List<CompletableFuture<Outcome>> futures = new ArrayList<>(fresh.size());
         for (Candidate candidate : fresh) {
             Double known = restored.get(candidate.prompt());
-            if (known == null && usage.modelCalls() >= settings.maxModelCalls()) {
+            if (known == null && usage.modelCalls() >= settings.maxCalls()) {
                 stopReason = StopReason.EVALUATION_BUDGET;
                 break;
             }
@@ -215,7 +215,7 @@ final class SearchRun implements AutoCloseable {
         List<String> prompts = new ArrayList<>();
         for (Candidate candidate : fresh) {
             if (!restored.containsKey(candidate.prompt())) {
-                if (usage.modelCalls() >= settings.maxModelCalls()) {
+                if (usage.modelCalls() >= settings.maxCalls()) {
                     stopReason = StopReason.EVALUATION_BUDGET;
                     break;
                 }

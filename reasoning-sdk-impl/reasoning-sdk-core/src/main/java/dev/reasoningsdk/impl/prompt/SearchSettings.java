@@ -4,6 +4,7 @@ import dev.reasoningsdk.impl.internal.Arguments;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -35,8 +36,8 @@ public final class SearchSettings {
     private final int maxIterations;
     private final int patience;
     private final int maxEvaluations;
-    private final long maxModelCalls;
-    private final Duration maxWallTime;
+    private final long maxCalls;
+    private final Duration deadline;
     private final int concurrency;
     private final long seed;
 
@@ -49,8 +50,8 @@ public final class SearchSettings {
         this.maxIterations = builder.maxIterations;
         this.patience = builder.patience;
         this.maxEvaluations = builder.maxEvaluations;
-        this.maxModelCalls = builder.maxModelCalls;
-        this.maxWallTime = builder.maxWallTime;
+        this.maxCalls = builder.maxCalls;
+        this.deadline = builder.deadline;
         this.concurrency = builder.concurrency;
         this.seed = builder.seed;
     }
@@ -76,8 +77,8 @@ public final class SearchSettings {
         builder.maxIterations = maxIterations;
         builder.patience = patience;
         builder.maxEvaluations = maxEvaluations;
-        builder.maxModelCalls = maxModelCalls;
-        builder.maxWallTime = maxWallTime;
+        builder.maxCalls = maxCalls;
+        builder.deadline = deadline;
         builder.concurrency = concurrency;
         builder.seed = seed;
         return builder;
@@ -128,13 +129,34 @@ public final class SearchSettings {
      * ({@link Long#MAX_VALUE}, the default, for no limit). Checked before each new evaluation; with
      * {@link #concurrency()} above 1, evaluations already started in parallel may overshoot it.
      */
-    public long maxModelCalls() {
-        return maxModelCalls;
+    public long maxCalls() {
+        return maxCalls;
     }
 
-    /** The wall-time budget, or null for none. */
+    /**
+     * {@link #maxCalls()}.
+     *
+     * @deprecated named {@code maxCalls} as in {@code ChatModelSampler} and {@code ModelGateway}; removed in 0.2
+     */
+    @Deprecated(forRemoval = true)
+    public long maxModelCalls() {
+        return maxCalls;
+    }
+
+    /** The wall-time budget of a whole search, if one was set. */
+    public Optional<Duration> deadline() {
+        return Optional.ofNullable(deadline);
+    }
+
+    /**
+     * The wall-time budget, or null for none.
+     *
+     * @deprecated use {@link #deadline()}, named as in {@code ChatModelSampler} and {@code ModelGateway} and
+     *             never null; removed in 0.2
+     */
+    @Deprecated(forRemoval = true)
     public Duration maxWallTime() {
-        return maxWallTime;
+        return deadline;
     }
 
     /** Evaluations run at once. */
@@ -157,8 +179,8 @@ public final class SearchSettings {
         private int maxIterations = DEFAULT_ITERATIONS;
         private int patience = DEFAULT_PATIENCE;
         private int maxEvaluations = DEFAULT_MAX_EVALUATIONS;
-        private long maxModelCalls = Long.MAX_VALUE;
-        private Duration maxWallTime;
+        private long maxCalls = Long.MAX_VALUE;
+        private Duration deadline;
         private int concurrency = 1;
         private long seed = DEFAULT_SEED;
 
@@ -223,30 +245,54 @@ public final class SearchSettings {
 
         /**
          * Model-call budget, at least 1 (default none): for objectives that call a model once or more per
-         * evaluation.
+         * evaluation. It counts the calls an evaluation reports in its {@code Evaluation.usage()}: an objective
+         * that calls a model must report them (e.g. the sum of {@code ModelGateway.call(request).usage()}), since
+         * {@code PromptObjective.of(scorer)} reports none and its search would never stop on this budget.
          *
          * @throws IllegalArgumentException if below 1
          */
-        public Builder maxModelCalls(long calls) {
+        public Builder maxCalls(long calls) {
             if (calls < 1) {
-                throw new IllegalArgumentException("maxModelCalls must be >= 1, was " + calls);
+                throw new IllegalArgumentException("maxCalls must be >= 1, was " + calls);
             }
-            this.maxModelCalls = calls;
+            this.maxCalls = calls;
             return this;
         }
 
         /**
-         * Wall-time budget (default none).
+         * {@link #maxCalls(long)}.
+         *
+         * @throws IllegalArgumentException if below 1
+         * @deprecated named {@code maxCalls} as in {@code ChatModelSampler} and {@code ModelGateway}; removed in 0.2
+         */
+        @Deprecated(forRemoval = true)
+        public Builder maxModelCalls(long calls) {
+            return maxCalls(calls);
+        }
+
+        /**
+         * The longest the whole search may take (default none).
          *
          * @throws IllegalArgumentException if not positive
          */
-        public Builder maxWallTime(Duration wallTime) {
-            Objects.requireNonNull(wallTime, "wallTime");
-            if (wallTime.isNegative() || wallTime.isZero()) {
-                throw new IllegalArgumentException("maxWallTime must be positive, was " + wallTime);
+        public Builder deadline(Duration deadline) {
+            Objects.requireNonNull(deadline, "deadline");
+            if (deadline.isNegative() || deadline.isZero()) {
+                throw new IllegalArgumentException("deadline must be positive, was " + deadline);
             }
-            this.maxWallTime = wallTime;
+            this.deadline = deadline;
             return this;
+        }
+
+        /**
+         * {@link #deadline(Duration)}.
+         *
+         * @throws IllegalArgumentException if not positive
+         * @deprecated named {@code deadline} as in {@code ChatModelSampler} and {@code ModelGateway}; removed in 0.2
+         */
+        @Deprecated(forRemoval = true)
+        public Builder maxWallTime(Duration wallTime) {
+            return deadline(wallTime);
         }
 
         /** Evaluations run at once, at least 1 (default 1). */

@@ -48,21 +48,30 @@ class BudgetExhaustedTest {
     }
 
     @Test
-    void samplesThatAllFailWithinTheBudgetAreStillAPlainReasoningException() {
+    void samplesThatAllFailWithinTheBudgetAreStillAPlainReasoningExceptionThatSaysWhy() {
         try (ChatModelSampler sampler = ChatModelSampler.builder().model(failing())
                 .retryPolicy(RetryPolicy.none()).build()) {
-            MajorityVote vote = MajorityVote.builder().extractor(AnswerExtractors.numeric()).sampler(sampler, 0.7)
+            Aggregator vote = MajorityVote.builder().extractor(AnswerExtractors.numeric()).sampler(sampler, 0.7)
                     .samples(3).build();
+            Aggregator aor = AggregationOfReasoning.builder().scorer(new TaggedScorer())
+                    .extractor(AnswerExtractors.numeric()).sampler(sampler, 0.7).initialSamples(3).maxSamples(6)
+                    .build();
 
-            assertThatThrownBy(() -> vote.solve("2 + 2?")).isInstanceOf(ReasoningException.class)
-                    .isNotInstanceOf(BudgetExhaustedException.class);
+            for (Aggregator aggregator : new Aggregator[] {vote, aor}) {
+                // The first failure is in the message, so a caller that catches it needs no WARN line to know why.
+                assertThatThrownBy(() -> aggregator.solve("2 + 2?")).as(aggregator.name())
+                        .isInstanceOf(ReasoningException.class)
+                        .isNotInstanceOf(BudgetExhaustedException.class)
+                        .hasMessageContaining("3 failures, first: ")
+                        .hasMessageContaining("HTTP 500 from scripted model");
+            }
         }
     }
 
     @Test
     void aPromptSearchWhoseWallTimeEndsBeforeTheInitialPromptIsScoredThrowsBudgetExhausted() {
         HillClimbing search = HillClimbing.builder()
-                .settings(SearchSettings.builder().maxWallTime(Duration.ofNanos(1)).build()).build();
+                .settings(SearchSettings.builder().deadline(Duration.ofNanos(1)).build()).build();
 
         assertThatThrownBy(() -> search.optimize("Answer briefly.", PromptObjective.of(prompt -> 1.0)))
                 .isInstanceOf(BudgetExhaustedException.class).hasMessageContaining("wall-time budget");

@@ -138,7 +138,7 @@ class MetaheuristicSearchTest {
         PromptObjective threeCallsEach = prompt -> new PromptObjective.Evaluation(
                 OBJECTIVE.evaluate(prompt).score(), new Usage(3, 3, 0, 30, 3, java.time.Duration.ZERO));
         OptimizationResult result = GeneticAlgorithm.builder()
-                .settings(settings().toBuilder().maxModelCalls(30).build()).build()
+                .settings(settings().toBuilder().maxCalls(30).build()).build()
                 .optimize(PROMPT, threeCallsEach);
         assertThat(result.stopReason()).isEqualTo(StopReason.EVALUATION_BUDGET);
         assertThat(result.usage().modelCalls()).isEqualTo(30);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.Usage;
+import java.time.Duration;
 import java.util.List;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.assertj.core.data.Offset;
@@ -31,8 +32,24 @@ class OptimizerBuildersTest {
         refused(() -> HarmonySearch.builder().hmcr(-0.1), "hmcr must be in [0, 1], was -0.1");
         refused(() -> HarmonySearch.builder().par(2), "par must be in [0, 1], was 2.0");
         refused(() -> RunOptions.builder().checkpointEvery(0), "checkpointEvery must be >= 1, was 0");
+        refused(() -> SearchSettings.builder().maxCalls(0), "maxCalls must be >= 1, was 0");
+        refused(() -> SearchSettings.builder().deadline(Duration.ZERO), "deadline must be positive, was PT0S");
         assertThatThrownBy(() -> HillClimbing.builder().settings(null)).isInstanceOf(NullPointerException.class)
                 .hasMessage("settings");
+    }
+
+    @Test
+    void theSearchBudgetsAreNamedAsTheSamplersAndGatewaysAreAndTheOldNamesStillWork() {
+        SearchSettings set = SearchSettings.builder().maxCalls(30).deadline(Duration.ofMinutes(2)).build();
+        assertThat(set.maxCalls()).isEqualTo(30);
+        assertThat(set.deadline()).contains(Duration.ofMinutes(2));
+        assertThat(SearchSettings.create().deadline()).isEmpty();
+        assertThat(SearchSettings.create().maxCalls()).isEqualTo(Long.MAX_VALUE);
+
+        @SuppressWarnings("removal")
+        SearchSettings old = SearchSettings.builder().maxModelCalls(30).maxWallTime(Duration.ofMinutes(2)).build();
+        assertThat(old.maxCalls()).isEqualTo(30);
+        assertThat(old.deadline()).contains(Duration.ofMinutes(2));
     }
 
     @Test

@@ -43,13 +43,16 @@ import org.yaml.snakeyaml.error.YAMLException;
  *
  * <p>A parameter value is a number or boolean (one value everywhere), a list of numbers (mergekit's gradient,
  * interpolated over the layers; tensors outside the layers take the first value), a list of {@code filter}/
- * {@code value} entries, or HMA's split notation {@code {groups: [{layers: [0, 10], value: 0.4}, ...], rest: 0.2,
+ * {@code value} entries (in order, first match wins, as in mergekit; an entry without filter or with {@code "*"}
+ * matches every tensor), or HMA's split notation {@code {groups: [{layers: [0, 10], value: 0.4}, ...], rest: 0.2,
  * outside_layers: 0.2}}. Every key is checked: a key this merger does not implement (e.g. {@code slices},
  * {@code tokenizer_source}, {@code int8_mask}) is refused by name, never ignored. Duplicate YAML keys are refused.
  *
  * @param plan the plan without an output
  */
 public record MergeConfig(MergePlan plan) {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MergeConfig.class);
 
     private static final Set<String> TOP_LEVEL = Set.of("merge_method", "models", "base_model", "parameters", "dtype",
             "out_dtype", "random_seed");
@@ -221,6 +224,11 @@ public record MergeConfig(MergePlan plan) {
                 + " {groups: ...}, was " + raw);
     }
 
+    /**
+     * A filter list as mergekit reads it: in order, the first entry whose filter is a substring of the tensor name
+     * wins, and an entry without a filter (or with {@code filter: "*"}) matches every tensor, so entries after it
+     * are never reached (they are checked, then dropped with a warning).
+     */
     private static RatioSchedule filtered(List<?> entries, String where) {
         List<RatioSchedule.NameFilter> filters = new ArrayList<>();
         RatioSchedule fallback = null;
@@ -236,16 +244,19 @@ public record MergeConfig(MergePlan plan) {
                 throw new IllegalArgumentException(at + " needs a value");
             }
             RatioSchedule value = schedule(entry.get("value"), at + ".value");
-            if (entry.containsKey("filter")) {
-                filters.add(new RatioSchedule.NameFilter(String.valueOf(entry.get("filter")), value));
-            } else if (fallback == null) {
+            boolean catchAll = !entry.containsKey("filter") || "*".equals(String.valueOf(entry.get("filter")));
+            if (fallback != null) {
+                LOG.warn("{} is never used: an earlier entry of {} matches every tensor (entries match in order,"
+                        + " as in mergekit)", at, where);
+            } else if (catchAll) {
                 fallback = value;
             } else {
-                throw new IllegalArgumentException(at + ": only one entry may omit the filter");
+                filters.add(new RatioSchedule.NameFilter(String.valueOf(entry.get("filter")), value));
             }
         }
         if (fallback == null) {
-            throw new IllegalArgumentException(where + " needs an entry without a filter for the other tensors");
+            throw new IllegalArgumentException(where + " needs an entry without a filter (or with filter '*') for"
+                    + " the other tensors");
         }
         return new RatioSchedule.Filtered(filters, fallback);
     }

@@ -108,7 +108,8 @@ record ResolvedMerge(MergePlan plan, List<TensorSource> sources, List<MergePlan.
      * shapes, and resolves every parameter for every floating tensor.
      *
      * @throws MergeException           if an input lacks a tensor of the reference, has one more, or one with
-     *                                  another shape or kind of dtype
+     *                                  another shape, a floating dtype where the reference's is not (or the
+     *                                  reverse), or another dtype for a tensor that is copied (integer, bool)
      * @throws IllegalArgumentException if a parameter the method needs is missing for a tensor
      */
     static ResolvedMerge resolve(MergePlan plan, Map<Path, ? extends TensorSource> opened) {
@@ -140,6 +141,9 @@ record ResolvedMerge(MergePlan plan, List<TensorSource> sources, List<MergePlan.
         int layerCount = LayerIndex.count(reference.stream().map(TensorInfo::name).toList());
         List<ResolvedTensor> tensors = new ArrayList<>();
         for (TensorInfo tensor : reference) {
+            if (tensor.dtype().mergeable() && tensor.name().startsWith(EXPORTER_NAME)) {
+                requireAddressable(plan, weighted, tensor.name(), sources.get(0).label());
+            }
             KernelSpec kernel = tensor.dtype().mergeable()
                     ? kernelSpec(plan, weighted, tensor.name(), LayerIndex.of(tensor.name()), layerCount,
                             tensor.elementCount())
@@ -148,6 +152,52 @@ record ResolvedMerge(MergePlan plan, List<TensorSource> sources, List<MergePlan.
         }
         return new ResolvedMerge(plan, List.copyOf(sources), List.copyOf(weighted), List.copyOf(tensors),
                 List.copyOf(infos));
+    }
+
+    /**
+     * The prefix of initializer names the PyTorch ONNX exporter makes up (e.g. {@code onnx::MatMul_871} for a
+     * transposed linear weight), which carry neither the layer nor the module.
+     */
+    private static final String EXPORTER_NAME = "onnx::";
+
+    /**
+     * Refuses a parameter that varies by layer or tensor name for an initializer whose exporter-made name carries
+     * neither: a gradient or layer groups would give it the value for tensors outside the layers, and a filter list
+     * that matches none of its filters the value meant for the other tensors, so most weights of an exported model
+     * would be merged with a ratio nobody chose, silently. A filter naming the initializer is honoured.
+     *
+     * @throws IllegalArgumentException naming the initializer, the file and the parameter
+     */
+    private static void requireAddressable(MergePlan plan, List<MergePlan.ModelInput> weighted, String tensor,
+                                           String file) {
+        Map<String, RatioSchedule> schedules = new LinkedHashMap<>();
+        plan.parameters().forEach((name, schedule) -> schedules.put("parameter '" + name + "'", schedule));
+        for (MergePlan.ModelInput model : weighted) {
+            model.parameters().forEach((name, schedule) -> schedules.put("parameter '" + name + "' of model "
+                    + model.path(), schedule));
+        }
+        schedules.forEach((where, schedule) -> {
+            RatioSchedule resolved = schedule;
+            while (resolved instanceof RatioSchedule.Filtered filtered) {
+                RatioSchedule.Filtered current = filtered;
+                resolved = current.filters().stream().filter(f -> tensor.contains(f.substring())).findFirst()
+                        .map(RatioSchedule.NameFilter::value).orElse(null);
+                if (resolved == null) {
+                    throw unaddressable(tensor, file, where, "is a filter list none of whose filters matches it, so"
+                            + " it would take the value meant for the other tensors");
+                }
+            }
+            if (!(resolved instanceof RatioSchedule.Constant)) {
+                throw unaddressable(tensor, file, where, "varies by layer, so it would take the value for tensors"
+                        + " outside the layers");
+            }
+        });
+    }
+
+    private static IllegalArgumentException unaddressable(String tensor, String file, String where, String why) {
+        return new IllegalArgumentException(file + ": initializer '" + tensor + "' has a name the ONNX exporter made"
+                + " up, with no layer or module in it, but " + where + " " + why + "; give the parameter one value,"
+                + " add a filter entry that names this initializer, or merge the safetensors checkpoints");
     }
 
     /** The reference input, whose tensor order, metadata and non-floating tensors the output takes. */
@@ -205,7 +255,11 @@ record ResolvedMerge(MergePlan plan, List<TensorSource> sources, List<MergePlan.
                     throw new MergeException(other.label() + ": tensor '" + tensor.name() + "' has shape "
                             + match.shape() + " but " + reference.label() + " has " + tensor.shape());
                 }
-                if (match.dtype().mergeable() != tensor.dtype().mergeable()) {
+                // Floating tensors of different widths merge (each is read in its own dtype); a tensor that is
+                // copied must have the same dtype everywhere, or the models are not the same architecture and the
+                // copy would silently drop the other model's values in another type.
+                if (match.dtype().mergeable() != tensor.dtype().mergeable()
+                        || !tensor.dtype().mergeable() && match.dtype() != tensor.dtype()) {
                     throw new MergeException(other.label() + ": tensor '" + tensor.name() + "' is " + match.dtype()
                             + " but " + reference.label() + " has " + tensor.dtype());
                 }

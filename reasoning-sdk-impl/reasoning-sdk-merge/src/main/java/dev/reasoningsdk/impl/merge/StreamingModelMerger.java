@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,6 +131,8 @@ public final class StreamingModelMerger implements ModelMerger {
             List<Path> everyOutput = new ArrayList<>(outputs);
             everyOutput.addAll(companions.values());
             ModelFiles.requireSeparate(inputFiles, everyOutput);
+            // After the overlap check, whose message (the output is an input) says more when both apply.
+            requireOneCheckpoint(outputs, plan.maxShardBytes() > 0);
             return writeOutput(outputs, plan.maxShardBytes() > 0, () -> {
                 try (SafetensorsWriter writer = openWriter(plan, outputs, resolved.reference().metadata(), specs);
                      PipelinedSink sink = new PipelinedSink(writer)) {
@@ -153,12 +156,22 @@ public final class StreamingModelMerger implements ModelMerger {
 
     /**
      * Checks, before anything is opened, that each input is a regular file or a model directory whose first file is
-     * one: a FIFO given as a model would block the first read forever.
+     * one (a FIFO given as a model would block the first read forever), and that a model directory holds one
+     * checkpoint, not both a single file and a sharded one.
      *
-     * @throws IllegalArgumentException naming the file that is missing, a directory, or not a regular file
+     * @throws IllegalArgumentException naming the file that is missing, a directory, or not a regular file, or the
+     *                                  directory that holds two checkpoints
      */
     private static void requireInputFiles(MergePlan plan, boolean onnx) {
         for (Path input : plan.distinctInputs()) {
+            if (!onnx && Files.isDirectory(input) && Files.exists(input.resolve(SafetensorsReader.INDEX_FILE))
+                    && Files.exists(input.resolve("model.safetensors"))) {
+                // Reading the index (as the reader would) merges another model than transformers loads from here.
+                throw new IllegalArgumentException(input + ": holds both model.safetensors and "
+                        + SafetensorsReader.INDEX_FILE + ", and loaders disagree on which is the model (transformers"
+                        + " reads model.safetensors, this SDK the index); name the file to merge instead of the"
+                        + " folder");
+            }
             Path entry = onnx ? input : SafetensorsReader.entryFile(input)
                     .orElseThrow(() -> new IllegalArgumentException(SafetensorsReader.holdsNoModel(input)));
             ModelFiles.requireRegularFile(entry);
@@ -243,6 +256,48 @@ public final class StreamingModelMerger implements ModelMerger {
             copied.add(AtomicFiles.write(companion.getValue(), Files.readAllBytes(companion.getKey())));
         }
         return copied;
+    }
+
+    /**
+     * Refuses an output that would leave a second checkpoint in a folder that already holds one in the other layout,
+     * or shards another sharded checkpoint's index named: loaders disagree on which checkpoint such a folder holds
+     * (transformers reads {@code model.safetensors} first, {@link SafetensorsReader} the index), so whichever a
+     * loader picks, someone gets a model they did not merge; and shards no index names are dead weight of the old
+     * model's size. A single output named anything but {@code model.safetensors} is not found by folder loaders and
+     * is not checked.
+     *
+     * @throws IllegalArgumentException naming the folder and the file that is in the way
+     */
+    private static void requireOneCheckpoint(List<Path> outputs, boolean sharded) throws IOException {
+        Path dir = outputs.get(0).toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        String advice = "; remove it or write the output elsewhere";
+        if (!sharded) {
+            if (outputs.get(0).getFileName().toString().equals("model.safetensors")
+                    && Files.exists(dir.resolve(SafetensorsReader.INDEX_FILE), LinkOption.NOFOLLOW_LINKS)) {
+                throw new IllegalArgumentException(dir + ": holds " + SafetensorsReader.INDEX_FILE + " (a sharded"
+                        + " checkpoint); model.safetensors beside it would make two models in one folder, and"
+                        + " loaders disagree on which it holds (transformers reads model.safetensors, this SDK the"
+                        + " index)" + advice);
+            }
+            return;
+        }
+        if (Files.exists(dir.resolve("model.safetensors"), LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException(dir + ": holds model.safetensors; a sharded checkpoint beside it would"
+                    + " make two models in one folder, and loaders disagree on which it holds (transformers reads"
+                    + " model.safetensors, this SDK the index)" + advice);
+        }
+        Set<Path> written = new HashSet<>(outputs);
+        try (java.util.stream.Stream<Path> listing = Files.list(dir)) {
+            Optional<Path> stale = listing.filter(file -> SafetensorsWriter.isShardName(file.getFileName().toString())
+                    && !written.contains(file.toAbsolutePath())).sorted().findFirst();
+            if (stale.isPresent()) {
+                throw new IllegalArgumentException(dir + ": holds " + stale.get().getFileName() + ", a shard of"
+                        + " another sharded checkpoint that the new index would not name" + advice);
+            }
+        }
     }
 
     /** Every file the merge will write: the single file, or each shard and the index. */

@@ -187,6 +187,19 @@ class HostileCheckpointTest {
                 .hasMessageContaining("path traversal");
     }
 
+    /** An index is parsed into a tree, so a huge one could exhaust the heap; it is bounded like a header. */
+    @Test
+    void indexOverTheHeaderLimitIsRefusedBeforeItIsParsed() throws Exception {
+        Path sharded = Files.createDirectories(dir.resolve("huge-index"));
+        Path index = sharded.resolve(SafetensorsReader.INDEX_FILE);
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(index.toFile(), "rw")) {
+            file.setLength(SafetensorsHeader.MAX_HEADER_SIZE + 1); // sparse: no disk is used
+        }
+        assertThatThrownBy(() -> SafetensorsReader.open(sharded)).isInstanceOf(MergeException.class)
+                .hasMessage(index + ": index is 100000001 bytes, more than the limit of 100000000 bytes (a real"
+                        + " model's weight map is well under 1 MB)");
+    }
+
     @Test
     void validFileRoundTripsAndMapsPerTensor() throws Exception {
         Map<String, float[]> tensors = Checkpoints.random(5, null);

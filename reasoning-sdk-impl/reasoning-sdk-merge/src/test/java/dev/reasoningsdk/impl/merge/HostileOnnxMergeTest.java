@@ -8,8 +8,10 @@ import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.RatioSchedule;
 import dev.reasoningsdk.impl.onnx.ExternalDataModels;
 import dev.reasoningsdk.impl.onnx.internal.proto.ModelProto;
+import dev.reasoningsdk.impl.onnx.internal.proto.TensorProto;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +45,25 @@ class HostileOnnxMergeTest {
         assertRefused(ExternalDataModels.leakingSubgraph(ExternalDataModels.externalBytes(16, "/etc/passwd")),
                 "initializer 'secret' (in node 'if' attribute 'then_branch') refers to external data '/etc/passwd',"
                         + " which merging does not support");
+    }
+
+    /**
+     * An initializer with both raw_data and float_data: the merger wrote the merged values into the field that came
+     * last in the file, and ONNX Runtime, which reads raw_data, would have run the reference model's weights.
+     */
+    @Test
+    void anInitializerWithValuesInTwoFieldsIsRefused() throws Exception {
+        TensorProto both = ExternalDataModels.inlineW().toBuilder().addAllFloatData(List.of(1f, 2f, 3f, 4f, 5f, 6f))
+                .build();
+        Path first = Files.write(dir.resolve("first.onnx"), ExternalDataModels.affine(both).toByteArray());
+        Path second = Files.write(dir.resolve("second.onnx"), ExternalDataModels.affine(both).toByteArray());
+        MergePlan plan = MergePlan.builder().method(MergeMethod.LINEAR)
+                .addModel(first, Map.of("weight", RatioSchedule.constant(0.5)))
+                .addModel(second, Map.of("weight", RatioSchedule.constant(0.5))).build();
+        assertThatThrownBy(() -> StreamingModelMerger.create().mergeOnnx(plan))
+                .isInstanceOf(MergeException.class)
+                .hasMessage(first + ": invalid ONNX model: initializer 'w' holds its values in more than one field"
+                        + " (float_data, raw_data); ONNX allows one");
     }
 
     private void assertRefused(ModelProto model, String reference) throws Exception {

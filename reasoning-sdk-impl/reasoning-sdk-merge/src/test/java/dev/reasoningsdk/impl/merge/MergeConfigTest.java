@@ -69,6 +69,46 @@ class MergeConfigTest {
         assertThat(plan.seed()).isEqualTo(9);
     }
 
+    /**
+     * mergekit matches filter entries in order and an entry without a filter (or with {@code "*"}) matches every
+     * tensor. The entry without a filter used to be a fallback wherever it stood, so a config listing it first gave
+     * self_attn 0.9 where mergekit gives 0.5, and {@code filter: "*"} was refused.
+     */
+    @Test
+    void filterEntriesMatchInOrderAndACatchAllMatchesEveryTensorAsInMergekit() {
+        MergePlan plan = parse("""
+                merge_method: slerp
+                base_model: base.safetensors
+                models:
+                  - model: a.safetensors
+                parameters:
+                  t:
+                    - filter: mlp
+                      value: 0.2
+                    - value: 0.5
+                    - filter: self_attn
+                      value: 0.9
+                """).plan();
+        RatioSchedule t = plan.parameters().get("t");
+        assertThat(t.valueFor("model.layers.1.mlp.up_proj.weight", 1, 4)).isEqualTo(0.2);
+        assertThat(t.valueFor("model.layers.1.self_attn.q_proj.weight", 1, 4)).isEqualTo(0.5);
+
+        RatioSchedule star = parse("""
+                merge_method: slerp
+                base_model: base.safetensors
+                models:
+                  - model: a.safetensors
+                parameters:
+                  t:
+                    - filter: self_attn
+                      value: 0.9
+                    - filter: "*"
+                      value: 0.4
+                """).plan().parameters().get("t");
+        assertThat(star.valueFor("model.layers.1.self_attn.q_proj.weight", 1, 4)).isEqualTo(0.9);
+        assertThat(star.valueFor("model.norm.weight", -1, 4)).isEqualTo(0.4);
+    }
+
     @Test
     void readsHmaLayerGroups() {
         MergePlan plan = parse("""

@@ -53,13 +53,30 @@ final class MergeReference {
                 for (int r = 0; r < k; r++) {
                     kept[order[r]] = true;
                 }
+                // mergekit's L1 rescaling: the kept entries scaled back to the whole task vector's L1 norm.
+                double before = 0;
+                double after = 0;
                 for (int j = 0; j < n; j++) {
-                    d[j] = kept[j] ? (rescale ? d[j] / (float) densities[i] : d[j]) : 0f;
+                    before += abs[j];
+                    after += kept[j] ? abs[j] : 0;
+                }
+                float scale = rescale && before >= 1e-7 && after >= 1e-7 ? (float) before / (float) after : 1f;
+                for (int j = 0; j < n; j++) {
+                    d[j] = kept[j] ? d[j] * scale : 0f;
                 }
             } else if (mode == 2 && densities[i] < 1) {
+                boolean[] kept = new boolean[n];
+                double before = 0;
+                double after = 0;
                 for (int j = 0; j < n; j++) {
-                    boolean kept = MergeMath.uniform(keys[i], j) < densities[i];
-                    d[j] = kept ? (rescale ? d[j] / (float) densities[i] : d[j]) : 0f;
+                    kept[j] = MergeMath.uniform(keys[i], j) < densities[i];
+                    before += Math.abs(d[j]);
+                    after += kept[j] ? Math.abs(d[j]) : 0;
+                }
+                // mergekit 0.1's DARE rescaling: to the task vector's L1 norm (1/density in expectation).
+                float scale = rescale && before >= 1e-7 && after >= 1e-7 ? (float) before / (float) after : 1f;
+                for (int j = 0; j < n; j++) {
+                    d[j] = kept[j] ? d[j] * scale : 0f;
                 }
             }
             for (int j = 0; j < n; j++) {

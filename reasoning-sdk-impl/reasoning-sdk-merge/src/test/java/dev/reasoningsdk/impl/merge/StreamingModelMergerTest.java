@@ -179,6 +179,34 @@ class StreamingModelMergerTest {
                 outDir.resolve("config.json").toAbsolutePath(), outDir.resolve("tokenizer.json").toAbsolutePath());
     }
 
+    /**
+     * mergekit rescales a magnitude-trimmed task vector to its L1 norm ({@code rescale: true} on TIES): delta
+     * [4, -3, 2, 1] at density 0.5 keeps [4, -3] and scales it by 10 / 7. Dividing by the density instead gave
+     * [8, -6], twice the largest entries, where mergekit gives 5.71 and -4.29.
+     */
+    @Test
+    void tiesRescalesTheKeptEntriesToTheTaskVectorsL1NormAsMergekitDoes() throws Exception {
+        List<TensorSpec> specs = List.of(new TensorSpec("model.layers.0.mlp.down_proj.weight", Dtype.F32,
+                List.of(4L)));
+        Path baseFile = writeValues(dir.resolve("zeros.safetensors"), specs, new float[] {0, 0, 0, 0});
+        Path tuned = writeValues(dir.resolve("tuned.safetensors"), specs, new float[] {4, -3, 2, 1});
+        Path out = dir.resolve("ties-rescaled.safetensors");
+        merger.merge(MergePlan.builder().method(MergeMethod.TIES).output(out).baseModel(baseFile)
+                .addModel(tuned, Map.of("weight", c(1), "density", c(0.5))).parameter("rescale", c(1)).build());
+        assertThat(Checkpoints.read(out).get("model.layers.0.mlp.down_proj.weight"))
+                .containsExactly(4f * (10f / 7f), -3f * (10f / 7f), 0f, 0f);
+    }
+
+    private static Path writeValues(Path file, List<TensorSpec> specs, float[] values) {
+        try (SafetensorsWriter writer = SafetensorsWriter.single(file, Map.of(), specs)) {
+            ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            buffer.asFloatBuffer().put(values);
+            writer.write(buffer);
+            writer.commit();
+        }
+        return file;
+    }
+
     @Test
     void tiesWithCountConsensusMatchesTheReference() throws Exception {
         Path[] files = write(Dtype.F32);
@@ -290,6 +318,61 @@ class StreamingModelMergerTest {
         }
     }
 
+    /**
+     * A single-file merge into a folder holding a sharded checkpoint used to succeed, leaving model.safetensors beside
+     * the old index: transformers then loads the new model and this SDK the old one. The reverse, and shards of a
+     * sharded merge with another shard count, are refused too; the same merge again overwrites as before.
+     */
+    @Test
+    void anOutputFolderIsNeverLeftHoldingTwoCheckpoints() throws Exception {
+        Path[] files = write(Dtype.F32);
+        Path folder = dir.resolve("merged");
+        Function<Long, MergePlan> plan = shardBytes -> MergePlan.builder().method(MergeMethod.LINEAR)
+                .output(shardBytes > 0 ? folder : folder.resolve("model.safetensors")).maxShardBytes(shardBytes)
+                .addModel(files[0], Map.of("weight", c(1))).addModel(files[1], Map.of("weight", c(1))).build();
+        merger.merge(plan.apply(20_000L));
+        merger.merge(plan.apply(20_000L));
+        assertThatThrownBy(() -> merger.merge(plan.apply(0L))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(folder.toAbsolutePath() + ": holds model.safetensors.index.json (a sharded checkpoint);"
+                        + " model.safetensors beside it would make two models in one folder, and loaders disagree"
+                        + " on which it holds (transformers reads model.safetensors, this SDK the index); remove it"
+                        + " or write the output elsewhere");
+        assertThatThrownBy(() -> merger.merge(plan.apply(40_000L))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(": holds model-00001-of-00004.safetensors, a shard of another sharded"
+                        + " checkpoint that the new index would not name");
+        assertThat(folder.resolve("model.safetensors")).doesNotExist();
+
+        Path single = dir.resolve("single");
+        merger.merge(MergePlan.builder().method(MergeMethod.LINEAR)
+                .output(single.resolve("model.safetensors")).addModel(files[0], Map.of("weight", c(1))).build());
+        assertThatThrownBy(() -> merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(single)
+                .maxShardBytes(20_000).addModel(files[0], Map.of("weight", c(1))).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(single.toAbsolutePath() + ": holds model.safetensors; a sharded checkpoint");
+        assertThat(single.resolve(SafetensorsReader.INDEX_FILE)).doesNotExist();
+    }
+
+    /**
+     * An input folder with both layouts (a botched save) was read through its index, while transformers loads its
+     * model.safetensors: the merge used another model than the user's own loader sees.
+     */
+    @Test
+    void anInputFolderHoldingTwoCheckpointsIsRefused() throws Exception {
+        Path[] files = write(Dtype.F32);
+        Path both = dir.resolve("both");
+        merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(both).maxShardBytes(20_000)
+                .addModel(files[0], Map.of("weight", c(1))).build());
+        Files.copy(files[1], both.resolve("model.safetensors"));
+        Path out = dir.resolve("from-both.safetensors");
+        assertThatThrownBy(() -> merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(out)
+                .addModel(both, Map.of("weight", c(1))).addModel(files[2], Map.of("weight", c(1))).build()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(both + ": holds both model.safetensors and model.safetensors.index.json, and loaders"
+                        + " disagree on which is the model (transformers reads model.safetensors, this SDK the"
+                        + " index); name the file to merge instead of the folder");
+        assertThat(out).doesNotExist();
+    }
+
     @Test
     void mismatchedInputsAreRefusedNamingTheTensorAndLeaveNoOutput() {
         Path[] files = write(Dtype.F32);
@@ -301,6 +384,28 @@ class StreamingModelMergerTest {
                 .addModel(files[0], Map.of("weight", c(1))).addModel(partial, Map.of("weight", c(1))).build()))
                 .isInstanceOf(MergeException.class).hasMessageContaining("lm_head.weight")
                 .hasMessageContaining("partial.safetensors");
+        assertThat(out).doesNotExist();
+    }
+
+    /** position_ids as I64 in one model and I32 in the other were copied from the first without a word. */
+    @Test
+    void aCopiedTensorWithAnotherIntegerDtypeIsRefusedNamingTheTensorAndFile() {
+        Path[] files = new Path[2];
+        Dtype[] dtypes = {Dtype.I64, Dtype.I32};
+        for (int model = 0; model < 2; model++) {
+            List<TensorSpec> specs = List.of(new TensorSpec("model.norm.weight", Dtype.F32, List.of(4L)),
+                    new TensorSpec("position_ids", dtypes[model], List.of(4L)));
+            files[model] = dir.resolve("ids-" + dtypes[model] + ".safetensors");
+            try (SafetensorsWriter writer = SafetensorsWriter.single(files[model], Map.of(), specs)) {
+                specs.forEach(spec -> writer.write(ByteBuffer.wrap(new byte[(int) spec.byteSize()])));
+                writer.commit();
+            }
+        }
+        Path out = dir.resolve("never.safetensors");
+        assertThatThrownBy(() -> merger.merge(MergePlan.builder().method(MergeMethod.LINEAR).output(out)
+                .addModel(files[0], Map.of("weight", c(1))).addModel(files[1], Map.of("weight", c(1))).build()))
+                .isInstanceOf(MergeException.class)
+                .hasMessage(files[1] + ": tensor 'position_ids' is I32 but " + files[0] + " has I64");
         assertThat(out).doesNotExist();
     }
 

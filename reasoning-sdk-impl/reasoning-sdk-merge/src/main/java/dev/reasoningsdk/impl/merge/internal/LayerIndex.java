@@ -5,13 +5,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The transformer layer a tensor belongs to, from its name: the integer after {@code layers.}, {@code blocks.} or
- * {@code h.} (Llama/Mistral, GPT-NeoX-style and GPT-2 naming; also ONNX's {@code m.blocks.N.}). Embeddings, the
- * final norm and the output head belong to no layer ({@code -1}).
+ * The transformer layer a tensor belongs to, from its name: the integer after the first {@code layers.},
+ * {@code layer.}, {@code blocks.}, {@code block.} or {@code h.} (Llama/Mistral and OPT; BERT, RoBERTa, ViT and
+ * DistilBERT's {@code encoder.layer.N}; GPT-NeoX-style and T5's {@code block.N}; GPT-2, Falcon and BLOOM's
+ * {@code h.N}; also ONNX's {@code m.blocks.N.}). Embeddings, the final norm and the output head belong to no layer
+ * ({@code -1}), and so does every tensor of a naming this does not know: a per-layer parameter then gives it the
+ * value for tensors outside the layers.
  */
 public final class LayerIndex {
 
-    private static final Pattern LAYER = Pattern.compile("(?:^|[./_])(?:layers|blocks|h)[._](\\d+)(?:[./_]|$)");
+    private static final Pattern LAYER =
+            Pattern.compile("(?:^|[./_])(?:layers|layer|blocks|block|h)[._](\\d+)(?:[./_]|$)");
 
     private LayerIndex() {
     }

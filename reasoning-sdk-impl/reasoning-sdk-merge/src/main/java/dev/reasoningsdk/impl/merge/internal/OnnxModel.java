@@ -33,6 +33,9 @@ public final class OnnxModel implements TensorSource {
     private static final int MODEL_GRAPH = 7;
     private static final int MODEL_METADATA_PROPS = 14;
     private static final int GRAPH_INITIALIZER = 5;
+    /** The TensorProto fields that hold a tensor's values, by field number. */
+    private static final Map<Integer, String> DATA_FIELDS = Map.of(4, "float_data", 5, "int32_data", 6,
+            "string_data", 7, "int64_data", 9, "raw_data", 10, "double_data", 11, "uint64_data");
 
     private final Path file;
     private final byte[] bytes;
@@ -213,6 +216,7 @@ public final class OnnxModel implements TensorSource {
         int dataStart = -1;
         int dataLength = -1;
         boolean packedFloats = false;
+        java.util.Set<Integer> dataFields = new java.util.TreeSet<>();
         while (reader.hasMore()) {
             long tag = reader.varint();
             int field = (int) (tag >>> 3);
@@ -233,13 +237,22 @@ public final class OnnxModel implements TensorSource {
                 name = new String(bytes, reader.position, length, java.nio.charset.StandardCharsets.UTF_8);
                 reader.position += length;
             } else if ((field == 9 || field == 4) && wireType == 2) {
+                dataFields.add(field);
                 dataLength = reader.length();
                 dataStart = reader.position;
                 packedFloats = field == 4;
                 reader.position += dataLength;
             } else {
+                if (DATA_FIELDS.containsKey(field)) {
+                    dataFields.add(field);
+                }
                 reader.skip(wireType);
             }
+        }
+        if (dataFields.size() > 1) {
+            // ONNX Runtime reads raw_data when present: merged values written into the other field would be ignored.
+            throw fail("initializer '" + name + "' holds its values in more than one field ("
+                    + String.join(", ", dataFields.stream().map(DATA_FIELDS::get).toList()) + "); ONNX allows one");
         }
         Dtype dtype = onnxDtype(dataType);
         if (name == null || dataStart < 0 || dtype == null || (packedFloats && dtype != Dtype.F32)) {

@@ -161,6 +161,12 @@ public final class SafetensorsReader implements TensorSource {
         requireRegularFile(index);
         JsonNode root;
         try {
+            // The index is untrusted and parsed into a tree: bound it as the headers are bounded, before reading.
+            long size = Files.size(index);
+            if (size > SafetensorsHeader.MAX_HEADER_SIZE) {
+                throw new MergeException(index + ": index is " + size + " bytes, more than the limit of "
+                        + SafetensorsHeader.MAX_HEADER_SIZE + " bytes (a real model's weight map is well under 1 MB)");
+            }
             root = JSON.readTree(index.toFile());
         } catch (IOException e) {
             throw new MergeException(index + ": invalid index JSON: " + e.getMessage(), e);

@@ -506,6 +506,16 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     }
 
     /**
+     * The model id, its {@code model_type}, the folder and the execution provider, as the load's debug line has them:
+     * what an application logs or prints (a result's method names it) should say which model ran where.
+     */
+    @Override
+    public String toString() {
+        return "HuggingFaceOnnxModel[" + modelId + " (" + config.modelType() + ") from " + folder.path() + " on "
+                + session.providerUsed() + (gate.isClosed() ? ", closed]" : "]");
+    }
+
+    /**
      * Frees the sessions and the tokenizer once the calls in flight have returned (freeing them under a running
      * call would crash the JVM in native code); calls made from then on throw {@link IllegalStateException}. To stop
      * long generations sooner, cancel them ({@link GenerationCancellation}) or interrupt their threads.

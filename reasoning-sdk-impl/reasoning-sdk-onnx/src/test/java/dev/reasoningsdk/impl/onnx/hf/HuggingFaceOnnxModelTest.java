@@ -54,6 +54,12 @@ class HuggingFaceOnnxModelTest {
     }
 
     @Test
+    void toStringNamesTheModelItsTypeTheFolderAndTheProvider() {
+        assertThat(model.toString()).isEqualTo("HuggingFaceOnnxModel[qwen3-tiny-random (qwen3) from "
+                + Qwen3Fixture.FOLDER + " on CPU]");
+    }
+
+    @Test
     void everyRenderingAndItsPromptIdsMatchTheReference() {
         for (Qwen3Fixture.Rendering rendering : Qwen3Fixture.renderings()) {
             String prompt = model.formatChat(rendering.messages(), true, rendering.variables());
