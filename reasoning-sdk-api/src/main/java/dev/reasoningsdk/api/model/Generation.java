@@ -1,5 +1,6 @@
 package dev.reasoningsdk.api.model;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -26,13 +27,13 @@ public record Generation(String text, int[] tokenIds, float[] tokenLogProbs, int
      */
     public Generation {
         Objects.requireNonNull(text, "text");
-        tokenIds = tokenIds.clone();
-        tokenLogProbs = tokenLogProbs.clone();
+        tokenIds = Objects.requireNonNull(tokenIds, "tokenIds").clone();
+        tokenLogProbs = Objects.requireNonNull(tokenLogProbs, "tokenLogProbs").clone();
         if (tokenIds.length != tokenLogProbs.length) {
             throw new IllegalArgumentException("tokenIds and tokenLogProbs differ in length");
         }
         Objects.requireNonNull(finishReason, "finishReason");
-        tokens = List.copyOf(tokens);
+        tokens = List.copyOf(Objects.requireNonNull(tokens, "tokens"));
         if (!tokens.isEmpty() && tokens.size() != tokenIds.length) {
             throw new IllegalArgumentException("tokens must be empty or one per token id: " + tokens.size()
                     + " for " + tokenIds.length + " ids");
@@ -53,6 +54,27 @@ public record Generation(String text, int[] tokenIds, float[] tokenLogProbs, int
     @Override
     public float[] tokenLogProbs() {
         return tokenLogProbs.clone();
+    }
+
+    /** Equal when every component is, the arrays compared by content (a record compares arrays by identity). */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Generation g && text.equals(g.text) && Arrays.equals(tokenIds, g.tokenIds)
+                && Arrays.equals(tokenLogProbs, g.tokenLogProbs) && promptTokens == g.promptTokens
+                && finishReason == g.finishReason && tokens.equals(g.tokens);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(text, Arrays.hashCode(tokenIds), Arrays.hashCode(tokenLogProbs), promptTokens,
+                finishReason, tokens);
+    }
+
+    @Override
+    public String toString() {
+        return "Generation[text=" + text + ", tokenIds=" + Arrays.toString(tokenIds) + ", tokenLogProbs="
+                + Arrays.toString(tokenLogProbs) + ", promptTokens=" + promptTokens + ", finishReason=" + finishReason
+                + ", tokens=" + tokens + "]";
     }
 
     /** Why generation stopped. */

@@ -86,7 +86,7 @@ public final class CallScope {
      * Makes one protected call: under the gateway's concurrency limit and call timeout, retried as its retry policy
      * says, within this scope's budget and deadline. Never throws for a failed call.
      *
-     * @throws IllegalStateException if the gateway is closed
+     * @throws IllegalStateException if the gateway is closed and this scope was not cancelled
      */
     public CallResult call(ChatRequest request) {
         return call(request, false);
@@ -98,11 +98,16 @@ public final class CallScope {
      * to continue a prefix takes an at-once end of sequence, or white space, as what the model wrote. A reply
      * without a message is garbage either way.
      *
-     * @throws IllegalStateException if the gateway is closed
+     * @throws IllegalStateException if the gateway is closed and this scope was not cancelled (a cancelled scope
+     *                               answers {@link CallFailure#CANCELLED} without a call, gateway open or not)
      */
     public CallResult call(ChatRequest request, boolean emptyIsAnswer) {
         Objects.requireNonNull(request, "request");
-        gateway.requireOpen();
+        if (!cancelled) {
+            // A sampler's close cancels its batches' scopes and then closes its gateway: the samples those batches
+            // still draw are cancelled, not failures of a closed gateway.
+            gateway.requireOpen();
+        }
         AtomicBoolean interruptedByCancel = enter();
         try {
             return new Attempts(request, emptyIsAnswer).run();

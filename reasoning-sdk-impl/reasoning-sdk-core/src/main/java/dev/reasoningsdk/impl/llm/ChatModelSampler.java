@@ -381,9 +381,13 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
             return this;
         }
 
-        /** The source name of the chains (default: the model's default model name, else its class name). */
+        /**
+         * The source name of the chains (default: the model's default model name, else its class name).
+         *
+         * @throws IllegalArgumentException if blank: a chain's source names where it came from
+         */
         public Builder name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
+            this.name = Arguments.notBlank(name, "name");
             return this;
         }
 
@@ -449,9 +453,14 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
             return this;
         }
 
-        /** A system message sent before every prompt (default none). */
+        /**
+         * A system message sent before every prompt (default none).
+         *
+         * @throws IllegalArgumentException if blank: LangChain4j refuses a blank system message, so every sample
+         *                                  would fail when its request is built
+         */
         public Builder systemMessage(String systemMessage) {
-            this.systemMessage = Objects.requireNonNull(systemMessage, "systemMessage");
+            this.systemMessage = Arguments.notBlank(systemMessage, "systemMessage");
             return this;
         }
 

@@ -8,6 +8,7 @@ import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.api.model.TokenLogProb;
+import dev.reasoningsdk.impl.internal.Arguments;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -149,9 +150,13 @@ public final class LocalModelSampler implements ChainSampler {
             return this;
         }
 
-        /** The source name of the chains; default the model id. */
+        /**
+         * The source name of the chains; default the model id.
+         *
+         * @throws IllegalArgumentException if blank: a chain's source names where it came from
+         */
         public Builder name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
+            this.name = Arguments.notBlank(name, "name");
             return this;
         }
 

@@ -205,7 +205,12 @@ public final class ModelGateway implements AutoCloseable {
     static String defaultName(ChatModel model) {
         String modelName = model.defaultRequestParameters() == null ? null
                 : model.defaultRequestParameters().modelName();
-        return modelName != null ? modelName : model.getClass().getSimpleName();
+        if (modelName != null && !modelName.isBlank()) {
+            return modelName;
+        }
+        // An anonymous class or a lambda has no simple name; its class name still says where it came from.
+        String simpleName = model.getClass().getSimpleName();
+        return simpleName.isEmpty() ? model.getClass().getName() : simpleName;
     }
 
     /** Sleeps for a backoff; injected so tests need not wait. */
@@ -240,9 +245,13 @@ public final class ModelGateway implements AutoCloseable {
             return this;
         }
 
-        /** The name used in logs (default: the model's default model name, else its class name). */
+        /**
+         * The name used in logs (default: the model's default model name, else its class name).
+         *
+         * @throws IllegalArgumentException if blank
+         */
         public Builder name(String name) {
-            this.name = Objects.requireNonNull(name, "name");
+            this.name = Arguments.notBlank(name, "name");
             return this;
         }
 

@@ -324,21 +324,23 @@ public final class AutomateCot {
             return this;
         }
 
-        /** Learning rate, positive (default 0.1). */
+        /**
+         * Learning rate, finite and positive (default 0.1).
+         *
+         * @throws IllegalArgumentException if not finite and > 0 (an infinite rate turns every step into NaN)
+         */
         public Builder learningRate(double rate) {
-            if (!(rate > 0)) {
-                throw new IllegalArgumentException("learningRate must be > 0, was " + rate);
-            }
-            this.learningRate = rate;
+            this.learningRate = Arguments.positive(rate, "learningRate");
             return this;
         }
 
-        /** Gradient norm clip, positive (default 3). */
+        /**
+         * Gradient norm clip, finite and positive (default 3).
+         *
+         * @throws IllegalArgumentException if not finite and > 0
+         */
         public Builder clip(double clip) {
-            if (!(clip > 0)) {
-                throw new IllegalArgumentException("clip must be > 0, was " + clip);
-            }
-            this.clip = clip;
+            this.clip = Arguments.positive(clip, "clip");
             return this;
         }
 

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Plum's default objective for classification tasks: {@code 100 x balanced accuracy + 10 x entropy} of the
@@ -120,12 +121,20 @@ public final class ClassificationObjective implements PromptObjective {
         /**
          * The label set.
          *
-         * @throws IllegalArgumentException if it has fewer than two labels
+         * @throws NullPointerException     naming the label that is null
+         * @throws IllegalArgumentException if it has fewer than two labels, or one twice (the score's entropy term
+         *                                  would count it twice)
          */
         public Builder labels(List<String> labels) {
             Objects.requireNonNull(labels, "labels");
+            for (int i = 0; i < labels.size(); i++) {
+                Objects.requireNonNull(labels.get(i), "label " + i);
+            }
             if (labels.size() < 2) {
                 throw new IllegalArgumentException("labels must hold at least two labels, was " + labels);
+            }
+            if (Set.copyOf(labels).size() != labels.size()) {
+                throw new IllegalArgumentException("labels must be distinct, was " + labels);
             }
             this.labels = List.copyOf(labels);
             return this;
@@ -134,10 +143,14 @@ public final class ClassificationObjective implements PromptObjective {
         /**
          * The gold label of each dev-set input, in the classifier's input order.
          *
+         * @throws NullPointerException     naming the input whose gold label is null
          * @throws IllegalArgumentException if empty
          */
         public Builder gold(List<String> gold) {
             Objects.requireNonNull(gold, "gold");
+            for (int i = 0; i < gold.size(); i++) {
+                Objects.requireNonNull(gold.get(i), "gold label of input " + i);
+            }
             if (gold.isEmpty()) {
                 throw new IllegalArgumentException("gold is empty: the dev set needs at least one labelled input");
             }

@@ -10,6 +10,7 @@ import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.api.ModelRunException;
 import dev.reasoningsdk.api.model.EncodedSentence;
 import dev.reasoningsdk.api.model.SentenceEncoder;
+import dev.reasoningsdk.impl.onnx.internal.CloseGate;
 import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The {@code sentence-transformers/all-MiniLM-L6-v2} sentence encoder (int8-quantized, 384 dimensions) that
@@ -80,7 +80,8 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
     /** By layer, 0 to 6, the graph output holding its states (the last is {@link #outputName}); empty if none. */
     private final List<String> layerOutputs;
     private final String modelId;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Frees the session and the tokenizer only once no call uses them (see {@link CloseGate}). */
+    private final CloseGate gate;
 
     private AllMiniLmL6V2Encoder(Builder builder) {
         this.maxTokens = builder.maxTokens;
@@ -117,6 +118,7 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
             throw e;
         }
         this.modelId = MODEL_NAME + "@" + jarVersion();
+        this.gate = new CloseGate("encoder " + modelId);
     }
 
     /** An encoder with every default. */
@@ -220,19 +222,18 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
         for (int i = 0; i < sentences.size(); i++) {
             Objects.requireNonNull(sentences.get(i), "sentence " + i);
         }
-        if (closed.get()) {
-            throw new IllegalStateException("encoder " + modelId + " is closed");
-        }
-        long tokens = 0;
-        for (int start = 0; start < sentences.size(); start += batchSize) {
-            List<String> batch = sentences.subList(start, Math.min(sentences.size(), start + batchSize));
-            Encoding[] encodings = tokenizer.batchEncode(batch, true, false);
-            for (Encoding encoding : encodings) {
-                tokens += encoding.getIds().length;
+        return gate.use(() -> {
+            long tokens = 0;
+            for (int start = 0; start < sentences.size(); start += batchSize) {
+                List<String> batch = sentences.subList(start, Math.min(sentences.size(), start + batchSize));
+                Encoding[] encodings = tokenizer.batchEncode(batch, true, false);
+                for (Encoding encoding : encodings) {
+                    tokens += encoding.getIds().length;
+                }
+                out.addAll(runBatch(encodings, pooledLayers));
             }
-            out.addAll(runBatch(encodings, pooledLayers));
-        }
-        return tokens;
+            return tokens;
+        });
     }
 
     private List<EncodedSentence> runBatch(Encoding[] encodings, Set<Integer> pooledLayers) {
@@ -261,7 +262,7 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
             Set<String> outputs = new HashSet<>();
             outputs.add(outputName);
             pooledLayers.forEach(layer -> outputs.add(layerOutputs.get(layer)));
-            try (OrtSession.Result result = session.session().run(inputs, outputs)) {
+            try (OrtSession.Result result = session.run(inputs, outputs, null)) {
                 Map<String, double[][]> means = new HashMap<>();
                 for (String output : outputs) {
                     means.put(output, meanPool(hidden(result, output), mask, rows, width));
@@ -346,19 +347,24 @@ public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseabl
         return maxTokens;
     }
 
+    /**
+     * Frees the session and the tokenizer once the calls in flight have returned (freeing them under a running
+     * call would crash the JVM in native code); calls made from then on throw {@link IllegalStateException}.
+     *
+     * @throws IllegalStateException if called from inside one of this encoder's own calls
+     */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            session.close();
-            tokenizer.close();
-        } finally {
-            if (ownedFactory != null) {
-                ownedFactory.close();
+        gate.close(() -> {
+            try {
+                session.close();
+                tokenizer.close();
+            } finally {
+                if (ownedFactory != null) {
+                    ownedFactory.close();
+                }
             }
-        }
+        });
     }
 
     /**

@@ -72,15 +72,20 @@ public final class CausalLmWithPast {
 
     private final OrtEnvironment environment;
     private final OrtSession session;
+    /** {@link #session} with its close gate: every run goes through it, so closing the session waits for runs. */
+    private final OnnxModelSession runner;
     private final String modelName;
     private final int layers;
     private final int kvHeads;
     private final int headDim;
     private final int vocabularySize;
     private final boolean hasPositionIds;
+    /** The graph's outputs, read once: asking a closed session for them fails outside its close gate. */
+    private final Set<String> outputNames;
     private final boolean hasCacheBranch;
     private final OnnxJavaType cacheType;
     private final OrtSession prefillSession;
+    private final OnnxModelSession prefillRunner;
     private final int[] endTokenIds;
     private final int padTokenId;
     private final int contextLength;
@@ -109,6 +114,7 @@ public final class CausalLmWithPast {
     private CausalLmWithPast(Builder builder) {
         this.environment = builder.session.environment();
         this.session = builder.session.session();
+        this.runner = builder.session;
         this.modelName = builder.session.modelName();
         this.endTokenIds = builder.endTokenIds.clone();
         this.padTokenId = builder.padTokenId == null ? endTokenIds[0] : builder.padTokenId;
@@ -117,6 +123,7 @@ public final class CausalLmWithPast {
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
             Map<String, NodeInfo> outputs = session.getOutputInfo();
+            this.outputNames = Set.copyOf(outputs.keySet());
             require(inputs, modelName, OptimumTensorNames.INPUT_IDS, "input");
             require(inputs, modelName, ATTENTION_MASK, "input");
             require(outputs, modelName, OptimumTensorNames.LOGITS, "output");
@@ -127,6 +134,7 @@ public final class CausalLmWithPast {
                 throw notDecoderWithPast(modelName, USE_CACHE_BRANCH + " must be a bool tensor");
             }
             this.prefillSession = builder.prefillSession == null ? null : builder.prefillSession.session();
+            this.prefillRunner = builder.prefillSession;
             int count = 0;
             for (String name : inputs.keySet()) {
                 Matcher matcher = PAST_KEY.matcher(name);
@@ -307,7 +315,7 @@ public final class CausalLmWithPast {
         Objects.requireNonNull(promptIds, "promptIds");
         Objects.requireNonNull(outputs, "outputs");
         for (String output : outputs) {
-            if (!session.getOutputNames().contains(output)) {
+            if (!outputNames.contains(output)) {
                 throw new IllegalArgumentException("model " + modelName + " has no output '" + output + "'");
             }
         }
@@ -462,7 +470,7 @@ public final class CausalLmWithPast {
                 }
                 feed.put(POSITION_IDS, longTensor(positions, new long[] {batch, length}, inputs));
             }
-            OrtSession target = separatePrefill ? prefillSession : session;
+            OnnxModelSession target = separatePrefill ? prefillRunner : runner;
             if (!separatePrefill) {
                 if (hasTopKInput) {
                     feed.put(NextTokenOutputs.TOP_K, longTensor(new long[] {Math.max(1, step.topK())},
@@ -479,8 +487,7 @@ public final class CausalLmWithPast {
                     feed.put(pastName(layer, "value"), step.past()[2 * layer + 1]);
                 }
             }
-            return step.runOptions() == null ? target.run(feed, step.outputs())
-                    : target.run(feed, step.outputs(), step.runOptions());
+            return target.run(feed, step.outputs(), step.runOptions());
         } catch (OrtException e) {
             throw new ModelRunException("model " + modelName + ": decoding step at past length " + pastLength
                     + " failed: " + e.getMessage(), e);

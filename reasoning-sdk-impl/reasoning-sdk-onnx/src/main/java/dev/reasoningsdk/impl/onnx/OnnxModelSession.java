@@ -1,12 +1,14 @@
 package dev.reasoningsdk.impl.onnx;
 
+import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import dev.reasoningsdk.impl.onnx.internal.CloseGate;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -28,7 +30,8 @@ public final class OnnxModelSession implements AutoCloseable {
     private final String fallbackReason;
     private final Map<String, String> metadata;
     private final Consumer<OnnxModelSession> onClose;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Frees the session only once no {@link #run} uses it (see {@link CloseGate}). */
+    private final CloseGate gate;
 
     OnnxModelSession(OrtEnvironment environment, OrtSession session, OrtSession.SessionOptions options,
                      String modelName, String providerUsed, String fallbackReason,
@@ -41,6 +44,7 @@ public final class OnnxModelSession implements AutoCloseable {
         this.fallbackReason = fallbackReason;
         this.metadata = Map.copyOf(session.getMetadata().getCustomMetadata());
         this.onClose = Objects.requireNonNull(onClose, "onClose");
+        this.gate = new CloseGate("session of model " + modelName);
     }
 
     /**
@@ -49,10 +53,24 @@ public final class OnnxModelSession implements AutoCloseable {
      * @throws IllegalStateException if this session was closed
      */
     public OrtSession session() {
-        if (closed.get()) {
+        if (gate.isClosed()) {
             throw new IllegalStateException("session of model " + modelName + " is closed");
         }
         return session;
+    }
+
+    /**
+     * Runs the session; {@link #close()} (or closing the factory) waits for the run to return before freeing the
+     * session, where a run on {@link #session()} directly would crash the JVM if the session were closed under it.
+     *
+     * @param runOptions the run's options, or null for the defaults
+     * @throws IllegalStateException if this session was closed
+     * @throws OrtException          if ONNX Runtime fails
+     */
+    public OrtSession.Result run(Map<String, ? extends OnnxTensorLike> inputs, Set<String> outputs,
+                                 OrtSession.RunOptions runOptions) throws OrtException {
+        return gate.use(() -> runOptions == null ? session.run(inputs, outputs)
+                : session.run(inputs, outputs, runOptions));
     }
 
     /** The environment the session belongs to; create input tensors with it. */
@@ -82,26 +100,26 @@ public final class OnnxModelSession implements AutoCloseable {
 
     /** Whether {@link #close()} has been called. */
     public boolean isClosed() {
-        return closed.get();
+        return gate.isClosed();
     }
 
+    /** Closes the session once the runs in flight ({@link #run}) have returned; later runs are refused. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new IllegalStateException("closing the session of model " + modelName + " failed", e);
-        } finally {
-            options.close();
-            onClose.accept(this);
-        }
+        gate.close(() -> {
+            try {
+                session.close();
+            } catch (OrtException e) {
+                throw new IllegalStateException("closing the session of model " + modelName + " failed", e);
+            } finally {
+                options.close();
+                onClose.accept(this);
+            }
+        });
     }
 
     @Override
     public String toString() {
-        return "OnnxModelSession[" + modelName + " on " + providerUsed + (closed.get() ? ", closed]" : "]");
+        return "OnnxModelSession[" + modelName + " on " + providerUsed + (gate.isClosed() ? ", closed]" : "]");
     }
 }

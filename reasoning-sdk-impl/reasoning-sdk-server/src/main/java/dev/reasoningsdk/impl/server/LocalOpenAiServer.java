@@ -471,9 +471,13 @@ public final class LocalOpenAiServer implements AutoCloseable {
             return this;
         }
 
-        /** The address to listen on; default {@code 127.0.0.1} (only this machine). */
+        /**
+         * The address to listen on; default {@code 127.0.0.1} (only this machine).
+         *
+         * @throws IllegalArgumentException if blank
+         */
         public Builder host(String host) {
-            this.host = Objects.requireNonNull(host, "host");
+            this.host = notBlank("host", host);
             return this;
         }
 
@@ -490,9 +494,13 @@ public final class LocalOpenAiServer implements AutoCloseable {
             return this;
         }
 
-        /** The name {@code /v1/models} lists and replies carry; default the model id. */
+        /**
+         * The name {@code /v1/models} lists and replies carry; default the model id.
+         *
+         * @throws IllegalArgumentException if blank: clients name the model they ask for
+         */
         public Builder modelName(String modelName) {
-            this.modelName = Objects.requireNonNull(modelName, "modelName");
+            this.modelName = notBlank("modelName", modelName);
             return this;
         }
 
@@ -569,6 +577,13 @@ public final class LocalOpenAiServer implements AutoCloseable {
                 throw new IllegalStateException("LocalOpenAiServer needs a model");
             }
             return new LocalOpenAiServer(this);
+        }
+
+        private static String notBlank(String name, String value) {
+            if (Objects.requireNonNull(value, name).isBlank()) {
+                throw new IllegalArgumentException(name + " is blank");
+            }
+            return value;
         }
 
         private static int atLeastOne(String name, int value) {

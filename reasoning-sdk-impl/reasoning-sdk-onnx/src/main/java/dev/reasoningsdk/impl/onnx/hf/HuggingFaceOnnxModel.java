@@ -19,6 +19,7 @@ import dev.reasoningsdk.impl.onnx.hf.internal.GenerationConfig;
 import dev.reasoningsdk.impl.onnx.hf.internal.GraphWithHiddenState;
 import dev.reasoningsdk.impl.onnx.hf.internal.ModelConfig;
 import dev.reasoningsdk.impl.onnx.hf.internal.TokenizerConfig;
+import dev.reasoningsdk.impl.onnx.internal.CloseGate;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -102,7 +103,8 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     private final String hiddenStatesUnavailable;
     /** The graph output of each hidden-state layer read, by layer number (0 the embeddings, L the final state). */
     private final SortedMap<Integer, String> layerOutputs;
-    private volatile boolean closed;
+    /** Frees the sessions and the tokenizer only once no call uses them (see {@link CloseGate}). */
+    private final CloseGate gate;
 
     private HuggingFaceOnnxModel(Builder builder) {
         ExportFolder folder = ExportFolder.of(builder.folder);
@@ -119,6 +121,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         this.modelId = builder.modelId != null ? builder.modelId
                 : Optional.ofNullable(folder.path().toAbsolutePath().normalize().getFileName())
                         .map(Path::toString).orElse(folder.path().toString());
+        this.gate = new CloseGate("model " + modelId);
         HuggingFaceTokenizer loadedTokenizer = tokenizer(folder);
         this.bosTokenId = tokenizerConfig.addBosToken() ? bosId(folder, loadedTokenizer) : -1;
         this.ownedFactory = builder.sessionFactory == null ? builder.ownFactory() : null;
@@ -240,7 +243,10 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
      */
     public int[] encode(String prompt) {
         Objects.requireNonNull(prompt, "prompt");
-        checkOpen();
+        return gate.use(() -> idsOf(prompt));
+    }
+
+    private int[] idsOf(String prompt) {
         long[] ids = tokenize(prompt);
         boolean addBos = bosTokenId >= 0 && (ids.length == 0 || ids[0] != bosTokenId);
         int[] out = new int[ids.length + (addBos ? 1 : 0)];
@@ -275,12 +281,11 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     /** The text of token ids, special tokens left out when {@code skipSpecialTokens}. */
     public String decode(int[] ids, boolean skipSpecialTokens) {
         Objects.requireNonNull(ids, "ids");
-        checkOpen();
         long[] longs = new long[ids.length];
         for (int i = 0; i < ids.length; i++) {
             longs[i] = ids[i];
         }
-        return tokenizer.decode(longs, skipSpecialTokens);
+        return gate.use(() -> tokenizer.decode(longs, skipSpecialTokens));
     }
 
     /**
@@ -321,10 +326,13 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         Objects.requireNonNull(prompts, "prompts");
         Objects.requireNonNull(options, "options");
         Objects.requireNonNull(cancellation, "cancellation");
-        List<int[]> ids = prompts.stream().map(this::encode).toList();
-        // A token's own text keeps special tokens (<|im_end|> among the alternatives), a generation's text does not.
-        return lm.generate(ids, count, options, generated -> decode(generated, true),
-                id -> decode(new int[] {id}, false), cancellation);
+        return gate.use(() -> {
+            List<int[]> ids = prompts.stream().map(this::encode).toList();
+            // A token's own text keeps special tokens (<|im_end|> among the alternatives), a generation's text
+            // does not.
+            return lm.generate(ids, count, options, generated -> decode(generated, true),
+                    id -> decode(new int[] {id}, false), cancellation);
+        });
     }
 
     /**
@@ -336,13 +344,15 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     @Override
     public float[] continuationLogProbs(String prompt, String continuation) {
         Objects.requireNonNull(continuation, "continuation");
-        int[] promptIds = encode(prompt);
-        long[] continuationIds = tokenize(continuation);
-        int[] ids = new int[continuationIds.length];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = Math.toIntExact(continuationIds[i]);
-        }
-        return lm.continuationLogProbs(promptIds, ids);
+        return gate.use(() -> {
+            int[] promptIds = encode(prompt);
+            long[] continuationIds = tokenize(continuation);
+            int[] ids = new int[continuationIds.length];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = Math.toIntExact(continuationIds[i]);
+            }
+            return lm.continuationLogProbs(promptIds, ids);
+        });
     }
 
     /**
@@ -360,7 +370,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
             throw new UnsupportedOperationException(modelId + ": hidden states are not available: "
                     + hiddenStatesUnavailable);
         }
-        return hiddenStateLm.lastHiddenState(encode(prompt));
+        return gate.use(() -> hiddenStateLm.lastHiddenState(encode(prompt)));
     }
 
     /**
@@ -383,7 +393,8 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
             throw new IllegalArgumentException("hidden-state layer " + layer + " was not chosen at load; chosen: "
                     + layerOutputs.keySet() + " (Builder.hiddenStateLayers)");
         }
-        return hiddenStateLm.hiddenStatesAtLastToken(encode(prompt), List.of(layerOutputs.get(number))).get(0);
+        return gate.use(() -> hiddenStateLm.hiddenStatesAtLastToken(encode(prompt),
+                List.of(layerOutputs.get(number))).get(0));
     }
 
     /**
@@ -398,8 +409,8 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
             throw new UnsupportedOperationException(modelId + ": hidden states are not available: "
                     + hiddenStatesUnavailable);
         }
-        List<float[]> states = hiddenStateLm.hiddenStatesAtLastToken(encode(prompt),
-                List.copyOf(layerOutputs.values()));
+        List<float[]> states = gate.use(() -> hiddenStateLm.hiddenStatesAtLastToken(encode(prompt),
+                List.copyOf(layerOutputs.values())));
         SortedMap<Integer, float[]> byLayer = new TreeMap<>();
         int i = 0;
         for (int layer : layerOutputs.keySet()) {
@@ -501,26 +512,25 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
     @Override
     public String toString() {
         return "HuggingFaceOnnxModel[" + modelId + " (" + config.modelType() + ") from " + folder.path() + " on "
-                + session.providerUsed() + (closed ? ", closed]" : "]");
+                + session.providerUsed() + (gate.isClosed() ? ", closed]" : "]");
     }
 
+    /**
+     * Frees the sessions and the tokenizer once the calls in flight have returned (freeing them under a running
+     * call would crash the JVM in native code); calls made from then on throw {@link IllegalStateException}. To stop
+     * long generations sooner, cancel them ({@link GenerationCancellation}) or interrupt their threads.
+     *
+     * @throws IllegalStateException if called from inside one of this model's own calls
+     */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        closeQuietly(int8Session);
-        closeQuietly(session);
-        closeQuietly(prefillSession);
-        closeQuietly(ownedFactory);
-        tokenizer.close();
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException(modelId + " is closed");
-        }
+    public void close() {
+        gate.close(() -> {
+            closeQuietly(int8Session);
+            closeQuietly(session);
+            closeQuietly(prefillSession);
+            closeQuietly(ownedFactory);
+            tokenizer.close();
+        });
     }
 
     /** The template with the tokenizer's special tokens as variables, as {@code apply_chat_template} passes them. */

@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.onnx.hf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.impl.internal.ProjectData;
+import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -22,6 +23,12 @@ final class Qwen3Fixture {
     static final JsonNode REFERENCE = read(FOLDER.resolve("reference.json"));
 
     private Qwen3Fixture() {
+    }
+
+    /** The model on one CPU thread, with a session factory of its own that closing it closes. */
+    static HuggingFaceOnnxModel open() {
+        return HuggingFaceOnnxModel.builder().folder(FOLDER).executionProvider(ExecutionProvider.CPU)
+                .intraOpThreads(1).build();
     }
 
     /** One rendering of one reference conversation. */
