@@ -3,13 +3,18 @@ package dev.reasoningsdk.examples.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reasoningsdk.impl.internal.ProjectData;
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.retrieval.RetrievalJudge;
 import dev.reasoningsdk.impl.spark.ExecutorResource;
+import dev.reasoningsdk.impl.spark.RetrievalJudgeTransformer;
+import dev.reasoningsdk.impl.spark.SparkUsage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -55,6 +60,33 @@ class SparkJudgeJobTest {
                     .isGreaterThanOrEqualTo(needTool.size() * 3L / 4);
             assertThat(rows).allSatisfy(row -> assertThat(row.<String>getAs("decided_by"))
                     .isIn("intent", "knowledge", "time", "self-knowledge", "default"));
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** The README's Spark snippet: the judge is {@link SparkJudges#uar()}, the rest as written there. */
+    @Test
+    void theReadmeSnippetJudgesEveryRowAndTotalsItsCost(@TempDir Path dir) throws Exception {
+        List<String> lines = Files.readAllLines(ProjectData.require("data/retrieval_need/metatool_tool_awareness.jsonl"))
+                .subList(0, 8);
+        Path queries = Files.write(dir.resolve("queries.jsonl"), lines);
+        SparkSession spark = SparkJudges.local(1, "readme-snippet");
+        try {
+            ExecutorResource<RetrievalJudge> judge = SparkJudges.uar();
+            // README.md, as written there but for the file's path.
+            Dataset<Row> judged = RetrievalJudgeTransformer.of(judge).transform(spark.read().json(queries.toString()));
+            Usage total = SparkUsage.total(judged);     // the job's cost, summed by Spark
+
+            List<Row> rows = judged.collectAsList();
+            assertThat(rows).hasSize(8).allSatisfy(row -> assertThat(row.<String>getAs("decided_by"))
+                    .isIn("intent", "knowledge", "time", "self-knowledge", "default"));
+            Usage summed = rows.stream().map(row -> SparkUsage.of(row.getAs("usage"))).reduce(Usage.NONE, Usage::plus);
+            // Summing is a second Spark job over the same rows (the Dataset is not cached), so the calls repeat and
+            // only the counts, not the wall time, are the same. The 378-character query is past the tiny reasoner's
+            // context: its self-knowledge call fails and is counted.
+            assertThat(total.modelCalls()).isEqualTo(summed.modelCalls()).isPositive();
+            assertThat(total.failedCalls()).isEqualTo(summed.failedCalls());
         } finally {
             spark.stop();
         }
