@@ -54,16 +54,34 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
      */
     public record Sample(int index, String text, long inputTokens, long outputTokens, int attempts,
                          List<TokenLogProb> tokenLogProbs) {
-        /** @throws NullPointerException if text or tokenLogProbs is null */
+        /**
+         * @throws IllegalArgumentException if the index or attempts is negative, or a token count is negative and
+         *                                  not {@link Usage#UNKNOWN_TOKENS}
+         * @throws NullPointerException     if text or tokenLogProbs is null
+         */
         public Sample {
             Objects.requireNonNull(text, "text");
             tokenLogProbs = List.copyOf(tokenLogProbs);
+            if (index < 0) {
+                throw new IllegalArgumentException("index must be >= 0, was " + index);
+            }
+            if (attempts < 0) {
+                throw new IllegalArgumentException("attempts must be >= 0, was " + attempts);
+            }
+            if (inputTokens < Usage.UNKNOWN_TOKENS) {
+                throw new IllegalArgumentException("inputTokens must be >= 0 or UNKNOWN_TOKENS, was " + inputTokens);
+            }
+            if (outputTokens < Usage.UNKNOWN_TOKENS) {
+                throw new IllegalArgumentException("outputTokens must be >= 0 or UNKNOWN_TOKENS, was "
+                        + outputTokens);
+            }
         }
 
         /**
          * A sample without token log-probabilities.
          *
-         * @throws NullPointerException if text is null
+         * @throws IllegalArgumentException as the canonical constructor
+         * @throws NullPointerException     if text is null
          */
         public Sample(int index, String text, long inputTokens, long outputTokens, int attempts) {
             this(index, text, inputTokens, outputTokens, attempts, List.of());
