@@ -55,6 +55,18 @@ class ValueRecordValidationTest {
     }
 
     @Test
+    void aBatchAndAFailureRefuseNegativeCounts() {
+        assertThatThrownBy(() -> new SampleBatch(-1, List.of(), List.of(), StopReason.COMPLETED, Usage.NONE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("requested must be >= 0, was -1");
+        assertThatThrownBy(() -> new SampleBatch.SampleFailure(-3, SampleBatch.FailureKind.TIMEOUT, "m", 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("index must be >= 0, was -3");
+        assertThatThrownBy(() -> new SampleBatch.SampleFailure(0, SampleBatch.FailureKind.TIMEOUT, "m", -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("attempts must be >= 0, was -1");
+        // A request that could not be built failed without a call.
+        assertThat(new SampleBatch.SampleFailure(0, SampleBatch.FailureKind.PERMANENT, "m", 0).attempts()).isZero();
+    }
+
+    @Test
     void generationRefusesNegativePromptTokens() {
         assertThatThrownBy(() -> new Generation("x", new int[] {1}, new float[] {-0.5f}, -1,
                 Generation.FinishReason.END_OF_SEQUENCE))
