@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param answer            the chosen (normalised) answer; empty when no chain had a parseable answer
  * @param groups            the answer groups, best first (the first group's answer is {@code answer})
  * @param margin            the winner's score minus the runner-up's, in the method's own score units; the winner's
- *                          score when there is a single group
+ *                          score when there is a single group; finite (0 when there is no answer)
  * @param stopReason        why the aggregator stopped
  * @param unparseableChains chains from which no answer could be extracted (they vote for nothing, but are counted)
  * @param usage             samples, model calls (sampling and judging), tokens and wall time
@@ -21,7 +21,10 @@ import java.util.Optional;
 public record AggregationResult(String method, Optional<String> answer, List<AnswerGroup> groups, double margin,
                                 StopReason stopReason, int unparseableChains, Usage usage) {
 
-    /** @throws IllegalArgumentException if the answer disagrees with the first group or a count is negative */
+    /**
+     * @throws IllegalArgumentException if the answer disagrees with the first group, a count is negative or the
+     *                                  margin is NaN or infinite
+     */
     public AggregationResult {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(answer, "answer");
@@ -29,7 +32,10 @@ public record AggregationResult(String method, Optional<String> answer, List<Ans
         Objects.requireNonNull(stopReason, "stopReason");
         Objects.requireNonNull(usage, "usage");
         if (unparseableChains < 0) {
-            throw new IllegalArgumentException("unparseableChains < 0");
+            throw new IllegalArgumentException("unparseableChains must be >= 0, was " + unparseableChains);
+        }
+        if (!Double.isFinite(margin)) {
+            throw new IllegalArgumentException("margin must be finite, was " + margin);
         }
         if (answer.isPresent() && (groups.isEmpty() || !groups.get(0).answer().equals(answer.get()))) {
             throw new IllegalArgumentException("answer must be the first group's answer");

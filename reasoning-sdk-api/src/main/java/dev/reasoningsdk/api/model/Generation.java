@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param tokenIds      the generated token ids (without the end-of-sequence token)
  * @param tokenLogProbs the log-probability of each generated token under the unmodified model distribution
  *                      (temperature 1), aligned with {@code tokenIds}
- * @param promptTokens  tokens in the prompt, special tokens included
+ * @param promptTokens  tokens in the prompt, special tokens included; {@code >= 0}
  * @param finishReason  why generation stopped
  * @param tokens        the generated tokens with their text and log-probability (the same value as
  *                      {@code tokenLogProbs}) and, when {@link GenerationOptions#topLogProbs()} asked for them, the
@@ -22,8 +22,8 @@ public record Generation(String text, int[] tokenIds, float[] tokenLogProbs, int
                          FinishReason finishReason, List<TokenLogProb> tokens) {
 
     /**
-     * @throws IllegalArgumentException if ids and log-probabilities differ in length, or {@code tokens} is neither
-     *                                  empty nor aligned with the ids
+     * @throws IllegalArgumentException if ids and log-probabilities differ in length, {@code tokens} is neither
+     *                                  empty nor aligned with the ids, or {@code promptTokens} is negative
      */
     public Generation {
         Objects.requireNonNull(text, "text");
@@ -31,6 +31,9 @@ public record Generation(String text, int[] tokenIds, float[] tokenLogProbs, int
         tokenLogProbs = Objects.requireNonNull(tokenLogProbs, "tokenLogProbs").clone();
         if (tokenIds.length != tokenLogProbs.length) {
             throw new IllegalArgumentException("tokenIds and tokenLogProbs differ in length");
+        }
+        if (promptTokens < 0) {
+            throw new IllegalArgumentException("promptTokens must be >= 0, was " + promptTokens);
         }
         Objects.requireNonNull(finishReason, "finishReason");
         tokens = List.copyOf(Objects.requireNonNull(tokens, "tokens"));
@@ -40,7 +43,11 @@ public record Generation(String text, int[] tokenIds, float[] tokenLogProbs, int
         }
     }
 
-    /** A generation without token texts ({@link #tokens()} empty). */
+    /**
+     * A generation without token texts ({@link #tokens()} empty).
+     *
+     * @throws IllegalArgumentException as the canonical constructor
+     */
     public Generation(String text, int[] tokenIds, float[] tokenLogProbs, int promptTokens,
                       FinishReason finishReason) {
         this(text, tokenIds, tokenLogProbs, promptTokens, finishReason, List.of());

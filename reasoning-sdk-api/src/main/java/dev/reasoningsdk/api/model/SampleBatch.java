@@ -18,8 +18,14 @@ import java.util.Objects;
 public record SampleBatch(int requested, List<Sample> samples, List<SampleFailure> failures, StopReason stopReason,
                           Usage usage) {
 
-    /** @throws IllegalArgumentException if more samples and failures are reported than requested */
+    /**
+     * @throws IllegalArgumentException if {@code requested} is negative or more samples and failures are reported
+     *                                  than requested
+     */
     public SampleBatch {
+        if (requested < 0) {
+            throw new IllegalArgumentException("requested must be >= 0, was " + requested);
+        }
         samples = List.copyOf(samples);
         failures = List.copyOf(failures);
         Objects.requireNonNull(stopReason, "stopReason");
@@ -54,16 +60,34 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
      */
     public record Sample(int index, String text, long inputTokens, long outputTokens, int attempts,
                          List<TokenLogProb> tokenLogProbs) {
-        /** @throws NullPointerException if text or tokenLogProbs is null */
+        /**
+         * @throws IllegalArgumentException if the index or attempts is negative, or a token count is negative and
+         *                                  not {@link Usage#UNKNOWN_TOKENS}
+         * @throws NullPointerException     if text or tokenLogProbs is null
+         */
         public Sample {
             Objects.requireNonNull(text, "text");
             tokenLogProbs = List.copyOf(tokenLogProbs);
+            if (index < 0) {
+                throw new IllegalArgumentException("index must be >= 0, was " + index);
+            }
+            if (attempts < 0) {
+                throw new IllegalArgumentException("attempts must be >= 0, was " + attempts);
+            }
+            if (inputTokens < Usage.UNKNOWN_TOKENS) {
+                throw new IllegalArgumentException("inputTokens must be >= 0 or UNKNOWN_TOKENS, was " + inputTokens);
+            }
+            if (outputTokens < Usage.UNKNOWN_TOKENS) {
+                throw new IllegalArgumentException("outputTokens must be >= 0 or UNKNOWN_TOKENS, was "
+                        + outputTokens);
+            }
         }
 
         /**
          * A sample without token log-probabilities.
          *
-         * @throws NullPointerException if text is null
+         * @throws IllegalArgumentException as the canonical constructor
+         * @throws NullPointerException     if text is null
          */
         public Sample(int index, String text, long inputTokens, long outputTokens, int attempts) {
             this(index, text, inputTokens, outputTokens, attempts, List.of());
@@ -79,10 +103,19 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
      * @param attempts  calls made for this sample
      */
     public record SampleFailure(int index, FailureKind kind, String message, int attempts) {
-        /** @throws NullPointerException if kind or message is null */
+        /**
+         * @throws IllegalArgumentException if the index or attempts is negative
+         * @throws NullPointerException     if kind or message is null
+         */
         public SampleFailure {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(message, "message");
+            if (index < 0) {
+                throw new IllegalArgumentException("index must be >= 0, was " + index);
+            }
+            if (attempts < 0) {
+                throw new IllegalArgumentException("attempts must be >= 0, was " + attempts);
+            }
         }
     }
 

@@ -36,7 +36,7 @@ import java.util.Optional;
  * among its question's chains, by logistic regression trained on labelled chains ({@code reasoning verifier train},
  * in {@code reasoning-sdk-training}).
  *
- * <p>Features ({@link ChainFeatures.Feature}), in five groups a trained verifier uses some of: <b>chain</b>, the
+ * <p>Features ({@link Weights#features()} names them as weights files do), in five groups a trained verifier uses some of: <b>chain</b>, the
  * {@link ArithmeticVerifier}'s step checks (steps, share right, all right, the answer some step's result), whether
  * the answer is a whole number, length and line count, and the log-odds of the source's accuracy estimated on the
  * training rows ({@link ReasoningChain#source()}; an unseen source gets the pooled training accuracy);
@@ -72,12 +72,17 @@ public final class LearnedVerifier implements ChainScorer {
     private final AnswerExtractor extractor;
     private final Optional<SentenceEncoder> encoder;
     private final ChainFeatures features;
+    // The weights' features and source accuracies as the feature code reads them, parsed once.
+    private final List<Feature> vectorFeatures;
+    private final ChainFeatures.SourceAccuracy reliability;
 
     private LearnedVerifier(Weights weights, AnswerExtractor extractor, Optional<SentenceEncoder> encoder) {
         this.weights = weights;
         this.extractor = extractor;
         this.encoder = encoder;
         this.features = new ChainFeatures(extractor);
+        this.vectorFeatures = Weights.parsed(weights.features());
+        this.reliability = weights.reliability();
     }
 
     /**
@@ -119,7 +124,7 @@ public final class LearnedVerifier implements ChainScorer {
         List<ChainFeatures.Observed> observed = features.observe(question, chains, encoder);
         List<Double> probabilities = new ArrayList<>(chains.size());
         for (ChainFeatures.Observed chain : observed) {
-            probabilities.add(weights.probability(chain.vector(weights.features(), weights.reliability())));
+            probabilities.add(weights.probability(chain.vector(vectorFeatures, reliability)));
         }
         return probabilities;
     }
@@ -215,19 +220,23 @@ public final class LearnedVerifier implements ChainScorer {
     /**
      * Trained weights: the features read, their standardisation, the logistic regression's weights and bias, the
      * sources' accuracies, the encoder the embedding features came from, and the provenance. Stored as JSON
-     * ({@link #save}, {@link #read(InputStream)}). Arrays are copied in and out.
+     * ({@link #save}, {@link #read(InputStream)}); made by {@code VerifierTrainer} in {@code reasoning-sdk-training},
+     * read with {@link #read(Path)} or {@link #shipped()}. Arrays are copied in and out.
      *
-     * @param features       the features, in the order of the weights
-     * @param mean           each feature's training mean
-     * @param scale          each feature's training standard deviation (positive)
-     * @param coefficients   the weight of each standardised feature
-     * @param bias           the intercept
-     * @param reliability    the sources' accuracies on the training rows
-     * @param encoderModelId the encoder of the embedding features, {@code ""} when none is read
-     * @param provenance     data, split, cross-validation and held-out figures
+     * @param features             the features' names as weights files write them (e.g. {@code steps},
+     *                             {@code question_cosine}), in the order of the weights
+     * @param mean                 each feature's training mean
+     * @param scale                each feature's training standard deviation (positive)
+     * @param coefficients         the weight of each standardised feature
+     * @param bias                 the intercept
+     * @param sourceAccuracy       each source's accuracy on the training rows, in (0, 1)
+     * @param unseenSourceAccuracy the accuracy given a source not seen in training (the pooled training accuracy),
+     *                             in (0, 1)
+     * @param encoderModelId       the encoder of the embedding features, {@code ""} when none is read
+     * @param provenance           data, split, cross-validation and held-out figures
      */
-    public record Weights(List<Feature> features, double[] mean, double[] scale, double[] coefficients, double bias,
-                          ChainFeatures.SourceAccuracy reliability, String encoderModelId,
+    public record Weights(List<String> features, double[] mean, double[] scale, double[] coefficients, double bias,
+                          Map<String, Double> sourceAccuracy, double unseenSourceAccuracy, String encoderModelId,
                           VerifierProvenance provenance) {
 
         /** The {@code format} value of a weights file. */
@@ -242,15 +251,18 @@ public final class LearnedVerifier implements ChainScorer {
                 .enable(SerializationFeature.INDENT_OUTPUT);
 
         /**
-         * @throws IllegalArgumentException if the arrays differ in length from the features, a value is not finite,
-         *                                  a scale is not positive, or embedding features lack an encoder id
+         * @throws IllegalArgumentException if a feature name is unknown, the arrays differ in length from the
+         *                                  features, a value is not finite, a scale is not positive, an accuracy is
+         *                                  outside (0, 1), or embedding features lack an encoder id
          */
         public Weights {
             features = List.copyOf(features);
+            List<Feature> parsed = parsed(features);
             mean = mean.clone();
             scale = scale.clone();
             coefficients = coefficients.clone();
-            Objects.requireNonNull(reliability, "reliability");
+            sourceAccuracy = Map.copyOf(sourceAccuracy);
+            new ChainFeatures.SourceAccuracy(sourceAccuracy, unseenSourceAccuracy);
             Objects.requireNonNull(encoderModelId, "encoderModelId");
             Objects.requireNonNull(provenance, "provenance");
             int d = features.size();
@@ -258,9 +270,9 @@ public final class LearnedVerifier implements ChainScorer {
                 throw new IllegalArgumentException("mean, scale and coefficients must have one entry per feature ("
                         + d + "), had " + mean.length + ", " + scale.length + ", " + coefficients.length);
             }
-            List<Feature> named = features;
-            WeightFiles.requireFiniteHead(mean, scale, coefficients, bias, j -> "for " + named.get(j).fileName());
-            if (readsEmbeddings(features) == encoderModelId.isEmpty()) {
+            List<String> named = features;
+            WeightFiles.requireFiniteHead(mean, scale, coefficients, bias, j -> "for " + named.get(j));
+            if (readsEmbeddings(parsed) == encoderModelId.isEmpty()) {
                 throw new IllegalArgumentException(encoderModelId.isEmpty()
                         ? "embedding features need the encoder's model id"
                         : "an encoder model id ('" + encoderModelId + "') without embedding features");
@@ -291,7 +303,8 @@ public final class LearnedVerifier implements ChainScorer {
             return other instanceof Weights that && features.equals(that.features)
                     && java.util.Arrays.equals(mean, that.mean) && java.util.Arrays.equals(scale, that.scale)
                     && java.util.Arrays.equals(coefficients, that.coefficients)
-                    && Double.compare(bias, that.bias) == 0 && reliability.equals(that.reliability)
+                    && Double.compare(bias, that.bias) == 0 && sourceAccuracy.equals(that.sourceAccuracy)
+                    && Double.compare(unseenSourceAccuracy, that.unseenSourceAccuracy) == 0
                     && encoderModelId.equals(that.encoderModelId) && provenance.equals(that.provenance);
         }
 
@@ -309,7 +322,15 @@ public final class LearnedVerifier implements ChainScorer {
 
         /** Whether these weights read sentence embeddings. */
         public boolean readsEmbeddings() {
-            return readsEmbeddings(features);
+            return readsEmbeddings(parsed(features));
+        }
+
+        private static List<Feature> parsed(List<String> names) {
+            return names.stream().map(Feature::ofFileName).toList();
+        }
+
+        private ChainFeatures.SourceAccuracy reliability() {
+            return new ChainFeatures.SourceAccuracy(sourceAccuracy, unseenSourceAccuracy);
         }
 
         private static boolean readsEmbeddings(List<Feature> features) {
@@ -331,14 +352,14 @@ public final class LearnedVerifier implements ChainScorer {
             root.put("format", FORMAT);
             root.put("version", VERSION);
             ArrayNode names = root.putArray("features");
-            features.forEach(feature -> names.add(feature.fileName()));
+            features.forEach(names::add);
             root.set("mean", JSON.valueToTree(mean));
             root.set("scale", JSON.valueToTree(scale));
             root.set("coefficients", JSON.valueToTree(coefficients));
             root.put("bias", bias);
             ObjectNode sources = root.putObject("sourceAccuracy");
-            new java.util.TreeMap<>(reliability.accuracies()).forEach(sources::put);
-            root.put("unseenSourceAccuracy", reliability.fallback());
+            new java.util.TreeMap<>(sourceAccuracy).forEach(sources::put);
+            root.put("unseenSourceAccuracy", unseenSourceAccuracy);
             root.put("encoderModelId", encoderModelId);
             root.set("training", JSON.valueToTree(provenance));
             return root;
@@ -376,9 +397,9 @@ public final class LearnedVerifier implements ChainScorer {
                 throw new IllegalArgumentException("unsupported learned-verifier version " + root.path("version")
                         + "; this release reads versions 1 to " + VERSION);
             }
-            List<Feature> features = new ArrayList<>();
+            List<String> features = new ArrayList<>();
             for (JsonNode name : array(root, "features")) {
-                features.add(Feature.ofFileName(name.asText()));
+                features.add(name.asText());
             }
             Map<String, Double> accuracies = new LinkedHashMap<>();
             root.path("sourceAccuracy").fields().forEachRemaining(e -> accuracies.put(e.getKey(),
@@ -388,9 +409,9 @@ public final class LearnedVerifier implements ChainScorer {
                 throw new IllegalArgumentException("learned-verifier file has no training record");
             }
             return new Weights(features, doubles(root, "mean"), doubles(root, "scale"), doubles(root, "coefficients"),
-                    root.path("bias").asDouble(Double.NaN),
-                    new ChainFeatures.SourceAccuracy(accuracies, root.path("unseenSourceAccuracy").asDouble(Double.NaN)),
-                    root.path("encoderModelId").asText(""), provenance);
+                    root.path("bias").asDouble(Double.NaN), accuracies,
+                    root.path("unseenSourceAccuracy").asDouble(Double.NaN), root.path("encoderModelId").asText(""),
+                    provenance);
         }
 
         /**

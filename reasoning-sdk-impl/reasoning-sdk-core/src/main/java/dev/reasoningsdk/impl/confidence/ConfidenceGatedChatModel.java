@@ -256,15 +256,14 @@ public final class ConfidenceGatedChatModel implements ChatModel {
         /**
          * The gated model.
          *
-         * @throws IllegalStateException if neither a delegate nor a gateway was set, or both were
+         * @throws IllegalStateException if neither a delegate nor a gateway was set, or both were and the gateway
+         *                               calls another model
          */
         public ConfidenceGatedChatModel build() {
             if (delegate == null && gateway == null) {
                 throw new IllegalStateException("ConfidenceGatedChatModel needs a delegate (or gateway)");
             }
-            if (delegate != null && gateway != null) {
-                throw new IllegalStateException("set the delegate or the gateway, not both");
-            }
+            ChatCalls.requireSameModel(delegate, gateway);
             return new ConfidenceGatedChatModel(this);
         }
     }

@@ -58,16 +58,24 @@ public final class ChatCalls {
      * @throws IllegalStateException if neither is set, or both are and the gateway calls another model
      */
     public static ModelGateway gateway(ChatModel model, ModelGateway gateway) {
-        if (gateway != null) {
-            if (model != null && model != gateway.model()) {
-                throw new IllegalStateException("model and gateway name different models; set one of them");
-            }
-            return gateway;
-        }
-        if (model == null) {
+        if (model == null && gateway == null) {
             throw new IllegalStateException("model (or gateway) is required");
         }
-        return ModelGateway.of(model);
+        requireSameModel(model, gateway);
+        return gateway != null ? gateway : ModelGateway.of(model);
+    }
+
+    /**
+     * The rule for a builder given both a model and a gateway: accepted when the gateway calls that same model (the
+     * calls go through the gateway), refused when it calls another, since one setting would be silently ignored.
+     * Either may be null.
+     *
+     * @throws IllegalStateException if both are set and the gateway calls another model
+     */
+    public static void requireSameModel(ChatModel model, ModelGateway gateway) {
+        if (model != null && gateway != null && model != gateway.model()) {
+            throw new IllegalStateException("model and gateway name different models; set one of them");
+        }
     }
 
     /** Sends one user message whose reply is a sample (see {@link #sample(CallScope, ChatRequest)}). */

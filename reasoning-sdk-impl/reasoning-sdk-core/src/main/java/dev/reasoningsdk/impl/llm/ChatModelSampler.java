@@ -495,16 +495,15 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
         /**
          * The sampler.
          *
-         * @throws IllegalStateException if neither a model nor a gateway is set, both are, both {@code temperature}
-         *                               and {@code temperatures} are, or a gateway setting is set beside a gateway
+         * @throws IllegalStateException if neither a model nor a gateway is set, both are and the gateway calls another
+         *                               model, both {@code temperature} and {@code temperatures} are, or a gateway
+         *                               setting is set beside a gateway
          */
         public ChatModelSampler build() {
             if (model == null && gateway == null) {
                 throw new IllegalStateException("model (or gateway) is required");
             }
-            if (model != null && gateway != null) {
-                throw new IllegalStateException("set model or gateway, not both");
-            }
+            ChatCalls.requireSameModel(model, gateway);
             if (gateway != null && !gatewaySettings.isEmpty()) {
                 throw new IllegalStateException("set " + gatewaySettings + " on the gateway, not beside it");
             }

@@ -105,11 +105,20 @@ public final class LinearHead {
     }
 
     /**
-     * The head with its lexical features already built: for the trainer in {@code reasoning-sdk-training}, which
-     * shares them with the encodings it trains on. Applications use the constructors above.
+     * A head on a sentence encoder whose inputs are the embedding, then the mean-pooled states of
+     * {@code pooledLayers} in ascending order, then {@code lexicalFeatures} hashed word n-gram indicators (none for 0).
+     *
+     * @throws IllegalArgumentException as the other constructors, or if a layer is negative or repeated
      */
     public LinearHead(CriterionKind kind, String featureModelId, float[] mean, float[] scale, float[] weights,
-                      double bias, List<Integer> pooledLayers, LexicalFeatures lexical, HeadProvenance provenance) {
+                      double bias, List<Integer> pooledLayers, int lexicalFeatures, HeadProvenance provenance) {
+        this(kind, featureModelId, mean, scale, weights, bias, pooledLayers, LexicalFeatures.hashed(lexicalFeatures),
+                provenance);
+    }
+
+    // Private: LexicalFeatures is internal, so the public constructors take its parameters instead.
+    private LinearHead(CriterionKind kind, String featureModelId, float[] mean, float[] scale, float[] weights,
+                       double bias, List<Integer> pooledLayers, LexicalFeatures lexical, HeadProvenance provenance) {
         this.pooledLayers = HeadFeatures.checkedLayers(pooledLayers);
         if (lexical.dimensions() >= weights.length) {
             throw new IllegalArgumentException("lexical features must be in [0, " + weights.length + "), were "

@@ -44,8 +44,9 @@ class LearnedVerifierTest {
             assertThat(candidate.features()).isEqualTo(provenance.features());
             assertThat(candidate.l2()).isEqualTo(provenance.l2());
         });
-        assertThat(weights.features()).isEqualTo(ChainFeatures.Feature.parseSet(provenance.features()));
-        assertThat(weights.reliability().accuracies()).containsOnlyKeys("6b_finetuning", "6b_verification",
+        assertThat(weights.features()).isEqualTo(ChainFeatures.Feature.parseSet(provenance.features()).stream()
+                .map(ChainFeatures.Feature::fileName).toList());
+        assertThat(weights.sourceAccuracy()).containsOnlyKeys("6b_finetuning", "6b_verification",
                 "175b_finetuning", "175b_verification");
     }
 
@@ -109,8 +110,7 @@ class LearnedVerifierTest {
         assertThat(old.provenance().recordsTrainingQuestions()).isFalse();
         assertThat(old.provenance().crossValidationByAgreement()).isEmpty();
         assertThat(LearnedVerifier.Weights.shipped().provenance().crossValidationByAgreement()).isNotEmpty();
-        assertThat(old.features()).containsExactly(ChainFeatures.Feature.SOURCE_RELIABILITY,
-                ChainFeatures.Feature.AGREEMENT);
+        assertThat(old.features()).containsExactly("source_reliability", "agreement");
         double agreed = LearnedVerifier.builder().weights(old).build()
                 .probabilities(QUESTION, List.of(CHAINS.get(0), CHAINS.get(2))).get(0);
         assertThat(agreed).isGreaterThan(0.5);
@@ -231,18 +231,23 @@ class LearnedVerifierTest {
     @Test
     void badWeightsAndSettingsAreRefusedEagerly() {
         LearnedVerifier.Weights shipped = LearnedVerifier.Weights.shipped();
-        ChainFeatures.SourceAccuracy reliability = new ChainFeatures.SourceAccuracy(Map.of("a", 0.6), 0.5);
-        List<ChainFeatures.Feature> cosine = List.of(ChainFeatures.Feature.QUESTION_COSINE);
+        Map<String, Double> accuracy = Map.of("a", 0.6);
+        List<String> cosine = List.of("question_cosine");
         double[] one = {1};
-        assertThatThrownBy(() -> new LearnedVerifier.Weights(cosine, one, new double[] {1, 1}, one, 0, reliability,
+        assertThatThrownBy(() -> new LearnedVerifier.Weights(cosine, one, new double[] {1, 1}, one, 0, accuracy, 0.5,
                 "enc", shipped.provenance())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("one entry per feature");
-        assertThatThrownBy(() -> new LearnedVerifier.Weights(cosine, one, one, one, 0, reliability, "",
+        assertThatThrownBy(() -> new LearnedVerifier.Weights(cosine, one, one, one, 0, accuracy, 0.5, "",
                 shipped.provenance())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("encoder");
-        assertThatThrownBy(() -> new ChainFeatures.SourceAccuracy(Map.of("a", 1.0), 0.5))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1.0");
+        assertThatThrownBy(() -> new LearnedVerifier.Weights(List.of("question_cosin"), one, one, one, 0, accuracy,
+                0.5, "enc", shipped.provenance())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("unknown verifier feature 'question_cosin'");
+        assertThatThrownBy(() -> new LearnedVerifier.Weights(cosine, one, one, one, 0, Map.of("a", 1.0), 0.5, "enc",
+                shipped.provenance())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1.0");
+        assertThatThrownBy(() -> new LearnedVerifier.Weights(cosine, one, one, one, 0, accuracy, 0, "enc",
+                shipped.provenance())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0.0");
 
-        LearnedVerifier.Weights embedded = new LearnedVerifier.Weights(cosine, one, one, one, 0, reliability, "enc",
+        LearnedVerifier.Weights embedded = new LearnedVerifier.Weights(cosine, one, one, one, 0, accuracy, 0.5, "enc",
                 shipped.provenance());
         assertThatThrownBy(() -> LearnedVerifier.builder().weights(embedded).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("enc");

@@ -610,7 +610,11 @@ public final class HeadTrainer {
                 s[j] = (float) scale[j];
                 w[j] = (float) theta[j];
             }
-            return new LinearHead(kind, featureModelId, m, s, w, theta[d], pooledLayers, lexical, provenance);
+            return lexical.vocabulary().isEmpty()
+                    ? new LinearHead(kind, featureModelId, m, s, w, theta[d], pooledLayers, lexical.dimensions(),
+                            provenance)
+                    : new LinearHead(kind, featureModelId, m, s, w, theta[d], pooledLayers, lexical.vocabulary(),
+                            provenance);
         }
     }
 

@@ -345,8 +345,9 @@ public final class VerifierTrainer {
             double[] theta = fit.theta();
             int d = features.size();
             boolean embeddings = features.stream().anyMatch(f -> f.group().equals("embedding"));
-            return new LearnedVerifier.Weights(features, fit.mean(), fit.scale(), java.util.Arrays.copyOf(theta, d),
-                    theta[d], reliability, embeddings ? encoder.orElseThrow().modelId() : "", provenance);
+            return new LearnedVerifier.Weights(features.stream().map(Feature::fileName).toList(), fit.mean(),
+                    fit.scale(), java.util.Arrays.copyOf(theta, d), theta[d], reliability.accuracies(),
+                    reliability.fallback(), embeddings ? encoder.orElseThrow().modelId() : "", provenance);
         }
     }
 
