@@ -71,9 +71,8 @@ public final class CausalLmWithPast {
     public static final long DEFAULT_MAX_CACHE_BYTES = 1L << 32;
 
     private final OrtEnvironment environment;
-    private final OrtSession session;
-    /** {@link #session} with its close gate: every run goes through it, so closing the session waits for runs. */
-    private final OnnxModelSession runner;
+    /** Every run goes through the session's close gate, so closing the session waits for runs. */
+    private final OnnxModelSession session;
     private final String modelName;
     private final int layers;
     private final int kvHeads;
@@ -84,8 +83,7 @@ public final class CausalLmWithPast {
     private final Set<String> outputNames;
     private final boolean hasCacheBranch;
     private final OnnxJavaType cacheType;
-    private final OrtSession prefillSession;
-    private final OnnxModelSession prefillRunner;
+    private final OnnxModelSession prefillSession;
     private final int[] endTokenIds;
     private final int padTokenId;
     private final int contextLength;
@@ -113,16 +111,16 @@ public final class CausalLmWithPast {
 
     private CausalLmWithPast(Builder builder) {
         this.environment = builder.session.environment();
-        this.session = builder.session.session();
-        this.runner = builder.session;
+        this.session = builder.session;
         this.modelName = builder.session.modelName();
         this.endTokenIds = builder.endTokenIds.clone();
         this.padTokenId = builder.padTokenId == null ? endTokenIds[0] : builder.padTokenId;
         this.contextLength = builder.contextLength;
         String modelName = builder.session.modelName();
         try {
-            Map<String, NodeInfo> inputs = session.getInputInfo();
-            Map<String, NodeInfo> outputs = session.getOutputInfo();
+            OrtSession graph = session.session();
+            Map<String, NodeInfo> inputs = graph.getInputInfo();
+            Map<String, NodeInfo> outputs = graph.getOutputInfo();
             this.outputNames = Set.copyOf(outputs.keySet());
             require(inputs, modelName, OptimumTensorNames.INPUT_IDS, "input");
             require(inputs, modelName, ATTENTION_MASK, "input");
@@ -133,8 +131,7 @@ public final class CausalLmWithPast {
                     != OnnxJavaType.BOOL) {
                 throw notDecoderWithPast(modelName, USE_CACHE_BRANCH + " must be a bool tensor");
             }
-            this.prefillSession = builder.prefillSession == null ? null : builder.prefillSession.session();
-            this.prefillRunner = builder.prefillSession;
+            this.prefillSession = builder.prefillSession;
             int count = 0;
             for (String name : inputs.keySet()) {
                 Matcher matcher = PAST_KEY.matcher(name);
@@ -158,7 +155,7 @@ public final class CausalLmWithPast {
             }
             this.decodeOutputs = Set.copyOf(wanted);
             if (prefillSession != null) {
-                requirePrefillInputs(builder.prefillSession, inputs);
+                requirePrefillInputs(prefillSession, inputs);
             }
             TensorInfo past = tensorInfo(modelName, inputs.get(pastName(0, "key")), pastName(0, "key"));
             long[] pastShape = past.getShape();
@@ -191,7 +188,7 @@ public final class CausalLmWithPast {
                     && outputs.containsKey(NextTokenOutputs.LOG_NORMALIZER)
                     && outputs.containsKey(NextTokenOutputs.NEXT_LOGITS)
                     && (prefillSession == null
-                            || prefillSession.getOutputInfo().containsKey(NextTokenOutputs.TOP_IDS));
+                            || prefillSession.session().getOutputInfo().containsKey(NextTokenOutputs.TOP_IDS));
             this.hasTopKInput = inputs.containsKey(NextTokenOutputs.TOP_K);
             this.maxCacheBytes = builder.maxCacheBytes;
             this.cacheElementBytes = cacheType == OnnxJavaType.FLOAT16 ? 2 : 4;
@@ -470,7 +467,7 @@ public final class CausalLmWithPast {
                 }
                 feed.put(POSITION_IDS, longTensor(positions, new long[] {batch, length}, inputs));
             }
-            OnnxModelSession target = separatePrefill ? prefillRunner : runner;
+            OnnxModelSession target = separatePrefill ? prefillSession : session;
             if (!separatePrefill) {
                 if (hasTopKInput) {
                     feed.put(NextTokenOutputs.TOP_K, longTensor(new long[] {Math.max(1, step.topK())},
