@@ -104,6 +104,15 @@ final class TaskArithmeticKernel extends TensorKernel {
         return sparsification == Sparsification.RANDOM && densities[model] < 1;
     }
 
+    /**
+     * DARE's seeded keep decision for element {@code index} of {@code model}'s task vector: one rule for the
+     * pre-pass that sums the kept entries and for the merge that keeps them, so the rescale factor describes exactly
+     * the entries kept.
+     */
+    private boolean keptByDrop(int model, long index) {
+        return MergeMath.uniform(streamKeys[model], index) < densities[model];
+    }
+
     /** Whether DARE's L1 rescaling needs the pre-pass that sums the kept and the whole task vectors. */
     private boolean rescalesDrops() {
         if (!rescale) {
@@ -176,7 +185,7 @@ final class TaskArithmeticKernel extends TensorKernel {
             for (int j = 0; j < count; j++) {
                 float magnitude = Math.abs(x[j] - base[j]);
                 totalAbs[i] += magnitude;
-                if (MergeMath.uniform(streamKeys[i], observed + j) < densities[i]) {
+                if (keptByDrop(i, observed + j)) {
                     keptAbs[i] += magnitude;
                 }
             }
@@ -294,8 +303,7 @@ final class TaskArithmeticKernel extends TensorKernel {
             if (trim) {
                 d = keepByMagnitude(model, d) ? d * rescaleFactor[model] : 0f;
             } else if (random) {
-                d = MergeMath.uniform(streamKeys[model], elementOffset + j) < densities[model]
-                        ? d * rescaleFactor[model] : 0f;
+                d = keptByDrop(model, elementOffset + j) ? d * rescaleFactor[model] : 0f;
             }
             delta[at + j] = d * weight;
         }
