@@ -23,9 +23,7 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
      *                                  than requested
      */
     public SampleBatch {
-        if (requested < 0) {
-            throw new IllegalArgumentException("requested must be >= 0, was " + requested);
-        }
+        requireNotNegative("requested", requested);
         samples = List.copyOf(samples);
         failures = List.copyOf(failures);
         Objects.requireNonNull(stopReason, "stopReason");
@@ -68,12 +66,8 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
         public Sample {
             Objects.requireNonNull(text, "text");
             tokenLogProbs = List.copyOf(tokenLogProbs);
-            if (index < 0) {
-                throw new IllegalArgumentException("index must be >= 0, was " + index);
-            }
-            if (attempts < 0) {
-                throw new IllegalArgumentException("attempts must be >= 0, was " + attempts);
-            }
+            requireNotNegative("index", index);
+            requireNotNegative("attempts", attempts);
             if (inputTokens < Usage.UNKNOWN_TOKENS) {
                 throw new IllegalArgumentException("inputTokens must be >= 0 or UNKNOWN_TOKENS, was " + inputTokens);
             }
@@ -110,12 +104,8 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
         public SampleFailure {
             Objects.requireNonNull(kind, "kind");
             Objects.requireNonNull(message, "message");
-            if (index < 0) {
-                throw new IllegalArgumentException("index must be >= 0, was " + index);
-            }
-            if (attempts < 0) {
-                throw new IllegalArgumentException("attempts must be >= 0, was " + attempts);
-            }
+            requireNotNegative("index", index);
+            requireNotNegative("attempts", attempts);
         }
     }
 
@@ -141,4 +131,10 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
         CANCELLED
     }
 
+    /** The one check of a count the batch, its samples and its failures carry. */
+    private static void requireNotNegative(String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must be >= 0, was " + value);
+        }
+    }
 }
