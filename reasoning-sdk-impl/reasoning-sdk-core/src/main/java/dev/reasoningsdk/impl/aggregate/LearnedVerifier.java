@@ -36,8 +36,8 @@ import java.util.Optional;
  * among its question's chains, by logistic regression trained on labelled chains ({@code reasoning verifier train},
  * in {@code reasoning-sdk-training}).
  *
- * <p>Features ({@link Weights#features()} names them as weights files do), in five groups a trained verifier uses some of: <b>chain</b>, the
- * {@link ArithmeticVerifier}'s step checks (steps, share right, all right, the answer some step's result), whether
+ * <p>Features ({@link Weights#features()} names them as weights files do), in five groups a trained verifier uses
+ * some of: <b>chain</b>, the {@link ArithmeticVerifier}'s step checks (steps, share right, all right, the answer some step's result), whether
  * the answer is a whole number, length and line count, and the log-odds of the source's accuracy estimated on the
  * training rows ({@link ReasoningChain#source()}; an unseen source gets the pooled training accuracy);
  * <b>agreement</b>, the share of the question's other chains with an equivalent answer, plain and weighted by their
