@@ -12,7 +12,9 @@ import java.util.OptionalLong;
  * A validated {@code POST /v1/chat/completions} body. Every field is checked as OpenAI documents it, and a bad
  * one is refused with a 400 naming it ({@link OpenAiError#invalid}); fields the server cannot honour (tools,
  * structured output, penalties, logit bias) are refused rather than silently ignored, and fields that change nothing
- * here ({@code model}, {@code user}, {@code store}, {@code metadata}, ...) are accepted.
+ * here ({@code user}, {@code store}, {@code metadata}, ...) are accepted. {@code model} is checked first, as OpenAI
+ * and vLLM check it: missing or not a string is a 400 naming it, a name other than the one served a 404
+ * {@code model_not_found} ({@link OpenAiError#modelNotFound}).
  *
  * @param turns        the conversation
  * @param n            choices to return
@@ -48,15 +50,18 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
     /**
      * Validates {@code body}.
      *
+     * @param modelName the one model name served
      * @param maxN      the most choices one request may ask for
      * @param maxTokens the most tokens a choice may ask for, and the default
      * @param maxTopLogprobs the most alternatives per position a request may ask for
      * @throws OpenAiError naming the first bad field
      */
-    static ChatCompletionRequest parse(JsonNode body, int maxN, int maxTokens, int maxTopLogprobs) {
+    static ChatCompletionRequest parse(JsonNode body, String modelName, int maxN, int maxTokens,
+                                       int maxTopLogprobs) {
         if (!body.isObject()) {
             throw OpenAiError.unparsable("the request body must be a JSON object");
         }
+        requireModel(body.get("model"), modelName);
         List<ChatTurn> turns = turns(body.get("messages"));
         int n = optionalInt(body, "n", 1, 1, maxN);
         OptionalLong seed = present(body, "seed") ? OptionalLong.of(integer(body, "seed")) : OptionalLong.empty();
@@ -91,6 +96,23 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
         refuseUnsupported(body);
         return new ChatCompletionRequest(turns, n, seed, temperature, topP, limit, logprobs, topLogprobs, stop, stream,
                 includeUsage);
+    }
+
+    /**
+     * The request must name the served model: a client that misspells it fails here as it would against OpenAI or
+     * vLLM, not first in production.
+     */
+    private static void requireModel(JsonNode model, String modelName) {
+        if (model == null || model.isNull()) {
+            throw OpenAiError.invalid("model", "model is required: you must provide a model parameter (this "
+                    + "server serves '" + modelName + "')");
+        }
+        if (!model.isTextual()) {
+            throw OpenAiError.invalid("model", "model must be a string, was " + model);
+        }
+        if (!model.asText().equals(modelName)) {
+            throw OpenAiError.modelNotFound(model.asText(), modelName);
+        }
     }
 
     private static List<ChatTurn> turns(JsonNode messages) {

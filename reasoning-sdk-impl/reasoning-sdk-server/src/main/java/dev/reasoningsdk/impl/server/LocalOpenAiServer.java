@@ -54,7 +54,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code stream} with {@code stream_options.include_usage}, and vLLM's {@code continue_final_message} with
  * {@code add_generation_prompt: false} (a conversation ending with an assistant message is continued exactly, from
  * its last character, as step search asks); the reply carries {@code usage} and each choice's
- * {@code finish_reason}. The request's {@code model} is not checked (any name is served by the one model). Tools,
+ * {@code finish_reason}. The request's {@code model} must be {@link #modelName()}, as OpenAI and vLLM require: a
+ * request without one is a 400 naming {@code model}, any other name a 404 with OpenAI's error body (code
+ * {@code model_not_found}, param {@code model}), so an application that misspells its model name fails against
+ * this server as it would in production (serve under the production name with {@link Builder#modelName}). Tools,
  * structured output, penalties and logit bias are refused with a 400 naming the field, never silently ignored; any
  * other bad field is a 400 with OpenAI's error body naming it, a body over {@link Builder#maxRequestBytes} a 413, an
  * unknown path a 404; a 500 means the model itself failed.
@@ -222,8 +225,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
             requireMethod(exchange, "GET");
             String name = path.substring(MODELS_PATH.length() + 1);
             if (!name.equals(modelName)) {
-                throw OpenAiError.notFound("model_not_found", "The model '" + name + "' does not exist; this server "
-                        + "serves '" + modelName + "'");
+                throw OpenAiError.modelNotFound(name, modelName);
             }
             send(exchange, 200, modelObject());
         } else {
@@ -246,7 +248,8 @@ public final class LocalOpenAiServer implements AutoCloseable {
 
     private void chat(HttpExchange exchange) throws IOException {
         JsonNode body = readJson(exchange);
-        ChatCompletionRequest request = ChatCompletionRequest.parse(body, maxN, maxTokens, maxTopLogprobs);
+        ChatCompletionRequest request = ChatCompletionRequest.parse(body, modelName, maxN, maxTokens,
+                maxTopLogprobs);
         String prompt;
         try {
             prompt = model.formatConversation(request.turns());
@@ -495,7 +498,9 @@ public final class LocalOpenAiServer implements AutoCloseable {
         }
 
         /**
-         * The name {@code /v1/models} lists and replies carry; default the model id.
+         * The name {@code /v1/models} lists, replies carry and requests must give as {@code model} (any other is a
+         * 404 {@code model_not_found}); default the model id. Set it to the name an application uses in production
+         * (vLLM's {@code --served-model-name}) to test that wiring unchanged.
          *
          * @throws IllegalArgumentException if blank: clients name the model they ask for
          */

@@ -29,9 +29,18 @@ final class OpenAiError extends RuntimeException {
         return new OpenAiError(400, "invalid_request_error", null, null, message);
     }
 
-    /** 404: nothing is served at this path, or no such model. */
+    /** 404: nothing is served at this path. */
     static OpenAiError notFound(String code, String message) {
         return new OpenAiError(404, "invalid_request_error", null, code, message);
+    }
+
+    /**
+     * 404 {@code model_not_found} with {@code param: "model"}, as OpenAI and vLLM answer a request (or a
+     * {@code GET /v1/models/{name}}) naming a model they do not serve; vLLM's message, then the name served.
+     */
+    static OpenAiError modelNotFound(String asked, String served) {
+        return new OpenAiError(404, "invalid_request_error", "model", "model_not_found", "The model `" + asked
+                + "` does not exist. This server serves `" + served + "`.");
     }
 
     /** 405: the path exists, the method does not. */

@@ -3,6 +3,8 @@ package dev.reasoningsdk.impl.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.UserMessage;
@@ -20,11 +22,13 @@ import dev.langchain4j.model.openai.internal.chat.ChatCompletionChoice;
 import dev.langchain4j.model.openai.internal.chat.ChatCompletionRequest;
 import dev.langchain4j.model.openai.internal.chat.ChatCompletionResponse;
 import dev.langchain4j.model.output.FinishReason;
+import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.model.ChatTurn;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.confidence.TokenProbabilityConfidence;
+import dev.reasoningsdk.impl.llm.LlmCallException;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
@@ -54,6 +58,9 @@ class LocalOpenAiServerTest {
     /** Six steps: hard enough for the tiny reasoner that samples differ. */
     private static final String QUESTION = "Sam has 14 apples. He buys 7 more. He gives 5 to Ana. Then he doubles "
             + "them. He keeps 1/3 of them. He loses 4. How many apples does Sam have?";
+    /** The start of a raw request body naming the served model, as every request must. */
+    private static final String OPEN = "{\"model\":\"tiny-reasoner@1\",";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static HuggingFaceOnnxModel model;
     private static LocalOpenAiServer server;
 
@@ -243,16 +250,16 @@ class LocalOpenAiServerTest {
         }
         String user = "{\"role\":\"user\",\"content\":\"q\"}";
         String assistant = "{\"role\":\"assistant\",\"content\":\" 1+2=3.\\n\"}";
-        assertRaw("POST", "/chat/completions", "{\"messages\":[" + user + "," + assistant + "],"
+        assertRaw("POST", "/chat/completions", OPEN + "\"messages\":[" + user + "," + assistant + "],"
                 + "\"continue_final_message\":true}", 400, "add_generation_prompt");
-        assertRaw("POST", "/chat/completions", "{\"messages\":[" + user + "],\"continue_final_message\":true,"
+        assertRaw("POST", "/chat/completions", OPEN + "\"messages\":[" + user + "],\"continue_final_message\":true,"
                 + "\"add_generation_prompt\":false}", 400, "continue_final_message");
-        assertRaw("POST", "/chat/completions", "{\"messages\":[" + user + "],\"add_generation_prompt\":false}",
+        assertRaw("POST", "/chat/completions", OPEN + "\"messages\":[" + user + "],\"add_generation_prompt\":false}",
                 400, "add_generation_prompt");
-        assertRaw("POST", "/chat/completions", "{\"messages\":[" + user + "," + assistant + "],"
+        assertRaw("POST", "/chat/completions", OPEN + "\"messages\":[" + user + "," + assistant + "],"
                 + "\"continue_final_message\":\"yes\",\"add_generation_prompt\":false}", 400,
                 "continue_final_message");
-        HttpResponse<String> fine = send(server.baseUrl(), "POST", "/chat/completions", "{\"messages\":[" + user
+        HttpResponse<String> fine = send(server.baseUrl(), "POST", "/chat/completions", OPEN + "\"messages\":[" + user
                 + "," + assistant + "],\"continue_final_message\":true,\"add_generation_prompt\":false,"
                 + "\"max_tokens\":2}");
         assertThat(fine.statusCode()).as(fine.body()).isEqualTo(200);
@@ -298,9 +305,62 @@ class LocalOpenAiServerTest {
         assertBadRequest(() -> chat().build().chat(ChatRequest.builder().messages(UserMessage.from(QUESTION))
                 .toolSpecifications(ToolSpecification.builder().name("add").build()).build()), "tools");
         OpenAiClient client = OpenAiClient.builder().baseUrl(server.baseUrl()).apiKey("x").build();
-        assertBadRequest(() -> client.chatCompletion(ChatCompletionRequest.builder().model("m")
+        assertBadRequest(() -> client.chatCompletion(ChatCompletionRequest.builder().model(server.modelName())
                 .messages(dev.langchain4j.model.openai.internal.chat.UserMessage.from(QUESTION)).n(9).build())
                 .execute(), "n");
+    }
+
+    @Test
+    void anUnknownModelIsOpenAisModelNotFoundAndAMissingOneA400() throws Exception {
+        // Before: any name was answered by the one model, so a misspelt name passed here and failed in production.
+        assertThatThrownBy(() -> chat().modelName("tiny-reasoner").build().chat(QUESTION)).satisfies(e -> {
+            HttpException http = httpCause(e);
+            assertThat(http.statusCode()).isEqualTo(404);
+            JsonNode error = JSON.readTree(http.getMessage()).path("error");
+            assertThat(error.path("message").asText()).startsWith("The model `tiny-reasoner` does not exist.")
+                    .contains("`tiny-reasoner@1`");
+            assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(error.path("param").asText()).isEqualTo("model");
+            assertThat(error.path("code").asText()).isEqualTo("model_not_found");
+            // The SDK's classification: a client error naming the model, never retried.
+            LlmCallException classified = LlmCallException.classify(e);
+            assertThat(classified.statusCode()).hasValue(404);
+            assertThat(classified.isRetryable()).isFalse();
+            assertThat(classified.failure()).isEqualTo(CallFailure.CLIENT_ERROR);
+            assertThat(classified.getMessage()).contains("The model `tiny-reasoner` does not exist.");
+        });
+        // The streaming client meets the same 404 before any token.
+        CompletableFuture<ChatResponse> streamed = new CompletableFuture<>();
+        OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl()).apiKey("x").modelName("gpt-4o")
+                .timeout(Duration.ofSeconds(60)).build().chat(QUESTION, new StreamingChatResponseHandler() {
+                    @Override
+                    public void onPartialResponse(String partialResponse) {
+                        streamed.completeExceptionally(new AssertionError("a token: " + partialResponse));
+                    }
+
+                    @Override
+                    public void onCompleteResponse(ChatResponse completeResponse) {
+                        streamed.complete(completeResponse);
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        streamed.completeExceptionally(error);
+                    }
+                });
+        assertThatThrownBy(() -> streamed.get(60, TimeUnit.SECONDS))
+                .satisfies(e -> assertThat(httpCause(e).statusCode()).isEqualTo(404));
+        String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"max_tokens\":1}";
+        assertRaw("POST", "/chat/completions", "{" + messages, 400, "model");
+        assertRaw("POST", "/chat/completions", "{\"model\":null," + messages, 400, "model");
+        assertRaw("POST", "/chat/completions", "{\"model\":7," + messages, 400, "model");
+        // Exact, as vLLM matches it: another case is another model.
+        assertRaw("POST", "/chat/completions", "{\"model\":\"TINY-REASONER@1\"," + messages, 404, "model");
+        assertThat(send(server.baseUrl(), "POST", "/chat/completions", OPEN + messages).statusCode()).isEqualTo(200);
+        // /v1/models still lists the one name served, which is the one a request must give.
+        HttpResponse<String> listed = send(server.baseUrl(), "GET", "/models", null);
+        assertThat(JSON.readTree(listed.body()).at("/data/0/id").asText()).isEqualTo(server.modelName());
+        assertThat(send(server.baseUrl(), "GET", "/models/" + server.modelName(), null).statusCode()).isEqualTo(200);
     }
 
     private static void assertBadRequest(Runnable call, String param) {
@@ -326,33 +386,33 @@ class LocalOpenAiServerTest {
         assertRaw("POST", "/chat/completions", "{not json", 400, null);
         assertRaw("POST", "/chat/completions", "[1]", 400, null);
         assertRaw("POST", "/chat/completions", "", 400, null);
-        assertRaw("POST", "/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"n\":\"2\"}",
-                400, "n");
-        assertRaw("POST", "/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"n\":1,"
+        assertRaw("POST", "/chat/completions", OPEN + "\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],"
+                + "\"n\":\"2\"}", 400, "n");
+        assertRaw("POST", "/chat/completions", OPEN + "\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"n\":1,"
                 + "\"n\":2}", 400, null);
-        assertRaw("POST", "/chat/completions", "{\"messages\":[]}", 400, "messages");
+        assertRaw("POST", "/chat/completions", OPEN + "\"messages\":[]}", 400, "messages");
         // Two objects in one body (a client's framing bug), or a stray tail, used to be answered from the first.
-        String valid = "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"max_tokens\":1}";
-        assertRaw("POST", "/chat/completions", valid + "{\"messages\":[]}", 400, null);
+        String valid = OPEN + "\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"max_tokens\":1}";
+        assertRaw("POST", "/chat/completions", valid + OPEN + "\"messages\":[]}", 400, null);
         assertRaw("POST", "/chat/completions", valid + " trailing", 400, null);
-        assertRaw("POST", "/chat/completions", "{\"messages\":[{\"role\":\"tool\",\"content\":\"q\"}]}", 400,
+        assertRaw("POST", "/chat/completions", OPEN + "\"messages\":[{\"role\":\"tool\",\"content\":\"q\"}]}", 400,
                 "messages[0].role");
-        assertRaw("POST", "/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
+        assertRaw("POST", "/chat/completions", OPEN + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":"
                 + "\"image_url\"}]}]}", 400, "messages[0].content[0]");
-        assertRaw("POST", "/chat/completions", "{\"messages\":[{\"role\":\"assistant\",\"content\":\"a\"}]}", 400,
+        assertRaw("POST", "/chat/completions", OPEN + "\"messages\":[{\"role\":\"assistant\",\"content\":\"a\"}]}", 400,
                 "messages");
-        assertRaw("POST", "/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],"
+        assertRaw("POST", "/chat/completions", OPEN + "\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],"
                 + "\"stream_options\":{\"include_usage\":true}}", 400, "stream_options");
-        assertRaw("POST", "/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],"
+        assertRaw("POST", "/chat/completions", OPEN + "\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],"
                 + "\"top_p\":0}", 400, "top_p");
-        assertRaw("POST", "/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],"
+        assertRaw("POST", "/chat/completions", OPEN + "\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],"
                 + "\"seed\":1.5}", 400, "seed");
         assertRaw("POST", "/nothing/here", "{}", 404, null);
-        assertRaw("GET", "/models/gpt-4o", null, 404, null);
+        assertRaw("GET", "/models/gpt-4o", null, 404, "model");
         assertRaw("GET", "/chat/completions", null, 405, null);
         try (LocalOpenAiServer small = LocalOpenAiServer.builder().model(model).maxRequestBytes(100).start()) {
             HttpResponse<String> tooLarge = send(small.baseUrl(), "POST", "/chat/completions",
-                    "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(200) + "\"}]}");
+                    OPEN + "\"messages\":[{\"role\":\"user\",\"content\":\"" + "x".repeat(200) + "\"}]}");
             assertThat(tooLarge.statusCode()).isEqualTo(413);
             assertThat(tooLarge.body()).contains("request_too_large");
         }
