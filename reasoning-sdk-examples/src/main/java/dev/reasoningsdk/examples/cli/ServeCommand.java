@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
  * offline; {@code top_logprobs} may ask for up to the tiny reasoner's whole vocabulary (99 tokens; a {@code --model}
  * folder keeps OpenAI's limit of 20). Prints the base URL on stdout (one line) once the server accepts connections,
  * and runs until SIGINT or SIGTERM, when it finishes the requests in flight and closes the model. A port in use, or
- * a --host that is not an address of this machine, exits 2 with one line.
+ * a --host that is not an address of this machine, exits 2 with one line. Requests must name the model served
+ * ({@code --served-model-name}, default the model's id), as OpenAI and vLLM require: another name is a 404.
  *
  * <p>With {@code --faults 429=0.2,500=0.1,hang=0.05} (and {@code --fault-seed N}) the model is served behind a
  * {@link FaultInjectingServer} on {@code --port}: each request draws a fault from that seeded mix (the draw of
@@ -48,6 +49,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR", description = "A Hugging Face ONNX export folder to serve "
             + "(default: the embedded tiny reasoner); served under the folder's name.")
     private Path modelFolder;
+
+    @Option(names = "--served-model-name", paramLabel = "NAME", description = "The model name clients must ask for "
+            + "(as vLLM's option; default the model's id: tiny-reasoner@1, or the folder's name); any other name is a "
+            + "404 model_not_found, as OpenAI and vLLM answer. Give the name your application uses in production.")
+    private String servedModelName;
 
     @Option(names = "--port", defaultValue = "8080", description = "Port to listen on; 0 picks a free one "
             + "(default 8080).")
@@ -81,6 +87,12 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--port must be in [0, 65535], was " + port);
         }
         LocalOpenAiServer.Builder builder = LocalOpenAiServer.builder().host(host).port(port);
+        if (servedModelName != null) {
+            if (servedModelName.isBlank()) {
+                throw new IllegalArgumentException("--served-model-name is blank");
+            }
+            builder.modelName(servedModelName);
+        }
         if (concurrency != null) {
             if (concurrency < 1) {
                 throw new IllegalArgumentException("--concurrency must be >= 1, was " + concurrency);

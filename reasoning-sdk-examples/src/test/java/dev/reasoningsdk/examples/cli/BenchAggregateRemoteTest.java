@@ -99,8 +99,9 @@ class BenchAggregateRemoteTest {
              FaultInjectingServer server = FaultInjectingServer.builder()
                      .random(17, ServeCommand.faultMix(List.of("429=0.2", "500=0.1", "hang=0.05"), 1))
                      .upstream(served.baseUrl()).start()) {
-            CliRun run = benchOn("--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model", "x",
-                    "--max-calls", String.valueOf(maxCalls), "--call-timeout", "5");
+            // Forwarded as sent: the served model's own name, as any OpenAI-compatible server requires.
+            CliRun run = benchOn("--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model",
+                    served.modelName(), "--max-calls", String.valueOf(maxCalls), "--call-timeout", "5");
 
             assertThat(run.exit()).as(run.err()).isZero();
             LOG.info("bench aggregate under faults: {}; server: {} requests, faults {}", run.json().path("live"),
@@ -112,7 +113,7 @@ class BenchAggregateRemoteTest {
                     + server.faults(HttpFault.Kind.HANG);
             assertThat(endpoint.path("provider").asText()).isEqualTo("openai");
             assertThat(endpoint.path("base_url").asText()).isEqualTo(server.openAiBaseUrl());
-            assertThat(endpoint.path("model").asText()).isEqualTo("x");
+            assertThat(endpoint.path("model").asText()).isEqualTo(served.modelName());
             assertThat(server.requests()).isLessThanOrEqualTo(maxCalls).isEqualTo(usage.path("calls_sent").asInt());
             assertThat(faulted).isPositive();
             assertThat(live.path("stop_reason").asText()).isEqualTo(server.requests() == maxCalls

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.fixtures.HttpFault;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code judge} and {@code bench confidence --live} on a remote model (the real OpenAI and Ollama clients against
- * {@link FaultInjectingServer}), and the old meaning of {@code --provider}.
+ * {@link FaultInjectingServer}, and {@code LocalOpenAiServer} serving the tiny reasoner), and the old meaning of
+ * {@code --provider}.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RemoteProviderCommandsTest {
@@ -58,6 +62,19 @@ class RemoteProviderCommandsTest {
             }
             // Self-knowledge's five samples per run, each refused once: a 404 is never retried.
             assertThat(server.requests()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void aModelNameTheServerDoesNotServeIsBadInputNamingTheModel() {
+        // Real HTTP to the real tiny reasoner behind LocalOpenAiServer, which answers an unknown model as OpenAI and
+        // vLLM do: 404 model_not_found. Before, any name was served, so this run decided from the tiny reasoner.
+        try (HuggingFaceOnnxModel model = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).build();
+             LocalOpenAiServer server = LocalOpenAiServer.start(model)) {
+            CliRun run = CliRun.of("judge", "What is 3 plus 4?", "--provider", "openai", "--base-url",
+                    server.baseUrl(), "--model", "wrong-name");
+            run.assertBadInput("no call to " + server.baseUrl() + " (model 'wrong-name') was answered: HTTP 404");
+            assertThat(run.err()).contains("The model `wrong-name` does not exist.", "--model");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.reasoningsdk.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
@@ -67,12 +68,17 @@ class ServeCommandTest {
         Path stdout = dir.resolve("stdout");
         Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 ReasoningCli.class.getName(), "serve", "--model", folder.toString(), "--port", "0",
-                "--execution-provider", "cpu")
+                "--execution-provider", "cpu", "--served-model-name", "my-app-model")
                 .redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             String url = firstLine(stdout, process);
+            // Served under the name the application uses; the folder's own name is now a model it does not serve.
+            assertThatThrownBy(() -> OpenAiChatModel.builder().baseUrl(url).apiKey("unused")
+                    .modelName("qwen3-tiny-random").maxRetries(0).timeout(Duration.ofSeconds(60)).build()
+                    .chat(QUESTION))
+                    .hasMessageContaining("model_not_found").hasMessageContaining("`my-app-model`");
             ChatResponse reply = OpenAiChatModel.builder().baseUrl(url).apiKey("unused")
-                    .modelName("qwen3-tiny-random").temperature(0.0).maxTokens(12).maxRetries(0)
+                    .modelName("my-app-model").temperature(0.0).maxTokens(12).maxRetries(0)
                     .timeout(Duration.ofSeconds(60)).build()
                     .chat(SystemMessage.from("You are a helpful assistant."), UserMessage.from(QUESTION));
             try (HuggingFaceOnnxModel model = HuggingFaceOnnxModel.of(folder)) {

@@ -55,8 +55,8 @@ class ServedParityTest {
     }
 
     private List<String> remote() {
-        return List.of("--provider", "openai", "--base-url", server.baseUrl(), "--model", "tiny", "--top-logprobs",
-                String.valueOf(model.vocabularySize()));
+        return List.of("--provider", "openai", "--base-url", server.baseUrl(), "--model", server.modelName(),
+                "--top-logprobs", String.valueOf(model.vocabularySize()));
     }
 
     /** Four GSM8K rows, so the offline half of each bench is quick. */

@@ -107,7 +107,7 @@ class VerifierSampleTest {
              LocalOpenAiServer server = LocalOpenAiServer.start(model)) {
             List<String> args = List.of("verifier", "sample", "--problems", problems.toString(), "--out",
                     served.toString(), "--samples", "3", "--json", "--provider", "openai", "--base-url",
-                    server.baseUrl(), "--model", "tiny", "--cache", cache.toString());
+                    server.baseUrl(), "--model", server.modelName(), "--cache", cache.toString());
             JsonNode report = succeed(args.toArray(String[]::new));
             // One call per sample through the protected path, each sent its own seed.
             assertThat(report.path("usage").path("model_calls").asInt()).isEqualTo(18);
@@ -122,7 +122,8 @@ class VerifierSampleTest {
         for (int i = 0; i < inProcess.size(); i++) {
             assertThat(overHttp.get(i).chains()).extracting(chain -> chain.text().strip())
                     .containsExactlyElementsOf(inProcess.get(i).chains().stream().map(c -> c.text().strip()).toList());
-            assertThat(overHttp.get(i).chains()).allSatisfy(chain -> assertThat(chain.source()).isEqualTo("tiny"));
+            assertThat(overHttp.get(i).chains()).allSatisfy(chain -> assertThat(chain.source())
+                    .isEqualTo("tiny-reasoner@1"));
         }
     }
 
