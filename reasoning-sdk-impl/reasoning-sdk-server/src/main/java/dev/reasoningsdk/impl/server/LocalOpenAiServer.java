@@ -19,6 +19,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -73,6 +74,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the finished generation token by token (the batch is decoded first); usage counts every generated token, those
  * past a stop sequence too.
  *
+ * <p>A client that goes away (closes or loses its connection, as a client that timed out does) stops its request:
+ * the thread waiting for a slot or generating for it is interrupted, which local models honour between decoding
+ * steps, so the slot goes to the next request instead of to tokens nobody will read. A model that ignores interrupts
+ * finishes as before. The JDK server cannot see a connection close mid-request, so the server's port is a relay in
+ * front of it (the JDK server itself listens on a loopback port).
+ *
  * <p>Defaults: host 127.0.0.1, an ephemeral port, model name = {@link CausalLanguageModel#modelId()}, concurrency
  * (generations at once; more requests wait) = available processors, at most 64 choices a request, max tokens = the
  * model's context length (also the default of a request), request bodies up to 1 MiB. Thread-safe. Does not own the
@@ -102,6 +109,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
     private final Semaphore generations;
     private final ThreadPoolExecutor executor;
     private final HttpServer http;
+    private final ClientRelay relay;
     private final String baseUrl;
     private final long startedAt = Instant.now().getEpochSecond();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -123,17 +131,29 @@ public final class LocalOpenAiServer implements AutoCloseable {
                     return thread;
                 });
         executor.allowCoreThreadTimeOut(true);
+        ServerSocket listener = null;
         try {
-            this.http = HttpServer.create(new InetSocketAddress(builder.host, builder.port), 0);
+            listener = new ServerSocket();
+            listener.bind(new InetSocketAddress(builder.host, builder.port));
+            // Clients reach the JDK server only through the relay, which sees a client leave (ClientRelay says why).
+            this.http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         } catch (IOException e) {
             executor.shutdownNow();
+            if (listener != null) {
+                try {
+                    listener.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             throw new UncheckedIOException("cannot listen on " + builder.host + ":" + builder.port + ": "
                     + e.getMessage(), e);
         }
         http.createContext("/", this::handle);
         http.setExecutor(executor);
         http.start();
-        InetSocketAddress bound = http.getAddress();
+        this.relay = new ClientRelay(listener, http.getAddress());
+        InetSocketAddress bound = relay.address();
         InetAddress address = bound.getAddress();
         String host = address.isAnyLocalAddress() ? "127.0.0.1"
                 : address.getHostAddress().contains(":") ? "[" + address.getHostAddress() + "]"
@@ -162,7 +182,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
 
     /** The port the server listens on (the one chosen when the builder asked for 0). */
     public int port() {
-        return http.getAddress().getPort();
+        return relay.address().getPort();
     }
 
     /** The model name {@code /v1/models} lists and replies carry. */
@@ -183,6 +203,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        relay.close();
         http.stop(0);
         executor.shutdownNow();
     }
@@ -196,6 +217,9 @@ public final class LocalOpenAiServer implements AutoCloseable {
             route(exchange);
         } catch (OpenAiError e) {
             sendError(exchange, e);
+        } catch (ClientRelay.ClientGone e) {
+            LOG.log(System.Logger.Level.DEBUG, "a client closed its connection before its reply; its generation on "
+                    + model.modelId() + " was stopped");
         } catch (IOException e) {
             // The client went away; nothing left to tell it.
         } catch (RuntimeException e) {
@@ -259,7 +283,8 @@ public final class LocalOpenAiServer implements AutoCloseable {
         long seed = request.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
         GenerationOptions options = new GenerationOptions(request.temperature(), request.topP(), 0,
                 request.maxTokens(), seed, request.logprobs() ? request.topLogprobs() : 0);
-        List<Generation> batch = generate(prompt, request.n(), options);
+        List<Generation> batch = relay.whileConnected(exchange.getRemoteAddress(),
+                () -> generate(prompt, request.n(), options));
         if (request.logprobs() && batch.stream().anyMatch(g -> g.tokens().isEmpty() && g.tokenIds().length > 0)) {
             throw OpenAiError.invalid("logprobs", "the model " + model.modelId() + " does not report token texts, "
                     + "so it cannot return logprobs");
@@ -295,6 +320,10 @@ public final class LocalOpenAiServer implements AutoCloseable {
         send(exchange, 200, completion);
     }
 
+    /**
+     * Waits for a slot and generates. Runs watched by the relay: a client that goes away interrupts the wait or the
+     * decoding, which a local model stops between steps, and the slot is given back at once.
+     */
     private List<Generation> generate(String prompt, int n, GenerationOptions options) {
         try {
             generations.acquire();

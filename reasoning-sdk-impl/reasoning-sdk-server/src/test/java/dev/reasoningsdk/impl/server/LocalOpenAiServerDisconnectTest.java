@@ -1,0 +1,150 @@
+package dev.reasoningsdk.impl.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.ChatTurn;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.impl.onnx.ExecutionProvider;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A client that goes away mid-generation frees the server's slot: over real HTTP, with the real tiny reasoner and
+ * one generation at a time, the abandoned generation is interrupted between decoding steps and the next request is
+ * served. On the old server the abandoned generation never ended here, so the next request never got the slot and
+ * the test timed out.
+ */
+class LocalOpenAiServerDisconnectTest {
+
+    private static final String QUESTION = "Ana starts with 7 shells. She sells 4. How many shells does she have now?";
+    private static HuggingFaceOnnxModel model;
+
+    @BeforeAll
+    static void load() {
+        model = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).intraOpThreads(1).build();
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aClientThatDisconnectsMidGenerationFreesTheOnlySlot() throws Exception {
+        EndlessFirstGeneration endless = new EndlessFirstGeneration(model);
+        try (LocalOpenAiServer server = LocalOpenAiServer.builder().model(endless).concurrency(1).start()) {
+            String body = "{\"model\":\"" + server.modelName() + "\",\"max_tokens\":320,\"messages\":[{\"role\":"
+                    + "\"user\",\"content\":\"" + QUESTION + "\"}]}";
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                OutputStream out = client.getOutputStream();
+                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+                        + "\r\nContent-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(bytes);
+                out.flush();
+                assertThat(endless.decoded.await(60, TimeUnit.SECONDS)).as("the generation is decoding").isTrue();
+            }
+            // The client is gone. With one slot, this request is served only once the abandoned one gave it back.
+            String reply = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("unused")
+                    .modelName(server.modelName()).temperature(0.0).maxTokens(8).maxRetries(0)
+                    .timeout(Duration.ofSeconds(60)).build().chat(QUESTION);
+
+            assertThat(reply).isEqualTo(model.generate(TinyReasoner.prompt(QUESTION), 1,
+                    GenerationOptions.greedy(8)).get(0).text());
+            assertThat(endless.ended.get()).as("the abandoned generation was stopped by the interrupt")
+                    .isInstanceOf(CancellationException.class).hasMessageContaining("interrupted");
+            assertThat(endless.calls.get()).as("the abandoned generation and the next one").isEqualTo(2);
+        }
+    }
+
+    /**
+     * The real model, whose first generation decodes for as long as nobody interrupts it (real decoding steps, one
+     * short generation after another), so the client surely leaves while it runs, whatever the machine's speed;
+     * later generations are the model's own.
+     */
+    private static final class EndlessFirstGeneration implements CausalLanguageModel {
+        private final HuggingFaceOnnxModel delegate;
+        private final CountDownLatch decoded = new CountDownLatch(1);
+        private final AtomicBoolean first = new AtomicBoolean(true);
+        private final AtomicInteger calls = new AtomicInteger();
+        private final AtomicInteger decodings = new AtomicInteger();
+        private final AtomicReference<RuntimeException> ended = new AtomicReference<>();
+
+        EndlessFirstGeneration(HuggingFaceOnnxModel delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public List<Generation> generate(String prompt, int count, GenerationOptions options) {
+            calls.incrementAndGet();
+            if (!first.compareAndSet(true, false)) {
+                return delegate.generate(prompt, count, options);
+            }
+            try {
+                while (true) {
+                    delegate.generate(prompt, count, options.withSeed(options.seed() + decodings.get()));
+                    decodings.incrementAndGet();
+                    decoded.countDown();
+                }
+            } catch (RuntimeException e) {
+                ended.set(e);
+                throw e;
+            }
+        }
+
+        @Override
+        public String formatPrompt(String userText) {
+            return delegate.formatPrompt(userText);
+        }
+
+        @Override
+        public String formatConversation(List<ChatTurn> turns) {
+            return delegate.formatConversation(turns);
+        }
+
+        @Override
+        public float[] continuationLogProbs(String prompt, String continuation) {
+            return delegate.continuationLogProbs(prompt, continuation);
+        }
+
+        @Override
+        public float[] promptHiddenState(String prompt) {
+            return delegate.promptHiddenState(prompt);
+        }
+
+        @Override
+        public int contextLength() {
+            return delegate.contextLength();
+        }
+
+        @Override
+        public String modelId() {
+            return delegate.modelId();
+        }
+
+        @Override
+        public void close() {
+            // The test closes the real model.
+        }
+    }
+}
