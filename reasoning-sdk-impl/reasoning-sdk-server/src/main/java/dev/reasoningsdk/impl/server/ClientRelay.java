@@ -62,15 +62,17 @@ final class ClientRelay implements AutoCloseable {
 
     /**
      * Runs {@code work} on this thread, interrupting it if the client whose connection reached the JDK server from
-     * {@code remote} goes away meanwhile. Work for a connection this relay did not make (none is expected: the JDK
-     * server listens on loopback only) runs unwatched.
+     * {@code remote} goes away meanwhile.
      *
-     * @throws ClientGone if the client went away before or during the work (whatever the work returned or threw)
+     * @throws ClientGone if the client went away before or during the work (whatever the work returned or threw).
+     *                    A connection the relay no longer holds is one whose client already left: the JDK server
+     *                    can still read a request the client sent just before leaving. Every connection the JDK
+     *                    server sees is the relay's, as it listens on an ephemeral loopback port nobody else is told.
      */
     <T> T whileConnected(InetSocketAddress remote, Supplier<T> work) {
         Connection connection = connections.get(remote.getPort());
         if (connection == null) {
-            return work.get();
+            throw new ClientGone(null);
         }
         connection.begin();
         T result;

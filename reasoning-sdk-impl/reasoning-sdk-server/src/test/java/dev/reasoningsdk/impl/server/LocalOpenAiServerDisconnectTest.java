@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A client that goes away mid-generation frees the server's slot: over real HTTP, with the real tiny reasoner and
- * one generation at a time, the abandoned generation is interrupted between decoding steps and the next request is
- * served. On the old server the abandoned generation never ended here, so the next request never got the slot and
- * the test timed out.
+ * one generation at a time, the abandoned generation is interrupted between decoding steps, a client that left while
+ * queued never generates, and the next request is served. On the old server the abandoned generation never ended
+ * here, so the next request never got the slot and its client timed out.
  */
 class LocalOpenAiServerDisconnectTest {
 
@@ -53,18 +53,13 @@ class LocalOpenAiServerDisconnectTest {
     void aClientThatDisconnectsMidGenerationFreesTheOnlySlot() throws Exception {
         EndlessFirstGeneration endless = new EndlessFirstGeneration(model);
         try (LocalOpenAiServer server = LocalOpenAiServer.builder().model(endless).concurrency(1).start()) {
-            String body = "{\"model\":\"" + server.modelName() + "\",\"max_tokens\":320,\"messages\":[{\"role\":"
-                    + "\"user\",\"content\":\"" + QUESTION + "\"}]}";
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
-                OutputStream out = client.getOutputStream();
-                out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
-                        + "\r\nContent-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(bytes);
-                out.flush();
+            try (Socket client = send(server)) {
                 assertThat(endless.decoded.await(60, TimeUnit.SECONDS)).as("the generation is decoding").isTrue();
+                // A second client queues for the slot and leaves too (before or after its request is read): it must
+                // never generate, or the next request would wait behind it.
+                send(server).close();
             }
-            // The client is gone. With one slot, this request is served only once the abandoned one gave it back.
+            // Both clients are gone. With one slot, this request is served only once the abandoned one gave it back.
             String reply = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("unused")
                     .modelName(server.modelName()).temperature(0.0).maxTokens(8).maxRetries(0)
                     .timeout(Duration.ofSeconds(60)).build().chat(QUESTION);
@@ -73,8 +68,22 @@ class LocalOpenAiServerDisconnectTest {
                     GenerationOptions.greedy(8)).get(0).text());
             assertThat(endless.ended.get()).as("the abandoned generation was stopped by the interrupt")
                     .isInstanceOf(CancellationException.class).hasMessageContaining("interrupted");
-            assertThat(endless.calls.get()).as("the abandoned generation and the next one").isEqualTo(2);
+            assertThat(endless.calls.get()).as("the abandoned generation and the last request's").isEqualTo(2);
         }
+    }
+
+    /** A client that sent a chat request (up to 320 tokens) over a raw connection and reads nothing. */
+    private static Socket send(LocalOpenAiServer server) throws Exception {
+        String body = "{\"model\":\"" + server.modelName() + "\",\"max_tokens\":320,\"messages\":[{\"role\":"
+                + "\"user\",\"content\":\"" + QUESTION + "\"}]}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        OutputStream out = client.getOutputStream();
+        out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+                + "\r\nContent-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
+        return client;
     }
 
     /**

@@ -181,13 +181,22 @@ class LocalOpenAiServerTest {
                 .messages(UserMessage.from(QUESTION)).build());
         StreamingChatModel streaming = OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl()).apiKey("x")
                 .modelName(server.modelName()).seed(5).timeout(Duration.ofSeconds(60)).build();
-        StringBuilder partials = new StringBuilder();
         List<String> pieces = new ArrayList<>();
+        ChatResponse streamed = stream(streaming, pieces).get(60, TimeUnit.SECONDS);
+        assertThat(streamed.aiMessage().text()).isEqualTo(whole.aiMessage().text());
+        assertThat(String.join("", pieces)).isEqualTo(whole.aiMessage().text());
+        assertThat(pieces).hasSize(inProcess(1, 5).tokenIds().length);
+        assertThat(streamed.tokenUsage().inputTokenCount()).isEqualTo(whole.tokenUsage().inputTokenCount());
+        assertThat(streamed.tokenUsage().outputTokenCount()).isEqualTo(whole.tokenUsage().outputTokenCount());
+        assertThat(streamed.finishReason()).isEqualTo(whole.finishReason());
+    }
+
+    /** Streams the answer to {@link #QUESTION}, adding each partial response to {@code pieces}. */
+    private static CompletableFuture<ChatResponse> stream(StreamingChatModel streaming, List<String> pieces) {
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
         streaming.chat(QUESTION, new StreamingChatResponseHandler() {
             @Override
             public void onPartialResponse(String partialResponse) {
-                partials.append(partialResponse);
                 pieces.add(partialResponse);
             }
 
@@ -201,13 +210,7 @@ class LocalOpenAiServerTest {
                 done.completeExceptionally(error);
             }
         });
-        ChatResponse streamed = done.get(60, TimeUnit.SECONDS);
-        assertThat(streamed.aiMessage().text()).isEqualTo(whole.aiMessage().text());
-        assertThat(partials.toString()).isEqualTo(whole.aiMessage().text());
-        assertThat(pieces).hasSize(inProcess(1, 5).tokenIds().length);
-        assertThat(streamed.tokenUsage().inputTokenCount()).isEqualTo(whole.tokenUsage().inputTokenCount());
-        assertThat(streamed.tokenUsage().outputTokenCount()).isEqualTo(whole.tokenUsage().outputTokenCount());
-        assertThat(streamed.finishReason()).isEqualTo(whole.finishReason());
+        return done;
     }
 
     @Test
@@ -330,26 +333,12 @@ class LocalOpenAiServerTest {
             assertThat(classified.getMessage()).contains("The model `tiny-reasoner` does not exist.");
         });
         // The streaming client meets the same 404 before any token.
-        CompletableFuture<ChatResponse> streamed = new CompletableFuture<>();
-        OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl()).apiKey("x").modelName("gpt-4o")
-                .timeout(Duration.ofSeconds(60)).build().chat(QUESTION, new StreamingChatResponseHandler() {
-                    @Override
-                    public void onPartialResponse(String partialResponse) {
-                        streamed.completeExceptionally(new AssertionError("a token: " + partialResponse));
-                    }
-
-                    @Override
-                    public void onCompleteResponse(ChatResponse completeResponse) {
-                        streamed.complete(completeResponse);
-                    }
-
-                    @Override
-                    public void onError(Throwable error) {
-                        streamed.completeExceptionally(error);
-                    }
-                });
+        List<String> pieces = new ArrayList<>();
+        CompletableFuture<ChatResponse> streamed = stream(OpenAiStreamingChatModel.builder().baseUrl(server.baseUrl())
+                .apiKey("x").modelName("gpt-4o").timeout(Duration.ofSeconds(60)).build(), pieces);
         assertThatThrownBy(() -> streamed.get(60, TimeUnit.SECONDS))
                 .satisfies(e -> assertThat(httpCause(e).statusCode()).isEqualTo(404));
+        assertThat(pieces).isEmpty();
         String messages = "\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"max_tokens\":1}";
         assertRaw("POST", "/chat/completions", "{" + messages, 400, "model");
         assertRaw("POST", "/chat/completions", "{\"model\":null," + messages, 400, "model");
