@@ -112,6 +112,17 @@ class ServeCommandTest {
         }
     }
 
+    @Test
+    void aBlankServedModelNameExitsTwoWithOneLineBeforeAnythingListens() {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = ReasoningCli.newCommandLine();
+        commandLine.setErr(new PrintWriter(err, true));
+        assertThat(commandLine.execute("serve", "--port", "0", "--served-model-name", " "))
+                .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(err.toString().lines()).singleElement().asString().startsWith("reasoning: ")
+                .contains("--served-model-name is blank");
+    }
+
     /** Waits for the first complete line the process writes to {@code file}. */
     private static String firstLine(Path file, Process process) throws Exception {
         while (true) {
