@@ -185,7 +185,7 @@ public final class LocalOpenAiServer implements AutoCloseable {
         return relay.address().getPort();
     }
 
-    /** The model name {@code /v1/models} lists and replies carry. */
+    /** The model name {@code /v1/models} lists, replies carry and every request must give as {@code model}. */
     public String modelName() {
         return modelName;
     }
