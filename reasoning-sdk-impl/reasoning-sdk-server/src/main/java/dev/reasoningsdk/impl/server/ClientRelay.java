@@ -28,6 +28,7 @@ import java.util.function.Supplier;
 final class ClientRelay implements AutoCloseable {
 
     private static final int BUFFER_BYTES = 16 * 1024;
+    private static final long MAX_ACCEPT_PAUSE_MILLIS = 1000;
     private static final System.Logger LOG = System.getLogger(ClientRelay.class.getName());
 
     private final ServerSocket listener;
@@ -99,13 +100,25 @@ final class ClientRelay implements AutoCloseable {
     }
 
     private void accept() {
+        long pauseMillis = 0;
         while (!closed) {
             Socket client;
             try {
                 client = listener.accept();
+                pauseMillis = 0;
             } catch (IOException e) {
-                if (!closed) {
-                    LOG.log(System.Logger.Level.WARNING, "accepting a connection failed", e);
+                if (closed) {
+                    return;
+                }
+                // An accept that keeps failing (out of file descriptors, say) would otherwise spin a core and
+                // flood the log; back off as servers do, up to a second, until a connection is accepted again.
+                pauseMillis = Math.min(MAX_ACCEPT_PAUSE_MILLIS, Math.max(10, pauseMillis * 2));
+                LOG.log(System.Logger.Level.WARNING, "accepting a connection failed; retrying in " + pauseMillis
+                        + " ms", e);
+                try {
+                    Thread.sleep(pauseMillis);
+                } catch (InterruptedException interrupted) {
+                    return;
                 }
                 continue;
             }
