@@ -119,9 +119,10 @@ public final class HiddenStateStepReward implements ProcessReward {
     }
 
     /**
-     * The reward with its cost: one model call per forward pass this score ran (a prefix read for an earlier step
-     * is remembered and costs nothing; {@link Mapping#RATIO} reads the prefix before the step too), its prompt
-     * tokens as input tokens ({@link Usage#UNKNOWN_TOKENS} when the model does not count them,
+     * The reward with its cost: one model call per forward pass this score ran ({@link Mapping#RATIO} reads the
+     * prefix before the step too; a prefix read before, by any search, is remembered and counts as a cache hit, as a
+     * reply served from a cache does, so calls plus hits are the prefixes read), its prompt tokens as input tokens
+     * ({@link Usage#UNKNOWN_TOKENS} when the model does not count them,
      * {@link CausalLanguageModel#promptTokenCount}), a prefix the model cannot read as a failed call
      * ({@link CallFailure#CLIENT_ERROR}), the passes' wall time, and the combined reward's own cost.
      *
@@ -161,6 +162,7 @@ public final class HiddenStateStepReward implements ProcessReward {
         synchronized (values) {
             Double known = values.get(prefix);
             if (known != null) {
+                passes.remembered();
                 return known;
             }
         }
@@ -190,6 +192,7 @@ public final class HiddenStateStepReward implements ProcessReward {
     private static final class Passes {
         private int calls;
         private int failed;
+        private int hits;
         private long tokens;
         private long nanos;
 
@@ -200,6 +203,10 @@ public final class HiddenStateStepReward implements ProcessReward {
                     : tokens + promptTokens.getAsInt();
         }
 
+        void remembered() {
+            hits++;
+        }
+
         void refused(long took) {
             calls++;
             failed++;
@@ -207,7 +214,7 @@ public final class HiddenStateStepReward implements ProcessReward {
         }
 
         Usage usage() {
-            return new Usage(0, calls, failed, tokens, 0, Duration.ofNanos(nanos), 0,
+            return new Usage(0, calls, failed, tokens, 0, Duration.ofNanos(nanos), hits,
                     failed == 0 ? Map.of() : Map.of(CallFailure.CLIENT_ERROR, failed));
         }
     }

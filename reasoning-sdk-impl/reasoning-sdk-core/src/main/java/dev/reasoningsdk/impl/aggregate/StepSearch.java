@@ -75,7 +75,7 @@ import java.util.function.UnaryOperator;
  * ({@link StopReason#BUDGET_EXHAUSTED}), as does a cancelled call ({@link StopReason#CANCELLED}). A provider that
  * refuses every call ends the search with {@link StopReason#NO_ANSWER} once each open chain has had its tries. The
  * result's usage is the scope's (every attempt, retries and failures by kind included) with the finished chains as
- * samples. With a seeded provider that decodes as the local model does, the path is the in-process one: the tiny
+ * samples, plus the process reward's cost. With a seeded provider that decodes as the local model does, the path is the in-process one: the tiny
  * reasoner served by {@code reasoning serve} gives the same path, answer and generated tokens.
  *
  * <p><b>Calculator.</b> With {@code calculator} on, a new step's plain equations have their stated results replaced

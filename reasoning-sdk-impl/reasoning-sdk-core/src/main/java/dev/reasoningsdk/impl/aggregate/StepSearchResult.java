@@ -25,8 +25,8 @@ import java.util.Optional;
  *                   generated, those of discarded expansions included), failed calls, finished chains as samples,
  *                   wall time; the process reward's forward passes included ({@code rewardUsage})
  * @param rewardUsage the process reward's share of {@code usage}: its forward passes as model calls, the tokens
- *                   they read as input tokens, no generated tokens; {@link Usage#NONE} for a reward that runs no
- *                   model
+ *                   they read as input tokens, no generated tokens, values it remembered from an earlier read as
+ *                   cache hits; {@link Usage#NONE} for a reward that runs no model
  */
 public record StepSearchResult(String method, Optional<String> answer, List<Step> path, boolean complete,
                                int expansions, StopReason stopReason, Usage usage, Usage rewardUsage) {

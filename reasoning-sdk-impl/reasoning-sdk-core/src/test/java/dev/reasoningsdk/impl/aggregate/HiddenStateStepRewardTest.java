@@ -101,11 +101,15 @@ class HiddenStateStepRewardTest {
         // The next step's parent was read already: one pass. The arithmetic reward it is combined with costs none.
         ProcessReward.StepScore second = reward.scoreStepWithUsage("Q", List.of("a.", " x."), false);
         assertThat(second.usage().modelCalls()).isEqualTo(1);
+        assertThat(second.usage().cacheHits()).isEqualTo(1);
         assertThat(second.usage().inputTokens()).isEqualTo("Qa. x.".length());
         assertThat(second.usage().outputTokens()).isZero();
         assertThat(second.reward()).isEqualTo(reward.scoreStep("Q", List.of("a.", " x."), false));
-        // Read before: nothing to pay.
-        assertThat(reward.scoreStepWithUsage("Q", List.of("a."), false).usage().modelCalls()).isZero();
+        // Read before: nothing to pay, two prefixes served from the reward's memory.
+        ProcessReward.StepScore again = reward.scoreStepWithUsage("Q", List.of("a."), false);
+        assertThat(again.usage().modelCalls()).isZero();
+        assertThat(again.usage().cacheHits()).isEqualTo(2);
+        assertThat(again.usage().inputTokens()).isZero();
         assertThat(model.passes().get() - afterBuild).isEqualTo(3);
         // A prefix the model cannot read is a failed call, reward 0, no tokens.
         ProcessReward.StepScore unreadable = reward.scoreStepWithUsage("Q", List.of("a.", " #."), false);
