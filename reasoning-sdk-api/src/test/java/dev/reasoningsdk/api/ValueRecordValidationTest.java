@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.api.aggregate.AnswerGroup;
+import dev.reasoningsdk.api.aggregate.ScoredChain;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.api.prompt.OptimizationResult;
 import dev.reasoningsdk.api.prompt.OptimizationStep;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -73,5 +77,56 @@ class ValueRecordValidationTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("promptTokens must be >= 0, was -1");
         assertThat(new Generation("x", new int[] {1}, new float[] {-0.5f}, 0,
                 Generation.FinishReason.END_OF_SEQUENCE).promptTokens()).isZero();
+    }
+
+    private static final ScoredChain CHAIN = new ScoredChain(0, ReasoningChain.of("2+2=4. The answer is 4."), "4",
+            OptionalDouble.empty());
+
+    @ParameterizedTest
+    @ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
+    void answerGroupRefusesANonFiniteScore(double score) {
+        assertThatThrownBy(() -> new AnswerGroup("4", List.of(CHAIN), score, List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("score must be finite, was " + score);
+        // Counts, weight sums and AoR's 0-10 means stay legal, 0 included.
+        assertThat(new AnswerGroup("4", List.of(CHAIN), 0, List.of()).score()).isZero();
+        assertThat(new AnswerGroup("4", List.of(CHAIN), 7.5, List.of(0)).score()).isEqualTo(7.5);
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
+    void scoredChainRefusesANonFiniteLocalScore(double score) {
+        assertThatThrownBy(() -> new ScoredChain(0, CHAIN.chain(), "4", OptionalDouble.of(score)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("localScore must be finite, was " + score);
+        // A log-likelihood is negative; an unscored chain is empty.
+        assertThat(new ScoredChain(0, CHAIN.chain(), "4", OptionalDouble.of(-12.5)).localScore()).hasValue(-12.5);
+        assertThat(CHAIN.localScore()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY})
+    void optimizationResultRefusesANonFiniteScore(double bad) {
+        // NaN compares false with everything, so the best-below-initial check alone let it through.
+        assertThatThrownBy(() -> new OptimizationResult("plum", "p", bad, "p", 1.0, List.of(), 1, 0,
+                StopReason.COMPLETED, Usage.NONE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("initialScore must be finite, was " + bad);
+        assertThatThrownBy(() -> new OptimizationResult("plum", "p", 0.5, "p", bad, List.of(), 1, 0,
+                StopReason.COMPLETED, Usage.NONE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("bestScore must be finite, was " + bad);
+    }
+
+    @ParameterizedTest
+    @ValueSource(floats = {Float.NaN, 0.25f, Float.POSITIVE_INFINITY})
+    void generationRefusesALogProbabilityAboveZeroOrNaN(float bad) {
+        assertThatThrownBy(() -> new Generation("ab", new int[] {1, 2}, new float[] {-0.5f, bad}, 0,
+                Generation.FinishReason.END_OF_SEQUENCE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tokenLogProbs[1] must be <= 0, was " + bad);
+        // -Infinity is a legal log-probability (a token given no chance), as TokenLogProb allows.
+        assertThat(new Generation("ab", new int[] {1, 2}, new float[] {0f, Float.NEGATIVE_INFINITY}, 0,
+                Generation.FinishReason.END_OF_SEQUENCE).tokenLogProbs()).hasSize(2);
     }
 }

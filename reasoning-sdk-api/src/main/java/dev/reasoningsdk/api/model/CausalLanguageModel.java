@@ -1,6 +1,7 @@
 package dev.reasoningsdk.api.model;
 
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * A local decoder-only language model with white-box access: batched sampling with per-token log-probabilities,
@@ -115,6 +116,18 @@ public interface CausalLanguageModel extends AutoCloseable {
     /** Hidden states for a batch of prompts; one vector per prompt, in order. */
     default List<float[]> promptHiddenStates(List<String> prompts) {
         return prompts.stream().map(this::promptHiddenState).toList();
+    }
+
+    /**
+     * How many tokens the model reads for {@code prompt}, counted as {@link Generation#promptTokens()} counts them
+     * (special tokens the model adds included), so that work that only reads a prompt (a hidden state, a scored
+     * continuation) can report its input tokens. Default: empty, the model does not say; callers then report the
+     * tokens as unknown.
+     *
+     * @throws IllegalArgumentException if the prompt holds characters outside the vocabulary
+     */
+    default OptionalInt promptTokenCount(String prompt) {
+        return OptionalInt.empty();
     }
 
     /** The most tokens a sequence may hold, prompt included. */

@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param text          the decoded continuation (without the end-of-sequence token)
  * @param tokenIds      the generated token ids (without the end-of-sequence token)
  * @param tokenLogProbs the log-probability of each generated token under the unmodified model distribution
- *                      (temperature 1), aligned with {@code tokenIds}
+ *                      (temperature 1), aligned with {@code tokenIds}; each {@code <= 0} ({@code -Infinity} for a
+ *                      token the model gave no chance, as {@link TokenLogProb} allows)
  * @param promptTokens  tokens in the prompt, special tokens included; {@code >= 0}
  * @param finishReason  why generation stopped
  * @param tokens        the generated tokens with their text and log-probability (the same value as
@@ -22,8 +23,9 @@ public record Generation(String text, int[] tokenIds, float[] tokenLogProbs, int
                          FinishReason finishReason, List<TokenLogProb> tokens) {
 
     /**
-     * @throws IllegalArgumentException if ids and log-probabilities differ in length, {@code tokens} is neither
-     *                                  empty nor aligned with the ids, or {@code promptTokens} is negative
+     * @throws IllegalArgumentException if ids and log-probabilities differ in length, a log-probability is
+     *                                  positive or NaN, {@code tokens} is neither empty nor aligned with the ids, or
+     *                                  {@code promptTokens} is negative
      */
     public Generation {
         Objects.requireNonNull(text, "text");
@@ -31,6 +33,11 @@ public record Generation(String text, int[] tokenIds, float[] tokenLogProbs, int
         tokenLogProbs = Objects.requireNonNull(tokenLogProbs, "tokenLogProbs").clone();
         if (tokenIds.length != tokenLogProbs.length) {
             throw new IllegalArgumentException("tokenIds and tokenLogProbs differ in length");
+        }
+        for (int i = 0; i < tokenLogProbs.length; i++) {
+            if (!(tokenLogProbs[i] <= 0)) {
+                throw new IllegalArgumentException("tokenLogProbs[" + i + "] must be <= 0, was " + tokenLogProbs[i]);
+            }
         }
         if (promptTokens < 0) {
             throw new IllegalArgumentException("promptTokens must be >= 0, was " + promptTokens);

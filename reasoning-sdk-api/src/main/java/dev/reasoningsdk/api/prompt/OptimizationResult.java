@@ -10,9 +10,9 @@ import java.util.Objects;
  *
  * @param method        the optimiser's name
  * @param initialPrompt the prompt the search started from
- * @param initialScore  its score
+ * @param initialScore  its score, finite (as every {@link PromptObjective.Evaluation}'s)
  * @param bestPrompt    the best prompt found (the initial one when nothing beat it)
- * @param bestScore     its score
+ * @param bestScore     its score, finite
  * @param history       every evaluated candidate in evaluation order
  * @param evaluations   distinct prompts scored (cache hits not counted)
  * @param failedEvaluations evaluations that threw and were skipped
@@ -23,7 +23,9 @@ public record OptimizationResult(String method, String initialPrompt, double ini
                                  double bestScore, List<OptimizationStep> history, int evaluations,
                                  int failedEvaluations, StopReason stopReason, Usage usage) {
 
-    /** @throws IllegalArgumentException if the best score is below the initial score */
+    /**
+     * @throws IllegalArgumentException if a score is NaN or infinite, or the best score is below the initial score
+     */
     public OptimizationResult {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(initialPrompt, "initialPrompt");
@@ -31,6 +33,12 @@ public record OptimizationResult(String method, String initialPrompt, double ini
         history = List.copyOf(history);
         Objects.requireNonNull(stopReason, "stopReason");
         Objects.requireNonNull(usage, "usage");
+        if (!Double.isFinite(initialScore)) {
+            throw new IllegalArgumentException("initialScore must be finite, was " + initialScore);
+        }
+        if (!Double.isFinite(bestScore)) {
+            throw new IllegalArgumentException("bestScore must be finite, was " + bestScore);
+        }
         if (bestScore < initialScore) {
             throw new IllegalArgumentException("best score " + bestScore + " < initial score " + initialScore);
         }

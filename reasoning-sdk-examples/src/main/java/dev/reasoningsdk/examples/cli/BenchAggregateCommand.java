@@ -264,7 +264,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         if (endpoint.isRemote()) {
             try (RemoteModel remote = new RemoteModel(endpoint, cache)) {
                 LiveSearches searches = new LiveSearches(StepSearchSettings.served(remote.gateway(),
-                        RemoteModel.continuing(endpoint), stepTokens, stepMaxTokens), Map.of(), Map.of(),
+                        RemoteModel.continuing(endpoint), stepTokens, stepMaxTokens), Map.of(),
                         "; on the served model each step-search row is one call through the run's gateway that "
                                 + "continues the partial chain as a final assistant message");
                 LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers, searches, remote::shouldStop);
@@ -283,8 +283,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     StepSearchSettings.bestFirst(model, stepTokens, stepMaxTokens, false));
             // The same best-first search through the SDK's served-model path: HTTP, the OpenAI client, the gateway.
             searches.put("best_first_served", StepSearchSettings.bestFirstServed(gateway, stepTokens, stepMaxTokens));
-            HiddenStateCost headCost = new HiddenStateCost(model);
-            HiddenStateStepReward learned = HiddenStateStepReward.tinyReasoner(headCost);
+            HiddenStateStepReward learned = HiddenStateStepReward.tinyReasoner(model);
             long trainedOn = trainedOnSelected(selected, learned.weights().provenance()::trainedOn);
             Map<String, String> skipped = Map.of();
             if (trainedOn == 0) {
@@ -296,8 +295,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                         + " selected problems are among the learned process reward's training problems; the "
                         + "default selection (200 of the project's eval problems) holds none");
             }
-            LiveRun run = liveRun(selected, sampler, scorers, new LiveSearches(searches,
-                    Map.of("best_first_learned", headCost), skipped,
+            LiveRun run = liveRun(selected, sampler, scorers, new LiveSearches(searches, skipped,
                     "; " + StepSearchSettings.describeLearned(learned.weights())), () -> false);
             return run.report(model.modelId(), scorers.keySet())
                     .put("endpoint", endpoint.describe().put("usage", BenchReport.usage(run.usage)));
@@ -308,13 +306,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
      * The step searches of a live run.
      *
      * @param searches    the searches to run, by name
-     * @param rewardCosts the hidden-state reads of the searches whose reward reads the model, by search
      * @param skipped     searches not run, with why
      * @param notes       what the searches add to the report's notes: the learned reward, or how a served model was
      *                    searched
      */
-    record LiveSearches(Map<String, StepSearch> searches, Map<String, HiddenStateCost> rewardCosts,
-                        Map<String, String> skipped, String notes) {
+    record LiveSearches(Map<String, StepSearch> searches, Map<String, String> skipped, String notes) {
     }
 
     /** Step counts reported separately (the hardest problems of the tiny reasoner's eval set). */
@@ -531,8 +527,6 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 if (run.skippedSearches.containsKey(search.getKey())) {
                     continue;
                 }
-                HiddenStateCost cost = live.rewardCosts().get(search.getKey());
-                long[] before = cost != null ? cost.snapshot() : null;
                 StepSearchResult result;
                 try {
                     result = search.getValue().solve(question);
@@ -542,10 +536,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     run.skipSearch(search.getKey(), "needs token usage: " + noTokenUsage.getMessage());
                     continue;
                 }
-                if (cost != null) {
-                    long[] after = cost.snapshot();
-                    run.addCost(search.getKey(), after[0] - before[0], after[1] - before[1], after[2] - before[2],
-                            result.usage().inputTokens());
+                Usage reward = result.rewardUsage();
+                if (reward.modelCalls() > 0) {
+                    // The learned reward's forward passes: part of the search's usage, reported apart as well.
+                    run.addCost(search.getKey(), reward.modelCalls(), reward.inputTokens(), reward.wallTime().toNanos(),
+                            result.usage().inputTokens() - reward.inputTokens());
                 }
                 run.usage = run.usage.plus(result.usage());
                 run.add("step_search_" + search.getKey(), correct(numeric, result.answer(), gold),

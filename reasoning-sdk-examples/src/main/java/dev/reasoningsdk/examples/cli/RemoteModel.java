@@ -65,9 +65,10 @@ final class RemoteModel implements AutoCloseable {
     static ChatModel chatModel(ModelEndpoint endpoint) {
         return switch (endpoint.provider()) {
             case OPENAI -> OpenAiChatModels.builder().baseUrl(endpoint.baseUrl()).apiKey(endpoint.apiKey())
-                    .modelName(endpoint.model()).timeout(endpoint.callTimeout()).topLogprobs(endpoint.topLogprobs()).build();
+                    .modelName(endpoint.model()).callTimeout(endpoint.callTimeout())
+                    .topLogprobs(endpoint.topLogprobs()).build();
             case OLLAMA -> OllamaChatModels.builder().baseUrl(endpoint.baseUrl()).modelName(endpoint.model())
-                    .timeout(endpoint.callTimeout()).build();
+                    .callTimeout(endpoint.callTimeout()).build();
             case LOCAL -> throw new IllegalArgumentException("not a remote model: " + endpoint);
         };
     }

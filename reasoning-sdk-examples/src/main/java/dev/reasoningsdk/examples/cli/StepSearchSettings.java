@@ -155,8 +155,9 @@ final class StepSearchSettings {
                 + "(hidden-state head of " + head.modelId() + ", layer " + head.layer() + ", " + head.provenance().labels() + " labels, mapping "
                 + head.provenance().mapping() + ", combined with the arithmetic reward by "
                 + head.provenance().combination() + "); reward_forward_passes and reward_prefill_tokens: the head's "
-                + "prefill passes and their prompt tokens per problem (no generated tokens), search_prefill_tokens: "
-                + "the prompt tokens of the search's own generate calls, for comparison";
+                + "prefill passes and their prompt tokens per problem (no generated tokens; they are in the search's "
+                + "usage and mean_calls too), search_prefill_tokens: the prompt tokens of the search's own generate "
+                + "calls, for comparison";
     }
 
     static String describe(int stepTokens, long maxTokens) {

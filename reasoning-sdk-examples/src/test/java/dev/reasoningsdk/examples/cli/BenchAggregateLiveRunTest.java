@@ -38,7 +38,7 @@ class BenchAggregateLiveRunTest {
         try (HuggingFaceOnnxModel model = TinyReasoner.create()) {
             StepSearch search = StepSearch.builder().model(model).reward(failing).build();
             BenchAggregateCommand.LiveSearches searches = new BenchAggregateCommand.LiveSearches(
-                    Map.of("failing", search), Map.of(), Map.of(), "");
+                    Map.of("failing", search), Map.of(), "");
 
             assertThatThrownBy(() -> new BenchAggregateCommand().liveRun(List.of(problem),
                     LocalModelSampler.builder().model(model).temperature(0.8).build(), Map.of(), searches,

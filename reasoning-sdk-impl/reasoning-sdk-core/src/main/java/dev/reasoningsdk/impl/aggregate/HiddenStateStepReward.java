@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reasoningsdk.api.CallFailure;
+import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.impl.aggregate.internal.WeightFiles;
@@ -14,12 +16,14 @@ import dev.reasoningsdk.impl.internal.TextFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.function.UnaryOperator;
 
 /**
@@ -27,7 +31,9 @@ import java.util.function.UnaryOperator;
  * the probability that the chain so far leads to a right answer (a process reward model, Lightman et al., 2023,
  * "Let's Verify Step by Step"; trained without step annotations from the model's own completions, Wang et al., 2024,
  * "Math-Shepherd"). The prefix is read as the model would continue it: {@code promptFormat(question)} followed by
- * the steps so far, one forward pass over it (prefill, no generation) per scored step.
+ * the steps so far, one forward pass over it (prefill, no generation) per scored step. Each score reports what its
+ * passes cost ({@link #scoreStepWithUsage}: model calls and the prompt tokens they read), which {@link StepSearch}
+ * adds to its result's usage.
  *
  * <p>The head's probability {@code v} of a prefix becomes a reward by its {@link Mapping}: {@link Mapping#VALUE}
  * uses {@code v}; {@link Mapping#RATIO} uses {@code min(1, v / v_before)}, the share of the chance of success kept by
@@ -109,20 +115,38 @@ public final class HiddenStateStepReward implements ProcessReward {
     /** @throws IllegalArgumentException if {@code steps} is empty */
     @Override
     public double scoreStep(String question, List<String> steps, boolean complete) {
+        return scoreStepWithUsage(question, steps, complete).reward();
+    }
+
+    /**
+     * The reward with its cost: one model call per forward pass this score ran ({@link Mapping#RATIO} reads the
+     * prefix before the step too; a prefix read before, by any search, is remembered and counts as a cache hit, as a
+     * reply served from a cache does, so calls plus hits are the prefixes read), its prompt tokens as input tokens
+     * ({@link Usage#UNKNOWN_TOKENS} when the model does not count them,
+     * {@link CausalLanguageModel#promptTokenCount}), a prefix the model cannot read as a failed call
+     * ({@link CallFailure#CLIENT_ERROR}), the passes' wall time, and the combined reward's own cost.
+     *
+     * @throws IllegalArgumentException if {@code steps} is empty
+     */
+    @Override
+    public StepScore scoreStepWithUsage(String question, List<String> steps, boolean complete) {
         Objects.requireNonNull(question, "question");
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("steps must hold at least one step");
         }
+        Passes passes = new Passes();
         String prompt = promptFormat.apply(question);
         String before = String.join("", steps.subList(0, steps.size() - 1));
-        double value = value(prompt + before + steps.get(steps.size() - 1));
+        double value = value(prompt + before + steps.get(steps.size() - 1), passes);
         double learned = weights.mapping == Mapping.VALUE ? value
-                : Math.min(1, value / Math.max(value(prompt + before), Double.MIN_NORMAL));
-        return switch (weights.combination) {
-            case NONE -> learned;
-            case MIN -> Math.min(learned, arithmetic.scoreStep(question, steps, complete));
-            case PRODUCT -> learned * arithmetic.scoreStep(question, steps, complete);
-        };
+                : Math.min(1, value / Math.max(value(prompt + before, passes), Double.MIN_NORMAL));
+        if (weights.combination == Combination.NONE) {
+            return new StepScore(learned, passes.usage());
+        }
+        StepScore checked = arithmetic.scoreStepWithUsage(question, steps, complete);
+        double reward = weights.combination == Combination.MIN ? Math.min(learned, checked.reward())
+                : learned * checked.reward();
+        return new StepScore(reward, passes.usage().plus(checked.usage()));
     }
 
     /**
@@ -130,26 +154,69 @@ public final class HiddenStateStepReward implements ProcessReward {
      * {@code question}; 0 when the model cannot read the prefix.
      */
     public double value(String question, List<String> steps) {
-        return value(promptFormat.apply(Objects.requireNonNull(question, "question")) + String.join("", steps));
+        return value(promptFormat.apply(Objects.requireNonNull(question, "question")) + String.join("", steps),
+                new Passes());
     }
 
-    private double value(String prefix) {
+    private double value(String prefix, Passes passes) {
         synchronized (values) {
             Double known = values.get(prefix);
             if (known != null) {
+                passes.remembered();
                 return known;
             }
         }
-        double value;
+        long start = System.nanoTime();
+        float[] state;
         try {
-            value = weights.probability(model.promptHiddenState(prefix, weights.layer));
+            state = model.promptHiddenState(prefix, weights.layer);
         } catch (IllegalArgumentException unreadable) {
+            state = null;
+        }
+        long took = System.nanoTime() - start;
+        double value;
+        if (state == null) {
+            passes.refused(took);
             value = 0;
+        } else {
+            passes.read(model.promptTokenCount(prefix), took);
+            value = weights.probability(state);
         }
         synchronized (values) {
             values.put(prefix, value);
         }
         return value;
+    }
+
+    /** The forward passes of one score: what they cost. Confined to the scoring thread. */
+    private static final class Passes {
+        private int calls;
+        private int failed;
+        private int hits;
+        private long tokens;
+        private long nanos;
+
+        void read(OptionalInt promptTokens, long took) {
+            calls++;
+            nanos += took;
+            tokens = tokens == Usage.UNKNOWN_TOKENS || promptTokens.isEmpty() ? Usage.UNKNOWN_TOKENS
+                    : tokens + promptTokens.getAsInt();
+        }
+
+        void remembered() {
+            hits++;
+        }
+
+        void refused(long took) {
+            calls++;
+            failed++;
+            nanos += took;
+        }
+
+        Usage usage() {
+            return new Usage(0, calls, failed, tokens, 0, Duration.ofNanos(nanos), hits,
+                    failed == 0 ? Map.of() : Map.of(CallFailure.CLIENT_ERROR, failed));
+        }
     }
 
     /** {@code "hidden_state"}. */

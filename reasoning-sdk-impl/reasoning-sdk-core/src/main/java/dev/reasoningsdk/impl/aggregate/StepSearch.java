@@ -75,7 +75,7 @@ import java.util.function.UnaryOperator;
  * ({@link StopReason#BUDGET_EXHAUSTED}), as does a cancelled call ({@link StopReason#CANCELLED}). A provider that
  * refuses every call ends the search with {@link StopReason#NO_ANSWER} once each open chain has had its tries. The
  * result's usage is the scope's (every attempt, retries and failures by kind included) with the finished chains as
- * samples. With a seeded provider that decodes as the local model does, the path is the in-process one: the tiny
+ * samples, plus the process reward's cost. With a seeded provider that decodes as the local model does, the path is the in-process one: the tiny
  * reasoner served by {@code reasoning serve} gives the same path, answer and generated tokens.
  *
  * <p><b>Calculator.</b> With {@code calculator} on, a new step's plain equations have their stated results replaced
@@ -83,7 +83,10 @@ import java.util.function.UnaryOperator;
  * model generated past a corrected step is dropped, and the corrected digits count as no generated token.
  *
  * <p><b>Scoring.</b> Each new step gets a reward in [0, 1] from the {@link ProcessReward} (default
- * {@link ArithmeticStepReward}); a partial chain's penalty is the sum of {@code 1 - reward} over its steps. Chains
+ * {@link ArithmeticStepReward}); a partial chain's penalty is the sum of {@code 1 - reward} over its steps. What the
+ * reward's scores cost ({@link ProcessReward#scoreStepWithUsage}: a learned reward's forward passes over each step
+ * end, {@link HiddenStateStepReward}) is part of the result's usage, as model calls, input tokens and failed calls,
+ * and is reported alone as {@link StepSearchResult#rewardUsage()}. Chains
  * rank by penalty, then (best-first) finished before unfinished and longer before shorter, then by the mean
  * log-probability per character of their steps where the model reports token texts, then by creation order.
  *
@@ -104,7 +107,9 @@ import java.util.function.UnaryOperator;
  * {@code exp(-penalty)}; ties go to the answer of the better-ranked chain, whose steps are the path reported.
  *
  * <p><b>Budget.</b> {@code maxTokens} bounds the tokens the model generates in one search, exactly: every call asks
- * for at most the tokens still unspent, and every generated token counts, those of dropped chains included. When
+ * for at most the tokens still unspent, and every generated token counts, those of dropped chains included. It
+ * counts generated tokens only: the prompt tokens of expansions and of a learned reward's forward passes are in the
+ * result's usage but spend no budget. When
  * the budget cannot pay for another expansion, the best finished chain is the answer
  * ({@link StopReason#BUDGET_EXHAUSTED}). The same seed, question and model give the same path: row {@code i} of the
  * search (counted over all its calls) is sampled with seed {@code seed + i}. Over a gateway, every token a reply
@@ -334,6 +339,8 @@ public final class StepSearch {
         /** Why a served model's calls stopped the search (a spent gateway budget, a cancel); null otherwise. */
         private StopReason halted;
         private Node bestFinished;
+        /** What the process reward's scores cost (a learned reward's forward passes); none for a text-only one. */
+        private Usage rewardUsage = Usage.NONE;
         /** The search's share of the gateway: one scope per search; null for a local model. */
         private final CallScope scope;
 
@@ -566,12 +573,9 @@ public final class StepSearch {
         }
 
         private double reward(List<String> steps, boolean finished) {
-            double value = reward.scoreStep(question, List.copyOf(steps), finished);
-            if (!(value >= 0 && value <= 1)) {
-                throw new IllegalStateException("process reward " + reward.name() + " returned " + value
-                        + ", outside [0, 1]");
-            }
-            return value;
+            ProcessReward.StepScore score = reward.scoreStepWithUsage(question, List.copyOf(steps), finished);
+            rewardUsage = rewardUsage.plus(score.usage());
+            return score.reward();
         }
 
         /**
@@ -710,11 +714,15 @@ public final class StepSearch {
             }
             Optional<String> answer = chosen.finished ? extractor.extract(chosen.text) : Optional.empty();
             // A served model's calls are counted by their scope: attempts, failures by kind, tokens.
-            Usage usage = scope != null ? servedUsage(scope.usage())
+            Usage expanding = scope != null ? servedUsage(scope.usage())
                     : new Usage(finishedChains, calls, failedCalls, inputTokens, generated,
                     Duration.ofNanos(System.nanoTime() - start), 0,
                     failedCalls > 0 ? Map.of(CallFailure.CLIENT_ERROR, failedCalls) : Map.of());
-            return new StepSearchResult(name(), answer, path, chosen.finished, expansions, stopReason, usage);
+            // The reward's passes ran inside the search's wall time, and generated nothing: the budget's figure,
+            // the output tokens, is the expansions' alone.
+            Usage usage = expanding.plus(rewardUsage).withWallTime(expanding.wallTime());
+            return new StepSearchResult(name(), answer, path, chosen.finished, expansions, stopReason, usage,
+                    rewardUsage);
         }
     }
 

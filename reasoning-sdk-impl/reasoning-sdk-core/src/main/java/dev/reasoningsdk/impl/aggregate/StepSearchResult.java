@@ -21,22 +21,45 @@ import java.util.Optional;
  *                   was spent), {@link StopReason#CANCELLED} (over a gateway, a call was cancelled) or
  *                   {@link StopReason#NO_ANSWER} (every partial chain was expanded as often as allowed without a
  *                   finished chain winning)
- * @param usage      model calls, prompt and generated tokens (every token the model generated, those of discarded
- *                   expansions included), finished chains as samples, wall time
+ * @param usage      the whole search's cost: model calls, prompt and generated tokens (every token the model
+ *                   generated, those of discarded expansions included), failed calls, finished chains as samples,
+ *                   wall time; the process reward's forward passes included ({@code rewardUsage})
+ * @param rewardUsage the process reward's share of {@code usage}: its forward passes as model calls, the tokens
+ *                   they read as input tokens, no generated tokens, values it remembered from an earlier read as
+ *                   cache hits; {@link Usage#NONE} for a reward that runs no model
  */
 public record StepSearchResult(String method, Optional<String> answer, List<Step> path, boolean complete,
-                               int expansions, StopReason stopReason, Usage usage) {
+                               int expansions, StopReason stopReason, Usage usage, Usage rewardUsage) {
 
-    /** @throws IllegalArgumentException if {@code expansions} is negative */
+    /**
+     * @throws IllegalArgumentException if {@code expansions} is negative, or the reward's share holds more model
+     *                                  calls or failed calls than the whole usage
+     */
     public StepSearchResult {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(answer, "answer");
         path = List.copyOf(path);
         Objects.requireNonNull(stopReason, "stopReason");
         Objects.requireNonNull(usage, "usage");
+        Objects.requireNonNull(rewardUsage, "rewardUsage");
         if (expansions < 0) {
             throw new IllegalArgumentException("expansions must be >= 0, was " + expansions);
         }
+        if (rewardUsage.modelCalls() > usage.modelCalls() || rewardUsage.failedCalls() > usage.failedCalls()) {
+            throw new IllegalArgumentException("rewardUsage (" + rewardUsage.modelCalls() + " calls, "
+                    + rewardUsage.failedCalls() + " failed) is not a share of usage (" + usage.modelCalls()
+                    + " calls, " + usage.failedCalls() + " failed)");
+        }
+    }
+
+    /**
+     * A result whose process reward cost nothing ({@code rewardUsage} {@link Usage#NONE}).
+     *
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public StepSearchResult(String method, Optional<String> answer, List<Step> path, boolean complete,
+                            int expansions, StopReason stopReason, Usage usage) {
+        this(method, answer, path, complete, expansions, stopReason, usage, Usage.NONE);
     }
 
     /** The chosen chain's text: its steps joined as generated, stripped. */
@@ -46,7 +69,10 @@ public record StepSearchResult(String method, Optional<String> answer, List<Step
         return text.toString().strip();
     }
 
-    /** Tokens the model generated during the search ({@link Usage#outputTokens()}). */
+    /**
+     * Tokens the model generated during the search ({@link Usage#outputTokens()}), the figure its token budget
+     * bounds; a process reward's forward passes generate none.
+     */
     public long generatedTokens() {
         return usage.outputTokens();
     }

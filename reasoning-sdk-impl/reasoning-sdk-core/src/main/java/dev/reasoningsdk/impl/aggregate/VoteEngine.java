@@ -89,7 +89,12 @@ final class VoteEngine {
                 throw new IllegalStateException("weight of chain " + members.get(i).index() + " is " + weight
                         + "; weights must be finite and >= 0");
             }
-            scores.merge(members.get(i).group(), weight, Double::sum);
+            double sum = scores.merge(members.get(i).group(), weight, Double::sum);
+            if (Double.isInfinite(sum)) {
+                // Each weight is finite, their sum is not: no score to rank the group by.
+                throw new IllegalStateException("the weights of the chains answering '"
+                        + members.get(i).group().answer() + "' add up past Double.MAX_VALUE");
+            }
         }
         Usage usage = spent.plus(weighed.usage());
         usage = usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos));

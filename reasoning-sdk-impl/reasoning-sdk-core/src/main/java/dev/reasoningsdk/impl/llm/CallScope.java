@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Budget</b>: before each attempt the scope checks its deadline, its token budget (known tokens spent so
  *       far) and reserves one of its calls; a spent budget refuses the call with
  *       {@link CallFailure#BUDGET_EXHAUSTED} without calling the model. So does a model that throws
- *       {@link BudgetExhaustedException} (a budget kept in front of it, shared by many scopes): the call is
+ *       {@link BudgetExhaustedException} (a budget kept in front of it, shared by many scopes), also when a
+ *       decorator or LangChain4j wrapped it (the cause chain is searched): the call is
  *       refused, not a failed model call, and the scope is exhausted. Calls already in flight finish, so tokens may
  *       overshoot by their output. A call still running at the deadline is abandoned (a failed call of kind
  *       {@link CallFailure#BUDGET_EXHAUSTED}); a call waiting for a free slot gives up at the deadline.</li>
@@ -460,8 +461,12 @@ public final class CallScope {
                 return atDeadline ? Attempt.of(End.TIMED_OUT_AT_DEADLINE)
                         : new Attempt(End.FAILED, null, LlmCallException.timedOut(callTimeout));
             } catch (ExecutionException failed) {
-                return new Attempt(failed.getCause() instanceof BudgetExhaustedException ? End.REFUSED_BY_MODEL_BUDGET
-                        : End.FAILED, null, LlmCallException.classify(failed.getCause()));
+                // A decorator or LangChain4j may wrap the quota's refusal: it is still a refusal, never retried.
+                Optional<BudgetExhaustedException> refusal = LlmCallException.causeOfType(failed.getCause(),
+                        BudgetExhaustedException.class);
+                return refusal.isPresent()
+                        ? new Attempt(End.REFUSED_BY_MODEL_BUDGET, null, LlmCallException.classify(refusal.get()))
+                        : new Attempt(End.FAILED, null, LlmCallException.classify(failed.getCause()));
             } catch (CancellationException stopped) {
                 return Attempt.of(End.CANCELLED_IN_CALL);
             } catch (InterruptedException stopped) {

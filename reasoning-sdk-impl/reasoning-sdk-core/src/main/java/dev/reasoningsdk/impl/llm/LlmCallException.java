@@ -44,6 +44,8 @@ public final class LlmCallException extends ReasoningException {
 
     /** {@link #statusCode()} value meaning no HTTP status is known. */
     private static final int NO_STATUS = -1;
+    /** Most links of a cause chain read; real chains hold a handful. */
+    private static final int MAX_CAUSES = 64;
 
     private final boolean timeout;
     private final int statusCode;
@@ -210,10 +212,23 @@ public final class LlmCallException extends ReasoningException {
     }
 
     /** The cause chain from {@code top} down, each throwable once (chains can be cyclic). */
+    /**
+     * The first {@code type} in {@code failure}'s cause chain, {@code failure} included: how a failure that a
+     * decorator, an executor or LangChain4j wrapped (in a {@code RuntimeException}, {@link ExecutionException},
+     * {@link CompletionException}) is still recognised. The walk is bounded and stops at a cycle.
+     */
+    static <T extends Throwable> Optional<T> causeOfType(Throwable failure, Class<T> type) {
+        return causes(failure).stream().filter(type::isInstance).map(type::cast).findFirst();
+    }
+
+    /**
+     * The cause chain from {@code top}, at most {@value #MAX_CAUSES} long: {@code getCause()} is the thrower's own
+     * code, so a chain may loop back (the identity set stops it) or be built without end.
+     */
     private static List<Throwable> causes(Throwable top) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Throwable> chain = new ArrayList<>();
-        for (Throwable t = top; t != null && seen.add(t); t = t.getCause()) {
+        for (Throwable t = top; t != null && chain.size() < MAX_CAUSES && seen.add(t); t = t.getCause()) {
             chain.add(t);
         }
         return chain;

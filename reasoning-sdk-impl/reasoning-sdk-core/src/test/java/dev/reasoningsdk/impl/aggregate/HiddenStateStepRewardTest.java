@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reasoningsdk.api.CallFailure;
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.aggregate.ProcessReward;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
@@ -13,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
 class HiddenStateStepRewardTest {
 
     /** A model whose hidden state is {@code [count of 'x' in the prompt, 1]}, padded to {@code size}. */
-    private record CountingModel(String id, int size) implements CausalLanguageModel {
+    private record CountingModel(String id, int size, AtomicInteger passes) implements CausalLanguageModel {
+        CountingModel(String id, int size) {
+            this(id, size, new AtomicInteger());
+        }
+
         @Override
         public List<Generation> generate(String prompt, int count, GenerationOptions options) {
             return List.of();
@@ -31,12 +40,23 @@ class HiddenStateStepRewardTest {
             return new float[0];
         }
 
+        /** A prompt holding '#' is one the model cannot read (as one past its context). */
         @Override
         public float[] promptHiddenState(String prompt) {
+            if (prompt.contains("#")) {
+                throw new IllegalArgumentException("unreadable");
+            }
+            passes.incrementAndGet();
             float[] state = new float[size];
             state[0] = prompt.chars().filter(c -> c == 'x').count();
             state[1] = 1;
             return state;
+        }
+
+        /** One token per character. */
+        @Override
+        public OptionalInt promptTokenCount(String prompt) {
+            return OptionalInt.of(prompt.length());
         }
 
         @Override
@@ -63,6 +83,40 @@ class HiddenStateStepRewardTest {
                                                       HiddenStateStepReward.Combination combination) {
         return new HiddenStateStepReward.Weights("counting@1", -1, new double[] {0, 0, 0}, new double[] {1, 1, 1},
                 new double[] {-2, 0, 0}, 1, mapping, combination, PROVENANCE);
+    }
+
+    @Test
+    void eachScoreReportsTheForwardPassesItRanAndTheTokensTheyRead() {
+        CountingModel model = new CountingModel("counting@1", 3);
+        HiddenStateStepReward reward = HiddenStateStepReward.builder().model(model)
+                .weights(head(HiddenStateStepReward.Mapping.RATIO, HiddenStateStepReward.Combination.MIN))
+                .promptFormat(q -> q).build();
+        int afterBuild = model.passes().get();
+
+        // The ratio reads the prefix with the step and the one before it: two passes, "Qa." and "Q".
+        ProcessReward.StepScore first = reward.scoreStepWithUsage("Q", List.of("a."), false);
+        assertThat(first.usage()).isEqualTo(new Usage(0, 2, 0, "Qa.".length() + "Q".length(), 0,
+                first.usage().wallTime()));
+        assertThat(model.passes().get() - afterBuild).isEqualTo(2);
+        // The next step's parent was read already: one pass. The arithmetic reward it is combined with costs none.
+        ProcessReward.StepScore second = reward.scoreStepWithUsage("Q", List.of("a.", " x."), false);
+        assertThat(second.usage().modelCalls()).isEqualTo(1);
+        assertThat(second.usage().cacheHits()).isEqualTo(1);
+        assertThat(second.usage().inputTokens()).isEqualTo("Qa. x.".length());
+        assertThat(second.usage().outputTokens()).isZero();
+        assertThat(second.reward()).isEqualTo(reward.scoreStep("Q", List.of("a.", " x."), false));
+        // Read before: nothing to pay, two prefixes served from the reward's memory.
+        ProcessReward.StepScore again = reward.scoreStepWithUsage("Q", List.of("a."), false);
+        assertThat(again.usage().modelCalls()).isZero();
+        assertThat(again.usage().cacheHits()).isEqualTo(2);
+        assertThat(again.usage().inputTokens()).isZero();
+        assertThat(model.passes().get() - afterBuild).isEqualTo(3);
+        // A prefix the model cannot read is a failed call, reward 0, no tokens.
+        ProcessReward.StepScore unreadable = reward.scoreStepWithUsage("Q", List.of("a.", " #."), false);
+        assertThat(unreadable.reward()).isZero();
+        assertThat(unreadable.usage().modelCalls()).isEqualTo(1);
+        assertThat(unreadable.usage().failedCalls(CallFailure.CLIENT_ERROR)).isEqualTo(1);
+        assertThat(unreadable.usage().inputTokens()).isZero();
     }
 
     @Test

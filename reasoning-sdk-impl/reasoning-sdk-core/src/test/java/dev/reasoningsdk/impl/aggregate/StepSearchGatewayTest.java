@@ -76,6 +76,26 @@ class StepSearchGatewayTest {
     }
 
     @Test
+    void overAGatewayTheRewardsPassesAreAddedToTheScopesCalls() {
+        ContinuingChatModel chat = new ContinuingChatModel(new ArithmeticChainModel(4, 0.4), true);
+        CostlyStepReward costly = new CostlyStepReward();
+        StepSearchResult plain;
+        StepSearchResult result;
+        try (ModelGateway gateway = gateway(chat)) {
+            plain = served(gateway).seed(3).maxTokens(300).build().solve(QUESTION);
+            long callsBefore = chat.calls.get();
+            result = served(gateway).reward(costly).seed(3).maxTokens(300).build().solve(QUESTION);
+            assertThat(chat.calls.get() - callsBefore).isEqualTo(plain.usage().modelCalls());
+        }
+        assertThat(result.path()).isEqualTo(plain.path());
+        assertThat(result.generatedTokens()).isEqualTo(plain.generatedTokens());
+        assertThat(result.rewardUsage().modelCalls()).isEqualTo(costly.passes.get()).isPositive();
+        assertThat(result.usage().modelCalls()).isEqualTo(plain.usage().modelCalls() + costly.passes.get());
+        assertThat(result.usage().inputTokens()).isEqualTo(plain.usage().inputTokens()
+                + (long) costly.passes.get() * CostlyStepReward.TOKENS_PER_PASS);
+    }
+
+    @Test
     void anEmptyReplyEndsTheChainItContinuesAndIsNoFailedCall() {
         // A step cut at its cap right before the model's end of sequence is continued by nothing but the end: an
         // empty reply, which the gateway must not take for garbage (nor retry).

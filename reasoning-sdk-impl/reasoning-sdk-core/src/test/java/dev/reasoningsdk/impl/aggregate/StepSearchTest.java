@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.StopReason;
+import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.aggregate.ProcessReward;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +63,58 @@ class StepSearchTest {
         assertThat(result.stopReason()).isEqualTo(StopReason.BUDGET_EXHAUSTED);
         assertThat(result.answer()).isEmpty();
         assertThat(result.generatedTokens()).isEqualTo(10).isEqualTo(model.generatedTokens.get());
+    }
+
+    @Test
+    void theRewardsForwardPassesAreInTheUsageButSpendNoneOfTheTokenBudget() {
+        for (StepSearch.Strategy strategy : StepSearch.Strategy.values()) {
+            for (long maxTokens : new long[] {24, 1024}) {
+                StepSearchResult plain = StepSearch.builder().model(new ArithmeticChainModel(3, 0.5))
+                        .strategy(strategy).maxTokens(maxTokens).build().solve(QUESTION);
+                CostlyStepReward costly = new CostlyStepReward();
+                ArithmeticChainModel model = new ArithmeticChainModel(3, 0.5);
+                StepSearchResult result = StepSearch.builder().model(model).reward(costly).strategy(strategy)
+                        .maxTokens(maxTokens).build().solve(QUESTION);
+                String at = strategy + ", maxTokens " + maxTokens;
+
+                // The same scores, the same search: the passes changed nothing the budget counts.
+                assertThat(result.path()).as(at).isEqualTo(plain.path());
+                assertThat(result.generatedTokens()).as(at).isEqualTo(plain.generatedTokens())
+                        .isEqualTo(model.generatedTokens.get()).isLessThanOrEqualTo(maxTokens);
+                int passes = costly.passes.get();
+                assertThat(passes).as(at).isPositive();
+                assertThat(result.rewardUsage().modelCalls()).as(at).isEqualTo(passes);
+                assertThat(result.rewardUsage().inputTokens()).as(at)
+                        .isEqualTo((long) passes * CostlyStepReward.TOKENS_PER_PASS);
+                assertThat(result.rewardUsage().outputTokens()).as(at).isZero();
+                assertThat(result.usage().modelCalls()).as(at)
+                        .isEqualTo((int) model.calls.get() + passes).isEqualTo(plain.usage().modelCalls() + passes);
+                assertThat(result.usage().inputTokens()).as(at)
+                        .isEqualTo(plain.usage().inputTokens() + result.rewardUsage().inputTokens());
+                assertThat(plain.rewardUsage()).as(at).isEqualTo(Usage.NONE);
+            }
+        }
+        assertThat(StepSearch.builder().model(new ArithmeticChainModel(3, 0)).maxTokens(10).reward(
+                new CostlyStepReward()).build().solve(QUESTION).generatedTokens()).isEqualTo(10);
+    }
+
+    @Test
+    void aRewardOutsideZeroToOneIsRefusedNamingIt() {
+        ProcessReward broken = new ProcessReward() {
+            @Override
+            public double scoreStep(String question, List<String> steps, boolean complete) {
+                return 1.5;
+            }
+
+            @Override
+            public String name() {
+                return "broken";
+            }
+        };
+        assertThatThrownBy(() -> StepSearch.builder().model(new ArithmeticChainModel(3, 0)).reward(broken).build()
+                .solve(QUESTION))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("process reward broken returned 1.5, outside [0, 1]");
     }
 
     @Test

@@ -112,4 +112,15 @@ class VoteTest {
                 .weight(ChainWeight.callerWeight()).scorer(ArithmeticVerifier.create()).build())
                 .isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void weightedVoteRefusesFiniteWeightsWhoseSumOverflows() {
+        WeightedVote vote = WeightedVote.builder().extractor(AnswerExtractors.numeric())
+                .weight((q, c) -> Double.MAX_VALUE).build();
+        // One chain per answer is a finite score; two for one answer add up to infinity, which ranks nothing.
+        assertThat(vote.aggregate("q", chains("A: 1", "A: 2")).groups()).hasSize(2);
+        assertThatThrownBy(() -> vote.aggregate("q", chains("A: 1", "A: 1")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("the weights of the chains answering '1' add up past Double.MAX_VALUE");
+    }
 }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.entry;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.AuthenticationException;
+import dev.langchain4j.exception.RetriableException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
@@ -22,14 +23,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The gateway's protected path, driven by the fixtures' fault-injecting model. Assertions are on calls, failure kinds
@@ -191,6 +198,73 @@ class ModelGatewayTest {
         assertThat(sent.get()).isEqualTo(3);
         assertThat(sleeps).isEmpty();
         assertThatThrownBy(refused::orThrow).isInstanceOf(BudgetExhaustedException.class);
+    }
+
+    /** A quota's refusal as decorators and clients hand it on: wrapped once, twice, or in a retryable exception. */
+    static List<Named<Function<BudgetExhaustedException, RuntimeException>>> wrappers() {
+        return List.of(
+                Named.of("RuntimeException", e -> new RuntimeException("decorator failed", e)),
+                Named.of("CompletionException", CompletionException::new),
+                Named.of("ExecutionException in a RuntimeException",
+                        e -> new RuntimeException(new ExecutionException(e))),
+                // LangChain4j's retriable type: read at the top, the refusal would be retried.
+                Named.of("RetriableException", e -> new RetriableException(e)),
+                Named.of("ten wrappers deep", e -> {
+                    RuntimeException wrapped = new RuntimeException(e);
+                    for (int i = 1; i < 10; i++) {
+                        wrapped = new RuntimeException("layer " + i, wrapped);
+                    }
+                    return wrapped;
+                }));
+    }
+
+    @ParameterizedTest
+    @MethodSource("wrappers")
+    void aWrappedRefusalOfABudgetInFrontOfTheModelIsStillARefusal(
+            Function<BudgetExhaustedException, RuntimeException> wrap) {
+        AtomicInteger sent = new AtomicInteger();
+        ChatModel quota = new ChatModel() {
+            @Override
+            public ChatResponse doChat(ChatRequest request) {
+                sent.incrementAndGet();
+                throw wrap.apply(new BudgetExhaustedException("the run's quota of 0 calls is spent", Usage.NONE));
+            }
+        };
+        CallScope scope = build(gateway(quota)).session();
+
+        CallResult refused = scope.call(REQUEST);
+
+        assertThat(refused.failure()).contains(CallFailure.BUDGET_EXHAUSTED);
+        assertThat(refused.message()).contains("quota of 0 calls");
+        assertThat(scope.isExhausted()).isTrue();
+        // Neither a model call nor a failed one, and never retried.
+        assertThat(scope.usage().modelCalls()).isZero();
+        assertThat(scope.usage().failedCalls()).isZero();
+        assertThat(sent.get()).isEqualTo(1);
+        assertThat(sleeps).isEmpty();
+    }
+
+    @Test
+    void aCauseChainThatLoopsWithoutARefusalIsAnOrdinaryFailure() {
+        RuntimeException first = new RuntimeException("first");
+        RuntimeException second = new RuntimeException("second", first);
+        first.initCause(second);
+        AtomicInteger sent = new AtomicInteger();
+        ChatModel looping = new ChatModel() {
+            @Override
+            public ChatResponse doChat(ChatRequest request) {
+                sent.incrementAndGet();
+                throw second;
+            }
+        };
+        CallScope scope = build(gateway(looping)).session();
+
+        CallResult failed = scope.call(REQUEST);
+
+        assertThat(failed.failure()).contains(CallFailure.OTHER);
+        assertThat(scope.isExhausted()).isFalse();
+        assertThat(scope.usage().failedCalls()).isEqualTo(1);
+        assertThat(sent.get()).isEqualTo(1);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.ollama;
 import dev.langchain4j.model.ollama.OllamaChatModel;
 import dev.langchain4j.model.ollama.OllamaChatRequestParameters;
 import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.RenamedSetting;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import dev.reasoningsdk.impl.llm.RetryAfterHttpClientBuilder;
 import dev.reasoningsdk.impl.llm.SampleRequestParameters;
@@ -58,9 +59,10 @@ public final class OllamaChatModels {
     public static final class Builder {
         private String baseUrl;
         private String modelName;
-        private Duration timeout = Duration.ofSeconds(120);
+        private final RenamedSetting<Duration> callTimeout = new RenamedSetting<>("callTimeout", "timeout",
+                Duration.ofSeconds(120));
         private Double temperature;
-        private Integer maxOutputTokens;
+        private final RenamedSetting<Integer> maxTokens = new RenamedSetting<>("maxTokens", "maxOutputTokens", null);
 
         private Builder() {
         }
@@ -86,12 +88,28 @@ public final class OllamaChatModels {
         }
 
         /**
-         * The HTTP timeout of one call (default 120 s).
+         * The HTTP timeout of one call (default 120 s): the longest the client waits for the response's headers.
+         * Named as every builder of the SDK names the time one call may take ({@code ModelGateway}'s own
+         * {@code callTimeout} releases the caller; keep this one at least as long, so the gateway's decides).
          *
          * @throws IllegalArgumentException if not positive
+         * @throws IllegalStateException    if {@link #timeout(Duration)} set another value
          */
+        public Builder callTimeout(Duration callTimeout) {
+            this.callTimeout.set(Arguments.positive(callTimeout, "callTimeout"));
+            return this;
+        }
+
+        /**
+         * {@link #callTimeout(Duration)}.
+         *
+         * @throws IllegalArgumentException if not positive
+         * @throws IllegalStateException    if {@link #callTimeout(Duration)} set another value
+         * @deprecated named {@code callTimeout} as in every other builder of the SDK; removed in 0.2
+         */
+        @Deprecated(forRemoval = true)
         public Builder timeout(Duration timeout) {
-            this.timeout = Arguments.positive(timeout, "timeout");
+            this.callTimeout.setByOldName(Arguments.positive(timeout, "timeout"));
             return this;
         }
 
@@ -106,15 +124,27 @@ public final class OllamaChatModels {
         }
 
         /**
-         * The most tokens generated per call, Ollama's {@code num_predict} (default: the server's).
+         * The most tokens generated per call, Ollama's {@code num_predict} (default: the server's). Named as every
+         * builder of the SDK names a token limit.
          *
          * @throws IllegalArgumentException if less than 1
+         * @throws IllegalStateException    if {@link #maxOutputTokens(int)} set another value
          */
+        public Builder maxTokens(int maxTokens) {
+            this.maxTokens.set(Arguments.atLeast(maxTokens, 1, "maxTokens"));
+            return this;
+        }
+
+        /**
+         * {@link #maxTokens(int)}.
+         *
+         * @throws IllegalArgumentException if less than 1
+         * @throws IllegalStateException    if {@link #maxTokens(int)} set another value
+         * @deprecated named {@code maxTokens} as in every other builder of the SDK; removed in 0.2
+         */
+        @Deprecated(forRemoval = true)
         public Builder maxOutputTokens(int maxOutputTokens) {
-            if (maxOutputTokens < 1) {
-                throw new IllegalArgumentException("maxOutputTokens must be >= 1, was " + maxOutputTokens);
-            }
-            this.maxOutputTokens = maxOutputTokens;
+            this.maxTokens.setByOldName(Arguments.atLeast(maxOutputTokens, 1, "maxOutputTokens"));
             return this;
         }
 
@@ -130,9 +160,9 @@ public final class OllamaChatModels {
             return OllamaChatModel.builder()
                     .baseUrl(baseUrl)
                     .modelName(modelName)
-                    .timeout(timeout)
+                    .timeout(callTimeout.get())
                     .temperature(temperature)
-                    .numPredict(maxOutputTokens)
+                    .numPredict(maxTokens.get())
                     .maxRetries(0)
                     .httpClientBuilder(new RetryAfterHttpClientBuilder())
                     .build();

@@ -42,7 +42,7 @@ class StepSearchOllamaWireTest {
                 .start();
              ModelGateway gateway = ModelGateway.builder()
                      .model(OllamaChatModels.builder().baseUrl(server.ollamaBaseUrl()).modelName("m")
-                             .timeout(Duration.ofSeconds(10)).build())
+                             .callTimeout(Duration.ofSeconds(10)).build())
                      .retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ZERO).maxBackoff(Duration.ofMillis(5))
                              .build())
                      .build()) {

@@ -34,7 +34,7 @@ class OllamaSamplerIT {
 
     @Test
     void drawsSeededSamplesFromALiveModel() {
-        ChatModel model = OllamaChatModels.builder().baseUrl(baseUrl).modelName(modelName).maxOutputTokens(200)
+        ChatModel model = OllamaChatModels.builder().baseUrl(baseUrl).modelName(modelName).maxTokens(200)
                 .build();
         try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).name(modelName)
                 .requestParameters(OllamaChatModels.seeded()).temperature(0.7).concurrency(2)

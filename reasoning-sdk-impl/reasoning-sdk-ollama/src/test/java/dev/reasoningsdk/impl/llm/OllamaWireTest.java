@@ -101,7 +101,7 @@ class OllamaWireTest {
 
     private static ChatModelSampler.Builder samplerBuilder(String baseUrl) {
         return ChatModelSampler.builder()
-                .model(OllamaChatModels.builder().baseUrl(baseUrl).modelName("m").timeout(Duration.ofSeconds(10))
+                .model(OllamaChatModels.builder().baseUrl(baseUrl).modelName("m").callTimeout(Duration.ofSeconds(10))
                         .build())
                 .requestParameters(OllamaChatModels.seeded())
                 .temperatures(index -> 0.5 + index / 10.0)

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
@@ -12,6 +14,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,5 +119,92 @@ class StepSearchTinyReasonerTest {
         assertThat(result.stopReason()).isEqualTo(dev.reasoningsdk.api.StopReason.BUDGET_EXHAUSTED);
         assertThat(result.generatedTokens()).isLessThanOrEqualTo(30);
         assertThat(result.answer()).isEmpty();
+    }
+
+    /** The tiny reasoner as the learned reward reads it, counting hidden-state passes and the tokens they read. */
+    private record CountingPasses(CausalLanguageModel model, AtomicLong passes, AtomicLong tokens)
+            implements CausalLanguageModel {
+        CountingPasses(CausalLanguageModel model) {
+            this(model, new AtomicLong(), new AtomicLong());
+        }
+
+        @Override
+        public float[] promptHiddenState(String prompt, int layer) {
+            float[] state = model.promptHiddenState(prompt, layer);
+            passes.incrementAndGet();
+            tokens.addAndGet(model.promptTokenCount(prompt).orElseThrow());
+            return state;
+        }
+
+        @Override
+        public float[] promptHiddenState(String prompt) {
+            return promptHiddenState(prompt, -1);
+        }
+
+        @Override
+        public OptionalInt promptTokenCount(String prompt) {
+            return model.promptTokenCount(prompt);
+        }
+
+        @Override
+        public String formatPrompt(String userText) {
+            return model.formatPrompt(userText);
+        }
+
+        @Override
+        public List<Generation> generate(String prompt, int count, GenerationOptions options) {
+            throw new UnsupportedOperationException("the reward only reads hidden states");
+        }
+
+        @Override
+        public float[] continuationLogProbs(String prompt, String continuation) {
+            throw new UnsupportedOperationException("the reward only reads hidden states");
+        }
+
+        @Override
+        public int contextLength() {
+            return model.contextLength();
+        }
+
+        @Override
+        public String modelId() {
+            return model.modelId();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void theLearnedRewardsPassesAreInTheUsageAndTheBudgetStillHolds() throws IOException {
+        CountingPasses counted = new CountingPasses(model);
+        HiddenStateStepReward learned = HiddenStateStepReward.tinyReasoner(counted);
+        for (long maxTokens : new long[] {30, 240}) {
+            StepSearch search = StepSearch.builder().model(model).reward(learned).acceptReward(0.5)
+                    .maxTokens(maxTokens).seed(5).build();
+            StepSearch plain = StepSearch.builder().model(model).acceptReward(0.5).maxTokens(maxTokens).seed(5)
+                    .build();
+            for (JsonNode problem : problems(5, 2)) {
+                String question = problem.path("question").asText();
+                long passesBefore = counted.passes().get();
+                long tokensBefore = counted.tokens().get();
+                StepSearchResult result = search.solve(question);
+                long passes = counted.passes().get() - passesBefore;
+                String at = "maxTokens " + maxTokens + ", " + question;
+
+                // Every forward pass the head ran is a model call of the result, with the prompt tokens it read.
+                assertThat(passes).as(at).isPositive();
+                assertThat(result.rewardUsage().modelCalls()).as(at).isEqualTo(passes);
+                assertThat(result.rewardUsage().inputTokens()).as(at)
+                        .isEqualTo(counted.tokens().get() - tokensBefore).isPositive();
+                assertThat(result.rewardUsage().outputTokens()).as(at).isZero();
+                assertThat(result.usage().modelCalls() - result.rewardUsage().modelCalls()).as(at).isPositive();
+                assertThat(result.usage().inputTokens() - result.rewardUsage().inputTokens()).as(at).isPositive();
+                // The budget counts generated tokens only, as without the learned reward's passes.
+                assertThat(result.generatedTokens()).as(at).isBetween(1L, maxTokens);
+                assertThat(plain.solve(question).generatedTokens()).as(at).isBetween(1L, maxTokens);
+            }
+        }
     }
 }

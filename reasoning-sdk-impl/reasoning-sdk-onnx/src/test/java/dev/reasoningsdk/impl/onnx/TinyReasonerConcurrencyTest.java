@@ -108,9 +108,16 @@ class TinyReasonerConcurrencyTest {
                     .seed(11).build();
             sameConcurrentlyAsAlone(search::solve, (StepSearchResult result) -> {
                 assertThat(result.generatedTokens()).isBetween(1L, 240L);
+                // Whether the reward read a prefix or found it in that shared cache depends on which search came
+                // first; the prefixes it read do not, nor does what the expansions cost.
+                Usage all = result.usage();
+                Usage passes = result.rewardUsage();
                 return result.answer() + " " + result.path() + " expansions=" + result.expansions() + " "
-                        + result.stopReason() + " tokens=" + result.generatedTokens() + " "
-                        + counts(result.usage());
+                        + result.stopReason() + " tokens=" + result.generatedTokens() + " samples=" + all.samples()
+                        + " expansion calls=" + (all.modelCalls() - passes.modelCalls()) + " expansion failed="
+                        + (all.failedCalls() - passes.failedCalls()) + " expansion in="
+                        + (all.inputTokens() - passes.inputTokens()) + " out=" + all.outputTokens()
+                        + " prefixes read=" + (passes.modelCalls() + passes.cacheHits());
             });
         }
     }

@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
@@ -61,6 +62,8 @@ class OpenAiWireTest {
     private HttpServer server;
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger calls = new AtomicInteger();
+    /** Released when the test ends: a reply of status 0 waits for it, a server that never answers. */
+    private final CountDownLatch hung = new CountDownLatch(1);
 
     /** What the server answers: a status, a Retry-After (or null), and a body. */
     private record Reply(int status, String retryAfter, String body) {
@@ -71,6 +74,7 @@ class OpenAiWireTest {
 
     @AfterEach
     void stop() {
+        hung.countDown();
         if (server != null) {
             server.stop(0);
         }
@@ -87,6 +91,15 @@ class OpenAiWireTest {
     private void answer(HttpExchange exchange, IntFunction<Reply> replyToCall) throws IOException {
         requests.add(JSON.readTree(exchange.getRequestBody()));
         Reply reply = replyToCall.apply(calls.incrementAndGet());
+        if (reply.status() == 0) {
+            try {
+                hung.await();
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+            return;
+        }
         if (reply.retryAfter() != null) {
             exchange.getResponseHeaders().add("Retry-After", reply.retryAfter());
         }
@@ -127,8 +140,44 @@ class OpenAiWireTest {
     }
 
     private static ChatModel model(String baseUrl) {
-        return OpenAiChatModels.builder().baseUrl(baseUrl).modelName("m").timeout(Duration.ofSeconds(10))
+        return OpenAiChatModels.builder().baseUrl(baseUrl).modelName("m").callTimeout(Duration.ofSeconds(10))
                 .topLogprobs(3).build();
+    }
+
+    @Test
+    void maxTokensAndCallTimeoutReachTheClient() throws IOException {
+        String baseUrl = serve(call -> call == 1 ? Reply.ok(answerWithLogProbs()) : new Reply(0, null, ""));
+        ChatModel model = OpenAiChatModels.builder().baseUrl(baseUrl).modelName("m").maxTokens(17)
+                .callTimeout(Duration.ofMillis(300)).build();
+
+        model.chat("What is 6 times 7?");
+        assertThat(requests.get(0).path("max_tokens").asInt()).isEqualTo(17);
+        // A server that never answers: the client gives up at its call timeout, well within the test's 20 s.
+        assertThatThrownBy(() -> model.chat("What is 6 times 7?"))
+                .satisfies(failure -> assertThat(LlmCallException.classify(failure).failure())
+                        .isEqualTo(dev.reasoningsdk.api.CallFailure.TIMEOUT));
+    }
+
+    @Test
+    @SuppressWarnings("removal")
+    void theOldNamesStillWorkButMayNotContradictTheNewOnes() throws IOException {
+        ChatModel model = OpenAiChatModels.builder().baseUrl(serve(call -> Reply.ok(answerWithLogProbs())))
+                .modelName("m").maxOutputTokens(23).maxTokens(23).timeout(Duration.ofSeconds(10)).build();
+        model.chat("What is 6 times 7?");
+        assertThat(requests.get(0).path("max_tokens").asInt()).isEqualTo(23);
+
+        assertThatThrownBy(() -> OpenAiChatModels.builder().maxTokens(16).maxOutputTokens(32))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("maxOutputTokens(32) conflicts with maxTokens(16) set before: maxOutputTokens is the "
+                        + "deprecated name of maxTokens; set maxTokens only");
+        assertThatThrownBy(() -> OpenAiChatModels.builder().timeout(Duration.ofSeconds(1))
+                .callTimeout(Duration.ofSeconds(2)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("callTimeout(PT2S) conflicts with timeout(PT1S) set before");
+        assertThatThrownBy(() -> OpenAiChatModels.builder().callTimeout(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("callTimeout");
+        assertThatThrownBy(() -> OpenAiChatModels.builder().maxTokens(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxTokens");
     }
 
     @Test

@@ -246,6 +246,16 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
         return gate.use(() -> idsOf(prompt));
     }
 
+    /**
+     * The length of {@link #encode(String)}: the tokens a forward pass over the prompt reads.
+     *
+     * @throws IllegalArgumentException as {@link #encode(String)}
+     */
+    @Override
+    public OptionalInt promptTokenCount(String prompt) {
+        return OptionalInt.of(encode(prompt).length);
+    }
+
     private int[] idsOf(String prompt) {
         long[] ids = tokenize(prompt);
         boolean addBos = bosTokenId >= 0 && (ids.length == 0 || ids[0] != bosTokenId);
