@@ -177,24 +177,4 @@ public final class TextFiles {
         }
         return out.flip().toString();
     }
-
-    /**
-     * Writes {@code bytes} to {@code file} atomically: to a temporary file beside it (named with the process id),
-     * then moved over it, so a reader never sees half a file; the folders are created as needed.
-     */
-    public static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path absolute = file.toAbsolutePath();
-        Path dir = absolute.getParent();
-        if (dir != null) {
-            java.nio.file.Files.createDirectories(dir);
-        }
-        Path temp = absolute.resolveSibling(absolute.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        try {
-            java.nio.file.Files.write(temp, bytes);
-            java.nio.file.Files.move(temp, absolute, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            java.nio.file.Files.deleteIfExists(temp);
-        }
-    }
 }

@@ -2,6 +2,8 @@ package dev.reasoningsdk.impl.merge.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.merge.MergeException;
+import dev.reasoningsdk.impl.internal.AtomicFiles;
+import dev.reasoningsdk.impl.internal.TempFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -285,7 +287,6 @@ public final class SafetensorsWriter implements AutoCloseable, TensorSink {
             throw new IllegalStateException("writer is already committed or closed");
         }
         List<Path> moved = new ArrayList<>();
-        Path indexTemp = null;
         try {
             for (Shard shard : shards) {
                 if (shard.written != shard.dataBytes) {
@@ -295,20 +296,17 @@ public final class SafetensorsWriter implements AutoCloseable, TensorSink {
                 start(shard);
                 finish(shard);
             }
-            if (indexTarget != null) {
-                indexTemp = TempFiles.create(indexTarget);
-                Map<String, Object> index = new LinkedHashMap<>();
-                index.put("metadata", Map.of("total_size", totalSize));
-                index.put("weight_map", weightMap);
-                Files.write(indexTemp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(index));
-            }
             for (Shard shard : shards) {
                 TempFiles.moveIntoPlace(shard.temp, shard.target);
                 moved.add(shard.target);
             }
-            if (indexTemp != null) {
-                TempFiles.moveIntoPlace(indexTemp, indexTarget);
-                moved.add(indexTarget);
+            if (indexTarget != null) {
+                Map<String, Object> index = new LinkedHashMap<>();
+                index.put("metadata", Map.of("total_size", totalSize));
+                index.put("weight_map", weightMap);
+                // Last, and forced to disk like the shards: a reader never sees an index naming missing shards.
+                moved.add(AtomicFiles.write(indexTarget,
+                        JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(index)));
             }
             committed = true;
             return List.copyOf(moved);
@@ -319,9 +317,6 @@ public final class SafetensorsWriter implements AutoCloseable, TensorSink {
             throw new MergeException(shards.get(0).target + ": cannot finish output: " + e, e);
         } finally {
             if (!committed) {
-                if (indexTemp != null) {
-                    TempFiles.delete(indexTemp);
-                }
                 close();
             }
         }
