@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -87,8 +88,8 @@ public final class ModelSource {
     /**
      * Reads the whole model.
      *
-     * @throws ModelLoadException naming the model when it is missing, unreadable or larger than
-     *                            {@link #MAX_IN_MEMORY_BYTES}
+     * @throws ModelLoadException naming the model when it is missing, unreadable, a directory or another file that is
+     *                            not a regular file (a FIFO, a device), or larger than {@link #MAX_IN_MEMORY_BYTES}
      */
     public byte[] readBytes() {
         return switch (kind) {
@@ -100,7 +101,13 @@ public final class ModelSource {
 
     private byte[] readFile() {
         try {
-            long size = Files.size(file);
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                // A FIFO would block the read forever and /dev/zero never ends (its size reads as 0).
+                throw new ModelLoadException("model " + name + " is " + (attributes.isDirectory()
+                        ? "a directory, not a model file" : "a FIFO, socket or device, not a regular file"));
+            }
+            long size = attributes.size();
             if (size > MAX_IN_MEMORY_BYTES) {
                 throw new ModelLoadException("model " + name + " is " + size + " bytes, more than the "
                         + MAX_IN_MEMORY_BYTES + " one array can hold");
