@@ -23,8 +23,9 @@ import java.util.Objects;
  * ({@code {"metadata":{"total_size":...},"weight_map":{...}}}, mergekit's and transformers' layout).
  *
  * <p>Every file is written to a temporary file in its target directory and renamed into place by {@link #commit()} only
- * after all bytes arrived and were forced to disk; for a sharded output the index is renamed last, so a reader never
- * sees an index pointing at missing shards. Files are written with direct I/O where the file system allows it
+ * after all bytes arrived and were forced to disk; for a sharded output an index already in the folder is deleted
+ * before the first shard is renamed and the new index is renamed last, so a reader never sees an index pointing at
+ * missing shards, or at a mix of an earlier checkpoint's shards and this one's. Files are written with direct I/O where the file system allows it
  * ({@link SequentialFileWriter}), so a large output neither floods the page cache nor waits for it.
  * {@link #close()} without a successful commit deletes the temporary files: an error never leaves a partial model
  * behind. The temporary files are named and tracked by {@link TempFiles}, so a merge's shutdown hook deletes them
@@ -295,6 +296,13 @@ public final class SafetensorsWriter implements AutoCloseable, TensorSink {
                 }
                 start(shard);
                 finish(shard);
+            }
+            if (indexTarget != null) {
+                // An index already here names shards of an earlier checkpoint. The new shards replace those of the
+                // same names one rename at a time, so a kill between two renames would leave that index naming a
+                // mix of old and new shards, a model that loads and is neither. Without an index the folder holds
+                // no loadable model until the new index is renamed in last.
+                Files.deleteIfExists(indexTarget);
             }
             for (Shard shard : shards) {
                 TempFiles.moveIntoPlace(shard.temp, shard.target);
