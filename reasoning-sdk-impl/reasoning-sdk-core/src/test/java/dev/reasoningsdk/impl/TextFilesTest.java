@@ -87,4 +87,19 @@ class TextFilesTest {
                 .isInstanceOf(NoSuchFileException.class).hasMessageContaining("missing").hasMessageContaining(
                         "use --data");
     }
+
+    /**
+     * A file far larger than any text file read whole (a model given as a config by mistake) used to be read into the
+     * heap; it is refused by its size before a byte is read. The file is sparse, so it costs no disk.
+     */
+    @Test
+    void aTextFileLargerThanTheLimitIsRefusedBeforeItIsRead() throws IOException {
+        Path huge = dir.resolve("model.safetensors");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength(TextFiles.MAX_READ_BYTES + 1);
+        }
+        assertThatThrownBy(() -> TextFiles.read(huge)).isInstanceOf(DataFileException.class)
+                .hasMessage(huge + ": is " + (TextFiles.MAX_READ_BYTES + 1) + " bytes, more than the "
+                        + TextFiles.MAX_READ_BYTES + " a text file read whole may have; is it the file you meant?");
+    }
 }

@@ -27,6 +27,11 @@ public final class TextFiles {
 
     private static final byte[] BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     private static final int CHUNK = 1 << 16;
+    /**
+     * The largest file {@link #read} holds in memory: far above any config, chat template or tokenizer (the largest
+     * Hugging Face tokenizer.json files are tens of MB), far below what would exhaust a default heap once decoded.
+     */
+    public static final long MAX_READ_BYTES = 256L << 20;
     /** Bytes of a malformed sequence shown in the message: UTF-8 sequences are at most four bytes long. */
     private static final int SHOWN_BYTES = 4;
 
@@ -78,11 +83,18 @@ public final class TextFiles {
      * The whole of {@code file} as UTF-8 text, without a leading byte order mark.
      *
      * @throws NoSuchFileException if the file does not exist
-     * @throws DataFileException   if it is not a regular file or not UTF-8 (naming the line and byte offset)
+     * @throws DataFileException   if it is not a regular file, larger than {@link #MAX_READ_BYTES}, or not UTF-8
+     *                             (naming the line and byte offset)
      * @throws IOException         if it cannot be read
      */
     public static String read(Path file) throws IOException {
         requireRegularFile(file);
+        long size = Files.size(file);
+        if (size > MAX_READ_BYTES) {
+            // Checked before reading: a model or data file given by mistake would otherwise fill the heap.
+            throw new DataFileException(file, "is " + size + " bytes, more than the " + MAX_READ_BYTES
+                    + " a text file read whole may have; is it the file you meant?");
+        }
         byte[] bytes = Files.readAllBytes(file);
         int start = startsWithByteOrderMark(bytes, bytes.length) ? BYTE_ORDER_MARK.length : 0;
         return decode(file, bytes, start, bytes.length, 1, start);
