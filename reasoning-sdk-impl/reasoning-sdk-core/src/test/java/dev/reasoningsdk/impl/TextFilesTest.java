@@ -102,4 +102,19 @@ class TextFilesTest {
                 .hasMessage(huge + ": is " + (TextFiles.MAX_READ_BYTES + 1) + " bytes, more than the "
                         + TextFiles.MAX_READ_BYTES + " a text file read whole may have; is it the file you meant?");
     }
+
+    /** A data file without line breaks (a binary file given as JSON lines) used to be held whole as its first line. */
+    @Test
+    void aLineLongerThanTheLimitIsRefusedBeforeItIsVisited() throws IOException {
+        Path binary = dir.resolve("weights.bin");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(binary.toFile(), "rw")) {
+            file.setLength(TextFiles.MAX_READ_BYTES + 1);
+        }
+        List<Integer> visited = new ArrayList<>();
+        assertThatThrownBy(() -> TextFiles.forEachLine(binary, (number, text) -> visited.add(number)))
+                .isInstanceOf(DataFileException.class)
+                .hasMessage(binary + ": line 1 is longer than " + TextFiles.MAX_READ_BYTES
+                        + " bytes; is it the file you meant?");
+        assertThat(visited).isEmpty();
+    }
 }
