@@ -173,6 +173,8 @@ public final class MergePlan {
          * inputs), or {@code model.safetensors} inside it when it is an existing directory; a path that does not
          * exist yet is taken as the file's name, extension or not. Sharded ({@link #maxShardBytes}), it is the
          * directory that receives {@code model-0000i-of-0000N.safetensors} and {@code model.safetensors.index.json}.
+         * Output files that exist already are replaced, each as a whole (written beside it, then renamed over it);
+         * one that is an input is refused.
          */
         public Builder output(Path output) {
             this.output = Objects.requireNonNull(output, "output");

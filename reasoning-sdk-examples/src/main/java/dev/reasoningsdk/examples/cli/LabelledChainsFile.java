@@ -5,11 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.impl.internal.AtomicFiles;
 import dev.reasoningsdk.impl.internal.JsonLines;
-import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.training.VerifierTrainer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,15 +84,16 @@ final class LabelledChainsFile {
 
     /** Writes {@code questions} to {@code file} atomically: a reader never sees half of it. */
     static void write(Path file, List<VerifierTrainer.LabelledChains> questions) throws IOException {
-        StringBuilder text = new StringBuilder();
-        for (VerifierTrainer.LabelledChains question : questions) {
-            ObjectNode row = JSON.createObjectNode().put("question", question.question())
-                    .put("answer", question.gold());
-            ArrayNode chains = row.putArray("chains");
-            question.chains().forEach(chain -> chains.addObject().put("text", chain.text())
-                    .put("source", chain.source()));
-            text.append(JSON.writeValueAsString(row)).append('\n');
-        }
-        TextFiles.writeAtomically(file, text.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(file, out -> {
+            for (VerifierTrainer.LabelledChains question : questions) {
+                ObjectNode row = JSON.createObjectNode().put("question", question.question())
+                        .put("answer", question.gold());
+                ArrayNode chains = row.putArray("chains");
+                question.chains().forEach(chain -> chains.addObject().put("text", chain.text())
+                        .put("source", chain.source()));
+                out.write(JSON.writeValueAsBytes(row));
+                out.write('\n');
+            }
+        });
     }
 }

@@ -1,11 +1,16 @@
 package dev.reasoningsdk.examples.cli;
 
+import dev.reasoningsdk.impl.internal.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * The {@code --out} of the commands that run for minutes before they write (training, sampling), checked before they
- * start: a folder that is a file, or a file that is a folder, was only found when the output was written, with exit 1.
+ * start: a folder that is a file, or a file that is a folder, was only found when the output was written, with exit 1;
+ * and an output that is one of the command's inputs (or an existing file of an input model folder) replaced that input
+ * with the output. An existing output file of another name is replaced atomically, as each command's help says.
  */
 final class OutFolder {
 
@@ -15,9 +20,11 @@ final class OutFolder {
     /**
      * The file {@code name} in {@code folder}, which need not exist yet (it is created when the file is written).
      *
-     * @throws IllegalArgumentException if {@code folder} exists and is not a directory, or the file is a directory
+     * @param inputs the files and folders the command reads (null entries are skipped)
+     * @throws IllegalArgumentException if {@code folder} exists and is not a directory, the file is a directory, or
+     *                                  the file is one of {@code inputs} or an existing file inside one of them
      */
-    static Path file(Path folder, String name) {
+    static Path file(Path folder, String name, Path... inputs) {
         requireFoldersCanBeMade(folder);
         if (Files.exists(folder) && !Files.isDirectory(folder)) {
             throw new IllegalArgumentException("--out " + folder + " is not a directory");
@@ -27,19 +34,50 @@ final class OutFolder {
             throw new IllegalArgumentException("--out " + folder + ": " + file + " is a directory, not a file to "
                     + "write");
         }
-        return file;
+        return requireNotAnInput("--out " + folder + ": " + file, file, inputs);
     }
 
     /**
      * {@code --out FILE} of a command that writes one file ({@code verifier sample}, {@code judge train}), checked
      * before the command samples or trains for minutes.
      *
-     * @throws IllegalArgumentException if {@code file} is a directory or lies under a file
+     * @param inputs the files and folders the command reads (null entries are skipped)
+     * @throws IllegalArgumentException if {@code file} is a directory, lies under a file, or is one of {@code inputs}
+     *                                  or an existing file inside one of them
      */
-    static Path file(Path file) {
+    static Path file(Path file, Path... inputs) {
         requireFoldersCanBeMade(file);
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException("--out " + file + " is a directory, not a file to write");
+        }
+        return requireNotAnInput("--out " + file, file, inputs);
+    }
+
+    /**
+     * Refuses an output that is an input, or an existing file inside an input folder (a model's own file), compared by
+     * real path (links and {@code ..} resolved): writing it would replace what the command reads. A new file in an
+     * input folder (a head saved beside its model) is allowed.
+     */
+    private static Path requireNotAnInput(String what, Path file, Path... inputs) {
+        try {
+            Path real = AtomicFiles.realPath(file);
+            for (Path input : inputs) {
+                if (input == null) {
+                    continue;
+                }
+                // Inputs need not exist yet: a --cache file is created when the command starts.
+                Path readFrom = AtomicFiles.realPath(input);
+                if (real.equals(readFrom)) {
+                    throw new IllegalArgumentException(what + " is the input " + input + "; writing it would "
+                            + "replace what the command reads: write the output elsewhere");
+                }
+                if (Files.isDirectory(readFrom) && real.startsWith(readFrom) && Files.exists(real)) {
+                    throw new IllegalArgumentException(what + " is a file of the input folder " + input
+                            + "; writing it would replace one of its files: write the output elsewhere");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(what + ": cannot resolve: " + e.getMessage(), e);
         }
         return file;
     }

@@ -96,10 +96,11 @@ public final class StepRewardCommand implements Runnable {
             if (maxProblems != null && maxProblems < 5) {
                 throw new IllegalArgumentException("--max-problems must be >= 5 (the folds), was " + maxProblems);
             }
-            Path target = out == null ? null : OutFolder.file(out, HiddenStateStepReward.SHIPPED_RESOURCE);
+            Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
+            Path target = out == null ? null
+                    : OutFolder.file(out, HiddenStateStepReward.SHIPPED_RESOURCE, file, modelFolder);
             StepRewardTrainer trainer = StepRewardTrainer.builder().seed(seed).chainsPerProblem(chains)
                     .completions(completions).layers(layers).build();
-            Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
             List<JsonNode> rows = JsonlRows.problems(file);
             TreeSet<Integer> excluded = new TreeSet<>(benchRows(rows.size()));
             List<Integer> allowed = IntStream.range(0, rows.size()).filter(r -> !excluded.contains(r)).boxed()

@@ -104,10 +104,10 @@ public final class VerifierCommand implements Runnable {
             if (maxProblems != null) {
                 Arguments.atLeast(maxProblems, 1, "--max-problems");
             }
-            OutFolder.file(out);
             ModelEndpoint endpoint = modelOptions.endpoint();
             cache.requireRemote(endpoint);
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
+            OutFolder.file(out, file, cache.file);
             List<JsonNode> rows = JsonlRows.problems(file, false);
             Set<Integer> excluded = problems != null ? Set.of()
                     : new TreeSet<>(StepRewardCommand.benchRows(rows.size()));
@@ -209,7 +209,7 @@ public final class VerifierCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             TextFiles.requireRegularFile(data);
-            Path file = out == null ? null : OutFolder.file(out, WEIGHTS_FILE);
+            Path file = out == null ? null : OutFolder.file(out, WEIGHTS_FILE, data);
             List<String> sets = featureSets != null ? featureSets : VerifierTrainer.defaultFeatureSets(true);
             VerifierTrainer.Builder builder = VerifierTrainer.builder().seed(seed).heldOutFraction(heldOut)
                     .repeats(cvRepeats).featureSets(sets);

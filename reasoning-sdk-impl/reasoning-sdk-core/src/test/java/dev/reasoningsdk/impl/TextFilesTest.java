@@ -87,4 +87,34 @@ class TextFilesTest {
                 .isInstanceOf(NoSuchFileException.class).hasMessageContaining("missing").hasMessageContaining(
                         "use --data");
     }
+
+    /**
+     * A file far larger than any text file read whole (a model given as a config by mistake) used to be read into the
+     * heap; it is refused by its size before a byte is read. The file is sparse, so it costs no disk.
+     */
+    @Test
+    void aTextFileLargerThanTheLimitIsRefusedBeforeItIsRead() throws IOException {
+        Path huge = dir.resolve("model.safetensors");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength(TextFiles.MAX_READ_BYTES + 1);
+        }
+        assertThatThrownBy(() -> TextFiles.read(huge)).isInstanceOf(DataFileException.class)
+                .hasMessage(huge + ": is " + (TextFiles.MAX_READ_BYTES + 1) + " bytes, more than the "
+                        + TextFiles.MAX_READ_BYTES + " a text file read whole may have; is it the file you meant?");
+    }
+
+    /** A data file without line breaks (a binary file given as JSON lines) used to be held whole as its first line. */
+    @Test
+    void aLineLongerThanTheLimitIsRefusedBeforeItIsVisited() throws IOException {
+        Path binary = dir.resolve("weights.bin");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(binary.toFile(), "rw")) {
+            file.setLength(TextFiles.MAX_READ_BYTES + 1);
+        }
+        List<Integer> visited = new ArrayList<>();
+        assertThatThrownBy(() -> TextFiles.forEachLine(binary, (number, text) -> visited.add(number)))
+                .isInstanceOf(DataFileException.class)
+                .hasMessage(binary + ": line 1 is longer than " + TextFiles.MAX_READ_BYTES
+                        + " bytes; is it the file you meant?");
+        assertThat(visited).isEmpty();
+    }
 }

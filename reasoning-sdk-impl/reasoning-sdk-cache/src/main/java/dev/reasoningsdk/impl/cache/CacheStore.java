@@ -64,13 +64,18 @@ final class CacheStore implements AutoCloseable {
     /**
      * Opens (creating if needed) the cache file at {@code file}.
      *
-     * @throws DataFileException if the file is a directory, not a SQLite database, corrupt, another application's
-     *                           database, or written by a newer schema
+     * @throws DataFileException if the file is a directory, a FIFO or device, not a SQLite database, corrupt, another
+     *                           application's database, or written by a newer schema
      * @throws UncheckedIOException if the file cannot be created or read
      */
     static CacheStore open(Path file, Duration busyTimeout, int connections) {
         if (Files.isDirectory(file)) {
             throw new DataFileException(file, "is a directory, not an LM-call cache file");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // SQLite would open a FIFO and block on its first read; a device is no place for a database either.
+            throw new DataFileException(file, "is not a regular file (a device, FIFO or socket), not an LM-call "
+                    + "cache file");
         }
         Path absolute = file.toAbsolutePath().normalize();
         try {

@@ -23,8 +23,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Hits, misses, what is stored and what is not, occurrence indexing, and files that are not ours. */
@@ -202,6 +205,20 @@ class CachingChatModelTest {
 
         assertThatThrownBy(() -> CachingChatModel.of(model, dir)).isInstanceOf(DataFileException.class)
                 .hasMessageContaining("is a directory");
+    }
+
+    /**
+     * SQLite opened a FIFO given as the cache file and failed with "disk I/O error", an UncheckedIOException that
+     * said nothing of what the file was; it is refused as a data-file error before SQLite sees it.
+     */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFifoGivenAsTheCacheFileIsRefusedAsSuch() throws Exception {
+        Path fifo = dir.resolve("cache.db");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        Assumptions.assumeTrue(mkfifo.waitFor(30, TimeUnit.SECONDS) && mkfifo.exitValue() == 0, "mkfifo failed");
+        assertThatThrownBy(() -> CachingChatModel.of(CountingModel.echo(), fifo)).isInstanceOf(DataFileException.class)
+                .hasMessageStartingWith(fifo.toString()).hasMessageContaining("not a regular file");
     }
 
     /** A file whose pages were overwritten after it was written: refused at open, not at some later read. */

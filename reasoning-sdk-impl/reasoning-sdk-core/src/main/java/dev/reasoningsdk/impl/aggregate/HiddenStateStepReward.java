@@ -11,8 +11,8 @@ import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.impl.aggregate.internal.WeightFiles;
+import dev.reasoningsdk.impl.internal.AtomicFiles;
 import dev.reasoningsdk.impl.internal.LogisticRegression;
-import dev.reasoningsdk.impl.internal.TextFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -344,9 +344,12 @@ public final class HiddenStateStepReward implements ProcessReward {
             return LogisticRegression.sigmoid(z);
         }
 
-        /** Writes the head as JSON, atomically. */
+        /**
+         * Writes the head as JSON, atomically: to a new temporary file beside it, forced to disk, then renamed over
+         * it, so an existing file is replaced as a whole and never left half-written.
+         */
         public void save(Path file) throws IOException {
-            TextFiles.writeAtomically(file, JSON.writeValueAsBytes(toJson()));
+            AtomicFiles.write(file, JSON.writeValueAsBytes(toJson()));
         }
 
         /** The head as JSON, exactly what {@link #save} writes. */

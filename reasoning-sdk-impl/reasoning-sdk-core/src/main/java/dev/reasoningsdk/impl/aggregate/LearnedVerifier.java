@@ -15,8 +15,8 @@ import dev.reasoningsdk.api.model.SentenceEncoder;
 import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures;
 import dev.reasoningsdk.impl.aggregate.internal.WeightFiles;
 import dev.reasoningsdk.impl.aggregate.internal.ChainFeatures.Feature;
+import dev.reasoningsdk.impl.internal.AtomicFiles;
 import dev.reasoningsdk.impl.internal.LogisticRegression;
-import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.io.IOException;
 import java.io.InputStream;
@@ -365,9 +365,12 @@ public final class LearnedVerifier implements ChainScorer {
             return root;
         }
 
-        /** Writes the weights as JSON, atomically (a temporary file beside the target, then a move). */
+        /**
+         * Writes the weights as JSON, atomically: to a new temporary file beside it, forced to disk, then renamed over
+         * it, so an existing file is replaced as a whole and never left half-written.
+         */
         public void save(Path file) throws IOException {
-            TextFiles.writeAtomically(file, JSON.writeValueAsBytes(toJson()));
+            AtomicFiles.write(file, JSON.writeValueAsBytes(toJson()));
         }
 
         /**

@@ -27,6 +27,12 @@ public final class TextFiles {
 
     private static final byte[] BYTE_ORDER_MARK = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     private static final int CHUNK = 1 << 16;
+    /**
+     * The largest file {@link #read} holds in memory, and the longest line {@link #forEachLine} does: far above any
+     * config, chat template, tokenizer (the largest Hugging Face tokenizer.json files are tens of MB) or JSON-lines
+     * row, far below what would exhaust a default heap once decoded.
+     */
+    public static final long MAX_READ_BYTES = 256L << 20;
     /** Bytes of a malformed sequence shown in the message: UTF-8 sequences are at most four bytes long. */
     private static final int SHOWN_BYTES = 4;
 
@@ -78,11 +84,18 @@ public final class TextFiles {
      * The whole of {@code file} as UTF-8 text, without a leading byte order mark.
      *
      * @throws NoSuchFileException if the file does not exist
-     * @throws DataFileException   if it is not a regular file or not UTF-8 (naming the line and byte offset)
+     * @throws DataFileException   if it is not a regular file, larger than {@link #MAX_READ_BYTES}, or not UTF-8
+     *                             (naming the line and byte offset)
      * @throws IOException         if it cannot be read
      */
     public static String read(Path file) throws IOException {
         requireRegularFile(file);
+        long size = Files.size(file);
+        if (size > MAX_READ_BYTES) {
+            // Checked before reading: a model or data file given by mistake would otherwise fill the heap.
+            throw new DataFileException(file, "is " + size + " bytes, more than the " + MAX_READ_BYTES
+                    + " a text file read whole may have; is it the file you meant?");
+        }
         byte[] bytes = Files.readAllBytes(file);
         int start = startsWithByteOrderMark(bytes, bytes.length) ? BYTE_ORDER_MARK.length : 0;
         return decode(file, bytes, start, bytes.length, 1, start);
@@ -91,11 +104,11 @@ public final class TextFiles {
     /**
      * Visits every line of {@code file}, read as UTF-8 without a leading byte order mark. Lines end at {@code \n}
      * or {@code \r\n}; a last line without a terminator is visited too. Reads one line at a time, so files of any
-     * size can be streamed.
+     * size can be streamed; a line longer than {@link #MAX_READ_BYTES} is refused.
      *
      * @throws NoSuchFileException if the file does not exist
-     * @throws DataFileException   if it is not a regular file, or a line is not UTF-8 (naming the line and the
-     *                             byte offset in the file)
+     * @throws DataFileException   if it is not a regular file, a line is too long, or a line is not UTF-8 (naming the
+     *                             line and the byte offset in the file)
      * @throws IOException         if it cannot be read, or the visitor throws it
      */
     public static void forEachLine(Path file, LineVisitor visitor) throws IOException {
@@ -112,6 +125,7 @@ public final class TextFiles {
                 for (int i = 0; i < read; i++) {
                     if (chunk[i] == '\n') {
                         line.write(chunk, from, i - from);
+                        requireShortLine(file, line, number);
                         visitor.line(number, decodeLine(file, line.toByteArray(), number, lineStart));
                         line.reset();
                         number++;
@@ -120,11 +134,20 @@ public final class TextFiles {
                     }
                 }
                 line.write(chunk, from, read - from);
+                requireShortLine(file, line, number);
                 offset += read;
             }
             if (line.size() > 0) {
                 visitor.line(number, decodeLine(file, line.toByteArray(), number, lineStart));
             }
+        }
+    }
+
+    /** A line is held whole in memory: one longer than a whole text file may be is not a line of data. */
+    private static void requireShortLine(Path file, ByteArrayOutputStream line, int number) {
+        if (line.size() > MAX_READ_BYTES) {
+            throw new DataFileException(file, "line " + number + " is longer than " + MAX_READ_BYTES
+                    + " bytes; is it the file you meant?");
         }
     }
 
@@ -176,25 +199,5 @@ public final class TextFiles {
                     + ": not UTF-8 text (bytes 0x" + HexFormat.of().formatHex(bytes, at, at + shown) + ")");
         }
         return out.flip().toString();
-    }
-
-    /**
-     * Writes {@code bytes} to {@code file} atomically: to a temporary file beside it (named with the process id),
-     * then moved over it, so a reader never sees half a file; the folders are created as needed.
-     */
-    public static void writeAtomically(Path file, byte[] bytes) throws IOException {
-        Path absolute = file.toAbsolutePath();
-        Path dir = absolute.getParent();
-        if (dir != null) {
-            java.nio.file.Files.createDirectories(dir);
-        }
-        Path temp = absolute.resolveSibling(absolute.getFileName() + ".tmp-" + ProcessHandle.current().pid());
-        try {
-            java.nio.file.Files.write(temp, bytes);
-            java.nio.file.Files.move(temp, absolute, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            java.nio.file.Files.deleteIfExists(temp);
-        }
     }
 }

@@ -3,11 +3,13 @@ package dev.reasoningsdk.impl.prompt;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.impl.internal.AtomicFiles;
+import dev.reasoningsdk.impl.internal.TextFiles;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -15,7 +17,7 @@ import java.util.Objects;
 /**
  * What a prompt search writes to resume from: its identity (optimiser, seed, initial prompt), every prompt scored
  * so far with its score ({@code null} for a failed evaluation), the cost and the elapsed time. Written atomically
- * (temporary file, then move), read with duplicate-key detection.
+ * ({@link AtomicFiles}), read with duplicate-key detection.
  */
 record Checkpoint(int version, String method, long seed, String initialPrompt, long elapsedMillis, int samples,
                   int modelCalls, int failedCalls, long inputTokens, long outputTokens, List<Entry> evaluations) {
@@ -41,20 +43,19 @@ record Checkpoint(int version, String method, long seed, String initialPrompt, l
 
     void write(Path file) {
         try {
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path temporary = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-            JSON.writeValue(temporary.toFile(), this);
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(file, out -> JSON.writeValue(out, this));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + file, e);
         }
     }
 
-    /** @throws IllegalArgumentException if the file is not a checkpoint of this format */
+    /**
+     * @throws IllegalArgumentException if the file is not a checkpoint of this format
+     * @throws dev.reasoningsdk.impl.DataFileException if it is a directory, FIFO or device (which would block)
+     */
     static Checkpoint read(Path file) {
-        try {
-            Checkpoint checkpoint = JSON.readValue(file.toFile(), Checkpoint.class);
+        try (InputStream in = Files.newInputStream(TextFiles.requireRegularFile(file))) {
+            Checkpoint checkpoint = JSON.readValue(in, Checkpoint.class);
             if (checkpoint.version() != VERSION) {
                 throw new IllegalArgumentException("checkpoint " + file + " has version " + checkpoint.version()
                         + ", expected " + VERSION);

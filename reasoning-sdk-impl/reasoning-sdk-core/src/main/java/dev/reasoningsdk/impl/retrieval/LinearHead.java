@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reasoningsdk.api.model.EncodedSentence;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.impl.internal.AtomicFiles;
 import dev.reasoningsdk.impl.internal.LogisticRegression;
 import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.retrieval.internal.HeadFeatures;
@@ -259,9 +260,12 @@ public final class LinearHead {
         }
     }
 
-    /** Writes the head as JSON, atomically (a temporary file beside the target, then a move). */
+    /**
+     * Writes the head as JSON, atomically: to a new temporary file beside it, forced to disk, then renamed over
+     * it, so an existing file is replaced as a whole and never left half-written.
+     */
     public void save(Path file) throws IOException {
-        TextFiles.writeAtomically(file, JSON.writeValueAsBytes(toJson()));
+        AtomicFiles.write(file, JSON.writeValueAsBytes(toJson()));
     }
 
     /** The head as a JSON tree, exactly what {@link #save} writes. */
@@ -297,9 +301,14 @@ public final class LinearHead {
         return array;
     }
 
-    /** Reads a head file. */
+    /**
+     * Reads a head file.
+     *
+     * @throws dev.reasoningsdk.impl.DataFileException if it is a directory, FIFO or device (refused before opening,
+     *                                                  as a FIFO would block the read forever)
+     */
     public static LinearHead read(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(TextFiles.requireRegularFile(file))) {
             return read(in);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);

@@ -8,6 +8,8 @@ import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.prompt.OptimizationResult;
 import dev.reasoningsdk.api.prompt.OptimizationStep;
 import dev.reasoningsdk.api.prompt.PromptObjective;
+import dev.reasoningsdk.impl.DataFileException;
+import dev.reasoningsdk.impl.internal.SpecialFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -206,6 +209,16 @@ class MetaheuristicSearchTest {
 
         assertThatThrownBy(() -> HillClimbing.builder().settings(large).build().optimize(PROMPT, OBJECTIVE,
                 RunOptions.builder().checkpoint(file).build())).isInstanceOf(IllegalStateException.class);
+    }
+
+    /** A checkpoint path that is a FIFO used to block the search on its first read, before any evaluation. */
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aCheckpointThatIsAFifoIsRefusedNotWaitedOn(@TempDir Path dir) throws Exception {
+        Path fifo = SpecialFiles.fifoOrSkip(dir.resolve("search.json"));
+        assertThatThrownBy(() -> HillClimbing.builder().settings(settings()).build().optimize(PROMPT, OBJECTIVE,
+                RunOptions.builder().checkpoint(fifo).build())).isInstanceOf(DataFileException.class)
+                .hasMessageContaining("not a regular file");
     }
 
     @Test

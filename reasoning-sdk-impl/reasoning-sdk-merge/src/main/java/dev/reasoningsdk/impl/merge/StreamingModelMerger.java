@@ -6,13 +6,13 @@ import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.MergeReport;
 import dev.reasoningsdk.api.merge.ModelMerger;
 import dev.reasoningsdk.api.merge.RatioSchedule;
-import dev.reasoningsdk.impl.merge.internal.AtomicFiles;
+import dev.reasoningsdk.impl.internal.AtomicFiles;
+import dev.reasoningsdk.impl.internal.TempFiles;
 import dev.reasoningsdk.impl.merge.internal.LayerIndex;
 import dev.reasoningsdk.impl.merge.internal.ModelFiles;
 import dev.reasoningsdk.impl.merge.internal.OnnxModel;
 import dev.reasoningsdk.impl.merge.internal.SafetensorsReader;
 import dev.reasoningsdk.impl.merge.internal.SafetensorsWriter;
-import dev.reasoningsdk.impl.merge.internal.TempFiles;
 import dev.reasoningsdk.impl.merge.internal.TensorSpec;
 import dev.reasoningsdk.impl.onnx.internal.ModelFolder;
 import java.io.IOException;
@@ -197,13 +197,13 @@ public final class StreamingModelMerger implements ModelMerger {
         boolean written = false;
         try (TempFiles.Cleanup cleanup = TempFiles.deleteOnShutdown(created)) {
             TempFiles.removeStale(dir, name -> names.contains(name)
-                    || (sharded && SafetensorsWriter.isShardName(name)));
+                    || (sharded && SafetensorsWriter.isShardName(name)), "merge");
             MergeReport report = write.write();
             written = true;
             return report;
         } finally {
             if (!written) {
-                ModelFiles.removeIfEmpty(created);
+                TempFiles.removeIfEmpty(created);
             }
         }
     }

@@ -197,6 +197,43 @@ class StreamingModelMergerTest {
                 .containsExactly(4f * (10f / 7f), -3f * (10f / 7f), 0f, 0f);
     }
 
+    /**
+     * A sharded output written over an earlier one of the same shard names, failing after its first shard was renamed
+     * (here: the second shard's name is taken by a folder). The earlier index used to stay, naming a first shard that
+     * was gone; a kill at the same moment left it naming the new first shard beside the old second one, a model that
+     * loads and is neither. The index now goes before any shard is replaced.
+     */
+    @Test
+    void aShardedWriteThatFailsHalfWayNeverLeavesTheEarlierIndexBehind() throws Exception {
+        List<TensorSpec> specs = List.of(new TensorSpec("a.weight", Dtype.F32, List.of(4L)),
+                new TensorSpec("b.weight", Dtype.F32, List.of(4L)));
+        Path folder = dir.resolve("sharded");
+        writeSharded(folder, specs, 1f);
+        Path index = folder.resolve(SafetensorsReader.INDEX_FILE);
+        assertThat(index).exists();
+        List<Path> shards = SafetensorsWriter.shardedFiles(folder, specs, 16);
+        Files.delete(shards.get(1));
+        Files.createDirectories(shards.get(1).resolve("in-the-way"));
+
+        assertThatThrownBy(() -> writeSharded(folder, specs, 2f)).isInstanceOf(MergeException.class);
+
+        assertThat(index).as("no index naming shards that are gone or mixed").doesNotExist();
+        try (Stream<Path> listing = Files.list(folder)) {
+            assertThat(listing.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
+        }
+    }
+
+    private static void writeSharded(Path folder, List<TensorSpec> specs, float value) {
+        try (SafetensorsWriter writer = SafetensorsWriter.sharded(folder, Map.of(), specs, 16)) {
+            for (TensorSpec spec : specs) {
+                ByteBuffer buffer = ByteBuffer.allocate(16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                buffer.asFloatBuffer().put(new float[] {value, value, value, value});
+                writer.write(buffer);
+            }
+            writer.commit();
+        }
+    }
+
     private static Path writeValues(Path file, List<TensorSpec> specs, float[] values) {
         try (SafetensorsWriter writer = SafetensorsWriter.single(file, Map.of(), specs)) {
             ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -87,8 +88,8 @@ public final class ModelSource {
     /**
      * Reads the whole model.
      *
-     * @throws ModelLoadException naming the model when it is missing, unreadable or larger than
-     *                            {@link #MAX_IN_MEMORY_BYTES}
+     * @throws ModelLoadException naming the model when it is missing, unreadable, a directory or another file that is
+     *                            not a regular file (a FIFO, a device), or larger than {@link #MAX_IN_MEMORY_BYTES}
      */
     public byte[] readBytes() {
         return switch (kind) {
@@ -100,7 +101,7 @@ public final class ModelSource {
 
     private byte[] readFile() {
         try {
-            long size = Files.size(file);
+            long size = requireRegularFile(name, file).size();
             if (size > MAX_IN_MEMORY_BYTES) {
                 throw new ModelLoadException("model " + name + " is " + size + " bytes, more than the "
                         + MAX_IN_MEMORY_BYTES + " one array can hold");
@@ -111,6 +112,23 @@ public final class ModelSource {
         } catch (IOException e) {
             throw new ModelLoadException("model " + name + " could not be read: " + e, e);
         }
+    }
+
+    /**
+     * The attributes of model file {@code file}, which must be a regular file (links followed): a FIFO would block
+     * a read forever and {@code /dev/zero} never ends (its size reads as 0). Shared with the session factory, which
+     * hands the path to ONNX Runtime.
+     *
+     * @throws ModelLoadException naming the model if it is a directory or not a regular file
+     * @throws NoSuchFileException if nothing is there
+     */
+    static BasicFileAttributes requireRegularFile(String name, Path file) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!attributes.isRegularFile()) {
+            throw new ModelLoadException("model " + name + " is " + (attributes.isDirectory()
+                    ? "a directory, not a model file" : "a FIFO, socket or device, not a regular file"));
+        }
+        return attributes;
     }
 
     private byte[] readResource() {

@@ -15,9 +15,12 @@ import dev.reasoningsdk.impl.onnx.internal.proto.ValueInfoProto;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -269,8 +272,10 @@ public final class OnnxModelFile {
     }
 
     /**
-     * Writes the model to {@code path} atomically: to a temporary file beside it, then renamed over it, so a crash
-     * never leaves half a model behind.
+     * Writes the model to {@code path} atomically: to a new temporary file beside it (a random name, created
+     * exclusively), forced to disk, then renamed over it, so a crash, a full disk or a kill never leaves half a model
+     * behind and the temporary file is deleted after any failure. An existing file is replaced; a symbolic link at
+     * {@code path} is replaced, not followed.
      *
      * @throws ModelLoadException if writing fails
      */
@@ -278,17 +283,30 @@ public final class OnnxModelFile {
         Objects.requireNonNull(path, "path");
         Path absolute = path.toAbsolutePath();
         Path temporary = null;
+        boolean moved = false;
         try {
-            temporary = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
-            Files.write(temporary, toBytes());
+            // Like the SDK's shared atomic writer (in reasoning-sdk-core, which this artifact does not depend on).
+            temporary = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS)) {
+                ByteBuffer bytes = ByteBuffer.wrap(toBytes());
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+                channel.force(true);
+            }
             try {
                 Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (java.nio.file.AtomicMoveNotSupportedException e) {
                 Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING);
             }
+            moved = true;
         } catch (IOException e) {
-            deleteQuietly(temporary);
             throw new ModelLoadException("model " + name + " could not be written to " + path + ": " + e, e);
+        } finally {
+            if (!moved) {
+                deleteQuietly(temporary);
+            }
         }
     }
 

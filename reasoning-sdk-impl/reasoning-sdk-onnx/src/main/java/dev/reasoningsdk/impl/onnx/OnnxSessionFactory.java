@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import ai.onnxruntime.OrtSession;
 import dev.reasoningsdk.api.ModelLoadException;
 import dev.reasoningsdk.impl.onnx.internal.OnnxExternalData;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -133,8 +134,10 @@ public final class OnnxSessionFactory implements AutoCloseable {
     private static byte[] checkedBytes(ModelSource source) {
         Optional<Path> file = source.file();
         if (file.isPresent()) {
-            if (!Files.isRegularFile(file.get())) {
-                throw new ModelLoadException("model " + source.name() + " not found: no such file");
+            try {
+                ModelSource.requireRegularFile(source.name(), file.get());
+            } catch (IOException missing) {
+                throw new ModelLoadException("model " + source.name() + " not found: no such file", missing);
             }
             OnnxExternalData.checkFile(source.name(), file.get());
             return null;

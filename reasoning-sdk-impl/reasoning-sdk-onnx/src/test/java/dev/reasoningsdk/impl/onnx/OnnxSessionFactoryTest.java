@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OnnxSessionFactoryTest {
 
@@ -89,6 +90,15 @@ class OnnxSessionFactoryTest {
             assertThatThrownBy(() -> factory.open(ModelSource.classpath("/models/absent.onnx")))
                     .isInstanceOf(ModelLoadException.class)
                     .hasMessageContaining("classpath:/models/absent.onnx").hasMessageContaining("not found");
+        }
+    }
+
+    /** A directory given as a model file was reported as "not found: no such file", though it was there. */
+    @Test
+    void aDirectoryGivenAsAModelFileIsNamedAsOne(@TempDir Path dir) {
+        try (OnnxSessionFactory factory = OnnxSessionFactory.cpu(1)) {
+            assertThatThrownBy(() -> factory.open(ModelSource.file(dir))).isInstanceOf(ModelLoadException.class)
+                    .hasMessage("model " + dir + " is a directory, not a model file");
         }
     }
 

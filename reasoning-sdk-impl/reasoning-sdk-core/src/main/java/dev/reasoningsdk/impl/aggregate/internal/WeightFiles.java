@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.impl.internal.TextFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,9 +55,12 @@ public final class WeightFiles {
         }
     }
 
-    /** Reads {@code file}; an {@link IllegalArgumentException} gets the file's name in front of its message. */
+    /**
+     * Reads {@code file}; an {@link IllegalArgumentException} gets the file's name in front of its message. A
+     * directory, FIFO or device is refused before it is opened (a FIFO would block the read forever).
+     */
     public static <T> T read(Path file, Parser<T> parser) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(TextFiles.requireRegularFile(file))) {
             return parser.read(in);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);

@@ -1,6 +1,8 @@
 package dev.reasoningsdk.impl.merge.internal;
 
 import dev.reasoningsdk.api.merge.MergeException;
+import dev.reasoningsdk.impl.internal.AtomicFiles;
+import dev.reasoningsdk.impl.internal.TempFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -50,23 +52,12 @@ public final class ModelFiles {
         });
     }
 
-    /**
-     * The real path {@code path} has or would have once created: its deepest existing ancestor with symbolic links
-     * resolved, then the rest of it.
-     */
+    /** {@link AtomicFiles#realPath}, with a failure to resolve as a {@link MergeException}. */
     static Path realPath(Path path) {
-        Path absolute = path.toAbsolutePath().normalize();
-        Path existing = absolute;
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        if (existing == null) {
-            return absolute;
-        }
         try {
-            return existing.toRealPath().resolve(existing.relativize(absolute));
+            return AtomicFiles.realPath(path);
         } catch (IOException e) {
-            throw new MergeException(existing + ": cannot resolve: " + e, e);
+            throw new MergeException(path + ": cannot resolve: " + e, e);
         }
     }
 
@@ -108,7 +99,7 @@ public final class ModelFiles {
     /**
      * Creates {@code dir} and its missing parents.
      *
-     * @return the directories created, deepest first, for {@link #removeIfEmpty} after a failure
+     * @return the directories created, deepest first, for {@link TempFiles#removeIfEmpty} after a failure
      * @throws MergeException if a directory cannot be created
      */
     public static List<Path> createDirectories(Path dir) {
@@ -122,17 +113,5 @@ public final class ModelFiles {
             throw new MergeException(dir + ": cannot create output directory: " + e, e);
         }
         return List.copyOf(missing);
-    }
-
-    /** Deletes the directories, in order, while they are empty; a refused or interrupted merge leaves none behind. */
-    public static void removeIfEmpty(List<Path> directories) {
-        for (Path dir : directories) {
-            try {
-                Files.deleteIfExists(dir);
-            } catch (IOException notEmptyOrNotDeletable) {
-                // Something else is in it now, or it cannot go: leave it and the ones above it.
-                return;
-            }
-        }
     }
 }

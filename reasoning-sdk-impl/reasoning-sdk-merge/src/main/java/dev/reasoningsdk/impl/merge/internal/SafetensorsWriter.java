@@ -2,6 +2,8 @@ package dev.reasoningsdk.impl.merge.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.merge.MergeException;
+import dev.reasoningsdk.impl.internal.AtomicFiles;
+import dev.reasoningsdk.impl.internal.TempFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,8 +23,9 @@ import java.util.Objects;
  * ({@code {"metadata":{"total_size":...},"weight_map":{...}}}, mergekit's and transformers' layout).
  *
  * <p>Every file is written to a temporary file in its target directory and renamed into place by {@link #commit()} only
- * after all bytes arrived and were forced to disk; for a sharded output the index is renamed last, so a reader never
- * sees an index pointing at missing shards. Files are written with direct I/O where the file system allows it
+ * after all bytes arrived and were forced to disk; for a sharded output an index already in the folder is deleted
+ * before the first shard is renamed and the new index is renamed last, so a reader never sees an index pointing at
+ * missing shards, or at a mix of an earlier checkpoint's shards and this one's. Files are written with direct I/O where the file system allows it
  * ({@link SequentialFileWriter}), so a large output neither floods the page cache nor waits for it.
  * {@link #close()} without a successful commit deletes the temporary files: an error never leaves a partial model
  * behind. The temporary files are named and tracked by {@link TempFiles}, so a merge's shutdown hook deletes them
@@ -285,7 +288,6 @@ public final class SafetensorsWriter implements AutoCloseable, TensorSink {
             throw new IllegalStateException("writer is already committed or closed");
         }
         List<Path> moved = new ArrayList<>();
-        Path indexTemp = null;
         try {
             for (Shard shard : shards) {
                 if (shard.written != shard.dataBytes) {
@@ -296,19 +298,23 @@ public final class SafetensorsWriter implements AutoCloseable, TensorSink {
                 finish(shard);
             }
             if (indexTarget != null) {
-                indexTemp = TempFiles.create(indexTarget);
-                Map<String, Object> index = new LinkedHashMap<>();
-                index.put("metadata", Map.of("total_size", totalSize));
-                index.put("weight_map", weightMap);
-                Files.write(indexTemp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(index));
+                // An index already here names shards of an earlier checkpoint. The new shards replace those of the
+                // same names one rename at a time, so a kill between two renames would leave that index naming a
+                // mix of old and new shards, a model that loads and is neither. Without an index the folder holds
+                // no loadable model until the new index is renamed in last.
+                Files.deleteIfExists(indexTarget);
             }
             for (Shard shard : shards) {
                 TempFiles.moveIntoPlace(shard.temp, shard.target);
                 moved.add(shard.target);
             }
-            if (indexTemp != null) {
-                TempFiles.moveIntoPlace(indexTemp, indexTarget);
-                moved.add(indexTarget);
+            if (indexTarget != null) {
+                Map<String, Object> index = new LinkedHashMap<>();
+                index.put("metadata", Map.of("total_size", totalSize));
+                index.put("weight_map", weightMap);
+                // Last, and forced to disk like the shards: a reader never sees an index naming missing shards.
+                moved.add(AtomicFiles.write(indexTarget,
+                        JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(index)));
             }
             committed = true;
             return List.copyOf(moved);
@@ -319,9 +325,6 @@ public final class SafetensorsWriter implements AutoCloseable, TensorSink {
             throw new MergeException(shards.get(0).target + ": cannot finish output: " + e, e);
         } finally {
             if (!committed) {
-                if (indexTemp != null) {
-                    TempFiles.delete(indexTemp);
-                }
                 close();
             }
         }

@@ -1,4 +1,4 @@
-package dev.reasoningsdk.impl.merge.internal;
+package dev.reasoningsdk.impl.internal;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -17,13 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The temporary files outputs are written to before their rename: named {@code .TARGET.PID-RANDOM.tmp} beside their
- * target, tracked while in flight, deleted by a shutdown hook when the JVM is stopped (SIGINT, SIGTERM,
- * {@code System.exit}) during a merge, and recognised by the next merge into the same directory when a harder kill
- * (SIGKILL, a power cut) left them behind.
+ * The temporary files outputs are written to before their rename ({@link AtomicFiles}, the merge's shard writer):
+ * named {@code .TARGET.PID-RANDOM.tmp} beside their target and created exclusively (a file or link already there under
+ * that name is never opened), tracked while in flight, deleted by a shutdown hook when the JVM is stopped (SIGINT,
+ * SIGTERM, {@code System.exit}) while a writer holds a {@link #deleteOnShutdown cleanup}, and recognised by the next
+ * writer into the same directory ({@link #removeStale}) when a harder kill (SIGKILL, a power cut) left them behind.
  *
- * <p>Why the process id in the name: a merge that finds such a file cannot otherwise tell a leftover from the file of
- * a merge running right now in another process. Thread-safe.
+ * <p>Why the process id in the name: a writer that finds such a file cannot otherwise tell a leftover from the file of
+ * a writer running right now in another process. Thread-safe.
  */
 public final class TempFiles {
 
@@ -52,33 +53,42 @@ public final class TempFiles {
      *
      * @throws IOException if the file cannot be created, or the JVM is shutting down
      */
-    static Path create(Path target) throws IOException {
+    public static Path create(Path target) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         for (int attempt = 0; ; attempt++) {
             String random = Long.toHexString(ThreadLocalRandom.current().nextLong());
             Path temp = dir.resolve("." + target.getFileName() + "." + PID + "-" + random + ".tmp");
+            // Tracked before it exists: another thread's removeStale must never take it for a leftover.
+            IN_FLIGHT.add(temp);
             try {
                 Files.createFile(temp);
             } catch (java.nio.file.FileAlreadyExistsException e) {
+                IN_FLIGHT.remove(temp);
                 if (attempt > 10) {
                     throw e;
                 }
                 continue;
+            } catch (IOException | RuntimeException e) {
+                IN_FLIGHT.remove(temp);
+                throw e;
             }
             synchronized (LOCK) {
                 if (!shuttingDown) {
-                    IN_FLIGHT.add(temp);
                     return temp;
                 }
             }
             // The shutdown hook has already swept: this file would outlive the JVM.
-            Files.deleteIfExists(temp);
+            delete(temp);
             throw new IOException(temp + ": not created, the JVM is shutting down");
         }
     }
 
-    /** Renames a temporary file onto its target, atomically where the file system can, and stops tracking it. */
-    static void moveIntoPlace(Path temp, Path target) throws IOException {
+    /**
+     * Renames a temporary file onto its target, atomically where the file system can, stops tracking it, and forces
+     * the directory to disk so the rename itself survives a power cut (where the platform can open a directory).
+     * A target that is a symbolic link is replaced, not followed.
+     */
+    public static void moveIntoPlace(Path temp, Path target) throws IOException {
         try {
             Files.move(temp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -86,10 +96,20 @@ public final class TempFiles {
             Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         IN_FLIGHT.remove(temp);
+        forceDirectory(target.toAbsolutePath().getParent());
+    }
+
+    private static void forceDirectory(Path dir) {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir,
+                java.nio.file.StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException notOnThisPlatform) {
+            // Windows cannot open a directory; the rename is then as durable as the file system makes it.
+        }
     }
 
     /** Deletes a temporary file if it is there and stops tracking it; a failure is logged, not thrown. */
-    static void delete(Path temp) {
+    public static void delete(Path temp) {
         try {
             Files.deleteIfExists(temp);
             IN_FLIGHT.remove(temp);
@@ -108,9 +128,14 @@ public final class TempFiles {
     public static Cleanup deleteOnShutdown(List<Path> createdDirectories) {
         Cleanup cleanup = new Cleanup(createdDirectories);
         synchronized (LOCK) {
-            if (OPEN.isEmpty()) {
-                hook = new Thread(TempFiles::deleteAllInFlight, "merge-temp-cleanup");
-                Runtime.getRuntime().addShutdownHook(hook);
+            if (OPEN.isEmpty() && !shuttingDown) {
+                Thread cleanupHook = new Thread(TempFiles::deleteAllInFlight, "temp-file-cleanup");
+                try {
+                    Runtime.getRuntime().addShutdownHook(cleanupHook);
+                    hook = cleanupHook;
+                } catch (IllegalStateException shutdownStarted) {
+                    // Another hook is writing during shutdown: its temporary file is deleted by its own finally.
+                }
             }
             OPEN.add(cleanup);
         }
@@ -128,7 +153,7 @@ public final class TempFiles {
         @Override
         public void close() {
             synchronized (LOCK) {
-                if (!OPEN.remove(this) || !OPEN.isEmpty() || shuttingDown) {
+                if (!OPEN.remove(this) || !OPEN.isEmpty() || shuttingDown || hook == null) {
                     return;
                 }
                 try {
@@ -151,17 +176,30 @@ public final class TempFiles {
         }
         // Writers may still be writing: on Linux the deleted file's blocks go when its last descriptor closes.
         doomed.forEach(TempFiles::delete);
-        open.forEach(cleanup -> ModelFiles.removeIfEmpty(cleanup.createdDirectories));
+        open.forEach(cleanup -> removeIfEmpty(cleanup.createdDirectories));
+    }
+
+    /** Deletes the directories, in order, while they are empty; a refused or interrupted write leaves none behind. */
+    public static void removeIfEmpty(List<Path> directories) {
+        for (Path dir : directories) {
+            try {
+                Files.deleteIfExists(dir);
+            } catch (IOException notEmptyOrNotDeletable) {
+                // Something else is in it now, or it cannot go: leave it and the ones above it.
+                return;
+            }
+        }
     }
 
     /**
-     * Removes the temporary files in {@code dir} that a killed merge left behind for a target whose name
+     * Removes the temporary files in {@code dir} that a killed writer left behind for a target whose name
      * {@code targets} accepts, logging a warning naming each; one whose process is still running is left in place
      * and named in a warning too. Files of other names are not touched.
      *
+     * @param writer what writes these targets, as the warnings name it (e.g. "merge")
      * @return the files removed
      */
-    public static List<Path> removeStale(Path dir, Predicate<String> targets) {
+    public static List<Path> removeStale(Path dir, Predicate<String> targets, String writer) {
         List<Path> removed = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
             return removed;
@@ -176,18 +214,19 @@ public final class TempFiles {
                 Optional<Long> owner = Optional.ofNullable(name.group(2)).map(Long::parseLong);
                 if (owner.isPresent() && owner.get() != PID && ProcessHandle.of(owner.get())
                         .map(ProcessHandle::isAlive).orElse(false)) {
-                    LOG.warn("{}: temporary file of a merge by running process {}, left in place", entry,
+                    LOG.warn("{}: temporary file of a {} by running process {}, left in place", entry, writer,
                             owner.get());
                     continue;
                 }
                 long bytes = Files.size(entry);
                 Files.deleteIfExists(entry);
                 removed.add(entry);
-                LOG.warn("{}: removed a temporary file of {} bytes that an interrupted merge left behind", entry,
-                        bytes);
+                LOG.warn("{}: removed a temporary file of {} bytes that an interrupted {} left behind", entry,
+                        bytes, writer);
             }
         } catch (IOException e) {
-            LOG.warn("{}: could not look for temporary files left by an interrupted merge: {}", dir, e.toString());
+            LOG.warn("{}: could not look for temporary files left by an interrupted {}: {}", dir, writer,
+                    e.toString());
         }
         return removed;
     }
