@@ -106,15 +106,16 @@ class TextFilesTest {
     /** A data file without line breaks (a binary file given as JSON lines) used to be held whole as its first line. */
     @Test
     void aLineLongerThanTheLimitIsRefusedBeforeItIsVisited() throws IOException {
+        // The limit is a parameter, so the refusal is shown on a small file: one line at the limit passes, the
+        // next, one byte longer, is refused before it is visited.
         Path binary = dir.resolve("weights.bin");
-        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(binary.toFile(), "rw")) {
-            file.setLength(TextFiles.MAX_READ_BYTES + 1);
-        }
+        Files.writeString(binary, "a".repeat(1024) + "\n" + "b".repeat(1025) + "\n" + "c\n");
         List<Integer> visited = new ArrayList<>();
-        assertThatThrownBy(() -> TextFiles.forEachLine(binary, (number, text) -> visited.add(number)))
+        assertThatThrownBy(() -> TextFiles.forEachLine(binary, 1024, (number, text) -> visited.add(number)))
                 .isInstanceOf(DataFileException.class)
-                .hasMessage(binary + ": line 1 is longer than " + TextFiles.MAX_READ_BYTES
-                        + " bytes; is it the file you meant?");
-        assertThat(visited).isEmpty();
+                .hasMessage(binary + ": line 2 is longer than 1024 bytes; is it the file you meant?");
+        assertThat(visited).containsExactly(1);
+        assertThatThrownBy(() -> TextFiles.forEachLine(binary, 0, (number, text) -> visited.add(number)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxLineBytes");
     }
 }

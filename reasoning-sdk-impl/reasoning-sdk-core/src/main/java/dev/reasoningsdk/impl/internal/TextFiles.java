@@ -112,6 +112,19 @@ public final class TextFiles {
      * @throws IOException         if it cannot be read, or the visitor throws it
      */
     public static void forEachLine(Path file, LineVisitor visitor) throws IOException {
+        forEachLine(file, MAX_READ_BYTES, visitor);
+    }
+
+    /**
+     * As {@link #forEachLine(Path, LineVisitor)}, refusing a line longer than {@code maxLineBytes} (a caller whose
+     * format has a tighter natural bound; a test of the refusal that need not write 256 MiB).
+     *
+     * @throws IllegalArgumentException if {@code maxLineBytes} is not positive
+     */
+    public static void forEachLine(Path file, long maxLineBytes, LineVisitor visitor) throws IOException {
+        if (maxLineBytes <= 0) {
+            throw new IllegalArgumentException("maxLineBytes must be positive, got " + maxLineBytes);
+        }
         requireRegularFile(file);
         try (PushbackInputStream in = new PushbackInputStream(Files.newInputStream(file), BYTE_ORDER_MARK.length)) {
             long offset = skipByteOrderMark(in);
@@ -125,7 +138,7 @@ public final class TextFiles {
                 for (int i = 0; i < read; i++) {
                     if (chunk[i] == '\n') {
                         line.write(chunk, from, i - from);
-                        requireShortLine(file, line, number);
+                        requireShortLine(file, line, number, maxLineBytes);
                         visitor.line(number, decodeLine(file, line.toByteArray(), number, lineStart));
                         line.reset();
                         number++;
@@ -134,7 +147,7 @@ public final class TextFiles {
                     }
                 }
                 line.write(chunk, from, read - from);
-                requireShortLine(file, line, number);
+                requireShortLine(file, line, number, maxLineBytes);
                 offset += read;
             }
             if (line.size() > 0) {
@@ -144,9 +157,9 @@ public final class TextFiles {
     }
 
     /** A line is held whole in memory: one longer than a whole text file may be is not a line of data. */
-    private static void requireShortLine(Path file, ByteArrayOutputStream line, int number) {
-        if (line.size() > MAX_READ_BYTES) {
-            throw new DataFileException(file, "line " + number + " is longer than " + MAX_READ_BYTES
+    private static void requireShortLine(Path file, ByteArrayOutputStream line, int number, long maxLineBytes) {
+        if (line.size() > maxLineBytes) {
+            throw new DataFileException(file, "line " + number + " is longer than " + maxLineBytes
                     + " bytes; is it the file you meant?");
         }
     }
