@@ -155,7 +155,7 @@ public final class JudgeCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             CriterionKind kind = parseKind(criterion);
             TextFiles.requireRegularFile(data);
-            OutFolder.file(out);
+            OutFolder.notInput(OutFolder.file(out), "--data", data);
             HeadTrainer.FeatureSpec featureSpec = HeadTrainer.FeatureSpec.parse(features);
             HeadTrainer.FeatureSpec embeddingAlone = HeadTrainer.FeatureSpec.parse("0");
             if (kind == CriterionKind.SELF_KNOWLEDGE && !featureSpec.equals(embeddingAlone)) {

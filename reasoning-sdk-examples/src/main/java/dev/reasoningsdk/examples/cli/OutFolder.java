@@ -1,5 +1,6 @@
 package dev.reasoningsdk.examples.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -42,6 +43,33 @@ final class OutFolder {
             throw new IllegalArgumentException("--out " + file + " is a directory, not a file to write");
         }
         return file;
+    }
+
+    /**
+     * {@code out}, unless it is the file the command reads as {@code inputOption} ({@code input}; null when that option
+     * was not given). The commands read their input, work for minutes, then replace {@code --out} with their output:
+     * an {@code --out} that names the input silently replaced the data with the result.
+     *
+     * @throws IllegalArgumentException naming both options if {@code out} and {@code input} are one file
+     */
+    static Path notInput(Path out, String inputOption, Path input) {
+        if (input != null && sameFile(out, input)) {
+            throw new IllegalArgumentException("--out " + out + " is the " + inputOption + " file: writing it would "
+                    + "replace the input; give another --out");
+        }
+        return out;
+    }
+
+    /** Whether {@code a} and {@code b} are one file: the same inode when both exist (links), else the same path. */
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            if (Files.exists(a) && Files.exists(b)) {
+                return Files.isSameFile(a, b);
+            }
+        } catch (IOException e) {
+            // Unreadable metadata: the paths decide.
+        }
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
     /** The folders above {@code path} are made when it is written: the nearest one that exists must be a folder. */

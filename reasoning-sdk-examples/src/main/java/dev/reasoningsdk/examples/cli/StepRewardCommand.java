@@ -96,7 +96,9 @@ public final class StepRewardCommand implements Runnable {
             if (maxProblems != null && maxProblems < 5) {
                 throw new IllegalArgumentException("--max-problems must be >= 5 (the folds), was " + maxProblems);
             }
-            Path target = out == null ? null : OutFolder.file(out, HiddenStateStepReward.SHIPPED_RESOURCE);
+            Path target = out == null ? null
+                    : OutFolder.notInput(OutFolder.file(out, HiddenStateStepReward.SHIPPED_RESOURCE), "--problems",
+                            problems);
             StepRewardTrainer trainer = StepRewardTrainer.builder().seed(seed).chainsPerProblem(chains)
                     .completions(completions).layers(layers).build();
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");

@@ -104,7 +104,8 @@ public final class VerifierCommand implements Runnable {
             if (maxProblems != null) {
                 Arguments.atLeast(maxProblems, 1, "--max-problems");
             }
-            OutFolder.file(out);
+            OutFolder.notInput(OutFolder.file(out), "--problems", problems);
+            OutFolder.notInput(out, "--cache", cache.file);
             ModelEndpoint endpoint = modelOptions.endpoint();
             cache.requireRemote(endpoint);
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
@@ -129,7 +130,10 @@ public final class VerifierCommand implements Runnable {
                 // The sampler's name, as the live bench names its chains' source, so the source accuracy learned
                 // here is the one a bench or a user's sampler looks up.
                 String source = sampler.name();
-                for (int i = 0; i < allowed.size() && stop == StopReason.COMPLETED; i++) {
+                // A remote endpoint that answers nothing (a wrong URL, model or key, no server) stops the run at once
+                // rather than after every question's retries.
+                for (int i = 0; i < allowed.size() && stop == StopReason.COMPLETED
+                        && (remote == null || !remote.shouldStop()); i++) {
                     JsonNode problem = rows.get(allowed.get(i));
                     SampleBatch batch = sampler.sample(problem.path("question").asText(), samples,
                             seed + (long) allowed.get(i) * samples);
@@ -143,6 +147,8 @@ public final class VerifierCommand implements Runnable {
                     }
                     progress.update(i + 1, allowed.size());
                 }
+                // Throws, naming the endpoint, when it answered nothing: bad input, not an empty sample.
+                BenchReport endpointReport = remote != null ? remote.describe(usage) : endpoint.describe();
                 if (labelled.isEmpty()) {
                     throw new IllegalStateException("no chain was sampled (" + usage.failedCalls() + " failed calls); "
                             + "nothing written to " + out);
@@ -160,7 +166,7 @@ public final class VerifierCommand implements Runnable {
                         .put("source", source).put("temperature", temperature)
                         .put("stop_reason", stop.name().toLowerCase(Locale.ROOT)).put("out", out.toString());
                 report.put("usage", BenchReport.usage(usage));
-                report.put("endpoint", remote != null ? remote.describe(usage) : endpoint.describe());
+                report.put("endpoint", endpointReport);
                 cache.report(report);
                 report.print(System.out, true);
             }
@@ -209,7 +215,7 @@ public final class VerifierCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             TextFiles.requireRegularFile(data);
-            Path file = out == null ? null : OutFolder.file(out, WEIGHTS_FILE);
+            Path file = out == null ? null : OutFolder.notInput(OutFolder.file(out, WEIGHTS_FILE), "--data", data);
             List<String> sets = featureSets != null ? featureSets : VerifierTrainer.defaultFeatureSets(true);
             VerifierTrainer.Builder builder = VerifierTrainer.builder().seed(seed).heldOutFraction(heldOut)
                     .repeats(cvRepeats).featureSets(sets);

@@ -1,0 +1,200 @@
+package dev.reasoningsdk.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
+import dev.reasoningsdk.impl.internal.ProjectData;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * What a bad-input sweep of every command found wrong: each case below once exited 0 with an answer to a question
+ * nobody asked, overwrote its own input, exited 1 for a path the caller gave, or printed picocli's reflection text.
+ * Each is now exit 2 with one line naming what was wrong.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class BadInputSweepTest {
+
+    private static final Path MODEL = ProjectData.require("models/qwen3-tiny-random");
+
+    @TempDir
+    static Path dir;
+
+    private static int closedPort;
+
+    @BeforeAll
+    static void findAClosedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+    }
+
+    private static String closedUrl() {
+        return "http://127.0.0.1:" + closedPort + "/v1";
+    }
+
+    /** Blank text where a command needs text: before, the model answered (or scored) the blank. */
+    static Stream<Arguments> blankText() {
+        String model = MODEL.toString();
+        return Stream.of(
+                Arguments.of(new String[] {"generate", "--model", model, "--user", ""}, "--user is blank"),
+                Arguments.of(new String[] {"generate", "--model", model, "--user", "   "}, "--user is blank"),
+                Arguments.of(new String[] {"generate", "--model", model, "--user", "hi", "--system", " "},
+                        "--system is blank"),
+                Arguments.of(new String[] {"score", "--model", model, "--user", "hi", "--continuation", "  \t"},
+                        "--continuation is blank"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("blankText")
+    void blankTextIsBadInput(String[] args, String named) {
+        CliRun.of(args).assertBadInput(named);
+    }
+
+    /** A value out of range of a bench that only checked it after minutes of work, or never. */
+    static Stream<Arguments> lateOrMissingChecks() {
+        List<String> quick = List.of("bench", "hma", "--sweep-every", "900", "--every", "900", "--final-every", "900");
+        return Stream.of(
+                // Before: the sweep ran, then the search refused "meanRatio".
+                Arguments.of(concat(quick, "--mean", "2"), "--mean must be in [0, 1], was 2.0"),
+                // Before: exit 0, a "share of the base" of 1.5 measured as an extrapolation.
+                Arguments.of(concat(quick, "--sweep", "1.5", "--groups", "layers"),
+                        "--sweep must be in [0, 1], was 1.5"),
+                // Before: the sweep ran, then the unknown group was refused.
+                Arguments.of(concat(quick, "--sweep", "0.5", "--groups", "layerz"),
+                        "--groups takes layers or modules, not layerz"),
+                // Before: the bench wrote its input checkpoints first; the folder that does not exist shows the order.
+                Arguments.of(new String[] {"bench", "merge", "--chunk-elements", "0", "--size-gb", "0.001", "--dir",
+                        dir.resolve("no-such-folder").toString()}, "chunkElements must be in [1024, 2^26], was 0"),
+                // Before: exit 0, the half byte rounded to 0, which means one unsharded file. The size is read
+                // before the config, so the config need not exist.
+                Arguments.of(new String[] {"merge", "--max-shard-size", "0.5B", "merge.yaml", "merged"},
+                        "--max-shard-size 0.5B is under one byte"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("lateOrMissingChecks")
+    void outOfRangeValuesAreRefusedUpFront(String[] args, String named) {
+        CliRun.of(args).assertBadInput(named);
+    }
+
+    @Test
+    void anUnknownExecutionProviderIsOneLineWithoutPicocliReflectionText() {
+        CliRun run = CliRun.of("generate", "--model", MODEL.toString(), "--user", "hi", "--execution-provider", "gpu");
+        run.assertBadInput("--execution-provider must be auto, cpu or cuda, was 'gpu'");
+        // Before: "Could not invoke void dev.reasoningsdk...executionProvider(java.lang.String) with gpu (...)".
+        assertThat(run.err()).startsWith("reasoning: --execution-provider").doesNotContain("Could not invoke")
+                .contains("(see 'reasoning generate --help')");
+    }
+
+    /** Before: exit 1, "NullPointerException: Cannot invoke ...JsonNode.asText()" once the model had loaded. */
+    @Test
+    void anEvalRowWithoutAFieldTheReasonerBenchReadsIsBadInputNamingIt() throws IOException {
+        Path eval = Files.writeString(dir.resolve("eval.jsonl"),
+                "{\"id\": 0, \"steps\": 1, \"answer\": 3, \"prompt\": \"Q: What is 1 plus 2?\\nA:\"}\n");
+        CliRun.of("bench", "reasoner", "--eval", eval.toString(), "--limit", "1", "--samples", "1",
+                "--speed-questions", "0").assertBadInput(eval + ":1: 'model_greedy_text' must be text, was ");
+    }
+
+    /** Before: "expected one of [AUTO, CPU, CUDA] (case-sensitive) but was 'cpu'", the value every other command takes. */
+    @Test
+    void enumOptionsTakeTheLowerCaseNamesTheOtherOptionsDocument() {
+        // Past the provider, the run stops at the next check: the provider was accepted.
+        CliRun.of("bench", "encoder", "--execution-provider", "cpu", "--runs", "0")
+                .assertBadInput("--runs and --batches must be >= 1");
+    }
+
+    /** {@code --out} naming the input: before, each command read it, worked, then replaced it with its output. */
+    @Test
+    void judgeTrainRefusesToWriteItsHeadOverItsData() throws IOException {
+        Path data = copyLines("data/retrieval_need/metatool_tool_awareness.jsonl", dir.resolve("judge.jsonl"), 40);
+        byte[] before = Files.readAllBytes(data);
+        CliRun.of("judge", "train", "--criterion", "intent", "--data", data.toString(), "--out", data.toString())
+                .assertBadInput("--out " + data + " is the --data file");
+        assertThat(data).hasBinaryContent(before);
+    }
+
+    @Test
+    void verifierSampleRefusesToWriteItsChainsOverItsProblems() throws IOException {
+        Path problems = copyLines(BenchReasonerCommand.EVAL_FILE, dir.resolve("sample.jsonl"), 2);
+        byte[] before = Files.readAllBytes(problems);
+        CliRun.of("verifier", "sample", "--problems", problems.toString(), "--out", problems.toString(),
+                "--samples", "1").assertBadInput("--out " + problems + " is the --problems file");
+        assertThat(problems).hasBinaryContent(before);
+    }
+
+    @Test
+    void verifierSampleRefusesACacheThatIsItsOutput() throws IOException {
+        Path problems = copyLines(BenchReasonerCommand.EVAL_FILE, dir.resolve("cached.jsonl"), 2);
+        Path out = dir.resolve("cache-and-out");
+        CliRun.of("verifier", "sample", "--problems", problems.toString(), "--out", out.toString(), "--cache",
+                out.toString(), "--provider", "openai", "--base-url", closedUrl(), "--model", "x")
+                .assertBadInput("--out " + out + " is the --cache file");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void verifierTrainRefusesToWriteItsWeightsOverItsData() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("verifier"));
+        Path data = copyLines(ModelSolutions.DEFAULT_FILE, folder.resolve(VerifierCommand.WEIGHTS_FILE), 20);
+        byte[] before = Files.readAllBytes(data);
+        CliRun.of("verifier", "train", "--data", data.toString(), "--out", folder.toString(), "--cv-repeats", "1",
+                "--feature-sets", "chain").assertBadInput("is the --data file");
+        assertThat(data).hasBinaryContent(before);
+    }
+
+    @Test
+    void stepRewardTrainRefusesToWriteItsHeadOverItsProblems() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("step-reward"));
+        Path problems = copyLines(BenchReasonerCommand.EVAL_FILE,
+                folder.resolve(HiddenStateStepReward.SHIPPED_RESOURCE), 3);
+        CliRun.of("step-reward", "train", "--problems", problems.toString(), "--out", folder.toString())
+                .assertBadInput("is the --problems file");
+    }
+
+    /** Before: exit 1, "UncheckedIOException: ...: cannot create the cache's directory". */
+    @Test
+    void aCachePathUnderAFileIsBadInputNamingIt() throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-folder.txt"), "a file\n");
+        Path cache = file.resolve("calls.sqlite");
+        CliRun.of("judge", "What is 3 plus 4?", "--provider", "openai", "--base-url", closedUrl(), "--model", "x",
+                "--cache", cache.toString()).assertBadInput(file.toString());
+    }
+
+    /**
+     * Before: exit 1, "IllegalStateException: no chain was sampled", after every question's retries; now the run
+     * stops at the first question and says why, as {@code judge} and the live benches do.
+     */
+    @Test
+    void verifierSampleFromAnEndpointNothingListensAtIsBadInput() throws IOException {
+        Path problems = copyLines(BenchReasonerCommand.EVAL_FILE, dir.resolve("unanswered.jsonl"), 3);
+        Path out = dir.resolve("unanswered-chains.jsonl");
+        CliRun.of("verifier", "sample", "--problems", problems.toString(), "--out", out.toString(), "--samples", "1",
+                "--provider", "openai", "--base-url", closedUrl(), "--model", "x")
+                .assertBadInput("no call to " + closedUrl() + " (model 'x') was answered: could not connect");
+        assertThat(out).doesNotExist();
+    }
+
+    private static Path copyLines(String dataFile, Path to, int lines) throws IOException {
+        try (Stream<String> all = Files.lines(ProjectData.require(dataFile))) {
+            return Files.write(to, all.limit(lines).toList());
+        }
+    }
+
+    private static String[] concat(List<String> head, String... tail) {
+        return Stream.concat(head.stream(), Stream.of(tail)).toArray(String[]::new);
+    }
+}
