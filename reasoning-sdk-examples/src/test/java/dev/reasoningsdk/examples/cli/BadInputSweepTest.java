@@ -66,16 +66,14 @@ class BadInputSweepTest {
 
     /** A value out of range of a bench that only checked it after minutes of work, or never. */
     static Stream<Arguments> lateOrMissingChecks() {
-        List<String> quick = List.of("bench", "hma", "--sweep-every", "900", "--every", "900", "--final-every", "900");
+        // A pair folder that does not exist: the options must be refused before it is read. Before, with the real
+        // pair, the sweep ran for minutes and the search then refused "meanRatio" or the group, and a "share of the
+        // base" of 1.5 was measured as an extrapolation, exit 0.
+        List<String> hma = List.of("bench", "hma", "--pair", dir.resolve("no-such-pair").toString());
         return Stream.of(
-                // Before: the sweep ran, then the search refused "meanRatio".
-                Arguments.of(concat(quick, "--mean", "2"), "--mean must be in [0, 1], was 2.0"),
-                // Before: exit 0, a "share of the base" of 1.5 measured as an extrapolation.
-                Arguments.of(concat(quick, "--sweep", "1.5", "--groups", "layers"),
-                        "--sweep must be in [0, 1], was 1.5"),
-                // Before: the sweep ran, then the unknown group was refused.
-                Arguments.of(concat(quick, "--sweep", "0.5", "--groups", "layerz"),
-                        "--groups takes layers or modules, not layerz"),
+                Arguments.of(concat(hma, "--mean", "2"), "--mean must be in [0, 1], was 2.0"),
+                Arguments.of(concat(hma, "--sweep", "1.5"), "--sweep must be in [0, 1], was 1.5"),
+                Arguments.of(concat(hma, "--groups", "layerz"), "--groups takes layers or modules, not layerz"),
                 // Before: the bench wrote its input checkpoints first; the folder that does not exist shows the order.
                 Arguments.of(new String[] {"bench", "merge", "--chunk-elements", "0", "--size-gb", "0.001", "--dir",
                         dir.resolve("no-such-folder").toString()}, "chunkElements must be in [1024, 2^26], was 0"),
