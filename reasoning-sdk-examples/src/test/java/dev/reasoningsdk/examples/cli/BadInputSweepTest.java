@@ -107,6 +107,20 @@ class BadInputSweepTest {
                 "--speed-questions", "0").assertBadInput(eval + ":1: 'model_greedy_text' must be text, was ");
     }
 
+    /**
+     * Before: rows without a question were sampled as empty questions and scored against an empty gold answer, and
+     * only after the offline bench had run (here its data does not exist, which the old code said instead).
+     */
+    @Test
+    void liveConfidenceProblemsWithoutAQuestionAreRefusedFirst() throws IOException {
+        Path problems = Files.writeString(dir.resolve("no-questions.jsonl"),
+                "{\"id\": 1, \"answer\": 3}\n{\"id\": 2, \"answer\": 4}\n{\"id\": 3, \"answer\": 5}\n"
+                        + "{\"id\": 4, \"answer\": 6}\n");
+        CliRun.of("bench", "confidence", "--live", "--limit", "4", "--problems", problems.toString(), "--data",
+                dir.resolve("no-such-data.jsonl").toString())
+                .assertBadInput(problems + ":1: a problem needs 'question' (text) and 'answer' (an integer)");
+    }
+
     /** Before: "expected one of [AUTO, CPU, CUDA] (case-sensitive) but was 'cpu'", the value every other command takes. */
     @Test
     void enumOptionsTakeTheLowerCaseNamesTheOtherOptionsDocument() {
