@@ -121,6 +121,20 @@ class BadInputSweepTest {
                 .assertBadInput(problems + ":1: a problem needs 'question' (text) and 'answer' (an integer)");
     }
 
+    /** Before: Jackson read the label "yes" as false, so every row of the task was a negative. */
+    @Test
+    void promptBenchLabelsThatAreNotBooleansAreRefused() throws IOException {
+        Path data = Files.createDirectories(dir.resolve("prompt-data"));
+        Path freshQa = Files.createDirectories(data.resolve("freshqa_time_sensitivity"))
+                .resolve("freshqa_v11132023.jsonl");
+        Files.writeString(freshQa, "{\"question\": \"Who is the current pope?\", \"time_sensitive\": \"yes\"}\n"
+                + "{\"question\": \"What is 2 plus 2?\", \"time_sensitive\": \"no\"}\n");
+        copyLines("data/retrieval_need/metatool_tool_awareness.jsonl", Files.createDirectories(
+                data.resolve("retrieval_need")).resolve("metatool_tool_awareness.jsonl"), 8);
+        CliRun.of("bench", "prompt", "--data", data.toString(), "--budget", "2", "--patience", "1")
+                .assertBadInput(freshQa + ":1: label 'time_sensitive' must be true or false, was \"yes\"");
+    }
+
     /** Before: "expected one of [AUTO, CPU, CUDA] (case-sensitive) but was 'cpu'", the value every other command takes. */
     @Test
     void enumOptionsTakeTheLowerCaseNamesTheOtherOptionsDocument() {
