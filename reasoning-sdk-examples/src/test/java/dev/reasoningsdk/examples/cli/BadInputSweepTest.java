@@ -135,6 +135,13 @@ class BadInputSweepTest {
                 .assertBadInput(freshQa + ":1: label 'time_sensitive' must be true or false, was \"yes\"");
     }
 
+    /** Before: exit 0, a decision by the local heads alone, the endpoint printed beside it with no call made. */
+    @Test
+    void judgeWithoutSelfKnowledgeRefusesARemoteModelItWouldNotAsk() {
+        CliRun.of("judge", "What is 3 plus 4?", "--no-self-knowledge", "--provider", "ollama", "--base-url",
+                closedUrl(), "--model", "x").assertBadInput("--no-self-knowledge leaves --provider ollama nothing");
+    }
+
     /** Before: "expected one of [AUTO, CPU, CUDA] (case-sensitive) but was 'cpu'", the value every other command takes. */
     @Test
     void enumOptionsTakeTheLowerCaseNamesTheOtherOptionsDocument() {
