@@ -100,7 +100,10 @@ final class ConversationOptions {
         return template.render(messages, true, variables());
     }
 
-    /** A JSON list of objects with a string {@code role} and a string {@code content}, nothing else. */
+    /**
+     * A JSON list of objects with a string {@code role} and a string {@code content}, nothing else; a user message's
+     * content is not blank.
+     */
     static List<ChatMessage> readMessages(Path file) throws IOException {
         JsonNode root;
         try {
@@ -119,6 +122,11 @@ final class ConversationOptions {
                     || message.path("role").asText().isBlank()) {
                 throw new DataFileException(file, "message " + i + " must be an object with a string \"role\" and "
                         + "a string \"content\", was " + message);
+            }
+            if (message.get("role").asText().equals("user") && message.get("content").asText().isBlank()) {
+                // As --user: the model would answer the blank turn. Other roles may be empty (an assistant's
+                // prefill, a system message that replaces the template's default).
+                throw new DataFileException(file, "message " + i + " is a user message with blank content");
             }
             messages.add(ChatMessage.of(message.get("role").asText(), message.get("content").asText()));
         }

@@ -64,6 +64,14 @@ class BadInputSweepTest {
         CliRun.of(args).assertBadInput(named);
     }
 
+    @Test
+    void aBlankUserMessageInAMessagesFileIsBadInputAsABlankUserIs() throws IOException {
+        Path messages = Files.writeString(dir.resolve("blank-user.json"),
+                "[{\"role\": \"system\", \"content\": \"\"}, {\"role\": \"user\", \"content\": \" \"}]");
+        CliRun.of("generate", "--model", MODEL.toString(), "--messages", messages.toString(), "--max-tokens", "2")
+                .assertBadInput(messages + ": message 1 is a user message with blank content");
+    }
+
     /** A value out of range of a bench that only checked it after minutes of work, or never. */
     static Stream<Arguments> lateOrMissingChecks() {
         // A pair folder that does not exist: the options must be refused before it is read. Before, with the real
