@@ -150,6 +150,16 @@ class BadInputSweepTest {
                 closedUrl(), "--model", "x").assertBadInput("--no-self-knowledge leaves --provider ollama nothing");
     }
 
+    /** Before: exit 0, the remote section listing five connection failures among the other sections. */
+    @Test
+    void theDemoOfAnEndpointNothingListensAtIsBadInput() {
+        CliRun run = CliRun.of("demo", "--provider", "openai", "--base-url", closedUrl(), "--model", "x");
+        assertThat(run.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        // The sections before it printed on stdout; stderr is the one line.
+        assertThat(run.err().strip().lines()).singleElement().asString()
+                .contains("no call to " + closedUrl() + " (model 'x') was answered: could not connect");
+    }
+
     /** Before: "expected one of [AUTO, CPU, CUDA] (case-sensitive) but was 'cpu'", the value every other command takes. */
     @Test
     void enumOptionsTakeTheLowerCaseNamesTheOtherOptionsDocument() {
