@@ -58,12 +58,6 @@ class BadInputSweepTest {
                         "--continuation is blank"));
     }
 
-    @ParameterizedTest(name = "{1}")
-    @MethodSource("blankText")
-    void blankTextIsBadInput(String[] args, String named) {
-        CliRun.of(args).assertBadInput(named);
-    }
-
     @Test
     void aBlankUserMessageInAMessagesFileIsBadInputAsABlankUserIs() throws IOException {
         Path messages = Files.writeString(dir.resolve("blank-user.json"),
@@ -92,8 +86,8 @@ class BadInputSweepTest {
     }
 
     @ParameterizedTest(name = "{1}")
-    @MethodSource("lateOrMissingChecks")
-    void outOfRangeValuesAreRefusedUpFront(String[] args, String named) {
+    @MethodSource({"blankText", "lateOrMissingChecks"})
+    void isBadInputInOneLineNamingIt(String[] args, String named) {
         CliRun.of(args).assertBadInput(named);
     }
 
