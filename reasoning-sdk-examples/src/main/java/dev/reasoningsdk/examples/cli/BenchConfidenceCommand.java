@@ -83,14 +83,14 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
                     + "add --live");
         }
         cache.requireRemote(endpoint);
+        // The live problems are read first: a bad file is refused before the offline bench runs.
+        LiveConfidenceBench liveBench = !live ? null : new LiveConfidenceBench(problems != null ? problems
+                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"), limit, samples, endpoint, cache);
         BenchReport report = new BenchReport();
         report.put("real_chains", realChains());
-        if (live) {
-            Path problemsFile = problems != null ? problems
-                    : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
+        if (liveBench != null) {
             try (CacheOption closing = cache) {
-                report.put(endpoint.isRemote() ? "live" : "live_tiny_reasoner",
-                        new LiveConfidenceBench(problemsFile, limit, samples, endpoint, cache).run());
+                report.put(endpoint.isRemote() ? "live" : "live_tiny_reasoner", liveBench.run());
                 cache.report(report);
             }
         }

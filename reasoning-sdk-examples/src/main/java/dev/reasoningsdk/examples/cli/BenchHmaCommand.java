@@ -1,5 +1,6 @@
 package dev.reasoningsdk.examples.cli;
 
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.merge.HeterogeneousModelAveraging;
 import dev.reasoningsdk.impl.merge.HmaPoint;
 import dev.reasoningsdk.impl.merge.HmaResult;
@@ -35,6 +36,8 @@ public final class BenchHmaCommand implements Callable<Integer> {
     @Mixin
     private ExecutionProviderOption executionProvider;
 
+    /** The searches {@code --groups} names. */
+    private static final List<String> SEARCHES = List.of("layers", "modules");
     private static final double[] README_A = {0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
     private static final double[] README_NEW = {0.803, 0.397, 0.183, 0.137, 0.060, 0.010, 0.007, 0.000, 0.000, 0.000,
             0.000};
@@ -69,7 +72,7 @@ public final class BenchHmaCommand implements Callable<Integer> {
     private String strategy = "cma-es";
 
     @Option(names = "--groups", split = ",", description = "Searches to run: layers, modules (default both).")
-    private List<String> searches = new ArrayList<>(List.of("layers", "modules"));
+    private List<String> searches = new ArrayList<>(SEARCHES);
 
     @Option(names = "--pair", description = "The tiny-reasoner-tuned folder, with tiny-reasoner beside it (default: "
             + MergeDemo.TUNED_PAIR + " in the project's data folder, or ../shared).")
@@ -85,6 +88,15 @@ public final class BenchHmaCommand implements Callable<Integer> {
             case "one-plus-lambda" -> HeterogeneousModelAveraging.Strategy.ONE_PLUS_LAMBDA;
             default -> throw new IllegalArgumentException("--strategy takes cma-es or one-plus-lambda, not " + strategy);
         };
+        // Checked before the sweep, which takes minutes: a share outside [0, 1] is an extrapolation, not an average,
+        // and the searches were only refused once the sweep had run.
+        Arguments.probability(mean, "--mean");
+        sweep.forEach(share -> Arguments.probability(share, "--sweep"));
+        for (String kind : searches) {
+            if (!SEARCHES.contains(kind)) {
+                throw new IllegalArgumentException("--groups takes layers or modules, not " + kind);
+            }
+        }
         Path tuned = pair != null ? pair : SharedData.require(MergeDemo.TUNED_PAIR, "--pair");
         Path exprFile = tuned.resolve("expr-problems.jsonl");
         Path wordFile = tuned.resolveSibling("tiny-reasoner").resolve("eval-problems.jsonl");

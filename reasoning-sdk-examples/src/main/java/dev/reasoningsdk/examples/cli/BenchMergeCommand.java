@@ -68,6 +68,15 @@ public final class BenchMergeCommand implements Callable<Integer> {
             + "figure is their median (default ${DEFAULT-VALUE}).")
     private int repeats = 3;
 
+    /** The merger as the options set it. */
+    private StreamingModelMerger.Builder mergerBuilder() {
+        StreamingModelMerger.Builder builder = StreamingModelMerger.builder().chunkElements(chunkElements);
+        if (threads != null) {
+            builder.threads(threads);
+        }
+        return builder;
+    }
+
     @Override
     public Integer call() throws Exception {
         if (!(sizeGb > 0) || sizeGb > 1000) {
@@ -76,6 +85,8 @@ public final class BenchMergeCommand implements Callable<Integer> {
         if (repeats < 1) {
             throw new IllegalArgumentException("--repeats must be >= 1, was " + repeats);
         }
+        // The merger checks --chunk-elements and --threads: here, before the inputs are written (minutes at 2 GB).
+        mergerBuilder();
         Path dir = Files.createTempDirectory(parent, "bench-merge");
         BenchReport report = new BenchReport().put("method", "linear").put("size_gb", sizeGb)
                 .put("chunk_elements", chunkElements).put("repeats", repeats)
@@ -122,12 +133,8 @@ public final class BenchMergeCommand implements Callable<Integer> {
         MergeReport merged = null;
         for (int run = 0; run < repeats; run++) {
             Progress mergeProgress = new Progress("bench merge " + dtype + ": merging");
-            StreamingModelMerger.Builder builder = StreamingModelMerger.builder().chunkElements(chunkElements)
-                    .progressListener((done, total, bytes, name) -> mergeProgress.update(done, total));
-            if (threads != null) {
-                builder.threads(threads);
-            }
-            StreamingModelMerger merger = builder.build();
+            StreamingModelMerger merger = mergerBuilder()
+                    .progressListener((done, total, bytes, name) -> mergeProgress.update(done, total)).build();
             long start = System.nanoTime();
             long mergeCpuStart = processCpuNanos();
             merged = merger.merge(plan);

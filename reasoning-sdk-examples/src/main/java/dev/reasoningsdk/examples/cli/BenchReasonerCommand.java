@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.StreamSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,6 +35,19 @@ public final class BenchReasonerCommand implements Callable<Integer> {
 
     /** The tiny reasoner's 600 eval problems with its recorded samples, in the data folders' layout. */
     static final String EVAL_FILE = "models/tiny-reasoner/eval-problems.jsonl";
+
+    /** What this bench reads of each eval row: the problem, and the reference run's recorded answers. */
+    private static final List<JsonlRows.Field> EVAL_FIELDS = List.of(
+            new JsonlRows.Field("id", "an integer", JsonNode::isIntegralNumber),
+            new JsonlRows.Field("steps", "an integer", JsonNode::isIntegralNumber),
+            new JsonlRows.Field("answer", "an integer", JsonNode::isIntegralNumber),
+            new JsonlRows.Field("prompt", "text", JsonNode::isTextual),
+            new JsonlRows.Field("model_greedy_text", "text", JsonNode::isTextual),
+            new JsonlRows.Field("model_greedy_answer", "an integer or null",
+                    node -> node.isIntegralNumber() || node.isNull()),
+            new JsonlRows.Field("model_sample_answers", "a list of integers or nulls", node -> node.isArray()
+                    && StreamSupport.stream(node.spliterator(), false)
+                            .allMatch(answer -> answer.isIntegralNumber() || answer.isNull())));
 
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     private boolean json;
@@ -66,7 +80,8 @@ public final class BenchReasonerCommand implements Callable<Integer> {
         if (limit < 1 || samples < 1 || speedQuestions < 0 || threads < 1) {
             throw new IllegalArgumentException("--limit, --samples and --threads must be >= 1, --speed-questions >= 0");
         }
-        List<JsonNode> all = JsonlRows.read(evalFile != null ? evalFile : SharedData.require(EVAL_FILE, "--eval"));
+        List<JsonNode> all = JsonlRows.withFields(evalFile != null ? evalFile : SharedData.require(EVAL_FILE, "--eval"),
+                EVAL_FIELDS);
         List<JsonNode> problems = JsonlRows.evenlySpaced(all, limit);
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.impl.DataFileException;
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.TextFiles;
 import dev.reasoningsdk.impl.onnx.hf.ChatMessage;
 import dev.reasoningsdk.impl.onnx.hf.ChatTemplate;
@@ -47,7 +48,12 @@ final class ConversationOptions {
     @Option(names = "--no-thinking", description = "Render the chat template with enable_thinking false.")
     boolean noThinking;
 
-    /** The conversation the options name. */
+    /**
+     * The conversation the options name, read and checked before the model loads.
+     *
+     * @throws IllegalArgumentException if {@code --user} or {@code --system} is blank (an unset shell variable, most
+     *                                  often: the model would answer an empty turn as readily as a question)
+     */
     List<ChatMessage> messages() throws IOException {
         if (messagesFile != null) {
             if (system != null || user != null) {
@@ -61,9 +67,9 @@ final class ConversationOptions {
         }
         List<ChatMessage> messages = new ArrayList<>();
         if (system != null) {
-            messages.add(ChatMessage.system(system));
+            messages.add(ChatMessage.system(Arguments.notBlank(system, "--system")));
         }
-        messages.add(ChatMessage.user(user));
+        messages.add(ChatMessage.user(Arguments.notBlank(user, "--user")));
         return List.copyOf(messages);
     }
 
@@ -78,13 +84,12 @@ final class ConversationOptions {
     }
 
     /**
-     * The rendered prompt of the conversation, with the generation prompt.
+     * The rendered prompt of {@code messages} (from {@link #messages()}), with the generation prompt.
      *
      * @throws IllegalArgumentException naming the folder if it has no chat template (a base model's export), as
      *                                  {@code apply_chat_template} refuses one: bad input, not a failure of ours
      */
-    String prompt(HuggingFaceOnnxModel loaded) throws IOException {
-        List<ChatMessage> messages = messages();
+    String prompt(HuggingFaceOnnxModel loaded, List<ChatMessage> messages) {
         ChatTemplate template;
         try {
             template = loaded.chatTemplate();
@@ -95,7 +100,10 @@ final class ConversationOptions {
         return template.render(messages, true, variables());
     }
 
-    /** A JSON list of objects with a string {@code role} and a string {@code content}, nothing else. */
+    /**
+     * A JSON list of objects with a string {@code role} and a string {@code content}, nothing else; a user message's
+     * content is not blank.
+     */
     static List<ChatMessage> readMessages(Path file) throws IOException {
         JsonNode root;
         try {
@@ -114,6 +122,11 @@ final class ConversationOptions {
                     || message.path("role").asText().isBlank()) {
                 throw new DataFileException(file, "message " + i + " must be an object with a string \"role\" and "
                         + "a string \"content\", was " + message);
+            }
+            if (message.get("role").asText().equals("user") && message.get("content").asText().isBlank()) {
+                // As --user: the model would answer the blank turn. Other roles may be empty (an assistant's
+                // prefill, a system message that replaces the template's default).
+                throw new DataFileException(file, "message " + i + " is a user message with blank content");
             }
             messages.add(ChatMessage.of(message.get("role").asText(), message.get("content").asText()));
         }

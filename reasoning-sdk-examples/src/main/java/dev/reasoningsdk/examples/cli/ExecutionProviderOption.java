@@ -1,7 +1,10 @@
 package dev.reasoningsdk.examples.cli;
 
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code --execution-provider auto|cpu|cuda} for every command that loads an ONNX model: it sets the process-wide
@@ -15,15 +18,31 @@ import picocli.CommandLine.Option;
  */
 final class ExecutionProviderOption {
 
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec command;
+
     @Option(names = "--execution-provider", paramLabel = "auto|cpu|cuda",
             description = "Where ONNX models run (default: ${sys:reasoning.onnx.provider:-${env:REASONING_ONNX_PROVIDER:-auto}}).")
     void executionProvider(String value) {
-        apply(value, "--execution-provider");
+        applyOption(value, "--execution-provider");
     }
 
     @Option(names = "--provider", hidden = true, description = "Deprecated alias of --execution-provider.")
     void deprecatedProvider(String value) {
-        apply(value, "--provider");
+        applyOption(value, "--provider");
+    }
+
+    /**
+     * {@link #apply} while picocli parses: it wraps anything else a setter throws as "Could not invoke void
+     * ...executionProvider(java.lang.String) with gpu (java.lang.IllegalArgumentException: ...)", so the refusal is
+     * rethrown as the parse error it is, and reads as one line like every other bad option.
+     */
+    private void applyOption(String value, String option) {
+        try {
+            apply(value, option);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(command.commandLine(), e.getMessage(), e);
+        }
     }
 
     /** Sets the process-wide execution provider from {@code value}, which came from {@code option}. */

@@ -3,6 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.model.TokenLogProb;
+import dev.reasoningsdk.impl.onnx.hf.ChatMessage;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,9 +63,10 @@ final class GenerateCommand implements Callable<Integer> {
         if (temperature != null && !(temperature >= 0)) {
             throw new IllegalArgumentException("--temperature must be >= 0, was " + temperature);
         }
+        List<ChatMessage> messages = conversation.messages();
         long started = System.nanoTime();
         try (HuggingFaceOnnxModel model = conversation.load()) {
-            String prompt = conversation.prompt(model);
+            String prompt = conversation.prompt(model, messages);
             Generation generation = model.generate(prompt, 1, options(model)).get(0);
             double wallMs = (System.nanoTime() - started) / 1e6;
             if (!json) {

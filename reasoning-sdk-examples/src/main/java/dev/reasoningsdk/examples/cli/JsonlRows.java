@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** Reads the benches' JSON-lines files and picks evenly spaced rows from them. */
 final class JsonlRows {
@@ -62,6 +63,36 @@ final class JsonlRows {
             throw new IllegalArgumentException("no rows in " + file);
         }
         return problems;
+    }
+
+    /** A field every row of a file must hold: its name, what it must be (in words) and the test of that. */
+    record Field(String name, String kind, Predicate<JsonNode> test) {
+    }
+
+    /**
+     * Every non-blank line of {@code file} as JSON, each holding every one of {@code fields}: a bench that reads a
+     * field of each row would otherwise stop on a NullPointerException (exit 1) or read a missing number as 0.
+     *
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws dev.reasoningsdk.impl.DataFileException if it is a directory or not UTF-8
+     * @throws IllegalArgumentException naming the file, line and field of the first row without a field as it must
+     *                                  be, or the file if it holds no rows
+     */
+    static List<JsonNode> withFields(Path file, List<Field> fields) throws IOException {
+        List<JsonNode> rows = new ArrayList<>();
+        for (JsonLines.Row row : JsonLines.read(file)) {
+            for (Field field : fields) {
+                if (!field.test().test(row.node().path(field.name()))) {
+                    throw new IllegalArgumentException(file + ":" + row.line() + ": '" + field.name() + "' must be "
+                            + field.kind() + ", was " + row.node().path(field.name()));
+                }
+            }
+            rows.add(row.node());
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("no rows in " + file);
+        }
+        return rows;
     }
 
     /**

@@ -22,7 +22,9 @@ final class LabeledJsonl {
     /**
      * The first {@code limit} rows of {@code file}.
      *
-     * @throws IllegalArgumentException if a row lacks the text or label field
+     * @throws IllegalArgumentException naming the file and line of a row without the text, or whose label is not
+     *                                  {@code true} or {@code false} (Jackson reads {@code "yes"}, {@code 1} or
+     *                                  {@code null} as false, which silently made every such row a negative)
      */
     static List<Example> read(Path file, String textField, String labelField, int limit) throws IOException {
         TextFiles.requireRegularFile(file, "data file not found (use --data)");
@@ -35,6 +37,10 @@ final class LabeledJsonl {
             if (!row.hasNonNull(textField) || !row.has(labelField)) {
                 throw new IllegalArgumentException(file + ":" + line.line() + ": the row lacks '" + textField
                         + "' or '" + labelField + "'");
+            }
+            if (!row.get(labelField).isBoolean()) {
+                throw new IllegalArgumentException(file + ":" + line.line() + ": label '" + labelField + "' must be "
+                        + "true or false, was " + row.get(labelField));
             }
             examples.add(new Example(row.get(textField).asText(),
                     String.valueOf(row.get(labelField).asBoolean()).toLowerCase(Locale.ROOT)));

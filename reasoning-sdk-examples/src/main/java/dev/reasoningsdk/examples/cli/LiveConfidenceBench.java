@@ -50,22 +50,27 @@ final class LiveConfidenceBench {
 
     private static final double TEMPERATURE = 0.8;
 
-    private final Path problems;
-    private final int limit;
+    private final List<JsonNode> selected;
     private final int samples;
     private final ModelEndpoint endpoint;
     private final CacheOption cache;
 
-    LiveConfidenceBench(Path problems, int limit, int samples, ModelEndpoint endpoint, CacheOption cache) {
-        this.problems = problems;
-        this.limit = limit;
+    /**
+     * Reads and checks the problems now, so that a bad file is refused before the offline bench runs.
+     *
+     * @throws IllegalArgumentException naming the file and line of a row without a text {@code question} and an
+     *                                  integer {@code answer} (before, such rows were sampled as empty questions and
+     *                                  scored against an empty gold answer), or if it holds fewer than 2 problems
+     */
+    LiveConfidenceBench(Path problems, int limit, int samples, ModelEndpoint endpoint, CacheOption cache)
+            throws IOException {
+        this.selected = select(problems, limit);
         this.samples = samples;
         this.endpoint = endpoint;
         this.cache = cache;
     }
 
     BenchReport run() throws IOException {
-        List<JsonNode> selected = select();
         if (endpoint.isRemote()) {
             try (RemoteModel remote = new RemoteModel(endpoint, cache)) {
                 // The server formats the question as its model's prompt; the chains carry their log-probabilities.
@@ -270,8 +275,8 @@ final class LiveConfidenceBench {
         return scores;
     }
 
-    private List<JsonNode> select() throws IOException {
-        List<JsonNode> all = JsonlRows.read(problems);
+    private static List<JsonNode> select(Path problems, int limit) throws IOException {
+        List<JsonNode> all = JsonlRows.problems(problems);
         if (all.size() < 2) {
             throw new IllegalArgumentException(problems + " holds fewer than 2 problems");
         }

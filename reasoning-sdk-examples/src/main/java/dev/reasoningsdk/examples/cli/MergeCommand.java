@@ -45,8 +45,8 @@ public final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MergeConfig mergeConfig = MergeConfig.load(config);
         long shardBytes = parseSize(maxShardSize);
+        MergeConfig mergeConfig = MergeConfig.load(config);
         boolean onnx = mergeConfig.plan().distinctInputs().get(0).getFileName().toString().endsWith(".onnx");
         // OUTDIR is not created here: the merger creates it once every check has passed, so a refused merge
         // leaves nothing behind.
@@ -88,6 +88,13 @@ public final class MergeCommand implements Callable<Integer> {
             case "GIB" -> 1024.0 * 1024 * 1024;
             default -> 1;
         };
-        return (long) (value * factor);
+        double bytes = value * factor;
+        // The cast would make a size under one byte 0 (one unsharded file) and one beyond 8 EiB Long.MAX_VALUE:
+        // neither is the size asked for.
+        if (bytes > 0 && bytes < 1 || bytes >= 0x1p63) {
+            throw new IllegalArgumentException("--max-shard-size " + text + " is " + (bytes < 1 ? "under one byte"
+                    : "beyond 8 EiB") + "; give 0 for one file, or a size such as 5GB");
+        }
+        return (long) bytes;
     }
 }

@@ -4,6 +4,11 @@ import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.merge.MergeException;
 import dev.reasoningsdk.impl.DataFileException;
 import dev.reasoningsdk.api.ModelLoadException;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,6 +65,9 @@ public final class ReasoningCli implements Runnable {
      */
     static CommandLine newCommandLine() {
         CommandLine commandLine = new CommandLine(new ReasoningCli());
+        // Enum options take the lower-case names every other option documents ("--execution-provider cpu" is refused
+        // by picocli's default as "expected one of [AUTO, CPU, CUDA] (case-sensitive)").
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         // picocli's default prints the whole usage after a parse error; the README promises one line, which also
         // keeps the reason visible in a script's log. The line says where the options are listed.
         commandLine.setParameterExceptionHandler((exception, args) -> {
@@ -79,13 +87,17 @@ public final class ReasoningCli implements Runnable {
     }
 
     /**
-     * {@link #EXIT_BAD_INPUT} for what the caller gave us: a bad argument, a missing file, a data or config file
-     * that is a directory or not UTF-8, a model or checkpoint that is malformed or hostile (every one of these
-     * names the file in its message); {@link #EXIT_FAILURE} for anything else.
+     * {@link #EXIT_BAD_INPUT} for what the caller gave us: a bad argument, a missing file, a path the file system
+     * refuses (no such folder, permission denied, not a directory: a {@link FileSystemException}, also when an
+     * {@link UncheckedIOException} carries it), a data or config file that is a directory or not UTF-8, a model or
+     * checkpoint that is malformed or hostile (every one of these names the file in its message);
+     * {@link #EXIT_FAILURE} for anything else (a full disk is a plain {@code IOException}).
      */
     static int exitCode(Exception exception) {
         boolean badInput = exception instanceof IllegalArgumentException
-                || exception instanceof NoSuchFileException
+                || exception instanceof FileSystemException
+                || exception instanceof UncheckedIOException unchecked
+                        && unchecked.getCause() instanceof FileSystemException
                 || exception instanceof CommandLine.ParameterException
                 || exception instanceof DataFileException
                 || exception instanceof ModelLoadException
@@ -95,12 +107,26 @@ public final class ReasoningCli implements Runnable {
 
     /** One line: the message (line breaks folded), after the exception's name unless it is one of ours. */
     private static String describe(Throwable exception) {
-        String message = exception instanceof NoSuchFileException missing
-                ? missing.getFile() + ": " + (missing.getReason() != null ? missing.getReason() : "no such file")
-                : exception.getMessage();
-        String kind = exception instanceof ReasoningException || exception instanceof NoSuchFileException ? ""
+        String message = exception instanceof FileSystemException refused ? refusal(refused)
+                : exception instanceof UncheckedIOException unchecked
+                        && unchecked.getCause() instanceof FileSystemException refused
+                        ? exception.getMessage() + " (" + refusal(refused) + ")"
+                        : exception.getMessage();
+        String kind = exception instanceof ReasoningException || exception instanceof FileSystemException ? ""
                 : exception.getClass().getSimpleName() + ": ";
         return oneLine(kind + message);
+    }
+
+    /** "FILE: why" for a path the file system refused; the JDK leaves the reason out of the common kinds. */
+    private static String refusal(FileSystemException refused) {
+        String reason = refused.getReason() != null ? refused.getReason()
+                : refused instanceof NoSuchFileException ? "no such file"
+                : refused instanceof AccessDeniedException ? "permission denied"
+                : refused instanceof NotDirectoryException ? "not a directory"
+                : refused instanceof FileAlreadyExistsException ? "already exists"
+                : refused.getClass().getSimpleName();
+        return refused.getFile() + (refused.getOtherFile() != null ? " -> " + refused.getOtherFile() : "") + ": "
+                + reason;
     }
 
     /** {@code text} with its line breaks folded into single spaces. */

@@ -7,7 +7,8 @@ import java.io.PrintStream;
 
 /**
  * {@code demo --provider openai|ollama}: in place of the tiny reasoner's section, the remote model answers the same
- * word problem five times at T = 0.8 (seeds 7-11) through {@link ChatModelSampler}, with what it cost.
+ * word problem five times at T = 0.8 (seeds 7-11) through {@link ChatModelSampler}, with what it cost. An endpoint
+ * that answers none of its calls stops the demo as bad input.
  */
 final class RemoteModelDemo implements DemoSection {
 
@@ -38,6 +39,9 @@ final class RemoteModelDemo implements DemoSection {
                     failure.kind(), failure.message()));
             out.printf("cost: %d model calls, %d failed, %d+%d tokens%n", batch.usage().modelCalls(),
                     batch.usage().failedCalls(), batch.usage().inputTokens(), batch.usage().outputTokens());
+            // An endpoint that answered nothing (no server, a wrong URL, model or key) is bad input, as in judge and
+            // the live benches: exit 2 naming it, rather than exit 0 after a section of failures.
+            remote.describe(batch.usage());
         }
     }
 }

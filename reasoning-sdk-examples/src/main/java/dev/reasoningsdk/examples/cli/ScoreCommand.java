@@ -1,6 +1,9 @@
 package dev.reasoningsdk.examples.cli;
 
+import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.onnx.hf.ChatMessage;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,12 +37,13 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (continuation.isEmpty()) {
-            throw new IllegalArgumentException("--continuation must not be empty");
-        }
+        // Blank is refused as well as empty: a continuation of spaces is an unset shell variable far more often than
+        // the text someone means to score.
+        Arguments.notBlank(continuation, "--continuation");
+        List<ChatMessage> messages = conversation.messages();
         long started = System.nanoTime();
         try (HuggingFaceOnnxModel model = conversation.load()) {
-            String prompt = conversation.prompt(model);
+            String prompt = conversation.prompt(model, messages);
             float[] logProbs = model.continuationLogProbs(prompt, continuation);
             double sum = 0;
             for (float logProb : logProbs) {
