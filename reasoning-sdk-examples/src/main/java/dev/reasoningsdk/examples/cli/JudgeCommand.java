@@ -66,6 +66,12 @@ public final class JudgeCommand implements Callable<Integer> {
         }
         ModelEndpoint endpoint = modelOptions.endpoint();
         cache.requireRemote(endpoint);
+        if (noSelfKnowledge && endpoint.isRemote()) {
+            // Before, the decision came from the local heads alone and the endpoint was printed with no call made.
+            throw new IllegalArgumentException("--no-self-knowledge leaves --provider " + endpoint.providerName()
+                    + " nothing to answer: the remote model serves only the self-knowledge criterion (intent, "
+                    + "knowledge and time are local encoder heads)");
+        }
         RemoteModel remote = endpoint.isRemote() ? new RemoteModel(endpoint, cache) : null;
         try (CacheOption closing = cache; remote; RetrievalSetup setup = remote != null && !noSelfKnowledge ? new RetrievalSetup(remote)
                 : new RetrievalSetup(noSelfKnowledge ? RetrievalSetup.Reasoner.NONE

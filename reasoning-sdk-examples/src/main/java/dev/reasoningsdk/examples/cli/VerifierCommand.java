@@ -129,7 +129,10 @@ public final class VerifierCommand implements Runnable {
                 // The sampler's name, as the live bench names its chains' source, so the source accuracy learned
                 // here is the one a bench or a user's sampler looks up.
                 String source = sampler.name();
-                for (int i = 0; i < allowed.size() && stop == StopReason.COMPLETED; i++) {
+                // A remote endpoint that answers nothing (a wrong URL, model or key, no server) stops the run at once
+                // rather than after every question's retries.
+                for (int i = 0; i < allowed.size() && stop == StopReason.COMPLETED
+                        && (remote == null || !remote.shouldStop()); i++) {
                     JsonNode problem = rows.get(allowed.get(i));
                     SampleBatch batch = sampler.sample(problem.path("question").asText(), samples,
                             seed + (long) allowed.get(i) * samples);
@@ -143,6 +146,8 @@ public final class VerifierCommand implements Runnable {
                     }
                     progress.update(i + 1, allowed.size());
                 }
+                // Throws, naming the endpoint, when it answered nothing: bad input, not an empty sample.
+                BenchReport endpointReport = remote != null ? remote.describe(usage) : endpoint.describe();
                 if (labelled.isEmpty()) {
                     throw new IllegalStateException("no chain was sampled (" + usage.failedCalls() + " failed calls); "
                             + "nothing written to " + out);
@@ -160,7 +165,7 @@ public final class VerifierCommand implements Runnable {
                         .put("source", source).put("temperature", temperature)
                         .put("stop_reason", stop.name().toLowerCase(Locale.ROOT)).put("out", out.toString());
                 report.put("usage", BenchReport.usage(usage));
-                report.put("endpoint", remote != null ? remote.describe(usage) : endpoint.describe());
+                report.put("endpoint", endpointReport);
                 cache.report(report);
                 report.print(System.out, true);
             }
