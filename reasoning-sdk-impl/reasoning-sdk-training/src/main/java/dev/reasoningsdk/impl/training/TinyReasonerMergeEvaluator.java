@@ -132,7 +132,12 @@ public final class TinyReasonerMergeEvaluator implements RatioEvaluator {
         return new Scores(measurement.newBehaviour(), measurement.originalSkill());
     }
 
-    /** Merges with per-group shares of the base and measures both skills on the given problems. */
+    /**
+     * Merges with per-group shares of the base and measures both skills on the given problems.
+     *
+     * @throws IllegalArgumentException naming the group if a share is outside [0, 1] (a share past either end
+     *                                  extrapolates away from both models rather than averaging them)
+     */
     public Measurement measure(double[] ratios, List<Problem> exprProblems, List<Problem> wordProblems) {
         byte[] merged = merger.mergeOnnx(plan(ratios));
         try (BatchedGreedyDecoder decoder = new BatchedGreedyDecoder(merged, 2)) {
@@ -143,6 +148,12 @@ public final class TinyReasonerMergeEvaluator implements RatioEvaluator {
 
     /** The linear merge plan for per-group shares of the base: ONNX initializers weighted through the name map. */
     MergePlan plan(double[] ratios) {
+        for (int group = 0; group < ratios.length; group++) {
+            if (!(ratios[group] >= 0 && ratios[group] <= 1)) {
+                throw new IllegalArgumentException("the base's share of group " + group + " must be in [0, 1], was "
+                        + ratios[group]);
+            }
+        }
         List<RatioSchedule.NameFilter> baseWeights = new ArrayList<>();
         List<RatioSchedule.NameFilter> tunedWeights = new ArrayList<>();
         onnxNames.forEach((stateName, onnxName) -> {
