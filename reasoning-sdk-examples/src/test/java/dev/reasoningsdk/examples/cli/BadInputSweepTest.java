@@ -154,7 +154,10 @@ class BadInputSweepTest {
                 .contains("no call to " + closedUrl() + " (model 'x') was answered: could not connect");
     }
 
-    /** Before: "expected one of [AUTO, CPU, CUDA] (case-sensitive) but was 'cpu'", the value every other command takes. */
+    /**
+     * Before: "expected one of [AUTO, CPU, CUDA] (case-sensitive) but was 'cpu'", the value every other command
+     * takes.
+     */
     @Test
     void enumOptionsTakeTheLowerCaseNamesTheOtherOptionsDocument() {
         // Past the provider, the run stops at the next check: the provider was accepted.

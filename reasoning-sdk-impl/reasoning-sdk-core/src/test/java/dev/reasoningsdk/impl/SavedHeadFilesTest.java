@@ -74,7 +74,10 @@ class SavedHeadFilesTest {
         assertThat(kind.read(target)).isNotNull();
     }
 
-    /** The old writer gave a replaced file the default permissions: a head the user had made private became readable. */
+    /**
+     * The old writer gave a replaced file the default permissions: a head the user had made private became
+     * readable.
+     */
     @ParameterizedTest
     @MethodSource("kinds")
     void aSaveOverAPrivateFileKeepsItPrivate(Kind kind) throws Exception {

@@ -57,26 +57,25 @@ import java.util.function.UnaryOperator;
  * chain continues it.
  *
  * <p><b>Served models.</b> With {@link Builder#gateway} a LangChain4j {@code ChatModel} is searched through the
- * SDK's one protected call path ({@link ModelGateway}: its timeouts, retries and concurrency limit; each search is
- * one {@link CallScope} with the gateway's budget). Each row of an expansion is one call with the question as the
- * user's message and the partial chain as a final assistant message (the question alone for the first step), the
- * row's seed and temperature through {@link Builder#requestParameters} and the row's token cap as
- * {@code maxOutputTokens}; the provider must continue that assistant message rather than start a new one. Providers
- * that do: {@code reasoning serve} ({@code LocalOpenAiServer}) and vLLM, told by
- * {@code continue_final_message: true, add_generation_prompt: false} ({@code OpenAiChatModels.continuingFinalMessage()}
- * sends them); Ollama's {@code /api/chat}, which continues a final assistant message unasked
- * ({@code OllamaChatModels.seeded()}); Anthropic's prefill. OpenAI's own chat completions always start a new message,
- * so it cannot be searched. The generated tokens come from each reply's token usage: a reply without it is refused
- * with a {@link TokenUsageUnavailableException} naming the model, as the budget could not be kept. A reply at its
- * cap with finish reason {@code length} may go on; any other reply ended the chain. Token texts and log-probabilities
- * come from {@link ReasoningChatResponseMetadata} where the provider returns them, else chains rank without them. A
- * call that still fails after the gateway's retries loses its row and the search goes on without it (a failed call,
- * counted in the result's usage by kind); a spent gateway budget or deadline stops the search
+ * SDK's one protected call path ({@link ModelGateway}: its timeouts, retries and concurrency limit; each search is one
+ * {@link CallScope} with the gateway's budget). Each row of an expansion is one call with the question as the user's
+ * message and the partial chain as a final assistant message (the question alone for the first step), the row's seed
+ * and temperature through {@link Builder#requestParameters} and the row's token cap as {@code maxOutputTokens}; the
+ * provider must continue that assistant message rather than start a new one. Providers that do: {@code reasoning serve}
+ * ({@code LocalOpenAiServer}) and vLLM, told by {@code continue_final_message: true, add_generation_prompt: false}
+ * ({@code OpenAiChatModels.continuingFinalMessage()} sends them); Ollama's {@code /api/chat}, which continues a final
+ * assistant message unasked ({@code OllamaChatModels.seeded()}); Anthropic's prefill. OpenAI's own chat completions
+ * always start a new message, so it cannot be searched. The generated tokens come from each reply's token usage: a
+ * reply without it is refused with a {@link TokenUsageUnavailableException} naming the model, as the budget could not
+ * be kept. A reply at its cap with finish reason {@code length} may go on; any other reply ended the chain. Token texts
+ * and log-probabilities come from {@link ReasoningChatResponseMetadata} where the provider returns them, else chains
+ * rank without them. A call that still fails after the gateway's retries loses its row and the search goes on without
+ * it (a failed call, counted in the result's usage by kind); a spent gateway budget or deadline stops the search
  * ({@link StopReason#BUDGET_EXHAUSTED}), as does a cancelled call ({@link StopReason#CANCELLED}). A provider that
  * refuses every call ends the search with {@link StopReason#NO_ANSWER} once each open chain has had its tries. The
  * result's usage is the scope's (every attempt, retries and failures by kind included) with the finished chains as
- * samples, plus the process reward's cost. With a seeded provider that decodes as the local model does, the path is the in-process one: the tiny
- * reasoner served by {@code reasoning serve} gives the same path, answer and generated tokens.
+ * samples, plus the process reward's cost. With a seeded provider that decodes as the local model does, the path is the
+ * in-process one: the tiny reasoner served by {@code reasoning serve} gives the same path, answer and generated tokens.
  *
  * <p><b>Calculator.</b> With {@code calculator} on, a new step's plain equations have their stated results replaced
  * by the computed values before it is scored (Cobbe et al., 2021, gave their sampler a calculator); the text the
@@ -84,11 +83,11 @@ import java.util.function.UnaryOperator;
  *
  * <p><b>Scoring.</b> Each new step gets a reward in [0, 1] from the {@link ProcessReward} (default
  * {@link ArithmeticStepReward}); a partial chain's penalty is the sum of {@code 1 - reward} over its steps. What the
- * reward's scores cost ({@link ProcessReward#scoreStepWithUsage}: a learned reward's forward passes over each step
- * end, {@link HiddenStateStepReward}) is part of the result's usage, as model calls, input tokens and failed calls,
- * and is reported alone as {@link StepSearchResult#rewardUsage()}. Chains
- * rank by penalty, then (best-first) finished before unfinished and longer before shorter, then by the mean
- * log-probability per character of their steps where the model reports token texts, then by creation order.
+ * reward's scores cost ({@link ProcessReward#scoreStepWithUsage}: a learned reward's forward passes over each step end,
+ * {@link HiddenStateStepReward}) is part of the result's usage, as model calls, input tokens and failed calls, and is
+ * reported alone as {@link StepSearchResult#rewardUsage()}. Chains rank by penalty, then (best-first) finished before
+ * unfinished and longer before shorter, then by the mean log-probability per character of their steps where the model
+ * reports token texts, then by creation order.
  *
  * <p><b>Strategies.</b> {@link Strategy#BEAM}: each round expands every unfinished chain of the beam and keeps the
  * {@code beamWidth} best of the children and the finished chains (children with the same text count once); it stops
@@ -107,16 +106,15 @@ import java.util.function.UnaryOperator;
  * {@code exp(-penalty)}; ties go to the answer of the better-ranked chain, whose steps are the path reported.
  *
  * <p><b>Budget.</b> {@code maxTokens} bounds the tokens the model generates in one search, exactly: every call asks
- * for at most the tokens still unspent, and every generated token counts, those of dropped chains included. It
- * counts generated tokens only: the prompt tokens of expansions and of a learned reward's forward passes are in the
- * result's usage but spend no budget. When
- * the budget cannot pay for another expansion, the best finished chain is the answer
+ * for at most the tokens still unspent, and every generated token counts, those of dropped chains included. It counts
+ * generated tokens only: the prompt tokens of expansions and of a learned reward's forward passes are in the result's
+ * usage but spend no budget. When the budget cannot pay for another expansion, the best finished chain is the answer
  * ({@link StopReason#BUDGET_EXHAUSTED}). The same seed, question and model give the same path: row {@code i} of the
  * search (counted over all its calls) is sampled with seed {@code seed + i}. Over a gateway, every token a reply
- * reports counts, a reply the gateway retried included; one the LM-call cache served counts its stored tokens
- * (the search replays the same path), though its usage reports none. A served reply longer than its row's cap (a
- * server that ignores the request's token limit) is dropped and counted as a {@link CallFailure#GARBAGE} failed
- * call; its tokens count all the same, so only such a server can take a search past its budget, by what it sent.
+ * reports counts, a reply the gateway retried included; one the LM-call cache served counts its stored tokens (the
+ * search replays the same path), though its usage reports none. A served reply longer than its row's cap (a server that
+ * ignores the request's token limit) is dropped and counted as a {@link CallFailure#GARBAGE} failed call; its tokens
+ * count all the same, so only such a server can take a search past its budget, by what it sent.
  *
  * <p>Defaults: strategy best-first, beam width 2, 1 expansion per step for best-first and 2 for beam, 1 sample,
  * no restarts, agreement 1, calculator off, {@code acceptReward} 1, {@code maxExpansionsPerStep} 16,

@@ -25,10 +25,10 @@ import java.util.Objects;
  * <p>Every file is written to a temporary file in its target directory and renamed into place by {@link #commit()} only
  * after all bytes arrived and were forced to disk; for a sharded output an index already in the folder is deleted
  * before the first shard is renamed and the new index is renamed last, so a reader never sees an index pointing at
- * missing shards, or at a mix of an earlier checkpoint's shards and this one's. Files are written with direct I/O where the file system allows it
- * ({@link SequentialFileWriter}), so a large output neither floods the page cache nor waits for it.
- * {@link #close()} without a successful commit deletes the temporary files: an error never leaves a partial model
- * behind. The temporary files are named and tracked by {@link TempFiles}, so a merge's shutdown hook deletes them
+ * missing shards, or at a mix of an earlier checkpoint's shards and this one's. Files are written with direct I/O where
+ * the file system allows it ({@link SequentialFileWriter}), so a large output neither floods the page cache nor waits
+ * for it. {@link #close()} without a successful commit deletes the temporary files: an error never leaves a partial
+ * model behind. The temporary files are named and tracked by {@link TempFiles}, so a merge's shutdown hook deletes them
  * when the JVM is stopped, and a later merge recognises those a killed process left. Not thread-safe.
  */
 public final class SafetensorsWriter implements AutoCloseable, TensorSink {
