@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.fixtures.ForwardingCausalLanguageModel;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -122,33 +122,33 @@ class StepSearchTinyReasonerTest {
     }
 
     /** The tiny reasoner as the learned reward reads it, counting hidden-state passes and the tokens they read. */
-    private record CountingPasses(CausalLanguageModel model, AtomicLong passes, AtomicLong tokens)
-            implements CausalLanguageModel {
+    private static final class CountingPasses extends ForwardingCausalLanguageModel {
+        private final AtomicLong passes = new AtomicLong();
+        private final AtomicLong tokens = new AtomicLong();
+
         CountingPasses(CausalLanguageModel model) {
-            this(model, new AtomicLong(), new AtomicLong());
+            super(model);
+        }
+
+        AtomicLong passes() {
+            return passes;
+        }
+
+        AtomicLong tokens() {
+            return tokens;
         }
 
         @Override
         public float[] promptHiddenState(String prompt, int layer) {
-            float[] state = model.promptHiddenState(prompt, layer);
+            float[] state = delegate().promptHiddenState(prompt, layer);
             passes.incrementAndGet();
-            tokens.addAndGet(model.promptTokenCount(prompt).orElseThrow());
+            tokens.addAndGet(delegate().promptTokenCount(prompt).orElseThrow());
             return state;
         }
 
         @Override
         public float[] promptHiddenState(String prompt) {
             return promptHiddenState(prompt, -1);
-        }
-
-        @Override
-        public OptionalInt promptTokenCount(String prompt) {
-            return model.promptTokenCount(prompt);
-        }
-
-        @Override
-        public String formatPrompt(String userText) {
-            return model.formatPrompt(userText);
         }
 
         @Override
@@ -159,20 +159,6 @@ class StepSearchTinyReasonerTest {
         @Override
         public float[] continuationLogProbs(String prompt, String continuation) {
             throw new UnsupportedOperationException("the reward only reads hidden states");
-        }
-
-        @Override
-        public int contextLength() {
-            return model.contextLength();
-        }
-
-        @Override
-        public String modelId() {
-            return model.modelId();
-        }
-
-        @Override
-        public void close() {
         }
     }
 

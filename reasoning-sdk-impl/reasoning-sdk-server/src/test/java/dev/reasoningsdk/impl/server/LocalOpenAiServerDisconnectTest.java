@@ -3,10 +3,9 @@ package dev.reasoningsdk.impl.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.langchain4j.model.openai.OpenAiChatModel;
-import dev.reasoningsdk.api.model.CausalLanguageModel;
-import dev.reasoningsdk.api.model.ChatTurn;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.fixtures.ForwardingCausalLanguageModel;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
@@ -91,8 +90,7 @@ class LocalOpenAiServerDisconnectTest {
      * short generation after another), so the client surely leaves while it runs, whatever the machine's speed;
      * later generations are the model's own.
      */
-    private static final class EndlessFirstGeneration implements CausalLanguageModel {
-        private final HuggingFaceOnnxModel delegate;
+    private static final class EndlessFirstGeneration extends ForwardingCausalLanguageModel {
         private final CountDownLatch decoded = new CountDownLatch(1);
         private final AtomicBoolean first = new AtomicBoolean(true);
         private final AtomicInteger calls = new AtomicInteger();
@@ -100,18 +98,18 @@ class LocalOpenAiServerDisconnectTest {
         private final AtomicReference<RuntimeException> ended = new AtomicReference<>();
 
         EndlessFirstGeneration(HuggingFaceOnnxModel delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         @Override
         public List<Generation> generate(String prompt, int count, GenerationOptions options) {
             calls.incrementAndGet();
             if (!first.compareAndSet(true, false)) {
-                return delegate.generate(prompt, count, options);
+                return delegate().generate(prompt, count, options);
             }
             try {
                 while (true) {
-                    delegate.generate(prompt, count, options.withSeed(options.seed() + decodings.get()));
+                    delegate().generate(prompt, count, options.withSeed(options.seed() + decodings.get()));
                     decodings.incrementAndGet();
                     decoded.countDown();
                 }
@@ -119,41 +117,6 @@ class LocalOpenAiServerDisconnectTest {
                 ended.set(e);
                 throw e;
             }
-        }
-
-        @Override
-        public String formatPrompt(String userText) {
-            return delegate.formatPrompt(userText);
-        }
-
-        @Override
-        public String formatConversation(List<ChatTurn> turns) {
-            return delegate.formatConversation(turns);
-        }
-
-        @Override
-        public float[] continuationLogProbs(String prompt, String continuation) {
-            return delegate.continuationLogProbs(prompt, continuation);
-        }
-
-        @Override
-        public float[] promptHiddenState(String prompt) {
-            return delegate.promptHiddenState(prompt);
-        }
-
-        @Override
-        public int contextLength() {
-            return delegate.contextLength();
-        }
-
-        @Override
-        public String modelId() {
-            return delegate.modelId();
-        }
-
-        @Override
-        public void close() {
-            // The test closes the real model.
         }
     }
 }
