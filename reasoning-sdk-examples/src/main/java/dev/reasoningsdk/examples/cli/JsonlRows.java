@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /** Reads the benches' JSON-lines files and picks evenly spaced rows from them. */
@@ -22,11 +23,7 @@ final class JsonlRows {
      * @throws IllegalArgumentException if it holds no rows or a line is not JSON
      */
     static List<JsonNode> read(Path file) throws IOException {
-        List<JsonNode> rows = JsonLines.read(file).stream().map(JsonLines.Row::node).toList();
-        if (rows.isEmpty()) {
-            throw new IllegalArgumentException("no rows in " + file);
-        }
-        return rows;
+        return checkedRows(file, row -> { });
     }
 
     /**
@@ -48,8 +45,7 @@ final class JsonlRows {
      * {@code verifier sample}): the answer may then be any number or non-blank text.
      */
     static List<JsonNode> problems(Path file, boolean integerAnswers) throws IOException {
-        List<JsonNode> problems = new ArrayList<>();
-        for (JsonLines.Row row : JsonLines.read(file)) {
+        return checkedRows(file, row -> {
             JsonNode answer = row.node().path("answer");
             boolean answered = integerAnswers ? answer.isIntegralNumber()
                     : answer.isNumber() || answer.isTextual() && !answer.asText().isBlank();
@@ -57,12 +53,7 @@ final class JsonlRows {
                 throw new IllegalArgumentException(file + ":" + row.line() + ": a problem needs 'question' (text) "
                         + "and 'answer' (" + (integerAnswers ? "an integer" : "a number or text") + ")");
             }
-            problems.add(row.node());
-        }
-        if (problems.isEmpty()) {
-            throw new IllegalArgumentException("no rows in " + file);
-        }
-        return problems;
+        });
     }
 
     /** A field every row of a file must hold: its name, what it must be (in words) and the test of that. */
@@ -79,14 +70,25 @@ final class JsonlRows {
      *                                  be, or the file if it holds no rows
      */
     static List<JsonNode> withFields(Path file, List<Field> fields) throws IOException {
-        List<JsonNode> rows = new ArrayList<>();
-        for (JsonLines.Row row : JsonLines.read(file)) {
+        return checkedRows(file, row -> {
             for (Field field : fields) {
                 if (!field.test().test(row.node().path(field.name()))) {
                     throw new IllegalArgumentException(file + ":" + row.line() + ": '" + field.name() + "' must be "
                             + field.kind() + ", was " + row.node().path(field.name()));
                 }
             }
+        });
+    }
+
+    /**
+     * Every row of {@code file}, each passed to {@code check} (which throws to refuse it) in file order.
+     *
+     * @throws IllegalArgumentException if {@code check} refuses a row, or the file holds no rows
+     */
+    private static List<JsonNode> checkedRows(Path file, Consumer<JsonLines.Row> check) throws IOException {
+        List<JsonNode> rows = new ArrayList<>();
+        for (JsonLines.Row row : JsonLines.read(file)) {
+            check.accept(row);
             rows.add(row.node());
         }
         if (rows.isEmpty()) {
