@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.merge.MergeMethod;
 import dev.reasoningsdk.api.merge.MergePlan;
 import dev.reasoningsdk.api.merge.RatioSchedule;
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.JsonLines;
 import dev.reasoningsdk.impl.merge.RatioEvaluator;
 import dev.reasoningsdk.impl.merge.StreamingModelMerger;
@@ -149,10 +150,7 @@ public final class TinyReasonerMergeEvaluator implements RatioEvaluator {
     /** The linear merge plan for per-group shares of the base: ONNX initializers weighted through the name map. */
     MergePlan plan(double[] ratios) {
         for (int group = 0; group < ratios.length; group++) {
-            if (!(ratios[group] >= 0 && ratios[group] <= 1)) {
-                throw new IllegalArgumentException("the base's share of group " + group + " must be in [0, 1], was "
-                        + ratios[group]);
-            }
+            Arguments.probability(ratios[group], "the base's share of group " + group);
         }
         List<RatioSchedule.NameFilter> baseWeights = new ArrayList<>();
         List<RatioSchedule.NameFilter> tunedWeights = new ArrayList<>();
