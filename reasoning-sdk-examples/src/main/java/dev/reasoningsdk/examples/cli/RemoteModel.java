@@ -197,14 +197,10 @@ final class RemoteModel implements AutoCloseable {
 
         /** Why no connection could be made, when {@code failed} says so: no listener, no route or no such host. */
         private static Optional<String> unreachable(Throwable failed) {
-            for (Throwable cause = failed; cause != null; cause = cause.getCause()) {
-                if (cause instanceof ConnectException || cause instanceof UnknownHostException
-                        || cause instanceof NoRouteToHostException) {
-                    return Optional.of(cause.getClass().getSimpleName()
+            return LlmCallException.causeMatching(failed, cause -> cause instanceof ConnectException
+                            || cause instanceof UnknownHostException || cause instanceof NoRouteToHostException)
+                    .map(cause -> cause.getClass().getSimpleName()
                             + (cause.getMessage() != null ? ": " + cause.getMessage() : ""));
-                }
-            }
-            return Optional.empty();
         }
 
         /** The endpoint's refusal when it refused a call and answered none; null otherwise. */

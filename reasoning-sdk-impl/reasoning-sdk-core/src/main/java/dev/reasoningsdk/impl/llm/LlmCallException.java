@@ -25,6 +25,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
 
 /**
  * A model call that failed, classified: whether retrying may help, whether it timed out, the HTTP status where
@@ -211,14 +212,23 @@ public final class LlmCallException extends ReasoningException {
                 .orElse(null);
     }
 
-    /** The cause chain from {@code top} down, each throwable once (chains can be cyclic). */
     /**
      * The first {@code type} in {@code failure}'s cause chain, {@code failure} included: how a failure that a
      * decorator, an executor or LangChain4j wrapped (in a {@code RuntimeException}, {@link ExecutionException},
      * {@link CompletionException}) is still recognised. The walk is bounded and stops at a cycle.
      */
     static <T extends Throwable> Optional<T> causeOfType(Throwable failure, Class<T> type) {
-        return causes(failure).stream().filter(type::isInstance).map(type::cast).findFirst();
+        return causeMatching(failure, type::isInstance).map(type::cast);
+    }
+
+    /**
+     * The first throwable in {@code failure}'s cause chain ({@code failure} included) that {@code test} accepts, read
+     * as {@link #classify} reads it: at most {@value #MAX_CAUSES} links, stopping at a cycle. For a caller that
+     * recognises a failure by what it wraps (a refused connection inside a provider's exception).
+     */
+    public static Optional<Throwable> causeMatching(Throwable failure, Predicate<? super Throwable> test) {
+        Objects.requireNonNull(test, "test");
+        return causes(failure).stream().filter(test).findFirst();
     }
 
     /**
