@@ -20,8 +20,8 @@ import java.net.Proxy;
 import java.net.ProxySelector;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.channels.UnresolvedAddressException;
 import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -169,31 +169,35 @@ final class RemoteModel implements AutoCloseable {
             return;
         }
         URI uri = URI.create(endpoint.baseUrl());
-        InetSocketAddress target = connectTarget(uri);
+        Optional<InetSocketAddress> proxy = proxy(uri);
+        int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        // Resolved here; a name that does not resolve stays unresolved and connect() throws UnknownHostException.
+        InetSocketAddress target = proxy.orElseGet(() -> new InetSocketAddress(uri.getHost(), port));
         // Bounded below the call timeout: a host that drops packets would otherwise hold the run for the whole of it.
         int timeoutMillis = (int) Math.min(endpoint.callTimeout().toMillis(), REACHABILITY_TIMEOUT.toMillis());
         try (Socket socket = new Socket()) {
             socket.connect(target, Math.max(1, timeoutMillis));
         } catch (IOException failed) {
             unreachable(failed).ifPresent(why -> {
-                throw new IllegalArgumentException("--base-url " + endpoint.baseUrl() + ": " + why);
+                throw new IllegalArgumentException("--base-url " + endpoint.baseUrl()
+                        + proxy.map(address -> " (through the proxy " + address.getHostString() + ":"
+                        + address.getPort() + ")").orElse("") + ": " + why);
             });
         }
     }
 
-    /** Where the provider's HTTP client connects for {@code uri}: the host and port, or the proxy chosen for them. */
-    private static InetSocketAddress connectTarget(URI uri) {
+    /** The HTTP proxy the JDK's default selector names for {@code uri}, which the provider's client would use. */
+    private static Optional<InetSocketAddress> proxy(URI uri) {
         ProxySelector proxies = ProxySelector.getDefault();
         if (proxies != null) {
             for (Proxy proxy : proxies.select(uri)) {
                 if (proxy.type() == Proxy.Type.HTTP && proxy.address() instanceof InetSocketAddress address) {
-                    return address;
+                    // The selector names it unresolved; connect() needs it resolved (or finds it does not resolve).
+                    return Optional.of(new InetSocketAddress(address.getHostString(), address.getPort()));
                 }
             }
         }
-        int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        // Resolved here; a name that does not resolve stays unresolved and connect() throws UnknownHostException.
-        return new InetSocketAddress(uri.getHost(), port);
+        return Optional.empty();
     }
 
     /**

@@ -73,11 +73,32 @@ class UnreachableEndpointTest {
         run.assertRefusedInOneLine("--base-url " + url + ": could not connect (UnknownHostException");
     }
 
+    @Test
+    void throughAProxyItIsTheProxyThatIsChecked() throws Exception {
+        // The provider's HTTP client would send the request to the proxy, not resolve the host itself: so must the
+        // check, and say which it could not reach.
+        String url = "http://no-such-host.invalid:8000/v1";
+        String port = closedOllama.substring(closedOllama.lastIndexOf(':') + 1);
+        ChildRun run = run(List.of("-Dhttp.proxyHost=127.0.0.1", "-Dhttp.proxyPort=" + port),
+                List.of("judge", "What is 3 plus 4?"), dir.resolve("unused"), "--provider", "openai", "--base-url",
+                url, "--model", "x");
+
+        run.assertRefusedInOneLine("--base-url " + url + " (through the proxy 127.0.0.1:" + port
+                + "): could not connect (ConnectException");
+    }
+
     /** {@code reasoning COMMAND... EXTRA...} in its own JVM, as a user runs it; OUT in the command becomes out. */
     private static ChildRun run(List<String> command, Path out, String... extra) throws Exception {
+        return run(List.of(), command, out, extra);
+    }
+
+    /** {@link #run(List, Path, String...)} with {@code jvmOptions} for the child JVM. */
+    private static ChildRun run(List<String> jvmOptions, List<String> command, Path out, String... extra)
+            throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> args = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                ReasoningCli.class.getName()));
+        List<String> args = new ArrayList<>(List.of(java));
+        args.addAll(jvmOptions);
+        args.addAll(List.of("-cp", System.getProperty("java.class.path"), ReasoningCli.class.getName()));
         command.forEach(arg -> args.add(arg.equals("OUT") ? out.toString() : arg));
         args.addAll(List.of(extra));
         Path stdout = Files.createTempFile(dir, "stdout", ".txt");
