@@ -7,12 +7,14 @@ import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.AnswerGroup;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
 import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.PromptHiddenState;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.api.prompt.OptimizationResult;
 import dev.reasoningsdk.api.prompt.OptimizationStep;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -68,6 +70,12 @@ class ValueRecordValidationTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("attempts must be >= 0, was -1");
         // A request that could not be built failed without a call.
         assertThat(new SampleBatch.SampleFailure(0, SampleBatch.FailureKind.PERMANENT, "m", 0).attempts()).isZero();
+    }
+
+    @Test
+    void aPromptHiddenStateRefusesNegativePromptTokens() {
+        assertThatThrownBy(() -> new PromptHiddenState(new float[] {0.5f}, OptionalInt.of(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("promptTokens must be >= 0, was -1");
     }
 
     @Test

@@ -113,6 +113,20 @@ public interface CausalLanguageModel extends AutoCloseable {
                 + "layer " + layer);
     }
 
+    /**
+     * {@link #promptHiddenState(String, int)} with the number of tokens the pass read, for work that reports its
+     * input tokens: a model that tokenizes the prompt for the pass counts it there, once. Default: the two calls,
+     * {@code promptHiddenState(prompt, layer)} and {@link #promptTokenCount(String)}, so the count is the same and a
+     * model that does not count says so (empty).
+     *
+     * @throws UnsupportedOperationException as {@link #promptHiddenState(String, int)}
+     * @throws IllegalArgumentException      if the prompt holds characters outside the vocabulary, or as
+     *                                       {@link #promptHiddenState(String, int)}
+     */
+    default PromptHiddenState promptHiddenStateWithTokens(String prompt, int layer) {
+        return new PromptHiddenState(promptHiddenState(prompt, layer), promptTokenCount(prompt));
+    }
+
     /** Hidden states for a batch of prompts; one vector per prompt, in order. */
     default List<float[]> promptHiddenStates(List<String> prompts) {
         return prompts.stream().map(this::promptHiddenState).toList();

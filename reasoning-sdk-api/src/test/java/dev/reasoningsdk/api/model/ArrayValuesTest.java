@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,6 +37,21 @@ class ArrayValuesTest {
                 Generation.FinishReason.END_OF_SEQUENCE)).withMessage("tokenLogProbs");
         assertThatNullPointerException().isThrownBy(() -> new Generation("x", new int[0], new float[0], 0,
                 Generation.FinishReason.END_OF_SEQUENCE, null)).withMessage("tokens");
+    }
+
+    @Test
+    void aPromptHiddenStateCannotBeChangedThroughItsArray() {
+        float[] state = {0.25f, -1f};
+        PromptHiddenState read = new PromptHiddenState(state, OptionalInt.of(7));
+        state[0] = 9;
+        read.state()[1] = 9;
+
+        assertThat(read.state()).containsExactly(0.25f, -1f);
+        assertThat(read).isEqualTo(new PromptHiddenState(new float[] {0.25f, -1f}, OptionalInt.of(7)))
+                .hasSameHashCodeAs(new PromptHiddenState(new float[] {0.25f, -1f}, OptionalInt.of(7)))
+                .isNotEqualTo(new PromptHiddenState(new float[] {0.25f, -1f}, OptionalInt.empty()));
+        assertThatNullPointerException().isThrownBy(() -> new PromptHiddenState(null, OptionalInt.empty()))
+                .withMessage("state");
     }
 
     @Test

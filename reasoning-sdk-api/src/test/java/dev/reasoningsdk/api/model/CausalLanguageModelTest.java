@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
-/** The default conversation rendering of a model without a chat template. */
+/** The interface's defaults: the conversation rendering of a model without a chat template, a state with its tokens. */
 class CausalLanguageModelTest {
 
     /** Only the prompt format matters here; nothing is generated. */
-    private static final CausalLanguageModel MODEL = new CausalLanguageModel() {
+    private static final CausalLanguageModel MODEL = new FormatOnly();
+
+    private static class FormatOnly implements CausalLanguageModel {
         @Override
         public List<Generation> generate(String prompt, int count, GenerationOptions options) {
             throw new UnsupportedOperationException();
@@ -44,7 +47,7 @@ class CausalLanguageModelTest {
         @Override
         public void close() {
         }
-    };
+    }
 
     @Test
     void aSingleUserTurnIsTheModelsPromptFormat() {
@@ -71,6 +74,35 @@ class CausalLanguageModelTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("turn 0");
         assertThatThrownBy(() -> MODEL.formatConversation(List.of(ChatTurn.user("q"), ChatTurn.system("s"))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("turn 1");
+    }
+
+    @Test
+    void aStateWithItsTokensDefaultsToTheStateAndTheModelsOwnCount() {
+        // A model reading its own states (layer -1 only, the default) and counting a prompt as its characters.
+        CausalLanguageModel counting = new FormatOnly() {
+            @Override
+            public float[] promptHiddenState(String prompt) {
+                return new float[] {prompt.length(), 1f};
+            }
+
+            @Override
+            public OptionalInt promptTokenCount(String prompt) {
+                return OptionalInt.of(prompt.length());
+            }
+        };
+        assertThat(counting.promptHiddenStateWithTokens("1+1=", -1))
+                .isEqualTo(new PromptHiddenState(new float[] {4f, 1f}, OptionalInt.of(4)));
+        assertThatThrownBy(() -> counting.promptHiddenStateWithTokens("1+1=", 2))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("layer 2");
+        // A model that does not count says so.
+        CausalLanguageModel uncounted = new FormatOnly() {
+            @Override
+            public float[] promptHiddenState(String prompt) {
+                return new float[] {1f};
+            }
+        };
+        assertThat(uncounted.promptHiddenStateWithTokens("x", -1))
+                .isEqualTo(new PromptHiddenState(new float[] {1f}, OptionalInt.empty()));
     }
 
     @Test

@@ -154,6 +154,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     + "add --live");
         }
         cache.requireRemote(endpoint);
+        RemoteModel.requireReachable(endpoint, cache);
         if (learnedVerifier != null) {
             TextFiles.requireRegularFile(learnedVerifier, "no such file (--learned-verifier)");
         }

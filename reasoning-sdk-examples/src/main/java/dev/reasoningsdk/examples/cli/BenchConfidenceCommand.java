@@ -83,6 +83,7 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
                     + "add --live");
         }
         cache.requireRemote(endpoint);
+        RemoteModel.requireReachable(endpoint, cache);
         // The live problems are read first: a bad file is refused before the offline bench runs.
         LiveConfidenceBench liveBench = !live ? null : new LiveConfidenceBench(problems != null ? problems
                 : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"), limit, samples, endpoint, cache);

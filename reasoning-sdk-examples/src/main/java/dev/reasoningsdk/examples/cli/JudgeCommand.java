@@ -72,6 +72,7 @@ public final class JudgeCommand implements Callable<Integer> {
                     + " nothing to answer: the remote model serves only the self-knowledge criterion (intent, "
                     + "knowledge and time are local encoder heads)");
         }
+        RemoteModel.requireReachable(endpoint, cache);
         RemoteModel remote = endpoint.isRemote() ? new RemoteModel(endpoint, cache) : null;
         try (CacheOption closing = cache; remote; RetrievalSetup setup = remote != null && !noSelfKnowledge ? new RetrievalSetup(remote)
                 : new RetrievalSetup(noSelfKnowledge ? RetrievalSetup.Reasoner.NONE

@@ -12,9 +12,17 @@ import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 import dev.reasoningsdk.impl.openai.OpenAiChatModels;
+import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.Socket;
+import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,6 +45,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * it.
  */
 final class RemoteModel implements AutoCloseable {
+
+    /** The longest the up-front connect may take before the run goes on without its verdict. */
+    private static final Duration REACHABILITY_TIMEOUT = Duration.ofSeconds(10);
 
     private final ModelEndpoint endpoint;
     private final BudgetedChatModel budgeted;
@@ -141,6 +152,69 @@ final class RemoteModel implements AutoCloseable {
                 .put("calls_refused_by_budget", budgeted.refused.get()));
     }
 
+    /**
+     * Refuses, before a command does any other work, an endpoint that nothing can be connected to: no server at the
+     * port, no route, or a host name that does not resolve. Without this a live bench ran its whole offline half
+     * (minutes, with progress on stderr) and {@code judge} loaded its local models before the first call found the
+     * endpoint dead. The check is one TCP connect to the base URL's host and port (or to the proxy the JDK's default
+     * {@link ProxySelector} names for it, which the provider's HTTP client would use too), the cheapest one that is
+     * honest for both providers: nothing is sent, so no call is spent or counted. A connect that times out proves
+     * nothing (a slow network) and lets the run go on, as does {@code --cache}, whose replay may need no server at all.
+     *
+     * @param cache the command's {@code --cache}, or null for a command without one
+     * @throws IllegalArgumentException naming {@code --base-url} and why nothing could be connected to
+     */
+    static void requireReachable(ModelEndpoint endpoint, CacheOption cache) {
+        if (!endpoint.isRemote() || cache != null && cache.enabled()) {
+            return;
+        }
+        URI uri = URI.create(endpoint.baseUrl());
+        Optional<InetSocketAddress> proxy = proxy(uri);
+        int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        // Resolved here; a name that does not resolve stays unresolved and connect() throws UnknownHostException.
+        InetSocketAddress target = proxy.orElseGet(() -> new InetSocketAddress(uri.getHost(), port));
+        // Bounded below the call timeout: a host that drops packets would otherwise hold the run for the whole of it.
+        int timeoutMillis = (int) Math.min(endpoint.callTimeout().toMillis(), REACHABILITY_TIMEOUT.toMillis());
+        try (Socket socket = new Socket()) {
+            socket.connect(target, Math.max(1, timeoutMillis));
+        } catch (IOException failed) {
+            unreachable(failed).ifPresent(why -> {
+                throw new IllegalArgumentException("--base-url " + endpoint.baseUrl()
+                        + proxy.map(address -> " (through the proxy " + address.getHostString() + ":"
+                        + address.getPort() + ")").orElse("") + ": " + why);
+            });
+        }
+    }
+
+    /** The HTTP proxy the JDK's default selector names for {@code uri}, which the provider's client would use. */
+    private static Optional<InetSocketAddress> proxy(URI uri) {
+        ProxySelector proxies = ProxySelector.getDefault();
+        if (proxies != null) {
+            for (Proxy proxy : proxies.select(uri)) {
+                if (proxy.type() == Proxy.Type.HTTP && proxy.address() instanceof InetSocketAddress address) {
+                    // The selector names it unresolved; connect() needs it resolved (or finds it does not resolve).
+                    return Optional.of(new InetSocketAddress(address.getHostString(), address.getPort()));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Why no connection could be made, when {@code failed} (or a cause of it) says so: no listener, no route or no
+     * such host; the phrase both the up-front check and a run's first failed calls report. A host name that does
+     * not resolve is an {@link UnknownHostException} to a socket but an {@link UnresolvedAddressException} under
+     * the JDK HTTP client, which LangChain4j rethrows without the {@code ConnectException} around it.
+     */
+    private static Optional<String> unreachable(Throwable failed) {
+        return LlmCallException.causeMatching(failed, cause -> cause instanceof ConnectException
+                        || cause instanceof UnknownHostException || cause instanceof UnresolvedAddressException
+                        || cause instanceof NoRouteToHostException)
+                .map(cause -> "could not connect (" + cause.getClass().getSimpleName()
+                        + (cause.getMessage() != null ? ": " + cause.getMessage() : "")
+                        + "): is a server running there?");
+    }
+
     @Override
     public synchronized void close() {
         samplers.forEach(ChatModelSampler::close);
@@ -188,19 +262,10 @@ final class RemoteModel implements AutoCloseable {
                 if (answered.get() == 0 && MISCONFIGURED.contains(status)) {
                     firstRefusal.compareAndSet(null, "HTTP " + status + ", " + classified.getMessage());
                 } else if (answered.get() == 0) {
-                    unreachable(failed).ifPresent(cause -> firstRefusal.compareAndSet(null, "could not connect ("
-                            + cause + "): is a server running there?"));
+                    unreachable(failed).ifPresent(why -> firstRefusal.compareAndSet(null, why));
                 }
                 throw failed;
             }
-        }
-
-        /** Why no connection could be made, when {@code failed} says so: no listener, no route or no such host. */
-        private static Optional<String> unreachable(Throwable failed) {
-            return LlmCallException.causeMatching(failed, cause -> cause instanceof ConnectException
-                            || cause instanceof UnknownHostException || cause instanceof NoRouteToHostException)
-                    .map(cause -> cause.getClass().getSimpleName()
-                            + (cause.getMessage() != null ? ": " + cause.getMessage() : ""));
         }
 
         /** The endpoint's refusal when it refused a call and answered none; null otherwise. */

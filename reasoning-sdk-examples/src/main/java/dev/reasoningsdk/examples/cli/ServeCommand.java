@@ -35,8 +35,9 @@ import picocli.CommandLine.Option;
  * {@link FaultInjectingServer} on {@code --port}: each request draws a fault from that seeded mix (the draw of
  * request {@code i} is fixed by the seed), and one that draws none is forwarded to the model, so a client meets
  * injected 429s with Retry-After, 5xx, dropped connections and replies that never come while the answers, seeds and
- * log-probabilities stay the real model's. The printed URL is then the fault server's; on exit it prints what it
- * received and injected on stderr.
+ * log-probabilities stay the real model's. A client that leaves before its forwarded reply cancels the forwarded
+ * request, so the model stops generating for it as it would without the fault server. The printed URL is then the
+ * fault server's; on exit it prints what it received and injected on stderr.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve the embedded tiny reasoner (or --model DIR) over an OpenAI-compatible API (/v1/chat/completions, "

@@ -106,6 +106,7 @@ public final class VerifierCommand implements Runnable {
             }
             ModelEndpoint endpoint = modelOptions.endpoint();
             cache.requireRemote(endpoint);
+            RemoteModel.requireReachable(endpoint, cache);
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
             OutFolder.file(out, file, cache.file);
             List<JsonNode> rows = JsonlRows.problems(file, false);

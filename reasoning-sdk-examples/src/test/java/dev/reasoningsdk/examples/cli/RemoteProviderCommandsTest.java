@@ -87,12 +87,27 @@ class RemoteProviderCommandsTest {
         for (String[] providerAndUrl : new String[][] {
                 {"openai", "http://127.0.0.1:" + closedPort + "/v1"},
                 {"ollama", "http://127.0.0.1:" + closedPort}}) {
+            // With --cache the run does not check the endpoint up front (a replay may need no server), so it is the
+            // calls that find nothing listening; without it, UnreachableEndpointTest's check refuses it first.
             CliRun run = CliRun.of("judge", "What is 3 plus 4?", "--provider", providerAndUrl[0], "--base-url",
-                    providerAndUrl[1], "--model", "x");
+                    providerAndUrl[1], "--model", "x", "--cache",
+                    dir.resolve("unanswered-" + providerAndUrl[0] + ".sqlite").toString());
             // Before: exit 0 and a decision, with fifteen connection failures in the usage block.
             run.assertBadInput("no call to " + providerAndUrl[1] + " (model 'x') was answered: could not connect");
             assertThat(run.err()).contains("ConnectException", "is a server running there?");
         }
+    }
+
+    @Test
+    void aHostThatDoesNotResolveIsBadInputNotADecision() {
+        // .invalid never resolves (RFC 2606). With --cache the calls find it, as above. Before: exit 0 and a decision,
+        // the five failed calls counted as client errors: LangChain4j rethrows the JDK client's ConnectException as
+        // UnresolvedModelServerException around an UnresolvedAddressException, which the walk did not know.
+        String url = "http://no-such-host.invalid:8000/v1";
+        CliRun run = CliRun.of("judge", "What is 3 plus 4?", "--provider", "openai", "--base-url", url, "--model", "x",
+                "--cache", dir.resolve("unresolved.sqlite").toString());
+        run.assertBadInput("no call to " + url + " (model 'x') was answered: could not connect "
+                + "(UnresolvedAddressException): is a server running there?");
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.PromptHiddenState;
 import dev.reasoningsdk.impl.aggregate.internal.WeightFiles;
 import dev.reasoningsdk.impl.internal.AtomicFiles;
 import dev.reasoningsdk.impl.internal.LogisticRegression;
@@ -123,7 +124,7 @@ public final class HiddenStateStepReward implements ProcessReward {
      * prefix before the step too; a prefix read before, by any search, is remembered and counts as a cache hit, as a
      * reply served from a cache does, so calls plus hits are the prefixes read), its prompt tokens as input tokens
      * ({@link Usage#UNKNOWN_TOKENS} when the model does not count them,
-     * {@link CausalLanguageModel#promptTokenCount}), a prefix the model cannot read as a failed call
+     * {@link CausalLanguageModel#promptHiddenStateWithTokens}), a prefix the model cannot read as a failed call
      * ({@link CallFailure#CLIENT_ERROR}), the passes' wall time, and the combined reward's own cost.
      *
      * @throws IllegalArgumentException if {@code steps} is empty
@@ -167,20 +168,21 @@ public final class HiddenStateStepReward implements ProcessReward {
             }
         }
         long start = System.nanoTime();
-        float[] state;
+        PromptHiddenState read;
         try {
-            state = model.promptHiddenState(prefix, weights.layer);
+            // The state and its token count from one tokenization of the prefix (on a model that counts them).
+            read = model.promptHiddenStateWithTokens(prefix, weights.layer);
         } catch (IllegalArgumentException unreadable) {
-            state = null;
+            read = null;
         }
         long took = System.nanoTime() - start;
         double value;
-        if (state == null) {
+        if (read == null) {
             passes.refused(took);
             value = 0;
         } else {
-            passes.read(model.promptTokenCount(prefix), took);
-            value = weights.probability(state);
+            passes.read(read.promptTokens(), took);
+            value = weights.probability(read.state());
         }
         synchronized (values) {
             values.put(prefix, value);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.api.model.PromptHiddenState;
 import dev.reasoningsdk.fixtures.ForwardingCausalLanguageModel;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -121,10 +123,15 @@ class StepSearchTinyReasonerTest {
         assertThat(result.answer()).isEmpty();
     }
 
-    /** The tiny reasoner as the learned reward reads it, counting hidden-state passes and the tokens they read. */
+    /**
+     * The tiny reasoner as the learned reward reads it, counting hidden-state passes, the tokens they read by the
+     * model's tokenizer, and every other request of the reward that tokenizes a prompt: a pass without its count
+     * ({@code promptHiddenState}) or a count without a pass ({@code promptTokenCount}).
+     */
     private static final class CountingPasses extends ForwardingCausalLanguageModel {
         private final AtomicLong passes = new AtomicLong();
         private final AtomicLong tokens = new AtomicLong();
+        private final AtomicLong otherTokenizations = new AtomicLong();
 
         CountingPasses(CausalLanguageModel model) {
             super(model);
@@ -138,17 +145,34 @@ class StepSearchTinyReasonerTest {
             return tokens;
         }
 
+        AtomicLong otherTokenizations() {
+            return otherTokenizations;
+        }
+
         @Override
-        public float[] promptHiddenState(String prompt, int layer) {
-            float[] state = delegate().promptHiddenState(prompt, layer);
+        public PromptHiddenState promptHiddenStateWithTokens(String prompt, int layer) {
+            PromptHiddenState state = delegate().promptHiddenStateWithTokens(prompt, layer);
             passes.incrementAndGet();
+            // The tokenizer's count, asked of the model here, not by the reward.
             tokens.addAndGet(delegate().promptTokenCount(prompt).orElseThrow());
             return state;
         }
 
         @Override
+        public float[] promptHiddenState(String prompt, int layer) {
+            otherTokenizations.incrementAndGet();
+            return delegate().promptHiddenState(prompt, layer);
+        }
+
+        @Override
         public float[] promptHiddenState(String prompt) {
             return promptHiddenState(prompt, -1);
+        }
+
+        @Override
+        public OptionalInt promptTokenCount(String prompt) {
+            otherTokenizations.incrementAndGet();
+            return delegate().promptTokenCount(prompt);
         }
 
         @Override
@@ -175,6 +199,7 @@ class StepSearchTinyReasonerTest {
                 String question = problem.path("question").asText();
                 long passesBefore = counted.passes().get();
                 long tokensBefore = counted.tokens().get();
+                long otherBefore = counted.otherTokenizations().get();
                 StepSearchResult result = search.solve(question);
                 long passes = counted.passes().get() - passesBefore;
                 String at = "maxTokens " + maxTokens + ", " + question;
@@ -184,6 +209,8 @@ class StepSearchTinyReasonerTest {
                 assertThat(result.rewardUsage().modelCalls()).as(at).isEqualTo(passes);
                 assertThat(result.rewardUsage().inputTokens()).as(at)
                         .isEqualTo(counted.tokens().get() - tokensBefore).isPositive();
+                // Each prefix is tokenized once, by its pass: before, the reward tokenized it again to count it.
+                assertThat(counted.otherTokenizations().get() - otherBefore).as(at).isZero();
                 assertThat(result.rewardUsage().outputTokens()).as(at).isZero();
                 assertThat(result.usage().modelCalls() - result.rewardUsage().modelCalls()).as(at).isPositive();
                 assertThat(result.usage().inputTokens() - result.rewardUsage().inputTokens()).as(at).isPositive();

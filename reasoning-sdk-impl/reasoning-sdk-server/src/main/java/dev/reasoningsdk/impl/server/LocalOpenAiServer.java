@@ -14,12 +14,12 @@ import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.model.TokenLogProb;
+import dev.reasoningsdk.impl.relay.internal.ClientRelay;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -131,28 +131,18 @@ public final class LocalOpenAiServer implements AutoCloseable {
                     return thread;
                 });
         executor.allowCoreThreadTimeOut(true);
-        ServerSocket listener = null;
         try {
-            listener = new ServerSocket();
-            listener.bind(new InetSocketAddress(builder.host, builder.port));
             // Clients reach the JDK server only through the relay, which sees a client leave (ClientRelay says why).
-            this.http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            this.relay = ClientRelay.listen(new InetSocketAddress(builder.host, builder.port), "openai-server");
         } catch (IOException e) {
             executor.shutdownNow();
-            if (listener != null) {
-                try {
-                    listener.close();
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-            }
             throw new UncheckedIOException("cannot listen on " + builder.host + ":" + builder.port + ": "
                     + e.getMessage(), e);
         }
+        this.http = relay.http();
         http.createContext("/", this::handle);
         http.setExecutor(executor);
         http.start();
-        this.relay = new ClientRelay(listener, http.getAddress());
         InetSocketAddress bound = relay.address();
         InetAddress address = bound.getAddress();
         String host = address.isAnyLocalAddress() ? "127.0.0.1"

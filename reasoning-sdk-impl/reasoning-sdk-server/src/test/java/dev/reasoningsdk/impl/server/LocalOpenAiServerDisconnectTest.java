@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.fixtures.ForwardingCausalLanguageModel;
+import dev.reasoningsdk.fixtures.HttpFault;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
@@ -30,7 +32,9 @@ import org.junit.jupiter.api.Timeout;
  * A client that goes away mid-generation frees the server's slot: over real HTTP, with the real tiny reasoner and
  * one generation at a time, the abandoned generation is interrupted between decoding steps, a client that left while
  * queued never generates, and the next request is served. On the old server the abandoned generation never ended
- * here, so the next request never got the slot and its client timed out.
+ * here, so the next request never got the slot and its client timed out. The same holds through the fault server
+ * of {@code reasoning serve --faults}, which forwards to the model's server: a client that leaves it cancels the
+ * forwarded request.
  */
 class LocalOpenAiServerDisconnectTest {
 
@@ -52,11 +56,11 @@ class LocalOpenAiServerDisconnectTest {
     void aClientThatDisconnectsMidGenerationFreesTheOnlySlot() throws Exception {
         EndlessFirstGeneration endless = new EndlessFirstGeneration(model);
         try (LocalOpenAiServer server = LocalOpenAiServer.builder().model(endless).concurrency(1).start()) {
-            try (Socket client = send(server)) {
+            try (Socket client = send(server.port(), server.modelName())) {
                 assertThat(endless.decoded.await(60, TimeUnit.SECONDS)).as("the generation is decoding").isTrue();
                 // A second client queues for the slot and leaves too (before or after its request is read): it must
                 // never generate, or the next request would wait behind it.
-                send(server).close();
+                send(server.port(), server.modelName()).close();
             }
             // Both clients are gone. With one slot, this request is served only once the abandoned one gave it back.
             String reply = OpenAiChatModel.builder().baseUrl(server.baseUrl()).apiKey("unused")
@@ -71,12 +75,40 @@ class LocalOpenAiServerDisconnectTest {
         }
     }
 
-    /** A client that sent a chat request (up to 320 tokens) over a raw connection and reads nothing. */
-    private static Socket send(LocalOpenAiServer server) throws Exception {
-        String body = "{\"model\":\"" + server.modelName() + "\",\"max_tokens\":320,\"messages\":[{\"role\":"
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aClientThatLeavesTheFaultServerStopsTheGenerationItForwarded() throws Exception {
+        EndlessFirstGeneration endless = new EndlessFirstGeneration(model);
+        // As reasoning serve --faults composes them (here without faults: every request is forwarded).
+        try (LocalOpenAiServer server = LocalOpenAiServer.builder().model(endless).concurrency(1).start();
+             FaultInjectingServer faulty = FaultInjectingServer.builder().upstream(server.baseUrl()).start()) {
+            try (Socket client = send(faulty.port(), server.modelName())) {
+                assertThat(endless.decoded.await(60, TimeUnit.SECONDS)).as("the forwarded generation is decoding")
+                        .isTrue();
+            }
+            // Before, the fault server never saw its client leave, so its forwarded request stayed open and the
+            // model decoded until the servers closed.
+            assertThat(endless.stopped.await(60, TimeUnit.SECONDS)).as("the forwarded generation was stopped")
+                    .isTrue();
+            assertThat(endless.ended.get()).isInstanceOf(CancellationException.class)
+                    .hasMessageContaining("interrupted");
+            String reply = OpenAiChatModel.builder().baseUrl(faulty.openAiBaseUrl()).apiKey("unused")
+                    .modelName(server.modelName()).temperature(0.0).maxTokens(8).maxRetries(0)
+                    .timeout(Duration.ofSeconds(60)).build().chat(QUESTION);
+
+            assertThat(reply).isEqualTo(model.generate(TinyReasoner.prompt(QUESTION), 1,
+                    GenerationOptions.greedy(8)).get(0).text());
+            assertThat(endless.calls.get()).as("the abandoned generation and the last request's").isEqualTo(2);
+            assertThat(faulty.faults(HttpFault.Kind.NONE)).as("both forwarded").isEqualTo(2);
+        }
+    }
+
+    /** A client that sent a chat request (up to 320 tokens) over a raw connection to {@code port} and reads nothing. */
+    private static Socket send(int port, String modelName) throws Exception {
+        String body = "{\"model\":\"" + modelName + "\",\"max_tokens\":320,\"messages\":[{\"role\":"
                 + "\"user\",\"content\":\"" + QUESTION + "\"}]}";
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        Socket client = new Socket(InetAddress.getLoopbackAddress(), server.port());
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), port);
         OutputStream out = client.getOutputStream();
         out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
                 + "\r\nContent-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -92,6 +124,7 @@ class LocalOpenAiServerDisconnectTest {
      */
     private static final class EndlessFirstGeneration extends ForwardingCausalLanguageModel {
         private final CountDownLatch decoded = new CountDownLatch(1);
+        private final CountDownLatch stopped = new CountDownLatch(1);
         private final AtomicBoolean first = new AtomicBoolean(true);
         private final AtomicInteger calls = new AtomicInteger();
         private final AtomicInteger decodings = new AtomicInteger();
@@ -115,6 +148,7 @@ class LocalOpenAiServerDisconnectTest {
                 }
             } catch (RuntimeException e) {
                 ended.set(e);
+                stopped.countDown();
                 throw e;
             }
         }

@@ -6,6 +6,7 @@ import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.ChatTurn;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.api.model.PromptHiddenState;
 import dev.reasoningsdk.impl.onnx.CausalLmWithPast;
 import dev.reasoningsdk.impl.onnx.DynamicInt8Quantization;
 import dev.reasoningsdk.impl.onnx.ExecutionProvider;
@@ -37,6 +38,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -376,11 +378,7 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
      */
     @Override
     public float[] promptHiddenState(String prompt) {
-        if (hiddenStatesUnavailable != null) {
-            throw new UnsupportedOperationException(modelId + ": hidden states are not available: "
-                    + hiddenStatesUnavailable);
-        }
-        return gate.use(() -> hiddenStateLm.lastHiddenState(encode(prompt)));
+        return promptHiddenState(prompt, -1);
     }
 
     /**
@@ -395,16 +393,42 @@ public final class HuggingFaceOnnxModel implements CausalLanguageModel {
      */
     @Override
     public float[] promptHiddenState(String prompt, int layer) {
+        Function<int[], float[]> pass = hiddenStatePass(layer);
+        return gate.use(() -> pass.apply(encode(prompt)));
+    }
+
+    /**
+     * {@link #promptHiddenState(String, int)} with the length of the encoding the pass read, from the one
+     * tokenization (the interface's default would tokenize again to count).
+     *
+     * @throws IllegalArgumentException      as {@link #promptHiddenState(String, int)}
+     * @throws UnsupportedOperationException as {@link #promptHiddenState(String, int)}
+     */
+    @Override
+    public PromptHiddenState promptHiddenStateWithTokens(String prompt, int layer) {
+        Function<int[], float[]> pass = hiddenStatePass(layer);
+        return gate.use(() -> {
+            int[] ids = encode(prompt);
+            return new PromptHiddenState(pass.apply(ids), OptionalInt.of(ids.length));
+        });
+    }
+
+    /** The prefill pass that reads {@code layer}'s state from a prompt's ids; the layer is checked here, first. */
+    private Function<int[], float[]> hiddenStatePass(int layer) {
         int number = layer < 0 ? config.layers() + 1 + layer : layer;
         if (number == config.layers()) {
-            return promptHiddenState(prompt);
+            if (hiddenStatesUnavailable != null) {
+                throw new UnsupportedOperationException(modelId + ": hidden states are not available: "
+                        + hiddenStatesUnavailable);
+            }
+            return hiddenStateLm::lastHiddenState;
         }
-        if (!layerOutputs.containsKey(number)) {
+        String output = layerOutputs.get(number);
+        if (output == null) {
             throw new IllegalArgumentException("hidden-state layer " + layer + " was not chosen at load; chosen: "
                     + layerOutputs.keySet() + " (Builder.hiddenStateLayers)");
         }
-        return gate.use(() -> hiddenStateLm.hiddenStatesAtLastToken(encode(prompt),
-                List.of(layerOutputs.get(number))).get(0));
+        return ids -> hiddenStateLm.hiddenStatesAtLastToken(ids, List.of(output)).get(0);
     }
 
     /**

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.PromptHiddenState;
 import dev.reasoningsdk.impl.onnx.OnnxModelFile;
 import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
 import dev.reasoningsdk.impl.onnx.internal.OnnxModelProtos;
 import org.assertj.core.data.Offset;
 import java.util.Arrays;
+import java.util.OptionalInt;
 import java.util.SortedMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,6 +58,18 @@ class HuggingFaceOnnxHiddenLayersTest {
             float[] expected = row("model.embed_tokens.weight", ids[ids.length - 1], HIDDEN);
             assertThat(model.promptHiddenState(rendering.text(), 0)).as(rendering.toString())
                     .containsExactly(expected, Offset.offset(0f));
+        }
+    }
+
+    @Test
+    void aStateWithItsTokensIsTheStateAndTheReferenceTokenizersCount() {
+        for (Qwen3Fixture.Rendering rendering : Qwen3Fixture.renderings()) {
+            for (int layer : new int[] {0, -2, -1}) {
+                // The count from the pass's own encoding is transformers' (reference.json's input ids).
+                assertThat(model.promptHiddenStateWithTokens(rendering.text(), layer)).as(rendering + ", " + layer)
+                        .isEqualTo(new PromptHiddenState(model.promptHiddenState(rendering.text(), layer),
+                                OptionalInt.of(rendering.inputIds().length)));
+            }
         }
     }
 

@@ -1,8 +1,10 @@
-package dev.reasoningsdk.impl.server;
+package dev.reasoningsdk.impl.relay.internal;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -15,62 +17,92 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
- * The server's listening socket: each client connection is relayed byte for byte to the JDK HTTP server, which
- * listens on a loopback port of its own, so that a client closing its connection (or the connection breaking) is
- * seen at once. The JDK server cannot tell: it reads a connection only between requests and gives a handler no
- * socket, so a request being generated for a client that timed out or was killed would run to its last token while
- * later requests wait for the slot it holds. {@link #whileConnected} runs a request's generation watched: when its
- * client goes away the generating thread is interrupted, which a local model honours between decoding steps.
+ * Not API: a server's listening socket in front of a JDK HTTP server. Each client connection is relayed byte for
+ * byte to the JDK server, which listens on a loopback port of its own, so that a client closing its connection (or
+ * the connection breaking) is seen at once. The JDK server cannot tell: it reads a connection only between requests
+ * and gives a handler no socket, so a request being generated for a client that timed out or was killed would run
+ * to its last token while later requests wait for the slot it holds. {@link #whileConnected} runs a request's work
+ * watched: when its client goes away the working thread is interrupted, which a local model honours between
+ * decoding steps, and the JDK HTTP client honours by cancelling a request it is sending (closing its connection, so
+ * the server it forwards to sees its own client go). {@code LocalOpenAiServer} generates under it;
+ * {@code FaultInjectingServer} (reasoning-sdk-fixtures) forwards to its upstream under it.
  *
  * <p>A client that half-closes its side after sending a request is taken as gone, as uvicorn (vLLM's server) takes
- * it. Each open connection holds two daemon threads, one per direction. Thread-safe.
+ * it. Each open connection holds two daemon threads, one per direction. Thread-safe. Public for Java's sake only;
+ * it may change in any release.
  */
-final class ClientRelay implements AutoCloseable {
+public final class ClientRelay implements AutoCloseable {
 
     private static final int BUFFER_BYTES = 16 * 1024;
     private static final long MAX_ACCEPT_PAUSE_MILLIS = 1000;
     private static final System.Logger LOG = System.getLogger(ClientRelay.class.getName());
 
     private final ServerSocket listener;
+    private final HttpServer http;
     private final InetSocketAddress upstream;
     private final ExecutorService threads;
     /** Open connections by the local port of their upstream socket: the JDK server's remote address for them. */
     private final Map<Integer, Connection> connections = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    /**
-     * Relays connections accepted on {@code listener} to {@code upstream}, from a thread of its own.
-     *
-     * @param listener a bound socket, which this relay closes
-     * @param upstream the JDK HTTP server's loopback address
-     */
-    ClientRelay(ServerSocket listener, InetSocketAddress upstream) {
+    /** Relays connections accepted on {@code listener} to {@code http}, from a thread of its own. */
+    private ClientRelay(ServerSocket listener, HttpServer http, String name) {
         this.listener = listener;
-        this.upstream = upstream;
+        this.http = http;
+        this.upstream = http.getAddress();
         AtomicInteger count = new AtomicInteger();
         this.threads = Executors.newCachedThreadPool(task -> {
-            Thread thread = new Thread(task, "openai-server-relay-" + count.incrementAndGet());
+            Thread thread = new Thread(task, name + "-relay-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
         threads.execute(this::accept);
     }
 
+    /**
+     * Listens on {@code address} (port 0: an ephemeral one) and relays every connection to a new JDK HTTP server on
+     * an ephemeral loopback port that nobody else is told, so every connection that server sees is the relay's.
+     * The caller adds its contexts and executor to {@link #http()}, starts it, and stops it after closing the relay.
+     *
+     * @param name the prefix of the relay's thread names
+     * @throws IOException if {@code address} cannot be bound or the JDK server cannot listen; nothing is left open
+     */
+    public static ClientRelay listen(InetSocketAddress address, String name) throws IOException {
+        ServerSocket listener = new ServerSocket();
+        try {
+            listener.bind(address);
+            return new ClientRelay(listener, HttpServer.create(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0), name);
+        } catch (IOException e) {
+            try {
+                listener.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** The JDK HTTP server behind the relay, for the caller to configure, start and stop. */
+    public HttpServer http() {
+        return http;
+    }
+
     /** The address clients connect to. */
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return (InetSocketAddress) listener.getLocalSocketAddress();
     }
 
     /**
      * Runs {@code work} on this thread, interrupting it if the client whose connection reached the JDK server from
-     * {@code remote} goes away meanwhile.
+     * {@code remote} ({@code HttpExchange.getRemoteAddress()}) goes away meanwhile.
      *
      * @throws ClientGone if the client went away before or during the work (whatever the work returned or threw).
      *                    A connection the relay no longer holds is one whose client already left: the JDK server
      *                    can still read a request the client sent just before leaving. Every connection the JDK
      *                    server sees is the relay's, as it listens on an ephemeral loopback port nobody else is told.
      */
-    <T> T whileConnected(InetSocketAddress remote, Supplier<T> work) {
+    public <T> T whileConnected(InetSocketAddress remote, Supplier<T> work) {
         Connection connection = connections.get(remote.getPort());
         if (connection == null) {
             throw new ClientGone(null);
@@ -91,6 +123,7 @@ final class ClientRelay implements AutoCloseable {
         return result;
     }
 
+    /** Stops accepting and closes every relayed connection; the JDK server is the caller's to stop. */
     @Override
     public void close() {
         closed = true;
@@ -226,7 +259,7 @@ final class ClientRelay implements AutoCloseable {
     }
 
     /** The client of a request went away before its reply; there is nobody to answer. */
-    static final class ClientGone extends RuntimeException {
+    public static final class ClientGone extends RuntimeException {
         ClientGone(Throwable cause) {
             super("the client closed its connection", cause, false, false);
         }
