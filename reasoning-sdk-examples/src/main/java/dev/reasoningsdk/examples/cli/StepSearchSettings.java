@@ -75,6 +75,15 @@ final class StepSearchSettings {
                 .temperature(TEMPERATURE).build();
     }
 
+    /**
+     * Monte-Carlo tree search with the bench's shared settings (the grounded reward, the calculator, the step size,
+     * budget and temperature) and the builder's own MCTS defaults.
+     */
+    static StepSearch mcts(CausalLanguageModel model, int stepTokens, long maxTokens) {
+        return StepSearch.builder().model(model).reward(reward()).calculator(true).strategy(StepSearch.Strategy.MCTS)
+                .stepTokens(stepTokens).maxTokens(maxTokens).temperature(TEMPERATURE).build();
+    }
+
     static StepSearch bestFirst(CausalLanguageModel model, int stepTokens, long maxTokens) {
         return bestFirst(model, stepTokens, maxTokens, true);
     }
