@@ -132,7 +132,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>Defaults: strategy best-first, beam width 2, 1 expansion per step for best-first and 2 for beam, 1 sample,
  * no restarts, agreement 1, calculator off, {@code acceptReward} 1, {@code maxExpansionsPerStep} 16; for MCTS
- * 3 children per chain, at most 4 finished chains, agreement 2 and exploration constant 1;
+ * 4 children per chain, at most 8 finished chains, agreement 2 and exploration constant 1;
  * {@code stepTokens} 16, {@code maxTokens} 1024, temperature 0.8, seed 0, the model's own prompt format
  * ({@link CausalLanguageModel#formatPrompt}; over a gateway the question unchanged), the numeric answer extractor,
  * {@link SampleRequestParameters#temperatureOnly()} over a gateway. Immutable and thread-safe (one search runs on the
@@ -151,9 +151,9 @@ public final class StepSearch {
     }
 
     /** MCTS's default children per chain ({@link Builder#maxExpansionsPerStep}). */
-    private static final int MCTS_MAX_CHILDREN = 3;
+    private static final int MCTS_MAX_CHILDREN = 4;
     /** MCTS's default most finished chains ({@link Builder#samples}). */
-    private static final int MCTS_SAMPLES = 4;
+    private static final int MCTS_SAMPLES = 8;
     /** MCTS's default agreeing chains without a rejected step that end it ({@link Builder#agreement}). */
     private static final int MCTS_AGREEMENT = 2;
     /** MCTS's default UCT exploration constant ({@link Builder#explorationConstant}). */
@@ -942,7 +942,7 @@ public final class StepSearch {
         /**
          * How often best-first search may expand one partial chain (default 16: a step the tiny reasoner gets wrong
          * is often wrong again at the next few tries, and a try costs about a step's tokens); for MCTS, which adds one
-         * child per expansion, the most children of one partial chain (default 3).
+         * child per expansion, the most children of one partial chain (default 4).
          *
          * @throws IllegalArgumentException if below 1
          */
@@ -994,7 +994,7 @@ public final class StepSearch {
          * Finished chains best-first search collects before it answers (default 1): each after the first comes from
          * a new search from the question, with the following seeds and the budget left, and the answer is their
          * vote, each chain weighing {@code exp(-penalty)}. For MCTS, the most finished chains its rollouts collect
-         * (default 4; it stops sooner once {@link #agreement} of them agree), which vote alike. Beam search votes among
+         * (default 8; it stops sooner once {@link #agreement} of them agree), which vote alike. Beam search votes among
          * the finished chains of its beam.
          *
          * @throws IllegalArgumentException if below 1

@@ -125,10 +125,10 @@ class StepSearchTinyReasonerTest {
             assertThat(result.generatedTokens()).isBetween(1L, 600L);
             assertThat(search.solve(question).path()).isEqualTo(result.path());
             if (result.stopReason() == dev.reasoningsdk.api.StopReason.COMPLETED) {
-                // Its rollouts end at a rejected step, so a finished chain it answers with holds none, and it
-                // stopped because two of them agreed (at most 4 finished chains).
+                // Its rollouts end at a rejected step, so a finished chain it answers with holds none; it stops once
+                // two of them agree, or after 8 finished chains.
                 assertThat(result.path()).extracting(StepSearchResult.Step::reward).containsOnly(1.0);
-                assertThat(result.usage().samples()).isBetween(2, 4);
+                assertThat(result.usage().samples()).isBetween(2, 8);
             }
             right += result.answer().filter(answer -> AnswerExtractors.numeric().equivalent(answer,
                     problem.path("answer").asText())).isPresent() ? 1 : 0;
