@@ -87,8 +87,13 @@ final class StepSearchSettings {
      * budget and temperature) and the builder's own MCTS defaults.
      */
     static StepSearch mcts(CausalLanguageModel model, int stepTokens, long maxTokens) {
-        return StepSearch.builder().model(model).reward(reward()).calculator(true).strategy(StepSearch.Strategy.MCTS)
-                .stepTokens(stepTokens).maxTokens(maxTokens).temperature(TEMPERATURE).build();
+        return mcts(StepSearch.builder().model(model), stepTokens, maxTokens);
+    }
+
+    /** {@link #mcts}'s settings on {@code search}, which names the model: a local one, or a served one. */
+    static StepSearch mcts(StepSearch.Builder search, int stepTokens, long maxTokens) {
+        return search.reward(reward()).calculator(true).strategy(StepSearch.Strategy.MCTS).stepTokens(stepTokens)
+                .maxTokens(maxTokens).temperature(TEMPERATURE).build();
     }
 
     static StepSearch bestFirst(CausalLanguageModel model, int stepTokens, long maxTokens) {
@@ -128,9 +133,9 @@ final class StepSearchSettings {
 
     /**
      * The searches {@code bench aggregate --live} runs on a served model ({@code --provider openai} or
-     * {@code ollama}): {@code beam}, {@code best_first} and {@code best_first_without_calculator} with the local
-     * settings, each row a call through {@code gateway} that continues the partial chain as a final assistant
-     * message, its seed and settings sent by {@code continuing}.
+     * {@code ollama}): {@code beam}, {@code best_first}, {@code mcts} and {@code best_first_without_calculator}
+     * with the local settings, each row a call through {@code gateway} that continues the partial chain as a final
+     * assistant message, its seed and settings sent by {@code continuing}.
      */
     static Map<String, StepSearch> served(ModelGateway gateway, SampleRequestParameters continuing, int stepTokens,
                                           long maxTokens) {
@@ -139,6 +144,7 @@ final class StepSearchSettings {
         Map<String, StepSearch> searches = new LinkedHashMap<>();
         searches.put("beam", beam(search.get(), stepTokens, maxTokens));
         searches.put("best_first", bestFirst(search.get(), stepTokens, maxTokens, true));
+        searches.put("mcts", mcts(search.get(), stepTokens, maxTokens));
         searches.put("best_first_without_calculator", bestFirst(search.get(), stepTokens, maxTokens, false));
         return searches;
     }
@@ -182,7 +188,10 @@ final class StepSearchSettings {
                 + " generated tokens per problem; beam: width " + BEAM_WIDTH + ", " + BEAM_EXPANSIONS
                 + " children per chain; best_first: 1 child per expansion, each chain expanded at most "
                 + BEST_FIRST_MAX_EXPANSIONS + " times, up to " + BEST_FIRST_MAX_RESTARTS + " more searches until "
-                + BEST_FIRST_AGREEMENT + " chains without a rejected step agree; best_first_without_calculator: "
+                + BEST_FIRST_AGREEMENT + " chains without a rejected step agree; mcts: Monte-Carlo tree search with "
+                + "UCT (exploration constant 1), one child per visit up to 4 per chain, each rollout to the end of "
+                + "its chain or to a rejected step, until 2 chains without a rejected step agree or 8 are finished, "
+                + "answered by their vote; best_first_without_calculator: "
                 + "the same with the calculator off, the model's arithmetic kept as written; best_first_served: "
                 + "best_first through LocalOpenAiServer over HTTP on loopback (the OpenAI client, the SDK's gateway, "
                 + "one call per row continuing the partial chain); mean_calls: model calls per problem, failed_calls: "
