@@ -1072,7 +1072,8 @@ public final class StepSearch {
 
         /**
          * The exploration constant {@code c} of MCTS's selection by UCT, a child's mean value plus
-         * {@code c * sqrt(ln N / n)} (default 1; values are in [0, 1]): higher tries the less visited chains more.
+         * {@code c * sqrt(ln N / n)} (default 1; the values backed up are in [0, 1]): higher tries the less visited
+         * chains more.
          *
          * @throws IllegalArgumentException if not finite and above 0
          */
