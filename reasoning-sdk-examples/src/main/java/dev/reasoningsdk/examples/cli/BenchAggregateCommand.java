@@ -280,6 +280,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             Map<String, StepSearch> searches = new LinkedHashMap<>();
             searches.put("beam", StepSearchSettings.beam(model, stepTokens, stepMaxTokens));
             searches.put("best_first", StepSearchSettings.bestFirst(model, stepTokens, stepMaxTokens));
+            searches.put("mcts", StepSearchSettings.mcts(model, stepTokens, stepMaxTokens));
             searches.put("best_first_without_calculator",
                     StepSearchSettings.bestFirst(model, stepTokens, stepMaxTokens, false));
             // The same best-first search through the SDK's served-model path: HTTP, the OpenAI client, the gateway.

@@ -35,6 +35,13 @@ import java.util.function.Supplier;
  * 0.733 at 357, with the searches 0.733 at 905; 0.7 0.750 at 230, with them 0.775 at 631; 0.5 0.767 at 138, with
  * them 0.808 at 414; 0.3 0.825 at 111, with them 0.858 at 296; 0.1 0.825 at 105, with them 0.850 at 268 (1.0 with
  * the searches was not run: it accepts no chain, so it always runs all five). Chosen: 0.3 with the searches.
+ *
+ * <p>MCTS ({@link #mcts}; the same 120 problems, the grounded reward and the calculator; k children per chain, at
+ * most n finished chains, agreement a, exploration constant c; beam 0.967 at 264 and best-first 0.967 at 196 on the
+ * same run): k 3, n 4, a 2, c 1: 0.967 at 184 (six steps 0.867); c 0.5 0.958 at 184; c 2 0.967 at 183; k 2 0.950
+ * at 169; k 4 0.967 at 187; n 8 0.975 at 193 (six steps 0.900); n 12 0.975 at 196; n 8 with c 2 0.975 at 191, with
+ * k 2 0.975 at 179, with k 6 0.975 at 190, with a 3 0.975 at 269; n 8 with k 4 0.983 at 194 (six steps 0.933), the
+ * same with c 2; n 12 with k 4 0.983 at 196. Chosen, as the builder's defaults: k 4, n 8, a 2, c 1.
  */
 final class StepSearchSettings {
 
@@ -75,6 +82,20 @@ final class StepSearchSettings {
                 .temperature(TEMPERATURE).build();
     }
 
+    /**
+     * Monte-Carlo tree search with the bench's shared settings (the grounded reward, the calculator, the step size,
+     * budget and temperature) and the builder's own MCTS defaults.
+     */
+    static StepSearch mcts(CausalLanguageModel model, int stepTokens, long maxTokens) {
+        return mcts(StepSearch.builder().model(model), stepTokens, maxTokens);
+    }
+
+    /** {@link #mcts}'s settings on {@code search}, which names the model: a local one, or a served one. */
+    static StepSearch mcts(StepSearch.Builder search, int stepTokens, long maxTokens) {
+        return search.reward(reward()).calculator(true).strategy(StepSearch.Strategy.MCTS).stepTokens(stepTokens)
+                .maxTokens(maxTokens).temperature(TEMPERATURE).build();
+    }
+
     static StepSearch bestFirst(CausalLanguageModel model, int stepTokens, long maxTokens) {
         return bestFirst(model, stepTokens, maxTokens, true);
     }
@@ -112,9 +133,9 @@ final class StepSearchSettings {
 
     /**
      * The searches {@code bench aggregate --live} runs on a served model ({@code --provider openai} or
-     * {@code ollama}): {@code beam}, {@code best_first} and {@code best_first_without_calculator} with the local
-     * settings, each row a call through {@code gateway} that continues the partial chain as a final assistant
-     * message, its seed and settings sent by {@code continuing}.
+     * {@code ollama}): {@code beam}, {@code best_first}, {@code mcts} and {@code best_first_without_calculator}
+     * with the local settings, each row a call through {@code gateway} that continues the partial chain as a final
+     * assistant message, its seed and settings sent by {@code continuing}.
      */
     static Map<String, StepSearch> served(ModelGateway gateway, SampleRequestParameters continuing, int stepTokens,
                                           long maxTokens) {
@@ -123,6 +144,7 @@ final class StepSearchSettings {
         Map<String, StepSearch> searches = new LinkedHashMap<>();
         searches.put("beam", beam(search.get(), stepTokens, maxTokens));
         searches.put("best_first", bestFirst(search.get(), stepTokens, maxTokens, true));
+        searches.put("mcts", mcts(search.get(), stepTokens, maxTokens));
         searches.put("best_first_without_calculator", bestFirst(search.get(), stepTokens, maxTokens, false));
         return searches;
     }
@@ -166,7 +188,10 @@ final class StepSearchSettings {
                 + " generated tokens per problem; beam: width " + BEAM_WIDTH + ", " + BEAM_EXPANSIONS
                 + " children per chain; best_first: 1 child per expansion, each chain expanded at most "
                 + BEST_FIRST_MAX_EXPANSIONS + " times, up to " + BEST_FIRST_MAX_RESTARTS + " more searches until "
-                + BEST_FIRST_AGREEMENT + " chains without a rejected step agree; best_first_without_calculator: "
+                + BEST_FIRST_AGREEMENT + " chains without a rejected step agree; mcts: Monte-Carlo tree search with "
+                + "UCT (exploration constant 1), one child per visit up to 4 per chain, each rollout to the end of "
+                + "its chain or to a rejected step, until 2 chains without a rejected step agree or 8 are finished, "
+                + "answered by their vote; best_first_without_calculator: "
                 + "the same with the calculator off, the model's arithmetic kept as written; best_first_served: "
                 + "best_first through LocalOpenAiServer over HTTP on loopback (the OpenAI client, the SDK's gateway, "
                 + "one call per row continuing the partial chain); mean_calls: model calls per problem, failed_calls: "

@@ -176,7 +176,7 @@ class BenchAggregateRemoteTest {
 
             assertThat(run.exit()).as(run.err()).isZero();
             JsonNode live = run.json().path("live");
-            for (String search : List.of("beam", "best_first", "best_first_without_calculator")) {
+            for (String search : List.of("beam", "best_first", "mcts", "best_first_without_calculator")) {
                 assertThat(live.at("/step_search/" + search + "/skipped").asText()).as(search)
                         .startsWith("needs token usage").contains("x");
                 assertThat(live.at("/step_search_answers/" + search).isMissingNode()).as(search).isTrue();

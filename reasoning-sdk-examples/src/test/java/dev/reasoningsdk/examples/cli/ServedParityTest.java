@@ -92,7 +92,7 @@ class ServedParityTest {
         // Step search runs on the served model through the gateway, one call per row continuing the partial chain:
         // the same answers, tokens and expansions as in process (where one call decodes a beam's rows together).
         long searchCalls = 0;
-        for (String search : List.of("beam", "best_first", "best_first_without_calculator")) {
+        for (String search : List.of("beam", "best_first", "mcts", "best_first_without_calculator")) {
             JsonNode figures = served.at("/step_search/" + search);
             for (String field : List.of("accuracy", "generated_tokens", "mean_expansions")) {
                 assertThat(figures.path(field)).as(search + " " + field).isEqualTo(

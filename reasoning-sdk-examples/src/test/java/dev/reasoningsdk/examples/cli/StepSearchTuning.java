@@ -50,6 +50,9 @@ final class StepSearchTuning {
             if (System.getProperty("samples") != null) {
                 builder.samples(Integer.getInteger("samples"));
             }
+            if (System.getProperty("explorationConstant") != null) {
+                builder.explorationConstant(Double.parseDouble(System.getProperty("explorationConstant")));
+            }
             if (System.getProperty("acceptReward") != null) {
                 builder.acceptReward(Double.parseDouble(System.getProperty("acceptReward")));
             }
@@ -94,6 +97,8 @@ final class StepSearchTuning {
                         StepSearchSettings.MAX_TOKENS);
                 case "best_first" -> m -> StepSearchSettings.bestFirst(m, StepSearchSettings.STEP_TOKENS,
                         StepSearchSettings.MAX_TOKENS);
+                case "mcts" -> m -> StepSearchSettings.mcts(m, StepSearchSettings.STEP_TOKENS,
+                        StepSearchSettings.MAX_TOKENS);
                 // A trial: the settings given as system properties (-Dname=value), the bench's otherwise.
                 case "trial" -> StepSearchTuning::trial;
                 // The bench's best_first_learned, with the settings given as system properties on top.
@@ -129,7 +134,7 @@ final class StepSearchTuning {
             }
             System.out.printf("%s %s n=%d accuracy %.3f tokens %.1f expansions %.1f%n", variant,
                     List.of("grounding", "maxExp", "restarts", "agreement", "acceptReward", "calculator", "samples",
-                                    "beamWidth", "children", "stepTokens")
+                                    "beamWidth", "children", "stepTokens", "explorationConstant")
                             .stream().filter(k -> System.getProperty(k) != null)
                             .map(k -> k + "=" + System.getProperty(k)).toList(), (int) total[3],
                     total[0] / total[3], total[1] / total[3], total[2] / total[3]);

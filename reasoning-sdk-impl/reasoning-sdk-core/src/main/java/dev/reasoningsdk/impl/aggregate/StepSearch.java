@@ -42,11 +42,11 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * Step-level search over reasoning steps with a process reward: beam search or best-first search over partial
- * chains, each expanded by continuing its text with a local model and scored step by step (the o1 roadmap's
- * search with a process reward; Yao et al., 2023, "Tree of Thoughts", for search over thoughts; Lightman et al.,
- * 2023, for the process reward). A step ends where the chain ends a line, or a sentence ({@code .}, {@code !} or
- * {@code ?} followed by white space); the model's end of sequence ends the chain.
+ * Step-level search over reasoning steps with a process reward: beam search, best-first search or Monte-Carlo tree
+ * search over partial chains, each expanded by continuing its text with a local model and scored step by step (the
+ * o1 roadmap's search with a process reward; Yao et al., 2023, "Tree of Thoughts", for search over thoughts;
+ * Lightman et al., 2023, for the process reward). A step ends where the chain ends a line, or a sentence
+ * ({@code .}, {@code !} or {@code ?} followed by white space); the model's end of sequence ends the chain.
  *
  * <p><b>Expanding.</b> A partial chain is expanded by {@code expansionsPerStep} continuations of
  * {@code promptFormat(question) + chain}, sampled at {@code temperature} with at most {@code stepTokens} new tokens
@@ -105,6 +105,20 @@ import java.util.function.UnaryOperator;
  * rejected step). A vote weighs each finished chain
  * {@code exp(-penalty)}; ties go to the answer of the better-ranked chain, whose steps are the path reported.
  *
+ * <p>{@link Strategy#MCTS}: Monte-Carlo tree search over partial chains, as Zhang et al. (2024, "Accessing GPT-4 level
+ * Mathematical Olympiad Solutions via Monte Carlo Tree Self-refine with LLaMa-3 8B") and Qi et al. (2024, rStar,
+ * "Mutual Reasoning Makes Smaller LLMs Stronger Problem-Solvers") search an LLM's reasoning, with selection by UCT
+ * (Kocsis and Szepesvári, 2006). Each rollout descends from the question, while a chain already has
+ * {@code maxExpansionsPerStep} children, to the child of highest mean value plus
+ * {@code explorationConstant * sqrt(ln N / n)} ({@code N} the chain's visits, {@code n} the child's); the chain it
+ * stops at gets one new child, which is rolled out one child at a time until it is finished or a step is rejected
+ * (below {@code acceptReward}). The rollout's steps are kept as nodes of the tree, so what it generated is the
+ * lookahead of the next expansions and costs nothing again. Its value, {@code exp(-penalty)} of where it ended (1 for
+ * a finished chain without a rejected step), is added to every chain on its path; a finished chain and a rejected
+ * step are leaves, so a rejected step is sampled again from the chain before it when selection returns there. It
+ * stops once {@code agreement} finished chains without a rejected step give the same answer, after {@code samples}
+ * finished chains, or when no chain can grow, and answers by best-first's vote of the finished chains.
+ *
  * <p><b>Budget.</b> {@code maxTokens} bounds the tokens the model generates in one search, exactly: every call asks
  * for at most the tokens still unspent, and every generated token counts, those of dropped chains included. It counts
  * generated tokens only: the prompt tokens of expansions and of a learned reward's forward passes are in the result's
@@ -117,7 +131,8 @@ import java.util.function.UnaryOperator;
  * count all the same, so only such a server can take a search past its budget, by what it sent.
  *
  * <p>Defaults: strategy best-first, beam width 2, 1 expansion per step for best-first and 2 for beam, 1 sample,
- * no restarts, agreement 1, calculator off, {@code acceptReward} 1, {@code maxExpansionsPerStep} 16,
+ * no restarts, agreement 1, calculator off, {@code acceptReward} 1, {@code maxExpansionsPerStep} 16; for MCTS
+ * 4 children per chain, at most 8 finished chains, agreement 2 and exploration constant 1;
  * {@code stepTokens} 16, {@code maxTokens} 1024, temperature 0.8, seed 0, the model's own prompt format
  * ({@link CausalLanguageModel#formatPrompt}; over a gateway the question unchanged), the numeric answer extractor,
  * {@link SampleRequestParameters#temperatureOnly()} over a gateway. Immutable and thread-safe (one search runs on the
@@ -130,8 +145,19 @@ public final class StepSearch {
         /** Expand every chain of a fixed-width beam each round, keep the best children. */
         BEAM,
         /** Expand the best chain found so far, one at a time. */
-        BEST_FIRST
+        BEST_FIRST,
+        /** Monte-Carlo tree search: select by UCT, add one child, roll it out to the end, back up its value. */
+        MCTS
     }
+
+    /** MCTS's default children per chain ({@link Builder#maxExpansionsPerStep}). */
+    private static final int MCTS_MAX_CHILDREN = 4;
+    /** MCTS's default most finished chains ({@link Builder#samples}). */
+    private static final int MCTS_SAMPLES = 8;
+    /** MCTS's default agreeing chains without a rejected step that end it ({@link Builder#agreement}). */
+    private static final int MCTS_AGREEMENT = 2;
+    /** MCTS's default UCT exploration constant ({@link Builder#explorationConstant}). */
+    private static final double MCTS_EXPLORATION = 1.0;
 
     private final CausalLanguageModel model;
     private final ModelGateway gateway;
@@ -152,6 +178,7 @@ public final class StepSearch {
     private final int agreement;
     private final double acceptReward;
     private final boolean calculator;
+    private final double explorationConstant;
 
     private StepSearch(Builder builder) {
         this.model = builder.model;
@@ -167,16 +194,19 @@ public final class StepSearch {
         this.beamWidth = builder.beamWidth;
         this.expansionsPerStep = builder.expansionsPerStep != null ? builder.expansionsPerStep
                 : builder.strategy == Strategy.BEAM ? 2 : 1;
-        this.maxExpansionsPerStep = builder.maxExpansionsPerStep;
+        boolean mcts = builder.strategy == Strategy.MCTS;
+        this.maxExpansionsPerStep = builder.maxExpansionsPerStep != null ? builder.maxExpansionsPerStep
+                : mcts ? MCTS_MAX_CHILDREN : 16;
         this.stepTokens = builder.stepTokens;
         this.maxTokens = builder.maxTokens;
         this.temperature = builder.temperature;
         this.seed = builder.seed;
-        this.samples = builder.samples;
+        this.samples = builder.samples != null ? builder.samples : mcts ? MCTS_SAMPLES : 1;
         this.maxRestarts = builder.maxRestarts;
-        this.agreement = builder.agreement;
+        this.agreement = builder.agreement != null ? builder.agreement : mcts ? MCTS_AGREEMENT : 1;
         this.acceptReward = builder.acceptReward;
         this.calculator = builder.calculator;
+        this.explorationConstant = builder.explorationConstant;
     }
 
     /** A builder; {@link Builder#model} or {@link Builder#gateway} is required. */
@@ -204,9 +234,9 @@ public final class StepSearch {
         return new Run(question).search();
     }
 
-    /** {@code "step_search_beam"} or {@code "step_search_best_first"}. */
+    /** {@code "step_search_beam"}, {@code "step_search_best_first"} or {@code "step_search_mcts"}. */
     public String name() {
-        return strategy == Strategy.BEAM ? "step_search_beam" : "step_search_best_first";
+        return "step_search_" + strategy.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /**
@@ -313,6 +343,13 @@ public final class StepSearch {
         }
     }
 
+    /** Order of best-first's frontier: fewer errors, then finished, longer, more likely per character, made first. */
+    private static final Comparator<Node> PROGRESS = Comparator.<Node>comparingDouble(n -> n.penalty)
+            .thenComparing(n -> !n.finished)
+            .thenComparing(n -> -n.steps.size())
+            .thenComparingDouble(n -> -n.meanLogProb())
+            .thenComparingInt(n -> n.order);
+
     /** Rank of chains: fewer errors, then more likely per character, then made first. */
     private static final Comparator<Node> RANK = Comparator.<Node>comparingDouble(n -> n.penalty)
             .thenComparingDouble(n -> -n.meanLogProb()).thenComparingInt(n -> n.order);
@@ -354,7 +391,11 @@ public final class StepSearch {
         }
 
         StepSearchResult search() {
-            return strategy == Strategy.BEAM ? beam() : bestFirst();
+            return switch (strategy) {
+                case BEAM -> beam();
+                case BEST_FIRST -> bestFirst();
+                case MCTS -> mcts();
+            };
         }
 
         private Node root() {
@@ -406,11 +447,7 @@ public final class StepSearch {
          * (with the best partial chain in {@code bestPartial}) when the budget or the frontier ran out first.
          */
         private Optional<Node> bestFirstChain(Node[] bestPartial) {
-            Comparator<Node> order = Comparator.<Node>comparingDouble(n -> n.penalty)
-                    .thenComparing(n -> !n.finished)
-                    .thenComparing(n -> -n.steps.size())
-                    .thenComparingDouble(n -> -n.meanLogProb())
-                    .thenComparingInt(n -> n.order);
+            Comparator<Node> order = PROGRESS;
             PriorityQueue<Node> frontier = new PriorityQueue<>(order);
             Node root = root();
             frontier.add(root);
@@ -438,6 +475,58 @@ public final class StepSearch {
                 frontier.addAll(children);
             }
             return Optional.empty();
+        }
+
+        /**
+         * Monte-Carlo tree search over partial chains. Each rollout selects a node by UCT ({@link UctTree}), gives it
+         * one new child, and follows that child one child at a time (its lookahead first, so the rollout's text is
+         * what the next expansions take) until the chain is finished or a step is rejected; the leaf's value,
+         * {@code exp(-penalty)}, is backed up to every node of the path. A finished chain and a rejected step are
+         * leaves: a rejected step is sampled again from the chain before it when selection returns there. It stops
+         * once {@code agreement} finished chains without a rejected step give one answer, after {@code samples}
+         * finished chains, when the budget is spent, or when no node can grow, and answers by the vote of the
+         * finished chains.
+         */
+        private StepSearchResult mcts() {
+            Node root = root();
+            UctTree<Node> tree = new UctTree<>(root, explorationConstant, maxExpansionsPerStep);
+            List<Node> finished = new ArrayList<>();
+            Node best = root;
+            while (!budgetSpent && finished.size() < samples && !agreed(finished)) {
+                Optional<List<Node>> selected = tree.select();
+                if (selected.isEmpty()) {
+                    break;
+                }
+                List<Node> path = new ArrayList<>(selected.get());
+                Node leaf = path.get(path.size() - 1);
+                while (true) {
+                    List<Node> children = expand(leaf, 1);
+                    if (children.isEmpty()) {
+                        // Without a child the chain cannot grow (a full context, a failed call): it is a leaf now.
+                        // A spent budget ends the search instead.
+                        if (!budgetSpent) {
+                            tree.close(leaf);
+                        }
+                        break;
+                    }
+                    Node child = children.get(0);
+                    tree.add(leaf, child);
+                    path.add(child);
+                    leaf = child;
+                    if (leaf.finished || !accepted(leaf.stepReward)) {
+                        tree.close(leaf);
+                        break;
+                    }
+                }
+                if (leaf.finished) {
+                    finished.add(leaf);
+                }
+                best = PROGRESS.compare(leaf, best) < 0 ? leaf : best;
+                tree.backup(path, Math.exp(-leaf.penalty));
+            }
+            StopReason reason = budgetSpent ? spentReason()
+                    : finished.isEmpty() ? StopReason.NO_ANSWER : StopReason.COMPLETED;
+            return finished.isEmpty() ? result(best, reason) : vote(finished, reason);
         }
 
         /** Whether a step with this reward is accepted: at least {@code acceptReward}. */
@@ -734,23 +823,22 @@ public final class StepSearch {
         private UnaryOperator<String> promptFormat;
         private Strategy strategy = Strategy.BEST_FIRST;
         private int beamWidth = 2;
-        private boolean beamWidthSet;
         private Integer expansionsPerStep;
-        private int maxExpansionsPerStep = 16;
+        private Integer maxExpansionsPerStep;
         private int stepTokens = 16;
         private long maxTokens = 1024;
         private double temperature = 0.8;
         private long seed;
-        private int samples = 1;
+        private Integer samples;
         private int maxRestarts;
-        private int agreement = 1;
+        private Integer agreement;
         private double acceptReward = 1;
         private boolean calculator;
-        /** The settings only best-first search reads, in the order a refusal names them. */
-        private static final List<String> BEST_FIRST_SETTINGS = List.of("samples", "maxRestarts", "agreement",
-                "acceptReward", "maxExpansionsPerStep");
-        /** The best-first-only settings the caller set, so that a beam search refuses them. */
-        private final Set<String> bestFirstSettings = new HashSet<>();
+        private double explorationConstant = MCTS_EXPLORATION;
+        /** The settings only some strategies read, with those strategies, in the order a refusal names them. */
+        private static final Map<String, Set<Strategy>> STRATEGY_SETTINGS = strategySettings();
+        /** The strategy-specific settings the caller set, so that a strategy that reads none of them refuses them. */
+        private final Set<String> strategySettings = new HashSet<>();
 
         private Builder() {
         }
@@ -823,7 +911,7 @@ public final class StepSearch {
             return this;
         }
 
-        /** Beam or best-first (default {@link Strategy#BEST_FIRST}). */
+        /** Beam, best-first or MCTS (default {@link Strategy#BEST_FIRST}). */
         public Builder strategy(Strategy strategy) {
             this.strategy = Objects.requireNonNull(strategy, "strategy");
             return this;
@@ -836,29 +924,31 @@ public final class StepSearch {
          */
         public Builder beamWidth(int beamWidth) {
             this.beamWidth = Arguments.atLeast(beamWidth, 1, "beamWidth");
-            this.beamWidthSet = true;
+            strategySettings.add("beamWidth");
             return this;
         }
 
         /**
-         * Children sampled per expansion (default 1 for best-first, 2 for beam).
+         * Children sampled per expansion (default 1 for best-first, 2 for beam; MCTS always samples 1).
          *
          * @throws IllegalArgumentException if below 1
          */
         public Builder expansionsPerStep(int expansionsPerStep) {
             this.expansionsPerStep = Arguments.atLeast(expansionsPerStep, 1, "expansionsPerStep");
+            strategySettings.add("expansionsPerStep");
             return this;
         }
 
         /**
          * How often best-first search may expand one partial chain (default 16: a step the tiny reasoner gets wrong
-         * is often wrong again at the next few tries, and a try costs about a step's tokens).
+         * is often wrong again at the next few tries, and a try costs about a step's tokens); for MCTS, which adds one
+         * child per expansion, the most children of one partial chain (default 4).
          *
          * @throws IllegalArgumentException if below 1
          */
         public Builder maxExpansionsPerStep(int maxExpansionsPerStep) {
             this.maxExpansionsPerStep = Arguments.atLeast(maxExpansionsPerStep, 1, "maxExpansionsPerStep");
-            bestFirstSettings.add("maxExpansionsPerStep");
+            strategySettings.add("maxExpansionsPerStep");
             return this;
         }
 
@@ -903,13 +993,15 @@ public final class StepSearch {
         /**
          * Finished chains best-first search collects before it answers (default 1): each after the first comes from
          * a new search from the question, with the following seeds and the budget left, and the answer is their
-         * vote, each chain weighing {@code exp(-penalty)}. Beam search votes among the finished chains of its beam.
+         * vote, each chain weighing {@code exp(-penalty)}. For MCTS, the most finished chains its rollouts collect
+         * (default 8; it stops sooner once {@link #agreement} of them agree), which vote alike. Beam search votes among
+         * the finished chains of its beam.
          *
          * @throws IllegalArgumentException if below 1
          */
         public Builder samples(int samples) {
             this.samples = Arguments.atLeast(samples, 1, "samples");
-            bestFirstSettings.add("samples");
+            strategySettings.add("samples");
             return this;
         }
 
@@ -926,7 +1018,7 @@ public final class StepSearch {
          */
         public Builder maxRestarts(int maxRestarts) {
             this.maxRestarts = Arguments.atLeast(maxRestarts, 0, "maxRestarts");
-            bestFirstSettings.add("maxRestarts");
+            strategySettings.add("maxRestarts");
             return this;
         }
 
@@ -947,13 +1039,13 @@ public final class StepSearch {
          * searching again from the question (default 1: the first chain without a rejected step ends the search);
          * at most {@link #maxRestarts} searches are added to the first {@link #samples}. Above 1, a chain whose
          * every step passed the reward but that misread the question is caught by a second search that reads it
-         * differently.
+         * differently. MCTS stops once that many finished chains without a rejected step agree (default 2 for it).
          *
          * @throws IllegalArgumentException if below 1
          */
         public Builder agreement(int agreement) {
             this.agreement = Arguments.atLeast(agreement, 1, "agreement");
-            bestFirstSettings.add("agreement");
+            strategySettings.add("agreement");
             return this;
         }
 
@@ -964,7 +1056,8 @@ public final class StepSearch {
          * ({@link #maxRestarts}, {@link #agreement}). The penalty that ranks chains is unchanged. The default suits
          * a reward of 0 or 1 ({@link ArithmeticStepReward}); a continuous reward, such as a learned process reward
          * ({@link HiddenStateStepReward}), almost never gives exactly 1, so with the default every step would be tried
-         * {@code maxExpansionsPerStep} times and no chain would count as clean.
+         * {@code maxExpansionsPerStep} times and no chain would count as clean. An MCTS rollout ends at a rejected
+         * step, and only chains without one count towards {@link #agreement}.
          *
          * @throws IllegalArgumentException if not in (0, 1] (NaN included)
          */
@@ -973,14 +1066,28 @@ public final class StepSearch {
                 throw new IllegalArgumentException("acceptReward must be in (0, 1], was " + acceptReward);
             }
             this.acceptReward = acceptReward;
-            bestFirstSettings.add("acceptReward");
+            strategySettings.add("acceptReward");
+            return this;
+        }
+
+        /**
+         * The exploration constant {@code c} of MCTS's selection by UCT, a child's mean value plus
+         * {@code c * sqrt(ln N / n)} (default 1; the values backed up are in [0, 1]): higher tries the less visited
+         * chains more.
+         *
+         * @throws IllegalArgumentException if not finite and above 0
+         */
+        public Builder explorationConstant(double explorationConstant) {
+            this.explorationConstant = Arguments.positive(explorationConstant, "explorationConstant");
+            strategySettings.add("explorationConstant");
             return this;
         }
 
         /**
          * @throws IllegalStateException if neither a model nor a gateway was set, request parameters were set for a
-         *                               local model, or a setting of the other strategy was set (beam width for
-         *                               best-first, expansions per chain for beam)
+         *                               local model, or a setting of another strategy was set (beam width for
+         *                               best-first or MCTS, restarts for beam or MCTS, children per expansion for
+         *                               MCTS, which adds one per visit; the refusal names the strategies that read it)
          */
         public StepSearch build() {
             if (model == null && gateway == null) {
@@ -990,15 +1097,38 @@ public final class StepSearch {
                 throw new IllegalStateException("requestParameters is a setting of a served model (gateway), not of "
                         + "the local model " + model.modelId());
             }
-            if (strategy == Strategy.BEST_FIRST && beamWidthSet) {
-                throw new IllegalStateException("beamWidth is a setting of beam search, not best-first");
-            }
-            if (strategy == Strategy.BEAM) {
-                BEST_FIRST_SETTINGS.stream().filter(bestFirstSettings::contains).findFirst().ifPresent(setting -> {
-                    throw new IllegalStateException(setting + " is a setting of best-first search, not beam");
-                });
-            }
+            STRATEGY_SETTINGS.forEach((setting, strategies) -> {
+                if (strategySettings.contains(setting) && !strategies.contains(strategy)) {
+                    throw new IllegalStateException(setting + " is a setting of " + strategies.stream()
+                            .map(Builder::describe).collect(java.util.stream.Collectors.joining(" and "))
+                            + " search, not " + describe(strategy));
+                }
+            });
             return new StepSearch(this);
+        }
+
+        /** Each strategy-specific setting with the strategies that read it. */
+        private static Map<String, Set<Strategy>> strategySettings() {
+            Map<String, Set<Strategy>> settings = new java.util.LinkedHashMap<>();
+            settings.put("beamWidth", java.util.EnumSet.of(Strategy.BEAM));
+            // MCTS expands one child per visit: its children per chain are maxExpansionsPerStep.
+            settings.put("expansionsPerStep", java.util.EnumSet.of(Strategy.BEAM, Strategy.BEST_FIRST));
+            settings.put("samples", java.util.EnumSet.of(Strategy.BEST_FIRST, Strategy.MCTS));
+            settings.put("maxRestarts", java.util.EnumSet.of(Strategy.BEST_FIRST));
+            settings.put("agreement", java.util.EnumSet.of(Strategy.BEST_FIRST, Strategy.MCTS));
+            settings.put("acceptReward", java.util.EnumSet.of(Strategy.BEST_FIRST, Strategy.MCTS));
+            settings.put("maxExpansionsPerStep", java.util.EnumSet.of(Strategy.BEST_FIRST, Strategy.MCTS));
+            settings.put("explorationConstant", java.util.EnumSet.of(Strategy.MCTS));
+            return settings;
+        }
+
+        /** A strategy as a refusal names it: beam, best-first, MCTS. */
+        private static String describe(Strategy strategy) {
+            return switch (strategy) {
+                case BEAM -> "beam";
+                case BEST_FIRST -> "best-first";
+                case MCTS -> "MCTS";
+            };
         }
     }
 }

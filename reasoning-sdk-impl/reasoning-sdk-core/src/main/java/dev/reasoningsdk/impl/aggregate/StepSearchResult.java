@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * The outcome of a {@link StepSearch}: the answer, the path of steps it came from, and what the search cost.
  *
- * @param method     {@code "step_search_beam"} or {@code "step_search_best_first"}
+ * @param method     {@code "step_search_beam"}, {@code "step_search_best_first"} or {@code "step_search_mcts"}
  * @param answer     the answer of the chosen chain; empty when no chain was finished or it stated no answer
  * @param path       the chosen chain's steps, in order, each with its process reward; the best partial chain when
  *                   none was finished

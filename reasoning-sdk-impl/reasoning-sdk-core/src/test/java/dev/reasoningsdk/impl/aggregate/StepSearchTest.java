@@ -41,6 +41,70 @@ class StepSearchTest {
     }
 
     @Test
+    void mctsFindsChainsWithEveryStepRightAndStopsWhenTwoAgree() {
+        ArithmeticChainModel model = new ArithmeticChainModel(3, 0.5);
+        StepSearchResult result = StepSearch.builder().model(model).strategy(StepSearch.Strategy.MCTS).build()
+                .solve(QUESTION);
+
+        assertThat(result.method()).isEqualTo("step_search_mcts");
+        assertThat(result.stopReason()).isEqualTo(StopReason.COMPLETED);
+        assertThat(result.chain()).isEqualTo("1*2=2. 2*2=4. 3*2=6. The answer is 6.");
+        assertThat(result.path()).extracting(StepSearchResult.Step::reward).containsOnly(1.0);
+        assertThat(result.generatedTokens()).isEqualTo(model.generatedTokens.get());
+        assertThat(result.usage().modelCalls()).isEqualTo((int) model.calls.get());
+        // Its rollouts stop at a wrong step, so every finished chain is right, and two of them end the search.
+        assertThat(result.usage().samples()).isEqualTo(2);
+    }
+
+    @Test
+    void anMctsRolloutsTextIsTheNextExpansionsAndIsNotGeneratedAgain() {
+        ArithmeticChainModel model = new ArithmeticChainModel(3, 0);
+        StepSearchResult result = StepSearch.builder().model(model).strategy(StepSearch.Strategy.MCTS)
+                .stepTokens(200).build().solve(QUESTION);
+
+        // Two rollouts from the question (the root takes its children one per visit), each one call that wrote the
+        // whole chain: the steps after the first came from its lookahead.
+        assertThat(result.usage().modelCalls()).isEqualTo(2);
+        assertThat(result.generatedTokens()).isEqualTo(2L * " 1*2=2. 2*2=4. 3*2=6. The answer is 6.".length());
+        assertThat(result.expansions()).isEqualTo(2 * 4);
+    }
+
+    @Test
+    void mctsAgreementAndSamplesBoundTheFinishedChains() {
+        StepSearch.Builder mcts = StepSearch.builder().strategy(StepSearch.Strategy.MCTS);
+        StepSearchResult three = mcts.model(new ArithmeticChainModel(3, 0)).agreement(3).build().solve(QUESTION);
+        StepSearchResult capped = mcts.model(new ArithmeticChainModel(3, 0)).agreement(3).samples(2).build()
+                .solve(QUESTION);
+        StepSearchResult first = mcts.model(new ArithmeticChainModel(3, 0)).agreement(1).samples(4).build()
+                .solve(QUESTION);
+
+        assertThat(three.usage().samples()).isEqualTo(3);
+        assertThat(capped.usage().samples()).isEqualTo(2);
+        assertThat(first.usage().samples()).isEqualTo(1);
+        assertThat(three.answer()).contains("6");
+        assertThat(first.generatedTokens()).isLessThan(capped.generatedTokens());
+        assertThat(capped.generatedTokens()).isLessThan(three.generatedTokens());
+    }
+
+    @Test
+    void mctsResamplesARejectedStepAndStillFindsACleanChainWhereMostStepsAreWrong() {
+        int doubtful = 0;
+        for (long seed = 0; seed < 10; seed++) {
+            ArithmeticChainModel model = new ArithmeticChainModel(4, 0.6);
+            StepSearchResult result = StepSearch.builder().model(model).strategy(StepSearch.Strategy.MCTS)
+                    .maxExpansionsPerStep(4).seed(seed).build().solve("Double 1, 2, 3 and 4.");
+            assertThat(result.generatedTokens()).isEqualTo(model.generatedTokens.get()).isLessThanOrEqualTo(1024);
+            if (result.complete()) {
+                assertThat(result.path()).extracting(StepSearchResult.Step::reward).containsOnly(1.0);
+                assertThat(result.answer()).contains("8");
+            }
+            // Four right steps come together one time in 40: the clean chains come from resampled steps.
+            doubtful += result.complete() ? 0 : 1;
+        }
+        assertThat(doubtful).isLessThanOrEqualTo(2);
+    }
+
+    @Test
     void aStepLongerThanStepTokensIsContinuedAndWhatFollowsItIsReused() {
         ArithmeticChainModel chunked = new ArithmeticChainModel(3, 0);
         StepSearchResult small = StepSearch.builder().model(chunked).stepTokens(3).build().solve(QUESTION);
@@ -126,6 +190,20 @@ class StepSearchTest {
             paths.add(result.path().toString());
         }
         assertThat(paths.get(0)).isEqualTo(paths.get(1));
+    }
+
+    @Test
+    void mctsGivesTheSamePathTokensAndExpansionsForTheSameSeed() {
+        for (long seed : new long[] {3, 4}) {
+            List<StepSearchResult> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                results.add(StepSearch.builder().model(new ArithmeticChainModel(5, 0.4)).seed(seed)
+                        .strategy(StepSearch.Strategy.MCTS).explorationConstant(0.5).build().solve(QUESTION));
+            }
+            assertThat(results.get(0).path()).isEqualTo(results.get(1).path());
+            assertThat(results.get(0).generatedTokens()).isEqualTo(results.get(1).generatedTokens());
+            assertThat(results.get(0).expansions()).isEqualTo(results.get(1).expansions());
+        }
     }
 
     @Test
@@ -260,7 +338,29 @@ class StepSearchTest {
         assertThatThrownBy(() -> StepSearch.builder().model(model).beamWidth(3).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("beamWidth");
         assertThatThrownBy(() -> StepSearch.builder().model(model).strategy(StepSearch.Strategy.BEAM).samples(2)
-                .build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("samples");
+                .build()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("samples is a setting of best-first and MCTS search, not beam");
+        assertThatThrownBy(() -> StepSearch.builder().explorationConstant(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("explorationConstant must be finite and > 0, was 0.0");
+        assertThatThrownBy(() -> StepSearch.builder().explorationConstant(Double.NaN))
+                .hasMessageContaining("explorationConstant");
+        assertThatThrownBy(() -> StepSearch.builder().explorationConstant(Double.POSITIVE_INFINITY))
+                .hasMessageContaining("Infinity");
+        assertThatThrownBy(() -> StepSearch.builder().model(model).explorationConstant(2).build())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("explorationConstant is a setting of MCTS search, not best-first");
+        assertThatThrownBy(() -> StepSearch.builder().model(model).strategy(StepSearch.Strategy.MCTS).maxRestarts(1)
+                .build()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("maxRestarts is a setting of best-first search, not MCTS");
+        assertThatThrownBy(() -> StepSearch.builder().model(model).strategy(StepSearch.Strategy.MCTS)
+                .expansionsPerStep(2).build()).isInstanceOf(IllegalStateException.class)
+                .hasMessage("expansionsPerStep is a setting of beam and best-first search, not MCTS");
+        assertThatThrownBy(() -> StepSearch.builder().model(model).strategy(StepSearch.Strategy.MCTS).beamWidth(2)
+                .build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("beamWidth");
+        assertThat(StepSearch.builder().model(model).strategy(StepSearch.Strategy.MCTS).explorationConstant(2)
+                .samples(3).agreement(1).acceptReward(0.5).maxExpansionsPerStep(2).build().name())
+                .isEqualTo("step_search_mcts");
         assertThatThrownBy(() -> StepSearch.builder().model(model).strategy(StepSearch.Strategy.BEAM).agreement(2)
                 .build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("agreement");
         assertThatThrownBy(() -> StepSearch.builder().model(model).strategy(StepSearch.Strategy.BEAM)

@@ -114,6 +114,32 @@ class StepSearchTinyReasonerTest {
     }
 
     @Test
+    void mctsAnswersSixStepProblemsFromCleanAgreeingChainsWithinItsBudget() throws IOException {
+        ArithmeticStepReward grounded = ArithmeticStepReward.builder().groundingFactor(0).build();
+        StepSearch search = StepSearch.builder().model(model).strategy(StepSearch.Strategy.MCTS).reward(grounded)
+                .calculator(true).maxTokens(600).seed(3).build();
+        int right = 0;
+        List<JsonNode> problems = problems(6, 4);
+        for (JsonNode problem : problems) {
+            String question = problem.path("question").asText();
+            StepSearchResult result = search.solve(question);
+            assertThat(result.method()).isEqualTo("step_search_mcts");
+            assertThat(result.generatedTokens()).isBetween(1L, 600L);
+            assertThat(search.solve(question).path()).isEqualTo(result.path());
+            if (result.stopReason() == dev.reasoningsdk.api.StopReason.COMPLETED) {
+                // Its rollouts end at a rejected step, so a finished chain it answers with holds none; it stops once
+                // two of them agree, or after 8 finished chains.
+                assertThat(result.path()).extracting(StepSearchResult.Step::reward).containsOnly(1.0);
+                assertThat(result.usage().samples()).isBetween(2, 8);
+            }
+            right += result.answer().filter(answer -> AnswerExtractors.numeric().equivalent(answer,
+                    problem.path("answer").asText())).isPresent() ? 1 : 0;
+        }
+        // The tiny reasoner answers 6-step problems right 46% of the time greedily (2 of these 4).
+        assertThat(right).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
     void aBudgetTooSmallForAChainStopsWithinIt() throws IOException {
         JsonNode problem = problems(6, 1).get(0);
         StepSearchResult result = StepSearch.builder().model(model).maxTokens(30).build()
