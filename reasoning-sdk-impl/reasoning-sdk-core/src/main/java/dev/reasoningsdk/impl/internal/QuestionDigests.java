@@ -8,24 +8,45 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Short digests of the questions a shipped head was trained on, so that a bench can skip those questions in any file
  * (a copy, subset or reshuffle of the training file has another file hash). A digest is the first 16 hex digits of
- * the SHA-256 of the text in Unicode NFC with runs of white space made one space and the ends trimmed, so a copy
- * whose white space differs is the same question. A set of digests is kept as a sorted list of distinct digests,
- * which is how the shipped JSON files store it.
+ * the SHA-256 of the text in Unicode NFC with runs of white space (any Unicode white space: a no-break or thin space
+ * too, as GSM8K's own questions hold) made one space and the ends trimmed, so a copy whose white space differs is the
+ * same question. A set of digests is kept as a sorted list of distinct digests, which is how the shipped JSON files
+ * store it.
  */
 public final class QuestionDigests {
 
     private static final int HEX_CHARS = 16;
+
+    /**
+     * Any Unicode white space: with the ASCII-only {@code \s} of Java patterns, a question whose spaces a copy made
+     * no-break (or whose no-break space a copy made plain) had another digest, and a bench scored it as a question
+     * never trained on.
+     */
+    private static final Pattern WHITE_SPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
+    /** The white space digests recorded before {@link #WHITE_SPACE} were normalised with: ASCII only. */
+    private static final Pattern ASCII_WHITE_SPACE = Pattern.compile("\\s+");
 
     private QuestionDigests() {
     }
 
     /** The digest of one question. */
     public static String of(String question) {
-        String normalized = Normalizer.normalize(question, Normalizer.Form.NFC).strip().replaceAll("\\s+", " ");
+        return digest(WHITE_SPACE.matcher(Normalizer.normalize(question, Normalizer.Form.NFC)).replaceAll(" ")
+                .strip());
+    }
+
+    /** The digest as files written before every Unicode white space was normalised recorded it. */
+    private static String asRecordedBefore(String question) {
+        return digest(ASCII_WHITE_SPACE.matcher(Normalizer.normalize(question, Normalizer.Form.NFC).strip())
+                .replaceAll(" "));
+    }
+
+    private static String digest(String normalized) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(normalized.getBytes(StandardCharsets.UTF_8));
             return java.util.HexFormat.of().formatHex(hash).substring(0, HEX_CHARS);
@@ -58,7 +79,9 @@ public final class QuestionDigests {
 
     /**
      * Whether {@code question} is among the training questions {@code sortedDigests} records (as
-     * {@link #trainingDigests} returns them).
+     * {@link #trainingDigests} returns them). A file written before every Unicode white space was normalised recorded
+     * another digest for a question holding a no-break space, so that digest is looked up too: its copies are still
+     * told to be trained on.
      *
      * @param trainedHead names what was trained, for the message, e.g. "the verifier trained on FILE"
      * @throws IllegalStateException if {@code sortedDigests} is empty: the file was written before they were recorded
@@ -68,7 +91,8 @@ public final class QuestionDigests {
             throw new IllegalStateException(trainedHead + " did not record its training questions (written before "
                     + "they were recorded): retrain it to tell them");
         }
-        return Collections.binarySearch(sortedDigests, of(question)) >= 0;
+        return Collections.binarySearch(sortedDigests, of(question)) >= 0
+                || Collections.binarySearch(sortedDigests, asRecordedBefore(question)) >= 0;
     }
 
     /**
