@@ -175,6 +175,38 @@ class VerifierCommandTest {
     }
 
     @Test
+    void labelledChainsWhoseGoldAnswersAreWrittenWithSeparatorsAreScoredAsWithPlainNumbers(@TempDir Path dir)
+            throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> plain = new ArrayList<>();
+        List<String> dressed = new ArrayList<>();
+        for (String line : Files.readAllLines(devChains()).subList(0, 30)) {
+            JsonNode row = json.readTree(line);
+            long gold = Long.parseLong(row.path("ground_truth").asText().replaceAll("(?s).*A: ", "").replace(",", ""));
+            ObjectNode out = json.createObjectNode().put("question", row.path("question").asText());
+            var chains = out.putArray("chains");
+            for (String source : List.of("175b_verification", "6b_verification", "175b_finetuning")) {
+                chains.addObject().put("text", row.path(source).path("solution").asText()).put("source", source);
+            }
+            plain.add(json.writeValueAsString(out.put("answer", gold)));
+            dressed.add(json.writeValueAsString(out.put("answer", String.format(java.util.Locale.US, "$%,d.00",
+                    gold))));
+        }
+        CliRun fromPlain = CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("plain.jsonl"), plain).toString());
+        CliRun fromDressed = CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("dressed.jsonl"), dressed).toString());
+
+        assertThat(fromDressed.exit()).as(fromDressed.err()).isZero();
+        JsonNode expected = fromPlain.json().path("gsm8k").path("baselines");
+        assertThat(expected.path("oracle").asDouble()).isPositive();
+        // Compared as written, "$18.00" matched no chain's answer: every figure fell to 0.
+        assertThat(fromDressed.json().path("gsm8k").path("baselines")).isEqualTo(expected);
+        assertThat(fromDressed.json().path("gsm8k").path("learned_verifier").path("accuracy"))
+                .isEqualTo(fromPlain.json().path("gsm8k").path("learned_verifier").path("accuracy"));
+    }
+
+    @Test
     void inACopyOfPartOfTheTrainingFileOnlyTheQuestionsItNeverSawAreScored(@TempDir Path dir) throws IOException {
         List<String> lines = Files.readAllLines(devChains());
         List<String> reshuffled = new ArrayList<>(lines.subList(0, 40));
