@@ -58,6 +58,29 @@ class VerifierCommandTest {
     }
 
     @Test
+    void aRowWithABlankQuestionOrAFifthModelsSolutionIsRefusedNamingItsLine(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = new ArrayList<>(Files.readAllLines(devChains()).subList(0, 40));
+        ObjectNode blank = (ObjectNode) json.readTree(lines.get(2));
+        blank.put("question", " ");
+        List<String> withBlank = new ArrayList<>(lines);
+        withBlank.set(2, json.writeValueAsString(blank));
+        // A blank question was scored as one the shipped verifier never saw.
+        CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("blank.jsonl"), withBlank).toString())
+                .assertBadInput("blank.jsonl line 3: no question");
+
+        ObjectNode fifth = (ObjectNode) json.readTree(lines.get(4));
+        fifth.putObject("gpt4").put("is_correct", true).put("solution", fifth.path("ground_truth").asText());
+        List<String> withFifth = new ArrayList<>(lines);
+        withFifth.set(4, json.writeValueAsString(fifth));
+        // Its chains were dropped: no figure counted them, the oracle's included.
+        CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("fifth.jsonl"), withFifth).toString())
+                .assertBadInput("fifth.jsonl line 5: gpt4 holds a solution");
+    }
+
+    @Test
     void anOutFolderThatIsAFileIsRefusedBeforeTrainingAndLeftAlone(@TempDir Path dir) throws IOException {
         Path sample = Files.write(dir.resolve("sample.jsonl"), Files.readAllLines(devChains()).subList(0, 40));
         Path notAFolder = Files.writeString(dir.resolve("notes.txt"), "keep me");
