@@ -230,6 +230,37 @@ class VerifierCommandTest {
     }
 
     @Test
+    void theSourcesTheVerifierNeverSawAreNamed(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(devChains());
+        List<String> known = new ArrayList<>();
+        List<String> renamed = new ArrayList<>();
+        for (int row : LearnedVerifier.Weights.shipped().provenance().heldOutRows().subList(0, 20)) {
+            JsonNode solutions = json.readTree(lines.get(row));
+            for (boolean rename : new boolean[] {false, true}) {
+                ObjectNode out = json.createObjectNode().put("question", solutions.path("question").asText())
+                        .put("answer", solutions.path("ground_truth").asText().replaceAll("(?s).*A: ", ""));
+                var chains = out.putArray("chains");
+                for (String source : ModelSolutions.SOURCES) {
+                    chains.addObject().put("text", solutions.path(source).path("solution").asText())
+                            .put("source", rename && source.startsWith("6b") ? "my-" + source : source);
+                }
+                (rename ? renamed : known).add(json.writeValueAsString(out));
+            }
+        }
+        CliRun onKnown = CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("known.jsonl"), known).toString());
+        CliRun onRenamed = CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("renamed.jsonl"), renamed).toString());
+
+        assertThat(onRenamed.exit()).as(onRenamed.err()).isZero();
+        assertThat(onKnown.json().path("gsm8k").path("learned_verifier").path("unseen_sources").isArray()).isTrue();
+        assertThat(onKnown.json().path("gsm8k").path("learned_verifier").path("unseen_sources")).isEmpty();
+        assertThat(onRenamed.json().path("gsm8k").path("learned_verifier").path("unseen_sources"))
+                .extracting(JsonNode::asText).containsExactly("my-6b_finetuning", "my-6b_verification");
+    }
+
+    @Test
     void inACopyOfPartOfTheTrainingFileOnlyTheQuestionsItNeverSawAreScored(@TempDir Path dir) throws IOException {
         List<String> lines = Files.readAllLines(devChains());
         List<String> reshuffled = new ArrayList<>(lines.subList(0, 40));
