@@ -7,28 +7,30 @@ import java.text.Normalizer;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
  * Short digests of the questions a shipped head was trained on, so that a bench can skip those questions in any file
  * (a copy, subset or reshuffle of the training file has another file hash). A digest is the first 16 hex digits of
- * the SHA-256 of the text in Unicode NFC with runs of white space (any Unicode white space: a no-break or thin space
- * too, as GSM8K's own questions hold) made one space and the ends trimmed, so a copy whose white space differs is the
- * same question. A set of digests is kept as a sorted list of distinct digests, which is how the shipped JSON files
- * store it.
+ * the SHA-256 of the question's words: the text in Unicode NFKC, lower-cased, with every run of what is neither a
+ * letter nor a digit (white space of any kind, punctuation, quotes, symbols) made one space and the ends trimmed. A
+ * copy that differs only in those (no-break spaces, curly or straight quotes, "Janet’s" or "JANET'S") is then the
+ * same question, and is never scored as one a head did not see; two questions that differ only in them are one. A set
+ * of digests is kept as a sorted list of distinct digests, which is how the shipped JSON files store it.
  */
 public final class QuestionDigests {
 
     private static final int HEX_CHARS = 16;
 
     /**
-     * Any Unicode white space: with the ASCII-only {@code \s} of Java patterns, a question whose spaces a copy made
-     * no-break (or whose no-break space a copy made plain) had another digest, and a bench scored it as a question
-     * never trained on.
+     * What separates a question's words. With runs of ASCII white space alone (the rule before), a copy whose spaces
+     * were made no-break, or whose curly apostrophes were made straight, had another digest, and a bench scored it as
+     * a question never trained on.
      */
-    private static final Pattern WHITE_SPACE = Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS);
-    /** The white space digests recorded before {@link #WHITE_SPACE} were normalised with: ASCII only. */
+    private static final Pattern NOT_A_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
+    /** The white space digests recorded before {@link #NOT_A_WORD} were normalised with: ASCII only. */
     private static final Pattern ASCII_WHITE_SPACE = Pattern.compile("\\s+");
 
     private QuestionDigests() {
@@ -36,11 +38,11 @@ public final class QuestionDigests {
 
     /** The digest of one question. */
     public static String of(String question) {
-        return digest(WHITE_SPACE.matcher(Normalizer.normalize(question, Normalizer.Form.NFC)).replaceAll(" ")
-                .strip());
+        return digest(NOT_A_WORD.matcher(Normalizer.normalize(question, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT))
+                .replaceAll(" ").strip());
     }
 
-    /** The digest as files written before every Unicode white space was normalised recorded it. */
+    /** The digest as files written before questions were reduced to their words recorded it. */
     private static String asRecordedBefore(String question) {
         return digest(ASCII_WHITE_SPACE.matcher(Normalizer.normalize(question, Normalizer.Form.NFC).strip())
                 .replaceAll(" "));
@@ -62,7 +64,7 @@ public final class QuestionDigests {
      *
      * @param questions the training questions
      * @param rows      each one's 0-based row in its file, for the message
-     * @throws IllegalArgumentException naming the first two rows that hold the same question (white space aside)
+     * @throws IllegalArgumentException naming the first two rows that hold the same question (case, white space and punctuation aside)
      */
     public static List<String> trainingDigests(List<String> questions, List<Integer> rows) {
         Map<String, Integer> first = new HashMap<>();
@@ -70,8 +72,8 @@ public final class QuestionDigests {
             Integer earlier = first.putIfAbsent(of(questions.get(i)), rows.get(i));
             if (earlier != null) {
                 throw new IllegalArgumentException("rows " + earlier + " and " + rows.get(i) + " (0-based) hold the "
-                        + "same question (white space aside): cross-validation would score one on a fit that saw "
-                        + "the other, so remove the repeated questions first");
+                        + "same question (case, white space and punctuation aside): cross-validation would score one "
+                        + "on a fit that saw the other, so remove the repeated questions first");
             }
         }
         return first.keySet().stream().sorted().toList();
@@ -79,9 +81,9 @@ public final class QuestionDigests {
 
     /**
      * Whether {@code question} is among the training questions {@code sortedDigests} records (as
-     * {@link #trainingDigests} returns them). A file written before every Unicode white space was normalised recorded
-     * another digest for a question holding a no-break space, so that digest is looked up too: its copies are still
-     * told to be trained on.
+     * {@link #trainingDigests} returns them). A file written before questions were reduced to their words recorded
+     * another digest (of the text with only its ASCII white space normalised), so that digest is looked up too: a
+     * copy of such a file's question is still told to be trained on.
      *
      * @param trainedHead names what was trained, for the message, e.g. "the verifier trained on FILE"
      * @throws IllegalStateException if {@code sortedDigests} is empty: the file was written before they were recorded

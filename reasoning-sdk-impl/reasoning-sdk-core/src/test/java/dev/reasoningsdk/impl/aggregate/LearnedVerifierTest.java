@@ -75,7 +75,7 @@ class LearnedVerifierTest {
     }
 
     @Test
-    void theShippedVerifiersTrainingQuestionsAreKnownWhateverTheirWhiteSpaceUnicodeSpacesIncluded() throws IOException {
+    void theShippedVerifiersTrainingQuestionsAreKnownWhateverTheirSpacesQuotesCaseAndPunctuation() throws IOException {
         VerifierProvenance shipped = LearnedVerifier.Weights.shipped().provenance();
         List<String> lines = Files.readAllLines(dev.reasoningsdk.impl.internal.ProjectData.require(
                 "data/gsm8k/model-solutions-dev.jsonl"));
@@ -91,6 +91,14 @@ class LearnedVerifierTest {
             assertThat(shipped.trainedOn(question.replace('\u00a0', ' ').replace(' ', '\u2009')))
                     .as("row %d", row).isEqualTo(trained);
             assertThat(shipped.trainedOn(question.replace('\u00a0', ' '))).as("row %d", row).isEqualTo(trained);
+            // A copy made ASCII (straight quotes and apostrophes, plain dashes), or upper-cased, or re-punctuated.
+            String ascii = question.replace('\u2019', '\'').replace('\u201c', '"').replace('\u201d', '"')
+                    .replace('\u2014', '-').replace('\u00a0', ' ');
+            assertThat(shipped.trainedOn(ascii)).as("row %d", row).isEqualTo(trained);
+            assertThat(shipped.trainedOn(question.toUpperCase(java.util.Locale.ROOT))).as("row %d", row)
+                    .isEqualTo(trained);
+            assertThat(shipped.trainedOn(question.replace("?", " ?").replace(". ", "; "))).as("row %d", row)
+                    .isEqualTo(trained);
         }
         // GSM8K holds such a question: row 105, a training row.
         assertThat(withNoBreakSpace).isPositive();

@@ -209,8 +209,8 @@ public final class VerifierTrainer {
         for (int i = 0; i < heldOut.size(); i++) {
             if (pending.trainedOn(heldOutQuestions.get(i).question())) {
                 throw new IllegalArgumentException("held-out row " + heldOut.get(i) + " (0-based) repeats a "
-                        + "training question (white space aside): the split is by row, so remove the repeated "
-                        + "questions first");
+                        + "training question (case, white space and punctuation aside): the split is by row, so "
+                        + "remove the repeated questions first");
             }
         }
         VerifierProvenance.Figures figures = evaluate(verifier(frozen), heldOutQuestions);
