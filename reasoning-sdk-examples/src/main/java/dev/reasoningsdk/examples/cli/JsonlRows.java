@@ -42,16 +42,17 @@ final class JsonlRows {
 
     /**
      * As {@link #problems(Path)}, with {@code integerAnswers} false for questions of any kind (a user's own, for
-     * {@code verifier sample}): the answer may then be any number or non-blank text.
+     * {@code verifier sample}): the answer may then be any one number, as JSON or as text
+     * ({@link LabelledChainsFile#numericGold}), as the chains' answers are read as numbers.
      */
     static List<JsonNode> problems(Path file, boolean integerAnswers) throws IOException {
         return checkedRows(file, row -> {
             JsonNode answer = row.node().path("answer");
             boolean answered = integerAnswers ? answer.isIntegralNumber()
-                    : answer.isNumber() || answer.isTextual() && !answer.asText().isBlank();
+                    : LabelledChainsFile.numericGold(answer).isPresent();
             if (!row.node().path("question").isTextual() || !answered) {
                 throw new IllegalArgumentException(file + ":" + row.line() + ": a problem needs 'question' (text) "
-                        + "and 'answer' (" + (integerAnswers ? "an integer" : "a number or text") + ")");
+                        + "and 'answer' (" + (integerAnswers ? "an integer" : "one number, as JSON or text") + ")");
             }
         });
     }

@@ -5,18 +5,23 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.internal.AtomicFiles;
 import dev.reasoningsdk.impl.internal.JsonLines;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.training.VerifierTrainer;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Labelled chains in JSON lines, the format {@code verifier sample} writes and {@code verifier train --data} reads
  * ({@link #read} also reads GSM8K's model solutions): one question per line, {@code {"question": ...,
- * "answer": gold, "chains": [{"text": ..., "source": ...}, ...]}}, any number of chains from any sources
+ * "answer": gold, "chains": [{"text": ..., "source": ...}, ...]}}, the gold answer one number ({@link #numericGold}),
+ * any number of chains from any sources
  * ({@code source} defaults to {@value #DEFAULT_SOURCE}). This is how a verifier is trained for a user's own model:
  * its sampled chains on questions with known answers.
  */
@@ -26,6 +31,7 @@ final class LabelledChainsFile {
     static final String DEFAULT_SOURCE = "model";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AnswerExtractor NUMERIC = AnswerExtractors.numeric();
 
     private LabelledChainsFile() {
     }
@@ -64,8 +70,10 @@ final class LabelledChainsFile {
         if (!question.isTextual() || question.asText().isBlank()) {
             throw new IllegalArgumentException(where + ": no question (a non-blank string)");
         }
-        if (!(answer.isTextual() || answer.isNumber()) || answer.asText().isBlank()) {
-            throw new IllegalArgumentException(where + ": no gold answer (a string or a number)");
+        Optional<String> gold = numericGold(answer);
+        if (gold.isEmpty()) {
+            throw new IllegalArgumentException(where + ": no gold answer (one number, as JSON or text: the chains' "
+                    + "answers are read as numbers)");
         }
         if (!chains.isArray() || chains.isEmpty()) {
             throw new IllegalArgumentException(where + ": chains must be a non-empty array");
@@ -79,7 +87,31 @@ final class LabelledChainsFile {
             }
             read.add(ReasoningChain.of(chain.path("text").asText(), source.asText(DEFAULT_SOURCE)));
         }
-        return new VerifierTrainer.LabelledChains(question.asText(), answer.asText(), read);
+        return new VerifierTrainer.LabelledChains(question.asText(), gold.get(), read);
+    }
+
+    /**
+     * The gold answer {@code answer} holds if it is one number, as JSON or as text, in the form the numeric extractor
+     * gives the chains' answers ({@code "1,600"} and {@code "$1600.00"} become {@code "1600"}); empty otherwise
+     * ({@code "eighteen"}, {@code "3/4"}, {@code "18 or 19"}). A gold answer compared as written, or one that is not
+     * a number, would count every chain wrong, and the figures would fall without a word.
+     */
+    static Optional<String> numericGold(JsonNode answer) {
+        if (answer.isNumber()) {
+            return NUMERIC.extract(answer.decimalValue().toPlainString());
+        }
+        if (!answer.isTextual()) {
+            return Optional.empty();
+        }
+        String text = answer.asText().strip();
+        Optional<String> read = NUMERIC.extract(text);
+        String bare = text.replace("$", "").replace(",", "").replace('\u2212', '-').replaceAll("\\s", "");
+        try {
+            // The whole text is the number the extractor read, not a number among other words.
+            return read.filter(number -> new BigDecimal(bare).compareTo(new BigDecimal(number)) == 0);
+        } catch (NumberFormatException notOneNumber) {
+            return Optional.empty();
+        }
     }
 
     /** Writes {@code questions} to {@code file} atomically: a reader never sees half of it. */

@@ -67,14 +67,22 @@ final class LearnedVerifierBench {
                     + "one of this file's " + questions.size() + " questions: none can measure it")
                     .put("training_questions_skipped", questions.size());
         }
+        BenchReport report;
         if (!weights.readsEmbeddings()) {
-            return report(LearnedVerifier.builder().weights(weights).build(), weightsName, questions, rows,
+            report = report(LearnedVerifier.builder().weights(weights).build(), weightsName, questions, rows,
                     trainingFile, provenance);
+        } else {
+            try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.create()) {
+                report = report(LearnedVerifier.builder().weights(weights).encoder(encoder).build(), weightsName,
+                        questions, rows, trainingFile, provenance);
+            }
         }
-        try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.create()) {
-            return report(LearnedVerifier.builder().weights(weights).encoder(encoder).build(), weightsName,
-                    questions, rows, trainingFile, provenance);
-        }
+        // The reliability of a source it never saw is the pooled training accuracy, whatever the source: its
+        // figures then say little about the source features it leans on, and the reader should know.
+        List<String> unseen = rows.stream().flatMap(row -> questions.get(row).chains().stream())
+                .map(ReasoningChain::source).distinct().filter(source -> !weights.sourceAccuracy().containsKey(source))
+                .toList();
+        return report.put("unseen_sources", unseen);
     }
 
     private static BenchReport report(LearnedVerifier verifier, String weightsName,
@@ -147,7 +155,9 @@ final class LearnedVerifierBench {
         report.put("notes", "accuracy: best-of-N, the answer of the chain the verifier scores highest (AoR with "
                 + "one representative and no threshold); weighted_vote_accuracy: its scores as vote weights; "
                 + "aor_accuracy: AoR's defaults with it as judge; same_questions.aor_arithmetic_verifier: the "
-                + "gsm8k.verifier entry (AoR, arithmetic verifier, reliability weights for ties) on these questions");
+                + "gsm8k.verifier entry (AoR, arithmetic verifier, reliability weights for ties) on these questions; "
+                + "unseen_sources: the scored chains' sources the verifier was not trained on, each given its pooled "
+                + "training accuracy as reliability");
         return report;
     }
 

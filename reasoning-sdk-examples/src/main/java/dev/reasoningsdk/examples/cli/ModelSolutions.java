@@ -49,13 +49,23 @@ record ModelSolutions(String question, String gold, List<ReasoningChain> chains)
      * One row: its question (text), its gold answer (read from {@code ground_truth}) and the four solutions.
      *
      * @param where names the row in an error, e.g. the file and line
-     * @throws IllegalArgumentException naming {@code where} and the field that is missing or not text
+     * @throws IllegalArgumentException naming {@code where} and the field that is missing, blank or not text, or
+     *                                  that holds the solution of a source other than the four
      */
     static ModelSolutions parse(JsonNode row, String where) {
         // A row without its question would be scored with an empty one, and counted as a question the learned
         // verifier never saw.
-        if (!row.path("question").isTextual()) {
-            throw new IllegalArgumentException(where + ": no question");
+        if (!row.path("question").isTextual() || row.path("question").asText().isBlank()) {
+            throw new IllegalArgumentException(where + ": no question (a non-blank string)");
+        }
+        // Another model's solution would be left out of every figure without a word.
+        for (java.util.Iterator<String> names = row.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!SOURCES.contains(name) && row.path(name).has("solution")) {
+                throw new IllegalArgumentException(where + ": " + name + " holds a solution, but model solutions are "
+                        + "read from " + String.join(", ", SOURCES) + " only; write other models' chains as labelled "
+                        + "chains (question, answer, chains of text and source)");
+            }
         }
         String gold = AnswerExtractors.numeric().extract(row.path("ground_truth").asText("")).orElseThrow(
                 () -> new IllegalArgumentException(where + ": no gold answer"));

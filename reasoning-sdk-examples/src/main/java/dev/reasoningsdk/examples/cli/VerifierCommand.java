@@ -65,7 +65,7 @@ public final class VerifierCommand implements Runnable {
                     + "print JSON.")
     static final class Sample implements Callable<Integer> {
 
-        @Option(names = "--problems", description = "Questions with gold answers (question, answer per line); "
+        @Option(names = "--problems", description = "Questions with gold answers (question, answer per line; the answer one number); "
                 + "default " + BenchReasonerCommand.EVAL_FILE + " without the rows the live bench selects.")
         private Path problems;
 
@@ -142,8 +142,11 @@ public final class VerifierCommand implements Runnable {
                     if (batch.samples().isEmpty()) {
                         withoutChains++;
                     } else {
+                        // The gold answer as the chains' answers are read ("1,600" as 1600), so chains_right and
+                        // the file's labels count a right chain right.
                         labelled.add(new VerifierTrainer.LabelledChains(problem.path("question").asText(),
-                                problem.path("answer").asText(), batch.chains(source)));
+                                LabelledChainsFile.numericGold(problem.path("answer")).orElseThrow(),
+                                batch.chains(source)));
                     }
                     progress.update(i + 1, allowed.size());
                 }

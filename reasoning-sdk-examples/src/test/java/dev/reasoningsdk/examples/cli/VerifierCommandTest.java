@@ -58,6 +58,29 @@ class VerifierCommandTest {
     }
 
     @Test
+    void aRowWithABlankQuestionOrAFifthModelsSolutionIsRefusedNamingItsLine(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = new ArrayList<>(Files.readAllLines(devChains()).subList(0, 40));
+        ObjectNode blank = (ObjectNode) json.readTree(lines.get(2));
+        blank.put("question", " ");
+        List<String> withBlank = new ArrayList<>(lines);
+        withBlank.set(2, json.writeValueAsString(blank));
+        // A blank question was scored as one the shipped verifier never saw.
+        CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("blank.jsonl"), withBlank).toString())
+                .assertBadInput("blank.jsonl line 3: no question");
+
+        ObjectNode fifth = (ObjectNode) json.readTree(lines.get(4));
+        fifth.putObject("gpt4").put("is_correct", true).put("solution", fifth.path("ground_truth").asText());
+        List<String> withFifth = new ArrayList<>(lines);
+        withFifth.set(4, json.writeValueAsString(fifth));
+        // Its chains were dropped: no figure counted them, the oracle's included.
+        CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("fifth.jsonl"), withFifth).toString())
+                .assertBadInput("fifth.jsonl line 5: gpt4 holds a solution");
+    }
+
+    @Test
     void anOutFolderThatIsAFileIsRefusedBeforeTrainingAndLeftAlone(@TempDir Path dir) throws IOException {
         Path sample = Files.write(dir.resolve("sample.jsonl"), Files.readAllLines(devChains()).subList(0, 40));
         Path notAFolder = Files.writeString(dir.resolve("notes.txt"), "keep me");
@@ -172,6 +195,69 @@ class VerifierCommandTest {
         json.writeValue(blind.toFile(), withoutQuestions);
         CliRun.of("bench", "aggregate", "--json", "--data", chains.toString(), "--learned-verifier",
                 blind.toString()).assertBadInput("does not record the questions it was trained on");
+    }
+
+    @Test
+    void labelledChainsWhoseGoldAnswersAreWrittenWithSeparatorsAreScoredAsWithPlainNumbers(@TempDir Path dir)
+            throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> plain = new ArrayList<>();
+        List<String> dressed = new ArrayList<>();
+        for (String line : Files.readAllLines(devChains()).subList(0, 30)) {
+            JsonNode row = json.readTree(line);
+            long gold = Long.parseLong(row.path("ground_truth").asText().replaceAll("(?s).*A: ", "").replace(",", ""));
+            ObjectNode out = json.createObjectNode().put("question", row.path("question").asText());
+            var chains = out.putArray("chains");
+            for (String source : List.of("175b_verification", "6b_verification", "175b_finetuning")) {
+                chains.addObject().put("text", row.path(source).path("solution").asText()).put("source", source);
+            }
+            plain.add(json.writeValueAsString(out.put("answer", gold)));
+            dressed.add(json.writeValueAsString(out.put("answer", String.format(java.util.Locale.US, "$%,d.00",
+                    gold))));
+        }
+        CliRun fromPlain = CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("plain.jsonl"), plain).toString());
+        CliRun fromDressed = CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("dressed.jsonl"), dressed).toString());
+
+        assertThat(fromDressed.exit()).as(fromDressed.err()).isZero();
+        JsonNode expected = fromPlain.json().path("gsm8k").path("baselines");
+        assertThat(expected.path("oracle").asDouble()).isPositive();
+        // Compared as written, "$18.00" matched no chain's answer: every figure fell to 0.
+        assertThat(fromDressed.json().path("gsm8k").path("baselines")).isEqualTo(expected);
+        assertThat(fromDressed.json().path("gsm8k").path("learned_verifier").path("accuracy"))
+                .isEqualTo(fromPlain.json().path("gsm8k").path("learned_verifier").path("accuracy"));
+    }
+
+    @Test
+    void theSourcesTheVerifierNeverSawAreNamed(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(devChains());
+        List<String> known = new ArrayList<>();
+        List<String> renamed = new ArrayList<>();
+        for (int row : LearnedVerifier.Weights.shipped().provenance().heldOutRows().subList(0, 20)) {
+            JsonNode solutions = json.readTree(lines.get(row));
+            for (boolean rename : new boolean[] {false, true}) {
+                ObjectNode out = json.createObjectNode().put("question", solutions.path("question").asText())
+                        .put("answer", solutions.path("ground_truth").asText().replaceAll("(?s).*A: ", ""));
+                var chains = out.putArray("chains");
+                for (String source : ModelSolutions.SOURCES) {
+                    chains.addObject().put("text", solutions.path(source).path("solution").asText())
+                            .put("source", rename && source.startsWith("6b") ? "my-" + source : source);
+                }
+                (rename ? renamed : known).add(json.writeValueAsString(out));
+            }
+        }
+        CliRun onKnown = CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("known.jsonl"), known).toString());
+        CliRun onRenamed = CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("renamed.jsonl"), renamed).toString());
+
+        assertThat(onRenamed.exit()).as(onRenamed.err()).isZero();
+        assertThat(onKnown.json().path("gsm8k").path("learned_verifier").path("unseen_sources").isArray()).isTrue();
+        assertThat(onKnown.json().path("gsm8k").path("learned_verifier").path("unseen_sources")).isEmpty();
+        assertThat(onRenamed.json().path("gsm8k").path("learned_verifier").path("unseen_sources"))
+                .extracting(JsonNode::asText).containsExactly("my-6b_finetuning", "my-6b_verification");
     }
 
     @Test

@@ -139,6 +139,12 @@ class VerifierSampleTest {
         Path noAnswer = Files.writeString(dir.resolve("no-answer.jsonl"), "{\"question\": \"What is 2+2?\"}\n");
         CliRun.of("verifier", "sample", "--problems", noAnswer.toString(), "--out", out.toString())
                 .assertBadInput("no-answer.jsonl:1");
+        // Chains are judged by the number they end on: a gold answer that is not one number would count every one
+        // of them wrong.
+        Path wordAnswer = Files.writeString(dir.resolve("word-answer.jsonl"), "{\"question\": \"What is 2+2?\", "
+                + "\"answer\": 4}\n{\"question\": \"What is 9+9?\", \"answer\": \"eighteen\"}\n");
+        CliRun.of("verifier", "sample", "--problems", wordAnswer.toString(), "--out", out.toString())
+                .assertBadInput("word-answer.jsonl:2");
         assertThat(out).doesNotExist();
         Path broken = Files.writeString(dir.resolve("broken.jsonl"), "{\"question\": \"q\", \"answer\": \"1\", "
                 + "\"chains\": [{\"text\": \"1\"}]}\n{\"question\": \"q2\", \"answer\": \"2\", \"chains\": []}\n");
@@ -172,5 +178,21 @@ class VerifierSampleTest {
         assertThat(LabelledChainsFile.read(bare).get(0).chains().get(0).source())
                 .isEqualTo(LabelledChainsFile.DEFAULT_SOURCE);
         assertThat(LabelledChainsFile.read(bare).get(0).gold()).isEqualTo("3");
+    }
+
+    @Test
+    void aGoldAnswerIsReadAsTheNumberItIsAndOneThatIsNoNumberIsRefused() throws IOException {
+        for (String written : List.of("\"1,600\"", "\"$1,600.00\"", "\" 1600 \"", "1600", "1600.0")) {
+            Path file = Files.writeString(dir.resolve("gold.jsonl"), "{\"question\": \"q\", \"answer\": " + written
+                    + ", \"chains\": [{\"text\": \"The answer is 1600.\"}]}\n");
+            assertThat(LabelledChainsFile.read(file).get(0).gold()).as(written).isEqualTo("1600");
+        }
+        for (String written : List.of("\"eighteen\"", "\"3/4\"", "\"18 or 19\"", "\"1e3\"", "\" \"", "true")) {
+            Path file = Files.writeString(dir.resolve("gold.jsonl"), "{\"question\": \"q\", \"answer\": 1, "
+                    + "\"chains\": [{\"text\": \"1\"}]}\n{\"question\": \"q\", \"answer\": " + written
+                    + ", \"chains\": [{\"text\": \"The answer is 18.\"}]}\n");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> LabelledChainsFile.read(file)).as(written)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("line 2: no gold answer");
+        }
     }
 }

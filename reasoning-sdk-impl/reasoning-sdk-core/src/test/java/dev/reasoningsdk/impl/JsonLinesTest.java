@@ -27,6 +27,18 @@ class JsonLinesTest {
     }
 
     @Test
+    void aLineHoldingMoreThanOneValueIsRefusedNamingIt() throws IOException {
+        // A lost line break joins two rows; read as its first value, the second row was dropped without a word.
+        for (String line : new String[] {"{\"a\": 2}{\"a\": 3}", "{\"a\": 2} junk", "{\"a\": 2}]", "2 3"}) {
+            Path file = Files.writeString(dir.resolve("rows.jsonl"), "{\"a\": 1}\n" + line + "\n");
+            assertThatThrownBy(() -> JsonLines.read(file)).as(line).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(file + ":2: not JSON");
+        }
+        Path spaced = Files.writeString(dir.resolve("spaced.jsonl"), "{\"a\": 1}  \t\r\n");
+        assertThat(JsonLines.read(spaced)).hasSize(1);
+    }
+
+    @Test
     void bytesThatAreNotUtf8NameTheFileAndLine() throws IOException {
         Path file = Files.write(dir.resolve("rows.jsonl"), new byte[] {'{', '}', '\n', (byte) 0x9F, '\n'});
         assertThatThrownBy(() -> JsonLines.read(file)).isInstanceOf(DataFileException.class)

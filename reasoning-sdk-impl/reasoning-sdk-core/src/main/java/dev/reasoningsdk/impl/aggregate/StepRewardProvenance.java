@@ -62,8 +62,8 @@ public record StepRewardProvenance(String data, String dataSha256, int problems,
     }
 
     /**
-     * Whether the head was trained on the problem {@code question}: its text, white space aside, is a training
-     * problem's.
+     * Whether the head was trained on the problem {@code question}: its words (case, white space and punctuation
+     * aside) are a training problem's.
      *
      * @throws IllegalStateException if the training problems were not recorded
      */

@@ -87,7 +87,8 @@ public record VerifierProvenance(String data, String dataSha256, int questions, 
     }
 
     /**
-     * Whether the verifier was trained on {@code question}: its text, white space aside, is a training question's.
+     * Whether the verifier was trained on {@code question}: its words (case, white space and punctuation aside) are
+     * a training question's.
      *
      * @throws IllegalStateException if the training questions were not recorded
      */

@@ -2,7 +2,9 @@ package dev.reasoningsdk.impl.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.reasoningsdk.impl.DataFileException;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,7 +17,12 @@ import java.util.List;
  */
 public final class JsonLines {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Refuses what follows a line's value: without it, a line holding two rows (a lost line break) or a row and junk
+     * was read as its first value alone, and the rest dropped without a word.
+     */
+    private static final ObjectReader JSON = new ObjectMapper().readerFor(JsonNode.class)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private JsonLines() {
     }
@@ -35,7 +42,8 @@ public final class JsonLines {
      *
      * @throws java.nio.file.NoSuchFileException if the file does not exist
      * @throws DataFileException                  if it is a directory or not UTF-8 (naming the line and byte)
-     * @throws IllegalArgumentException          naming the file and line of the first line that is not JSON
+     * @throws IllegalArgumentException          naming the file and line of the first line that is not one JSON
+     *                                           value (a second value or anything else after the first included)
      */
     public static List<Row> read(Path file) throws IOException {
         List<Row> rows = new ArrayList<>();

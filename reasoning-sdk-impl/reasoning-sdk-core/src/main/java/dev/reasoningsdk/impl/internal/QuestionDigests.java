@@ -7,25 +7,48 @@ import java.text.Normalizer;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Short digests of the questions a shipped head was trained on, so that a bench can skip those questions in any file
  * (a copy, subset or reshuffle of the training file has another file hash). A digest is the first 16 hex digits of
- * the SHA-256 of the text in Unicode NFC with runs of white space made one space and the ends trimmed, so a copy
- * whose white space differs is the same question. A set of digests is kept as a sorted list of distinct digests,
- * which is how the shipped JSON files store it.
+ * the SHA-256 of the question's words: the text in Unicode NFKC, lower-cased, with every run of what is neither a
+ * letter nor a digit (white space of any kind, punctuation, quotes, symbols) made one space and the ends trimmed. A
+ * copy that differs only in those (no-break spaces, curly or straight quotes, "Janet’s" or "JANET'S") is then the
+ * same question, and is never scored as one a head did not see; two questions that differ only in them are one. A set
+ * of digests is kept as a sorted list of distinct digests, which is how the shipped JSON files store it.
  */
 public final class QuestionDigests {
 
     private static final int HEX_CHARS = 16;
+
+    /**
+     * What separates a question's words. With runs of ASCII white space alone (the rule before), a copy whose spaces
+     * were made no-break, or whose curly apostrophes were made straight, had another digest, and a bench scored it as
+     * a question never trained on.
+     */
+    private static final Pattern NOT_A_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
+    /** The white space digests recorded before {@link #NOT_A_WORD} were normalised with: ASCII only. */
+    private static final Pattern ASCII_WHITE_SPACE = Pattern.compile("\\s+");
 
     private QuestionDigests() {
     }
 
     /** The digest of one question. */
     public static String of(String question) {
-        String normalized = Normalizer.normalize(question, Normalizer.Form.NFC).strip().replaceAll("\\s+", " ");
+        return digest(NOT_A_WORD.matcher(Normalizer.normalize(question, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT))
+                .replaceAll(" ").strip());
+    }
+
+    /** The digest as files written before questions were reduced to their words recorded it. */
+    private static String asRecordedBefore(String question) {
+        return digest(ASCII_WHITE_SPACE.matcher(Normalizer.normalize(question, Normalizer.Form.NFC).strip())
+                .replaceAll(" "));
+    }
+
+    private static String digest(String normalized) {
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(normalized.getBytes(StandardCharsets.UTF_8));
             return java.util.HexFormat.of().formatHex(hash).substring(0, HEX_CHARS);
@@ -41,7 +64,7 @@ public final class QuestionDigests {
      *
      * @param questions the training questions
      * @param rows      each one's 0-based row in its file, for the message
-     * @throws IllegalArgumentException naming the first two rows that hold the same question (white space aside)
+     * @throws IllegalArgumentException naming the first two rows that hold the same question (case, white space and punctuation aside)
      */
     public static List<String> trainingDigests(List<String> questions, List<Integer> rows) {
         Map<String, Integer> first = new HashMap<>();
@@ -49,8 +72,8 @@ public final class QuestionDigests {
             Integer earlier = first.putIfAbsent(of(questions.get(i)), rows.get(i));
             if (earlier != null) {
                 throw new IllegalArgumentException("rows " + earlier + " and " + rows.get(i) + " (0-based) hold the "
-                        + "same question (white space aside): cross-validation would score one on a fit that saw "
-                        + "the other, so remove the repeated questions first");
+                        + "same question (case, white space and punctuation aside): cross-validation would score one "
+                        + "on a fit that saw the other, so remove the repeated questions first");
             }
         }
         return first.keySet().stream().sorted().toList();
@@ -58,7 +81,9 @@ public final class QuestionDigests {
 
     /**
      * Whether {@code question} is among the training questions {@code sortedDigests} records (as
-     * {@link #trainingDigests} returns them).
+     * {@link #trainingDigests} returns them). A file written before questions were reduced to their words recorded
+     * another digest (of the text with only its ASCII white space normalised), so that digest is looked up too: a
+     * copy of such a file's question is still told to be trained on.
      *
      * @param trainedHead names what was trained, for the message, e.g. "the verifier trained on FILE"
      * @throws IllegalStateException if {@code sortedDigests} is empty: the file was written before they were recorded
@@ -68,7 +93,8 @@ public final class QuestionDigests {
             throw new IllegalStateException(trainedHead + " did not record its training questions (written before "
                     + "they were recorded): retrain it to tell them");
         }
-        return Collections.binarySearch(sortedDigests, of(question)) >= 0;
+        return Collections.binarySearch(sortedDigests, of(question)) >= 0
+                || Collections.binarySearch(sortedDigests, asRecordedBefore(question)) >= 0;
     }
 
     /**

@@ -74,6 +74,55 @@ class LearnedVerifierTest {
                 .hasMessageContaining("retrain");
     }
 
+    @Test
+    void theShippedVerifiersTrainingQuestionsAreKnownWhateverTheirSpacesQuotesCaseAndPunctuation() throws IOException {
+        VerifierProvenance shipped = LearnedVerifier.Weights.shipped().provenance();
+        List<String> lines = Files.readAllLines(dev.reasoningsdk.impl.internal.ProjectData.require(
+                "data/gsm8k/model-solutions-dev.jsonl"));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        int withNoBreakSpace = 0;
+        for (int row = 0; row < lines.size(); row++) {
+            String question = json.readTree(lines.get(row)).path("question").asText();
+            boolean trained = !shipped.heldOutRows().contains(row);
+            withNoBreakSpace += question.indexOf('\u00a0') >= 0 ? 1 : 0;
+            assertThat(shipped.trainedOn(question)).as("row %d", row).isEqualTo(trained);
+            // A copy that made every space no-break, or thin, or the data's own no-break space plain.
+            assertThat(shipped.trainedOn(question.replace(' ', '\u00a0'))).as("row %d", row).isEqualTo(trained);
+            assertThat(shipped.trainedOn(question.replace('\u00a0', ' ').replace(' ', '\u2009')))
+                    .as("row %d", row).isEqualTo(trained);
+            assertThat(shipped.trainedOn(question.replace('\u00a0', ' '))).as("row %d", row).isEqualTo(trained);
+            // A copy made ASCII (straight quotes and apostrophes, plain dashes), or upper-cased, or re-punctuated.
+            String ascii = question.replace('\u2019', '\'').replace('\u201c', '"').replace('\u201d', '"')
+                    .replace('\u2014', '-').replace('\u00a0', ' ');
+            assertThat(shipped.trainedOn(ascii)).as("row %d", row).isEqualTo(trained);
+            assertThat(shipped.trainedOn(question.toUpperCase(java.util.Locale.ROOT))).as("row %d", row)
+                    .isEqualTo(trained);
+            assertThat(shipped.trainedOn(question.replace("?", " ?").replace(". ", "; "))).as("row %d", row)
+                    .isEqualTo(trained);
+        }
+        // GSM8K holds such a question: row 105, a training row.
+        assertThat(withNoBreakSpace).isPositive();
+    }
+
+    @Test
+    void aFileWrittenBeforeUnicodeSpacesWereNormalisedStillKnowsItsQuestionsCopies() {
+        String question = "If Amir eats 5 cookies,\u00a0how many do both eat?";
+        // What trainingDigests recorded for it before: the digest of the text with its no-break space kept.
+        String recordedBefore = java.util.HexFormat.of().formatHex(sha256(question)).substring(0, 16);
+        List<String> digests = List.of(recordedBefore);
+        assertThat(QuestionDigests.trainedOn(digests, question, "head")).isTrue();
+        assertThat(QuestionDigests.trainedOn(digests, "  " + question + "\n", "head")).isTrue();
+        assertThat(QuestionDigests.trainedOn(digests, question.replace("5", "6"), "head")).isFalse();
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static VerifierProvenance withDigests(VerifierProvenance p, List<String> digests) {
         return new VerifierProvenance(p.data(), p.dataSha256(), p.questions(), p.trainQuestions(),
                 p.heldOutQuestions(), p.seed(), p.heldOutFraction(), p.heldOutRows(), p.features(), p.l2(),

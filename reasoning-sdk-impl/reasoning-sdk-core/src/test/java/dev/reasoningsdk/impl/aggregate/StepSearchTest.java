@@ -185,11 +185,18 @@ class StepSearchTest {
     void theSameSeedGivesTheSamePathAndAnotherSeedMayNot() {
         List<String> paths = new java.util.ArrayList<>();
         for (long seed : new long[] {7, 7, 8}) {
-            StepSearchResult result = StepSearch.builder().model(new ArithmeticChainModel(5, 0.4)).seed(seed)
-                    .maxExpansionsPerStep(1).build().solve(QUESTION);
-            paths.add(result.path().toString());
+            paths.add(pathWithSeed(seed));
         }
         assertThat(paths.get(0)).isEqualTo(paths.get(1));
+        // The seed reaches the model: a search that ignored it would give every seed one path, and "the same seed,
+        // the same path" would hold for nothing.
+        assertThat(java.util.stream.LongStream.range(0, 10).mapToObj(this::pathWithSeed).distinct())
+                .hasSizeGreaterThan(1);
+    }
+
+    private String pathWithSeed(long seed) {
+        return StepSearch.builder().model(new ArithmeticChainModel(5, 0.4)).seed(seed).maxExpansionsPerStep(1).build()
+                .solve(QUESTION).path().toString();
     }
 
     @Test

@@ -167,17 +167,17 @@ public final class VerifierTrainer {
             throw new IllegalArgumentException(training.size() + " training questions, fewer than " + folds
                     + " folds");
         }
-        // Only training rows are read from here to the frozen verifier.
+        // Only training rows are read from here to the frozen verifier, each once.
+        List<LabelledChains> trainingRows = training.stream().map(questions::get).toList();
+        // Repeated questions are refused before the features are observed, the slow part (embeddings).
+        List<String> trainedOn = QuestionDigests.trainingDigests(
+                trainingRows.stream().map(LabelledChains::question).toList(), training);
         List<Observed> observed = new ArrayList<>(training.size());
-        List<String> trainingQuestions = new ArrayList<>(training.size());
         ChainFeatures chainFeatures = new ChainFeatures(extractor);
-        for (int row : training) {
-            LabelledChains question = questions.get(row);
-            trainingQuestions.add(question.question());
+        for (LabelledChains question : trainingRows) {
             observed.add(observe(chainFeatures, question));
             progress.accept(observed.size());
         }
-        List<String> trainedOn = QuestionDigests.trainingDigests(trainingQuestions, training);
         List<VerifierProvenance.Candidate> candidates = new ArrayList<>();
         CrossValidated bestValidated = null;
         for (String set : featureSets) {
@@ -209,8 +209,8 @@ public final class VerifierTrainer {
         for (int i = 0; i < heldOut.size(); i++) {
             if (pending.trainedOn(heldOutQuestions.get(i).question())) {
                 throw new IllegalArgumentException("held-out row " + heldOut.get(i) + " (0-based) repeats a "
-                        + "training question (white space aside): the split is by row, so remove the repeated "
-                        + "questions first");
+                        + "training question (case, white space and punctuation aside): the split is by row, so "
+                        + "remove the repeated questions first");
             }
         }
         VerifierProvenance.Figures figures = evaluate(verifier(frozen), heldOutQuestions);

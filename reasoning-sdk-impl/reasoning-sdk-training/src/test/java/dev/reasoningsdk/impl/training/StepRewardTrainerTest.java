@@ -128,6 +128,10 @@ class StepRewardTrainerTest {
         for (int row = 0; row < rows; row++) {
             assertThat(shipped.provenance().trainedOn(problems.get(row).question())).as("row %d", row)
                     .isEqualTo(!shipped.provenance().excludedRows().contains(row));
+            // A copy in other case and punctuation is the same problem.
+            String recased = problems.get(row).question().toUpperCase(java.util.Locale.ROOT).replace("?", " ?");
+            assertThat(shipped.provenance().trainedOn(recased)).as("row %d", row)
+                    .isEqualTo(!shipped.provenance().excludedRows().contains(row));
         }
     }
 

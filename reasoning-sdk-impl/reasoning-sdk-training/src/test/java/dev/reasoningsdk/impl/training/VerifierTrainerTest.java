@@ -129,10 +129,13 @@ class VerifierTrainerTest {
         twice.addAll(devQuestions(50));
         List<Integer> reads = new ArrayList<>();
 
-        assertThatThrownBy(() -> small().train(spy(twice, reads), DATA, done -> { }))
+        List<Integer> observed = new ArrayList<>();
+        assertThatThrownBy(() -> small().train(spy(twice, reads), DATA, observed::add))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hold the same question");
         // Refused on the training rows alone: no held-out row was read.
         assertThat(reads).doesNotContainAnyElementsOf(VerifierTrainer.heldOutRows(100, 42, 0.2));
+        // And before any row's features were observed (with embeddings, a minute on the dev chains).
+        assertThat(observed).isEmpty();
     }
 
     @Test
