@@ -29,10 +29,14 @@ import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
 import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -40,6 +44,7 @@ import java.util.OptionalDouble;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
  * Step-level search over reasoning steps with a process reward: beam search, best-first search or Monte-Carlo tree
@@ -236,7 +241,7 @@ public final class StepSearch {
 
     /** {@code "step_search_beam"}, {@code "step_search_best_first"} or {@code "step_search_mcts"}. */
     public String name() {
-        return "step_search_" + strategy.name().toLowerCase(java.util.Locale.ROOT);
+        return "step_search_" + strategy.name().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -339,7 +344,7 @@ public final class StepSearch {
 
         Continuation from(int index) {
             return new Continuation(text.substring(index),
-                    java.util.Arrays.copyOfRange(charLogProbs, index, charLogProbs.length), ended);
+                    Arrays.copyOfRange(charLogProbs, index, charLogProbs.length), ended);
         }
     }
 
@@ -1100,7 +1105,7 @@ public final class StepSearch {
             STRATEGY_SETTINGS.forEach((setting, strategies) -> {
                 if (strategySettings.contains(setting) && !strategies.contains(strategy)) {
                     throw new IllegalStateException(setting + " is a setting of " + strategies.stream()
-                            .map(Builder::describe).collect(java.util.stream.Collectors.joining(" and "))
+                            .map(Builder::describe).collect(Collectors.joining(" and "))
                             + " search, not " + describe(strategy));
                 }
             });
@@ -1109,16 +1114,16 @@ public final class StepSearch {
 
         /** Each strategy-specific setting with the strategies that read it. */
         private static Map<String, Set<Strategy>> strategySettings() {
-            Map<String, Set<Strategy>> settings = new java.util.LinkedHashMap<>();
-            settings.put("beamWidth", java.util.EnumSet.of(Strategy.BEAM));
+            Map<String, Set<Strategy>> settings = new LinkedHashMap<>();
+            settings.put("beamWidth", EnumSet.of(Strategy.BEAM));
             // MCTS expands one child per visit: its children per chain are maxExpansionsPerStep.
-            settings.put("expansionsPerStep", java.util.EnumSet.of(Strategy.BEAM, Strategy.BEST_FIRST));
-            settings.put("samples", java.util.EnumSet.of(Strategy.BEST_FIRST, Strategy.MCTS));
-            settings.put("maxRestarts", java.util.EnumSet.of(Strategy.BEST_FIRST));
-            settings.put("agreement", java.util.EnumSet.of(Strategy.BEST_FIRST, Strategy.MCTS));
-            settings.put("acceptReward", java.util.EnumSet.of(Strategy.BEST_FIRST, Strategy.MCTS));
-            settings.put("maxExpansionsPerStep", java.util.EnumSet.of(Strategy.BEST_FIRST, Strategy.MCTS));
-            settings.put("explorationConstant", java.util.EnumSet.of(Strategy.MCTS));
+            settings.put("expansionsPerStep", EnumSet.of(Strategy.BEAM, Strategy.BEST_FIRST));
+            settings.put("samples", EnumSet.of(Strategy.BEST_FIRST, Strategy.MCTS));
+            settings.put("maxRestarts", EnumSet.of(Strategy.BEST_FIRST));
+            settings.put("agreement", EnumSet.of(Strategy.BEST_FIRST, Strategy.MCTS));
+            settings.put("acceptReward", EnumSet.of(Strategy.BEST_FIRST, Strategy.MCTS));
+            settings.put("maxExpansionsPerStep", EnumSet.of(Strategy.BEST_FIRST, Strategy.MCTS));
+            settings.put("explorationConstant", EnumSet.of(Strategy.MCTS));
             return settings;
         }
 
