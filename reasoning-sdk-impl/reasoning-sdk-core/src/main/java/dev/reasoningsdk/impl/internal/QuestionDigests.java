@@ -64,7 +64,8 @@ public final class QuestionDigests {
      *
      * @param questions the training questions
      * @param rows      each one's 0-based row in its file, for the message
-     * @throws IllegalArgumentException naming the first two rows that hold the same question (case, white space and punctuation aside)
+     * @throws IllegalArgumentException naming the first two rows that hold the same question (case, white space and
+     *                                  punctuation aside)
      */
     public static List<String> trainingDigests(List<String> questions, List<Integer> rows) {
         Map<String, Integer> first = new HashMap<>();
