@@ -39,6 +39,17 @@ class JsonLinesTest {
     }
 
     @Test
+    void aValuePastTheParsersLimitsIsRefusedAsTooLargeNotAsNotJson() throws IOException {
+        // Valid JSON whose string is longer than Jackson reads (20 million characters): the line is JSON, so the
+        // refusal must say what is wrong with it rather than call it not JSON.
+        Path file = Files.writeString(dir.resolve("rows.jsonl"),
+                "{\"a\": 1}\n{\"a\": \"" + "x".repeat(20_000_001) + "\"}\n");
+        assertThatThrownBy(() -> JsonLines.read(file)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(file + ":2: a value too large to read: ")
+                .hasMessageContaining("20000000");
+    }
+
+    @Test
     void bytesThatAreNotUtf8NameTheFileAndLine() throws IOException {
         Path file = Files.write(dir.resolve("rows.jsonl"), new byte[] {'{', '}', '\n', (byte) 0x9F, '\n'});
         assertThatThrownBy(() -> JsonLines.read(file)).isInstanceOf(DataFileException.class)

@@ -1,6 +1,7 @@
 package dev.reasoningsdk.impl.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,7 +44,9 @@ public final class JsonLines {
      * @throws java.nio.file.NoSuchFileException if the file does not exist
      * @throws DataFileException                  if it is a directory or not UTF-8 (naming the line and byte)
      * @throws IllegalArgumentException          naming the file and line of the first line that is not one JSON
-     *                                           value (a second value or anything else after the first included)
+     *                                           value (a second value or anything else after the first included), or
+     *                                           whose value is past the parser's limits (a string of over 20 million
+     *                                           characters)
      */
     public static List<Row> read(Path file) throws IOException {
         List<Row> rows = new ArrayList<>();
@@ -53,6 +56,10 @@ public final class JsonLines {
             }
             try {
                 rows.add(new Row(number, JSON.readTree(line)));
+            } catch (StreamConstraintsException e) {
+                // Valid JSON past the parser's limits (a string of over 20 million characters, say) is not "not JSON".
+                throw new IllegalArgumentException(file + ":" + number + ": a value too large to read: "
+                        + e.getOriginalMessage(), e);
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException(file + ":" + number + ": not JSON: " + e.getOriginalMessage(), e);
             }
