@@ -7,6 +7,7 @@ import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -59,7 +60,7 @@ record ModelSolutions(String question, String gold, List<ReasoningChain> chains)
             throw new IllegalArgumentException(where + ": no question (a non-blank string)");
         }
         // Another model's solution would be left out of every figure without a word.
-        for (java.util.Iterator<String> names = row.fieldNames(); names.hasNext(); ) {
+        for (Iterator<String> names = row.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!SOURCES.contains(name) && row.path(name).has("solution")) {
                 throw new IllegalArgumentException(where + ": " + name + " holds a solution, but model solutions are "

@@ -66,7 +66,8 @@ public final class VerifierCommand implements Runnable {
     static final class Sample implements Callable<Integer> {
 
         @Option(names = "--problems", description = "Questions with gold answers (question, answer per line; "
-                + "the answer one number); default " + BenchReasonerCommand.EVAL_FILE + " without the rows the live bench selects.")
+                + "the answer one number); default " + BenchReasonerCommand.EVAL_FILE
+                + " without the rows the live bench selects.")
         private Path problems;
 
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "The labelled chains to write "

@@ -452,14 +452,13 @@ public final class StepSearch {
          * (with the best partial chain in {@code bestPartial}) when the budget or the frontier ran out first.
          */
         private Optional<Node> bestFirstChain(Node[] bestPartial) {
-            Comparator<Node> order = PROGRESS;
-            PriorityQueue<Node> frontier = new PriorityQueue<>(order);
+            PriorityQueue<Node> frontier = new PriorityQueue<>(PROGRESS);
             Node root = root();
             frontier.add(root);
             bestPartial[0] = root;
             while (!frontier.isEmpty()) {
                 Node next = frontier.peek();
-                if (order.compare(next, bestPartial[0]) < 0 || bestPartial[0] == root) {
+                if (PROGRESS.compare(next, bestPartial[0]) < 0 || bestPartial[0] == root) {
                     bestPartial[0] = next;
                 }
                 if (next.finished) {
