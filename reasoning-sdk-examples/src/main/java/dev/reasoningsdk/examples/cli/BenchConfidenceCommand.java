@@ -78,9 +78,9 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--samples must be >= 2, was " + samples);
         }
         ModelEndpoint endpoint = modelOptions.endpoint();
-        if (endpoint.isRemote() && !live) {
-            throw new IllegalArgumentException("--provider " + endpoint.providerName() + " is for the live bench: "
-                    + "add --live");
+        if ((endpoint.isRemote() || endpoint.isFolder()) && !live) {
+            throw new IllegalArgumentException((endpoint.isRemote() ? "--provider " + endpoint.providerName()
+                    : "--model DIR") + " is for the live bench: add --live");
         }
         cache.requireRemote(endpoint);
         RemoteModel.requireReachable(endpoint, cache);
@@ -91,7 +91,8 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         report.put("real_chains", realChains());
         if (liveBench != null) {
             try (CacheOption closing = cache) {
-                report.put(endpoint.isRemote() ? "live" : "live_tiny_reasoner", liveBench.run());
+                report.put(endpoint.isRemote() || endpoint.isFolder() ? "live" : "live_tiny_reasoner",
+                        liveBench.run());
                 cache.report(report);
             }
         }

@@ -71,8 +71,11 @@ final class LiveConfidenceBench {
     }
 
     BenchReport run() throws IOException {
-        if (endpoint.isRemote()) {
-            try (RemoteModel remote = new RemoteModel(endpoint, cache)) {
+        if (endpoint.isRemote() || endpoint.isFolder()) {
+            // An export folder is loaded as reasoning serve --model DIR loads it and called as a served model is.
+            try (HuggingFaceOnnxModel folder = endpoint.isFolder() ? endpoint.folderLoader().build() : null;
+                 RemoteModel remote = folder != null ? RemoteModel.inProcess(endpoint, folder, cache)
+                         : new RemoteModel(endpoint, cache)) {
                 // The server formats the question as its model's prompt; the chains carry their log-probabilities.
                 TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder()
                         .gateway(remote.gateway()).score(TokenProbabilityConfidence.Score.MEAN).askIfSure(true).build();
