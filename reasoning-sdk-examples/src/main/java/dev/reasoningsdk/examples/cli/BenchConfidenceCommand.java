@@ -10,6 +10,7 @@ import dev.reasoningsdk.impl.confidence.PlattCalibrator;
 import dev.reasoningsdk.impl.confidence.SamplingConsistency;
 import dev.reasoningsdk.impl.confidence.TemperatureScaling;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,12 +89,15 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         LiveConfidenceBench liveBench = !live ? null : new LiveConfidenceBench(problems != null ? problems
                 : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"), limit, samples, endpoint, cache);
         BenchReport report = new BenchReport();
-        report.put("real_chains", realChains());
-        if (liveBench != null) {
-            try (CacheOption closing = cache) {
-                report.put(endpoint.isRemote() || endpoint.isFolder() ? "live" : "live_tiny_reasoner",
-                        liveBench.run());
-                cache.report(report);
+        // The folder is loaded before the offline bench, so a folder its loader refuses exits 2 at once.
+        try (HuggingFaceOnnxModel folder = endpoint.isFolder() ? endpoint.folderLoader().build() : null) {
+            report.put("real_chains", realChains());
+            if (liveBench != null) {
+                try (CacheOption closing = cache) {
+                    report.put(endpoint.isRemote() || endpoint.isFolder() ? "live" : "live_tiny_reasoner",
+                            liveBench.run(folder));
+                    cache.report(report);
+                }
             }
         }
         report.print(System.out, json);
