@@ -84,17 +84,7 @@ class OwnModelFolderTest {
 
     /** Two GSM8K rows, so the offline half of the bench is quick. */
     private Path solutions() throws IOException {
-        List<String> rows = new ArrayList<>();
-        for (int i = 1; i <= 2; i++) {
-            StringBuilder row = new StringBuilder("{\"question\": \"What is " + i + " times 7?\", \"ground_truth\": "
-                    + "\"#### " + 7 * i + "\"");
-            for (String source : ModelSolutions.SOURCES) {
-                row.append(", \"").append(source).append("\": {\"solution\": \"The answer is ").append(7 * i)
-                        .append(".\"}");
-            }
-            rows.add(row + "}");
-        }
-        return Files.write(dir.resolve("solutions.jsonl"), rows);
+        return ServedParityTest.solutions(dir, 2);
     }
 
     @Test
@@ -143,6 +133,25 @@ class OwnModelFolderTest {
         assertThat(live.at("/step_search/best_first_learned/skipped").asText())
                 .startsWith("needs --step-reward FILE: no process-reward head ships for my-reasoner");
         assertThat(live.at("/step_search/best_first/accuracy").isNumber()).isTrue();
+    }
+
+    @Test
+    void confidenceOnTheFolderInProcessEqualsTheServedFolder() throws IOException {
+        List<String> args = new ArrayList<>(List.of("bench", "confidence", "--live", "--json", "--limit", "8",
+                "--samples", "2", "--data", ServedParityTest.solutions(dir, 4).toString()));
+        List<String> inProcessArgs = new ArrayList<>(args);
+        inProcessArgs.addAll(List.of("--model", folder.toString()));
+        JsonNode inProcess = succeed(inProcessArgs.toArray(String[]::new)).path("live");
+        args.addAll(overHttp());
+        JsonNode overHttp = succeed(args.toArray(String[]::new)).path("live");
+
+        assertThat(inProcess.path("problems").asInt()).isEqualTo(8);
+        assertThat(inProcess.at("/mean_token_probability/auroc").isNumber()).as("log-probabilities").isTrue();
+        for (String field : List.of("problems", "model_calls", "consistency", "mean_token_probability", "p_sure",
+                "p_sure_unavailable")) {
+            assertThat(inProcess.path(field)).as(field).isEqualTo(overHttp.path(field));
+        }
+        assertThat(inProcess.at("/endpoint/model").asText()).isEqualTo("my-reasoner");
     }
 
     @Test
