@@ -71,12 +71,13 @@ final class RemoteModel implements AutoCloseable {
         this(endpoint, null);
     }
 
-    /** The model of {@code endpoint}, behind {@code cache} when it is given and enabled ({@code --cache}). */
+    /**
+     * The model of {@code endpoint}, behind {@code cache} when it is given and enabled ({@code --cache}).
+     *
+     * @throws IllegalArgumentException if {@code endpoint} is not remote ({@link #chatModel(ModelEndpoint)} says so)
+     */
     RemoteModel(ModelEndpoint endpoint, CacheOption cache) {
         this(endpoint, cache, null);
-        if (!endpoint.isRemote()) {
-            throw new IllegalArgumentException("not a remote model: " + endpoint);
-        }
     }
 
     private RemoteModel(ModelEndpoint endpoint, CacheOption cache, LocalOpenAiServer loopback) {
