@@ -127,12 +127,26 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             + "problem.")
     Path learnedVerifier;
 
+    @Option(names = "--step-reward", paramLabel = "FILE", description = "The process-reward head of "
+            + "step_search.best_first_learned: the " + HiddenStateStepReward.SHIPPED_RESOURCE + " that step-reward "
+            + "train --out writes (default: the tiny reasoner's shipped head; with --model DIR none ships, so "
+            + "best_first_learned needs this). Refused if trained for another model, on any selected problem, "
+            + "without a record of its training problems, or with --provider openai or ollama (hidden states are "
+            + "read in process).")
+    Path stepReward;
+
     @picocli.CommandLine.Spec
     private picocli.CommandLine.Model.CommandSpec spec;
 
     /** The options only the live bench reads: given without {@code --live}, they would be silently ignored. */
     private static final List<String> LIVE_OPTIONS = List.of("--problems", "--limit", "--lean-initial",
-            "--step-tokens", "--step-max-tokens", "--threads");
+            "--step-tokens", "--step-max-tokens", "--threads", "--step-reward");
+
+    /** The export folder's model of {@code --model DIR}, loaded before anything runs; null otherwise. */
+    private HuggingFaceOnnxModel folderModel;
+
+    /** The head of {@code --step-reward}, checked against the model and the selection; null without it. */
+    private HiddenStateStepReward.Weights stepRewardHead;
 
     @Override
     public Integer call() throws IOException {
@@ -149,9 +163,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
         Arguments.atLeast(threads, 1, "--threads");
         ModelEndpoint endpoint = modelOptions.endpoint();
-        if (endpoint.isRemote() && !live) {
-            throw new IllegalArgumentException("--provider " + endpoint.providerName() + " is for the live bench: "
-                    + "add --live");
+        if ((endpoint.isRemote() || endpoint.isFolder()) && !live) {
+            throw new IllegalArgumentException((endpoint.isRemote() ? "--provider " + endpoint.providerName()
+                    : "--model DIR") + " is for the live bench: add --live");
         }
         cache.requireRemote(endpoint);
         RemoteModel.requireReachable(endpoint, cache);
@@ -168,16 +182,65 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         // Both files are read before anything runs, so a bad row in either is reported at once.
         List<JsonNode> liveProblems = !live ? List.of() : JsonlRows.problems(problems != null ? problems
                 : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"));
-        report.put("gsm8k", gsm8k(gsm8kFile, questions).put("learned_verifier",
-                LearnedVerifierBench.report(gsm8kFile, questions, verifierWeights, weightsName)));
-        if (live) {
-            try (CacheOption closing = cache) {
-                report.put("live", live(liveProblems, endpoint, verifierWeights, weightsName));
-                cache.report(report);
+        if (stepReward != null) {
+            stepRewardHead = stepRewardHead(endpoint, JsonlRows.evenlySpaced(liveProblems, limit));
+        }
+        // The folder is loaded before the offline half, so a folder its loader refuses exits 2 at once.
+        try (HuggingFaceOnnxModel loaded = endpoint.isFolder() ? withHeadLayer(endpoint.folderLoader()
+                .intraOpThreads(threads)).build() : null) {
+            folderModel = loaded;
+            report.put("gsm8k", gsm8k(gsm8kFile, questions).put("learned_verifier",
+                    LearnedVerifierBench.report(gsm8kFile, questions, verifierWeights, weightsName)));
+            if (live) {
+                try (CacheOption closing = cache) {
+                    report.put("live", live(liveProblems, endpoint, verifierWeights, weightsName));
+                    cache.report(report);
+                }
             }
         }
         report.print(System.out, json);
         return 0;
+    }
+
+    /**
+     * The {@code --step-reward} head, refused (one line, exit 2) when the model is remote, when it was trained for
+     * another model id, when it does not record its training problems, or when it was trained on any of
+     * {@code selected}: its figures would then be measured partly on what it learned.
+     */
+    private HiddenStateStepReward.Weights stepRewardHead(ModelEndpoint endpoint, List<JsonNode> selected)
+            throws IOException {
+        if (endpoint.isRemote()) {
+            throw new IllegalArgumentException("--step-reward reads the model's hidden states, which only a model in "
+                    + "process has: not with --provider " + endpoint.providerName() + " (give --model DIR, the "
+                    + "export folder the head was trained for)");
+        }
+        TextFiles.requireRegularFile(stepReward, "no such file (--step-reward)");
+        HiddenStateStepReward.Weights head = HiddenStateStepReward.Weights.read(stepReward);
+        String modelId = endpoint.isFolder() ? endpoint.model() : TinyReasoner.MODEL_ID;
+        if (!head.modelId().equals(modelId)) {
+            throw new IllegalArgumentException("--step-reward " + stepReward + " was trained for the model '"
+                    + head.modelId() + "', not for '" + modelId + "' that this run reads"
+                    + (endpoint.isFolder() ? " (--model " + endpoint.folder() + ")" : "")
+                    + "; train one for it with step-reward train");
+        }
+        if (!head.provenance().recordsTrainingProblems()) {
+            throw new IllegalArgumentException("--step-reward " + stepReward + " does not record its training "
+                    + "problems, so whether it was trained on the selected ones cannot be told; retrain it with "
+                    + "step-reward train");
+        }
+        long seen = trainedOnSelected(selected, head.provenance()::trainedOn);
+        if (seen > 0) {
+            throw new IllegalArgumentException("--step-reward " + stepReward + " was trained on " + seen + " of the "
+                    + selected.size() + " selected problems; train it on others (step-reward train leaves out the "
+                    + "default selection)");
+        }
+        return head;
+    }
+
+    /** {@code loader} reading the {@code --step-reward} head's hidden-state layer, when it is not the final one. */
+    private HuggingFaceOnnxModel.Builder withHeadLayer(HuggingFaceOnnxModel.Builder loader) {
+        return stepRewardHead == null || stepRewardHead.layer() == -1 ? loader
+                : loader.hiddenStateLayers(stepRewardHead.layer());
     }
 
     private static BenchReport gsm8k(Path file, List<VerifierTrainer.LabelledChains> questions) {
@@ -262,17 +325,36 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     private BenchReport live(List<JsonNode> selected, Map<String, ChainScorer> scorers, ModelEndpoint endpoint) {
-        if (endpoint.isRemote()) {
-            try (RemoteModel remote = new RemoteModel(endpoint, cache)) {
-                LiveSearches searches = new LiveSearches(StepSearchSettings.served(remote.gateway(),
-                        RemoteModel.continuing(endpoint), stepTokens, stepMaxTokens), Map.of(),
-                        "; on the served model each step-search row is one call through the run's gateway that "
-                                + "continues the partial chain as a final assistant message");
-                LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers, searches, remote::shouldStop);
+        if (endpoint.isRemote() || endpoint.isFolder()) {
+            // An export folder is served on loopback in process and called as a served model is, so its figures
+            // are those of reasoning serve --model DIR with --provider openai by construction.
+            try (RemoteModel remote = endpoint.isFolder() ? RemoteModel.inProcess(endpoint, folderModel, cache)
+                    : new RemoteModel(endpoint, cache)) {
+                Map<String, StepSearch> searches = new LinkedHashMap<>(StepSearchSettings.served(remote.gateway(),
+                        remote.continuing(), stepTokens, stepMaxTokens));
+                String notes = "; " + (endpoint.isFolder() ? "the export folder is served in process (as reasoning "
+                        + "serve --model DIR serves it, on loopback) and " : "on the served model ")
+                        + "each step-search row is one call through the run's gateway that continues the partial "
+                        + "chain as a final assistant message";
+                Map<String, String> skipped = Map.of();
+                if (stepRewardHead != null) {
+                    // The learned reward reads hidden states: it searches the loaded model itself, not over calls.
+                    searches.put("best_first_learned", StepSearchSettings.bestFirstLearned(folderModel,
+                            HiddenStateStepReward.builder().model(folderModel).weights(stepRewardHead).build(),
+                            stepTokens, stepMaxTokens));
+                    notes += "; " + StepSearchSettings.describeLearned(stepRewardHead) + "; head: " + stepReward
+                            + "; best_first_learned decodes the loaded model directly (its calls are not in "
+                            + "--max-calls)";
+                } else if (endpoint.isFolder()) {
+                    skipped = Map.of("best_first_learned", "needs --step-reward FILE: no process-reward head ships "
+                            + "for " + endpoint.model() + " (train one with step-reward train --model DIR --out DIR)");
+                }
+                LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers,
+                        new LiveSearches(searches, skipped, notes), remote::shouldStop);
                 return run.report(endpoint.model(), scorers.keySet()).put("endpoint", remote.describe(run.usage));
             }
         }
-        try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(threads).build();
+        try (HuggingFaceOnnxModel model = withHeadLayer(TinyReasoner.builder().intraOpThreads(threads)).build();
              LocalOpenAiServer server = LocalOpenAiServer.start(model);
              ModelGateway gateway = ModelGateway.of(OpenAiChatModels.builder().baseUrl(server.baseUrl())
                      .modelName(server.modelName()).build())) {
@@ -285,7 +367,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     StepSearchSettings.bestFirst(model, stepTokens, stepMaxTokens, false));
             // The same best-first search through the SDK's served-model path: HTTP, the OpenAI client, the gateway.
             searches.put("best_first_served", StepSearchSettings.bestFirstServed(gateway, stepTokens, stepMaxTokens));
-            HiddenStateStepReward learned = HiddenStateStepReward.tinyReasoner(model);
+            HiddenStateStepReward learned = stepRewardHead == null ? HiddenStateStepReward.tinyReasoner(model)
+                    : HiddenStateStepReward.builder().model(model).weights(stepRewardHead).build();
             long trainedOn = trainedOnSelected(selected, learned.weights().provenance()::trainedOn);
             Map<String, String> skipped = Map.of();
             if (trainedOn == 0) {

@@ -10,6 +10,7 @@ import dev.reasoningsdk.impl.confidence.PlattCalibrator;
 import dev.reasoningsdk.impl.confidence.SamplingConsistency;
 import dev.reasoningsdk.impl.confidence.TemperatureScaling;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -78,9 +79,9 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--samples must be >= 2, was " + samples);
         }
         ModelEndpoint endpoint = modelOptions.endpoint();
-        if (endpoint.isRemote() && !live) {
-            throw new IllegalArgumentException("--provider " + endpoint.providerName() + " is for the live bench: "
-                    + "add --live");
+        if ((endpoint.isRemote() || endpoint.isFolder()) && !live) {
+            throw new IllegalArgumentException((endpoint.isRemote() ? "--provider " + endpoint.providerName()
+                    : "--model DIR") + " is for the live bench: add --live");
         }
         cache.requireRemote(endpoint);
         RemoteModel.requireReachable(endpoint, cache);
@@ -88,11 +89,15 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         LiveConfidenceBench liveBench = !live ? null : new LiveConfidenceBench(problems != null ? problems
                 : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"), limit, samples, endpoint, cache);
         BenchReport report = new BenchReport();
-        report.put("real_chains", realChains());
-        if (liveBench != null) {
-            try (CacheOption closing = cache) {
-                report.put(endpoint.isRemote() ? "live" : "live_tiny_reasoner", liveBench.run());
-                cache.report(report);
+        // The folder is loaded before the offline bench, so a folder its loader refuses exits 2 at once.
+        try (HuggingFaceOnnxModel folder = endpoint.isFolder() ? endpoint.folderLoader().build() : null) {
+            report.put("real_chains", realChains());
+            if (liveBench != null) {
+                try (CacheOption closing = cache) {
+                    report.put(endpoint.isRemote() || endpoint.isFolder() ? "live" : "live_tiny_reasoner",
+                            liveBench.run(folder));
+                    cache.report(report);
+                }
             }
         }
         report.print(System.out, json);

@@ -28,14 +28,16 @@ final class CacheOption implements AutoCloseable {
 
     /**
      * Refuses {@code --cache} for a command whose model runs in process without a chat model in between (the live
-     * benches and {@code judge} sample the embedded tiny reasoner directly, so there is no call to replay).
+     * benches and {@code judge} sample the embedded tiny reasoner directly, so there is no call to replay); an export
+     * folder ({@code --model DIR}) is called as a served model is, so its calls are cached.
      *
-     * @throws IllegalArgumentException if {@code --cache} was given and {@code endpoint} is not remote
+     * @throws IllegalArgumentException if {@code --cache} was given and {@code endpoint} is neither remote nor a
+     *                                  folder
      */
     void requireRemote(ModelEndpoint endpoint) {
-        if (file != null && !endpoint.isRemote()) {
-            throw new IllegalArgumentException("--cache replays remote model calls: give it with --provider openai "
-                    + "or ollama (the embedded model is sampled in process, without calls to cache)");
+        if (file != null && !endpoint.isRemote() && !endpoint.isFolder()) {
+            throw new IllegalArgumentException("--cache replays model calls: give it with --provider openai or "
+                    + "ollama, or --model DIR (the embedded model is sampled in process, without calls to cache)");
         }
     }
 

@@ -20,6 +20,8 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelEndpoint endpoint = modelOptions.endpoint();
+        ModelOptions.refuseFolder(endpoint, "demo", "its tour runs the embedded tiny reasoner's shipped heads, or a "
+                + "served model; serve the folder with reasoning serve --model DIR and give --provider openai");
         // Before any section prints: a dead endpoint is refused in one line, not after the offline tour.
         RemoteModel.requireReachable(endpoint, null);
         List<DemoSection> sections = List.of(

@@ -65,6 +65,9 @@ public final class JudgeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("QUERY is blank: give the request to judge");
         }
         ModelEndpoint endpoint = modelOptions.endpoint();
+        ModelOptions.refuseFolder(endpoint, "judge", "its self-knowledge head reads the embedded tiny reasoner's "
+                + "hidden states; serve the folder with reasoning serve --model DIR and give --provider openai to "
+                + "judge by sampling consistency");
         cache.requireRemote(endpoint);
         if (noSelfKnowledge && endpoint.isRemote()) {
             // Before, the decision came from the local heads alone and the endpoint was printed with no call made.

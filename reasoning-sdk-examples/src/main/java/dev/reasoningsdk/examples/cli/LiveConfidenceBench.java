@@ -70,9 +70,16 @@ final class LiveConfidenceBench {
         this.cache = cache;
     }
 
-    BenchReport run() throws IOException {
-        if (endpoint.isRemote()) {
-            try (RemoteModel remote = new RemoteModel(endpoint, cache)) {
+    /**
+     * Runs the bench.
+     *
+     * @param folder the export folder's model of {@code --model DIR}, loaded as {@code reasoning serve --model DIR}
+     *               loads it (and called as a served model is); null for any other endpoint
+     */
+    BenchReport run(HuggingFaceOnnxModel folder) throws IOException {
+        if (endpoint.isRemote() || endpoint.isFolder()) {
+            try (RemoteModel remote = endpoint.isFolder() ? RemoteModel.inProcess(endpoint, folder, cache)
+                    : new RemoteModel(endpoint, cache)) {
                 // The server formats the question as its model's prompt; the chains carry their log-probabilities.
                 TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder()
                         .gateway(remote.gateway()).score(TokenProbabilityConfidence.Score.MEAN).askIfSure(true).build();

@@ -1,20 +1,42 @@
 package dev.reasoningsdk.examples.cli;
 
 import dev.reasoningsdk.examples.cli.ModelOptions.Provider;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 
 /**
  * A checked model choice from {@link ModelOptions}: the provider, and for a remote one its base URL, model, API key
  * (never printed), total call budget ({@code maxCalls}, 0 for none), per-call timeout and, for openai, the
- * alternatives asked for at each token ({@code topLogprobs}).
+ * alternatives asked for at each token ({@code topLogprobs}). A local one is the embedded tiny reasoner, or with
+ * {@code folder} a Hugging Face ONNX export folder run in process ({@code --provider local --model DIR}), whose
+ * {@code model} is the folder's name (the model id its loader gives it) and whose calls take the budget, timeout and
+ * top log-probabilities as a served model's do.
  */
 record ModelEndpoint(Provider provider, String baseUrl, String model, String apiKey, int maxCalls,
-                     Duration callTimeout, int topLogprobs) {
+                     Duration callTimeout, int topLogprobs, Path folder) {
+
+    /** A remote endpoint (or the embedded model when {@code provider} is local). */
+    ModelEndpoint(Provider provider, String baseUrl, String model, String apiKey, int maxCalls, Duration callTimeout,
+                  int topLogprobs) {
+        this(provider, baseUrl, model, apiKey, maxCalls, callTimeout, topLogprobs, null);
+    }
 
     /** The embedded tiny reasoner. */
     static ModelEndpoint local() {
         return new ModelEndpoint(Provider.LOCAL, null, null, null, 0, null, 0);
+    }
+
+    /**
+     * A Hugging Face ONNX export folder in process, named as its loader names it (the folder's name).
+     *
+     * @param folder the export folder, as given ({@code --model DIR})
+     */
+    static ModelEndpoint folder(Path folder, int maxCalls, Duration callTimeout, int topLogprobs) {
+        Path name = folder.toAbsolutePath().normalize().getFileName();
+        return new ModelEndpoint(Provider.LOCAL, null, name == null ? folder.toString() : name.toString(), null,
+                maxCalls, callTimeout, topLogprobs, folder);
     }
 
     /** Whether the model is served over HTTP (openai or ollama). */
@@ -22,19 +44,37 @@ record ModelEndpoint(Provider provider, String baseUrl, String model, String api
         return provider != Provider.LOCAL;
     }
 
+    /** Whether the model is a Hugging Face export folder run in process ({@code --model DIR}). */
+    boolean isFolder() {
+        return folder != null;
+    }
+
+    /**
+     * The loader of {@link #folder}: the one {@code reasoning serve --model DIR} and {@code step-reward train --model
+     * DIR} load it with, so a folder they refuse is refused here with the same message.
+     *
+     * @throws IllegalStateException if this is not a folder
+     */
+    HuggingFaceOnnxModel.Builder folderLoader() {
+        if (folder == null) {
+            throw new IllegalStateException("not an export folder: " + this);
+        }
+        return HuggingFaceOnnxModel.builder().folder(folder);
+    }
+
     /** The provider's CLI name: local, openai or ollama. */
     String providerName() {
         return provider.name().toLowerCase(Locale.ROOT);
     }
 
-    /** The provider, base URL, model, budget and timeout as bench figures (no API key). */
+    /** The provider, base URL (or folder), model, budget and timeout as bench figures (no API key). */
     BenchReport describe() {
         BenchReport report = new BenchReport().put("provider", providerName());
-        if (isRemote()) {
-            report.put("base_url", baseUrl).put("model", model)
+        if (isRemote() || isFolder()) {
+            report.put(isRemote() ? "base_url" : "folder", isRemote() ? baseUrl : folder.toString()).put("model", model)
                     .put("max_calls", maxCalls == 0 ? "none" : maxCalls)
                     .put("call_timeout_seconds", callTimeout.toMillis() / 1000.0);
-            if (provider == Provider.OPENAI) {
+            if (provider == Provider.OPENAI || isFolder()) {
                 report.put("top_logprobs", topLogprobs);
             }
         }
@@ -44,6 +84,7 @@ record ModelEndpoint(Provider provider, String baseUrl, String model, String api
     /** Everything but the API key. */
     @Override
     public String toString() {
-        return "ModelEndpoint[" + providerName() + (isRemote() ? " " + model + " at " + baseUrl : "") + "]";
+        return "ModelEndpoint[" + providerName() + (isRemote() ? " " + model + " at " + baseUrl
+                : isFolder() ? " " + model + " from " + folder : "") + "]";
     }
 }

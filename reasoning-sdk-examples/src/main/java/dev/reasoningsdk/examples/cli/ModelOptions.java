@@ -2,13 +2,15 @@ package dev.reasoningsdk.examples.cli;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /**
  * Which model a command runs, for every live bench, {@code judge} and {@code demo}: {@code --provider
- * local|openai|ollama} (default {@code local}, the embedded tiny reasoner), {@code --base-url}, {@code --model},
+ * local|openai|ollama} (default {@code local}, the embedded tiny reasoner, or with {@code --model DIR} a Hugging Face
+ * ONNX export folder run in process), {@code --base-url}, {@code --model},
  * {@code --max-calls} (the run's total budget of remote calls), {@code --call-timeout}, and
  * {@code --execution-provider} for the ONNX models the command still runs locally. The OpenAI API key is read from
  * the environment variable {@value #API_KEY_VARIABLE}.
@@ -37,9 +39,11 @@ final class ModelOptions {
     static final String OLLAMA_DEFAULT_URL = "http://localhost:11434";
     static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
     static final int DEFAULT_TOP_LOGPROBS = 20;
+    /** The most top log-probabilities an export folder's calls may ask for: what {@code serve --model DIR} allows. */
+    static final int FOLDER_MAX_TOP_LOGPROBS = 20;
 
     @Option(names = "--provider", paramLabel = "local|openai|ollama",
-            description = "Which model answers: local (the embedded tiny reasoner, default), openai (any "
+            description = "Which model answers: local (the embedded tiny reasoner, or --model DIR; default), openai (any "
                     + "OpenAI-compatible server; API key from $" + API_KEY_VARIABLE + ") or ollama. Deprecated: "
                     + "auto, cpu or cuda mean local with that --execution-provider.")
     String provider;
@@ -53,11 +57,14 @@ final class ModelOptions {
             + ").")
     String baseUrl;
 
-    @Option(names = "--model", paramLabel = "NAME", description = "The model of --provider openai or ollama "
-            + "(required with them).")
+    @Option(names = "--model", paramLabel = "NAME|DIR", description = "The model of --provider openai or ollama "
+            + "(required with them); with --provider local (the default), a Hugging Face ONNX export folder (decoder "
+            + "with past) run in process as reasoning serve --model DIR serves it, named by the folder's name "
+            + "(default: the embedded tiny reasoner).")
     String model;
 
-    @Option(names = "--max-calls", paramLabel = "N", description = "Most remote model calls in the whole run, "
+    @Option(names = "--max-calls", paramLabel = "N", description = "Most model calls (remote, or to --model DIR) "
+            + "in the whole run, "
             + "retries included (default: no limit); calls beyond it are refused before they are sent.")
     Integer maxCalls;
 
@@ -96,23 +103,32 @@ final class ModelOptions {
         } else if (legacyExecutionProvider != null) {
             ExecutionProviderOption.apply(legacyExecutionProvider, "--provider");
         }
-        if (chosen == Provider.LOCAL) {
-            String remoteOnly = baseUrl != null ? "--base-url" : model != null ? "--model"
-                    : maxCalls != null ? "--max-calls" : callTimeoutSeconds != null ? "--call-timeout"
-                    : topLogprobs != null ? "--top-logprobs" : null;
+        if (chosen == Provider.LOCAL && (model == null || baseUrl != null)) {
+            String remoteOnly = baseUrl != null ? "--base-url" : maxCalls != null ? "--max-calls"
+                    : callTimeoutSeconds != null ? "--call-timeout" : topLogprobs != null ? "--top-logprobs" : null;
             if (remoteOnly != null) {
-                throw new IllegalArgumentException(remoteOnly + " is for --provider openai or ollama; the local "
-                        + "model is the embedded tiny reasoner");
+                throw new IllegalArgumentException(remoteOnly + " is for --provider openai or ollama"
+                        + (baseUrl != null ? "" : " or --model DIR") + "; the local model is the embedded tiny "
+                        + "reasoner" + (baseUrl != null ? " or --model DIR, a Hugging Face ONNX export folder" : ""));
             }
             return ModelEndpoint.local();
         }
         String name = chosen.name().toLowerCase(Locale.ROOT);
         if (model == null || model.isBlank()) {
+            if (chosen == Provider.LOCAL) {
+                throw new IllegalArgumentException("--model is blank: give a Hugging Face ONNX export folder");
+            }
             throw new IllegalArgumentException("--provider " + name + " needs --model NAME");
         }
-        if (topLogprobs != null && (topLogprobs < 0 || chosen != Provider.OPENAI)) {
-            throw new IllegalArgumentException(chosen != Provider.OPENAI ? "--top-logprobs is for --provider openai"
-                    : "--top-logprobs must be >= 0, was " + topLogprobs);
+        if (topLogprobs != null && (topLogprobs < 0 || chosen == Provider.OLLAMA)) {
+            throw new IllegalArgumentException(chosen == Provider.OLLAMA ? "--top-logprobs is for --provider openai"
+                    + " or --model DIR" : "--top-logprobs must be >= 0, was " + topLogprobs);
+        }
+        if (chosen == Provider.LOCAL && topLogprobs != null && topLogprobs > FOLDER_MAX_TOP_LOGPROBS) {
+            // The folder is served in process as reasoning serve --model DIR serves it, which keeps OpenAI's limit.
+            throw new IllegalArgumentException("--top-logprobs with --model DIR must be at most "
+                    + FOLDER_MAX_TOP_LOGPROBS + " (OpenAI's limit, which reasoning serve --model DIR keeps), was "
+                    + topLogprobs);
         }
         if (maxCalls != null && maxCalls < 1) {
             throw new IllegalArgumentException("--max-calls must be >= 1, was " + maxCalls);
@@ -124,6 +140,10 @@ final class ModelOptions {
                         + callTimeoutSeconds);
             }
             callTimeout = Duration.ofNanos(Math.round(callTimeoutSeconds * 1e9));
+        }
+        if (chosen == Provider.LOCAL) {
+            return ModelEndpoint.folder(Path.of(model), maxCalls == null ? 0 : maxCalls, callTimeout,
+                    topLogprobs == null ? DEFAULT_TOP_LOGPROBS : topLogprobs);
         }
         String url = baseUrl != null ? checkedUrl(baseUrl)
                 : chosen == Provider.OPENAI ? OPENAI_DEFAULT_URL : OLLAMA_DEFAULT_URL;
@@ -141,6 +161,18 @@ final class ModelOptions {
         }
         return new ModelEndpoint(chosen, url, model, apiKey, maxCalls == null ? 0 : maxCalls, callTimeout,
                 topLogprobs == null ? DEFAULT_TOP_LOGPROBS : topLogprobs);
+    }
+
+    /**
+     * Refuses {@code --model DIR} for a command that cannot run an export folder, saying why in one line.
+     *
+     * @throws IllegalArgumentException if {@code endpoint} is an export folder
+     */
+    static void refuseFolder(ModelEndpoint endpoint, String command, String why) {
+        if (endpoint.isFolder()) {
+            throw new IllegalArgumentException(command + " does not take --model DIR (" + endpoint.folder() + "): "
+                    + why);
+        }
     }
 
     private static String checkedUrl(String url) {

@@ -5,13 +5,16 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.examples.cli.ModelOptions.Provider;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import dev.reasoningsdk.impl.llm.ForwardingChatModel;
 import dev.reasoningsdk.impl.llm.LlmCallException;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import dev.reasoningsdk.impl.ollama.OllamaChatModels;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.openai.OpenAiChatModels;
+import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -43,6 +46,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * the gateway takes it as a spent budget ({@code budget_exhausted}, not a failed model call). With {@code --cache}
  * ({@link CacheOption}) the LM-call cache sits in front of the budget: a replayed reply is no call and spends none of
  * it.
+ *
+ * <p>A Hugging Face export folder ({@code --provider local --model DIR}) goes the same way: {@link #inProcess} serves the
+ * loaded model with {@link LocalOpenAiServer} on loopback, as {@code reasoning serve --model DIR} does, and every call
+ * goes to it through the openai client above, so its figures are those of the served folder by construction
+ * (chat template, continuation of a final assistant message, seeds, token usage and log-probabilities included).
  */
 final class RemoteModel implements AutoCloseable {
 
@@ -50,6 +58,10 @@ final class RemoteModel implements AutoCloseable {
     private static final Duration REACHABILITY_TIMEOUT = Duration.ofSeconds(10);
 
     private final ModelEndpoint endpoint;
+    /** Where the calls go: {@link #endpoint} itself, or for an export folder its loopback server as openai. */
+    private final ModelEndpoint calls;
+    /** The loopback server of an export folder, else null. */
+    private final LocalOpenAiServer loopback;
     private final BudgetedChatModel budgeted;
     private final ChatModel model;
     private final ModelGateway gateway;
@@ -59,17 +71,48 @@ final class RemoteModel implements AutoCloseable {
         this(endpoint, null);
     }
 
-    /** The model of {@code endpoint}, behind {@code cache} when it is given and enabled ({@code --cache}). */
+    /**
+     * The model of {@code endpoint}, behind {@code cache} when it is given and enabled ({@code --cache}).
+     *
+     * @throws IllegalArgumentException if {@code endpoint} is not remote ({@link #chatModel(ModelEndpoint)} says so)
+     */
     RemoteModel(ModelEndpoint endpoint, CacheOption cache) {
-        if (!endpoint.isRemote()) {
-            throw new IllegalArgumentException("not a remote model: " + endpoint);
-        }
+        this(endpoint, cache, null);
+    }
+
+    private RemoteModel(ModelEndpoint endpoint, CacheOption cache, LocalOpenAiServer loopback) {
         this.endpoint = endpoint;
-        this.budgeted = new BudgetedChatModel(chatModel(endpoint), endpoint.maxCalls());
-        // A served model's empty reply is more often a glitch than its answer: not stored.
-        this.model = cache == null ? budgeted : cache.wrap(budgeted, false);
+        this.loopback = loopback;
+        // The loopback server is reached exactly as --provider openai --base-url URL --model NAME reaches it.
+        this.calls = loopback == null ? endpoint : new ModelEndpoint(Provider.OPENAI, loopback.baseUrl(),
+                loopback.modelName(), "none", endpoint.maxCalls(), endpoint.callTimeout(), endpoint.topLogprobs());
+        this.budgeted = new BudgetedChatModel(chatModel(calls), endpoint.maxCalls());
+        // A served model's empty reply is more often a glitch than its answer: not stored. In process it is the
+        // model's real answer, stored so the replay is exact.
+        this.model = cache == null ? budgeted : cache.wrap(budgeted, loopback != null);
         this.gateway = ModelGateway.builder().model(model).name(endpoint.model()).callTimeout(endpoint.callTimeout())
                 .build();
+    }
+
+    /**
+     * The export folder of {@code endpoint}, loaded as {@code model}, served on loopback in this process as
+     * {@code reasoning serve --model DIR} serves it ({@link LocalOpenAiServer}'s defaults, under the model's id) and
+     * called through the openai client; the server stops with this object, the model stays the caller's.
+     *
+     * @throws IllegalArgumentException if {@code endpoint} is not an export folder, or {@code model} is not named
+     *                                  as it
+     */
+    static RemoteModel inProcess(ModelEndpoint endpoint, HuggingFaceOnnxModel model, CacheOption cache) {
+        if (!endpoint.isFolder() || !endpoint.model().equals(model.modelId())) {
+            throw new IllegalArgumentException("not the export folder's model: " + endpoint + ", " + model.modelId());
+        }
+        LocalOpenAiServer server = LocalOpenAiServer.start(model);
+        try {
+            return new RemoteModel(endpoint, cache, server);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
     }
 
     /** The provider's LangChain4j model, without the budget. */
@@ -107,6 +150,11 @@ final class RemoteModel implements AutoCloseable {
         };
     }
 
+    /** {@link #continuing(ModelEndpoint)} of where this run's calls go. */
+    SampleRequestParameters continuing() {
+        return continuing(calls);
+    }
+
     /** The model with the run's budget in front, and the cache in front of that with {@code --cache}. */
     ChatModel chatModel() {
         return model;
@@ -123,7 +171,7 @@ final class RemoteModel implements AutoCloseable {
     /** A sampler over the run's gateway at {@code temperature}, closed with this object. */
     synchronized ChatModelSampler sampler(double temperature) {
         ChatModelSampler sampler = ChatModelSampler.builder().gateway(gateway).name(endpoint.model())
-                .requestParameters(seeded(endpoint)).temperature(temperature).build();
+                .requestParameters(seeded(calls)).temperature(temperature).build();
         samplers.add(sampler);
         return sampler;
     }
@@ -220,6 +268,9 @@ final class RemoteModel implements AutoCloseable {
         samplers.forEach(ChatModelSampler::close);
         samplers.clear();
         gateway.close();
+        if (loopback != null) {
+            loopback.close();
+        }
     }
 
     /**

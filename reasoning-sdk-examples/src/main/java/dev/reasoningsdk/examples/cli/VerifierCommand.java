@@ -123,9 +123,13 @@ public final class VerifierCommand implements Runnable {
             int withoutChains = 0;
             StopReason stop = StopReason.COMPLETED;
             Progress progress = new Progress("verifier sample");
+            // An export folder (--model DIR) is loaded as reasoning serve --model DIR loads it and called through
+            // its loopback server as a served model is, so its chains are the served folder's.
             try (CacheOption closing = cache;
-                 RemoteModel remote = endpoint.isRemote() ? new RemoteModel(endpoint, cache) : null;
-                 HuggingFaceOnnxModel local = endpoint.isRemote() ? null : TinyReasoner.create()) {
+                 HuggingFaceOnnxModel local = endpoint.isRemote() ? null
+                         : endpoint.isFolder() ? endpoint.folderLoader().build() : TinyReasoner.create();
+                 RemoteModel remote = endpoint.isRemote() ? new RemoteModel(endpoint, cache)
+                         : endpoint.isFolder() ? RemoteModel.inProcess(endpoint, local, cache) : null) {
                 ChainSampler sampler = remote != null ? remote.sampler(temperature)
                         : LocalModelSampler.builder().model(local).temperature(temperature).build();
                 // The sampler's name, as the live bench names its chains' source, so the source accuracy learned

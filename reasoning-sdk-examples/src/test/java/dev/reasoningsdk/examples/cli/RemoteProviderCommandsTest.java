@@ -183,7 +183,7 @@ class RemoteProviderCommandsTest {
         }
         CliRun refused = CliRun.of("bench", "aggregate", "--live", "--cache", cache);
         assertThat(refused.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
-        assertThat(refused.err()).contains("--cache replays remote model calls");
+        assertThat(refused.err()).contains("--cache replays model calls");
     }
 
     @Test
@@ -211,10 +211,15 @@ class RemoteProviderCommandsTest {
 
     @Test
     void demoAndJudgeRefuseRemoteOptionsWithoutARemoteProvider() {
-        CliRun demo = CliRun.of("demo", "--model", "x");
+        CliRun demo = CliRun.of("demo", "--max-calls", "3");
         assertThat(demo.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(demo.err().lines()).singleElement().asString().startsWith("reasoning: ")
-                .contains("--model is for --provider openai or ollama");
+                .contains("--max-calls is for --provider openai or ollama or --model DIR");
+        // With the local provider --model names an export folder, which the demo does not run.
+        CliRun folder = CliRun.of("demo", "--model", "x");
+        assertThat(folder.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(folder.err().lines()).singleElement().asString().startsWith("reasoning: ")
+                .contains("demo does not take --model DIR (x)");
 
         CliRun judge = CliRun.of("judge", "q", "--provider", "ollama");
         assertThat(judge.exit()).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);

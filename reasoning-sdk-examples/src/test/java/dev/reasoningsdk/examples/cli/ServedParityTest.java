@@ -61,8 +61,13 @@ class ServedParityTest {
 
     /** Four GSM8K rows, so the offline half of each bench is quick. */
     private Path solutions() throws IOException {
+        return solutions(dir, 4);
+    }
+
+    /** {@code count} GSM8K rows in {@code dir}, so the offline half of a bench is quick. */
+    static Path solutions(Path dir, int count) throws IOException {
         List<String> rows = new ArrayList<>();
-        for (int i = 1; i <= 4; i++) {
+        for (int i = 1; i <= count; i++) {
             StringBuilder row = new StringBuilder("{\"question\": \"What is " + i + " times 7?\", \"ground_truth\": "
                     + "\"#### " + 7 * i + "\"");
             for (String source : ModelSolutions.SOURCES) {
