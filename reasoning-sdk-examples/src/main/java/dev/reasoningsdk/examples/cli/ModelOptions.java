@@ -43,8 +43,8 @@ final class ModelOptions {
     static final int FOLDER_MAX_TOP_LOGPROBS = 20;
 
     @Option(names = "--provider", paramLabel = "local|openai|ollama",
-            description = "Which model answers: local (the embedded tiny reasoner, or --model DIR; default), openai (any "
-                    + "OpenAI-compatible server; API key from $" + API_KEY_VARIABLE + ") or ollama. Deprecated: "
+            description = "Which model answers: local (the embedded tiny reasoner, or --model DIR; default), "
+                    + "openai (any OpenAI-compatible server; API key from $" + API_KEY_VARIABLE + ") or ollama. Deprecated: "
                     + "auto, cpu or cuda mean local with that --execution-provider.")
     String provider;
 

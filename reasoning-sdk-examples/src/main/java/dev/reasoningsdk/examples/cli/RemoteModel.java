@@ -47,9 +47,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * ({@link CacheOption}) the LM-call cache sits in front of the budget: a replayed reply is no call and spends none of
  * it.
  *
- * <p>A Hugging Face export folder ({@code --provider local --model DIR}) goes the same way: {@link #inProcess} serves the
- * loaded model with {@link LocalOpenAiServer} on loopback, as {@code reasoning serve --model DIR} does, and every call
- * goes to it through the openai client above, so its figures are those of the served folder by construction
+ * <p>A Hugging Face export folder ({@code --provider local --model DIR}) goes the same way: {@link #inProcess} serves
+ * the loaded model with {@link LocalOpenAiServer} on loopback, as {@code reasoning serve --model DIR} does, and every
+ * call goes to it through the openai client above, so its figures are those of the served folder by construction
  * (chat template, continuation of a final assistant message, seeds, token usage and log-probabilities included).
  */
 final class RemoteModel implements AutoCloseable {
