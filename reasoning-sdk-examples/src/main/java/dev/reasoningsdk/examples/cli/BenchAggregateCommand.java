@@ -322,7 +322,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
      * What the live loop counted per method: right answers, samples, generated tokens and expansions (index 0-3), in
      * total and for the problems of each step count in {@link #SEPARATE_STEPS}; problems done; the sampling cost.
      */
-    private final class LiveRun {
+    final class LiveRun {
         final Map<String, double[]> totals = new LinkedHashMap<>();
         final Map<Integer, Map<String, double[]>> byStepCount = new LinkedHashMap<>();
         final Map<Integer, Integer> problemsByStepCount = new LinkedHashMap<>();
@@ -337,6 +337,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         final Map<String, long[]> searchCalls = new LinkedHashMap<>();
         /** Searches that did not run, or stopped running, with why. */
         final Map<String, String> skippedSearches = new LinkedHashMap<>();
+        /** Each search's settings as it was built ({@link StepSearch#settings()}), by search. */
+        final Map<String, Map<String, Object>> searchSettings = new LinkedHashMap<>();
         /** What the searches add to the notes. */
         String searchNotes = "";
         int problems;
@@ -435,7 +437,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     + "most 40); aor_lean: the same with " + leanInitial + " initial samples; a problem whose "
                     + "samples all failed counts as wrong (aor_without_chains); generated_tokens: tokens the model "
                     + "generated for the chains a method used, per problem on average (majority@k: its first k "
-                    + "chains); step_search: " + StepSearchSettings.describe(stepTokens, stepMaxTokens)
+                    + "chains); step_search: " + StepSearchSettings.describe(searchSettings)
                     + searchNotes);
             return report;
         }
@@ -456,6 +458,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 long[] calls = from == totals ? searchCalls.get(search) : null;
                 if (calls != null && n > 0) {
                     entry.put("mean_calls", round((double) calls[0] / n)).put("failed_calls", calls[1]);
+                }
+                if (from == totals) {
+                    // What ran, the strategy's own defaults included, rather than what the notes say it should be.
+                    entry.put("settings", StepSearchSettings.settingsReport(searchSettings.get(search)));
                 }
                 report.put(search, entry);
             }
@@ -482,6 +488,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         Map<String, StepSearch> searches = live.searches();
         LiveRun run = new LiveRun();
         run.searches.addAll(searches.keySet());
+        searches.forEach((name, search) -> run.searchSettings.put(name, search.settings()));
         run.skippedSearches.putAll(live.skipped());
         run.searchNotes = live.notes();
         for (int count : SEPARATE_STEPS) {
