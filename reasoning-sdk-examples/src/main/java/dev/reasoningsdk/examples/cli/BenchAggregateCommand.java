@@ -164,9 +164,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         String weightsName = learnedVerifier != null ? learnedVerifier.toString() : "shipped";
         BenchReport report = new BenchReport();
         Path gsm8kFile = data != null ? data : SharedData.require(ModelSolutions.DEFAULT_FILE, "--data");
-        List<VerifierTrainer.LabelledChains> questions = LabelledChainsFile.read(gsm8kFile);
+        // A repeated question is refused: it would be scored twice, weighing double in every figure.
+        List<VerifierTrainer.LabelledChains> questions = LabelledChainsFile.readDistinct(gsm8kFile);
         // Both files are read before anything runs, so a bad row in either is reported at once.
-        List<JsonNode> liveProblems = !live ? List.of() : JsonlRows.problems(problems != null ? problems
+        List<JsonNode> liveProblems = !live ? List.of() : JsonlRows.distinctProblems(problems != null ? problems
                 : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"));
         report.put("gsm8k", gsm8k(gsm8kFile, questions).put("learned_verifier",
                 LearnedVerifierBench.report(gsm8kFile, questions, verifierWeights, weightsName)));

@@ -2,6 +2,7 @@ package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.impl.internal.JsonLines;
+import dev.reasoningsdk.impl.internal.QuestionDigests;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,12 +42,53 @@ final class JsonlRows {
     }
 
     /**
+     * As {@link #problems(Path)}, refusing a question that repeats an earlier one ({@link #requireDistinctQuestions}):
+     * for a bench, which would score it twice.
+     *
+     * @throws IllegalArgumentException as {@link #problems(Path)} does, or naming the file and the lines of the first
+     *                                  repeated question
+     */
+    static List<JsonNode> distinctProblems(Path file) throws IOException {
+        List<String> questions = new ArrayList<>();
+        List<Integer> lines = new ArrayList<>();
+        List<JsonNode> rows = checkedRows(file, row -> {
+            problemCheck(file, true).accept(row);
+            questions.add(row.node().path("question").asText());
+            lines.add(row.line());
+        });
+        requireDistinctQuestions(file, questions, lines);
+        return rows;
+    }
+
+    /**
+     * Refuses a file that holds a question twice, compared as {@link QuestionDigests} compares a head's training
+     * questions (case, white space and punctuation aside): a bench would score it twice, weighing it double in every
+     * figure, as {@code verifier train} refuses it for cross-validation.
+     *
+     * @param questions the file's questions, in file order
+     * @param lines     each question's line in the file
+     * @throws IllegalArgumentException naming the file and the lines of the first question that repeats an earlier one
+     */
+    static void requireDistinctQuestions(Path file, List<String> questions, List<Integer> lines) {
+        QuestionDigests.firstRepeat(questions).ifPresent(repeat -> {
+            throw new IllegalArgumentException(file + ": lines " + lines.get(repeat.first()) + " and "
+                    + lines.get(repeat.second()) + " hold the same question (case, white space and punctuation "
+                    + "aside): a bench would score it twice, so remove one");
+        });
+    }
+
+    /**
      * As {@link #problems(Path)}, with {@code integerAnswers} false for questions of any kind (a user's own, for
      * {@code verifier sample}): the answer may then be any one number, as JSON or as text
      * ({@link LabelledChainsFile#numericGold}), as the chains' answers are read as numbers.
      */
     static List<JsonNode> problems(Path file, boolean integerAnswers) throws IOException {
-        return checkedRows(file, row -> {
+        return checkedRows(file, problemCheck(file, integerAnswers));
+    }
+
+    /** The check of one problem row of {@code file}: a question as text, an answer as {@link #problems} says. */
+    private static Consumer<JsonLines.Row> problemCheck(Path file, boolean integerAnswers) {
+        return row -> {
             JsonNode answer = row.node().path("answer");
             boolean answered = integerAnswers ? answer.isIntegralNumber()
                     : LabelledChainsFile.numericGold(answer).isPresent();
@@ -54,7 +96,7 @@ final class JsonlRows {
                 throw new IllegalArgumentException(file + ":" + row.line() + ": a problem needs 'question' (text) "
                         + "and 'answer' (" + (integerAnswers ? "an integer" : "one number, as JSON or text") + ")");
             }
-        });
+        };
     }
 
     /** A field every row of a file must hold: its name, what it must be (in words) and the test of that. */
