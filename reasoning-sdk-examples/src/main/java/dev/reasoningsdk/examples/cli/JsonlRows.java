@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /** Reads the benches' JSON-lines files and picks evenly spaced rows from them. */
@@ -38,7 +40,7 @@ final class JsonlRows {
      *                                  the file if it holds no rows
      */
     static List<JsonNode> problems(Path file) throws IOException {
-        return problems(file, true);
+        return checkedRows(file, problemCheck(file));
     }
 
     /**
@@ -52,7 +54,7 @@ final class JsonlRows {
         List<String> questions = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
         List<JsonNode> rows = checkedRows(file, row -> {
-            problemCheck(file, true).accept(row);
+            problemCheck(file).accept(row);
             questions.add(row.node().path("question").asText());
             lines.add(row.line());
         });
@@ -78,25 +80,48 @@ final class JsonlRows {
     }
 
     /**
-     * As {@link #problems(Path)}, with {@code integerAnswers} false for questions of any kind (a user's own, for
-     * {@code verifier sample}): the answer may then be any one number, as JSON or as text
-     * ({@link LabelledChainsFile#numericGold}), as the chains' answers are read as numbers.
+     * The rows of a problems file of questions of any kind (a user's own, for {@code verifier sample}), each read
+     * once: its {@code question} as text and its {@code answer} as the gold answer the chains' answers are compared
+     * with, any one number, as JSON or as text ({@link LabelledChainsFile#numericGold}: {@code "1,600"} is 1600).
+     *
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws dev.reasoningsdk.impl.DataFileException if it is a directory or not UTF-8
+     * @throws IllegalArgumentException naming the file and line of a row that is not JSON or lacks either field, or
+     *                                  the file if it holds no rows
      */
-    static List<JsonNode> problems(Path file, boolean integerAnswers) throws IOException {
-        return checkedRows(file, problemCheck(file, integerAnswers));
+    static List<GoldProblem> goldProblems(Path file) throws IOException {
+        return readRows(file, row -> {
+            JsonNode question = row.node().path("question");
+            Optional<String> gold = LabelledChainsFile.numericGold(row.node().path("answer"));
+            if (!question.isTextual() || gold.isEmpty()) {
+                throw problemNeeds(file, row, "one number, as JSON or text");
+            }
+            return new GoldProblem(question.asText(), gold.get());
+        });
     }
 
-    /** The check of one problem row of {@code file}: a question as text, an answer as {@link #problems} says. */
-    private static Consumer<JsonLines.Row> problemCheck(Path file, boolean integerAnswers) {
+    /**
+     * A question and its gold answer, as {@link #goldProblems} reads them.
+     *
+     * @param question the question
+     * @param gold     the gold answer, as the numeric extractor gives the chains' answers
+     */
+    record GoldProblem(String question, String gold) {
+    }
+
+    /** The check of one row of {@link #problems}: a question as text, an answer as an integer. */
+    private static Consumer<JsonLines.Row> problemCheck(Path file) {
         return row -> {
-            JsonNode answer = row.node().path("answer");
-            boolean answered = integerAnswers ? answer.isIntegralNumber()
-                    : LabelledChainsFile.numericGold(answer).isPresent();
-            if (!row.node().path("question").isTextual() || !answered) {
-                throw new IllegalArgumentException(file + ":" + row.line() + ": a problem needs 'question' (text) "
-                        + "and 'answer' (" + (integerAnswers ? "an integer" : "one number, as JSON or text") + ")");
+            if (!row.node().path("question").isTextual() || !row.node().path("answer").isIntegralNumber()) {
+                throw problemNeeds(file, row, "an integer");
             }
         };
+    }
+
+    /** The refusal of a problem row without its question or answer; {@code answer} says what the answer must be. */
+    private static IllegalArgumentException problemNeeds(Path file, JsonLines.Row row, String answer) {
+        return new IllegalArgumentException(file + ":" + row.line() + ": a problem needs 'question' (text) and "
+                + "'answer' (" + answer + ")");
     }
 
     /** A field every row of a file must hold: its name, what it must be (in words) and the test of that. */
@@ -129,10 +154,21 @@ final class JsonlRows {
      * @throws IllegalArgumentException if {@code check} refuses a row, or the file holds no rows
      */
     private static List<JsonNode> checkedRows(Path file, Consumer<JsonLines.Row> check) throws IOException {
-        List<JsonNode> rows = new ArrayList<>();
-        for (JsonLines.Row row : JsonLines.read(file)) {
+        return readRows(file, row -> {
             check.accept(row);
-            rows.add(row.node());
+            return row.node();
+        });
+    }
+
+    /**
+     * Every row of {@code file} as {@code read} reads it (which throws to refuse it), in file order.
+     *
+     * @throws IllegalArgumentException if {@code read} refuses a row, or the file holds no rows
+     */
+    private static <T> List<T> readRows(Path file, Function<JsonLines.Row, T> read) throws IOException {
+        List<T> rows = new ArrayList<>();
+        for (JsonLines.Row row : JsonLines.read(file)) {
+            rows.add(read.apply(row));
         }
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("no rows in " + file);
