@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ModelRunException;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
+import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
@@ -57,7 +58,10 @@ class BenchAggregateLiveRunTest {
             assertThat(report.path("notes").asText()).contains("12 tokens per expansion, budget 200 generated tokens",
                     "seed 0", "exploration constant 2.0", "up to 3 per chain", "until 3 chains without a rejected "
                             + "step agree or 5 are finished", "each chain expanded at most "
-                            + StepSearchSettings.BEST_FIRST_MAX_EXPANSIONS + " times");
+                            + StepSearchSettings.BEST_FIRST_MAX_EXPANSIONS + " times", "aor: the issue's defaults ("
+                            + AggregationOfReasoning.DEFAULT_INITIAL_SAMPLES + " initial samples, +"
+                            + AggregationOfReasoning.DEFAULT_ADDITIONAL_SAMPLES + " while the margin is under 2, at "
+                            + "most " + AggregationOfReasoning.DEFAULT_MAX_SAMPLES + ")");
         }
     }
 
