@@ -85,6 +85,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     private static final int[] KS = {1, 5, 10, 20, 40};
+    /** Chains sampled once per live problem: the most AoR draws, and majority@k's largest k. */
+    private static final int CHAINS_PER_PROBLEM = AggregationOfReasoning.DEFAULT_MAX_SAMPLES;
     private static final double TEMPERATURE = 0.8;
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -178,9 +180,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         String weightsName = learnedVerifier != null ? learnedVerifier.toString() : "shipped";
         BenchReport report = new BenchReport();
         Path gsm8kFile = data != null ? data : SharedData.require(ModelSolutions.DEFAULT_FILE, "--data");
-        List<VerifierTrainer.LabelledChains> questions = LabelledChainsFile.read(gsm8kFile);
+        // A repeated question is refused: it would be scored twice, weighing double in every figure.
+        List<VerifierTrainer.LabelledChains> questions = LabelledChainsFile.readDistinct(gsm8kFile);
         // Both files are read before anything runs, so a bad row in either is reported at once.
-        List<JsonNode> liveProblems = !live ? List.of() : JsonlRows.problems(problems != null ? problems
+        List<JsonNode> liveProblems = !live ? List.of() : JsonlRows.distinctProblems(problems != null ? problems
                 : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"));
         if (stepReward != null) {
             stepRewardHead = stepRewardHead(endpoint, JsonlRows.evenlySpaced(liveProblems, limit));
@@ -285,8 +288,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         report.put("baselines", new BenchReport().put("best_single_model", round(sourceAccuracy.best()))
                 .put("majority_first_seen_ties", share(right.get("majority"), n)).put("oracle", share(oracle, n)));
         report.put("sources", sources);
-        report.put("notes", "weighted_reliability: one-coin Dawid-Skene (K=5) fitted without labels on these "
-                + "questions; verifier: AoR (threshold 6, 3 representatives) with the arithmetic verifier "
+        report.put("notes", "weighted_reliability: one-coin Dawid-Skene (K=" + reliability.alternatives()
+                + ") fitted without labels on these questions; verifier: AoR (threshold "
+                + number(AggregationOfReasoning.DEFAULT_SCORE_THRESHOLD) + ", "
+                + AggregationOfReasoning.DEFAULT_REPRESENTATIVES + " representatives) with the arithmetic verifier "
                 + "(whole-number answers), chains weighted by source reliability for score ties; "
                 + "verifier_unweighted: the same with unit weights");
         return report;
@@ -378,7 +383,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 // Its figures would be measured partly on what the head was trained on.
                 skipped = Map.of("best_first_learned", trainedOn + " of the " + selected.size()
                         + " selected problems are among the learned process reward's training problems; the "
-                        + "default selection (200 of the project's eval problems) holds none");
+                        + "default selection (" + DEFAULT_LIVE_LIMIT + " of the project's eval problems) holds none");
             }
             LiveRun run = liveRun(selected, sampler, scorers, new LiveSearches(searches, skipped,
                     "; " + StepSearchSettings.describeLearned(learned.weights())), () -> false);
@@ -405,7 +410,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
      * What the live loop counted per method: right answers, samples, generated tokens and expansions (index 0-3), in
      * total and for the problems of each step count in {@link #SEPARATE_STEPS}; problems done; the sampling cost.
      */
-    private final class LiveRun {
+    final class LiveRun {
         final Map<String, double[]> totals = new LinkedHashMap<>();
         final Map<Integer, Map<String, double[]>> byStepCount = new LinkedHashMap<>();
         final Map<Integer, Integer> problemsByStepCount = new LinkedHashMap<>();
@@ -420,6 +425,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         final Map<String, long[]> searchCalls = new LinkedHashMap<>();
         /** Searches that did not run, or stopped running, with why. */
         final Map<String, String> skippedSearches = new LinkedHashMap<>();
+        /** Each search's settings as it was built ({@link StepSearch#settings()}), by search. */
+        final Map<String, Map<String, Object>> searchSettings = new LinkedHashMap<>();
         /** What the searches add to the notes. */
         String searchNotes = "";
         int problems;
@@ -514,11 +521,14 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 searchAnswers.forEach(searchPerProblem::put);
                 report.put("step_search_answers", searchPerProblem);
             }
-            report.put("notes", "aor: the issue's defaults (20 initial samples, +5 while the margin is under 2, at "
-                    + "most 40); aor_lean: the same with " + leanInitial + " initial samples; a problem whose "
+            report.put("notes", "aor: the issue's defaults (" + AggregationOfReasoning.DEFAULT_INITIAL_SAMPLES
+                    + " initial samples, +" + AggregationOfReasoning.DEFAULT_ADDITIONAL_SAMPLES + " while the margin "
+                    + "is under " + number(AggregationOfReasoning.DEFAULT_TERMINATION_MARGIN) + ", at most "
+                    + AggregationOfReasoning.DEFAULT_MAX_SAMPLES + "); aor_lean: the same with " + leanInitial
+                    + " initial samples; a problem whose "
                     + "samples all failed counts as wrong (aor_without_chains); generated_tokens: tokens the model "
                     + "generated for the chains a method used, per problem on average (majority@k: its first k "
-                    + "chains); step_search: " + StepSearchSettings.describe(stepTokens, stepMaxTokens)
+                    + "chains); step_search: " + StepSearchSettings.describe(searchSettings)
                     + searchNotes);
             return report;
         }
@@ -539,6 +549,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 long[] calls = from == totals ? searchCalls.get(search) : null;
                 if (calls != null && n > 0) {
                     entry.put("mean_calls", round((double) calls[0] / n)).put("failed_calls", calls[1]);
+                }
+                if (from == totals) {
+                    // What ran, the strategy's own defaults included, rather than what the notes say it should be.
+                    entry.put("settings", StepSearchSettings.settingsReport(searchSettings.get(search)));
                 }
                 report.put(search, entry);
             }
@@ -565,6 +579,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         Map<String, StepSearch> searches = live.searches();
         LiveRun run = new LiveRun();
         run.searches.addAll(searches.keySet());
+        searches.forEach((name, search) -> run.searchSettings.put(name, search.settings()));
         run.skippedSearches.putAll(live.skipped());
         run.searchNotes = live.notes();
         for (int count : SEPARATE_STEPS) {
@@ -580,7 +595,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             String gold = String.valueOf(problem.path("answer").asLong());
             run.steps = problem.path("steps").asInt(0);
             run.problemsByStepCount.merge(run.steps, 1, Integer::sum);
-            ReplaySampler replay = new ReplaySampler(sampler, question, 40);
+            ReplaySampler replay = new ReplaySampler(sampler, question, CHAINS_PER_PROBLEM);
             run.usage = run.usage.plus(replay.usage());
             List<ReasoningChain> all = replay.chains();
             for (int k : KS) {
@@ -675,6 +690,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     private static double share(int count, int n) {
         return round((double) count / n);
+    }
+
+    /** A default as the notes state it: {@code 2} for 2.0, {@code 0.5} for 0.5. */
+    private static String number(double value) {
+        return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 
     private static double round(double value) {

@@ -2,11 +2,14 @@ package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.impl.internal.JsonLines;
+import dev.reasoningsdk.impl.internal.QuestionDigests;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /** Reads the benches' JSON-lines files and picks evenly spaced rows from them. */
@@ -37,24 +40,88 @@ final class JsonlRows {
      *                                  the file if it holds no rows
      */
     static List<JsonNode> problems(Path file) throws IOException {
-        return problems(file, true);
+        return checkedRows(file, problemCheck(file));
     }
 
     /**
-     * As {@link #problems(Path)}, with {@code integerAnswers} false for questions of any kind (a user's own, for
-     * {@code verifier sample}): the answer may then be any one number, as JSON or as text
-     * ({@link LabelledChainsFile#numericGold}), as the chains' answers are read as numbers.
+     * As {@link #problems(Path)}, refusing a question that repeats an earlier one ({@link #requireDistinctQuestions}):
+     * for a bench, which would score it twice.
+     *
+     * @throws IllegalArgumentException as {@link #problems(Path)} does, or naming the file and the lines of the first
+     *                                  repeated question
      */
-    static List<JsonNode> problems(Path file, boolean integerAnswers) throws IOException {
-        return checkedRows(file, row -> {
-            JsonNode answer = row.node().path("answer");
-            boolean answered = integerAnswers ? answer.isIntegralNumber()
-                    : LabelledChainsFile.numericGold(answer).isPresent();
-            if (!row.node().path("question").isTextual() || !answered) {
-                throw new IllegalArgumentException(file + ":" + row.line() + ": a problem needs 'question' (text) "
-                        + "and 'answer' (" + (integerAnswers ? "an integer" : "one number, as JSON or text") + ")");
-            }
+    static List<JsonNode> distinctProblems(Path file) throws IOException {
+        List<String> questions = new ArrayList<>();
+        List<Integer> lines = new ArrayList<>();
+        List<JsonNode> rows = checkedRows(file, row -> {
+            problemCheck(file).accept(row);
+            questions.add(row.node().path("question").asText());
+            lines.add(row.line());
         });
+        requireDistinctQuestions(file, questions, lines);
+        return rows;
+    }
+
+    /**
+     * Refuses a file that holds a question twice, compared as {@link QuestionDigests} compares a head's training
+     * questions (case, white space and punctuation aside): a bench would score it twice, weighing it double in every
+     * figure, as {@code verifier train} refuses it for cross-validation.
+     *
+     * @param questions the file's questions, in file order
+     * @param lines     each question's line in the file
+     * @throws IllegalArgumentException naming the file and the lines of the first question that repeats an earlier one
+     */
+    static void requireDistinctQuestions(Path file, List<String> questions, List<Integer> lines) {
+        QuestionDigests.firstRepeat(questions).ifPresent(repeat -> {
+            throw new IllegalArgumentException(file + ": lines " + lines.get(repeat.first()) + " and "
+                    + lines.get(repeat.second()) + " hold the same question (case, white space and punctuation "
+                    + "aside): a bench would score it twice, so remove one");
+        });
+    }
+
+    /**
+     * The rows of a problems file of questions of any kind (a user's own, for {@code verifier sample}), each read
+     * once: its {@code question} as text and its {@code answer} as the gold answer the chains' answers are compared
+     * with, any one number, as JSON or as text ({@link LabelledChainsFile#numericGold}: {@code "1,600"} is 1600).
+     *
+     * @throws java.nio.file.NoSuchFileException if the file does not exist
+     * @throws dev.reasoningsdk.impl.DataFileException if it is a directory or not UTF-8
+     * @throws IllegalArgumentException naming the file and line of a row that is not JSON or lacks either field, or
+     *                                  the file if it holds no rows
+     */
+    static List<GoldProblem> goldProblems(Path file) throws IOException {
+        return readRows(file, row -> {
+            JsonNode question = row.node().path("question");
+            Optional<String> gold = LabelledChainsFile.numericGold(row.node().path("answer"));
+            if (!question.isTextual() || gold.isEmpty()) {
+                throw problemNeeds(file, row, "one number, as JSON or text");
+            }
+            return new GoldProblem(question.asText(), gold.get());
+        });
+    }
+
+    /**
+     * A question and its gold answer, as {@link #goldProblems} reads them.
+     *
+     * @param question the question
+     * @param gold     the gold answer, as the numeric extractor gives the chains' answers
+     */
+    record GoldProblem(String question, String gold) {
+    }
+
+    /** The check of one row of {@link #problems}: a question as text, an answer as an integer. */
+    private static Consumer<JsonLines.Row> problemCheck(Path file) {
+        return row -> {
+            if (!row.node().path("question").isTextual() || !row.node().path("answer").isIntegralNumber()) {
+                throw problemNeeds(file, row, "an integer");
+            }
+        };
+    }
+
+    /** The refusal of a problem row without its question or answer; {@code answer} says what the answer must be. */
+    private static IllegalArgumentException problemNeeds(Path file, JsonLines.Row row, String answer) {
+        return new IllegalArgumentException(file + ":" + row.line() + ": a problem needs 'question' (text) and "
+                + "'answer' (" + answer + ")");
     }
 
     /** A field every row of a file must hold: its name, what it must be (in words) and the test of that. */
@@ -87,10 +154,21 @@ final class JsonlRows {
      * @throws IllegalArgumentException if {@code check} refuses a row, or the file holds no rows
      */
     private static List<JsonNode> checkedRows(Path file, Consumer<JsonLines.Row> check) throws IOException {
-        List<JsonNode> rows = new ArrayList<>();
-        for (JsonLines.Row row : JsonLines.read(file)) {
+        return readRows(file, row -> {
             check.accept(row);
-            rows.add(row.node());
+            return row.node();
+        });
+    }
+
+    /**
+     * Every row of {@code file} as {@code read} reads it (which throws to refuse it), in file order.
+     *
+     * @throws IllegalArgumentException if {@code read} refuses a row, or the file holds no rows
+     */
+    private static <T> List<T> readRows(Path file, Function<JsonLines.Row, T> read) throws IOException {
+        List<T> rows = new ArrayList<>();
+        for (JsonLines.Row row : JsonLines.read(file)) {
+            rows.add(read.apply(row));
         }
         if (rows.isEmpty()) {
             throw new IllegalArgumentException("no rows in " + file);

@@ -44,6 +44,21 @@ final class LabelledChainsFile {
      *                                  model solutions, a field of theirs), or if the file holds no rows
      */
     static List<VerifierTrainer.LabelledChains> read(Path file) throws IOException {
+        return read(file, false);
+    }
+
+    /**
+     * As {@link #read(Path)}, refusing a question that repeats an earlier one
+     * ({@link JsonlRows#requireDistinctQuestions}): for a bench, which would score it twice.
+     *
+     * @throws IllegalArgumentException as {@link #read(Path)} does, or naming the file and the lines of the first
+     *                                  repeated question
+     */
+    static List<VerifierTrainer.LabelledChains> readDistinct(Path file) throws IOException {
+        return read(file, true);
+    }
+
+    private static List<VerifierTrainer.LabelledChains> read(Path file, boolean distinct) throws IOException {
         List<JsonLines.Row> lines = JsonLines.read(file);
         if (lines.isEmpty()) {
             throw new IllegalArgumentException(file + " holds no rows");
@@ -58,6 +73,10 @@ final class LabelledChainsFile {
                 ModelSolutions row = ModelSolutions.parse(line.node(), where);
                 questions.add(new VerifierTrainer.LabelledChains(row.question(), row.gold(), row.chains()));
             }
+        }
+        if (distinct) {
+            JsonlRows.requireDistinctQuestions(file, questions.stream().map(VerifierTrainer.LabelledChains::question)
+                    .toList(), lines.stream().map(JsonLines.Row::line).toList());
         }
         return questions;
     }

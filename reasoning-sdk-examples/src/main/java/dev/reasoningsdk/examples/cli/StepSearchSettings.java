@@ -8,9 +8,13 @@ import dev.reasoningsdk.impl.aggregate.StepSearch;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import dev.reasoningsdk.impl.openai.OpenAiChatModels;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * The step searches {@code bench aggregate --live} runs, in one place so the report's notes say what ran. Settings
@@ -61,6 +65,9 @@ final class StepSearchSettings {
      * and the tuning accepted more steps the lower it went, down to 0.3.
      */
     static final double LEARNED_ACCEPT_REWARD = 0.3;
+
+    /** Where a camel-case option name starts a word: before each capital. */
+    private static final Pattern SNAKE_CASE = Pattern.compile("(\\p{Lu})");
 
     private StepSearchSettings() {
     }
@@ -182,19 +189,53 @@ final class StepSearchSettings {
                 + "calls, for comparison";
     }
 
-    static String describe(int stepTokens, long maxTokens) {
-        return "arithmetic process reward grounded in the question (grounding factor 0), calculator on, "
-                + "temperature " + TEMPERATURE + ", " + stepTokens + " tokens per expansion, budget " + maxTokens
-                + " generated tokens per problem; beam: width " + BEAM_WIDTH + ", " + BEAM_EXPANSIONS
-                + " children per chain; best_first: 1 child per expansion, each chain expanded at most "
-                + BEST_FIRST_MAX_EXPANSIONS + " times, up to " + BEST_FIRST_MAX_RESTARTS + " more searches until "
-                + BEST_FIRST_AGREEMENT + " chains without a rejected step agree; mcts: Monte-Carlo tree search with "
-                + "UCT (exploration constant 1), one child per visit up to 4 per chain, each rollout to the end of "
-                + "its chain or to a rejected step, until 2 chains without a rejected step agree or 8 are finished, "
-                + "answered by their vote; best_first_without_calculator: "
-                + "the same with the calculator off, the model's arithmetic kept as written; best_first_served: "
-                + "best_first through LocalOpenAiServer over HTTP on loopback (the OpenAI client, the SDK's gateway, "
-                + "one call per row continuing the partial chain); mean_calls: model calls per problem, failed_calls: "
-                + "in all; seed 0";
+    /**
+     * The step searches' part of the report's notes, each search's numbers read from the {@link StepSearch#settings()}
+     * it ran with (by name, as {@link #settingsReport} gives them), so that no default is written down twice; a
+     * search that is not among them is left out. The step size, budget, temperature and seed are every search's.
+     */
+    static String describe(Map<String, Map<String, Object>> settings) {
+        List<String> parts = new ArrayList<>();
+        settings.values().stream().findFirst().ifPresent(any -> parts.add("arithmetic process reward grounded in "
+                + "the question (grounding factor 0), calculator on, temperature " + any.get("temperature") + ", "
+                + any.get("stepTokens") + " tokens per expansion, budget " + any.get("maxTokens")
+                + " generated tokens per problem, seed " + any.get("seed") + "; settings: each search's settings as "
+                + "it ran"));
+        Map<String, Object> beam = settings.get("beam");
+        if (beam != null) {
+            parts.add("beam: width " + beam.get("beamWidth") + ", " + beam.get("expansionsPerStep")
+                    + " children per chain");
+        }
+        Map<String, Object> bestFirst = settings.get("best_first");
+        if (bestFirst != null) {
+            parts.add("best_first: " + bestFirst.get("expansionsPerStep") + " child per expansion, each chain "
+                    + "expanded at most " + bestFirst.get("maxExpansionsPerStep") + " times, up to "
+                    + bestFirst.get("maxRestarts") + " more searches until " + bestFirst.get("agreement")
+                    + " chains without a rejected step agree");
+        }
+        Map<String, Object> mcts = settings.get("mcts");
+        if (mcts != null) {
+            parts.add("mcts: Monte-Carlo tree search with UCT (exploration constant "
+                    + mcts.get("explorationConstant") + "), one child per visit up to "
+                    + mcts.get("maxExpansionsPerStep") + " per chain, each rollout to the end of its chain or to a "
+                    + "rejected step, until " + mcts.get("agreement") + " chains without a rejected step agree or "
+                    + mcts.get("samples") + " are finished, answered by their vote");
+        }
+        parts.add("best_first_without_calculator: the same with the calculator off, the model's arithmetic kept as "
+                + "written; best_first_served: best_first through LocalOpenAiServer over HTTP on loopback (the OpenAI "
+                + "client, the SDK's gateway, one call per row continuing the partial chain); mean_calls: model calls "
+                + "per problem, failed_calls: in all");
+        return String.join("; ", parts);
+    }
+
+    /**
+     * {@code settings} ({@link StepSearch#settings()}) as a report's fields: each option's name in the report's
+     * snake case ({@code maxExpansionsPerStep} as {@code max_expansions_per_step}), its value unchanged.
+     */
+    static BenchReport settingsReport(Map<String, Object> settings) {
+        BenchReport report = new BenchReport();
+        settings.forEach((option, value) -> report.put(SNAKE_CASE.matcher(option).replaceAll("_$1")
+                .toLowerCase(Locale.ROOT), value));
+        return report;
     }
 }

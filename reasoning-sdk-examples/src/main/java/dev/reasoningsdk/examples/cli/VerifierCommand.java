@@ -1,6 +1,5 @@
 package dev.reasoningsdk.examples.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
@@ -110,7 +109,7 @@ public final class VerifierCommand implements Runnable {
             RemoteModel.requireReachable(endpoint, cache);
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
             OutFolder.file(out, file, cache.file);
-            List<JsonNode> rows = JsonlRows.problems(file, false);
+            List<JsonlRows.GoldProblem> rows = JsonlRows.goldProblems(file);
             Set<Integer> excluded = problems != null ? Set.of()
                     : new TreeSet<>(StepRewardCommand.benchRows(rows.size()));
             List<Integer> allowed = IntStream.range(0, rows.size())
@@ -139,8 +138,8 @@ public final class VerifierCommand implements Runnable {
                 // rather than after every question's retries.
                 for (int i = 0; i < allowed.size() && stop == StopReason.COMPLETED
                         && (remote == null || !remote.shouldStop()); i++) {
-                    JsonNode problem = rows.get(allowed.get(i));
-                    SampleBatch batch = sampler.sample(problem.path("question").asText(), samples,
+                    JsonlRows.GoldProblem problem = rows.get(allowed.get(i));
+                    SampleBatch batch = sampler.sample(problem.question(), samples,
                             seed + (long) allowed.get(i) * samples);
                     usage = usage.plus(batch.usage());
                     stop = batch.stopReason();
@@ -149,8 +148,7 @@ public final class VerifierCommand implements Runnable {
                     } else {
                         // The gold answer as the chains' answers are read ("1,600" as 1600), so chains_right and
                         // the file's labels count a right chain right.
-                        labelled.add(new VerifierTrainer.LabelledChains(problem.path("question").asText(),
-                                LabelledChainsFile.numericGold(problem.path("answer")).orElseThrow(),
+                        labelled.add(new VerifierTrainer.LabelledChains(problem.question(), problem.gold(),
                                 batch.chains(source)));
                     }
                     progress.update(i + 1, allowed.size());

@@ -1,22 +1,69 @@
 package dev.reasoningsdk.examples.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ModelRunException;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
+import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** {@code bench aggregate --live}'s loop on the tiny reasoner, where a part of it fails. */
+/** {@code bench aggregate --live}'s loop on the tiny reasoner: what it reports, and where a part of it fails. */
 class BenchAggregateLiveRunTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void eachStepSearchReportsTheSettingsItRanWithAndTheNotesSayTheSame() throws IOException {
+        JsonNode problem = JSON.readTree("{\"question\": \"Ana starts with 7 shells. She sells 4. How many shells "
+                + "does she have now?\", \"steps\": 1, \"answer\": 3}");
+        try (HuggingFaceOnnxModel model = TinyReasoner.create()) {
+            Map<String, StepSearch> searches = new LinkedHashMap<>();
+            searches.put("best_first", StepSearchSettings.bestFirst(model, 12, 200));
+            // Not the bench's MCTS: the notes used to state its defaults (4, 8, 2 and 1) whatever ran.
+            searches.put("mcts", StepSearch.builder().model(model).strategy(StepSearch.Strategy.MCTS)
+                    .maxExpansionsPerStep(3).samples(5).agreement(3).explorationConstant(2).stepTokens(12)
+                    .maxTokens(200).build());
+            BenchAggregateCommand.LiveRun run = new BenchAggregateCommand().liveRun(List.of(problem),
+                    LocalModelSampler.builder().model(model).temperature(0.8).build(), Map.of(),
+                    new BenchAggregateCommand.LiveSearches(searches, Map.of(), ""), () -> false);
+            JsonNode report = JSON.valueToTree(run.report(model.modelId(), List.of()).figures());
+
+            JsonNode mcts = report.at("/step_search/mcts/settings");
+            assertThat(mcts.path("strategy").asText()).isEqualTo("mcts");
+            assertThat(mcts.path("max_expansions_per_step").asInt()).isEqualTo(3);
+            assertThat(mcts.path("samples").asInt()).isEqualTo(5);
+            assertThat(mcts.path("agreement").asInt()).isEqualTo(3);
+            assertThat(mcts.path("exploration_constant").asDouble()).isEqualTo(2.0);
+            assertThat(mcts.path("step_tokens").asInt()).isEqualTo(12);
+            assertThat(mcts.has("max_restarts")).as("a setting MCTS does not read").isFalse();
+            JsonNode bestFirst = report.at("/step_search/best_first/settings");
+            assertThat(bestFirst.path("max_expansions_per_step").asInt())
+                    .isEqualTo(StepSearchSettings.BEST_FIRST_MAX_EXPANSIONS);
+            assertThat(bestFirst.path("max_restarts").asInt()).isEqualTo(StepSearchSettings.BEST_FIRST_MAX_RESTARTS);
+            assertThat(bestFirst.path("max_tokens").asLong()).isEqualTo(200);
+            // The figures beside the settings are unchanged.
+            assertThat(report.at("/step_search/mcts/accuracy").isNumber()).isTrue();
+            assertThat(report.at("/by_step_count/5_steps/step_search/mcts/settings").isMissingNode()).isTrue();
+            assertThat(report.path("notes").asText()).contains("12 tokens per expansion, budget 200 generated tokens",
+                    "seed 0", "exploration constant 2.0", "up to 3 per chain", "until 3 chains without a rejected "
+                            + "step agree or 5 are finished", "each chain expanded at most "
+                            + StepSearchSettings.BEST_FIRST_MAX_EXPANSIONS + " times", "aor: the issue's defaults ("
+                            + AggregationOfReasoning.DEFAULT_INITIAL_SAMPLES + " initial samples, +"
+                            + AggregationOfReasoning.DEFAULT_ADDITIONAL_SAMPLES + " while the margin is under 2, at "
+                            + "most " + AggregationOfReasoning.DEFAULT_MAX_SAMPLES + ")");
+        }
+    }
 
     @Test
     void aStepSearchThatFailsFailsTheRunRatherThanBeingReportedAsNeedingTokenUsage() throws IOException {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +56,43 @@ class VerifierCommandTest {
                 .assertBadInput("no-question.jsonl line 3: no question");
         CliRun.of("verifier", "train", "--data", file.toString(), "--feature-sets", "chain", "--cv-repeats", "1")
                 .assertBadInput("no-question.jsonl line 3: no question");
+    }
+
+    @Test
+    void aQuestionRepeatedInABenchFileIsRefusedNamingBothLines(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = new ArrayList<>(Files.readAllLines(devChains()).subList(0, 40));
+        String question = json.readTree(lines.get(2)).path("question").asText();
+        // Line 31 asks line 3's question in capitals with doubled spaces: the same question, as verifier train tells.
+        String copy = question.toUpperCase(Locale.ROOT).replace(" ", "  ");
+        ObjectNode repeated = (ObjectNode) json.readTree(lines.get(30));
+        repeated.put("question", copy);
+        lines.set(30, json.writeValueAsString(repeated));
+        Path solutions = Files.write(dir.resolve("solutions.jsonl"), lines);
+        // Before: exit 0, with the question scored twice in every figure.
+        CliRun.of("bench", "aggregate", "--json", "--data", solutions.toString())
+                .assertBadInput("solutions.jsonl: lines 3 and 31 hold the same question");
+
+        // Labelled chains, as verifier sample writes them: the same.
+        List<String> labelled = new ArrayList<>();
+        for (String text : List.of(question, "How many legs do 3 ducks have?", copy + "?")) {
+            labelled.add(json.writeValueAsString(json.createObjectNode().put("question", text).put("answer", 6)
+                    .set("chains", json.createArrayNode().add(json.createObjectNode().put("text", "The answer is 6.")
+                            .put("source", "m")))));
+        }
+        Path chains = Files.write(dir.resolve("chains.jsonl"), labelled);
+        CliRun.of("bench", "aggregate", "--json", "--data", chains.toString())
+                .assertBadInput("chains.jsonl: lines 1 and 3 hold the same question");
+
+        // The live bench's problems: refused before a model is loaded.
+        Path problems = Files.write(dir.resolve("problems.jsonl"), List.of(
+                "{\"question\": \"Ana has 7 shells. She finds 4 more. How many shells now?\", \"answer\": 11}",
+                "",
+                "{\"question\": \"Owen has 12 stones. He gets 30 more. How many stones now?\", \"answer\": 42}",
+                "{\"question\": \"ana has 7 shells; she finds 4 more - how many shells now\", \"answer\": 11}"));
+        CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "3", "--data", devChains().toString(),
+                "--problems", problems.toString())
+                .assertBadInput("problems.jsonl: lines 1 and 4 hold the same question");
     }
 
     @Test

@@ -186,6 +186,11 @@ class VerifierSampleTest {
             Path file = Files.writeString(dir.resolve("gold.jsonl"), "{\"question\": \"q\", \"answer\": " + written
                     + ", \"chains\": [{\"text\": \"The answer is 1600.\"}]}\n");
             assertThat(LabelledChainsFile.read(file).get(0).gold()).as(written).isEqualTo("1600");
+            // verifier sample's problems, read once: the gold answer the chains it writes are labelled by.
+            Path problems = Files.writeString(dir.resolve("problems.jsonl"), "{\"question\": \"q\", \"answer\": "
+                    + written + "}\n");
+            assertThat(JsonlRows.goldProblems(problems)).as(written)
+                    .containsExactly(new JsonlRows.GoldProblem("q", "1600"));
         }
         for (String written : List.of("\"eighteen\"", "\"3/4\"", "\"18 or 19\"", "\"1e3\"", "\" \"", "true")) {
             Path file = Files.writeString(dir.resolve("gold.jsonl"), "{\"question\": \"q\", \"answer\": 1, "

@@ -75,6 +75,18 @@ public final class AggregationOfReasoning implements Aggregator {
 
     /** Default judge model calls per chain the run may judge, retries included. */
     public static final int DEFAULT_JUDGE_CALLS_PER_CHAIN = 3;
+    /** Default chains sampled before judging ({@link Builder#initialSamples}). */
+    public static final int DEFAULT_INITIAL_SAMPLES = 20;
+    /** Default local score of 10 a chain needs to represent its group ({@link Builder#scoreThreshold}). */
+    public static final double DEFAULT_SCORE_THRESHOLD = 6;
+    /** Default representatives per group in the global phase ({@link Builder#representatives}). */
+    public static final int DEFAULT_REPRESENTATIVES = 3;
+    /** Default lead in points at which dynamic sampling stops ({@link Builder#terminationMargin}). */
+    public static final double DEFAULT_TERMINATION_MARGIN = 2;
+    /** Default most chains sampled in all ({@link Builder#maxSamples}). */
+    public static final int DEFAULT_MAX_SAMPLES = 40;
+    /** Default chains sampled per round of dynamic sampling ({@link Builder#additionalSamples}). */
+    public static final int DEFAULT_ADDITIONAL_SAMPLES = 5;
 
     private static final Logger LOG = LoggerFactory.getLogger(AggregationOfReasoning.class);
 
@@ -435,13 +447,13 @@ public final class AggregationOfReasoning implements Aggregator {
     /** Builds an {@link AggregationOfReasoning}. Not thread-safe. */
     public static final class Builder extends SamplingBuilder<Builder> {
         private ChainScorer scorer;
-        private int initialSamples = 20;
+        private int initialSamples = DEFAULT_INITIAL_SAMPLES;
         private int judgeBatchSize = 5;
-        private double scoreThreshold = 6;
-        private int representatives = 3;
-        private double terminationMargin = 2;
-        private int maxSamples = 40;
-        private int additionalSamples = 5;
+        private double scoreThreshold = DEFAULT_SCORE_THRESHOLD;
+        private int representatives = DEFAULT_REPRESENTATIVES;
+        private double terminationMargin = DEFAULT_TERMINATION_MARGIN;
+        private int maxSamples = DEFAULT_MAX_SAMPLES;
+        private int additionalSamples = DEFAULT_ADDITIONAL_SAMPLES;
         private Integer maxJudgeCalls;
 
         private Builder() {
@@ -459,7 +471,7 @@ public final class AggregationOfReasoning implements Aggregator {
         }
 
         /**
-         * Chains sampled before judging (default 20).
+         * Chains sampled before judging (default {@value AggregationOfReasoning#DEFAULT_INITIAL_SAMPLES}).
          *
          * @throws IllegalArgumentException if below 1
          */
@@ -479,7 +491,8 @@ public final class AggregationOfReasoning implements Aggregator {
         }
 
         /**
-         * The local score a chain needs to represent its group (default 6).
+         * The local score a chain needs to represent its group (default
+         * {@value AggregationOfReasoning#DEFAULT_SCORE_THRESHOLD}).
          *
          * @throws IllegalArgumentException if outside [0, 10]
          */
@@ -492,7 +505,8 @@ public final class AggregationOfReasoning implements Aggregator {
         }
 
         /**
-         * Representatives per group in the global phase (default 3).
+         * Representatives per group in the global phase (default
+         * {@value AggregationOfReasoning#DEFAULT_REPRESENTATIVES}).
          *
          * @throws IllegalArgumentException if below 1
          */
@@ -502,7 +516,8 @@ public final class AggregationOfReasoning implements Aggregator {
         }
 
         /**
-         * The lead in points at which sampling stops (default 2).
+         * The lead in points at which sampling stops (default
+         * {@value AggregationOfReasoning#DEFAULT_TERMINATION_MARGIN}).
          *
          * @throws IllegalArgumentException if negative or not finite
          */
@@ -516,7 +531,7 @@ public final class AggregationOfReasoning implements Aggregator {
         }
 
         /**
-         * The most chains sampled in all (default 40).
+         * The most chains sampled in all (default {@value AggregationOfReasoning#DEFAULT_MAX_SAMPLES}).
          *
          * @throws IllegalArgumentException if below 1
          */
@@ -526,7 +541,8 @@ public final class AggregationOfReasoning implements Aggregator {
         }
 
         /**
-         * Chains sampled per round of dynamic sampling (default 5).
+         * Chains sampled per round of dynamic sampling (default
+         * {@value AggregationOfReasoning#DEFAULT_ADDITIONAL_SAMPLES}).
          *
          * @throws IllegalArgumentException if below 1
          */

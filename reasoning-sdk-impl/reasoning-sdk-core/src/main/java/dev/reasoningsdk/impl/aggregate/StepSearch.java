@@ -30,6 +30,7 @@ import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -137,7 +138,8 @@ import java.util.stream.Collectors;
  *
  * <p>Defaults: strategy best-first, beam width 2, 1 expansion per step for best-first and 2 for beam, 1 sample,
  * no restarts, agreement 1, calculator off, {@code acceptReward} 1, {@code maxExpansionsPerStep} 16; for MCTS
- * 4 children per chain, at most 8 finished chains, agreement 2 and exploration constant 1;
+ * {@value #DEFAULT_MCTS_MAX_EXPANSIONS_PER_STEP} children per chain, at most {@value #DEFAULT_MCTS_SAMPLES} finished
+ * chains, agreement {@value #DEFAULT_MCTS_AGREEMENT} and exploration constant {@value #DEFAULT_EXPLORATION_CONSTANT};
  * {@code stepTokens} 16, {@code maxTokens} 1024, temperature 0.8, seed 0, the model's own prompt format
  * ({@link CausalLanguageModel#formatPrompt}; over a gateway the question unchanged), the numeric answer extractor,
  * {@link SampleRequestParameters#temperatureOnly()} over a gateway. Immutable and thread-safe (one search runs on the
@@ -156,13 +158,13 @@ public final class StepSearch {
     }
 
     /** MCTS's default children per chain ({@link Builder#maxExpansionsPerStep}). */
-    private static final int MCTS_MAX_CHILDREN = 4;
+    public static final int DEFAULT_MCTS_MAX_EXPANSIONS_PER_STEP = 4;
     /** MCTS's default most finished chains ({@link Builder#samples}). */
-    private static final int MCTS_SAMPLES = 8;
+    public static final int DEFAULT_MCTS_SAMPLES = 8;
     /** MCTS's default agreeing chains without a rejected step that end it ({@link Builder#agreement}). */
-    private static final int MCTS_AGREEMENT = 2;
-    /** MCTS's default UCT exploration constant ({@link Builder#explorationConstant}). */
-    private static final double MCTS_EXPLORATION = 1.0;
+    public static final int DEFAULT_MCTS_AGREEMENT = 2;
+    /** The default UCT exploration constant of MCTS ({@link Builder#explorationConstant}). */
+    public static final double DEFAULT_EXPLORATION_CONSTANT = 1.0;
 
     private final CausalLanguageModel model;
     private final ModelGateway gateway;
@@ -184,6 +186,7 @@ public final class StepSearch {
     private final double acceptReward;
     private final boolean calculator;
     private final double explorationConstant;
+    private final Map<String, Object> settings;
 
     private StepSearch(Builder builder) {
         this.model = builder.model;
@@ -201,17 +204,43 @@ public final class StepSearch {
                 : builder.strategy == Strategy.BEAM ? 2 : 1;
         boolean mcts = builder.strategy == Strategy.MCTS;
         this.maxExpansionsPerStep = builder.maxExpansionsPerStep != null ? builder.maxExpansionsPerStep
-                : mcts ? MCTS_MAX_CHILDREN : 16;
+                : mcts ? DEFAULT_MCTS_MAX_EXPANSIONS_PER_STEP : 16;
         this.stepTokens = builder.stepTokens;
         this.maxTokens = builder.maxTokens;
         this.temperature = builder.temperature;
         this.seed = builder.seed;
-        this.samples = builder.samples != null ? builder.samples : mcts ? MCTS_SAMPLES : 1;
+        this.samples = builder.samples != null ? builder.samples : mcts ? DEFAULT_MCTS_SAMPLES : 1;
         this.maxRestarts = builder.maxRestarts;
-        this.agreement = builder.agreement != null ? builder.agreement : mcts ? MCTS_AGREEMENT : 1;
+        this.agreement = builder.agreement != null ? builder.agreement : mcts ? DEFAULT_MCTS_AGREEMENT : 1;
         this.acceptReward = builder.acceptReward;
         this.calculator = builder.calculator;
         this.explorationConstant = builder.explorationConstant;
+        this.settings = readSettings();
+    }
+
+    /** {@link #settings()}: every option in the builder's order, those of other strategies left out. */
+    private Map<String, Object> readSettings() {
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("strategy", strategy.name().toLowerCase(Locale.ROOT));
+        all.put("beamWidth", beamWidth);
+        all.put("expansionsPerStep", expansionsPerStep);
+        all.put("maxExpansionsPerStep", maxExpansionsPerStep);
+        all.put("stepTokens", stepTokens);
+        all.put("maxTokens", maxTokens);
+        all.put("temperature", temperature);
+        all.put("seed", seed);
+        all.put("samples", samples);
+        all.put("maxRestarts", maxRestarts);
+        all.put("agreement", agreement);
+        all.put("acceptReward", acceptReward);
+        all.put("calculator", calculator);
+        all.put("explorationConstant", explorationConstant);
+        Builder.STRATEGY_SETTINGS.forEach((setting, strategies) -> {
+            if (!strategies.contains(strategy)) {
+                all.remove(setting);
+            }
+        });
+        return Collections.unmodifiableMap(all);
     }
 
     /** A builder; {@link Builder#model} or {@link Builder#gateway} is required. */
@@ -242,6 +271,19 @@ public final class StepSearch {
     /** {@code "step_search_beam"}, {@code "step_search_best_first"} or {@code "step_search_mcts"}. */
     public String name() {
         return "step_search_" + strategy.name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The settings this search runs with, each by the name of its builder option, in the builder's order:
+     * {@code strategy} ({@code "beam"}, {@code "best_first"} or {@code "mcts"}), the options every strategy reads
+     * ({@code stepTokens}, {@code maxTokens}, {@code temperature}, {@code seed}, {@code calculator}) and those only
+     * its strategy reads, each with its default where none was set (the strategy's own, for MCTS): what a report
+     * states as what ran. Options of other strategies are left out, as are the model, the reward, the extractor, the
+     * prompt format and a gateway's request parameters. Values are {@code String}, {@code Integer}, {@code Long},
+     * {@code Double} or {@code Boolean}; the map is unmodifiable.
+     */
+    public Map<String, Object> settings() {
+        return settings;
     }
 
     /**
@@ -838,7 +880,7 @@ public final class StepSearch {
         private Integer agreement;
         private double acceptReward = 1;
         private boolean calculator;
-        private double explorationConstant = MCTS_EXPLORATION;
+        private double explorationConstant = DEFAULT_EXPLORATION_CONSTANT;
         /** The settings only some strategies read, with those strategies, in the order a refusal names them. */
         private static final Map<String, Set<Strategy>> STRATEGY_SETTINGS = strategySettings();
         /** The strategy-specific settings the caller set, so that a strategy that reads none of them refuses them. */
@@ -946,7 +988,8 @@ public final class StepSearch {
         /**
          * How often best-first search may expand one partial chain (default 16: a step the tiny reasoner gets wrong
          * is often wrong again at the next few tries, and a try costs about a step's tokens); for MCTS, which adds one
-         * child per expansion, the most children of one partial chain (default 4).
+         * child per expansion, the most children of one partial chain (default
+         * {@value StepSearch#DEFAULT_MCTS_MAX_EXPANSIONS_PER_STEP}).
          *
          * @throws IllegalArgumentException if below 1
          */
@@ -998,8 +1041,8 @@ public final class StepSearch {
          * Finished chains best-first search collects before it answers (default 1): each after the first comes from
          * a new search from the question, with the following seeds and the budget left, and the answer is their
          * vote, each chain weighing {@code exp(-penalty)}. For MCTS, the most finished chains its rollouts collect
-         * (default 8; it stops sooner once {@link #agreement} of them agree), which vote alike. Beam search votes among
-         * the finished chains of its beam.
+         * (default {@value StepSearch#DEFAULT_MCTS_SAMPLES}; it stops sooner once {@link #agreement} of them agree),
+         * which vote alike. Beam search votes among the finished chains of its beam.
          *
          * @throws IllegalArgumentException if below 1
          */
@@ -1043,7 +1086,8 @@ public final class StepSearch {
          * searching again from the question (default 1: the first chain without a rejected step ends the search);
          * at most {@link #maxRestarts} searches are added to the first {@link #samples}. Above 1, a chain whose
          * every step passed the reward but that misread the question is caught by a second search that reads it
-         * differently. MCTS stops once that many finished chains without a rejected step agree (default 2 for it).
+         * differently. MCTS stops once that many finished chains without a rejected step agree (default
+         * {@value StepSearch#DEFAULT_MCTS_AGREEMENT} for it).
          *
          * @throws IllegalArgumentException if below 1
          */
@@ -1076,7 +1120,8 @@ public final class StepSearch {
 
         /**
          * The exploration constant {@code c} of MCTS's selection by UCT, a child's mean value plus
-         * {@code c * sqrt(ln N / n)} (default 1; the values backed up are in [0, 1]): higher tries the less visited
+         * {@code c * sqrt(ln N / n)} (default {@value StepSearch#DEFAULT_EXPLORATION_CONSTANT}; the values backed up
+         * are in [0, 1]): higher tries the less visited
          * chains more.
          *
          * @throws IllegalArgumentException if not finite and above 0

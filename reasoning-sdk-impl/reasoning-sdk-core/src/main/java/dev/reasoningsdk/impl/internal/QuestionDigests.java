@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -68,16 +69,37 @@ public final class QuestionDigests {
      *                                  punctuation aside)
      */
     public static List<String> trainingDigests(List<String> questions, List<Integer> rows) {
+        firstRepeat(questions).ifPresent(repeat -> {
+            throw new IllegalArgumentException("rows " + rows.get(repeat.first()) + " and "
+                    + rows.get(repeat.second()) + " (0-based) hold the same question (case, white space and "
+                    + "punctuation aside): cross-validation would score one on a fit that saw the other, so remove the "
+                    + "repeated questions first");
+        });
+        return questions.stream().map(QuestionDigests::of).distinct().sorted().toList();
+    }
+
+    /**
+     * The first question of {@code questions} that repeats an earlier one, compared by their digests ({@link #of}:
+     * case, white space and punctuation aside), as the positions of the two; empty when no question repeats.
+     */
+    public static Optional<Repeat> firstRepeat(List<String> questions) {
         Map<String, Integer> first = new HashMap<>();
         for (int i = 0; i < questions.size(); i++) {
-            Integer earlier = first.putIfAbsent(of(questions.get(i)), rows.get(i));
+            Integer earlier = first.putIfAbsent(of(questions.get(i)), i);
             if (earlier != null) {
-                throw new IllegalArgumentException("rows " + earlier + " and " + rows.get(i) + " (0-based) hold the "
-                        + "same question (case, white space and punctuation aside): cross-validation would score one "
-                        + "on a fit that saw the other, so remove the repeated questions first");
+                return Optional.of(new Repeat(earlier, i));
             }
         }
-        return first.keySet().stream().sorted().toList();
+        return Optional.empty();
+    }
+
+    /**
+     * Two positions in a list of questions that hold the same question.
+     *
+     * @param first  the earlier one's position (0-based)
+     * @param second the later one's position (0-based)
+     */
+    public record Repeat(int first, int second) {
     }
 
     /**

@@ -7,13 +7,16 @@ import dev.langchain4j.exception.InternalServerException;
 import dev.langchain4j.exception.NonRetriableException;
 import dev.langchain4j.exception.RateLimitException;
 import dev.langchain4j.exception.RetriableException;
+import dev.langchain4j.exception.UnresolvedModelServerException;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -32,8 +35,9 @@ import java.util.function.Predicate;
  * one is known, and how long the server asked us to wait (Retry-After) where it said so.
  *
  * <p>{@link #classify(Throwable)} maps what a LangChain4j {@code ChatModel} throws: timeouts (LangChain4j's
- * {@code TimeoutException}, HTTP 408, socket and HTTP-client timeouts), rate limits (429), server errors (5xx) and
- * I/O errors are retryable; bad requests, authentication and permission failures, unknown models (400, 401, 403,
+ * {@code TimeoutException}, HTTP 408, socket and HTTP-client timeouts), rate limits (429), server errors (5xx),
+ * I/O errors and a host name that does not resolve (an unreachable server, as a refused connection is) are
+ * retryable; bad requests, authentication and permission failures, unknown models (400, 401, 403,
  * 404, other 4xx) and anything unrecognised are not. LangChain4j's own exceptions do not carry response headers;
  * the Retry-After is read from any {@link RetryAfterHint} in the cause chain (a {@link RetryAfterHttpException},
  * which providers built with a {@link RetryAfterHttpClientBuilder} throw, as {@code OllamaChatModels} are, or the
@@ -110,6 +114,11 @@ public final class LlmCallException extends ReasoningException {
         int status = statusIn(top);
         Duration retryAfter = retryAfterIn(top);
         String message = describe(top);
+        if (unresolvedHost(top)) {
+            // Before the non-retriable check: LangChain4j throws an UnresolvedModelServerException, a
+            // NonRetriableException, for what is an unreachable server, as a refused connection is.
+            return new LlmCallException(message, top, true, false, status, retryAfter);
+        }
         if (top instanceof NonRetriableException) {
             return new LlmCallException(message, top, false, false, status, retryAfter);
         }
@@ -133,7 +142,8 @@ public final class LlmCallException extends ReasoningException {
      * {@link CallFailure#SERVER_ERROR}; other 4xx {@link CallFailure#CLIENT_ERROR}; without a status, LangChain4j's
      * rate-limit and server exceptions by type, its non-retriable exceptions (authentication, invalid request, model
      * not found) and a parameter the provider's client does not support {@link CallFailure#CLIENT_ERROR}, a reply
-     * body that is not valid JSON {@link CallFailure#GARBAGE}, other retryable failures (I/O)
+     * body that is not valid JSON {@link CallFailure#GARBAGE}, a host name that does not resolve (LangChain4j's
+     * {@code UnresolvedModelServerException} included) and other retryable failures (I/O)
      * {@link CallFailure#CONNECTION};
      * anything else {@link CallFailure#OTHER}.
      */
@@ -149,6 +159,10 @@ public final class LlmCallException extends ReasoningException {
         }
         if (statusCode >= 400 && statusCode < 500) {
             return CallFailure.CLIENT_ERROR;
+        }
+        if (unresolvedHost(this)) {
+            // No server could be reached: the request was never read, so it is not a client error.
+            return CallFailure.CONNECTION;
         }
         List<Throwable> chain = causes(this);
         if (chain.stream().anyMatch(RateLimitException.class::isInstance)) {
@@ -192,6 +206,16 @@ public final class LlmCallException extends ReasoningException {
             current = current.getCause();
         }
         return current;
+    }
+
+    /**
+     * Whether the host name did not resolve, anywhere in the cause chain: an {@link UnknownHostException} to a socket,
+     * an {@link UnresolvedAddressException} under the JDK HTTP client, which LangChain4j rethrows as its
+     * {@link UnresolvedModelServerException}.
+     */
+    private static boolean unresolvedHost(Throwable top) {
+        return causes(top).stream().anyMatch(t -> t instanceof UnknownHostException
+                || t instanceof UnresolvedAddressException || t instanceof UnresolvedModelServerException);
     }
 
     private static boolean isTimeout(Throwable top) {

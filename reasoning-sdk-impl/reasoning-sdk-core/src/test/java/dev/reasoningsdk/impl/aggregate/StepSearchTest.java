@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.aggregate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
@@ -67,6 +68,37 @@ class StepSearchTest {
         assertThat(result.usage().modelCalls()).isEqualTo(2);
         assertThat(result.generatedTokens()).isEqualTo(2L * " 1*2=2. 2*2=4. 3*2=6. The answer is 6.".length());
         assertThat(result.expansions()).isEqualTo(2 * 4);
+    }
+
+    @Test
+    void aBuiltSearchReportsTheSettingsItRunsWithTheStrategysOwnDefaultsIncluded() {
+        StepSearch mcts = StepSearch.builder().model(new ArithmeticChainModel(3, 0))
+                .strategy(StepSearch.Strategy.MCTS).stepTokens(12).build();
+        StepSearch beam = StepSearch.builder().model(new ArithmeticChainModel(3, 0))
+                .strategy(StepSearch.Strategy.BEAM).calculator(true).seed(5).build();
+        StepSearch bestFirst = StepSearch.builder().model(new ArithmeticChainModel(3, 0)).samples(3).maxRestarts(1)
+                .acceptReward(0.5).temperature(0.3).maxTokens(300).build();
+
+        // MCTS's own defaults, where a report used to write them down by hand; no setting of another strategy.
+        assertThat(mcts.settings()).containsExactly(entry("strategy", "mcts"), entry("maxExpansionsPerStep", 4),
+                entry("stepTokens", 12), entry("maxTokens", 1024L), entry("temperature", 0.8), entry("seed", 0L),
+                entry("samples", 8), entry("agreement", 2), entry("acceptReward", 1.0), entry("calculator", false),
+                entry("explorationConstant", 1.0));
+        assertThat(mcts.settings()).containsEntry("maxExpansionsPerStep",
+                StepSearch.DEFAULT_MCTS_MAX_EXPANSIONS_PER_STEP).containsEntry("samples",
+                StepSearch.DEFAULT_MCTS_SAMPLES).containsEntry("agreement", StepSearch.DEFAULT_MCTS_AGREEMENT)
+                .containsEntry("explorationConstant", StepSearch.DEFAULT_EXPLORATION_CONSTANT);
+        assertThat(beam.settings()).containsExactly(entry("strategy", "beam"), entry("beamWidth", 2),
+                entry("expansionsPerStep", 2), entry("stepTokens", 16), entry("maxTokens", 1024L),
+                entry("temperature", 0.8), entry("seed", 5L), entry("calculator", true));
+        assertThat(bestFirst.settings()).containsExactly(entry("strategy", "best_first"),
+                entry("expansionsPerStep", 1), entry("maxExpansionsPerStep", 16), entry("stepTokens", 16),
+                entry("maxTokens", 300L), entry("temperature", 0.3), entry("seed", 0L), entry("samples", 3),
+                entry("maxRestarts", 1), entry("agreement", 1), entry("acceptReward", 0.5),
+                entry("calculator", false));
+        // What it reports is what it runs with: every step right, MCTS stops once its default agreement is reached.
+        assertThat(mcts.solve(QUESTION).usage().samples()).isEqualTo(mcts.settings().get("agreement"));
+        assertThatThrownBy(() -> mcts.settings().put("seed", 1L)).isInstanceOf(UnsupportedOperationException.class);
     }
 
     @Test

@@ -154,6 +154,22 @@ class LlmCallExceptionTest {
     }
 
     @Test
+    void aHostThatDoesNotResolveIsAConnectionFailureAsARefusedConnectionIs() {
+        LlmCallException refused = LlmCallException.classify(new RuntimeException(new java.net.ConnectException()));
+        // As a socket reports it, as the JDK HTTP client does, and as LangChain4j rethrows the latter.
+        for (Throwable unresolved : java.util.List.of(
+                new RuntimeException(new java.net.UnknownHostException("no-such-host.invalid")),
+                new java.nio.channels.UnresolvedAddressException(),
+                new dev.langchain4j.exception.UnresolvedModelServerException(
+                        new java.nio.channels.UnresolvedAddressException()))) {
+            LlmCallException classified = LlmCallException.classify(unresolved);
+            assertThat(classified.failure()).as(unresolved.toString()).isEqualTo(refused.failure())
+                    .isEqualTo(dev.reasoningsdk.api.CallFailure.CONNECTION);
+            assertThat(classified.isRetryable()).as(unresolved.toString()).isEqualTo(refused.isRetryable());
+        }
+    }
+
+    @Test
     void aParameterTheClientDoesNotSupportIsAClientErrorNotRetried() {
         LlmCallException classified = LlmCallException.classify(
                 new dev.langchain4j.exception.UnsupportedFeatureException("'topK' parameter is not supported by OpenAI"));

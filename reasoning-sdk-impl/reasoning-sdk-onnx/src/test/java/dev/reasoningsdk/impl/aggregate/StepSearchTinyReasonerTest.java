@@ -15,8 +15,10 @@ import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,18 +53,35 @@ class StepSearchTinyReasonerTest {
     }
 
     @Test
-    void theSameSeedGivesTheSamePathOnTheRealModel() throws IOException {
+    void theSameSeedGivesTheSamePathOnTheRealModelAndOtherSeedsOtherSearches() throws IOException {
+        List<String> questions = problems(5, 2).stream().map(problem -> problem.path("question").asText()).toList();
         for (StepSearch.Strategy strategy : StepSearch.Strategy.values()) {
             StepSearch search = StepSearch.builder().model(model).strategy(strategy).seed(11).build();
-            for (JsonNode problem : problems(5, 2)) {
-                String question = problem.path("question").asText();
+            List<List<Object>> seed11 = new ArrayList<>();
+            for (String question : questions) {
                 StepSearchResult first = search.solve(question);
                 StepSearchResult again = search.solve(question);
                 assertThat(again.path()).isEqualTo(first.path());
                 assertThat(again.generatedTokens()).isEqualTo(first.generatedTokens());
                 assertThat(again.expansions()).isEqualTo(first.expansions());
+                seed11.add(trace(first));
             }
+            // The seed reaches the model: a search that ignored it would search alike under every seed, and the
+            // same-seed check above would pass all the same. The model is sure of most steps, so best-first and MCTS
+            // often end on one path whatever the seed: what differs is how they got there (the tokens and expansions
+            // it took), over two problems and four more seeds.
+            Set<List<List<Object>>> bySeed = new HashSet<>(List.of(seed11));
+            for (long seed = 12; seed < 16; seed++) {
+                StepSearch other = StepSearch.builder().model(model).strategy(strategy).seed(seed).build();
+                bySeed.add(questions.stream().map(question -> trace(other.solve(question))).toList());
+            }
+            assertThat(bySeed).as(strategy + ": the searches of seeds 11 to 15").hasSizeGreaterThan(1);
         }
+    }
+
+    /** What a search did: its path, the tokens it generated and its expansions. */
+    private static List<Object> trace(StepSearchResult result) {
+        return List.of(result.path(), result.generatedTokens(), result.expansions());
     }
 
     @Test

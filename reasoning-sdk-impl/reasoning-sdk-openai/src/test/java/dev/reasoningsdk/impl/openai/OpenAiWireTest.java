@@ -12,6 +12,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.LogProbsUnavailableException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
@@ -22,6 +23,7 @@ import dev.reasoningsdk.impl.aggregate.LikelihoodChainScorer;
 import dev.reasoningsdk.impl.confidence.TokenProbabilityConfidence;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import dev.reasoningsdk.impl.llm.LlmCallException;
+import dev.reasoningsdk.impl.llm.RetryPolicy;
 import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
 import dev.reasoningsdk.impl.prompt.ActivePrompt;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
@@ -31,7 +33,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -253,6 +257,38 @@ class OpenAiWireTest {
             assertThat(classified.retryAfter()).contains(Duration.ofSeconds(2));
         });
         assertThat(calls.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aHostThatDoesNotResolveFailsAsARefusedConnectionDoesNotAsABadRequest() throws IOException {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        RetryPolicy twice = RetryPolicy.builder().maxAttempts(2).initialBackoff(Duration.ZERO).build();
+        Map<String, SampleBatch> batches = new LinkedHashMap<>();
+        // .invalid never resolves (RFC 2606); nothing listens on the closed port.
+        for (String baseUrl : List.of("http://127.0.0.1:" + closedPort + "/v1", "http://no-such-host.invalid:8000/v1")) {
+            ChatModel model = model(baseUrl);
+            assertThatThrownBy(() -> model.chat("q")).as(baseUrl).satisfies(failure -> {
+                LlmCallException classified = LlmCallException.classify(failure);
+                assertThat(classified.failure()).as(baseUrl).isEqualTo(CallFailure.CONNECTION);
+                assertThat(classified.isRetryable()).as(baseUrl).isTrue();
+            });
+            try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).retryPolicy(twice).concurrency(1)
+                    .build()) {
+                batches.put(baseUrl, sampler.sample("q", 1, 0));
+            }
+        }
+        // Before: the unresolved host's failures were client errors, not retried, as if the request were wrong.
+        assertThat(batches.values()).allSatisfy(batch -> {
+            assertThat(batch.samples()).isEmpty();
+            assertThat(batch.usage().failuresByKind()).containsExactly(Map.entry(CallFailure.CONNECTION, 2));
+            assertThat(batch.failures()).singleElement().satisfies(failure -> {
+                assertThat(failure.kind()).isEqualTo(SampleBatch.FailureKind.TRANSIENT_EXHAUSTED);
+                assertThat(failure.attempts()).isEqualTo(2);
+            });
+        });
     }
 
     @Test
