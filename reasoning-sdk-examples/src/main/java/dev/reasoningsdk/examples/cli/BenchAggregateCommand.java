@@ -494,7 +494,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 break;
             }
             String question = problem.path("question").asText();
-            String gold = String.valueOf(problem.path("answer").asLong());
+            String gold = JsonlRows.gold(problem);
             run.steps = problem.path("steps").asInt(0);
             run.problemsByStepCount.merge(run.steps, 1, Integer::sum);
             ReplaySampler replay = new ReplaySampler(sampler, question, 40);

@@ -118,8 +118,7 @@ public final class StepRewardCommand implements Runnable {
             }
             List<StepRewardTrainer.Problem> all = new ArrayList<>();
             for (JsonNode row : rows) {
-                all.add(new StepRewardTrainer.Problem(row.path("question").asText(),
-                        String.valueOf(row.path("answer").asLong())));
+                all.add(new StepRewardTrainer.Problem(row.path("question").asText(), JsonlRows.gold(row)));
             }
             VerifierTrainer.DataRecord record = new VerifierTrainer.DataRecord(RetrievalSetup.dataName(file),
                     LabelledText.sha256(file));

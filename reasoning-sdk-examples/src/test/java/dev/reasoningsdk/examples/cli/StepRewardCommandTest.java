@@ -2,6 +2,7 @@ package dev.reasoningsdk.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
@@ -36,6 +37,22 @@ class StepRewardCommandTest {
                     "--problems", problems.toString()).assertBadInput("problems.jsonl:2");
             CliRun.of("step-reward", "train", "--problems", problems.toString()).assertBadInput("problems.jsonl:2");
         }
+    }
+
+    @Test
+    void aGoldAnswerPastALongIsScoredAsWrittenNotWrappedAround(@TempDir Path dir) throws IOException {
+        // The model answers 21 here; 2^64 + 21 read as a long wraps around to 21, which scored every method right.
+        Path problems = Files.writeString(dir.resolve("problems.jsonl"), "{\"question\": \"Owen has 7 stones. He "
+                + "triples them. How many stones does Owen have?\", \"steps\": 1, \"answer\": 18446744073709551637}\n");
+        CliRun run = CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "1", "--data",
+                solutions(dir).toString(), "--problems", problems.toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode live = run.json().path("live");
+        assertThat(live.path("answers").path("majority_at_40").get(0).asText()).isEqualTo("21");
+        assertThat(live.path("majority_at_k").path("40").path("accuracy").asDouble()).isZero();
+        assertThat(live.path("step_search_answers").path("best_first").get(0).asText()).isEqualTo("21");
+        assertThat(live.path("step_search").path("best_first").path("accuracy").asDouble()).isZero();
     }
 
     @Test
