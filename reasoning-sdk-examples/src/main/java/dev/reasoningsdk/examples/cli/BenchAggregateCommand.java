@@ -12,6 +12,7 @@ import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
@@ -276,6 +277,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
              LocalOpenAiServer server = LocalOpenAiServer.start(model);
              ModelGateway gateway = ModelGateway.of(OpenAiChatModels.builder().baseUrl(server.baseUrl())
                      .modelName(server.modelName()).build())) {
+            requireReadable(model, selected);
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
             Map<String, StepSearch> searches = new LinkedHashMap<>();
             searches.put("beam", StepSearchSettings.beam(model, stepTokens, stepMaxTokens));
@@ -301,6 +303,31 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     "; " + StepSearchSettings.describeLearned(learned.weights())), () -> false);
             return run.report(model.modelId(), scorers.keySet())
                     .put("endpoint", endpoint.describe().put("usage", BenchReport.usage(run.usage)));
+        }
+    }
+
+    /**
+     * Refuses, before any problem runs, a selected problem the local model cannot read (a character outside its
+     * vocabulary, a prompt that fills its context): the step searches stopped the run on it only when they reached
+     * it, minutes in, with the model's message and no word of which problem it was.
+     */
+    private static void requireReadable(CausalLanguageModel model, List<JsonNode> selected) {
+        for (int i = 0; i < selected.size(); i++) {
+            String question = selected.get(i).path("question").asText();
+            String why;
+            try {
+                int tokens = model.promptTokenCount(model.formatPrompt(question)).orElse(0);
+                why = tokens < model.contextLength() ? null : "its prompt has " + tokens + " tokens, and the context "
+                        + "holds " + model.contextLength() + " with at least one generated";
+            } catch (IllegalArgumentException unreadable) {
+                why = unreadable.getMessage();
+            }
+            if (why != null) {
+                String shown = question.replace('\n', ' ');
+                throw new IllegalArgumentException("--problems: " + model.modelId() + " cannot read selected problem "
+                        + (i + 1) + " of " + selected.size() + " (\"" + (shown.length() <= 60 ? shown
+                        : shown.substring(0, 60) + "...") + "\"): " + why);
+            }
         }
     }
 

@@ -56,6 +56,22 @@ class StepRewardCommandTest {
     }
 
     @Test
+    void aProblemTheModelCannotReadIsRefusedNamingItBeforeAnyProblemRuns(@TempDir Path dir) throws IOException {
+        String good = "{\"question\": \"Ana has 7 shells. She sells 4. How many shells now?\", \"steps\": 1, "
+                + "\"answer\": 3}";
+        // A character outside the tiny reasoner's vocabulary, and a prompt longer than its context of 320.
+        for (String question : List.of("Zo\u00eb has 7 shells. She sells 4. How many shells now?",
+                "Ana has 7 shells. She sells 4. ".repeat(12) + "How many shells now?")) {
+            Path problems = Files.write(dir.resolve("problems.jsonl"), List.of(good, "{\"question\": \"" + question
+                    + "\", \"steps\": 1, \"answer\": 3}"));
+            // The step searches stopped on it once they reached it, naming neither the row nor its question.
+            CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "2", "--data", solutions(dir).toString(),
+                    "--problems", problems.toString()).assertBadInput("cannot read selected problem 2 of 2 (\""
+                    + question.substring(0, 20));
+        }
+    }
+
+    @Test
     void aProblemsFileTheBenchRowsCoverIsRefusedSayingSo(@TempDir Path dir) throws IOException {
         List<String> rows = IntStream.range(0, 150).mapToObj(i -> "{\"question\": \"Ana has " + i + " shells. She "
                 + "finds 1 more. How many shells now?\", \"steps\": 1, \"answer\": " + (i + 1) + "}").toList();
