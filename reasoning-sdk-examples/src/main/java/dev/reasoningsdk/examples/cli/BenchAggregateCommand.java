@@ -317,8 +317,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             String why;
             try {
                 int tokens = model.promptTokenCount(model.formatPrompt(question)).orElse(0);
-                why = tokens < model.contextLength() ? null : "its prompt has " + tokens + " tokens, and the context "
-                        + "holds " + model.contextLength() + " with at least one generated";
+                why = tokens < model.contextLength() ? null : "its prompt has " + tokens + " tokens and the context "
+                        + "holds " + model.contextLength() + ", generated tokens included";
             } catch (IllegalArgumentException unreadable) {
                 why = unreadable.getMessage();
             }
