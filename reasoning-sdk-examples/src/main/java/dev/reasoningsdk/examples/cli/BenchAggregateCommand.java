@@ -86,6 +86,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     private static final int[] KS = {1, 5, 10, 20, 40};
+    /** Chains drawn per live problem (seeds 0-39): majority@40's, and AoR's most. */
+    private static final int LIVE_SAMPLES = 40;
     private static final double TEMPERATURE = 0.8;
 
     @Option(names = "--json", description = "Print one JSON object.")
@@ -146,6 +148,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         // Checked here, named as the caller wrote them, rather than by a builder once the offline half has run.
         Arguments.atLeast(limit, 1, "--limit");
         Arguments.atLeast(leanInitial, 1, "--lean-initial");
+        if (leanInitial > LIVE_SAMPLES) {
+            throw new IllegalArgumentException("--lean-initial must be <= " + LIVE_SAMPLES + ", was " + leanInitial
+                    + " (the chains drawn per problem, AoR's most)");
+        }
         Arguments.atLeast(stepTokens, 1, "--step-tokens");
         Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
         Arguments.atLeast(threads, 1, "--threads");
@@ -524,7 +530,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             String gold = JsonlRows.gold(problem);
             run.steps = problem.path("steps").asInt(0);
             run.problemsByStepCount.merge(run.steps, 1, Integer::sum);
-            ReplaySampler replay = new ReplaySampler(sampler, question, 40);
+            ReplaySampler replay = new ReplaySampler(sampler, question, LIVE_SAMPLES);
             run.usage = run.usage.plus(replay.usage());
             List<ReasoningChain> all = replay.chains();
             for (int k : KS) {
