@@ -9,6 +9,7 @@ import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,22 @@ class StepRewardCommandTest {
                     "--problems", problems.toString()).assertBadInput("cannot read selected problem 2 of 2 (\""
                     + question.substring(0, 20));
         }
+    }
+
+    @Test
+    void aTrainingProblemTheModelCannotReadIsRefusedNamingItsRowBeforeTheRollouts(@TempDir Path dir)
+            throws IOException {
+        // 210 rows: the bench's 200 are never read, and the last of the 10 left holds a character outside the
+        // vocabulary. The rollouts stopped on it only once they reached it, with the tokenizer's message alone.
+        List<String> rows = new ArrayList<>(IntStream.range(0, 210).mapToObj(i -> "{\"question\": \"Ana has " + i
+                + " shells. She finds 1 more. How many shells now?\", \"steps\": 1, \"answer\": " + (i + 1) + "}")
+                .toList());
+        int last = IntStream.range(0, 210).filter(r -> !StepRewardCommand.benchRows(210).contains(r)).max()
+                .orElseThrow();
+        rows.set(last, "{\"question\": \"Zo\u00eb has 7 shells. She sells 4. How many shells now?\", \"answer\": 3}");
+        Path problems = Files.write(dir.resolve("own.jsonl"), rows);
+        CliRun.of("step-reward", "train", "--problems", problems.toString(), "--chains", "1", "--completions", "1")
+                .assertBadInput("cannot read row " + last + " (0-based) of own.jsonl (\"Zo\u00eb has 7 shells");
     }
 
     @Test
