@@ -12,6 +12,7 @@ import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
@@ -161,6 +162,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         // Checked here, named as the caller wrote them, rather than by a builder once the offline half has run.
         Arguments.atLeast(limit, 1, "--limit");
         Arguments.atLeast(leanInitial, 1, "--lean-initial");
+        if (leanInitial > CHAINS_PER_PROBLEM) {
+            throw new IllegalArgumentException("--lean-initial must be <= " + CHAINS_PER_PROBLEM + ", was "
+                    + leanInitial + " (the chains drawn per problem, AoR's most)");
+        }
         Arguments.atLeast(stepTokens, 1, "--step-tokens");
         Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
         Arguments.atLeast(threads, 1, "--threads");
@@ -363,6 +368,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
              LocalOpenAiServer server = LocalOpenAiServer.start(model);
              ModelGateway gateway = ModelGateway.of(OpenAiChatModels.builder().baseUrl(server.baseUrl())
                      .modelName(server.modelName()).build())) {
+            requireReadable(model, selected);
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
             Map<String, StepSearch> searches = new LinkedHashMap<>();
             searches.put("beam", StepSearchSettings.beam(model, stepTokens, stepMaxTokens));
@@ -389,6 +395,38 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     "; " + StepSearchSettings.describeLearned(learned.weights())), () -> false);
             return run.report(model.modelId(), scorers.keySet())
                     .put("endpoint", endpoint.describe().put("usage", BenchReport.usage(run.usage)));
+        }
+    }
+
+    /**
+     * Refuses, before any problem runs, a selected problem the local model cannot read (a character outside its
+     * vocabulary, a prompt that fills its context): the step searches stopped the run on it only when they reached
+     * it, minutes in, with the model's message and no word of which problem it was.
+     */
+    private static void requireReadable(CausalLanguageModel model, List<JsonNode> selected) {
+        for (int i = 0; i < selected.size(); i++) {
+            requireReadable(model, selected.get(i).path("question").asText(),
+                    "selected problem " + (i + 1) + " of " + selected.size());
+        }
+    }
+
+    /**
+     * Refuses {@code question} if the local model cannot read it (a character outside its vocabulary, a prompt that
+     * fills its context), naming it as {@code which} ("selected problem 2 of 30") and by its opening words.
+     */
+    static void requireReadable(CausalLanguageModel model, String question, String which) {
+        String why;
+        try {
+            int tokens = model.promptTokenCount(model.formatPrompt(question)).orElse(0);
+            why = tokens < model.contextLength() ? null : "its prompt has " + tokens + " tokens and the context "
+                    + "holds " + model.contextLength() + ", generated tokens included";
+        } catch (IllegalArgumentException unreadable) {
+            why = unreadable.getMessage();
+        }
+        if (why != null) {
+            String shown = question.replace('\n', ' ');
+            throw new IllegalArgumentException("--problems: " + model.modelId() + " cannot read " + which + " (\""
+                    + (shown.length() <= 60 ? shown : shown.substring(0, 60) + "...") + "\"): " + why);
         }
     }
 
@@ -592,7 +630,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 break;
             }
             String question = problem.path("question").asText();
-            String gold = String.valueOf(problem.path("answer").asLong());
+            String gold = JsonlRows.gold(problem);
             run.steps = problem.path("steps").asInt(0);
             run.problemsByStepCount.merge(run.steps, 1, Integer::sum);
             ReplaySampler replay = new ReplaySampler(sampler, question, CHAINS_PER_PROBLEM);

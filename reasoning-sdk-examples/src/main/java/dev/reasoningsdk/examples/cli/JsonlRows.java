@@ -124,6 +124,14 @@ final class JsonlRows {
                 + "'answer' (" + answer + ")");
     }
 
+    /**
+     * The gold answer of a row {@link #problems} accepted, as written: read with {@code asLong()}, an integer past a
+     * {@code long}'s range wrapped around (2^64 + 21 became 21), and a chain answering 21 was scored right.
+     */
+    static String gold(JsonNode problem) {
+        return LabelledChainsFile.numericGold(problem.path("answer")).orElseThrow();
+    }
+
     /** A field every row of a file must hold: its name, what it must be (in words) and the test of that. */
     record Field(String name, String kind, Predicate<JsonNode> test) {
     }

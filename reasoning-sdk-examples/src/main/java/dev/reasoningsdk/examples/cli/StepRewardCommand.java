@@ -118,8 +118,7 @@ public final class StepRewardCommand implements Runnable {
             }
             List<StepRewardTrainer.Problem> all = new ArrayList<>();
             for (JsonNode row : rows) {
-                all.add(new StepRewardTrainer.Problem(row.path("question").asText(),
-                        String.valueOf(row.path("answer").asLong())));
+                all.add(new StepRewardTrainer.Problem(row.path("question").asText(), JsonlRows.gold(row)));
             }
             VerifierTrainer.DataRecord record = new VerifierTrainer.DataRecord(RetrievalSetup.dataName(file),
                     LabelledText.sha256(file));
@@ -129,6 +128,14 @@ public final class StepRewardCommand implements Runnable {
             HuggingFaceOnnxModel.Builder loader = modelFolder == null ? TinyReasoner.builder()
                     : HuggingFaceOnnxModel.builder().folder(modelFolder);
             try (HuggingFaceOnnxModel model = loader.intraOpThreads(threads).hiddenStateLayers(layers).build()) {
+                // Every training problem is checked before the rollouts, which stopped on one the model cannot read
+                // only when they reached it, without naming it.
+                for (int row = 0; row < rows.size(); row++) {
+                    if (!skipped.contains(row)) {
+                        BenchAggregateCommand.requireReadable(model, rows.get(row).path("question").asText(),
+                                "row " + row + " (0-based) of " + file.getFileName());
+                    }
+                }
                 weights = trainer.train(model, all, skipped, record, done -> progress.update(done, training));
             }
             BenchReport report = new BenchReport().put("data", record.name()).put("data_sha256", record.sha256())

@@ -234,6 +234,10 @@ class BenchAggregateRemoteTest {
             CliRun.of("bench", "aggregate", "--live", "--json", "--data", data, option, "0")
                     .assertBadInput(option + " must be >= 1, was 0");
         }
+        // More initial samples than the 40 chains drawn per problem: AoR's builder refused it with exit 1, after the
+        // offline half had run and the model had loaded.
+        CliRun.of("bench", "aggregate", "--live", "--json", "--data", data, "--lean-initial", "41")
+                .assertBadInput("--lean-initial must be <= 40, was 41");
         // Without --live these would be ignored, and the caller would read an offline report as the one asked for.
         CliRun.of("bench", "aggregate", "--json", "--data", data, "--problems", problems().toString())
                 .assertBadInput("--problems is for the live bench: add --live");

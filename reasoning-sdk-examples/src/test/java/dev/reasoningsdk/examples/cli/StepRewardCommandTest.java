@@ -2,12 +2,14 @@ package dev.reasoningsdk.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,54 @@ class StepRewardCommandTest {
                     "--problems", problems.toString()).assertBadInput("problems.jsonl:2");
             CliRun.of("step-reward", "train", "--problems", problems.toString()).assertBadInput("problems.jsonl:2");
         }
+    }
+
+    @Test
+    void aGoldAnswerPastALongIsScoredAsWrittenNotWrappedAround(@TempDir Path dir) throws IOException {
+        // The model answers 21 here; 2^64 + 21 read as a long wraps around to 21, which scored every method right.
+        Path problems = Files.writeString(dir.resolve("problems.jsonl"), "{\"question\": \"Owen has 7 stones. He "
+                + "triples them. How many stones does Owen have?\", \"steps\": 1, \"answer\": 18446744073709551637}\n");
+        CliRun run = CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "1", "--data",
+                solutions(dir).toString(), "--problems", problems.toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode live = run.json().path("live");
+        assertThat(live.path("answers").path("majority_at_40").get(0).asText()).isEqualTo("21");
+        assertThat(live.path("majority_at_k").path("40").path("accuracy").asDouble()).isZero();
+        assertThat(live.path("step_search_answers").path("best_first").get(0).asText()).isEqualTo("21");
+        assertThat(live.path("step_search").path("best_first").path("accuracy").asDouble()).isZero();
+    }
+
+    @Test
+    void aProblemTheModelCannotReadIsRefusedNamingItBeforeAnyProblemRuns(@TempDir Path dir) throws IOException {
+        String good = "{\"question\": \"Ana has 7 shells. She sells 4. How many shells now?\", \"steps\": 1, "
+                + "\"answer\": 3}";
+        // A character outside the tiny reasoner's vocabulary, and a prompt longer than its context of 320.
+        for (String question : List.of("Zo\u00eb has 7 shells. She sells 4. How many shells now?",
+                "Ana has 7 shells. She sells 4. ".repeat(12) + "How many shells now?")) {
+            Path problems = Files.write(dir.resolve("problems.jsonl"), List.of(good, "{\"question\": \"" + question
+                    + "\", \"steps\": 1, \"answer\": 3}"));
+            // The step searches stopped on it once they reached it, naming neither the row nor its question.
+            CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "2", "--data", solutions(dir).toString(),
+                    "--problems", problems.toString()).assertBadInput("cannot read selected problem 2 of 2 (\""
+                    + question.substring(0, 20));
+        }
+    }
+
+    @Test
+    void aTrainingProblemTheModelCannotReadIsRefusedNamingItsRowBeforeTheRollouts(@TempDir Path dir)
+            throws IOException {
+        // 210 rows: the bench's 200 are never read, and the last of the 10 left holds a character outside the
+        // vocabulary. The rollouts stopped on it only once they reached it, with the tokenizer's message alone.
+        List<String> rows = new ArrayList<>(IntStream.range(0, 210).mapToObj(i -> "{\"question\": \"Ana has " + i
+                + " shells. She finds 1 more. How many shells now?\", \"steps\": 1, \"answer\": " + (i + 1) + "}")
+                .toList());
+        int last = IntStream.range(0, 210).filter(r -> !StepRewardCommand.benchRows(210).contains(r)).max()
+                .orElseThrow();
+        rows.set(last, "{\"question\": \"Zo\u00eb has 7 shells. She sells 4. How many shells now?\", \"answer\": 3}");
+        Path problems = Files.write(dir.resolve("own.jsonl"), rows);
+        CliRun.of("step-reward", "train", "--problems", problems.toString(), "--chains", "1", "--completions", "1")
+                .assertBadInput("cannot read row " + last + " (0-based) of own.jsonl (\"Zo\u00eb has 7 shells");
     }
 
     @Test

@@ -10,7 +10,7 @@ public final class AnswerExtractors {
     private AnswerExtractors() {
     }
 
-    /** GSM8K-style numbers with a relative tolerance of 1e-9. */
+    /** GSM8K-style numbers: whole numbers compared exactly, others with a relative tolerance of 1e-9. */
     public static AnswerExtractor numeric() {
         return new NumericAnswerExtractor();
     }

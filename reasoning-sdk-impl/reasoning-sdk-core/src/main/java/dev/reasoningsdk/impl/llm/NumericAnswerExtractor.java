@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.llm;
 
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
+import java.math.BigDecimal;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -12,8 +13,8 @@ import java.util.regex.Pattern;
  *
  * <p>Takes the first number after the last answer marker, or the last number in the response when there is no
  * marker. Thousands separators, currency signs and trailing units are dropped; the number is normalised to its
- * plain decimal form without trailing zeros ({@code "1,200.00"} becomes {@code "1200"}). Two answers are
- * {@link #equivalent} when they differ by at most a relative 1e-9.
+ * plain decimal form without trailing zeros ({@code "1,200.00"} becomes {@code "1200"}). Two whole numbers are
+ * {@link #equivalent} when they are equal; other numbers when they differ by at most a relative 1e-9.
  *
  * <p>Reads at most the last {@value ReplyWindow#MAX_CHARS} characters of a response (see {@link ReplyWindow}), in
  * time linear in them; a number that starts before that window is not read.
@@ -31,6 +32,8 @@ public final class NumericAnswerExtractor implements AnswerExtractor {
     private static final Pattern NUMBER = Pattern.compile("(?<![\\w.])(?!\\s)(?:[-\u2212]\\s*+)?\\$?\\s*+"
             + "(?:[-\u2212]\\s*+)?(?:(?:\\d{1,3}(?:,\\d{3})+(?!\\d)|\\d+)(?:\\.\\d+)?|\\.\\d+)");
     private static final double RELATIVE_TOLERANCE = 1e-9;
+    /** A whole number in plain decimal form, as {@link #extract} gives one ("-12", "1200"; "1200.00" too). */
+    private static final Pattern WHOLE = Pattern.compile("-?\\d+(?:\\.0*)?");
 
     @Override
     public Optional<String> extract(String response) {
@@ -50,6 +53,11 @@ public final class NumericAnswerExtractor implements AnswerExtractor {
     public boolean equivalent(String first, String second) {
         if (first.equals(second)) {
             return true;
+        }
+        if (WHOLE.matcher(first).matches() && WHOLE.matcher(second).matches()) {
+            // Whole numbers carry no rounding noise for a tolerance to absorb, and past 10^9 a relative 1e-9 is
+            // a unit or more: 1000000001 passed for 1000000000, a wrong answer scored right.
+            return new BigDecimal(first).compareTo(new BigDecimal(second)) == 0;
         }
         try {
             double a = Double.parseDouble(first);

@@ -76,6 +76,17 @@ class NumericAnswerExtractorTest {
         assertThat(extractor.equivalent("42", "forty-two")).isFalse();
     }
 
+    @Test
+    void wholeNumbersAreEquivalentOnlyWhenEqual() {
+        NumericAnswerExtractor extractor = new NumericAnswerExtractor();
+        // A relative 1e-9 is a unit or more past 10^9: these wrong answers passed for the right ones.
+        assertThat(extractor.equivalent("1000000001", "1000000000")).isFalse();
+        assertThat(extractor.equivalent("123456789012", "123456789100")).isFalse();
+        assertThat(extractor.equivalent("-5000000000", "-5000000001")).isFalse();
+        assertThat(extractor.equivalent("1000000000", "1000000000.00")).isTrue();
+        assertThat(extractor.equivalent("18446744073709551637", "18446744073709551637.0")).isTrue();
+    }
+
     @Property(tries = 200)
     void anyIntegerWrittenWithSeparatorsAndCurrencyRoundTrips(@ForAll @LongRange(min = -10_000_000_000L,
             max = 10_000_000_000L) long value) {

@@ -15,6 +15,7 @@ import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,7 +153,8 @@ public final class VerifierTrainer {
      * @param progress told the number of training questions observed so far (embedding them is the slow part)
      * @throws IllegalArgumentException if fewer than {@code folds} questions are left for training, the training
      *                                  chains are all right or all wrong, or a held-out row repeats a training
-     *                                  question (found once the verifier is frozen, when the held-out rows are read)
+     *                                  question or another held-out row's (found once the verifier is frozen, when
+     *                                  the held-out rows are read)
      */
     public LearnedVerifier.Weights train(List<LabelledChains> questions, DataRecord data, IntConsumer progress) {
         Objects.requireNonNull(data, "data");
@@ -206,11 +208,21 @@ public final class VerifierTrainer {
         List<LabelledChains> heldOutQuestions = heldOut.stream().map(questions::get).toList();
         // The split is by row: a held-out row that repeats a training question would be measured on what the
         // verifier was trained on, and its held-out figure would overstate it.
+        // Two held-out rows holding one question would count it twice in the held-out figure; whether a repeat
+        // was refused (above) or counted twice then hung on where the seed's shuffle dealt the two rows.
+        Map<String, Integer> heldOutSeen = new HashMap<>();
         for (int i = 0; i < heldOut.size(); i++) {
             if (pending.trainedOn(heldOutQuestions.get(i).question())) {
                 throw new IllegalArgumentException("held-out row " + heldOut.get(i) + " (0-based) repeats a "
                         + "training question (case, white space and punctuation aside): the split is by row, so "
                         + "remove the repeated questions first");
+            }
+            Integer earlier = heldOutSeen.putIfAbsent(QuestionDigests.of(heldOutQuestions.get(i).question()),
+                    heldOut.get(i));
+            if (earlier != null) {
+                throw new IllegalArgumentException("held-out rows " + earlier + " and " + heldOut.get(i)
+                        + " (0-based) hold the same question (case, white space and punctuation aside): the held-out "
+                        + "figure would count it twice, so remove the repeated questions first");
             }
         }
         VerifierProvenance.Figures figures = evaluate(verifier(frozen), heldOutQuestions);

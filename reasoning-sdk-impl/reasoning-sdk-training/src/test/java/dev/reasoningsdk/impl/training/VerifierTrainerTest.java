@@ -123,6 +123,20 @@ class VerifierTrainerTest {
     }
 
     @Test
+    void twoHeldOutRowsThatHoldOneQuestionAreRefused() throws IOException {
+        // Both copies dealt to the held-out rows: the held-out figure counted the question twice, where a copy dealt
+        // to a training row was refused (above), so whether a file was refused hung on the seed.
+        List<VerifierTrainer.LabelledChains> questions = new ArrayList<>(devQuestions(50));
+        List<Integer> heldOut = VerifierTrainer.heldOutRows(50, 42, 0.2);
+        questions.set(heldOut.get(1), questions.get(heldOut.get(0)));
+
+        assertThatThrownBy(() -> small().train(questions, DATA, done -> { }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("held-out rows " + heldOut.get(0) + " and " + heldOut.get(1))
+                .hasMessageContaining("hold the same question");
+    }
+
+    @Test
     void trainingRowsThatRepeatAQuestionAreRefusedBeforeCrossValidation() throws IOException {
         // Each question twice: cross-validation would score a question with a fit that saw its copy.
         List<VerifierTrainer.LabelledChains> twice = new ArrayList<>(devQuestions(50));
