@@ -15,7 +15,6 @@ import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -208,23 +207,22 @@ public final class VerifierTrainer {
         List<LabelledChains> heldOutQuestions = heldOut.stream().map(questions::get).toList();
         // The split is by row: a held-out row that repeats a training question would be measured on what the
         // verifier was trained on, and its held-out figure would overstate it.
-        // Two held-out rows holding one question would count it twice in the held-out figure; whether a repeat
-        // was refused (above) or counted twice then hung on where the seed's shuffle dealt the two rows.
-        Map<String, Integer> heldOutSeen = new HashMap<>();
         for (int i = 0; i < heldOut.size(); i++) {
             if (pending.trainedOn(heldOutQuestions.get(i).question())) {
                 throw new IllegalArgumentException("held-out row " + heldOut.get(i) + " (0-based) repeats a "
                         + "training question (case, white space and punctuation aside): the split is by row, so "
                         + "remove the repeated questions first");
             }
-            Integer earlier = heldOutSeen.putIfAbsent(QuestionDigests.of(heldOutQuestions.get(i).question()),
-                    heldOut.get(i));
-            if (earlier != null) {
-                throw new IllegalArgumentException("held-out rows " + earlier + " and " + heldOut.get(i)
-                        + " (0-based) hold the same question (case, white space and punctuation aside): the held-out "
-                        + "figure would count it twice, so remove the repeated questions first");
-            }
         }
+        // Two held-out rows holding one question would count it twice in the held-out figure; whether a repeat
+        // was refused (above) or counted twice then hung on where the seed's shuffle dealt the two rows.
+        QuestionDigests.firstRepeat(heldOutQuestions.stream().map(LabelledChains::question).toList())
+                .ifPresent(repeat -> {
+                    throw new IllegalArgumentException("held-out rows " + heldOut.get(repeat.first()) + " and "
+                            + heldOut.get(repeat.second()) + " (0-based) hold the same question (case, white space "
+                            + "and punctuation aside): the held-out figure would count it twice, so remove the "
+                            + "repeated questions first");
+                });
         VerifierProvenance.Figures figures = evaluate(verifier(frozen), heldOutQuestions);
         LOG.info("held out ({} questions): best-of-N {}, weighted vote {}, best single source {}, oracle {}",
                 figures.questions(), figures.accuracy(), figures.weightedVoteAccuracy(), figures.bestSingleSource(),
