@@ -1121,8 +1121,7 @@ public final class StepSearch {
         /**
          * The exploration constant {@code c} of MCTS's selection by UCT, a child's mean value plus
          * {@code c * sqrt(ln N / n)} (default {@value StepSearch#DEFAULT_EXPLORATION_CONSTANT}; the values backed up
-         * are in [0, 1]): higher tries the less visited
-         * chains more.
+         * are in [0, 1]): higher tries the less visited chains more.
          *
          * @throws IllegalArgumentException if not finite and above 0
          */
