@@ -522,30 +522,15 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     .put("temperature", TEMPERATURE)
                     .put("stop_reason", budgetSpent ? "budget_exhausted" : "completed");
             report.put("majority_at_k", majorityAtK(totals, problems));
-            BenchReport aor = new BenchReport();
-            BenchReport lean = new BenchReport();
-            for (String scorer : scorerNames) {
-                LogProbsUnavailableException unavailable = skipped.get(scorer);
-                aor.put(scorer, unavailable != null ? skippedWithoutLogProbs(unavailable)
-                        : figures(totals.get("aor_" + scorer), problems));
-                lean.put(scorer, unavailable != null ? skippedWithoutLogProbs(unavailable)
-                        : figures(totals.get("aor_lean_" + scorer), problems));
-            }
-            report.put("aor", aor);
-            report.put("aor_lean", lean);
+            report.put("aor", aorFigures("aor_", totals, problems, scorerNames));
+            report.put("aor_lean", aorFigures("aor_lean_", totals, problems, scorerNames));
             report.put("step_search", searchFigures(totals, problems));
             BenchReport byStep = new BenchReport();
             byStepCount.forEach((count, methods) -> {
                 int n = problemsByStepCount.getOrDefault(count, 0);
                 BenchReport entry = new BenchReport().put("n_problems", n);
                 entry.put("majority_at_k", majorityAtK(methods, n));
-                BenchReport leanByStep = new BenchReport();
-                methods.forEach((method, figures) -> {
-                    if (method.startsWith("aor_lean_")) {
-                        leanByStep.put(method.substring("aor_lean_".length()), figures(figures, n));
-                    }
-                });
-                entry.put("aor_lean", leanByStep);
+                entry.put("aor_lean", aorFigures("aor_lean_", methods, n, scorerNames));
                 entry.put("step_search", searchFigures(methods, n));
                 byStep.put(count + "_steps", entry);
             });
@@ -568,6 +553,21 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     + "generated for the chains a method used, per problem on average (majority@k: its first k "
                     + "chains); step_search: " + StepSearchSettings.describe(searchSettings)
                     + searchNotes);
+            return report;
+        }
+
+        /**
+         * AoR's figures under {@code prefix} by scorer, every scorer of the run named (a step count no selected problem
+         * has gets its figures as NaN, as majority@k and the searches do, rather than an empty entry), and a scorer
+         * that needs log-probabilities the model did not give reported as skipped.
+         */
+        private BenchReport aorFigures(String prefix, Map<String, double[]> from, int n, Iterable<String> scorerNames) {
+            BenchReport report = new BenchReport();
+            for (String scorer : scorerNames) {
+                LogProbsUnavailableException unavailable = skipped.get(scorer);
+                report.put(scorer, unavailable != null ? skippedWithoutLogProbs(unavailable)
+                        : figures(from.get(prefix + scorer), n));
+            }
             return report;
         }
 

@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ModelRunException;
+import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
 import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
+import dev.reasoningsdk.impl.aggregate.ArithmeticVerifier;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
@@ -62,6 +64,29 @@ class BenchAggregateLiveRunTest {
                             + AggregationOfReasoning.DEFAULT_INITIAL_SAMPLES + " initial samples, +"
                             + AggregationOfReasoning.DEFAULT_ADDITIONAL_SAMPLES + " while the margin is under 2, at "
                             + "most " + AggregationOfReasoning.DEFAULT_MAX_SAMPLES + ")");
+        }
+    }
+
+    @Test
+    void aStepCountNoSelectedProblemHasReportsEveryAorScorerAsNaNLikeTheOtherMethods() throws IOException {
+        JsonNode problem = JSON.readTree("{\"question\": \"Ana starts with 7 shells. She sells 4. How many shells "
+                + "does she have now?\", \"steps\": 1, \"answer\": 3}");
+        try (HuggingFaceOnnxModel model = TinyReasoner.create()) {
+            Map<String, ChainScorer> scorers = Map.of("verifier",
+                    ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
+            BenchAggregateCommand.LiveRun run = new BenchAggregateCommand().liveRun(List.of(problem),
+                    LocalModelSampler.builder().model(model).temperature(0.8).build(), scorers,
+                    new BenchAggregateCommand.LiveSearches(Map.of(), Map.of(), ""), () -> false);
+            JsonNode report = JSON.valueToTree(run.report(model.modelId(), scorers.keySet()).figures());
+
+            assertThat(report.at("/aor_lean/verifier/accuracy").asDouble()).isBetween(0.0, 1.0);
+            // No selected problem has 5 steps: the scorer is named with NaN figures, as majority@k is; it was an
+            // empty object, which a reader could not tell from a run without that scorer.
+            JsonNode fiveSteps = report.at("/by_step_count/5_steps");
+            assertThat(fiveSteps.path("n_problems").asInt()).isZero();
+            assertThat(fiveSteps.at("/majority_at_k/1/accuracy").asDouble()).isNaN();
+            assertThat(fiveSteps.at("/aor_lean/verifier/accuracy").asDouble()).isNaN();
+            assertThat(fiveSteps.at("/aor_lean/verifier/generated_tokens").asDouble()).isNaN();
         }
     }
 
