@@ -58,7 +58,7 @@ final class JsonlRows {
             questions.add(row.node().path("question").asText());
             lines.add(row.line());
         });
-        requireDistinctQuestions(file, questions, lines);
+        requireDistinctQuestions(file, questions, lines, "a bench would score it twice");
         return rows;
     }
 
@@ -69,13 +69,14 @@ final class JsonlRows {
      *
      * @param questions the file's questions, in file order
      * @param lines     each question's line in the file
+     * @param harm      what the repeat would do, for the message
      * @throws IllegalArgumentException naming the file and the lines of the first question that repeats an earlier one
      */
-    static void requireDistinctQuestions(Path file, List<String> questions, List<Integer> lines) {
+    static void requireDistinctQuestions(Path file, List<String> questions, List<Integer> lines, String harm) {
         QuestionDigests.firstRepeat(questions).ifPresent(repeat -> {
             throw new IllegalArgumentException(file + ": lines " + lines.get(repeat.first()) + " and "
                     + lines.get(repeat.second()) + " hold the same question (case, white space and punctuation "
-                    + "aside): a bench would score it twice, so remove one");
+                    + "aside): " + harm + ", so remove one");
         });
     }
 
@@ -86,18 +87,25 @@ final class JsonlRows {
      *
      * @throws java.nio.file.NoSuchFileException if the file does not exist
      * @throws dev.reasoningsdk.impl.DataFileException if it is a directory or not UTF-8
-     * @throws IllegalArgumentException naming the file and line of a row that is not JSON or lacks either field, or
-     *                                  the file if it holds no rows
+     * @throws IllegalArgumentException naming the file and line of a row that is not JSON or lacks either field, the
+     *                                  file if it holds no rows, or the file and the lines of a question that repeats
+     *                                  an earlier one ({@code verifier train} refuses the chains of a repeated
+     *                                  question, so they would be sampled for nothing)
      */
     static List<GoldProblem> goldProblems(Path file) throws IOException {
-        return readRows(file, row -> {
+        List<Integer> lines = new ArrayList<>();
+        List<GoldProblem> problems = readRows(file, row -> {
             JsonNode question = row.node().path("question");
             Optional<String> gold = LabelledChainsFile.numericGold(row.node().path("answer"));
             if (!question.isTextual() || gold.isEmpty()) {
                 throw problemNeeds(file, row, "one number, as JSON or text");
             }
+            lines.add(row.line());
             return new GoldProblem(question.asText(), gold.get());
         });
+        requireDistinctQuestions(file, problems.stream().map(GoldProblem::question).toList(), lines,
+                "verifier train refuses the chains of a repeated question, so they would be sampled for nothing");
+        return problems;
     }
 
     /**

@@ -76,7 +76,7 @@ final class LabelledChainsFile {
         }
         if (distinct) {
             JsonlRows.requireDistinctQuestions(file, questions.stream().map(VerifierTrainer.LabelledChains::question)
-                    .toList(), lines.stream().map(JsonLines.Row::line).toList());
+                    .toList(), lines.stream().map(JsonLines.Row::line).toList(), "a bench would score it twice");
         }
         return questions;
     }

@@ -283,7 +283,7 @@ final class LiveConfidenceBench {
     }
 
     private static List<JsonNode> select(Path problems, int limit) throws IOException {
-        List<JsonNode> all = JsonlRows.problems(problems);
+        List<JsonNode> all = JsonlRows.distinctProblems(problems);
         if (all.size() < 2) {
             throw new IllegalArgumentException(problems + " holds fewer than 2 problems");
         }

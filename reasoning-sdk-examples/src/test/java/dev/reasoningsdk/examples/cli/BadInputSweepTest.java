@@ -123,6 +123,20 @@ class BadInputSweepTest {
                 .assertBadInput(problems + ":1: a problem needs 'question' (text) and 'answer' (an integer)");
     }
 
+    /** Before: a repeated problem was sampled and scored twice, weighing double in every figure. */
+    @Test
+    void liveConfidenceProblemsWithARepeatedQuestionAreRefusedFirst() throws IOException {
+        Path problems = Files.writeString(dir.resolve("repeated.jsonl"),
+                "{\"id\": 1, \"question\": \"Ana has 3 shells. She finds 1 more. How many shells now?\", "
+                        + "\"answer\": 4}\n{\"id\": 2, \"question\": \"Bo has 5 cups. He breaks 2. How many cups "
+                        + "now?\", \"answer\": 3}\n{\"id\": 3, \"question\": \"ana has 3 shells; she finds 1 more. "
+                        + "How many shells now\", \"answer\": 4}\n{\"id\": 4, \"question\": \"Cy has 9 pens. He "
+                        + "gives away 4. How many pens now?\", \"answer\": 5}\n");
+        CliRun.of("bench", "confidence", "--live", "--limit", "4", "--problems", problems.toString(), "--data",
+                dir.resolve("no-such-data.jsonl").toString())
+                .assertBadInput(problems + ": lines 1 and 3 hold the same question");
+    }
+
     /** Before: Jackson read the label "yes" as false, so every row of the task was a negative. */
     @Test
     void promptBenchLabelsThatAreNotBooleansAreRefused() throws IOException {

@@ -146,6 +146,13 @@ class VerifierSampleTest {
         CliRun.of("verifier", "sample", "--problems", wordAnswer.toString(), "--out", out.toString())
                 .assertBadInput("word-answer.jsonl:2");
         assertThat(out).doesNotExist();
+        // verifier train refuses the chains of a repeated question: they were sampled first, for nothing.
+        Path repeated = Files.writeString(dir.resolve("repeated.jsonl"), "{\"question\": \"What is 2+2?\", "
+                + "\"answer\": 4}\n{\"question\": \"What is 9+9?\", \"answer\": 18}\n{\"question\": \"what is "
+                + "2 + 2\", \"answer\": 4}\n");
+        CliRun.of("verifier", "sample", "--problems", repeated.toString(), "--out", out.toString())
+                .assertBadInput("repeated.jsonl: lines 1 and 3 hold the same question");
+        assertThat(out).doesNotExist();
         Path broken = Files.writeString(dir.resolve("broken.jsonl"), "{\"question\": \"q\", \"answer\": \"1\", "
                 + "\"chains\": [{\"text\": \"1\"}]}\n{\"question\": \"q2\", \"answer\": \"2\", \"chains\": []}\n");
         CliRun.of("verifier", "train", "--data", broken.toString()).assertBadInput("line 2");
