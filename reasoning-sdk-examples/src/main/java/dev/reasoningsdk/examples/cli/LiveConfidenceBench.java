@@ -26,11 +26,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
 
 /**
  * The live half of {@code bench confidence}: K chains per problem sampled at T = 0.8 from the embedded tiny
  * reasoner (one batched decode per problem through {@link LocalModelSampler}) or from a remote model
- * ({@code --provider openai|ollama}, through {@code ChatModelSampler}), seeds {@code id * K} onwards, then four
+ * ({@code --provider openai|ollama}, through {@code ChatModelSampler}), seeds {@code row * K} onwards ({@code row}
+ * the problem's 0-based row in the file, which is its {@code id} in the shipped file), then four
  * confidence scores for the majority answer, each judged by AUROC and ECE raw and calibrated
  * (cross-fitted): sampling consistency (agreement), the mean token probability of the majority answer's tokens,
  * R-Tuning's P(sure) (asked after the first chain that reaches the majority answer; problems where it could not be
@@ -50,7 +52,7 @@ final class LiveConfidenceBench {
 
     private static final double TEMPERATURE = 0.8;
 
-    private final List<JsonNode> selected;
+    private final List<Selected> selected;
     private final int samples;
     private final ModelEndpoint endpoint;
     private final CacheOption cache;
@@ -116,12 +118,12 @@ final class LiveConfidenceBench {
     }
 
     /**
-     * K chains per problem (seeds {@code id * K} onwards) and the scores of the majority answer; token
+     * K chains per problem (seeds {@code row * K} onwards) and the scores of the majority answer; token
      * probabilities only when {@code tokenProbabilities} is given, and only while the model returns the
      * log-probabilities they need. A problem whose samples all failed is left out and counted; sampling stops once
      * {@code shouldStop} says so.
      */
-    private Scored score(List<JsonNode> selected, ChainSampler sampler,
+    private Scored score(List<Selected> selected, ChainSampler sampler,
                          TokenProbabilityConfidence tokenProbabilities, BooleanSupplier shouldStop) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         SamplingConsistency consistency = SamplingConsistency.of(numeric);
@@ -133,9 +135,11 @@ final class LiveConfidenceBench {
                 scored.budgetSpent = true;
                 break;
             }
-            JsonNode problem = selected.get(i);
+            JsonNode problem = selected.get(i).problem();
             String question = problem.path("question").asText();
-            SampleBatch batch = sampler.sample(question, samples, problem.path("id").asLong() * samples);
+            // By the row, not the row's id: a user's file may have no ids, or repeat one, and every problem of it
+            // would then be sampled with the same seeds.
+            SampleBatch batch = sampler.sample(question, samples, (long) selected.get(i).row() * samples);
             scored.usage = scored.usage.plus(batch.usage());
             if (batch.samples().isEmpty()) {
                 scored.withoutSamples++;
@@ -282,13 +286,23 @@ final class LiveConfidenceBench {
         return scores;
     }
 
-    private static List<JsonNode> select(Path problems, int limit) throws IOException {
+    private static List<Selected> select(Path problems, int limit) throws IOException {
         List<JsonNode> all = JsonlRows.distinctProblems(problems);
         if (all.size() < 2) {
             throw new IllegalArgumentException(problems + " holds fewer than 2 problems");
         }
-        List<JsonNode> selected = new ArrayList<>(JsonlRows.evenlySpaced(all, limit));
+        List<Selected> selected = new ArrayList<>(JsonlRows.evenlySpaced(IntStream.range(0, all.size()).boxed()
+                .toList(), limit).stream().map(row -> new Selected(all.get(row), row)).toList());
         Collections.shuffle(selected, new Random(42));
         return selected;
+    }
+
+    /**
+     * A selected problem and its 0-based row among the file's problems, from which its seeds are taken.
+     *
+     * @param problem the problem's row
+     * @param row     its position in the file, blank lines aside
+     */
+    private record Selected(JsonNode problem, int row) {
     }
 }

@@ -4,11 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reasoningsdk.impl.internal.ProjectData;
+import java.io.IOException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BenchConfidenceCommandTest {
 
@@ -30,6 +37,38 @@ class BenchConfidenceCommandTest {
         assertThat(real.path("auroc").asDouble()).isBetween(0.8, 1.0);
         assertThat(real.path("ece_calibrated").asDouble()).isLessThan(real.path("ece_raw").asDouble());
         assertThat(real.path("refusal")).hasSize(2);
+    }
+
+    /**
+     * Seeds come from a problem's row, which is its id in the shipped file: a user's file without ids (or with one id
+     * repeated) had every problem sampled with seeds 0 to K-1, the same draws for every question.
+     */
+    @Test
+    void liveProblemsWithoutIdsAreSampledAsTheSameProblemsWithTheirRowsAsIds(@TempDir Path dir) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        List<String> withIds = Files.readAllLines(ProjectData.require(BenchReasonerCommand.EVAL_FILE)).stream()
+                .filter(line -> !line.isBlank()).limit(12).toList();
+        List<String> withoutIds = new ArrayList<>();
+        for (String line : withIds) {
+            ObjectNode row = (ObjectNode) json.readTree(line);
+            row.remove("id");
+            withoutIds.add(json.writeValueAsString(row));
+        }
+        Path data = ServedParityTest.solutions(dir, 4);
+        JsonNode reference = liveFigures(Files.write(dir.resolve("with-ids.jsonl"), withIds), data);
+        JsonNode own = liveFigures(Files.write(dir.resolve("without-ids.jsonl"), withoutIds), data);
+
+        assertThat(own.path("problems").asInt()).isEqualTo(reference.path("problems").asInt()).isEqualTo(12);
+        for (String score : List.of("consistency", "mean_token_probability", "entropy")) {
+            assertThat(own.path(score)).as(score).isEqualTo(reference.path(score));
+        }
+    }
+
+    private static JsonNode liveFigures(Path problems, Path data) throws IOException {
+        CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--limit", "12", "--samples", "3",
+                "--problems", problems.toString(), "--data", data.toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        return run.json().path("live_tiny_reasoner");
     }
 
     @Test
