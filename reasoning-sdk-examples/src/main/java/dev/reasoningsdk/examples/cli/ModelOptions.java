@@ -44,8 +44,8 @@ final class ModelOptions {
 
     @Option(names = "--provider", paramLabel = "local|openai|ollama",
             description = "Which model answers: local (the embedded tiny reasoner, or --model DIR; default), "
-                    + "openai (any OpenAI-compatible server; API key from $" + API_KEY_VARIABLE + ") or ollama. Deprecated: "
-                    + "auto, cpu or cuda mean local with that --execution-provider.")
+                    + "openai (any OpenAI-compatible server; API key from $" + API_KEY_VARIABLE + ") or ollama. "
+                    + "Deprecated: auto, cpu or cuda mean local with that --execution-provider.")
     String provider;
 
     @Option(names = "--execution-provider", paramLabel = "auto|cpu|cuda",

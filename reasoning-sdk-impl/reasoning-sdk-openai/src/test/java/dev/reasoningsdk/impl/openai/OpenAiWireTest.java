@@ -268,7 +268,8 @@ class OpenAiWireTest {
         RetryPolicy twice = RetryPolicy.builder().maxAttempts(2).initialBackoff(Duration.ZERO).build();
         Map<String, SampleBatch> batches = new LinkedHashMap<>();
         // .invalid never resolves (RFC 2606); nothing listens on the closed port.
-        for (String baseUrl : List.of("http://127.0.0.1:" + closedPort + "/v1", "http://no-such-host.invalid:8000/v1")) {
+        for (String baseUrl : List.of("http://127.0.0.1:" + closedPort + "/v1",
+                "http://no-such-host.invalid:8000/v1")) {
             ChatModel model = model(baseUrl);
             assertThatThrownBy(() -> model.chat("q")).as(baseUrl).satisfies(failure -> {
                 LlmCallException classified = LlmCallException.classify(failure);
