@@ -37,6 +37,7 @@ import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.training.VerifierTrainer;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -170,10 +171,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
         Arguments.atLeast(threads, 1, "--threads");
         ModelEndpoint endpoint = modelOptions.endpoint();
-        if ((endpoint.isRemote() || endpoint.isFolder()) && !live) {
-            throw new IllegalArgumentException((endpoint.isRemote() ? "--provider " + endpoint.providerName()
-                    : "--model DIR") + " is for the live bench: add --live");
-        }
+        ModelOptions.requireLive(endpoint, live);
         cache.requireRemote(endpoint);
         RemoteModel.requireReachable(endpoint, cache);
         if (learnedVerifier != null) {
@@ -335,11 +333,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     private BenchReport live(List<JsonNode> selected, Map<String, ChainScorer> scorers, ModelEndpoint endpoint) {
-        if (endpoint.isRemote() || endpoint.isFolder()) {
+        if (endpoint.isServed()) {
             // An export folder is served on loopback in process and called as a served model is, so its figures
             // are those of reasoning serve --model DIR with --provider openai by construction.
-            try (RemoteModel remote = endpoint.isFolder() ? RemoteModel.inProcess(endpoint, folderModel, cache)
-                    : new RemoteModel(endpoint, cache)) {
+            try (RemoteModel remote = RemoteModel.open(endpoint, folderModel, cache)) {
                 Map<String, StepSearch> searches = new LinkedHashMap<>(StepSearchSettings.served(remote.gateway(),
                         remote.continuing(), stepTokens, stepMaxTokens));
                 String notes = "; " + (endpoint.isFolder() ? "the export folder is served in process (as reasoning "
@@ -732,7 +729,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     /** A default as the notes state it: {@code 2} for 2.0, {@code 0.5} for 0.5. */
     private static String number(double value) {
-        return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+        return BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
     }
 
     private static double round(double value) {

@@ -79,10 +79,7 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--samples must be >= 2, was " + samples);
         }
         ModelEndpoint endpoint = modelOptions.endpoint();
-        if ((endpoint.isRemote() || endpoint.isFolder()) && !live) {
-            throw new IllegalArgumentException((endpoint.isRemote() ? "--provider " + endpoint.providerName()
-                    : "--model DIR") + " is for the live bench: add --live");
-        }
+        ModelOptions.requireLive(endpoint, live);
         cache.requireRemote(endpoint);
         RemoteModel.requireReachable(endpoint, cache);
         // The live problems are read first: a bad file is refused before the offline bench runs.
@@ -94,7 +91,7 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
             report.put("real_chains", realChains());
             if (liveBench != null) {
                 try (CacheOption closing = cache) {
-                    report.put(endpoint.isRemote() || endpoint.isFolder() ? "live" : "live_tiny_reasoner",
+                    report.put(endpoint.isServed() ? "live" : "live_tiny_reasoner",
                             liveBench.run(folder));
                     cache.report(report);
                 }

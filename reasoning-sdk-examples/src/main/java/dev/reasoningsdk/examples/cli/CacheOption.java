@@ -35,7 +35,7 @@ final class CacheOption implements AutoCloseable {
      *                                  folder
      */
     void requireRemote(ModelEndpoint endpoint) {
-        if (file != null && !endpoint.isRemote() && !endpoint.isFolder()) {
+        if (file != null && !endpoint.isServed()) {
             throw new IllegalArgumentException("--cache replays model calls: give it with --provider openai or "
                     + "ollama, or --model DIR (the embedded model is sampled in process, without calls to cache)");
         }

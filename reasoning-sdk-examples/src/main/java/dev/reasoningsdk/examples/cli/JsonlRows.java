@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 
 /** Reads the benches' JSON-lines files and picks evenly spaced rows from them. */
 final class JsonlRows {
@@ -203,5 +204,10 @@ final class JsonlRows {
             picked.add(all.get((int) ((long) i * all.size() / n)));
         }
         return picked;
+    }
+
+    /** The 0-based positions {@link #evenlySpaced} picks among {@code size} rows. */
+    static List<Integer> evenlySpacedRows(int size, int count) {
+        return evenlySpaced(IntStream.range(0, size).boxed().toList(), count);
     }
 }

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
-import java.util.stream.IntStream;
 
 /**
  * The live half of {@code bench confidence}: K chains per problem sampled at T = 0.8 from the embedded tiny
@@ -79,9 +78,8 @@ final class LiveConfidenceBench {
      *               loads it (and called as a served model is); null for any other endpoint
      */
     BenchReport run(HuggingFaceOnnxModel folder) throws IOException {
-        if (endpoint.isRemote() || endpoint.isFolder()) {
-            try (RemoteModel remote = endpoint.isFolder() ? RemoteModel.inProcess(endpoint, folder, cache)
-                    : new RemoteModel(endpoint, cache)) {
+        if (endpoint.isServed()) {
+            try (RemoteModel remote = RemoteModel.open(endpoint, folder, cache)) {
                 // The server formats the question as its model's prompt; the chains carry their log-probabilities.
                 TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder()
                         .gateway(remote.gateway()).score(TokenProbabilityConfidence.Score.MEAN).askIfSure(true).build();
@@ -291,8 +289,8 @@ final class LiveConfidenceBench {
         if (all.size() < 2) {
             throw new IllegalArgumentException(problems + " holds fewer than 2 problems");
         }
-        List<Selected> selected = new ArrayList<>(JsonlRows.evenlySpaced(IntStream.range(0, all.size()).boxed()
-                .toList(), limit).stream().map(row -> new Selected(all.get(row), row)).toList());
+        List<Selected> selected = new ArrayList<>(JsonlRows.evenlySpacedRows(all.size(), limit).stream()
+                .map(row -> new Selected(all.get(row), row)).toList());
         Collections.shuffle(selected, new Random(42));
         return selected;
     }

@@ -50,6 +50,14 @@ record ModelEndpoint(Provider provider, String baseUrl, String model, String api
     }
 
     /**
+     * Whether the model is called through a chat API: a remote server, or an export folder, which
+     * {@link RemoteModel#open} serves on loopback in process; not the embedded tiny reasoner, sampled directly.
+     */
+    boolean isServed() {
+        return isRemote() || isFolder();
+    }
+
+    /**
      * The loader of {@link #folder}: the one {@code reasoning serve --model DIR} and {@code step-reward train --model
      * DIR} load it with, so a folder they refuse is refused here with the same message.
      *
@@ -70,7 +78,7 @@ record ModelEndpoint(Provider provider, String baseUrl, String model, String api
     /** The provider, base URL (or folder), model, budget and timeout as bench figures (no API key). */
     BenchReport describe() {
         BenchReport report = new BenchReport().put("provider", providerName());
-        if (isRemote() || isFolder()) {
+        if (isServed()) {
             report.put(isRemote() ? "base_url" : "folder", isRemote() ? baseUrl : folder.toString()).put("model", model)
                     .put("max_calls", maxCalls == 0 ? "none" : maxCalls)
                     .put("call_timeout_seconds", callTimeout.toMillis() / 1000.0);

@@ -164,6 +164,19 @@ final class ModelOptions {
     }
 
     /**
+     * Refuses a served model ({@code --provider openai|ollama} or {@code --model DIR}) for a bench run without
+     * {@code --live}: only the live half reads it.
+     *
+     * @throws IllegalArgumentException if {@code endpoint} is served and {@code live} is false
+     */
+    static void requireLive(ModelEndpoint endpoint, boolean live) {
+        if (endpoint.isServed() && !live) {
+            throw new IllegalArgumentException((endpoint.isRemote() ? "--provider " + endpoint.providerName()
+                    : "--model DIR") + " is for the live bench: add --live");
+        }
+    }
+
+    /**
      * Refuses {@code --model DIR} for a command that cannot run an export folder, saying why in one line.
      *
      * @throws IllegalArgumentException if {@code endpoint} is an export folder

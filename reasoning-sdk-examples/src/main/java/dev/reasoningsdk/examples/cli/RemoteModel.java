@@ -95,6 +95,17 @@ final class RemoteModel implements AutoCloseable {
     }
 
     /**
+     * The served model of {@code endpoint}: a remote one ({@link #RemoteModel(ModelEndpoint, CacheOption)}), or an
+     * export folder loaded as {@code folderModel} ({@link #inProcess}).
+     *
+     * @param folderModel the folder's loaded model for {@code --model DIR}; ignored for a remote endpoint
+     * @throws IllegalArgumentException if {@code endpoint} is neither remote nor an export folder
+     */
+    static RemoteModel open(ModelEndpoint endpoint, HuggingFaceOnnxModel folderModel, CacheOption cache) {
+        return endpoint.isFolder() ? inProcess(endpoint, folderModel, cache) : new RemoteModel(endpoint, cache);
+    }
+
+    /**
      * The export folder of {@code endpoint}, loaded as {@code model}, served on loopback in this process as
      * {@code reasoning serve --model DIR} serves it ({@link LocalOpenAiServer}'s defaults, under the model's id) and
      * called through the openai client; the server stops with this object, the model stays the caller's.
@@ -102,7 +113,7 @@ final class RemoteModel implements AutoCloseable {
      * @throws IllegalArgumentException if {@code endpoint} is not an export folder, or {@code model} is not named
      *                                  as it
      */
-    static RemoteModel inProcess(ModelEndpoint endpoint, HuggingFaceOnnxModel model, CacheOption cache) {
+    private static RemoteModel inProcess(ModelEndpoint endpoint, HuggingFaceOnnxModel model, CacheOption cache) {
         if (!endpoint.isFolder() || !endpoint.model().equals(model.modelId())) {
             throw new IllegalArgumentException("not the export folder's model: " + endpoint + ", " + model.modelId());
         }

@@ -44,8 +44,7 @@ public final class StepRewardCommand implements Runnable {
      * {@value BenchAggregateCommand#DEFAULT_LIVE_LIMIT}): training never reads them.
      */
     static List<Integer> benchRows(int rows) {
-        return JsonlRows.evenlySpaced(IntStream.range(0, rows).boxed().toList(),
-                BenchAggregateCommand.DEFAULT_LIVE_LIMIT);
+        return JsonlRows.evenlySpacedRows(rows, BenchAggregateCommand.DEFAULT_LIVE_LIMIT);
     }
 
     /** {@code reasoning step-reward train [--problems FILE] [--out DIR] --json}. */

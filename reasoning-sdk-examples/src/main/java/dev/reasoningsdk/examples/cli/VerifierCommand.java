@@ -127,8 +127,7 @@ public final class VerifierCommand implements Runnable {
             try (CacheOption closing = cache;
                  HuggingFaceOnnxModel local = endpoint.isRemote() ? null
                          : endpoint.isFolder() ? endpoint.folderLoader().build() : TinyReasoner.create();
-                 RemoteModel remote = endpoint.isRemote() ? new RemoteModel(endpoint, cache)
-                         : endpoint.isFolder() ? RemoteModel.inProcess(endpoint, local, cache) : null) {
+                 RemoteModel remote = endpoint.isServed() ? RemoteModel.open(endpoint, local, cache) : null) {
                 ChainSampler sampler = remote != null ? remote.sampler(temperature)
                         : LocalModelSampler.builder().model(local).temperature(temperature).build();
                 // The sampler's name, as the live bench names its chains' source, so the source accuracy learned
