@@ -19,6 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A LangChain4j {@link HttpClientBuilder} whose clients keep the {@code Retry-After} of a failed response: a non-2xx
@@ -29,10 +32,17 @@ import java.util.Optional;
  *
  * <p>Why not decorate LangChain4j's {@code JdkHttpClient}: it builds its {@code HttpException} from the status and
  * body alone, so the headers are gone before a decorator sees the failure. This client therefore makes plain
- * requests itself on the JDK's {@code java.net.http} client, the way {@code JdkHttpClient} does (same timeouts, same
- * exception types), and hands streaming (server-sent events) and multipart requests to a {@code JdkHttpClient} with
- * the same settings; failures there carry no Retry-After. Defaults: no connect or read timeout (the provider sets
- * its own).
+ * requests itself on the JDK's {@code java.net.http} client, with the exception types {@code JdkHttpClient} throws,
+ * and hands streaming (server-sent events) and multipart requests to a {@code JdkHttpClient} with the same settings;
+ * failures there carry no Retry-After.
+ *
+ * <p>One difference in timing: the read timeout bounds the whole response, headers and body, and when it passes the
+ * call always fails with LangChain4j's {@code TimeoutException}. The JDK's own request timeout, which
+ * {@code JdkHttpClient} uses, bounds the headers alone, and on a loaded machine it can fire just after they arrived,
+ * before the JDK disarms it: it then closes the connection under the body, and the call failed with an
+ * {@code IOException} ("fixed content-length: N, bytes received: 0", the connection "closed locally"), which reads
+ * as a broken connection rather than the timeout it was. Defaults: no connect or read timeout (the provider sets its
+ * own).
  */
 public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
 
@@ -65,7 +75,8 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
     }
 
     /**
-     * The longest a request may wait for its response (default none).
+     * The longest a request may wait for its whole response, headers and body (default none); then its exchange is
+     * cancelled, closing its connection, and the call throws LangChain4j's {@code TimeoutException}.
      *
      * @throws IllegalArgumentException if not positive
      */
@@ -111,18 +122,7 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
             if (!request.formDataFields().isEmpty() || !request.formDataFiles().isEmpty()) {
                 return others().execute(request);
             }
-            HttpResponse<byte[]> response;
-            try {
-                response = jdk.send(toJdk(request), HttpResponse.BodyHandlers.ofByteArray());
-            } catch (HttpTimeoutException e) {
-                throw new TimeoutException(e);
-            } catch (InterruptedException e) {
-                // As JdkHttpClient throws it, so that providers map an interrupted call the same way.
-                Thread.currentThread().interrupt();
-                throw new RuntimeException(e);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            HttpResponse<byte[]> response = send(toJdk(request));
             int status = response.statusCode();
             if (status < 200 || status >= 300) {
                 Instant arrived = Instant.now();
@@ -133,6 +133,59 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
             }
             return SuccessfulHttpResponse.builder().statusCode(status).headers(response.headers().map())
                     .body(response.body()).build();
+        }
+
+        /**
+         * Sends {@code request} and waits for the whole response at most the read timeout. The timeout is this
+         * wait's alone, never the JDK's request timeout (see the class description), so a call that outlives it is
+         * decided here: a timeout, whatever the cancelled exchange reports afterwards. Cancelling closes the
+         * connection, so a half-read reply is never handed to the next call from the pool.
+         */
+        private HttpResponse<byte[]> send(java.net.http.HttpRequest request) {
+            if (Thread.interrupted()) {
+                throw interrupted(new InterruptedException("interrupted before sending " + request.uri()));
+            }
+            CompletableFuture<HttpResponse<byte[]>> exchange = jdk.sendAsync(request,
+                    HttpResponse.BodyHandlers.ofByteArray());
+            try {
+                return readTimeout == null ? exchange.get()
+                        : exchange.get(readTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                exchange.cancel(true);
+                throw new TimeoutException(new HttpTimeoutException("no whole response within "
+                        + readTimeout.toMillis() + " ms"));
+            } catch (InterruptedException e) {
+                exchange.cancel(true);
+                throw interrupted(e);
+            } catch (ExecutionException e) {
+                throw failure(e.getCause());
+            }
+        }
+
+        /** As {@code JdkHttpClient} throws an interrupt, so that providers map an interrupted call the same way. */
+        private static RuntimeException interrupted(InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new RuntimeException(e);
+        }
+
+        /**
+         * What the exchange failed with, as {@code JdkHttpClient} throws it: a connect timeout as a timeout, an I/O
+         * error unchecked, wrapped once more (as the JDK's blocking {@code send} does) so the trace shows the caller.
+         */
+        private static RuntimeException failure(Throwable cause) {
+            if (cause instanceof HttpTimeoutException timeout) {
+                return new TimeoutException(timeout);
+            }
+            if (cause instanceof IOException io) {
+                return new UncheckedIOException(new IOException(io.getMessage(), io));
+            }
+            if (cause instanceof RuntimeException unchecked) {
+                return unchecked;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            return new RuntimeException(cause);
         }
 
         @Override
@@ -150,9 +203,6 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
             builder.method(request.method().name(), request.body() == null
                     ? java.net.http.HttpRequest.BodyPublishers.noBody()
                     : java.net.http.HttpRequest.BodyPublishers.ofString(request.body()));
-            if (readTimeout != null) {
-                builder.timeout(readTimeout);
-            }
             return builder.build();
         }
     }

@@ -151,8 +151,9 @@ public final class OpenAiChatModels {
         }
 
         /**
-         * The HTTP timeout of one call (default 120 s): the longest the client waits for the response's headers.
-         * Named as every builder of the SDK names the time one call may take ({@code ModelGateway}'s own
+         * The HTTP timeout of one call (default 120 s): the longest the client waits for the whole response,
+         * headers and body ({@link RetryAfterHttpClientBuilder#readTimeout}); a call that outlives it fails as a
+         * timeout. Named as every builder of the SDK names the time one call may take ({@code ModelGateway}'s own
          * {@code callTimeout} releases the caller; keep this one at least as long, so the gateway's decides).
          *
          * @throws IllegalArgumentException if not positive
