@@ -15,12 +15,17 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -138,27 +143,41 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
         /**
          * Sends {@code request} and waits for the whole response at most the read timeout. The timeout is this
          * wait's alone, never the JDK's request timeout (see the class description), so a call that outlives it is
-         * decided here: a timeout, whatever the cancelled exchange reports afterwards. Cancelling closes the
-         * connection, so a half-read reply is never handed to the next call from the pool.
+         * decided here: a timeout, whatever the abandoned exchange reports afterwards. An exchange abandoned (timed
+         * out, or its thread interrupted) is stopped through its {@link AbandonableBody}, which never lets it close a
+         * connection the pool may already have handed to the next call.
          */
         private HttpResponse<byte[]> send(java.net.http.HttpRequest request) {
             if (Thread.interrupted()) {
                 throw interrupted(new InterruptedException("interrupted before sending " + request.uri()));
             }
-            CompletableFuture<HttpResponse<byte[]>> exchange = jdk.sendAsync(request,
-                    HttpResponse.BodyHandlers.ofByteArray());
+            AbandonableBody body = new AbandonableBody();
+            CompletableFuture<HttpResponse<byte[]>> exchange = jdk.sendAsync(request, body);
             try {
                 return readTimeout == null ? exchange.get()
                         : exchange.get(readTimeout.toNanos(), TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
-                exchange.cancel(true);
+                abandon(exchange, body);
                 throw new TimeoutException(new HttpTimeoutException("no whole response within "
                         + readTimeout.toMillis() + " ms"));
             } catch (InterruptedException e) {
-                exchange.cancel(true);
+                abandon(exchange, body);
                 throw interrupted(e);
             } catch (ExecutionException e) {
                 throw failure(e.getCause());
+            }
+        }
+
+        /**
+         * Stops an exchange nobody waits for. Cancelling it closes its connection unless the JDK already counts its
+         * response finished, a mark set some time after the connection went back to the pool: cancelled in between
+         * (the whole body in, the future not yet completed: a timeout or an interrupt at the last moment), it closed
+         * the pooled connection under the next call, which failed as a broken connection ("header parser received
+         * no bytes", the connection "closed locally"). So it is cancelled only while its body cannot complete.
+         */
+        private static void abandon(CompletableFuture<HttpResponse<byte[]>> exchange, AbandonableBody body) {
+            if (body.abandon()) {
+                exchange.cancel(true);
             }
         }
 
@@ -204,6 +223,81 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
                     ? java.net.http.HttpRequest.BodyPublishers.noBody()
                     : java.net.http.HttpRequest.BodyPublishers.ofString(request.body()));
             return builder.build();
+        }
+    }
+
+    /**
+     * The body of one exchange as bytes, which its call may abandon. Once abandoned it refuses every further part
+     * (throwing, so that the JDK fails the exchange and closes its connection rather than return it to the pool), so
+     * a body still incomplete at that moment can never complete, and the exchange may then be cancelled safely.
+     * Without a length (chunked), the last chunk can complete the body without a part to refuse, so such a body
+     * already under way is left to finish or fail by itself: its connection is then pooled whole, or closed by its
+     * next part.
+     */
+    private static final class AbandonableBody
+            implements HttpResponse.BodyHandler<byte[]>, HttpResponse.BodySubscriber<byte[]> {
+        private final HttpResponse.BodySubscriber<byte[]> bytes = HttpResponse.BodySubscribers.ofByteArray();
+        /** The length the headers announced; negative when none did. */
+        private long announced = -1;
+        private long received;
+        private boolean subscribed;
+        private boolean complete;
+        private boolean abandoned;
+
+        @Override
+        public synchronized HttpResponse.BodySubscriber<byte[]> apply(HttpResponse.ResponseInfo info) {
+            announced = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+            return this;
+        }
+
+        @Override
+        public synchronized void onSubscribe(Flow.Subscription subscription) {
+            refuseIfAbandoned();
+            subscribed = true;
+            complete = announced == 0;
+            bytes.onSubscribe(subscription);
+        }
+
+        @Override
+        public synchronized void onNext(List<ByteBuffer> parts) {
+            refuseIfAbandoned();
+            for (ByteBuffer part : parts) {
+                received += part.remaining();
+            }
+            complete = announced >= 0 && received >= announced;
+            bytes.onNext(parts);
+        }
+
+        @Override
+        public synchronized void onError(Throwable failure) {
+            bytes.onError(failure);
+        }
+
+        @Override
+        public synchronized void onComplete() {
+            complete = true;
+            bytes.onComplete();
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return bytes.getBody();
+        }
+
+        /**
+         * Marks the body abandoned; whether the exchange should be cancelled: not when the whole body is in (the JDK
+         * returns the connection to its pool, healthy) nor when a chunked body is under way (see the class
+         * description).
+         */
+        synchronized boolean abandon() {
+            abandoned = true;
+            return !complete && (!subscribed || announced >= 0);
+        }
+
+        private void refuseIfAbandoned() {
+            if (abandoned) {
+                throw new CancellationException("the call abandoned this response");
+            }
         }
     }
 }
