@@ -170,10 +170,11 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
 
         /**
          * Stops an exchange nobody waits for. Cancelling it closes its connection unless the JDK already counts its
-         * response finished, a mark set some time after the connection went back to the pool: cancelled in between
-         * (the whole body in, the future not yet completed: a timeout or an interrupt at the last moment), it closed
-         * the pooled connection under the next call, which failed as a broken connection ("header parser received
-         * no bytes", the connection "closed locally"). So it is cancelled only while its body cannot complete.
+         * response finished; a cancel that races with the last bytes (a timeout or an interrupt at the last moment)
+         * can find it not yet finished while the JDK, having read them, puts the connection back in its pool, and
+         * then closed the pooled connection under the next call, which failed as a broken connection ("header
+         * parser received no bytes", the connection "closed locally"). So it is cancelled only while its body
+         * cannot complete.
          */
         private static void abandon(CompletableFuture<HttpResponse<byte[]>> exchange, AbandonableBody body) {
             if (body.abandon()) {
