@@ -402,28 +402,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
      */
     private static void requireReadable(CausalLanguageModel model, List<JsonNode> selected) {
         for (int i = 0; i < selected.size(); i++) {
-            requireReadable(model, selected.get(i).path("question").asText(),
+            ModelEndpoint.requireReadable(model, selected.get(i).path("question").asText(),
                     "selected problem " + (i + 1) + " of " + selected.size());
-        }
-    }
-
-    /**
-     * Refuses {@code question} if the local model cannot read it (a character outside its vocabulary, a prompt that
-     * fills its context), naming it as {@code which} ("selected problem 2 of 30") and by its opening words.
-     */
-    static void requireReadable(CausalLanguageModel model, String question, String which) {
-        String why;
-        try {
-            int tokens = model.promptTokenCount(model.formatPrompt(question)).orElse(0);
-            why = tokens < model.contextLength() ? null : "its prompt has " + tokens + " tokens and the context "
-                    + "holds " + model.contextLength() + ", generated tokens included";
-        } catch (IllegalArgumentException unreadable) {
-            why = unreadable.getMessage();
-        }
-        if (why != null) {
-            String shown = question.replace('\n', ' ');
-            throw new IllegalArgumentException("--problems: " + model.modelId() + " cannot read " + which + " (\""
-                    + (shown.length() <= 60 ? shown : shown.substring(0, 60) + "...") + "\"): " + why);
         }
     }
 

@@ -125,13 +125,13 @@ public final class StepRewardCommand implements Runnable {
             int training = rows.size() - skipped.size();
             HiddenStateStepReward.Weights weights;
             HuggingFaceOnnxModel.Builder loader = modelFolder == null ? TinyReasoner.builder()
-                    : HuggingFaceOnnxModel.builder().folder(modelFolder);
+                    : ModelEndpoint.folderLoader(modelFolder);
             try (HuggingFaceOnnxModel model = loader.intraOpThreads(threads).hiddenStateLayers(layers).build()) {
                 // Every training problem is checked before the rollouts, which stopped on one the model cannot read
                 // only when they reached it, without naming it.
                 for (int row = 0; row < rows.size(); row++) {
                     if (!skipped.contains(row)) {
-                        BenchAggregateCommand.requireReadable(model, rows.get(row).path("question").asText(),
+                        ModelEndpoint.requireReadable(model, rows.get(row).path("question").asText(),
                                 "row " + row + " (0-based) of " + file.getFileName());
                     }
                 }
