@@ -149,6 +149,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     /** The export folder's model of {@code --model DIR}, loaded before anything runs; null otherwise. */
     private HuggingFaceOnnxModel folderModel;
 
+    /** The live problems' file ({@code --problems} or the default); null without {@code --live}. */
+    private Path problemsFile;
+
     /** The head of {@code --step-reward}, checked against the model and the selection; null without it. */
     private HiddenStateStepReward.Weights stepRewardHead;
 
@@ -186,15 +189,20 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         // A repeated question is refused: it would be scored twice, weighing double in every figure.
         List<VerifierTrainer.LabelledChains> questions = LabelledChainsFile.readDistinct(gsm8kFile);
         // Both files are read before anything runs, so a bad row in either is reported at once.
-        List<JsonNode> liveProblems = !live ? List.of() : JsonlRows.distinctProblems(problems != null ? problems
-                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"));
+        problemsFile = !live ? null : problems != null ? problems
+                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
+        List<JsonNode> liveProblems = !live ? List.of() : JsonlRows.distinctProblems(problemsFile);
         if (stepReward != null) {
             stepRewardHead = stepRewardHead(endpoint, JsonlRows.evenlySpaced(liveProblems, limit));
         }
-        // The folder is loaded before the offline half, so a folder its loader refuses exits 2 at once.
+        // The folder is loaded before the offline half, so a folder its loader refuses, or a problem its model
+        // cannot read, exits 2 at once.
         try (HuggingFaceOnnxModel loaded = endpoint.isFolder() ? withHeadLayer(endpoint.folderLoader()
                 .intraOpThreads(threads)).build() : null) {
             folderModel = loaded;
+            if (loaded != null) {
+                requireReadable(loaded, liveProblems);
+            }
             report.put("gsm8k", gsm8k(gsm8kFile, questions).put("learned_verifier",
                     LearnedVerifierBench.report(gsm8kFile, questions, verifierWeights, weightsName)));
             if (live) {
@@ -321,7 +329,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             scorers.put("likelihood", LikelihoodChainScorer.fromSampledLogProbs());
             scorers.put("verifier", ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
             scorers.put("learned_verifier", verifier.build());
-            return live(selected, scorers, endpoint).put("learned_verifier", new BenchReport()
+            return live(rows, selected, scorers, endpoint).put("learned_verifier", new BenchReport()
                     .put("weights", weightsName)
                     .put("trained_on", provenance.data()).put("features", provenance.features()));
         }
@@ -332,7 +340,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return selected.stream().filter(problem -> trainedOn.test(problem.path("question").asText())).count();
     }
 
-    private BenchReport live(List<JsonNode> selected, Map<String, ChainScorer> scorers, ModelEndpoint endpoint) {
+    /** The live half on {@code selected}, the problems of {@code rows} that {@code --limit} selects. */
+    private BenchReport live(List<JsonNode> rows, List<JsonNode> selected, Map<String, ChainScorer> scorers,
+                             ModelEndpoint endpoint) {
         if (endpoint.isServed()) {
             // An export folder is served on loopback in process and called as a served model is, so its figures
             // are those of reasoning serve --model DIR with --provider openai by construction.
@@ -365,7 +375,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
              LocalOpenAiServer server = LocalOpenAiServer.start(model);
              ModelGateway gateway = ModelGateway.of(OpenAiChatModels.builder().baseUrl(server.baseUrl())
                      .modelName(server.modelName()).build())) {
-            requireReadable(model, selected);
+            requireReadable(model, rows);
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
             Map<String, StepSearch> searches = new LinkedHashMap<>();
             searches.put("beam", StepSearchSettings.beam(model, stepTokens, stepMaxTokens));
@@ -396,15 +406,14 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     /**
-     * Refuses, before any problem runs, a selected problem the local model cannot read (a character outside its
-     * vocabulary, a prompt that fills its context): the step searches stopped the run on it only when they reached
-     * it, minutes in, with the model's message and no word of which problem it was.
+     * Refuses, before any problem runs, a problem of {@code rows} that {@code --limit} selects and the model in
+     * process cannot read (a character outside its vocabulary, a prompt that fills its context), naming its row of
+     * the file: the step searches stopped the run on it only when they reached it, minutes in, with the model's
+     * message alone, and an export folder's calls on it failed one by one, served on loopback.
      */
-    private static void requireReadable(CausalLanguageModel model, List<JsonNode> selected) {
-        for (int i = 0; i < selected.size(); i++) {
-            ModelEndpoint.requireReadable(model, selected.get(i).path("question").asText(),
-                    "selected problem " + (i + 1) + " of " + selected.size());
-        }
+    private void requireReadable(CausalLanguageModel model, List<JsonNode> rows) {
+        ModelEndpoint.requireReadable(model, problemsFile, JsonlRows.evenlySpacedRows(rows.size(), limit),
+                row -> rows.get(row).path("question").asText());
     }
 
     /**

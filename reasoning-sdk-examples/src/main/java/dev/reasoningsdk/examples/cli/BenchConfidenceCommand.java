@@ -86,8 +86,12 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         LiveConfidenceBench liveBench = !live ? null : new LiveConfidenceBench(problems != null ? problems
                 : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"), limit, samples, endpoint, cache);
         BenchReport report = new BenchReport();
-        // The folder is loaded before the offline bench, so a folder its loader refuses exits 2 at once.
+        // The folder is loaded before the offline bench, so a folder its loader refuses, or a problem its model
+        // cannot read, exits 2 at once.
         try (HuggingFaceOnnxModel folder = endpoint.isFolder() ? endpoint.folderLoader().build() : null) {
+            if (folder != null) {
+                liveBench.requireReadable(folder);
+            }
             report.put("real_chains", realChains());
             if (liveBench != null) {
                 try (CacheOption closing = cache) {

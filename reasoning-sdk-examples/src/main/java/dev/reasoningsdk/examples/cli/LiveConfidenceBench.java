@@ -7,6 +7,7 @@ import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.confidence.AnswerGroups;
@@ -25,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -51,6 +53,7 @@ final class LiveConfidenceBench {
 
     private static final double TEMPERATURE = 0.8;
 
+    private final Path problems;
     private final List<Selected> selected;
     private final int samples;
     private final ModelEndpoint endpoint;
@@ -65,10 +68,24 @@ final class LiveConfidenceBench {
      */
     LiveConfidenceBench(Path problems, int limit, int samples, ModelEndpoint endpoint, CacheOption cache)
             throws IOException {
+        this.problems = problems;
         this.selected = select(problems, limit);
         this.samples = samples;
         this.endpoint = endpoint;
         this.cache = cache;
+    }
+
+    /**
+     * Refuses, before any problem runs, a selected problem {@code model} cannot read (a character outside its
+     * vocabulary, a prompt that fills its context), naming its row of the file: sampling stopped on it in process, and
+     * an export folder's calls on it failed one by one, served on loopback.
+     *
+     * @throws IllegalArgumentException naming the first such problem, in file order
+     */
+    void requireReadable(CausalLanguageModel model) {
+        Map<Integer, String> questionsByRow = new TreeMap<>();
+        selected.forEach(problem -> questionsByRow.put(problem.row(), problem.problem().path("question").asText()));
+        ModelEndpoint.requireReadable(model, problems, questionsByRow.keySet(), questionsByRow::get);
     }
 
     /**
@@ -88,6 +105,7 @@ final class LiveConfidenceBench {
             }
         }
         try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(2).build()) {
+            requireReadable(model);
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
             // The sampler strips the space the model writes after "A:", so the scored prompt carries it.
             TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder().model(model)

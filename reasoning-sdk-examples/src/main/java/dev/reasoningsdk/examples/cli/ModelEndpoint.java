@@ -5,7 +5,9 @@ import dev.reasoningsdk.examples.cli.ModelOptions.Provider;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Locale;
+import java.util.function.IntFunction;
 
 /**
  * A checked model choice from {@link ModelOptions}: the provider, and for a remote one its base URL, model, API key
@@ -80,8 +82,24 @@ record ModelEndpoint(Provider provider, String baseUrl, String model, String api
     }
 
     /**
+     * Refuses, before any of them runs, the first of {@code rows} of the problems file {@code file} whose question
+     * {@code model} cannot read ({@link #requireReadable(CausalLanguageModel, String, String)}), naming it by its
+     * 0-based row of the file.
+     *
+     * @param rows          the 0-based rows (blank lines aside) that will run
+     * @param questionOnRow the question on a row
+     * @throws IllegalArgumentException naming the row, the file, the question's opening words and why
+     */
+    static void requireReadable(CausalLanguageModel model, Path file, Collection<Integer> rows,
+                                IntFunction<String> questionOnRow) {
+        for (int row : rows) {
+            requireReadable(model, questionOnRow.apply(row), "row " + row + " (0-based) of " + file.getFileName());
+        }
+    }
+
+    /**
      * Refuses {@code question} if the local model cannot read it (a character outside its vocabulary, a prompt that
-     * fills its context), naming it as {@code which} ("selected problem 2 of 30") and by its opening words: every
+     * fills its context), naming it as {@code which} ("row 2 (0-based) of own.jsonl") and by its opening words: every
      * command that runs problems through a model in process checks them with this before the first one runs, rather
      * than stop on one once it reaches it with the tokenizer's message alone.
      *

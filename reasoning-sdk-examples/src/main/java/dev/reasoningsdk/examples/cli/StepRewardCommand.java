@@ -129,12 +129,9 @@ public final class StepRewardCommand implements Runnable {
             try (HuggingFaceOnnxModel model = loader.intraOpThreads(threads).hiddenStateLayers(layers).build()) {
                 // Every training problem is checked before the rollouts, which stopped on one the model cannot read
                 // only when they reached it, without naming it.
-                for (int row = 0; row < rows.size(); row++) {
-                    if (!skipped.contains(row)) {
-                        ModelEndpoint.requireReadable(model, rows.get(row).path("question").asText(),
-                                "row " + row + " (0-based) of " + file.getFileName());
-                    }
-                }
+                ModelEndpoint.requireReadable(model, file, IntStream.range(0, rows.size())
+                        .filter(row -> !skipped.contains(row)).boxed().toList(),
+                        row -> rows.get(row).path("question").asText());
                 weights = trainer.train(model, all, skipped, record, done -> progress.update(done, training));
             }
             BenchReport report = new BenchReport().put("data", record.name()).put("data_sha256", record.sha256())

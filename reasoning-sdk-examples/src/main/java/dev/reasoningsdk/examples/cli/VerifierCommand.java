@@ -128,6 +128,11 @@ public final class VerifierCommand implements Runnable {
                  HuggingFaceOnnxModel local = endpoint.isRemote() ? null
                          : endpoint.isFolder() ? endpoint.folderLoader().build() : TinyReasoner.create();
                  RemoteModel remote = endpoint.isServed() ? RemoteModel.open(endpoint, local, cache) : null) {
+                if (local != null) {
+                    // Refused before any is sampled: in process sampling stopped on it, and an export folder's
+                    // calls on it failed one by one, served on loopback.
+                    ModelEndpoint.requireReadable(local, file, allowed, row -> rows.get(row).question());
+                }
                 ChainSampler sampler = remote != null ? remote.sampler(temperature)
                         : LocalModelSampler.builder().model(local).temperature(temperature).build();
                 // The sampler's name, as the live bench names its chains' source, so the source accuracy learned

@@ -67,8 +67,8 @@ class StepRewardCommandTest {
                     + "\", \"steps\": 1, \"answer\": 3}"));
             // The step searches stopped on it once they reached it, naming neither the row nor its question.
             CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "2", "--data", solutions(dir).toString(),
-                    "--problems", problems.toString()).assertBadInput("cannot read selected problem 2 of 2 (\""
-                    + question.substring(0, 20));
+                    "--problems", problems.toString())
+                    .assertBadInput("cannot read row 1 (0-based) of problems.jsonl (\"" + question.substring(0, 20));
         }
     }
 
