@@ -47,6 +47,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,17 +56,17 @@ import picocli.CommandLine.Option;
  * {@code reasoning bench aggregate}: answer aggregation on real chains and, with {@code --live}, on chains sampled
  * from the tiny reasoner.
  *
- * <p>Offline, on GSM8K's four real model solutions per question (or on labelled chains in the format
- * {@code verifier sample} writes, such as a user's own model's): majority vote, a vote weighted by Dawid-Skene
- * source reliability (fitted without labels on the same questions), and AoR over the given chains with the
- * arithmetic verifier as judge (chains carry their source's reliability weight, which only breaks score ties), next
- * to the data's own baselines, and the learned verifier (the shipped weights, or {@code --learned-verifier}) on the
- * questions it never saw. Live: for each problem, 40 chains are sampled once at temperature 0.8; majority@k
- * uses the first k, and AoR's dynamic sampling consumes the same chains in order (sample {@code i} always has seed
- * {@code i}, so this equals sampling anew). AoR's likelihood judge reads the log-probabilities each chain was sampled
- * with, in process and from a remote model alike ({@link LikelihoodChainScorer#fromSampledLogProbs()}), so a served
- * tiny reasoner ({@code reasoning serve}) gives the in-process figures exactly; where the model returns none, that
- * judge is reported as skipped.
+ * <p>Offline, on GSM8K's four real model solutions per question (or on labelled chains in the format {@code verifier
+ * sample} writes, such as a user's own model's): majority vote, a vote weighted by Dawid-Skene source reliability
+ * (fitted without labels on the same questions), and AoR over the given chains with the arithmetic verifier as judge
+ * (chains carry their source's reliability weight, which only breaks score ties), next to the data's own baselines, and
+ * the learned verifier (the shipped weights, or {@code --learned-verifier}) on the questions it never saw. Live: for
+ * each problem, 40 chains are sampled once at temperature 0.8; majority@k uses the first k, and AoR's dynamic sampling
+ * consumes the same chains in order (sample {@code i} always has seed {@code --seed + i}, so this equals sampling
+ * anew); a step search's row {@code i} has seed {@code --seed + i}. AoR's likelihood judge reads the log-probabilities
+ * each chain was sampled with, in process and from a remote model alike ({@link
+ * LikelihoodChainScorer#fromSampledLogProbs()}), so a served tiny reasoner ({@code reasoning serve}) gives the
+ * in-process figures exactly; where the model returns none, that judge is reported as skipped.
  */
 @Command(name = "aggregate", mixinStandardHelpOptions = true,
         description = "Aggregation accuracy: majority, reliability-weighted vote and AoR on real GSM8K chains; "
@@ -125,6 +126,15 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "ONNX intra-op threads for --live (default: ${DEFAULT-VALUE}).")
     int threads = 2;
 
+    /** The live run's first seed by default: the one the shipped figures were measured with. */
+    static final long DEFAULT_SEED = 0;
+
+    @Option(names = "--seed", description = "First seed of the live run: a problem's chain i is sampled with seed + i "
+            + "(majority@k and AoR read the same " + AggregationOfReasoning.DEFAULT_MAX_SAMPLES + "), and a step "
+            + "search's row i with seed + i (default: ${DEFAULT-VALUE}, which the shipped figures were measured "
+            + "with).")
+    long seed = DEFAULT_SEED;
+
     @Option(names = "--learned-verifier", paramLabel = "FILE", description = "Weights of the learned_verifier "
             + "entries (verifier train --out; default: the shipped weights, trained on GSM8K's chains). Offline they "
             + "score only the --data questions they never saw; live, they are refused if trained on any selected "
@@ -144,7 +154,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     /** The options only the live bench reads: given without {@code --live}, they would be silently ignored. */
     private static final List<String> LIVE_OPTIONS = List.of("--problems", "--limit", "--lean-initial",
-            "--step-tokens", "--step-max-tokens", "--threads", "--step-reward");
+            "--step-tokens", "--step-max-tokens", "--threads", "--step-reward", "--seed");
 
     /** The export folder's model of {@code --model DIR}, loaded before anything runs; null otherwise. */
     private HuggingFaceOnnxModel folderModel;
@@ -348,7 +358,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             // are those of reasoning serve --model DIR with --provider openai by construction.
             try (RemoteModel remote = RemoteModel.open(endpoint, folderModel, cache)) {
                 Map<String, StepSearch> searches = new LinkedHashMap<>(StepSearchSettings.served(remote.gateway(),
-                        remote.continuing(), stepTokens, stepMaxTokens));
+                        remote.continuing(), seed, stepTokens, stepMaxTokens));
                 String notes = "; " + (endpoint.isFolder() ? "the export folder is served in process (as reasoning "
                         + "serve --model DIR serves it, on loopback) and " : "on the served model ")
                         + "each step-search row is one call through the run's gateway that continues the partial "
@@ -357,7 +367,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 if (stepRewardHead != null) {
                     // The learned reward reads hidden states: it searches the loaded model itself, not over calls.
                     searches.put("best_first_learned", StepSearchSettings.bestFirstLearned(folderModel,
-                            HiddenStateStepReward.builder().model(folderModel).weights(stepRewardHead).build(),
+                            HiddenStateStepReward.builder().model(folderModel).weights(stepRewardHead).build(), seed,
                             stepTokens, stepMaxTokens));
                     notes += "; " + StepSearchSettings.describeLearned(stepRewardHead) + "; head: " + stepReward
                             + "; best_first_learned decodes the loaded model directly (its calls are not in "
@@ -377,21 +387,23 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                      .modelName(server.modelName()).build())) {
             requireReadable(model, rows);
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
+            Supplier<StepSearch.Builder> search = () -> StepSearch.builder().model(model).seed(seed);
             Map<String, StepSearch> searches = new LinkedHashMap<>();
-            searches.put("beam", StepSearchSettings.beam(model, stepTokens, stepMaxTokens));
-            searches.put("best_first", StepSearchSettings.bestFirst(model, stepTokens, stepMaxTokens));
-            searches.put("mcts", StepSearchSettings.mcts(model, stepTokens, stepMaxTokens));
+            searches.put("beam", StepSearchSettings.beam(search.get(), stepTokens, stepMaxTokens));
+            searches.put("best_first", StepSearchSettings.bestFirst(search.get(), stepTokens, stepMaxTokens, true));
+            searches.put("mcts", StepSearchSettings.mcts(search.get(), stepTokens, stepMaxTokens));
             searches.put("best_first_without_calculator",
-                    StepSearchSettings.bestFirst(model, stepTokens, stepMaxTokens, false));
+                    StepSearchSettings.bestFirst(search.get(), stepTokens, stepMaxTokens, false));
             // The same best-first search through the SDK's served-model path: HTTP, the OpenAI client, the gateway.
-            searches.put("best_first_served", StepSearchSettings.bestFirstServed(gateway, stepTokens, stepMaxTokens));
+            searches.put("best_first_served", StepSearchSettings.bestFirstServed(gateway, seed, stepTokens,
+                    stepMaxTokens));
             HiddenStateStepReward learned = stepRewardHead == null ? HiddenStateStepReward.tinyReasoner(model)
                     : HiddenStateStepReward.builder().model(model).weights(stepRewardHead).build();
             long trainedOn = trainedOnSelected(selected, learned.weights().provenance()::trainedOn);
             Map<String, String> skipped = Map.of();
             if (trainedOn == 0) {
-                searches.put("best_first_learned", StepSearchSettings.bestFirstLearned(model, learned, stepTokens,
-                        stepMaxTokens));
+                searches.put("best_first_learned", StepSearchSettings.bestFirstLearned(model, learned, seed,
+                        stepTokens, stepMaxTokens));
             } else {
                 // Its figures would be measured partly on what the head was trained on.
                 skipped = Map.of("best_first_learned", trainedOn + " of the " + selected.size()
@@ -505,7 +517,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
         BenchReport report(String modelName, Iterable<String> scorerNames) {
             BenchReport report = new BenchReport().put("model", modelName).put("n_problems", problems)
-                    .put("temperature", TEMPERATURE)
+                    .put("temperature", TEMPERATURE).put("seed", seed)
                     .put("stop_reason", budgetSpent ? "budget_exhausted" : "completed");
             report.put("majority_at_k", majorityAtK(totals, problems));
             report.put("aor", aorFigures("aor_", totals, problems, scorerNames));
@@ -594,8 +606,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     /**
-     * Samples 40 chains per problem (seeds 0-39) and scores majority@k and AoR per scorer on them, then runs each
-     * step search on the model; stops before a problem once {@code shouldStop} says so.
+     * Samples 40 chains per problem (seeds {@code --seed} onwards) and scores majority@k and AoR per scorer on them,
+     * then runs each step search on the model; stops before a problem once {@code shouldStop} says so.
      */
     LiveRun liveRun(List<JsonNode> selected, ChainSampler sampler, Map<String, ChainScorer> scorers,
                     LiveSearches live, BooleanSupplier shouldStop) {
@@ -619,7 +631,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             String gold = JsonlRows.gold(problem);
             run.steps = problem.path("steps").asInt(0);
             run.problemsByStepCount.merge(run.steps, 1, Integer::sum);
-            ReplaySampler replay = new ReplaySampler(sampler, question, CHAINS_PER_PROBLEM);
+            ReplaySampler replay = new ReplaySampler(sampler, question, CHAINS_PER_PROBLEM, seed);
             run.usage = run.usage.plus(replay.usage());
             List<ReasoningChain> all = replay.chains();
             for (int k : KS) {
@@ -726,18 +738,18 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     /**
-     * Samples {@code capacity} chains for one question once, then serves any request {@code (firstSeed, count)}
-     * from them: sample {@code i} of the underlying sampler always uses seed {@code i}, so a prefix is exactly what
-     * sampling anew would give.
+     * Samples {@code capacity} chains for one question once, from seed {@code baseSeed}, then serves any request
+     * {@code (firstSeed, count)} from them as a sampler whose seeds start at {@code baseSeed}: its sample {@code i}
+     * always uses seed {@code baseSeed + i}, so a prefix is exactly what sampling anew would give.
      */
     static final class ReplaySampler implements ChainSampler {
         private final String name;
         private final List<SampleBatch.Sample> samples;
         private final SampleBatch source;
 
-        ReplaySampler(ChainSampler sampler, String prompt, int capacity) {
+        ReplaySampler(ChainSampler sampler, String prompt, int capacity, long baseSeed) {
             this.name = sampler.name();
-            this.source = sampler.sample(prompt, capacity, 0);
+            this.source = sampler.sample(prompt, capacity, baseSeed);
             this.samples = source.samples();
         }
 

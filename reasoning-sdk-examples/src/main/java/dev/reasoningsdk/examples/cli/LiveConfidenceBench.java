@@ -30,18 +30,18 @@ import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
 /**
- * The live half of {@code bench confidence}: K chains per problem sampled at T = 0.8 from the embedded tiny
- * reasoner (one batched decode per problem through {@link LocalModelSampler}) or from a remote model
- * ({@code --provider openai|ollama}, through {@code ChatModelSampler}), seeds {@code row * K} onwards ({@code row}
- * the problem's 0-based row in the file, which is its {@code id} in the shipped file), then four
- * confidence scores for the majority answer, each judged by AUROC and ECE raw and calibrated
- * (cross-fitted): sampling consistency (agreement), the mean token probability of the majority answer's tokens,
- * R-Tuning's P(sure) (asked after the first chain that reaches the majority answer; problems where it could not be
- * read are left out of that score and counted), 1 - the normalised entropy of the answers, and a logistic combiner
- * of agreement, entropy and mean and minimum token probability (its weights fitted on one half and applied to the
- * other, both ways). In process the token probabilities are scored by the tiny reasoner; from a remote model they are
- * read from the log-probabilities it returned with each chain and with its reply to the R-Tuning question (the same
- * figures from a served tiny reasoner). A model that returns none gets those scores reported as skipped.
+ * The live half of {@code bench confidence}: K chains per problem sampled at T = 0.8 from the embedded tiny reasoner
+ * (one batched decode per problem through {@link LocalModelSampler}) or from a remote model ({@code --provider
+ * openai|ollama}, through {@code ChatModelSampler}), seeds {@code seed + row * K} onwards ({@code seed} from {@code
+ * --seed}, default 0; {@code row} the problem's 0-based row in the file, which is its {@code id} in the shipped file),
+ * then four confidence scores for the majority answer, each judged by AUROC and ECE raw and calibrated (cross-fitted):
+ * sampling consistency (agreement), the mean token probability of the majority answer's tokens, R-Tuning's P(sure)
+ * (asked after the first chain that reaches the majority answer; problems where it could not be read are left out of
+ * that score and counted), 1 - the normalised entropy of the answers, and a logistic combiner of agreement, entropy and
+ * mean and minimum token probability (its weights fitted on one half and applied to the other, both ways). In process
+ * the token probabilities are scored by the tiny reasoner; from a remote model they are read from the log-probabilities
+ * it returned with each chain and with its reply to the R-Tuning question (the same figures from a served tiny
+ * reasoner). A model that returns none gets those scores reported as skipped.
  *
  * <p>Problems are taken at an even stride over the eval file (100 per step count, so every difficulty is present),
  * then shuffled with a fixed seed so both halves of the cross-fitting see every difficulty.
@@ -56,6 +56,7 @@ final class LiveConfidenceBench {
     private final Path problems;
     private final List<Selected> selected;
     private final int samples;
+    private final long seed;
     private final ModelEndpoint endpoint;
     private final CacheOption cache;
 
@@ -66,11 +67,12 @@ final class LiveConfidenceBench {
      *                                  integer {@code answer} (before, such rows were sampled as empty questions and
      *                                  scored against an empty gold answer), or if it holds fewer than 2 problems
      */
-    LiveConfidenceBench(Path problems, int limit, int samples, ModelEndpoint endpoint, CacheOption cache)
+    LiveConfidenceBench(Path problems, int limit, int samples, long seed, ModelEndpoint endpoint, CacheOption cache)
             throws IOException {
         this.problems = problems;
         this.selected = select(problems, limit);
         this.samples = samples;
+        this.seed = seed;
         this.endpoint = endpoint;
         this.cache = cache;
     }
@@ -134,7 +136,7 @@ final class LiveConfidenceBench {
     }
 
     /**
-     * K chains per problem (seeds {@code row * K} onwards) and the scores of the majority answer; token
+     * K chains per problem (seeds {@code seed + row * K} onwards) and the scores of the majority answer; token
      * probabilities only when {@code tokenProbabilities} is given, and only while the model returns the
      * log-probabilities they need. A problem whose samples all failed is left out and counted; sampling stops once
      * {@code shouldStop} says so.
@@ -155,7 +157,7 @@ final class LiveConfidenceBench {
             String question = problem.path("question").asText();
             // By the row, not the row's id: a user's file may have no ids, or repeat one, and every problem of it
             // would then be sampled with the same seeds.
-            SampleBatch batch = sampler.sample(question, samples, (long) selected.get(i).row() * samples);
+            SampleBatch batch = sampler.sample(question, samples, seed + (long) selected.get(i).row() * samples);
             scored.usage = scored.usage.plus(batch.usage());
             if (batch.samples().isEmpty()) {
                 scored.withoutSamples++;
@@ -204,6 +206,7 @@ final class LiveConfidenceBench {
                 .put("stop_reason", scored.budgetSpent ? "budget_exhausted" : "completed")
                 .put("samples_per_problem", samples)
                 .put("temperature", TEMPERATURE)
+                .put("seed", seed)
                 .put("model_calls", scored.usage.modelCalls())
                 .put("wall_seconds", (System.nanoTime() - scored.started) / 1e9);
         if (n < 4) {
