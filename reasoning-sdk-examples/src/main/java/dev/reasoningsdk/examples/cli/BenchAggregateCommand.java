@@ -107,7 +107,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             + BenchReasonerCommand.EVAL_FILE + " in the project's data folder, or ../shared).")
     Path problems;
 
-    /** Live problems by default; {@code step-reward train} never reads the rows they select. */
+    /** Live problems by default; training never reads the rows they select ({@link TrainingRows}). */
     static final int DEFAULT_LIVE_LIMIT = 200;
 
     @Option(names = "--limit", description = "Live problems, spread evenly over the file (default: ${DEFAULT-VALUE}).")

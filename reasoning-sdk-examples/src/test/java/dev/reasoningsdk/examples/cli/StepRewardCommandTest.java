@@ -80,7 +80,7 @@ class StepRewardCommandTest {
         List<String> rows = new ArrayList<>(IntStream.range(0, 210).mapToObj(i -> "{\"question\": \"Ana has " + i
                 + " shells. She finds 1 more. How many shells now?\", \"steps\": 1, \"answer\": " + (i + 1) + "}")
                 .toList());
-        int last = IntStream.range(0, 210).filter(r -> !StepRewardCommand.benchRows(210).contains(r)).max()
+        int last = IntStream.range(0, 210).filter(r -> !TrainingRows.benchRows(210).contains(r)).max()
                 .orElseThrow();
         rows.set(last, "{\"question\": \"Zo\u00eb has 7 shells. She sells 4. How many shells now?\", \"answer\": 3}");
         Path problems = Files.write(dir.resolve("own.jsonl"), rows);
@@ -109,12 +109,7 @@ class StepRewardCommandTest {
     @Test
     void aUsersOwnExportFolderGetsAHeadUnderItsNameThatOnlyThatModelLoads(@TempDir Path dir) throws IOException {
         // The tiny reasoner's own export folder, copied under another name: any Hugging Face decoder-with-past export.
-        Path folder = Files.createDirectories(dir.resolve("my-model"));
-        try (var files = Files.list(TinyReasoner.folder())) {
-            for (Path file : files.toList()) {
-                Files.copy(file, folder.resolve(file.getFileName()));
-            }
-        }
+        Path folder = OwnModelFolderTest.copyOfTinyReasoner(dir.resolve("my-model"));
         Path out = dir.resolve("head");
         CliRun run = CliRun.of("step-reward", "train", "--model", folder.toString(), "--max-problems", "8",
                 "--chains", "4", "--completions", "1", "--out", out.toString(), "--json");
@@ -143,13 +138,5 @@ class StepRewardCommandTest {
         CliRun.of("step-reward", "train", "--max-problems", "5", "--chains", "2", "--completions", "1",
                 "--out", notAFolder.toString()).assertBadInput("--out " + notAFolder);
         assertThat(Files.readString(notAFolder)).isEqualTo("keep me");
-    }
-
-    @Test
-    void theExcludedRowsAreTheLiveBenchDefaultSelection() {
-        List<Integer> all = IntStream.range(0, 600).boxed().toList();
-        assertThat(StepRewardCommand.benchRows(600))
-                .isEqualTo(JsonlRows.evenlySpaced(all, BenchAggregateCommand.DEFAULT_LIVE_LIMIT))
-                .hasSize(200);
     }
 }

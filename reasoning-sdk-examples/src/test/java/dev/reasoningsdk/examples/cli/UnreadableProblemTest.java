@@ -2,7 +2,6 @@ package dev.reasoningsdk.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,12 +35,7 @@ class UnreadableProblemTest {
 
     @BeforeAll
     static void exportFolder() throws IOException {
-        folder = Files.createDirectories(shared.resolve("my-reasoner"));
-        try (var files = Files.list(TinyReasoner.folder())) {
-            for (Path file : files.toList()) {
-                Files.copy(file, folder.resolve(file.getFileName()));
-            }
-        }
+        folder = OwnModelFolderTest.copyOfTinyReasoner(shared.resolve("my-reasoner"));
     }
 
     /** {@code count} readable problems, the one on row {@code unreadableRow} replaced by {@link #UNREADABLE}. */
@@ -84,12 +78,17 @@ class UnreadableProblemTest {
 
     @Test
     void verifierSampleRefusesItOnTheFolderAndTheEmbeddedModelAndWritesNothing() throws IOException {
+        // The rows training reads are the 4 the bench does not score; the third of them cannot be read.
+        List<String> training = Files.readAllLines(problems(4, 2));
+        List<String> bench = Files.readAllLines(problems(204, -1)).subList(4, 204);
+        Path problems = TrainingRowsTest.problemsTrainingReads(dir.resolve("problems.jsonl"), training, bench);
+        int row = TrainingRowsTest.trainingRowsOf(204).get(2);
         Path out = dir.resolve("chains.jsonl");
         List<String> args = List.of("verifier", "sample", "--json", "--samples", "2", "--problems",
-                problems(4, 2).toString(), "--out", out.toString());
+                problems.toString(), "--out", out.toString());
         CliRun.of(with(args, "--model", folder.toString()).toArray(String[]::new))
-                .assertBadInput(refusal("my-reasoner", 2));
-        CliRun.of(args.toArray(String[]::new)).assertBadInput(refusal("tiny-reasoner@1", 2));
+                .assertBadInput(refusal("my-reasoner", row));
+        CliRun.of(args.toArray(String[]::new)).assertBadInput(refusal("tiny-reasoner@1", row));
         assertThat(out).doesNotExist();
     }
 }
