@@ -55,6 +55,21 @@ class LiveBenchSeedTest {
         return node;
     }
 
+    /**
+     * {@code section} of the report of {@code args} run by default and with {@code --seed 7}; asserts that
+     * {@code --seed 0} gives the default's figures, that {@code --seed 7} gives the same figures twice, and that each
+     * reports its seed.
+     */
+    private static List<JsonNode> byDefaultAndWithSeedSeven(String section, List<String> args) throws IOException {
+        JsonNode byDefault = live(section, args.toArray(String[]::new));
+        JsonNode seedSeven = live(section, with(args, "--seed", "7"));
+        assertThat(byDefault.path("seed").asLong()).isZero();
+        assertThat(live(section, with(args, "--seed", "0"))).isEqualTo(byDefault);
+        assertThat(seedSeven.path("seed").asLong()).isEqualTo(7);
+        assertThat(live(section, with(args, "--seed", "7"))).isEqualTo(seedSeven);
+        return List.of(byDefault, seedSeven);
+    }
+
     private static String[] with(List<String> args, String... more) {
         List<String> all = new ArrayList<>(args);
         all.addAll(List.of(more));
@@ -100,20 +115,16 @@ class LiveBenchSeedTest {
         Path problems = Files.write(dir.resolve("six-steps.jsonl"), List.of(eval.get(eval.size() - 1)));
         List<String> args = List.of("bench", "aggregate", "--live", "--json", "--limit", "1", "--data",
                 ServedParityTest.solutions(dir, 1).toString(), "--problems", problems.toString());
-        JsonNode byDefault = live("live", args.toArray(String[]::new));
-        JsonNode seedZero = live("live", with(args, "--seed", "0"));
-        JsonNode seedSeven = live("live", with(args, "--seed", "7"));
+        List<JsonNode> runs = byDefaultAndWithSeedSeven("live", args);
+        JsonNode byDefault = runs.get(0);
+        JsonNode seedSeven = runs.get(1);
 
-        assertThat(byDefault.path("seed").asLong()).isZero();
-        assertThat(seedZero).isEqualTo(byDefault);
-        assertThat(seedSeven.path("seed").asLong()).isEqualTo(7);
         assertThat(seedSeven.at("/step_search/best_first/settings/seed").asLong()).isEqualTo(7);
         // Other chains: the 40 sampled chains' tokens, and each search's path, are not those of seed 0.
         assertThat(seedSeven.at("/majority_at_k/40/generated_tokens"))
                 .isNotEqualTo(byDefault.at("/majority_at_k/40/generated_tokens"));
         assertThat(seedSeven.at("/step_search/best_first/generated_tokens"))
                 .isNotEqualTo(byDefault.at("/step_search/best_first/generated_tokens"));
-        assertThat(live("live", with(args, "--seed", "7"))).isEqualTo(seedSeven);
         CliRun.of("bench", "aggregate", "--seed", "7").assertBadInput("--seed is for the live bench: add --live");
     }
 
@@ -121,15 +132,8 @@ class LiveBenchSeedTest {
     void benchConfidenceLiveGivesTheSameFiguresForTheSameSeedAndOthersForAnother() throws IOException {
         List<String> args = List.of("bench", "confidence", "--live", "--json", "--limit", "8", "--samples", "4",
                 "--data", ServedParityTest.solutions(dir, 4).toString());
-        JsonNode byDefault = live("live_tiny_reasoner", args.toArray(String[]::new));
-        JsonNode seedZero = live("live_tiny_reasoner", with(args, "--seed", "0"));
-        JsonNode seedSeven = live("live_tiny_reasoner", with(args, "--seed", "7"));
+        List<JsonNode> runs = byDefaultAndWithSeedSeven("live_tiny_reasoner", args);
 
-        assertThat(byDefault.path("seed").asLong()).isZero();
-        assertThat(seedZero).isEqualTo(byDefault);
-        assertThat(seedSeven.path("seed").asLong()).isEqualTo(7);
-        assertThat(seedSeven.path("mean_token_probability"))
-                .isNotEqualTo(byDefault.path("mean_token_probability"));
-        assertThat(live("live_tiny_reasoner", with(args, "--seed", "7"))).isEqualTo(seedSeven);
+        assertThat(runs.get(1).path("mean_token_probability")).isNotEqualTo(runs.get(0).path("mean_token_probability"));
     }
 }
