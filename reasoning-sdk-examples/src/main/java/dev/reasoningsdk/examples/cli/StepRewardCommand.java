@@ -47,9 +47,7 @@ public final class StepRewardCommand implements Runnable {
     static final class Train implements Callable<Integer> {
 
         @Option(names = "--problems", description = "Problems with gold answers (question, answer per line); default "
-                + BenchReasonerCommand.EVAL_FILE + ". The rows the live bench selects by default ("
-                + BenchAggregateCommand.DEFAULT_LIVE_LIMIT + ", evenly spaced; every row of a file of that many or "
-                + "fewer) are never read.")
+                + BenchReasonerCommand.EVAL_FILE + ". " + TrainingRows.OPTION_HELP)
         private Path problems;
 
         @Option(names = "--out", paramLabel = "DIR", description = "Write " + HiddenStateStepReward.SHIPPED_RESOURCE

@@ -62,9 +62,7 @@ public final class VerifierCommand implements Runnable {
     static final class Sample implements Callable<Integer> {
 
         @Option(names = "--problems", description = "Questions with gold answers (question, answer per line; "
-                + "the answer one number); default " + BenchReasonerCommand.EVAL_FILE + ". The rows the live bench "
-                + "selects by default (" + BenchAggregateCommand.DEFAULT_LIVE_LIMIT + ", evenly spaced; every row of a "
-                + "file of that many or fewer) are never read.")
+                + "the answer one number); default " + BenchReasonerCommand.EVAL_FILE + ". " + TrainingRows.OPTION_HELP)
         private Path problems;
 
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "The labelled chains to write "

@@ -89,12 +89,13 @@ class StepRewardCommandTest {
     }
 
     @Test
-    void aProblemsFileTheBenchRowsCoverIsRefusedSayingSo(@TempDir Path dir) throws IOException {
-        List<String> rows = IntStream.range(0, 150).mapToObj(i -> "{\"question\": \"Ana has " + i + " shells. She "
+    void aProblemsFileWhoseBenchRowsLeaveTooFewIsRefusedSayingSo(@TempDir Path dir) throws IOException {
+        List<String> rows = IntStream.range(0, 203).mapToObj(i -> "{\"question\": \"Ana has " + i + " shells. She "
                 + "finds 1 more. How many shells now?\", \"steps\": 1, \"answer\": " + (i + 1) + "}").toList();
         Path problems = Files.write(dir.resolve("own.jsonl"), rows);
         CliRun.of("step-reward", "train", "--problems", problems.toString())
-                .assertBadInput("own.jsonl has 150 problems and 150 of them are the rows bench aggregate --live reads");
+                .assertBadInput("own.jsonl has 203 problems and 200 of them are the rows bench aggregate --live reads "
+                        + "by default, which training never reads: 3 are left, fewer than the 5 folds");
     }
 
     /** One GSM8K row, for the offline half of {@code bench aggregate}. */

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One rule for the rows training reads ({@link TrainingRows}), in {@code verifier sample} as in {@code step-reward
- * train}: never a row {@code bench aggregate --live} scores on that file by default, whatever the file. {@code verifier
- * sample} applied it to the shipped file only, and sampled a user's file's bench rows.
+ * train}: never a row {@code bench aggregate --live} scores on that file by default, whatever the file, except in a
+ * file the bench reads in full. {@code verifier sample} applied it to the shipped file only, and sampled a user's
+ * file's bench rows.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class TrainingRowsTest {
@@ -90,14 +91,22 @@ class TrainingRowsTest {
     }
 
     @Test
-    void aUsersFileTheBenchRowsCoverIsRefusedByBothCommandsAlikeBeforeAnyModelLoads() throws IOException {
+    void aFileTheBenchReadsInFullIsReadInFullByTraining() throws IOException {
+        // The bench scores every row of a file of 200 or fewer, so leaving them out left nothing: such a file was
+        // refused, and a user with 150 questions could not train on them at all.
+        assertThat(TrainingRows.allowed(dir, 150, 5, "the 5 folds"))
+                .isEqualTo(IntStream.range(0, 150).boxed().toList());
+        assertThat(TrainingRows.allowed(dir, 200, 5, "the 5 folds")).hasSize(200);
+        assertThatThrownBy(() -> TrainingRows.allowed(dir.resolve("own.jsonl"), 4, 5, "the 5 folds"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageEndingWith("own.jsonl has 4 problems, fewer than the 5 folds");
+
         Path problems = Files.write(dir.resolve("own.jsonl"), problems("Ana", 150));
         Path chains = dir.resolve("chains.jsonl");
-        String refusal = "own.jsonl has 150 problems and 150 of them are the rows bench aggregate --live reads by "
-                + "default, which training never reads: 0 are left";
-        CliRun.of("verifier", "sample", "--problems", problems.toString(), "--out", chains.toString())
-                .assertBadInput(refusal);
-        CliRun.of("step-reward", "train", "--problems", problems.toString()).assertBadInput(refusal);
-        assertThat(chains).doesNotExist();
+        CliRun run = CliRun.of("verifier", "sample", "--problems", problems.toString(), "--out", chains.toString(),
+                "--samples", "1", "--max-problems", "10", "--json");
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.json().path("bench_rows_excluded").asInt()).isZero();
+        assertThat(run.json().path("questions").asInt()).isEqualTo(10);
     }
 }
