@@ -3,8 +3,7 @@ package dev.reasoningsdk.impl.llm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reasoningsdk.api.model.AnswerExtractor;
-import dev.reasoningsdk.api.model.SentenceEncoder;
-import java.util.List;
+import dev.reasoningsdk.impl.retrieval.FakeEncoder;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -22,24 +21,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ThinkBlockAnswersTest {
 
-    /** A stand-in encoder: the semantic extractor's extraction is its delegate's, so the encoder is never asked. */
-    private static final SentenceEncoder NO_ENCODER = new SentenceEncoder() {
-        @Override
-        public List<float[]> embedAll(List<String> sentences) {
-            throw new AssertionError("extraction must not embed");
-        }
-
-        @Override
-        public int dimension() {
-            return 1;
-        }
-
-        @Override
-        public String modelId() {
-            return "none";
-        }
-    };
-
     /**
      * Per extractor: the answer the thinking considers, the answer the reply gives, and how each is written (the
      * free-text extractor reads the first line, so its answers stand on their own line).
@@ -53,68 +34,36 @@ class ThinkBlockAnswersTest {
             "choice", new Shape(AnswerExtractors.choice(), "B", "D", "(B)", "(D)"),
             "yes/no", new Shape(AnswerExtractors.yesNo(), "no", "yes", "no", "yes"),
             "free text", new Shape(AnswerExtractors.freeText(), "lyon", "paris", "Lyon", "Paris"),
-            "semantic", new Shape(SemanticAnswerExtractor.of(NO_ENCODER), "lyon", "paris", "Lyon", "Paris"));
+            // Its extraction is its delegate's, so the encoder is never asked.
+            "semantic", new Shape(SemanticAnswerExtractor.of(new FakeEncoder()), "lyon", "paris", "Lyon", "Paris"));
 
-    static Stream<Arguments> extractors() {
-        return SHAPES.keySet().stream().sorted().map(Arguments::of);
+    /**
+     * Replies with {@code C} where the thinking's answer goes and {@code G} where the reply's goes, and whether the
+     * reply's answer is read (true) or none (false).
+     */
+    private static final Map<String, Map.Entry<String, Boolean>> REPLIES = Map.of(
+            "closed block", Map.entry("<think>\nLet me see. So the answer is C.\nHmm, maybe C\n</think>\n\nG", true),
+            "marker inside the block", Map.entry("<think>\nThe answer is C.\n</think>\n\nG\n", true),
+            "cut off while thinking", Map.entry("<think>\nThe answer is C.\nWait, let me check C again", false),
+            "several blocks", Map.entry("<think>The answer is C</think>\nG\n<THINK>Or is it C? The answer is C."
+                    + "</Think>", true),
+            "block opened by the prompt", Map.entry("The answer is C.\nNo wait.\n</think>\n\nG", true),
+            "no block", Map.entry("G", true));
+
+    static Stream<Arguments> cases() {
+        return SHAPES.keySet().stream().sorted().flatMap(extractor -> REPLIES.keySet().stream().sorted()
+                .map(reply -> Arguments.of(extractor, reply)));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("extractors")
-    void readsTheAnswerAfterAClosedBlock(String name) {
-        Shape shape = SHAPES.get(name);
-        String reply = "<think>\nLet me see. So the answer is " + shape.consideredText() + ".\nHmm, maybe "
-                + shape.consideredText() + "\n</think>\n\n" + shape.givenText();
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("cases")
+    void readsTheAnswerOutsideThinkBlocks(String extractor, String reply) {
+        Shape shape = SHAPES.get(extractor);
+        Map.Entry<String, Boolean> template = REPLIES.get(reply);
+        String text = template.getKey().replace("C", shape.consideredText()).replace("G", shape.givenText());
 
-        assertThat(shape.extractor().extract(reply)).hasValue(shape.given());
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("extractors")
-    void aMarkerInsideTheBlockIsNotTheAnswer(String name) {
-        Shape shape = SHAPES.get(name);
-        String reply = "<think>\nThe answer is " + shape.consideredText() + ".\n</think>\n\n" + shape.givenText()
-                + "\n";
-
-        assertThat(shape.extractor().extract(reply)).hasValue(shape.given());
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("extractors")
-    void aReplyCutOffWhileThinkingHasNoAnswer(String name) {
-        Shape shape = SHAPES.get(name);
-        String reply = "<think>\nThe answer is " + shape.consideredText() + ".\nWait, let me check "
-                + shape.consideredText() + " again";
-
-        assertThat(shape.extractor().extract(reply)).isEmpty();
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("extractors")
-    void severalBlocksAreAllSkipped(String name) {
-        Shape shape = SHAPES.get(name);
-        String reply = "<think>The answer is " + shape.consideredText() + "</think>\n" + shape.givenText()
-                + "\n<THINK>Or is it " + shape.consideredText() + "? The answer is " + shape.consideredText()
-                + ".</Think>";
-
-        assertThat(shape.extractor().extract(reply)).hasValue(shape.given());
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("extractors")
-    void aBlockOpenedByThePromptEndsAtItsClosingTag(String name) {
-        Shape shape = SHAPES.get(name);
-        String reply = "The answer is " + shape.consideredText() + ".\nNo wait.\n</think>\n\n" + shape.givenText();
-
-        assertThat(shape.extractor().extract(reply)).hasValue(shape.given());
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("extractors")
-    void aReplyWithoutThinkingIsReadAsBefore(String name) {
-        Shape shape = SHAPES.get(name);
-
-        assertThat(shape.extractor().extract(shape.givenText())).hasValue(shape.given());
+        assertThat(shape.extractor().extract(text))
+                .isEqualTo(template.getValue() ? Optional.of(shape.given()) : Optional.empty());
     }
 
     @Test
