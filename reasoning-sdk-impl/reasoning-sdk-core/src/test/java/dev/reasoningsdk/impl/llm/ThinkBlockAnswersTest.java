@@ -77,6 +77,14 @@ class ThinkBlockAnswersTest {
     }
 
     @Test
+    void thinkingLongerThanTheReplyWindowIsSkippedWhetherOrNotItCloses() {
+        String thinking = "<think>" + "Let me check 6*7 once more, as 40 seems off.\n".repeat(3_000);
+
+        assertThat(AnswerExtractors.numeric().extract(thinking + "So the answer is 40")).isEmpty();
+        assertThat(AnswerExtractors.numeric().extract(thinking + "</think>\n\n42")).hasValue("42");
+    }
+
+    @Test
     @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void manyStrayClosingTagsBeforeAFarOpeningOneAreReadInLinearTime() {
         // Each stray closing tag restarts the search; a search for the next opening tag from each would be quadratic.
