@@ -467,6 +467,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         String searchNotes = "";
         int problems;
         int aorFailures;
+        /** Samples cut off at the token limit, left out of every method's chains ({@code truncated_samples}). */
+        int truncatedSamples;
         boolean budgetSpent;
         Usage usage = Usage.NONE;
         /** The step count of the problem being scored (0 when the row has none). */
@@ -534,6 +536,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             });
             report.put("by_step_count", byStep);
             report.put("aor_without_chains", aorFailures);
+            report.put("truncated_samples", truncatedSamples);
             BenchReport perProblem = new BenchReport();
             answers.forEach(perProblem::put);
             report.put("answers", perProblem);
@@ -547,7 +550,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     + "is under " + number(AggregationOfReasoning.DEFAULT_TERMINATION_MARGIN) + ", at most "
                     + AggregationOfReasoning.DEFAULT_MAX_SAMPLES + "); aor_lean: the same with " + leanInitial
                     + " initial samples; a problem whose "
-                    + "samples all failed counts as wrong (aor_without_chains); generated_tokens: tokens the model "
+                    + "samples all failed counts as wrong (aor_without_chains); truncated_samples: samples cut off at "
+                    + "the token limit, which no method votes with; generated_tokens: tokens the model "
                     + "generated for the chains a method used, per problem on average (majority@k: its first k "
                     + "chains); step_search: " + StepSearchSettings.describe(searchSettings)
                     + searchNotes);
@@ -633,6 +637,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             run.problemsByStepCount.merge(run.steps, 1, Integer::sum);
             ReplaySampler replay = new ReplaySampler(sampler, question, CHAINS_PER_PROBLEM, seed);
             run.usage = run.usage.plus(replay.usage());
+            run.truncatedSamples += replay.truncatedSamples();
             List<ReasoningChain> all = replay.chains();
             for (int k : KS) {
                 // Failed samples leave fewer than k chains: the vote takes what there is, and says so.
@@ -760,6 +765,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         /** What drawing the chains cost. */
         Usage usage() {
             return source.usage();
+        }
+
+        /** How many of the drawn samples were cut off at the token limit (none of them is a chain). */
+        int truncatedSamples() {
+            return source.truncatedSamples();
         }
 
         /** Tokens generated for the first {@code chains} chains of {@link #chains()}. */

@@ -129,6 +129,8 @@ final class LiveConfidenceBench {
         final List<Map<String, Double>> signals = new ArrayList<>();
         final long started = System.nanoTime();
         int withoutSamples;
+        /** Samples cut off at the token limit, which no score reads ({@code truncated_samples}). */
+        int truncatedSamples;
         boolean budgetSpent;
         boolean withTokenProbabilities;
         LogProbsUnavailableException logProbsUnavailable;
@@ -159,6 +161,7 @@ final class LiveConfidenceBench {
             // would then be sampled with the same seeds.
             SampleBatch batch = sampler.sample(question, samples, seed + (long) selected.get(i).row() * samples);
             scored.usage = scored.usage.plus(batch.usage());
+            scored.truncatedSamples += batch.truncatedSamples();
             if (batch.samples().isEmpty()) {
                 scored.withoutSamples++;
                 continue;
@@ -203,6 +206,7 @@ final class LiveConfidenceBench {
         BenchReport report = new BenchReport()
                 .put("problems", n)
                 .put("problems_without_samples", scored.withoutSamples)
+                .put("truncated_samples", scored.truncatedSamples)
                 .put("stop_reason", scored.budgetSpent ? "budget_exhausted" : "completed")
                 .put("samples_per_problem", samples)
                 .put("temperature", TEMPERATURE)

@@ -112,7 +112,8 @@ class OwnModelFolderTest {
         assertThat(inProcess.at("/endpoint/provider").asText()).isEqualTo("local");
         assertThat(inProcess.at("/endpoint/folder").asText()).isEqualTo(folder.toString());
         assertThat(inProcess.path("n_problems").asInt()).isEqualTo(2);
-        for (String field : List.of("majority_at_k", "aor", "aor_lean", "answers", "aor_without_chains")) {
+        for (String field : List.of("majority_at_k", "aor", "aor_lean", "answers", "aor_without_chains",
+                "truncated_samples")) {
             assertThat(inProcess.path(field)).as(field).isEqualTo(overHttp.path(field));
         }
         assertThat(inProcess.at("/aor/likelihood/accuracy").isNumber()).as("log-probabilities").isTrue();
