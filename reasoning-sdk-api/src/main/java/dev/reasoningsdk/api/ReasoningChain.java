@@ -8,7 +8,9 @@ import java.util.Objects;
  * One reasoning chain: a model's full response to a question (steps and final answer), where it came from, and an
  * optional caller-supplied weight.
  *
- * @param text   the whole response text, from which an answer is extracted
+ * @param text   the whole response text, from which an answer is extracted: the reply's message text, with a
+ *               reasoning model's inline {@code <think>} block if it wrote one (the built-in extractors read the
+ *               answer outside it); thinking a provider returns separately is not part of it
  * @param source who produced it (a model name, a provider, a prompt variant); {@code ""} when unknown. Per-source
  *               reliability estimates group chains by this value
  * @param weight a caller-supplied, non-negative prior weight (1 by default) used by weighted votes

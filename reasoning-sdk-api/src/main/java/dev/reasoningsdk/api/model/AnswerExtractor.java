@@ -8,8 +8,9 @@ import java.util.Optional;
  *
  * <p>Built-ins: {@code NumericAnswerExtractor} (GSM8K style), {@code ChoiceAnswerExtractor} (multiple choice),
  * {@code YesNoAnswerExtractor} and {@code FreeTextAnswerExtractor}. Semantic equivalence of free-text answers is
- * {@link #equivalent(String, String)} overridden by an encoder-backed extractor. Implementations are stateless and
- * thread-safe.
+ * {@link #equivalent(String, String)} overridden by an encoder-backed extractor. The built-ins read the answer from
+ * outside a reasoning model's {@code <think>} blocks, and find none in a reply cut off inside one. Implementations
+ * are stateless and thread-safe.
  */
 public interface AnswerExtractor {
 

@@ -38,6 +38,14 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
         return samples.size() < requested;
     }
 
+    /**
+     * How many samples were cut off at the token limit and left out ({@link FailureKind#TRUNCATED}); 0 when the
+     * sampler keeps them as samples.
+     */
+    public int truncatedSamples() {
+        return (int) failures.stream().filter(failure -> failure.kind() == FailureKind.TRUNCATED).count();
+    }
+
     /** The sample texts as chains from {@code source}, with their token log-probabilities where known. */
     public List<ReasoningChain> chains(String source) {
         return samples.stream()
@@ -128,7 +136,15 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
         /** Not attempted, or not finished, because the call or token budget or the deadline ran out. */
         BUDGET_EXHAUSTED,
         /** Not completed because the batch was cancelled. */
-        CANCELLED
+        CANCELLED,
+        /**
+         * The model stopped at its token limit (finish reason {@code length} over HTTP; the local model's
+         * {@code MAX_NEW_TOKENS} or {@code CONTEXT_LENGTH}) before it finished: the chain never reached its answer,
+         * and its last number is scratch work. Self-consistency counts only finished chains (Wang et al., ICLR
+         * 2023), so a sampler reports such a sample as this failure, which no vote sees, unless it was built with
+         * {@code keepTruncated(true)}. The call itself succeeded and its tokens are in the batch's usage.
+         */
+        TRUNCATED
     }
 
     /** The one check of a count the batch, its samples and its failures carry. */

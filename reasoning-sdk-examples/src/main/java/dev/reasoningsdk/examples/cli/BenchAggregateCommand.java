@@ -47,6 +47,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,17 +56,17 @@ import picocli.CommandLine.Option;
  * {@code reasoning bench aggregate}: answer aggregation on real chains and, with {@code --live}, on chains sampled
  * from the tiny reasoner.
  *
- * <p>Offline, on GSM8K's four real model solutions per question (or on labelled chains in the format
- * {@code verifier sample} writes, such as a user's own model's): majority vote, a vote weighted by Dawid-Skene
- * source reliability (fitted without labels on the same questions), and AoR over the given chains with the
- * arithmetic verifier as judge (chains carry their source's reliability weight, which only breaks score ties), next
- * to the data's own baselines, and the learned verifier (the shipped weights, or {@code --learned-verifier}) on the
- * questions it never saw. Live: for each problem, 40 chains are sampled once at temperature 0.8; majority@k
- * uses the first k, and AoR's dynamic sampling consumes the same chains in order (sample {@code i} always has seed
- * {@code i}, so this equals sampling anew). AoR's likelihood judge reads the log-probabilities each chain was sampled
- * with, in process and from a remote model alike ({@link LikelihoodChainScorer#fromSampledLogProbs()}), so a served
- * tiny reasoner ({@code reasoning serve}) gives the in-process figures exactly; where the model returns none, that
- * judge is reported as skipped.
+ * <p>Offline, on GSM8K's four real model solutions per question (or on labelled chains in the format {@code verifier
+ * sample} writes, such as a user's own model's): majority vote, a vote weighted by Dawid-Skene source reliability
+ * (fitted without labels on the same questions), and AoR over the given chains with the arithmetic verifier as judge
+ * (chains carry their source's reliability weight, which only breaks score ties), next to the data's own baselines, and
+ * the learned verifier (the shipped weights, or {@code --learned-verifier}) on the questions it never saw. Live: for
+ * each problem, 40 chains are sampled once at temperature 0.8; majority@k uses the first k, and AoR's dynamic sampling
+ * consumes the same chains in order (sample {@code i} always has seed {@code --seed + i}, so this equals sampling
+ * anew); a step search's row {@code i} has seed {@code --seed + i}. AoR's likelihood judge reads the log-probabilities
+ * each chain was sampled with, in process and from a remote model alike ({@link
+ * LikelihoodChainScorer#fromSampledLogProbs()}), so a served tiny reasoner ({@code reasoning serve}) gives the
+ * in-process figures exactly; where the model returns none, that judge is reported as skipped.
  */
 @Command(name = "aggregate", mixinStandardHelpOptions = true,
         description = "Aggregation accuracy: majority, reliability-weighted vote and AoR on real GSM8K chains; "
@@ -106,7 +107,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             + BenchReasonerCommand.EVAL_FILE + " in the project's data folder, or ../shared).")
     Path problems;
 
-    /** Live problems by default; {@code step-reward train} never reads the rows they select. */
+    /** Live problems by default; training never reads the rows they select ({@link TrainingRows}). */
     static final int DEFAULT_LIVE_LIMIT = 200;
 
     @Option(names = "--limit", description = "Live problems, spread evenly over the file (default: ${DEFAULT-VALUE}).")
@@ -124,6 +125,15 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     @Option(names = "--threads", description = "ONNX intra-op threads for --live (default: ${DEFAULT-VALUE}).")
     int threads = 2;
+
+    /** The live run's first seed by default: the one the shipped figures were measured with. */
+    static final long DEFAULT_SEED = 0;
+
+    @Option(names = "--seed", description = "First seed of the live run: a problem's chain i is sampled with seed + i "
+            + "(majority@k and AoR read the same " + AggregationOfReasoning.DEFAULT_MAX_SAMPLES + "), and a step "
+            + "search's row i with seed + i (default: ${DEFAULT-VALUE}, which the shipped figures were measured "
+            + "with).")
+    long seed = DEFAULT_SEED;
 
     @Option(names = "--learned-verifier", paramLabel = "FILE", description = "Weights of the learned_verifier "
             + "entries (verifier train --out; default: the shipped weights, trained on GSM8K's chains). Offline they "
@@ -144,10 +154,13 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     /** The options only the live bench reads: given without {@code --live}, they would be silently ignored. */
     private static final List<String> LIVE_OPTIONS = List.of("--problems", "--limit", "--lean-initial",
-            "--step-tokens", "--step-max-tokens", "--threads", "--step-reward");
+            "--step-tokens", "--step-max-tokens", "--threads", "--step-reward", "--seed");
 
     /** The export folder's model of {@code --model DIR}, loaded before anything runs; null otherwise. */
     private HuggingFaceOnnxModel folderModel;
+
+    /** The live problems' file ({@code --problems} or the default); null without {@code --live}. */
+    private Path problemsFile;
 
     /** The head of {@code --step-reward}, checked against the model and the selection; null without it. */
     private HiddenStateStepReward.Weights stepRewardHead;
@@ -186,15 +199,20 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         // A repeated question is refused: it would be scored twice, weighing double in every figure.
         List<VerifierTrainer.LabelledChains> questions = LabelledChainsFile.readDistinct(gsm8kFile);
         // Both files are read before anything runs, so a bad row in either is reported at once.
-        List<JsonNode> liveProblems = !live ? List.of() : JsonlRows.distinctProblems(problems != null ? problems
-                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"));
+        problemsFile = !live ? null : problems != null ? problems
+                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
+        List<JsonNode> liveProblems = !live ? List.of() : JsonlRows.distinctProblems(problemsFile);
         if (stepReward != null) {
             stepRewardHead = stepRewardHead(endpoint, JsonlRows.evenlySpaced(liveProblems, limit));
         }
-        // The folder is loaded before the offline half, so a folder its loader refuses exits 2 at once.
+        // The folder is loaded before the offline half, so a folder its loader refuses, or a problem its model
+        // cannot read, exits 2 at once.
         try (HuggingFaceOnnxModel loaded = endpoint.isFolder() ? withHeadLayer(endpoint.folderLoader()
                 .intraOpThreads(threads)).build() : null) {
             folderModel = loaded;
+            if (loaded != null) {
+                requireReadable(loaded, liveProblems);
+            }
             report.put("gsm8k", gsm8k(gsm8kFile, questions).put("learned_verifier",
                     LearnedVerifierBench.report(gsm8kFile, questions, verifierWeights, weightsName)));
             if (live) {
@@ -321,7 +339,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             scorers.put("likelihood", LikelihoodChainScorer.fromSampledLogProbs());
             scorers.put("verifier", ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
             scorers.put("learned_verifier", verifier.build());
-            return live(selected, scorers, endpoint).put("learned_verifier", new BenchReport()
+            return live(rows, selected, scorers, endpoint).put("learned_verifier", new BenchReport()
                     .put("weights", weightsName)
                     .put("trained_on", provenance.data()).put("features", provenance.features()));
         }
@@ -332,13 +350,15 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return selected.stream().filter(problem -> trainedOn.test(problem.path("question").asText())).count();
     }
 
-    private BenchReport live(List<JsonNode> selected, Map<String, ChainScorer> scorers, ModelEndpoint endpoint) {
+    /** The live half on {@code selected}, the problems of {@code rows} that {@code --limit} selects. */
+    private BenchReport live(List<JsonNode> rows, List<JsonNode> selected, Map<String, ChainScorer> scorers,
+                             ModelEndpoint endpoint) {
         if (endpoint.isServed()) {
             // An export folder is served on loopback in process and called as a served model is, so its figures
             // are those of reasoning serve --model DIR with --provider openai by construction.
             try (RemoteModel remote = RemoteModel.open(endpoint, folderModel, cache)) {
                 Map<String, StepSearch> searches = new LinkedHashMap<>(StepSearchSettings.served(remote.gateway(),
-                        remote.continuing(), stepTokens, stepMaxTokens));
+                        remote.continuing(), seed, stepTokens, stepMaxTokens));
                 String notes = "; " + (endpoint.isFolder() ? "the export folder is served in process (as reasoning "
                         + "serve --model DIR serves it, on loopback) and " : "on the served model ")
                         + "each step-search row is one call through the run's gateway that continues the partial "
@@ -347,7 +367,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 if (stepRewardHead != null) {
                     // The learned reward reads hidden states: it searches the loaded model itself, not over calls.
                     searches.put("best_first_learned", StepSearchSettings.bestFirstLearned(folderModel,
-                            HiddenStateStepReward.builder().model(folderModel).weights(stepRewardHead).build(),
+                            HiddenStateStepReward.builder().model(folderModel).weights(stepRewardHead).build(), seed,
                             stepTokens, stepMaxTokens));
                     notes += "; " + StepSearchSettings.describeLearned(stepRewardHead) + "; head: " + stepReward
                             + "; best_first_learned decodes the loaded model directly (its calls are not in "
@@ -365,23 +385,25 @@ public final class BenchAggregateCommand implements Callable<Integer> {
              LocalOpenAiServer server = LocalOpenAiServer.start(model);
              ModelGateway gateway = ModelGateway.of(OpenAiChatModels.builder().baseUrl(server.baseUrl())
                      .modelName(server.modelName()).build())) {
-            requireReadable(model, selected);
+            requireReadable(model, rows);
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
+            Supplier<StepSearch.Builder> search = () -> StepSearch.builder().model(model).seed(seed);
             Map<String, StepSearch> searches = new LinkedHashMap<>();
-            searches.put("beam", StepSearchSettings.beam(model, stepTokens, stepMaxTokens));
-            searches.put("best_first", StepSearchSettings.bestFirst(model, stepTokens, stepMaxTokens));
-            searches.put("mcts", StepSearchSettings.mcts(model, stepTokens, stepMaxTokens));
+            searches.put("beam", StepSearchSettings.beam(search.get(), stepTokens, stepMaxTokens));
+            searches.put("best_first", StepSearchSettings.bestFirst(search.get(), stepTokens, stepMaxTokens, true));
+            searches.put("mcts", StepSearchSettings.mcts(search.get(), stepTokens, stepMaxTokens));
             searches.put("best_first_without_calculator",
-                    StepSearchSettings.bestFirst(model, stepTokens, stepMaxTokens, false));
+                    StepSearchSettings.bestFirst(search.get(), stepTokens, stepMaxTokens, false));
             // The same best-first search through the SDK's served-model path: HTTP, the OpenAI client, the gateway.
-            searches.put("best_first_served", StepSearchSettings.bestFirstServed(gateway, stepTokens, stepMaxTokens));
+            searches.put("best_first_served", StepSearchSettings.bestFirstServed(gateway, seed, stepTokens,
+                    stepMaxTokens));
             HiddenStateStepReward learned = stepRewardHead == null ? HiddenStateStepReward.tinyReasoner(model)
                     : HiddenStateStepReward.builder().model(model).weights(stepRewardHead).build();
             long trainedOn = trainedOnSelected(selected, learned.weights().provenance()::trainedOn);
             Map<String, String> skipped = Map.of();
             if (trainedOn == 0) {
-                searches.put("best_first_learned", StepSearchSettings.bestFirstLearned(model, learned, stepTokens,
-                        stepMaxTokens));
+                searches.put("best_first_learned", StepSearchSettings.bestFirstLearned(model, learned, seed,
+                        stepTokens, stepMaxTokens));
             } else {
                 // Its figures would be measured partly on what the head was trained on.
                 skipped = Map.of("best_first_learned", trainedOn + " of the " + selected.size()
@@ -396,35 +418,14 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     /**
-     * Refuses, before any problem runs, a selected problem the local model cannot read (a character outside its
-     * vocabulary, a prompt that fills its context): the step searches stopped the run on it only when they reached
-     * it, minutes in, with the model's message and no word of which problem it was.
+     * Refuses, before any problem runs, a problem of {@code rows} that {@code --limit} selects and the model in
+     * process cannot read (a character outside its vocabulary, a prompt that fills its context), naming its row of
+     * the file: the step searches stopped the run on it only when they reached it, minutes in, with the model's
+     * message alone, and an export folder's calls on it failed one by one, served on loopback.
      */
-    private static void requireReadable(CausalLanguageModel model, List<JsonNode> selected) {
-        for (int i = 0; i < selected.size(); i++) {
-            requireReadable(model, selected.get(i).path("question").asText(),
-                    "selected problem " + (i + 1) + " of " + selected.size());
-        }
-    }
-
-    /**
-     * Refuses {@code question} if the local model cannot read it (a character outside its vocabulary, a prompt that
-     * fills its context), naming it as {@code which} ("selected problem 2 of 30") and by its opening words.
-     */
-    static void requireReadable(CausalLanguageModel model, String question, String which) {
-        String why;
-        try {
-            int tokens = model.promptTokenCount(model.formatPrompt(question)).orElse(0);
-            why = tokens < model.contextLength() ? null : "its prompt has " + tokens + " tokens and the context "
-                    + "holds " + model.contextLength() + ", generated tokens included";
-        } catch (IllegalArgumentException unreadable) {
-            why = unreadable.getMessage();
-        }
-        if (why != null) {
-            String shown = question.replace('\n', ' ');
-            throw new IllegalArgumentException("--problems: " + model.modelId() + " cannot read " + which + " (\""
-                    + (shown.length() <= 60 ? shown : shown.substring(0, 60) + "...") + "\"): " + why);
-        }
+    private void requireReadable(CausalLanguageModel model, List<JsonNode> rows) {
+        ModelEndpoint.requireReadable(model, problemsFile, JsonlRows.evenlySpacedRows(rows.size(), limit),
+                row -> rows.get(row).path("question").asText());
     }
 
     /**
@@ -466,6 +467,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         String searchNotes = "";
         int problems;
         int aorFailures;
+        /** Samples cut off at the token limit, left out of every method's chains ({@code truncated_samples}). */
+        int truncatedSamples;
         boolean budgetSpent;
         Usage usage = Usage.NONE;
         /** The step count of the problem being scored (0 when the row has none). */
@@ -516,7 +519,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
         BenchReport report(String modelName, Iterable<String> scorerNames) {
             BenchReport report = new BenchReport().put("model", modelName).put("n_problems", problems)
-                    .put("temperature", TEMPERATURE)
+                    .put("temperature", TEMPERATURE).put("seed", seed)
                     .put("stop_reason", budgetSpent ? "budget_exhausted" : "completed");
             report.put("majority_at_k", majorityAtK(totals, problems));
             report.put("aor", aorFigures("aor_", totals, problems, scorerNames));
@@ -533,6 +536,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             });
             report.put("by_step_count", byStep);
             report.put("aor_without_chains", aorFailures);
+            report.put("truncated_samples", truncatedSamples);
             BenchReport perProblem = new BenchReport();
             answers.forEach(perProblem::put);
             report.put("answers", perProblem);
@@ -546,7 +550,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     + "is under " + number(AggregationOfReasoning.DEFAULT_TERMINATION_MARGIN) + ", at most "
                     + AggregationOfReasoning.DEFAULT_MAX_SAMPLES + "); aor_lean: the same with " + leanInitial
                     + " initial samples; a problem whose "
-                    + "samples all failed counts as wrong (aor_without_chains); generated_tokens: tokens the model "
+                    + "samples all failed counts as wrong (aor_without_chains); truncated_samples: samples cut off at "
+                    + "the token limit, which no method votes with; generated_tokens: tokens the model "
                     + "generated for the chains a method used, per problem on average (majority@k: its first k "
                     + "chains); step_search: " + StepSearchSettings.describe(searchSettings)
                     + searchNotes);
@@ -605,8 +610,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     /**
-     * Samples 40 chains per problem (seeds 0-39) and scores majority@k and AoR per scorer on them, then runs each
-     * step search on the model; stops before a problem once {@code shouldStop} says so.
+     * Samples 40 chains per problem (seeds {@code --seed} onwards) and scores majority@k and AoR per scorer on them,
+     * then runs each step search on the model; stops before a problem once {@code shouldStop} says so.
      */
     LiveRun liveRun(List<JsonNode> selected, ChainSampler sampler, Map<String, ChainScorer> scorers,
                     LiveSearches live, BooleanSupplier shouldStop) {
@@ -630,8 +635,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             String gold = JsonlRows.gold(problem);
             run.steps = problem.path("steps").asInt(0);
             run.problemsByStepCount.merge(run.steps, 1, Integer::sum);
-            ReplaySampler replay = new ReplaySampler(sampler, question, CHAINS_PER_PROBLEM);
+            ReplaySampler replay = new ReplaySampler(sampler, question, CHAINS_PER_PROBLEM, seed);
             run.usage = run.usage.plus(replay.usage());
+            run.truncatedSamples += replay.truncatedSamples();
             List<ReasoningChain> all = replay.chains();
             for (int k : KS) {
                 // Failed samples leave fewer than k chains: the vote takes what there is, and says so.
@@ -737,18 +743,18 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     /**
-     * Samples {@code capacity} chains for one question once, then serves any request {@code (firstSeed, count)}
-     * from them: sample {@code i} of the underlying sampler always uses seed {@code i}, so a prefix is exactly what
-     * sampling anew would give.
+     * Samples {@code capacity} chains for one question once, from seed {@code baseSeed}, then serves any request
+     * {@code (firstSeed, count)} from them as a sampler whose seeds start at {@code baseSeed}: its sample {@code i}
+     * always uses seed {@code baseSeed + i}, so a prefix is exactly what sampling anew would give.
      */
     static final class ReplaySampler implements ChainSampler {
         private final String name;
         private final List<SampleBatch.Sample> samples;
         private final SampleBatch source;
 
-        ReplaySampler(ChainSampler sampler, String prompt, int capacity) {
+        ReplaySampler(ChainSampler sampler, String prompt, int capacity, long baseSeed) {
             this.name = sampler.name();
-            this.source = sampler.sample(prompt, capacity, 0);
+            this.source = sampler.sample(prompt, capacity, baseSeed);
             this.samples = source.samples();
         }
 
@@ -759,6 +765,11 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         /** What drawing the chains cost. */
         Usage usage() {
             return source.usage();
+        }
+
+        /** How many of the drawn samples were cut off at the token limit (none of them is a chain). */
+        int truncatedSamples() {
+            return source.truncatedSamples();
         }
 
         /** Tokens generated for the first {@code chains} chains of {@link #chains()}. */

@@ -69,6 +69,10 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     @Option(names = "--samples", description = "K, chains per problem in --live. Default: ${DEFAULT-VALUE}")
     int samples = 10;
 
+    @Option(names = "--seed", description = "First seed of --live: the problem on 0-based row r of the file samples "
+            + "from seed + r * K. Default: ${DEFAULT-VALUE}, which the shipped figures were measured with.")
+    long seed;
+
     @Override
     public Integer call() throws Exception {
         if (dataLimit < 4 || limit < 4) {
@@ -84,10 +88,15 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         RemoteModel.requireReachable(endpoint, cache);
         // The live problems are read first: a bad file is refused before the offline bench runs.
         LiveConfidenceBench liveBench = !live ? null : new LiveConfidenceBench(problems != null ? problems
-                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"), limit, samples, endpoint, cache);
+                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"), limit, samples, seed, endpoint,
+                cache);
         BenchReport report = new BenchReport();
-        // The folder is loaded before the offline bench, so a folder its loader refuses exits 2 at once.
+        // The folder is loaded before the offline bench, so a folder its loader refuses, or a problem its model
+        // cannot read, exits 2 at once.
         try (HuggingFaceOnnxModel folder = endpoint.isFolder() ? endpoint.folderLoader().build() : null) {
+            if (folder != null) {
+                liveBench.requireReadable(folder);
+            }
             report.put("real_chains", realChains());
             if (liveBench != null) {
                 try (CacheOption closing = cache) {

@@ -7,6 +7,7 @@ import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.confidence.AnswerGroups;
@@ -25,21 +26,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 
 /**
- * The live half of {@code bench confidence}: K chains per problem sampled at T = 0.8 from the embedded tiny
- * reasoner (one batched decode per problem through {@link LocalModelSampler}) or from a remote model
- * ({@code --provider openai|ollama}, through {@code ChatModelSampler}), seeds {@code row * K} onwards ({@code row}
- * the problem's 0-based row in the file, which is its {@code id} in the shipped file), then four
- * confidence scores for the majority answer, each judged by AUROC and ECE raw and calibrated
- * (cross-fitted): sampling consistency (agreement), the mean token probability of the majority answer's tokens,
- * R-Tuning's P(sure) (asked after the first chain that reaches the majority answer; problems where it could not be
- * read are left out of that score and counted), 1 - the normalised entropy of the answers, and a logistic combiner
- * of agreement, entropy and mean and minimum token probability (its weights fitted on one half and applied to the
- * other, both ways). In process the token probabilities are scored by the tiny reasoner; from a remote model they are
- * read from the log-probabilities it returned with each chain and with its reply to the R-Tuning question (the same
- * figures from a served tiny reasoner). A model that returns none gets those scores reported as skipped.
+ * The live half of {@code bench confidence}: K chains per problem sampled at T = 0.8 from the embedded tiny reasoner
+ * (one batched decode per problem through {@link LocalModelSampler}) or from a remote model ({@code --provider
+ * openai|ollama}, through {@code ChatModelSampler}), seeds {@code seed + row * K} onwards ({@code seed} from {@code
+ * --seed}, default 0; {@code row} the problem's 0-based row in the file, which is its {@code id} in the shipped file),
+ * then four confidence scores for the majority answer, each judged by AUROC and ECE raw and calibrated (cross-fitted):
+ * sampling consistency (agreement), the mean token probability of the majority answer's tokens, R-Tuning's P(sure)
+ * (asked after the first chain that reaches the majority answer; problems where it could not be read are left out of
+ * that score and counted), 1 - the normalised entropy of the answers, and a logistic combiner of agreement, entropy and
+ * mean and minimum token probability (its weights fitted on one half and applied to the other, both ways). In process
+ * the token probabilities are scored by the tiny reasoner; from a remote model they are read from the log-probabilities
+ * it returned with each chain and with its reply to the R-Tuning question (the same figures from a served tiny
+ * reasoner). A model that returns none gets those scores reported as skipped.
  *
  * <p>Problems are taken at an even stride over the eval file (100 per step count, so every difficulty is present),
  * then shuffled with a fixed seed so both halves of the cross-fitting see every difficulty.
@@ -51,8 +53,10 @@ final class LiveConfidenceBench {
 
     private static final double TEMPERATURE = 0.8;
 
+    private final Path problems;
     private final List<Selected> selected;
     private final int samples;
+    private final long seed;
     private final ModelEndpoint endpoint;
     private final CacheOption cache;
 
@@ -63,12 +67,27 @@ final class LiveConfidenceBench {
      *                                  integer {@code answer} (before, such rows were sampled as empty questions and
      *                                  scored against an empty gold answer), or if it holds fewer than 2 problems
      */
-    LiveConfidenceBench(Path problems, int limit, int samples, ModelEndpoint endpoint, CacheOption cache)
+    LiveConfidenceBench(Path problems, int limit, int samples, long seed, ModelEndpoint endpoint, CacheOption cache)
             throws IOException {
+        this.problems = problems;
         this.selected = select(problems, limit);
         this.samples = samples;
+        this.seed = seed;
         this.endpoint = endpoint;
         this.cache = cache;
+    }
+
+    /**
+     * Refuses, before any problem runs, a selected problem {@code model} cannot read (a character outside its
+     * vocabulary, a prompt that fills its context), naming its row of the file: sampling stopped on it in process, and
+     * an export folder's calls on it failed one by one, served on loopback.
+     *
+     * @throws IllegalArgumentException naming the first such problem, in file order
+     */
+    void requireReadable(CausalLanguageModel model) {
+        Map<Integer, String> questionsByRow = new TreeMap<>();
+        selected.forEach(problem -> questionsByRow.put(problem.row(), problem.problem().path("question").asText()));
+        ModelEndpoint.requireReadable(model, problems, questionsByRow.keySet(), questionsByRow::get);
     }
 
     /**
@@ -88,6 +107,7 @@ final class LiveConfidenceBench {
             }
         }
         try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(2).build()) {
+            requireReadable(model);
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
             // The sampler strips the space the model writes after "A:", so the scored prompt carries it.
             TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder().model(model)
@@ -109,6 +129,8 @@ final class LiveConfidenceBench {
         final List<Map<String, Double>> signals = new ArrayList<>();
         final long started = System.nanoTime();
         int withoutSamples;
+        /** Samples cut off at the token limit, which no score reads ({@code truncated_samples}). */
+        int truncatedSamples;
         boolean budgetSpent;
         boolean withTokenProbabilities;
         LogProbsUnavailableException logProbsUnavailable;
@@ -116,7 +138,7 @@ final class LiveConfidenceBench {
     }
 
     /**
-     * K chains per problem (seeds {@code row * K} onwards) and the scores of the majority answer; token
+     * K chains per problem (seeds {@code seed + row * K} onwards) and the scores of the majority answer; token
      * probabilities only when {@code tokenProbabilities} is given, and only while the model returns the
      * log-probabilities they need. A problem whose samples all failed is left out and counted; sampling stops once
      * {@code shouldStop} says so.
@@ -137,8 +159,9 @@ final class LiveConfidenceBench {
             String question = problem.path("question").asText();
             // By the row, not the row's id: a user's file may have no ids, or repeat one, and every problem of it
             // would then be sampled with the same seeds.
-            SampleBatch batch = sampler.sample(question, samples, (long) selected.get(i).row() * samples);
+            SampleBatch batch = sampler.sample(question, samples, seed + (long) selected.get(i).row() * samples);
             scored.usage = scored.usage.plus(batch.usage());
+            scored.truncatedSamples += batch.truncatedSamples();
             if (batch.samples().isEmpty()) {
                 scored.withoutSamples++;
                 continue;
@@ -183,9 +206,11 @@ final class LiveConfidenceBench {
         BenchReport report = new BenchReport()
                 .put("problems", n)
                 .put("problems_without_samples", scored.withoutSamples)
+                .put("truncated_samples", scored.truncatedSamples)
                 .put("stop_reason", scored.budgetSpent ? "budget_exhausted" : "completed")
                 .put("samples_per_problem", samples)
                 .put("temperature", TEMPERATURE)
+                .put("seed", seed)
                 .put("model_calls", scored.usage.modelCalls())
                 .put("wall_seconds", (System.nanoTime() - scored.started) / 1e9);
         if (n < 4) {

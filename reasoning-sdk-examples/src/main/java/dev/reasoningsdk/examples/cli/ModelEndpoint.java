@@ -1,10 +1,13 @@
 package dev.reasoningsdk.examples.cli;
 
+import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.examples.cli.ModelOptions.Provider;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Locale;
+import java.util.function.IntFunction;
 
 /**
  * A checked model choice from {@link ModelOptions}: the provider, and for a remote one its base URL, model, API key
@@ -58,8 +61,7 @@ record ModelEndpoint(Provider provider, String baseUrl, String model, String api
     }
 
     /**
-     * The loader of {@link #folder}: the one {@code reasoning serve --model DIR} and {@code step-reward train --model
-     * DIR} load it with, so a folder they refuse is refused here with the same message.
+     * The loader of {@link #folder} ({@link #folderLoader(Path)}).
      *
      * @throws IllegalStateException if this is not a folder
      */
@@ -67,7 +69,56 @@ record ModelEndpoint(Provider provider, String baseUrl, String model, String api
         if (folder == null) {
             throw new IllegalStateException("not an export folder: " + this);
         }
+        return folderLoader(folder);
+    }
+
+    /**
+     * The loader of a Hugging Face ONNX export folder, the one every command that takes {@code --model DIR} loads it
+     * with ({@code serve}, {@code step-reward train}, the live benches and {@code verifier sample}), so a folder one
+     * of them refuses, every one refuses with the same message.
+     */
+    static HuggingFaceOnnxModel.Builder folderLoader(Path folder) {
         return HuggingFaceOnnxModel.builder().folder(folder);
+    }
+
+    /**
+     * Refuses, before any of them runs, the first of {@code rows} of the problems file {@code file} whose question
+     * {@code model} cannot read ({@link #requireReadable(CausalLanguageModel, String, String)}), naming it by its
+     * 0-based row of the file.
+     *
+     * @param rows          the 0-based rows (blank lines aside) that will run
+     * @param questionOnRow the question on a row
+     * @throws IllegalArgumentException naming the row, the file, the question's opening words and why
+     */
+    static void requireReadable(CausalLanguageModel model, Path file, Collection<Integer> rows,
+                                IntFunction<String> questionOnRow) {
+        for (int row : rows) {
+            requireReadable(model, questionOnRow.apply(row), "row " + row + " (0-based) of " + file.getFileName());
+        }
+    }
+
+    /**
+     * Refuses {@code question} if the local model cannot read it (a character outside its vocabulary, a prompt that
+     * fills its context), naming it as {@code which} ("row 2 (0-based) of own.jsonl") and by its opening words: every
+     * command that runs problems through a model in process checks them with this before the first one runs, rather
+     * than stop on one once it reaches it with the tokenizer's message alone.
+     *
+     * @throws IllegalArgumentException naming {@code which}, the question's opening words and why it cannot be read
+     */
+    static void requireReadable(CausalLanguageModel model, String question, String which) {
+        String why;
+        try {
+            int tokens = model.promptTokenCount(model.formatPrompt(question)).orElse(0);
+            why = tokens < model.contextLength() ? null : "its prompt has " + tokens + " tokens and the context "
+                    + "holds " + model.contextLength() + ", generated tokens included";
+        } catch (IllegalArgumentException unreadable) {
+            why = unreadable.getMessage();
+        }
+        if (why != null) {
+            String shown = question.replace('\n', ' ');
+            throw new IllegalArgumentException("--problems: " + model.modelId() + " cannot read " + which + " (\""
+                    + (shown.length() <= 60 ? shown : shown.substring(0, 60) + "...") + "\"): " + why);
+        }
     }
 
     /** The provider's CLI name: local, openai or ollama. */

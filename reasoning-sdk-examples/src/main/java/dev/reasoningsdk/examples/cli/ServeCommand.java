@@ -105,7 +105,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--faults serves on 127.0.0.1 only, was --host " + host);
         }
         HuggingFaceOnnxModel folder = modelFolder == null ? TinyReasoner.create()
-                : HuggingFaceOnnxModel.of(modelFolder);
+                : ModelEndpoint.folderLoader(modelFolder).build();
         if (modelFolder == null) {
             // Top log-probabilities over the whole (99-token) vocabulary when asked: R-Tuning's "sure" and "unsure"
             // are among them even where the model finds both unlikely.

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -22,8 +23,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code reasoning step-reward train}: trains the learned process reward ({@link HiddenStateStepReward}) of the tiny
  * reasoner, or with {@code --model DIR} of a user's own Hugging Face ONNX export, with {@link StepRewardTrainer} on
- * the eval problems that the default selection of {@code bench aggregate --live} does not use, and writes the head
- * with its provenance.
+ * the problems of the file that the default selection of {@code bench aggregate --live} does not use
+ * ({@link TrainingRows}), and writes the head with its provenance.
  */
 @Command(name = "step-reward", mixinStandardHelpOptions = true,
         description = "The learned process reward on a local model's hidden state (the tiny reasoner, or --model "
@@ -39,14 +40,6 @@ public final class StepRewardCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: train");
     }
 
-    /**
-     * The rows of a problems file that {@code bench aggregate --live} reads by default ({@code --limit}
-     * {@value BenchAggregateCommand#DEFAULT_LIVE_LIMIT}): training never reads them.
-     */
-    static List<Integer> benchRows(int rows) {
-        return JsonlRows.evenlySpacedRows(rows, BenchAggregateCommand.DEFAULT_LIVE_LIMIT);
-    }
-
     /** {@code reasoning step-reward train [--problems FILE] [--out DIR] --json}. */
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Train the process-reward head on the model's own rollouts (the tiny reasoner, or --model "
@@ -54,7 +47,7 @@ public final class StepRewardCommand implements Runnable {
     static final class Train implements Callable<Integer> {
 
         @Option(names = "--problems", description = "Problems with gold answers (question, answer per line); default "
-                + BenchReasonerCommand.EVAL_FILE + ". The rows the live bench selects by default are never read.")
+                + BenchReasonerCommand.EVAL_FILE + ". " + TrainingRows.OPTION_HELP)
         private Path problems;
 
         @Option(names = "--out", paramLabel = "DIR", description = "Write " + HiddenStateStepReward.SHIPPED_RESOURCE
@@ -101,20 +94,13 @@ public final class StepRewardCommand implements Runnable {
             StepRewardTrainer trainer = StepRewardTrainer.builder().seed(seed).chainsPerProblem(chains)
                     .completions(completions).layers(layers).build();
             List<JsonNode> rows = JsonlRows.problems(file);
-            TreeSet<Integer> excluded = new TreeSet<>(benchRows(rows.size()));
-            List<Integer> allowed = IntStream.range(0, rows.size()).filter(r -> !excluded.contains(r)).boxed()
-                    .toList();
             // Said here, before the model loads, and in the caller's terms rather than the trainer's "0 problems".
-            if (allowed.size() < 5) {
-                throw new IllegalArgumentException(file + " has " + rows.size() + " problems and "
-                        + excluded.size() + " of them are the rows bench aggregate --live reads by default, which "
-                        + "training never reads: " + allowed.size() + " are left, fewer than the 5 folds");
-            }
-            TreeSet<Integer> skipped = new TreeSet<>(excluded);
-            if (maxProblems != null) {
-                skipped.addAll(allowed);
-                skipped.removeAll(JsonlRows.evenlySpaced(allowed, maxProblems));
-            }
+            List<Integer> allowed = TrainingRows.allowed(file, rows.size(), 5, "the 5 folds");
+            List<Integer> trainingRows = maxProblems == null ? allowed
+                    : JsonlRows.evenlySpaced(allowed, maxProblems);
+            TreeSet<Integer> skipped = IntStream.range(0, rows.size()).boxed()
+                    .collect(Collectors.toCollection(TreeSet::new));
+            trainingRows.forEach(skipped::remove);
             List<StepRewardTrainer.Problem> all = new ArrayList<>();
             for (JsonNode row : rows) {
                 all.add(new StepRewardTrainer.Problem(row.path("question").asText(), JsonlRows.gold(row)));
@@ -122,23 +108,19 @@ public final class StepRewardCommand implements Runnable {
             VerifierTrainer.DataRecord record = new VerifierTrainer.DataRecord(RetrievalSetup.dataName(file),
                     LabelledText.sha256(file));
             Progress progress = new Progress("step-reward rollouts");
-            int training = rows.size() - skipped.size();
             HiddenStateStepReward.Weights weights;
             HuggingFaceOnnxModel.Builder loader = modelFolder == null ? TinyReasoner.builder()
-                    : HuggingFaceOnnxModel.builder().folder(modelFolder);
+                    : ModelEndpoint.folderLoader(modelFolder);
             try (HuggingFaceOnnxModel model = loader.intraOpThreads(threads).hiddenStateLayers(layers).build()) {
                 // Every training problem is checked before the rollouts, which stopped on one the model cannot read
                 // only when they reached it, without naming it.
-                for (int row = 0; row < rows.size(); row++) {
-                    if (!skipped.contains(row)) {
-                        BenchAggregateCommand.requireReadable(model, rows.get(row).path("question").asText(),
-                                "row " + row + " (0-based) of " + file.getFileName());
-                    }
-                }
-                weights = trainer.train(model, all, skipped, record, done -> progress.update(done, training));
+                ModelEndpoint.requireReadable(model, file, trainingRows,
+                        row -> rows.get(row).path("question").asText());
+                weights = trainer.train(model, all, skipped, record,
+                        done -> progress.update(done, trainingRows.size()));
             }
             BenchReport report = new BenchReport().put("data", record.name()).put("data_sha256", record.sha256())
-                    .put("bench_rows_excluded", excluded.size());
+                    .put("bench_rows_excluded", rows.size() - allowed.size());
             if (target != null) {
                 weights.save(target);
                 report.put("out", target.toString());

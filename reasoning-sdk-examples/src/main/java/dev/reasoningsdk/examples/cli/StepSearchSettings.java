@@ -130,11 +130,11 @@ final class StepSearchSettings {
 
     /**
      * {@link #bestFirst} over a served model: each row is a call through {@code gateway} that continues the partial
-     * chain as a final assistant message ({@link OpenAiChatModels#continuingFinalMessage()}: the row's seed, and
-     * vLLM's {@code continue_final_message}, which {@code LocalOpenAiServer} also takes).
+     * chain as a final assistant message ({@link OpenAiChatModels#continuingFinalMessage()}: the row's seed, from
+     * {@code seed} on, and vLLM's {@code continue_final_message}, which {@code LocalOpenAiServer} also takes).
      */
-    static StepSearch bestFirstServed(ModelGateway gateway, int stepTokens, long maxTokens) {
-        return bestFirst(StepSearch.builder().gateway(gateway)
+    static StepSearch bestFirstServed(ModelGateway gateway, long seed, int stepTokens, long maxTokens) {
+        return bestFirst(StepSearch.builder().gateway(gateway).seed(seed)
                 .requestParameters(OpenAiChatModels.continuingFinalMessage()), stepTokens, maxTokens, true);
     }
 
@@ -142,11 +142,11 @@ final class StepSearchSettings {
      * The searches {@code bench aggregate --live} runs on a served model ({@code --provider openai} or
      * {@code ollama}): {@code beam}, {@code best_first}, {@code mcts} and {@code best_first_without_calculator}
      * with the local settings, each row a call through {@code gateway} that continues the partial chain as a final
-     * assistant message, its seed and settings sent by {@code continuing}.
+     * assistant message, its seed (from {@code seed} on) and settings sent by {@code continuing}.
      */
-    static Map<String, StepSearch> served(ModelGateway gateway, SampleRequestParameters continuing, int stepTokens,
-                                          long maxTokens) {
-        Supplier<StepSearch.Builder> search = () -> StepSearch.builder().gateway(gateway)
+    static Map<String, StepSearch> served(ModelGateway gateway, SampleRequestParameters continuing, long seed,
+                                          int stepTokens, long maxTokens) {
+        Supplier<StepSearch.Builder> search = () -> StepSearch.builder().gateway(gateway).seed(seed)
                 .requestParameters(continuing);
         Map<String, StepSearch> searches = new LinkedHashMap<>();
         searches.put("beam", beam(search.get(), stepTokens, maxTokens));
@@ -162,10 +162,11 @@ final class StepSearchSettings {
      * on the rows the default selection leaves out), without the grounding and the calculator, which belong to the
      * arithmetic reward. A continuous reward seldom gives the full reward, so a step is accepted (its tries end, and
      * a chain of accepted steps counts as clean) from {@link #LEARNED_ACCEPT_REWARD}, chosen on the tuning problems.
+     * Row {@code i} is sampled with seed {@code seed + i}.
      */
-    static StepSearch bestFirstLearned(CausalLanguageModel model, ProcessReward reward, int stepTokens,
+    static StepSearch bestFirstLearned(CausalLanguageModel model, ProcessReward reward, long seed, int stepTokens,
                                        long maxTokens) {
-        return bestFirstLearnedBuilder(model, reward, stepTokens, maxTokens).build();
+        return bestFirstLearnedBuilder(model, reward, stepTokens, maxTokens).seed(seed).build();
     }
 
     /** {@link #bestFirstLearned}'s builder, for the tuning harness to vary. */

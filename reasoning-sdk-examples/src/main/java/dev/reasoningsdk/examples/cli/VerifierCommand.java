@@ -22,10 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.stream.IntStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,9 +52,9 @@ public final class VerifierCommand implements Runnable {
 
     /**
      * {@code reasoning verifier sample --out FILE [--problems FILE] [--samples N] [model options]}: draws chains from a
-     * model on questions with gold answers and writes them as labelled chains for {@code train}. With the default
-     * problems (the tiny reasoner's eval problems) the rows {@code bench aggregate --live} selects by default are
-     * never read, so a verifier trained on them can be measured there.
+     * model on questions with gold answers and writes them as labelled chains for {@code train}. The rows
+     * {@code bench aggregate --live} selects by default from the file are never read, whatever the file
+     * ({@link TrainingRows}), so a verifier trained on them can be measured there.
      */
     @Command(name = "sample", mixinStandardHelpOptions = true,
             description = "Sample chains from a model on questions with gold answers, as labelled chains for train; "
@@ -65,8 +62,7 @@ public final class VerifierCommand implements Runnable {
     static final class Sample implements Callable<Integer> {
 
         @Option(names = "--problems", description = "Questions with gold answers (question, answer per line; "
-                + "the answer one number); default " + BenchReasonerCommand.EVAL_FILE
-                + " without the rows the live bench selects.")
+                + "the answer one number); default " + BenchReasonerCommand.EVAL_FILE + ". " + TrainingRows.OPTION_HELP)
         private Path problems;
 
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "The labelled chains to write "
@@ -110,10 +106,9 @@ public final class VerifierCommand implements Runnable {
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
             OutFolder.file(out, file, cache.file);
             List<JsonlRows.GoldProblem> rows = JsonlRows.goldProblems(file);
-            Set<Integer> excluded = problems != null ? Set.of()
-                    : new TreeSet<>(StepRewardCommand.benchRows(rows.size()));
-            List<Integer> allowed = IntStream.range(0, rows.size())
-                    .filter(row -> !excluded.contains(row)).boxed().toList();
+            // Before the model loads: a file the bench's rows cover leaves nothing to sample.
+            List<Integer> allowed = TrainingRows.allowed(file, rows.size(), 1, "one to sample");
+            int excluded = rows.size() - allowed.size();
             if (maxProblems != null) {
                 allowed = JsonlRows.evenlySpaced(allowed, maxProblems);
             }
@@ -128,6 +123,11 @@ public final class VerifierCommand implements Runnable {
                  HuggingFaceOnnxModel local = endpoint.isRemote() ? null
                          : endpoint.isFolder() ? endpoint.folderLoader().build() : TinyReasoner.create();
                  RemoteModel remote = endpoint.isServed() ? RemoteModel.open(endpoint, local, cache) : null) {
+                if (local != null) {
+                    // Refused before any is sampled: in process sampling stopped on it, and an export folder's
+                    // calls on it failed one by one, served on loopback.
+                    ModelEndpoint.requireReadable(local, file, allowed, row -> rows.get(row).question());
+                }
                 ChainSampler sampler = remote != null ? remote.sampler(temperature)
                         : LocalModelSampler.builder().model(local).temperature(temperature).build();
                 // The sampler's name, as the live bench names its chains' source, so the source accuracy learned
@@ -165,7 +165,7 @@ public final class VerifierCommand implements Runnable {
                         .extract(chain.text()).map(answer -> numeric.equivalent(answer, q.gold())).orElse(false))
                         .count()).sum();
                 BenchReport report = new BenchReport().put("problems", RetrievalSetup.dataName(file))
-                        .put("bench_rows_excluded", excluded.size()).put("questions", labelled.size())
+                        .put("bench_rows_excluded", excluded).put("questions", labelled.size())
                         .put("questions_without_chains", withoutChains).put("samples_per_question", samples)
                         .put("chains", chains).put("chains_right", Math.round(10000.0 * right / chains) / 10000.0)
                         .put("source", source).put("temperature", temperature)

@@ -49,14 +49,23 @@ class OwnModelFolderTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void exportFolderHeadAndServer() throws IOException {
-        folder = Files.createDirectories(shared.resolve("my-reasoner"));
+    /**
+     * The tiny reasoner's own export files copied into {@code folder}, created: a Hugging Face decoder-with-past
+     * export under another name, loaded as any user's folder is.
+     */
+    static Path copyOfTinyReasoner(Path folder) throws IOException {
+        Files.createDirectories(folder);
         try (var files = Files.list(TinyReasoner.folder())) {
             for (Path file : files.toList()) {
                 Files.copy(file, folder.resolve(file.getFileName()));
             }
         }
+        return folder;
+    }
+
+    @BeforeAll
+    static void exportFolderHeadAndServer() throws IOException {
+        folder = copyOfTinyReasoner(shared.resolve("my-reasoner"));
         Path out = shared.resolve("head");
         succeed("step-reward", "train", "--model", folder.toString(), "--max-problems", "8", "--chains", "4",
                 "--completions", "1", "--out", out.toString(), "--json");
@@ -103,7 +112,8 @@ class OwnModelFolderTest {
         assertThat(inProcess.at("/endpoint/provider").asText()).isEqualTo("local");
         assertThat(inProcess.at("/endpoint/folder").asText()).isEqualTo(folder.toString());
         assertThat(inProcess.path("n_problems").asInt()).isEqualTo(2);
-        for (String field : List.of("majority_at_k", "aor", "aor_lean", "answers", "aor_without_chains")) {
+        for (String field : List.of("majority_at_k", "aor", "aor_lean", "answers", "aor_without_chains",
+                "truncated_samples")) {
             assertThat(inProcess.path(field)).as(field).isEqualTo(overHttp.path(field));
         }
         assertThat(inProcess.at("/aor/likelihood/accuracy").isNumber()).as("log-probabilities").isTrue();
@@ -156,8 +166,9 @@ class OwnModelFolderTest {
 
     @Test
     void verifierSampleOnTheFolderWritesTheServedFoldersChains() throws IOException {
-        Path problems = Files.write(dir.resolve("some.jsonl"), Files.readAllLines(
-                ProjectData.require(BenchReasonerCommand.EVAL_FILE)).subList(300, 304));
+        List<String> eval = Files.readAllLines(ProjectData.require(BenchReasonerCommand.EVAL_FILE));
+        Path problems = TrainingRowsTest.problemsTrainingReads(dir.resolve("some.jsonl"), eval.subList(300, 304),
+                eval.subList(0, 200));
         Path local = dir.resolve("local.jsonl");
         Path remote = dir.resolve("served.jsonl");
         JsonNode report = succeed("verifier", "sample", "--problems", problems.toString(), "--out", local.toString(),
@@ -185,7 +196,7 @@ class OwnModelFolderTest {
 
         // The rows the head was trained on, as step-reward train chose them, as the bench's problems.
         List<String> eval = Files.readAllLines(ProjectData.require(BenchReasonerCommand.EVAL_FILE));
-        TreeSet<Integer> excluded = new TreeSet<>(StepRewardCommand.benchRows(eval.size()));
+        TreeSet<Integer> excluded = new TreeSet<>(TrainingRows.benchRows(eval.size()));
         List<Integer> allowed = IntStream.range(0, eval.size()).filter(r -> !excluded.contains(r)).boxed().toList();
         List<String> trainedRows = JsonlRows.evenlySpaced(allowed, 8).stream().map(eval::get).toList();
         Path trainedOn = Files.write(dir.resolve("trained.jsonl"), trainedRows);

@@ -88,7 +88,8 @@ class ServedParityTest {
         JsonNode served = run(args.toArray(String[]::new)).path("live");
 
         assertThat(served.path("n_problems").asInt()).isEqualTo(3);
-        for (String field : List.of("majority_at_k", "aor", "aor_lean", "answers", "aor_without_chains")) {
+        for (String field : List.of("majority_at_k", "aor", "aor_lean", "answers", "aor_without_chains",
+                "truncated_samples")) {
             assertThat(served.path(field)).as(field).isEqualTo(inProcess.path(field));
         }
         // The likelihood judge ran on the served log-probabilities, not skipped.

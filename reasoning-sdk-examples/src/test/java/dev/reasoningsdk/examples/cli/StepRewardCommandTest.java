@@ -67,8 +67,8 @@ class StepRewardCommandTest {
                     + "\", \"steps\": 1, \"answer\": 3}"));
             // The step searches stopped on it once they reached it, naming neither the row nor its question.
             CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "2", "--data", solutions(dir).toString(),
-                    "--problems", problems.toString()).assertBadInput("cannot read selected problem 2 of 2 (\""
-                    + question.substring(0, 20));
+                    "--problems", problems.toString())
+                    .assertBadInput("cannot read row 1 (0-based) of problems.jsonl (\"" + question.substring(0, 20));
         }
     }
 
@@ -80,7 +80,7 @@ class StepRewardCommandTest {
         List<String> rows = new ArrayList<>(IntStream.range(0, 210).mapToObj(i -> "{\"question\": \"Ana has " + i
                 + " shells. She finds 1 more. How many shells now?\", \"steps\": 1, \"answer\": " + (i + 1) + "}")
                 .toList());
-        int last = IntStream.range(0, 210).filter(r -> !StepRewardCommand.benchRows(210).contains(r)).max()
+        int last = IntStream.range(0, 210).filter(r -> !TrainingRows.benchRows(210).contains(r)).max()
                 .orElseThrow();
         rows.set(last, "{\"question\": \"Zo\u00eb has 7 shells. She sells 4. How many shells now?\", \"answer\": 3}");
         Path problems = Files.write(dir.resolve("own.jsonl"), rows);
@@ -89,12 +89,13 @@ class StepRewardCommandTest {
     }
 
     @Test
-    void aProblemsFileTheBenchRowsCoverIsRefusedSayingSo(@TempDir Path dir) throws IOException {
-        List<String> rows = IntStream.range(0, 150).mapToObj(i -> "{\"question\": \"Ana has " + i + " shells. She "
+    void aProblemsFileWhoseBenchRowsLeaveTooFewIsRefusedSayingSo(@TempDir Path dir) throws IOException {
+        List<String> rows = IntStream.range(0, 203).mapToObj(i -> "{\"question\": \"Ana has " + i + " shells. She "
                 + "finds 1 more. How many shells now?\", \"steps\": 1, \"answer\": " + (i + 1) + "}").toList();
         Path problems = Files.write(dir.resolve("own.jsonl"), rows);
         CliRun.of("step-reward", "train", "--problems", problems.toString())
-                .assertBadInput("own.jsonl has 150 problems and 150 of them are the rows bench aggregate --live reads");
+                .assertBadInput("own.jsonl has 203 problems and 200 of them are the rows bench aggregate --live reads "
+                        + "by default, which training never reads: 3 are left, fewer than the 5 folds");
     }
 
     /** One GSM8K row, for the offline half of {@code bench aggregate}. */
@@ -109,12 +110,7 @@ class StepRewardCommandTest {
     @Test
     void aUsersOwnExportFolderGetsAHeadUnderItsNameThatOnlyThatModelLoads(@TempDir Path dir) throws IOException {
         // The tiny reasoner's own export folder, copied under another name: any Hugging Face decoder-with-past export.
-        Path folder = Files.createDirectories(dir.resolve("my-model"));
-        try (var files = Files.list(TinyReasoner.folder())) {
-            for (Path file : files.toList()) {
-                Files.copy(file, folder.resolve(file.getFileName()));
-            }
-        }
+        Path folder = OwnModelFolderTest.copyOfTinyReasoner(dir.resolve("my-model"));
         Path out = dir.resolve("head");
         CliRun run = CliRun.of("step-reward", "train", "--model", folder.toString(), "--max-problems", "8",
                 "--chains", "4", "--completions", "1", "--out", out.toString(), "--json");
@@ -143,13 +139,5 @@ class StepRewardCommandTest {
         CliRun.of("step-reward", "train", "--max-problems", "5", "--chains", "2", "--completions", "1",
                 "--out", notAFolder.toString()).assertBadInput("--out " + notAFolder);
         assertThat(Files.readString(notAFolder)).isEqualTo("keep me");
-    }
-
-    @Test
-    void theExcludedRowsAreTheLiveBenchDefaultSelection() {
-        List<Integer> all = IntStream.range(0, 600).boxed().toList();
-        assertThat(StepRewardCommand.benchRows(600))
-                .isEqualTo(JsonlRows.evenlySpaced(all, BenchAggregateCommand.DEFAULT_LIVE_LIMIT))
-                .hasSize(200);
     }
 }

@@ -58,7 +58,7 @@ class VerifierSampleTest {
         assertThat(sampled.path("chains_right").asDouble()).isBetween(0.0, 1.0);
         List<VerifierTrainer.LabelledChains> read = LabelledChainsFile.read(chains);
         assertThat(read).hasSize(40).allSatisfy(question -> assertThat(question.chains()).hasSize(4));
-        List<String> benchQuestions = StepRewardCommand.benchRows(JsonlRows.read(evalProblems()).size()).stream()
+        List<String> benchQuestions = TrainingRows.benchRows(JsonlRows.read(evalProblems()).size()).stream()
                 .map(row -> readQuestion(row)).toList();
         assertThat(read).extracting(VerifierTrainer.LabelledChains::question)
                 .doesNotContainAnyElementsOf(benchQuestions);
@@ -79,12 +79,14 @@ class VerifierSampleTest {
 
     @Test
     void aVerifierTrainedOnTheSelectedProblemsIsRefused() throws IOException {
-        // The rows --limit 3 selects (0, 200 and 400) and nine hard ones; one question of the ten is held out, so the
-        // verifier is trained on at least two of the three.
+        // The rows --limit 3 selects from the eval file (0, 200 and 400) and nine hard ones, where training reads a
+        // file of the user's; one question of the ten is held out, so the verifier is trained on at least two of the
+        // three.
         List<String> all = Files.readAllLines(evalProblems());
         List<String> rows = new ArrayList<>(List.of(all.get(0), all.get(200), all.get(400)));
         rows.addAll(all.subList(580, 589));
-        Path problems = Files.write(dir.resolve("some.jsonl"), rows);
+        Path problems = TrainingRowsTest.problemsTrainingReads(dir.resolve("some.jsonl"), rows,
+                all.stream().filter(row -> !rows.contains(row)).toList());
         Path chains = dir.resolve("chains.jsonl");
         succeed("verifier", "sample", "--problems", problems.toString(), "--out", chains.toString(), "--samples",
                 "3", "--json");
@@ -97,7 +99,9 @@ class VerifierSampleTest {
 
     @Test
     void theServedModelGivesTheSameChainsAsTheModelInProcess() throws IOException {
-        Path problems = Files.write(dir.resolve("some.jsonl"), Files.readAllLines(evalProblems()).subList(300, 306));
+        List<String> eval = Files.readAllLines(evalProblems());
+        Path problems = TrainingRowsTest.problemsTrainingReads(dir.resolve("some.jsonl"), eval.subList(300, 306),
+                eval.subList(0, 200));
         Path local = dir.resolve("local.jsonl");
         Path served = dir.resolve("served.jsonl");
         succeed("verifier", "sample", "--problems", problems.toString(), "--out", local.toString(), "--samples", "3",

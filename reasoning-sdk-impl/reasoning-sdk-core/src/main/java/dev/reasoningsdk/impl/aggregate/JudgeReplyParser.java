@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.aggregate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -16,6 +17,9 @@ import java.util.regex.Pattern;
  * that end in {@code Total Score: X/10} (the rubric's example format); and a JSON object {@code {"1": 7}} or
  * {@code {"Chain 1": 7}} (the structured fallback). A score outside [0, 10] is ignored; the last score stated
  * for a chain wins.
+ *
+ * <p>A reasoning judge's think blocks are skipped ({@link ThinkBlocks}): scores drafted while thinking are not its
+ * verdict, and a reply cut off while thinking holds none, so the judge is asked again as for a missing score.
  *
  * <p>Both readers read at most the first {@value ReplyWindow#MAX_CHARS} characters of a reply (see
  * {@link ReplyWindow}), in time linear in them: white space runs are matched possessively (nothing after one can
@@ -45,10 +49,10 @@ final class JudgeReplyParser {
 
     /**
      * Scores for chains {@code 1..count} found in the first {@value ReplyWindow#MAX_CHARS} characters of a free-text
-     * reply, keyed by chain number.
+     * reply outside its think blocks, keyed by chain number.
      */
     static Map<Integer, Double> parseText(String fullReply, int count) {
-        String reply = ReplyWindow.head(fullReply);
+        String reply = ReplyWindow.head(ThinkBlocks.answerText(fullReply).orElse(""));
         Map<Integer, Double> scores = new TreeMap<>();
         Matcher line = SCORE_LINE.matcher(reply);
         while (line.find()) {
@@ -87,7 +91,7 @@ final class JudgeReplyParser {
      */
     static Map<Integer, Double> parseJson(String reply, int count) {
         Map<Integer, Double> scores = new TreeMap<>();
-        Matcher object = JSON_OBJECT.matcher(ReplyWindow.head(reply));
+        Matcher object = JSON_OBJECT.matcher(ReplyWindow.head(ThinkBlocks.answerText(reply).orElse("")));
         while (object.find()) {
             JsonNode node;
             try {

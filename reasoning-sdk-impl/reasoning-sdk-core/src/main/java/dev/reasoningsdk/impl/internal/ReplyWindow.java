@@ -11,6 +11,11 @@ import java.util.regex.Pattern;
  * JSON object, a probability, a list of modules, the steps of a chain, the judge's score lines) or its tail when it
  * comes last (a final answer, a confidence line), and takes time linear in what it reads.
  *
+ * <p>One exception: where a reasoning model's think blocks are (see {@link ThinkBlocks}) is found in one linear pass
+ * over the whole reply, before the window is taken from what lies outside them. A model's thinking may be longer than
+ * the window, and only a reply's start tells whether its tail lies inside a block that never closed (a reply cut off
+ * while thinking): read from the tail alone, such thinking would be taken for the answer.
+ *
  * <p>{@value #MAX_CHARS} characters are about 16,000 tokens, more than a model writes in a normal reply, so replies
  * up to that length are parsed exactly as a parser's documentation says; of a longer reply only the window is read.
  * Thread-safe (stateless).

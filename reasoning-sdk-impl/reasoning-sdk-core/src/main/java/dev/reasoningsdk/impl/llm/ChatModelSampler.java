@@ -6,6 +6,7 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.FinishReason;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.StopReason;
@@ -74,6 +75,14 @@ import org.slf4j.LoggerFactory;
  *       seed because LangChain4j's common parameters have none).</li>
  * </ul>
  *
+ * <p><b>What a chain holds</b>: a sample's text is the reply's message text ({@code AiMessage.text()}). Where the
+ * provider returns a reasoning model's thinking separately ({@code AiMessage.thinking()}: Ollama with
+ * {@code think}, servers with a reasoning parser), that thinking is not in the chain; where the model writes it
+ * inline as {@code <think> ... </think>}, the chain holds it and the shipped answer extractors read the answer
+ * from outside it. A reply cut off at the token limit (finish reason {@code length}) has not reached its answer: it
+ * is a {@link FailureKind#TRUNCATED} failure ({@link SampleBatch#truncatedSamples()}) unless
+ * {@link Builder#keepTruncated(boolean) keepTruncated(true)}; its call and tokens still count in the usage.
+ *
  * <p>Every batch accounts for every sample ({@code samples + failures == requested}) and every call: each attempt
  * is in {@link Usage#modelCalls()} (a reply served from a cache in {@link Usage#cacheHits()} instead), each attempt
  * that did not yield a sample in {@link Usage#failedCalls()} and, by why, in {@link Usage#failuresByKind()}; tokens
@@ -92,6 +101,7 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
     private final OptionalDouble temperature;
     private final SampleRequestParameters parameters;
     private final String systemMessage;
+    private final boolean keepTruncated;
     private final Set<Run> running = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -105,6 +115,7 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
                 : OptionalDouble.of(builder.temperature);
         this.parameters = builder.parameters;
         this.systemMessage = builder.systemMessage;
+        this.keepTruncated = builder.keepTruncated;
     }
 
     /** A builder; {@link Builder#model(ChatModel)} or {@link Builder#gateway(ModelGateway)} is required. */
@@ -293,8 +304,12 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
                 return;
             }
             CallResult result = scope.call(request);
-            if (result.ok()) {
-                ChatResponse response = result.response().orElseThrow();
+            ChatResponse response = result.ok() ? result.response().orElseThrow() : null;
+            if (response != null && !keepTruncated && response.finishReason() == FinishReason.LENGTH) {
+                outcomes.set(index, new SampleFailure(index, FailureKind.TRUNCATED, "cut off at the token limit "
+                        + "(finish reason length) after " + ChatCalls.outputTokens(response) + " output tokens",
+                        result.attempts()));
+            } else if (response != null) {
                 outcomes.set(index, new Sample(index, result.text(), ChatCalls.inputTokens(response),
                         ChatCalls.outputTokens(response), result.attempts(),
                         ReasoningChatResponseMetadata.tokenLogProbs(response).orElse(List.of())));
@@ -361,6 +376,7 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
         private IntToDoubleFunction temperatures;
         private SampleRequestParameters parameters = SampleRequestParameters.temperatureOnly();
         private String systemMessage;
+        private boolean keepTruncated;
 
         private Builder() {
         }
@@ -461,6 +477,16 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
          */
         public Builder systemMessage(String systemMessage) {
             this.systemMessage = Arguments.notBlank(systemMessage, "systemMessage");
+            return this;
+        }
+
+        /**
+         * Whether a reply cut off at the token limit (finish reason {@code length}) is kept as a sample (default
+         * false: it is a {@link FailureKind#TRUNCATED} failure, so it does not vote). Keep them to see what the model
+         * wrote, or where a length stop still holds an answer (a cap set just after the answer line).
+         */
+        public Builder keepTruncated(boolean keepTruncated) {
+            this.keepTruncated = keepTruncated;
             return this;
         }
 

@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.llm;
 
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,8 +40,13 @@ public final class ChoiceAnswerExtractor implements AnswerExtractor {
         this.loneLowerCase = Pattern.compile("^\\(?([" + lower + "])\\)?(?![A-Za-z])");
     }
 
+    /** The answer read from outside the response's think blocks; empty when it was cut off inside one. */
     @Override
     public Optional<String> extract(String response) {
+        return ThinkBlocks.answerText(response).flatMap(this::fromAnswerText);
+    }
+
+    private Optional<String> fromAnswerText(String response) {
         Optional<String> tail = AnswerPatterns.afterLastMarker(response);
         String found = null;
         if (tail.isPresent()) {

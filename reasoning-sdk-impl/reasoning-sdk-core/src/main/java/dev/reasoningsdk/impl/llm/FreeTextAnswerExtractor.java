@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.llm;
 
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -25,8 +26,13 @@ public final class FreeTextAnswerExtractor implements AnswerExtractor {
             Pattern.compile("(?![.,](?<=\\d[.,])(?=\\d))[\\p{Punct}\\p{IsPunctuation}]");
     private static final Pattern ARTICLES = Pattern.compile("\\b(a|an|the)\\b");
 
+    /** The answer read from outside the response's think blocks; empty when it was cut off inside one. */
     @Override
     public Optional<String> extract(String response) {
+        return ThinkBlocks.answerText(response).flatMap(FreeTextAnswerExtractor::fromAnswerText);
+    }
+
+    private static Optional<String> fromAnswerText(String response) {
         Optional<String> marked = AnswerPatterns.afterLastMarker(response);
         int start = marked.isPresent() ? 0 : firstNonBlank(response);
         String line = start >= ReplyWindow.MAX_CHARS ? null

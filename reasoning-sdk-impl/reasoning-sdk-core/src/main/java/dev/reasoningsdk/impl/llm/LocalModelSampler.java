@@ -25,7 +25,14 @@ import java.util.function.UnaryOperator;
  * <p>The prompt is the user's text (e.g. the question); {@link Builder#promptFormat} turns it into the model's
  * input. A batch the model cannot run (a character outside its vocabulary, a prompt longer than its context) is
  * returned with every sample as a {@link SampleBatch.FailureKind#PERMANENT} failure rather than thrown, like a
- * remote model's bad request; an empty answer is a {@link SampleBatch.FailureKind#GARBAGE} failure.
+ * remote model's bad request; an empty answer is a {@link SampleBatch.FailureKind#GARBAGE} failure. A generation
+ * that stopped at {@code maxTokens} or at the model's context rather than at its end-of-sequence token has not reached
+ * its answer: it is a {@link SampleBatch.FailureKind#TRUNCATED} failure, left out of every vote and counted in
+ * {@link SampleBatch#truncatedSamples()}, unless {@link Builder#keepTruncated(boolean) keepTruncated(true)}; its
+ * tokens still count in the usage.
+ *
+ * <p>A sample's text is the whole generated text: a reasoning model's {@code <think>} block included (Qwen3's
+ * template leaves thinking on), from which the shipped answer extractors do not read the answer.
  *
  * <p>Each sample carries its generated tokens ({@link SampleBatch.Sample#tokenLogProbs()}: {@link Generation#tokens()},
  * each token's text and log-probability under the unmodified distribution), so white-box scorers read them exactly
@@ -47,6 +54,7 @@ public final class LocalModelSampler implements ChainSampler {
     private final int topK;
     private final int maxTokens;
     private final String name;
+    private final boolean keepTruncated;
 
     private LocalModelSampler(Builder builder) {
         this.model = builder.model;
@@ -56,6 +64,7 @@ public final class LocalModelSampler implements ChainSampler {
         this.topK = builder.topK;
         this.maxTokens = builder.maxTokensOrContext();
         this.name = builder.name == null ? builder.model.modelId() : builder.name;
+        this.keepTruncated = builder.keepTruncated;
     }
 
     /** A builder; {@link Builder#model} is required. */
@@ -105,6 +114,10 @@ public final class LocalModelSampler implements ChainSampler {
             if (text.isEmpty()) {
                 failures.add(new SampleBatch.SampleFailure(i, SampleBatch.FailureKind.GARBAGE,
                         "the model produced no text (" + generation.finishReason() + ")", 1));
+            } else if (!keepTruncated && generation.finishReason() != Generation.FinishReason.END_OF_SEQUENCE) {
+                failures.add(new SampleBatch.SampleFailure(i, SampleBatch.FailureKind.TRUNCATED,
+                        "cut off at the token limit (" + generation.finishReason() + ") after "
+                                + generation.tokenIds().length + " tokens", 1));
             } else {
                 samples.add(new SampleBatch.Sample(i, text, generation.promptTokens(), generation.tokenIds().length,
                         1, tokenLogProbs(generation)));
@@ -141,6 +154,7 @@ public final class LocalModelSampler implements ChainSampler {
     /** Builds a {@link LocalModelSampler}; setters validate at once (shared with {@link LocalCausalLmChatModel}). */
     public static final class Builder extends SamplingSettings<Builder> {
         private String name;
+        private boolean keepTruncated;
 
         private Builder() {
         }
@@ -157,6 +171,16 @@ public final class LocalModelSampler implements ChainSampler {
          */
         public Builder name(String name) {
             this.name = Arguments.notBlank(name, "name");
+            return this;
+        }
+
+        /**
+         * Whether a generation cut off at the token limit ({@code MAX_NEW_TOKENS}, or the context length) is kept as
+         * a sample (default false: it is a {@link SampleBatch.FailureKind#TRUNCATED} failure, so it does not vote),
+         * as {@code ChatModelSampler.Builder.keepTruncated} does for a reply with finish reason {@code length}.
+         */
+        public Builder keepTruncated(boolean keepTruncated) {
+            this.keepTruncated = keepTruncated;
             return this;
         }
 

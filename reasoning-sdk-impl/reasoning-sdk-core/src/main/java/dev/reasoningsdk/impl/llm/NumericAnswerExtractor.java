@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.llm;
 
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import java.math.BigDecimal;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -35,8 +36,13 @@ public final class NumericAnswerExtractor implements AnswerExtractor {
     /** A whole number in plain decimal form, as {@link #extract} gives one ("-12", "1200"; "1200.00" too). */
     private static final Pattern WHOLE = Pattern.compile("-?\\d+(?:\\.0*)?");
 
+    /** The answer read from outside the response's think blocks; empty when it was cut off inside one. */
     @Override
     public Optional<String> extract(String response) {
+        return ThinkBlocks.answerText(response).flatMap(NumericAnswerExtractor::fromAnswerText);
+    }
+
+    private static Optional<String> fromAnswerText(String response) {
         Optional<String> tail = AnswerPatterns.afterLastMarker(response);
         Matcher matcher = tail.isPresent() ? NUMBER.matcher(tail.get()) : ReplyWindow.tailMatcher(NUMBER, response);
         String found = null;

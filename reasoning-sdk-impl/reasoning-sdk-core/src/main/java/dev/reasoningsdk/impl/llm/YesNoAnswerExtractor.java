@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.llm;
 
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -20,8 +21,13 @@ public final class YesNoAnswerExtractor implements AnswerExtractor {
     private static final Pattern YES_NO = Pattern.compile("(?i)\\b(yes|no|true|false)\\b");
     private static final Pattern LEADING = Pattern.compile("(?i)^[\\s*_\"'#>]*(yes|no|true|false)\\b");
 
+    /** The answer read from outside the response's think blocks; empty when it was cut off inside one. */
     @Override
     public Optional<String> extract(String response) {
+        return ThinkBlocks.answerText(response).flatMap(YesNoAnswerExtractor::fromAnswerText);
+    }
+
+    private static Optional<String> fromAnswerText(String response) {
         Optional<String> tail = AnswerPatterns.afterLastMarker(response);
         String found = null;
         if (tail.isPresent()) {

@@ -13,6 +13,7 @@ import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.impl.llm.CallResult;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalDouble;
@@ -27,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * prompted judge to trained heads (UAR's prompting baseline). The model is asked for a probability and the reply is
  * parsed robustly: reasoning in {@code <think>} blocks is dropped; then the first number in [0, 1] or percentage
  * ("0.8", "80%", "Probability: .8"), else a yes/no word ("Yes" = 1, "No" = 0), counts. Think blocks are skipped
- * in one pass over the reply wherever they end; of what is left, the first {@value ReplyWindow#MAX_CHARS} characters
- * are read (see {@link ReplyWindow}), in time linear in them.
+ * in one pass over the reply wherever they end, by the rules every answer extractor of this library follows
+ * ({@link ThinkBlocks}), except that a reply cut off while thinking is read up to the block it left open; of what is
+ * left, the first {@value ReplyWindow#MAX_CHARS} characters are read (see {@link ReplyWindow}), in time linear in
+ * the reply.
  *
  * <p>The call goes through a {@link ModelGateway} ({@link Builder#gateway}; default: one over the model with its
  * default limits), so it is bounded by the gateway's call timeout, even when the reply trickles in and the HTTP client
@@ -40,8 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class LlmPromptedCriterion implements Criterion {
 
     private static final Logger LOG = LoggerFactory.getLogger(LlmPromptedCriterion.class);
-    private static final Pattern THINK_OPEN = Pattern.compile("(?i)<think>");
-    private static final Pattern THINK_CLOSE = Pattern.compile("(?i)</think>");
     private static final Pattern PERCENT = Pattern.compile("(?<![\\d.])(\\d{1,3}(?:\\.\\d+)?)\\s*%");
     private static final Pattern NUMBER = Pattern.compile("(?<![\\d.])(1(?:\\.0+)?|0?\\.\\d+|0)(?![\\d.]*\\d)");
     private static final Pattern YES_NO = Pattern.compile("(?i)\\b(yes|no)\\b");
@@ -142,26 +143,11 @@ public final class LlmPromptedCriterion implements Criterion {
     }
 
     /**
-     * The first {@value ReplyWindow#MAX_CHARS} characters of {@code reply} outside think blocks: each closed block
-     * (tags in any case) becomes a space, and an unclosed one ends the text. One pass: a lazy pattern for the blocks
-     * would scan to the end from each of many unclosed tags.
+     * The first {@value ReplyWindow#MAX_CHARS} characters of {@code reply} outside think blocks ({@link ThinkBlocks}):
+     * of a reply cut off while thinking, what it stated before the block it left open.
      */
     private static String withoutThinking(String reply) {
-        StringBuilder text = new StringBuilder();
-        Matcher open = THINK_OPEN.matcher(reply);
-        Matcher close = THINK_CLOSE.matcher(reply);
-        int from = 0;
-        while (text.length() < ReplyWindow.MAX_CHARS) {
-            boolean opens = open.find(from);
-            int end = opens ? open.start() : reply.length();
-            text.append(reply, from, Math.min(end, from + ReplyWindow.MAX_CHARS - text.length()));
-            if (!opens || !close.find(open.end())) {
-                break;
-            }
-            text.append(' ');
-            from = close.end();
-        }
-        return ReplyWindow.head(text.toString());
+        return ReplyWindow.head(ThinkBlocks.split(reply).outside());
     }
 
     private static String abbreviate(String reply) {

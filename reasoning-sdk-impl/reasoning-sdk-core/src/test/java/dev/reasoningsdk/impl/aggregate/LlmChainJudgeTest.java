@@ -137,6 +137,29 @@ class LlmChainJudgeTest {
     }
 
     @Test
+    void aReasoningJudgesDraftScoresInsideItsThinkBlockAreNotItsVerdict() {
+        ScriptedChatModel model = ScriptedChatModel.replying(
+                "<think>Chain 2 Total Score: 9/10? No, 14+7 is not 22.</think>\nChain 1 Total Score: 8/10\n"
+                        + "Chain 2 looks weak overall.",
+                "{\"1\": 8, \"2\": 3}");
+        ChainScorer.Scores scores = LlmChainJudge.of(model).scoreLocally(QUESTION, TWO, List.of());
+
+        assertThat(scores.scores()).containsExactly(8.0, 3.0);
+        assertThat(model.requests()).hasSize(2);
+    }
+
+    @Test
+    void aJudgeReplyCutOffWhileThinkingHoldsNoScore() {
+        ScriptedChatModel model = ScriptedChatModel.replying(
+                "<think>Chain 1 Total Score: 8/10\nChain 2 Total Score: 3/10, though let me check chain 2",
+                "{\"1\": 9, \"2\": 2}");
+        ChainScorer.Scores scores = LlmChainJudge.of(model).scoreLocally(QUESTION, TWO, List.of());
+
+        assertThat(scores.scores()).containsExactly(9.0, 2.0);
+        assertThat(model.requests()).hasSize(2);
+    }
+
+    @Test
     void retriesABoundedNumberOfTimesThenLeavesGarbageUnscored() {
         ScriptedChatModel model = ScriptedChatModel.byRule(request -> "I cannot grade this.");
         LlmChainJudge judge = LlmChainJudge.builder().model(model).maxAttempts(2).build();

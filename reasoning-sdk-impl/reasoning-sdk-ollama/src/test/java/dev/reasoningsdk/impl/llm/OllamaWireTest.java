@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.reasoningsdk.api.model.SampleBatch.FailureKind;
 import dev.reasoningsdk.api.model.SampleBatch.SampleFailure;
 import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.aggregate.MajorityVote;
 import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -48,8 +50,14 @@ class OllamaWireTest {
     private final List<Long> arrivalNanos = new CopyOnWriteArrayList<>();
     private final AtomicInteger calls = new AtomicInteger();
 
-    /** What the server answers to one call: a status and, when not null, a Retry-After header value. */
-    private record Reply(int status, String retryAfter) {
+    /**
+     * What the server answers to one call: a status and, when not null, a Retry-After header value; with status 200,
+     * the message (its {@code content} and, when not null, its separate {@code thinking}) and the done reason.
+     */
+    private record Reply(int status, String retryAfter, String content, String thinking, String doneReason) {
+        Reply(int status, String retryAfter) {
+            this(status, retryAfter, "6 * 7 = 42. The answer is 42.", null, "stop");
+        }
     }
 
     @AfterEach
@@ -81,11 +89,19 @@ class OllamaWireTest {
         if (reply.retryAfter() != null) {
             exchange.getResponseHeaders().add("Retry-After", reply.retryAfter());
         }
-        String body = status == 200
-                ? "{\"model\":\"m\",\"created_at\":\"2025-01-01T00:00:00Z\",\"message\":{\"role\":\"assistant\","
-                        + "\"content\":\"6 * 7 = 42. The answer is 42.\"},\"done\":true,\"done_reason\":\"stop\","
-                        + "\"prompt_eval_count\":12,\"eval_count\":9}"
-                : "{\"error\":\"status " + status + "\"}";
+        String body;
+        if (status == 200) {
+            ObjectNode reply200 = JSON.createObjectNode().put("model", "m").put("created_at", "2025-01-01T00:00:00Z")
+                    .put("done", true).put("done_reason", reply.doneReason()).put("prompt_eval_count", 12)
+                    .put("eval_count", 9);
+            ObjectNode message = reply200.putObject("message").put("role", "assistant").put("content", reply.content());
+            if (reply.thinking() != null) {
+                message.put("thinking", reply.thinking());
+            }
+            body = reply200.toString();
+        } else {
+            body = "{\"error\":\"status " + status + "\"}";
+        }
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(status, bytes.length);
@@ -186,6 +202,30 @@ class OllamaWireTest {
             assertThat(failure.message()).contains("backoff cap of 1000 ms");
         });
         assertThat(calls.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aReasoningModelsCutOffRepliesDoNotVoteAndItsThinkingIsNotTheAnswer() throws IOException {
+        List<Reply> replies = List.of(
+                new Reply(200, null, "42", "6*7 is 40? So the answer is 40. No: 42.", "stop"),
+                new Reply(200, null, "<think>6*7=40, so the answer is 40. Let me check", null, "length"),
+                new Reply(200, null, "<think>the answer is 40? no</think> The answer is 42.", null, "stop"),
+                new Reply(200, null, "The answer is 40", null, "stop"));
+        try (ChatModelSampler sampler = samplerBuilder(serveReplies(call -> replies.get(call - 1))).build()) {
+            SampleBatch batch = sampler.sample("What is 6 times 7?", replies.size(), 0);
+
+            // The thinking Ollama returns beside the content is not the chain; the cut-off reply is no chain.
+            assertThat(batch.samples()).extracting(SampleBatch.Sample::text)
+                    .containsExactly("42", "<think>the answer is 40? no</think> The answer is 42.", "The answer is 40");
+            assertThat(batch.truncatedSamples()).isEqualTo(1);
+            assertThat(batch.failures()).singleElement().satisfies(failure -> {
+                assertThat(failure.index()).isEqualTo(1);
+                assertThat(failure.kind()).isEqualTo(SampleBatch.FailureKind.TRUNCATED);
+            });
+            assertThat(batch.usage().outputTokens()).isEqualTo(36);
+            assertThat(MajorityVote.of(AnswerExtractors.numeric()).aggregate("q", batch.chains("m")).answer())
+                    .hasValue("42");
+        }
     }
 
     @Test

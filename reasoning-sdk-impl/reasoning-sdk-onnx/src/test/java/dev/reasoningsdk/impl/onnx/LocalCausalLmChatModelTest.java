@@ -10,9 +10,13 @@ import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
+import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.llm.LocalCausalLmChatModel;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.aggregate.MajorityVote;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -110,5 +114,45 @@ class LocalCausalLmChatModelTest {
         assertThat(batch.failures()).hasSize(3)
                 .allSatisfy(f -> assertThat(f.kind()).isEqualTo(SampleBatch.FailureKind.PERMANENT));
         assertThat(batch.usage().failedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void chainsCutOffAtMaxTokensAreCountedAndDoNotVote() {
+        String question = "Tom has 250 coins. He gives 75 to Mia. He triples them. He keeps 1/5 of them. He wins 33"
+                + " more. How many coins does Tom have?";
+        // Most chains take 65 tokens (characters) and a few 59: at 62 most are cut inside "The answer is 134.".
+        int maxTokens = 62;
+        int count = 12;
+        SampleBatch kept = LocalModelSampler.builder().model(model).temperature(1.0).maxTokens(maxTokens)
+                .keepTruncated(true).build().sample(question, count, 0);
+        List<Integer> cutOff = kept.samples().stream().filter(s -> s.tokenLogProbs().size() == maxTokens)
+                .map(SampleBatch.Sample::index).toList();
+        assertThat(cutOff).isNotEmpty().hasSizeLessThan(count);
+        // Kept, the cut-off chains vote with the digits written before the cut, and outvote the finished ones.
+        AggregationResult keptVote = MajorityVote.of(AnswerExtractors.numeric()).aggregate(question,
+                kept.chains("kept"));
+        List<ReasoningChain> finished = kept.samples().stream().filter(s -> !cutOff.contains(s.index()))
+                .map(s -> ReasoningChain.of(s.text())).toList();
+        AggregationResult finishedVote = MajorityVote.of(AnswerExtractors.numeric()).aggregate(question, finished);
+        assertThat(keptVote.answer()).isNotEqualTo(finishedVote.answer());
+
+        LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(1.0).maxTokens(maxTokens)
+                .build();
+        SampleBatch batch = sampler.sample(question, count, 0);
+
+        assertThat(batch.truncatedSamples()).isEqualTo(cutOff.size());
+        assertThat(batch.failures()).allSatisfy(f -> {
+            assertThat(f.kind()).isEqualTo(SampleBatch.FailureKind.TRUNCATED);
+            assertThat(f.message()).contains("MAX_NEW_TOKENS");
+        }).extracting(SampleBatch.SampleFailure::index).containsExactlyElementsOf(cutOff);
+        assertThat(batch.samples()).extracting(SampleBatch.Sample::text)
+                .containsExactlyElementsOf(finished.stream().map(ReasoningChain::text).toList());
+        assertThat(batch.usage().samples()).isEqualTo(count - cutOff.size());
+        assertThat(batch.usage().outputTokens()).isEqualTo(kept.usage().outputTokens());
+
+        AggregationResult vote = MajorityVote.builder().extractor(AnswerExtractors.numeric()).sampler(sampler, 1.0)
+                .samples(count).build().solve(question);
+        assertThat(vote.totalChains()).isEqualTo(count - cutOff.size());
+        assertThat(vote.answer()).isEqualTo(finishedVote.answer());
     }
 }

@@ -15,11 +15,14 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.LogProbsUnavailableException;
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.api.aggregate.AnswerGroup;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.api.model.TokenLogProb;
 import dev.reasoningsdk.impl.aggregate.LikelihoodChainScorer;
+import dev.reasoningsdk.impl.aggregate.MajorityVote;
 import dev.reasoningsdk.impl.confidence.TokenProbabilityConfidence;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import dev.reasoningsdk.impl.llm.LlmCallException;
@@ -36,6 +39,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -117,9 +121,15 @@ class OpenAiWireTest {
 
     /** An OpenAI chat completion of {@code tokens}; with {@code logProbs} null the server ignored logprobs. */
     private static String completion(List<String> tokens, double[] logProbs, List<List<Object[]>> alternatives) {
+        return completion(tokens, logProbs, alternatives, "stop");
+    }
+
+    /** A completion that ended for {@code finishReason} ({@code "stop"}, or {@code "length"} at the token cap). */
+    private static String completion(List<String> tokens, double[] logProbs, List<List<Object[]>> alternatives,
+                                     String finishReason) {
         ObjectNode body = JSON.createObjectNode().put("id", "chatcmpl-1").put("object", "chat.completion")
                 .put("created", 1_700_000_000L).put("model", "m");
-        ObjectNode choice = body.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop");
+        ObjectNode choice = body.putArray("choices").addObject().put("index", 0).put("finish_reason", finishReason);
         choice.putObject("message").put("role", "assistant").put("content", String.join("", tokens));
         if (logProbs != null) {
             ArrayNode content = choice.putObject("logprobs").putArray("content");
@@ -387,6 +397,74 @@ class OpenAiWireTest {
             assertThat(selection.selected()).extracting(ActivePrompt.Ranked::index).containsExactly(1);
             assertThat(selection.ranking()).extracting(ActivePrompt.Ranked::uncertainty)
                     .containsExactly(1 - Math.exp(mean - 1), 1 - Math.exp(mean));
+        }
+    }
+
+    /**
+     * A reasoning model's replies as a server without a reasoning parser returns them: the think block in the
+     * content, and two replies cut at the token cap (finish reason "length"), one while thinking and one after a
+     * wrong final line. Call {@code n} of a one-at-a-time sampler is sample {@code n - 1}.
+     */
+    private static final List<String[]> REASONING_REPLIES = List.of(
+            new String[] {"<think>the answer is 40 ... hmm, 6*7=42</think>\n\n42", "stop"},
+            new String[] {"<think>6*7=40? No: 6*7=42, so the answer is 42.</think> The answer is 42.", "stop"},
+            new String[] {"<think>6*7=40, so the answer is 40. Let me check 6*", "length"},
+            new String[] {"6*7=40. The answer is 40", "length"},
+            new String[] {"<think>maybe 42</think>The answer is 40.", "stop"});
+
+    private String serveReasoningReplies() throws IOException {
+        return serve(call -> {
+            String[] reply = REASONING_REPLIES.get(call - 1);
+            return Reply.ok(completion(List.of(reply[0]), null, null, reply[1]));
+        });
+    }
+
+    @Test
+    void cutOffRepliesAreCountedAndDoNotVoteAndThinkingIsNotTheAnswer() throws IOException {
+        ChatModel model = OpenAiChatModels.builder().baseUrl(serveReasoningReplies()).modelName("m")
+                .callTimeout(Duration.ofSeconds(10)).build();
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).concurrency(1).temperature(0.8)
+                .build()) {
+            SampleBatch batch = sampler.sample("q", REASONING_REPLIES.size(), 0);
+
+            assertThat(batch.truncatedSamples()).isEqualTo(2);
+            assertThat(batch.samples()).extracting(SampleBatch.Sample::index).containsExactly(0, 1, 4);
+            assertThat(batch.failures()).extracting(SampleBatch.SampleFailure::kind)
+                    .containsOnly(SampleBatch.FailureKind.TRUNCATED);
+            assertThat(batch.failures()).extracting(SampleBatch.SampleFailure::message)
+                    .allMatch(message -> message.contains("finish reason length"));
+            // The cut-off calls succeeded and were paid for: no failed call, and their tokens are counted.
+            assertThat(batch.usage().modelCalls()).isEqualTo(5);
+            assertThat(batch.usage().failedCalls()).isZero();
+            assertThat(batch.usage().samples()).isEqualTo(3);
+            assertThat(batch.usage().outputTokens()).isEqualTo(5);
+        }
+        calls.set(0);
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).concurrency(1).temperature(0.8)
+                .build()) {
+            // Finished chains answer 42, 42 and 40; the cut-off ones (and the thinking) would have made it 40.
+            AggregationResult vote = MajorityVote.builder().extractor(AnswerExtractors.numeric())
+                    .sampler(sampler, 0.8).samples(REASONING_REPLIES.size()).build().solve("q");
+
+            assertThat(vote.answer()).hasValue("42");
+            assertThat(vote.groups()).extracting(AnswerGroup::score).containsExactly(2.0, 1.0);
+        }
+    }
+
+    @Test
+    void keepTruncatedKeepsCutOffRepliesAsSamples() throws IOException {
+        ChatModel model = OpenAiChatModels.builder().baseUrl(serveReasoningReplies()).modelName("m")
+                .callTimeout(Duration.ofSeconds(10)).build();
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).concurrency(1).keepTruncated(true)
+                .build()) {
+            SampleBatch batch = sampler.sample("q", REASONING_REPLIES.size(), 0);
+
+            assertThat(batch.samples()).hasSize(5);
+            assertThat(batch.truncatedSamples()).isZero();
+            // Kept, the chain cut while thinking still has no answer; the one cut after its last line has one.
+            assertThat(batch.samples()).extracting(sample -> AnswerExtractors.numeric().extract(sample.text()))
+                    .containsExactly(Optional.of("42"), Optional.of("42"), Optional.empty(), Optional.of("40"),
+                            Optional.of("40"));
         }
     }
 
