@@ -52,7 +52,7 @@ final class JudgeReplyParser {
      * reply outside its think blocks, keyed by chain number.
      */
     static Map<Integer, Double> parseText(String fullReply, int count) {
-        String reply = ReplyWindow.head(ThinkBlocks.answerText(fullReply).orElse(""));
+        String reply = ThinkBlocks.answerHead(fullReply);
         Map<Integer, Double> scores = new TreeMap<>();
         Matcher line = SCORE_LINE.matcher(reply);
         while (line.find()) {
@@ -91,7 +91,7 @@ final class JudgeReplyParser {
      */
     static Map<Integer, Double> parseJson(String reply, int count) {
         Map<Integer, Double> scores = new TreeMap<>();
-        Matcher object = JSON_OBJECT.matcher(ReplyWindow.head(ThinkBlocks.answerText(reply).orElse("")));
+        Matcher object = JSON_OBJECT.matcher(ThinkBlocks.answerHead(reply));
         while (object.find()) {
             JsonNode node;
             try {

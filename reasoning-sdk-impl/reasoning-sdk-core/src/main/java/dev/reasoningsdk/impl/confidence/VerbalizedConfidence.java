@@ -18,6 +18,7 @@ import dev.reasoningsdk.impl.llm.CallResult;
 import dev.reasoningsdk.impl.llm.CallScope;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,9 +48,11 @@ import org.slf4j.LoggerFactory;
  * default limits), one estimate in one scope of it: the gateway's timeout, retries of transient failures, budget and
  * deadline apply, and an estimate whose scope ran out stops asking.
  *
- * <p>Parsing reads at most the last {@value ReplyWindow#MAX_CHARS} characters of a response for the reflection and
- * the confidence (the answer extractor reads its own window of the text before them; see {@link ReplyWindow}), in
- * time linear in them.
+ * <p>Parsing skips a reasoning model's think blocks ({@link ThinkBlocks}), so a confidence or reflection drafted
+ * while thinking is not read, and a response cut off while thinking states none (it is asked once more, as a
+ * response without the number is). It reads at most the last {@value ReplyWindow#MAX_CHARS} characters of the rest
+ * for the reflection and the confidence (the answer extractor reads its own window of the text before them; see
+ * {@link ReplyWindow}), in time linear in them.
  *
  * <p>Signals: {@code verbalized_confidence} (N, when stated), {@code verbalized_missing} (0 or 1), {@code attempts}.
  * Thread-safe when the model is.
@@ -172,12 +175,19 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
 
     /**
      * Parses an answer, a self-reflection and a confidence out of a response, reading at most its last
-     * {@value ReplyWindow#MAX_CHARS} characters for the reflection and the confidence.
+     * {@value ReplyWindow#MAX_CHARS} characters for the reflection and the confidence. A reasoning model's think
+     * blocks are skipped ({@link ThinkBlocks}): a confidence drafted while thinking is not the one it states, and a
+     * response cut off while thinking has no part at all.
      *
      * @return the parts found; the confidence is in [0.1, 1] (N / 10) or empty when missing or out of range
      */
-    public Parsed parse(String response) {
-        Objects.requireNonNull(response, "response");
+    public Parsed parse(String fullResponse) {
+        Objects.requireNonNull(fullResponse, "response");
+        ThinkBlocks.Split split = ThinkBlocks.split(fullResponse);
+        if (split.unclosed()) {
+            return new Parsed(Optional.empty(), "", OptionalDouble.empty());
+        }
+        String response = split.outside();
         Matcher reflectionStart = ReplyWindow.tailMatcher(REFLECTION_START, response);
         Matcher confidenceMatch = ReplyWindow.tailMatcher(CONFIDENCE, response);
         int answerEnd = response.length();

@@ -83,4 +83,13 @@ public final class ThinkBlocks {
         Split split = split(reply);
         return split.unclosed() ? Optional.empty() : Optional.of(split.outside());
     }
+
+    /**
+     * The first {@value ReplyWindow#MAX_CHARS} characters of {@link #answerText}, or {@code ""} when the reply was cut
+     * off while thinking: what a parser that reads a reply from its start reads, so that a reply cut off inside
+     * thinking parses as an empty reply does.
+     */
+    public static String answerHead(String reply) {
+        return ReplyWindow.head(answerText(reply).orElse(""));
+    }
 }

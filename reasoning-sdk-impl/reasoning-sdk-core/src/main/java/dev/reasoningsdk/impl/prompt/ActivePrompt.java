@@ -9,6 +9,7 @@ import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.LogProbs;
 import dev.reasoningsdk.impl.internal.Sampling;
+import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,7 +23,8 @@ import java.util.function.UnaryOperator;
  * (default {@value #DEFAULT_SAMPLES}), and returns the most uncertain ones for a person to annotate with rationales
  * as few-shot exemplars. Metrics: disagreement (distinct answers / samples, the default), entropy of the answer
  * distribution, variance of numeric answers, or self-confidence. A sample from which no answer can be extracted
- * counts as one shared "no answer" outcome. Ties keep pool order. Thread-safe when the sampler is.
+ * counts as one shared "no answer" outcome; answers are read outside a reasoning model's think blocks
+ * ({@link ThinkBlocks}) whatever the extractor, so one cut off while thinking has none. Ties keep pool order. Thread-safe when the sampler is.
  *
  * <p>Self-confidence: the paper asks the model how confident it is in a separate call (and finds the answers
  * over-confident); here the model's confidence is what it returns with each sample, its token probabilities:
@@ -70,7 +72,8 @@ public final class ActivePrompt {
             String question = Objects.requireNonNull(pool.get(i), "pool question");
             SampleBatch batch = sampling.draw(question, samples, (long) i * samples).batch();
             usage = usage.plus(batch.usage());
-            List<Optional<String>> answers = batch.samples().stream().map(s -> extractor.extract(s.text())).toList();
+            List<Optional<String>> answers = batch.samples().stream()
+                    .map(s -> ThinkBlocks.answerText(s.text()).flatMap(extractor::extract)).toList();
             double uncertainty = metric == Uncertainty.SELF_CONFIDENCE
                     ? Uncertainty.selfConfidence(batch.samples(), sampling.sampler().name())
                     : metric.of(answers, extractor);

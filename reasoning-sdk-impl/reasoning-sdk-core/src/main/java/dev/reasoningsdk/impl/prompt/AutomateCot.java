@@ -6,6 +6,7 @@ import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import dev.reasoningsdk.impl.llm.CallScope;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import java.util.ArrayList;
@@ -27,6 +28,8 @@ import java.util.Optional;
  * learning rate {@value #DEFAULT_LEARNING_RATE}, clip {@value #DEFAULT_CLIP}, seed 0. Every call goes through a
  * {@link ModelGateway} (default: one over the model, with its default limits); one {@link #run} is one scope of it, so
  * the gateway's call, token and time budget bounds the whole run, and failed calls count as wrong answers.
+ * A reasoning model's think blocks ({@link ThinkBlocks}) are neither its rationale nor its answer: an exemplar keeps
+ * the text outside them, answers are read from it, and a reply cut off while thinking is a wrong answer.
  * Thread-safe when the model is.
  */
 public final class AutomateCot {
@@ -83,10 +86,15 @@ public final class AutomateCot {
         for (LabeledQuestion question : pool) {
             ChatCalls.Reply reply = ChatCalls.sample(scope, augmentPrompt(question.question()));
             usage = usage.plus(reply.usage());
+            // A reasoning model's thinking is not its rationale: pasted into every later prompt, it would teach the
+            // model to answer with another model's scratch work. A reply cut off while thinking has no rationale.
+            Optional<String> rationale = reply.ok()
+                    ? ThinkBlocks.answerText(reply.text()).map(String::strip) : Optional.empty();
             // A rationale beyond the reply window is a degenerate reply (megabytes of filler before the answer):
             // kept as an exemplar, it would be pasted into every later prompt.
-            if (reply.ok() && reply.text().length() <= ReplyWindow.MAX_CHARS && correct(reply.text(), question.answer())) {
-                kept.add(new Exemplar(question.question(), reply.text().strip(), question.answer()));
+            if (rationale.isPresent() && rationale.get().length() <= ReplyWindow.MAX_CHARS
+                    && correct(rationale.get(), question.answer())) {
+                kept.add(new Exemplar(question.question(), rationale.get(), question.answer()));
             }
         }
         if (kept.isEmpty()) {
@@ -165,7 +173,7 @@ public final class AutomateCot {
     }
 
     private boolean correct(String response, String gold) {
-        Optional<String> answer = extractor.extract(response);
+        Optional<String> answer = ThinkBlocks.answerText(response).flatMap(extractor::extract);
         String normalisedGold = extractor.extract("The answer is " + gold + ".").orElse(gold);
         return answer.isPresent() && extractor.equivalent(answer.get(), normalisedGold);
     }

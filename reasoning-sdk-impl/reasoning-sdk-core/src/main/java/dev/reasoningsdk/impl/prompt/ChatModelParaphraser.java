@@ -5,6 +5,7 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,7 +20,8 @@ import java.util.regex.Pattern;
  * model is asked for {@code count} alternatives (default {@value #DEFAULT_COUNT}), one per line. Answers are cached
  * per unit, so a unit costs one call per paraphraser and a seeded search replays the same alternatives. A failed
  * call yields no alternatives (the search then makes another edit) and is counted in the returned usage. A reply is
- * read from its first {@value ReplyWindow#MAX_CHARS} characters (see {@link ReplyWindow}), in time linear in them,
+ * read from its first {@value ReplyWindow#MAX_CHARS} characters (see {@link ReplyWindow}) outside a reasoning model's
+ * think blocks ({@link ThinkBlocks}: drafts weighed while thinking are not its alternatives), in time linear in them,
  * and only until {@code count} alternatives are found. Every call goes through a {@link ModelGateway} (default: one over
  * the model with its default limits), each paraphrase in a scope of its own. Thread-safe.
  */
@@ -90,7 +92,7 @@ public final class ChatModelParaphraser implements Paraphraser {
             return new Paraphrases(List.of(), reply.usage());
         }
         Set<String> alternatives = new LinkedHashSet<>();
-        for (String line : LINE_BREAK.split(ReplyWindow.head(reply.text()))) {
+        for (String line : LINE_BREAK.split(ThinkBlocks.answerHead(reply.text()))) {
             String cleaned = QUOTES.matcher(LIST_MARK.matcher(line).replaceFirst("").strip()).replaceAll("").strip();
             if (EditUnits.containsLetter(cleaned) && !cleaned.equals(unit)) {
                 alternatives.add(WHITE_SPACE.matcher(cleaned).replaceAll(" "));

@@ -32,7 +32,8 @@ public record DecodingSettings(Double temperature, Double topP, Integer topK, Do
     /**
      * Reads settings from a model's JSON reply ({@code temperature}, {@code top_p}, {@code top_k},
      * {@code frequency_penalty}, {@code presence_penalty}; camelCase accepted), clamped; empty when the reply holds no
-     * JSON object with at least one usable number.
+     * JSON object with at least one usable number. A reasoning model's think blocks are skipped: settings drafted
+     * while thinking are not its advice, and a reply cut off while thinking has none.
      */
     public static Optional<DecodingSettings> parse(String reply) {
         Optional<ObjectNode> object = JsonReplies.firstObject(reply);

@@ -16,7 +16,8 @@ import java.util.Optional;
  * Hyperparameter-aware generation: before answering, the model is asked which decoding settings suit this input
  * (temperature, top-p, top-k, frequency and presence penalties, as JSON); the reply is validated and clamped
  * ({@link DecodingSettings}) and applied to the LangChain4j {@link ChatRequest} that generates the answer: the model
- * tunes its own decoding per input (hyperparameter-aware generation, HAG). When the advice is unusable the answer is
+ * tunes its own decoding per input (hyperparameter-aware generation, HAG). A reasoning advisor's settings are read
+ * outside its think blocks (see {@link DecodingSettings#parse}). When the advice is unusable the answer is
  * generated with {@code fallback} settings (default: the
  * provider's) and the advice call is counted as failed ({@link CallFailure#GARBAGE}). When the provider refuses
  * the request as a client error (LangChain4j's OpenAI client takes no top-k, its Ollama client no penalties), the

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,6 +15,9 @@ import java.util.Optional;
  * Finds the JSON object in a model reply: models wrap it in prose or code fences, so the first balanced
  * {@code {...}} (braces inside strings ignored) that parses as an object is taken; a brace whose scan never
  * balances ends the search.
+ *
+ * <p>A reasoning model's think blocks are skipped ({@link ThinkBlocks}): a JSON object drafted while thinking is not
+ * its reply, and a reply cut off while thinking has none.
  *
  * <p>Reads at most the first {@value ReplyWindow#MAX_CHARS} characters of a reply (see {@link ReplyWindow}). Which
  * braces balance is found in one pass over them, not in one scan per brace; each brace is then parsed only up to
@@ -31,7 +35,7 @@ final class JsonReplies {
     }
 
     static Optional<ObjectNode> firstObject(String reply) {
-        char[] text = ReplyWindow.head(reply).toCharArray();
+        char[] text = ThinkBlocks.answerHead(reply).toCharArray();
         boolean[] balanced = balancedBraces(text);
         for (int start = 0; start < text.length; start++) {
             if (text[start] != '{') {

@@ -9,6 +9,7 @@ import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.llm.CallScope;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,7 +30,7 @@ import java.util.regex.Pattern;
  * bounds each of them. Thread-safe when the model is.
  *
  * <p>The SELECT and IMPLEMENT replies are read from their first {@value ReplyWindow#MAX_CHARS} characters (see
- * {@link ReplyWindow}), in time linear in them; the SOLVE reply by the answer extractor, which reads its own window.
+ * {@link ReplyWindow}) outside a reasoning model's think blocks ({@link ThinkBlocks}), in time linear in them; the SOLVE reply by the answer extractor, which reads its own window.
  */
 public final class SelfDiscover {
 
@@ -138,10 +139,11 @@ public final class SelfDiscover {
 
     /**
      * The module numbers (1 to 39) the first {@value ReplyWindow#MAX_CHARS} characters of a SELECT reply list at the
-     * start of their lines, or whose full text they quote.
+     * start of their lines, or whose full text they quote; outside its think blocks ({@link ThinkBlocks}), since
+     * modules weighed while thinking are not the selection.
      */
     static List<Integer> selectedModules(String fullReply) {
-        String reply = ReplyWindow.head(fullReply);
+        String reply = ThinkBlocks.answerHead(fullReply);
         TreeSet<Integer> selected = new TreeSet<>();
         Matcher matcher = MODULE_NUMBER.matcher(reply);
         while (matcher.find()) {

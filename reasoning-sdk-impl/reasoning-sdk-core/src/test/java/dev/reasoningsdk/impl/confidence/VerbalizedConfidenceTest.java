@@ -120,4 +120,33 @@ class VerbalizedConfidenceTest {
         assertThatThrownBy(() -> offline.estimate("q")).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> offline.estimate("q", List.of())).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aConfidenceDraftedWhileThinkingIsNotTheOneStated() {
+        VerbalizedConfidence parser = VerbalizedConfidence.builder().build();
+        VerbalizedConfidence.Parsed parsed = parser.parse("<think>The answer is 17.\nSelf-reflection: I doubt the "
+                + "eggs.\nConfidence: 3\nNo, recount.</think>\nThe answer is 18.\nSelf-reflection: I may have "
+                + "misread.\nConfidence: 8");
+        assertThat(parsed.confidence()).hasValue(0.8);
+        assertThat(parsed.reflection()).isEqualTo("I may have misread.");
+        assertThat(parsed.answer()).contains("18");
+
+        assertThat(parser.parse("<think>Self-reflection: unsure.\nConfidence: 3</think>\nThe answer is 18.")
+                .confidence()).isEmpty();
+        VerbalizedConfidence.Parsed cutOff = parser.parse("<think>The answer is 17.\nSelf-reflection: unsure.\n"
+                + "Confidence: 3\nLet me recount the eggs");
+        assertThat(cutOff).isEqualTo(new VerbalizedConfidence.Parsed(java.util.Optional.empty(), "",
+                java.util.OptionalDouble.empty()));
+    }
+
+    @Test
+    void aReplyCutOffWhileThinkingIsAskedForItsConfidenceAgain() {
+        ScriptedChatModel model = ScriptedChatModel.replying(
+                "<think>The answer is 17. Confidence: 3. Let me recount", "Self-reflection: fine.\nConfidence: 6");
+        ConfidenceEstimate estimate = VerbalizedConfidence.of(model).estimate("How much?");
+
+        assertThat(estimate.confidence()).isEqualTo(0.6);
+        assertThat(estimate.signals()).containsEntry("attempts", 2.0);
+        assertThat(estimate.usage().failedCalls()).isEqualTo(1);
+    }
 }
