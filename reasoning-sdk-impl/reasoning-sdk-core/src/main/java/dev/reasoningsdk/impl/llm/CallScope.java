@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.llm;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.FinishReason;
 import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.Usage;
@@ -103,6 +104,20 @@ public final class CallScope {
      *                               answers {@link CallFailure#CANCELLED} without a call, gateway open or not)
      */
     public CallResult call(ChatRequest request, boolean emptyIsAnswer) {
+        return call(request, emptyIsAnswer, false);
+    }
+
+    /**
+     * {@link #call(ChatRequest)}, except that a reply stopped at the token limit (finish reason {@code LENGTH}) whose
+     * message has empty or blank text is returned as answered, neither {@link CallFailure#GARBAGE} nor retried: a
+     * provider that returns thinking apart from the content ends so when the limit cut it off while thinking, and
+     * the same limit would cut the retry off too. For the sampler, which counts such a reply as cut off.
+     */
+    CallResult callTakingCutOff(ChatRequest request) {
+        return call(request, false, true);
+    }
+
+    private CallResult call(ChatRequest request, boolean emptyIsAnswer, boolean cutOffIsAnswer) {
         Objects.requireNonNull(request, "request");
         if (!cancelled) {
             // A sampler's close cancels its batches' scopes and then closes its gateway: the samples those batches
@@ -111,7 +126,7 @@ public final class CallScope {
         }
         AtomicBoolean interruptedByCancel = enter();
         try {
-            return new Attempts(request, emptyIsAnswer).run();
+            return new Attempts(request, emptyIsAnswer, cutOffIsAnswer).run();
         } finally {
             leave(interruptedByCancel);
         }
@@ -279,15 +294,17 @@ public final class CallScope {
     private final class Attempts {
         private final ChatRequest request;
         private final boolean emptyIsAnswer;
+        private final boolean cutOffIsAnswer;
         private final Instant callStart = gateway.clock().instant();
         private Usage usage = Usage.NONE;
         private int attempts;
         private LlmCallException lastError;
         private boolean externallyInterrupted;
 
-        Attempts(ChatRequest request, boolean emptyIsAnswer) {
+        Attempts(ChatRequest request, boolean emptyIsAnswer, boolean cutOffIsAnswer) {
             this.request = request;
             this.emptyIsAnswer = emptyIsAnswer;
+            this.cutOffIsAnswer = cutOffIsAnswer;
         }
 
         CallResult run() {
@@ -528,7 +545,8 @@ public final class CallScope {
         private String usableText(ChatResponse response) {
             AiMessage message = response == null ? null : response.aiMessage();
             String text = message == null ? null : message.text();
-            if (emptyIsAnswer && message != null) {
+            boolean cutOff = cutOffIsAnswer && message != null && response.finishReason() == FinishReason.LENGTH;
+            if ((emptyIsAnswer || cutOff) && message != null) {
                 return text == null ? "" : text;
             }
             return text == null || text.isBlank() ? null : text;

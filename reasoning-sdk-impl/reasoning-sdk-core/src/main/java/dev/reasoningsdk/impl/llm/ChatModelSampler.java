@@ -81,7 +81,10 @@ import org.slf4j.LoggerFactory;
  * inline as {@code <think> ... </think>}, the chain holds it and the shipped answer extractors read the answer
  * from outside it. A reply cut off at the token limit (finish reason {@code length}) has not reached its answer: it
  * is a {@link FailureKind#TRUNCATED} failure ({@link SampleBatch#truncatedSamples()}) unless
- * {@link Builder#keepTruncated(boolean) keepTruncated(true)}; its call and tokens still count in the usage.
+ * {@link Builder#keepTruncated(boolean) keepTruncated(true)}; its call and tokens still count in the usage. So is
+ * one cut off with empty text, as a provider that returns the thinking apart ends a reply the limit cut off while
+ * thinking: it is not retried as an empty answer, since the same limit would cut the retry off too (kept, it has
+ * no text to keep, and is {@link FailureKind#GARBAGE} as an empty answer is).
  *
  * <p>Every batch accounts for every sample ({@code samples + failures == requested}) and every call: each attempt
  * is in {@link Usage#modelCalls()} (a reply served from a cache in {@link Usage#cacheHits()} instead), each attempt
@@ -303,7 +306,10 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
                         "could not build the request: " + badParameters, 0));
                 return;
             }
-            CallResult result = scope.call(request);
+            // Unless cut-off replies are kept, one cut off with no text (the provider returned the thinking apart, and
+            // the limit fell inside it) is counted as cut off, not retried as garbage: the same limit would cut again.
+            // Kept, it has no text to keep, so it stays garbage.
+            CallResult result = keepTruncated ? scope.call(request) : scope.callTakingCutOff(request);
             ChatResponse response = result.ok() ? result.response().orElseThrow() : null;
             if (response != null && !keepTruncated && response.finishReason() == FinishReason.LENGTH) {
                 outcomes.set(index, new SampleFailure(index, FailureKind.TRUNCATED, "cut off at the token limit "

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.model.SampleBatch.FailureKind;
 import dev.reasoningsdk.api.model.SampleBatch.SampleFailure;
 import dev.reasoningsdk.api.model.SampleBatch;
@@ -225,6 +226,47 @@ class OllamaWireTest {
             assertThat(batch.usage().outputTokens()).isEqualTo(36);
             assertThat(MajorityVote.of(AnswerExtractors.numeric()).aggregate("q", batch.chains("m")).answer())
                     .hasValue("42");
+        }
+    }
+
+    /**
+     * Ollama with {@code think} returns the thinking apart from the content: cut off while thinking, a reply has
+     * empty content and done reason "length". Odd calls end so, even ones answer.
+     */
+    private String serveCutOffWhileThinkingOnOddCalls() throws IOException {
+        return serveReplies(call -> call % 2 == 1
+                ? new Reply(200, null, "", "6*7 is 40? So the answer is 40. Let me check 6*", "length")
+                : new Reply(200, null, "42", "6*7 = 42.", "stop"));
+    }
+
+    @Test
+    void aReplyCutOffWhileThinkingApartIsCountedAsCutOffAndNotRetriedUnlessKept() throws IOException {
+        String baseUrl = serveCutOffWhileThinkingOnOddCalls();
+        try (ChatModelSampler sampler = samplerBuilder(baseUrl).build()) {
+            SampleBatch batch = sampler.sample("What is 6 times 7?", 2, 0);
+
+            assertThat(batch.truncatedSamples()).isEqualTo(1);
+            assertThat(batch.failures()).singleElement().satisfies(failure -> {
+                assertThat(failure.index()).isZero();
+                assertThat(failure.kind()).isEqualTo(SampleBatch.FailureKind.TRUNCATED);
+                assertThat(failure.message()).contains("finish reason length");
+            });
+            assertThat(batch.samples()).extracting(SampleBatch.Sample::text).containsExactly("42");
+            // Not retried as an empty answer: the same limit would cut the retry off too.
+            assertThat(calls.get()).isEqualTo(2);
+            assertThat(batch.usage().modelCalls()).isEqualTo(2);
+            assertThat(batch.usage().failedCalls()).isZero();
+            assertThat(batch.usage().outputTokens()).isEqualTo(18);
+        }
+        calls.set(0);
+        try (ChatModelSampler sampler = samplerBuilder(baseUrl).keepTruncated(true).build()) {
+            SampleBatch batch = sampler.sample("What is 6 times 7?", 1, 0);
+
+            // Kept, it has no text to keep: an empty answer, retried once as one is.
+            assertThat(batch.samples()).extracting(SampleBatch.Sample::text).containsExactly("42");
+            assertThat(batch.truncatedSamples()).isZero();
+            assertThat(calls.get()).isEqualTo(2);
+            assertThat(batch.usage().failuresByKind()).containsEntry(CallFailure.GARBAGE, 1);
         }
     }
 
