@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
  * {@code reasoning bench sampler}: how well {@link ChatModelSampler} parallelises. Against a model that sleeps a
  * fixed latency, it measures one call through the sampler (median of 3), then N samples at once (median of
  * {@code --repeats} batches), and reports {@code parallel_efficiency = N x single_call_ms / wall_ms}: N for perfect
- * parallelism when concurrency >= N. The usage reported is that of the last measured batch.
+ * parallelism when concurrency >= N. The usage and {@code truncated_samples} (samples cut off at the token limit,
+ * as the live benches report them) reported are those of the last measured batch.
  */
 @Command(name = "sampler", mixinStandardHelpOptions = true,
         description = "Parallel efficiency of ChatModelSampler against a model with a fixed latency.")
@@ -72,6 +73,7 @@ public final class BenchSamplerCommand implements Callable<Integer> {
                     .put("repeats", repeats)
                     .put("parallel_efficiency", n * singleMs / wallMs)
                     .put("ideal_efficiency", Math.min(n, concurrency))
+                    .put("truncated_samples", batch.truncatedSamples())
                     .put("usage", BenchReport.usage(batch.usage()))
                     .print(System.out, json);
         }

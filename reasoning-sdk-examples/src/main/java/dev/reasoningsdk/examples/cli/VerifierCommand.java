@@ -115,6 +115,7 @@ public final class VerifierCommand implements Runnable {
             List<VerifierTrainer.LabelledChains> labelled = new ArrayList<>();
             Usage usage = Usage.NONE;
             int withoutChains = 0;
+            int truncatedSamples = 0;
             StopReason stop = StopReason.COMPLETED;
             Progress progress = new Progress("verifier sample");
             // An export folder (--model DIR) is loaded as reasoning serve --model DIR loads it and called through
@@ -141,6 +142,7 @@ public final class VerifierCommand implements Runnable {
                     SampleBatch batch = sampler.sample(problem.question(), samples,
                             seed + (long) allowed.get(i) * samples);
                     usage = usage.plus(batch.usage());
+                    truncatedSamples += batch.truncatedSamples();
                     stop = batch.stopReason();
                     if (batch.samples().isEmpty()) {
                         withoutChains++;
@@ -166,7 +168,8 @@ public final class VerifierCommand implements Runnable {
                         .count()).sum();
                 BenchReport report = new BenchReport().put("problems", RetrievalSetup.dataName(file))
                         .put("bench_rows_excluded", excluded).put("questions", labelled.size())
-                        .put("questions_without_chains", withoutChains).put("samples_per_question", samples)
+                        .put("questions_without_chains", withoutChains).put("truncated_samples", truncatedSamples)
+                        .put("samples_per_question", samples)
                         .put("chains", chains).put("chains_right", Math.round(10000.0 * right / chains) / 10000.0)
                         .put("source", source).put("temperature", temperature)
                         .put("stop_reason", stop.name().toLowerCase(Locale.ROOT)).put("out", out.toString());
