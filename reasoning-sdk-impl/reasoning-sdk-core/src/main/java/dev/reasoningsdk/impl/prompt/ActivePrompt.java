@@ -24,7 +24,8 @@ import java.util.function.UnaryOperator;
  * as few-shot exemplars. Metrics: disagreement (distinct answers / samples, the default), entropy of the answer
  * distribution, variance of numeric answers, or self-confidence. A sample from which no answer can be extracted
  * counts as one shared "no answer" outcome; answers are read outside a reasoning model's think blocks
- * ({@link ThinkBlocks}) whatever the extractor, so one cut off while thinking has none. Ties keep pool order. Thread-safe when the sampler is.
+ * ({@link ThinkBlocks}) whatever the extractor, so one cut off while thinking has none. Ties keep pool order.
+ * Thread-safe when the sampler is.
  *
  * <p>Self-confidence: the paper asks the model how confident it is in a separate call (and finds the answers
  * over-confident); here the model's confidence is what it returns with each sample, its token probabilities:

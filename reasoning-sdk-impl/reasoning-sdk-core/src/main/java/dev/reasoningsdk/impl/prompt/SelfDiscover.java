@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * bounds each of them. Thread-safe when the model is.
  *
  * <p>The SELECT and IMPLEMENT replies are read from their first {@value ReplyWindow#MAX_CHARS} characters (see
- * {@link ReplyWindow}) outside a reasoning model's think blocks ({@link ThinkBlocks}), in time linear in them; the SOLVE reply by the answer extractor, which reads its own window.
+ * {@link ReplyWindow}) outside a reasoning model's think blocks ({@link ThinkBlocks}), in time linear in them; the
+ * SOLVE reply by the answer extractor, which reads its own window.
  */
 public final class SelfDiscover {
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class LlmPromptTechniquesTest {
 
     /** A scripted model that answers by {@code script} applied to the prompt (the request's last user text). */
-    private static ScriptedChatModel byPrompt(Function<String, String> script) {
+    static ScriptedChatModel byPrompt(Function<String, String> script) {
         return ScriptedChatModel.byRule(request -> script.apply(ScriptedChatModel.userText(request)));
     }
 

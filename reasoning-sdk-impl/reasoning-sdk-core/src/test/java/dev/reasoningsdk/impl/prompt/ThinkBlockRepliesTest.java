@@ -22,10 +22,6 @@ import org.junit.jupiter.api.Test;
  */
 class ThinkBlockRepliesTest {
 
-    private static ScriptedChatModel byPrompt(java.util.function.Function<String, String> script) {
-        return ScriptedChatModel.byRule(request -> script.apply(ScriptedChatModel.userText(request)));
-    }
-
     @Test
     void decodingSettingsAreReadOutsideThinking() {
         assertThat(DecodingSettings.parse("<think>Maybe {\"temperature\": 0.1}? No, it is a poem.</think>\n"
@@ -35,7 +31,7 @@ class ThinkBlockRepliesTest {
 
     @Test
     void adviceCutOffWhileThinkingFallsBackAndIsCountedAsFailed() {
-        ScriptedChatModel model = byPrompt(prompt -> prompt.startsWith("You choose")
+        ScriptedChatModel model = LlmPromptTechniquesTest.byPrompt(prompt -> prompt.startsWith("You choose")
                 ? "<think>A fact question: {\"temperature\": 0.1} would do. But" : "Paris.");
         DecodingSettings fallback = DecodingSettings.clamped(0.7, null, null, null, null);
         HyperparameterAwareGeneration.Generation generation = HyperparameterAwareGeneration.builder().model(model)
@@ -52,13 +48,13 @@ class ThinkBlockRepliesTest {
                 + "9. How can I break down this problem")).containsExactly(9);
         assertThat(SelfDiscover.selectedModules("<think>\n1. How could I devise an experiment\n")).isEmpty();
 
-        ScriptedChatModel model = byPrompt(prompt -> prompt.startsWith("Operationalize")
+        ScriptedChatModel model = LlmPromptTechniquesTest.byPrompt(prompt -> prompt.startsWith("Operationalize")
                 ? "<think>Draft: {\"Draft step\": \"\"}. Too vague.</think>\n{\"Final step\": \"\"}" : "9.");
         SelfDiscover.ReasoningStructure structure = SelfDiscover.of(model, AnswerExtractors.numeric())
                 .discover(List.of("What is 3 + 4?"));
         assertThat(structure.structure()).contains("Final step").doesNotContain("Draft step");
 
-        ScriptedChatModel cutOff = byPrompt(prompt -> prompt.startsWith("Operationalize")
+        ScriptedChatModel cutOff = LlmPromptTechniquesTest.byPrompt(prompt -> prompt.startsWith("Operationalize")
                 ? "<think>Draft: {\"Draft step\": \"\"}. Too vague, let me" : "9.");
         assertThatThrownBy(() -> SelfDiscover.of(cutOff, AnswerExtractors.numeric()).discover(List.of("task")))
                 .isInstanceOf(ReasoningException.class).hasMessageContaining("IMPLEMENT");
@@ -66,7 +62,7 @@ class ThinkBlockRepliesTest {
 
     @Test
     void paraphrasesAreReadOutsideThinking() {
-        ScriptedChatModel model = byPrompt(prompt -> prompt.contains("Phrase: be brief")
+        ScriptedChatModel model = LlmPromptTechniquesTest.byPrompt(prompt -> prompt.contains("Phrase: be brief")
                 ? "<think>\nanswer tersely\nno, too curt\n</think>\nkeep it short"
                 : "<think>\nanswer tersely\nno, too curt");
         ChatModelParaphraser paraphraser = ChatModelParaphraser.of(model, 3);
@@ -77,7 +73,7 @@ class ThinkBlockRepliesTest {
 
     @Test
     void automateCotKeepsTheRationaleOutsideThinkingAndDropsOneCutOff() {
-        ScriptedChatModel model = byPrompt(prompt -> {
+        ScriptedChatModel model = LlmPromptTechniquesTest.byPrompt(prompt -> {
             if (prompt.contains("Q: two plus two")) {
                 return "<think>DRAFT: two and two make five? The answer is 5.</think>\nTwo and two make four. "
                         + "The answer is 4.";
@@ -100,7 +96,8 @@ class ThinkBlockRepliesTest {
 
     @Test
     void activePromptReadsAnswersOutsideThinkingWhateverTheExtractor() {
-        ScriptedChatModel model = byPrompt(prompt -> "<think>Is it 1? Or 2? Or 3?</think>\nThe answer is 4.");
+        ScriptedChatModel model = ScriptedChatModel.byRule(
+                request -> "<think>Is it 1? Or 2? Or 3?</think>\nThe answer is 4.");
         ActivePrompt.Selection selection;
         try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).concurrency(1).build()) {
             selection = ActivePrompt.builder().sampler(sampler, 0.7).extractor(firstNumber()).samples(3).build()
