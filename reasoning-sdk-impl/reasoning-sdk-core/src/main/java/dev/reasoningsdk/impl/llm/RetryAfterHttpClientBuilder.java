@@ -232,8 +232,9 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
      * (throwing, so that the JDK fails the exchange and closes its connection rather than return it to the pool), so
      * a body still incomplete at that moment can never complete, and the exchange may then be cancelled safely.
      * Without a length (chunked), the last chunk can complete the body without a part to refuse, so such a body
-     * already under way is left to finish or fail by itself: its connection is then pooled whole, or closed by its
-     * next part.
+     * already under way is not cancelled through its exchange but through its own subscription, under the lock its
+     * completion takes: a body not complete by then is still being read, and cancelling its subscription closes its
+     * connection (left to finish by itself, a body whose server stalled held its connection open for ever).
      */
     private static final class AbandonableBody
             implements HttpResponse.BodyHandler<byte[]>, HttpResponse.BodySubscriber<byte[]> {
@@ -241,7 +242,8 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
         /** The length the headers announced; negative when none did. */
         private long announced = -1;
         private long received;
-        private boolean subscribed;
+        /** The body's subscription; null until the JDK subscribes. */
+        private Flow.Subscription subscription;
         private boolean complete;
         private boolean abandoned;
 
@@ -254,7 +256,7 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
         @Override
         public synchronized void onSubscribe(Flow.Subscription subscription) {
             refuseIfAbandoned();
-            subscribed = true;
+            this.subscription = subscription;
             complete = announced == 0;
             bytes.onSubscribe(subscription);
         }
@@ -287,12 +289,19 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
 
         /**
          * Marks the body abandoned; whether the exchange should be cancelled: not when the whole body is in (the JDK
-         * returns the connection to its pool, healthy) nor when a chunked body is under way (see the class
-         * description).
+         * returns the connection to its pool, healthy) nor when a chunked body is under way, which this cancels
+         * through its subscription instead (see the class description).
          */
         synchronized boolean abandon() {
             abandoned = true;
-            return !complete && (!subscribed || announced >= 0);
+            if (complete) {
+                return false;
+            }
+            if (subscription != null && announced < 0) {
+                subscription.cancel();
+                return false;
+            }
+            return true;
         }
 
         private void refuseIfAbandoned() {
