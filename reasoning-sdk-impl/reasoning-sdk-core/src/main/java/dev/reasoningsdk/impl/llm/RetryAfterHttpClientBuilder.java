@@ -154,8 +154,9 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
             AbandonableBody body = new AbandonableBody();
             CompletableFuture<HttpResponse<byte[]>> exchange = jdk.sendAsync(request, body);
             try {
+                // convert saturates where toNanos overflows: a timeout past 292 years waits as long as it can.
                 return readTimeout == null ? exchange.get()
-                        : exchange.get(readTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                        : exchange.get(TimeUnit.NANOSECONDS.convert(readTimeout), TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
                 abandon(exchange, body);
                 throw new TimeoutException(new HttpTimeoutException("no whole response within "
