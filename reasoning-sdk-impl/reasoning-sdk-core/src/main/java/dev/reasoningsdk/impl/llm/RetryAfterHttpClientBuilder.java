@@ -101,6 +101,13 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
         return new RetryAfterHttpClient(jdk.build(), connectTimeout, readTimeout);
     }
 
+    /**
+     * How long an abandoned chunked body may sit without a part before its subscription is cancelled: far longer than
+     * the JDK takes from pooling a finished body's connection to completing the body, so a body that was finishing
+     * when it was abandoned is never cancelled, and one whose server stalled has its connection closed.
+     */
+    private static final Duration STALL_GRACE = Duration.ofSeconds(1);
+
     /** Plain requests on the JDK client with the headers of failures kept; the rest through {@code others}. */
     private static final class RetryAfterHttpClient implements HttpClient {
         private final java.net.http.HttpClient jdk;
@@ -180,6 +187,9 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
         private static void abandon(CompletableFuture<HttpResponse<byte[]>> exchange, AbandonableBody body) {
             if (body.abandon()) {
                 exchange.cancel(true);
+            } else {
+                CompletableFuture.delayedExecutor(STALL_GRACE.toNanos(), TimeUnit.NANOSECONDS)
+                        .execute(body::cancelIfStalled);
             }
         }
 
@@ -232,10 +242,11 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
      * The body of one exchange as bytes, which its call may abandon. Once abandoned it refuses every further part
      * (throwing, so that the JDK fails the exchange and closes its connection rather than return it to the pool), so
      * a body still incomplete at that moment can never complete, and the exchange may then be cancelled safely.
-     * Without a length (chunked), the last chunk can complete the body without a part to refuse, so such a body
-     * already under way is not cancelled through its exchange but through its own subscription, under the lock its
-     * completion takes: a body not complete by then is still being read, and cancelling its subscription closes its
-     * connection (left to finish by itself, a body whose server stalled held its connection open for ever).
+     * Without a length (chunked), the last chunk can complete the body without a part to refuse, and the JDK pools
+     * the connection just before it completes the body, so such a body already under way is not cancelled at once:
+     * a further part fails it, and if none comes within {@link #STALL_GRACE} its own subscription is cancelled, which
+     * closes its connection (left to finish by itself, a body whose server stalled held its connection open for
+     * ever).
      */
     private static final class AbandonableBody
             implements HttpResponse.BodyHandler<byte[]>, HttpResponse.BodySubscriber<byte[]> {
@@ -246,6 +257,7 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
         /** The body's subscription; null until the JDK subscribes. */
         private Flow.Subscription subscription;
         private boolean complete;
+        private boolean failed;
         private boolean abandoned;
 
         @Override
@@ -274,6 +286,7 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
 
         @Override
         public synchronized void onError(Throwable failure) {
+            failed = true;
             bytes.onError(failure);
         }
 
@@ -290,19 +303,22 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
 
         /**
          * Marks the body abandoned; whether the exchange should be cancelled: not when the whole body is in (the JDK
-         * returns the connection to its pool, healthy) nor when a chunked body is under way, which this cancels
-         * through its subscription instead (see the class description).
+         * returns the connection to its pool, healthy) nor when a chunked body is under way (see the class
+         * description).
          */
         synchronized boolean abandon() {
             abandoned = true;
-            if (complete) {
-                return false;
-            }
-            if (subscription != null && announced < 0) {
+            return !complete && (subscription == null || announced >= 0);
+        }
+
+        /**
+         * Cancels the subscription of an abandoned chunked body that has neither completed nor failed since (a part
+         * after the abandonment fails it), closing the connection its stalled server holds open.
+         */
+        synchronized void cancelIfStalled() {
+            if (!complete && !failed && subscription != null) {
                 subscription.cancel();
-                return false;
             }
-            return true;
         }
 
         private void refuseIfAbandoned() {
