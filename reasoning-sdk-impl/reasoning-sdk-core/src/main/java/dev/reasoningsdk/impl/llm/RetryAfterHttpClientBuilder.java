@@ -242,7 +242,7 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
      * The body of one exchange as bytes, which its call may abandon. Once abandoned it refuses every further part
      * (throwing, so that the JDK fails the exchange and closes its connection rather than return it to the pool), so
      * a body still incomplete at that moment can never complete, and the exchange may then be cancelled safely.
-     * Without a length (chunked), the last chunk can complete the body without a part to refuse, and the JDK pools
+     * Without a length (chunked), the last chunk can complete the body without a part to refuse, and the JDK may pool
      * the connection just before it completes the body, so such a body already under way is not cancelled at once:
      * a further part fails it, and if none comes within {@link #STALL_GRACE} its own subscription is cancelled, which
      * closes its connection (left to finish by itself, a body whose server stalled held its connection open for
