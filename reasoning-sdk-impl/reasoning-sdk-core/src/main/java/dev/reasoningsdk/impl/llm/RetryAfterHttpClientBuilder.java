@@ -80,8 +80,9 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
     }
 
     /**
-     * The longest a request may wait for its whole response, headers and body (default none); then its exchange is
-     * cancelled, closing its connection, and the call throws LangChain4j's {@code TimeoutException}.
+     * The longest a request may wait for its whole response, headers and body (default none); then the call throws
+     * LangChain4j's {@code TimeoutException} and its exchange is stopped, closing its connection (a chunked body
+     * under way, a second later if no further part has failed it first).
      *
      * @throws IllegalArgumentException if not positive
      */
