@@ -167,12 +167,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (!live) {
-            LIVE_OPTIONS.stream().filter(spec.commandLine().getParseResult()::hasMatchedOption).findFirst()
-                    .ifPresent(option -> {
-                        throw new IllegalArgumentException(option + " is for the live bench: add --live");
-                    });
-        }
+        ModelOptions.requireLiveFor(spec, live, LIVE_OPTIONS);
         // Checked here, named as the caller wrote them, rather than by a builder once the offline half has run.
         Arguments.atLeast(limit, 1, "--limit");
         Arguments.atLeast(leanInitial, 1, "--lean-initial");

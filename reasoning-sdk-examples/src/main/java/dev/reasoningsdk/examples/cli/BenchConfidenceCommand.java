@@ -20,7 +20,9 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code reasoning bench confidence}: how well confidence predicts correctness, before and after calibration, and
@@ -73,8 +75,15 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
             + "from seed + r * K. Default: ${DEFAULT-VALUE}, which the shipped figures were measured with.")
     long seed;
 
+    @Spec
+    private CommandSpec spec;
+
+    /** The options only the live bench reads: given without {@code --live}, they would be silently ignored. */
+    private static final List<String> LIVE_OPTIONS = List.of("--limit", "--problems", "--samples", "--seed");
+
     @Override
     public Integer call() throws Exception {
+        ModelOptions.requireLiveFor(spec, live, LIVE_OPTIONS);
         if (dataLimit < 4 || limit < 4) {
             throw new IllegalArgumentException("--data-limit and --limit must be >= 4 (the data is split in halves "
                     + "and quarters), were " + dataLimit + " and " + limit);

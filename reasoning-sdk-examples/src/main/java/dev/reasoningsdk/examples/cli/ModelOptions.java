@@ -4,7 +4,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -173,6 +175,23 @@ final class ModelOptions {
         if (endpoint.isServed() && !live) {
             throw new IllegalArgumentException((endpoint.isRemote() ? "--provider " + endpoint.providerName()
                     : "--model DIR") + " is for the live bench: add --live");
+        }
+    }
+
+    /**
+     * Refuses, for a bench run without {@code --live}, the first of {@code liveOptions} the caller gave: only the live
+     * half reads them, so an offline run would ignore them without a word.
+     *
+     * @param spec        the command whose parse result is checked
+     * @param liveOptions the names of the options only the live half reads
+     * @throws IllegalArgumentException naming the option, if one was given and {@code live} is false
+     */
+    static void requireLiveFor(CommandSpec spec, boolean live, List<String> liveOptions) {
+        if (!live) {
+            liveOptions.stream().filter(spec.commandLine().getParseResult()::hasMatchedOption).findFirst()
+                    .ifPresent(option -> {
+                        throw new IllegalArgumentException(option + " is for the live bench: add --live");
+                    });
         }
     }
 

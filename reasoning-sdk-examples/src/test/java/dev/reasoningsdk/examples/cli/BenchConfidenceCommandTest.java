@@ -77,4 +77,16 @@ class BenchConfidenceCommandTest {
         assertThat(ReasoningCli.execute("bench", "confidence", "--data", "no/such/file.jsonl"))
                 .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
     }
+
+    @Test
+    void anOptionOnlyTheLiveBenchReadsIsRefusedWithoutLive() {
+        // Read by the live half alone, each was silently ignored by an offline run (bench aggregate refuses them).
+        for (List<String> option : List.of(List.of("--seed", "7"), List.of("--samples", "5"),
+                List.of("--problems", "own.jsonl"), List.of("--limit", "12"))) {
+            List<String> args = new ArrayList<>(List.of("bench", "confidence", "--json"));
+            args.addAll(option);
+
+            CliRun.of(args.toArray(String[]::new)).assertBadInput(option.get(0) + " is for the live bench: add --live");
+        }
+    }
 }

@@ -80,8 +80,9 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
     }
 
     /**
-     * The longest a request may wait for its whole response, headers and body (default none); then its exchange is
-     * cancelled, closing its connection, and the call throws LangChain4j's {@code TimeoutException}.
+     * The longest a request may wait for its whole response, headers and body (default none); then the call throws
+     * LangChain4j's {@code TimeoutException} and its exchange is stopped, closing its connection (a chunked body
+     * under way, a second later if no further part has failed it first).
      *
      * @throws IllegalArgumentException if not positive
      */
@@ -100,6 +101,13 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
         }
         return new RetryAfterHttpClient(jdk.build(), connectTimeout, readTimeout);
     }
+
+    /**
+     * How long an abandoned chunked body may sit without a part before its subscription is cancelled: far longer than
+     * the JDK takes from pooling a finished body's connection to completing the body, so a body that was finishing
+     * when it was abandoned is never cancelled, and one whose server stalled has its connection closed.
+     */
+    private static final Duration STALL_GRACE = Duration.ofSeconds(1);
 
     /** Plain requests on the JDK client with the headers of failures kept; the rest through {@code others}. */
     private static final class RetryAfterHttpClient implements HttpClient {
@@ -154,8 +162,9 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
             AbandonableBody body = new AbandonableBody();
             CompletableFuture<HttpResponse<byte[]>> exchange = jdk.sendAsync(request, body);
             try {
+                // convert saturates where toNanos overflows: a timeout past 292 years waits as long as it can.
                 return readTimeout == null ? exchange.get()
-                        : exchange.get(readTimeout.toNanos(), TimeUnit.NANOSECONDS);
+                        : exchange.get(TimeUnit.NANOSECONDS.convert(readTimeout), TimeUnit.NANOSECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
                 abandon(exchange, body);
                 throw new TimeoutException(new HttpTimeoutException("no whole response within "
@@ -179,6 +188,9 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
         private static void abandon(CompletableFuture<HttpResponse<byte[]>> exchange, AbandonableBody body) {
             if (body.abandon()) {
                 exchange.cancel(true);
+            } else {
+                CompletableFuture.delayedExecutor(STALL_GRACE.toNanos(), TimeUnit.NANOSECONDS)
+                        .execute(body::cancelIfStalled);
             }
         }
 
@@ -231,9 +243,11 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
      * The body of one exchange as bytes, which its call may abandon. Once abandoned it refuses every further part
      * (throwing, so that the JDK fails the exchange and closes its connection rather than return it to the pool), so
      * a body still incomplete at that moment can never complete, and the exchange may then be cancelled safely.
-     * Without a length (chunked), the last chunk can complete the body without a part to refuse, so such a body
-     * already under way is left to finish or fail by itself: its connection is then pooled whole, or closed by its
-     * next part.
+     * Without a length (chunked), the last chunk can complete the body without a part to refuse, and the JDK may pool
+     * the connection just before it completes the body, so such a body already under way is not cancelled at once:
+     * a further part fails it, and if none comes within {@link #STALL_GRACE} its own subscription is cancelled, which
+     * closes its connection (left to finish by itself, a body whose server stalled held its connection open for
+     * ever).
      */
     private static final class AbandonableBody
             implements HttpResponse.BodyHandler<byte[]>, HttpResponse.BodySubscriber<byte[]> {
@@ -241,8 +255,10 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
         /** The length the headers announced; negative when none did. */
         private long announced = -1;
         private long received;
-        private boolean subscribed;
+        /** The body's subscription; null until the JDK subscribes. */
+        private Flow.Subscription subscription;
         private boolean complete;
+        private boolean failed;
         private boolean abandoned;
 
         @Override
@@ -254,7 +270,7 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
         @Override
         public synchronized void onSubscribe(Flow.Subscription subscription) {
             refuseIfAbandoned();
-            subscribed = true;
+            this.subscription = subscription;
             complete = announced == 0;
             bytes.onSubscribe(subscription);
         }
@@ -271,6 +287,7 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
 
         @Override
         public synchronized void onError(Throwable failure) {
+            failed = true;
             bytes.onError(failure);
         }
 
@@ -292,7 +309,17 @@ public final class RetryAfterHttpClientBuilder implements HttpClientBuilder {
          */
         synchronized boolean abandon() {
             abandoned = true;
-            return !complete && (!subscribed || announced >= 0);
+            return !complete && (subscription == null || announced >= 0);
+        }
+
+        /**
+         * Cancels the subscription of an abandoned chunked body that has neither completed nor failed since (a part
+         * after the abandonment fails it), closing the connection its stalled server holds open.
+         */
+        synchronized void cancelIfStalled() {
+            if (!complete && !failed && subscription != null) {
+                subscription.cancel();
+            }
         }
 
         private void refuseIfAbandoned() {

@@ -58,4 +58,18 @@ class RetryAfterHttpClientBuilderTest {
             assertThat(server.requests()).isEqualTo(3);
         }
     }
+
+    @Test
+    void aReadTimeoutTooLongForNanosecondsWaitsAsLongAsItCanInsteadOfFailingEveryCall() {
+        // Any positive timeout is accepted; one past a long of nanoseconds (292 years) overflowed at every call.
+        try (FaultInjectingServer server = FaultInjectingServer.builder().faults(HttpFault.none()).start()) {
+            HttpClient client = new RetryAfterHttpClientBuilder().readTimeout(Duration.ofSeconds(Long.MAX_VALUE))
+                    .build();
+
+            SuccessfulHttpResponse answered = client.execute(chat(server));
+
+            assertThat(answered.statusCode()).isEqualTo(200);
+            assertThat(answered.body()).contains("The answer is 7.");
+        }
+    }
 }
