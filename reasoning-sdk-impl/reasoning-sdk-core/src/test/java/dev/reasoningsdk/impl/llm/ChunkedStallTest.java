@@ -44,7 +44,8 @@ class ChunkedStallTest {
                 InputStream request = connection.getInputStream();
                 readRequest(request);
                 connection.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                        + "Transfer-Encoding: chunked\r\n\r\n" + chunksBeforeTheStall).getBytes(StandardCharsets.US_ASCII));
+                        + "Transfer-Encoding: chunked\r\n\r\n" + chunksBeforeTheStall)
+                        .getBytes(StandardCharsets.US_ASCII));
                 connection.getOutputStream().flush();
 
                 assertThat(call.get()).isInstanceOf(TimeoutException.class);
