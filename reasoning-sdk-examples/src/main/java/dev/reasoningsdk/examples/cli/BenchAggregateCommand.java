@@ -48,6 +48,8 @@ import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
+import java.util.stream.LongStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -552,8 +554,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     + " initial samples; a problem whose "
                     + "samples all failed counts as wrong (aor_without_chains); truncated_samples: samples cut off at "
                     + "the token limit, which no method votes with; generated_tokens: tokens the model "
-                    + "generated for the chains a method used, per problem on average (majority@k: its first k "
-                    + "chains); step_search: " + StepSearchSettings.describe(searchSettings)
+                    + "generated for the samples a method drew, per problem on average, the ones cut off at the "
+                    + "token limit included though they never vote (majority@k: every sample up to its k-th chain, "
+                    + "or all " + CHAINS_PER_PROBLEM + " drawn when fewer than k chains finished; mean_samples "
+                    + "counts the chains used); step_search: " + StepSearchSettings.describe(searchSettings)
                     + searchNotes);
             return report;
         }
@@ -645,8 +649,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 List<ReasoningChain> firstK = all.subList(0, Math.min(k, all.size()));
                 Optional<String> answer = firstK.isEmpty() ? Optional.empty()
                         : MajorityVote.of(numeric).aggregate(question, firstK).answer();
+                // Tokens for k chains, not firstK.size(): a method short of k chains drew every sample for them.
                 run.add("majority_at_" + k, correct(numeric, answer, gold), firstK.size(),
-                        replay.outputTokens(firstK.size()), 0);
+                        replay.outputTokens(k), 0);
                 run.answer("majority_at_" + k, answer);
             }
             for (Map.Entry<String, ChainScorer> scorer : scorers.entrySet()) {
@@ -772,9 +777,16 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             return source.truncatedSamples();
         }
 
-        /** Tokens generated for the first {@code chains} chains of {@link #chains()}. */
+        /**
+         * Tokens generated for the samples a method drew to get {@code chains} chains, the first of
+         * {@link #chains()}: every sample up to and including the {@code chains}-th chain, the ones cut off at the
+         * token limit among them included (they cost tokens though no vote sees them), or every sample drawn when
+         * fewer chains came back.
+         */
         long outputTokens(int chains) {
-            return tokens(samples.stream().limit(chains).mapToLong(SampleBatch.Sample::outputTokens));
+            long drawnUpTo = chains > samples.size() ? source.requested()
+                    : chains == 0 ? 0 : samples.get(chains - 1).index() + 1;
+            return tokens(0, drawnUpTo, SampleBatch.Sample::outputTokens, SampleBatch.SampleFailure::outputTokens);
         }
 
         @Override
@@ -791,18 +803,29 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             for (SampleBatch.SampleFailure failure : source.failures()) {
                 if (failure.index() >= firstSeed && failure.index() < firstSeed + count) {
                     failures.add(new SampleBatch.SampleFailure((int) (failure.index() - firstSeed), failure.kind(),
-                            failure.message(), failure.attempts()));
+                            failure.message(), failure.attempts(), failure.inputTokens(), failure.outputTokens()));
                 }
             }
-            // A slice costs what its samples cost when they were drawn, so a method's tokens are those it used.
-            return new SampleBatch(count, slice, failures, StopReason.COMPLETED,
-                    new Usage(slice.size(), 1, 0, tokens(slice.stream().mapToLong(SampleBatch.Sample::inputTokens)),
-                            tokens(slice.stream().mapToLong(SampleBatch.Sample::outputTokens)),
-                            java.time.Duration.ZERO));
+            // A slice costs what its samples cost when they were drawn, the cut-off ones included, so a method's
+            // tokens are those it drew.
+            long end = firstSeed + count;
+            return new SampleBatch(count, slice, failures, StopReason.COMPLETED, new Usage(slice.size(), 1, 0,
+                    tokens(firstSeed, end, SampleBatch.Sample::inputTokens, SampleBatch.SampleFailure::inputTokens),
+                    tokens(firstSeed, end, SampleBatch.Sample::outputTokens, SampleBatch.SampleFailure::outputTokens),
+                    java.time.Duration.ZERO));
         }
 
-        /** The sum, or {@link Usage#UNKNOWN_TOKENS} when one count is unknown. */
-        private static long tokens(java.util.stream.LongStream counts) {
+        /**
+         * The tokens of the drawn samples and failures whose index is in {@code [from, to)}: their sum, or
+         * {@link Usage#UNKNOWN_TOKENS} when one count is unknown.
+         */
+        private long tokens(long from, long to, ToLongFunction<SampleBatch.Sample> ofSample,
+                            ToLongFunction<SampleBatch.SampleFailure> ofFailure) {
+            LongStream counts = LongStream.concat(
+                    samples.stream().filter(sample -> sample.index() >= from && sample.index() < to)
+                            .mapToLong(ofSample),
+                    source.failures().stream().filter(failure -> failure.index() >= from && failure.index() < to)
+                            .mapToLong(ofFailure));
             long[] all = counts.toArray();
             return java.util.Arrays.stream(all).anyMatch(c -> c == Usage.UNKNOWN_TOKENS) ? Usage.UNKNOWN_TOKENS
                     : java.util.Arrays.stream(all).sum();

@@ -6,8 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ModelRunException;
+import dev.reasoningsdk.api.StopReason;
+import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
+import dev.reasoningsdk.api.model.ChainSampler;
+import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
 import dev.reasoningsdk.impl.aggregate.ArithmeticVerifier;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
@@ -15,6 +19,8 @@ import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,5 +122,61 @@ class BenchAggregateLiveRunTest {
                     LocalModelSampler.builder().model(model).temperature(0.8).build(), Map.of(), searches,
                     () -> false)).isInstanceOf(ModelRunException.class).hasMessageContaining("forward pass failed");
         }
+    }
+
+    /** Indices of the scripted batch's samples cut off at the token limit: 3 among the first 30, then the last 10. */
+    private static final java.util.Set<Integer> CUT_OFF = java.util.stream.IntStream.range(0, 40)
+            .filter(i -> i == 0 || i == 2 || i == 7 || i >= 30).boxed().collect(java.util.stream.Collectors.toSet());
+
+    @Test
+    void eachMethodsGeneratedTokensIncludeTheCutOffSamplesItDrew() {
+        JsonNode problem = JSON.createObjectNode().put("question", "Ana starts with 7 shells. She sells 4. How many "
+                + "shells does she have now?").put("steps", 1).put("answer", 3);
+        // 40 samples: a finished chain costs 10 generated tokens, a cut-off one 100 (a reasoning model that ran out).
+        ChainSampler scripted = new ChainSampler() {
+            @Override
+            public SampleBatch sample(String prompt, int count, long firstSeed) {
+                List<SampleBatch.Sample> samples = new ArrayList<>();
+                List<SampleBatch.SampleFailure> failures = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    if (CUT_OFF.contains(i)) {
+                        failures.add(new SampleBatch.SampleFailure(i, SampleBatch.FailureKind.TRUNCATED,
+                                "cut off at the token limit", 1, 20, 100));
+                    } else {
+                        samples.add(new SampleBatch.Sample(i, "7 - 4 = 3. The answer is 3.", 20, 10, 1));
+                    }
+                }
+                return new SampleBatch(count, samples, failures, StopReason.COMPLETED, new Usage(samples.size(),
+                        count, 0, 20L * count, 10L * samples.size() + 100L * failures.size(), Duration.ZERO));
+            }
+
+            @Override
+            public String name() {
+                return "scripted";
+            }
+        };
+        Map<String, ChainScorer> scorers = Map.of("verifier",
+                ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
+        BenchAggregateCommand.LiveRun run = new BenchAggregateCommand().liveRun(List.of(problem), scripted, scorers,
+                new BenchAggregateCommand.LiveSearches(Map.of(), Map.of(), ""), () -> false);
+        JsonNode report = JSON.valueToTree(run.report("scripted", scorers.keySet()).figures());
+
+        assertThat(report.path("truncated_samples").asInt()).isEqualTo(13);
+        // majority@k drew up to its k-th chain and paid for the cut-off samples before it: the 1st chain is sample
+        // 1, the 5th sample 6, the 10th sample 12, the 20th sample 22; only 27 finished, so @40 drew all 40.
+        Map<String, double[]> samplesAndTokens = Map.of("1", new double[] {1, 100 + 10},
+                "5", new double[] {5, 2 * 100 + 5 * 10}, "10", new double[] {10, 3 * 100 + 10 * 10},
+                "20", new double[] {20, 3 * 100 + 20 * 10}, "40", new double[] {27, 13 * 100 + 27 * 10});
+        samplesAndTokens.forEach((k, expected) -> {
+            JsonNode majority = report.at("/majority_at_k/" + k);
+            assertThat(majority.path("mean_samples").asDouble()).as("majority@" + k).isEqualTo(expected[0]);
+            assertThat(majority.path("generated_tokens").asDouble()).as("majority@" + k).isEqualTo(expected[1]);
+        });
+        // The chains agree, so AoR stops after its initial samples (20, lean 5), cut-off ones among them paid for.
+        assertThat(report.at("/aor/verifier/mean_samples").asDouble()).isEqualTo(17);
+        assertThat(report.at("/aor/verifier/generated_tokens").asDouble()).isEqualTo(3 * 100 + 17 * 10);
+        assertThat(report.at("/aor_lean/verifier/mean_samples").asDouble()).isEqualTo(3);
+        assertThat(report.at("/aor_lean/verifier/generated_tokens").asDouble()).isEqualTo(2 * 100 + 3 * 10);
+        assertThat(report.path("notes").asText()).contains("every sample up to its k-th chain");
     }
 }
