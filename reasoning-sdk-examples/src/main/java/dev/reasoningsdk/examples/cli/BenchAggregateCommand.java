@@ -552,7 +552,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     + "is under " + number(AggregationOfReasoning.DEFAULT_TERMINATION_MARGIN) + ", at most "
                     + AggregationOfReasoning.DEFAULT_MAX_SAMPLES + "); aor_lean: the same with " + leanInitial
                     + " initial samples; a problem whose "
-                    + "samples all failed counts as wrong (aor_without_chains); truncated_samples: samples cut off at "
+                    + "samples all failed counts as wrong (aor_without_chains), with the tokens of the samples it "
+                    + "drew; truncated_samples: samples cut off at "
                     + "the token limit, which no method votes with; generated_tokens: tokens the model "
                     + "generated for the samples a method drew, per problem on average, the ones cut off at the "
                     + "token limit included though they never vote (majority@k: every sample up to its k-th chain, "
@@ -661,8 +662,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 AggregationOfReasoning.Builder aor = AggregationOfReasoning.builder().extractor(numeric)
                         .scorer(scorer.getValue()).sampler(replay, TEMPERATURE);
                 try {
-                    solve(run, aor.build(), question, gold, "aor_" + scorer.getKey());
-                    solve(run, aor.initialSamples(leanInitial).build(), question, gold,
+                    solve(run, aor.build(), replay, question, gold, "aor_" + scorer.getKey());
+                    solve(run, aor.initialSamples(leanInitial).build(), replay, question, gold,
                             "aor_lean_" + scorer.getKey());
                 } catch (LogProbsUnavailableException unavailable) {
                     // The model returns no log-probabilities: this judge cannot run on it at all.
@@ -704,9 +705,14 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return run;
     }
 
-    /** Runs AoR on one problem; a problem without a usable chain counts as wrong, with no samples. */
-    private static void solve(LiveRun run, AggregationOfReasoning aor, String question, String gold, String total) {
+    /**
+     * Runs AoR on one problem; a problem without a usable chain counts as wrong, with no samples but the tokens of
+     * the samples it drew from {@code replay}.
+     */
+    private static void solve(LiveRun run, AggregationOfReasoning aor, ReplaySampler replay, String question,
+                              String gold, String total) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
+        long servedBefore = replay.servedOutputTokens();
         try {
             AggregationResult result = aor.solve(question);
             run.add(total, correct(numeric, result.answer(), gold), result.usage().samples(),
@@ -716,7 +722,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             throw unavailable;
         } catch (ReasoningException noChain) {
             run.aorFailures++;
-            run.add(total, false, 0, 0, 0);
+            // AoR reports no usage when no chain came back, but it drew (and paid for) every sample it asked for.
+            long servedAfter = replay.servedOutputTokens();
+            run.add(total, false, 0, servedBefore == Usage.UNKNOWN_TOKENS || servedAfter == Usage.UNKNOWN_TOKENS
+                    ? Usage.UNKNOWN_TOKENS : servedAfter - servedBefore, 0);
             run.answer(total, Optional.empty());
         }
     }
@@ -756,6 +765,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         private final String name;
         private final List<SampleBatch.Sample> samples;
         private final SampleBatch source;
+        /** Tokens generated for every slice {@link #sample} served so far, or {@link Usage#UNKNOWN_TOKENS}. */
+        private long servedOutputTokens;
 
         ReplaySampler(ChainSampler sampler, String prompt, int capacity, long baseSeed) {
             this.name = sampler.name();
@@ -789,6 +800,14 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             return tokens(0, drawnUpTo, SampleBatch.Sample::outputTokens, SampleBatch.SampleFailure::outputTokens);
         }
 
+        /**
+         * Tokens generated for every slice {@link #sample} has served, cut-off samples included, or
+         * {@link Usage#UNKNOWN_TOKENS} once one was unknown: what a method paid when it returns no usage.
+         */
+        long servedOutputTokens() {
+            return servedOutputTokens;
+        }
+
         @Override
         public SampleBatch sample(String prompt, int count, long firstSeed) {
             List<SampleBatch.Sample> slice = new ArrayList<>();
@@ -809,10 +828,13 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             // A slice costs what its samples cost when they were drawn, the cut-off ones included, so a method's
             // tokens are those it drew.
             long end = firstSeed + count;
+            long outputTokens = tokens(firstSeed, end, SampleBatch.Sample::outputTokens,
+                    SampleBatch.SampleFailure::outputTokens);
+            servedOutputTokens = servedOutputTokens == Usage.UNKNOWN_TOKENS || outputTokens == Usage.UNKNOWN_TOKENS
+                    ? Usage.UNKNOWN_TOKENS : servedOutputTokens + outputTokens;
             return new SampleBatch(count, slice, failures, StopReason.COMPLETED, new Usage(slice.size(), 1, 0,
                     tokens(firstSeed, end, SampleBatch.Sample::inputTokens, SampleBatch.SampleFailure::inputTokens),
-                    tokens(firstSeed, end, SampleBatch.Sample::outputTokens, SampleBatch.SampleFailure::outputTokens),
-                    java.time.Duration.ZERO));
+                    outputTokens, java.time.Duration.ZERO));
         }
 
         /**

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 import org.junit.jupiter.api.Test;
 
 /** {@code bench aggregate --live}'s loop on the tiny reasoner: what it reports, and where a part of it fails. */
@@ -124,22 +125,21 @@ class BenchAggregateLiveRunTest {
         }
     }
 
-    /** Indices of the scripted batch's samples cut off at the token limit: 3 among the first 30, then the last 10. */
-    private static final java.util.Set<Integer> CUT_OFF = java.util.stream.IntStream.range(0, 40)
-            .filter(i -> i == 0 || i == 2 || i == 7 || i >= 30).boxed().collect(java.util.stream.Collectors.toSet());
+    private static final JsonNode SHELLS = JSON.createObjectNode().put("question", "Ana starts with 7 shells. She "
+            + "sells 4. How many shells does she have now?").put("steps", 1).put("answer", 3);
 
-    @Test
-    void eachMethodsGeneratedTokensIncludeTheCutOffSamplesItDrew() {
-        JsonNode problem = JSON.createObjectNode().put("question", "Ana starts with 7 shells. She sells 4. How many "
-                + "shells does she have now?").put("steps", 1).put("answer", 3);
-        // 40 samples: a finished chain costs 10 generated tokens, a cut-off one 100 (a reasoning model that ran out).
-        ChainSampler scripted = new ChainSampler() {
+    /**
+     * A sampler whose sample {@code i} is cut off at the token limit where {@code cutOff} says so: a finished chain
+     * costs 10 generated tokens, a cut-off one 100 (a reasoning model that ran out).
+     */
+    private static ChainSampler scripted(IntPredicate cutOff) {
+        return new ChainSampler() {
             @Override
             public SampleBatch sample(String prompt, int count, long firstSeed) {
                 List<SampleBatch.Sample> samples = new ArrayList<>();
                 List<SampleBatch.SampleFailure> failures = new ArrayList<>();
                 for (int i = 0; i < count; i++) {
-                    if (CUT_OFF.contains(i)) {
+                    if (cutOff.test(i)) {
                         failures.add(new SampleBatch.SampleFailure(i, SampleBatch.FailureKind.TRUNCATED,
                                 "cut off at the token limit", 1, 20, 100));
                     } else {
@@ -155,11 +155,21 @@ class BenchAggregateLiveRunTest {
                 return "scripted";
             }
         };
+    }
+
+    /** The live report of {@code sampler} on {@link #SHELLS}, AoR judged by the arithmetic verifier. */
+    private static JsonNode liveReport(ChainSampler sampler) {
         Map<String, ChainScorer> scorers = Map.of("verifier",
                 ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
-        BenchAggregateCommand.LiveRun run = new BenchAggregateCommand().liveRun(List.of(problem), scripted, scorers,
+        BenchAggregateCommand.LiveRun run = new BenchAggregateCommand().liveRun(List.of(SHELLS), sampler, scorers,
                 new BenchAggregateCommand.LiveSearches(Map.of(), Map.of(), ""), () -> false);
-        JsonNode report = JSON.valueToTree(run.report("scripted", scorers.keySet()).figures());
+        return JSON.valueToTree(run.report("scripted", scorers.keySet()).figures());
+    }
+
+    @Test
+    void eachMethodsGeneratedTokensIncludeTheCutOffSamplesItDrew() {
+        // Samples 0, 2 and 7 are cut off, then the last 10: 27 chains finish.
+        JsonNode report = liveReport(scripted(i -> i == 0 || i == 2 || i == 7 || i >= 30));
 
         assertThat(report.path("truncated_samples").asInt()).isEqualTo(13);
         // majority@k drew up to its k-th chain and paid for the cut-off samples before it: the 1st chain is sample
@@ -178,5 +188,17 @@ class BenchAggregateLiveRunTest {
         assertThat(report.at("/aor_lean/verifier/mean_samples").asDouble()).isEqualTo(3);
         assertThat(report.at("/aor_lean/verifier/generated_tokens").asDouble()).isEqualTo(2 * 100 + 3 * 10);
         assertThat(report.path("notes").asText()).contains("every sample up to its k-th chain");
+    }
+
+    @Test
+    void aMethodLeftWithoutAChainStillReportsTheTokensItDrew() {
+        JsonNode report = liveReport(scripted(i -> true));
+
+        assertThat(report.path("aor_without_chains").asInt()).isEqualTo(2);
+        // Every method drew all 40 samples looking for a chain (AoR: 20 then 5 at a time; lean: 5 then 5 at a time).
+        for (String method : List.of("/majority_at_k/1", "/majority_at_k/40", "/aor/verifier", "/aor_lean/verifier")) {
+            assertThat(report.at(method + "/mean_samples").asDouble()).as(method).isZero();
+            assertThat(report.at(method + "/generated_tokens").asDouble()).as(method).isEqualTo(40 * 100);
+        }
     }
 }
