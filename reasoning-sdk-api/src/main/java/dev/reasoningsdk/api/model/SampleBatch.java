@@ -76,13 +76,8 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
             tokenLogProbs = List.copyOf(tokenLogProbs);
             requireNotNegative("index", index);
             requireNotNegative("attempts", attempts);
-            if (inputTokens < Usage.UNKNOWN_TOKENS) {
-                throw new IllegalArgumentException("inputTokens must be >= 0 or UNKNOWN_TOKENS, was " + inputTokens);
-            }
-            if (outputTokens < Usage.UNKNOWN_TOKENS) {
-                throw new IllegalArgumentException("outputTokens must be >= 0 or UNKNOWN_TOKENS, was "
-                        + outputTokens);
-            }
+            requireTokenCount("inputTokens", inputTokens);
+            requireTokenCount("outputTokens", outputTokens);
         }
 
         /**
@@ -99,14 +94,22 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
     /**
      * One sample that failed for good.
      *
-     * @param index     position in the batch
-     * @param kind      the kind of failure
-     * @param message   what went wrong
-     * @param attempts  calls made for this sample
+     * @param index        position in the batch
+     * @param kind         the kind of failure
+     * @param message      what went wrong
+     * @param attempts     calls made for this sample
+     * @param inputTokens  prompt tokens of the reply the failure was read from (a {@link FailureKind#TRUNCATED}
+     *                     sample's), or {@link Usage#UNKNOWN_TOKENS} when that reply did not report them; 0 when no
+     *                     reply was kept (every other kind in the shipped samplers), as a call that failed without a
+     *                     reply adds no tokens to the batch's {@link Usage}
+     * @param outputTokens tokens generated in that reply, as {@code inputTokens}: what a method that drew the sample
+     *                     paid for it though it never voted
      */
-    public record SampleFailure(int index, FailureKind kind, String message, int attempts) {
+    public record SampleFailure(int index, FailureKind kind, String message, int attempts, long inputTokens,
+                                long outputTokens) {
         /**
-         * @throws IllegalArgumentException if the index or attempts is negative
+         * @throws IllegalArgumentException if the index or attempts is negative, or a token count is negative and
+         *                                  not {@link Usage#UNKNOWN_TOKENS}
          * @throws NullPointerException     if kind or message is null
          */
         public SampleFailure {
@@ -114,6 +117,18 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
             Objects.requireNonNull(message, "message");
             requireNotNegative("index", index);
             requireNotNegative("attempts", attempts);
+            requireTokenCount("inputTokens", inputTokens);
+            requireTokenCount("outputTokens", outputTokens);
+        }
+
+        /**
+         * A failure that kept no reply, so carries no tokens (0 each).
+         *
+         * @throws IllegalArgumentException as the canonical constructor
+         * @throws NullPointerException     if kind or message is null
+         */
+        public SampleFailure(int index, FailureKind kind, String message, int attempts) {
+            this(index, kind, message, attempts, 0, 0);
         }
     }
 
@@ -142,9 +157,17 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
          * {@code MAX_NEW_TOKENS} or {@code CONTEXT_LENGTH}) before it finished: the chain never reached its answer,
          * and its last number is scratch work. Self-consistency counts only finished chains (Wang et al., ICLR
          * 2023), so a sampler reports such a sample as this failure, which no vote sees, unless it was built with
-         * {@code keepTruncated(true)}. The call itself succeeded and its tokens are in the batch's usage.
+         * {@code keepTruncated(true)}. The call itself succeeded and its tokens are in the batch's usage and in the
+         * failure's {@link SampleFailure#inputTokens()} and {@link SampleFailure#outputTokens()}.
          */
         TRUNCATED
+    }
+
+    /** The one check of a token count a sample or a failure carries. */
+    private static void requireTokenCount(String name, long value) {
+        if (value < Usage.UNKNOWN_TOKENS) {
+            throw new IllegalArgumentException(name + " must be >= 0 or UNKNOWN_TOKENS, was " + value);
+        }
     }
 
     /** The one check of a count the batch, its samples and its failures carry. */

@@ -48,6 +48,8 @@ import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
+import java.util.stream.LongStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -545,10 +547,13 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     + "is under " + number(AggregationOfReasoning.DEFAULT_TERMINATION_MARGIN) + ", at most "
                     + AggregationOfReasoning.DEFAULT_MAX_SAMPLES + "); aor_lean: the same with " + leanInitial
                     + " initial samples; a problem whose "
-                    + "samples all failed counts as wrong (aor_without_chains); truncated_samples: samples cut off at "
+                    + "samples all failed counts as wrong (aor_without_chains), with the tokens of the samples it "
+                    + "drew; truncated_samples: samples cut off at "
                     + "the token limit, which no method votes with; generated_tokens: tokens the model "
-                    + "generated for the chains a method used, per problem on average (majority@k: its first k "
-                    + "chains); step_search: " + StepSearchSettings.describe(searchSettings)
+                    + "generated for the samples a method drew, per problem on average, the ones cut off at the "
+                    + "token limit included though they never vote (majority@k: every sample up to its k-th chain, "
+                    + "or all " + CHAINS_PER_PROBLEM + " drawn when fewer than k chains finished; mean_samples "
+                    + "counts the chains used); step_search: " + StepSearchSettings.describe(searchSettings)
                     + searchNotes);
             return report;
         }
@@ -640,8 +645,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 List<ReasoningChain> firstK = all.subList(0, Math.min(k, all.size()));
                 Optional<String> answer = firstK.isEmpty() ? Optional.empty()
                         : MajorityVote.of(numeric).aggregate(question, firstK).answer();
+                // Tokens for k chains, not firstK.size(): a method short of k chains drew every sample for them.
                 run.add("majority_at_" + k, correct(numeric, answer, gold), firstK.size(),
-                        replay.outputTokens(firstK.size()), 0);
+                        replay.outputTokens(k), 0);
                 run.answer("majority_at_" + k, answer);
             }
             for (Map.Entry<String, ChainScorer> scorer : scorers.entrySet()) {
@@ -651,8 +657,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 AggregationOfReasoning.Builder aor = AggregationOfReasoning.builder().extractor(numeric)
                         .scorer(scorer.getValue()).sampler(replay, TEMPERATURE);
                 try {
-                    solve(run, aor.build(), question, gold, "aor_" + scorer.getKey());
-                    solve(run, aor.initialSamples(leanInitial).build(), question, gold,
+                    solve(run, aor.build(), replay, question, gold, "aor_" + scorer.getKey());
+                    solve(run, aor.initialSamples(leanInitial).build(), replay, question, gold,
                             "aor_lean_" + scorer.getKey());
                 } catch (LogProbsUnavailableException unavailable) {
                     // The model returns no log-probabilities: this judge cannot run on it at all.
@@ -694,9 +700,14 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return run;
     }
 
-    /** Runs AoR on one problem; a problem without a usable chain counts as wrong, with no samples. */
-    private static void solve(LiveRun run, AggregationOfReasoning aor, String question, String gold, String total) {
+    /**
+     * Runs AoR on one problem; a problem without a usable chain counts as wrong, with no samples but the tokens of
+     * the samples it drew from {@code replay}.
+     */
+    private static void solve(LiveRun run, AggregationOfReasoning aor, ReplaySampler replay, String question,
+                              String gold, String total) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
+        long servedBefore = replay.servedOutputTokens();
         try {
             AggregationResult result = aor.solve(question);
             run.add(total, correct(numeric, result.answer(), gold), result.usage().samples(),
@@ -706,7 +717,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             throw unavailable;
         } catch (ReasoningException noChain) {
             run.aorFailures++;
-            run.add(total, false, 0, 0, 0);
+            // AoR reports no usage when no chain came back, but it drew (and paid for) every sample it asked for.
+            long servedAfter = replay.servedOutputTokens();
+            run.add(total, false, 0, servedBefore == Usage.UNKNOWN_TOKENS || servedAfter == Usage.UNKNOWN_TOKENS
+                    ? Usage.UNKNOWN_TOKENS : servedAfter - servedBefore, 0);
             run.answer(total, Optional.empty());
         }
     }
@@ -746,6 +760,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         private final String name;
         private final List<SampleBatch.Sample> samples;
         private final SampleBatch source;
+        /** Tokens generated for every slice {@link #sample} served so far, or {@link Usage#UNKNOWN_TOKENS}. */
+        private long servedOutputTokens;
 
         ReplaySampler(ChainSampler sampler, String prompt, int capacity, long baseSeed) {
             this.name = sampler.name();
@@ -767,9 +783,24 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             return source.truncatedSamples();
         }
 
-        /** Tokens generated for the first {@code chains} chains of {@link #chains()}. */
+        /**
+         * Tokens generated for the samples a method drew to get {@code chains} chains, the first of
+         * {@link #chains()}: every sample up to and including the {@code chains}-th chain, the ones cut off at the
+         * token limit among them included (they cost tokens though no vote sees them), or every sample drawn when
+         * fewer chains came back.
+         */
         long outputTokens(int chains) {
-            return tokens(samples.stream().limit(chains).mapToLong(SampleBatch.Sample::outputTokens));
+            long drawnUpTo = chains > samples.size() ? source.requested()
+                    : chains == 0 ? 0 : samples.get(chains - 1).index() + 1;
+            return tokens(0, drawnUpTo, SampleBatch.Sample::outputTokens, SampleBatch.SampleFailure::outputTokens);
+        }
+
+        /**
+         * Tokens generated for every slice {@link #sample} has served, cut-off samples included, or
+         * {@link Usage#UNKNOWN_TOKENS} once one was unknown: what a method paid when it returns no usage.
+         */
+        long servedOutputTokens() {
+            return servedOutputTokens;
         }
 
         @Override
@@ -786,18 +817,32 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             for (SampleBatch.SampleFailure failure : source.failures()) {
                 if (failure.index() >= firstSeed && failure.index() < firstSeed + count) {
                     failures.add(new SampleBatch.SampleFailure((int) (failure.index() - firstSeed), failure.kind(),
-                            failure.message(), failure.attempts()));
+                            failure.message(), failure.attempts(), failure.inputTokens(), failure.outputTokens()));
                 }
             }
-            // A slice costs what its samples cost when they were drawn, so a method's tokens are those it used.
-            return new SampleBatch(count, slice, failures, StopReason.COMPLETED,
-                    new Usage(slice.size(), 1, 0, tokens(slice.stream().mapToLong(SampleBatch.Sample::inputTokens)),
-                            tokens(slice.stream().mapToLong(SampleBatch.Sample::outputTokens)),
-                            java.time.Duration.ZERO));
+            // A slice costs what its samples cost when they were drawn, the cut-off ones included, so a method's
+            // tokens are those it drew.
+            long end = firstSeed + count;
+            long outputTokens = tokens(firstSeed, end, SampleBatch.Sample::outputTokens,
+                    SampleBatch.SampleFailure::outputTokens);
+            servedOutputTokens = servedOutputTokens == Usage.UNKNOWN_TOKENS || outputTokens == Usage.UNKNOWN_TOKENS
+                    ? Usage.UNKNOWN_TOKENS : servedOutputTokens + outputTokens;
+            return new SampleBatch(count, slice, failures, StopReason.COMPLETED, new Usage(slice.size(), 1, 0,
+                    tokens(firstSeed, end, SampleBatch.Sample::inputTokens, SampleBatch.SampleFailure::inputTokens),
+                    outputTokens, java.time.Duration.ZERO));
         }
 
-        /** The sum, or {@link Usage#UNKNOWN_TOKENS} when one count is unknown. */
-        private static long tokens(java.util.stream.LongStream counts) {
+        /**
+         * The tokens of the drawn samples and failures whose index is in {@code [from, to)}: their sum, or
+         * {@link Usage#UNKNOWN_TOKENS} when one count is unknown.
+         */
+        private long tokens(long from, long to, ToLongFunction<SampleBatch.Sample> ofSample,
+                            ToLongFunction<SampleBatch.SampleFailure> ofFailure) {
+            LongStream counts = LongStream.concat(
+                    samples.stream().filter(sample -> sample.index() >= from && sample.index() < to)
+                            .mapToLong(ofSample),
+                    source.failures().stream().filter(failure -> failure.index() >= from && failure.index() < to)
+                            .mapToLong(ofFailure));
             long[] all = counts.toArray();
             return java.util.Arrays.stream(all).anyMatch(c -> c == Usage.UNKNOWN_TOKENS) ? Usage.UNKNOWN_TOKENS
                     : java.util.Arrays.stream(all).sum();

@@ -6,8 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.api.ModelRunException;
+import dev.reasoningsdk.api.StopReason;
+import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
+import dev.reasoningsdk.api.model.ChainSampler;
+import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
 import dev.reasoningsdk.impl.aggregate.ArithmeticVerifier;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
@@ -15,9 +19,12 @@ import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntPredicate;
 import org.junit.jupiter.api.Test;
 
 /** {@code bench aggregate --live}'s loop on the tiny reasoner: what it reports, and where a part of it fails. */
@@ -115,6 +122,83 @@ class BenchAggregateLiveRunTest {
             assertThatThrownBy(() -> new BenchAggregateCommand().liveRun(List.of(problem),
                     LocalModelSampler.builder().model(model).temperature(0.8).build(), Map.of(), searches,
                     () -> false)).isInstanceOf(ModelRunException.class).hasMessageContaining("forward pass failed");
+        }
+    }
+
+    private static final JsonNode SHELLS = JSON.createObjectNode().put("question", "Ana starts with 7 shells. She "
+            + "sells 4. How many shells does she have now?").put("steps", 1).put("answer", 3);
+
+    /**
+     * A sampler whose sample {@code i} is cut off at the token limit where {@code cutOff} says so: a finished chain
+     * costs 10 generated tokens, a cut-off one 100 (a reasoning model that ran out).
+     */
+    private static ChainSampler scripted(IntPredicate cutOff) {
+        return new ChainSampler() {
+            @Override
+            public SampleBatch sample(String prompt, int count, long firstSeed) {
+                List<SampleBatch.Sample> samples = new ArrayList<>();
+                List<SampleBatch.SampleFailure> failures = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    if (cutOff.test(i)) {
+                        failures.add(new SampleBatch.SampleFailure(i, SampleBatch.FailureKind.TRUNCATED,
+                                "cut off at the token limit", 1, 20, 100));
+                    } else {
+                        samples.add(new SampleBatch.Sample(i, "7 - 4 = 3. The answer is 3.", 20, 10, 1));
+                    }
+                }
+                return new SampleBatch(count, samples, failures, StopReason.COMPLETED, new Usage(samples.size(),
+                        count, 0, 20L * count, 10L * samples.size() + 100L * failures.size(), Duration.ZERO));
+            }
+
+            @Override
+            public String name() {
+                return "scripted";
+            }
+        };
+    }
+
+    /** The live report of {@code sampler} on {@link #SHELLS}, AoR judged by the arithmetic verifier. */
+    private static JsonNode liveReport(ChainSampler sampler) {
+        Map<String, ChainScorer> scorers = Map.of("verifier",
+                ArithmeticVerifier.builder().wholeNumberAnswers(true).build());
+        BenchAggregateCommand.LiveRun run = new BenchAggregateCommand().liveRun(List.of(SHELLS), sampler, scorers,
+                new BenchAggregateCommand.LiveSearches(Map.of(), Map.of(), ""), () -> false);
+        return JSON.valueToTree(run.report("scripted", scorers.keySet()).figures());
+    }
+
+    @Test
+    void eachMethodsGeneratedTokensIncludeTheCutOffSamplesItDrew() {
+        // Samples 0, 2 and 7 are cut off, then the last 10: 27 chains finish.
+        JsonNode report = liveReport(scripted(i -> i == 0 || i == 2 || i == 7 || i >= 30));
+
+        assertThat(report.path("truncated_samples").asInt()).isEqualTo(13);
+        // majority@k drew up to its k-th chain and paid for the cut-off samples before it: the 1st chain is sample
+        // 1, the 5th sample 6, the 10th sample 12, the 20th sample 22; only 27 finished, so @40 drew all 40.
+        Map<String, double[]> samplesAndTokens = Map.of("1", new double[] {1, 100 + 10},
+                "5", new double[] {5, 2 * 100 + 5 * 10}, "10", new double[] {10, 3 * 100 + 10 * 10},
+                "20", new double[] {20, 3 * 100 + 20 * 10}, "40", new double[] {27, 13 * 100 + 27 * 10});
+        samplesAndTokens.forEach((k, expected) -> {
+            JsonNode majority = report.at("/majority_at_k/" + k);
+            assertThat(majority.path("mean_samples").asDouble()).as("majority@" + k).isEqualTo(expected[0]);
+            assertThat(majority.path("generated_tokens").asDouble()).as("majority@" + k).isEqualTo(expected[1]);
+        });
+        // The chains agree, so AoR stops after its initial samples (20, lean 5), cut-off ones among them paid for.
+        assertThat(report.at("/aor/verifier/mean_samples").asDouble()).isEqualTo(17);
+        assertThat(report.at("/aor/verifier/generated_tokens").asDouble()).isEqualTo(3 * 100 + 17 * 10);
+        assertThat(report.at("/aor_lean/verifier/mean_samples").asDouble()).isEqualTo(3);
+        assertThat(report.at("/aor_lean/verifier/generated_tokens").asDouble()).isEqualTo(2 * 100 + 3 * 10);
+        assertThat(report.path("notes").asText()).contains("every sample up to its k-th chain");
+    }
+
+    @Test
+    void aMethodLeftWithoutAChainStillReportsTheTokensItDrew() {
+        JsonNode report = liveReport(scripted(i -> true));
+
+        assertThat(report.path("aor_without_chains").asInt()).isEqualTo(2);
+        // Every method drew all 40 samples looking for a chain (AoR: 20 then 5 at a time; lean: 5 then 5 at a time).
+        for (String method : List.of("/majority_at_k/1", "/majority_at_k/40", "/aor/verifier", "/aor_lean/verifier")) {
+            assertThat(report.at(method + "/mean_samples").asDouble()).as(method).isZero();
+            assertThat(report.at(method + "/generated_tokens").asDouble()).as(method).isEqualTo(40 * 100);
         }
     }
 }

@@ -81,7 +81,9 @@ import org.slf4j.LoggerFactory;
  * inline as {@code <think> ... </think>}, the chain holds it and the shipped answer extractors read the answer
  * from outside it. A reply cut off at the token limit (finish reason {@code length}) has not reached its answer: it
  * is a {@link FailureKind#TRUNCATED} failure ({@link SampleBatch#truncatedSamples()}) unless
- * {@link Builder#keepTruncated(boolean) keepTruncated(true)}; its call and tokens still count in the usage. So is
+ * {@link Builder#keepTruncated(boolean) keepTruncated(true)}; its call and tokens still count in the usage, and the
+ * failure carries the reply's tokens ({@link SampleFailure#outputTokens()}), so a method that drew it can count
+ * what it paid. So is
  * one cut off with empty text, as a provider that returns the thinking apart ends a reply the limit cut off while
  * thinking: it is not retried as an empty answer, since the same limit would cut the retry off too (kept, it has
  * no text to keep, and is {@link FailureKind#GARBAGE} as an empty answer is).
@@ -314,7 +316,7 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
             if (response != null && !keepTruncated && response.finishReason() == FinishReason.LENGTH) {
                 outcomes.set(index, new SampleFailure(index, FailureKind.TRUNCATED, "cut off at the token limit "
                         + "(finish reason length) after " + ChatCalls.outputTokens(response) + " output tokens",
-                        result.attempts()));
+                        result.attempts(), ChatCalls.inputTokens(response), ChatCalls.outputTokens(response)));
             } else if (response != null) {
                 outcomes.set(index, new Sample(index, result.text(), ChatCalls.inputTokens(response),
                         ChatCalls.outputTokens(response), result.attempts(),

@@ -29,7 +29,7 @@ import java.util.function.UnaryOperator;
  * that stopped at {@code maxTokens} or at the model's context rather than at its end-of-sequence token has not reached
  * its answer: it is a {@link SampleBatch.FailureKind#TRUNCATED} failure, left out of every vote and counted in
  * {@link SampleBatch#truncatedSamples()}, unless {@link Builder#keepTruncated(boolean) keepTruncated(true)}; its
- * tokens still count in the usage.
+ * tokens still count in the usage, and the failure carries them ({@link SampleBatch.SampleFailure#outputTokens()}).
  *
  * <p>A sample's text is the whole generated text: a reasoning model's {@code <think>} block included (Qwen3's
  * template leaves thinking on), from which the shipped answer extractors do not read the answer.
@@ -117,7 +117,8 @@ public final class LocalModelSampler implements ChainSampler {
             } else if (!keepTruncated && generation.finishReason() != Generation.FinishReason.END_OF_SEQUENCE) {
                 failures.add(new SampleBatch.SampleFailure(i, SampleBatch.FailureKind.TRUNCATED,
                         "cut off at the token limit (" + generation.finishReason() + ") after "
-                                + generation.tokenIds().length + " tokens", 1));
+                                + generation.tokenIds().length + " tokens", 1, generation.promptTokens(),
+                        generation.tokenIds().length));
             } else {
                 samples.add(new SampleBatch.Sample(i, text, generation.promptTokens(), generation.tokenIds().length,
                         1, tokenLogProbs(generation)));

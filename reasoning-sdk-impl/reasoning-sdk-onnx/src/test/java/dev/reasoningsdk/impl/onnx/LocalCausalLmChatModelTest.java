@@ -149,6 +149,15 @@ class LocalCausalLmChatModelTest {
                 .containsExactlyElementsOf(finished.stream().map(ReasoningChain::text).toList());
         assertThat(batch.usage().samples()).isEqualTo(count - cutOff.size());
         assertThat(batch.usage().outputTokens()).isEqualTo(kept.usage().outputTokens());
+        // Each cut-off chain carries the tokens it cost, as kept it counted them: what a method that drew it paid.
+        assertThat(batch.failures()).allSatisfy(f -> {
+            SampleBatch.Sample asKept = kept.samples().get(f.index());
+            assertThat(f.outputTokens()).isEqualTo(maxTokens).isEqualTo(asKept.outputTokens());
+            assertThat(f.inputTokens()).isPositive().isEqualTo(asKept.inputTokens());
+        });
+        assertThat(batch.samples().stream().mapToLong(SampleBatch.Sample::outputTokens).sum()
+                + batch.failures().stream().mapToLong(SampleBatch.SampleFailure::outputTokens).sum())
+                .isEqualTo(batch.usage().outputTokens());
 
         AggregationResult vote = MajorityVote.builder().extractor(AnswerExtractors.numeric()).sampler(sampler, 1.0)
                 .samples(count).build().solve(question);

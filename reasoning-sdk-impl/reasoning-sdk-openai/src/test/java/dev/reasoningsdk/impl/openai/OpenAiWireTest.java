@@ -452,6 +452,29 @@ class OpenAiWireTest {
     }
 
     @Test
+    void aCutOffReplyCarriesTheTokensItCost() throws IOException {
+        // Sample 0 finishes in 2 tokens; sample 1 is cut off after 4, which the batch's usage counts.
+        String finished = completion(List.of("The answer", " is 42."), null, null, "stop");
+        String cutOff = completion(List.of("<think>", "6*7", "=40", " so"), null, null, "length");
+        ChatModel model = OpenAiChatModels.builder().baseUrl(serve(call -> Reply.ok(call == 1 ? finished : cutOff)))
+                .modelName("m").callTimeout(Duration.ofSeconds(10)).build();
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).concurrency(1).build()) {
+            SampleBatch batch = sampler.sample("q", 2, 0);
+
+            assertThat(batch.failures()).singleElement().satisfies(failure -> {
+                assertThat(failure.kind()).isEqualTo(SampleBatch.FailureKind.TRUNCATED);
+                assertThat(failure.inputTokens()).isEqualTo(12);
+                assertThat(failure.outputTokens()).isEqualTo(4);
+            });
+            SampleBatch.Sample sample = batch.samples().get(0);
+            assertThat(sample.outputTokens() + batch.failures().get(0).outputTokens())
+                    .isEqualTo(batch.usage().outputTokens());
+            assertThat(sample.inputTokens() + batch.failures().get(0).inputTokens())
+                    .isEqualTo(batch.usage().inputTokens());
+        }
+    }
+
+    @Test
     void keepTruncatedKeepsCutOffRepliesAsSamples() throws IOException {
         ChatModel model = OpenAiChatModels.builder().baseUrl(serveReasoningReplies()).modelName("m")
                 .callTimeout(Duration.ofSeconds(10)).build();
