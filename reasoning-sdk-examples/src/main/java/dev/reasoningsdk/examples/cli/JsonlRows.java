@@ -52,6 +52,15 @@ final class JsonlRows {
      *                                  repeated question
      */
     static List<JsonNode> distinctProblems(Path file) throws IOException {
+        return distinctProblems(file, "a bench would score it twice");
+    }
+
+    /**
+     * As {@link #distinctProblems(Path)}, for a command a repeat harms in another way.
+     *
+     * @param harm what the repeat would do, for the message
+     */
+    static List<JsonNode> distinctProblems(Path file, String harm) throws IOException {
         List<String> questions = new ArrayList<>();
         List<Integer> lines = new ArrayList<>();
         List<JsonNode> rows = checkedRows(file, row -> {
@@ -59,7 +68,7 @@ final class JsonlRows {
             questions.add(row.node().path("question").asText());
             lines.add(row.line());
         });
-        requireDistinctQuestions(file, questions, lines, "a bench would score it twice");
+        requireDistinctQuestions(file, questions, lines, harm);
         return rows;
     }
 

@@ -93,7 +93,8 @@ public final class StepRewardCommand implements Runnable {
                     : OutFolder.file(out, HiddenStateStepReward.SHIPPED_RESOURCE, file, modelFolder);
             StepRewardTrainer trainer = StepRewardTrainer.builder().seed(seed).chainsPerProblem(chains)
                     .completions(completions).layers(layers).build();
-            List<JsonNode> rows = JsonlRows.problems(file);
+            List<JsonNode> rows = JsonlRows.distinctProblems(file, "training would weigh it twice and could score "
+                    + "one fold on a copy another fold trained on");
             // Said here, before the model loads, and in the caller's terms rather than the trainer's "0 problems".
             List<Integer> allowed = TrainingRows.allowed(file, rows.size(), 5, "the 5 folds");
             List<Integer> trainingRows = maxProblems == null ? allowed

@@ -73,6 +73,18 @@ class StepRewardCommandTest {
     }
 
     @Test
+    void aRepeatedQuestionIsRefusedNamingBothLinesBeforeTheModelLoads(@TempDir Path dir) throws IOException {
+        // verifier sample and the benches refused a repeated question; step-reward train trained on both copies.
+        List<String> rows = new ArrayList<>(IntStream.range(0, 20).mapToObj(i -> "{\"question\": \"Ana has " + i
+                + " shells. She finds 1 more. How many shells now?\", \"steps\": 1, \"answer\": " + (i + 1) + "}")
+                .toList());
+        rows.set(12, "{\"question\": \"ana has 3 shells; she finds 1 more -- how many shells now\", \"answer\": 4}");
+        Path problems = Files.write(dir.resolve("own.jsonl"), rows);
+        CliRun.of("step-reward", "train", "--problems", problems.toString(), "--chains", "1", "--completions", "1")
+                .assertBadInput("own.jsonl: lines 4 and 13 hold the same question");
+    }
+
+    @Test
     void aTrainingProblemTheModelCannotReadIsRefusedNamingItsRowBeforeTheRollouts(@TempDir Path dir)
             throws IOException {
         // 210 rows: the bench's 200 are never read, and the last of the 10 left holds a character outside the
