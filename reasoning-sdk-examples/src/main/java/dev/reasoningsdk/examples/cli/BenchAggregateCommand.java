@@ -760,8 +760,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         private final String name;
         private final List<SampleBatch.Sample> samples;
         private final SampleBatch source;
-        /** Tokens generated for every slice {@link #sample} served so far, or {@link Usage#UNKNOWN_TOKENS}. */
-        private long servedOutputTokens;
+        /** What every slice {@link #sample} served so far cost when it was drawn. */
+        private Usage served = Usage.NONE;
 
         ReplaySampler(ChainSampler sampler, String prompt, int capacity, long baseSeed) {
             this.name = sampler.name();
@@ -800,7 +800,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
          * {@link Usage#UNKNOWN_TOKENS} once one was unknown: what a method paid when it returns no usage.
          */
         long servedOutputTokens() {
-            return servedOutputTokens;
+            return served.outputTokens();
         }
 
         @Override
@@ -823,13 +823,12 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             // A slice costs what its samples cost when they were drawn, the cut-off ones included, so a method's
             // tokens are those it drew.
             long end = firstSeed + count;
-            long outputTokens = tokens(firstSeed, end, SampleBatch.Sample::outputTokens,
-                    SampleBatch.SampleFailure::outputTokens);
-            servedOutputTokens = servedOutputTokens == Usage.UNKNOWN_TOKENS || outputTokens == Usage.UNKNOWN_TOKENS
-                    ? Usage.UNKNOWN_TOKENS : servedOutputTokens + outputTokens;
-            return new SampleBatch(count, slice, failures, StopReason.COMPLETED, new Usage(slice.size(), 1, 0,
+            Usage usage = new Usage(slice.size(), 1, 0,
                     tokens(firstSeed, end, SampleBatch.Sample::inputTokens, SampleBatch.SampleFailure::inputTokens),
-                    outputTokens, java.time.Duration.ZERO));
+                    tokens(firstSeed, end, SampleBatch.Sample::outputTokens, SampleBatch.SampleFailure::outputTokens),
+                    java.time.Duration.ZERO);
+            served = served.plus(usage);
+            return new SampleBatch(count, slice, failures, StopReason.COMPLETED, usage);
         }
 
         /**
