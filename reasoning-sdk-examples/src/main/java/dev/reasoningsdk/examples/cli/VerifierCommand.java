@@ -106,7 +106,7 @@ public final class VerifierCommand implements Runnable {
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
             OutFolder.file(out, file, cache.file);
             List<JsonlRows.GoldProblem> rows = JsonlRows.goldProblems(file);
-            // Before the model loads: a file the bench's rows cover leaves nothing to sample.
+            // Before the model loads: the rows training may read, refused here if too few are left.
             List<Integer> allowed = TrainingRows.allowed(file, rows.size(), 1, "one to sample");
             int excluded = rows.size() - allowed.size();
             if (maxProblems != null) {
