@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.sqlite.SQLiteConfig;
@@ -236,11 +237,39 @@ final class CacheStore implements AutoCloseable {
     }
 
     private Connection connect() throws SQLException {
-        Connection connection = config.createConnection(url);
+        Connection connection = openWaitingOutBusy();
         synchronized (all) {
             all.add(connection);
         }
         return connection;
+    }
+
+    /**
+     * Opens a connection, which switches the file to WAL. On a new file that switch needs the file to itself, and
+     * SQLite refuses it at once, without waiting out the busy timeout, while another process's connection is opening
+     * or reading the file: two processes starting on one new cache failed so. A busy open is therefore tried again,
+     * after pauses growing to 50 ms, until the busy timeout has passed, as a busy statement would have waited.
+     */
+    private Connection openWaitingOutBusy() throws SQLException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.getBusyTimeout());
+        long pauseMillis = 1;
+        while (true) {
+            try {
+                return config.createConnection(url);
+            } catch (SQLException e) {
+                boolean busy = (e.getErrorCode() & 0xFF) == SQLiteErrorCode.SQLITE_BUSY.code;
+                if (!busy || System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(pauseMillis);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+            pauseMillis = Math.min(pauseMillis * 2, 50);
+        }
     }
 
     private void discard(Connection connection) {

@@ -306,7 +306,8 @@ public final class CachingChatModel extends ForwardingChatModel implements AutoC
         }
 
         /**
-         * How long a read or write waits for a lock another connection or process holds before it fails.
+         * How long opening the file, a read or a write waits for a lock another connection or process holds before it
+         * fails.
          *
          * @throws IllegalArgumentException if not positive
          */
