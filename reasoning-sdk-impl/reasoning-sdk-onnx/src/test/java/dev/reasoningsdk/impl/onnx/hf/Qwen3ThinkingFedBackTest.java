@@ -14,7 +14,6 @@ import dev.reasoningsdk.fixtures.ScriptedChatModel;
 import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.LocalCausalLmChatModel;
-import dev.reasoningsdk.impl.onnx.OnnxSessionFactory;
 import dev.reasoningsdk.impl.prompt.SelfDiscover;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,19 +36,16 @@ class Qwen3ThinkingFedBackTest {
     private static final String REPLY = "<think>\nThe user asks for 6 times 7. 6 * 7 = 40? No: 6 * 7 = 42.\n"
             + "</think>\n\n6 * 7 = 42. The answer is 42.";
 
-    private static OnnxSessionFactory factory;
     private static HuggingFaceOnnxModel model;
 
     @BeforeAll
     static void load() {
-        factory = OnnxSessionFactory.cpu(1);
-        model = HuggingFaceOnnxModel.builder().folder(Qwen3Fixture.FOLDER).sessionFactory(factory).build();
+        model = Qwen3Fixture.open();
     }
 
     @AfterAll
     static void close() {
         model.close();
-        factory.close();
     }
 
     @Test
