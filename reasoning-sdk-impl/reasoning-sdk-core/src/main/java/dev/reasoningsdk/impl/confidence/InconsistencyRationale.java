@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #describe(AnswerGroups)} is deterministic: "6 of 10 chains reach 32; 3 reach 28, differing at step 2
  * ("21-5=16." vs "21-6=15."); 1 gives no answer." The step where two groups diverge is the first step at which the
  * first chain of the majority group and the first chain of the other group differ; steps are the lines of a chain
- * outside a reasoning model's thinking, or its sentences when it is one line. With a model ({@link #withModel(ChatModel)}), the model is shown the question,
- * the answer groups and one chain of each, and asked to summarise in the first person what it is unsure about, as
- * SaySelf trains models to do; the call goes through a {@link ModelGateway} ({@link #withGateway(ModelGateway)};
+ * outside a reasoning model's thinking, or its sentences when it is one line. With a model
+ * ({@link #withModel(ChatModel)}), the model is shown the question, the answer groups and one chain of each, and
+ * asked to summarise in the first person what it is unsure about, as SaySelf trains models to do; the call goes through a {@link ModelGateway} ({@link #withGateway(ModelGateway)};
  * {@code withModel} makes one with the default limits), and when it fails or returns nothing, the deterministic text
  * is used and the failure counted by kind. The model is shown each chain without a reasoning model's thinking
  * ({@link ThinkBlocks#withoutThinking}: its answer, as its own earlier turn), and its rationale is read outside its

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class ConfidenceFollowUpsWithoutThinkingTest {
 
-    private static final String THOUGHT = "<think>\nSCRATCH: 16 - 3 = 13? Confidence: 9. No, 16 - 3 - 4 = 9.\n</think>\n\n";
+    private static final String THOUGHT =
+            "<think>\nSCRATCH: 16 - 3 = 13? Confidence: 9. No, 16 - 3 - 4 = 9.\n</think>\n\n";
 
     @Test
     void verbalizedConfidenceFollowsUpOnTheAnswerNotTheThinking() {

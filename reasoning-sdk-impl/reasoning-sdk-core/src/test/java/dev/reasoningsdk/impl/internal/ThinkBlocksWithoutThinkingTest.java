@@ -15,7 +15,8 @@ class ThinkBlocksWithoutThinkingTest {
         assertThat(ThinkBlocks.withoutThinking("<think>\nIs it 5? No.\n</think>\n\nThe answer is 4."))
                 .isEqualTo("The answer is 4.");
         // DeepSeek-R1's template opens the block in the prompt: the reply holds only its end.
-        assertThat(ThinkBlocks.withoutThinking("Is it 5? No.\n</think>\nThe answer is 4.")).isEqualTo("The answer is 4.");
+        assertThat(ThinkBlocks.withoutThinking("Is it 5? No.\n</think>\nThe answer is 4."))
+                .isEqualTo("The answer is 4.");
     }
 
     @Test
