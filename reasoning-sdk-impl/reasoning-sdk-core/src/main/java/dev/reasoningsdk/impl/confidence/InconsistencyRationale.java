@@ -3,11 +3,13 @@ package dev.reasoningsdk.impl.confidence;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.impl.llm.CallResult;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.internal.ReplyWindow;
+import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,12 +25,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #describe(AnswerGroups)} is deterministic: "6 of 10 chains reach 32; 3 reach 28, differing at step 2
  * ("21-5=16." vs "21-6=15."); 1 gives no answer." The step where two groups diverge is the first step at which the
- * first chain of the majority group and the first chain of the other group differ; steps are the lines of a chain,
- * or its sentences when it is one line. With a model ({@link #withModel(ChatModel)}), the model is shown the question,
- * the answer groups and one chain of each, and asked to summarise in the first person what it is unsure about, as
- * SaySelf trains models to do; the call goes through a {@link ModelGateway} ({@link #withGateway(ModelGateway)};
+ * first chain of the majority group and the first chain of the other group differ; steps are the lines of a chain
+ * outside a reasoning model's thinking, or its sentences when it is one line. With a model
+ * ({@link #withModel(ChatModel)}), the model is shown the question, the answer groups and one chain of each, and
+ * asked to summarise in the first person what it is unsure about, as SaySelf trains models to do; the call goes through a {@link ModelGateway} ({@link #withGateway(ModelGateway)};
  * {@code withModel} makes one with the default limits), and when it fails or returns nothing, the deterministic text
- * is used and the failure counted by kind. Steps are read from the first {@value ReplyWindow#MAX_CHARS} characters of a chain (see
+ * is used and the failure counted by kind. The model is shown each chain without a reasoning model's thinking
+ * ({@link ThinkBlocks#withoutThinking}: its answer, as its own earlier turn), and its rationale is read outside its
+ * thinking; a reply with nothing outside it is garbage ({@link CallFailure#GARBAGE}), and the deterministic text is
+ * used. Steps are read from the first {@value ReplyWindow#MAX_CHARS} characters of a chain (see
  * {@link ReplyWindow}), in time linear in them. Thread-safe.
  */
 public final class InconsistencyRationale {
@@ -79,7 +84,14 @@ public final class InconsistencyRationale {
             LOG.warn("rationale call failed, using the deterministic rationale: {}", result.message());
             return new Rationale(described, false, result.usage());
         }
-        return new Rationale(result.text().strip(), true, result.usage());
+        // A reasoning model's thinking is not its rationale; a reply with nothing outside it returned nothing.
+        Optional<String> written = ThinkBlocks.answerText(result.text()).map(String::strip)
+                .filter(text -> !text.isEmpty());
+        if (written.isEmpty()) {
+            LOG.warn("rationale reply holds nothing outside the model's thinking, using the deterministic rationale");
+            return new Rationale(described, false, result.usage().withAllCallsFailed(CallFailure.GARBAGE));
+        }
+        return new Rationale(written.get(), true, result.usage());
     }
 
     /** The deterministic rationale of the answer groups. */
@@ -120,11 +132,11 @@ public final class InconsistencyRationale {
     }
 
     /**
-     * The steps of a chain's first {@value ReplyWindow#MAX_CHARS} characters: its non-blank lines, or its sentences
-     * when it is a single line.
+     * The steps of the first {@value ReplyWindow#MAX_CHARS} characters of a chain's answer (outside a reasoning
+     * model's thinking, as the model is shown it): its non-blank lines, or its sentences when it is a single line.
      */
     static List<String> steps(ReasoningChain chain) {
-        String text = ReplyWindow.head(chain.text());
+        String text = ReplyWindow.head(ThinkBlocks.withoutThinking(chain.text()));
         List<String> lines = text.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
         List<String> raw = lines.size() > 1 ? lines : List.of(SENTENCE_END.split(text.strip()));
         return raw.stream().map(step -> WHITE_SPACE.matcher(withoutAnnotations(step)).replaceAll(" ").strip())
@@ -183,7 +195,9 @@ public final class InconsistencyRationale {
                 .append("How your answers split: ").append(described).append("\n\n");
         for (int g = 0; g < Math.min(MAX_GROUPS_NAMED + 1, groups.groups().size()); g++) {
             AnswerGroups.Group group = groups.groups().get(g);
-            String chain = groups.chains().get(group.members().get(0)).text();
+            // The model's earlier answer, as a chat template renders an earlier turn: without its thinking, which
+            // would fill the excerpt before the answer it reached.
+            String chain = ThinkBlocks.withoutThinking(groups.chains().get(group.members().get(0)).text());
             prompt.append("One of your answers reaching ").append(group.answer()).append(":\n")
                     .append(chain.length() <= MAX_CHAIN_CHARS ? chain : chain.substring(0, MAX_CHAIN_CHARS))
                     .append("\n\n");

@@ -17,6 +17,7 @@ import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.model.TokenLogProb;
 import dev.reasoningsdk.impl.internal.ChatCalls;
+import dev.reasoningsdk.impl.internal.ThinkBlocks;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
@@ -55,7 +56,10 @@ import org.slf4j.LoggerFactory;
  * served tiny reasoner, exactly the local figure's position and distribution). {@code r_tuning} = 0.5 x geometric mean + 0.5 x p_sure. When p_sure cannot be
  * read (the question does not fit in the context; the served model's reply leaves the shared prefix, or does not
  * list both "sure" and "unsure" among its top log-probabilities; that call failed), {@code p_sure} is absent,
- * {@code p_sure_available} is 0, the rationale says why, and {@code r_tuning} is the geometric mean alone.
+ * {@code p_sure_available} is 0, the rationale says why, and {@code r_tuning} is the geometric mean alone. In both
+ * conversations the response, as the model's earlier turn, is its answer only ({@link ThinkBlocks#withoutThinking}):
+ * a reasoning model's thinking is left out, as the chat templates of Qwen3 and DeepSeek-R1 leave it out of an earlier
+ * assistant turn.
  *
  * <p>A served model that returns no log-probabilities is refused with {@link LogProbsUnavailableException} (naming
  * the model and what was missing), as is a chain without them when the estimator has no local model to score it
@@ -205,9 +209,10 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
         SureQuestion.Outcome pSure = SureQuestion.Outcome.none("not asked");
         Usage usage = spent;
         if (askIfSure) {
-            // The assistant turn is what the model generated, token for token, as the local model continues it.
+            // The assistant turn is what the model generated, token for token, without its thinking, as the local
+            // model's conversation holds it.
             ChatRequest request = ChatRequest.builder()
-                    .messages(UserMessage.from(prompt), AiMessage.from(spelled.toString()),
+                    .messages(UserMessage.from(prompt), AiMessage.from(ThinkBlocks.withoutThinking(spelled.toString())),
                             UserMessage.from(SURE_QUESTION + SureQuestion.SHARED))
                     .parameters(ChatRequestParameters.builder().temperature(0.0)
                             .maxOutputTokens(SURE_REPLY_TOKENS).build())
@@ -265,7 +270,8 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
         String ownPrompt = model.formatPrompt(question);
         String context = answered.startsWith(ownPrompt)
                 ? model.formatConversation(List.of(ChatTurn.user(question),
-                        ChatTurn.assistant(answered.substring(ownPrompt.length())), ChatTurn.user(SURE_QUESTION)))
+                        ChatTurn.assistant(ThinkBlocks.withoutThinking(answered.substring(ownPrompt.length()))),
+                        ChatTurn.user(SURE_QUESTION)))
                 : answered + "\n" + SURE_QUESTION;
         try {
             return SureQuestion.fromContinuations(model.continuationLogProbs(context, SureQuestion.SURE),

@@ -52,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * while thinking is not read, and a response cut off while thinking states none (it is asked once more, as a
  * response without the number is). It reads at most the last {@value ReplyWindow#MAX_CHARS} characters of the rest
  * for the reflection and the confidence (the answer extractor reads its own window of the text before them; see
- * {@link ReplyWindow}), in time linear in them.
+ * {@link ReplyWindow}), in time linear in them. The follow-up carries the response as the model's earlier turn
+ * without its thinking ({@link ThinkBlocks#withoutThinking}): the answer only, as the chat templates of Qwen3 and
+ * DeepSeek-R1 render an earlier assistant turn (for a response cut off while thinking, what it wrote before).
  *
  * <p>Signals: {@code verbalized_confidence} (N, when stated), {@code verbalized_missing} (0 or 1), {@code attempts}.
  * Thread-safe when the model is.
@@ -244,8 +246,10 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
 
     private ConfidenceEstimate followUp(CallScope scope, String question, String answerText, Parsed parsed,
                                         int attemptsSoFar, Usage usageSoFar, long start) {
-        List<ChatMessage> messages = List.of(UserMessage.from(prompt(question)), AiMessage.from(answerText),
-                UserMessage.from(FOLLOW_UP));
+        // The model's earlier turn is its answer: Qwen3's and DeepSeek-R1's chat templates drop the thinking of an
+        // earlier assistant turn, and re-sending it costs context and invites a confidence in the scratch work.
+        List<ChatMessage> messages = List.of(UserMessage.from(prompt(question)),
+                AiMessage.from(ThinkBlocks.withoutThinking(answerText)), UserMessage.from(FOLLOW_UP));
         ChatRequest request = ChatRequest.builder().messages(messages).build();
         Usage usage = usageSoFar;
         int attempt = attemptsSoFar;

@@ -85,6 +85,23 @@ public final class ThinkBlocks {
     }
 
     /**
+     * {@code reply} as a technique sends it back to the model, as the model's own earlier turn in a conversation or
+     * as an intermediate result pasted into a later prompt: the text outside its think blocks ({@link #split}),
+     * without the white space a removed block leaves at its start; a reply without tags is returned as it is. The
+     * chat templates of Qwen3 and DeepSeek-R1 keep the same of an earlier assistant turn (Qwen3's renders
+     * {@code content.split('</think>')[-1].lstrip('\n')} for each assistant turn before the last user message), so a
+     * served or local model that renders the conversation itself sees no difference, and one that does not is not
+     * sent scratch work that costs context and that the next stage might take for the result. A reply cut off while
+     * thinking gives what it wrote before the block it left open (usually nothing): a technique for which such a
+     * reply is unusable tells it by {@link #answerText} being empty.
+     */
+    public static String withoutThinking(String reply) {
+        String outside = split(reply).outside();
+        // Only tags make the outside shorter; without them the reply keeps even its leading white space.
+        return outside.length() == reply.length() ? reply : outside.stripLeading();
+    }
+
+    /**
      * The first {@value ReplyWindow#MAX_CHARS} characters of {@link #answerText}, or {@code ""} when the reply was cut
      * off while thinking: what a parser that reads a reply from its start reads, so that a reply cut off inside
      * thinking parses as an empty reply does.

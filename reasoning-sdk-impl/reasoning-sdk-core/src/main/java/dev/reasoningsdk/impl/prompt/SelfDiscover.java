@@ -31,7 +31,11 @@ import java.util.regex.Pattern;
  *
  * <p>The SELECT and IMPLEMENT replies are read from their first {@value ReplyWindow#MAX_CHARS} characters (see
  * {@link ReplyWindow}) outside a reasoning model's think blocks ({@link ThinkBlocks}), in time linear in them; the
- * SOLVE reply by the answer extractor, which reads its own window.
+ * SOLVE reply by the answer extractor, which reads its own window. The follow-up prompts carry the earlier stages'
+ * answers only: the ADAPT prompt the selected modules (or, when none is recognised, the SELECT reply outside its
+ * thinking), the IMPLEMENT prompt the ADAPT reply outside its thinking ({@link ThinkBlocks#withoutThinking}), as the
+ * chat templates of Qwen3 and DeepSeek-R1 drop the thinking of an earlier assistant turn. A SELECT or ADAPT reply
+ * with nothing outside its thinking (cut off while thinking) fails the discovery as a failed call does.
  */
 public final class SelfDiscover {
 
@@ -78,7 +82,8 @@ public final class SelfDiscover {
      * Discovers the reasoning structure for a task from a few of its instances (three calls).
      *
      * @throws IllegalArgumentException if no example is given
-     * @throws ReasoningException       if a stage fails or IMPLEMENT returns no JSON object
+     * @throws ReasoningException       if a stage fails, SELECT or ADAPT replies with nothing outside its thinking,
+     *                                  or IMPLEMENT returns no JSON object
      */
     public ReasoningStructure discover(List<String> taskExamples) {
         Objects.requireNonNull(taskExamples, "taskExamples");
@@ -89,13 +94,14 @@ public final class SelfDiscover {
         CallScope scope = gateway.session();
         ChatCalls.Reply select = stage(scope, "SELECT", selectPrompt(examples));
         List<Integer> selected = selectedModules(select.text());
-        String selectedText = selected.isEmpty() ? select.text() : numbered(selected);
+        String selectedText = selected.isEmpty() ? passedOn("SELECT", select) : numbered(selected);
         ChatCalls.Reply adapt = stage(scope, "ADAPT", adaptPrompt(selectedText, examples));
-        ChatCalls.Reply implement = stage(scope, "IMPLEMENT", implementPrompt(adapt.text(), examples));
+        String adapted = passedOn("ADAPT", adapt);
+        ChatCalls.Reply implement = stage(scope, "IMPLEMENT", implementPrompt(adapted, examples));
         Usage usage = select.usage().plus(adapt.usage()).plus(implement.usage());
         ObjectNode structure = JsonReplies.firstObject(implement.text()).orElseThrow(() -> new ReasoningException(
                 "SELF-DISCOVER IMPLEMENT stage returned no JSON object: " + abbreviate(implement.text())));
-        return new ReasoningStructure(selected, adapt.text(), JsonReplies.pretty(structure), usage);
+        return new ReasoningStructure(selected, adapted, JsonReplies.pretty(structure), usage);
     }
 
     /**
@@ -170,6 +176,20 @@ public final class SelfDiscover {
         return reply;
     }
 
+    /**
+     * A stage's reply as the next stage is given it: without the model's thinking
+     * ({@link ThinkBlocks#withoutThinking}), which the next stage would otherwise read as the modules it is to adapt or
+     * implement. A reply with nothing outside its thinking (cut off while thinking) is a failed stage, as a blank
+     * reply is.
+     */
+    private static String passedOn(String name, ChatCalls.Reply reply) {
+        if (ThinkBlocks.answerText(reply.text()).filter(answer -> !answer.isBlank()).isEmpty()) {
+            throw new ReasoningException("SELF-DISCOVER " + name + " stage failed: the reply holds nothing outside "
+                    + "the model's thinking (cut off while thinking?): " + abbreviate(reply.text()), null, true);
+        }
+        return ThinkBlocks.withoutThinking(reply.text());
+    }
+
     private static List<Integer> allIndices() {
         return java.util.stream.IntStream.rangeClosed(1, MODULES.size()).boxed().toList();
     }
@@ -201,8 +221,8 @@ public final class SelfDiscover {
      * A task's discovered reasoning structure.
      *
      * @param selectedModules module numbers (1-39) chosen in SELECT; empty if the reply named none recognisably (its
-     *                        text was then passed on as is)
-     * @param adaptedModules  the ADAPT stage's text
+     *                        text outside the model's thinking was then passed on)
+     * @param adaptedModules  the ADAPT stage's reply outside the model's thinking, as the IMPLEMENT prompt holds it
      * @param structure       the IMPLEMENT stage's JSON object, pretty-printed
      * @param usage           the three calls
      */

@@ -146,17 +146,23 @@ class LlmChainJudgeTest {
 
         assertThat(scores.scores()).containsExactly(8.0, 3.0);
         assertThat(model.requests()).hasSize(2);
+        // The evaluation it is asked to restate is its verdict: drafted scores would be restated as scores.
+        assertThat(ScriptedChatModel.userText(model.requests().get(1)))
+                .endsWith("Evaluation:\nChain 1 Total Score: 8/10\nChain 2 looks weak overall.")
+                .doesNotContain("9/10");
     }
 
     @Test
-    void aJudgeReplyCutOffWhileThinkingHoldsNoScore() {
+    void aJudgeReplyCutOffWhileThinkingHoldsNoScoreAndNoEvaluationToRestate() {
         ScriptedChatModel model = ScriptedChatModel.replying(
                 "<think>Chain 1 Total Score: 8/10\nChain 2 Total Score: 3/10, though let me check chain 2",
-                "{\"1\": 9, \"2\": 2}");
+                "Chain 1 Total Score: 9/10\nChain 2 Total Score: 2/10");
         ChainScorer.Scores scores = LlmChainJudge.of(model).scoreLocally(QUESTION, TWO, List.of());
 
+        // Garbage, asked again: a structured restatement of its drafts would restate them as its verdict.
         assertThat(scores.scores()).containsExactly(9.0, 2.0);
-        assertThat(model.requests()).hasSize(2);
+        assertThat(model.userTexts()).hasSize(2).noneMatch(text -> text.startsWith("Below is an evaluation"));
+        assertThat(scores.usage().failedCalls(CallFailure.GARBAGE)).isEqualTo(1);
     }
 
     @Test

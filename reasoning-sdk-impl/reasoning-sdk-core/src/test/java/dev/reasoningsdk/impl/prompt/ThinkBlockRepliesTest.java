@@ -61,6 +61,40 @@ class ThinkBlockRepliesTest {
     }
 
     @Test
+    void selfDiscoverFollowUpPromptsCarryTheEarlierStagesAnswersNotTheirThinking() {
+        ScriptedChatModel model = LlmPromptTechniquesTest.byPrompt(prompt -> {
+            if (prompt.startsWith("Select")) {
+                return "<think>\nSCRATCH-SELECT: 1. How could I devise an experiment? Too much.\n</think>\n\n"
+                        + "Break the problem into parts.";
+            }
+            if (prompt.startsWith("Rephrase")) {
+                return "<think>SCRATCH-ADAPT: solving it, 3 + 4 = 7.</think>\nSplit the sum into its terms.";
+            }
+            return "{\"Step 1: add the terms\": \"\"}";
+        });
+        SelfDiscover.ReasoningStructure structure = SelfDiscover.of(model, AnswerExtractors.numeric())
+                .discover(List.of("What is 3 + 4?"));
+
+        List<String> prompts = model.userTexts();
+        assertThat(prompts).hasSize(3);
+        assertThat(prompts.get(1)).contains("Selected module descriptions:\nBreak the problem into parts.\n")
+                .doesNotContain("SCRATCH");
+        assertThat(prompts.get(2)).contains("Adapted module descriptions:\nSplit the sum into its terms.\n")
+                .doesNotContain("SCRATCH");
+        assertThat(structure.adaptedModules()).isEqualTo("Split the sum into its terms.");
+    }
+
+    @Test
+    void selfDiscoverFailsAStageCutOffWhileThinkingAsAFailedCallInsteadOfPassingItOn() {
+        ScriptedChatModel model = LlmPromptTechniquesTest.byPrompt(prompt -> prompt.startsWith("Rephrase")
+                ? "<think>SCRATCH-ADAPT: first restate the task, then" : prompt.startsWith("Select") ? "9." : "{}");
+        assertThatThrownBy(() -> SelfDiscover.of(model, AnswerExtractors.numeric()).discover(List.of("task")))
+                .isInstanceOf(ReasoningException.class).hasMessageContaining("ADAPT stage failed")
+                .satisfies(e -> assertThat(((ReasoningException) e).isRetryable()).isTrue());
+        assertThat(model.calls()).isEqualTo(2);
+    }
+
+    @Test
     void paraphrasesAreReadOutsideThinking() {
         ScriptedChatModel model = LlmPromptTechniquesTest.byPrompt(prompt -> prompt.contains("Phrase: be brief")
                 ? "<think>\nanswer tersely\nno, too curt\n</think>\nkeep it short"

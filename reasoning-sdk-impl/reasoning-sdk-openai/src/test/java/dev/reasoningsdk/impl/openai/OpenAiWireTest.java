@@ -29,6 +29,7 @@ import dev.reasoningsdk.impl.llm.LlmCallException;
 import dev.reasoningsdk.impl.llm.RetryPolicy;
 import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
 import dev.reasoningsdk.impl.prompt.ActivePrompt;
+import dev.reasoningsdk.impl.prompt.SelfDiscover;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -347,6 +348,46 @@ class OpenAiWireTest {
                 .isEqualTo(TokenProbabilityConfidence.SURE_QUESTION + " ");
         assertThat(asked.path("temperature").asDouble()).isZero();
         assertThat(requests.get(0).path("temperature").asDouble()).isZero();
+    }
+
+    @Test
+    void theSureQuestionFollowsAReasoningModelsAnswerWithoutItsThinking() throws IOException {
+        List<String> tokens = List.of("<think>", "6*7=40?", " No.", "</think>", "\n\n", "The", " answer", " is",
+                " 42", ".");
+        double[] logProbs = {-0.1, -0.1, -0.1, -0.1, -0.1, -0.1, -0.01, -0.01, -0.4, -0.02};
+        String sure = completion(List.of("s"), new double[] {-0.3},
+                List.of(List.<Object[]>of(new Object[] {"s", -0.3}, new Object[] {"u", -1.5})));
+        ChatModel model = model(serve(call -> Reply.ok(call == 1 ? completion(tokens, logProbs, null) : sure)));
+
+        ConfidenceEstimate estimate = TokenProbabilityConfidence.builder().model(model)
+                .extractor(AnswerExtractors.numeric()).build().estimate("What is 6 times 7?");
+
+        assertThat(estimate.answer()).contains("42");
+        JsonNode asked = requests.get(1).path("messages");
+        assertThat(asked.get(1).path("role").asText()).isEqualTo("assistant");
+        // Qwen3's chat template would render the same earlier turn from the whole reply.
+        assertThat(asked.get(1).path("content").asText()).isEqualTo("The answer is 42.");
+    }
+
+    @Test
+    void selfDiscoverSendsTheEarlierStagesAnswersNotTheirThinking() throws IOException {
+        List<String> replies = List.of(
+                "<think>\nSCRATCH-SELECT: 1. How could I devise an experiment? No.\n</think>\n\nBreak it into parts.",
+                "<think>SCRATCH-ADAPT: solving it, 6*7=40?</think>\nMultiply the factors one at a time.",
+                "{\"Step 1: multiply\": \"\", \"Final answer\": \"\"}");
+        ChatModel model = model(serve(call -> Reply.ok(completion(List.of(replies.get(call - 1)), null, null))));
+
+        SelfDiscover.ReasoningStructure structure = SelfDiscover.of(model, AnswerExtractors.numeric())
+                .discover(List.of("What is 6 times 7?"));
+
+        assertThat(structure.structure()).contains("Step 1: multiply");
+        assertThat(requests).hasSize(3);
+        String adaptPrompt = requests.get(1).path("messages").get(0).path("content").asText();
+        String implementPrompt = requests.get(2).path("messages").get(0).path("content").asText();
+        assertThat(adaptPrompt).contains("Selected module descriptions:\nBreak it into parts.\n")
+                .doesNotContain("SCRATCH");
+        assertThat(implementPrompt).contains("Adapted module descriptions:\nMultiply the factors one at a time.\n")
+                .doesNotContain("SCRATCH");
     }
 
     @Test
