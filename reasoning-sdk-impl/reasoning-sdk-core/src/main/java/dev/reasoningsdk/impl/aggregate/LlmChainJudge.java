@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>The judge is asked to end each chain's evaluation with {@code Chain N Total Score: X/10}. Scores are mapped to
  * chains by that number ({@link JudgeReplyParser}). When some chain's score is missing, the judge is asked once to
  * restate the scores of that reply as a JSON object (structured output), shown the reply outside a reasoning judge's
- * think blocks ({@link ThinkBlocks#withoutThinking}; none for a reply cut off while thinking, which holds no
- * evaluation); if scores are still missing, the whole
+ * think blocks ({@link ThinkBlocks#withoutThinking}; none for a reply with nothing but white space outside them, cut
+ * off while thinking or not, which holds no evaluation); if scores are still missing, the whole
  * call is repeated, up to {@code maxAttempts} calls in all (default 3), keeping the scores already read. A chain
  * left without a score gets {@code NaN} and is counted in {@link Scores#failures()}; a call that fails is counted as
  * failed in the usage by its kind, and one that yields no score at all as {@link CallFailure#GARBAGE}. Nothing here
@@ -209,8 +209,10 @@ public final class LlmChainJudge implements ChainScorer {
             }
             Map<Integer, Double> parsed = JudgeReplyParser.parseText(call.text, count);
             // The evaluation restated is the judge's reply outside its thinking, where its scores are read: scores it
-            // drafted while thinking are not its verdict. One cut off while thinking has none to restate.
-            if (structuredFallback && !covers(found, parsed, count) && ThinkBlocks.answerText(call.text).isPresent()) {
+            // drafted while thinking are not its verdict. One with nothing outside its thinking has none to restate:
+            // scores restated from an empty evaluation could only be invented.
+            if (structuredFallback && !covers(found, parsed, count)
+                    && ThinkBlocks.answerText(call.text).filter(answer -> !answer.isBlank()).isPresent()) {
                 Call extraction = call(scope, ChatRequest.builder()
                         .messages(UserMessage.from(extractionPrompt(ThinkBlocks.withoutThinking(call.text), count)))
                         .responseFormat(ResponseFormat.JSON).temperature(0.0).build());

@@ -12,6 +12,7 @@ import dev.reasoningsdk.api.aggregate.ScoredChain;
 import dev.reasoningsdk.fixtures.ScriptedChatModel;
 import java.util.List;
 import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class LlmChainJudgeTest {
@@ -162,6 +163,27 @@ class LlmChainJudgeTest {
         // Garbage, asked again: a structured restatement of its drafts would restate them as its verdict.
         assertThat(scores.scores()).containsExactly(9.0, 2.0);
         assertThat(model.userTexts()).hasSize(2).noneMatch(text -> text.startsWith("Below is an evaluation"));
+        assertThat(scores.usage().failedCalls(CallFailure.GARBAGE)).isEqualTo(1);
+    }
+
+    /**
+     * A reasoning judge that put all its scoring in its thinking and wrote nothing (or only white space) after it:
+     * the evaluation shown for restating would be empty, and a JSON object returned for an empty evaluation can only
+     * be invented (here the one the extraction prompt gives as its example).
+     */
+    @Test
+    void aJudgeReplyWithNothingOutsideItsThinkingIsGarbageWithoutARestatementOfAnEmptyEvaluation() {
+        AtomicInteger judgeCalls = new AtomicInteger();
+        ScriptedChatModel model = ScriptedChatModel.byRule(request -> ScriptedChatModel.userText(request)
+                .startsWith("Below is an evaluation") ? "{\"1\": 7, \"2\": 9}"
+                : judgeCalls.incrementAndGet() == 1
+                ? "<think>Chain 1 Total Score: 8/10\nChain 2 Total Score: 3/10</think>\n\n \n"
+                : "Chain 1 Total Score: 9/10\nChain 2 Total Score: 2/10");
+        ChainScorer.Scores scores = LlmChainJudge.of(model).scoreLocally(QUESTION, TWO, List.of());
+
+        assertThat(scores.scores()).containsExactly(9.0, 2.0);
+        assertThat(model.userTexts()).noneMatch(text -> text.startsWith("Below is an evaluation"));
+        assertThat(scores.usage().modelCalls()).isEqualTo(2);
         assertThat(scores.usage().failedCalls(CallFailure.GARBAGE)).isEqualTo(1);
     }
 
