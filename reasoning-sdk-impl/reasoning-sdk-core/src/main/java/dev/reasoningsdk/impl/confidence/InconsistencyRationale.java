@@ -28,13 +28,14 @@ import org.slf4j.LoggerFactory;
  * first chain of the majority group and the first chain of the other group differ; steps are the lines of a chain
  * outside a reasoning model's thinking, or its sentences when it is one line. With a model
  * ({@link #withModel(ChatModel)}), the model is shown the question, the answer groups and one chain of each, and
- * asked to summarise in the first person what it is unsure about, as SaySelf trains models to do; the call goes through a {@link ModelGateway} ({@link #withGateway(ModelGateway)};
- * {@code withModel} makes one with the default limits), and when it fails or returns nothing, the deterministic text
- * is used and the failure counted by kind. The model is shown each chain without a reasoning model's thinking
- * ({@link ThinkBlocks#withoutThinking}: its answer, as its own earlier turn), and its rationale is read outside its
- * thinking; a reply with nothing outside it is garbage ({@link CallFailure#GARBAGE}), and the deterministic text is
- * used. Steps are read from the first {@value ReplyWindow#MAX_CHARS} characters of a chain (see
- * {@link ReplyWindow}), in time linear in them. Thread-safe.
+ * asked to summarise in the first person what it is unsure about, as SaySelf trains models to do; the call goes
+ * through a {@link ModelGateway} ({@link #withGateway(ModelGateway)}; {@code withModel} makes one with the default
+ * limits), and when it fails or returns nothing, the deterministic text is used and the failure counted by kind. The
+ * model is shown each chain without a reasoning model's thinking ({@link ThinkBlocks#withoutThinking}: its answer,
+ * as its own earlier turn), and its rationale is read outside its thinking; a reply with nothing outside it is
+ * garbage ({@link CallFailure#GARBAGE}), and the deterministic text is used. Steps are read from the first
+ * {@value ReplyWindow#MAX_CHARS} characters of a chain (see {@link ReplyWindow}), in time linear in them.
+ * Thread-safe.
  */
 public final class InconsistencyRationale {
 
