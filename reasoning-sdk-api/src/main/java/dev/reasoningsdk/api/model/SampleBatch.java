@@ -58,8 +58,10 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
      *
      * @param index        position in the batch, 0-based
      * @param text         the response text
-     * @param inputTokens  prompt tokens, or {@link Usage#UNKNOWN_TOKENS}
-     * @param outputTokens generated tokens, or {@link Usage#UNKNOWN_TOKENS}
+     * @param inputTokens  prompt tokens of the sample's reply, plus those of any reply refused before it as unusable
+     *                     (an empty answer retried: the provider billed it, and the batch's {@link Usage} counts it),
+     *                     or {@link Usage#UNKNOWN_TOKENS} when one of them did not report them
+     * @param outputTokens generated tokens, counted as {@code inputTokens}
      * @param attempts     calls made for this sample (1 without retries)
      * @param tokenLogProbs the generated tokens with their log-probabilities (and top alternatives where asked
      *                      for), as the model or server returned them; empty when it returned none
@@ -98,12 +100,15 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
      * @param kind         the kind of failure
      * @param message      what went wrong
      * @param attempts     calls made for this sample
-     * @param inputTokens  prompt tokens of the reply the failure was read from (a {@link FailureKind#TRUNCATED}
-     *                     sample's), or {@link Usage#UNKNOWN_TOKENS} when that reply did not report them; 0 when no
-     *                     reply was kept (every other kind in the shipped samplers), as a call that failed without a
-     *                     reply adds no tokens to the batch's {@link Usage}
-     * @param outputTokens tokens generated in that reply, as {@code inputTokens}: what a method that drew the sample
-     *                     paid for it though it never voted
+     * @param inputTokens  prompt tokens of every reply the sample's calls received: the one a
+     *                     {@link FailureKind#TRUNCATED} failure was read from, each one refused as unusable
+     *                     ({@link FailureKind#GARBAGE}, every attempt of it, retries included, and one refused before
+     *                     a failure of another kind), as the batch's {@link Usage} counts them; or
+     *                     {@link Usage#UNKNOWN_TOKENS} when one of those replies did not report them; 0 when no reply
+     *                     came (a timeout, an HTTP error, a refusal by the budget), as a call that failed without a
+     *                     reply adds no tokens to the usage
+     * @param outputTokens tokens generated in those replies, as {@code inputTokens}: what a method that drew the
+     *                     sample paid for it though it never voted
      */
     public record SampleFailure(int index, FailureKind kind, String message, int attempts, long inputTokens,
                                 long outputTokens) {
@@ -122,7 +127,7 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
         }
 
         /**
-         * A failure that kept no reply, so carries no tokens (0 each).
+         * A failure that got no reply, so carries no tokens (0 each).
          *
          * @throws IllegalArgumentException as the canonical constructor
          * @throws NullPointerException     if kind or message is null
@@ -146,7 +151,11 @@ public record SampleBatch(int requested, List<Sample> samples, List<SampleFailur
          * The message says how long the server asked for; a later batch may succeed.
          */
         RETRY_LATER,
-        /** The model answered, but with nothing usable (empty or malformed). */
+        /**
+         * The model answered, but with nothing usable (empty or malformed), also on its retry where the sampler
+         * retries one. Each reply still cost what the provider billed: its tokens are in the batch's usage and in the
+         * failure's {@link SampleFailure#inputTokens()} and {@link SampleFailure#outputTokens()}, every attempt's.
+         */
         GARBAGE,
         /** Not attempted, or not finished, because the call or token budget or the deadline ran out. */
         BUDGET_EXHAUSTED,

@@ -40,6 +40,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Every component that calls a chat model, through the real LangChain4j OpenAI and Ollama clients, against a
@@ -186,8 +187,10 @@ final class FaultMatrix {
      * @param detail a short description: the answer, the stop reason, the exception's type and message
      * @param error  the exception thrown, for {@link Kind#EXCEPTION}
      * @param usage  the usage the component reported; empty when its exception carries none
+     * @param batch  the sampler's batch, whose samples and failures carry the tokens of the replies drawn for them;
+     *               empty for every other component
      */
-    record Outcome(Kind kind, String detail, Throwable error, Optional<Usage> usage) {
+    record Outcome(Kind kind, String detail, Throwable error, Optional<Usage> usage, Optional<SampleBatch> batch) {
         /** One line, at most 160 characters, for tables. */
         Outcome {
             detail = detail.replaceAll("\\s+", " ").strip();
@@ -195,23 +198,43 @@ final class FaultMatrix {
         }
 
         static Outcome answer(String detail, Usage usage) {
-            return new Outcome(Kind.ANSWER, detail, null, Optional.of(usage));
+            return new Outcome(Kind.ANSWER, detail, null, Optional.of(usage), Optional.empty());
         }
 
         static Outcome fallback(String detail, Usage usage) {
-            return new Outcome(Kind.FALLBACK, detail, null, Optional.of(usage));
+            return new Outcome(Kind.FALLBACK, detail, null, Optional.of(usage), Optional.empty());
         }
 
         static Outcome of(boolean answered, String detail, Usage usage) {
             return answered ? answer(detail, usage) : fallback(detail, usage);
         }
 
+        static Outcome of(SampleBatch batch, String detail) {
+            return new Outcome(batch.samples().isEmpty() ? Kind.FALLBACK : Kind.ANSWER, detail, null,
+                    Optional.of(batch.usage()), Optional.of(batch));
+        }
+
         static Outcome thrown(RuntimeException error) {
             Optional<Usage> usage = error instanceof BudgetExhaustedException exhausted
                     ? Optional.of(exhausted.usage()) : Optional.empty();
             return new Outcome(Kind.EXCEPTION, error.getClass().getSimpleName() + ": " + error.getMessage(), error,
-                    usage);
+                    usage, Optional.empty());
         }
+    }
+
+    /**
+     * The tokens {@code batch}'s failures carry ({@code failures} true) or its samples carry, added with
+     * {@link Usage#plus}: unknown when one count is.
+     */
+    static Usage tokensCarried(SampleBatch batch, boolean failures) {
+        Stream<Usage> carried = failures
+                ? batch.failures().stream().map(failure -> tokens(failure.inputTokens(), failure.outputTokens()))
+                : batch.samples().stream().map(sample -> tokens(sample.inputTokens(), sample.outputTokens()));
+        return carried.reduce(Usage.NONE, Usage::plus);
+    }
+
+    private static Usage tokens(long inputTokens, long outputTokens) {
+        return new Usage(0, 0, 0, inputTokens, outputTokens, Duration.ZERO);
     }
 
     /**
@@ -242,9 +265,16 @@ final class FaultMatrix {
                 usage.failuresByKind().forEach((kind, count) -> failures.put(kind.name().toLowerCase(Locale.ROOT),
                         count));
                 report.put("calls_in_usage", usage.modelCalls()).put("failed_calls", usage.failedCalls())
-                        .put("failed_by_kind", failures).put("tokens_known", usage.tokensKnown());
+                        .put("failed_by_kind", failures).put("tokens_known", usage.tokensKnown())
+                        .put("input_tokens", usage.inputTokens()).put("output_tokens", usage.outputTokens());
             }, () -> report.put("calls_in_usage", "not reported").put("failed_calls", "not reported")
-                    .put("failed_by_kind", new BenchReport()).put("tokens_known", "not reported"));
+                    .put("failed_by_kind", new BenchReport()).put("tokens_known", "not reported")
+                    .put("input_tokens", "not reported").put("output_tokens", "not reported"));
+            outcome.batch().ifPresent(batch -> {
+                Usage carried = tokensCarried(batch, true);
+                report.put("failure_input_tokens", carried.inputTokens())
+                        .put("failure_output_tokens", carried.outputTokens());
+            });
             return report.put("bounded", bounded());
         }
     }
@@ -257,8 +287,8 @@ final class FaultMatrix {
                 try (ChatModelSampler sampler = ChatModelSampler.builder().gateway(gateway).temperature(0.7)
                         .build()) {
                     SampleBatch batch = sampler.sample(QUESTION, SAMPLES, 0);
-                    return Outcome.of(!batch.samples().isEmpty(), batch.samples().size() + "/" + SAMPLES
-                            + " samples, stop " + batch.stopReason(), batch.usage());
+                    return Outcome.of(batch, batch.samples().size() + "/" + SAMPLES + " samples, stop "
+                            + batch.stopReason());
                 }
             }
         },

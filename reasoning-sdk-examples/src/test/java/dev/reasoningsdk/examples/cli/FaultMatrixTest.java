@@ -6,6 +6,7 @@ import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.examples.cli.FaultMatrix.Cell;
 import dev.reasoningsdk.examples.cli.FaultMatrix.Client;
 import dev.reasoningsdk.examples.cli.FaultMatrix.Component;
@@ -62,6 +63,16 @@ class FaultMatrixTest {
     void chatModelSampler(Fault fault, Client client) {
         Cell cell = check(Component.SAMPLER, fault, client);
         expectFallbackWhenFailing(cell);
+        // Every reply the server sent is in what the sample or failure drawn from it carries, the refused ones (an
+        // empty answer and its retry) included: no cache here, so together they are the batch's tokens.
+        SampleBatch batch = cell.outcome().batch().orElseThrow();
+        Usage carried = FaultMatrix.tokensCarried(batch, false).plus(FaultMatrix.tokensCarried(batch, true));
+        assertThat(carried.inputTokens()).as(cell.outcome().detail()).isEqualTo(batch.usage().inputTokens());
+        assertThat(carried.outputTokens()).as(cell.outcome().detail()).isEqualTo(batch.usage().outputTokens());
+        if (fault == Fault.EMPTY_ANSWER) {
+            // Each empty answer reported its prompt tokens, which no sample carries.
+            assertThat(FaultMatrix.tokensCarried(batch, true).inputTokens()).isPositive();
+        }
     }
 
     @ParameterizedTest(name = "{0} via {1}")

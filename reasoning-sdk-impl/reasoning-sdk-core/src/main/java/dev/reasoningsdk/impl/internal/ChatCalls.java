@@ -38,6 +38,14 @@ public final class ChatCalls {
                 : tokens.outputTokenCount();
     }
 
+    /**
+     * The tokens {@code response} reports (each {@link Usage#UNKNOWN_TOKENS} where it reports none) as a usage of no
+     * call, to add with {@link Usage#plus} to what was counted before it.
+     */
+    public static Usage tokens(ChatResponse response) {
+        return new Usage(0, 0, 0, inputTokens(response), outputTokens(response), Duration.ZERO);
+    }
+
     /** The response's text, or {@code ""} when it has none. */
     public static String text(ChatResponse response) {
         if (response == null || response.aiMessage() == null || response.aiMessage().text() == null) {

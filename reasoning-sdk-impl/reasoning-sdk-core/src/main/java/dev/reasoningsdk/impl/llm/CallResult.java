@@ -27,29 +27,31 @@ public final class CallResult {
     private final String message;
     private final int attempts;
     private final Usage usage;
+    private final Usage refusedReplies;
     private final LlmCallException error;
     private final boolean retryLater;
 
     private CallResult(ChatResponse response, String text, CallFailure failure, String message, int attempts,
-                       Usage usage, LlmCallException error, boolean retryLater) {
+                       Usage usage, Usage refusedReplies, LlmCallException error, boolean retryLater) {
         this.response = response;
         this.text = text;
         this.failure = failure;
         this.message = message;
         this.attempts = attempts;
         this.usage = Objects.requireNonNull(usage, "usage");
+        this.refusedReplies = Objects.requireNonNull(refusedReplies, "refusedReplies");
         this.error = error;
         this.retryLater = retryLater;
     }
 
-    static CallResult answered(ChatResponse response, String text, int attempts, Usage usage) {
-        return new CallResult(response, text, null, "", attempts, usage, null, false);
+    static CallResult answered(ChatResponse response, String text, int attempts, Usage usage, Usage refusedReplies) {
+        return new CallResult(response, text, null, "", attempts, usage, refusedReplies, null, false);
     }
 
-    static CallResult failed(CallFailure failure, String message, int attempts, Usage usage, LlmCallException error,
-                             boolean retryLater) {
-        return new CallResult(null, "", Objects.requireNonNull(failure, "failure"), message, attempts, usage, error,
-                retryLater);
+    static CallResult failed(CallFailure failure, String message, int attempts, Usage usage, Usage refusedReplies,
+                             LlmCallException error, boolean retryLater) {
+        return new CallResult(null, "", Objects.requireNonNull(failure, "failure"), message, attempts, usage,
+                refusedReplies, error, retryLater);
     }
 
     /**
@@ -92,6 +94,18 @@ public final class CallResult {
     /** What this call cost (see the class description). */
     public Usage usage() {
         return usage;
+    }
+
+    /**
+     * What the replies this call received and refused as unusable cost ({@link CallFailure#GARBAGE}: no message, or
+     * blank text, retried or not): one failed model call each, with the tokens each reported
+     * ({@link Usage#UNKNOWN_TOKENS} where one reported none), as the provider bills them though they yielded
+     * nothing; a refused reply replayed from a cache counts as the gateway counts it. Part of {@link #usage()}, never
+     * to be added to it; {@link Usage#NONE} when no reply was refused. For the sampler, whose samples and failures
+     * carry what their calls' replies cost.
+     */
+    Usage refusedReplies() {
+        return refusedReplies;
     }
 
     /** The classified error of the last failed attempt, when an attempt threw or timed out. */

@@ -180,7 +180,7 @@ public final class CallScope {
         List<CallResult> results = new ArrayList<>(copy.size());
         for (CompletableFuture<CallResult> future : futures) {
             results.add(future.exceptionally(bug -> CallResult.failed(CallFailure.OTHER, "internal error: " + bug,
-                    0, Usage.NONE, null, false)).join());
+                    0, Usage.NONE, Usage.NONE, null, false)).join());
         }
         return results;
     }
@@ -297,6 +297,8 @@ public final class CallScope {
         private final boolean cutOffIsAnswer;
         private final Instant callStart = gateway.clock().instant();
         private Usage usage = Usage.NONE;
+        /** The part of {@link #usage} spent on replies refused as unusable. */
+        private Usage refused = Usage.NONE;
         private int attempts;
         private LlmCallException lastError;
         private boolean externallyInterrupted;
@@ -364,12 +366,15 @@ public final class CallScope {
                         // A replay is not a model call: it spends neither the call budget nor tokens.
                         reservedCalls.decrementAndGet();
                         record(new Usage(0, 0, 0, 0, 0, Duration.ZERO, 1, Map.of()));
-                        return CallResult.answered(response, text, attempts, usage.withWallTime(took));
+                        return answered(response, text, took);
                     }
-                    recordTokens(response, text == null ? CallFailure.GARBAGE : null);
+                    Usage reply = recordTokens(response, text == null ? CallFailure.GARBAGE : null);
                     if (text != null) {
-                        return CallResult.answered(response, text, attempts, usage.withWallTime(took));
+                        return answered(response, text, took);
                     }
+                    // The provider billed the refused reply: the sampler's failure, or the sample drawn on the retry,
+                    // carries its tokens.
+                    refused = refused.plus(reply);
                     last = "; last: empty answer";
                     if (gateway.retryGarbage() && !garbageRetried && !cancelled) {
                         garbageRetried = true;
@@ -552,13 +557,18 @@ public final class CallScope {
             return text == null || text.isBlank() ? null : text;
         }
 
-        /** Counts a call that returned: its tokens (unknown when it reports none), failed when {@code kind} is set. */
-        private void recordTokens(ChatResponse response, CallFailure kind) {
+        /**
+         * Counts a call that returned: its tokens (unknown when it reports none), failed when {@code kind} is set.
+         * Returns what it counted.
+         */
+        private Usage recordTokens(ChatResponse response, CallFailure kind) {
             long in = ChatCalls.inputTokens(response);
             long out = ChatCalls.outputTokens(response);
             knownTokens.addAndGet(Math.max(in, 0) + Math.max(out, 0));
-            record(new Usage(0, 1, kind == null ? 0 : 1, in, out, Duration.ZERO, 0,
-                    kind == null ? Map.of() : Map.of(kind, 1)));
+            Usage call = new Usage(0, 1, kind == null ? 0 : 1, in, out, Duration.ZERO, 0,
+                    kind == null ? Map.of() : Map.of(kind, 1));
+            record(call);
+            return call;
         }
 
         /** Counts a call that failed without a response: no tokens, and the total stays known. */
@@ -571,9 +581,14 @@ public final class CallScope {
             count(attempt);
         }
 
+        private CallResult answered(ChatResponse response, String text, Duration took) {
+            return CallResult.answered(response, text, attempts, usage.withWallTime(took), refused);
+        }
+
         private CallResult fail(CallFailure kind, String message, boolean retryLater) {
             Duration took = Duration.between(callStart, gateway.clock().instant());
-            return CallResult.failed(kind, message, attempts, usage.withWallTime(took), lastError, retryLater);
+            return CallResult.failed(kind, message, attempts, usage.withWallTime(took), refused, lastError,
+                    retryLater);
         }
     }
 }

@@ -92,7 +92,11 @@ import org.slf4j.LoggerFactory;
  * is in {@link Usage#modelCalls()} (a reply served from a cache in {@link Usage#cacheHits()} instead), each attempt
  * that did not yield a sample in {@link Usage#failedCalls()} and, by why, in {@link Usage#failuresByKind()}; tokens
  * are summed from {@link ChatResponse#tokenUsage()} and are {@link Usage#UNKNOWN_TOKENS} when any response lacked
- * them (calls that failed without a response add none). Thread-safe; {@link #close()} stops its threads.
+ * them (calls that failed without a response add none). Each sample and each failure carries the tokens of every
+ * reply drawn for it: its own reply's, and those of the replies refused as unusable before it (an empty answer and
+ * its retry), which the provider billed though they yielded nothing; a failure that got no reply carries 0. So,
+ * without a cache, the samples' and failures' tokens add up to the batch's. Thread-safe; {@link #close()} stops its
+ * threads.
  */
 public final class ChatModelSampler implements ChainSampler, AutoCloseable {
 
@@ -313,16 +317,20 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
             // Kept, it has no text to keep, so it stays garbage.
             CallResult result = keepTruncated ? scope.call(request) : scope.callTakingCutOff(request);
             ChatResponse response = result.ok() ? result.response().orElseThrow() : null;
+            // Every reply drawn for this index costs what it reports, the ones refused as unusable (an empty answer
+            // retried) included, as the batch's usage counts them: a method that drew the index paid for them all.
+            Usage cost = response == null ? result.refusedReplies()
+                    : result.refusedReplies().plus(ChatCalls.tokens(response));
             if (response != null && !keepTruncated && response.finishReason() == FinishReason.LENGTH) {
                 outcomes.set(index, new SampleFailure(index, FailureKind.TRUNCATED, "cut off at the token limit "
                         + "(finish reason length) after " + ChatCalls.outputTokens(response) + " output tokens",
-                        result.attempts(), ChatCalls.inputTokens(response), ChatCalls.outputTokens(response)));
+                        result.attempts(), cost.inputTokens(), cost.outputTokens()));
             } else if (response != null) {
-                outcomes.set(index, new Sample(index, result.text(), ChatCalls.inputTokens(response),
-                        ChatCalls.outputTokens(response), result.attempts(),
-                        ReasoningChatResponseMetadata.tokenLogProbs(response).orElse(List.of())));
+                outcomes.set(index, new Sample(index, result.text(), cost.inputTokens(), cost.outputTokens(),
+                        result.attempts(), ReasoningChatResponseMetadata.tokenLogProbs(response).orElse(List.of())));
             } else {
-                outcomes.set(index, new SampleFailure(index, kindOf(result), result.message(), result.attempts()));
+                outcomes.set(index, new SampleFailure(index, kindOf(result), result.message(), result.attempts(),
+                        cost.inputTokens(), cost.outputTokens()));
             }
         }
 

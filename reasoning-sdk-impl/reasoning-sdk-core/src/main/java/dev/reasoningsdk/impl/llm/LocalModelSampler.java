@@ -25,7 +25,8 @@ import java.util.function.UnaryOperator;
  * <p>The prompt is the user's text (e.g. the question); {@link Builder#promptFormat} turns it into the model's
  * input. A batch the model cannot run (a character outside its vocabulary, a prompt longer than its context) is
  * returned with every sample as a {@link SampleBatch.FailureKind#PERMANENT} failure rather than thrown, like a
- * remote model's bad request; an empty answer is a {@link SampleBatch.FailureKind#GARBAGE} failure. A generation
+ * remote model's bad request; an empty answer is a {@link SampleBatch.FailureKind#GARBAGE} failure, which carries the
+ * tokens decoded for it (white space, or an end of sequence at once). A generation
  * that stopped at {@code maxTokens} or at the model's context rather than at its end-of-sequence token has not reached
  * its answer: it is a {@link SampleBatch.FailureKind#TRUNCATED} failure, left out of every vote and counted in
  * {@link SampleBatch#truncatedSamples()}, unless {@link Builder#keepTruncated(boolean) keepTruncated(true)}; its
@@ -112,8 +113,10 @@ public final class LocalModelSampler implements ChainSampler {
             outputTokens += generation.tokenIds().length;
             String text = generation.text().strip();
             if (text.isEmpty()) {
+                // Its tokens were decoded (and are in the usage) though they hold no text: the failure carries them.
                 failures.add(new SampleBatch.SampleFailure(i, SampleBatch.FailureKind.GARBAGE,
-                        "the model produced no text (" + generation.finishReason() + ")", 1));
+                        "the model produced no text (" + generation.finishReason() + ")", 1, generation.promptTokens(),
+                        generation.tokenIds().length));
             } else if (!keepTruncated && generation.finishReason() != Generation.FinishReason.END_OF_SEQUENCE) {
                 failures.add(new SampleBatch.SampleFailure(i, SampleBatch.FailureKind.TRUNCATED,
                         "cut off at the token limit (" + generation.finishReason() + ") after "

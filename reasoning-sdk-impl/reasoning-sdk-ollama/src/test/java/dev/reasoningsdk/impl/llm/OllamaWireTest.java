@@ -271,6 +271,32 @@ class OllamaWireTest {
     }
 
     @Test
+    void aReplyThatOnlyThoughtCostsTheTokensOllamaCountedOncePerAttempt() throws IOException {
+        // A reasoning model that thought and answered nothing: 12 prompt tokens and 9 generated, every reply.
+        Reply thoughtOnly = new Reply(200, null, "", "6*7 = 42, so the answer is 42.", "stop");
+        String baseUrl = serveReplies(call -> call <= 3 ? thoughtOnly : new Reply(200, null));
+        try (ChatModelSampler sampler = samplerBuilder(baseUrl).build()) {
+            SampleBatch batch = sampler.sample("What is 6 times 7?", 2, 0);
+
+            // Index 0: nothing, and nothing on its retry. Index 1: nothing, then the answer on its retry.
+            assertThat(calls.get()).isEqualTo(4);
+            assertThat(batch.failures()).singleElement().satisfies(failure -> {
+                assertThat(failure.kind()).isEqualTo(FailureKind.GARBAGE);
+                assertThat(failure.attempts()).isEqualTo(2);
+                assertThat(failure.inputTokens()).isEqualTo(2 * 12);
+                assertThat(failure.outputTokens()).isEqualTo(2 * 9);
+            });
+            assertThat(batch.samples()).singleElement().satisfies(sample -> {
+                assertThat(sample.inputTokens()).isEqualTo(2 * 12);
+                assertThat(sample.outputTokens()).isEqualTo(2 * 9);
+            });
+            assertThat(batch.usage().failedCalls(CallFailure.GARBAGE)).isEqualTo(3);
+            assertThat(batch.usage().inputTokens()).isEqualTo(4 * 12);
+            assertThat(batch.usage().outputTokens()).isEqualTo(4 * 9);
+        }
+    }
+
+    @Test
     void seedsAndTemperaturesReachOllamaAndTokensComeBack() throws IOException {
         try (ChatModelSampler sampler = sampler(serve(call -> 200))) {
             SampleBatch batch = sampler.sample("What is 6 times 7?", 3, 40);

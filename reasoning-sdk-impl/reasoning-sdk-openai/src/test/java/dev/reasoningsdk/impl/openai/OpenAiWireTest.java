@@ -516,6 +516,38 @@ class OpenAiWireTest {
     }
 
     @Test
+    void aRefusedReplyCostsTheTokensItsUsageBlockReportsOncePerAttempt() throws IOException {
+        // A blank reply and one without content, each with a usage block: 12 prompt tokens, 3 generated.
+        String blank = completion(List.of("\n", "\n", " "), null, null, "stop");
+        ObjectNode withoutContent = (ObjectNode) JSON.readTree(blank);
+        ((ObjectNode) withoutContent.path("choices").path(0).path("message")).putNull("content");
+        String answer = completion(List.of("The answer", " is 42."), null, null, "stop");
+        // Index 0: blank, then no content on its retry. Index 1: blank, then the answer on its retry.
+        List<String> replies = List.of(blank, withoutContent.toString(), blank, answer);
+        ChatModel model = OpenAiChatModels.builder().baseUrl(serve(call -> Reply.ok(replies.get(call - 1))))
+                .modelName("m").callTimeout(Duration.ofSeconds(10)).build();
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).concurrency(1).build()) {
+            SampleBatch batch = sampler.sample("q", 2, 0);
+
+            assertThat(calls.get()).isEqualTo(4);
+            assertThat(batch.failures()).singleElement().satisfies(failure -> {
+                assertThat(failure.kind()).isEqualTo(SampleBatch.FailureKind.GARBAGE);
+                assertThat(failure.attempts()).isEqualTo(2);
+                assertThat(failure.inputTokens()).isEqualTo(2 * 12);
+                assertThat(failure.outputTokens()).isEqualTo(2 * 3);
+            });
+            assertThat(batch.samples()).singleElement().satisfies(sample -> {
+                assertThat(sample.attempts()).isEqualTo(2);
+                assertThat(sample.inputTokens()).isEqualTo(2 * 12);
+                assertThat(sample.outputTokens()).isEqualTo(3 + 2);
+            });
+            assertThat(batch.usage().failuresByKind()).containsExactly(Map.entry(CallFailure.GARBAGE, 3));
+            assertThat(batch.usage().inputTokens()).isEqualTo(4 * 12);
+            assertThat(batch.usage().outputTokens()).isEqualTo(3 * 3 + 2);
+        }
+    }
+
+    @Test
     void keepTruncatedKeepsCutOffRepliesAsSamples() throws IOException {
         ChatModel model = OpenAiChatModels.builder().baseUrl(serveReasoningReplies()).modelName("m")
                 .callTimeout(Duration.ofSeconds(10)).build();
