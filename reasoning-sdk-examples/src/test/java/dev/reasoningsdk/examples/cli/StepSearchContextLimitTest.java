@@ -124,6 +124,16 @@ class StepSearchContextLimitTest {
         }
     }
 
+    /** {@code search} (its gateway and request parameters set here) over {@code model} served on loopback. */
+    private static StepSearchResult solveServed(CausalLanguageModel model, StepSearch.Builder search, String question) {
+        try (LocalOpenAiServer server = LocalOpenAiServer.start(model);
+             ModelGateway gateway = ModelGateway.builder().model(OpenAiChatModels.builder()
+                     .baseUrl(server.baseUrl()).modelName(server.modelName()).build()).build()) {
+            return search.gateway(gateway).requestParameters(OpenAiChatModels.continuingFinalMessage()).build()
+                    .solve(question);
+        }
+    }
+
     @Test
     void servedAChainTheServerRefusesForItsContextEndsAndIsNotAskedAgain() {
         String question = questionLeaving(60);
@@ -131,14 +141,8 @@ class StepSearchContextLimitTest {
         int refused = 0;
         for (StepSearch.Strategy strategy : StepSearch.Strategy.values()) {
             Recording model = new Recording(qwen);
-            StepSearchResult result;
-            try (LocalOpenAiServer server = LocalOpenAiServer.start(model);
-                 ModelGateway gateway = ModelGateway.builder().model(OpenAiChatModels.builder()
-                         .baseUrl(server.baseUrl()).modelName(server.modelName()).build()).build()) {
-                result = StepSearch.builder().gateway(gateway)
-                        .requestParameters(OpenAiChatModels.continuingFinalMessage()).strategy(strategy)
-                        .maxTokens(budget).seed(3).build().solve(question);
-            }
+            StepSearchResult result = solveServed(model, StepSearch.builder().strategy(strategy).maxTokens(budget)
+                    .seed(3), question);
             String at = strategy + " over HTTP";
             assertCutOffAndCounted(result, model, budget, at);
             // A server's context is not known before it refuses, but each refusal ends its chain: no chain that
@@ -153,5 +157,20 @@ class StepSearchContextLimitTest {
         // A chain can fill the context without a reply saying so (a reply that fills it exactly at its cap, text
         // that tokenizes longer than it was generated): the server refused some.
         assertThat(refused).as("calls the server refused for its context").isPositive();
+    }
+
+    @Test
+    void servedAQuestionThatFillsTheContextCostsOneRefusedCallNotOnePerTry() {
+        String question = questionLeaving(0);
+        Recording model = new Recording(qwen);
+        // Best-first tries a chain up to maxExpansionsPerStep (16) times: before, each try was refused again.
+        StepSearchResult result = solveServed(model, StepSearch.builder(), question);
+        assertThat(model.fullPromptCalls.get()).isEqualTo(1);
+        assertThat(result.usage().modelCalls()).isEqualTo(1).isEqualTo(model.calls.get());
+        assertThat(result.usage().failuresByKind()).isEqualTo(Map.of(CallFailure.CLIENT_ERROR, 1));
+        assertThat(result.contextCutOffs()).isEqualTo(1);
+        assertThat(result.stopReason()).isEqualTo(StopReason.NO_ANSWER);
+        assertThat(result.generatedTokens()).isZero();
+        assertThat(result.path()).isEmpty();
     }
 }
