@@ -821,6 +821,18 @@ public final class StepSearch {
             }
         }
 
+        /**
+         * Whether the local model gives no token count for {@code fullPrompt}, so that only its refusal tells a full
+         * context; false when it counts, or cannot encode the text (a refusal then says so, not the context).
+         */
+        private boolean uncounted(String fullPrompt) {
+            try {
+                return model.promptTokenCount(fullPrompt).isEmpty();
+            } catch (IllegalArgumentException unencodable) {
+                return false;
+            }
+        }
+
         /** One batched call of the local model. */
         private Generated generateLocally(String text, int rowsNow, int perRow, long firstSeed) {
             GenerationOptions options = GenerationOptions.sampling(temperature, perRow, firstSeed);
@@ -828,14 +840,16 @@ public final class StepSearch {
             List<Generation> generations;
             try {
                 generations = model.generate(prompt + text, rowsNow, options);
-            } catch (IllegalArgumentException tooLong) {
+            } catch (IllegalArgumentException refused) {
                 if (text.isEmpty()) {
-                    throw tooLong;
+                    throw refused;
                 }
                 // A model that does not count its prompt tokens refuses a chain that fills its context: a failed
-                // call, as a server's refusal is, and the chain is cut off.
+                // call, as a server's refusal is, and the chain is cut off. One that counts found room for the chain
+                // (or could not encode it), so its refusal is not the context's: a failed call that ends the chain,
+                // not counted as cut off there.
                 failedCalls++;
-                return Generated.CONTEXT_FULL;
+                return uncounted(prompt + text) ? Generated.CONTEXT_FULL : Generated.NONE;
             }
             List<Continuation> continuations = new ArrayList<>(generations.size());
             for (Generation generation : generations) {

@@ -7,7 +7,12 @@ import static org.assertj.core.api.Assertions.entry;
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.fixtures.ForwardingCausalLanguageModel;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /** Control flow of {@link StepSearch} on a fake reasoner (the real model runs in the onnx module's tests). */
@@ -427,5 +432,34 @@ class StepSearchTest {
         assertThat(reward.scoreStep("q", List.of(" 14+7=21.", " The answer is 21."), true)).isEqualTo(1.0);
         assertThat(reward.scoreStep("q", List.of(" 14+7=21.", " The answer is 22."), true)).isEqualTo(0.0);
         assertThat(reward.scoreStep("q", List.of(" First, add."), false)).isEqualTo(1.0);
+    }
+
+    /**
+     * A model that counts its prompt tokens and finds room for the chain, yet refuses to continue it (here, as it
+     * would refuse text it cannot encode): a failed call that ends the chain, not a chain cut off at the context.
+     */
+    @Test
+    void aRefusalOfAChainTheModelCountsAsFittingIsAFailedCallNotAContextCutOff() {
+        ArithmeticChainModel arithmetic = new ArithmeticChainModel(3, 0);
+        CausalLanguageModel refusingChains = new ForwardingCausalLanguageModel(arithmetic) {
+            @Override
+            public List<Generation> generate(String prompt, int count, GenerationOptions options) {
+                if (!prompt.endsWith("\nA:")) {
+                    throw new IllegalArgumentException("a character outside the vocabulary");
+                }
+                return super.generate(prompt, count, options);
+            }
+
+            @Override
+            public OptionalInt promptTokenCount(String prompt) {
+                return OptionalInt.of(prompt.length());
+            }
+        };
+        StepSearchResult result = StepSearch.builder().model(refusingChains).maxExpansionsPerStep(2).build()
+                .solve(QUESTION);
+
+        assertThat(result.contextCutOffs()).isZero();
+        assertThat(result.usage().failedCalls()).isPositive();
+        assertThat(result.complete()).isFalse();
     }
 }
