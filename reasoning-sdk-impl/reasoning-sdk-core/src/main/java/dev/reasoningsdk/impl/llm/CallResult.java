@@ -123,27 +123,40 @@ public final class CallResult {
 
     /**
      * The response, or the SDK's typed exception for the failure: {@link BudgetExhaustedException} for a spent
-     * budget or deadline (carrying this call's usage); {@link LlmCallException} for a failed attempt, with its
-     * status, Retry-After and retryability; a retryable {@link ReasoningException} for an unusable reply; a
-     * non-retryable one for a cancelled call.
+     * budget or deadline; {@link LlmCallException} for a failed attempt, with its status, Retry-After and
+     * retryability; a retryable {@link ReasoningException} for an unusable reply; a non-retryable one for a cancelled
+     * call. Each carries this call's usage ({@link ReasoningException#usage()}).
      *
      * @throws ReasoningException if the call failed
      */
     public ChatResponse orThrow() {
+        return orThrow(usage);
+    }
+
+    /**
+     * As {@link #orThrow()}, the exception carrying {@code spent} instead of this call's usage: for a caller that
+     * made other calls before or beside this one (its scope's {@link CallScope#usage()}), whose exception says what
+     * they all cost.
+     *
+     * @throws ReasoningException   if the call failed
+     * @throws NullPointerException if {@code spent} is null
+     */
+    public ChatResponse orThrow(Usage spent) {
+        Objects.requireNonNull(spent, "spent");
         if (ok()) {
             return response;
         }
         if (failure == CallFailure.BUDGET_EXHAUSTED) {
-            throw new BudgetExhaustedException(message, usage);
+            throw new BudgetExhaustedException(message, spent);
         }
         if (failure == CallFailure.CANCELLED) {
-            throw new ReasoningException(message, error, false);
+            throw new ReasoningException(message, error, false, spent);
         }
         if (error != null) {
             throw new LlmCallException(message, error, error.isRetryable(), error.isTimeout(),
-                    error.statusCode().orElse(-1), error.retryAfter().orElse(null));
+                    error.statusCode().orElse(-1), error.retryAfter().orElse(null), spent);
         }
-        throw new ReasoningException(message, null, true);
+        throw new ReasoningException(message, null, true, spent);
     }
 
     @Override
