@@ -17,8 +17,8 @@ import java.util.Optional;
  * <p>{@link #usage()} counts this call alone: each attempt that reached the model is a model call, each that did not
  * yield usable text a failed call filed under its {@link CallFailure}; a reply served from a cache is a cache hit,
  * not a model call, and costs no tokens, a refused one too (a stored empty reply: the call fails as
- * {@link CallFailure#GARBAGE}, and its usage counts no failed call); {@code samples} is 0 (the caller knows whether the reply is a sample).
- * Immutable.
+ * {@link CallFailure#GARBAGE}, and its usage counts no failed call); {@code samples} is 0 (the caller knows whether
+ * the reply is a sample). Immutable.
  */
 public final class CallResult {
 
@@ -101,9 +101,9 @@ public final class CallResult {
      * What the replies this call received and refused as unusable cost ({@link CallFailure#GARBAGE}: no message, or
      * blank text, retried or not): one failed model call each, with the tokens each reported
      * ({@link Usage#UNKNOWN_TOKENS} where one reported none), as the provider bills them though they yielded
-     * nothing; a refused reply replayed from a cache is a cache hit of no tokens, as the gateway counts it. Part of {@link #usage()}, never
-     * to be added to it; {@link Usage#NONE} when no reply was refused. For the sampler, whose samples and failures
-     * carry what their calls' replies cost.
+     * nothing; a refused reply replayed from a cache is a cache hit of no tokens, as the gateway counts it. Part of
+     * {@link #usage()}, never to be added to it; {@link Usage#NONE} when no reply was refused. For the sampler, whose
+     * samples and failures carry what their calls' replies cost.
      */
     Usage refusedReplies() {
         return refusedReplies;

@@ -58,13 +58,19 @@ class PromptGatewayTest {
         gateway.close();
     }
 
+    /** A model whose first call answers {@code reply} with these tokens, and whose next three get {@code status}. */
+    private static FaultyChatModel answersOnceThenFails(String reply, int inputTokens, int outputTokens, int status) {
+        return FaultyChatModel.builder()
+                .delegate(ScriptedChatModel.builder().fallback(r -> reply).tokenUsage(inputTokens, outputTokens)
+                        .build())
+                .fault(1, Fault.serverError(status)).fault(2, Fault.serverError(status))
+                .fault(3, Fault.serverError(status)).build();
+    }
+
     @Test
     void aFailedSelfDiscoverStageCarriesWhatEveryStageBeforeItAndItsOwnAttemptsCost() {
         // SELECT answers (10 prompt and 5 generated tokens), then ADAPT fails on each of its three attempts.
-        FaultyChatModel model = FaultyChatModel.builder()
-                .delegate(ScriptedChatModel.builder().fallback(r -> "1. module").tokenUsage(10, 5).build())
-                .fault(1, Fault.serverError(502)).fault(2, Fault.serverError(502)).fault(3, Fault.serverError(502))
-                .build();
+        FaultyChatModel model = answersOnceThenFails("1. module", 10, 5, 502);
         try (ModelGateway gateway = ModelGateway.builder().model(model).retryPolicy(NO_BACKOFF).build()) {
             assertThatThrownBy(() -> SelfDiscover.of(gateway, AnswerExtractors.numeric()).discover(List.of("2 + 2?")))
                     .isInstanceOf(ReasoningException.class).hasMessageContaining("ADAPT stage failed")
@@ -96,10 +102,7 @@ class PromptGatewayTest {
     @Test
     void aFailedGenerationCarriesTheAdviceCallAndEveryGenerationAttempt() {
         // The advice is unusable (garbage), then the generation fails on each of its three attempts.
-        FaultyChatModel model = FaultyChatModel.builder()
-                .delegate(ScriptedChatModel.builder().fallback(r -> "no idea").tokenUsage(12, 2).build())
-                .fault(1, Fault.serverError(503)).fault(2, Fault.serverError(503)).fault(3, Fault.serverError(503))
-                .build();
+        FaultyChatModel model = answersOnceThenFails("no idea", 12, 2, 503);
         try (ModelGateway gateway = ModelGateway.builder().model(model).retryPolicy(NO_BACKOFF).build()) {
             assertThatThrownBy(() -> HyperparameterAwareGeneration.builder().gateway(gateway).build()
                     .generate("2 + 2?"))
