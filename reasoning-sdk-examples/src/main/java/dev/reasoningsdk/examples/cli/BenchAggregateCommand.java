@@ -454,7 +454,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         final List<String> searches = new ArrayList<>();
         /** Each problem's step-search answer, by search. */
         final Map<String, List<String>> searchAnswers = new LinkedHashMap<>();
-        /** Each search's model calls and failed calls over all problems. */
+        /** Each search's model calls, failed calls and chains cut off at the model's context over all problems. */
         final Map<String, long[]> searchCalls = new LinkedHashMap<>();
         /** Searches that did not run, or stopped running, with why. */
         final Map<String, String> skippedSearches = new LinkedHashMap<>();
@@ -588,7 +588,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 // Calls are counted over all problems only, not by step count.
                 long[] calls = from == totals ? searchCalls.get(search) : null;
                 if (calls != null && n > 0) {
-                    entry.put("mean_calls", round((double) calls[0] / n)).put("failed_calls", calls[1]);
+                    entry.put("mean_calls", round((double) calls[0] / n)).put("failed_calls", calls[1])
+                            .put("context_cut_offs", calls[2]);
                 }
                 if (from == totals) {
                     // What ran, the strategy's own defaults included, rather than what the notes say it should be.
@@ -689,9 +690,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                         result.usage().samples(), result.generatedTokens(), result.expansions());
                 run.searchAnswers.computeIfAbsent(search.getKey(), m -> new ArrayList<>())
                         .add(result.answer().orElse(""));
-                long[] calls = run.searchCalls.computeIfAbsent(search.getKey(), m -> new long[2]);
+                long[] calls = run.searchCalls.computeIfAbsent(search.getKey(), m -> new long[3]);
                 calls[0] += result.usage().modelCalls();
                 calls[1] += result.usage().failedCalls();
+                calls[2] += result.contextCutOffs();
             }
             run.problems++;
             progress.update(run.problems, selected.size());

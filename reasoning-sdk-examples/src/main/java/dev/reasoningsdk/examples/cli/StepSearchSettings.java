@@ -225,7 +225,8 @@ final class StepSearchSettings {
         parts.add("best_first_without_calculator: the same with the calculator off, the model's arithmetic kept as "
                 + "written; best_first_served: best_first through LocalOpenAiServer over HTTP on loopback (the OpenAI "
                 + "client, the SDK's gateway, one call per row continuing the partial chain); mean_calls: model calls "
-                + "per problem, failed_calls: in all");
+                + "per problem, failed_calls: in all, context_cut_offs: partial chains ended at the model's context "
+                + "(never finished, not continued again), in all");
         return String.join("; ", parts);
     }
 

@@ -42,9 +42,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -73,7 +75,8 @@ import java.util.stream.Collectors;
  * assistant message unasked ({@code OllamaChatModels.seeded()}); Anthropic's prefill. OpenAI's own chat completions
  * always start a new message, so it cannot be searched. The generated tokens come from each reply's token usage: a
  * reply without it is refused with a {@link TokenUsageUnavailableException} naming the model, as the budget could not
- * be kept. A reply at its cap with finish reason {@code length} may go on; any other reply ended the chain. Token texts
+ * be kept. A reply at its cap with finish reason {@code length} may go on; a shorter one with finish reason
+ * {@code length} was cut off by the model's context (below); any other reply ended the chain. Token texts
  * and log-probabilities come from {@link ReasoningChatResponseMetadata} where the provider returns them, else chains
  * rank without them. A call that still fails after the gateway's retries loses its row and the search goes on without
  * it (a failed call, counted in the result's usage by kind); a spent gateway budget or deadline stops the search
@@ -82,6 +85,19 @@ import java.util.stream.Collectors;
  * result's usage is the scope's (every attempt, retries and failures by kind included) with the finished chains as
  * samples, plus the process reward's cost. With a seeded provider that decodes as the local model does, the path is the
  * in-process one: the tiny reasoner served by {@code reasoning serve} gives the same path, answer and generated tokens.
+ *
+ * <p><b>The model's context.</b> A chain that runs into the model's context is cut off, as a sampler cuts off a
+ * chain at its token limit ({@code SampleBatch.FailureKind.TRUNCATED}): it is not finished (it never votes and is not
+ * a sample), it is not continued again, and {@link StepSearchResult#contextCutOffs()} counts it. A continuation the
+ * context stopped (the local model's {@code CONTEXT_LENGTH}; over a gateway, a reply shorter than its cap with finish
+ * reason {@code length}) keeps the step it ended, if any, and drops the text past it, its tokens counted; a chain that
+ * fills the context is a leaf that is not finished. In process, no call is made for a chain that fills the context by
+ * the model's count ({@link CausalLanguageModel#promptTokenCount}; a model that does not count is asked, and its
+ * refusal is a failed call). A server's context is not known before it refuses: its refusal (a client error whose
+ * message carries OpenAI's code {@code context_length_exceeded}, which {@code reasoning serve} sends, vLLM's "maximum
+ * context length" or llama.cpp's {@code exceed_context_size_error}) stays a failed call in the usage, and the chain it
+ * refused is cut off rather than asked again. Ollama truncates a prompt over its {@code num_ctx} instead of refusing
+ * it, so there no chain is cut off by a refusal: give it a context that holds the longest chain the budget allows.
  *
  * <p><b>Calculator.</b> With {@code calculator} on, a new step's plain equations have their stated results replaced
  * by the computed values before it is scored (Cobbe et al., 2021, gave their sampler a calculator); the text the
@@ -322,6 +338,8 @@ public final class StepSearch {
         final int order;
         Continuation lookahead;
         int expansions;
+        /** Whether the chain fills the model's context, so that no step can follow: a leaf that is not finished. */
+        boolean cutOff;
 
         Node(String text, List<String> steps, List<Double> rewards, boolean finished, double logProb, int order,
              Continuation lookahead) {
@@ -342,17 +360,22 @@ public final class StepSearch {
         }
     }
 
-    /** Text the model generated after a chain, with the log-probability of each character (0 where unknown). */
-    private record Continuation(String text, double[] charLogProbs, boolean ended) {
+    /**
+     * Text the model generated after a chain, with the log-probability of each character (0 where unknown); whether
+     * nothing can follow it ({@code ended}), and whether that is because the model's context is full ({@code cutOff})
+     * rather than because the model ended the chain.
+     */
+    private record Continuation(String text, double[] charLogProbs, boolean ended, boolean cutOff) {
 
         static Continuation of(Generation generation) {
-            // A row stopped by its token cap may go on; an end of sequence or a full context ends the chain.
+            // A row stopped by its token cap may go on; an end of sequence ends the chain, a full context cuts it off.
+            boolean cutOff = generation.finishReason() == Generation.FinishReason.CONTEXT_LENGTH;
             return of(generation.text(), generation.tokens(),
                     generation.finishReason() != Generation.FinishReason.MAX_NEW_TOKENS
-                            || generation.tokenIds().length == 0);
+                            || generation.tokenIds().length == 0, cutOff);
         }
 
-        static Continuation of(String text, List<TokenLogProb> tokens, boolean ended) {
+        static Continuation of(String text, List<TokenLogProb> tokens, boolean ended, boolean cutOff) {
             double[] perChar = new double[text.length()];
             StringBuilder spelled = new StringBuilder();
             tokens.forEach(token -> spelled.append(token.token()));
@@ -366,14 +389,14 @@ public final class StepSearch {
                     }
                 }
             }
-            return new Continuation(text, perChar, ended);
+            return new Continuation(text, perChar, ended || cutOff, cutOff);
         }
 
         Continuation then(Continuation more) {
             double[] joined = new double[charLogProbs.length + more.charLogProbs.length];
             System.arraycopy(charLogProbs, 0, joined, 0, charLogProbs.length);
             System.arraycopy(more.charLogProbs, 0, joined, charLogProbs.length, more.charLogProbs.length);
-            return new Continuation(text + more.text, joined, more.ended);
+            return new Continuation(text + more.text, joined, more.ended, more.cutOff);
         }
 
         double logProb(int from, int to) {
@@ -386,9 +409,22 @@ public final class StepSearch {
 
         Continuation from(int index) {
             return new Continuation(text.substring(index),
-                    Arrays.copyOfRange(charLogProbs, index, charLogProbs.length), ended);
+                    Arrays.copyOfRange(charLogProbs, index, charLogProbs.length), ended, cutOff);
         }
     }
+
+    /**
+     * What one generation step gave: its rows, and whether the chain it continued fills the model's context (the local
+     * model's count says so before any call, or the provider refused the call for it), so that nothing can follow.
+     */
+    private record Generated(List<Continuation> rows, boolean contextFull) {
+        static final Generated NONE = new Generated(List.of(), false);
+        static final Generated CONTEXT_FULL = new Generated(List.of(), true);
+    }
+
+    /** How providers word a refusal for a prompt over their context: OpenAI's code, vLLM's and llama.cpp's. */
+    private static final Pattern CONTEXT_REFUSAL = Pattern.compile(
+            "context_length_exceeded|maximum context length|exceed_context_size_error", Pattern.CASE_INSENSITIVE);
 
     /** Order of best-first's frontier: fewer errors, then finished, longer, more likely per character, made first. */
     private static final Comparator<Node> PROGRESS = Comparator.<Node>comparingDouble(n -> n.penalty)
@@ -417,6 +453,8 @@ public final class StepSearch {
         private int nodes;
         private int expansions;
         private int finishedChains;
+        /** Partial chains ended at the model's context ({@link StepSearchResult#contextCutOffs()}). */
+        private int contextCutOffs;
         private boolean budgetSpent;
         /** Why a served model's calls stopped the search (a spent gateway budget, a cancel); null otherwise. */
         private StopReason halted;
@@ -514,7 +552,8 @@ public final class StepSearch {
                 // up to where an error was found, not to every earlier step. A chain that already holds an error
                 // gets one try: its retries were spent at the step before the error, and retrying after it too
                 // would multiply them with every error kept.
-                if (next.expansions >= maxExpansionsPerStep || holdsRejected(next)
+                // A chain that fills the context cannot grow: it leaves at once, without a try that would fail.
+                if (next.cutOff || next.expansions >= maxExpansionsPerStep || holdsRejected(next)
                         || children.stream().anyMatch(c -> accepted(c.stepReward))) {
                     frontier.remove(next);
                 }
@@ -634,8 +673,14 @@ public final class StepSearch {
             return result(ranked.get(winner.members().get(0).index()), reason);
         }
 
-        /** Up to {@code count} children of {@code node}, one step longer each (fewer when the budget runs out). */
+        /**
+         * Up to {@code count} children of {@code node}, one step longer each (fewer when the budget runs out, none
+         * for a chain that fills the model's context, which is then cut off without another call).
+         */
         private List<Node> expand(Node node, int count) {
+            if (node.cutOff) {
+                return List.of();
+            }
             expansions++;
             node.expansions++;
             List<Continuation> continuations = new ArrayList<>();
@@ -646,7 +691,11 @@ public final class StepSearch {
                 fresh--;
             }
             if (fresh > 0) {
-                continuations.addAll(generate(node.text, fresh));
+                Generated generated = generate(node.text, fresh);
+                continuations.addAll(generated.rows());
+                if (generated.contextFull()) {
+                    cutOff(node);
+                }
             }
             List<Node> children = new ArrayList<>();
             for (Continuation continuation : continuations) {
@@ -662,24 +711,44 @@ public final class StepSearch {
                 int end = stepEnd(pending.text());
                 if (end >= 0) {
                     Continuation rest = pending.from(end);
-                    boolean finished = rest.ended() && rest.text().isBlank();
+                    boolean atEnd = rest.ended() && rest.text().isBlank();
                     String step = pending.text().substring(0, end);
                     String fixed = calculator ? ArithmeticVerifier.corrected(step) : step;
+                    boolean finished = atEnd && !rest.cutOff();
                     // What the model wrote past a corrected result followed the wrong value: it is not kept.
-                    return Optional.of(node(parent, fixed, pending.logProb(0, end), finished,
-                            finished || !fixed.equals(step) ? null : rest));
+                    Node child = node(parent, fixed, pending.logProb(0, end), finished,
+                            finished || !fixed.equals(step) ? null : rest);
+                    if (atEnd && rest.cutOff() && fixed.equals(step)) {
+                        // The step filled the context: the child holds it, and nothing can follow.
+                        cutOff(child);
+                    }
+                    return Optional.of(child);
+                }
+                if (pending.cutOff()) {
+                    // The context filled before the step ended: the chain is dropped as cut off, its tokens counted.
+                    contextCutOffs++;
+                    return Optional.empty();
                 }
                 if (pending.ended()) {
                     return Optional.of(node(parent, pending.text(), pending.logProb(0, pending.text().length()),
                             true, null));
                 }
-                List<Continuation> more = generate(parent.text + pending.text(), 1);
-                if (more.isEmpty()) {
-                    // The budget cannot pay for the rest of this step (or its call failed): the chain is dropped,
-                    // its tokens counted.
+                Generated more = generate(parent.text + pending.text(), 1);
+                if (more.rows().isEmpty()) {
+                    // The budget cannot pay for the rest of this step, its call failed, or the chain fills the
+                    // context (then counted as cut off): the chain is dropped, its tokens counted.
+                    contextCutOffs += more.contextFull() ? 1 : 0;
                     return Optional.empty();
                 }
-                pending = pending.then(more.get(0));
+                pending = pending.then(more.rows().get(0));
+            }
+        }
+
+        /** Ends {@code node}'s growth at the model's context, counting it once. */
+        private void cutOff(Node node) {
+            if (!node.cutOff) {
+                node.cutOff = true;
+                contextCutOffs++;
             }
         }
 
@@ -713,29 +782,47 @@ public final class StepSearch {
 
         /**
          * {@code count} continuations of the chain {@code text}, or fewer rows when the budget cannot give each at
-         * least one token (or a served model's call failed); none when it is spent. Each row may generate at most the
-         * tokens still unspent, divided among the rows, so the budget is never exceeded. Row {@code i} of the search
-         * is sampled with seed {@code seed + i}, whether its call succeeded or not.
+         * least one token (or a served model's call failed); none when it is spent, or when the chain fills the
+         * model's context ({@link Generated#contextFull()}). Each row may generate at most the tokens still unspent,
+         * divided among the rows, so the budget is never exceeded. Row {@code i} of the search is sampled with seed
+         * {@code seed + i}, whether its call succeeded or not.
          */
-        private List<Continuation> generate(String text, int count) {
+        private Generated generate(String text, int count) {
             int rowsNow = (int) Math.min(count, remaining);
             if (rowsNow < 1) {
                 budgetSpent = true;
-                return List.of();
+                return Generated.NONE;
+            }
+            if (model != null && !text.isEmpty() && fillsContext(prompt + text)) {
+                // No token fits after the chain: asking would only be refused, so no call is made and no seed used.
+                return Generated.CONTEXT_FULL;
             }
             int perRow = (int) Math.min(stepTokens, remaining / rowsNow);
             long firstSeed = seed + rows;
             rows += rowsNow;
-            List<Continuation> continuations = model != null ? generateLocally(text, rowsNow, perRow, firstSeed)
+            Generated generated = model != null ? generateLocally(text, rowsNow, perRow, firstSeed)
                     : generateServed(text, rowsNow, perRow, firstSeed);
             if (remaining < 1) {
                 budgetSpent = true;
             }
-            return continuations;
+            return generated;
+        }
+
+        /**
+         * Whether the local model's context holds no token after {@code fullPrompt}, by the model's own count; false
+         * when the model does not count (then its refusal tells) or cannot encode the text.
+         */
+        private boolean fillsContext(String fullPrompt) {
+            try {
+                OptionalInt tokens = model.promptTokenCount(fullPrompt);
+                return tokens.isPresent() && tokens.getAsInt() >= model.contextLength();
+            } catch (IllegalArgumentException unencodable) {
+                return false;
+            }
         }
 
         /** One batched call of the local model. */
-        private List<Continuation> generateLocally(String text, int rowsNow, int perRow, long firstSeed) {
+        private Generated generateLocally(String text, int rowsNow, int perRow, long firstSeed) {
             GenerationOptions options = GenerationOptions.sampling(temperature, perRow, firstSeed);
             calls++;
             List<Generation> generations;
@@ -745,9 +832,10 @@ public final class StepSearch {
                 if (text.isEmpty()) {
                     throw tooLong;
                 }
-                // The chain filled the model's context: it cannot grow, and the search goes on without it.
+                // A model that does not count its prompt tokens refuses a chain that fills its context: a failed
+                // call, as a server's refusal is, and the chain is cut off.
                 failedCalls++;
-                return List.of();
+                return Generated.CONTEXT_FULL;
             }
             List<Continuation> continuations = new ArrayList<>(generations.size());
             for (Generation generation : generations) {
@@ -755,7 +843,7 @@ public final class StepSearch {
                 inputTokens += generation.promptTokens();
                 continuations.add(Continuation.of(generation));
             }
-            return continuations;
+            return new Generated(continuations, false);
         }
 
         /**
@@ -764,7 +852,7 @@ public final class StepSearch {
          * row's token cap. A row whose call failed after the gateway's retries is left out; a spent gateway budget or
          * a cancelled call stops the search.
          */
-        private List<Continuation> generateServed(String text, int rowsNow, int perRow, long firstSeed) {
+        private Generated generateServed(String text, int rowsNow, int perRow, long firstSeed) {
             List<ChatRequest> requests = new ArrayList<>(rowsNow);
             List<ChatMessage> messages = text.isEmpty() ? List.of(UserMessage.from(prompt))
                     : List.of(UserMessage.from(prompt), AiMessage.from(text));
@@ -779,6 +867,7 @@ public final class StepSearch {
             List<CallResult> results = rowsNow == 1 ? List.of(scope.call(requests.get(0), true))
                     : scope.callAll(requests, true);
             List<Continuation> continuations = new ArrayList<>(rowsNow);
+            boolean contextFull = false;
             for (CallResult result : results) {
                 Optional<ChatResponse> response = result.response();
                 long replyTokens = response.map(ChatCalls::outputTokens).orElse(0L);
@@ -802,20 +891,32 @@ public final class StepSearch {
                 if (result.ok()) {
                     ChatResponse reply = response.orElseThrow();
                     FinishReason finish = reply.finishReason();
-                    // A reply shorter than its cap ended for another reason (an end of sequence, a full context,
-                    // which OpenAI-compatible servers also call "length"); one at its cap may go on.
+                    // A reply shorter than its cap ended for another reason: an end of sequence, or a full context,
+                    // which OpenAI-compatible servers call "length" too; one at its cap may go on.
                     boolean ended = replyTokens < perRow || (finish != null && finish != FinishReason.LENGTH);
+                    boolean cutOff = replyTokens < perRow && finish == FinishReason.LENGTH;
                     continuations.add(Continuation.of(result.text(),
-                            ReasoningChatResponseMetadata.tokenLogProbs(reply).orElse(List.of()), ended));
+                            ReasoningChatResponseMetadata.tokenLogProbs(reply).orElse(List.of()), ended, cutOff));
                 } else {
                     CallFailure failure = result.failure().orElseThrow();
                     if (failure == CallFailure.BUDGET_EXHAUSTED || failure == CallFailure.CANCELLED) {
                         halted = failure == CallFailure.CANCELLED ? StopReason.CANCELLED : StopReason.BUDGET_EXHAUSTED;
                         budgetSpent = true;
                     }
+                    contextFull |= refusedForContext(result);
                 }
             }
-            return continuations;
+            return new Generated(continuations, contextFull);
+        }
+
+        /**
+         * Whether the provider refused the call because the prompt and the tokens asked for do not fit its context:
+         * a client error whose message carries OpenAI's code {@code context_length_exceeded} ({@code reasoning serve}
+         * sends it too), vLLM's "maximum context length" or llama.cpp's {@code exceed_context_size_error}.
+         */
+        private static boolean refusedForContext(CallResult result) {
+            return result.failure().orElseThrow() == CallFailure.CLIENT_ERROR
+                    && CONTEXT_REFUSAL.matcher(result.message()).find();
         }
 
         /** The scope's usage with the finished chains as samples and the over-cap replies as failed calls. */
@@ -847,7 +948,7 @@ public final class StepSearch {
             }
             Optional<String> answer = chosen.finished ? extractor.extract(chosen.text) : Optional.empty();
             return new StepSearchResult(name(), answer, path, chosen.finished, expansions, stopReason, spent(),
-                    rewardUsage);
+                    rewardUsage, contextCutOffs);
         }
 
         /** What the search has spent so far: its expansions' calls and its reward's passes. */

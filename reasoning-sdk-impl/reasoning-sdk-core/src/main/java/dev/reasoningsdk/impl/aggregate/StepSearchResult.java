@@ -27,13 +27,21 @@ import java.util.Optional;
  * @param rewardUsage the process reward's share of {@code usage}: its forward passes as model calls, the tokens
  *                   they read as input tokens, no generated tokens, values it remembered from an earlier read as
  *                   cache hits; {@link Usage#NONE} for a reward that runs no model
+ * @param contextCutOffs how many partial chains the search ended at the model's context, as a sampler reports a
+ *                   chain cut off at its token limit ({@code SampleBatch.FailureKind.TRUNCATED}): the context filled
+ *                   before a step ended (the text past the last step is dropped, its tokens counted), or a chain
+ *                   filled it so that no step could follow. Such a chain is not finished: it never votes and is not
+ *                   a sample, and it is not expanded again. A local model that counts its prompt tokens is not
+ *                   called for a chain that fills its context; a served model is (its context is not known), and
+ *                   the refusal, a failed call in {@code usage}, ends the chain
  */
 public record StepSearchResult(String method, Optional<String> answer, List<Step> path, boolean complete,
-                               int expansions, StopReason stopReason, Usage usage, Usage rewardUsage) {
+                               int expansions, StopReason stopReason, Usage usage, Usage rewardUsage,
+                               int contextCutOffs) {
 
     /**
-     * @throws IllegalArgumentException if {@code expansions} is negative, or the reward's share holds more model
-     *                                  calls or failed calls than the whole usage
+     * @throws IllegalArgumentException if {@code expansions} or {@code contextCutOffs} is negative, or the reward's
+     *                                  share holds more model calls or failed calls than the whole usage
      */
     public StepSearchResult {
         Objects.requireNonNull(method, "method");
@@ -45,11 +53,24 @@ public record StepSearchResult(String method, Optional<String> answer, List<Step
         if (expansions < 0) {
             throw new IllegalArgumentException("expansions must be >= 0, was " + expansions);
         }
+        if (contextCutOffs < 0) {
+            throw new IllegalArgumentException("contextCutOffs must be >= 0, was " + contextCutOffs);
+        }
         if (rewardUsage.modelCalls() > usage.modelCalls() || rewardUsage.failedCalls() > usage.failedCalls()) {
             throw new IllegalArgumentException("rewardUsage (" + rewardUsage.modelCalls() + " calls, "
                     + rewardUsage.failedCalls() + " failed) is not a share of usage (" + usage.modelCalls()
                     + " calls, " + usage.failedCalls() + " failed)");
         }
+    }
+
+    /**
+     * A result without chains cut off at the context ({@code contextCutOffs} 0).
+     *
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public StepSearchResult(String method, Optional<String> answer, List<Step> path, boolean complete,
+                            int expansions, StopReason stopReason, Usage usage, Usage rewardUsage) {
+        this(method, answer, path, complete, expansions, stopReason, usage, rewardUsage, 0);
     }
 
     /**

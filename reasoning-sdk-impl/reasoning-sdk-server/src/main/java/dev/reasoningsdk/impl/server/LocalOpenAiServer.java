@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
@@ -59,9 +60,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * request without one is a 400 naming {@code model}, any other name a 404 with OpenAI's error body (code
  * {@code model_not_found}, param {@code model}), so an application that misspells its model name fails against
  * this server as it would in production (serve under the production name with {@link Builder#modelName}). Tools,
- * structured output, penalties and logit bias are refused with a 400 naming the field, never silently ignored; any
- * other bad field is a 400 with OpenAI's error body naming it, a body over {@link Builder#maxRequestBytes} a 413, an
- * unknown path a 404; a 500 means the model itself failed.
+ * structured output, penalties and logit bias are refused with a 400 naming the field, never silently ignored;
+ * messages that leave no room in the model's context are a 400 with OpenAI's code {@code context_length_exceeded}
+ * (param {@code messages}; the message names the context and the prompt's tokens), which step search reads as a chain
+ * cut off at the context; any other bad field is a 400 with OpenAI's error body naming it, a body over
+ * {@link Builder#maxRequestBytes} a 413, an unknown path a 404; a 500 means the model itself failed.
  *
  * <p>Determinism: the {@code n} choices of a request are decoded as one batch,
  * {@code model.generate(prompt, n, options)} with the request's seed, so choice {@code i} of seed {@code s} is exactly
@@ -324,10 +327,23 @@ public final class LocalOpenAiServer implements AutoCloseable {
         try {
             return model.generate(prompt, n, options);
         } catch (IllegalArgumentException e) {
-            // The model refuses the prompt itself: a character outside its vocabulary, a prompt over its context.
+            // The model refuses the prompt itself: a prompt over its context, a character outside its vocabulary.
+            OptionalInt promptTokens = promptTokens(prompt);
+            if (promptTokens.isPresent() && promptTokens.getAsInt() >= model.contextLength()) {
+                throw OpenAiError.contextLengthExceeded(promptTokens.getAsInt(), model.contextLength());
+            }
             throw OpenAiError.invalid("messages", e.getMessage());
         } finally {
             generations.release();
+        }
+    }
+
+    /** The model's count of the prompt's tokens; empty when it does not count or cannot encode the prompt. */
+    private OptionalInt promptTokens(String prompt) {
+        try {
+            return model.promptTokenCount(prompt);
+        } catch (IllegalArgumentException unencodable) {
+            return OptionalInt.empty();
         }
     }
 

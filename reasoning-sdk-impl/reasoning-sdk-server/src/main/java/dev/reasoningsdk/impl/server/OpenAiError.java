@@ -24,6 +24,18 @@ final class OpenAiError extends RuntimeException {
         return new OpenAiError(400, "invalid_request_error", param, null, message);
     }
 
+    /**
+     * 400 {@code context_length_exceeded} with {@code param: "messages"}, as OpenAI answers messages that leave no
+     * room in the model's context (OpenAI's message, then that at least one token must be generated), so that a
+     * client such as step search can tell a full context from any other bad request.
+     */
+    static OpenAiError contextLengthExceeded(int promptTokens, int contextLength) {
+        return new OpenAiError(400, "invalid_request_error", "messages", "context_length_exceeded",
+                "This model's maximum context length is " + contextLength + " tokens. However, your messages "
+                        + "resulted in " + promptTokens + " tokens, and at least one token must be generated. "
+                        + "Please reduce the length of the messages.");
+    }
+
     /** 400: the body is not a JSON object. */
     static OpenAiError unparsable(String message) {
         return new OpenAiError(400, "invalid_request_error", null, null, message);

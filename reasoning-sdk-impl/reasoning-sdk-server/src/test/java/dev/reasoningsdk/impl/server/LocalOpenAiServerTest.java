@@ -314,6 +314,34 @@ class LocalOpenAiServerTest {
     }
 
     @Test
+    void messagesThatFillTheContextAreOpenAisContextLengthExceeded() throws Exception {
+        // The tiny reasoner reads a character a token, after its begin token: this prompt leaves no room to generate.
+        String tooLong = QUESTION + " " + "Then he buys 7 more. ".repeat(9);
+        int promptTokens = model.promptTokenCount(model.formatPrompt(tooLong)).orElseThrow();
+        assertThat(promptTokens).isGreaterThanOrEqualTo(model.contextLength());
+        assertThatThrownBy(() -> chat().build().chat(tooLong)).satisfies(e -> {
+            HttpException http = httpCause(e);
+            assertThat(http.statusCode()).isEqualTo(400);
+            JsonNode error = JSON.readTree(http.getMessage()).path("error");
+            // Before: a 400 without a code, which a client could not tell from any other bad message.
+            assertThat(error.path("code").asText()).isEqualTo("context_length_exceeded");
+            assertThat(error.path("param").asText()).isEqualTo("messages");
+            assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(error.path("message").asText())
+                    .startsWith("This model's maximum context length is " + model.contextLength() + " tokens.")
+                    .contains("resulted in " + promptTokens + " tokens");
+            assertThat(LlmCallException.classify(e).failure()).isEqualTo(CallFailure.CLIENT_ERROR);
+        });
+        // A prompt one token shorter than the context still gets its one token.
+        String fits = tooLong.substring(0, tooLong.length() - (promptTokens - model.contextLength() + 1));
+        assertThat(chat().maxTokens(1).build().chat(fits)).isNotNull();
+        // A character outside the vocabulary is another bad message: no context code.
+        assertThatThrownBy(() -> chat().build().chat("Zoë has 3 apples. How many?"))
+                .satisfies(e -> assertThat(JSON.readTree(httpCause(e).getMessage()).path("error").path("code")
+                        .isNull()).isTrue());
+    }
+
+    @Test
     void anUnknownModelIsOpenAisModelNotFoundAndAMissingOneA400() throws Exception {
         // Before: any name was answered by the one model, so a misspelt name passed here and failed in production.
         assertThatThrownBy(() -> chat().modelName("tiny-reasoner").build().chat(QUESTION)).satisfies(e -> {

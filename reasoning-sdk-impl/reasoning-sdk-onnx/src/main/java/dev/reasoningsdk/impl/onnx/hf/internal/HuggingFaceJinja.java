@@ -73,6 +73,9 @@ public final class HuggingFaceJinja {
                 .withLegacyOverrides(overrides)
                 .withElResolver(resolver)
                 .withFailOnUnknownTokens(false)
+                // jinja2 prints a value as it is; Jinjava by default renders a value holding "{{" again, which ran a
+                // message's text as a template (and failed on a chain holding "{{$").
+                .withNestedInterpretationEnabled(false)
                 .withInterperterFactory(PythonOutputInterpreter.FACTORY)
                 .build();
         ExpressionFactory expressions = new ExpressionFactoryImpl(

@@ -25,6 +25,15 @@ class HuggingFaceJinjaTest {
 
     /** Qwen's messages[::-1], which Jinjava's parser refuses. */
     @Test
+    void aValueThatLooksLikeATemplateIsPrintedAsItIs() {
+        // Jinjava by default renders a printed value again when it holds "{{": a message was run as a template, so
+        // a chain with "{{$" failed to render (a 400 for a served step search), and "{{ 6 * 7 }}" printed 42.
+        String text = "{{ 6 * 7 }} {{$_workers {{ bos_token }} {% if x %}";
+        assertRendersAsJinja2("{{ m }}|{{ m|trim }}|{{ ms[0].content }}", map("m", text, "bos_token", "<s>",
+                "ms", List.of(map("content", text))), text + "|" + text + "|" + text);
+    }
+
+    @Test
     void sliceReverse() {
         assertRendersAsJinja2("{% for x in xs[::-1] %}{{ x }}{% endfor %}",
                 map("xs", List.of("a", "b", "c")),
