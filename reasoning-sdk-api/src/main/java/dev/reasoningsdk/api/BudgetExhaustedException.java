@@ -1,7 +1,5 @@
 package dev.reasoningsdk.api;
 
-import java.util.Objects;
-
 /**
  * A configured budget (model calls, tokens, evaluations or wall time) ran out before any usable result existed: an
  * aggregator's sampler stopped on its budget without one chain, or a prompt search's budget ended before its initial
@@ -13,19 +11,13 @@ import java.util.Objects;
  */
 public final class BudgetExhaustedException extends ReasoningException {
     private static final long serialVersionUID = 1L;
-    private final transient Usage usage;
 
     /**
      * @param message what ran out, and what was being done
-     * @param usage   what was spent before the budget ran out
+     * @param usage   what was spent before the budget ran out, {@link #usage()}
+     * @throws NullPointerException if {@code usage} is null
      */
     public BudgetExhaustedException(String message, Usage usage) {
-        super(message, null, true);
-        this.usage = Objects.requireNonNull(usage, "usage");
-    }
-
-    /** What was spent before the budget ran out. */
-    public Usage usage() {
-        return usage;
+        super(message, null, true, usage);
     }
 }

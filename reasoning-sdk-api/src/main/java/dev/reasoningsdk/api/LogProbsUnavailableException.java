@@ -20,9 +20,21 @@ public class LogProbsUnavailableException extends ReasoningException {
      *                greedy response, needed by token_probability"}
      */
     public LogProbsUnavailableException(String model, String missing) {
+        this(model, missing, Usage.NONE);
+    }
+
+    /**
+     * For a technique that called the model before it found the log-probabilities missing.
+     *
+     * @param model   the model (or chain source) that returned none
+     * @param missing what was missing and who needed it
+     * @param usage   what the technique spent before it refused (the calls whose replies lacked them included)
+     * @throws NullPointerException if an argument is null
+     */
+    public LogProbsUnavailableException(String model, String missing, Usage usage) {
         super(Objects.requireNonNull(model, "model") + " returned no " + Objects.requireNonNull(missing, "missing")
                 + "; ask the model for log-probabilities (OpenAI's logprobs and top_logprobs) or use a technique "
-                + "that does not need them");
+                + "that does not need them", null, false, usage);
         this.model = model;
         this.missing = missing;
     }

@@ -19,8 +19,21 @@ public class TokenUsageUnavailableException extends ReasoningException {
      *               its budget of 1024 tokens exact"}
      */
     public TokenUsageUnavailableException(String model, String needed) {
+        this(model, needed, Usage.NONE);
+    }
+
+    /**
+     * For a technique that called the model before it found the token usage missing.
+     *
+     * @param model  the model that reported no token usage
+     * @param needed who needed it, and why
+     * @param usage  what the technique spent before it refused (the calls whose replies lacked it included, their
+     *               tokens {@link Usage#UNKNOWN_TOKENS})
+     * @throws NullPointerException if an argument is null
+     */
+    public TokenUsageUnavailableException(String model, String needed, Usage usage) {
         super("model " + Objects.requireNonNull(model, "model") + " returned no token usage: "
-                + Objects.requireNonNull(needed, "needed"));
+                + Objects.requireNonNull(needed, "needed"), null, false, usage);
         this.model = model;
     }
 

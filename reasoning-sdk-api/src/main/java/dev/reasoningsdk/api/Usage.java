@@ -1,5 +1,6 @@
 package dev.reasoningsdk.api;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -14,7 +15,8 @@ import java.util.Objects;
  * them, so a sum is never silently low. A call that failed without any response (it threw, timed out, was
  * cancelled) adds no tokens and leaves the sum known: what a provider bills for a call it never answered is not
  * ours to guess, and counting it as unknown would hide every other call's tokens. Instances are immutable; combine
- * them with {@link #plus(Usage)}.
+ * them with {@link #plus(Usage)}. Serializable (as a record: by its components, validated again on reading), so a
+ * {@link ReasoningException} carrying one can be.
  *
  * <p>A reply served from a cache is not a model call: it counts in {@link #cacheHits()}, not in
  * {@link #modelCalls()}, so a fully cached run reports zero model calls.
@@ -31,7 +33,8 @@ import java.util.Objects;
  *                     {@code failedCalls} (kinds with no failed call are absent)
  */
 public record Usage(int samples, int modelCalls, int failedCalls, long inputTokens, long outputTokens,
-                    Duration wallTime, int cacheHits, Map<CallFailure, Integer> failuresByKind) {
+                    Duration wallTime, int cacheHits, Map<CallFailure, Integer> failuresByKind)
+        implements Serializable {
 
     /** Token count meaning "not reported by at least one call". */
     public static final long UNKNOWN_TOKENS = -1;

@@ -4,8 +4,8 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.CallFailure;
+import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
@@ -186,7 +186,8 @@ final class FaultMatrix {
      * @param kind   answer, fallback or exception
      * @param detail a short description: the answer, the stop reason, the exception's type and message
      * @param error  the exception thrown, for {@link Kind#EXCEPTION}
-     * @param usage  the usage the component reported; empty when its exception carries none
+     * @param usage  the usage the component reported, in its result or its exception; empty when it threw an
+     *               exception that is not the SDK's (which carries none)
      * @param batch  the sampler's batch, whose samples and failures carry the tokens of the replies drawn for them;
      *               empty for every other component
      */
@@ -214,9 +215,10 @@ final class FaultMatrix {
                     Optional.of(batch.usage()), Optional.of(batch));
         }
 
+        /** A thrown exception: the SDK's carry what the component spent before it failed, any other nothing. */
         static Outcome thrown(RuntimeException error) {
-            Optional<Usage> usage = error instanceof BudgetExhaustedException exhausted
-                    ? Optional.of(exhausted.usage()) : Optional.empty();
+            Optional<Usage> usage = error instanceof ReasoningException failed
+                    ? Optional.of(failed.usage()) : Optional.empty();
             return new Outcome(Kind.EXCEPTION, error.getClass().getSimpleName() + ": " + error.getMessage(), error,
                     usage, Optional.empty());
         }

@@ -33,8 +33,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * control): one parameterized test (fault x client) per component. Each cell checks that the run ended in the
  * component's documented way (its answer, its fallback or the SDK's typed exception, never a LangChain4j one), that
  * the server received no more requests than the bound derived from the component and the retry policy, and that the
- * usage is honest: every request the server saw is a model call, every call of an always-failing fault a failed call
- * filed under the fault's kind, tokens known (the server reports them on every reply).
+ * usage is honest, whether a result or the component's exception carries it: every request the server saw is a model
+ * call, every call of an always-failing fault a failed call filed under the fault's kind, tokens known (the server
+ * reports them on every reply).
  *
  * <p>Time is bounded by configuration ({@link FaultMatrix.Fault#callTimeout()}, {@link FaultMatrix.Fault#deadline()}:
  * small where the fault is about time, roomy elsewhere, so the control cells do not depend on the machine's load); the
@@ -202,7 +203,8 @@ class FaultMatrixTest {
     /**
      * Under an always-failing fault, the component throws the SDK's exception for it: the failed call's
      * {@link LlmCallException} (with its status where there is one), {@link BudgetExhaustedException} when the
-     * deadline ended it, a plain {@link ReasoningException} for an unusable reply.
+     * deadline ended it, a plain {@link ReasoningException} for an unusable reply; each carrying the usage of the
+     * calls made before it, checked as a result's usage is.
      */
     private static void expectTypedExceptionWhenFailing(Cell cell) {
         if (!cell.fault().alwaysFails()) {
@@ -210,6 +212,11 @@ class FaultMatrixTest {
         }
         Outcome outcome = cell.outcome();
         assertThat(outcome.kind()).as(outcome.detail()).isEqualTo(Kind.EXCEPTION);
+        // The exception says what the calls before it cost, which check(...) held to the server's count and the
+        // bound: every request the server saw is in it.
+        assertThat(outcome.usage()).as(outcome.detail()).isPresent();
+        assertThat(outcome.usage().orElseThrow().modelCalls()).as(outcome.detail()).isPositive()
+                .isGreaterThanOrEqualTo(cell.callsAtServer()).isLessThanOrEqualTo(cell.component().callBound());
         Throwable error = outcome.error();
         if (cell.component() != Component.CONFIDENCE_GATED) {
             // SELF-DISCOVER and HAG throw a plain ReasoningException naming the stage and the failure kind.

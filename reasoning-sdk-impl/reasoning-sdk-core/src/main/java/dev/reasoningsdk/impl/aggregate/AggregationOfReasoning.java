@@ -141,7 +141,8 @@ public final class AggregationOfReasoning implements Aggregator {
      *
      * @throws IllegalStateException     if built without a sampler
      * @throws BudgetExhaustedException if the sampler's budget ran out before one chain was sampled
-     * @throws ReasoningException       if no chain could be sampled at all for another reason
+     * @throws ReasoningException       if no chain could be sampled at all for another reason; either carries the
+     *                                  sampler's usage
      */
     @Override
     public AggregationResult solve(String question) {
@@ -248,9 +249,10 @@ public final class AggregationOfReasoning implements Aggregator {
             if (dynamic && grouping.chainCount() == 0) {
                 String message = "no chain could be sampled from " + sampling.sampler().name() + " in " + drawn
                         + " attempts";
+                Usage spent = usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos));
                 throw samplerExhausted
-                        ? new BudgetExhaustedException(message + ": its budget ran out" + lastFailures, usage)
-                        : new ReasoningException(message + lastFailures, null, true);
+                        ? new BudgetExhaustedException(message + ": its budget ran out" + lastFailures, spent)
+                        : new ReasoningException(message + lastFailures, null, true, spent);
             }
             if (grouping.groups().isEmpty()) {
                 return finish(StopReason.NO_ANSWER, 0);

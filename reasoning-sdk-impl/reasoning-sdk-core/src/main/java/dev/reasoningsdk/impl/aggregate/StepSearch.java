@@ -891,7 +891,7 @@ public final class StepSearch {
                 if (callTokens == Usage.UNKNOWN_TOKENS || replyTokens == Usage.UNKNOWN_TOKENS) {
                     throw new TokenUsageUnavailableException(gateway.name(), "step search counts each reply's "
                             + "generated tokens to keep its budget of " + maxTokens + " tokens exact, so it cannot "
-                            + "search a provider that does not report them");
+                            + "search a provider that does not report them", spent());
                 }
                 if (replyTokens > perRow) {
                     // A server that ignores the cap has spent the tokens all the same: they count, and the reply,
@@ -961,6 +961,12 @@ public final class StepSearch {
                 path.add(new StepSearchResult.Step(chosen.steps.get(i), chosen.rewards.get(i)));
             }
             Optional<String> answer = chosen.finished ? extractor.extract(chosen.text) : Optional.empty();
+            return new StepSearchResult(name(), answer, path, chosen.finished, expansions, stopReason, spent(),
+                    rewardUsage, contextCutOffs);
+        }
+
+        /** What the search has spent so far: its expansions' calls and its reward's passes. */
+        private Usage spent() {
             // A served model's calls are counted by their scope: attempts, failures by kind, tokens.
             Usage expanding = scope != null ? servedUsage(scope.usage())
                     : new Usage(finishedChains, calls, failedCalls, inputTokens, generated,
@@ -968,9 +974,7 @@ public final class StepSearch {
                     failedCalls > 0 ? Map.of(CallFailure.CLIENT_ERROR, failedCalls) : Map.of());
             // The reward's passes ran inside the search's wall time, and generated nothing: the budget's figure,
             // the output tokens, is the expansions' alone.
-            Usage usage = expanding.plus(rewardUsage).withWallTime(expanding.wallTime());
-            return new StepSearchResult(name(), answer, path, chosen.finished, expansions, stopReason, usage,
-                    rewardUsage, contextCutOffs);
+            return expanding.plus(rewardUsage).withWallTime(expanding.wallTime());
         }
     }
 

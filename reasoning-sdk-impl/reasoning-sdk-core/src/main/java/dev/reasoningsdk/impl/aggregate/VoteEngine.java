@@ -68,7 +68,7 @@ final class VoteEngine {
             String message = "no chain could be sampled from " + sampling.sampler().name();
             throw exhausted ? new BudgetExhaustedException(message + ": its budget ran out" + draw.failureSummary(),
                     draw.batch().usage())
-                    : new ReasoningException(message + draw.failureSummary(), null, true);
+                    : new ReasoningException(message + draw.failureSummary(), null, true, draw.batch().usage());
         }
         StopReason reason = exhausted ? StopReason.BUDGET_EXHAUSTED : StopReason.MAX_SAMPLES_REACHED;
         return vote(question, draw.chains(), reason, draw.batch().usage(), start);

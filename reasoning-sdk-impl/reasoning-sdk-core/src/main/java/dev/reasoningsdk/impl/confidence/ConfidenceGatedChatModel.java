@@ -17,7 +17,6 @@ import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
-import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.Calibrator;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
@@ -59,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * {@code NullPointerException}. Failed samples are counted by kind in the metadata's usage; the call fails only when
  * every sample fails, with the SDK's typed exception for the last failure ({@link LlmCallException} with the HTTP
  * status and Retry-After where known, {@link BudgetExhaustedException} when the budget or deadline ran out, a
- * {@link ReasoningException} otherwise), never a raw LangChain4j one. Thread-safe when the delegate and estimator
+ * {@link ReasoningException} otherwise), never a raw LangChain4j one; its {@link ReasoningException#usage()} counts
+ * every sample's calls. Thread-safe when the delegate and estimator
  * are.
  */
 public final class ConfidenceGatedChatModel implements ChatModel {
@@ -116,11 +116,8 @@ public final class ConfidenceGatedChatModel implements ChatModel {
             }
         }
         if (responses.isEmpty()) {
-            if (lastFailure.failure().orElseThrow() == CallFailure.BUDGET_EXHAUSTED) {
-                // The usage it carries is the whole request's (every sample's calls), not the last call's alone.
-                throw new BudgetExhaustedException(lastFailure.message(), scope.usage());
-            }
-            lastFailure.orThrow();
+            // The usage it carries is the whole request's (every sample's calls), not the last call's alone.
+            lastFailure.orThrow(scope.usage().withWallTime(ChatCalls.since(start)));
         }
         Usage usage = scope.usage().withSamples(responses.size());
         List<ReasoningChain> chains = responses.stream()

@@ -171,7 +171,7 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
         }
         if (reply.tokenLogProbs().isEmpty()) {
             throw new LogProbsUnavailableException(modelName(), "token log-probabilities (logprobs) of its response, "
-                    + "needed by " + name());
+                    + "needed by " + name(), reply.usage().withWallTime(ChatCalls.since(start)));
         }
         return scoreServed(prompt, reply.text(), reply.tokenLogProbs(), reply.usage(), start);
     }
@@ -190,7 +190,7 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
         if (offset < 0) {
             throw new LogProbsUnavailableException(modelName(), "token log-probabilities whose tokens spell the "
                     + "response (they spell " + spelled.length() + " characters that do not contain its "
-                    + response.length() + "), needed by " + name());
+                    + response.length() + "), needed by " + name(), spent.withWallTime(ChatCalls.since(start)));
         }
         Optional<String> answer = extractor.extract(response);
         int answerStart = answer.map(response::lastIndexOf).orElse(-1);
@@ -225,12 +225,14 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
                 pSure = SureQuestion.Outcome.none("the call failed: " + reply.error());
             } else if (reply.tokenLogProbs().isEmpty()) {
                 throw new LogProbsUnavailableException(modelName(), "token log-probabilities (logprobs) of its "
-                        + "reply to the R-Tuning question, needed by " + name());
+                        + "reply to the R-Tuning question, needed by " + name(),
+                        usage.withWallTime(ChatCalls.since(start)));
             } else {
                 pSure = SureQuestion.fromReply(reply.tokenLogProbs(), SureQuestion.SHARED.length());
                 if (pSure.topLogProbsMissing()) {
                     throw new LogProbsUnavailableException(modelName(), "top log-probabilities (top_logprobs) of "
-                            + "its reply to the R-Tuning question, needed by " + name() + " for p_sure");
+                            + "its reply to the R-Tuning question, needed by " + name() + " for p_sure",
+                            usage.withWallTime(ChatCalls.since(start)));
                 }
             }
         }

@@ -16,8 +16,9 @@ import java.util.Optional;
  *
  * <p>{@link #usage()} counts this call alone: each attempt that reached the model is a model call, each that did not
  * yield usable text a failed call filed under its {@link CallFailure}; a reply served from a cache is a cache hit,
- * not a model call, and costs no tokens; {@code samples} is 0 (the caller knows whether the reply is a sample).
- * Immutable.
+ * not a model call, and costs no tokens, a refused one too (a stored empty reply: the call fails as
+ * {@link CallFailure#GARBAGE}, and its usage counts no failed call); {@code samples} is 0 (the caller knows whether
+ * the reply is a sample). Immutable.
  */
 public final class CallResult {
 
@@ -100,9 +101,9 @@ public final class CallResult {
      * What the replies this call received and refused as unusable cost ({@link CallFailure#GARBAGE}: no message, or
      * blank text, retried or not): one failed model call each, with the tokens each reported
      * ({@link Usage#UNKNOWN_TOKENS} where one reported none), as the provider bills them though they yielded
-     * nothing; a refused reply replayed from a cache counts as the gateway counts it. Part of {@link #usage()}, never
-     * to be added to it; {@link Usage#NONE} when no reply was refused. For the sampler, whose samples and failures
-     * carry what their calls' replies cost.
+     * nothing; a refused reply replayed from a cache is a cache hit of no tokens, as the gateway counts it. Part of
+     * {@link #usage()}, never to be added to it; {@link Usage#NONE} when no reply was refused. For the sampler, whose
+     * samples and failures carry what their calls' replies cost.
      */
     Usage refusedReplies() {
         return refusedReplies;
@@ -123,27 +124,40 @@ public final class CallResult {
 
     /**
      * The response, or the SDK's typed exception for the failure: {@link BudgetExhaustedException} for a spent
-     * budget or deadline (carrying this call's usage); {@link LlmCallException} for a failed attempt, with its
-     * status, Retry-After and retryability; a retryable {@link ReasoningException} for an unusable reply; a
-     * non-retryable one for a cancelled call.
+     * budget or deadline; {@link LlmCallException} for a failed attempt, with its status, Retry-After and
+     * retryability; a retryable {@link ReasoningException} for an unusable reply; a non-retryable one for a cancelled
+     * call. Each carries this call's usage ({@link ReasoningException#usage()}).
      *
      * @throws ReasoningException if the call failed
      */
     public ChatResponse orThrow() {
+        return orThrow(usage);
+    }
+
+    /**
+     * As {@link #orThrow()}, the exception carrying {@code spent} instead of this call's usage: for a caller that
+     * made other calls before or beside this one (its scope's {@link CallScope#usage()}), whose exception says what
+     * they all cost.
+     *
+     * @throws ReasoningException   if the call failed
+     * @throws NullPointerException if {@code spent} is null
+     */
+    public ChatResponse orThrow(Usage spent) {
+        Objects.requireNonNull(spent, "spent");
         if (ok()) {
             return response;
         }
         if (failure == CallFailure.BUDGET_EXHAUSTED) {
-            throw new BudgetExhaustedException(message, usage);
+            throw new BudgetExhaustedException(message, spent);
         }
         if (failure == CallFailure.CANCELLED) {
-            throw new ReasoningException(message, error, false);
+            throw new ReasoningException(message, error, false, spent);
         }
         if (error != null) {
             throw new LlmCallException(message, error, error.isRetryable(), error.isTimeout(),
-                    error.statusCode().orElse(-1), error.retryAfter().orElse(null));
+                    error.statusCode().orElse(-1), error.retryAfter().orElse(null), spent);
         }
-        throw new ReasoningException(message, null, true);
+        throw new ReasoningException(message, null, true, spent);
     }
 
     @Override

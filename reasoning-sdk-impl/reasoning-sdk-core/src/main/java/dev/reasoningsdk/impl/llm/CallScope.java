@@ -361,19 +361,22 @@ public final class CallScope {
                 if (attempt.end() == End.ANSWERED) {
                     ChatResponse response = attempt.response();
                     String text = usableText(response);
-                    boolean cacheHit = ReasoningChatResponseMetadata.isCacheHit(response);
-                    if (text != null && cacheHit) {
-                        // A replay is not a model call: it spends neither the call budget nor tokens.
+                    Usage reply;
+                    if (ReasoningChatResponseMetadata.isCacheHit(response)) {
+                        // A replay is not a model call: it spends neither the call budget nor tokens, whether its text
+                        // is usable or not (an empty reply stored to replay a run exactly): the model was paid when
+                        // the reply was stored, and nothing is spent now.
                         reservedCalls.decrementAndGet();
-                        record(new Usage(0, 0, 0, 0, 0, Duration.ZERO, 1, Map.of()));
-                        return answered(response, text, took);
+                        reply = new Usage(0, 0, 0, 0, 0, Duration.ZERO, 1, Map.of());
+                        record(reply);
+                    } else {
+                        reply = recordTokens(response, text == null ? CallFailure.GARBAGE : null);
                     }
-                    Usage reply = recordTokens(response, text == null ? CallFailure.GARBAGE : null);
                     if (text != null) {
                         return answered(response, text, took);
                     }
-                    // The provider billed the refused reply: the sampler's failure, or the sample drawn on the retry,
-                    // carries its tokens.
+                    // The provider billed a refused reply (a replayed one costs nothing now): the sampler's failure,
+                    // or the sample drawn on the retry, carries its tokens.
                     refused = refused.plus(reply);
                     last = "; last: empty answer";
                     if (gateway.retryGarbage() && !garbageRetried && !cancelled) {

@@ -164,7 +164,8 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code count < 1}
      * @throws IllegalStateException    if the sampler is closed
-     * @throws ReasoningException       only if the sampler itself failed; failed calls are reported in the batch
+     * @throws ReasoningException       only if the sampler itself failed, carrying the usage of the calls it made;
+     *                                  failed calls are reported in the batch
      */
     @Override
     public SampleBatch sample(String prompt, int count, long firstSeed) {
@@ -176,7 +177,9 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
             Thread.currentThread().interrupt();
             return future.settled().join();
         } catch (ExecutionException failure) {
-            throw new ReasoningException("sampling from " + name + " failed", failure.getCause(), false);
+            Throwable cause = failure.getCause();
+            throw new ReasoningException("sampling from " + name + " failed", cause, false,
+                    cause instanceof ReasoningException counted ? counted.usage() : Usage.NONE);
         }
     }
 
@@ -218,8 +221,12 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
                         count, batch.usage().modelCalls(), batch.usage().failedCalls(), batch.stopReason(),
                         batch.usage().wallTime().toMillis());
                 result.settle(batch);
-            } catch (RuntimeException | Error bug) {
-                result.fail(bug);
+            } catch (RuntimeException bug) {
+                // The batch is lost, not the calls its workers made: the failure says what they cost.
+                result.fail(new ReasoningException("building the batch of " + name + " failed: " + bug, bug, false,
+                        run.scope.usage()));
+            } catch (Error error) {
+                result.fail(error);
             }
         });
         return result;

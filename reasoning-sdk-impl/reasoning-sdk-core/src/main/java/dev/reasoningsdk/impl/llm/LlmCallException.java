@@ -11,6 +11,7 @@ import dev.langchain4j.exception.UnresolvedModelServerException;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.Usage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
@@ -67,7 +68,19 @@ public final class LlmCallException extends ReasoningException {
      */
     public LlmCallException(String message, Throwable cause, boolean retryable, boolean timeout, int statusCode,
                             Duration retryAfter) {
-        super(message, cause, retryable);
+        this(message, cause, retryable, timeout, statusCode, retryAfter, Usage.NONE);
+    }
+
+    /**
+     * A failed call, thrown out of a technique whose calls (this one's attempts included) spent {@code usage}.
+     *
+     * @param usage what the failing operation spent, {@link #usage()}
+     * @throws IllegalArgumentException as the constructor without usage
+     * @throws NullPointerException     if {@code usage} is null
+     */
+    public LlmCallException(String message, Throwable cause, boolean retryable, boolean timeout, int statusCode,
+                            Duration retryAfter, Usage usage) {
+        super(message, cause, retryable, usage);
         if (timeout && !retryable) {
             throw new IllegalArgumentException("a timeout is retryable");
         }

@@ -45,8 +45,10 @@ import java.util.function.DoubleSupplier;
  *   <li><b>Honest usage</b>: every attempt that reached the model is a model call; every one that yielded nothing
  *       usable a failed call, filed under its {@link CallFailure}; a reply the LM-call cache served
  *       ({@link ReasoningChatResponseMetadata#isCacheHit}) is a cache hit, not a model call, and neither spends the
- *       call budget nor adds tokens. Tokens are summed from the responses; a response that reports none makes the
- *       total {@link Usage#UNKNOWN_TOKENS}, a call that failed without a response adds none (see {@link Usage}).</li>
+ *       call budget nor adds tokens, even when its text is unusable (a stored empty reply, refused as the call's
+ *       {@link CallFailure#GARBAGE} without being a failed model call). Tokens are summed from the responses; a
+ *       response that reports none makes the total {@link Usage#UNKNOWN_TOKENS}, a call that failed without a
+ *       response adds none (see {@link Usage}).</li>
  * </ul>
  *
  * <p>Thread-safe. The gateway owns daemon threads; {@link #close()} stops them and interrupts calls in flight

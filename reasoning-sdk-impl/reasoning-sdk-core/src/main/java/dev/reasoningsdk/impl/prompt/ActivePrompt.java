@@ -60,7 +60,9 @@ public final class ActivePrompt {
      * Samples answers for every question of {@code pool} and returns them ranked, most uncertain first, with the
      * {@code count} to annotate.
      *
-     * @throws IllegalArgumentException if the pool is empty or {@code count} is not in [1, pool size]
+     * @throws IllegalArgumentException     if the pool is empty or {@code count} is not in [1, pool size]
+     * @throws LogProbsUnavailableException if the metric is self-confidence and a question's samples carry no token
+     *                                      log-probabilities; its usage counts the sampling up to that question
      */
     public Selection select(List<String> pool, int count) {
         Objects.requireNonNull(pool, "pool");
@@ -76,14 +78,22 @@ public final class ActivePrompt {
             List<Optional<String>> answers = batch.samples().stream()
                     .map(s -> ThinkBlocks.answerText(s.text()).flatMap(extractor::extract)).toList();
             double uncertainty = metric == Uncertainty.SELF_CONFIDENCE
-                    ? Uncertainty.selfConfidence(batch.samples(), sampling.sampler().name())
-                    : metric.of(answers, extractor);
+                    ? selfConfidence(batch, usage) : metric.of(answers, extractor);
             ranked.add(new Ranked(i, question, uncertainty, answers.stream()
                     .map(a -> a.orElse(null)).toList(), batch.failures().size()));
         }
         List<Ranked> order = ranked.stream()
                 .sorted(Comparator.comparingDouble(Ranked::uncertainty).reversed()).toList();
         return new Selection(order, order.subList(0, count), metric, usage);
+    }
+
+    /** {@code batch}'s self-confidence; a refusal for want of log-probabilities carries {@code spent}. */
+    private double selfConfidence(SampleBatch batch, Usage spent) {
+        try {
+            return Uncertainty.selfConfidence(batch.samples(), sampling.sampler().name());
+        } catch (LogProbsUnavailableException refused) {
+            throw new LogProbsUnavailableException(refused.model(), refused.missing(), spent);
+        }
     }
 
     /** The uncertainty metrics of Active-Prompt. */

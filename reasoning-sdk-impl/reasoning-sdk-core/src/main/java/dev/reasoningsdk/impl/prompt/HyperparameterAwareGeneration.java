@@ -72,7 +72,8 @@ public final class HyperparameterAwareGeneration {
     /**
      * Asks for settings, then generates the answer to {@code input} with them.
      *
-     * @throws ReasoningException if the generation call fails
+     * @throws ReasoningException if the generation call fails; its {@link ReasoningException#usage()} counts the
+     *                            advice call and every generation call
      */
     public Generation generate(String input) {
         Objects.requireNonNull(input, "input");
@@ -90,7 +91,7 @@ public final class HyperparameterAwareGeneration {
             usage = usage.plus(reply.usage());
         }
         if (!reply.ok()) {
-            throw new ReasoningException("generation failed: " + reply.error(), null, true);
+            throw new ReasoningException("generation failed: " + reply.error(), null, true, usage);
         }
         return new Generation(reply.text(), settings, advice.settings().isPresent(), usage);
     }

@@ -83,7 +83,7 @@ final class SearchRun implements AutoCloseable {
                         usage.withWallTime(elapsed()));
             }
             throw new ReasoningException("the initial prompt could not be scored (see the log for the objective's "
-                    + "failure)");
+                    + "failure)", null, false, usage.withWallTime(elapsed()));
         }
         initial = scored.get(0);
         best = initial;
@@ -257,7 +257,8 @@ final class SearchRun implements AutoCloseable {
             PromptObjective.Evaluation evaluation = objective.evaluate(prompt);
             return new Outcome(evaluation.score(), evaluation.usage(), null);
         } catch (RuntimeException e) {
-            return new Outcome(Double.NaN, Usage.NONE, e);
+            // An objective that failed after calling a model says in its exception what the calls cost.
+            return new Outcome(Double.NaN, e instanceof ReasoningException failed ? failed.usage() : Usage.NONE, e);
         }
     }
 

@@ -83,7 +83,8 @@ public final class SelfDiscover {
      *
      * @throws IllegalArgumentException if no example is given
      * @throws ReasoningException       if a stage fails, SELECT or ADAPT replies with nothing outside its thinking,
-     *                                  or IMPLEMENT returns no JSON object
+     *                                  or IMPLEMENT returns no JSON object; its {@link ReasoningException#usage()}
+     *                                  counts the stages' calls up to the failure
      */
     public ReasoningStructure discover(List<String> taskExamples) {
         Objects.requireNonNull(taskExamples, "taskExamples");
@@ -92,27 +93,29 @@ public final class SelfDiscover {
         }
         String examples = String.join("\n\n", taskExamples);
         CallScope scope = gateway.session();
-        ChatCalls.Reply select = stage(scope, "SELECT", selectPrompt(examples));
+        ChatCalls.Reply select = stage(scope, "SELECT", selectPrompt(examples), Usage.NONE);
         List<Integer> selected = selectedModules(select.text());
-        String selectedText = selected.isEmpty() ? passedOn("SELECT", select) : numbered(selected);
-        ChatCalls.Reply adapt = stage(scope, "ADAPT", adaptPrompt(selectedText, examples));
-        String adapted = passedOn("ADAPT", adapt);
-        ChatCalls.Reply implement = stage(scope, "IMPLEMENT", implementPrompt(adapted, examples));
-        Usage usage = select.usage().plus(adapt.usage()).plus(implement.usage());
+        String selectedText = selected.isEmpty() ? passedOn("SELECT", select, select.usage()) : numbered(selected);
+        ChatCalls.Reply adapt = stage(scope, "ADAPT", adaptPrompt(selectedText, examples), select.usage());
+        Usage usage = select.usage().plus(adapt.usage());
+        String adapted = passedOn("ADAPT", adapt, usage);
+        ChatCalls.Reply implement = stage(scope, "IMPLEMENT", implementPrompt(adapted, examples), usage);
+        Usage spent = usage.plus(implement.usage());
         ObjectNode structure = JsonReplies.firstObject(implement.text()).orElseThrow(() -> new ReasoningException(
-                "SELF-DISCOVER IMPLEMENT stage returned no JSON object: " + abbreviate(implement.text())));
-        return new ReasoningStructure(selected, adapted, JsonReplies.pretty(structure), usage);
+                "SELF-DISCOVER IMPLEMENT stage returned no JSON object: " + abbreviate(implement.text()), null,
+                false, spent));
+        return new ReasoningStructure(selected, adapted, JsonReplies.pretty(structure), spent);
     }
 
     /**
      * Solves one instance by following {@code structure} (one call).
      *
-     * @throws ReasoningException if the call fails
+     * @throws ReasoningException if the call fails, carrying its usage
      */
     public Solution solve(ReasoningStructure structure, String instance) {
         Objects.requireNonNull(structure, "structure");
         Objects.requireNonNull(instance, "instance");
-        ChatCalls.Reply reply = stage(gateway.session(), "SOLVE", solvePrompt(structure, instance));
+        ChatCalls.Reply reply = stage(gateway.session(), "SOLVE", solvePrompt(structure, instance), Usage.NONE);
         return new Solution(reply.text(), extractor.extract(reply.text()), reply.usage());
     }
 
@@ -168,10 +171,15 @@ public final class SelfDiscover {
         return List.copyOf(selected);
     }
 
-    private static ChatCalls.Reply stage(CallScope scope, String name, String prompt) {
+    /**
+     * One stage's call; a failed one fails the discovery (or the solution) with an exception carrying
+     * {@code spentBefore}, the earlier stages' cost, plus this stage's.
+     */
+    private static ChatCalls.Reply stage(CallScope scope, String name, String prompt, Usage spentBefore) {
         ChatCalls.Reply reply = ChatCalls.sample(scope, prompt);
         if (!reply.ok()) {
-            throw new ReasoningException("SELF-DISCOVER " + name + " stage failed: " + reply.error(), null, true);
+            throw new ReasoningException("SELF-DISCOVER " + name + " stage failed: " + reply.error(), null, true,
+                    spentBefore.plus(reply.usage()));
         }
         return reply;
     }
@@ -182,10 +190,11 @@ public final class SelfDiscover {
      * implement. A reply with nothing outside its thinking (cut off while thinking) is a failed stage, as a blank
      * reply is.
      */
-    private static String passedOn(String name, ChatCalls.Reply reply) {
+    private static String passedOn(String name, ChatCalls.Reply reply, Usage spent) {
         if (ThinkBlocks.answerText(reply.text()).filter(answer -> !answer.isBlank()).isEmpty()) {
             throw new ReasoningException("SELF-DISCOVER " + name + " stage failed: the reply holds nothing outside "
-                    + "the model's thinking (cut off while thinking?): " + abbreviate(reply.text()), null, true);
+                    + "the model's thinking (cut off while thinking?): " + abbreviate(reply.text()), null, true,
+                    spent);
         }
         return ThinkBlocks.withoutThinking(reply.text());
     }

@@ -1,6 +1,7 @@
 package dev.reasoningsdk.impl.retrieval;
 
 import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
 import java.util.Objects;
 import java.util.Optional;
@@ -9,7 +10,8 @@ import java.util.Optional;
  * Thrown by {@link SourceRequiringContentAggregator} before the LLM is called, when a request was routed to
  * retrievers (the judge said it needs retrieval) but they found nothing: the application answers "no sources found"
  * (or asks the user to rephrase) instead of paying for an answer the judge expects to be unreliable. Not retryable:
- * the same query finds the same nothing.
+ * the same query finds the same nothing. {@link #usage()} is what the judge's decision cost (its criteria's model
+ * calls), when the router stored it; {@link Usage#NONE} otherwise.
  */
 public final class NoSourcesFoundException extends ReasoningException {
     private static final long serialVersionUID = 1L;
@@ -25,7 +27,7 @@ public final class NoSourcesFoundException extends ReasoningException {
     public NoSourcesFoundException(String query, RetrievalDecision decision) {
         super("no sources found for a request that needs retrieval"
                 + (decision == null ? "" : " (decided by " + decision.decidedBy().map(Enum::name).orElse("default")
-                + ")") + ": " + query);
+                + ")") + ": " + query, null, false, decision == null ? Usage.NONE : decision.usage());
         this.query = Objects.requireNonNull(query, "query");
         this.decision = decision;
     }

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.BudgetExhaustedException;
+import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.api.prompt.PromptObjective;
 import dev.reasoningsdk.fixtures.ScriptedChatModel;
@@ -14,6 +16,7 @@ import dev.reasoningsdk.impl.llm.RetryPolicy;
 import dev.reasoningsdk.impl.prompt.HillClimbing;
 import dev.reasoningsdk.impl.prompt.SearchSettings;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Where a budget ends before any usable result, the caller gets a BudgetExhaustedException with what was spent. */
@@ -49,7 +52,8 @@ class BudgetExhaustedTest {
 
     @Test
     void samplesThatAllFailWithinTheBudgetAreStillAPlainReasoningExceptionThatSaysWhy() {
-        try (ChatModelSampler sampler = ChatModelSampler.builder().model(failing())
+        ScriptedChatModel model = failing();
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(model)
                 .retryPolicy(RetryPolicy.none()).build()) {
             Aggregator vote = MajorityVote.builder().extractor(AnswerExtractors.numeric()).sampler(sampler, 0.7)
                     .samples(3).build();
@@ -58,12 +62,19 @@ class BudgetExhaustedTest {
                     .build();
 
             for (Aggregator aggregator : new Aggregator[] {vote, aor}) {
+                int callsBefore = model.calls();
                 // The first failure is in the message, so a caller that catches it needs no WARN line to know why.
                 assertThatThrownBy(() -> aggregator.solve("2 + 2?")).as(aggregator.name())
                         .isInstanceOf(ReasoningException.class)
                         .isNotInstanceOf(BudgetExhaustedException.class)
                         .hasMessageContaining("3 failures, first: ")
-                        .hasMessageContaining("HTTP 500 from scripted model");
+                        .hasMessageContaining("HTTP 500 from scripted model")
+                        // Every sample's failed call is in what the failure says it cost.
+                        .extracting(e -> ((ReasoningException) e).usage()).satisfies(usage -> {
+                            assertThat(usage.modelCalls()).isEqualTo(model.calls() - callsBefore).isPositive();
+                            assertThat(usage.failedCalls()).isEqualTo(usage.modelCalls());
+                            assertThat(usage.samples()).isZero();
+                        });
             }
         }
     }
@@ -75,5 +86,23 @@ class BudgetExhaustedTest {
 
         assertThatThrownBy(() -> search.optimize("Answer briefly.", PromptObjective.of(prompt -> 1.0)))
                 .isInstanceOf(BudgetExhaustedException.class).hasMessageContaining("wall-time budget");
+    }
+
+    @Test
+    void aPromptSearchWhoseInitialPromptCannotBeScoredSaysWhatTheFailedScoringCost() {
+        // An objective whose model calls failed, as a technique's exception reports them.
+        Usage scoring = new Usage(0, 3, 3, 30, 0, Duration.ZERO, 0, Map.of(CallFailure.SERVER_ERROR, 3));
+        PromptObjective failing = prompt -> {
+            throw new ReasoningException("the scoring model failed", null, true, scoring);
+        };
+
+        assertThatThrownBy(() -> HillClimbing.builder().build().optimize("Answer briefly.", failing))
+                .isInstanceOf(ReasoningException.class).isNotInstanceOf(BudgetExhaustedException.class)
+                .hasMessageContaining("could not be scored")
+                .extracting(e -> ((ReasoningException) e).usage()).satisfies(usage -> {
+                    assertThat(usage.modelCalls()).isEqualTo(3);
+                    assertThat(usage.failuresByKind()).isEqualTo(Map.of(CallFailure.SERVER_ERROR, 3));
+                    assertThat(usage.inputTokens()).isEqualTo(30);
+                });
     }
 }

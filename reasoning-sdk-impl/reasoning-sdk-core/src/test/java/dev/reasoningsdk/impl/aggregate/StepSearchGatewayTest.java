@@ -226,7 +226,12 @@ class StepSearchGatewayTest {
         try (ModelGateway gateway = ModelGateway.builder().model(chat).name("no-usage-model").build()) {
             StepSearch search = served(gateway).build();
             assertThatThrownBy(() -> search.solve(QUESTION)).isInstanceOf(TokenUsageUnavailableException.class)
-                    .hasMessageContaining("no-usage-model").hasMessageContaining("token usage");
+                    .hasMessageContaining("no-usage-model").hasMessageContaining("token usage")
+                    // The calls whose replies reported none were made all the same; their tokens are unknown.
+                    .satisfies(e -> assertThat(((TokenUsageUnavailableException) e).usage().modelCalls())
+                            .isPositive().isEqualTo(chat.calls.get()))
+                    .satisfies(e -> assertThat(((TokenUsageUnavailableException) e).usage().tokensKnown())
+                            .isFalse());
         }
     }
 

@@ -20,6 +20,7 @@ import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.RetryPolicy;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -123,13 +124,20 @@ class ConfidenceGatewayTest {
         ModelGateway gateway = ModelGateway.builder().model(failing).retryPolicy(NO_WAIT).build();
         ConfidenceGatedChatModel gated = ConfidenceGatedChatModel.builder().gateway(gateway).build();
         assertThatThrownBy(() -> gated.chat("2 + 2?")).isInstanceOf(LlmCallException.class)
-                .satisfies(e -> assertThat(((LlmCallException) e).statusCode()).hasValue(503));
+                .satisfies(e -> assertThat(((LlmCallException) e).statusCode()).hasValue(503))
+                // Its usage is the request's: every attempt of all five samples, not the last sample's three.
+                .satisfies(e -> assertThat(((LlmCallException) e).usage().failuresByKind())
+                        .isEqualTo(Map.of(CallFailure.SERVER_ERROR, 5 * 3)));
         assertThat(failing.calls()).isEqualTo(5 * 3);
 
-        ChatModel silent = always(Fault.nullResponse());
+        FaultyChatModel silent = always(Fault.nullResponse());
         assertThatThrownBy(() -> ConfidenceGatedChatModel.builder().delegate(silent).build().chat("2 + 2?"))
                 .isInstanceOf(ReasoningException.class).isNotInstanceOf(LlmCallException.class)
-                .hasMessageContaining("nothing usable");
+                .hasMessageContaining("nothing usable")
+                // Each sample's empty reply and its retry: garbage, all of them.
+                .satisfies(e -> assertThat(((ReasoningException) e).usage().failuresByKind())
+                        .isEqualTo(Map.of(CallFailure.GARBAGE, silent.calls())));
+        assertThat(silent.calls()).isEqualTo(5 * 2);
 
         FaultyChatModel hangingModel = always(Fault.hang());
         ModelGateway hanging = ModelGateway.builder().model(hangingModel).deadline(Duration.ofSeconds(1)).build();

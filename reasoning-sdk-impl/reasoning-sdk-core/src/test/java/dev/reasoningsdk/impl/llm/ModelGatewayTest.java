@@ -97,7 +97,32 @@ class ModelGatewayTest {
         assertThat(refused.calls()).isEqualTo(1);
         assertThat(sleeps).hasSize(3);
         assertThatThrownBy(permanent::orThrow).isInstanceOf(LlmCallException.class)
-                .satisfies(e -> assertThat(((LlmCallException) e).isRetryable()).isFalse());
+                .satisfies(e -> assertThat(((LlmCallException) e).isRetryable()).isFalse())
+                .satisfies(e -> assertThat(((LlmCallException) e).usage()).isEqualTo(permanent.usage()));
+    }
+
+    @Test
+    void theTypedExceptionOfAFailedCallCarriesItsUsageOrTheCallersWhole() {
+        FaultyChatModel failing = faulty().everyNth(1, Fault.serverError(502)).build();
+        CallResult failed = build(gateway(failing)).call(REQUEST);
+        assertThatThrownBy(failed::orThrow).isInstanceOf(LlmCallException.class)
+                .extracting(e -> ((LlmCallException) e).usage()).satisfies(usage -> {
+                    assertThat(usage.modelCalls()).isEqualTo(RetryPolicy.DEFAULT_MAX_ATTEMPTS)
+                            .isEqualTo(failing.calls());
+                    assertThat(usage.failuresByKind())
+                            .containsOnly(entry(CallFailure.SERVER_ERROR, RetryPolicy.DEFAULT_MAX_ATTEMPTS));
+                });
+        // A caller that made other calls first passes what they all cost.
+        Usage whole = failed.usage().plus(new Usage(1, 1, 0, 10, 4, Duration.ZERO));
+        assertThatThrownBy(() -> failed.orThrow(whole)).isInstanceOf(LlmCallException.class)
+                .satisfies(e -> assertThat(((LlmCallException) e).usage()).isEqualTo(whole))
+                .satisfies(e -> assertThat(((LlmCallException) e).statusCode()).hasValue(502));
+
+        ChatModel silent = faulty().everyNth(1, Fault.nullResponse()).build();
+        CallResult unusable = build(gateway(silent)).call(REQUEST);
+        assertThatThrownBy(unusable::orThrow).isInstanceOf(ReasoningException.class)
+                .satisfies(e -> assertThat(((ReasoningException) e).usage().failuresByKind())
+                        .containsOnly(entry(CallFailure.GARBAGE, 2)));
     }
 
     @Test
@@ -309,7 +334,9 @@ class ModelGatewayTest {
         assertThat(scope.call(REQUEST).failure()).contains(CallFailure.CANCELLED);
         assertThat(model.calls()).isEqualTo(3);
         assertThatThrownBy(() -> results.get().get(0).orThrow()).isInstanceOf(ReasoningException.class)
-                .satisfies(e -> assertThat(((ReasoningException) e).isRetryable()).isFalse());
+                .satisfies(e -> assertThat(((ReasoningException) e).isRetryable()).isFalse())
+                .satisfies(e -> assertThat(((ReasoningException) e).usage().failuresByKind())
+                        .containsOnly(entry(CallFailure.CANCELLED, 1)));
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.RetryPolicy;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.Timeout;
 /** The prompt techniques call through the gateway: one run is one scope, bounded by the gateway's budget. */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class PromptGatewayTest {
+
+    private static final RetryPolicy NO_BACKOFF = RetryPolicy.builder().initialBackoff(Duration.ZERO)
+            .maxBackoff(Duration.ZERO).build();
 
     @Test
     void anAutomateCotRunStaysWithinTheGatewaysCallBudget() {
@@ -52,6 +56,64 @@ class PromptGatewayTest {
                 .hasMessageContaining("SERVER_ERROR");
         assertThat(model.calls()).isEqualTo(RetryPolicy.DEFAULT_MAX_ATTEMPTS);
         gateway.close();
+    }
+
+    /** A model whose first call answers {@code reply} with these tokens, and whose next three get {@code status}. */
+    private static FaultyChatModel answersOnceThenFails(String reply, int inputTokens, int outputTokens, int status) {
+        return FaultyChatModel.builder()
+                .delegate(ScriptedChatModel.builder().fallback(r -> reply).tokenUsage(inputTokens, outputTokens)
+                        .build())
+                .fault(1, Fault.serverError(status)).fault(2, Fault.serverError(status))
+                .fault(3, Fault.serverError(status)).build();
+    }
+
+    @Test
+    void aFailedSelfDiscoverStageCarriesWhatEveryStageBeforeItAndItsOwnAttemptsCost() {
+        // SELECT answers (10 prompt and 5 generated tokens), then ADAPT fails on each of its three attempts.
+        FaultyChatModel model = answersOnceThenFails("1. module", 10, 5, 502);
+        try (ModelGateway gateway = ModelGateway.builder().model(model).retryPolicy(NO_BACKOFF).build()) {
+            assertThatThrownBy(() -> SelfDiscover.of(gateway, AnswerExtractors.numeric()).discover(List.of("2 + 2?")))
+                    .isInstanceOf(ReasoningException.class).hasMessageContaining("ADAPT stage failed")
+                    .extracting(e -> ((ReasoningException) e).usage()).satisfies(usage -> {
+                        assertThat(usage.modelCalls()).isEqualTo(4).isEqualTo(model.calls());
+                        assertThat(usage.failuresByKind()).isEqualTo(Map.of(CallFailure.SERVER_ERROR, 3));
+                        assertThat(usage.samples()).isEqualTo(1);
+                        assertThat(usage.inputTokens()).isEqualTo(10);
+                        assertThat(usage.outputTokens()).isEqualTo(5);
+                    });
+        }
+    }
+
+    @Test
+    void anImplementStageWithoutJsonCarriesTheThreeStagesCost() {
+        ScriptedChatModel model = ScriptedChatModel.builder()
+                .replies("1. module", "Adapted modules.", "no plan here").tokenUsage(7, 3).build();
+
+        assertThatThrownBy(() -> SelfDiscover.of(model, AnswerExtractors.numeric()).discover(List.of("2 + 2?")))
+                .isInstanceOf(ReasoningException.class).hasMessageContaining("returned no JSON object")
+                .extracting(e -> ((ReasoningException) e).usage()).satisfies(usage -> {
+                    assertThat(usage.modelCalls()).isEqualTo(3).isEqualTo(model.calls());
+                    assertThat(usage.failedCalls()).isZero();
+                    assertThat(usage.samples()).isEqualTo(3);
+                    assertThat(usage.inputTokens()).isEqualTo(21);
+                });
+    }
+
+    @Test
+    void aFailedGenerationCarriesTheAdviceCallAndEveryGenerationAttempt() {
+        // The advice is unusable (garbage), then the generation fails on each of its three attempts.
+        FaultyChatModel model = answersOnceThenFails("no idea", 12, 2, 503);
+        try (ModelGateway gateway = ModelGateway.builder().model(model).retryPolicy(NO_BACKOFF).build()) {
+            assertThatThrownBy(() -> HyperparameterAwareGeneration.builder().gateway(gateway).build()
+                    .generate("2 + 2?"))
+                    .isInstanceOf(ReasoningException.class).hasMessageContaining("generation failed")
+                    .extracting(e -> ((ReasoningException) e).usage()).satisfies(usage -> {
+                        assertThat(usage.modelCalls()).isEqualTo(4).isEqualTo(model.calls());
+                        assertThat(usage.failuresByKind())
+                                .isEqualTo(Map.of(CallFailure.GARBAGE, 1, CallFailure.SERVER_ERROR, 3));
+                        assertThat(usage.inputTokens()).isEqualTo(12);
+                    });
+        }
     }
 
     @Test

@@ -397,7 +397,10 @@ class OpenAiWireTest {
         assertThatThrownBy(() -> TokenProbabilityConfidence.builder().model(model).build().estimate("q"))
                 .isInstanceOf(LogProbsUnavailableException.class)
                 .hasMessageContaining("m returned no token log-probabilities (logprobs) of its response")
-                .satisfies(e -> assertThat(((LogProbsUnavailableException) e).isRetryable()).isFalse());
+                .satisfies(e -> assertThat(((LogProbsUnavailableException) e).isRetryable()).isFalse())
+                // The call whose reply lacked them was made (and billed): the refusal says so.
+                .satisfies(e -> assertThat(((LogProbsUnavailableException) e).usage().modelCalls()).isEqualTo(1)
+                        .isEqualTo(requests.size()));
 
         try (ChatModelSampler sampler = ChatModelSampler.builder().model(model).name("m").build()) {
             SampleBatch batch = sampler.sample("q", 2, 0);
@@ -408,7 +411,10 @@ class OpenAiWireTest {
             assertThatThrownBy(() -> ActivePrompt.builder().sampler(sampler, 0.8).extractor(AnswerExtractors.numeric())
                     .samples(2).metric(ActivePrompt.Uncertainty.SELF_CONFIDENCE).build().select(List.of("q"), 1))
                     .isInstanceOf(LogProbsUnavailableException.class)
-                    .hasMessageContaining("self-confidence");
+                    .hasMessageContaining("self-confidence")
+                    .satisfies(e -> assertThat(((LogProbsUnavailableException) e).usage().samples()).isEqualTo(2))
+                    .satisfies(e -> assertThat(((LogProbsUnavailableException) e).usage().modelCalls())
+                            .isEqualTo(2));
         }
     }
 
@@ -419,7 +425,10 @@ class OpenAiWireTest {
 
         assertThatThrownBy(() -> TokenProbabilityConfidence.builder().model(model).build().estimate("q"))
                 .isInstanceOf(LogProbsUnavailableException.class)
-                .hasMessageContaining("top log-probabilities (top_logprobs)");
+                .hasMessageContaining("top log-probabilities (top_logprobs)")
+                // The answer and the reply to the sure question.
+                .satisfies(e -> assertThat(((LogProbsUnavailableException) e).usage().modelCalls()).isEqualTo(2)
+                        .isEqualTo(requests.size()));
     }
 
     @Test
