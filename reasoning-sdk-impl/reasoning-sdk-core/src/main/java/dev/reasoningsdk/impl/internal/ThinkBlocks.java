@@ -89,11 +89,13 @@ public final class ThinkBlocks {
      * as an intermediate result pasted into a later prompt: the text outside its think blocks ({@link #split}),
      * without the white space a removed block leaves at its start; a reply without tags is returned as it is. The
      * chat templates of Qwen3 and DeepSeek-R1 keep the same of an earlier assistant turn (Qwen3's renders
-     * {@code content.split('</think>')[-1].lstrip('\n')} for each assistant turn before the last user message), so a
-     * served or local model that renders the conversation itself sees no difference, and one that does not is not
-     * sent scratch work that costs context and that the next stage might take for the result. A reply cut off while
-     * thinking gives what it wrote before the block it left open (usually nothing): a technique for which such a
-     * reply is unusable tells it by {@link #answerText} being empty.
+     * {@code content.split('</think>')[-1].lstrip('\n')} for each assistant turn before the last user message), so for
+     * the usual reply, one block before the answer (or, as DeepSeek-R1's, a closing tag alone), a served or local
+     * model that renders the conversation itself sees no difference; other shapes (several blocks, upper-case tags,
+     * thinking amid the answer, an unclosed block) come out differently from that template's split. A model that does
+     * not render it so is not sent scratch work that costs context and that the next stage might take for the result.
+     * A reply cut off while thinking gives what it wrote before the block it left open (usually nothing): a technique
+     * for which such a reply is unusable tells it by {@link #answerText} being empty.
      */
     public static String withoutThinking(String reply) {
         String outside = split(reply).outside();
