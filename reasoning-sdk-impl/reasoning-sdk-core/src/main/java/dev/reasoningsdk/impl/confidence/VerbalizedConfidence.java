@@ -49,12 +49,13 @@ import org.slf4j.LoggerFactory;
  * deadline apply, and an estimate whose scope ran out stops asking.
  *
  * <p>Parsing skips a reasoning model's think blocks ({@link ThinkBlocks}), so a confidence or reflection drafted
- * while thinking is not read, and a response cut off while thinking states none (it is asked once more, as a
- * response without the number is). It reads at most the last {@value ReplyWindow#MAX_CHARS} characters of the rest
- * for the reflection and the confidence (the answer extractor reads its own window of the text before them; see
- * {@link ReplyWindow}), in time linear in them. The follow-up carries the response as the model's earlier turn
+ * while thinking is not read. A response with no answer outside its thinking (cut off while thinking, or blank after
+ * it) has nothing to rate: its estimate has confidence 0 and {@code verbalized_missing} = 1 at once, with no
+ * follow-up, so that a refusal threshold refuses it. Parsing reads at most the last {@value ReplyWindow#MAX_CHARS}
+ * characters of the rest for the reflection and the confidence (the answer extractor reads its own window of the
+ * text before them; see {@link ReplyWindow}), in time linear in them. The follow-up carries the response as the model's earlier turn
  * without its thinking ({@link ThinkBlocks#withoutThinking}): the answer only, as the chat templates of Qwen3 and
- * DeepSeek-R1 render an earlier assistant turn (for a response cut off while thinking, what it wrote before).
+ * DeepSeek-R1 render an earlier assistant turn.
  *
  * <p>Signals: {@code verbalized_confidence} (N, when stated), {@code verbalized_missing} (0 or 1), {@code attempts}.
  * Thread-safe when the model is.
@@ -139,6 +140,10 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
                 return estimateOf(parsed, attempt, usage.withWallTime(ChatCalls.since(start)));
             }
             usage = usage.plus(result.usage().withAllCallsFailed(CallFailure.GARBAGE));
+            if (holdsNoAnswer(result.text())) {
+                // Not asked again: the token limit that cut this response off would cut the next one.
+                return noAnswer(attempt, usage.withWallTime(ChatCalls.since(start)));
+            }
             return followUp(scope, question, result.text(), parsed, attempt, usage, start);
         }
         return missing(Optional.empty(), "", attempt, usage.withWallTime(ChatCalls.since(start)));
@@ -163,6 +168,9 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
         Parsed parsed = parse(text);
         if (parsed.confidence().isPresent()) {
             return estimateOf(parsed, 0, Usage.ofWallTime(ChatCalls.since(start)));
+        }
+        if (holdsNoAnswer(text)) {
+            return noAnswer(0, Usage.ofWallTime(ChatCalls.since(start)));
         }
         if (gateway == null) {
             return missing(parsed.answer(), parsed.reflection(), 0, Usage.ofWallTime(ChatCalls.since(start)));
@@ -288,6 +296,21 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
                 confidence * 10)
                 : parsed.reflection();
         return new ConfidenceEstimate(parsed.answer(), confidence, rationale, name(), signals, usage);
+    }
+
+    /** Whether {@code response} was cut off while thinking, or holds only white space after its thinking. */
+    private static boolean holdsNoAnswer(String response) {
+        return ThinkBlocks.answerText(response).filter(outside -> !outside.isBlank()).isEmpty();
+    }
+
+    /**
+     * The estimate of a response with no answer outside its thinking: a confidence asked for now would rate no
+     * answer, and one above a refusal threshold would let the empty reply through.
+     */
+    private ConfidenceEstimate noAnswer(int attempts, Usage usage) {
+        return new ConfidenceEstimate(Optional.empty(), 0, "The response holds no answer outside its thinking (cut off"
+                + " while thinking, or empty after it): nothing to rate, so 0 is reported and no follow-up is asked.",
+                name(), Map.of("verbalized_missing", 1.0, "attempts", (double) attempts), usage);
     }
 
     private ConfidenceEstimate missing(Optional<String> answer, String reflection, int attempts, Usage usage) {

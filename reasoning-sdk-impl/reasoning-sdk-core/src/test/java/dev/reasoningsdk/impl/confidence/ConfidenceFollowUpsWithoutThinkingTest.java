@@ -36,13 +36,25 @@ class ConfidenceFollowUpsWithoutThinkingTest {
     }
 
     @Test
-    void verbalizedConfidenceAsksAgainAfterAResponseCutOffWhileThinkingWithAnEmptyEarlierTurn() {
-        ScriptedChatModel model = ScriptedChatModel.replying("<think>SCRATCH: 16 - 3 = 13? Let me",
-                "The answer is 18.\nConfidence: 6");
-        ConfidenceEstimate estimate = VerbalizedConfidence.of(model).estimate("How much?");
+    void aResponseWithNothingOutsideItsThinkingIsRatedZeroWithoutAFollowUp() {
+        for (String response : List.of("<think>SCRATCH: 16 - 3 = 13? Let me", "<think>16 - 3 = 13.</think>\n \n")) {
+            ScriptedChatModel model = ScriptedChatModel.replying(response, "The answer is 18.\nConfidence: 6");
+            ConfidenceEstimate estimate = VerbalizedConfidence.of(model).estimate("How much?");
 
-        assertThat(estimate.confidence()).isEqualTo(0.6);
-        assertThat(((AiMessage) model.requests().get(1).messages().get(1)).text()).isEmpty();
+            assertThat(estimate.confidence()).as(response).isZero();
+            assertThat(estimate.answer()).as(response).isEmpty();
+            assertThat(estimate.signals()).as(response).containsEntry("verbalized_missing", 1.0);
+            assertThat(estimate.rationale()).as(response).contains("no answer outside its thinking");
+            assertThat(model.requests()).as(response).hasSize(1);
+            assertThat(estimate.usage().modelCalls()).as(response).isEqualTo(1);
+
+            ScriptedChatModel unused = ScriptedChatModel.replying("The answer is 18.\nConfidence: 6");
+            ConfidenceEstimate ofGivenChain = VerbalizedConfidence.of(unused)
+                    .estimate("How much?", List.of(ReasoningChain.of(response)));
+            assertThat(ofGivenChain.confidence()).as(response).isZero();
+            assertThat(ofGivenChain.signals()).as(response).containsEntry("attempts", 0.0);
+            assertThat(unused.requests()).as(response).isEmpty();
+        }
     }
 
     @Test

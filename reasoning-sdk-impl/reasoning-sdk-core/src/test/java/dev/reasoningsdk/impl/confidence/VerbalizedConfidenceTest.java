@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.confidence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.fixtures.ScriptedChatModel;
@@ -140,13 +141,15 @@ class VerbalizedConfidenceTest {
     }
 
     @Test
-    void aReplyCutOffWhileThinkingIsAskedForItsConfidenceAgain() {
+    void aReplyCutOffWhileThinkingIsRatedZeroNotByItsDraftNorByAFollowUp() {
         ScriptedChatModel model = ScriptedChatModel.replying(
                 "<think>The answer is 17. Confidence: 3. Let me recount", "Self-reflection: fine.\nConfidence: 6");
         ConfidenceEstimate estimate = VerbalizedConfidence.of(model).estimate("How much?");
 
-        assertThat(estimate.confidence()).isEqualTo(0.6);
-        assertThat(estimate.signals()).containsEntry("attempts", 2.0);
-        assertThat(estimate.usage().failedCalls()).isEqualTo(1);
+        assertThat(estimate.confidence()).isZero();
+        assertThat(estimate.answer()).isEmpty();
+        assertThat(estimate.signals()).containsEntry("verbalized_missing", 1.0).containsEntry("attempts", 1.0);
+        assertThat(model.requests()).hasSize(1);
+        assertThat(estimate.usage().failuresByKind()).containsEntry(CallFailure.GARBAGE, 1);
     }
 }
