@@ -4,6 +4,7 @@ import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.Sampling;
 
 import dev.reasoningsdk.impl.internal.AnswerGrouping;
+import dev.reasoningsdk.impl.internal.SpentBefore;
 import dev.reasoningsdk.impl.llm.CallScope;
 import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.ReasoningChain;
@@ -411,7 +412,9 @@ public final class AggregationOfReasoning implements Aggregator {
                 judgeExhausted = true;
                 return Optional.empty();
             }
-            ChainScorer.Scores result = call.get();
+            // The run's sampling and earlier judging were paid for even when the scorer refuses the chains.
+            ChainScorer.Scores result = SpentBefore.addedToRefusal(
+                    usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos)), call);
             usage = usage.plus(result.usage());
             judgeCalls += result.usage().modelCalls();
             if (judgeScope != null && judgeScope.isExhausted()) {

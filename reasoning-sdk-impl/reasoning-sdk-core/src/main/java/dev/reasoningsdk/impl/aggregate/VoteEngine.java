@@ -11,6 +11,7 @@ import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.internal.SpentBefore;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -78,7 +79,8 @@ final class VoteEngine {
                                    long startNanos) {
         AnswerGrouping grouping = new AnswerGrouping(extractor);
         List<AnswerGrouping.Member> members = grouping.addAll(chains);
-        Weighed weighed = weigher.weigh(question, members);
+        // A weigher's refusal counts its own calls; the chains this vote sampled were paid for all the same.
+        Weighed weighed = SpentBefore.addedToRefusal(spent, () -> weigher.weigh(question, members));
         Map<AnswerGrouping.Group, Double> scores = new HashMap<>();
         for (AnswerGrouping.Group group : grouping.groups()) {
             scores.put(group, 0.0);

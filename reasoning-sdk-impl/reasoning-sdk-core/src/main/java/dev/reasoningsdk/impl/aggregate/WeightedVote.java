@@ -5,6 +5,7 @@ import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.internal.SpentBefore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,7 +61,8 @@ public final class WeightedVote extends VoteAggregator {
                     members.stream().map(AnswerGrouping.Member::chain).toList());
             for (List<Integer> positions : byGroup.values()) {
                 List<ReasoningChain> chains = positions.stream().map(p -> members.get(p).chain()).toList();
-                ChainScorer.Scores scores = bound.scoreLocally(question, chains, List.of());
+                ChainScorer.Scores scores = SpentBefore.addedToRefusal(usage,
+                        () -> bound.scoreLocally(question, chains, List.of()));
                 usage = usage.plus(scores.usage());
                 for (int j = 0; j < positions.size(); j++) {
                     double score = j < scores.scores().size() ? scores.scores().get(j) : Double.NaN;

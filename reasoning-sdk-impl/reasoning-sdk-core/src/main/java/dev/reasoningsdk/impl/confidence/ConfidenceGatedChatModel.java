@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.confidence;
 
 import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.ChatCalls;
+import dev.reasoningsdk.impl.internal.SpentBefore;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.CallResult;
 import dev.reasoningsdk.impl.llm.CallScope;
@@ -15,6 +16,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.BudgetExhaustedException;
+import dev.reasoningsdk.api.LogProbsUnavailableException;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
@@ -90,10 +92,12 @@ public final class ConfidenceGatedChatModel implements ChatModel {
     }
 
     /**
-     * @throws IllegalArgumentException if the request has no user message with text
-     * @throws LlmCallException         if every sample failed and the last failure was a failed call
-     * @throws BudgetExhaustedException if every sample failed and the gateway's budget or deadline ran out
-     * @throws ReasoningException       if every sample failed otherwise (unusable replies, cancelled)
+     * @throws IllegalArgumentException     if the request has no user message with text
+     * @throws LlmCallException             if every sample failed and the last failure was a failed call
+     * @throws BudgetExhaustedException     if every sample failed and the gateway's budget or deadline ran out
+     * @throws ReasoningException           if every sample failed otherwise (unusable replies, cancelled)
+     * @throws LogProbsUnavailableException if the estimator needs token log-probabilities the samples lack; its
+     *                                      usage counts the samples' calls as well as the estimator's
      */
     @Override
     public ChatResponse doChat(ChatRequest request) {
@@ -122,7 +126,9 @@ public final class ConfidenceGatedChatModel implements ChatModel {
         Usage usage = scope.usage().withSamples(responses.size());
         List<ReasoningChain> chains = responses.stream()
                 .map(response -> ReasoningChain.of(ChatCalls.text(response), "delegate")).toList();
-        ConfidenceEstimate estimate = estimator.estimate(question, chains);
+        // An estimator that refuses counts its own calls only; the samples it was given were paid for here.
+        ConfidenceEstimate estimate = SpentBefore.addedToRefusal(usage.withWallTime(ChatCalls.since(start)),
+                () -> estimator.estimate(question, chains));
         double calibrated = calibrator == null ? estimate.confidence()
                 : calibrator.calibrate(estimate.confidence());
         ChatResponse chosen = chosen(responses, estimate.answer());

@@ -12,6 +12,7 @@ import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimator;
 import dev.reasoningsdk.api.model.ChainSampler;
+import dev.reasoningsdk.impl.internal.SpentBefore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,7 +80,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
         Usage usage = Usage.NONE;
         ConfidenceEstimate first = null;
         for (ConfidenceEstimator estimator : estimators) {
-            ConfidenceEstimate estimate = estimator.estimate(question, chains);
+            ConfidenceEstimate estimate = SpentBefore.addedToRefusal(usage, () -> estimator.estimate(question, chains));
             first = first == null ? estimate : first;
             signals.putAll(prefixed(estimator.name(), estimate));
             usage = usage.plus(estimate.usage());

@@ -4,6 +4,7 @@ import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.impl.internal.Sampling;
 import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.impl.internal.SpentBefore;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +29,7 @@ final class Sampled {
             return new ConfidenceEstimate(Optional.empty(), 0, "No sample succeeded (" + batch.failures().size()
                     + " failed), so there is nothing to score.", method, Map.of("samples", 0.0), batch.usage());
         }
-        ConfidenceEstimate scored = score.apply(draw.chains());
+        ConfidenceEstimate scored = SpentBefore.addedToRefusal(batch.usage(), () -> score.apply(draw.chains()));
         return new ConfidenceEstimate(scored.answer(), scored.confidence(), scored.rationale(), method,
                 scored.signals(), batch.usage().plus(scored.usage()));
     }

@@ -101,9 +101,10 @@ public final class CallResult {
      * What the replies this call received and refused as unusable cost ({@link CallFailure#GARBAGE}: no message, or
      * blank text, retried or not): one failed model call each, with the tokens each reported
      * ({@link Usage#UNKNOWN_TOKENS} where one reported none), as the provider bills them though they yielded
-     * nothing; a refused reply replayed from a cache is a cache hit of no tokens, as the gateway counts it. Part of
-     * {@link #usage()}, never to be added to it; {@link Usage#NONE} when no reply was refused. For the sampler, whose
-     * samples and failures carry what their calls' replies cost.
+     * nothing. Part of {@link #usage()}, never to be added to it, except for a refused reply replayed from a cache:
+     * the usage counts it as a cache hit of no tokens, and this the tokens it reported when it was stored, as a
+     * replayed sample carries its stored reply's. {@link Usage#NONE} when no reply was refused. For the sampler, whose
+     * samples and failures carry what their calls' replies cost, the same on a replay as when recorded.
      */
     Usage refusedReplies() {
         return refusedReplies;

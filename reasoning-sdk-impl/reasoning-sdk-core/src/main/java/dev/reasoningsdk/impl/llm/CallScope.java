@@ -367,15 +367,17 @@ public final class CallScope {
                         // is usable or not (an empty reply stored to replay a run exactly): the model was paid when
                         // the reply was stored, and nothing is spent now.
                         reservedCalls.decrementAndGet();
-                        reply = new Usage(0, 0, 0, 0, 0, Duration.ZERO, 1, Map.of());
-                        record(reply);
+                        record(new Usage(0, 0, 0, 0, 0, Duration.ZERO, 1, Map.of()));
+                        // What the sampler's sample or failure carries is what the replies reported, as a replayed
+                        // sample carries its stored reply's tokens: a replayed run's samples read as recorded.
+                        reply = ChatCalls.tokens(response);
                     } else {
                         reply = recordTokens(response, text == null ? CallFailure.GARBAGE : null);
                     }
                     if (text != null) {
                         return answered(response, text, took);
                     }
-                    // The provider billed a refused reply (a replayed one costs nothing now): the sampler's failure,
+                    // The provider billed a refused reply (a replayed one when it was stored): the sampler's failure,
                     // or the sample drawn on the retry, carries its tokens.
                     refused = refused.plus(reply);
                     last = "; last: empty answer";

@@ -95,8 +95,9 @@ import org.slf4j.LoggerFactory;
  * them (calls that failed without a response add none). Each sample and each failure carries the tokens of every
  * reply drawn for it: its own reply's, and those of the replies refused as unusable before it (an empty answer and
  * its retry), which the provider billed though they yielded nothing; a failure that got no reply carries 0. So,
- * without a cache, the samples' and failures' tokens add up to the batch's. Thread-safe; {@link #close()} stops its
- * threads.
+ * without a cache, the samples' and failures' tokens add up to the batch's; replayed from one, they read as when
+ * they were recorded (the stored replies' tokens, refused ones included), while the batch spends none. Thread-safe;
+ * {@link #close()} stops its threads.
  */
 public final class ChatModelSampler implements ChainSampler, AutoCloseable {
 
