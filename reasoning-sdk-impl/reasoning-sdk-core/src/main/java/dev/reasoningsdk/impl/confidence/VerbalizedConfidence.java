@@ -53,9 +53,9 @@ import org.slf4j.LoggerFactory;
  * it) has nothing to rate: its estimate has confidence 0 and {@code verbalized_missing} = 1 at once, with no
  * follow-up, so that a refusal threshold refuses it. Parsing reads at most the last {@value ReplyWindow#MAX_CHARS}
  * characters of the rest for the reflection and the confidence (the answer extractor reads its own window of the
- * text before them; see {@link ReplyWindow}), in time linear in them. The follow-up carries the response as the model's earlier turn
- * without its thinking ({@link ThinkBlocks#withoutThinking}): the answer only, as the chat templates of Qwen3 and
- * DeepSeek-R1 render an earlier assistant turn.
+ * text before them; see {@link ReplyWindow}), in time linear in them. The follow-up carries the response as the
+ * model's earlier turn without its thinking ({@link ThinkBlocks#withoutThinking}): the answer only, as the chat
+ * templates of Qwen3 and DeepSeek-R1 render an earlier assistant turn.
  *
  * <p>Signals: {@code verbalized_confidence} (N, when stated), {@code verbalized_missing} (0 or 1), {@code attempts}.
  * Thread-safe when the model is.
@@ -141,7 +141,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
             }
             usage = usage.plus(result.usage().withAllCallsFailed(CallFailure.GARBAGE));
             if (holdsNoAnswer(result.text())) {
-                // Not asked again: the token limit that cut this response off would cut the next one.
+                // Not asked again: a response cut off while thinking would be cut off again at the same limit.
                 return noAnswer(attempt, usage.withWallTime(ChatCalls.since(start)));
             }
             return followUp(scope, question, result.text(), parsed, attempt, usage, start);
