@@ -212,7 +212,7 @@ public final class LlmChainJudge implements ChainScorer {
             // drafted while thinking are not its verdict. One with nothing outside its thinking has none to restate:
             // scores restated from an empty evaluation could only be invented.
             if (structuredFallback && !covers(found, parsed, count)
-                    && ThinkBlocks.answerText(call.text).filter(answer -> !answer.isBlank()).isPresent()) {
+                    && ThinkBlocks.nonBlankAnswerText(call.text).isPresent()) {
                 Call extraction = call(scope, ChatRequest.builder()
                         .messages(UserMessage.from(extractionPrompt(ThinkBlocks.withoutThinking(call.text), count)))
                         .responseFormat(ResponseFormat.JSON).temperature(0.0).build());

@@ -86,8 +86,7 @@ public final class InconsistencyRationale {
             return new Rationale(described, false, result.usage());
         }
         // A reasoning model's thinking is not its rationale; a reply with nothing outside it returned nothing.
-        Optional<String> written = ThinkBlocks.answerText(result.text()).map(String::strip)
-                .filter(text -> !text.isEmpty());
+        Optional<String> written = ThinkBlocks.nonBlankAnswerText(result.text()).map(String::strip);
         if (written.isEmpty()) {
             LOG.warn("rationale reply holds nothing outside the model's thinking, using the deterministic rationale");
             return new Rationale(described, false, result.usage().withAllCallsFailed(CallFailure.GARBAGE));

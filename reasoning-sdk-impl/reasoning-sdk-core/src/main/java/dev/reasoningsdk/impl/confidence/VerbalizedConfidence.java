@@ -140,7 +140,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
                 return estimateOf(parsed, attempt, usage.withWallTime(ChatCalls.since(start)));
             }
             usage = usage.plus(result.usage().withAllCallsFailed(CallFailure.GARBAGE));
-            if (holdsNoAnswer(result.text())) {
+            if (ThinkBlocks.nonBlankAnswerText(result.text()).isEmpty()) {
                 // Not asked again: a response cut off while thinking would be cut off again at the same limit.
                 return noAnswer(attempt, usage.withWallTime(ChatCalls.since(start)));
             }
@@ -169,7 +169,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
         if (parsed.confidence().isPresent()) {
             return estimateOf(parsed, 0, Usage.ofWallTime(ChatCalls.since(start)));
         }
-        if (holdsNoAnswer(text)) {
+        if (ThinkBlocks.nonBlankAnswerText(text).isEmpty()) {
             return noAnswer(0, Usage.ofWallTime(ChatCalls.since(start)));
         }
         if (gateway == null) {
@@ -296,11 +296,6 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
                 confidence * 10)
                 : parsed.reflection();
         return new ConfidenceEstimate(parsed.answer(), confidence, rationale, name(), signals, usage);
-    }
-
-    /** Whether {@code response} was cut off while thinking, or holds only white space after its thinking. */
-    private static boolean holdsNoAnswer(String response) {
-        return ThinkBlocks.answerText(response).filter(outside -> !outside.isBlank()).isEmpty();
     }
 
     /**

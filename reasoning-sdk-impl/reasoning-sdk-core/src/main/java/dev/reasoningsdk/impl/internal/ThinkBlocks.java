@@ -85,6 +85,14 @@ public final class ThinkBlocks {
     }
 
     /**
+     * {@link #answerText}, empty also when it is blank: a reply cut off while thinking, or holding only white space
+     * after its thinking, has no answer a technique could read, pass on or rate.
+     */
+    public static Optional<String> nonBlankAnswerText(String reply) {
+        return answerText(reply).filter(outside -> !outside.isBlank());
+    }
+
+    /**
      * {@code reply} as a technique sends it back to the model, as the model's own earlier turn in a conversation or
      * as an intermediate result pasted into a later prompt: the text outside its think blocks ({@link #split}),
      * without the white space a removed block leaves at its start; a reply without tags is returned as it is. The

@@ -191,7 +191,7 @@ public final class SelfDiscover {
      * reply is.
      */
     private static String passedOn(String name, ChatCalls.Reply reply, Usage spent) {
-        if (ThinkBlocks.answerText(reply.text()).filter(answer -> !answer.isBlank()).isEmpty()) {
+        if (ThinkBlocks.nonBlankAnswerText(reply.text()).isEmpty()) {
             throw new ReasoningException("SELF-DISCOVER " + name + " stage failed: the reply holds nothing outside "
                     + "the model's thinking (cut off while thinking?): " + abbreviate(reply.text()), null, true,
                     spent);

@@ -26,4 +26,14 @@ class ThinkBlocksWithoutThinkingTest {
         assertThat(ThinkBlocks.withoutThinking("<think>Is it 5? Let me")).isEmpty();
         assertThat(ThinkBlocks.withoutThinking("Well. <think>Is it 5? Let me")).isEqualTo("Well. ");
     }
+
+    @Test
+    void aNonBlankAnswerTextIsMissingWhenCutOffWhileThinkingOrBlankAfterIt() {
+        assertThat(ThinkBlocks.nonBlankAnswerText("<think>Is it 5? Let me")).isEmpty();
+        assertThat(ThinkBlocks.nonBlankAnswerText("<think>Is it 5? No.</think>\n \t\n")).isEmpty();
+        assertThat(ThinkBlocks.nonBlankAnswerText(" \n")).isEmpty();
+        String answered = "<think>Is it 5? No.</think>\nThe answer is 4.";
+        assertThat(ThinkBlocks.nonBlankAnswerText(answered)).isEqualTo(ThinkBlocks.answerText(answered))
+                .hasValueSatisfying(text -> assertThat(text.strip()).isEqualTo("The answer is 4."));
+    }
 }
