@@ -413,6 +413,16 @@ public final class StepSearch {
         }
     }
 
+    /** What the local model's own count says of the room a chain leaves in its context. */
+    private enum ContextRoom {
+        /** No token fits after the chain: asking would only be refused. */
+        FULL,
+        /** A token fits; or the model cannot encode the chain, and its refusal then says so, not the context. */
+        LEFT,
+        /** The model gives no count: only its refusal tells a full context. */
+        UNCOUNTED
+    }
+
     /**
      * What one generation step gave: its rows, and whether the chain it continued fills the model's context (the local
      * model's count says so before any call, or the provider refused the call for it), so that nothing can follow.
@@ -793,14 +803,15 @@ public final class StepSearch {
                 budgetSpent = true;
                 return Generated.NONE;
             }
-            if (model != null && !text.isEmpty() && fillsContext(prompt + text)) {
-                // No token fits after the chain: asking would only be refused, so no call is made and no seed used.
+            ContextRoom room = model != null && !text.isEmpty() ? contextRoom(prompt + text) : ContextRoom.UNCOUNTED;
+            if (room == ContextRoom.FULL) {
+                // Asking would only be refused, so no call is made and no seed used.
                 return Generated.CONTEXT_FULL;
             }
             int perRow = (int) Math.min(stepTokens, remaining / rowsNow);
             long firstSeed = seed + rows;
             rows += rowsNow;
-            Generated generated = model != null ? generateLocally(text, rowsNow, perRow, firstSeed)
+            Generated generated = model != null ? generateLocally(text, rowsNow, perRow, firstSeed, room)
                     : generateServed(text, rowsNow, perRow, firstSeed);
             if (remaining < 1) {
                 budgetSpent = true;
@@ -808,33 +819,24 @@ public final class StepSearch {
             return generated;
         }
 
-        /**
-         * Whether the local model's context holds no token after {@code fullPrompt}, by the model's own count; false
-         * when the model does not count (then its refusal tells) or cannot encode the text.
-         */
-        private boolean fillsContext(String fullPrompt) {
+        /** The room {@code fullPrompt} leaves in the local model's context, by the model's own count. */
+        private ContextRoom contextRoom(String fullPrompt) {
             try {
                 OptionalInt tokens = model.promptTokenCount(fullPrompt);
-                return tokens.isPresent() && tokens.getAsInt() >= model.contextLength();
+                if (tokens.isEmpty()) {
+                    return ContextRoom.UNCOUNTED;
+                }
+                return tokens.getAsInt() >= model.contextLength() ? ContextRoom.FULL : ContextRoom.LEFT;
             } catch (IllegalArgumentException unencodable) {
-                return false;
+                return ContextRoom.LEFT;
             }
         }
 
         /**
-         * Whether the local model gives no token count for {@code fullPrompt}, so that only its refusal tells a full
-         * context; false when it counts, or cannot encode the text (a refusal then says so, not the context).
+         * One batched call of the local model; {@code room} is what its count said of the chain ({@link
+         * ContextRoom#UNCOUNTED} for the question alone).
          */
-        private boolean uncounted(String fullPrompt) {
-            try {
-                return model.promptTokenCount(fullPrompt).isEmpty();
-            } catch (IllegalArgumentException unencodable) {
-                return false;
-            }
-        }
-
-        /** One batched call of the local model. */
-        private Generated generateLocally(String text, int rowsNow, int perRow, long firstSeed) {
+        private Generated generateLocally(String text, int rowsNow, int perRow, long firstSeed, ContextRoom room) {
             GenerationOptions options = GenerationOptions.sampling(temperature, perRow, firstSeed);
             calls++;
             List<Generation> generations;
@@ -849,7 +851,7 @@ public final class StepSearch {
                 // (or could not encode it), so its refusal is not the context's: a failed call that ends the chain,
                 // not counted as cut off there.
                 failedCalls++;
-                return uncounted(prompt + text) ? Generated.CONTEXT_FULL : Generated.NONE;
+                return room == ContextRoom.UNCOUNTED ? Generated.CONTEXT_FULL : Generated.NONE;
             }
             List<Continuation> continuations = new ArrayList<>(generations.size());
             for (Generation generation : generations) {
