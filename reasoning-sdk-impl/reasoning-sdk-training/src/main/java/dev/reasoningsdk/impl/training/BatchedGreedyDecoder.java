@@ -46,7 +46,9 @@ final class BatchedGreedyDecoder implements AutoCloseable {
     private final int heads;
     private final int headDim;
 
-    /** A decoder for a tiny-reasoner ONNX model's bytes (e.g. a merge), on CPU with {@code threads} intra-op threads. */
+    /**
+     * A decoder for a tiny-reasoner ONNX model's bytes (e.g. a merge), on CPU with {@code threads} intra-op threads.
+     */
     BatchedGreedyDecoder(byte[] tinyReasonerOnnx, int threads) {
         try {
             options = new OrtSession.SessionOptions();
