@@ -79,7 +79,8 @@ final class BatchedGreedyDecoder implements AutoCloseable {
             } else if (c >= 32 && c <= 126) {
                 ids[i + 1] = c - 32 + 4;
             } else {
-                throw new IllegalArgumentException("character " + (int) c + " is not in the tiny reasoner's vocabulary");
+                throw new IllegalArgumentException("character " + (int) c
+                        + " is not in the tiny reasoner's vocabulary");
             }
         }
         return ids;
