@@ -148,9 +148,11 @@ import java.util.stream.Collectors;
  * ({@link StopReason#BUDGET_EXHAUSTED}). The same seed, question and model give the same path: row {@code i} of the
  * search (counted over all its calls) is sampled with seed {@code seed + i}. Over a gateway, every token a reply
  * reports counts, a reply the gateway retried included; one the LM-call cache served counts its stored tokens (the
- * search replays the same path), though its usage reports none. A served reply longer than its row's cap (a server that
- * ignores the request's token limit) is dropped and counted as a {@link CallFailure#GARBAGE} failed call; its tokens
- * count all the same, so only such a server can take a search past its budget, by what it sent.
+ * search replays the same path), though its usage reports none (a cache hit, not a model call). The result's
+ * {@link StepSearchResult#generatedTokens()} is the budget's count, so a replayed search reports the tokens its chains
+ * cost when they were recorded. A served reply longer than its row's cap (a server that ignores the request's token
+ * limit) is dropped and counted as a {@link CallFailure#GARBAGE} failed call; its tokens count all the same, so only
+ * such a server can take a search past its budget, by what it sent.
  *
  * <p>Defaults: strategy best-first, beam width 2, 1 expansion per step for best-first and 2 for beam, 1 sample,
  * no restarts, agreement 1, calculator off, {@code acceptReward} 1, {@code maxExpansionsPerStep} 16; for MCTS
@@ -963,8 +965,10 @@ public final class StepSearch {
                 path.add(new StepSearchResult.Step(chosen.steps.get(i), chosen.rewards.get(i)));
             }
             Optional<String> answer = chosen.finished ? extractor.extract(chosen.text) : Optional.empty();
+            // The budget's count, not the usage's output tokens: a reply the cache served is in it with its stored
+            // tokens, so a replayed search reports what its chains cost to generate.
             return new StepSearchResult(name(), answer, path, chosen.finished, expansions, stopReason, spent(),
-                    rewardUsage, contextCutOffs);
+                    rewardUsage, contextCutOffs, generated);
         }
 
         /** What the search has spent so far: its expansions' calls and its reward's passes. */
@@ -974,8 +978,8 @@ public final class StepSearch {
                     : new Usage(finishedChains, calls, failedCalls, inputTokens, generated,
                     Duration.ofNanos(System.nanoTime() - start), 0,
                     failedCalls > 0 ? Map.of(CallFailure.CLIENT_ERROR, failedCalls) : Map.of());
-            // The reward's passes ran inside the search's wall time, and generated nothing: the budget's figure,
-            // the output tokens, is the expansions' alone.
+            // The reward's passes ran inside the search's wall time, and generated nothing: the output tokens are
+            // the expansions' alone.
             return expanding.plus(rewardUsage).withWallTime(expanding.wallTime());
         }
     }
