@@ -2,6 +2,8 @@ package dev.reasoningsdk.impl.aggregate;
 
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.api.aggregate.AnswerGroup;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -42,20 +44,35 @@ import java.util.Optional;
  *                   search replayed from the cache reports what its chains cost to generate when they were recorded,
  *                   while {@code usage} reports no generated tokens for them. Without cache hits it equals
  *                   {@code usage.outputTokens()}; a process reward's forward passes generate none
+ * @param groups     the finished chains the answer was voted from, grouped by answer, the winner first: each chain
+ *                   weighs {@code exp(-penalty)} ({@link dev.reasoningsdk.api.ReasoningChain#weight()}) and a group
+ *                   scores its weight sum, as in a {@link WeightedVote}; empty when the search ended without a vote
+ *                   (no chain finished) or no finished chain stated an answer
+ * @param unparseableChains finished chains of the vote that stated no answer (they vote for nothing)
  */
 public record StepSearchResult(String method, Optional<String> answer, List<Step> path, boolean complete,
                                int expansions, StopReason stopReason, Usage usage, Usage rewardUsage,
-                               int contextCutOffs, long generatedTokens) {
+                               int contextCutOffs, long generatedTokens, List<AnswerGroup> groups,
+                               int unparseableChains) {
 
     /**
-     * @throws IllegalArgumentException if {@code expansions}, {@code contextCutOffs} or {@code generatedTokens} is
-     *                                  negative (a search counts every token it generated, so none is unknown), or
-     *                                  the reward's share holds more model calls or failed calls than the whole usage
+     * @throws IllegalArgumentException if {@code expansions}, {@code contextCutOffs}, {@code generatedTokens} or
+     *                                  {@code unparseableChains} is negative (a search counts every token it
+     *                                  generated, so none is unknown), the reward's share holds more model calls or
+     *                                  failed calls than the whole usage, or the answer is not the first group's
      */
     public StepSearchResult {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(answer, "answer");
         path = List.copyOf(path);
+        groups = List.copyOf(groups);
+        if (unparseableChains < 0) {
+            throw new IllegalArgumentException("unparseableChains must be >= 0, was " + unparseableChains);
+        }
+        if (!groups.isEmpty() && !answer.equals(Optional.of(groups.get(0).answer()))) {
+            throw new IllegalArgumentException("answer " + answer + " is not the first group's, "
+                    + groups.get(0).answer());
+        }
         Objects.requireNonNull(stopReason, "stopReason");
         Objects.requireNonNull(usage, "usage");
         Objects.requireNonNull(rewardUsage, "rewardUsage");
@@ -76,7 +93,19 @@ public record StepSearchResult(String method, Optional<String> answer, List<Step
     }
 
     /**
-     * A result no reply of which the LM-call cache served: its generated tokens are the usage's
+     * A result without a vote ({@code groups} empty, {@code unparseableChains} 0).
+     *
+     * @throws IllegalArgumentException as the canonical constructor
+     */
+    public StepSearchResult(String method, Optional<String> answer, List<Step> path, boolean complete,
+                            int expansions, StopReason stopReason, Usage usage, Usage rewardUsage,
+                            int contextCutOffs, long generatedTokens) {
+        this(method, answer, path, complete, expansions, stopReason, usage, rewardUsage, contextCutOffs,
+                generatedTokens, List.of(), 0);
+    }
+
+    /**
+     * A result without a vote, no reply of which the LM-call cache served: its generated tokens are the usage's
      * ({@code usage.outputTokens()}).
      *
      * @throws IllegalArgumentException as the canonical constructor, or if the usage does not know its generated
@@ -131,6 +160,21 @@ public record StepSearchResult(String method, Optional<String> answer, List<Step
         StringBuilder text = new StringBuilder();
         path.forEach(step -> text.append(step.text()));
         return text.toString().strip();
+    }
+
+    /**
+     * This result as an {@link AggregationResult}, as {@link StepSearch#asAggregator()} returns it: the method, the
+     * answer, the vote's groups and its margin (the winner's weight sum minus the runner-up's; the winner's alone when
+     * one group voted; 0 without a vote), the stop reason, the unparseable chains and the usage. A result without
+     * groups gives no answer, as an aggregation's answer is its first group's (a search without a vote has none). Its
+     * {@link AggregationResult#generatedTokens()} are the usage's, as every aggregation's: on a search replayed from
+     * the LM-call cache 0, where {@link #generatedTokens()} counts the stored tokens.
+     */
+    public AggregationResult toAggregationResult() {
+        double margin = groups.isEmpty() ? 0
+                : groups.size() == 1 ? groups.get(0).score() : groups.get(0).score() - groups.get(1).score();
+        return new AggregationResult(method, groups.isEmpty() ? Optional.empty() : answer, groups, margin,
+                stopReason, unparseableChains, usage);
     }
 
     /**
