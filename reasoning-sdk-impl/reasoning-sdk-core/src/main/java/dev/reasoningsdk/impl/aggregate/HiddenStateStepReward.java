@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -100,17 +99,7 @@ public final class HiddenStateStepReward implements ProcessReward {
      * space); the last step is what follows the last step end, when it holds more than white space.
      */
     public static List<String> steps(String chain) {
-        List<String> steps = new ArrayList<>();
-        String rest = chain;
-        int end;
-        while ((end = StepSearch.stepEnd(rest)) >= 0) {
-            steps.add(rest.substring(0, end));
-            rest = rest.substring(end);
-        }
-        if (!rest.isBlank()) {
-            steps.add(rest);
-        }
-        return steps;
+        return StepSearch.steps(chain);
     }
 
     /** @throws IllegalArgumentException if {@code steps} is empty */

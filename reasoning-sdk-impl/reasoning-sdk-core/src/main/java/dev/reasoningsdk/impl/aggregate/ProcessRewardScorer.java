@@ -5,6 +5,7 @@ import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +25,12 @@ import java.util.Objects;
  * given). A chain without a step (blank) cannot be scored: its score is {@code NaN} and it counts as a failure. The
  * cost is the reward's own ({@link ProcessReward#scoreStepWithUsage}: a learned reward's forward passes, one per step;
  * none for {@link ArithmeticStepReward}) and the time spent scoring. The global comparison scores each representative
- * the same way. Thread-safe when the reward is.
+ * the same way.
+ *
+ * <p>Steps are read from the first {@value ReplyWindow#MAX_CHARS} characters of a chain, as {@link ArithmeticVerifier}
+ * reads a chain ({@link ReplyWindow}): a degenerate chain of megabytes is not cut into hundreds of thousands of steps,
+ * each a call of the reward (a learned reward's forward pass over the chain so far). Of a chain longer than that no
+ * step read is scored as its end. Thread-safe when the reward is.
  */
 public final class ProcessRewardScorer implements ChainScorer {
 
@@ -48,16 +54,19 @@ public final class ProcessRewardScorer implements ChainScorer {
         Usage usage = Usage.NONE;
         int failures = 0;
         for (ReasoningChain chain : chains) {
-            List<String> steps = StepSearch.steps(chain.text());
+            String read = ReplyWindow.head(chain.text());
+            List<String> steps = StepSearch.steps(read);
             if (steps.isEmpty()) {
                 scores.add(Double.NaN);
                 failures++;
                 continue;
             }
+            // A chain longer than the window has its end unread: no step read is its last.
+            boolean whole = read.length() == chain.text().length();
             double penalty = 0;
             for (int i = 1; i <= steps.size(); i++) {
                 ProcessReward.StepScore score = reward.scoreStepWithUsage(question, steps.subList(0, i),
-                        i == steps.size());
+                        whole && i == steps.size());
                 penalty += 1 - score.reward();
                 usage = usage.plus(score.usage());
             }

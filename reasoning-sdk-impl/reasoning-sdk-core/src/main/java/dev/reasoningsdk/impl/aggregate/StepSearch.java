@@ -344,8 +344,13 @@ public final class StepSearch {
      * that is not white space, so a leading newline ends nothing.
      */
     static int stepEnd(String text) {
+        return stepEnd(text, 0);
+    }
+
+    /** {@link #stepEnd(String)} of {@code text} from {@code from} on, as an index into {@code text}. */
+    private static int stepEnd(String text, int from) {
         boolean content = false;
-        for (int i = 0; i < text.length(); i++) {
+        for (int i = from; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c == '\n' && content) {
                 return i + 1;
@@ -362,17 +367,19 @@ public final class StepSearch {
     /**
      * The steps of a finished chain, cut where a search cuts them ({@link #stepEnd}): each holds the white space
      * before it, and text after the last step end that is not only white space is the last step. Empty for a blank
-     * chain.
+     * chain. Linear in the chain's length.
      */
     static List<String> steps(String chain) {
         List<String> steps = new ArrayList<>();
-        String rest = chain;
-        for (int end = stepEnd(rest); end >= 0; end = stepEnd(rest)) {
-            steps.add(rest.substring(0, end));
-            rest = rest.substring(end);
+        int start = 0;
+        // Each end is searched for from the last one on: cutting the rest off as a new string at every step would
+        // copy the chain once per step, quadratic in a long chain of short lines.
+        for (int end = stepEnd(chain, start); end >= 0; end = stepEnd(chain, start)) {
+            steps.add(chain.substring(start, end));
+            start = end;
         }
-        if (!rest.isBlank()) {
-            steps.add(rest);
+        if (!chain.substring(start).isBlank()) {
+            steps.add(chain.substring(start));
         }
         return steps;
     }

@@ -6,6 +6,7 @@ import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
+import dev.reasoningsdk.impl.internal.ReplyWindow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +60,35 @@ class ProcessRewardScorerTest {
         assertThat(scores.usage().modelCalls()).isEqualTo(3);
         assertThat(scores.usage().inputTokens()).isEqualTo(1 + 2 + 3);
         assertThat(scorer.name()).isEqualTo("process-costly");
+    }
+
+    @Test
+    void aHugeChainIsReadOnlyAsFarAsTheWindowSoTheRewardIsNotCalledForEveryOneOfItsSteps() {
+        // A degenerate chain of 28,000 short lines: every line a step, every step a call of the reward (a learned
+        // reward's forward pass over the chain so far).
+        String huge = "1+1=2.\n".repeat(3 * ReplyWindow.MAX_CHARS / 7) + "The answer is 2.";
+        List<Boolean> ends = new ArrayList<>();
+        ProcessReward counting = new ProcessReward() {
+            @Override
+            public double scoreStep(String question, List<String> steps, boolean complete) {
+                ends.add(complete);
+                return 1;
+            }
+
+            @Override
+            public String name() {
+                return "counting";
+            }
+        };
+
+        ChainScorer.Scores scores = ProcessRewardScorer.of(counting).scoreLocally("q",
+                List.of(ReasoningChain.of(huge, "s")), List.of());
+
+        // The steps of the first MAX_CHARS characters, as the arithmetic verifier reads a chain, the last one cut.
+        assertThat(ends).hasSize(ReplyWindow.MAX_CHARS / 7 + 1);
+        // Its end was not read, so no step is scored as the chain's end.
+        assertThat(ends).doesNotContain(true);
+        assertThat(scores.scores()).containsExactly(10.0);
     }
 
     @Test
