@@ -23,6 +23,7 @@ import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.model.TokenLogProb;
 import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.ChatCalls;
+import dev.reasoningsdk.impl.internal.StoppingFuture;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.CallResult;
 import dev.reasoningsdk.impl.llm.CallScope;
@@ -47,6 +48,7 @@ import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -294,7 +296,12 @@ public final class StepSearch {
      * chains, with the search's usage and stop reason. {@link Aggregator#aggregate} votes the chains it is given, each
      * weighed by this search's process reward over its steps ({@link ProcessRewardScorer}: a {@link WeightedVote}
      * whose weights are {@code 10 exp(-penalty)}, proportional to the search's own vote weights), and makes no model
-     * call unless the reward does. Both report this search's {@link #name()} as their method. Thread-safe.
+     * call unless the reward does. Both report this search's {@link #name()} as their method.
+     * {@link Aggregator#solveAsync} runs the search where the interface's default would ({@code CompletableFuture}'s
+     * default executor); cancelling its future (or completing it
+     * exceptionally, e.g. through {@code orTimeout}) stops the search: no model call starts after that, and over a
+     * gateway the calls in flight are interrupted and abandoned (a local model's generation in flight runs to its
+     * end). Thread-safe.
      */
     public Aggregator asAggregator() {
         StepSearch search = this;
@@ -311,6 +318,27 @@ public final class StepSearch {
             @Override
             public AggregationResult solve(String question) {
                 return search.solve(question).toAggregationResult();
+            }
+
+            @Override
+            public CompletableFuture<AggregationResult> solveAsync(String question) {
+                Objects.requireNonNull(question, "question");
+                Run run;
+                try {
+                    run = new Run(question);
+                } catch (RuntimeException closedGateway) {
+                    return CompletableFuture.failedFuture(closedGateway);
+                }
+                // Cancelled or completed by its caller (orTimeout), the future stops the search.
+                StoppingFuture<AggregationResult> result = new StoppingFuture<>(run::cancel);
+                CompletableFuture.runAsync(() -> {
+                    try {
+                        result.completeFromWork(run.search().toAggregationResult());
+                    } catch (RuntimeException | Error failure) {
+                        result.failFromWork(failure);
+                    }
+                });
+                return result;
             }
 
             @Override
@@ -534,11 +562,25 @@ public final class StepSearch {
         private Usage rewardUsage = Usage.NONE;
         /** The search's share of the gateway: one scope per search; null for a local model. */
         private final CallScope scope;
+        /** Set by {@link #cancel()} from another thread: no generation starts after it. */
+        private volatile boolean cancelled;
 
         Run(String question) {
             this.question = question;
             this.prompt = promptFormat.apply(question);
             this.scope = gateway == null ? null : gateway.session();
+        }
+
+        /**
+         * Stops the search from another thread: the next expansion finds no continuation and the search ends with
+         * {@link StopReason#CANCELLED}, as when a gateway call was cancelled; a served model's calls in flight are
+         * interrupted and abandoned by its scope.
+         */
+        void cancel() {
+            cancelled = true;
+            if (scope != null) {
+                scope.cancel();
+            }
         }
 
         /** Why the search stopped early: the gateway's reason, else the token budget. */
@@ -854,6 +896,11 @@ public final class StepSearch {
          * {@code seed + i}, whether its call succeeded or not.
          */
         private Generated generate(String text, int count) {
+            if (cancelled) {
+                halted = StopReason.CANCELLED;
+                budgetSpent = true;
+                return Generated.NONE;
+            }
             int rowsNow = (int) Math.min(count, remaining);
             if (rowsNow < 1) {
                 budgetSpent = true;

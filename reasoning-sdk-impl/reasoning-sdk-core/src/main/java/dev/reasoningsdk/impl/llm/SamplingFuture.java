@@ -1,7 +1,7 @@
 package dev.reasoningsdk.impl.llm;
 
 import dev.reasoningsdk.api.model.SampleBatch;
-import java.util.Objects;
+import dev.reasoningsdk.impl.internal.StoppingFuture;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -14,13 +14,12 @@ import java.util.concurrent.CompletableFuture;
  * {@link SampleBatch.FailureKind#CANCELLED} failures) and every call counted. Dependent stages ({@code thenApply}
  * and so on) are plain {@code CompletableFuture}s; cancelling them does not reach back to the batch.
  */
-public final class SamplingFuture extends CompletableFuture<SampleBatch> {
+public final class SamplingFuture extends StoppingFuture<SampleBatch> {
 
     private final CompletableFuture<SampleBatch> settled = new CompletableFuture<>();
-    private final Runnable stop;
 
     SamplingFuture(Runnable stop) {
-        this.stop = Objects.requireNonNull(stop, "stop");
+        super(stop);
     }
 
     /**
@@ -31,42 +30,15 @@ public final class SamplingFuture extends CompletableFuture<SampleBatch> {
         return settled.copy();
     }
 
-    /** Cancels this future and stops the batch (see the class description). */
-    @Override
-    public boolean cancel(boolean mayInterruptIfRunning) {
-        boolean cancelled = super.cancel(mayInterruptIfRunning);
-        stop.run();
-        return cancelled;
-    }
-
-    /** Completes this future exceptionally and, if that ended it, stops the batch. */
-    @Override
-    public boolean completeExceptionally(Throwable failure) {
-        return stopIf(super.completeExceptionally(failure));
-    }
-
-    /** Completes this future with a caller's value and, if that ended it, stops the batch. */
-    @Override
-    public boolean complete(SampleBatch value) {
-        return stopIf(super.complete(value));
-    }
-
-    private boolean stopIf(boolean completedByCaller) {
-        if (completedByCaller) {
-            stop.run();
-        }
-        return completedByCaller;
-    }
-
     /** Called once by the sampler when the batch has stopped. */
     void settle(SampleBatch batch) {
         settled.complete(batch);
-        super.complete(batch);
+        completeFromWork(batch);
     }
 
     /** Called once by the sampler when building the batch itself failed. */
     void fail(Throwable failure) {
         settled.completeExceptionally(failure);
-        super.completeExceptionally(failure);
+        failFromWork(failure);
     }
 }

@@ -10,9 +10,16 @@ import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.api.aggregate.AnswerGroup;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
+import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.Generation;
+import dev.reasoningsdk.api.model.GenerationOptions;
+import dev.reasoningsdk.fixtures.ForwardingCausalLanguageModel;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** {@link StepSearch#asAggregator()} and the vote a search reports, on a fake reasoner. */
@@ -90,6 +97,59 @@ class StepSearchAggregatorTest {
                         org.assertj.core.data.Offset.offset(1e-12)));
         assertThat(byReward.usage().modelCalls()).isZero();
         assertThat(byReward.usage().samples()).isZero();
+    }
+
+    @Test
+    void cancellingSolveAsyncStopsTheSearchAfterTheCallInFlight() throws InterruptedException {
+        ArithmeticChainModel uncancelled = new ArithmeticChainModel(3, 0);
+        StepSearch.builder().model(uncancelled).build().solve(QUESTION);
+        ArithmeticChainModel chains = new ArithmeticChainModel(3, 0);
+        CountDownLatch inFlight = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Thread> searchThread = new AtomicReference<>();
+        StepSearch search = StepSearch.builder().model(new HeldFirstCall(chains, inFlight, release, searchThread))
+                .build();
+
+        CompletableFuture<AggregationResult> future = search.asAggregator().solveAsync(QUESTION);
+        inFlight.await();
+        assertThat(future.cancel(true)).isTrue();
+        release.countDown();
+        // The held call ran on the search's thread: once that thread ends, the search has stopped or run to its end.
+        searchThread.get().join();
+
+        // The call in flight ran to its end; the search made none after it, where a whole search makes several.
+        assertThat(uncancelled.calls.get()).isGreaterThan(1);
+        assertThat(chains.calls).hasValue(1);
+        assertThat(future).isCancelled();
+    }
+
+    /** A model whose first call waits, once it has begun, until the test releases it. */
+    private static final class HeldFirstCall extends ForwardingCausalLanguageModel {
+        private final CountDownLatch inFlight;
+        private final CountDownLatch release;
+        private final AtomicReference<Thread> caller;
+
+        HeldFirstCall(CausalLanguageModel delegate, CountDownLatch inFlight, CountDownLatch release,
+                      AtomicReference<Thread> caller) {
+            super(delegate);
+            this.inFlight = inFlight;
+            this.release = release;
+            this.caller = caller;
+        }
+
+        @Override
+        public List<Generation> generate(String prompt, int count, GenerationOptions options) {
+            if (inFlight.getCount() > 0) {
+                caller.set(Thread.currentThread());
+                inFlight.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return super.generate(prompt, count, options);
+        }
     }
 
     @Test

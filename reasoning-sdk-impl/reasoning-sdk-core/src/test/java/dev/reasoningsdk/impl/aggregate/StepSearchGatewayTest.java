@@ -12,16 +12,23 @@ import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.TokenUsageUnavailableException;
 import dev.reasoningsdk.api.StopReason;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.api.aggregate.ProcessReward;
 import dev.reasoningsdk.fixtures.Fault;
 import dev.reasoningsdk.fixtures.FaultyChatModel;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.RetryPolicy;
 import dev.reasoningsdk.impl.llm.SampleRequestParameters;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * {@link StepSearch} over a served model through a {@link ModelGateway}: the same path as the local model it
@@ -203,6 +210,63 @@ class StepSearchGatewayTest {
         assertThat(chat.calls.get()).isEqualTo(3);
         assertThat(result.usage().modelCalls()).isEqualTo(3);
         assertThat(result.generatedTokens()).isEqualTo(chat.generatedTokens.get());
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void cancellingTheAggregatorsSolveAsyncInterruptsTheServedCallInFlightAndMakesNoOther()
+            throws InterruptedException {
+        // The second call never answers: only an interrupt ends it (the call timeout is far past the hang guard).
+        FaultyChatModel faulty = FaultyChatModel.builder()
+                .delegate(new ContinuingChatModel(new ArithmeticChainModel(5, 0), true))
+                .fault(1, Fault.hang()).build();
+        AtomicInteger entered = new AtomicInteger();
+        CountDownLatch hanging = new CountDownLatch(1);
+        CountDownLatch hangEnded = new CountDownLatch(1);
+        ChatModel watched = new ChatModel() {
+            @Override
+            public ChatResponse doChat(ChatRequest request) {
+                boolean hangs = entered.incrementAndGet() == 2;
+                if (hangs) {
+                    hanging.countDown();
+                }
+                try {
+                    return faulty.chat(request);
+                } finally {
+                    if (hangs) {
+                        hangEnded.countDown();
+                    }
+                }
+            }
+        };
+        try (ModelGateway gateway = ModelGateway.builder().model(watched).retryPolicy(AT_ONCE)
+                .callTimeout(Duration.ofMinutes(10)).build()) {
+            // The reward scores the first call's step on the search's own thread, before the second call hangs.
+            AtomicReference<Thread> searchThread = new AtomicReference<>();
+            ProcessReward arithmetic = ArithmeticStepReward.create();
+            ProcessReward watching = new ProcessReward() {
+                @Override
+                public double scoreStep(String question, List<String> steps, boolean complete) {
+                    searchThread.set(Thread.currentThread());
+                    return arithmetic.scoreStep(question, steps, complete);
+                }
+
+                @Override
+                public String name() {
+                    return "watching";
+                }
+            };
+            CompletableFuture<AggregationResult> future = served(gateway).reward(watching).build()
+                    .asAggregator().solveAsync(QUESTION);
+            hanging.await();
+            future.cancel(true);
+            hangEnded.await();
+            searchThread.get().join();
+            assertThat(future).isCancelled();
+        }
+        // The scope refuses every call after the cancel: none reached the model.
+        assertThat(faulty.calls()).isEqualTo(2);
+        assertThat(faulty.faults()).containsEntry(Fault.Kind.HANG, 1);
     }
 
     @Test
