@@ -7,8 +7,10 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
+import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.TokenUsageUnavailableException;
 import dev.reasoningsdk.api.Usage;
@@ -301,7 +303,9 @@ public final class StepSearch {
      * default executor); cancelling its future (or completing it
      * exceptionally, e.g. through {@code orTimeout}) stops the search: no model call starts after that, and over a
      * gateway the calls in flight are interrupted and abandoned (a local model's generation in flight runs to its
-     * end). Thread-safe.
+     * end). As {@link Aggregator#solve} requires, a search whose every model call failed (a provider that refuses
+     * them all) throws a {@link ReasoningException} carrying its usage, a {@link BudgetExhaustedException} when a
+     * gateway's budget stopped it, where {@link #solve(String)} returns a result without an answer. Thread-safe.
      */
     public Aggregator asAggregator() {
         StepSearch search = this;
@@ -317,7 +321,7 @@ public final class StepSearch {
 
             @Override
             public AggregationResult solve(String question) {
-                return search.solve(question).toAggregationResult();
+                return sampled(search.solve(question));
             }
 
             @Override
@@ -333,7 +337,7 @@ public final class StepSearch {
                 StoppingFuture<AggregationResult> result = new StoppingFuture<>(run::cancel);
                 CompletableFuture.runAsync(() -> {
                     try {
-                        result.completeFromWork(run.search().toAggregationResult());
+                        result.completeFromWork(sampled(run.search()));
                     } catch (RuntimeException | Error failure) {
                         result.failFromWork(failure);
                     }
@@ -346,6 +350,24 @@ public final class StepSearch {
                 return search.name();
             }
         };
+    }
+
+    /**
+     * {@code result} as an aggregation, or the exception {@link Aggregator#solve} throws when no chain could be
+     * sampled at all: every call the search made to its model failed.
+     */
+    private AggregationResult sampled(StepSearchResult result) {
+        Usage usage = result.usage();
+        int calls = usage.modelCalls() - result.rewardUsage().modelCalls();
+        int failed = usage.failedCalls() - result.rewardUsage().failedCalls();
+        if (calls > 0 && failed == calls) {
+            String message = "no chain could be sampled from " + (gateway != null ? gateway.name() : model.modelId())
+                    + ": all " + calls + " calls failed " + usage.failuresByKind();
+            throw result.stopReason() == StopReason.BUDGET_EXHAUSTED
+                    ? new BudgetExhaustedException(message + ", its budget spent", usage)
+                    : new ReasoningException(message, null, true, usage);
+        }
+        return result.toAggregationResult();
     }
 
     /** {@code "step_search_beam"}, {@code "step_search_best_first"} or {@code "step_search_mcts"}. */

@@ -10,6 +10,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.CallFailure;
+import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.TokenUsageUnavailableException;
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
@@ -282,6 +283,20 @@ class StepSearchGatewayTest {
         assertThat(result.usage().modelCalls()).isEqualTo(4).isEqualTo(refusing.calls());
         assertThat(result.usage().failuresByKind()).isEqualTo(Map.of(CallFailure.CLIENT_ERROR, 4));
         assertThat(result.generatedTokens()).isZero();
+    }
+
+    @Test
+    void asAnAggregatorASearchWhoseEveryCallFailedThrowsAsAVoteDoesWithWhatItSpent() {
+        FaultyChatModel refusing = FaultyChatModel.builder()
+                .delegate(new ContinuingChatModel(new ArithmeticChainModel(3, 0), true))
+                .everyNth(1, Fault.failure(new HttpException(401, "no key"))).build();
+        try (ModelGateway gateway = gateway(refusing)) {
+            assertThatThrownBy(() -> served(gateway).maxExpansionsPerStep(4).build().asAggregator().solve(QUESTION))
+                    .isInstanceOf(ReasoningException.class).hasMessageContaining("no chain could be sampled")
+                    .hasMessageContaining("CLIENT_ERROR")
+                    .satisfies(thrown -> assertThat(((ReasoningException) thrown).usage().failuresByKind())
+                            .isEqualTo(Map.of(CallFailure.CLIENT_ERROR, 4)));
+        }
     }
 
     @Test
