@@ -4,7 +4,8 @@ package dev.reasoningsdk.api;
  * Why a piece of work ended: one vocabulary for every result that reports it. A sampled batch ends
  * {@link #COMPLETED}, {@link #BUDGET_EXHAUSTED} or {@link #CANCELLED}; an aggregation {@link #GIVEN_CHAINS_ONLY},
  * {@link #UNANIMOUS}, {@link #MARGIN_REACHED}, {@link #MAX_SAMPLES_REACHED}, {@link #BUDGET_EXHAUSTED} or
- * {@link #NO_ANSWER}; a prompt search {@link #COMPLETED}, {@link #EVALUATION_BUDGET}, {@link #TIME_BUDGET},
+ * {@link #NO_ANSWER} (a step search behind {@code Aggregator} also {@link #COMPLETED} or {@link #CANCELLED}); a
+ * prompt search {@link #COMPLETED}, {@link #EVALUATION_BUDGET}, {@link #TIME_BUDGET},
  * {@link #PATIENCE} or {@link #CANCELLED}. Each result's documentation says which it uses.
  */
 public enum StopReason {

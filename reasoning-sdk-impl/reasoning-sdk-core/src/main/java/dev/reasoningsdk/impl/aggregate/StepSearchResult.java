@@ -166,15 +166,18 @@ public record StepSearchResult(String method, Optional<String> answer, List<Step
      * This result as an {@link AggregationResult}, as {@link StepSearch#asAggregator()} returns it: the method, the
      * answer, the vote's groups and its margin (the winner's weight sum minus the runner-up's; the winner's alone when
      * one group voted; 0 without a vote), the stop reason, the unparseable chains and the usage. A result without
-     * groups gives no answer, as an aggregation's answer is its first group's (a search without a vote has none). Its
+     * groups gives no answer, as an aggregation's answer is its first group's (a search without a vote has none), and
+     * a search that {@link StopReason#COMPLETED completed} without one (its finished chains stated no answer) stops
+     * with {@link StopReason#NO_ANSWER}, as every aggregation in which no chain had a parseable answer does. Its
      * {@link AggregationResult#generatedTokens()} are the usage's, as every aggregation's: on a search replayed from
      * the LM-call cache 0, where {@link #generatedTokens()} counts the stored tokens.
      */
     public AggregationResult toAggregationResult() {
         double margin = groups.isEmpty() ? 0
                 : groups.size() == 1 ? groups.get(0).score() : groups.get(0).score() - groups.get(1).score();
-        return new AggregationResult(method, groups.isEmpty() ? Optional.empty() : answer, groups, margin,
-                stopReason, unparseableChains, usage);
+        StopReason reason = groups.isEmpty() && stopReason == StopReason.COMPLETED ? StopReason.NO_ANSWER : stopReason;
+        return new AggregationResult(method, groups.isEmpty() ? Optional.empty() : answer, groups, margin, reason,
+                unparseableChains, usage);
     }
 
     /**

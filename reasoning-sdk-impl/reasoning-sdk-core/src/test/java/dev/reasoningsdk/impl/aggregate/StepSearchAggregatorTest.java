@@ -78,6 +78,21 @@ class StepSearchAggregatorTest {
     }
 
     @Test
+    void aSearchWhoseFinishedChainsStateNoAnswerStopsAsAnAggregationWithoutAParseableAnswerDoes() {
+        StepSearch search = StepSearch.builder().model(new ArithmeticChainModel(3, 0))
+                .extractor(response -> Optional.empty()).build();
+        StepSearchResult searched = search.solve(QUESTION);
+        AggregationResult solved = search.asAggregator().solve(QUESTION);
+
+        assertThat(searched.complete()).isTrue();
+        assertThat(searched.stopReason()).isEqualTo(StopReason.COMPLETED);
+        assertThat(searched.unparseableChains()).isEqualTo(1);
+        assertThat(solved.answer()).isEmpty();
+        assertThat(solved.unparseableChains()).isEqualTo(1);
+        assertThat(solved.stopReason()).isEqualTo(StopReason.NO_ANSWER);
+    }
+
+    @Test
     void aggregatingGivenChainsWeighsEachByItsStepsSoOneCleanChainOutvotesTwoWithAWrongStep() {
         StepSearch search = StepSearch.builder().model(new ArithmeticChainModel(3, 0)).build();
         List<ReasoningChain> chains = List.of(ReasoningChain.of(WRONG_LAST, "a"), ReasoningChain.of(RIGHT, "b"),
