@@ -59,6 +59,43 @@ class VerifierCommandTest {
     }
 
     @Test
+    void aGroundTruthThatStatesNoFinalAnswerIsRefusedNamingItsLine(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = new ArrayList<>(Files.readAllLines(devChains()).subList(0, 40));
+        ObjectNode row = (ObjectNode) json.readTree(lines.get(2));
+        // The worked solution without its "A: N" line, ending on a number that is not the answer. Before: exit 0,
+        // with that number read as the gold and every chain of the row scored wrong.
+        String worked = row.path("ground_truth").asText().replaceAll("\nA: [^\n]*$", "");
+        row.put("ground_truth", worked + "\nShe checks this 2 times.");
+        lines.set(2, json.writeValueAsString(row));
+        Path file = Files.write(dir.resolve("no-answer.jsonl"), lines);
+
+        String refused = "no-answer.jsonl line 3: ground_truth states no final answer";
+        CliRun.of("bench", "aggregate", "--json", "--data", file.toString()).assertBadInput(refused);
+        CliRun.of("verifier", "train", "--data", file.toString(), "--feature-sets", "chain", "--cv-repeats", "1")
+                .assertBadInput(refused);
+
+        // GSM8K's own "#### N" and a number alone state it: the same figures as "A: N".
+        List<String> original = Files.readAllLines(devChains()).subList(0, 40);
+        List<String> rewritten = new ArrayList<>();
+        for (int i = 0; i < original.size(); i++) {
+            ObjectNode stated = (ObjectNode) json.readTree(original.get(i));
+            String groundTruth = stated.path("ground_truth").asText();
+            stated.put("ground_truth", i % 2 == 0 ? groundTruth.replaceAll("\nA: ([^\n]*)$", "\n#### $1")
+                    : groundTruth.replaceAll("(?s).*\nA: ", ""));
+            rewritten.add(json.writeValueAsString(stated));
+        }
+        Path gsm8kForm = Files.write(dir.resolve("gsm8k-form.jsonl"), rewritten);
+        Path answerForm = Files.write(dir.resolve("a-form.jsonl"), original);
+        CliRun run = CliRun.of("bench", "aggregate", "--json", "--data", gsm8kForm.toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode expected = CliRun.of("bench", "aggregate", "--json", "--data", answerForm.toString()).json()
+                .path("gsm8k");
+        assertThat(run.json().path("gsm8k").path("baselines")).isEqualTo(expected.path("baselines"));
+        assertThat(run.json().path("gsm8k").path("sources")).isEqualTo(expected.path("sources"));
+    }
+
+    @Test
     void aQuestionRepeatedInABenchFileIsRefusedNamingBothLines(@TempDir Path dir) throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<String> lines = new ArrayList<>(Files.readAllLines(devChains()).subList(0, 40));
