@@ -264,7 +264,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 : loader.hiddenStateLayers(stepRewardHead.layer());
     }
 
-    private static BenchReport gsm8k(Path file, List<VerifierTrainer.LabelledChains> questions) {
+    private static BenchReport gsm8k(Path file, List<VerifierTrainer.LabelledChains> questions) throws IOException {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         SourceReliability reliability = SourceReliability.fit(numeric,
                 questions.stream().map(VerifierTrainer.LabelledChains::chains).toList());
@@ -306,6 +306,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         report.put("baselines", new BenchReport().put("best_single_model", round(sourceAccuracy.best()))
                 .put("majority_first_seen_ties", share(right.get("majority"), n)).put("oracle", share(oracle, n)));
         report.put("sources", sources);
+        ModelSolutions.checkLabels(file).addTo(report);
         report.put("notes", "weighted_reliability: one-coin Dawid-Skene (K=" + reliability.alternatives()
                 + ") fitted without labels on these questions; verifier: AoR (threshold "
                 + number(AggregationOfReasoning.DEFAULT_SCORE_THRESHOLD) + ", "

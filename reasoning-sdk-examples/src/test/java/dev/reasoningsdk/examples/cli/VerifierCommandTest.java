@@ -96,6 +96,38 @@ class VerifierCommandTest {
     }
 
     @Test
+    void isCorrectLabelsThatDisagreeWithTheAnswersAreCountedAndTheFirstNamed(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = new ArrayList<>(Files.readAllLines(devChains()).subList(0, 40));
+        ObjectNode row = (ObjectNode) json.readTree(lines.get(4));
+        ObjectNode solution = (ObjectNode) row.path("175b_finetuning");
+        // The label says the chain is right where its answer says wrong, or the reverse: before, exit 0 without a word.
+        boolean label = solution.path("is_correct").booleanValue();
+        solution.put("is_correct", !label);
+        ((ObjectNode) row.path("6b_finetuning")).remove("is_correct");
+        lines.set(4, json.writeValueAsString(row));
+        Path file = Files.write(dir.resolve("labels.jsonl"), lines);
+
+        CliRun bench = CliRun.of("bench", "aggregate", "--json", "--data", file.toString());
+        assertThat(bench.exit()).as(bench.err()).isZero();
+        JsonNode labels = bench.json().path("gsm8k").path("is_correct_labels");
+        assertThat(labels.path("labelled_chains").asInt()).isEqualTo(40 * 4 - 1);
+        assertThat(labels.path("disagreeing_with_answers").asInt()).isEqualTo(1);
+        assertThat(labels.path("first_disagreement").asText()).startsWith("line 5, 175b_finetuning: is_correct "
+                + !label);
+        CliRun train = CliRun.of("verifier", "train", "--data", file.toString(), "--feature-sets", "chain",
+                "--cv-repeats", "1", "--json");
+        assertThat(train.exit()).as(train.err()).isZero();
+        assertThat(train.json().path("is_correct_labels")).isEqualTo(labels);
+
+        // The shipped rows agree on every chain.
+        CliRun agreeing = CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("agreeing.jsonl"), Files.readAllLines(devChains()).subList(0, 40)).toString());
+        assertThat(agreeing.json().path("gsm8k").path("is_correct_labels").path("disagreeing_with_answers").asInt())
+                .isZero();
+    }
+
+    @Test
     void aQuestionRepeatedInABenchFileIsRefusedNamingBothLines(@TempDir Path dir) throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<String> lines = new ArrayList<>(Files.readAllLines(devChains()).subList(0, 40));
