@@ -299,10 +299,18 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             report.put(method.getKey(), new BenchReport().put("accuracy", share(method.getValue(), n)));
         }
         BenchReport sources = new BenchReport();
-        sourceAccuracy.accuracies().forEach((source, accuracy) -> sources.put(source, new BenchReport()
-                .put("accuracy", round(accuracy))
-                .put("reliability_estimate", round(reliability.accuracies().getOrDefault(source, Double.NaN)))
-                .put("weight", round(reliability.sourceWeight(source)))));
+        sourceAccuracy.accuracies().forEach((source, accuracy) -> {
+            BenchReport entry = new BenchReport().put("accuracy", round(accuracy));
+            Double estimate = reliability.accuracies().get(source);
+            // A source that answered nothing has no estimate; rounded, the missing one printed as 0.
+            if (estimate != null) {
+                entry.put("reliability_estimate", round(estimate));
+            } else {
+                entry.put("reliability_note", "no answer of this source to fit on: its weight is an unknown "
+                        + "source's (the mean reliability's), and it casts no vote");
+            }
+            sources.put(source, entry.put("weight", round(reliability.sourceWeight(source))));
+        });
         report.put("baselines", new BenchReport().put("best_single_model", round(sourceAccuracy.best()))
                 .put("majority_first_seen_ties", share(right.get("majority"), n)).put("oracle", share(oracle, n)));
         report.put("sources", sources);

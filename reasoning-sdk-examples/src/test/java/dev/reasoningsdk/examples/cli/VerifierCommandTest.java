@@ -128,6 +128,32 @@ class VerifierCommandTest {
     }
 
     @Test
+    void aSourceThatGivesNoAnswerHasNoReliabilityEstimate(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> labelled = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            labelled.add(json.writeValueAsString(json.createObjectNode()
+                    .put("question", "Ann has " + i + " apples and buys 2 more. How many apples does she have?")
+                    .put("answer", i + 2).set("chains", json.createArrayNode()
+                            .add(json.createObjectNode().put("text", i + " + 2 = " + (i + 2) + "\nA: " + (i + 2))
+                                    .put("source", "answering"))
+                            .add(json.createObjectNode().put("text", i + " + 2 = " + (i + 3) + "\nA: " + (i + 3))
+                                    .put("source", "answering"))
+                            .add(json.createObjectNode().put("text", "I cannot tell.").put("source", "silent")))));
+        }
+        Path file = Files.write(dir.resolve("silent.jsonl"), labelled);
+        CliRun run = CliRun.of("bench", "aggregate", "--json", "--data", file.toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode silent = run.json().path("gsm8k").path("sources").path("silent");
+        assertThat(silent.path("accuracy").asDouble()).isZero();
+        // Before: "reliability_estimate": 0.0, the missing estimate rounded, beside an unknown source's weight.
+        assertThat(silent.has("reliability_estimate")).isFalse();
+        assertThat(silent.path("reliability_note").asText()).contains("no answer");
+        assertThat(run.json().path("gsm8k").path("sources").path("answering").has("reliability_estimate")).isTrue();
+    }
+
+    @Test
     void aQuestionRepeatedInABenchFileIsRefusedNamingBothLines(@TempDir Path dir) throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<String> lines = new ArrayList<>(Files.readAllLines(devChains()).subList(0, 40));
