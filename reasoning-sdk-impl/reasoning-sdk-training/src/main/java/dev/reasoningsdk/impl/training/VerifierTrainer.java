@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * <p>A chain is labelled right when its extracted answer is equivalent to the gold answer. The regression is
  * {@link HeadTrainer}'s class-weighted fit on standardised features. Defaults: seed 42, held-out fraction 0.2, 5
  * folds, 3 repeats (repeat {@code r} deals the folds with seed {@code 100 (r + 1)}), the feature sets of
- * {@link #defaultFeatureSets}; L2 grid {1, 0.1, 0.01, 0.001, 0.0001}; the numeric extractor. Immutable and thread-safe when the encoder is.
+ * {@link #defaultFeatureSets}; L2 grid {1, 0.1, 0.01, 0.001, 0.0001}; the numeric extractor. Immutable and thread-safe
+ * when the encoder is.
  */
 public final class VerifierTrainer {
 
