@@ -57,7 +57,8 @@ public final class QuickStart {
     /** Runs both and prints what they did. */
     public static void main(String[] args) {
         String question = args.length > 0 ? String.join(" ", args)
-                : "Sam has 14 apples. He buys 7 more. He gives 5 to Ana. Then he doubles them. How many apples does Sam have?";
+                : "Sam has 14 apples. He buys 7 more. He gives 5 to Ana. Then he doubles them. How many apples does "
+                + "Sam have?";
         try (CausalLanguageModel model = TinyReasoner.create()) {
             AggregationResult result = aggregate(model, question);
             System.out.printf("AoR answer %s (margin %.1f, stop %s, %d samples, %d ms)%n",

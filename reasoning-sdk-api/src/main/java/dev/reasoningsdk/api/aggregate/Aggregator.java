@@ -12,8 +12,9 @@ import java.util.concurrent.CompletableFuture;
  * from its configured model, as many as its policy needs (AoR's dynamic sampling).
  *
  * <p>Built-in implementations (in {@code reasoning-sdk-impl}): majority vote (self-consistency), weighted vote
- * (caller weights or per-source reliability), and Aggregation of Reasoning (Yin et al., 2024, "Aggregation of
- * Reasoning: A Hierarchical Framework for Enhancing Answer Selection in Large Language Models").
+ * (caller weights or per-source reliability), Aggregation of Reasoning (Yin et al., 2024, "Aggregation of
+ * Reasoning: A Hierarchical Framework for Enhancing Answer Selection in Large Language Models"), and step-level
+ * search over reasoning steps with a process reward ({@code StepSearch.asAggregator()}).
  * Implementations are thread-safe.
  */
 public interface Aggregator {

@@ -39,7 +39,9 @@ public interface ChainSampler {
         return CompletableFuture.supplyAsync(() -> sample(prompt, count, firstSeed));
     }
 
-    /** A short name of the source, e.g. the model name; used as {@link dev.reasoningsdk.api.ReasoningChain#source()}. */
+    /**
+     * A short name of the source, e.g. the model name; used as {@link dev.reasoningsdk.api.ReasoningChain#source()}.
+     */
     String name();
 
     /**

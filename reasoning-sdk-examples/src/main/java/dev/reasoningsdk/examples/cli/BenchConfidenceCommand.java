@@ -61,7 +61,9 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "Tiny-reasoner problems with --live. Default: ${DEFAULT-VALUE}")
     int limit = 60;
 
-    @Option(names = "--live", description = "Also sample the model (--provider; default the embedded tiny reasoner): --limit problems, K chains.")
+    @Option(names = "--live",
+            description = "Also sample the model (--provider; default the embedded tiny reasoner): --limit problems, "
+                    + "K chains.")
     boolean live;
 
     @Option(names = "--problems", description = "Tiny-reasoner eval problems (JSONL). Default: "

@@ -27,7 +27,8 @@ public final class BenchEncoderCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     private boolean json;
 
-    @Option(names = "--runs", defaultValue = "200", description = "Timed single-sentence runs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", defaultValue = "200",
+            description = "Timed single-sentence runs (default ${DEFAULT-VALUE}).")
     private int runs;
 
     @Option(names = "--warmup", defaultValue = "50", description = "Untimed warm-up runs (default ${DEFAULT-VALUE}).")

@@ -38,7 +38,8 @@ public final class BenchFaultsCommand implements Callable<Integer> {
     @Option(names = "--markdown", description = "Print the fault table as Markdown.")
     boolean markdown;
 
-    @Option(names = "--components", split = ",", description = "Only these components (default all): ${COMPLETION-CANDIDATES}")
+    @Option(names = "--components", split = ",",
+            description = "Only these components (default all): ${COMPLETION-CANDIDATES}")
     List<Component> components;
 
     @Option(names = "--faults", split = ",", description = "Only these faults (default all): ${COMPLETION-CANDIDATES}")

@@ -47,16 +47,20 @@ public final class BenchHmaCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     private boolean json;
 
-    @Option(names = "--sweep", split = ",", description = "Global shares of the base to measure (default: the README's 11).")
+    @Option(names = "--sweep", split = ",",
+            description = "Global shares of the base to measure (default: the README's 11).")
     private List<Double> sweep = new ArrayList<>(List.of(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0));
 
-    @Option(names = "--sweep-every", description = "Measure the sweep on every k-th problem (default ${DEFAULT-VALUE}: all 900).")
+    @Option(names = "--sweep-every",
+            description = "Measure the sweep on every k-th problem (default ${DEFAULT-VALUE}: all 900).")
     private int sweepEvery = 1;
 
-    @Option(names = "--every", description = "Search candidates are scored on every k-th problem (default ${DEFAULT-VALUE}).")
+    @Option(names = "--every",
+            description = "Search candidates are scored on every k-th problem (default ${DEFAULT-VALUE}).")
     private int every = 5;
 
-    @Option(names = "--final-every", description = "Final points are re-measured on every k-th problem (default ${DEFAULT-VALUE}: all).")
+    @Option(names = "--final-every",
+            description = "Final points are re-measured on every k-th problem (default ${DEFAULT-VALUE}: all).")
     private int finalEvery = 1;
 
     @Option(names = "--budget", description = "Evaluations per HMA search (default ${DEFAULT-VALUE}).")
@@ -86,7 +90,8 @@ public final class BenchHmaCommand implements Callable<Integer> {
         HeterogeneousModelAveraging.Strategy searchStrategy = switch (strategy) {
             case "cma-es" -> HeterogeneousModelAveraging.Strategy.CMA_ES;
             case "one-plus-lambda" -> HeterogeneousModelAveraging.Strategy.ONE_PLUS_LAMBDA;
-            default -> throw new IllegalArgumentException("--strategy takes cma-es or one-plus-lambda, not " + strategy);
+            default -> throw new IllegalArgumentException("--strategy takes cma-es or one-plus-lambda, not "
+                    + strategy);
         };
         // Checked before the sweep, which takes minutes: a share outside [0, 1] is an extrapolation, not an average,
         // and the searches were only refused once the sweep had run.

@@ -181,7 +181,8 @@ public final class BenchLocalLlmCommand implements Callable<Integer> {
         }
         if (name.startsWith("past_key_values.")) {
             long[] shape = {batch, info.getShape()[1], past, info.getShape()[3]};
-            int bytes = Math.toIntExact(batch * shape[1] * past * shape[3] * (info.type == OnnxJavaType.FLOAT16 ? 2 : 4));
+            int bytesPerValue = info.type == OnnxJavaType.FLOAT16 ? 2 : 4;
+            int bytes = Math.toIntExact(batch * shape[1] * past * shape[3] * bytesPerValue);
             return OnnxTensor.createTensor(environment, ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder()),
                     shape, info.type);
         }

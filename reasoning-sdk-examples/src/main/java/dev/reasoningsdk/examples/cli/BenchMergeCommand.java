@@ -52,7 +52,8 @@ public final class BenchMergeCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object.")
     private boolean json;
 
-    @Option(names = "--size-gb", description = "Total size of the two input checkpoints per dtype (default ${DEFAULT-VALUE}).")
+    @Option(names = "--size-gb",
+            description = "Total size of the two input checkpoints per dtype (default ${DEFAULT-VALUE}).")
     private double sizeGb = 2;
 
     @Option(names = "--dir", description = "Where to put the temporary files (default: the system temp dir).")

@@ -57,14 +57,16 @@ public final class BenchReasonerCommand implements Callable<Integer> {
                     + "default ${DEFAULT-VALUE}.")
     private int limit;
 
-    @Option(names = "--samples", defaultValue = "10", description = "Samples per problem at T=0.8; default ${DEFAULT-VALUE}.")
+    @Option(names = "--samples", defaultValue = "10",
+            description = "Samples per problem at T=0.8; default ${DEFAULT-VALUE}.")
     private int samples;
 
     @Option(names = "--speed-questions", defaultValue = "6",
             description = "Questions (one per step count) for chains_per_s, 40 chains each; default ${DEFAULT-VALUE}.")
     private int speedQuestions;
 
-    @Option(names = "--threads", defaultValue = "1", description = "ONNX Runtime intra-op threads; default ${DEFAULT-VALUE}.")
+    @Option(names = "--threads", defaultValue = "1",
+            description = "ONNX Runtime intra-op threads; default ${DEFAULT-VALUE}.")
     private int threads;
 
 

@@ -22,7 +22,8 @@ final class ExecutionProviderOption {
     private CommandSpec command;
 
     @Option(names = "--execution-provider", paramLabel = "auto|cpu|cuda",
-            description = "Where ONNX models run (default: ${sys:reasoning.onnx.provider:-${env:REASONING_ONNX_PROVIDER:-auto}}).")
+            description = "Where ONNX models run (default: "
+                    + "${sys:reasoning.onnx.provider:-${env:REASONING_ONNX_PROVIDER:-auto}}).")
     void executionProvider(String value) {
         applyOption(value, "--execution-provider");
     }

@@ -294,7 +294,8 @@ final class FaultMatrix {
                 }
             }
         },
-        AOR_LLM_JUDGE("AggregationOfReasoning + LlmChainJudge", 0, prompt -> "Chain 1 Total Score: 8/10\nChain 2 Total Score: 3/10\n"
+        AOR_LLM_JUDGE("AggregationOfReasoning + LlmChainJudge", 0,
+                prompt -> "Chain 1 Total Score: 8/10\nChain 2 Total Score: 3/10\n"
                 + "Chain 3 Total Score: 7/10\nChain 4 Total Score: 2/10") {
             @Override
             Outcome run(ModelGateway gateway) {

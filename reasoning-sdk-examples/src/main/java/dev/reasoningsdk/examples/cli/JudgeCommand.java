@@ -77,7 +77,8 @@ public final class JudgeCommand implements Callable<Integer> {
         }
         RemoteModel.requireReachable(endpoint, cache);
         RemoteModel remote = endpoint.isRemote() ? new RemoteModel(endpoint, cache) : null;
-        try (CacheOption closing = cache; remote; RetrievalSetup setup = remote != null && !noSelfKnowledge ? new RetrievalSetup(remote)
+        try (CacheOption closing = cache; remote;
+             RetrievalSetup setup = remote != null && !noSelfKnowledge ? new RetrievalSetup(remote)
                 : new RetrievalSetup(noSelfKnowledge ? RetrievalSetup.Reasoner.NONE
                         : RetrievalSetup.Reasoner.INT8_HIDDEN_STATES)) {
             RetrievalDecision decision = setup.judge().judge(query);

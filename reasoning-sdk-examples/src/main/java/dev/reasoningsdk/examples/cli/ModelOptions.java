@@ -51,7 +51,8 @@ final class ModelOptions {
     String provider;
 
     @Option(names = "--execution-provider", paramLabel = "auto|cpu|cuda",
-            description = "Where the ONNX models run (default: ${sys:reasoning.onnx.provider:-${env:REASONING_ONNX_PROVIDER:-auto}}).")
+            description = "Where the ONNX models run (default: "
+                    + "${sys:reasoning.onnx.provider:-${env:REASONING_ONNX_PROVIDER:-auto}}).")
     String executionProvider;
 
     @Option(names = "--base-url", paramLabel = "URL", description = "The server of --provider openai (default "

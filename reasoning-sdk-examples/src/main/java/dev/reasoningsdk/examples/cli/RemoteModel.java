@@ -39,11 +39,11 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>openai: {@link OpenAiChatModels} (LangChain4j's {@code OpenAiChatModel} with its retries at zero, Retry-After
  * kept for the gateway, every call asking for token log-probabilities with the {@code --top-logprobs} most likely
- * alternatives (default 20, OpenAI's limit), which the white-box parts of the benches read); seeds go out as OpenAI's {@code seed}, one per
- * sample ({@link OpenAiChatModels#seeded()}). ollama: {@link OllamaChatModels}. The HTTP timeout is the call
- * timeout. The budget ({@code --max-calls}) is counted here, before a request is sent: a call beyond it throws
- * {@link BudgetExhaustedException} without reaching the server, so the server never sees more than the budget, and
- * the gateway takes it as a spent budget ({@code budget_exhausted}, not a failed model call). With {@code --cache}
+ * alternatives (default 20, OpenAI's limit), which the white-box parts of the benches read); seeds go out as OpenAI's
+ * {@code seed}, one per sample ({@link OpenAiChatModels#seeded()}). ollama: {@link OllamaChatModels}. The HTTP timeout
+ * is the call timeout. The budget ({@code --max-calls}) is counted here, before a request is sent: a call beyond it
+ * throws {@link BudgetExhaustedException} without reaching the server, so the server never sees more than the budget,
+ * and the gateway takes it as a spent budget ({@code budget_exhausted}, not a failed model call). With {@code --cache}
  * ({@link CacheOption}) the LM-call cache sits in front of the budget: a replayed reply is no call and spends none of
  * it.
  *

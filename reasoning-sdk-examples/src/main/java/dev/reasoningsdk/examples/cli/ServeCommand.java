@@ -40,8 +40,8 @@ import picocli.CommandLine.Option;
  * fault server's; on exit it prints what it received and injected on stderr.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve the embedded tiny reasoner (or --model DIR) over an OpenAI-compatible API (/v1/chat/completions, "
-                + "/v1/models) until interrupted; prints the base URL on stdout.")
+        description = "Serve the embedded tiny reasoner (or --model DIR) over an OpenAI-compatible API "
+                + "(/v1/chat/completions, /v1/models) until interrupted; prints the base URL on stdout.")
 final class ServeCommand implements Callable<Integer> {
 
     @Mixin

@@ -182,7 +182,8 @@ final class StepSearchSettings {
     static String describeLearned(HiddenStateStepReward.Weights head) {
         return "best_first_learned: best_first's tries per step and more searches, without grounding or calculator, a "
                 + "step accepted from reward " + LEARNED_ACCEPT_REWARD + ", scored by the learned process reward "
-                + "(hidden-state head of " + head.modelId() + ", layer " + head.layer() + ", " + head.provenance().labels() + " labels, mapping "
+                + "(hidden-state head of " + head.modelId() + ", layer " + head.layer() + ", "
+                + head.provenance().labels() + " labels, mapping "
                 + head.provenance().mapping() + ", combined with the arithmetic reward by "
                 + head.provenance().combination() + "); reward_forward_passes and reward_prefill_tokens: the head's "
                 + "prefill passes and their prompt tokens per problem (no generated tokens; they are in the search's "

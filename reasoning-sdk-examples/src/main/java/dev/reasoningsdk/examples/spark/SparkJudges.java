@@ -23,8 +23,8 @@ public final class SparkJudges {
     public static ExecutorResource<RetrievalJudge> uar() {
         return ExecutorResource.of("examples-uar-minilm-tiny-reasoner-int8", closer -> {
             AllMiniLmL6V2Encoder encoder = closer.register(AllMiniLmL6V2Encoder.builder().intraOpThreads(1).build());
-            HuggingFaceOnnxModel reasoner = closer.register(TinyReasoner.builder().intraOpThreads(1).int8HiddenStates(true)
-                    .build());
+            HuggingFaceOnnxModel reasoner = closer.register(TinyReasoner.builder().intraOpThreads(1)
+                    .int8HiddenStates(true).build());
             return UnifiedActiveRetrieval.withDefaultHeads(encoder, HiddenStateSelfKnowledge.tinyReasoner(reasoner));
         });
     }

@@ -170,6 +170,38 @@ class BenchAggregateRemoteTest {
     }
 
     @Test
+    void aRunReplayedFromTheCacheReportsTheGeneratedTokensOfTheRecordingForEveryMethod() throws IOException {
+        String cache = dir.resolve("calls.sqlite").toString();
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            String[] options = {"--provider", "ollama", "--base-url", server.ollamaBaseUrl(), "--model", "x",
+                "--cache", cache};
+            CliRun recording = bench(options);
+            int recordedRequests = server.requests();
+            CliRun replay = bench(options);
+
+            assertThat(recording.exit()).as(recording.err()).isZero();
+            assertThat(replay.exit()).as(replay.err()).isZero();
+            assertThat(server.requests()).as("the replay sends no request").isEqualTo(recordedRequests);
+            JsonNode recorded = recording.json().path("live");
+            JsonNode replayed = replay.json().path("live");
+            assertThat(replayed.at("/endpoint/usage/cache_hits").asInt()).isEqualTo(recordedRequests);
+            assertThat(replayed.at("/endpoint/usage/output_tokens").asLong()).isZero();
+            // Methods compare at equal cost: a replay reports what the chains cost to generate when recorded.
+            for (String search : List.of("beam", "best_first", "mcts", "best_first_without_calculator")) {
+                JsonNode tokens = recorded.at("/step_search/" + search + "/generated_tokens");
+                assertThat(tokens.asDouble()).as(search).isPositive();
+                assertThat(replayed.at("/step_search/" + search + "/generated_tokens")).as(search).isEqualTo(tokens);
+                assertThat(replayed.at("/step_search_answers/" + search)).as(search)
+                        .isEqualTo(recorded.at("/step_search_answers/" + search));
+            }
+            assertThat(replayed.at("/majority_at_k/40/generated_tokens"))
+                    .isEqualTo(recorded.at("/majority_at_k/40/generated_tokens"));
+            assertThat(replayed.at("/aor/verifier/generated_tokens"))
+                    .isEqualTo(recorded.at("/aor/verifier/generated_tokens"));
+        }
+    }
+
+    @Test
     void aServerWithoutTokenCountsGetsTheStepSearchesSkippedWithTheirReason() throws IOException {
         try (FaultInjectingServer server = FaultInjectingServer.builder().tokenUsage(false).start()) {
             CliRun run = bench("--provider", "ollama", "--base-url", server.ollamaBaseUrl(), "--model", "x");

@@ -11,6 +11,7 @@ import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.fixtures.HttpFault;
 import dev.reasoningsdk.impl.aggregate.StepSearch;
 import dev.reasoningsdk.impl.aggregate.StepSearchResult;
+import dev.reasoningsdk.impl.cache.CachingChatModel;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.RetryPolicy;
@@ -20,8 +21,10 @@ import dev.reasoningsdk.impl.openai.OpenAiChatModels;
 import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Step search over a served model, through the SDK's gateway and the real OpenAI client over real HTTP, against the
@@ -36,7 +40,7 @@ import org.junit.jupiter.api.Timeout;
  * tokens and expansions exactly with the same seed and settings; transient faults injected in front of the server
  * (by {@link FaultInjectingServer}) are retried and change nothing; a call that fails for good loses its row while
  * the budget stays exact, and MCTS tries its chain again; a server whose every call fails ends MCTS after the
- * question's tries.
+ * question's tries; a search replayed from the LM-call cache reports the generated tokens it was recorded with.
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class StepSearchServedTest {
@@ -75,12 +79,21 @@ class StepSearchServedTest {
 
     /** The served model through the real OpenAI client, at {@code baseUrl}; retries at once, no waiting. */
     private static ModelGateway gateway(String baseUrl) {
-        return gateway(baseUrl, RetryPolicy.DEFAULT_MAX_ATTEMPTS);
+        return gateway(chat(baseUrl));
     }
 
-    /** {@link #gateway(String)} with {@code maxAttempts} attempts per call. */
-    private static ModelGateway gateway(String baseUrl, int maxAttempts) {
-        ChatModel chat = OpenAiChatModels.builder().baseUrl(baseUrl).modelName(server.modelName()).build();
+    /** The served model through the real OpenAI client, at {@code baseUrl}. */
+    private static ChatModel chat(String baseUrl) {
+        return OpenAiChatModels.builder().baseUrl(baseUrl).modelName(server.modelName()).build();
+    }
+
+    /** A gateway over {@code chat} that retries at once, no waiting. */
+    private static ModelGateway gateway(ChatModel chat) {
+        return gateway(chat, RetryPolicy.DEFAULT_MAX_ATTEMPTS);
+    }
+
+    /** {@link #gateway(ChatModel)} with {@code maxAttempts} attempts per call. */
+    private static ModelGateway gateway(ChatModel chat, int maxAttempts) {
         return ModelGateway.builder().model(chat).retryPolicy(RetryPolicy.builder().maxAttempts(maxAttempts)
                 .initialBackoff(Duration.ZERO).maxBackoff(Duration.ofMillis(5)).build()).build();
     }
@@ -133,6 +146,58 @@ class StepSearchServedTest {
                 assertThat(again.path()).isEqualTo(served.path());
                 assertThat(again.generatedTokens()).isEqualTo(served.generatedTokens());
             }
+        }
+    }
+
+    /**
+     * The bench's best-first, beam and MCTS searches of {@code question}, in that order, over the served model at
+     * {@code baseUrl} through the LM-call cache on {@code file}: the first run records every reply, a second one
+     * replays them.
+     */
+    private static Map<String, StepSearchResult> searchThroughCache(String baseUrl, Path file, String question) {
+        int tokens = StepSearchSettings.STEP_TOKENS;
+        long budget = StepSearchSettings.MAX_TOKENS;
+        // The served tiny reasoner is seeded: an empty reply is its answer, and stored, as the CLI stores it.
+        try (CachingChatModel cached = CachingChatModel.builder().delegate(chat(baseUrl)).path(file)
+                .storeEmptyReplies(true).build(); ModelGateway gateway = gateway(cached)) {
+            Map<String, StepSearchResult> results = new LinkedHashMap<>();
+            results.put("best_first", StepSearchSettings.bestFirst(served(gateway), tokens, budget, true)
+                    .solve(question));
+            results.put("beam", StepSearchSettings.beam(served(gateway).seed(0), tokens, budget).solve(question));
+            results.put("mcts", StepSearchSettings.mcts(served(gateway), tokens, budget).solve(question));
+            return results;
+        }
+    }
+
+    @Test
+    void aSearchReplayedFromTheCacheReportsTheTokensItsChainsCostWhenTheyWereRecorded(@TempDir Path dir)
+            throws IOException {
+        String question = questions(1).get(3);
+        Path file = dir.resolve("calls.sqlite");
+        try (FaultInjectingServer counting = FaultInjectingServer.builder()
+                .upstream("http://127.0.0.1:" + server.port()).start()) {
+            Map<String, StepSearchResult> recorded = searchThroughCache(counting.openAiBaseUrl(), file, question);
+            int recordingRequests = counting.requests();
+            Map<String, StepSearchResult> replayed = searchThroughCache(counting.openAiBaseUrl(), file, question);
+
+            assertThat(recordingRequests).isPositive();
+            assertThat(counting.requests()).as("the replay sends no request").isEqualTo(recordingRequests);
+            recorded.forEach((search, recording) -> {
+                StepSearchResult replay = replayed.get(search);
+                assertThat(recording.usage().cacheHits()).as(search).isZero();
+                assertThat(recording.generatedTokens()).as(search).isPositive()
+                        .isEqualTo(recording.usage().outputTokens());
+                assertThat(replay.path()).as(search).isEqualTo(recording.path());
+                assertThat(replay.answer()).as(search).isEqualTo(recording.answer());
+                assertThat(replay.expansions()).as(search).isEqualTo(recording.expansions());
+                // The budget's figure: the replayed chains cost what they cost when recorded.
+                assertThat(replay.generatedTokens()).as(search).isEqualTo(recording.generatedTokens());
+                // The usage stays honest: cache hits, no model call, no generated token.
+                assertThat(replay.usage().outputTokens()).as(search).isZero();
+                assertThat(replay.usage().modelCalls()).as(search).isZero();
+                assertThat(replay.usage().cacheHits()).as(search).isPositive()
+                        .isEqualTo(recording.usage().modelCalls());
+            });
         }
     }
 
@@ -192,7 +257,7 @@ class StepSearchServedTest {
         try (FaultInjectingServer faults = FaultInjectingServer.builder().upstream("http://127.0.0.1:" + server.port())
                 .faults(HttpFault.serverError(500), HttpFault.serverError(500))
                 .start();
-             ModelGateway gateway = gateway(faults.openAiBaseUrl(), 2)) {
+             ModelGateway gateway = gateway(chat(faults.openAiBaseUrl()), 2)) {
             StepSearchResult served = StepSearchSettings.mcts(served(gateway), StepSearchSettings.STEP_TOKENS,
                     StepSearchSettings.MAX_TOKENS).solve(question);
 
@@ -212,7 +277,7 @@ class StepSearchServedTest {
         // Every request is a 500; no reply, so no token of the budget is spent and only the tries bound the search.
         try (FaultInjectingServer faults = FaultInjectingServer.builder()
                 .random(0, Map.of(HttpFault.serverError(500), 1.0)).start();
-             ModelGateway gateway = gateway(faults.openAiBaseUrl(), 2)) {
+             ModelGateway gateway = gateway(chat(faults.openAiBaseUrl()), 2)) {
             StepSearchResult served = StepSearchSettings.mcts(served(gateway), StepSearchSettings.STEP_TOKENS,
                     StepSearchSettings.MAX_TOKENS).solve("Sam has 14 apples. How many apples does Sam have?");
 

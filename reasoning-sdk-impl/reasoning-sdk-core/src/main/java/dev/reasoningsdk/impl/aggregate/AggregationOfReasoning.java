@@ -558,7 +558,8 @@ public final class AggregationOfReasoning implements Aggregator {
 
         /**
          * The most judge model calls per question, retries included (default
-         * {@value AggregationOfReasoning#DEFAULT_JUDGE_CALLS_PER_CHAIN} per chain the run may judge; see the class description).
+         * {@value AggregationOfReasoning#DEFAULT_JUDGE_CALLS_PER_CHAIN} per chain the run may judge; see the class
+         * description).
          *
          * @throws IllegalArgumentException if below 1
          */

@@ -85,7 +85,8 @@ public final class ArithmeticVerifier implements ChainScorer {
         boolean consistent = answerValue.isPresent() && steps.stream()
                 .anyMatch(step -> close(step.stated(), answerValue.getAsDouble()));
         boolean plausible = !wholeNumberAnswers || answerValue.isEmpty()
-                || (answerValue.getAsDouble() >= 0 && answerValue.getAsDouble() == Math.rint(answerValue.getAsDouble()));
+                || (answerValue.getAsDouble() >= 0
+                        && answerValue.getAsDouble() == Math.rint(answerValue.getAsDouble()));
         long correct = steps.stream().filter(Step::correct).count();
         double score;
         if (steps.isEmpty()) {

@@ -304,7 +304,9 @@ public final class HiddenStateStepReward implements ProcessReward {
             return modelId;
         }
 
-        /** The hidden-state layer, numbered as {@link CausalLanguageModel#promptHiddenState(String, int)} numbers it. */
+        /**
+         * The hidden-state layer, numbered as {@link CausalLanguageModel#promptHiddenState(String, int)} numbers it.
+         */
         public int layer() {
             return layer;
         }

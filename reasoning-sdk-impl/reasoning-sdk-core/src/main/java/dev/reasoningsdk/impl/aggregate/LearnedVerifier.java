@@ -37,12 +37,12 @@ import java.util.Optional;
  * in {@code reasoning-sdk-training}).
  *
  * <p>Features ({@link Weights#features()} names them as weights files do), in five groups a trained verifier uses
- * some of: <b>chain</b>, the {@link ArithmeticVerifier}'s step checks (steps, share right, all right, the answer some step's result), whether
- * the answer is a whole number, length and line count, and the log-odds of the source's accuracy estimated on the
- * training rows ({@link ReasoningChain#source()}; an unseen source gets the pooled training accuracy);
- * <b>agreement</b>, the share of the question's other chains with an equivalent answer, plain and weighted by their
- * sources' accuracy, and the vote weights of its answer and of the strongest rival; <b>text</b>, what the chain's
- * words and calculator annotations show against the question (a fractional "how many", a negative answer, step
+ * some of: <b>chain</b>, the {@link ArithmeticVerifier}'s step checks (steps, share right, all right, the answer some
+ * step's result), whether the answer is a whole number, length and line count, and the log-odds of the source's
+ * accuracy estimated on the training rows ({@link ReasoningChain#source()}; an unseen source gets the pooled training
+ * accuracy); <b>agreement</b>, the share of the question's other chains with an equivalent answer, plain and weighted
+ * by their sources' accuracy, and the vote weights of its answer and of the strongest rival; <b>text</b>, what the
+ * chain's words and calculator annotations show against the question (a fractional "how many", a negative answer, step
  * results never used again, question numbers never computed with, a number written after an annotation that is not
  * its result, the last step's operation, the answer's scale against the question's numbers, an answer copied from
  * the question, a {@code $} lost or invented); <b>answers</b>, the most reliable source behind the chain's answer,

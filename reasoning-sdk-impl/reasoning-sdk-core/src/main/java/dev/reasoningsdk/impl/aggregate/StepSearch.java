@@ -12,13 +12,15 @@ import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.TokenUsageUnavailableException;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.api.aggregate.Aggregator;
+import dev.reasoningsdk.api.aggregate.AnswerGroup;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.model.TokenLogProb;
-import dev.reasoningsdk.impl.internal.AnswerGrouping;
 import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
@@ -153,9 +155,11 @@ import java.util.stream.Collectors;
  * ({@link StopReason#BUDGET_EXHAUSTED}). The same seed, question and model give the same path: row {@code i} of the
  * search (counted over all its calls) is sampled with seed {@code seed + i}. Over a gateway, every token a reply
  * reports counts, a reply the gateway retried included; one the LM-call cache served counts its stored tokens (the
- * search replays the same path), though its usage reports none. A served reply longer than its row's cap (a server that
- * ignores the request's token limit) is dropped and counted as a {@link CallFailure#GARBAGE} failed call; its tokens
- * count all the same, so only such a server can take a search past its budget, by what it sent.
+ * search replays the same path), though its usage reports none (a cache hit, not a model call). The result's
+ * {@link StepSearchResult#generatedTokens()} is the budget's count, so a replayed search reports the tokens its chains
+ * cost when they were recorded. A served reply longer than its row's cap (a server that ignores the request's token
+ * limit) is dropped and counted as a {@link CallFailure#GARBAGE} failed call; its tokens count all the same, so only
+ * such a server can take a search past its budget, by what it sent.
  *
  * <p>Defaults: strategy best-first, beam width 2, 1 expansion per step for best-first and 2 for beam, 1 sample,
  * no restarts, agreement 1, calculator off, {@code acceptReward} 1, {@code maxExpansionsPerStep} 16; for MCTS
@@ -289,6 +293,38 @@ public final class StepSearch {
         return new Run(question).search();
     }
 
+    /**
+     * This search behind the {@link Aggregator} interface, for code written against it. {@link Aggregator#solve}
+     * runs {@link #solve(String)} and returns {@link StepSearchResult#toAggregationResult()}: the vote of the finished
+     * chains, with the search's usage and stop reason. {@link Aggregator#aggregate} votes the chains it is given, each
+     * weighed by this search's process reward over its steps ({@link ProcessRewardScorer}: a {@link WeightedVote}
+     * whose weights are {@code 10 exp(-penalty)}, proportional to the search's own vote weights), and makes no model
+     * call unless the reward does. Both report this search's {@link #name()} as their method. Thread-safe.
+     */
+    public Aggregator asAggregator() {
+        StepSearch search = this;
+        WeightedVote rewardVote = WeightedVote.builder().extractor(extractor)
+                .scorer(ProcessRewardScorer.of(reward)).build();
+        return new Aggregator() {
+            @Override
+            public AggregationResult aggregate(String question, List<ReasoningChain> chains) {
+                AggregationResult vote = rewardVote.aggregate(question, chains);
+                return new AggregationResult(name(), vote.answer(), vote.groups(), vote.margin(), vote.stopReason(),
+                        vote.unparseableChains(), vote.usage());
+            }
+
+            @Override
+            public AggregationResult solve(String question) {
+                return search.solve(question).toAggregationResult();
+            }
+
+            @Override
+            public String name() {
+                return search.name();
+            }
+        };
+    }
+
     /** {@code "step_search_beam"}, {@code "step_search_best_first"} or {@code "step_search_mcts"}. */
     public String name() {
         return "step_search_" + strategy.name().toLowerCase(Locale.ROOT);
@@ -326,6 +362,24 @@ public final class StepSearch {
             content |= !Character.isWhitespace(c);
         }
         return -1;
+    }
+
+    /**
+     * The steps of a finished chain, cut where a search cuts them ({@link #stepEnd}): each holds the white space
+     * before it, and text after the last step end that is not only white space is the last step. Empty for a blank
+     * chain.
+     */
+    static List<String> steps(String chain) {
+        List<String> steps = new ArrayList<>();
+        String rest = chain;
+        for (int end = stepEnd(rest); end >= 0; end = stepEnd(rest)) {
+            steps.add(rest.substring(0, end));
+            rest = rest.substring(end);
+        }
+        if (!rest.isBlank()) {
+            steps.add(rest);
+        }
+        return steps;
     }
 
     /** A partial chain: the steps from the root to here, their rewards, and what the model generated past them. */
@@ -686,22 +740,17 @@ public final class StepSearch {
         }
 
         /**
-         * The answer of the finished chains, each weighing {@code exp(-penalty)} (a chain with one wrong step weighs
-         * 0.37 of a chain with none); ties go to the answer seen first. Its path is its best chain's.
+         * The answer of the finished chains by a {@link WeightedVote}, each chain weighing {@code exp(-penalty)} (a
+         * chain with one wrong step weighs 0.37 of a chain with none), given best-ranked first so that a tie goes to
+         * the answer of the better-ranked chain. Its path is its best chain's.
          */
         private StepSearchResult vote(List<Node> finished, StopReason reason) {
             List<Node> ranked = finished.stream().sorted(RANK).toList();
-            AnswerGrouping grouping = new AnswerGrouping(extractor);
-            List<AnswerGrouping.Member> members = grouping.addAll(ranked.stream()
+            AggregationResult vote = WeightedVote.byChainWeight(extractor).aggregate(question, ranked.stream()
                     .map(n -> new ReasoningChain(n.text, name(), Math.exp(-n.penalty), List.of())).toList());
-            if (members.isEmpty()) {
-                return result(ranked.get(0), reason);
-            }
-            AnswerGrouping.Group winner = grouping.groups().stream()
-                    .max(Comparator.comparingDouble(AnswerGrouping.Group::weightSum)
-                            .thenComparing(Comparator.comparingInt(AnswerGrouping.Group::order).reversed()))
-                    .orElseThrow();
-            return result(ranked.get(winner.members().get(0).index()), reason);
+            Node chosen = vote.groups().isEmpty() ? ranked.get(0)
+                    : ranked.get(vote.groups().get(0).chains().get(0).index());
+            return result(chosen, reason, vote.groups(), vote.unparseableChains());
         }
 
         /**
@@ -978,14 +1027,22 @@ public final class StepSearch {
             remaining -= tokens;
         }
 
+        /** The result of a search that ended on {@code chosen} without a vote (no finished chain won). */
         private StepSearchResult result(Node chosen, StopReason stopReason) {
+            return result(chosen, stopReason, List.of(), 0);
+        }
+
+        private StepSearchResult result(Node chosen, StopReason stopReason, List<AnswerGroup> groups,
+                                        int unparseableChains) {
             List<StepSearchResult.Step> path = new ArrayList<>();
             for (int i = 0; i < chosen.steps.size(); i++) {
                 path.add(new StepSearchResult.Step(chosen.steps.get(i), chosen.rewards.get(i)));
             }
             Optional<String> answer = chosen.finished ? extractor.extract(chosen.text) : Optional.empty();
+            // The budget's count, not the usage's output tokens: a reply the cache served is in it with its stored
+            // tokens, so a replayed search reports what its chains cost to generate.
             return new StepSearchResult(name(), answer, path, chosen.finished, expansions, stopReason, spent(),
-                    rewardUsage, contextCutOffs);
+                    rewardUsage, contextCutOffs, generated, groups, unparseableChains);
         }
 
         /** What the search has spent so far: its expansions' calls and its reward's passes. */
@@ -995,8 +1052,8 @@ public final class StepSearch {
                     : new Usage(finishedChains, calls, failedCalls, inputTokens, generated,
                     Duration.ofNanos(System.nanoTime() - start), 0,
                     failedCalls > 0 ? Map.of(CallFailure.CLIENT_ERROR, failedCalls) : Map.of());
-            // The reward's passes ran inside the search's wall time, and generated nothing: the budget's figure,
-            // the output tokens, is the expansions' alone.
+            // The reward's passes ran inside the search's wall time, and generated nothing: the output tokens are
+            // the expansions' alone.
             return expanding.plus(rewardUsage).withWallTime(expanding.wallTime());
         }
     }

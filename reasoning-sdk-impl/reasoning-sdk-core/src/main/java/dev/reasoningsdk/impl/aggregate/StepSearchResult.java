@@ -2,6 +2,8 @@ package dev.reasoningsdk.impl.aggregate;
 
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.api.aggregate.AnswerGroup;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,8 +24,10 @@ import java.util.Optional;
  *                   {@link StopReason#NO_ANSWER} (every partial chain was expanded as often as allowed without a
  *                   finished chain winning)
  * @param usage      the whole search's cost: model calls, prompt and generated tokens (every token the model
- *                   generated, those of discarded expansions included), failed calls, finished chains as samples,
- *                   wall time; the process reward's forward passes included ({@code rewardUsage})
+ *                   generated in this run, those of discarded expansions included), failed calls, finished chains as
+ *                   samples, wall time; the process reward's forward passes included ({@code rewardUsage}). A reply
+ *                   the LM-call cache served is a cache hit, not a model call, and adds no tokens here
+ *                   ({@link Usage}); its stored tokens are in {@code generatedTokens}
  * @param rewardUsage the process reward's share of {@code usage}: its forward passes as model calls, the tokens
  *                   they read as input tokens, no generated tokens, values it remembered from an earlier read as
  *                   cache hits; {@link Usage#NONE} for a reward that runs no model
@@ -34,19 +38,41 @@ import java.util.Optional;
  *                   a sample, and it is not expanded again. A local model that counts its prompt tokens is not
  *                   called for a chain that fills its context; a served model is (its context is not known), and
  *                   the refusal, a failed call in {@code usage}, ends the chain
+ * @param generatedTokens every token generated for the search, the figure its token budget bounds: the model's
+ *                   generated tokens, those of dropped chains and of replies a gateway retried included, and a reply
+ *                   the LM-call cache served counted with the tokens stored with it, as the budget counted it. So a
+ *                   search replayed from the cache reports what its chains cost to generate when they were recorded,
+ *                   while {@code usage} reports no generated tokens for them. Without cache hits it equals
+ *                   {@code usage.outputTokens()}; a process reward's forward passes generate none
+ * @param groups     the finished chains the answer was voted from, grouped by answer, the winner first: each chain
+ *                   weighs {@code exp(-penalty)} ({@link dev.reasoningsdk.api.ReasoningChain#weight()}) and a group
+ *                   scores its weight sum, as in a {@link WeightedVote}; empty when the search ended without a vote
+ *                   (no chain finished) or no finished chain stated an answer
+ * @param unparseableChains finished chains of the vote that stated no answer (they vote for nothing)
  */
 public record StepSearchResult(String method, Optional<String> answer, List<Step> path, boolean complete,
                                int expansions, StopReason stopReason, Usage usage, Usage rewardUsage,
-                               int contextCutOffs) {
+                               int contextCutOffs, long generatedTokens, List<AnswerGroup> groups,
+                               int unparseableChains) {
 
     /**
-     * @throws IllegalArgumentException if {@code expansions} or {@code contextCutOffs} is negative, or the reward's
-     *                                  share holds more model calls or failed calls than the whole usage
+     * @throws IllegalArgumentException if {@code expansions}, {@code contextCutOffs}, {@code generatedTokens} or
+     *                                  {@code unparseableChains} is negative (a search counts every token it
+     *                                  generated, so none is unknown), the reward's share holds more model calls or
+     *                                  failed calls than the whole usage, or the answer is not the first group's
      */
     public StepSearchResult {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(answer, "answer");
         path = List.copyOf(path);
+        groups = List.copyOf(groups);
+        if (unparseableChains < 0) {
+            throw new IllegalArgumentException("unparseableChains must be >= 0, was " + unparseableChains);
+        }
+        if (!groups.isEmpty() && !answer.equals(Optional.of(groups.get(0).answer()))) {
+            throw new IllegalArgumentException("answer " + answer + " is not the first group's, "
+                    + groups.get(0).answer());
+        }
         Objects.requireNonNull(stopReason, "stopReason");
         Objects.requireNonNull(usage, "usage");
         Objects.requireNonNull(rewardUsage, "rewardUsage");
@@ -56,6 +82,9 @@ public record StepSearchResult(String method, Optional<String> answer, List<Step
         if (contextCutOffs < 0) {
             throw new IllegalArgumentException("contextCutOffs must be >= 0, was " + contextCutOffs);
         }
+        if (generatedTokens < 0) {
+            throw new IllegalArgumentException("generatedTokens must be >= 0, was " + generatedTokens);
+        }
         if (rewardUsage.modelCalls() > usage.modelCalls() || rewardUsage.failedCalls() > usage.failedCalls()) {
             throw new IllegalArgumentException("rewardUsage (" + rewardUsage.modelCalls() + " calls, "
                     + rewardUsage.failedCalls() + " failed) is not a share of usage (" + usage.modelCalls()
@@ -64,9 +93,51 @@ public record StepSearchResult(String method, Optional<String> answer, List<Step
     }
 
     /**
-     * A result without chains cut off at the context ({@code contextCutOffs} 0).
+     * A result without a vote ({@code groups} empty, {@code unparseableChains} 0).
      *
      * @throws IllegalArgumentException as the canonical constructor
+     */
+    public StepSearchResult(String method, Optional<String> answer, List<Step> path, boolean complete,
+                            int expansions, StopReason stopReason, Usage usage, Usage rewardUsage,
+                            int contextCutOffs, long generatedTokens) {
+        this(method, answer, path, complete, expansions, stopReason, usage, rewardUsage, contextCutOffs,
+                generatedTokens, List.of(), 0);
+    }
+
+    /**
+     * A result without a vote, no reply of which the LM-call cache served: its generated tokens are the usage's
+     * ({@code usage.outputTokens()}).
+     *
+     * @throws IllegalArgumentException as the canonical constructor, or if the usage does not know its generated
+     *                                  tokens, or holds cache hits beyond the reward's (replies served from the
+     *                                  cache, whose stored tokens the usage does not carry: give
+     *                                  {@code generatedTokens})
+     */
+    public StepSearchResult(String method, Optional<String> answer, List<Step> path, boolean complete,
+                            int expansions, StopReason stopReason, Usage usage, Usage rewardUsage,
+                            int contextCutOffs) {
+        this(method, answer, path, complete, expansions, stopReason, usage, rewardUsage, contextCutOffs,
+                usageGeneratedTokens(usage, rewardUsage));
+    }
+
+    /** The generated tokens of a usage that holds them all: no reply served from the cache, none unknown. */
+    private static long usageGeneratedTokens(Usage usage, Usage rewardUsage) {
+        Objects.requireNonNull(usage, "usage");
+        Objects.requireNonNull(rewardUsage, "rewardUsage");
+        if (usage.outputTokens() == Usage.UNKNOWN_TOKENS) {
+            throw new IllegalArgumentException("usage does not know its generated tokens: give generatedTokens");
+        }
+        if (usage.cacheHits() > rewardUsage.cacheHits()) {
+            throw new IllegalArgumentException("usage holds " + (usage.cacheHits() - rewardUsage.cacheHits())
+                    + " replies served from the cache, whose stored tokens it does not carry: give generatedTokens");
+        }
+        return usage.outputTokens();
+    }
+
+    /**
+     * A result without chains cut off at the context ({@code contextCutOffs} 0), its generated tokens the usage's.
+     *
+     * @throws IllegalArgumentException as the constructor that reads the generated tokens from the usage
      */
     public StepSearchResult(String method, Optional<String> answer, List<Step> path, boolean complete,
                             int expansions, StopReason stopReason, Usage usage, Usage rewardUsage) {
@@ -74,9 +145,10 @@ public record StepSearchResult(String method, Optional<String> answer, List<Step
     }
 
     /**
-     * A result whose process reward cost nothing ({@code rewardUsage} {@link Usage#NONE}).
+     * A result whose process reward cost nothing ({@code rewardUsage} {@link Usage#NONE}), without chains cut off at
+     * the context, its generated tokens the usage's.
      *
-     * @throws IllegalArgumentException as the canonical constructor
+     * @throws IllegalArgumentException as the constructor that reads the generated tokens from the usage
      */
     public StepSearchResult(String method, Optional<String> answer, List<Step> path, boolean complete,
                             int expansions, StopReason stopReason, Usage usage) {
@@ -91,11 +163,18 @@ public record StepSearchResult(String method, Optional<String> answer, List<Step
     }
 
     /**
-     * Tokens the model generated during the search ({@link Usage#outputTokens()}), the figure its token budget
-     * bounds; a process reward's forward passes generate none.
+     * This result as an {@link AggregationResult}, as {@link StepSearch#asAggregator()} returns it: the method, the
+     * answer, the vote's groups and its margin (the winner's weight sum minus the runner-up's; the winner's alone when
+     * one group voted; 0 without a vote), the stop reason, the unparseable chains and the usage. A result without
+     * groups gives no answer, as an aggregation's answer is its first group's (a search without a vote has none). Its
+     * {@link AggregationResult#generatedTokens()} are the usage's, as every aggregation's: on a search replayed from
+     * the LM-call cache 0, where {@link #generatedTokens()} counts the stored tokens.
      */
-    public long generatedTokens() {
-        return usage.outputTokens();
+    public AggregationResult toAggregationResult() {
+        double margin = groups.isEmpty() ? 0
+                : groups.size() == 1 ? groups.get(0).score() : groups.get(0).score() - groups.get(1).score();
+        return new AggregationResult(method, groups.isEmpty() ? Optional.empty() : answer, groups, margin,
+                stopReason, unparseableChains, usage);
     }
 
     /**

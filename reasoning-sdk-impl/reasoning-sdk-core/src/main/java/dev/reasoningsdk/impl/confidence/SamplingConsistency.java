@@ -20,11 +20,11 @@ import java.util.function.UnaryOperator;
 /**
  * Confidence from sampling consistency (self-consistency, Wang et al., 2023): the share of K sampled chains whose
  * answer agrees with the majority answer. Answers are grouped by the {@link AnswerExtractor}'s equivalence (for
- * semantic clustering, pass a {@link dev.reasoningsdk.impl.llm.SemanticAnswerExtractor}). Besides the agreement (the confidence), the estimate
- * carries as signals the entropy of the answer distribution ({@code entropy}, and {@code normalized_entropy} divided
- * by {@code ln K}), Active-Prompt's disagreement ({@code disagreement} = distinct answers / K) and, for numeric
- * answers, the variance of the answers ({@code variance}) (Diao et al., 2023), and the counts {@code samples},
- * {@code distinct} and {@code unparsed}. The rationale names where the groups part ways
+ * semantic clustering, pass a {@link dev.reasoningsdk.impl.llm.SemanticAnswerExtractor}). Besides the agreement (the
+ * confidence), the estimate carries as signals the entropy of the answer distribution ({@code entropy}, and
+ * {@code normalized_entropy} divided by {@code ln K}), Active-Prompt's disagreement ({@code disagreement} = distinct
+ * answers / K) and, for numeric answers, the variance of the answers ({@code variance}) (Diao et al., 2023), and the
+ * counts {@code samples}, {@code distinct} and {@code unparsed}. The rationale names where the groups part ways
  * ({@link InconsistencyRationale}).
  *
  * <p>Defaults: numeric extractor, K = 10 samples, seed 0, the question used as the prompt as is, the

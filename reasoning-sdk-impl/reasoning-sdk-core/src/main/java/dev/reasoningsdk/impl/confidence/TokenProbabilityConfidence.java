@@ -53,13 +53,13 @@ import org.slf4j.LoggerFactory;
  * SURE_QUESTION}; a served model is sent the conversation [user: prompt,
  * assistant: response, user: {@value #SURE_QUESTION} followed by the space the two continuations share] and answers
  * greedily, and p_sure is read from the top log-probabilities at its first token that tells them apart (for a
- * served tiny reasoner, exactly the local figure's position and distribution). {@code r_tuning} = 0.5 x geometric mean + 0.5 x p_sure. When p_sure cannot be
- * read (the question does not fit in the context; the served model's reply leaves the shared prefix, or does not
- * list both "sure" and "unsure" among its top log-probabilities; that call failed), {@code p_sure} is absent,
- * {@code p_sure_available} is 0, the rationale says why, and {@code r_tuning} is the geometric mean alone. In both
- * conversations the response, as the model's earlier turn, is its answer only ({@link ThinkBlocks#withoutThinking}):
- * a reasoning model's thinking is left out, as the chat templates of Qwen3 and DeepSeek-R1 leave it out of an earlier
- * assistant turn.
+ * served tiny reasoner, exactly the local figure's position and distribution). {@code r_tuning} = 0.5 x geometric mean
+ * + 0.5 x p_sure. When p_sure cannot be read (the question does not fit in the context; the served model's reply leaves
+ * the shared prefix, or does not list both "sure" and "unsure" among its top log-probabilities; that call failed),
+ * {@code p_sure} is absent, {@code p_sure_available} is 0, the rationale says why, and {@code r_tuning} is the
+ * geometric mean alone. In both conversations the response, as the model's earlier turn, is its answer only
+ * ({@link ThinkBlocks#withoutThinking}): a reasoning model's thinking is left out, as the chat templates of Qwen3 and
+ * DeepSeek-R1 leave it out of an earlier assistant turn.
  *
  * <p>A served model that returns no log-probabilities is refused with {@link LogProbsUnavailableException} (naming
  * the model and what was missing), as is a chain without them when the estimator has no local model to score it

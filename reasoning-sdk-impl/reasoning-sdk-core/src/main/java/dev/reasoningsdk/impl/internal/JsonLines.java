@@ -13,8 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads JSON-lines files (one JSON value per line, UTF-8, a byte order mark allowed), as the project's data, eval problems and labelled sets
- * come: every non-blank line parsed, with its 1-based line number so that a caller's validation can name the line.
+ * Reads JSON-lines files (one JSON value per line, UTF-8, a byte order mark allowed), as the project's data, eval
+ * problems and labelled sets come: every non-blank line parsed, with its 1-based line number so that a caller's
+ * validation can name the line.
  */
 public final class JsonLines {
 

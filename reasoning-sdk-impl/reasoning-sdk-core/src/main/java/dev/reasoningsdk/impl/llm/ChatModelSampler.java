@@ -47,8 +47,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li><b>Concurrency</b>: at most {@code concurrency} calls of its gateway are in flight at once, across all
- *       its batches and the gateway's other users (default 8). A call that ignores interruption keeps its slot until it really returns, so the
- *       limit holds at the provider too.</li>
+ *       its batches and the gateway's other users (default 8). A call that ignores interruption keeps its slot until it
+ *       really returns, so the limit holds at the provider too.</li>
  *   <li><b>Timeouts</b>: each call gets {@code callTimeout} (default 60 s), then it is interrupted, abandoned and
  *       counted as a timed-out call; a batch may have an overall {@code deadline} (default none), after which
  *       nothing new starts and unfinished samples fail as {@link FailureKind#BUDGET_EXHAUSTED}.</li>
@@ -405,7 +405,9 @@ public final class ChatModelSampler implements ChainSampler, AutoCloseable {
         private Builder() {
         }
 
-        /** The model to sample from (this or {@link #gateway}). Set its own retries to zero so attempts do not multiply. */
+        /**
+         * The model to sample from (this or {@link #gateway}). Set its own retries to zero so attempts do not multiply.
+         */
         public Builder model(ChatModel model) {
             this.model = Objects.requireNonNull(model, "model");
             own.model(model);

@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
  * call yields no alternatives (the search then makes another edit) and is counted in the returned usage. A reply is
  * read from its first {@value ReplyWindow#MAX_CHARS} characters (see {@link ReplyWindow}) outside a reasoning model's
  * think blocks ({@link ThinkBlocks}: drafts weighed while thinking are not its alternatives), in time linear in them,
- * and only until {@code count} alternatives are found. Every call goes through a {@link ModelGateway} (default: one over
- * the model with its default limits), each paraphrase in a scope of its own. Thread-safe.
+ * and only until {@code count} alternatives are found. Every call goes through a {@link ModelGateway} (default: one
+ * over the model with its default limits), each paraphrase in a scope of its own. Thread-safe.
  */
 public final class ChatModelParaphraser implements Paraphraser {
 

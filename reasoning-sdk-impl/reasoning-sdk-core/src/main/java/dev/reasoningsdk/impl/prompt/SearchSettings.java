@@ -207,7 +207,10 @@ public final class SearchSettings {
             return this;
         }
 
-        /** Where {@code sub} edits come from (default {@link Paraphraser#installed()}: WordNet when {@code reasoning-sdk-wordnet} is on the class path). */
+        /**
+         * Where {@code sub} edits come from (default {@link Paraphraser#installed()}: WordNet when
+         * {@code reasoning-sdk-wordnet} is on the class path).
+         */
         public Builder paraphraser(Paraphraser paraphraser) {
             this.paraphraser = Objects.requireNonNull(paraphraser, "paraphraser");
             return this;

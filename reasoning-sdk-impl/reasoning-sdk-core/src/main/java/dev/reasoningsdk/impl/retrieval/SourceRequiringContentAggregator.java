@@ -16,8 +16,9 @@ import java.util.Objects;
  * A request the judge routed to no retriever passes through untouched. Aggregation itself is the delegate's
  * (default: LangChain4j's {@link DefaultContentAggregator}, reciprocal-rank fusion).
  *
- * <p>Use it with {@link RetrievalJudgeQueryRouter} in {@code DefaultRetrievalAugmentor.builder().contentAggregator(...)}
- * and catch the exception around the assistant call. Thread-safe when the delegate is.
+ * <p>Use it with {@link RetrievalJudgeQueryRouter} in
+ * {@code DefaultRetrievalAugmentor.builder().contentAggregator(...)} and catch the exception around the assistant call.
+ * Thread-safe when the delegate is.
  */
 public final class SourceRequiringContentAggregator implements ContentAggregator {
 

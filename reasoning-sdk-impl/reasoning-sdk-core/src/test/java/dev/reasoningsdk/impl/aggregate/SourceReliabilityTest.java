@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 
 class SourceReliabilityTest {
 
-    /** Sources right with the given probabilities; wrong answers spread over four values, as the one-coin model assumes. */
+    /**
+     * Sources right with the given probabilities; wrong answers spread over four values, as the one-coin model assumes.
+     */
     private static List<List<ReasoningChain>> synthetic(double[] accuracy, int questions, long seed) {
         Random random = new Random(seed);
         List<List<ReasoningChain>> data = new ArrayList<>();

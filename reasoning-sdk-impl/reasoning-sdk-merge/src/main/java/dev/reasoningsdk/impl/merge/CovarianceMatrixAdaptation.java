@@ -18,9 +18,10 @@ import java.util.SplittableRandom;
  * <p>Defaults (the tutorial's, for dimension n): λ = 4 + ⌊3 ln n⌋, μ = ⌊λ/2⌋, weights w<sub>i</sub> ∝ ln((λ+1)/2) −
  * ln i for i ≤ μ, c<sub>σ</sub> = (μ<sub>eff</sub>+2)/(n+μ<sub>eff</sub>+5), d<sub>σ</sub> = 1 + 2 max(0,
  * sqrt((μ<sub>eff</sub>−1)/(n+1)) − 1) + c<sub>σ</sub>, c<sub>c</sub> = (4+μ<sub>eff</sub>/n)/(n+4+2μ<sub>eff</sub>/n),
- * c<sub>1</sub> = 2/((n+1.3)²+μ<sub>eff</sub>), c<sub>μ</sub> = min(1−c<sub>1</sub>, 2(μ<sub>eff</sub>−2+1/μ<sub>eff</sub>)
- * /((n+2)²+μ<sub>eff</sub>)), c<sub>m</sub> = 1, C<sub>0</sub> = I. The covariance is eigendecomposed every generation
- * with the cyclic Jacobi method ({@link #eigen}); if its condition number passes 1e14 it is reset to I.
+ * c<sub>1</sub> = 2/((n+1.3)²+μ<sub>eff</sub>), c<sub>μ</sub> = min(1−c<sub>1</sub>,
+ * 2(μ<sub>eff</sub>−2+1/μ<sub>eff</sub>) /((n+2)²+μ<sub>eff</sub>)), c<sub>m</sub> = 1, C<sub>0</sub> = I. The
+ * covariance is eigendecomposed every generation with the cyclic Jacobi method ({@link #eigen}); if its condition
+ * number passes 1e14 it is reset to I.
  *
  * <p>Mutable and not thread-safe: one instance is one run.
  */

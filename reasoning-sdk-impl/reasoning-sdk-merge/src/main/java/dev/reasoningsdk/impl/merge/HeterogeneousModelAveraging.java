@@ -298,7 +298,10 @@ public final class HeterogeneousModelAveraging {
             return this;
         }
 
-        /** The fixed weighted mean of the ratios (the share of the base); required. @throws IllegalArgumentException if outside [0, 1] */
+        /**
+         * The fixed weighted mean of the ratios (the share of the base); required. @throws IllegalArgumentException if
+         * outside [0, 1]
+         */
         public Builder meanRatio(double meanRatio) {
             if (!(meanRatio >= 0 && meanRatio <= 1)) {
                 throw new IllegalArgumentException("meanRatio must be in [0, 1], was " + meanRatio);
@@ -313,7 +316,9 @@ public final class HeterogeneousModelAveraging {
             return this;
         }
 
-        /** Evaluations to spend, the uniform start included (default 24). @throws IllegalArgumentException if below 1 */
+        /**
+         * Evaluations to spend, the uniform start included (default 24). @throws IllegalArgumentException if below 1
+         */
         public Builder budget(int budget) {
             if (budget < 1) {
                 throw new IllegalArgumentException("budget must be >= 1, was " + budget);

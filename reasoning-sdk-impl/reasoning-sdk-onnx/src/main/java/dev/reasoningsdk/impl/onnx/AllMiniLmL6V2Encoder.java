@@ -50,9 +50,9 @@ import java.util.Set;
  * 1 to 5, which the exported graph computes but does not output, are added to its outputs, and a pass fetches only
  * those asked for. Classifier heads read them ({@link EncodedSentence}).
  *
- * <p>Defaults: {@link OnnxSessionFactory#create() the configured provider} (AUTO unless set) with {@code min(4, cores)} intra-op threads,
- * one sentence per pass, 256 tokens. Thread-safe; {@link AutoCloseable} (closes the session, and the factory if it
- * made it); closing twice is harmless.
+ * <p>Defaults: {@link OnnxSessionFactory#create() the configured provider} (AUTO unless set) with {@code min(4, cores)}
+ * intra-op threads, one sentence per pass, 256 tokens. Thread-safe; {@link AutoCloseable} (closes the session, and the
+ * factory if it made it); closing twice is harmless.
  */
 public final class AllMiniLmL6V2Encoder implements SentenceEncoder, AutoCloseable {
 

@@ -48,8 +48,9 @@ import java.util.regex.Pattern;
  * attention mask. When the graph has the outputs of {@code impl.onnx.internal.NextTokenOutputs} (added at load by
  * the loaders), a step reads only the top-k logits and the log-normalizer ONNX Runtime computed, not the whole
  * vocabulary. A batch whose cache would pass {@link Builder#maxCacheBytes} is refused before it starts; a
- * {@link GenerationCancellation} or an interrupt stops a generation between steps and frees its cache. {@link #continuationLogProbs} scores a given continuation
- * (teacher forcing) in one prefill pass over prompt and continuation.
+ * {@link GenerationCancellation} or an interrupt stops a generation between steps and frees its cache.
+ * {@link #continuationLogProbs} scores a given continuation (teacher forcing) in one prefill pass over prompt and
+ * continuation.
  *
  * <p>Optimum's other layouts run too: the merged {@code decoder_model_merged.onnx} (a boolean
  * {@code use_cache_branch} input, fed false for the prefill with an empty past and true for every later step); the
@@ -201,7 +202,9 @@ public final class CausalLmWithPast {
         }
     }
 
-    /** A builder; {@link Builder#session}, {@link Builder#endTokenIds} and {@link Builder#contextLength} are required. */
+    /**
+     * A builder; {@link Builder#session}, {@link Builder#endTokenIds} and {@link Builder#contextLength} are required.
+     */
     public static Builder builder() {
         return new Builder();
     }

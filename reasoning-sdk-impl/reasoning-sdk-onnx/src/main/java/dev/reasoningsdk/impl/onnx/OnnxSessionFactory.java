@@ -30,14 +30,14 @@ import org.slf4j.LoggerFactory;
  * the machine has no NVIDIA driver (then CPU at once, silently: no probe, no native error line); when the
  * CUDA provider cannot be loaded ({@code addCUDA} throws, as on a machine without the CUDA libraries) it opens the
  * model with fresh CPU options and logs one WARN line saying why, once per process: later AUTO sessions go straight
- * to CPU and report the same {@link OnnxModelSession#fallbackReason()}. {@link ExecutionProvider#CUDA} fails instead. Every half-built session and its options are closed when
- * opening fails.
+ * to CPU and report the same {@link OnnxModelSession#fallbackReason()}. {@link ExecutionProvider#CUDA} fails instead.
+ * Every half-built session and its options are closed when opening fails.
  *
  * <p>Defaults: {@link ExecutionProvider#configured()} (the {@code reasoning.onnx.provider} system property or
- * {@code REASONING_ONNX_PROVIDER} environment variable, else {@code AUTO}), CUDA device 0, intra-op threads {@code min(4, available processors)}, inter-op threads
- * 1 (sequential execution), optimisation level {@code ALL_OPT}, idle worker threads sleeping rather than spinning. Thread-safe. Closing the factory closes every session
- * it opened that is still open; closing twice is harmless. The {@link OrtEnvironment} is process-wide and is never
- * closed here.
+ * {@code REASONING_ONNX_PROVIDER} environment variable, else {@code AUTO}), CUDA device 0, intra-op threads
+ * {@code min(4, available processors)}, inter-op threads 1 (sequential execution), optimisation level {@code ALL_OPT},
+ * idle worker threads sleeping rather than spinning. Thread-safe. Closing the factory closes every session it opened
+ * that is still open; closing twice is harmless. The {@link OrtEnvironment} is process-wide and is never closed here.
  */
 public final class OnnxSessionFactory implements AutoCloseable {
 

@@ -176,7 +176,8 @@ final class TokenSampler {
         }
         double max = max(logits, offset, size);
         double logSum = logSumExp(logits, offset, size, max);
-        // Insertion into a short sorted list, O(vocabulary x k) at worst: k is small (OpenAI's top_logprobs stop at 20).
+        // Insertion into a short sorted list, O(vocabulary x k) at worst: k is small (OpenAI's top_logprobs stop at
+        // 20).
         int filled = 0;
         for (int token = 0; token < size; token++) {
             float logit = logits[offset + token];

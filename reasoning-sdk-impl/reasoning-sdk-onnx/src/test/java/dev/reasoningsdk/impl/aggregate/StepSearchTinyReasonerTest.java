@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.aggregate.AggregationResult;
+import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
@@ -82,6 +85,39 @@ class StepSearchTinyReasonerTest {
     /** What a search did: its path, the tokens it generated and its expansions. */
     private static List<Object> trace(StepSearchResult result) {
         return List.of(result.path(), result.generatedTokens(), result.expansions());
+    }
+
+    @Test
+    void asAnAggregatorItAnswersAsItsSearchAndItsProcessRewardVoteOutdoesAMajorityOnSampledChains()
+            throws IOException {
+        StepSearch search = StepSearch.builder().model(model).seed(3).build();
+        Aggregator aggregator = search.asAggregator();
+        MajorityVote majority = MajorityVote.of(AnswerExtractors.numeric());
+        int byReward = 0;
+        int byMajority = 0;
+        List<JsonNode> problems = problems(6, 12);
+        for (JsonNode problem : problems) {
+            String question = problem.path("question").asText();
+            String gold = problem.path("answer").asText();
+            AggregationResult solved = aggregator.solve(question);
+            assertThat(solved.answer()).isEqualTo(search.solve(question).answer());
+            assertThat(solved.method()).isEqualTo("step_search_best_first");
+            List<ReasoningChain> chains = model.generate(model.formatPrompt(question), 6,
+                    GenerationOptions.sampling(0.8, 200, 7)).stream()
+                    .map(generation -> ReasoningChain.of(generation.text(), "tiny-reasoner")).toList();
+            AggregationResult voted = aggregator.aggregate(question, chains);
+            assertThat(voted.totalChains()).isEqualTo(chains.size());
+            byReward += right(voted.answer(), gold);
+            byMajority += right(majority.aggregate(question, chains).answer(), gold);
+        }
+        System.out.printf("process-reward vote %d, majority %d of %d six-step problems (6 chains each)%n",
+                byReward, byMajority, problems.size());
+        // The six-step problems are where the model's chains go wrong in their arithmetic, which the reward sees.
+        assertThat(byReward).isGreaterThan(byMajority);
+    }
+
+    private static int right(java.util.Optional<String> answer, String gold) {
+        return answer.filter(a -> AnswerExtractors.numeric().equivalent(a, gold)).isPresent() ? 1 : 0;
     }
 
     @Test

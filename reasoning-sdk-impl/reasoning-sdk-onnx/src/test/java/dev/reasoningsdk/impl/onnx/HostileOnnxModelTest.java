@@ -254,7 +254,8 @@ class HostileOnnxModelTest {
             float[] expected = affineOutput(factory, ModelSource.file(inline));
             assertThat(expected).containsExactly(1 + 0.5f + 7f, -2 - 1.25f + 1.5f, 3 + 2f - 8f);
             assertThat(affineOutput(factory, ModelSource.file(external))).containsExactly(expected);
-            // The model file itself may be a link: ORT resolves data beside the path it is given, and so does the check.
+            // The model file itself may be a link: ORT resolves data beside the path it is given, and so does the
+            // check.
             Path linkFolder = Files.createDirectories(root.resolve("linked/weights")).getParent();
             Files.write(linkFolder.resolve("weights/model.onnx_data"), data);
             Path linked = Files.createSymbolicLink(linkFolder.resolve("model.onnx"), external);

@@ -32,7 +32,8 @@ import org.apache.spark.sql.types.StructType;
  * is judged in batches of {@code batchSize} through {@link RetrievalJudge#judgeAll(List)} (one encoder pass per
  * batch), so a row's decision is exactly what the judge gives in-process. With {@code callLimits} a remote model's
  * calls are bounded for the whole job ({@link CallLimits}). Defaults: input column {@code query}, batches of 64, no
- * call limits. A null query fails the task. Not persistable ({@code MLWritable}): the judge's recipe is code. Immutable.
+ * call limits. A null query fails the task. Not persistable ({@code MLWritable}): the judge's recipe is code.
+ * Immutable.
  */
 public final class RetrievalJudgeTransformer extends Transformer {
 

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A real prompt search (zero-shot label descriptions on MiniLM, scored on MetaTool queries) on Spark and in process. */
+/**
+ * A real prompt search (zero-shot label descriptions on MiniLM, scored on MetaTool queries) on Spark and in process.
+ */
 class SparkCandidateEvaluatorTest {
 
     private static SparkSession spark;

@@ -46,7 +46,9 @@ final class BatchedGreedyDecoder implements AutoCloseable {
     private final int heads;
     private final int headDim;
 
-    /** A decoder for a tiny-reasoner ONNX model's bytes (e.g. a merge), on CPU with {@code threads} intra-op threads. */
+    /**
+     * A decoder for a tiny-reasoner ONNX model's bytes (e.g. a merge), on CPU with {@code threads} intra-op threads.
+     */
     BatchedGreedyDecoder(byte[] tinyReasonerOnnx, int threads) {
         try {
             options = new OrtSession.SessionOptions();
@@ -77,7 +79,8 @@ final class BatchedGreedyDecoder implements AutoCloseable {
             } else if (c >= 32 && c <= 126) {
                 ids[i + 1] = c - 32 + 4;
             } else {
-                throw new IllegalArgumentException("character " + (int) c + " is not in the tiny reasoner's vocabulary");
+                throw new IllegalArgumentException("character " + (int) c
+                        + " is not in the tiny reasoner's vocabulary");
             }
         }
         return ids;

@@ -599,8 +599,8 @@ public final class HeadTrainer {
             return LogisticRegression.sigmoid(z);
         }
 
-        LinearHead toHead(CriterionKind kind, String featureModelId, List<Integer> pooledLayers, LexicalFeatures lexical,
-                          HeadProvenance provenance) {
+        LinearHead toHead(CriterionKind kind, String featureModelId, List<Integer> pooledLayers,
+                          LexicalFeatures lexical, HeadProvenance provenance) {
             int d = mean.length;
             float[] m = new float[d];
             float[] s = new float[d];

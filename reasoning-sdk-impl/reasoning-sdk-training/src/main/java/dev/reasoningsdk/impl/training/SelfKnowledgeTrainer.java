@@ -83,7 +83,8 @@ public final class SelfKnowledgeTrainer {
                 throw new IllegalArgumentException(file + " row " + number + ": no 'model_sample_answers' array");
             }
             List<ReasoningChain> answers = new ArrayList<>();
-            samples.forEach(sample -> answers.add(ReasoningChain.of(sample.isNull() ? "" : sample.asText(), "recorded")));
+            samples.forEach(sample -> answers.add(ReasoningChain.of(sample.isNull() ? "" : sample.asText(),
+                    "recorded")));
             boolean correct = majority(answers, AnswerExtractors.numeric())
                     .filter(answer -> AnswerExtractors.numeric().equivalent(answer, row.path("answer").asText()))
                     .isPresent();

@@ -23,12 +23,13 @@ import java.util.function.ToIntFunction;
 
 /**
  * Scores merges of the tiny reasoner and its fine-tuned copy ({@code models/tiny-reasoner-tuned} in the project's
- * data folder, {@code reasoning-sdk-examples/data}) the way its README defines: the merged ONNX model is built in memory ({@link StreamingModelMerger#mergeOnnx}, the share of the
- * base per group {@code r} giving {@code float(r) * base + float(1 - r) * tuned} per tensor, as its {@code npeval.py}
- * computes) and greedy-decoded in batches by {@link BatchedGreedyDecoder} (at most 180 new tokens, 320 in all) on
- * the expression problems (reward: new behaviour) and the word problems (retained: original skill); a problem
- * is right when the last {@code The answer is N.} equals its answer. Groups are given over the state-dict names
- * and mapped to ONNX initializers through {@code onnx-names.json}. Not thread-safe.
+ * data folder, {@code reasoning-sdk-examples/data}) the way its README defines: the merged ONNX model is built in
+ * memory ({@link StreamingModelMerger#mergeOnnx}, the share of the base per group {@code r} giving
+ * {@code float(r) * base + float(1 - r) * tuned} per tensor, as its {@code npeval.py} computes) and greedy-decoded in
+ * batches by {@link BatchedGreedyDecoder} (at most 180 new tokens, 320 in all) on the expression problems (reward: new
+ * behaviour) and the word problems (retained: original skill); a problem is right when the last
+ * {@code The answer is N.} equals its answer. Groups are given over the state-dict names and mapped to ONNX
+ * initializers through {@code onnx-names.json}. Not thread-safe.
  */
 public final class TinyReasonerMergeEvaluator implements RatioEvaluator {
 

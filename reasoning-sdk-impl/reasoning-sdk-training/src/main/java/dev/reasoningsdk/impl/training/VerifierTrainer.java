@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * <p>A chain is labelled right when its extracted answer is equivalent to the gold answer. The regression is
  * {@link HeadTrainer}'s class-weighted fit on standardised features. Defaults: seed 42, held-out fraction 0.2, 5
  * folds, 3 repeats (repeat {@code r} deals the folds with seed {@code 100 (r + 1)}), the feature sets of
- * {@link #defaultFeatureSets}; L2 grid {1, 0.1, 0.01, 0.001, 0.0001}; the numeric extractor. Immutable and thread-safe when the encoder is.
+ * {@link #defaultFeatureSets}; L2 grid {1, 0.1, 0.01, 0.001, 0.0001}; the numeric extractor. Immutable and thread-safe
+ * when the encoder is.
  */
 public final class VerifierTrainer {
 
@@ -151,7 +152,8 @@ public final class VerifierTrainer {
      *
      * @param progress told the number of training questions observed so far (embedding them is the slow part)
      * @throws IllegalArgumentException if fewer than {@code folds} questions are left for training, the training
-     *                                  chains are all right or all wrong, or a held-out row repeats a training
+     *                                  chains are all right or all wrong (or those of one kind sit in one
+     *                                  cross-validation fold's questions), or a held-out row repeats a training
      *                                  question or another held-out row's (found once the verifier is frozen, when
      *                                  the held-out rows are read)
      */
@@ -289,6 +291,7 @@ public final class VerifierTrainer {
                 for (int i = 0; i < observed.size(); i++) {
                     (fold[i] == f ? testRows : fitRows).add(observed.get(i));
                 }
+                requireBothLabels(fitRows, observed, f);
                 Fitted fitted = fit(fitRows, features, l2);
                 Tally tally = new Tally();
                 for (Observed question : testRows) {
@@ -309,6 +312,29 @@ public final class VerifierTrainer {
         return new CrossValidated(
                 new VerifierProvenance.Candidate(set, l2, round(accuracy), round(sd), round(voted), round(single)),
                 allRepeats.figuresByAgreement(repeats));
+    }
+
+    /**
+     * Refuses a cross-validation fold whose other folds hold chains that are all right or all wrong, naming the
+     * cause: the training questions hold both, but those with a wrong (or right) chain are too few to be dealt into
+     * more than one fold, so the fold's fit has nothing to tell apart. Reported as the training chains being all
+     * right, it contradicted the file.
+     */
+    private void requireBothLabels(List<Observed> fitRows, List<Observed> observed, int fold) {
+        for (boolean label : new boolean[] {true, false}) {
+            if (fitRows.stream().noneMatch(row -> row.correct().contains(label))) {
+                long holding = observed.stream().filter(row -> row.correct().contains(label)).count();
+                if (holding == 0) {
+                    // The training chains themselves are all one label: fit says so.
+                    return;
+                }
+                String kind = label ? "right" : "wrong";
+                throw new IllegalArgumentException("only " + holding + " of the " + observed.size()
+                        + " training questions hold a " + kind + " chain, and cross-validation fold " + (fold + 1)
+                        + " of " + folds + " takes them all, leaving its fit no " + kind + " chain; give more "
+                        + "questions with " + kind + " chains");
+            }
+        }
     }
 
     /** Source accuracies and the regression, fitted on {@code rows}. */

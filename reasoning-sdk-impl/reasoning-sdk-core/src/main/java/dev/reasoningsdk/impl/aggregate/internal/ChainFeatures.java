@@ -115,7 +115,9 @@ public final class ChainFeatures {
         DOLLAR_MISMATCH("text"),
         /** The largest source log-odds (as {@link #SOURCE_RELIABILITY}) among the chain and those agreeing with it. */
         BEST_SOURCE_IN_GROUP("answers"),
-        /** 1 when the chain's answer has the largest vote weight ({@link #ANSWER_SUPPORT}) of the question's answers. */
+        /**
+         * 1 when the chain's answer has the largest vote weight ({@link #ANSWER_SUPPORT}) of the question's answers.
+         */
         TOP_SUPPORT("answers"),
         /** The source's log-odds when no other chain agrees with the chain, else 0. */
         ALONE_RELIABILITY("answers"),

@@ -173,7 +173,8 @@ public final class TinyReasonerGraph {
                     node("Unsqueeze", List.of(keySlots, int64Constant(new long[] {0}))),
                     node("Unsqueeze", List.of(querySlots, int64Constant(new long[] {1})))));
             String keyValid = node("Unsqueeze", List.of(
-                    node("Cast", List.of("attention_mask"), intAttribute("to", BOOL)), int64Constant(new long[] {1, 2})));
+                    node("Cast", List.of("attention_mask"), intAttribute("to", BOOL)),
+                    int64Constant(new long[] {1, 2})));
             return node("And", List.of(causal, keyValid));
         }
 

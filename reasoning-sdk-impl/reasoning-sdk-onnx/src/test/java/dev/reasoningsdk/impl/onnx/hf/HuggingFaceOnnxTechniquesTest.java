@@ -84,7 +84,8 @@ class HuggingFaceOnnxTechniquesTest {
         assertThat(estimate.answer()).contains("21");
         assertThat(estimate.signals()).containsEntry("p_sure_available", 1.0);
         // R-Tuning's P(sure), recomputed: the question is a new user turn of the chat template (Qwen3's drops the
-        // empty think block of the past assistant turn), and " sure" and " unsure" are one token each in its vocabulary.
+        // empty think block of the past assistant turn), and " sure" and " unsure" are one token each in its
+        // vocabulary.
         String context = model.formatChat(List.of(ChatMessage.user(question()), ChatMessage.of("assistant", response),
                 ChatMessage.user(TokenProbabilityConfidence.SURE_QUESTION)), true, Map.of());
         assertThat(context).endsWith("<|im_start|>assistant\n" + response + "<|im_end|>\n<|im_start|>user\n"

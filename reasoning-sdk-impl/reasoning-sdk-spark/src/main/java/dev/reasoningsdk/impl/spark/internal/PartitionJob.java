@@ -46,7 +46,8 @@ public record PartitionJob(CallLimits limits, int partitions, int parallelism, i
             CallPools.deposit(limits.pool(), limits.callShare(partition, partitions), rate);
             if (task != null) {
                 task.addTaskCompletionListener(
-                        (org.apache.spark.util.TaskCompletionListener) context -> CallPools.release(limits.pool(), rate));
+                        (org.apache.spark.util.TaskCompletionListener) context -> CallPools.release(limits.pool(),
+                                rate));
             }
         }
         return new Iterator<>() {

@@ -10,7 +10,9 @@ import org.apache.spark.sql.types.StructType;
 /** A {@link Usage} as a Spark struct column, and back. Not API. */
 public final class UsageColumns {
 
-    /** The struct: samples, model_calls, failed_calls, input_tokens, output_tokens (-1 unknown), cache_hits, wall_ms. */
+    /**
+     * The struct: samples, model_calls, failed_calls, input_tokens, output_tokens (-1 unknown), cache_hits, wall_ms.
+     */
     public static final StructType TYPE = new StructType(new StructField[] {
         DataTypes.createStructField("samples", DataTypes.IntegerType, false),
         DataTypes.createStructField("model_calls", DataTypes.IntegerType, false),
