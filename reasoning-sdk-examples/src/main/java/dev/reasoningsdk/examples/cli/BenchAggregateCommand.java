@@ -264,7 +264,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 : loader.hiddenStateLayers(stepRewardHead.layer());
     }
 
-    private static BenchReport gsm8k(Path file, List<VerifierTrainer.LabelledChains> questions) {
+    private static BenchReport gsm8k(Path file, List<VerifierTrainer.LabelledChains> questions) throws IOException {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         SourceReliability reliability = SourceReliability.fit(numeric,
                 questions.stream().map(VerifierTrainer.LabelledChains::chains).toList());
@@ -299,13 +299,22 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             report.put(method.getKey(), new BenchReport().put("accuracy", share(method.getValue(), n)));
         }
         BenchReport sources = new BenchReport();
-        sourceAccuracy.accuracies().forEach((source, accuracy) -> sources.put(source, new BenchReport()
-                .put("accuracy", round(accuracy))
-                .put("reliability_estimate", round(reliability.accuracies().getOrDefault(source, Double.NaN)))
-                .put("weight", round(reliability.sourceWeight(source)))));
+        sourceAccuracy.accuracies().forEach((source, accuracy) -> {
+            BenchReport entry = new BenchReport().put("accuracy", round(accuracy));
+            Double estimate = reliability.accuracies().get(source);
+            // A source that answered nothing has no estimate; rounded, the missing one printed as 0.
+            if (estimate != null) {
+                entry.put("reliability_estimate", round(estimate));
+            } else {
+                entry.put("reliability_note", "no answer of this source to fit on: its weight is an unknown "
+                        + "source's (the mean reliability's), and it casts no vote");
+            }
+            sources.put(source, entry.put("weight", round(reliability.sourceWeight(source))));
+        });
         report.put("baselines", new BenchReport().put("best_single_model", round(sourceAccuracy.best()))
                 .put("majority_first_seen_ties", share(right.get("majority"), n)).put("oracle", share(oracle, n)));
         report.put("sources", sources);
+        ModelSolutions.checkLabels(file).addTo(report);
         report.put("notes", "weighted_reliability: one-coin Dawid-Skene (K=" + reliability.alternatives()
                 + ") fitted without labels on these questions; verifier: AoR (threshold "
                 + number(AggregationOfReasoning.DEFAULT_SCORE_THRESHOLD) + ", "

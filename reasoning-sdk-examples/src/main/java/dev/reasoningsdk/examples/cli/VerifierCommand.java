@@ -244,6 +244,8 @@ public final class VerifierCommand implements Runnable {
                 weights = builder.build().train(questions, record, done -> progress.update(done, training));
             }
             BenchReport report = new BenchReport().put("data", record.name()).put("data_sha256", record.sha256());
+            // Training labels a chain by its answer, as the bench scores it: a file whose labels disagree says so.
+            ModelSolutions.checkLabels(data).addTo(report);
             if (file != null) {
                 weights.save(file);
                 report.put("out", file.toString());

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * tiny reasoner served by {@link LocalOpenAiServer}: the bench's searches give the in-process path, answer, generated
  * tokens and expansions exactly with the same seed and settings; transient faults injected in front of the server
  * (by {@link FaultInjectingServer}) are retried and change nothing; a call that fails for good loses its row while
- * the budget stays exact; a search replayed from the LM-call cache reports the generated tokens it was recorded with.
+ * the budget stays exact, and MCTS tries its chain again; a server whose every call fails ends MCTS after the
+ * question's tries; a search replayed from the LM-call cache reports the generated tokens it was recorded with.
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class StepSearchServedTest {
@@ -88,8 +89,13 @@ class StepSearchServedTest {
 
     /** A gateway over {@code chat} that retries at once, no waiting. */
     private static ModelGateway gateway(ChatModel chat) {
-        return ModelGateway.builder().model(chat).retryPolicy(RetryPolicy.builder().initialBackoff(Duration.ZERO)
-                .maxBackoff(Duration.ofMillis(5)).build()).build();
+        return gateway(chat, RetryPolicy.DEFAULT_MAX_ATTEMPTS);
+    }
+
+    /** {@link #gateway(ChatModel)} with {@code maxAttempts} attempts per call. */
+    private static ModelGateway gateway(ChatModel chat, int maxAttempts) {
+        return ModelGateway.builder().model(chat).retryPolicy(RetryPolicy.builder().maxAttempts(maxAttempts)
+                .initialBackoff(Duration.ZERO).maxBackoff(Duration.ofMillis(5)).build()).build();
     }
 
     private static StepSearch.Builder served(ModelGateway gateway) {
@@ -240,6 +246,51 @@ class StepSearchServedTest {
                 }
             }
             assertThat(faults.requests()).isEqualTo(faults.faults(HttpFault.Kind.NONE) + 3);
+        }
+    }
+
+    @Test
+    void mctsTriesAgainTheQuestionWhoseFirstCallFailedForGoodAndAnswers() throws IOException {
+        String question = questions(1).get(0);
+        // The search's first call, the question's first expansion, fails at both its attempts; every later call
+        // reaches the model. Before, that failure closed the question's chain and the search had no answer.
+        try (FaultInjectingServer faults = FaultInjectingServer.builder().upstream("http://127.0.0.1:" + server.port())
+                .faults(HttpFault.serverError(500), HttpFault.serverError(500))
+                .start();
+             ModelGateway gateway = gateway(chat(faults.openAiBaseUrl()), 2)) {
+            StepSearchResult served = StepSearchSettings.mcts(served(gateway), StepSearchSettings.STEP_TOKENS,
+                    StepSearchSettings.MAX_TOKENS).solve(question);
+
+            assertThat(served.stopReason()).isEqualTo(StopReason.COMPLETED);
+            assertThat(served.complete()).isTrue();
+            assertThat(served.answer()).isPresent();
+            assertThat(served.usage().failuresByKind()).isEqualTo(Map.of(CallFailure.SERVER_ERROR, 2));
+            assertThat(faults.faults(HttpFault.Kind.SERVER_ERROR)).isEqualTo(2);
+            assertThat(served.usage().modelCalls()).isEqualTo(faults.requests());
+            assertThat(served.generatedTokens()).isEqualTo(served.usage().outputTokens())
+                    .isLessThanOrEqualTo(StepSearchSettings.MAX_TOKENS);
+        }
+    }
+
+    @Test
+    void mctsOverAServerThatAlwaysFailsEndsAfterTheQuestionsTriesWithoutAnswer() {
+        // Every request is a 500; no reply, so no token of the budget is spent and only the tries bound the search.
+        try (FaultInjectingServer faults = FaultInjectingServer.builder()
+                .random(0, Map.of(HttpFault.serverError(500), 1.0)).start();
+             ModelGateway gateway = gateway(chat(faults.openAiBaseUrl()), 2)) {
+            StepSearchResult served = StepSearchSettings.mcts(served(gateway), StepSearchSettings.STEP_TOKENS,
+                    StepSearchSettings.MAX_TOKENS).solve("Sam has 14 apples. How many apples does Sam have?");
+
+            assertThat(served.stopReason()).isEqualTo(StopReason.NO_ANSWER);
+            assertThat(served.answer()).isEmpty();
+            assertThat(served.path()).isEmpty();
+            // The question's chain had its maxExpansionsPerStep tries, each one call of two attempts.
+            int tries = StepSearch.DEFAULT_MCTS_MAX_EXPANSIONS_PER_STEP;
+            assertThat(served.expansions()).isEqualTo(tries);
+            assertThat(faults.requests()).isEqualTo(tries * 2);
+            assertThat(served.usage().failuresByKind()).isEqualTo(Map.of(CallFailure.SERVER_ERROR, tries * 2));
+            assertThat(served.usage().modelCalls()).isEqualTo(tries * 2);
+            assertThat(served.generatedTokens()).isZero();
         }
     }
 }

@@ -59,6 +59,101 @@ class VerifierCommandTest {
     }
 
     @Test
+    void aGroundTruthThatStatesNoFinalAnswerIsRefusedNamingItsLine(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = new ArrayList<>(Files.readAllLines(devChains()).subList(0, 40));
+        ObjectNode row = (ObjectNode) json.readTree(lines.get(2));
+        // The worked solution without its "A: N" line, ending on a number that is not the answer. Before: exit 0,
+        // with that number read as the gold and every chain of the row scored wrong.
+        String worked = row.path("ground_truth").asText().replaceAll("\nA: [^\n]*$", "");
+        row.put("ground_truth", worked + "\nShe checks this 2 times.");
+        lines.set(2, json.writeValueAsString(row));
+        Path file = Files.write(dir.resolve("no-answer.jsonl"), lines);
+
+        String refused = "no-answer.jsonl line 3: ground_truth states no final answer";
+        CliRun.of("bench", "aggregate", "--json", "--data", file.toString()).assertBadInput(refused);
+        CliRun.of("verifier", "train", "--data", file.toString(), "--feature-sets", "chain", "--cv-repeats", "1")
+                .assertBadInput(refused);
+
+        // GSM8K's own "#### N" and a number alone state it: the same figures as "A: N".
+        List<String> original = Files.readAllLines(devChains()).subList(0, 40);
+        List<String> rewritten = new ArrayList<>();
+        for (int i = 0; i < original.size(); i++) {
+            ObjectNode stated = (ObjectNode) json.readTree(original.get(i));
+            String groundTruth = stated.path("ground_truth").asText();
+            stated.put("ground_truth", i % 2 == 0 ? groundTruth.replaceAll("\nA: ([^\n]*)$", "\n#### $1")
+                    : groundTruth.replaceAll("(?s).*\nA: ", ""));
+            rewritten.add(json.writeValueAsString(stated));
+        }
+        Path gsm8kForm = Files.write(dir.resolve("gsm8k-form.jsonl"), rewritten);
+        Path answerForm = Files.write(dir.resolve("a-form.jsonl"), original);
+        CliRun run = CliRun.of("bench", "aggregate", "--json", "--data", gsm8kForm.toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode expected = CliRun.of("bench", "aggregate", "--json", "--data", answerForm.toString()).json()
+                .path("gsm8k");
+        assertThat(run.json().path("gsm8k").path("baselines")).isEqualTo(expected.path("baselines"));
+        assertThat(run.json().path("gsm8k").path("sources")).isEqualTo(expected.path("sources"));
+    }
+
+    @Test
+    void isCorrectLabelsThatDisagreeWithTheAnswersAreCountedAndTheFirstNamed(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = new ArrayList<>(Files.readAllLines(devChains()).subList(0, 40));
+        ObjectNode row = (ObjectNode) json.readTree(lines.get(4));
+        ObjectNode solution = (ObjectNode) row.path("175b_finetuning");
+        // The label says the chain is right where its answer says wrong, or the reverse: before, exit 0 without a word.
+        boolean label = solution.path("is_correct").booleanValue();
+        solution.put("is_correct", !label);
+        ((ObjectNode) row.path("6b_finetuning")).remove("is_correct");
+        lines.set(4, json.writeValueAsString(row));
+        Path file = Files.write(dir.resolve("labels.jsonl"), lines);
+
+        CliRun bench = CliRun.of("bench", "aggregate", "--json", "--data", file.toString());
+        assertThat(bench.exit()).as(bench.err()).isZero();
+        JsonNode labels = bench.json().path("gsm8k").path("is_correct_labels");
+        assertThat(labels.path("labelled_chains").asInt()).isEqualTo(40 * 4 - 1);
+        assertThat(labels.path("disagreeing_with_answers").asInt()).isEqualTo(1);
+        assertThat(labels.path("first_disagreement").asText()).startsWith("line 5, 175b_finetuning: is_correct "
+                + !label);
+        CliRun train = CliRun.of("verifier", "train", "--data", file.toString(), "--feature-sets", "chain",
+                "--cv-repeats", "1", "--json");
+        assertThat(train.exit()).as(train.err()).isZero();
+        assertThat(train.json().path("is_correct_labels")).isEqualTo(labels);
+
+        // The shipped rows agree on every chain.
+        CliRun agreeing = CliRun.of("bench", "aggregate", "--json", "--data",
+                Files.write(dir.resolve("agreeing.jsonl"), Files.readAllLines(devChains()).subList(0, 40)).toString());
+        assertThat(agreeing.json().path("gsm8k").path("is_correct_labels").path("disagreeing_with_answers").asInt())
+                .isZero();
+    }
+
+    @Test
+    void aSourceThatGivesNoAnswerHasNoReliabilityEstimate(@TempDir Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<String> labelled = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            labelled.add(json.writeValueAsString(json.createObjectNode()
+                    .put("question", "Ann has " + i + " apples and buys 2 more. How many apples does she have?")
+                    .put("answer", i + 2).set("chains", json.createArrayNode()
+                            .add(json.createObjectNode().put("text", i + " + 2 = " + (i + 2) + "\nA: " + (i + 2))
+                                    .put("source", "answering"))
+                            .add(json.createObjectNode().put("text", i + " + 2 = " + (i + 3) + "\nA: " + (i + 3))
+                                    .put("source", "answering"))
+                            .add(json.createObjectNode().put("text", "I cannot tell.").put("source", "silent")))));
+        }
+        Path file = Files.write(dir.resolve("silent.jsonl"), labelled);
+        CliRun run = CliRun.of("bench", "aggregate", "--json", "--data", file.toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode silent = run.json().path("gsm8k").path("sources").path("silent");
+        assertThat(silent.path("accuracy").asDouble()).isZero();
+        // Before: "reliability_estimate": 0.0, the missing estimate rounded, beside an unknown source's weight.
+        assertThat(silent.has("reliability_estimate")).isFalse();
+        assertThat(silent.path("reliability_note").asText()).contains("no answer");
+        assertThat(run.json().path("gsm8k").path("sources").path("answering").has("reliability_estimate")).isTrue();
+    }
+
+    @Test
     void aQuestionRepeatedInABenchFileIsRefusedNamingBothLines(@TempDir Path dir) throws IOException {
         ObjectMapper json = new ObjectMapper();
         List<String> lines = new ArrayList<>(Files.readAllLines(devChains()).subList(0, 40));

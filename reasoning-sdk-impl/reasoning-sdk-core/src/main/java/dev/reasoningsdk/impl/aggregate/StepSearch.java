@@ -143,9 +143,14 @@ import java.util.stream.Collectors;
  * (below {@code acceptReward}). The rollout's steps are kept as nodes of the tree, so what it generated is the
  * lookahead of the next expansions and costs nothing again. Its value, {@code exp(-penalty)} of where it ended (1 for
  * a finished chain without a rejected step), is added to every chain on its path; a finished chain and a rejected
- * step are leaves, so a rejected step is sampled again from the chain before it when selection returns there. It
- * stops once {@code agreement} finished chains without a rejected step give the same answer, after {@code samples}
- * finished chains, or when no chain can grow, and answers by best-first's vote of the finished chains.
+ * step are leaves, so a rejected step is sampled again from the chain before it when selection returns there. As in
+ * best-first, a chain is expanded at most {@code maxExpansionsPerStep} times, a try whose call failed (after the
+ * gateway's retries, or refused in process) counting as one: the chain stays open to be tried again when selection
+ * returns to it, and takes no more children once its tries are spent, or at once when it fills the model's context.
+ * So a served model whose every call fails ends the search with {@link StopReason#NO_ANSWER} after
+ * {@code maxExpansionsPerStep} tries of the question, however much budget is left. It stops once {@code agreement}
+ * finished chains without a rejected step give the same answer, after {@code samples} finished chains, or when no
+ * chain can grow, and answers by best-first's vote of the finished chains.
  *
  * <p><b>Budget.</b> {@code maxTokens} bounds the tokens the model generates in one search, exactly: every call asks
  * for at most the tokens still unspent, and every generated token counts, those of dropped chains included. It counts
@@ -687,8 +692,7 @@ public final class StepSearch {
                 // up to where an error was found, not to every earlier step. A chain that already holds an error
                 // gets one try: its retries were spent at the step before the error, and retrying after it too
                 // would multiply them with every error kept.
-                // A chain that fills the context cannot grow: it leaves at once, without a try that would fail.
-                if (next.cutOff || next.expansions >= maxExpansionsPerStep || holdsRejected(next)
+                if (triesSpent(next) || holdsRejected(next)
                         || children.stream().anyMatch(c -> accepted(c.stepReward))) {
                     frontier.remove(next);
                 }
@@ -702,10 +706,13 @@ public final class StepSearch {
          * one new child, and follows that child one child at a time (its lookahead first, so the rollout's text is
          * what the next expansions take) until the chain is finished or a step is rejected; the leaf's value,
          * {@code exp(-penalty)}, is backed up to every node of the path. A finished chain and a rejected step are
-         * leaves: a rejected step is sampled again from the chain before it when selection returns there. It stops
-         * once {@code agreement} finished chains without a rejected step give one answer, after {@code samples}
-         * finished chains, when the budget is spent, or when no node can grow, and answers by the vote of the
-         * finished chains.
+         * leaves: a rejected step is sampled again from the chain before it when selection returns there. A try that
+         * gave no child because a call failed leaves its chain open, to be tried again when selection returns to it;
+         * it counts among the chain's {@code maxExpansionsPerStep} tries ({@link #triesSpent}), after which the chain
+         * takes no more children ({@link UctTree#stopGrowing}), as a chain that fills the context does at once. It
+         * stops once {@code agreement} finished chains without a rejected step give one answer, after
+         * {@code samples} finished chains, when the budget is spent, or when no node can grow, and answers by the
+         * vote of the finished chains.
          */
         private StepSearchResult mcts() {
             Node root = root();
@@ -721,16 +728,21 @@ public final class StepSearch {
                 Node leaf = path.get(path.size() - 1);
                 while (true) {
                     List<Node> children = expand(leaf, 1);
+                    for (Node child : children) {
+                        tree.add(leaf, child);
+                    }
+                    // A failed try took one of the chain's children's places: a chain whose calls keep failing runs
+                    // out of tries, as one that fills the context does at once, and takes no more children.
+                    if (triesSpent(leaf)) {
+                        tree.stopGrowing(leaf);
+                    }
                     if (children.isEmpty()) {
-                        // Without a child the chain cannot grow (a full context, a failed call): it is a leaf now.
-                        // A spent budget ends the search instead.
-                        if (!budgetSpent) {
-                            tree.close(leaf);
-                        }
+                        // No child: the chain fills the context (closed above), the budget is spent (the search
+                        // ends), or a call failed, which a served model's next call may not: the chain stays open,
+                        // to be tried again when selection returns to it, while it has tries left.
                         break;
                     }
                     Node child = children.get(0);
-                    tree.add(leaf, child);
                     path.add(child);
                     leaf = child;
                     if (leaf.finished || !accepted(leaf.stepReward)) {
@@ -747,6 +759,15 @@ public final class StepSearch {
             StopReason reason = budgetSpent ? spentReason()
                     : finished.isEmpty() ? StopReason.NO_ANSWER : StopReason.COMPLETED;
             return finished.isEmpty() ? result(best, reason) : vote(finished, reason);
+        }
+
+        /**
+         * Whether {@code node} may be expanded no more: it fills the model's context (a try would only fail), or it
+         * has been expanded {@code maxExpansionsPerStep} times, a try whose call failed included, so that a model
+         * whose calls always fail still ends the search (a call that fails before generating spends no budget).
+         */
+        private boolean triesSpent(Node node) {
+            return node.cutOff || node.expansions >= maxExpansionsPerStep;
         }
 
         /** Whether a step with this reward is accepted: at least {@code acceptReward}. */
@@ -1243,7 +1264,8 @@ public final class StepSearch {
          * How often best-first search may expand one partial chain (default 16: a step the tiny reasoner gets wrong
          * is often wrong again at the next few tries, and a try costs about a step's tokens); for MCTS, which adds one
          * child per expansion, the most children of one partial chain (default
-         * {@value StepSearch#DEFAULT_MCTS_MAX_EXPANSIONS_PER_STEP}).
+         * {@value StepSearch#DEFAULT_MCTS_MAX_EXPANSIONS_PER_STEP}). For both, a try whose call failed counts as one,
+         * so a model whose calls always fail still ends the search.
          *
          * @throws IllegalArgumentException if below 1
          */

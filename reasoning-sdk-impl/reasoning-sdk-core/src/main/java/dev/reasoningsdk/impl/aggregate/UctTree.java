@@ -11,10 +11,10 @@ import java.util.Optional;
  * The tree policy and statistics of {@link StepSearch}'s Monte-Carlo tree search, apart from what generates the
  * nodes: each node's visits and mean value, selection by UCT (Kocsis and Szepesvári, 2006, "Bandit based
  * Monte-Carlo Planning": a child's mean value plus {@code c * sqrt(ln N / n)}, {@code N} the parent's visits and
- * {@code n} the child's), one new child per visit until a node has {@code maxChildren}, and backup of a rollout's
- * value to every node of its path. A node is closed when it can grow no more (a finished chain, a dead end) or when
- * it has all its children and each is closed; selection never enters a closed node. Nodes are kept by identity. Not
- * thread-safe.
+ * {@code n} the child's), one new child per visit until a node has {@code maxChildren} or is told to stop growing
+ * (the caller's tries at a child ran out before it had them all), and backup of a rollout's value to every node of
+ * its path. A node is closed when it can grow no more (a finished chain, a dead end) or when it has all its children
+ * and each is closed; selection never enters a closed node. Nodes are kept by identity. Not thread-safe.
  *
  * @param <N> the node type (the search's partial chains)
  */
@@ -28,6 +28,8 @@ final class UctTree<N> {
         int visits;
         double valueSum;
         boolean closed;
+        /** Takes no more children, however few it has ({@link #stopGrowing}). */
+        boolean grown;
 
         Stats(N node, Stats parent) {
             this.node = node;
@@ -41,7 +43,7 @@ final class UctTree<N> {
         }
 
         boolean full() {
-            return children.size() >= maxChildren;
+            return grown || children.size() >= maxChildren;
         }
     }
 
@@ -97,6 +99,19 @@ final class UctTree<N> {
         Stats made = new Stats(child, under);
         under.children.add(made);
         stats.put(child, made);
+    }
+
+    /**
+     * Gives {@code node} no more children, though it has fewer than {@code maxChildren}: selection descends into the
+     * children it has, and it closes (with each ancestor that then has all its children closed) when none is open,
+     * none at all included.
+     */
+    void stopGrowing(N node) {
+        Stats at = stats(node);
+        at.grown = true;
+        if (at.children.stream().allMatch(child -> child.closed)) {
+            close(node);
+        }
     }
 
     /** Closes {@code node}, and each ancestor that then has all its children closed. */

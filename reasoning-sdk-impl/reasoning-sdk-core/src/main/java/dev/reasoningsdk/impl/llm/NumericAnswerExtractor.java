@@ -39,18 +39,33 @@ public final class NumericAnswerExtractor implements AnswerExtractor {
     /** The answer read from outside the response's think blocks; empty when it was cut off inside one. */
     @Override
     public Optional<String> extract(String response) {
-        return ThinkBlocks.answerText(response).flatMap(NumericAnswerExtractor::fromAnswerText);
+        return ThinkBlocks.answerText(response).flatMap(text -> {
+            Optional<String> tail = AnswerPatterns.afterLastMarker(text);
+            return tail.isPresent() ? firstNumber(tail.get()) : lastNumber(text);
+        });
     }
 
-    private static Optional<String> fromAnswerText(String response) {
-        Optional<String> tail = AnswerPatterns.afterLastMarker(response);
-        Matcher matcher = tail.isPresent() ? NUMBER.matcher(tail.get()) : ReplyWindow.tailMatcher(NUMBER, response);
+    /**
+     * The number after the last answer marker outside the response's think blocks ("A: 18", "#### 18", "The answer
+     * is 18."), normalised as {@link #extract} normalises it; empty when the response has no marker, or no number
+     * after it. For a reference solution whose final answer must be stated: the last number of a worked solution,
+     * which {@link #extract} falls back to, is not always its answer ("... 120/24 = 5 hours to read 120 pages").
+     */
+    public Optional<String> extractMarked(String response) {
+        return ThinkBlocks.answerText(response).flatMap(AnswerPatterns::afterLastMarker)
+                .flatMap(NumericAnswerExtractor::firstNumber);
+    }
+
+    private static Optional<String> firstNumber(String tail) {
+        Matcher matcher = NUMBER.matcher(tail);
+        return matcher.find() ? Optional.of(normalise(matcher.group())) : Optional.empty();
+    }
+
+    private static Optional<String> lastNumber(String response) {
+        Matcher matcher = ReplyWindow.tailMatcher(NUMBER, response);
         String found = null;
         while (matcher.find()) {
             found = matcher.group();
-            if (tail.isPresent()) {
-                break;
-            }
         }
         return Optional.ofNullable(found).map(NumericAnswerExtractor::normalise);
     }

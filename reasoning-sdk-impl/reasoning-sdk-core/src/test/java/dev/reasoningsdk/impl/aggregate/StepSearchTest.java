@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 
+import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ProcessReward;
@@ -12,7 +13,9 @@ import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.fixtures.ForwardingCausalLanguageModel;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Control flow of {@link StepSearch} on a fake reasoner (the real model runs in the onnx module's tests). */
@@ -461,5 +464,73 @@ class StepSearchTest {
         assertThat(result.contextCutOffs()).isZero();
         assertThat(result.usage().failedCalls()).isPositive();
         assertThat(result.complete()).isFalse();
+    }
+
+    /**
+     * The fake reasoner, counting its prompt tokens (so that a refusal is a failed call, not the context), refusing
+     * the first {@code refused} calls that continue a chain; the question itself it always answers, since a local
+     * model that refuses the question's prompt is bad input, thrown to the caller.
+     */
+    private static CausalLanguageModel refusingChains(ArithmeticChainModel arithmetic, int refused,
+                                                      AtomicInteger refusals) {
+        return new ForwardingCausalLanguageModel(arithmetic) {
+            @Override
+            public List<Generation> generate(String prompt, int count, GenerationOptions options) {
+                if (!prompt.endsWith("\nA:") && refusals.get() < refused) {
+                    refusals.incrementAndGet();
+                    throw new IllegalArgumentException("the model failed");
+                }
+                return super.generate(prompt, count, options);
+            }
+
+            @Override
+            public OptionalInt promptTokenCount(String prompt) {
+                return OptionalInt.of(prompt.length());
+            }
+        };
+    }
+
+    /**
+     * With 3 tokens per call the question's first step (" 1*2=2.") needs a second call, and that one fails: the
+     * root's first expansion gives no child. Before, MCTS closed the root for good and ended without an answer.
+     */
+    @Test
+    void anMctsChainWhoseCallFailedStaysOpenAndTheSearchAnswers() {
+        ArithmeticChainModel arithmetic = new ArithmeticChainModel(3, 0);
+        AtomicInteger refusals = new AtomicInteger();
+        StepSearchResult result = StepSearch.builder().model(refusingChains(arithmetic, 1, refusals))
+                .strategy(StepSearch.Strategy.MCTS).stepTokens(3).build().solve(QUESTION);
+
+        assertThat(refusals.get()).isEqualTo(1);
+        assertThat(result.stopReason()).isEqualTo(StopReason.COMPLETED);
+        assertThat(result.chain()).isEqualTo("1*2=2. 2*2=4. 3*2=6. The answer is 6.");
+        assertThat(result.answer()).contains("6");
+        // The failed call is in the usage, beside every call that reached the model; it was no context cut-off.
+        assertThat(result.usage().failuresByKind()).isEqualTo(Map.of(CallFailure.CLIENT_ERROR, 1));
+        assertThat(result.usage().modelCalls()).isEqualTo((int) arithmetic.calls.get() + 1);
+        assertThat(result.contextCutOffs()).isZero();
+        assertThat(result.generatedTokens()).isEqualTo(arithmetic.generatedTokens.get());
+    }
+
+    /**
+     * A model that fails every call continuing a chain: each try of the question generates its 3 tokens and then
+     * fails, and the question's chain has {@code maxExpansionsPerStep} tries, after which nothing can grow. The
+     * budget, which the failed calls do not spend, would not have ended it.
+     */
+    @Test
+    void anMctsModelWhoseCallsAlwaysFailEndsTheSearchAfterTheChainsTries() {
+        ArithmeticChainModel arithmetic = new ArithmeticChainModel(3, 0);
+        AtomicInteger refusals = new AtomicInteger();
+        StepSearchResult result = StepSearch.builder().model(refusingChains(arithmetic, Integer.MAX_VALUE, refusals))
+                .strategy(StepSearch.Strategy.MCTS).stepTokens(3).maxExpansionsPerStep(3).build().solve(QUESTION);
+
+        assertThat(result.stopReason()).isEqualTo(StopReason.NO_ANSWER);
+        assertThat(result.answer()).isEmpty();
+        assertThat(result.expansions()).isEqualTo(3);
+        assertThat(result.usage().failuresByKind()).isEqualTo(Map.of(CallFailure.CLIENT_ERROR, 3));
+        assertThat(refusals.get()).isEqualTo(3);
+        assertThat(arithmetic.calls.get()).isEqualTo(3);
+        assertThat(result.usage().modelCalls()).isEqualTo(6);
+        assertThat(result.generatedTokens()).isEqualTo(3 * 3);
     }
 }

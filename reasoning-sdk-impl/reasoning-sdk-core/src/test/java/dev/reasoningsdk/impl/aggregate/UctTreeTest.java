@@ -67,4 +67,17 @@ class UctTreeTest {
         // b is full of closed children, so it closes, and the root with it: nothing can grow.
         assertThat(tree.select()).isEmpty();
     }
+
+    @Test
+    void aNodeThatStopsGrowingIsDescendedIntoAndClosesWithoutAnOpenChild() {
+        UctTree<String> tree = new UctTree<>("root", 1, 3);
+        tree.add("root", "a");
+        tree.backup(List.of("root", "a"), 1);
+        // Its tries ran out with one child of three: selection no longer stops at it, but goes on to that child.
+        tree.stopGrowing("root");
+        assertThat(tree.select()).contains(List.of("root", "a"));
+        // A childless node that stops growing closes at once, and the root, whose only child it was, with it.
+        tree.stopGrowing("a");
+        assertThat(tree.select()).isEmpty();
+    }
 }

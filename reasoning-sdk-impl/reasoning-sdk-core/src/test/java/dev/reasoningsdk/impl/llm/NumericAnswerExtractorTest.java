@@ -94,4 +94,18 @@ class NumericAnswerExtractorTest {
         assertThat(numeric.extract("Total: " + written + "\n#### " + written))
                 .isEqualTo(Optional.of(Long.toString(value)));
     }
+
+    @Test
+    void aMarkedAnswerIsReadOnlyAfterAMarker() {
+        NumericAnswerExtractor marked = new NumericAnswerExtractor();
+        String worked = "It takes 120/24 = <<120/24=5>>5 hours to read 120 pages.";
+        // Without a marker extract falls back to the last number, which is not this solution's answer.
+        assertThat(numeric.extract(worked)).contains("120");
+        assertThat(marked.extractMarked(worked)).isEmpty();
+        assertThat(marked.extractMarked(worked + "\nA: 5")).contains("5");
+        assertThat(marked.extractMarked(worked + "\n#### 1,200")).contains("1200");
+        assertThat(marked.extractMarked(worked + " The answer is $5.00.")).contains("5");
+        assertThat(marked.extractMarked(worked + "\nA: five")).isEmpty();
+        assertThat(marked.extractMarked("<think>A: 4</think>It takes 5 hours.")).isEmpty();
+    }
 }

@@ -152,7 +152,8 @@ public final class VerifierTrainer {
      *
      * @param progress told the number of training questions observed so far (embedding them is the slow part)
      * @throws IllegalArgumentException if fewer than {@code folds} questions are left for training, the training
-     *                                  chains are all right or all wrong, or a held-out row repeats a training
+     *                                  chains are all right or all wrong (or those of one kind sit in one
+     *                                  cross-validation fold's questions), or a held-out row repeats a training
      *                                  question or another held-out row's (found once the verifier is frozen, when
      *                                  the held-out rows are read)
      */
@@ -290,6 +291,7 @@ public final class VerifierTrainer {
                 for (int i = 0; i < observed.size(); i++) {
                     (fold[i] == f ? testRows : fitRows).add(observed.get(i));
                 }
+                requireBothLabels(fitRows, observed, f);
                 Fitted fitted = fit(fitRows, features, l2);
                 Tally tally = new Tally();
                 for (Observed question : testRows) {
@@ -310,6 +312,29 @@ public final class VerifierTrainer {
         return new CrossValidated(
                 new VerifierProvenance.Candidate(set, l2, round(accuracy), round(sd), round(voted), round(single)),
                 allRepeats.figuresByAgreement(repeats));
+    }
+
+    /**
+     * Refuses a cross-validation fold whose other folds hold chains that are all right or all wrong, naming the
+     * cause: the training questions hold both, but those with a wrong (or right) chain are too few to be dealt into
+     * more than one fold, so the fold's fit has nothing to tell apart. Reported as the training chains being all
+     * right, it contradicted the file.
+     */
+    private void requireBothLabels(List<Observed> fitRows, List<Observed> observed, int fold) {
+        for (boolean label : new boolean[] {true, false}) {
+            if (fitRows.stream().noneMatch(row -> row.correct().contains(label))) {
+                long holding = observed.stream().filter(row -> row.correct().contains(label)).count();
+                if (holding == 0) {
+                    // The training chains themselves are all one label: fit says so.
+                    return;
+                }
+                String kind = label ? "right" : "wrong";
+                throw new IllegalArgumentException("only " + holding + " of the " + observed.size()
+                        + " training questions hold a " + kind + " chain, and cross-validation fold " + (fold + 1)
+                        + " of " + folds + " takes them all, leaving its fit no " + kind + " chain; give more "
+                        + "questions with " + kind + " chains");
+            }
+        }
     }
 
     /** Source accuracies and the regression, fitted on {@code rows}. */

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The verifier's held-out protocol on the real GSM8K dev chains. */
@@ -287,5 +288,27 @@ class VerifierTrainerTest {
                 .toList();
         assertThatThrownBy(() -> small().train(allRight, DATA, done -> { }))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("all right");
+    }
+
+    @Test
+    void aWrongChainInOneTrainingQuestionOnlyIsNamedAsTooFewForCrossValidation() throws IOException {
+        List<VerifierTrainer.LabelledChains> questions = new ArrayList<>();
+        for (VerifierTrainer.LabelledChains q : devQuestions(30)) {
+            questions.add(new VerifierTrainer.LabelledChains(q.question(), "5",
+                    q.chains().stream().map(c -> ReasoningChain.of("2 + 3 = 5\nA: 5", c.source())).toList()));
+        }
+        int trainingRow = IntStream.range(0, questions.size())
+                .filter(row -> !VerifierTrainer.heldOutRows(questions.size(), 42, 0.2).contains(row)).findFirst()
+                .orElseThrow();
+        VerifierTrainer.LabelledChains right = questions.get(trainingRow);
+        List<ReasoningChain> oneWrong = new ArrayList<>(right.chains());
+        oneWrong.set(0, ReasoningChain.of("2 + 3 = 6\nA: 6", oneWrong.get(0).source()));
+        questions.set(trainingRow, new VerifierTrainer.LabelledChains(right.question(), "5", oneWrong));
+
+        // Before: "the training chains are all right", of training questions one of which holds a wrong chain.
+        assertThatThrownBy(() -> small().train(questions, DATA, done -> { }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("only 1 of the 24 training questions hold a wrong chain")
+                .hasMessageNotContaining("all right");
     }
 }
