@@ -266,7 +266,8 @@ final class SolveCommand implements Callable<Integer> {
      * @param wall     how long it ran
      * @param settings what it ran with
      */
-    private record Solved(String method, AggregationResult result, StepSearchResult search, Duration wall, BenchReport settings) {
+    private record Solved(String method, AggregationResult result, StepSearchResult search, Duration wall,
+                          BenchReport settings) {
 
         /** The JSON the command prints, but for the endpoint. */
         BenchReport report() {

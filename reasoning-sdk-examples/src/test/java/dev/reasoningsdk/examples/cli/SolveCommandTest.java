@@ -166,6 +166,9 @@ class SolveCommandTest {
         return Stream.of(
                 Arguments.of(new String[] {}, "QUESTION"),
                 Arguments.of(new String[] {"  "}, "QUESTION is blank"),
+                // A character outside the tiny reasoner's vocabulary: refused before anything is sampled.
+                Arguments.of(new String[] {"Zo\u00eb has 7 shells. She sells 4. How many shells now?"},
+                        "QUESTION: " + TinyReasoner.MODEL_ID + " cannot read it"),
                 Arguments.of(new String[] {"--method", "vote", question}, "--method must be one of majority, aor, "
                         + "best-first, beam, mcts, was 'vote'"),
                 Arguments.of(new String[] {"--method", "best-first", "--samples", "5", question},
