@@ -38,12 +38,14 @@ import picocli.CommandLine.Parameters;
  * --base-url URL --model NAME}) or a Hugging Face ONNX export folder ({@code --model DIR}), and prints one JSON
  * object: the answer, the vote's groups and margin, why it stopped, and what it cost.
  *
- * <p>Methods, each run through the {@link Aggregator} interface: {@code majority} (self-consistency, Wang et al.,
+ * <p>Methods, each reported as an {@link AggregationResult}: {@code majority} (self-consistency, Wang et al.,
  * 2023: {@code --samples} chains, default {@value #DEFAULT_SAMPLES}), {@code aor} (Aggregation of Reasoning, Yin et
  * al., 2024, with its dynamic sampling and defaults; judged by the arithmetic verifier, or with {@code --judge} by the
  * sampled log-probabilities or, on a served model, the model itself as AoR's LLM judge) and the step searches
- * {@code best-first}, {@code beam} and {@code mcts} ({@link StepSearch#asAggregator()}, with the settings
- * {@code bench aggregate --live} runs, {@link StepSearchSettings}). Sampling methods draw at {@code --temperature}
+ * {@code best-first}, {@code beam} and {@code mcts} (with the settings {@code bench aggregate --live} runs,
+ * {@link StepSearchSettings}; their result is the one {@link StepSearch#asAggregator()} gives,
+ * {@link StepSearchResult#toAggregationResult()}, with the search's own result kept for its path and expansions).
+ * Majority and AoR run through {@link Aggregator#solve}. Sampling methods draw at {@code --temperature}
  * (default {@value BenchAggregateCommand#TEMPERATURE}), sample {@code i} with seed {@code --seed + i} (default 0); a
  * step search's row {@code i} has seed {@code --seed + i}. An option that the chosen method does not read is refused,
  * as is {@code --judge llm} on the embedded model (it cannot judge) and {@code --max-tokens} on a served model (its
