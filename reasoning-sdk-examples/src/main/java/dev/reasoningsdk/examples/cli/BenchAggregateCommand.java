@@ -92,7 +92,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     private static final int[] KS = {1, 5, 10, 20, 40};
     /** Chains sampled once per live problem: the most AoR draws, and majority@k's largest k. */
     private static final int CHAINS_PER_PROBLEM = AggregationOfReasoning.DEFAULT_MAX_SAMPLES;
-    private static final double TEMPERATURE = 0.8;
+    /** The temperature live chains are sampled at; {@code solve}'s default too. */
+    static final double TEMPERATURE = 0.8;
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;

@@ -106,6 +106,14 @@ record ModelEndpoint(Provider provider, String baseUrl, String model, String api
      * @throws IllegalArgumentException naming {@code which}, the question's opening words and why it cannot be read
      */
     static void requireReadable(CausalLanguageModel model, String question, String which) {
+        requireReadable(model, question, which, "--problems");
+    }
+
+    /**
+     * {@link #requireReadable(CausalLanguageModel, String, String)} for a question the caller gave as {@code option}
+     * ({@code --problems}'s rows, or {@code solve}'s {@code QUESTION}), which the message opens with.
+     */
+    static void requireReadable(CausalLanguageModel model, String question, String which, String option) {
         String why;
         try {
             int tokens = model.promptTokenCount(model.formatPrompt(question)).orElse(0);
@@ -116,7 +124,7 @@ record ModelEndpoint(Provider provider, String baseUrl, String model, String api
         }
         if (why != null) {
             String shown = question.replace('\n', ' ');
-            throw new IllegalArgumentException("--problems: " + model.modelId() + " cannot read " + which + " (\""
+            throw new IllegalArgumentException(option + ": " + model.modelId() + " cannot read " + which + " (\""
                     + (shown.length() <= 60 ? shown : shown.substring(0, 60) + "...") + "\"): " + why);
         }
     }

@@ -4,8 +4,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -189,11 +191,18 @@ final class ModelOptions {
      */
     static void requireLiveFor(CommandSpec spec, boolean live, List<String> liveOptions) {
         if (!live) {
-            liveOptions.stream().filter(spec.commandLine().getParseResult()::hasMatchedOption).findFirst()
-                    .ifPresent(option -> {
-                        throw new IllegalArgumentException(option + " is for the live bench: add --live");
-                    });
+            firstGiven(spec, liveOptions).ifPresent(option -> {
+                throw new IllegalArgumentException(option + " is for the live bench: add --live");
+            });
         }
+    }
+
+    /**
+     * The first of {@code options} the caller gave on the command line of {@code spec}, so a command can refuse an
+     * option its current mode would ignore without a word.
+     */
+    static Optional<String> firstGiven(CommandSpec spec, Collection<String> options) {
+        return options.stream().filter(spec.commandLine().getParseResult()::hasMatchedOption).findFirst();
     }
 
     /**

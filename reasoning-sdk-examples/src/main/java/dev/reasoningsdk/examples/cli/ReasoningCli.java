@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 BenchCommand.class,
                 JudgeCommand.class,
+                SolveCommand.class,
                 MergeCommand.class,
                 ServeCommand.class,
                 GenerateCommand.class,

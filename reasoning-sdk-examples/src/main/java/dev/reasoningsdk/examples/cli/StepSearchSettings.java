@@ -146,14 +146,23 @@ final class StepSearchSettings {
      */
     static Map<String, StepSearch> served(ModelGateway gateway, SampleRequestParameters continuing, long seed,
                                           int stepTokens, long maxTokens) {
-        Supplier<StepSearch.Builder> search = () -> StepSearch.builder().gateway(gateway).seed(seed)
-                .requestParameters(continuing);
+        Supplier<StepSearch.Builder> search = () -> servedBuilder(gateway, continuing, seed);
         Map<String, StepSearch> searches = new LinkedHashMap<>();
         searches.put("beam", beam(search.get(), stepTokens, maxTokens));
         searches.put("best_first", bestFirst(search.get(), stepTokens, maxTokens, true));
         searches.put("mcts", mcts(search.get(), stepTokens, maxTokens));
         searches.put("best_first_without_calculator", bestFirst(search.get(), stepTokens, maxTokens, false));
         return searches;
+    }
+
+    /**
+     * A search over a served model: each row a call through {@code gateway} that continues the partial chain as a
+     * final assistant message, its seed (row {@code i} with {@code seed + i}) and settings sent by {@code continuing}
+     * ({@link RemoteModel#continuing()}); the strategy's settings are {@link #beam}'s, {@link #bestFirst}'s or
+     * {@link #mcts}'s.
+     */
+    static StepSearch.Builder servedBuilder(ModelGateway gateway, SampleRequestParameters continuing, long seed) {
+        return StepSearch.builder().gateway(gateway).seed(seed).requestParameters(continuing);
     }
 
     /**

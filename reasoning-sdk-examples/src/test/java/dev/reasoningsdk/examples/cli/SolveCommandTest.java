@@ -1,0 +1,199 @@
+package dev.reasoningsdk.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reasoningsdk.fixtures.FaultInjectingServer;
+import dev.reasoningsdk.impl.internal.ProjectData;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import dev.reasoningsdk.impl.server.LocalOpenAiServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code reasoning solve} on the real embedded tiny reasoner: every method answers easy eval problems right and
+ * prints every field; the same seed prints the same JSON; over real HTTP on 127.0.0.1 ({@link LocalOpenAiServer}
+ * serving the tiny reasoner) {@code --provider openai} gives the in-process answer and counts the server's calls; bad
+ * input exits 2 with one line.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class SolveCommandTest {
+
+    private static final List<String> METHODS = List.of("majority", "aor", "best-first", "beam", "mcts");
+    /** Every method's fields. */
+    private static final List<String> FIELDS = List.of("method", "answer", "groups", "margin", "stop_reason",
+            "samples", "model_calls", "failed_calls", "input_tokens", "generated_tokens", "cache_hits", "wall_ms");
+
+    /** The first eval problem of one step and of two steps. */
+    private static List<JsonNode> easy;
+
+    @BeforeAll
+    static void readProblems() throws IOException {
+        List<JsonNode> rows = JsonlRows.distinctProblems(ProjectData.require(BenchReasonerCommand.EVAL_FILE));
+        easy = new ArrayList<>();
+        for (int steps = 1; steps <= 2; steps++) {
+            int wanted = steps;
+            easy.add(rows.stream().filter(row -> row.path("steps").asInt() == wanted).findFirst().orElseThrow());
+        }
+    }
+
+    private static JsonNode solve(String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("solve"));
+        all.addAll(List.of(args));
+        CliRun run = CliRun.of(all.toArray(String[]::new));
+        assertThat(run.exit()).as(run.err()).isZero();
+        return run.json();
+    }
+
+    /** {@code json} without its wall time, the one figure a rerun may change. */
+    private static JsonNode withoutWallTime(JsonNode json) {
+        ObjectNode copy = json.deepCopy();
+        copy.remove("wall_ms");
+        return copy;
+    }
+
+    static Stream<String> methods() {
+        return METHODS.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("methods")
+    void eachMethodAnswersEasyEvalProblemsRightAndPrintsEveryField(String method) throws IOException {
+        for (JsonNode problem : easy) {
+            String question = problem.path("question").asText();
+            JsonNode json = solve("--method", method, question);
+            assertThat(json.path("answer").asText()).as(question).isEqualTo(JsonlRows.gold(problem));
+            assertThat(json.path("method").asText()).isEqualTo(method);
+            for (String field : FIELDS) {
+                assertThat(json.has(field)).as(field).isTrue();
+            }
+            JsonNode winner = json.path("groups").path(0);
+            assertThat(winner.path("answer").asText()).isEqualTo(json.path("answer").asText());
+            assertThat(winner.path("votes").asInt()).isPositive();
+            assertThat(winner.has("score")).isTrue();
+            assertThat(json.path("stop_reason").asText()).isNotEmpty();
+            assertThat(json.path("samples").asInt()).isPositive();
+            assertThat(json.path("generated_tokens").asLong()).isPositive();
+            assertThat(json.path("endpoint").path("provider").asText()).isEqualTo("local");
+            if (method.equals("majority") || method.equals("aor")) {
+                assertThat(json.has("path")).isFalse();
+            } else {
+                assertThat(json.path("expansions").asInt()).isPositive();
+                // The chosen chain's steps, each with its process reward; the last states the answer.
+                JsonNode path = json.path("path");
+                assertThat(path.size()).isPositive();
+                assertThat(path.path(path.size() - 1).path("text").asText())
+                        .contains("The answer is " + JsonlRows.gold(problem));
+                path.forEach(step -> assertThat(step.path("reward").asDouble()).isBetween(0.0, 1.0));
+            }
+        }
+    }
+
+    @Test
+    void theSameSeedPrintsTheSameJsonAndMajorityVotesOnItsSamples() throws IOException {
+        String question = easy.get(1).path("question").asText();
+        for (String method : List.of("majority", "best-first")) {
+            List<String> args = new ArrayList<>(List.of("--method", method, "--seed", "7", question));
+            if (method.equals("majority")) {
+                args.addAll(0, List.of("--samples", "5", "--temperature", "1.2"));
+            }
+            JsonNode first = solve(args.toArray(String[]::new));
+            JsonNode again = solve(args.toArray(String[]::new));
+            assertThat(withoutWallTime(again)).as(method).isEqualTo(withoutWallTime(first));
+            if (method.equals("majority")) {
+                assertThat(first.path("samples").asInt()).isEqualTo(5);
+                int votes = 0;
+                for (JsonNode group : first.path("groups")) {
+                    votes += group.path("votes").asInt();
+                }
+                assertThat(votes + first.path("unparseable_chains").asInt()).isEqualTo(5);
+                assertThat(first.path("settings").path("temperature").asDouble()).isEqualTo(1.2);
+            }
+        }
+    }
+
+    @Test
+    void overRealHttpTheServedTinyReasonerGivesTheInProcessAnswerAndTheServerCountsItsCalls() throws IOException {
+        String question = easy.get(1).path("question").asText();
+        try (HuggingFaceOnnxModel model = TinyReasoner.create();
+             LocalOpenAiServer served = LocalOpenAiServer.start(model);
+             FaultInjectingServer counting = FaultInjectingServer.builder().upstream(served.baseUrl()).start()) {
+            for (String method : List.of("best-first", "majority")) {
+                List<String> args = List.of("--method", method, "--seed", "3", question);
+                JsonNode inProcess = solve(args.toArray(String[]::new));
+                int before = counting.requests();
+                List<String> remote = new ArrayList<>(List.of("--provider", "openai", "--base-url",
+                        counting.openAiBaseUrl(), "--model", served.modelName()));
+                remote.addAll(args);
+                JsonNode overHttp = solve(remote.toArray(String[]::new));
+                for (String same : List.of("answer", "groups", "margin", "stop_reason", "samples",
+                        "generated_tokens", "expansions", "path")) {
+                    assertThat(overHttp.path(same)).as(method + " " + same).isEqualTo(inProcess.path(same));
+                }
+                int calls = counting.requests() - before;
+                assertThat(calls).as(method).isPositive();
+                assertThat(overHttp.path("model_calls").asInt()).as(method).isEqualTo(calls);
+                assertThat(overHttp.path("failed_calls").asInt()).isZero();
+                JsonNode endpoint = overHttp.path("endpoint");
+                assertThat(endpoint.path("provider").asText()).isEqualTo("openai");
+                assertThat(endpoint.path("usage").path("calls_sent").asInt()).isEqualTo(calls);
+            }
+        }
+    }
+
+    private static String closedUrl() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return "http://127.0.0.1:" + socket.getLocalPort() + "/v1";
+        }
+    }
+
+    static Stream<Arguments> badInput() throws IOException {
+        String question = "Sam has 14 apples. He buys 7 more. How many apples does Sam have?";
+        String closed = closedUrl();
+        return Stream.of(
+                Arguments.of(new String[] {}, "QUESTION"),
+                Arguments.of(new String[] {"  "}, "QUESTION is blank"),
+                // A character outside the tiny reasoner's vocabulary: refused before anything is sampled.
+                Arguments.of(new String[] {"Zo\u00eb has 7 shells. She sells 4. How many shells now?"},
+                        "QUESTION: " + TinyReasoner.MODEL_ID + " cannot read it"),
+                Arguments.of(new String[] {"--method", "vote", question}, "--method must be one of majority, aor, "
+                        + "best-first, beam, mcts, was 'vote'"),
+                Arguments.of(new String[] {"--method", "best-first", "--samples", "5", question},
+                        "--samples does not apply to --method best-first"),
+                Arguments.of(new String[] {"--method", "majority", "--judge", "llm", question},
+                        "--judge does not apply to --method majority"),
+                Arguments.of(new String[] {"--step-tokens", "8", question}, "--step-tokens does not apply to "
+                        + "--method aor"),
+                Arguments.of(new String[] {"--judge", "oracle", question}, "--judge must be one of verifier, "
+                        + "likelihood, llm, was 'oracle'"),
+                Arguments.of(new String[] {"--judge", "llm", question}, "--judge llm needs a served model"),
+                Arguments.of(new String[] {"--method", "majority", "--samples", "0", question},
+                        "--samples must be >= 1, was 0"),
+                Arguments.of(new String[] {"--temperature", "-1", question}, "--temperature must be >= 0"),
+                Arguments.of(new String[] {"--max-tokens", "16", "--provider", "openai", "--base-url", closed,
+                        "--model", "x", question}, "--max-tokens is for the embedded model"),
+                Arguments.of(new String[] {"--provider", "openai", "--base-url", closed, "--model", "x", question},
+                        "--base-url " + closed + ": could not connect"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("badInput")
+    void badInputExitsTwoWithOneLineNamingIt(String[] args, String named) {
+        List<String> all = new ArrayList<>(List.of("solve"));
+        all.addAll(List.of(args));
+        CliRun.of(all.toArray(String[]::new)).assertBadInput(named);
+    }
+}
