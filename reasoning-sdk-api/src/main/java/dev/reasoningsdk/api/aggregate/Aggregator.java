@@ -39,8 +39,10 @@ public interface Aggregator {
     AggregationResult solve(String question);
 
     /**
-     * {@link #solve(String)} asynchronously. Cancelling the returned future stops outstanding model calls in the
-     * built-in implementations; the default runs on the common pool and cannot interrupt a call in flight.
+     * {@link #solve(String)} asynchronously. The default runs {@code solve} on the common pool: cancelling the
+     * returned future does not stop it, nor a model call in flight. Of the built-ins, step search's view
+     * ({@code StepSearch.asAggregator()}) overrides it so that cancelling stops the search and its calls; the votes
+     * and AoR keep the default, so bound their calls with their model gateway's budget and deadline instead.
      */
     default CompletableFuture<AggregationResult> solveAsync(String question) {
         return CompletableFuture.supplyAsync(() -> solve(question));
