@@ -25,7 +25,7 @@ import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.model.TokenLogProb;
 import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.ChatCalls;
-import dev.reasoningsdk.impl.internal.StoppingFuture;
+import dev.reasoningsdk.impl.internal.RunStop;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.CallResult;
 import dev.reasoningsdk.impl.llm.CallScope;
@@ -339,15 +339,7 @@ public final class StepSearch {
                     return CompletableFuture.failedFuture(closedGateway);
                 }
                 // Cancelled or completed by its caller (orTimeout), the future stops the search.
-                StoppingFuture<AggregationResult> result = new StoppingFuture<>(run::cancel);
-                CompletableFuture.runAsync(() -> {
-                    try {
-                        result.completeFromWork(sampled(run.search()));
-                    } catch (RuntimeException | Error failure) {
-                        result.failFromWork(failure);
-                    }
-                });
-                return result;
+                return RunStop.supplyAsync(() -> sampled(run.search()), run::cancel);
             }
 
             @Override

@@ -44,13 +44,16 @@ public class StoppingFuture<T> extends CompletableFuture<T> {
         return stopIf(super.complete(value));
     }
 
-    /** Completes this future with the work's own result; stops nothing (the work is done). */
-    public boolean completeFromWork(T value) {
+    /**
+     * Completes this future with the work's own result; stops nothing (the work is done). Protected, so that a
+     * public subclass does not offer its users a way to end the future without stopping the work.
+     */
+    protected boolean completeFromWork(T value) {
         return super.complete(value);
     }
 
-    /** Completes this future with the work's own failure; stops nothing (the work is done). */
-    public boolean failFromWork(Throwable failure) {
+    /** Completes this future with the work's own failure; stops nothing (the work is done). Protected, as above. */
+    protected boolean failFromWork(Throwable failure) {
         return super.completeExceptionally(failure);
     }
 
