@@ -1,6 +1,7 @@
 package dev.reasoningsdk.impl.aggregate;
 
 import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.RunStop;
 import dev.reasoningsdk.impl.internal.Sampling;
 
 import dev.reasoningsdk.impl.internal.AnswerGrouping;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,7 +136,7 @@ public final class AggregationOfReasoning implements Aggregator {
         if (chains.isEmpty()) {
             throw new IllegalArgumentException("chains must not be empty");
         }
-        return new Run(question, false, judgeBound(chains.size())).start(chains, Usage.NONE);
+        return new Run(question, false, judgeBound(chains.size()), RunStop.NONE).start(chains, Usage.NONE);
     }
 
     /**
@@ -147,12 +149,28 @@ public final class AggregationOfReasoning implements Aggregator {
      */
     @Override
     public AggregationResult solve(String question) {
+        return solve(question, RunStop.NONE);
+    }
+
+    /**
+     * {@link #solve(String)} on the common pool. Cancelling the returned future, or completing it (e.g. with
+     * {@code orTimeout}), stops the run: no sample or judge call starts after that; a batch in flight from a sampler
+     * that can stop it ({@code ChatModelSampler}) is stopped and an {@link LlmChainJudge}'s call in flight is
+     * cancelled, their calls over the gateway interrupted; a local model's generation in flight runs to its end.
+     */
+    @Override
+    public CompletableFuture<AggregationResult> solveAsync(String question) {
+        Objects.requireNonNull(question, "question");
+        return RunStop.supplyAsync(stop -> solve(question, stop));
+    }
+
+    private AggregationResult solve(String question, RunStop stop) {
         Objects.requireNonNull(question, "question");
         if (sampling == null) {
             throw new IllegalStateException("aor was built without a sampler; use aggregate(question, chains)");
         }
-        Run run = new Run(question, true, judgeBound(maxSamples));
-        Sampling.Draw draw = sampling.draw(question, initialSamples, 0);
+        Run run = new Run(question, true, judgeBound(maxSamples), stop);
+        Sampling.Draw draw = sampling.draw(question, initialSamples, 0, stop);
         run.drawn = initialSamples;
         run.samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
         run.lastFailures = draw.failureSummary();
@@ -198,16 +216,20 @@ public final class AggregationOfReasoning implements Aggregator {
         /** The last draw's {@link Sampling.Draw#failureSummary()}, for the exception when no chain came back. */
         private String lastFailures = "";
         private boolean judgeExhausted;
+        /** Stops the run when its caller ends it: checked before each draw and each judge call. */
+        private final RunStop stop;
 
-        Run(String question, boolean dynamic, int judgeBound) {
+        Run(String question, boolean dynamic, int judgeBound, RunStop stop) {
             this.question = question;
             this.dynamic = dynamic;
             this.judgeBound = judgeBound;
+            this.stop = stop;
             if (scorer instanceof LlmChainJudge llmJudge) {
                 var gateway = llmJudge.gateway();
                 int calls = Math.min(judgeBound, gateway.budget().maxCalls());
                 this.judgeScope = gateway.session(gateway.budget().withMaxCalls(calls));
                 this.judge = llmJudge.within(judgeScope);
+                stop.onStop(judgeScope::cancel);
             } else {
                 this.judgeScope = null;
                 this.judge = scorer;
@@ -232,7 +254,7 @@ public final class AggregationOfReasoning implements Aggregator {
             }
             while (dynamic && margin() < terminationMargin && drawn < maxSamples && !exhausted()) {
                 int count = Math.min(additionalSamples, maxSamples - drawn);
-                Sampling.Draw draw = sampling.draw(question, count, drawn);
+                Sampling.Draw draw = sampling.draw(question, count, drawn, stop);
                 drawn += count;
                 usage = usage.plus(draw.batch().usage());
                 samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
@@ -408,6 +430,7 @@ public final class AggregationOfReasoning implements Aggregator {
         }
 
         private Optional<ChainScorer.Scores> judge(java.util.function.Supplier<ChainScorer.Scores> call) {
+            stop.check();
             if (judgeCalls >= judgeBound || (judgeScope != null && judgeScope.isExhausted())) {
                 judgeExhausted = true;
                 return Optional.empty();

@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.aggregate;
 
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.impl.internal.RunStop;
 import java.util.Arrays;
 import java.util.List;
 
@@ -24,7 +25,7 @@ public final class MajorityVote extends VoteAggregator {
                 builder.samples));
     }
 
-    private static VoteEngine.Weighed ones(String question, List<?> members) {
+    private static VoteEngine.Weighed ones(String question, List<?> members, RunStop stop) {
         double[] weights = new double[members.size()];
         Arrays.fill(weights, 1.0);
         return new VoteEngine.Weighed(weights, Usage.NONE);

@@ -3,7 +3,10 @@ package dev.reasoningsdk.impl.aggregate;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.Aggregator;
+import dev.reasoningsdk.impl.internal.RunStop;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /** The entry points {@link MajorityVote} and {@link WeightedVote} share; each differs only in its weights. */
 abstract class VoteAggregator implements Aggregator {
@@ -35,7 +38,19 @@ abstract class VoteAggregator implements Aggregator {
      */
     @Override
     public final AggregationResult solve(String question) {
-        return engine.solve(question);
+        return engine.solve(question, RunStop.NONE);
+    }
+
+    /**
+     * {@link #solve(String)} on the common pool. Cancelling the returned future, or completing it (e.g. with
+     * {@code orTimeout}), stops the vote: no sample or scoring call starts after that, and a batch in flight from a
+     * sampler that can stop it ({@code ChatModelSampler}) is stopped, its calls over the gateway interrupted; a
+     * local model's generation in flight runs to its end, its samples unused.
+     */
+    @Override
+    public final CompletableFuture<AggregationResult> solveAsync(String question) {
+        Objects.requireNonNull(question, "question");
+        return RunStop.supplyAsync(stop -> engine.solve(question, stop));
     }
 
     /** {@code "majority"} or {@code "weighted"}. */

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.aggregate;
 
+import dev.reasoningsdk.impl.internal.RunStop;
 import dev.reasoningsdk.impl.internal.Sampling;
 
 import dev.reasoningsdk.impl.internal.AnswerGrouping;
@@ -21,9 +22,12 @@ import java.util.Objects;
 /** What {@link MajorityVote} and {@link WeightedVote} share: grouping, weighting, ranking and sampling. */
 final class VoteEngine {
 
-    /** Weighs the grouped chains of one question; returns one weight per member and the cost of weighing. */
+    /**
+     * Weighs the grouped chains of one question; returns one weight per member and the cost of weighing. A weigher
+     * that calls a model checks {@code stop} before each call.
+     */
     interface Weigher {
-        Weighed weigh(String question, List<AnswerGrouping.Member> members);
+        Weighed weigh(String question, List<AnswerGrouping.Member> members, RunStop stop);
     }
 
     /** Weights aligned with the members given, and what computing them cost. */
@@ -54,16 +58,17 @@ final class VoteEngine {
         if (chains.isEmpty()) {
             throw new IllegalArgumentException("chains must not be empty");
         }
-        return vote(question, chains, StopReason.GIVEN_CHAINS_ONLY, Usage.NONE, System.nanoTime());
+        return vote(question, chains, StopReason.GIVEN_CHAINS_ONLY, Usage.NONE, System.nanoTime(), RunStop.NONE);
     }
 
-    AggregationResult solve(String question) {
+    /** Samples and votes; {@code stop} stops the sampling and the weighing when the caller ends the run. */
+    AggregationResult solve(String question, RunStop stop) {
         Objects.requireNonNull(question, "question");
         if (sampling == null) {
             throw new IllegalStateException(name + " was built without a sampler; use aggregate(question, chains)");
         }
         long start = System.nanoTime();
-        Sampling.Draw draw = sampling.draw(question, samples, 0);
+        Sampling.Draw draw = sampling.draw(question, samples, 0, stop);
         boolean exhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
         if (draw.chains().isEmpty()) {
             String message = "no chain could be sampled from " + sampling.sampler().name();
@@ -72,15 +77,15 @@ final class VoteEngine {
                     : new ReasoningException(message + draw.failureSummary(), null, true, draw.batch().usage());
         }
         StopReason reason = exhausted ? StopReason.BUDGET_EXHAUSTED : StopReason.MAX_SAMPLES_REACHED;
-        return vote(question, draw.chains(), reason, draw.batch().usage(), start);
+        return vote(question, draw.chains(), reason, draw.batch().usage(), start, stop);
     }
 
     private AggregationResult vote(String question, List<ReasoningChain> chains, StopReason reason, Usage spent,
-                                   long startNanos) {
+                                   long startNanos, RunStop stop) {
         AnswerGrouping grouping = new AnswerGrouping(extractor);
         List<AnswerGrouping.Member> members = grouping.addAll(chains);
         // A weigher's refusal counts its own calls; the chains this vote sampled were paid for all the same.
-        Weighed weighed = SpentBefore.addedToRefusal(spent, () -> weigher.weigh(question, members));
+        Weighed weighed = SpentBefore.addedToRefusal(spent, () -> weigher.weigh(question, members, stop));
         Map<AnswerGrouping.Group, Double> scores = new HashMap<>();
         for (AnswerGrouping.Group group : grouping.groups()) {
             scores.put(group, 0.0);

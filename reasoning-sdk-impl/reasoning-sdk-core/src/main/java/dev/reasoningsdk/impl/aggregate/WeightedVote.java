@@ -39,7 +39,7 @@ public final class WeightedVote extends VoteAggregator {
     }
 
     private static VoteEngine.Weigher functionWeigher(ChainWeight weight) {
-        return (question, members) -> {
+        return (question, members, stop) -> {
             double[] weights = new double[members.size()];
             for (int i = 0; i < weights.length; i++) {
                 weights[i] = weight.weight(question, members.get(i).chain());
@@ -49,7 +49,7 @@ public final class WeightedVote extends VoteAggregator {
     }
 
     private static VoteEngine.Weigher scorerWeigher(ChainScorer scorer) {
-        return (question, members) -> {
+        return (question, members, stop) -> {
             // A scorer judges chains that share an answer (AoR's local phase), so members are scored group by group.
             Map<AnswerGrouping.Group, List<Integer>> byGroup = new LinkedHashMap<>();
             for (int i = 0; i < members.size(); i++) {
@@ -60,6 +60,7 @@ public final class WeightedVote extends VoteAggregator {
             ChainScorer bound = scorer.amongChains(
                     members.stream().map(AnswerGrouping.Member::chain).toList());
             for (List<Integer> positions : byGroup.values()) {
+                stop.check();
                 List<ReasoningChain> chains = positions.stream().map(p -> members.get(p).chain()).toList();
                 ChainScorer.Scores scores = SpentBefore.addedToRefusal(usage,
                         () -> bound.scoreLocally(question, chains, List.of()));

@@ -47,8 +47,21 @@ public record Sampling(ChainSampler sampler, double temperature, UnaryOperator<S
      * samples; failed samples are logged (WARN) with the temperature and left out of the chains.
      */
     public Draw draw(String question, int count, long alreadyDrawn) {
+        return draw(question, count, alreadyDrawn, RunStop.NONE);
+    }
+
+    /**
+     * {@link #draw(String, int, long)} within a run that {@code stop} may stop: nothing is drawn once it has, and a
+     * stop while the batch is drawn cancels the sampler's future ({@link ChainSampler#sampleAsync}), which stops the
+     * calls in flight of a sampler that can stop them.
+     *
+     * @throws java.util.concurrent.CancellationException if the run was stopped
+     */
+    public Draw draw(String question, int count, long alreadyDrawn, RunStop stop) {
         String prompt = Objects.requireNonNull(promptFormat.apply(question), "promptFormat returned null");
-        SampleBatch batch = sampler.sample(prompt, count, seed + alreadyDrawn);
+        stop.check();
+        SampleBatch batch = stop.isStoppable() ? stop.await(sampler.sampleAsync(prompt, count, seed + alreadyDrawn))
+                : sampler.sample(prompt, count, seed + alreadyDrawn);
         if (!batch.failures().isEmpty()) {
             LOG.warn("{} of {} samples from {} failed (temperature {}): first: {}", batch.failures().size(), count,
                     sampler.name(), temperature, batch.failures().get(0).message());
