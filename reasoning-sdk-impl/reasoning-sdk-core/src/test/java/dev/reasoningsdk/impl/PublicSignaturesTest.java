@@ -47,6 +47,48 @@ class PublicSignaturesTest {
         assertThat(leaks).isEmpty();
     }
 
+    /**
+     * A public type may extend an internal one (SamplingFuture extends StoppingFuture), but a public method that only
+     * the internal type declares would be API all the same: StoppingFuture's completion by the work, which stops
+     * nothing, must not reach SamplingFuture's callers.
+     */
+    @Test
+    void noExportedTypeInheritsAPublicMethodThatOnlyAnInternalTypeDeclares() throws Exception {
+        List<String> leaks = new ArrayList<>();
+        for (Class<?> type : exportedTypes()) {
+            for (Method method : type.getMethods()) {
+                if (isInternal(method.getDeclaringClass()) && !declaredOutsideInternal(type, method)) {
+                    leaks.add(type.getName() + "." + method.getName() + " from "
+                            + method.getDeclaringClass().getName());
+                }
+            }
+        }
+        assertThat(leaks).isEmpty();
+    }
+
+    /** Whether a supertype of {@code type} outside the internal packages has {@code method} as well. */
+    private static boolean declaredOutsideInternal(Class<?> type, Method method) {
+        List<Class<?>> supertypes = new ArrayList<>();
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            supertypes.add(c);
+            supertypes.addAll(List.of(c.getInterfaces()));
+        }
+        for (Class<?> supertype : supertypes) {
+            if (isInternal(supertype)) {
+                continue;
+            }
+            try {
+                Method same = supertype.getMethod(method.getName(), method.getParameterTypes());
+                if (!isInternal(same.getDeclaringClass())) {
+                    return true;
+                }
+            } catch (NoSuchMethodException absent) {
+                // not this supertype's
+            }
+        }
+        return false;
+    }
+
     private static void check(Class<?> type, Executable executable, List<String> leaks) {
         if (!exposed(executable.getModifiers()) || executable.isSynthetic()) {
             return;
