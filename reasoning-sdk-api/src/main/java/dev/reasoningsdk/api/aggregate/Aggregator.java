@@ -39,10 +39,14 @@ public interface Aggregator {
     AggregationResult solve(String question);
 
     /**
-     * {@link #solve(String)} asynchronously. The default runs {@code solve} on the common pool: cancelling the
-     * returned future does not stop it, nor a model call in flight. Of the built-ins, step search's view
-     * ({@code StepSearch.asAggregator()}) overrides it so that cancelling stops the search and its calls; the votes
-     * and AoR keep the default, so bound their calls with their model gateway's budget and deadline instead.
+     * {@link #solve(String)} asynchronously. The default runs {@code solve} on {@code CompletableFuture}'s default
+     * executor (usually the common pool): cancelling the returned future does not stop it, nor a model call in flight.
+     * Every built-in (the votes, AoR, step search's view {@code StepSearch.asAggregator()}) overrides it, running on
+     * the same executor, so that cancelling the future, or completing it (e.g. with {@code orTimeout}), stops the run:
+     * no model call starts after that; calls in flight over a model gateway (a {@code ChatModelSampler}'s samples, an
+     * LLM judge's calls, a served search's steps) are interrupted and abandoned; a local model's generation in flight
+     * runs to its end, its result unused, as does a scorer's call in flight other than AoR's LLM judge's (a weighted
+     * vote's scorer, a likelihood scorer). The cancelled future carries no result.
      */
     default CompletableFuture<AggregationResult> solveAsync(String question) {
         return CompletableFuture.supplyAsync(() -> solve(question));

@@ -153,10 +153,11 @@ public final class AggregationOfReasoning implements Aggregator {
     }
 
     /**
-     * {@link #solve(String)} on the common pool. Cancelling the returned future, or completing it (e.g. with
-     * {@code orTimeout}), stops the run: no sample or judge call starts after that; a batch in flight from a sampler
-     * that can stop it ({@code ChatModelSampler}) is stopped and an {@link LlmChainJudge}'s call in flight is
-     * cancelled, their calls over the gateway interrupted; a local model's generation in flight runs to its end.
+     * {@link #solve(String)} on {@code CompletableFuture}'s default executor. Cancelling the returned future, or
+     * completing it (e.g. with {@code orTimeout}), stops the run: no sample or judge call starts after that; a batch in
+     * flight from a sampler that can stop it ({@code ChatModelSampler}) is stopped and an {@link LlmChainJudge}'s call
+     * in flight is cancelled, their calls over the gateway interrupted; a local model's generation in flight runs to
+     * its end.
      */
     @Override
     public CompletableFuture<AggregationResult> solveAsync(String question) {

@@ -29,8 +29,9 @@ public final class RunStop {
     }
 
     /**
-     * Runs {@code work} on the common pool and returns its future; cancelling that future, or completing it (a
-     * value, an exception, {@code orTimeout}), runs {@code stop}, once the work's own result has not ended it first.
+     * Runs {@code work} on {@code CompletableFuture}'s default executor and returns its future; cancelling that future,
+     * or completing it (a value, an exception, {@code orTimeout}), runs {@code stop}, once the work's own result has
+     * not ended it first.
      *
      * @throws NullPointerException if either is null
      */
@@ -48,8 +49,8 @@ public final class RunStop {
     }
 
     /**
-     * Runs {@code work} with a fresh stop on the common pool, as {@link #supplyAsync(Supplier, Runnable)}: ending the
-     * returned future fires the stop {@code work} was given.
+     * Runs {@code work} with a fresh stop, as {@link #supplyAsync(Supplier, Runnable)}: ending the returned future
+     * fires the stop {@code work} was given.
      */
     public static <T> CompletableFuture<T> supplyAsync(Function<RunStop, T> work) {
         Objects.requireNonNull(work, "work");
