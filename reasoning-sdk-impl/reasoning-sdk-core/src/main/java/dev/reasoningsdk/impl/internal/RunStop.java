@@ -85,6 +85,10 @@ public final class RunStop {
      */
     public void onStop(Runnable hook) {
         Objects.requireNonNull(hook, "hook");
+        if (!stoppable) {
+            // NONE is shared by every run that cannot be stopped: holding their hooks would keep their scopes alive.
+            return;
+        }
         hooks.add(hook);
         if (stopped) {
             hook.run();
