@@ -79,6 +79,36 @@ class SolveAsyncCancellationTest {
         assertThat(sampler.calls).hasSize(1);
     }
 
+    @Test
+    void cancellingAorWhileALocalSamplerDrawsLetsTheDrawEndAndStartsNoCallAfterIt() throws InterruptedException {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            texts.add("A: 1 [s=8][g=7]");
+            texts.add("A: 2 [s=8][g=6]");
+        }
+        CountDownLatch firstDraw = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        HoldingSampler sampler = new HoldingSampler(new ScriptedSampler(texts), firstDraw, release);
+        TaggedScorer scorer = new TaggedScorer();
+        // The prompt is made on the run's own thread, before each draw.
+        AtomicReference<Thread> runThread = new AtomicReference<>();
+        CompletableFuture<AggregationResult> future = AggregationOfReasoning.builder().scorer(scorer)
+                .extractor(AnswerExtractors.numeric()).sampler(sampler, 0.8).promptFormat(question -> {
+                    runThread.compareAndSet(null, Thread.currentThread());
+                    return question;
+                }).build().solveAsync(QUESTION);
+        firstDraw.await();
+        future.cancel(true);
+        release.countDown();
+        awaitLeft(runThread.get(), AggregationOfReasoning.class);
+        sampler.firstDrawEnded.await();
+
+        assertThat(future).isCancelled();
+        // A local sampler's draw cannot be stopped: it ran to its end, and nothing was judged or drawn after it.
+        assertThat(sampler.scripted.calls).hasSize(1);
+        assertThat(scorer.calls()).isZero();
+    }
+
     /**
      * Waits until {@code thread} runs no code of {@code technique}: the run it carried has ended (a pooled thread
      * lives on, so joining it would wait for the pool).
@@ -142,6 +172,43 @@ class SolveAsyncCancellationTest {
         @Override
         public String name() {
             return "counting";
+        }
+    }
+
+    /**
+     * A sampler with the interface's default {@code sampleAsync}, as a local model's: its first draw waits for
+     * {@code release}.
+     */
+    private static final class HoldingSampler implements ChainSampler {
+        final ScriptedSampler scripted;
+        final CountDownLatch firstDrawEnded = new CountDownLatch(1);
+        private final CountDownLatch firstDraw;
+        private final CountDownLatch release;
+        private final AtomicInteger draws = new AtomicInteger();
+
+        HoldingSampler(ScriptedSampler scripted, CountDownLatch firstDraw, CountDownLatch release) {
+            this.scripted = scripted;
+            this.firstDraw = firstDraw;
+            this.release = release;
+        }
+
+        @Override
+        public SampleBatch sample(String prompt, int count, long firstSeed) {
+            if (draws.incrementAndGet() > 1) {
+                return scripted.sample(prompt, count, firstSeed);
+            }
+            firstDraw.countDown();
+            await(release);
+            try {
+                return scripted.sample(prompt, count, firstSeed);
+            } finally {
+                firstDrawEnded.countDown();
+            }
+        }
+
+        @Override
+        public String name() {
+            return "holding";
         }
     }
 
