@@ -57,13 +57,7 @@ class SolveAsyncCancellationTest {
 
     @Test
     void cancellingAorsSolveAsyncStartsNoJudgeCallNorSampleAfterIt() throws InterruptedException {
-        // Two answers that score alike: AoR would judge and sample again until its 40 samples.
-        List<String> texts = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            texts.add("A: 1 [s=8][g=7]");
-            texts.add("A: 2 [s=8][g=6]");
-        }
-        ScriptedSampler sampler = new ScriptedSampler(texts);
+        ScriptedSampler sampler = new ScriptedSampler(answersScoredAlike());
         CountDownLatch firstJudgeCall = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         HoldingScorer scorer = new HoldingScorer(firstJudgeCall, release);
@@ -81,14 +75,9 @@ class SolveAsyncCancellationTest {
 
     @Test
     void cancellingAorWhileALocalSamplerDrawsLetsTheDrawEndAndStartsNoCallAfterIt() throws InterruptedException {
-        List<String> texts = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            texts.add("A: 1 [s=8][g=7]");
-            texts.add("A: 2 [s=8][g=6]");
-        }
         CountDownLatch firstDraw = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        HoldingSampler sampler = new HoldingSampler(new ScriptedSampler(texts), firstDraw, release);
+        HoldingSampler sampler = new HoldingSampler(new ScriptedSampler(answersScoredAlike()), firstDraw, release);
         TaggedScorer scorer = new TaggedScorer();
         // The prompt is made on the run's own thread, before each draw.
         AtomicReference<Thread> runThread = new AtomicReference<>();
@@ -107,6 +96,16 @@ class SolveAsyncCancellationTest {
         // A local sampler's draw cannot be stopped: it ran to its end, and nothing was judged or drawn after it.
         assertThat(sampler.scripted.calls).hasSize(1);
         assertThat(scorer.calls()).isZero();
+    }
+
+    /** Two answers that score alike: AoR judges them and samples again until its 40 samples. */
+    private static List<String> answersScoredAlike() {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            texts.add("A: 1 [s=8][g=7]");
+            texts.add("A: 2 [s=8][g=6]");
+        }
+        return texts;
     }
 
     /**
