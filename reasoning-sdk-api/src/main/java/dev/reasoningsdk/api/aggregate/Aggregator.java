@@ -44,9 +44,9 @@ public interface Aggregator {
      * Every built-in (the votes, AoR, step search's view {@code StepSearch.asAggregator()}) overrides it, running on
      * the same executor, so that cancelling the future, or completing it (e.g. with {@code orTimeout}), stops the run:
      * no model call starts after that; calls in flight over a model gateway (a {@code ChatModelSampler}'s samples, an
-     * LLM judge's calls, a served search's steps) are interrupted and abandoned; a local model's generation in flight
-     * runs to its end, its result unused, as does a scorer's call in flight other than AoR's LLM judge's (a weighted
-     * vote's scorer, a likelihood scorer). The cancelled future carries no result.
+     * LLM judge's calls, AoR's or a weighted vote's, a served search's steps) are interrupted and abandoned; a local
+     * model's generation in flight runs to its end, its result unused, as does another scorer's work in flight (a
+     * likelihood scorer's, a learned verifier's). The cancelled future carries no result.
      */
     default CompletableFuture<AggregationResult> solveAsync(String question) {
         return CompletableFuture.supplyAsync(() -> solve(question));

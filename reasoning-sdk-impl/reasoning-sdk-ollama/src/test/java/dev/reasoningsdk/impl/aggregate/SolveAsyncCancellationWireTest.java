@@ -47,6 +47,24 @@ class SolveAsyncCancellationWireTest {
     }
 
     @Test
+    void cancellingAVoteWeightedByAnLlmJudgeInterruptsTheJudgeCallInFlightAndSendsNoOther()
+            throws InterruptedException {
+        try (FaultInjectingServer server = FaultInjectingServer.builder().reply(question -> "The answer is 7.")
+                .faults(FaultInjectingServer.OLLAMA_PATH, HttpFault.none(), HttpFault.none(), HttpFault.hang())
+                .start()) {
+            HangWatch watch = new HangWatch(server, 3);
+            try (ChatModelSampler sampler = ChatModelSampler.builder().model(watch).concurrency(1)
+                    .callTimeout(NEVER).build();
+                 ModelGateway judgeGateway = ModelGateway.builder().model(watch).callTimeout(NEVER).build()) {
+                watch.cancelWhileHanging(WeightedVote.builder().extractor(AnswerExtractors.numeric())
+                        .scorer(LlmChainJudge.builder().gateway(judgeGateway).build()).sampler(sampler, 0.8)
+                        .samples(2).build());
+            }
+            assertThat(server.requests()).isEqualTo(3);
+        }
+    }
+
+    @Test
     void cancellingAorInterruptsTheJudgeCallInFlightAndSendsNoOther() throws InterruptedException {
         AtomicInteger samples = new AtomicInteger();
         // Two answers, so the judge is called; its first call (the third request) hangs.
