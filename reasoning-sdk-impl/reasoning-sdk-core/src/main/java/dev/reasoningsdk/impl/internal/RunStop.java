@@ -97,7 +97,8 @@ public final class RunStop {
 
     /**
      * Waits for {@code work}, cancelling it if the run stops meanwhile; a stoppable future such as a sampler's batch
-     * then stops its calls, another is only abandoned.
+     * then stops its calls, another is only abandoned. The run holds the future only once it was returned: a stop in
+     * between reaches it here, so calls the work started in that moment are made, none after.
      *
      * @return the work's value
      * @throws CancellationException if the run was stopped (or the work cancelled)

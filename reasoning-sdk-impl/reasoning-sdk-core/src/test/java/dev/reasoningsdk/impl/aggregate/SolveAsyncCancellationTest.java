@@ -45,6 +45,8 @@ class SolveAsyncCancellationTest {
             CompletableFuture<AggregationResult> future = MajorityVote.builder().extractor(AnswerExtractors.numeric())
                     .sampler(sampler, 0.8).samples(4).build().solveAsync(QUESTION);
             firstCall.await();
+            // The run can cancel the batch only once it holds its future: it does when it waits for it.
+            awaitWaiting(sampler.caller.get());
             future.cancel(true);
             release.countDown();
         } finally {
@@ -108,6 +110,14 @@ class SolveAsyncCancellationTest {
         return texts;
     }
 
+    /** Waits until {@code thread} waits for a {@code CompletableFuture}. */
+    private static void awaitWaiting(Thread thread) throws InterruptedException {
+        while (Arrays.stream(thread.getStackTrace()).noneMatch(frame -> frame.getMethodName().equals("join")
+                && frame.getClassName().equals(CompletableFuture.class.getName()))) {
+            Thread.sleep(1);
+        }
+    }
+
     /**
      * Waits until {@code thread} runs no code of {@code technique}: the run it carried has ended (a pooled thread
      * lives on, so joining it would wait for the pool).
@@ -137,6 +147,8 @@ class SolveAsyncCancellationTest {
         private final CountDownLatch firstCall;
         private final CountDownLatch release;
         final AtomicInteger calls = new AtomicInteger();
+        /** The thread that asked for the first batch: the run's own. */
+        final AtomicReference<Thread> caller = new AtomicReference<>();
 
         CallCountingSampler(ExecutorService executor, CountDownLatch firstCall, CountDownLatch release) {
             this.executor = executor;
@@ -151,6 +163,7 @@ class SolveAsyncCancellationTest {
 
         @Override
         public CompletableFuture<SampleBatch> sampleAsync(String prompt, int count, long firstSeed) {
+            caller.compareAndSet(null, Thread.currentThread());
             CompletableFuture<SampleBatch> result = new CompletableFuture<>();
             executor.execute(() -> {
                 List<SampleBatch.Sample> samples = new ArrayList<>();
