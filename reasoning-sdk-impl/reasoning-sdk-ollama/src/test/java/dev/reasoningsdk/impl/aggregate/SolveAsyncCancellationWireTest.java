@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,26 +50,26 @@ class SolveAsyncCancellationWireTest {
     @Test
     void cancellingAVoteWeightedByAnLlmJudgeInterruptsTheJudgeCallInFlightAndSendsNoOther()
             throws InterruptedException {
-        try (FaultInjectingServer server = FaultInjectingServer.builder().reply(question -> "The answer is 7.")
-                .faults(FaultInjectingServer.OLLAMA_PATH, HttpFault.none(), HttpFault.none(), HttpFault.hang())
-                .start()) {
-            HangWatch watch = new HangWatch(server, 3);
-            try (ChatModelSampler sampler = ChatModelSampler.builder().model(watch).concurrency(1)
-                    .callTimeout(NEVER).build();
-                 ModelGateway judgeGateway = ModelGateway.builder().model(watch).callTimeout(NEVER).build()) {
-                watch.cancelWhileHanging(WeightedVote.builder().extractor(AnswerExtractors.numeric())
-                        .scorer(LlmChainJudge.builder().gateway(judgeGateway).build()).sampler(sampler, 0.8)
-                        .samples(2).build());
-            }
-            assertThat(server.requests()).isEqualTo(3);
-        }
+        cancelWhileTheJudgeHangs(question -> "The answer is 7.", (sampler, judge) -> WeightedVote.builder()
+                .extractor(AnswerExtractors.numeric()).scorer(judge).sampler(sampler, 0.8).samples(2).build());
     }
 
     @Test
     void cancellingAorInterruptsTheJudgeCallInFlightAndSendsNoOther() throws InterruptedException {
         AtomicInteger samples = new AtomicInteger();
-        // Two answers, so the judge is called; its first call (the third request) hangs.
-        Function<String, String> reply = question -> "The answer is " + (1 + samples.getAndIncrement() % 2) + ".";
+        // Two answers, so AoR calls its judge.
+        cancelWhileTheJudgeHangs(question -> "The answer is " + (1 + samples.getAndIncrement() % 2) + ".",
+                (sampler, judge) -> AggregationOfReasoning.builder().scorer(judge)
+                        .extractor(AnswerExtractors.numeric()).sampler(sampler, 0.8).initialSamples(2).build());
+    }
+
+    /**
+     * Two samples answered by {@code reply}, then the aggregator's first judge call (the third request) hangs and is
+     * cancelled; no request follows it.
+     */
+    private static void cancelWhileTheJudgeHangs(Function<String, String> reply,
+                                                 BiFunction<ChatModelSampler, LlmChainJudge, Aggregator> aggregator)
+            throws InterruptedException {
         try (FaultInjectingServer server = FaultInjectingServer.builder().reply(reply)
                 .faults(FaultInjectingServer.OLLAMA_PATH, HttpFault.none(), HttpFault.none(), HttpFault.hang())
                 .start()) {
@@ -76,9 +77,8 @@ class SolveAsyncCancellationWireTest {
             try (ChatModelSampler sampler = ChatModelSampler.builder().model(watch).concurrency(1)
                     .callTimeout(NEVER).build();
                  ModelGateway judgeGateway = ModelGateway.builder().model(watch).callTimeout(NEVER).build()) {
-                watch.cancelWhileHanging(AggregationOfReasoning.builder()
-                        .scorer(LlmChainJudge.builder().gateway(judgeGateway).build())
-                        .extractor(AnswerExtractors.numeric()).sampler(sampler, 0.8).initialSamples(2).build());
+                watch.cancelWhileHanging(aggregator.apply(sampler,
+                        LlmChainJudge.builder().gateway(judgeGateway).build()));
             }
             assertThat(server.requests()).isEqualTo(3);
         }
