@@ -122,7 +122,7 @@ class SolveAsyncCancellationTest {
      * Waits until {@code thread} runs no code of {@code technique}: the run it carried has ended (a pooled thread
      * lives on, so joining it would wait for the pool).
      */
-    private static void awaitLeft(Thread thread, Class<?> technique) throws InterruptedException {
+    static void awaitLeft(Thread thread, Class<?> technique) throws InterruptedException {
         while (Arrays.stream(thread.getStackTrace())
                 .anyMatch(frame -> frame.getClassName().startsWith(technique.getName()))) {
             Thread.sleep(1);

@@ -262,7 +262,8 @@ class StepSearchGatewayTest {
             hanging.await();
             future.cancel(true);
             hangEnded.await();
-            searchThread.get().join();
+            // The search's thread may be a pooled worker that outlives the search: wait until it left the search.
+            SolveAsyncCancellationTest.awaitLeft(searchThread.get(), StepSearch.class);
             assertThat(future).isCancelled();
         }
         // The scope refuses every call after the cancel: none reached the model.
