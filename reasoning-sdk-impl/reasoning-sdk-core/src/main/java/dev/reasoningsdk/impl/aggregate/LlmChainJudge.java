@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * default limits: 60 s per call, transient failures retried with backoff, a 429's Retry-After honoured). Each
  * scoring call opens a scope of the gateway, so the gateway's {@code maxCalls} and {@code deadline} bound each
  * scoring; {@link AggregationOfReasoning} puts all the scorings of one aggregation in one scope instead, with its
- * judge-call bound. A scoring whose scope ran out or was cancelled stops at once, its chains unscored.
+ * judge-call bound. A scoring whose scope ran out or was cancelled stops at once, its chains unscored, and so does
+ * one whose request the provider refused (a client error: a prompt over its context, a bad request, a missing key),
+ * since its attempts would send the same request again.
  *
  * <p>Unlike the reference code, the prompts show the judge the question (a judge cannot check reasoning against a
  * problem it has not seen). In AoR's dynamic phase the local prompt also shows the group's best and worst scored
@@ -202,7 +204,7 @@ public final class LlmChainJudge implements ChainScorer {
                     .temperature(temperature).build());
             if (call.text == null) {
                 usage = usage.plus(call.usage);
-                if (call.stopped) {
+                if (call.endsScoring) {
                     break;
                 }
                 continue;
@@ -253,9 +255,11 @@ public final class LlmChainJudge implements ChainScorer {
         if (!result.ok()) {
             LOG.warn("judge call failed: {}", result.message());
         }
-        boolean stopped = result.failure().map(f -> f == CallFailure.BUDGET_EXHAUSTED || f == CallFailure.CANCELLED)
-                .orElse(false);
-        return new Call(result.ok() ? result.text() : null, result.usage(), stopped);
+        // A spent scope or a cancel ends the scoring; so does a request the provider refused (a prompt over its
+        // context, a bad request, no key): the attempts repeat the same request, which it would refuse again.
+        boolean endsScoring = result.failure().map(f -> f == CallFailure.BUDGET_EXHAUSTED || f == CallFailure.CANCELLED
+                || f == CallFailure.CLIENT_ERROR).orElse(false);
+        return new Call(result.ok() ? result.text() : null, result.usage(), endsScoring);
     }
 
     private static String abbreviate(String text) {
@@ -264,10 +268,10 @@ public final class LlmChainJudge implements ChainScorer {
     }
 
     /**
-     * One judge call: its text (null when it failed), cost, and whether its scope ran out or was cancelled (then
-     * no further call of the scoring can succeed).
+     * One judge call: its text (null when it failed), cost, and whether no further attempt of the scoring can
+     * succeed ({@code endsScoring}: its scope ran out or was cancelled, or the provider refused the request itself).
      */
-    private record Call(String text, Usage usage, boolean stopped) {
+    private record Call(String text, Usage usage, boolean endsScoring) {
         /** This call's cost, with a reply that held no score counted as a failed call. */
         Usage failed() {
             return usage.withAllCallsFailed(CallFailure.GARBAGE);

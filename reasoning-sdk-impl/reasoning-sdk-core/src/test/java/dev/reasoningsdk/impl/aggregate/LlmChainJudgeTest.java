@@ -202,6 +202,23 @@ class LlmChainJudgeTest {
     }
 
     @Test
+    void aRequestTheProviderRefusesIsNotSentAgain() {
+        // The judge prompt over a served model's context: a 400 that the same request would get at every attempt.
+        dev.reasoningsdk.fixtures.FaultyChatModel refusing = dev.reasoningsdk.fixtures.FaultyChatModel.builder()
+                .delegate(ScriptedChatModel.byRule(request -> "Chain 1 Total Score: 7/10"))
+                .everyNth(1, dev.reasoningsdk.fixtures.Fault.failure(new dev.langchain4j.exception.HttpException(400,
+                        "context_length_exceeded"))).build();
+        LlmChainJudge judge = LlmChainJudge.builder().model(refusing).maxAttempts(3).build();
+
+        ChainScorer.Scores scores = judge.scoreLocally(QUESTION, TWO, List.of());
+
+        assertThat(scores.scores()).allMatch(s -> s.isNaN());
+        assertThat(scores.failures()).isEqualTo(2);
+        assertThat(refusing.calls()).isEqualTo(1);
+        assertThat(scores.usage().failuresByKind()).containsExactly(entry(CallFailure.CLIENT_ERROR, 1));
+    }
+
+    @Test
     void keepsScoresFromEarlierAttemptsAndSurvivesExceptions() {
         ScriptedChatModel model = ScriptedChatModel.builder()
                 .failure(new RuntimeException("HTTP 503 from scripted model")).replies("Chain 2 Total Score: 6/10",
