@@ -271,12 +271,8 @@ public final class AggregationOfReasoning implements Aggregator {
                 }
             }
             if (dynamic && grouping.chainCount() == 0) {
-                String message = "no chain could be sampled from " + sampling.sampler().name() + " in " + drawn
-                        + " attempts";
-                Usage spent = usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos));
-                throw samplerExhausted
-                        ? new BudgetExhaustedException(message + ": its budget ran out" + lastFailures, spent)
-                        : new ReasoningException(message + lastFailures, null, true, spent);
+                throw Sampling.noChainSampled(sampling.sampler().name() + " in " + drawn + " attempts", lastFailures,
+                        samplerExhausted, usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos)));
             }
             if (grouping.groups().isEmpty()) {
                 return finish(StopReason.NO_ANSWER, 0);

@@ -26,6 +26,7 @@ import dev.reasoningsdk.api.model.TokenLogProb;
 import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.internal.ChatCalls;
 import dev.reasoningsdk.impl.internal.RunStop;
+import dev.reasoningsdk.impl.internal.Sampling;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.CallResult;
 import dev.reasoningsdk.impl.llm.CallScope;
@@ -358,11 +359,9 @@ public final class StepSearch {
         int calls = usage.modelCalls() - result.rewardUsage().modelCalls();
         int failed = usage.failedCalls() - result.rewardUsage().failedCalls();
         if (calls > 0 && failed == calls) {
-            String message = "no chain could be sampled from " + (gateway != null ? gateway.name() : model.modelId())
-                    + ": all " + calls + " calls failed " + usage.failuresByKind();
-            throw result.stopReason() == StopReason.BUDGET_EXHAUSTED
-                    ? new BudgetExhaustedException(message + ", its budget spent", usage)
-                    : new ReasoningException(message, null, true, usage);
+            throw Sampling.noChainSampled(gateway != null ? gateway.name() : model.modelId(),
+                    "; all " + calls + " calls failed " + usage.failuresByKind(),
+                    result.stopReason() == StopReason.BUDGET_EXHAUSTED, usage);
         }
         return result.toAggregationResult();
     }

@@ -4,9 +4,7 @@ import dev.reasoningsdk.impl.internal.RunStop;
 import dev.reasoningsdk.impl.internal.Sampling;
 
 import dev.reasoningsdk.impl.internal.AnswerGrouping;
-import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.ReasoningChain;
-import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.StopReason;
@@ -71,10 +69,8 @@ final class VoteEngine {
         Sampling.Draw draw = sampling.draw(question, samples, 0, stop);
         boolean exhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
         if (draw.chains().isEmpty()) {
-            String message = "no chain could be sampled from " + sampling.sampler().name();
-            throw exhausted ? new BudgetExhaustedException(message + ": its budget ran out" + draw.failureSummary(),
-                    draw.batch().usage())
-                    : new ReasoningException(message + draw.failureSummary(), null, true, draw.batch().usage());
+            throw Sampling.noChainSampled(sampling.sampler().name(), draw.failureSummary(), exhausted,
+                    draw.batch().usage());
         }
         StopReason reason = exhausted ? StopReason.BUDGET_EXHAUSTED : StopReason.MAX_SAMPLES_REACHED;
         return vote(question, draw.chains(), reason, draw.batch().usage(), start, stop);

@@ -1,6 +1,9 @@
 package dev.reasoningsdk.impl.internal;
 
+import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
 import java.util.List;
@@ -67,6 +70,22 @@ public record Sampling(ChainSampler sampler, double temperature, UnaryOperator<S
                     sampler.name(), temperature, batch.failures().get(0).message());
         }
         return new Draw(batch.chains(sampler.name()), batch);
+    }
+
+    /**
+     * What a technique throws when no chain could be sampled at all from {@code source}: a
+     * {@link BudgetExhaustedException} when a budget stopped the sampling, else a retryable
+     * {@link ReasoningException}, either carrying what was spent.
+     *
+     * @param source      what was sampled from, as the message names it
+     * @param failures    why, appended to the message (as {@link Draw#failureSummary()}: empty, or {@code "; ..."})
+     * @param budgetSpent whether a budget stopped the sampling
+     * @param spent       what the sampling spent
+     */
+    public static ReasoningException noChainSampled(String source, String failures, boolean budgetSpent, Usage spent) {
+        String message = "no chain could be sampled from " + source;
+        return budgetSpent ? new BudgetExhaustedException(message + ": its budget ran out" + failures, spent)
+                : new ReasoningException(message + failures, null, true, spent);
     }
 
     /**
