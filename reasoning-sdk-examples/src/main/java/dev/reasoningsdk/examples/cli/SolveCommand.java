@@ -238,7 +238,9 @@ final class SolveCommand implements Callable<Integer> {
             default -> StepSearchSettings.bestFirst(search, stepTokens, stepMaxTokens, true);
         };
         long started = System.nanoTime();
-        // What built.asAggregator().solve(question) returns, with the search's own result kept for its path.
+        // The aggregation built.asAggregator().solve(question) returns, with the search's own result kept for its
+        // path; unlike that view, a search whose every call failed is printed (no answer, its failures counted)
+        // rather than thrown.
         StepSearchResult found = built.solve(question);
         return new Solved(method, found.toAggregationResult(), found, Duration.ofNanos(System.nanoTime() - started),
                 StepSearchSettings.settingsReport(built.settings()));
