@@ -44,8 +44,12 @@ import picocli.CommandLine.Parameters;
  * sampled log-probabilities or, on a served model, the model itself as AoR's LLM judge) and the step searches
  * {@code best-first}, {@code beam} and {@code mcts} (with the settings {@code bench aggregate --live} runs,
  * {@link StepSearchSettings}; their result is the one {@link StepSearch#asAggregator()} gives,
- * {@link StepSearchResult#toAggregationResult()}, with the search's own result kept for its path and expansions).
- * Majority and AoR run through {@link Aggregator#solve}. Sampling methods draw at {@code --temperature}
+ * {@link StepSearch#toAggregationResult(StepSearchResult)}, with the search's own result kept for its path and
+ * expansions). Majority and AoR run through {@link Aggregator#solve}. A run that sampled nothing because every model
+ * call failed (a server that answers each call with an error) is a failed run whatever the method, as
+ * {@link Aggregator#solve} has it: exit 1 with the {@link ReasoningException}'s one line on stderr (how many calls
+ * failed, by kind) and nothing on stdout, as every command reports a model failure; an endpoint that refused every call
+ * as it refuses a wrong URL, model or key is bad input (exit 2). Sampling methods draw at {@code --temperature}
  * (default {@value BenchAggregateCommand#TEMPERATURE}), sample {@code i} with seed {@code --seed + i} (default 0); a
  * step search's row {@code i} has seed {@code --seed + i}. An option that the chosen method does not read is refused,
  * as is {@code --judge llm} on the embedded model (it cannot judge) and {@code --max-tokens} on a served model (its
@@ -239,11 +243,10 @@ final class SolveCommand implements Callable<Integer> {
         };
         long started = System.nanoTime();
         // The aggregation built.asAggregator().solve(question) returns, with the search's own result kept for its
-        // path; unlike that view, a search whose every call failed is printed (no answer, its failures counted)
-        // rather than thrown.
+        // path: a search whose every call failed throws, as majority and AoR do when they sampled nothing.
         StepSearchResult found = built.solve(question);
-        return new Solved(method, found.toAggregationResult(), found, Duration.ofNanos(System.nanoTime() - started),
-                StepSearchSettings.settingsReport(built.settings()));
+        return new Solved(method, built.toAggregationResult(found), found,
+                Duration.ofNanos(System.nanoTime() - started), StepSearchSettings.settingsReport(built.settings()));
     }
 
     /** The settings majority or AoR ran with, as the report states them. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reasoningsdk.fixtures.FaultInjectingServer;
+import dev.reasoningsdk.fixtures.HttpFault;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
@@ -14,6 +15,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -151,6 +153,29 @@ class SolveCommandTest {
                 assertThat(endpoint.path("provider").asText()).isEqualTo("openai");
                 assertThat(endpoint.path("usage").path("calls_sent").asInt()).isEqualTo(calls);
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("methods")
+    void overRealHttpARunWhoseEveryCallFailedIsAModelFailureWhateverTheMethod(String method) {
+        // Every request a 500: no chain can be sampled. Exit 1 (a failed run, as every command reports a model
+        // failure), not 2 (what the caller gave) and not 0 with an empty answer.
+        try (FaultInjectingServer failing = FaultInjectingServer.builder()
+                .random(0, Map.of(HttpFault.serverError(500), 1.0)).start()) {
+            List<String> args = new ArrayList<>(List.of("solve", "--method", method, "--provider", "openai",
+                    "--base-url", failing.openAiBaseUrl(), "--model", "refused-model"));
+            if (method.equals("majority")) {
+                args.addAll(List.of("--samples", "2"));
+            }
+            args.add(easy.get(0).path("question").asText());
+            CliRun run = CliRun.of(args.toArray(String[]::new));
+
+            assertThat(run.exit()).as(run.err() + run.out()).isEqualTo(ReasoningCli.EXIT_FAILURE);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err().strip().lines()).hasSize(1);
+            assertThat(run.err()).startsWith("reasoning: no chain could be sampled from refused-model");
+            assertThat(failing.requests()).isPositive().isEqualTo(failing.faults(HttpFault.Kind.SERVER_ERROR));
         }
     }
 
