@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,9 +52,11 @@ import picocli.CommandLine.Parameters;
  * failed, by kind) and nothing on stdout, as every command reports a model failure; an endpoint that refused every call
  * as it refuses a wrong URL, model or key is bad input (exit 2). Sampling methods draw at {@code --temperature}
  * (default {@value BenchAggregateCommand#TEMPERATURE}), sample {@code i} with seed {@code --seed + i} (default 0); a
- * step search's row {@code i} has seed {@code --seed + i}. An option that the chosen method does not read is refused,
- * as is {@code --judge llm} on the embedded model (it cannot judge) and {@code --max-tokens} on a served model (its
- * length is its server's setting).
+ * step search's row {@code i} has seed {@code --seed + i}. {@code --max-tokens} (majority and AoR) caps each sample:
+ * the embedded model's generation length, or on a served model each sample request's {@code maxOutputTokens}
+ * (OpenAI's {@code max_tokens}, Ollama's {@code num_predict}; at most the context with {@code --model DIR}), while an
+ * LLM judge's calls keep the server's length; a sample cut at the cap is truncated and does not vote. An option that
+ * the chosen method does not read is refused, as is {@code --judge llm} on the embedded model (it cannot judge).
  */
 @Command(name = "solve", mixinStandardHelpOptions = true,
         description = "Answer one question with an aggregation technique (majority, aor, best-first, beam, mcts) on "
@@ -106,8 +109,9 @@ final class SolveCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     double temperature = BenchAggregateCommand.TEMPERATURE;
 
-    @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens per sample of majority and aor on "
-            + "the embedded model (default: its context).")
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens per sample of majority and aor "
+            + "(default: the model's context, or a served model's own length); sent to a served model with each "
+            + "sample (max_tokens, Ollama's num_predict).")
     Integer maxTokens;
 
     @Option(names = "--seed", description = "First seed: sample i (a step search's row i) has seed + i "
@@ -155,10 +159,6 @@ final class SolveCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--judge llm needs a served model (--provider openai or ollama, or "
                     + "--model DIR): the embedded tiny reasoner cannot judge chains");
         }
-        if (maxTokens != null && endpoint.isServed()) {
-            throw new IllegalArgumentException("--max-tokens is for the embedded model: a served model's sample "
-                    + "length is its server's setting");
-        }
         RemoteModel.requireReachable(endpoint, cache);
         BenchReport report;
         try (CacheOption closing = cache) {
@@ -196,12 +196,18 @@ final class SolveCommand implements Callable<Integer> {
              RemoteModel remote = RemoteModel.open(endpoint, folder, cache)) {
             if (folder != null) {
                 ModelEndpoint.requireReadable(folder, question, "it", "QUESTION");
+                if (maxTokens != null && maxTokens > folder.contextLength()) {
+                    // Its loopback server, as reasoning serve --model DIR, refuses a longer max_tokens.
+                    throw new IllegalArgumentException("--max-tokens must be at most " + folder.contextLength()
+                            + " with --model DIR (the context of " + folder.modelId() + "), was " + maxTokens);
+                }
             }
             Solved solved;
             try {
                 solved = STEP_SEARCHES.contains(method)
                         ? search(StepSearchSettings.servedBuilder(remote.gateway(), remote.continuing(), seed))
-                        : aggregate(votingMethod(remote.sampler(temperature), LlmChainJudge.builder()
+                        : aggregate(votingMethod(remote.sampler(temperature, maxTokens == null ? OptionalInt.empty()
+                                : OptionalInt.of(maxTokens)), LlmChainJudge.builder()
                                 .gateway(remote.gateway()).build()));
             } catch (ReasoningException failed) {
                 // An endpoint that refused every call (a wrong URL, model or key) is bad input, not a failed run.

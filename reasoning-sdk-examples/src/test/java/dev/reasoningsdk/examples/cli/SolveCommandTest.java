@@ -3,6 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.fixtures.HttpFault;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +23,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,6 +37,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class SolveCommandTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> METHODS = List.of("majority", "aor", "best-first", "beam", "mcts");
     /** Every method's fields. */
     private static final List<String> FIELDS = List.of("method", "answer", "groups", "margin", "stop_reason",
@@ -179,6 +183,55 @@ class SolveCommandTest {
         }
     }
 
+    @Test
+    void overRealHttpMaxTokensGoesWithEverySampleRequestAndTheServerCutsThere() throws IOException {
+        String question = "Sam has 14 apples. He buys 7 more. How many apples does Sam have?";
+        for (String provider : List.of("openai", "ollama")) {
+            for (String method : List.of("majority", "aor")) {
+                try (FaultInjectingServer server = FaultInjectingServer.create()) {
+                    JsonNode json = solve("--method", method, "--max-tokens", "40", "--provider", provider,
+                            "--base-url", provider.equals("openai") ? server.openAiBaseUrl() : server.ollamaBaseUrl(),
+                            "--model", "capped-model", question);
+
+                    String at = provider + " " + method;
+                    assertThat(json.path("answer").asText()).as(at).isEqualTo("21");
+                    assertThat(json.path("settings").path("max_tokens").asInt()).as(at).isEqualTo(40);
+                    assertThat(server.requests()).as(at).isEqualTo(json.path("model_calls").asInt()).isPositive();
+                    for (String body : server.requestBodies()) {
+                        JsonNode request = JSON.readTree(body);
+                        // The cap goes with the sample's own seed and temperature, which it must not replace.
+                        JsonNode parameters = provider.equals("openai") ? request : request.path("options");
+                        assertThat(parameters.path(provider.equals("openai") ? "max_tokens" : "num_predict")
+                                .asInt()).as(at + " " + body).isEqualTo(40);
+                        assertThat(parameters.has("seed")).as(at + " " + body).isTrue();
+                        assertThat(parameters.path("temperature").asDouble()).as(at + " " + body)
+                                .isEqualTo(BenchAggregateCommand.TEMPERATURE);
+                    }
+                }
+            }
+        }
+        // A cap below the replies' length: the server cuts every sample there, and a cut sample does not vote.
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            CliRun run = CliRun.of("solve", "--method", "majority", "--samples", "2", "--max-tokens", "3",
+                    "--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model", "capped-model", question);
+            assertThat(run.exit()).as(run.err()).isEqualTo(ReasoningCli.EXIT_FAILURE);
+            assertThat(run.err()).contains("no chain could be sampled from capped-model")
+                    .contains("cut off at the token limit");
+        }
+    }
+
+    @Test
+    void maxTokensBeyondAnExportFoldersContextIsBadInput(@TempDir Path dir) throws IOException {
+        Path folder = OwnModelFolderTest.copyOfTinyReasoner(dir.resolve("my-reasoner"));
+        int context;
+        try (HuggingFaceOnnxModel model = TinyReasoner.create()) {
+            context = model.contextLength();
+        }
+        CliRun.of("solve", "--method", "majority", "--max-tokens", String.valueOf(context + 1), "--model",
+                folder.toString(), "Sam has 14 apples. He buys 7 more. How many apples does Sam have?")
+                .assertBadInput("--max-tokens must be at most " + context + " with --model DIR");
+    }
+
     private static String closedUrl() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return "http://127.0.0.1:" + socket.getLocalPort() + "/v1";
@@ -208,8 +261,6 @@ class SolveCommandTest {
                 Arguments.of(new String[] {"--method", "majority", "--samples", "0", question},
                         "--samples must be >= 1, was 0"),
                 Arguments.of(new String[] {"--temperature", "-1", question}, "--temperature must be >= 0"),
-                Arguments.of(new String[] {"--max-tokens", "16", "--provider", "openai", "--base-url", closed,
-                        "--model", "x", question}, "--max-tokens is for the embedded model"),
                 Arguments.of(new String[] {"--provider", "openai", "--base-url", closed, "--model", "x", question},
                         "--base-url " + closed + ": could not connect"));
     }
