@@ -41,10 +41,13 @@ import picocli.CommandLine.Parameters;
  *
  * <p>Methods, each reported as an {@link AggregationResult}: {@code majority} (self-consistency, Wang et al.,
  * 2023: {@code --samples} chains, default {@value #DEFAULT_SAMPLES}), {@code aor} (Aggregation of Reasoning, Yin et
- * al., 2024, with its dynamic sampling and defaults; judged by the arithmetic verifier, or with {@code --judge} by the
- * sampled log-probabilities or, on a served model, the model itself as AoR's LLM judge) and the step searches
- * {@code best-first}, {@code beam} and {@code mcts} (with the settings {@code bench aggregate --live} runs,
- * {@link StepSearchSettings}; their result is the one {@link StepSearch#asAggregator()} gives,
+ * al., 2024, with its dynamic sampling and defaults but for {@code --initial-samples} and {@code --max-samples}, its
+ * builder's {@code initialSamples} and {@code maxSamples}, default
+ * {@value AggregationOfReasoning#DEFAULT_INITIAL_SAMPLES} and {@value AggregationOfReasoning#DEFAULT_MAX_SAMPLES},
+ * {@code --max-samples} at least {@code --initial-samples}; judged by the arithmetic verifier, or with
+ * {@code --judge} by the sampled log-probabilities or, on a served model, the model itself as AoR's LLM judge) and the
+ * step searches {@code best-first}, {@code beam} and {@code mcts} (with the settings {@code bench aggregate --live}
+ * runs, {@link StepSearchSettings}; their result is the one {@link StepSearch#asAggregator()} gives,
  * {@link StepSearch#toAggregationResult(StepSearchResult)}, with the search's own result kept for its path and
  * expansions). Majority and AoR run through {@link Aggregator#solve}. A run that sampled nothing because every model
  * call failed (a server that answers each call with an error) is a failed run whatever the method, as
@@ -76,7 +79,7 @@ final class SolveCommand implements Callable<Integer> {
     /** Each method's own options: an option in another method's list is refused when not in the chosen one's. */
     private static final Map<String, List<String>> OPTIONS_BY_METHOD = Map.of(
             "majority", List.of("--samples", "--temperature", "--max-tokens"),
-            "aor", List.of("--judge", "--temperature", "--max-tokens"),
+            "aor", List.of("--judge", "--initial-samples", "--max-samples", "--temperature", "--max-tokens"),
             "best-first", List.of("--step-tokens", "--step-max-tokens"),
             "beam", List.of("--step-tokens", "--step-max-tokens"),
             "mcts", List.of("--step-tokens", "--step-max-tokens"));
@@ -104,6 +107,14 @@ final class SolveCommand implements Callable<Integer> {
 
     @Option(names = "--samples", description = "Chains majority votes on (default: ${DEFAULT-VALUE}).")
     int samples = DEFAULT_SAMPLES;
+
+    @Option(names = "--initial-samples", paramLabel = "N", description = "Chains aor samples before judging "
+            + "(default: ${DEFAULT-VALUE}, AoR's).")
+    int initialSamples = AggregationOfReasoning.DEFAULT_INITIAL_SAMPLES;
+
+    @Option(names = "--max-samples", paramLabel = "N", description = "Most chains aor samples in all, at least "
+            + "--initial-samples (default: ${DEFAULT-VALUE}, AoR's).")
+    int maxSamples = AggregationOfReasoning.DEFAULT_MAX_SAMPLES;
 
     @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature of majority and aor "
             + "(default: ${DEFAULT-VALUE}).")
@@ -145,6 +156,12 @@ final class SolveCommand implements Callable<Integer> {
                     + judge + "'");
         }
         Arguments.atLeast(samples, 1, "--samples");
+        Arguments.atLeast(initialSamples, 1, "--initial-samples");
+        Arguments.atLeast(maxSamples, 1, "--max-samples");
+        if (maxSamples < initialSamples) {
+            throw new IllegalArgumentException("--max-samples must be >= --initial-samples (" + initialSamples
+                    + "), was " + maxSamples);
+        }
         Arguments.atLeast(stepTokens, 1, "--step-tokens");
         Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
         if (!(temperature >= 0) || Double.isInfinite(temperature)) {
@@ -231,7 +248,7 @@ final class SolveCommand implements Callable<Integer> {
             default -> ArithmeticVerifier.builder().build();
         };
         return AggregationOfReasoning.builder().extractor(numeric).scorer(scorer).sampler(sampler, temperature)
-                .seed(seed).build();
+                .initialSamples(initialSamples).maxSamples(maxSamples).seed(seed).build();
     }
 
     private Solved aggregate(Aggregator aggregator) {
@@ -261,8 +278,7 @@ final class SolveCommand implements Callable<Integer> {
         if ("majority".equals(method)) {
             settings.put("samples", samples);
         } else {
-            settings.put("judge", judge).put("initial_samples", AggregationOfReasoning.DEFAULT_INITIAL_SAMPLES)
-                    .put("max_samples", AggregationOfReasoning.DEFAULT_MAX_SAMPLES);
+            settings.put("judge", judge).put("initial_samples", initialSamples).put("max_samples", maxSamples);
         }
         if (maxTokens != null) {
             settings.put("max_tokens", maxTokens);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.fixtures.HttpFault;
+import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -232,6 +234,36 @@ class SolveCommandTest {
                 .assertBadInput("--max-tokens must be at most " + context + " with --model DIR");
     }
 
+    @Test
+    void aorSamplesItsInitialSamplesThenMoreUpToItsMaxSamplesAndPrintsBoth() throws IOException {
+        // Every other reply answers 20: both answers' arithmetic checks, so neither ever leads by AoR's margin and its
+        // dynamic sampling goes on to --max-samples, 3 + 4 (its 5 more, cut at the maximum).
+        AtomicInteger replies = new AtomicInteger();
+        try (FaultInjectingServer server = FaultInjectingServer.builder()
+                .reply(user -> replies.getAndIncrement() % 2 == 0 ? "14 + 7 = 21. The answer is 21."
+                        : "14 + 6 = 20. The answer is 20.").start()) {
+            JsonNode json = solve("--method", "aor", "--initial-samples", "3", "--max-samples", "7", "--provider",
+                    "openai", "--base-url", server.openAiBaseUrl(), "--model", "split-model",
+                    "Sam has 14 apples. He buys 7 more. How many apples does Sam have?");
+
+            assertThat(server.requests()).isEqualTo(7);
+            assertThat(json.path("samples").asInt()).isEqualTo(7);
+            assertThat(json.path("stop_reason").asText()).isEqualTo("max_samples_reached");
+            assertThat(json.path("settings").path("initial_samples").asInt()).isEqualTo(3);
+            assertThat(json.path("settings").path("max_samples").asInt()).isEqualTo(7);
+        }
+        // Unanimous at its initial samples, AoR stops there: the first draw is --initial-samples.
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            JsonNode json = solve("--method", "aor", "--initial-samples", "4", "--provider", "openai", "--base-url",
+                    server.openAiBaseUrl(), "--model", "agreeing-model",
+                    "Sam has 14 apples. He buys 7 more. How many apples does Sam have?");
+            assertThat(server.requests()).isEqualTo(4);
+            assertThat(json.path("stop_reason").asText()).isEqualTo("unanimous");
+            assertThat(json.path("settings").path("max_samples").asInt())
+                    .isEqualTo(AggregationOfReasoning.DEFAULT_MAX_SAMPLES);
+        }
+    }
+
     private static String closedUrl() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return "http://127.0.0.1:" + socket.getLocalPort() + "/v1";
@@ -261,6 +293,17 @@ class SolveCommandTest {
                 Arguments.of(new String[] {"--method", "majority", "--samples", "0", question},
                         "--samples must be >= 1, was 0"),
                 Arguments.of(new String[] {"--temperature", "-1", question}, "--temperature must be >= 0"),
+                Arguments.of(new String[] {"--initial-samples", "0", question},
+                        "--initial-samples must be >= 1, was 0"),
+                Arguments.of(new String[] {"--max-samples", "0", question}, "--max-samples must be >= 1, was 0"),
+                Arguments.of(new String[] {"--initial-samples", "5", "--max-samples", "4", question},
+                        "--max-samples must be >= --initial-samples (5), was 4"),
+                Arguments.of(new String[] {"--initial-samples", "50", question}, "--max-samples must be >= "
+                        + "--initial-samples (50), was " + AggregationOfReasoning.DEFAULT_MAX_SAMPLES),
+                Arguments.of(new String[] {"--method", "majority", "--initial-samples", "5", question},
+                        "--initial-samples does not apply to --method majority"),
+                Arguments.of(new String[] {"--method", "beam", "--max-samples", "5", question},
+                        "--max-samples does not apply to --method beam"),
                 Arguments.of(new String[] {"--provider", "openai", "--base-url", closed, "--model", "x", question},
                         "--base-url " + closed + ": could not connect"));
     }
