@@ -229,8 +229,8 @@ public final class AggregationOfReasoning implements Aggregator {
                 var gateway = llmJudge.gateway();
                 int calls = Math.min(judgeBound, gateway.budget().maxCalls());
                 this.judgeScope = gateway.session(gateway.budget().withMaxCalls(calls));
+                // Opened on the run's thread, the scope is bound to the run's stop (RunStop.current()).
                 this.judge = llmJudge.within(judgeScope);
-                stop.onStop(judgeScope::cancel);
             } else {
                 this.judgeScope = null;
                 this.judge = scorer;
