@@ -6,11 +6,9 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.Aggregator;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
-import dev.reasoningsdk.api.aggregate.ScoredChain;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
@@ -32,8 +30,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A run's {@code solveAsync} cancelled at the moment its sampler has started a batch whose future the run does not
  * hold yet ({@code sampleAsync} has not returned): the stop reaches the batch all the same, and no call of it starts
- * after the stop. And a judge the run calls through a decorator, which the run cannot see is an LLM judge: its call
- * in flight is interrupted. The cancel is fired from inside the sampler and the judge, so it lands exactly there.
+ * after the stop; the cancel is fired from inside the sampler, so it lands exactly there. And a judge the run calls
+ * through a decorator, which the run cannot see is an LLM judge: its call in flight is interrupted.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SolveAsyncStopWindowTest {
@@ -89,18 +87,18 @@ class SolveAsyncStopWindowTest {
     }
 
     /**
-     * The run's judge, an LLM judge behind a decorator, holds its first call; the run is cancelled from that call,
-     * which is let go only then: unless the stop reached it, it returns as if nothing happened.
+     * The run's judge, an LLM judge behind a decorator, holds its first call; the run is cancelled while it is held,
+     * and the call let go only then: unless the stop reached it, it returns as if nothing happened.
      */
     private static void assertTheDecoratedJudgesCallIsInterrupted(Function<ChainScorer, Aggregator> aggregator)
             throws InterruptedException {
-        CompletableFuture<CompletableFuture<AggregationResult>> run = new CompletableFuture<>();
         HeldModel judgeModel = new HeldModel(call -> "Chain 1 Total Score: 8/10\nChain 2 Total Score: 3/10");
         try (ModelGateway judgeGateway = ModelGateway.builder().model(judgeModel).callTimeout(NEVER).build()) {
-            ChainScorer decorated = new Decorated(LlmChainJudge.builder().gateway(judgeGateway).build());
-            run.complete(aggregator.apply(decorated).solveAsync(QUESTION));
+            ChainScorer decorated = new ForwardingChainScorer(LlmChainJudge.builder().gateway(judgeGateway).build(),
+                    true);
+            CompletableFuture<AggregationResult> run = aggregator.apply(decorated).solveAsync(QUESTION);
             judgeModel.entered.await();
-            run.join().cancel(true);
+            run.cancel(true);
             judgeModel.release.countDown();
             judgeModel.ended.await();
 
@@ -196,29 +194,6 @@ class SolveAsyncStopWindowTest {
         @Override
         public OptionalDouble temperature() {
             return calls.temperature();
-        }
-    }
-
-    /** A user's decorator around a scorer: it forwards every call, and hides what it decorates. */
-    private record Decorated(ChainScorer scorer) implements ChainScorer {
-        @Override
-        public Scores scoreLocally(String question, List<ReasoningChain> chains, List<ScoredChain> references) {
-            return scorer.scoreLocally(question, chains, references);
-        }
-
-        @Override
-        public Scores scoreGlobally(String question, List<ReasoningChain> representatives) {
-            return scorer.scoreGlobally(question, representatives);
-        }
-
-        @Override
-        public String name() {
-            return "decorated " + scorer.name();
-        }
-
-        @Override
-        public ChainScorer amongChains(List<ReasoningChain> questionChains) {
-            return new Decorated(scorer.amongChains(questionChains));
         }
     }
 }
