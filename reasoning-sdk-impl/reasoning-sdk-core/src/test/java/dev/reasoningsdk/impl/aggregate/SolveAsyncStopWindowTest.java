@@ -23,7 +23,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,7 +34,7 @@ import org.junit.jupiter.api.Timeout;
  * A run's {@code solveAsync} cancelled at the moment its sampler has started a batch whose future the run does not
  * hold yet ({@code sampleAsync} has not returned): the stop reaches the batch all the same, and no call of it starts
  * after the stop; the cancel is fired from inside the sampler, so it lands exactly there. And a judge the run calls
- * through a decorator, which the run cannot see is an LLM judge: its call in flight is interrupted.
+ * through a decorator, which the run cannot see is an LLM judge, cancelled from its own call: it makes no other.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SolveAsyncStopWindowTest {
@@ -40,30 +43,30 @@ class SolveAsyncStopWindowTest {
     private static final Duration NEVER = Duration.ofMinutes(10);
 
     @Test
-    void aMajorityVoteCancelledWhileItsSamplerStartsABatchStartsNoCallOfItAfterTheCancel()
-            throws InterruptedException {
+    void aMajorityVoteCancelledWhileItsSamplerStartsABatchStartsNoCallOfItAfterTheCancel() {
         assertTheBatchStartedInTheWindowStops(sampler -> MajorityVote.builder().extractor(AnswerExtractors.numeric())
                 .sampler(sampler, 0.8).samples(4).build());
     }
 
     @Test
-    void aorCancelledWhileItsSamplerStartsABatchStartsNoCallOfItAfterTheCancel() throws InterruptedException {
+    void aorCancelledWhileItsSamplerStartsABatchStartsNoCallOfItAfterTheCancel() {
         assertTheBatchStartedInTheWindowStops(sampler -> AggregationOfReasoning.builder().scorer(new TaggedScorer())
                 .extractor(AnswerExtractors.numeric()).sampler(sampler, 0.8).initialSamples(4).build());
     }
 
     @Test
-    void aVoteWeightedByADecoratedLlmJudgeHasTheJudgeCallInFlightInterrupted() throws InterruptedException {
-        assertTheDecoratedJudgesCallIsInterrupted(judge -> WeightedVote.builder()
-                .extractor(AnswerExtractors.numeric()).scorer(judge).sampler(answering(1, 1), 0.8).samples(2)
-                .build());
+    void aVoteWeightedByADecoratedLlmJudgeStartsNoJudgeCallAfterTheCancel() throws InterruptedException {
+        assertTheDecoratedJudgeStartsNoCallAfterTheCancel((judge, promptFormat) -> WeightedVote.builder()
+                .extractor(AnswerExtractors.numeric()).scorer(judge).sampler(answering(1, 1), 0.8)
+                .promptFormat(promptFormat).samples(2).build());
     }
 
     @Test
-    void aorJudgedByADecoratedLlmJudgeHasTheJudgeCallInFlightInterrupted() throws InterruptedException {
+    void aorJudgedByADecoratedLlmJudgeStartsNoJudgeCallAfterTheCancel() throws InterruptedException {
         // Two answers, so AoR calls its judge.
-        assertTheDecoratedJudgesCallIsInterrupted(judge -> AggregationOfReasoning.builder().scorer(judge)
-                .extractor(AnswerExtractors.numeric()).sampler(answering(1, 2), 0.8).initialSamples(2).build());
+        assertTheDecoratedJudgeStartsNoCallAfterTheCancel((judge, promptFormat) -> AggregationOfReasoning.builder()
+                .scorer(judge).extractor(AnswerExtractors.numeric()).sampler(answering(1, 2), 0.8)
+                .promptFormat(promptFormat).initialSamples(2).build());
     }
 
     /**
@@ -71,9 +74,8 @@ class SolveAsyncStopWindowTest {
      * {@code sampleAsync} has not yet returned, then the call is let go and the batch waited for before it returns.
      * Unless the stop reached the batch, its other 3 calls are made.
      */
-    private static void assertTheBatchStartedInTheWindowStops(Function<ChainSampler, Aggregator> aggregator)
-            throws InterruptedException {
-        HeldModel model = new HeldModel(call -> "The answer is 7.");
+    private static void assertTheBatchStartedInTheWindowStops(Function<ChainSampler, Aggregator> aggregator) {
+        HeldModel model = new HeldModel();
         CompletableFuture<CompletableFuture<AggregationResult>> run = new CompletableFuture<>();
         try (ChatModelSampler calls = ChatModelSampler.builder().model(model).concurrency(1).callTimeout(NEVER)
                 .build()) {
@@ -87,23 +89,39 @@ class SolveAsyncStopWindowTest {
     }
 
     /**
-     * The run's judge, an LLM judge behind a decorator, holds its first call; the run is cancelled while it is held,
-     * and the call let go only then: unless the stop reached it, it returns as if nothing happened.
+     * The run's judge, an LLM judge behind a decorator, whose first call cancels the run and replies with no score:
+     * unless the stop reached the judge's scope, the judge asks again, as it does for a reply it cannot read.
+     * {@code aggregator} is given the judge and a prompt format, which is applied on the run's thread.
      */
-    private static void assertTheDecoratedJudgesCallIsInterrupted(Function<ChainScorer, Aggregator> aggregator)
-            throws InterruptedException {
-        HeldModel judgeModel = new HeldModel(call -> "Chain 1 Total Score: 8/10\nChain 2 Total Score: 3/10");
+    private static void assertTheDecoratedJudgeStartsNoCallAfterTheCancel(
+            BiFunction<ChainScorer, UnaryOperator<String>, Aggregator> aggregator) throws InterruptedException {
+        CompletableFuture<CompletableFuture<AggregationResult>> run = new CompletableFuture<>();
+        AtomicReference<Thread> runThread = new AtomicReference<>();
+        CountDownLatch firstJudgeCall = new CountDownLatch(1);
+        AtomicInteger judgeCalls = new AtomicInteger();
+        ChatModel judgeModel = new ChatModel() {
+            @Override
+            public ChatResponse doChat(ChatRequest request) {
+                if (judgeCalls.incrementAndGet() == 1) {
+                    run.join().cancel(true);
+                    firstJudgeCall.countDown();
+                }
+                return ChatResponse.builder().aiMessage(AiMessage.from("No score in this reply.")).build();
+            }
+        };
         try (ModelGateway judgeGateway = ModelGateway.builder().model(judgeModel).callTimeout(NEVER).build()) {
-            ChainScorer decorated = new ForwardingChainScorer(LlmChainJudge.builder().gateway(judgeGateway).build(),
-                    true);
-            CompletableFuture<AggregationResult> run = aggregator.apply(decorated).solveAsync(QUESTION);
-            judgeModel.entered.await();
-            run.cancel(true);
-            judgeModel.release.countDown();
-            judgeModel.ended.await();
+            ChainScorer decorated = new ForwardingChainScorer(LlmChainJudge.builder().gateway(judgeGateway)
+                    .structuredFallback(false).build(), true);
+            run.complete(aggregator.apply(decorated, question -> {
+                runThread.compareAndSet(null, Thread.currentThread());
+                return question;
+            }).solveAsync(QUESTION));
+            firstJudgeCall.await();
+            // The run's thread is in the judge's scoring, whose every attempt it makes: once it left, none follows.
+            SolveAsyncCancellationTest.awaitLeft(runThread.get(), LlmChainJudge.class);
 
-            assertThat(judgeModel.interrupted).isTrue();
-            assertThat(judgeModel.calls.get()).isEqualTo(1);
+            assertThat(run.join()).isCancelled();
+            assertThat(judgeCalls.get()).isEqualTo(1);
         }
     }
 
@@ -112,37 +130,24 @@ class SolveAsyncStopWindowTest {
         return new ScriptedSampler(List.of("The answer is " + first + ".", "The answer is " + second + "."));
     }
 
-    /**
-     * A model whose first call waits for {@link #release}; an interrupt ends the wait, and the call, at once.
-     */
+    /** A model that answers 7; its first call waits for {@link #release}, or an interrupt, which ends it. */
     private static final class HeldModel implements ChatModel {
         final AtomicInteger calls = new AtomicInteger();
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
-        final CountDownLatch ended = new CountDownLatch(1);
-        volatile boolean interrupted;
-        private final Function<Integer, String> reply;
-
-        HeldModel(Function<Integer, String> reply) {
-            this.reply = reply;
-        }
 
         @Override
         public ChatResponse doChat(ChatRequest request) {
-            int call = calls.incrementAndGet();
-            if (call == 1) {
+            if (calls.incrementAndGet() == 1) {
                 entered.countDown();
                 try {
                     release.await();
                 } catch (InterruptedException stopped) {
-                    interrupted = true;
                     Thread.currentThread().interrupt();
                     throw new IllegalStateException("interrupted", stopped);
-                } finally {
-                    ended.countDown();
                 }
             }
-            return ChatResponse.builder().aiMessage(AiMessage.from(reply.apply(call))).build();
+            return ChatResponse.builder().aiMessage(AiMessage.from("The answer is 7.")).build();
         }
     }
 
