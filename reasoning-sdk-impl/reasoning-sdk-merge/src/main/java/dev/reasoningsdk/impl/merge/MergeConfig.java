@@ -42,7 +42,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * }</pre>
  *
  * <p>A parameter value is a number or boolean (one value everywhere), a list of numbers (mergekit's gradient,
- * interpolated over the layers; tensors outside the layers take the first value), a list of {@code filter}/
+ * interpolated over the layers; as in mergekit, tensors before the layers take the first value and tensors after
+ * them the last), a list of {@code filter}/
  * {@code value} entries (in order, first match wins, as in mergekit; an entry without filter or with {@code "*"}
  * matches every tensor), or HMA's split notation {@code {groups: [{layers: [0, 10], value: 0.4}, ...], rest: 0.2,
  * outside_layers: 0.2}}. Every key is checked: a key this merger does not implement (e.g. {@code slices},
@@ -215,7 +216,7 @@ public record MergeConfig(MergePlan plan) {
             for (int i = 0; i < list.size(); i++) {
                 anchors.add(number(list.get(i), where + "[" + i + "]"));
             }
-            return new RatioSchedule.Gradient(anchors, anchors.get(0));
+            return RatioSchedule.Gradient.ofAnchors(anchors);
         }
         if (raw instanceof Map<?, ?>) {
             return layerGroups(map(raw, where), where);

@@ -145,7 +145,7 @@ record ResolvedMerge(MergePlan plan, List<TensorSource> sources, List<MergePlan.
                 requireAddressable(plan, weighted, tensor.name(), sources.get(0).label());
             }
             KernelSpec kernel = tensor.dtype().mergeable()
-                    ? kernelSpec(plan, weighted, tensor.name(), LayerIndex.of(tensor.name()), layerCount,
+                    ? kernelSpec(plan, weighted, tensor.name(), LayerIndex.forSchedule(tensor.name()), layerCount,
                             tensor.elementCount())
                     : null;
             tensors.add(new ResolvedTensor(tensor, outputDtype(plan, tensor), kernel));

@@ -59,7 +59,7 @@ class MergeConfigTest {
         assertThat(plan.baseModel()).contains(dir.resolve("base.safetensors"));
         assertThat(plan.models()).hasSize(2);
         assertThat(plan.models().get(0).parameters().get("density"))
-                .isEqualTo(new RatioSchedule.Gradient(List.of(0.2, 0.8), 0.2));
+                .isEqualTo(new RatioSchedule.Gradient(List.of(0.2, 0.8), 0.2, 0.8));
         RatioSchedule weight = plan.models().get(1).parameters().get("weight");
         assertThat(weight.valueFor("model.layers.3.mlp.up_proj.weight", 3, 8)).isEqualTo(0.9);
         assertThat(weight.valueFor("model.layers.3.self_attn.q_proj.weight", 3, 8)).isEqualTo(0.3);

@@ -307,6 +307,33 @@ class StreamingModelMergerTest {
     }
 
     @Test
+    void aConfigGradientIsReadAtItsStartBeforeTheLayersAndAtItsEndAfterThemAsMergekitDoes() throws Exception {
+        // mergekit plans the embeddings at t = 0 and the final norm and output head at t = 1; until 2026-12-05 both
+        // took the first value, so lm_head and model.norm were merged with 0.2 where mergekit uses 0.8.
+        Path[] files = write(Dtype.F32);
+        Path out = dir.resolve("config-gradient.safetensors");
+        MergeConfig config = MergeConfig.parse("""
+                merge_method: linear
+                models:
+                  - model: %s
+                    parameters: {weight: [0.2, 0.8]}
+                  - model: %s
+                    parameters: {weight: 1}
+                parameters: {normalize: false}
+                """.formatted(files[0].getFileName(), files[1].getFileName()), dir);
+        merger.merge(config.withOutput(out, 0));
+        Map<String, float[]> merged = Checkpoints.read(out);
+        Function<String, Double> expectedWeight = tensor -> tensor.contains("embed_tokens") ? 0.2
+                : tensor.contains("layers.0.") ? 0.2 : tensor.contains("layers.1.") ? 0.5
+                : tensor.contains("layers.2.") ? 0.8 : 0.8;
+        for (String tensor : Checkpoints.SHAPES.keySet()) {
+            float[] expected = MergeReference.linear(new float[][] {base.get(tensor), first.get(tensor)},
+                    new double[] {expectedWeight.apply(tensor), 1}, false);
+            assertThat(merged.get(tensor)).as(tensor).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void outputDtypeConvertsWithRoundToNearestEven() throws Exception {
         Path[] files = write(Dtype.F32);
         Path out = dir.resolve("f16.safetensors");
