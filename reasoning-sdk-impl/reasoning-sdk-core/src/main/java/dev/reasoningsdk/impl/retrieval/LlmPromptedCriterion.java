@@ -198,7 +198,9 @@ public final class LlmPromptedCriterion implements Criterion {
 
         /**
          * The probability returned when a call fails or its reply cannot be parsed, in [0, 1]. Default: 1 for
-         * knowledge, 0 for the others, so a failure never by itself skips retrieval or forces it.
+         * knowledge, 0 for the others, so a failure never by itself skips retrieval or forces it. The result's
+         * usage then counts every call as failed, and {@link UnifiedActiveRetrieval} lets no such verdict settle
+         * its decision (it reports it and asks the next criterion), whatever the fallback.
          *
          * @throws IllegalArgumentException if out of range
          */
