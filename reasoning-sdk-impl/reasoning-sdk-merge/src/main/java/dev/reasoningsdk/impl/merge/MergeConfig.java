@@ -146,10 +146,7 @@ public record MergeConfig(MergePlan plan) {
             builder.outputDtype(mapped);
         }
         if (top.containsKey("random_seed")) {
-            if (!(top.get("random_seed") instanceof Number seed)) {
-                throw new IllegalArgumentException("random_seed must be an integer");
-            }
-            builder.seed(seed.longValue());
+            builder.seed(integer(top.get("random_seed"), "random_seed"));
         }
         MergePlan plan;
         try {
@@ -279,13 +276,35 @@ public record MergeConfig(MergePlan plan) {
             if (!(group.get("layers") instanceof List<?> range) || range.size() != 2) {
                 throw new IllegalArgumentException(at + ".layers must be [first, last]");
             }
-            result.add(new RatioSchedule.LayerGroup((int) number(range.get(0), at), (int) number(range.get(1), at),
-                    number(group.get("value"), at + ".value")));
+            result.add(new RatioSchedule.LayerGroup(layer(range.get(0), at + ".layers[0]"),
+                    layer(range.get(1), at + ".layers[1]"), number(group.get("value"), at + ".value")));
         }
         double rest = number(spec.get("rest"), where + ".rest");
         double outside = spec.containsKey("outside_layers") ? number(spec.get("outside_layers"),
                 where + ".outside_layers") : rest;
         return new RatioSchedule.LayerGroups(result, rest, outside);
+    }
+
+    /**
+     * A whole number as YAML gives it (Integer, Long or, past 64 bits, BigInteger); a fraction such as {@code 1.5}
+     * is refused rather than cut to 1, which would silently merge with another seed or layer than the one written.
+     */
+    private static long integer(Object raw, String where) {
+        if (raw instanceof Integer || raw instanceof Long) {
+            return ((Number) raw).longValue();
+        }
+        if (raw instanceof java.math.BigInteger big && big.bitLength() < Long.SIZE) {
+            return big.longValue();
+        }
+        throw new IllegalArgumentException(where + " must be an integer (at most 64 bits), was " + raw);
+    }
+
+    private static int layer(Object raw, String where) {
+        long value = integer(raw, where);
+        if (value < 0 || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(where + " must be a layer index (0 or more), was " + raw);
+        }
+        return (int) value;
     }
 
     private static double number(Object raw, String where) {

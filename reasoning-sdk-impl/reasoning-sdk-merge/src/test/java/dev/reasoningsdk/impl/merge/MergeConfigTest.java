@@ -128,6 +128,25 @@ class MergeConfigTest {
     }
 
     @Test
+    void aSeedOrLayerThatIsNotAWholeNumberIsRefusedNotCut() {
+        // Before, random_seed: 1.5 merged with seed 1 and layers: [0.7, 2] with layers 0 to 2, without a word.
+        String dare = "merge_method: dare_ties\nbase_model: base.safetensors\nmodels:\n  - model: a.safetensors\n"
+                + "    parameters: {weight: 1, density: 0.5}\n";
+        assertThatThrownBy(() -> parse(dare + "random_seed: 1.5\n")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("random_seed must be an integer (at most 64 bits), was 1.5");
+        assertThatThrownBy(() -> parse(dare + "random_seed: 18446744073709551616\n"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("random_seed must be an integer");
+        assertThat(parse(dare + "random_seed: -7\n").plan().seed()).isEqualTo(-7);
+        String groups = "merge_method: linear\nmodels:\n  - model: a.safetensors\n    parameters: {weight: {groups: "
+                + "[{layers: [%s, 2], value: 0.3}], rest: 0.5}}\n";
+        assertThatThrownBy(() -> parse(groups.formatted("0.7"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("models[0].parameters.weight.groups[0].layers[0] must be an integer (at most 64 bits),"
+                        + " was 0.7");
+        assertThatThrownBy(() -> parse(groups.formatted("-1"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("layers[0] must be a layer index (0 or more), was -1");
+    }
+
+    @Test
     void unsupportedKeysAreRefusedByName() {
         String models = "merge_method: linear\nmodels:\n  - model: a.safetensors\n    parameters: {weight: 1}\n";
         assertThatThrownBy(() -> parse(models + "tokenizer_source: union\n"))
