@@ -91,6 +91,12 @@ public final class LlmPromptedCriterion implements Criterion {
         return kind;
     }
 
+    /** True: the verdict is read from the model's replies, so a result with no usable reply is a fallback. */
+    @Override
+    public boolean judgesByModelCalls() {
+        return true;
+    }
+
     @Override
     public CriterionResult evaluate(String query) {
         Objects.requireNonNull(query, "query");

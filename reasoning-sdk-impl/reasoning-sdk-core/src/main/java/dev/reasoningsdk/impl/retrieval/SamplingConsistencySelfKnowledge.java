@@ -49,6 +49,12 @@ public final class SamplingConsistencySelfKnowledge implements Criterion {
         return CriterionKind.SELF_KNOWLEDGE;
     }
 
+    /** True: the verdict is read from the model's replies, so a result with no usable reply is a fallback. */
+    @Override
+    public boolean judgesByModelCalls() {
+        return true;
+    }
+
     @Override
     public CriterionResult evaluate(String query) {
         Objects.requireNonNull(query, "query");

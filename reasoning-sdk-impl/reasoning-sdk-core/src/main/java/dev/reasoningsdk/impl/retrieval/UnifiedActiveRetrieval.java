@@ -36,8 +36,10 @@ import java.util.stream.IntStream;
  * A criterion holds when its probability is at least its threshold (default 0.5 each). A criterion left out is
  * skipped; with no self-knowledge criterion a request that reaches the end is retrieved for, with no deciding
  * criterion. The decision names the criterion that settled it and carries every evaluated criterion's verdict.
- * A verdict whose every model call failed (its {@link CriterionResult#usage() usage} counts as many failed calls as
- * calls: an LLM criterion's fallback, a sampling criterion with no usable sample) is reported but settles nothing:
+ * A verdict with no usable model call (its {@link CriterionResult#usage() usage} counts as many failed calls as
+ * calls, or, for a criterion that {@link Criterion#judgesByModelCalls() judges by model calls}, no call because a
+ * budget refused them: an LLM criterion's fallback, a sampling criterion with no usable sample) is reported but
+ * settles nothing:
  * the decision passes to the next criterion, and a request that reaches the end that way is retrieved for, with no
  * deciding criterion.
  *
@@ -165,7 +167,7 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
                 int i = open.get(k);
                 CriterionResult result = results.get(k);
                 verdicts.get(i).put(kind, result);
-                if (decided[i] == null && !everyCallFailed(result)) {
+                if (decided[i] == null && !noUsableCall(criterion, result)) {
                     decided[i] = step(kind, result.probability() >= thresholds.get(kind));
                 }
             }
@@ -250,13 +252,16 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
     }
 
     /**
-     * Whether a verdict is a fallback rather than a judgement: the criterion called a model and every call failed
-     * and no reply came from a cache (its probability is then a fallback value, or a share of zero usable samples),
-     * so it must not settle the decision nor be reported as having settled it.
+     * Whether a verdict is a fallback rather than a judgement: no model call gave anything usable and no reply came
+     * from a cache, either because every call failed or, for a criterion that {@link Criterion#judgesByModelCalls()
+     * judges by model calls}, because none was sent (a call budget refused them). Its probability is then a fallback
+     * value or a share of zero usable samples, so it must not settle the decision nor be reported as having
+     * settled it.
      */
-    private static boolean everyCallFailed(CriterionResult result) {
+    private static boolean noUsableCall(Criterion criterion, CriterionResult result) {
         Usage usage = result.usage();
-        return usage.modelCalls() > 0 && usage.failedCalls() >= usage.modelCalls() && usage.cacheHits() == 0;
+        return usage.failedCalls() >= usage.modelCalls() && usage.cacheHits() == 0
+                && (usage.modelCalls() > 0 || criterion.judgesByModelCalls());
     }
 
     /** UAR's step for one criterion: the verdict it settles, or null when the decision passes to the next. */

@@ -17,6 +17,7 @@ import dev.reasoningsdk.fixtures.FaultyChatModel;
 import dev.reasoningsdk.fixtures.ScriptedChatModel;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.RetryPolicy;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -110,6 +111,27 @@ class UnifiedActiveRetrievalTest {
         RetrievalDecision known = answered.judge("Who wrote Hamlet?");
         assertThat(known.decidedBy()).contains(SELF_KNOWLEDGE);
         assertThat(known.retrieve()).isFalse();
+    }
+
+    @Test
+    void aVerdictWhoseCallABudgetRefusedSettlesNothing() {
+        // A deadline that has passed when the call would start: the call is refused before it is sent, so it is no
+        // model call at all and the usage records none. Before, that fallback (0, "does not know") was reported as
+        // the deciding verdict.
+        ScriptedChatModel model = ScriptedChatModel.byRule(r -> "0.9");
+        try (ModelGateway gateway = ModelGateway.builder().model(model).deadline(Duration.ofNanos(1)).build()) {
+            UnifiedActiveRetrieval judge = UnifiedActiveRetrieval.builder()
+                    .criterion(new FixedCriterion(KNOWLEDGE, 0.9))
+                    .criterion(LlmPromptedCriterion.builder().gateway(gateway).kind(SELF_KNOWLEDGE).build())
+                    .build();
+
+            RetrievalDecision refused = judge.judge("Who wrote Hamlet?");
+
+            assertThat(refused.usage().modelCalls()).as(refused.usage().toString()).isZero();
+            assertThat(refused.criteria().get(SELF_KNOWLEDGE).evidence()).contains("fallback");
+            assertThat(refused.decidedBy()).isEmpty();
+            assertThat(refused.retrieve()).isTrue();
+        }
     }
 
     @Test
