@@ -147,6 +147,17 @@ class MergeConfigTest {
     }
 
     @Test
+    void aLinearBaseModelThatIsNotOneOfItsModelsIsRefusedNotLeftOut() {
+        // Before, the merge averaged a and b and left the base out without a word.
+        String linear = "merge_method: linear\nbase_model: base.safetensors\nmodels:\n  - model: a.safetensors\n"
+                + "    parameters: {weight: 1}\n  - model: %s\n    parameters: {weight: 1}\n";
+        assertThatThrownBy(() -> parse(linear.formatted("b.safetensors"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("linear averages its models only, and base_model " + dir.resolve("base"
+                        + ".safetensors") + " is not one of them");
+        assertThat(parse(linear.formatted("base.safetensors")).plan().models()).hasSize(2);
+    }
+
+    @Test
     void unsupportedKeysAreRefusedByName() {
         String models = "merge_method: linear\nmodels:\n  - model: a.safetensors\n    parameters: {weight: 1}\n";
         assertThatThrownBy(() -> parse(models + "tokenizer_source: union\n"))
