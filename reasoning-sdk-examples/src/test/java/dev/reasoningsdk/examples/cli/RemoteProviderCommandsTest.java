@@ -151,6 +151,26 @@ class RemoteProviderCommandsTest {
     }
 
     @Test
+    void aServedModelWhoseEverySampleIsCutOffDecidesNothing() throws IOException {
+        // The real tiny reasoner behind LocalOpenAiServer, whose replies stop at 2 tokens (finish reason length), as
+        // a model that runs to its limit does: no sample votes. Before, its 0 decided ("decided_by":
+        // "self-knowledge") with every call counted as answered.
+        try (HuggingFaceOnnxModel model = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).build();
+             LocalOpenAiServer server = LocalOpenAiServer.builder().model(model).maxTokens(2).start()) {
+            CliRun run = CliRun.of("judge", "Who wrote Hamlet?", "--provider", "openai", "--base-url",
+                    server.baseUrl(), "--model", server.modelName());
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            JsonNode json = run.json();
+            assertThat(json.at("/decided_by").asText()).isEqualTo("default");
+            assertThat(json.at("/criteria/self-knowledge/evidence").asText())
+                    .contains("5 cut off at the token limit");
+            assertThat(json.at("/endpoint/usage/model_calls").asInt()).isEqualTo(5)
+                    .isEqualTo(json.at("/endpoint/usage/failed_calls").asInt());
+        }
+    }
+
+    @Test
     void liveConfidenceOnARemoteModelReportsWhatNeedsLogProbabilitiesAsSkipped() throws IOException {
         List<String> problems = new ArrayList<>();
         List<String> solutions = new ArrayList<>();
