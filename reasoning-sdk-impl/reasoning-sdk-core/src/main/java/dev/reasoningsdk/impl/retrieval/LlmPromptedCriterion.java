@@ -43,8 +43,13 @@ import org.slf4j.LoggerFactory;
 public final class LlmPromptedCriterion implements Criterion {
 
     private static final Logger LOG = LoggerFactory.getLogger(LlmPromptedCriterion.class);
-    private static final Pattern PERCENT = Pattern.compile("(?<![\\d.])(\\d{1,3}(?:\\.\\d+)?)\\s*%");
-    private static final Pattern NUMBER = Pattern.compile("(?<![\\d.])(1(?:\\.0+)?|0?\\.\\d+|0)(?![\\d.]*\\d)");
+    /**
+     * Not inside a longer number, and not after a minus sign: a signed value is no probability, while the hyphen of a
+     * range ("70-80%", after a digit) is no sign.
+     */
+    private static final String NOT_SIGNED = "(?<![\\d.])(?<![^\\d]-)(?<!^-)";
+    private static final Pattern PERCENT = Pattern.compile(NOT_SIGNED + "(\\d{1,3}(?:\\.\\d+)?)\\s*%");
+    private static final Pattern NUMBER = Pattern.compile(NOT_SIGNED + "(1(?:\\.0+)?|0?\\.\\d+|0)(?![\\d.]*\\d)");
     private static final Pattern YES_NO = Pattern.compile("(?i)\\b(yes|no)\\b");
 
     private final ModelGateway gateway;
@@ -123,7 +128,7 @@ public final class LlmPromptedCriterion implements Criterion {
 
     /**
      * The probability stated in a reply: the first percentage or number in [0, 1] after dropping {@code <think>}
-     * blocks, else yes (1) or no (0), else empty. Reads the first {@value ReplyWindow#MAX_CHARS} characters left
+     * blocks (a signed one, {@code -0.3}, is no probability and is skipped), else yes (1) or no (0), else empty. Reads the first {@value ReplyWindow#MAX_CHARS} characters left
      * once the blocks are dropped.
      */
     static OptionalDouble parseProbability(String reply) {
