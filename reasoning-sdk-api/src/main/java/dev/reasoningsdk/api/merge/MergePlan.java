@@ -223,7 +223,8 @@ public final class MergePlan {
 
         /**
          * @throws IllegalStateException if the method is missing, there is no model, a method that needs a base
-         *                               has none, or SLERP is not given exactly two models
+         *                               has none, a linear merge names a base that is not one of its models, or
+         *                               SLERP is not given exactly two models
          */
         public MergePlan build() {
             if (method == null) {
@@ -235,6 +236,13 @@ public final class MergePlan {
             boolean needsBase = method != MergeMethod.LINEAR && method != MergeMethod.SLERP;
             if (needsBase && baseModel == null) {
                 throw new IllegalStateException(method.configName() + " needs a base_model");
+            }
+            if (method == MergeMethod.LINEAR && baseModel != null
+                    && models.stream().noneMatch(model -> model.path().equals(baseModel))) {
+                // linear averages its models only: a base named beside them would be left out without a word.
+                throw new IllegalStateException("linear averages its models only, and base_model " + baseModel
+                        + " is not one of them, so it would be left out; list it under models with a weight, or"
+                        + " leave base_model out");
             }
             MergePlan plan = new MergePlan(this);
             if (method == MergeMethod.SLERP && plan.distinctInputs().size() != 2) {

@@ -9,11 +9,22 @@ import java.util.Objects;
  *
  * <p>Resolution for a tensor: the first matching {@link Filtered} entry wins; otherwise the tensor's layer index
  * selects from the gradient or groups; tensors in no layer (embeddings, final norm, output head) take
- * {@code outsideLayers}.
+ * {@code outsideLayers}, except that a {@link Gradient} may give those after the last layer their own
+ * {@code afterLayers}.
  */
 public sealed interface RatioSchedule {
 
-    /** The value for a tensor, given its name, its layer index (or -1 when it belongs to no layer) and the depth. */
+    /**
+     * The layer index given for a tensor that follows the last layer (the final norm, the output head): mergekit
+     * evaluates a gradient there at its end, where it evaluates one at its start for the tensors before the layers
+     * (the embeddings), which get {@code -1}. Every schedule but {@link Gradient} treats it as {@code -1}.
+     */
+    int AFTER_LAYERS = -2;
+
+    /**
+     * The value for a tensor, given its name, its layer index ({@code -1} when it belongs to no layer,
+     * {@link #AFTER_LAYERS} when it follows the last one) and the depth.
+     */
     double valueFor(String tensorName, int layer, int layerCount);
 
     /** A single value everywhere. */
@@ -35,12 +46,16 @@ public sealed interface RatioSchedule {
     }
 
     /**
-     * mergekit's gradient: anchor values spread evenly over the layers and linearly interpolated in between.
+     * mergekit's gradient: anchor values spread evenly over the layers and linearly interpolated in between (a model
+     * of one layer takes the last anchor, as in mergekit).
      *
      * @param anchors       at least one value; one anchor is a constant
-     * @param outsideLayers the value for tensors that belong to no layer
+     * @param outsideLayers the value for tensors that belong to no layer and do not follow the last one (mergekit:
+     *                      the first anchor)
+     * @param afterLayers   the value for tensors that follow the last layer, given {@link #AFTER_LAYERS} (mergekit:
+     *                      the last anchor)
      */
-    record Gradient(List<Double> anchors, double outsideLayers) implements RatioSchedule {
+    record Gradient(List<Double> anchors, double outsideLayers, double afterLayers) implements RatioSchedule {
         /** @throws IllegalArgumentException if empty or a value is not finite */
         public Gradient {
             anchors = List.copyOf(anchors);
@@ -49,15 +64,40 @@ public sealed interface RatioSchedule {
             }
             anchors.forEach(RatioSchedule::requireFinite);
             requireFinite(outsideLayers);
+            requireFinite(afterLayers);
+        }
+
+        /**
+         * A gradient with one value for every tensor outside the layers, before or after them.
+         *
+         * @throws IllegalArgumentException if empty or a value is not finite
+         */
+        public Gradient(List<Double> anchors, double outsideLayers) {
+            this(anchors, outsideLayers, outsideLayers);
+        }
+
+        /**
+         * mergekit's reading of a gradient: the first anchor before the layers, the last after them.
+         *
+         * @throws IllegalArgumentException if empty or a value is not finite
+         */
+        public static Gradient ofAnchors(List<Double> anchors) {
+            if (anchors.isEmpty()) {
+                throw new IllegalArgumentException("a gradient needs at least one value");
+            }
+            return new Gradient(anchors, anchors.get(0), anchors.get(anchors.size() - 1));
         }
 
         @Override
         public double valueFor(String tensorName, int layer, int layerCount) {
+            if (layer == AFTER_LAYERS) {
+                return afterLayers;
+            }
             if (layer < 0) {
                 return outsideLayers;
             }
             if (anchors.size() == 1 || layerCount <= 1) {
-                return anchors.get(0);
+                return anchors.get(anchors.size() - 1);
             }
             double position = (double) layer / (layerCount - 1) * (anchors.size() - 1);
             int lower = (int) Math.floor(position);

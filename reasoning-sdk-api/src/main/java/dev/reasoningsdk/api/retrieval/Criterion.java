@@ -15,6 +15,16 @@ public interface Criterion {
     /** Evaluates one request. */
     CriterionResult evaluate(String query);
 
+    /**
+     * Whether this criterion's verdict comes from calls to a model (a prompted LLM, a sampled remote model), so that
+     * a result whose {@link CriterionResult#usage() usage} records no call that gave something usable (every call
+     * failed, or none was sent because a call budget refused them) holds a fallback, not a verdict. A judge should
+     * let such a result settle nothing. Default false: heads, rules and other criteria that do not call a model.
+     */
+    default boolean judgesByModelCalls() {
+        return false;
+    }
+
     /** Evaluates a batch, one result per query in order; implementations that batch well override this. */
     default List<CriterionResult> evaluateAll(List<String> queries) {
         List<CriterionResult> results = new ArrayList<>(queries.size());

@@ -191,6 +191,14 @@ public final class JudgeCommand implements Callable<Integer> {
             if (resample > 0 && kind != CriterionKind.SELF_KNOWLEDGE) {
                 throw new IllegalArgumentException("--resample is for self-knowledge heads");
             }
+            if (modelFolder != null && resample == 0 && LabelledText.sha256(data)
+                    .equals(HiddenStateSelfKnowledge.shippedHead().provenance().dataSha256())) {
+                // Self-knowledge labels must be the answering model's own: these would teach the folder's hidden
+                // states whether the tiny reasoner knows each answer.
+                throw new IllegalArgumentException(data + ": its model_sample_answers are the embedded tiny "
+                        + "reasoner's samples (the shipped head's training file), not " + modelFolder.getFileName()
+                        + "'s; label by the folder's own answers with --resample K");
+            }
             if (kind == CriterionKind.SELF_KNOWLEDGE) {
                 CausalLanguageModel subject;
                 UnaryOperator<String> promptFormat;

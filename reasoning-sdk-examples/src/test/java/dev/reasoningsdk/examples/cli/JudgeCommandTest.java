@@ -3,6 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.reasoningsdk.api.retrieval.CriterionKind;
+import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.retrieval.LinearHead;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,6 +38,20 @@ class JudgeCommandTest {
         assertThat(ReasoningCli.execute("judge", "train", "--criterion", "time", "--data", data.toString(),
                 "--features", "layer9", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(dir.resolve("head.json")).doesNotExist();
+    }
+
+    @Test
+    void aFolderHeadIsNotLabelledByTheTinyReasonersRecordedSamples(@TempDir Path dir) throws IOException {
+        // The shipped file's model_sample_answers are the tiny reasoner's; a head on another folder's hidden states
+        // learnt from them whether the tiny reasoner knows each answer, and was written as that folder's head.
+        Path data = Files.copy(ProjectData.require(BenchReasonerCommand.EVAL_FILE), dir.resolve("eval.jsonl"));
+        Path folder = OwnModelFolderTest.copyOfTinyReasoner(dir.resolve("my-model"));
+        Path out = dir.resolve("head.json");
+        CliRun.of("judge", "train", "--criterion", "self-knowledge", "--model", folder.toString(), "--data",
+                data.toString(), "--out", out.toString())
+                .assertBadInput("its model_sample_answers are the embedded tiny reasoner's samples (the shipped "
+                        + "head's training file), not my-model's; label by the folder's own answers with --resample K");
+        assertThat(out).doesNotExist();
     }
 
     @Test

@@ -47,6 +47,18 @@ class MergeCommandTest {
     }
 
     @Test
+    void anOnnxMergeRefusesShardingByTheOptionTheUserGave() throws Exception {
+        // The line named only the Java plan's field (maxShardBytes), which a CLI user never typed.
+        Path pair = SharedData.find(MergeDemo.TUNED_PAIR).orElseThrow();
+        Path config = Files.writeString(dir.resolve("onnx.yaml"), "merge_method: linear\nmodels:\n"
+                + "  - model: " + pair.resolve("tiny-reasoner-tuned.onnx") + "\n    parameters: {weight: 1}\n");
+        CliRun.of("merge", config.toString(), dir.resolve("out").toString(), "--max-shard-size", "1MB")
+                .assertBadInput("an ONNX merge writes one file; drop maxShardBytes (reasoning merge: "
+                        + "--max-shard-size)");
+        assertThat(dir.resolve("out")).doesNotExist();
+    }
+
+    @Test
     void unsupportedKeysExitWithBadInput() throws Exception {
         Path config = Files.writeString(dir.resolve("bad.yaml"), "merge_method: linear\nchat_template: auto\n"
                 + "models: []\n");

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -125,6 +126,47 @@ class RemoteProviderCommandsTest {
             assertThat(json.at("/endpoint/usage/model_calls").asInt()).isEqualTo(6);
             assertThat(json.at("/endpoint/usage/failed_calls").asInt()).isEqualTo(1);
             assertThat(json.at("/endpoint/provider").asText()).isEqualTo("ollama");
+        }
+    }
+
+    @Test
+    void aSelfKnowledgeModelThatNeverAnsweredDecidesNothingOnEitherProvider() throws IOException {
+        for (String provider : List.of("openai", "ollama")) {
+            // Every call a 500, retried and failing again: no sample at all. Before, the zero share of usable samples
+            // was reported as the self-knowledge criterion's decision ("decided_by": "self-knowledge").
+            try (FaultInjectingServer server = FaultInjectingServer.builder()
+                    .random(0, Map.of(HttpFault.serverError(500), 1.0)).start()) {
+                CliRun run = CliRun.of("judge", "Who wrote Hamlet?", "--provider", provider, "--base-url",
+                        provider.equals("openai") ? server.openAiBaseUrl() : server.ollamaBaseUrl(), "--model", "x");
+
+                assertThat(run.exit()).as(run.err()).isZero();
+                JsonNode json = run.json();
+                assertThat(json.at("/decided_by").asText()).as(provider).isEqualTo("default");
+                assertThat(json.at("/retrieve").asBoolean()).isTrue();
+                assertThat(json.at("/criteria/self-knowledge/evidence").asText()).contains("no usable sample");
+                assertThat(json.at("/endpoint/usage/model_calls").asInt()).isPositive()
+                        .isEqualTo(json.at("/endpoint/usage/failed_calls").asInt()).isEqualTo(server.requests());
+            }
+        }
+    }
+
+    @Test
+    void aServedModelWhoseEverySampleIsCutOffDecidesNothing() throws IOException {
+        // The real tiny reasoner behind LocalOpenAiServer, whose replies stop at 2 tokens (finish reason length), as
+        // a model that runs to its limit does: no sample votes. Before, its 0 decided ("decided_by":
+        // "self-knowledge") with every call counted as answered.
+        try (HuggingFaceOnnxModel model = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).build();
+             LocalOpenAiServer server = LocalOpenAiServer.builder().model(model).maxTokens(2).start()) {
+            CliRun run = CliRun.of("judge", "Who wrote Hamlet?", "--provider", "openai", "--base-url",
+                    server.baseUrl(), "--model", server.modelName());
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            JsonNode json = run.json();
+            assertThat(json.at("/decided_by").asText()).isEqualTo("default");
+            assertThat(json.at("/criteria/self-knowledge/evidence").asText())
+                    .contains("5 cut off at the token limit");
+            assertThat(json.at("/endpoint/usage/model_calls").asInt()).isEqualTo(5)
+                    .isEqualTo(json.at("/endpoint/usage/failed_calls").asInt());
         }
     }
 

@@ -19,8 +19,9 @@ import java.util.function.UnaryOperator;
  *
  * <p>The head must have been trained on this model's hidden states ({@link LinearHead#featureModelId()} equal to
  * {@link CausalLanguageModel#modelId()}); {@link Builder#build()} refuses another. A request the model cannot read
- * (characters outside its vocabulary, longer than its context) gets probability 0, "does not know", so it is
- * retrieved for. {@link #tinyReasoner(CausalLanguageModel)} is the shipped worked example. Defaults: prompt format
+ * (characters outside its vocabulary, longer than its context) gets probability 0, "does not know", with its pass
+ * counted as a failed call, so {@link UnifiedActiveRetrieval} lets it settle nothing and retrieves for it by
+ * default. {@link #tinyReasoner(CausalLanguageModel)} is the shipped worked example. Defaults: prompt format
  * {@code "Q: <request>\nA:"} (the tiny reasoner's). Thread-safe when the model is.
  */
 public final class HiddenStateSelfKnowledge implements Criterion {

@@ -43,8 +43,13 @@ import org.slf4j.LoggerFactory;
 public final class LlmPromptedCriterion implements Criterion {
 
     private static final Logger LOG = LoggerFactory.getLogger(LlmPromptedCriterion.class);
-    private static final Pattern PERCENT = Pattern.compile("(?<![\\d.])(\\d{1,3}(?:\\.\\d+)?)\\s*%");
-    private static final Pattern NUMBER = Pattern.compile("(?<![\\d.])(1(?:\\.0+)?|0?\\.\\d+|0)(?![\\d.]*\\d)");
+    /**
+     * Not inside a longer number, and not after a minus sign: a signed value is no probability, while the hyphen of a
+     * range ("70-80%", after a digit) is no sign.
+     */
+    private static final String NOT_SIGNED = "(?<![\\d.])(?<![^\\d]-)(?<!^-)";
+    private static final Pattern PERCENT = Pattern.compile(NOT_SIGNED + "(\\d{1,3}(?:\\.\\d+)?)\\s*%");
+    private static final Pattern NUMBER = Pattern.compile(NOT_SIGNED + "(1(?:\\.0+)?|0?\\.\\d+|0)(?![\\d.]*\\d)");
     private static final Pattern YES_NO = Pattern.compile("(?i)\\b(yes|no)\\b");
 
     private final ModelGateway gateway;
@@ -91,6 +96,12 @@ public final class LlmPromptedCriterion implements Criterion {
         return kind;
     }
 
+    /** True: the verdict is read from the model's replies, so a result with no usable reply is a fallback. */
+    @Override
+    public boolean judgesByModelCalls() {
+        return true;
+    }
+
     @Override
     public CriterionResult evaluate(String query) {
         Objects.requireNonNull(query, "query");
@@ -117,7 +128,7 @@ public final class LlmPromptedCriterion implements Criterion {
 
     /**
      * The probability stated in a reply: the first percentage or number in [0, 1] after dropping {@code <think>}
-     * blocks, else yes (1) or no (0), else empty. Reads the first {@value ReplyWindow#MAX_CHARS} characters left
+     * blocks (a signed one, {@code -0.3}, is no probability and is skipped), else yes (1) or no (0), else empty. Reads the first {@value ReplyWindow#MAX_CHARS} characters left
      * once the blocks are dropped.
      */
     static OptionalDouble parseProbability(String reply) {
@@ -198,7 +209,9 @@ public final class LlmPromptedCriterion implements Criterion {
 
         /**
          * The probability returned when a call fails or its reply cannot be parsed, in [0, 1]. Default: 1 for
-         * knowledge, 0 for the others, so a failure never by itself skips retrieval or forces it.
+         * knowledge, 0 for the others, so a failure never by itself skips retrieval or forces it. The result's
+         * usage then counts every call as failed, and {@link UnifiedActiveRetrieval} lets no such verdict settle
+         * its decision (it reports it and asks the next criterion), whatever the fallback.
          *
          * @throws IllegalArgumentException if out of range
          */

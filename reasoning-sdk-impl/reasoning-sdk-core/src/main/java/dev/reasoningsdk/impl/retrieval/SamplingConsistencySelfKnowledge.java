@@ -2,6 +2,8 @@ package dev.reasoningsdk.impl.retrieval;
 
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 
+import dev.reasoningsdk.api.CallFailure;
+import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.retrieval.Criterion;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
@@ -24,7 +26,10 @@ import java.util.function.UnaryOperator;
  * know", so the request is retrieved for.
  *
  * <p>Answers are extracted and compared by an {@link AnswerExtractor} (free text by default). Failed and
- * unparseable samples count as disagreeing: the denominator is the number requested. No usable sample gives 0.
+ * unparseable samples count as disagreeing: the denominator is the number requested. No usable sample, or none with
+ * an answer, gives 0 as a fallback, not a verdict: the result's usage then counts every call as failed (a reply cut
+ * off at the token limit or without an answer as {@link CallFailure#GARBAGE}), so {@link UnifiedActiveRetrieval}
+ * lets it settle nothing.
  * Defaults: 5 samples, seed 0, the request as the prompt. Thread-safe when the sampler is.
  */
 public final class SamplingConsistencySelfKnowledge implements Criterion {
@@ -49,20 +54,37 @@ public final class SamplingConsistencySelfKnowledge implements Criterion {
         return CriterionKind.SELF_KNOWLEDGE;
     }
 
+    /**
+     * The usage of a result with no answer to count: every reply is counted as failed ({@link CallFailure#GARBAGE},
+     * returned with nothing usable: cut off at the token limit, which the sampler counts as a call that answered,
+     * or without an answer in it), so it reads as the fallback it is and a judge lets it settle nothing.
+     */
+    private static Usage noVerdict(Usage usage) {
+        return usage.withAllCallsFailed(CallFailure.GARBAGE);
+    }
+
+    /** True: the verdict is read from the model's replies, so a result with no usable reply is a fallback. */
+    @Override
+    public boolean judgesByModelCalls() {
+        return true;
+    }
+
     @Override
     public CriterionResult evaluate(String query) {
         Objects.requireNonNull(query, "query");
         Sampling.Draw draw = sampling.draw(query, samples, 0);
         SampleBatch batch = draw.batch();
+        String failed = batch.failures().size() + " failed"
+                + (batch.truncatedSamples() > 0 ? ", " + batch.truncatedSamples() + " cut off at the token limit" : "");
         if (batch.samples().isEmpty()) {
-            return new CriterionResult(kind(), 0, "no usable sample of " + samples + " ("
-                    + batch.failures().size() + " failed)", batch.usage());
+            return new CriterionResult(kind(), 0, "no usable sample of " + samples + " (" + failed + ")",
+                    noVerdict(batch.usage()));
         }
         AnswerGroups groups = AnswerGroups.of(draw.chains(), extractor);
         Optional<AnswerGroups.Group> majority = groups.majority();
         if (majority.isEmpty()) {
-            return new CriterionResult(kind(), 0, "no answer in " + samples + " samples ("
-                    + batch.failures().size() + " failed)", batch.usage());
+            return new CriterionResult(kind(), 0, "no answer in " + samples + " samples (" + failed + ")",
+                    noVerdict(batch.usage()));
         }
         int votes = majority.get().members().size();
         double agreement = votes / (double) samples;

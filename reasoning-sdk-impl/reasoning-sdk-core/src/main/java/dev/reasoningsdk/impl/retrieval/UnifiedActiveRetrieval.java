@@ -36,6 +36,12 @@ import java.util.stream.IntStream;
  * A criterion holds when its probability is at least its threshold (default 0.5 each). A criterion left out is
  * skipped; with no self-knowledge criterion a request that reaches the end is retrieved for, with no deciding
  * criterion. The decision names the criterion that settled it and carries every evaluated criterion's verdict.
+ * A verdict with no usable model call (its {@link CriterionResult#usage() usage} counts as many failed calls as
+ * calls, or, for a criterion that {@link Criterion#judgesByModelCalls() judges by model calls}, no call because a
+ * budget refused them: an LLM criterion's fallback, a sampling criterion with no usable sample) is reported but
+ * settles nothing:
+ * the decision passes to the next criterion, and a request that reaches the end that way is retrieved for, with no
+ * deciding criterion.
  *
  * <p>Criteria that read a sentence embedding ({@link EmbeddingCriterion}) share one encoder pass: each request is
  * embedded once per distinct encoder, and {@link #judgeAll(List)} embeds the whole batch in one call. By default
@@ -161,7 +167,7 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
                 int i = open.get(k);
                 CriterionResult result = results.get(k);
                 verdicts.get(i).put(kind, result);
-                if (decided[i] == null) {
+                if (decided[i] == null && !noUsableCall(criterion, result)) {
                     decided[i] = step(kind, result.probability() >= thresholds.get(kind));
                 }
             }
@@ -243,6 +249,19 @@ public final class UnifiedActiveRetrieval implements RetrievalJudge {
                     + " results for " + open.size() + " queries");
         }
         return results;
+    }
+
+    /**
+     * Whether a verdict is a fallback rather than a judgement: no model call gave anything usable and no reply came
+     * from a cache, either because every call failed or, for a criterion that {@link Criterion#judgesByModelCalls()
+     * judges by model calls}, because none was sent (a call budget refused them). Its probability is then a fallback
+     * value or a share of zero usable samples, so it must not settle the decision nor be reported as having
+     * settled it.
+     */
+    private static boolean noUsableCall(Criterion criterion, CriterionResult result) {
+        Usage usage = result.usage();
+        return usage.failedCalls() >= usage.modelCalls() && usage.cacheHits() == 0
+                && (usage.modelCalls() > 0 || criterion.judgesByModelCalls());
     }
 
     /** UAR's step for one criterion: the verdict it settles, or null when the decision passes to the next. */

@@ -18,6 +18,7 @@ class LlmPromptedCriterionTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "0.85|0.85",
+            "70-80%|0.8",
             "Probability: .7|0.7",
             "I'd say 80% likely.|0.8",
             "1|1.0",
@@ -32,7 +33,7 @@ class LlmPromptedCriterionTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"I cannot tell.", "42", "<think>0.4 perhaps", "2023"})
+    @ValueSource(strings = {"I cannot tell.", "42", "<think>0.4 perhaps", "2023", "-0.3", "Probability: -20%"})
     void refusesRepliesWithoutAProbability(String reply) {
         assertThat(LlmPromptedCriterion.parseProbability(reply)).isEqualTo(OptionalDouble.empty());
     }

@@ -7,7 +7,16 @@ import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.output.FinishReason;
+import dev.langchain4j.model.output.TokenUsage;
+import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
+import dev.reasoningsdk.api.retrieval.RetrievalDecision;
+import dev.reasoningsdk.impl.llm.ChatModelSampler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +72,34 @@ class SamplingConsistencySelfKnowledgeTest {
         assertThat(partly.usage().failedCalls()).isEqualTo(3);
         assertThat(none.probability()).isZero();
         assertThat(none.evidence()).contains("no usable sample");
+    }
+
+    @Test
+    void samplesAllCutOffAtTheTokenLimitAreAFallbackThatDecidesNothing() {
+        // Every reply is cut off (finish reason length): the sampler drops each as truncated but counts its call as
+        // answered. Before, the 0 of "no usable sample" came with no failed call and settled the decision.
+        ChatModel rambling = new ChatModel() {
+            @Override
+            public ChatResponse doChat(ChatRequest request) {
+                return ChatResponse.builder().aiMessage(AiMessage.from("so so so so so"))
+                        .finishReason(FinishReason.LENGTH).tokenUsage(new TokenUsage(4, 8)).build();
+            }
+        };
+        try (ChatModelSampler sampler = ChatModelSampler.builder().model(rambling).build()) {
+            UnifiedActiveRetrieval judge = UnifiedActiveRetrieval.builder()
+                    .criterion(new FixedCriterion(CriterionKind.KNOWLEDGE, 0.9))
+                    .criterion(SamplingConsistencySelfKnowledge.builder().sampler(sampler, 0.7).build())
+                    .build();
+
+            RetrievalDecision decision = judge.judge("Who wrote Hamlet?");
+
+            assertThat(decision.decidedBy()).isEmpty();
+            assertThat(decision.retrieve()).isTrue();
+            CriterionResult self = decision.criteria().get(CriterionKind.SELF_KNOWLEDGE);
+            assertThat(self.usage().modelCalls()).isEqualTo(5).isEqualTo(self.usage().failedCalls());
+            assertThat(self.usage().outputTokens()).isEqualTo(40);
+            assertThat(self.evidence()).contains("no usable sample of 5 (5 failed, 5 cut off at the token limit)");
+        }
     }
 
     @Test

@@ -12,6 +12,12 @@ import dev.reasoningsdk.api.retrieval.Criterion;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
 import dev.reasoningsdk.api.retrieval.RetrievalDecision;
+import dev.reasoningsdk.fixtures.Fault;
+import dev.reasoningsdk.fixtures.FaultyChatModel;
+import dev.reasoningsdk.fixtures.ScriptedChatModel;
+import dev.reasoningsdk.impl.llm.ModelGateway;
+import dev.reasoningsdk.impl.llm.RetryPolicy;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,6 +74,64 @@ class UnifiedActiveRetrievalTest {
         assertThat(decision.retrieve()).isTrue();
         assertThat(decision.decidedBy()).isEmpty();
         assertThat(decision.probability(INTENT)).isEmpty();
+    }
+
+    @Test
+    void aVerdictWhoseEveryCallFailedSettlesNothingWhateverItsFallback() {
+        // Before, the self-knowledge fallback (0, "does not know") settled the decision and was reported as having
+        // settled it, and a fallback of 1 skipped retrieval on a model that never answered.
+        FaultyChatModel model = FaultyChatModel.builder().delegate(ScriptedChatModel.byRule(r -> "0.9"))
+                .everyNth(1, Fault.serverError(500)).build();
+        try (ModelGateway gateway = ModelGateway.builder().model(model).retryPolicy(RetryPolicy.none()).build()) {
+            for (double fallback : new double[] {0, 1}) {
+                UnifiedActiveRetrieval judge = UnifiedActiveRetrieval.builder()
+                        .criterion(new FixedCriterion(INTENT, 0.1))
+                        .criterion(new FixedCriterion(KNOWLEDGE, 0.9))
+                        .criterion(LlmPromptedCriterion.builder().gateway(gateway).kind(TIME)
+                                .fallbackProbability(1).build())
+                        .criterion(LlmPromptedCriterion.builder().gateway(gateway).kind(SELF_KNOWLEDGE)
+                                .fallbackProbability(fallback).build())
+                        .build();
+
+                RetrievalDecision decision = judge.judge("Who wrote Hamlet?");
+
+                assertThat(decision.retrieve()).isTrue();
+                assertThat(decision.decidedBy()).isEmpty();
+                assertThat(decision.probability(SELF_KNOWLEDGE)).contains(fallback);
+                assertThat(decision.criteria().get(SELF_KNOWLEDGE).evidence()).contains("call failed", "fallback");
+                assertThat(decision.usage().modelCalls()).isEqualTo(2).isEqualTo(decision.usage().failedCalls());
+            }
+        }
+        // A verdict that had a usable reply still decides.
+        UnifiedActiveRetrieval answered = UnifiedActiveRetrieval.builder()
+                .criterion(new FixedCriterion(KNOWLEDGE, 0.9))
+                .criterion(LlmPromptedCriterion.builder().model(ScriptedChatModel.replying("0.8"))
+                        .kind(SELF_KNOWLEDGE).build())
+                .build();
+        RetrievalDecision known = answered.judge("Who wrote Hamlet?");
+        assertThat(known.decidedBy()).contains(SELF_KNOWLEDGE);
+        assertThat(known.retrieve()).isFalse();
+    }
+
+    @Test
+    void aVerdictWhoseCallABudgetRefusedSettlesNothing() {
+        // A deadline that has passed when the call would start: the call is refused before it is sent, so it is no
+        // model call at all and the usage records none. Before, that fallback (0, "does not know") was reported as
+        // the deciding verdict.
+        ScriptedChatModel model = ScriptedChatModel.byRule(r -> "0.9");
+        try (ModelGateway gateway = ModelGateway.builder().model(model).deadline(Duration.ofNanos(1)).build()) {
+            UnifiedActiveRetrieval judge = UnifiedActiveRetrieval.builder()
+                    .criterion(new FixedCriterion(KNOWLEDGE, 0.9))
+                    .criterion(LlmPromptedCriterion.builder().gateway(gateway).kind(SELF_KNOWLEDGE).build())
+                    .build();
+
+            RetrievalDecision refused = judge.judge("Who wrote Hamlet?");
+
+            assertThat(refused.usage().modelCalls()).as(refused.usage().toString()).isZero();
+            assertThat(refused.criteria().get(SELF_KNOWLEDGE).evidence()).contains("fallback");
+            assertThat(refused.decidedBy()).isEmpty();
+            assertThat(refused.retrieve()).isTrue();
+        }
     }
 
     @Test

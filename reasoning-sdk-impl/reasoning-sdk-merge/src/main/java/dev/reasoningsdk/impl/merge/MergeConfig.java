@@ -42,7 +42,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * }</pre>
  *
  * <p>A parameter value is a number or boolean (one value everywhere), a list of numbers (mergekit's gradient,
- * interpolated over the layers; tensors outside the layers take the first value), a list of {@code filter}/
+ * interpolated over the layers; as in mergekit, tensors before the layers take the first value and tensors after
+ * them the last), a list of {@code filter}/
  * {@code value} entries (in order, first match wins, as in mergekit; an entry without filter or with {@code "*"}
  * matches every tensor), or HMA's split notation {@code {groups: [{layers: [0, 10], value: 0.4}, ...], rest: 0.2,
  * outside_layers: 0.2}}. Every key is checked: a key this merger does not implement (e.g. {@code slices},
@@ -145,10 +146,7 @@ public record MergeConfig(MergePlan plan) {
             builder.outputDtype(mapped);
         }
         if (top.containsKey("random_seed")) {
-            if (!(top.get("random_seed") instanceof Number seed)) {
-                throw new IllegalArgumentException("random_seed must be an integer");
-            }
-            builder.seed(seed.longValue());
+            builder.seed(integer(top.get("random_seed"), "random_seed"));
         }
         MergePlan plan;
         try {
@@ -215,7 +213,7 @@ public record MergeConfig(MergePlan plan) {
             for (int i = 0; i < list.size(); i++) {
                 anchors.add(number(list.get(i), where + "[" + i + "]"));
             }
-            return new RatioSchedule.Gradient(anchors, anchors.get(0));
+            return RatioSchedule.Gradient.ofAnchors(anchors);
         }
         if (raw instanceof Map<?, ?>) {
             return layerGroups(map(raw, where), where);
@@ -278,13 +276,35 @@ public record MergeConfig(MergePlan plan) {
             if (!(group.get("layers") instanceof List<?> range) || range.size() != 2) {
                 throw new IllegalArgumentException(at + ".layers must be [first, last]");
             }
-            result.add(new RatioSchedule.LayerGroup((int) number(range.get(0), at), (int) number(range.get(1), at),
-                    number(group.get("value"), at + ".value")));
+            result.add(new RatioSchedule.LayerGroup(layer(range.get(0), at + ".layers[0]"),
+                    layer(range.get(1), at + ".layers[1]"), number(group.get("value"), at + ".value")));
         }
         double rest = number(spec.get("rest"), where + ".rest");
         double outside = spec.containsKey("outside_layers") ? number(spec.get("outside_layers"),
                 where + ".outside_layers") : rest;
         return new RatioSchedule.LayerGroups(result, rest, outside);
+    }
+
+    /**
+     * A whole number as YAML gives it (Integer, Long or, past 64 bits, BigInteger); a fraction such as {@code 1.5}
+     * is refused rather than cut to 1, which would silently merge with another seed or layer than the one written.
+     */
+    private static long integer(Object raw, String where) {
+        if (raw instanceof Integer || raw instanceof Long) {
+            return ((Number) raw).longValue();
+        }
+        if (raw instanceof java.math.BigInteger big && big.bitLength() < Long.SIZE) {
+            return big.longValue();
+        }
+        throw new IllegalArgumentException(where + " must be an integer (at most 64 bits), was " + raw);
+    }
+
+    private static int layer(Object raw, String where) {
+        long value = integer(raw, where);
+        if (value < 0 || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(where + " must be a layer index (0 or more), was " + raw);
+        }
+        return (int) value;
     }
 
     private static double number(Object raw, String where) {

@@ -145,7 +145,7 @@ record ResolvedMerge(MergePlan plan, List<TensorSource> sources, List<MergePlan.
                 requireAddressable(plan, weighted, tensor.name(), sources.get(0).label());
             }
             KernelSpec kernel = tensor.dtype().mergeable()
-                    ? kernelSpec(plan, weighted, tensor.name(), LayerIndex.of(tensor.name()), layerCount,
+                    ? kernelSpec(plan, weighted, tensor.name(), LayerIndex.forSchedule(tensor.name()), layerCount,
                             tensor.elementCount())
                     : null;
             tensors.add(new ResolvedTensor(tensor, outputDtype(plan, tensor), kernel));
@@ -382,6 +382,7 @@ record ResolvedMerge(MergePlan plan, List<TensorSource> sources, List<MergePlan.
         } else if (schedule instanceof RatioSchedule.Gradient gradient) {
             gradient.anchors().forEach(value -> MergeMath.requireFloat(value, where));
             MergeMath.requireFloat(gradient.outsideLayers(), where);
+            MergeMath.requireFloat(gradient.afterLayers(), where);
         } else if (schedule instanceof RatioSchedule.LayerGroups groups) {
             groups.groups().forEach(group -> MergeMath.requireFloat(group.value(), where));
             MergeMath.requireFloat(groups.rest(), where);

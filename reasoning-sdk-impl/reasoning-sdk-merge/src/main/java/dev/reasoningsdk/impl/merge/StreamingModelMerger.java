@@ -334,7 +334,8 @@ public final class StreamingModelMerger implements ModelMerger {
             throw new IllegalArgumentException("an ONNX merge keeps each initializer's dtype; drop the output dtype");
         }
         if (plan.maxShardBytes() > 0) {
-            throw new IllegalArgumentException("an ONNX merge writes one file; drop maxShardBytes");
+            throw new IllegalArgumentException(
+                    "an ONNX merge writes one file; drop maxShardBytes (reasoning merge: --max-shard-size)");
         }
         Map<Path, OnnxModel> models = new LinkedHashMap<>();
         for (Path input : plan.distinctInputs()) {

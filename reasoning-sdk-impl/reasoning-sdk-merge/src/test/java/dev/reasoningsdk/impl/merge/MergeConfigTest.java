@@ -59,7 +59,7 @@ class MergeConfigTest {
         assertThat(plan.baseModel()).contains(dir.resolve("base.safetensors"));
         assertThat(plan.models()).hasSize(2);
         assertThat(plan.models().get(0).parameters().get("density"))
-                .isEqualTo(new RatioSchedule.Gradient(List.of(0.2, 0.8), 0.2));
+                .isEqualTo(new RatioSchedule.Gradient(List.of(0.2, 0.8), 0.2, 0.8));
         RatioSchedule weight = plan.models().get(1).parameters().get("weight");
         assertThat(weight.valueFor("model.layers.3.mlp.up_proj.weight", 3, 8)).isEqualTo(0.9);
         assertThat(weight.valueFor("model.layers.3.self_attn.q_proj.weight", 3, 8)).isEqualTo(0.3);
@@ -125,6 +125,36 @@ class MergeConfigTest {
         assertThat(weight.valueFor("x", 15, 32)).isEqualTo(0.3);
         assertThat(weight.valueFor("x", 25, 32)).isEqualTo(0.2);
         assertThat(weight.valueFor("lm_head.weight", -1, 32)).isEqualTo(0.2);
+    }
+
+    @Test
+    void aSeedOrLayerThatIsNotAWholeNumberIsRefusedNotCut() {
+        // Before, random_seed: 1.5 merged with seed 1 and layers: [0.7, 2] with layers 0 to 2, without a word.
+        String dare = "merge_method: dare_ties\nbase_model: base.safetensors\nmodels:\n  - model: a.safetensors\n"
+                + "    parameters: {weight: 1, density: 0.5}\n";
+        assertThatThrownBy(() -> parse(dare + "random_seed: 1.5\n")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("random_seed must be an integer (at most 64 bits), was 1.5");
+        assertThatThrownBy(() -> parse(dare + "random_seed: 18446744073709551616\n"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("random_seed must be an integer");
+        assertThat(parse(dare + "random_seed: -7\n").plan().seed()).isEqualTo(-7);
+        String groups = "merge_method: linear\nmodels:\n  - model: a.safetensors\n    parameters: {weight: {groups: "
+                + "[{layers: [%s, 2], value: 0.3}], rest: 0.5}}\n";
+        assertThatThrownBy(() -> parse(groups.formatted("0.7"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("models[0].parameters.weight.groups[0].layers[0] must be an integer (at most 64 bits),"
+                        + " was 0.7");
+        assertThatThrownBy(() -> parse(groups.formatted("-1"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("layers[0] must be a layer index (0 or more), was -1");
+    }
+
+    @Test
+    void aLinearBaseModelThatIsNotOneOfItsModelsIsRefusedNotLeftOut() {
+        // Before, the merge averaged a and b and left the base out without a word.
+        String linear = "merge_method: linear\nbase_model: base.safetensors\nmodels:\n  - model: a.safetensors\n"
+                + "    parameters: {weight: 1}\n  - model: %s\n    parameters: {weight: 1}\n";
+        assertThatThrownBy(() -> parse(linear.formatted("b.safetensors"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("linear averages its models only, and base_model " + dir.resolve("base"
+                        + ".safetensors") + " is not one of them");
+        assertThat(parse(linear.formatted("base.safetensors")).plan().models()).hasSize(2);
     }
 
     @Test

@@ -295,13 +295,37 @@ class StreamingModelMergerTest {
                 .addModel(files[0], Map.of("weight", weight))
                 .addModel(files[1], Map.of("weight", c(1)))
                 .parameter("normalize", c(0)).build());
-        Map<String, float[]> merged = Checkpoints.read(out);
-        Function<String, Double> expectedWeight = tensor -> tensor.contains("mlp") ? 0.9
+        assertLinearOfBaseAndFirst(out, tensor -> tensor.contains("mlp") ? 0.9
                 : tensor.contains("layers.0.") ? 0.0 : tensor.contains("layers.1.") ? 0.5
-                : tensor.contains("layers.2.") ? 1.0 : 0.25;
+                : tensor.contains("layers.2.") ? 1.0 : 0.25);
+    }
+
+    @Test
+    void aConfigGradientIsReadAtItsStartBeforeTheLayersAndAtItsEndAfterThemAsMergekitDoes() throws Exception {
+        // mergekit plans the embeddings at t = 0 and the final norm and output head at t = 1; until 2026-12-05 both
+        // took the first value, so lm_head and model.norm were merged with 0.2 where mergekit uses 0.8.
+        Path[] files = write(Dtype.F32);
+        Path out = dir.resolve("config-gradient.safetensors");
+        MergeConfig config = MergeConfig.parse("""
+                merge_method: linear
+                models:
+                  - model: %s
+                    parameters: {weight: [0.2, 0.8]}
+                  - model: %s
+                    parameters: {weight: 1}
+                parameters: {normalize: false}
+                """.formatted(files[0].getFileName(), files[1].getFileName()), dir);
+        merger.merge(config.withOutput(out, 0));
+        assertLinearOfBaseAndFirst(out, tensor -> tensor.contains("embed_tokens") ? 0.2
+                : tensor.contains("layers.0.") ? 0.2 : tensor.contains("layers.1.") ? 0.5 : 0.8);
+    }
+
+    /** Every tensor of {@code out} is base x its weight + first x 1, unnormalised. */
+    private void assertLinearOfBaseAndFirst(Path out, Function<String, Double> baseWeight) throws Exception {
+        Map<String, float[]> merged = Checkpoints.read(out);
         for (String tensor : Checkpoints.SHAPES.keySet()) {
             float[] expected = MergeReference.linear(new float[][] {base.get(tensor), first.get(tensor)},
-                    new double[] {expectedWeight.apply(tensor), 1}, false);
+                    new double[] {baseWeight.apply(tensor), 1}, false);
             assertThat(merged.get(tensor)).as(tensor).isEqualTo(expected);
         }
     }

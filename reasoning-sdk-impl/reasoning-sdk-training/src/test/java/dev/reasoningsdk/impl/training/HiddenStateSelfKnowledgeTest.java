@@ -10,6 +10,7 @@ import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.retrieval.CriterionKind;
 import dev.reasoningsdk.api.retrieval.CriterionResult;
+import dev.reasoningsdk.api.retrieval.RetrievalDecision;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
@@ -79,6 +80,20 @@ class HiddenStateSelfKnowledgeTest {
         assertThat(results.get(1).probability()).isZero();
         assertThat(results.get(1).evidence()).contains("cannot read");
         assertThat(results.get(1).usage().failedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestTheModelCannotReadIsRetrievedForWithNoDecidingCriterion() {
+        // Before, the unreadable request's 0 was reported as the self-knowledge criterion's decision.
+        UnifiedActiveRetrieval judge = UnifiedActiveRetrieval.builder().criterion(HiddenStateSelfKnowledge.builder()
+                .model(new LengthModel()).head(lengthHead("length-model@1")).build()).build();
+
+        List<RetrievalDecision> decisions = judge.judgeAll(List.of("2+2?", "x".repeat(60)));
+
+        assertThat(decisions.get(0).decidedBy()).contains(CriterionKind.SELF_KNOWLEDGE);
+        assertThat(decisions.get(0).retrieve()).isFalse();
+        assertThat(decisions.get(1).decidedBy()).isEmpty();
+        assertThat(decisions.get(1).retrieve()).isTrue();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.reasoningsdk.impl.merge.internal;
 
+import dev.reasoningsdk.api.merge.RatioSchedule;
 import java.util.Collection;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,7 +18,28 @@ public final class LayerIndex {
     private static final Pattern LAYER =
             Pattern.compile("(?:^|[./_])(?:layers|layer|blocks|block|h)[._](\\d+)(?:[./_]|$)");
 
+    /**
+     * The names of the tensors before the layers: the embeddings (Llama's {@code embed_tokens}, GPT-NeoX's
+     * {@code embed_in}, BERT's and BLOOM's {@code embeddings}, GPT-2's {@code wte} and {@code wpe}, T5's
+     * {@code shared}, the tiny reasoner's {@code emb}); GPT-NeoX's output head {@code embed_out} is not one.
+     */
+    private static final Pattern BEFORE_LAYERS = Pattern.compile(
+            "(?:^|[./_])(?!embed_out)(?:emb|embed|embeddings|wte|wpe|shared)(?:[./_]|$)");
+
     private LayerIndex() {
+    }
+
+    /**
+     * The layer a per-layer parameter is read at for a tensor: its {@link #of layer}, else {@code -1} for a tensor
+     * before the layers (an embedding) and {@link RatioSchedule#AFTER_LAYERS} for any other (the final norm, the
+     * output head), which mergekit reads a gradient at the end for.
+     */
+    public static int forSchedule(String tensorName) {
+        int layer = of(tensorName);
+        if (layer >= 0 || BEFORE_LAYERS.matcher(tensorName).find()) {
+            return layer;
+        }
+        return RatioSchedule.AFTER_LAYERS;
     }
 
     /** The layer of a tensor, or {@code -1} when its name carries none. */

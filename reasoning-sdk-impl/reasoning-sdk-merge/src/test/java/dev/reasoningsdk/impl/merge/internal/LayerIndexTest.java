@@ -31,6 +31,27 @@ class LayerIndexTest {
         assertThat(LayerIndex.of(name)).isEqualTo(layer);
     }
 
+    /** mergekit reads a gradient at its start for the embeddings and at its end for what follows the layers. */
+    @ParameterizedTest
+    @CsvSource({
+            "model.layers.3.mlp.up_proj.weight, 3",
+            "model.embed_tokens.weight, -1",
+            "gpt_neox.embed_in.weight, -1",
+            "bert.embeddings.LayerNorm.weight, -1",
+            "transformer.word_embeddings_layernorm.weight, -1",
+            "transformer.wte.weight, -1",
+            "transformer.wpe.weight, -1",
+            "shared.weight, -1",
+            "m.emb.weight, -1",
+            "model.norm.weight, -2",
+            "lm_head.weight, -2",
+            "embed_out.weight, -2",
+            "transformer.ln_f.weight, -2",
+            "bert.pooler.dense.weight, -2"})
+    void placesTensorsOutsideTheLayersBeforeOrAfterThem(String name, int layer) {
+        assertThat(LayerIndex.forSchedule(name)).isEqualTo(layer);
+    }
+
     @ParameterizedTest
     @CsvSource({"bert.encoder.layer.11.output.dense.weight, 12", "encoder.block.5.layer.0.SelfAttention.q.weight, 6"})
     void countsLayersFromTheLargestIndex(String last, int count) {
