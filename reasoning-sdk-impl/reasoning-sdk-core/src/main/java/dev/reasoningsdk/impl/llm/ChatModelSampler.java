@@ -90,7 +90,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every batch accounts for every sample ({@code samples + failures == requested}) and every call: each attempt
  * is in {@link Usage#modelCalls()} (a reply served from a cache in {@link Usage#cacheHits()} instead), each attempt
- * that did not yield a sample in {@link Usage#failedCalls()} and, by why, in {@link Usage#failuresByKind()}; tokens
+ * that got no usable reply (an error, a timeout, garbage) in {@link Usage#failedCalls()} and, by why, in
+ * {@link Usage#failuresByKind()}; a reply cut off at the token limit is a call that succeeded, so its sample, a
+ * {@link FailureKind#TRUNCATED} failure, is counted in {@link SampleBatch#truncatedSamples()} and not there; tokens
  * are summed from {@link ChatResponse#tokenUsage()} and are {@link Usage#UNKNOWN_TOKENS} when any response lacked
  * them (calls that failed without a response add none). Each sample and each failure carries the tokens of every
  * reply drawn for it: its own reply's, and those of the replies refused as unusable before it (an empty answer and
