@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * <p>Fixes of the reference code's flaws: judge scores are mapped to chains by chain number
  * ({@link LlmChainJudge}); no answer is ever dropped silently, since every group appears in the result, those that no
  * chain carried past the threshold with score 0 and no representatives (and when no group has a chain over the
- * threshold, each group's best scored chain represents it rather than the question going unanswered); ties are
+ * threshold, each group's best scored chain represents it rather than the question going unanswered, unless some
+ * group has no scored chain at all, e.g. its judge calls failed: nothing was held against it, so no group the judge
+ * rated below the threshold wins over it, and the groups rank unjudged, as a vote ranks them); ties are
  * broken deterministically: higher score, then the larger sum of the chains' caller weights, then more votes, then
  * the answer seen first; and the sampling temperature must be stated with the sampler. Global rounds stop at the
  * largest representative count among the groups, since further rounds would only repeat comparisons; a single group
@@ -358,9 +360,11 @@ public final class AggregationOfReasoning implements Aggregator {
                     }
                 }
             }
-            if (reps.isEmpty() && !grouping.groups().isEmpty()) {
+            if (reps.isEmpty() && !grouping.groups().isEmpty() && grouping.groups().stream().allMatch(this::scored)) {
                 // AoR would drop every answer here; rather than leave the question unanswered, each group's best
-                // scored chain represents it.
+                // scored chain represents it. Not while some group has no scored chain (its judge calls failed, or
+                // the scorer could not read its chains): nothing was held against that group, so a group judged
+                // below the threshold must not win over it; the groups stay unjudged and rank as a vote does.
                 for (AnswerGrouping.Group group : grouping.groups()) {
                     group.members().stream().filter(m -> !Double.isNaN(m.localScore())).min(byScore())
                             .ifPresent(best -> reps.put(group, List.of(best)));
@@ -371,6 +375,11 @@ public final class AggregationOfReasoning implements Aggregator {
                 }
             }
             return changed;
+        }
+
+        /** Whether the scorer gave some chain of {@code group} a score. */
+        private boolean scored(AnswerGrouping.Group group) {
+            return group.members().stream().anyMatch(m -> !Double.isNaN(m.localScore()));
         }
 
         private void evaluateGlobally() {

@@ -89,4 +89,25 @@ class JudgeGatewayTest {
         assertThat(scores.usage().failedCalls()).isEqualTo(2);
         gateway.close();
     }
+
+    @Test
+    void aGroupTheJudgeCouldNotScoreDoesNotLoseToOneItJudgedBelowTheThreshold() {
+        // The majority's batch of chains gets replies without scores (as a judge whose context the batch overflows
+        // answers it); the lone chain of the other answer is rated 3 of 10, under AoR's threshold of 6.
+        ScriptedChatModel judge = ScriptedChatModel.byRule(request -> ScriptedChatModel.userText(request)
+                .contains("The answer is 5") ? "Chain 1 Total Score: 3/10" : "I cannot evaluate these chains.");
+        List<ReasoningChain> chains = List.of(SPLIT.get(0), SPLIT.get(1),
+                ReasoningChain.of("4 ones make 4. The answer is 4.", "s"), SPLIT.get(2));
+        AggregationOfReasoning aor = AggregationOfReasoning.builder()
+                .scorer(LlmChainJudge.builder().model(judge).build())
+                .extractor(AnswerExtractors.numeric()).build();
+
+        AggregationResult result = aor.aggregate(QUESTION, chains);
+
+        // Before, the chain rated 3 of 10 represented its answer alone and won by a margin of 3 (MARGIN_REACHED).
+        assertThat(result.answer()).contains("4");
+        assertThat(result.groups()).allMatch(group -> group.representatives().isEmpty());
+        assertThat(result.margin()).isZero();
+        assertThat(result.stopReason()).isEqualTo(StopReason.GIVEN_CHAINS_ONLY);
+    }
 }
