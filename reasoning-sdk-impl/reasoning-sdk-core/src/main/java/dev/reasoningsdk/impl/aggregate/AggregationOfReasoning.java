@@ -176,7 +176,7 @@ public final class AggregationOfReasoning implements Aggregator {
         Sampling.Draw draw = sampling.draw(question, initialSamples, 0, stop);
         run.drawn = initialSamples;
         run.samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
-        run.lastFailures = draw.failureSummary();
+        run.failures.addAll(draw.batch().failures());
         return run.start(draw.chains(), draw.batch().usage());
     }
 
@@ -216,8 +216,8 @@ public final class AggregationOfReasoning implements Aggregator {
         private ChainScorer bound;
         private int drawn;
         private boolean samplerExhausted;
-        /** The last draw's {@link Sampling.Draw#failureSummary()}, for the exception when no chain came back. */
-        private String lastFailures = "";
+        /** Every draw's failed samples, for the exception when no chain came back: it says how many failed. */
+        private final List<SampleBatch.SampleFailure> failures = new ArrayList<>();
         private boolean judgeExhausted;
         /** Stops the run when its caller ends it: checked before each draw and each judge call. */
         private final RunStop stop;
@@ -261,9 +261,7 @@ public final class AggregationOfReasoning implements Aggregator {
                 drawn += count;
                 usage = usage.plus(draw.batch().usage());
                 samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
-                if (!draw.batch().failures().isEmpty()) {
-                    lastFailures = draw.failureSummary();
-                }
+                failures.addAll(draw.batch().failures());
                 List<AnswerGrouping.Member> fresh = grouping.addAll(draw.chains());
                 seen.addAll(draw.chains());
                 bound = null;
@@ -273,7 +271,8 @@ public final class AggregationOfReasoning implements Aggregator {
                 }
             }
             if (dynamic && grouping.chainCount() == 0) {
-                throw Sampling.noChainSampled(sampling.sampler().name() + " in " + drawn + " attempts", lastFailures,
+                throw Sampling.noChainSampled(sampling.sampler().name() + " in " + drawn + " attempts",
+                        Sampling.failureSummary(failures),
                         samplerExhausted, usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos)));
             }
             if (grouping.groups().isEmpty()) {
