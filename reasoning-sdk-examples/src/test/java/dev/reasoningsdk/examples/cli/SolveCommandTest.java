@@ -182,6 +182,11 @@ class SolveCommandTest {
             assertThat(run.err().strip().lines()).hasSize(1);
             assertThat(run.err()).startsWith("reasoning: no chain could be sampled from refused-model");
             assertThat(failing.requests()).isPositive().isEqualTo(failing.faults(HttpFault.Kind.SERVER_ERROR));
+            if (method.equals("aor")) {
+                // Every sample of every draw failed; the line counted only the last draw's 5 ("40 attempts; 5").
+                int drawn = AggregationOfReasoning.DEFAULT_MAX_SAMPLES;
+                assertThat(run.err()).contains(" in " + drawn + " attempts; " + drawn + " failures, first: ");
+            }
         }
     }
 

@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * <p>Fixes of the reference code's flaws: judge scores are mapped to chains by chain number
  * ({@link LlmChainJudge}); no answer is ever dropped silently, since every group appears in the result, those that no
  * chain carried past the threshold with score 0 and no representatives (and when no group has a chain over the
- * threshold, each group's best scored chain represents it rather than the question going unanswered); ties are
+ * threshold, each group's best scored chain represents it rather than the question going unanswered, unless some
+ * group has no scored chain at all, e.g. its judge calls failed: nothing was held against it, so no group the judge
+ * rated below the threshold wins over it, and the groups rank unjudged, as a vote ranks them); ties are
  * broken deterministically: higher score, then the larger sum of the chains' caller weights, then more votes, then
  * the answer seen first; and the sampling temperature must be stated with the sampler. Global rounds stop at the
  * largest representative count among the groups, since further rounds would only repeat comparisons; a single group
@@ -174,7 +176,7 @@ public final class AggregationOfReasoning implements Aggregator {
         Sampling.Draw draw = sampling.draw(question, initialSamples, 0, stop);
         run.drawn = initialSamples;
         run.samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
-        run.lastFailures = draw.failureSummary();
+        run.failures.addAll(draw.batch().failures());
         return run.start(draw.chains(), draw.batch().usage());
     }
 
@@ -214,8 +216,8 @@ public final class AggregationOfReasoning implements Aggregator {
         private ChainScorer bound;
         private int drawn;
         private boolean samplerExhausted;
-        /** The last draw's {@link Sampling.Draw#failureSummary()}, for the exception when no chain came back. */
-        private String lastFailures = "";
+        /** Every draw's failed samples, for the exception when no chain came back: it says how many failed. */
+        private final List<SampleBatch.SampleFailure> failures = new ArrayList<>();
         private boolean judgeExhausted;
         /** Stops the run when its caller ends it: checked before each draw and each judge call. */
         private final RunStop stop;
@@ -259,9 +261,7 @@ public final class AggregationOfReasoning implements Aggregator {
                 drawn += count;
                 usage = usage.plus(draw.batch().usage());
                 samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
-                if (!draw.batch().failures().isEmpty()) {
-                    lastFailures = draw.failureSummary();
-                }
+                failures.addAll(draw.batch().failures());
                 List<AnswerGrouping.Member> fresh = grouping.addAll(draw.chains());
                 seen.addAll(draw.chains());
                 bound = null;
@@ -271,7 +271,8 @@ public final class AggregationOfReasoning implements Aggregator {
                 }
             }
             if (dynamic && grouping.chainCount() == 0) {
-                throw Sampling.noChainSampled(sampling.sampler().name() + " in " + drawn + " attempts", lastFailures,
+                throw Sampling.noChainSampled(sampling.sampler().name() + " in " + drawn + " attempts",
+                        Sampling.failureSummary(failures),
                         samplerExhausted, usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos)));
             }
             if (grouping.groups().isEmpty()) {
@@ -358,9 +359,11 @@ public final class AggregationOfReasoning implements Aggregator {
                     }
                 }
             }
-            if (reps.isEmpty() && !grouping.groups().isEmpty()) {
+            if (reps.isEmpty() && !grouping.groups().isEmpty() && grouping.groups().stream().allMatch(this::scored)) {
                 // AoR would drop every answer here; rather than leave the question unanswered, each group's best
-                // scored chain represents it.
+                // scored chain represents it. Not while some group has no scored chain (its judge calls failed, or
+                // the scorer could not read its chains): nothing was held against that group, so a group judged
+                // below the threshold must not win over it; the groups stay unjudged and rank as a vote does.
                 for (AnswerGrouping.Group group : grouping.groups()) {
                     group.members().stream().filter(m -> !Double.isNaN(m.localScore())).min(byScore())
                             .ifPresent(best -> reps.put(group, List.of(best)));
@@ -371,6 +374,11 @@ public final class AggregationOfReasoning implements Aggregator {
                 }
             }
             return changed;
+        }
+
+        /** Whether the scorer gave some chain of {@code group} a score. */
+        private boolean scored(AnswerGrouping.Group group) {
+            return group.members().stream().anyMatch(m -> !Double.isNaN(m.localScore()));
         }
 
         private void evaluateGlobally() {

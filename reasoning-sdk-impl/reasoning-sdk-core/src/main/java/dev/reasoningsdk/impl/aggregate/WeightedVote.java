@@ -7,6 +7,7 @@ import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.internal.SpentBefore;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,8 @@ import java.util.Objects;
  * such as a {@link SourceReliability} fitted over many questions (the log-odds weights of a Dawid-Skene one-coin
  * model, under which the weighted vote is the maximum a-posteriori answer); or a {@link ChainScorer}'s local score
  * of each chain (a likelihood, a verifier's share of correct steps, an LLM judge's rubric score), whose cost is
- * reported. A chain the scorer could not score weighs 0. A scorer that reads the question's other chains
+ * reported. A chain the scorer could not score (its judge call failed) weighs the mean of the scored chains' weights,
+ * no verdict either way (0 when no chain was scored). A scorer that reads the question's other chains
  * ({@link LearnedVerifier}) is first given every chain that has an answer.
  *
  * <p><b>Tie rule:</b> equal weight sums go to the group with more votes, then to the answer seen first. A group's
@@ -70,11 +72,22 @@ public final class WeightedVote extends VoteAggregator {
                     double score = j < scores.scores().size() ? scores.scores().get(j) : Double.NaN;
                     AnswerGrouping.Member member = members.get(positions.get(j));
                     member.localScore(score);
-                    weights[positions.get(j)] = Double.isNaN(score) ? 0 : score;
+                    weights[positions.get(j)] = score;
                 }
             }
-            return new VoteEngine.Weighed(weights, usage);
+            return new VoteEngine.Weighed(unscoredAtMean(weights), usage);
         };
+    }
+
+    /**
+     * {@code weights} with each NaN (a chain the scorer could not score: its judge call failed, it carries no
+     * log-probabilities) replaced by the mean of the others, or by 0 when none was scored. A failed call is no verdict
+     * on its chain: weighing it 0, as the worst score, let a group whose judge calls failed lose to any group the judge
+     * scored above 0.
+     */
+    private static double[] unscoredAtMean(double[] weights) {
+        double mean = Arrays.stream(weights).filter(weight -> !Double.isNaN(weight)).average().orElse(0);
+        return Arrays.stream(weights).map(weight -> Double.isNaN(weight) ? mean : weight).toArray();
     }
 
     /** A vote weighted by the caller's {@link ReasoningChain#weight()}. */

@@ -103,10 +103,17 @@ public record Sampling(ChainSampler sampler, double temperature, UnaryOperator<S
          * without reading the WARN line.
          */
         public String failureSummary() {
-            List<SampleBatch.SampleFailure> failures = batch.failures();
-            return failures.isEmpty() ? ""
-                    : "; " + failures.size() + (failures.size() == 1 ? " failure" : " failures") + ", first: "
-                            + failures.get(0).message();
+            return Sampling.failureSummary(batch.failures());
         }
+    }
+
+    /**
+     * {@code "; 3 failures, first: <its message>"} of {@code failures}, or empty when there are none:
+     * {@link Draw#failureSummary()} of one draw, or of several draws' failures together.
+     */
+    public static String failureSummary(List<SampleBatch.SampleFailure> failures) {
+        return failures.isEmpty() ? ""
+                : "; " + failures.size() + (failures.size() == 1 ? " failure" : " failures") + ", first: "
+                        + failures.get(0).message();
     }
 }

@@ -67,7 +67,9 @@ class BudgetExhaustedTest {
                 assertThatThrownBy(() -> aggregator.solve("2 + 2?")).as(aggregator.name())
                         .isInstanceOf(ReasoningException.class)
                         .isNotInstanceOf(BudgetExhaustedException.class)
-                        .hasMessageContaining("3 failures, first: ")
+                        // AoR's 3 first samples and the 3 it drew after them: all 6 failed.
+                        .hasMessageContaining(aggregator == vote ? "; 3 failures, first: "
+                                : " in 6 attempts; 6 failures, first: ")
                         .hasMessageContaining("HTTP 500 from scripted model")
                         // Every sample's failed call is in what the failure says it cost.
                         .extracting(e -> ((ReasoningException) e).usage()).satisfies(usage -> {

@@ -89,4 +89,40 @@ class JudgeGatewayTest {
         assertThat(scores.usage().failedCalls()).isEqualTo(2);
         gateway.close();
     }
+
+    /** Three chains answer 4, one answers 5. */
+    private static final List<ReasoningChain> MAJORITY_OF_FOUR = List.of(SPLIT.get(0), SPLIT.get(1),
+            ReasoningChain.of("4 ones make 4. The answer is 4.", "s"), SPLIT.get(2));
+
+    /**
+     * A judge that gives the batch of the majority's chains replies without scores (as a judge whose context the
+     * batch overflows answers it) and rates the lone chain answering 5 at 3 of 10, under AoR's threshold of 6.
+     */
+    private static LlmChainJudge judgeFailingOnTheMajority() {
+        return LlmChainJudge.builder().model(ScriptedChatModel.byRule(request -> ScriptedChatModel.userText(request)
+                .contains("The answer is 5") ? "Chain 1 Total Score: 3/10" : "I cannot evaluate these chains."))
+                .build();
+    }
+
+    @Test
+    void aGroupTheJudgeCouldNotScoreDoesNotLoseToOneItJudgedBelowTheThreshold() {
+        AggregationResult result = AggregationOfReasoning.builder().scorer(judgeFailingOnTheMajority())
+                .extractor(AnswerExtractors.numeric()).build().aggregate(QUESTION, MAJORITY_OF_FOUR);
+
+        // Before, the chain rated 3 of 10 represented its answer alone and won by a margin of 3 (MARGIN_REACHED).
+        assertThat(result.answer()).contains("4");
+        assertThat(result.groups()).allMatch(group -> group.representatives().isEmpty());
+        assertThat(result.margin()).isZero();
+        assertThat(result.stopReason()).isEqualTo(StopReason.GIVEN_CHAINS_ONLY);
+    }
+
+    @Test
+    void aWeightedVoteWeighsAChainWhoseJudgeCallFailedAsTheScoredChainsOnAverage() {
+        AggregationResult result = WeightedVote.builder().scorer(judgeFailingOnTheMajority())
+                .extractor(AnswerExtractors.numeric()).build().aggregate(QUESTION, MAJORITY_OF_FOUR);
+
+        // Before, the unscored chains weighed 0, as the worst score, and the chain rated 3 of 10 won, 3 to 0.
+        assertThat(result.groups()).extracting(group -> group.answer() + "=" + group.score())
+                .containsExactly("4=9.0", "5=3.0");
+    }
 }
