@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * <p>Parsing is lenient about form ({@code Confidence: 8}, {@code **Confidence:** 8/10}, {@code Confidence level =
  * 8 out of 10}, {@code confidence: 80%}; the last such line wins) and strict about range: a value outside 1 to 10 is
  * malformed. When the number is missing or malformed, the model is asked once more, in the same conversation, for
- * just the confidence line; a failed call is retried with the same messages. Attempts are bounded
+ * just the confidence line; a failed call is retried with the same messages, unless the provider refused the request
+ * itself (a client error, e.g. a prompt over its context), which it would refuse again. Attempts are bounded
  * ({@link Builder#maxAttempts}, 3 by default). A number that never comes is counted, never invented: the estimate
  * then has confidence 0, the signal {@code verbalized_missing} = 1, and a rationale that says so; each attempt that
  * failed (by its kind) or came back without a usable number ({@link CallFailure#GARBAGE}) is a failed call in its
@@ -123,13 +124,15 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
         ChatRequest request = ChatRequest.builder().messages(UserMessage.from(prompt(question))).build();
         Usage usage = Usage.NONE;
         int attempt = 0;
+        String lastFailure = null;
         while (attempt < maxAttempts) {
             attempt++;
             CallResult result = scope.call(request);
             if (!result.ok()) {
                 LOG.warn("verbalized-confidence call {} of {} failed: {}", attempt, maxAttempts, result.message());
                 usage = usage.plus(result.usage());
-                if (stopped(result)) {
+                lastFailure = result.message();
+                if (endsAsking(result)) {
                     break;
                 }
                 continue;
@@ -146,13 +149,17 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
             }
             return followUp(scope, question, result.text(), parsed, attempt, usage, start);
         }
-        return missing(Optional.empty(), "", attempt, usage.withWallTime(ChatCalls.since(start)));
+        return missing(Optional.empty(), "", attempt, lastFailure, usage.withWallTime(ChatCalls.since(start)));
     }
 
-    /** Whether the call's scope ran out or was cancelled, so no further call can succeed. */
-    private static boolean stopped(CallResult result) {
-        return result.failure().map(f -> f == CallFailure.BUDGET_EXHAUSTED || f == CallFailure.CANCELLED)
-                .orElse(false);
+    /**
+     * Whether no further attempt can succeed: the call's scope ran out or was cancelled, or the provider refused the
+     * request itself (a client error: a prompt over its context, a bad request, no key), which every attempt would
+     * send again unchanged.
+     */
+    private static boolean endsAsking(CallResult result) {
+        return result.failure().map(f -> f == CallFailure.BUDGET_EXHAUSTED || f == CallFailure.CANCELLED
+                || f == CallFailure.CLIENT_ERROR).orElse(false);
     }
 
     /**
@@ -173,7 +180,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
             return noAnswer(0, Usage.ofWallTime(ChatCalls.since(start)));
         }
         if (gateway == null) {
-            return missing(parsed.answer(), parsed.reflection(), 0, Usage.ofWallTime(ChatCalls.since(start)));
+            return missing(parsed.answer(), parsed.reflection(), 0, null, Usage.ofWallTime(ChatCalls.since(start)));
         }
         return followUp(gateway.session(), question, text, parsed, 0, Usage.NONE, start);
     }
@@ -261,6 +268,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
         ChatRequest request = ChatRequest.builder().messages(messages).build();
         Usage usage = usageSoFar;
         int attempt = attemptsSoFar;
+        String lastFailure = null;
         while (attempt < maxAttempts) {
             attempt++;
             CallResult result = scope.call(request);
@@ -268,11 +276,13 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
                 LOG.warn("verbalized-confidence follow-up {} of {} failed: {}", attempt, maxAttempts,
                         result.message());
                 usage = usage.plus(result.usage());
-                if (stopped(result)) {
+                lastFailure = result.message();
+                if (endsAsking(result)) {
                     break;
                 }
                 continue;
             }
+            lastFailure = null;
             Parsed followed = parse(result.text());
             if (followed.confidence().isPresent()) {
                 usage = usage.plus(result.usage());
@@ -282,7 +292,8 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
             }
             usage = usage.plus(result.usage().withAllCallsFailed(CallFailure.GARBAGE));
         }
-        return missing(parsed.answer(), parsed.reflection(), attempt, usage.withWallTime(ChatCalls.since(start)));
+        return missing(parsed.answer(), parsed.reflection(), attempt, lastFailure,
+                usage.withWallTime(ChatCalls.since(start)));
     }
 
     private ConfidenceEstimate estimateOf(Parsed parsed, int attempts, Usage usage) {
@@ -308,11 +319,20 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
                 name(), Map.of("verbalized_missing", 1.0, "attempts", (double) attempts), usage);
     }
 
-    private ConfidenceEstimate missing(Optional<String> answer, String reflection, int attempts, Usage usage) {
+    /**
+     * The estimate when no confidence came; {@code lastFailure} is the message of the failed call that ended the
+     * asking (null when the last attempt was answered without a usable number), so the rationale does not blame
+     * the model for a call that never reached it.
+     */
+    private ConfidenceEstimate missing(Optional<String> answer, String reflection, int attempts, String lastFailure,
+                                       Usage usage) {
         Map<String, Double> signals = Map.of("verbalized_missing", 1.0, "attempts", (double) attempts);
-        String rationale = "The model stated no usable confidence (" + attempts + " attempt"
-                + (attempts == 1 ? "" : "s") + "); 0 is reported, not estimated."
-                + (reflection.isEmpty() ? "" : " Its reflection: " + reflection);
+        String plural = attempts == 1 ? "" : "s";
+        String rationale = (lastFailure == null
+                ? "The model stated no usable confidence (" + attempts + " attempt" + plural + ")"
+                : "No confidence was obtained (" + attempts + " attempt" + plural + "; the last call failed: "
+                        + lastFailure + ")")
+                + "; 0 is reported, not estimated." + (reflection.isEmpty() ? "" : " Its reflection: " + reflection);
         return new ConfidenceEstimate(answer, 0, rationale, name(), signals, usage);
     }
 

@@ -1,0 +1,90 @@
+package dev.reasoningsdk.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.langchain4j.model.chat.ChatModel;
+import dev.reasoningsdk.api.CallFailure;
+import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
+import dev.reasoningsdk.fixtures.FaultInjectingServer;
+import dev.reasoningsdk.fixtures.HttpFault;
+import dev.reasoningsdk.impl.confidence.VerbalizedConfidence;
+import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.llm.ChatModelSampler;
+import dev.reasoningsdk.impl.llm.ModelGateway;
+import dev.reasoningsdk.impl.llm.RetryPolicy;
+import dev.reasoningsdk.impl.ollama.OllamaChatModels;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import dev.reasoningsdk.impl.openai.OpenAiChatModels;
+import dev.reasoningsdk.impl.prompt.ActivePrompt;
+import dev.reasoningsdk.impl.server.LocalOpenAiServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The confidence and prompt techniques on a user's own model over real HTTP on 127.0.0.1, where calls fail: the
+ * failure is reported as a failure, never turned into a figure.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class OwnModelEstimatorFailuresTest {
+
+    private static final RetryPolicy NO_BACKOFF = RetryPolicy.builder().initialBackoff(Duration.ZERO)
+            .maxBackoff(Duration.ZERO).build();
+
+    @Test
+    void aVerbalizedConfidenceRequestTheServerRefusesIsSentOnceAndTheRationaleSaysItFailed() {
+        // SaySelf's instruction puts the prompt over the served tiny reasoner's 320-token context: a 400
+        // context_length_exceeded, which the same request would get at every attempt.
+        try (HuggingFaceOnnxModel model = TinyReasoner.create();
+             LocalOpenAiServer server = LocalOpenAiServer.builder().model(model).start();
+             FaultInjectingServer counting = FaultInjectingServer.builder().upstream(server.baseUrl()).start()) {
+            ChatModel served = OpenAiChatModels.of(counting.openAiBaseUrl(), server.modelName());
+
+            ConfidenceEstimate estimate = VerbalizedConfidence.builder().model(served).maxAttempts(3).build()
+                    .estimate("Sam has 14 apples. He buys 7 more. How many apples does Sam have?");
+
+            assertThat(counting.requests()).isEqualTo(1);
+            assertThat(estimate.confidence()).isZero();
+            assertThat(estimate.answer()).isEmpty();
+            assertThat(estimate.usage().modelCalls()).isEqualTo(1);
+            assertThat(estimate.usage().failuresByKind()).isEqualTo(Map.of(CallFailure.CLIENT_ERROR, 1));
+            assertThat(estimate.rationale()).contains("the last call failed").contains("context_length_exceeded")
+                    .doesNotContain("The model stated");
+        }
+    }
+
+    @Test
+    void activePromptRefusesAPoolQuestionWithoutASingleAnswerInsteadOfRankingItCertain() {
+        // Over Ollama's own wire: question 0's two samples are answered; every attempt at question 1's fails.
+        HttpFault[] schedule = new HttpFault[2 + 2 * RetryPolicy.DEFAULT_MAX_ATTEMPTS];
+        java.util.Arrays.fill(schedule, HttpFault.serverError(500));
+        schedule[0] = HttpFault.none();
+        schedule[1] = HttpFault.none();
+        try (FaultInjectingServer server = FaultInjectingServer.builder()
+                .reply(prompt -> "3 + 4 = 7.\nThe answer is 7.")
+                .faults(FaultInjectingServer.OLLAMA_PATH, schedule).start();
+             ModelGateway gateway = ModelGateway.builder()
+                     .model(OllamaChatModels.builder().baseUrl(server.ollamaBaseUrl()).modelName("m")
+                             .callTimeout(Duration.ofSeconds(10)).build())
+                     .retryPolicy(NO_BACKOFF).concurrency(1).build();
+             ChatModelSampler sampler = ChatModelSampler.builder().gateway(gateway).name("m").temperature(0.8)
+                     .build()) {
+            ActivePrompt activePrompt = ActivePrompt.builder().sampler(sampler, 0.8)
+                    .extractor(AnswerExtractors.numeric()).samples(2).build();
+
+            assertThatThrownBy(() -> activePrompt.select(List.of("Sam has 3 apples and buys 4.", "Tom has 2."), 1))
+                    .isInstanceOf(ReasoningException.class)
+                    .hasMessageContaining("pool question 1").hasMessageContaining("InternalServerException")
+                    .satisfies(e -> assertThat(((ReasoningException) e).isRetryable()).isTrue())
+                    .satisfies(e -> assertThat(((ReasoningException) e).usage().modelCalls())
+                            .isEqualTo(server.requests()).isEqualTo(schedule.length))
+                    .satisfies(e -> assertThat(((ReasoningException) e).usage().samples()).isEqualTo(2));
+        }
+    }
+}
