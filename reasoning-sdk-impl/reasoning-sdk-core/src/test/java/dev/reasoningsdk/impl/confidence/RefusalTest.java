@@ -42,6 +42,23 @@ class RefusalTest {
     }
 
     @Test
+    void aThresholdThatReachesNoTargetRefusesHigherScoresOfOtherDataToo() {
+        // The first half tops out at 0.5, where 1 of 2 answers is right; the second half's answers at 0.75 are
+        // beyond anything the threshold was chosen on, and must not be answered by a choice that reached nothing.
+        LabelledScores data = LabelledScores.of(new double[] {0.5, 0.5, 0.25, 0.75, 0.75, 0.25},
+                new boolean[] {true, false, false, true, false, false});
+        RefusalPolicy.ThresholdChoice none = RefusalPolicy.thresholdForAccuracy(data.slice(0, 3), 0.9);
+
+        assertThat(none.reached()).isFalse();
+        assertThat(RefusalPolicy.atThreshold(none.threshold()).answers(0.75)).isFalse();
+        assertThat(RefusalPolicy.atThreshold(none.threshold()).answers(1.0)).isFalse();
+        CrossFitting.ThresholdTransfer transfer = CrossFitting.refusalOutOfFold(data, 0.9).get(0);
+        assertThat(transfer.chosen().reached()).isFalse();
+        assertThat(transfer.heldOutCoverage()).isZero();
+        assertThat(transfer.heldOutAccuracy()).isNaN();
+    }
+
+    @Test
     void policyRefusesBelowTheThresholdWithTheRationale() {
         ConfidenceEstimate estimate = new ConfidenceEstimate(Optional.of("32"), 0.4, "2 of 5 chains reach 32.",
                 "consistency", Map.of(), Usage.NONE);
