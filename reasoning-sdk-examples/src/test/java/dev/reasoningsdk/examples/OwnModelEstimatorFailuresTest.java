@@ -18,11 +18,18 @@ import dev.reasoningsdk.impl.ollama.OllamaChatModels;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.openai.OpenAiChatModels;
+import dev.reasoningsdk.api.prompt.OptimizationResult;
+import dev.reasoningsdk.api.prompt.PromptObjective;
 import dev.reasoningsdk.impl.prompt.ActivePrompt;
+import dev.reasoningsdk.impl.prompt.ChatModelParaphraser;
+import dev.reasoningsdk.impl.prompt.HarmonySearch;
+import dev.reasoningsdk.impl.prompt.SearchSettings;
 import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -85,6 +92,32 @@ class OwnModelEstimatorFailuresTest {
                     .satisfies(e -> assertThat(((ReasoningException) e).usage().modelCalls())
                             .isEqualTo(server.requests()).isEqualTo(schedule.length))
                     .satisfies(e -> assertThat(((ReasoningException) e).usage().samples()).isEqualTo(2));
+        }
+    }
+
+    @Test
+    void aPromptSearchAsksAParaphraserThatIsDownForEachUnitOnceNotAtEveryEdit() {
+        // Every paraphrase request of the search is a 500: each unit's call fails after the gateway's attempts.
+        try (FaultInjectingServer server = FaultInjectingServer.builder()
+                .random(0, Map.of(HttpFault.serverError(500), 1.0)).start();
+             ModelGateway gateway = ModelGateway.builder()
+                     .model(OpenAiChatModels.of(server.openAiBaseUrl(), "m")).retryPolicy(NO_BACKOFF).build()) {
+            SearchSettings settings = SearchSettings.builder().paraphraser(ChatModelParaphraser.of(gateway, 3))
+                    .maxEvaluations(12).patience(3).seed(1).build();
+
+            OptimizationResult result = HarmonySearch.builder().settings(settings).build().optimize(
+                    "Classify the sentiment of the review as positive or negative, carefully.",
+                    PromptObjective.of(prompt -> prompt.length() % 7));
+
+            Set<String> phrases = new TreeSet<>();
+            for (String body : server.requestBodies()) {
+                phrases.add(body.substring(body.indexOf("Phrase: ")));
+            }
+            assertThat(phrases).isNotEmpty();
+            assertThat(server.requests()).isEqualTo(phrases.size() * RetryPolicy.DEFAULT_MAX_ATTEMPTS);
+            assertThat(result.usage().modelCalls()).isEqualTo(server.requests());
+            assertThat(result.usage().failuresByKind()).isEqualTo(Map.of(CallFailure.SERVER_ERROR,
+                    server.requests()));
         }
     }
 }
