@@ -231,16 +231,23 @@ final class LiveConfidenceBench {
             scores.put("combiner", LabelledScores.of(outOfFoldCombiner(scored.signals, correct), correct));
         }
         String best = null;
-        double bestAuroc = Double.NEGATIVE_INFINITY;
+        // NaN until a score has an AUROC: with every answer right (or every one wrong) none has, and the best of
+        // none is undefined, not the -Infinity a search from it would report.
+        double bestAuroc = Double.NaN;
         for (var entry : scores.entrySet()) {
             BenchReport figures = new BenchReport();
             BenchConfidenceCommand.evaluate(entry.getValue(), figures);
             report.put(entry.getKey(), figures);
             double auroc = (double) figures.figures().get("auroc");
-            if (auroc > bestAuroc) {
+            if (auroc > bestAuroc || Double.isNaN(bestAuroc) && !Double.isNaN(auroc)) {
                 bestAuroc = auroc;
                 best = entry.getKey();
             }
+        }
+        if (best == null) {
+            int right = (int) java.util.stream.IntStream.range(0, n).filter(i -> correct[i]).count();
+            report.put("best_auroc_undefined", "AUROC needs right and wrong answers; the majority answer was "
+                    + (right == n ? "right" : "wrong") + " on all " + n + " problems");
         }
         if (scored.logProbsUnavailable != null) {
             BenchReport skipped = BenchAggregateCommand.skippedWithoutLogProbs(scored.logProbsUnavailable);
