@@ -119,7 +119,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
     public record Weights(List<String> signalNames, double[] weights, double intercept, double[] means,
                           double[] scales) {
 
-        private static final ObjectMapper JSON = new ObjectMapper();
+        private static final ObjectMapper JSON = StrictJson.MAPPER;
         private static final int MAX_ITERATIONS = 100;
 
         /** @throws IllegalArgumentException if the lengths differ, a value is not finite or a scale not positive */
@@ -226,7 +226,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
         /**
          * Reads weights written by {@link #toJson()}.
          *
-         * @throws IllegalArgumentException if the JSON is malformed or the parameters invalid
+         * @throws IllegalArgumentException if the JSON is malformed, or a parameter is left out or invalid
          */
         public static Weights fromJson(String json) {
             try {

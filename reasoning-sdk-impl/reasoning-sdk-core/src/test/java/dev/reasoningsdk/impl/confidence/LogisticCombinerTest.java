@@ -35,6 +35,17 @@ class LogisticCombinerTest {
     }
 
     @Test
+    void weightsWithoutTheirInterceptAreRefusedNotReadAsZero() {
+        String whole = new LogisticCombiner.Weights(List.of("a"), new double[] {2}, 0.5, new double[] {0.5},
+                new double[] {0.25}).toJson();
+        String withoutIntercept = whole.replace("\"intercept\":0.5,", "");
+        assertThat(withoutIntercept).doesNotContain("intercept");
+
+        assertThatThrownBy(() -> LogisticCombiner.Weights.fromJson(withoutIntercept))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("intercept");
+    }
+
+    @Test
     void combinesEstimatorsOnTheSameChains() {
         LogisticCombiner.Weights weights = new LogisticCombiner.Weights(
                 List.of("consistency.agreement", "consistency.entropy"), new double[] {2, -1}, 0.5,
