@@ -22,11 +22,12 @@ import java.util.regex.Pattern;
  * per unit, so a unit costs one call per paraphraser and a seeded search replays the same alternatives. A failed
  * call (after the gateway's retries) yields no alternatives (the search then makes another edit), is counted in the
  * returned usage, and is remembered as none: the unit is not asked again, unless the call was refused by a spent
- * budget or a cancel, before it was made. A reply is
- * read from its first {@value ReplyWindow#MAX_CHARS} characters (see {@link ReplyWindow}) outside a reasoning model's
- * think blocks ({@link ThinkBlocks}: drafts weighed while thinking are not its alternatives), in time linear in them,
- * and only until {@code count} alternatives are found. Every call goes through a {@link ModelGateway} (default: one
- * over the model with its default limits), each paraphrase in a scope of its own. Thread-safe.
+ * budget or a cancel, before it was made. A reply is read from its first {@value ReplyWindow#MAX_CHARS} characters
+ * (see {@link ReplyWindow}) outside a reasoning model's think blocks ({@link ThinkBlocks}: drafts weighed while
+ * thinking are not its alternatives), in time linear in them, and only until {@code count} alternatives are found;
+ * the last line of a reply cut off at the token limit is cut short, and is no alternative. Every call goes through a
+ * {@link ModelGateway} (default: one over the model with its default limits), each paraphrase in a scope of its own.
+ * Thread-safe.
  */
 public final class ChatModelParaphraser implements Paraphraser {
 
@@ -103,7 +104,10 @@ public final class ChatModelParaphraser implements Paraphraser {
             return new Paraphrases(List.of(), reply.usage());
         }
         Set<String> alternatives = new LinkedHashSet<>();
-        for (String line : LINE_BREAK.split(ThinkBlocks.answerHead(reply.text()))) {
+        List<String> lines = List.of(LINE_BREAK.split(ThinkBlocks.answerHead(reply.text())));
+        // A reply that ran into the token limit ends in a line cut short, not a paraphrase (a model that never
+        // stops gave one line of a thousand tokens).
+        for (String line : reply.cutOff() ? lines.subList(0, lines.size() - 1) : lines) {
             String cleaned = QUOTES.matcher(LIST_MARK.matcher(line).replaceFirst("").strip()).replaceAll("").strip();
             if (EditUnits.containsLetter(cleaned) && !cleaned.equals(unit)) {
                 alternatives.add(WHITE_SPACE.matcher(cleaned).replaceAll(" "));
