@@ -3,12 +3,18 @@ package dev.reasoningsdk.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.fixtures.HttpFault;
+import dev.reasoningsdk.impl.confidence.ConfidenceChatResponseMetadata;
+import dev.reasoningsdk.impl.confidence.ConfidenceGatedChatModel;
+import dev.reasoningsdk.impl.confidence.SamplingConsistency;
 import dev.reasoningsdk.impl.confidence.VerbalizedConfidence;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
@@ -118,6 +124,44 @@ class OwnModelEstimatorFailuresTest {
             assertThat(result.usage().modelCalls()).isEqualTo(server.requests());
             assertThat(result.usage().failuresByKind()).isEqualTo(Map.of(CallFailure.SERVER_ERROR,
                     server.requests()));
+        }
+    }
+
+
+    @Test
+    void aConsistencyComputedWithoutTheSamplesThatFailedSaysHowManyFailed() {
+        // Over Ollama's wire, estimated by the sampling estimator; over OpenAI's, by the gated chat model.
+        try (FaultInjectingServer server = FaultInjectingServer.builder()
+                .reply(prompt -> "3 + 4 = 7.\nThe answer is 7.")
+                // One at a time, the sampler makes sample 1's three attempts in a row: requests 1 to 3 fail.
+                .faults(FaultInjectingServer.OLLAMA_PATH, HttpFault.none(), HttpFault.serverError(500),
+                        HttpFault.serverError(500), HttpFault.serverError(500))
+                // The gated model's gateway does not retry: request 1 is sample 1's only attempt.
+                .faults(FaultInjectingServer.OPENAI_PATH, HttpFault.none(), HttpFault.serverError(500)).start();
+             ModelGateway ollama = ModelGateway.builder()
+                     .model(OllamaChatModels.builder().baseUrl(server.ollamaBaseUrl()).modelName("m").build())
+                     .retryPolicy(NO_BACKOFF).concurrency(1).build();
+             ChatModelSampler sampler = ChatModelSampler.builder().gateway(ollama).name("m").temperature(0.8)
+                     .build();
+             ModelGateway openAi = ModelGateway.builder()
+                     .model(OpenAiChatModels.of(server.openAiBaseUrl(), "m"))
+                     .retryPolicy(RetryPolicy.builder().maxAttempts(1).build()).concurrency(1).build()) {
+            ConfidenceEstimate sampled = SamplingConsistency.builder().sampler(sampler, 0.8).samples(4).build()
+                    .estimate("Sam has 3 apples and buys 4.");
+            ChatResponse gated = ConfidenceGatedChatModel.builder().gateway(openAi).samples(4).threshold(0.6).build()
+                    .chat(ChatRequest.builder().messages(UserMessage.from("Sam has 3 apples and buys 4.")).build());
+            ConfidenceEstimate gatedEstimate = ((ConfidenceChatResponseMetadata) gated.metadata()).estimate();
+
+            for (ConfidenceEstimate estimate : List.of(sampled, gatedEstimate)) {
+                assertThat(estimate.confidence()).isEqualTo(1.0);
+                assertThat(estimate.signals()).containsEntry("samples", 3.0).containsEntry("failed_samples", 1.0);
+                assertThat(estimate.rationale()).startsWith("All 3 chains reach 7.")
+                        .endsWith("1 of 4 samples failed and were left out.");
+            }
+            assertThat(sampled.usage().failuresByKind()).isEqualTo(Map.of(CallFailure.SERVER_ERROR, 3));
+            assertThat(((ConfidenceChatResponseMetadata) gated.metadata()).usage().failuresByKind())
+                    .isEqualTo(Map.of(CallFailure.SERVER_ERROR, 1));
+            assertThat(gated.aiMessage().attributes().get("rationale")).isEqualTo(gatedEstimate.rationale());
         }
     }
 }

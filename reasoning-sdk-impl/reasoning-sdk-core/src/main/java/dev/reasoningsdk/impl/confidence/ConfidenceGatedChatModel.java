@@ -61,8 +61,8 @@ import org.slf4j.LoggerFactory;
  * every sample fails, with the SDK's typed exception for the last failure ({@link LlmCallException} with the HTTP
  * status and Retry-After where known, {@link BudgetExhaustedException} when the budget or deadline ran out, a
  * {@link ReasoningException} otherwise), never a raw LangChain4j one; its {@link ReasoningException#usage()} counts
- * every sample's calls. Thread-safe when the delegate and estimator
- * are.
+ * every sample's calls. When some samples failed, the estimate is made on the others, and its rationale and its
+ * signal {@code failed_samples} say how many failed. Thread-safe when the delegate and estimator are.
  */
 public final class ConfidenceGatedChatModel implements ChatModel {
 
@@ -127,8 +127,9 @@ public final class ConfidenceGatedChatModel implements ChatModel {
         List<ReasoningChain> chains = responses.stream()
                 .map(response -> ReasoningChain.of(ChatCalls.text(response), "delegate")).toList();
         // An estimator that refuses counts its own calls only; the samples it was given were paid for here.
-        ConfidenceEstimate estimate = SpentBefore.addedToRefusal(usage.withWallTime(ChatCalls.since(start)),
-                () -> estimator.estimate(question, chains));
+        ConfidenceEstimate estimate = Sampled.withFailedSamples(SpentBefore.addedToRefusal(
+                usage.withWallTime(ChatCalls.since(start)), () -> estimator.estimate(question, chains)),
+                samples - responses.size(), samples);
         double calibrated = calibrator == null ? estimate.confidence()
                 : calibrator.calibrate(estimate.confidence());
         ChatResponse chosen = chosen(responses, estimate.answer());

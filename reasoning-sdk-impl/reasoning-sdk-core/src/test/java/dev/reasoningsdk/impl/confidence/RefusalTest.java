@@ -104,8 +104,10 @@ class RefusalTest {
         // The samples are drawn concurrently, so which scripted reply lands first (and so which side of the 2-2 tie
         // the rationale names first) varies from run to run.
         assertThat(response.aiMessage().text()).isIn(
-                "I don't know. 2 of 4 chains reach 32; 2 reach 28, differing at step 2 (\"21-5=16.\" vs \"21-7=14.\").",
-                "I don't know. 2 of 4 chains reach 28; 2 reach 32, differing at step 2 (\"21-7=14.\" vs \"21-5=16.\").");
+                "I don't know. 2 of 4 chains reach 32; 2 reach 28, differing at step 2 (\"21-5=16.\" vs \"21-7=14.\")."
+                        + " 1 of 5 samples failed and were left out.",
+                "I don't know. 2 of 4 chains reach 28; 2 reach 32, differing at step 2 (\"21-7=14.\" vs \"21-5=16.\")."
+                        + " 1 of 5 samples failed and were left out.");
         assertThat(metadata.usage().failedCalls()).isEqualTo(1);
     }
 
