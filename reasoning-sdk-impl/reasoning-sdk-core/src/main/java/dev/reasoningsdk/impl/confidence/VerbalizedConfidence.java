@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * 1 to 10. The confidence is N / 10; the reflection is the rationale.
  *
  * <p>Parsing is lenient about form ({@code Confidence: 8}, {@code **Confidence:** 8/10}, {@code Confidence level =
- * 8 out of 10}, {@code confidence: 80%}; the last such line wins) and strict about range: a value outside 1 to 10 is
- * malformed. When the number is missing or malformed, the model is asked once more, in the same conversation, for
+ * 8 out of 10}, {@code confidence: 80%}, and on another scale the model names, {@code 85/100} or {@code 4 out of 5};
+ * the last such line wins) and strict about range: a value outside 1 to 10 (after its scale) is malformed. When the number is missing or malformed, the model is asked once more, in the same conversation, for
  * just the confidence line; a failed call is retried with the same messages, unless the provider refused the request
  * itself (a client error, e.g. a prompt over its context), which it would refuse again. Attempts are bounded
  * ({@link Builder#maxAttempts}, 3 by default). A number that never comes is counted, never invented: the estimate
@@ -77,9 +77,10 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
     private static final Logger LOG = LoggerFactory.getLogger(VerbalizedConfidence.class);
     // White space and asterisk runs are matched possessively: nothing after one of them can start with the same
     // characters, so no match is lost, and a run of newlines is scanned once instead of once per split between runs.
+    // Group 1 is the number, group 2 a percent sign, group 3 the scale of "N/M" or "N out of M".
     private static final Pattern CONFIDENCE = Pattern.compile(
             "(?i)confidence(?:\\s++(?:level|score|rating))?\\s*+\\**+\\s*+[:=]\\s*+\\**+\\s*+(\\d+(?:\\.\\d+)?)\\s*+"
-                    + "(%|/\\s*+10\\b|out\\s++of\\s++10\\b)?");
+                    + "(?:(%)|(?:/\\s*+|out\\s++of\\s++)(\\d+(?:\\.\\d+)?))?");
     /** Where a reflection starts: its label, the colon and the blanks and asterisks after it. */
     private static final Pattern REFLECTION =
             Pattern.compile("(?i)self[- ]?reflection\\s*+\\**+\\s*+:\\s*+\\**+\\s*+");
@@ -216,9 +217,11 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
         while (confidenceMatch.find()) {
             lastConfidenceStart = confidenceMatch.start();
             double value = Double.parseDouble(confidenceMatch.group(1));
-            String unit = confidenceMatch.group(2);
-            if (unit != null && unit.equals("%")) {
+            if (confidenceMatch.group(2) != null) {
                 value = value / 10;
+            } else if (confidenceMatch.group(3) != null) {
+                // On the scale the model named: "8/100" is 0.8 of 10, out of range, not 8 of 10.
+                value = value / Double.parseDouble(confidenceMatch.group(3)) * 10;
             }
             confidence = value >= 1 && value <= 10 ? OptionalDouble.of(value / 10) : OptionalDouble.empty();
         }
