@@ -93,6 +93,8 @@ class BenchConfidenceCommandTest {
         assertThat(live.path("best_auroc_score").isNull()).isTrue();
         assertThat(live.path("best_auroc_undefined").asText()).contains("right on all 4 problems");
         assertThat(live.path("target_best_auroc_0_80_met").asBoolean()).isFalse();
+        // Nor can the combiner's weights be fitted on a half whose answers are all right.
+        assertThat(live.path("combiner").path("skipped").asText()).endsWith("2 answers were all right");
     }
 
     @Test

@@ -149,7 +149,10 @@ public final class LogisticCombiner implements ConfidenceEstimator {
          * @param correct     whether each answer was correct
          * @param signalNames the signals to use
          * @param l2          the L2 penalty on the standardised weights, {@code >= 0}; 1 is a sensible default
-         * @throws IllegalArgumentException if the input is empty, misaligned, a row lacks a signal, or {@code l2 < 0}
+         * @throws IllegalArgumentException if the input is empty, misaligned, a row lacks a signal, {@code l2 < 0},
+         *                                  or every answer is correct or every one wrong: with one class the weights
+         *                                  cannot be learnt, and the unpenalised intercept runs off (to 26 after 100
+         *                                  iterations, a combiner that says 1.0 whatever the signals)
          */
         public static Weights fit(List<Map<String, Double>> rows, boolean[] correct, List<String> signalNames,
                                   double l2) {
@@ -174,6 +177,11 @@ public final class LogisticCombiner implements ConfidenceEstimator {
                     }
                     raw[i][j] = value;
                 }
+            }
+            int right = countCorrect(correct);
+            if (right == 0 || right == correct.length) {
+                throw new IllegalArgumentException("all " + correct.length + " answers are "
+                        + (right == 0 ? "wrong" : "correct") + ": the combiner needs right and wrong answers to fit");
             }
             double[] means = new double[d];
             double[] scales = new double[d];
@@ -200,6 +208,16 @@ public final class LogisticCombiner implements ConfidenceEstimator {
             }
             double[] beta = LogisticRegression.fit(standardised, targets, l2, MAX_ITERATIONS);
             return new Weights(signalNames, java.util.Arrays.copyOf(beta, d), beta[d], means, scales);
+        }
+
+        private static int countCorrect(boolean[] correct) {
+            int count = 0;
+            for (boolean c : correct) {
+                if (c) {
+                    count++;
+                }
+            }
+            return count;
         }
 
         /** The probability of being correct given the signals; a missing signal contributes nothing. */
