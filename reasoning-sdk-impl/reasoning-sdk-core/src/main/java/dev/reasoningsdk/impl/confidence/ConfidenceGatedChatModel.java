@@ -242,7 +242,8 @@ public final class ConfidenceGatedChatModel implements ChatModel {
         }
 
         /**
-         * Responses drawn per request; 5 by default.
+         * Responses drawn per request; 5 by default. At least 2 with a {@link SamplingConsistency} estimator (the
+         * default), whose agreement over one response is always 1.
          *
          * @throws IllegalArgumentException if below 1
          */
@@ -261,11 +262,16 @@ public final class ConfidenceGatedChatModel implements ChatModel {
          * The gated model.
          *
          * @throws IllegalStateException if neither a delegate nor a gateway was set, or both were and the gateway
-         *                               calls another model
+         *                               calls another model, or the estimator is {@link SamplingConsistency} and
+         *                               {@link #samples} 1: such a model would answer everything at confidence 1
          */
         public ConfidenceGatedChatModel build() {
             if (delegate == null && gateway == null) {
                 throw new IllegalStateException("ConfidenceGatedChatModel needs a delegate (or gateway)");
+            }
+            if (samples < 2 && estimator instanceof SamplingConsistency) {
+                throw new IllegalStateException("sampling consistency over 1 sample is always 1, so nothing would be "
+                        + "refused: set samples to 2 or more, or an estimator that reads one response");
             }
             ChatCalls.requireSameModel(delegate, gateway);
             return new ConfidenceGatedChatModel(this);

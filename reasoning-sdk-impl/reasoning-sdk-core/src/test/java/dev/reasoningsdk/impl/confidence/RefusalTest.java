@@ -118,6 +118,11 @@ class RefusalTest {
                         .failure(new RuntimeException("scripted failure")).build()).samples(2).build();
         assertThatThrownBy(() -> gated.chat("How many?")).hasMessageContaining("scripted failure");
         assertThatThrownBy(() -> ConfidenceGatedChatModel.builder().build()).isInstanceOf(IllegalStateException.class);
+        // The default estimator is sampling consistency: over one sample it is 1, and nothing is ever refused.
+        assertThatThrownBy(() -> ConfidenceGatedChatModel.builder().delegate(ScriptedChatModel.replying("42"))
+                .samples(1).build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("always 1");
+        assertThat(ConfidenceGatedChatModel.builder().delegate(ScriptedChatModel.replying("42")).samples(1)
+                .estimator(VerbalizedConfidence.builder().build()).build()).isNotNull();
         assertThatThrownBy(() -> ConfidenceGatedChatModel.builder().threshold(2))
                 .isInstanceOf(IllegalArgumentException.class);
     }
