@@ -44,7 +44,8 @@ public interface Aggregator {
      * Every built-in (the votes, AoR, step search's view {@code StepSearch.asAggregator()}) overrides it, running on
      * the same executor, so that cancelling the future, or completing it (e.g. with {@code orTimeout}), stops the run:
      * no model call starts after that; calls in flight over a model gateway (a {@code ChatModelSampler}'s samples, an
-     * LLM judge's calls, AoR's or a weighted vote's, a served search's steps) are interrupted and abandoned; a local
+     * LLM judge's calls, AoR's or a weighted vote's, behind a decorator too, a served search's steps) are interrupted
+     * and abandoned, also those of a batch the sampler was still starting when the future was ended; a local
      * model's generation in flight runs to its end, its result unused, as does another scorer's work in flight (a
      * likelihood scorer's, a learned verifier's). The cancelled future carries no result.
      */

@@ -2,6 +2,7 @@ package dev.reasoningsdk.examples.cli;
 
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.Usage;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -181,8 +183,27 @@ final class RemoteModel implements AutoCloseable {
 
     /** A sampler over the run's gateway at {@code temperature}, closed with this object. */
     synchronized ChatModelSampler sampler(double temperature) {
+        return sampler(temperature, OptionalInt.empty());
+    }
+
+    /**
+     * A sampler over the run's gateway at {@code temperature} whose every sample asks for at most {@code maxTokens}
+     * generated tokens, when given: the request's {@code maxOutputTokens} (OpenAI's {@code max_tokens}, Ollama's
+     * {@code num_predict}), where the server cuts the sample, which then counts as truncated as a local model's sample
+     * cut at its {@code maxTokens} does. Per request rather than the provider's default, so the run's other calls (an
+     * LLM judge's) keep the server's length. Closed with this object.
+     */
+    synchronized ChatModelSampler sampler(double temperature, OptionalInt maxTokens) {
+        SampleRequestParameters seeded = seeded(calls);
+        SampleRequestParameters parameters = seeded;
+        if (maxTokens.isPresent()) {
+            ChatRequestParameters cap = ChatRequestParameters.builder().maxOutputTokens(maxTokens.getAsInt())
+                    .build();
+            parameters = (index, sampleTemperature, seed) -> seeded.forSample(index, sampleTemperature, seed)
+                    .overrideWith(cap);
+        }
         ChatModelSampler sampler = ChatModelSampler.builder().gateway(gateway).name(endpoint.model())
-                .requestParameters(seeded(calls)).temperature(temperature).build();
+                .requestParameters(parameters).temperature(temperature).build();
         samplers.add(sampler);
         return sampler;
     }

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,16 +41,25 @@ import picocli.CommandLine.Parameters;
  *
  * <p>Methods, each reported as an {@link AggregationResult}: {@code majority} (self-consistency, Wang et al.,
  * 2023: {@code --samples} chains, default {@value #DEFAULT_SAMPLES}), {@code aor} (Aggregation of Reasoning, Yin et
- * al., 2024, with its dynamic sampling and defaults; judged by the arithmetic verifier, or with {@code --judge} by the
- * sampled log-probabilities or, on a served model, the model itself as AoR's LLM judge) and the step searches
- * {@code best-first}, {@code beam} and {@code mcts} (with the settings {@code bench aggregate --live} runs,
- * {@link StepSearchSettings}; their result is the one {@link StepSearch#asAggregator()} gives,
- * {@link StepSearchResult#toAggregationResult()}, with the search's own result kept for its path and expansions).
- * Majority and AoR run through {@link Aggregator#solve}. Sampling methods draw at {@code --temperature}
+ * al., 2024, with its dynamic sampling and defaults but for {@code --initial-samples} and {@code --max-samples}, its
+ * builder's {@code initialSamples} and {@code maxSamples}, default
+ * {@value AggregationOfReasoning#DEFAULT_INITIAL_SAMPLES} and {@value AggregationOfReasoning#DEFAULT_MAX_SAMPLES},
+ * {@code --max-samples} at least {@code --initial-samples}; judged by the arithmetic verifier, or with
+ * {@code --judge} by the sampled log-probabilities or, on a served model, the model itself as AoR's LLM judge) and the
+ * step searches {@code best-first}, {@code beam} and {@code mcts} (with the settings {@code bench aggregate --live}
+ * runs, {@link StepSearchSettings}; their result is the one {@link StepSearch#asAggregator()} gives,
+ * {@link StepSearch#toAggregationResult(StepSearchResult)}, with the search's own result kept for its path and
+ * expansions). Majority and AoR run through {@link Aggregator#solve}. A run that sampled nothing because every model
+ * call failed (a server that answers each call with an error) is a failed run whatever the method, as
+ * {@link Aggregator#solve} has it: exit 1 with the {@link ReasoningException}'s one line on stderr (how many calls
+ * failed, by kind) and nothing on stdout, as every command reports a model failure; an endpoint that refused every call
+ * as it refuses a wrong URL, model or key is bad input (exit 2). Sampling methods draw at {@code --temperature}
  * (default {@value BenchAggregateCommand#TEMPERATURE}), sample {@code i} with seed {@code --seed + i} (default 0); a
- * step search's row {@code i} has seed {@code --seed + i}. An option that the chosen method does not read is refused,
- * as is {@code --judge llm} on the embedded model (it cannot judge) and {@code --max-tokens} on a served model (its
- * length is its server's setting).
+ * step search's row {@code i} has seed {@code --seed + i}. {@code --max-tokens} (majority and AoR) caps each sample:
+ * the embedded model's generation length, or on a served model each sample request's {@code maxOutputTokens}
+ * (OpenAI's {@code max_tokens}, Ollama's {@code num_predict}; at most the context with {@code --model DIR}), while an
+ * LLM judge's calls keep the server's length; a sample cut at the cap is truncated and does not vote. An option that
+ * the chosen method does not read is refused, as is {@code --judge llm} on the embedded model (it cannot judge).
  */
 @Command(name = "solve", mixinStandardHelpOptions = true,
         description = "Answer one question with an aggregation technique (majority, aor, best-first, beam, mcts) on "
@@ -69,7 +79,7 @@ final class SolveCommand implements Callable<Integer> {
     /** Each method's own options: an option in another method's list is refused when not in the chosen one's. */
     private static final Map<String, List<String>> OPTIONS_BY_METHOD = Map.of(
             "majority", List.of("--samples", "--temperature", "--max-tokens"),
-            "aor", List.of("--judge", "--temperature", "--max-tokens"),
+            "aor", List.of("--judge", "--initial-samples", "--max-samples", "--temperature", "--max-tokens"),
             "best-first", List.of("--step-tokens", "--step-max-tokens"),
             "beam", List.of("--step-tokens", "--step-max-tokens"),
             "mcts", List.of("--step-tokens", "--step-max-tokens"));
@@ -98,12 +108,21 @@ final class SolveCommand implements Callable<Integer> {
     @Option(names = "--samples", description = "Chains majority votes on (default: ${DEFAULT-VALUE}).")
     int samples = DEFAULT_SAMPLES;
 
+    @Option(names = "--initial-samples", paramLabel = "N", description = "Chains aor samples before judging "
+            + "(default: ${DEFAULT-VALUE}, AoR's).")
+    int initialSamples = AggregationOfReasoning.DEFAULT_INITIAL_SAMPLES;
+
+    @Option(names = "--max-samples", paramLabel = "N", description = "Most chains aor samples in all, at least "
+            + "--initial-samples (default: ${DEFAULT-VALUE}, AoR's).")
+    int maxSamples = AggregationOfReasoning.DEFAULT_MAX_SAMPLES;
+
     @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature of majority and aor "
             + "(default: ${DEFAULT-VALUE}).")
     double temperature = BenchAggregateCommand.TEMPERATURE;
 
-    @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens per sample of majority and aor on "
-            + "the embedded model (default: its context).")
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens per sample of majority and aor "
+            + "(default: the model's context, or a served model's own length); sent to a served model with each "
+            + "sample (max_tokens, Ollama's num_predict).")
     Integer maxTokens;
 
     @Option(names = "--seed", description = "First seed: sample i (a step search's row i) has seed + i "
@@ -137,6 +156,12 @@ final class SolveCommand implements Callable<Integer> {
                     + judge + "'");
         }
         Arguments.atLeast(samples, 1, "--samples");
+        Arguments.atLeast(initialSamples, 1, "--initial-samples");
+        Arguments.atLeast(maxSamples, 1, "--max-samples");
+        if (maxSamples < initialSamples) {
+            throw new IllegalArgumentException("--max-samples must be >= --initial-samples (" + initialSamples
+                    + "), was " + maxSamples);
+        }
         Arguments.atLeast(stepTokens, 1, "--step-tokens");
         Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
         if (!(temperature >= 0) || Double.isInfinite(temperature)) {
@@ -150,10 +175,6 @@ final class SolveCommand implements Callable<Integer> {
         if ("llm".equals(judge) && !endpoint.isServed()) {
             throw new IllegalArgumentException("--judge llm needs a served model (--provider openai or ollama, or "
                     + "--model DIR): the embedded tiny reasoner cannot judge chains");
-        }
-        if (maxTokens != null && endpoint.isServed()) {
-            throw new IllegalArgumentException("--max-tokens is for the embedded model: a served model's sample "
-                    + "length is its server's setting");
         }
         RemoteModel.requireReachable(endpoint, cache);
         BenchReport report;
@@ -192,12 +213,18 @@ final class SolveCommand implements Callable<Integer> {
              RemoteModel remote = RemoteModel.open(endpoint, folder, cache)) {
             if (folder != null) {
                 ModelEndpoint.requireReadable(folder, question, "it", "QUESTION");
+                if (maxTokens != null && maxTokens > folder.contextLength()) {
+                    // Its loopback server, as reasoning serve --model DIR, refuses a longer max_tokens.
+                    throw new IllegalArgumentException("--max-tokens must be at most " + folder.contextLength()
+                            + " with --model DIR (the context of " + folder.modelId() + "), was " + maxTokens);
+                }
             }
             Solved solved;
             try {
                 solved = STEP_SEARCHES.contains(method)
                         ? search(StepSearchSettings.servedBuilder(remote.gateway(), remote.continuing(), seed))
-                        : aggregate(votingMethod(remote.sampler(temperature), LlmChainJudge.builder()
+                        : aggregate(votingMethod(remote.sampler(temperature, maxTokens == null ? OptionalInt.empty()
+                                : OptionalInt.of(maxTokens)), LlmChainJudge.builder()
                                 .gateway(remote.gateway()).build()));
             } catch (ReasoningException failed) {
                 // An endpoint that refused every call (a wrong URL, model or key) is bad input, not a failed run.
@@ -221,7 +248,7 @@ final class SolveCommand implements Callable<Integer> {
             default -> ArithmeticVerifier.builder().build();
         };
         return AggregationOfReasoning.builder().extractor(numeric).scorer(scorer).sampler(sampler, temperature)
-                .seed(seed).build();
+                .initialSamples(initialSamples).maxSamples(maxSamples).seed(seed).build();
     }
 
     private Solved aggregate(Aggregator aggregator) {
@@ -239,11 +266,10 @@ final class SolveCommand implements Callable<Integer> {
         };
         long started = System.nanoTime();
         // The aggregation built.asAggregator().solve(question) returns, with the search's own result kept for its
-        // path; unlike that view, a search whose every call failed is printed (no answer, its failures counted)
-        // rather than thrown.
+        // path: a search whose every call failed throws, as majority and AoR do when they sampled nothing.
         StepSearchResult found = built.solve(question);
-        return new Solved(method, found.toAggregationResult(), found, Duration.ofNanos(System.nanoTime() - started),
-                StepSearchSettings.settingsReport(built.settings()));
+        return new Solved(method, built.toAggregationResult(found), found,
+                Duration.ofNanos(System.nanoTime() - started), StepSearchSettings.settingsReport(built.settings()));
     }
 
     /** The settings majority or AoR ran with, as the report states them. */
@@ -252,8 +278,7 @@ final class SolveCommand implements Callable<Integer> {
         if ("majority".equals(method)) {
             settings.put("samples", samples);
         } else {
-            settings.put("judge", judge).put("initial_samples", AggregationOfReasoning.DEFAULT_INITIAL_SAMPLES)
-                    .put("max_samples", AggregationOfReasoning.DEFAULT_MAX_SAMPLES);
+            settings.put("judge", judge).put("initial_samples", initialSamples).put("max_samples", maxSamples);
         }
         if (maxTokens != null) {
             settings.put("max_tokens", maxTokens);

@@ -3,8 +3,11 @@ package dev.reasoningsdk.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reasoningsdk.fixtures.FaultInjectingServer;
+import dev.reasoningsdk.fixtures.HttpFault;
+import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
@@ -13,12 +16,16 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,6 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class SolveCommandTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> METHODS = List.of("majority", "aor", "best-first", "beam", "mcts");
     /** Every method's fields. */
     private static final List<String> FIELDS = List.of("method", "answer", "groups", "margin", "stop_reason",
@@ -154,6 +162,108 @@ class SolveCommandTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("methods")
+    void overRealHttpARunWhoseEveryCallFailedIsAModelFailureWhateverTheMethod(String method) {
+        // Every request a 500: no chain can be sampled. Exit 1 (a failed run, as every command reports a model
+        // failure), not 2 (what the caller gave) and not 0 with an empty answer.
+        try (FaultInjectingServer failing = FaultInjectingServer.builder()
+                .random(0, Map.of(HttpFault.serverError(500), 1.0)).start()) {
+            List<String> args = new ArrayList<>(List.of("solve", "--method", method, "--provider", "openai",
+                    "--base-url", failing.openAiBaseUrl(), "--model", "refused-model"));
+            if (method.equals("majority")) {
+                args.addAll(List.of("--samples", "2"));
+            }
+            args.add(easy.get(0).path("question").asText());
+            CliRun run = CliRun.of(args.toArray(String[]::new));
+
+            assertThat(run.exit()).as(run.err() + run.out()).isEqualTo(ReasoningCli.EXIT_FAILURE);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err().strip().lines()).hasSize(1);
+            assertThat(run.err()).startsWith("reasoning: no chain could be sampled from refused-model");
+            assertThat(failing.requests()).isPositive().isEqualTo(failing.faults(HttpFault.Kind.SERVER_ERROR));
+        }
+    }
+
+    @Test
+    void overRealHttpMaxTokensGoesWithEverySampleRequestAndTheServerCutsThere() throws IOException {
+        String question = "Sam has 14 apples. He buys 7 more. How many apples does Sam have?";
+        for (String provider : List.of("openai", "ollama")) {
+            for (String method : List.of("majority", "aor")) {
+                try (FaultInjectingServer server = FaultInjectingServer.create()) {
+                    JsonNode json = solve("--method", method, "--max-tokens", "40", "--provider", provider,
+                            "--base-url", provider.equals("openai") ? server.openAiBaseUrl() : server.ollamaBaseUrl(),
+                            "--model", "capped-model", question);
+
+                    String at = provider + " " + method;
+                    assertThat(json.path("answer").asText()).as(at).isEqualTo("21");
+                    assertThat(json.path("settings").path("max_tokens").asInt()).as(at).isEqualTo(40);
+                    assertThat(server.requests()).as(at).isEqualTo(json.path("model_calls").asInt()).isPositive();
+                    for (String body : server.requestBodies()) {
+                        JsonNode request = JSON.readTree(body);
+                        // The cap goes with the sample's own seed and temperature, which it must not replace.
+                        JsonNode parameters = provider.equals("openai") ? request : request.path("options");
+                        assertThat(parameters.path(provider.equals("openai") ? "max_tokens" : "num_predict")
+                                .asInt()).as(at + " " + body).isEqualTo(40);
+                        assertThat(parameters.has("seed")).as(at + " " + body).isTrue();
+                        assertThat(parameters.path("temperature").asDouble()).as(at + " " + body)
+                                .isEqualTo(BenchAggregateCommand.TEMPERATURE);
+                    }
+                }
+            }
+        }
+        // A cap below the replies' length: the server cuts every sample there, and a cut sample does not vote.
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            CliRun run = CliRun.of("solve", "--method", "majority", "--samples", "2", "--max-tokens", "3",
+                    "--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model", "capped-model", question);
+            assertThat(run.exit()).as(run.err()).isEqualTo(ReasoningCli.EXIT_FAILURE);
+            assertThat(run.err()).contains("no chain could be sampled from capped-model")
+                    .contains("cut off at the token limit");
+        }
+    }
+
+    @Test
+    void maxTokensBeyondAnExportFoldersContextIsBadInput(@TempDir Path dir) throws IOException {
+        Path folder = OwnModelFolderTest.copyOfTinyReasoner(dir.resolve("my-reasoner"));
+        int context;
+        try (HuggingFaceOnnxModel model = TinyReasoner.create()) {
+            context = model.contextLength();
+        }
+        CliRun.of("solve", "--method", "majority", "--max-tokens", String.valueOf(context + 1), "--model",
+                folder.toString(), "Sam has 14 apples. He buys 7 more. How many apples does Sam have?")
+                .assertBadInput("--max-tokens must be at most " + context + " with --model DIR");
+    }
+
+    @Test
+    void aorSamplesItsInitialSamplesThenMoreUpToItsMaxSamplesAndPrintsBoth() throws IOException {
+        // Every other reply answers 20: both answers' arithmetic checks, so neither ever leads by AoR's margin and its
+        // dynamic sampling goes on to --max-samples, 3 + 4 (its 5 more, cut at the maximum).
+        AtomicInteger replies = new AtomicInteger();
+        try (FaultInjectingServer server = FaultInjectingServer.builder()
+                .reply(user -> replies.getAndIncrement() % 2 == 0 ? "14 + 7 = 21. The answer is 21."
+                        : "14 + 6 = 20. The answer is 20.").start()) {
+            JsonNode json = solve("--method", "aor", "--initial-samples", "3", "--max-samples", "7", "--provider",
+                    "openai", "--base-url", server.openAiBaseUrl(), "--model", "split-model",
+                    "Sam has 14 apples. He buys 7 more. How many apples does Sam have?");
+
+            assertThat(server.requests()).isEqualTo(7);
+            assertThat(json.path("samples").asInt()).isEqualTo(7);
+            assertThat(json.path("stop_reason").asText()).isEqualTo("max_samples_reached");
+            assertThat(json.path("settings").path("initial_samples").asInt()).isEqualTo(3);
+            assertThat(json.path("settings").path("max_samples").asInt()).isEqualTo(7);
+        }
+        // Unanimous at its initial samples, AoR stops there: the first draw is --initial-samples.
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            JsonNode json = solve("--method", "aor", "--initial-samples", "4", "--provider", "openai", "--base-url",
+                    server.openAiBaseUrl(), "--model", "agreeing-model",
+                    "Sam has 14 apples. He buys 7 more. How many apples does Sam have?");
+            assertThat(server.requests()).isEqualTo(4);
+            assertThat(json.path("stop_reason").asText()).isEqualTo("unanimous");
+            assertThat(json.path("settings").path("max_samples").asInt())
+                    .isEqualTo(AggregationOfReasoning.DEFAULT_MAX_SAMPLES);
+        }
+    }
+
     private static String closedUrl() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return "http://127.0.0.1:" + socket.getLocalPort() + "/v1";
@@ -183,8 +293,17 @@ class SolveCommandTest {
                 Arguments.of(new String[] {"--method", "majority", "--samples", "0", question},
                         "--samples must be >= 1, was 0"),
                 Arguments.of(new String[] {"--temperature", "-1", question}, "--temperature must be >= 0"),
-                Arguments.of(new String[] {"--max-tokens", "16", "--provider", "openai", "--base-url", closed,
-                        "--model", "x", question}, "--max-tokens is for the embedded model"),
+                Arguments.of(new String[] {"--initial-samples", "0", question},
+                        "--initial-samples must be >= 1, was 0"),
+                Arguments.of(new String[] {"--max-samples", "0", question}, "--max-samples must be >= 1, was 0"),
+                Arguments.of(new String[] {"--initial-samples", "5", "--max-samples", "4", question},
+                        "--max-samples must be >= --initial-samples (5), was 4"),
+                Arguments.of(new String[] {"--initial-samples", "50", question}, "--max-samples must be >= "
+                        + "--initial-samples (50), was " + AggregationOfReasoning.DEFAULT_MAX_SAMPLES),
+                Arguments.of(new String[] {"--method", "majority", "--initial-samples", "5", question},
+                        "--initial-samples does not apply to --method majority"),
+                Arguments.of(new String[] {"--method", "beam", "--max-samples", "5", question},
+                        "--max-samples does not apply to --method beam"),
                 Arguments.of(new String[] {"--provider", "openai", "--base-url", closed, "--model", "x", question},
                         "--base-url " + closed + ": could not connect"));
     }

@@ -155,9 +155,9 @@ public final class AggregationOfReasoning implements Aggregator {
     /**
      * {@link #solve(String)} on {@code CompletableFuture}'s default executor. Cancelling the returned future, or
      * completing it (e.g. with {@code orTimeout}), stops the run: no sample or judge call starts after that; a batch in
-     * flight from a sampler that can stop it ({@code ChatModelSampler}) is stopped and an {@link LlmChainJudge}'s call
-     * in flight is cancelled, their calls over the gateway interrupted; a local model's generation in flight runs to
-     * its end.
+     * flight from a sampler that can stop it ({@code ChatModelSampler}), one still being started included, is stopped
+     * and an {@link LlmChainJudge}'s call in flight (behind a decorator too) is cancelled, their calls over the gateway
+     * interrupted; a local model's generation in flight runs to its end.
      */
     @Override
     public CompletableFuture<AggregationResult> solveAsync(String question) {
@@ -229,8 +229,8 @@ public final class AggregationOfReasoning implements Aggregator {
                 var gateway = llmJudge.gateway();
                 int calls = Math.min(judgeBound, gateway.budget().maxCalls());
                 this.judgeScope = gateway.session(gateway.budget().withMaxCalls(calls));
+                // Opened on the run's thread, the scope is bound to the run's stop (RunStop.current()).
                 this.judge = llmJudge.within(judgeScope);
-                stop.onStop(judgeScope::cancel);
             } else {
                 this.judgeScope = null;
                 this.judge = scorer;

@@ -311,7 +311,9 @@ public final class StepSearch {
      * gateway the calls in flight are interrupted and abandoned (a local model's generation in flight runs to its
      * end). As {@link Aggregator#solve} requires, a search whose every model call failed (a provider that refuses
      * them all) throws a {@link ReasoningException} carrying its usage, a {@link BudgetExhaustedException} when a
-     * gateway's budget stopped it, where {@link #solve(String)} returns a result without an answer. Thread-safe.
+     * gateway's budget stopped it, where {@link #solve(String)} returns a result without an answer
+     * ({@link #toAggregationResult(StepSearchResult)} applies that rule to a result of {@link #solve(String)}).
+     * Thread-safe.
      */
     public Aggregator asAggregator() {
         StepSearch search = this;
@@ -327,7 +329,7 @@ public final class StepSearch {
 
             @Override
             public AggregationResult solve(String question) {
-                return sampled(search.solve(question));
+                return toAggregationResult(search.solve(question));
             }
 
             @Override
@@ -340,7 +342,7 @@ public final class StepSearch {
                     return CompletableFuture.failedFuture(closedGateway);
                 }
                 // Cancelled or completed by its caller (orTimeout), the future stops the search.
-                return RunStop.supplyAsync(() -> sampled(run.search()), run::cancel);
+                return RunStop.supplyAsync(() -> toAggregationResult(run.search()), run::cancel);
             }
 
             @Override
@@ -351,10 +353,17 @@ public final class StepSearch {
     }
 
     /**
-     * {@code result} as an aggregation, or the exception {@link Aggregator#solve} throws when no chain could be
-     * sampled at all: every call the search made to its model failed.
+     * {@code result}, which this search's {@link #solve(String)} returned, as {@link #asAggregator()}'s
+     * {@link Aggregator#solve} returns it: {@link StepSearchResult#toAggregationResult()}, or, when no chain could be
+     * sampled at all (every call the search made to its model failed; the process reward's calls aside), the
+     * exception a vote throws then. For a caller that keeps the search's own result (its path, expansions, reward
+     * usage) and must report a search that sampled nothing as every {@link Aggregator} does.
+     *
+     * @throws BudgetExhaustedException if every call failed and a gateway's budget stopped the search
+     * @throws ReasoningException       (retryable) if every call failed otherwise; both carry the search's usage
      */
-    private AggregationResult sampled(StepSearchResult result) {
+    public AggregationResult toAggregationResult(StepSearchResult result) {
+        Objects.requireNonNull(result, "result");
         Usage usage = result.usage();
         int calls = usage.modelCalls() - result.rewardUsage().modelCalls();
         int failed = usage.failedCalls() - result.rewardUsage().failedCalls();

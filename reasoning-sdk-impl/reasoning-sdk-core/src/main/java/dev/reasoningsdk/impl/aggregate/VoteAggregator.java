@@ -44,9 +44,10 @@ abstract class VoteAggregator implements Aggregator {
     /**
      * {@link #solve(String)} on {@code CompletableFuture}'s default executor. Cancelling the returned future, or
      * completing it (e.g. with {@code orTimeout}), stops the vote: no sample or scoring call starts after that; a batch
-     * in flight from a sampler that can stop it ({@code ChatModelSampler}) is stopped and an {@link LlmChainJudge}'s
-     * scoring in flight is cancelled, their calls over the gateway interrupted; a local model's generation in flight
-     * runs to its end, its samples unused, as does another scorer's work in flight.
+     * in flight from a sampler that can stop it ({@code ChatModelSampler}), one still being started included, is
+     * stopped and an {@link LlmChainJudge}'s scoring in flight (behind a decorator too) is cancelled, their calls over
+     * the gateway interrupted; a local model's generation in flight runs to its end, its samples unused, as does
+     * another scorer's work in flight.
      */
     @Override
     public final CompletableFuture<AggregationResult> solveAsync(String question) {

@@ -5,9 +5,7 @@ import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.model.AnswerExtractor;
-import dev.reasoningsdk.impl.internal.RunStop;
 import dev.reasoningsdk.impl.internal.SpentBefore;
-import dev.reasoningsdk.impl.llm.CallScope;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,8 +62,9 @@ public final class WeightedVote extends VoteAggregator {
             for (List<Integer> positions : byGroup.values()) {
                 stop.check();
                 List<ReasoningChain> chains = positions.stream().map(p -> members.get(p).chain()).toList();
+                // An LLM judge's scoring opens its scope on the run's thread, which binds it to the run's stop.
                 ChainScorer.Scores scores = SpentBefore.addedToRefusal(usage,
-                        () -> scoring(bound, stop).scoreLocally(question, chains, List.of()));
+                        () -> bound.scoreLocally(question, chains, List.of()));
                 usage = usage.plus(scores.usage());
                 for (int j = 0; j < positions.size(); j++) {
                     double score = j < scores.scores().size() ? scores.scores().get(j) : Double.NaN;
@@ -76,19 +75,6 @@ public final class WeightedVote extends VoteAggregator {
             }
             return new VoteEngine.Weighed(weights, usage);
         };
-    }
-
-    /**
-     * The scorer of one scoring. An LLM judge's scoring is put in a scope of its own, as the judge's own
-     * {@code scoreLocally} would open, which the run's stop cancels: its call in flight is interrupted.
-     */
-    private static ChainScorer scoring(ChainScorer scorer, RunStop stop) {
-        if (!(scorer instanceof LlmChainJudge judge) || !stop.isStoppable()) {
-            return scorer;
-        }
-        CallScope scope = judge.gateway().session();
-        stop.onStop(scope::cancel);
-        return judge.within(scope);
     }
 
     /** A vote weighted by the caller's {@link ReasoningChain#weight()}. */

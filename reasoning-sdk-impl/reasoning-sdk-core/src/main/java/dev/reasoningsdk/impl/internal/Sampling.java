@@ -56,7 +56,8 @@ public record Sampling(ChainSampler sampler, double temperature, UnaryOperator<S
     /**
      * {@link #draw(String, int, long)} within a run that {@code stop} may stop: nothing is drawn once it has, and a
      * stop while the batch is drawn cancels the sampler's future ({@link ChainSampler#sampleAsync}), which stops the
-     * calls in flight of a sampler that can stop them.
+     * calls in flight of a sampler that can stop them. A {@code ChatModelSampler}'s batch is stopped even before its
+     * future is returned: its scope, opened on the run's thread, is bound to {@code stop} ({@link RunStop}).
      *
      * @throws java.util.concurrent.CancellationException if the run was stopped
      */

@@ -5,6 +5,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.impl.internal.Arguments;
+import dev.reasoningsdk.impl.internal.RunStop;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -111,14 +112,19 @@ public final class ModelGateway implements AutoCloseable {
     }
 
     /**
-     * Opens a scope with its own budget; its deadline runs from now.
+     * Opens a scope with its own budget; its deadline runs from now. A scope opened by a built-in aggregator's
+     * {@code solveAsync} run, on its thread (a sampler's batch, an LLM judge's scoring), is cancelled when that run
+     * is: from its opening, so that no call of it starts after the run was given up, whenever that happened.
      *
      * @throws IllegalStateException if the gateway is closed
      */
     public CallScope session(CallBudget scopeBudget) {
         Objects.requireNonNull(scopeBudget, "budget");
         requireOpen();
-        return new CallScope(this, scopeBudget);
+        CallScope scope = new CallScope(this, scopeBudget);
+        // Bound before the scope is handed out: a stop that fires before its first call cancels it all the same.
+        RunStop.current().onStop(scope::cancel);
+        return scope;
     }
 
     /**

@@ -175,39 +175,10 @@ class LearnedVerifierTest {
         // A user's decorator (logging, metrics) around the verifier: forwarding amongChains keeps its agreement
         // features; one that does not is scored on each answer group alone, and the vote can change.
         LearnedVerifier verifier = LearnedVerifier.create();
-        class Forwarding implements ChainScorer {
-            private final ChainScorer delegate;
-            private final boolean forwardsBinding;
-
-            Forwarding(ChainScorer delegate, boolean forwardsBinding) {
-                this.delegate = delegate;
-                this.forwardsBinding = forwardsBinding;
-            }
-
-            @Override
-            public Scores scoreLocally(String question, List<ReasoningChain> chains, List<ScoredChain> references) {
-                return delegate.scoreLocally(question, chains, references);
-            }
-
-            @Override
-            public Scores scoreGlobally(String question, List<ReasoningChain> representatives) {
-                return delegate.scoreGlobally(question, representatives);
-            }
-
-            @Override
-            public String name() {
-                return "logged-" + delegate.name();
-            }
-
-            @Override
-            public ChainScorer amongChains(List<ReasoningChain> questionChains) {
-                return forwardsBinding ? new Forwarding(delegate.amongChains(questionChains), true) : this;
-            }
-        }
-        List<String> direct = groupScores(new Forwarding(verifier, true));
+        List<String> direct = groupScores(new ForwardingChainScorer(verifier, true));
 
         assertThat(direct).isEqualTo(groupScores(verifier)).hasSize(3);
-        assertThat(groupScores(new Forwarding(verifier, false))).isNotEqualTo(direct);
+        assertThat(groupScores(new ForwardingChainScorer(verifier, false))).isNotEqualTo(direct);
     }
 
     /** Each answer group of the scored vote over {@link #CHAINS} with its summed score. */

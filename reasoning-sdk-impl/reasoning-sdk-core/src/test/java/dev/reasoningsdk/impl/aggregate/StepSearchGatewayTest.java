@@ -2,6 +2,7 @@ package dev.reasoningsdk.impl.aggregate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.exception.HttpException;
@@ -297,6 +298,27 @@ class StepSearchGatewayTest {
                     .hasMessageContaining("CLIENT_ERROR")
                     .satisfies(thrown -> assertThat(((ReasoningException) thrown).usage().failuresByKind())
                             .isEqualTo(Map.of(CallFailure.CLIENT_ERROR, 4)));
+        }
+    }
+
+    @Test
+    void aResultOfSolveIsReportedAsTheAggregatorViewReportsIt() {
+        FaultyChatModel refusing = FaultyChatModel.builder()
+                .delegate(new ContinuingChatModel(new ArithmeticChainModel(3, 0), true))
+                .everyNth(1, Fault.failure(new HttpException(401, "no key"))).build();
+        try (ModelGateway refused = gateway(refusing);
+             ModelGateway answered = gateway(new ContinuingChatModel(new ArithmeticChainModel(3, 0), true))) {
+            StepSearch failing = served(refused).maxExpansionsPerStep(4).build();
+            StepSearchResult sampledNothing = failing.solve(QUESTION);
+            Throwable viewThrew = catchThrowable(() -> failing.asAggregator().solve(QUESTION));
+            assertThatThrownBy(() -> failing.toAggregationResult(sampledNothing))
+                    .isInstanceOf(ReasoningException.class).hasMessage(viewThrew.getMessage())
+                    .satisfies(thrown -> assertThat(((ReasoningException) thrown).usage())
+                            .isEqualTo(sampledNothing.usage()));
+
+            StepSearch working = served(answered).seed(3).maxTokens(300).build();
+            StepSearchResult found = working.solve(QUESTION);
+            assertThat(working.toAggregationResult(found)).isEqualTo(found.toAggregationResult());
         }
     }
 
