@@ -37,9 +37,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Parsing is lenient about form ({@code Confidence: 8}, {@code **Confidence:** 8/10}, {@code Confidence level =
  * 8 out of 10}, {@code confidence: 80%}, and on another scale the model names, {@code 85/100} or {@code 4 out of 5};
- * the last such line wins) and strict about range: a value outside 1 to 10 (after its scale) is malformed. When the number is missing or malformed, the model is asked once more, in the same conversation, for
- * just the confidence line; a failed call is retried with the same messages, unless the provider refused the request
- * itself (a client error, e.g. a prompt over its context), which it would refuse again. Attempts are bounded
+ * the last such line wins) and strict about range: a value outside 1 to 10 (after its scale) is malformed. When the
+ * number is missing or malformed, the model is asked once more, in the same conversation, for just the confidence
+ * line; a failed call is retried with the same messages, unless the provider refused the request itself (a client
+ * error, e.g. a prompt over its context), which it would refuse again. Attempts are bounded
  * ({@link Builder#maxAttempts}, 3 by default). A number that never comes is counted, never invented: the estimate
  * then has confidence 0, the signal {@code verbalized_missing} = 1, and a rationale that says so; each attempt that
  * failed (by its kind) or came back without a usable number ({@link CallFailure#GARBAGE}) is a failed call in its
