@@ -164,4 +164,29 @@ class OwnModelEstimatorFailuresTest {
             assertThat(gated.aiMessage().attributes().get("rationale")).isEqualTo(gatedEstimate.rationale());
         }
     }
+
+    @Test
+    void aPromptSearchWhoseObjectiveCannotReachTheModelSaysWhyAndThatItMayBeRetried() {
+        // The objective scores a prompt by asking the user's model, which answers every request with a 503.
+        try (FaultInjectingServer server = FaultInjectingServer.builder()
+                .random(0, Map.of(HttpFault.serverError(503), 1.0)).start();
+             ModelGateway gateway = ModelGateway.builder()
+                     .model(OpenAiChatModels.of(server.openAiBaseUrl(), "m")).retryPolicy(NO_BACKOFF).build()) {
+            PromptObjective objective = prompt -> {
+                ChatResponse answer = gateway.call(ChatRequest.builder()
+                        .messages(UserMessage.from(prompt + "\nQ: What is 2 + 2?")).build()).orThrow();
+                return new PromptObjective.Evaluation(answer.aiMessage().text().contains("4") ? 1 : 0,
+                        dev.reasoningsdk.api.Usage.NONE);
+            };
+
+            assertThatThrownBy(() -> HarmonySearch.create().optimize("Answer the question.", objective))
+                    .isInstanceOf(ReasoningException.class)
+                    .hasMessageContaining("the initial prompt could not be scored: LlmCallException: gave up after 3")
+                    .hasMessageContaining("InternalServerException")
+                    .hasCauseInstanceOf(ReasoningException.class)
+                    .satisfies(e -> assertThat(((ReasoningException) e).isRetryable()).isTrue())
+                    .satisfies(e -> assertThat(((ReasoningException) e).usage().modelCalls())
+                            .isEqualTo(server.requests()).isEqualTo(RetryPolicy.DEFAULT_MAX_ATTEMPTS));
+        }
+    }
 }
