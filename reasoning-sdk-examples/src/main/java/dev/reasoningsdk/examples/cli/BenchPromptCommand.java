@@ -176,11 +176,14 @@ public final class BenchPromptCommand implements Callable<Integer> {
             row.put("initial_score", round(result.initialScore()));
             row.put("best_score", round(result.bestScore()));
             row.put("evaluations", result.evaluations());
+            row.put("failed_evaluations", result.failedEvaluations());
             row.put("initial_heldout_accuracy", round(initialHeldout));
             row.put("heldout_accuracy", round(heldout));
             row.put("heldout_gain_points", round(gain));
             row.put("seconds", round(result.usage().wallTime().toMillis() / 1000.0));
             row.put("stop_reason", result.stopReason().name());
+            // What the search cost, the paraphrase model's calls included: without --cache nothing else says it.
+            row.put("usage", BenchReport.usage(result.usage()).figures());
             row.put("best_prompt", result.bestPrompt());
             rows.add(row);
         }

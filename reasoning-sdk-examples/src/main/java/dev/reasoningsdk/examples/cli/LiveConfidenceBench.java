@@ -38,7 +38,8 @@ import java.util.function.BooleanSupplier;
  * sampling consistency (agreement), the mean token probability of the majority answer's tokens, R-Tuning's P(sure)
  * (asked after the first chain that reaches the majority answer; problems where it could not be read are left out of
  * that score and counted), 1 - the normalised entropy of the answers, and a logistic combiner of agreement, entropy and
- * mean and minimum token probability (its weights fitted on one half and applied to the other, both ways). In process
+ * mean and minimum token probability (its weights fitted on one half and applied to the other, both ways; skipped,
+ * with the reason, when a half's answers are all right or all wrong, which no weights can be fitted on). In process
  * the token probabilities are scored by the tiny reasoner; from a remote model they are read from the log-probabilities
  * it returned with each chain and with its reply to the R-Tuning question (the same figures from a served tiny
  * reasoner). A model that returns none gets those scores reported as skipped.
@@ -218,6 +219,7 @@ final class LiveConfidenceBench {
             return report.put("skipped", "fewer than 4 problems with samples: nothing to evaluate");
         }
         Map<String, LabelledScores> scores = new LinkedHashMap<>();
+        String combinerSkipped = null;
         scores.put("consistency", LabelledScores.of(doubles(scored.agreement), correct));
         if (scored.withTokenProbabilities) {
             scores.put("mean_token_probability", LabelledScores.of(doubles(scored.tokenProbability), correct));
@@ -228,19 +230,34 @@ final class LiveConfidenceBench {
         }
         scores.put("entropy", LabelledScores.of(doubles(scored.certainty), correct));
         if (scored.withTokenProbabilities) {
-            scores.put("combiner", LabelledScores.of(outOfFoldCombiner(scored.signals, correct), correct));
+            String oneClassHalf = oneClassHalf(correct);
+            if (oneClassHalf == null) {
+                scores.put("combiner", LabelledScores.of(outOfFoldCombiner(scored.signals, correct), correct));
+            } else {
+                combinerSkipped = oneClassHalf;
+            }
         }
         String best = null;
-        double bestAuroc = Double.NEGATIVE_INFINITY;
+        // NaN until a score has an AUROC: with every answer right (or every one wrong) none has, and the best of
+        // none is undefined, not the -Infinity a search from it would report.
+        double bestAuroc = Double.NaN;
         for (var entry : scores.entrySet()) {
             BenchReport figures = new BenchReport();
             BenchConfidenceCommand.evaluate(entry.getValue(), figures);
             report.put(entry.getKey(), figures);
             double auroc = (double) figures.figures().get("auroc");
-            if (auroc > bestAuroc) {
+            if (auroc > bestAuroc || Double.isNaN(bestAuroc) && !Double.isNaN(auroc)) {
                 bestAuroc = auroc;
                 best = entry.getKey();
             }
+        }
+        if (best == null) {
+            int right = (int) java.util.stream.IntStream.range(0, n).filter(i -> correct[i]).count();
+            report.put("best_auroc_undefined", "AUROC needs right and wrong answers; the majority answer was "
+                    + (right == n ? "right" : "wrong") + " on all " + n + " problems");
+        }
+        if (combinerSkipped != null) {
+            report.put("combiner", new BenchReport().put("skipped", combinerSkipped));
         }
         if (scored.logProbsUnavailable != null) {
             BenchReport skipped = BenchAggregateCommand.skippedWithoutLogProbs(scored.logProbsUnavailable);
@@ -279,6 +296,28 @@ final class LiveConfidenceBench {
 
     private static double[] doubles(List<Double> values) {
         return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /**
+     * Why the combiner cannot be cross-fitted on these labels: a half whose answers are all right (or all wrong), on
+     * which no weights can be fitted; null when both halves hold both.
+     */
+    private static String oneClassHalf(boolean[] correct) {
+        int half = correct.length / 2;
+        String[] names = {"first", "second"};
+        for (int fold = 0; fold < 2; fold++) {
+            boolean[] labels = java.util.Arrays.copyOfRange(correct, fold == 0 ? 0 : half,
+                    fold == 0 ? half : correct.length);
+            int right = 0;
+            for (boolean label : labels) {
+                right += label ? 1 : 0;
+            }
+            if (right == 0 || right == labels.length) {
+                return "its weights are fitted on one half and applied to the other, and the " + names[fold]
+                        + " half's " + labels.length + " answers were all " + (right == 0 ? "wrong" : "right");
+            }
+        }
+        return null;
     }
 
     /** Combiner scores for each half from weights fitted on the other half. */

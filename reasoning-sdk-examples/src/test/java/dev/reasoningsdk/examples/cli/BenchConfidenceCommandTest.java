@@ -72,6 +72,32 @@ class BenchConfidenceCommandTest {
     }
 
     @Test
+    void theBestAurocOfProblemsAllAnsweredRightIsUndefinedNotMinusInfinity(@TempDir Path dir) throws Exception {
+        // The first four one-step problems of the shipped file: the tiny reasoner's majority is right on each, so no
+        // score has an AUROC (it needs right and wrong answers).
+        ObjectMapper json = new ObjectMapper();
+        List<String> oneStep = new ArrayList<>();
+        for (String line : Files.readAllLines(ProjectData.require(BenchReasonerCommand.EVAL_FILE))) {
+            if (!line.isBlank() && json.readTree(line).path("steps").asInt() == 1 && oneStep.size() < 4) {
+                oneStep.add(line);
+            }
+        }
+        CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--limit", "4", "--samples", "4",
+                "--problems", Files.write(dir.resolve("easy.jsonl"), oneStep).toString(),
+                "--data", ServedParityTest.solutions(dir, 4).toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode live = run.json().path("live_tiny_reasoner");
+
+        assertThat(live.path("consistency").path("majority_accuracy").asDouble()).isEqualTo(1.0);
+        assertThat(live.path("best_auroc").asText()).isEqualTo("NaN");
+        assertThat(live.path("best_auroc_score").isNull()).isTrue();
+        assertThat(live.path("best_auroc_undefined").asText()).contains("right on all 4 problems");
+        assertThat(live.path("target_best_auroc_0_80_met").asBoolean()).isFalse();
+        // Nor can the combiner's weights be fitted on a half whose answers are all right.
+        assertThat(live.path("combiner").path("skipped").asText()).endsWith("2 answers were all right");
+    }
+
+    @Test
     void badInputExitsWithTwo() {
         assertThat(ReasoningCli.execute("bench", "confidence", "--data-limit", "3")).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(ReasoningCli.execute("bench", "confidence", "--data", "no/such/file.jsonl"))

@@ -61,8 +61,8 @@ import org.slf4j.LoggerFactory;
  * every sample fails, with the SDK's typed exception for the last failure ({@link LlmCallException} with the HTTP
  * status and Retry-After where known, {@link BudgetExhaustedException} when the budget or deadline ran out, a
  * {@link ReasoningException} otherwise), never a raw LangChain4j one; its {@link ReasoningException#usage()} counts
- * every sample's calls. Thread-safe when the delegate and estimator
- * are.
+ * every sample's calls. When some samples failed, the estimate is made on the others, and its rationale and its
+ * signal {@code failed_samples} say how many failed. Thread-safe when the delegate and estimator are.
  */
 public final class ConfidenceGatedChatModel implements ChatModel {
 
@@ -127,8 +127,9 @@ public final class ConfidenceGatedChatModel implements ChatModel {
         List<ReasoningChain> chains = responses.stream()
                 .map(response -> ReasoningChain.of(ChatCalls.text(response), "delegate")).toList();
         // An estimator that refuses counts its own calls only; the samples it was given were paid for here.
-        ConfidenceEstimate estimate = SpentBefore.addedToRefusal(usage.withWallTime(ChatCalls.since(start)),
-                () -> estimator.estimate(question, chains));
+        ConfidenceEstimate estimate = Sampled.withFailedSamples(SpentBefore.addedToRefusal(
+                usage.withWallTime(ChatCalls.since(start)), () -> estimator.estimate(question, chains)),
+                samples - responses.size(), samples);
         double calibrated = calibrator == null ? estimate.confidence()
                 : calibrator.calibrate(estimate.confidence());
         ChatResponse chosen = chosen(responses, estimate.answer());
@@ -241,7 +242,8 @@ public final class ConfidenceGatedChatModel implements ChatModel {
         }
 
         /**
-         * Responses drawn per request; 5 by default.
+         * Responses drawn per request; 5 by default. At least 2 with a {@link SamplingConsistency} estimator (the
+         * default), whose agreement over one response is always 1.
          *
          * @throws IllegalArgumentException if below 1
          */
@@ -260,11 +262,16 @@ public final class ConfidenceGatedChatModel implements ChatModel {
          * The gated model.
          *
          * @throws IllegalStateException if neither a delegate nor a gateway was set, or both were and the gateway
-         *                               calls another model
+         *                               calls another model, or the estimator is {@link SamplingConsistency} and
+         *                               {@link #samples} 1: such a model would answer everything at confidence 1
          */
         public ConfidenceGatedChatModel build() {
             if (delegate == null && gateway == null) {
                 throw new IllegalStateException("ConfidenceGatedChatModel needs a delegate (or gateway)");
+            }
+            if (samples < 2 && estimator instanceof SamplingConsistency) {
+                throw new IllegalStateException("sampling consistency over 1 sample is always 1, so nothing would be "
+                        + "refused: set samples to 2 or more, or an estimator that reads one response");
             }
             ChatCalls.requireSameModel(delegate, gateway);
             return new ConfidenceGatedChatModel(this);

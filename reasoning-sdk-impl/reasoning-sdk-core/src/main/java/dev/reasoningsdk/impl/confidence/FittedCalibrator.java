@@ -33,7 +33,8 @@ public sealed interface FittedCalibrator extends Calibrator
     /**
      * Reads a calibrator written by {@link #toJson()}.
      *
-     * @throws IllegalArgumentException if the JSON is malformed, names an unknown type or holds invalid parameters
+     * @throws IllegalArgumentException if the JSON is malformed, names an unknown type, or leaves out or holds
+     *                                  invalid parameters
      */
     static FittedCalibrator fromJson(String json) {
         Objects.requireNonNull(json, "json");
@@ -46,7 +47,7 @@ public sealed interface FittedCalibrator extends Calibrator
 
     /** Holds the shared mapper out of the public interface. */
     final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
+        static final ObjectMapper MAPPER = StrictJson.MAPPER;
 
         private Json() {
         }

@@ -119,7 +119,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
     public record Weights(List<String> signalNames, double[] weights, double intercept, double[] means,
                           double[] scales) {
 
-        private static final ObjectMapper JSON = new ObjectMapper();
+        private static final ObjectMapper JSON = StrictJson.MAPPER;
         private static final int MAX_ITERATIONS = 100;
 
         /** @throws IllegalArgumentException if the lengths differ, a value is not finite or a scale not positive */
@@ -149,7 +149,10 @@ public final class LogisticCombiner implements ConfidenceEstimator {
          * @param correct     whether each answer was correct
          * @param signalNames the signals to use
          * @param l2          the L2 penalty on the standardised weights, {@code >= 0}; 1 is a sensible default
-         * @throws IllegalArgumentException if the input is empty, misaligned, a row lacks a signal, or {@code l2 < 0}
+         * @throws IllegalArgumentException if the input is empty, misaligned, a row lacks a signal, {@code l2 < 0},
+         *                                  or every answer is correct or every one wrong: with one class the weights
+         *                                  cannot be learnt, and the unpenalised intercept runs off (to 26 after 100
+         *                                  iterations, a combiner that says 1.0 whatever the signals)
          */
         public static Weights fit(List<Map<String, Double>> rows, boolean[] correct, List<String> signalNames,
                                   double l2) {
@@ -174,6 +177,11 @@ public final class LogisticCombiner implements ConfidenceEstimator {
                     }
                     raw[i][j] = value;
                 }
+            }
+            int right = countCorrect(correct);
+            if (right == 0 || right == correct.length) {
+                throw new IllegalArgumentException("all " + correct.length + " answers are "
+                        + (right == 0 ? "wrong" : "correct") + ": the combiner needs right and wrong answers to fit");
             }
             double[] means = new double[d];
             double[] scales = new double[d];
@@ -202,6 +210,16 @@ public final class LogisticCombiner implements ConfidenceEstimator {
             return new Weights(signalNames, java.util.Arrays.copyOf(beta, d), beta[d], means, scales);
         }
 
+        private static int countCorrect(boolean[] correct) {
+            int count = 0;
+            for (boolean c : correct) {
+                if (c) {
+                    count++;
+                }
+            }
+            return count;
+        }
+
         /** The probability of being correct given the signals; a missing signal contributes nothing. */
         public double score(Map<String, Double> signals) {
             double z = intercept;
@@ -226,7 +244,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
         /**
          * Reads weights written by {@link #toJson()}.
          *
-         * @throws IllegalArgumentException if the JSON is malformed or the parameters invalid
+         * @throws IllegalArgumentException if the JSON is malformed, or a parameter is left out or invalid
          */
         public static Weights fromJson(String json) {
             try {

@@ -52,8 +52,8 @@ public record RefusalPolicy(double threshold, String refusal) {
     /**
      * The lowest threshold (the most answers kept) at which the answers kept, those scored at or above it, are at
      * least {@code targetAccuracy} correct. Candidate thresholds are the distinct scores. When no threshold reaches
-     * the target, the choice refuses everything: threshold just above the highest score (clamped into the
-     * policy's range), coverage 0, accuracy {@code NaN}, {@code reached} false.
+     * the target, the choice refuses everything, on these data and on any other: threshold {@code nextUp(1)}, above
+     * every confidence, coverage 0, accuracy {@code NaN}, {@code reached} false.
      *
      * @throws IllegalArgumentException if {@code targetAccuracy} is not in (0, 1] or the data is empty
      */
@@ -71,8 +71,9 @@ public record RefusalPolicy(double threshold, String refusal) {
         if (best != null) {
             return best;
         }
-        double highest = java.util.Arrays.stream(data.scores()).max().orElseThrow();
-        return new ThresholdChoice(Math.min(Math.nextUp(highest), Math.nextUp(1.0)), Double.NaN, 0, false);
+        // Not just above the highest score seen: a later answer scored above it would be given, though no
+        // threshold reached the target on the data it was chosen on.
+        return new ThresholdChoice(Math.nextUp(1.0), Double.NaN, 0, false);
     }
 
     /**

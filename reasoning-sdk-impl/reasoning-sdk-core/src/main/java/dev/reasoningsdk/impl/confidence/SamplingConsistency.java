@@ -25,7 +25,9 @@ import java.util.function.UnaryOperator;
  * {@code normalized_entropy} divided by {@code ln K}), Active-Prompt's disagreement ({@code disagreement} = distinct
  * answers / K) and, for numeric answers, the variance of the answers ({@code variance}) (Diao et al., 2023), and the
  * counts {@code samples}, {@code distinct} and {@code unparsed}. The rationale names where the groups part ways
- * ({@link InconsistencyRationale}).
+ * ({@link InconsistencyRationale}). Chains are the samples that succeeded: when {@link #estimate(String)} loses some
+ * to failed calls, the agreement is over the others, and the signal {@code failed_samples} and the rationale say how
+ * many failed.
  *
  * <p>Defaults: numeric extractor, K = 10 samples, seed 0, the question used as the prompt as is, the
  * deterministic rationale. {@link #estimate(String)} needs a {@link ChainSampler}. Thread-safe.

@@ -23,8 +23,19 @@ public record TemperatureScaling(double temperature) implements FittedCalibrator
         }
     }
 
-    /** Fits the temperature on labelled scores in [0, 1]. */
+    /**
+     * Fits the temperature on labelled scores in [0, 1].
+     *
+     * @throws IllegalArgumentException if a score is outside [0, 1]: clamped to its end, every raw score above 1
+     *                                  (a logit, a verbalized 1 to 10) would be fitted as the same certainty
+     */
     public static TemperatureScaling fit(LabelledScores data) {
+        for (int i = 0; i < data.size(); i++) {
+            if (!(data.score(i) >= 0 && data.score(i) <= 1)) {
+                throw new IllegalArgumentException("temperature scaling fits confidences in [0, 1]; score " + i
+                        + " is " + data.score(i) + " (use Platt or isotonic for raw scores)");
+            }
+        }
         double low = Math.log(1e-3);
         double high = Math.log(1e3);
         double ratio = (Math.sqrt(5) - 1) / 2;

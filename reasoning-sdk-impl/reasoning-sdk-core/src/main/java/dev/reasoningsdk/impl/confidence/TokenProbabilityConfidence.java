@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +69,9 @@ import org.slf4j.LoggerFactory;
  * estimate without an answer and confidence 0, as the sampling estimators do.
  *
  * <p>Defaults: numeric extractor, the question as the prompt, greedy decoding of up to 256 tokens, the
- * {@link Score#R_TUNING} score as the confidence. Each forward pass or served call is counted as a model call.
+ * {@link Score#R_TUNING} score as the confidence. Each forward pass or served call is counted as a model call; a
+ * local model's passes count the tokens they read (context and scored continuation) as input tokens, where the model
+ * can count them ({@link CausalLanguageModel#promptTokenCount}), and generate none.
  * Thread-safe when the model is.
  */
 public final class TokenProbabilityConfidence implements ConfidenceEstimator {
@@ -247,15 +250,16 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
         int answerStart = answer.map(response::lastIndexOf).orElse(-1);
         String before = answerStart >= 0 ? response.substring(0, answerStart) : "";
         String answerText = answerStart >= 0 ? answer.get() : response;
-        float[] answerLogProbs = model.continuationLogProbs(prompt + before, answerText);
-        float[] responseLogProbs = model.continuationLogProbs(prompt, response);
+        ScoredTokens read = new ScoredTokens();
+        float[] answerLogProbs = read.pass(prompt + before, answerText);
+        float[] responseLogProbs = read.pass(prompt, response);
         calls += 2;
         SureQuestion.Outcome pSure = SureQuestion.Outcome.none("not asked");
         if (askIfSure) {
-            pSure = localPSure(question, prompt + response);
+            pSure = localPSure(question, prompt + response, read);
             calls += 2;
         }
-        Usage usage = new Usage(0, calls, 0, Usage.UNKNOWN_TOKENS, 0, ChatCalls.since(start));
+        Usage usage = new Usage(0, calls, 0, read.total(), 0, ChatCalls.since(start));
         return estimateOf(answer, answerStart >= 0, toDoubles(answerLogProbs), toDoubles(responseLogProbs), pSure,
                 usage);
     }
@@ -268,7 +272,7 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
      * without one, the text, a newline and the question). Under a prompt format of the caller's own, the question is
      * appended after a newline.
      */
-    private SureQuestion.Outcome localPSure(String question, String answered) {
+    private SureQuestion.Outcome localPSure(String question, String answered, ScoredTokens read) {
         String ownPrompt = model.formatPrompt(question);
         String context = answered.startsWith(ownPrompt)
                 ? model.formatConversation(List.of(ChatTurn.user(question),
@@ -276,20 +280,41 @@ public final class TokenProbabilityConfidence implements ConfidenceEstimator {
                         ChatTurn.user(SURE_QUESTION)))
                 : answered + "\n" + SURE_QUESTION;
         try {
-            return SureQuestion.fromContinuations(model.continuationLogProbs(context, SureQuestion.SURE),
-                    model.continuationLogProbs(context, SureQuestion.UNSURE));
+            return SureQuestion.fromContinuations(read.pass(context, SureQuestion.SURE),
+                    read.pass(context, SureQuestion.UNSURE));
         } catch (IllegalArgumentException tooLong) {
             // At the context's edge only what precedes the first difference and its first character need to fit,
             // as for a served model, which generates one token there: the same figure on a character-level model.
             int cut = SureQuestion.SHARED.length() + 1;
             try {
-                return SureQuestion.fromContinuations(
-                        model.continuationLogProbs(context, SureQuestion.SURE.substring(0, cut)),
-                        model.continuationLogProbs(context, SureQuestion.UNSURE.substring(0, cut)));
+                return SureQuestion.fromContinuations(read.pass(context, SureQuestion.SURE.substring(0, cut)),
+                        read.pass(context, SureQuestion.UNSURE.substring(0, cut)));
             } catch (IllegalArgumentException stillTooLong) {
                 LOG.debug("R-Tuning question does not fit: {}", stillTooLong.getMessage());
                 return SureQuestion.Outcome.none("the question does not fit in the context");
             }
+        }
+    }
+
+    /**
+     * The local model's teacher-forced passes of one estimate and the tokens they read: each pass's context and
+     * continuation, counted as the model counts them ({@link CausalLanguageModel#promptTokenCount}; unknown once it
+     * cannot say). A pass refused for want of context reads nothing. Not thread-safe: one per estimate.
+     */
+    private final class ScoredTokens {
+        private long total;
+
+        float[] pass(String context, String continuation) {
+            float[] logProbs = model.continuationLogProbs(context, continuation);
+            OptionalInt contextTokens = total == Usage.UNKNOWN_TOKENS ? OptionalInt.empty()
+                    : model.promptTokenCount(context);
+            total = contextTokens.isPresent() ? total + contextTokens.getAsInt() + logProbs.length
+                    : Usage.UNKNOWN_TOKENS;
+            return logProbs;
+        }
+
+        long total() {
+            return total;
         }
     }
 

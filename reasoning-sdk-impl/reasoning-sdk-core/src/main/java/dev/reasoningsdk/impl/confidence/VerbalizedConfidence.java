@@ -36,9 +36,11 @@ import org.slf4j.LoggerFactory;
  * 1 to 10. The confidence is N / 10; the reflection is the rationale.
  *
  * <p>Parsing is lenient about form ({@code Confidence: 8}, {@code **Confidence:** 8/10}, {@code Confidence level =
- * 8 out of 10}, {@code confidence: 80%}; the last such line wins) and strict about range: a value outside 1 to 10 is
- * malformed. When the number is missing or malformed, the model is asked once more, in the same conversation, for
- * just the confidence line; a failed call is retried with the same messages. Attempts are bounded
+ * 8 out of 10}, {@code confidence: 80%}, and on another scale the model names, {@code 85/100} or {@code 4 out of 5};
+ * the last such line wins) and strict about range: a value outside 1 to 10 (after its scale) is malformed. When the
+ * number is missing or malformed, the model is asked once more, in the same conversation, for just the confidence
+ * line; a failed call is retried with the same messages, unless the provider refused the request itself (a client
+ * error, e.g. a prompt over its context), which it would refuse again. Attempts are bounded
  * ({@link Builder#maxAttempts}, 3 by default). A number that never comes is counted, never invented: the estimate
  * then has confidence 0, the signal {@code verbalized_missing} = 1, and a rationale that says so; each attempt that
  * failed (by its kind) or came back without a usable number ({@link CallFailure#GARBAGE}) is a failed call in its
@@ -76,9 +78,10 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
     private static final Logger LOG = LoggerFactory.getLogger(VerbalizedConfidence.class);
     // White space and asterisk runs are matched possessively: nothing after one of them can start with the same
     // characters, so no match is lost, and a run of newlines is scanned once instead of once per split between runs.
+    // Group 1 is the number, group 2 a percent sign, group 3 the scale of "N/M" or "N out of M".
     private static final Pattern CONFIDENCE = Pattern.compile(
             "(?i)confidence(?:\\s++(?:level|score|rating))?\\s*+\\**+\\s*+[:=]\\s*+\\**+\\s*+(\\d+(?:\\.\\d+)?)\\s*+"
-                    + "(%|/\\s*+10\\b|out\\s++of\\s++10\\b)?");
+                    + "(?:(%)|(?:/\\s*+|out\\s++of\\s++)(\\d+(?:\\.\\d+)?))?");
     /** Where a reflection starts: its label, the colon and the blanks and asterisks after it. */
     private static final Pattern REFLECTION =
             Pattern.compile("(?i)self[- ]?reflection\\s*+\\**+\\s*+:\\s*+\\**+\\s*+");
@@ -123,13 +126,15 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
         ChatRequest request = ChatRequest.builder().messages(UserMessage.from(prompt(question))).build();
         Usage usage = Usage.NONE;
         int attempt = 0;
+        String lastFailure = null;
         while (attempt < maxAttempts) {
             attempt++;
             CallResult result = scope.call(request);
             if (!result.ok()) {
                 LOG.warn("verbalized-confidence call {} of {} failed: {}", attempt, maxAttempts, result.message());
                 usage = usage.plus(result.usage());
-                if (stopped(result)) {
+                lastFailure = result.message();
+                if (endsAsking(result)) {
                     break;
                 }
                 continue;
@@ -146,13 +151,17 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
             }
             return followUp(scope, question, result.text(), parsed, attempt, usage, start);
         }
-        return missing(Optional.empty(), "", attempt, usage.withWallTime(ChatCalls.since(start)));
+        return missing(Optional.empty(), "", attempt, lastFailure, usage.withWallTime(ChatCalls.since(start)));
     }
 
-    /** Whether the call's scope ran out or was cancelled, so no further call can succeed. */
-    private static boolean stopped(CallResult result) {
-        return result.failure().map(f -> f == CallFailure.BUDGET_EXHAUSTED || f == CallFailure.CANCELLED)
-                .orElse(false);
+    /**
+     * Whether no further attempt can succeed: the call's scope ran out or was cancelled, or the provider refused the
+     * request itself (a client error: a prompt over its context, a bad request, no key), which every attempt would
+     * send again unchanged.
+     */
+    private static boolean endsAsking(CallResult result) {
+        return result.failure().map(f -> f == CallFailure.BUDGET_EXHAUSTED || f == CallFailure.CANCELLED
+                || f == CallFailure.CLIENT_ERROR).orElse(false);
     }
 
     /**
@@ -173,7 +182,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
             return noAnswer(0, Usage.ofWallTime(ChatCalls.since(start)));
         }
         if (gateway == null) {
-            return missing(parsed.answer(), parsed.reflection(), 0, Usage.ofWallTime(ChatCalls.since(start)));
+            return missing(parsed.answer(), parsed.reflection(), 0, null, Usage.ofWallTime(ChatCalls.since(start)));
         }
         return followUp(gateway.session(), question, text, parsed, 0, Usage.NONE, start);
     }
@@ -209,9 +218,11 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
         while (confidenceMatch.find()) {
             lastConfidenceStart = confidenceMatch.start();
             double value = Double.parseDouble(confidenceMatch.group(1));
-            String unit = confidenceMatch.group(2);
-            if (unit != null && unit.equals("%")) {
+            if (confidenceMatch.group(2) != null) {
                 value = value / 10;
+            } else if (confidenceMatch.group(3) != null) {
+                // On the scale the model named: "8/100" is 0.8 of 10, out of range, not 8 of 10.
+                value = value / Double.parseDouble(confidenceMatch.group(3)) * 10;
             }
             confidence = value >= 1 && value <= 10 ? OptionalDouble.of(value / 10) : OptionalDouble.empty();
         }
@@ -261,6 +272,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
         ChatRequest request = ChatRequest.builder().messages(messages).build();
         Usage usage = usageSoFar;
         int attempt = attemptsSoFar;
+        String lastFailure = null;
         while (attempt < maxAttempts) {
             attempt++;
             CallResult result = scope.call(request);
@@ -268,11 +280,13 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
                 LOG.warn("verbalized-confidence follow-up {} of {} failed: {}", attempt, maxAttempts,
                         result.message());
                 usage = usage.plus(result.usage());
-                if (stopped(result)) {
+                lastFailure = result.message();
+                if (endsAsking(result)) {
                     break;
                 }
                 continue;
             }
+            lastFailure = null;
             Parsed followed = parse(result.text());
             if (followed.confidence().isPresent()) {
                 usage = usage.plus(result.usage());
@@ -282,7 +296,8 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
             }
             usage = usage.plus(result.usage().withAllCallsFailed(CallFailure.GARBAGE));
         }
-        return missing(parsed.answer(), parsed.reflection(), attempt, usage.withWallTime(ChatCalls.since(start)));
+        return missing(parsed.answer(), parsed.reflection(), attempt, lastFailure,
+                usage.withWallTime(ChatCalls.since(start)));
     }
 
     private ConfidenceEstimate estimateOf(Parsed parsed, int attempts, Usage usage) {
@@ -308,11 +323,20 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
                 name(), Map.of("verbalized_missing", 1.0, "attempts", (double) attempts), usage);
     }
 
-    private ConfidenceEstimate missing(Optional<String> answer, String reflection, int attempts, Usage usage) {
+    /**
+     * The estimate when no confidence came; {@code lastFailure} is the message of the failed call that ended the
+     * asking (null when the last attempt was answered without a usable number), so the rationale does not blame
+     * the model for a call that never reached it.
+     */
+    private ConfidenceEstimate missing(Optional<String> answer, String reflection, int attempts, String lastFailure,
+                                       Usage usage) {
         Map<String, Double> signals = Map.of("verbalized_missing", 1.0, "attempts", (double) attempts);
-        String rationale = "The model stated no usable confidence (" + attempts + " attempt"
-                + (attempts == 1 ? "" : "s") + "); 0 is reported, not estimated."
-                + (reflection.isEmpty() ? "" : " Its reflection: " + reflection);
+        String plural = attempts == 1 ? "" : "s";
+        String rationale = (lastFailure == null
+                ? "The model stated no usable confidence (" + attempts + " attempt" + plural + ")"
+                : "No confidence was obtained (" + attempts + " attempt" + plural + "; the last call failed: "
+                        + lastFailure + ")")
+                + "; 0 is reported, not estimated." + (reflection.isEmpty() ? "" : " Its reflection: " + reflection);
         return new ConfidenceEstimate(answer, 0, rationale, name(), signals, usage);
     }
 

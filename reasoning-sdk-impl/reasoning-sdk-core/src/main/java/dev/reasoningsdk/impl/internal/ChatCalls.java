@@ -3,6 +3,7 @@ package dev.reasoningsdk.impl.internal;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.reasoningsdk.api.Usage;
@@ -101,7 +102,8 @@ public final class ChatCalls {
         CallResult result = scope.call(request);
         Usage usage = result.usage().withSamples(result.ok() ? 1 : 0);
         return result.ok() ? new Reply(result.text(), null, usage, result.response()
-                .flatMap(ReasoningChatResponseMetadata::tokenLogProbs).orElse(List.of()))
+                .flatMap(ReasoningChatResponseMetadata::tokenLogProbs).orElse(List.of()),
+                result.response().map(response -> response.finishReason() == FinishReason.LENGTH).orElse(false))
                 : new Reply(null, result.failure().orElseThrow() + ": " + result.message(), usage);
     }
 
@@ -113,15 +115,22 @@ public final class ChatCalls {
      * @param usage its cost
      * @param tokenLogProbs the response's tokens with their log-probabilities, from its
      *                      {@link ReasoningChatResponseMetadata}; empty when the model returned none
+     * @param cutOff        whether the model stopped at the token limit (finish reason {@code LENGTH}), so the
+     *                      text's end is cut
      */
-    public record Reply(String text, String error, Usage usage, List<TokenLogProb> tokenLogProbs) {
+    public record Reply(String text, String error, Usage usage, List<TokenLogProb> tokenLogProbs, boolean cutOff) {
         /** @throws NullPointerException if usage or tokenLogProbs is null */
         public Reply {
             Objects.requireNonNull(usage, "usage");
             tokenLogProbs = List.copyOf(tokenLogProbs);
         }
 
-        /** A reply without token log-probabilities. */
+        /** A reply that was not cut off. */
+        public Reply(String text, String error, Usage usage, List<TokenLogProb> tokenLogProbs) {
+            this(text, error, usage, tokenLogProbs, false);
+        }
+
+        /** A reply without token log-probabilities, not cut off. */
         public Reply(String text, String error, Usage usage) {
             this(text, error, usage, List.of());
         }

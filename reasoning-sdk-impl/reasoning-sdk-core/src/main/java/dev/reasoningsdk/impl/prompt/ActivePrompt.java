@@ -1,6 +1,8 @@
 package dev.reasoningsdk.impl.prompt;
 
 import dev.reasoningsdk.api.LogProbsUnavailableException;
+import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.StopReason;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.ChainSampler;
@@ -23,8 +25,9 @@ import java.util.function.UnaryOperator;
  * (default {@value #DEFAULT_SAMPLES}), and returns the most uncertain ones for a person to annotate with rationales
  * as few-shot exemplars. Metrics: disagreement (distinct answers / samples, the default), entropy of the answer
  * distribution, variance of numeric answers, or self-confidence. A sample from which no answer can be extracted
- * counts as one shared "no answer" outcome; answers are read outside a reasoning model's think blocks
- * ({@link ThinkBlocks}) whatever the extractor, so one cut off while thinking has none. Ties keep pool order.
+ * counts as one shared "no answer" outcome, and a failed sample is left out (a question none of whose samples
+ * succeeded is refused, not ranked: its uncertainty is unknown); answers are read outside a reasoning model's think
+ * blocks ({@link ThinkBlocks}) whatever the extractor, so one cut off while thinking has none. Ties keep pool order.
  * Thread-safe when the sampler is.
  *
  * <p>Self-confidence: the paper asks the model how confident it is in a separate call (and finds the answers
@@ -63,6 +66,10 @@ public final class ActivePrompt {
      * @throws IllegalArgumentException     if the pool is empty or {@code count} is not in [1, pool size]
      * @throws LogProbsUnavailableException if the metric is self-confidence and a question's samples carry no token
      *                                      log-probabilities; its usage counts the sampling up to that question
+     * @throws ReasoningException           if no sample of a question succeeded (every call failed, or the sampler's
+     *                                      budget ran out: then a {@code BudgetExhaustedException}), naming the
+     *                                      question's index and the first failure; its usage counts the sampling up
+     *                                      to and including that question. Retryable unless the budget ran out.
      */
     public Selection select(List<String> pool, int count) {
         Objects.requireNonNull(pool, "pool");
@@ -73,8 +80,15 @@ public final class ActivePrompt {
         Usage usage = Usage.NONE;
         for (int i = 0; i < pool.size(); i++) {
             String question = Objects.requireNonNull(pool.get(i), "pool question");
-            SampleBatch batch = sampling.draw(question, samples, (long) i * samples).batch();
+            Sampling.Draw draw = sampling.draw(question, samples, (long) i * samples);
+            SampleBatch batch = draw.batch();
             usage = usage.plus(batch.usage());
+            if (batch.samples().isEmpty()) {
+                // Without a single answer the question's uncertainty is unknown, not 0: ranked as the most certain
+                // question of the pool, it would silently never be chosen for annotation.
+                throw Sampling.noChainSampled(sampling.sampler().name() + " for pool question " + i,
+                        draw.failureSummary(), batch.stopReason() == StopReason.BUDGET_EXHAUSTED, usage);
+            }
             List<Optional<String>> answers = batch.samples().stream()
                     .map(s -> ThinkBlocks.answerText(s.text()).flatMap(extractor::extract)).toList();
             double uncertainty = metric == Uncertainty.SELF_CONFIDENCE

@@ -51,6 +51,8 @@ final class SearchRun implements AutoCloseable {
     private Usage usage = Usage.NONE;
     private int evaluations;
     private int failed;
+    /** Why the last failed evaluation failed (null when it threw nothing): what a failed start reports. */
+    private Throwable lastFailure;
     private int iteration;
     private int sinceImprovement;
     private boolean improvedThisIteration;
@@ -70,7 +72,9 @@ final class SearchRun implements AutoCloseable {
     /**
      * Scores the initial prompt (resuming from the checkpoint file if one exists) and starts iteration 1.
      *
-     * @throws ReasoningException if the initial prompt cannot be scored
+     * @throws ReasoningException if the initial prompt cannot be scored: with the objective's failure as its cause
+     *                            and in its message, retryable when that failure is a retryable
+     *                            {@code ReasoningException}
      */
     Candidate.Scored start(String initialPrompt) {
         options.checkpoint().filter(java.nio.file.Files::exists).ifPresent(file -> resume(file, initialPrompt));
@@ -82,8 +86,13 @@ final class SearchRun implements AutoCloseable {
                         : "evaluation") + " budget ran out before the initial prompt was scored",
                         usage.withWallTime(elapsed()));
             }
-            throw new ReasoningException("the initial prompt could not be scored (see the log for the objective's "
-                    + "failure)", null, false, usage.withWallTime(elapsed()));
+            // The objective's own failure, so that the caller learns why (a model down, a bad score) and whether
+            // trying again may help, without reading the log.
+            throw new ReasoningException("the initial prompt could not be scored: " + (lastFailure == null
+                    ? "the objective gave no score"
+                    : lastFailure.getClass().getSimpleName() + ": " + lastFailure.getMessage()), lastFailure,
+                    lastFailure instanceof ReasoningException failure && failure.isRetryable(),
+                    usage.withWallTime(elapsed()));
         }
         initial = scored.get(0);
         best = initial;
@@ -269,6 +278,7 @@ final class SearchRun implements AutoCloseable {
         usage = usage.plus(outcome.usage().withWallTime(Duration.ZERO));
         if (Double.isNaN(outcome.score())) {
             failed++;
+            lastFailure = outcome.error();
             if (outcome.error() != null) {
                 LOG.warn("{}: evaluation failed for a candidate ({}): {}", method, candidate.edit(),
                         outcome.error().toString());

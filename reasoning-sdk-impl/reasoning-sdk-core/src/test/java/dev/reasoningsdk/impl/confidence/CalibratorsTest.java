@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CalibratorsTest {
@@ -84,5 +85,27 @@ class CalibratorsTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new TemperatureScaling(2).calibrate(Double.NaN))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NaN");
+    }
+
+    @Test
+    void aCalibratorWithAParameterLeftOutIsRefusedNotReadAsZero() {
+        // Read as slope 0 and intercept 0, these were a calibrator that maps every score to 0.5.
+        for (String json : List.of("{\"type\":\"platt\"}", "{\"type\":\"platt\",\"slope\":2.0}",
+                "{\"type\":\"platt\",\"slope\":2.0,\"intercept\":null}", "{\"type\":\"isotonic\"}")) {
+            assertThatThrownBy(() -> FittedCalibrator.fromJson(json)).as(json)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a fitted calibrator");
+        }
+        assertThat(FittedCalibrator.fromJson("{\"type\":\"platt\",\"slope\":2.0,\"intercept\":-1.0}"))
+                .isEqualTo(new PlattCalibrator(2, -1));
+    }
+
+    @Test
+    void temperatureScalingRefusesToFitRawScoresOutsideZeroToOne() {
+        // Logits: clamped to 1 - 1e-6, the three positive ones were fitted as one and the same certainty.
+        LabelledScores logits = LabelledScores.of(new double[] {3.2, 5.1, 7.9, -2},
+                new boolean[] {false, true, true, false});
+
+        assertThatThrownBy(() -> TemperatureScaling.fit(logits)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("score 0 is 3.2");
     }
 }

@@ -35,6 +35,29 @@ class LogisticCombinerTest {
     }
 
     @Test
+    void weightsAreNotFittedOnAnswersThatAreAllRightOrAllWrong() {
+        // With one class the intercept ran off to 26: a combiner that said 1.0 whatever the signals.
+        List<Map<String, Double>> rows = List.of(Map.of("a", 0.2), Map.of("a", 0.5), Map.of("a", 0.9));
+        assertThatThrownBy(() -> LogisticCombiner.Weights.fit(rows, new boolean[] {true, true, true}, List.of("a"), 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("all 3 answers are correct");
+        assertThatThrownBy(() -> LogisticCombiner.Weights.fit(rows, new boolean[] {false, false, false},
+                List.of("a"), 1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wrong");
+        assertThat(LogisticCombiner.Weights.fit(rows, new boolean[] {false, true, true}, List.of("a"), 1)
+                .weights()[0]).isPositive();
+    }
+
+    @Test
+    void weightsWithoutTheirInterceptAreRefusedNotReadAsZero() {
+        String whole = new LogisticCombiner.Weights(List.of("a"), new double[] {2}, 0.5, new double[] {0.5},
+                new double[] {0.25}).toJson();
+        String withoutIntercept = whole.replace("\"intercept\":0.5,", "");
+        assertThat(withoutIntercept).doesNotContain("intercept");
+
+        assertThatThrownBy(() -> LogisticCombiner.Weights.fromJson(withoutIntercept))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("intercept");
+    }
+
+    @Test
     void combinesEstimatorsOnTheSameChains() {
         LogisticCombiner.Weights weights = new LogisticCombiner.Weights(
                 List.of("consistency.agreement", "consistency.entropy"), new double[] {2, -1}, 0.5,

@@ -42,6 +42,23 @@ class RefusalTest {
     }
 
     @Test
+    void aThresholdThatReachesNoTargetRefusesHigherScoresOfOtherDataToo() {
+        // The first half tops out at 0.5, where 1 of 2 answers is right; the second half's answers at 0.75 are
+        // beyond anything the threshold was chosen on, and must not be answered by a choice that reached nothing.
+        LabelledScores data = LabelledScores.of(new double[] {0.5, 0.5, 0.25, 0.75, 0.75, 0.25},
+                new boolean[] {true, false, false, true, false, false});
+        RefusalPolicy.ThresholdChoice none = RefusalPolicy.thresholdForAccuracy(data.slice(0, 3), 0.9);
+
+        assertThat(none.reached()).isFalse();
+        assertThat(RefusalPolicy.atThreshold(none.threshold()).answers(0.75)).isFalse();
+        assertThat(RefusalPolicy.atThreshold(none.threshold()).answers(1.0)).isFalse();
+        CrossFitting.ThresholdTransfer transfer = CrossFitting.refusalOutOfFold(data, 0.9).get(0);
+        assertThat(transfer.chosen().reached()).isFalse();
+        assertThat(transfer.heldOutCoverage()).isZero();
+        assertThat(transfer.heldOutAccuracy()).isNaN();
+    }
+
+    @Test
     void policyRefusesBelowTheThresholdWithTheRationale() {
         ConfidenceEstimate estimate = new ConfidenceEstimate(Optional.of("32"), 0.4, "2 of 5 chains reach 32.",
                 "consistency", Map.of(), Usage.NONE);
@@ -87,8 +104,10 @@ class RefusalTest {
         // The samples are drawn concurrently, so which scripted reply lands first (and so which side of the 2-2 tie
         // the rationale names first) varies from run to run.
         assertThat(response.aiMessage().text()).isIn(
-                "I don't know. 2 of 4 chains reach 32; 2 reach 28, differing at step 2 (\"21-5=16.\" vs \"21-7=14.\").",
-                "I don't know. 2 of 4 chains reach 28; 2 reach 32, differing at step 2 (\"21-7=14.\" vs \"21-5=16.\").");
+                "I don't know. 2 of 4 chains reach 32; 2 reach 28, differing at step 2 (\"21-5=16.\" vs \"21-7=14.\")."
+                        + " 1 of 5 samples failed and were left out.",
+                "I don't know. 2 of 4 chains reach 28; 2 reach 32, differing at step 2 (\"21-7=14.\" vs \"21-5=16.\")."
+                        + " 1 of 5 samples failed and were left out.");
         assertThat(metadata.usage().failedCalls()).isEqualTo(1);
     }
 
@@ -99,6 +118,11 @@ class RefusalTest {
                         .failure(new RuntimeException("scripted failure")).build()).samples(2).build();
         assertThatThrownBy(() -> gated.chat("How many?")).hasMessageContaining("scripted failure");
         assertThatThrownBy(() -> ConfidenceGatedChatModel.builder().build()).isInstanceOf(IllegalStateException.class);
+        // The default estimator is sampling consistency: over one sample it is 1, and nothing is ever refused.
+        assertThatThrownBy(() -> ConfidenceGatedChatModel.builder().delegate(ScriptedChatModel.replying("42"))
+                .samples(1).build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("always 1");
+        assertThat(ConfidenceGatedChatModel.builder().delegate(ScriptedChatModel.replying("42")).samples(1)
+                .estimator(VerbalizedConfidence.builder().build()).build()).isNotNull();
         assertThatThrownBy(() -> ConfidenceGatedChatModel.builder().threshold(2))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -40,7 +40,9 @@ class VerbalizedConfidenceTest {
             "The answer is 18.\\nSelf reflection: unsure.\\nConfidence level = 9 out of 10 | 0.9",
             "The answer is 18.\\nSelf-reflection: fine.\\nconfidence: 60% | 0.6",
             "The answer is 18.\\nConfidence: 3\\nSelf-reflection: second thoughts.\\nConfidence: 6 | 0.6",
-            "The answer is 18.\\nSelf-reflection: fine.\\nConfidence: 10 | 1.0"})
+            "The answer is 18.\\nSelf-reflection: fine.\\nConfidence: 10 | 1.0",
+            "The answer is 18.\\nSelf-reflection: fine.\\nConfidence: 85/100 | 0.85",
+            "The answer is 18.\\nSelf-reflection: fine.\\nConfidence: 4 out of 5 | 0.8"})
     void variantsOfTheFormAreParsed(String response, double expected) {
         VerbalizedConfidence.Parsed parsed = VerbalizedConfidence.builder().build()
                 .parse(response.replace("\\n", "\n"));
@@ -54,6 +56,10 @@ class VerbalizedConfidenceTest {
         assertThat(parser.parse("The answer is 18.\nConfidence: 11").confidence()).isEmpty();
         assertThat(parser.parse("The answer is 18.\nConfidence: 0").confidence()).isEmpty();
         assertThat(parser.parse("The answer is 18.\nConfidence: high").confidence()).isEmpty();
+        // On the scale the model names: 8 of 100 is below 1 of 10 (it was read as 8 of 10), 7 of 5 above 10.
+        assertThat(parser.parse("The answer is 18.\nConfidence: 8/100").confidence()).isEmpty();
+        assertThat(parser.parse("The answer is 18.\nConfidence: 7/5").confidence()).isEmpty();
+        assertThat(parser.parse("The answer is 18.\nConfidence: 3 out of 0").confidence()).isEmpty();
         // The confidence number is never taken for the answer.
         assertThat(parser.parse("She has 18 eggs.\nConfidence: 9").answer()).contains("18");
     }

@@ -56,6 +56,29 @@ class TinyReasonerConfidenceTest {
     }
 
     @Test
+    void theTokensTheScoringPassesReadAreCountedNotLeftUnknown() {
+        String prompt = TinyReasoner.prompt(EASY);
+        String response = " 7*3=21. The answer is 21.";
+        String beforeAnswer = " 7*3=21. The answer is ";
+        // Each pass reads its context and the continuation it scores, as the model tokenises them.
+        long expected = model.promptTokenCount(prompt + beforeAnswer).getAsInt()
+                + model.continuationLogProbs(prompt + beforeAnswer, "21").length
+                + model.promptTokenCount(prompt).getAsInt() + model.continuationLogProbs(prompt, response).length;
+        TokenProbabilityConfidence.Builder builder = TokenProbabilityConfidence.builder().model(model)
+                .promptFormat(TinyReasoner::prompt).score(TokenProbabilityConfidence.Score.MEAN);
+
+        ConfidenceEstimate withoutSure = builder.askIfSure(false).build()
+                .estimate(EASY, List.of(ReasoningChain.of(response)));
+        ConfidenceEstimate withSure = builder.askIfSure(true).build()
+                .estimate(EASY, List.of(ReasoningChain.of(response)));
+
+        assertThat(withoutSure.usage().inputTokens()).isEqualTo(expected);
+        assertThat(withoutSure.usage().outputTokens()).isZero();
+        // The two passes of R-Tuning's question read the whole conversation again.
+        assertThat(withSure.usage().inputTokens()).isGreaterThan(2 * expected);
+    }
+
+    @Test
     void sampledChainsOfAnEasyProblemAgree() {
         List<Generation> generations = model.generate(TinyReasoner.prompt(EASY), 5,
                 GenerationOptions.sampling(0.8, 60, 1));

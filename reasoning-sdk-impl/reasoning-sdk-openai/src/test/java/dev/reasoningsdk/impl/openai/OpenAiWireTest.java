@@ -29,6 +29,7 @@ import dev.reasoningsdk.impl.llm.LlmCallException;
 import dev.reasoningsdk.impl.llm.RetryPolicy;
 import dev.reasoningsdk.impl.llm.ReasoningChatResponseMetadata;
 import dev.reasoningsdk.impl.prompt.ActivePrompt;
+import dev.reasoningsdk.impl.prompt.ChatModelParaphraser;
 import dev.reasoningsdk.impl.prompt.SelfDiscover;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import java.io.IOException;
@@ -157,6 +158,16 @@ class OpenAiWireTest {
     private static ChatModel model(String baseUrl) {
         return OpenAiChatModels.builder().baseUrl(baseUrl).modelName("m").callTimeout(Duration.ofSeconds(10))
                 .topLogprobs(3).build();
+    }
+
+    @Test
+    void aParaphraseReplyCutOffAtTheTokenLimitLosesItsCutLineOnly() throws IOException {
+        // Three lines asked for; the model ran into its token limit in the third.
+        String cut = completion(List.of("make it better\n", "improve it\n", "make it bet"), null, null, "length");
+        ChatModelParaphraser paraphraser = ChatModelParaphraser.of(model(serve(call -> Reply.ok(cut))), 3);
+
+        assertThat(paraphraser.paraphrase("make it good").alternatives()).containsExactly("make it better",
+                "improve it");
     }
 
     @Test
