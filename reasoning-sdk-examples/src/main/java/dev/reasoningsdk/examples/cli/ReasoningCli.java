@@ -62,7 +62,8 @@ public final class ReasoningCli implements Runnable {
      * The configured command line: bad input exits 2 with one line, other failures exit 1 with one line (and the
      * stack trace when {@code REASONING_DEBUG} is set). This is the one place where failures become exit codes.
      * Bad usage (an unknown option, a value that is not a number, a missing parameter) is one line too, pointing at
-     * the command's {@code --help} rather than printing the whole usage text after the reason.
+     * the command's {@code --help} rather than printing the whole usage text after the reason. Running out of memory
+     * is one line and exit 1 as well.
      */
     static CommandLine newCommandLine() {
         CommandLine commandLine = new CommandLine(new ReasoningCli());
@@ -76,6 +77,18 @@ public final class ReasoningCli implements Runnable {
             command.getErr().println("reasoning: " + oneLine(exception.getMessage()) + " (see '"
                     + command.getCommandSpec().qualifiedName() + " --help')");
             return EXIT_BAD_INPUT;
+        });
+        // picocli hands only exceptions to the handler below; an OutOfMemoryError (an option asking for more than the
+        // heap holds, such as --samples 2147483647) would leave as a stack trace. It is one line and exit 1 instead.
+        commandLine.setExecutionStrategy(parseResult -> {
+            try {
+                return new CommandLine.RunLast().execute(parseResult);
+            } catch (OutOfMemoryError outOfMemory) {
+                parseResult.commandSpec().commandLine().getErr().println("reasoning: out of memory ("
+                        + oneLine(String.valueOf(outOfMemory.getMessage())) + "): ask for less (fewer samples, "
+                        + "a smaller --limit) or give Java more heap (java -Xmx...)");
+                return EXIT_FAILURE;
+            }
         });
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             cmd.getErr().println("reasoning: " + describe(exception));

@@ -37,6 +37,16 @@ class ReasoningCliTest {
     }
 
     @Test
+    void runningOutOfMemoryIsOneLineAndExitOneNotAStackTrace() {
+        // The embedded model's batch of 2^31 - 1 samples asks for an array no JVM can hold: it fails at once.
+        assertThat(run("solve", "--method", "majority", "--samples", "2147483647", "What is 3 + 4?"))
+                .isEqualTo(ReasoningCli.EXIT_FAILURE);
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString().lines()).singleElement().asString()
+                .startsWith("reasoning: out of memory (").contains("java -Xmx");
+    }
+
+    @Test
     void anUnknownSubcommandIsBadUsage() {
         assertThat(run("frobnicate")).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(err.toString()).contains("frobnicate");
