@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  *       (default 5) more are drawn; only the new chains are scored locally, each group's best and worst scored
  *       chains shown as references, and the global phase is re-run only if some group's representatives changed.
  *       No more are drawn when no chain came back yet and the last draw's every sample was refused for good (a
- *       client error such as {@code context_length_exceeded}, which the same request meets again): {@code solve}
- *       then throws at once, as when every draw failed.</li>
+ *       client error such as {@code context_length_exceeded}, or another failure the sampler does not retry, which
+ *       the same request meets again): {@code solve} then throws at once, as when every draw failed.</li>
  * </ol>
  *
  * <p>Fixes of the reference code's flaws: judge scores are mapped to chains by chain number
