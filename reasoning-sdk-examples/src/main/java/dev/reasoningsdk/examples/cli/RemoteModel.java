@@ -5,6 +5,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.BudgetExhaustedException;
+import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.examples.cli.ModelOptions.Provider;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
@@ -220,13 +221,23 @@ final class RemoteModel implements AutoCloseable {
     /**
      * The endpoint and what the run cost: {@code usage} as the techniques counted it (every attempt a model call,
      * failed ones among them), and as counted in front of the server: calls sent, calls refused by the budget.
+     *
+     * @throws IllegalArgumentException if the endpoint answered none of the run's calls and refused them as it
+     *                                  refuses a wrong URL, model or key (401, 403, 404), could not be connected to,
+     *                                  or refused the request itself as a client error (another 4xx but 408 and 429,
+     *                                  e.g. 400 for a {@code --max-tokens} over the server's limit): the message is
+     *                                  one line carrying the server's reply
      */
     BenchReport describe(Usage usage) {
-        String refusal = budgeted.misconfigured();
+        String misconfigured = budgeted.misconfigured();
+        String refusal = misconfigured != null ? misconfigured : budgeted.refusedAsClientError();
         if (refusal != null) {
-            // Every figure of such a run would describe the endpoint's error page, not the model: bad input.
+            // Every figure of such a run would describe the endpoint's error page, not the model: bad input. A
+            // refusal other than 401, 403 or 404 (400 "max_tokens must be in [1, 320]") names what the user asked.
             throw new IllegalArgumentException("no call to " + endpoint.baseUrl() + " (model '" + endpoint.model()
-                    + "') was answered: " + refusal + "; check --base-url, --model and the API key");
+                    + "') was answered: " + refusal + (misconfigured != null
+                    ? "; check --base-url, --model and the API key"
+                    : "; the server refused the request itself: check the options its reply names"));
         }
         return endpoint.describe().put("usage", BenchReport.usage(usage).put("calls_sent", budgeted.sent.get())
                 .put("calls_refused_by_budget", budgeted.refused.get()));
@@ -308,8 +319,11 @@ final class RemoteModel implements AutoCloseable {
     /**
      * Counts calls and refuses those beyond the budget before they are sent; notes an endpoint that refuses the run's
      * first calls with 401, 403 or 404, which no retry or later call will change, or that cannot be connected to (no
-     * server at the port, or a host name that does not resolve). A server that answers a later attempt clears the
-     * note: only a run in which nothing was answered stops.
+     * server at the port, or a host name that does not resolve), and apart from those one that refuses them as
+     * another client error (a 400 for a {@code max_tokens} over its limit), which the same request meets again. A
+     * server that answers a later attempt clears the notes: only a run in which nothing was answered stops. Only
+     * the first note stops a run early ({@link #shouldStop}): a client error may be one question's (a prompt over
+     * the context) while the next fits.
      */
     private static final class BudgetedChatModel extends ForwardingChatModel {
         private static final Set<Integer> MISCONFIGURED = Set.of(401, 403, 404);
@@ -318,6 +332,7 @@ final class RemoteModel implements AutoCloseable {
         private final AtomicInteger refused = new AtomicInteger();
         private final AtomicInteger answered = new AtomicInteger();
         private final AtomicReference<String> firstRefusal = new AtomicReference<>();
+        private final AtomicReference<String> firstClientError = new AtomicReference<>();
 
         BudgetedChatModel(ChatModel delegate, int maxCalls) {
             super(delegate);
@@ -343,7 +358,9 @@ final class RemoteModel implements AutoCloseable {
                 LlmCallException classified = LlmCallException.classify(failed);
                 int status = classified.statusCode().orElse(0);
                 if (answered.get() == 0 && MISCONFIGURED.contains(status)) {
-                    firstRefusal.compareAndSet(null, "HTTP " + status + ", " + classified.getMessage());
+                    firstRefusal.compareAndSet(null, refusal(status, classified));
+                } else if (answered.get() == 0 && classified.failure() == CallFailure.CLIENT_ERROR) {
+                    firstClientError.compareAndSet(null, refusal(status, classified));
                 } else if (answered.get() == 0) {
                     unreachable(failed).ifPresent(why -> firstRefusal.compareAndSet(null, why));
                 }
@@ -354,6 +371,17 @@ final class RemoteModel implements AutoCloseable {
         /** The endpoint's refusal when it refused a call and answered none; null otherwise. */
         String misconfigured() {
             return answered.get() == 0 ? firstRefusal.get() : null;
+        }
+
+        /** The endpoint's first refusal as another client error when it answered no call; null otherwise. */
+        String refusedAsClientError() {
+            return answered.get() == 0 ? firstClientError.get() : null;
+        }
+
+        /** The status and the server's reply on one line, as the command's one line on stderr carries it. */
+        private static String refusal(int status, LlmCallException classified) {
+            String reply = String.valueOf(classified.getMessage()).replaceAll("\\s+", " ").strip();
+            return (status > 0 ? "HTTP " + status + ", " : "") + reply;
         }
     }
 }

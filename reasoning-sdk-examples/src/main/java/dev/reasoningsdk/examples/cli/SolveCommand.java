@@ -53,7 +53,9 @@ import picocli.CommandLine.Parameters;
  * call failed (a server that answers each call with an error) is a failed run whatever the method, as
  * {@link Aggregator#solve} has it: exit 1 with the {@link ReasoningException}'s one line on stderr (how many calls
  * failed, by kind) and nothing on stdout, as every command reports a model failure; an endpoint that refused every call
- * as it refuses a wrong URL, model or key is bad input (exit 2). Sampling methods draw at {@code --temperature}
+ * as it refuses a wrong URL, model or key, or as a client error the request itself causes (a 400 for a
+ * {@code --max-tokens} over its limit), is bad input (exit 2, one line with the server's reply).
+ * Sampling methods draw at {@code --temperature}
  * (default {@value BenchAggregateCommand#TEMPERATURE}), sample {@code i} with seed {@code --seed + i} (default 0); a
  * step search's row {@code i} has seed {@code --seed + i}. {@code --max-tokens} (majority and AoR) caps each sample:
  * the embedded model's generation length, or on a served model each sample request's {@code maxOutputTokens}
@@ -227,7 +229,8 @@ final class SolveCommand implements Callable<Integer> {
                                 : OptionalInt.of(maxTokens)), LlmChainJudge.builder()
                                 .gateway(remote.gateway()).build()));
             } catch (ReasoningException failed) {
-                // An endpoint that refused every call (a wrong URL, model or key) is bad input, not a failed run.
+                // An endpoint that refused every call (a wrong URL, model or key, or a request it refuses, such as a
+                // --max-tokens over its limit) is bad input, not a failed run.
                 remote.describe(Usage.NONE);
                 throw failed;
             }

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code reasoning solve} on the real embedded tiny reasoner: every method answers easy eval problems right and
@@ -187,6 +188,29 @@ class SolveCommandTest {
                 int drawn = AggregationOfReasoning.DEFAULT_MAX_SAMPLES;
                 assertThat(run.err()).contains(" in " + drawn + " attempts; " + drawn + " failures, first: ");
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"aor", "majority"})
+    void overRealHttpAMaxTokensTheServerRefusesIsBadInputAfterOneDraw(String method) {
+        // The real tiny reasoner served over HTTP refuses max_tokens over its context with a 400, every request
+        // alike. Before: exit 1 as a model failure, and AoR drew all 40 samples where majority stopped at 20.
+        try (HuggingFaceOnnxModel model = TinyReasoner.create();
+             LocalOpenAiServer served = LocalOpenAiServer.start(model);
+             FaultInjectingServer counting = FaultInjectingServer.builder().upstream(served.baseUrl()).start()) {
+            int context = model.contextLength();
+            CliRun run = CliRun.of("solve", "--method", method, "--max-tokens", "100000", "--provider", "openai",
+                    "--base-url", counting.openAiBaseUrl(), "--model", served.modelName(),
+                    easy.get(0).path("question").asText());
+
+            run.assertBadInput("no call to " + counting.openAiBaseUrl() + " (model '" + served.modelName()
+                    + "') was answered: HTTP 400");
+            assertThat(run.err()).contains("max_tokens must be in [1, " + context + "], was 100000");
+            // One draw, each sample refused once (a 400 is not retried): AoR's initial draw, majority's only one.
+            int firstDraw = method.equals("aor") ? AggregationOfReasoning.DEFAULT_INITIAL_SAMPLES
+                    : SolveCommand.DEFAULT_SAMPLES;
+            assertThat(counting.requests()).isEqualTo(firstDraw);
         }
     }
 

@@ -49,7 +49,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Dynamic sampling.</b> While the winner leads the runner-up by less than {@code terminationMargin}
  *       (default 2 points) and fewer than {@code maxSamples} (default 40) chains were drawn, {@code additionalSamples}
  *       (default 5) more are drawn; only the new chains are scored locally, each group's best and worst scored
- *       chains shown as references, and the global phase is re-run only if some group's representatives changed.</li>
+ *       chains shown as references, and the global phase is re-run only if some group's representatives changed.
+ *       No more are drawn when no chain came back yet and the last draw's every sample was refused for good (a
+ *       client error such as {@code context_length_exceeded}, or another failure the sampler does not retry, which
+ *       the same request meets again): {@code solve} then throws at once, as when every draw failed.</li>
  * </ol>
  *
  * <p>Fixes of the reference code's flaws: judge scores are mapped to chains by chain number
@@ -177,6 +180,7 @@ public final class AggregationOfReasoning implements Aggregator {
         run.drawn = initialSamples;
         run.samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
         run.failures.addAll(draw.batch().failures());
+        run.refused = draw.refusedForGood();
         return run.start(draw.chains(), draw.batch().usage());
     }
 
@@ -218,6 +222,11 @@ public final class AggregationOfReasoning implements Aggregator {
         private boolean samplerExhausted;
         /** Every draw's failed samples, for the exception when no chain came back: it says how many failed. */
         private final List<SampleBatch.SampleFailure> failures = new ArrayList<>();
+        /**
+         * Whether the last draw's every sample was refused for good ({@link Sampling.Draw#refusedForGood()}): with no
+         * chain so far, drawing the same request again cannot help, so the run stops drawing.
+         */
+        private boolean refused;
         private boolean judgeExhausted;
         /** Stops the run when its caller ends it: checked before each draw and each judge call. */
         private final RunStop stop;
@@ -255,13 +264,15 @@ public final class AggregationOfReasoning implements Aggregator {
                     evaluateGlobally();
                 }
             }
-            while (dynamic && margin() < terminationMargin && drawn < maxSamples && !exhausted()) {
+            while (dynamic && margin() < terminationMargin && drawn < maxSamples && !exhausted()
+                    && !(refused && grouping.chainCount() == 0)) {
                 int count = Math.min(additionalSamples, maxSamples - drawn);
                 Sampling.Draw draw = sampling.draw(question, count, drawn, stop);
                 drawn += count;
                 usage = usage.plus(draw.batch().usage());
                 samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
                 failures.addAll(draw.batch().failures());
+                refused = draw.refusedForGood();
                 List<AnswerGrouping.Member> fresh = grouping.addAll(draw.chains());
                 seen.addAll(draw.chains());
                 bound = null;

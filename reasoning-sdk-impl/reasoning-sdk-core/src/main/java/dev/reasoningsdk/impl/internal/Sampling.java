@@ -105,6 +105,18 @@ public record Sampling(ChainSampler sampler, double temperature, UnaryOperator<S
         public String failureSummary() {
             return Sampling.failureSummary(batch.failures());
         }
+
+        /**
+         * Whether no chain came back and every sample failed for good ({@link SampleBatch.FailureKind#PERMANENT}:
+         * the provider refused the request itself, as a client error such as {@code max_tokens must be in [1, 320]}
+         * or {@code context_length_exceeded}, or it could not be built): drawing the same request again would only
+         * be refused again, as the LLM judge ends its scoring on such a refusal. A technique that would draw more
+         * stops here and throws {@link #noChainSampled}.
+         */
+        public boolean refusedForGood() {
+            return chains.isEmpty() && !batch.failures().isEmpty() && batch.failures().stream()
+                    .allMatch(failure -> failure.kind() == SampleBatch.FailureKind.PERMANENT);
+        }
     }
 
     /**

@@ -4,14 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.reasoningsdk.api.ReasoningChain;
+import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.StopReason;
+import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.aggregate.AggregationResult;
 import dev.reasoningsdk.api.aggregate.AnswerGroup;
 import dev.reasoningsdk.api.aggregate.ChainScorer;
 import dev.reasoningsdk.api.aggregate.ScoredChain;
 import dev.reasoningsdk.api.model.AnswerExtractor;
+import dev.reasoningsdk.api.model.ChainSampler;
+import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.fixtures.ScriptedChatModel;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -255,6 +260,52 @@ class AggregationOfReasoningTest {
                 .hasValue(JudgeRubric.MATH.globalSystemPrompt());
         assertThat(ScriptedChatModel.userText(model.requests().get(2))).contains("Chain 1:\n7*6=43. A: 43",
                 "Chain 2:\n6*7=42. A: 42");
+    }
+
+    @Test
+    void aDrawWhoseEverySampleWasRefusedForGoodEndsTheRunWhereATimedOutOneDrawsOn() {
+        for (SampleBatch.FailureKind kind : List.of(SampleBatch.FailureKind.PERMANENT,
+                SampleBatch.FailureKind.TIMEOUT)) {
+            FailingSampler sampler = new FailingSampler(kind);
+            AggregationOfReasoning aor = AggregationOfReasoning.builder().scorer(scorer)
+                    .extractor(AnswerExtractors.numeric()).sampler(sampler, 0.8).build();
+
+            // A request the provider refuses (400) is refused again: drawing it 40 times cannot help. Before, AoR
+            // drew on to maxSamples, 5 draws, as it still does after timeouts, which a later draw may not meet.
+            int draws = kind == SampleBatch.FailureKind.PERMANENT ? 1 : 5;
+            int drawn = kind == SampleBatch.FailureKind.PERMANENT ? AggregationOfReasoning.DEFAULT_INITIAL_SAMPLES
+                    : AggregationOfReasoning.DEFAULT_MAX_SAMPLES;
+            assertThatThrownBy(() -> aor.solve("q")).as(kind.name()).isInstanceOf(ReasoningException.class)
+                    .hasMessage("no chain could be sampled from failing in " + drawn + " attempts; " + drawn
+                            + " failures, first: " + kind + " refusal");
+            assertThat(sampler.draws).as(kind.name()).isEqualTo(draws);
+        }
+    }
+
+    /** A sampler whose every sample fails with one kind of failure; counts its draws. */
+    private static final class FailingSampler implements ChainSampler {
+        private final SampleBatch.FailureKind kind;
+        private int draws;
+
+        FailingSampler(SampleBatch.FailureKind kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        public synchronized SampleBatch sample(String prompt, int count, long firstSeed) {
+            draws++;
+            List<SampleBatch.SampleFailure> failures = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                failures.add(new SampleBatch.SampleFailure(i, kind, kind + " refusal", 1));
+            }
+            return new SampleBatch(count, List.of(), failures, StopReason.COMPLETED,
+                    new Usage(0, count, count, 0, 0, Duration.ZERO));
+        }
+
+        @Override
+        public String name() {
+            return "failing";
+        }
     }
 
     @Test
