@@ -1,6 +1,8 @@
 package dev.reasoningsdk.examples.cli;
 
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import dev.reasoningsdk.api.ReasoningException;
+import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.api.prompt.OptimizationResult;
 import dev.reasoningsdk.examples.cli.LabeledJsonl.Example;
 import dev.reasoningsdk.impl.internal.TextFiles;
@@ -39,13 +41,22 @@ import picocli.CommandLine.Option;
  * classifier on two labelled data sets (FreshQA and MetaTool, from the project's data folder by default), at the
  * same evaluation budget, and report the dev-set score and the accuracy on a held-out split that the search never
  * sees.
+ *
+ * <p>The searched prompt's model is the sentence encoder: it answers every task question, and no chat endpoint can
+ * stand in for it. The one chat model of the command is the paraphrase model of {@code --paraphrase-model}, and the
+ * shared model options ({@link ModelOptions}: {@code --provider openai|ollama --base-url URL --model NAME}, or
+ * {@code --model DIR} for a Hugging Face ONNX export folder served on loopback) choose it, as they choose the model of
+ * {@code solve} and the live benches: every paraphrase then goes through the run's gateway ({@link RemoteModel}), is
+ * counted in each search's {@code usage}, and with {@code --cache} is replayed. They need {@code --paraphrase-model},
+ * since without it no chat model is called. An unreachable endpoint, or one that refused every call as it refuses a
+ * wrong URL or model, is bad input (exit 2); a run whose every paraphrase call failed is a failed run (exit 1).
  */
 @Command(name = "prompt", mixinStandardHelpOptions = true,
         description = "Optimise zero-shot label descriptions with the six Plum metaheuristics; held-out accuracy.")
 public final class BenchPromptCommand implements Callable<Integer> {
 
     @Mixin
-    private ExecutionProviderOption executionProvider;
+    private ModelOptions modelOptions;
 
     @Mixin
     private CacheOption cache;
@@ -65,9 +76,9 @@ public final class BenchPromptCommand implements Callable<Integer> {
             description = "Iterations without a new best before a search stops (default 25).")
     int patience;
 
-    @Option(names = "--paraphrase-model", description = "Take sub edits from the embedded tiny reasoner (one model"
-            + " call per edited unit; an arithmetic model, so its paraphrases are poor) instead of WordNet; with"
-            + " --cache its calls are replayed.")
+    @Option(names = "--paraphrase-model", description = "Take sub edits from a chat model (one model call per edited"
+            + " unit) instead of WordNet: the embedded tiny reasoner (an arithmetic model, so its paraphrases are"
+            + " poor), or the model of --provider/--base-url/--model; with --cache its calls are replayed.")
     boolean paraphraseModel;
 
     @Option(names = "--data", description = "A data directory laid out like shared/data (default: data/ in the "
@@ -84,6 +95,12 @@ public final class BenchPromptCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--cache needs --paraphrase-model: without it bench prompt calls no"
                     + " chat model");
         }
+        ModelEndpoint endpoint = modelOptions.endpoint();
+        if (endpoint.isServed() && !paraphraseModel) {
+            throw new IllegalArgumentException((endpoint.isRemote() ? "--provider " + endpoint.providerName()
+                    : "--model DIR") + " chooses the paraphrase model: add --paraphrase-model (the searched prompt's "
+                    + "model is the sentence encoder, which no chat endpoint serves)");
+        }
         Path dataDir = data != null ? data : SharedData.locate();
         List<Task> tasks = List.of(
                 new Task("freshqa_time_sensitivity", "time_sensitive",
@@ -97,26 +114,48 @@ public final class BenchPromptCommand implements Callable<Integer> {
         for (Task task : tasks) {
             TextFiles.requireRegularFile(task.file(), "data file not found (use --data)");
         }
-        try (AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(2).build();
-             HuggingFaceOnnxModel tiny = paraphraseModel ? TinyReasoner.create() : null;
-             CacheOption cached = cache) {
+        RemoteModel.requireReachable(endpoint, cache);
+        try (HuggingFaceOnnxModel folder = endpoint.isFolder() ? endpoint.folderLoader().build() : null;
+             AllMiniLmL6V2Encoder encoder = AllMiniLmL6V2Encoder.builder().intraOpThreads(2).build();
+             HuggingFaceOnnxModel tiny = paraphraseModel && !endpoint.isServed() ? TinyReasoner.create() : null;
+             CacheOption cached = cache;
+             RemoteModel remote = endpoint.isServed() ? RemoteModel.open(endpoint, folder, cached) : null) {
             // One paraphraser for every search: it keeps each unit's alternatives, as Plum's paraphrase cache does.
-            Paraphraser paraphraser = tiny == null ? Paraphraser.installed()
+            Paraphraser paraphraser = remote != null ? ChatModelParaphraser.of(remote.gateway())
+                    : tiny == null ? Paraphraser.installed()
                     : ChatModelParaphraser.of(cached.wrap(LocalCausalLmChatModel.of(tiny), true));
             BenchReport report = new BenchReport().put("budget", budget).put("patience", patience)
                     .put("seed", seed).put("encoder", encoder.modelId())
-                    .put("paraphraser", tiny == null ? "installed" : tiny.modelId());
-            return report(report, tasks, encoder, paraphraser);
+                    .put("paraphraser", remote != null ? endpoint.model() : tiny == null ? "installed"
+                            : tiny.modelId());
+            Usage spent = searchAll(report, tasks, encoder, paraphraser);
+            if (remote != null) {
+                // Throws (exit 2) when the endpoint refused every call as it refuses a wrong URL or model.
+                report.put("endpoint", remote.describe(spent));
+                if (spent.modelCalls() > 0 && spent.failedCalls() == spent.modelCalls()) {
+                    throw new ReasoningException("every one of the " + spent.modelCalls() + " paraphrase calls to "
+                            + endpoint.model() + " failed " + spent.failuresByKind() + ": no sub edit came from it");
+                }
+            }
+            cache.report(report);
+            report.print(System.out, json);
+            return 0;
         }
     }
 
-    private Integer report(BenchReport report, List<Task> tasks, SentenceEncoder encoder, Paraphraser paraphraser)
+    /** Runs every search on every task into {@code report}; returns what the searches cost together. */
+    private Usage searchAll(BenchReport report, List<Task> tasks, SentenceEncoder encoder, Paraphraser paraphraser)
             throws IOException {
+        Usage spent = Usage.NONE;
         boolean everyImproves = true;
         double bestGain = Double.NEGATIVE_INFINITY;
         BenchReport datasets = new BenchReport();
         for (Task task : tasks) {
-            BenchReport figures = run(task, encoder, paraphraser);
+            List<Usage> usages = new ArrayList<>();
+            BenchReport figures = run(task, encoder, paraphraser, usages);
+            for (Usage usage : usages) {
+                spent = spent.plus(usage);
+            }
             datasets.put(task.name(), figures);
             everyImproves &= (Boolean) figures.figures().get("every_algorithm_improves_heldout");
             bestGain = Math.max(bestGain, (Double) figures.figures().get("best_heldout_gain_points"));
@@ -124,12 +163,12 @@ public final class BenchPromptCommand implements Callable<Integer> {
         report.put("datasets", datasets)
                 .put("every_algorithm_improves_heldout", everyImproves)
                 .put("best_heldout_gain_points", round(bestGain));
-        cache.report(report);
-        report.print(System.out, json);
-        return 0;
+        return spent;
     }
 
-    private BenchReport run(Task task, SentenceEncoder encoder, Paraphraser paraphraser) throws IOException {
+    /** One task's searches; each search's usage is added to {@code usages}. */
+    private BenchReport run(Task task, SentenceEncoder encoder, Paraphraser paraphraser, List<Usage> usages)
+            throws IOException {
         List<Example> examples = task.load();
         Split split = Split.stratified(examples, seed);
         EmbeddingZeroShotClassifier classifier = EmbeddingZeroShotClassifier.of(encoder, LABELS);
@@ -184,6 +223,7 @@ public final class BenchPromptCommand implements Callable<Integer> {
             row.put("stop_reason", result.stopReason().name());
             // What the search cost, the paraphrase model's calls included: without --cache nothing else says it.
             row.put("usage", BenchReport.usage(result.usage()).figures());
+            usages.add(result.usage());
             row.put("best_prompt", result.bestPrompt());
             rows.add(row);
         }

@@ -12,12 +12,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
- * Which model a command runs, for every live bench, {@code judge} and {@code demo}: {@code --provider
- * local|openai|ollama} (default {@code local}, the embedded tiny reasoner, or with {@code --model DIR} a Hugging Face
- * ONNX export folder run in process), {@code --base-url}, {@code --model},
- * {@code --max-calls} (the run's total budget of remote calls), {@code --call-timeout}, and
- * {@code --execution-provider} for the ONNX models the command still runs locally. The OpenAI API key is read from
- * the environment variable {@value #API_KEY_VARIABLE}.
+ * Which model a command runs, for every live bench, {@code solve}, {@code judge}, {@code demo} and the paraphrase
+ * model of {@code bench prompt --paraphrase-model}: {@code --provider local|openai|ollama} (default {@code local},
+ * the embedded tiny reasoner, or with {@code --model DIR} a Hugging Face ONNX export folder run in process),
+ * {@code --base-url}, {@code --model}, {@code --max-calls} (the run's total budget of remote calls),
+ * {@code --call-timeout}, and {@code --execution-provider} for the ONNX models the command still runs locally. The
+ * OpenAI API key is read from the environment variable {@value #API_KEY_VARIABLE}.
  *
  * <p>{@code --provider auto|cpu|cuda}, the option's meaning before the CLI could run remote models, is still
  * accepted, silently: it means {@code local} with that execution provider (documented in the README and CHANGELOG).
