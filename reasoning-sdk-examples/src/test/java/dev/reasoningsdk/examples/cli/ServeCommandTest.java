@@ -3,6 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.response.ChatResponse;
@@ -94,6 +95,44 @@ class ServeCommandTest {
             process.waitFor(60, TimeUnit.SECONDS);
             process.destroyForcibly();
         }
+    }
+
+    @Test
+    @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void solveOverOllamasApiGivesTheAnswersOfTheOpenAiApi(@TempDir Path dir) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path stdout = dir.resolve("stdout");
+        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                ReasoningCli.class.getName(), "serve", "--port", "0", "--execution-provider", "cpu")
+                .redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String url = firstLine(stdout, process);
+            String root = url.substring(0, url.length() - "/v1".length());
+            JsonNode viaOpenAi = solve("openai", url);
+            JsonNode viaOllama = solve("ollama", root);
+            assertThat(viaOllama.path("endpoint").path("provider").asText()).isEqualTo("ollama");
+            assertThat(viaOllama.path("answer").asText()).isEqualTo(viaOpenAi.path("answer").asText()).isNotEmpty();
+            assertThat(viaOllama.path("model_calls").asInt()).isEqualTo(viaOpenAi.path("model_calls").asInt())
+                    .isPositive();
+            assertThat(viaOllama.path("failed_calls").asInt()).isZero();
+            // The same seeds give the same chains on both wires: the same votes and the same tokens.
+            for (String field : List.of("groups", "input_tokens", "output_tokens")) {
+                assertThat(viaOllama.path(field)).as(field).isEqualTo(viaOpenAi.path(field));
+            }
+            assertThat(viaOllama.path("output_tokens").asInt()).isPositive();
+        } finally {
+            process.destroy();
+            process.waitFor(60, TimeUnit.SECONDS);
+            process.destroyForcibly();
+        }
+    }
+
+    /** {@code reasoning solve} by majority over the served tiny reasoner, through {@code provider}'s client. */
+    private static JsonNode solve(String provider, String baseUrl) throws Exception {
+        CliRun run = CliRun.of("solve", "--method", "majority", "--samples", "3", "--provider", provider,
+                "--base-url", baseUrl, "--model", "tiny-reasoner@1", QUESTION);
+        assertThat(run.exit()).as(provider + ": " + run.err()).isZero();
+        return run.json();
     }
 
     @Test
