@@ -14,6 +14,7 @@ import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -21,6 +22,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -36,12 +38,8 @@ class ServeCommandTest {
     @Test
     @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void servesTheTinyReasonerUntilTerminated(@TempDir Path dir) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // stdout goes to a file: destroying a process closes its pipes, and the test reads stdout after the exit.
         Path stdout = dir.resolve("stdout");
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ReasoningCli.class.getName(), "serve", "--port", "0", "--provider", "cpu")
-                .redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = serve(stdout, "--port", "0", "--provider", "cpu");
         try {
             String url = firstLine(stdout, process);
             assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+/v1");
@@ -65,12 +63,9 @@ class ServeCommandTest {
     @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void servesAHuggingFaceExportFolder(@TempDir Path dir) throws Exception {
         Path folder = ProjectData.require("models/qwen3-tiny-random");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path stdout = dir.resolve("stdout");
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ReasoningCli.class.getName(), "serve", "--model", folder.toString(), "--port", "0",
-                "--execution-provider", "cpu", "--served-model-name", "my-app-model")
-                .redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = serve(stdout, "--model", folder.toString(), "--port", "0", "--execution-provider", "cpu",
+                "--served-model-name", "my-app-model");
         try {
             String url = firstLine(stdout, process);
             // Served under the name the application uses; the folder's own name is now a model it does not serve.
@@ -100,11 +95,8 @@ class ServeCommandTest {
     @Test
     @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void solveOverOllamasApiGivesTheAnswersOfTheOpenAiApi(@TempDir Path dir) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path stdout = dir.resolve("stdout");
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ReasoningCli.class.getName(), "serve", "--port", "0", "--execution-provider", "cpu")
-                .redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = serve(stdout, "--port", "0", "--execution-provider", "cpu");
         try {
             String url = firstLine(stdout, process);
             String root = url.substring(0, url.length() - "/v1".length());
@@ -163,6 +155,18 @@ class ServeCommandTest {
     }
 
     /** Waits for the first complete line the process writes to {@code file}. */
+    /**
+     * {@code reasoning serve OPTIONS} in a separate JVM on this classpath. Its stdout goes to {@code stdout}, a file:
+     * destroying a process closes its pipes, and a test reads stdout after the exit.
+     */
+    private static Process serve(Path stdout, String... options) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), ReasoningCli.class.getName(), "serve"));
+        command.addAll(List.of(options));
+        return new ProcessBuilder(command).redirectOutput(stdout.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
     private static String firstLine(Path file, Process process) throws Exception {
         while (true) {
             String text = Files.readString(file);

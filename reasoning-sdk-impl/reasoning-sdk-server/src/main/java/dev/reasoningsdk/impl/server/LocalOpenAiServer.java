@@ -355,28 +355,31 @@ public final class LocalOpenAiServer implements AutoCloseable {
                 request.maxTokens(), seed);
         Generation generation = generate(exchange, request.turns(), 1, options).get(0);
         Choice choice = Choice.of(0, generation, request.stop());
-        ObjectNode done = ollamaLine().put("done", true).put("done_reason", choice.finishReason())
-                .put("total_duration", System.nanoTime() - began).put("prompt_eval_count", generation.promptTokens())
-                .put("eval_count", generation.tokenIds().length);
         if (!request.stream()) {
-            done.putObject("message").put("role", "assistant").put("content", choice.text());
-            send(exchange, 200, done);
+            send(exchange, 200, ollamaDone(ollamaLine(choice.text()), choice, generation, began));
             return;
         }
         exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
         for (String piece : choice.pieces()) {
-            ObjectNode line = ollamaLine();
-            line.putObject("message").put("role", "assistant").put("content", piece);
-            ollamaEvent(out, line.put("done", false));
+            ollamaEvent(out, ollamaLine(piece).put("done", false));
         }
-        done.putObject("message").put("role", "assistant").put("content", "");
-        ollamaEvent(out, done);
+        // As Ollama's stream ends: an empty message carrying why it ended and the counts.
+        ollamaEvent(out, ollamaDone(ollamaLine(""), choice, generation, began));
     }
 
-    private ObjectNode ollamaLine() {
-        return JSON.createObjectNode().put("model", modelName).put("created_at", Instant.now().toString());
+    /** Ollama's last line: done, why, and the counts (generated tokens past a stop sequence too, as OpenAI's). */
+    private static ObjectNode ollamaDone(ObjectNode line, Choice choice, Generation generation, long began) {
+        return line.put("done", true).put("done_reason", choice.finishReason())
+                .put("total_duration", System.nanoTime() - began).put("prompt_eval_count", generation.promptTokens())
+                .put("eval_count", generation.tokenIds().length);
+    }
+
+    private ObjectNode ollamaLine(String content) {
+        ObjectNode line = JSON.createObjectNode().put("model", modelName).put("created_at", Instant.now().toString());
+        line.putObject("message").put("role", "assistant").put("content", content);
+        return line;
     }
 
     private static void ollamaEvent(OutputStream out, ObjectNode line) throws IOException {

@@ -33,8 +33,7 @@ import org.junit.jupiter.api.Test;
 /** Ollama's {@code /api/chat} over the real tiny reasoner, spoken to over real HTTP by the SDK's Ollama client. */
 class LocalOllamaEndpointTest {
 
-    private static final String QUESTION = "Sam has 14 apples. He buys 7 more. He gives 5 to Ana. Then he doubles "
-            + "them. He keeps 1/3 of them. He loses 4. How many apples does Sam have?";
+    private static final String QUESTION = LocalOpenAiServerTest.QUESTION;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static HuggingFaceOnnxModel model;
     private static LocalOpenAiServer server;
