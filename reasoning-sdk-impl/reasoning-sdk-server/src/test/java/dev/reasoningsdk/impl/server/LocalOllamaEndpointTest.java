@@ -123,6 +123,18 @@ class LocalOllamaEndpointTest {
     }
 
     @Test
+    void messagesThatFillTheContextAreRefusedInOllamasShapeAsAClientError() throws Exception {
+        // Ollama itself would cut such a prompt to its num_ctx; this server refuses it, as its OpenAI endpoint does.
+        String tooLong = QUESTION + " " + "Then he buys 7 more. ".repeat(9);
+        assertOllamaError(post("{\"model\":\"tiny-reasoner@1\",\"stream\":false,\"messages\":[{\"role\":\"user\","
+                + "\"content\":" + JSON.writeValueAsString(tooLong) + "}]}"), 400,
+                "maximum context length is " + model.contextLength() + " tokens");
+        Throwable thrown = catchThrowable(() -> OllamaChatModels.of(server.ollamaBaseUrl(), server.modelName())
+                .chat(tooLong));
+        assertThat(LlmCallException.classify(thrown).failure()).isEqualTo(CallFailure.CLIENT_ERROR);
+    }
+
+    @Test
     void aStreamIsOllamasJsonLinesSpellingTheSameReply() throws Exception {
         String body = "\"model\":\"tiny-reasoner@1\",\"messages\":[{\"role\":\"user\",\"content\":"
                 + JSON.writeValueAsString(QUESTION) + "}],\"options\":{\"seed\":9,\"temperature\":0.7}}";
