@@ -29,7 +29,9 @@ import picocli.CommandLine.Option;
  * folder keeps OpenAI's limit of 20). Prints the base URL on stdout (one line) once the server accepts connections,
  * and runs until SIGINT or SIGTERM, when it finishes the requests in flight and closes the model. A port in use, or
  * a --host that is not an address of this machine, exits 2 with one line. Requests must name the model served
- * ({@code --served-model-name}, default the model's id), as OpenAI and vLLM require: another name is a 404.
+ * ({@code --served-model-name}, default the model's id), as OpenAI and vLLM require: another name is a 404. The same
+ * model answers Ollama's {@code POST /api/chat} at the URL without {@code /v1} (what {@code --provider ollama
+ * --base-url} takes), on the same generation path, so a seed gives the same text on both APIs.
  *
  * <p>With {@code --faults 429=0.2,500=0.1,hang=0.05} (and {@code --fault-seed N}) the model is served behind a
  * {@link FaultInjectingServer} on {@code --port}: each request draws a fault from that seeded mix (the draw of
@@ -41,7 +43,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve the embedded tiny reasoner (or --model DIR) over an OpenAI-compatible API "
-                + "(/v1/chat/completions, /v1/models) until interrupted; prints the base URL on stdout.")
+                + "(/v1/chat/completions, /v1/models) and Ollama's (/api/chat, /api/tags; --provider ollama takes the "
+                + "URL without /v1) until interrupted; prints the OpenAI base URL on stdout.")
 final class ServeCommand implements Callable<Integer> {
 
     @Mixin

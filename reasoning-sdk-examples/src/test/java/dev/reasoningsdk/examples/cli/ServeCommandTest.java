@@ -3,6 +3,7 @@ package dev.reasoningsdk.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.response.ChatResponse;
@@ -13,6 +14,7 @@ import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -20,6 +22,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,12 +38,8 @@ class ServeCommandTest {
     @Test
     @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void servesTheTinyReasonerUntilTerminated(@TempDir Path dir) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // stdout goes to a file: destroying a process closes its pipes, and the test reads stdout after the exit.
         Path stdout = dir.resolve("stdout");
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ReasoningCli.class.getName(), "serve", "--port", "0", "--provider", "cpu")
-                .redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = serve(stdout, "--port", "0", "--provider", "cpu");
         try {
             String url = firstLine(stdout, process);
             assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+/v1");
@@ -64,12 +63,9 @@ class ServeCommandTest {
     @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void servesAHuggingFaceExportFolder(@TempDir Path dir) throws Exception {
         Path folder = ProjectData.require("models/qwen3-tiny-random");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path stdout = dir.resolve("stdout");
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ReasoningCli.class.getName(), "serve", "--model", folder.toString(), "--port", "0",
-                "--execution-provider", "cpu", "--served-model-name", "my-app-model")
-                .redirectOutput(stdout.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = serve(stdout, "--model", folder.toString(), "--port", "0", "--execution-provider", "cpu",
+                "--served-model-name", "my-app-model");
         try {
             String url = firstLine(stdout, process);
             // Served under the name the application uses; the folder's own name is now a model it does not serve.
@@ -94,6 +90,41 @@ class ServeCommandTest {
             process.waitFor(60, TimeUnit.SECONDS);
             process.destroyForcibly();
         }
+    }
+
+    @Test
+    @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void solveOverOllamasApiGivesTheAnswersOfTheOpenAiApi(@TempDir Path dir) throws Exception {
+        Path stdout = dir.resolve("stdout");
+        Process process = serve(stdout, "--port", "0", "--execution-provider", "cpu");
+        try {
+            String url = firstLine(stdout, process);
+            String root = url.substring(0, url.length() - "/v1".length());
+            JsonNode viaOpenAi = solve("openai", url);
+            JsonNode viaOllama = solve("ollama", root);
+            assertThat(viaOllama.path("endpoint").path("provider").asText()).isEqualTo("ollama");
+            assertThat(viaOllama.path("answer").asText()).isEqualTo(viaOpenAi.path("answer").asText()).isNotEmpty();
+            assertThat(viaOllama.path("model_calls").asInt()).isEqualTo(viaOpenAi.path("model_calls").asInt())
+                    .isPositive();
+            assertThat(viaOllama.path("failed_calls").asInt()).isZero();
+            // The same seeds give the same chains on both wires: the same votes and the same tokens.
+            for (String field : List.of("groups", "input_tokens", "output_tokens")) {
+                assertThat(viaOllama.path(field)).as(field).isEqualTo(viaOpenAi.path(field));
+            }
+            assertThat(viaOllama.path("output_tokens").asInt()).isPositive();
+        } finally {
+            process.destroy();
+            process.waitFor(60, TimeUnit.SECONDS);
+            process.destroyForcibly();
+        }
+    }
+
+    /** {@code reasoning solve} by majority over the served tiny reasoner, through {@code provider}'s client. */
+    private static JsonNode solve(String provider, String baseUrl) throws Exception {
+        CliRun run = CliRun.of("solve", "--method", "majority", "--samples", "3", "--provider", provider,
+                "--base-url", baseUrl, "--model", "tiny-reasoner@1", QUESTION);
+        assertThat(run.exit()).as(provider + ": " + run.err()).isZero();
+        return run.json();
     }
 
     @Test
@@ -124,6 +155,18 @@ class ServeCommandTest {
     }
 
     /** Waits for the first complete line the process writes to {@code file}. */
+    /**
+     * {@code reasoning serve OPTIONS} in a separate JVM on this classpath. Its stdout goes to {@code stdout}, a file:
+     * destroying a process closes its pipes, and a test reads stdout after the exit.
+     */
+    private static Process serve(Path stdout, String... options) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), ReasoningCli.class.getName(), "serve"));
+        command.addAll(List.of(options));
+        return new ProcessBuilder(command).redirectOutput(stdout.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
     private static String firstLine(Path file, Process process) throws Exception {
         while (true) {
             String text = Files.readString(file);

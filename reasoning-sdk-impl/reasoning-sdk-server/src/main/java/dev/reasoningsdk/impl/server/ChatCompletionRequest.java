@@ -115,7 +115,7 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
         }
     }
 
-    private static List<ChatTurn> turns(JsonNode messages) {
+    static List<ChatTurn> turns(JsonNode messages) {
         if (messages == null || messages.isNull()) {
             throw OpenAiError.invalid("messages", "messages is required");
         }
@@ -178,7 +178,7 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
         return current ? fromCurrent : fromLegacy;
     }
 
-    private static List<String> stop(JsonNode stop) {
+    static List<String> stop(JsonNode stop) {
         if (stop == null || stop.isNull()) {
             return List.of();
         }
@@ -256,12 +256,12 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
         }
     }
 
-    private static boolean present(JsonNode body, String field) {
+    static boolean present(JsonNode body, String field) {
         JsonNode value = body.get(field);
         return value != null && !value.isNull();
     }
 
-    private static long integer(JsonNode body, String field) {
+    static long integer(JsonNode body, String field) {
         JsonNode value = body.get(field);
         if (!value.isIntegralNumber() || !value.canConvertToLong()) {
             throw OpenAiError.invalid(field, field + " must be an integer, was " + value);
@@ -269,7 +269,7 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
         return value.asLong();
     }
 
-    private static int optionalInt(JsonNode body, String field, int absent, int min, int max) {
+    static int optionalInt(JsonNode body, String field, int absent, int min, int max) {
         if (!present(body, field)) {
             return absent;
         }
@@ -280,7 +280,7 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
         return (int) value;
     }
 
-    private static double optionalNumber(JsonNode body, String field, double absent) {
+    static double optionalNumber(JsonNode body, String field, double absent) {
         if (!present(body, field)) {
             return absent;
         }
@@ -295,7 +295,7 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
         return optionalBoolean(body, field, field);
     }
 
-    private static boolean optionalBoolean(JsonNode body, String field, String param) {
+    static boolean optionalBoolean(JsonNode body, String field, String param) {
         if (!present(body, field)) {
             return false;
         }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.reasoningsdk.api.model.CausalLanguageModel;
+import dev.reasoningsdk.api.model.ChatTurn;
 import dev.reasoningsdk.api.model.Generation;
 import dev.reasoningsdk.api.model.GenerationOptions;
 import dev.reasoningsdk.api.model.TokenLogProb;
@@ -66,6 +67,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cut off at the context; any other bad field is a 400 with OpenAI's error body naming it, a body over
  * {@link Builder#maxRequestBytes} a 413, an unknown path a 404; a 500 means the model itself failed.
  *
+ * <p>Ollama's chat API over the same model: {@code POST /api/chat} (point LangChain4j's {@code OllamaChatModel} at
+ * {@link #ollamaBaseUrl()}, the server's root), with {@code GET /api/tags} listing the model and
+ * {@code GET /api/version}. Its request ({@code OllamaChatRequest}: {@code options} {@code temperature},
+ * {@code top_p}, {@code top_k}, {@code seed}, {@code num_predict}, {@code stop}; absent ones mean what they mean on
+ * the OpenAI endpoint) is generated on the same path as a chat completion with {@code n} 1, so a seed and temperature
+ * give the same text on both wires; the reply carries {@code message.content}, {@code done_reason} {@code stop} or
+ * {@code length}, {@code prompt_eval_count} and {@code eval_count}, streamed as Ollama's JSON lines unless the request
+ * says {@code "stream": false}. Errors under {@code /api/} are Ollama's {@code {"error": "..."}} with the status the
+ * OpenAI endpoint would give (a model other than {@link #modelName()} a 404).
+ *
  * <p>Determinism: the {@code n} choices of a request are decoded as one batch,
  * {@code model.generate(prompt, n, options)} with the request's seed, so choice {@code i} of seed {@code s} is exactly
  * sample {@code i} of {@code LocalModelSampler} with first seed {@code s} (the model draws sample {@code i} with seed
@@ -93,6 +104,13 @@ public final class LocalOpenAiServer implements AutoCloseable {
 
     private static final String MODELS_PATH = "/v1/models";
     private static final String CHAT_PATH = "/v1/chat/completions";
+    /** Ollama's API: its paths, and its error body, are under this prefix. */
+    private static final String OLLAMA_PREFIX = "/api/";
+    private static final String OLLAMA_CHAT_PATH = "/api/chat";
+    private static final String OLLAMA_TAGS_PATH = "/api/tags";
+    private static final String OLLAMA_VERSION_PATH = "/api/version";
+    /** What {@code GET /api/version} reports: an Ollama version whose chat API this server's follows. */
+    private static final String OLLAMA_VERSION = "0.12.0";
     private static final int HANDLER_THREADS = 32;
     private static final long CLOSE_GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** What OpenAI sends for a token it considers impossible; JSON has no infinity. */
@@ -173,6 +191,11 @@ public final class LocalOpenAiServer implements AutoCloseable {
         return baseUrl;
     }
 
+    /** The base URL an Ollama client takes: the server's root, e.g. {@code http://127.0.0.1:40123}. */
+    public String ollamaBaseUrl() {
+        return baseUrl.substring(0, baseUrl.length() - "/v1".length());
+    }
+
     /** The port the server listens on (the one chosen when the builder asked for 0). */
     public int port() {
         return relay.address().getPort();
@@ -233,6 +256,18 @@ public final class LocalOpenAiServer implements AutoCloseable {
         if (path.equals(CHAT_PATH)) {
             requireMethod(exchange, "POST");
             chat(exchange);
+        } else if (path.equals(OLLAMA_CHAT_PATH)) {
+            requireMethod(exchange, "POST");
+            ollamaChat(exchange);
+        } else if (path.equals(OLLAMA_TAGS_PATH)) {
+            requireMethod(exchange, "GET");
+            ObjectNode tags = JSON.createObjectNode();
+            tags.putArray("models").addObject().put("name", modelName).put("model", modelName)
+                    .put("modified_at", Instant.ofEpochSecond(startedAt).toString());
+            send(exchange, 200, tags);
+        } else if (path.equals(OLLAMA_VERSION_PATH)) {
+            requireMethod(exchange, "GET");
+            send(exchange, 200, JSON.createObjectNode().put("version", OLLAMA_VERSION));
         } else if (path.equals(MODELS_PATH)) {
             requireMethod(exchange, "GET");
             ObjectNode list = JSON.createObjectNode().put("object", "list");
@@ -267,17 +302,10 @@ public final class LocalOpenAiServer implements AutoCloseable {
         JsonNode body = readJson(exchange);
         ChatCompletionRequest request = ChatCompletionRequest.parse(body, modelName, maxN, maxTokens,
                 maxTopLogprobs);
-        String prompt;
-        try {
-            prompt = model.formatConversation(request.turns());
-        } catch (IllegalArgumentException e) {
-            throw OpenAiError.invalid("messages", e.getMessage());
-        }
         long seed = request.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
         GenerationOptions options = new GenerationOptions(request.temperature(), request.topP(), 0,
                 request.maxTokens(), seed, request.logprobs() ? request.topLogprobs() : 0);
-        List<Generation> batch = relay.whileConnected(exchange.getRemoteAddress(),
-                () -> generate(prompt, request.n(), options));
+        List<Generation> batch = generate(exchange, request.turns(), request.n(), options);
         if (request.logprobs() && batch.stream().anyMatch(g -> g.tokens().isEmpty() && g.tokenIds().length > 0)) {
             throw OpenAiError.invalid("logprobs", "the model " + model.modelId() + " does not report token texts, "
                     + "so it cannot return logprobs");
@@ -311,6 +339,67 @@ public final class LocalOpenAiServer implements AutoCloseable {
         }
         completion.set("usage", usage);
         send(exchange, 200, completion);
+    }
+
+    /**
+     * Ollama's chat: one reply, {@code message.content} with {@code done_reason} ({@code stop} or {@code length}),
+     * {@code prompt_eval_count} and {@code eval_count}; streamed as JSON lines (Ollama's default) from the finished
+     * generation, one line per token, the last one {@code done} with the counts. Generated as the OpenAI endpoint
+     * generates ({@link #generate(HttpExchange, List, int, GenerationOptions)}), so a seed gives the same text on both.
+     */
+    private void ollamaChat(HttpExchange exchange) throws IOException {
+        long began = System.nanoTime();
+        OllamaChatRequest request = OllamaChatRequest.parse(readJson(exchange), modelName, maxTokens);
+        long seed = request.seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
+        GenerationOptions options = new GenerationOptions(request.temperature(), request.topP(), request.topK(),
+                request.maxTokens(), seed);
+        Generation generation = generate(exchange, request.turns(), 1, options).get(0);
+        Choice choice = Choice.of(0, generation, request.stop());
+        if (!request.stream()) {
+            send(exchange, 200, ollamaDone(ollamaLine(choice.text()), choice, generation, began));
+            return;
+        }
+        exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        for (String piece : choice.pieces()) {
+            ollamaEvent(out, ollamaLine(piece).put("done", false));
+        }
+        // As Ollama's stream ends: an empty message carrying why it ended and the counts.
+        ollamaEvent(out, ollamaDone(ollamaLine(""), choice, generation, began));
+    }
+
+    /** Ollama's last line: done, why, and the counts (generated tokens past a stop sequence too, as OpenAI's). */
+    private static ObjectNode ollamaDone(ObjectNode line, Choice choice, Generation generation, long began) {
+        return line.put("done", true).put("done_reason", choice.finishReason())
+                .put("total_duration", System.nanoTime() - began).put("prompt_eval_count", generation.promptTokens())
+                .put("eval_count", generation.tokenIds().length);
+    }
+
+    private ObjectNode ollamaLine(String content) {
+        ObjectNode line = JSON.createObjectNode().put("model", modelName).put("created_at", Instant.now().toString());
+        line.putObject("message").put("role", "assistant").put("content", content);
+        return line;
+    }
+
+    private static void ollamaEvent(OutputStream out, ObjectNode line) throws IOException {
+        out.write(JSON.writeValueAsBytes(line));
+        out.write('\n');
+        out.flush();
+    }
+
+    /**
+     * The one generation path of both wires: renders {@code turns} with the model's chat template and generates
+     * {@code n} samples while the client stays connected ({@link #generate(String, int, GenerationOptions)}).
+     */
+    private List<Generation> generate(HttpExchange exchange, List<ChatTurn> turns, int n, GenerationOptions options) {
+        String prompt;
+        try {
+            prompt = model.formatConversation(turns);
+        } catch (IllegalArgumentException e) {
+            throw OpenAiError.invalid("messages", e.getMessage());
+        }
+        return relay.whileConnected(exchange.getRemoteAddress(), () -> generate(prompt, n, options));
     }
 
     /**
@@ -449,13 +538,18 @@ public final class LocalOpenAiServer implements AutoCloseable {
         }
     }
 
+    /** The error in the wire of the path asked: Ollama's {@code {"error": "..."}} under /api/, else OpenAI's. */
     private static void sendError(HttpExchange exchange, OpenAiError error) {
         if (exchange.getResponseCode() != -1) {
             return;  // headers (a stream) already went out: the connection is closed instead
         }
         ObjectNode body = JSON.createObjectNode();
-        body.putObject("error").put("message", error.getMessage()).put("type", error.type())
-                .put("param", error.param()).put("code", error.code());
+        if (exchange.getRequestURI().getPath().startsWith(OLLAMA_PREFIX)) {
+            body.put("error", error.getMessage());
+        } else {
+            body.putObject("error").put("message", error.getMessage()).put("type", error.type())
+                    .put("param", error.param()).put("code", error.code());
+        }
         try {
             send(exchange, error.status(), body);
         } catch (IOException e) {

@@ -55,8 +55,8 @@ import org.junit.jupiter.api.Test;
 /** The server over the real tiny reasoner, spoken to over real HTTP by LangChain4j's own OpenAI client. */
 class LocalOpenAiServerTest {
 
-    /** Six steps: hard enough for the tiny reasoner that samples differ. */
-    private static final String QUESTION = "Sam has 14 apples. He buys 7 more. He gives 5 to Ana. Then he doubles "
+    /** Six steps: hard enough for the tiny reasoner that samples differ (the Ollama endpoint's tests ask it too). */
+    static final String QUESTION = "Sam has 14 apples. He buys 7 more. He gives 5 to Ana. Then he doubles "
             + "them. He keeps 1/3 of them. He loses 4. How many apples does Sam have?";
     /** The start of a raw request body naming the served model, as every request must. */
     private static final String OPEN = "{\"model\":\"tiny-reasoner@1\",";
