@@ -128,8 +128,8 @@ public final class LlmPromptedCriterion implements Criterion {
 
     /**
      * The probability stated in a reply: the first percentage or number in [0, 1] after dropping {@code <think>}
-     * blocks (a signed one, {@code -0.3}, is no probability and is skipped), else yes (1) or no (0), else empty. Reads the first {@value ReplyWindow#MAX_CHARS} characters left
-     * once the blocks are dropped.
+     * blocks (a signed one, {@code -0.3}, is no probability and is skipped), else yes (1) or no (0), else empty.
+     * Reads the first {@value ReplyWindow#MAX_CHARS} characters left once the blocks are dropped.
      */
     static OptionalDouble parseProbability(String reply) {
         String text = withoutThinking(reply);
