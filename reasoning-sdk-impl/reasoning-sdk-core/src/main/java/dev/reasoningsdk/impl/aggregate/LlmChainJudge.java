@@ -255,11 +255,8 @@ public final class LlmChainJudge implements ChainScorer {
         if (!result.ok()) {
             LOG.warn("judge call failed: {}", result.message());
         }
-        // A spent scope or a cancel ends the scoring; so does a request the provider refused (a prompt over its
-        // context, a bad request, no key): the attempts repeat the same request, which it would refuse again.
-        boolean endsScoring = result.failure().map(f -> f == CallFailure.BUDGET_EXHAUSTED || f == CallFailure.CANCELLED
-                || f == CallFailure.CLIENT_ERROR).orElse(false);
-        return new Call(result.ok() ? result.text() : null, result.usage(), endsScoring);
+        // The attempts repeat the same request: one that cannot succeed again ends the scoring.
+        return new Call(result.ok() ? result.text() : null, result.usage(), result.endsAttempts());
     }
 
     private static String abbreviate(String text) {

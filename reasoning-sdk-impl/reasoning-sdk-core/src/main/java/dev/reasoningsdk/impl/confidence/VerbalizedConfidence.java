@@ -134,7 +134,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
                 LOG.warn("verbalized-confidence call {} of {} failed: {}", attempt, maxAttempts, result.message());
                 usage = usage.plus(result.usage());
                 lastFailure = result.message();
-                if (endsAsking(result)) {
+                if (result.endsAttempts()) {
                     break;
                 }
                 continue;
@@ -152,16 +152,6 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
             return followUp(scope, question, result.text(), parsed, attempt, usage, start);
         }
         return missing(Optional.empty(), "", attempt, lastFailure, usage.withWallTime(ChatCalls.since(start)));
-    }
-
-    /**
-     * Whether no further attempt can succeed: the call's scope ran out or was cancelled, or the provider refused the
-     * request itself (a client error: a prompt over its context, a bad request, no key), which every attempt would
-     * send again unchanged.
-     */
-    private static boolean endsAsking(CallResult result) {
-        return result.failure().map(f -> f == CallFailure.BUDGET_EXHAUSTED || f == CallFailure.CANCELLED
-                || f == CallFailure.CLIENT_ERROR).orElse(false);
     }
 
     /**
@@ -281,7 +271,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
                         result.message());
                 usage = usage.plus(result.usage());
                 lastFailure = result.message();
-                if (endsAsking(result)) {
+                if (result.endsAttempts()) {
                     break;
                 }
                 continue;

@@ -116,6 +116,17 @@ public final class CallResult {
     }
 
     /**
+     * Whether sending this call's request again cannot succeed: its scope ran out or was cancelled, or the provider
+     * refused the request itself ({@link CallFailure#CLIENT_ERROR}: a prompt over its context, a bad request, no
+     * key), which it refuses every time it is sent unchanged. False when the call succeeded. For a caller whose next
+     * attempt would repeat the request, as a judge's or a verbalized confidence's attempts do.
+     */
+    public boolean endsAttempts() {
+        return failure == CallFailure.BUDGET_EXHAUSTED || failure == CallFailure.CANCELLED
+                || failure == CallFailure.CLIENT_ERROR;
+    }
+
+    /**
      * Whether the server asked to wait (a 429 or 503 with Retry-After) longer than the retry policy's backoff cap or
      * than the time left before the deadline, so the call failed at once without waiting; a later call may succeed.
      */
