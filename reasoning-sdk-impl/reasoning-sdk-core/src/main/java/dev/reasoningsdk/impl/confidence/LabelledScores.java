@@ -68,6 +68,11 @@ public final class LabelledScores {
 
     /** How many answers were correct. */
     public int positives() {
+        return positives(correct);
+    }
+
+    /** How many of {@code correct} are true: the count of correct answers, for labels not yet paired with scores. */
+    static int positives(boolean[] correct) {
         int count = 0;
         for (boolean c : correct) {
             if (c) {

@@ -178,7 +178,7 @@ public final class LogisticCombiner implements ConfidenceEstimator {
                     raw[i][j] = value;
                 }
             }
-            int right = countCorrect(correct);
+            int right = LabelledScores.positives(correct);
             if (right == 0 || right == correct.length) {
                 throw new IllegalArgumentException("all " + correct.length + " answers are "
                         + (right == 0 ? "wrong" : "correct") + ": the combiner needs right and wrong answers to fit");
@@ -208,16 +208,6 @@ public final class LogisticCombiner implements ConfidenceEstimator {
             }
             double[] beta = LogisticRegression.fit(standardised, targets, l2, MAX_ITERATIONS);
             return new Weights(signalNames, java.util.Arrays.copyOf(beta, d), beta[d], means, scales);
-        }
-
-        private static int countCorrect(boolean[] correct) {
-            int count = 0;
-            for (boolean c : correct) {
-                if (c) {
-                    count++;
-                }
-            }
-            return count;
         }
 
         /** The probability of being correct given the signals; a missing signal contributes nothing. */
