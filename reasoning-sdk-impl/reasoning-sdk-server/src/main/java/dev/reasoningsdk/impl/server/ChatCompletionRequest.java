@@ -65,14 +65,8 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
         List<ChatTurn> turns = turns(body.get("messages"));
         int n = optionalInt(body, "n", 1, 1, maxN);
         OptionalLong seed = present(body, "seed") ? OptionalLong.of(integer(body, "seed")) : OptionalLong.empty();
-        double temperature = optionalNumber(body, "temperature", 1);
-        if (!(temperature >= 0 && temperature <= MAX_TEMPERATURE)) {
-            throw OpenAiError.invalid("temperature", "temperature must be in [0, 2], was " + temperature);
-        }
-        double topP = optionalNumber(body, "top_p", 1);
-        if (!(topP > 0 && topP <= 1)) {
-            throw OpenAiError.invalid("top_p", "top_p must be in (0, 1], was " + topP);
-        }
+        double temperature = temperature(body);
+        double topP = topP(body);
         int limit = maxTokens(body, maxTokens);
         boolean logprobs = optionalBoolean(body, "logprobs");
         int topLogprobs = optionalInt(body, "top_logprobs", 0, 0, maxTopLogprobs);
@@ -96,6 +90,24 @@ record ChatCompletionRequest(List<ChatTurn> turns, int n, OptionalLong seed, dou
         refuseUnsupported(body);
         return new ChatCompletionRequest(turns, n, seed, temperature, topP, limit, logprobs, topLogprobs, stop, stream,
                 includeUsage);
+    }
+
+    /** {@code body}'s {@code temperature}, OpenAI's default 1 when absent; in [0, 2], as OpenAI's and Ollama's. */
+    static double temperature(JsonNode body) {
+        double temperature = optionalNumber(body, "temperature", 1);
+        if (!(temperature >= 0 && temperature <= MAX_TEMPERATURE)) {
+            throw OpenAiError.invalid("temperature", "temperature must be in [0, 2], was " + temperature);
+        }
+        return temperature;
+    }
+
+    /** {@code body}'s {@code top_p}, 1 when absent; in (0, 1]. */
+    static double topP(JsonNode body) {
+        double topP = optionalNumber(body, "top_p", 1);
+        if (!(topP > 0 && topP <= 1)) {
+            throw OpenAiError.invalid("top_p", "top_p must be in (0, 1], was " + topP);
+        }
+        return topP;
     }
 
     /**

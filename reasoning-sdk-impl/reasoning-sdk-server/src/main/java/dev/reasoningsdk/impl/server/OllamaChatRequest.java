@@ -92,14 +92,8 @@ record OllamaChatRequest(List<ChatTurn> turns, OptionalLong seed, double tempera
         refuseUnhonoured(options);
         OptionalLong seed = ChatCompletionRequest.present(options, "seed")
                 ? OptionalLong.of(ChatCompletionRequest.integer(options, "seed")) : OptionalLong.empty();
-        double temperature = ChatCompletionRequest.optionalNumber(options, "temperature", 1);
-        if (!(temperature >= 0 && temperature <= ChatCompletionRequest.MAX_TEMPERATURE)) {
-            throw OpenAiError.invalid("temperature", "temperature must be in [0, 2], was " + temperature);
-        }
-        double topP = ChatCompletionRequest.optionalNumber(options, "top_p", 1);
-        if (!(topP > 0 && topP <= 1)) {
-            throw OpenAiError.invalid("top_p", "top_p must be in (0, 1], was " + topP);
-        }
+        double temperature = ChatCompletionRequest.temperature(options);
+        double topP = ChatCompletionRequest.topP(options);
         int topK = ChatCompletionRequest.optionalInt(options, "top_k", 0, 0, Integer.MAX_VALUE);
         int numPredict = ChatCompletionRequest.optionalInt(options, "num_predict", -1, -2, maxTokens);
         if (numPredict == 0) {
