@@ -433,8 +433,9 @@ public final class StepSearch {
             steps.add(chain.substring(start, end));
             start = end;
         }
-        if (!chain.substring(start).isBlank()) {
-            steps.add(chain.substring(start));
+        String rest = chain.substring(start);
+        if (!rest.isBlank()) {
+            steps.add(rest);
         }
         return steps;
     }
