@@ -99,7 +99,14 @@ public final class ChatCalls {
      * failure means for them.
      */
     public static Reply sample(CallScope scope, ChatRequest request) {
-        CallResult result = scope.call(request);
+        return reply(scope.call(request));
+    }
+
+    /**
+     * The outcome of a call made through a scope ({@link CallScope#call}, {@link CallScope#callAll}) as a sample's
+     * {@link Reply}: a call that returned usable text counts one sample; a failed one is a failed reply.
+     */
+    public static Reply reply(CallResult result) {
         Usage usage = result.usage().withSamples(result.ok() ? 1 : 0);
         return result.ok() ? new Reply(result.text(), null, usage, result.response()
                 .flatMap(ReasoningChatResponseMetadata::tokenLogProbs).orElse(List.of()),

@@ -102,6 +102,26 @@ public final class ClassificationObjective implements PromptObjective {
         return entropy;
     }
 
+    /**
+     * A copy of {@code labels}, checked as a label set: no null, at least two, none twice.
+     *
+     * @throws NullPointerException     naming the label that is null
+     * @throws IllegalArgumentException if it has fewer than two labels, or one twice
+     */
+    static List<String> requireLabels(List<String> labels) {
+        Objects.requireNonNull(labels, "labels");
+        for (int i = 0; i < labels.size(); i++) {
+            Objects.requireNonNull(labels.get(i), "label " + i);
+        }
+        if (labels.size() < 2) {
+            throw new IllegalArgumentException("labels must hold at least two labels, was " + labels);
+        }
+        if (Set.copyOf(labels).size() != labels.size()) {
+            throw new IllegalArgumentException("labels must be distinct, was " + labels);
+        }
+        return List.copyOf(labels);
+    }
+
     private static void requireSameSize(List<String> gold, List<String> predicted) {
         if (gold.isEmpty() || gold.size() != predicted.size()) {
             throw new IllegalArgumentException("need equally long, non-empty lists; got " + gold.size() + " and "
@@ -126,17 +146,7 @@ public final class ClassificationObjective implements PromptObjective {
          *                                  would count it twice)
          */
         public Builder labels(List<String> labels) {
-            Objects.requireNonNull(labels, "labels");
-            for (int i = 0; i < labels.size(); i++) {
-                Objects.requireNonNull(labels.get(i), "label " + i);
-            }
-            if (labels.size() < 2) {
-                throw new IllegalArgumentException("labels must hold at least two labels, was " + labels);
-            }
-            if (Set.copyOf(labels).size() != labels.size()) {
-                throw new IllegalArgumentException("labels must be distinct, was " + labels);
-            }
-            this.labels = List.copyOf(labels);
+            this.labels = requireLabels(labels);
             return this;
         }
 
