@@ -45,12 +45,15 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p><b>Failures.</b> Every call goes through a {@link ModelGateway} ({@link Builder#gateway}; default: one over
  * the model with its default limits: timeouts, retries of transient failures, at most its {@code concurrency} calls
- * in flight); one classification is one scope of it, its inputs asked concurrently under that limit. A call that
- * failed otherwise than as garbage (timed out, refused, a server error, the budget spent, cancelled), after the
- * gateway's retries, leaves its input without an answer: the classification then throws a
- * {@link ReasoningException} carrying the usage, retryable when every such failure is transient, rather than score
- * the prompt as if the model had answered wrong (an outage would otherwise rank prompts). A search counts such a
- * candidate as a failed evaluation and goes on, and fails when the initial prompt is one.
+ * in flight); one classification is one scope of it, its inputs asked concurrently under that limit. A request the
+ * provider refuses as such ({@link CallFailure#CLIENT_ERROR}: an instruction and input over the model's context, say)
+ * would be refused every time, so, like an unusable reply, it is no prediction (null), counted as that failed call.
+ * A call that failed otherwise, after the gateway's retries (timed out, rate-limited, a server or connection error,
+ * the budget spent, cancelled, an unknown error), says nothing about the prompt, and scoring its input as wrong would
+ * rank prompts by an outage: the classification throws a {@link ReasoningException} carrying the usage, retryable
+ * when every such failure is transient. So it does when no input got a reply at all (every call refused or blank):
+ * such a prompt is not scored as if the model had answered. A search counts such a candidate as a failed evaluation
+ * and goes on, and fails when the initial prompt is one.
  *
  * <p><b>Cache.</b> Every answered (prompt, input) pair is kept (up to {@value #CACHE_LIMIT}; cleared when full),
  * labelled or unusable: a search never scores a prompt twice, but the searches of one benchmark start from the same
@@ -99,7 +102,8 @@ public final class ChatModelPromptClassifier {
      * The label of each input under the instruction {@code prompt} (null where the reply was unusable), and what
      * the calls cost.
      *
-     * @throws ReasoningException if a call failed otherwise than as garbage; its usage counts every call made
+     * @throws ReasoningException if a call failed otherwise than as garbage or a refused request, or no input got a
+     *                            reply; its usage counts every call made
      */
     public PromptClassifier.Predictions classify(String prompt, List<String> inputs) {
         Objects.requireNonNull(prompt, "prompt");
@@ -108,9 +112,11 @@ public final class ChatModelPromptClassifier {
         List<String> predicted = new ArrayList<>(Collections.nCopies(inputList.size(), null));
         // Each distinct input not answered before is asked once; its answer fills every place it holds.
         Map<String, List<Integer>> toAsk = new LinkedHashMap<>();
+        boolean replied = false;
         for (int i = 0; i < inputList.size(); i++) {
             Optional<String> known = answers.get(new PromptInput(prompt, inputList.get(i)));
             if (known != null) {
+                replied = true;
                 predicted.set(i, known.orElse(null));
             } else {
                 toAsk.computeIfAbsent(inputList.get(i), input -> new ArrayList<>()).add(i);
@@ -125,11 +131,13 @@ public final class ChatModelPromptClassifier {
         for (Map.Entry<String, List<Integer>> asked : toAsk.entrySet()) {
             CallResult result = results.get(next++);
             Optional<CallFailure> failure = result.failure();
-            if (failure.isPresent() && failure.get() != CallFailure.GARBAGE) {
+            if (failure.isPresent() && failure.get() != CallFailure.GARBAGE
+                    && failure.get() != CallFailure.CLIENT_ERROR) {
                 unanswered.merge(failure.get(), 1, Integer::sum);
                 usage = usage.plus(result.usage());
                 continue;
             }
+            replied |= result.ok();
             ChatCalls.Reply reply = ChatCalls.reply(result);
             Optional<String> label = reply.ok() && !reply.cutOff() ? readLabel(reply.text(), labels)
                     : Optional.empty();
@@ -149,6 +157,11 @@ public final class ChatModelPromptClassifier {
             throw new ReasoningException(failed + " of the " + requests.size() + " calls to " + gateway.name()
                     + " failed " + unanswered + ": the prompt is not scored on a dev set the model did not answer",
                     null, unanswered.keySet().stream().allMatch(CallFailure::isTransient), usage);
+        }
+        if (!replied && !inputList.isEmpty()) {
+            throw new ReasoningException("none of the " + requests.size() + " calls to " + gateway.name()
+                    + " got a reply " + usage.failuresByKind() + ": the prompt is not scored as if the model had "
+                    + "answered", null, false, usage);
         }
         return new PromptClassifier.Predictions(predicted, usage);
     }

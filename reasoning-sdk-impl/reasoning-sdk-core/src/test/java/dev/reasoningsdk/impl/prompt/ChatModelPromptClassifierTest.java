@@ -16,6 +16,7 @@ import dev.reasoningsdk.api.prompt.OptimizationResult;
 import dev.reasoningsdk.fixtures.Fault;
 import dev.reasoningsdk.fixtures.FaultyChatModel;
 import dev.reasoningsdk.fixtures.ScriptedChatModel;
+import dev.reasoningsdk.impl.llm.LlmCallException;
 import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.RetryPolicy;
 import java.time.Duration;
@@ -163,6 +164,45 @@ class ChatModelPromptClassifierTest {
         assertThat(retried.labels()).containsExactly("false", "false", "false");
         assertThat(retried.usage().modelCalls()).isEqualTo(1);
         assertThat(model.calls()).isEqualTo(4);
+    }
+
+    @Test
+    void aRequestTheProviderRefusesIsNoPredictionCountedAsItsFailedCall() {
+        // The served tiny reasoner refuses an instruction and input over its 320-token context with a 400.
+        ScriptedChatModel model = byInput(input -> {
+            if (input.startsWith("long")) {
+                throw LlmCallException.forStatus(400, "context_length_exceeded", null);
+            }
+            return "false";
+        });
+
+        PromptClassifier.Predictions predictions = classifier(model).classify(INSTRUCTION,
+                List.of("ice is hot", "long input"));
+
+        assertThat(predictions.labels()).containsExactly("false", null);
+        assertThat(predictions.usage().modelCalls()).isEqualTo(2).isEqualTo(model.calls());
+        assertThat(predictions.usage().failuresByKind()).isEqualTo(Map.of(CallFailure.CLIENT_ERROR, 1));
+    }
+
+    @Test
+    void aPromptWithNoReplyAtAllIsAFailureNotAScoreOfZero() {
+        ScriptedChatModel refusing = byInput(input -> {
+            throw LlmCallException.forStatus(404, "no such model", null);
+        });
+        FaultyChatModel blank = FaultyChatModel.builder().delegate(byInput(input -> "true"))
+                .everyNth(1, Fault.empty()).build();
+
+        for (ChatModel model : List.of(refusing, blank)) {
+            ClassificationObjective objective = classifier(model).objective(List.of("sky is blue", "ice is hot"),
+                    List.of("true", "false"));
+            assertThatThrownBy(() -> objective.evaluate(INSTRUCTION)).isInstanceOf(ReasoningException.class)
+                    .hasMessageContaining("none of the 2 calls").satisfies(e -> {
+                        ReasoningException failure = (ReasoningException) e;
+                        assertThat(failure.isRetryable()).isFalse();
+                        assertThat(failure.usage().modelCalls()).isPositive()
+                                .isEqualTo(failure.usage().failedCalls());
+                    });
+        }
     }
 
     @Test
