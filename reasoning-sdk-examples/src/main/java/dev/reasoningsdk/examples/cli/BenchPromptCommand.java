@@ -61,7 +61,8 @@ import picocli.CommandLine.Option;
  * {@code usage}, and with {@code --cache} is replayed. They need {@code --paraphrase-model} or {@code --task-model},
  * since without either no chat model is called. An unreachable endpoint, or one that refused every call as it
  * refuses a wrong URL or model, is bad input (exit 2); a run whose every paraphrase call failed, or whose searched
- * model answered no call for an initial or held-out evaluation, is a failed run (exit 1).
+ * model replied to no call of an initial prompt or failed a held-out evaluation
+ * ({@link ChatModelPromptClassifier}), is a failed run (exit 1).
  */
 @Command(name = "prompt", mixinStandardHelpOptions = true,
         description = "Optimise zero-shot label descriptions (or, with --task-model, a chat model's instruction) with"
@@ -175,14 +176,25 @@ public final class BenchPromptCommand implements Callable<Integer> {
             if (examplesPerLabel != null) {
                 report.put("examples_per_label", examplesPerLabel);
             }
-            Usage spent = searchAll(report, tasks, encoder, classifier, paraphraser);
+            Usage spent;
+            try {
+                spent = searchAll(report, tasks, encoder, classifier, paraphraser);
+            } catch (ReasoningException failed) {
+                if (remote != null) {
+                    // A searched model that answered no call because the endpoint refuses the run (a wrong URL or
+                    // model) is bad input (exit 2) as it is for the paraphrase model, not a failed run.
+                    remote.describe(failed.usage());
+                }
+                throw failed;
+            }
             if (remote != null) {
                 // Throws (exit 2) when the endpoint refused every call as it refuses a wrong URL or model.
                 report.put("endpoint", remote.describe(spent));
-                if (spent.modelCalls() > 0 && spent.failedCalls() == spent.modelCalls()) {
-                    throw new ReasoningException("every one of the " + spent.modelCalls() + (taskModel ? "" :
-                            " paraphrase") + " calls to " + endpoint.model() + " failed " + spent.failuresByKind()
-                            + (taskModel ? ": no input was labelled" : ": no sub edit came from it"));
+                // The searched model's unusable replies are its score (a search whose initial prompt got no reply
+                // failed above); a paraphrase model that never answered only left the searches without sub edits.
+                if (!taskModel && spent.modelCalls() > 0 && spent.failedCalls() == spent.modelCalls()) {
+                    throw new ReasoningException("every one of the " + spent.modelCalls() + " paraphrase calls to "
+                            + endpoint.model() + " failed " + spent.failuresByKind() + ": no sub edit came from it");
                 }
             }
             cache.report(report);

@@ -55,10 +55,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * such a prompt is not scored as if the model had answered. A search counts such a candidate as a failed evaluation
  * and goes on, and fails when the initial prompt is one.
  *
- * <p><b>Cache.</b> Every answered (prompt, input) pair is kept (up to {@value #CACHE_LIMIT}; cleared when full),
- * labelled or unusable: a search never scores a prompt twice, but the searches of one benchmark start from the same
- * prompt, and a held-out evaluation may repeat one; a kept answer costs no call and adds nothing to the usage.
- * Failed calls are not kept, so a later classification asks again. Thread-safe.
+ * <p><b>Cache.</b> What each (prompt, input) pair came to is kept (up to {@value #CACHE_LIMIT}; cleared when
+ * full), a label or none (an unusable or blank reply, a refused request): a search never scores a prompt twice, but
+ * the searches of one benchmark start from the same prompt, and a held-out evaluation may repeat one; a kept answer
+ * costs no call and adds nothing to the usage. Calls that failed the prompt are not kept, so a later classification
+ * asks them again. Thread-safe.
  */
 public final class ChatModelPromptClassifier {
 
@@ -69,7 +70,7 @@ public final class ChatModelPromptClassifier {
     private final ModelGateway gateway;
     private final List<String> labels;
     private final double temperature;
-    private final Map<PromptInput, Optional<String>> answers = new ConcurrentHashMap<>();
+    private final Map<PromptInput, Answer> answers = new ConcurrentHashMap<>();
 
     private ChatModelPromptClassifier(Builder builder) {
         this.gateway = ChatCalls.gateway(builder.model, builder.gateway);
@@ -114,10 +115,10 @@ public final class ChatModelPromptClassifier {
         Map<String, List<Integer>> toAsk = new LinkedHashMap<>();
         boolean replied = false;
         for (int i = 0; i < inputList.size(); i++) {
-            Optional<String> known = answers.get(new PromptInput(prompt, inputList.get(i)));
+            Answer known = answers.get(new PromptInput(prompt, inputList.get(i)));
             if (known != null) {
-                replied = true;
-                predicted.set(i, known.orElse(null));
+                replied |= known.replied();
+                predicted.set(i, known.label());
             } else {
                 toAsk.computeIfAbsent(inputList.get(i), input -> new ArrayList<>()).add(i);
             }
@@ -143,10 +144,8 @@ public final class ChatModelPromptClassifier {
                     : Optional.empty();
             usage = usage.plus(label.isPresent() ? reply.usage()
                     : reply.usage().withSamples(0).withAllCallsFailed(CallFailure.GARBAGE));
-            if (reply.ok()) {
-                // A blank reply may be a glitch of the server rather than the model's answer: not kept.
-                remember(new PromptInput(prompt, asked.getKey()), label);
-            }
+            // The gateway asked a blank reply again already, and a refused request is refused every time.
+            remember(new PromptInput(prompt, asked.getKey()), new Answer(label.orElse(null), result.ok()));
             for (int index : asked.getValue()) {
                 predicted.set(index, label.orElse(null));
             }
@@ -159,9 +158,9 @@ public final class ChatModelPromptClassifier {
                     null, unanswered.keySet().stream().allMatch(CallFailure::isTransient), usage);
         }
         if (!replied && !inputList.isEmpty()) {
-            throw new ReasoningException("none of the " + requests.size() + " calls to " + gateway.name()
-                    + " got a reply " + usage.failuresByKind() + ": the prompt is not scored as if the model had "
-                    + "answered", null, false, usage);
+            throw new ReasoningException("none of the " + inputList.size() + " inputs got a reply from "
+                    + gateway.name() + " " + usage.failuresByKind() + ": the prompt is not scored as if the model had"
+                    + " answered", null, false, usage);
         }
         return new PromptClassifier.Predictions(predicted, usage);
     }
@@ -185,11 +184,11 @@ public final class ChatModelPromptClassifier {
         return ClassificationObjective.builder().labels(labels).gold(gold).classifier(over(inputs)).build();
     }
 
-    private void remember(PromptInput key, Optional<String> label) {
+    private void remember(PromptInput key, Answer answer) {
         if (answers.size() >= CACHE_LIMIT) {
             answers.clear();
         }
-        answers.put(key, label);
+        answers.put(key, answer);
     }
 
     /**
@@ -237,6 +236,10 @@ public final class ChatModelPromptClassifier {
     }
 
     private record PromptInput(String prompt, String input) {
+    }
+
+    /** What a call for one input came to: the label read (null for none), and whether the model replied at all. */
+    private record Answer(String label, boolean replied) {
     }
 
     /**

@@ -176,12 +176,16 @@ class ChatModelPromptClassifierTest {
             return "false";
         });
 
-        PromptClassifier.Predictions predictions = classifier(model).classify(INSTRUCTION,
-                List.of("ice is hot", "long input"));
+        ChatModelPromptClassifier classifier = classifier(model);
+        List<String> inputs = List.of("ice is hot", "long input");
+        PromptClassifier.Predictions predictions = classifier.classify(INSTRUCTION, inputs);
 
         assertThat(predictions.labels()).containsExactly("false", null);
         assertThat(predictions.usage().modelCalls()).isEqualTo(2).isEqualTo(model.calls());
         assertThat(predictions.usage().failuresByKind()).isEqualTo(Map.of(CallFailure.CLIENT_ERROR, 1));
+        assertThat(classifier.classify(INSTRUCTION, inputs).labels())
+                .as("refused every time, so not asked again").containsExactly("false", null);
+        assertThat(model.calls()).isEqualTo(2);
     }
 
     @Test
@@ -196,7 +200,7 @@ class ChatModelPromptClassifierTest {
             ClassificationObjective objective = classifier(model).objective(List.of("sky is blue", "ice is hot"),
                     List.of("true", "false"));
             assertThatThrownBy(() -> objective.evaluate(INSTRUCTION)).isInstanceOf(ReasoningException.class)
-                    .hasMessageContaining("none of the 2 calls").satisfies(e -> {
+                    .hasMessageContaining("none of the 2 inputs got a reply").satisfies(e -> {
                         ReasoningException failure = (ReasoningException) e;
                         assertThat(failure.isRetryable()).isFalse();
                         assertThat(failure.usage().modelCalls()).isPositive()
