@@ -127,9 +127,9 @@ public final class BenchPromptCommand implements Callable<Integer> {
         ModelEndpoint endpoint = modelOptions.endpoint();
         if (endpoint.isServed() && !chatModel) {
             throw new IllegalArgumentException((endpoint.isRemote() ? "--provider " + endpoint.providerName()
-                    : "--model DIR") + " chooses the chat model: add --task-model to search its instruction, or "
-                    + "--paraphrase-model to take sub edits from it (the default searched model is the sentence "
-                    + "encoder, which no chat endpoint serves)");
+                    : "--model DIR") + " chooses the chat model: add --task-model (to search its instruction) or "
+                    + "add --paraphrase-model (to take sub edits from it); the default searched model is the "
+                    + "sentence encoder, which no chat endpoint serves");
         }
         Path dataDir = data != null ? data : SharedData.locate();
         List<Task> tasks = List.of(

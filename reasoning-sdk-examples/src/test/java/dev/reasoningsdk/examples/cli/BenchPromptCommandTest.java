@@ -33,6 +33,26 @@ class BenchPromptCommandTest {
     }
 
     @Test
+    void theTaskModelFlagSearchesTheEmbeddedChatModelsInstructionAndCountsItsCalls() throws Exception {
+        CliRun run = CliRun.of("bench", "prompt", "--budget", "2", "--patience", "1", "--task-model",
+                "--examples-per-label", "2", "--json");
+        assertThat(run.exit()).as(run.err()).isZero();
+
+        JsonNode report = run.json();
+        assertThat(report.path("task_model").asText()).startsWith("tiny-reasoner");
+        assertThat(report.path("examples_per_label").asInt()).isEqualTo(2);
+        for (JsonNode dataset : report.path("datasets")) {
+            assertThat(dataset.at("/initial_heldout_usage/model_calls").asInt()).isPositive();
+            for (JsonNode algorithm : dataset.path("algorithms")) {
+                // The six searches share one classifier: the initial prompt's dev set is asked once, by the first.
+                assertThat(algorithm.at("/usage/model_calls").asInt()).isNotNegative();
+                assertThat(algorithm.at("/heldout_usage/model_calls").isInt()).isTrue();
+            }
+            assertThat(dataset.at("/algorithms/0/usage/model_calls").asInt()).isPositive();
+        }
+    }
+
+    @Test
     void aCacheWithoutAChatModelToCacheIsBadInput() {
         assertThat(ReasoningCli.execute("bench", "prompt", "--cache", "unused.db"))
                 .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);

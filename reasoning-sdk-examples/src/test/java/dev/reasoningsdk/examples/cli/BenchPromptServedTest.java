@@ -179,6 +179,78 @@ class BenchPromptServedTest {
         }
     }
 
+    /** {@code bench prompt} searching the served model's instruction on two examples of each label per data set. */
+    private static CliRun searchTaskModel(String baseUrl, String model) {
+        return CliRun.of("bench", "prompt", "--budget", "3", "--patience", "1", "--task-model",
+                "--examples-per-label", "2", "--json", "--data", data.toString(), "--provider", "openai",
+                "--base-url", baseUrl, "--model", model);
+    }
+
+    /** The sum of {@code field} over every usage the report gives: each search's and each held-out evaluation's. */
+    private static long totalWithHeldout(JsonNode report, String field) {
+        long sum = total(report, field);
+        for (JsonNode dataset : report.path("datasets")) {
+            sum += dataset.at("/initial_heldout_usage/" + field).asLong();
+            for (JsonNode algorithm : dataset.path("algorithms")) {
+                sum += algorithm.at("/heldout_usage/" + field).asLong();
+            }
+        }
+        return sum;
+    }
+
+    @Test
+    void theServedTaskModelIsTheSearchedModelAndEveryCallItGotIsCounted() throws IOException {
+        try (FaultInjectingServer counting = FaultInjectingServer.builder().upstream(served.baseUrl()).start()) {
+            CliRun run = searchTaskModel(counting.openAiBaseUrl(), served.modelName());
+            assertThat(run.exit()).as(run.err()).isZero();
+            JsonNode report = run.json();
+
+            assertThat(report.path("task_model").asText()).isEqualTo(served.modelName());
+            assertThat(report.has("encoder")).as("no encoder is searched").isFalse();
+            assertThat(report.path("paraphraser").asText()).isEqualTo("installed");
+            long calls = totalWithHeldout(report, "model_calls");
+            assertThat(calls).isPositive().isEqualTo(counting.requests())
+                    .isEqualTo(report.at("/endpoint/usage/model_calls").asLong())
+                    .isEqualTo(report.at("/endpoint/usage/calls_sent").asLong());
+            long failed = 0;
+            for (JsonNode kind : report.at("/endpoint/usage/failures_by_kind")) {
+                failed += kind.asLong();
+            }
+            assertThat(failed).isEqualTo(report.at("/endpoint/usage/failed_calls").asLong())
+                    .isEqualTo(totalWithHeldout(report, "failed_calls")).isLessThanOrEqualTo(calls);
+            assertThat(totalWithHeldout(report, "samples")).isEqualTo(calls - failed);
+            for (JsonNode dataset : report.path("datasets")) {
+                assertThat(dataset.path("search_examples").asInt()).isEqualTo(2);
+                assertThat(dataset.path("heldout_examples").asInt()).isEqualTo(2);
+                assertThat(dataset.path("initial_prompt").asText()).containsAnyOf("Can the correct answer",
+                        "Does answering this request");
+                for (JsonNode algorithm : dataset.path("algorithms")) {
+                    assertThat(algorithm.path("evaluations").asInt()).isBetween(1, 3);
+                    assertThat(algorithm.path("heldout_accuracy").asDouble()).isBetween(0.0, 100.0);
+                    assertThat(algorithm.path("best_prompt").asText()).isNotBlank();
+                    assertThat(algorithm.path("heldout_usage").path("model_calls").isInt()).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aTaskModelThatNeverRepliesIsAFailedRunAndAWrongModelBadInput() throws IOException {
+        try (FaultInjectingServer failing = FaultInjectingServer.builder()
+                .random(0, Map.of(HttpFault.serverError(500), 1.0)).start()) {
+            CliRun run = searchTaskModel(failing.openAiBaseUrl(), "x");
+
+            assertThat(run.exit()).as(run.err()).isEqualTo(ReasoningCli.EXIT_FAILURE);
+            assertThat(run.out()).isEmpty();
+            assertThat(run.err().strip().lines()).hasSize(1);
+            assertThat(run.err()).contains("the initial prompt could not be scored").contains("SERVER_ERROR");
+        }
+        searchTaskModel(served.baseUrl(), "no-such-model")
+                .assertBadInput("no call to " + served.baseUrl() + " (model 'no-such-model') was answered");
+        CliRun.of("bench", "prompt", "--task-model", "--examples-per-label", "1")
+                .assertBadInput("--examples-per-label must be >= 2");
+    }
+
     @Test
     void badModelOptionsAreBadInputInOneLine() throws IOException {
         int closedPort;

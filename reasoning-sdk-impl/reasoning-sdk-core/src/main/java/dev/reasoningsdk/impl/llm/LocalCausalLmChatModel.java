@@ -4,6 +4,7 @@ import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -34,8 +35,9 @@ import java.util.function.UnaryOperator;
  * By default earlier messages and system messages are not sent (the tiny reasoner was trained on single questions);
  * with {@link Builder#conversation(boolean) conversation(true)} every message is, through the model's
  * {@link CausalLanguageModel#formatConversation} (a Hugging Face model's chat template). Tools and JSON response
- * formats are refused with {@link UnsupportedFeatureException}; stop sequences cut the returned text, and the model
- * stops at its own end tokens. {@link LocalCausalLmStreamingChatModel} streams the same answers.
+ * formats are refused with {@link UnsupportedFeatureException}, a prompt the model refuses (over its context) with
+ * LangChain4j's {@link InvalidRequestException}, as a served model's 400 is; stop sequences cut the returned text, and
+ * the model stops at its own end tokens. {@link LocalCausalLmStreamingChatModel} streams the same answers.
  *
  * <p>Defaults: temperature 0.8 (the tiny reasoner's eval setting), top-p 1, top-k 0 (off), max tokens = the
  * model's context length, seed 0, prompt format the model's own ({@link CausalLanguageModel#formatPrompt}).
@@ -106,7 +108,15 @@ public final class LocalCausalLmChatModel implements ChatModel {
         String prompt = conversation ? model.formatConversation(turns(messages))
                 : promptFormat.apply(lastUserText(messages));
         GenerationOptions options = options(parameters, seed + calls.getAndIncrement());
-        Generation generation = model.generate(prompt, 1, options).get(0);
+        Generation generation;
+        try {
+            generation = model.generate(prompt, 1, options).get(0);
+        } catch (IllegalArgumentException refused) {
+            // The model refuses the prompt itself (over its context, a character outside its vocabulary): an invalid
+            // request, as LocalOpenAiServer answers it with a 400, so a gateway files it as a client error, not
+            // retried, in process as when served, instead of an unknown failure.
+            throw new InvalidRequestException(refused.getMessage(), refused);
+        }
         String text = cut(generation.text().strip(), parameters.stopSequences());
         ChatResponse response = ChatResponse.builder()
                 .aiMessage(AiMessage.from(text))

@@ -6,13 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.reasoningsdk.api.ReasoningChain;
 import dev.reasoningsdk.api.model.SampleBatch;
+import dev.reasoningsdk.api.CallFailure;
+import dev.reasoningsdk.impl.llm.CallResult;
 import dev.reasoningsdk.impl.llm.LocalCausalLmChatModel;
+import dev.reasoningsdk.impl.llm.ModelGateway;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.aggregate.MajorityVote;
@@ -52,6 +56,20 @@ class LocalCausalLmChatModelTest {
         assertThat(response.tokenUsage().outputTokenCount()).isEqualTo(" 7-4=3. The answer is 3.".length());
         assertThat(response.modelName()).isEqualTo("tiny-reasoner@1");
         assertThat(chat.chat(QUESTION)).isEqualTo("7-4=3. The answer is 3.");
+    }
+
+    @Test
+    void aPromptOverTheContextIsAnInvalidRequestAClientErrorAsWhenServed() {
+        LocalCausalLmChatModel chat = LocalCausalLmChatModel.builder().model(model).temperature(0).build();
+        String tooLong = "word ".repeat(model.contextLength());
+
+        assertThatThrownBy(() -> chat.chat(tooLong)).isInstanceOf(InvalidRequestException.class)
+                .hasCauseInstanceOf(IllegalArgumentException.class);
+        try (ModelGateway gateway = ModelGateway.of(chat)) {
+            CallResult result = gateway.call(ChatRequest.builder().messages(UserMessage.from(tooLong)).build());
+            assertThat(result.failure()).contains(CallFailure.CLIENT_ERROR);
+            assertThat(result.attempts()).as("refused every time: not retried").isEqualTo(1);
+        }
     }
 
     @Test
