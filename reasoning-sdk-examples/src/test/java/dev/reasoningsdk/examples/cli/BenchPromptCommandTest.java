@@ -35,12 +35,12 @@ class BenchPromptCommandTest {
     @Test
     void theTaskModelFlagSearchesTheEmbeddedChatModelsInstructionAndCountsItsCalls() throws Exception {
         CliRun run = CliRun.of("bench", "prompt", "--budget", "2", "--patience", "1", "--task-model",
-                "--examples-per-label", "2", "--json");
+                "--examples-per-label", "6", "--json");
         assertThat(run.exit()).as(run.err()).isZero();
 
         JsonNode report = run.json();
         assertThat(report.path("task_model").asText()).startsWith("tiny-reasoner");
-        assertThat(report.path("examples_per_label").asInt()).isEqualTo(2);
+        assertThat(report.path("examples_per_label").asInt()).isEqualTo(6);
         for (JsonNode dataset : report.path("datasets")) {
             assertThat(dataset.at("/initial_heldout_usage/model_calls").asInt()).isPositive();
             for (JsonNode algorithm : dataset.path("algorithms")) {
