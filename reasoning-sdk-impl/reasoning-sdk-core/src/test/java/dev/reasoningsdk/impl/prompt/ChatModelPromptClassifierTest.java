@@ -53,6 +53,17 @@ class ChatModelPromptClassifierTest {
                 .build()).labels(LABELS).build();
     }
 
+    /** Plum's objective on two inputs, one of each label, with {@code model} as the searched model. */
+    private static ClassificationObjective objective(ChatModel model) {
+        return classifier(model).objective(List.of("sky is blue", "ice is hot"), List.of("true", "false"));
+    }
+
+    /** A model every call of which fails with the server error {@code status}. */
+    private static FaultyChatModel failingWith(int status) {
+        return FaultyChatModel.builder().delegate(byInput(input -> "true")).everyNth(1, Fault.serverError(status))
+                .build();
+    }
+
     @Test
     void aReplyIsReadAsTheOneLabelItNamesAsAWholeWordIgnoringCaseAndThinking() {
         assertThat(ChatModelPromptClassifier.readLabel("true", LABELS)).contains("true");
@@ -131,10 +142,8 @@ class ChatModelPromptClassifierTest {
 
     @Test
     void aPromptWhoseEveryCallFailedIsAFailureWithItsCostNotAScore() {
-        FaultyChatModel down = FaultyChatModel.builder().delegate(byInput(input -> "true"))
-                .everyNth(1, Fault.serverError(503)).build();
-        ClassificationObjective objective = classifier(down).objective(List.of("sky is blue", "ice is hot"),
-                List.of("true", "false"));
+        FaultyChatModel down = failingWith(503);
+        ClassificationObjective objective = objective(down);
 
         assertThatThrownBy(() -> objective.evaluate(INSTRUCTION)).isInstanceOf(ReasoningException.class)
                 .hasMessageContaining("2 of the 2 calls").hasMessageContaining("SERVER_ERROR")
@@ -197,8 +206,7 @@ class ChatModelPromptClassifierTest {
                 .everyNth(1, Fault.empty()).build();
 
         for (ChatModel model : List.of(refusing, blank)) {
-            ClassificationObjective objective = classifier(model).objective(List.of("sky is blue", "ice is hot"),
-                    List.of("true", "false"));
+            ClassificationObjective objective = objective(model);
             assertThatThrownBy(() -> objective.evaluate(INSTRUCTION)).isInstanceOf(ReasoningException.class)
                     .hasMessageContaining("none of the 2 inputs got a reply").satisfies(e -> {
                         ReasoningException failure = (ReasoningException) e;
@@ -218,8 +226,7 @@ class ChatModelPromptClassifierTest {
             }
             return inputOf(request).contains("blue") ? "true" : "false";
         });
-        ClassificationObjective objective = classifier(model).objective(List.of("sky is blue", "ice is hot"),
-                List.of("true", "false"));
+        ClassificationObjective objective = objective(model);
         SearchSettings settings = SearchSettings.builder().maxEvaluations(4).maxIterations(4).patience(4).seed(1)
                 .paraphraser(unit -> new Paraphraser.Paraphrases(List.of("perhaps " + unit), Usage.NONE)).build();
 
@@ -236,10 +243,8 @@ class ChatModelPromptClassifierTest {
 
     @Test
     void aSearchWhoseInitialPromptGotNoAnswerFailsRetryablyWithItsCost() {
-        FaultyChatModel down = FaultyChatModel.builder().delegate(byInput(input -> "true"))
-                .everyNth(1, Fault.serverError(500)).build();
-        ClassificationObjective objective = classifier(down).objective(List.of("sky is blue", "ice is hot"),
-                List.of("true", "false"));
+        FaultyChatModel down = failingWith(500);
+        ClassificationObjective objective = objective(down);
         SearchSettings settings = SearchSettings.builder().maxEvaluations(4).seed(1)
                 .paraphraser(unit -> new Paraphraser.Paraphrases(List.of(), Usage.NONE)).build();
 
