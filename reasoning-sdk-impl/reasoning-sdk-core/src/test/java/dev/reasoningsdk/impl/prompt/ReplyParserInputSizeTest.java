@@ -48,6 +48,19 @@ class ReplyParserInputSizeTest {
     @ParameterizedTest
     @EnumSource(HostileReply.class)
     @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void aLabelIsReadInLinearTime(HostileReply input) {
+        // Digit labels, one inside the other, meet a megabyte of digits at every position.
+        for (List<String> labels : List.of(List.of("true", "false"), List.of("1", "11"), List.of("{", "[["))) {
+            Optional<String> label = ChatModelPromptClassifier.readLabel(input.text(), labels);
+
+            assertThat(label).satisfiesAnyOf(read -> assertThat(read).isEmpty(),
+                    read -> assertThat(labels).contains(read.orElseThrow()));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(HostileReply.class)
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void paraphrasesAreReadInLinearTime(HostileReply input) {
         ChatModelParaphraser paraphraser = ChatModelParaphraser.of(ScriptedChatModel.byRule(request -> input.text()));
 
