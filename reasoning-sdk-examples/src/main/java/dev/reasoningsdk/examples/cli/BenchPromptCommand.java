@@ -184,6 +184,13 @@ public final class BenchPromptCommand implements Callable<Integer> {
                     // A searched model that answered no call because the endpoint refuses the run (a wrong URL or
                     // model) is bad input (exit 2) as it is for the paraphrase model, not a failed run.
                     remote.describe(failed.usage());
+                    // Calls the budget refused were never made, so no usage counts them: the budget's own count says.
+                    if (endpoint.maxCalls() > 0 && remote.shouldStop()) {
+                        throw new ReasoningException("the run's call budget (--max-calls " + endpoint.maxCalls()
+                                + ") ran out before the searched model labelled every input it needed; raise it, or"
+                                + " lower --budget or --examples-per-label: " + failed.getMessage(), failed, false,
+                                failed.usage());
+                    }
                 }
                 throw failed;
             }

@@ -180,10 +180,12 @@ class BenchPromptServedTest {
     }
 
     /** {@code bench prompt} searching the served model's instruction on the six examples of each label per data set. */
-    private static CliRun searchTaskModel(String baseUrl, String model) {
-        return CliRun.of("bench", "prompt", "--budget", "3", "--patience", "1", "--task-model",
-                "--examples-per-label", "6", "--json", "--data", data.toString(), "--provider", "openai",
-                "--base-url", baseUrl, "--model", model);
+    private static CliRun searchTaskModel(String baseUrl, String model, String... more) {
+        List<String> args = new ArrayList<>(List.of("bench", "prompt", "--budget", "3", "--patience", "1",
+                "--task-model", "--examples-per-label", "6", "--json", "--data", data.toString(), "--provider",
+                "openai", "--base-url", baseUrl, "--model", model));
+        args.addAll(List.of(more));
+        return CliRun.of(args.toArray(String[]::new));
     }
 
     /** The sum of {@code field} over every usage the report gives: each search's and each held-out evaluation's. */
@@ -235,7 +237,7 @@ class BenchPromptServedTest {
     }
 
     @Test
-    void aTaskModelThatNeverRepliesIsAFailedRunAndAWrongModelBadInput() throws IOException {
+    void aTaskModelThatNeverRepliesOrRunsOutOfCallsIsAFailedRunAndAWrongModelBadInput() throws IOException {
         try (FaultInjectingServer failing = FaultInjectingServer.builder()
                 .random(0, Map.of(HttpFault.serverError(500), 1.0)).start()) {
             CliRun run = searchTaskModel(failing.openAiBaseUrl(), "x");
@@ -245,6 +247,14 @@ class BenchPromptServedTest {
             assertThat(run.err().strip().lines()).hasSize(1);
             // The initial prompt's held-out evaluation, the first, got no answer: nothing is scored.
             assertThat(run.err()).contains("6 of the 6 calls to x failed {SERVER_ERROR=6}");
+        }
+        try (FaultInjectingServer counting = FaultInjectingServer.builder().upstream(served.baseUrl()).start()) {
+            CliRun overBudget = searchTaskModel(counting.openAiBaseUrl(), served.modelName(), "--max-calls", "5");
+
+            assertThat(overBudget.exit()).as(overBudget.err()).isEqualTo(ReasoningCli.EXIT_FAILURE);
+            assertThat(overBudget.err().strip().lines()).hasSize(1);
+            assertThat(overBudget.err()).contains("call budget (--max-calls 5) ran out");
+            assertThat(counting.requests()).isEqualTo(5);
         }
         searchTaskModel(served.baseUrl(), "no-such-model")
                 .assertBadInput("no call to " + served.baseUrl() + " (model 'no-such-model') was answered");
