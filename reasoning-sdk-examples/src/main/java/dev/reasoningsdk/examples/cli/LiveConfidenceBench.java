@@ -110,13 +110,21 @@ final class LiveConfidenceBench {
         try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(2).build()) {
             requireReadable(model);
             LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
-            // The sampler strips the space the model writes after "A:", so the scored prompt carries it.
-            TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder().model(model)
-                    .promptFormat(question -> TinyReasoner.prompt(question) + " ")
+            TokenProbabilityConfidence tokenProbabilities = tinyReasonerTokenScorer(model)
                     .score(TokenProbabilityConfidence.Score.MEAN).askIfSure(true).build();
             Scored scored = score(selected, sampler, tokenProbabilities, () -> false);
             return report(scored).put("endpoint", endpoint.describe().put("usage", BenchReport.usage(scored.usage)));
         }
+    }
+
+    /**
+     * The token-probability scorer of chains the embedded tiny reasoner sampled ({@link LocalModelSampler}), which
+     * scores them in process: the bench's and {@code reasoning confidence}'s.
+     */
+    static TokenProbabilityConfidence.Builder tinyReasonerTokenScorer(HuggingFaceOnnxModel model) {
+        // The sampler strips the space the model writes after "A:", so the scored prompt carries it.
+        return TokenProbabilityConfidence.builder().model(model)
+                .promptFormat(question -> TinyReasoner.prompt(question) + " ");
     }
 
     /** The per-problem scores and labels, and what they cost. */
