@@ -76,7 +76,9 @@ import picocli.CommandLine.Parameters;
  * {@code --threshold} (default {@value #DEFAULT_THRESHOLD}, {@code ConfidenceGatedChatModel}'s), as
  * {@link RefusalPolicy} decides it, or when there is no answer. A confidence the method could not get (a verbalized
  * one the model never stated, a P(sure) that could not be read) is not invented: it prints as null, is not
- * calibrated, and its answer is refused at any threshold; the rationale says why.
+ * calibrated, and its answer is refused at any threshold; the rationale says why. So is consistency's when fewer
+ * than 2 of its chains came back (the rest failed, or {@code --max-calls} ran out): one chain's agreement of 1 is no
+ * evidence.
  *
  * <p>Failures as {@code solve} has them: bad input (an unknown method, {@code --samples} below 1, or 1 with
  * consistency, a threshold outside [0, 1], an option the method does not read, a calibrator file that cannot be read
@@ -323,12 +325,17 @@ final class ConfidenceCommand implements Callable<Integer> {
         return estimate;
     }
 
-    /** Whether the method could not get a confidence at all, so the estimate's 0 stands for none. */
+    /**
+     * Whether the method could not get a confidence at all: the estimate's 0 stands for none (a verbalized
+     * confidence never stated, a P(sure) that could not be read), or, for consistency, fewer than 2 chains came back
+     * (the others failed or the budget ran out), whose agreement of 1 is no evidence, as {@code --samples 1} is
+     * refused for.
+     */
     private boolean confidenceMissing(ConfidenceEstimate estimate) {
         return switch (method) {
             case "verbalized" -> estimate.signals().getOrDefault("verbalized_missing", 0.0) > 0;
             case "p-sure" -> !estimate.signals().containsKey("p_sure");
-            default -> false;
+            default -> isConsistency() && estimate.signals().getOrDefault("samples", 0.0) < 2;
         };
     }
 
@@ -347,7 +354,8 @@ final class ConfidenceCommand implements Callable<Integer> {
                 .put("raw_confidence", raw.isPresent() ? raw.getAsDouble() : null)
                 .put("calibrator", calibrator == null ? null : calibrator.name())
                 .put("threshold", threshold).put("refused", refused)
-                .put("rationale", estimate.rationale())
+                .put("rationale", isConsistency() && raw.isEmpty() ? estimate.rationale() + " One chain agrees "
+                        + "with itself whatever it says, so no confidence is reported." : estimate.rationale())
                 .put("signals", new TreeMap<>(estimate.signals()));
         // The cost under the names every command's usage has, timed around the method's whole run.
         BenchReport.usage(estimate.usage().withWallTime(estimated.wall())).figures().forEach(report::put);

@@ -258,6 +258,23 @@ class ConfidenceCommandTest {
         }
     }
 
+    @Test
+    void consistencyWithOneChainLeftReportsNoConfidenceAndRefuses() throws IOException {
+        // The budget lets one of three samples through: that chain agrees with itself, which is no evidence.
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            JsonNode json = confidence("--samples", "3", "--max-calls", "1", "--threshold", "0", "--provider",
+                    "openai", "--base-url", server.openAiBaseUrl(), "--model", "budgeted-model", QUESTION);
+            assertThat(server.requests()).isEqualTo(1);
+            assertThat(json.path("answer").asText()).isEqualTo("21");
+            assertThat(json.path("signals").path("agreement").asDouble()).isEqualTo(1.0);
+            assertThat(json.path("confidence").isNull()).isTrue();
+            assertThat(json.path("refused").asBoolean()).isTrue();
+            assertThat(json.path("rationale").asText()).contains("2 of 3 samples failed")
+                    .endsWith("so no confidence is reported.");
+            assertThat(json.path("endpoint").path("usage").path("calls_refused_by_budget").asInt()).isEqualTo(2);
+        }
+    }
+
     static Stream<Arguments> badInput() {
         return Stream.of(
                 Arguments.of(new String[] {"  "}, "QUESTION is blank"),
