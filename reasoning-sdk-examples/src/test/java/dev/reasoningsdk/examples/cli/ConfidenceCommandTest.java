@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.fixtures.HttpFault;
 import dev.reasoningsdk.impl.confidence.PlattCalibrator;
@@ -45,21 +44,7 @@ class ConfidenceCommandTest {
             "failed_calls", "failures_by_kind", "input_tokens", "output_tokens", "wall_ms", "settings", "endpoint");
 
     private static JsonNode confidence(String... args) throws IOException {
-        List<String> all = new ArrayList<>(List.of("confidence"));
-        all.addAll(List.of(args));
-        CliRun run = CliRun.of(all.toArray(String[]::new));
-        assertThat(run.exit()).as(run.err()).isZero();
-        return run.json();
-    }
-
-    /** {@code json} without its wall times, the figures a rerun may change. */
-    private static JsonNode withoutWallTime(JsonNode json) {
-        ObjectNode copy = json.deepCopy();
-        copy.remove("wall_ms");
-        if (copy.path("endpoint").path("usage").isObject()) {
-            ((ObjectNode) copy.path("endpoint").path("usage")).remove("wall_ms");
-        }
-        return copy;
+        return CliRun.succeeded("confidence", args);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -102,8 +87,8 @@ class ConfidenceCommandTest {
                 assertThat(json.path("rationale").asText()).contains("asked if it is sure");
             }
         }
-        assertThat(withoutWallTime(confidence("--method", method, "--seed", "3", QUESTION)))
-                .as("the same seed prints the same JSON").isEqualTo(withoutWallTime(json));
+        assertThat(CliRun.withoutWallTime(confidence("--method", method, "--seed", "3", QUESTION)))
+                .as("the same seed prints the same JSON").isEqualTo(CliRun.withoutWallTime(json));
     }
 
     @Test
@@ -196,12 +181,7 @@ class ConfidenceCommandTest {
                 args.addAll(List.of("--samples", "2"));
             }
             args.add(QUESTION);
-            CliRun run = CliRun.of(args.toArray(String[]::new));
-
-            assertThat(run.exit()).as(run.err() + run.out()).isEqualTo(ReasoningCli.EXIT_FAILURE);
-            assertThat(run.out()).isEmpty();
-            assertThat(run.err().strip().lines()).hasSize(1);
-            assertThat(run.err()).startsWith(method.equals("verbalized")
+            CliRun.of(args.toArray(String[]::new)).assertFailedRun(method.equals("verbalized")
                     ? "reasoning: no call to refused-model was answered ("
                     : "reasoning: no chain could be sampled from refused-model");
             assertThat(failing.requests()).isPositive().isEqualTo(failing.faults(HttpFault.Kind.SERVER_ERROR));
