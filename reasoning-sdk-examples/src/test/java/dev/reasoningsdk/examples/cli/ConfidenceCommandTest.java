@@ -255,6 +255,27 @@ class ConfidenceCommandTest {
         }
     }
 
+    @Test
+    void anExportFolderIsServedInProcessWithTheEmbeddedFiguresAndItsContextBoundsMaxTokens(@TempDir Path dir)
+            throws IOException {
+        Path folder = OwnModelFolderTest.copyOfTinyReasoner(dir.resolve("my-reasoner"));
+        JsonNode inProcess = confidence("--samples", "4", QUESTION);
+        JsonNode fromFolder = confidence("--samples", "4", "--model", folder.toString(), QUESTION);
+
+        assertThat(fromFolder.path("answer")).isEqualTo(inProcess.path("answer"));
+        assertThat(fromFolder.path("confidence")).isEqualTo(inProcess.path("confidence"));
+        assertThat(fromFolder.path("rationale")).isEqualTo(inProcess.path("rationale"));
+        assertThat(fromFolder.path("model_calls").asInt()).isEqualTo(4);
+        assertThat(fromFolder.path("endpoint").path("folder").asText()).isEqualTo(folder.toString());
+        assertThat(fromFolder.path("endpoint").path("usage").path("calls_sent").asInt()).isEqualTo(4);
+        int context;
+        try (HuggingFaceOnnxModel model = TinyReasoner.create()) {
+            context = model.contextLength();
+        }
+        CliRun.of("confidence", "--max-tokens", String.valueOf(context + 1), "--model", folder.toString(), QUESTION)
+                .assertBadInput("--max-tokens must be at most " + context + " with --model DIR");
+    }
+
     static Stream<Arguments> badInput() {
         return Stream.of(
                 Arguments.of(new String[] {"  "}, "QUESTION is blank"),
