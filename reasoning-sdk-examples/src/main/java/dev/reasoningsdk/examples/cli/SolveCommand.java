@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -143,20 +142,9 @@ final class SolveCommand implements Callable<Integer> {
         if (question.isBlank()) {
             throw new IllegalArgumentException("QUESTION is blank: give the question to answer, in quotes");
         }
-        if (!METHODS.contains(method)) {
-            throw new IllegalArgumentException("--method must be one of " + String.join(", ", METHODS) + ", was '"
-                    + method + "'");
-        }
-        List<String> others = new ArrayList<>();
-        OPTIONS_BY_METHOD.values().forEach(others::addAll);
-        others.removeAll(OPTIONS_BY_METHOD.get(method));
-        ModelOptions.firstGiven(spec, others).ifPresent(option -> {
-            throw new IllegalArgumentException(option + " does not apply to --method " + method);
-        });
-        if (!JUDGES.contains(judge)) {
-            throw new IllegalArgumentException("--judge must be one of " + String.join(", ", JUDGES) + ", was '"
-                    + judge + "'");
-        }
+        ModelOptions.requireOneOf(method, METHODS, "--method");
+        ModelOptions.refuseOtherMethodsOptions(spec, method, OPTIONS_BY_METHOD);
+        ModelOptions.requireOneOf(judge, JUDGES, "--judge");
         Arguments.atLeast(samples, 1, "--samples");
         Arguments.atLeast(initialSamples, 1, "--initial-samples");
         Arguments.atLeast(maxSamples, 1, "--max-samples");
@@ -166,12 +154,7 @@ final class SolveCommand implements Callable<Integer> {
         }
         Arguments.atLeast(stepTokens, 1, "--step-tokens");
         Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
-        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("--temperature must be >= 0, was " + temperature);
-        }
-        if (maxTokens != null) {
-            Arguments.atLeast(maxTokens, 1, "--max-tokens");
-        }
+        ModelOptions.requireSampling(temperature, maxTokens);
         ModelEndpoint endpoint = modelOptions.endpoint();
         cache.requireRemote(endpoint);
         if ("llm".equals(judge) && !endpoint.isServed()) {
@@ -196,11 +179,7 @@ final class SolveCommand implements Callable<Integer> {
             if (STEP_SEARCHES.contains(method)) {
                 solved = search(StepSearch.builder().model(model).seed(seed));
             } else {
-                LocalModelSampler.Builder sampler = LocalModelSampler.builder().model(model).temperature(temperature);
-                if (maxTokens != null) {
-                    sampler.maxTokens(maxTokens);
-                }
-                solved = aggregate(votingMethod(sampler.build(), null));
+                solved = aggregate(votingMethod(localSampler(model, temperature, maxTokens), null));
             }
             return solved.report().put("endpoint", endpoint.describe().put("model", model.modelId()));
         }
@@ -213,20 +192,12 @@ final class SolveCommand implements Callable<Integer> {
     private BenchReport solveServed(ModelEndpoint endpoint) {
         try (HuggingFaceOnnxModel folder = endpoint.isFolder() ? endpoint.folderLoader().build() : null;
              RemoteModel remote = RemoteModel.open(endpoint, folder, cache)) {
-            if (folder != null) {
-                ModelEndpoint.requireReadable(folder, question, "it", "QUESTION");
-                if (maxTokens != null && maxTokens > folder.contextLength()) {
-                    // Its loopback server, as reasoning serve --model DIR, refuses a longer max_tokens.
-                    throw new IllegalArgumentException("--max-tokens must be at most " + folder.contextLength()
-                            + " with --model DIR (the context of " + folder.modelId() + "), was " + maxTokens);
-                }
-            }
+            ModelEndpoint.requireFolderReads(folder, question, maxTokens);
             Solved solved;
             try {
                 solved = STEP_SEARCHES.contains(method)
                         ? search(StepSearchSettings.servedBuilder(remote.gateway(), remote.continuing(), seed))
-                        : aggregate(votingMethod(remote.sampler(temperature, maxTokens == null ? OptionalInt.empty()
-                                : OptionalInt.of(maxTokens)), LlmChainJudge.builder()
+                        : aggregate(votingMethod(remote.sampler(temperature, maxTokens), LlmChainJudge.builder()
                                 .gateway(remote.gateway()).build()));
             } catch (ReasoningException failed) {
                 // An endpoint that refused every call (a wrong URL, model or key, or a request it refuses, such as a
@@ -236,6 +207,18 @@ final class SolveCommand implements Callable<Integer> {
             }
             return solved.report().put("endpoint", remote.describe(solved.result().usage()));
         }
+    }
+
+    /**
+     * The embedded model's sampler at {@code temperature}, each sample cut at {@code maxTokens} when given
+     * ({@code --max-tokens}), as every command that samples the tiny reasoner in process builds it.
+     */
+    static LocalModelSampler localSampler(HuggingFaceOnnxModel model, double temperature, Integer maxTokens) {
+        LocalModelSampler.Builder sampler = LocalModelSampler.builder().model(model).temperature(temperature);
+        if (maxTokens != null) {
+            sampler.maxTokens(maxTokens);
+        }
+        return sampler.build();
     }
 
     /** Majority or AoR over {@code sampler}; {@code llmJudge} is AoR's judge with {@code --judge llm}. */
