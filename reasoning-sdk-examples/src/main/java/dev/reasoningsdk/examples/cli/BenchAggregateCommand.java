@@ -385,7 +385,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 }
                 LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers,
                         new LiveSearches(searches, skipped, notes), remote::shouldStop);
-                return run.report(endpoint.model(), scorers.keySet()).put("endpoint", remote.describe(run.usage));
+                return run.report(endpoint.model(), scorers.keySet())
+                        .put("endpoint", remote.describeUsable(run.usage, "no live figures"));
             }
         }
         try (HuggingFaceOnnxModel model = withHeadLayer(TinyReasoner.builder().intraOpThreads(threads)).build();

@@ -93,7 +93,11 @@ public final class JudgeCommand implements Callable<Integer> {
                 }
             }
             if (remote != null) {
-                report.put("endpoint", remote.describe(decision.usage()));
+                // With no criterion deciding, the remote self-knowledge criterion had no usable reply (it settles
+                // whenever it has one): UAR's default then stands for the failed calls, not for a judgement.
+                report.put("endpoint", decision.decidedBy().isEmpty()
+                        ? remote.describeUsable(decision.usage(), "no verdict (no criterion settled it)")
+                        : remote.describe(decision.usage()));
             }
             cache.report(report);
             report.put("criteria", criteria).put("wall_ms", decision.usage().wallTime().toNanos() / 1e6);

@@ -104,7 +104,7 @@ final class LiveConfidenceBench {
                 TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder()
                         .gateway(remote.gateway()).score(TokenProbabilityConfidence.Score.MEAN).askIfSure(true).build();
                 Scored scored = score(selected, remote.sampler(TEMPERATURE), tokenProbabilities, remote::shouldStop);
-                return report(scored).put("endpoint", remote.describe(scored.usage));
+                return report(scored).put("endpoint", remote.describeUsable(scored.usage, "no live figures"));
             }
         }
         try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(2).build()) {

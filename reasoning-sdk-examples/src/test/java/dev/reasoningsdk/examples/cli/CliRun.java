@@ -50,6 +50,17 @@ record CliRun(int exit, String out, String err) {
         assertThat(out).isEmpty();
     }
 
+    /**
+     * Asserts the CLI's contract for a run the model failed: exit 1, one line on stderr starting with
+     * {@code start}, nothing on stdout.
+     */
+    void assertModelFailure(String start) {
+        assertThat(exit).as(err + out).isEqualTo(ReasoningCli.EXIT_FAILURE);
+        assertThat(err.strip().lines()).hasSize(1);
+        assertThat(err).startsWith(start);
+        assertThat(out).isEmpty();
+    }
+
     /** Stdout as JSON. */
     JsonNode json() throws IOException {
         return JSON.readTree(out);
