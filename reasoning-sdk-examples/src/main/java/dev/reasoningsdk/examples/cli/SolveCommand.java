@@ -318,9 +318,9 @@ final class SolveCommand implements Callable<Integer> {
                     .put("unparseable_chains", result.unparseableChains());
             // The cost under the names every command's usage has, timed around the method's whole run.
             BenchReport.usage(result.usage().withWallTime(wall)).figures().forEach(report::put);
-            // The budget's count, as bench aggregate reports it: a step search replayed from --cache counts the
-            // tokens its replies were recorded with.
-            report.put("generated_tokens", search != null ? search.generatedTokens() : result.generatedTokens());
+            // What every method's chains cost to generate, as bench aggregate reports it: a run replayed from
+            // --cache counts the tokens its replies were recorded with (its usage counts them as cache hits).
+            report.put("generated_tokens", result.generatedTokens());
             if (search != null) {
                 List<Map<String, Object>> path = new ArrayList<>();
                 for (StepSearchResult.Step step : search.path()) {
