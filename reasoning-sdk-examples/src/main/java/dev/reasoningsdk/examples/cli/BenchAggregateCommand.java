@@ -113,8 +113,18 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     /** Live problems by default; training never reads the rows they select ({@link TrainingRows}). */
     static final int DEFAULT_LIVE_LIMIT = 200;
 
-    @Option(names = "--limit", description = "Live problems, spread evenly over the file (default: ${DEFAULT-VALUE}).")
-    int limit = DEFAULT_LIVE_LIMIT;
+    @Option(names = "--max-problems", paramLabel = "N", description = "Live problems, spread evenly over the file "
+            + "(default: ${DEFAULT-VALUE}).")
+    int maxProblems = DEFAULT_LIVE_LIMIT;
+
+    /** {@code --max-problems}' deprecated name ({@link DeprecatedOption}). */
+    @Option(names = "--limit", hidden = true, paramLabel = "N")
+    void limit(Integer problems) {
+        // Picocli may apply a missing option's default through its setter: null then, and the field keeps its own.
+        if (problems != null) {
+            maxProblems = problems;
+        }
+    }
 
     @Option(names = "--lean-initial", description = "Initial samples of the lean AoR run (default: ${DEFAULT-VALUE}).")
     int leanInitial = 5;
@@ -156,8 +166,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     private picocli.CommandLine.Model.CommandSpec spec;
 
     /** The options only the live bench reads: given without {@code --live}, they would be silently ignored. */
-    private static final List<String> LIVE_OPTIONS = List.of("--problems", "--limit", "--lean-initial",
-            "--step-tokens", "--step-max-tokens", "--threads", "--step-reward", "--seed");
+    private static final List<String> LIVE_OPTIONS = List.of("--problems", "--max-problems", "--limit",
+            "--lean-initial", "--step-tokens", "--step-max-tokens", "--threads", "--step-reward", "--seed");
 
     /** The export folder's model of {@code --model DIR}, loaded before anything runs; null otherwise. */
     private HuggingFaceOnnxModel folderModel;
@@ -170,9 +180,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        DeprecatedOption.refuseBoth(spec, "--limit", "--max-problems");
         ModelOptions.requireLiveFor(spec, live, LIVE_OPTIONS);
         // Checked here, named as the caller wrote them, rather than by a builder once the offline half has run.
-        Arguments.atLeast(limit, 1, "--limit");
+        Arguments.atLeast(maxProblems, 1, "--max-problems");
         Arguments.atLeast(leanInitial, 1, "--lean-initial");
         if (leanInitial > CHAINS_PER_PROBLEM) {
             throw new IllegalArgumentException("--lean-initial must be <= " + CHAINS_PER_PROBLEM + ", was "
@@ -181,6 +192,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         Arguments.atLeast(stepTokens, 1, "--step-tokens");
         Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
         Arguments.atLeast(threads, 1, "--threads");
+        DeprecatedOption.warn(spec, "--limit", "--max-problems");
         ModelEndpoint endpoint = modelOptions.endpoint();
         ModelOptions.requireLive(endpoint, live);
         cache.requireRemote(endpoint);
@@ -201,7 +213,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
         List<JsonNode> liveProblems = !live ? List.of() : JsonlRows.distinctProblems(problemsFile);
         if (stepReward != null) {
-            stepRewardHead = stepRewardHead(endpoint, JsonlRows.evenlySpaced(liveProblems, limit));
+            stepRewardHead = stepRewardHead(endpoint, JsonlRows.evenlySpaced(liveProblems, maxProblems));
         }
         // The folder is loaded before the offline half, so a folder its loader refuses, or a problem its model
         // cannot read, exits 2 at once.
@@ -327,7 +339,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     private BenchReport live(List<JsonNode> rows, ModelEndpoint endpoint, LearnedVerifier.Weights verifierWeights,
                              String weightsName) throws IOException {
-        List<JsonNode> selected = JsonlRows.evenlySpaced(rows, limit);
+        List<JsonNode> selected = JsonlRows.evenlySpaced(rows, maxProblems);
         VerifierProvenance provenance = verifierWeights.provenance();
         long seen = !provenance.recordsTrainingQuestions() ? 0 : trainedOnSelected(selected, provenance::trainedOn);
         if (seen > 0) {
@@ -357,7 +369,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return selected.stream().filter(problem -> trainedOn.test(problem.path("question").asText())).count();
     }
 
-    /** The live half on {@code selected}, the problems of {@code rows} that {@code --limit} selects. */
+    /** The live half on {@code selected}, the problems of {@code rows} that {@code --max-problems} selects. */
     private BenchReport live(List<JsonNode> rows, List<JsonNode> selected, Map<String, ChainScorer> scorers,
                              ModelEndpoint endpoint) {
         if (endpoint.isServed()) {
@@ -426,13 +438,13 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     /**
-     * Refuses, before any problem runs, a problem of {@code rows} that {@code --limit} selects and the model in
+     * Refuses, before any problem runs, a problem of {@code rows} that {@code --max-problems} selects and the model in
      * process cannot read (a character outside its vocabulary, a prompt that fills its context), naming its row of
      * the file: the step searches stopped the run on it only when they reached it, minutes in, with the model's
      * message alone, and an export folder's calls on it failed one by one, served on loopback.
      */
     private void requireReadable(CausalLanguageModel model, List<JsonNode> rows) {
-        ModelEndpoint.requireReadable(model, problemsFile, JsonlRows.evenlySpacedRows(rows.size(), limit),
+        ModelEndpoint.requireReadable(model, problemsFile, JsonlRows.evenlySpacedRows(rows.size(), maxProblems),
                 row -> rows.get(row).path("question").asText());
     }
 

@@ -55,15 +55,34 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
             + ModelSolutions.DEFAULT_FILE + " in the project's data folder (or ../shared).")
     Path data;
 
-    @Option(names = "--data-limit", description = "Use at most this many GSM8K questions (default: all).")
-    int dataLimit = Integer.MAX_VALUE;
+    @Option(names = "--max-data-questions", paramLabel = "N", description = "Use at most this many GSM8K questions "
+            + "of --data, the first ones (default: all).")
+    int maxDataQuestions = Integer.MAX_VALUE;
 
-    @Option(names = "--limit", description = "Tiny-reasoner problems with --live. Default: ${DEFAULT-VALUE}")
-    int limit = 60;
+    /** {@code --max-data-questions}' deprecated name ({@link DeprecatedOption}). */
+    @Option(names = "--data-limit", hidden = true, paramLabel = "N")
+    void dataLimit(Integer questions) {
+        // Picocli may apply a missing option's default through its setter: null then, and the field keeps its own.
+        if (questions != null) {
+            maxDataQuestions = questions;
+        }
+    }
+
+    @Option(names = "--max-problems", paramLabel = "N", description = "Tiny-reasoner problems with --live, spread "
+            + "evenly over the file. Default: ${DEFAULT-VALUE}")
+    int maxProblems = 60;
+
+    /** {@code --max-problems}' deprecated name ({@link DeprecatedOption}). */
+    @Option(names = "--limit", hidden = true, paramLabel = "N")
+    void limit(Integer problems) {
+        if (problems != null) {
+            maxProblems = problems;
+        }
+    }
 
     @Option(names = "--live",
-            description = "Also sample the model (--provider; default the embedded tiny reasoner): --limit problems, "
-                    + "K chains.")
+            description = "Also sample the model (--provider; default the embedded tiny reasoner): --max-problems "
+                    + "problems, K chains.")
     boolean live;
 
     @Option(names = "--problems", description = "Tiny-reasoner eval problems (JSONL). Default: "
@@ -81,25 +100,30 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     /** The options only the live bench reads: given without {@code --live}, they would be silently ignored. */
-    private static final List<String> LIVE_OPTIONS = List.of("--limit", "--problems", "--samples", "--seed");
+    private static final List<String> LIVE_OPTIONS = List.of("--max-problems", "--limit", "--problems", "--samples",
+            "--seed");
 
     @Override
     public Integer call() throws Exception {
+        DeprecatedOption.refuseBoth(spec, "--data-limit", "--max-data-questions");
+        DeprecatedOption.refuseBoth(spec, "--limit", "--max-problems");
         ModelOptions.requireLiveFor(spec, live, LIVE_OPTIONS);
-        if (dataLimit < 4 || limit < 4) {
-            throw new IllegalArgumentException("--data-limit and --limit must be >= 4 (the data is split in halves "
-                    + "and quarters), were " + dataLimit + " and " + limit);
+        if (maxDataQuestions < 4 || maxProblems < 4) {
+            throw new IllegalArgumentException("--max-data-questions and --max-problems must be >= 4 (the data is "
+                    + "split in halves and quarters), were " + maxDataQuestions + " and " + maxProblems);
         }
         if (samples < 2) {
             throw new IllegalArgumentException("--samples must be >= 2, was " + samples);
         }
+        DeprecatedOption.warn(spec, "--data-limit", "--max-data-questions");
+        DeprecatedOption.warn(spec, "--limit", "--max-problems");
         ModelEndpoint endpoint = modelOptions.endpoint();
         ModelOptions.requireLive(endpoint, live);
         cache.requireRemote(endpoint);
         RemoteModel.requireReachable(endpoint, cache);
         // The live problems are read first: a bad file is refused before the offline bench runs.
         LiveConfidenceBench liveBench = !live ? null : new LiveConfidenceBench(problems != null ? problems
-                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"), limit, samples, seed, endpoint,
+                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"), maxProblems, samples, seed, endpoint,
                 cache);
         BenchReport report = new BenchReport();
         // The folder is loaded before the offline bench, so a folder its loader refuses, or a problem its model
@@ -123,7 +147,7 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
 
     private BenchReport realChains() throws Exception {
         Path file = data != null ? data : SharedData.require(ModelSolutions.DEFAULT_FILE, "--data");
-        List<ModelSolutions> rows = ModelSolutions.read(file, dataLimit);
+        List<ModelSolutions> rows = ModelSolutions.read(file, maxDataQuestions);
         AnswerExtractor numeric = AnswerExtractors.numeric();
         SamplingConsistency consistency = SamplingConsistency.of(numeric);
         Progress progress = new Progress("bench confidence");

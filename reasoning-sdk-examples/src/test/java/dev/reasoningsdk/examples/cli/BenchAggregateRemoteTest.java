@@ -69,7 +69,7 @@ class BenchAggregateRemoteTest {
 
     /** The bench on the given options; the problems are the tiny reasoner's eval file unless they say otherwise. */
     private CliRun benchOn(String... options) throws IOException {
-        List<String> args = new ArrayList<>(List.of("bench", "aggregate", "--live", "--json", "--limit", "3",
+        List<String> args = new ArrayList<>(List.of("bench", "aggregate", "--live", "--json", "--max-problems", "3",
                 "--data", solutions().toString()));
         args.addAll(List.of(options));
         return CliRun.of(args.toArray(String[]::new));
@@ -254,7 +254,8 @@ class BenchAggregateRemoteTest {
     @Test
     void liveOptionsAreCheckedBeforeAnythingRunsAndRefusedWithoutLive() throws IOException {
         String data = solutions().toString();
-        for (String option : List.of("--step-tokens", "--step-max-tokens", "--lean-initial", "--threads", "--limit")) {
+        for (String option : List.of("--step-tokens", "--step-max-tokens", "--lean-initial", "--threads",
+                "--max-problems")) {
             CliRun.of("bench", "aggregate", "--live", "--json", "--data", data, option, "0")
                     .assertBadInput(option + " must be >= 1, was 0");
         }
@@ -265,8 +266,8 @@ class BenchAggregateRemoteTest {
         // Without --live these would be ignored, and the caller would read an offline report as the one asked for.
         CliRun.of("bench", "aggregate", "--json", "--data", data, "--problems", problems().toString())
                 .assertBadInput("--problems is for the live bench: add --live");
-        CliRun.of("bench", "aggregate", "--json", "--data", data, "--limit", "3")
-                .assertBadInput("--limit is for the live bench: add --live");
+        CliRun.of("bench", "aggregate", "--json", "--data", data, "--max-problems", "3")
+                .assertBadInput("--max-problems is for the live bench: add --live");
     }
 
     private static JsonNode read(String body) {

@@ -27,7 +27,8 @@ class BenchConfidenceCommandTest {
         int exit;
         try {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            exit = ReasoningCli.execute("bench", "confidence", "--json", "--data-limit", "200", "--data", data.toString());
+            exit = ReasoningCli.execute("bench", "confidence", "--json", "--max-data-questions", "200", "--data",
+                    data.toString());
         } finally {
             System.setOut(original);
         }
@@ -65,7 +66,7 @@ class BenchConfidenceCommandTest {
     }
 
     private static JsonNode liveFigures(Path problems, Path data) throws IOException {
-        CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--limit", "12", "--samples", "3",
+        CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--max-problems", "12", "--samples", "3",
                 "--problems", problems.toString(), "--data", data.toString());
         assertThat(run.exit()).as(run.err()).isZero();
         return run.json().path("live_tiny_reasoner");
@@ -82,7 +83,7 @@ class BenchConfidenceCommandTest {
                 oneStep.add(line);
             }
         }
-        CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--limit", "4", "--samples", "4",
+        CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--max-problems", "4", "--samples", "4",
                 "--problems", Files.write(dir.resolve("easy.jsonl"), oneStep).toString(),
                 "--data", ServedParityTest.solutions(dir, 4).toString());
         assertThat(run.exit()).as(run.err()).isZero();
@@ -99,7 +100,8 @@ class BenchConfidenceCommandTest {
 
     @Test
     void badInputExitsWithTwo() {
-        assertThat(ReasoningCli.execute("bench", "confidence", "--data-limit", "3")).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(ReasoningCli.execute("bench", "confidence", "--max-data-questions", "3"))
+                .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(ReasoningCli.execute("bench", "confidence", "--data", "no/such/file.jsonl"))
                 .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
     }
@@ -108,7 +110,7 @@ class BenchConfidenceCommandTest {
     void anOptionOnlyTheLiveBenchReadsIsRefusedWithoutLive() {
         // Read by the live half alone, each was silently ignored by an offline run (bench aggregate refuses them).
         for (List<String> option : List.of(List.of("--seed", "7"), List.of("--samples", "5"),
-                List.of("--problems", "own.jsonl"), List.of("--limit", "12"))) {
+                List.of("--problems", "own.jsonl"), List.of("--max-problems", "12"))) {
             List<String> args = new ArrayList<>(List.of("bench", "confidence", "--json"));
             args.addAll(option);
 

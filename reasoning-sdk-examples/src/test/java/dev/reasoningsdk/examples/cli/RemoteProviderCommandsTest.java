@@ -216,7 +216,7 @@ class RemoteProviderCommandsTest {
             solutions.add(row + "}");
         }
         List<String> args = new ArrayList<>(List.of("bench", "confidence", "--live", "--json", "--provider",
-                "openai", "--base-url", server.openAiBaseUrl(), "--model", "x", "--limit", "8", "--data",
+                "openai", "--base-url", server.openAiBaseUrl(), "--model", "x", "--max-problems", "8", "--data",
                 Files.write(dir.resolve("solutions.jsonl"), solutions).toString(), "--problems",
                 Files.write(dir.resolve("problems.jsonl"), problems).toString()));
         args.addAll(List.of(options));

@@ -34,8 +34,8 @@ class StepRewardCommandTest {
                 "{\"prompt\": \"Q: Ana has 7 shells.\", \"answer\": 3}")) {
             Path problems = Files.write(dir.resolve("problems.jsonl"), List.of(good, bad));
             // Scored against a gold answer of 0 (or 3), or with an empty question, the row would count silently.
-            CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "2", "--data", solutions(dir).toString(),
-                    "--problems", problems.toString()).assertBadInput("problems.jsonl:2");
+            CliRun.of("bench", "aggregate", "--live", "--json", "--max-problems", "2", "--data",
+                    solutions(dir).toString(), "--problems", problems.toString()).assertBadInput("problems.jsonl:2");
             CliRun.of("step-reward", "train", "--problems", problems.toString()).assertBadInput("problems.jsonl:2");
         }
     }
@@ -45,7 +45,7 @@ class StepRewardCommandTest {
         // The model answers 21 here; 2^64 + 21 read as a long wraps around to 21, which scored every method right.
         Path problems = Files.writeString(dir.resolve("problems.jsonl"), "{\"question\": \"Owen has 7 stones. He "
                 + "triples them. How many stones does Owen have?\", \"steps\": 1, \"answer\": 18446744073709551637}\n");
-        CliRun run = CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "1", "--data",
+        CliRun run = CliRun.of("bench", "aggregate", "--live", "--json", "--max-problems", "1", "--data",
                 solutions(dir).toString(), "--problems", problems.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
@@ -66,8 +66,8 @@ class StepRewardCommandTest {
             Path problems = Files.write(dir.resolve("problems.jsonl"), List.of(good, "{\"question\": \"" + question
                     + "\", \"steps\": 1, \"answer\": 3}"));
             // The step searches stopped on it once they reached it, naming neither the row nor its question.
-            CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "2", "--data", solutions(dir).toString(),
-                    "--problems", problems.toString())
+            CliRun.of("bench", "aggregate", "--live", "--json", "--max-problems", "2", "--data",
+                    solutions(dir).toString(), "--problems", problems.toString())
                     .assertBadInput("cannot read row 1 (0-based) of problems.jsonl (\"" + question.substring(0, 20));
         }
     }
