@@ -92,8 +92,15 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     private static final int[] KS = {1, 5, 10, 20, 40};
     /** Chains sampled once per live problem: the most AoR draws, and majority@k's largest k. */
     private static final int CHAINS_PER_PROBLEM = AggregationOfReasoning.DEFAULT_MAX_SAMPLES;
-    /** The temperature live chains are sampled at; {@code solve}'s default too. */
-    static final double TEMPERATURE = 0.8;
+    /** The temperature live chains are sampled at without {@code --temperature}; {@code solve}'s default too. */
+    static final double TEMPERATURE = SamplingOptions.DEFAULT_TEMPERATURE;
+
+    /**
+     * {@code --temperature} and {@code --max-tokens} of the live chains majority and AoR vote on (the step searches
+     * keep their own settings); set here for a bench made without picocli, as the tests make one.
+     */
+    @Mixin
+    SamplingOptions sampling = new SamplingOptions();
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -167,7 +174,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     /** The options only the live bench reads: given without {@code --live}, they would be silently ignored. */
     private static final List<String> LIVE_OPTIONS = List.of("--problems", "--max-problems", "--limit",
-            "--lean-initial", "--step-tokens", "--step-max-tokens", "--threads", "--step-reward", "--seed");
+            "--temperature", "--max-tokens", "--lean-initial", "--step-tokens", "--step-max-tokens", "--threads",
+            "--step-reward", "--seed");
 
     /** The export folder's model of {@code --model DIR}, loaded before anything runs; null otherwise. */
     private HuggingFaceOnnxModel folderModel;
@@ -192,6 +200,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         Arguments.atLeast(stepTokens, 1, "--step-tokens");
         Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
         Arguments.atLeast(threads, 1, "--threads");
+        sampling.check();
         DeprecatedOption.warn(spec, "--limit", "--max-problems");
         ModelEndpoint endpoint = modelOptions.endpoint();
         ModelOptions.requireLive(endpoint, live);
@@ -222,6 +231,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             folderModel = loaded;
             if (loaded != null) {
                 requireReadable(loaded, liveProblems);
+                sampling.requireFits(loaded);
             }
             report.put("gsm8k", gsm8k(gsm8kFile, questions).put("learned_verifier",
                     LearnedVerifierBench.report(gsm8kFile, questions, verifierWeights, weightsName)));
@@ -395,7 +405,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     skipped = Map.of("best_first_learned", "needs --step-reward FILE: no process-reward head ships "
                             + "for " + endpoint.model() + " (train one with step-reward train --model DIR --out DIR)");
                 }
-                LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers,
+                LiveRun run = liveRun(selected, sampling.sampler(remote), scorers,
                         new LiveSearches(searches, skipped, notes), remote::shouldStop);
                 return run.report(endpoint.model(), scorers.keySet())
                         .put("endpoint", remote.describeUsable(run.usage, "no live figures"));
@@ -406,7 +416,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
              ModelGateway gateway = ModelGateway.of(OpenAiChatModels.builder().baseUrl(server.baseUrl())
                      .modelName(server.modelName()).build())) {
             requireReadable(model, rows);
-            LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
+            LocalModelSampler sampler = sampling.sampler(model);
             Supplier<StepSearch.Builder> search = () -> StepSearch.builder().model(model).seed(seed);
             Map<String, StepSearch> searches = new LinkedHashMap<>();
             searches.put("beam", StepSearchSettings.beam(search.get(), stepTokens, stepMaxTokens));
@@ -538,8 +548,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         }
 
         BenchReport report(String modelName, Iterable<String> scorerNames) {
-            BenchReport report = new BenchReport().put("model", modelName).put("n_problems", problems)
-                    .put("temperature", TEMPERATURE).put("seed", seed)
+            BenchReport report = sampling.report(new BenchReport().put("model", modelName)
+                    .put("n_problems", problems)).put("seed", seed)
                     .put("stop_reason", budgetSpent ? "budget_exhausted" : "completed");
             report.put("majority_at_k", majorityAtK(totals, problems));
             report.put("aor", aorFigures("aor_", totals, problems, scorerNames));
@@ -679,7 +689,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     continue;
                 }
                 AggregationOfReasoning.Builder aor = AggregationOfReasoning.builder().extractor(numeric)
-                        .scorer(scorer.getValue()).sampler(replay, TEMPERATURE);
+                        .scorer(scorer.getValue()).sampler(replay, sampling.temperature);
                 try {
                     solve(run, aor.build(), replay, question, gold, "aor_" + scorer.getKey());
                     solve(run, aor.initialSamples(leanInitial).build(), replay, question, gold,

@@ -92,6 +92,10 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     @Option(names = "--samples", description = "K, chains per problem in --live. Default: ${DEFAULT-VALUE}")
     int samples = 10;
 
+    /** {@code --temperature} and {@code --max-tokens} of the live samples. */
+    @Mixin
+    SamplingOptions sampling;
+
     @Option(names = "--seed", description = "First seed of --live: the problem on 0-based row r of the file samples "
             + "from seed + r * K. Default: ${DEFAULT-VALUE}, which the shipped figures were measured with.")
     long seed;
@@ -101,7 +105,7 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
 
     /** The options only the live bench reads: given without {@code --live}, they would be silently ignored. */
     private static final List<String> LIVE_OPTIONS = List.of("--max-problems", "--limit", "--problems", "--samples",
-            "--seed");
+            "--seed", "--temperature", "--max-tokens");
 
     @Override
     public Integer call() throws Exception {
@@ -115,6 +119,7 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         if (samples < 2) {
             throw new IllegalArgumentException("--samples must be >= 2, was " + samples);
         }
+        sampling.check();
         DeprecatedOption.warn(spec, "--data-limit", "--max-data-questions");
         DeprecatedOption.warn(spec, "--limit", "--max-problems");
         ModelEndpoint endpoint = modelOptions.endpoint();
@@ -123,14 +128,15 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         RemoteModel.requireReachable(endpoint, cache);
         // The live problems are read first: a bad file is refused before the offline bench runs.
         LiveConfidenceBench liveBench = !live ? null : new LiveConfidenceBench(problems != null ? problems
-                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"), maxProblems, samples, seed, endpoint,
-                cache);
+                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"), maxProblems, samples, seed,
+                sampling, endpoint, cache);
         BenchReport report = new BenchReport();
         // The folder is loaded before the offline bench, so a folder its loader refuses, or a problem its model
         // cannot read, exits 2 at once.
         try (HuggingFaceOnnxModel folder = endpoint.isFolder() ? endpoint.folderLoader().build() : null) {
             if (folder != null) {
                 liveBench.requireReadable(folder);
+                sampling.requireFits(folder);
             }
             report.put("real_chains", realChains());
             if (liveBench != null) {

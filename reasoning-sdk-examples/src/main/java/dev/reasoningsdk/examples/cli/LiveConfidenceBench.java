@@ -52,12 +52,11 @@ final class LiveConfidenceBench {
     private static final List<String> COMBINED = List.of("consistency.agreement", "consistency.entropy",
             "token_probability.mean_token_probability", "token_probability.min_token_probability");
 
-    private static final double TEMPERATURE = 0.8;
-
     private final Path problems;
     private final List<Selected> selected;
     private final int samples;
     private final long seed;
+    private final SamplingOptions sampling;
     private final ModelEndpoint endpoint;
     private final CacheOption cache;
 
@@ -68,12 +67,13 @@ final class LiveConfidenceBench {
      *                                  integer {@code answer} (before, such rows were sampled as empty questions and
      *                                  scored against an empty gold answer), or if it holds fewer than 2 problems
      */
-    LiveConfidenceBench(Path problems, int limit, int samples, long seed, ModelEndpoint endpoint, CacheOption cache)
-            throws IOException {
+    LiveConfidenceBench(Path problems, int maxProblems, int samples, long seed, SamplingOptions sampling,
+                        ModelEndpoint endpoint, CacheOption cache) throws IOException {
         this.problems = problems;
-        this.selected = select(problems, limit);
+        this.selected = select(problems, maxProblems);
         this.samples = samples;
         this.seed = seed;
+        this.sampling = sampling;
         this.endpoint = endpoint;
         this.cache = cache;
     }
@@ -103,13 +103,13 @@ final class LiveConfidenceBench {
                 // The server formats the question as its model's prompt; the chains carry their log-probabilities.
                 TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder()
                         .gateway(remote.gateway()).score(TokenProbabilityConfidence.Score.MEAN).askIfSure(true).build();
-                Scored scored = score(selected, remote.sampler(TEMPERATURE), tokenProbabilities, remote::shouldStop);
+                Scored scored = score(selected, sampling.sampler(remote), tokenProbabilities, remote::shouldStop);
                 return report(scored).put("endpoint", remote.describeUsable(scored.usage, "no live figures"));
             }
         }
         try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(2).build()) {
             requireReadable(model);
-            LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
+            LocalModelSampler sampler = sampling.sampler(model);
             // The sampler strips the space the model writes after "A:", so the scored prompt carries it.
             TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder().model(model)
                     .promptFormat(question -> TinyReasoner.prompt(question) + " ")
@@ -209,9 +209,8 @@ final class LiveConfidenceBench {
                 .put("problems_without_samples", scored.withoutSamples)
                 .put("truncated_samples", scored.truncatedSamples)
                 .put("stop_reason", scored.budgetSpent ? "budget_exhausted" : "completed")
-                .put("samples_per_problem", samples)
-                .put("temperature", TEMPERATURE)
-                .put("seed", seed)
+                .put("samples_per_problem", samples);
+        sampling.report(report).put("seed", seed)
                 .put("model_calls", scored.usage.modelCalls())
                 .put("wall_seconds", (System.nanoTime() - scored.started) / 1e9);
         if (n < 4) {

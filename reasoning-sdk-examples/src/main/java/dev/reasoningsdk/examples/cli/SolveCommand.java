@@ -17,7 +17,6 @@ import dev.reasoningsdk.impl.aggregate.StepSearch;
 import dev.reasoningsdk.impl.aggregate.StepSearchResult;
 import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
-import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.time.Duration;
@@ -26,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,7 +54,7 @@ import picocli.CommandLine.Parameters;
  * as it refuses a wrong URL, model or key, or as a client error the request itself causes (a 400 for a
  * {@code --max-tokens} over its limit), is bad input (exit 2, one line with the server's reply).
  * Sampling methods draw at {@code --temperature}
- * (default {@value BenchAggregateCommand#TEMPERATURE}), sample {@code i} with seed {@code --seed + i} (default 0); a
+ * (default {@value SamplingOptions#DEFAULT_TEMPERATURE}), sample {@code i} with seed {@code --seed + i} (default 0); a
  * step search's row {@code i} has seed {@code --seed + i}. {@code --max-tokens} (majority and AoR) caps each sample:
  * the embedded model's generation length, or on a served model each sample request's {@code maxOutputTokens}
  * (OpenAI's {@code max_tokens}, Ollama's {@code num_predict}; at most the context with {@code --model DIR}), while an
@@ -118,14 +116,9 @@ final class SolveCommand implements Callable<Integer> {
             + "--initial-samples (default: ${DEFAULT-VALUE}, AoR's).")
     int maxSamples = AggregationOfReasoning.DEFAULT_MAX_SAMPLES;
 
-    @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature of majority and aor "
-            + "(default: ${DEFAULT-VALUE}).")
-    double temperature = BenchAggregateCommand.TEMPERATURE;
-
-    @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens per sample of majority and aor "
-            + "(default: the model's context, or a served model's own length); sent to a served model with each "
-            + "sample (max_tokens, Ollama's num_predict).")
-    Integer maxTokens;
+    /** {@code --temperature} and {@code --max-tokens}, of majority and aor. */
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--seed", description = "First seed: sample i (a step search's row i) has seed + i "
             + "(default: ${DEFAULT-VALUE}).")
@@ -166,12 +159,7 @@ final class SolveCommand implements Callable<Integer> {
         }
         Arguments.atLeast(stepTokens, 1, "--step-tokens");
         Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
-        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("--temperature must be >= 0, was " + temperature);
-        }
-        if (maxTokens != null) {
-            Arguments.atLeast(maxTokens, 1, "--max-tokens");
-        }
+        sampling.check();
         ModelEndpoint endpoint = modelOptions.endpoint();
         cache.requireRemote(endpoint);
         if ("llm".equals(judge) && !endpoint.isServed()) {
@@ -196,11 +184,7 @@ final class SolveCommand implements Callable<Integer> {
             if (STEP_SEARCHES.contains(method)) {
                 solved = search(StepSearch.builder().model(model).seed(seed));
             } else {
-                LocalModelSampler.Builder sampler = LocalModelSampler.builder().model(model).temperature(temperature);
-                if (maxTokens != null) {
-                    sampler.maxTokens(maxTokens);
-                }
-                solved = aggregate(votingMethod(sampler.build(), null));
+                solved = aggregate(votingMethod(sampling.sampler(model), null));
             }
             return solved.report().put("endpoint", endpoint.describe().put("model", model.modelId()));
         }
@@ -215,18 +199,13 @@ final class SolveCommand implements Callable<Integer> {
              RemoteModel remote = RemoteModel.open(endpoint, folder, cache)) {
             if (folder != null) {
                 ModelEndpoint.requireReadable(folder, question, "it", "QUESTION");
-                if (maxTokens != null && maxTokens > folder.contextLength()) {
-                    // Its loopback server, as reasoning serve --model DIR, refuses a longer max_tokens.
-                    throw new IllegalArgumentException("--max-tokens must be at most " + folder.contextLength()
-                            + " with --model DIR (the context of " + folder.modelId() + "), was " + maxTokens);
-                }
+                sampling.requireFits(folder);
             }
             Solved solved;
             try {
                 solved = STEP_SEARCHES.contains(method)
                         ? search(StepSearchSettings.servedBuilder(remote.gateway(), remote.continuing(), seed))
-                        : aggregate(votingMethod(remote.sampler(temperature, maxTokens == null ? OptionalInt.empty()
-                                : OptionalInt.of(maxTokens)), LlmChainJudge.builder()
+                        : aggregate(votingMethod(sampling.sampler(remote), LlmChainJudge.builder()
                                 .gateway(remote.gateway()).build()));
             } catch (ReasoningException failed) {
                 // An endpoint that refused every call (a wrong URL, model or key, or a request it refuses, such as a
@@ -242,7 +221,7 @@ final class SolveCommand implements Callable<Integer> {
     private Aggregator votingMethod(ChainSampler sampler, ChainScorer llmJudge) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         if ("majority".equals(method)) {
-            return MajorityVote.builder().extractor(numeric).sampler(sampler, temperature).seed(seed)
+            return MajorityVote.builder().extractor(numeric).sampler(sampler, sampling.temperature).seed(seed)
                     .samples(samples).build();
         }
         ChainScorer scorer = switch (judge) {
@@ -250,7 +229,7 @@ final class SolveCommand implements Callable<Integer> {
             case "llm" -> llmJudge;
             default -> ArithmeticVerifier.builder().build();
         };
-        return AggregationOfReasoning.builder().extractor(numeric).scorer(scorer).sampler(sampler, temperature)
+        return AggregationOfReasoning.builder().extractor(numeric).scorer(scorer).sampler(sampler, sampling.temperature)
                 .initialSamples(initialSamples).maxSamples(maxSamples).seed(seed).build();
     }
 
@@ -277,14 +256,14 @@ final class SolveCommand implements Callable<Integer> {
 
     /** The settings majority or AoR ran with, as the report states them. */
     private BenchReport settings() {
-        BenchReport settings = new BenchReport().put("temperature", temperature).put("seed", seed);
+        BenchReport settings = new BenchReport().put("temperature", sampling.temperature).put("seed", seed);
         if ("majority".equals(method)) {
             settings.put("samples", samples);
         } else {
             settings.put("judge", judge).put("initial_samples", initialSamples).put("max_samples", maxSamples);
         }
-        if (maxTokens != null) {
-            settings.put("max_tokens", maxTokens);
+        if (sampling.maxTokens != null) {
+            settings.put("max_tokens", sampling.maxTokens);
         }
         return settings;
     }

@@ -348,7 +348,7 @@ class SolveCommandTest {
                 Arguments.of(new String[] {"--judge", "llm", question}, "--judge llm needs a served model"),
                 Arguments.of(new String[] {"--method", "majority", "--samples", "0", question},
                         "--samples must be >= 1, was 0"),
-                Arguments.of(new String[] {"--temperature", "-1", question}, "--temperature must be >= 0"),
+                Arguments.of(new String[] {"--temperature", "-1", question}, "--temperature must be finite and >= 0"),
                 Arguments.of(new String[] {"--initial-samples", "0", question},
                         "--initial-samples must be >= 1, was 0"),
                 Arguments.of(new String[] {"--max-samples", "0", question}, "--max-samples must be >= 1, was 0"),

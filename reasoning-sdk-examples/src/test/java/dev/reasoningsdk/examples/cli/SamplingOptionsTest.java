@@ -1,0 +1,146 @@
+package dev.reasoningsdk.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.reasoningsdk.fixtures.FaultInjectingServer;
+import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --temperature} and {@code --max-tokens} mean one thing in every command that samples chains
+ * ({@link SamplingOptions}): before, {@code bench confidence --live} and {@code bench aggregate --live} sampled at
+ * 0.8 with the server's length and took neither, and {@code verifier sample} took no {@code --max-tokens}. Over
+ * real HTTP on 127.0.0.1, every sample request carries both.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class SamplingOptionsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    /** Eight sums, each a problem with its gold answer. */
+    private Path problems() throws IOException {
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            rows.add("{\"id\": " + i + ", \"question\": \"Ana has " + (10 + i) + " shells. She finds 3. How many "
+                    + "now?\", \"answer\": " + (13 + i) + "}");
+        }
+        return Files.write(dir.resolve("problems.jsonl"), rows);
+    }
+
+    /** One GSM8K row per source, so the offline half is quick. */
+    private Path solutions() throws IOException {
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            StringBuilder row = new StringBuilder("{\"question\": \"What is " + i + " times 7?\", \"ground_truth\": "
+                    + "\"#### " + 7 * i + "\"");
+            for (String source : ModelSolutions.SOURCES) {
+                row.append(", \"").append(source).append("\": {\"solution\": \"The answer is ")
+                        .append(source.startsWith("6b") ? 7 * i : 7 * i + 1).append(".\"}");
+            }
+            rows.add(row + "}");
+        }
+        return Files.write(dir.resolve("solutions.jsonl"), rows);
+    }
+
+    /** Asserts that every chat request {@code server} saw asked for {@code temperature} and {@code maxTokens}. */
+    private static void assertEverySampleAskedFor(FaultInjectingServer server, double temperature, int maxTokens)
+            throws IOException {
+        assertThat(server.requestBodies()).isNotEmpty();
+        for (String body : server.requestBodies()) {
+            JsonNode request = JSON.readTree(body);
+            assertThat(request.path("temperature").asDouble()).as(body).isEqualTo(temperature);
+            assertThat(request.path("max_tokens").asInt()).as(body).isEqualTo(maxTokens);
+        }
+    }
+
+    @Test
+    void liveConfidenceSamplesAtTheGivenTemperatureAndTokenCap() throws IOException {
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--provider", "openai", "--base-url",
+                    server.openAiBaseUrl(), "--model", "x", "--max-problems", "8", "--samples", "2",
+                    "--temperature", "0.3", "--max-tokens", "40", "--data", solutions().toString(),
+                    "--problems", problems().toString());
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            JsonNode live = run.json().path("live");
+            assertThat(live.path("temperature").asDouble()).isEqualTo(0.3);
+            assertThat(live.path("max_tokens").asInt()).isEqualTo(40);
+            assertThat(live.path("problems").asInt()).isEqualTo(8);
+            assertEverySampleAskedFor(server, 0.3, 40);
+        }
+    }
+
+    @Test
+    void liveAggregationSamplesItsChainsAtTheGivenTemperatureAndTokenCap() throws IOException {
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            CliRun run = CliRun.of("bench", "aggregate", "--live", "--json", "--provider", "openai", "--base-url",
+                    server.openAiBaseUrl(), "--model", "x", "--max-problems", "1", "--temperature", "0.3",
+                    "--max-tokens", "40", "--data", solutions().toString(), "--problems", problems().toString());
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            JsonNode live = run.json().path("live");
+            assertThat(live.path("temperature").asDouble()).isEqualTo(0.3);
+            assertThat(live.path("max_tokens").asInt()).isEqualTo(40);
+            // The sampled chains' requests carry both; the step searches' calls keep their own settings.
+            List<JsonNode> sampled = new ArrayList<>();
+            for (String body : server.requestBodies()) {
+                JsonNode request = JSON.readTree(body);
+                if (request.path("temperature").asDouble() == 0.3) {
+                    sampled.add(request);
+                }
+            }
+            assertThat(sampled).hasSize(AggregationOfReasoning.DEFAULT_MAX_SAMPLES);
+            sampled.forEach(request -> assertThat(request.path("max_tokens").asInt()).isEqualTo(40));
+        }
+    }
+
+    @Test
+    void verifierSampleCapsEverySampleAtTheGivenTokens() throws IOException {
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            Path out = dir.resolve("chains.jsonl");
+            CliRun run = CliRun.of("verifier", "sample", "--provider", "openai", "--base-url",
+                    server.openAiBaseUrl(), "--model", "x", "--problems", problems().toString(), "--max-problems",
+                    "2", "--samples", "2", "--temperature", "0.5", "--max-tokens", "30", "--out", out.toString());
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.json().path("max_tokens").asInt()).isEqualTo(30);
+            assertThat(run.json().path("temperature").asDouble()).isEqualTo(0.5);
+            assertEverySampleAskedFor(server, 0.5, 30);
+        }
+    }
+
+    @Test
+    void theOptionsAreCheckedAlikeAndRefusedWhereNothingIsSampled() throws IOException {
+        String data = solutions().toString();
+        CliRun.of("bench", "confidence", "--json", "--data", data, "--temperature", "0.3")
+                .assertBadInput("--temperature is for the live bench: add --live");
+        CliRun.of("bench", "confidence", "--json", "--data", data, "--max-tokens", "40")
+                .assertBadInput("--max-tokens is for the live bench: add --live");
+        CliRun.of("bench", "aggregate", "--json", "--data", data, "--temperature", "0.3")
+                .assertBadInput("--temperature is for the live bench: add --live");
+        for (List<String> command : List.of(List.of("bench", "confidence", "--live", "--json", "--data", data),
+                List.of("bench", "aggregate", "--live", "--json", "--data", data),
+                List.of("verifier", "sample", "--out", dir.resolve("c.jsonl").toString()),
+                List.of("solve", "--method", "majority", "What is 2 plus 2?"))) {
+            List<String> hot = new ArrayList<>(command);
+            hot.addAll(List.of("--temperature", "-1"));
+            CliRun.of(hot.toArray(String[]::new)).assertBadInput("--temperature must be finite and >= 0, was -1.0");
+            List<String> capped = new ArrayList<>(command);
+            capped.addAll(List.of("--max-tokens", "0"));
+            CliRun.of(capped.toArray(String[]::new)).assertBadInput("--max-tokens must be >= 1, was 0");
+        }
+    }
+}
