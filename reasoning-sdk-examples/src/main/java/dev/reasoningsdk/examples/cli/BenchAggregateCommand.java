@@ -125,7 +125,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     int maxProblems = DEFAULT_LIVE_LIMIT;
 
     /** {@code --max-problems}' deprecated name ({@link DeprecatedOption}). */
-    @Option(names = "--limit", hidden = true, paramLabel = "N")
+    @Option(names = "--limit", hidden = true,
+            description = DeprecatedOption.PREFIX + "--max-problems", paramLabel = "N")
     void limit(Integer problems) {
         // Picocli may apply a missing option's default through its setter: null then, and the field keeps its own.
         if (problems != null) {
@@ -201,7 +202,6 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
         Arguments.atLeast(threads, 1, "--threads");
         sampling.check();
-        DeprecatedOption.warn(spec, "--limit", "--max-problems");
         ModelEndpoint endpoint = modelOptions.endpoint();
         ModelOptions.requireLive(endpoint, live);
         cache.requireRemote(endpoint);

@@ -60,7 +60,8 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     int maxDataQuestions = Integer.MAX_VALUE;
 
     /** {@code --max-data-questions}' deprecated name ({@link DeprecatedOption}). */
-    @Option(names = "--data-limit", hidden = true, paramLabel = "N")
+    @Option(names = "--data-limit", hidden = true,
+            description = DeprecatedOption.PREFIX + "--max-data-questions", paramLabel = "N")
     void dataLimit(Integer questions) {
         // Picocli may apply a missing option's default through its setter: null then, and the field keeps its own.
         if (questions != null) {
@@ -73,7 +74,8 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     int maxProblems = 60;
 
     /** {@code --max-problems}' deprecated name ({@link DeprecatedOption}). */
-    @Option(names = "--limit", hidden = true, paramLabel = "N")
+    @Option(names = "--limit", hidden = true,
+            description = DeprecatedOption.PREFIX + "--max-problems", paramLabel = "N")
     void limit(Integer problems) {
         if (problems != null) {
             maxProblems = problems;
@@ -120,8 +122,6 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--samples must be >= 2, was " + samples);
         }
         sampling.check();
-        DeprecatedOption.warn(spec, "--data-limit", "--max-data-questions");
-        DeprecatedOption.warn(spec, "--limit", "--max-problems");
         ModelEndpoint endpoint = modelOptions.endpoint();
         ModelOptions.requireLive(endpoint, live);
         cache.requireRemote(endpoint);

@@ -62,7 +62,8 @@ public final class BenchReasonerCommand implements Callable<Integer> {
     private int maxProblems = 200;
 
     /** {@code --max-problems}' deprecated name ({@link DeprecatedOption}). */
-    @Option(names = "--limit", hidden = true, paramLabel = "N")
+    @Option(names = "--limit", hidden = true,
+            description = DeprecatedOption.PREFIX + "--max-problems", paramLabel = "N")
     void limit(Integer problems) {
         // Picocli may apply a missing option's default through its setter: null then, and the field keeps its own.
         if (problems != null) {
@@ -83,9 +84,18 @@ public final class BenchReasonerCommand implements Callable<Integer> {
     private int threads;
 
 
-    @Option(names = "--eval", description = "The eval-problems.jsonl file; default: " + EVAL_FILE
-            + " in the project's data folder (or ../shared).")
-    private Path evalFile;
+    @Option(names = "--problems", paramLabel = "FILE", description = "The eval-problems.jsonl file; default: "
+            + EVAL_FILE + " in the project's data folder (or ../shared).")
+    private Path problemsFile;
+
+    /** {@code --problems}' deprecated name ({@link DeprecatedOption}). */
+    @Option(names = "--eval", hidden = true, description = DeprecatedOption.PREFIX + "--problems", paramLabel = "FILE")
+    void eval(Path file) {
+        // Picocli may apply a missing option's default through its setter: null then, and the field keeps its own.
+        if (file != null) {
+            problemsFile = file;
+        }
+    }
 
     @Option(names = "--seed", defaultValue = "20251122", description = "Sampling seed; default ${DEFAULT-VALUE}.")
     private long seed;
@@ -93,13 +103,13 @@ public final class BenchReasonerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         DeprecatedOption.refuseBoth(spec, "--limit", "--max-problems");
+        DeprecatedOption.refuseBoth(spec, "--eval", "--problems");
         if (maxProblems < 1 || samples < 1 || speedQuestions < 0 || threads < 1) {
             throw new IllegalArgumentException("--max-problems, --samples and --threads must be >= 1, "
                     + "--speed-questions >= 0");
         }
-        DeprecatedOption.warn(spec, "--limit", "--max-problems");
-        List<JsonNode> all = JsonlRows.withFields(evalFile != null ? evalFile : SharedData.require(EVAL_FILE, "--eval"),
-                EVAL_FIELDS);
+        List<JsonNode> all = JsonlRows.withFields(problemsFile != null ? problemsFile
+                : SharedData.require(EVAL_FILE, "--problems"), EVAL_FIELDS);
         List<JsonNode> problems = JsonlRows.evenlySpaced(all, maxProblems);
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

@@ -105,7 +105,7 @@ class BadInputSweepTest {
     void anEvalRowWithoutAFieldTheReasonerBenchReadsIsBadInputNamingIt() throws IOException {
         Path eval = Files.writeString(dir.resolve("eval.jsonl"),
                 "{\"id\": 0, \"steps\": 1, \"answer\": 3, \"prompt\": \"Q: What is 1 plus 2?\\nA:\"}\n");
-        CliRun.of("bench", "reasoner", "--eval", eval.toString(), "--max-problems", "1", "--samples", "1",
+        CliRun.of("bench", "reasoner", "--problems", eval.toString(), "--max-problems", "1", "--samples", "1",
                 "--speed-questions", "0").assertBadInput(eval + ":1: 'model_greedy_text' must be text, was ");
     }
 

@@ -67,7 +67,7 @@ class OwnModelFolderTest {
     static void exportFolderHeadAndServer() throws IOException {
         folder = copyOfTinyReasoner(shared.resolve("my-reasoner"));
         Path out = shared.resolve("head");
-        succeed("step-reward", "train", "--model", folder.toString(), "--max-problems", "8", "--chains", "4",
+        succeed("step-reward", "train", "--model", folder.toString(), "--max-problems", "8", "--samples", "4",
                 "--completions", "1", "--out", out.toString(), "--json");
         head = out.resolve(HiddenStateStepReward.SHIPPED_RESOURCE);
         // What reasoning serve --model DIR runs: the folder's loader and the server's defaults.
