@@ -127,11 +127,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     /** {@code --max-problems}' deprecated name ({@link DeprecatedOption}). */
     @Option(names = "--limit", hidden = true,
             description = DeprecatedOption.PREFIX + "--max-problems", paramLabel = "N")
-    void limit(Integer problems) {
-        // Picocli may apply a missing option's default through its setter: null then, and the field keeps its own.
-        if (problems != null) {
-            maxProblems = problems;
-        }
+    void limit(int problems) {
+        maxProblems = problems;
     }
 
     @Option(names = "--lean-initial", description = "Initial samples of the lean AoR run (default: ${DEFAULT-VALUE}).")

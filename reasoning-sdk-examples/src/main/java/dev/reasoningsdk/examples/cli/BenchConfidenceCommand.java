@@ -62,11 +62,8 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     /** {@code --max-data-questions}' deprecated name ({@link DeprecatedOption}). */
     @Option(names = "--data-limit", hidden = true,
             description = DeprecatedOption.PREFIX + "--max-data-questions", paramLabel = "N")
-    void dataLimit(Integer questions) {
-        // Picocli may apply a missing option's default through its setter: null then, and the field keeps its own.
-        if (questions != null) {
-            maxDataQuestions = questions;
-        }
+    void dataLimit(int questions) {
+        maxDataQuestions = questions;
     }
 
     @Option(names = "--max-problems", paramLabel = "N", description = "Tiny-reasoner problems with --live, spread "
@@ -76,10 +73,8 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     /** {@code --max-problems}' deprecated name ({@link DeprecatedOption}). */
     @Option(names = "--limit", hidden = true,
             description = DeprecatedOption.PREFIX + "--max-problems", paramLabel = "N")
-    void limit(Integer problems) {
-        if (problems != null) {
-            maxProblems = problems;
-        }
+    void limit(int problems) {
+        maxProblems = problems;
     }
 
     @Option(names = "--live",

@@ -64,11 +64,8 @@ public final class BenchReasonerCommand implements Callable<Integer> {
     /** {@code --max-problems}' deprecated name ({@link DeprecatedOption}). */
     @Option(names = "--limit", hidden = true,
             description = DeprecatedOption.PREFIX + "--max-problems", paramLabel = "N")
-    void limit(Integer problems) {
-        // Picocli may apply a missing option's default through its setter: null then, and the field keeps its own.
-        if (problems != null) {
-            maxProblems = problems;
-        }
+    void limit(int problems) {
+        maxProblems = problems;
     }
 
     @Option(names = "--samples", defaultValue = "10",
@@ -91,10 +88,7 @@ public final class BenchReasonerCommand implements Callable<Integer> {
     /** {@code --problems}' deprecated name ({@link DeprecatedOption}). */
     @Option(names = "--eval", hidden = true, description = DeprecatedOption.PREFIX + "--problems", paramLabel = "FILE")
     void eval(Path file) {
-        // Picocli may apply a missing option's default through its setter: null then, and the field keeps its own.
-        if (file != null) {
-            problemsFile = file;
-        }
+        problemsFile = file;
     }
 
     @Option(names = "--seed", defaultValue = "20251122", description = "Sampling seed; default ${DEFAULT-VALUE}.")

@@ -157,10 +157,7 @@ public final class JudgeCommand implements Callable<Integer> {
         @Option(names = "--feature-grid", split = ",", hidden = true,
                 description = DeprecatedOption.PREFIX + "--feature-sets")
         void featureGrid(List<String> sets) {
-            // Picocli may apply a missing option's default through its setter: null then, and the field keeps its own.
-            if (sets != null) {
-                featureSets = sets;
-            }
+            featureSets = sets;
         }
 
         @CommandLine.Spec

@@ -65,11 +65,8 @@ public final class StepRewardCommand implements Runnable {
         /** {@code --samples}' deprecated name ({@link DeprecatedOption}). */
         @Option(names = "--chains", hidden = true,
                 description = DeprecatedOption.PREFIX + "--samples", paramLabel = "N")
-        void chains(Integer chains) {
-            // Picocli may apply a missing option's default through its setter: null then, and the field keeps its own.
-            if (chains != null) {
-                samples = chains;
-            }
+        void chains(int chains) {
+            samples = chains;
         }
 
         @CommandLine.Spec

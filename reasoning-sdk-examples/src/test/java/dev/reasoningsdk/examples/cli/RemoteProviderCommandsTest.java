@@ -195,30 +195,12 @@ class RemoteProviderCommandsTest {
         }
     }
 
-    /**
-     * {@code bench confidence --live} on {@code server}'s OpenAI API with eight problems (half of them sums, which the
-     * server's reply gets right, half differences, which it misses), one quick offline row each, and {@code options}.
-     */
+    /** {@code bench confidence --live} against {@code server}'s OpenAI API on {@link LiveBenchFiles}, plus options. */
     private String[] liveConfidence(FaultInjectingServer server, String... options) throws IOException {
-        List<String> problems = new ArrayList<>();
-        List<String> solutions = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            // Half the problems are sums, which the server's reply gets right; half are differences, which it misses.
-            problems.add("{\"id\": " + i + ", \"question\": \"Ana has " + (10 + i) + " shells. She "
-                    + (i % 2 == 0 ? "finds" : "loses") + " 3. How many now?\", \"answer\": "
-                    + (i % 2 == 0 ? 13 + i : 7 + i) + "}");
-            StringBuilder row = new StringBuilder("{\"question\": \"What is " + i + " times 7?\", \"ground_truth\": "
-                    + "\"#### " + 7 * i + "\"");
-            for (String source : ModelSolutions.SOURCES) {
-                row.append(", \"").append(source).append("\": {\"solution\": \"The answer is ")
-                        .append(source.startsWith("6b") ? 7 * i : 7 * i + 1).append(".\"}");
-            }
-            solutions.add(row + "}");
-        }
+        LiveBenchFiles files = LiveBenchFiles.write(dir);
         List<String> args = new ArrayList<>(List.of("bench", "confidence", "--live", "--json", "--provider",
                 "openai", "--base-url", server.openAiBaseUrl(), "--model", "x", "--max-problems", "8", "--data",
-                Files.write(dir.resolve("solutions.jsonl"), solutions).toString(), "--problems",
-                Files.write(dir.resolve("problems.jsonl"), problems).toString()));
+                files.solutions().toString(), "--problems", files.problems().toString()));
         args.addAll(List.of(options));
         return args.toArray(String[]::new);
     }

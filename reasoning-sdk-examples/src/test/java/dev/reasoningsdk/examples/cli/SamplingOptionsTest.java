@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.impl.aggregate.AggregationOfReasoning;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,29 +30,11 @@ class SamplingOptionsTest {
     @TempDir
     Path dir;
 
-    /** Eight sums, each a problem with its gold answer. */
-    private Path problems() throws IOException {
-        List<String> rows = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            rows.add("{\"id\": " + i + ", \"question\": \"Ana has " + (10 + i) + " shells. She finds 3. How many "
-                    + "now?\", \"answer\": " + (13 + i) + "}");
-        }
-        return Files.write(dir.resolve("problems.jsonl"), rows);
-    }
+    private LiveBenchFiles files;
 
-    /** One GSM8K row per source, so the offline half is quick. */
-    private Path solutions() throws IOException {
-        List<String> rows = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            StringBuilder row = new StringBuilder("{\"question\": \"What is " + i + " times 7?\", \"ground_truth\": "
-                    + "\"#### " + 7 * i + "\"");
-            for (String source : ModelSolutions.SOURCES) {
-                row.append(", \"").append(source).append("\": {\"solution\": \"The answer is ")
-                        .append(source.startsWith("6b") ? 7 * i : 7 * i + 1).append(".\"}");
-            }
-            rows.add(row + "}");
-        }
-        return Files.write(dir.resolve("solutions.jsonl"), rows);
+    @BeforeEach
+    void writeFiles() throws IOException {
+        files = LiveBenchFiles.write(dir);
     }
 
     /** Asserts that every chat request {@code server} saw asked for {@code temperature} and {@code maxTokens}. */
@@ -71,8 +53,8 @@ class SamplingOptionsTest {
         try (FaultInjectingServer server = FaultInjectingServer.create()) {
             CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--provider", "openai", "--base-url",
                     server.openAiBaseUrl(), "--model", "x", "--max-problems", "8", "--samples", "2",
-                    "--temperature", "0.3", "--max-tokens", "40", "--data", solutions().toString(),
-                    "--problems", problems().toString());
+                    "--temperature", "0.3", "--max-tokens", "40", "--data", files.solutions().toString(),
+                    "--problems", files.problems().toString());
 
             assertThat(run.exit()).as(run.err()).isZero();
             JsonNode live = run.json().path("live");
@@ -88,7 +70,8 @@ class SamplingOptionsTest {
         try (FaultInjectingServer server = FaultInjectingServer.create()) {
             CliRun run = CliRun.of("bench", "aggregate", "--live", "--json", "--provider", "openai", "--base-url",
                     server.openAiBaseUrl(), "--model", "x", "--max-problems", "1", "--temperature", "0.3",
-                    "--max-tokens", "40", "--data", solutions().toString(), "--problems", problems().toString());
+                    "--max-tokens", "40", "--data", files.solutions().toString(), "--problems",
+                    files.problems().toString());
 
             assertThat(run.exit()).as(run.err()).isZero();
             JsonNode live = run.json().path("live");
@@ -112,8 +95,9 @@ class SamplingOptionsTest {
         try (FaultInjectingServer server = FaultInjectingServer.create()) {
             Path out = dir.resolve("chains.jsonl");
             CliRun run = CliRun.of("verifier", "sample", "--provider", "openai", "--base-url",
-                    server.openAiBaseUrl(), "--model", "x", "--problems", problems().toString(), "--max-problems",
-                    "2", "--samples", "2", "--temperature", "0.5", "--max-tokens", "30", "--out", out.toString());
+                    server.openAiBaseUrl(), "--model", "x", "--problems", files.problems().toString(),
+                    "--max-problems", "2", "--samples", "2", "--temperature", "0.5", "--max-tokens", "30", "--out",
+                    out.toString());
 
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(run.json().path("max_tokens").asInt()).isEqualTo(30);
@@ -124,7 +108,7 @@ class SamplingOptionsTest {
 
     @Test
     void theOptionsAreCheckedAlikeAndRefusedWhereNothingIsSampled() throws IOException {
-        String data = solutions().toString();
+        String data = files.solutions().toString();
         CliRun.of("bench", "confidence", "--json", "--data", data, "--temperature", "0.3")
                 .assertBadInput("--temperature is for the live bench: add --live");
         CliRun.of("bench", "confidence", "--json", "--data", data, "--max-tokens", "40")
