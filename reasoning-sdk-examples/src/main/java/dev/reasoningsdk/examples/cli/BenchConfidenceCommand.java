@@ -4,6 +4,7 @@ import dev.reasoningsdk.api.confidence.ConfidenceEstimate;
 import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.impl.confidence.ConfidenceMetrics;
 import dev.reasoningsdk.impl.confidence.CrossFitting;
+import dev.reasoningsdk.impl.confidence.FittedCalibrator;
 import dev.reasoningsdk.impl.confidence.IsotonicCalibrator;
 import dev.reasoningsdk.impl.confidence.LabelledScores;
 import dev.reasoningsdk.impl.confidence.PlattCalibrator;
@@ -35,6 +36,9 @@ import picocli.CommandLine.Spec;
  * temperature, whichever has the lowest Brier score cross-fitted inside the fit half; each of the three is also
  * listed on its own), selective accuracy at 80% coverage, and the refusal threshold chosen for 90% accuracy on one half
  * with the accuracy and coverage it gives on the other.
+ *
+ * <p>With {@code --live}, {@link LiveConfidenceBench}; {@code --calibrator-out FILE} also writes the calibrator of its
+ * consistency score, chosen by {@link #chosenCalibrator}, for {@code reasoning confidence --calibrator FILE}.
  */
 @Command(name = "confidence", mixinStandardHelpOptions = true,
         description = "Confidence estimation: AUROC, ECE raw and calibrated (cross-fitted), refusal.")
@@ -97,12 +101,17 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
             + "from seed + r * K. Default: ${DEFAULT-VALUE}, which the shipped figures were measured with.")
     long seed;
 
+    @Option(names = "--calibrator-out", paramLabel = "FILE", description = "With --live: write the calibrator of "
+            + "the live consistency score (the one with the lowest cross-fitted Brier score, fitted on every live "
+            + "problem) as JSON, for reasoning confidence --calibrator FILE with the same --samples.")
+    Path calibratorOut;
+
     @Spec
     private CommandSpec spec;
 
     /** The options only the live bench reads: given without {@code --live}, they would be silently ignored. */
     private static final List<String> LIVE_OPTIONS = List.of("--max-problems", "--limit", "--problems", "--samples",
-            "--seed", "--temperature", "--max-tokens");
+            "--seed", "--temperature", "--max-tokens", "--calibrator-out");
 
     @Override
     public Integer call() throws Exception {
@@ -122,9 +131,13 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         cache.requireRemote(endpoint);
         RemoteModel.requireReachable(endpoint, cache);
         // The live problems are read first: a bad file is refused before the offline bench runs.
-        LiveConfidenceBench liveBench = !live ? null : new LiveConfidenceBench(problems != null ? problems
-                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems"), maxProblems, samples, seed,
-                sampling, endpoint, cache);
+        Path liveProblems = !live ? null : problems != null ? problems
+                : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
+        if (calibratorOut != null) {
+            OutFolder.file("--calibrator-out", calibratorOut, liveProblems, data, endpoint.folder());
+        }
+        LiveConfidenceBench liveBench = !live ? null : new LiveConfidenceBench(liveProblems, maxProblems, samples,
+                seed, sampling, endpoint, cache, calibratorOut);
         BenchReport report = new BenchReport();
         // The folder is loaded before the offline bench, so a folder its loader refuses, or a problem its model
         // cannot read, exits 2 at once.
@@ -171,6 +184,35 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         return report;
     }
 
+    /** The calibrators the bench chooses among, by name, in order of preference. */
+    private static Map<String, Function<LabelledScores, ? extends FittedCalibrator>> calibrators() {
+        Map<String, Function<LabelledScores, ? extends FittedCalibrator>> calibrators = new LinkedHashMap<>();
+        calibrators.put("isotonic", IsotonicCalibrator::fit);
+        calibrators.put("platt", PlattCalibrator::fit);
+        calibrators.put("temperature", TemperatureScaling::fit);
+        return calibrators;
+    }
+
+    /**
+     * The calibrator to ship for {@code raw}: the one of {@link #calibrators()} whose cross-fitted Brier score on
+     * {@code raw} is lowest (the rule by which the bench's figures choose inside each half; the earlier on a tie),
+     * fitted on all of it.
+     *
+     * @throws IllegalArgumentException if there are fewer than two labelled scores
+     */
+    static FittedCalibrator chosenCalibrator(LabelledScores raw) {
+        Function<LabelledScores, ? extends FittedCalibrator> best = null;
+        double bestBrier = Double.POSITIVE_INFINITY;
+        for (Function<LabelledScores, ? extends FittedCalibrator> fit : calibrators().values()) {
+            double brier = ConfidenceMetrics.brierScore(CrossFitting.calibrateOutOfFold(raw, fit));
+            if (best == null || brier < bestBrier) {
+                best = fit;
+                bestBrier = brier;
+            }
+        }
+        return best.apply(raw);
+    }
+
     /** Adds the discrimination, calibration and refusal figures of one score to {@code report}. */
     static void evaluate(LabelledScores raw, BenchReport report) {
         report.put("majority_accuracy", ConfidenceMetrics.accuracy(raw))
@@ -180,10 +222,7 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
                 .put("ece20_raw", ConfidenceMetrics.ece20(raw))
                 .put("brier_raw", ConfidenceMetrics.brierScore(raw));
         Map<String, Function<LabelledScores, ? extends dev.reasoningsdk.api.confidence.Calibrator>> calibrators =
-                new LinkedHashMap<>();
-        calibrators.put("isotonic", IsotonicCalibrator::fit);
-        calibrators.put("platt", PlattCalibrator::fit);
-        calibrators.put("temperature", TemperatureScaling::fit);
+                new LinkedHashMap<>(calibrators());
         BenchReport byCalibrator = new BenchReport();
         CrossFitting.Selection selection = CrossFitting.calibrateOutOfFoldSelecting(raw, calibrators);
         LabelledScores headline = selection.calibrated();

@@ -11,6 +11,7 @@ import dev.reasoningsdk.api.model.CausalLanguageModel;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.confidence.AnswerGroups;
+import dev.reasoningsdk.impl.confidence.FittedCalibrator;
 import dev.reasoningsdk.impl.confidence.LabelledScores;
 import dev.reasoningsdk.impl.confidence.LogisticCombiner;
 import dev.reasoningsdk.impl.confidence.SamplingConsistency;
@@ -18,7 +19,9 @@ import dev.reasoningsdk.impl.confidence.TokenProbabilityConfidence;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.internal.AtomicFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -59,6 +62,8 @@ final class LiveConfidenceBench {
     private final SamplingOptions sampling;
     private final ModelEndpoint endpoint;
     private final CacheOption cache;
+    /** Where the consistency score's calibrator is written ({@code --calibrator-out}); null for nowhere. */
+    private final Path calibratorOut;
 
     /**
      * Reads and checks the problems now, so that a bad file is refused before the offline bench runs.
@@ -68,7 +73,8 @@ final class LiveConfidenceBench {
      *                                  scored against an empty gold answer), or if it holds fewer than 2 problems
      */
     LiveConfidenceBench(Path problems, int maxProblems, int samples, long seed, SamplingOptions sampling,
-                        ModelEndpoint endpoint, CacheOption cache) throws IOException {
+                        ModelEndpoint endpoint, CacheOption cache, Path calibratorOut) throws IOException {
+        this.calibratorOut = calibratorOut;
         this.problems = problems;
         this.selected = select(problems, maxProblems);
         this.samples = samples;
@@ -110,13 +116,21 @@ final class LiveConfidenceBench {
         try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(2).build()) {
             requireReadable(model);
             LocalModelSampler sampler = sampling.sampler(model);
-            // The sampler strips the space the model writes after "A:", so the scored prompt carries it.
-            TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder().model(model)
-                    .promptFormat(question -> TinyReasoner.prompt(question) + " ")
+            TokenProbabilityConfidence tokenProbabilities = tinyReasonerTokenScorer(model)
                     .score(TokenProbabilityConfidence.Score.MEAN).askIfSure(true).build();
             Scored scored = score(selected, sampler, tokenProbabilities, () -> false);
             return report(scored).put("endpoint", endpoint.describe().put("usage", BenchReport.usage(scored.usage)));
         }
+    }
+
+    /**
+     * The token-probability scorer of chains the embedded tiny reasoner sampled ({@link LocalModelSampler}), which
+     * scores them in process: the bench's and {@code reasoning confidence}'s.
+     */
+    static TokenProbabilityConfidence.Builder tinyReasonerTokenScorer(HuggingFaceOnnxModel model) {
+        // The sampler strips the space the model writes after "A:", so the scored prompt carries it.
+        return TokenProbabilityConfidence.builder().model(model)
+                .promptFormat(question -> TinyReasoner.prompt(question) + " ");
     }
 
     /** The per-problem scores and labels, and what they cost. */
@@ -198,7 +212,14 @@ final class LiveConfidenceBench {
         return scored;
     }
 
-    private BenchReport report(Scored scored) {
+    /** The sampling options the live chains were drawn with that differ from reasoning confidence's defaults. */
+    private String sampledAs() {
+        String options = sampling.temperature == SamplingOptions.DEFAULT_TEMPERATURE ? ""
+                : " --temperature " + sampling.temperature;
+        return sampling.maxTokens == null ? options : options + " --max-tokens " + sampling.maxTokens;
+    }
+
+    private BenchReport report(Scored scored) throws IOException {
         int n = scored.correct.size();
         boolean[] correct = new boolean[n];
         for (int i = 0; i < n; i++) {
@@ -215,11 +236,24 @@ final class LiveConfidenceBench {
                 .put("wall_seconds", (System.nanoTime() - scored.started) / 1e9);
         if (n < 4) {
             // Cross-fitting splits the problems in halves and quarters.
+            if (calibratorOut != null) {
+                report.put("calibrator_out", new BenchReport().put("skipped", "fewer than 4 problems with samples: "
+                        + "no calibrator written to " + calibratorOut));
+            }
             return report.put("skipped", "fewer than 4 problems with samples: nothing to evaluate");
         }
         Map<String, LabelledScores> scores = new LinkedHashMap<>();
         String combinerSkipped = null;
         scores.put("consistency", LabelledScores.of(doubles(scored.agreement), correct));
+        if (calibratorOut != null) {
+            // The agreement of K chains at this temperature: what reasoning confidence computes by default.
+            FittedCalibrator calibrator = BenchConfidenceCommand.chosenCalibrator(scores.get("consistency"));
+            AtomicFiles.write(calibratorOut, calibrator.toJson().getBytes(StandardCharsets.UTF_8));
+            report.put("calibrator_out", new BenchReport().put("file", calibratorOut.toString())
+                    .put("score", "consistency").put("type", calibrator.name()).put("fitted_on_problems", n)
+                    .put("use", "reasoning confidence --method consistency --samples " + samples + sampledAs()
+                            + " --calibrator " + calibratorOut));
+        }
         if (scored.withTokenProbabilities) {
             scores.put("mean_token_probability", LabelledScores.of(doubles(scored.tokenProbability), correct));
         }

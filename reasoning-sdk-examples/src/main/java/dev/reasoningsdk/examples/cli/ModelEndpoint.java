@@ -129,6 +129,34 @@ record ModelEndpoint(Provider provider, String baseUrl, String model, String api
         }
     }
 
+    /**
+     * Refuses, for an export folder's model ({@code --model DIR}; nothing for null), a {@code question} it cannot
+     * read and a {@code --max-tokens} (null when not given) beyond its context, which its loopback server, as
+     * {@code reasoning serve --model DIR}, would refuse on every call.
+     *
+     * @throws IllegalArgumentException naming {@code QUESTION} or {@code --max-tokens} and why
+     */
+    static void requireFolderReads(HuggingFaceOnnxModel folder, String question, Integer maxTokens) {
+        if (folder == null) {
+            return;
+        }
+        requireReadable(folder, question, "it", "QUESTION");
+        requireMaxTokensFit(folder, maxTokens);
+    }
+
+    /**
+     * Refuses a {@code --max-tokens} (null when not given) beyond an export folder's context: its loopback server, as
+     * {@code reasoning serve --model DIR}, would refuse it on every call.
+     *
+     * @throws IllegalArgumentException naming {@code --max-tokens} and the folder's context
+     */
+    static void requireMaxTokensFit(HuggingFaceOnnxModel folder, Integer maxTokens) {
+        if (maxTokens != null && maxTokens > folder.contextLength()) {
+            throw new IllegalArgumentException("--max-tokens must be at most " + folder.contextLength()
+                    + " with --model DIR (the context of " + folder.modelId() + "), was " + maxTokens);
+        }
+    }
+
     /** The provider's CLI name: local, openai or ollama. */
     String providerName() {
         return provider.name().toLowerCase(Locale.ROOT);

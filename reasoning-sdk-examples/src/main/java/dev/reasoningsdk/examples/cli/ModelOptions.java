@@ -4,9 +4,12 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.reasoningsdk.impl.internal.Arguments;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -203,6 +206,49 @@ final class ModelOptions {
      */
     static Optional<String> firstGiven(CommandSpec spec, Collection<String> options) {
         return options.stream().filter(spec.commandLine().getParseResult()::hasMatchedOption).findFirst();
+    }
+
+    /**
+     * Refuses a {@code value} of {@code option} that is not one of {@code allowed}, listing them.
+     *
+     * @throws IllegalArgumentException naming the option, the allowed values and the value given
+     */
+    static void requireOneOf(String value, List<String> allowed, String option) {
+        if (!allowed.contains(value)) {
+            throw new IllegalArgumentException(option + " must be one of " + String.join(", ", allowed) + ", was '"
+                    + value + "'");
+        }
+    }
+
+    /**
+     * Refuses the first option the caller gave that another method reads and {@code method} does not: it would be
+     * ignored without a word.
+     *
+     * @param optionsByMethod each method's own options, by its {@code --method} name
+     * @throws IllegalArgumentException "OPTION does not apply to --method METHOD"
+     */
+    static void refuseOtherMethodsOptions(CommandSpec spec, String method, Map<String, List<String>> optionsByMethod) {
+        List<String> others = new ArrayList<>();
+        optionsByMethod.values().forEach(others::addAll);
+        others.removeAll(optionsByMethod.get(method));
+        firstGiven(spec, others).ifPresent(option -> {
+            throw new IllegalArgumentException(option + " does not apply to --method " + method);
+        });
+    }
+
+    /**
+     * Checks the sampling options of a command that draws samples: {@code --temperature} at least 0 and finite,
+     * {@code --max-tokens} (null when not given) at least 1.
+     *
+     * @throws IllegalArgumentException naming the option and its value
+     */
+    static void requireSampling(double temperature, Integer maxTokens) {
+        if (!(temperature >= 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException("--temperature must be >= 0, was " + temperature);
+        }
+        if (maxTokens != null) {
+            Arguments.atLeast(maxTokens, 1, "--max-tokens");
+        }
     }
 
     /**

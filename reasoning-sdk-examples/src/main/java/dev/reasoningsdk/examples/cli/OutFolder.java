@@ -25,7 +25,7 @@ final class OutFolder {
      *                                  the file is one of {@code inputs} or an existing file inside one of them
      */
     static Path file(Path folder, String name, Path... inputs) {
-        requireFoldersCanBeMade(folder);
+        requireFoldersCanBeMade("--out", folder);
         if (Files.exists(folder) && !Files.isDirectory(folder)) {
             throw new IllegalArgumentException("--out " + folder + " is not a directory");
         }
@@ -46,11 +46,16 @@ final class OutFolder {
      *                                  or an existing file inside one of them
      */
     static Path file(Path file, Path... inputs) {
-        requireFoldersCanBeMade(file);
+        return file("--out", file, inputs);
+    }
+
+    /** {@link #file(Path, Path...)} for a command whose option naming the file is {@code option}. */
+    static Path file(String option, Path file, Path... inputs) {
+        requireFoldersCanBeMade(option, file);
         if (Files.isDirectory(file)) {
-            throw new IllegalArgumentException("--out " + file + " is a directory, not a file to write");
+            throw new IllegalArgumentException(option + " " + file + " is a directory, not a file to write");
         }
-        return requireNotAnInput("--out " + file, file, inputs);
+        return requireNotAnInput(option + " " + file, file, inputs);
     }
 
     /**
@@ -83,11 +88,11 @@ final class OutFolder {
     }
 
     /** The folders above {@code path} are made when it is written: the nearest one that exists must be a folder. */
-    private static void requireFoldersCanBeMade(Path path) {
+    private static void requireFoldersCanBeMade(String option, Path path) {
         for (Path above = path.toAbsolutePath().getParent(); above != null; above = above.getParent()) {
             if (Files.exists(above)) {
                 if (!Files.isDirectory(above)) {
-                    throw new IllegalArgumentException("--out " + path + ": " + above + " is a file, not a folder");
+                    throw new IllegalArgumentException(option + " " + path + ": " + above + " is a file, not a folder");
                 }
                 return;
             }

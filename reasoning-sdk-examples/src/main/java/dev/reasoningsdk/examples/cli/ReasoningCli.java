@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 JudgeCommand.class,
                 SolveCommand.class,
+                ConfidenceCommand.class,
                 MergeCommand.class,
                 ServeCommand.class,
                 GenerateCommand.class,

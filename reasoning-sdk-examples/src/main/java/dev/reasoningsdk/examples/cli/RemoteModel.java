@@ -189,6 +189,14 @@ final class RemoteModel implements AutoCloseable {
     }
 
     /**
+     * {@link #sampler(double, OptionalInt)} with the cap of {@code --max-tokens} as the option holds it (null when
+     * not given).
+     */
+    ChatModelSampler sampler(double temperature, Integer maxTokens) {
+        return sampler(temperature, maxTokens == null ? OptionalInt.empty() : OptionalInt.of(maxTokens));
+    }
+
+    /**
      * A sampler over the run's gateway at {@code temperature} whose every sample asks for at most {@code maxTokens}
      * generated tokens, when given: the request's {@code maxOutputTokens} (OpenAI's {@code max_tokens}, Ollama's
      * {@code num_predict}), where the server cuts the sample, which then counts as truncated as a local model's sample

@@ -1,10 +1,8 @@
 package dev.reasoningsdk.examples.cli;
 
 import dev.reasoningsdk.api.model.ChainSampler;
-import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
-import java.util.OptionalInt;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,51 +28,31 @@ final class SamplingOptions {
     Integer maxTokens;
 
     /**
-     * Checks both options as the caller gave them.
+     * Checks both options as the caller gave them ({@link ModelOptions#requireSampling}).
      *
      * @throws IllegalArgumentException if the temperature is negative, NaN or infinite, or the cap is below 1
      */
     void check() {
-        try {
-            Arguments.temperature(temperature);
-        } catch (IllegalArgumentException bad) {
-            throw new IllegalArgumentException("--" + bad.getMessage());
-        }
-        if (maxTokens != null) {
-            Arguments.atLeast(maxTokens, 1, "--max-tokens");
-        }
+        ModelOptions.requireSampling(temperature, maxTokens);
     }
 
     /**
-     * Refuses a cap beyond an export folder's context ({@code --model DIR}): its loopback server, as
-     * {@code reasoning serve --model DIR}, refuses a longer {@code max_tokens}.
+     * Refuses a cap beyond an export folder's context ({@code --model DIR}; {@link ModelEndpoint#requireMaxTokensFit}).
      *
      * @throws IllegalArgumentException naming the folder's context
      */
     void requireFits(HuggingFaceOnnxModel folder) {
-        if (maxTokens != null && maxTokens > folder.contextLength()) {
-            throw new IllegalArgumentException("--max-tokens must be at most " + folder.contextLength()
-                    + " with --model DIR (the context of " + folder.modelId() + "), was " + maxTokens);
-        }
-    }
-
-    /** The cap, if given. */
-    OptionalInt maxTokensCap() {
-        return maxTokens == null ? OptionalInt.empty() : OptionalInt.of(maxTokens);
+        ModelEndpoint.requireMaxTokensFit(folder, maxTokens);
     }
 
     /** A sampler over the run's served model (or export folder on loopback) with both options. */
     ChainSampler sampler(RemoteModel remote) {
-        return remote.sampler(temperature, maxTokensCap());
+        return remote.sampler(temperature, maxTokens);
     }
 
-    /** A sampler of {@code model} in process with both options. */
+    /** A sampler of {@code model} in process with both options ({@link SolveCommand#localSampler}). */
     LocalModelSampler sampler(HuggingFaceOnnxModel model) {
-        LocalModelSampler.Builder sampler = LocalModelSampler.builder().model(model).temperature(temperature);
-        if (maxTokens != null) {
-            sampler.maxTokens(maxTokens);
-        }
-        return sampler.build();
+        return SolveCommand.localSampler(model, temperature, maxTokens);
     }
 
     /** Both options into {@code report}, as a run states what it ran with: {@code max_tokens} only when given. */

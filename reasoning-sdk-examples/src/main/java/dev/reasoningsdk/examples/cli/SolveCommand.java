@@ -17,6 +17,7 @@ import dev.reasoningsdk.impl.aggregate.StepSearch;
 import dev.reasoningsdk.impl.aggregate.StepSearchResult;
 import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
+import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import java.time.Duration;
@@ -136,20 +137,9 @@ final class SolveCommand implements Callable<Integer> {
         if (question.isBlank()) {
             throw new IllegalArgumentException("QUESTION is blank: give the question to answer, in quotes");
         }
-        if (!METHODS.contains(method)) {
-            throw new IllegalArgumentException("--method must be one of " + String.join(", ", METHODS) + ", was '"
-                    + method + "'");
-        }
-        List<String> others = new ArrayList<>();
-        OPTIONS_BY_METHOD.values().forEach(others::addAll);
-        others.removeAll(OPTIONS_BY_METHOD.get(method));
-        ModelOptions.firstGiven(spec, others).ifPresent(option -> {
-            throw new IllegalArgumentException(option + " does not apply to --method " + method);
-        });
-        if (!JUDGES.contains(judge)) {
-            throw new IllegalArgumentException("--judge must be one of " + String.join(", ", JUDGES) + ", was '"
-                    + judge + "'");
-        }
+        ModelOptions.requireOneOf(method, METHODS, "--method");
+        ModelOptions.refuseOtherMethodsOptions(spec, method, OPTIONS_BY_METHOD);
+        ModelOptions.requireOneOf(judge, JUDGES, "--judge");
         Arguments.atLeast(samples, 1, "--samples");
         Arguments.atLeast(initialSamples, 1, "--initial-samples");
         Arguments.atLeast(maxSamples, 1, "--max-samples");
@@ -197,10 +187,7 @@ final class SolveCommand implements Callable<Integer> {
     private BenchReport solveServed(ModelEndpoint endpoint) {
         try (HuggingFaceOnnxModel folder = endpoint.isFolder() ? endpoint.folderLoader().build() : null;
              RemoteModel remote = RemoteModel.open(endpoint, folder, cache)) {
-            if (folder != null) {
-                ModelEndpoint.requireReadable(folder, question, "it", "QUESTION");
-                sampling.requireFits(folder);
-            }
+            ModelEndpoint.requireFolderReads(folder, question, sampling.maxTokens);
             Solved solved;
             try {
                 solved = STEP_SEARCHES.contains(method)
@@ -215,6 +202,18 @@ final class SolveCommand implements Callable<Integer> {
             }
             return solved.report().put("endpoint", remote.describe(solved.result().usage()));
         }
+    }
+
+    /**
+     * The embedded model's sampler at {@code temperature}, each sample cut at {@code maxTokens} when given
+     * ({@code --max-tokens}), as every command that samples the tiny reasoner in process builds it.
+     */
+    static LocalModelSampler localSampler(HuggingFaceOnnxModel model, double temperature, Integer maxTokens) {
+        LocalModelSampler.Builder sampler = LocalModelSampler.builder().model(model).temperature(temperature);
+        if (maxTokens != null) {
+            sampler.maxTokens(maxTokens);
+        }
+        return sampler.build();
     }
 
     /** Majority or AoR over {@code sampler}; {@code llmJudge} is AoR's judge with {@code --judge llm}. */

@@ -245,7 +245,7 @@ class BenchAggregateRemoteTest {
             CliRun run = bench("--provider", "openai", "--base-url", server.openAiBaseUrl(), "--model", "x",
                     "--max-calls", "3");
 
-            run.assertModelFailure("reasoning: no live figures: no usable reply from " + server.openAiBaseUrl()
+            run.assertFailedRun("reasoning: no live figures: no usable reply from " + server.openAiBaseUrl()
                     + " (model 'x'); all 3 calls failed {SERVER_ERROR=3}");
             assertThat(server.requests()).isEqualTo(3);
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reasoningsdk.impl.confidence.FittedCalibrator;
 import dev.reasoningsdk.impl.internal.ProjectData;
 import java.io.IOException;
 import java.io.ByteArrayOutputStream;
@@ -99,6 +100,32 @@ class BenchConfidenceCommandTest {
     }
 
     @Test
+    void theLiveBenchWritesTheConsistencyCalibratorThatConfidenceReads(@TempDir Path dir) throws Exception {
+        List<String> problems = Files.readAllLines(ProjectData.require(BenchReasonerCommand.EVAL_FILE)).stream()
+                .filter(line -> !line.isBlank()).limit(12).toList();
+        Path out = dir.resolve("fitted").resolve("consistency.json");
+        CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--max-problems", "12", "--samples", "4",
+                "--problems", Files.write(dir.resolve("problems.jsonl"), problems).toString(),
+                "--data", ServedParityTest.solutions(dir, 4).toString(), "--calibrator-out", out.toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        JsonNode written = run.json().path("live_tiny_reasoner").path("calibrator_out");
+
+        FittedCalibrator calibrator = FittedCalibrator.fromJson(Files.readString(out));
+        assertThat(written.path("type").asText()).isEqualTo(calibrator.name());
+        assertThat(written.path("fitted_on_problems").asInt()).isEqualTo(12);
+        assertThat(written.path("use").asText()).contains("--samples 4 --calibrator " + out);
+        // What reasoning confidence does with it: the agreement of 4 chains, calibrated.
+        JsonNode answered = CliRun.succeeded("confidence", "--samples", "4", "--calibrator", out.toString(),
+                "Sam has 14 apples. He buys 7 more. How many apples does Sam have?");
+        assertThat(answered.path("calibrator").asText()).isEqualTo(calibrator.name());
+        assertThat(answered.path("confidence").asDouble())
+                .isEqualTo(calibrator.calibrate(answered.path("raw_confidence").asDouble()));
+
+        CliRun.of("bench", "confidence", "--live", "--json", "--max-problems", "12", "--calibrator-out", dir.toString())
+                .assertBadInput("--calibrator-out " + dir + " is a directory");
+    }
+
+    @Test
     void badInputExitsWithTwo() {
         assertThat(ReasoningCli.execute("bench", "confidence", "--max-data-questions", "3"))
                 .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
@@ -110,7 +137,8 @@ class BenchConfidenceCommandTest {
     void anOptionOnlyTheLiveBenchReadsIsRefusedWithoutLive() {
         // Read by the live half alone, each was silently ignored by an offline run (bench aggregate refuses them).
         for (List<String> option : List.of(List.of("--seed", "7"), List.of("--samples", "5"),
-                List.of("--problems", "own.jsonl"), List.of("--max-problems", "12"))) {
+                List.of("--problems", "own.jsonl"), List.of("--max-problems", "12"),
+                List.of("--calibrator-out", "consistency.json"))) {
             List<String> args = new ArrayList<>(List.of("bench", "confidence", "--json"));
             args.addAll(option);
 

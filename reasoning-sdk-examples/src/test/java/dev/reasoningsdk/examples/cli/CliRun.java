@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -51,14 +54,33 @@ record CliRun(int exit, String out, String err) {
     }
 
     /**
-     * Asserts the CLI's contract for a run the model failed: exit 1, one line on stderr starting with
-     * {@code start}, nothing on stdout.
+     * Asserts the CLI's contract for a run whose model calls failed: exit 1, one line on stderr beginning with
+     * {@code opening}, nothing on stdout.
      */
-    void assertModelFailure(String start) {
+    void assertFailedRun(String opening) {
         assertThat(exit).as(err + out).isEqualTo(ReasoningCli.EXIT_FAILURE);
-        assertThat(err.strip().lines()).hasSize(1);
-        assertThat(err).startsWith(start);
         assertThat(out).isEmpty();
+        assertThat(err.strip().lines()).hasSize(1);
+        assertThat(err).startsWith(opening);
+    }
+
+    /**
+     * Runs {@code reasoning command args...}, asserts it exited 0 (with its stderr as the reason when not), and returns
+     * its stdout as JSON.
+     */
+    static JsonNode succeeded(String command, String... args) throws IOException {
+        List<String> all = new ArrayList<>(List.of(command));
+        all.addAll(List.of(args));
+        CliRun run = of(all.toArray(String[]::new));
+        assertThat(run.exit()).as(run.err()).isZero();
+        return run.json();
+    }
+
+    /** {@code json} without its top-level wall time, the one figure a rerun may change. */
+    static JsonNode withoutWallTime(JsonNode json) {
+        ObjectNode copy = json.deepCopy();
+        copy.remove("wall_ms");
+        return copy;
     }
 
     /** Stdout as JSON. */

@@ -141,7 +141,7 @@ class RemoteProviderCommandsTest {
                 CliRun run = CliRun.of("judge", "Who wrote Hamlet?", "--provider", provider, "--base-url",
                         provider.equals("openai") ? server.openAiBaseUrl() : server.ollamaBaseUrl(), "--model", "x");
 
-                run.assertModelFailure("reasoning: no verdict (no criterion settled it): no usable reply from ");
+                run.assertFailedRun("reasoning: no verdict (no criterion settled it): no usable reply from ");
                 assertThat(run.err()).as(provider).contains("(model 'x'); all " + server.requests()
                         + " calls failed {SERVER_ERROR=" + server.requests() + "}");
                 assertThat(server.requests()).isPositive();
@@ -176,7 +176,7 @@ class RemoteProviderCommandsTest {
             CliRun run = CliRun.of("judge", "Who wrote Hamlet?", "--provider", "openai", "--base-url",
                     server.baseUrl(), "--model", server.modelName());
 
-            run.assertModelFailure("reasoning: no verdict (no criterion settled it): no usable reply from ");
+            run.assertFailedRun("reasoning: no verdict (no criterion settled it): no usable reply from ");
             assertThat(run.err()).contains("all 5 calls failed {GARBAGE=5}");
         }
     }
@@ -189,7 +189,7 @@ class RemoteProviderCommandsTest {
                 .random(0, Map.of(HttpFault.serverError(500), 1.0)).start()) {
             CliRun run = CliRun.of(liveConfidence(server, "--samples", "2"));
 
-            run.assertModelFailure("reasoning: no live figures: no usable reply from " + server.openAiBaseUrl());
+            run.assertFailedRun("reasoning: no live figures: no usable reply from " + server.openAiBaseUrl());
             assertThat(run.err()).contains("all " + server.requests() + " calls failed {SERVER_ERROR="
                     + server.requests() + "}");
         }

@@ -54,7 +54,8 @@ class SamplingOptionsTest {
             CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--provider", "openai", "--base-url",
                     server.openAiBaseUrl(), "--model", "x", "--max-problems", "8", "--samples", "2",
                     "--temperature", "0.3", "--max-tokens", "40", "--data", files.solutions().toString(),
-                    "--problems", files.problems().toString());
+                    "--problems", files.problems().toString(), "--calibrator-out",
+                    dir.resolve("consistency.json").toString());
 
             assertThat(run.exit()).as(run.err()).isZero();
             JsonNode live = run.json().path("live");
@@ -62,6 +63,9 @@ class SamplingOptionsTest {
             assertThat(live.path("max_tokens").asInt()).isEqualTo(40);
             assertThat(live.path("problems").asInt()).isEqualTo(8);
             assertEverySampleAskedFor(server, 0.3, 40);
+            // The calibrator fits the agreement of chains sampled so: reasoning confidence must sample them alike.
+            assertThat(live.at("/calibrator_out/use").asText())
+                    .contains("--samples 2 --temperature 0.3 --max-tokens 40 --calibrator ");
         }
     }
 
@@ -121,7 +125,7 @@ class SamplingOptionsTest {
                 List.of("solve", "--method", "majority", "What is 2 plus 2?"))) {
             List<String> hot = new ArrayList<>(command);
             hot.addAll(List.of("--temperature", "-1"));
-            CliRun.of(hot.toArray(String[]::new)).assertBadInput("--temperature must be finite and >= 0, was -1.0");
+            CliRun.of(hot.toArray(String[]::new)).assertBadInput("--temperature must be >= 0, was -1.0");
             List<String> capped = new ArrayList<>(command);
             capped.addAll(List.of("--max-tokens", "0"));
             CliRun.of(capped.toArray(String[]::new)).assertBadInput("--max-tokens must be >= 1, was 0");
