@@ -155,8 +155,10 @@ public final class VerifierCommand implements Runnable {
                     }
                     progress.update(i + 1, allowed.size());
                 }
-                // Throws, naming the endpoint, when it answered nothing: bad input, not an empty sample.
-                BenchReport endpointReport = remote != null ? remote.describe(usage) : endpoint.describe();
+                // Throws, naming the endpoint, when it answered nothing: bad input, not an empty sample; and when
+                // every call failed, in the one line every command gives a run the model failed.
+                BenchReport endpointReport = remote != null ? remote.describeUsable(usage, "nothing written to " + out)
+                        : endpoint.describe();
                 if (labelled.isEmpty()) {
                     throw new IllegalStateException("no chain was sampled (" + usage.failedCalls() + " failed calls); "
                             + "nothing written to " + out);

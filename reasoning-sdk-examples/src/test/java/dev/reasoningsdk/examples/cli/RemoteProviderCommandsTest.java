@@ -182,6 +182,25 @@ class RemoteProviderCommandsTest {
     }
 
     @Test
+    void verifierSampleFromAModelThatNeverAnsweredIsAFailedRunInTheSharedLine() throws IOException {
+        // Before: "reasoning: IllegalStateException: no chain was sampled (12 failed calls)", without the endpoint
+        // or why the calls failed, where solve, judge and the live benches name both.
+        try (FaultInjectingServer server = FaultInjectingServer.builder()
+                .random(0, Map.of(HttpFault.serverError(500), 1.0)).start()) {
+            Path out = dir.resolve("chains.jsonl");
+            String problems = LiveBenchFiles.write(dir).problems().toString();
+            CliRun run = CliRun.of("verifier", "sample", "--provider", "openai", "--base-url",
+                    server.openAiBaseUrl(), "--model", "x", "--problems", problems, "--max-problems", "2",
+                    "--samples", "2", "--out", out.toString());
+
+            run.assertFailedRun("reasoning: nothing written to " + out + ": no usable reply from "
+                    + server.openAiBaseUrl() + " (model 'x'); all " + server.requests() + " calls failed "
+                    + "{SERVER_ERROR=" + server.requests() + "}");
+            assertThat(out).doesNotExist();
+        }
+    }
+
+    @Test
     void liveConfidenceOnAModelThatNeverAnsweredIsAFailedRun() throws IOException {
         // Before: exit 0 with "problems": 0 and "skipped": "fewer than 4 problems with samples", which hid that the
         // model had answered nothing.
