@@ -16,14 +16,22 @@ import java.util.Optional;
  *                          score when there is a single group; finite (0 when there is no answer)
  * @param stopReason        why the aggregator stopped
  * @param unparseableChains chains from which no answer could be extracted (they vote for nothing, but are counted)
- * @param usage             samples, model calls (sampling and judging), tokens and wall time
+ * @param usage             samples, model calls (sampling and judging), tokens and wall time: what this run paid
+ *                          for; a reply a cache replayed is a {@link Usage#cacheHits() cache hit} and adds no tokens
+ * @param generatedTokens   tokens the model generated for this result, the figure methods are compared by at equal
+ *                          cost: the sampled chains' (cut-off and discarded samples included) and model judges'
+ *                          replies, a reply replayed from an LM-call cache counted with the tokens it was recorded
+ *                          with, so a replayed run reports what the recorded one did; equal to
+ *                          {@code usage.outputTokens()} without cache hits; 0 when the caller supplied the chains and
+ *                          nothing was judged by a model; {@link Usage#UNKNOWN_TOKENS} when a reply did not say
  */
 public record AggregationResult(String method, Optional<String> answer, List<AnswerGroup> groups, double margin,
-                                StopReason stopReason, int unparseableChains, Usage usage) {
+                                StopReason stopReason, int unparseableChains, Usage usage, long generatedTokens) {
 
     /**
-     * @throws IllegalArgumentException if the answer disagrees with the first group, a count is negative or the
-     *                                  margin is NaN or infinite
+     * @throws IllegalArgumentException if the answer disagrees with the first group, a count is negative (but
+     *                                  {@code generatedTokens} {@link Usage#UNKNOWN_TOKENS}) or the margin is NaN or
+     *                                  infinite
      */
     public AggregationResult {
         Objects.requireNonNull(method, "method");
@@ -40,15 +48,22 @@ public record AggregationResult(String method, Optional<String> answer, List<Ans
         if (answer.isPresent() && (groups.isEmpty() || !groups.get(0).answer().equals(answer.get()))) {
             throw new IllegalArgumentException("answer must be the first group's answer");
         }
+        if (generatedTokens < 0 && generatedTokens != Usage.UNKNOWN_TOKENS) {
+            throw new IllegalArgumentException("generatedTokens must be >= 0 or Usage.UNKNOWN_TOKENS, was "
+                    + generatedTokens);
+        }
     }
 
     /**
-     * Tokens the model generated for this result ({@link Usage#outputTokens()}: sampled chains and judge replies;
-     * 0 when the caller supplied the chains and nothing was judged by a model), or {@link Usage#UNKNOWN_TOKENS}, so
-     * that methods compare at equal cost.
+     * A result whose {@link #generatedTokens()} are {@code usage.outputTokens()}: for a method none of whose replies
+     * came from a cache, or that does not know the tokens its replayed replies were recorded with.
+     *
+     * @throws IllegalArgumentException as the canonical constructor
      */
-    public long generatedTokens() {
-        return usage.outputTokens();
+    public AggregationResult(String method, Optional<String> answer, List<AnswerGroup> groups, double margin,
+                             StopReason stopReason, int unparseableChains, Usage usage) {
+        this(method, answer, groups, margin, stopReason, unparseableChains, usage,
+                Objects.requireNonNull(usage, "usage").outputTokens());
     }
 
     /** Total chains considered, parseable or not. */

@@ -92,8 +92,15 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     private static final int[] KS = {1, 5, 10, 20, 40};
     /** Chains sampled once per live problem: the most AoR draws, and majority@k's largest k. */
     private static final int CHAINS_PER_PROBLEM = AggregationOfReasoning.DEFAULT_MAX_SAMPLES;
-    /** The temperature live chains are sampled at; {@code solve}'s default too. */
-    static final double TEMPERATURE = 0.8;
+    /** The temperature live chains are sampled at without {@code --temperature}; {@code solve}'s default too. */
+    static final double TEMPERATURE = SamplingOptions.DEFAULT_TEMPERATURE;
+
+    /**
+     * {@code --temperature} and {@code --max-tokens} of the live chains majority and AoR vote on (the step searches
+     * keep their own settings); set here for a bench made without picocli, as the tests make one.
+     */
+    @Mixin
+    SamplingOptions sampling = new SamplingOptions();
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -113,8 +120,16 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     /** Live problems by default; training never reads the rows they select ({@link TrainingRows}). */
     static final int DEFAULT_LIVE_LIMIT = 200;
 
-    @Option(names = "--limit", description = "Live problems, spread evenly over the file (default: ${DEFAULT-VALUE}).")
-    int limit = DEFAULT_LIVE_LIMIT;
+    @Option(names = "--max-problems", paramLabel = "N", description = "Live problems, spread evenly over the file "
+            + "(default: ${DEFAULT-VALUE}).")
+    int maxProblems = DEFAULT_LIVE_LIMIT;
+
+    /** {@code --max-problems}' deprecated name ({@link DeprecatedOption}). */
+    @Option(names = "--limit", hidden = true,
+            description = DeprecatedOption.PREFIX + "--max-problems", paramLabel = "N")
+    void limit(int problems) {
+        maxProblems = problems;
+    }
 
     @Option(names = "--lean-initial", description = "Initial samples of the lean AoR run (default: ${DEFAULT-VALUE}).")
     int leanInitial = 5;
@@ -156,8 +171,9 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     private picocli.CommandLine.Model.CommandSpec spec;
 
     /** The options only the live bench reads: given without {@code --live}, they would be silently ignored. */
-    private static final List<String> LIVE_OPTIONS = List.of("--problems", "--limit", "--lean-initial",
-            "--step-tokens", "--step-max-tokens", "--threads", "--step-reward", "--seed");
+    private static final List<String> LIVE_OPTIONS = List.of("--problems", "--max-problems", "--limit",
+            "--temperature", "--max-tokens", "--lean-initial", "--step-tokens", "--step-max-tokens", "--threads",
+            "--step-reward", "--seed");
 
     /** The export folder's model of {@code --model DIR}, loaded before anything runs; null otherwise. */
     private HuggingFaceOnnxModel folderModel;
@@ -170,9 +186,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        DeprecatedOption.refuseBoth(spec, "--limit", "--max-problems");
         ModelOptions.requireLiveFor(spec, live, LIVE_OPTIONS);
         // Checked here, named as the caller wrote them, rather than by a builder once the offline half has run.
-        Arguments.atLeast(limit, 1, "--limit");
+        Arguments.atLeast(maxProblems, 1, "--max-problems");
         Arguments.atLeast(leanInitial, 1, "--lean-initial");
         if (leanInitial > CHAINS_PER_PROBLEM) {
             throw new IllegalArgumentException("--lean-initial must be <= " + CHAINS_PER_PROBLEM + ", was "
@@ -181,6 +198,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         Arguments.atLeast(stepTokens, 1, "--step-tokens");
         Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
         Arguments.atLeast(threads, 1, "--threads");
+        sampling.check();
         ModelEndpoint endpoint = modelOptions.endpoint();
         ModelOptions.requireLive(endpoint, live);
         cache.requireRemote(endpoint);
@@ -201,7 +219,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                 : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
         List<JsonNode> liveProblems = !live ? List.of() : JsonlRows.distinctProblems(problemsFile);
         if (stepReward != null) {
-            stepRewardHead = stepRewardHead(endpoint, JsonlRows.evenlySpaced(liveProblems, limit));
+            stepRewardHead = stepRewardHead(endpoint, JsonlRows.evenlySpaced(liveProblems, maxProblems));
         }
         // The folder is loaded before the offline half, so a folder its loader refuses, or a problem its model
         // cannot read, exits 2 at once.
@@ -210,6 +228,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
             folderModel = loaded;
             if (loaded != null) {
                 requireReadable(loaded, liveProblems);
+                sampling.requireFits(loaded);
             }
             report.put("gsm8k", gsm8k(gsm8kFile, questions).put("learned_verifier",
                     LearnedVerifierBench.report(gsm8kFile, questions, verifierWeights, weightsName)));
@@ -327,7 +346,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
 
     private BenchReport live(List<JsonNode> rows, ModelEndpoint endpoint, LearnedVerifier.Weights verifierWeights,
                              String weightsName) throws IOException {
-        List<JsonNode> selected = JsonlRows.evenlySpaced(rows, limit);
+        List<JsonNode> selected = JsonlRows.evenlySpaced(rows, maxProblems);
         VerifierProvenance provenance = verifierWeights.provenance();
         long seen = !provenance.recordsTrainingQuestions() ? 0 : trainedOnSelected(selected, provenance::trainedOn);
         if (seen > 0) {
@@ -357,7 +376,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         return selected.stream().filter(problem -> trainedOn.test(problem.path("question").asText())).count();
     }
 
-    /** The live half on {@code selected}, the problems of {@code rows} that {@code --limit} selects. */
+    /** The live half on {@code selected}, the problems of {@code rows} that {@code --max-problems} selects. */
     private BenchReport live(List<JsonNode> rows, List<JsonNode> selected, Map<String, ChainScorer> scorers,
                              ModelEndpoint endpoint) {
         if (endpoint.isServed()) {
@@ -383,9 +402,10 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     skipped = Map.of("best_first_learned", "needs --step-reward FILE: no process-reward head ships "
                             + "for " + endpoint.model() + " (train one with step-reward train --model DIR --out DIR)");
                 }
-                LiveRun run = liveRun(selected, remote.sampler(TEMPERATURE), scorers,
+                LiveRun run = liveRun(selected, sampling.sampler(remote), scorers,
                         new LiveSearches(searches, skipped, notes), remote::shouldStop);
-                return run.report(endpoint.model(), scorers.keySet()).put("endpoint", remote.describe(run.usage));
+                return run.report(endpoint.model(), scorers.keySet())
+                        .put("endpoint", remote.describeUsable(run.usage, "no live figures"));
             }
         }
         try (HuggingFaceOnnxModel model = withHeadLayer(TinyReasoner.builder().intraOpThreads(threads)).build();
@@ -393,7 +413,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
              ModelGateway gateway = ModelGateway.of(OpenAiChatModels.builder().baseUrl(server.baseUrl())
                      .modelName(server.modelName()).build())) {
             requireReadable(model, rows);
-            LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
+            LocalModelSampler sampler = sampling.sampler(model);
             Supplier<StepSearch.Builder> search = () -> StepSearch.builder().model(model).seed(seed);
             Map<String, StepSearch> searches = new LinkedHashMap<>();
             searches.put("beam", StepSearchSettings.beam(search.get(), stepTokens, stepMaxTokens));
@@ -425,13 +445,13 @@ public final class BenchAggregateCommand implements Callable<Integer> {
     }
 
     /**
-     * Refuses, before any problem runs, a problem of {@code rows} that {@code --limit} selects and the model in
+     * Refuses, before any problem runs, a problem of {@code rows} that {@code --max-problems} selects and the model in
      * process cannot read (a character outside its vocabulary, a prompt that fills its context), naming its row of
      * the file: the step searches stopped the run on it only when they reached it, minutes in, with the model's
      * message alone, and an export folder's calls on it failed one by one, served on loopback.
      */
     private void requireReadable(CausalLanguageModel model, List<JsonNode> rows) {
-        ModelEndpoint.requireReadable(model, problemsFile, JsonlRows.evenlySpacedRows(rows.size(), limit),
+        ModelEndpoint.requireReadable(model, problemsFile, JsonlRows.evenlySpacedRows(rows.size(), maxProblems),
                 row -> rows.get(row).path("question").asText());
     }
 
@@ -525,8 +545,8 @@ public final class BenchAggregateCommand implements Callable<Integer> {
         }
 
         BenchReport report(String modelName, Iterable<String> scorerNames) {
-            BenchReport report = new BenchReport().put("model", modelName).put("n_problems", problems)
-                    .put("temperature", TEMPERATURE).put("seed", seed)
+            BenchReport report = sampling.report(new BenchReport().put("model", modelName)
+                    .put("n_problems", problems)).put("seed", seed)
                     .put("stop_reason", budgetSpent ? "budget_exhausted" : "completed");
             report.put("majority_at_k", majorityAtK(totals, problems));
             report.put("aor", aorFigures("aor_", totals, problems, scorerNames));
@@ -666,7 +686,7 @@ public final class BenchAggregateCommand implements Callable<Integer> {
                     continue;
                 }
                 AggregationOfReasoning.Builder aor = AggregationOfReasoning.builder().extractor(numeric)
-                        .scorer(scorer.getValue()).sampler(replay, TEMPERATURE);
+                        .scorer(scorer.getValue()).sampler(replay, sampling.temperature);
                 try {
                     solve(run, aor.build(), replay, question, gold, "aor_" + scorer.getKey());
                     solve(run, aor.initialSamples(leanInitial).build(), replay, question, gold,

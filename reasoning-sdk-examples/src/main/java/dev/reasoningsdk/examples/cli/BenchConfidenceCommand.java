@@ -59,15 +59,31 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
             + ModelSolutions.DEFAULT_FILE + " in the project's data folder (or ../shared).")
     Path data;
 
-    @Option(names = "--data-limit", description = "Use at most this many GSM8K questions (default: all).")
-    int dataLimit = Integer.MAX_VALUE;
+    @Option(names = "--max-data-questions", paramLabel = "N", description = "Use at most this many GSM8K questions "
+            + "of --data, the first ones (default: all).")
+    int maxDataQuestions = Integer.MAX_VALUE;
 
-    @Option(names = "--limit", description = "Tiny-reasoner problems with --live. Default: ${DEFAULT-VALUE}")
-    int limit = 60;
+    /** {@code --max-data-questions}' deprecated name ({@link DeprecatedOption}). */
+    @Option(names = "--data-limit", hidden = true,
+            description = DeprecatedOption.PREFIX + "--max-data-questions", paramLabel = "N")
+    void dataLimit(int questions) {
+        maxDataQuestions = questions;
+    }
+
+    @Option(names = "--max-problems", paramLabel = "N", description = "Tiny-reasoner problems with --live, spread "
+            + "evenly over the file. Default: ${DEFAULT-VALUE}")
+    int maxProblems = 60;
+
+    /** {@code --max-problems}' deprecated name ({@link DeprecatedOption}). */
+    @Option(names = "--limit", hidden = true,
+            description = DeprecatedOption.PREFIX + "--max-problems", paramLabel = "N")
+    void limit(int problems) {
+        maxProblems = problems;
+    }
 
     @Option(names = "--live",
-            description = "Also sample the model (--provider; default the embedded tiny reasoner): --limit problems, "
-                    + "K chains.")
+            description = "Also sample the model (--provider; default the embedded tiny reasoner): --max-problems "
+                    + "problems, K chains.")
     boolean live;
 
     @Option(names = "--problems", description = "Tiny-reasoner eval problems (JSONL). Default: "
@@ -76,6 +92,10 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
 
     @Option(names = "--samples", description = "K, chains per problem in --live. Default: ${DEFAULT-VALUE}")
     int samples = 10;
+
+    /** {@code --temperature} and {@code --max-tokens} of the live samples. */
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--seed", description = "First seed of --live: the problem on 0-based row r of the file samples "
             + "from seed + r * K. Default: ${DEFAULT-VALUE}, which the shipped figures were measured with.")
@@ -90,19 +110,22 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     /** The options only the live bench reads: given without {@code --live}, they would be silently ignored. */
-    private static final List<String> LIVE_OPTIONS = List.of("--limit", "--problems", "--samples", "--seed",
-            "--calibrator-out");
+    private static final List<String> LIVE_OPTIONS = List.of("--max-problems", "--limit", "--problems", "--samples",
+            "--seed", "--temperature", "--max-tokens", "--calibrator-out");
 
     @Override
     public Integer call() throws Exception {
+        DeprecatedOption.refuseBoth(spec, "--data-limit", "--max-data-questions");
+        DeprecatedOption.refuseBoth(spec, "--limit", "--max-problems");
         ModelOptions.requireLiveFor(spec, live, LIVE_OPTIONS);
-        if (dataLimit < 4 || limit < 4) {
-            throw new IllegalArgumentException("--data-limit and --limit must be >= 4 (the data is split in halves "
-                    + "and quarters), were " + dataLimit + " and " + limit);
+        if (maxDataQuestions < 4 || maxProblems < 4) {
+            throw new IllegalArgumentException("--max-data-questions and --max-problems must be >= 4 (the data is "
+                    + "split in halves and quarters), were " + maxDataQuestions + " and " + maxProblems);
         }
         if (samples < 2) {
             throw new IllegalArgumentException("--samples must be >= 2, was " + samples);
         }
+        sampling.check();
         ModelEndpoint endpoint = modelOptions.endpoint();
         ModelOptions.requireLive(endpoint, live);
         cache.requireRemote(endpoint);
@@ -113,14 +136,15 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
         if (calibratorOut != null) {
             OutFolder.file("--calibrator-out", calibratorOut, liveProblems, data, endpoint.folder());
         }
-        LiveConfidenceBench liveBench = !live ? null : new LiveConfidenceBench(liveProblems, limit, samples, seed,
-                endpoint, cache, calibratorOut);
+        LiveConfidenceBench liveBench = !live ? null : new LiveConfidenceBench(liveProblems, maxProblems, samples,
+                seed, sampling, endpoint, cache, calibratorOut);
         BenchReport report = new BenchReport();
         // The folder is loaded before the offline bench, so a folder its loader refuses, or a problem its model
         // cannot read, exits 2 at once.
         try (HuggingFaceOnnxModel folder = endpoint.isFolder() ? endpoint.folderLoader().build() : null) {
             if (folder != null) {
                 liveBench.requireReadable(folder);
+                sampling.requireFits(folder);
             }
             report.put("real_chains", realChains());
             if (liveBench != null) {
@@ -137,7 +161,7 @@ public final class BenchConfidenceCommand implements Callable<Integer> {
 
     private BenchReport realChains() throws Exception {
         Path file = data != null ? data : SharedData.require(ModelSolutions.DEFAULT_FILE, "--data");
-        List<ModelSolutions> rows = ModelSolutions.read(file, dataLimit);
+        List<ModelSolutions> rows = ModelSolutions.read(file, maxDataQuestions);
         AnswerExtractor numeric = AnswerExtractors.numeric();
         SamplingConsistency consistency = SamplingConsistency.of(numeric);
         Progress progress = new Progress("bench confidence");

@@ -18,7 +18,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.StreamSupport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code reasoning bench reasoner}: the embedded tiny reasoner on its own eval problems, decoded in Java through the
@@ -52,10 +54,19 @@ public final class BenchReasonerCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object on stdout.")
     private boolean json;
 
-    @Option(names = "--limit", defaultValue = "200",
-            description = "Problems to evaluate, spread evenly over the 600 (so every step count is covered); "
-                    + "default ${DEFAULT-VALUE}.")
-    private int limit;
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--max-problems", paramLabel = "N", description = "Problems to evaluate, spread evenly over the "
+            + "600 (so every step count is covered); default ${DEFAULT-VALUE}.")
+    private int maxProblems = 200;
+
+    /** {@code --max-problems}' deprecated name ({@link DeprecatedOption}). */
+    @Option(names = "--limit", hidden = true,
+            description = DeprecatedOption.PREFIX + "--max-problems", paramLabel = "N")
+    void limit(int problems) {
+        maxProblems = problems;
+    }
 
     @Option(names = "--samples", defaultValue = "10",
             description = "Samples per problem at T=0.8; default ${DEFAULT-VALUE}.")
@@ -70,21 +81,30 @@ public final class BenchReasonerCommand implements Callable<Integer> {
     private int threads;
 
 
-    @Option(names = "--eval", description = "The eval-problems.jsonl file; default: " + EVAL_FILE
-            + " in the project's data folder (or ../shared).")
-    private Path evalFile;
+    @Option(names = "--problems", paramLabel = "FILE", description = "The eval-problems.jsonl file; default: "
+            + EVAL_FILE + " in the project's data folder (or ../shared).")
+    private Path problemsFile;
+
+    /** {@code --problems}' deprecated name ({@link DeprecatedOption}). */
+    @Option(names = "--eval", hidden = true, description = DeprecatedOption.PREFIX + "--problems", paramLabel = "FILE")
+    void eval(Path file) {
+        problemsFile = file;
+    }
 
     @Option(names = "--seed", defaultValue = "20251122", description = "Sampling seed; default ${DEFAULT-VALUE}.")
     private long seed;
 
     @Override
     public Integer call() throws IOException {
-        if (limit < 1 || samples < 1 || speedQuestions < 0 || threads < 1) {
-            throw new IllegalArgumentException("--limit, --samples and --threads must be >= 1, --speed-questions >= 0");
+        DeprecatedOption.refuseBoth(spec, "--limit", "--max-problems");
+        DeprecatedOption.refuseBoth(spec, "--eval", "--problems");
+        if (maxProblems < 1 || samples < 1 || speedQuestions < 0 || threads < 1) {
+            throw new IllegalArgumentException("--max-problems, --samples and --threads must be >= 1, "
+                    + "--speed-questions >= 0");
         }
-        List<JsonNode> all = JsonlRows.withFields(evalFile != null ? evalFile : SharedData.require(EVAL_FILE, "--eval"),
-                EVAL_FIELDS);
-        List<JsonNode> problems = JsonlRows.evenlySpaced(all, limit);
+        List<JsonNode> all = JsonlRows.withFields(problemsFile != null ? problemsFile
+                : SharedData.require(EVAL_FILE, "--problems"), EVAL_FIELDS);
+        List<JsonNode> problems = JsonlRows.evenlySpaced(all, maxProblems);
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         double loadBefore = os.getSystemLoadAverage();

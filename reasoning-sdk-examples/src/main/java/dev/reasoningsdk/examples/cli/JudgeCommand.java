@@ -93,7 +93,11 @@ public final class JudgeCommand implements Callable<Integer> {
                 }
             }
             if (remote != null) {
-                report.put("endpoint", remote.describe(decision.usage()));
+                // With no criterion deciding, the remote self-knowledge criterion had no usable reply (it settles
+                // whenever it has one): UAR's default then stands for the failed calls, not for a judgement.
+                report.put("endpoint", decision.decidedBy().isEmpty()
+                        ? remote.describeUsable(decision.usage(), "no verdict (no criterion settled it)")
+                        : remote.describe(decision.usage()));
             }
             cache.report(report);
             report.put("criteria", criteria).put("wall_ms", decision.usage().wallTime().toNanos() / 1e6);
@@ -144,13 +148,23 @@ public final class JudgeCommand implements Callable<Integer> {
                 + "N training rows. E.g. v2+layer2. Default 0: the embedding alone.")
         private String features;
 
-        @Option(names = "--feature-grid", split = ",", description = "Encoder heads: choose --features from these "
+        @Option(names = "--feature-sets", split = ",", description = "Encoder heads: choose --features from these "
                 + "(e.g. v2,v2+layer2) by repeated 5-fold cross-validation on the training rows (the held-out rows "
-                + "are not read).")
-        private List<String> featureGrid;
+                + "are not read), as verifier train chooses its feature sets.")
+        private List<String> featureSets;
+
+        /** {@code --feature-sets}' deprecated name ({@link DeprecatedOption}). */
+        @Option(names = "--feature-grid", split = ",", hidden = true,
+                description = DeprecatedOption.PREFIX + "--feature-sets")
+        void featureGrid(List<String> sets) {
+            featureSets = sets;
+        }
+
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
 
         @Option(names = "--cv-repeats", defaultValue = "5", description = "Repeats of the cross-validation behind "
-                + "--feature-grid (default 5).")
+                + "--feature-sets (default 5).")
         private int cvRepeats;
 
         @Option(names = "--model", paramLabel = "DIR", description = "Self-knowledge only: train on the hidden "
@@ -164,6 +178,7 @@ public final class JudgeCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
+            DeprecatedOption.refuseBoth(spec, "--feature-grid", "--feature-sets");
             CriterionKind kind = parseKind(criterion);
             TextFiles.requireRegularFile(data);
             OutFolder.file(out, data, modelFolder);
@@ -172,9 +187,9 @@ public final class JudgeCommand implements Callable<Integer> {
             if (kind == CriterionKind.SELF_KNOWLEDGE && !featureSpec.equals(embeddingAlone)) {
                 throw new IllegalArgumentException("--features is for encoder heads, not self-knowledge");
             }
-            if (featureGrid != null && (kind == CriterionKind.SELF_KNOWLEDGE || !featureSpec.equals(embeddingAlone)
+            if (featureSets != null && (kind == CriterionKind.SELF_KNOWLEDGE || !featureSpec.equals(embeddingAlone)
                     || cvRepeats < 1)) {
-                throw new IllegalArgumentException("--feature-grid is for encoder heads, without --features, with "
+                throw new IllegalArgumentException("--feature-sets is for encoder heads, without --features, with "
                         + "--cv-repeats >= 1");
             }
             HeadTrainer trainer = HeadTrainer.builder().seed(seed).heldOutFraction(heldOut)
@@ -238,9 +253,9 @@ public final class JudgeCommand implements Callable<Integer> {
                 String textField = text != null ? text : defaultText(kind);
                 String labelField = label != null ? label : defaultLabel(kind);
                 try (RetrievalSetup setup = new RetrievalSetup(RetrievalSetup.Reasoner.NONE)) {
-                    if (featureGrid != null) {
+                    if (featureSets != null) {
                         featureSelection = trainer.selectFeatures(kind, setup.encoder, data, textField,
-                                labelField, featureGrid.stream().map(HeadTrainer.FeatureSpec::parse).toList(), 5,
+                                labelField, featureSets.stream().map(HeadTrainer.FeatureSpec::parse).toList(), 5,
                                 cvRepeats);
                         trainer = HeadTrainer.builder().seed(seed).heldOutFraction(heldOut)
                                 .features(featureSelection.best()).build();

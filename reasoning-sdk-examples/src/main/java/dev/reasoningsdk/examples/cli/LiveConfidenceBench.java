@@ -55,12 +55,11 @@ final class LiveConfidenceBench {
     private static final List<String> COMBINED = List.of("consistency.agreement", "consistency.entropy",
             "token_probability.mean_token_probability", "token_probability.min_token_probability");
 
-    private static final double TEMPERATURE = 0.8;
-
     private final Path problems;
     private final List<Selected> selected;
     private final int samples;
     private final long seed;
+    private final SamplingOptions sampling;
     private final ModelEndpoint endpoint;
     private final CacheOption cache;
     /** Where the consistency score's calibrator is written ({@code --calibrator-out}); null for nowhere. */
@@ -73,13 +72,14 @@ final class LiveConfidenceBench {
      *                                  integer {@code answer} (before, such rows were sampled as empty questions and
      *                                  scored against an empty gold answer), or if it holds fewer than 2 problems
      */
-    LiveConfidenceBench(Path problems, int limit, int samples, long seed, ModelEndpoint endpoint, CacheOption cache,
-                        Path calibratorOut) throws IOException {
+    LiveConfidenceBench(Path problems, int maxProblems, int samples, long seed, SamplingOptions sampling,
+                        ModelEndpoint endpoint, CacheOption cache, Path calibratorOut) throws IOException {
         this.calibratorOut = calibratorOut;
         this.problems = problems;
-        this.selected = select(problems, limit);
+        this.selected = select(problems, maxProblems);
         this.samples = samples;
         this.seed = seed;
+        this.sampling = sampling;
         this.endpoint = endpoint;
         this.cache = cache;
     }
@@ -109,13 +109,13 @@ final class LiveConfidenceBench {
                 // The server formats the question as its model's prompt; the chains carry their log-probabilities.
                 TokenProbabilityConfidence tokenProbabilities = TokenProbabilityConfidence.builder()
                         .gateway(remote.gateway()).score(TokenProbabilityConfidence.Score.MEAN).askIfSure(true).build();
-                Scored scored = score(selected, remote.sampler(TEMPERATURE), tokenProbabilities, remote::shouldStop);
-                return report(scored).put("endpoint", remote.describe(scored.usage));
+                Scored scored = score(selected, sampling.sampler(remote), tokenProbabilities, remote::shouldStop);
+                return report(scored).put("endpoint", remote.describeUsable(scored.usage, "no live figures"));
             }
         }
         try (HuggingFaceOnnxModel model = TinyReasoner.builder().intraOpThreads(2).build()) {
             requireReadable(model);
-            LocalModelSampler sampler = LocalModelSampler.builder().model(model).temperature(TEMPERATURE).build();
+            LocalModelSampler sampler = sampling.sampler(model);
             TokenProbabilityConfidence tokenProbabilities = tinyReasonerTokenScorer(model)
                     .score(TokenProbabilityConfidence.Score.MEAN).askIfSure(true).build();
             Scored scored = score(selected, sampler, tokenProbabilities, () -> false);
@@ -212,6 +212,13 @@ final class LiveConfidenceBench {
         return scored;
     }
 
+    /** The sampling options the live chains were drawn with that differ from reasoning confidence's defaults. */
+    private String sampledAs() {
+        String options = sampling.temperature == SamplingOptions.DEFAULT_TEMPERATURE ? ""
+                : " --temperature " + sampling.temperature;
+        return sampling.maxTokens == null ? options : options + " --max-tokens " + sampling.maxTokens;
+    }
+
     private BenchReport report(Scored scored) throws IOException {
         int n = scored.correct.size();
         boolean[] correct = new boolean[n];
@@ -223,9 +230,8 @@ final class LiveConfidenceBench {
                 .put("problems_without_samples", scored.withoutSamples)
                 .put("truncated_samples", scored.truncatedSamples)
                 .put("stop_reason", scored.budgetSpent ? "budget_exhausted" : "completed")
-                .put("samples_per_problem", samples)
-                .put("temperature", TEMPERATURE)
-                .put("seed", seed)
+                .put("samples_per_problem", samples);
+        sampling.report(report).put("seed", seed)
                 .put("model_calls", scored.usage.modelCalls())
                 .put("wall_seconds", (System.nanoTime() - scored.started) / 1e9);
         if (n < 4) {
@@ -245,8 +251,8 @@ final class LiveConfidenceBench {
             AtomicFiles.write(calibratorOut, calibrator.toJson().getBytes(StandardCharsets.UTF_8));
             report.put("calibrator_out", new BenchReport().put("file", calibratorOut.toString())
                     .put("score", "consistency").put("type", calibrator.name()).put("fitted_on_problems", n)
-                    .put("use", "reasoning confidence --method consistency --samples " + samples + " --calibrator "
-                            + calibratorOut));
+                    .put("use", "reasoning confidence --method consistency --samples " + samples + sampledAs()
+                            + " --calibrator " + calibratorOut));
         }
         if (scored.withTokenProbabilities) {
             scores.put("mean_token_probability", LabelledScores.of(doubles(scored.tokenProbability), correct));

@@ -141,6 +141,16 @@ record ModelEndpoint(Provider provider, String baseUrl, String model, String api
             return;
         }
         requireReadable(folder, question, "it", "QUESTION");
+        requireMaxTokensFit(folder, maxTokens);
+    }
+
+    /**
+     * Refuses a {@code --max-tokens} (null when not given) beyond an export folder's context: its loopback server, as
+     * {@code reasoning serve --model DIR}, would refuse it on every call.
+     *
+     * @throws IllegalArgumentException naming {@code --max-tokens} and the folder's context
+     */
+    static void requireMaxTokensFit(HuggingFaceOnnxModel folder, Integer maxTokens) {
         if (maxTokens != null && maxTokens > folder.contextLength()) {
             throw new IllegalArgumentException("--max-tokens must be at most " + folder.contextLength()
                     + " with --model DIR (the context of " + folder.modelId() + "), was " + maxTokens);

@@ -83,11 +83,16 @@ public final class ReasoningCli implements Runnable {
         // heap holds, such as --samples 2147483647) would leave as a stack trace. It is one line and exit 1 instead.
         commandLine.setExecutionStrategy(parseResult -> {
             try {
-                return new CommandLine.RunLast().execute(parseResult);
+                int exit = new CommandLine.RunLast().execute(parseResult);
+                if (exit == 0) {
+                    // After the run, so a run that fails still says so in one line.
+                    DeprecatedOption.warnUsed(parseResult, parseResult.commandSpec().commandLine().getErr());
+                }
+                return exit;
             } catch (OutOfMemoryError outOfMemory) {
                 parseResult.commandSpec().commandLine().getErr().println("reasoning: out of memory ("
                         + oneLine(String.valueOf(outOfMemory.getMessage())) + "): ask for less (fewer samples, "
-                        + "a smaller --limit) or give Java more heap (java -Xmx...)");
+                        + "a smaller --max-problems) or give Java more heap (java -Xmx...)");
                 return EXIT_FAILURE;
             }
         });

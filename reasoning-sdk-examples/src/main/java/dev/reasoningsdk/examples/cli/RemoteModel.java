@@ -6,6 +6,7 @@ import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.reasoningsdk.api.BudgetExhaustedException;
 import dev.reasoningsdk.api.CallFailure;
+import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.Usage;
 import dev.reasoningsdk.examples.cli.ModelOptions.Provider;
 import dev.reasoningsdk.impl.llm.ChatModelSampler;
@@ -249,6 +250,28 @@ final class RemoteModel implements AutoCloseable {
         }
         return endpoint.describe().put("usage", BenchReport.usage(usage).put("calls_sent", budgeted.sent.get())
                 .put("calls_refused_by_budget", budgeted.refused.get()));
+    }
+
+    /**
+     * {@link #describe}, for a run whose result means something only if the model gave something usable: refuses
+     * first a run in which it gave nothing, every call counted in {@code usage} failed (a 5xx, a timeout, a reply
+     * with no usable answer) and none was replayed from {@code --cache}, as {@code solve} refuses a run that sampled
+     * no chain. Such a run's figures describe the failures, not the model: an accuracy of 0, or UAR's default.
+     *
+     * @param result what the command would have printed, for the message ("the verdict would be ...")
+     * @throws IllegalArgumentException as {@link #describe} does, for an endpoint that refused the run as misconfigured
+     * @throws ReasoningException       (exit 1) if every call failed: one line naming the endpoint, the calls and
+     *                                  their failures by kind; retryable when some failure was transient
+     */
+    BenchReport describeUsable(Usage usage, String result) {
+        BenchReport described = describe(usage);
+        if (usage.cacheHits() == 0 && usage.modelCalls() > 0 && usage.failedCalls() >= usage.modelCalls()) {
+            boolean transientFailure = usage.failuresByKind().keySet().stream().anyMatch(CallFailure::isTransient);
+            throw new ReasoningException(result + ": no usable reply from " + endpoint.baseUrl() + " (model '"
+                    + endpoint.model() + "'); all " + usage.modelCalls() + " calls failed " + usage.failuresByKind(),
+                    null, transientFailure, usage);
+        }
+        return described;
     }
 
     /**

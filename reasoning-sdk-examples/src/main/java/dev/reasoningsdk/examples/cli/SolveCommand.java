@@ -55,7 +55,7 @@ import picocli.CommandLine.Parameters;
  * as it refuses a wrong URL, model or key, or as a client error the request itself causes (a 400 for a
  * {@code --max-tokens} over its limit), is bad input (exit 2, one line with the server's reply).
  * Sampling methods draw at {@code --temperature}
- * (default {@value BenchAggregateCommand#TEMPERATURE}), sample {@code i} with seed {@code --seed + i} (default 0); a
+ * (default {@value SamplingOptions#DEFAULT_TEMPERATURE}), sample {@code i} with seed {@code --seed + i} (default 0); a
  * step search's row {@code i} has seed {@code --seed + i}. {@code --max-tokens} (majority and AoR) caps each sample:
  * the embedded model's generation length, or on a served model each sample request's {@code maxOutputTokens}
  * (OpenAI's {@code max_tokens}, Ollama's {@code num_predict}; at most the context with {@code --model DIR}), while an
@@ -117,14 +117,9 @@ final class SolveCommand implements Callable<Integer> {
             + "--initial-samples (default: ${DEFAULT-VALUE}, AoR's).")
     int maxSamples = AggregationOfReasoning.DEFAULT_MAX_SAMPLES;
 
-    @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature of majority and aor "
-            + "(default: ${DEFAULT-VALUE}).")
-    double temperature = BenchAggregateCommand.TEMPERATURE;
-
-    @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens per sample of majority and aor "
-            + "(default: the model's context, or a served model's own length); sent to a served model with each "
-            + "sample (max_tokens, Ollama's num_predict).")
-    Integer maxTokens;
+    /** {@code --temperature} and {@code --max-tokens}, of majority and aor. */
+    @Mixin
+    SamplingOptions sampling;
 
     @Option(names = "--seed", description = "First seed: sample i (a step search's row i) has seed + i "
             + "(default: ${DEFAULT-VALUE}).")
@@ -154,7 +149,7 @@ final class SolveCommand implements Callable<Integer> {
         }
         Arguments.atLeast(stepTokens, 1, "--step-tokens");
         Arguments.atLeast(stepMaxTokens, 1L, "--step-max-tokens");
-        ModelOptions.requireSampling(temperature, maxTokens);
+        sampling.check();
         ModelEndpoint endpoint = modelOptions.endpoint();
         cache.requireRemote(endpoint);
         if ("llm".equals(judge) && !endpoint.isServed()) {
@@ -179,7 +174,7 @@ final class SolveCommand implements Callable<Integer> {
             if (STEP_SEARCHES.contains(method)) {
                 solved = search(StepSearch.builder().model(model).seed(seed));
             } else {
-                solved = aggregate(votingMethod(localSampler(model, temperature, maxTokens), null));
+                solved = aggregate(votingMethod(sampling.sampler(model), null));
             }
             return solved.report().put("endpoint", endpoint.describe().put("model", model.modelId()));
         }
@@ -192,12 +187,12 @@ final class SolveCommand implements Callable<Integer> {
     private BenchReport solveServed(ModelEndpoint endpoint) {
         try (HuggingFaceOnnxModel folder = endpoint.isFolder() ? endpoint.folderLoader().build() : null;
              RemoteModel remote = RemoteModel.open(endpoint, folder, cache)) {
-            ModelEndpoint.requireFolderReads(folder, question, maxTokens);
+            ModelEndpoint.requireFolderReads(folder, question, sampling.maxTokens);
             Solved solved;
             try {
                 solved = STEP_SEARCHES.contains(method)
                         ? search(StepSearchSettings.servedBuilder(remote.gateway(), remote.continuing(), seed))
-                        : aggregate(votingMethod(remote.sampler(temperature, maxTokens), LlmChainJudge.builder()
+                        : aggregate(votingMethod(sampling.sampler(remote), LlmChainJudge.builder()
                                 .gateway(remote.gateway()).build()));
             } catch (ReasoningException failed) {
                 // An endpoint that refused every call (a wrong URL, model or key, or a request it refuses, such as a
@@ -225,7 +220,7 @@ final class SolveCommand implements Callable<Integer> {
     private Aggregator votingMethod(ChainSampler sampler, ChainScorer llmJudge) {
         AnswerExtractor numeric = AnswerExtractors.numeric();
         if ("majority".equals(method)) {
-            return MajorityVote.builder().extractor(numeric).sampler(sampler, temperature).seed(seed)
+            return MajorityVote.builder().extractor(numeric).sampler(sampler, sampling.temperature).seed(seed)
                     .samples(samples).build();
         }
         ChainScorer scorer = switch (judge) {
@@ -233,7 +228,7 @@ final class SolveCommand implements Callable<Integer> {
             case "llm" -> llmJudge;
             default -> ArithmeticVerifier.builder().build();
         };
-        return AggregationOfReasoning.builder().extractor(numeric).scorer(scorer).sampler(sampler, temperature)
+        return AggregationOfReasoning.builder().extractor(numeric).scorer(scorer).sampler(sampler, sampling.temperature)
                 .initialSamples(initialSamples).maxSamples(maxSamples).seed(seed).build();
     }
 
@@ -260,14 +255,14 @@ final class SolveCommand implements Callable<Integer> {
 
     /** The settings majority or AoR ran with, as the report states them. */
     private BenchReport settings() {
-        BenchReport settings = new BenchReport().put("temperature", temperature).put("seed", seed);
+        BenchReport settings = new BenchReport().put("temperature", sampling.temperature).put("seed", seed);
         if ("majority".equals(method)) {
             settings.put("samples", samples);
         } else {
             settings.put("judge", judge).put("initial_samples", initialSamples).put("max_samples", maxSamples);
         }
-        if (maxTokens != null) {
-            settings.put("max_tokens", maxTokens);
+        if (sampling.maxTokens != null) {
+            settings.put("max_tokens", sampling.maxTokens);
         }
         return settings;
     }
@@ -301,9 +296,9 @@ final class SolveCommand implements Callable<Integer> {
                     .put("unparseable_chains", result.unparseableChains());
             // The cost under the names every command's usage has, timed around the method's whole run.
             BenchReport.usage(result.usage().withWallTime(wall)).figures().forEach(report::put);
-            // The budget's count, as bench aggregate reports it: a step search replayed from --cache counts the
-            // tokens its replies were recorded with.
-            report.put("generated_tokens", search != null ? search.generatedTokens() : result.generatedTokens());
+            // What every method's chains cost to generate, as bench aggregate reports it: a run replayed from
+            // --cache counts the tokens its replies were recorded with (its usage counts them as cache hits).
+            report.put("generated_tokens", result.generatedTokens());
             if (search != null) {
                 List<Map<String, Object>> path = new ArrayList<>();
                 for (StepSearchResult.Step step : search.path()) {

@@ -1,6 +1,7 @@
 package dev.reasoningsdk.examples.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.reasoningsdk.impl.internal.Arguments;
 import dev.reasoningsdk.impl.aggregate.HiddenStateStepReward;
 import dev.reasoningsdk.impl.aggregate.StepRewardProvenance;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
@@ -57,8 +58,19 @@ public final class StepRewardCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "42", description = "Seed of rollouts and folds (default 42).")
         private long seed;
 
-        @Option(names = "--chains", defaultValue = "8", description = "Chains per problem (default 8).")
-        private int chains;
+        @Option(names = "--samples", paramLabel = "N", description = "Chains sampled per problem (default "
+                + "${DEFAULT-VALUE}).")
+        private int samples = 8;
+
+        /** {@code --samples}' deprecated name ({@link DeprecatedOption}). */
+        @Option(names = "--chains", hidden = true,
+                description = DeprecatedOption.PREFIX + "--samples", paramLabel = "N")
+        void chains(int chains) {
+            samples = chains;
+        }
+
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
 
         @Option(names = "--completions", defaultValue = "4", description = "Completions per prefix for the "
                 + "Math-Shepherd labels (default 4).")
@@ -85,13 +97,16 @@ public final class StepRewardCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            DeprecatedOption.refuseBoth(spec, "--chains", "--samples");
             if (maxProblems != null && maxProblems < 5) {
                 throw new IllegalArgumentException("--max-problems must be >= 5 (the folds), was " + maxProblems);
             }
+            // Named as the caller wrote it, not as the trainer's builder names it (chainsPerProblem).
+            Arguments.atLeast(samples, 1, "--samples");
             Path file = problems != null ? problems : SharedData.require(BenchReasonerCommand.EVAL_FILE, "--problems");
             Path target = out == null ? null
                     : OutFolder.file(out, HiddenStateStepReward.SHIPPED_RESOURCE, file, modelFolder);
-            StepRewardTrainer trainer = StepRewardTrainer.builder().seed(seed).chainsPerProblem(chains)
+            StepRewardTrainer trainer = StepRewardTrainer.builder().seed(seed).chainsPerProblem(samples)
                     .completions(completions).layers(layers).build();
             List<JsonNode> rows = JsonlRows.distinctProblems(file, "training would weigh it twice and could score "
                     + "one fold on a copy another fold trained on");

@@ -6,7 +6,6 @@ import dev.reasoningsdk.api.model.AnswerExtractor;
 import dev.reasoningsdk.api.model.ChainSampler;
 import dev.reasoningsdk.api.model.SampleBatch;
 import dev.reasoningsdk.impl.llm.AnswerExtractors;
-import dev.reasoningsdk.impl.llm.LocalModelSampler;
 import dev.reasoningsdk.impl.onnx.TinyReasoner;
 import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
 import dev.reasoningsdk.impl.aggregate.LearnedVerifier;
@@ -72,9 +71,9 @@ public final class VerifierCommand implements Runnable {
         @Option(names = "--samples", defaultValue = "10", description = "Chains per question (default 10).")
         private int samples;
 
-        @Option(names = "--temperature", defaultValue = "0.8", description = "Sampling temperature (default 0.8, "
-                + "the live bench's).")
-        private double temperature;
+        /** {@code --temperature} and {@code --max-tokens} of the sampled chains. */
+        @CommandLine.Mixin
+        private SamplingOptions sampling;
 
         @Option(names = "--seed", defaultValue = "42", description = "First seed; the question on 0-based row r "
                 + "samples from seed + r * samples (default 42).")
@@ -96,7 +95,7 @@ public final class VerifierCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             Arguments.atLeast(samples, 1, "--samples");
-            Arguments.temperature(temperature);
+            sampling.check();
             if (maxProblems != null) {
                 Arguments.atLeast(maxProblems, 1, "--max-problems");
             }
@@ -129,8 +128,10 @@ public final class VerifierCommand implements Runnable {
                     // calls on it failed one by one, served on loopback.
                     ModelEndpoint.requireReadable(local, file, allowed, row -> rows.get(row).question());
                 }
-                ChainSampler sampler = remote != null ? remote.sampler(temperature)
-                        : LocalModelSampler.builder().model(local).temperature(temperature).build();
+                if (endpoint.isFolder()) {
+                    sampling.requireFits(local);
+                }
+                ChainSampler sampler = remote != null ? sampling.sampler(remote) : sampling.sampler(local);
                 // The sampler's name, as the live bench names its chains' source, so the source accuracy learned
                 // here is the one a bench or a user's sampler looks up.
                 String source = sampler.name();
@@ -154,8 +155,10 @@ public final class VerifierCommand implements Runnable {
                     }
                     progress.update(i + 1, allowed.size());
                 }
-                // Throws, naming the endpoint, when it answered nothing: bad input, not an empty sample.
-                BenchReport endpointReport = remote != null ? remote.describe(usage) : endpoint.describe();
+                // Throws, naming the endpoint, when it answered nothing: bad input, not an empty sample; and when
+                // every call failed, in the one line every command gives a run the model failed.
+                BenchReport endpointReport = remote != null ? remote.describeUsable(usage, "nothing written to " + out)
+                        : endpoint.describe();
                 if (labelled.isEmpty()) {
                     throw new IllegalStateException("no chain was sampled (" + usage.failedCalls() + " failed calls); "
                             + "nothing written to " + out);
@@ -171,8 +174,9 @@ public final class VerifierCommand implements Runnable {
                         .put("questions_without_chains", withoutChains).put("truncated_samples", truncatedSamples)
                         .put("samples_per_question", samples)
                         .put("chains", chains).put("chains_right", Math.round(10000.0 * right / chains) / 10000.0)
-                        .put("source", source).put("temperature", temperature)
-                        .put("stop_reason", stop.name().toLowerCase(Locale.ROOT)).put("out", out.toString());
+                        .put("source", source);
+                sampling.report(report).put("stop_reason", stop.name().toLowerCase(Locale.ROOT))
+                        .put("out", out.toString());
                 report.put("usage", BenchReport.usage(usage));
                 report.put("endpoint", endpointReport);
                 cache.report(report);

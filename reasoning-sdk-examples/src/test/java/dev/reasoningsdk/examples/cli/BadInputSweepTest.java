@@ -105,7 +105,7 @@ class BadInputSweepTest {
     void anEvalRowWithoutAFieldTheReasonerBenchReadsIsBadInputNamingIt() throws IOException {
         Path eval = Files.writeString(dir.resolve("eval.jsonl"),
                 "{\"id\": 0, \"steps\": 1, \"answer\": 3, \"prompt\": \"Q: What is 1 plus 2?\\nA:\"}\n");
-        CliRun.of("bench", "reasoner", "--eval", eval.toString(), "--limit", "1", "--samples", "1",
+        CliRun.of("bench", "reasoner", "--problems", eval.toString(), "--max-problems", "1", "--samples", "1",
                 "--speed-questions", "0").assertBadInput(eval + ":1: 'model_greedy_text' must be text, was ");
     }
 
@@ -118,7 +118,7 @@ class BadInputSweepTest {
         Path problems = Files.writeString(dir.resolve("no-questions.jsonl"),
                 "{\"id\": 1, \"answer\": 3}\n{\"id\": 2, \"answer\": 4}\n{\"id\": 3, \"answer\": 5}\n"
                         + "{\"id\": 4, \"answer\": 6}\n");
-        CliRun.of("bench", "confidence", "--live", "--limit", "4", "--problems", problems.toString(), "--data",
+        CliRun.of("bench", "confidence", "--live", "--max-problems", "4", "--problems", problems.toString(), "--data",
                 dir.resolve("no-such-data.jsonl").toString())
                 .assertBadInput(problems + ":1: a problem needs 'question' (text) and 'answer' (an integer)");
     }
@@ -132,7 +132,7 @@ class BadInputSweepTest {
                         + "now?\", \"answer\": 3}\n{\"id\": 3, \"question\": \"ana has 3 shells; she finds 1 more. "
                         + "How many shells now\", \"answer\": 4}\n{\"id\": 4, \"question\": \"Cy has 9 pens. He "
                         + "gives away 4. How many pens now?\", \"answer\": 5}\n");
-        CliRun.of("bench", "confidence", "--live", "--limit", "4", "--problems", problems.toString(), "--data",
+        CliRun.of("bench", "confidence", "--live", "--max-problems", "4", "--problems", problems.toString(), "--data",
                 dir.resolve("no-such-data.jsonl").toString())
                 .assertBadInput(problems + ": lines 1 and 3 hold the same question");
     }

@@ -28,7 +28,8 @@ class BenchConfidenceCommandTest {
         int exit;
         try {
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            exit = ReasoningCli.execute("bench", "confidence", "--json", "--data-limit", "200", "--data", data.toString());
+            exit = ReasoningCli.execute("bench", "confidence", "--json", "--max-data-questions", "200", "--data",
+                    data.toString());
         } finally {
             System.setOut(original);
         }
@@ -66,7 +67,7 @@ class BenchConfidenceCommandTest {
     }
 
     private static JsonNode liveFigures(Path problems, Path data) throws IOException {
-        CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--limit", "12", "--samples", "3",
+        CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--max-problems", "12", "--samples", "3",
                 "--problems", problems.toString(), "--data", data.toString());
         assertThat(run.exit()).as(run.err()).isZero();
         return run.json().path("live_tiny_reasoner");
@@ -83,7 +84,7 @@ class BenchConfidenceCommandTest {
                 oneStep.add(line);
             }
         }
-        CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--limit", "4", "--samples", "4",
+        CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--max-problems", "4", "--samples", "4",
                 "--problems", Files.write(dir.resolve("easy.jsonl"), oneStep).toString(),
                 "--data", ServedParityTest.solutions(dir, 4).toString());
         assertThat(run.exit()).as(run.err()).isZero();
@@ -103,7 +104,7 @@ class BenchConfidenceCommandTest {
         List<String> problems = Files.readAllLines(ProjectData.require(BenchReasonerCommand.EVAL_FILE)).stream()
                 .filter(line -> !line.isBlank()).limit(12).toList();
         Path out = dir.resolve("fitted").resolve("consistency.json");
-        CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--limit", "12", "--samples", "4",
+        CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--max-problems", "12", "--samples", "4",
                 "--problems", Files.write(dir.resolve("problems.jsonl"), problems).toString(),
                 "--data", ServedParityTest.solutions(dir, 4).toString(), "--calibrator-out", out.toString());
         assertThat(run.exit()).as(run.err()).isZero();
@@ -120,13 +121,14 @@ class BenchConfidenceCommandTest {
         assertThat(answered.path("confidence").asDouble())
                 .isEqualTo(calibrator.calibrate(answered.path("raw_confidence").asDouble()));
 
-        CliRun.of("bench", "confidence", "--live", "--json", "--limit", "12", "--calibrator-out", dir.toString())
+        CliRun.of("bench", "confidence", "--live", "--json", "--max-problems", "12", "--calibrator-out", dir.toString())
                 .assertBadInput("--calibrator-out " + dir + " is a directory");
     }
 
     @Test
     void badInputExitsWithTwo() {
-        assertThat(ReasoningCli.execute("bench", "confidence", "--data-limit", "3")).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(ReasoningCli.execute("bench", "confidence", "--max-data-questions", "3"))
+                .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(ReasoningCli.execute("bench", "confidence", "--data", "no/such/file.jsonl"))
                 .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
     }
@@ -135,7 +137,7 @@ class BenchConfidenceCommandTest {
     void anOptionOnlyTheLiveBenchReadsIsRefusedWithoutLive() {
         // Read by the live half alone, each was silently ignored by an offline run (bench aggregate refuses them).
         for (List<String> option : List.of(List.of("--seed", "7"), List.of("--samples", "5"),
-                List.of("--problems", "own.jsonl"), List.of("--limit", "12"),
+                List.of("--problems", "own.jsonl"), List.of("--max-problems", "12"),
                 List.of("--calibrator-out", "consistency.json"))) {
             List<String> args = new ArrayList<>(List.of("bench", "confidence", "--json"));
             args.addAll(option);

@@ -25,6 +25,7 @@ class BenchReasonerCommandTest {
 
     @Test
     void badCountsAreBadInput() {
-        assertThat(ReasoningCli.execute("bench", "reasoner", "--limit", "0")).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+        assertThat(ReasoningCli.execute("bench", "reasoner", "--max-problems", "0"))
+                .isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
     }
 }

@@ -28,13 +28,13 @@ class JudgeCommandTest {
                 + "\"time_sensitive\": true}\n");
         String out = dir.resolve("head.json").toString();
         assertThat(ReasoningCli.execute("judge", "train", "--criterion", "time", "--data", data.toString(),
-                "--feature-grid", "0,128", "--features", "64", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+                "--feature-sets", "0,128", "--features", "64", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(ReasoningCli.execute("judge", "train", "--criterion", "self-knowledge", "--data",
-                data.toString(), "--feature-grid", "0,128", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+                data.toString(), "--feature-sets", "0,128", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(ReasoningCli.execute("judge", "train", "--criterion", "self-knowledge", "--data",
                 data.toString(), "--features", "layer2", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(ReasoningCli.execute("judge", "train", "--criterion", "time", "--data", data.toString(),
-                "--feature-grid", "0,128", "--cv-repeats", "0", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
+                "--feature-sets", "0,128", "--cv-repeats", "0", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(ReasoningCli.execute("judge", "train", "--criterion", "time", "--data", data.toString(),
                 "--features", "layer9", "--out", out)).isEqualTo(ReasoningCli.EXIT_BAD_INPUT);
         assertThat(dir.resolve("head.json")).doesNotExist();
@@ -102,7 +102,7 @@ class JudgeCommandTest {
         Path data = Files.writeString(dir.resolve("rows.jsonl"), rows);
         Path out = dir.resolve("head.json");
         assertThat(ReasoningCli.execute("judge", "train", "--criterion", "time", "--data", data.toString(),
-                "--feature-grid", "0,v2+layer2", "--cv-repeats", "1", "--out", out.toString())).isZero();
+                "--feature-sets", "0,v2+layer2", "--cv-repeats", "1", "--out", out.toString())).isZero();
         LinearHead head = LinearHead.read(out);
         assertThat(head.provenance().heldOut().accuracy()).isEqualTo(1.0);
         assertThat(head.dimension()).isIn(384, 2 * 384 + head.lexicalFeatures());

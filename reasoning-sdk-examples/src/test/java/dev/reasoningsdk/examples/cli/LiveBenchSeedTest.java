@@ -113,7 +113,7 @@ class LiveBenchSeedTest {
         // A six-step problem, on which the tiny reasoner's chains differ from seed to seed.
         List<String> eval = Files.readAllLines(ProjectData.require(BenchReasonerCommand.EVAL_FILE));
         Path problems = Files.write(dir.resolve("six-steps.jsonl"), List.of(eval.get(eval.size() - 1)));
-        List<String> args = List.of("bench", "aggregate", "--live", "--json", "--limit", "1", "--data",
+        List<String> args = List.of("bench", "aggregate", "--live", "--json", "--max-problems", "1", "--data",
                 ServedParityTest.solutions(dir, 1).toString(), "--problems", problems.toString());
         List<JsonNode> runs = byDefaultAndWithSeedSeven("live", args);
         JsonNode byDefault = runs.get(0);
@@ -130,7 +130,7 @@ class LiveBenchSeedTest {
 
     @Test
     void benchConfidenceLiveGivesTheSameFiguresForTheSameSeedAndOthersForAnother() throws IOException {
-        List<String> args = List.of("bench", "confidence", "--live", "--json", "--limit", "8", "--samples", "4",
+        List<String> args = List.of("bench", "confidence", "--live", "--json", "--max-problems", "8", "--samples", "4",
                 "--data", ServedParityTest.solutions(dir, 4).toString());
         List<JsonNode> runs = byDefaultAndWithSeedSeven("live_tiny_reasoner", args);
 

@@ -67,7 +67,7 @@ class OwnModelFolderTest {
     static void exportFolderHeadAndServer() throws IOException {
         folder = copyOfTinyReasoner(shared.resolve("my-reasoner"));
         Path out = shared.resolve("head");
-        succeed("step-reward", "train", "--model", folder.toString(), "--max-problems", "8", "--chains", "4",
+        succeed("step-reward", "train", "--model", folder.toString(), "--max-problems", "8", "--samples", "4",
                 "--completions", "1", "--out", out.toString(), "--json");
         head = out.resolve(HiddenStateStepReward.SHIPPED_RESOURCE);
         // What reasoning serve --model DIR runs: the folder's loader and the server's defaults.
@@ -98,8 +98,8 @@ class OwnModelFolderTest {
 
     @Test
     void aggregationOnTheFolderInProcessEqualsTheServedFolderAndRunsItsOwnLearnedHead() throws IOException {
-        // --limit 2 selects rows 0 and 300, both among the live bench's default rows that training never reads.
-        List<String> args = new ArrayList<>(List.of("bench", "aggregate", "--live", "--json", "--limit", "2",
+        // --max-problems 2 selects rows 0 and 300, both among the live bench's default rows that training never reads.
+        List<String> args = new ArrayList<>(List.of("bench", "aggregate", "--live", "--json", "--max-problems", "2",
                 "--data", solutions().toString()));
         List<String> inProcessArgs = new ArrayList<>(args);
         inProcessArgs.addAll(List.of("--model", folder.toString(), "--step-reward", head.toString()));
@@ -138,7 +138,7 @@ class OwnModelFolderTest {
 
     @Test
     void withoutAHeadTheFolderSaysBestFirstLearnedNeedsOne() throws IOException {
-        JsonNode live = succeed("bench", "aggregate", "--live", "--json", "--limit", "1", "--data",
+        JsonNode live = succeed("bench", "aggregate", "--live", "--json", "--max-problems", "1", "--data",
                 solutions().toString(), "--model", folder.toString()).path("live");
         assertThat(live.at("/step_search/best_first_learned/skipped").asText())
                 .startsWith("needs --step-reward FILE: no process-reward head ships for my-reasoner");
@@ -147,7 +147,7 @@ class OwnModelFolderTest {
 
     @Test
     void confidenceOnTheFolderInProcessEqualsTheServedFolder() throws IOException {
-        List<String> args = new ArrayList<>(List.of("bench", "confidence", "--live", "--json", "--limit", "8",
+        List<String> args = new ArrayList<>(List.of("bench", "confidence", "--live", "--json", "--max-problems", "8",
                 "--samples", "2", "--data", ServedParityTest.solutions(dir, 4).toString()));
         List<String> inProcessArgs = new ArrayList<>(args);
         inProcessArgs.addAll(List.of("--model", folder.toString()));
@@ -190,7 +190,7 @@ class OwnModelFolderTest {
             throws IOException {
         Path shipped = dir.resolve("shipped.json");
         HiddenStateStepReward.Weights.shipped().save(shipped);
-        CliRun.of("bench", "aggregate", "--live", "--limit", "2", "--model", folder.toString(), "--step-reward",
+        CliRun.of("bench", "aggregate", "--live", "--max-problems", "2", "--model", folder.toString(), "--step-reward",
                 shipped.toString()).assertBadInput("was trained for the model 'tiny-reasoner@1', not for "
                 + "'my-reasoner'");
 
@@ -200,7 +200,7 @@ class OwnModelFolderTest {
         List<Integer> allowed = IntStream.range(0, eval.size()).filter(r -> !excluded.contains(r)).boxed().toList();
         List<String> trainedRows = JsonlRows.evenlySpaced(allowed, 8).stream().map(eval::get).toList();
         Path trainedOn = Files.write(dir.resolve("trained.jsonl"), trainedRows);
-        CliRun.of("bench", "aggregate", "--live", "--limit", "2", "--problems", trainedOn.toString(), "--model",
+        CliRun.of("bench", "aggregate", "--live", "--max-problems", "2", "--problems", trainedOn.toString(), "--model",
                 folder.toString(), "--step-reward", head.toString())
                 .assertBadInput("was trained on 2 of the 2 selected problems");
 
@@ -208,14 +208,14 @@ class OwnModelFolderTest {
         ((ObjectNode) unrecorded.get("training")).remove("trainingProblemDigests");
         Path old = dir.resolve("old.json");
         JSON.writeValue(old.toFile(), unrecorded);
-        CliRun.of("bench", "aggregate", "--live", "--limit", "2", "--model", folder.toString(), "--step-reward",
+        CliRun.of("bench", "aggregate", "--live", "--max-problems", "2", "--model", folder.toString(), "--step-reward",
                 old.toString()).assertBadInput("does not record its training problems");
 
-        List<String> remote = new ArrayList<>(List.of("bench", "aggregate", "--live", "--limit", "2",
+        List<String> remote = new ArrayList<>(List.of("bench", "aggregate", "--live", "--max-problems", "2",
                 "--step-reward", head.toString()));
         remote.addAll(overHttp());
         CliRun.of(remote.toArray(String[]::new)).assertBadInput("not with --provider openai");
-        CliRun.of("bench", "aggregate", "--live", "--limit", "2", "--model", folder.toString(), "--step-reward",
+        CliRun.of("bench", "aggregate", "--live", "--max-problems", "2", "--model", folder.toString(), "--step-reward",
                 dir.resolve("missing.json").toString()).assertBadInput("missing.json");
         CliRun.of("bench", "aggregate", "--step-reward", head.toString()).assertBadInput("add --live");
     }
@@ -231,16 +231,16 @@ class OwnModelFolderTest {
         Path out = dir.resolve("chains.jsonl");
         for (Path bad : List.of(missing, file, noGraph)) {
             String named = "model folder " + bad;
-            CliRun.of("bench", "aggregate", "--live", "--limit", "1", "--model", bad.toString())
+            CliRun.of("bench", "aggregate", "--live", "--max-problems", "1", "--model", bad.toString())
                     .assertBadInput(named);
             CliRun.of("verifier", "sample", "--max-problems", "1", "--out", out.toString(), "--model", bad.toString())
                     .assertBadInput(named);
-            CliRun.of("bench", "confidence", "--live", "--limit", "4", "--model", bad.toString())
+            CliRun.of("bench", "confidence", "--live", "--max-problems", "4", "--model", bad.toString())
                     .assertBadInput(named);
         }
-        CliRun.of("bench", "aggregate", "--live", "--limit", "1", "--model", missing.toString())
+        CliRun.of("bench", "aggregate", "--live", "--max-problems", "1", "--model", missing.toString())
                 .assertBadInput("not found");
-        CliRun.of("bench", "aggregate", "--live", "--limit", "1", "--model", noGraph.toString())
+        CliRun.of("bench", "aggregate", "--live", "--max-problems", "1", "--model", noGraph.toString())
                 .assertBadInput("model.onnx: missing");
         assertThat(out).doesNotExist();
         CliRun.of("bench", "aggregate", "--model", folder.toString()).assertBadInput("--model DIR is for the live "

@@ -130,68 +130,104 @@ class RemoteProviderCommandsTest {
     }
 
     @Test
-    void aSelfKnowledgeModelThatNeverAnsweredDecidesNothingOnEitherProvider() throws IOException {
+    void aVerdictLeftToTheDefaultByAModelThatNeverAnsweredIsAFailedRunOnEitherProvider() {
         for (String provider : List.of("openai", "ollama")) {
-            // Every call a 500, retried and failing again: no sample at all. Before, the zero share of usable samples
-            // was reported as the self-knowledge criterion's decision ("decided_by": "self-knowledge").
+            // Every call a 500, retried and failing again: no sample at all, so no criterion settles "Who wrote
+            // Hamlet?" (knowledge-intensive, not time-sensitive). Before, the zero share of usable samples was
+            // reported as the self-knowledge criterion's decision; then UAR's default was printed with exit 0, an
+            // answer that stood for the failed calls, where solve exits 1 for them.
             try (FaultInjectingServer server = FaultInjectingServer.builder()
                     .random(0, Map.of(HttpFault.serverError(500), 1.0)).start()) {
                 CliRun run = CliRun.of("judge", "Who wrote Hamlet?", "--provider", provider, "--base-url",
                         provider.equals("openai") ? server.openAiBaseUrl() : server.ollamaBaseUrl(), "--model", "x");
 
-                assertThat(run.exit()).as(run.err()).isZero();
-                JsonNode json = run.json();
-                assertThat(json.at("/decided_by").asText()).as(provider).isEqualTo("default");
-                assertThat(json.at("/retrieve").asBoolean()).isTrue();
-                assertThat(json.at("/criteria/self-knowledge/evidence").asText()).contains("no usable sample");
-                assertThat(json.at("/endpoint/usage/model_calls").asInt()).isPositive()
-                        .isEqualTo(json.at("/endpoint/usage/failed_calls").asInt()).isEqualTo(server.requests());
+                run.assertFailedRun("reasoning: no verdict (no criterion settled it): no usable reply from ");
+                assertThat(run.err()).as(provider).contains("(model 'x'); all " + server.requests()
+                        + " calls failed {SERVER_ERROR=" + server.requests() + "}");
+                assertThat(server.requests()).isPositive();
             }
         }
     }
 
     @Test
-    void aServedModelWhoseEverySampleIsCutOffDecidesNothing() throws IOException {
+    void aVerdictTheIntentHeadSettledStillPrintsWhenEveryModelCallFailed() throws IOException {
+        // The intent head reads the request alone: its "retrieve" is a judgement whatever the model did.
+        try (FaultInjectingServer server = FaultInjectingServer.builder()
+                .random(0, Map.of(HttpFault.serverError(500), 1.0)).start()) {
+            CliRun run = CliRun.of("judge", "Search the web for today's news about Paris", "--provider", "openai",
+                    "--base-url", server.openAiBaseUrl(), "--model", "x");
+
+            assertThat(run.exit()).as(run.err()).isZero();
+            JsonNode json = run.json();
+            assertThat(json.at("/decided_by").asText()).isEqualTo("intent");
+            assertThat(json.at("/retrieve").asBoolean()).isTrue();
+            assertThat(json.at("/endpoint/usage/model_calls").asInt()).isPositive()
+                    .isEqualTo(json.at("/endpoint/usage/failed_calls").asInt()).isEqualTo(server.requests());
+        }
+    }
+
+    @Test
+    void aServedModelWhoseEverySampleIsCutOffLeavesNoVerdict() {
         // The real tiny reasoner behind LocalOpenAiServer, whose replies stop at 2 tokens (finish reason length), as
         // a model that runs to its limit does: no sample votes. Before, its 0 decided ("decided_by":
-        // "self-knowledge") with every call counted as answered.
+        // "self-knowledge") with every call counted as answered; then the default was printed with exit 0.
         try (HuggingFaceOnnxModel model = TinyReasoner.builder().executionProvider(ExecutionProvider.CPU).build();
              LocalOpenAiServer server = LocalOpenAiServer.builder().model(model).maxTokens(2).start()) {
             CliRun run = CliRun.of("judge", "Who wrote Hamlet?", "--provider", "openai", "--base-url",
                     server.baseUrl(), "--model", server.modelName());
 
-            assertThat(run.exit()).as(run.err()).isZero();
-            JsonNode json = run.json();
-            assertThat(json.at("/decided_by").asText()).isEqualTo("default");
-            assertThat(json.at("/criteria/self-knowledge/evidence").asText())
-                    .contains("5 cut off at the token limit");
-            assertThat(json.at("/endpoint/usage/model_calls").asInt()).isEqualTo(5)
-                    .isEqualTo(json.at("/endpoint/usage/failed_calls").asInt());
+            run.assertFailedRun("reasoning: no verdict (no criterion settled it): no usable reply from ");
+            assertThat(run.err()).contains("all 5 calls failed {GARBAGE=5}");
         }
     }
 
     @Test
-    void liveConfidenceOnARemoteModelReportsWhatNeedsLogProbabilitiesAsSkipped() throws IOException {
-        List<String> problems = new ArrayList<>();
-        List<String> solutions = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            // Half the problems are sums, which the server's reply gets right; half are differences, which it misses.
-            problems.add("{\"id\": " + i + ", \"question\": \"Ana has " + (10 + i) + " shells. She "
-                    + (i % 2 == 0 ? "finds" : "loses") + " 3. How many now?\", \"answer\": "
-                    + (i % 2 == 0 ? 13 + i : 7 + i) + "}");
-            StringBuilder row = new StringBuilder("{\"question\": \"What is " + i + " times 7?\", \"ground_truth\": "
-                    + "\"#### " + 7 * i + "\"");
-            for (String source : ModelSolutions.SOURCES) {
-                row.append(", \"").append(source).append("\": {\"solution\": \"The answer is ")
-                        .append(source.startsWith("6b") ? 7 * i : 7 * i + 1).append(".\"}");
-            }
-            solutions.add(row + "}");
+    void verifierSampleFromAModelThatNeverAnsweredIsAFailedRunInTheSharedLine() throws IOException {
+        // Before: "reasoning: IllegalStateException: no chain was sampled (12 failed calls)", without the endpoint
+        // or why the calls failed, where solve, judge and the live benches name both.
+        try (FaultInjectingServer server = FaultInjectingServer.builder()
+                .random(0, Map.of(HttpFault.serverError(500), 1.0)).start()) {
+            Path out = dir.resolve("chains.jsonl");
+            String problems = LiveBenchFiles.write(dir).problems().toString();
+            CliRun run = CliRun.of("verifier", "sample", "--provider", "openai", "--base-url",
+                    server.openAiBaseUrl(), "--model", "x", "--problems", problems, "--max-problems", "2",
+                    "--samples", "2", "--out", out.toString());
+
+            run.assertFailedRun("reasoning: nothing written to " + out + ": no usable reply from "
+                    + server.openAiBaseUrl() + " (model 'x'); all " + server.requests() + " calls failed "
+                    + "{SERVER_ERROR=" + server.requests() + "}");
+            assertThat(out).doesNotExist();
         }
+    }
+
+    @Test
+    void liveConfidenceOnAModelThatNeverAnsweredIsAFailedRun() throws IOException {
+        // Before: exit 0 with "problems": 0 and "skipped": "fewer than 4 problems with samples", which hid that the
+        // model had answered nothing.
+        try (FaultInjectingServer server = FaultInjectingServer.builder()
+                .random(0, Map.of(HttpFault.serverError(500), 1.0)).start()) {
+            CliRun run = CliRun.of(liveConfidence(server, "--samples", "2"));
+
+            run.assertFailedRun("reasoning: no live figures: no usable reply from " + server.openAiBaseUrl());
+            assertThat(run.err()).contains("all " + server.requests() + " calls failed {SERVER_ERROR="
+                    + server.requests() + "}");
+        }
+    }
+
+    /** {@code bench confidence --live} against {@code server}'s OpenAI API on {@link LiveBenchFiles}, plus options. */
+    private String[] liveConfidence(FaultInjectingServer server, String... options) throws IOException {
+        LiveBenchFiles files = LiveBenchFiles.write(dir);
+        List<String> args = new ArrayList<>(List.of("bench", "confidence", "--live", "--json", "--provider",
+                "openai", "--base-url", server.openAiBaseUrl(), "--model", "x", "--max-problems", "8", "--data",
+                files.solutions().toString(), "--problems", files.problems().toString()));
+        args.addAll(List.of(options));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void liveConfidenceOnARemoteModelReportsWhatNeedsLogProbabilitiesAsSkipped() throws IOException {
         try (FaultInjectingServer server = FaultInjectingServer.create()) {
-            CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--provider", "openai", "--base-url",
-                    server.openAiBaseUrl(), "--model", "x", "--limit", "8", "--samples", "3", "--data",
-                    Files.write(dir.resolve("solutions.jsonl"), solutions).toString(), "--problems",
-                    Files.write(dir.resolve("problems.jsonl"), problems).toString());
+            CliRun run = CliRun.of(liveConfidence(server, "--samples", "3"));
 
             assertThat(run.exit()).as(run.err()).isZero();
             JsonNode live = run.json().path("live");

@@ -81,7 +81,7 @@ class ServedParityTest {
 
     @Test
     void aggregationOnTheServedModelEqualsTheInProcessRunQuestionByQuestion() throws IOException {
-        List<String> args = new ArrayList<>(List.of("bench", "aggregate", "--live", "--json", "--limit", "3",
+        List<String> args = new ArrayList<>(List.of("bench", "aggregate", "--live", "--json", "--max-problems", "3",
                 "--data", solutions().toString()));
         JsonNode inProcess = run(args.toArray(String[]::new)).path("live");
         args.addAll(remote());
@@ -110,7 +110,7 @@ class ServedParityTest {
             searchCalls += Math.round(figures.path("mean_calls").asDouble() * 3);
         }
         assertThat(searchCalls).isPositive();
-        // The learned process reward reads the local model's hidden state, and --limit 3 takes rows 0, 200 and
+        // The learned process reward reads the local model's hidden state, and --max-problems 3 takes rows 0, 200 and
         // 400, two of which it was trained on: in process it is skipped, and says why.
         assertThat(inProcess.at("/step_search/best_first_learned/skipped").asText())
                 .startsWith("2 of the 3 selected problems are among the learned process reward's training problems");
@@ -123,7 +123,7 @@ class ServedParityTest {
 
     @Test
     void confidenceOnTheServedModelMatchesTheInProcessFiguresWithinOneHundredth() throws IOException {
-        List<String> args = new ArrayList<>(List.of("bench", "confidence", "--live", "--json", "--limit", "12",
+        List<String> args = new ArrayList<>(List.of("bench", "confidence", "--live", "--json", "--max-problems", "12",
                 "--samples", "3", "--data", solutions().toString()));
         JsonNode inProcess = run(args.toArray(String[]::new)).path("live_tiny_reasoner");
         args.addAll(remote());

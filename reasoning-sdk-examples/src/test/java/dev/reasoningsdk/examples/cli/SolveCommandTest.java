@@ -14,8 +14,8 @@ import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.util.ArrayList;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -148,6 +148,33 @@ class SolveCommandTest {
                 assertThat(endpoint.path("provider").asText()).isEqualTo("openai");
                 assertThat(endpoint.path("usage").path("calls_sent").asInt()).isEqualTo(calls);
             }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("methods")
+    void aRunReplayedFromTheCacheReportsTheRecordedGeneratedTokensWhateverTheMethod(String method,
+                                                                                    @TempDir Path dir)
+            throws IOException {
+        // Before, majority and aor replayed reported "generated_tokens": 0 while a step search reported the recorded
+        // tokens: methods compared at equal cost only when nothing came from the cache.
+        try (FaultInjectingServer server = FaultInjectingServer.create()) {
+            String[] args = {"--method", method, "--provider", "openai", "--base-url", server.openAiBaseUrl(),
+                "--model", "x", "--cache", dir.resolve("calls.sqlite").toString(),
+                easy.get(0).path("question").asText()};
+            JsonNode recorded = solve(args);
+            int requests = server.requests();
+            JsonNode replayed = solve(args);
+
+            assertThat(server.requests()).as("the replay sends no request").isEqualTo(requests);
+            assertThat(recorded.path("generated_tokens").asLong()).isPositive()
+                    .isEqualTo(recorded.path("output_tokens").asLong());
+            assertThat(replayed.path("generated_tokens")).isEqualTo(recorded.path("generated_tokens"));
+            // What the replay paid: no call, no token; its replies are cache hits.
+            assertThat(replayed.path("output_tokens").asLong()).isZero();
+            assertThat(replayed.path("model_calls").asInt()).isZero();
+            assertThat(replayed.path("cache_hits").asInt()).isEqualTo(requests);
+            assertThat(replayed.path("answer")).isEqualTo(recorded.path("answer"));
         }
     }
 

@@ -34,8 +34,8 @@ class StepRewardCommandTest {
                 "{\"prompt\": \"Q: Ana has 7 shells.\", \"answer\": 3}")) {
             Path problems = Files.write(dir.resolve("problems.jsonl"), List.of(good, bad));
             // Scored against a gold answer of 0 (or 3), or with an empty question, the row would count silently.
-            CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "2", "--data", solutions(dir).toString(),
-                    "--problems", problems.toString()).assertBadInput("problems.jsonl:2");
+            CliRun.of("bench", "aggregate", "--live", "--json", "--max-problems", "2", "--data",
+                    solutions(dir).toString(), "--problems", problems.toString()).assertBadInput("problems.jsonl:2");
             CliRun.of("step-reward", "train", "--problems", problems.toString()).assertBadInput("problems.jsonl:2");
         }
     }
@@ -45,7 +45,7 @@ class StepRewardCommandTest {
         // The model answers 21 here; 2^64 + 21 read as a long wraps around to 21, which scored every method right.
         Path problems = Files.writeString(dir.resolve("problems.jsonl"), "{\"question\": \"Owen has 7 stones. He "
                 + "triples them. How many stones does Owen have?\", \"steps\": 1, \"answer\": 18446744073709551637}\n");
-        CliRun run = CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "1", "--data",
+        CliRun run = CliRun.of("bench", "aggregate", "--live", "--json", "--max-problems", "1", "--data",
                 solutions(dir).toString(), "--problems", problems.toString());
 
         assertThat(run.exit()).as(run.err()).isZero();
@@ -66,8 +66,8 @@ class StepRewardCommandTest {
             Path problems = Files.write(dir.resolve("problems.jsonl"), List.of(good, "{\"question\": \"" + question
                     + "\", \"steps\": 1, \"answer\": 3}"));
             // The step searches stopped on it once they reached it, naming neither the row nor its question.
-            CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "2", "--data", solutions(dir).toString(),
-                    "--problems", problems.toString())
+            CliRun.of("bench", "aggregate", "--live", "--json", "--max-problems", "2", "--data",
+                    solutions(dir).toString(), "--problems", problems.toString())
                     .assertBadInput("cannot read row 1 (0-based) of problems.jsonl (\"" + question.substring(0, 20));
         }
     }
@@ -80,7 +80,7 @@ class StepRewardCommandTest {
                 .toList());
         rows.set(12, "{\"question\": \"ana has 3 shells; she finds 1 more -- how many shells now\", \"answer\": 4}");
         Path problems = Files.write(dir.resolve("own.jsonl"), rows);
-        CliRun.of("step-reward", "train", "--problems", problems.toString(), "--chains", "1", "--completions", "1")
+        CliRun.of("step-reward", "train", "--problems", problems.toString(), "--samples", "1", "--completions", "1")
                 .assertBadInput("own.jsonl: lines 4 and 13 hold the same question");
     }
 
@@ -96,7 +96,7 @@ class StepRewardCommandTest {
                 .orElseThrow();
         rows.set(last, "{\"question\": \"Zo\u00eb has 7 shells. She sells 4. How many shells now?\", \"answer\": 3}");
         Path problems = Files.write(dir.resolve("own.jsonl"), rows);
-        CliRun.of("step-reward", "train", "--problems", problems.toString(), "--chains", "1", "--completions", "1")
+        CliRun.of("step-reward", "train", "--problems", problems.toString(), "--samples", "1", "--completions", "1")
                 .assertBadInput("cannot read row " + last + " (0-based) of own.jsonl (\"Zo\u00eb has 7 shells");
     }
 
@@ -125,7 +125,7 @@ class StepRewardCommandTest {
         Path folder = OwnModelFolderTest.copyOfTinyReasoner(dir.resolve("my-model"));
         Path out = dir.resolve("head");
         CliRun run = CliRun.of("step-reward", "train", "--model", folder.toString(), "--max-problems", "8",
-                "--chains", "4", "--completions", "1", "--out", out.toString(), "--json");
+                "--samples", "4", "--completions", "1", "--out", out.toString(), "--json");
 
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.json().path("model").asText()).isEqualTo("my-model");
@@ -148,7 +148,7 @@ class StepRewardCommandTest {
     @Test
     void anOutFolderThatIsAFileIsRefusedBeforeTrainingAndLeftAlone(@TempDir Path dir) throws IOException {
         Path notAFolder = Files.writeString(dir.resolve("notes.txt"), "keep me");
-        CliRun.of("step-reward", "train", "--max-problems", "5", "--chains", "2", "--completions", "1",
+        CliRun.of("step-reward", "train", "--max-problems", "5", "--samples", "2", "--completions", "1",
                 "--out", notAFolder.toString()).assertBadInput("--out " + notAFolder);
         assertThat(Files.readString(notAFolder)).isEqualTo("keep me");
     }

@@ -61,7 +61,7 @@ final class StepSearchTuning {
 
     /** The rows the default live selection leaves out, with 3 to 6 steps, {@code count} of them evenly spaced. */
     static List<JsonNode> tuningRows(List<JsonNode> all, int count) {
-        List<JsonNode> picked = JsonlRows.evenlySpaced(all, new BenchAggregateCommand().limit);
+        List<JsonNode> picked = JsonlRows.evenlySpaced(all, new BenchAggregateCommand().maxProblems);
         List<JsonNode> rest = new ArrayList<>();
         for (JsonNode row : all) {
             int steps = row.path("steps").asInt();

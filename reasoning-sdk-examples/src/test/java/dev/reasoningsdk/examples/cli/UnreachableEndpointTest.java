@@ -45,8 +45,8 @@ class UnreachableEndpointTest {
 
     static Stream<Arguments> commands() {
         return Stream.of(
-                Arguments.of("openai", List.of("bench", "aggregate", "--live", "--limit", "1", "--json")),
-                Arguments.of("ollama", List.of("bench", "confidence", "--live", "--limit", "4", "--json")),
+                Arguments.of("openai", List.of("bench", "aggregate", "--live", "--max-problems", "1", "--json")),
+                Arguments.of("ollama", List.of("bench", "confidence", "--live", "--max-problems", "4", "--json")),
                 Arguments.of("openai", List.of("verifier", "sample", "--samples", "1", "--out", "OUT")),
                 Arguments.of("ollama", List.of("judge", "What is 3 plus 4?")),
                 Arguments.of("openai", List.of("demo")));

@@ -60,7 +60,7 @@ class UnreadableProblemTest {
 
     @Test
     void benchAggregateRefusesItOnTheFolderAndTheEmbeddedModel() throws IOException {
-        List<String> args = List.of("bench", "aggregate", "--live", "--json", "--limit", "2", "--data",
+        List<String> args = List.of("bench", "aggregate", "--live", "--json", "--max-problems", "2", "--data",
                 ServedParityTest.solutions(dir, 1).toString(), "--problems", problems(2, 1).toString());
         CliRun.of(with(args, "--model", folder.toString()).toArray(String[]::new))
                 .assertBadInput(refusal("my-reasoner", 1));
@@ -69,7 +69,7 @@ class UnreadableProblemTest {
 
     @Test
     void benchConfidenceRefusesItOnTheFolderAndTheEmbeddedModel() throws IOException {
-        List<String> args = List.of("bench", "confidence", "--live", "--json", "--limit", "4", "--samples", "2",
+        List<String> args = List.of("bench", "confidence", "--live", "--json", "--max-problems", "4", "--samples", "2",
                 "--data", ServedParityTest.solutions(dir, 4).toString(), "--problems", problems(4, 2).toString());
         CliRun.of(with(args, "--model", folder.toString()).toArray(String[]::new))
                 .assertBadInput(refusal("my-reasoner", 2));

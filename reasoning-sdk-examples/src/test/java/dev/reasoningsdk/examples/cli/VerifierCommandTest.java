@@ -185,7 +185,7 @@ class VerifierCommandTest {
                 "",
                 "{\"question\": \"Owen has 12 stones. He gets 30 more. How many stones now?\", \"answer\": 42}",
                 "{\"question\": \"ana has 7 shells; she finds 4 more - how many shells now\", \"answer\": 11}"));
-        CliRun.of("bench", "aggregate", "--live", "--json", "--limit", "3", "--data", devChains().toString(),
+        CliRun.of("bench", "aggregate", "--live", "--json", "--max-problems", "3", "--data", devChains().toString(),
                 "--problems", problems.toString())
                 .assertBadInput("problems.jsonl: lines 1 and 4 hold the same question");
     }

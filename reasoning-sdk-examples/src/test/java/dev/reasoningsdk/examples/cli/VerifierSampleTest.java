@@ -70,7 +70,7 @@ class VerifierSampleTest {
         assertThat(trained.path("held_out").path("best_single_model").asDouble()).isBetween(0.0, 1.0);
         Path weights = dir.resolve(VerifierCommand.WEIGHTS_FILE);
 
-        JsonNode live = succeed("bench", "aggregate", "--live", "--limit", "3", "--json", "--learned-verifier",
+        JsonNode live = succeed("bench", "aggregate", "--live", "--max-problems", "3", "--json", "--learned-verifier",
                 weights.toString()).path("live");
         assertThat(live.path("learned_verifier").path("weights").asText()).isEqualTo(weights.toString());
         assertThat(live.path("aor_lean").path("learned_verifier").path("accuracy").isNumber()).isTrue();
@@ -79,9 +79,9 @@ class VerifierSampleTest {
 
     @Test
     void aVerifierTrainedOnTheSelectedProblemsIsRefused() throws IOException {
-        // The rows --limit 3 selects from the eval file (0, 200 and 400) and nine hard ones, where training reads a
-        // file of the user's; one question of the ten is held out, so the verifier is trained on at least two of the
-        // three.
+        // The rows --max-problems 3 selects from the eval file (0, 200 and 400) and nine hard ones, where training
+        // reads a file of the user's; one question of the ten is held out, so the verifier is trained on at least two
+        // of the three.
         List<String> all = Files.readAllLines(evalProblems());
         List<String> rows = new ArrayList<>(List.of(all.get(0), all.get(200), all.get(400)));
         rows.addAll(all.subList(580, 589));
@@ -93,7 +93,7 @@ class VerifierSampleTest {
         succeed("verifier", "train", "--data", chains.toString(), "--out", dir.toString(), "--feature-sets",
                 "chain", "--cv-repeats", "1", "--held-out", "0.1", "--json");
 
-        CliRun.of("bench", "aggregate", "--live", "--limit", "3", "--json", "--learned-verifier",
+        CliRun.of("bench", "aggregate", "--live", "--max-problems", "3", "--json", "--learned-verifier",
                 dir.resolve(VerifierCommand.WEIGHTS_FILE).toString()).assertBadInput("was trained on");
     }
 
@@ -160,7 +160,7 @@ class VerifierSampleTest {
         Path broken = Files.writeString(dir.resolve("broken.jsonl"), "{\"question\": \"q\", \"answer\": \"1\", "
                 + "\"chains\": [{\"text\": \"1\"}]}\n{\"question\": \"q2\", \"answer\": \"2\", \"chains\": []}\n");
         CliRun.of("verifier", "train", "--data", broken.toString()).assertBadInput("line 2");
-        CliRun.of("bench", "aggregate", "--live", "--limit", "1", "--learned-verifier",
+        CliRun.of("bench", "aggregate", "--live", "--max-problems", "1", "--learned-verifier",
                 dir.resolve("missing.json").toString()).assertBadInput("missing.json");
     }
 

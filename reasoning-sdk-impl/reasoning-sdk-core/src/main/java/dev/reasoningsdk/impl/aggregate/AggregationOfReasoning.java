@@ -141,7 +141,7 @@ public final class AggregationOfReasoning implements Aggregator {
         if (chains.isEmpty()) {
             throw new IllegalArgumentException("chains must not be empty");
         }
-        return new Run(question, false, judgeBound(chains.size()), RunStop.NONE).start(chains, Usage.NONE);
+        return new Run(question, false, judgeBound(chains.size()), RunStop.NONE).start(chains, Usage.NONE, 0);
     }
 
     /**
@@ -181,7 +181,7 @@ public final class AggregationOfReasoning implements Aggregator {
         run.samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
         run.failures.addAll(draw.batch().failures());
         run.refused = draw.refusedForGood();
-        return run.start(draw.chains(), draw.batch().usage());
+        return run.start(draw.chains(), draw.batch().usage(), draw.generatedTokens());
     }
 
     /** {@code "aor"}. */
@@ -209,6 +209,8 @@ public final class AggregationOfReasoning implements Aggregator {
         private final Map<AnswerGrouping.Group, Double> scores = new HashMap<>();
         private List<AnswerGrouping.Group> ranked = List.of();
         private Usage usage = Usage.NONE;
+        /** {@link AggregationResult#generatedTokens()} so far: the draws' (replayed as recorded) and the judge's. */
+        private long generatedTokens;
         private final int judgeBound;
         /** The scorer of this run: the LLM judge bound to the run's scope, or the scorer as given. */
         private final ChainScorer judge;
@@ -248,8 +250,10 @@ public final class AggregationOfReasoning implements Aggregator {
             }
         }
 
-        AggregationResult start(List<ReasoningChain> chains, Usage samplingCost) {
+        /** {@code sampledTokens}: what the chains cost to generate, replayed ones as recorded. */
+        AggregationResult start(List<ReasoningChain> chains, Usage samplingCost, long sampledTokens) {
             usage = usage.plus(samplingCost);
+            generatedTokens = Sampling.plusTokens(generatedTokens, sampledTokens);
             List<AnswerGrouping.Member> added = grouping.addAll(chains);
             seen.addAll(chains);
             if (grouping.groups().size() == 1) {
@@ -270,6 +274,7 @@ public final class AggregationOfReasoning implements Aggregator {
                 Sampling.Draw draw = sampling.draw(question, count, drawn, stop);
                 drawn += count;
                 usage = usage.plus(draw.batch().usage());
+                generatedTokens = Sampling.plusTokens(generatedTokens, draw.generatedTokens());
                 samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
                 failures.addAll(draw.batch().failures());
                 refused = draw.refusedForGood();
@@ -455,6 +460,7 @@ public final class AggregationOfReasoning implements Aggregator {
             ChainScorer.Scores result = SpentBefore.addedToRefusal(
                     usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos)), call);
             usage = usage.plus(result.usage());
+            generatedTokens = Sampling.plusTokens(generatedTokens, result.usage().outputTokens());
             judgeCalls += result.usage().modelCalls();
             if (judgeScope != null && judgeScope.isExhausted()) {
                 LOG.debug("aor: the judge's budget ran out after {} calls", judgeCalls);
@@ -476,7 +482,8 @@ public final class AggregationOfReasoning implements Aggregator {
             Optional<String> answer = groups.isEmpty() ? Optional.empty() : Optional.of(groups.get(0).answer());
             Usage total = usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos));
             double reported = Double.isInfinite(margin) ? 0 : margin;
-            return new AggregationResult(name(), answer, groups, reported, reason, grouping.unparseable(), total);
+            return new AggregationResult(name(), answer, groups, reported, reason, grouping.unparseable(), total,
+                    generatedTokens);
         }
     }
 

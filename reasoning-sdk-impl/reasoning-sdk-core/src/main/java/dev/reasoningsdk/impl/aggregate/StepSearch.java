@@ -324,7 +324,7 @@ public final class StepSearch {
             public AggregationResult aggregate(String question, List<ReasoningChain> chains) {
                 AggregationResult vote = rewardVote.aggregate(question, chains);
                 return new AggregationResult(name(), vote.answer(), vote.groups(), vote.margin(), vote.stopReason(),
-                        vote.unparseableChains(), vote.usage());
+                        vote.unparseableChains(), vote.usage(), vote.generatedTokens());
             }
 
             @Override

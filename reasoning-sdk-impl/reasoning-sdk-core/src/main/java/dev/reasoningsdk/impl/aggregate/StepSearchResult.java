@@ -169,15 +169,16 @@ public record StepSearchResult(String method, Optional<String> answer, List<Step
      * groups gives no answer, as an aggregation's answer is its first group's (a search without a vote has none), and
      * a search that {@link StopReason#COMPLETED completed} without one (its finished chains stated no answer) stops
      * with {@link StopReason#NO_ANSWER}, as every aggregation in which no chain had a parseable answer does. Its
-     * {@link AggregationResult#generatedTokens()} are the usage's, as every aggregation's: on a search replayed from
-     * the LM-call cache 0, where {@link #generatedTokens()} counts the stored tokens.
+     * {@link AggregationResult#generatedTokens()} are this result's {@link #generatedTokens()}: on a search replayed
+     * from the LM-call cache the stored tokens, as every aggregation counts replayed replies, while the usage counts
+     * none.
      */
     public AggregationResult toAggregationResult() {
         double margin = groups.isEmpty() ? 0
                 : groups.size() == 1 ? groups.get(0).score() : groups.get(0).score() - groups.get(1).score();
         StopReason reason = groups.isEmpty() && stopReason == StopReason.COMPLETED ? StopReason.NO_ANSWER : stopReason;
         return new AggregationResult(method, groups.isEmpty() ? Optional.empty() : answer, groups, margin, reason,
-                unparseableChains, usage);
+                unparseableChains, usage, generatedTokens);
     }
 
     /**

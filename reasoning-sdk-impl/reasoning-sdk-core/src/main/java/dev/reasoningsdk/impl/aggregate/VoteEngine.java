@@ -56,7 +56,7 @@ final class VoteEngine {
         if (chains.isEmpty()) {
             throw new IllegalArgumentException("chains must not be empty");
         }
-        return vote(question, chains, StopReason.GIVEN_CHAINS_ONLY, Usage.NONE, System.nanoTime(), RunStop.NONE);
+        return vote(question, chains, StopReason.GIVEN_CHAINS_ONLY, Usage.NONE, 0, System.nanoTime(), RunStop.NONE);
     }
 
     /** Samples and votes; {@code stop} stops the sampling and the weighing when the caller ends the run. */
@@ -73,11 +73,12 @@ final class VoteEngine {
                     draw.batch().usage());
         }
         StopReason reason = exhausted ? StopReason.BUDGET_EXHAUSTED : StopReason.MAX_SAMPLES_REACHED;
-        return vote(question, draw.chains(), reason, draw.batch().usage(), start, stop);
+        return vote(question, draw.chains(), reason, draw.batch().usage(), draw.generatedTokens(), start, stop);
     }
 
+    /** {@code sampledTokens}: what the chains cost to generate, replayed ones as recorded. */
     private AggregationResult vote(String question, List<ReasoningChain> chains, StopReason reason, Usage spent,
-                                   long startNanos, RunStop stop) {
+                                   long sampledTokens, long startNanos, RunStop stop) {
         AnswerGrouping grouping = new AnswerGrouping(extractor);
         List<AnswerGrouping.Member> members = grouping.addAll(chains);
         // A weigher's refusal counts its own calls; the chains this vote sampled were paid for all the same.
@@ -101,6 +102,7 @@ final class VoteEngine {
         }
         Usage usage = spent.plus(weighed.usage());
         usage = usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos));
-        return VoteTally.result(name, grouping, scores, reason, usage);
+        return VoteTally.result(name, grouping, scores, reason, usage,
+                Sampling.plusTokens(sampledTokens, weighed.usage().outputTokens()));
     }
 }

@@ -30,12 +30,15 @@ final class VoteTally {
         return ranked;
     }
 
-    /** A vote's result: groups ranked by {@code scores}, the margin between the first two, and the given cost. */
+    /**
+     * A vote's result: groups ranked by {@code scores}, the margin between the first two, and the given cost
+     * ({@link AggregationResult#generatedTokens()} {@code generatedTokens}).
+     */
     static AggregationResult result(String method, AnswerGrouping grouping, Map<AnswerGrouping.Group, Double> scores,
-                                    StopReason stopReason, Usage usage) {
+                                    StopReason stopReason, Usage usage, long generatedTokens) {
         if (grouping.groups().isEmpty()) {
             return new AggregationResult(method, Optional.empty(), List.of(), 0, StopReason.NO_ANSWER,
-                    grouping.unparseable(), usage);
+                    grouping.unparseable(), usage, generatedTokens);
         }
         List<AnswerGrouping.Group> ranked = rank(grouping.groups(), scores);
         List<AnswerGroup> groups = ranked.stream()
@@ -44,6 +47,6 @@ final class VoteTally {
                 .toList();
         double margin = groups.size() == 1 ? groups.get(0).score() : groups.get(0).score() - groups.get(1).score();
         return new AggregationResult(method, Optional.of(groups.get(0).answer()), groups, margin, stopReason,
-                grouping.unparseable(), usage);
+                grouping.unparseable(), usage, generatedTokens);
     }
 }

@@ -107,6 +107,28 @@ public record Sampling(ChainSampler sampler, double temperature, UnaryOperator<S
         }
 
         /**
+         * Tokens the model generated for this draw, a reply the LM-call cache replayed counted with the tokens it was
+         * recorded with ({@link dev.reasoningsdk.api.aggregate.AggregationResult#generatedTokens()}): the batch's
+         * {@code outputTokens} when it had no cache hit, else the sum of what its samples and failures carry (the
+         * sampler's contract: without a cache they add up to the batch's, replayed they read as when recorded);
+         * {@link Usage#UNKNOWN_TOKENS} when one count is unknown.
+         */
+        public long generatedTokens() {
+            Usage usage = batch.usage();
+            if (usage.cacheHits() == 0) {
+                return usage.outputTokens();
+            }
+            long tokens = 0;
+            for (SampleBatch.Sample sample : batch.samples()) {
+                tokens = plusTokens(tokens, sample.outputTokens());
+            }
+            for (SampleBatch.SampleFailure failure : batch.failures()) {
+                tokens = plusTokens(tokens, failure.outputTokens());
+            }
+            return tokens;
+        }
+
+        /**
          * Whether no chain came back and every sample failed for good ({@link SampleBatch.FailureKind#PERMANENT}:
          * the provider refused the request itself, as a client error such as {@code max_tokens must be in [1, 320]}
          * or {@code context_length_exceeded}, or it could not be built): drawing the same request again would only
@@ -117,6 +139,11 @@ public record Sampling(ChainSampler sampler, double temperature, UnaryOperator<S
             return chains.isEmpty() && !batch.failures().isEmpty() && batch.failures().stream()
                     .allMatch(failure -> failure.kind() == SampleBatch.FailureKind.PERMANENT);
         }
+    }
+
+    /** {@code a + b}, token counts: {@link Usage#UNKNOWN_TOKENS} when either is, as {@link Usage#plus} adds them. */
+    public static long plusTokens(long a, long b) {
+        return a == Usage.UNKNOWN_TOKENS || b == Usage.UNKNOWN_TOKENS ? Usage.UNKNOWN_TOKENS : Math.addExact(a, b);
     }
 
     /**

@@ -75,7 +75,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * give the same text on both wires; the reply carries {@code message.content}, {@code done_reason} {@code stop} or
  * {@code length}, {@code prompt_eval_count} and {@code eval_count}, streamed as Ollama's JSON lines unless the request
  * says {@code "stream": false}. Errors under {@code /api/} are Ollama's {@code {"error": "..."}} with the status the
- * OpenAI endpoint would give (a model other than {@link #modelName()} a 404).
+ * OpenAI endpoint would give (a model other than {@link #modelName()} a 404). As Ollama names models, a name without
+ * a tag is its {@code :latest} tag: {@code /api/tags} lists {@code tiny-reasoner@1:latest}, and {@code /api/chat}
+ * takes it with or without the tag and echoes the name the request gave.
  *
  * <p>Determinism: the {@code n} choices of a request are decoded as one batch,
  * {@code model.generate(prompt, n, options)} with the request's seed, so choice {@code i} of seed {@code s} is exactly
@@ -262,7 +264,8 @@ public final class LocalOpenAiServer implements AutoCloseable {
         } else if (path.equals(OLLAMA_TAGS_PATH)) {
             requireMethod(exchange, "GET");
             ObjectNode tags = JSON.createObjectNode();
-            tags.putArray("models").addObject().put("name", modelName).put("model", modelName)
+            String listed = OllamaChatRequest.taggedName(modelName);
+            tags.putArray("models").addObject().put("name", listed).put("model", listed)
                     .put("modified_at", Instant.ofEpochSecond(startedAt).toString());
             send(exchange, 200, tags);
         } else if (path.equals(OLLAMA_VERSION_PATH)) {
@@ -356,17 +359,17 @@ public final class LocalOpenAiServer implements AutoCloseable {
         Generation generation = generate(exchange, request.turns(), 1, options).get(0);
         Choice choice = Choice.of(0, generation, request.stop());
         if (!request.stream()) {
-            send(exchange, 200, ollamaDone(ollamaLine(choice.text()), choice, generation, began));
+            send(exchange, 200, ollamaDone(ollamaLine(request.model(), choice.text()), choice, generation, began));
             return;
         }
         exchange.getResponseHeaders().set("Content-Type", "application/x-ndjson");
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
         for (String piece : choice.pieces()) {
-            ollamaEvent(out, ollamaLine(piece).put("done", false));
+            ollamaEvent(out, ollamaLine(request.model(), piece).put("done", false));
         }
         // As Ollama's stream ends: an empty message carrying why it ended and the counts.
-        ollamaEvent(out, ollamaDone(ollamaLine(""), choice, generation, began));
+        ollamaEvent(out, ollamaDone(ollamaLine(request.model(), ""), choice, generation, began));
     }
 
     /** Ollama's last line: done, why, and the counts (generated tokens past a stop sequence too, as OpenAI's). */
@@ -376,8 +379,9 @@ public final class LocalOpenAiServer implements AutoCloseable {
                 .put("eval_count", generation.tokenIds().length);
     }
 
-    private ObjectNode ollamaLine(String content) {
-        ObjectNode line = JSON.createObjectNode().put("model", modelName).put("created_at", Instant.now().toString());
+    /** One line of Ollama's reply: {@code model} is the name the request gave, as Ollama echoes it. */
+    private static ObjectNode ollamaLine(String model, String content) {
+        ObjectNode line = JSON.createObjectNode().put("model", model).put("created_at", Instant.now().toString());
         line.putObject("message").put("role", "assistant").put("content", content);
         return line;
     }

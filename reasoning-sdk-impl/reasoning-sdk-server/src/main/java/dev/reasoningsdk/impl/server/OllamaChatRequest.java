@@ -18,8 +18,11 @@ import java.util.Set;
  * runtime ({@code num_ctx}, {@code num_thread}, ...) and {@code keep_alive} change nothing here and are accepted;
  * tools, {@code format}, {@code think}, images and sampling options the model seam cannot honour (penalties,
  * mirostat, min-p, typical-p) are refused with a 400 naming the field unless they hold their neutral value. A model
- * other than the served one is a 404 {@link OpenAiError#modelNotFound}.
+ * other than the served one is a 404 {@link OpenAiError#modelNotFound}; as Ollama does, a name without a tag means
+ * its {@code :latest} tag ({@link #taggedName}), so {@code tiny-reasoner@1} and {@code tiny-reasoner@1:latest} are
+ * one model.
  *
+ * @param model     the model name as the request gave it, which Ollama's reply echoes
  * @param turns     the conversation
  * @param seed      the request's seed, if it gave one
  * @param temperature sampling temperature (0 is greedy)
@@ -29,7 +32,7 @@ import java.util.Set;
  * @param stop      sequences that end the text
  * @param stream    whether to answer with Ollama's stream of JSON lines
  */
-record OllamaChatRequest(List<ChatTurn> turns, OptionalLong seed, double temperature, double topP, int topK,
+record OllamaChatRequest(String model, List<ChatTurn> turns, OptionalLong seed, double temperature, double topP, int topK,
                          int maxTokens, List<String> stop, boolean stream) {
 
     /** Ollama options that tune its runtime, not the text: nothing to do here. */
@@ -41,6 +44,19 @@ record OllamaChatRequest(List<ChatTurn> turns, OptionalLong seed, double tempera
             "repeat_last_n", 64.0, "mirostat_eta", 0.1, "mirostat_tau", 5.0, "tfs_z", 1.0);
     private static final Set<String> SAMPLING_OPTIONS = Set.of("temperature", "top_p", "top_k", "seed",
             "num_predict", "stop");
+
+    /** The tag Ollama gives a name that states none. */
+    static final String DEFAULT_TAG = "latest";
+
+    /**
+     * {@code name} as Ollama lists and resolves it: with its tag, {@code name:latest} when it states none. The tag
+     * follows the last {@code :} of the name's last {@code /}-separated part, so a registry's {@code host:port/} is
+     * no tag.
+     */
+    static String taggedName(String name) {
+        String last = name.substring(name.lastIndexOf('/') + 1);
+        return last.contains(":") ? name : name + ":" + DEFAULT_TAG;
+    }
 
     /**
      * Validates {@code body}.
@@ -57,8 +73,8 @@ record OllamaChatRequest(List<ChatTurn> turns, OptionalLong seed, double tempera
         if (model == null || model.isNull() || !model.isTextual() || model.asText().isBlank()) {
             throw OpenAiError.invalid("model", "model is required (this server serves '" + modelName + "')");
         }
-        if (!model.asText().equals(modelName)) {
-            throw OpenAiError.modelNotFound(model.asText(), modelName);
+        if (!taggedName(model.asText()).equals(taggedName(modelName))) {
+            throw OpenAiError.modelNotFound(model.asText(), taggedName(modelName));
         }
         JsonNode messages = body.get("messages");
         if (messages != null && messages.isArray()) {
@@ -84,7 +100,7 @@ record OllamaChatRequest(List<ChatTurn> turns, OptionalLong seed, double tempera
         }
         JsonNode options = body.get("options");
         if (options == null || options.isNull()) {
-            return new OllamaChatRequest(turns, OptionalLong.empty(), 1, 1, 0, maxTokens, List.of(), stream);
+            return new OllamaChatRequest(model.asText(), turns, OptionalLong.empty(), 1, 1, 0, maxTokens, List.of(), stream);
         }
         if (!options.isObject()) {
             throw OpenAiError.invalid("options", "options must be an object");
@@ -100,7 +116,7 @@ record OllamaChatRequest(List<ChatTurn> turns, OptionalLong seed, double tempera
             throw OpenAiError.invalid("num_predict", "num_predict must be at least 1, or -1 for no limit");
         }
         List<String> stop = ChatCompletionRequest.stop(options.get("stop"));
-        return new OllamaChatRequest(turns, seed, temperature, topP, topK, numPredict < 0 ? maxTokens : numPredict,
+        return new OllamaChatRequest(model.asText(), turns, seed, temperature, topP, topK, numPredict < 0 ? maxTokens : numPredict,
                 stop, stream);
     }
 

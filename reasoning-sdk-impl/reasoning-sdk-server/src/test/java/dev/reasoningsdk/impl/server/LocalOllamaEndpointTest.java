@@ -156,9 +156,34 @@ class LocalOllamaEndpointTest {
     @Test
     void tagsAndVersionDescribeTheServedModel() throws Exception {
         JsonNode tags = JSON.readTree(get("/api/tags"));
+        // Ollama lists a model pulled without a tag under its :latest tag, in both fields. Before: the bare name.
         assertThat(StreamSupport.stream(tags.get("models").spliterator(), false).map(m -> m.get("name").asText()))
-                .containsExactly("tiny-reasoner@1");
+                .containsExactly("tiny-reasoner@1:latest");
+        assertThat(tags.at("/models/0/model").asText()).isEqualTo("tiny-reasoner@1:latest");
         assertThat(JSON.readTree(get("/api/version")).get("version").asText()).isNotBlank();
+    }
+
+    @Test
+    void theLatestTagNamesTheServedModelAsOllamaResolvesIt() throws Exception {
+        // What /api/tags lists must be a name /api/chat takes: a client that picks the listed name (or writes
+        // name:latest, as Ollama users do) got a 404 model_not_found before.
+        String listed = JSON.readTree(get("/api/tags")).at("/models/0/name").asText();
+        String body = ",\"stream\":false,\"messages\":[{\"role\":\"user\",\"content\":"
+                + JSON.writeValueAsString(QUESTION) + "}],\"options\":{\"seed\":9,\"temperature\":0.7}}";
+        HttpResponse<String> bare = post("{\"model\":\"tiny-reasoner@1\"" + body);
+        HttpResponse<String> tagged = post("{\"model\":" + JSON.writeValueAsString(listed) + body);
+
+        assertThat(tagged.statusCode()).as(tagged.body()).isEqualTo(200);
+        assertThat(JSON.readTree(tagged.body()).at("/message/content").asText()).isNotEmpty()
+                .isEqualTo(JSON.readTree(bare.body()).at("/message/content").asText());
+        // Ollama's reply names the model as the request gave it.
+        assertThat(JSON.readTree(tagged.body()).get("model").asText()).isEqualTo("tiny-reasoner@1:latest");
+        assertThat(JSON.readTree(bare.body()).get("model").asText()).isEqualTo("tiny-reasoner@1");
+        // Through LangChain4j's OllamaChatModel, as an Ollama user configures it.
+        ChatModel viaTag = OllamaChatModels.of(server.ollamaBaseUrl(), listed);
+        assertThat(viaTag.chat(QUESTION)).isNotBlank();
+        // Another tag is another model, as in Ollama.
+        assertOllamaError(post("{\"model\":\"tiny-reasoner@1:0.5b\"" + body), 404, "tiny-reasoner@1:latest");
     }
 
     private static void assertOllamaError(HttpResponse<String> response, int status, String fragment)
