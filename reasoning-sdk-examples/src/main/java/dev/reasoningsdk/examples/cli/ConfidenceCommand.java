@@ -308,14 +308,16 @@ final class ConfidenceCommand implements Callable<Integer> {
     }
 
     /**
-     * Refuses an estimate none of whose model calls was answered: every one failed, none for an unusable reply.
+     * Refuses an estimate none of whose model calls was answered: every one failed, and none came back with a reply
+     * (a blank reply is none, as it is no chain for the other methods; a reply without a confidence is one).
      *
      * @throws ReasoningException naming the failed calls by kind and the estimate's rationale
      */
     private static ConfidenceEstimate requireAnswered(ConfidenceEstimate estimate, String source) {
         Usage usage = estimate.usage();
-        if (usage.modelCalls() > 0 && usage.failedCalls() == usage.modelCalls()
-                && usage.failedCalls(CallFailure.GARBAGE) == 0) {
+        boolean noReply = usage.failedCalls(CallFailure.GARBAGE) == 0
+                || estimate.signals().getOrDefault("unanswered", 0.0) > 0;
+        if (usage.modelCalls() > 0 && usage.failedCalls() == usage.modelCalls() && noReply) {
             String byKind = usage.failuresByKind().entrySet().stream()
                     .map(kind -> kind.getValue() + " " + kind.getKey().name().toLowerCase(Locale.ROOT))
                     .collect(Collectors.joining(", "));

@@ -188,6 +188,23 @@ class ConfidenceCommandTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"openai", "ollama"})
+    void overRealHttpVerbalizedWhoseEveryReplyWasBlankExitsOneAsConsistencyDoes(String provider) {
+        // As reasoning serve --faults empty=1: a blank reply is no answer, so no call was answered; it exited 0
+        // with a null confidence, where consistency on the same server exits 1.
+        try (FaultInjectingServer blank = FaultInjectingServer.builder()
+                .random(0, Map.of(HttpFault.emptyAnswer(), 1.0)).start()) {
+            String baseUrl = provider.equals("openai") ? blank.openAiBaseUrl() : blank.ollamaBaseUrl();
+            CliRun.of("confidence", "--method", "verbalized", "--provider", provider, "--base-url", baseUrl,
+                    "--model", "blank-model", QUESTION)
+                    .assertFailedRun("reasoning: no call to blank-model was answered (");
+            CliRun.of("confidence", "--samples", "2", "--provider", provider, "--base-url", baseUrl, "--model",
+                    "blank-model", QUESTION).assertFailedRun("reasoning: no chain could be sampled from blank-model");
+            assertThat(blank.requests()).isPositive().isEqualTo(blank.faults(HttpFault.Kind.EMPTY_ANSWER));
+        }
+    }
+
     @Test
     void aServerThatReturnsNoLogProbabilitiesIsBadInputForTheTokenMethods() {
         // The scripted server answers every request, without logprobs.
