@@ -154,7 +154,7 @@ public final class ChatModelPromptClassifier {
         if (!unanswered.isEmpty()) {
             int failed = unanswered.values().stream().mapToInt(Integer::intValue).sum();
             throw new ReasoningException(failed + " of the " + requests.size() + " calls to " + gateway.name()
-                    + " failed " + unanswered + ": the prompt is not scored on a dev set the model did not answer",
+                    + " failed " + unanswered + ": the prompt is not scored on inputs the model did not answer",
                     null, unanswered.keySet().stream().allMatch(CallFailure::isTransient), usage);
         }
         if (!replied && !inputList.isEmpty()) {

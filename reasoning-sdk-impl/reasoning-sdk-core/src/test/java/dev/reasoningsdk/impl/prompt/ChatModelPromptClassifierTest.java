@@ -158,6 +158,17 @@ class ChatModelPromptClassifierTest {
     }
 
     @Test
+    void aFailedClassificationOfHeldOutInputsDoesNotCallThemADevSet() {
+        // bench prompt --task-model labels its held-out split through classify first: the line it exits with said
+        // "not scored on a dev set" for inputs the search never sees.
+        ChatModelPromptClassifier classifier = classifier(failingWith(503));
+
+        assertThatThrownBy(() -> classifier.classify(INSTRUCTION, List.of("held out one", "held out two")))
+                .isInstanceOf(ReasoningException.class)
+                .hasMessageEndingWith(": the prompt is not scored on inputs the model did not answer");
+    }
+
+    @Test
     void oneFailedCallFailsThePromptButTheAnsweredInputsAreNotAskedAgain() {
         // The second call crashes (a permanent failure: not retried); the others answer.
         FaultyChatModel model = FaultyChatModel.builder().delegate(byInput(input -> "false"))
