@@ -286,4 +286,24 @@ class ChatModelPromptClassifierTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(classifier.labels()).isEqualTo(LABELS);
     }
+
+    @Test
+    void aNullPromptInputsOrInputIsRefusedByName() {
+        ChatModelPromptClassifier classifier = classifier(byInput(input -> "true"));
+        List<String> withNull = java.util.Arrays.asList("a", null);
+
+        assertThatThrownBy(() -> classifier.classify(INSTRUCTION, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("inputs");
+        assertThatThrownBy(() -> classifier.classify(INSTRUCTION, withNull))
+                .isInstanceOf(NullPointerException.class).hasMessage("input 1");
+        assertThatThrownBy(() -> classifier.over(null)).isInstanceOf(NullPointerException.class).hasMessage("inputs");
+        assertThatThrownBy(() -> classifier.objective(null, List.of("true")))
+                .isInstanceOf(NullPointerException.class).hasMessage("inputs");
+        assertThatThrownBy(() -> classifier.objective(List.of("a"), null))
+                .isInstanceOf(NullPointerException.class).hasMessage("gold");
+        assertThatThrownBy(() -> classifier.request(null, "a")).isInstanceOf(NullPointerException.class)
+                .hasMessage("prompt");
+        assertThatThrownBy(() -> classifier.request(INSTRUCTION, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("input");
+    }
 }
