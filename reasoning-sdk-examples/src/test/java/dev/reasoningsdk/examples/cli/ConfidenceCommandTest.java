@@ -205,6 +205,21 @@ class ConfidenceCommandTest {
         }
     }
 
+    @ParameterizedTest(name = "--top-logprobs {0}")
+    @ValueSource(ints = {0, 1})
+    void pSureWithFewerThanTwoAlternativesIsBadInputBeforeAnyCall(int topLogprobs) throws IOException {
+        // With 1 every run printed a null confidence (exit 0); with 0 a call was spent and the server blamed for
+        // returning the log-probabilities it was told not to list.
+        try (HuggingFaceOnnxModel model = TinyReasoner.create();
+             LocalOpenAiServer served = LocalOpenAiServer.builder().model(model).start();
+             FaultInjectingServer counting = FaultInjectingServer.builder().upstream(served.baseUrl()).start()) {
+            CliRun.of("confidence", "--method", "p-sure", "--top-logprobs", String.valueOf(topLogprobs),
+                    "--provider", "openai", "--base-url", counting.openAiBaseUrl(), "--model", served.modelName(),
+                    QUESTION).assertBadInput("--top-logprobs must be >= 2 with --method p-sure");
+            assertThat(counting.requests()).isZero();
+        }
+    }
+
     @Test
     void aServerThatReturnsNoLogProbabilitiesIsBadInputForTheTokenMethods() {
         // The scripted server answers every request, without logprobs.
