@@ -81,7 +81,8 @@ import picocli.CommandLine.Parameters;
  * evidence.
  *
  * <p>Failures as {@code solve} has them: bad input (an unknown method, {@code --samples} below 1, or 1 with
- * consistency, a threshold outside [0, 1], an option the method does not read, a calibrator file that cannot be read
+ * consistency, a threshold outside [0, 1], {@code --top-logprobs} below 2 with p-sure, an option the method does not
+ * read, a calibrator file that cannot be read
  * or is not one, an endpoint that refused every call as a wrong URL, model or key) exits 2 with one line and nothing
  * on stdout; a run in which no model call was answered (no chain sampled, or every verbalized call failed) exits 1 the
  * same way. A verbalized run whose replies all came but never stated a confidence is reported (confidence null,
@@ -180,6 +181,12 @@ final class ConfidenceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--method " + method + " needs log-probabilities: --provider ollama "
                     + "returns none; give --provider openai with a server that returns logprobs (Ollama's /v1, "
                     + "vLLM, llama.cpp, reasoning serve), or --method consistency or verbalized");
+        }
+        if ("p-sure".equals(method) && endpoint.isServed() && endpoint.topLogprobs() < 2) {
+            // Fewer alternatives than the two words cannot hold both: every call would be spent on a null
+            // confidence (1), or on a request for log-probabilities the server then returns without (0).
+            throw new IllegalArgumentException("--top-logprobs must be >= 2 with --method p-sure (\"sure\" and "
+                    + "\"unsure\" must both be among the alternatives), was " + endpoint.topLogprobs());
         }
         RemoteModel.requireReachable(endpoint, cache);
         BenchReport report;
@@ -308,14 +315,16 @@ final class ConfidenceCommand implements Callable<Integer> {
     }
 
     /**
-     * Refuses an estimate none of whose model calls was answered: every one failed, none for an unusable reply.
+     * Refuses an estimate none of whose model calls was answered: every one failed, and none came back with a reply
+     * (a blank reply is none, as it is no chain for the other methods; a reply without a confidence is one).
      *
      * @throws ReasoningException naming the failed calls by kind and the estimate's rationale
      */
     private static ConfidenceEstimate requireAnswered(ConfidenceEstimate estimate, String source) {
         Usage usage = estimate.usage();
-        if (usage.modelCalls() > 0 && usage.failedCalls() == usage.modelCalls()
-                && usage.failedCalls(CallFailure.GARBAGE) == 0) {
+        boolean noReply = usage.failedCalls(CallFailure.GARBAGE) == 0
+                || estimate.signals().getOrDefault("unanswered", 0.0) > 0;
+        if (usage.modelCalls() > 0 && usage.failedCalls() == usage.modelCalls() && noReply) {
             String byKind = usage.failuresByKind().entrySet().stream()
                     .map(kind -> kind.getValue() + " " + kind.getKey().name().toLowerCase(Locale.ROOT))
                     .collect(Collectors.joining(", "));

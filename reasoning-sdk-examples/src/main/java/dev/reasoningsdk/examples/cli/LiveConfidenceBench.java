@@ -251,8 +251,10 @@ final class LiveConfidenceBench {
             AtomicFiles.write(calibratorOut, calibrator.toJson().getBytes(StandardCharsets.UTF_8));
             report.put("calibrator_out", new BenchReport().put("file", calibratorOut.toString())
                     .put("score", "consistency").put("type", calibrator.name()).put("fitted_on_problems", n)
+                    // The sampling and model options too: without the model's, the line ran the embedded tiny
+                    // reasoner under a calibrator fitted on the user's model.
                     .put("use", "reasoning confidence --method consistency --samples " + samples + sampledAs()
-                            + " --calibrator " + calibratorOut));
+                            + endpoint.modelOptions() + " --calibrator " + calibratorOut));
         }
         if (scored.withTokenProbabilities) {
             scores.put("mean_token_probability", LabelledScores.of(doubles(scored.tokenProbability), correct));

@@ -162,6 +162,18 @@ record ModelEndpoint(Provider provider, String baseUrl, String model, String api
         return provider.name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The model options that choose this model again on another command's line, with a leading space: none for the
+     * embedded tiny reasoner, {@code --model DIR} for a folder, else the provider, base URL and model.
+     */
+    String modelOptions() {
+        if (!isServed()) {
+            return "";
+        }
+        return isFolder() ? " --model " + folder : " --provider " + providerName() + " --base-url " + baseUrl
+                + " --model " + model;
+    }
+
     /** The provider, base URL (or folder), model, budget and timeout as bench figures (no API key). */
     BenchReport describe() {
         BenchReport report = new BenchReport().put("provider", providerName());

@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.reasoningsdk.fixtures.FaultInjectingServer;
 import dev.reasoningsdk.impl.confidence.FittedCalibrator;
 import dev.reasoningsdk.impl.internal.ProjectData;
+import dev.reasoningsdk.impl.onnx.TinyReasoner;
+import dev.reasoningsdk.impl.onnx.hf.HuggingFaceOnnxModel;
+import dev.reasoningsdk.impl.server.LocalOpenAiServer;
 import java.io.IOException;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -97,6 +101,31 @@ class BenchConfidenceCommandTest {
         assertThat(live.path("target_best_auroc_0_80_met").asBoolean()).isFalse();
         // Nor can the combiner's weights be fitted on a half whose answers are all right.
         assertThat(live.path("combiner").path("skipped").asText()).endsWith("2 answers were all right");
+    }
+
+    @Test
+    void overRealHttpTheCalibratorsUseLineNamesTheServedModelItWasFittedOn(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("consistency.json");
+        try (HuggingFaceOnnxModel model = TinyReasoner.create();
+             LocalOpenAiServer served = LocalOpenAiServer.builder().model(model).start();
+             FaultInjectingServer counting = FaultInjectingServer.builder().upstream(served.baseUrl()).start()) {
+            CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--limit", "4", "--samples", "2",
+                    "--provider", "openai", "--base-url", counting.openAiBaseUrl(), "--model", served.modelName(),
+                    "--calibrator-out", out.toString());
+            assertThat(run.exit()).as(run.err()).isZero();
+            String use = run.json().path("live").path("calibrator_out").path("use").asText();
+            // It named no model, so the line ran the embedded tiny reasoner under this model's calibrator.
+            assertThat(use).isEqualTo("reasoning confidence --method consistency --samples 2 --provider openai"
+                    + " --base-url " + counting.openAiBaseUrl() + " --model " + served.modelName() + " --calibrator "
+                    + out);
+            int before = counting.requests();
+            List<String> useArgs = List.of(use.substring("reasoning ".length()).split(" "));
+            List<String> withQuestion = new ArrayList<>(useArgs.subList(1, useArgs.size()));
+            withQuestion.add("Sam has 14 apples. He buys 7 more. How many apples does Sam have?");
+            JsonNode answered = CliRun.succeeded(useArgs.get(0), withQuestion.toArray(String[]::new));
+            assertThat(answered.path("endpoint").path("provider").asText()).isEqualTo("openai");
+            assertThat(counting.requests() - before).isEqualTo(2);
+        }
     }
 
     @Test

@@ -188,6 +188,38 @@ class ConfidenceCommandTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"openai", "ollama"})
+    void overRealHttpVerbalizedWhoseEveryReplyWasBlankExitsOneAsConsistencyDoes(String provider) {
+        // As reasoning serve --faults empty=1: a blank reply is no answer, so no call was answered; it exited 0
+        // with a null confidence, where consistency on the same server exits 1.
+        try (FaultInjectingServer blank = FaultInjectingServer.builder()
+                .random(0, Map.of(HttpFault.emptyAnswer(), 1.0)).start()) {
+            String baseUrl = provider.equals("openai") ? blank.openAiBaseUrl() : blank.ollamaBaseUrl();
+            CliRun.of("confidence", "--method", "verbalized", "--provider", provider, "--base-url", baseUrl,
+                    "--model", "blank-model", QUESTION)
+                    .assertFailedRun("reasoning: no call to blank-model was answered (");
+            CliRun.of("confidence", "--samples", "2", "--provider", provider, "--base-url", baseUrl, "--model",
+                    "blank-model", QUESTION).assertFailedRun("reasoning: no chain could be sampled from blank-model");
+            assertThat(blank.requests()).isPositive().isEqualTo(blank.faults(HttpFault.Kind.EMPTY_ANSWER));
+        }
+    }
+
+    @ParameterizedTest(name = "--top-logprobs {0}")
+    @ValueSource(ints = {0, 1})
+    void pSureWithFewerThanTwoAlternativesIsBadInputBeforeAnyCall(int topLogprobs) throws IOException {
+        // With 1 every run printed a null confidence (exit 0); with 0 a call was spent and the server blamed for
+        // returning the log-probabilities it was told not to list.
+        try (HuggingFaceOnnxModel model = TinyReasoner.create();
+             LocalOpenAiServer served = LocalOpenAiServer.builder().model(model).start();
+             FaultInjectingServer counting = FaultInjectingServer.builder().upstream(served.baseUrl()).start()) {
+            CliRun.of("confidence", "--method", "p-sure", "--top-logprobs", String.valueOf(topLogprobs),
+                    "--provider", "openai", "--base-url", counting.openAiBaseUrl(), "--model", served.modelName(),
+                    QUESTION).assertBadInput("--top-logprobs must be >= 2 with --method p-sure");
+            assertThat(counting.requests()).isZero();
+        }
+    }
+
     @Test
     void aServerThatReturnsNoLogProbabilitiesIsBadInputForTheTokenMethods() {
         // The scripted server answers every request, without logprobs.

@@ -59,7 +59,9 @@ import org.slf4j.LoggerFactory;
  * model's earlier turn without its thinking ({@link ThinkBlocks#withoutThinking}): the answer only, as the chat
  * templates of Qwen3 and DeepSeek-R1 render an earlier assistant turn.
  *
- * <p>Signals: {@code verbalized_confidence} (N, when stated), {@code verbalized_missing} (0 or 1), {@code attempts}.
+ * <p>Signals: {@code verbalized_confidence} (N, when stated), {@code verbalized_missing} (0 or 1), {@code attempts},
+ * and with a missing confidence {@code unanswered}: 1 when no call came back with a reply at all (every one failed,
+ * a blank reply among them), else 0.
  * Thread-safe when the model is.
  */
 public final class VerbalizedConfidence implements ConfidenceEstimator {
@@ -151,7 +153,8 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
             }
             return followUp(scope, question, result.text(), parsed, attempt, usage, start);
         }
-        return missing(Optional.empty(), "", attempt, lastFailure, usage.withWallTime(ChatCalls.since(start)));
+        // No call came back with a reply: what failed was the calls, not the model's statement of a confidence.
+        return missing(Optional.empty(), "", attempt, lastFailure, false, usage.withWallTime(ChatCalls.since(start)));
     }
 
     /**
@@ -172,7 +175,8 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
             return noAnswer(0, Usage.ofWallTime(ChatCalls.since(start)));
         }
         if (gateway == null) {
-            return missing(parsed.answer(), parsed.reflection(), 0, null, Usage.ofWallTime(ChatCalls.since(start)));
+            return missing(parsed.answer(), parsed.reflection(), 0, null, true,
+                    Usage.ofWallTime(ChatCalls.since(start)));
         }
         return followUp(gateway.session(), question, text, parsed, 0, Usage.NONE, start);
     }
@@ -286,7 +290,7 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
             }
             usage = usage.plus(result.usage().withAllCallsFailed(CallFailure.GARBAGE));
         }
-        return missing(parsed.answer(), parsed.reflection(), attempt, lastFailure,
+        return missing(parsed.answer(), parsed.reflection(), attempt, lastFailure, true,
                 usage.withWallTime(ChatCalls.since(start)));
     }
 
@@ -316,11 +320,13 @@ public final class VerbalizedConfidence implements ConfidenceEstimator {
     /**
      * The estimate when no confidence came; {@code lastFailure} is the message of the failed call that ended the
      * asking (null when the last attempt was answered without a usable number), so the rationale does not blame
-     * the model for a call that never reached it.
+     * the model for a call that never reached it; {@code answered} is whether any call came back with a reply (or
+     * the chain was given), so that a caller can tell a model that stated no confidence from calls that all failed.
      */
     private ConfidenceEstimate missing(Optional<String> answer, String reflection, int attempts, String lastFailure,
-                                       Usage usage) {
-        Map<String, Double> signals = Map.of("verbalized_missing", 1.0, "attempts", (double) attempts);
+                                       boolean answered, Usage usage) {
+        Map<String, Double> signals = Map.of("verbalized_missing", 1.0, "attempts", (double) attempts,
+                "unanswered", answered ? 0.0 : 1.0);
         String plural = attempts == 1 ? "" : "s";
         String rationale = (lastFailure == null
                 ? "The model stated no usable confidence (" + attempts + " attempt" + plural + ")"

@@ -93,8 +93,14 @@ public final class ChatModelPromptClassifier {
         return gateway;
     }
 
-    /** The user message sent for {@code input} under the instruction {@code prompt}. */
+    /**
+     * The user message sent for {@code input} under the instruction {@code prompt}.
+     *
+     * @throws NullPointerException if either is null
+     */
     public String request(String prompt, String input) {
+        Objects.requireNonNull(prompt, "prompt");
+        Objects.requireNonNull(input, "input");
         return prompt.strip() + "\n\nInput: " + input.strip() + "\nLabels: " + String.join(", ", labels)
                 + "\nReply with exactly one of the labels and nothing else.";
     }
@@ -103,12 +109,13 @@ public final class ChatModelPromptClassifier {
      * The label of each input under the instruction {@code prompt} (null where the reply was unusable), and what
      * the calls cost.
      *
-     * @throws ReasoningException if a call failed otherwise than as garbage or a refused request, or no input got a
-     *                            reply; its usage counts every call made
+     * @throws NullPointerException naming the prompt, the inputs or the input that is null
+     * @throws ReasoningException   if a call failed otherwise than as garbage or a refused request, or no input got a
+     *                              reply; its usage counts every call made
      */
     public PromptClassifier.Predictions classify(String prompt, List<String> inputs) {
         Objects.requireNonNull(prompt, "prompt");
-        List<String> inputList = List.copyOf(inputs);
+        List<String> inputList = requireInputs(inputs);
         long start = System.nanoTime();
         List<String> predicted = new ArrayList<>(Collections.nCopies(inputList.size(), null));
         // Each distinct input not answered before is asked once; its answer fills every place it holds.
@@ -154,7 +161,7 @@ public final class ChatModelPromptClassifier {
         if (!unanswered.isEmpty()) {
             int failed = unanswered.values().stream().mapToInt(Integer::intValue).sum();
             throw new ReasoningException(failed + " of the " + requests.size() + " calls to " + gateway.name()
-                    + " failed " + unanswered + ": the prompt is not scored on a dev set the model did not answer",
+                    + " failed " + unanswered + ": the prompt is not scored on inputs the model did not answer",
                     null, unanswered.keySet().stream().allMatch(CallFailure::isTransient), usage);
         }
         if (!replied && !inputList.isEmpty()) {
@@ -165,9 +172,13 @@ public final class ChatModelPromptClassifier {
         return new PromptClassifier.Predictions(predicted, usage);
     }
 
-    /** A {@link PromptClassifier} labelling {@code inputs} under each prompt it is given. */
+    /**
+     * A {@link PromptClassifier} labelling {@code inputs} under each prompt it is given.
+     *
+     * @throws NullPointerException naming the inputs or the input that is null
+     */
     public PromptClassifier over(List<String> inputs) {
-        List<String> inputList = List.copyOf(inputs);
+        List<String> inputList = requireInputs(inputs);
         return prompt -> classify(prompt, inputList);
     }
 
@@ -175,13 +186,25 @@ public final class ChatModelPromptClassifier {
      * Plum's {@link ClassificationObjective} for this classifier on a dev set: {@code inputs} with their
      * {@code gold} labels.
      *
+     * @throws NullPointerException     naming the list or the element that is null
      * @throws IllegalArgumentException if the lists differ in length or a gold label is not one of {@link #labels()}
      */
     public ClassificationObjective objective(List<String> inputs, List<String> gold) {
+        requireInputs(inputs);
+        Objects.requireNonNull(gold, "gold");
         if (inputs.size() != gold.size()) {
             throw new IllegalArgumentException(inputs.size() + " inputs but " + gold.size() + " gold labels");
         }
         return ClassificationObjective.builder().labels(labels).gold(gold).classifier(over(inputs)).build();
+    }
+
+    /** An immutable copy of {@code inputs}, refusing a null list or element by name (List.copyOf names neither). */
+    private static List<String> requireInputs(List<String> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        for (int i = 0; i < inputs.size(); i++) {
+            Objects.requireNonNull(inputs.get(i), "input " + i);
+        }
+        return List.copyOf(inputs);
     }
 
     private void remember(PromptInput key, Answer answer) {

@@ -158,4 +158,18 @@ class VerbalizedConfidenceTest {
         assertThat(model.requests()).hasSize(1);
         assertThat(estimate.usage().failuresByKind()).containsEntry(CallFailure.GARBAGE, 1);
     }
+
+    @Test
+    void aMissingConfidenceSaysWhetherAnyCallCameBackWithAReply() {
+        // Blank replies only: no call was answered, which a caller reports as a failed run, not as a model's silence.
+        ScriptedChatModel blank = ScriptedChatModel.replying("", "", "", "", "", "", "", "", "", "");
+        ConfidenceEstimate unanswered = VerbalizedConfidence.of(blank).estimate("How much?");
+        assertThat(unanswered.signals()).containsEntry("verbalized_missing", 1.0).containsEntry("unanswered", 1.0);
+        assertThat(unanswered.usage().failedCalls()).isEqualTo(unanswered.usage().modelCalls());
+
+        ScriptedChatModel silent = ScriptedChatModel.replying("The answer is 4.", "It is 4.", "Still 4.");
+        ConfidenceEstimate stated = VerbalizedConfidence.of(silent).estimate("How much?");
+        assertThat(stated.signals()).containsEntry("verbalized_missing", 1.0).containsEntry("unanswered", 0.0);
+        assertThat(stated.answer()).contains("4");
+    }
 }

@@ -158,6 +158,17 @@ class ChatModelPromptClassifierTest {
     }
 
     @Test
+    void aFailedClassificationOfHeldOutInputsDoesNotCallThemADevSet() {
+        // bench prompt --task-model labels its held-out split through classify first: the line it exits with said
+        // "not scored on a dev set" for inputs the search never sees.
+        ChatModelPromptClassifier classifier = classifier(failingWith(503));
+
+        assertThatThrownBy(() -> classifier.classify(INSTRUCTION, List.of("held out one", "held out two")))
+                .isInstanceOf(ReasoningException.class)
+                .hasMessageEndingWith(": the prompt is not scored on inputs the model did not answer");
+    }
+
+    @Test
     void oneFailedCallFailsThePromptButTheAnsweredInputsAreNotAskedAgain() {
         // The second call crashes (a permanent failure: not retried); the others answer.
         FaultyChatModel model = FaultyChatModel.builder().delegate(byInput(input -> "false"))
@@ -274,5 +285,25 @@ class ChatModelPromptClassifierTest {
         assertThatThrownBy(() -> classifier.objective(List.of("a"), List.of("true", "false")))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(classifier.labels()).isEqualTo(LABELS);
+    }
+
+    @Test
+    void aNullPromptInputsOrInputIsRefusedByName() {
+        ChatModelPromptClassifier classifier = classifier(byInput(input -> "true"));
+        List<String> withNull = java.util.Arrays.asList("a", null);
+
+        assertThatThrownBy(() -> classifier.classify(INSTRUCTION, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("inputs");
+        assertThatThrownBy(() -> classifier.classify(INSTRUCTION, withNull))
+                .isInstanceOf(NullPointerException.class).hasMessage("input 1");
+        assertThatThrownBy(() -> classifier.over(null)).isInstanceOf(NullPointerException.class).hasMessage("inputs");
+        assertThatThrownBy(() -> classifier.objective(null, List.of("true")))
+                .isInstanceOf(NullPointerException.class).hasMessage("inputs");
+        assertThatThrownBy(() -> classifier.objective(List.of("a"), null))
+                .isInstanceOf(NullPointerException.class).hasMessage("gold");
+        assertThatThrownBy(() -> classifier.request(null, "a")).isInstanceOf(NullPointerException.class)
+                .hasMessage("prompt");
+        assertThatThrownBy(() -> classifier.request(INSTRUCTION, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("input");
     }
 }
