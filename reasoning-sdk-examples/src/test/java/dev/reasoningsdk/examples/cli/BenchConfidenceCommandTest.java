@@ -109,7 +109,7 @@ class BenchConfidenceCommandTest {
         try (HuggingFaceOnnxModel model = TinyReasoner.create();
              LocalOpenAiServer served = LocalOpenAiServer.builder().model(model).start();
              FaultInjectingServer counting = FaultInjectingServer.builder().upstream(served.baseUrl()).start()) {
-            CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--limit", "4", "--samples", "2",
+            CliRun run = CliRun.of("bench", "confidence", "--live", "--json", "--max-problems", "4", "--samples", "2",
                     "--provider", "openai", "--base-url", counting.openAiBaseUrl(), "--model", served.modelName(),
                     "--calibrator-out", out.toString());
             assertThat(run.exit()).as(run.err()).isZero();

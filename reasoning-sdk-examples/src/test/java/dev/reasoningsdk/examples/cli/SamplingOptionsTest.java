@@ -65,7 +65,8 @@ class SamplingOptionsTest {
             assertEverySampleAskedFor(server, 0.3, 40);
             // The calibrator fits the agreement of chains sampled so: reasoning confidence must sample them alike.
             assertThat(live.at("/calibrator_out/use").asText())
-                    .contains("--samples 2 --temperature 0.3 --max-tokens 40 --calibrator ");
+                    .contains("--samples 2 --temperature 0.3 --max-tokens 40 --provider openai --base-url "
+                            + server.openAiBaseUrl() + " --model x --calibrator ");
         }
     }
 
