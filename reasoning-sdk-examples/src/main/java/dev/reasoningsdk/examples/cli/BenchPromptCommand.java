@@ -240,8 +240,8 @@ public final class BenchPromptCommand implements Callable<Integer> {
         Split split = Split.stratified(task.load(), seed, examplesPerLabel);
         EmbeddingZeroShotClassifier classifier = EmbeddingZeroShotClassifier.of(encoder, LABELS);
         Progress embedding = new Progress("prompt " + task.name() + " embedding");
-        List<float[]> searchEmbeddings = classifier.embed(split.search().stream().map(Example::text).toList());
-        List<float[]> heldoutEmbeddings = classifier.embed(split.heldout().stream().map(Example::text).toList());
+        List<float[]> searchEmbeddings = classifier.embed(split.searchTexts());
+        List<float[]> heldoutEmbeddings = classifier.embed(split.heldoutTexts());
         embedding.update(1, 1);
         ClassificationObjective objective = ClassificationObjective.builder().labels(LABELS).gold(split.searchGold())
                 .classifier(classifier.overEmbeddings(searchEmbeddings)).build();
@@ -259,9 +259,8 @@ public final class BenchPromptCommand implements Callable<Integer> {
     private BenchReport run(Task task, ChatModelPromptClassifier classifier, Paraphraser paraphraser,
                             List<Usage> usages) throws IOException {
         Split split = Split.stratified(task.load(), seed, examplesPerLabel);
-        List<String> heldoutInputs = split.heldout().stream().map(Example::text).toList();
-        return searches(task, split, task.instruction(),
-                classifier.objective(split.search().stream().map(Example::text).toList(), split.searchGold()),
+        List<String> heldoutInputs = split.heldoutTexts();
+        return searches(task, split, task.instruction(), classifier.objective(split.searchTexts(), split.searchGold()),
                 prompt -> classifier.classify(prompt, heldoutInputs), true, paraphraser, usages);
     }
 
@@ -272,7 +271,7 @@ public final class BenchPromptCommand implements Callable<Integer> {
     private BenchReport searches(Task task, Split split, String initialPrompt, ClassificationObjective objective,
                                  Function<String, PromptClassifier.Predictions> heldout, boolean heldoutCosts,
                                  Paraphraser paraphraser, List<Usage> usages) {
-        List<String> heldoutGold = split.heldout().stream().map(Example::label).toList();
+        List<String> heldoutGold = split.heldoutGold();
         PromptClassifier.Predictions initialLabels = heldout.apply(initialPrompt);
         usages.add(initialLabels.usage());
         double initialHeldout = percent(ClassificationObjective.accuracy(heldoutGold, initialLabels.labels()));
@@ -381,8 +380,20 @@ public final class BenchPromptCommand implements Callable<Integer> {
             return new Split(search, heldout);
         }
 
+        List<String> searchTexts() {
+            return search.stream().map(Example::text).toList();
+        }
+
         List<String> searchGold() {
             return search.stream().map(Example::label).toList();
+        }
+
+        List<String> heldoutTexts() {
+            return heldout.stream().map(Example::text).toList();
+        }
+
+        List<String> heldoutGold() {
+            return heldout.stream().map(Example::label).toList();
         }
     }
 }
