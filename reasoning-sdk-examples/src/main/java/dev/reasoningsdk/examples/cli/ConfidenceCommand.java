@@ -1,6 +1,5 @@
 package dev.reasoningsdk.examples.cli;
 
-import dev.reasoningsdk.api.CallFailure;
 import dev.reasoningsdk.api.LogProbsUnavailableException;
 import dev.reasoningsdk.api.ReasoningException;
 import dev.reasoningsdk.api.StopReason;
@@ -316,14 +315,15 @@ final class ConfidenceCommand implements Callable<Integer> {
 
     /**
      * Refuses an estimate none of whose model calls was answered: every one failed, and none came back with a reply
-     * (a blank reply is none, as it is no chain for the other methods; a reply without a confidence is one).
+     * (a blank reply is none, as it is no chain for the other methods; a reply without a confidence is one), as
+     * {@link VerbalizedConfidence}'s {@code unanswered} signal says (1 whenever no call brought a reply, whatever
+     * the failures' kinds).
      *
      * @throws ReasoningException naming the failed calls by kind and the estimate's rationale
      */
     private static ConfidenceEstimate requireAnswered(ConfidenceEstimate estimate, String source) {
         Usage usage = estimate.usage();
-        boolean noReply = usage.failedCalls(CallFailure.GARBAGE) == 0
-                || estimate.signals().getOrDefault("unanswered", 0.0) > 0;
+        boolean noReply = estimate.signals().getOrDefault("unanswered", 0.0) > 0;
         if (usage.modelCalls() > 0 && usage.failedCalls() == usage.modelCalls() && noReply) {
             String byKind = usage.failuresByKind().entrySet().stream()
                     .map(kind -> kind.getValue() + " " + kind.getKey().name().toLowerCase(Locale.ROOT))
