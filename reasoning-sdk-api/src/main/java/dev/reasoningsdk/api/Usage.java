@@ -161,7 +161,12 @@ public record Usage(int samples, int modelCalls, int failedCalls, long inputToke
         return Collections.unmodifiableMap(copy);
     }
 
-    private static long addTokens(long a, long b) {
+    /**
+     * {@code a + b} of two token counts: {@link #UNKNOWN_TOKENS} when either is, as {@link #plus} adds them.
+     *
+     * @throws ArithmeticException if the sum overflows a {@code long}
+     */
+    public static long addTokens(long a, long b) {
         return a == UNKNOWN_TOKENS || b == UNKNOWN_TOKENS ? UNKNOWN_TOKENS : Math.addExact(a, b);
     }
 

@@ -253,7 +253,7 @@ public final class AggregationOfReasoning implements Aggregator {
         /** {@code sampledTokens}: what the chains cost to generate, replayed ones as recorded. */
         AggregationResult start(List<ReasoningChain> chains, Usage samplingCost, long sampledTokens) {
             usage = usage.plus(samplingCost);
-            generatedTokens = Sampling.plusTokens(generatedTokens, sampledTokens);
+            generatedTokens = Usage.addTokens(generatedTokens, sampledTokens);
             List<AnswerGrouping.Member> added = grouping.addAll(chains);
             seen.addAll(chains);
             if (grouping.groups().size() == 1) {
@@ -274,7 +274,7 @@ public final class AggregationOfReasoning implements Aggregator {
                 Sampling.Draw draw = sampling.draw(question, count, drawn, stop);
                 drawn += count;
                 usage = usage.plus(draw.batch().usage());
-                generatedTokens = Sampling.plusTokens(generatedTokens, draw.generatedTokens());
+                generatedTokens = Usage.addTokens(generatedTokens, draw.generatedTokens());
                 samplerExhausted = draw.batch().stopReason() == StopReason.BUDGET_EXHAUSTED;
                 failures.addAll(draw.batch().failures());
                 refused = draw.refusedForGood();
@@ -460,7 +460,7 @@ public final class AggregationOfReasoning implements Aggregator {
             ChainScorer.Scores result = SpentBefore.addedToRefusal(
                     usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos)), call);
             usage = usage.plus(result.usage());
-            generatedTokens = Sampling.plusTokens(generatedTokens, result.usage().outputTokens());
+            generatedTokens = Usage.addTokens(generatedTokens, result.usage().outputTokens());
             judgeCalls += result.usage().modelCalls();
             if (judgeScope != null && judgeScope.isExhausted()) {
                 LOG.debug("aor: the judge's budget ran out after {} calls", judgeCalls);

@@ -103,6 +103,6 @@ final class VoteEngine {
         Usage usage = spent.plus(weighed.usage());
         usage = usage.withWallTime(Duration.ofNanos(System.nanoTime() - startNanos));
         return VoteTally.result(name, grouping, scores, reason, usage,
-                Sampling.plusTokens(sampledTokens, weighed.usage().outputTokens()));
+                Usage.addTokens(sampledTokens, weighed.usage().outputTokens()));
     }
 }

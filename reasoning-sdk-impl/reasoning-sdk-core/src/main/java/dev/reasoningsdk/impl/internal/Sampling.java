@@ -120,10 +120,10 @@ public record Sampling(ChainSampler sampler, double temperature, UnaryOperator<S
             }
             long tokens = 0;
             for (SampleBatch.Sample sample : batch.samples()) {
-                tokens = plusTokens(tokens, sample.outputTokens());
+                tokens = Usage.addTokens(tokens, sample.outputTokens());
             }
             for (SampleBatch.SampleFailure failure : batch.failures()) {
-                tokens = plusTokens(tokens, failure.outputTokens());
+                tokens = Usage.addTokens(tokens, failure.outputTokens());
             }
             return tokens;
         }
@@ -139,11 +139,6 @@ public record Sampling(ChainSampler sampler, double temperature, UnaryOperator<S
             return chains.isEmpty() && !batch.failures().isEmpty() && batch.failures().stream()
                     .allMatch(failure -> failure.kind() == SampleBatch.FailureKind.PERMANENT);
         }
-    }
-
-    /** {@code a + b}, token counts: {@link Usage#UNKNOWN_TOKENS} when either is, as {@link Usage#plus} adds them. */
-    public static long plusTokens(long a, long b) {
-        return a == Usage.UNKNOWN_TOKENS || b == Usage.UNKNOWN_TOKENS ? Usage.UNKNOWN_TOKENS : Math.addExact(a, b);
     }
 
     /**
