@@ -32,8 +32,8 @@ import java.util.Set;
  * @param stop      sequences that end the text
  * @param stream    whether to answer with Ollama's stream of JSON lines
  */
-record OllamaChatRequest(String model, List<ChatTurn> turns, OptionalLong seed, double temperature, double topP, int topK,
-                         int maxTokens, List<String> stop, boolean stream) {
+record OllamaChatRequest(String model, List<ChatTurn> turns, OptionalLong seed, double temperature, double topP,
+                         int topK, int maxTokens, List<String> stop, boolean stream) {
 
     /** Ollama options that tune its runtime, not the text: nothing to do here. */
     private static final Set<String> RUNTIME_OPTIONS = Set.of("num_ctx", "num_thread", "num_batch", "num_gpu",
@@ -100,7 +100,8 @@ record OllamaChatRequest(String model, List<ChatTurn> turns, OptionalLong seed, 
         }
         JsonNode options = body.get("options");
         if (options == null || options.isNull()) {
-            return new OllamaChatRequest(model.asText(), turns, OptionalLong.empty(), 1, 1, 0, maxTokens, List.of(), stream);
+            return new OllamaChatRequest(model.asText(), turns, OptionalLong.empty(), 1, 1, 0, maxTokens, List.of(),
+                    stream);
         }
         if (!options.isObject()) {
             throw OpenAiError.invalid("options", "options must be an object");
@@ -116,8 +117,8 @@ record OllamaChatRequest(String model, List<ChatTurn> turns, OptionalLong seed, 
             throw OpenAiError.invalid("num_predict", "num_predict must be at least 1, or -1 for no limit");
         }
         List<String> stop = ChatCompletionRequest.stop(options.get("stop"));
-        return new OllamaChatRequest(model.asText(), turns, seed, temperature, topP, topK, numPredict < 0 ? maxTokens : numPredict,
-                stop, stream);
+        return new OllamaChatRequest(model.asText(), turns, seed, temperature, topP, topK,
+                numPredict < 0 ? maxTokens : numPredict, stop, stream);
     }
 
     /** Refuses an option that would change the text in a way the model cannot, so a client never silently gets less. */
